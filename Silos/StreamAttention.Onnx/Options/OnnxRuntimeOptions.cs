@@ -1,0 +1,26 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace StreamAttention.Onnx.Options;
+
+/// <summary>How ONNX Runtime sessions are created (section "Onnx").</summary>
+public sealed class OnnxRuntimeOptions
+{
+    public const string SectionName = "Onnx";
+
+    /// <summary>"cpu" (default), "cuda" (fall back to CPU with a warning when unavailable).</summary>
+    [Required, RegularExpression("^(cpu|cuda)$", ErrorMessage = "ExecutionProvider must be 'cpu' or 'cuda'.")]
+    public string ExecutionProvider { get; set; } = "cpu";
+
+    [Range(0, 64)]
+    public int CudaDeviceId { get; set; }
+
+    /// <summary>
+    /// Path of a CUDA execution-provider plugin library (registered with OrtEnv.RegisterExecutionProviderLibrary).
+    /// When empty, the CUDA provider compiled into the ONNX Runtime native library is tried (the Gpu package).
+    /// </summary>
+    public string? CudaProviderLibraryPath { get; set; }
+
+    /// <summary>Threads per session for one operator; 0 lets ONNX Runtime use one per physical core.</summary>
+    [Range(0, 1024)]
+    public int IntraOpThreads { get; set; }
+}

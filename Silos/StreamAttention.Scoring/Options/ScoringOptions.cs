@@ -1,0 +1,50 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace StreamAttention.Scoring.Options;
+
+/// <summary>
+/// How messages are scored against interests (section "Scoring").
+/// final score = AttentionWeight · attention score + (1 − AttentionWeight) · prefilter score, both cosines in [-1, 1].
+/// </summary>
+public sealed class ScoringOptions
+{
+    public const string SectionName = "Scoring";
+
+    /// <summary>Minimum final score of an interest that sets no threshold of its own.</summary>
+    [Range(-1.0, 1.0)]
+    public float DefaultThreshold { get; set; } = 0.5f;
+
+    /// <summary>Share of the cross-attention score in the final score; the rest is the pooled (prefilter) cosine.</summary>
+    [Range(0.0, 0.99)]
+    public float AttentionWeight { get; set; } = 0.5f;
+
+    /// <summary>Inverse temperature of the attention softmax over cosines (unit vectors, so √d does not apply).</summary>
+    [Range(0.1, 1000.0)]
+    public float AttentionScale { get; set; } = 10f;
+
+    /// <summary>
+    /// Exponent of a token's frequency weight in the attention prior: logits += TokenWeightExponent · ln(weight).
+    /// 0 ignores word frequency, 1 weighs rare words by their embedder weight.
+    /// </summary>
+    [Range(0.0, 10.0)]
+    public float TokenWeightExponent { get; set; } = 1f;
+
+    /// <summary>
+    /// Candidates per message passed to cross-attention, best prefilter scores first; 0 keeps every candidate.
+    /// Candidates below the lossless bound (see <see cref="TwoStageScorer"/>) are dropped either way.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int PrefilterTopK { get; set; }
+
+    /// <summary>Messages per prefilter run; bounds the [messages × interests] similarity buffer.</summary>
+    [Range(1, 65_536)]
+    public int MessageChunkSize { get; set; } = 256;
+
+    /// <summary>Message × candidate slots per cross-attention run; bounds the attention buffer.</summary>
+    [Range(1, 16_777_216)]
+    public int MaxPairsPerRun { get; set; } = 32_768;
+
+    /// <summary>Message tokens with the highest attention reported per match.</summary>
+    [Range(0, 64)]
+    public int HighlightCount { get; set; } = 3;
+}

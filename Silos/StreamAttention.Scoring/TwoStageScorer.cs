@@ -1,0 +1,209 @@
+using StreamAttention.Contracts;
+using StreamAttention.Embeddings;
+using StreamAttention.Onnx;
+using StreamAttention.Scoring.Options;
+
+namespace StreamAttention.Scoring;
+
+/// <summary>
+/// Scores embedded messages against interests in two stages, both batched ONNX runs:
+/// 1. prefilter: p = cos(message pooled vector, interest query) for every pair (one GEMM);
+/// 2. cross-attention: a = cos(q, softmax(scale·q·Kᵀ + prior)·K) for the candidates of stage 1.
+/// Final score s = w·a + (1 − w)·p with w = <see cref="ScoringOptions.AttentionWeight"/>.
+/// Since a ≤ 1, a pair can reach its threshold θ only if p ≥ (θ − w)/(1 − w): stage 1 drops exactly the pairs
+/// below that bound, so pruning never loses a match; <see cref="ScoringOptions.PrefilterTopK"/> may prune further.
+/// Messages without any known token have no keys: their attention score is 0.
+/// </summary>
+public sealed class TwoStageScorer : IDisposable
+{
+    private const float PaddingBias = -1e9f;
+    private readonly ScoringOptions _options;
+    private readonly PrefilterStage _prefilter;
+    private readonly CrossAttentionStage _crossAttention;
+    private readonly Lock _runLock = new();
+
+    public TwoStageScorer(OnnxSessionFactory sessions, ScoringOptions options)
+    {
+        _options = options;
+        _prefilter = new PrefilterStage(sessions);
+        _crossAttention = new CrossAttentionStage(sessions);
+    }
+
+    public ScoringOptions Options => _options;
+
+    /// <summary>
+    /// Pairs whose final score reaches the interest's threshold (or <paramref name="minScoreOverride"/> for all),
+    /// ordered by message, best score first, at most <paramref name="topKPerMessage"/> per message (0 = all).
+    /// </summary>
+    public List<ScoredPair> Score(TokenBatch messages, InterestIndex interests, float? minScoreOverride = null, int topKPerMessage = 0)
+    {
+        if (messages.Dimension != interests.Dimension)
+        {
+            throw new ArgumentException($"Messages have dimension {messages.Dimension} but interests {interests.Dimension}.", nameof(messages));
+        }
+        var thresholds = minScoreOverride is { } min ? Enumerable.Repeat(min, interests.Count).ToArray() : interests.Thresholds;
+        var weight = _options.AttentionWeight;
+        var prefilterFloor = thresholds.Select(t => (t - weight) / (1 - weight)).ToArray();
+        var pairs = new List<ScoredPair>();
+        lock (_runLock)
+        {
+            for (var start = 0; start < messages.Count; start += _options.MessageChunkSize)
+            {
+                var count = Math.Min(_options.MessageChunkSize, messages.Count - start);
+                var similarity = _prefilter.Run(messages.Pooled.AsMemory(start * messages.Dimension, count * messages.Dimension), count,
+                    interests.Queries, interests.Count, interests.Dimension);
+                var candidates = SelectCandidates(messages, start, count, similarity.Span, interests.Count, prefilterFloor);
+                ScoreCandidates(messages, interests, candidates, similarity.Span, start, thresholds, pairs);
+            }
+        }
+        return OrderAndLimit(pairs, topKPerMessage);
+    }
+
+    /// <summary>Per message of the chunk, the interests whose prefilter score reaches the lossless bound (top-k if configured).</summary>
+    private List<(int Message, int[] Interests)> SelectCandidates(TokenBatch messages, int start, int count, ReadOnlySpan<float> similarity, int interestCount, float[] floor)
+    {
+        var selected = new List<(int, int[])>(count);
+        var row = new List<int>();
+        for (var m = 0; m < count; m++)
+        {
+            row.Clear();
+            var scores = similarity.Slice(m * interestCount, interestCount);
+            for (var i = 0; i < interestCount; i++)
+            {
+                if (scores[i] >= floor[i])
+                {
+                    row.Add(i);
+                }
+            }
+            if (row.Count == 0)
+            {
+                continue;
+            }
+            var chosen = row.ToArray();
+            if (_options.PrefilterTopK > 0 && chosen.Length > _options.PrefilterTopK)
+            {
+                var keys = new float[chosen.Length];
+                for (var c = 0; c < chosen.Length; c++)
+                {
+                    keys[c] = -scores[chosen[c]];
+                }
+                Array.Sort(keys, chosen);
+                chosen = chosen[.._options.PrefilterTopK];
+            }
+            selected.Add((start + m, chosen));
+        }
+        return selected;
+    }
+
+    private void ScoreCandidates(TokenBatch messages, InterestIndex interests, List<(int Message, int[] Interests)> candidates,
+        ReadOnlySpan<float> similarity, int chunkStart, float[] thresholds, List<ScoredPair> pairs)
+    {
+        var weight = _options.AttentionWeight;
+        var work = new List<(int Message, ArraySegment<int> Interests)>();
+        foreach (var (message, chosen) in candidates)
+        {
+            if (messages.TokenCount(message) == 0)
+            {
+                foreach (var i in chosen)
+                {
+                    var p = similarity[(message - chunkStart) * interests.Count + i];
+                    var score = (1 - weight) * p;
+                    if (score >= thresholds[i])
+                    {
+                        pairs.Add(new ScoredPair(message, i, score, p, []));
+                    }
+                }
+                continue;
+            }
+            // Split candidate lists longer than one run can hold.
+            for (var offset = 0; offset < chosen.Length; offset += _options.MaxPairsPerRun)
+            {
+                work.Add((message, new ArraySegment<int>(chosen, offset, Math.Min(_options.MaxPairsPerRun, chosen.Length - offset))));
+            }
+        }
+        // Longest candidate lists first, so each run pads its rows to a similar width.
+        work.Sort((a, b) => b.Interests.Count.CompareTo(a.Interests.Count));
+        var next = 0;
+        while (next < work.Count)
+        {
+            var width = work[next].Interests.Count;
+            var rows = Math.Clamp(_options.MaxPairsPerRun / width, 1, work.Count - next);
+            RunCrossAttention(messages, interests, work.GetRange(next, rows), width, similarity, chunkStart, thresholds, pairs);
+            next += rows;
+        }
+    }
+
+    private void RunCrossAttention(TokenBatch messages, InterestIndex interests, List<(int Message, ArraySegment<int> Interests)> rows, int width,
+        ReadOnlySpan<float> similarity, int chunkStart, float[] thresholds, List<ScoredPair> pairs)
+    {
+        int tokens = messages.Tokens, dimension = messages.Dimension;
+        var weight = _options.AttentionWeight;
+        var exponent = _options.TokenWeightExponent;
+        var stage = _crossAttention;
+        stage.Prepare(rows.Count, tokens, width, dimension);
+        var keys = stage.Keys;
+        var bias = stage.TokenBias;
+        var slots = stage.Candidates;
+        for (var r = 0; r < rows.Count; r++)
+        {
+            var (message, chosen) = rows[r];
+            messages.TokenVectors.AsSpan(message * tokens * dimension, tokens * dimension).CopyTo(keys.Slice(r * tokens * dimension));
+            var tokenWeights = messages.TokenWeights.AsSpan(message * tokens, tokens);
+            for (var t = 0; t < tokens; t++)
+            {
+                bias[r * tokens + t] = tokenWeights[t] > 0 ? exponent * MathF.Log(tokenWeights[t]) : PaddingBias;
+            }
+            for (var c = 0; c < width; c++)
+            {
+                slots[r * width + c] = chosen[Math.Min(c, chosen.Count - 1)];
+            }
+        }
+        stage.Run(interests.Queries, interests.Count, _options.AttentionScale);
+
+        var scores = stage.Scores;
+        var attention = stage.Attention;
+        for (var r = 0; r < rows.Count; r++)
+        {
+            var (message, chosen) = rows[r];
+            for (var c = 0; c < chosen.Count; c++)
+            {
+                var i = chosen[c];
+                var p = similarity[(message - chunkStart) * interests.Count + i];
+                var score = weight * scores[r * width + c] + (1 - weight) * p;
+                if (score >= thresholds[i])
+                {
+                    var weights = attention.Slice((r * width + c) * tokens, messages.TokenCount(message));
+                    pairs.Add(new ScoredPair(message, i, score, p, Highlights(messages.TokenTexts[message], weights)));
+                }
+            }
+        }
+    }
+
+    private Highlight[] Highlights(string[] tokens, ReadOnlySpan<float> weights)
+    {
+        var count = Math.Min(_options.HighlightCount, tokens.Length);
+        var order = Enumerable.Range(0, tokens.Length).ToArray();
+        var keys = weights.ToArray().Select(w => -w).ToArray();
+        Array.Sort(keys, order);
+        var highlights = new Highlight[count];
+        for (var h = 0; h < count; h++)
+        {
+            highlights[h] = new Highlight(tokens[order[h]], -keys[h]);
+        }
+        return highlights;
+    }
+
+    private static List<ScoredPair> OrderAndLimit(List<ScoredPair> pairs, int topKPerMessage)
+    {
+        var ordered = pairs.OrderBy(p => p.MessageIndex).ThenByDescending(p => p.Score).ThenBy(p => p.InterestIndex);
+        return topKPerMessage > 0
+            ? ordered.GroupBy(p => p.MessageIndex).SelectMany(g => g.Take(topKPerMessage)).ToList()
+            : ordered.ToList();
+    }
+
+    public void Dispose()
+    {
+        _prefilter.Dispose();
+        _crossAttention.Dispose();
+    }
+}

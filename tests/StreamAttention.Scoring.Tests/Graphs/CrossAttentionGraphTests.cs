@@ -1,0 +1,89 @@
+namespace StreamAttention.Scoring.Tests.Graphs;
+
+public sealed class CrossAttentionGraphTests
+{
+    [Theory]
+    [InlineData(5, 9, 4, 16, 10f)]
+    [InlineData(1, 1, 1, 8, 3f)]
+    [InlineData(33, 24, 17, 100, 25f)]
+    public void Scores_and_attention_match_double_precision_reference(int messages, int tokens, int slots, int dimension, float scale)
+    {
+        const int interestCount = 40;
+        var random = new Random(messages + tokens * 7 + slots * 13);
+        var interests = TestData.UnitRows(random, interestCount, dimension);
+        var lengths = Enumerable.Range(0, messages).Select(_ => random.Next(1, tokens + 1)).ToArray();
+        using var stage = new CrossAttentionStage(TestData.Sessions());
+        stage.Prepare(messages, tokens, slots, dimension);
+        var keyValues = TestData.UnitRows(random, messages * tokens, dimension);
+        for (var m = 0; m < messages; m++)
+        {
+            for (var t = 0; t < tokens; t++)
+            {
+                var padding = t >= lengths[m];
+                if (padding)
+                {
+                    Array.Clear(keyValues, (m * tokens + t) * dimension, dimension);
+                }
+                stage.TokenBias[m * tokens + t] = padding ? -1e9f : MathF.Log((float)(0.2 + 0.8 * random.NextDouble()));
+            }
+            for (var c = 0; c < slots; c++)
+            {
+                stage.Candidates[m * slots + c] = random.Next(interestCount);
+            }
+        }
+        keyValues.CopyTo(stage.Keys);
+        var bias = stage.TokenBias.ToArray();
+        var candidates = stage.Candidates.ToArray();
+
+        stage.Run(interests, interestCount, scale);
+
+        for (var m = 0; m < messages; m++)
+        {
+            for (var c = 0; c < slots; c++)
+            {
+                var q = interests.AsSpan((int)candidates[m * slots + c] * dimension, dimension);
+                var (score, attention) = Reference(keyValues.AsSpan(m * tokens * dimension, tokens * dimension), bias.AsSpan(m * tokens, tokens), lengths[m], q, scale);
+                Assert.Equal(score, stage.Scores[m * slots + c], 1e-5);
+                for (var t = 0; t < tokens; t++)
+                {
+                    Assert.Equal(t < lengths[m] ? attention[t] : 0, stage.Attention[(m * slots + c) * tokens + t], 1e-5);
+                }
+            }
+        }
+    }
+
+    /// <summary>The textbook form: materialise ctx = softmax(scale·qKᵀ + bias)·K, then cos(q, ctx).</summary>
+    private static (double Score, double[] Attention) Reference(ReadOnlySpan<float> keys, ReadOnlySpan<float> bias, int length, ReadOnlySpan<float> q, float scale)
+    {
+        var d = q.Length;
+        var logits = new double[length];
+        for (var t = 0; t < length; t++)
+        {
+            double dot = 0;
+            for (var k = 0; k < d; k++)
+            {
+                dot += (double)q[k] * keys[t * d + k];
+            }
+            logits[t] = scale * dot + bias[t];
+        }
+        var max = logits.Max();
+        var weights = logits.Select(l => Math.Exp(l - max)).ToArray();
+        var sum = weights.Sum();
+        var context = new double[d];
+        for (var t = 0; t < length; t++)
+        {
+            weights[t] /= sum;
+            for (var k = 0; k < d; k++)
+            {
+                context[k] += weights[t] * keys[t * d + k];
+            }
+        }
+        double qc = 0, cc = 0;
+        for (var k = 0; k < d; k++)
+        {
+            qc += q[k] * context[k];
+            cc += context[k] * context[k];
+        }
+        return (qc / Math.Sqrt(cc), weights);
+    }
+}

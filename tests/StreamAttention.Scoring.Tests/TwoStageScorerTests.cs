@@ -1,0 +1,156 @@
+using StreamAttention.Contracts;
+using StreamAttention.Scoring.Options;
+using StreamAttention.Scoring.Tests.Graphs;
+
+namespace StreamAttention.Scoring.Tests;
+
+public sealed class TwoStageScorerTests
+{
+    private static readonly string[] Vocabulary = Enumerable.Range(0, 60).Select(i => $"w{i}").ToArray();
+    private readonly HashingTestEmbedder _embedder = new();
+
+    private static string RandomText(Random random, int maxWords)
+        => string.Join(' ', Enumerable.Range(0, random.Next(1, maxWords + 1)).Select(_ => Vocabulary[random.Next(Vocabulary.Length)]));
+
+    private InterestIndex Interests(Random random, int count, float defaultThreshold = 0.3f)
+        => InterestIndex.Build(
+            Enumerable.Range(0, count).Select(i => new InterestDefinition($"i{i}", RandomText(random, 4), $"u{i % 3}", i % 5 == 0 ? 0.1f : null)).ToArray(),
+            _embedder, defaultThreshold);
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(7)]
+    public void Matches_are_exactly_the_reference_pairs_above_threshold(int seed)
+    {
+        var random = new Random(seed);
+        var interests = Interests(random, 25);
+        var messages = _embedder.Embed(Enumerable.Range(0, 80).Select(_ => RandomText(random, 14)).ToArray());
+        var options = new ScoringOptions { MessageChunkSize = 32, MaxPairsPerRun = 50 };
+        using var scorer = new TwoStageScorer(TestData.Sessions(), options);
+
+        var actual = scorer.Score(messages, interests);
+
+        var expected = new List<(int, int, double, double)>();
+        for (var m = 0; m < messages.Count; m++)
+        {
+            for (var i = 0; i < interests.Count; i++)
+            {
+                var (p, a, _) = NaivePairScorer.Score(messages, m, interests.Queries.AsSpan(i * interests.Dimension, interests.Dimension), options);
+                var score = NaivePairScorer.Combine(p, a, options);
+                if (score >= interests.Thresholds[i] + 1e-4)
+                {
+                    expected.Add((m, i, score, p));
+                }
+                else if (score > interests.Thresholds[i] - 1e-4)
+                {
+                    actual.RemoveAll(x => x.MessageIndex == m && x.InterestIndex == i); // too close to call in float
+                }
+            }
+        }
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected.Select(e => (e.Item1, e.Item2)).Order(), actual.Select(a => (a.MessageIndex, a.InterestIndex)).Order());
+        foreach (var (m, i, score, p) in expected)
+        {
+            var pair = actual.Single(a => a.MessageIndex == m && a.InterestIndex == i);
+            Assert.Equal(score, pair.Score, 1e-5);
+            Assert.Equal(p, pair.PrefilterScore, 1e-5);
+        }
+    }
+
+    [Fact]
+    public void Highlights_are_the_most_attended_tokens_with_their_weights()
+    {
+        var interests = InterestIndex.Build([new InterestDefinition("db", "w1 w2")], _embedder, -1);
+        var messages = _embedder.Embed(["w7 w1 w9 w2 w30 w44"]);
+        var options = new ScoringOptions { HighlightCount = 2 };
+        using var scorer = new TwoStageScorer(TestData.Sessions(), options);
+
+        var pair = Assert.Single(scorer.Score(messages, interests));
+
+        var (_, _, weights) = NaivePairScorer.Score(messages, 0, interests.Queries, options);
+        var top = weights.Select((w, t) => (w, t)).OrderByDescending(x => x.w).Take(2).ToArray();
+        Assert.Equal(top.Select(x => messages.TokenTexts[0][x.t]), pair.Highlights.Select(h => h.Token));
+        Assert.Equal(top[0].w, pair.Highlights[0].Weight, 1e-5);
+        Assert.True(pair.Highlights[0].Weight >= pair.Highlights[1].Weight);
+    }
+
+    [Fact]
+    public void Min_score_minus_one_keeps_every_pair_including_messages_without_known_words()
+    {
+        var random = new Random(3);
+        var interests = Interests(random, 6);
+        var messages = _embedder.Embed(["", "?unknown ?words", RandomText(random, 5), "w3"]);
+        using var scorer = new TwoStageScorer(TestData.Sessions(), new ScoringOptions());
+
+        var pairs = scorer.Score(messages, interests, minScoreOverride: -1);
+
+        Assert.Equal(4 * 6, pairs.Count);
+        Assert.All(pairs.Where(p => p.MessageIndex < 2), p => Assert.Equal(0f, p.Score));
+        Assert.All(pairs.Where(p => p.MessageIndex < 2), p => Assert.Empty(p.Highlights));
+        var single = pairs.Where(p => p.MessageIndex == 3).ToArray();
+        Assert.All(single, p => Assert.Equal("w3", Assert.Single(p.Highlights).Token));
+        Assert.All(single, p => Assert.Equal(1f, p.Highlights[0].Weight, 1e-6));
+    }
+
+    [Fact]
+    public void Top_k_per_message_keeps_the_best_scores_in_order()
+    {
+        var random = new Random(11);
+        var interests = Interests(random, 30);
+        var messages = _embedder.Embed(Enumerable.Range(0, 10).Select(_ => RandomText(random, 10)).ToArray());
+        using var scorer = new TwoStageScorer(TestData.Sessions(), new ScoringOptions());
+
+        var all = scorer.Score(messages, interests, minScoreOverride: -1);
+        var top = scorer.Score(messages, interests, minScoreOverride: -1, topKPerMessage: 3);
+
+        Assert.Equal(30, top.Count);
+        foreach (var group in all.GroupBy(p => p.MessageIndex))
+        {
+            Assert.Equal(group.OrderByDescending(p => p.Score).Take(3).Select(p => p.InterestIndex), top.Where(p => p.MessageIndex == group.Key).Select(p => p.InterestIndex));
+        }
+    }
+
+    [Fact]
+    public void Prefilter_top_k_limits_candidates_to_the_best_prefilter_scores()
+    {
+        var random = new Random(12);
+        var interests = Interests(random, 30);
+        var messages = _embedder.Embed(Enumerable.Range(0, 10).Select(_ => RandomText(random, 10)).ToArray());
+        using var scorer = new TwoStageScorer(TestData.Sessions(), new ScoringOptions { PrefilterTopK = 4 });
+
+        var pairs = scorer.Score(messages, interests, minScoreOverride: -1);
+
+        Assert.Equal(40, pairs.Count);
+        foreach (var group in pairs.GroupBy(p => p.MessageIndex))
+        {
+            var kept = group.Min(p => p.PrefilterScore);
+            var best = Enumerable.Range(0, 30).Select(i => NaivePairScorer.Score(messages, group.Key, interests.Queries.AsSpan(i * 16, 16), scorer.Options).Prefilter).OrderDescending().ToArray();
+            Assert.Equal(best[3], kept, 1e-5);
+        }
+    }
+
+    [Fact]
+    public void Zero_interests_or_zero_messages_give_no_matches()
+    {
+        using var scorer = new TwoStageScorer(TestData.Sessions(), new ScoringOptions());
+        Assert.Empty(scorer.Score(_embedder.Embed(["w1 w2"]), InterestIndex.Empty(16), minScoreOverride: -1));
+        Assert.Empty(scorer.Score(_embedder.Embed([]), Interests(new Random(1), 3), minScoreOverride: -1));
+    }
+
+    [Fact]
+    public void Duplicate_interest_ids_of_one_user_are_rejected_but_other_users_may_reuse_an_id()
+    {
+        var error = Assert.Throws<ArgumentException>(() => InterestIndex.Build(
+            [new InterestDefinition("a", "w1", "u1"), new InterestDefinition("a", "w2", "u1")], _embedder, 0.5f));
+        Assert.Contains("Duplicate interest id 'a'", error.Message);
+        Assert.Equal(2, InterestIndex.Build([new InterestDefinition("a", "w1", "u1"), new InterestDefinition("a", "w2", "u2")], _embedder, 0.5f).Count);
+    }
+
+    [Fact]
+    public void Mismatched_dimensions_are_rejected()
+    {
+        using var scorer = new TwoStageScorer(TestData.Sessions(), new ScoringOptions());
+        Assert.Throws<ArgumentException>(() => scorer.Score(new HashingTestEmbedder(dimension: 8).Embed(["w1"]), Interests(new Random(2), 2)));
+    }
+}

@@ -19,16 +19,21 @@ public static class NaivePairScorer
         {
             return (prefilter, 0, []);
         }
-        var cosines = new double[tokens];
-        var logits = new double[tokens];
+        var weights = new double[tokens];
+        var max = double.NegativeInfinity;
         for (var t = 0; t < tokens; t++)
         {
-            cosines[t] = Dot(messages.TokenVector(message, t), query);
-            logits[t] = options.AttentionScale * cosines[t] + options.TokenWeightExponent * Math.Log(messages.TokenWeights[message * messages.Tokens + t]);
+            var logit = options.AttentionScale * Dot(messages.TokenVector(message, t), query)
+                + options.TokenWeightExponent * Math.Log(messages.TokenWeights[message * messages.Tokens + t]);
+            weights[t] = logit;
+            max = Math.Max(max, logit);
         }
-        var max = logits.Max();
-        var weights = logits.Select(l => Math.Exp(l - max)).ToArray();
-        var sum = weights.Sum();
+        double sum = 0;
+        for (var t = 0; t < tokens; t++)
+        {
+            weights[t] = Math.Exp(weights[t] - max);
+            sum += weights[t];
+        }
         var context = new double[dimension];
         for (var t = 0; t < tokens; t++)
         {

@@ -1,0 +1,71 @@
+using StreamAttention.Contracts;
+
+namespace StreamAttention.Scoring.Evaluation;
+
+/// <summary>
+/// Scores a labelled set with the configured two-stage scoring and, in the same run, with two baselines:
+/// pooled-embedding cosine (stage 1 alone) and BM25 over the same texts.
+/// Thresholds: the configured scoring and pooled cosine use the interests' thresholds (both are cosines);
+/// BM25 scores have no comparable scale, so BM25 gets its own per-interest F1-optimal thresholds, which flatters it.
+/// </summary>
+public static class RelevanceEvaluation
+{
+    public const string ConfiguredMethod = "cross-attention";
+    public const string PooledMethod = "pooled cosine";
+    public const string Bm25Method = "BM25";
+    private const int BatchSize = 1024;
+
+    public static IReadOnlyList<MethodEvaluation> Run(MessageMatcher matcher, IReadOnlyList<InterestDefinition> interests,
+        IReadOnlyList<MessageText> messages, RelevanceLabels labels, Func<string, IReadOnlyList<string>> tokenizer)
+    {
+        RequireUnique(interests.Select(i => i.Id), "Interest", nameof(interests));
+        RequireUnique(messages.Select(m => m.Id), "Message", nameof(messages));
+        var index = matcher.BuildIndex(interests);
+        var interestIds = interests.Select(i => i.Id).ToArray();
+        var messageIds = messages.Select(m => m.Id).ToArray();
+        var row = interestIds.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i);
+        var column = messageIds.Select((id, m) => (id, m)).ToDictionary(x => x.id, x => x.m);
+
+        var configured = new float[interests.Count, messages.Count];
+        var pooled = new float[interests.Count, messages.Count];
+        for (var start = 0; start < messages.Count; start += BatchSize)
+        {
+            foreach (var match in matcher.Match(messages.Skip(start).Take(BatchSize).ToArray(), index, minScoreOverride: -1))
+            {
+                configured[row[match.InterestId], column[match.MessageId]] = match.Score;
+                pooled[row[match.InterestId], column[match.MessageId]] = match.PrefilterScore;
+            }
+        }
+
+        var bm25Index = new Bm25Index(messages.Select(m => m.Text).ToArray(), tokenizer);
+        var bm25 = new float[interests.Count, messages.Count];
+        var bm25Thresholds = new float[interests.Count];
+        var relevant = new bool[messages.Count];
+        for (var i = 0; i < interests.Count; i++)
+        {
+            var scores = bm25Index.Score(interests[i].Text);
+            for (var m = 0; m < messages.Count; m++)
+            {
+                bm25[i, m] = scores[m];
+                relevant[m] = labels.IsRelevant(interestIds[i], messageIds[m]);
+            }
+            bm25Thresholds[i] = RankingMetrics.BestF1Threshold(scores, relevant).Threshold;
+        }
+
+        return
+        [
+            EvaluationReport.Evaluate(ConfiguredMethod, interestIds, messageIds, configured, labels, index.Thresholds),
+            EvaluationReport.Evaluate(PooledMethod, interestIds, messageIds, pooled, labels, index.Thresholds),
+            EvaluationReport.Evaluate(Bm25Method + " (oracle thresholds)", interestIds, messageIds, bm25, labels, bm25Thresholds),
+        ];
+    }
+
+    private static void RequireUnique(IEnumerable<string> ids, string kind, string parameter)
+    {
+        var duplicate = ids.GroupBy(id => id).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new ArgumentException($"{kind} id '{duplicate.Key}' is used more than once; labels name {kind.ToLowerInvariant()}s by id alone.", parameter);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using System.CommandLine;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using StreamAttention.Contracts;
+using StreamAttention.Embeddings.StaticVectors;
+using StreamAttention.Scoring;
+using StreamAttention.Scoring.Evaluation;
+using StreamAttention.Silo.Hosting;
+using StreamAttention.Silo.IO;
+
+namespace StreamAttention.Silo.Commands;
+
+/// <summary>
+/// <c>streamattention eval</c>: relevance quality on a labelled set — MAP and P/R/F1 of the configured scoring next to
+/// BM25 and pooled-cosine baselines, the per-interest calibration, and optionally interests with calibrated thresholds.
+/// </summary>
+public static class EvalCommand
+{
+    public static Command Create()
+    {
+        var interests = new Option<FileInfo>("--interests") { Description = "interests.jsonl (ids unique)", Required = true };
+        var messages = new Option<FileInfo>("--messages") { Description = "messages.jsonl (ids unique)", Required = true };
+        var labels = new Option<FileInfo>("--labels") { Description = "labels.jsonl: {\"id\": messageId, \"relevant\": [interestId, ...]} per line", Required = true };
+        var calibrated = new Option<FileInfo?>("--calibrated-out") { Description = "write the interests with F1-optimal thresholds of the configured scoring to this file" };
+        var command = new Command("eval", "Measure relevance quality against labels, side by side with BM25 and pooled-cosine baselines.")
+        {
+            interests, messages, labels, calibrated,
+        };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(parse =>
+        {
+            using var host = StreamAttentionHost.Build(parse.UnmatchedTokens);
+            return Run(host.Services.GetRequiredService<MessageMatcher>(), parse.GetValue(interests)!, parse.GetValue(messages)!,
+                parse.GetValue(labels)!, parse.GetValue(calibrated), Console.Out, Console.Error);
+        });
+        return command;
+    }
+
+    public static int Run(MessageMatcher matcher, FileInfo interestsFile, FileInfo messagesFile, FileInfo labelsFile, FileInfo? calibratedFile, TextWriter output, TextWriter log)
+    {
+        foreach (var file in new[] { interestsFile, messagesFile, labelsFile }.Where(f => !f.Exists))
+        {
+            log.WriteLine($"eval: file not found: {file.FullName}");
+            return 2;
+        }
+        var interests = ScoringFiles.ReadUniqueInterests(ScoringFiles.Interests(interestsFile.FullName, log), log, out _);
+        var messages = ScoringFiles.Messages(messagesFile.FullName, log).Read().ToList();
+        IReadOnlyList<MethodEvaluation> results;
+        try
+        {
+            results = RelevanceEvaluation.Run(matcher, interests, messages, RelevanceLabels.Load(labelsFile.FullName), WordTokenizer.English.Tokenize);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidDataException)
+        {
+            log.WriteLine($"eval: {e.Message}");
+            return 2;
+        }
+        var options = matcher.Scorer.Options;
+        output.WriteLine($"embedder {matcher.Embedder.Name}; attention weight {options.AttentionWeight}, scale {options.AttentionScale}, token weight exponent {options.TokenWeightExponent}, default threshold {options.DefaultThreshold}");
+        output.Write(EvaluationReport.FormatComparison(results));
+        output.WriteLine();
+        output.Write(EvaluationReport.FormatCalibration(results[0]));
+        if (calibratedFile is not null)
+        {
+            WriteCalibrated(interests, results[0], calibratedFile);
+            log.WriteLine($"eval: wrote {interests.Count} interests with calibrated thresholds to {calibratedFile.FullName}");
+        }
+        return 0;
+    }
+
+    private static void WriteCalibrated(IReadOnlyList<InterestDefinition> interests, MethodEvaluation configured, FileInfo file)
+    {
+        var best = configured.Interests.ToDictionary(i => i.InterestId, i => i.RelevantCount > 0 ? i.BestF1.Threshold : i.Threshold);
+        using var writer = new StreamWriter(file.FullName);
+        var json = new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+        foreach (var interest in interests)
+        {
+            writer.WriteLine(JsonSerializer.Serialize(interest with { Threshold = MathF.Round(best[interest.Id], 4) }, json));
+        }
+    }
+}

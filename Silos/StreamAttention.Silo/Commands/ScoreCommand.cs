@@ -1,0 +1,78 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using StreamAttention.Contracts;
+using StreamAttention.Scoring;
+using StreamAttention.Silo.Hosting;
+using StreamAttention.Silo.IO;
+
+namespace StreamAttention.Silo.Commands;
+
+/// <summary><c>streamattention score</c>: offline scoring of a message history against interests (backtesting filters).</summary>
+public static class ScoreCommand
+{
+    public static Command Create()
+    {
+        var interests = new Option<FileInfo>("--interests") { Description = "interests.jsonl: {\"id\",\"text\",\"userId\"?,\"threshold\"?} per line", Required = true };
+        var messages = new Option<FileInfo>("--messages") { Description = "messages.jsonl: {\"id\",\"text\"} per line", Required = true };
+        var output = new Option<FileInfo>("--out") { Description = "matches.jsonl to write", Required = true };
+        var minScore = new Option<float?>("--min-score") { Description = "minimum score for every interest, overriding thresholds (-1 keeps every pair)" };
+        var topK = new Option<int>("--top-k") { Description = "at most K matches per message, best first; 0 = unlimited", DefaultValueFactory = _ => 0 };
+        var batchSize = new Option<int>("--batch-size") { Description = "messages embedded and scored together", DefaultValueFactory = _ => 1024 };
+        var command = new Command("score", "Score messages against interests offline and write the matches as JSON Lines.")
+        {
+            interests, messages, output, minScore, topK, batchSize,
+        };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(parse =>
+        {
+            if (parse.GetValue(minScore) is < -1 or > 1 || parse.GetValue(topK) < 0 || parse.GetValue(batchSize) < 1)
+            {
+                Console.Error.WriteLine("score: --min-score must be in [-1, 1], --top-k ≥ 0 and --batch-size ≥ 1");
+                return 2;
+            }
+            using var host = StreamAttentionHost.Build(parse.UnmatchedTokens);
+            return Run(host.Services.GetRequiredService<MessageMatcher>(), parse.GetValue(interests)!, parse.GetValue(messages)!, parse.GetValue(output)!,
+                parse.GetValue(minScore), parse.GetValue(topK), parse.GetValue(batchSize), Console.Error);
+        });
+        return command;
+    }
+
+    public static int Run(MessageMatcher matcher, FileInfo interestsFile, FileInfo messagesFile, FileInfo outputFile, float? minScore, int topK, int batchSize, TextWriter log)
+    {
+        foreach (var file in new[] { interestsFile, messagesFile }.Where(f => !f.Exists))
+        {
+            log.WriteLine($"score: file not found: {file.FullName}");
+            return 2;
+        }
+        var clock = Stopwatch.StartNew();
+        var interestReader = ScoringFiles.Interests(interestsFile.FullName, log);
+        var interests = ScoringFiles.ReadUniqueInterests(interestReader, log, out var duplicates);
+        var index = matcher.BuildIndex(interests);
+        var withoutKnownWords = Enumerable.Range(0, index.Count).Count(i => index.Embedded.TokenCount(i) == 0);
+        log.WriteLine($"score: {index.Count} interests ({interestReader.BadLines} bad lines, {duplicates} duplicates, {withoutKnownWords} without any known word) embedded by {matcher.Embedder.Name} in {clock.Elapsed.TotalSeconds:F1} s");
+
+        var messageReader = ScoringFiles.Messages(messagesFile.FullName, log);
+        using var writer = new MatchWriter(new BufferedStream(outputFile.Create(), 1 << 20));
+        var scored = 0;
+        var lastProgress = clock.Elapsed;
+        var scoringStart = clock.Elapsed;
+        foreach (var batch in messageReader.Read().Chunk(batchSize))
+        {
+            foreach (var match in matcher.Match(batch, index, minScore, topK))
+            {
+                writer.Write(match);
+            }
+            scored += batch.Length;
+            if (clock.Elapsed - lastProgress > TimeSpan.FromSeconds(1))
+            {
+                lastProgress = clock.Elapsed;
+                log.WriteLine($"score: {scored:N0} messages, {writer.Written:N0} matches, {scored / (clock.Elapsed - scoringStart).TotalSeconds:N0} messages/s");
+            }
+        }
+        var seconds = (clock.Elapsed - scoringStart).TotalSeconds;
+        log.WriteLine($"score: done: {scored:N0} messages ({messageReader.BadLines} bad lines) × {index.Count} interests → {writer.Written:N0} matches in {outputFile.Name}; " +
+            $"{seconds:F1} s scoring, {scored / Math.Max(seconds, 1e-9):N0} messages/s, {(double)scored * index.Count / Math.Max(seconds, 1e-9):N0} pairs/s");
+        return 0;
+    }
+}

@@ -1,0 +1,60 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StreamAttention.Embeddings.Hosting;
+using StreamAttention.Embeddings.Transformer;
+using StreamAttention.Scoring.Hosting;
+
+namespace StreamAttention.Silo.Hosting;
+
+/// <summary>
+/// The host every command runs in: configuration from appsettings.json, STREAMATTENTION_* environment variables
+/// and command-line overrides (e.g. <c>--Scoring:AttentionScale=12</c>); logs on stderr so stdout stays data.
+/// </summary>
+public static class StreamAttentionHost
+{
+    public const string EnvironmentPrefix = "STREAMATTENTION_";
+
+    public static HostApplicationBuilder CreateBuilder(IEnumerable<string> configurationArgs)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+            .AddEnvironmentVariables(EnvironmentPrefix)
+            .AddCommandLine(configurationArgs.ToArray());
+        builder.Logging
+            .AddConfiguration(builder.Configuration.GetSection("Logging"))
+            .AddSimpleConsole(options => { options.SingleLine = true; options.TimestampFormat = "HH:mm:ss "; })
+            .AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Services.AddStreamAttentionScoring();
+        AddEmbedder(builder);
+        return builder;
+    }
+
+    /// <summary>Builds and starts the host, so options are validated and the model is ready before any work.</summary>
+    public static IHost Build(IEnumerable<string> configurationArgs)
+    {
+        var host = CreateBuilder(configurationArgs).Build();
+        host.Start();
+        return host;
+    }
+
+    /// <summary>"Embeddings:Provider": "glove" (default, prepared automatically) or "transformer" (bring your own ONNX model).</summary>
+    private static void AddEmbedder(HostApplicationBuilder builder)
+    {
+        var provider = builder.Configuration["Embeddings:Provider"] ?? "glove";
+        switch (provider)
+        {
+            case "glove":
+                builder.Services.AddStaticWordEmbeddings();
+                break;
+            case "transformer":
+                builder.Services.AddTransformerEmbeddings().BindConfiguration(TransformerEmbeddingOptions.SectionName);
+                break;
+            default:
+                throw new InvalidOperationException($"Embeddings:Provider must be 'glove' or 'transformer', not '{provider}'.");
+        }
+    }
+}

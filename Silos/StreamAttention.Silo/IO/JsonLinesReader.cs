@@ -1,0 +1,90 @@
+using System.Text.Json;
+
+namespace StreamAttention.Silo.IO;
+
+/// <summary>
+/// Reads a JSON Lines file one record at a time. A line that fails to parse or validate is reported on the
+/// error writer with its file name and line number and skipped (counted in <see cref="BadLines"/>); blank lines are ignored.
+/// </summary>
+public sealed class JsonLinesReader<T>(string path, Func<JsonElement, T> parse, TextWriter errors)
+{
+    public int BadLines { get; private set; }
+
+    public IEnumerable<T> Read()
+    {
+        using var reader = new StreamReader(path);
+        var lineNumber = 0;
+        while (reader.ReadLine() is { } line)
+        {
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+            T record;
+            try
+            {
+                using var document = JsonDocument.Parse(line);
+                record = parse(document.RootElement);
+            }
+            catch (Exception e) when (e is JsonException or FormatException)
+            {
+                BadLines++;
+                errors.WriteLine($"{Path.GetFileName(path)}:{lineNumber}: skipped: {e.Message}");
+                continue;
+            }
+            yield return record;
+        }
+    }
+}
+
+/// <summary>Field access for JSON Lines records, with errors that name the field.</summary>
+public static class JsonRecord
+{
+    public static string RequiredString(JsonElement record, string name, bool allowEmpty = true)
+    {
+        RequireObject(record);
+        if (!record.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String)
+        {
+            throw new FormatException($"field '{name}' must be a string");
+        }
+        var text = value.GetString()!;
+        if (!allowEmpty && string.IsNullOrWhiteSpace(text))
+        {
+            throw new FormatException($"field '{name}' must not be empty");
+        }
+        return text;
+    }
+
+    public static string? OptionalString(JsonElement record, string name)
+    {
+        RequireObject(record);
+        if (!record.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        return value.ValueKind == JsonValueKind.String ? value.GetString() : throw new FormatException($"field '{name}' must be a string or null");
+    }
+
+    public static float? OptionalNumber(JsonElement record, string name, float min, float max)
+    {
+        RequireObject(record);
+        if (!record.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out var number) || number < min || number > max)
+        {
+            throw new FormatException($"field '{name}' must be a number from {min} to {max}");
+        }
+        return (float)number;
+    }
+
+    private static void RequireObject(JsonElement record)
+    {
+        if (record.ValueKind != JsonValueKind.Object)
+        {
+            throw new FormatException("line must be a JSON object");
+        }
+    }
+}

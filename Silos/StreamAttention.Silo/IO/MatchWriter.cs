@@ -1,0 +1,68 @@
+using System.Text.Json;
+using StreamAttention.Contracts;
+
+namespace StreamAttention.Silo.IO;
+
+/// <summary>
+/// Writes matches as JSON Lines: <c>{"messageId","interestId","userId","score","prefilterScore","highlights":[{"token","weight"}]}</c>.
+/// Uses Utf8JsonWriter directly because the command may write millions of lines.
+/// </summary>
+public sealed class MatchWriter : IDisposable
+{
+    private static readonly JsonEncodedText MessageId = JsonEncodedText.Encode("messageId");
+    private static readonly JsonEncodedText InterestId = JsonEncodedText.Encode("interestId");
+    private static readonly JsonEncodedText UserId = JsonEncodedText.Encode("userId");
+    private static readonly JsonEncodedText Score = JsonEncodedText.Encode("score");
+    private static readonly JsonEncodedText PrefilterScore = JsonEncodedText.Encode("prefilterScore");
+    private static readonly JsonEncodedText Highlights = JsonEncodedText.Encode("highlights");
+    private static readonly JsonEncodedText Token = JsonEncodedText.Encode("token");
+    private static readonly JsonEncodedText Weight = JsonEncodedText.Encode("weight");
+
+    private readonly Stream _stream;
+    private readonly Utf8JsonWriter _writer;
+
+    public MatchWriter(Stream stream)
+    {
+        _stream = stream;
+        _writer = new Utf8JsonWriter(stream, new JsonWriterOptions { SkipValidation = false });
+    }
+
+    public long Written { get; private set; }
+
+    public void Write(InterestMatch match)
+    {
+        _writer.WriteStartObject();
+        _writer.WriteString(MessageId, match.MessageId);
+        _writer.WriteString(InterestId, match.InterestId);
+        if (match.UserId is null)
+        {
+            _writer.WriteNull(UserId);
+        }
+        else
+        {
+            _writer.WriteString(UserId, match.UserId);
+        }
+        _writer.WriteNumber(Score, Math.Round(match.Score, 6));
+        _writer.WriteNumber(PrefilterScore, Math.Round(match.PrefilterScore, 6));
+        _writer.WriteStartArray(Highlights);
+        foreach (var highlight in match.Highlights)
+        {
+            _writer.WriteStartObject();
+            _writer.WriteString(Token, highlight.Token);
+            _writer.WriteNumber(Weight, Math.Round(highlight.Weight, 6));
+            _writer.WriteEndObject();
+        }
+        _writer.WriteEndArray();
+        _writer.WriteEndObject();
+        _writer.Flush();
+        _writer.Reset();
+        _stream.WriteByte((byte)'\n');
+        Written++;
+    }
+
+    public void Dispose()
+    {
+        _writer.Dispose();
+        _stream.Dispose();
+    }
+}

@@ -1,0 +1,10 @@
+using System.CommandLine;
+using StreamAttention.Silo.Commands;
+
+var root = new RootCommand("StreamAttention: a streaming relevance filter that scores messages against users' interests with cross-attention.")
+{
+    SetupCommand.Create(),
+    ScoreCommand.Create(),
+    EvalCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();

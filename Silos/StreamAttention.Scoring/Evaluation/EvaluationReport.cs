@@ -125,8 +125,8 @@ public static class EvaluationReport
         var table = Table(["method", "MAP", "P", "R", "F1", "macro-F1"], rows);
         return table + string.Create(
             CultureInfo.InvariantCulture,
-            $"{first.Interests.Count} interests x {first.MessageCount} messages; P/R/F1 micro-averaged at each interest's threshold; " +
-            $"{first.InterestsWithoutRelevant} interests without relevant messages left out of MAP and macro-F1.{Environment.NewLine}");
+            $"{first.Interests.Count} interests x {first.MessageCount} messages; P, R, F1 micro-averaged at each interest's threshold; " +
+            $"interests with no relevant message, left out of MAP and macro-F1: {first.InterestsWithoutRelevant}{Environment.NewLine}");
     }
 
     /// <summary>Per interest: AP, F1 at the configured threshold, and the F1-maximising threshold with its F1.</summary>

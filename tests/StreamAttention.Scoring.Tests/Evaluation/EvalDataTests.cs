@@ -1,0 +1,112 @@
+using System.Text.Json;
+using StreamAttention.Contracts;
+using StreamAttention.Scoring.Evaluation;
+using Xunit.Abstractions;
+
+namespace StreamAttention.Scoring.Tests.Evaluation;
+
+/// <summary>Keeps tests/data/eval consistent as it is edited, and shows what the lexical baseline makes of it.</summary>
+public sealed class EvalDataTests(ITestOutputHelper output)
+{
+    private static readonly string EvalDirectory = Path.Combine(TestText.RepositoryRoot(), "tests", "data", "eval");
+    private static readonly string SampleDirectory = Path.Combine(TestText.RepositoryRoot(), "Silos", "StreamAttention.Silo", "samples");
+
+    [Fact]
+    public void Ids_are_unique_and_texts_present()
+    {
+        var interests = Interests(EvalDirectory);
+        var messages = Messages(EvalDirectory);
+
+        AssertUnique(interests.Select(interest => interest.Id));
+        AssertUnique(messages.Select(message => message.Id));
+        Assert.All(interests, interest => Assert.False(string.IsNullOrWhiteSpace(interest.Text)));
+        Assert.All(interests, interest => Assert.False(string.IsNullOrWhiteSpace(interest.UserId)));
+        Assert.All(interests, interest => Assert.True(interest.Threshold is null or > 0 and < 1, $"{interest.Id}: threshold {interest.Threshold}"));
+        Assert.All(messages, message => Assert.False(string.IsNullOrWhiteSpace(message.Text)));
+        Assert.InRange(interests.Count, 30, 36);
+        Assert.InRange(messages.Count, 400, 500);
+    }
+
+    [Fact]
+    public void Every_message_is_labelled_once_with_known_interests()
+    {
+        var interestIds = Interests(EvalDirectory).Select(interest => interest.Id).ToHashSet();
+        var messageIds = Messages(EvalDirectory).Select(message => message.Id).ToHashSet();
+
+        // Load already rejects a message labelled twice.
+        var labels = RelevanceLabels.Load(Path.Combine(EvalDirectory, "labels.jsonl"));
+
+        Assert.Empty(labels.MessageIds.Except(messageIds));
+        Assert.All(messageIds, id => Assert.True(labels.IsLabelled(id), $"{id} has no label line"));
+        Assert.Empty(labels.InterestIds.Except(interestIds));
+    }
+
+    [Fact]
+    public void Every_interest_has_at_least_five_relevant_messages()
+    {
+        var labels = RelevanceLabels.Load(Path.Combine(EvalDirectory, "labels.jsonl"));
+
+        Assert.All(Interests(EvalDirectory), interest => Assert.True(
+            labels.RelevantMessages(interest.Id).Count >= 5,
+            $"{interest.Id} has {labels.RelevantMessages(interest.Id).Count} relevant messages"));
+    }
+
+    [Fact]
+    public void Samples_are_well_formed_and_not_copied_from_the_eval_set()
+    {
+        var interests = Interests(SampleDirectory);
+        var messages = Messages(SampleDirectory);
+
+        AssertUnique(interests.Select(interest => interest.Id));
+        AssertUnique(messages.Select(message => message.Id));
+        var evalTexts = Interests(EvalDirectory).Select(interest => interest.Text)
+            .Concat(Messages(EvalDirectory).Select(message => message.Text))
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        Assert.All(interests.Select(interest => interest.Text).Concat(messages.Select(message => message.Text)), text => Assert.DoesNotContain(text, evalTexts));
+    }
+
+    [Fact]
+    public void Bm25_baseline_is_far_from_random_but_far_from_perfect()
+    {
+        var interests = Interests(EvalDirectory);
+        var messages = Messages(EvalDirectory);
+        var labels = RelevanceLabels.Load(Path.Combine(EvalDirectory, "labels.jsonl"));
+        var index = new Bm25Index(messages.Select(message => message.Text).ToList(), TestText.Words);
+        var scores = new float[interests.Count, messages.Count];
+        for (var interest = 0; interest < interests.Count; interest++)
+        {
+            var row = index.Score(interests[interest].Text);
+            for (var message = 0; message < messages.Count; message++)
+            {
+                scores[interest, message] = row[message];
+            }
+        }
+
+        // Any shared word triggers an alert: the loosest threshold a lexical filter can have.
+        var thresholds = Enumerable.Repeat(float.Epsilon, interests.Count).ToList();
+        var result = EvaluationReport.Evaluate(
+            "BM25", interests.Select(i => i.Id).ToList(), messages.Select(m => m.Id).ToList(), scores, labels, thresholds);
+        output.WriteLine(EvaluationReport.FormatComparison([result]));
+        output.WriteLine(EvaluationReport.FormatCalibration(result));
+
+        // Random ranking would give a MAP near the share of relevant messages (about 2%); the set is built so that
+        // paraphrases and word traps keep a bag-of-words method well short of perfect.
+        Assert.InRange(result.MeanAveragePrecision, 0.2, 0.9);
+    }
+
+    private static List<InterestDefinition> Interests(string directory) => ReadJsonLines<InterestDefinition>(Path.Combine(directory, "interests.jsonl"));
+
+    private static List<MessageText> Messages(string directory) => ReadJsonLines<MessageText>(Path.Combine(directory, "messages.jsonl"));
+
+    private static List<T> ReadJsonLines<T>(string path) =>
+        File.ReadLines(path)
+            .Select((line, index) => JsonSerializer.Deserialize<T>(line, JsonSerializerOptions.Web)
+                ?? throw new FormatException($"{path} line {index + 1} is null."))
+            .ToList();
+
+    private static void AssertUnique(IEnumerable<string> ids)
+    {
+        var duplicates = ids.GroupBy(id => id).Where(group => group.Count() > 1).Select(group => group.Key);
+        Assert.Empty(duplicates);
+    }
+}

@@ -6,14 +6,14 @@ namespace StreamAttention.Embeddings.Transformer;
 /// A Hugging Face sentence-transformer exported to ONNX (inputs input_ids, attention_mask and optionally
 /// token_type_ids, int64 [batch, seq]; output last_hidden_state float [batch, seq, d]) with its WordPiece vocab.txt.
 /// </summary>
-public sealed class TransformerEmbeddingOptions : IValidatableObject
+public sealed class TransformerEmbeddingOptions
 {
     public const string SectionName = "Embeddings:Transformer";
 
-    [Required]
+    [Required, FileExists]
     public string ModelPath { get; set; } = "";
 
-    [Required]
+    [Required, FileExists]
     public string VocabPath { get; set; } = "";
 
     /// <summary>Name for logs and metrics; defaults to the model file name without extension.</summary>
@@ -36,16 +36,4 @@ public sealed class TransformerEmbeddingOptions : IValidatableObject
     /// <summary>The model output holding per-token hidden states [batch, seq, d].</summary>
     [Required]
     public string OutputName { get; set; } = "last_hidden_state";
-
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        if (!string.IsNullOrWhiteSpace(ModelPath) && !File.Exists(ModelPath))
-        {
-            yield return new ValidationResult($"ModelPath '{ModelPath}' does not exist.", [nameof(ModelPath)]);
-        }
-        if (!string.IsNullOrWhiteSpace(VocabPath) && !File.Exists(VocabPath))
-        {
-            yield return new ValidationResult($"VocabPath '{VocabPath}' does not exist.", [nameof(VocabPath)]);
-        }
-    }
 }

@@ -72,7 +72,7 @@ public sealed class TransformerEmbedder : ITextEmbedder
         {
             encoded[i] = Encode(texts[i]);
         }
-        var batch = new TokenBatch(texts.Count, Math.Max(1, encoded.Max(e => (int?)e.Words.Length) ?? 1), Dimension);
+        var batch = new TokenBatch(texts.Count, Math.Max(1, encoded.Select(e => e.Words.Length).DefaultIfEmpty().Max()), Dimension);
         for (var i = 0; i < encoded.Length; i++)
         {
             batch.TokenTexts[i] = encoded[i].Words;
@@ -91,6 +91,10 @@ public sealed class TransformerEmbedder : ITextEmbedder
 
     public void Dispose() => _session.Dispose();
 
+    /// <summary>
+    /// [CLS], the first <see cref="MaxTokens"/> word pieces, [SEP], as Hugging Face truncation does. All pieces are
+    /// encoded (not EncodeToIds with a limit) because their offsets name each piece's word and tell whether the text was cut.
+    /// </summary>
     private EncodedText Encode(string text)
     {
         var pieces = _tokenizer.EncodeToTokens(text, out var normalized);

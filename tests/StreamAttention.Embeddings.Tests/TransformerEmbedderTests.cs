@@ -79,6 +79,18 @@ public sealed class TransformerEmbedderTests : IDisposable
     }
 
     [Fact]
+    public void Serves_concurrent_callers_from_one_session()
+    {
+        using var embedder = CreateEmbedder();
+        var expected = embedder.Embed([CatSentence]);
+
+        var results = new TokenBatch[8];
+        Parallel.For(0, results.Length, i => results[i] = embedder.Embed([CatSentence]));
+
+        Assert.All(results, batch => AssertClose(expected.TokenVectors, batch.TokenVectors, 1e-6f));
+    }
+
+    [Fact]
     public void Truncates_to_max_tokens_word_pieces()
     {
         using var embedder = CreateEmbedder(maxTokens: 3);

@@ -1,0 +1,38 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StreamAttention.Embeddings.Transformer;
+using StreamAttention.Onnx;
+using StreamAttention.Onnx.Options;
+
+namespace StreamAttention.Embeddings.Hosting;
+
+public static class TransformerEmbeddingServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="TransformerEmbedder"/> as the <see cref="ITextEmbedder"/> (replacing an earlier one).
+    /// Options are validated when the host starts, including that the model and vocabulary files exist.
+    /// Chain <c>.BindConfiguration(TransformerEmbeddingOptions.SectionName)</c> on the result to read configuration.
+    /// </summary>
+    public static OptionsBuilder<TransformerEmbeddingOptions> AddTransformerEmbeddings(
+        this IServiceCollection services, Action<TransformerEmbeddingOptions>? configure = null)
+    {
+        var options = services.AddOptions<TransformerEmbeddingOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+        options.ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddOptions<OnnxRuntimeOptions>();
+        services.TryAddSingleton(sp => new OnnxSessionFactory(
+            sp.GetRequiredService<IOptions<OnnxRuntimeOptions>>().Value,
+            sp.GetService<ILogger<OnnxSessionFactory>>()));
+        services.AddSingleton<ITextEmbedder>(sp => new TransformerEmbedder(
+            sp.GetRequiredService<IOptions<TransformerEmbeddingOptions>>().Value,
+            sp.GetRequiredService<OnnxSessionFactory>(),
+            sp.GetService<ILogger<TransformerEmbedder>>()));
+        return options;
+    }
+}

@@ -1,0 +1,275 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Microsoft.ML.Tokenizers;
+using StreamAttention.Onnx;
+
+namespace StreamAttention.Embeddings.Transformer;
+
+/// <summary>
+/// Embeds texts with a BERT-style sentence-transformer ONNX model. Token vectors are the model's contextual
+/// hidden states of the real word pieces ([CLS], [SEP] and padding excluded), unit-normalized. The pooled vector
+/// follows sentence-transformers: the mean of all hidden states under the attention mask ([CLS] and [SEP]
+/// included), L2-normalized. A text without any known word piece (empty, or only [UNK]) is not run through the
+/// model and gets no tokens and a zero pooled vector, so it cannot match anything.
+/// </summary>
+/// <remarks>
+/// <see cref="TokenBatch.TokenTexts"/> holds, for every word piece, the whole (normalized) word it belongs to:
+/// "embeddings" split into embed/##ding/##s gives "embeddings" three times, and an [UNK] piece gives the word the
+/// vocabulary did not know. Highlights then show words a reader recognizes; consecutive equal texts of one word
+/// can be merged by the consumer.
+/// </remarks>
+public sealed class TransformerEmbedder : ITextEmbedder
+{
+    private const string InputIdsName = "input_ids";
+    private const string AttentionMaskName = "attention_mask";
+    private const string TokenTypeIdsName = "token_type_ids";
+
+    private readonly BertTokenizer _tokenizer;
+    private readonly InferenceSession _session;
+    private readonly string[] _inputNames;
+    private readonly string[] _outputNames;
+    private readonly int _batchSize;
+
+    public TransformerEmbedder(TransformerEmbeddingOptions options, OnnxSessionFactory sessionFactory, ILogger<TransformerEmbedder>? logger = null)
+    {
+        Name = options.Name ?? Path.GetFileNameWithoutExtension(options.ModelPath);
+        MaxTokens = options.MaxTokens;
+        _batchSize = options.BatchSize;
+        _outputNames = [options.OutputName];
+        _tokenizer = BertTokenizer.Create(options.VocabPath, new BertOptions
+        {
+            LowerCaseBeforeTokenization = options.LowerCase,
+            RemoveNonSpacingMarks = options.LowerCase,
+        });
+        _session = sessionFactory.Create(File.ReadAllBytes(options.ModelPath), $"transformer embedder {Name}");
+        try
+        {
+            _inputNames = CheckInputs(_session);
+            Dimension = ReadDimension(options.OutputName);
+        }
+        catch
+        {
+            _session.Dispose();
+            throw;
+        }
+        (logger ?? (ILogger)NullLogger.Instance).LogInformation(
+            "Transformer embedder {Name}: d={Dimension}, inputs {Inputs}, up to {MaxTokens} word pieces per text, batches of {BatchSize}",
+            Name, Dimension, string.Join(", ", _inputNames), MaxTokens, _batchSize);
+    }
+
+    public string Name { get; }
+
+    public int Dimension { get; }
+
+    public int MaxTokens { get; }
+
+    public TokenBatch Embed(IReadOnlyList<string> texts)
+    {
+        var encoded = new EncodedText[texts.Count];
+        for (var i = 0; i < texts.Count; i++)
+        {
+            encoded[i] = Encode(texts[i]);
+        }
+        var batch = new TokenBatch(texts.Count, Math.Max(1, encoded.Select(e => e.Words.Length).DefaultIfEmpty().Max()), Dimension);
+        for (var i = 0; i < encoded.Length; i++)
+        {
+            batch.TokenTexts[i] = encoded[i].Words;
+            batch.UnknownWords[i] = encoded[i].UnknownPieces;
+            batch.Truncated[i] = encoded[i].Truncated;
+        }
+
+        // Similar lengths share a run, so little compute goes to padding.
+        var order = Enumerable.Range(0, encoded.Length).Where(i => encoded[i].Words.Length > 0).OrderBy(i => encoded[i].Ids.Length).ToArray();
+        for (var start = 0; start < order.Length; start += _batchSize)
+        {
+            Run(order.AsSpan(start, Math.Min(_batchSize, order.Length - start)), encoded, batch);
+        }
+        return batch;
+    }
+
+    public void Dispose() => _session.Dispose();
+
+    /// <summary>
+    /// [CLS], the first <see cref="MaxTokens"/> word pieces, [SEP], as Hugging Face truncation does. All pieces are
+    /// encoded (not EncodeToIds with a limit) because their offsets name each piece's word and tell whether the text was cut.
+    /// </summary>
+    private EncodedText Encode(string text)
+    {
+        var pieces = _tokenizer.EncodeToTokens(text, out var normalized);
+        var source = normalized ?? text;
+        var kept = Math.Min(pieces.Count, MaxTokens);
+        var ids = new long[kept + 2];
+        var words = new string[kept];
+        var unknown = 0;
+        ids[0] = _tokenizer.ClassificationTokenId;
+        ids[kept + 1] = _tokenizer.SeparatorTokenId;
+        for (var first = 0; first < kept;)
+        {
+            var end = first + 1;
+            while (end < pieces.Count && pieces[end].Value.StartsWith(_tokenizer.ContinuingSubwordPrefix, StringComparison.Ordinal))
+            {
+                end++;
+            }
+            var word = source[pieces[first].Offset.Start.Value..pieces[end - 1].Offset.End.Value];
+            for (var k = first; k < Math.Min(end, kept); k++)
+            {
+                ids[k + 1] = pieces[k].Id;
+                words[k] = word;
+                unknown += pieces[k].Id == _tokenizer.UnknownTokenId ? 1 : 0;
+            }
+            first = end;
+        }
+        return unknown == kept
+            ? new EncodedText([], [], unknown, pieces.Count > kept)
+            : new EncodedText(ids, words, unknown, pieces.Count > kept);
+    }
+
+    private void Run(ReadOnlySpan<int> textIndexes, EncodedText[] encoded, TokenBatch batch)
+    {
+        var rows = textIndexes.Length;
+        var sequence = encoded[textIndexes[^1]].Ids.Length;
+        var ids = new long[rows * sequence];
+        var mask = new long[rows * sequence];
+        ids.AsSpan().Fill(_tokenizer.PaddingTokenId);
+        for (var r = 0; r < rows; r++)
+        {
+            var textIds = encoded[textIndexes[r]].Ids;
+            textIds.CopyTo(ids.AsSpan(r * sequence));
+            mask.AsSpan(r * sequence, textIds.Length).Fill(1);
+        }
+
+        var (hidden, dimension) = RunModel(ids, mask, rows, sequence);
+        if (dimension != Dimension)
+        {
+            throw new InvalidOperationException($"Model output '{_outputNames[0]}' has d={dimension}, expected {Dimension}.");
+        }
+        var rowSize = sequence * Dimension;
+        for (var r = 0; r < rows; r++)
+        {
+            var text = textIndexes[r];
+            var length = encoded[text].Ids.Length;
+            var states = hidden.AsSpan(r * rowSize, length * Dimension);
+            MeanPoolNormalized(states, batch.PooledVector(text));
+            for (var t = 1; t < length - 1; t++)
+            {
+                var vector = batch.TokenVector(text, t - 1);
+                states.Slice(t * Dimension, Dimension).CopyTo(vector);
+                Normalize(vector);
+                batch.TokenWeights[text * batch.Tokens + t - 1] = 1f;
+            }
+        }
+    }
+
+    private (float[] States, int Dimension) RunModel(long[] ids, long[] mask, int rows, int sequence)
+    {
+        long[] shape = [rows, sequence];
+        var inputs = new List<OrtValue>(_inputNames.Length);
+        try
+        {
+            foreach (var name in _inputNames)
+            {
+                inputs.Add(OrtValue.CreateTensorValueFromMemory(name switch
+                {
+                    InputIdsName => ids,
+                    AttentionMaskName => mask,
+                    _ => new long[ids.Length], // token_type_ids: every token belongs to the first segment
+                }, shape));
+            }
+            using var runOptions = new RunOptions();
+            using var outputs = _session.Run(runOptions, _inputNames, inputs, _outputNames);
+            var outputShape = outputs[0].GetTensorTypeAndShape().Shape;
+            if (outputShape is not [var b, var s, var d] || b != rows || s != sequence || d < 1)
+            {
+                throw new InvalidOperationException($"Model output '{_outputNames[0]}' has shape [{string.Join(", ", outputShape)}], expected [{rows}, {sequence}, d].");
+            }
+            return (outputs[0].GetTensorDataAsSpan<float>().ToArray(), (int)d);
+        }
+        finally
+        {
+            foreach (var input in inputs)
+            {
+                input.Dispose();
+            }
+        }
+    }
+
+    private static string[] CheckInputs(InferenceSession session)
+    {
+        var names = session.InputMetadata.Keys.ToArray();
+        string[] required = [InputIdsName, AttentionMaskName];
+        var missing = required.Except(names).ToArray();
+        var unexpected = names.Except([.. required, TokenTypeIdsName]).ToArray();
+        if (missing.Length > 0 || unexpected.Length > 0)
+        {
+            throw new InvalidOperationException(
+                $"The model must take {InputIdsName}, {AttentionMaskName} and optionally {TokenTypeIdsName}; it takes {string.Join(", ", names)}.");
+        }
+        var notInt64 = names.Where(n => session.InputMetadata[n].ElementDataType != TensorElementType.Int64).ToArray();
+        if (notInt64.Length > 0)
+        {
+            throw new InvalidOperationException($"Model inputs {string.Join(", ", notInt64)} must be int64.");
+        }
+        return names;
+    }
+
+    /// <summary>d from the output metadata, or from one tiny run when the export left it symbolic.</summary>
+    private int ReadDimension(string outputName)
+    {
+        if (!_session.OutputMetadata.TryGetValue(outputName, out var output))
+        {
+            throw new InvalidOperationException($"The model has no output '{outputName}'; its outputs are {string.Join(", ", _session.OutputMetadata.Keys)}.");
+        }
+        if (output.ElementDataType != TensorElementType.Float || output.Dimensions.Length != 3)
+        {
+            throw new InvalidOperationException($"Model output '{outputName}' must be float [batch, seq, d].");
+        }
+        if (output.Dimensions[2] > 0)
+        {
+            return output.Dimensions[2];
+        }
+        long[] probe = [_tokenizer.ClassificationTokenId, _tokenizer.SeparatorTokenId];
+        return RunModel(probe, [1, 1], 1, probe.Length).Dimension;
+    }
+
+    private static void MeanPoolNormalized(ReadOnlySpan<float> states, Span<float> pooled)
+    {
+        var sums = new double[pooled.Length];
+        for (var offset = 0; offset < states.Length; offset += pooled.Length)
+        {
+            var row = states.Slice(offset, pooled.Length);
+            for (var j = 0; j < row.Length; j++)
+            {
+                sums[j] += row[j];
+            }
+        }
+        // Dividing by the token count does not change the direction, so the mean's normalization is the sum's.
+        var norm = Math.Sqrt(sums.Sum(s => s * s));
+        for (var j = 0; j < pooled.Length; j++)
+        {
+            pooled[j] = norm > 0 ? (float)(sums[j] / norm) : 0f;
+        }
+    }
+
+    private static void Normalize(Span<float> vector)
+    {
+        var squares = 0.0;
+        foreach (var x in vector)
+        {
+            squares += (double)x * x;
+        }
+        if (squares > 0)
+        {
+            var scale = (float)(1 / Math.Sqrt(squares));
+            foreach (ref var x in vector)
+            {
+                x *= scale;
+            }
+        }
+    }
+
+    /// <param name="Ids">[CLS], the kept word pieces, [SEP]; empty when the text has no known word piece.</param>
+    /// <param name="Words">The word of each kept word piece.</param>
+    private sealed record EncodedText(long[] Ids, string[] Words, int UnknownPieces, bool Truncated);
+}

@@ -1,0 +1,190 @@
+using StreamAttention.Embeddings.Transformer;
+using StreamAttention.Onnx;
+using StreamAttention.Onnx.Options;
+
+namespace StreamAttention.Embeddings.Tests;
+
+public sealed class TransformerEmbedderTests : IDisposable
+{
+    private const float Tolerance = 1e-4f;
+    private const string CatSentence = "The cat sat on the MAT.";
+    private static readonly long[] CatSentenceIds = [2, 5, 6, 7, 8, 5, 9, 17, 3];
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("transformer-embedder-").FullName;
+    private readonly TransformerTestModel _model = new(seed: 7);
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void Fills_shapes_weights_and_word_texts()
+    {
+        using var embedder = CreateEmbedder();
+
+        var batch = embedder.Embed([CatSentence, "Embeddings"]);
+
+        Assert.Equal(TransformerTestModel.Hidden, embedder.Dimension);
+        Assert.Equal((2, 7, TransformerTestModel.Hidden), (batch.Count, batch.Tokens, batch.Dimension));
+        Assert.Equal(["the", "cat", "sat", "on", "the", "mat", "."], batch.TokenTexts[0]);
+        Assert.Equal(["embeddings", "embeddings", "embeddings"], batch.TokenTexts[1]);
+        Assert.Equal([1f, 1f, 1f, 0f, 0f, 0f, 0f], batch.TokenWeights.AsSpan(7, 7).ToArray());
+        for (var text = 0; text < batch.Count; text++)
+        {
+            Assert.Equal(1, Norm(batch.PooledVector(text)), Tolerance);
+            for (var token = 0; token < batch.Tokens; token++)
+            {
+                Assert.Equal(token < batch.TokenCount(text) ? 1 : 0, Norm(batch.TokenVector(text, token)), Tolerance);
+            }
+        }
+        Assert.Equal([false, false], batch.Truncated);
+        Assert.Equal([0, 0], batch.UnknownWords);
+    }
+
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    public void Agrees_with_a_double_precision_reference(bool withTokenTypes, bool symbolicHidden)
+    {
+        using var embedder = CreateEmbedder(withTokenTypes: withTokenTypes, symbolicHidden: symbolicHidden);
+
+        var batch = embedder.Embed([CatSentence]);
+
+        Assert.Equal(TransformerTestModel.Hidden, embedder.Dimension);
+        AssertMatchesReference(batch, 0, CatSentenceIds, withTokenTypes);
+    }
+
+    [Fact]
+    public void Padding_and_chunking_do_not_change_results()
+    {
+        string[] texts = ["cat", CatSentence, "embeddings , logs", "disk error", "the mat"];
+        using var alone = CreateEmbedder();
+        using var chunked = CreateEmbedder(batchSize: 2);
+
+        var together = alone.Embed(texts);
+        var inChunks = chunked.Embed(texts);
+
+        for (var i = 0; i < texts.Length; i++)
+        {
+            var single = alone.Embed([texts[i]]);
+            foreach (var batch in new[] { together, inChunks })
+            {
+                Assert.Equal(single.TokenTexts[0], batch.TokenTexts[i]);
+                AssertClose(single.PooledVector(0), batch.PooledVector(i), 1e-5f);
+                for (var token = 0; token < single.TokenCount(0); token++)
+                {
+                    AssertClose(single.TokenVector(0, token), batch.TokenVector(i, token), 1e-5f);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Serves_concurrent_callers_from_one_session()
+    {
+        using var embedder = CreateEmbedder();
+        var expected = embedder.Embed([CatSentence]);
+
+        var results = new TokenBatch[8];
+        Parallel.For(0, results.Length, i => results[i] = embedder.Embed([CatSentence]));
+
+        Assert.All(results, batch => AssertClose(expected.TokenVectors, batch.TokenVectors, 1e-6f));
+    }
+
+    [Fact]
+    public void Truncates_to_max_tokens_word_pieces()
+    {
+        using var embedder = CreateEmbedder(maxTokens: 3);
+
+        var batch = embedder.Embed(["the cat embeddings", "cat sat"]);
+
+        Assert.Equal([true, false], batch.Truncated);
+        Assert.Equal(3, batch.Tokens);
+        Assert.Equal(["the", "cat", "embeddings"], batch.TokenTexts[0]);
+        AssertMatchesReference(batch, 0, [2, 5, 6, 10, 3], withTokenTypes: true);
+    }
+
+    [Fact]
+    public void Counts_unknown_words_and_keeps_their_text()
+    {
+        using var embedder = CreateEmbedder();
+
+        var batch = embedder.Embed(["the xyzzy cat", "xyzzy plugh"]);
+
+        Assert.Equal([1, 2], batch.UnknownWords);
+        Assert.Equal(["the", "xyzzy", "cat"], batch.TokenTexts[0]);
+        AssertMatchesReference(batch, 0, [2, 5, 1, 6, 3], withTokenTypes: true);
+        Assert.Equal(0, batch.TokenCount(1));
+        Assert.All(batch.PooledVector(1).ToArray(), x => Assert.Equal(0f, x));
+    }
+
+    [Fact]
+    public void Empty_texts_get_no_tokens_and_a_zero_pooled_vector()
+    {
+        using var embedder = CreateEmbedder();
+
+        var batch = embedder.Embed(["", "   ", "cat"]);
+        var none = embedder.Embed([]);
+
+        Assert.Equal((3, 1), (batch.Count, batch.Tokens));
+        Assert.Equal([0, 0, 1], Enumerable.Range(0, 3).Select(batch.TokenCount));
+        Assert.All(batch.Pooled.AsSpan(0, 2 * batch.Dimension).ToArray(), x => Assert.Equal(0f, x));
+        Assert.Equal(1, Norm(batch.PooledVector(2)), Tolerance);
+        Assert.Equal(0, none.Count);
+    }
+
+    [Fact]
+    public void Rejects_a_model_without_the_configured_output()
+    {
+        var (modelPath, vocabPath) = _model.WriteTo(_directory);
+        var options = new TransformerEmbeddingOptions { ModelPath = modelPath, VocabPath = vocabPath, OutputName = "sentence_embedding" };
+
+        var error = Assert.Throws<InvalidOperationException>(() => new TransformerEmbedder(options, new OnnxSessionFactory(new OnnxRuntimeOptions())));
+
+        Assert.Contains("last_hidden_state", error.Message);
+    }
+
+    private TransformerEmbedder CreateEmbedder(bool withTokenTypes = true, bool symbolicHidden = false, int maxTokens = 16, int batchSize = 32)
+    {
+        var (modelPath, vocabPath) = _model.WriteTo(_directory, withTokenTypes, symbolicHidden);
+        var options = new TransformerEmbeddingOptions { ModelPath = modelPath, VocabPath = vocabPath, MaxTokens = maxTokens, BatchSize = batchSize };
+        return new TransformerEmbedder(options, new OnnxSessionFactory(new OnnxRuntimeOptions { IntraOpThreads = 1 }));
+    }
+
+    /// <summary>Token vectors are the normalized hidden states between [CLS] and [SEP]; pooled is the normalized mean of all.</summary>
+    private void AssertMatchesReference(TokenBatch batch, int text, long[] ids, bool withTokenTypes)
+    {
+        var hidden = _model.Reference(ids, withTokenTypes);
+        Assert.Equal(ids.Length - 2, batch.TokenCount(text));
+        for (var t = 1; t < ids.Length - 1; t++)
+        {
+            AssertClose(Normalized(hidden[t]), batch.TokenVector(text, t - 1), Tolerance);
+        }
+        var mean = Enumerable.Range(0, TransformerTestModel.Hidden).Select(j => hidden.Average(row => row[j])).ToArray();
+        AssertClose(Normalized(mean), batch.PooledVector(text), Tolerance);
+    }
+
+    private static float[] Normalized(double[] vector)
+    {
+        var norm = Math.Sqrt(vector.Sum(x => x * x));
+        return [.. vector.Select(x => (float)(x / norm))];
+    }
+
+    private static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, float tolerance)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance, $"element {i}: expected {expected[i]}, got {actual[i]}");
+        }
+    }
+
+    private static float Norm(ReadOnlySpan<float> vector)
+    {
+        var squares = 0.0;
+        foreach (var x in vector)
+        {
+            squares += x * x;
+        }
+        return (float)Math.Sqrt(squares);
+    }
+}

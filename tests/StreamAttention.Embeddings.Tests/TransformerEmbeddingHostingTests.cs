@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using StreamAttention.Embeddings.Hosting;
+using StreamAttention.Embeddings.Transformer;
+
+namespace StreamAttention.Embeddings.Tests;
+
+public sealed class TransformerEmbeddingHostingTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("transformer-hosting-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public async Task Registers_the_embedder_from_configuration()
+    {
+        var (modelPath, vocabPath) = new TransformerTestModel(seed: 1).WriteTo(_directory);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [$"{TransformerEmbeddingOptions.SectionName}:ModelPath"] = modelPath,
+            [$"{TransformerEmbeddingOptions.SectionName}:VocabPath"] = vocabPath,
+            [$"{TransformerEmbeddingOptions.SectionName}:MaxTokens"] = "20",
+        });
+        builder.Services.AddTransformerEmbeddings().BindConfiguration(TransformerEmbeddingOptions.SectionName);
+        using var host = builder.Build();
+
+        await host.StartAsync();
+        var embedder = host.Services.GetRequiredService<ITextEmbedder>();
+
+        Assert.IsType<TransformerEmbedder>(embedder);
+        Assert.Equal(("tiny-bert", 20, TransformerTestModel.Hidden), (embedder.Name, embedder.MaxTokens, embedder.Dimension));
+        Assert.Same(embedder, host.Services.GetRequiredService<ITextEmbedder>());
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Fails_at_startup_when_the_model_files_are_missing()
+    {
+        var missing = Path.Combine(_directory, "missing.onnx");
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddTransformerEmbeddings(o => (o.ModelPath, o.VocabPath, o.MaxTokens) = (missing, "", 0));
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains(error.Failures, f => f.Contains(missing));
+        Assert.Contains(error.Failures, f => f.Contains(nameof(TransformerEmbeddingOptions.VocabPath)));
+        Assert.Contains(error.Failures, f => f.Contains(nameof(TransformerEmbeddingOptions.MaxTokens)));
+    }
+}

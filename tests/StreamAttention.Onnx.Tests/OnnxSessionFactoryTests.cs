@@ -1,0 +1,57 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.ML.OnnxRuntime;
+using Onnx;
+using StreamAttention.Onnx.Options;
+
+namespace StreamAttention.Onnx.Tests;
+
+public sealed class OnnxSessionFactoryTests
+{
+    [Fact]
+    public void Creates_cpu_sessions_without_warnings()
+    {
+        var logger = new ListLogger<OnnxSessionFactory>();
+        var factory = new OnnxSessionFactory(new OnnxRuntimeOptions(), logger);
+
+        using var session = factory.Create(BuildDoubler(), "test");
+
+        Assert.Equal("CPU", factory.ActiveProvider);
+        Assert.Equal([2f, -4f], Run(session, [1f, -2f]));
+        Assert.DoesNotContain(logger.Entries, e => e.Level >= LogLevel.Warning);
+    }
+
+    [Theory]
+    [InlineData(null, "EntryPointNotFoundException")] // the CPU build has no built-in CUDA provider
+    [InlineData("/nonexistent/libonnxruntime_providers_cuda.so", "OnnxRuntimeException")]
+    public void Falls_back_to_cpu_with_one_warning_when_cuda_is_unavailable(string? cudaProviderLibraryPath, string reason)
+    {
+        var logger = new ListLogger<OnnxSessionFactory>();
+        var factory = new OnnxSessionFactory(new OnnxRuntimeOptions { ExecutionProvider = "cuda", CudaProviderLibraryPath = cudaProviderLibraryPath }, logger);
+
+        using var first = factory.Create(BuildDoubler(), "first");
+        using var second = factory.Create(BuildDoubler(), "second");
+
+        Assert.Equal("CPU", factory.ActiveProvider);
+        Assert.Equal([6f], Run(second, [3f]));
+        var warning = Assert.Single(logger.Entries, e => e.Level == LogLevel.Warning);
+        Assert.Contains(reason, warning.Message);
+        Assert.Contains("falling back to CPU", warning.Message);
+    }
+
+    private static byte[] BuildDoubler()
+    {
+        var g = new OnnxGraphBuilder("doubler")
+            .Input("x", TensorProto.Types.DataType.Float, "n")
+            .Output("y", TensorProto.Types.DataType.Float, "n");
+        g.Node("Mul", ["x", g.Scalar("two", 2)], "y");
+        return g.ToBytes();
+    }
+
+    private static float[] Run(InferenceSession session, float[] x)
+    {
+        using var input = OrtValue.CreateTensorValueFromMemory(x, [x.Length]);
+        using var runOptions = new RunOptions();
+        using var outputs = session.Run(runOptions, ["x"], [input], ["y"]);
+        return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+    }
+}

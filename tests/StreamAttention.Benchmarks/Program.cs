@@ -1,0 +1,116 @@
+using Microsoft.ML.OnnxRuntime;
+using StreamAttention.Benchmarks;
+using StreamAttention.Contracts;
+using StreamAttention.Embeddings.StaticVectors;
+using StreamAttention.Onnx;
+using StreamAttention.Onnx.Options;
+using StreamAttention.Scoring;
+using StreamAttention.Scoring.Options;
+using static Onnx.TensorProto.Types;
+
+// Scoring-core benchmark: every number below is measured in this one run, on this machine, side by side.
+var settings = BenchmarkSettings.Parse(args);
+var sessions = new OnnxSessionFactory(new OnnxRuntimeOptions());
+var wordVectorOptions = new WordVectorOptions();
+using var embedder = new StaticWordEmbedder(WordVectors.Load(await new WordVectorModelSetup().EnsureAsync(wordVectorOptions)), wordVectorOptions);
+var corpus = BenchmarkCorpus.Load();
+var messageTexts = corpus.Messages(settings.Messages);
+var interestTexts = corpus.Interests(settings.Interests, seed: 42);
+Console.WriteLine($"# scoring benchmark: {settings.Interests:N0} interests × {settings.Messages:N0} messages, d={embedder.Dimension}, {Environment.ProcessorCount} cores, ORT {OrtEnv.Instance().GetVersionString()}, provider {sessions.ActiveProvider}");
+
+var embedTime = Timing.Median(settings.Repetitions, () => embedder.Embed(messageTexts));
+var messages = embedder.Embed(messageTexts);
+var scoringOptions = new ScoringOptions();
+var index = InterestIndex.Build(interestTexts.Select((t, i) => new InterestDefinition($"i{i}", t)).ToArray(), embedder, scoringOptions.DefaultThreshold);
+var rows = new List<(string What, string Value, string Note)>
+{
+    ("embed messages (GloVe, vectorized)", $"{settings.Messages / embedTime.TotalSeconds:N0} msg/s", $"{embedTime.TotalMilliseconds:F1} ms per batch, {messages.Tokens} token slots"),
+};
+
+// 1. ONNX Runtime SGEMM peak: one large square MatMul.
+const int n = 2048;
+using (var gemmSession = sessions.Create(SquareMatMul(n), "sgemm-peak"))
+{
+    var a = Random(n * n, 1);
+    var b = Random(n * n, 2);
+    var c = new float[n * n];
+    using var av = OrtValue.CreateTensorValueFromMemory(a, [n, n]);
+    using var bv = OrtValue.CreateTensorValueFromMemory(b, [n, n]);
+    using var cv = OrtValue.CreateTensorValueFromMemory(c, [n, n]);
+    using var runOptions = new RunOptions();
+    var time = Timing.Median(settings.Repetitions, () => gemmSession.Run(runOptions, ["a", "b"], [av, bv], ["c"], [cv]));
+    var peak = 2.0 * n * n * n / time.TotalSeconds / 1e9;
+    rows.Add(("ORT SGEMM peak (2048³)", $"{peak:F1} GFLOP/s", $"{time.TotalMilliseconds:F1} ms"));
+    settings.PeakGflops = peak;
+}
+
+// 2. Stage 1: one GEMM of pooled messages against all interests.
+using (var prefilter = new PrefilterStage(sessions))
+{
+    var time = Timing.Median(settings.Repetitions * 4, () => prefilter.Run(messages.Pooled, messages.Count, index.Queries, index.Count, index.Dimension));
+    var gflops = 2.0 * messages.Count * index.Count * index.Dimension / time.TotalSeconds / 1e9;
+    rows.Add(("stage 1 prefilter GEMM", $"{gflops:F1} GFLOP/s", $"{time.TotalMilliseconds:F2} ms; {gflops / settings.PeakGflops:P0} of SGEMM peak"));
+}
+
+// 3. Stage 2: every message gets its 64 best prefilter candidates, all scored by cross-attention (plus stage 1, timed above).
+const int candidates = 64;
+using (var topCandidates = new TwoStageScorer(sessions, new ScoringOptions { PrefilterTopK = candidates }))
+{
+    var time = Timing.Median(settings.Repetitions, () => topCandidates.Score(messages, index, minScoreOverride: -1));
+    var stagePairs = (double)messages.Count * Math.Min(candidates, index.Count);
+    rows.Add(("stage 2 cross-attention", $"{stagePairs / time.TotalSeconds:N0} pairs/s", $"top {candidates} candidates × {settings.Messages} messages in {time.TotalMilliseconds:F1} ms, stage 1 and highlights included"));
+}
+
+// 4. The whole two-stage scoring, as the product runs it (default options: lossless pruning only).
+using var scorer = new TwoStageScorer(sessions, scoringOptions);
+var matchCount = 0;
+var scoreTime = Timing.Median(settings.Repetitions, () => matchCount = scorer.Score(messages, index).Count);
+var pairs = (double)messages.Count * index.Count;
+rows.Add(("whole scoring (TwoStageScorer)", $"{pairs / scoreTime.TotalSeconds:N0} pairs/s", $"{scoreTime.TotalMilliseconds:F1} ms for {pairs:N0} pairs, {matchCount:N0} matches"));
+
+// 5. The naive per-pair loop (NaivePairScorer: plain loops, no batching, no pruning) on a sample of the pairs.
+var sampleInterests = Math.Min(index.Count, settings.NaiveInterests);
+var naiveTime = Timing.Median(1, () =>
+{
+    for (var m = 0; m < messages.Count; m++)
+    {
+        for (var i = 0; i < sampleInterests; i++)
+        {
+            NaivePairScorer.Score(messages, m, index.Queries.AsSpan(i * index.Dimension, index.Dimension), scoringOptions);
+        }
+    }
+});
+var naivePairsPerSecond = messages.Count * sampleInterests / naiveTime.TotalSeconds;
+var naiveFull = TimeSpan.FromSeconds(pairs / naivePairsPerSecond);
+rows.Add(("naive per-pair C# loop", $"{naivePairsPerSecond:N0} pairs/s", $"{sampleInterests} interests × {settings.Messages} messages in {naiveTime.TotalSeconds:F2} s; all pairs would take {naiveFull.TotalSeconds:F1} s"));
+rows.Add(("whole scoring vs naive loop", $"{naiveFull / scoreTime:F0}×", "same pairs, same formula"));
+
+Console.WriteLine();
+Console.WriteLine("| measurement | result | detail |");
+Console.WriteLine("|---|---|---|");
+foreach (var (what, value, note) in rows)
+{
+    Console.WriteLine($"| {what} | {value} | {note} |");
+}
+return 0;
+
+static byte[] SquareMatMul(int size)
+{
+    var graph = new OnnxGraphBuilder("sgemm")
+        .Input("a", DataType.Float, size, size)
+        .Input("b", DataType.Float, size, size)
+        .Output("c", DataType.Float, size, size);
+    graph.Node("MatMul", ["a", "b"], "c");
+    return graph.ToBytes();
+}
+
+static float[] Random(int length, int seed)
+{
+    var random = new Random(seed);
+    var data = new float[length];
+    for (var i = 0; i < length; i++)
+    {
+        data[i] = (float)(random.NextDouble() - 0.5);
+    }
+    return data;
+}

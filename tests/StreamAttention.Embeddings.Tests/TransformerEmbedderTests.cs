@@ -103,6 +103,21 @@ public sealed class TransformerEmbedderTests : IDisposable
         AssertMatchesReference(batch, 0, [2, 5, 6, 10, 3], withTokenTypes: true);
     }
 
+    [Theory]
+    [InlineData(5000, 0)] // the encoded prefix already holds more than MaxTokens pieces
+    [InlineData(0, 500)] // the prefix ends inside a run of spaces, so the whole text is encoded
+    public void Truncates_long_texts(int leadingCats, int spacesBeforeTheRest)
+    {
+        using var embedder = CreateEmbedder(maxTokens: 3);
+        var text = string.Concat(Enumerable.Repeat("cat ", leadingCats)) + "cat" + new string(' ', spacesBeforeTheRest) + " sat on embeddings";
+
+        var batch = embedder.Embed([text]);
+
+        Assert.True(batch.Truncated[0]);
+        var expectedIds = leadingCats > 0 ? new long[] { 2, 6, 6, 6, 3 } : [2, 6, 7, 8, 3];
+        AssertMatchesReference(batch, 0, expectedIds, withTokenTypes: true);
+    }
+
     [Fact]
     public void Counts_unknown_words_and_keeps_their_text()
     {

@@ -26,6 +26,9 @@ public sealed class TransformerEmbedder : ITextEmbedder
     private const string AttentionMaskName = "attention_mask";
     private const string TokenTypeIdsName = "token_type_ids";
 
+    /// <summary>Characters of text encoded per kept word piece before trying the whole text (pieces average ~5).</summary>
+    private const int PrefixCharsPerToken = 32;
+
     private readonly BertTokenizer _tokenizer;
     private readonly InferenceSession _session;
     private readonly string[] _inputNames;
@@ -97,8 +100,7 @@ public sealed class TransformerEmbedder : ITextEmbedder
     /// </summary>
     private EncodedText Encode(string text)
     {
-        var pieces = _tokenizer.EncodeToTokens(text, out var normalized);
-        var source = normalized ?? text;
+        var (pieces, source) = EncodePieces(text);
         var kept = Math.Min(pieces.Count, MaxTokens);
         var ids = new long[kept + 2];
         var words = new string[kept];
@@ -124,6 +126,27 @@ public sealed class TransformerEmbedder : ITextEmbedder
         return unknown == kept
             ? new EncodedText([], [], unknown, pieces.Count > kept)
             : new EncodedText(ids, words, unknown, pieces.Count > kept);
+    }
+
+    /// <summary>
+    /// Encodes a prefix first so a huge message costs little: the prefix ends at whitespace, which never splits a word,
+    /// so once it holds more than <see cref="MaxTokens"/> pieces the kept pieces and their words are the full text's.
+    /// Returns the pieces and the text their offsets refer to.
+    /// </summary>
+    private (IReadOnlyList<EncodedToken> Pieces, string Source) EncodePieces(string text)
+    {
+        var searchFrom = Math.Min(text.Length, MaxTokens * PrefixCharsPerToken);
+        var cut = text.AsSpan(searchFrom).IndexOfAny(" \t\r\n");
+        if (cut >= 0)
+        {
+            var prefix = text[..(searchFrom + cut)];
+            var prefixPieces = _tokenizer.EncodeToTokens(prefix, out var normalizedPrefix);
+            if (prefixPieces.Count > MaxTokens)
+            {
+                return (prefixPieces, normalizedPrefix ?? prefix);
+            }
+        }
+        return (_tokenizer.EncodeToTokens(text, out var normalized), normalized ?? text);
     }
 
     private void Run(ReadOnlySpan<int> textIndexes, EncodedText[] encoded, TokenBatch batch)

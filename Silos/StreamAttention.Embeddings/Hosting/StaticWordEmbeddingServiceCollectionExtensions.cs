@@ -8,7 +8,7 @@ namespace StreamAttention.Embeddings.Hosting;
 public static class StaticWordEmbeddingServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="StaticWordEmbedder"/> as the singleton <see cref="ITextEmbedder"/>, with validated
+    /// Registers <see cref="StaticWordEmbedder"/> as the singleton <see cref="ITextEmbedder"/> (unless one is registered already), with validated
     /// <see cref="WordVectorOptions"/> and a <see cref="WordVectorModelLoader"/> that prepares the model while the host starts.
     /// </summary>
     public static IServiceCollection AddStaticWordEmbeddings(this IServiceCollection services, Action<WordVectorOptions>? configure = null)

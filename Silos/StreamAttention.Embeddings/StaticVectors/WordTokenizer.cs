@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Globalization;
 using System.Text;
 
 namespace StreamAttention.Embeddings.StaticVectors;
@@ -62,7 +64,7 @@ public sealed class WordTokenizer
         {
             while (_position < _text.Length)
             {
-                var length = WordLength(_position);
+                var length = WordCharacterLength(_position);
                 if (length == 0)
                 {
                     _position++;
@@ -71,7 +73,7 @@ public sealed class WordTokenizer
                 var start = _position;
                 while (start + length < _text.Length)
                 {
-                    var next = WordLength(start + length);
+                    var next = WordCharacterLength(start + length);
                     if (next == 0 && IsJoiner(start + length))
                     {
                         next = 1;
@@ -99,18 +101,18 @@ public sealed class WordTokenizer
         }
 
         /// <summary>UTF-16 length of the letter, digit or combining mark at <paramref name="index"/>; 0 for anything else.</summary>
-        private readonly int WordLength(int index)
+        private readonly int WordCharacterLength(int index)
         {
             var c = _text[index];
             if (char.IsAscii(c))
             {
                 return char.IsAsciiLetterOrDigit(c) ? 1 : 0;
             }
-            if (Rune.DecodeFromUtf16(_text[index..], out var rune, out var length) != System.Buffers.OperationStatus.Done)
+            if (Rune.DecodeFromUtf16(_text[index..], out var rune, out var length) != OperationStatus.Done)
             {
                 return 0;
             }
-            return Rune.IsLetterOrDigit(rune) || Rune.GetUnicodeCategory(rune) is System.Globalization.UnicodeCategory.NonSpacingMark or System.Globalization.UnicodeCategory.SpacingCombiningMark
+            return Rune.IsLetterOrDigit(rune) || Rune.GetUnicodeCategory(rune) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark
                 ? length
                 : 0;
         }
@@ -118,7 +120,7 @@ public sealed class WordTokenizer
         /// <summary>An apostrophe followed by a letter or digit; a typographic apostrophe is rewritten as ' so both spell alike.</summary>
         private readonly bool IsJoiner(int index)
         {
-            if (_text[index] is not ('\'' or '\u2019') || index + 1 >= _text.Length || WordLength(index + 1) == 0)
+            if (_text[index] is not ('\'' or '\u2019') || index + 1 >= _text.Length || WordCharacterLength(index + 1) == 0)
             {
                 return false;
             }
@@ -139,6 +141,6 @@ public sealed class WordTokenizer
         }
 
         private static bool IsSingleLetter(ReadOnlySpan<char> word)
-            => Rune.DecodeFromUtf16(word, out var rune, out var length) == System.Buffers.OperationStatus.Done && length == word.Length && Rune.IsLetter(rune);
+            => Rune.DecodeFromUtf16(word, out var rune, out var length) == OperationStatus.Done && length == word.Length && Rune.IsLetter(rune);
     }
 }

@@ -55,6 +55,16 @@ public class GloveVectorsTests(GloveVectorsFixture glove)
     }
 
     [Fact]
+    public void Known_hyphenated_compounds_are_single_tokens()
+    {
+        using var embedder = new StaticWordEmbedder(glove.Vectors, glove.Options);
+
+        var batch = embedder.Embed(["Real-time e-mail alerts from eu-west-1"]);
+
+        Assert.Equal(["real-time", "e-mail", "alerts", "eu", "west"], batch.TokenTexts[0]);
+    }
+
+    [Fact]
     public void Rare_words_weigh_more_than_frequent_ones()
     {
         using var embedder = new StaticWordEmbedder(glove.Vectors, glove.Options);

@@ -21,6 +21,20 @@ public class WordTokenizerTests
     public void Splits_text_into_lowercase_content_words(string text, string[] expected)
         => Assert.Equal(expected, WordTokenizer.English.Tokenize(text));
 
+    [Theory]
+    [InlineData("Real-time e-mail alerts", new[] { "real-time", "e-mail", "alerts" })]
+    [InlineData("end-to-end-latency in eu-west-1", new[] { "end-to-end", "latency", "eu", "west" })]
+    [InlineData("end-to-x", new[] { "end-to" })]
+    [InlineData("hello-world", new[] { "hello", "world" })]
+    [InlineData("e-mail-", new[] { "e-mail" })]
+    public void Hyphenated_compounds_stay_whole_when_known(string text, string[] expected)
+    {
+        var compounds = new HashSet<string> { "real-time", "e-mail", "end-to", "end-to-end" }.GetAlternateLookup<ReadOnlySpan<char>>();
+        var tokenizer = new WordTokenizer(EnglishStopWords.Words, compounds.Contains);
+
+        Assert.Equal(expected, tokenizer.Tokenize(text));
+    }
+
     [Fact]
     public void Stop_words_are_configurable()
     {

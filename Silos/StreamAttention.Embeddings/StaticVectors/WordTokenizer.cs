@@ -8,6 +8,8 @@ namespace StreamAttention.Embeddings.StaticVectors;
 /// Splits text into lowercase words of letters and digits (any script), the way the GloVe vocabulary spells them:
 /// <list type="bullet">
 /// <item>any other character separates words: "eu-west-1" is "eu", "west"; "user_id" is "user", "id"; a URL is its parts;</item>
+/// <item>hyphenated words stay one token when the vocabulary knows the compound ("e-mail", "real-time", "end-to-end"),
+/// the longest known one from the first part on;</item>
 /// <item>letters and digits stay together: "p99", "5xx", "ipv6";</item>
 /// <item>an apostrophe (' or ’) inside a word joins ("don't", "o'neill") and a trailing "'s" is dropped ("server's" is "server");</item>
 /// <item>single letters, words without a letter ("1", "2024") and stop words are dropped: they say nothing about a
@@ -17,10 +19,18 @@ namespace StreamAttention.Embeddings.StaticVectors;
 public sealed class WordTokenizer
 {
     private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _stopWords;
+    private readonly KnownWord? _isKnownCompound;
 
-    public WordTokenizer(IEnumerable<string> stopWords)
-        => _stopWords = new HashSet<string>(stopWords, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+    /// <param name="isKnownCompound">Whether a hyphenated compound is one word of the vocabulary; null splits every hyphen.</param>
+    public WordTokenizer(IEnumerable<string> stopWords, KnownWord? isKnownCompound = null)
+    {
+        _stopWords = new HashSet<string>(stopWords, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+        _isKnownCompound = isKnownCompound;
+    }
 
+    public delegate bool KnownWord(ReadOnlySpan<char> word);
+
+    /// <summary>English stop words; every hyphen separates.</summary>
     public static WordTokenizer English { get; } = new(EnglishStopWords.Words);
 
     public bool IsStopWord(ReadOnlySpan<char> word) => _stopWords.Contains(word);
@@ -64,28 +74,18 @@ public sealed class WordTokenizer
         {
             while (_position < _text.Length)
             {
-                var length = WordCharacterLength(_position);
-                if (length == 0)
+                if (WordCharacterLength(_position) == 0)
                 {
                     _position++;
                     continue;
                 }
                 var start = _position;
-                while (start + length < _text.Length)
+                _position = WordEnd(start);
+                if (_tokenizer._isKnownCompound is { } isKnownCompound)
                 {
-                    var next = WordCharacterLength(start + length);
-                    if (next == 0 && IsJoiner(start + length))
-                    {
-                        next = 1;
-                    }
-                    if (next == 0)
-                    {
-                        break;
-                    }
-                    length += next;
+                    _position = LongestKnownCompoundEnd(start, _position, isKnownCompound);
                 }
-                _position = start + length;
-                ReadOnlySpan<char> word = _text.Slice(start, length);
+                ReadOnlySpan<char> word = _text[start.._position];
                 if (word.EndsWith("'s") && word.Length > 2)
                 {
                     word = word[..^2];
@@ -98,6 +98,42 @@ public sealed class WordTokenizer
                 return true;
             }
             return false;
+        }
+
+        /// <summary>Where the word starting at <paramref name="start"/> ends: past its letters, digits, marks and inner apostrophes.</summary>
+        private readonly int WordEnd(int start)
+        {
+            var end = start;
+            while (end < _text.Length)
+            {
+                var next = WordCharacterLength(end);
+                if (next == 0 && IsJoiner(end))
+                {
+                    next = 1;
+                }
+                if (next == 0)
+                {
+                    break;
+                }
+                end += next;
+            }
+            return end;
+        }
+
+        /// <summary>The end of the longest known compound "first-second-…" starting at <paramref name="start"/>, or <paramref name="wordEnd"/>.</summary>
+        private readonly int LongestKnownCompoundEnd(int start, int wordEnd, KnownWord isKnownCompound)
+        {
+            var end = wordEnd;
+            var probe = wordEnd;
+            while (probe + 1 < _text.Length && _text[probe] == '-' && WordCharacterLength(probe + 1) > 0)
+            {
+                probe = WordEnd(probe + 1);
+                if (isKnownCompound(_text[start..probe]))
+                {
+                    end = probe;
+                }
+            }
+            return end;
         }
 
         /// <summary>UTF-16 length of the letter, digit or combining mark at <paramref name="index"/>; 0 for anything else.</summary>

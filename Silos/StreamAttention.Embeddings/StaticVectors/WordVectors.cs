@@ -56,6 +56,8 @@ public sealed class WordVectors
 
     public bool TryGetIndex(ReadOnlySpan<char> word, out int index) => _indexOfWord.TryGetValue(word, out index);
 
+    public bool Contains(ReadOnlySpan<char> word) => _indexOfWord.ContainsKey(word);
+
     public string Word(int index) => _words[index];
 
     /// <summary>1 for the most frequent word.</summary>

@@ -1,0 +1,49 @@
+using StreamAttention.Embeddings.StaticVectors;
+
+namespace StreamAttention.Embeddings.Tests;
+
+public class WordTokenizerTests
+{
+    [Theory]
+    [InlineData("eu-west-1 is down", new[] { "eu", "west" })]
+    [InlineData("Don't restart the DB", new[] { "restart", "db" })]
+    [InlineData("p99 latency and 5xx errors", new[] { "p99", "latency", "5xx", "errors" })]
+    [InlineData("See https://api.example.com/v1/users?id=42", new[] { "see", "api", "example", "com", "v1", "users", "id" })]
+    [InlineData("The server's CPU", new[] { "server", "cpu" })]
+    [InlineData("It\u2019s the customer\u2019s fault", new[] { "customer", "fault" })]
+    [InlineData("O'Neill said 'hello'", new[] { "o'neill", "said", "hello" })]
+    [InlineData("user_id=7; x y z", new[] { "user", "id" })]
+    [InlineData("3.5 2024 1,000 -42", new string[0])]
+    [InlineData("Zürich café ΣΟΦΙΑ", new[] { "zürich", "café", "σοφια" })]
+    [InlineData("cafe\u0301 fire\U0001F525emoji", new[] { "cafe\u0301", "fire", "emoji" })]
+    [InlineData("PostgreSQL, JSON; Nginx!", new[] { "postgresql", "json", "nginx" })]
+    [InlineData("", new string[0])]
+    public void Splits_text_into_lowercase_content_words(string text, string[] expected)
+        => Assert.Equal(expected, WordTokenizer.English.Tokenize(text));
+
+    [Theory]
+    [InlineData("Real-time e-mail alerts", new[] { "real-time", "e-mail", "alerts" })]
+    [InlineData("end-to-end-latency in eu-west-1", new[] { "end-to-end", "latency", "eu", "west" })]
+    [InlineData("end-to-x", new[] { "end-to" })]
+    [InlineData("hello-world", new[] { "hello", "world" })]
+    [InlineData("e-mail-", new[] { "e-mail" })]
+    public void Hyphenated_compounds_stay_whole_when_known(string text, string[] expected)
+    {
+        var compounds = new HashSet<string> { "real-time", "e-mail", "end-to", "end-to-end" }.GetAlternateLookup<ReadOnlySpan<char>>();
+        var tokenizer = new WordTokenizer(EnglishStopWords.Words, compounds.Contains);
+
+        Assert.Equal(expected, tokenizer.Tokenize(text));
+    }
+
+    [Fact]
+    public void Stop_words_are_configurable()
+    {
+        var tokenizer = new WordTokenizer(["database"]);
+
+        Assert.Equal(["the", "is", "down"], tokenizer.Tokenize("the database is down"));
+    }
+
+    [Fact]
+    public void Scratch_shorter_than_the_text_is_rejected()
+        => Assert.Throws<ArgumentOutOfRangeException>(() => WordTokenizer.English.EnumerateTokens("database", new char[3]));
+}

@@ -39,7 +39,7 @@ public class StaticWordEmbeddingHostingTests
         using var directory = new TemporaryDirectory();
         var options = new WordVectorOptions { ModelDirectory = directory.Path };
         SyntheticWinkPackage.WriteModel(options.ResolveModelPath(), ["database", "outage"], [[1, 0], [0, 1]]);
-        using var services = new ServiceCollection().AddStaticWordEmbeddings(o => o.ModelDirectory = directory.Path).BuildServiceProvider();
+        using var services = new ServiceCollection().AddStaticWordEmbeddings(o => o.ModelDirectory = directory.Path).Services.BuildServiceProvider();
 
         var batch = services.GetRequiredService<ITextEmbedder>().Embed(["outage"]);
 

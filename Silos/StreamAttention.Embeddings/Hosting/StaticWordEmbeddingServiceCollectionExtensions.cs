@@ -10,8 +10,9 @@ public static class StaticWordEmbeddingServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="StaticWordEmbedder"/> as the singleton <see cref="ITextEmbedder"/> (unless one is registered already), with validated
     /// <see cref="WordVectorOptions"/> and a <see cref="WordVectorModelLoader"/> that prepares the model while the host starts.
+    /// Chain <c>.BindConfiguration(WordVectorOptions.SectionName)</c> on the result to read configuration.
     /// </summary>
-    public static IServiceCollection AddStaticWordEmbeddings(this IServiceCollection services, Action<WordVectorOptions>? configure = null)
+    public static OptionsBuilder<WordVectorOptions> AddStaticWordEmbeddings(this IServiceCollection services, Action<WordVectorOptions>? configure = null)
     {
         var options = services.AddOptions<WordVectorOptions>();
         if (configure is not null)
@@ -25,6 +26,6 @@ public static class StaticWordEmbeddingServiceCollectionExtensions
         services.TryAddSingleton<ITextEmbedder>(provider => new StaticWordEmbedder(
             provider.GetRequiredService<WordVectorModelLoader>().Get(),
             provider.GetRequiredService<IOptions<WordVectorOptions>>().Value));
-        return services;
+        return options;
     }
 }

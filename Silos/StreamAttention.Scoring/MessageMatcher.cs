@@ -12,7 +12,7 @@ public sealed class MessageMatcher(ITextEmbedder embedder, TwoStageScorer scorer
 
     /// <summary>Embeds interests into an index, using the configured default threshold where an interest sets none.</summary>
     public InterestIndex BuildIndex(IReadOnlyList<InterestDefinition> interests)
-        => InterestIndex.Build(interests, embedder, scorer.Options.DefaultThreshold);
+        => InterestIndex.Build(interests, embedder, scorer.Options);
 
     public List<InterestMatch> Match(IReadOnlyList<MessageText> messages, InterestIndex index, float? minScoreOverride = null, int topKPerMessage = 0)
     {

@@ -9,16 +9,41 @@ namespace StreamAttention.Scoring;
 /// </summary>
 public static class NaivePairScorer
 {
-    /// <summary>Prefilter cosine, attention score and attention weights of one (message, interest) pair.</summary>
-    public static (double Prefilter, double Attention, double[] Weights) Score(TokenBatch messages, int message, ReadOnlySpan<float> query, ScoringOptions options)
+    /// <summary>Prefilter cosine, attention score and (query-weight averaged) attention weights of one (message, interest) pair.</summary>
+    public static (double Prefilter, double Attention, double[] Weights) Score(TokenBatch messages, int message, InterestIndex interests, int interest, ScoringOptions options)
     {
         var dimension = messages.Dimension;
-        var prefilter = Dot(messages.PooledVector(message), query);
+        var prefilter = Dot(messages.PooledVector(message), interests.Queries.AsSpan(interest * dimension, dimension));
         var tokens = messages.TokenCount(message);
         if (tokens == 0)
         {
             return (prefilter, 0, []);
         }
+        double attentionScore = 0;
+        var averageWeights = new double[tokens];
+        var queries = interests.QueriesPerInterest;
+        for (var j = 0; j < queries; j++)
+        {
+            var queryWeight = interests.QueryWeights[interest * queries + j];
+            if (queryWeight == 0)
+            {
+                continue;
+            }
+            var (score, weights) = Attend(messages, message, interests.QueryVectors.AsSpan((interest * queries + j) * dimension, dimension), options);
+            attentionScore += queryWeight * score;
+            for (var t = 0; t < tokens; t++)
+            {
+                averageWeights[t] += queryWeight * weights[t];
+            }
+        }
+        return (prefilter, attentionScore, averageWeights);
+    }
+
+    /// <summary>cos(q, softmax(scale·q·Kᵀ + prior)·K) and the softmax weights, for one query vector.</summary>
+    private static (double Score, double[] Weights) Attend(TokenBatch messages, int message, ReadOnlySpan<float> query, ScoringOptions options)
+    {
+        var dimension = messages.Dimension;
+        var tokens = messages.TokenCount(message);
         var weights = new double[tokens];
         var max = double.NegativeInfinity;
         for (var t = 0; t < tokens; t++)
@@ -50,7 +75,7 @@ public static class NaivePairScorer
             dot += query[k] * context[k];
             norm += context[k] * context[k];
         }
-        return (prefilter, dot / Math.Sqrt(Math.Max(norm, 1e-12)), weights);
+        return (dot / Math.Sqrt(Math.Max(norm, 1e-12)), weights);
     }
 
     /// <summary>Final score of a pair under the options' stage weighting.</summary>

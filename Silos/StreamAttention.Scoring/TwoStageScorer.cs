@@ -8,7 +8,8 @@ namespace StreamAttention.Scoring;
 /// <summary>
 /// Scores embedded messages against interests in two stages, both batched ONNX runs:
 /// 1. prefilter: p = cos(message pooled vector, interest query) for every pair (one GEMM);
-/// 2. cross-attention: a = cos(q, softmax(scale·q·Kᵀ + prior)·K) for the candidates of stage 1.
+/// 2. cross-attention: a = Σⱼ wⱼ·cos(qⱼ, softmax(scale·qⱼ·Kᵀ + prior)·K) over the interest's query vectors qⱼ
+///    (its words, or its pooled vector), for the candidates of stage 1.
 /// Final score s = w·a + (1 − w)·p with w = <see cref="ScoringOptions.AttentionWeight"/>.
 /// Since a ≤ 1, a pair can reach its threshold θ only if p ≥ (θ − w)/(1 − w): stage 1 drops exactly the pairs
 /// below that bound, so pruning never loses a match; <see cref="ScoringOptions.PrefilterTopK"/> may prune further.
@@ -18,15 +19,16 @@ public sealed class TwoStageScorer : IDisposable
 {
     private const float PaddingBias = -1e9f;
     private readonly ScoringOptions _options;
+    private readonly OnnxSessionFactory _sessions;
     private readonly PrefilterStage _prefilter;
-    private readonly CrossAttentionStage _crossAttention;
     private readonly Lock _runLock = new();
+    private CrossAttentionStage? _crossAttention;
 
     public TwoStageScorer(OnnxSessionFactory sessions, ScoringOptions options)
     {
         _options = options;
+        _sessions = sessions;
         _prefilter = new PrefilterStage(sessions);
-        _crossAttention = new CrossAttentionStage(sessions);
     }
 
     public ScoringOptions Options => _options;
@@ -139,8 +141,14 @@ public sealed class TwoStageScorer : IDisposable
         int tokens = messages.Tokens, dimension = messages.Dimension;
         var weight = _options.AttentionWeight;
         var exponent = _options.TokenWeightExponent;
+        if (_crossAttention?.Dimension != dimension)
+        {
+            // The graph is built for one embedding dimension; an embedder keeps it fixed, so this happens once.
+            _crossAttention?.Dispose();
+            _crossAttention = new CrossAttentionStage(_sessions, dimension);
+        }
         var stage = _crossAttention;
-        stage.Prepare(rows.Count, tokens, width, dimension);
+        stage.Prepare(rows.Count, tokens, width);
         var keys = stage.Keys;
         var bias = stage.TokenBias;
         var slots = stage.Candidates;
@@ -158,7 +166,7 @@ public sealed class TwoStageScorer : IDisposable
                 slots[r * width + c] = chosen[Math.Min(c, chosen.Count - 1)];
             }
         }
-        stage.Run(interests.Queries, interests.Count, _options.AttentionScale);
+        stage.Run(interests.QueryVectors, interests.QueryWeights, interests.Count, interests.QueriesPerInterest, _options.AttentionScale);
 
         var scores = stage.Scores;
         var attention = stage.Attention;
@@ -204,6 +212,6 @@ public sealed class TwoStageScorer : IDisposable
     public void Dispose()
     {
         _prefilter.Dispose();
-        _crossAttention.Dispose();
+        _crossAttention?.Dispose();
     }
 }

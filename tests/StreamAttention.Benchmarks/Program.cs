@@ -21,7 +21,7 @@ Console.WriteLine($"# scoring benchmark: {settings.Interests:N0} interests × {s
 var embedTime = Timing.Median(settings.Repetitions, () => embedder.Embed(messageTexts));
 var messages = embedder.Embed(messageTexts);
 var scoringOptions = new ScoringOptions();
-var index = InterestIndex.Build(interestTexts.Select((t, i) => new InterestDefinition($"i{i}", t)).ToArray(), embedder, scoringOptions.DefaultThreshold);
+var index = InterestIndex.Build(interestTexts.Select((t, i) => new InterestDefinition($"i{i}", t)).ToArray(), embedder, scoringOptions);
 var rows = new List<(string What, string Value, string Note)>
 {
     ("embed messages (GloVe, vectorized)", $"{settings.Messages / embedTime.TotalSeconds:N0} msg/s", $"{embedTime.TotalMilliseconds:F1} ms per batch, {messages.Tokens} token slots"),
@@ -76,7 +76,7 @@ var naiveTime = Timing.Median(1, () =>
     {
         for (var i = 0; i < sampleInterests; i++)
         {
-            NaivePairScorer.Score(messages, m, index.Queries.AsSpan(i * index.Dimension, index.Dimension), scoringOptions);
+            NaivePairScorer.Score(messages, m, index, i, scoringOptions);
         }
     }
 });

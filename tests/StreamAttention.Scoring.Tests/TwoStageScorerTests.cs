@@ -12,21 +12,21 @@ public sealed class TwoStageScorerTests
     private static string RandomText(Random random, int maxWords)
         => string.Join(' ', Enumerable.Range(0, random.Next(1, maxWords + 1)).Select(_ => Vocabulary[random.Next(Vocabulary.Length)]));
 
-    private InterestIndex Interests(Random random, int count, float defaultThreshold = 0.3f)
+    private InterestIndex Interests(Random random, int count, ScoringOptions? options = null)
         => InterestIndex.Build(
             Enumerable.Range(0, count).Select(i => new InterestDefinition($"i{i}", RandomText(random, 4), $"u{i % 3}", i % 5 == 0 ? 0.1f : null)).ToArray(),
-            _embedder, defaultThreshold);
+            _embedder, options ?? new ScoringOptions { DefaultThreshold = 0.3f });
 
     [Theory]
-    [InlineData(0)]
-    [InlineData(1)]
-    [InlineData(7)]
-    public void Matches_are_exactly_the_reference_pairs_above_threshold(int seed)
+    [InlineData(0, InterestQueryMode.Words)]
+    [InlineData(1, InterestQueryMode.Words)]
+    [InlineData(7, InterestQueryMode.Pooled)]
+    public void Matches_are_exactly_the_reference_pairs_above_threshold(int seed, InterestQueryMode queries)
     {
         var random = new Random(seed);
-        var interests = Interests(random, 25);
+        var options = new ScoringOptions { MessageChunkSize = 32, MaxPairsPerRun = 50, Queries = queries, DefaultThreshold = 0.3f, MaxQueriesPerInterest = 3 };
+        var interests = Interests(random, 25, options);
         var messages = _embedder.Embed(Enumerable.Range(0, 80).Select(_ => RandomText(random, 14)).ToArray());
-        var options = new ScoringOptions { MessageChunkSize = 32, MaxPairsPerRun = 50 };
         using var scorer = new TwoStageScorer(TestData.Sessions(), options);
 
         var actual = scorer.Score(messages, interests);
@@ -36,7 +36,7 @@ public sealed class TwoStageScorerTests
         {
             for (var i = 0; i < interests.Count; i++)
             {
-                var (p, a, _) = NaivePairScorer.Score(messages, m, interests.Queries.AsSpan(i * interests.Dimension, interests.Dimension), options);
+                var (p, a, _) = NaivePairScorer.Score(messages, m, interests, i, options);
                 var score = NaivePairScorer.Combine(p, a, options);
                 if (score >= interests.Thresholds[i] + 1e-4)
                 {
@@ -61,14 +61,14 @@ public sealed class TwoStageScorerTests
     [Fact]
     public void Highlights_are_the_most_attended_tokens_with_their_weights()
     {
-        var interests = InterestIndex.Build([new InterestDefinition("db", "w1 w2")], _embedder, -1);
+        var options = new ScoringOptions { HighlightCount = 2, DefaultThreshold = -1 };
+        var interests = InterestIndex.Build([new InterestDefinition("db", "w1 w2")], _embedder, options);
         var messages = _embedder.Embed(["w7 w1 w9 w2 w30 w44"]);
-        var options = new ScoringOptions { HighlightCount = 2 };
         using var scorer = new TwoStageScorer(TestData.Sessions(), options);
 
         var pair = Assert.Single(scorer.Score(messages, interests));
 
-        var (_, _, weights) = NaivePairScorer.Score(messages, 0, interests.Queries, options);
+        var (_, _, weights) = NaivePairScorer.Score(messages, 0, interests, 0, options);
         var top = weights.Select((w, t) => (w, t)).OrderByDescending(x => x.w).Take(2).ToArray();
         Assert.Equal(top.Select(x => messages.TokenTexts[0][x.t]), pair.Highlights.Select(h => h.Token));
         Assert.Equal(top[0].w, pair.Highlights[0].Weight, 1e-5);
@@ -125,7 +125,7 @@ public sealed class TwoStageScorerTests
         foreach (var group in pairs.GroupBy(p => p.MessageIndex))
         {
             var kept = group.Min(p => p.PrefilterScore);
-            var best = Enumerable.Range(0, 30).Select(i => NaivePairScorer.Score(messages, group.Key, interests.Queries.AsSpan(i * 16, 16), scorer.Options).Prefilter).OrderDescending().ToArray();
+            var best = Enumerable.Range(0, 30).Select(i => NaivePairScorer.Score(messages, group.Key, interests, i, scorer.Options).Prefilter).OrderDescending().ToArray();
             Assert.Equal(best[3], kept, 1e-5);
         }
     }
@@ -142,9 +142,9 @@ public sealed class TwoStageScorerTests
     public void Duplicate_interest_ids_of_one_user_are_rejected_but_other_users_may_reuse_an_id()
     {
         var error = Assert.Throws<ArgumentException>(() => InterestIndex.Build(
-            [new InterestDefinition("a", "w1", "u1"), new InterestDefinition("a", "w2", "u1")], _embedder, 0.5f));
+            [new InterestDefinition("a", "w1", "u1"), new InterestDefinition("a", "w2", "u1")], _embedder, new ScoringOptions()));
         Assert.Contains("Duplicate interest id 'a'", error.Message);
-        Assert.Equal(2, InterestIndex.Build([new InterestDefinition("a", "w1", "u1"), new InterestDefinition("a", "w2", "u2")], _embedder, 0.5f).Count);
+        Assert.Equal(2, InterestIndex.Build([new InterestDefinition("a", "w1", "u1"), new InterestDefinition("a", "w2", "u2")], _embedder, new ScoringOptions()).Count);
     }
 
     [Fact]

@@ -5,6 +5,7 @@ namespace StreamAttention.Scoring.Options;
 /// <summary>
 /// How messages are scored against interests (section "Scoring").
 /// final score = AttentionWeight · attention score + (1 − AttentionWeight) · prefilter score, both cosines in [-1, 1].
+/// The defaults are the best of a sweep on the labelled evaluation set (tests/data/eval, docs/benchmarks.md).
 /// </summary>
 public sealed class ScoringOptions
 {
@@ -12,15 +13,22 @@ public sealed class ScoringOptions
 
     /// <summary>Minimum final score of an interest that sets no threshold of its own.</summary>
     [Range(-1.0, 1.0)]
-    public float DefaultThreshold { get; set; } = 0.5f;
+    public float DefaultThreshold { get; set; } = 0.7f;
 
     /// <summary>Share of the cross-attention score in the final score; the rest is the pooled (prefilter) cosine.</summary>
     [Range(0.0, 0.99)]
-    public float AttentionWeight { get; set; } = 0.5f;
+    public float AttentionWeight { get; set; } = 0.7f;
 
     /// <summary>Inverse temperature of the attention softmax over cosines (unit vectors, so √d does not apply).</summary>
     [Range(0.1, 1000.0)]
-    public float AttentionScale { get; set; } = 10f;
+    public float AttentionScale { get; set; } = 5f;
+
+    /// <summary>What attends over a message's tokens: each of the interest's words (default) or its pooled vector.</summary>
+    public InterestQueryMode Queries { get; set; } = InterestQueryMode.Words;
+
+    /// <summary>Query vectors kept per interest in <see cref="InterestQueryMode.Words"/> mode (its first words).</summary>
+    [Range(1, 64)]
+    public int MaxQueriesPerInterest { get; set; } = 16;
 
     /// <summary>
     /// Exponent of a token's frequency weight in the attention prior: logits += TokenWeightExponent · ln(weight).
@@ -47,4 +55,14 @@ public sealed class ScoringOptions
     /// <summary>Message tokens with the highest attention reported per match.</summary>
     [Range(0, 64)]
     public int HighlightCount { get; set; } = 3;
+}
+
+/// <summary>The query vectors of an interest in cross-attention.</summary>
+public enum InterestQueryMode
+{
+    /// <summary>One query: the interest's pooled vector.</summary>
+    Pooled,
+
+    /// <summary>One query per interest word, each attending on its own; scores averaged by word weight.</summary>
+    Words,
 }

@@ -8,14 +8,14 @@ namespace StreamAttention.Scoring.Tests.Evaluation;
 /// <summary>Keeps tests/data/eval consistent as it is edited, and shows what the lexical baseline makes of it.</summary>
 public sealed class EvalDataTests(ITestOutputHelper output)
 {
-    private static readonly string EvalDirectory = Path.Combine(TestText.RepositoryRoot(), "tests", "data", "eval");
-    private static readonly string SampleDirectory = Path.Combine(TestText.RepositoryRoot(), "Silos", "StreamAttention.Silo", "samples");
+    private static readonly string EvalDirectory = EvalData.EvalDirectory;
+    private static readonly string SampleDirectory = EvalData.SampleDirectory;
 
     [Fact]
     public void Ids_are_unique_and_texts_present()
     {
-        var interests = Interests(EvalDirectory);
-        var messages = Messages(EvalDirectory);
+        var interests = EvalData.Interests(EvalDirectory);
+        var messages = EvalData.Messages(EvalDirectory);
 
         AssertUnique(interests.Select(interest => interest.Id));
         AssertUnique(messages.Select(message => message.Id));
@@ -30,8 +30,8 @@ public sealed class EvalDataTests(ITestOutputHelper output)
     [Fact]
     public void Every_message_is_labelled_once_with_known_interests()
     {
-        var interestIds = Interests(EvalDirectory).Select(interest => interest.Id).ToHashSet();
-        var messageIds = Messages(EvalDirectory).Select(message => message.Id).ToHashSet();
+        var interestIds = EvalData.Interests(EvalDirectory).Select(interest => interest.Id).ToHashSet();
+        var messageIds = EvalData.Messages(EvalDirectory).Select(message => message.Id).ToHashSet();
 
         // Load already rejects a message labelled twice.
         var labels = RelevanceLabels.Load(Path.Combine(EvalDirectory, "labels.jsonl"));
@@ -46,7 +46,7 @@ public sealed class EvalDataTests(ITestOutputHelper output)
     {
         var labels = RelevanceLabels.Load(Path.Combine(EvalDirectory, "labels.jsonl"));
 
-        Assert.All(Interests(EvalDirectory), interest => Assert.True(
+        Assert.All(EvalData.Interests(EvalDirectory), interest => Assert.True(
             labels.RelevantMessages(interest.Id).Count >= 5,
             $"{interest.Id} has {labels.RelevantMessages(interest.Id).Count} relevant messages"));
     }
@@ -54,13 +54,13 @@ public sealed class EvalDataTests(ITestOutputHelper output)
     [Fact]
     public void Samples_are_well_formed_and_not_copied_from_the_eval_set()
     {
-        var interests = Interests(SampleDirectory);
-        var messages = Messages(SampleDirectory);
+        var interests = EvalData.Interests(SampleDirectory);
+        var messages = EvalData.Messages(SampleDirectory);
 
         AssertUnique(interests.Select(interest => interest.Id));
         AssertUnique(messages.Select(message => message.Id));
-        var evalTexts = Interests(EvalDirectory).Select(interest => interest.Text)
-            .Concat(Messages(EvalDirectory).Select(message => message.Text))
+        var evalTexts = EvalData.Interests(EvalDirectory).Select(interest => interest.Text)
+            .Concat(EvalData.Messages(EvalDirectory).Select(message => message.Text))
             .ToHashSet(StringComparer.OrdinalIgnoreCase);
         Assert.All(interests.Select(interest => interest.Text).Concat(messages.Select(message => message.Text)), text => Assert.DoesNotContain(text, evalTexts));
     }
@@ -68,8 +68,8 @@ public sealed class EvalDataTests(ITestOutputHelper output)
     [Fact]
     public void Bm25_baseline_is_far_from_random_but_far_from_perfect()
     {
-        var interests = Interests(EvalDirectory);
-        var messages = Messages(EvalDirectory);
+        var interests = EvalData.Interests(EvalDirectory);
+        var messages = EvalData.Messages(EvalDirectory);
         var labels = RelevanceLabels.Load(Path.Combine(EvalDirectory, "labels.jsonl"));
         var index = new Bm25Index(messages.Select(message => message.Text).ToList(), TestText.Words);
         var scores = new float[interests.Count, messages.Count];
@@ -93,16 +93,6 @@ public sealed class EvalDataTests(ITestOutputHelper output)
         // paraphrases and word traps keep a bag-of-words method well short of perfect.
         Assert.InRange(result.MeanAveragePrecision, 0.2, 0.9);
     }
-
-    private static List<InterestDefinition> Interests(string directory) => ReadJsonLines<InterestDefinition>(Path.Combine(directory, "interests.jsonl"));
-
-    private static List<MessageText> Messages(string directory) => ReadJsonLines<MessageText>(Path.Combine(directory, "messages.jsonl"));
-
-    private static List<T> ReadJsonLines<T>(string path) =>
-        File.ReadLines(path)
-            .Select((line, index) => JsonSerializer.Deserialize<T>(line, JsonSerializerOptions.Web)
-                ?? throw new FormatException($"{path} line {index + 1} is null."))
-            .ToList();
 
     private static void AssertUnique(IEnumerable<string> ids)
     {

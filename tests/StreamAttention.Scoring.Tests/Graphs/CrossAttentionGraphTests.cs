@@ -3,17 +3,30 @@ namespace StreamAttention.Scoring.Tests.Graphs;
 public sealed class CrossAttentionGraphTests
 {
     [Theory]
-    [InlineData(5, 9, 4, 16, 10f)]
-    [InlineData(1, 1, 1, 8, 3f)]
-    [InlineData(33, 24, 17, 100, 25f)]
-    public void Scores_and_attention_match_double_precision_reference(int messages, int tokens, int slots, int dimension, float scale)
+    [InlineData(5, 9, 4, 1, 16, 10f)]
+    [InlineData(1, 1, 1, 1, 8, 3f)]
+    [InlineData(6, 5, 3, 4, 8, 7f)]
+    [InlineData(33, 24, 17, 6, 100, 25f)]
+    public void Scores_and_attention_match_double_precision_reference(int messages, int tokens, int slots, int queries, int dimension, float scale)
     {
         const int interestCount = 40;
-        var random = new Random(messages + tokens * 7 + slots * 13);
-        var interests = TestData.UnitRows(random, interestCount, dimension);
+        var random = new Random(messages + tokens * 7 + slots * 13 + queries);
+        var queryVectors = TestData.UnitRows(random, interestCount * queries, dimension);
+        var queryWeights = new float[interestCount * queries];
+        for (var i = 0; i < interestCount; i++)
+        {
+            // Interests use 1..queries vectors; the rest are padding (zero vector, zero weight).
+            var used = random.Next(1, queries + 1);
+            Array.Clear(queryVectors, (i * queries + used) * dimension, (queries - used) * dimension);
+            var weights = Enumerable.Range(0, used).Select(_ => (float)(0.1 + random.NextDouble())).ToArray();
+            for (var j = 0; j < used; j++)
+            {
+                queryWeights[i * queries + j] = weights[j] / weights.Sum();
+            }
+        }
         var lengths = Enumerable.Range(0, messages).Select(_ => random.Next(1, tokens + 1)).ToArray();
-        using var stage = new CrossAttentionStage(TestData.Sessions());
-        stage.Prepare(messages, tokens, slots, dimension);
+        using var stage = new CrossAttentionStage(TestData.Sessions(), dimension);
+        stage.Prepare(messages, tokens, slots);
         var keyValues = TestData.UnitRows(random, messages * tokens, dimension);
         for (var m = 0; m < messages; m++)
         {
@@ -35,14 +48,30 @@ public sealed class CrossAttentionGraphTests
         var bias = stage.TokenBias.ToArray();
         var candidates = stage.Candidates.ToArray();
 
-        stage.Run(interests, interestCount, scale);
+        stage.Run(queryVectors, queryWeights, interestCount, queries, scale);
 
         for (var m = 0; m < messages; m++)
         {
             for (var c = 0; c < slots; c++)
             {
-                var q = interests.AsSpan((int)candidates[m * slots + c] * dimension, dimension);
-                var (score, attention) = Reference(keyValues.AsSpan(m * tokens * dimension, tokens * dimension), bias.AsSpan(m * tokens, tokens), lengths[m], q, scale);
+                var interest = (int)candidates[m * slots + c];
+                double score = 0;
+                var attention = new double[lengths[m]];
+                for (var j = 0; j < queries; j++)
+                {
+                    var w = queryWeights[interest * queries + j];
+                    if (w == 0)
+                    {
+                        continue;
+                    }
+                    var q = queryVectors.AsSpan((interest * queries + j) * dimension, dimension);
+                    var (vectorScore, vectorAttention) = Reference(keyValues.AsSpan(m * tokens * dimension, tokens * dimension), bias.AsSpan(m * tokens, tokens), lengths[m], q, scale);
+                    score += w * vectorScore;
+                    for (var t = 0; t < lengths[m]; t++)
+                    {
+                        attention[t] += w * vectorAttention[t];
+                    }
+                }
                 Assert.Equal(score, stage.Scores[m * slots + c], 1e-5);
                 for (var t = 0; t < tokens; t++)
                 {

@@ -1,0 +1,21 @@
+using System.Text.Json;
+using StreamAttention.Contracts;
+
+namespace StreamAttention.Scoring.Tests.Evaluation;
+
+/// <summary>The labelled evaluation set (tests/data/eval) and the score command's samples, read as the tests need them.</summary>
+internal static class EvalData
+{
+    public static readonly string EvalDirectory = Path.Combine(TestText.RepositoryRoot(), "tests", "data", "eval");
+    public static readonly string SampleDirectory = Path.Combine(TestText.RepositoryRoot(), "Silos", "StreamAttention.Silo", "samples");
+
+    public static List<InterestDefinition> Interests(string directory) => ReadJsonLines<InterestDefinition>(Path.Combine(directory, "interests.jsonl"));
+
+    public static List<MessageText> Messages(string directory) => ReadJsonLines<MessageText>(Path.Combine(directory, "messages.jsonl"));
+
+    private static List<T> ReadJsonLines<T>(string path) =>
+        File.ReadLines(path)
+            .Select((line, index) => JsonSerializer.Deserialize<T>(line, JsonSerializerOptions.Web)
+                ?? throw new FormatException($"{path} line {index + 1} is null."))
+            .ToList();
+}

@@ -3,13 +3,14 @@ using System.Text.Json;
 
 namespace StreamAttention.Benchmarks;
 
-/// <summary>Command-line settings: <c>--interests N --messages M --repetitions R --naive-interests K</c>.</summary>
+/// <summary>Command-line settings: <c>--interests N --messages M --repetitions R --naive-interests K --top-k C</c>.</summary>
 internal sealed class BenchmarkSettings
 {
     public int Interests { get; private init; } = 10_000;
     public int Messages { get; private init; } = 256;
     public int Repetitions { get; private init; } = 5;
     public int NaiveInterests { get; private init; } = 400;
+    public int TopK { get; private init; } = 256;
     public double PeakGflops { get; set; }
 
     public static BenchmarkSettings Parse(string[] args)
@@ -26,6 +27,7 @@ internal sealed class BenchmarkSettings
             Messages = Value("--messages", defaults.Messages),
             Repetitions = Value("--repetitions", defaults.Repetitions),
             NaiveInterests = Value("--naive-interests", defaults.NaiveInterests),
+            TopK = Value("--top-k", defaults.TopK),
         };
     }
 }
@@ -72,6 +74,17 @@ internal static class Timing
     /// <summary>Median wall time of <paramref name="repetitions"/> runs after one warm-up run.</summary>
     public static TimeSpan Median(int repetitions, Action action)
     {
+        var times = Measure(repetitions, action);
+        return times[times.Length / 2];
+    }
+
+    public static TimeSpan Median<T>(int repetitions, Func<T> function) => Median(repetitions, () => { function(); });
+
+    /// <summary>Fastest of <paramref name="repetitions"/> runs after one warm-up run: for peak rates.</summary>
+    public static TimeSpan Best(int repetitions, Action action) => Measure(repetitions, action)[0];
+
+    private static TimeSpan[] Measure(int repetitions, Action action)
+    {
         action();
         var times = new TimeSpan[repetitions];
         for (var r = 0; r < repetitions; r++)
@@ -81,8 +94,6 @@ internal static class Timing
             times[r] = clock.Elapsed;
         }
         Array.Sort(times);
-        return times[repetitions / 2];
+        return times;
     }
-
-    public static TimeSpan Median<T>(int repetitions, Func<T> function) => Median(repetitions, () => { function(); });
 }

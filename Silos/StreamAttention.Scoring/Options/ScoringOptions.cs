@@ -48,6 +48,13 @@ public sealed class ScoringOptions
     [Range(1, 65_536)]
     public int MessageChunkSize { get; set; } = 256;
 
+    /// <summary>
+    /// Candidate interests per row of a cross-attention run; a message with more candidates takes several rows.
+    /// Rows are padded to the widest in their run, so narrow rows keep padding low.
+    /// </summary>
+    [Range(1, 4096)]
+    public int CandidateSlotsPerRow { get; set; } = 64;
+
     /// <summary>Message × candidate slots per cross-attention run; bounds the attention buffer.</summary>
     [Range(1, 16_777_216)]
     public int MaxPairsPerRun { get; set; } = 32_768;

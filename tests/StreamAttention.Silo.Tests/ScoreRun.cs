@@ -15,14 +15,8 @@ public sealed record ScoreRun(int ExitCode, string Log, IReadOnlyList<JsonElemen
         var log = new StringWriter();
         var exitCode = ScoreCommand.Run(matcher, interests, messages, output, minScore, topK, batchSize, log);
         output.Refresh();
-        return new ScoreRun(exitCode, log.ToString(), output.Exists ? File.ReadLines(output.FullName).Select(Parse).ToList() : []);
+        return new ScoreRun(exitCode, log.ToString(), output.Exists ? TestFiles.ReadJsonLines(output) : []);
     }
 
     public IEnumerable<JsonElement> For(string messageId) => Matches.Where(m => m.GetProperty("messageId").GetString() == messageId);
-
-    private static JsonElement Parse(string line)
-    {
-        using var document = JsonDocument.Parse(line);
-        return document.RootElement.Clone();
-    }
 }

@@ -27,10 +27,18 @@ public sealed class TestFiles : IDisposable
         return file;
     }
 
+    public static List<JsonElement> ReadJsonLines(FileInfo file) => File.ReadLines(file.FullName).Select(ParseJson).ToList();
+
     /// <summary>A JSON Lines record, so tests spell texts without escaping them by hand.</summary>
     public static string Json(object record) => JsonSerializer.Serialize(record);
 
     public void Dispose() => _directory.Delete(recursive: true);
+
+    private static JsonElement ParseJson(string line)
+    {
+        using var document = JsonDocument.Parse(line);
+        return document.RootElement.Clone();
+    }
 
     private static DirectoryInfo FindRepositoryRoot()
     {

@@ -1,0 +1,64 @@
+using StreamAttention.Silo.Commands;
+
+namespace StreamAttention.Silo.Tests;
+
+/// <summary><c>eval</c> on the labelled set in tests/data/eval.</summary>
+[Collection(SiloHostCollection.Name)]
+public sealed class EvalCommandTests(SiloHostFixture host) : IDisposable
+{
+    private static readonly FileInfo Interests = TestFiles.Repository("tests/data/eval/interests.jsonl");
+    private static readonly FileInfo Messages = TestFiles.Repository("tests/data/eval/messages.jsonl");
+    private static readonly FileInfo Labels = TestFiles.Repository("tests/data/eval/labels.jsonl");
+
+    private readonly TestFiles _files = new();
+
+    [Fact]
+    public void Reports_the_configured_scoring_next_to_both_baselines_and_writes_calibrated_interests()
+    {
+        var calibrated = _files.Path("calibrated.jsonl");
+        var output = new StringWriter();
+
+        var exitCode = EvalCommand.Run(host.Matcher, Interests, Messages, Labels, calibrated, output, TextWriter.Null);
+
+        Assert.Equal(0, exitCode);
+        var lines = output.ToString().Split(Environment.NewLine);
+        foreach (var method in new[] { "cross-attention", "pooled cosine", "BM25" })
+        {
+            // A row: the method, then MAP, P, R, F1 and macro-F1.
+            Assert.Contains(lines, line => line.StartsWith(method) && line[method.Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: >= 5 } cells
+                && cells.TakeLast(5).All(IsNumber));
+        }
+        var written = TestFiles.ReadJsonLines(calibrated);
+        Assert.Equal(TestFiles.ReadJsonLines(Interests).Select(i => i.GetProperty("id").GetString()), written.Select(i => i.GetProperty("id").GetString()));
+        Assert.All(written, i => Assert.InRange(i.GetProperty("threshold").GetSingle(), -1f, 1f));
+    }
+
+    [Fact]
+    public void Fails_with_exit_code_2_on_an_unlabelled_message()
+    {
+        var labels = _files.Write("labels.jsonl", [.. File.ReadLines(Labels.FullName).SkipLast(1)]);
+        var unlabelled = TestFiles.ReadJsonLines(Labels).Last().GetProperty("id").GetString();
+        var log = new StringWriter();
+
+        var exitCode = EvalCommand.Run(host.Matcher, Interests, Messages, labels, null, TextWriter.Null, log);
+
+        Assert.Equal(2, exitCode);
+        Assert.StartsWith($"eval: Message \"{unlabelled}\" has no label line.", log.ToString());
+    }
+
+    [Fact]
+    public void Fails_with_exit_code_2_on_a_missing_file()
+    {
+        var missing = _files.Path("labels.jsonl");
+        var log = new StringWriter();
+
+        var exitCode = EvalCommand.Run(host.Matcher, Interests, Messages, missing, null, TextWriter.Null, log);
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal($"eval: file not found: {missing.FullName}", log.ToString().Trim());
+    }
+
+    public void Dispose() => _files.Dispose();
+
+    private static bool IsNumber(string cell) => double.TryParse(cell, System.Globalization.CultureInfo.InvariantCulture, out _);
+}

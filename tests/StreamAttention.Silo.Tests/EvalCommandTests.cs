@@ -1,4 +1,7 @@
+using System.Globalization;
+using StreamAttention.Scoring.Evaluation;
 using StreamAttention.Silo.Commands;
+using StreamAttention.Silo.IO;
 
 namespace StreamAttention.Silo.Tests;
 
@@ -34,6 +37,33 @@ public sealed class EvalCommandTests(SiloHostFixture host) : IDisposable
     }
 
     [Fact]
+    public void Calibrated_thresholds_reproduce_the_best_F1_reported_for_each_interest()
+    {
+        var calibrated = _files.Path("calibrated.jsonl");
+        var output = new StringWriter();
+        EvalCommand.Run(host.Matcher, Interests, Messages, Labels, calibrated, output, TextWriter.Null);
+        // The calibration table of the configured scoring: rows "interest relevant AP threshold F1 best-threshold best-F1".
+        var bestF1 = output.ToString().Split(Environment.NewLine).SkipWhile(line => line != RelevanceEvaluation.ConfiguredMethod).Skip(2)
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(cells => cells.Length > 0)
+            .ToDictionary(cells => cells[0], cells => cells[^1]);
+
+        var interests = ScoringFiles.Interests(calibrated.FullName, TextWriter.Null).Read().ToList();
+        var labels = RelevanceLabels.Load(Labels.FullName);
+        // Every pair at full precision, scored as eval scores them; the file's thresholds are then applied here.
+        var matches = host.Matcher.Match(ScoringFiles.Messages(Messages.FullName, TextWriter.Null).Read().ToList(), host.Matcher.BuildIndex(interests), minScoreOverride: -1);
+
+        Assert.Equal(interests.Count, bestF1.Count);
+        foreach (var interest in interests)
+        {
+            var admitted = matches.Where(m => m.InterestId == interest.Id && m.Score >= interest.Threshold).ToList();
+            var truePositives = admitted.Count(m => labels.IsRelevant(interest.Id, m.MessageId));
+            var counts = new Confusion(truePositives, admitted.Count - truePositives, labels.RelevantMessages(interest.Id).Count - truePositives);
+            Assert.True(bestF1[interest.Id] == counts.F1.ToString("0.000", CultureInfo.InvariantCulture),
+                $"{interest.Id}: F1 {counts.F1:0.000} at the calibrated threshold {interest.Threshold}, eval reported {bestF1[interest.Id]}");
+        }
+    }
+
+    [Fact]
     public void Fails_with_exit_code_2_on_an_unlabelled_message()
     {
         var labels = _files.Write("labels.jsonl", [.. File.ReadLines(Labels.FullName).SkipLast(1)]);
@@ -60,5 +90,5 @@ public sealed class EvalCommandTests(SiloHostFixture host) : IDisposable
 
     public void Dispose() => _files.Dispose();
 
-    private static bool IsNumber(string cell) => double.TryParse(cell, System.Globalization.CultureInfo.InvariantCulture, out _);
+    private static bool IsNumber(string cell) => double.TryParse(cell, CultureInfo.InvariantCulture, out _);
 }

@@ -75,7 +75,8 @@ public static class EvalCommand
         var json = new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
         foreach (var interest in interests)
         {
-            writer.WriteLine(JsonSerializer.Serialize(interest with { Threshold = MathF.Round(best[interest.Id], 4) }, json));
+            // Not rounded: the F1-optimal threshold is the score of the last relevant message it admits, and rounding it up would drop that message.
+            writer.WriteLine(JsonSerializer.Serialize(interest with { Threshold = best[interest.Id] }, json));
         }
     }
 }

@@ -88,6 +88,20 @@ public sealed class EvalCommandTests(SiloHostFixture host) : IDisposable
         Assert.Equal($"eval: file not found: {missing.FullName}", log.ToString().Trim());
     }
 
+    [Fact]
+    public void Fails_with_exit_code_2_before_evaluating_when_the_calibrated_output_has_no_directory()
+    {
+        var calibrated = _files.Path("no-such-directory/calibrated.jsonl");
+        var output = new StringWriter();
+        var log = new StringWriter();
+
+        var exitCode = EvalCommand.Run(host.Matcher, Interests, Messages, Labels, calibrated, output, log);
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal($"eval: output directory not found: {calibrated.DirectoryName}", log.ToString().Trim());
+        Assert.Equal("", output.ToString());
+    }
+
     public void Dispose() => _files.Dispose();
 
     private static bool IsNumber(string cell) => double.TryParse(cell, CultureInfo.InvariantCulture, out _);

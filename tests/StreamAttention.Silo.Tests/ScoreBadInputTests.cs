@@ -145,5 +145,18 @@ public sealed class ScoreBadInputTests(SiloHostFixture host) : IDisposable
         Assert.False(_files.Path("matches.jsonl").Exists);
     }
 
+    [Fact]
+    public void Fails_with_exit_code_2_when_the_output_directory_is_missing()
+    {
+        var file = _files.Write("interests.jsonl", WindInterest);
+        var output = _files.Path("no-such-directory/matches.jsonl");
+        var log = new StringWriter();
+
+        var exitCode = ScoreCommand.Run(host.Matcher, file, file, output, null, 0, 1024, log);
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal($"score: output directory not found: {output.DirectoryName}", log.ToString().Trim());
+    }
+
     public void Dispose() => _files.Dispose();
 }

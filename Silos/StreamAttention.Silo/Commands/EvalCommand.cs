@@ -38,9 +38,8 @@ public static class EvalCommand
 
     public static int Run(MessageMatcher matcher, FileInfo interestsFile, FileInfo messagesFile, FileInfo labelsFile, FileInfo? calibratedFile, TextWriter output, TextWriter log)
     {
-        foreach (var file in new[] { interestsFile, messagesFile, labelsFile }.Where(f => !f.Exists))
+        if (!CommandFiles.Check("eval", [interestsFile, messagesFile, labelsFile], calibratedFile, log))
         {
-            log.WriteLine($"eval: file not found: {file.FullName}");
             return 2;
         }
         var interests = ScoringFiles.ReadUniqueInterests(ScoringFiles.Interests(interestsFile.FullName, log), log, out _);

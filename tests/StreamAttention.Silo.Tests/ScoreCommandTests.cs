@@ -94,6 +94,8 @@ public sealed class ScoreCommandTests(SiloHostFixture host) : IDisposable
         Assert.InRange(matchesAtDefault.Count, 1, 59);
         Assert.All(matchesAtDefault, m => Assert.True(m.GetProperty("score").GetSingle() >= defaultThreshold));
         Assert.Equal(3 * 60, overridden.Matches.Count);
+        // Interests without a user still carry the field, as null.
+        Assert.All(overridden.Matches, m => Assert.Equal(JsonValueKind.Null, m.GetProperty("userId").ValueKind));
     }
 
     [Fact]

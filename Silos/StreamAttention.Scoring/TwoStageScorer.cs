@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using StreamAttention.Contracts;
 using StreamAttention.Embeddings;
 using StreamAttention.Onnx;
@@ -52,12 +53,17 @@ public sealed class TwoStageScorer : IDisposable
             for (var start = 0; start < messages.Count; start += _options.MessageChunkSize)
             {
                 var count = Math.Min(_options.MessageChunkSize, messages.Count - start);
+                var started = Stopwatch.GetTimestamp();
                 var similarity = _prefilter.Run(messages.Pooled.AsMemory(start * messages.Dimension, count * messages.Dimension), count,
                     interests.Queries, interests.Count, interests.Dimension);
+                ScoringMetrics.RunDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("stage", "prefilter"));
+                ScoringMetrics.Pairs.Add((long)count * interests.Count);
                 var candidates = SelectCandidates(messages, start, count, similarity.Span, interests.Count, prefilterFloor);
+                ScoringMetrics.CandidatePairs.Add(candidates.Sum(c => (long)c.Interests.Length));
                 ScoreCandidates(messages, interests, candidates, similarity.Span, start, thresholds, pairs);
             }
         }
+        ScoringMetrics.Matches.Add(pairs.Count);
         return OrderAndLimit(pairs, topKPerMessage);
     }
 
@@ -160,7 +166,8 @@ public sealed class TwoStageScorer : IDisposable
             _crossAttention = new CrossAttentionStage(_sessions, dimension);
         }
         var stage = _crossAttention;
-        stage.Prepare(rows.Count, tokens, width);
+        var queries = interests.QueriesPerInterest;
+        stage.Prepare(rows.Count, tokens, width, queries);
         var keys = stage.Keys;
         var bias = stage.TokenBias;
         var slots = stage.Candidates;
@@ -179,7 +186,9 @@ public sealed class TwoStageScorer : IDisposable
                 slots[r * width + c] = chosen[Math.Min(c, chosen.Count - 1)];
             }
         }
-        stage.Run(interests.QueryVectors, interests.QueryWeights, interests.Count, interests.QueriesPerInterest, _options.AttentionScale);
+        var started = Stopwatch.GetTimestamp();
+        stage.Run(interests.QueryVectors, interests.QueryWeights, interests.Count, queries, _options.AttentionScale);
+        ScoringMetrics.RunDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("stage", "cross_attention"));
 
         var scores = stage.Scores;
         var attention = stage.Attention;
@@ -193,16 +202,28 @@ public sealed class TwoStageScorer : IDisposable
                 var score = weight * scores[r * width + c] + (1 - weight) * p;
                 if (score >= thresholds[i])
                 {
-                    var weights = attention.Slice((r * width + c) * tokens, messages.TokenCount(message));
-                    pairs.Add(new ScoredPair(message, i, score, p, Highlights(messages.TokenTexts[message], weights)));
+                    var vectors = attention.Slice((r * width + c) * queries * tokens, queries * tokens);
+                    var highlights = Highlights(messages.TokenTexts[message], vectors, interests.QueryWeights.AsSpan(i * queries, queries), tokens);
+                    pairs.Add(new ScoredPair(message, i, score, p, highlights));
                 }
             }
         }
     }
 
-    /// <summary>The most attended tokens, best first (a partial selection: the count is small).</summary>
-    private Highlight[] Highlights(string[] tokens, ReadOnlySpan<float> weights)
+    /// <summary>
+    /// The most attended tokens, best first: the query vectors' attention averaged by their weights, then a partial
+    /// selection (the count is small). <paramref name="attention"/> is [queries, tokenSlots].
+    /// </summary>
+    private Highlight[] Highlights(string[] tokens, ReadOnlySpan<float> attention, ReadOnlySpan<float> queryWeights, int tokenSlots)
     {
+        Span<float> weights = stackalloc float[tokens.Length];
+        for (var j = 0; j < queryWeights.Length; j++)
+        {
+            if (queryWeights[j] > 0)
+            {
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(attention.Slice(j * tokenSlots, tokens.Length), queryWeights[j], weights, weights);
+            }
+        }
         var highlights = new Highlight[Math.Min(_options.HighlightCount, tokens.Length)];
         Span<bool> taken = stackalloc bool[tokens.Length];
         for (var h = 0; h < highlights.Length; h++)

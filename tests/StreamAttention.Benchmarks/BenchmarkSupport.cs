@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using StreamAttention.Scoring;
 using System.Text.Json;
 
 namespace StreamAttention.Benchmarks;
@@ -32,7 +34,7 @@ internal sealed class BenchmarkSettings
     }
 }
 
-/// <summary>Realistic texts from the labelled evaluation set: its messages, and interests made of its interests plus word spans of its messages.</summary>
+/// <summary>Texts for the benchmark: the labelled evaluation set's messages and interests, topped up with generated interests.</summary>
 internal sealed class BenchmarkCorpus(string[] messages, string[] interests)
 {
     public static BenchmarkCorpus Load()
@@ -48,21 +50,18 @@ internal sealed class BenchmarkCorpus(string[] messages, string[] interests)
 
     public string[] Messages(int count) => Enumerable.Range(0, count).Select(i => messages[i % messages.Length]).ToArray();
 
-    /// <summary>The real interests first, then random 2–5 word spans of messages, like users' short interest phrases.</summary>
-    public string[] Interests(int count, int seed)
+    /// <summary>
+    /// The written interests first, then random 2–5 word phrases of common words (frequency ranks 500–30,000), so that
+    /// most interests are unrelated to a given message, as in a large population of users.
+    /// </summary>
+    public string[] Interests(int count, int seed, Func<int, string> wordOfRank)
     {
         var random = new Random(seed);
-        var words = messages.Select(m => m.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(w => w.Length >= 5).ToArray();
-        return Enumerable.Range(0, count).Select(i =>
-        {
-            if (i < interests.Length)
-            {
-                return interests[i];
-            }
-            var source = words[random.Next(words.Length)];
-            var length = random.Next(2, 6);
-            return string.Join(' ', source.Skip(random.Next(source.Length - length + 1)).Take(length));
-        }).ToArray();
+        return Enumerable.Range(0, count)
+            .Select(i => i < interests.Length
+                ? interests[i]
+                : string.Join(' ', Enumerable.Range(0, random.Next(2, 6)).Select(_ => wordOfRank(random.Next(500, 30_000)))))
+            .ToArray();
     }
 
     private static string[] Texts(string path)
@@ -96,4 +95,34 @@ internal static class Timing
         Array.Sort(times);
         return times;
     }
+}
+
+/// <summary>Counts the scorer's prefilter and cross-attention pairs through its metrics, to show how much stage 1 prunes.</summary>
+internal sealed class PairCounter : IDisposable
+{
+    private readonly MeterListener _listener = new();
+    private long _pairs, _candidates;
+
+    public PairCounter()
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument == ScoringMetrics.Pairs || instrument == ScoringMetrics.CandidatePairs)
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+            Interlocked.Add(ref instrument == ScoringMetrics.Pairs ? ref _pairs : ref _candidates, value));
+        _listener.Start();
+    }
+
+    /// <summary>Share of prefilter pairs that went on to cross-attention since the last call.</summary>
+    public double TakeCandidateShare()
+    {
+        var share = (double)Interlocked.Exchange(ref _candidates, 0) / Math.Max(1, Interlocked.Exchange(ref _pairs, 0));
+        return share;
+    }
+
+    public void Dispose() => _listener.Dispose();
 }

@@ -17,7 +17,7 @@ public sealed class ScoringOptions
 
     /// <summary>Share of the cross-attention score in the final score; the rest is the pooled (prefilter) cosine.</summary>
     [Range(0.0, 0.99)]
-    public float AttentionWeight { get; set; } = 0.7f;
+    public float AttentionWeight { get; set; } = 0.6f;
 
     /// <summary>Inverse temperature of the attention softmax over cosines (unit vectors, so √d does not apply).</summary>
     [Range(0.1, 1000.0)]

@@ -100,6 +100,8 @@ internal static class Timing
 /// <summary>Counts the scorer's prefilter and cross-attention pairs through its metrics, to show how much stage 1 prunes.</summary>
 internal sealed class PairCounter : IDisposable
 {
+    private const string PairsName = "streamattention.scoring.pairs";
+    private const string CandidatesName = "streamattention.scoring.candidate_pairs";
     private readonly MeterListener _listener = new();
     private long _pairs, _candidates;
 
@@ -107,21 +109,21 @@ internal sealed class PairCounter : IDisposable
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument == ScoringMetrics.Pairs || instrument == ScoringMetrics.CandidatePairs)
+            // By name: the instruments are published while ScoringMetrics initialises, before its fields are set.
+            if (instrument.Meter.Name == ScoringMetrics.MeterName && instrument.Name is PairsName or CandidatesName)
             {
                 listener.EnableMeasurementEvents(instrument);
             }
         };
         _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
-            Interlocked.Add(ref instrument == ScoringMetrics.Pairs ? ref _pairs : ref _candidates, value));
+            Interlocked.Add(ref instrument.Name == PairsName ? ref _pairs : ref _candidates, value));
         _listener.Start();
     }
 
     /// <summary>Share of prefilter pairs that went on to cross-attention since the last call.</summary>
     public double TakeCandidateShare()
     {
-        var share = (double)Interlocked.Exchange(ref _candidates, 0) / Math.Max(1, Interlocked.Exchange(ref _pairs, 0));
-        return share;
+        return (double)Interlocked.Exchange(ref _candidates, 0) / Math.Max(1, Interlocked.Exchange(ref _pairs, 0));
     }
 
     public void Dispose() => _listener.Dispose();

@@ -26,6 +26,10 @@ internal static unsafe partial class LibRdKafka
     [LibraryImport(Library)]
     internal static partial void rd_kafka_conf_destroy(nint conf);
 
+    /// <returns>0 (RD_KAFKA_CONF_OK) on success.</returns>
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int rd_kafka_conf_set(nint conf, string name, string value, byte* errorText, nuint errorTextSize);
+
     /// <summary>Takes ownership of <paramref name="conf"/> only when it succeeds.</summary>
     [LibraryImport(Library)]
     internal static partial KafkaClientHandle rd_kafka_new(int type, nint conf, byte* errorText, nuint errorTextSize);

@@ -19,13 +19,20 @@ internal sealed class MockClusterHandle : SafeHandleZeroOrMinusOneIsInvalid
     public static unsafe MockClusterHandle Create(int brokerCount)
     {
         const int producerType = 0;
+        const int errorTextSize = 512;
+        var errorText = stackalloc byte[errorTextSize];
         var conf = LibRdKafka.rd_kafka_conf_new();
-        var errorText = stackalloc byte[512];
-        using var client = LibRdKafka.rd_kafka_new(producerType, conf, errorText, 512);
+        // This instance only hosts the brokers; its notice that it has no bootstrap.servers of its own is noise.
+        if (LibRdKafka.rd_kafka_conf_set(conf, "log_level", "4", errorText, errorTextSize) != 0)
+        {
+            LibRdKafka.rd_kafka_conf_destroy(conf);
+            throw Failed("rd_kafka_conf_set", errorText);
+        }
+        using var client = LibRdKafka.rd_kafka_new(producerType, conf, errorText, errorTextSize);
         if (client.IsInvalid)
         {
             LibRdKafka.rd_kafka_conf_destroy(conf);
-            throw new InvalidOperationException($"rd_kafka_new failed: {Marshal.PtrToStringUTF8((nint)errorText)}");
+            throw Failed("rd_kafka_new", errorText);
         }
         var cluster = LibRdKafka.rd_kafka_mock_cluster_new(client, brokerCount);
         if (cluster.IsInvalid)
@@ -39,6 +46,9 @@ internal sealed class MockClusterHandle : SafeHandleZeroOrMinusOneIsInvalid
         cluster._client = client;
         return cluster;
     }
+
+    private static unsafe InvalidOperationException Failed(string function, byte* errorText) =>
+        new($"{function} failed: {Marshal.PtrToStringUTF8((nint)errorText)}");
 
     protected override bool ReleaseHandle()
     {

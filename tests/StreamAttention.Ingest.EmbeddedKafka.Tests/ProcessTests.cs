@@ -30,12 +30,14 @@ public sealed class ProcessTests
         Assert.Equal(expected.Order(), consumed.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order());
     }
 
+    /// <summary>The streamattention executable, built into this test's output by the project reference.</summary>
+    private static readonly string StreamAttention = Path.Combine(AppContext.BaseDirectory, "streamattention.dll");
+
     [Fact]
     public async Task KafkaDevServesTheDefaultTopicsUntilSigterm()
     {
         var bootstrapFile = Path.Combine(Path.GetTempPath(), $"kafka-dev-{Guid.NewGuid():N}.bootstrap");
-        var executable = Path.Combine(AppContext.BaseDirectory, "streamattention.dll");
-        using var kafkaDev = ChildProcess.Start("dotnet", executable, "kafka-dev", "--partitions", "3", "--brokers", "2", "--bootstrap-file", bootstrapFile);
+        using var kafkaDev = ChildProcess.Start("dotnet", StreamAttention, "kafka-dev", "--partitions", "3", "--brokers", "2", "--bootstrap-file", bootstrapFile);
 
         var printed = await kafkaDev.StandardOutput.ReadLineAsync().WaitAsync(ProcessTimeout);
         if (printed is null)
@@ -64,5 +66,15 @@ public sealed class ProcessTests
         var port = int.Parse(printed.Split(',')[0].Split(':')[1]);
         using var probe = new TcpClient();
         await Assert.ThrowsAnyAsync<SocketException>(() => probe.ConnectAsync("127.0.0.1", port));
+    }
+
+    [Fact]
+    public async Task KafkaDevRejectsInvalidOptionsWithExitCode2()
+    {
+        var (exitCode, output, errors) = await ChildProcess.RunAsync(ProcessTimeout, "dotnet", StreamAttention, "kafka-dev", "--partitions", "0");
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal("", output);
+        Assert.Contains("must have 1–10,000 partitions", errors);
     }
 }

@@ -28,7 +28,6 @@ internal sealed partial class ChildProcess : IDisposable
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            RedirectStandardInput = true,
             UseShellExecute = false,
         };
         foreach (var argument in arguments)
@@ -41,7 +40,7 @@ internal sealed partial class ChildProcess : IDisposable
         }
         catch (Win32Exception e)
         {
-            throw new InvalidOperationException($"Cannot start '{fileName}' ({e.Message}). kcat comes from Debian: apt-get install -y kcat", e);
+            throw new InvalidOperationException($"Cannot start '{fileName}': {e.Message}", e);
         }
     }
 

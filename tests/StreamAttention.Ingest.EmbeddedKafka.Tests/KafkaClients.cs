@@ -42,7 +42,7 @@ internal static class KafkaClients
         var deadline = DateTime.UtcNow + Deadline;
         while (results.Count < count && DateTime.UtcNow < deadline)
         {
-            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { IsPartitionEOF: false } result)
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } result)
             {
                 results.Add(result);
             }

@@ -1,4 +1,6 @@
 using Confluent.Kafka;
+// Orleans, which the streamattention executable brings in, has an ErrorCode too.
+using ErrorCode = Confluent.Kafka.ErrorCode;
 
 namespace StreamAttention.Ingest.EmbeddedKafka.Tests;
 

@@ -18,8 +18,6 @@ internal sealed partial class ChildProcess : IDisposable
         _stderr = process.StandardError.ReadToEndAsync();
     }
 
-    public int Id => _process.Id;
-
     public StreamReader StandardOutput => _process.StandardOutput;
 
     public static ChildProcess Start(string fileName, params string[] arguments)
@@ -44,7 +42,7 @@ internal sealed partial class ChildProcess : IDisposable
         }
     }
 
-    /// <summary>Runs to the end; returns the exit code and standard output.</summary>
+    /// <summary>Runs to the end; returns the exit code, standard output and standard error.</summary>
     public static async Task<(int ExitCode, string Output, string Errors)> RunAsync(TimeSpan timeout, string fileName, params string[] arguments)
     {
         using var child = Start(fileName, arguments);

@@ -24,6 +24,7 @@ public sealed class TwoStageScorer : IDisposable
     private readonly PrefilterStage _prefilter;
     private readonly Lock _runLock = new();
     private CrossAttentionStage? _crossAttention;
+    private DenseCrossAttentionStage? _denseCrossAttention;
 
     public TwoStageScorer(OnnxSessionFactory sessions, ScoringOptions options)
     {
@@ -137,6 +138,12 @@ public sealed class TwoStageScorer : IDisposable
                 rows.Add(new CandidateRow(message, new ArraySegment<int>(chosen, offset, Math.Min(rowWidth, chosen.Length - offset))));
             }
         }
+        var candidatePairs = rows.Sum(r => (long)r.Interests.Count);
+        if (_options.PrefilterTopK == 0 && candidatePairs > 0 && candidatePairs >= _options.DenseCandidateShare * rows.Select(r => r.Message).Distinct().Count() * interests.Count)
+        {
+            RunDense(messages, interests, rows.Select(r => r.Message).Distinct().ToList(), similarity, chunkStart, thresholds, pairs);
+            return;
+        }
         // Rows of similar message length and width run together, so little work goes to padding tokens and slots.
         rows.Sort((a, b) => messages.TokenCount(a.Message) != messages.TokenCount(b.Message)
             ? messages.TokenCount(a.Message).CompareTo(messages.TokenCount(b.Message))
@@ -145,6 +152,70 @@ public sealed class TwoStageScorer : IDisposable
         for (var next = 0; next < rows.Count; next += rowsPerRun)
         {
             RunCrossAttention(messages, interests, rows.GetRange(next, Math.Min(rowsPerRun, rows.Count - next)), similarity, chunkStart, thresholds, pairs);
+        }
+    }
+
+    /// <summary>
+    /// Dense stage 2: when most pairs are candidates, scoring every pair of a message group and an interest block is
+    /// cheaper than gathering each message's candidates. Non-candidates cannot reach their threshold (a ≤ 1), so
+    /// thresholding the final score keeps exactly the matches of the sparse path. Highlights are computed for matches only.
+    /// </summary>
+    private void RunDense(TokenBatch messages, InterestIndex interests, List<int> messageRows, ReadOnlySpan<float> similarity, int chunkStart,
+        float[] thresholds, List<ScoredPair> pairs)
+    {
+        var dimension = messages.Dimension;
+        if (_denseCrossAttention?.Dimension != dimension)
+        {
+            _denseCrossAttention?.Dispose();
+            _denseCrossAttention = new DenseCrossAttentionStage(_sessions, dimension);
+        }
+        var stage = _denseCrossAttention;
+        var queries = interests.QueriesPerInterest;
+        var weight = _options.AttentionWeight;
+        messageRows.Sort((a, b) => messages.TokenCount(a).CompareTo(messages.TokenCount(b)));
+        foreach (var group in messageRows.Chunk(_options.DenseMessagesPerRun))
+        {
+            var tokens = group.Max(messages.TokenCount);
+            stage.Prepare(group.Length, tokens);
+            for (var r = 0; r < group.Length; r++)
+            {
+                CopyKeys(messages, group[r], tokens, stage.Keys.Slice(r * tokens * dimension, tokens * dimension), stage.TokenBias.Slice(r * tokens, tokens));
+            }
+            for (var block = 0; block < interests.Count; block += _options.DenseInterestsPerRun)
+            {
+                var size = Math.Min(_options.DenseInterestsPerRun, interests.Count - block);
+                var started = Stopwatch.GetTimestamp();
+                stage.Run(interests.QueryVectors.AsMemory(block * queries * dimension, size * queries * dimension),
+                    interests.QueryWeights.AsMemory(block * queries, size * queries), size, queries, _options.AttentionScale);
+                ScoringMetrics.RunDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("stage", "cross_attention"));
+                var scores = stage.Scores;
+                for (var r = 0; r < group.Length; r++)
+                {
+                    var message = group[r];
+                    for (var c = 0; c < size; c++)
+                    {
+                        var i = block + c;
+                        var p = similarity[(message - chunkStart) * interests.Count + i];
+                        var score = weight * scores[r * size + c] + (1 - weight) * p;
+                        if (score >= thresholds[i])
+                        {
+                            var attention = NaivePairScorer.Score(messages, message, interests, i, _options).Weights.Select(w => (float)w).ToArray();
+                            pairs.Add(new ScoredPair(message, i, score, p, TopTokens(messages.TokenTexts[message], attention)));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Copies a message's first <paramref name="tokens"/> token vectors and its attention prior (padding very negative).</summary>
+    private void CopyKeys(TokenBatch messages, int message, int tokens, Span<float> keys, Span<float> bias)
+    {
+        messages.TokenVectors.AsSpan(message * messages.Tokens * messages.Dimension, tokens * messages.Dimension).CopyTo(keys);
+        var tokenWeights = messages.TokenWeights.AsSpan(message * messages.Tokens, tokens);
+        for (var t = 0; t < tokens; t++)
+        {
+            bias[t] = tokenWeights[t] > 0 ? _options.TokenWeightExponent * MathF.Log(tokenWeights[t]) : PaddingBias;
         }
     }
 
@@ -158,7 +229,6 @@ public sealed class TwoStageScorer : IDisposable
         var tokens = rows.Max(r => messages.TokenCount(r.Message));
         var width = rows.Max(r => r.Interests.Count);
         var weight = _options.AttentionWeight;
-        var exponent = _options.TokenWeightExponent;
         if (_crossAttention?.Dimension != dimension)
         {
             // The graph is built for one embedding dimension; an embedder keeps it fixed, so this happens once.
@@ -175,12 +245,7 @@ public sealed class TwoStageScorer : IDisposable
         {
             var (message, chosen) = rows[r];
             // The batch pads every message to its longest; this run only to the longest of its rows.
-            messages.TokenVectors.AsSpan(message * messages.Tokens * dimension, tokens * dimension).CopyTo(keys.Slice(r * tokens * dimension));
-            var tokenWeights = messages.TokenWeights.AsSpan(message * messages.Tokens, tokens);
-            for (var t = 0; t < tokens; t++)
-            {
-                bias[r * tokens + t] = tokenWeights[t] > 0 ? exponent * MathF.Log(tokenWeights[t]) : PaddingBias;
-            }
+            CopyKeys(messages, message, tokens, keys.Slice(r * tokens * dimension, tokens * dimension), bias.Slice(r * tokens, tokens));
             for (var c = 0; c < width; c++)
             {
                 slots[r * width + c] = chosen[Math.Min(c, chosen.Count - 1)];
@@ -210,10 +275,7 @@ public sealed class TwoStageScorer : IDisposable
         }
     }
 
-    /// <summary>
-    /// The most attended tokens, best first: the query vectors' attention averaged by their weights, then a partial
-    /// selection (the count is small). <paramref name="attention"/> is [queries, tokenSlots].
-    /// </summary>
+    /// <summary>The most attended tokens: the query vectors' attention averaged by their weights. <paramref name="attention"/> is [queries, tokenSlots].</summary>
     private Highlight[] Highlights(string[] tokens, ReadOnlySpan<float> attention, ReadOnlySpan<float> queryWeights, int tokenSlots)
     {
         Span<float> weights = stackalloc float[tokens.Length];
@@ -224,6 +286,12 @@ public sealed class TwoStageScorer : IDisposable
                 System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(attention.Slice(j * tokenSlots, tokens.Length), queryWeights[j], weights, weights);
             }
         }
+        return TopTokens(tokens, weights);
+    }
+
+    /// <summary>The tokens with the highest weights, best first (a partial selection: the count is small).</summary>
+    private Highlight[] TopTokens(string[] tokens, ReadOnlySpan<float> weights)
+    {
         var highlights = new Highlight[Math.Min(_options.HighlightCount, tokens.Length)];
         Span<bool> taken = stackalloc bool[tokens.Length];
         for (var h = 0; h < highlights.Length; h++)
@@ -254,5 +322,6 @@ public sealed class TwoStageScorer : IDisposable
     {
         _prefilter.Dispose();
         _crossAttention?.Dispose();
+        _denseCrossAttention?.Dispose();
     }
 }

@@ -1,0 +1,20 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace StreamAttention.Grains.Options;
+
+/// <summary>
+/// The silo's dynamic batcher in front of its ONNX scoring session (section "Scoring:Batching"), like Triton's:
+/// a run starts when <see cref="MaxBatchSize"/> shard requests wait or the oldest has waited <see cref="MaxQueueDelay"/>.
+/// </summary>
+public sealed class DynamicBatchingOptions
+{
+    public const string SectionName = "Scoring:Batching";
+
+    /// <summary>Shard requests taken from the queue at most per batch.</summary>
+    [Range(1, 4096)]
+    public int MaxBatchSize { get; set; } = 64;
+
+    /// <summary>How long the first request of a batch waits for others; zero runs whatever is queued at once.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
+    public TimeSpan MaxQueueDelay { get; set; } = TimeSpan.FromMilliseconds(2);
+}

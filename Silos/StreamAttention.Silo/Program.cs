@@ -6,5 +6,6 @@ var root = new RootCommand("StreamAttention: a streaming relevance filter that s
     SetupCommand.Create(),
     ScoreCommand.Create(),
     EvalCommand.Create(),
+    SiloCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

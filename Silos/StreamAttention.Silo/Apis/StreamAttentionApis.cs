@@ -1,0 +1,38 @@
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace StreamAttention.Silo.Apis;
+
+public static class StreamAttentionApis
+{
+    /// <summary>
+    /// Problem details (RFC 7807) for every error: malformed requests report the binder's message, unexpected
+    /// failures a 500 without internals; and the OpenAPI document.
+    /// </summary>
+    public static IServiceCollection AddStreamAttentionApis(this IServiceCollection services)
+    {
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            if (context.Exception is BadHttpRequestException badRequest)
+            {
+                context.ProblemDetails.Detail = badRequest.InnerException is { } inner ? $"{badRequest.Message} {inner.Message}" : badRequest.Message;
+            }
+        });
+        // Binding failures (bad JSON, missing body) throw, so the exception handler turns them into problem details with their message.
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        services.Configure<ExceptionHandlerOptions>(options => options.StatusCodeSelector = exception
+            => exception is BadHttpRequestException badRequest ? badRequest.StatusCode : StatusCodes.Status500InternalServerError);
+        services.AddOpenApi();
+        return services;
+    }
+
+    public static WebApplication MapStreamAttentionApis(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapOpenApi();
+        app.MapInterestsApi();
+        app.MapImportApi();
+        app.MapScoringApi();
+        return app;
+    }
+}

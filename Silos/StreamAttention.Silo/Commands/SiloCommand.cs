@@ -1,0 +1,26 @@
+using System.CommandLine;
+using StreamAttention.Silo.Hosting;
+
+namespace StreamAttention.Silo.Commands;
+
+/// <summary><c>streamattention silo</c>: runs a silo with the HTTP API until stopped (Ctrl+C).</summary>
+public static class SiloCommand
+{
+    public static Command Create()
+    {
+        var urls = new Option<string?>("--urls") { Description = "where the HTTP API listens, e.g. http://127.0.0.1:8080 (default http://localhost:5000)" };
+        var command = new Command("silo", "Run a silo with the HTTP API. Local clustering and in-memory state by default; "
+            + "--Orleans:Clustering=redis --Orleans:Redis=127.0.0.1:6379 joins a cluster through Redis.")
+        {
+            urls,
+        };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var app = SiloHost.Build(SiloHost.CreateBuilder(parse.UnmatchedTokens, parse.GetValue(urls)));
+            await app.RunAsync(cancellationToken);
+            return 0;
+        });
+        return command;
+    }
+}

@@ -19,8 +19,13 @@ public static class StreamAttentionApis
         });
         // Binding failures (bad JSON, missing body) throw, so the exception handler turns them into problem details with their message.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
-        services.Configure<ExceptionHandlerOptions>(options => options.StatusCodeSelector = exception
-            => exception is BadHttpRequestException badRequest ? badRequest.StatusCode : StatusCodes.Status500InternalServerError);
+        services.Configure<ExceptionHandlerOptions>(options =>
+        {
+            options.StatusCodeSelector = exception
+                => exception is BadHttpRequestException badRequest ? badRequest.StatusCode : StatusCodes.Status500InternalServerError;
+            // A client's malformed request is not the server's error: no error log for it.
+            options.SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException;
+        });
         services.AddOpenApi();
         return services;
     }

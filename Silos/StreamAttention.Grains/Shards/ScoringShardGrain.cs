@@ -15,8 +15,9 @@ namespace StreamAttention.Grains.Shards;
 /// Holds the interest matrices of its users. Reentrant: scoring waits on the silo's batcher, and updates must not
 /// queue behind it; every mutation happens between awaits and scoring works on an immutable index snapshot.
 /// A change drops the index, which the next score rebuilds from the users' embedded rows (a copy, no embedding).
+/// Kept alive: a shard is one of few and rebuilding it asks every one of its users.
 /// </summary>
-[Reentrant]
+[Reentrant, KeepAlive]
 public sealed class ScoringShardGrain(
     [PersistentState("shard", StorageNames.Interests)] IPersistentState<ShardMembershipState> membership,
     ShardScoringBatcher batcher,

@@ -132,6 +132,27 @@ public sealed class ScoringTests(ClusterFixture fixture) : IClassFixture<Cluster
         Assert.True(statistics.Sum(s => s.Users) >= users.Length);
     }
 
+    [Fact]
+    public async Task A_user_whose_first_write_failed_is_still_found_by_a_rebuilt_shard()
+    {
+        const string user = "failed-registration";
+        fixture.Store.FailWrites = true;
+        try
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => Put(user, "db", Texts.DatabaseInterest));
+        }
+        finally
+        {
+            fixture.Store.FailWrites = false;
+        }
+        Assert.Empty(await fixture.Grains.GetGrain<IUserGrain>(user).GetInterests());
+
+        await Put(user, "db", Texts.DatabaseInterest);
+        await fixture.Cluster.DeactivateAsync(fixture.Grains.GetGrain<IScoringShardGrain>(ShardMap.ShardOf(user, 8)));
+
+        Assert.Single(await ScoreFor(user, Texts.DatabaseMessage));
+    }
+
     private async Task<(string, string, float)[]> ScoreUsers(string[] users)
         => (await Gateway.Score([Texts.DatabaseMessage])).Where(m => users.Contains(m.UserId)).Select(m => (m.UserId, m.InterestId, m.Score)).Order().ToArray();
 

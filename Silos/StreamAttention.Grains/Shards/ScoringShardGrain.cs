@@ -33,6 +33,9 @@ public sealed class ScoringShardGrain(
     private Task? _pendingWrite;
     private Task _lastWrite = Task.CompletedTask;
 
+    /// <summary>The membership in memory differs from what storage holds (a change not written yet, or a failed write).</summary>
+    private bool _unsaved;
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
@@ -54,13 +57,7 @@ public sealed class ScoringShardGrain(
         }
     }
 
-    public async Task Register(string userId)
-    {
-        if (membership.State.Users.Add(userId))
-        {
-            await PersistMembershipAsync();
-        }
-    }
+    public Task Register(string userId) => AddMemberAsync(userId);
 
     public async Task Update(string userId, UserScoringRows rows)
     {
@@ -72,11 +69,14 @@ public sealed class ScoringShardGrain(
         if (rows.Interests.Count > 0)
         {
             _users[userId] = rows;
+            // Normally registered already; this heals a membership that lost the user.
+            await AddMemberAsync(userId);
             return;
         }
         _users.Remove(userId);
         if (membership.State.Users.Remove(userId))
         {
+            _unsaved = true;
             await PersistMembershipAsync();
         }
     }
@@ -114,6 +114,17 @@ public sealed class ScoringShardGrain(
         return InterestIndex.FromRows(interests, rows, embedder.Dimension, scoring.Value);
     }
 
+    /// <summary>Returns once storage lists the user, writing only when it may not.</summary>
+    private Task AddMemberAsync(string userId)
+    {
+        if (membership.State.Users.Add(userId))
+        {
+            _unsaved = true;
+        }
+        // Not unsaved: the last write, perhaps still in flight, lists the user.
+        return _unsaved ? PersistMembershipAsync() : _lastWrite;
+    }
+
     /// <summary>
     /// Group commit: changes made while a write is in flight share the one write queued behind it, so a bulk import
     /// registering thousands of users writes the membership a few times, not once per user.
@@ -141,6 +152,15 @@ public sealed class ScoringShardGrain(
             // The previous write's callers saw its failure; this write carries its changes again.
         }
         _pendingWrite = null;
-        await membership.WriteStateAsync();
+        _unsaved = false;
+        try
+        {
+            await membership.WriteStateAsync();
+        }
+        catch
+        {
+            _unsaved = true;
+            throw;
+        }
     }
 }

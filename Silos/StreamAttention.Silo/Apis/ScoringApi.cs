@@ -8,7 +8,8 @@ namespace StreamAttention.Silo.Apis;
 /// <summary><c>POST /score</c> and the users' recent matches.</summary>
 public static class ScoringApi
 {
-    public const int MaxTexts = 4096;
+    /// <summary>Bounds the embedded batch sent to every shard (~26 MB at 64 tokens of 100 floats per text), well under Orleans' message size limit.</summary>
+    public const int MaxTexts = 1024;
     public const int MaxTextLength = 100_000;
 
     public static IEndpointRouteBuilder MapScoringApi(this IEndpointRouteBuilder app)

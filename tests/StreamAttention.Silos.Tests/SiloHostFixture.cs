@@ -23,7 +23,7 @@ public sealed class SiloHostFixture : IAsyncLifetime
     {
         string[] args =
         [
-            $"--Orleans:SiloPort={FreePort()}", $"--Orleans:GatewayPort={FreePort()}", $"--Orleans:ClusterId=http-tests-{Guid.NewGuid():N}",
+            $"--Cluster:SiloPort={FreePort()}", $"--Cluster:GatewayPort={FreePort()}", $"--Cluster:ClusterId=http-tests-{Guid.NewGuid():N}",
             $"--Interests:MatchHistorySize={TestCluster.HistorySize}", "--Logging:LogLevel:Default=Warning",
         ];
         _app = SiloHost.Build(SiloHost.CreateBuilder(args, "http://127.0.0.1:0"));

@@ -41,7 +41,7 @@ public static class StreamAttentionSiloBuilderExtensions
 
     /// <summary>
     /// Clustering and the <see cref="StorageNames.Interests"/> grain storage as <see cref="SiloClusterOptions"/>
-    /// (section "Orleans") say: one loopback silo with memory storage by default, Redis when configured.
+    /// (section "Cluster") say: one loopback silo with memory storage by default, Redis when configured.
     /// </summary>
     public static ISiloBuilder UseStreamAttentionCluster(this ISiloBuilder builder, IConfiguration configuration)
     {

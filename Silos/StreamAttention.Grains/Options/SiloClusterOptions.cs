@@ -3,13 +3,14 @@ using System.ComponentModel.DataAnnotations;
 namespace StreamAttention.Grains.Options;
 
 /// <summary>
-/// Where a silo finds its cluster and keeps grain state (section "Orleans"). Defaults run one local silo with
-/// state in memory; <c>Orleans:Clustering=redis</c> with <c>Orleans:Redis=host:port</c> joins silos through Redis,
+/// Where a silo finds its cluster and keeps grain state (section "Cluster"). Defaults run one local silo with
+/// state in memory; <c>Cluster:Clustering=redis</c> with <c>Cluster:Redis=host:port</c> joins silos through Redis,
 /// which then also stores state unless <see cref="Storage"/> says otherwise.
 /// </summary>
 public sealed class SiloClusterOptions : IValidatableObject
 {
-    public const string SectionName = "Orleans";
+    /// <summary>Not "Orleans": Orleans reads that section itself (e.g. Orleans:Clustering:ProviderType) and would take these keys for its own.</summary>
+    public const string SectionName = "Cluster";
 
     [Required]
     public string ClusterId { get; set; } = "streamattention";
@@ -37,7 +38,7 @@ public sealed class SiloClusterOptions : IValidatableObject
     {
         if ((Clustering == ClusteringKind.Redis || EffectiveStorage == StorageKind.Redis) && string.IsNullOrWhiteSpace(Redis))
         {
-            yield return new ValidationResult("Orleans:Redis (a Redis configuration string such as 127.0.0.1:6379) is required when clustering or storage uses Redis.", [nameof(Redis)]);
+            yield return new ValidationResult("Cluster:Redis (a Redis configuration string such as 127.0.0.1:6379) is required when clustering or storage uses Redis.", [nameof(Redis)]);
         }
     }
 }

@@ -10,7 +10,7 @@ public static class SiloCommand
     {
         var urls = new Option<string?>("--urls") { Description = "where the HTTP API listens, e.g. http://127.0.0.1:8080 (default http://localhost:5000)" };
         var command = new Command("silo", "Run a silo with the HTTP API. Local clustering and in-memory state by default; "
-            + "--Orleans:Clustering=redis --Orleans:Redis=127.0.0.1:6379 joins a cluster through Redis.")
+            + "--Cluster:Clustering=redis --Cluster:Redis=127.0.0.1:6379 joins a cluster through Redis.")
         {
             urls,
         };

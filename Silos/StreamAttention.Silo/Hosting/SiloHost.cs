@@ -5,7 +5,7 @@ namespace StreamAttention.Silo.Hosting;
 
 /// <summary>
 /// A silo with the HTTP API in one process: the shared configuration of <see cref="StreamAttentionHost"/>, the
-/// cluster and storage from section "Orleans", the grains, and Kestrel on <c>urls</c>.
+/// cluster and storage from section "Cluster", the grains, and Kestrel on <c>urls</c>.
 /// </summary>
 public static class SiloHost
 {

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using StreamAttention.Contracts;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Scoring;
@@ -81,32 +82,46 @@ public sealed class ScoringTests(ClusterFixture fixture) : IClassFixture<Cluster
     [Fact]
     public async Task Co_located_shards_share_onnx_runs()
     {
-        await Put("batched", "db", Texts.DatabaseInterest);
         for (var shard = 0; shard < 8; shard++)
         {
             // Every shard holds someone, so every shard sends a request per message batch.
             await Put(Enumerable.Range(0, 1000).Select(i => $"fill-{i}").First(u => ShardMap.ShardOf(u, 8) == shard), "db", Texts.DatabaseInterest);
         }
-        var sizes = new List<int>();
+        await Gateway.Score([Texts.Unrelated]);
+        var meters = fixture.Cluster.Silos.Select(s => s.ServiceProvider.GetRequiredService<ScoringMetrics>().Meter).ToHashSet();
+        var runs = 0;
+        var requests = new Dictionary<string, long>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == ScoringMetrics.MeterName && instrument.Name == "streamattention.scoring.batch_size")
+            if (meters.Contains(instrument.Meter))
             {
                 l.EnableMeasurementEvents(instrument);
             }
         };
-        listener.SetMeasurementEventCallback<int>((_, value, _, _) => { lock (sizes) { sizes.Add(value); } });
+        listener.SetMeasurementEventCallback<int>((instrument, _, _, _) =>
+        {
+            if (instrument.Name == "streamattention.scoring.batch_size")
+            {
+                Interlocked.Increment(ref runs);
+            }
+        });
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            lock (requests)
+            {
+                var run = (string)tags[0].Value!;
+                requests[run] = requests.GetValueOrDefault(run) + value;
+            }
+        });
         listener.Start();
 
         await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Gateway.Score([Texts.DatabaseMessage])));
 
-        lock (sizes)
-        {
-            // 4 batches × 8 shards on 2 silos: without batching every run would serve one request.
-            Assert.True(sizes.Sum() == 32, $"requests served: {sizes.Sum()}");
-            Assert.True(sizes.Max() > 1, $"batch sizes: {string.Join(",", sizes)}");
-        }
+        // 4 message batches × 8 shards, all answered by at most one run per batch and silo.
+        Assert.Equal(32, requests.GetValueOrDefault("shared"));
+        Assert.Equal(0, requests.GetValueOrDefault("alone"));
+        Assert.InRange(runs, 1, 8);
     }
 
     [Fact]

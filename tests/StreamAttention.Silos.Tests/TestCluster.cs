@@ -26,8 +26,6 @@ public static class TestCluster
         ["Interests:MaxInterestsPerUser"] = MaxInterestsPerUser.ToString(),
         ["Interests:MaxTextLength"] = MaxTextLength.ToString(),
         ["Sharding:ShardCount"] = "8",
-        // Generous, so that co-located shards of one request reliably share a run even on a busy test machine.
-        ["Scoring:Batching:MaxQueueDelay"] = "00:00:00.020",
     };
 
     public static async Task<InProcessTestCluster> StartAsync(SharedGrainStore store, short silos = 2)

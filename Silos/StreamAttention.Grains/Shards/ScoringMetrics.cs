@@ -2,25 +2,31 @@ using System.Diagnostics.Metrics;
 
 namespace StreamAttention.Grains.Shards;
 
-/// <summary>Instruments of the dynamic batcher on meter "StreamAttention".</summary>
+/// <summary>Instruments of the silo's dynamic batcher on meter "StreamAttention".</summary>
 public sealed class ScoringMetrics
 {
     public const string MeterName = "StreamAttention";
 
     public ScoringMetrics(IMeterFactory meters)
     {
-        var meter = meters.Create(MeterName);
-        BatchSize = meter.CreateHistogram<int>("streamattention.scoring.batch_size", "{request}",
-            "Shard scoring requests served by one ONNX scoring run");
-        BatchInterests = meter.CreateHistogram<int>("streamattention.scoring.batch_interests", "{interest}",
+        Meter = meters.Create(MeterName);
+        BatchSize = Meter.CreateHistogram<int>("streamattention.scoring.batch_size", "{request}",
+            "Queued requests (message batches, or single-shard requests) scored together in one ONNX scoring run");
+        BatchInterests = Meter.CreateHistogram<int>("streamattention.scoring.batch_interests", "{interest}",
             "Interests scored in one ONNX scoring run");
-        QueueDelay = meter.CreateHistogram<double>("streamattention.scoring.queue_delay", "ms",
-            "Time a shard scoring request waited in the dynamic batcher's queue");
+        QueueDelay = Meter.CreateHistogram<double>("streamattention.scoring.queue_delay", "ms",
+            "Time a request waited in the dynamic batcher's queue before its run started");
+        ShardRequests = Meter.CreateCounter<long>("streamattention.scoring.shard_requests", "{request}",
+            "Shard scoring requests answered, tagged run=shared (from the silo-wide run of their message batch) or run=alone");
     }
+
+    public Meter Meter { get; }
 
     public Histogram<int> BatchSize { get; }
 
     public Histogram<int> BatchInterests { get; }
 
     public Histogram<double> QueueDelay { get; }
+
+    public Counter<long> ShardRequests { get; }
 }

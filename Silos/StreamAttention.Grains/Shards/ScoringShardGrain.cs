@@ -14,7 +14,8 @@ namespace StreamAttention.Grains.Shards;
 /// <summary>
 /// Holds the interest matrices of its users. Reentrant: scoring waits on the silo's batcher, and updates must not
 /// queue behind it; every mutation happens between awaits and scoring works on an immutable index snapshot.
-/// A change drops the index, which the next score rebuilds from the users' embedded rows (a copy, no embedding).
+/// A change drops the index, which the next score rebuilds from the users' embedded rows (a copy, no embedding)
+/// and publishes to the silo's <see cref="ShardScoringBatcher"/>.
 /// Kept alive: a shard is one of few and rebuilding it asks every one of its users.
 /// </summary>
 [Reentrant, KeepAlive]
@@ -50,6 +51,8 @@ public sealed class ScoringShardGrain(
                 }
             }
         }
+        // Published now, so the silo's next run already covers this shard.
+        CurrentIndex();
         if (_users.Count > 0)
         {
             logger.LogInformation("Shard {Shard} rebuilt from {Users} users with {Interests} interests in {Elapsed} ms",
@@ -83,12 +86,14 @@ public sealed class ScoringShardGrain(
 
     public async Task<IReadOnlyList<TextMatch>> Score(ShardScoreRequest request)
     {
-        var index = request.UserId is null ? _index ??= BuildIndex(_users) : BuildIndex(_users.Where(u => u.Key == request.UserId));
+        var index = request.UserId is null ? CurrentIndex() : BuildIndex(_users.Where(u => u.Key == request.UserId));
         if (index.Count == 0)
         {
             return [];
         }
-        var pairs = await batcher.ScoreAsync(request, index);
+        var pairs = request.UserId is null
+            ? await batcher.ScoreAsync(this.GetPrimaryKeyLong(), request, index)
+            : await batcher.ScoreAloneAsync(request.Messages, index);
         return pairs.Select(pair =>
         {
             var interest = index.Interests[pair.InterestIndex];
@@ -96,8 +101,25 @@ public sealed class ScoringShardGrain(
         }).ToArray();
     }
 
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        batcher.Withdraw(this.GetPrimaryKeyLong());
+        return Task.CompletedTask;
+    }
+
     public Task<ShardStatistics> GetStatistics()
         => Task.FromResult(new ShardStatistics(_users.Count, _users.Values.Sum(u => u.Interests.Count)));
+
+    /// <summary>The index of all the shard's users, rebuilt after a change and published to the silo's batcher.</summary>
+    private InterestIndex CurrentIndex()
+    {
+        if (_index is null)
+        {
+            _index = BuildIndex(_users);
+            batcher.Publish(this.GetPrimaryKeyLong(), _index);
+        }
+        return _index;
+    }
 
     private InterestIndex BuildIndex(IEnumerable<KeyValuePair<string, UserScoringRows>> users)
     {

@@ -7,7 +7,7 @@ public static class StreamAttentionApis
 {
     /// <summary>
     /// Problem details (RFC 7807) for every error: malformed requests report the binder's message, a silo lost
-    /// mid-request is a 503 (retry), unexpected failures a 500 without internals; and the OpenAPI document.
+    /// mid-request or a timed-out grain call is a 503 (retry), unexpected failures a 500 without internals; and the OpenAPI document.
     /// </summary>
     public static IServiceCollection AddStreamAttentionApis(this IServiceCollection services)
     {
@@ -21,6 +21,9 @@ public static class StreamAttentionApis
                 case SiloUnavailableException or OrleansMessageRejectionException:
                     context.ProblemDetails.Detail = "A silo became unavailable and the cluster is moving its grains; retry in a few seconds.";
                     break;
+                case TimeoutException:
+                    context.ProblemDetails.Detail = "The cluster did not answer in time: it is overloaded or recovering from a lost silo; retry later.";
+                    break;
             }
         });
         // Binding failures (bad JSON, missing body) throw, so the exception handler turns them into problem details with their message.
@@ -30,7 +33,7 @@ public static class StreamAttentionApis
             options.StatusCodeSelector = exception => exception switch
             {
                 BadHttpRequestException badRequest => badRequest.StatusCode,
-                SiloUnavailableException or OrleansMessageRejectionException => StatusCodes.Status503ServiceUnavailable,
+                SiloUnavailableException or OrleansMessageRejectionException or TimeoutException => StatusCodes.Status503ServiceUnavailable,
                 _ => StatusCodes.Status500InternalServerError,
             };
             // A client's malformed request is not the server's error: no error log for it.

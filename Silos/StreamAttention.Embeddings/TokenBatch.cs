@@ -75,7 +75,7 @@ public sealed class TokenBatch
         for (var i = 0; i < rows.Count; i++)
         {
             var row = rows[i];
-            if (row.Pooled.Length != dimension || row.TokenVectors.Length != row.Tokens.Length * dimension || row.TokenWeights.Length != row.Tokens.Length)
+            if (!row.HasShape(dimension))
             {
                 throw new ArgumentException($"Row {i} does not have the shape of {row.Tokens.Length} tokens of dimension {dimension}.", nameof(rows));
             }

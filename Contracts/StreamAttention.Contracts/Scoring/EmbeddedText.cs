@@ -9,4 +9,9 @@ namespace StreamAttention.Contracts.Scoring;
 /// <param name="Pooled">[dimension] unit pooled vector, all zeros for a text without any known token.</param>
 /// <param name="Tokens">The surface form of each token.</param>
 [GenerateSerializer, Immutable, Alias("StreamAttention.EmbeddedText")]
-public sealed record EmbeddedText(float[] TokenVectors, float[] TokenWeights, float[] Pooled, string[] Tokens);
+public sealed record EmbeddedText(float[] TokenVectors, float[] TokenWeights, float[] Pooled, string[] Tokens)
+{
+    /// <summary>Whether the arrays have the lengths of <see cref="Tokens"/> tokens of <paramref name="dimension"/>.</summary>
+    public bool HasShape(int dimension)
+        => Pooled.Length == dimension && TokenVectors.Length == Tokens.Length * dimension && TokenWeights.Length == Tokens.Length;
+}

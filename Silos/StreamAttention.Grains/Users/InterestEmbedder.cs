@@ -13,6 +13,8 @@ public sealed class InterestEmbedder(ITextEmbedder embedder, IOptions<ScoringOpt
 {
     public string Name => embedder.Name;
 
+    public int Dimension => embedder.Dimension;
+
     public EmbeddedText[] Embed(IReadOnlyList<string> texts)
     {
         if (texts.Count == 0)

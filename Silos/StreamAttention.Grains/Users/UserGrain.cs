@@ -42,9 +42,10 @@ public sealed class UserGrain(
 
     public async Task<InterestWriteResult> PutInterests(IReadOnlyList<InterestInput> inputs, IReadOnlyList<EmbeddedText>? embeddings = null)
     {
-        if (embeddings is not null && embeddings.Count != inputs.Count)
+        if (embeddings is not null && (embeddings.Count != inputs.Count || embeddings.Any(e => !e.HasShape(embedder.Dimension))))
         {
-            throw new ArgumentException($"{embeddings.Count} embeddings for {inputs.Count} inputs.", nameof(embeddings));
+            // A malformed row would fail every scoring run of its shard's silo, not just this user's.
+            throw new ArgumentException($"Expected {inputs.Count} embeddings of dimension {embedder.Dimension}.", nameof(embeddings));
         }
         var errors = new List<InterestError>();
         var valid = new List<int>();

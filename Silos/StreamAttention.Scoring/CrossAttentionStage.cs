@@ -27,7 +27,7 @@ public sealed class CrossAttentionStage : IDisposable
     private readonly ReusableBuffer<float> _attention = new();
     private readonly float[] _scale = new float[1];
     private readonly int _dimension;
-    private int _messages, _tokens, _candidateSlots;
+    private int _messages, _tokens, _candidateSlots, _queries;
 
     public CrossAttentionStage(OnnxSessionFactory sessions, int dimension)
     {
@@ -49,23 +49,27 @@ public sealed class CrossAttentionStage : IDisposable
     /// <summary>[messages, candidate slots]: cos(q, attention·K).</summary>
     public ReadOnlySpan<float> Scores => _scores.Array.AsSpan(0, _messages * _candidateSlots);
 
-    /// <summary>[messages, candidate slots, tokens]: attention weights.</summary>
-    public ReadOnlySpan<float> Attention => _attention.Array.AsSpan(0, _messages * _candidateSlots * _tokens);
+    /// <summary>[messages, candidate slots × queries per interest, tokens]: attention weights of every query vector.</summary>
+    public ReadOnlySpan<float> Attention => _attention.Array.AsSpan(0, _messages * _candidateSlots * _queries * _tokens);
 
-    public void Prepare(int messages, int tokens, int candidateSlots)
+    public void Prepare(int messages, int tokens, int candidateSlots, int queriesPerInterest)
     {
-        (_messages, _tokens, _candidateSlots) = (messages, tokens, candidateSlots);
+        (_messages, _tokens, _candidateSlots, _queries) = (messages, tokens, candidateSlots, queriesPerInterest);
         var dimension = _dimension;
         _keys.Rent(messages * tokens * dimension);
         _bias.Rent(messages * tokens);
         _candidates.Rent(messages * candidateSlots);
         _scores.Rent(messages * candidateSlots);
-        _attention.Rent(messages * candidateSlots * tokens);
+        _attention.Rent(messages * candidateSlots * queriesPerInterest * tokens);
     }
 
     /// <summary>Runs on interests given as [interestCount, queriesPerInterest, dimension] vectors and [interestCount, queriesPerInterest] weights.</summary>
     public void Run(ReadOnlyMemory<float> queryVectors, ReadOnlyMemory<float> queryWeights, int interestCount, int queriesPerInterest, float scale)
     {
+        if (queriesPerInterest != _queries)
+        {
+            throw new ArgumentException($"Prepared for {_queries} queries per interest, not {queriesPerInterest}.", nameof(queriesPerInterest));
+        }
         if (_messages == 0 || _candidateSlots == 0)
         {
             return;
@@ -78,7 +82,7 @@ public sealed class CrossAttentionStage : IDisposable
         using var candidates = OrtTensors.Over<long>(_candidates.Array.AsMemory(0, Candidates.Length), _messages, _candidateSlots);
         using var scaleValue = OrtTensors.Over<float>(_scale, 1);
         using var scores = OrtTensors.Over<float>(_scores.Array.AsMemory(0, Scores.Length), _messages, _candidateSlots);
-        using var attention = OrtTensors.Over<float>(_attention.Array.AsMemory(0, Attention.Length), _messages, _candidateSlots, _tokens);
+        using var attention = OrtTensors.Over<float>(_attention.Array.AsMemory(0, Attention.Length), _messages, _candidateSlots * _queries, _tokens);
         _session.Run(_runOptions, InputNames, [keys, bias, vectors, weights, candidates, scaleValue], OutputNames, [scores, attention]);
     }
 

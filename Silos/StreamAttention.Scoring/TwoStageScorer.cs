@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using StreamAttention.Contracts;
 using StreamAttention.Embeddings;
 using StreamAttention.Onnx;
@@ -52,12 +53,17 @@ public sealed class TwoStageScorer : IDisposable
             for (var start = 0; start < messages.Count; start += _options.MessageChunkSize)
             {
                 var count = Math.Min(_options.MessageChunkSize, messages.Count - start);
+                var started = Stopwatch.GetTimestamp();
                 var similarity = _prefilter.Run(messages.Pooled.AsMemory(start * messages.Dimension, count * messages.Dimension), count,
                     interests.Queries, interests.Count, interests.Dimension);
+                ScoringMetrics.RunDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("stage", "prefilter"));
+                ScoringMetrics.Pairs.Add((long)count * interests.Count);
                 var candidates = SelectCandidates(messages, start, count, similarity.Span, interests.Count, prefilterFloor);
+                ScoringMetrics.CandidatePairs.Add(candidates.Sum(c => (long)c.Interests.Length));
                 ScoreCandidates(messages, interests, candidates, similarity.Span, start, thresholds, pairs);
             }
         }
+        ScoringMetrics.Matches.Add(pairs.Count);
         return OrderAndLimit(pairs, topKPerMessage);
     }
 
@@ -66,33 +72,41 @@ public sealed class TwoStageScorer : IDisposable
     {
         var selected = new List<(int, int[])>(count);
         var row = new List<int>();
+        var topK = _options.PrefilterTopK;
+        var best = new PriorityQueue<int, float>(topK + 1);
         for (var m = 0; m < count; m++)
         {
             row.Clear();
+            best.Clear();
             var scores = similarity.Slice(m * interestCount, interestCount);
             for (var i = 0; i < interestCount; i++)
             {
-                if (scores[i] >= floor[i])
+                if (scores[i] < floor[i])
+                {
+                    continue;
+                }
+                if (topK == 0)
                 {
                     row.Add(i);
                 }
-            }
-            if (row.Count == 0)
-            {
-                continue;
-            }
-            var chosen = row.ToArray();
-            if (_options.PrefilterTopK > 0 && chosen.Length > _options.PrefilterTopK)
-            {
-                var keys = new float[chosen.Length];
-                for (var c = 0; c < chosen.Length; c++)
+                else if (best.Count < topK)
                 {
-                    keys[c] = -scores[chosen[c]];
+                    best.Enqueue(i, scores[i]);
                 }
-                Array.Sort(keys, chosen);
-                chosen = chosen[.._options.PrefilterTopK];
+                else if (best.TryPeek(out _, out var worst) && scores[i] > worst)
+                {
+                    // A min-heap of the k best so far: O(n log k) at worst instead of sorting all candidates.
+                    best.DequeueEnqueue(i, scores[i]);
+                }
             }
-            selected.Add((start + m, chosen));
+            while (best.TryDequeue(out var i, out _))
+            {
+                row.Add(i);
+            }
+            if (row.Count > 0)
+            {
+                selected.Add((start + m, row.ToArray()));
+            }
         }
         return selected;
     }
@@ -101,7 +115,8 @@ public sealed class TwoStageScorer : IDisposable
         ReadOnlySpan<float> similarity, int chunkStart, float[] thresholds, List<ScoredPair> pairs)
     {
         var weight = _options.AttentionWeight;
-        var work = new List<(int Message, ArraySegment<int> Interests)>();
+        var rowWidth = _options.CandidateSlotsPerRow;
+        var rows = new List<CandidateRow>();
         foreach (var (message, chosen) in candidates)
         {
             if (messages.TokenCount(message) == 0)
@@ -117,28 +132,31 @@ public sealed class TwoStageScorer : IDisposable
                 }
                 continue;
             }
-            // Split candidate lists longer than one run can hold.
-            for (var offset = 0; offset < chosen.Length; offset += _options.MaxPairsPerRun)
+            for (var offset = 0; offset < chosen.Length; offset += rowWidth)
             {
-                work.Add((message, new ArraySegment<int>(chosen, offset, Math.Min(_options.MaxPairsPerRun, chosen.Length - offset))));
+                rows.Add(new CandidateRow(message, new ArraySegment<int>(chosen, offset, Math.Min(rowWidth, chosen.Length - offset))));
             }
         }
-        // Longest candidate lists first, so each run pads its rows to a similar width.
-        work.Sort((a, b) => b.Interests.Count.CompareTo(a.Interests.Count));
-        var next = 0;
-        while (next < work.Count)
+        // Rows of similar message length and width run together, so little work goes to padding tokens and slots.
+        rows.Sort((a, b) => messages.TokenCount(a.Message) != messages.TokenCount(b.Message)
+            ? messages.TokenCount(a.Message).CompareTo(messages.TokenCount(b.Message))
+            : a.Interests.Count.CompareTo(b.Interests.Count));
+        var rowsPerRun = Math.Max(1, _options.MaxPairsPerRun / rowWidth);
+        for (var next = 0; next < rows.Count; next += rowsPerRun)
         {
-            var width = work[next].Interests.Count;
-            var rows = Math.Clamp(_options.MaxPairsPerRun / width, 1, work.Count - next);
-            RunCrossAttention(messages, interests, work.GetRange(next, rows), width, similarity, chunkStart, thresholds, pairs);
-            next += rows;
+            RunCrossAttention(messages, interests, rows.GetRange(next, Math.Min(rowsPerRun, rows.Count - next)), similarity, chunkStart, thresholds, pairs);
         }
     }
 
-    private void RunCrossAttention(TokenBatch messages, InterestIndex interests, List<(int Message, ArraySegment<int> Interests)> rows, int width,
+    /// <summary>Up to <see cref="ScoringOptions.CandidateSlotsPerRow"/> candidate interests of one message.</summary>
+    private readonly record struct CandidateRow(int Message, ArraySegment<int> Interests);
+
+    private void RunCrossAttention(TokenBatch messages, InterestIndex interests, List<CandidateRow> rows,
         ReadOnlySpan<float> similarity, int chunkStart, float[] thresholds, List<ScoredPair> pairs)
     {
-        int tokens = messages.Tokens, dimension = messages.Dimension;
+        var dimension = messages.Dimension;
+        var tokens = rows.Max(r => messages.TokenCount(r.Message));
+        var width = rows.Max(r => r.Interests.Count);
         var weight = _options.AttentionWeight;
         var exponent = _options.TokenWeightExponent;
         if (_crossAttention?.Dimension != dimension)
@@ -148,15 +166,17 @@ public sealed class TwoStageScorer : IDisposable
             _crossAttention = new CrossAttentionStage(_sessions, dimension);
         }
         var stage = _crossAttention;
-        stage.Prepare(rows.Count, tokens, width);
+        var queries = interests.QueriesPerInterest;
+        stage.Prepare(rows.Count, tokens, width, queries);
         var keys = stage.Keys;
         var bias = stage.TokenBias;
         var slots = stage.Candidates;
         for (var r = 0; r < rows.Count; r++)
         {
             var (message, chosen) = rows[r];
-            messages.TokenVectors.AsSpan(message * tokens * dimension, tokens * dimension).CopyTo(keys.Slice(r * tokens * dimension));
-            var tokenWeights = messages.TokenWeights.AsSpan(message * tokens, tokens);
+            // The batch pads every message to its longest; this run only to the longest of its rows.
+            messages.TokenVectors.AsSpan(message * messages.Tokens * dimension, tokens * dimension).CopyTo(keys.Slice(r * tokens * dimension));
+            var tokenWeights = messages.TokenWeights.AsSpan(message * messages.Tokens, tokens);
             for (var t = 0; t < tokens; t++)
             {
                 bias[r * tokens + t] = tokenWeights[t] > 0 ? exponent * MathF.Log(tokenWeights[t]) : PaddingBias;
@@ -166,7 +186,9 @@ public sealed class TwoStageScorer : IDisposable
                 slots[r * width + c] = chosen[Math.Min(c, chosen.Count - 1)];
             }
         }
-        stage.Run(interests.QueryVectors, interests.QueryWeights, interests.Count, interests.QueriesPerInterest, _options.AttentionScale);
+        var started = Stopwatch.GetTimestamp();
+        stage.Run(interests.QueryVectors, interests.QueryWeights, interests.Count, queries, _options.AttentionScale);
+        ScoringMetrics.RunDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("stage", "cross_attention"));
 
         var scores = stage.Scores;
         var attention = stage.Attention;
@@ -180,23 +202,42 @@ public sealed class TwoStageScorer : IDisposable
                 var score = weight * scores[r * width + c] + (1 - weight) * p;
                 if (score >= thresholds[i])
                 {
-                    var weights = attention.Slice((r * width + c) * tokens, messages.TokenCount(message));
-                    pairs.Add(new ScoredPair(message, i, score, p, Highlights(messages.TokenTexts[message], weights)));
+                    var vectors = attention.Slice((r * width + c) * queries * tokens, queries * tokens);
+                    var highlights = Highlights(messages.TokenTexts[message], vectors, interests.QueryWeights.AsSpan(i * queries, queries), tokens);
+                    pairs.Add(new ScoredPair(message, i, score, p, highlights));
                 }
             }
         }
     }
 
-    private Highlight[] Highlights(string[] tokens, ReadOnlySpan<float> weights)
+    /// <summary>
+    /// The most attended tokens, best first: the query vectors' attention averaged by their weights, then a partial
+    /// selection (the count is small). <paramref name="attention"/> is [queries, tokenSlots].
+    /// </summary>
+    private Highlight[] Highlights(string[] tokens, ReadOnlySpan<float> attention, ReadOnlySpan<float> queryWeights, int tokenSlots)
     {
-        var count = Math.Min(_options.HighlightCount, tokens.Length);
-        var order = Enumerable.Range(0, tokens.Length).ToArray();
-        var keys = weights.ToArray().Select(w => -w).ToArray();
-        Array.Sort(keys, order);
-        var highlights = new Highlight[count];
-        for (var h = 0; h < count; h++)
+        Span<float> weights = stackalloc float[tokens.Length];
+        for (var j = 0; j < queryWeights.Length; j++)
         {
-            highlights[h] = new Highlight(tokens[order[h]], -keys[h]);
+            if (queryWeights[j] > 0)
+            {
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(attention.Slice(j * tokenSlots, tokens.Length), queryWeights[j], weights, weights);
+            }
+        }
+        var highlights = new Highlight[Math.Min(_options.HighlightCount, tokens.Length)];
+        Span<bool> taken = stackalloc bool[tokens.Length];
+        for (var h = 0; h < highlights.Length; h++)
+        {
+            var best = -1;
+            for (var t = 0; t < tokens.Length; t++)
+            {
+                if (!taken[t] && (best < 0 || weights[t] > weights[best]))
+                {
+                    best = t;
+                }
+            }
+            taken[best] = true;
+            highlights[h] = new Highlight(tokens[best], weights[best]);
         }
         return highlights;
     }

@@ -4,6 +4,7 @@ using StreamAttention.Silo.Commands;
 var root = new RootCommand("StreamAttention: a streaming relevance filter that scores messages against users' interests with cross-attention.")
 {
     SetupCommand.Create(),
+    KafkaDevCommand.Create(),
     ScoreCommand.Create(),
     EvalCommand.Create(),
     SiloCommand.Create(),

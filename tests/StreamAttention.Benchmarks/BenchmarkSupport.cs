@@ -1,15 +1,18 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using StreamAttention.Scoring;
 using System.Text.Json;
 
 namespace StreamAttention.Benchmarks;
 
-/// <summary>Command-line settings: <c>--interests N --messages M --repetitions R --naive-interests K</c>.</summary>
+/// <summary>Command-line settings: <c>--interests N --messages M --repetitions R --naive-interests K --top-k C</c>.</summary>
 internal sealed class BenchmarkSettings
 {
     public int Interests { get; private init; } = 10_000;
     public int Messages { get; private init; } = 256;
     public int Repetitions { get; private init; } = 5;
     public int NaiveInterests { get; private init; } = 400;
+    public int TopK { get; private init; } = 256;
     public double PeakGflops { get; set; }
 
     public static BenchmarkSettings Parse(string[] args)
@@ -26,11 +29,12 @@ internal sealed class BenchmarkSettings
             Messages = Value("--messages", defaults.Messages),
             Repetitions = Value("--repetitions", defaults.Repetitions),
             NaiveInterests = Value("--naive-interests", defaults.NaiveInterests),
+            TopK = Value("--top-k", defaults.TopK),
         };
     }
 }
 
-/// <summary>Realistic texts from the labelled evaluation set: its messages, and interests made of its interests plus word spans of its messages.</summary>
+/// <summary>Texts for the benchmark: the labelled evaluation set's messages and interests, topped up with generated interests.</summary>
 internal sealed class BenchmarkCorpus(string[] messages, string[] interests)
 {
     public static BenchmarkCorpus Load()
@@ -46,21 +50,18 @@ internal sealed class BenchmarkCorpus(string[] messages, string[] interests)
 
     public string[] Messages(int count) => Enumerable.Range(0, count).Select(i => messages[i % messages.Length]).ToArray();
 
-    /// <summary>The real interests first, then random 2–5 word spans of messages, like users' short interest phrases.</summary>
-    public string[] Interests(int count, int seed)
+    /// <summary>
+    /// The written interests first, then random 2–5 word phrases of common words (frequency ranks 500–30,000), so that
+    /// most interests are unrelated to a given message, as in a large population of users.
+    /// </summary>
+    public string[] Interests(int count, int seed, Func<int, string> wordOfRank)
     {
         var random = new Random(seed);
-        var words = messages.Select(m => m.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(w => w.Length >= 5).ToArray();
-        return Enumerable.Range(0, count).Select(i =>
-        {
-            if (i < interests.Length)
-            {
-                return interests[i];
-            }
-            var source = words[random.Next(words.Length)];
-            var length = random.Next(2, 6);
-            return string.Join(' ', source.Skip(random.Next(source.Length - length + 1)).Take(length));
-        }).ToArray();
+        return Enumerable.Range(0, count)
+            .Select(i => i < interests.Length
+                ? interests[i]
+                : string.Join(' ', Enumerable.Range(0, random.Next(2, 6)).Select(_ => wordOfRank(random.Next(500, 30_000)))))
+            .ToArray();
     }
 
     private static string[] Texts(string path)
@@ -72,6 +73,17 @@ internal static class Timing
     /// <summary>Median wall time of <paramref name="repetitions"/> runs after one warm-up run.</summary>
     public static TimeSpan Median(int repetitions, Action action)
     {
+        var times = Measure(repetitions, action);
+        return times[times.Length / 2];
+    }
+
+    public static TimeSpan Median<T>(int repetitions, Func<T> function) => Median(repetitions, () => { function(); });
+
+    /// <summary>Fastest of <paramref name="repetitions"/> runs after one warm-up run: for peak rates.</summary>
+    public static TimeSpan Best(int repetitions, Action action) => Measure(repetitions, action)[0];
+
+    private static TimeSpan[] Measure(int repetitions, Action action)
+    {
         action();
         var times = new TimeSpan[repetitions];
         for (var r = 0; r < repetitions; r++)
@@ -81,8 +93,38 @@ internal static class Timing
             times[r] = clock.Elapsed;
         }
         Array.Sort(times);
-        return times[repetitions / 2];
+        return times;
+    }
+}
+
+/// <summary>Counts the scorer's prefilter and cross-attention pairs through its metrics, to show how much stage 1 prunes.</summary>
+internal sealed class PairCounter : IDisposable
+{
+    private const string PairsName = "streamattention.scoring.pairs";
+    private const string CandidatesName = "streamattention.scoring.candidate_pairs";
+    private readonly MeterListener _listener = new();
+    private long _pairs, _candidates;
+
+    public PairCounter()
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            // By name: the instruments are published while ScoringMetrics initialises, before its fields are set.
+            if (instrument.Meter.Name == ScoringMetrics.MeterName && instrument.Name is PairsName or CandidatesName)
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+            Interlocked.Add(ref instrument.Name == PairsName ? ref _pairs : ref _candidates, value));
+        _listener.Start();
     }
 
-    public static TimeSpan Median<T>(int repetitions, Func<T> function) => Median(repetitions, () => { function(); });
+    /// <summary>Share of prefilter pairs that went on to cross-attention since the last call.</summary>
+    public double TakeCandidateShare()
+    {
+        return (double)Interlocked.Exchange(ref _candidates, 0) / Math.Max(1, Interlocked.Exchange(ref _pairs, 0));
+    }
+
+    public void Dispose() => _listener.Dispose();
 }

@@ -30,7 +30,7 @@ public static class StreamAttentionSiloBuilderExtensions
         services.AddOptions<DynamicBatchingOptions>().BindConfiguration(DynamicBatchingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<ScoringMetrics>();
+        services.TryAddSingleton<BatchingMetrics>();
         services.TryAddSingleton<ShardScoringBatcher>();
         services.AddHostedService(provider => provider.GetRequiredService<ShardScoringBatcher>());
         services.TryAddSingleton<InterestValidator>();

@@ -30,6 +30,19 @@ public sealed record MethodEvaluation(
 {
     /// <summary>Interests left out of MAP and macro-F1 because nothing is relevant to them.</summary>
     public int InterestsWithoutRelevant => Interests.Count(interest => interest.AveragePrecision is null);
+
+    /// <summary>
+    /// Mean per-interest F1 at each interest's F1-optimal threshold, over the same interests as MAP: what the method
+    /// can reach once thresholds are calibrated, comparable across methods whose scores live on different scales.
+    /// </summary>
+    public double CalibratedMacroF1
+    {
+        get
+        {
+            var judged = Interests.Where(interest => interest.AveragePrecision is not null).ToList();
+            return judged.Count == 0 ? 0 : judged.Average(interest => interest.BestF1.Counts.F1);
+        }
+    }
 }
 
 /// <summary>Scores methods against <see cref="RelevanceLabels"/> and lays the results out as plain-text tables.</summary>
@@ -103,7 +116,7 @@ public static class EvaluationReport
             judged.Count == 0 ? 0 : judged.Average(interest => interest.Counts.F1));
     }
 
-    /// <summary>One row per method: MAP, micro precision/recall/F1 at the configured thresholds, and macro-F1.</summary>
+    /// <summary>One row per method: MAP, micro precision/recall/F1 at the configured thresholds, macro-F1, and macro-F1 at calibrated thresholds.</summary>
     public static string FormatComparison(IReadOnlyList<MethodEvaluation> methods)
     {
         ArgumentOutOfRangeException.ThrowIfZero(methods.Count);
@@ -121,8 +134,9 @@ public static class EvaluationReport
             Number(method.Micro.Recall),
             Number(method.Micro.F1),
             Number(method.MacroF1),
+            Number(method.CalibratedMacroF1),
         });
-        var table = Table(["method", "MAP", "P", "R", "F1", "macro-F1"], rows);
+        var table = Table(["method", "MAP", "P", "R", "F1", "macro-F1", "calibrated macro-F1"], rows);
         return table + string.Create(
             CultureInfo.InvariantCulture,
             $"{first.Interests.Count} interests x {first.MessageCount} messages; P, R, F1 micro-averaged at each interest's threshold; " +

@@ -9,7 +9,8 @@ namespace StreamAttention.Scoring.Graphs;
 /// attention = softmax(scale·q·Kᵀ + token_bias); ctx = attention·K; score = Σ weight·cos(q, ctx).
 /// ctx is never materialised (the "Gram" form): q·ctx = Σₜ aₜ(q·kₜ) and |ctx|² = aᵀ(K·Kᵀ)a,
 /// which keeps the work per query vector at O(T·d + T²) instead of a [m, c·q, d] context tensor.
-/// The attention output is the weight-averaged attention of the interest's query vectors (for highlights).
+/// The attention output holds every query vector's weights; callers average them (for highlights) only for the pairs
+/// that match, which is cheaper than averaging every candidate in the graph.
 /// </summary>
 public static class CrossAttentionGraph
 {
@@ -20,7 +21,7 @@ public static class CrossAttentionGraph
     public const string Candidates = "candidates";       // [m, c] int64 interest row per candidate slot
     public const string Scale = "scale";                 // [1] inverse attention temperature
     public const string Score = "score";                 // [m, c]
-    public const string Attention = "attention";         // [m, c, t]
+    public const string Attention = "attention";         // [m, c·q, t] per query vector
 
     /// <summary>Keeps |ctx| away from zero; ctx is a convex mix of unit vectors, so |ctx|² is far above this unless they cancel out.</summary>
     private const float NormFloor = 1e-12f;
@@ -35,13 +36,11 @@ public static class CrossAttentionGraph
             .Input(Candidates, DataType.Int64, "m", "c")
             .Input(Scale, DataType.Float, 1)
             .Output(Score, DataType.Float, "m", "c")
-            .Output(Attention, DataType.Float, "m", "c", "t");
+            .Output(Attention, DataType.Float, "m", "cq", "t");
 
         var lastAxis = g.Constant("last_axis", [-1L], 1);
         var secondAxis = g.Constant("second_axis", [1L], 1);
-        var queryAxis = g.Constant("query_axis", [2L], 1);
         var flatQueries = g.Constant("flat_queries_shape", [0L, -1L, dimension], 3);
-        var anyLength = g.Constant("any_length", [-1L], 1);
         var normFloor = g.Scalar("norm_floor", NormFloor);
 
         var queries = g.Node("Gather", [QueryVectors, Candidates], "queries", ("axis", 0));       // [m, c, q, d]
@@ -51,7 +50,7 @@ public static class CrossAttentionGraph
         var cosines = g.Node("MatMul", [flat, keysT], "cosines");                               // [m, c·q, t]
         var scaled = g.Node("Mul", [cosines, Scale], "scaled");
         var bias = g.Node("Unsqueeze", [TokenBias, secondAxis], "bias");                         // [m, 1, t]
-        var attention = g.Node("Softmax", [g.Node("Add", [scaled, bias], "logits")], "vector_attention", ("axis", -1));
+        var attention = g.Node("Softmax", [g.Node("Add", [scaled, bias], "logits")], Attention, ("axis", -1));
 
         var queryDotContext = g.Node("ReduceSum", [g.Node("Mul", [attention, cosines], "weighted"), lastAxis], "q_dot_ctx", ("keepdims", 0));
         var gram = g.Node("MatMul", [Keys, keysT], "gram");                                     // [m, t, t]
@@ -64,10 +63,6 @@ public static class CrossAttentionGraph
         var perVector = g.Node("Reshape", [vectorScores, weightsShape], "per_vector");          // [m, c, q]
         g.Node("ReduceSum", [g.Node("Mul", [perVector, weights], "weighted_scores"), lastAxis], Score, ("keepdims", 0));
 
-        var attentionShape = g.Node("Concat", [weightsShape, anyLength], "attention_shape", ("axis", 0));
-        var attentionPerVector = g.Node("Reshape", [attention, attentionShape], "attention_per_vector"); // [m, c, q, t]
-        var weightPerToken = g.Node("Unsqueeze", [weights, lastAxis], "weight_per_token");                // [m, c, q, 1]
-        g.Node("ReduceSum", [g.Node("Mul", [attentionPerVector, weightPerToken], "weighted_attention"), queryAxis], Attention, ("keepdims", 0));
         return g.ToBytes();
     }
 }

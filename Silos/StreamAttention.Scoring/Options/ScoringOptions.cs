@@ -17,7 +17,7 @@ public sealed class ScoringOptions
 
     /// <summary>Share of the cross-attention score in the final score; the rest is the pooled (prefilter) cosine.</summary>
     [Range(0.0, 0.99)]
-    public float AttentionWeight { get; set; } = 0.7f;
+    public float AttentionWeight { get; set; } = 0.6f;
 
     /// <summary>Inverse temperature of the attention softmax over cosines (unit vectors, so √d does not apply).</summary>
     [Range(0.1, 1000.0)]
@@ -47,6 +47,13 @@ public sealed class ScoringOptions
     /// <summary>Messages per prefilter run; bounds the [messages × interests] similarity buffer.</summary>
     [Range(1, 65_536)]
     public int MessageChunkSize { get; set; } = 256;
+
+    /// <summary>
+    /// Candidate interests per row of a cross-attention run; a message with more candidates takes several rows.
+    /// Rows are padded to the widest in their run, so narrow rows keep padding low.
+    /// </summary>
+    [Range(1, 4096)]
+    public int CandidateSlotsPerRow { get; set; } = 64;
 
     /// <summary>Message × candidate slots per cross-attention run; bounds the attention buffer.</summary>
     [Range(1, 16_777_216)]

@@ -38,9 +38,8 @@ public static class EvalCommand
 
     public static int Run(MessageMatcher matcher, FileInfo interestsFile, FileInfo messagesFile, FileInfo labelsFile, FileInfo? calibratedFile, TextWriter output, TextWriter log)
     {
-        foreach (var file in new[] { interestsFile, messagesFile, labelsFile }.Where(f => !f.Exists))
+        if (!CommandFiles.Check("eval", [interestsFile, messagesFile, labelsFile], calibratedFile, log))
         {
-            log.WriteLine($"eval: file not found: {file.FullName}");
             return 2;
         }
         var interests = ScoringFiles.ReadUniqueInterests(ScoringFiles.Interests(interestsFile.FullName, log), log, out _);
@@ -75,7 +74,8 @@ public static class EvalCommand
         var json = new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
         foreach (var interest in interests)
         {
-            writer.WriteLine(JsonSerializer.Serialize(interest with { Threshold = MathF.Round(best[interest.Id], 4) }, json));
+            // Not rounded: the F1-optimal threshold is the score of the last relevant message it admits, and rounding it up would drop that message.
+            writer.WriteLine(JsonSerializer.Serialize(interest with { Threshold = best[interest.Id] }, json));
         }
     }
 }

@@ -40,9 +40,8 @@ public static class ScoreCommand
 
     public static int Run(MessageMatcher matcher, FileInfo interestsFile, FileInfo messagesFile, FileInfo outputFile, float? minScore, int topK, int batchSize, TextWriter log)
     {
-        foreach (var file in new[] { interestsFile, messagesFile }.Where(f => !f.Exists))
+        if (!CommandFiles.Check("score", [interestsFile, messagesFile], outputFile, log))
         {
-            log.WriteLine($"score: file not found: {file.FullName}");
             return 2;
         }
         var clock = Stopwatch.StartNew();

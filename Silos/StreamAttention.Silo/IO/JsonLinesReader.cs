@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 
 namespace StreamAttention.Silo.IO;
@@ -5,27 +6,44 @@ namespace StreamAttention.Silo.IO;
 /// <summary>
 /// Reads a JSON Lines file one record at a time. A line that fails to parse or validate is reported on the
 /// error writer with its file name and line number and skipped (counted in <see cref="BadLines"/>); blank lines are ignored.
+/// A line that is not valid UTF-8 is a bad line too, rather than read with U+FFFD in place of its bytes (a silently changed id).
 /// </summary>
 public sealed class JsonLinesReader<T>(string path, Func<JsonElement, T> parse, TextWriter errors)
 {
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     public int BadLines { get; private set; }
 
     public IEnumerable<T> Read()
     {
-        using var reader = new StreamReader(path);
+        // Lines are split on bytes (Latin-1 maps each byte to one char and back) and then decoded one by one, so invalid
+        // UTF-8 fails its own line only; '\n' and '\r' never occur inside a multi-byte UTF-8 sequence.
+        using var reader = new StreamReader(path, Encoding.Latin1, detectEncodingFromByteOrderMarks: false);
         var lineNumber = 0;
-        while (reader.ReadLine() is { } line)
+        while (reader.ReadLine() is { } bytes)
         {
             lineNumber++;
-            if (string.IsNullOrWhiteSpace(line))
-            {
-                continue;
-            }
             T record;
             try
             {
+                var line = StrictUtf8.GetString(Encoding.Latin1.GetBytes(bytes));
+                if (lineNumber == 1)
+                {
+                    // A file saved with a byte-order mark: not part of the first record.
+                    line = line.TrimStart('\uFEFF');
+                }
+                if (string.IsNullOrWhiteSpace(line))
+                {
+                    continue;
+                }
                 using var document = JsonDocument.Parse(line);
                 record = parse(document.RootElement);
+            }
+            catch (DecoderFallbackException)
+            {
+                BadLines++;
+                errors.WriteLine($"{Path.GetFileName(path)}:{lineNumber}: skipped: not valid UTF-8");
+                continue;
             }
             catch (Exception e) when (e is JsonException or FormatException)
             {

@@ -45,9 +45,9 @@ public sealed class EvaluationReportTests
 
         string[] expected =
         [
-            "method             MAP      P      R     F1  macro-F1",
-            "cross-attention  0.833  0.250  0.500  0.333     0.500",
-            "BM25             1.000  1.000  0.500  0.667     0.667",
+            "method             MAP      P      R     F1  macro-F1  calibrated macro-F1",
+            "cross-attention  0.833  0.250  0.500  0.333     0.500                0.800",
+            "BM25             1.000  1.000  0.500  0.667     0.667                1.000",
             "2 interests x 3 messages; P, R, F1 micro-averaged at each interest's threshold; " +
             "interests with no relevant message, left out of MAP and macro-F1: 1",
             "",

@@ -26,7 +26,7 @@ public sealed class CrossAttentionGraphTests
         }
         var lengths = Enumerable.Range(0, messages).Select(_ => random.Next(1, tokens + 1)).ToArray();
         using var stage = new CrossAttentionStage(TestData.Sessions(), dimension);
-        stage.Prepare(messages, tokens, slots);
+        stage.Prepare(messages, tokens, slots, queries);
         var keyValues = TestData.UnitRows(random, messages * tokens, dimension);
         for (var m = 0; m < messages; m++)
         {
@@ -56,27 +56,22 @@ public sealed class CrossAttentionGraphTests
             {
                 var interest = (int)candidates[m * slots + c];
                 double score = 0;
-                var attention = new double[lengths[m]];
                 for (var j = 0; j < queries; j++)
                 {
                     var w = queryWeights[interest * queries + j];
+                    var q = queryVectors.AsSpan((interest * queries + j) * dimension, dimension);
+                    var (vectorScore, attention) = Reference(keyValues.AsSpan(m * tokens * dimension, tokens * dimension), bias.AsSpan(m * tokens, tokens), lengths[m], q, scale);
+                    score += w * vectorScore;
                     if (w == 0)
                     {
-                        continue;
+                        continue; // padding vectors attend too, but their weights are never read
                     }
-                    var q = queryVectors.AsSpan((interest * queries + j) * dimension, dimension);
-                    var (vectorScore, vectorAttention) = Reference(keyValues.AsSpan(m * tokens * dimension, tokens * dimension), bias.AsSpan(m * tokens, tokens), lengths[m], q, scale);
-                    score += w * vectorScore;
-                    for (var t = 0; t < lengths[m]; t++)
+                    for (var t = 0; t < tokens; t++)
                     {
-                        attention[t] += w * vectorAttention[t];
+                        Assert.Equal(t < lengths[m] ? attention[t] : 0, stage.Attention[((m * slots + c) * queries + j) * tokens + t], 1e-5);
                     }
                 }
                 Assert.Equal(score, stage.Scores[m * slots + c], 1e-5);
-                for (var t = 0; t < tokens; t++)
-                {
-                    Assert.Equal(t < lengths[m] ? attention[t] : 0, stage.Attention[(m * slots + c) * tokens + t], 1e-5);
-                }
             }
         }
     }

@@ -2,14 +2,15 @@ using System.Diagnostics.Metrics;
 
 namespace StreamAttention.Grains.Shards;
 
-/// <summary>Instruments of the silo's dynamic batcher on meter "StreamAttention".</summary>
-public sealed class ScoringMetrics
+/// <summary>
+/// Instruments of the silo's dynamic batcher on meter "StreamAttention", next to the scoring core's; created through
+/// the silo's meter factory, so silos sharing a process (tests) can be told apart.
+/// </summary>
+public sealed class BatchingMetrics
 {
-    public const string MeterName = "StreamAttention";
-
-    public ScoringMetrics(IMeterFactory meters)
+    public BatchingMetrics(IMeterFactory meters)
     {
-        Meter = meters.Create(MeterName);
+        Meter = meters.Create(StreamAttention.Scoring.ScoringMetrics.MeterName);
         BatchSize = Meter.CreateHistogram<int>("streamattention.scoring.batch_size", "{request}",
             "Queued requests (message batches, or single-shard requests) scored together in one ONNX scoring run");
         BatchInterests = Meter.CreateHistogram<int>("streamattention.scoring.batch_interests", "{interest}",

@@ -1,0 +1,117 @@
+using System.Runtime.InteropServices;
+using Confluent.Kafka;
+using StreamAttention.Ingest.EmbeddedKafka.Native;
+
+namespace StreamAttention.Ingest.EmbeddedKafka;
+
+/// <summary>
+/// An in-process Kafka cluster for tests and local mode: librdkafka's mock cluster, which speaks the real protocol
+/// over TCP on 127.0.0.1 (other processes can connect) and keeps everything in memory.
+/// </summary>
+/// <remarks>
+/// Differences from a real broker that matter to callers: each partition keeps only about 5 MiB (older data is
+/// dropped silently); the Admin API cannot create topics (use <see cref="CreateTopic"/>; producing to an unknown topic
+/// auto-creates it with 4 partitions); classic consumer-group joins wait session.timeout.ms − 1 s; listing or
+/// deleting consumer groups crashes the client. Injected request errors form one queue per request type, shared by
+/// every client of the cluster.
+/// </remarks>
+public sealed class EmbeddedKafkaCluster : IDisposable, IAsyncDisposable
+{
+    /// <summary>The broker id that addresses every broker in <see cref="SetBrokerDown"/>, <see cref="SetBrokerUp"/> and <see cref="SetBrokerRtt"/>.</summary>
+    public const int AllBrokers = -1;
+
+    private readonly MockClusterHandle _cluster;
+
+    private unsafe EmbeddedKafkaCluster(MockClusterHandle cluster, int brokerCount)
+    {
+        _cluster = cluster;
+        BrokerCount = brokerCount;
+        BootstrapServers = Marshal.PtrToStringUTF8((nint)LibRdKafka.rd_kafka_mock_cluster_bootstraps(cluster))
+            ?? throw new InvalidOperationException("The mock cluster has no bootstrap servers.");
+    }
+
+    /// <summary>Comma-separated <c>127.0.0.1:port</c> of every broker, for <c>bootstrap.servers</c>.</summary>
+    public string BootstrapServers { get; }
+
+    /// <summary>Brokers are numbered 1 to <see cref="BrokerCount"/>.</summary>
+    public int BrokerCount { get; }
+
+    /// <summary>Starts <paramref name="brokerCount"/> brokers (ids 1..N) on free ports of 127.0.0.1.</summary>
+    public static EmbeddedKafkaCluster Start(int brokerCount = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(brokerCount, 1);
+        var cluster = MockClusterHandle.Create(brokerCount);
+        try
+        {
+            // A real broker delays a new group's first rebalance by 3 s to gather members; here it only slows tests.
+            LibRdKafka.rd_kafka_mock_group_initial_rebalance_delay_ms(cluster, 0);
+            return new EmbeddedKafkaCluster(cluster, brokerCount);
+        }
+        catch
+        {
+            cluster.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Creates a topic whose partitions are replicated like auto-created ones (on min(3, brokers) brokers).
+    /// Returns false when the topic exists already (its partition count is left as it is).
+    /// </summary>
+    public bool CreateTopic(string name, int partitions)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
+        var error = LibRdKafka.rd_kafka_mock_topic_create(_cluster, name, partitions, Math.Min(3, BrokerCount));
+        return error switch
+        {
+            ErrorCode.NoError => true,
+            ErrorCode.TopicAlreadyExists => false,
+            _ => throw new KafkaException(error),
+        };
+    }
+
+    /// <summary>Disconnects the broker (or <see cref="AllBrokers"/>) and refuses new connections; leaders do not move.</summary>
+    public void SetBrokerDown(int brokerId) => ThrowIfFailed(LibRdKafka.rd_kafka_mock_broker_set_down(_cluster, brokerId));
+
+    /// <summary>Lets the broker (or <see cref="AllBrokers"/>) accept connections again.</summary>
+    public void SetBrokerUp(int brokerId) => ThrowIfFailed(LibRdKafka.rd_kafka_mock_broker_set_up(_cluster, brokerId));
+
+    /// <summary>Delays every response of the broker (or <see cref="AllBrokers"/>) by <paramref name="rtt"/>; zero removes the delay.</summary>
+    public void SetBrokerRtt(int brokerId, TimeSpan rtt)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rtt, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(rtt.TotalMilliseconds, int.MaxValue, nameof(rtt));
+        ThrowIfFailed(LibRdKafka.rd_kafka_mock_broker_set_rtt(_cluster, brokerId, (int)rtt.TotalMilliseconds));
+    }
+
+    /// <summary>
+    /// Makes the next requests of type <paramref name="apiKey"/>, from any client to any broker, fail with
+    /// <paramref name="errors"/> in order, one error per request. <see cref="ErrorCode.Local_Transport"/> disconnects
+    /// the client instead of answering.
+    /// </summary>
+    public void PushRequestErrors(KafkaApiKey apiKey, params ReadOnlySpan<ErrorCode> errors)
+    {
+        if (!errors.IsEmpty)
+        {
+            LibRdKafka.rd_kafka_mock_push_request_errors_array(_cluster, (short)apiKey, (nuint)errors.Length, errors);
+        }
+    }
+
+    /// <summary>Drops the errors still queued for <paramref name="apiKey"/> by <see cref="PushRequestErrors"/>.</summary>
+    public void ClearRequestErrors(KafkaApiKey apiKey) => LibRdKafka.rd_kafka_mock_clear_request_errors(_cluster, (short)apiKey);
+
+    /// <summary>Stops the brokers (their connections close) and frees everything they held.</summary>
+    public void Dispose() => _cluster.Dispose();
+
+    /// <summary>As <see cref="Dispose"/>, off the caller's thread: the native teardown blocks while it joins the broker threads.</summary>
+    public async ValueTask DisposeAsync() => await Task.Run(Dispose).ConfigureAwait(false);
+
+    private static void ThrowIfFailed(ErrorCode error)
+    {
+        if (error != ErrorCode.NoError)
+        {
+            throw new KafkaException(error);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+using StreamAttention.Ingest.EmbeddedKafka.Hosting;
+
+namespace StreamAttention.Silo.Commands;
+
+/// <summary>
+/// <c>streamattention kafka-dev</c>: an in-memory Kafka cluster (librdkafka's mock) for local development, with the
+/// topics StreamAttention reads and writes. Data lives only as long as the process.
+/// </summary>
+public static class KafkaDevCommand
+{
+    public static readonly IReadOnlyList<string> DefaultTopics = ["streamattention.messages", "streamattention.matches", "streamattention.dead-letters"];
+
+    public static Command Create()
+    {
+        var brokers = new Option<int>("--brokers") { Description = "brokers, each on a free port of 127.0.0.1", DefaultValueFactory = _ => 1 };
+        var partitions = new Option<int>("--partitions") { Description = "partitions of each topic", DefaultValueFactory = _ => 8 };
+        var bootstrapFile = new Option<FileInfo?>("--bootstrap-file") { Description = "also write the bootstrap address to this file once the cluster is ready (removed at exit)" };
+        var command = new Command("kafka-dev",
+            $"Run an in-memory Kafka cluster on 127.0.0.1 with the topics {string.Join(", ", DefaultTopics)} until Ctrl-C or SIGTERM; prints its bootstrap address on stdout.")
+        {
+            brokers, partitions, bootstrapFile,
+        };
+        command.SetAction((parse, cancellationToken) =>
+            RunAsync(parse.GetValue(brokers), parse.GetValue(partitions), parse.GetValue(bootstrapFile), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(int brokerCount, int partitions, FileInfo? bootstrapFile, CancellationToken cancellationToken)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+        // Logs on stderr, so stdout carries only the address.
+        builder.Logging.AddSimpleConsole(options => { options.SingleLine = true; options.TimestampFormat = "HH:mm:ss "; });
+        builder.Services.Configure<ConsoleLoggerOptions>(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Services.AddEmbeddedKafka(options =>
+        {
+            options.BrokerCount = brokerCount;
+            options.Topics = DefaultTopics.ToDictionary(topic => topic, _ => partitions);
+        });
+        using var host = builder.Build();
+        try
+        {
+            await host.StartAsync(cancellationToken);
+        }
+        catch (OptionsValidationException e)
+        {
+            Console.Error.WriteLine($"kafka-dev: {string.Join("; ", e.Failures)}");
+            return 2;
+        }
+        var bootstrapServers = host.Services.GetRequiredService<EmbeddedKafkaHostedService>().Cluster.BootstrapServers;
+        if (bootstrapFile is not null)
+        {
+            WriteAtomically(bootstrapFile, bootstrapServers);
+        }
+        Console.Out.WriteLine(bootstrapServers);
+        Console.Out.Flush();
+        try
+        {
+            await host.WaitForShutdownAsync(cancellationToken);
+        }
+        finally
+        {
+            bootstrapFile?.Delete();
+        }
+        return 0;
+    }
+
+    /// <summary>A script polling for the file never reads half an address.</summary>
+    private static void WriteAtomically(FileInfo file, string content)
+    {
+        var temporary = file.FullName + ".tmp";
+        File.WriteAllText(temporary, content + Environment.NewLine);
+        File.Move(temporary, file.FullName, overwrite: true);
+    }
+}

@@ -1,0 +1,83 @@
+using System.Net.Sockets;
+using Confluent.Kafka;
+
+namespace StreamAttention.Ingest.EmbeddedKafka.Tests;
+
+/// <summary>Other processes reach the cluster over TCP: Debian's kcat, and the cluster hosted by <c>streamattention kafka-dev</c>.</summary>
+public sealed class ProcessTests
+{
+    private static readonly TimeSpan ProcessTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>Debian's package kcat (apt-get install -y kcat; .ci/run installs it).</summary>
+    private const string Kcat = "kcat";
+
+    [Fact]
+    public async Task KcatListsMetadataAndConsumesWhatATestProduced()
+    {
+        await using var cluster = EmbeddedKafkaCluster.Start(brokerCount: 2);
+        cluster.CreateTopic("kcat-topic", 3);
+        using (var producer = new ProducerBuilder<string, string>(KafkaClients.Producer(cluster)).Build())
+        {
+            await KafkaClients.ProduceNumbered(producer, "kcat-topic", 50);
+        }
+
+        var (metadataExit, metadata, _) = await ChildProcess.RunAsync(ProcessTimeout, Kcat, "-b", cluster.BootstrapServers, "-L");
+        Assert.Equal(0, metadataExit);
+        Assert.Contains(" 2 brokers:", metadata);
+        Assert.Contains("topic \"kcat-topic\" with 3 partitions:", metadata);
+
+        var (consumeExit, consumed, errors) = await ChildProcess.RunAsync(ProcessTimeout,
+            Kcat, "-b", cluster.BootstrapServers, "-C", "-t", "kcat-topic", "-o", "beginning", "-e", "-q", "-f", "%k=%s\\n");
+        Assert.True(consumeExit == 0, errors);
+        var expected = Enumerable.Range(0, 50).Select(i => $"key-{i % 17}={i}");
+        Assert.Equal(expected.Order(), consumed.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order());
+    }
+
+    /// <summary>The streamattention executable, built into this test's output by the project reference.</summary>
+    private static readonly string StreamAttention = Path.Combine(AppContext.BaseDirectory, "streamattention.dll");
+
+    [Fact]
+    public async Task KafkaDevServesTheDefaultTopicsUntilSigterm()
+    {
+        var bootstrapFile = Path.Combine(Path.GetTempPath(), $"kafka-dev-{Guid.NewGuid():N}.bootstrap");
+        using var kafkaDev = ChildProcess.Start("dotnet", StreamAttention, "kafka-dev", "--partitions", "3", "--brokers", "2", "--bootstrap-file", bootstrapFile);
+
+        var printed = await kafkaDev.StandardOutput.ReadLineAsync().WaitAsync(ProcessTimeout);
+        if (printed is null)
+        {
+            Assert.Fail($"kafka-dev exited without an address: {await kafkaDev.StandardErrorAsync()}");
+        }
+        Assert.Equal(printed, File.ReadAllText(bootstrapFile).Trim());
+
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = printed }).Build())
+        {
+            var topics = admin.GetMetadata(TimeSpan.FromSeconds(10)).Topics.ToDictionary(t => t.Topic, t => t.Partitions.Count);
+            Assert.Equal(3, topics["streamattention.messages"]);
+            Assert.Equal(3, topics["streamattention.matches"]);
+            Assert.Equal(3, topics["streamattention.dead-letters"]);
+        }
+        var producerConfig = new ProducerConfig { BootstrapServers = printed, EnableIdempotence = true };
+        using (var producer = new ProducerBuilder<string, string>(producerConfig).Build())
+        {
+            await producer.ProduceAsync("streamattention.messages", new Message<string, string> { Key = "m1", Value = "hello" }).WaitAsync(KafkaClients.Deadline);
+        }
+
+        kafkaDev.Terminate();
+        Assert.Equal(0, await kafkaDev.WaitForExitAsync(ProcessTimeout));
+        Assert.DoesNotContain("Unhandled exception", await kafkaDev.StandardErrorAsync());
+        Assert.False(File.Exists(bootstrapFile), "the bootstrap file is removed at exit");
+        var port = int.Parse(printed.Split(',')[0].Split(':')[1]);
+        using var probe = new TcpClient();
+        await Assert.ThrowsAnyAsync<SocketException>(() => probe.ConnectAsync("127.0.0.1", port));
+    }
+
+    [Fact]
+    public async Task KafkaDevRejectsInvalidOptionsWithExitCode2()
+    {
+        var (exitCode, output, errors) = await ChildProcess.RunAsync(ProcessTimeout, "dotnet", StreamAttention, "kafka-dev", "--partitions", "0");
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal("", output);
+        Assert.Contains("must have 1–10,000 partitions", errors);
+    }
+}

@@ -1,0 +1,51 @@
+using System.Diagnostics.Metrics;
+using StreamAttention.Contracts;
+using StreamAttention.Scoring.Options;
+using StreamAttention.Scoring.Tests.Graphs;
+
+namespace StreamAttention.Scoring.Tests;
+
+/// <summary>The meter is process-wide, so these tests run alone: no other scorer may add measurements meanwhile.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ScoringMetricsCollection
+{
+    public const string Name = "Scoring metrics";
+}
+
+[Collection(ScoringMetricsCollection.Name)]
+public sealed class ScoringMetricsTests
+{
+    [Fact]
+    public void Counters_report_pairs_pruned_candidates_and_matches_and_runs_are_timed()
+    {
+        var embedder = new HashingTestEmbedder();
+        var options = new ScoringOptions { DefaultThreshold = 0.5f };
+        var interests = InterestIndex.Build(Enumerable.Range(0, 12).Select(i => new InterestDefinition($"i{i}", $"w{i} w{i + 20}")).ToArray(), embedder, options);
+        var messages = embedder.Embed(Enumerable.Range(0, 9).Select(m => $"w{m} w{m + 1} w{m + 30} w{m + 40}").ToArray());
+        using var scorer = new TwoStageScorer(TestData.Sessions(), options);
+        var totals = new Dictionary<string, double>();
+        var stages = new HashSet<string>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == ScoringMetrics.MeterName)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => totals[instrument.Name] = totals.GetValueOrDefault(instrument.Name) + value);
+        listener.SetMeasurementEventCallback<double>((instrument, _, tags, _) => stages.Add((string)tags[0].Value!));
+        listener.Start();
+
+        var matches = scorer.Score(messages, interests);
+
+        var floor = (options.DefaultThreshold - options.AttentionWeight) / (1 - options.AttentionWeight);
+        var expectedCandidates = Enumerable.Range(0, 9).Sum(m => Enumerable.Range(0, 12)
+            .Count(i => NaivePairScorer.Score(messages, m, interests, i, options).Prefilter >= floor));
+        Assert.Equal(9 * 12, totals["streamattention.scoring.pairs"]);
+        Assert.Equal(expectedCandidates, totals["streamattention.scoring.candidate_pairs"], 0.0);
+        Assert.True(expectedCandidates < 9 * 12, "the example should prune some pairs");
+        Assert.Equal(matches.Count, totals["streamattention.scoring.matches"]);
+        Assert.Equal(["cross_attention", "prefilter"], stages.Order());
+    }
+}

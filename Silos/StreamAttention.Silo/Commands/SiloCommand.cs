@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 using StreamAttention.Silo.Hosting;
 
 namespace StreamAttention.Silo.Commands;
@@ -17,9 +19,17 @@ public static class SiloCommand
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parse, cancellationToken) =>
         {
-            await using var app = SiloHost.Build(SiloHost.CreateBuilder(parse.UnmatchedTokens, parse.GetValue(urls)));
-            await app.RunAsync(cancellationToken);
-            return 0;
+            try
+            {
+                await using var app = SiloHost.Build(SiloHost.CreateBuilder(parse.UnmatchedTokens, parse.GetValue(urls)));
+                await app.RunAsync(cancellationToken);
+                return 0;
+            }
+            catch (Exception e) when (e is ValidationException or OptionsValidationException)
+            {
+                Console.Error.WriteLine($"silo: invalid configuration: {e.Message}");
+                return 2;
+            }
         });
         return command;
     }

@@ -34,5 +34,4 @@ public sealed class ShardMapTests
     [InlineData("", false)]
     public void User_ids_may_carry_one_tenant_prefix(string userId, bool valid)
         => Assert.Equal(valid, InterestValidator.ValidateUserId(userId) is null);
-
 }

@@ -7,6 +7,7 @@ public sealed record InterestDefinition(string Id, string Text, string? UserId =
 public sealed record MessageText(string Id, string Text);
 
 /// <summary>A message token that drew the attention of an interest, with its attention weight (0..1).</summary>
+[GenerateSerializer, Immutable, Alias("StreamAttention.Highlight")]
 public sealed record Highlight(string Token, float Weight);
 
 /// <summary>A message that passed an interest's threshold.</summary>

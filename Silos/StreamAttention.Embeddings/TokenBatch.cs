@@ -1,3 +1,5 @@
+using StreamAttention.Contracts.Scoring;
+
 namespace StreamAttention.Embeddings;
 
 /// <summary>
@@ -53,4 +55,60 @@ public sealed class TokenBatch
     public Span<float> PooledVector(int text) => Pooled.AsSpan(text * Dimension, Dimension);
 
     public int TokenCount(int text) => TokenTexts[text].Length;
+
+    /// <summary>Text <paramref name="text"/> without padding, keeping at most its first <paramref name="maxTokens"/> tokens.</summary>
+    public EmbeddedText Row(int text, int maxTokens = int.MaxValue)
+    {
+        var count = Math.Min(TokenCount(text), maxTokens);
+        return new EmbeddedText(
+            TokenVectors.AsSpan(text * Tokens * Dimension, count * Dimension).ToArray(),
+            TokenWeights.AsSpan(text * Tokens, count).ToArray(),
+            PooledVector(text).ToArray(),
+            TokenTexts[text][..count]);
+    }
+
+    /// <summary>Rows (see <see cref="Row"/>) back into one padded batch.</summary>
+    public static TokenBatch FromRows(IReadOnlyList<EmbeddedText> rows, int dimension)
+    {
+        var tokens = Math.Max(1, rows.Count == 0 ? 1 : rows.Max(r => r.Tokens.Length));
+        var batch = new TokenBatch(rows.Count, tokens, dimension);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var row = rows[i];
+            if (!row.HasShape(dimension))
+            {
+                throw new ArgumentException($"Row {i} does not have the shape of {row.Tokens.Length} tokens of dimension {dimension}.", nameof(rows));
+            }
+            row.TokenVectors.CopyTo(batch.TokenVectors.AsSpan(i * tokens * dimension));
+            row.TokenWeights.CopyTo(batch.TokenWeights.AsSpan(i * tokens));
+            row.Pooled.CopyTo(batch.PooledVector(i));
+            batch.TokenTexts[i] = row.Tokens;
+        }
+        return batch;
+    }
+
+    /// <summary>The texts of several batches of one dimension in order, padded to the longest.</summary>
+    public static TokenBatch Concat(IReadOnlyList<TokenBatch> parts, int dimension)
+    {
+        var tokens = parts.Count == 0 ? 1 : parts.Max(p => p.Tokens);
+        var batch = new TokenBatch(parts.Sum(p => p.Count), tokens, dimension);
+        var offset = 0;
+        foreach (var part in parts)
+        {
+            if (part.Dimension != dimension)
+            {
+                throw new ArgumentException($"A batch has dimension {part.Dimension}, not {dimension}.", nameof(parts));
+            }
+            for (var i = 0; i < part.Count; i++, offset++)
+            {
+                part.TokenVectors.AsSpan(i * part.Tokens * dimension, part.Tokens * dimension).CopyTo(batch.TokenVectors.AsSpan(offset * tokens * dimension));
+                part.TokenWeights.AsSpan(i * part.Tokens, part.Tokens).CopyTo(batch.TokenWeights.AsSpan(offset * tokens));
+                batch.TokenTexts[offset] = part.TokenTexts[i];
+                batch.UnknownWords[offset] = part.UnknownWords[i];
+                batch.Truncated[offset] = part.Truncated[i];
+            }
+            part.Pooled.CopyTo(batch.Pooled.AsSpan((offset - part.Count) * dimension));
+        }
+        return batch;
+    }
 }

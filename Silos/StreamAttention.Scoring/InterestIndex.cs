@@ -1,4 +1,5 @@
 using StreamAttention.Contracts;
+using StreamAttention.Contracts.Scoring;
 using StreamAttention.Embeddings;
 using StreamAttention.Scoring.Options;
 
@@ -48,6 +49,26 @@ public sealed class InterestIndex
 
     /// <summary>Embeds the interests. Ids must be unique per user: a duplicate is a caller error, not a silent overwrite.</summary>
     public static InterestIndex Build(IReadOnlyList<InterestDefinition> interests, ITextEmbedder embedder, ScoringOptions options)
+        => FromEmbedded(interests, embedder.Embed(interests.Select(i => i.Text).ToArray()), options);
+
+    /// <summary>
+    /// An index over interests embedded earlier (<see cref="TokenBatch.Row"/>, one per interest, in order), so that
+    /// a change to a few interests does not re-embed the others.
+    /// </summary>
+    public static InterestIndex FromRows(IReadOnlyList<InterestDefinition> interests, IReadOnlyList<EmbeddedText> rows, int dimension, ScoringOptions options)
+    {
+        if (rows.Count != interests.Count)
+        {
+            throw new ArgumentException($"{rows.Count} embedded rows for {interests.Count} interests.", nameof(rows));
+        }
+        return FromEmbedded(interests, TokenBatch.FromRows(rows, dimension), options);
+    }
+
+    /// <summary>The interests of several indexes as one, in order: parts scored together in one run.</summary>
+    public static InterestIndex Concat(IReadOnlyList<InterestIndex> parts, int dimension, ScoringOptions options)
+        => FromEmbedded(parts.SelectMany(p => p.Interests).ToArray(), TokenBatch.Concat(parts.Select(p => p.Embedded).ToArray(), dimension), options);
+
+    private static InterestIndex FromEmbedded(IReadOnlyList<InterestDefinition> interests, TokenBatch embedded, ScoringOptions options)
     {
         var seen = new HashSet<(string?, string)>();
         foreach (var interest in interests)
@@ -57,7 +78,6 @@ public sealed class InterestIndex
                 throw new ArgumentException($"Duplicate interest id '{interest.Id}' for user '{interest.UserId ?? "(none)"}'.", nameof(interests));
             }
         }
-        var embedded = embedder.Embed(interests.Select(i => i.Text).ToArray());
         var thresholds = interests.Select(i => i.Threshold ?? options.DefaultThreshold).ToArray();
         return options.Queries == InterestQueryMode.Pooled
             ? new InterestIndex(interests.ToArray(), embedded, thresholds, embedded.Pooled, PooledWeights(embedded), 1)
@@ -75,12 +95,17 @@ public sealed class InterestIndex
     {
         int count = embedded.Count, dimension = embedded.Dimension;
         var queries = Math.Min(embedded.Tokens, maxQueries);
-        var vectors = new float[count * queries * dimension];
+        // Same layout when no interest has more tokens than queries: share the token vectors instead of copying them.
+        var shared = queries == embedded.Tokens;
+        var vectors = shared ? embedded.TokenVectors : new float[count * queries * dimension];
         var weights = new float[count * queries];
         for (var i = 0; i < count; i++)
         {
             var kept = Math.Min(embedded.TokenCount(i), queries);
-            embedded.TokenVectors.AsSpan(i * embedded.Tokens * dimension, kept * dimension).CopyTo(vectors.AsSpan(i * queries * dimension));
+            if (!shared)
+            {
+                embedded.TokenVectors.AsSpan(i * embedded.Tokens * dimension, kept * dimension).CopyTo(vectors.AsSpan(i * queries * dimension));
+            }
             var row = weights.AsSpan(i * queries, kept);
             embedded.TokenWeights.AsSpan(i * embedded.Tokens, kept).CopyTo(row);
             var total = System.Numerics.Tensors.TensorPrimitives.Sum<float>(row);

@@ -7,5 +7,6 @@ var root = new RootCommand("StreamAttention: a streaming relevance filter that s
     KafkaDevCommand.Create(),
     ScoreCommand.Create(),
     EvalCommand.Create(),
+    SiloCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

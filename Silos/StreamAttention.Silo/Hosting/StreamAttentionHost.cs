@@ -20,18 +20,25 @@ public static class StreamAttentionHost
     public static HostApplicationBuilder CreateBuilder(IEnumerable<string> configurationArgs)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+        Configure(builder, configurationArgs);
+        return builder;
+    }
+
+    /// <summary>Configuration sources, logging, the scorer and the configured embedder: what every command's host shares.</summary>
+    public static void Configure(IHostApplicationBuilder builder, IEnumerable<string> configurationArgs)
+    {
         builder.Configuration
             .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
             .AddEnvironmentVariables(EnvironmentPrefix)
             .AddCommandLine(configurationArgs.ToArray());
         builder.Logging
+            .ClearProviders()
             .AddConfiguration(builder.Configuration.GetSection("Logging"))
             .AddSimpleConsole(options => { options.SingleLine = true; options.TimestampFormat = "HH:mm:ss "; })
             .AddFilter("Microsoft.Hosting", LogLevel.Warning);
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Services.AddStreamAttentionScoring();
         AddEmbedder(builder);
-        return builder;
     }
 
     /// <summary>Builds and starts the host, so options are validated and the model is ready before any work.</summary>
@@ -43,7 +50,7 @@ public static class StreamAttentionHost
     }
 
     /// <summary>"Embeddings:Provider": "glove" (default, prepared automatically) or "transformer" (bring your own ONNX model).</summary>
-    private static void AddEmbedder(HostApplicationBuilder builder)
+    private static void AddEmbedder(IHostApplicationBuilder builder)
     {
         var provider = builder.Configuration["Embeddings:Provider"] ?? "glove";
         switch (provider)

@@ -1,0 +1,29 @@
+using StreamAttention.Contracts.Scoring;
+
+namespace StreamAttention.Contracts.Grains;
+
+/// <summary>
+/// One of S scoring shards (key: 0..S−1). It holds the dense matrices of the interests of the users hashed to it;
+/// they are derived state, rebuilt on activation from the shard's persisted membership and its users' grains.
+/// </summary>
+[Alias("StreamAttention.IScoringShardGrain")]
+public interface IScoringShardGrain : IGrainWithIntegerKey
+{
+    /// <summary>Records durably that the user belongs to this shard; called before the user first persists interests.</summary>
+    [Alias("Register")]
+    Task Register(string userId);
+
+    /// <summary>Replaces the user's rows (ignored if older than those held); no interests left unregisters the user.</summary>
+    [Alias("Update")]
+    Task Update(string userId, UserScoringRows rows);
+
+    [Alias("Score")]
+    Task<IReadOnlyList<TextMatch>> Score(ShardScoreRequest request);
+
+    /// <summary>Users and interests held, for diagnostics and tests.</summary>
+    [Alias("GetStatistics")]
+    Task<ShardStatistics> GetStatistics();
+}
+
+[GenerateSerializer, Immutable, Alias("StreamAttention.ShardStatistics")]
+public sealed record ShardStatistics(int Users, int Interests);

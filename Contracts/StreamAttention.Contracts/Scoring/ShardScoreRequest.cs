@@ -1,0 +1,13 @@
+namespace StreamAttention.Contracts.Scoring;
+
+/// <summary>
+/// A message batch embedded once and sent to every scoring shard. <paramref name="BatchId"/> lets a silo recognise
+/// the copies that co-located shards received and score them in one ONNX run.
+/// </summary>
+/// <param name="UserId">Score only this user's interests; null for everyone.</param>
+[GenerateSerializer, Immutable, Alias("StreamAttention.ShardScoreRequest")]
+public sealed record ShardScoreRequest(Guid BatchId, IReadOnlyList<EmbeddedText> Messages, string? UserId = null);
+
+/// <summary>A message (by index in its batch) that reached one user's interest threshold.</summary>
+[GenerateSerializer, Immutable, Alias("StreamAttention.TextMatch")]
+public sealed record TextMatch(int TextIndex, string UserId, string InterestId, float Score, IReadOnlyList<Highlight> Highlights);

@@ -1,0 +1,73 @@
+using System.ComponentModel.DataAnnotations;
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+using StackExchange.Redis;
+using StreamAttention.Grains.Import;
+using StreamAttention.Grains.Options;
+using StreamAttention.Grains.Shards;
+using StreamAttention.Grains.Users;
+
+namespace StreamAttention.Grains.Hosting;
+
+public static class StreamAttentionSiloBuilderExtensions
+{
+    /// <summary>
+    /// Registers what the grains need besides the embedder and the scorer (registered by their own extensions):
+    /// the silo's dynamic batcher with its metrics, validation, interest embedding and the bulk importer, with
+    /// <see cref="ShardingOptions"/>, <see cref="InterestLimitsOptions"/> and <see cref="DynamicBatchingOptions"/>
+    /// bound from configuration and validated at start. Grain storage named <see cref="StorageNames.Interests"/>
+    /// must be added separately (see <see cref="UseStreamAttentionCluster"/>).
+    /// </summary>
+    public static ISiloBuilder AddStreamAttentionGrains(this ISiloBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<ShardingOptions>().BindConfiguration(ShardingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<InterestLimitsOptions>().BindConfiguration(InterestLimitsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DynamicBatchingOptions>().BindConfiguration(DynamicBatchingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddMetrics();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<BatchingMetrics>();
+        services.TryAddSingleton<ShardScoringBatcher>();
+        services.AddHostedService(provider => provider.GetRequiredService<ShardScoringBatcher>());
+        services.TryAddSingleton<InterestValidator>();
+        services.TryAddSingleton<InterestEmbedder>();
+        services.TryAddSingleton<InterestImporter>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Clustering and the <see cref="StorageNames.Interests"/> grain storage as <see cref="SiloClusterOptions"/>
+    /// (section "Cluster") say: one loopback silo with memory storage by default, Redis when configured.
+    /// </summary>
+    public static ISiloBuilder UseStreamAttentionCluster(this ISiloBuilder builder, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(SiloClusterOptions.SectionName).Get<SiloClusterOptions>() ?? new SiloClusterOptions();
+        Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
+        switch (options.Clustering)
+        {
+            case ClusteringKind.Localhost:
+                builder.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+                break;
+            case ClusteringKind.Redis:
+                builder.Configure<ClusterOptions>(cluster => (cluster.ClusterId, cluster.ServiceId) = (options.ClusterId, options.ServiceId));
+                builder.UseRedisClustering(redis => redis.ConfigurationOptions = ConfigurationOptions.Parse(options.Redis!));
+                // The plain overload would advertise a non-loopback address; silos on one machine talk over loopback.
+                builder.ConfigureEndpoints(IPAddress.Loopback, options.SiloPort, options.GatewayPort);
+                break;
+        }
+        switch (options.EffectiveStorage)
+        {
+            case StorageKind.Memory:
+                builder.AddMemoryGrainStorage(StorageNames.Interests);
+                break;
+            case StorageKind.Redis:
+                builder.AddRedisGrainStorage(StorageNames.Interests, redis => redis.ConfigurationOptions = ConfigurationOptions.Parse(options.Redis!));
+                break;
+        }
+        return builder;
+    }
+}

@@ -1,0 +1,108 @@
+using StreamAttention.Contracts.Grains;
+using StreamAttention.Contracts.Scoring;
+using StreamAttention.Contracts.Users;
+using StreamAttention.Grains.Users;
+
+namespace StreamAttention.Grains.Import;
+
+/// <summary>One line of a bulk import: an interest of a user, or why the line could not be read.</summary>
+public sealed record ImportLine(int LineNumber, string? UserId, InterestInput? Input, string? Error = null);
+
+public sealed record ImportLineError(int Line, string Message);
+
+/// <param name="Errors">The first <see cref="InterestImporter.MaxReportedErrors"/> failed lines, in line order.</param>
+public sealed record ImportReport(int Lines, int Imported, int Failed, IReadOnlyList<ImportLineError> Errors);
+
+/// <summary>
+/// Imports interests in chunks: a chunk's texts are embedded in one batch across all its users, then each user's
+/// lines go to the user grain in one write, many users at a time. A line fails alone; a user whose write fails
+/// (e.g. storage) fails all of that user's lines in the chunk.
+/// </summary>
+public sealed class InterestImporter(IGrainFactory grains, InterestEmbedder embedder, InterestValidator validator)
+{
+    public const int ChunkSize = 4096;
+    public const int MaxParallelUsers = 64;
+    public const int MaxReportedErrors = 1000;
+
+    public async Task<ImportReport> ImportAsync(IAsyncEnumerable<ImportLine> lines, CancellationToken cancellationToken)
+    {
+        var progress = new Progress();
+        var chunk = new List<ImportLine>(ChunkSize);
+        await foreach (var line in lines.WithCancellation(cancellationToken))
+        {
+            progress.Lines++;
+            if (Check(line) is { } error)
+            {
+                progress.Fail(line.LineNumber, error);
+                continue;
+            }
+            chunk.Add(line);
+            if (chunk.Count == ChunkSize)
+            {
+                await ImportChunkAsync(chunk, progress, cancellationToken);
+                chunk.Clear();
+            }
+        }
+        await ImportChunkAsync(chunk, progress, cancellationToken);
+        return new ImportReport(progress.Lines, progress.Imported, progress.Failed, progress.Errors.OrderBy(e => e.Line).ToArray());
+    }
+
+    private string? Check(ImportLine line)
+        => line.Error
+            ?? InterestValidator.ValidateUserId(line.UserId)
+            ?? (line.Input is null ? "interest is missing" : validator.Validate(line.Input, 0) is { } error ? $"{error.Field}: {error.Message}" : null);
+
+    private async Task ImportChunkAsync(List<ImportLine> chunk, Progress progress, CancellationToken cancellationToken)
+    {
+        var rows = embedder.Embed(chunk.Select(line => line.Input!.Text).ToArray());
+        var users = chunk.Select((line, i) => (Line: line, Row: rows[i])).GroupBy(item => item.Line.UserId!);
+        await Parallel.ForEachAsync(users, new ParallelOptions { MaxDegreeOfParallelism = MaxParallelUsers, CancellationToken = cancellationToken },
+            async (user, _) => await ImportUserAsync(user.Key, user.ToArray(), progress));
+    }
+
+    private async Task ImportUserAsync(string userId, (ImportLine Line, EmbeddedText Row)[] items, Progress progress)
+    {
+        try
+        {
+            var result = await grains.GetGrain<IUserGrain>(userId).PutInterests(items.Select(i => i.Line.Input!).ToArray(), items.Select(i => i.Row).ToArray());
+            lock (progress)
+            {
+                progress.Imported += result.Stored.Count;
+                foreach (var error in result.Errors)
+                {
+                    progress.Fail(items[error.Index].Line.LineNumber, $"{error.Field}: {error.Message}");
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            lock (progress)
+            {
+                foreach (var item in items)
+                {
+                    progress.Fail(item.Line.LineNumber, $"user '{userId}' could not be written: {e.Message}");
+                }
+            }
+        }
+    }
+
+    private sealed class Progress
+    {
+        public int Lines { get; set; }
+
+        public int Imported { get; set; }
+
+        public int Failed { get; private set; }
+
+        public List<ImportLineError> Errors { get; } = [];
+
+        public void Fail(int line, string message)
+        {
+            Failed++;
+            if (Errors.Count < MaxReportedErrors)
+            {
+                Errors.Add(new ImportLineError(line, message));
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace StreamAttention.Grains.Options;
+
+/// <summary>
+/// Where a silo finds its cluster and keeps grain state (section "Cluster"). Defaults run one local silo with
+/// state in memory; <c>Cluster:Clustering=redis</c> with <c>Cluster:Redis=host:port</c> joins silos through Redis,
+/// which then also stores state unless <see cref="Storage"/> says otherwise.
+/// </summary>
+public sealed class SiloClusterOptions : IValidatableObject
+{
+    /// <summary>Not "Orleans": Orleans reads that section itself (e.g. Orleans:Clustering:ProviderType) and would take these keys for its own.</summary>
+    public const string SectionName = "Cluster";
+
+    [Required]
+    public string ClusterId { get; set; } = "streamattention";
+
+    [Required]
+    public string ServiceId { get; set; } = "streamattention";
+
+    public ClusteringKind Clustering { get; set; } = ClusteringKind.Localhost;
+
+    /// <summary>Null: Redis when clustering is Redis, else memory.</summary>
+    public StorageKind? Storage { get; set; }
+
+    /// <summary>StackExchange.Redis configuration string, e.g. "127.0.0.1:6379".</summary>
+    public string? Redis { get; set; }
+
+    [Range(1, 65535)]
+    public int SiloPort { get; set; } = 11111;
+
+    [Range(1, 65535)]
+    public int GatewayPort { get; set; } = 30000;
+
+    public StorageKind EffectiveStorage => Storage ?? (Clustering == ClusteringKind.Redis ? StorageKind.Redis : StorageKind.Memory);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if ((Clustering == ClusteringKind.Redis || EffectiveStorage == StorageKind.Redis) && string.IsNullOrWhiteSpace(Redis))
+        {
+            yield return new ValidationResult("Cluster:Redis (a Redis configuration string such as 127.0.0.1:6379) is required when clustering or storage uses Redis.", [nameof(Redis)]);
+        }
+    }
+}
+
+public enum ClusteringKind
+{
+    /// <summary>One silo on the loopback interface (development, tests).</summary>
+    Localhost,
+
+    Redis,
+}
+
+public enum StorageKind
+{
+    /// <summary>In the silo's memory: lost when the silo stops.</summary>
+    Memory,
+
+    Redis,
+}

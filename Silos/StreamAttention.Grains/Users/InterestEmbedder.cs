@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Options;
+using StreamAttention.Contracts.Scoring;
+using StreamAttention.Embeddings;
+using StreamAttention.Scoring.Options;
+
+namespace StreamAttention.Grains.Users;
+
+/// <summary>
+/// Embeds interest texts into the rows shards hold, keeping only the tokens scoring uses as queries, so shards hold
+/// no more than they need. User grains and bulk imports embed through it alike.
+/// </summary>
+public sealed class InterestEmbedder(ITextEmbedder embedder, IOptions<ScoringOptions> scoring)
+{
+    public string Name => embedder.Name;
+
+    public int Dimension => embedder.Dimension;
+
+    public EmbeddedText[] Embed(IReadOnlyList<string> texts)
+    {
+        if (texts.Count == 0)
+        {
+            return [];
+        }
+        var embedded = embedder.Embed(texts);
+        var rows = new EmbeddedText[texts.Count];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            rows[i] = embedded.Row(i, scoring.Value.MaxQueriesPerInterest);
+        }
+        return rows;
+    }
+}

@@ -1,0 +1,18 @@
+using StreamAttention.Contracts.Scoring;
+using StreamAttention.Contracts.Users;
+
+namespace StreamAttention.Silo.Apis;
+
+/// <summary>PUT body of an interest; a missing threshold means the configured default.</summary>
+public sealed record InterestBody(string? Text, float? Threshold);
+
+public sealed record UserInterests(string UserId, IReadOnlyList<StoredInterest> Interests);
+
+/// <summary>One line of a bulk import (JSON Lines).</summary>
+public sealed record ImportLineBody(string? UserId, string? Id, string? Text, float? Threshold);
+
+public sealed record ScoreBody(IReadOnlyList<string?>? Texts, string? UserId);
+
+public sealed record ScoreResponse(IReadOnlyList<TextMatch> Matches);
+
+public sealed record UserMatches(string UserId, IReadOnlyList<UserMatch> Matches);

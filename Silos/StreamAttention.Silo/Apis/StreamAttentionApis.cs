@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Orleans.Runtime;
+
+namespace StreamAttention.Silo.Apis;
+
+public static class StreamAttentionApis
+{
+    /// <summary>
+    /// Problem details (RFC 7807) for every error: malformed requests report the binder's message, a silo lost
+    /// mid-request or a timed-out grain call is a 503 (retry), unexpected failures a 500 without internals; and the OpenAPI document.
+    /// </summary>
+    public static IServiceCollection AddStreamAttentionApis(this IServiceCollection services)
+    {
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            switch (context.Exception)
+            {
+                case BadHttpRequestException badRequest:
+                    context.ProblemDetails.Detail = badRequest.InnerException is { } inner ? $"{badRequest.Message} {inner.Message}" : badRequest.Message;
+                    break;
+                case SiloUnavailableException or OrleansMessageRejectionException:
+                    context.ProblemDetails.Detail = "A silo became unavailable and the cluster is moving its grains; retry in a few seconds.";
+                    break;
+                case TimeoutException:
+                    context.ProblemDetails.Detail = "The cluster did not answer in time: it is overloaded or recovering from a lost silo; retry later.";
+                    break;
+            }
+        });
+        // Binding failures (bad JSON, missing body) throw, so the exception handler turns them into problem details with their message.
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        services.Configure<ExceptionHandlerOptions>(options =>
+        {
+            options.StatusCodeSelector = exception => exception switch
+            {
+                BadHttpRequestException badRequest => badRequest.StatusCode,
+                SiloUnavailableException or OrleansMessageRejectionException or TimeoutException => StatusCodes.Status503ServiceUnavailable,
+                _ => StatusCodes.Status500InternalServerError,
+            };
+            // A client's malformed request is not the server's error: no error log for it.
+            options.SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException;
+        });
+        services.AddOpenApi();
+        return services;
+    }
+
+    public static WebApplication MapStreamAttentionApis(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapOpenApi();
+        app.MapInterestsApi();
+        app.MapImportApi();
+        app.MapScoringApi();
+        return app;
+    }
+}

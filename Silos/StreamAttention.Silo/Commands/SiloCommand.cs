@@ -1,0 +1,36 @@
+using System.CommandLine;
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+using StreamAttention.Silo.Hosting;
+
+namespace StreamAttention.Silo.Commands;
+
+/// <summary><c>streamattention silo</c>: runs a silo with the HTTP API until stopped (Ctrl+C).</summary>
+public static class SiloCommand
+{
+    public static Command Create()
+    {
+        var urls = new Option<string?>("--urls") { Description = "where the HTTP API listens, e.g. http://127.0.0.1:8080 (default http://localhost:5000)" };
+        var command = new Command("silo", "Run a silo with the HTTP API. Local clustering and in-memory state by default; "
+            + "--Cluster:Clustering=redis --Cluster:Redis=127.0.0.1:6379 joins a cluster through Redis.")
+        {
+            urls,
+        };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            try
+            {
+                await using var app = SiloHost.Build(SiloHost.CreateBuilder(parse.UnmatchedTokens, parse.GetValue(urls)));
+                await app.RunAsync(cancellationToken);
+                return 0;
+            }
+            catch (Exception e) when (e is ValidationException or OptionsValidationException)
+            {
+                Console.Error.WriteLine($"silo: invalid configuration: {e.Message}");
+                return 2;
+            }
+        });
+        return command;
+    }
+}

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using StreamAttention.Contracts.Grains;
+using StreamAttention.Contracts.Live;
 using StreamAttention.Contracts.Scoring;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Embeddings;
@@ -10,10 +11,10 @@ namespace StreamAttention.Grains.Shards;
 
 /// <summary>
 /// Stateless, so any silo scores locally what it receives; reentrant, so one request's fan-out does not hold up the
-/// next one's embedding.
+/// next one's embedding. Matches go to the users' histories and to the live feed (<see cref="IMatchFeedGrain"/>).
 /// </summary>
 [StatelessWorker, Reentrant]
-public sealed class ScoringGatewayGrain(ITextEmbedder embedder, IOptions<ShardingOptions> sharding, TimeProvider time) : Grain, IScoringGatewayGrain
+public sealed class ScoringGatewayGrain(ITextEmbedder embedder, IOptions<ShardingOptions> sharding, TimeProvider time, GatewayMetrics metrics) : Grain, IScoringGatewayGrain
 {
     public async Task<IReadOnlyList<TextMatch>> Score(IReadOnlyList<string> texts, string? userId = null)
     {
@@ -21,6 +22,7 @@ public sealed class ScoringGatewayGrain(ITextEmbedder embedder, IOptions<Shardin
         {
             return [];
         }
+        var started = time.GetTimestamp();
         var embedded = embedder.Embed(texts);
         var request = new ShardScoreRequest(Guid.NewGuid(), Enumerable.Range(0, embedded.Count).Select(i => embedded.Row(i)).ToArray(), userId);
         var shardCount = sharding.Value.ShardCount;
@@ -30,14 +32,23 @@ public sealed class ScoringGatewayGrain(ITextEmbedder embedder, IOptions<Shardin
             .OrderBy(m => m.TextIndex).ThenByDescending(m => m.Score)
             .ThenBy(m => m.UserId, StringComparer.Ordinal).ThenBy(m => m.InterestId, StringComparer.Ordinal)
             .ToArray();
-        await AppendToHistoriesAsync(texts, matches);
+        await DeliverAsync(texts, matches);
+        metrics.Messages.Add(texts.Count);
+        metrics.Matches.Add(matches.Length);
+        metrics.Duration.Record(time.GetElapsedTime(started).TotalMilliseconds);
         return matches;
     }
 
-    private Task AppendToHistoriesAsync(IReadOnlyList<string> texts, TextMatch[] matches)
+    private async Task DeliverAsync(IReadOnlyList<string> texts, TextMatch[] matches)
     {
+        if (matches.Length == 0)
+        {
+            return;
+        }
         var at = time.GetUtcNow();
-        return Task.WhenAll(matches.GroupBy(m => m.UserId).Select(user => GrainFactory.GetGrain<IUserGrain>(user.Key)
-            .AppendMatches(user.Select(m => new UserMatch(at, m.InterestId, texts[m.TextIndex], m.Score, m.Highlights)).ToArray())));
+        var delivered = matches.Select(m => new LiveMatch(m.UserId, new UserMatch(at, m.InterestId, texts[m.TextIndex], m.Score, m.Highlights))).ToArray();
+        await Task.WhenAll(delivered.GroupBy(m => m.UserId).Select(user => GrainFactory.GetGrain<IUserGrain>(user.Key)
+            .AppendMatches(user.Select(m => m.Match).ToArray())));
+        await GrainFactory.GetGrain<IMatchFeedGrain>(0).Publish(delivered);
     }
 }

@@ -21,17 +21,23 @@ public static class MatchStreamApi
         return app;
     }
 
-    public static IResult StreamUser(string userId, MatchBroadcaster feed, IOptions<LiveDashboardOptions> options, CancellationToken cancellationToken)
-        => (IResult?)ValidationProblems.ForUserId(userId) ?? Stream(userId, feed, options, cancellationToken);
+    public static IResult StreamUser(string userId, HttpContext context, MatchBroadcaster feed, IOptions<LiveDashboardOptions> options)
+        => (IResult?)ValidationProblems.ForUserId(userId) ?? Stream(userId, context, feed, options);
 
-    public static IResult StreamAll(MatchBroadcaster feed, IOptions<LiveDashboardOptions> options, CancellationToken cancellationToken)
-        => Stream(null, feed, options, cancellationToken);
+    public static IResult StreamAll(HttpContext context, MatchBroadcaster feed, IOptions<LiveDashboardOptions> options)
+        => Stream(null, context, feed, options);
 
-    private static IResult Stream(string? userId, MatchBroadcaster feed, IOptions<LiveDashboardOptions> options, CancellationToken cancellationToken)
-        => TypedResults.ServerSentEvents(Events(feed.ListenAsync(userId, options.Value.StreamQueueCapacity, cancellationToken), cancellationToken));
-
-    private static async IAsyncEnumerable<SseItem<LiveMatch>> Events(IAsyncEnumerable<LiveMatch> matches, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private static IResult Stream(string? userId, HttpContext context, MatchBroadcaster feed, IOptions<LiveDashboardOptions> options)
     {
+        var cancellationToken = context.RequestAborted;
+        return TypedResults.ServerSentEvents(Events(context, feed.ListenAsync(userId, options.Value.StreamQueueCapacity, cancellationToken), cancellationToken));
+    }
+
+    private static async IAsyncEnumerable<SseItem<LiveMatch>> Events(HttpContext context, IAsyncEnumerable<LiveMatch> matches, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // The result has set the event-stream headers but sends them only with the first event: send them now, so a
+        // client knows it is connected (EventSource's "open") even while no user matches.
+        await context.Response.Body.FlushAsync(cancellationToken);
         await foreach (var match in matches.WithCancellation(cancellationToken))
         {
             yield return new SseItem<LiveMatch>(match, EventType);

@@ -20,41 +20,28 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, ILogger<Match
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
     private readonly Lock _lock = new();
-    private readonly List<Listener> _listeners = [];
+    private readonly List<Subscription> _listeners = [];
     private IMatchFeedObserver? _reference;
 
     /// <summary>Whether the feed has accepted this silo's subscription, so published matches reach its listeners.</summary>
     public bool IsSubscribed { get; private set; }
 
     /// <summary>
-    /// The matches published from now on, of one user or (<paramref name="userId"/> null) of all users, until
-    /// <paramref name="cancellationToken"/> is cancelled.
+    /// Receives the matches published from now on, of one user or (<paramref name="userId"/> null) of all users,
+    /// until the subscription is disposed.
     /// </summary>
-    public async IAsyncEnumerable<LiveMatch> ListenAsync(string? userId, int capacity, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    public Subscription Subscribe(string? userId, int capacity)
     {
-        var listener = new Listener(userId, Channel.CreateBounded<LiveMatch>(new BoundedChannelOptions(capacity)
+        var subscription = new Subscription(this, userId, Channel.CreateBounded<LiveMatch>(new BoundedChannelOptions(capacity)
         {
             FullMode = BoundedChannelFullMode.DropOldest,
             SingleReader = true,
         }));
         lock (_lock)
         {
-            _listeners.Add(listener);
+            _listeners.Add(subscription);
         }
-        try
-        {
-            await foreach (var match in listener.Queue.Reader.ReadAllAsync(cancellationToken))
-            {
-                yield return match;
-            }
-        }
-        finally
-        {
-            lock (_lock)
-            {
-                _listeners.Remove(listener);
-            }
-        }
+        return subscription;
     }
 
     public Task OnMatches(IReadOnlyList<LiveMatch> matches)
@@ -132,5 +119,26 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, ILogger<Match
     [LoggerMessage(Level = LogLevel.Debug, Message = "Unsubscribing from the live match feed failed; the subscription will expire")]
     private partial void LogUnsubscribeFailed(Exception exception);
 
-    private sealed record Listener(string? UserId, Channel<LiveMatch> Queue);
+    /// <summary>One listener's queue of matches.</summary>
+    public sealed class Subscription : IDisposable
+    {
+        private readonly MatchBroadcaster _owner;
+
+        internal Subscription(MatchBroadcaster owner, string? userId, Channel<LiveMatch> queue) => (_owner, UserId, Queue) = (owner, userId, queue);
+
+        internal string? UserId { get; }
+
+        internal Channel<LiveMatch> Queue { get; }
+
+        /// <summary>The matches as they arrive; ends when the silo stops.</summary>
+        public IAsyncEnumerable<LiveMatch> ReadAllAsync(CancellationToken cancellationToken) => Queue.Reader.ReadAllAsync(cancellationToken);
+
+        public void Dispose()
+        {
+            lock (_owner._lock)
+            {
+                _owner._listeners.Remove(this);
+            }
+        }
+    }
 }

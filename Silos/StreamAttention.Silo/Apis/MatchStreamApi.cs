@@ -28,17 +28,16 @@ public static class MatchStreamApi
         => Stream(null, context, feed, options);
 
     private static IResult Stream(string? userId, HttpContext context, MatchBroadcaster feed, IOptions<LiveDashboardOptions> options)
-    {
-        var cancellationToken = context.RequestAborted;
-        return TypedResults.ServerSentEvents(Events(context, feed.ListenAsync(userId, options.Value.StreamQueueCapacity, cancellationToken), cancellationToken));
-    }
+        => TypedResults.ServerSentEvents(Events(userId, context, feed, options.Value.StreamQueueCapacity, context.RequestAborted));
 
-    private static async IAsyncEnumerable<SseItem<LiveMatch>> Events(HttpContext context, IAsyncEnumerable<LiveMatch> matches, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async IAsyncEnumerable<SseItem<LiveMatch>> Events(
+        string? userId, HttpContext context, MatchBroadcaster feed, int capacity, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // The result has set the event-stream headers but sends them only with the first event: send them now, so a
-        // client knows it is connected (EventSource's "open") even while no user matches.
+        using var subscription = feed.Subscribe(userId, capacity);
+        // The result has set the event-stream headers but sends them only with the first event: send them now that
+        // the subscription exists, so a client that sees the headers (EventSource's "open") misses no later match.
         await context.Response.Body.FlushAsync(cancellationToken);
-        await foreach (var match in matches.WithCancellation(cancellationToken))
+        await foreach (var match in subscription.ReadAllAsync(cancellationToken))
         {
             yield return new SseItem<LiveMatch>(match, EventType);
         }

@@ -15,7 +15,7 @@ public sealed class LiveStreamTests(DashboardHostFixture host)
     public async Task A_users_stream_carries_only_that_users_matches_with_text_score_and_highlights()
     {
         await PutAsync("live-db", "db", Texts.DatabaseInterest);
-        await PutAsync("live-racing", "f1", Texts.RacingInterest);
+        await PutAsync("live-racing", "f1", Texts.RacingInterest, Texts.RacingThreshold);
         using var timeout = new CancellationTokenSource(StreamTimeout);
         await using var stream = await ServerSentEvents.OpenAsync(host.Http, "/users/live-db/matches/stream", timeout.Token);
 
@@ -36,7 +36,7 @@ public sealed class LiveStreamTests(DashboardHostFixture host)
     [Fact]
     public async Task The_all_users_stream_carries_every_users_matches()
     {
-        await PutAsync("live-all", "f1", Texts.RacingInterest);
+        await PutAsync("live-all", "f1", Texts.RacingInterest, Texts.RacingThreshold);
         using var timeout = new CancellationTokenSource(StreamTimeout);
         await using var stream = await ServerSentEvents.OpenAsync(host.Http, "/matches/stream", timeout.Token);
         await ScoreAsync(Texts.RacingMessage, "live-all");
@@ -53,9 +53,14 @@ public sealed class LiveStreamTests(DashboardHostFixture host)
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
 
-    private async Task PutAsync(string userId, string interestId, string text)
-        => (await host.Http.PutAsJsonAsync($"/users/{userId}/interests/{interestId}", new { text })).EnsureSuccessStatusCode();
+    private async Task PutAsync(string userId, string interestId, string text, float? threshold = null)
+        => (await host.Http.PutAsJsonAsync($"/users/{userId}/interests/{interestId}", new { text, threshold })).EnsureSuccessStatusCode();
 
+    /// <summary>Scores and checks that the text matched someone, so the stream has something to deliver.</summary>
     private async Task ScoreAsync(string text, string? userId = null)
-        => (await host.Http.PostAsJsonAsync("/score", new { texts = new[] { text }, userId })).EnsureSuccessStatusCode();
+    {
+        using var response = await host.Http.PostAsJsonAsync("/score", new { texts = new[] { text }, userId });
+        response.EnsureSuccessStatusCode();
+        Assert.NotEmpty((await response.Content.ReadFromJsonAsync<JsonObject>())!["matches"]!.AsArray());
+    }
 }

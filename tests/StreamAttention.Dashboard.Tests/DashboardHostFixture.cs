@@ -34,7 +34,7 @@ public class DashboardHostFixture : IAsyncLifetime
         string[] args =
         [
             $"--Cluster:SiloPort={FreePort()}", $"--Cluster:GatewayPort={FreePort()}", $"--Cluster:ClusterId=dashboard-tests-{Guid.NewGuid():N}",
-            "--Logging:LogLevel:Default=Warning",
+            "--Logging:LogLevel:Default=Warning", .. Arguments,
         ];
         var builder = SiloHost.CreateBuilder(args, "http://127.0.0.1:0");
         Configure(builder);
@@ -57,6 +57,9 @@ public class DashboardHostFixture : IAsyncLifetime
 
     /// <summary>Whether start-up waits for readiness; a host that is never ready says no.</summary>
     protected virtual bool WaitUntilReady => true;
+
+    /// <summary>Extra configuration (<c>--Section:Key=value</c>).</summary>
+    protected virtual IEnumerable<string> Arguments => [];
 
     /// <summary>Extra services before the host is built.</summary>
     protected virtual void Configure(WebApplicationBuilder builder)

@@ -82,7 +82,7 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, ILogger<Match
             {
                 IsSubscribed = false;
                 LogSubscribeFailed(e);
-                await Task.Delay(RetryDelay, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                await Task.Delay(RetryDelay, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
     }

@@ -4,12 +4,14 @@ using StreamAttention.Grains.Live;
 
 namespace StreamAttention.Silo.Dashboard;
 
-/// <summary>The embedding model is loaded (resolving <see cref="ModelInfo"/> loads it) and which provider scores.</summary>
-public sealed class ModelReadinessCheck(IServiceProvider services) : IHealthCheck
+/// <summary>
+/// The embedding model is loaded, and which provider scores. <see cref="ModelInfo"/> loads the embedder when the host
+/// starts (the dashboard statistics need it), so this check reports rather than waits.
+/// </summary>
+public sealed class ModelReadinessCheck(ModelInfo model) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var model = services.GetRequiredService<ModelInfo>();
         return Task.FromResult(HealthCheckResult.Healthy($"{model.Model} ({model.Dimension} dimensions) on {model.ExecutionProvider}", new Dictionary<string, object>
         {
             ["model"] = model.Model,

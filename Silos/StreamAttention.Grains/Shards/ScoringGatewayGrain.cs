@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using StreamAttention.Contracts.Grains;
@@ -16,12 +17,17 @@ namespace StreamAttention.Grains.Shards;
 [StatelessWorker, Reentrant]
 public sealed class ScoringGatewayGrain(ITextEmbedder embedder, IOptions<ShardingOptions> sharding, TimeProvider time, GatewayMetrics metrics) : Grain, IScoringGatewayGrain
 {
+    /// <summary>A span per scored batch, under the grain call's own Orleans span, with what went in and came out.</summary>
+    private static readonly ActivitySource Activities = new("StreamAttention.Gateway");
+
     public async Task<IReadOnlyList<TextMatch>> Score(IReadOnlyList<string> texts, string? userId = null)
     {
         if (texts.Count == 0)
         {
             return [];
         }
+        using var activity = Activities.StartActivity("score batch");
+        activity?.SetTag("streamattention.messages", texts.Count);
         var started = time.GetTimestamp();
         var embedded = embedder.Embed(texts);
         var request = new ShardScoreRequest(Guid.NewGuid(), Enumerable.Range(0, embedded.Count).Select(i => embedded.Row(i)).ToArray(), userId);
@@ -36,6 +42,7 @@ public sealed class ScoringGatewayGrain(ITextEmbedder embedder, IOptions<Shardin
         metrics.Messages.Add(texts.Count);
         metrics.Matches.Add(matches.Length);
         metrics.Duration.Record(time.GetElapsedTime(started).TotalMilliseconds);
+        activity?.SetTag("streamattention.matches", matches.Length);
         return matches;
     }
 

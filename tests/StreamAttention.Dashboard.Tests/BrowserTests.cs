@@ -23,7 +23,7 @@ public sealed class BrowserTests(DashboardHostFixture host, ITestOutputHelper ou
     private static readonly TimeSpan DriverTimeout = TimeSpan.FromMinutes(4);
 
     [Fact]
-    public async Task An_interest_added_in_the_editor_shows_its_match_live_with_highlighted_words()
+    public async Task An_interest_added_in_the_editor_shows_its_match_live_with_highlighted_words_and_can_be_removed()
     {
         Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: install the Debian package 'chromium'");
         await InstallDriverAsync();
@@ -42,6 +42,7 @@ public sealed class BrowserTests(DashboardHostFixture host, ITestOutputHelper ou
         Assert.Contains("postgresql", marks);
         Assert.Contains("database", marks);
         Assert.Equal("1", (string?)result["rate"]);
+        Assert.Equal(0, (int)result["remaining"]!);
         Assert.Empty(result["errors"]!.AsArray());
         Assert.True(new FileInfo(ScreenshotPath).Length > 0);
     }

@@ -1,5 +1,5 @@
 // Drives the live dashboard in Debian's headless Chromium: add an interest in the editor, score a matching message
-// through POST /score, wait for the match to arrive with highlighted words, take a screenshot.
+// through POST /score, wait for the match to arrive with highlighted words, take a screenshot, remove the interest.
 // Usage: node drive-dashboard.mjs <base url> <user id> <screenshot path>. Prints one JSON line; exit 0 on success.
 import { chromium } from "playwright-core";
 
@@ -43,7 +43,12 @@ try {
   await page.waitForFunction(() => document.getElementById("total-in").textContent !== "0");
   await page.waitForTimeout(2200);
   await page.screenshot({ path: screenshot, fullPage: true });
-  console.log(JSON.stringify({ scored, marks, text, score, rate, errors }));
+
+  // Removing the interest in the editor removes it from the user's stored interests.
+  await page.click(`#interests tr[data-interest-id="${interest.id}"] button.remove`);
+  await page.waitForSelector(`#interests tr[data-interest-id="${interest.id}"]`, { state: "detached" });
+  const remaining = await page.evaluate(async u => (await (await fetch(`../users/${u}/interests`)).json()).interests.length, user);
+  console.log(JSON.stringify({ scored, marks, text, score, rate, remaining, errors }));
 } finally {
   await browser.close();
 }

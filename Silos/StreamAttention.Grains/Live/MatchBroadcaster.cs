@@ -22,9 +22,10 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, ILogger<Match
     private readonly Lock _lock = new();
     private readonly List<Subscription> _listeners = [];
     private IMatchFeedObserver? _reference;
+    private volatile bool _subscribed;
 
     /// <summary>Whether the feed has accepted this silo's subscription, so published matches reach its listeners.</summary>
-    public bool IsSubscribed { get; private set; }
+    public bool IsSubscribed => _subscribed;
 
     /// <summary>
     /// Receives the matches published from now on, of one user or (<paramref name="userId"/> null) of all users,
@@ -71,7 +72,7 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, ILogger<Match
             {
                 _reference ??= grains.CreateObjectReference<IMatchFeedObserver>(this);
                 await feed.Subscribe(_reference);
-                IsSubscribed = true;
+                _subscribed = true;
                 await Task.Delay(RefreshPeriod, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -80,7 +81,7 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, ILogger<Match
             }
             catch (Exception e)
             {
-                IsSubscribed = false;
+                _subscribed = false;
                 LogSubscribeFailed(e);
                 await Task.Delay(RetryDelay, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
@@ -90,9 +91,9 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, ILogger<Match
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        if (_reference is not null && IsSubscribed)
+        if (_reference is not null && _subscribed)
         {
-            IsSubscribed = false;
+            _subscribed = false;
             try
             {
                 await grains.GetGrain<IMatchFeedGrain>(0).Unsubscribe(_reference);

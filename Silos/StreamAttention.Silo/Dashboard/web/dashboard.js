@@ -284,7 +284,7 @@ $("user-id").addEventListener("change", () => {
   history.replaceState(null, "", `?user=${encodeURIComponent(state.user)}`);
   loadUser();
 });
-$("all-users").addEventListener("change", connect);
+$("all-users").addEventListener("change", loadUser); // the list restarts with the chosen stream
 $("add-form").addEventListener("submit", addInterest);
 setInterval(pollStats, 1000);
 setInterval(renderInterests, 10000); // rates decay as matches leave the window

@@ -107,8 +107,12 @@ public sealed class ScoringTests(ClusterFixture fixture) : IClassFixture<Cluster
                 Interlocked.Increment(ref runs);
             }
         });
-        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
         {
+            if (instrument.Name != "streamattention.scoring.shard_requests")
+            {
+                return;
+            }
             lock (requests)
             {
                 var run = (string)tags[0].Value!;

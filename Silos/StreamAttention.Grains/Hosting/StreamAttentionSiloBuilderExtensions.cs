@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using StackExchange.Redis;
 using StreamAttention.Grains.Import;
+using StreamAttention.Grains.Live;
 using StreamAttention.Grains.Options;
 using StreamAttention.Grains.Shards;
 using StreamAttention.Grains.Users;
@@ -17,7 +18,7 @@ public static class StreamAttentionSiloBuilderExtensions
 {
     /// <summary>
     /// Registers what the grains need besides the embedder and the scorer (registered by their own extensions):
-    /// the silo's dynamic batcher with its metrics, validation, interest embedding and the bulk importer, with
+    /// the silo's dynamic batcher with its metrics, the gateway's metrics, the silo's end of the live match feed, validation, interest embedding and the bulk importer, with
     /// <see cref="ShardingOptions"/>, <see cref="InterestLimitsOptions"/> and <see cref="DynamicBatchingOptions"/>
     /// bound from configuration and validated at start. Grain storage named <see cref="StorageNames.Interests"/>
     /// must be added separately (see <see cref="UseStreamAttentionCluster"/>).
@@ -31,6 +32,9 @@ public static class StreamAttentionSiloBuilderExtensions
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<BatchingMetrics>();
+        services.TryAddSingleton<GatewayMetrics>();
+        services.TryAddSingleton<MatchBroadcaster>();
+        services.AddHostedService(provider => provider.GetRequiredService<MatchBroadcaster>());
         services.TryAddSingleton<ShardScoringBatcher>();
         services.AddHostedService(provider => provider.GetRequiredService<ShardScoringBatcher>());
         services.TryAddSingleton<InterestValidator>();

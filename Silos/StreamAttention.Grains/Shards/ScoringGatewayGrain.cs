@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using StreamAttention.Contracts.Grains;
+using StreamAttention.Contracts.Live;
 using StreamAttention.Contracts.Scoring;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Embeddings;
@@ -10,17 +12,23 @@ namespace StreamAttention.Grains.Shards;
 
 /// <summary>
 /// Stateless, so any silo scores locally what it receives; reentrant, so one request's fan-out does not hold up the
-/// next one's embedding.
+/// next one's embedding. Matches go to the users' histories and to the live feed (<see cref="IMatchFeedGrain"/>).
 /// </summary>
 [StatelessWorker, Reentrant]
-public sealed class ScoringGatewayGrain(ITextEmbedder embedder, IOptions<ShardingOptions> sharding, TimeProvider time) : Grain, IScoringGatewayGrain
+public sealed class ScoringGatewayGrain(ITextEmbedder embedder, IOptions<ShardingOptions> sharding, TimeProvider time, GatewayMetrics metrics) : Grain, IScoringGatewayGrain
 {
+    /// <summary>A span per scored batch, under the grain call's own Orleans span, with what went in and came out.</summary>
+    private static readonly ActivitySource Activities = new("StreamAttention.Gateway");
+
     public async Task<IReadOnlyList<TextMatch>> Score(IReadOnlyList<string> texts, string? userId = null)
     {
         if (texts.Count == 0)
         {
             return [];
         }
+        using var activity = Activities.StartActivity("score batch");
+        activity?.SetTag("streamattention.messages", texts.Count);
+        var started = time.GetTimestamp();
         var embedded = embedder.Embed(texts);
         var request = new ShardScoreRequest(Guid.NewGuid(), Enumerable.Range(0, embedded.Count).Select(i => embedded.Row(i)).ToArray(), userId);
         var shardCount = sharding.Value.ShardCount;
@@ -30,14 +38,24 @@ public sealed class ScoringGatewayGrain(ITextEmbedder embedder, IOptions<Shardin
             .OrderBy(m => m.TextIndex).ThenByDescending(m => m.Score)
             .ThenBy(m => m.UserId, StringComparer.Ordinal).ThenBy(m => m.InterestId, StringComparer.Ordinal)
             .ToArray();
-        await AppendToHistoriesAsync(texts, matches);
+        await DeliverAsync(texts, matches);
+        metrics.Messages.Add(texts.Count);
+        metrics.Matches.Add(matches.Length);
+        metrics.Duration.Record(time.GetElapsedTime(started).TotalMilliseconds);
+        activity?.SetTag("streamattention.matches", matches.Length);
         return matches;
     }
 
-    private Task AppendToHistoriesAsync(IReadOnlyList<string> texts, TextMatch[] matches)
+    private async Task DeliverAsync(IReadOnlyList<string> texts, TextMatch[] matches)
     {
+        if (matches.Length == 0)
+        {
+            return;
+        }
         var at = time.GetUtcNow();
-        return Task.WhenAll(matches.GroupBy(m => m.UserId).Select(user => GrainFactory.GetGrain<IUserGrain>(user.Key)
-            .AppendMatches(user.Select(m => new UserMatch(at, m.InterestId, texts[m.TextIndex], m.Score, m.Highlights)).ToArray())));
+        var delivered = matches.Select(m => new LiveMatch(m.UserId, new UserMatch(at, m.InterestId, texts[m.TextIndex], m.Score, m.Highlights))).ToArray();
+        await Task.WhenAll(delivered.GroupBy(m => m.UserId).Select(user => GrainFactory.GetGrain<IUserGrain>(user.Key)
+            .AppendMatches(user.Select(m => m.Match).ToArray())));
+        await GrainFactory.GetGrain<IMatchFeedGrain>(0).Publish(delivered);
     }
 }

@@ -51,6 +51,7 @@ public static class StreamAttentionApis
         app.MapInterestsApi();
         app.MapImportApi();
         app.MapScoringApi();
+        app.MapMatchStreamApi();
         return app;
     }
 }

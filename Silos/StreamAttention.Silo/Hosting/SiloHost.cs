@@ -1,26 +1,51 @@
+using Microsoft.Extensions.Options;
+using Orleans.Dashboard;
 using StreamAttention.Grains.Hosting;
 using StreamAttention.Silo.Apis;
+using StreamAttention.Silo.Dashboard;
 
 namespace StreamAttention.Silo.Hosting;
 
 /// <summary>
 /// A silo with the HTTP API in one process: the shared configuration of <see cref="StreamAttentionHost"/>, the
-/// cluster and storage from section "Cluster", the grains, and Kestrel on <c>urls</c>.
+/// service defaults (telemetry, health), the cluster and storage from section "Cluster", the grains, the live
+/// dashboard (and the Orleans dashboard at <c>/orleans</c> unless turned off), and Kestrel on <c>urls</c>.
 /// </summary>
 public static class SiloHost
 {
+    public const string OrleansDashboardPath = "/orleans";
+
     public static WebApplicationBuilder CreateBuilder(IEnumerable<string> configurationArgs, string? urls = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         StreamAttentionHost.Configure(builder, configurationArgs);
+        builder.AddServiceDefaults();
         if (urls is not null)
         {
             builder.WebHost.UseUrls(urls);
         }
-        builder.UseOrleans(silo => silo.UseStreamAttentionCluster(builder.Configuration).AddStreamAttentionGrains());
+        var dashboard = builder.AddStreamAttentionDashboard();
+        builder.UseOrleans(silo =>
+        {
+            silo.UseStreamAttentionCluster(builder.Configuration).AddStreamAttentionGrains().AddActivityPropagation();
+            if (dashboard.OrleansDashboard)
+            {
+                silo.AddDashboard();
+            }
+        });
         builder.Services.AddStreamAttentionApis();
         return builder;
     }
 
-    public static WebApplication Build(WebApplicationBuilder builder) => builder.Build().MapStreamAttentionApis();
+    public static WebApplication Build(WebApplicationBuilder builder)
+    {
+        var app = builder.Build().MapStreamAttentionApis();
+        app.MapDefaultEndpoints();
+        app.MapDashboardApi();
+        if (app.Services.GetRequiredService<IOptions<LiveDashboardOptions>>().Value.OrleansDashboard)
+        {
+            app.MapOrleansDashboard(routePrefix: OrleansDashboardPath);
+        }
+        return app;
+    }
 }

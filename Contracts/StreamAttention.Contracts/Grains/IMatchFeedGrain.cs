@@ -1,0 +1,31 @@
+using Orleans.Concurrency;
+using StreamAttention.Contracts.Live;
+
+namespace StreamAttention.Contracts.Grains;
+
+/// <summary>
+/// The cluster's live match feed (key 0): every silo subscribes an observer, and whatever scores messages publishes
+/// the matches once, so live-stream clients connected to any silo see every match.
+/// </summary>
+[Alias("StreamAttention.IMatchFeedGrain")]
+public interface IMatchFeedGrain : IGrainWithIntegerKey
+{
+    /// <summary>Adds or refreshes a subscription; subscriptions expire unless refreshed, so a dead silo's drops out.</summary>
+    [Alias("Subscribe")]
+    Task Subscribe(IMatchFeedObserver observer);
+
+    [Alias("Unsubscribe")]
+    Task Unsubscribe(IMatchFeedObserver observer);
+
+    /// <summary>One-way: scoring must not wait for, or fail because of, live viewers.</summary>
+    [OneWay, Alias("Publish")]
+    Task Publish(IReadOnlyList<LiveMatch> matches);
+}
+
+/// <summary>A silo's receiver of the live match feed.</summary>
+[Alias("StreamAttention.IMatchFeedObserver")]
+public interface IMatchFeedObserver : IGrainObserver
+{
+    [OneWay, Alias("OnMatches")]
+    Task OnMatches(IReadOnlyList<LiveMatch> matches);
+}

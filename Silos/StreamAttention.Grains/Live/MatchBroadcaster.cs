@@ -1,0 +1,145 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StreamAttention.Contracts.Grains;
+using StreamAttention.Contracts.Live;
+
+namespace StreamAttention.Grains.Live;
+
+/// <summary>
+/// The silo's end of the live match feed: subscribes to <see cref="IMatchFeedGrain"/> (and keeps refreshing the
+/// subscription) and fans every match out to the local listeners, e.g. server-sent-event clients.
+/// Each listener has its own bounded queue that drops its oldest entries, so a slow client loses matches instead
+/// of holding up the feed or growing the silo's memory.
+/// </summary>
+public sealed partial class MatchBroadcaster(IGrainFactory grains, ILogger<MatchBroadcaster> logger) : BackgroundService, IMatchFeedObserver
+{
+    public static readonly TimeSpan RefreshPeriod = TimeSpan.FromSeconds(30);
+
+    /// <summary>How soon a failed subscription (silo still starting, feed grain moving) is retried.</summary>
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+
+    private readonly Lock _lock = new();
+    private readonly List<Subscription> _listeners = [];
+    private IMatchFeedObserver? _reference;
+    private volatile bool _subscribed;
+
+    /// <summary>Whether the feed has accepted this silo's subscription, so published matches reach its listeners.</summary>
+    public bool IsSubscribed => _subscribed;
+
+    /// <summary>
+    /// Receives the matches published from now on, of one user or (<paramref name="userId"/> null) of all users,
+    /// until the subscription is disposed.
+    /// </summary>
+    public Subscription Subscribe(string? userId, int capacity)
+    {
+        var subscription = new Subscription(this, userId, Channel.CreateBounded<LiveMatch>(new BoundedChannelOptions(capacity)
+        {
+            FullMode = BoundedChannelFullMode.DropOldest,
+            SingleReader = true,
+        }));
+        lock (_lock)
+        {
+            _listeners.Add(subscription);
+        }
+        return subscription;
+    }
+
+    public Task OnMatches(IReadOnlyList<LiveMatch> matches)
+    {
+        lock (_lock)
+        {
+            foreach (var listener in _listeners)
+            {
+                foreach (var match in matches)
+                {
+                    if (listener.UserId is null || listener.UserId == match.UserId)
+                    {
+                        listener.Queue.Writer.TryWrite(match);
+                    }
+                }
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var feed = grains.GetGrain<IMatchFeedGrain>(0);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                _reference ??= grains.CreateObjectReference<IMatchFeedObserver>(this);
+                await feed.Subscribe(_reference);
+                _subscribed = true;
+                await Task.Delay(RefreshPeriod, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                _subscribed = false;
+                LogSubscribeFailed(e);
+                await Task.Delay(RetryDelay, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (_reference is not null && _subscribed)
+        {
+            _subscribed = false;
+            try
+            {
+                await grains.GetGrain<IMatchFeedGrain>(0).Unsubscribe(_reference);
+            }
+            catch (Exception e)
+            {
+                // The subscription expires by itself; a silo shutting down with the cluster cannot always reach the feed.
+                LogUnsubscribeFailed(e);
+            }
+            grains.DeleteObjectReference<IMatchFeedObserver>(_reference);
+        }
+        lock (_lock)
+        {
+            foreach (var listener in _listeners)
+            {
+                listener.Queue.Writer.TryComplete();
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Subscribing to the live match feed failed; retrying")]
+    private partial void LogSubscribeFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Unsubscribing from the live match feed failed; the subscription will expire")]
+    private partial void LogUnsubscribeFailed(Exception exception);
+
+    /// <summary>One listener's queue of matches.</summary>
+    public sealed class Subscription : IDisposable
+    {
+        private readonly MatchBroadcaster _owner;
+
+        internal Subscription(MatchBroadcaster owner, string? userId, Channel<LiveMatch> queue) => (_owner, UserId, Queue) = (owner, userId, queue);
+
+        internal string? UserId { get; }
+
+        internal Channel<LiveMatch> Queue { get; }
+
+        /// <summary>The matches as they arrive; ends when the silo stops.</summary>
+        public IAsyncEnumerable<LiveMatch> ReadAllAsync(CancellationToken cancellationToken) => Queue.Reader.ReadAllAsync(cancellationToken);
+
+        public void Dispose()
+        {
+            lock (_owner._lock)
+            {
+                _owner._listeners.Remove(this);
+            }
+        }
+    }
+}

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.FileProviders;
+using StreamAttention.Silo.Dashboard;
+
+namespace StreamAttention.Silo.Apis;
+
+/// <summary>The live dashboard page at <c>/dashboard/</c> (embedded static files) and its statistics.</summary>
+public static class DashboardApi
+{
+    public const string PagePath = "/dashboard";
+
+    public static WebApplication MapDashboardApi(this WebApplication app)
+    {
+        var page = new ManifestEmbeddedFileProvider(typeof(DashboardApi).Assembly, "Dashboard/web");
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = page, RequestPath = PagePath });
+        app.UseStaticFiles(new StaticFileOptions { FileProvider = page, RequestPath = PagePath });
+        // The page's links are relative to its folder: "/dashboard" itself is redirected to "/dashboard/" by the default-files middleware.
+        app.MapGet("/", () => TypedResults.Redirect($"{PagePath}/")).ExcludeFromDescription();
+        app.MapGet($"{PagePath}/stats", (DashboardStatistics statistics) => TypedResults.Ok(statistics.Snapshot())).WithTags("Dashboard")
+            .WithSummary("This silo's statistics: totals since start (messages in, matches out, ingest), recent latency percentiles and batch sizes, the model and execution provider.");
+        return app;
+    }
+}

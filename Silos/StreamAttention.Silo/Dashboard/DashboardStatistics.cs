@@ -1,0 +1,219 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Options;
+using StreamAttention.Grains.Live;
+using StreamAttention.Scoring;
+
+namespace StreamAttention.Silo.Dashboard;
+
+/// <summary>Latency percentiles (ms) over the recent window; null when nothing was measured.</summary>
+public sealed record LatencySummary(int Count, double P50, double P95, double P99, double Max);
+
+/// <summary>Runs whose batch size was at most <paramref name="UpTo"/> (and above the previous bucket's).</summary>
+public sealed record BatchSizeBucket(int UpTo, int Runs);
+
+public sealed record IngestStatistics(bool Publishing, long Messages, long ConsumerLag, long DeadLetters, LatencySummary? EndToEndLatency);
+
+public sealed record ModelStatistics(string Model, int Dimension, string ExecutionProvider);
+
+/// <summary>
+/// A snapshot of this silo's instruments. Totals count since the silo started, so clients derive rates from
+/// successive snapshots; percentiles and the batch-size histogram cover the recent window.
+/// </summary>
+public sealed record DashboardSnapshot(
+    DateTimeOffset At,
+    ModelStatistics Model,
+    long MessagesIn,
+    long MatchesOut,
+    LatencySummary? ScoringLatency,
+    IReadOnlyList<BatchSizeBucket> BatchSizes,
+    IngestStatistics Ingest,
+    bool LiveFeedSubscribed);
+
+/// <summary>
+/// Reads this process' own StreamAttention instruments through a <see cref="MeterListener"/>, so the dashboard
+/// needs no metrics backend: counters are summed, gauges read on demand, histograms keep a window of recent values.
+/// It listens from the host's start, so its totals count everything this silo did.
+/// </summary>
+public sealed class DashboardStatistics : IHostedService, IDisposable
+{
+    /// <summary>Upper bounds of the batch-size buckets: powers of two up to the batcher's default maximum, then everything above.</summary>
+    private static readonly int[] BatchBuckets = [1, 2, 4, 8, 16, 32, 64, int.MaxValue];
+
+    private static readonly string[] Totals = [DashboardInstruments.MessagesIn, DashboardInstruments.MatchesOut, DashboardInstruments.IngestMessages, DashboardInstruments.DeadLetters, DashboardInstruments.ConsumerLag];
+    private static readonly string[] Windows = [DashboardInstruments.ScoringLatency, DashboardInstruments.IngestLatency, DashboardInstruments.BatchSize];
+
+    private readonly MeterListener _listener = new();
+    private readonly Dictionary<string, Total> _totals = Totals.ToDictionary(n => n, _ => new Total());
+    private readonly Dictionary<string, Window> _windows;
+    /// <summary>One snapshot at a time: observation resets and collects the gauges' values.</summary>
+    private readonly Lock _gauges = new();
+    private readonly ModelInfo _model;
+    private readonly MatchBroadcaster _feed;
+    private readonly TimeProvider _time;
+    private bool _ingestSeen;
+
+    public DashboardStatistics(ModelInfo model, MatchBroadcaster feed, TimeProvider time, IOptions<LiveDashboardOptions> options)
+    {
+        (_model, _feed, _time) = (model, feed, time);
+        _windows = Windows.ToDictionary(n => n, _ => new Window(options.Value.StatisticsWindow));
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (!instrument.Meter.Name.StartsWith(ScoringMetrics.MeterName, StringComparison.Ordinal))
+            {
+                return;
+            }
+            object? state = _totals.TryGetValue(instrument.Name, out var total) ? total : _windows.GetValueOrDefault(instrument.Name);
+            if (state is not null)
+            {
+                _ingestSeen |= instrument.Name.StartsWith("streamattention.ingest.", StringComparison.Ordinal);
+                listener.EnableMeasurementEvents(instrument, state);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((instrument, value, _, state) => Record(instrument, value, state));
+        _listener.SetMeasurementEventCallback<int>((instrument, value, _, state) => Record(instrument, value, state));
+        _listener.SetMeasurementEventCallback<double>((instrument, value, _, state) => Record(instrument, value, state));
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _listener.Start();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public DashboardSnapshot Snapshot()
+    {
+        lock (_gauges)
+        {
+            ObserveAll();
+            return Read();
+        }
+    }
+
+    private DashboardSnapshot Read()
+    {
+        var batchSizes = _windows[DashboardInstruments.BatchSize].Values();
+        return new DashboardSnapshot(
+            _time.GetUtcNow(),
+            new ModelStatistics(_model.Model, _model.Dimension, _model.ExecutionProvider),
+            _totals[DashboardInstruments.MessagesIn].Read(),
+            _totals[DashboardInstruments.MatchesOut].Read(),
+            Summarize(_windows[DashboardInstruments.ScoringLatency].Values()),
+            BatchBuckets.Select((upTo, i) => new BatchSizeBucket(upTo, batchSizes.Count(v => v <= upTo && (i == 0 || v > BatchBuckets[i - 1])))).ToArray(),
+            new IngestStatistics(
+                _ingestSeen,
+                _totals[DashboardInstruments.IngestMessages].Read(),
+                _totals[DashboardInstruments.ConsumerLag].Read(),
+                _totals[DashboardInstruments.DeadLetters].Read(),
+                Summarize(_windows[DashboardInstruments.IngestLatency].Values())),
+            _feed.IsSubscribed);
+    }
+
+    public void Dispose() => _listener.Dispose();
+
+    private static void Record(Instrument instrument, double value, object? state)
+    {
+        switch (state)
+        {
+            case Total total when instrument.IsObservable:
+                total.Observe(value);
+                break;
+            case Total total:
+                total.Add(value);
+                break;
+            case Window window:
+                window.Add(value);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Observable instruments (e.g. a lag gauge) report only when asked: reset, then collect, their callbacks adding
+    /// up their tags' values (e.g. partitions). Plain counters and up-down counters keep their running totals.
+    /// </summary>
+    private void ObserveAll()
+    {
+        foreach (var total in _totals.Values)
+        {
+            total.BeginObservation();
+        }
+        _listener.RecordObservableInstruments();
+    }
+
+    private static LatencySummary? Summarize(double[] values)
+    {
+        if (values.Length == 0)
+        {
+            return null;
+        }
+        Array.Sort(values);
+        return new LatencySummary(values.Length, Percentile(values, 0.50), Percentile(values, 0.95), Percentile(values, 0.99), values[^1]);
+    }
+
+    /// <summary>Nearest-rank percentile of sorted values.</summary>
+    private static double Percentile(double[] sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+
+    private sealed class Total
+    {
+        private readonly Lock _lock = new();
+        private double _value;
+        private double _observed;
+        private bool _observing;
+
+        public void Add(double value)
+        {
+            lock (_lock)
+            {
+                _value += value;
+            }
+        }
+
+        public void BeginObservation()
+        {
+            lock (_lock)
+            {
+                (_observed, _observing) = (0, false);
+            }
+        }
+
+        public void Observe(double value)
+        {
+            lock (_lock)
+            {
+                (_observed, _observing) = (_observed + value, true);
+            }
+        }
+
+        public long Read()
+        {
+            lock (_lock)
+            {
+                return (long)Math.Round(_observing ? _observed : _value);
+            }
+        }
+    }
+
+    /// <summary>The most recent values, in a ring.</summary>
+    private sealed class Window(int capacity)
+    {
+        private readonly double[] _ring = new double[capacity];
+        private long _count;
+
+        public void Add(double value)
+        {
+            lock (_ring)
+            {
+                _ring[_count++ % _ring.Length] = value;
+            }
+        }
+
+        public double[] Values()
+        {
+            lock (_ring)
+            {
+                return _ring[..(int)Math.Min(_count, _ring.Length)];
+            }
+        }
+    }
+}

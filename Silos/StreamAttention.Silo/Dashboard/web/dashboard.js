@@ -1,0 +1,292 @@
+// StreamAttention live dashboard: statistics polled from /dashboard/stats, matches from the server-sent-event
+// streams, interests edited through the HTTP API. No dependencies; charts are drawn on canvases.
+"use strict";
+
+const api = ".."; // the page lives at /dashboard/
+const HISTORY_POINTS = 120; // seconds of throughput and latency shown
+const RATE_WINDOW_MS = 5 * 60 * 1000;
+const MAX_SHOWN_MATCHES = 200;
+const $ = id => document.getElementById(id);
+const css = name => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+
+const state = {
+  user: new URLSearchParams(location.search).get("user") || "alice",
+  matchTimes: new Map(), // interest id -> timestamps (ms) of the selected user's recent matches
+  interests: [],
+  source: null,
+  series: { in: [], out: [], p50: [], p95: [], p99: [] },
+  previous: null,
+};
+
+// ---- statistics -------------------------------------------------------------------------------------------------
+
+async function pollStats() {
+  try {
+    const response = await fetch(`${api}/dashboard/stats`);
+    if (response.ok) showStats(await response.json());
+  } catch { /* the silo is restarting: the next poll retries */ }
+}
+
+function showStats(s) {
+  $("model").textContent = `${s.model.model} · d=${s.model.dimension} · ${s.model.executionProvider}`;
+  setBadge($("feed"), s.liveFeedSubscribed, "live feed on", "live feed off");
+  const now = Date.parse(s.at);
+  if (state.previous) {
+    const seconds = Math.max((now - state.previous.at) / 1000, 0.001);
+    push(state.series.in, (s.messagesIn - state.previous.messagesIn) / seconds);
+    push(state.series.out, (s.matchesOut - state.previous.matchesOut) / seconds);
+    $("rate-in").textContent = format(last(state.series.in));
+    $("rate-out").textContent = format(last(state.series.out));
+  }
+  state.previous = { at: now, messagesIn: s.messagesIn, matchesOut: s.matchesOut };
+  $("total-in").textContent = s.messagesIn.toLocaleString();
+  $("total-out").textContent = s.matchesOut.toLocaleString();
+  const l = s.scoringLatency;
+  $("latency").textContent = l ? `${format(l.p50)} / ${format(l.p95)} / ${format(l.p99)}` : "–";
+  push(state.series.p50, l ? l.p50 : 0); push(state.series.p95, l ? l.p95 : 0); push(state.series.p99, l ? l.p99 : 0);
+
+  const ingest = s.ingest;
+  const e2e = ingest.endToEndLatency;
+  $("e2e").textContent = e2e ? `${format(e2e.p50)} / ${format(e2e.p95)} / ${format(e2e.p99)}` : "–";
+  $("lag").textContent = ingest.publishing ? ingest.consumerLag.toLocaleString() : "0";
+  $("dead").textContent = ingest.publishing ? ingest.deadLetters.toLocaleString() : "0";
+  for (const id of ["e2e-unit", "lag-unit", "dead-unit"]) {
+    if (!ingest.publishing) $(id).textContent = "no ingest";
+  }
+
+  drawLines($("chart-throughput"), [[state.series.in, css("--in")], [state.series.out, css("--out")]]);
+  drawLines($("chart-latency"), [[state.series.p50, css("--p50")], [state.series.p95, css("--p95")], [state.series.p99, css("--p99")]]);
+  drawBars($("chart-batches"), s.batchSizes.map((b, i, all) => bucketLabel(b.upTo, i > 0 ? all[i - 1].upTo : 0)), s.batchSizes.map(b => b.runs));
+}
+
+const bucketLabel = (upTo, below) => upTo > 1e9 ? `>${below}` : upTo - below <= 1 ? `${upTo}` : `${below + 1}–${upTo}`;
+const push = (series, value) => { series.push(value); if (series.length > HISTORY_POINTS) series.shift(); };
+const last = series => series[series.length - 1] ?? 0;
+const format = v => v >= 100 ? Math.round(v).toLocaleString() : v >= 10 ? v.toFixed(1) : v.toFixed(2);
+
+function setBadge(badge, ok, good, bad) {
+  badge.textContent = ok ? good : bad;
+  badge.className = `badge ${ok ? "ok" : "bad"}`;
+}
+
+// ---- charts -----------------------------------------------------------------------------------------------------
+
+function prepare(canvas) {
+  const ratio = window.devicePixelRatio || 1;
+  const { width, height } = canvas.getBoundingClientRect();
+  canvas.width = Math.round(width * ratio);
+  canvas.height = Math.round(height * ratio);
+  const g = canvas.getContext("2d");
+  g.scale(ratio, ratio);
+  g.font = "11px system-ui, sans-serif";
+  return { g, width, height };
+}
+
+function axis(g, width, height, max, pad) {
+  g.strokeStyle = css("--line"); g.fillStyle = css("--muted"); g.lineWidth = 1;
+  for (const f of [0, 0.5, 1]) {
+    const y = pad.top + (height - pad.top - pad.bottom) * (1 - f);
+    g.beginPath(); g.moveTo(pad.left, y); g.lineTo(width - pad.right, y); g.stroke();
+    g.fillText(format(max * f), 2, y + 4);
+  }
+}
+
+/** Line series (arrays of numbers, newest last) sharing one y axis from zero. */
+function drawLines(canvas, series) {
+  const { g, width, height } = prepare(canvas);
+  const pad = { left: 40, right: 6, top: 8, bottom: 6 };
+  const max = niceMax(Math.max(1e-9, ...series.flatMap(([values]) => values)));
+  axis(g, width, height, max, pad);
+  const x = i => pad.left + (width - pad.left - pad.right) * i / (HISTORY_POINTS - 1);
+  const y = v => pad.top + (height - pad.top - pad.bottom) * (1 - v / max);
+  for (const [values, color] of series) {
+    const offset = HISTORY_POINTS - values.length;
+    g.strokeStyle = color; g.lineWidth = 2; g.beginPath();
+    values.forEach((v, i) => i === 0 ? g.moveTo(x(i + offset), y(v)) : g.lineTo(x(i + offset), y(v)));
+    g.stroke();
+  }
+}
+
+function drawBars(canvas, labels, values) {
+  const { g, width, height } = prepare(canvas);
+  const pad = { left: 40, right: 6, top: 8, bottom: 18 };
+  const max = niceMax(Math.max(1, ...values));
+  axis(g, width, height, max, pad);
+  const slot = (width - pad.left - pad.right) / values.length;
+  values.forEach((v, i) => {
+    const h = (height - pad.top - pad.bottom) * v / max;
+    g.fillStyle = css("--in");
+    g.fillRect(pad.left + i * slot + slot * 0.15, height - pad.bottom - h, slot * 0.7, h);
+    g.fillStyle = css("--muted");
+    g.fillText(labels[i], pad.left + i * slot + slot / 2 - g.measureText(labels[i]).width / 2, height - 4);
+  });
+}
+
+function niceMax(v) {
+  const power = 10 ** Math.floor(Math.log10(v));
+  return [1, 2, 5, 10].map(m => m * power).find(m => m >= v);
+}
+
+// ---- interests --------------------------------------------------------------------------------------------------
+
+async function loadUser() {
+  state.matchTimes.clear();
+  $("editor-error").textContent = "";
+  const [interests, history] = await Promise.all([
+    fetchJson(`${api}/users/${encodeURIComponent(state.user)}/interests`),
+    fetchJson(`${api}/users/${encodeURIComponent(state.user)}/matches`),
+  ]);
+  state.interests = interests?.interests ?? [];
+  $("matches").replaceChildren();
+  for (const match of (history?.matches ?? []).slice().reverse()) {
+    countMatch(match);
+    if (!$("all-users").checked) showMatch({ userId: state.user, match });
+  }
+  renderInterests();
+  connect();
+}
+
+async function fetchJson(url) {
+  const response = await fetch(url);
+  if (!response.ok) {
+    $("editor-error").textContent = await problem(response);
+    return null;
+  }
+  return response.json();
+}
+
+async function problem(response) {
+  try {
+    const body = await response.json();
+    return body.detail || body.title || `HTTP ${response.status}`;
+  } catch {
+    return `HTTP ${response.status}`;
+  }
+}
+
+function renderInterests() {
+  const cutoff = Date.now() - RATE_WINDOW_MS;
+  const counts = state.interests.map(i => (state.matchTimes.get(i.id) ?? []).filter(t => t >= cutoff).length);
+  const max = Math.max(1, ...counts);
+  $("interests").replaceChildren(...state.interests.map((interest, n) => {
+    const row = element("tr", { "data-interest-id": interest.id });
+    row.append(
+      element("td", {}, interest.id),
+      element("td", {}, interest.text),
+      element("td", {}, interest.threshold ?? "default"),
+      rateCell(counts[n], max),
+      element("td", {}, removeButton(interest.id)));
+    return row;
+  }));
+}
+
+function rateCell(count, max) {
+  const cell = element("td");
+  const rate = element("div", { class: "rate" });
+  const bar = element("div", { class: "bar" });
+  bar.style.width = `${Math.round(100 * count / max)}px`;
+  rate.append(bar, element("span", { class: "count" }, String(count)));
+  cell.append(rate);
+  return cell;
+}
+
+function removeButton(id) {
+  const button = element("button", { class: "remove", title: `remove ${id}` }, "✕");
+  button.addEventListener("click", async () => {
+    const response = await fetch(`${api}/users/${encodeURIComponent(state.user)}/interests/${encodeURIComponent(id)}`, { method: "DELETE" });
+    if (!response.ok) { $("editor-error").textContent = await problem(response); return; }
+    state.interests = state.interests.filter(i => i.id !== id);
+    renderInterests();
+  });
+  return button;
+}
+
+async function addInterest(event) {
+  event.preventDefault();
+  const id = $("interest-id").value.trim();
+  const threshold = $("interest-threshold").value;
+  const body = { text: $("interest-text").value, ...(threshold === "" ? {} : { threshold: Number(threshold) }) };
+  const response = await fetch(`${api}/users/${encodeURIComponent(state.user)}/interests/${encodeURIComponent(id)}`,
+    { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  if (!response.ok) { $("editor-error").textContent = await problem(response); return; }
+  const stored = await response.json();
+  $("editor-error").textContent = "";
+  state.interests = [...state.interests.filter(i => i.id !== stored.id), stored].sort((a, b) => a.id < b.id ? -1 : 1);
+  renderInterests();
+  $("add-form").reset();
+}
+
+// ---- live matches -----------------------------------------------------------------------------------------------
+
+function connect() {
+  state.source?.close();
+  const all = $("all-users").checked;
+  const source = new EventSource(all ? `${api}/matches/stream` : `${api}/users/${encodeURIComponent(state.user)}/matches/stream`);
+  state.source = source;
+  source.onopen = () => setBadge($("stream-state"), true, all ? "streaming: all users" : `streaming: ${state.user}`, "");
+  source.onerror = () => setBadge($("stream-state"), false, "", "reconnecting…");
+  source.addEventListener("match", event => {
+    const live = JSON.parse(event.data);
+    if (live.userId === state.user) { countMatch(live.match); renderInterests(); }
+    showMatch(live);
+  });
+}
+
+function countMatch(match) {
+  const times = state.matchTimes.get(match.interestId) ?? [];
+  times.push(Date.parse(match.at));
+  state.matchTimes.set(match.interestId, times.filter(t => t >= Date.now() - RATE_WINDOW_MS));
+}
+
+function showMatch({ userId, match }) {
+  const item = element("li", { class: "match", "data-user-id": userId, "data-interest-id": match.interestId });
+  const meta = element("div", { class: "meta" });
+  meta.append(
+    element("span", { class: "score", title: "cross-attention score" }, match.score.toFixed(3)),
+    element("span", {}, `${userId} · ${match.interestId}`),
+    element("span", {}, new Date(match.at).toLocaleTimeString()));
+  item.append(meta, highlighted(match.text, match.highlights));
+  const list = $("matches");
+  list.prepend(item);
+  while (list.children.length > MAX_SHOWN_MATCHES) list.lastChild.remove();
+}
+
+/** The message text with the words the interest attended to marked, more opaque the more attention they drew. */
+function highlighted(text, highlights) {
+  const weights = new Map(highlights.map(h => [h.token.toLowerCase(), h.weight]));
+  const div = element("div", { class: "text" });
+  let at = 0;
+  for (const word of text.matchAll(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu)) {
+    const weight = weights.get(word[0].toLowerCase());
+    if (weight === undefined) continue;
+    div.append(text.slice(at, word.index));
+    const mark = element("mark", { title: `attention ${weight.toFixed(2)}` }, word[0]);
+    mark.style.setProperty("--w", weight);
+    div.append(mark);
+    at = word.index + word[0].length;
+  }
+  div.append(text.slice(at));
+  return div;
+}
+
+function element(tag, attributes = {}, text) {
+  const e = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) e.setAttribute(name, value);
+  if (text !== undefined) e.append(text);
+  return e;
+}
+
+// ---- start ------------------------------------------------------------------------------------------------------
+
+$("user-id").value = state.user;
+$("user-id").addEventListener("change", () => {
+  state.user = $("user-id").value.trim();
+  history.replaceState(null, "", `?user=${encodeURIComponent(state.user)}`);
+  loadUser();
+});
+$("all-users").addEventListener("change", loadUser); // the list restarts with the chosen stream
+$("add-form").addEventListener("submit", addInterest);
+setInterval(pollStats, 1000);
+setInterval(renderInterests, 10000); // rates decay as matches leave the window
+pollStats();
+loadUser();

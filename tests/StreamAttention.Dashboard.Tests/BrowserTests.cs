@@ -1,0 +1,59 @@
+using System.Text.Json.Nodes;
+using StreamAttention.Ingest.EmbeddedKafka.Tests;
+using Xunit.Abstractions;
+
+namespace StreamAttention.Dashboard.Tests;
+
+/// <summary>
+/// The dashboard in a real browser: Debian's headless Chromium driven by playwright-core (installed with `npm ci`
+/// beside the driver script in the output folder; never a downloaded browser).
+/// </summary>
+[Collection(DashboardCollection.Name)]
+public sealed class BrowserTests(DashboardHostFixture host, ITestOutputHelper output)
+{
+    private const string ChromiumPath = "/usr/bin/chromium";
+
+    /// <summary>Where the screenshot goes: TestResults/ under the test output folder.</summary>
+    public static readonly string ScreenshotPath = Path.Combine(AppContext.BaseDirectory, "TestResults", "dashboard-live-match.png");
+
+    private static readonly string BrowserFolder = Path.Combine(AppContext.BaseDirectory, "browser");
+    private static readonly TimeSpan NpmTimeout = TimeSpan.FromMinutes(5);
+
+    /// <summary>Bounds the whole browser run; each of its steps has its own 30 s bound.</summary>
+    private static readonly TimeSpan DriverTimeout = TimeSpan.FromMinutes(4);
+
+    [Fact]
+    public async Task An_interest_added_in_the_editor_shows_its_match_live_with_highlighted_words_and_can_be_removed()
+    {
+        Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: install the Debian package 'chromium'");
+        await InstallDriverAsync();
+        Directory.CreateDirectory(Path.GetDirectoryName(ScreenshotPath)!);
+        File.Delete(ScreenshotPath);
+
+        var (exitCode, stdout, stderr) = await ChildProcess.RunAsync(DriverTimeout, "node",
+            Path.Combine(BrowserFolder, "drive-dashboard.mjs"), host.BaseAddress.ToString().TrimEnd('/'), "browser-user", ScreenshotPath);
+        Assert.True(exitCode == 0, $"the browser driver failed ({exitCode}): {stderr}{stdout}");
+        output.WriteLine($"screenshot: {ScreenshotPath}");
+
+        var result = JsonNode.Parse(stdout.Trim().Split('\n')[^1])!;
+        Assert.Equal(200, (int)result["scored"]!);
+        Assert.Equal(Silos.Tests.Texts.DatabaseMessage, (string?)result["text"]);
+        var marks = result["marks"]!.AsArray().Select(m => (string?)m).ToArray();
+        Assert.Contains("postgresql", marks);
+        Assert.Contains("database", marks);
+        Assert.Equal("1", (string?)result["rate"]);
+        Assert.Equal(0, (int)result["remaining"]!);
+        Assert.Empty(result["errors"]!.AsArray());
+        Assert.True(new FileInfo(ScreenshotPath).Length > 0);
+    }
+
+    private static async Task InstallDriverAsync()
+    {
+        if (Directory.Exists(Path.Combine(BrowserFolder, "node_modules", "playwright-core")))
+        {
+            return;
+        }
+        var (exitCode, stdout, stderr) = await ChildProcess.RunAsync(NpmTimeout, "npm", "ci", "--no-audit", "--no-fund", "--prefix", BrowserFolder);
+        Assert.True(exitCode == 0, $"npm ci failed ({exitCode}): {stderr}{stdout}");
+    }
+}

@@ -1,0 +1,43 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using StreamAttention.Silos.Tests;
+
+namespace StreamAttention.Dashboard.Tests;
+
+[Collection(DashboardCollection.Name)]
+public sealed class DashboardPageTests(DashboardHostFixture host)
+{
+    [Fact]
+    public async Task Stats_count_scored_messages_and_matches_and_report_the_model()
+    {
+        (await host.Http.PutAsJsonAsync("/users/stats-user/interests/db", new { text = Texts.DatabaseInterest })).EnsureSuccessStatusCode();
+        (await host.Http.PostAsJsonAsync("/score", new { texts = new[] { Texts.DatabaseMessage, Texts.Unrelated } })).EnsureSuccessStatusCode();
+
+        var stats = (await host.Http.GetFromJsonAsync<JsonObject>("/dashboard/stats"))!;
+        Assert.True((long)stats["messagesIn"]! >= 2);
+        Assert.True((long)stats["matchesOut"]! >= 1);
+        Assert.True((int)stats["scoringLatency"]!["count"]! >= 1);
+        Assert.True(stats["batchSizes"]!.AsArray().Sum(b => (int)b!["runs"]!) >= 1);
+        Assert.Equal("CPU", (string?)stats["model"]!["executionProvider"]);
+        Assert.Equal(100, (int)stats["model"]!["dimension"]!);
+        Assert.False((bool)stats["ingest"]!["publishing"]!);
+        Assert.True((bool)stats["liveFeedSubscribed"]!);
+    }
+
+    [Fact]
+    public async Task The_page_is_served_from_the_root_and_the_orleans_dashboard_is_mounted()
+    {
+        using var noRedirects = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = host.BaseAddress };
+        using var root = await noRedirects.GetAsync("/");
+        Assert.Equal(HttpStatusCode.Redirect, root.StatusCode);
+        Assert.Equal("/dashboard/", root.Headers.Location?.OriginalString);
+
+        var page = await host.Http.GetStringAsync("/dashboard/");
+        Assert.Contains("dashboard.js", page);
+        Assert.Contains("EventSource", await host.Http.GetStringAsync("/dashboard/dashboard.js"));
+
+        using var orleans = await host.Http.GetAsync("/orleans/");
+        Assert.Equal(HttpStatusCode.OK, orleans.StatusCode);
+    }
+}

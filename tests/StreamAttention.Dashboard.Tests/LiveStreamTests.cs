@@ -1,0 +1,66 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using StreamAttention.Silos.Tests;
+
+namespace StreamAttention.Dashboard.Tests;
+
+[Collection(DashboardCollection.Name)]
+public sealed class LiveStreamTests(DashboardHostFixture host)
+{
+    /// <summary>Bounds every wait on a stream: a missing event fails the test instead of hanging it.</summary>
+    private static readonly TimeSpan StreamTimeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task A_users_stream_carries_only_that_users_matches_with_text_score_and_highlights()
+    {
+        await PutAsync("live-db", "db", Texts.DatabaseInterest);
+        await PutAsync("live-racing", "f1", Texts.RacingInterest, Texts.RacingThreshold);
+        using var timeout = new CancellationTokenSource(StreamTimeout);
+        await using var stream = await ServerSentEvents.OpenAsync(host.Http, "/users/live-db/matches/stream", timeout.Token);
+
+        // The racing user's match is published first; the database user's stream must skip it.
+        await ScoreAsync(Texts.RacingMessage);
+        await ScoreAsync(Texts.DatabaseMessage);
+
+        var (type, data) = await stream.NextAsync(timeout.Token);
+        Assert.Equal("match", type);
+        Assert.Equal("live-db", (string?)data["userId"]);
+        var match = data["match"]!;
+        Assert.Equal("db", (string?)match["interestId"]);
+        Assert.Equal(Texts.DatabaseMessage, (string?)match["text"]);
+        Assert.InRange((double)match["score"]!, 0, 1);
+        Assert.Contains("postgresql", match["highlights"]!.AsArray().Select(h => (string?)h!["token"]));
+    }
+
+    [Fact]
+    public async Task The_all_users_stream_carries_every_users_matches()
+    {
+        await PutAsync("live-all", "f1", Texts.RacingInterest, Texts.RacingThreshold);
+        using var timeout = new CancellationTokenSource(StreamTimeout);
+        await using var stream = await ServerSentEvents.OpenAsync(host.Http, "/matches/stream", timeout.Token);
+        await ScoreAsync(Texts.RacingMessage, "live-all");
+
+        var (_, data) = await stream.NextAsync(timeout.Token);
+        Assert.Equal("live-all", (string?)data["userId"]);
+        Assert.Equal(Texts.RacingMessage, (string?)data["match"]!["text"]);
+    }
+
+    [Fact]
+    public async Task An_invalid_user_id_is_a_validation_problem()
+    {
+        using var response = await host.Http.GetAsync("/users/not%20valid/matches/stream");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    private async Task PutAsync(string userId, string interestId, string text, float? threshold = null)
+        => (await host.Http.PutAsJsonAsync($"/users/{userId}/interests/{interestId}", new { text, threshold })).EnsureSuccessStatusCode();
+
+    /// <summary>Scores and checks that the text matched someone, so the stream has something to deliver.</summary>
+    private async Task ScoreAsync(string text, string? userId = null)
+    {
+        using var response = await host.Http.PostAsJsonAsync("/score", new { texts = new[] { text }, userId });
+        response.EnsureSuccessStatusCode();
+        Assert.NotEmpty((await response.Content.ReadFromJsonAsync<JsonObject>())!["matches"]!.AsArray());
+    }
+}

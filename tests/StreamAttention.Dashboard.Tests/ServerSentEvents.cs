@@ -1,0 +1,39 @@
+using System.Net.ServerSentEvents;
+using System.Text.Json.Nodes;
+
+namespace StreamAttention.Dashboard.Tests;
+
+/// <summary>A server-sent-event stream read with .NET's own parser; open once the response headers arrived.</summary>
+internal sealed class ServerSentEvents : IAsyncDisposable
+{
+    private readonly HttpResponseMessage _response;
+    private readonly IAsyncEnumerator<SseItem<string>> _events;
+
+    private ServerSentEvents(HttpResponseMessage response, Stream body, CancellationToken cancellationToken)
+    {
+        _response = response;
+        _events = SseParser.Create(body).EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+    }
+
+    /// <summary>Returns when the server has answered: the silo sends the headers at once, so the stream is subscribed.</summary>
+    public static async Task<ServerSentEvents> OpenAsync(HttpClient http, string path, CancellationToken cancellationToken)
+    {
+        var response = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        return new ServerSentEvents(response, await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken);
+    }
+
+    public async Task<(string Type, JsonObject Data)> NextAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Assert.True(await _events.MoveNextAsync(), "the stream ended");
+        return (_events.Current.EventType, JsonNode.Parse(_events.Current.Data)!.AsObject());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _events.DisposeAsync();
+        _response.Dispose();
+    }
+}

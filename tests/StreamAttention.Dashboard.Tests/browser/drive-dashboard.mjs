@@ -1,0 +1,54 @@
+// Drives the live dashboard in Debian's headless Chromium: add an interest in the editor, score a matching message
+// through POST /score, wait for the match to arrive with highlighted words, take a screenshot, remove the interest.
+// Usage: node drive-dashboard.mjs <base url> <user id> <screenshot path>. Prints one JSON line; exit 0 on success.
+import { chromium } from "playwright-core";
+
+const [base, user, screenshot] = process.argv.slice(2);
+const interest = { id: "db", text: "postgresql database performance tuning" };
+const message = "slow postgresql queries after the database upgrade";
+const STEP_TIMEOUT_MS = 30_000; // each wait is bounded; a slow shared machine still finishes well within it
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+  headless: true,
+  // Without the background-networking flags Chromium keeps dialling Google, which this machine's network refuses.
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync"],
+});
+try {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page.setDefaultTimeout(STEP_TIMEOUT_MS);
+  const errors = [];
+  page.on("pageerror", e => errors.push(e.message));
+
+  await page.goto(`${base}/dashboard/?user=${encodeURIComponent(user)}`);
+  await page.waitForFunction(() => document.getElementById("stream-state").textContent.startsWith("streaming"));
+  await page.fill("#interest-id", interest.id);
+  await page.fill("#interest-text", interest.text);
+  await page.click("#add-interest");
+  await page.waitForSelector(`#interests tr[data-interest-id="${interest.id}"]`);
+
+  const scored = await page.evaluate(async text => {
+    const response = await fetch("../score", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ texts: [text] }) });
+    return response.status;
+  }, message);
+
+  const match = page.locator(`#matches .match[data-interest-id="${interest.id}"]`).first();
+  await match.locator("mark").first().waitFor();
+  const marks = await match.locator("mark").allTextContents();
+  const text = await match.locator(".text").textContent();
+  const score = await match.locator(".score").textContent();
+  const rate = await page.locator(`#interests tr[data-interest-id="${interest.id}"] .count`).textContent();
+  // Two statistics polls later the throughput chart has a point for the scored message.
+  await page.waitForFunction(() => document.getElementById("total-in").textContent !== "0");
+  await page.waitForTimeout(2200);
+  await page.screenshot({ path: screenshot, fullPage: true });
+
+  // Removing the interest in the editor removes it from the user's stored interests.
+  await page.click(`#interests tr[data-interest-id="${interest.id}"] button.remove`);
+  await page.waitForSelector(`#interests tr[data-interest-id="${interest.id}"]`, { state: "detached" });
+  const remaining = await page.evaluate(async u => (await (await fetch(`../users/${u}/interests`)).json()).interests.length, user);
+  console.log(JSON.stringify({ scored, marks, text, score, rate, remaining, errors }));
+} finally {
+  await browser.close();
+}

@@ -78,34 +78,48 @@ foreach (var size in sizes)
     var perThousand = (memory.Heap - empty.Heap) / (size / 1_000.0);
     var workingSetPerThousand = (memory.WorkingSet - empty.WorkingSet) / (size / 1_000.0);
     rows.Add($"| {size:N0} | {memory.Heap / 1e6:F0} MB | {memory.WorkingSet / 1e6:F0} MB | {perThousand / 1e6:F1} MB | {workingSetPerThousand / 1e6:F1} MB "
-        + $"| {settings.Messages / grainTime.TotalSeconds:F1} msg/s ({grainTime.TotalMilliseconds:F0} ms, {grainMatches:N0} matches) "
-        + $"| {settings.Messages / coreTime.TotalSeconds:F1} msg/s ({coreTime.TotalMilliseconds:F0} ms, {coreMatches:N0} matches) | {grainTime / coreTime:F2}× |");
+        + $"| {Rate(grainTime)} ({grainMatches:N0} matches) | {Rate(coreTime)} ({coreMatches:N0} matches) "
+        + $"| {grainTime.Wall / coreTime.Wall:F2}× wall, {grainTime.Cpu / coreTime.Cpu:F2}× CPU |");
 }
 
+string Rate(Sample batch)
+    => $"{settings.Messages / batch.Wall.TotalSeconds:F1} msg/s ({batch.Wall.TotalMilliseconds:F0} ms wall, {batch.Cpu.TotalMilliseconds:F0} ms CPU per batch)";
+
 Console.WriteLine();
-Console.WriteLine("| interests | GC heap | working set | heap per 1,000 interests | working set per 1,000 | through the grains | TwoStageScorer directly | grains time / core time |");
+Console.WriteLine("| interests | GC heap | working set | heap per 1,000 interests | working set per 1,000 | through the grains | TwoStageScorer directly | grains / core, time per batch |");
 Console.WriteLine("|---|---|---|---|---|---|---|---|");
 rows.ForEach(Console.WriteLine);
 await host.StopAsync();
 return 0;
 
-// Both were run once already (warm). Alternating them makes the shared machine's changing load hit both alike.
-static (TimeSpan First, TimeSpan Second) AlternatingMedians(int repetitions, Action first, Action second)
+// Both were run once already (warm). Alternating them makes the shared machine's changing load hit both alike; the
+// process's CPU time per call is reported too, as it depends less on what else the machine runs than wall time does.
+static (Sample First, Sample Second) AlternatingMedians(int repetitions, Action first, Action second)
 {
-    var firstTimes = new TimeSpan[repetitions];
-    var secondTimes = new TimeSpan[repetitions];
+    var firstSamples = new Sample[repetitions];
+    var secondSamples = new Sample[repetitions];
     for (var r = 0; r < repetitions; r++)
     {
-        var clock = Stopwatch.StartNew();
-        first();
-        firstTimes[r] = clock.Elapsed;
-        clock.Restart();
-        second();
-        secondTimes[r] = clock.Elapsed;
+        firstSamples[r] = Sample.Of(first);
+        secondSamples[r] = Sample.Of(second);
     }
-    Array.Sort(firstTimes);
-    Array.Sort(secondTimes);
-    return (firstTimes[repetitions / 2], secondTimes[repetitions / 2]);
+    return (Sample.Median(firstSamples), Sample.Median(secondSamples));
+}
+
+/// <summary>Wall time and the whole process's CPU time (all threads: ONNX, Orleans, GC) of one call.</summary>
+internal readonly record struct Sample(TimeSpan Wall, TimeSpan Cpu)
+{
+    public static Sample Of(Action action)
+    {
+        var cpu = Environment.CpuUsage.TotalTime;
+        var clock = Stopwatch.StartNew();
+        action();
+        return new Sample(clock.Elapsed, Environment.CpuUsage.TotalTime - cpu);
+    }
+
+    /// <summary>Wall and CPU medians taken separately.</summary>
+    public static Sample Median(Sample[] samples)
+        => new(samples.Select(s => s.Wall).Order().ElementAt(samples.Length / 2), samples.Select(s => s.Cpu).Order().ElementAt(samples.Length / 2));
 }
 
 /// <summary>The process's managed heap and working set after full, compacting collections (what the silo cannot give back).</summary>

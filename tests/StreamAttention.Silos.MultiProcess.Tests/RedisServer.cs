@@ -70,7 +70,8 @@ internal sealed class RedisServer : IDisposable
             }
             catch (SocketException e)
             {
-                _process.Dispose();
+                // Killed, not disposed: its output ends with it, and StartAsync disposes it.
+                _process.Kill();
                 throw new TimeoutException($"redis-server did not listen on port {Port} within {StartTimeout.TotalSeconds} s ({e.Message}); "
                     + $"its output: {await _stdout} {await _process.StandardErrorAsync()}");
             }

@@ -96,7 +96,8 @@ internal sealed class SiloProcess : IDisposable
             }
             await Task.Delay(200);
         }
-        _process.Dispose();
+        // Killed, not disposed: its output ends with it, and StartAsync disposes it.
+        _process.Kill();
         throw new TimeoutException($"silo {Name} did not serve HTTP within {StartTimeout.TotalSeconds} s (last: {lastError}); "
             + $"its stderr: {await _process.StandardErrorAsync()} stdout: {await _stdout}");
     }

@@ -69,6 +69,9 @@ internal sealed partial class ChildProcess : IDisposable
         }
     }
 
+    /// <summary>Ends the process at once (SIGKILL, as <c>kill -9 PID</c>): nothing runs in it afterwards, as in a crash.</summary>
+    public void Kill() => _process.Kill();
+
     public void Dispose()
     {
         if (!_process.HasExited)

@@ -45,12 +45,17 @@ public static class StreamAttentionSiloBuilderExtensions
 
     /// <summary>
     /// Clustering and the <see cref="StorageNames.Interests"/> grain storage as <see cref="SiloClusterOptions"/>
-    /// (section "Cluster") say: one loopback silo with memory storage by default, Redis when configured.
+    /// (section "Cluster") say: one loopback silo with memory storage by default, Redis when configured. Section
+    /// "Cluster:Membership" overrides Orleans' <see cref="ClusterMembershipOptions"/> (failure detection).
     /// </summary>
     public static ISiloBuilder UseStreamAttentionCluster(this ISiloBuilder builder, IConfiguration configuration)
     {
         var options = configuration.GetSection(SiloClusterOptions.SectionName).Get<SiloClusterOptions>() ?? new SiloClusterOptions();
         Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
+        // Orleans' defaults declare a lost silo dead only after about 15 s of missed probes (3 × 5 s), and the lost
+        // silo's grains come back on the survivors only then; e.g. ProbeTimeout=00:00:01 and NumMissedProbesLimit=2
+        // bring that down to a few seconds where false suspicions are cheap (one machine, tests).
+        builder.Services.Configure<ClusterMembershipOptions>(configuration.GetSection(SiloClusterOptions.MembershipSectionName));
         switch (options.Clustering)
         {
             case ClusteringKind.Localhost:

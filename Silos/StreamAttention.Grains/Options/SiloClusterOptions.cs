@@ -12,6 +12,9 @@ public sealed class SiloClusterOptions : IValidatableObject
     /// <summary>Not "Orleans": Orleans reads that section itself (e.g. Orleans:Clustering:ProviderType) and would take these keys for its own.</summary>
     public const string SectionName = "Cluster";
 
+    /// <summary>Orleans' <c>ClusterMembershipOptions</c> by their own names (e.g. ProbeTimeout, NumMissedProbesLimit).</summary>
+    public const string MembershipSectionName = SectionName + ":Membership";
+
     [Required]
     public string ClusterId { get; set; } = "streamattention";
 

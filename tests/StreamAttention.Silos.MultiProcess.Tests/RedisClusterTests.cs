@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Xunit.Abstractions;
+
+namespace StreamAttention.Silos.MultiProcess.Tests;
+
+/// <summary>
+/// Silos as separate processes joined through a real redis-server, which also stores the grain state: a silo killed
+/// with kill -9 loses nothing, and the interests outlive every silo.
+/// </summary>
+public sealed class RedisClusterTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const int UserCount = 40;
+    private const int InterestsPerUser = 3;
+    private const float ScoreTolerance = 1e-3f;
+    private static readonly TimeSpan RecoveryTimeout = TimeSpan.FromSeconds(120);
+
+    /// <summary>Distinct topics; message i contains topic i verbatim, so each interest matches its topic's message far above the threshold.</summary>
+    private static readonly string[] Topics =
+    [
+        "postgresql database performance tuning", "formula one racing", "chocolate cake recipes",
+        "stock market investing", "electric cars and batteries", "jazz music concerts",
+    ];
+
+    private static readonly string[] Messages = Topics.Select(topic => $"a long thread about {topic} this week").ToArray();
+
+    private static readonly string[] Users = Enumerable.Range(0, UserCount).Select(i => $"user-{i:D2}").ToArray();
+
+    private readonly List<SiloProcess> _silos = [];
+    private RedisServer? _redis;
+
+    public async Task InitializeAsync() => _redis = await RedisServer.StartAsync();
+
+    [Fact]
+    public async Task Every_users_interests_score_through_the_survivor_after_a_silo_is_killed()
+    {
+        var (survivor, victim) = await StartTwoSilosAsync();
+        // Through the silo to be killed: the user grains activate there, and the shards they register with are
+        // placed near their first caller, so the kill takes a good part of the cluster's activations with it.
+        await ImportAsync(victim);
+        var before = await ScoreAsync(victim);
+        AssertEveryInterestMatchesItsTopic(before);
+        AssertSameMatches(before, await ScoreAsync(survivor));
+
+        victim.Kill();
+        var clock = Stopwatch.StartNew();
+        var attempts = await ScoreUntilSameAsync(survivor, before);
+
+        output.WriteLine($"after kill -9 of one of two silos, the survivor scored all {UserCount * InterestsPerUser} interests "
+            + $"({before.Count} matches) again after {clock.Elapsed.TotalSeconds:F1} s ({attempts} attempts)");
+    }
+
+    [Fact]
+    public async Task Interests_outlive_every_silo_in_Redis()
+    {
+        var (first, second) = await StartTwoSilosAsync();
+        await ImportAsync(first);
+        var before = await ScoreAsync(first);
+        var stored = await GetInterestsAsync(first);
+
+        await Task.WhenAll(first.StopAsync(), second.StopAsync());
+        var restarted = await StartSiloAsync("restarted");
+
+        Assert.Equal(stored, await GetInterestsAsync(restarted));
+        AssertSameMatches(before, await ScoreAsync(restarted));
+    }
+
+    public Task DisposeAsync()
+    {
+        foreach (var silo in _silos)
+        {
+            silo.Dispose();
+        }
+        _redis?.Dispose();
+        return Task.CompletedTask;
+    }
+
+    private async Task<(SiloProcess, SiloProcess)> StartTwoSilosAsync()
+    {
+        var silos = await Task.WhenAll(StartSiloAsync("first"), StartSiloAsync("second"));
+        return (silos[0], silos[1]);
+    }
+
+    private async Task<SiloProcess> StartSiloAsync(string name)
+    {
+        var silo = await SiloProcess.StartAsync(name, _redis!);
+        lock (_silos)
+        {
+            _silos.Add(silo);
+        }
+        return silo;
+    }
+
+    /// <summary>User i follows topics i, i+1 and i+2 (mod the topic count) with ids "t{topic}", in one bulk import.</summary>
+    private static async Task ImportAsync(SiloProcess silo)
+    {
+        var lines = Users.SelectMany((user, i) => Enumerable.Range(i, InterestsPerUser)
+            .Select(t => JsonSerializer.Serialize(new { userId = user, id = $"t{t % Topics.Length}", text = Topics[t % Topics.Length] })));
+        using var content = new StringContent(string.Join('\n', lines), Encoding.UTF8, "application/x-ndjson");
+        using var response = await silo.Http.PostAsync("/interests:import", content);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"import through silo {silo.Name}: HTTP {(int)response.StatusCode} {body}");
+        using var report = JsonDocument.Parse(body);
+        Assert.Equal(UserCount * InterestsPerUser, report.RootElement.GetProperty("imported").GetInt32());
+    }
+
+    private static async Task<Dictionary<(int Text, string User, string Interest), float>> ScoreAsync(SiloProcess silo)
+    {
+        using var response = await silo.Http.PostAsJsonAsync("/score", new { texts = Messages });
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new HttpRequestException($"POST /score through silo {silo.Name}: HTTP {(int)response.StatusCode} {body}", null, response.StatusCode);
+        }
+        using var document = JsonDocument.Parse(body);
+        return document.RootElement.GetProperty("matches").EnumerateArray().ToDictionary(
+            m => (m.GetProperty("textIndex").GetInt32(), m.GetProperty("userId").GetString()!, m.GetProperty("interestId").GetString()!),
+            m => m.GetProperty("score").GetSingle());
+    }
+
+    /// <summary>Each user's stored interests as the API returns them (ids, texts, thresholds, timestamps).</summary>
+    private static async Task<string[]> GetInterestsAsync(SiloProcess silo)
+        => await Task.WhenAll(Users.Select(user => silo.Http.GetStringAsync($"/users/{user}/interests")));
+
+    /// <summary>
+    /// Until the survivor has declared the killed silo dead, calls to grains that lived there fail (503); afterwards
+    /// the grains activate on the survivor from Redis. Polls until the scores are the same as before the kill.
+    /// </summary>
+    private async Task<int> ScoreUntilSameAsync(SiloProcess silo, Dictionary<(int, string, string), float> expected)
+    {
+        var deadline = DateTime.UtcNow + RecoveryTimeout;
+        var last = "no attempt";
+        for (var attempt = 1; attempt <= 500 && DateTime.UtcNow < deadline; attempt++)
+        {
+            try
+            {
+                var matches = await ScoreAsync(silo);
+                if (Differences(expected, matches) is not { } difference)
+                {
+                    return attempt;
+                }
+                last = difference;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                last = e.Message;
+            }
+            output.WriteLine($"attempt {attempt}: {last}");
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"the survivor did not score as before the kill within {RecoveryTimeout.TotalSeconds} s; last attempt: {last}");
+    }
+
+    private static void AssertEveryInterestMatchesItsTopic(Dictionary<(int Text, string User, string Interest), float> matches)
+    {
+        var missing = Users.SelectMany((user, i) => Enumerable.Range(i, InterestsPerUser).Select(t => (t % Topics.Length, user, $"t{t % Topics.Length}")))
+            .Where(key => !matches.ContainsKey(key))
+            .ToArray();
+        Assert.True(missing.Length == 0, $"{missing.Length} interests do not match their topic's message, e.g. {string.Join(", ", missing.Take(5))}");
+    }
+
+    private static void AssertSameMatches(Dictionary<(int, string, string), float> expected, Dictionary<(int, string, string), float> actual)
+    {
+        if (Differences(expected, actual) is { } difference)
+        {
+            Assert.Fail(difference);
+        }
+    }
+
+    /// <summary>Null when both have the same matches with the same scores (runs of other sizes sum in other orders).</summary>
+    private static string? Differences(Dictionary<(int, string, string), float> expected, Dictionary<(int, string, string), float> actual)
+    {
+        var missing = expected.Keys.Where(key => !actual.ContainsKey(key)).ToArray();
+        var extra = actual.Keys.Where(key => !expected.ContainsKey(key)).ToArray();
+        var changed = expected.Where(e => actual.TryGetValue(e.Key, out var score) && MathF.Abs(score - e.Value) > ScoreTolerance).Select(e => e.Key).ToArray();
+        return missing.Length + extra.Length + changed.Length == 0
+            ? null
+            : $"{missing.Length} matches missing (e.g. {string.Join(", ", missing.Take(3))}), {extra.Length} extra (e.g. {string.Join(", ", extra.Take(3))}), "
+                + $"{changed.Length} with other scores (e.g. {string.Join(", ", changed.Take(3))})";
+    }
+}

@@ -5,8 +5,9 @@
 #   3. the Prometheus scrape config (promtool) and the Grafana dashboard JSON parse;
 #   4. the Kubernetes overlays render and validate against the official schemas (Deploy/tools, npm), and equal
 #      kubectl kustomize's rendering where kubectl is installed;
-#   5. the images' build steps: every script and COPY source the Dockerfiles name exists, and the scripts run as the
-#      build stage runs them (publish, then prepare the default model with the published executable).
+#   5. the images' build steps: every script and COPY source the Dockerfiles name exists, the GPU image's ONNX Runtime
+#      package reaches the project that owns ONNX Runtime, and the scripts run as the build stage runs them (publish,
+#      then prepare the default model with the published executable).
 # Needs: docker-compose, yamllint, promtool (Debian's prometheus), node and npm, the .NET SDK.
 # The metric names the dashboard uses are checked against a live silo by tests/StreamAttention.Dashboard.Tests.
 set -euo pipefail
@@ -54,7 +55,19 @@ for dockerfile in Deploy/Dockerfile Deploy/Dockerfile.gpu; do
     [ -e "$source" ] || { echo "$dockerfile: COPY source $source does not exist" >&2; exit 1; }
   done
 done
-# As the build stage runs them (the GPU image differs only in the ONNX Runtime package, which CI's registry lacks).
+# The GPU image's build argument reaches the project that owns ONNX Runtime, with a version: evaluation only, since
+# CI's registry does not serve the GPU package (the restore itself is not checked here).
+gpu_package=$(sed -nE 's/^ARG ONNXRUNTIME_PACKAGE=(.+)$/\1/p' Deploy/Dockerfile.gpu)
+dotnet msbuild Silos/StreamAttention.Onnx/StreamAttention.Onnx.csproj -nologo -getItem:PackageReference -getItem:PackageVersion \
+    -p:OnnxRuntimePackage="$gpu_package" > "$work/onnx-items.json"
+node -e '
+  const [file, name] = process.argv.slice(1);
+  const items = JSON.parse(require("fs").readFileSync(file, "utf8")).Items;
+  const referenced = items.PackageReference.some((i) => i.Identity === name);
+  const versioned = items.PackageVersion.some((i) => i.Identity === name && i.Version);
+  if (!referenced || !versioned) { console.error(`${name}: referenced ${referenced}, versioned ${versioned}`); process.exit(1); }
+' "$work/onnx-items.json" "$gpu_package"
+# As the build stage runs them (the GPU image differs only in the ONNX Runtime package).
 Deploy/scripts/publish.sh "$work/app"
 Deploy/scripts/prepare-model.sh "$work/app" "$work/models"
 

@@ -8,7 +8,8 @@ namespace StreamAttention.Dashboard.Tests;
 
 /// <summary>
 /// The monitoring files under <c>Deploy/</c> against the real silo: every metric the Grafana dashboard queries is one
-/// the silo's <c>/metrics</c> exports, and Prometheus accepts the scrape configuration.
+/// the silo's <c>/metrics</c> exports, the dashboard queries the provisioned data source, and Prometheus accepts the
+/// scrape configuration.
 /// </summary>
 [Collection(DashboardCollection.Name)]
 public sealed partial class DeploymentMonitoringTests(DashboardHostFixture host)
@@ -36,6 +37,20 @@ public sealed partial class DeploymentMonitoringTests(DashboardHostFixture host)
                 .Where(m => !exported.Contains(m.name) && !PrometheusSeries.Contains(m.name))
                 .Select(m => $"{m.name} (in {m.e})").Distinct().ToList();
             Assert.True(missing.Count == 0, $"{Path.GetFileName(file)} queries metrics /metrics does not export:\n{string.Join("\n", missing)}");
+        }
+    }
+
+    [Fact]
+    public void Grafana_dashboards_use_the_provisioned_data_source()
+    {
+        var grafana = Path.Combine(RepositoryRoot(), "Deploy", "grafana");
+        var provisioned = DataSourceUid().Matches(File.ReadAllText(Path.Combine(grafana, "provisioning", "datasources", "prometheus.yaml")))
+            .Select(m => m.Groups[1].Value).ToHashSet();
+        foreach (var file in Directory.GetFiles(Path.Combine(grafana, "dashboards"), "*.json"))
+        {
+            var used = DataSourceUids(JsonNode.Parse(File.ReadAllText(file))!).Distinct().ToList();
+            Assert.NotEmpty(used);
+            Assert.All(used, uid => Assert.Contains(uid, provisioned));
         }
     }
 
@@ -86,6 +101,14 @@ public sealed partial class DeploymentMonitoringTests(DashboardHostFixture host)
         _ => [],
     };
 
+    private static IEnumerable<string> DataSourceUids(JsonNode node) => node switch
+    {
+        JsonObject o => o.SelectMany(p => p.Key == "datasource" && p.Value is JsonObject d && d["uid"] is JsonValue uid ? [uid.GetValue<string>()]
+            : p.Value is null ? [] : DataSourceUids(p.Value)),
+        JsonArray a => a.Where(n => n is not null).SelectMany(n => DataSourceUids(n!)),
+        _ => [],
+    };
+
     /// <summary>
     /// The metric names of a PromQL expression: identifiers left after dropping string literals, label matchers,
     /// range and offset durations, grouping label lists and keywords, that are not calls.
@@ -116,6 +139,9 @@ public sealed partial class DeploymentMonitoringTests(DashboardHostFixture host)
 
     [GeneratedRegex("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'")]
     private static partial Regex StringLiteral();
+
+    [GeneratedRegex(@"^\s*uid:\s*(\S+)\s*$", RegexOptions.Multiline)]
+    private static partial Regex DataSourceUid();
 
     [GeneratedRegex(@"\{[^}]*\}")]
     private static partial Regex LabelMatchers();

@@ -29,6 +29,8 @@ public class DashboardHostFixture : IAsyncLifetime
 
     public int Port => BaseAddress.Port;
 
+    public IServiceProvider Services => _app.Services;
+
     public async Task InitializeAsync()
     {
         string[] args =

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -64,8 +65,17 @@ public static class StreamAttentionSiloBuilderExtensions
             case ClusteringKind.Redis:
                 builder.Configure<ClusterOptions>(cluster => (cluster.ClusterId, cluster.ServiceId) = (options.ClusterId, options.ServiceId));
                 builder.UseRedisClustering(redis => redis.ConfigurationOptions = ConfigurationOptions.Parse(options.Redis!));
-                // The plain overload would advertise a non-loopback address; silos on one machine talk over loopback.
-                builder.ConfigureEndpoints(IPAddress.Loopback, options.SiloPort, options.GatewayPort);
+                if (options.AdvertisedAddress is null)
+                {
+                    // The plain overload would advertise a non-loopback address; silos on one machine talk over loopback.
+                    builder.ConfigureEndpoints(IPAddress.Loopback, options.SiloPort, options.GatewayPort);
+                }
+                else
+                {
+                    // Containers: the advertised address is the pod's or service's, which the container does not
+                    // necessarily own as a listening address (NAT, host names), so listen on all interfaces.
+                    builder.ConfigureEndpoints(options.AdvertisedAddress, options.SiloPort, options.GatewayPort, AddressFamily.InterNetwork, listenOnAnyHostAddress: true);
+                }
                 break;
         }
         switch (options.EffectiveStorage)

@@ -35,6 +35,12 @@ public sealed class SiloClusterOptions : IValidatableObject
     [Range(1, 65535)]
     public int GatewayPort { get; set; } = 30000;
 
+    /// <summary>
+    /// Redis clustering: the address (IP or host name) other silos and clients reach this silo at, e.g. the pod IP or
+    /// the compose service name; the silo then listens on every interface. Null: loopback, silos on one machine.
+    /// </summary>
+    public string? AdvertisedAddress { get; set; }
+
     public StorageKind EffectiveStorage => Storage ?? (Clustering == ClusteringKind.Redis ? StorageKind.Redis : StorageKind.Memory);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Offline checks of the deployment files, for CI without a Docker engine or a cluster:
+#   1. docker-compose.yml parses (Debian's docker-compose 1.29), with and without the `gpu` profile;
+#   2. yamllint (Deploy/.yamllint) over docker-compose.yml and every YAML file under Deploy/;
+#   3. the Prometheus scrape config (promtool) and the Grafana dashboard JSON parse;
+#   4. the Kubernetes overlays render and validate against the official schemas (Deploy/tools, npm), and equal
+#      kubectl kustomize's rendering where kubectl is installed;
+#   5. the images' build steps: every script and COPY source the Dockerfiles name exists, the GPU image's ONNX Runtime
+#      package reaches the project that owns ONNX Runtime, and the scripts run as the build stage runs them (publish,
+#      then prepare the default model with the published executable).
+# Needs: docker-compose, yamllint, promtool (Debian's prometheus), node and npm, the .NET SDK.
+# The metric names the dashboard uses are checked against a live silo by tests/StreamAttention.Dashboard.Tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { echo "== validate: $*"; }
+
+step "docker-compose.yml"
+docker-compose -f docker-compose.yml config -q
+docker-compose -f docker-compose.yml --profile gpu config -q
+
+step "yamllint"
+yamllint --strict -c Deploy/.yamllint docker-compose.yml Deploy
+
+step "Prometheus and Grafana"
+promtool check config Deploy/prometheus/prometheus.yml
+for dashboard in Deploy/grafana/dashboards/*.json; do
+  node -e 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))' "$dashboard"
+done
+
+step "Kubernetes manifests"
+# The lock file pins the schema packages; node_modules is git-ignored and reinstalled when the lock changes
+# (a copy of the lock it was installed from lies beside it).
+if ! cmp -s Deploy/tools/package-lock.json Deploy/tools/node_modules/.installed-lock.json; then
+  (cd Deploy/tools && npm ci --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.installed-lock.json)
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+for overlay in Deploy/kubernetes/overlays/*/; do
+  overlay=${overlay%/}
+  if command -v kubectl >/dev/null; then
+    kubectl kustomize "$overlay" > "$work/kustomize.yaml"
+    node Deploy/tools/check-kubernetes.mjs "$overlay" --compare "$work/kustomize.yaml"
+  else
+    node Deploy/tools/check-kubernetes.mjs "$overlay"
+  fi
+done
+
+step "image build steps"
+for dockerfile in Deploy/Dockerfile Deploy/Dockerfile.gpu; do
+  for script in $(grep -oE '^RUN Deploy/scripts/[A-Za-z0-9_.-]+' "$dockerfile" | cut -d' ' -f2); do
+    [ -x "$script" ] || { echo "$dockerfile: $script is not an executable script" >&2; exit 1; }
+  done
+  for source in $(sed -nE 's/^COPY ([^-][^ ]*( [^ ]+)*) [^ ]+$/\1/p' "$dockerfile"); do
+    [ -e "$source" ] || { echo "$dockerfile: COPY source $source does not exist" >&2; exit 1; }
+  done
+done
+# The GPU image's build argument reaches the project that owns ONNX Runtime, with a version: evaluation only, since
+# CI's registry does not serve the GPU package (the restore itself is not checked here).
+gpu_package=$(sed -nE 's/^ARG ONNXRUNTIME_PACKAGE=(.+)$/\1/p' Deploy/Dockerfile.gpu)
+dotnet msbuild Silos/StreamAttention.Onnx/StreamAttention.Onnx.csproj -nologo -getItem:PackageReference -getItem:PackageVersion \
+    -p:OnnxRuntimePackage="$gpu_package" > "$work/onnx-items.json"
+node -e '
+  const [file, name] = process.argv.slice(1);
+  const items = JSON.parse(require("fs").readFileSync(file, "utf8")).Items;
+  const referenced = items.PackageReference.some((i) => i.Identity === name);
+  const versioned = items.PackageVersion.some((i) => i.Identity === name && i.Version);
+  if (!referenced || !versioned) { console.error(`${name}: referenced ${referenced}, versioned ${versioned}`); process.exit(1); }
+' "$work/onnx-items.json" "$gpu_package"
+# As the build stage runs them (the GPU image differs only in the ONNX Runtime package).
+Deploy/scripts/publish.sh "$work/app"
+Deploy/scripts/prepare-model.sh "$work/app" "$work/models"
+
+echo "== validate: all checks passed"

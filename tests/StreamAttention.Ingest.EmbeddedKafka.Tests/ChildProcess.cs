@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 namespace StreamAttention.Ingest.EmbeddedKafka.Tests;
 
 /// <summary>A process started by a test: output captured, every wait bounded, killed by its PID if still running at disposal.</summary>
-internal sealed partial class ChildProcess : IDisposable
+public sealed partial class ChildProcess : IDisposable
 {
     private const int SigTerm = 15;
 
@@ -68,6 +68,9 @@ internal sealed partial class ChildProcess : IDisposable
             throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
         }
     }
+
+    /// <summary>Kills the process at once (SIGKILL, as <c>kill -9</c>): no shutdown code runs.</summary>
+    public void KillAbruptly() => _process.Kill();
 
     public void Dispose()
     {

@@ -24,7 +24,7 @@ public sealed class IngestMetrics
 
     public IngestMetrics(IMeterFactory meters)
     {
-        var meter = meters.Create(MeterName);
+        var meter = Meter = meters.Create(MeterName);
         _messages = meter.CreateCounter<long>("streamattention.ingest.messages", "{message}",
             "Messages whose outcome the broker acknowledged, tagged outcome=matched|no_match|dead_lettered and, for dead letters, reason");
         _matches = meter.CreateCounter<long>("streamattention.ingest.matches", "{match}", "Matches published to the output topic and acknowledged");
@@ -33,6 +33,9 @@ public sealed class IngestMetrics
         _restarts = meter.CreateCounter<long>("streamattention.ingest.restarts", "{restart}",
             "Consumer restarts from the committed offsets after a batch failed (e.g. scoring unavailable past the retry timeout)");
     }
+
+    /// <summary>This pipeline's meter: hosts sharing a process (tests) each have their own.</summary>
+    public Meter Meter { get; }
 
     public void Outcome(string outcome, string? reason = null)
     {

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Orleans.TestingHost;
 using StreamAttention.Ingest.EmbeddedKafka;
 using StreamAttention.Ingest.EmbeddedKafka.Tests;
 using StreamAttention.Ingest.Hosting;
@@ -39,12 +38,13 @@ public static class IngestHosts
         return host;
     }
 
-    /// <summary><c>streamattention ingest</c> as a child process, a client of the test cluster's first silo.</summary>
-    public static ChildProcess StartProcess(InProcessTestCluster cluster, EmbeddedKafkaCluster kafka, string groupId)
-        => ChildProcess.Start("dotnet", Path.Combine(AppContext.BaseDirectory, "streamattention.dll"), "ingest",
-            $"--Cluster:GatewayPort={cluster.Silos[0].GatewayAddress.Endpoint.Port}",
-            $"--Cluster:ClusterId={cluster.Options.ClusterId}",
-            $"--Cluster:ServiceId={cluster.Options.ServiceId}",
+    /// <summary>The streamattention executable, built into the test output by the project reference.</summary>
+    public static string StreamAttentionDll => Path.Combine(AppContext.BaseDirectory, "streamattention.dll");
+
+    /// <summary><c>streamattention ingest</c> as a child process, a client of a silo process.</summary>
+    public static ChildProcess StartProcess(SiloProcess silo, EmbeddedKafkaCluster kafka, string groupId)
+        => ChildProcess.Start("dotnet", StreamAttentionDll, "ingest",
+            $"--Cluster:GatewayPort={silo.GatewayPort}",
             $"--Ingest:BootstrapServers={kafka.BootstrapServers}",
             $"--Ingest:GroupId={groupId}",
             $"--Ingest:MaxBatchSize={MaxBatchSize}",

@@ -78,6 +78,8 @@ internal static class IngestBenchmark
         Console.WriteLine($"| interests | import | messages/s (saturated) | paced rate | p50 latency | p99 latency | matched / no match / dead-lettered | matches |");
         Console.WriteLine($"| {settings.Interests:N0} | {importTime.Elapsed.TotalSeconds:F1} s | {saturated:N0} | {rate:N0} msg/s | {Percentile(latencies, 0.50):F0} ms | {Percentile(latencies, 0.99):F0} ms "
             + $"| {outcomes.Matched:N0} / {outcomes.NoMatch:N0} / {outcomes.DeadLettered:N0} | {output.Matches:N0} |");
+        // Stops the pipeline (draining it) before the silo and then the Kafka it reads.
+        await silo.StopAsync();
     }
 
     private static async IAsyncEnumerable<ImportLine> Lines(string[] interests)
@@ -104,11 +106,15 @@ internal static class IngestBenchmark
                 await Task.Delay(ahead);
             }
             var id = $"{phase}-{i}";
+            // The message's create time, as the pipeline's producer stamps each match with its own.
+            var now = DateTime.UtcNow;
+            produceTimes[id] = now;
             deliveries.Add(producer.ProduceAsync("streamattention.messages", new Message<string, string>
             {
                 Key = $"key-{i % 64}",
                 Value = JsonSerializer.Serialize(new { id, text = texts[i] }),
-            }).ContinueWith(t => produceTimes[id] = t.Result.Timestamp.UtcDateTime, TaskScheduler.Default));
+                Timestamp = new Timestamp(now),
+            }));
         }
         await Task.WhenAll(deliveries);
         await WaitForAllCommittedAsync(kafka);

@@ -86,6 +86,48 @@ public sealed class FaultToleranceTests(IngestClusterFixture fixture) : IClassFi
         Assert.InRange(duplicates, 0, IngestHosts.MaxDuplicatesPerRestart);
     }
 
+    [Fact]
+    public async Task A_graceful_stop_drains_and_commits_so_a_successor_publishes_no_duplicates()
+    {
+        await using var kafka = Traffic.StartKafka();
+        await Traffic.ProduceAsync(kafka, 0, Half);
+        using (var first = IngestHosts.Start(fixture.Cluster.Client, kafka, "graceful"))
+        {
+            await OutputReader.WaitForSomeOutputAsync(kafka);
+            await first.StopAsync();
+        }
+        await Traffic.ProduceAsync(kafka, Half, Half);
+        using var second = IngestHosts.Start(fixture.Cluster.Client, kafka, "graceful");
+        await OutputReader.WaitForAllCommittedAsync(kafka, "graceful");
+
+        Assert.Equal(0, OutputReader.AssertMatches(OutputReader.ReadMatches(kafka), 2 * Half, maxDuplicates: 0));
+    }
+
+    [Fact]
+    public async Task A_consumer_joining_mid_stream_gets_partitions_committed_by_the_revoke_handler()
+    {
+        await using var kafka = Traffic.StartKafka();
+        using var first = IngestHosts.Start(fixture.Cluster.Client, kafka, "rebalance", NextGenerationProtocol);
+        await Traffic.ProduceAsync(kafka, 0, Half);
+        await OutputReader.WaitForSomeOutputAsync(kafka);
+        using var second = IngestHosts.Start(fixture.Cluster.Client, kafka, "rebalance", NextGenerationProtocol);
+        await Traffic.ProduceAsync(kafka, Half, Half);
+        await OutputReader.WaitForAllCommittedAsync(kafka, "rebalance");
+
+        Assert.Equal(0, OutputReader.AssertMatches(OutputReader.ReadMatches(kafka), 2 * Half, maxDuplicates: 0));
+    }
+
+    /// <summary>
+    /// KIP-848 rebalances: the mock rejects every commit of a classic group while it rebalances (REBALANCE_IN_PROGRESS),
+    /// even from the revoke handler, which a real broker accepts from the current generation.
+    /// </summary>
+    private static void NextGenerationProtocol(Ingest.Options.KafkaIngestOptions options)
+    {
+        options.Consumer.Remove("session.timeout.ms");
+        options.Consumer.Remove("heartbeat.interval.ms");
+        options.Consumer["group.protocol"] = "consumer";
+    }
+
     /// <summary>Every message was counted (more than once only when processed again), and only as matched or not.</summary>
     internal static void AssertEveryOutcomeCounted(OutcomeCounter outcomes, int count)
     {

@@ -15,8 +15,11 @@ public static class IngestHosts
     public const int MaxBatchSize = 16;
     public const int MaxInFlightBatches = 4;
 
-    /// <summary>At most what was published but not yet committed when a consumer died: its in-flight batches.</summary>
-    public const int MaxDuplicatesPerRestart = MaxBatchSize * MaxInFlightBatches;
+    /// <summary>
+    /// At most what was published but not committed when a consumer died: its in-flight batches and the one that
+    /// finished since the last commit (the loop commits after each poll and starts at most one batch per poll).
+    /// </summary>
+    public const int MaxDuplicatesPerRestart = MaxBatchSize * (MaxInFlightBatches + 1);
 
     public static IHost Start(IGrainFactory grains, EmbeddedKafkaCluster kafka, string groupId, Action<KafkaIngestOptions>? configure = null)
     {

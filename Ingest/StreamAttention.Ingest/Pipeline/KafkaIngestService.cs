@@ -65,6 +65,10 @@ public sealed class KafkaIngestService(
                 }
             }
         }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Stopped while a session was starting (e.g. asking the gateway for the embedding dimension).
+        }
         catch (Exception e)
         {
             logger.LogError(e, "Kafka ingest failed while stopping");
@@ -82,9 +86,10 @@ public sealed class KafkaIngestService(
         var inFlight = new List<Task>();
         // Cancelled only when a drain times out: a graceful stop lets in-flight batches finish.
         using var abandon = new CancellationTokenSource();
-        using var consumer = BuildConsumer(tracker, inFlight);
+        // Read but not yet handed to a batch; a revoke removes its partitions' messages (see BuildConsumer).
+        var unprocessed = new List<ConsumeResult<byte[]?, byte[]?>>();
+        using var consumer = BuildConsumer(tracker, inFlight, unprocessed);
         consumer.Subscribe(_options.InputTopics);
-        var carried = new List<ConsumeResult<byte[]?, byte[]?>>();
         try
         {
             while (!_stopping.IsCancellationRequested)
@@ -92,10 +97,12 @@ public sealed class KafkaIngestService(
                 RemoveFinished(inFlight);
                 if (inFlight.Count >= _options.MaxInFlightBatches)
                 {
-                    WaitForSlot(consumer, inFlight, carried);
+                    WaitForSlot(consumer, inFlight, unprocessed);
                     continue;
                 }
-                var batch = Poll(consumer, carried);
+                Poll(consumer, unprocessed);
+                var batch = unprocessed.ToList();
+                unprocessed.Clear();
                 Commit(consumer, tracker, tracker.Committable());
                 if (batch.Count > 0)
                 {
@@ -124,7 +131,7 @@ public sealed class KafkaIngestService(
         _ => throw new InvalidOperationException($"Unknown input format {_options.Format}."),
     };
 
-    private IConsumer<byte[]?, byte[]?> BuildConsumer(OffsetTracker tracker, List<Task> inFlight)
+    private IConsumer<byte[]?, byte[]?> BuildConsumer(OffsetTracker tracker, List<Task> inFlight, List<ConsumeResult<byte[]?, byte[]?>> unprocessed)
     {
         var config = new ConsumerConfig
         {
@@ -148,18 +155,23 @@ public sealed class KafkaIngestService(
                 var revoked = partitions.Select(p => p.TopicPartition).ToArray();
                 Commit(consumer, tracker, tracker.Committable(revoked));
                 tracker.Forget(revoked);
+                // Whoever gets them next (this consumer too, after an eager rebalance) reads them again from the committed offset.
+                unprocessed.RemoveAll(result => revoked.Contains(result.TopicPartition));
             })
-            .SetPartitionsLostHandler((_, partitions) => tracker.Forget(partitions.Select(p => p.TopicPartition)))
+            .SetPartitionsLostHandler((_, partitions) =>
+            {
+                var lost = partitions.Select(p => p.TopicPartition).ToArray();
+                tracker.Forget(lost);
+                unprocessed.RemoveAll(result => lost.Contains(result.TopicPartition));
+            })
             .Build();
     }
 
-    /// <summary>Up to <see cref="KafkaIngestOptions.MaxBatchSize"/> messages, waiting at most <see cref="KafkaIngestOptions.MaxBatchWait"/>.</summary>
-    private List<ConsumeResult<byte[]?, byte[]?>> Poll(IConsumer<byte[]?, byte[]?> consumer, List<ConsumeResult<byte[]?, byte[]?>> carried)
+    /// <summary>Fills <paramref name="unprocessed"/> up to <see cref="KafkaIngestOptions.MaxBatchSize"/> messages, waiting at most <see cref="KafkaIngestOptions.MaxBatchWait"/>.</summary>
+    private void Poll(IConsumer<byte[]?, byte[]?> consumer, List<ConsumeResult<byte[]?, byte[]?>> unprocessed)
     {
-        var batch = new List<ConsumeResult<byte[]?, byte[]?>>(carried);
-        carried.Clear();
         var deadline = DateTime.UtcNow + _options.MaxBatchWait;
-        while (batch.Count < _options.MaxBatchSize && !_stopping.IsCancellationRequested)
+        while (unprocessed.Count < _options.MaxBatchSize && !_stopping.IsCancellationRequested)
         {
             var remaining = deadline - DateTime.UtcNow;
             if (remaining <= TimeSpan.Zero || consumer.Consume(remaining) is not { } result)
@@ -168,17 +180,16 @@ public sealed class KafkaIngestService(
             }
             if (!result.IsPartitionEOF)
             {
-                batch.Add(result);
+                unprocessed.Add(result);
             }
         }
-        return batch;
     }
 
     /// <summary>
     /// Backpressure: pauses the assigned partitions until a batch finishes. Polling goes on meanwhile, so rebalances are
     /// served and the consumer stays in its group; anything already fetched is carried into the next batch.
     /// </summary>
-    private void WaitForSlot(IConsumer<byte[]?, byte[]?> consumer, List<Task> inFlight, List<ConsumeResult<byte[]?, byte[]?>> carried)
+    private void WaitForSlot(IConsumer<byte[]?, byte[]?> consumer, List<Task> inFlight, List<ConsumeResult<byte[]?, byte[]?>> unprocessed)
     {
         metrics.Paused();
         logger.LogDebug("Scoring is behind ({Batches} batches in flight): pausing partitions", inFlight.Count);
@@ -190,7 +201,7 @@ public sealed class KafkaIngestService(
                 consumer.Pause(consumer.Assignment);
                 if (consumer.Consume(TimeSpan.Zero) is { IsPartitionEOF: false } result)
                 {
-                    carried.Add(result);
+                    unprocessed.Add(result);
                 }
                 Task.WaitAny([.. inFlight], PausedPoll);
                 RemoveFinished(inFlight);

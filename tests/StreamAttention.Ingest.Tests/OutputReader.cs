@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Confluent.Kafka;
 using StreamAttention.Ingest.EmbeddedKafka;
@@ -107,6 +106,4 @@ public static class OutputReader
 
     public static string Header(ConsumeResult<byte[], byte[]> result, string name)
         => result.Message.Headers.TryGetLastBytes(name, out var value) ? System.Text.Encoding.UTF8.GetString(value) : throw new KeyNotFoundException(name);
-
-    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web);
 }

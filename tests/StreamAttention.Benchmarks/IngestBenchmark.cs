@@ -73,6 +73,7 @@ internal static class IngestBenchmark
             throw new InvalidOperationException($"Counted {outcomes.Total} outcomes for {produced} messages.");
         }
         CheckNothingDropped(kafka);
+        await output.WaitForAllAsync(kafka.BootstrapServers);
         latencies.Sort();
         Console.WriteLine($"# ingest benchmark: {settings.Interests:N0} interests ({interests.Length / InterestsPerUser:N0} users), {texts.Length:N0} messages per phase, {Partitions} partitions, {Environment.ProcessorCount} cores");
         Console.WriteLine($"| interests | import | messages/s (saturated) | paced rate | p50 latency | p99 latency | matched / no match / dead-lettered | matches |");
@@ -198,6 +199,23 @@ internal static class IngestBenchmark
         }
 
         public long Matches => Interlocked.Read(ref _matches);
+
+        /// <summary>Until every published match was read (bounded): the printed count is then the output topic's whole content.</summary>
+        public async Task WaitForAllAsync(string bootstrapServers)
+        {
+            using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = bootstrapServers, GroupId = "watermarks" }).Build();
+            var published = Enumerable.Range(0, Partitions)
+                .Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition("streamattention.matches", p), TimeSpan.FromSeconds(10)).High.Value);
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (Matches < published && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(20);
+            }
+            if (Matches != published)
+            {
+                throw new InvalidOperationException($"Read {Matches} of {published} published matches.");
+            }
+        }
 
         public DateTime? FirstMatch(string messageId) => _first.TryGetValue(messageId, out var at) ? at : null;
 

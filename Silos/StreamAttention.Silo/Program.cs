@@ -8,5 +8,6 @@ var root = new RootCommand("StreamAttention: a streaming relevance filter that s
     ScoreCommand.Create(),
     EvalCommand.Create(),
     SiloCommand.Create(),
+    IngestCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

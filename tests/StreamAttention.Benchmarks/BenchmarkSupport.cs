@@ -5,7 +5,7 @@ using System.Text.Json;
 
 namespace StreamAttention.Benchmarks;
 
-/// <summary>Command-line settings: <c>--interests N --messages M --repetitions R --naive-interests K --top-k C</c>.</summary>
+/// <summary>Command-line settings: <c>--interests N --messages M --repetitions R --naive-interests K --top-k C</c> (<c>--ingest</c>: the end-to-end Kafka benchmark, see <see cref="IngestBenchmark"/>).</summary>
 internal sealed class BenchmarkSettings
 {
     public int Interests { get; private init; } = 10_000;

@@ -10,6 +10,11 @@ using static Onnx.TensorProto.Types;
 
 // Scoring-core benchmark: every number below is measured in this one run, on this machine, side by side.
 var settings = BenchmarkSettings.Parse(args);
+if (args.Contains("--ingest"))
+{
+    await IngestBenchmark.RunAsync(settings);
+    return 0;
+}
 var sessions = new OnnxSessionFactory(new OnnxRuntimeOptions());
 var wordVectorOptions = new WordVectorOptions();
 var vectors = WordVectors.Load(await new WordVectorModelSetup().EnsureAsync(wordVectorOptions));

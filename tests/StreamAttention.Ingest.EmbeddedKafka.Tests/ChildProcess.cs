@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 namespace StreamAttention.Ingest.EmbeddedKafka.Tests;
 
 /// <summary>A process started by a test: output captured, every wait bounded, killed by its PID if still running at disposal.</summary>
-internal sealed partial class ChildProcess : IDisposable
+public sealed partial class ChildProcess : IDisposable
 {
     private const int SigTerm = 15;
 

@@ -3,7 +3,7 @@ using Confluent.Kafka;
 namespace StreamAttention.Ingest.EmbeddedKafka.Tests;
 
 /// <summary>Confluent.Kafka clients configured for a test against an embedded cluster, and bounded consumption.</summary>
-internal static class KafkaClients
+public static class KafkaClients
 {
     /// <summary>Classic group protocol: joins and leaves take session.timeout.ms − 1 s on the mock, so keep it short.</summary>
     public const int SessionTimeoutMs = 3000;

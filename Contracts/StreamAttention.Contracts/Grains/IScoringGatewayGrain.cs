@@ -12,4 +12,16 @@ public interface IScoringGatewayGrain : IGrainWithIntegerKey
     /// <summary>Matches ordered by text index, best score first. <paramref name="userId"/> restricts scoring to one user.</summary>
     [Alias("Score")]
     Task<IReadOnlyList<TextMatch>> Score(IReadOnlyList<string> texts, string? userId = null);
+
+    /// <summary>
+    /// Like <see cref="Score"/> for messages embedded by their producer (e.g. vectors read from a stream);
+    /// <paramref name="texts"/> (one per message) only label the users' match histories. Every message must have the
+    /// shape of <see cref="GetEmbeddingDimension"/>.
+    /// </summary>
+    [Alias("ScoreEmbedded")]
+    Task<IReadOnlyList<TextMatch>> ScoreEmbedded(IReadOnlyList<EmbeddedText> messages, IReadOnlyList<string> texts, string? userId = null);
+
+    /// <summary>The dimension of the silos' embedder, which pre-embedded messages must match.</summary>
+    [Alias("GetEmbeddingDimension")]
+    Task<int> GetEmbeddingDimension();
 }

@@ -89,4 +89,25 @@ public static class StreamAttentionSiloBuilderExtensions
         }
         return builder;
     }
+
+    /// <summary>
+    /// An Orleans client of the cluster that <see cref="UseStreamAttentionCluster(ISiloBuilder, IConfiguration)"/> forms from
+    /// the same section "Cluster": the local silo's gateway port, or the gateways listed in Redis.
+    /// </summary>
+    public static IClientBuilder UseStreamAttentionCluster(this IClientBuilder builder, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(SiloClusterOptions.SectionName).Get<SiloClusterOptions>() ?? new SiloClusterOptions();
+        Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
+        switch (options.Clustering)
+        {
+            case ClusteringKind.Localhost:
+                builder.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId);
+                break;
+            case ClusteringKind.Redis:
+                builder.Configure<ClusterOptions>(cluster => (cluster.ClusterId, cluster.ServiceId) = (options.ClusterId, options.ServiceId));
+                builder.UseRedisClustering(redis => redis.ConfigurationOptions = ConfigurationOptions.Parse(options.Redis!));
+                break;
+        }
+        return builder;
+    }
 }

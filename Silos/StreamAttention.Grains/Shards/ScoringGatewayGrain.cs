@@ -30,7 +30,28 @@ public sealed class ScoringGatewayGrain(ITextEmbedder embedder, IOptions<Shardin
         activity?.SetTag("streamattention.messages", texts.Count);
         var started = time.GetTimestamp();
         var embedded = embedder.Embed(texts);
-        var request = new ShardScoreRequest(Guid.NewGuid(), Enumerable.Range(0, embedded.Count).Select(i => embedded.Row(i)).ToArray(), userId);
+        return await ScoreRowsAsync(Enumerable.Range(0, embedded.Count).Select(i => embedded.Row(i)).ToArray(), texts, userId);
+    }
+
+    public Task<IReadOnlyList<TextMatch>> ScoreEmbedded(IReadOnlyList<EmbeddedText> messages, IReadOnlyList<string> texts, string? userId = null)
+    {
+        if (messages.Count != texts.Count)
+        {
+            throw new ArgumentException($"{messages.Count} messages but {texts.Count} texts.", nameof(texts));
+        }
+        // A wrong shape would fail the silo-wide run that other shards' requests share.
+        if (messages.Select((m, i) => (m, i)).FirstOrDefault(x => !x.m.HasShape(embedder.Dimension)) is ({ } bad, var index))
+        {
+            throw new ArgumentException($"Message {index} does not have the shape of {bad.Tokens.Length} tokens of dimension {embedder.Dimension}.", nameof(messages));
+        }
+        return messages.Count == 0 ? Task.FromResult<IReadOnlyList<TextMatch>>([]) : ScoreRowsAsync(messages, texts, userId);
+    }
+
+    public Task<int> GetEmbeddingDimension() => Task.FromResult(embedder.Dimension);
+
+    private async Task<IReadOnlyList<TextMatch>> ScoreRowsAsync(IReadOnlyList<EmbeddedText> rows, IReadOnlyList<string> texts, string? userId)
+    {
+        var request = new ShardScoreRequest(Guid.NewGuid(), rows, userId);
         var shardCount = sharding.Value.ShardCount;
         var shards = userId is null ? Enumerable.Range(0, shardCount) : [ShardMap.ShardOf(userId, shardCount)];
         var results = await Task.WhenAll(shards.Select(shard => GrainFactory.GetGrain<IScoringShardGrain>(shard).Score(request)));

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
 using StreamAttention.Grains.Hosting;
+using StreamAttention.Ingest.Hosting;
+using StreamAttention.Ingest.Options;
 using StreamAttention.Silo.Apis;
 using StreamAttention.Silo.Dashboard;
 
@@ -9,7 +11,8 @@ namespace StreamAttention.Silo.Hosting;
 /// <summary>
 /// A silo with the HTTP API in one process: the shared configuration of <see cref="StreamAttentionHost"/>, the
 /// service defaults (telemetry, health), the cluster and storage from section "Cluster", the grains, the live
-/// dashboard (and the Orleans dashboard at <c>/orleans</c> unless turned off), and Kestrel on <c>urls</c>.
+/// dashboard (and the Orleans dashboard at <c>/orleans</c> unless turned off), Kestrel on <c>urls</c>, and the Kafka
+/// ingest pipeline when <c>Ingest:Enabled</c> is true.
 /// </summary>
 public static class SiloHost
 {
@@ -34,6 +37,11 @@ public static class SiloHost
             }
         });
         builder.Services.AddStreamAttentionApis();
+        // After the silo: its hosted service must have started before the pipeline calls grains.
+        if (builder.Configuration.GetValue<bool>($"{KafkaIngestOptions.SectionName}:{nameof(KafkaIngestOptions.Enabled)}"))
+        {
+            builder.Services.AddKafkaIngest().BindConfiguration(KafkaIngestOptions.SectionName);
+        }
         return builder;
     }
 

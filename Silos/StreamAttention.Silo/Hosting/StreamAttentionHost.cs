@@ -27,6 +27,14 @@ public static class StreamAttentionHost
     /// <summary>Configuration sources, logging, the scorer and the configured embedder: what every command's host shares.</summary>
     public static void Configure(IHostApplicationBuilder builder, IEnumerable<string> configurationArgs)
     {
+        ConfigureSourcesAndLogging(builder, configurationArgs);
+        builder.Services.AddStreamAttentionScoring();
+        AddEmbedder(builder);
+    }
+
+    /// <summary>Configuration sources and logging only, for a host that neither embeds nor scores (an Orleans client).</summary>
+    public static void ConfigureSourcesAndLogging(IHostApplicationBuilder builder, IEnumerable<string> configurationArgs)
+    {
         builder.Configuration
             .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
             .AddEnvironmentVariables(EnvironmentPrefix)
@@ -37,8 +45,6 @@ public static class StreamAttentionHost
             .AddSimpleConsole(options => { options.SingleLine = true; options.TimestampFormat = "HH:mm:ss "; })
             .AddFilter("Microsoft.Hosting", LogLevel.Warning);
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Services.AddStreamAttentionScoring();
-        AddEmbedder(builder);
     }
 
     /// <summary>Builds and starts the host, so options are validated and the model is ready before any work.</summary>

@@ -1,0 +1,107 @@
+using System.Text.Json;
+using StreamAttention.Ingest.Options;
+
+namespace StreamAttention.Ingest.Decoding;
+
+/// <summary>
+/// Formats Json and Vectors: one JSON object per message, fields named by <see cref="JsonFieldOptions"/>. With a
+/// <see cref="VectorReader"/> (format Vectors) the message carries its token vectors and the text is optional.
+/// </summary>
+public sealed class JsonMessageDecoder(JsonFieldOptions fields, VectorReader? vectors) : IMessageDecoder
+{
+    public DecodeResult Decode(ReadOnlySpan<byte> value, SourcePosition source)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(value.ToArray());
+        }
+        catch (JsonException e)
+        {
+            return DecodeResult.Reject(DeadLetterReasons.MalformedJson, e.Message);
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            return root.ValueKind == JsonValueKind.Object
+                ? Decode(root, source)
+                : DecodeResult.Reject(DeadLetterReasons.MalformedJson, $"the message is a JSON {root.ValueKind}, not an object");
+        }
+    }
+
+    private DecodeResult Decode(JsonElement root, SourcePosition source)
+    {
+        var id = Field(root, fields.Id) switch
+        {
+            null => source.ToString(),
+            { ValueKind: JsonValueKind.String } s when !string.IsNullOrWhiteSpace(s.GetString()) => s.GetString()!,
+            { ValueKind: JsonValueKind.Number } n => n.GetRawText(),
+            _ => null,
+        };
+        if (id is null)
+        {
+            return Invalid(fields.Id, "a non-empty string or a number");
+        }
+        var text = Field(root, fields.Text);
+        if (text is { ValueKind: not JsonValueKind.String })
+        {
+            return Invalid(fields.Text, "a string");
+        }
+        if (StringField(root, fields.User) is not (true, var user))
+        {
+            return Invalid(fields.User!, "a string");
+        }
+        if (StringField(root, fields.Tenant) is not (true, var tenant))
+        {
+            return Invalid(fields.Tenant!, "a string");
+        }
+        if (tenant is not null && user is null)
+        {
+            return DecodeResult.Reject(DeadLetterReasons.InvalidField, $"'{fields.Tenant}' needs '{fields.User}': scoring is scoped to one user");
+        }
+        var timestamp = Field(root, fields.Timestamp);
+        if (timestamp is { ValueKind: not (JsonValueKind.String or JsonValueKind.Number) })
+        {
+            return Invalid(fields.Timestamp!, "a string or a number");
+        }
+        var attributes = Field(root, fields.Attributes);
+        if (attributes is { ValueKind: not JsonValueKind.Object })
+        {
+            return Invalid(fields.Attributes!, "an object");
+        }
+        var userId = user is null ? null : tenant is null ? user : $"{tenant}/{user}";
+        var messageText = text?.GetString();
+        if (vectors is null)
+        {
+            return string.IsNullOrWhiteSpace(messageText)
+                ? DecodeResult.Reject(DeadLetterReasons.MissingText, $"'{fields.Text}' is missing or empty")
+                : DecodeResult.Ok(new IngestMessage(id, messageText, userId, timestamp?.Clone(), attributes?.Clone(), null));
+        }
+        if (Field(root, fields.Vectors) is not { } vectorField)
+        {
+            return DecodeResult.Reject(DeadLetterReasons.InvalidVector, $"'{fields.Vectors}' is missing");
+        }
+        var (embedding, reason, detail) = vectors.Read(vectorField, Field(root, fields.Tokens));
+        if (embedding is null)
+        {
+            return DecodeResult.Reject(reason!, detail!);
+        }
+        // Without a text, the tokens label the message in the match and in the users' histories.
+        var label = string.IsNullOrWhiteSpace(messageText) ? string.Join(' ', embedding.Tokens) : messageText;
+        return DecodeResult.Ok(new IngestMessage(id, label, userId, timestamp?.Clone(), attributes?.Clone(), embedding));
+    }
+
+    /// <summary>The field, or null when it is not configured, absent or JSON null.</summary>
+    private static JsonElement? Field(JsonElement root, string? name)
+        => name is not null && root.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
+
+    private static (bool Valid, string? Value) StringField(JsonElement root, string? name) => Field(root, name) switch
+    {
+        null => (true, null),
+        { ValueKind: JsonValueKind.String } s when !string.IsNullOrWhiteSpace(s.GetString()) => (true, s.GetString()),
+        _ => (false, null),
+    };
+
+    private static DecodeResult Invalid(string field, string expected)
+        => DecodeResult.Reject(DeadLetterReasons.InvalidField, $"'{field}' must be {expected}");
+}

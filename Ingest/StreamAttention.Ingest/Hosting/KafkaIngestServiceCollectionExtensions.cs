@@ -1,0 +1,34 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using StreamAttention.Ingest.Options;
+using StreamAttention.Ingest.Pipeline;
+using StreamAttention.Ingest.Publishing;
+
+namespace StreamAttention.Ingest.Hosting;
+
+public static class KafkaIngestServiceCollectionExtensions
+{
+    /// <summary>
+    /// The Kafka ingest pipeline as a hosted service. It needs an <see cref="IGrainFactory"/>: a silo's own, or an Orleans
+    /// client's. Returns the options builder for binding (e.g. <c>.BindConfiguration(KafkaIngestOptions.SectionName)</c>);
+    /// the options are validated at start.
+    /// </summary>
+    public static OptionsBuilder<KafkaIngestOptions> AddKafkaIngest(this IServiceCollection services, Action<KafkaIngestOptions>? configure = null)
+    {
+        var options = services.AddOptions<KafkaIngestOptions>().ValidateDataAnnotations().ValidateOnStart();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+        services.AddMetrics();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IngestMetrics>();
+        services.TryAddSingleton<BatchScorer>();
+        services.TryAddSingleton<OutputPublisher>();
+        services.TryAddSingleton<PublishSequencer>();
+        services.TryAddSingleton<BatchProcessor>();
+        services.AddHostedService<KafkaIngestService>();
+        return options;
+    }
+}

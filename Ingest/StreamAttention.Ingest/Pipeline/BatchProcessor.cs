@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Text;
+using Confluent.Kafka;
+using StreamAttention.Ingest.Decoding;
+using StreamAttention.Ingest.Publishing;
+
+namespace StreamAttention.Ingest.Pipeline;
+
+/// <summary>
+/// One batch from read to acknowledged: decode, score the good messages through the silos, publish every match and
+/// dead letter in read order, and mark the batch complete only once the broker acknowledged all of them.
+/// </summary>
+public sealed class BatchProcessor(BatchScorer scorer, OutputPublisher publisher, PublishSequencer sequencer, IngestMetrics metrics)
+{
+    /// <summary>Must be called in read order (it takes the batch's publishing turn before its first await).</summary>
+    public async Task ProcessAsync(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch, MessageValidator validator, BatchHandle handle, CancellationToken cancellationToken)
+    {
+        var turn = sequencer.TakeTurn();
+        try
+        {
+            using var activity = StartActivity(batch);
+            metrics.Batch(batch.Count);
+            var decoded = batch.Select(input => validator.Decode(input.Message.Value, Position(input))).ToArray();
+            var good = decoded.Select((result, index) => (result.Message, index)).Where(item => item.Message is not null).ToArray();
+            var scored = await scorer.ScoreAsync(good.Select(item => item.Message!).ToArray(), cancellationToken);
+            var matches = new List<Contracts.Scoring.TextMatch>[batch.Count];
+            for (var i = 0; i < good.Length; i++)
+            {
+                matches[good[i].index] = scored[i];
+            }
+
+            // The previous batch's failure is its own; this batch only needs to come after it.
+            await turn.Previous.ContinueWith(_ => { }, TaskScheduler.Default);
+            var deliveries = new List<Task>();
+            for (var i = 0; i < batch.Count; i++)
+            {
+                deliveries.AddRange(decoded[i].Message is { } message
+                    ? matches[i].Select(match => publisher.PublishMatch(message, match, Position(batch[i])))
+                    : [publisher.PublishDeadLetter(batch[i], decoded[i].Reason!, decoded[i].Detail!)]);
+            }
+            turn.Complete();
+            await Task.WhenAll(deliveries);
+
+            handle.Complete();
+            for (var i = 0; i < batch.Count; i++)
+            {
+                if (decoded[i].Message is null)
+                {
+                    metrics.Outcome(IngestMetrics.DeadLettered, decoded[i].Reason);
+                }
+                else
+                {
+                    metrics.Outcome(matches[i].Count > 0 ? IngestMetrics.Matched : IngestMetrics.NoMatch);
+                    metrics.MatchesPublished(matches[i].Count);
+                }
+            }
+        }
+        finally
+        {
+            turn.Complete();
+        }
+    }
+
+    private static SourcePosition Position(ConsumeResult<byte[]?, byte[]?> input) => new(input.Topic, input.Partition.Value, input.Offset.Value);
+
+    /// <summary>One activity per batch, linked to the trace of every input message that carries one.</summary>
+    private static Activity? StartActivity(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch)
+    {
+        if (!IngestTracing.Source.HasListeners())
+        {
+            return null;
+        }
+        var links = new List<ActivityLink>();
+        foreach (var input in batch)
+        {
+            if (input.Message.Headers?.TryGetLastBytes(IngestTracing.TraceParentHeader, out var parent) == true
+                && ActivityContext.TryParse(Encoding.ASCII.GetString(parent), null, out var context))
+            {
+                links.Add(new ActivityLink(context));
+            }
+        }
+        var activity = IngestTracing.Source.StartActivity("ingest batch", ActivityKind.Consumer, default(ActivityContext), links: links);
+        activity?.SetTag("messaging.system", "kafka");
+        activity?.SetTag("messaging.batch.message_count", batch.Count);
+        return activity;
+    }
+}

@@ -1,0 +1,59 @@
+using System.Diagnostics.Metrics;
+
+namespace StreamAttention.Ingest.Pipeline;
+
+/// <summary>
+/// Instruments of the ingest pipeline on meter "StreamAttention". Every consumed message is counted once per time it is
+/// processed, by outcome: <c>matched</c>, <c>no_match</c> or <c>dead_lettered</c> (with its <c>reason</c>), so nothing
+/// leaves the pipeline unseen. A message processed again after a restart is counted again.
+/// </summary>
+public sealed class IngestMetrics
+{
+    /// <summary>The meter the scoring core and the silos report on too.</summary>
+    public const string MeterName = "StreamAttention";
+
+    public const string Matched = "matched";
+    public const string NoMatch = "no_match";
+    public const string DeadLettered = "dead_lettered";
+
+    private readonly Counter<long> _messages;
+    private readonly Counter<long> _matches;
+    private readonly Histogram<int> _batchSize;
+    private readonly Counter<long> _pauses;
+    private readonly Counter<long> _restarts;
+
+    public IngestMetrics(IMeterFactory meters)
+    {
+        var meter = Meter = meters.Create(MeterName);
+        _messages = meter.CreateCounter<long>("streamattention.ingest.messages", "{message}",
+            "Messages whose outcome the broker acknowledged, tagged outcome=matched|no_match|dead_lettered and, for dead letters, reason");
+        _matches = meter.CreateCounter<long>("streamattention.ingest.matches", "{match}", "Matches published to the output topic and acknowledged");
+        _batchSize = meter.CreateHistogram<int>("streamattention.ingest.batch_size", "{message}", "Messages per consumed batch");
+        _pauses = meter.CreateCounter<long>("streamattention.ingest.pauses", "{pause}", "Times the consumer paused its partitions because scoring fell behind");
+        _restarts = meter.CreateCounter<long>("streamattention.ingest.restarts", "{restart}",
+            "Consumer restarts from the committed offsets after a batch failed (e.g. scoring unavailable past the retry timeout)");
+    }
+
+    /// <summary>This pipeline's meter: hosts sharing a process (tests) each have their own.</summary>
+    public Meter Meter { get; }
+
+    public void Outcome(string outcome, string? reason = null)
+    {
+        if (reason is null)
+        {
+            _messages.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+        }
+        else
+        {
+            _messages.Add(1, new KeyValuePair<string, object?>("outcome", outcome), new KeyValuePair<string, object?>("reason", reason));
+        }
+    }
+
+    public void MatchesPublished(int count) => _matches.Add(count);
+
+    public void Batch(int size) => _batchSize.Record(size);
+
+    public void Paused() => _pauses.Add(1);
+
+    public void Restarted() => _restarts.Add(1);
+}

@@ -1,0 +1,257 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StreamAttention.Ingest.Decoding;
+using StreamAttention.Ingest.Options;
+using StreamAttention.Ingest.Publishing;
+
+namespace StreamAttention.Ingest.Pipeline;
+
+/// <summary>
+/// The consume loop, on a thread of its own (the Kafka consumer blocks): reads batches, hands each to a
+/// <see cref="BatchProcessor"/>, commits the offsets of batches whose outputs were all acknowledged, and pauses its
+/// partitions while <see cref="KafkaIngestOptions.MaxInFlightBatches"/> batches are in flight. A failed batch ends the
+/// consumer session; a new one resumes from the committed offsets (at-least-once).
+/// </summary>
+public sealed class KafkaIngestService(
+    IOptions<KafkaIngestOptions> options,
+    BatchProcessor processor,
+    BatchScorer scorer,
+    OutputPublisher publisher,
+    IngestMetrics metrics,
+    ILogger<KafkaIngestService> logger) : IHostedService
+{
+    private static readonly TimeSpan PausedPoll = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan FirstRestartDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxRestartDelay = TimeSpan.FromSeconds(30);
+
+    private readonly KafkaIngestOptions _options = options.Value;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        new Thread(Run) { IsBackground = true, Name = "kafka-ingest" }.Start();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Stops reading, then drains: in-flight batches finish (up to the drain timeout) and their offsets are committed.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await _stopped.Task.WaitAsync(cancellationToken);
+        publisher.Flush(_options.DrainTimeout);
+    }
+
+    private void Run()
+    {
+        var restartDelay = FirstRestartDelay;
+        try
+        {
+            while (!_stopping.IsCancellationRequested)
+            {
+                try
+                {
+                    RunSession();
+                    restartDelay = FirstRestartDelay;
+                }
+                catch (Exception e) when (!_stopping.IsCancellationRequested)
+                {
+                    metrics.Restarted();
+                    logger.LogError(e, "Kafka ingest failed; the consumer restarts from its committed offsets in {Delay}", restartDelay);
+                    _stopping.Token.WaitHandle.WaitOne(restartDelay);
+                    restartDelay = TimeSpan.FromTicks(Math.Min(restartDelay.Ticks * 2, MaxRestartDelay.Ticks));
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Stopped while a session was starting (e.g. asking the gateway for the embedding dimension).
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Kafka ingest failed while stopping");
+        }
+        finally
+        {
+            _stopped.TrySetResult();
+        }
+    }
+
+    private void RunSession()
+    {
+        var validator = new MessageValidator(_options.MaxMessageBytes, CreateDecoder());
+        var tracker = new OffsetTracker();
+        var inFlight = new List<Task>();
+        // Cancelled only when a drain times out: a graceful stop lets in-flight batches finish.
+        using var abandon = new CancellationTokenSource();
+        // Read but not yet handed to a batch; a revoke removes its partitions' messages (see BuildConsumer).
+        var unprocessed = new List<ConsumeResult<byte[]?, byte[]?>>();
+        using var consumer = BuildConsumer(tracker, inFlight, unprocessed);
+        consumer.Subscribe(_options.InputTopics);
+        try
+        {
+            while (!_stopping.IsCancellationRequested)
+            {
+                RemoveFinished(inFlight);
+                if (inFlight.Count >= _options.MaxInFlightBatches)
+                {
+                    WaitForSlot(consumer, inFlight, unprocessed);
+                    continue;
+                }
+                Poll(consumer, unprocessed);
+                var batch = unprocessed.ToList();
+                unprocessed.Clear();
+                Commit(consumer, tracker, tracker.Committable());
+                if (batch.Count > 0)
+                {
+                    inFlight.Add(processor.ProcessAsync(batch, validator, tracker.Track(batch), abandon.Token));
+                }
+            }
+        }
+        finally
+        {
+            if (!Drain(inFlight))
+            {
+                abandon.Cancel();
+            }
+            Commit(consumer, tracker, tracker.Committable());
+            // Leaves the group at once (the revoke handler commits again, harmlessly), so a successor need not wait for the session timeout.
+            consumer.Close();
+        }
+    }
+
+    private IMessageDecoder CreateDecoder() => _options.Format switch
+    {
+        InputFormat.Text => new TextMessageDecoder(),
+        InputFormat.Json => new JsonMessageDecoder(_options.Fields, null),
+        InputFormat.Vectors => new JsonMessageDecoder(_options.Fields,
+            new VectorReader(scorer.GetEmbeddingDimensionAsync(_stopping.Token).GetAwaiter().GetResult())),
+        _ => throw new InvalidOperationException($"Unknown input format {_options.Format}."),
+    };
+
+    private IConsumer<byte[]?, byte[]?> BuildConsumer(OffsetTracker tracker, List<Task> inFlight, List<ConsumeResult<byte[]?, byte[]?>> unprocessed)
+    {
+        var config = new ConsumerConfig
+        {
+            BootstrapServers = _options.BootstrapServers,
+            GroupId = _options.GroupId,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+        };
+        foreach (var (key, value) in _options.Consumer)
+        {
+            config.Set(key, value);
+        }
+        // Set last: offsets are committed only by the pipeline, after the outputs were acknowledged.
+        config.EnableAutoCommit = false;
+        config.EnableAutoOffsetStore = false;
+        return new ConsumerBuilder<byte[]?, byte[]?>(config)
+            .SetErrorHandler((_, error) => logger.Log(error.IsFatal ? LogLevel.Error : LogLevel.Warning, "Kafka consumer: {Reason}", error.Reason))
+            .SetPartitionsRevokedHandler((consumer, partitions) =>
+            {
+                // Another consumer takes these partitions over: hand them on with every finished batch committed.
+                Drain(inFlight);
+                var revoked = partitions.Select(p => p.TopicPartition).ToArray();
+                Commit(consumer, tracker, tracker.Committable(revoked));
+                tracker.Forget(revoked);
+                // Whoever gets them next (this consumer too, after an eager rebalance) reads them again from the committed offset.
+                unprocessed.RemoveAll(result => revoked.Contains(result.TopicPartition));
+            })
+            .SetPartitionsLostHandler((_, partitions) =>
+            {
+                var lost = partitions.Select(p => p.TopicPartition).ToArray();
+                tracker.Forget(lost);
+                unprocessed.RemoveAll(result => lost.Contains(result.TopicPartition));
+            })
+            .Build();
+    }
+
+    /// <summary>Fills <paramref name="unprocessed"/> up to <see cref="KafkaIngestOptions.MaxBatchSize"/> messages, waiting at most <see cref="KafkaIngestOptions.MaxBatchWait"/>.</summary>
+    private void Poll(IConsumer<byte[]?, byte[]?> consumer, List<ConsumeResult<byte[]?, byte[]?>> unprocessed)
+    {
+        var deadline = DateTime.UtcNow + _options.MaxBatchWait;
+        while (unprocessed.Count < _options.MaxBatchSize && !_stopping.IsCancellationRequested)
+        {
+            var remaining = deadline - DateTime.UtcNow;
+            if (remaining <= TimeSpan.Zero || consumer.Consume(remaining) is not { } result)
+            {
+                break;
+            }
+            if (!result.IsPartitionEOF)
+            {
+                unprocessed.Add(result);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Backpressure: pauses the assigned partitions until a batch finishes. Polling goes on meanwhile, so rebalances are
+    /// served and the consumer stays in its group; anything already fetched is carried into the next batch.
+    /// </summary>
+    private void WaitForSlot(IConsumer<byte[]?, byte[]?> consumer, List<Task> inFlight, List<ConsumeResult<byte[]?, byte[]?>> unprocessed)
+    {
+        metrics.Paused();
+        logger.LogDebug("Scoring is behind ({Batches} batches in flight): pausing partitions", inFlight.Count);
+        try
+        {
+            while (inFlight.Count >= _options.MaxInFlightBatches && !_stopping.IsCancellationRequested)
+            {
+                // Again each time: a rebalance in between assigns partitions unpaused.
+                consumer.Pause(consumer.Assignment);
+                if (consumer.Consume(TimeSpan.Zero) is { IsPartitionEOF: false } result)
+                {
+                    unprocessed.Add(result);
+                }
+                Task.WaitAny([.. inFlight], PausedPoll);
+                RemoveFinished(inFlight);
+            }
+        }
+        finally
+        {
+            consumer.Resume(consumer.Assignment);
+        }
+    }
+
+    /// <summary>Drops finished batches; a failed one ends the session (its offsets are never committed).</summary>
+    private static void RemoveFinished(List<Task> inFlight)
+    {
+        if (inFlight.FirstOrDefault(t => t.IsFaulted || t.IsCanceled) is { } failed)
+        {
+            failed.GetAwaiter().GetResult();
+        }
+        inFlight.RemoveAll(t => t.IsCompletedSuccessfully);
+    }
+
+    /// <summary>Waits for the in-flight batches up to the drain timeout; false when some did not finish.</summary>
+    private bool Drain(List<Task> inFlight)
+    {
+        try
+        {
+            return Task.WhenAll(inFlight).Wait(_options.DrainTimeout);
+        }
+        catch (AggregateException)
+        {
+            // A failed batch is not committed; the rest finished and may be.
+            return true;
+        }
+    }
+
+    private void Commit(IConsumer<byte[]?, byte[]?> consumer, OffsetTracker tracker, List<TopicPartitionOffset> offsets)
+    {
+        if (offsets.Count == 0)
+        {
+            return;
+        }
+        try
+        {
+            consumer.Commit(offsets);
+            tracker.Committed(offsets);
+        }
+        catch (KafkaException e)
+        {
+            // Offered again with the next commit; until then a restart would only repeat work, not lose it.
+            logger.LogWarning("Committing offsets failed: {Reason}", e.Error.Reason);
+        }
+    }
+}

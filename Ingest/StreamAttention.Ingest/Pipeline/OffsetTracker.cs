@@ -1,0 +1,70 @@
+using Confluent.Kafka;
+
+namespace StreamAttention.Ingest.Pipeline;
+
+/// <summary>
+/// Which offsets may be committed: batches finish out of order, but a partition's offset advances only over the
+/// batches read from it that all finished, in read order. Used by the consume loop's thread only.
+/// </summary>
+public sealed class OffsetTracker
+{
+    private readonly Dictionary<TopicPartition, Queue<(BatchHandle Batch, long Next)>> _pending = [];
+    private readonly Dictionary<TopicPartition, long> _finished = [];
+    private readonly Dictionary<TopicPartition, long> _committed = [];
+
+    public BatchHandle Track(IEnumerable<ConsumeResult<byte[]?, byte[]?>> batch)
+    {
+        var handle = new BatchHandle();
+        foreach (var partition in batch.GroupBy(r => r.TopicPartition))
+        {
+            if (!_pending.TryGetValue(partition.Key, out var queue))
+            {
+                _pending[partition.Key] = queue = new Queue<(BatchHandle, long)>();
+            }
+            queue.Enqueue((handle, partition.Max(r => r.Offset.Value) + 1));
+        }
+        return handle;
+    }
+
+    /// <summary>Offsets past the finished batches that are not committed yet, of <paramref name="partitions"/> or of all.</summary>
+    public List<TopicPartitionOffset> Committable(IEnumerable<TopicPartition>? partitions = null)
+    {
+        var result = new List<TopicPartitionOffset>();
+        foreach (var partition in partitions ?? _pending.Keys)
+        {
+            if (!_pending.TryGetValue(partition, out var queue))
+            {
+                continue;
+            }
+            while (queue.TryPeek(out var head) && head.Batch.Completed)
+            {
+                _finished[partition] = queue.Dequeue().Next;
+            }
+            // Kept apart from the queue, so an offset whose commit failed is offered again.
+            if (_finished.TryGetValue(partition, out var finished) && finished > _committed.GetValueOrDefault(partition, -1))
+            {
+                result.Add(new TopicPartitionOffset(partition, finished));
+            }
+        }
+        return result;
+    }
+
+    public void Committed(IEnumerable<TopicPartitionOffset> offsets)
+    {
+        foreach (var offset in offsets)
+        {
+            _committed[offset.TopicPartition] = Math.Max(_committed.GetValueOrDefault(offset.TopicPartition, -1), offset.Offset.Value);
+        }
+    }
+
+    /// <summary>Partitions this consumer no longer owns: what their batches finish later is not committed by it.</summary>
+    public void Forget(IEnumerable<TopicPartition> partitions)
+    {
+        foreach (var partition in partitions)
+        {
+            _pending.Remove(partition);
+            _finished.Remove(partition);
+            _committed.Remove(partition);
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Confluent.Kafka;
+using Microsoft.Extensions.Options;
+using StreamAttention.Contracts.Scoring;
+using StreamAttention.Ingest.Decoding;
+using StreamAttention.Ingest.Options;
+using StreamAttention.Ingest.Pipeline;
+
+namespace StreamAttention.Ingest.Publishing;
+
+/// <summary>
+/// The pipeline's only producer: matches (keyed by user id, so a user's stream stays in one partition, in order) and
+/// dead letters (the original key, value and headers, plus the reason). Idempotent with acks=all, so a retried
+/// produce neither duplicates nor reorders; the returned tasks complete when the broker acknowledged.
+/// </summary>
+public sealed class OutputPublisher : IDisposable
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    private readonly KafkaIngestOptions _options;
+    private readonly IProducer<byte[]?, byte[]?> _producer;
+
+    public OutputPublisher(IOptions<KafkaIngestOptions> options)
+    {
+        _options = options.Value;
+        var config = new ProducerConfig { BootstrapServers = _options.BootstrapServers, LingerMs = 5 };
+        foreach (var (key, value) in _options.Producer)
+        {
+            config.Set(key, value);
+        }
+        // Set last: at-least-once without duplicates from the producer's own retries depends on them.
+        config.EnableIdempotence = true;
+        config.Acks = Acks.All;
+        _producer = new ProducerBuilder<byte[]?, byte[]?>(config).Build();
+    }
+
+    public Task PublishMatch(IngestMessage message, TextMatch match, SourcePosition source)
+    {
+        var value = new PublishedMatch(message.Id, match.InterestId, match.UserId, match.Score, match.Highlights,
+            _options.IncludeText ? message.Text : null, message.Timestamp, _options.IncludeAttributes ? message.Attributes : null, source);
+        var headers = new Headers();
+        if (Activity.Current is { } activity)
+        {
+            headers.Add(IngestTracing.TraceParentHeader, Encoding.ASCII.GetBytes(activity.Id!));
+            if (activity.TraceStateString is { } state)
+            {
+                headers.Add(IngestTracing.TraceStateHeader, Encoding.ASCII.GetBytes(state));
+            }
+        }
+        return _producer.ProduceAsync(_options.OutputTopic, new Message<byte[]?, byte[]?>
+        {
+            Key = Encoding.UTF8.GetBytes(match.UserId),
+            Value = JsonSerializer.SerializeToUtf8Bytes(value, Json),
+            Headers = headers,
+        });
+    }
+
+    public Task PublishDeadLetter(ConsumeResult<byte[]?, byte[]?> input, string reason, string detail)
+    {
+        var headers = new Headers();
+        foreach (var header in input.Message.Headers ?? [])
+        {
+            headers.Add(header.Key, header.GetValueBytes());
+        }
+        headers.Add(DeadLetterHeaders.Error, Encoding.UTF8.GetBytes(reason));
+        headers.Add(DeadLetterHeaders.ErrorDetail, Encoding.UTF8.GetBytes(detail));
+        headers.Add(DeadLetterHeaders.SourceTopic, Encoding.UTF8.GetBytes(input.Topic));
+        headers.Add(DeadLetterHeaders.SourcePartition, Encoding.ASCII.GetBytes(input.Partition.Value.ToString(CultureInfo.InvariantCulture)));
+        headers.Add(DeadLetterHeaders.SourceOffset, Encoding.ASCII.GetBytes(input.Offset.Value.ToString(CultureInfo.InvariantCulture)));
+        return _producer.ProduceAsync(_options.DeadLetterTopic, new Message<byte[]?, byte[]?>
+        {
+            Key = input.Message.Key,
+            Value = input.Message.Value,
+            Headers = headers,
+        });
+    }
+
+    /// <summary>Waits for what is still queued, so a graceful stop loses no acknowledgement it could have had.</summary>
+    public void Flush(TimeSpan timeout) => _producer.Flush(timeout);
+
+    public void Dispose() => _producer.Dispose();
+}

@@ -1,0 +1,272 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Confluent.Kafka;
+using Microsoft.Extensions.DependencyInjection;
+using StreamAttention.Contracts.Users;
+using StreamAttention.Embeddings.Hosting;
+using StreamAttention.Grains.Import;
+using StreamAttention.Ingest.EmbeddedKafka;
+using StreamAttention.Ingest.Pipeline;
+using StreamAttention.Silo.Hosting;
+
+namespace StreamAttention.Benchmarks;
+
+/// <summary>
+/// <c>--ingest</c>: end to end through Kafka. One silo (the real <c>streamattention silo</c> host, GloVe, S = 8) hosts
+/// the ingest pipeline (<c>Ingest:Enabled</c>) on an embedded Kafka with 8 partitions per topic. Interests are
+/// bulk-imported through the importer (10 per user). Phase 1 produces every message at once and measures messages/s
+/// until the group committed them all; phase 2 produces at half that rate and measures the latency from a message's
+/// produce timestamp to its first match's produce timestamp. The output is consumed while the input is produced (the
+/// mock keeps ~5 MiB per partition); counts are verified: every message committed and counted once by outcome, and no
+/// partition dropped data.
+/// </summary>
+internal static class IngestBenchmark
+{
+    private const int Partitions = 8;
+    private const int InterestsPerUser = 10;
+    private const string GroupId = "ingest-benchmark";
+    private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(10);
+
+    public static async Task RunAsync(BenchmarkSettings settings)
+    {
+        await using var kafka = EmbeddedKafkaCluster.Start(1);
+        foreach (var topic in new[] { "streamattention.messages", "streamattention.matches", "streamattention.dead-letters" })
+        {
+            kafka.CreateTopic(topic, Partitions);
+        }
+        var builder = SiloHost.CreateBuilder(
+        [
+            $"--Cluster:SiloPort={FreePort()}", $"--Cluster:GatewayPort={FreePort()}",
+            "--Ingest:Enabled=true", $"--Ingest:BootstrapServers={kafka.BootstrapServers}", $"--Ingest:GroupId={GroupId}",
+            // Classic group joins wait session.timeout.ms − 1 s on the mock.
+            "--Ingest:Consumer:session.timeout.ms=6000", "--Ingest:IncludeText=false",
+            "--Logging:LogLevel:Default=Warning",
+        ], $"http://127.0.0.1:{FreePort()}");
+        await using var silo = SiloHost.Build(builder);
+        await silo.StartAsync();
+        using var outcomes = new OutcomeTotals();
+
+        var corpus = BenchmarkCorpus.Load();
+        var vocabulary = silo.Services.GetRequiredService<WordVectorModelLoader>().Get();
+        var interests = corpus.Interests(settings.Interests, seed: 42, rank => vocabulary.Word(rank - 1));
+        var importTime = Stopwatch.StartNew();
+        var report = await silo.Services.GetRequiredService<InterestImporter>().ImportAsync(Lines(interests), CancellationToken.None);
+        importTime.Stop();
+        if (report.Imported != interests.Length)
+        {
+            throw new InvalidOperationException($"Imported {report.Imported} of {interests.Length} interests: {string.Join("; ", report.Errors.Take(3).Select(e => e.Message))}");
+        }
+
+        using var output = new OutputWatcher(kafka.BootstrapServers);
+        var texts = corpus.Messages(settings.Messages);
+        var (saturated, _) = await RunPhaseAsync(kafka, "sat", texts, ratePerSecond: null, output);
+        var rate = Math.Max(1, saturated * 0.5);
+        var (_, latencies) = await RunPhaseAsync(kafka, "paced", texts, rate, output);
+
+        var produced = 2L * texts.Length;
+        if (outcomes.Total != produced)
+        {
+            throw new InvalidOperationException($"Counted {outcomes.Total} outcomes for {produced} messages.");
+        }
+        CheckNothingDropped(kafka);
+        await output.WaitForAllAsync(kafka.BootstrapServers);
+        latencies.Sort();
+        Console.WriteLine($"# ingest benchmark: {settings.Interests:N0} interests ({interests.Length / InterestsPerUser:N0} users), {texts.Length:N0} messages per phase, {Partitions} partitions, {Environment.ProcessorCount} cores");
+        Console.WriteLine($"| interests | import | messages/s (saturated) | paced rate | p50 latency | p99 latency | matched / no match / dead-lettered | matches |");
+        Console.WriteLine($"| {settings.Interests:N0} | {importTime.Elapsed.TotalSeconds:F1} s | {saturated:N0} | {rate:N0} msg/s | {Percentile(latencies, 0.50):F0} ms | {Percentile(latencies, 0.99):F0} ms "
+            + $"| {outcomes.Matched:N0} / {outcomes.NoMatch:N0} / {outcomes.DeadLettered:N0} | {output.Matches:N0} |");
+        // Stops the pipeline (draining it) before the silo and then the Kafka it reads.
+        await silo.StopAsync();
+    }
+
+    private static async IAsyncEnumerable<ImportLine> Lines(string[] interests)
+    {
+        for (var i = 0; i < interests.Length; i++)
+        {
+            yield return new ImportLine(i + 1, $"user-{i / InterestsPerUser}", new InterestInput($"i{i % InterestsPerUser}", interests[i]));
+        }
+        await Task.CompletedTask;
+    }
+
+    /// <summary>Produces the texts (all at once, or paced), waits until all are committed; returns messages/s and per-message latencies in ms.</summary>
+    private static async Task<(double MessagesPerSecond, List<double> Latencies)> RunPhaseAsync(
+        EmbeddedKafkaCluster kafka, string phase, string[] texts, double? ratePerSecond, OutputWatcher output)
+    {
+        var produceTimes = new ConcurrentDictionary<string, DateTime>();
+        using var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = kafka.BootstrapServers, EnableIdempotence = true, LingerMs = 5 }).Build();
+        var started = Stopwatch.StartNew();
+        var deliveries = new List<Task>(texts.Length);
+        for (var i = 0; i < texts.Length; i++)
+        {
+            if (ratePerSecond is { } rate && TimeSpan.FromSeconds(i / rate) - started.Elapsed is { } ahead && ahead > TimeSpan.Zero)
+            {
+                await Task.Delay(ahead);
+            }
+            var id = $"{phase}-{i}";
+            // The message's create time, as the pipeline's producer stamps each match with its own.
+            var now = DateTime.UtcNow;
+            produceTimes[id] = now;
+            deliveries.Add(producer.ProduceAsync("streamattention.messages", new Message<string, string>
+            {
+                Key = $"key-{i % 64}",
+                Value = JsonSerializer.Serialize(new { id, text = texts[i] }),
+                Timestamp = new Timestamp(now),
+            }));
+        }
+        await Task.WhenAll(deliveries);
+        await WaitForAllCommittedAsync(kafka);
+        var elapsed = started.Elapsed;
+        var latencies = produceTimes.Select(p => output.FirstMatch(p.Key) is { } at ? (at - p.Value).TotalMilliseconds : (double?)null)
+            .OfType<double>().ToList();
+        return (texts.Length / elapsed.TotalSeconds, latencies);
+    }
+
+    private static async Task WaitForAllCommittedAsync(EmbeddedKafkaCluster kafka)
+    {
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = kafka.BootstrapServers, GroupId = GroupId }).Build();
+        var partitions = Enumerable.Range(0, Partitions).Select(p => new TopicPartition("streamattention.messages", p)).ToArray();
+        var deadline = DateTime.UtcNow + Deadline;
+        while (DateTime.UtcNow < deadline)
+        {
+            var committed = consumer.Committed(partitions, TimeSpan.FromSeconds(10));
+            if (committed.All(c => c.Offset.Value >= 0 && c.Offset.Value == consumer.QueryWatermarkOffsets(c.TopicPartition, TimeSpan.FromSeconds(10)).High.Value))
+            {
+                return;
+            }
+            await Task.Delay(20);
+        }
+        throw new TimeoutException("The ingest did not commit every message in time.");
+    }
+
+    /// <summary>The mock drops a partition's oldest data past ~5 MiB: a non-zero low watermark would mean lost samples.</summary>
+    private static void CheckNothingDropped(EmbeddedKafkaCluster kafka)
+    {
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = kafka.BootstrapServers, GroupId = "watermarks" }).Build();
+        foreach (var topic in new[] { "streamattention.messages", "streamattention.matches" })
+        {
+            for (var p = 0; p < Partitions; p++)
+            {
+                if (consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).Low.Value != 0)
+                {
+                    throw new InvalidOperationException($"{topic}/{p} dropped data: the measurement is incomplete.");
+                }
+            }
+        }
+    }
+
+    private static double Percentile(List<double> sorted, double q)
+        => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)];
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Reads the output topic while the benchmark runs: the first match's produce timestamp per message.</summary>
+    private sealed class OutputWatcher : IDisposable
+    {
+        private readonly ConcurrentDictionary<string, DateTime> _first = new();
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Thread _thread;
+        private long _matches;
+
+        public OutputWatcher(string bootstrapServers)
+        {
+            var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = bootstrapServers, GroupId = "watcher" }).Build();
+            consumer.Assign(Enumerable.Range(0, Partitions).Select(p => new TopicPartitionOffset("streamattention.matches", p, Offset.Beginning)));
+            _thread = new Thread(() =>
+            {
+                using (consumer)
+                {
+                    while (!_stop.IsCancellationRequested)
+                    {
+                        if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { } result)
+                        {
+                            Interlocked.Increment(ref _matches);
+                            var id = JsonDocument.Parse(result.Message.Value).RootElement.GetProperty("messageId").GetString()!;
+                            _first.TryAdd(id, result.Message.Timestamp.UtcDateTime);
+                        }
+                    }
+                }
+            }) { IsBackground = true };
+            _thread.Start();
+        }
+
+        public long Matches => Interlocked.Read(ref _matches);
+
+        /// <summary>Until every published match was read (bounded): the printed count is then the output topic's whole content.</summary>
+        public async Task WaitForAllAsync(string bootstrapServers)
+        {
+            using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = bootstrapServers, GroupId = "watermarks" }).Build();
+            var published = Enumerable.Range(0, Partitions)
+                .Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition("streamattention.matches", p), TimeSpan.FromSeconds(10)).High.Value);
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (Matches < published && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(20);
+            }
+            if (Matches != published)
+            {
+                throw new InvalidOperationException($"Read {Matches} of {published} published matches.");
+            }
+        }
+
+        public DateTime? FirstMatch(string messageId) => _first.TryGetValue(messageId, out var at) ? at : null;
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _thread.Join();
+        }
+    }
+
+    /// <summary>Sums the pipeline's message outcomes (meter "StreamAttention").</summary>
+    private sealed class OutcomeTotals : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private long _matched, _noMatch, _deadLettered;
+
+        public OutcomeTotals()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == IngestMetrics.MeterName && instrument.Name == "streamattention.ingest.messages")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                foreach (var tag in tags)
+                {
+                    switch (tag.Key == "outcome" ? (string?)tag.Value : null)
+                    {
+                        case IngestMetrics.Matched:
+                            Interlocked.Add(ref _matched, value);
+                            break;
+                        case IngestMetrics.NoMatch:
+                            Interlocked.Add(ref _noMatch, value);
+                            break;
+                        case IngestMetrics.DeadLettered:
+                            Interlocked.Add(ref _deadLettered, value);
+                            break;
+                    }
+                }
+            });
+            _listener.Start();
+        }
+
+        public long Matched => Interlocked.Read(ref _matched);
+        public long NoMatch => Interlocked.Read(ref _noMatch);
+        public long DeadLettered => Interlocked.Read(ref _deadLettered);
+        public long Total => Matched + NoMatch + DeadLettered;
+
+        public void Dispose() => _listener.Dispose();
+    }
+}

@@ -1,0 +1,139 @@
+using Confluent.Kafka;
+// Orleans brings its own ErrorCode into scope.
+using ErrorCode = Confluent.Kafka.ErrorCode;
+using StreamAttention.Ingest.EmbeddedKafka;
+using StreamAttention.Ingest.EmbeddedKafka.Tests;
+using StreamAttention.Ingest.Pipeline;
+
+namespace StreamAttention.Ingest.Tests;
+
+/// <summary>
+/// At-least-once under faults: every expected match is published, no other, and duplicates stay within what the
+/// consumer had in flight. Each message's outcome is accounted for: the group commits every input offset only after
+/// that message's matches (or its dead letter) were acknowledged, and the counters see every message.
+/// </summary>
+public sealed class FaultToleranceTests(IngestClusterFixture fixture) : IClassFixture<IngestClusterFixture>
+{
+    private const int Half = 150;
+
+    [Fact]
+    public async Task No_loss_when_all_brokers_are_down_for_seconds_mid_stream()
+    {
+        await using var kafka = Traffic.StartKafka(brokers: 3);
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "brokers-down");
+        using var outcomes = new OutcomeCounter(ingest);
+        await Traffic.ProduceAsync(kafka, 0, Half);
+        await OutputReader.WaitForSomeOutputAsync(kafka);
+
+        kafka.SetBrokerDown(EmbeddedKafkaCluster.AllBrokers);
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        kafka.SetBrokerUp(EmbeddedKafkaCluster.AllBrokers);
+        await Traffic.ProduceAsync(kafka, Half, Half);
+
+        await OutputReader.WaitForAllCommittedAsync(kafka, "brokers-down");
+        // Brokers down do not restart the consumer: what it committed stays committed, and the producer's retries are idempotent.
+        OutputReader.AssertMatches(OutputReader.ReadMatches(kafka), 2 * Half, IngestHosts.MaxDuplicatesPerRestart);
+        AssertEveryOutcomeCounted(outcomes, 2 * Half);
+    }
+
+    [Fact]
+    public async Task No_loss_under_injected_produce_and_fetch_errors()
+    {
+        await using var kafka = Traffic.StartKafka(brokers: 3);
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "injected");
+        using var outcomes = new OutcomeCounter(ingest);
+        await Traffic.ProduceAsync(kafka, 0, Half);
+        await OutputReader.WaitForSomeOutputAsync(kafka);
+        try
+        {
+            kafka.PushRequestErrors(KafkaApiKey.Produce, ErrorCode.NotLeaderForPartition, ErrorCode.RequestTimedOut, ErrorCode.NotEnoughReplicas, ErrorCode.LeaderNotAvailable);
+            kafka.PushRequestErrors(KafkaApiKey.Fetch, ErrorCode.NotLeaderForPartition, ErrorCode.RequestTimedOut, ErrorCode.UnknownTopicOrPart);
+            await Traffic.ProduceAsync(kafka, Half, Half);
+            await OutputReader.WaitForAllCommittedAsync(kafka, "injected");
+        }
+        finally
+        {
+            kafka.ClearRequestErrors(KafkaApiKey.Produce);
+            kafka.ClearRequestErrors(KafkaApiKey.Fetch);
+        }
+
+        OutputReader.AssertMatches(OutputReader.ReadMatches(kafka), 2 * Half, IngestHosts.MaxDuplicatesPerRestart);
+        AssertEveryOutcomeCounted(outcomes, 2 * Half);
+    }
+
+    [Fact]
+    public async Task No_loss_when_the_ingest_process_is_killed_with_sigkill_and_restarted()
+    {
+        using var silo = await SiloProcess.StartAsync();
+        await using var kafka = Traffic.StartKafka();
+        await Traffic.ProduceAsync(kafka, 0, Half);
+        using (var first = IngestHosts.StartProcess(silo, kafka, "killed"))
+        {
+            var published = await OutputReader.TryWaitForSomeOutputAsync(kafka);
+            first.Kill();
+            Assert.True(published, $"The ingest process published nothing: {await first.StandardErrorAsync()}");
+        }
+        await Traffic.ProduceAsync(kafka, Half, Half);
+        using var second = IngestHosts.StartProcess(silo, kafka, "killed");
+        await OutputReader.WaitForAllCommittedAsync(kafka, "killed");
+
+        var duplicates = OutputReader.AssertMatches(OutputReader.ReadMatches(kafka), 2 * Half, IngestHosts.MaxDuplicatesPerRestart);
+        // Dead letters are the third possible outcome; this stream has none, so matched + no match cover every message.
+        Assert.Empty(OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic));
+        second.Terminate();
+        Assert.Equal(0, await second.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.DoesNotContain("Unhandled exception", await second.StandardErrorAsync());
+        Assert.InRange(duplicates, 0, IngestHosts.MaxDuplicatesPerRestart);
+    }
+
+    [Fact]
+    public async Task A_graceful_stop_drains_and_commits_so_a_successor_publishes_no_duplicates()
+    {
+        await using var kafka = Traffic.StartKafka();
+        await Traffic.ProduceAsync(kafka, 0, Half);
+        using (var first = IngestHosts.Start(fixture.Cluster.Client, kafka, "graceful"))
+        {
+            await OutputReader.WaitForSomeOutputAsync(kafka);
+            await first.StopAsync();
+        }
+        await Traffic.ProduceAsync(kafka, Half, Half);
+        using var second = IngestHosts.Start(fixture.Cluster.Client, kafka, "graceful");
+        await OutputReader.WaitForAllCommittedAsync(kafka, "graceful");
+
+        Assert.Equal(0, OutputReader.AssertMatches(OutputReader.ReadMatches(kafka), 2 * Half, maxDuplicates: 0));
+    }
+
+    [Fact]
+    public async Task A_consumer_joining_mid_stream_gets_partitions_committed_by_the_revoke_handler()
+    {
+        await using var kafka = Traffic.StartKafka();
+        using var first = IngestHosts.Start(fixture.Cluster.Client, kafka, "rebalance", NextGenerationProtocol);
+        await Traffic.ProduceAsync(kafka, 0, Half);
+        await OutputReader.WaitForSomeOutputAsync(kafka);
+        using var second = IngestHosts.Start(fixture.Cluster.Client, kafka, "rebalance", NextGenerationProtocol);
+        await Traffic.ProduceAsync(kafka, Half, Half);
+        await OutputReader.WaitForAllCommittedAsync(kafka, "rebalance");
+
+        Assert.Equal(0, OutputReader.AssertMatches(OutputReader.ReadMatches(kafka), 2 * Half, maxDuplicates: 0));
+    }
+
+    /// <summary>
+    /// KIP-848 rebalances: the mock rejects every commit of a classic group while it rebalances (REBALANCE_IN_PROGRESS),
+    /// even from the revoke handler, which a real broker accepts from the current generation.
+    /// </summary>
+    private static void NextGenerationProtocol(Ingest.Options.KafkaIngestOptions options)
+    {
+        options.Consumer.Remove("session.timeout.ms");
+        options.Consumer.Remove("heartbeat.interval.ms");
+        options.Consumer["group.protocol"] = "consumer";
+    }
+
+    /// <summary>Every message was counted (more than once only when processed again), and only as matched or not.</summary>
+    internal static void AssertEveryOutcomeCounted(OutcomeCounter outcomes, int count)
+    {
+        var expectedMatched = Traffic.ExpectedMatches(count).Count;
+        Assert.InRange(outcomes[IngestMetrics.Matched], expectedMatched, expectedMatched + IngestHosts.MaxDuplicatesPerRestart);
+        Assert.InRange(outcomes[IngestMetrics.NoMatch], count - expectedMatched, count - expectedMatched + IngestHosts.MaxDuplicatesPerRestart);
+        Assert.Equal(0, outcomes[IngestMetrics.DeadLettered]);
+    }
+}

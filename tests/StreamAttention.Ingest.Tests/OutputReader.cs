@@ -1,0 +1,109 @@
+using System.Text.Json.Nodes;
+using Confluent.Kafka;
+using StreamAttention.Ingest.EmbeddedKafka;
+using StreamAttention.Ingest.EmbeddedKafka.Tests;
+
+namespace StreamAttention.Ingest.Tests;
+
+/// <summary>What the pipeline left in Kafka: its committed progress and the whole content of its output topics.</summary>
+public static class OutputReader
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Waits until the group committed every input message: then every message's outcome was acknowledged (a message
+    /// is committed only after its matches or dead letter were).
+    /// </summary>
+    public static async Task WaitForAllCommittedAsync(EmbeddedKafkaCluster kafka, string groupId)
+    {
+        // Reads the group's offsets without joining it.
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(KafkaClients.Consumer(kafka, groupId)).Build();
+        var partitions = Enumerable.Range(0, Traffic.Partitions).Select(p => new TopicPartition(Traffic.InputTopic, p)).ToArray();
+        var deadline = DateTime.UtcNow + Deadline;
+        var lag = long.MaxValue;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                var committed = consumer.Committed(partitions, Timeout);
+                lag = committed.Sum(c => consumer.QueryWatermarkOffsets(c.TopicPartition, Timeout).High.Value - Math.Max(0, c.Offset.Value));
+                if (lag == 0)
+                {
+                    return;
+                }
+            }
+            catch (KafkaException)
+            {
+                // The coordinator may be coming back (brokers down tests); ask again.
+            }
+            await Task.Delay(200);
+        }
+        Assert.Fail($"The ingest group still had {lag} uncommitted messages after {Deadline}.");
+    }
+
+    /// <summary>Every message of <paramref name="topic"/>, from the start to the high watermark of each partition.</summary>
+    public static List<ConsumeResult<byte[], byte[]>> ReadAll(EmbeddedKafkaCluster kafka, string topic)
+    {
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(KafkaClients.Consumer(kafka, "reader-" + Guid.NewGuid())).Build();
+        var partitions = Enumerable.Range(0, Traffic.Partitions).Select(p => new TopicPartition(topic, p)).ToArray();
+        var expected = partitions.Sum(p =>
+        {
+            var marks = consumer.QueryWatermarkOffsets(p, Timeout);
+            // The mock keeps only ~5 MiB per partition: the tests stay far below, and this would show otherwise.
+            Assert.Equal(0, marks.Low.Value);
+            return marks.High.Value;
+        });
+        consumer.Assign(partitions.Select(p => new TopicPartitionOffset(p, Offset.Beginning)));
+        var results = new List<ConsumeResult<byte[], byte[]>>();
+        var deadline = DateTime.UtcNow + KafkaClients.Deadline;
+        while (results.Count < expected && DateTime.UtcNow < deadline)
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } result)
+            {
+                results.Add(result);
+            }
+        }
+        Assert.Equal(expected, results.Count);
+        return results;
+    }
+
+    public static List<JsonObject> ReadMatches(EmbeddedKafkaCluster kafka)
+        => ReadAll(kafka, Traffic.OutputTopic).Select(r => JsonNode.Parse(r.Message.Value)!.AsObject()).ToList();
+
+    /// <summary>Waits until the output topic holds something (bounded), so a fault lands mid-stream.</summary>
+    public static async Task WaitForSomeOutputAsync(EmbeddedKafkaCluster kafka)
+        => Assert.True(await TryWaitForSomeOutputAsync(kafka), "The pipeline published nothing.");
+
+    /// <summary>Whether the output topic holds something before a deadline.</summary>
+    public static async Task<bool> TryWaitForSomeOutputAsync(EmbeddedKafkaCluster kafka)
+    {
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(KafkaClients.Consumer(kafka, "probe-" + Guid.NewGuid())).Build();
+        var deadline = DateTime.UtcNow + Deadline;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (Enumerable.Range(0, Traffic.Partitions).Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(Traffic.OutputTopic, p), Timeout).High.Value) > 0)
+            {
+                return true;
+            }
+            await Task.Delay(100);
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Asserts the at-least-once contract over messages [0, count): every expected match was published, nothing else
+    /// was, and duplicates stay within <paramref name="maxDuplicates"/>. Returns the number of duplicates.
+    /// </summary>
+    public static int AssertMatches(List<JsonObject> matches, int count, int maxDuplicates)
+    {
+        var published = matches.Select(m => ((string)m["messageId"]!, (string)m["userId"]!)).ToList();
+        Assert.Equal(Traffic.ExpectedMatches(count).Order(), published.Distinct().Order());
+        var duplicates = published.Count - published.Distinct().Count();
+        Assert.InRange(duplicates, 0, maxDuplicates);
+        return duplicates;
+    }
+
+    public static string Header(ConsumeResult<byte[], byte[]> result, string name)
+        => result.Message.Headers.TryGetLastBytes(name, out var value) ? System.Text.Encoding.UTF8.GetString(value) : throw new KeyNotFoundException(name);
+}

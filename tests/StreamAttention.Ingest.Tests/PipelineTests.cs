@@ -1,0 +1,193 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Confluent.Kafka;
+using Microsoft.Extensions.DependencyInjection;
+using StreamAttention.Embeddings;
+using StreamAttention.Ingest.Decoding;
+using StreamAttention.Ingest.EmbeddedKafka;
+using StreamAttention.Ingest.EmbeddedKafka.Tests;
+using StreamAttention.Ingest.Options;
+using StreamAttention.Ingest.Pipeline;
+using StreamAttention.Silos.Tests;
+
+namespace StreamAttention.Ingest.Tests;
+
+/// <summary>The pipeline end to end on the embedded Kafka and two real silos: matches, formats, dead letters.</summary>
+public sealed class PipelineTests(IngestClusterFixture fixture) : IClassFixture<IngestClusterFixture>
+{
+    private static readonly TimeSpan ProcessTimeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Publishes_exactly_the_expected_matches_keyed_by_user_with_trace_context_read_by_kcat()
+    {
+        using var tracing = ListenToIngestActivities();
+        await using var kafka = Traffic.StartKafka();
+        const int count = 30;
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "e2e");
+        using var outcomes = new OutcomeCounter(ingest);
+
+        await Traffic.ProduceAsync(kafka, 0, count);
+        await OutputReader.WaitForAllCommittedAsync(kafka, "e2e");
+
+        // Debian's kcat, an independent client: key, headers and value of every match.
+        var (exitCode, output, errors) = await ChildProcess.RunAsync(ProcessTimeout, "kcat", "-b", kafka.BootstrapServers,
+            "-C", "-t", Traffic.OutputTopic, "-o", "beginning", "-e", "-q", "-f", "%k\t%h\t%s\n");
+        Assert.True(exitCode == 0, errors);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split('\t')).ToArray();
+        var matches = lines.Select(line => JsonNode.Parse(line[2])!.AsObject()).ToList();
+        Assert.Equal(0, OutputReader.AssertMatches(matches, count, maxDuplicates: 0));
+        foreach (var line in lines)
+        {
+            var match = JsonNode.Parse(line[2])!;
+            Assert.Equal((string)match["userId"]!, line[0]);
+            Assert.Matches("traceparent=00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]", line[1]);
+            Assert.Equal(Traffic.InterestId, (string)match["interestId"]!);
+            var index = int.Parse(((string)match["messageId"]!)["m-".Length..]);
+            Assert.Equal(Traffic.TextOf(index), (string)match["text"]!);
+            Assert.Equal(Traffic.InputTopic, (string)match["source"]!["topic"]!);
+            Assert.InRange((int)match["source"]!["partition"]!, 0, Traffic.Partitions - 1);
+            Assert.True((double)match["score"]! > 0);
+            Assert.NotEmpty(match["highlights"]!.AsArray());
+        }
+        Assert.Equal(20, outcomes[IngestMetrics.Matched]);
+        Assert.Equal(10, outcomes[IngestMetrics.NoMatch]);
+        Assert.Equal(0, outcomes[IngestMetrics.DeadLettered]);
+    }
+
+    [Fact]
+    public async Task Scopes_by_user_and_tenant_and_copies_timestamp_and_attributes()
+    {
+        await using var kafka = Traffic.StartKafka();
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "scoped");
+        await ProduceAsync(kafka,
+            Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { id = "for-db", text = Texts.DatabaseMessage, user = Traffic.DatabaseUser, timestamp = "2026-11-25T10:00:00Z", attributes = new { source = "pager" } })),
+            Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { id = "for-racing", text = Texts.DatabaseMessage, user = Traffic.RacingUser })),
+            Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { id = "other-tenant", text = Texts.DatabaseMessage, user = Traffic.DatabaseUser, tenant = "acme" })));
+        await OutputReader.WaitForAllCommittedAsync(kafka, "scoped");
+
+        var match = Assert.Single(OutputReader.ReadMatches(kafka));
+        Assert.Equal("for-db", (string)match["messageId"]!);
+        Assert.Equal("2026-11-25T10:00:00Z", (string)match["timestamp"]!);
+        Assert.Equal("pager", (string)match["attributes"]!["source"]!);
+    }
+
+    [Fact]
+    public async Task Dead_letters_bad_input_with_its_reason_and_scores_the_good_messages_around_it()
+    {
+        await using var kafka = Traffic.StartKafka();
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "bad-input", options => options.MaxMessageBytes = 1024);
+        using var outcomes = new OutcomeCounter(ingest);
+        (byte[]? Value, string Reason)[] bad =
+        [
+            (Encoding.UTF8.GetBytes("{\"id\": \"m-1\", \"text\": "), DeadLetterReasons.MalformedJson),
+            (Encoding.UTF8.GetBytes("[\"not\", \"an\", \"object\"]"), DeadLetterReasons.MalformedJson),
+            (Encoding.UTF8.GetBytes("{\"id\": \"m-2\"}"), DeadLetterReasons.MissingText),
+            (Encoding.UTF8.GetBytes("{\"id\": \"m-3\", \"text\": \"   \"}"), DeadLetterReasons.MissingText),
+            (null, DeadLetterReasons.MissingText),
+            (Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { id = "m-4", text = string.Join(' ', Enumerable.Repeat(Texts.DatabaseMessage, 40)) })), DeadLetterReasons.Oversize),
+            ([(byte)'{', (byte)'"', 0xC3, 0x28, (byte)'"', (byte)'}'], DeadLetterReasons.InvalidUtf8),
+            (Encoding.UTF8.GetBytes("{\"id\": \"m-5\", \"text\": 42}"), DeadLetterReasons.InvalidField),
+            (Encoding.UTF8.GetBytes("{\"id\": \"m-6\", \"text\": \"x\", \"tenant\": \"acme\"}"), DeadLetterReasons.InvalidField),
+        ];
+        // Good messages 0, 3, 6, … (all about databases) before, between and after the bad ones, all on one partition.
+        var values = new List<byte[]?>();
+        var good = 0;
+        foreach (var (value, _) in bad)
+        {
+            values.Add(Encoding.UTF8.GetBytes(Traffic.Json(3 * good++)));
+            values.Add(value);
+        }
+        values.Add(Encoding.UTF8.GetBytes(Traffic.Json(3 * good++)));
+        await ProduceAsync(kafka, [.. values]);
+        await OutputReader.WaitForAllCommittedAsync(kafka, "bad-input");
+
+        Assert.Equal(Enumerable.Range(0, good).Select(i => Traffic.Id(3 * i)).Order(), OutputReader.ReadMatches(kafka).Select(m => (string)m["messageId"]!).Order());
+        var letters = OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic).OrderBy(r => long.Parse(OutputReader.Header(r, DeadLetterHeaders.SourceOffset))).ToList();
+        Assert.Equal(bad.Select(b => b.Reason), letters.Select(r => OutputReader.Header(r, DeadLetterHeaders.Error)));
+        for (var i = 0; i < bad.Length; i++)
+        {
+            Assert.Equal(bad[i].Value ?? [], letters[i].Message.Value ?? []);
+            Assert.Equal("test", OutputReader.Header(letters[i], "origin"));
+            Assert.Equal(Traffic.InputTopic, OutputReader.Header(letters[i], DeadLetterHeaders.SourceTopic));
+            Assert.Equal((2 * i + 1).ToString(), OutputReader.Header(letters[i], DeadLetterHeaders.SourceOffset));
+            Assert.NotEmpty(OutputReader.Header(letters[i], DeadLetterHeaders.ErrorDetail));
+        }
+        Assert.Equal(good, outcomes[IngestMetrics.Matched]);
+        foreach (var reason in bad.GroupBy(b => b.Reason))
+        {
+            Assert.Equal(reason.Count(), outcomes[$"{IngestMetrics.DeadLettered}:{reason.Key}"]);
+        }
+        Assert.Equal(values.Count, outcomes.Total);
+    }
+
+    [Fact]
+    public async Task Scores_pre_embedded_vectors_and_dead_letters_bad_ones()
+    {
+        await using var kafka = Traffic.StartKafka();
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "vectors", options => options.Format = InputFormat.Vectors);
+        using var outcomes = new OutcomeCounter(ingest);
+        var embedder = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<ITextEmbedder>();
+        var batch = embedder.Embed([Texts.DatabaseMessage, Texts.Unrelated]);
+        object Vectors(int text) => Enumerable.Range(0, batch.TokenCount(text)).Select(t => batch.TokenVector(text, t).ToArray()).ToArray();
+        (string Json, string? Reason)[] messages =
+        [
+            (JsonSerializer.Serialize(new { id = "db", vectors = Vectors(0), tokens = batch.TokenTexts[0] }), null),
+            (JsonSerializer.Serialize(new { id = "unrelated", text = Texts.Unrelated, vectors = Vectors(1) }), null),
+            (JsonSerializer.Serialize(new { id = "short", vectors = new[] { new[] { 1f, 0f, 0f } } }), DeadLetterReasons.WrongDimension),
+            (JsonSerializer.Serialize(new { id = "nan", vectors = new[] { Enumerable.Repeat<object>("NaN", embedder.Dimension) } }), DeadLetterReasons.InvalidVector),
+            ("{\"id\": \"inf\", \"vectors\": [[" + string.Join(',', Enumerable.Repeat("1e39", embedder.Dimension)) + "]]}", DeadLetterReasons.InvalidVector),
+            (JsonSerializer.Serialize(new { id = "zero", vectors = new[] { new float[embedder.Dimension] } }), DeadLetterReasons.InvalidVector),
+            (JsonSerializer.Serialize(new { id = "none", text = Texts.DatabaseMessage }), DeadLetterReasons.InvalidVector),
+            (JsonSerializer.Serialize(new { id = "tokens", vectors = Vectors(0), tokens = new[] { "one" } }), DeadLetterReasons.InvalidField),
+        ];
+        await ProduceAsync(kafka, messages.Select(m => (byte[]?)Encoding.UTF8.GetBytes(m.Json)).ToArray());
+        await OutputReader.WaitForAllCommittedAsync(kafka, "vectors");
+
+        var match = Assert.Single(OutputReader.ReadMatches(kafka));
+        Assert.Equal(("db", Traffic.DatabaseUser), ((string)match["messageId"]!, (string)match["userId"]!));
+        var expectedScore = (await fixture.Cluster.Client.GetGrain<Contracts.Grains.IScoringGatewayGrain>(0).Score([Texts.DatabaseMessage], Traffic.DatabaseUser)).Single().Score;
+        Assert.Equal(expectedScore, (float)match["score"]!, 3);
+        Assert.Equal(string.Join(' ', batch.TokenTexts[0]), (string)match["text"]!);
+        var letters = OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic);
+        Assert.Equal(messages.Where(m => m.Reason is not null).Select(m => m.Reason).Order(), letters.Select(r => OutputReader.Header(r, DeadLetterHeaders.Error)).Order());
+        Assert.Equal(1, outcomes[IngestMetrics.Matched]);
+        Assert.Equal(1, outcomes[IngestMetrics.NoMatch]);
+    }
+
+    [Fact]
+    public async Task Plain_text_messages_are_identified_by_their_position()
+    {
+        await using var kafka = Traffic.StartKafka();
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "text", options => options.Format = InputFormat.Text);
+        await ProduceAsync(kafka, Encoding.UTF8.GetBytes(Texts.Unrelated), Encoding.UTF8.GetBytes(Texts.RacingMessage), []);
+        await OutputReader.WaitForAllCommittedAsync(kafka, "text");
+
+        var match = Assert.Single(OutputReader.ReadMatches(kafka));
+        Assert.Equal(($"{Traffic.InputTopic}/0/1", Traffic.RacingUser), ((string)match["messageId"]!, (string)match["userId"]!));
+        Assert.Equal(DeadLetterReasons.MissingText, OutputReader.Header(Assert.Single(OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic)), DeadLetterHeaders.Error));
+    }
+
+    /// <summary>In order to partition 0, each with a header the dead letters must keep.</summary>
+    private static async Task ProduceAsync(EmbeddedKafkaCluster kafka, params byte[]?[] values)
+    {
+        using var producer = new ProducerBuilder<byte[]?, byte[]?>(KafkaClients.Producer(kafka)).Build();
+        foreach (var value in values)
+        {
+            await producer.ProduceAsync(new TopicPartition(Traffic.InputTopic, 0),
+                new Message<byte[]?, byte[]?> { Key = null, Value = value, Headers = [new Header("origin", "test"u8.ToArray())] }).WaitAsync(KafkaClients.Deadline);
+        }
+    }
+
+    private static ActivityListener ListenToIngestActivities()
+    {
+        var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == IngestTracing.SourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(listener);
+        return listener;
+    }
+}

@@ -1,0 +1,63 @@
+using System.Text.Json;
+using Confluent.Kafka;
+using StreamAttention.Contracts.Grains;
+using StreamAttention.Contracts.Users;
+using StreamAttention.Ingest.EmbeddedKafka;
+using StreamAttention.Ingest.EmbeddedKafka.Tests;
+using StreamAttention.Silos.Tests;
+
+namespace StreamAttention.Ingest.Tests;
+
+/// <summary>
+/// Known interests and a message stream whose matches are known: message i is about databases (matches
+/// <see cref="DatabaseUser"/>), racing (matches <see cref="RacingUser"/>) or neither, by i mod 3.
+/// </summary>
+public static class Traffic
+{
+    public const string DatabaseUser = "ingest-db";
+    public const string RacingUser = "ingest-racing";
+    public const string InterestId = "topic";
+    public const string InputTopic = "streamattention.messages";
+    public const string OutputTopic = "streamattention.matches";
+    public const string DeadLetterTopic = "streamattention.dead-letters";
+    public const int Partitions = 4;
+
+    public static async Task PutInterestsAsync(IGrainFactory grains)
+    {
+        await grains.GetGrain<IUserGrain>(DatabaseUser).PutInterests([new InterestInput(InterestId, Texts.DatabaseInterest)]);
+        await grains.GetGrain<IUserGrain>(RacingUser).PutInterests([new InterestInput(InterestId, Texts.RacingInterest, Texts.RacingThreshold)]);
+    }
+
+    /// <summary>An embedded cluster with the pipeline's topics.</summary>
+    public static EmbeddedKafkaCluster StartKafka(int brokers = 1)
+    {
+        var kafka = EmbeddedKafkaCluster.Start(brokers);
+        kafka.CreateTopic(InputTopic, Partitions);
+        kafka.CreateTopic(OutputTopic, Partitions);
+        kafka.CreateTopic(DeadLetterTopic, Partitions);
+        return kafka;
+    }
+
+    public static string Id(int i) => $"m-{i}";
+
+    public static string TextOf(int i) => (i % 3) switch
+    {
+        0 => Texts.DatabaseMessage,
+        1 => Texts.RacingMessage,
+        _ => Texts.Unrelated,
+    };
+
+    public static string Json(int i) => JsonSerializer.Serialize(new { id = Id(i), text = TextOf(i) });
+
+    /// <summary>Messages [0, count): (message id, user id) of every match the pipeline must publish.</summary>
+    public static HashSet<(string MessageId, string UserId)> ExpectedMatches(int count)
+        => Enumerable.Range(0, count).Where(i => i % 3 != 2).Select(i => (Id(i), i % 3 == 0 ? DatabaseUser : RacingUser)).ToHashSet();
+
+    /// <summary>Produces messages [start, start + count), keyed over many keys so every partition gets some.</summary>
+    public static async Task ProduceAsync(EmbeddedKafkaCluster kafka, int start, int count)
+    {
+        using var producer = new ProducerBuilder<string, string>(KafkaClients.Producer(kafka)).Build();
+        await Task.WhenAll(Enumerable.Range(start, count).Select(i =>
+            producer.ProduceAsync(InputTopic, new Message<string, string> { Key = $"key-{i % 16}", Value = Json(i) }))).WaitAsync(KafkaClients.Deadline);
+    }
+}

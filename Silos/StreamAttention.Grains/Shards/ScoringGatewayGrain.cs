@@ -26,11 +26,10 @@ public sealed class ScoringGatewayGrain(ITextEmbedder embedder, IOptions<Shardin
         {
             return [];
         }
-        using var activity = Activities.StartActivity("score batch");
-        activity?.SetTag("streamattention.messages", texts.Count);
+        using var activity = StartBatch(texts.Count);
         var started = time.GetTimestamp();
         var embedded = embedder.Embed(texts);
-        return await ScoreRowsAsync(Enumerable.Range(0, embedded.Count).Select(i => embedded.Row(i)).ToArray(), texts, userId);
+        return await ScoreRowsAsync(Enumerable.Range(0, embedded.Count).Select(i => embedded.Row(i)).ToArray(), texts, userId, started, activity);
     }
 
     public Task<IReadOnlyList<TextMatch>> ScoreEmbedded(IReadOnlyList<EmbeddedText> messages, IReadOnlyList<string> texts, string? userId = null)
@@ -44,12 +43,26 @@ public sealed class ScoringGatewayGrain(ITextEmbedder embedder, IOptions<Shardin
         {
             throw new ArgumentException($"Message {index} does not have the shape of {bad.Tokens.Length} tokens of dimension {embedder.Dimension}.", nameof(messages));
         }
-        return messages.Count == 0 ? Task.FromResult<IReadOnlyList<TextMatch>>([]) : ScoreRowsAsync(messages, texts, userId);
+        return messages.Count == 0 ? Task.FromResult<IReadOnlyList<TextMatch>>([]) : ScoreEmbeddedAsync(messages, texts, userId);
+    }
+
+    private async Task<IReadOnlyList<TextMatch>> ScoreEmbeddedAsync(IReadOnlyList<EmbeddedText> messages, IReadOnlyList<string> texts, string? userId)
+    {
+        using var activity = StartBatch(texts.Count);
+        return await ScoreRowsAsync(messages, texts, userId, time.GetTimestamp(), activity);
+    }
+
+    private static Activity? StartBatch(int messages)
+    {
+        var activity = Activities.StartActivity("score batch");
+        activity?.SetTag("streamattention.messages", messages);
+        return activity;
     }
 
     public Task<int> GetEmbeddingDimension() => Task.FromResult(embedder.Dimension);
 
-    private async Task<IReadOnlyList<TextMatch>> ScoreRowsAsync(IReadOnlyList<EmbeddedText> rows, IReadOnlyList<string> texts, string? userId)
+    private async Task<IReadOnlyList<TextMatch>> ScoreRowsAsync(IReadOnlyList<EmbeddedText> rows, IReadOnlyList<string> texts, string? userId,
+        long started, Activity? activity)
     {
         var request = new ShardScoreRequest(Guid.NewGuid(), rows, userId);
         var shardCount = sharding.Value.ShardCount;

@@ -9,5 +9,6 @@ var root = new RootCommand("StreamAttention: a streaming relevance filter that s
     EvalCommand.Create(),
     SiloCommand.Create(),
     IngestCommand.Create(),
+    LocalCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

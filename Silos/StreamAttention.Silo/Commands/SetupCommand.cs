@@ -1,7 +1,4 @@
 using System.CommandLine;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging.Abstractions;
-using StreamAttention.Embeddings.StaticVectors;
 using StreamAttention.Silo.Hosting;
 
 namespace StreamAttention.Silo.Commands;
@@ -15,11 +12,7 @@ public static class SetupCommand
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var configuration = StreamAttentionHost.CreateBuilder(parse.UnmatchedTokens).Configuration;
-            var options = configuration.GetSection(WordVectorOptions.SectionName).Get<WordVectorOptions>() ?? new WordVectorOptions();
-            using var bar = new ConsoleProgressBar("preparing glove-6b-100d", Console.Error);
-            var path = await new WordVectorModelSetup(NullLogger<WordVectorModelSetup>.Instance).EnsureAsync(options, bar, cancellationToken);
-            bar.Complete();
+            var path = await ModelPreparation.EnsureAsync(StreamAttentionHost.CreateBuilder(parse.UnmatchedTokens).Configuration, Console.Error, cancellationToken);
             Console.Error.WriteLine($"setup: model ready at {path}");
             return 0;
         });

@@ -1,0 +1,85 @@
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using StreamAttention.Ingest.EmbeddedKafka;
+using StreamAttention.Ingest.Options;
+using StreamAttention.Silo.Hosting;
+using StreamAttention.Silo.Local;
+
+namespace StreamAttention.Silo.Commands;
+
+/// <summary>
+/// <c>streamattention local</c>: the whole product in one process on embedded defaults — an embedded Kafka (or a real
+/// one with --kafka), one silo with in-memory storage and the HTTP API and dashboard, the ingest pipeline, the demo
+/// users' interests and a sample stream. Ctrl-C stops it.
+/// </summary>
+public static class LocalCommand
+{
+    public static Command Create()
+    {
+        var urls = new Option<string>("--urls") { Description = "where the dashboard and HTTP API listen", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+        var kafka = new Option<string?>("--kafka") { Description = "bootstrap servers of a real Kafka (host:port) instead of the embedded one" };
+        var rate = new Option<double>("--rate") { Description = "sample messages per second (0 = no sample stream)", DefaultValueFactory = _ => 5 };
+        var partitions = new Option<int>("--partitions") { Description = "partitions of the embedded Kafka's topics", DefaultValueFactory = _ => 8 };
+        var command = new Command("local", "Run everything in one process: embedded Kafka, a silo with the dashboard, the ingest pipeline and a sample stream.")
+        {
+            urls, kafka, rate, partitions,
+        };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            if (parse.GetValue(rate) < 0 || parse.GetValue(partitions) < 1)
+            {
+                Console.Error.WriteLine("local: --rate must be ≥ 0 and --partitions ≥ 1");
+                return 2;
+            }
+            await ModelPreparation.EnsureAsync(StreamAttentionHost.CreateBuilder(parse.UnmatchedTokens).Configuration, Console.Error, cancellationToken);
+            using var embedded = parse.GetValue(kafka) is null ? StartEmbeddedKafka(parse.GetValue(partitions)) : null;
+            var bootstrap = parse.GetValue(kafka) ?? embedded!.BootstrapServers;
+            await using var app = Build(parse.UnmatchedTokens, parse.GetValue(urls)!, bootstrap, parse.GetValue(rate));
+            await app.StartAsync(cancellationToken);
+            PrintBanner(parse.GetValue(urls)!, bootstrap, embedded is not null, app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<KafkaIngestOptions>>().Value);
+            await app.WaitForShutdownAsync(cancellationToken);
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>The local-mode host: a silo (memory storage, loopback) with ingest enabled, the demo interests and the sample stream.</summary>
+    public static WebApplication Build(IEnumerable<string> configurationArgs, string urls, string bootstrapServers, double messagesPerSecond)
+    {
+        string[] localDefaults =
+        [
+            "--Ingest:Enabled=true",
+            $"--Ingest:BootstrapServers={bootstrapServers}",
+            $"--Samples:BootstrapServers={bootstrapServers}",
+            $"--Samples:MessagesPerSecond={messagesPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+        ];
+        // The user's own overrides come last, so they win.
+        var builder = SiloHost.CreateBuilder(localDefaults.Concat(configurationArgs), urls);
+        builder.Services.AddOptions<SampleStreamOptions>().BindConfiguration(SampleStreamOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddHostedService<DemoInterestsLoader>();
+        builder.Services.AddHostedService<SampleStreamGenerator>();
+        return SiloHost.Build(builder);
+    }
+
+    public static EmbeddedKafkaCluster StartEmbeddedKafka(int partitions)
+    {
+        var cluster = EmbeddedKafkaCluster.Start();
+        foreach (var topic in KafkaDevCommand.DefaultTopics)
+        {
+            cluster.CreateTopic(topic, partitions);
+        }
+        return cluster;
+    }
+
+    private static void PrintBanner(string urls, string bootstrap, bool embedded, KafkaIngestOptions ingest)
+    {
+        Console.Error.WriteLine();
+        Console.Error.WriteLine($"  StreamAttention local mode is running. Ctrl-C stops it.");
+        Console.Error.WriteLine($"  dashboard        {urls.TrimEnd('/')}/");
+        Console.Error.WriteLine($"  HTTP API         {urls.TrimEnd('/')}/openapi/v1.json");
+        Console.Error.WriteLine($"  Kafka            {bootstrap}{(embedded ? " (embedded, in memory)" : "")}");
+        Console.Error.WriteLine($"  topics           in: {string.Join(", ", ingest.InputTopics)}  out: {ingest.OutputTopic}  dead letters: {ingest.DeadLetterTopic}");
+        Console.Error.WriteLine();
+    }
+}

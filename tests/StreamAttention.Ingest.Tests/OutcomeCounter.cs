@@ -6,24 +6,35 @@ using StreamAttention.Ingest.Pipeline;
 
 namespace StreamAttention.Ingest.Tests;
 
-/// <summary>Sums the message outcome counter of one ingest host, by outcome and dead-letter reason.</summary>
+/// <summary>
+/// Sums the message outcome counter of one ingest host, by outcome and dead-letter reason; also its dead-letter counter
+/// by reason and how many end-to-end latencies it recorded.
+/// </summary>
 public sealed class OutcomeCounter : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<string, long> _counts = new();
+    private readonly ConcurrentDictionary<string, long> _deadLetters = new();
+    private long _latencyRecords;
 
     public OutcomeCounter(IHost host)
     {
         var meter = host.Services.GetRequiredService<IngestMetrics>().Meter;
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (ReferenceEquals(instrument.Meter, meter) && instrument.Name == "streamattention.ingest.messages")
+            if (ReferenceEquals(instrument.Meter, meter) && instrument.Name is "streamattention.ingest.messages" or "streamattention.ingest.dead_letters" or "streamattention.ingest.latency")
             {
                 listener.EnableMeasurementEvents(instrument);
             }
         };
-        _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        _listener.SetMeasurementEventCallback<double>((_, _, _, _) => Interlocked.Increment(ref _latencyRecords));
+        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
         {
+            if (instrument.Name == "streamattention.ingest.dead_letters")
+            {
+                _deadLetters.AddOrUpdate((string)tags[0].Value!, value, (_, sum) => sum + value);
+                return;
+            }
             string? outcome = null, reason = null;
             foreach (var tag in tags)
             {
@@ -44,6 +55,10 @@ public sealed class OutcomeCounter : IDisposable
     public long this[string key] => _counts.GetValueOrDefault(key);
 
     public long Total => _counts.Values.Sum();
+
+    public long DeadLetters(string reason) => _deadLetters.GetValueOrDefault(reason);
+
+    public long LatencyRecords => Interlocked.Read(ref _latencyRecords);
 
     public void Dispose() => _listener.Dispose();
 }

@@ -54,6 +54,7 @@ public sealed class PipelineTests(IngestClusterFixture fixture) : IClassFixture<
         Assert.Equal(20, outcomes[IngestMetrics.Matched]);
         Assert.Equal(10, outcomes[IngestMetrics.NoMatch]);
         Assert.Equal(0, outcomes[IngestMetrics.DeadLettered]);
+        Assert.Equal(20, outcomes.LatencyRecords);
     }
 
     [Fact]
@@ -118,6 +119,7 @@ public sealed class PipelineTests(IngestClusterFixture fixture) : IClassFixture<
         foreach (var reason in bad.GroupBy(b => b.Reason))
         {
             Assert.Equal(reason.Count(), outcomes[$"{IngestMetrics.DeadLettered}:{reason.Key}"]);
+            Assert.Equal(reason.Count(), outcomes.DeadLetters(reason.Key));
         }
         Assert.Equal(values.Count, outcomes.Total);
     }

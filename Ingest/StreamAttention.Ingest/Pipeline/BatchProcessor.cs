@@ -52,6 +52,10 @@ public sealed class BatchProcessor(BatchScorer scorer, OutputPublisher publisher
                 {
                     metrics.Outcome(matches[i].Count > 0 ? IngestMetrics.Matched : IngestMetrics.NoMatch);
                     metrics.MatchesPublished(matches[i].Count);
+                    if (matches[i].Count > 0 && batch[i].Message.Timestamp.Type != TimestampType.NotAvailable)
+                    {
+                        metrics.MatchedLatency(batch[i].Message.Timestamp.UtcDateTime);
+                    }
                 }
             }
         }

@@ -21,6 +21,9 @@ public sealed class IngestMetrics
     private readonly Histogram<int> _batchSize;
     private readonly Counter<long> _pauses;
     private readonly Counter<long> _restarts;
+    private readonly Counter<long> _deadLetters;
+    private readonly Histogram<double> _latency;
+    private long _consumerLag;
 
     public IngestMetrics(IMeterFactory meters)
     {
@@ -32,6 +35,11 @@ public sealed class IngestMetrics
         _pauses = meter.CreateCounter<long>("streamattention.ingest.pauses", "{pause}", "Times the consumer paused its partitions because scoring fell behind");
         _restarts = meter.CreateCounter<long>("streamattention.ingest.restarts", "{restart}",
             "Consumer restarts from the committed offsets after a batch failed (e.g. scoring unavailable past the retry timeout)");
+        _deadLetters = meter.CreateCounter<long>("streamattention.ingest.dead_letters", "{message}", "Messages sent to the dead-letter topic, tagged reason");
+        _latency = meter.CreateHistogram<double>("streamattention.ingest.latency", "ms",
+            "From a matched message's Kafka timestamp until the broker acknowledged its matches");
+        meter.CreateObservableGauge("streamattention.ingest.consumer_lag", () => Volatile.Read(ref _consumerLag), "{message}",
+            "Messages between the consumer's positions and the log ends of its assigned partitions");
     }
 
     /// <summary>This pipeline's meter: hosts sharing a process (tests) each have their own.</summary>
@@ -39,6 +47,10 @@ public sealed class IngestMetrics
 
     public void Outcome(string outcome, string? reason = null)
     {
+        if (outcome == DeadLettered)
+        {
+            _deadLetters.Add(1, new KeyValuePair<string, object?>("reason", reason));
+        }
         if (reason is null)
         {
             _messages.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
@@ -50,6 +62,11 @@ public sealed class IngestMetrics
     }
 
     public void MatchesPublished(int count) => _matches.Add(count);
+
+    /// <summary>End-to-end latency of one matched message, from its Kafka timestamp (producer create time by default).</summary>
+    public void MatchedLatency(DateTime messageTimestampUtc) => _latency.Record((DateTime.UtcNow - messageTimestampUtc).TotalMilliseconds);
+
+    public void ConsumerLag(long messages) => Volatile.Write(ref _consumerLag, messages);
 
     public void Batch(int size) => _batchSize.Record(size);
 

@@ -101,6 +101,7 @@ public sealed class KafkaIngestService(
                     continue;
                 }
                 Poll(consumer, unprocessed);
+                ReportLag(consumer);
                 var batch = unprocessed.ToList();
                 unprocessed.Clear();
                 Commit(consumer, tracker, tracker.Committable());
@@ -120,6 +121,22 @@ public sealed class KafkaIngestService(
             // Leaves the group at once (the revoke handler commits again, harmlessly), so a successor need not wait for the session timeout.
             consumer.Close();
         }
+    }
+
+    /// <summary>Lag from the consumer's cached watermarks (no broker round trip): log end minus position, over its assignment.</summary>
+    private void ReportLag(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        long lag = 0;
+        foreach (var partition in consumer.Assignment)
+        {
+            var position = consumer.Position(partition);
+            var watermarks = consumer.GetWatermarkOffsets(partition);
+            if (position != Offset.Unset && watermarks.High != Offset.Unset)
+            {
+                lag += Math.Max(0, watermarks.High.Value - position.Value);
+            }
+        }
+        metrics.ConsumerLag(lag);
     }
 
     private IMessageDecoder CreateDecoder() => _options.Format switch

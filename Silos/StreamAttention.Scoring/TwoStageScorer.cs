@@ -24,7 +24,6 @@ public sealed class TwoStageScorer : IDisposable
     private readonly PrefilterStage _prefilter;
     private readonly Lock _runLock = new();
     private CrossAttentionStage? _crossAttention;
-    private DenseCrossAttentionStage? _denseCrossAttention;
 
     public TwoStageScorer(OnnxSessionFactory sessions, ScoringOptions options)
     {
@@ -138,12 +137,7 @@ public sealed class TwoStageScorer : IDisposable
                 rows.Add(new CandidateRow(message, new ArraySegment<int>(chosen, offset, Math.Min(rowWidth, chosen.Length - offset))));
             }
         }
-        var candidatePairs = rows.Sum(r => (long)r.Interests.Count);
-        if (_options.PrefilterTopK == 0 && candidatePairs > 0 && candidatePairs >= _options.DenseCandidateShare * rows.Select(r => r.Message).Distinct().Count() * interests.Count)
-        {
-            RunDense(messages, interests, rows.Select(r => r.Message).Distinct().ToList(), similarity, chunkStart, thresholds, pairs);
-            return;
-        }
+
         // Rows of similar message length and width run together, so little work goes to padding tokens and slots.
         rows.Sort((a, b) => messages.TokenCount(a.Message) != messages.TokenCount(b.Message)
             ? messages.TokenCount(a.Message).CompareTo(messages.TokenCount(b.Message))
@@ -152,59 +146,6 @@ public sealed class TwoStageScorer : IDisposable
         for (var next = 0; next < rows.Count; next += rowsPerRun)
         {
             RunCrossAttention(messages, interests, rows.GetRange(next, Math.Min(rowsPerRun, rows.Count - next)), similarity, chunkStart, thresholds, pairs);
-        }
-    }
-
-    /// <summary>
-    /// Dense stage 2: when most pairs are candidates, scoring every pair of a message group and an interest block is
-    /// cheaper than gathering each message's candidates. Non-candidates cannot reach their threshold (a ≤ 1), so
-    /// thresholding the final score keeps exactly the matches of the sparse path. Highlights are computed for matches only.
-    /// </summary>
-    private void RunDense(TokenBatch messages, InterestIndex interests, List<int> messageRows, ReadOnlySpan<float> similarity, int chunkStart,
-        float[] thresholds, List<ScoredPair> pairs)
-    {
-        var dimension = messages.Dimension;
-        if (_denseCrossAttention?.Dimension != dimension)
-        {
-            _denseCrossAttention?.Dispose();
-            _denseCrossAttention = new DenseCrossAttentionStage(_sessions, dimension);
-        }
-        var stage = _denseCrossAttention;
-        var queries = interests.QueriesPerInterest;
-        var weight = _options.AttentionWeight;
-        messageRows.Sort((a, b) => messages.TokenCount(a).CompareTo(messages.TokenCount(b)));
-        foreach (var group in messageRows.Chunk(_options.DenseMessagesPerRun))
-        {
-            var tokens = group.Max(messages.TokenCount);
-            stage.Prepare(group.Length, tokens);
-            for (var r = 0; r < group.Length; r++)
-            {
-                CopyKeys(messages, group[r], tokens, stage.Keys.Slice(r * tokens * dimension, tokens * dimension), stage.TokenBias.Slice(r * tokens, tokens));
-            }
-            for (var block = 0; block < interests.Count; block += _options.DenseInterestsPerRun)
-            {
-                var size = Math.Min(_options.DenseInterestsPerRun, interests.Count - block);
-                var started = Stopwatch.GetTimestamp();
-                stage.Run(interests.QueryVectors.AsMemory(block * queries * dimension, size * queries * dimension),
-                    interests.QueryWeights.AsMemory(block * queries, size * queries), size, queries, _options.AttentionScale);
-                ScoringMetrics.RunDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("stage", "cross_attention"));
-                var scores = stage.Scores;
-                for (var r = 0; r < group.Length; r++)
-                {
-                    var message = group[r];
-                    for (var c = 0; c < size; c++)
-                    {
-                        var i = block + c;
-                        var p = similarity[(message - chunkStart) * interests.Count + i];
-                        var score = weight * scores[r * size + c] + (1 - weight) * p;
-                        if (score >= thresholds[i])
-                        {
-                            var attention = NaivePairScorer.Score(messages, message, interests, i, _options).Weights.Select(w => (float)w).ToArray();
-                            pairs.Add(new ScoredPair(message, i, score, p, TopTokens(messages.TokenTexts[message], attention)));
-                        }
-                    }
-                }
-            }
         }
     }
 
@@ -322,6 +263,5 @@ public sealed class TwoStageScorer : IDisposable
     {
         _prefilter.Dispose();
         _crossAttention?.Dispose();
-        _denseCrossAttention?.Dispose();
     }
 }

@@ -73,7 +73,6 @@ using (var topCandidates = new TwoStageScorer(sessions, new ScoringOptions { Pre
 //    with top-k candidates per message (recall measured against exhaustive), and with pooled queries.
 var pairs = (double)messages.Count * index.Count;
 var exhaustive = WholeScoring("whole scoring, exhaustive (default)", scoringOptions, index, reference: null);
-WholeScoring("whole scoring, exhaustive, gathered candidates only", new ScoringOptions { DenseCandidateShare = 2 }, index, reference: exhaustive);
 WholeScoring($"whole scoring, top {settings.TopK} candidates/message", new ScoringOptions { PrefilterTopK = settings.TopK }, index, reference: exhaustive);
 var pooledOptions = new ScoringOptions { Queries = InterestQueryMode.Pooled };
 WholeScoring("whole scoring, pooled queries, exhaustive", pooledOptions,

@@ -17,20 +17,16 @@ public sealed class TwoStageScorerTests
             Enumerable.Range(0, count).Select(i => new InterestDefinition($"i{i}", RandomText(random, 4), $"u{i % 3}", i % 5 == 0 ? 0.1f : null)).ToArray(),
             _embedder, options ?? new ScoringOptions { DefaultThreshold = 0.3f });
 
-    /// <summary>DenseCandidateShare 2 forces the sparse (gathered candidates) stage 2, 0 the dense (blocks) one.</summary>
     [Theory]
-    [InlineData(0, InterestQueryMode.Words, 2f)]
-    [InlineData(1, InterestQueryMode.Words, 2f)]
-    [InlineData(7, InterestQueryMode.Pooled, 2f)]
-    [InlineData(0, InterestQueryMode.Words, 0f)]
-    [InlineData(7, InterestQueryMode.Pooled, 0f)]
-    public void Matches_are_exactly_the_reference_pairs_above_threshold(int seed, InterestQueryMode queries, float denseCandidateShare)
+    [InlineData(0, InterestQueryMode.Words)]
+    [InlineData(1, InterestQueryMode.Words)]
+    [InlineData(7, InterestQueryMode.Pooled)]
+    public void Matches_are_exactly_the_reference_pairs_above_threshold(int seed, InterestQueryMode queries)
     {
         var random = new Random(seed);
         var options = new ScoringOptions
         {
             MessageChunkSize = 32, MaxPairsPerRun = 50, Queries = queries, DefaultThreshold = 0.3f, MaxQueriesPerInterest = 3,
-            DenseCandidateShare = denseCandidateShare, DenseMessagesPerRun = 7, DenseInterestsPerRun = 6,
         };
         var interests = Interests(random, 25, options);
         var messages = _embedder.Embed(Enumerable.Range(0, 80).Select(_ => RandomText(random, 14)).ToArray());
@@ -65,12 +61,10 @@ public sealed class TwoStageScorerTests
         }
     }
 
-    [Theory]
-    [InlineData(2f)]
-    [InlineData(0f)]
-    public void Highlights_are_the_most_attended_tokens_with_their_weights(float denseCandidateShare)
+    [Fact]
+    public void Highlights_are_the_most_attended_tokens_with_their_weights()
     {
-        var options = new ScoringOptions { HighlightCount = 2, DefaultThreshold = -1, DenseCandidateShare = denseCandidateShare };
+        var options = new ScoringOptions { HighlightCount = 2, DefaultThreshold = -1 };
         var interests = InterestIndex.Build([new InterestDefinition("db", "w1 w2")], _embedder, options);
         var messages = _embedder.Embed(["w7 w1 w9 w2 w30 w44"]);
         using var scorer = new TwoStageScorer(TestData.Sessions(), options);

@@ -55,22 +55,6 @@ public sealed class ScoringOptions
     [Range(1, 4096)]
     public int CandidateSlotsPerRow { get; set; } = 64;
 
-    /// <summary>
-    /// When at least this share of a chunk's pairs are stage-2 candidates (and <see cref="PrefilterTopK"/> is 0), stage 2
-    /// scores whole message groups against whole interest blocks instead of gathering each message's candidates:
-    /// the same matches, with large GEMMs. Above 1 never.
-    /// </summary>
-    [Range(0.0, 2.0)]
-    public float DenseCandidateShare { get; set; } = 0.25f;
-
-    /// <summary>Messages per dense cross-attention run.</summary>
-    [Range(1, 4096)]
-    public int DenseMessagesPerRun { get; set; } = 64;
-
-    /// <summary>Interests per dense cross-attention run; with the message group it bounds the [messages, tokens, interests × queries] buffers.</summary>
-    [Range(1, 65_536)]
-    public int DenseInterestsPerRun { get; set; } = 512;
-
     /// <summary>Message × candidate slots per cross-attention run; bounds the attention buffer.</summary>
     [Range(1, 16_777_216)]
     public int MaxPairsPerRun { get; set; } = 32_768;

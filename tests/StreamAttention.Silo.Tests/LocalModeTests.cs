@@ -64,6 +64,13 @@ public sealed class LocalModeTests(ITestOutputHelper output)
         Assert.Equal(published.Message.Key, match.RootElement.GetProperty("userId").GetString());
         Assert.True(match.RootElement.GetProperty("score").GetDouble() > 0);
         consumer.Close();
+
+        // Ready means: model loaded, silo joined, and the ingest's Kafka reachable with its input topic.
+        using var ready = await http.GetAsync("/health/ready");
+        var health = await ready.Content.ReadFromJsonAsync<JsonElement>();
+        output.WriteLine(health.ToString());
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Contains("kafka", health.ToString());
         await app.StopAsync();
     }
 

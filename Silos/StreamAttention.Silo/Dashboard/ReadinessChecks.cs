@@ -1,5 +1,8 @@
+using Confluent.Kafka;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using Orleans.Runtime;
+using StreamAttention.Ingest.Options;
 using StreamAttention.Grains.Live;
 
 namespace StreamAttention.Silo.Dashboard;
@@ -41,4 +44,33 @@ public sealed class LiveFeedReadinessCheck(MatchBroadcaster feed) : IHealthCheck
         => Task.FromResult(feed.IsSubscribed
             ? HealthCheckResult.Healthy("Subscribed to the live match feed")
             : HealthCheckResult.Unhealthy("Not yet subscribed to the live match feed"));
+}
+
+/// <summary>
+/// The ingest's Kafka answers: a metadata request to its bootstrap servers lists at least one broker and every input topic.
+/// Registered only when the silo runs the ingest.
+/// </summary>
+public sealed class KafkaReadinessCheck(IOptions<KafkaIngestOptions> options) : IHealthCheck
+{
+    private static readonly TimeSpan MetadataTimeout = TimeSpan.FromSeconds(3);
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var ingest = options.Value;
+        var data = new Dictionary<string, object> { ["bootstrapServers"] = ingest.BootstrapServers };
+        try
+        {
+            using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = ingest.BootstrapServers }).Build();
+            var metadata = admin.GetMetadata(MetadataTimeout);
+            var missing = ingest.InputTopics.Except(metadata.Topics.Where(t => !t.Error.IsError).Select(t => t.Topic)).ToArray();
+            data["brokers"] = metadata.Brokers.Count;
+            return Task.FromResult(metadata.Brokers.Count == 0 || missing.Length > 0
+                ? HealthCheckResult.Unhealthy(missing.Length > 0 ? $"Input topics missing: {string.Join(", ", missing)}" : "No broker answered", data: data)
+                : HealthCheckResult.Healthy($"{metadata.Brokers.Count} broker(s) reachable", data));
+        }
+        catch (KafkaException e)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy($"Kafka unreachable: {e.Error.Reason}", e, data));
+        }
+    }
 }

@@ -41,6 +41,7 @@ public static class SiloHost
         if (builder.Configuration.GetValue<bool>($"{KafkaIngestOptions.SectionName}:{nameof(KafkaIngestOptions.Enabled)}"))
         {
             builder.Services.AddKafkaIngest().BindConfiguration(KafkaIngestOptions.SectionName);
+            builder.Services.AddReadinessCheck<KafkaReadinessCheck>("kafka");
         }
         return builder;
     }

@@ -1,10 +1,9 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using StreamAttention.Ingest.EmbeddedKafka.Hosting;
+using StreamAttention.Silo.Hosting;
 
 namespace StreamAttention.Silo.Commands;
 
@@ -34,9 +33,8 @@ public static class KafkaDevCommand
     private static async Task<int> RunAsync(int brokerCount, int partitions, FileInfo? bootstrapFile, CancellationToken cancellationToken)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
-        // Logs on stderr, so stdout carries only the address.
-        builder.Logging.AddSimpleConsole(options => { options.SingleLine = true; options.TimestampFormat = "HH:mm:ss "; });
-        builder.Services.Configure<ConsoleLoggerOptions>(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
+        // The commands' shared logging: on stderr, so stdout carries only the address.
+        StreamAttentionHost.ConfigureSourcesAndLogging(builder, []);
         builder.Services.AddEmbeddedKafka(options =>
         {
             options.BrokerCount = brokerCount;

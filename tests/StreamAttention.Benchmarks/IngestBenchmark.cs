@@ -12,6 +12,7 @@ using StreamAttention.Grains.Import;
 using StreamAttention.Ingest.EmbeddedKafka;
 using StreamAttention.Ingest.Pipeline;
 using StreamAttention.Silo.Hosting;
+using StreamAttention.Testing;
 
 namespace StreamAttention.Benchmarks;
 
@@ -40,12 +41,12 @@ internal static class IngestBenchmark
         }
         var builder = SiloHost.CreateBuilder(
         [
-            $"--Cluster:SiloPort={FreePort()}", $"--Cluster:GatewayPort={FreePort()}",
+            $"--Cluster:SiloPort={LoopbackPort.Free()}", $"--Cluster:GatewayPort={LoopbackPort.Free()}",
             "--Ingest:Enabled=true", $"--Ingest:BootstrapServers={kafka.BootstrapServers}", $"--Ingest:GroupId={GroupId}",
             // Classic group joins wait session.timeout.ms − 1 s on the mock.
             "--Ingest:Consumer:session.timeout.ms=6000", "--Ingest:IncludeText=false",
             "--Logging:LogLevel:Default=Warning",
-        ], $"http://127.0.0.1:{FreePort()}");
+        ], $"http://127.0.0.1:{LoopbackPort.Free()}");
         await using var silo = SiloHost.Build(builder);
         await silo.StartAsync();
         using var outcomes = new OutcomeTotals();
@@ -161,12 +162,6 @@ internal static class IngestBenchmark
     private static double Percentile(List<double> sorted, double q)
         => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)];
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>Reads the output topic while the benchmark runs: the first match's produce timestamp per message.</summary>
     private sealed class OutputWatcher : IDisposable

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
 using StreamAttention.Ingest.EmbeddedKafka.Tests;
 using StreamAttention.Silos.Tests;
+using StreamAttention.Testing;
 
 namespace StreamAttention.Dashboard.Tests;
 
@@ -43,7 +44,7 @@ public sealed class ContainerClusteringTests(ContainerClusteringTests.Host host)
         private const int RedisPolls = 500;
         private static readonly TimeSpan RedisPollInterval = TimeSpan.FromMilliseconds(10);
 
-        private readonly int _redisPort = FreePort();
+        private readonly int _redisPort = LoopbackPort.Free();
         private readonly ChildProcess _redis;
 
         public Host()
@@ -59,7 +60,7 @@ public sealed class ContainerClusteringTests(ContainerClusteringTests.Host host)
             .SelectMany(n => n.GetIPProperties().UnicastAddresses).Select(a => a.Address)
             .First(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a));
 
-        public int SiloPort { get; } = FreePort();
+        public int SiloPort { get; } = LoopbackPort.Free();
 
         protected override IEnumerable<string> Arguments =>
         [

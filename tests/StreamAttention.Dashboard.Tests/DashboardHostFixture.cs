@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using StreamAttention.Silo.Hosting;
+using StreamAttention.Testing;
 
 namespace StreamAttention.Dashboard.Tests;
 
@@ -35,7 +36,7 @@ public class DashboardHostFixture : IAsyncLifetime
     {
         string[] args =
         [
-            $"--Cluster:SiloPort={FreePort()}", $"--Cluster:GatewayPort={FreePort()}", $"--Cluster:ClusterId=dashboard-tests-{Guid.NewGuid():N}",
+            $"--Cluster:SiloPort={LoopbackPort.Free()}", $"--Cluster:GatewayPort={LoopbackPort.Free()}", $"--Cluster:ClusterId=dashboard-tests-{Guid.NewGuid():N}",
             "--Logging:LogLevel:Default=Warning", .. Arguments,
         ];
         var builder = SiloHost.CreateBuilder(args, "http://127.0.0.1:0");
@@ -68,12 +69,6 @@ public class DashboardHostFixture : IAsyncLifetime
     {
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private async Task WaitForReadyAsync()
     {

@@ -1,4 +1,5 @@
 using System.Net;
+using StreamAttention.Testing;
 
 namespace StreamAttention.Dashboard.Tests;
 
@@ -27,7 +28,7 @@ public sealed class OtlpExportTests(OtlpExportTests.Host host) : IClassFixture<O
 
     public sealed class Host : DashboardHostFixture, IDisposable
     {
-        private readonly int _port = FreePort();
+        private readonly int _port = LoopbackPort.Free();
 
         public Host()
         {

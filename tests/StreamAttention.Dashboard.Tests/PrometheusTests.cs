@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using StreamAttention.Ingest.EmbeddedKafka.Tests;
 using StreamAttention.Silos.Tests;
+using StreamAttention.Testing;
 
 namespace StreamAttention.Dashboard.Tests;
 
@@ -24,7 +25,7 @@ public sealed class PrometheusTests(DashboardHostFixture host) : IDisposable
     public async Task Prometheus_scrapes_streamattention_and_orleans_metrics()
     {
         Assert.True(File.Exists(PrometheusPath), $"{PrometheusPath} is missing: install the Debian package 'prometheus'");
-        var port = DashboardHostFixture.FreePort();
+        var port = LoopbackPort.Free();
         var config = Path.Combine(_directory.FullName, "prometheus.yml");
         await File.WriteAllTextAsync(config, $"""
             global:

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using StreamAttention.Ingest.EmbeddedKafka.Tests;
 using StreamAttention.Silos.Tests;
+using StreamAttention.Testing;
 
 namespace StreamAttention.Ingest.Tests;
 
@@ -23,7 +24,7 @@ public sealed class SiloProcess : IDisposable
 
     public static async Task<SiloProcess> StartAsync()
     {
-        var (siloPort, gatewayPort, httpPort) = (FreePort(), FreePort(), FreePort());
+        var (siloPort, gatewayPort, httpPort) = (LoopbackPort.Free(), LoopbackPort.Free(), LoopbackPort.Free());
         var process = ChildProcess.Start("dotnet", IngestHosts.StreamAttentionDll, "silo", "--urls", $"http://127.0.0.1:{httpPort}",
             $"--Cluster:SiloPort={siloPort}", $"--Cluster:GatewayPort={gatewayPort}", "--Logging:LogLevel:Default=Warning");
         var silo = new SiloProcess(process, gatewayPort);
@@ -59,12 +60,6 @@ public sealed class SiloProcess : IDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public void Dispose() => _process.Dispose();
 }

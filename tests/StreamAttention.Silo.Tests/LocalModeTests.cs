@@ -5,6 +5,7 @@ using System.Text.Json;
 using Confluent.Kafka;
 using StreamAttention.Silo.Commands;
 using Xunit.Abstractions;
+using StreamAttention.Testing;
 
 namespace StreamAttention.Silo.Tests;
 
@@ -17,10 +18,10 @@ public sealed class LocalModeTests(ITestOutputHelper output)
     [Fact]
     public async Task The_sample_stream_produces_matches_for_the_demo_users_on_the_api_and_the_output_topic()
     {
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var urls = $"http://127.0.0.1:{port}";
         using var kafka = LocalCommand.StartEmbeddedKafka(partitions: 4);
-        await using var app = LocalCommand.Build(["--Cluster:SiloPort=" + FreePort(), "--Cluster:GatewayPort=" + FreePort()], urls, kafka.BootstrapServers, messagesPerSecond: 50);
+        await using var app = LocalCommand.Build(["--Cluster:SiloPort=" + LoopbackPort.Free(), "--Cluster:GatewayPort=" + LoopbackPort.Free()], urls, kafka.BootstrapServers, messagesPerSecond: 50);
         await app.StartAsync();
         using var http = new HttpClient { BaseAddress = new Uri(urls) };
 
@@ -74,10 +75,4 @@ public sealed class LocalModeTests(ITestOutputHelper output)
         await app.StopAsync();
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using StreamAttention.Ingest.EmbeddedKafka.Tests;
+using StreamAttention.Testing;
 
 namespace StreamAttention.Silos.MultiProcess.Tests;
 
@@ -35,7 +36,7 @@ internal sealed class RedisServer : IDisposable
         {
             throw new InvalidOperationException($"{Executable} is missing: these tests need Debian's redis-server (apt-get install redis-server).");
         }
-        var port = Ports.Free();
+        var port = LoopbackPort.Free();
         var server = new RedisServer(
             ChildProcess.Start(Executable, "--save", "", "--appendonly", "no", "--bind", "127.0.0.1", "--port", port.ToString(), "--daemonize", "no", "--loglevel", "warning"),
             port);

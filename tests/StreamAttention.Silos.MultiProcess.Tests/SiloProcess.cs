@@ -1,4 +1,5 @@
 using StreamAttention.Ingest.EmbeddedKafka.Tests;
+using StreamAttention.Testing;
 
 namespace StreamAttention.Silos.MultiProcess.Tests;
 
@@ -37,7 +38,7 @@ internal sealed class SiloProcess : IDisposable
 
     public static async Task<SiloProcess> StartAsync(string name, RedisServer redis)
     {
-        int httpPort = Ports.Free(), siloPort = Ports.Free(), gatewayPort = Ports.Free();
+        int httpPort = LoopbackPort.Free(), siloPort = LoopbackPort.Free(), gatewayPort = LoopbackPort.Free();
         string[] arguments =
         [
             Path.Combine(AppContext.BaseDirectory, "streamattention.dll"), "silo", "--urls", $"http://127.0.0.1:{httpPort}",

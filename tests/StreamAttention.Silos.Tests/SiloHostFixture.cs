@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using StreamAttention.Silo.Hosting;
+using StreamAttention.Testing;
 
 namespace StreamAttention.Silos.Tests;
 
@@ -23,7 +24,7 @@ public sealed class SiloHostFixture : IAsyncLifetime
     {
         string[] args =
         [
-            $"--Cluster:SiloPort={FreePort()}", $"--Cluster:GatewayPort={FreePort()}", $"--Cluster:ClusterId=http-tests-{Guid.NewGuid():N}",
+            $"--Cluster:SiloPort={LoopbackPort.Free()}", $"--Cluster:GatewayPort={LoopbackPort.Free()}", $"--Cluster:ClusterId=http-tests-{Guid.NewGuid():N}",
             $"--Interests:MatchHistorySize={TestCluster.HistorySize}", "--Logging:LogLevel:Default=Warning",
         ];
         _app = SiloHost.Build(SiloHost.CreateBuilder(args, "http://127.0.0.1:0"));
@@ -39,10 +40,4 @@ public sealed class SiloHostFixture : IAsyncLifetime
         await _app.DisposeAsync();
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -58,7 +58,7 @@ public sealed class TwoStageScorer : IDisposable
                     interests.Queries, interests.Count, interests.Dimension);
                 ScoringMetrics.RunDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("stage", "prefilter"));
                 ScoringMetrics.Pairs.Add((long)count * interests.Count);
-                var candidates = SelectCandidates(messages, start, count, similarity.Span, interests.Count, prefilterFloor);
+                var candidates = SelectCandidates(start, count, similarity.Span, interests.Count, prefilterFloor);
                 ScoringMetrics.CandidatePairs.Add(candidates.Sum(c => (long)c.Interests.Length));
                 ScoreCandidates(messages, interests, candidates, similarity.Span, start, thresholds, pairs);
             }
@@ -68,7 +68,7 @@ public sealed class TwoStageScorer : IDisposable
     }
 
     /// <summary>Per message of the chunk, the interests whose prefilter score reaches the lossless bound (top-k if configured).</summary>
-    private List<(int Message, int[] Interests)> SelectCandidates(TokenBatch messages, int start, int count, ReadOnlySpan<float> similarity, int interestCount, float[] floor)
+    private List<(int Message, int[] Interests)> SelectCandidates(int start, int count, ReadOnlySpan<float> similarity, int interestCount, float[] floor)
     {
         var selected = new List<(int, int[])>(count);
         var row = new List<int>();

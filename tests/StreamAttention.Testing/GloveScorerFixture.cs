@@ -1,31 +1,32 @@
 using StreamAttention.Embeddings.StaticVectors;
+using StreamAttention.Onnx;
+using StreamAttention.Onnx.Options;
+using StreamAttention.Scoring;
 using StreamAttention.Scoring.Options;
-using StreamAttention.Scoring.Tests.Graphs;
+using Xunit;
 
-namespace StreamAttention.Scoring.Tests;
+namespace StreamAttention.Testing;
 
-/// <summary>The product's default matcher on the real GloVe vectors (prepared in the model cache on first use).</summary>
-public sealed class GloveMatcherFixture : IAsyncLifetime
+/// <summary>The product's default message scorer on the real GloVe vectors (prepared in the model cache on first use).</summary>
+public sealed class GloveScorerFixture : IAsyncLifetime
 {
-    public MessageMatcher Matcher { get; private set; } = null!;
+    private StaticWordEmbedder? _embedder;
+    private TwoStageScorer? _twoStage;
+
+    public MessageScorer Scorer { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         var options = new WordVectorOptions();
-        var embedder = new StaticWordEmbedder(WordVectors.Load(await new WordVectorModelSetup().EnsureAsync(options)), options);
-        Matcher = new MessageMatcher(embedder, new TwoStageScorer(TestData.Sessions(), new ScoringOptions()));
+        _embedder = new StaticWordEmbedder(WordVectors.Load(await new WordVectorModelSetup().EnsureAsync(options)), options);
+        _twoStage = new TwoStageScorer(new OnnxSessionFactory(new OnnxRuntimeOptions()), new ScoringOptions());
+        Scorer = new MessageScorer(_embedder, _twoStage);
     }
 
     public Task DisposeAsync()
     {
-        Matcher.Scorer.Dispose();
-        Matcher.Embedder.Dispose();
+        _twoStage?.Dispose();
+        _embedder?.Dispose();
         return Task.CompletedTask;
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class GloveMatcherCollection : ICollectionFixture<GloveMatcherFixture>
-{
-    public const string Name = "GloVe matcher";
 }

@@ -38,7 +38,7 @@ public sealed class TwoStageScorer : IDisposable
     /// Pairs whose final score reaches the interest's threshold (or <paramref name="minScoreOverride"/> for all),
     /// ordered by message, best score first, at most <paramref name="topKPerMessage"/> per message (0 = all).
     /// </summary>
-    public List<ScoredPair> Score(TokenBatch messages, InterestIndex interests, float? minScoreOverride = null, int topKPerMessage = 0)
+    public List<RowMatch> Score(TokenBatch messages, InterestIndex interests, float? minScoreOverride = null, int topKPerMessage = 0)
     {
         if (messages.Dimension != interests.Dimension)
         {
@@ -47,7 +47,7 @@ public sealed class TwoStageScorer : IDisposable
         var thresholds = minScoreOverride is { } min ? Enumerable.Repeat(min, interests.Count).ToArray() : interests.Thresholds;
         var weight = _options.AttentionWeight;
         var prefilterFloor = thresholds.Select(t => (t - weight) / (1 - weight)).ToArray();
-        var pairs = new List<ScoredPair>();
+        var matches = new List<RowMatch>();
         lock (_runLock)
         {
             for (var start = 0; start < messages.Count; start += _options.MessageChunkSize)
@@ -60,11 +60,11 @@ public sealed class TwoStageScorer : IDisposable
                 ScoringMetrics.Pairs.Add((long)count * interests.Count);
                 var candidates = SelectCandidates(start, count, similarity.Span, interests.Count, prefilterFloor);
                 ScoringMetrics.CandidatePairs.Add(candidates.Sum(c => (long)c.Interests.Length));
-                ScoreCandidates(messages, interests, candidates, similarity.Span, start, thresholds, pairs);
+                ScoreCandidates(messages, interests, candidates, similarity.Span, start, thresholds, matches);
             }
         }
-        ScoringMetrics.Matches.Add(pairs.Count);
-        return OrderAndLimit(pairs, topKPerMessage);
+        ScoringMetrics.Matches.Add(matches.Count);
+        return OrderAndLimit(matches, topKPerMessage);
     }
 
     /// <summary>Per message of the chunk, the interests whose prefilter score reaches the lossless bound (top-k if configured).</summary>
@@ -112,7 +112,7 @@ public sealed class TwoStageScorer : IDisposable
     }
 
     private void ScoreCandidates(TokenBatch messages, InterestIndex interests, List<(int Message, int[] Interests)> candidates,
-        ReadOnlySpan<float> similarity, int chunkStart, float[] thresholds, List<ScoredPair> pairs)
+        ReadOnlySpan<float> similarity, int chunkStart, float[] thresholds, List<RowMatch> matches)
     {
         var weight = _options.AttentionWeight;
         var rowWidth = _options.CandidateSlotsPerRow;
@@ -127,7 +127,7 @@ public sealed class TwoStageScorer : IDisposable
                     var score = (1 - weight) * p;
                     if (score >= thresholds[i])
                     {
-                        pairs.Add(new ScoredPair(message, i, score, p, []));
+                        matches.Add(new RowMatch(message, i, score, p, []));
                     }
                 }
                 continue;
@@ -145,7 +145,7 @@ public sealed class TwoStageScorer : IDisposable
         var rowsPerRun = Math.Max(1, _options.MaxPairsPerRun / rowWidth);
         for (var next = 0; next < rows.Count; next += rowsPerRun)
         {
-            RunCrossAttention(messages, interests, rows.GetRange(next, Math.Min(rowsPerRun, rows.Count - next)), similarity, chunkStart, thresholds, pairs);
+            RunCrossAttention(messages, interests, rows.GetRange(next, Math.Min(rowsPerRun, rows.Count - next)), similarity, chunkStart, thresholds, matches);
         }
     }
 
@@ -164,7 +164,7 @@ public sealed class TwoStageScorer : IDisposable
     private readonly record struct CandidateRow(int Message, ArraySegment<int> Interests);
 
     private void RunCrossAttention(TokenBatch messages, InterestIndex interests, List<CandidateRow> rows,
-        ReadOnlySpan<float> similarity, int chunkStart, float[] thresholds, List<ScoredPair> pairs)
+        ReadOnlySpan<float> similarity, int chunkStart, float[] thresholds, List<RowMatch> matches)
     {
         var dimension = messages.Dimension;
         var tokens = rows.Max(r => messages.TokenCount(r.Message));
@@ -210,7 +210,7 @@ public sealed class TwoStageScorer : IDisposable
                 {
                     var vectors = attention.Slice((r * width + c) * queries * tokens, queries * tokens);
                     var highlights = Highlights(messages.TokenTexts[message], vectors, interests.QueryWeights.AsSpan(i * queries, queries), tokens);
-                    pairs.Add(new ScoredPair(message, i, score, p, highlights));
+                    matches.Add(new RowMatch(message, i, score, p, highlights));
                 }
             }
         }
@@ -251,11 +251,11 @@ public sealed class TwoStageScorer : IDisposable
         return highlights;
     }
 
-    private static List<ScoredPair> OrderAndLimit(List<ScoredPair> pairs, int topKPerMessage)
+    private static List<RowMatch> OrderAndLimit(List<RowMatch> matches, int topKPerMessage)
     {
-        var ordered = pairs.OrderBy(p => p.MessageIndex).ThenByDescending(p => p.Score).ThenBy(p => p.InterestIndex);
+        var ordered = matches.OrderBy(m => m.MessageIndex).ThenByDescending(m => m.Score).ThenBy(m => m.InterestIndex);
         return topKPerMessage > 0
-            ? ordered.GroupBy(p => p.MessageIndex).SelectMany(g => g.Take(topKPerMessage)).ToList()
+            ? ordered.GroupBy(m => m.MessageIndex).SelectMany(g => g.Take(topKPerMessage)).ToList()
             : ordered.ToList();
     }
 

@@ -6,6 +6,7 @@ using StreamAttention.Onnx;
 using StreamAttention.Onnx.Options;
 using StreamAttention.Scoring;
 using StreamAttention.Scoring.Options;
+using StreamAttention.Testing;
 using static Onnx.TensorProto.Types;
 
 // Scoring-core benchmark: every number below is measured in this one run, on this machine, side by side.
@@ -78,7 +79,7 @@ var pooledOptions = new ScoringOptions { Queries = InterestQueryMode.Pooled };
 WholeScoring("whole scoring, pooled queries, exhaustive", pooledOptions,
     InterestIndex.Build(index.Interests, embedder, pooledOptions), reference: null);
 
-// 5. The naive per-pair loop (NaivePairScorer: plain loops, no batching, no pruning) on a sample of the pairs.
+// 5. The naive per-pair loop (ReferenceScorer: plain loops, no batching, no pruning) on a sample of the pairs.
 var sampleInterests = Math.Min(index.Count, settings.NaiveInterests);
 var naiveTime = Timing.Median(1, () =>
 {
@@ -86,7 +87,7 @@ var naiveTime = Timing.Median(1, () =>
     {
         for (var i = 0; i < sampleInterests; i++)
         {
-            NaivePairScorer.Score(messages, m, index, i, scoringOptions);
+            ReferenceScorer.Score(messages, m, index, i, scoringOptions);
         }
     }
 });
@@ -110,7 +111,7 @@ return 0;
 HashSet<(int, int)> WholeScoring(string name, ScoringOptions options, InterestIndex interests, HashSet<(int, int)>? reference)
 {
     using var scorer = new TwoStageScorer(sessions, options);
-    List<ScoredPair> matches = [];
+    List<RowMatch> matches = [];
     pairCounter.TakeCandidateShare();
     var time = Timing.Median(settings.Repetitions, () => matches = scorer.Score(messages, interests));
     var toStage2 = pairCounter.TakeCandidateShare();

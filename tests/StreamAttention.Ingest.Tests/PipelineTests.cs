@@ -10,6 +10,7 @@ using StreamAttention.Ingest.EmbeddedKafka;
 using StreamAttention.Ingest.EmbeddedKafka.Tests;
 using StreamAttention.Ingest.Options;
 using StreamAttention.Ingest.Pipeline;
+using StreamAttention.Ingest.Publishing;
 using StreamAttention.Silos.Tests;
 
 namespace StreamAttention.Ingest.Tests;

@@ -1,10 +1,11 @@
 using StreamAttention.Contracts;
+using StreamAttention.Testing;
 
 namespace StreamAttention.Scoring.Tests;
 
 /// <summary>Why the product attends: on real word vectors, one relevant sentence must not drown in a long message.</summary>
-[Collection(GloveMatcherCollection.Name)]
-public sealed class CrossAttentionBehaviourTests(GloveMatcherFixture glove)
+[Collection(GloveScorerCollection.Name)]
+public sealed class CrossAttentionBehaviourTests(GloveScorerFixture glove)
 {
     private const string RelevantSentence = "The primary postgresql database went down and stopped accepting connections.";
 
@@ -23,13 +24,13 @@ public sealed class CrossAttentionBehaviourTests(GloveMatcherFixture glove)
     public void A_long_message_with_one_relevant_sentence_scores_higher_under_cross_attention_than_under_pooled_cosine()
     {
         var longMessage = string.Join(' ', UnrelatedSentences[..3].Append(RelevantSentence).Concat(UnrelatedSentences[3..]));
-        var index = glove.Matcher.BuildIndex([DatabaseOutages]);
+        var index = glove.Scorer.BuildIndex([DatabaseOutages]);
 
-        var matches = glove.Matcher.Match([new MessageText("long", longMessage), new MessageText("short", RelevantSentence)], index, minScoreOverride: -1);
+        var matches = glove.Scorer.Score([new MessageText("long", longMessage), new MessageText("short", RelevantSentence)], index, minScoreOverride: -1);
 
         var inLong = matches.Single(m => m.MessageId == "long");
         var alone = matches.Single(m => m.MessageId == "short");
-        var attention = glove.Matcher.Scorer.Options.AttentionWeight;
+        var attention = glove.Scorer.Options.AttentionWeight;
         var attentionScore = (inLong.Score - (1 - attention) * inLong.PrefilterScore) / attention;
         Assert.True(attentionScore > inLong.PrefilterScore, $"attention {attentionScore:F3} <= pooled {inLong.PrefilterScore:F3}");
         // Pooling dilutes the sentence among the others far more than attention does.
@@ -46,7 +47,7 @@ public sealed class CrossAttentionBehaviourTests(GloveMatcherFixture glove)
             .Append(new MessageText("long", string.Join(' ', UnrelatedSentences[..2].Append(RelevantSentence).Concat(UnrelatedSentences[2..]))))
             .ToArray();
 
-        var matches = glove.Matcher.Match(messages, glove.Matcher.BuildIndex([DatabaseOutages]), minScoreOverride: -1);
+        var matches = glove.Scorer.Score(messages, glove.Scorer.BuildIndex([DatabaseOutages]), minScoreOverride: -1);
 
         Assert.Equal("long", matches.MaxBy(m => m.Score)!.MessageId);
         // Pooled cosine alone does not manage that: a noise sentence beats the diluted message.

@@ -62,6 +62,6 @@ public sealed class InterestIndexRowsTests
         Assert.Throws<ArgumentException>(() => TokenBatch.FromRows(rows, Embedder.Dimension + 1));
     }
 
-    private static (int, int, float)[] Summary(List<ScoredPair> pairs)
+    private static (int, int, float)[] Summary(List<RowMatch> pairs)
         => pairs.Select(p => (p.MessageIndex, p.InterestIndex, MathF.Round(p.Score, 5))).ToArray();
 }

@@ -1,3 +1,4 @@
+using StreamAttention.Testing;
 using System.Diagnostics.Metrics;
 using StreamAttention.Contracts;
 using StreamAttention.Scoring.Options;
@@ -41,7 +42,7 @@ public sealed class ScoringMetricsTests
 
         var floor = (options.DefaultThreshold - options.AttentionWeight) / (1 - options.AttentionWeight);
         var expectedCandidates = Enumerable.Range(0, 9).Sum(m => Enumerable.Range(0, 12)
-            .Count(i => NaivePairScorer.Score(messages, m, interests, i, options).Prefilter >= floor));
+            .Count(i => ReferenceScorer.Score(messages, m, interests, i, options).Prefilter >= floor));
         Assert.Equal(9 * 12, totals["streamattention.scoring.pairs"]);
         Assert.Equal(expectedCandidates, totals["streamattention.scoring.candidate_pairs"], 0.0);
         Assert.True(expectedCandidates < 9 * 12, "the example should prune some pairs");

@@ -1,6 +1,7 @@
 using StreamAttention.Contracts;
 using StreamAttention.Scoring.Options;
 using StreamAttention.Scoring.Tests.Graphs;
+using StreamAttention.Testing;
 
 namespace StreamAttention.Scoring.Tests;
 
@@ -39,8 +40,8 @@ public sealed class TwoStageScorerTests
         {
             for (var i = 0; i < interests.Count; i++)
             {
-                var (p, a, _) = NaivePairScorer.Score(messages, m, interests, i, options);
-                var score = NaivePairScorer.Combine(p, a, options);
+                var (p, a, _) = ReferenceScorer.Score(messages, m, interests, i, options);
+                var score = ReferenceScorer.Combine(p, a, options);
                 if (score >= interests.Thresholds[i] + 1e-4)
                 {
                     expected.Add((m, i, score, p));
@@ -71,7 +72,7 @@ public sealed class TwoStageScorerTests
 
         var pair = Assert.Single(scorer.Score(messages, interests));
 
-        var (_, _, weights) = NaivePairScorer.Score(messages, 0, interests, 0, options);
+        var (_, _, weights) = ReferenceScorer.Score(messages, 0, interests, 0, options);
         var top = weights.Select((w, t) => (w, t)).OrderByDescending(x => x.w).Take(2).ToArray();
         Assert.Equal(top.Select(x => messages.TokenTexts[0][x.t]), pair.Highlights.Select(h => h.Token));
         Assert.Equal(top[0].w, pair.Highlights[0].Weight, 1e-5);
@@ -128,7 +129,7 @@ public sealed class TwoStageScorerTests
         foreach (var group in pairs.GroupBy(p => p.MessageIndex))
         {
             var kept = group.Min(p => p.PrefilterScore);
-            var best = Enumerable.Range(0, 30).Select(i => NaivePairScorer.Score(messages, group.Key, interests, i, scorer.Options).Prefilter).OrderDescending().ToArray();
+            var best = Enumerable.Range(0, 30).Select(i => ReferenceScorer.Score(messages, group.Key, interests, i, scorer.Options).Prefilter).OrderDescending().ToArray();
             Assert.Equal(best[3], kept, 1e-5);
         }
     }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using StreamAttention.Scoring.Evaluation;
+using StreamAttention.Evaluation;
 using StreamAttention.Silo.Commands;
 using StreamAttention.Silo.IO;
 
@@ -21,7 +21,7 @@ public sealed class EvalCommandTests(SiloHostFixture host) : IDisposable
         var calibrated = _files.Path("calibrated.jsonl");
         var output = new StringWriter();
 
-        var exitCode = EvalCommand.Run(host.Matcher, Interests, Messages, Labels, calibrated, output, TextWriter.Null);
+        var exitCode = EvalCommand.Run(host.Scorer, Interests, Messages, Labels, calibrated, output, TextWriter.Null);
 
         Assert.Equal(0, exitCode);
         var lines = output.ToString().Split(Environment.NewLine);
@@ -41,7 +41,7 @@ public sealed class EvalCommandTests(SiloHostFixture host) : IDisposable
     {
         var calibrated = _files.Path("calibrated.jsonl");
         var output = new StringWriter();
-        EvalCommand.Run(host.Matcher, Interests, Messages, Labels, calibrated, output, TextWriter.Null);
+        EvalCommand.Run(host.Scorer, Interests, Messages, Labels, calibrated, output, TextWriter.Null);
         // The calibration table of the configured scoring: rows "interest relevant AP threshold F1 best-threshold best-F1".
         var bestF1 = output.ToString().Split(Environment.NewLine).SkipWhile(line => line != RelevanceEvaluation.ConfiguredMethod).Skip(2)
             .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(cells => cells.Length > 0)
@@ -50,7 +50,7 @@ public sealed class EvalCommandTests(SiloHostFixture host) : IDisposable
         var interests = ScoringFiles.Interests(calibrated.FullName, TextWriter.Null).Read().ToList();
         var labels = RelevanceLabels.Load(Labels.FullName);
         // Every pair at full precision, scored as eval scores them; the file's thresholds are then applied here.
-        var matches = host.Matcher.Match(ScoringFiles.Messages(Messages.FullName, TextWriter.Null).Read().ToList(), host.Matcher.BuildIndex(interests), minScoreOverride: -1);
+        var matches = host.Scorer.Score(ScoringFiles.Messages(Messages.FullName, TextWriter.Null).Read().ToList(), host.Scorer.BuildIndex(interests), minScoreOverride: -1);
 
         Assert.Equal(interests.Count, bestF1.Count);
         foreach (var interest in interests)
@@ -70,7 +70,7 @@ public sealed class EvalCommandTests(SiloHostFixture host) : IDisposable
         var unlabelled = TestFiles.ReadJsonLines(Labels).Last().GetProperty("id").GetString();
         var log = new StringWriter();
 
-        var exitCode = EvalCommand.Run(host.Matcher, Interests, Messages, labels, null, TextWriter.Null, log);
+        var exitCode = EvalCommand.Run(host.Scorer, Interests, Messages, labels, null, TextWriter.Null, log);
 
         Assert.Equal(2, exitCode);
         Assert.StartsWith($"eval: Message \"{unlabelled}\" has no label line.", log.ToString());
@@ -82,7 +82,7 @@ public sealed class EvalCommandTests(SiloHostFixture host) : IDisposable
         var missing = _files.Path("labels.jsonl");
         var log = new StringWriter();
 
-        var exitCode = EvalCommand.Run(host.Matcher, Interests, Messages, missing, null, TextWriter.Null, log);
+        var exitCode = EvalCommand.Run(host.Scorer, Interests, Messages, missing, null, TextWriter.Null, log);
 
         Assert.Equal(2, exitCode);
         Assert.Equal($"eval: file not found: {missing.FullName}", log.ToString().Trim());
@@ -95,7 +95,7 @@ public sealed class EvalCommandTests(SiloHostFixture host) : IDisposable
         var output = new StringWriter();
         var log = new StringWriter();
 
-        var exitCode = EvalCommand.Run(host.Matcher, Interests, Messages, Labels, calibrated, output, log);
+        var exitCode = EvalCommand.Run(host.Scorer, Interests, Messages, Labels, calibrated, output, log);
 
         Assert.Equal(2, exitCode);
         Assert.Equal($"eval: output directory not found: {calibrated.DirectoryName}", log.ToString().Trim());

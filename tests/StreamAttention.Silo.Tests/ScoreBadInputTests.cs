@@ -32,7 +32,7 @@ public sealed class ScoreBadInputTests(SiloHostFixture host) : IDisposable
         var interests = _files.Write("interests.jsonl", WindInterest, "", badLine, "  ", CoalInterest);
         var messages = _files.Write("messages.jsonl", WindMessage, CoalMessage);
 
-        var run = ScoreRun.Start(host.Matcher, _files, interests, messages, minScore: -1);
+        var run = ScoreRun.Start(host.Scorer, _files, interests, messages, minScore: -1);
 
         Assert.Equal(0, run.ExitCode);
         Assert.Contains($"interests.jsonl:3: skipped: {reason}", run.Log);
@@ -53,7 +53,7 @@ public sealed class ScoreBadInputTests(SiloHostFixture host) : IDisposable
         var interests = _files.Write("interests.jsonl", WindInterest, CoalInterest);
         var messages = _files.Write("messages.jsonl", WindMessage, "", badLine, CoalMessage);
 
-        var run = ScoreRun.Start(host.Matcher, _files, interests, messages, minScore: -1);
+        var run = ScoreRun.Start(host.Scorer, _files, interests, messages, minScore: -1);
 
         Assert.Equal(0, run.ExitCode);
         Assert.Contains($"messages.jsonl:3: skipped: {reason}", run.Log);
@@ -69,7 +69,7 @@ public sealed class ScoreBadInputTests(SiloHostFixture host) : IDisposable
         var messages = _files.WriteBytes("messages.jsonl",
             [.. Encoding.UTF8.GetBytes(WindMessage + "\n"), .. broken, (byte)'\n', .. Encoding.UTF8.GetBytes(CoalMessage + "\n")]);
 
-        var run = ScoreRun.Start(host.Matcher, _files, interests, messages, minScore: -1);
+        var run = ScoreRun.Start(host.Scorer, _files, interests, messages, minScore: -1);
 
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("messages.jsonl:2: skipped: not valid UTF-8", run.Log);
@@ -82,7 +82,7 @@ public sealed class ScoreBadInputTests(SiloHostFixture host) : IDisposable
         var interests = _files.WriteBytes("interests.jsonl", [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(WindInterest + "\r\n" + CoalInterest + "\r\n")]);
         var messages = _files.Write("messages.jsonl", WindMessage);
 
-        var run = ScoreRun.Start(host.Matcher, _files, interests, messages, minScore: -1);
+        var run = ScoreRun.Start(host.Scorer, _files, interests, messages, minScore: -1);
 
         Assert.Contains("score: 2 interests (0 bad lines, 0 duplicates, 0 without any known word)", run.Log);
         Assert.Equal(2, run.Matches.Count);
@@ -97,7 +97,7 @@ public sealed class ScoreBadInputTests(SiloHostFixture host) : IDisposable
             TestFiles.Json(new { id = "wind", text = "wind power output in germany", userId = "anna" }));
         var messages = _files.Write("messages.jsonl", WindMessage);
 
-        var run = ScoreRun.Start(host.Matcher, _files, interests, messages, minScore: -1);
+        var run = ScoreRun.Start(host.Scorer, _files, interests, messages, minScore: -1);
 
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("interests: skipped duplicate id 'wind' for user 'marc'", run.Log);
@@ -119,7 +119,7 @@ public sealed class ScoreBadInputTests(SiloHostFixture host) : IDisposable
             TestFiles.Json(new { id = "long", text = longText }),
             TestFiles.Json(new { id = "non-ascii", text = "Kohlepreise in Deutschland: coal prices — 石炭価格 — fell 5 % 📉" }));
 
-        var run = ScoreRun.Start(host.Matcher, _files, interests, messages, minScore: -1);
+        var run = ScoreRun.Start(host.Scorer, _files, interests, messages, minScore: -1);
 
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("score: 3 interests (0 bad lines, 0 duplicates, 1 without any known word)", run.Log);
@@ -138,7 +138,7 @@ public sealed class ScoreBadInputTests(SiloHostFixture host) : IDisposable
         var missing = _files.Path("no-such-messages.jsonl");
         var log = new StringWriter();
 
-        var exitCode = ScoreCommand.Run(host.Matcher, interests, missing, _files.Path("matches.jsonl"), null, 0, 1024, log);
+        var exitCode = ScoreCommand.Run(host.Scorer, interests, missing, _files.Path("matches.jsonl"), null, 0, 1024, log);
 
         Assert.Equal(2, exitCode);
         Assert.Equal($"score: file not found: {missing.FullName}", log.ToString().Trim());
@@ -152,7 +152,7 @@ public sealed class ScoreBadInputTests(SiloHostFixture host) : IDisposable
         var output = _files.Path("no-such-directory/matches.jsonl");
         var log = new StringWriter();
 
-        var exitCode = ScoreCommand.Run(host.Matcher, file, file, output, null, 0, 1024, log);
+        var exitCode = ScoreCommand.Run(host.Scorer, file, file, output, null, 0, 1024, log);
 
         Assert.Equal(2, exitCode);
         Assert.Equal($"score: output directory not found: {output.DirectoryName}", log.ToString().Trim());

@@ -24,7 +24,7 @@ public sealed class ScoreCommandTests(SiloHostFixture host) : IDisposable
         var position = messages.Select((m, i) => (m.Id, i)).ToDictionary(x => x.Id, x => x.i);
 
         // A batch size that does not divide the 60 messages, so ordering must hold across batches.
-        var run = ScoreRun.Start(host.Matcher, _files, Interests, Messages, batchSize: 7);
+        var run = ScoreRun.Start(host.Scorer, _files, Interests, Messages, batchSize: 7);
 
         Assert.Equal(0, run.ExitCode);
         Assert.NotEmpty(run.Matches);
@@ -56,7 +56,7 @@ public sealed class ScoreCommandTests(SiloHostFixture host) : IDisposable
     [Fact]
     public void Min_score_of_minus_one_writes_every_pair()
     {
-        var run = ScoreRun.Start(host.Matcher, _files, Interests, Messages, minScore: -1);
+        var run = ScoreRun.Start(host.Scorer, _files, Interests, Messages, minScore: -1);
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal(10 * 60, run.Matches.Count);
@@ -67,8 +67,8 @@ public sealed class ScoreCommandTests(SiloHostFixture host) : IDisposable
     [Fact]
     public void Top_k_keeps_the_best_matches_of_each_message()
     {
-        var unlimited = ScoreRun.Start(host.Matcher, _files, Interests, Messages, minScore: -1).Matches.Select(Pair).ToList();
-        var topTwo = ScoreRun.Start(host.Matcher, _files, Interests, Messages, minScore: -1, topK: 2).Matches.Select(Pair).ToList();
+        var unlimited = ScoreRun.Start(host.Scorer, _files, Interests, Messages, minScore: -1).Matches.Select(Pair).ToList();
+        var topTwo = ScoreRun.Start(host.Scorer, _files, Interests, Messages, minScore: -1, topK: 2).Matches.Select(Pair).ToList();
 
         var expected = unlimited.GroupBy(p => p.Message).SelectMany(g => g.Take(2));
         Assert.Equal(expected, topTwo);
@@ -84,10 +84,10 @@ public sealed class ScoreCommandTests(SiloHostFixture host) : IDisposable
             TestFiles.Json(new { id = "loose", text = "wind power output in germany", threshold = -1 }),
             TestFiles.Json(new { id = "default", text = "wind power output in germany" }));
 
-        var byThreshold = ScoreRun.Start(host.Matcher, _files, interests, Messages);
-        var overridden = ScoreRun.Start(host.Matcher, _files, interests, Messages, minScore: -1);
+        var byThreshold = ScoreRun.Start(host.Scorer, _files, interests, Messages);
+        var overridden = ScoreRun.Start(host.Scorer, _files, interests, Messages, minScore: -1);
 
-        var defaultThreshold = host.Matcher.Scorer.Options.DefaultThreshold;
+        var defaultThreshold = host.Scorer.Options.DefaultThreshold;
         Assert.DoesNotContain(byThreshold.Matches, m => m.GetProperty("interestId").GetString() == "strict");
         Assert.Equal(60, byThreshold.Matches.Count(m => m.GetProperty("interestId").GetString() == "loose"));
         var matchesAtDefault = byThreshold.Matches.Where(m => m.GetProperty("interestId").GetString() == "default").ToList();
@@ -102,10 +102,10 @@ public sealed class ScoreCommandTests(SiloHostFixture host) : IDisposable
     public void Matches_of_the_samples_reach_their_interests_thresholds()
     {
         var thresholds = ReadAll(ScoringFiles.Interests(Interests.FullName, TextWriter.Null))
-            .ToDictionary(i => i.Id, i => i.Threshold ?? host.Matcher.Scorer.Options.DefaultThreshold);
-        Assert.Contains(thresholds.Values, t => t != host.Matcher.Scorer.Options.DefaultThreshold);
+            .ToDictionary(i => i.Id, i => i.Threshold ?? host.Scorer.Options.DefaultThreshold);
+        Assert.Contains(thresholds.Values, t => t != host.Scorer.Options.DefaultThreshold);
 
-        var run = ScoreRun.Start(host.Matcher, _files, Interests, Messages);
+        var run = ScoreRun.Start(host.Scorer, _files, Interests, Messages);
 
         Assert.All(run.Matches, m => Assert.True(m.GetProperty("score").GetSingle() >= thresholds[m.GetProperty("interestId").GetString()!], m.ToString()));
     }

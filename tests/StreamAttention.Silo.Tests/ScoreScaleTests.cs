@@ -28,7 +28,7 @@ public sealed class ScoreScaleTests(SiloHostFixture host, ITestOutputHelper outp
         var log = new StringWriter();
 
         var clock = Stopwatch.StartNew();
-        var exitCode = ScoreCommand.Run(host.Matcher, interests, messages, matches, minScore: -1, topK: 0, batchSize: 1024, log);
+        var exitCode = ScoreCommand.Run(host.Scorer, interests, messages, matches, minScore: -1, topK: 0, batchSize: 1024, log);
         output.WriteLine($"{InterestCount} interests × {MessageCount:N0} messages scored and written in {clock.Elapsed.TotalSeconds:F1} s");
         output.WriteLine(log.ToString());
 

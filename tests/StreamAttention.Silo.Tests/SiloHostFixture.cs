@@ -6,14 +6,14 @@ using StreamAttention.Silo.Hosting;
 namespace StreamAttention.Silo.Tests;
 
 /// <summary>
-/// The matcher exactly as the commands get it: the product host with its default configuration (GloVe vectors,
+/// The message scorer exactly as the commands get it: the product host with its default configuration (GloVe vectors,
 /// prepared in the model cache on first use). Built once because loading the vectors dominates a command's cost.
 /// </summary>
 public sealed class SiloHostFixture : IDisposable
 {
     private readonly IHost _host = StreamAttentionHost.Build([]);
 
-    public MessageMatcher Matcher => _host.Services.GetRequiredService<MessageMatcher>();
+    public MessageScorer Scorer => _host.Services.GetRequiredService<MessageScorer>();
 
     public void Dispose() => _host.Dispose();
 }

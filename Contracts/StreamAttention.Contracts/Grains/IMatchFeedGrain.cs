@@ -21,11 +21,3 @@ public interface IMatchFeedGrain : IGrainWithIntegerKey
     [OneWay, Alias("Publish")]
     Task Publish(IReadOnlyList<LiveMatch> matches);
 }
-
-/// <summary>A silo's receiver of the live match feed.</summary>
-[Alias("StreamAttention.IMatchFeedObserver")]
-public interface IMatchFeedObserver : IGrainObserver
-{
-    [OneWay, Alias("OnMatches")]
-    Task OnMatches(IReadOnlyList<LiveMatch> matches);
-}

@@ -24,6 +24,3 @@ public interface IScoringShardGrain : IGrainWithIntegerKey
     [Alias("GetStatistics")]
     Task<ShardStatistics> GetStatistics();
 }
-
-[GenerateSerializer, Immutable, Alias("StreamAttention.ShardStatistics")]
-public sealed record ShardStatistics(int Users, int Interests);

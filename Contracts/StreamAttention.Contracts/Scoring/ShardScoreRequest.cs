@@ -7,7 +7,3 @@ namespace StreamAttention.Contracts.Scoring;
 /// <param name="UserId">Score only this user's interests; null for everyone.</param>
 [GenerateSerializer, Immutable, Alias("StreamAttention.ShardScoreRequest")]
 public sealed record ShardScoreRequest(Guid BatchId, IReadOnlyList<EmbeddedText> Messages, string? UserId = null);
-
-/// <summary>A message (by index in its batch) that reached one user's interest threshold.</summary>
-[GenerateSerializer, Immutable, Alias("StreamAttention.TextMatch")]
-public sealed record TextMatch(int TextIndex, string UserId, string InterestId, float Score, IReadOnlyList<Highlight> Highlights);

@@ -1,9 +1,5 @@
 namespace StreamAttention.Contracts.Scoring;
 
-/// <summary>An embedded interest of one user, what a scoring shard needs to score it.</summary>
-[GenerateSerializer, Immutable, Alias("StreamAttention.ScoringInterest")]
-public sealed record ScoringInterest(string Id, string Text, float? Threshold, EmbeddedText Embedding);
-
 /// <summary>
 /// All embedded interests of a user at one version of the user's state; a shard keeps the highest version it saw,
 /// so a late copy never overwrites a newer one.

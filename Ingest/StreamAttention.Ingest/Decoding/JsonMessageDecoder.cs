@@ -7,7 +7,7 @@ namespace StreamAttention.Ingest.Decoding;
 /// Formats Json and Vectors: one JSON object per message, fields named by <see cref="JsonFieldOptions"/>. With a
 /// <see cref="VectorReader"/> (format Vectors) the message carries its token vectors and the text is optional.
 /// </summary>
-public sealed class JsonMessageDecoder(JsonFieldOptions fields, VectorReader? vectors) : IMessageDecoder
+public sealed class JsonMessageDecoder(JsonFieldOptions fields, VectorReader? vectors) : IFormatDecoder
 {
     public DecodeResult Decode(ReadOnlySpan<byte> value, SourcePosition source)
     {

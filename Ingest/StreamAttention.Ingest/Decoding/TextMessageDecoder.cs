@@ -3,7 +3,7 @@ using System.Text;
 namespace StreamAttention.Ingest.Decoding;
 
 /// <summary>Format Text: the whole value is the message text; the id is the message's position.</summary>
-public sealed class TextMessageDecoder : IMessageDecoder
+public sealed class TextMessageDecoder : IFormatDecoder
 {
     public DecodeResult Decode(ReadOnlySpan<byte> value, SourcePosition source)
     {

@@ -24,7 +24,7 @@ public static class KafkaIngestServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IngestMetrics>();
-        services.TryAddSingleton<BatchScorer>();
+        services.TryAddSingleton<ScoringGatewayClient>();
         services.TryAddSingleton<OutputPublisher>();
         services.TryAddSingleton<PublishSequencer>();
         services.TryAddSingleton<BatchProcessor>();

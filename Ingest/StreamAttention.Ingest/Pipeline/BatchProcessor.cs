@@ -10,19 +10,19 @@ namespace StreamAttention.Ingest.Pipeline;
 /// One batch from read to acknowledged: decode, score the good messages through the silos, publish every match and
 /// dead letter in read order, and mark the batch complete only once the broker acknowledged all of them.
 /// </summary>
-public sealed class BatchProcessor(BatchScorer scorer, OutputPublisher publisher, PublishSequencer sequencer, IngestMetrics metrics)
+public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher publisher, PublishSequencer sequencer, IngestMetrics metrics)
 {
     /// <summary>Must be called in read order (it takes the batch's publishing turn before its first await).</summary>
-    public async Task ProcessAsync(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch, MessageValidator validator, BatchHandle handle, CancellationToken cancellationToken)
+    public async Task ProcessAsync(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch, MessageDecoder decoder, BatchHandle handle, CancellationToken cancellationToken)
     {
         var turn = sequencer.TakeTurn();
         try
         {
             using var activity = StartActivity(batch);
             metrics.Batch(batch.Count);
-            var decoded = batch.Select(input => validator.Decode(input.Message.Value, Position(input))).ToArray();
+            var decoded = batch.Select(input => decoder.Decode(input.Message.Value, Position(input))).ToArray();
             var good = decoded.Select((result, index) => (result.Message, index)).Where(item => item.Message is not null).ToArray();
-            var scored = await scorer.ScoreAsync(good.Select(item => item.Message!).ToArray(), cancellationToken);
+            var scored = await gateway.ScoreAsync(good.Select(item => item.Message!).ToArray(), cancellationToken);
             var matches = new List<Contracts.Scoring.TextMatch>[batch.Count];
             for (var i = 0; i < good.Length; i++)
             {

@@ -17,7 +17,7 @@ namespace StreamAttention.Ingest.Pipeline;
 public sealed class KafkaIngestService(
     IOptions<KafkaIngestOptions> options,
     BatchProcessor processor,
-    BatchScorer scorer,
+    ScoringGatewayClient gateway,
     OutputPublisher publisher,
     IngestMetrics metrics,
     ILogger<KafkaIngestService> logger) : IHostedService
@@ -81,7 +81,7 @@ public sealed class KafkaIngestService(
 
     private void RunSession()
     {
-        var validator = new MessageValidator(_options.MaxMessageBytes, CreateDecoder());
+        var decoder = new MessageDecoder(_options.MaxMessageBytes, CreateFormatDecoder());
         var tracker = new OffsetTracker();
         var inFlight = new List<Task>();
         // Cancelled only when a drain times out: a graceful stop lets in-flight batches finish.
@@ -107,7 +107,7 @@ public sealed class KafkaIngestService(
                 Commit(consumer, tracker, tracker.Committable());
                 if (batch.Count > 0)
                 {
-                    inFlight.Add(processor.ProcessAsync(batch, validator, tracker.Track(batch), abandon.Token));
+                    inFlight.Add(processor.ProcessAsync(batch, decoder, tracker.Track(batch), abandon.Token));
                 }
             }
         }
@@ -139,12 +139,12 @@ public sealed class KafkaIngestService(
         metrics.ConsumerLag(lag);
     }
 
-    private IMessageDecoder CreateDecoder() => _options.Format switch
+    private IFormatDecoder CreateFormatDecoder() => _options.Format switch
     {
         InputFormat.Text => new TextMessageDecoder(),
         InputFormat.Json => new JsonMessageDecoder(_options.Fields, null),
         InputFormat.Vectors => new JsonMessageDecoder(_options.Fields,
-            new VectorReader(scorer.GetEmbeddingDimensionAsync(_stopping.Token).GetAwaiter().GetResult())),
+            new VectorReader(gateway.GetEmbeddingDimensionAsync(_stopping.Token).GetAwaiter().GetResult())),
         _ => throw new InvalidOperationException($"Unknown input format {_options.Format}."),
     };
 

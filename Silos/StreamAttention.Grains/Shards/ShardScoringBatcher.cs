@@ -59,7 +59,7 @@ public sealed class ShardScoringBatcher(
     }
 
     /// <summary>The pairs of the request's messages and <paramref name="index"/> (the shard's published index) that reach their thresholds.</summary>
-    public Task<List<ScoredPair>> ScoreAsync(long shard, ShardScoreRequest request, InterestIndex index)
+    public Task<List<RowMatch>> ScoreAsync(long shard, ShardScoreRequest request, InterestIndex index)
     {
         lock (_lock)
         {
@@ -84,9 +84,9 @@ public sealed class ShardScoringBatcher(
     }
 
     /// <summary>Scores <paramref name="messages"/> against <paramref name="index"/> in a run of its own.</summary>
-    public Task<List<ScoredPair>> ScoreAloneAsync(IReadOnlyList<EmbeddedText> messages, InterestIndex index)
+    public Task<List<RowMatch>> ScoreAloneAsync(IReadOnlyList<EmbeddedText> messages, InterestIndex index)
     {
-        var alone = new AloneRequest(messages, index, new TaskCompletionSource<List<ScoredPair>>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var alone = new AloneRequest(messages, index, new TaskCompletionSource<List<RowMatch>>(TaskCreationOptions.RunContinuationsAsynchronously));
         Enqueue(alone);
         return alone.Completion.Task;
     }
@@ -183,7 +183,7 @@ public sealed class ShardScoringBatcher(
         {
             var silo = CurrentSiloIndex();
             var messageStarts = Starts(batches.Select(b => b.Messages!.Count));
-            var slices = batches.Select(_ => silo.Shards.ToDictionary(shard => shard, _ => new List<ScoredPair>())).ToArray();
+            var slices = batches.Select(_ => silo.Shards.ToDictionary(shard => shard, _ => new List<RowMatch>())).ToArray();
             if (silo.Index.Count > 0)
             {
                 var messages = TokenBatch.FromRows(batches.SelectMany(b => b.Messages!).ToArray(), embedder.Dimension);
@@ -255,7 +255,7 @@ public sealed class ShardScoringBatcher(
     }
 
     /// <summary>The shard's slice of a finished run, if the run used the very index the shard asks about; under the lock.</summary>
-    private List<ScoredPair>? TakeSlice(SharedRequest batch, long shard, InterestIndex index)
+    private List<RowMatch>? TakeSlice(SharedRequest batch, long shard, InterestIndex index)
     {
         if (batch.Parts!.TryGetValue(shard, out var used) && ReferenceEquals(used, index) && batch.Slices!.Remove(shard, out var pairs))
         {
@@ -349,25 +349,25 @@ public sealed class ShardScoringBatcher(
 
         public List<Waiter> Waiters { get; } = [];
 
-        public Dictionary<long, List<ScoredPair>>? Slices { get; set; }
+        public Dictionary<long, List<RowMatch>>? Slices { get; set; }
 
         public IReadOnlyDictionary<long, InterestIndex>? Parts { get; set; }
 
         public long Completed { get; set; }
     }
 
-    private sealed class AloneRequest(IReadOnlyList<EmbeddedText> messages, InterestIndex index, TaskCompletionSource<List<ScoredPair>> completion) : Queued
+    private sealed class AloneRequest(IReadOnlyList<EmbeddedText> messages, InterestIndex index, TaskCompletionSource<List<RowMatch>> completion) : Queued
     {
         public IReadOnlyList<EmbeddedText> Messages => messages;
 
         public InterestIndex Index => index;
 
-        public TaskCompletionSource<List<ScoredPair>> Completion => completion;
+        public TaskCompletionSource<List<RowMatch>> Completion => completion;
     }
 
     private sealed record Waiter(long Shard, InterestIndex Index)
     {
-        public TaskCompletionSource<List<ScoredPair>> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<List<RowMatch>> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     private sealed record SiloIndex(long Version, InterestIndex Index, long[] Shards, int[] Starts, IReadOnlyDictionary<long, InterestIndex> Parts);

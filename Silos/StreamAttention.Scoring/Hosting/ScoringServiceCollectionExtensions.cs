@@ -21,7 +21,7 @@ public static class ScoringServiceCollectionExtensions
         services.AddOptions<ScoringOptions>().BindConfiguration(ScoringOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(sp => new OnnxSessionFactory(sp.GetRequiredService<IOptions<OnnxRuntimeOptions>>().Value, sp.GetRequiredService<ILogger<OnnxSessionFactory>>()));
         services.TryAddSingleton(sp => new TwoStageScorer(sp.GetRequiredService<OnnxSessionFactory>(), sp.GetRequiredService<IOptions<ScoringOptions>>().Value));
-        services.TryAddSingleton<MessageMatcher>();
+        services.TryAddSingleton<MessageScorer>();
         return services;
     }
 }

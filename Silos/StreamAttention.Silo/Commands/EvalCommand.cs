@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using StreamAttention.Contracts;
 using StreamAttention.Embeddings.StaticVectors;
 using StreamAttention.Scoring;
-using StreamAttention.Scoring.Evaluation;
+using StreamAttention.Evaluation;
 using StreamAttention.Silo.Hosting;
 using StreamAttention.Silo.IO;
 
@@ -30,13 +30,13 @@ public static class EvalCommand
         command.SetAction(parse =>
         {
             using var host = StreamAttentionHost.Build(parse.UnmatchedTokens);
-            return Run(host.Services.GetRequiredService<MessageMatcher>(), parse.GetValue(interests)!, parse.GetValue(messages)!,
+            return Run(host.Services.GetRequiredService<MessageScorer>(), parse.GetValue(interests)!, parse.GetValue(messages)!,
                 parse.GetValue(labels)!, parse.GetValue(calibrated), Console.Out, Console.Error);
         });
         return command;
     }
 
-    public static int Run(MessageMatcher matcher, FileInfo interestsFile, FileInfo messagesFile, FileInfo labelsFile, FileInfo? calibratedFile, TextWriter output, TextWriter log)
+    public static int Run(MessageScorer scorer, FileInfo interestsFile, FileInfo messagesFile, FileInfo labelsFile, FileInfo? calibratedFile, TextWriter output, TextWriter log)
     {
         if (!CommandFiles.Check("eval", [interestsFile, messagesFile, labelsFile], calibratedFile, log))
         {
@@ -47,15 +47,15 @@ public static class EvalCommand
         IReadOnlyList<MethodEvaluation> results;
         try
         {
-            results = RelevanceEvaluation.Run(matcher, interests, messages, RelevanceLabels.Load(labelsFile.FullName), WordTokenizer.English.Tokenize);
+            results = RelevanceEvaluation.Run(scorer, interests, messages, RelevanceLabels.Load(labelsFile.FullName), WordTokenizer.English.Tokenize);
         }
         catch (Exception e) when (e is ArgumentException or FormatException or InvalidDataException)
         {
             log.WriteLine($"eval: {e.Message}");
             return 2;
         }
-        var options = matcher.Scorer.Options;
-        output.WriteLine($"embedder {matcher.Embedder.Name}; attention weight {options.AttentionWeight}, scale {options.AttentionScale}, token weight exponent {options.TokenWeightExponent}, default threshold {options.DefaultThreshold}");
+        var options = scorer.Options;
+        output.WriteLine($"embedder {scorer.Embedder.Name}; attention weight {options.AttentionWeight}, scale {options.AttentionScale}, token weight exponent {options.TokenWeightExponent}, default threshold {options.DefaultThreshold}");
         output.Write(EvaluationReport.FormatComparison(results));
         output.WriteLine();
         output.Write(EvaluationReport.FormatCalibration(results[0]));

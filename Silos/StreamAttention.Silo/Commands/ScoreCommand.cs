@@ -32,13 +32,13 @@ public static class ScoreCommand
                 return 2;
             }
             using var host = StreamAttentionHost.Build(parse.UnmatchedTokens);
-            return Run(host.Services.GetRequiredService<MessageMatcher>(), parse.GetValue(interests)!, parse.GetValue(messages)!, parse.GetValue(output)!,
+            return Run(host.Services.GetRequiredService<MessageScorer>(), parse.GetValue(interests)!, parse.GetValue(messages)!, parse.GetValue(output)!,
                 parse.GetValue(minScore), parse.GetValue(topK), parse.GetValue(batchSize), Console.Error);
         });
         return command;
     }
 
-    public static int Run(MessageMatcher matcher, FileInfo interestsFile, FileInfo messagesFile, FileInfo outputFile, float? minScore, int topK, int batchSize, TextWriter log)
+    public static int Run(MessageScorer scorer, FileInfo interestsFile, FileInfo messagesFile, FileInfo outputFile, float? minScore, int topK, int batchSize, TextWriter log)
     {
         if (!CommandFiles.Check("score", [interestsFile, messagesFile], outputFile, log))
         {
@@ -47,9 +47,9 @@ public static class ScoreCommand
         var clock = Stopwatch.StartNew();
         var interestReader = ScoringFiles.Interests(interestsFile.FullName, log);
         var interests = ScoringFiles.ReadUniqueInterests(interestReader, log, out var duplicates);
-        var index = matcher.BuildIndex(interests);
+        var index = scorer.BuildIndex(interests);
         var withoutKnownWords = Enumerable.Range(0, index.Count).Count(i => index.Embedded.TokenCount(i) == 0);
-        log.WriteLine($"score: {index.Count} interests ({interestReader.BadLines} bad lines, {duplicates} duplicates, {withoutKnownWords} without any known word) embedded by {matcher.Embedder.Name} in {clock.Elapsed.TotalSeconds:F1} s");
+        log.WriteLine($"score: {index.Count} interests ({interestReader.BadLines} bad lines, {duplicates} duplicates, {withoutKnownWords} without any known word) embedded by {scorer.Embedder.Name} in {clock.Elapsed.TotalSeconds:F1} s");
 
         var messageReader = ScoringFiles.Messages(messagesFile.FullName, log);
         using var writer = new MatchWriter(new BufferedStream(outputFile.Create(), 1 << 20));
@@ -58,7 +58,7 @@ public static class ScoreCommand
         var scoringStart = clock.Elapsed;
         foreach (var batch in messageReader.Read().Chunk(batchSize))
         {
-            foreach (var match in matcher.Match(batch, index, minScore, topK))
+            foreach (var match in scorer.Score(batch, index, minScore, topK))
             {
                 writer.Write(match);
             }

@@ -29,7 +29,7 @@ public sealed class MatchWriter : IDisposable
 
     public long Written { get; private set; }
 
-    public void Write(InterestMatch match)
+    public void Write(MessageMatch match)
     {
         _writer.WriteStartObject();
         _writer.WriteString(MessageId, match.MessageId);

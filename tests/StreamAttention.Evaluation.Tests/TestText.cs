@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace StreamAttention.Scoring.Tests.Evaluation;
+namespace StreamAttention.Evaluation.Tests;
 
 /// <summary>Stand-ins the evaluation tests share; production code takes the real tokenizer as a delegate.</summary>
 internal static partial class TestText

@@ -1,4 +1,4 @@
-namespace StreamAttention.Scoring.Evaluation;
+namespace StreamAttention.Evaluation;
 
 /// <summary>
 /// Okapi BM25 over a fixed document collection: the lexical baseline the embedding scorers are compared against.

@@ -2,8 +2,11 @@ using System.Text.Unicode;
 
 namespace StreamAttention.Ingest.Decoding;
 
-/// <summary>Checks every format shares, before a decoder sees the value: size and UTF-8.</summary>
-public sealed class MessageValidator(int maxMessageBytes, IMessageDecoder decoder)
+/// <summary>
+/// The ingest's decoder: the checks every format shares (a value, its size, UTF-8), then the configured format's
+/// <see cref="IFormatDecoder"/>. Never throws on bad input: a rejection names the dead-letter reason.
+/// </summary>
+public sealed class MessageDecoder(int maxMessageBytes, IFormatDecoder decoder)
 {
     public DecodeResult Decode(byte[]? value, SourcePosition source)
     {

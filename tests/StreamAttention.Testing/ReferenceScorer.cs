@@ -1,13 +1,14 @@
 using StreamAttention.Embeddings;
+using StreamAttention.Scoring;
 using StreamAttention.Scoring.Options;
 
-namespace StreamAttention.Scoring;
+namespace StreamAttention.Testing;
 
 /// <summary>
 /// The scoring formula of <see cref="TwoStageScorer"/> written as a plain per-pair loop in double precision,
 /// with no pruning and no batching. It is the correctness oracle for the ONNX graphs and the benchmarks' baseline.
 /// </summary>
-public static class NaivePairScorer
+public static class ReferenceScorer
 {
     /// <summary>Prefilter cosine, attention score and (query-weight averaged) attention weights of one (message, interest) pair.</summary>
     public static (double Prefilter, double Attention, double[] Weights) Score(TokenBatch messages, int message, InterestIndex interests, int interest, ScoringOptions options)

@@ -1,17 +1,16 @@
 using StreamAttention.Embeddings.StaticVectors;
-using StreamAttention.Scoring.Evaluation;
+using StreamAttention.Testing;
 using Xunit.Abstractions;
 
-namespace StreamAttention.Scoring.Tests.Evaluation;
+namespace StreamAttention.Evaluation.Tests;
 
 /// <summary>The default scoring against its baselines on the labelled set, all computed in the same run.</summary>
-[Collection(GloveMatcherCollection.Name)]
-public sealed class RelevanceQualityTests(GloveMatcherFixture glove, ITestOutputHelper output)
+public sealed class RelevanceQualityTests(GloveScorerFixture glove, ITestOutputHelper output) : IClassFixture<GloveScorerFixture>
 {
     [Fact]
     public void Default_scoring_beats_bm25_and_pooled_cosine_on_mean_average_precision()
     {
-        var results = RelevanceEvaluation.Run(glove.Matcher, EvalData.Interests(EvalData.EvalDirectory), EvalData.Messages(EvalData.EvalDirectory),
+        var results = RelevanceEvaluation.Run(glove.Scorer, EvalData.Interests(EvalData.EvalDirectory), EvalData.Messages(EvalData.EvalDirectory),
             RelevanceLabels.Load(Path.Combine(EvalData.EvalDirectory, "labels.jsonl")), WordTokenizer.English.Tokenize);
         output.WriteLine(EvaluationReport.FormatComparison(results));
 

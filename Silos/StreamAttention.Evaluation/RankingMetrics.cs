@@ -1,4 +1,4 @@
-namespace StreamAttention.Scoring.Evaluation;
+namespace StreamAttention.Evaluation;
 
 /// <summary>Outcome counts of one threshold decision over (interest, message) pairs; adds up for micro-averaging.</summary>
 public readonly record struct Confusion(int TruePositives, int FalsePositives, int FalseNegatives)

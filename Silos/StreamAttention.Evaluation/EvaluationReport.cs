@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace StreamAttention.Scoring.Evaluation;
+namespace StreamAttention.Evaluation;
 
 /// <summary>One interest's results under one method.</summary>
 /// <param name="AveragePrecision">Null when no message is relevant to the interest.</param>

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using StreamAttention.Contracts;
-using StreamAttention.Scoring.Evaluation;
+using StreamAttention.Evaluation;
 using Xunit.Abstractions;
 
-namespace StreamAttention.Scoring.Tests.Evaluation;
+namespace StreamAttention.Evaluation.Tests;
 
 /// <summary>Keeps tests/data/eval consistent as it is edited, and shows what the lexical baseline makes of it.</summary>
 public sealed class EvalDataTests(ITestOutputHelper output)

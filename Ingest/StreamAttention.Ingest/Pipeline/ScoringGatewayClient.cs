@@ -8,11 +8,12 @@ using StreamAttention.Ingest.Options;
 namespace StreamAttention.Ingest.Pipeline;
 
 /// <summary>
-/// Scores a batch through the silos' gateway: one call per scope (everyone, or one user) and kind (text, or
-/// pre-embedded), so the silos embed each text once. A failing call is retried (a silo may be lost and its shards
-/// moving) until <see cref="KafkaIngestOptions.ScoringRetryTimeout"/>; then the batch fails.
+/// The ingest's client of the silos' scoring gateway (<see cref="IScoringGatewayGrain"/>). It scores a batch with
+/// one call per scope (everyone, or one user) and kind (text, or pre-embedded), so the silos embed each text once.
+/// A failing call is retried (a silo may be lost and its shards moving) until
+/// <see cref="KafkaIngestOptions.ScoringRetryTimeout"/>; then the batch fails.
 /// </summary>
-public sealed class BatchScorer(IGrainFactory grains, IOptions<KafkaIngestOptions> options, TimeProvider time, ILogger<BatchScorer> logger)
+public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIngestOptions> options, TimeProvider time, ILogger<ScoringGatewayClient> logger)
 {
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(2);

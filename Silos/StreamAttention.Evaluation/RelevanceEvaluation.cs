@@ -1,6 +1,7 @@
 using StreamAttention.Contracts;
+using StreamAttention.Scoring;
 
-namespace StreamAttention.Scoring.Evaluation;
+namespace StreamAttention.Evaluation;
 
 /// <summary>
 /// Scores a labelled set with the configured two-stage scoring and, in the same run, with two baselines:
@@ -15,12 +16,12 @@ public static class RelevanceEvaluation
     public const string Bm25Method = "BM25";
     private const int BatchSize = 1024;
 
-    public static IReadOnlyList<MethodEvaluation> Run(MessageMatcher matcher, IReadOnlyList<InterestDefinition> interests,
+    public static IReadOnlyList<MethodEvaluation> Run(MessageScorer scorer, IReadOnlyList<InterestDefinition> interests,
         IReadOnlyList<MessageText> messages, RelevanceLabels labels, Func<string, IReadOnlyList<string>> tokenizer)
     {
         RequireUnique(interests.Select(i => i.Id), "Interest", nameof(interests));
         RequireUnique(messages.Select(m => m.Id), "Message", nameof(messages));
-        var index = matcher.BuildIndex(interests);
+        var index = scorer.BuildIndex(interests);
         var interestIds = interests.Select(i => i.Id).ToArray();
         var messageIds = messages.Select(m => m.Id).ToArray();
         var row = interestIds.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i);
@@ -30,7 +31,7 @@ public static class RelevanceEvaluation
         var pooled = new float[interests.Count, messages.Count];
         for (var start = 0; start < messages.Count; start += BatchSize)
         {
-            foreach (var match in matcher.Match(messages.Skip(start).Take(BatchSize).ToArray(), index, minScoreOverride: -1))
+            foreach (var match in scorer.Score(messages.Skip(start).Take(BatchSize).ToArray(), index, minScoreOverride: -1))
             {
                 configured[row[match.InterestId], column[match.MessageId]] = match.Score;
                 pooled[row[match.InterestId], column[match.MessageId]] = match.PrefilterScore;

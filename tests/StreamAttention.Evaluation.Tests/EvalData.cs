@@ -1,7 +1,7 @@
 using System.Text.Json;
 using StreamAttention.Contracts;
 
-namespace StreamAttention.Scoring.Tests.Evaluation;
+namespace StreamAttention.Evaluation.Tests;
 
 /// <summary>The labelled evaluation set (tests/data/eval) and the score command's samples, read as the tests need them.</summary>
 internal static class EvalData

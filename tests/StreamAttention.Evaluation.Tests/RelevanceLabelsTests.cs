@@ -1,6 +1,6 @@
-using StreamAttention.Scoring.Evaluation;
+using StreamAttention.Evaluation;
 
-namespace StreamAttention.Scoring.Tests.Evaluation;
+namespace StreamAttention.Evaluation.Tests;
 
 public sealed class RelevanceLabelsTests
 {

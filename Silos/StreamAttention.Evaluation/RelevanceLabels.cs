@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace StreamAttention.Scoring.Evaluation;
+namespace StreamAttention.Evaluation;
 
 /// <summary>
 /// Which interests each message is relevant to, read from JSON lines <c>{"id": messageId, "relevant": [interestId, ...]}</c>.

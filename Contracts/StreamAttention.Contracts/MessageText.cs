@@ -1,0 +1,4 @@
+namespace StreamAttention.Contracts;
+
+/// <summary>A message to filter.</summary>
+public sealed record MessageText(string Id, string Text);

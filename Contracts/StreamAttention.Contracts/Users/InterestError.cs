@@ -1,0 +1,5 @@
+namespace StreamAttention.Contracts.Users;
+
+/// <summary>Why the input at <see cref="Index"/> of a write was rejected.</summary>
+[GenerateSerializer, Immutable, Alias("StreamAttention.InterestError")]
+public sealed record InterestError(int Index, string Field, string Message);

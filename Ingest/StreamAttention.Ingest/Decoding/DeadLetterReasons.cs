@@ -1,0 +1,13 @@
+namespace StreamAttention.Ingest.Decoding;
+
+/// <summary>The reasons a message is dead-lettered, sent in header <see cref="Publishing.DeadLetterHeaders.Error"/> and tagged on the counters.</summary>
+public static class DeadLetterReasons
+{
+    public const string Oversize = "oversize";
+    public const string InvalidUtf8 = "invalid-utf8";
+    public const string MalformedJson = "malformed-json";
+    public const string MissingText = "missing-text";
+    public const string InvalidField = "invalid-field";
+    public const string WrongDimension = "wrong-dimension";
+    public const string InvalidVector = "invalid-vector";
+}

@@ -1,0 +1,11 @@
+namespace StreamAttention.Ingest.Publishing;
+
+/// <summary>Headers a dead letter carries besides the original message's own.</summary>
+public static class DeadLetterHeaders
+{
+    public const string Error = "streamattention-error";
+    public const string ErrorDetail = "streamattention-error-detail";
+    public const string SourceTopic = "streamattention-source-topic";
+    public const string SourcePartition = "streamattention-source-partition";
+    public const string SourceOffset = "streamattention-source-offset";
+}

@@ -1,0 +1,9 @@
+using StreamAttention.Testing;
+
+namespace StreamAttention.Scoring.Tests;
+
+[CollectionDefinition(Name)]
+public sealed class GloveScorerCollection : ICollectionFixture<GloveScorerFixture>
+{
+    public const string Name = "GloVe scorer";
+}

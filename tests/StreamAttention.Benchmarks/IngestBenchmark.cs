@@ -11,7 +11,7 @@ using StreamAttention.Embeddings.Hosting;
 using StreamAttention.Grains.Import;
 using StreamAttention.Ingest.EmbeddedKafka;
 using StreamAttention.Ingest.Pipeline;
-using StreamAttention.Silo.Hosting;
+using StreamAttention.Server.Hosting;
 using StreamAttention.Testing;
 
 namespace StreamAttention.Benchmarks;

@@ -1,6 +1,6 @@
 using StreamAttention.Grains.Shards;
 
-namespace StreamAttention.Silo.Dashboard;
+namespace StreamAttention.Server.Dashboard;
 
 /// <summary>
 /// The instruments (meters "StreamAttention" or "StreamAttention.*") the dashboard's statistics read. The ingest's

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using StreamAttention.Grains.Live;
 using StreamAttention.Scoring;
 
-namespace StreamAttention.Silo.Dashboard;
+namespace StreamAttention.Server.Dashboard;
 
 /// <summary>Latency percentiles (ms) over the recent window; null when nothing was measured.</summary>
 public sealed record LatencySummary(int Count, double P50, double P95, double P99, double Max);

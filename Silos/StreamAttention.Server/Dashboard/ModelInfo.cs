@@ -3,7 +3,7 @@ using StreamAttention.Embeddings;
 using StreamAttention.Onnx;
 using StreamAttention.Scoring;
 
-namespace StreamAttention.Silo.Dashboard;
+namespace StreamAttention.Server.Dashboard;
 
 /// <summary>
 /// The embedding model and the ONNX execution provider this process scores with, as gauge

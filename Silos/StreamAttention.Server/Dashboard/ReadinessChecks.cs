@@ -5,7 +5,7 @@ using Orleans.Runtime;
 using StreamAttention.Ingest.Options;
 using StreamAttention.Grains.Live;
 
-namespace StreamAttention.Silo.Dashboard;
+namespace StreamAttention.Server.Dashboard;
 
 /// <summary>
 /// The embedding model is loaded, and which provider scores. <see cref="ModelInfo"/> loads the embedder when the host

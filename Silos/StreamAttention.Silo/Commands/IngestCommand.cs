@@ -3,7 +3,7 @@ using Microsoft.Extensions.Hosting;
 using StreamAttention.Grains.Hosting;
 using StreamAttention.Ingest.Hosting;
 using StreamAttention.Ingest.Options;
-using StreamAttention.Silo.Hosting;
+using StreamAttention.Server.Hosting;
 
 namespace StreamAttention.Silo.Commands;
 

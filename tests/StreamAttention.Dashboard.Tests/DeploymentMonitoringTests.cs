@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using StreamAttention.Contracts.Diagnostics;
 using StreamAttention.Ingest.EmbeddedKafka.Tests;
 using StreamAttention.Silos.Tests;
+using StreamAttention.Testing;
 
 namespace StreamAttention.Dashboard.Tests;
 

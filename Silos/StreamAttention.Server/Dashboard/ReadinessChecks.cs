@@ -74,3 +74,32 @@ public sealed class KafkaReadinessCheck(IOptions<KafkaIngestOptions> options) : 
         }
     }
 }
+
+/// <summary>
+/// An Orleans client (the standalone ingest) is connected to its cluster: the host has started, which the client does
+/// only once it reached a gateway, and the client has not lost every gateway since.
+/// </summary>
+public sealed class ClusterClientReadinessCheck(IHostApplicationLifetime lifetime) : IHealthCheck, IClusterConnectionStatusObserver
+{
+    private volatile int _gateways = -1;
+    private volatile bool _lost;
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var data = new Dictionary<string, object> { ["gateways"] = _gateways };
+        return Task.FromResult(!lifetime.ApplicationStarted.IsCancellationRequested ? HealthCheckResult.Unhealthy("The cluster client is connecting", data: data)
+            : _lost ? HealthCheckResult.Unhealthy("The cluster client lost its connection to the cluster", data: data)
+            : HealthCheckResult.Healthy("The cluster client is connected", data));
+    }
+
+    public void NotifyGatewayCountChanged(int currentNumberOfGateways, int previousNumberOfGateways, bool connectionRecovered)
+    {
+        _gateways = currentNumberOfGateways;
+        if (currentNumberOfGateways > 0)
+        {
+            _lost = false;
+        }
+    }
+
+    public void NotifyClusterConnectionLost() => _lost = true;
+}

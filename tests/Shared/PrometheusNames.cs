@@ -1,6 +1,6 @@
 using StreamAttention.Contracts.Diagnostics;
 
-namespace StreamAttention.Dashboard.Tests;
+namespace StreamAttention.Testing;
 
 /// <summary>
 /// The one mapping from <see cref="InstrumentNames"/> to the names Prometheus queries, as the OpenTelemetry Prometheus

@@ -81,12 +81,13 @@ public sealed class KafkaReadinessCheck(IOptions<KafkaIngestOptions> options) : 
 /// </summary>
 public sealed class ClusterClientReadinessCheck(IHostApplicationLifetime lifetime) : IHealthCheck, IClusterConnectionStatusObserver
 {
+    /// <summary>Connected gateways as last reported; the client reports only changes, so none is known at first.</summary>
     private volatile int _gateways = -1;
     private volatile bool _lost;
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var data = new Dictionary<string, object> { ["gateways"] = _gateways };
+        var data = _gateways < 0 ? new Dictionary<string, object>() : new Dictionary<string, object> { ["gateways"] = _gateways };
         return Task.FromResult(!lifetime.ApplicationStarted.IsCancellationRequested ? HealthCheckResult.Unhealthy("The cluster client is connecting", data: data)
             : _lost ? HealthCheckResult.Unhealthy("The cluster client lost its connection to the cluster", data: data)
             : HealthCheckResult.Healthy("The cluster client is connected", data));

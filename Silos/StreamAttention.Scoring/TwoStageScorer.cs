@@ -56,14 +56,14 @@ public sealed class TwoStageScorer : IDisposable
                 var started = Stopwatch.GetTimestamp();
                 var similarity = _prefilter.Run(messages.Pooled.AsMemory(start * messages.Dimension, count * messages.Dimension), count,
                     interests.Queries, interests.Count, interests.Dimension);
-                ScoringMetrics.RunDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("stage", "prefilter"));
-                ScoringMetrics.Pairs.Add((long)count * interests.Count);
+                ScoringInstruments.RunDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("stage", "prefilter"));
+                ScoringInstruments.Pairs.Add((long)count * interests.Count);
                 var candidates = SelectCandidates(start, count, similarity.Span, interests.Count, prefilterFloor);
-                ScoringMetrics.CandidatePairs.Add(candidates.Sum(c => (long)c.Interests.Length));
+                ScoringInstruments.CandidatePairs.Add(candidates.Sum(c => (long)c.Interests.Length));
                 ScoreCandidates(messages, interests, candidates, similarity.Span, start, thresholds, matches);
             }
         }
-        ScoringMetrics.Matches.Add(matches.Count);
+        ScoringInstruments.Matches.Add(matches.Count);
         return OrderAndLimit(matches, topKPerMessage);
     }
 
@@ -194,7 +194,7 @@ public sealed class TwoStageScorer : IDisposable
         }
         var started = Stopwatch.GetTimestamp();
         stage.Run(interests.QueryVectors, interests.QueryWeights, interests.Count, queries, _options.AttentionScale);
-        ScoringMetrics.RunDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("stage", "cross_attention"));
+        ScoringInstruments.RunDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("stage", "cross_attention"));
 
         var scores = stage.Scores;
         var attention = stage.Attention;

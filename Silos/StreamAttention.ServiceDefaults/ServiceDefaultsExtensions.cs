@@ -10,6 +10,7 @@ using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using StreamAttention.Contracts.Diagnostics;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -34,9 +35,6 @@ public static class ServiceDefaultsExtensions
     private static readonly string[] OrleansActivitySources = ["Microsoft.Orleans.Application", "Microsoft.Orleans.Runtime"];
     private const string OrleansMeter = "Microsoft.Orleans";
 
-    /// <summary>Our own sources and meters: "StreamAttention" and any "StreamAttention.*" a component adds (the ingest's).</summary>
-    private static readonly string[] StreamAttentionNames = ["StreamAttention", "StreamAttention.*"];
-
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         // Read now, not through IOptions: it decides which exporters exist, before the container is built.
@@ -45,10 +43,10 @@ public static class ServiceDefaultsExtensions
 
         var openTelemetry = builder.Services.AddOpenTelemetry()
             .WithTracing(tracing => tracing
-                .AddSource([.. StreamAttentionNames, .. OrleansActivitySources])
+                .AddSource([.. InstrumentNames.ActivitySources, .. OrleansActivitySources])
                 .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = context => !IsInfrastructure(context.Request.Path)))
             .WithMetrics(metrics => metrics
-                .AddMeter([.. StreamAttentionNames, OrleansMeter])
+                .AddMeter(InstrumentNames.Meter, OrleansMeter)
                 .AddAspNetCoreInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddPrometheusExporter());

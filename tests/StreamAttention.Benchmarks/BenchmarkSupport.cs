@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using StreamAttention.Scoring;
 using System.Text.Json;
+using StreamAttention.Contracts.Diagnostics;
+using StreamAttention.Scoring;
 
 namespace StreamAttention.Benchmarks;
 
@@ -100,8 +101,6 @@ internal static class Timing
 /// <summary>Counts the scorer's prefilter and cross-attention pairs through its metrics, to show how much stage 1 prunes.</summary>
 internal sealed class PairCounter : IDisposable
 {
-    private const string PairsName = "streamattention.scoring.pairs";
-    private const string CandidatesName = "streamattention.scoring.candidate_pairs";
     private readonly MeterListener _listener = new();
     private long _pairs, _candidates;
 
@@ -109,14 +108,14 @@ internal sealed class PairCounter : IDisposable
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            // By name: the instruments are published while ScoringMetrics initialises, before its fields are set.
-            if (instrument.Meter.Name == ScoringMetrics.MeterName && instrument.Name is PairsName or CandidatesName)
+            // By name: the instruments are published while ScoringInstruments initialises, before its fields are set.
+            if (instrument.Meter.Name == InstrumentNames.Meter && instrument.Name is InstrumentNames.ScoringPairs or InstrumentNames.ScoringCandidatePairs)
             {
                 listener.EnableMeasurementEvents(instrument);
             }
         };
         _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
-            Interlocked.Add(ref instrument.Name == PairsName ? ref _pairs : ref _candidates, value));
+            Interlocked.Add(ref instrument.Name == InstrumentNames.ScoringPairs ? ref _pairs : ref _candidates, value));
         _listener.Start();
     }
 

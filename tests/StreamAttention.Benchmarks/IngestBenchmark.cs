@@ -6,12 +6,14 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Confluent.Kafka;
 using Microsoft.Extensions.DependencyInjection;
+using StreamAttention.Contracts.Diagnostics;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Embeddings.Hosting;
 using StreamAttention.Grains.Import;
+using StreamAttention.Ingest.Diagnostics;
 using StreamAttention.Ingest.EmbeddedKafka;
 using StreamAttention.Ingest.Pipeline;
-using StreamAttention.Silo.Hosting;
+using StreamAttention.Server.Hosting;
 using StreamAttention.Testing;
 
 namespace StreamAttention.Benchmarks;
@@ -231,7 +233,7 @@ internal static class IngestBenchmark
         {
             _listener.InstrumentPublished = (instrument, listener) =>
             {
-                if (instrument.Meter.Name == IngestMetrics.MeterName && instrument.Name == "streamattention.ingest.messages")
+                if (instrument.Meter.Name == InstrumentNames.Meter && instrument.Name == InstrumentNames.IngestMessages)
                 {
                     listener.EnableMeasurementEvents(instrument);
                 }
@@ -242,13 +244,13 @@ internal static class IngestBenchmark
                 {
                     switch (tag.Key == "outcome" ? (string?)tag.Value : null)
                     {
-                        case IngestMetrics.Matched:
+                        case IngestInstruments.Matched:
                             Interlocked.Add(ref _matched, value);
                             break;
-                        case IngestMetrics.NoMatch:
+                        case IngestInstruments.NoMatch:
                             Interlocked.Add(ref _noMatch, value);
                             break;
-                        case IngestMetrics.DeadLettered:
+                        case IngestInstruments.DeadLettered:
                             Interlocked.Add(ref _deadLettered, value);
                             break;
                     }

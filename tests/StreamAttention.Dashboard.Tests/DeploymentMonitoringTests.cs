@@ -1,14 +1,16 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using StreamAttention.Contracts.Diagnostics;
 using StreamAttention.Ingest.EmbeddedKafka.Tests;
 using StreamAttention.Silos.Tests;
+using StreamAttention.Testing;
 
 namespace StreamAttention.Dashboard.Tests;
 
 /// <summary>
 /// The monitoring files under <c>Deploy/</c> against the real silo: every metric the Grafana dashboard queries is one
-/// the silo's <c>/metrics</c> exports, the dashboard queries the provisioned data source, and Prometheus accepts the
+/// the silo's <c>/metrics</c> exports and, if it is StreamAttention's, an instrument of <see cref="InstrumentNames"/>, the dashboard queries the provisioned data source, and Prometheus accepts the
 /// scrape configuration.
 /// </summary>
 [Collection(DashboardCollection.Name)]
@@ -37,6 +39,9 @@ public sealed partial class DeploymentMonitoringTests(DashboardHostFixture host)
                 .Where(m => !exported.Contains(m.name) && !PrometheusSeries.Contains(m.name))
                 .Select(m => $"{m.name} (in {m.e})").Distinct().ToList();
             Assert.True(missing.Count == 0, $"{Path.GetFileName(file)} queries metrics /metrics does not export:\n{string.Join("\n", missing)}");
+            var unknown = expressions.SelectMany(MetricNames).Where(name => name.StartsWith(PrometheusNames.Prefix, StringComparison.Ordinal) && !PrometheusNames.All.Contains(name))
+                .Distinct().ToList();
+            Assert.True(unknown.Count == 0, $"{Path.GetFileName(file)} queries metrics that are no instrument of InstrumentNames:\n{string.Join("\n", unknown)}");
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using StreamAttention.Contracts.Diagnostics;
 using StreamAttention.Ingest.EmbeddedKafka.Tests;
 using StreamAttention.Silos.Tests;
 using StreamAttention.Testing;
@@ -43,10 +44,10 @@ public sealed class PrometheusTests(DashboardHostFixture host) : IDisposable
         (await host.Http.PutAsJsonAsync("/users/prometheus-user/interests/db", new { text = Texts.DatabaseInterest })).EnsureSuccessStatusCode();
         (await host.Http.PostAsJsonAsync("/score", new { texts = new[] { Texts.DatabaseMessage } })).EnsureSuccessStatusCode();
 
-        var pairs = await QueryUntilAsync(api, "streamattention_scoring_pairs_total", r => Value(r) >= 1, prometheus);
+        var pairs = await QueryUntilAsync(api, PrometheusNames.Counter(InstrumentNames.ScoringPairs), r => Value(r) >= 1, prometheus);
         Assert.Equal("streamattention", (string?)pairs[0]!["metric"]!["job"]);
-        await QueryUntilAsync(api, "streamattention_gateway_messages_total", r => Value(r) >= 1, prometheus);
-        var model = await QueryUntilAsync(api, "streamattention_model_info", r => r.Count > 0, prometheus);
+        await QueryUntilAsync(api, PrometheusNames.Counter(InstrumentNames.GatewayMessages), r => Value(r) >= 1, prometheus);
+        var model = await QueryUntilAsync(api, PrometheusNames.Gauge(InstrumentNames.ModelInfo), r => r.Count > 0, prometheus);
         Assert.Equal("CPU", (string?)model[0]!["metric"]!["execution_provider"]);
         Assert.Equal("glove-6b-100d", (string?)model[0]!["metric"]!["model"]);
         await QueryUntilAsync(api, "orleans_catalog_activation_created_total", r => r.Count > 0, prometheus);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Json;
+using StreamAttention.Contracts.Diagnostics;
 using StreamAttention.Silos.Tests;
 
 namespace StreamAttention.Dashboard.Tests;
@@ -14,7 +15,7 @@ public sealed class TracingTests(DashboardHostFixture host)
         var spans = new ConcurrentBag<Activity>();
         using var listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name == "StreamAttention.Gateway",
+            ShouldListenTo = source => source.Name == InstrumentNames.GatewayActivitySource,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = spans.Add,
         };

@@ -4,6 +4,7 @@ using ErrorCode = Confluent.Kafka.ErrorCode;
 using StreamAttention.Ingest.EmbeddedKafka;
 using StreamAttention.Ingest.EmbeddedKafka.Tests;
 using StreamAttention.Ingest.Pipeline;
+using StreamAttention.Ingest.Diagnostics;
 
 namespace StreamAttention.Ingest.Tests;
 
@@ -132,8 +133,8 @@ public sealed class FaultToleranceTests(IngestClusterFixture fixture) : IClassFi
     internal static void AssertEveryOutcomeCounted(OutcomeCounter outcomes, int count)
     {
         var expectedMatched = Traffic.ExpectedMatches(count).Count;
-        Assert.InRange(outcomes[IngestMetrics.Matched], expectedMatched, expectedMatched + IngestHosts.MaxDuplicatesPerRestart);
-        Assert.InRange(outcomes[IngestMetrics.NoMatch], count - expectedMatched, count - expectedMatched + IngestHosts.MaxDuplicatesPerRestart);
-        Assert.Equal(0, outcomes[IngestMetrics.DeadLettered]);
+        Assert.InRange(outcomes[IngestInstruments.Matched], expectedMatched, expectedMatched + IngestHosts.MaxDuplicatesPerRestart);
+        Assert.InRange(outcomes[IngestInstruments.NoMatch], count - expectedMatched, count - expectedMatched + IngestHosts.MaxDuplicatesPerRestart);
+        Assert.Equal(0, outcomes[IngestInstruments.DeadLettered]);
     }
 }

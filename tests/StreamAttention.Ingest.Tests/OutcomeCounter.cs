@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using StreamAttention.Contracts.Diagnostics;
+using StreamAttention.Ingest.Diagnostics;
 using StreamAttention.Ingest.Pipeline;
 
 namespace StreamAttention.Ingest.Tests;
@@ -19,10 +21,10 @@ public sealed class OutcomeCounter : IDisposable
 
     public OutcomeCounter(IHost host)
     {
-        var meter = host.Services.GetRequiredService<IngestMetrics>().Meter;
+        var meter = host.Services.GetRequiredService<IngestInstruments>().Meter;
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (ReferenceEquals(instrument.Meter, meter) && instrument.Name is "streamattention.ingest.messages" or "streamattention.ingest.dead_letters" or "streamattention.ingest.latency")
+            if (ReferenceEquals(instrument.Meter, meter) && instrument.Name is InstrumentNames.IngestMessages or InstrumentNames.IngestDeadLetters or InstrumentNames.IngestLatency)
             {
                 listener.EnableMeasurementEvents(instrument);
             }
@@ -30,7 +32,7 @@ public sealed class OutcomeCounter : IDisposable
         _listener.SetMeasurementEventCallback<double>((_, _, _, _) => Interlocked.Increment(ref _latencyRecords));
         _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
         {
-            if (instrument.Name == "streamattention.ingest.dead_letters")
+            if (instrument.Name == InstrumentNames.IngestDeadLetters)
             {
                 _deadLetters.AddOrUpdate((string)tags[0].Value!, value, (_, sum) => sum + value);
                 return;

@@ -4,8 +4,10 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Confluent.Kafka;
 using Microsoft.Extensions.DependencyInjection;
+using StreamAttention.Contracts.Diagnostics;
 using StreamAttention.Embeddings;
 using StreamAttention.Ingest.Decoding;
+using StreamAttention.Ingest.Diagnostics;
 using StreamAttention.Ingest.EmbeddedKafka;
 using StreamAttention.Ingest.EmbeddedKafka.Tests;
 using StreamAttention.Ingest.Options;
@@ -52,9 +54,9 @@ public sealed class PipelineTests(IngestClusterFixture fixture) : IClassFixture<
             Assert.True((double)match["score"]! > 0);
             Assert.NotEmpty(match["highlights"]!.AsArray());
         }
-        Assert.Equal(20, outcomes[IngestMetrics.Matched]);
-        Assert.Equal(10, outcomes[IngestMetrics.NoMatch]);
-        Assert.Equal(0, outcomes[IngestMetrics.DeadLettered]);
+        Assert.Equal(20, outcomes[IngestInstruments.Matched]);
+        Assert.Equal(10, outcomes[IngestInstruments.NoMatch]);
+        Assert.Equal(0, outcomes[IngestInstruments.DeadLettered]);
         Assert.Equal(20, outcomes.LatencyRecords);
     }
 
@@ -116,10 +118,10 @@ public sealed class PipelineTests(IngestClusterFixture fixture) : IClassFixture<
             Assert.Equal((2 * i + 1).ToString(), OutputReader.Header(letters[i], DeadLetterHeaders.SourceOffset));
             Assert.NotEmpty(OutputReader.Header(letters[i], DeadLetterHeaders.ErrorDetail));
         }
-        Assert.Equal(good, outcomes[IngestMetrics.Matched]);
+        Assert.Equal(good, outcomes[IngestInstruments.Matched]);
         foreach (var reason in bad.GroupBy(b => b.Reason))
         {
-            Assert.Equal(reason.Count(), outcomes[$"{IngestMetrics.DeadLettered}:{reason.Key}"]);
+            Assert.Equal(reason.Count(), outcomes[$"{IngestInstruments.DeadLettered}:{reason.Key}"]);
             Assert.Equal(reason.Count(), outcomes.DeadLetters(reason.Key));
         }
         Assert.Equal(values.Count, outcomes.Total);
@@ -155,8 +157,8 @@ public sealed class PipelineTests(IngestClusterFixture fixture) : IClassFixture<
         Assert.Equal(string.Join(' ', batch.TokenTexts[0]), (string)match["text"]!);
         var letters = OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic);
         Assert.Equal(messages.Where(m => m.Reason is not null).Select(m => m.Reason).Order(), letters.Select(r => OutputReader.Header(r, DeadLetterHeaders.Error)).Order());
-        Assert.Equal(1, outcomes[IngestMetrics.Matched]);
-        Assert.Equal(1, outcomes[IngestMetrics.NoMatch]);
+        Assert.Equal(1, outcomes[IngestInstruments.Matched]);
+        Assert.Equal(1, outcomes[IngestInstruments.NoMatch]);
     }
 
     [Fact]
@@ -187,7 +189,7 @@ public sealed class PipelineTests(IngestClusterFixture fixture) : IClassFixture<
     {
         var listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name == IngestTracing.SourceName,
+            ShouldListenTo = source => source.Name == InstrumentNames.IngestActivitySource,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
         };
         ActivitySource.AddActivityListener(listener);

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using StreamAttention.Scoring;
-using StreamAttention.Silo.Hosting;
+using StreamAttention.Server.Hosting;
 
 namespace StreamAttention.Silo.Tests;
 

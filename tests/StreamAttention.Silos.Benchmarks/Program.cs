@@ -14,7 +14,7 @@ using StreamAttention.Grains.Import;
 using StreamAttention.Onnx;
 using StreamAttention.Scoring;
 using StreamAttention.Scoring.Options;
-using StreamAttention.Silo.Hosting;
+using StreamAttention.Server.Hosting;
 
 // Silo benchmark: one in-process silo as `streamattention silo` builds it (GloVe, ONNX scorer, grains, local
 // clustering, memory storage), without Kestrel. At each size it measures the silo's memory, then scores the same

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using StreamAttention.Contracts;
+using StreamAttention.Contracts.Diagnostics;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Scoring;
 using StreamAttention.Contracts.Users;
@@ -89,7 +90,7 @@ public sealed class ScoringTests(ClusterFixture fixture) : IClassFixture<Cluster
             await Put(Enumerable.Range(0, 1000).Select(i => $"fill-{i}").First(u => ShardMap.ShardOf(u, 8) == shard), "db", Texts.DatabaseInterest);
         }
         await Gateway.Score([Texts.Unrelated]);
-        var meters = fixture.Cluster.Silos.Select(s => s.ServiceProvider.GetRequiredService<BatchingMetrics>().Meter).ToHashSet();
+        var meters = fixture.Cluster.Silos.Select(s => s.ServiceProvider.GetRequiredService<BatchingInstruments>().Meter).ToHashSet();
         var runs = 0;
         var requests = new Dictionary<string, long>();
         using var listener = new MeterListener();
@@ -102,14 +103,14 @@ public sealed class ScoringTests(ClusterFixture fixture) : IClassFixture<Cluster
         };
         listener.SetMeasurementEventCallback<int>((instrument, _, _, _) =>
         {
-            if (instrument.Name == "streamattention.scoring.batch_size")
+            if (instrument.Name == InstrumentNames.BatchSize)
             {
                 Interlocked.Increment(ref runs);
             }
         });
         listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
         {
-            if (instrument.Name != "streamattention.scoring.shard_requests")
+            if (instrument.Name != InstrumentNames.BatchShardRequests)
             {
                 return;
             }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using StreamAttention.Ingest.Diagnostics;
 using StreamAttention.Ingest.Options;
 using StreamAttention.Ingest.Pipeline;
 using StreamAttention.Ingest.Publishing;
@@ -23,7 +24,7 @@ public static class KafkaIngestServiceCollectionExtensions
         }
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IngestMetrics>();
+        services.TryAddSingleton<IngestInstruments>();
         services.TryAddSingleton<ScoringGatewayClient>();
         services.TryAddSingleton<OutputPublisher>();
         services.TryAddSingleton<PublishSequencer>();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Confluent.Kafka;
 using StreamAttention.Ingest.Decoding;
+using StreamAttention.Ingest.Diagnostics;
 using StreamAttention.Ingest.Publishing;
 
 namespace StreamAttention.Ingest.Pipeline;
@@ -10,7 +11,7 @@ namespace StreamAttention.Ingest.Pipeline;
 /// One batch from read to acknowledged: decode, score the good messages through the silos, publish every match and
 /// dead letter in read order, and mark the batch complete only once the broker acknowledged all of them.
 /// </summary>
-public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher publisher, PublishSequencer sequencer, IngestMetrics metrics)
+public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher publisher, PublishSequencer sequencer, IngestInstruments metrics)
 {
     /// <summary>Must be called in read order (it takes the batch's publishing turn before its first await).</summary>
     public async Task ProcessAsync(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch, MessageDecoder decoder, BatchHandle handle, CancellationToken cancellationToken)
@@ -46,11 +47,11 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
             {
                 if (decoded[i].Message is null)
                 {
-                    metrics.Outcome(IngestMetrics.DeadLettered, decoded[i].Reason);
+                    metrics.Outcome(IngestInstruments.DeadLettered, decoded[i].Reason);
                 }
                 else
                 {
-                    metrics.Outcome(matches[i].Count > 0 ? IngestMetrics.Matched : IngestMetrics.NoMatch);
+                    metrics.Outcome(matches[i].Count > 0 ? IngestInstruments.Matched : IngestInstruments.NoMatch);
                     metrics.MatchesPublished(matches[i].Count);
                     if (matches[i].Count > 0 && batch[i].Message.Timestamp.Type != TimestampType.NotAvailable)
                     {

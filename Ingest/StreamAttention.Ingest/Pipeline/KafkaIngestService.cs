@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StreamAttention.Ingest.Decoding;
+using StreamAttention.Ingest.Diagnostics;
 using StreamAttention.Ingest.Options;
 using StreamAttention.Ingest.Publishing;
 
@@ -19,7 +20,7 @@ public sealed class KafkaIngestService(
     BatchProcessor processor,
     ScoringGatewayClient gateway,
     OutputPublisher publisher,
-    IngestMetrics metrics,
+    IngestInstruments metrics,
     ILogger<KafkaIngestService> logger) : IHostedService
 {
     private static readonly TimeSpan PausedPoll = TimeSpan.FromMilliseconds(100);

@@ -7,8 +7,8 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Options;
 using StreamAttention.Contracts.Scoring;
 using StreamAttention.Ingest.Decoding;
+using StreamAttention.Ingest.Diagnostics;
 using StreamAttention.Ingest.Options;
-using StreamAttention.Ingest.Pipeline;
 
 namespace StreamAttention.Ingest.Publishing;
 

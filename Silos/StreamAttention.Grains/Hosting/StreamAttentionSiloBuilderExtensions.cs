@@ -32,8 +32,8 @@ public static class StreamAttentionSiloBuilderExtensions
         services.AddOptions<DynamicBatchingOptions>().BindConfiguration(DynamicBatchingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<BatchingMetrics>();
-        services.TryAddSingleton<GatewayMetrics>();
+        services.TryAddSingleton<BatchingInstruments>();
+        services.TryAddSingleton<GatewayInstruments>();
         services.TryAddSingleton<MatchBroadcaster>();
         services.AddHostedService(provider => provider.GetRequiredService<MatchBroadcaster>());
         services.TryAddSingleton<ShardScoringBatcher>();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using StreamAttention.Contracts.Diagnostics;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Live;
 using StreamAttention.Contracts.Scoring;
@@ -15,10 +16,10 @@ namespace StreamAttention.Grains.Shards;
 /// next one's embedding. Matches go to the users' histories and to the live feed (<see cref="IMatchFeedGrain"/>).
 /// </summary>
 [StatelessWorker, Reentrant]
-public sealed class ScoringGatewayGrain(ITextEmbedder embedder, IOptions<ShardingOptions> sharding, TimeProvider time, GatewayMetrics metrics) : Grain, IScoringGatewayGrain
+public sealed class ScoringGatewayGrain(ITextEmbedder embedder, IOptions<ShardingOptions> sharding, TimeProvider time, GatewayInstruments metrics) : Grain, IScoringGatewayGrain
 {
     /// <summary>A span per scored batch, under the grain call's own Orleans span, with what went in and came out.</summary>
-    private static readonly ActivitySource Activities = new("StreamAttention.Gateway");
+    private static readonly ActivitySource Activities = new(InstrumentNames.GatewayActivitySource);
 
     public async Task<IReadOnlyList<TextMatch>> Score(IReadOnlyList<string> texts, string? userId = null)
     {

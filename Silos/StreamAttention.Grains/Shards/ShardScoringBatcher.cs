@@ -26,7 +26,7 @@ public sealed class ShardScoringBatcher(
     ITextEmbedder embedder,
     IOptions<DynamicBatchingOptions> options,
     IOptions<ScoringOptions> scoring,
-    BatchingMetrics metrics) : BackgroundService
+    BatchingInstruments metrics) : BackgroundService
 {
     /// <summary>How long a run's slices wait for shards that have not asked yet (a shard that moved away never will).</summary>
     private static readonly TimeSpan SliceLifetime = TimeSpan.FromSeconds(10);

@@ -5,7 +5,7 @@ using StreamAttention.Contracts;
 using StreamAttention.Embeddings.StaticVectors;
 using StreamAttention.Scoring;
 using StreamAttention.Evaluation;
-using StreamAttention.Silo.Hosting;
+using StreamAttention.Server.Hosting;
 using StreamAttention.Silo.IO;
 
 namespace StreamAttention.Silo.Commands;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using StreamAttention.Ingest.EmbeddedKafka.Hosting;
-using StreamAttention.Silo.Hosting;
+using StreamAttention.Server.Hosting;
 
 namespace StreamAttention.Silo.Commands;
 

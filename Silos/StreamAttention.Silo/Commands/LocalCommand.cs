@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using StreamAttention.Ingest.EmbeddedKafka;
 using StreamAttention.Ingest.Options;
+using StreamAttention.Server.Hosting;
 using StreamAttention.Silo.Hosting;
 using StreamAttention.Silo.Local;
 

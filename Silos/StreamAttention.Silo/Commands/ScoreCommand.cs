@@ -3,7 +3,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using StreamAttention.Contracts;
 using StreamAttention.Scoring;
-using StreamAttention.Silo.Hosting;
+using StreamAttention.Server.Hosting;
 using StreamAttention.Silo.IO;
 
 namespace StreamAttention.Silo.Commands;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using StreamAttention.Server.Hosting;
 using StreamAttention.Silo.Hosting;
 
 namespace StreamAttention.Silo.Commands;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
-using StreamAttention.Silo.Hosting;
+using StreamAttention.Server.Hosting;
 
 namespace StreamAttention.Silo.Commands;
 

@@ -3,10 +3,10 @@ using Orleans.Dashboard;
 using StreamAttention.Grains.Hosting;
 using StreamAttention.Ingest.Hosting;
 using StreamAttention.Ingest.Options;
-using StreamAttention.Silo.Apis;
-using StreamAttention.Silo.Dashboard;
+using StreamAttention.Server.Apis;
+using StreamAttention.Server.Dashboard;
 
-namespace StreamAttention.Silo.Hosting;
+namespace StreamAttention.Server.Hosting;
 
 /// <summary>
 /// A silo with the HTTP API in one process: the shared configuration of <see cref="StreamAttentionHost"/>, the

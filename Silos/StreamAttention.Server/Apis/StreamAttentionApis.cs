@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Orleans.Runtime;
 
-namespace StreamAttention.Silo.Apis;
+namespace StreamAttention.Server.Apis;
 
 public static class StreamAttentionApis
 {

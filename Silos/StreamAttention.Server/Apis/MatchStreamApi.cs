@@ -3,9 +3,9 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
 using StreamAttention.Contracts.Live;
 using StreamAttention.Grains.Live;
-using StreamAttention.Silo.Dashboard;
+using StreamAttention.Server.Dashboard;
 
-namespace StreamAttention.Silo.Apis;
+namespace StreamAttention.Server.Apis;
 
 /// <summary>Live filtered streams as server-sent events (event "match", data a <see cref="LiveMatch"/>): one user's, or everyone's.</summary>
 public static class MatchStreamApi

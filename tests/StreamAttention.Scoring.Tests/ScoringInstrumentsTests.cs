@@ -1,6 +1,7 @@
 using StreamAttention.Testing;
 using System.Diagnostics.Metrics;
 using StreamAttention.Contracts;
+using StreamAttention.Contracts.Diagnostics;
 using StreamAttention.Scoring.Options;
 using StreamAttention.Scoring.Tests.Graphs;
 
@@ -8,13 +9,13 @@ namespace StreamAttention.Scoring.Tests;
 
 /// <summary>The meter is process-wide, so these tests run alone: no other scorer may add measurements meanwhile.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class ScoringMetricsCollection
+public sealed class ScoringInstrumentsCollection
 {
     public const string Name = "Scoring metrics";
 }
 
-[Collection(ScoringMetricsCollection.Name)]
-public sealed class ScoringMetricsTests
+[Collection(ScoringInstrumentsCollection.Name)]
+public sealed class ScoringInstrumentsTests
 {
     [Fact]
     public void Counters_report_pairs_pruned_candidates_and_matches_and_runs_are_timed()
@@ -29,7 +30,7 @@ public sealed class ScoringMetricsTests
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == ScoringMetrics.MeterName)
+            if (instrument.Meter.Name == InstrumentNames.Meter)
             {
                 l.EnableMeasurementEvents(instrument);
             }
@@ -43,10 +44,10 @@ public sealed class ScoringMetricsTests
         var floor = (options.DefaultThreshold - options.AttentionWeight) / (1 - options.AttentionWeight);
         var expectedCandidates = Enumerable.Range(0, 9).Sum(m => Enumerable.Range(0, 12)
             .Count(i => ReferenceScorer.Score(messages, m, interests, i, options).Prefilter >= floor));
-        Assert.Equal(9 * 12, totals["streamattention.scoring.pairs"]);
-        Assert.Equal(expectedCandidates, totals["streamattention.scoring.candidate_pairs"], 0.0);
+        Assert.Equal(9 * 12, totals[InstrumentNames.ScoringPairs]);
+        Assert.Equal(expectedCandidates, totals[InstrumentNames.ScoringCandidatePairs], 0.0);
         Assert.True(expectedCandidates < 9 * 12, "the example should prune some pairs");
-        Assert.Equal(matches.Count, totals["streamattention.scoring.matches"]);
+        Assert.Equal(matches.Count, totals[InstrumentNames.ScoringMatches]);
         Assert.Equal(["cross_attention", "prefilter"], stages.Order());
     }
 }

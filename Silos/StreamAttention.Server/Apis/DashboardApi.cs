@@ -1,7 +1,7 @@
 using Microsoft.Extensions.FileProviders;
-using StreamAttention.Silo.Dashboard;
+using StreamAttention.Server.Dashboard;
 
-namespace StreamAttention.Silo.Apis;
+namespace StreamAttention.Server.Apis;
 
 /// <summary>The live dashboard page at <c>/dashboard/</c> (embedded static files) and its statistics.</summary>
 public static class DashboardApi

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Users;
 
-namespace StreamAttention.Silo.Apis;
+namespace StreamAttention.Server.Apis;
 
 /// <summary>A user's interests: <c>/users/{userId}/interests</c>.</summary>
 public static class InterestsApi

@@ -1,17 +1,15 @@
 using System.Diagnostics.Metrics;
+using StreamAttention.Contracts.Diagnostics;
 
-namespace StreamAttention.Ingest.Pipeline;
+namespace StreamAttention.Ingest.Diagnostics;
 
 /// <summary>
-/// Instruments of the ingest pipeline on meter "StreamAttention". Every consumed message is counted once per time it is
+/// Instruments of the ingest pipeline on <see cref="InstrumentNames.Meter"/>. Every consumed message is counted once per time it is
 /// processed, by outcome: <c>matched</c>, <c>no_match</c> or <c>dead_lettered</c> (with its <c>reason</c>), so nothing
 /// leaves the pipeline unseen. A message processed again after a restart is counted again.
 /// </summary>
-public sealed class IngestMetrics
+public sealed class IngestInstruments
 {
-    /// <summary>The meter the scoring core and the silos report on too.</summary>
-    public const string MeterName = "StreamAttention";
-
     public const string Matched = "matched";
     public const string NoMatch = "no_match";
     public const string DeadLettered = "dead_lettered";
@@ -25,20 +23,20 @@ public sealed class IngestMetrics
     private readonly Histogram<double> _latency;
     private long _consumerLag;
 
-    public IngestMetrics(IMeterFactory meters)
+    public IngestInstruments(IMeterFactory meters)
     {
-        var meter = Meter = meters.Create(MeterName);
-        _messages = meter.CreateCounter<long>("streamattention.ingest.messages", "{message}",
+        var meter = Meter = meters.Create(InstrumentNames.Meter);
+        _messages = meter.CreateCounter<long>(InstrumentNames.IngestMessages, "{message}",
             "Messages whose outcome the broker acknowledged, tagged outcome=matched|no_match|dead_lettered and, for dead letters, reason");
-        _matches = meter.CreateCounter<long>("streamattention.ingest.matches", "{match}", "Matches published to the output topic and acknowledged");
-        _batchSize = meter.CreateHistogram<int>("streamattention.ingest.batch_size", "{message}", "Messages per consumed batch");
-        _pauses = meter.CreateCounter<long>("streamattention.ingest.pauses", "{pause}", "Times the consumer paused its partitions because scoring fell behind");
-        _restarts = meter.CreateCounter<long>("streamattention.ingest.restarts", "{restart}",
+        _matches = meter.CreateCounter<long>(InstrumentNames.IngestMatches, "{match}", "Matches published to the output topic and acknowledged");
+        _batchSize = meter.CreateHistogram<int>(InstrumentNames.IngestBatchSize, "{message}", "Messages per consumed batch");
+        _pauses = meter.CreateCounter<long>(InstrumentNames.IngestPauses, "{pause}", "Times the consumer paused its partitions because scoring fell behind");
+        _restarts = meter.CreateCounter<long>(InstrumentNames.IngestRestarts, "{restart}",
             "Consumer restarts from the committed offsets after a batch failed (e.g. scoring unavailable past the retry timeout)");
-        _deadLetters = meter.CreateCounter<long>("streamattention.ingest.dead_letters", "{message}", "Messages sent to the dead-letter topic, tagged reason");
-        _latency = meter.CreateHistogram<double>("streamattention.ingest.latency", "ms",
+        _deadLetters = meter.CreateCounter<long>(InstrumentNames.IngestDeadLetters, "{message}", "Messages sent to the dead-letter topic, tagged reason");
+        _latency = meter.CreateHistogram<double>(InstrumentNames.IngestLatency, "ms",
             "From a matched message's Kafka timestamp until the broker acknowledged its matches");
-        meter.CreateObservableGauge("streamattention.ingest.consumer_lag", () => Volatile.Read(ref _consumerLag), "{message}",
+        meter.CreateObservableGauge(InstrumentNames.IngestConsumerLag, () => Volatile.Read(ref _consumerLag), "{message}",
             "Messages between the consumer's positions and the log ends of its assigned partitions");
     }
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Grains.Options;
 
-namespace StreamAttention.Silo.Apis;
+namespace StreamAttention.Server.Apis;
 
 /// <summary><c>POST /score</c> and the users' recent matches.</summary>
 public static class ScoringApi

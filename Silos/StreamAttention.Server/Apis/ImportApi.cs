@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Import;
 
-namespace StreamAttention.Silo.Apis;
+namespace StreamAttention.Server.Apis;
 
 /// <summary><c>POST /interests:import</c>: interests of many users as JSON Lines, streamed, with per-line errors.</summary>
 public static class ImportApi

@@ -1,7 +1,7 @@
 using StreamAttention.Contracts.Scoring;
 using StreamAttention.Contracts.Users;
 
-namespace StreamAttention.Silo.Apis;
+namespace StreamAttention.Server.Apis;
 
 /// <summary>PUT body of an interest; a missing threshold means the configured default.</summary>
 public sealed record InterestBody(string? Text, float? Threshold);

@@ -1,9 +1,10 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
+using StreamAttention.Contracts.Diagnostics;
 using StreamAttention.Grains.Live;
 using StreamAttention.Scoring;
 
-namespace StreamAttention.Silo.Dashboard;
+namespace StreamAttention.Server.Dashboard;
 
 /// <summary>Latency percentiles (ms) over the recent window; null when nothing was measured.</summary>
 public sealed record LatencySummary(int Count, double P50, double P95, double P99, double Max);
@@ -39,8 +40,8 @@ public sealed class DashboardStatistics : IHostedService, IDisposable
     /// <summary>Upper bounds of the batch-size buckets: powers of two up to the batcher's default maximum, then everything above.</summary>
     private static readonly int[] BatchBuckets = [1, 2, 4, 8, 16, 32, 64, int.MaxValue];
 
-    private static readonly string[] Totals = [DashboardInstruments.MessagesIn, DashboardInstruments.MatchesOut, DashboardInstruments.IngestMessages, DashboardInstruments.DeadLetters, DashboardInstruments.ConsumerLag];
-    private static readonly string[] Windows = [DashboardInstruments.ScoringLatency, DashboardInstruments.IngestLatency, DashboardInstruments.BatchSize];
+    private static readonly string[] Totals = [InstrumentNames.GatewayMessages, InstrumentNames.GatewayMatches, InstrumentNames.IngestMessages, InstrumentNames.IngestDeadLetters, InstrumentNames.IngestConsumerLag];
+    private static readonly string[] Windows = [InstrumentNames.GatewayDuration, InstrumentNames.IngestLatency, InstrumentNames.BatchSize];
 
     private readonly MeterListener _listener = new();
     private readonly Dictionary<string, Total> _totals = Totals.ToDictionary(n => n, _ => new Total());
@@ -58,14 +59,14 @@ public sealed class DashboardStatistics : IHostedService, IDisposable
         _windows = Windows.ToDictionary(n => n, _ => new Window(options.Value.StatisticsWindow));
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (!instrument.Meter.Name.StartsWith(ScoringMetrics.MeterName, StringComparison.Ordinal))
+            if (!instrument.Meter.Name.StartsWith(InstrumentNames.Meter, StringComparison.Ordinal))
             {
                 return;
             }
             object? state = _totals.TryGetValue(instrument.Name, out var total) ? total : _windows.GetValueOrDefault(instrument.Name);
             if (state is not null)
             {
-                _ingestSeen |= instrument.Name.StartsWith("streamattention.ingest.", StringComparison.Ordinal);
+                _ingestSeen |= instrument.Name.StartsWith(InstrumentNames.IngestPrefix, StringComparison.Ordinal);
                 listener.EnableMeasurementEvents(instrument, state);
             }
         };
@@ -93,20 +94,20 @@ public sealed class DashboardStatistics : IHostedService, IDisposable
 
     private DashboardSnapshot Read()
     {
-        var batchSizes = _windows[DashboardInstruments.BatchSize].Values();
+        var batchSizes = _windows[InstrumentNames.BatchSize].Values();
         return new DashboardSnapshot(
             _time.GetUtcNow(),
             new ModelStatistics(_model.Model, _model.Dimension, _model.ExecutionProvider),
-            _totals[DashboardInstruments.MessagesIn].Read(),
-            _totals[DashboardInstruments.MatchesOut].Read(),
-            Summarize(_windows[DashboardInstruments.ScoringLatency].Values()),
+            _totals[InstrumentNames.GatewayMessages].Read(),
+            _totals[InstrumentNames.GatewayMatches].Read(),
+            Summarize(_windows[InstrumentNames.GatewayDuration].Values()),
             BatchBuckets.Select((upTo, i) => new BatchSizeBucket(upTo, batchSizes.Count(v => v <= upTo && (i == 0 || v > BatchBuckets[i - 1])))).ToArray(),
             new IngestStatistics(
                 _ingestSeen,
-                _totals[DashboardInstruments.IngestMessages].Read(),
-                _totals[DashboardInstruments.ConsumerLag].Read(),
-                _totals[DashboardInstruments.DeadLetters].Read(),
-                Summarize(_windows[DashboardInstruments.IngestLatency].Values())),
+                _totals[InstrumentNames.IngestMessages].Read(),
+                _totals[InstrumentNames.IngestConsumerLag].Read(),
+                _totals[InstrumentNames.IngestDeadLetters].Read(),
+                Summarize(_windows[InstrumentNames.IngestLatency].Values())),
             _feed.IsSubscribed);
     }
 

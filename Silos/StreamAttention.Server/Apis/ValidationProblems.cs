@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Users;
 
-namespace StreamAttention.Silo.Apis;
+namespace StreamAttention.Server.Apis;
 
 /// <summary>RFC 7807 validation problems (400) keyed by the offending field.</summary>
 internal static class ValidationProblems

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace StreamAttention.Silo.Dashboard;
+namespace StreamAttention.Server.Dashboard;
 
 /// <summary>Section "Dashboard": the live dashboard page, its streams and the Orleans dashboard.</summary>
 public sealed class LiveDashboardOptions

@@ -1,9 +1,10 @@
 using System.Diagnostics.Metrics;
+using StreamAttention.Contracts.Diagnostics;
 using StreamAttention.Embeddings;
 using StreamAttention.Onnx;
 using StreamAttention.Scoring;
 
-namespace StreamAttention.Silo.Dashboard;
+namespace StreamAttention.Server.Dashboard;
 
 /// <summary>
 /// The embedding model and the ONNX execution provider this process scores with, as gauge
@@ -12,14 +13,12 @@ namespace StreamAttention.Silo.Dashboard;
 /// </summary>
 public sealed class ModelInfo
 {
-    public const string InstrumentName = "streamattention.model.info";
-
     private readonly OnnxSessionFactory _sessions;
 
     public ModelInfo(ITextEmbedder embedder, OnnxSessionFactory sessions, IMeterFactory meters)
     {
         (Model, Dimension, _sessions) = (embedder.Name, embedder.Dimension, sessions);
-        meters.Create(ScoringMetrics.MeterName).CreateObservableGauge(InstrumentName, () => new Measurement<int>(1,
+        meters.Create(InstrumentNames.Meter).CreateObservableGauge(InstrumentNames.ModelInfo, () => new Measurement<int>(1,
             new KeyValuePair<string, object?>("model", Model),
             new KeyValuePair<string, object?>("dimension", Dimension),
             new KeyValuePair<string, object?>("execution_provider", ExecutionProvider)),

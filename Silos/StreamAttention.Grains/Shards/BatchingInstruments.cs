@@ -1,23 +1,24 @@
 using System.Diagnostics.Metrics;
+using StreamAttention.Contracts.Diagnostics;
 
 namespace StreamAttention.Grains.Shards;
 
 /// <summary>
-/// Instruments of the silo's dynamic batcher on meter "StreamAttention", next to the scoring core's; created through
+/// Instruments of the silo's dynamic batcher on <see cref="InstrumentNames.Meter"/>, next to the scoring core's; created through
 /// the silo's meter factory, so silos sharing a process (tests) can be told apart.
 /// </summary>
-public sealed class BatchingMetrics
+public sealed class BatchingInstruments
 {
-    public BatchingMetrics(IMeterFactory meters)
+    public BatchingInstruments(IMeterFactory meters)
     {
-        Meter = meters.Create(StreamAttention.Scoring.ScoringMetrics.MeterName);
-        BatchSize = Meter.CreateHistogram<int>("streamattention.scoring.batch_size", "{request}",
+        Meter = meters.Create(InstrumentNames.Meter);
+        BatchSize = Meter.CreateHistogram<int>(InstrumentNames.BatchSize, "{request}",
             "Queued requests (message batches, or single-shard requests) scored together in one ONNX scoring run");
-        BatchInterests = Meter.CreateHistogram<int>("streamattention.scoring.batch_interests", "{interest}",
+        BatchInterests = Meter.CreateHistogram<int>(InstrumentNames.BatchInterests, "{interest}",
             "Interests scored in one ONNX scoring run");
-        QueueDelay = Meter.CreateHistogram<double>("streamattention.scoring.queue_delay", "ms",
+        QueueDelay = Meter.CreateHistogram<double>(InstrumentNames.BatchQueueDelay, "ms",
             "Time a request waited in the dynamic batcher's queue before its run started");
-        ShardRequests = Meter.CreateCounter<long>("streamattention.scoring.shard_requests", "{request}",
+        ShardRequests = Meter.CreateCounter<long>(InstrumentNames.BatchShardRequests, "{request}",
             "Shard scoring requests answered, tagged run=shared (from the silo-wide run of their message batch) or run=alone");
     }
 

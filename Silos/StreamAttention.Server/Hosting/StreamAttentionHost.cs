@@ -7,7 +7,7 @@ using StreamAttention.Embeddings.StaticVectors;
 using StreamAttention.Embeddings.Transformer;
 using StreamAttention.Scoring.Hosting;
 
-namespace StreamAttention.Silo.Hosting;
+namespace StreamAttention.Server.Hosting;
 
 /// <summary>
 /// The host every command runs in: configuration from appsettings.json, STREAMATTENTION_* environment variables

@@ -1,0 +1,61 @@
+namespace StreamAttention.Contracts.Diagnostics;
+
+/// <summary>
+/// Every meter, activity source and instrument name StreamAttention reports under, written once. The <c>*Instruments</c>
+/// classes create the instruments, the dashboard and the tests read them by these names, and Prometheus exports each
+/// with dots as underscores, the unit (<c>ms</c> as <c>_milliseconds</c>) and <c>_total</c> for counters appended.
+/// </summary>
+public static class InstrumentNames
+{
+    /// <summary>The one meter every component reports on.</summary>
+    public const string Meter = "StreamAttention";
+
+    public const string GatewayActivitySource = "StreamAttention.Gateway";
+    public const string IngestActivitySource = "StreamAttention.Ingest";
+
+    /// <summary>Every activity source, for a tracer to listen to.</summary>
+    public static readonly IReadOnlyList<string> ActivitySources = [GatewayActivitySource, IngestActivitySource];
+
+    // The scoring core (ScoringInstruments).
+    public const string ScoringPairs = "streamattention.scoring.pairs";
+    public const string ScoringCandidatePairs = "streamattention.scoring.candidate_pairs";
+    public const string ScoringMatches = "streamattention.scoring.matches";
+    public const string ScoringRunDuration = "streamattention.scoring.run.duration";
+
+    // The silo's dynamic batcher (BatchingInstruments).
+    public const string BatchSize = "streamattention.scoring.batch_size";
+    public const string BatchInterests = "streamattention.scoring.batch_interests";
+    public const string BatchQueueDelay = "streamattention.scoring.queue_delay";
+    public const string BatchShardRequests = "streamattention.scoring.shard_requests";
+
+    // The scoring gateway (GatewayInstruments).
+    public const string GatewayMessages = "streamattention.gateway.messages";
+    public const string GatewayMatches = "streamattention.gateway.matches";
+    public const string GatewayDuration = "streamattention.gateway.duration";
+
+    // The model in use (ModelInfo).
+    public const string ModelInfo = "streamattention.model.info";
+
+    // The Kafka ingest pipeline (IngestInstruments).
+    public const string IngestMessages = "streamattention.ingest.messages";
+    public const string IngestMatches = "streamattention.ingest.matches";
+    public const string IngestBatchSize = "streamattention.ingest.batch_size";
+    public const string IngestPauses = "streamattention.ingest.pauses";
+    public const string IngestRestarts = "streamattention.ingest.restarts";
+    public const string IngestDeadLetters = "streamattention.ingest.dead_letters";
+    public const string IngestLatency = "streamattention.ingest.latency";
+    public const string IngestConsumerLag = "streamattention.ingest.consumer_lag";
+
+    /// <summary>The prefix every ingest instrument shares: a process has an ingest once one of them is published.</summary>
+    public const string IngestPrefix = "streamattention.ingest.";
+
+    /// <summary>Every instrument name above.</summary>
+    public static readonly IReadOnlyList<string> All =
+    [
+        ScoringPairs, ScoringCandidatePairs, ScoringMatches, ScoringRunDuration,
+        BatchSize, BatchInterests, BatchQueueDelay, BatchShardRequests,
+        GatewayMessages, GatewayMatches, GatewayDuration,
+        ModelInfo,
+        IngestMessages, IngestMatches, IngestBatchSize, IngestPauses, IngestRestarts, IngestDeadLetters, IngestLatency, IngestConsumerLag,
+    ];
+}

@@ -1,0 +1,25 @@
+using System.Diagnostics.Metrics;
+using StreamAttention.Contracts.Diagnostics;
+
+namespace StreamAttention.Grains.Shards;
+
+/// <summary>
+/// Instruments of the scoring gateway on <see cref="InstrumentNames.Meter"/>: what enters scoring and what comes out, whichever
+/// path (HTTP, stream ingest) sent it; the dashboard's throughput and latency read them.
+/// </summary>
+public sealed class GatewayInstruments
+{
+    public GatewayInstruments(IMeterFactory meters)
+    {
+        var meter = meters.Create(InstrumentNames.Meter);
+        Messages = meter.CreateCounter<long>(InstrumentNames.GatewayMessages, "{message}", "Messages scored by the gateway");
+        Matches = meter.CreateCounter<long>(InstrumentNames.GatewayMatches, "{match}", "(message, user interest) matches the gateway delivered to users' histories and the live feed");
+        Duration = meter.CreateHistogram<double>(InstrumentNames.GatewayDuration, "ms", "Time from a batch's arrival at the gateway until its matches are delivered: embedding, shards, histories");
+    }
+
+    public Counter<long> Messages { get; }
+
+    public Counter<long> Matches { get; }
+
+    public Histogram<double> Duration { get; }
+}

@@ -1,0 +1,24 @@
+using System.Diagnostics.Metrics;
+using StreamAttention.Contracts.Diagnostics;
+
+namespace StreamAttention.Scoring;
+
+/// <summary>
+/// Instruments of the scoring core, on <see cref="InstrumentNames.Meter"/>. Static (one meter, like Orleans' own), because
+/// the scorer is also built outside any container (the offline commands, benchmarks).
+/// </summary>
+public static class ScoringInstruments
+{
+    private static readonly Meter Meter = new(InstrumentNames.Meter);
+
+    /// <summary>Message × interest pairs scored by the prefilter.</summary>
+    public static readonly Counter<long> Pairs = Meter.CreateCounter<long>(InstrumentNames.ScoringPairs, description: "Message-interest pairs scored by the prefilter (stage 1).");
+
+    /// <summary>Pairs that reached cross-attention (stage 2); the rest were pruned by stage 1.</summary>
+    public static readonly Counter<long> CandidatePairs = Meter.CreateCounter<long>(InstrumentNames.ScoringCandidatePairs, description: "Pairs sent to cross-attention (stage 2).");
+
+    public static readonly Counter<long> Matches = Meter.CreateCounter<long>(InstrumentNames.ScoringMatches, description: "Pairs that reached their threshold.");
+
+    /// <summary>Wall time of one ONNX run, tagged stage=prefilter|cross_attention.</summary>
+    public static readonly Histogram<double> RunDuration = Meter.CreateHistogram<double>(InstrumentNames.ScoringRunDuration, unit: "ms", description: "Duration of one ONNX scoring run.");
+}

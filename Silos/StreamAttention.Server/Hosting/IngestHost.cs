@@ -1,0 +1,39 @@
+using StreamAttention.Grains.Hosting;
+using StreamAttention.Ingest.Hosting;
+using StreamAttention.Ingest.Options;
+using StreamAttention.Server.Dashboard;
+
+namespace StreamAttention.Server.Hosting;
+
+/// <summary>
+/// The standalone Kafka ingest: an Orleans client of a running cluster (section "Cluster", as for the silos) that runs
+/// the pipeline, with the service defaults and a small HTTP endpoint on <c>urls</c> for <c>/metrics</c>,
+/// <c>/health/live</c> and <c>/health/ready</c> (Kafka reachable, cluster client connected).
+/// </summary>
+public static class IngestHost
+{
+    /// <summary>Beside a silo's usual 8080, so both run on one machine without flags.</summary>
+    public const string DefaultUrls = "http://127.0.0.1:8081";
+
+    public static WebApplicationBuilder CreateBuilder(IEnumerable<string> configurationArgs, string urls = DefaultUrls)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        StreamAttentionHost.ConfigureSourcesAndLogging(builder, configurationArgs);
+        builder.AddServiceDefaults();
+        builder.WebHost.UseUrls(urls);
+        builder.UseOrleansClient(client => client.UseStreamAttentionCluster(builder.Configuration).AddActivityPropagation());
+        builder.Services.AddKafkaIngest().BindConfiguration(KafkaIngestOptions.SectionName);
+        builder.Services.AddReadinessCheck<KafkaReadinessCheck>("kafka");
+        builder.Services.AddSingleton<ClusterClientReadinessCheck>();
+        builder.Services.AddSingleton<IClusterConnectionStatusObserver>(services => services.GetRequiredService<ClusterClientReadinessCheck>());
+        builder.Services.AddReadinessCheck<ClusterClientReadinessCheck>("cluster");
+        return builder;
+    }
+
+    public static WebApplication Build(WebApplicationBuilder builder)
+    {
+        var app = builder.Build();
+        app.MapDefaultEndpoints();
+        return app;
+    }
+}

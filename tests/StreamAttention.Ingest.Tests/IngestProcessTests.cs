@@ -1,0 +1,59 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using StreamAttention.Contracts.Diagnostics;
+using StreamAttention.Ingest.EmbeddedKafka.Tests;
+using StreamAttention.Testing;
+
+namespace StreamAttention.Ingest.Tests;
+
+/// <summary>
+/// <c>streamattention ingest</c> serves what the silo serves for operations: Prometheus metrics at <c>/metrics</c> and
+/// readiness at <c>/health/ready</c> that checks its Kafka and its connection to the cluster.
+/// </summary>
+public sealed class IngestProcessTests
+{
+    private static readonly TimeSpan ReadyDeadline = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task The_ingest_process_serves_metrics_and_readiness_of_kafka_and_the_cluster()
+    {
+        using var silo = await SiloProcess.StartAsync();
+        await using var kafka = Traffic.StartKafka();
+        var port = LoopbackPort.Free();
+        using var ingest = IngestHosts.StartProcess(silo, kafka, "observed", port);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
+
+        var ready = await WaitUntilReadyAsync(http, ingest);
+
+        Assert.Equal("Healthy", (string?)ready["checks"]!["kafka"]!["status"]);
+        Assert.Equal("Healthy", (string?)ready["checks"]!["cluster"]!["status"]);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/live")).StatusCode);
+        var metrics = await http.GetStringAsync("/metrics");
+        Assert.Contains(PrometheusNames.Gauge(InstrumentNames.IngestConsumerLag), metrics);
+    }
+
+    /// <summary>Polls <c>/health/ready</c> until it answers 200 (the process starts, connects and subscribes first), within a deadline.</summary>
+    private static async Task<JsonObject> WaitUntilReadyAsync(HttpClient http, ChildProcess ingest)
+    {
+        var deadline = DateTime.UtcNow + ReadyDeadline;
+        string last = "no answer";
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                using var response = await http.GetAsync("/health/ready");
+                last = await response.Content.ReadAsStringAsync();
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return JsonNode.Parse(last)!.AsObject();
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(250);
+        }
+        ingest.Kill();
+        throw new TimeoutException($"The ingest process was not ready within {ReadyDeadline}: {last}\n{await ingest.StandardErrorAsync()}");
+    }
+}

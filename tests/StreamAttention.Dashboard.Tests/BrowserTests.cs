@@ -23,7 +23,7 @@ public sealed class BrowserTests(DashboardHostFixture host, ITestOutputHelper ou
     private static readonly TimeSpan DriverTimeout = TimeSpan.FromMinutes(4);
 
     [Fact]
-    public async Task An_interest_added_in_the_editor_shows_its_match_live_with_highlighted_words_and_can_be_removed()
+    public async Task An_interest_added_in_the_editor_shows_its_match_live_with_highlighted_words_and_the_default_page_streams_every_user()
     {
         Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: install the Debian package 'chromium'");
         await InstallDriverAsync();
@@ -43,6 +43,9 @@ public sealed class BrowserTests(DashboardHostFixture host, ITestOutputHelper ou
         Assert.Contains("database", marks);
         Assert.Equal("1", (string?)result["rate"]);
         Assert.Equal(0, (int)result["remaining"]!);
+        // Opened without ?user=, the page shows every user's stream and edits the user of the first match it streamed.
+        Assert.True((bool)result["overviewAllUsers"]!);
+        Assert.Equal((string?)result["firstStreamedUser"], (string?)result["overviewUser"]);
         Assert.Empty(result["errors"]!.AsArray());
         Assert.True(new FileInfo(ScreenshotPath).Length > 0);
     }

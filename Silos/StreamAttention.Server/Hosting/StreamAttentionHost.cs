@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using StreamAttention.Embeddings.Hosting;
 using StreamAttention.Embeddings.StaticVectors;
 using StreamAttention.Embeddings.Transformer;
@@ -44,7 +45,10 @@ public static class StreamAttentionHost
             .AddConfiguration(builder.Configuration.GetSection("Logging"))
             .AddSimpleConsole(options => { options.SingleLine = true; options.TimestampFormat = "HH:mm:ss "; })
             .AddFilter("Microsoft.Hosting", LogLevel.Warning);
-        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        var console = builder.Services.Single(d => d.ServiceType == typeof(ILoggerProvider) && d.ImplementationType == typeof(ConsoleLoggerProvider));
+        builder.Services.Remove(console);
+        builder.Services.AddSingleton<ILoggerProvider>(services => new WatchdogStartupRaceFilter(ActivatorUtilities.CreateInstance<ConsoleLoggerProvider>(services)));
     }
 
     /// <summary>Builds and starts the host, so options are validated and the model is ready before any work.</summary>

@@ -1,5 +1,6 @@
 // Drives the live dashboard in Debian's headless Chromium: add an interest in the editor, score a matching message
-// through POST /score, wait for the match to arrive with highlighted words, take a screenshot, remove the interest.
+// through POST /score, wait for the match to arrive with highlighted words, take a screenshot, check that the page
+// opened without a user shows every user's stream and picks up the matched user, remove the interest.
 // Usage: node drive-dashboard.mjs <base url> <user id> <screenshot path>. Prints one JSON line; exit 0 on success.
 import { chromium } from "playwright-core";
 
@@ -44,11 +45,25 @@ try {
   await page.waitForTimeout(2200);
   await page.screenshot({ path: screenshot, fullPage: true });
 
+  // A newcomer opens the page without ?user=: it shows every user's live stream and edits the user of the first match.
+  const overview = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  overview.setDefaultTimeout(STEP_TIMEOUT_MS);
+  overview.on("pageerror", e => errors.push(e.message));
+  await overview.goto(`${base}/dashboard/`);
+  await overview.waitForFunction(() => document.getElementById("stream-state").textContent === "streaming: all users");
+  const overviewAllUsers = await overview.locator("#all-users").isChecked();
+  await page.evaluate(async text => fetch("../score", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ texts: [text] }) }), message);
+  await overview.locator(`#matches .match[data-interest-id="${interest.id}"] mark`).first().waitFor();
+  const firstStreamedUser = await overview.locator("#matches .match").last().getAttribute("data-user-id");
+  await overview.waitForFunction(() => document.querySelectorAll("#interests tr").length > 0);
+  const overviewUser = await overview.inputValue("#user-id");
+  await overview.close();
+
   // Removing the interest in the editor removes it from the user's stored interests.
   await page.click(`#interests tr[data-interest-id="${interest.id}"] button.remove`);
   await page.waitForSelector(`#interests tr[data-interest-id="${interest.id}"]`, { state: "detached" });
   const remaining = await page.evaluate(async u => (await (await fetch(`../users/${u}/interests`)).json()).interests.length, user);
-  console.log(JSON.stringify({ scored, marks, text, score, rate, remaining, errors }));
+  console.log(JSON.stringify({ scored, marks, text, score, rate, remaining, overviewAllUsers, overviewUser, firstStreamedUser, errors }));
 } finally {
   await browser.close();
 }

@@ -9,8 +9,11 @@ const MAX_SHOWN_MATCHES = 200;
 const $ = id => document.getElementById(id);
 const css = name => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 
+// Without ?user= the page opens on every user's live stream and edits the first user seen in it.
+const requestedUser = new URLSearchParams(location.search).get("user");
+
 const state = {
-  user: new URLSearchParams(location.search).get("user") || "alice",
+  user: requestedUser ?? "",
   matchTimes: new Map(), // interest id -> timestamps (ms) of the selected user's recent matches
   interests: [],
   source: null,
@@ -129,21 +132,37 @@ function niceMax(v) {
 
 // ---- interests --------------------------------------------------------------------------------------------------
 
+/** Loads the edited user's interests and recent matches (for the rates); returns the matches, newest first. */
 async function loadUser() {
   state.matchTimes.clear();
+  state.interests = [];
   $("editor-error").textContent = "";
-  const [interests, history] = await Promise.all([
-    fetchJson(`${api}/users/${encodeURIComponent(state.user)}/interests`),
-    fetchJson(`${api}/users/${encodeURIComponent(state.user)}/matches`),
-  ]);
-  state.interests = interests?.interests ?? [];
-  $("matches").replaceChildren();
-  for (const match of (history?.matches ?? []).slice().reverse()) {
-    countMatch(match);
-    if (!$("all-users").checked) showMatch({ userId: state.user, match });
+  let recent = [];
+  if (state.user) {
+    const [interests, history] = await Promise.all([
+      fetchJson(`${api}/users/${encodeURIComponent(state.user)}/interests`),
+      fetchJson(`${api}/users/${encodeURIComponent(state.user)}/matches`),
+    ]);
+    state.interests = interests?.interests ?? [];
+    recent = history?.matches ?? [];
+    recent.forEach(countMatch);
   }
   renderInterests();
+  return recent;
+}
+
+/** Restarts the live list: the edited user's recent matches and stream, or every user's stream. */
+async function restart() {
+  const recent = await loadUser();
+  $("matches").replaceChildren();
+  if (!$("all-users").checked) recent.slice().reverse().forEach(match => showMatch({ userId: state.user, match }));
   connect();
+}
+
+function selectUser(user) {
+  state.user = user;
+  $("user-id").value = user;
+  history.replaceState(null, "", `?user=${encodeURIComponent(user)}`);
 }
 
 async function fetchJson(url) {
@@ -203,6 +222,7 @@ function removeButton(id) {
 
 async function addInterest(event) {
   event.preventDefault();
+  if (!state.user) { $("editor-error").textContent = "Enter a user id first."; return; }
   const id = $("interest-id").value.trim();
   const threshold = $("interest-threshold").value;
   const body = { text: $("interest-text").value, ...(threshold === "" ? {} : { threshold: Number(threshold) }) };
@@ -227,7 +247,8 @@ function connect() {
   source.onerror = () => setBadge($("stream-state"), false, "", "reconnecting…");
   source.addEventListener("match", event => {
     const live = JSON.parse(event.data);
-    if (live.userId === state.user) { countMatch(live.match); renderInterests(); }
+    if (!state.user) { selectUser(live.userId); loadUser(); }
+    else if (live.userId === state.user) { countMatch(live.match); renderInterests(); }
     showMatch(live);
   });
 }
@@ -243,7 +264,7 @@ function showMatch({ userId, match }) {
   const meta = element("div", { class: "meta" });
   meta.append(
     element("span", { class: "score", title: "cross-attention score" }, match.score.toFixed(3)),
-    element("span", {}, `${userId} · ${match.interestId}`),
+    userLink(userId, match.interestId),
     element("span", {}, new Date(match.at).toLocaleTimeString()));
   item.append(meta, highlighted(match.text, match.highlights));
   const list = $("matches");
@@ -269,6 +290,16 @@ function highlighted(text, highlights) {
   return div;
 }
 
+/** "user · interest"; a click edits that user (and follows their stream unless all users are shown). */
+function userLink(userId, interestId) {
+  const link = element("button", { class: "user-link", title: `edit ${userId}'s interests` }, `${userId} · ${interestId}`);
+  link.addEventListener("click", () => {
+    selectUser(userId);
+    if ($("all-users").checked) loadUser(); else restart();
+  });
+  return link;
+}
+
 function element(tag, attributes = {}, text) {
   const e = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) e.setAttribute(name, value);
@@ -279,14 +310,14 @@ function element(tag, attributes = {}, text) {
 // ---- start ------------------------------------------------------------------------------------------------------
 
 $("user-id").value = state.user;
+$("all-users").checked = requestedUser === null;
 $("user-id").addEventListener("change", () => {
-  state.user = $("user-id").value.trim();
-  history.replaceState(null, "", `?user=${encodeURIComponent(state.user)}`);
-  loadUser();
+  selectUser($("user-id").value.trim());
+  restart();
 });
-$("all-users").addEventListener("change", loadUser); // the list restarts with the chosen stream
+$("all-users").addEventListener("change", restart); // the list restarts with the chosen stream
 $("add-form").addEventListener("submit", addInterest);
 setInterval(pollStats, 1000);
 setInterval(renderInterests, 10000); // rates decay as matches leave the window
 pollStats();
-loadUser();
+restart();

@@ -6,6 +6,7 @@ using StreamAttention.Onnx;
 using StreamAttention.Onnx.Options;
 using StreamAttention.Scoring;
 using StreamAttention.Scoring.Options;
+using StreamAttention.Testing;
 using static Onnx.TensorProto.Types;
 
 // Scoring-core benchmark: every number below is measured in this one run, on this machine, side by side.

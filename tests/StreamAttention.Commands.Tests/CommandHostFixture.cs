@@ -3,13 +3,13 @@ using Microsoft.Extensions.Hosting;
 using StreamAttention.Scoring;
 using StreamAttention.Silo.Hosting;
 
-namespace StreamAttention.Silo.Tests;
+namespace StreamAttention.Commands.Tests;
 
 /// <summary>
 /// The matcher exactly as the commands get it: the product host with its default configuration (GloVe vectors,
 /// prepared in the model cache on first use). Built once because loading the vectors dominates a command's cost.
 /// </summary>
-public sealed class SiloHostFixture : IDisposable
+public sealed class CommandHostFixture : IDisposable
 {
     private readonly IHost _host = StreamAttentionHost.Build([]);
 
@@ -19,7 +19,7 @@ public sealed class SiloHostFixture : IDisposable
 }
 
 [CollectionDefinition(Name)]
-public sealed class SiloHostCollection : ICollectionFixture<SiloHostFixture>
+public sealed class CommandHostCollection : ICollectionFixture<CommandHostFixture>
 {
-    public const string Name = "Silo host";
+    public const string Name = "command host";
 }

@@ -3,11 +3,11 @@ using StreamAttention.Scoring.Evaluation;
 using StreamAttention.Silo.Commands;
 using StreamAttention.Silo.IO;
 
-namespace StreamAttention.Silo.Tests;
+namespace StreamAttention.Commands.Tests;
 
 /// <summary><c>eval</c> on the labelled set in tests/data/eval.</summary>
-[Collection(SiloHostCollection.Name)]
-public sealed class EvalCommandTests(SiloHostFixture host) : IDisposable
+[Collection(CommandHostCollection.Name)]
+public sealed class EvalCommandTests(CommandHostFixture host) : IDisposable
 {
     private static readonly FileInfo Interests = TestFiles.Repository("tests/data/eval/interests.jsonl");
     private static readonly FileInfo Messages = TestFiles.Repository("tests/data/eval/messages.jsonl");

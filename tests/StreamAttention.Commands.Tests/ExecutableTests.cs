@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace StreamAttention.Silo.Tests;
+namespace StreamAttention.Commands.Tests;
 
 /// <summary>The real <c>streamattention</c> executable (copied next to the tests by the project reference), run as a process.</summary>
 public sealed class ExecutableTests : IDisposable

@@ -5,9 +5,8 @@ using System.Text.Json;
 using Confluent.Kafka;
 using StreamAttention.Silo.Commands;
 using Xunit.Abstractions;
-using StreamAttention.Testing;
 
-namespace StreamAttention.Silo.Tests;
+namespace StreamAttention.Commands.Tests;
 
 /// <summary>
 /// <c>streamattention local</c> as a newcomer sees it: embedded Kafka, a silo, the ingest, the demo users and the

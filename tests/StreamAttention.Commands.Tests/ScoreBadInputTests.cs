@@ -1,14 +1,14 @@
 using System.Text;
 using StreamAttention.Silo.Commands;
 
-namespace StreamAttention.Silo.Tests;
+namespace StreamAttention.Commands.Tests;
 
 /// <summary>
 /// <c>score</c> on bad and unusual input: a bad line is reported with its file and line number, skipped and counted;
 /// the good lines are still scored and the run succeeds. Every run uses --min-score -1, so each scored pair is written.
 /// </summary>
-[Collection(SiloHostCollection.Name)]
-public sealed class ScoreBadInputTests(SiloHostFixture host) : IDisposable
+[Collection(CommandHostCollection.Name)]
+public sealed class ScoreBadInputTests(CommandHostFixture host) : IDisposable
 {
     private static readonly string WindInterest = TestFiles.Json(new { id = "wind", text = "wind power output in germany", userId = "marc" });
     private static readonly string CoalInterest = TestFiles.Json(new { id = "coal", text = "coal prices", userId = "marc" });

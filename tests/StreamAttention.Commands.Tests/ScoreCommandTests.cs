@@ -3,11 +3,11 @@ using System.Text.RegularExpressions;
 using StreamAttention.Contracts;
 using StreamAttention.Silo.IO;
 
-namespace StreamAttention.Silo.Tests;
+namespace StreamAttention.Commands.Tests;
 
 /// <summary><c>score</c> on the shipped samples: the output format, ordering, top-k and thresholds.</summary>
-[Collection(SiloHostCollection.Name)]
-public sealed class ScoreCommandTests(SiloHostFixture host) : IDisposable
+[Collection(CommandHostCollection.Name)]
+public sealed class ScoreCommandTests(CommandHostFixture host) : IDisposable
 {
     private static readonly FileInfo Interests = TestFiles.Repository("Silos/StreamAttention.Silo/samples/interests.jsonl");
     private static readonly FileInfo Messages = TestFiles.Repository("Silos/StreamAttention.Silo/samples/messages.jsonl");

@@ -2,7 +2,7 @@ using System.Text.Json;
 using StreamAttention.Scoring;
 using StreamAttention.Silo.Commands;
 
-namespace StreamAttention.Silo.Tests;
+namespace StreamAttention.Commands.Tests;
 
 /// <summary>One <c>score</c> run in process: its exit code, what it logged (stderr) and the matches it wrote.</summary>
 public sealed record ScoreRun(int ExitCode, string Log, IReadOnlyList<JsonElement> Matches)

@@ -3,11 +3,11 @@ using StreamAttention.Embeddings.StaticVectors;
 using StreamAttention.Silo.Commands;
 using Xunit.Abstractions;
 
-namespace StreamAttention.Silo.Tests;
+namespace StreamAttention.Commands.Tests;
 
 /// <summary><c>score</c> at the size the issue asks for: 200 interests × 6,000 messages, every pair written.</summary>
-[Collection(SiloHostCollection.Name)]
-public sealed class ScoreScaleTests(SiloHostFixture host, ITestOutputHelper output) : IDisposable
+[Collection(CommandHostCollection.Name)]
+public sealed class ScoreScaleTests(CommandHostFixture host, ITestOutputHelper output) : IDisposable
 {
     private const int InterestCount = 200;
     private const int MessageCount = 6_000;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace StreamAttention.Silo.Tests;
+namespace StreamAttention.Commands.Tests;
 
 /// <summary>A temporary directory for a test's input and output files, deleted afterwards.</summary>
 public sealed class TestFiles : IDisposable

@@ -5,9 +5,6 @@ using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
-using StreamAttention.Ingest.EmbeddedKafka.Tests;
-using StreamAttention.Silos.Tests;
-using StreamAttention.Testing;
 
 namespace StreamAttention.Dashboard.Tests;
 
@@ -36,7 +33,7 @@ public sealed class ContainerClusteringTests(ContainerClusteringTests.Host host)
         Assert.Contains(matches, m => (string?)m!["userId"] == "redis-user" && (string?)m["interestId"] == "db");
     }
 
-    public sealed class Host : DashboardHostFixture, IDisposable
+    public sealed class Host : SiloHostFixture, IDisposable
     {
         private const string RedisServerPath = "/usr/bin/redis-server";
 

@@ -1,8 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using StreamAttention.Ingest.EmbeddedKafka.Tests;
-using StreamAttention.Silos.Tests;
 
 namespace StreamAttention.Dashboard.Tests;
 
@@ -12,7 +10,7 @@ namespace StreamAttention.Dashboard.Tests;
 /// scrape configuration.
 /// </summary>
 [Collection(DashboardCollection.Name)]
-public sealed partial class DeploymentMonitoringTests(DashboardHostFixture host)
+public sealed partial class DeploymentMonitoringTests(SiloHostFixture host)
 {
     private const string PromtoolPath = "/usr/bin/promtool";
 

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace StreamAttention.Silos.Tests;
+namespace StreamAttention.Grains.Tests;
 
 public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHostFixture>
 {

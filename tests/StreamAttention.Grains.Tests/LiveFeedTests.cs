@@ -4,7 +4,7 @@ using StreamAttention.Contracts.Live;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Live;
 
-namespace StreamAttention.Silos.Tests;
+namespace StreamAttention.Grains.Tests;
 
 /// <summary>The live match feed: whichever silo scores a batch, every silo's broadcaster gets its matches.</summary>
 public sealed class LiveFeedTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>

@@ -9,7 +9,7 @@ using StreamAttention.Grains.Shards;
 using StreamAttention.Scoring;
 using StreamAttention.Scoring.Options;
 
-namespace StreamAttention.Silos.Tests;
+namespace StreamAttention.Grains.Tests;
 
 public sealed class ScoringTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
 {

@@ -1,7 +1,7 @@
 using StreamAttention.Grains.Shards;
 using StreamAttention.Grains.Users;
 
-namespace StreamAttention.Silos.Tests;
+namespace StreamAttention.Grains.Tests;
 
 public sealed class ShardMapTests
 {

@@ -2,7 +2,7 @@ using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Scoring;
 using StreamAttention.Contracts.Users;
 
-namespace StreamAttention.Silos.Tests;
+namespace StreamAttention.Grains.Tests;
 
 /// <summary>Each test kills or restarts silos, so each has its own cluster; the grain storage outlives the silos.</summary>
 public sealed class SiloFailureTests

@@ -1,7 +1,7 @@
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Users;
 
-namespace StreamAttention.Silos.Tests;
+namespace StreamAttention.Grains.Tests;
 
 public sealed class UserGrainTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
 {

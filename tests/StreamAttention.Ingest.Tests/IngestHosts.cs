@@ -2,7 +2,6 @@ using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using StreamAttention.Ingest.EmbeddedKafka;
-using StreamAttention.Ingest.EmbeddedKafka.Tests;
 using StreamAttention.Ingest.Hosting;
 using StreamAttention.Ingest.Options;
 
@@ -41,12 +40,9 @@ public static class IngestHosts
         return host;
     }
 
-    /// <summary>The streamattention executable, built into the test output by the project reference.</summary>
-    public static string StreamAttentionDll => Path.Combine(AppContext.BaseDirectory, "streamattention.dll");
-
     /// <summary><c>streamattention ingest</c> as a child process, a client of a silo process.</summary>
     public static ChildProcess StartProcess(SiloProcess silo, EmbeddedKafkaCluster kafka, string groupId)
-        => ChildProcess.Start("dotnet", StreamAttentionDll, "ingest",
+        => ChildProcess.StartStreamAttention("ingest",
             $"--Cluster:GatewayPort={silo.GatewayPort}",
             $"--Ingest:BootstrapServers={kafka.BootstrapServers}",
             $"--Ingest:GroupId={groupId}",

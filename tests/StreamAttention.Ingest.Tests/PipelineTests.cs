@@ -7,10 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 using StreamAttention.Embeddings;
 using StreamAttention.Ingest.Decoding;
 using StreamAttention.Ingest.EmbeddedKafka;
-using StreamAttention.Ingest.EmbeddedKafka.Tests;
 using StreamAttention.Ingest.Options;
 using StreamAttention.Ingest.Pipeline;
-using StreamAttention.Silos.Tests;
 
 namespace StreamAttention.Ingest.Tests;
 

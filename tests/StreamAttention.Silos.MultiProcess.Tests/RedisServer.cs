@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using StreamAttention.Ingest.EmbeddedKafka.Tests;
-using StreamAttention.Testing;
 
 namespace StreamAttention.Silos.MultiProcess.Tests;
 
@@ -29,6 +27,9 @@ internal sealed class RedisServer : IDisposable
 
     /// <summary>The StackExchange.Redis configuration string the silos take as <c>Cluster:Redis</c>.</summary>
     public string Configuration => $"127.0.0.1:{Port}";
+
+    /// <summary>The silo settings for clustering through this server.</summary>
+    public string[] ClusteringConfiguration => ["--Cluster:Clustering=redis", $"--Cluster:Redis={Configuration}"];
 
     public static async Task<RedisServer> StartAsync()
     {

@@ -3,10 +3,10 @@ using System.Diagnostics.Metrics;
 using StreamAttention.Scoring;
 using System.Text.Json;
 
-namespace StreamAttention.Benchmarks;
+namespace StreamAttention.Testing;
 
-/// <summary>Command-line settings: <c>--interests N --messages M --repetitions R --naive-interests K --top-k C</c> (<c>--ingest</c>: the end-to-end Kafka benchmark, see <see cref="IngestBenchmark"/>).</summary>
-internal sealed class BenchmarkSettings
+/// <summary>Command-line settings: <c>--interests N --messages M --repetitions R --naive-interests K --top-k C</c> (<c>--ingest</c>: the end-to-end Kafka benchmark, <c>IngestBenchmark</c>).</summary>
+public sealed class BenchmarkSettings
 {
     public int Interests { get; private init; } = 10_000;
     public int Messages { get; private init; } = 256;
@@ -35,7 +35,7 @@ internal sealed class BenchmarkSettings
 }
 
 /// <summary>Texts for the benchmark: the labelled evaluation set's messages and interests, topped up with generated interests.</summary>
-internal sealed class BenchmarkCorpus(string[] messages, string[] interests)
+public sealed class BenchmarkCorpus(string[] messages, string[] interests)
 {
     public static BenchmarkCorpus Load()
     {
@@ -68,7 +68,7 @@ internal sealed class BenchmarkCorpus(string[] messages, string[] interests)
         => File.ReadLines(path).Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("text").GetString()!).ToArray();
 }
 
-internal static class Timing
+public static class Timing
 {
     /// <summary>Median wall time of <paramref name="repetitions"/> runs after one warm-up run.</summary>
     public static TimeSpan Median(int repetitions, Action action)
@@ -98,7 +98,7 @@ internal static class Timing
 }
 
 /// <summary>Counts the scorer's prefilter and cross-attention pairs through its metrics, to show how much stage 1 prunes.</summary>
-internal sealed class PairCounter : IDisposable
+public sealed class PairCounter : IDisposable
 {
     private const string PairsName = "streamattention.scoring.pairs";
     private const string CandidatesName = "streamattention.scoring.candidate_pairs";

@@ -2,7 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
-namespace StreamAttention.Ingest.EmbeddedKafka.Tests;
+namespace StreamAttention.Testing;
 
 /// <summary>A process started by a test: output captured, every wait bounded, killed by its PID if still running at disposal.</summary>
 public sealed partial class ChildProcess : IDisposable
@@ -41,6 +41,20 @@ public sealed partial class ChildProcess : IDisposable
             throw new InvalidOperationException($"Cannot start '{fileName}': {e.Message}", e);
         }
     }
+
+    /// <summary>
+    /// <c>streamattention</c> with <paramref name="arguments"/>: the executable that the reference to the silo project
+    /// copies next to the tests, run by the dotnet host that runs them.
+    /// </summary>
+    public static ChildProcess StartStreamAttention(params string[] arguments) => Start(DotnetHost, [StreamAttentionDll, .. arguments]);
+
+    /// <summary><see cref="StartStreamAttention"/> run to the end, as <see cref="RunAsync"/>.</summary>
+    public static Task<(int ExitCode, string Output, string Errors)> RunStreamAttentionAsync(TimeSpan timeout, params string[] arguments)
+        => RunAsync(timeout, DotnetHost, [StreamAttentionDll, .. arguments]);
+
+    private static string StreamAttentionDll => Path.Combine(AppContext.BaseDirectory, "streamattention.dll");
+
+    private static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
 
     /// <summary>Runs to the end; returns the exit code, standard output and standard error.</summary>
     public static async Task<(int ExitCode, string Output, string Errors)> RunAsync(TimeSpan timeout, string fileName, params string[] arguments)

@@ -1,6 +1,7 @@
 using Confluent.Kafka;
+using StreamAttention.Ingest.EmbeddedKafka;
 
-namespace StreamAttention.Ingest.EmbeddedKafka.Tests;
+namespace StreamAttention.Testing;
 
 /// <summary>Confluent.Kafka clients configured for a test against an embedded cluster, and bounded consumption.</summary>
 public static class KafkaClients

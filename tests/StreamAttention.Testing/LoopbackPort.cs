@@ -3,8 +3,8 @@ using System.Net.Sockets;
 
 namespace StreamAttention.Testing;
 
-/// <summary>Linked into every test and benchmark project that starts servers on 127.0.0.1.</summary>
-internal static class LoopbackPort
+/// <summary>Ports for the servers that tests and benchmarks start on 127.0.0.1.</summary>
+public static class LoopbackPort
 {
     /// <summary>A loopback port free right now: the OS picks it, the listener lets it go for the server to take.</summary>
     public static int Free()

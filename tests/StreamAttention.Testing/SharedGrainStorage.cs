@@ -3,7 +3,7 @@ using Orleans.Runtime;
 using Orleans.Serialization;
 using Orleans.Storage;
 
-namespace StreamAttention.Silos.Tests;
+namespace StreamAttention.Testing;
 
 /// <summary>
 /// Grain state shared by all silos of a test cluster and kept outside them, like a database would: it survives

@@ -8,15 +8,16 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using StreamAttention.Silo.Hosting;
-using StreamAttention.Testing;
+using Xunit;
 
-namespace StreamAttention.Dashboard.Tests;
+namespace StreamAttention.Testing;
 
 /// <summary>
 /// The <c>streamattention silo</c> host (local clustering, memory storage, the real GloVe embedder, Kestrel) on free
-/// loopback ports, started and waited on until <c>/health/ready</c> says it is ready.
+/// loopback ports, started and waited on until <c>/health/ready</c> says it is ready. Subclasses add configuration
+/// and services; a class or collection fixture shares one host among its tests.
 /// </summary>
-public class DashboardHostFixture : IAsyncLifetime
+public class SiloHostFixture : IAsyncLifetime
 {
     /// <summary>Readiness polls: the model loads and the silo joins within seconds; the bound only stops a broken start.</summary>
     private const int ReadyPolls = 240;
@@ -36,7 +37,7 @@ public class DashboardHostFixture : IAsyncLifetime
     {
         string[] args =
         [
-            $"--Cluster:SiloPort={LoopbackPort.Free()}", $"--Cluster:GatewayPort={LoopbackPort.Free()}", $"--Cluster:ClusterId=dashboard-tests-{Guid.NewGuid():N}",
+            $"--Cluster:SiloPort={LoopbackPort.Free()}", $"--Cluster:GatewayPort={LoopbackPort.Free()}", $"--Cluster:ClusterId=tests-{Guid.NewGuid():N}",
             "--Logging:LogLevel:Default=Warning", .. Arguments,
         ];
         var builder = SiloHost.CreateBuilder(args, "http://127.0.0.1:0");
@@ -69,7 +70,6 @@ public class DashboardHostFixture : IAsyncLifetime
     {
     }
 
-
     private async Task WaitForReadyAsync()
     {
         JsonObject? report = null;
@@ -85,16 +85,4 @@ public class DashboardHostFixture : IAsyncLifetime
         }
         throw new TimeoutException($"The silo did not become ready: {report}");
     }
-}
-
-/// <summary>
-/// One ready silo shared by the tests of the collection (the embedder loads once). The collection runs alone, after
-/// the other test classes' hosts are gone: OpenTelemetry shares a metric stream among same-named instruments of every
-/// host in the process, and a host's disposal ends that stream for all of them, so <c>/metrics</c> would lose the
-/// gateway's and the batcher's series whenever another host stopped first.
-/// </summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class DashboardCollection : ICollectionFixture<DashboardHostFixture>
-{
-    public const string Name = "dashboard host";
 }

@@ -1,13 +1,13 @@
-using StreamAttention.Ingest.EmbeddedKafka.Tests;
-using StreamAttention.Testing;
+using Xunit;
 
-namespace StreamAttention.Silos.MultiProcess.Tests;
+namespace StreamAttention.Testing;
 
 /// <summary>
-/// <c>streamattention silo</c> (the executable the project reference copies next to the tests, run with dotnet) in
-/// Redis mode on free loopback ports, with an <see cref="HttpClient"/> for its API. Killed by its PID at disposal.
+/// <c>streamattention silo</c> as a child process on free loopback ports (local clustering unless the configuration
+/// says otherwise), with an <see cref="HttpClient"/> for its API and its gateway port for clients such as
+/// <c>streamattention ingest</c>. Killed by its PID at disposal.
 /// </summary>
-internal sealed class SiloProcess : IDisposable
+public sealed class SiloProcess : IDisposable
 {
     /// <summary>Loading GloVe and joining the cluster take a few seconds alone, much longer on a busy CI machine.</summary>
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
@@ -22,10 +22,11 @@ internal sealed class SiloProcess : IDisposable
     private readonly ChildProcess _process;
     private readonly Task<string> _stdout;
 
-    private SiloProcess(string name, ChildProcess process, int httpPort)
+    private SiloProcess(string name, ChildProcess process, int httpPort, int gatewayPort)
     {
         Name = name;
         _process = process;
+        GatewayPort = gatewayPort;
         // The silo logs to stderr (captured by ChildProcess); stdout is drained so that it can never block.
         _stdout = process.StandardOutput.ReadToEndAsync();
         // Longer than Orleans' response timeout, so a call that waits on the lost silo ends with the silo's answer (503).
@@ -36,16 +37,19 @@ internal sealed class SiloProcess : IDisposable
 
     public HttpClient Http { get; }
 
-    public static async Task<SiloProcess> StartAsync(string name, RedisServer redis)
+    /// <summary>The Orleans gateway, for clients in other processes (<c>--Cluster:GatewayPort</c>).</summary>
+    public int GatewayPort { get; }
+
+    /// <summary>Starts the silo and waits until it serves HTTP; <paramref name="configuration"/>: more <c>--Section:Key=value</c>.</summary>
+    public static async Task<SiloProcess> StartAsync(string name, params string[] configuration)
     {
         int httpPort = LoopbackPort.Free(), siloPort = LoopbackPort.Free(), gatewayPort = LoopbackPort.Free();
-        string[] arguments =
+        var process = ChildProcess.StartStreamAttention(
         [
-            Path.Combine(AppContext.BaseDirectory, "streamattention.dll"), "silo", "--urls", $"http://127.0.0.1:{httpPort}",
-            "--Cluster:Clustering=redis", $"--Cluster:Redis={redis.Configuration}", $"--Cluster:SiloPort={siloPort}", $"--Cluster:GatewayPort={gatewayPort}",
-            .. FastFailureDetection, "--Logging:LogLevel:Default=Warning",
-        ];
-        var silo = new SiloProcess(name, ChildProcess.Start(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", arguments), httpPort);
+            "silo", "--urls", $"http://127.0.0.1:{httpPort}", $"--Cluster:SiloPort={siloPort}", $"--Cluster:GatewayPort={gatewayPort}",
+            .. FastFailureDetection, "--Logging:LogLevel:Default=Warning", .. configuration,
+        ]);
+        var silo = new SiloProcess(name, process, httpPort, gatewayPort);
         try
         {
             await silo.WaitUntilServingAsync();

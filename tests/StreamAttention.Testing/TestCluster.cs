@@ -7,8 +7,9 @@ using StreamAttention.Embeddings.Hosting;
 using StreamAttention.Grains;
 using StreamAttention.Grains.Hosting;
 using StreamAttention.Scoring.Hosting;
+using Xunit;
 
-namespace StreamAttention.Silos.Tests;
+namespace StreamAttention.Testing;
 
 /// <summary>
 /// An in-process cluster of real silos: the GloVe embedder, the ONNX scorer, the grains, and grain storage shared
@@ -46,8 +47,8 @@ public static class TestCluster
     }
 }
 
-/// <summary>One cluster shared by the tests of a class; each test uses its own user ids.</summary>
-public sealed class ClusterFixture : IAsyncLifetime
+/// <summary>One cluster shared by the tests of a class; each test uses its own user ids. Subclasses arrange more after the start.</summary>
+public class ClusterFixture : IAsyncLifetime
 {
     public SharedGrainStore Store { get; } = new();
 
@@ -55,7 +56,7 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public IGrainFactory Grains => Cluster.Client;
 
-    public async Task InitializeAsync() => Cluster = await TestCluster.StartAsync(Store);
+    public virtual async Task InitializeAsync() => Cluster = await TestCluster.StartAsync(Store);
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 }

@@ -1,4 +1,4 @@
-namespace StreamAttention.Silos.Tests;
+namespace StreamAttention.Testing;
 
 /// <summary>Interests and messages whose GloVe scores are far on either side of the thresholds used.</summary>
 public static class Texts

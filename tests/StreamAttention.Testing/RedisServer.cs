@@ -1,13 +1,13 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace StreamAttention.Silos.MultiProcess.Tests;
+namespace StreamAttention.Testing;
 
 /// <summary>
 /// Debian's redis-server as a child process (not daemonized, so it dies by its PID at disposal) on a free loopback
 /// port, with nothing saved to disk: the tests' Redis lives exactly as long as the test.
 /// </summary>
-internal sealed class RedisServer : IDisposable
+public sealed class RedisServer : IDisposable
 {
     public const string Executable = "/usr/bin/redis-server";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);

@@ -33,7 +33,7 @@ public class SiloHostFixture : IAsyncLifetime
 
     public IServiceProvider Services => _app.Services;
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         string[] args =
         [
@@ -52,7 +52,7 @@ public class SiloHostFixture : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Http.Dispose();
         await _app.StopAsync();

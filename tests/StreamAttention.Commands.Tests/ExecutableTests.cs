@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace StreamAttention.Commands.Tests;
 
 /// <summary>The real <c>streamattention</c> executable (copied next to the tests by the project reference), run as a process.</summary>
@@ -44,23 +42,9 @@ public sealed class ExecutableTests : IDisposable
 
     public void Dispose() => _files.Dispose();
 
+    /// <summary>A command takes seconds; the bound only stops one that would hang.</summary>
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(5);
+
     private static async Task<(int ExitCode, string Stdout, string Stderr)> Run(params string[] arguments)
-    {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "streamattention.dll"));
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(start)!;
-        // Both pipes drain concurrently, so neither can fill up and block the process.
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout, await stderr);
-    }
+        => await ChildProcess.RunStreamAttentionAsync(RunTimeout, arguments);
 }

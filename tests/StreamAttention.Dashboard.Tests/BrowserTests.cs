@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using StreamAttention.Ingest.EmbeddedKafka.Tests;
 using Xunit.Abstractions;
 
 namespace StreamAttention.Dashboard.Tests;
@@ -9,7 +8,7 @@ namespace StreamAttention.Dashboard.Tests;
 /// beside the driver script in the output folder; never a downloaded browser).
 /// </summary>
 [Collection(DashboardCollection.Name)]
-public sealed class BrowserTests(DashboardHostFixture host, ITestOutputHelper output)
+public sealed class BrowserTests(SiloHostFixture host, ITestOutputHelper output)
 {
     private const string ChromiumPath = "/usr/bin/chromium";
 
@@ -37,7 +36,7 @@ public sealed class BrowserTests(DashboardHostFixture host, ITestOutputHelper ou
 
         var result = JsonNode.Parse(stdout.Trim().Split('\n')[^1])!;
         Assert.Equal(200, (int)result["scored"]!);
-        Assert.Equal(Silos.Tests.Texts.DatabaseMessage, (string?)result["text"]);
+        Assert.Equal(Texts.DatabaseMessage, (string?)result["text"]);
         var marks = result["marks"]!.AsArray().Select(m => (string?)m).ToArray();
         Assert.Contains("postgresql", marks);
         Assert.Contains("database", marks);

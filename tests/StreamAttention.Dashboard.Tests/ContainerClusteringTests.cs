@@ -5,9 +5,6 @@ using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
-using StreamAttention.Ingest.EmbeddedKafka.Tests;
-using StreamAttention.Silos.Tests;
-using StreamAttention.Testing;
 
 namespace StreamAttention.Dashboard.Tests;
 
@@ -36,23 +33,9 @@ public sealed class ContainerClusteringTests(ContainerClusteringTests.Host host)
         Assert.Contains(matches, m => (string?)m!["userId"] == "redis-user" && (string?)m["interestId"] == "db");
     }
 
-    public sealed class Host : DashboardHostFixture, IDisposable
+    public sealed class Host : SiloHostFixture
     {
-        private const string RedisServerPath = "/usr/bin/redis-server";
-
-        /// <summary>Connection attempts while redis-server starts, <see cref="RedisPollInterval"/> apart; the bound only stops a server that never listens.</summary>
-        private const int RedisPolls = 500;
-        private static readonly TimeSpan RedisPollInterval = TimeSpan.FromMilliseconds(10);
-
-        private readonly int _redisPort = LoopbackPort.Free();
-        private readonly ChildProcess _redis;
-
-        public Host()
-        {
-            Assert.True(File.Exists(RedisServerPath), $"{RedisServerPath} is missing: install the Debian package 'redis-server'");
-            _redis = ChildProcess.Start(RedisServerPath, "--bind", "127.0.0.1", "--port", _redisPort.ToString(), "--save", "", "--appendonly", "no");
-            WaitForRedis();
-        }
+        private RedisServer? _redis;
 
         /// <summary>This machine's first IPv4 address outside loopback (a container's eth0).</summary>
         public IPAddress AdvertisedAddress { get; } = NetworkInterface.GetAllNetworkInterfaces()
@@ -63,29 +46,18 @@ public sealed class ContainerClusteringTests(ContainerClusteringTests.Host host)
         public int SiloPort { get; } = LoopbackPort.Free();
 
         protected override IEnumerable<string> Arguments =>
-        [
-            "--Cluster:Clustering=redis", $"--Cluster:Redis=127.0.0.1:{_redisPort}", $"--Cluster:AdvertisedAddress={AdvertisedAddress}",
-            $"--Cluster:SiloPort={SiloPort}",
-        ];
+            [.. _redis!.ClusteringConfiguration, $"--Cluster:AdvertisedAddress={AdvertisedAddress}", $"--Cluster:SiloPort={SiloPort}"];
 
-        public void Dispose() => _redis.Dispose();
-
-        private void WaitForRedis()
+        public override async Task InitializeAsync()
         {
-            for (var poll = 0; poll < RedisPolls; poll++)
-            {
-                try
-                {
-                    using var client = new TcpClient();
-                    client.Connect(IPAddress.Loopback, _redisPort);
-                    return;
-                }
-                catch (SocketException)
-                {
-                    Thread.Sleep(RedisPollInterval);
-                }
-            }
-            throw new TimeoutException($"redis-server did not listen on port {_redisPort}");
+            _redis = await RedisServer.StartAsync();
+            await base.InitializeAsync();
+        }
+
+        public override async Task DisposeAsync()
+        {
+            await base.DisposeAsync();
+            _redis?.Dispose();
         }
     }
 }

@@ -1,12 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using StreamAttention.Silos.Tests;
 
 namespace StreamAttention.Dashboard.Tests;
 
 [Collection(DashboardCollection.Name)]
-public sealed class DashboardPageTests(DashboardHostFixture host)
+public sealed class DashboardPageTests(SiloHostFixture host)
 {
     [Fact]
     public async Task Stats_count_scored_messages_and_matches_and_report_the_model()

@@ -2,9 +2,6 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using StreamAttention.Contracts.Diagnostics;
-using StreamAttention.Ingest.EmbeddedKafka.Tests;
-using StreamAttention.Silos.Tests;
-using StreamAttention.Testing;
 
 namespace StreamAttention.Dashboard.Tests;
 
@@ -14,7 +11,7 @@ namespace StreamAttention.Dashboard.Tests;
 /// scrape configuration.
 /// </summary>
 [Collection(DashboardCollection.Name)]
-public sealed partial class DeploymentMonitoringTests(DashboardHostFixture host)
+public sealed partial class DeploymentMonitoringTests(SiloHostFixture host)
 {
     private const string PromtoolPath = "/usr/bin/promtool";
 

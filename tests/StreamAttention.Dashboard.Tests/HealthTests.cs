@@ -8,7 +8,7 @@ using Microsoft.Extensions.Hosting;
 namespace StreamAttention.Dashboard.Tests;
 
 [Collection(DashboardCollection.Name)]
-public sealed class HealthTests(DashboardHostFixture host)
+public sealed class HealthTests(SiloHostFixture host)
 {
     [Fact]
     public async Task Live_reports_the_process_up()
@@ -50,7 +50,7 @@ public sealed class AddedReadinessCheckTests(AddedReadinessCheckTests.Host host)
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
     }
 
-    public sealed class Host : DashboardHostFixture
+    public sealed class Host : SiloHostFixture
     {
         protected override bool WaitUntilReady => false;
 

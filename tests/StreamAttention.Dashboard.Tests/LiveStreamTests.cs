@@ -1,12 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using StreamAttention.Silos.Tests;
 
 namespace StreamAttention.Dashboard.Tests;
 
 [Collection(DashboardCollection.Name)]
-public sealed class LiveStreamTests(DashboardHostFixture host)
+public sealed class LiveStreamTests(SiloHostFixture host)
 {
     /// <summary>Bounds every wait on a stream: a missing event fails the test instead of hanging it.</summary>
     private static readonly TimeSpan StreamTimeout = TimeSpan.FromSeconds(60);

@@ -1,5 +1,4 @@
 using System.Net;
-using StreamAttention.Testing;
 
 namespace StreamAttention.Dashboard.Tests;
 
@@ -26,7 +25,7 @@ public sealed class OtlpExportTests(OtlpExportTests.Host host) : IClassFixture<O
         }
     }
 
-    public sealed class Host : DashboardHostFixture, IDisposable
+    public sealed class Host : SiloHostFixture, IDisposable
     {
         private readonly int _port = LoopbackPort.Free();
 

@@ -1,9 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using StreamAttention.Contracts.Diagnostics;
-using StreamAttention.Ingest.EmbeddedKafka.Tests;
-using StreamAttention.Silos.Tests;
-using StreamAttention.Testing;
 
 namespace StreamAttention.Dashboard.Tests;
 
@@ -12,7 +9,7 @@ namespace StreamAttention.Dashboard.Tests;
 /// StreamAttention's and Orleans' metrics.
 /// </summary>
 [Collection(DashboardCollection.Name)]
-public sealed class PrometheusTests(DashboardHostFixture host) : IDisposable
+public sealed class PrometheusTests(SiloHostFixture host) : IDisposable
 {
     private const string PrometheusPath = "/usr/bin/prometheus";
 

@@ -2,12 +2,11 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using StreamAttention.Contracts.Diagnostics;
-using StreamAttention.Silos.Tests;
 
 namespace StreamAttention.Dashboard.Tests;
 
 [Collection(DashboardCollection.Name)]
-public sealed class TracingTests(DashboardHostFixture host)
+public sealed class TracingTests(SiloHostFixture host)
 {
     [Fact]
     public async Task A_scored_batch_is_a_span_with_its_message_and_match_counts()

@@ -33,14 +33,11 @@ public sealed class ProcessTests
         Assert.Equal(expected.Order(), consumed.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order());
     }
 
-    /// <summary>The streamattention executable, built into this test's output by the project reference.</summary>
-    private static readonly string StreamAttention = Path.Combine(AppContext.BaseDirectory, "streamattention.dll");
-
     [Fact]
     public async Task KafkaDevServesTheDefaultTopicsUntilSigterm()
     {
         var bootstrapFile = Path.Combine(Path.GetTempPath(), $"kafka-dev-{Guid.NewGuid():N}.bootstrap");
-        using var kafkaDev = ChildProcess.Start("dotnet", StreamAttention, "kafka-dev", "--partitions", "3", "--brokers", "2", "--bootstrap-file", bootstrapFile);
+        using var kafkaDev = ChildProcess.StartStreamAttention("kafka-dev", "--partitions", "3", "--brokers", "2", "--bootstrap-file", bootstrapFile);
 
         var printed = await kafkaDev.StandardOutput.ReadLineAsync().WaitAsync(ProcessTimeout);
         if (printed is null)
@@ -74,7 +71,7 @@ public sealed class ProcessTests
     [Fact]
     public async Task KafkaDevRejectsInvalidOptionsWithExitCode2()
     {
-        var (exitCode, output, errors) = await ChildProcess.RunAsync(ProcessTimeout, "dotnet", StreamAttention, "kafka-dev", "--partitions", "0");
+        var (exitCode, output, errors) = await ChildProcess.RunStreamAttentionAsync(ProcessTimeout, "kafka-dev", "--partitions", "0");
 
         Assert.Equal(2, exitCode);
         Assert.Equal("", output);

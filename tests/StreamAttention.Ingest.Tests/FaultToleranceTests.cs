@@ -2,7 +2,6 @@ using Confluent.Kafka;
 // Orleans brings its own ErrorCode into scope.
 using ErrorCode = Confluent.Kafka.ErrorCode;
 using StreamAttention.Ingest.EmbeddedKafka;
-using StreamAttention.Ingest.EmbeddedKafka.Tests;
 using StreamAttention.Ingest.Pipeline;
 using StreamAttention.Ingest.Diagnostics;
 
@@ -65,7 +64,8 @@ public sealed class FaultToleranceTests(IngestClusterFixture fixture) : IClassFi
     [Fact]
     public async Task No_loss_when_the_ingest_process_is_killed_with_sigkill_and_restarted()
     {
-        using var silo = await SiloProcess.StartAsync();
+        using var silo = await SiloProcess.StartAsync("ingest-silo");
+        await Traffic.PutInterestsAsync(silo.Http);
         await using var kafka = Traffic.StartKafka();
         await Traffic.ProduceAsync(kafka, 0, Half);
         using (var first = IngestHosts.StartProcess(silo, kafka, "killed"))

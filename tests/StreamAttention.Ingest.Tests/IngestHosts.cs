@@ -2,7 +2,6 @@ using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using StreamAttention.Ingest.EmbeddedKafka;
-using StreamAttention.Ingest.EmbeddedKafka.Tests;
 using StreamAttention.Ingest.Hosting;
 using StreamAttention.Ingest.Options;
 using StreamAttention.Testing;
@@ -42,12 +41,9 @@ public static class IngestHosts
         return host;
     }
 
-    /// <summary>The streamattention executable, built into the test output by the project reference.</summary>
-    public static string StreamAttentionDll => Path.Combine(AppContext.BaseDirectory, "streamattention.dll");
-
     /// <summary><c>streamattention ingest</c> as a child process, a client of a silo process, serving /metrics and /health on <paramref name="httpPort"/> (default: a free one).</summary>
     public static ChildProcess StartProcess(SiloProcess silo, EmbeddedKafkaCluster kafka, string groupId, int? httpPort = null)
-        => ChildProcess.Start("dotnet", StreamAttentionDll, "ingest", "--urls", $"http://127.0.0.1:{httpPort ?? LoopbackPort.Free()}",
+        => ChildProcess.StartStreamAttention("ingest", "--urls", $"http://127.0.0.1:{httpPort ?? LoopbackPort.Free()}",
             $"--Cluster:GatewayPort={silo.GatewayPort}",
             $"--Ingest:BootstrapServers={kafka.BootstrapServers}",
             $"--Ingest:GroupId={groupId}",

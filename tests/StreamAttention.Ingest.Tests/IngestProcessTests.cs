@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using StreamAttention.Contracts.Diagnostics;
-using StreamAttention.Ingest.EmbeddedKafka.Tests;
 using StreamAttention.Testing;
 
 namespace StreamAttention.Ingest.Tests;
@@ -17,7 +16,7 @@ public sealed class IngestProcessTests
     [Fact]
     public async Task The_ingest_process_serves_metrics_and_readiness_of_kafka_and_the_cluster()
     {
-        using var silo = await SiloProcess.StartAsync();
+        using var silo = await SiloProcess.StartAsync("observed-silo");
         await using var kafka = Traffic.StartKafka();
         var port = LoopbackPort.Free();
         using var ingest = IngestHosts.StartProcess(silo, kafka, "observed", port);

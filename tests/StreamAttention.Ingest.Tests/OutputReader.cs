@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Confluent.Kafka;
 using StreamAttention.Ingest.EmbeddedKafka;
-using StreamAttention.Ingest.EmbeddedKafka.Tests;
 
 namespace StreamAttention.Ingest.Tests;
 

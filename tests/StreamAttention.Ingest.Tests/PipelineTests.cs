@@ -9,11 +9,9 @@ using StreamAttention.Embeddings;
 using StreamAttention.Ingest.Decoding;
 using StreamAttention.Ingest.Diagnostics;
 using StreamAttention.Ingest.EmbeddedKafka;
-using StreamAttention.Ingest.EmbeddedKafka.Tests;
 using StreamAttention.Ingest.Options;
 using StreamAttention.Ingest.Pipeline;
 using StreamAttention.Ingest.Publishing;
-using StreamAttention.Silos.Tests;
 
 namespace StreamAttention.Ingest.Tests;
 

@@ -1,6 +1,5 @@
 using Orleans.TestingHost;
-using StreamAttention.Silos.Tests;
-using TestCluster = StreamAttention.Silos.Tests.TestCluster;
+using TestCluster = StreamAttention.Testing.TestCluster;
 
 namespace StreamAttention.Ingest.Tests;
 

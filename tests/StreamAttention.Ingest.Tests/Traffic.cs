@@ -1,10 +1,9 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using Confluent.Kafka;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Ingest.EmbeddedKafka;
-using StreamAttention.Ingest.EmbeddedKafka.Tests;
-using StreamAttention.Silos.Tests;
 
 namespace StreamAttention.Ingest.Tests;
 
@@ -26,6 +25,13 @@ public static class Traffic
     {
         await grains.GetGrain<IUserGrain>(DatabaseUser).PutInterests([new InterestInput(InterestId, Texts.DatabaseInterest)]);
         await grains.GetGrain<IUserGrain>(RacingUser).PutInterests([new InterestInput(InterestId, Texts.RacingInterest, Texts.RacingThreshold)]);
+    }
+
+    /// <summary>The same interests through a silo's HTTP API.</summary>
+    public static async Task PutInterestsAsync(HttpClient silo)
+    {
+        (await silo.PutAsJsonAsync($"/users/{DatabaseUser}/interests/{InterestId}", new { text = Texts.DatabaseInterest })).EnsureSuccessStatusCode();
+        (await silo.PutAsJsonAsync($"/users/{RacingUser}/interests/{InterestId}", new { text = Texts.RacingInterest, threshold = Texts.RacingThreshold })).EnsureSuccessStatusCode();
     }
 
     /// <summary>An embedded cluster with the pipeline's topics.</summary>

@@ -85,7 +85,7 @@ public sealed class RedisClusterTests(ITestOutputHelper output) : IAsyncLifetime
 
     private async Task<SiloProcess> StartSiloAsync(string name)
     {
-        var silo = await SiloProcess.StartAsync(name, _redis!);
+        var silo = await SiloProcess.StartAsync(name, _redis!.ClusteringConfiguration);
         lock (_silos)
         {
             _silos.Add(silo);

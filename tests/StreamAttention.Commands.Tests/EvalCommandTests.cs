@@ -1,0 +1,108 @@
+using System.Globalization;
+using StreamAttention.Evaluation;
+using StreamAttention.Silo.Commands;
+using StreamAttention.Silo.IO;
+
+namespace StreamAttention.Commands.Tests;
+
+/// <summary><c>eval</c> on the labelled set in tests/data/eval.</summary>
+[Collection(CommandHostCollection.Name)]
+public sealed class EvalCommandTests(CommandHostFixture host) : IDisposable
+{
+    private static readonly FileInfo Interests = TestFiles.Repository("tests/data/eval/interests.jsonl");
+    private static readonly FileInfo Messages = TestFiles.Repository("tests/data/eval/messages.jsonl");
+    private static readonly FileInfo Labels = TestFiles.Repository("tests/data/eval/labels.jsonl");
+
+    private readonly TestFiles _files = new();
+
+    [Fact]
+    public void Reports_the_configured_scoring_next_to_both_baselines_and_writes_calibrated_interests()
+    {
+        var calibrated = _files.Path("calibrated.jsonl");
+        var output = new StringWriter();
+
+        var exitCode = EvalCommand.Run(host.Scorer, Interests, Messages, Labels, calibrated, output, TextWriter.Null);
+
+        Assert.Equal(0, exitCode);
+        var lines = output.ToString().Split(Environment.NewLine);
+        foreach (var method in new[] { "cross-attention", "pooled cosine", "BM25" })
+        {
+            // A row: the method, then MAP, P, R, F1 and macro-F1.
+            Assert.Contains(lines, line => line.StartsWith(method) && line[method.Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: >= 5 } cells
+                && cells.TakeLast(5).All(IsNumber));
+        }
+        var written = TestFiles.ReadJsonLines(calibrated);
+        Assert.Equal(TestFiles.ReadJsonLines(Interests).Select(i => i.GetProperty("id").GetString()), written.Select(i => i.GetProperty("id").GetString()));
+        Assert.All(written, i => Assert.InRange(i.GetProperty("threshold").GetSingle(), -1f, 1f));
+    }
+
+    [Fact]
+    public void Calibrated_thresholds_reproduce_the_best_F1_reported_for_each_interest()
+    {
+        var calibrated = _files.Path("calibrated.jsonl");
+        var output = new StringWriter();
+        EvalCommand.Run(host.Scorer, Interests, Messages, Labels, calibrated, output, TextWriter.Null);
+        // The calibration table of the configured scoring: rows "interest relevant AP threshold F1 best-threshold best-F1".
+        var bestF1 = output.ToString().Split(Environment.NewLine).SkipWhile(line => line != RelevanceEvaluation.ConfiguredMethod).Skip(2)
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(cells => cells.Length > 0)
+            .ToDictionary(cells => cells[0], cells => cells[^1]);
+
+        var interests = ScoringFiles.Interests(calibrated.FullName, TextWriter.Null).Read().ToList();
+        var labels = RelevanceLabels.Load(Labels.FullName);
+        // Every pair at full precision, scored as eval scores them; the file's thresholds are then applied here.
+        var matches = host.Scorer.Score(ScoringFiles.Messages(Messages.FullName, TextWriter.Null).Read().ToList(), host.Scorer.BuildIndex(interests), minScoreOverride: -1);
+
+        Assert.Equal(interests.Count, bestF1.Count);
+        foreach (var interest in interests)
+        {
+            var admitted = matches.Where(m => m.InterestId == interest.Id && m.Score >= interest.Threshold).ToList();
+            var truePositives = admitted.Count(m => labels.IsRelevant(interest.Id, m.MessageId));
+            var counts = new Confusion(truePositives, admitted.Count - truePositives, labels.RelevantMessages(interest.Id).Count - truePositives);
+            Assert.True(bestF1[interest.Id] == counts.F1.ToString("0.000", CultureInfo.InvariantCulture),
+                $"{interest.Id}: F1 {counts.F1:0.000} at the calibrated threshold {interest.Threshold}, eval reported {bestF1[interest.Id]}");
+        }
+    }
+
+    [Fact]
+    public void Fails_with_exit_code_2_on_an_unlabelled_message()
+    {
+        var labels = _files.Write("labels.jsonl", [.. File.ReadLines(Labels.FullName).SkipLast(1)]);
+        var unlabelled = TestFiles.ReadJsonLines(Labels).Last().GetProperty("id").GetString();
+        var log = new StringWriter();
+
+        var exitCode = EvalCommand.Run(host.Scorer, Interests, Messages, labels, null, TextWriter.Null, log);
+
+        Assert.Equal(2, exitCode);
+        Assert.StartsWith($"eval: Message \"{unlabelled}\" has no label line.", log.ToString());
+    }
+
+    [Fact]
+    public void Fails_with_exit_code_2_on_a_missing_file()
+    {
+        var missing = _files.Path("labels.jsonl");
+        var log = new StringWriter();
+
+        var exitCode = EvalCommand.Run(host.Scorer, Interests, Messages, missing, null, TextWriter.Null, log);
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal($"eval: file not found: {missing.FullName}", log.ToString().Trim());
+    }
+
+    [Fact]
+    public void Fails_with_exit_code_2_before_evaluating_when_the_calibrated_output_has_no_directory()
+    {
+        var calibrated = _files.Path("no-such-directory/calibrated.jsonl");
+        var output = new StringWriter();
+        var log = new StringWriter();
+
+        var exitCode = EvalCommand.Run(host.Scorer, Interests, Messages, Labels, calibrated, output, log);
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal($"eval: output directory not found: {calibrated.DirectoryName}", log.ToString().Trim());
+        Assert.Equal("", output.ToString());
+    }
+
+    public void Dispose() => _files.Dispose();
+
+    private static bool IsNumber(string cell) => double.TryParse(cell, CultureInfo.InvariantCulture, out _);
+}

@@ -1,0 +1,50 @@
+namespace StreamAttention.Commands.Tests;
+
+/// <summary>The real <c>streamattention</c> executable (copied next to the tests by the project reference), run as a process.</summary>
+public sealed class ExecutableTests : IDisposable
+{
+    private static readonly string Interests = TestFiles.Repository("Silos/StreamAttention.Silo/samples/interests.jsonl").FullName;
+    private static readonly string Messages = TestFiles.Repository("Silos/StreamAttention.Silo/samples/messages.jsonl").FullName;
+
+    private readonly TestFiles _files = new();
+
+    [Fact]
+    public async Task Score_keeps_stdout_free_of_logs_and_takes_configuration_overrides()
+    {
+        var defaults = _files.Path("defaults.jsonl").FullName;
+        var strict = _files.Path("strict.jsonl").FullName;
+
+        var withDefaults = await Run("score", "--interests", Interests, "--messages", Messages, "--out", defaults);
+        var withOverride = await Run("score", "--interests", Interests, "--messages", Messages, "--out", strict, "--Scoring:DefaultThreshold=0.9");
+
+        foreach (var run in new[] { withDefaults, withOverride })
+        {
+            Assert.Equal(0, run.ExitCode);
+            Assert.Equal("", run.Stdout);
+            Assert.Contains("score: done: 60 messages (0 bad lines) × 10 interests", run.Stderr);
+        }
+        Assert.InRange(File.ReadLines(strict).Count(), 0, File.ReadLines(defaults).Count() - 1);
+    }
+
+    [Fact]
+    public async Task Score_fails_with_exit_code_2_on_a_missing_file_or_a_bad_option()
+    {
+        var missing = _files.Path("missing.jsonl").FullName;
+
+        var missingFile = await Run("score", "--interests", missing, "--messages", Messages, "--out", _files.Path("out.jsonl").FullName);
+        var badOption = await Run("score", "--interests", Interests, "--messages", Messages, "--out", _files.Path("out.jsonl").FullName, "--top-k", "-1");
+
+        Assert.Equal(2, missingFile.ExitCode);
+        Assert.Contains($"score: file not found: {missing}", missingFile.Stderr);
+        Assert.Equal(2, badOption.ExitCode);
+        Assert.Contains("--top-k ≥ 0", badOption.Stderr);
+    }
+
+    public void Dispose() => _files.Dispose();
+
+    /// <summary>A command takes seconds; the bound only stops one that would hang.</summary>
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(5);
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> Run(params string[] arguments)
+        => await ChildProcess.RunStreamAttentionAsync(RunTimeout, arguments);
+}

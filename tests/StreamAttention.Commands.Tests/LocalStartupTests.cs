@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace StreamAttention.Commands.Tests;
+
+/// <summary><c>streamattention local</c> run as a newcomer runs it: a process whose start-up must not warn.</summary>
+public sealed class LocalStartupTests
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
+
+    [Fact]
+    public async Task Local_mode_starts_without_a_warning_and_stops_on_ctrl_c()
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in new[]
+        {
+            Path.Combine(AppContext.BaseDirectory, "streamattention.dll"), "local", "--urls", $"http://127.0.0.1:{LoopbackPort.Free()}",
+            "--Cluster:SiloPort=" + LoopbackPort.Free(), "--Cluster:GatewayPort=" + LoopbackPort.Free(),
+        })
+        {
+            start.ArgumentList.Add(argument);
+        }
+        var log = new StringBuilder();
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var process = new Process { StartInfo = start };
+        DataReceivedEventHandler collect = (_, line) =>
+        {
+            lock (log)
+            {
+                log.AppendLine(line.Data);
+            }
+            if (line.Data?.Contains("local mode is running") == true)
+            {
+                running.TrySetResult();
+            }
+        };
+        process.OutputDataReceived += collect;
+        process.ErrorDataReceived += collect;
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await running.Task.WaitAsync(StartTimeout);
+            // The first sample messages are scored and published a few seconds after the banner.
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            using (var interrupt = Process.Start("kill", ["-INT", process.Id.ToString()]))
+            {
+                await interrupt.WaitForExitAsync();
+            }
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        string text;
+        lock (log)
+        {
+            text = log.ToString();
+        }
+        Assert.Equal(0, process.ExitCode);
+        Assert.DoesNotContain(" warn: ", text);
+        Assert.DoesNotContain(" fail: ", text);
+        Assert.DoesNotContain(" crit: ", text);
+    }
+}

@@ -1,0 +1,140 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace StreamAttention.Grains.Tests;
+
+public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHostFixture>
+{
+    private HttpClient Http => fixture.Http;
+
+    [Fact]
+    public async Task Interest_crud_round_trip()
+    {
+        var created = await Http.PutAsJsonAsync("/users/http-crud/interests/db", new { text = Texts.DatabaseInterest });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal("/users/http-crud/interests/db", created.Headers.Location?.OriginalString);
+
+        var replaced = await Http.PutAsJsonAsync("/users/http-crud/interests/db", new { text = Texts.DatabaseInterest, threshold = 0.6 });
+        Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
+
+        var interest = await Http.GetFromJsonAsync<JsonObject>("/users/http-crud/interests/db");
+        Assert.Equal(0.6, (double)interest!["threshold"]!, 3);
+        var all = await Http.GetFromJsonAsync<JsonObject>("/users/http-crud/interests");
+        Assert.Equal("db", (string?)all!["interests"]![0]!["id"]);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await Http.DeleteAsync("/users/http-crud/interests/db")).StatusCode);
+        var missing = await Http.DeleteAsync("/users/http-crud/interests/db");
+        var problem = await AssertProblemAsync(missing, HttpStatusCode.NotFound);
+        Assert.Contains("no interest 'db'", (string?)problem["detail"]);
+        await AssertProblemAsync(await Http.GetAsync("/users/http-crud/interests/db"), HttpStatusCode.NotFound);
+    }
+
+    [Theory]
+    [InlineData("/users/v/interests/bad%20id", """{"text": "database"}""", "id")]
+    [InlineData("/users/v/interests/ok", """{"text": ""}""", "text")]
+    [InlineData("/users/v/interests/ok", """{"threshold": 0.5}""", "text")]
+    [InlineData("/users/v/interests/ok", """{"text": "database", "threshold": 2}""", "threshold")]
+    [InlineData("/users/v/interests/ok", """{"text": "qwzxv zzqxj"}""", "text")]
+    [InlineData("/users/bad%20user/interests/ok", """{"text": "database"}""", "userId")]
+    public async Task Invalid_interests_are_validation_problems(string path, string body, string field)
+    {
+        var response = await Http.PutAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));
+        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.NotNull(problem["errors"]![field]);
+        Assert.False(string.IsNullOrEmpty((string?)problem["detail"]));
+    }
+
+    [Fact]
+    public async Task Malformed_json_is_a_problem_with_the_parsers_message()
+    {
+        var response = await Http.PutAsync("/users/v/interests/ok", new StringContent("""{"text": """, Encoding.UTF8, "application/json"));
+        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.Contains("JSON", (string?)problem["detail"]);
+    }
+
+    [Fact]
+    public async Task Score_returns_matches_and_records_them_in_the_users_history()
+    {
+        await Http.PutAsJsonAsync("/users/http-score/interests/f1", new { text = Texts.RacingInterest, threshold = Texts.RacingThreshold });
+        var response = await Http.PostAsJsonAsync("/score", new { texts = new[] { Texts.Unrelated, Texts.RacingMessage }, userId = "http-score" });
+        response.EnsureSuccessStatusCode();
+        var match = Assert.Single((await response.Content.ReadFromJsonAsync<JsonObject>())!["matches"]!.AsArray())!;
+        Assert.Equal(1, (int)match["textIndex"]!);
+        Assert.Equal("http-score", (string?)match["userId"]);
+        Assert.Equal("f1", (string?)match["interestId"]);
+        Assert.True((double)match["score"]! >= Texts.RacingThreshold);
+        Assert.NotEmpty(match["highlights"]!.AsArray());
+
+        var history = await Http.GetFromJsonAsync<JsonObject>("/users/http-score/matches?limit=1");
+        Assert.Equal(Texts.RacingMessage, (string?)history!["matches"]![0]!["text"]);
+        await AssertProblemAsync(await Http.GetAsync("/users/http-score/matches?limit=0"), HttpStatusCode.BadRequest);
+    }
+
+    [Theory]
+    [InlineData("""{"texts": []}""")]
+    [InlineData("""{"userId": "x"}""")]
+    [InlineData("""{"texts": [null]}""")]
+    [InlineData("""{"texts": ["a"], "userId": "not valid"}""")]
+    public async Task Invalid_score_requests_are_problems(string body)
+        => await AssertProblemAsync(await Http.PostAsync("/score", new StringContent(body, Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest);
+
+    [Fact]
+    public async Task Bulk_import_of_100000_interests_reports_bad_lines_and_scores_the_rest()
+    {
+        const int users = 10_000, perUser = 10;
+        var body = new StringBuilder();
+        for (var i = 0; i < users * perUser; i++)
+        {
+            var text = i % 2 == 0 ? Texts.DatabaseInterest : Texts.RacingInterest;
+            body.AppendLine(JsonSerializer.Serialize(new { userId = $"import-{i / perUser}", id = $"i{i % perUser}", text, threshold = i % 2 == 0 ? (float?)null : Texts.RacingThreshold }));
+        }
+        body.AppendLine("""{"userId": "import-x", "id": "bad id", "text": "database"}""");
+        body.AppendLine("{not json");
+        body.AppendLine();
+        body.AppendLine("""{"userId": "import-x", "id": "ok", "text": "qwzxv zzqxj"}""");
+
+        var response = await Http.PostAsync("/interests:import", new StringContent(body.ToString(), Encoding.UTF8, "application/x-ndjson"));
+        response.EnsureSuccessStatusCode();
+        var report = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal(users * perUser + 3, (int)report["lines"]!);
+        Assert.Equal(users * perUser, (int)report["imported"]!);
+        Assert.Equal(3, (int)report["failed"]!);
+        var errors = report["errors"]!.AsArray().Select(e => ((int)e!["line"]!, (string)e["message"]!)).ToArray();
+        Assert.Equal([users * perUser + 1, users * perUser + 2, users * perUser + 4], errors.Select(e => e.Item1));
+        Assert.Contains("id", errors[0].Item2);
+        Assert.Contains("JSON", errors[1].Item2);
+        Assert.Contains("known", errors[2].Item2);
+
+        var interests = await Http.GetFromJsonAsync<JsonObject>("/users/import-1234/interests");
+        Assert.Equal(perUser, interests!["interests"]!.AsArray().Count);
+        var scored = await Http.PostAsJsonAsync("/score", new { texts = new[] { Texts.DatabaseMessage }, userId = "import-77" });
+        var matches = (await scored.Content.ReadFromJsonAsync<JsonObject>())!["matches"]!.AsArray();
+        Assert.Equal(perUser / 2, matches.Count);
+    }
+
+    [Fact]
+    public async Task An_empty_import_is_a_problem()
+        => await AssertProblemAsync(await Http.PostAsync("/interests:import", new StringContent("\n\n", Encoding.UTF8, "application/x-ndjson")), HttpStatusCode.BadRequest);
+
+    [Fact]
+    public async Task Openapi_document_lists_the_api()
+    {
+        var document = await Http.GetStringAsync("/openapi/v1.json");
+        foreach (var path in new[] { "/users/{userId}/interests/{interestId}", "/interests:import", "/score", "/users/{userId}/matches" })
+        {
+            Assert.Contains($"\"{path}\"", document);
+        }
+    }
+
+    private static async Task<JsonObject> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal((int)status, (int)problem["status"]!);
+        return problem;
+    }
+}

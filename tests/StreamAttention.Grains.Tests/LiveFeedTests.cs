@@ -1,0 +1,61 @@
+using Microsoft.Extensions.DependencyInjection;
+using StreamAttention.Contracts.Grains;
+using StreamAttention.Contracts.Live;
+using StreamAttention.Contracts.Users;
+using StreamAttention.Grains.Live;
+
+namespace StreamAttention.Grains.Tests;
+
+/// <summary>The live match feed: whichever silo scores a batch, every silo's broadcaster gets its matches.</summary>
+public sealed class LiveFeedTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
+{
+    /// <summary>Subscription polls: a silo subscribes right after it starts; the bound only stops a broken feed.</summary>
+    private const int SubscribePolls = 240;
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan ReceiveTimeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Every_silo_streams_the_matches_of_a_batch_scored_anywhere()
+    {
+        var broadcasters = fixture.Cluster.Silos.Select(s => s.ServiceProvider.GetRequiredService<MatchBroadcaster>()).ToArray();
+        Assert.Equal(2, broadcasters.Length);
+        for (var poll = 0; poll < SubscribePolls && !broadcasters.All(b => b.IsSubscribed); poll++)
+        {
+            await Task.Delay(PollInterval);
+        }
+        Assert.All(broadcasters, b => Assert.True(b.IsSubscribed));
+        await fixture.Grains.GetGrain<IUserGrain>("feed-db").PutInterests([new InterestInput("db", Texts.DatabaseInterest)]);
+        await fixture.Grains.GetGrain<IUserGrain>("feed-f1").PutInterests([new InterestInput("f1", Texts.RacingInterest, Texts.RacingThreshold)]);
+        var mine = broadcasters.Select(b => b.Subscribe("feed-db", capacity: 16)).ToArray();
+        using var everyone = broadcasters[0].Subscribe(null, capacity: 16);
+        try
+        {
+            await fixture.Grains.GetGrain<IScoringGatewayGrain>(0).Score([Texts.RacingMessage, Texts.DatabaseMessage]);
+
+            using var timeout = new CancellationTokenSource(ReceiveTimeout);
+            foreach (var subscription in mine)
+            {
+                // The racing user's match comes first in the batch; a user's subscription skips it.
+                var match = await FirstAsync(subscription, timeout.Token);
+                Assert.Equal("feed-db", match.UserId);
+                Assert.Equal(Texts.DatabaseMessage, match.Match.Text);
+                Assert.Contains(match.Match.Highlights, h => h.Token == "postgresql");
+            }
+            Assert.Equal(["feed-f1", "feed-db"], [(await FirstAsync(everyone, timeout.Token)).UserId, (await FirstAsync(everyone, timeout.Token)).UserId]);
+        }
+        finally
+        {
+            foreach (var subscription in mine)
+            {
+                subscription.Dispose();
+            }
+        }
+    }
+
+    private static async Task<LiveMatch> FirstAsync(MatchBroadcaster.Subscription subscription, CancellationToken cancellationToken)
+    {
+        await using var matches = subscription.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        Assert.True(await matches.MoveNextAsync());
+        return matches.Current;
+    }
+}

@@ -1,0 +1,104 @@
+using StreamAttention.Contracts.Grains;
+using StreamAttention.Contracts.Users;
+
+namespace StreamAttention.Grains.Tests;
+
+public sealed class UserGrainTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
+{
+    private IUserGrain User(string id) => fixture.Grains.GetGrain<IUserGrain>(id);
+
+    [Fact]
+    public async Task Interests_round_trip_create_read_update_delete()
+    {
+        var user = User("crud");
+        var created = await user.PutInterests([new InterestInput("db", Texts.DatabaseInterest), new InterestInput("f1", Texts.RacingInterest, 0.5f)]);
+        Assert.Empty(created.Errors);
+        Assert.Equal(2, created.Stored.Count);
+
+        var db = await user.GetInterest("db");
+        Assert.Equal(Texts.DatabaseInterest, db!.Text);
+        Assert.Null(db.Threshold);
+        Assert.Equal(["db", "f1"], (await user.GetInterests()).Select(i => i.Id));
+
+        var updated = await user.PutInterests([new InterestInput("db", "postgresql replication", 0.8f)]);
+        var stored = Assert.Single(updated.Stored);
+        Assert.Equal(db.Created, stored.Created);
+        Assert.True(stored.Updated > db.Updated);
+        Assert.Equal(0.8f, (await user.GetInterest("db"))!.Threshold);
+
+        Assert.True(await user.DeleteInterest("db"));
+        Assert.False(await user.DeleteInterest("db"));
+        Assert.Null(await user.GetInterest("db"));
+        Assert.Equal(["f1"], (await user.GetInterests()).Select(i => i.Id));
+    }
+
+    [Fact]
+    public async Task Invalid_inputs_are_rejected_one_by_one_and_valid_ones_stored()
+    {
+        var user = User("validation");
+        var result = await user.PutInterests(
+        [
+            new InterestInput("ok", Texts.DatabaseInterest),
+            new InterestInput("bad id", "text"),
+            new InterestInput("empty", " "),
+            new InterestInput("long", new string('a', TestCluster.MaxTextLength + 1)),
+            new InterestInput("threshold", "database", 1.5f),
+            new InterestInput("unknown", "qwzxv zzqxj"),
+            new InterestInput("ok", Texts.RacingInterest),
+        ]);
+        Assert.Equal(["ok"], result.Stored.Select(s => s.Id));
+        Assert.Equal([(1, "id"), (2, "text"), (3, "text"), (4, "threshold"), (5, "text"), (6, "id")], result.Errors.Select(e => (e.Index, e.Field)));
+        Assert.Contains("more than once", result.Errors[^1].Message);
+        Assert.Contains("known", result.Errors[4].Message);
+        Assert.Equal(["ok"], (await user.GetInterests()).Select(i => i.Id));
+    }
+
+    [Fact]
+    public async Task A_user_keeps_at_most_the_configured_number_of_interests()
+    {
+        var user = User("limit");
+        var inputs = Enumerable.Range(0, TestCluster.MaxInterestsPerUser + 2).Select(i => new InterestInput($"i{i}", Texts.DatabaseInterest)).ToArray();
+        var result = await user.PutInterests(inputs);
+        Assert.Equal(TestCluster.MaxInterestsPerUser, result.Stored.Count);
+        Assert.All(result.Errors, e => Assert.Contains("maximum", e.Message));
+        // Replacing an existing interest is still allowed at the limit.
+        Assert.Empty((await user.PutInterests([new InterestInput("i0", Texts.RacingInterest)])).Errors);
+    }
+
+    [Fact]
+    public async Task A_failed_storage_write_leaves_the_previous_interests_and_scores()
+    {
+        var user = User("failing-write");
+        await user.PutInterests([new InterestInput("db", Texts.DatabaseInterest)]);
+        fixture.Store.FailWrites = true;
+        try
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => user.PutInterests([new InterestInput("db", Texts.RacingInterest, Texts.RacingThreshold)]));
+        }
+        finally
+        {
+            fixture.Store.FailWrites = false;
+        }
+        Assert.Equal(Texts.DatabaseInterest, (await user.GetInterest("db"))!.Text);
+        var gateway = fixture.Grains.GetGrain<IScoringGatewayGrain>(0);
+        Assert.Single(await gateway.Score([Texts.DatabaseMessage], "failing-write"));
+        Assert.Empty(await gateway.Score([Texts.RacingMessage], "failing-write"));
+    }
+
+    [Fact]
+    public async Task Match_history_keeps_the_most_recent_matches_newest_first()
+    {
+        var user = User("history");
+        await user.PutInterests([new InterestInput("db", Texts.DatabaseInterest, 0.3f)]);
+        var gateway = fixture.Grains.GetGrain<IScoringGatewayGrain>(0);
+        for (var i = 0; i < TestCluster.HistorySize + 2; i++)
+        {
+            await gateway.Score([$"{Texts.DatabaseMessage} number {i}"], "history");
+        }
+        var history = await user.GetMatches(100);
+        Assert.Equal(TestCluster.HistorySize, history.Count);
+        Assert.EndsWith($"number {TestCluster.HistorySize + 1}", history[0].Text);
+        Assert.All(history, m => Assert.Equal("db", m.InterestId));
+        Assert.Equal(2, (await user.GetMatches(2)).Count);
+    }
+}

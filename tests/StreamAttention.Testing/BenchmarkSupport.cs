@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Text.Json;
+using StreamAttention.Contracts.Diagnostics;
+using StreamAttention.Scoring;
+
+namespace StreamAttention.Testing;
+
+/// <summary>Command-line settings: <c>--interests N --messages M --repetitions R --naive-interests K --top-k C</c> (<c>--ingest</c>: the end-to-end Kafka benchmark, <c>IngestBenchmark</c>).</summary>
+public sealed class BenchmarkSettings
+{
+    public int Interests { get; private init; } = 10_000;
+    public int Messages { get; private init; } = 256;
+    public int Repetitions { get; private init; } = 5;
+    public int NaiveInterests { get; private init; } = 400;
+    public int TopK { get; private init; } = 256;
+    public double PeakGflops { get; set; }
+
+    public static BenchmarkSettings Parse(string[] args)
+    {
+        int Value(string name, int fallback)
+        {
+            var at = Array.IndexOf(args, name);
+            return at >= 0 && at + 1 < args.Length && int.TryParse(args[at + 1], out var value) && value > 0 ? value : fallback;
+        }
+        var defaults = new BenchmarkSettings();
+        return new BenchmarkSettings
+        {
+            Interests = Value("--interests", defaults.Interests),
+            Messages = Value("--messages", defaults.Messages),
+            Repetitions = Value("--repetitions", defaults.Repetitions),
+            NaiveInterests = Value("--naive-interests", defaults.NaiveInterests),
+            TopK = Value("--top-k", defaults.TopK),
+        };
+    }
+}
+
+/// <summary>Texts for the benchmark: the labelled evaluation set's messages and interests, topped up with generated interests.</summary>
+public sealed class BenchmarkCorpus(string[] messages, string[] interests)
+{
+    public static BenchmarkCorpus Load()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "StreamAttention.sln")))
+        {
+            directory = directory.Parent;
+        }
+        var data = Path.Combine(directory?.FullName ?? throw new DirectoryNotFoundException("StreamAttention.sln not found above " + AppContext.BaseDirectory), "tests", "data", "eval");
+        return new BenchmarkCorpus(Texts(Path.Combine(data, "messages.jsonl")), Texts(Path.Combine(data, "interests.jsonl")));
+    }
+
+    public string[] Messages(int count) => Enumerable.Range(0, count).Select(i => messages[i % messages.Length]).ToArray();
+
+    /// <summary>
+    /// The written interests first, then random 2–5 word phrases of common words (frequency ranks 500–30,000), so that
+    /// most interests are unrelated to a given message, as in a large population of users.
+    /// </summary>
+    public string[] Interests(int count, int seed, Func<int, string> wordOfRank)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, count)
+            .Select(i => i < interests.Length
+                ? interests[i]
+                : string.Join(' ', Enumerable.Range(0, random.Next(2, 6)).Select(_ => wordOfRank(random.Next(500, 30_000)))))
+            .ToArray();
+    }
+
+    private static string[] Texts(string path)
+        => File.ReadLines(path).Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("text").GetString()!).ToArray();
+}
+
+public static class Timing
+{
+    /// <summary>Median wall time of <paramref name="repetitions"/> runs after one warm-up run.</summary>
+    public static TimeSpan Median(int repetitions, Action action)
+    {
+        var times = Measure(repetitions, action);
+        return times[times.Length / 2];
+    }
+
+    public static TimeSpan Median<T>(int repetitions, Func<T> function) => Median(repetitions, () => { function(); });
+
+    /// <summary>Fastest of <paramref name="repetitions"/> runs after one warm-up run: for peak rates.</summary>
+    public static TimeSpan Best(int repetitions, Action action) => Measure(repetitions, action)[0];
+
+    private static TimeSpan[] Measure(int repetitions, Action action)
+    {
+        action();
+        var times = new TimeSpan[repetitions];
+        for (var r = 0; r < repetitions; r++)
+        {
+            var clock = Stopwatch.StartNew();
+            action();
+            times[r] = clock.Elapsed;
+        }
+        Array.Sort(times);
+        return times;
+    }
+}
+
+/// <summary>Counts the scorer's prefilter and cross-attention pairs through its metrics, to show how much stage 1 prunes.</summary>
+public sealed class PairCounter : IDisposable
+{
+    private readonly MeterListener _listener = new();
+    private long _pairs, _candidates;
+
+    public PairCounter()
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            // By name: the instruments are published while ScoringInstruments initialises, before its fields are set.
+            if (instrument.Meter.Name == InstrumentNames.Meter && instrument.Name is InstrumentNames.ScoringPairs or InstrumentNames.ScoringCandidatePairs)
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+            Interlocked.Add(ref instrument.Name == InstrumentNames.ScoringPairs ? ref _pairs : ref _candidates, value));
+        _listener.Start();
+    }
+
+    /// <summary>Share of prefilter pairs that went on to cross-attention since the last call.</summary>
+    public double TakeCandidateShare()
+    {
+        return (double)Interlocked.Exchange(ref _candidates, 0) / Math.Max(1, Interlocked.Exchange(ref _pairs, 0));
+    }
+
+    public void Dispose() => _listener.Dispose();
+}

@@ -1,0 +1,100 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace StreamAttention.Testing;
+
+/// <summary>A process started by a test: output captured, every wait bounded, killed by its PID if still running at disposal.</summary>
+public sealed partial class ChildProcess : IDisposable
+{
+    private const int SigTerm = 15;
+
+    private readonly Process _process;
+    private readonly Task<string> _stderr;
+
+    private ChildProcess(Process process)
+    {
+        _process = process;
+        _stderr = process.StandardError.ReadToEndAsync();
+    }
+
+    public StreamReader StandardOutput => _process.StandardOutput;
+
+    public static ChildProcess Start(string fileName, params string[] arguments)
+    {
+        var info = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+        try
+        {
+            return new ChildProcess(Process.Start(info)!);
+        }
+        catch (Win32Exception e)
+        {
+            throw new InvalidOperationException($"Cannot start '{fileName}': {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// <c>streamattention</c> with <paramref name="arguments"/>: the executable that the reference to the silo project
+    /// copies next to the tests, run by the dotnet host that runs them.
+    /// </summary>
+    public static ChildProcess StartStreamAttention(params string[] arguments) => Start(DotnetHost, [StreamAttentionDll, .. arguments]);
+
+    /// <summary><see cref="StartStreamAttention"/> run to the end, as <see cref="RunAsync"/>.</summary>
+    public static Task<(int ExitCode, string Output, string Errors)> RunStreamAttentionAsync(TimeSpan timeout, params string[] arguments)
+        => RunAsync(timeout, DotnetHost, [StreamAttentionDll, .. arguments]);
+
+    private static string StreamAttentionDll => Path.Combine(AppContext.BaseDirectory, "streamattention.dll");
+
+    private static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+
+    /// <summary>Runs to the end; returns the exit code, standard output and standard error.</summary>
+    public static async Task<(int ExitCode, string Output, string Errors)> RunAsync(TimeSpan timeout, string fileName, params string[] arguments)
+    {
+        using var child = Start(fileName, arguments);
+        var output = child.StandardOutput.ReadToEndAsync();
+        var exitCode = await child.WaitForExitAsync(timeout);
+        return (exitCode, await output, await child._stderr);
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cancellation.Token);
+        return _process.ExitCode;
+    }
+
+    public Task<string> StandardErrorAsync() => _stderr;
+
+    /// <summary>Asks the process to stop, as a service manager or <c>kill PID</c> would.</summary>
+    public void Terminate()
+    {
+        if (Kill(_process.Id, SigTerm) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    /// <summary>Ends the process at once (SIGKILL, as <c>kill -9 PID</c>): nothing runs in it afterwards, as in a crash.</summary>
+    public void Kill() => _process.Kill();
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        _process.Dispose();
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+}

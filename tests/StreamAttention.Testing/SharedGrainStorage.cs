@@ -1,0 +1,59 @@
+using System.Collections.Concurrent;
+using Orleans.Runtime;
+using Orleans.Serialization;
+using Orleans.Storage;
+
+namespace StreamAttention.Testing;
+
+/// <summary>
+/// Grain state shared by all silos of a test cluster and kept outside them, like a database would: it survives
+/// killed and restarted silos, which Orleans' memory storage (held by grains on some silo) does not.
+/// <see cref="FailWrites"/> makes every write throw, to test what a failed write leaves behind.
+/// </summary>
+public sealed class SharedGrainStore
+{
+    public ConcurrentDictionary<(string StateName, GrainId Grain), (object State, string ETag)> Entries { get; } = new();
+
+    public volatile bool FailWrites;
+}
+
+public sealed class SharedGrainStorage(SharedGrainStore store, DeepCopier copier) : IGrainStorage
+{
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        if (store.Entries.TryGetValue((stateName, grainId), out var entry))
+        {
+            grainState.State = copier.Copy((T)entry.State);
+            grainState.ETag = entry.ETag;
+            grainState.RecordExists = true;
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        if (store.FailWrites)
+        {
+            throw new IOException("injected storage failure");
+        }
+        var key = (stateName, grainId);
+        var expected = store.Entries.TryGetValue(key, out var entry) ? entry.ETag : null;
+        if (expected != grainState.ETag)
+        {
+            throw new InconsistentStateException($"ETag mismatch for {grainId}", expected, grainState.ETag);
+        }
+        var etag = Guid.NewGuid().ToString("N");
+        store.Entries[key] = (copier.Copy(grainState.State)!, etag);
+        grainState.ETag = etag;
+        grainState.RecordExists = true;
+        return Task.CompletedTask;
+    }
+
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        store.Entries.TryRemove((stateName, grainId), out _);
+        grainState.ETag = null;
+        grainState.RecordExists = false;
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,62 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+using Orleans.Storage;
+using Orleans.TestingHost;
+using StreamAttention.Embeddings.Hosting;
+using StreamAttention.Grains;
+using StreamAttention.Grains.Hosting;
+using StreamAttention.Scoring.Hosting;
+using Xunit;
+
+namespace StreamAttention.Testing;
+
+/// <summary>
+/// An in-process cluster of real silos: the GloVe embedder, the ONNX scorer, the grains, and grain storage shared
+/// across silos (<see cref="SharedGrainStore"/>). Small limits make the validation tests cheap.
+/// </summary>
+public static class TestCluster
+{
+    public const int HistorySize = 5;
+    public const int MaxInterestsPerUser = 20;
+    public const int MaxTextLength = 300;
+
+    public static Dictionary<string, string?> Settings => new()
+    {
+        ["Interests:MatchHistorySize"] = HistorySize.ToString(),
+        ["Interests:MaxInterestsPerUser"] = MaxInterestsPerUser.ToString(),
+        ["Interests:MaxTextLength"] = MaxTextLength.ToString(),
+        ["Sharding:ShardCount"] = "8",
+    };
+
+    public static async Task<InProcessTestCluster> StartAsync(SharedGrainStore store, short silos = 2)
+    {
+        var builder = new InProcessTestClusterBuilder(silos);
+        builder.ConfigureSiloHost((_, host) => host.Configuration.AddInMemoryCollection(Settings));
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.Services.AddStaticWordEmbeddings();
+            silo.Services.AddStreamAttentionScoring();
+            silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Interests,
+                (provider, _) => new SharedGrainStorage(store, provider.GetRequiredService<DeepCopier>()));
+            silo.AddStreamAttentionGrains();
+        });
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return cluster;
+    }
+}
+
+/// <summary>One cluster shared by the tests of a class; each test uses its own user ids. Subclasses arrange more after the start.</summary>
+public class ClusterFixture : IAsyncLifetime
+{
+    public SharedGrainStore Store { get; } = new();
+
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    public IGrainFactory Grains => Cluster.Client;
+
+    public virtual async Task InitializeAsync() => Cluster = await TestCluster.StartAsync(Store);
+
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+}

@@ -3,22 +3,30 @@ using System.Diagnostics.Metrics;
 namespace StreamAttention.Grains.Shards;
 
 /// <summary>
-/// Instruments of the silo's dynamic batcher on meter "StreamAttention", next to the scoring core's; created through
-/// the silo's meter factory, so silos sharing a process (tests) can be told apart.
+/// Instruments of the silo's dynamic batcher and of the gateway's routing on meter "StreamAttention", next to the
+/// scoring core's; created through the silo's meter factory, so silos sharing a process (tests) can be told apart.
 /// </summary>
 public sealed class BatchingMetrics
 {
+    /// <summary>Tag values of <see cref="Dropped"/>: the queue was full, or the caller gave up while the request was queued.</summary>
+    public const string Busy = "busy";
+    public const string Cancelled = "cancelled";
+
+    private readonly Counter<long> _dropped;
+
     public BatchingMetrics(IMeterFactory meters)
     {
         Meter = meters.Create(StreamAttention.Scoring.ScoringMetrics.MeterName);
         BatchSize = Meter.CreateHistogram<int>("streamattention.scoring.batch_size", "{request}",
-            "Queued requests (message batches, or single-shard requests) scored together in one ONNX scoring run");
+            "Queued requests (message batches against one index) scored together in one ONNX scoring run");
         BatchInterests = Meter.CreateHistogram<int>("streamattention.scoring.batch_interests", "{interest}",
             "Interests scored in one ONNX scoring run");
         QueueDelay = Meter.CreateHistogram<double>("streamattention.scoring.queue_delay", "ms",
             "Time a request waited in the dynamic batcher's queue before its run started");
         ShardRequests = Meter.CreateCounter<long>("streamattention.scoring.shard_requests", "{request}",
-            "Shard scoring requests answered, tagged run=shared (from the silo-wide run of their message batch) or run=alone");
+            "Shards scored per message batch, tagged route=silo (covered by its silo's scoring grain) or route=shard (its own grain: changed, or not active)");
+        _dropped = Meter.CreateCounter<long>("streamattention.scoring.dropped", "{request}",
+            "Scoring requests not scored, tagged reason=busy (the queue was full) or reason=cancelled (the caller gave up while it was queued)");
     }
 
     public Meter Meter { get; }
@@ -30,4 +38,6 @@ public sealed class BatchingMetrics
     public Histogram<double> QueueDelay { get; }
 
     public Counter<long> ShardRequests { get; }
+
+    public void Dropped(string reason) => _dropped.Add(1, new KeyValuePair<string, object?>("reason", reason));
 }

@@ -45,15 +45,16 @@ public static class IngestHosts
     public static string StreamAttentionDll => Path.Combine(AppContext.BaseDirectory, "streamattention.dll");
 
     /// <summary><c>streamattention ingest</c> as a child process, a client of a silo process.</summary>
-    public static ChildProcess StartProcess(SiloProcess silo, EmbeddedKafkaCluster kafka, string groupId)
-        => ChildProcess.Start("dotnet", StreamAttentionDll, "ingest",
+    /// <param name="testSessions">The tests' short group session; false: the pipeline's own consumer settings, as deployed.</param>
+    public static ChildProcess StartProcess(SiloProcess silo, EmbeddedKafkaCluster kafka, string groupId, bool testSessions = true, params string[] arguments)
+        => ChildProcess.Start("dotnet", [StreamAttentionDll, "ingest",
             $"--Cluster:GatewayPort={silo.GatewayPort}",
             $"--Ingest:BootstrapServers={kafka.BootstrapServers}",
             $"--Ingest:GroupId={groupId}",
             $"--Ingest:MaxBatchSize={MaxBatchSize}",
             $"--Ingest:MaxInFlightBatches={MaxInFlightBatches}",
             "--Ingest:MaxBatchWait=00:00:00.020",
-            $"--Ingest:Consumer:session.timeout.ms={KafkaClients.SessionTimeoutMs}",
-            "--Ingest:Consumer:heartbeat.interval.ms=1000",
-            "--Logging:LogLevel:Default=Warning");
+            .. testSessions ? [$"--Ingest:Consumer:session.timeout.ms={KafkaClients.SessionTimeoutMs}", "--Ingest:Consumer:heartbeat.interval.ms=1000"] : Array.Empty<string>(),
+            "--Logging:LogLevel:Default=Warning",
+            .. arguments]);
 }

@@ -82,17 +82,18 @@ public sealed class ScoringTests(ClusterFixture fixture) : IClassFixture<Cluster
     }
 
     [Fact]
-    public async Task Co_located_shards_share_onnx_runs()
+    public async Task A_batch_goes_once_to_each_silo_which_covers_all_its_shards()
     {
         for (var shard = 0; shard < 8; shard++)
         {
-            // Every shard holds someone, so every shard sends a request per message batch.
+            // Every shard holds someone, so every shard has an index to cover.
             await Put(Enumerable.Range(0, 1000).Select(i => $"fill-{i}").First(u => ShardMap.ShardOf(u, 8) == shard), "db", Texts.DatabaseInterest);
         }
+        // Scored once through the shards' own grains, which rebuild and publish their indexes to their silos.
         await Gateway.Score([Texts.Unrelated]);
         var meters = fixture.Cluster.Silos.Select(s => s.ServiceProvider.GetRequiredService<BatchingInstruments>().Meter).ToHashSet();
         var runs = 0;
-        var requests = new Dictionary<string, long>();
+        var routes = new Dictionary<string, long>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
@@ -114,20 +115,54 @@ public sealed class ScoringTests(ClusterFixture fixture) : IClassFixture<Cluster
             {
                 return;
             }
-            lock (requests)
+            lock (routes)
             {
-                var run = (string)tags[0].Value!;
-                requests[run] = requests.GetValueOrDefault(run) + value;
+                var route = (string)tags[0].Value!;
+                routes[route] = routes.GetValueOrDefault(route) + value;
             }
         });
         listener.Start();
 
         await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Gateway.Score([Texts.DatabaseMessage])));
 
-        // 4 message batches × 8 shards, all answered by at most one run per batch and silo.
-        Assert.Equal(32, requests.GetValueOrDefault("shared"));
-        Assert.Equal(0, requests.GetValueOrDefault("alone"));
-        Assert.InRange(runs, 1, 8);
+        // 4 message batches × 8 shards, all covered by the silos' scoring grains: at most one run per batch and silo.
+        Assert.Equal(32, routes.GetValueOrDefault("silo"));
+        Assert.Equal(0, routes.GetValueOrDefault("shard"));
+        Assert.InRange(runs, 1, 4 * fixture.Cluster.Silos.Count);
+    }
+
+    [Fact]
+    public async Task A_user_grain_that_fails_to_activate_costs_only_that_users_matches()
+    {
+        // Two users of one shard, so the shard's rebuild asks both.
+        var users = Enumerable.Range(0, 1000).Select(i => $"activation-{i}").Where(u => ShardMap.ShardOf(u, 8) == 3).Take(2).ToArray();
+        foreach (var user in users)
+        {
+            await Put(user, "db", Texts.DatabaseInterest);
+        }
+        await fixture.Cluster.DeactivateAsync(fixture.Grains.GetGrain<IScoringShardGrain>(3));
+        foreach (var user in users)
+        {
+            await fixture.Cluster.DeactivateAsync(fixture.Grains.GetGrain<IUserGrain>(user));
+        }
+        fixture.Store.FailReadsOf(users[0]);
+        try
+        {
+            var matched = (await Gateway.Score([Texts.DatabaseMessage])).Select(m => m.UserId).ToHashSet();
+            Assert.Contains(users[1], matched);
+            Assert.DoesNotContain(users[0], matched);
+        }
+        finally
+        {
+            fixture.Store.FailReadsOf(null);
+        }
+        // The shard asks the failed user again until it answers.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while ((await ScoreFor(users[0], Texts.DatabaseMessage)).Length == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(250);
+        }
+        Assert.Single(await ScoreFor(users[0], Texts.DatabaseMessage));
     }
 
     [Fact]

@@ -42,15 +42,16 @@ public static class IngestHosts
     }
 
     /// <summary><c>streamattention ingest</c> as a child process, a client of a silo process, serving /metrics and /health on <paramref name="httpPort"/> (default: a free one).</summary>
-    public static ChildProcess StartProcess(SiloProcess silo, EmbeddedKafkaCluster kafka, string groupId, int? httpPort = null)
-        => ChildProcess.StartStreamAttention("ingest", "--urls", $"http://127.0.0.1:{httpPort ?? LoopbackPort.Free()}",
+    /// <param name="testSessions">The tests' short group session; false: the pipeline's own consumer settings, as deployed.</param>
+    public static ChildProcess StartProcess(SiloProcess silo, EmbeddedKafkaCluster kafka, string groupId, int? httpPort = null, bool testSessions = true, params string[] arguments)
+        => ChildProcess.StartStreamAttention(["ingest", "--urls", $"http://127.0.0.1:{httpPort ?? LoopbackPort.Free()}",
             $"--Cluster:GatewayPort={silo.GatewayPort}",
             $"--Ingest:BootstrapServers={kafka.BootstrapServers}",
             $"--Ingest:GroupId={groupId}",
             $"--Ingest:MaxBatchSize={MaxBatchSize}",
             $"--Ingest:MaxInFlightBatches={MaxInFlightBatches}",
             "--Ingest:MaxBatchWait=00:00:00.020",
-            $"--Ingest:Consumer:session.timeout.ms={KafkaClients.SessionTimeoutMs}",
-            "--Ingest:Consumer:heartbeat.interval.ms=1000",
-            "--Logging:LogLevel:Default=Warning");
+            .. testSessions ? [$"--Ingest:Consumer:session.timeout.ms={KafkaClients.SessionTimeoutMs}", "--Ingest:Consumer:heartbeat.interval.ms=1000"] : Array.Empty<string>(),
+            "--Logging:LogLevel:Default=Warning",
+            .. arguments]);
 }

@@ -19,7 +19,7 @@ public sealed class IngestProcessTests
         using var silo = await SiloProcess.StartAsync("observed-silo");
         await using var kafka = Traffic.StartKafka();
         var port = LoopbackPort.Free();
-        using var ingest = IngestHosts.StartProcess(silo, kafka, "observed", port);
+        using var ingest = IngestHosts.StartProcess(silo, kafka, "observed", httpPort: port);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
 
         var ready = await WaitUntilReadyAsync(http, ingest);

@@ -10,7 +10,7 @@ namespace StreamAttention.Ingest.Tests;
 
 /// <summary>
 /// Sums the message outcome counter of one ingest host, by outcome and dead-letter reason; also its dead-letter counter
-/// by reason and how many end-to-end latencies it recorded.
+/// by reason, how many end-to-end latencies it recorded, and its pauses and restarts.
 /// </summary>
 public sealed class OutcomeCounter : IDisposable
 {
@@ -18,13 +18,16 @@ public sealed class OutcomeCounter : IDisposable
     private readonly ConcurrentDictionary<string, long> _counts = new();
     private readonly ConcurrentDictionary<string, long> _deadLetters = new();
     private long _latencyRecords;
+    private long _pauses;
+    private long _restarts;
 
     public OutcomeCounter(IHost host)
     {
         var meter = host.Services.GetRequiredService<IngestInstruments>().Meter;
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (ReferenceEquals(instrument.Meter, meter) && instrument.Name is InstrumentNames.IngestMessages or InstrumentNames.IngestDeadLetters or InstrumentNames.IngestLatency)
+            if (ReferenceEquals(instrument.Meter, meter) && instrument.Name is InstrumentNames.IngestMessages or InstrumentNames.IngestDeadLetters or InstrumentNames.IngestLatency
+                or InstrumentNames.IngestPauses or InstrumentNames.IngestRestarts)
             {
                 listener.EnableMeasurementEvents(instrument);
             }
@@ -32,6 +35,16 @@ public sealed class OutcomeCounter : IDisposable
         _listener.SetMeasurementEventCallback<double>((_, _, _, _) => Interlocked.Increment(ref _latencyRecords));
         _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
         {
+            if (instrument.Name == InstrumentNames.IngestPauses)
+            {
+                Interlocked.Add(ref _pauses, value);
+                return;
+            }
+            if (instrument.Name == InstrumentNames.IngestRestarts)
+            {
+                Interlocked.Add(ref _restarts, value);
+                return;
+            }
             if (instrument.Name == InstrumentNames.IngestDeadLetters)
             {
                 _deadLetters.AddOrUpdate((string)tags[0].Value!, value, (_, sum) => sum + value);
@@ -61,6 +74,10 @@ public sealed class OutcomeCounter : IDisposable
     public long DeadLetters(string reason) => _deadLetters.GetValueOrDefault(reason);
 
     public long LatencyRecords => Interlocked.Read(ref _latencyRecords);
+
+    public long Pauses => Interlocked.Read(ref _pauses);
+
+    public long Restarts => Interlocked.Read(ref _restarts);
 
     public void Dispose() => _listener.Dispose();
 }

@@ -60,10 +60,11 @@ public static class Traffic
         => Enumerable.Range(0, count).Where(i => i % 3 != 2).Select(i => (Id(i), i % 3 == 0 ? DatabaseUser : RacingUser)).ToHashSet();
 
     /// <summary>Produces messages [start, start + count), keyed over many keys so every partition gets some.</summary>
-    public static async Task ProduceAsync(EmbeddedKafkaCluster kafka, int start, int count)
+    /// <param name="value">Message i's value; <see cref="Json"/> unless given.</param>
+    public static async Task ProduceAsync(EmbeddedKafkaCluster kafka, int start, int count, Func<int, string>? value = null)
     {
         using var producer = new ProducerBuilder<string, string>(KafkaClients.Producer(kafka)).Build();
         await Task.WhenAll(Enumerable.Range(start, count).Select(i =>
-            producer.ProduceAsync(InputTopic, new Message<string, string> { Key = $"key-{i % 16}", Value = Json(i) }))).WaitAsync(KafkaClients.Deadline);
+            producer.ProduceAsync(InputTopic, new Message<string, string> { Key = $"key-{i % 16}", Value = (value ?? Json)(i) }))).WaitAsync(KafkaClients.Deadline);
     }
 }

@@ -8,19 +8,31 @@ namespace StreamAttention.Testing;
 /// <summary>
 /// Grain state shared by all silos of a test cluster and kept outside them, like a database would: it survives
 /// killed and restarted silos, which Orleans' memory storage (held by grains on some silo) does not.
-/// <see cref="FailWrites"/> makes every write throw, to test what a failed write leaves behind.
+/// <see cref="FailWrites"/> makes every write throw, to test what a failed write leaves behind; <see cref="SharedGrainStore.FailReadsOf"/>
+/// makes one grain fail to activate.
 /// </summary>
 public sealed class SharedGrainStore
 {
     public ConcurrentDictionary<(string StateName, GrainId Grain), (object State, string ETag)> Entries { get; } = new();
 
     public volatile bool FailWrites;
+
+    private volatile string? _failReadsOf;
+
+    /// <summary>Makes every read of the state of grains keyed <paramref name="key"/> throw (null: none), so they fail to activate.</summary>
+    public void FailReadsOf(string? key) => _failReadsOf = key;
+
+    public bool FailsReadOf(GrainId grain) => _failReadsOf is { } key && grain.Key.ToString() == key;
 }
 
 public sealed class SharedGrainStorage(SharedGrainStore store, DeepCopier copier) : IGrainStorage
 {
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
+        if (store.FailsReadOf(grainId))
+        {
+            throw new IOException("injected storage read failure");
+        }
         if (store.Entries.TryGetValue((stateName, grainId), out var entry))
         {
             grainState.State = copier.Copy((T)entry.State);

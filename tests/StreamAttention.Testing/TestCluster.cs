@@ -29,7 +29,8 @@ public static class TestCluster
         ["Sharding:ShardCount"] = "8",
     };
 
-    public static async Task<InProcessTestCluster> StartAsync(SharedGrainStore store, short silos = 2)
+    /// <param name="configure">More silo configuration, e.g. a fault-injecting grain call filter.</param>
+    public static async Task<InProcessTestCluster> StartAsync(SharedGrainStore store, short silos = 2, Action<ISiloBuilder>? configure = null)
     {
         var builder = new InProcessTestClusterBuilder(silos);
         builder.ConfigureSiloHost((_, host) => host.Configuration.AddInMemoryCollection(Settings));
@@ -40,6 +41,7 @@ public static class TestCluster
             silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Interests,
                 (provider, _) => new SharedGrainStorage(store, provider.GetRequiredService<DeepCopier>()));
             silo.AddStreamAttentionGrains();
+            configure?.Invoke(silo);
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();

@@ -27,6 +27,7 @@ public static class InstrumentNames
     public const string BatchInterests = "streamattention.scoring.batch_interests";
     public const string BatchQueueDelay = "streamattention.scoring.queue_delay";
     public const string BatchShardRequests = "streamattention.scoring.shard_requests";
+    public const string BatchDropped = "streamattention.scoring.dropped";
 
     // The scoring gateway (GatewayInstruments).
     public const string GatewayMessages = "streamattention.gateway.messages";
@@ -53,7 +54,7 @@ public static class InstrumentNames
     public static readonly IReadOnlyList<string> All =
     [
         ScoringPairs, ScoringCandidatePairs, ScoringMatches, ScoringRunDuration,
-        BatchSize, BatchInterests, BatchQueueDelay, BatchShardRequests,
+        BatchSize, BatchInterests, BatchQueueDelay, BatchShardRequests, BatchDropped,
         GatewayMessages, GatewayMatches, GatewayDuration,
         ModelInfo,
         IngestMessages, IngestMatches, IngestBatchSize, IngestPauses, IngestRestarts, IngestDeadLetters, IngestLatency, IngestConsumerLag,

@@ -3,15 +3,17 @@ using StreamAttention.Contracts.Scoring;
 namespace StreamAttention.Contracts.Grains;
 
 /// <summary>
-/// The entry point for scoring, one stateless worker per silo: embeds a batch of texts once, fans it out to the
-/// shards in parallel, merges their matches and appends them to the matched users' histories.
+/// The entry point for scoring, one stateless worker per silo: embeds a batch of texts once, sends it once to each
+/// silo's <see cref="ISiloScoringGrain"/> (and to any shard none of them covered), merges the matches, and hands them
+/// to the silo's background delivery to the users' histories and the live feed. A full scoring queue throws
+/// <see cref="ScoringBusyException"/>; a cancelled call drops its queued work.
 /// </summary>
 [Alias("StreamAttention.IScoringGatewayGrain")]
 public interface IScoringGatewayGrain : IGrainWithIntegerKey
 {
     /// <summary>Matches ordered by text index, best score first. <paramref name="userId"/> restricts scoring to one user.</summary>
     [Alias("Score")]
-    Task<IReadOnlyList<TextMatch>> Score(IReadOnlyList<string> texts, string? userId = null);
+    Task<IReadOnlyList<TextMatch>> Score(IReadOnlyList<string> texts, string? userId = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Like <see cref="Score"/> for messages embedded by their producer (e.g. vectors read from a stream);
@@ -19,7 +21,7 @@ public interface IScoringGatewayGrain : IGrainWithIntegerKey
     /// shape of <see cref="GetEmbeddingDimension"/>.
     /// </summary>
     [Alias("ScoreEmbedded")]
-    Task<IReadOnlyList<TextMatch>> ScoreEmbedded(IReadOnlyList<EmbeddedText> messages, IReadOnlyList<string> texts, string? userId = null);
+    Task<IReadOnlyList<TextMatch>> ScoreEmbedded(IReadOnlyList<EmbeddedText> messages, IReadOnlyList<string> texts, string? userId = null, CancellationToken cancellationToken = default);
 
     /// <summary>The dimension of the silos' embedder, which pre-embedded messages must match.</summary>
     [Alias("GetEmbeddingDimension")]

@@ -17,8 +17,9 @@ public interface IScoringShardGrain : IGrainWithIntegerKey
     [Alias("Update")]
     Task Update(string userId, UserScoringRows rows);
 
+    /// <summary>Scores a batch against this shard's current index, rebuilt and published to its silo first if it changed.</summary>
     [Alias("Score")]
-    Task<IReadOnlyList<TextMatch>> Score(ShardScoreRequest request);
+    Task<IReadOnlyList<TextMatch>> Score(ShardScoreRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>Users and interests held, for diagnostics and tests.</summary>
     [Alias("GetStatistics")]

@@ -1,9 +1,9 @@
 namespace StreamAttention.Contracts.Scoring;
 
 /// <summary>
-/// A message batch embedded once and sent to every scoring shard. <paramref name="BatchId"/> lets a silo recognise
-/// the copies that co-located shards received and score them in one ONNX run.
+/// A message batch embedded once, for a scoring shard the silos' own scoring grains did not cover (it changed since
+/// it last published its index, or it is not active anywhere yet).
 /// </summary>
 /// <param name="UserId">Score only this user's interests; null for everyone.</param>
 [GenerateSerializer, Immutable, Alias("StreamAttention.ShardScoreRequest")]
-public sealed record ShardScoreRequest(Guid BatchId, IReadOnlyList<EmbeddedText> Messages, string? UserId = null);
+public sealed record ShardScoreRequest(IReadOnlyList<EmbeddedText> Messages, string? UserId = null);

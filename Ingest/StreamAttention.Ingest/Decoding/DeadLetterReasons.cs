@@ -10,4 +10,7 @@ public static class DeadLetterReasons
     public const string InvalidField = "invalid-field";
     public const string WrongDimension = "wrong-dimension";
     public const string InvalidVector = "invalid-vector";
+
+    /// <summary>Decoded, but scoring it kept failing after retries while the rest of its batch scored (see ScoringGatewayClient).</summary>
+    public const string ScoringFailed = "scoring-failed";
 }

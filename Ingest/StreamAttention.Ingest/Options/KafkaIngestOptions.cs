@@ -33,9 +33,9 @@ public sealed class KafkaIngestOptions : IValidatableObject
     [Range(1, 4096)]
     public int MaxBatchSize { get; set; } = 256;
 
-    /// <summary>How long a batch waits to fill up after its first message.</summary>
+    /// <summary>How long a poll waits for a batch to fill up: batches form by size or by this time, whichever comes first.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
-    public TimeSpan MaxBatchWait { get; set; } = TimeSpan.FromMilliseconds(50);
+    public TimeSpan MaxBatchWait { get; set; } = TimeSpan.FromMilliseconds(5);
 
     /// <summary>Batches being scored or published at once; past that the consumer pauses its partitions.</summary>
     [Range(1, 64)]
@@ -51,15 +51,37 @@ public sealed class KafkaIngestOptions : IValidatableObject
     /// <summary>Whether a published match carries the message's attributes (JSON input).</summary>
     public bool IncludeAttributes { get; set; } = true;
 
-    /// <summary>How long a batch retries a failing scoring call (e.g. a silo lost) before the consumer restarts from its committed offsets.</summary>
+    /// <summary>
+    /// How long a batch retries a scoring call while the cluster is unavailable (a silo lost, a timeout) before the
+    /// consumer restarts from its committed offsets. A full silo queue (busy) is not a failure: it pauses the consumer.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan ScoringRetryTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Attempts of a scoring call that the silos answer with an error (not unavailability); then its messages are
+    /// bisected down to the ones that fail, which are dead-lettered as <c>scoring-failed</c>.
+    /// </summary>
+    [Range(1, 100)]
+    public int ScoringAttempts { get; set; } = 3;
+
+    /// <summary>
+    /// Kafka static group membership (<c>group.instance.id</c>): a process restarted with the same id takes its old
+    /// place at once, without a rebalance. Give each process its own stable id (e.g. a StatefulSet pod name); null:
+    /// dynamic membership. A static member does not leave the group when it stops, so its partitions wait for it up to
+    /// the session timeout.
+    /// </summary>
+    public string? InstanceId { get; set; }
 
     /// <summary>How long a stop or a partition revoke waits for in-flight batches before committing what finished.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Extra librdkafka consumer settings (e.g. "session.timeout.ms"), applied over the pipeline's own.</summary>
+    /// <summary>
+    /// Extra librdkafka consumer settings, applied over the pipeline's own. With the classic group protocol the
+    /// pipeline sets session.timeout.ms=6000 and heartbeat.interval.ms=2000 (a real broker's minimum session), so a
+    /// killed consumer's partitions move on within seconds instead of librdkafka's 45 s.
+    /// </summary>
     public Dictionary<string, string> Consumer { get; set; } = [];
 
     /// <summary>Extra librdkafka producer settings, applied over the pipeline's own (idempotence and acks=all stay on).</summary>

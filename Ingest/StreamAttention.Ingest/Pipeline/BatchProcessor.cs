@@ -8,8 +8,8 @@ using StreamAttention.Ingest.Publishing;
 namespace StreamAttention.Ingest.Pipeline;
 
 /// <summary>
-/// One batch from read to acknowledged: decode, score the good messages through the silos, publish every match and
-/// dead letter in read order, and mark the batch complete only once the broker acknowledged all of them.
+/// One batch from read to acknowledged: decode, score the good messages through the silos (a message the silos keep
+/// failing on becomes a dead letter, reason <c>scoring-failed</c>), publish every match and dead letter in read order, and mark the batch complete only once the broker acknowledged all of them.
 /// </summary>
 public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher publisher, PublishSequencer sequencer, IngestInstruments metrics)
 {
@@ -27,7 +27,15 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
             var matches = new List<Contracts.Scoring.TextMatch>[batch.Count];
             for (var i = 0; i < good.Length; i++)
             {
-                matches[good[i].index] = scored[i];
+                if (scored[i].Error is { } error)
+                {
+                    // The silos refused this message for good: it leaves the stream as a dead letter, not in a replay loop.
+                    decoded[good[i].index] = DecodeResult.Reject(DeadLetterReasons.ScoringFailed, error);
+                }
+                else
+                {
+                    matches[good[i].index] = scored[i].Matches!;
+                }
             }
 
             // The previous batch's failure is its own; this batch only needs to come after it.

@@ -12,7 +12,8 @@ namespace StreamAttention.Ingest.Pipeline;
 /// <summary>
 /// The consume loop, on a thread of its own (the Kafka consumer blocks): reads batches, hands each to a
 /// <see cref="BatchProcessor"/>, commits the offsets of batches whose outputs were all acknowledged, and pauses its
-/// partitions while <see cref="KafkaIngestOptions.MaxInFlightBatches"/> batches are in flight. A failed batch ends the
+/// partitions while <see cref="KafkaIngestOptions.MaxInFlightBatches"/> batches are in flight or a silo's scoring
+/// queue is full (<see cref="ScoringGatewayClient.Busy"/>). A failed batch ends the
 /// consumer session; a new one resumes from the committed offsets (at-least-once).
 /// </summary>
 public sealed class KafkaIngestService(
@@ -23,6 +24,8 @@ public sealed class KafkaIngestService(
     IngestInstruments metrics,
     ILogger<KafkaIngestService> logger) : IHostedService
 {
+    private const int ClassicSessionTimeoutMs = 6000;
+    private const int ClassicHeartbeatIntervalMs = 2000;
     private static readonly TimeSpan PausedPoll = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan FirstRestartDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxRestartDelay = TimeSpan.FromSeconds(30);
@@ -96,7 +99,7 @@ public sealed class KafkaIngestService(
             while (!_stopping.IsCancellationRequested)
             {
                 RemoveFinished(inFlight);
-                if (inFlight.Count >= _options.MaxInFlightBatches)
+                if (inFlight.Count >= _options.MaxInFlightBatches || gateway.Busy)
                 {
                     WaitForSlot(consumer, inFlight, unprocessed);
                     continue;
@@ -155,8 +158,16 @@ public sealed class KafkaIngestService(
         {
             BootstrapServers = _options.BootstrapServers,
             GroupId = _options.GroupId,
+            GroupInstanceId = _options.InstanceId,
             AutoOffsetReset = AutoOffsetReset.Earliest,
         };
+        if (!_options.Consumer.TryGetValue("group.protocol", out var protocol) || !protocol.Equals("consumer", StringComparison.OrdinalIgnoreCase))
+        {
+            // A crashed member holds its partitions until its session expires; the broker's minimum keeps that short.
+            // (KIP-848 groups take the session from the broker and refuse these settings.)
+            config.SessionTimeoutMs = ClassicSessionTimeoutMs;
+            config.HeartbeatIntervalMs = ClassicHeartbeatIntervalMs;
+        }
         foreach (var (key, value) in _options.Consumer)
         {
             config.Set(key, value);
@@ -204,8 +215,9 @@ public sealed class KafkaIngestService(
     }
 
     /// <summary>
-    /// Backpressure: pauses the assigned partitions until a batch finishes. Polling goes on meanwhile, so rebalances are
-    /// served and the consumer stays in its group; anything already fetched is carried into the next batch.
+    /// Backpressure: pauses the assigned partitions until a batch finishes and no silo reports its scoring queue full.
+    /// Polling goes on meanwhile, so rebalances are served and the consumer stays in its group; anything already
+    /// fetched is carried into the next batch.
     /// </summary>
     private void WaitForSlot(IConsumer<byte[]?, byte[]?> consumer, List<Task> inFlight, List<ConsumeResult<byte[]?, byte[]?>> unprocessed)
     {
@@ -213,7 +225,7 @@ public sealed class KafkaIngestService(
         logger.LogDebug("Scoring is behind ({Batches} batches in flight): pausing partitions", inFlight.Count);
         try
         {
-            while (inFlight.Count >= _options.MaxInFlightBatches && !_stopping.IsCancellationRequested)
+            while ((inFlight.Count >= _options.MaxInFlightBatches || gateway.Busy) && !_stopping.IsCancellationRequested)
             {
                 // Again each time: a rebalance in between assigns partitions unpaused.
                 consumer.Pause(consumer.Assignment);

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+using Orleans.Runtime.Messaging;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Scoring;
 using StreamAttention.Ingest.Decoding;
@@ -10,52 +12,113 @@ namespace StreamAttention.Ingest.Pipeline;
 /// <summary>
 /// The ingest's client of the silos' scoring gateway (<see cref="IScoringGatewayGrain"/>). It scores a batch with
 /// one call per scope (everyone, or one user) and kind (text, or pre-embedded), so the silos embed each text once.
-/// A failing call is retried (a silo may be lost and its shards moving) until
-/// <see cref="KafkaIngestOptions.ScoringRetryTimeout"/>; then the batch fails.
+/// Failures by kind:
+/// <list type="bullet">
+/// <item>busy (a silo's scoring queue is full): the call waits and is tried again without limit, and <see cref="Busy"/>
+/// tells the consume loop to pause its partitions until scoring has room;</item>
+/// <item>unavailable (a silo lost, shards moving, a timeout): retried with backoff until
+/// <see cref="KafkaIngestOptions.ScoringRetryTimeout"/>, then the batch fails and the consumer restarts from its
+/// committed offsets;</item>
+/// <item>anything else (the silos refused the messages): tried <see cref="KafkaIngestOptions.ScoringAttempts"/> times,
+/// then the messages are split in halves, each scored again, down to the single messages that fail, which are
+/// reported (and dead-lettered as <c>scoring-failed</c>); the others are scored.</item>
+/// </list>
 /// </summary>
 public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIngestOptions> options, TimeProvider time, ILogger<ScoringGatewayClient> logger)
 {
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(2);
 
-    /// <summary>The matches of each message, in the order of <paramref name="messages"/>.</summary>
-    public async Task<List<TextMatch>[]> ScoreAsync(IReadOnlyList<IngestMessage> messages, CancellationToken cancellationToken)
+    private int _busyCalls;
+
+    /// <summary>Whether some call is waiting because a silo's scoring queue was full.</summary>
+    public bool Busy => Volatile.Read(ref _busyCalls) > 0;
+
+    /// <summary>The outcome of each message, in the order of <paramref name="messages"/>.</summary>
+    public async Task<ScoringOutcome[]> ScoreAsync(IReadOnlyList<IngestMessage> messages, CancellationToken cancellationToken)
     {
-        var matches = messages.Select(_ => new List<TextMatch>()).ToArray();
+        var outcomes = new ScoringOutcome[messages.Count];
         var groups = messages.Select((message, index) => (message, index))
             .GroupBy(item => (item.message.UserId, Embedded: item.message.Embedding is not null))
-            .Select(group => (group.Key.UserId, group.Key.Embedded, Items: group.ToArray()));
-        await Task.WhenAll(groups.Select(async group =>
-        {
-            var texts = group.Items.Select(item => item.message.Text).ToArray();
-            var gateway = grains.GetGrain<IScoringGatewayGrain>(0);
-            var results = await RetryAsync(() => group.Embedded
-                ? gateway.ScoreEmbedded(group.Items.Select(item => item.message.Embedding!).ToArray(), texts, group.UserId)
-                : gateway.Score(texts, group.UserId), cancellationToken);
-            foreach (var match in results)
-            {
-                // Each group's list is filled by that group only, and groups hold distinct messages.
-                matches[group.Items[match.TextIndex].index].Add(match);
-            }
-        }));
-        return matches;
+            .Select(group => group.ToArray());
+        await Task.WhenAll(groups.Select(group => ScoreIsolatingAsync(group, outcomes, cancellationToken)));
+        return outcomes;
     }
 
     /// <summary>The embedder's dimension, which format Vectors checks messages against.</summary>
     public Task<int> GetEmbeddingDimensionAsync(CancellationToken cancellationToken)
-        => RetryAsync(() => grains.GetGrain<IScoringGatewayGrain>(0).GetEmbeddingDimension(), cancellationToken);
+        => RetryAsync(token => grains.GetGrain<IScoringGatewayGrain>(0).GetEmbeddingDimension().WaitAsync(token), cancellationToken);
 
-    private async Task<T> RetryAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken)
+    /// <summary>Scores messages of one scope and kind; if they keep failing, bisects them to isolate the ones that fail.</summary>
+    private async Task ScoreIsolatingAsync((IngestMessage Message, int Index)[] items, ScoringOutcome[] outcomes, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<TextMatch> results;
+        try
+        {
+            results = await RetryAsync(token => Call(items.Select(item => item.Message).ToArray(), token), cancellationToken);
+        }
+        catch (Exception e) when (!IsUnavailable(e) && !cancellationToken.IsCancellationRequested)
+        {
+            if (items.Length == 1)
+            {
+                logger.LogWarning("Scoring message {Id} failed for good: {Error}", items[0].Message.Id, e.Message);
+                outcomes[items[0].Index] = ScoringOutcome.Failed($"{e.GetType().Name}: {e.Message}");
+                return;
+            }
+            logger.LogWarning("Scoring {Messages} messages failed for good ({Error}); scoring each half alone", items.Length, e.Message);
+            var half = items.Length / 2;
+            await Task.WhenAll(ScoreIsolatingAsync(items[..half], outcomes, cancellationToken), ScoreIsolatingAsync(items[half..], outcomes, cancellationToken));
+            return;
+        }
+        var matches = items.Select(_ => new List<TextMatch>()).ToArray();
+        foreach (var match in results)
+        {
+            matches[match.TextIndex].Add(match);
+        }
+        for (var i = 0; i < items.Length; i++)
+        {
+            outcomes[items[i].Index] = ScoringOutcome.Scored(matches[i]);
+        }
+    }
+
+    private Task<IReadOnlyList<TextMatch>> Call(IngestMessage[] messages, CancellationToken cancellationToken)
+    {
+        var gateway = grains.GetGrain<IScoringGatewayGrain>(0);
+        var texts = messages.Select(m => m.Text).ToArray();
+        var userId = messages[0].UserId;
+        return messages[0].Embedding is null
+            ? gateway.Score(texts, userId, cancellationToken)
+            : gateway.ScoreEmbedded(messages.Select(m => m.Embedding!).ToArray(), texts, userId, cancellationToken);
+    }
+
+    private async Task<T> RetryAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         var deadline = time.GetUtcNow() + options.Value.ScoringRetryTimeout;
         var delay = FirstRetryDelay;
+        var busyDelay = FirstRetryDelay;
+        var failures = 0;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await call();
+                return await call(cancellationToken);
             }
-            catch (Exception e) when (e is not OperationCanceledException && time.GetUtcNow() + delay < deadline)
+            catch (ScoringBusyException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Not a failure: the silo is full; wait (the consume loop pauses meanwhile) and ask again.
+                Interlocked.Increment(ref _busyCalls);
+                try
+                {
+                    await Task.Delay(busyDelay, time, cancellationToken);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _busyCalls);
+                }
+                busyDelay = TimeSpan.FromTicks(Math.Min(busyDelay.Ticks * 2, MaxRetryDelay.Ticks));
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && time.GetUtcNow() + delay < deadline
+                && (IsUnavailable(e) || ++failures < options.Value.ScoringAttempts))
             {
                 logger.LogWarning("Scoring call failed (attempt {Attempt}), retrying in {Delay}: {Error}", attempt, delay, e.Message);
                 await Task.Delay(delay, time, cancellationToken);
@@ -63,4 +126,16 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
             }
         }
     }
+
+    /// <summary>The cluster could not answer (silo lost, shards moving, connection, timeout): no message is to blame.</summary>
+    private static bool IsUnavailable(Exception e)
+        => e is OrleansException or TimeoutException or ConnectionFailedException or Orleans.Networking.Shared.SocketConnectionException;
+}
+
+/// <summary>A scored message's matches, or why scoring it failed for good.</summary>
+public readonly record struct ScoringOutcome(List<TextMatch>? Matches, string? Error)
+{
+    public static ScoringOutcome Scored(List<TextMatch> matches) => new(matches, null);
+
+    public static ScoringOutcome Failed(string error) => new(null, error);
 }

@@ -5,13 +5,16 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using StackExchange.Redis;
+using StreamAttention.Embeddings;
 using StreamAttention.Grains.Import;
 using StreamAttention.Grains.Live;
 using StreamAttention.Grains.Options;
 using StreamAttention.Grains.Shards;
 using StreamAttention.Grains.Users;
+using StreamAttention.Scoring.Options;
 
 namespace StreamAttention.Grains.Hosting;
 
@@ -19,7 +22,8 @@ public static class StreamAttentionSiloBuilderExtensions
 {
     /// <summary>
     /// Registers what the grains need besides the embedder and the scorer (registered by their own extensions):
-    /// the silo's dynamic batcher with its metrics, the gateway's metrics, the silo's end of the live match feed, validation, interest embedding and the bulk importer, with
+    /// the silo's dynamic batcher (its interest index, queue and runs) with its metrics, the gateway's metrics, the
+    /// background delivery of matches, the silo's end of the live match feed, validation, interest embedding and the bulk importer, with
     /// <see cref="ShardingOptions"/>, <see cref="InterestLimitsOptions"/> and <see cref="DynamicBatchingOptions"/>
     /// bound from configuration and validated at start. Grain storage named <see cref="StorageNames.Interests"/>
     /// must be added separately (see <see cref="UseStreamAttentionCluster"/>).
@@ -36,6 +40,10 @@ public static class StreamAttentionSiloBuilderExtensions
         services.TryAddSingleton<GatewayInstruments>();
         services.TryAddSingleton<MatchBroadcaster>();
         services.AddHostedService(provider => provider.GetRequiredService<MatchBroadcaster>());
+        services.TryAddSingleton<MatchDelivery>();
+        services.AddHostedService(provider => provider.GetRequiredService<MatchDelivery>());
+        services.TryAddSingleton(provider => new SiloInterestIndex(
+            provider.GetRequiredService<ITextEmbedder>().Dimension, provider.GetRequiredService<IOptions<ScoringOptions>>().Value));
         services.TryAddSingleton<ShardScoringBatcher>();
         services.AddHostedService(provider => provider.GetRequiredService<ShardScoringBatcher>());
         services.TryAddSingleton<InterestValidator>();
@@ -57,6 +65,7 @@ public static class StreamAttentionSiloBuilderExtensions
         // silo's grains come back on the survivors only then; e.g. ProbeTimeout=00:00:01 and NumMissedProbesLimit=2
         // bring that down to a few seconds where false suspicions are cheap (one machine, tests).
         builder.Services.Configure<ClusterMembershipOptions>(configuration.GetSection(SiloClusterOptions.MembershipSectionName));
+        builder.Configure<SiloMessagingOptions>(messaging => ConfigureTimeout(messaging, options));
         switch (options.Clustering)
         {
             case ClusteringKind.Localhost:
@@ -98,6 +107,7 @@ public static class StreamAttentionSiloBuilderExtensions
     {
         var options = configuration.GetSection(SiloClusterOptions.SectionName).Get<SiloClusterOptions>() ?? new SiloClusterOptions();
         Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
+        builder.Configure<ClientMessagingOptions>(messaging => ConfigureTimeout(messaging, options));
         switch (options.Clustering)
         {
             case ClusteringKind.Localhost:
@@ -109,5 +119,12 @@ public static class StreamAttentionSiloBuilderExtensions
                 break;
         }
         return builder;
+    }
+
+    /// <summary>A caller that gives up cancels the callee's token, so the silo drops the work nobody waits for.</summary>
+    private static void ConfigureTimeout(MessagingOptions messaging, SiloClusterOptions options)
+    {
+        messaging.ResponseTimeout = options.ResponseTimeout;
+        messaging.CancelRequestOnTimeout = true;
     }
 }

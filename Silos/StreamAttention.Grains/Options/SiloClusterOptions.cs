@@ -41,6 +41,15 @@ public sealed class SiloClusterOptions : IValidatableObject
     /// </summary>
     public string? AdvertisedAddress { get; set; }
 
+    /// <summary>
+    /// How long a grain call may take before its caller gives up (Orleans' ResponseTimeout, silos and clients alike);
+    /// the callee's cancellation token is cancelled then, so queued scoring work is dropped. Size it above the longest
+    /// wait a scoring call can see: (Scoring:Batching:QueueCapacity / MaxBatchSize + 1) runs of at most MaxBatchMessages
+    /// messages against the silo's interests; see Silos/README.md.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     public StorageKind EffectiveStorage => Storage ?? (Clustering == ClusteringKind.Redis ? StorageKind.Redis : StorageKind.Memory);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

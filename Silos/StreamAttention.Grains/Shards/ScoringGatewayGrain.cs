@@ -2,26 +2,39 @@ using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using StreamAttention.Contracts.Diagnostics;
+using Orleans.Runtime.Placement;
+using Orleans.Runtime;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Live;
 using StreamAttention.Contracts.Scoring;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Embeddings;
+using StreamAttention.Grains.Live;
 using StreamAttention.Grains.Options;
 
 namespace StreamAttention.Grains.Shards;
 
 /// <summary>
 /// Stateless, so any silo scores locally what it receives; reentrant, so one request's fan-out does not hold up the
-/// next one's embedding. Matches go to the users' histories and to the live feed (<see cref="IMatchFeedGrain"/>).
+/// next one's embedding. A batch goes once to each active silo's <see cref="ISiloScoringGrain"/>, which scores it
+/// against every shard index published there; a shard no silo covered (it changed since it last published, or is not
+/// active) is scored through its own grain, which rebuilds and publishes it. The matches go to
+/// <see cref="MatchDelivery"/> (histories, live feed) without waiting for them.
 /// </summary>
 [StatelessWorker, Reentrant]
-public sealed class ScoringGatewayGrain(ITextEmbedder embedder, IOptions<ShardingOptions> sharding, TimeProvider time, GatewayInstruments metrics) : Grain, IScoringGatewayGrain
+public sealed class ScoringGatewayGrain(
+    ITextEmbedder embedder,
+    IOptions<ShardingOptions> sharding,
+    IClusterMembershipService membership,
+    MatchDelivery delivery,
+    TimeProvider time,
+    GatewayInstruments metrics,
+    BatchingInstruments routing) : Grain, IScoringGatewayGrain
 {
     /// <summary>A span per scored batch, under the grain call's own Orleans span, with what went in and came out.</summary>
     private static readonly ActivitySource Activities = new(InstrumentNames.GatewayActivitySource);
 
-    public async Task<IReadOnlyList<TextMatch>> Score(IReadOnlyList<string> texts, string? userId = null)
+    public async Task<IReadOnlyList<TextMatch>> Score(IReadOnlyList<string> texts, string? userId, CancellationToken cancellationToken)
     {
         if (texts.Count == 0)
         {
@@ -30,27 +43,27 @@ public sealed class ScoringGatewayGrain(ITextEmbedder embedder, IOptions<Shardin
         using var activity = StartBatch(texts.Count);
         var started = time.GetTimestamp();
         var embedded = embedder.Embed(texts);
-        return await ScoreRowsAsync(Enumerable.Range(0, embedded.Count).Select(i => embedded.Row(i)).ToArray(), texts, userId, started, activity);
+        return await ScoreRowsAsync(Enumerable.Range(0, embedded.Count).Select(i => embedded.Row(i)).ToArray(), texts, userId, started, activity, cancellationToken);
     }
 
-    public Task<IReadOnlyList<TextMatch>> ScoreEmbedded(IReadOnlyList<EmbeddedText> messages, IReadOnlyList<string> texts, string? userId = null)
+    public Task<IReadOnlyList<TextMatch>> ScoreEmbedded(IReadOnlyList<EmbeddedText> messages, IReadOnlyList<string> texts, string? userId, CancellationToken cancellationToken)
     {
         if (messages.Count != texts.Count)
         {
             throw new ArgumentException($"{messages.Count} messages but {texts.Count} texts.", nameof(texts));
         }
-        // A wrong shape would fail the silo-wide run that other shards' requests share.
+        // A wrong shape would fail the silo-wide run that other requests share.
         if (messages.Select((m, i) => (m, i)).FirstOrDefault(x => !x.m.HasShape(embedder.Dimension)) is ({ } bad, var index))
         {
             throw new ArgumentException($"Message {index} does not have the shape of {bad.Tokens.Length} tokens of dimension {embedder.Dimension}.", nameof(messages));
         }
-        return messages.Count == 0 ? Task.FromResult<IReadOnlyList<TextMatch>>([]) : ScoreEmbeddedAsync(messages, texts, userId);
+        return messages.Count == 0 ? Task.FromResult<IReadOnlyList<TextMatch>>([]) : ScoreEmbeddedAsync(messages, texts, userId, cancellationToken);
     }
 
-    private async Task<IReadOnlyList<TextMatch>> ScoreEmbeddedAsync(IReadOnlyList<EmbeddedText> messages, IReadOnlyList<string> texts, string? userId)
+    private async Task<IReadOnlyList<TextMatch>> ScoreEmbeddedAsync(IReadOnlyList<EmbeddedText> messages, IReadOnlyList<string> texts, string? userId, CancellationToken cancellationToken)
     {
         using var activity = StartBatch(texts.Count);
-        return await ScoreRowsAsync(messages, texts, userId, time.GetTimestamp(), activity);
+        return await ScoreRowsAsync(messages, texts, userId, time.GetTimestamp(), activity, cancellationToken);
     }
 
     private static Activity? StartBatch(int messages)
@@ -63,17 +76,17 @@ public sealed class ScoringGatewayGrain(ITextEmbedder embedder, IOptions<Shardin
     public Task<int> GetEmbeddingDimension() => Task.FromResult(embedder.Dimension);
 
     private async Task<IReadOnlyList<TextMatch>> ScoreRowsAsync(IReadOnlyList<EmbeddedText> rows, IReadOnlyList<string> texts, string? userId,
-        long started, Activity? activity)
+        long started, Activity? activity, CancellationToken cancellationToken)
     {
-        var request = new ShardScoreRequest(Guid.NewGuid(), rows, userId);
-        var shardCount = sharding.Value.ShardCount;
-        var shards = userId is null ? Enumerable.Range(0, shardCount) : [ShardMap.ShardOf(userId, shardCount)];
-        var results = await Task.WhenAll(shards.Select(shard => GrainFactory.GetGrain<IScoringShardGrain>(shard).Score(request)));
-        var matches = results.SelectMany(r => r)
+        var found = userId is null
+            ? await ScoreEveryoneAsync(rows, cancellationToken)
+            : await GrainFactory.GetGrain<IScoringShardGrain>(ShardMap.ShardOf(userId, sharding.Value.ShardCount)).Score(new ShardScoreRequest(rows, userId), cancellationToken);
+        var matches = found
             .OrderBy(m => m.TextIndex).ThenByDescending(m => m.Score)
             .ThenBy(m => m.UserId, StringComparer.Ordinal).ThenBy(m => m.InterestId, StringComparer.Ordinal)
             .ToArray();
-        await DeliverAsync(texts, matches);
+        var at = time.GetUtcNow();
+        await delivery.EnqueueAsync(matches.Select(m => new LiveMatch(m.UserId, new UserMatch(at, m.InterestId, texts[m.TextIndex], m.Score, m.Highlights))).ToArray(), cancellationToken);
         metrics.Messages.Add(texts.Count);
         metrics.Matches.Add(matches.Length);
         metrics.Duration.Record(time.GetElapsedTime(started).TotalMilliseconds);
@@ -81,16 +94,45 @@ public sealed class ScoringGatewayGrain(ITextEmbedder embedder, IOptions<Shardin
         return matches;
     }
 
-    private async Task DeliverAsync(IReadOnlyList<string> texts, TextMatch[] matches)
+    /// <summary>One call per active silo, then one per shard that no silo covered; every shard's matches counted once.</summary>
+    private async Task<IEnumerable<TextMatch>> ScoreEveryoneAsync(IReadOnlyList<EmbeddedText> rows, CancellationToken cancellationToken)
     {
-        if (matches.Length == 0)
+        var shardCount = sharding.Value.ShardCount;
+        var silos = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress);
+        var covered = new Dictionary<int, IReadOnlyList<TextMatch>>();
+        foreach (var result in await Task.WhenAll(silos.Select(silo => ScoreOnSiloAsync(silo, rows, cancellationToken))))
         {
-            return;
+            foreach (var shard in result.Shards.Where(s => s.Shard < shardCount))
+            {
+                covered.TryAdd(shard.Shard, shard.Matches);
+            }
         }
-        var at = time.GetUtcNow();
-        var delivered = matches.Select(m => new LiveMatch(m.UserId, new UserMatch(at, m.InterestId, texts[m.TextIndex], m.Score, m.Highlights))).ToArray();
-        await Task.WhenAll(delivered.GroupBy(m => m.UserId).Select(user => GrainFactory.GetGrain<IUserGrain>(user.Key)
-            .AppendMatches(user.Select(m => m.Match).ToArray())));
-        await GrainFactory.GetGrain<IMatchFeedGrain>(0).Publish(delivered);
+        var missing = Enumerable.Range(0, shardCount).Where(shard => !covered.ContainsKey(shard)).ToArray();
+        routing.ShardRequests.Add(covered.Count, new KeyValuePair<string, object?>("route", "silo"));
+        routing.ShardRequests.Add(missing.Length, new KeyValuePair<string, object?>("route", "shard"));
+        var direct = await Task.WhenAll(missing.Select(shard => GrainFactory.GetGrain<IScoringShardGrain>(shard).Score(new ShardScoreRequest(rows), cancellationToken)));
+        return covered.Values.SelectMany(m => m).Concat(direct.SelectMany(m => m));
+    }
+
+    /// <summary>
+    /// The silo's scoring grain, placed on that silo by the placement hint. A silo that is leaving or lost covers
+    /// nothing, so its shards are scored through their own grains; a busy or cancelled call fails the batch.
+    /// </summary>
+    private async Task<SiloScoreResult> ScoreOnSiloAsync(SiloAddress silo, IReadOnlyList<EmbeddedText> rows, CancellationToken cancellationToken)
+    {
+        // Set inside this async method, so the hint reaches this call only.
+        RequestContext.Set(IPlacementDirector.PlacementHintKey, silo);
+        try
+        {
+            return await GrainFactory.GetGrain<ISiloScoringGrain>(silo.ToParsableString()).Score(rows, cancellationToken);
+        }
+        catch (Exception e) when (e is not ScoringBusyException and not OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return new SiloScoreResult([]);
+        }
+        finally
+        {
+            RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+        }
     }
 }

@@ -14,8 +14,11 @@ namespace StreamAttention.Grains.Shards;
 /// <summary>
 /// Holds the interest matrices of its users. Reentrant: scoring waits on the silo's batcher, and updates must not
 /// queue behind it; every mutation happens between awaits and scoring works on an immutable index snapshot.
-/// A change drops the index, which the next score rebuilds from the users' embedded rows (a copy, no embedding)
-/// and publishes to the silo's <see cref="ShardScoringBatcher"/>.
+/// A change drops the index and withdraws it from the silo's <see cref="SiloInterestIndex"/>, so the silo's scoring
+/// grain no longer covers the shard; the next score through this grain rebuilds the index from the users' embedded
+/// rows (a copy, no embedding) and publishes it again.
+/// On activation a member whose grain fails to answer is left out (only that user's matches are missing) and asked
+/// again every <see cref="MissingUserRetry"/> until it answers.
 /// Kept alive: a shard is one of few and rebuilding it asks every one of its users.
 /// </summary>
 [Reentrant, KeepAlive]
@@ -29,7 +32,13 @@ public sealed class ScoringShardGrain(
     /// <summary>User grains asked at once while rebuilding.</summary>
     private const int RebuildConcurrency = 256;
 
+    private static readonly TimeSpan MissingUserRetry = TimeSpan.FromSeconds(2);
+
     private readonly Dictionary<string, UserScoringRows> _users = [];
+
+    /// <summary>Members whose rows could not be read yet; see <see cref="MissingUserRetry"/>.</summary>
+    private readonly HashSet<string> _missing = [];
+    private IGrainTimer? _retry;
     private InterestIndex? _index;
     private Task? _pendingWrite;
     private Task _lastWrite = Task.CompletedTask;
@@ -37,28 +46,67 @@ public sealed class ScoringShardGrain(
     /// <summary>The membership in memory differs from what storage holds (a change not written yet, or a failed write).</summary>
     private bool _unsaved;
 
+    private int Shard => (int)this.GetPrimaryKeyLong();
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        foreach (var chunk in membership.State.Users.ToArray().Chunk(RebuildConcurrency))
-        {
-            var rows = await Task.WhenAll(chunk.Select(user => GrainFactory.GetGrain<IUserGrain>(user).GetScoringRows()));
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                if (rows[i].Interests.Count > 0)
-                {
-                    _users[chunk[i]] = rows[i];
-                }
-            }
-        }
+        await LoadAsync(membership.State.Users.ToArray());
         // Published now, so the silo's next run already covers this shard.
         CurrentIndex();
         if (_users.Count > 0)
         {
-            logger.LogInformation("Shard {Shard} rebuilt from {Users} users with {Interests} interests in {Elapsed} ms",
-                this.GetPrimaryKeyLong(), _users.Count, _users.Values.Sum(u => u.Interests.Count), clock.ElapsedMilliseconds);
+            logger.LogInformation("Shard {Shard} rebuilt from {Users} users with {Interests} interests in {Elapsed} ms ({Missing} users missing)",
+                Shard, _users.Count, _users.Values.Sum(u => u.Interests.Count), clock.ElapsedMilliseconds, _missing.Count);
         }
     }
+
+    /// <summary>Reads the rows of <paramref name="users"/>; a user whose grain fails is only marked missing.</summary>
+    private async Task LoadAsync(IReadOnlyList<string> users)
+    {
+        foreach (var chunk in users.Chunk(RebuildConcurrency))
+        {
+            var rows = await Task.WhenAll(chunk.Select(async user =>
+            {
+                try
+                {
+                    return await GrainFactory.GetGrain<IUserGrain>(user).GetScoringRows();
+                }
+                catch (Exception e)
+                {
+                    logger.LogWarning("Shard {Shard}: user {User} did not give its interests ({Error}); retrying in {Delay}", Shard, user, e.Message, MissingUserRetry);
+                    return null;
+                }
+            }));
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                if (rows[i] is not { } loaded)
+                {
+                    _missing.Add(chunk[i]);
+                    continue;
+                }
+                _missing.Remove(chunk[i]);
+                // An update that arrived meanwhile is at least as new.
+                if (loaded.Interests.Count > 0 && !_users.ContainsKey(chunk[i]))
+                {
+                    _users[chunk[i]] = loaded;
+                    Invalidate();
+                }
+            }
+        }
+        if (_missing.Count > 0)
+        {
+            _retry ??= this.RegisterGrainTimer(RetryMissingAsync, MissingUserRetry, MissingUserRetry);
+        }
+        else
+        {
+            _retry?.Dispose();
+            _retry = null;
+        }
+    }
+
+    private Task RetryMissingAsync(CancellationToken cancellationToken)
+        => LoadAsync(_missing.Where(membership.State.Users.Contains).ToArray());
 
     public Task Register(string userId) => AddMemberAsync(userId);
 
@@ -68,7 +116,8 @@ public sealed class ScoringShardGrain(
         {
             return;
         }
-        _index = null;
+        Invalidate();
+        _missing.Remove(userId);
         if (rows.Interests.Count > 0)
         {
             _users[userId] = rows;
@@ -84,16 +133,14 @@ public sealed class ScoringShardGrain(
         }
     }
 
-    public async Task<IReadOnlyList<TextMatch>> Score(ShardScoreRequest request)
+    public async Task<IReadOnlyList<TextMatch>> Score(ShardScoreRequest request, CancellationToken cancellationToken)
     {
         var index = request.UserId is null ? CurrentIndex() : BuildIndex(_users.Where(u => u.Key == request.UserId));
         if (index.Count == 0)
         {
             return [];
         }
-        var pairs = request.UserId is null
-            ? await batcher.ScoreAsync(this.GetPrimaryKeyLong(), request, index)
-            : await batcher.ScoreAloneAsync(request.Messages, index);
+        var pairs = await batcher.ScoreAsync(request.Messages, index, cancellationToken);
         return pairs.Select(pair =>
         {
             var interest = index.Interests[pair.InterestIndex];
@@ -103,22 +150,29 @@ public sealed class ScoringShardGrain(
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        batcher.Withdraw(this.GetPrimaryKeyLong());
+        batcher.Index.Withdraw(Shard);
         return Task.CompletedTask;
     }
 
     public Task<ShardStatistics> GetStatistics()
         => Task.FromResult(new ShardStatistics(_users.Count, _users.Values.Sum(u => u.Interests.Count)));
 
-    /// <summary>The index of all the shard's users, rebuilt after a change and published to the silo's batcher.</summary>
+    /// <summary>The index of all the shard's users, rebuilt after a change and published to the silo's index.</summary>
     private InterestIndex CurrentIndex()
     {
         if (_index is null)
         {
             _index = BuildIndex(_users);
-            batcher.Publish(this.GetPrimaryKeyLong(), _index);
+            batcher.Index.Publish(Shard, _index);
         }
         return _index;
+    }
+
+    /// <summary>Until rebuilt, the silo's scoring grain leaves this shard to its own grain, which rebuilds it.</summary>
+    private void Invalidate()
+    {
+        _index = null;
+        batcher.Index.Withdraw(Shard);
     }
 
     private InterestIndex BuildIndex(IEnumerable<KeyValuePair<string, UserScoringRows>> users)

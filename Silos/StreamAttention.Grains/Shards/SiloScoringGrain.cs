@@ -1,0 +1,41 @@
+using Orleans.Concurrency;
+using Orleans.Runtime;
+using StreamAttention.Contracts.Grains;
+using StreamAttention.Contracts.Scoring;
+
+namespace StreamAttention.Grains.Shards;
+
+/// <summary>
+/// Scores a message batch against every shard index published on its silo, as one queued request of the silo's
+/// batcher, and returns the matches per shard. Keyed by its silo's address and placed there (the gateway calls it with
+/// that silo as placement hint); an activation anywhere else refuses to start, so a key never scores another silo's
+/// shards. Reentrant: calls only wait on the batcher.
+/// </summary>
+[Reentrant]
+public sealed class SiloScoringGrain(ShardScoringBatcher batcher, ILocalSiloDetails silo) : Grain, ISiloScoringGrain
+{
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var key = this.GetPrimaryKeyString();
+        if (key != silo.SiloAddress.ToParsableString())
+        {
+            throw new InvalidOperationException($"The scoring grain of silo {key} cannot run on silo {silo.SiloAddress}.");
+        }
+        return Task.CompletedTask;
+    }
+
+    public async Task<SiloScoreResult> Score(IReadOnlyList<EmbeddedText> messages, CancellationToken cancellationToken)
+    {
+        var snapshot = batcher.Index.Current();
+        var matches = snapshot.Covered.ToDictionary(shard => shard, _ => new List<TextMatch>());
+        if (snapshot.Index.Count > 0)
+        {
+            foreach (var pair in await batcher.ScoreAsync(messages, snapshot.Index, cancellationToken))
+            {
+                var interest = snapshot.Index.Interests[pair.InterestIndex];
+                matches[snapshot.ShardAt(pair.InterestIndex)].Add(new TextMatch(pair.MessageIndex, interest.UserId!, interest.Id, pair.Score, pair.Highlights));
+            }
+        }
+        return new SiloScoreResult(matches.Select(m => new ShardMatches(m.Key, m.Value)).ToArray());
+    }
+}

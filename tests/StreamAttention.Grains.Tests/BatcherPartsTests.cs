@@ -1,0 +1,127 @@
+using StreamAttention.Contracts;
+using StreamAttention.Contracts.Scoring;
+using StreamAttention.Grains.Shards;
+using StreamAttention.Scoring;
+using StreamAttention.Scoring.Options;
+
+namespace StreamAttention.Grains.Tests;
+
+/// <summary>The silo batcher's parts alone: the silo's interest index, the bounded queue, the run.</summary>
+public sealed class BatcherPartsTests
+{
+    private const int Dimension = 4;
+    private static readonly ScoringOptions Options = new();
+
+    [Fact]
+    public void The_silo_index_concatenates_published_shards_and_forgets_withdrawn_ones()
+    {
+        var silo = new SiloInterestIndex(Dimension, Options);
+        silo.Publish(5, Index("e", 2));
+        silo.Publish(2, Index("b", 3));
+        silo.Publish(7, Index("x", 0));
+
+        var snapshot = silo.Current();
+        Assert.Same(snapshot, silo.Current());
+        Assert.Equal([2, 5, 7], snapshot.Covered);
+        Assert.Equal([2, 5], snapshot.Shards);
+        Assert.Equal(["b0", "b1", "b2", "e0", "e1"], snapshot.Index.Interests.Select(i => i.Id));
+        Assert.Equal([2, 2, 2, 5, 5], Enumerable.Range(0, 5).Select(snapshot.ShardAt));
+
+        silo.Withdraw(2);
+        var after = silo.Current();
+        Assert.Equal([5, 7], after.Covered);
+        Assert.Equal(["e0", "e1"], after.Index.Interests.Select(i => i.Id));
+    }
+
+    [Fact]
+    public void A_full_queue_refuses_requests()
+    {
+        var queue = new ScoringQueue(capacity: 2);
+        Assert.True(queue.TryEnqueue(Request(1)));
+        Assert.True(queue.TryEnqueue(Request(1)));
+        Assert.False(queue.TryEnqueue(Request(1)));
+        Assert.Equal(2, queue.Count);
+    }
+
+    [Fact]
+    public async Task A_request_whose_caller_gave_up_is_dropped_unscored()
+    {
+        var queue = new ScoringQueue(capacity: 4);
+        using var gaveUp = new CancellationTokenSource();
+        var abandoned = Request(1, gaveUp.Token);
+        var waiting = Request(1);
+        queue.TryEnqueue(abandoned);
+        queue.TryEnqueue(waiting);
+        await gaveUp.CancelAsync();
+
+        var taken = await queue.TakeAsync(maxRequests: 8, maxMessages: 100, TimeSpan.Zero, CancellationToken.None);
+
+        Assert.Equal([waiting], taken.Requests);
+        Assert.Equal(1, taken.Dropped);
+        Assert.True(abandoned.Completion.Task.IsCanceled);
+    }
+
+    [Fact]
+    public async Task A_run_takes_requests_up_to_its_message_bound_and_leaves_the_rest_queued()
+    {
+        var queue = new ScoringQueue(capacity: 8);
+        ScoringRequest[] requests = [Request(3), Request(3), Request(3), Request(10)];
+        foreach (var request in requests)
+        {
+            queue.TryEnqueue(request);
+        }
+
+        Assert.Equal(requests[..2], (await queue.TakeAsync(8, maxMessages: 7, TimeSpan.Zero, CancellationToken.None)).Requests);
+        Assert.Equal(requests[2..3], (await queue.TakeAsync(8, maxMessages: 7, TimeSpan.Zero, CancellationToken.None)).Requests);
+        // Larger than the bound alone: it still runs, alone.
+        Assert.Equal(requests[3..], (await queue.TakeAsync(8, maxMessages: 7, TimeSpan.Zero, CancellationToken.None)).Requests);
+    }
+
+    [Fact]
+    public void A_run_scores_requests_on_one_index_together_and_gives_each_its_own_pairs()
+    {
+        var index = Index("i", 2);
+        var calls = 0;
+        // Every (message, interest) pair matches, scored by its position in the concatenated batch.
+        var run = new ScoringRun((messages, interests) =>
+        {
+            calls++;
+            return Enumerable.Range(0, messages.Count).SelectMany(m => Enumerable.Range(0, interests.Count)
+                .Select(i => new RowMatch(m, i, m * 10 + i, 0, []))).ToList();
+        }, Dimension);
+        ScoringRequest[] requests = [Request(2, index: index), Request(1, index: index), Request(3, index: index)];
+
+        var groups = ScoringRun.ByIndex([.. requests, Request(1)]).ToArray();
+        Assert.Equal(2, groups.Length);
+        run.Execute(groups[0]);
+
+        Assert.Equal(1, calls);
+        Assert.Equal([(0, 0, 0f), (0, 1, 1f), (1, 0, 10f), (1, 1, 11f)], Pairs(requests[0]));
+        Assert.Equal([(0, 0, 20f), (0, 1, 21f)], Pairs(requests[1]));
+        Assert.Equal([30f, 31f, 40f, 41f, 50f, 51f], Pairs(requests[2]).Select(p => p.Item3));
+        Assert.Equal([0, 0, 1, 1, 2, 2], Pairs(requests[2]).Select(p => p.Item1));
+    }
+
+    [Fact]
+    public void A_run_that_throws_fails_its_requests()
+    {
+        var run = new ScoringRun((_, _) => throw new InvalidOperationException("poison"), Dimension);
+        var index = Index("i", 1);
+        ScoringRequest[] requests = [Request(1, index: index), Request(2, index: index)];
+        run.Execute(requests);
+        Assert.All(requests, r => Assert.IsType<InvalidOperationException>(r.Completion.Task.Exception!.InnerException));
+    }
+
+    private static (int, int, float)[] Pairs(ScoringRequest request)
+        => request.Completion.Task.Result.Select(p => (p.MessageIndex, p.InterestIndex, p.Score)).ToArray();
+
+    private static ScoringRequest Request(int messages, CancellationToken cancellationToken = default, InterestIndex? index = null)
+        => new(Enumerable.Range(0, messages).Select(_ => Row()).ToArray(), index ?? Index("r", 1), cancellationToken);
+
+    private static InterestIndex Index(string prefix, int count)
+        => InterestIndex.FromRows(
+            Enumerable.Range(0, count).Select(i => new InterestDefinition($"{prefix}{i}", $"{prefix}{i}", "user", null)).ToArray(),
+            Enumerable.Range(0, count).Select(_ => Row()).ToArray(), Dimension, Options);
+
+    private static EmbeddedText Row() => new([1, 0, 0, 0], [1], [1, 0, 0, 0], ["t"]);
+}

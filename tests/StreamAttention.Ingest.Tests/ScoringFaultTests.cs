@@ -1,0 +1,79 @@
+using System.Text.Json;
+using Confluent.Kafka;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+using StreamAttention.Ingest.Decoding;
+using StreamAttention.Ingest.Pipeline;
+using StreamAttention.Ingest.Publishing;
+using TestCluster = StreamAttention.Testing.TestCluster;
+
+namespace StreamAttention.Ingest.Tests;
+
+/// <summary>Two silos whose scoring gateway has <see cref="ScoringFaults"/> injected.</summary>
+public sealed class FaultyClusterFixture : IAsyncLifetime
+{
+    public ScoringFaults Faults { get; } = new();
+
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Cluster = await TestCluster.StartAsync(new SharedGrainStore(), configure: silo => silo.AddIncomingGrainCallFilter(Faults));
+        await Traffic.PutInterestsAsync(Cluster.Client);
+    }
+
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+}
+
+/// <summary>Scoring that fails for some messages, or refuses work: the stream goes on, and nothing is lost.</summary>
+public sealed class ScoringFaultTests(FaultyClusterFixture fixture) : IClassFixture<FaultyClusterFixture>
+{
+    private const int Count = 90;
+
+    [Fact]
+    public async Task A_message_that_makes_scoring_throw_is_dead_lettered_and_the_rest_of_its_batch_is_delivered()
+    {
+        await using var kafka = Traffic.StartKafka();
+        int[] poisoned = [7, 40, 41];
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "poison");
+        using var outcomes = new OutcomeCounter(ingest);
+        await Traffic.ProduceAsync(kafka, 0, Count, i => poisoned.Contains(i)
+            ? JsonSerializer.Serialize(new { id = Traffic.Id(i), text = $"{ScoringFaults.PoisonWord} {Traffic.TextOf(i)}" })
+            : Traffic.Json(i));
+
+        await OutputReader.WaitForAllCommittedAsync(kafka, "poison");
+
+        var published = OutputReader.ReadMatches(kafka).Select(m => ((string)m["messageId"]!, (string)m["userId"]!)).ToHashSet();
+        var expected = Traffic.ExpectedMatches(Count);
+        expected.ExceptWith(poisoned.Select(i => (Traffic.Id(i), i % 3 == 0 ? Traffic.DatabaseUser : Traffic.RacingUser)));
+        Assert.Equal(expected.Order(), published.Order());
+        var deadLetters = OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic);
+        Assert.Equal(poisoned.Select(Traffic.Id).Order(), deadLetters.Select(d => JsonDocument.Parse(d.Message.Value).RootElement.GetProperty("id").GetString()!).Order());
+        Assert.All(deadLetters, d =>
+        {
+            Assert.Equal(DeadLetterReasons.ScoringFailed, OutputReader.Header(d, DeadLetterHeaders.Error));
+            Assert.Contains("poisoned", OutputReader.Header(d, DeadLetterHeaders.ErrorDetail));
+        });
+        Assert.Equal(poisoned.Length, outcomes.DeadLetters(DeadLetterReasons.ScoringFailed));
+        Assert.Equal(0, outcomes.Restarts);
+    }
+
+    [Fact]
+    public async Task A_full_scoring_queue_pauses_the_consumer_which_resumes_and_delivers_everything()
+    {
+        await using var kafka = Traffic.StartKafka();
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "busy");
+        using var outcomes = new OutcomeCounter(ingest);
+        var refusedBefore = fixture.Faults.Refused;
+        fixture.Faults.RefuseAsBusy(5);
+        await Traffic.ProduceAsync(kafka, 0, Count);
+
+        await OutputReader.WaitForAllCommittedAsync(kafka, "busy");
+
+        Assert.Equal(5, fixture.Faults.Refused - refusedBefore);
+        Assert.True(outcomes.Pauses > 0, "the consumer never paused while scoring was busy");
+        Assert.Equal(0, OutputReader.AssertMatches(OutputReader.ReadMatches(kafka), Count, maxDuplicates: 0));
+        Assert.Empty(OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic));
+        Assert.Equal(0, outcomes.Restarts);
+    }
+}

@@ -3,6 +3,7 @@ using StreamAttention.Contracts;
 using StreamAttention.Embeddings;
 using StreamAttention.Onnx;
 using StreamAttention.Scoring.Options;
+using StreamAttention.Scoring.SharedWords;
 
 namespace StreamAttention.Scoring;
 
@@ -15,6 +16,8 @@ namespace StreamAttention.Scoring;
 /// Since a ≤ 1, a pair can reach its threshold θ only if p ≥ (θ − w)/(1 − w): stage 1 drops exactly the pairs
 /// below that bound, so pruning never loses a match; <see cref="ScoringOptions.PrefilterTopK"/> may prune further.
 /// Messages without any known token have no keys: their attention score is 0.
+/// This is the per-pair engine (<see cref="ScoringEngine.PerPair"/>); with <see cref="ScoringEngine.SharedWords"/>
+/// (the default) scoring goes to <see cref="SharedWordsScorer"/>, which computes the same scores with shared work.
 /// </summary>
 public sealed class TwoStageScorer : IDisposable
 {
@@ -23,6 +26,7 @@ public sealed class TwoStageScorer : IDisposable
     private readonly OnnxSessionFactory _sessions;
     private readonly PrefilterStage _prefilter;
     private readonly Lock _runLock = new();
+    private readonly SharedWordsScorer? _sharedWords;
     private CrossAttentionStage? _crossAttention;
 
     public TwoStageScorer(OnnxSessionFactory sessions, ScoringOptions options)
@@ -30,6 +34,7 @@ public sealed class TwoStageScorer : IDisposable
         _options = options;
         _sessions = sessions;
         _prefilter = new PrefilterStage(sessions);
+        _sharedWords = options.Engine == ScoringEngine.SharedWords ? new SharedWordsScorer(sessions, options) : null;
     }
 
     public ScoringOptions Options => _options;
@@ -50,6 +55,12 @@ public sealed class TwoStageScorer : IDisposable
         var pairs = new List<ScoredPair>();
         lock (_runLock)
         {
+            if (_sharedWords is not null)
+            {
+                _sharedWords.Score(messages, interests, thresholds, pairs);
+                ScoringMetrics.Matches.Add(pairs.Count);
+                return OrderAndLimit(pairs, topKPerMessage);
+            }
             for (var start = 0; start < messages.Count; start += _options.MessageChunkSize)
             {
                 var count = Math.Min(_options.MessageChunkSize, messages.Count - start);
@@ -227,28 +238,7 @@ public sealed class TwoStageScorer : IDisposable
                 System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(attention.Slice(j * tokenSlots, tokens.Length), queryWeights[j], weights, weights);
             }
         }
-        return TopTokens(tokens, weights);
-    }
-
-    /// <summary>The tokens with the highest weights, best first (a partial selection: the count is small).</summary>
-    private Highlight[] TopTokens(string[] tokens, ReadOnlySpan<float> weights)
-    {
-        var highlights = new Highlight[Math.Min(_options.HighlightCount, tokens.Length)];
-        Span<bool> taken = stackalloc bool[tokens.Length];
-        for (var h = 0; h < highlights.Length; h++)
-        {
-            var best = -1;
-            for (var t = 0; t < tokens.Length; t++)
-            {
-                if (!taken[t] && (best < 0 || weights[t] > weights[best]))
-                {
-                    best = t;
-                }
-            }
-            taken[best] = true;
-            highlights[h] = new Highlight(tokens[best], weights[best]);
-        }
-        return highlights;
+        return MatchHighlights.Top(tokens, weights, _options.HighlightCount);
     }
 
     private static List<ScoredPair> OrderAndLimit(List<ScoredPair> pairs, int topKPerMessage)
@@ -263,5 +253,6 @@ public sealed class TwoStageScorer : IDisposable
     {
         _prefilter.Dispose();
         _crossAttention?.Dispose();
+        _sharedWords?.Dispose();
     }
 }

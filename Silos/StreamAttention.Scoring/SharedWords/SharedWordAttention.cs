@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+using StreamAttention.Embeddings;
+using StreamAttention.Onnx;
+using StreamAttention.Scoring.Candidates;
+using StreamAttention.Scoring.Options;
+
+namespace StreamAttention.Scoring.SharedWords;
+
+/// <summary>
+/// Stage 2 of the shared-words engine: the attention score of every distinct word of a chunk's candidate interests
+/// over every message of the chunk that has candidates (<see cref="SharedWordAttentionStage"/>, in runs of similar
+/// message length), then an interest's score as the weighted sum of its words' scores. Not thread-safe.
+/// </summary>
+public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOptions options) : IDisposable
+{
+    private const float PaddingBias = -1e9f;
+    private readonly ReusableBuffer<float> _scores = new();
+    private readonly List<int> _chunkWords = [];
+    private readonly List<int> _rows = [];
+    private int[] _column = [];
+    private int[] _rowOf = [];
+    private SharedWordAttentionStage? _stage;
+
+    /// <summary>Distinct words attended in the last <see cref="Run"/>.</summary>
+    public int WordCount => _chunkWords.Count;
+
+    /// <summary>Computes the word scores of the chunk's messages that have tokens and candidates.</summary>
+    public void Run(TokenBatch messages, CandidateLists candidates, InterestWords words)
+    {
+        if (_column.Length < words.Count)
+        {
+            _column = new int[words.Count];
+            Array.Fill(_column, -1);
+        }
+        foreach (var word in _chunkWords)
+        {
+            _column[word] = -1;
+        }
+        _chunkWords.Clear();
+        _rows.Clear();
+        if (_rowOf.Length < candidates.Count)
+        {
+            _rowOf = new int[candidates.Count];
+        }
+        for (var m = 0; m < candidates.Count; m++)
+        {
+            _rowOf[m] = -1;
+            if (messages.TokenCount(candidates.Start + m) == 0 || candidates.Interests(m).Count == 0)
+            {
+                continue;
+            }
+            _rowOf[m] = _rows.Count;
+            _rows.Add(m);
+            foreach (var interest in candidates.Interests(m))
+            {
+                for (var e = words.Offsets[interest]; e < words.Offsets[interest + 1]; e++)
+                {
+                    var word = words.WordIds[e];
+                    if (_column[word] < 0)
+                    {
+                        _column[word] = _chunkWords.Count;
+                        _chunkWords.Add(word);
+                    }
+                }
+            }
+        }
+        var wordCount = _chunkWords.Count;
+        var scores = _scores.Rent(_rows.Count * wordCount).Span;
+        if (wordCount == 0)
+        {
+            return;
+        }
+        if (_stage?.Dimension != messages.Dimension)
+        {
+            _stage?.Dispose();
+            _stage = new SharedWordAttentionStage(sessions, messages.Dimension);
+        }
+
+        // Runs of messages of similar length, so that little work goes to padding tokens.
+        var order = _rows.Select((m, row) => (Row: row, Tokens: messages.TokenCount(candidates.Start + m))).OrderBy(r => r.Tokens).ToArray();
+        var budget = options.MaxWordSlotsPerRun;
+        for (var first = 0; first < order.Length;)
+        {
+            var tokens = order[first].Tokens;
+            var block = Math.Clamp(budget / tokens, 1, wordCount);
+            var last = first + 1;
+            while (last < order.Length && (long)(last - first + 1) * order[last].Tokens * block <= budget)
+            {
+                last++;
+            }
+            tokens = order[last - 1].Tokens;
+            for (var w0 = 0; w0 < wordCount; w0 += block)
+            {
+                RunBlock(messages, candidates.Start, order.AsSpan(first, last - first), tokens, w0, Math.Min(block, wordCount - w0), words, scores, wordCount);
+            }
+            first = last;
+        }
+    }
+
+    private void RunBlock(TokenBatch messages, int chunkStart, ReadOnlySpan<(int Row, int Tokens)> rows, int tokens, int firstWord, int blockWords,
+        InterestWords words, Span<float> scores, int wordCount)
+    {
+        var stage = _stage!;
+        var dimension = messages.Dimension;
+        stage.Prepare(rows.Length, tokens, blockWords);
+        var keys = stage.Keys;
+        var bias = stage.TokenBias;
+        for (var r = 0; r < rows.Length; r++)
+        {
+            var message = chunkStart + _rows[rows[r].Row];
+            // TokenBatch pads with zero vectors and zero weights, so the first `tokens` slots need no clearing.
+            messages.TokenVectors.AsSpan(message * messages.Tokens * dimension, tokens * dimension).CopyTo(keys.Slice(r * tokens * dimension));
+            TokenBias(messages, message, bias.Slice(r * tokens, tokens));
+        }
+        var vectors = stage.Words;
+        for (var w = 0; w < blockWords; w++)
+        {
+            words.Vector(_chunkWords[firstWord + w]).CopyTo(vectors.Slice(w * dimension, dimension));
+        }
+        var started = Stopwatch.GetTimestamp();
+        stage.Run(options.AttentionScale);
+        ScoringMetrics.RunDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("stage", "shared_word_attention"));
+        var result = stage.Scores;
+        for (var r = 0; r < rows.Length; r++)
+        {
+            result.Slice(r * blockWords, blockWords).CopyTo(scores.Slice(rows[r].Row * wordCount + firstWord, blockWords));
+        }
+    }
+
+    /// <summary>The attention prior of a message's tokens: TokenWeightExponent · ln(weight), very negative for padding.</summary>
+    private void TokenBias(TokenBatch messages, int message, Span<float> bias)
+    {
+        var weights = messages.TokenWeights.AsSpan(message * messages.Tokens, bias.Length);
+        for (var t = 0; t < bias.Length; t++)
+        {
+            bias[t] = weights[t] > 0 ? options.TokenWeightExponent * MathF.Log(weights[t]) : PaddingBias;
+        }
+    }
+
+    /// <summary>Σ weight·(word score) over the interest's words, for a chunk message with tokens and candidates.</summary>
+    public float InterestScore(int chunkMessage, int interest, InterestWords words)
+    {
+        var row = _scores.Array.AsSpan(_rowOf[chunkMessage] * _chunkWords.Count, _chunkWords.Count);
+        var score = 0f;
+        for (var e = words.Offsets[interest]; e < words.Offsets[interest + 1]; e++)
+        {
+            score += words.Weights[e] * row[_column[words.WordIds[e]]];
+        }
+        return score;
+    }
+
+    /// <summary>
+    /// The interest's attention over the message's tokens, averaged by word weight (for highlights), into
+    /// <paramref name="average"/> [tokens]: recomputed here for the few pairs that match rather than kept for all.
+    /// </summary>
+    public void AverageAttention(TokenBatch messages, int message, int interest, InterestWords words, Span<float> average)
+    {
+        var tokens = average.Length;
+        Span<float> bias = stackalloc float[tokens];
+        Span<float> attention = stackalloc float[tokens];
+        TokenBias(messages, message, bias);
+        average.Clear();
+        for (var e = words.Offsets[interest]; e < words.Offsets[interest + 1]; e++)
+        {
+            var word = words.Vector(words.WordIds[e]);
+            for (var t = 0; t < tokens; t++)
+            {
+                attention[t] = options.AttentionScale * TensorPrimitives.Dot(word, messages.TokenVector(message, t)) + bias[t];
+            }
+            TensorPrimitives.SoftMax(attention, attention);
+            TensorPrimitives.MultiplyAdd(attention, words.Weights[e], average, average);
+        }
+    }
+
+    public void Dispose() => _stage?.Dispose();
+}

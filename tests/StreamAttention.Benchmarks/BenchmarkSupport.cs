@@ -5,7 +5,11 @@ using System.Text.Json;
 
 namespace StreamAttention.Benchmarks;
 
-/// <summary>Command-line settings: <c>--interests N --messages M --repetitions R --naive-interests K --top-k C</c> (<c>--ingest</c>: the end-to-end Kafka benchmark, see <see cref="IngestBenchmark"/>).</summary>
+/// <summary>
+/// Command-line settings: <c>--interests N --messages M --repetitions R --naive-interests K --top-k C</c> (<c>--ingest</c>:
+/// the end-to-end Kafka benchmark, see <see cref="IngestBenchmark"/>; <c>--engines</c> with <c>--sizes N,… --probes P,…</c>:
+/// the scoring engines compared, see <see cref="EngineComparison"/>).
+/// </summary>
 internal sealed class BenchmarkSettings
 {
     public int Interests { get; private init; } = 10_000;
@@ -13,6 +17,8 @@ internal sealed class BenchmarkSettings
     public int Repetitions { get; private init; } = 5;
     public int NaiveInterests { get; private init; } = 400;
     public int TopK { get; private init; } = 256;
+    public int[] Sizes { get; private init; } = [1_000, 10_000, 100_000];
+    public int[] Probes { get; private init; } = [4, 16];
     public double PeakGflops { get; set; }
 
     public static BenchmarkSettings Parse(string[] args)
@@ -22,6 +28,11 @@ internal sealed class BenchmarkSettings
             var at = Array.IndexOf(args, name);
             return at >= 0 && at + 1 < args.Length && int.TryParse(args[at + 1], out var value) && value > 0 ? value : fallback;
         }
+        int[] Values(string name, int[] fallback)
+        {
+            var at = Array.IndexOf(args, name);
+            return at >= 0 && at + 1 < args.Length ? args[at + 1].Split(',').Select(int.Parse).ToArray() : fallback;
+        }
         var defaults = new BenchmarkSettings();
         return new BenchmarkSettings
         {
@@ -30,6 +41,8 @@ internal sealed class BenchmarkSettings
             Repetitions = Value("--repetitions", defaults.Repetitions),
             NaiveInterests = Value("--naive-interests", defaults.NaiveInterests),
             TopK = Value("--top-k", defaults.TopK),
+            Sizes = Values("--sizes", defaults.Sizes),
+            Probes = Values("--probes", defaults.Probes),
         };
     }
 }
@@ -62,6 +75,19 @@ internal sealed class BenchmarkCorpus(string[] messages, string[] interests)
                 ? interests[i]
                 : string.Join(' ', Enumerable.Range(0, random.Next(2, 6)).Select(_ => wordOfRank(random.Next(500, 30_000)))))
             .ToArray();
+    }
+
+    /// <summary>Phrases of 3–6 consecutive words cut from the messages' texts at random (fixed seed): interests that look like the messages.</summary>
+    public string[] Phrases(int count, int seed)
+    {
+        var random = new Random(seed);
+        var words = messages.Select(m => m.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(w => w.Length >= 3).ToArray();
+        return Enumerable.Range(0, count).Select(_ =>
+        {
+            var text = words[random.Next(words.Length)];
+            var length = Math.Min(text.Length, random.Next(3, 7));
+            return string.Join(' ', text.Skip(random.Next(text.Length - length + 1)).Take(length));
+        }).ToArray();
     }
 
     private static string[] Texts(string path)

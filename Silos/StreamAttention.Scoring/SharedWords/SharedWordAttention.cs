@@ -20,7 +20,13 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
     private readonly List<int> _rows = [];
     private int[] _column = [];
     private int[] _rowOf = [];
+    private readonly ReusableBuffer<float> _cached = new();
     private SharedWordAttentionStage? _stage;
+    private int _chunkStart;
+    private int _cachedMessage = -1;
+    private int _cachedCount;
+    private int[] _cachedAt = [];
+    private float[] _cachedBias = [];
 
     /// <summary>Distinct words attended in the last <see cref="Run"/>.</summary>
     public int WordCount => _chunkWords.Count;
@@ -39,6 +45,8 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
         }
         _chunkWords.Clear();
         _rows.Clear();
+        _chunkStart = candidates.Start;
+        _cachedMessage = -1;
         if (_rowOf.Length < candidates.Count)
         {
             _rowOf = new int[candidates.Count];
@@ -152,24 +160,43 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
 
     /// <summary>
     /// The interest's attention over the message's tokens, averaged by word weight (for highlights), into
-    /// <paramref name="average"/> [tokens]: recomputed here for the few pairs that match rather than kept for all.
+    /// <paramref name="average"/> [tokens]. Recomputed here for the pairs that match rather than kept for all, and
+    /// kept per word while the same message's matches are asked for in a row: matches share words too.
     /// </summary>
-    public void AverageAttention(TokenBatch messages, int message, int interest, InterestWords words, Span<float> average)
+    public void AverageAttention(TokenBatch messages, int chunkMessage, int interest, InterestWords words, Span<float> average)
     {
+        var message = _chunkStart + chunkMessage;
         var tokens = average.Length;
-        Span<float> bias = stackalloc float[tokens];
-        Span<float> attention = stackalloc float[tokens];
-        TokenBias(messages, message, bias);
+        if (message != _cachedMessage)
+        {
+            _cachedMessage = message;
+            if (_cachedAt.Length < _chunkWords.Count)
+            {
+                _cachedAt = new int[_chunkWords.Count];
+            }
+            Array.Fill(_cachedAt, -1, 0, _chunkWords.Count);
+            _cachedCount = 0;
+            // Room for every word of the chunk up front: growing would drop what is cached.
+            _cached.Rent(_chunkWords.Count * tokens);
+            _cachedBias = _cachedBias.Length < tokens ? new float[Math.Max(tokens, messages.Tokens)] : _cachedBias;
+            TokenBias(messages, message, _cachedBias.AsSpan(0, tokens));
+        }
         average.Clear();
         for (var e = words.Offsets[interest]; e < words.Offsets[interest + 1]; e++)
         {
-            var word = words.Vector(words.WordIds[e]);
-            for (var t = 0; t < tokens; t++)
+            var column = _column[words.WordIds[e]];
+            if (_cachedAt[column] < 0)
             {
-                attention[t] = options.AttentionScale * TensorPrimitives.Dot(word, messages.TokenVector(message, t)) + bias[t];
+                _cachedAt[column] = _cachedCount++ * tokens;
+                var attention = _cached.Array.AsSpan(_cachedAt[column], tokens);
+                var word = words.Vector(words.WordIds[e]);
+                for (var t = 0; t < tokens; t++)
+                {
+                    attention[t] = options.AttentionScale * TensorPrimitives.Dot(word, messages.TokenVector(message, t)) + _cachedBias[t];
+                }
+                TensorPrimitives.SoftMax(attention, attention);
             }
-            TensorPrimitives.SoftMax(attention, attention);
-            TensorPrimitives.MultiplyAdd(attention, words.Weights[e], average, average);
+            TensorPrimitives.MultiplyAdd(_cached.Array.AsSpan(_cachedAt[column], tokens), words.Weights[e], average, average);
         }
     }
 

@@ -77,21 +77,21 @@ public sealed class SharedWordsScorer : IDisposable
                 var score = weight * attention + (1 - weight) * prefilter[c];
                 if (score >= thresholds[i])
                 {
-                    pairs.Add(new ScoredPair(message, i, score, prefilter[c], Highlights(messages, message, i, words)));
+                    pairs.Add(new ScoredPair(message, i, score, prefilter[c], Highlights(messages, m, i, words)));
                 }
             }
         }
     }
 
-    private Contracts.Highlight[] Highlights(TokenBatch messages, int message, int interest, InterestWords words)
+    private Contracts.Highlight[] Highlights(TokenBatch messages, int chunkMessage, int interest, InterestWords words)
     {
-        var tokens = messages.TokenTexts[message];
+        var tokens = messages.TokenTexts[_candidates.Start + chunkMessage];
         if (tokens.Length == 0)
         {
             return [];
         }
         Span<float> average = stackalloc float[tokens.Length];
-        _attention.AverageAttention(messages, message, interest, words, average);
+        _attention.AverageAttention(messages, chunkMessage, interest, words, average);
         return MatchHighlights.Top(tokens, average, _options.HighlightCount);
     }
 

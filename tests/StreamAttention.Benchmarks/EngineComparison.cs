@@ -38,11 +38,12 @@ internal static class EngineComparison
             var pairs = (double)messages.Count * index.Count;
             var reference = Run("per-pair (old)", new ScoringOptions { Engine = ScoringEngine.PerPair }, null);
             var perPairTime = reference.Time;
-            Run("shared words, all interests", new ScoringOptions { CandidateClusters = -1 }, reference);
-            Run("shared words, √n clusters, exact (default)", new ScoringOptions(), reference);
+            Run("shared words, all interests (default)", new ScoringOptions(), reference);
+            Run("shared words, all interests, no highlights", new ScoringOptions { HighlightCount = 0 }, reference);
+            Run("shared words, √n clusters, exact", new ScoringOptions { CandidateClusters = 0 }, reference);
             foreach (var probes in settings.Probes)
             {
-                Run($"shared words, √n clusters, {probes} probes", new ScoringOptions { ClusterProbes = probes }, reference);
+                Run($"shared words, √n clusters, {probes} probes", new ScoringOptions { CandidateClusters = 0, ClusterProbes = probes }, reference);
             }
             var naive = NaivePairsPerSecond(messages, index, Math.Min(index.Count, settings.NaiveInterests));
             Console.WriteLine($"| {size:N0} | naive loop (sample of {Math.Min(index.Count, settings.NaiveInterests)}) | {naive / index.Count:N1} | {naive:N0} | {naive * perPairTime.TotalSeconds / pairs:F2}× | 100% | | | | | |");

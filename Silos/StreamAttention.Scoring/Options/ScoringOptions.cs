@@ -66,9 +66,10 @@ public sealed class ScoringOptions
     /// Clusters of interests (by pooled vector) for candidate generation in the <see cref="ScoringEngine.SharedWords"/>
     /// engine: a message skips a cluster whose bound on the pooled cosine cannot reach the floor of any member.
     /// −1 = no clusters (every interest goes through the prefilter GEMM), 0 = √(interests).
+    /// Off by default: on messages and interests of one domain the bound keeps nearly every cluster (docs/benchmarks.md).
     /// </summary>
     [Range(-1, 1_000_000)]
-    public int CandidateClusters { get; set; }
+    public int CandidateClusters { get; set; } = -1;
 
     /// <summary>
     /// Clusters probed per message, best centroid cosine first, among those the bound keeps; 0 = all of them (exact).

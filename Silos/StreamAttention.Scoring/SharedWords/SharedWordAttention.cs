@@ -18,6 +18,8 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
     private readonly ReusableBuffer<float> _scores = new();
     private readonly List<int> _chunkWords = [];
     private readonly List<int> _rows = [];
+    private readonly List<int> _chunkInterests = [];
+    private bool[] _interestSeen = [];
     private int[] _column = [];
     private int[] _rowOf = [];
     private readonly ReusableBuffer<float> _cached = new();
@@ -47,6 +49,10 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
         _rows.Clear();
         _chunkStart = candidates.Start;
         _cachedMessage = -1;
+        if (_interestSeen.Length < words.Offsets.Length - 1)
+        {
+            _interestSeen = new bool[words.Offsets.Length - 1];
+        }
         if (_rowOf.Length < candidates.Count)
         {
             _rowOf = new int[candidates.Count];
@@ -62,17 +68,28 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
             _rows.Add(m);
             foreach (var interest in candidates.Interests(m))
             {
-                for (var e = words.Offsets[interest]; e < words.Offsets[interest + 1]; e++)
+                // Most candidates recur across the chunk's messages: list each interest once, its words after.
+                if (!_interestSeen[interest])
                 {
-                    var word = words.WordIds[e];
-                    if (_column[word] < 0)
-                    {
-                        _column[word] = _chunkWords.Count;
-                        _chunkWords.Add(word);
-                    }
+                    _interestSeen[interest] = true;
+                    _chunkInterests.Add(interest);
                 }
             }
         }
+        foreach (var interest in _chunkInterests)
+        {
+            _interestSeen[interest] = false;
+            for (var e = words.Offsets[interest]; e < words.Offsets[interest + 1]; e++)
+            {
+                var word = words.WordIds[e];
+                if (_column[word] < 0)
+                {
+                    _column[word] = _chunkWords.Count;
+                    _chunkWords.Add(word);
+                }
+            }
+        }
+        _chunkInterests.Clear();
         var wordCount = _chunkWords.Count;
         var scores = _scores.Rent(_rows.Count * wordCount).Span;
         if (wordCount == 0)
@@ -146,10 +163,12 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
         }
     }
 
-    /// <summary>Σ weight·(word score) over the interest's words, for a chunk message with tokens and candidates.</summary>
-    public float InterestScore(int chunkMessage, int interest, InterestWords words)
+    /// <summary>The word scores of a chunk message that has tokens and candidates, for <see cref="InterestScore"/>.</summary>
+    public ReadOnlySpan<float> WordScores(int chunkMessage) => _scores.Array.AsSpan(_rowOf[chunkMessage] * _chunkWords.Count, _chunkWords.Count);
+
+    /// <summary>Σ weight·(word score) over the interest's words, from a message's <see cref="WordScores"/>.</summary>
+    public float InterestScore(ReadOnlySpan<float> row, int interest, InterestWords words)
     {
-        var row = _scores.Array.AsSpan(_rowOf[chunkMessage] * _chunkWords.Count, _chunkWords.Count);
         var score = 0f;
         for (var e = words.Offsets[interest]; e < words.Offsets[interest + 1]; e++)
         {

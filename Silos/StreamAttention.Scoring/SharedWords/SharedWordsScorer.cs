@@ -70,10 +70,11 @@ public sealed class SharedWordsScorer : IDisposable
             var tokens = messages.TokenCount(message);
             var chosen = _candidates.Interests(m);
             var prefilter = _candidates.Prefilter(m);
+            var wordScores = tokens == 0 || chosen.Count == 0 ? default : _attention.WordScores(m);
             for (var c = 0; c < chosen.Count; c++)
             {
                 var i = chosen[c];
-                var attention = tokens == 0 ? 0 : _attention.InterestScore(m, i, words);
+                var attention = tokens == 0 ? 0 : _attention.InterestScore(wordScores, i, words);
                 var score = weight * attention + (1 - weight) * prefilter[c];
                 if (score >= thresholds[i])
                 {
@@ -86,7 +87,7 @@ public sealed class SharedWordsScorer : IDisposable
     private Contracts.Highlight[] Highlights(TokenBatch messages, int chunkMessage, int interest, InterestWords words)
     {
         var tokens = messages.TokenTexts[_candidates.Start + chunkMessage];
-        if (tokens.Length == 0)
+        if (tokens.Length == 0 || _options.HighlightCount == 0)
         {
             return [];
         }

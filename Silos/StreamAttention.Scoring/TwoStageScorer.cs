@@ -59,7 +59,7 @@ public sealed class TwoStageScorer : IDisposable
             {
                 _sharedWords.Score(messages, interests, thresholds, pairs);
                 ScoringMetrics.Matches.Add(pairs.Count);
-                return OrderAndLimit(pairs, topKPerMessage);
+                return Limit(pairs, topKPerMessage);
             }
             for (var start = 0; start < messages.Count; start += _options.MessageChunkSize)
             {
@@ -243,15 +243,14 @@ public sealed class TwoStageScorer : IDisposable
 
     private static List<ScoredPair> OrderAndLimit(List<ScoredPair> pairs, int topKPerMessage)
     {
-        // A total order (message, best score, interest), so the unstable in-place sort is deterministic; matches can
-        // number in the hundreds of thousands per batch, where LINQ's ordering costs several times more.
-        pairs.Sort((a, b) => a.MessageIndex != b.MessageIndex ? a.MessageIndex.CompareTo(b.MessageIndex)
-            : a.Score != b.Score ? b.Score.CompareTo(a.Score)
-            : a.InterestIndex.CompareTo(b.InterestIndex));
-        return topKPerMessage > 0
-            ? pairs.GroupBy(p => p.MessageIndex).SelectMany(g => g.Take(topKPerMessage)).ToList()
-            : pairs;
+        // In place: matches can number in the hundreds of thousands per batch, where LINQ's ordering costs several times more.
+        pairs.Sort(ScoredPairOrder.Instance);
+        return Limit(pairs, topKPerMessage);
     }
+
+    /// <summary>At most <paramref name="topKPerMessage"/> pairs per message (0 = all) of pairs already in <see cref="ScoredPairOrder"/>.</summary>
+    private static List<ScoredPair> Limit(List<ScoredPair> pairs, int topKPerMessage)
+        => topKPerMessage > 0 ? pairs.GroupBy(p => p.MessageIndex).SelectMany(g => g.Take(topKPerMessage)).ToList() : pairs;
 
     public void Dispose()
     {

@@ -37,7 +37,10 @@ public sealed class SharedWordsScorer : IDisposable
     /// <summary>The distinct words of an index (built on first use, kept while the index lives).</summary>
     public InterestWords WordsOf(InterestIndex interests) => _words.GetValue(interests, InterestWords.Build);
 
-    /// <summary>Adds the pairs whose final score reaches <paramref name="thresholds"/> to <paramref name="pairs"/>, unordered.</summary>
+    /// <summary>
+    /// Adds the pairs whose final score reaches <paramref name="thresholds"/> to <paramref name="pairs"/>, in
+    /// <see cref="ScoredPairOrder"/> (sorted per message: a sort of all matches at once costs more).
+    /// </summary>
     public void Score(TokenBatch messages, InterestIndex interests, float[] thresholds, List<ScoredPair> pairs)
     {
         var weight = _options.AttentionWeight;
@@ -71,6 +74,7 @@ public sealed class SharedWordsScorer : IDisposable
             var chosen = _candidates.Interests(m);
             var prefilter = _candidates.Prefilter(m);
             var wordScores = tokens == 0 || chosen.Count == 0 ? default : _attention.WordScores(m);
+            var first = pairs.Count;
             for (var c = 0; c < chosen.Count; c++)
             {
                 var i = chosen[c];
@@ -81,6 +85,7 @@ public sealed class SharedWordsScorer : IDisposable
                     pairs.Add(new ScoredPair(message, i, score, prefilter[c], Highlights(messages, m, i, words)));
                 }
             }
+            pairs.Sort(first, pairs.Count - first, ScoredPairOrder.Instance);
         }
     }
 

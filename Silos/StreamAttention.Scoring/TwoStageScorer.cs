@@ -24,7 +24,7 @@ public sealed class TwoStageScorer : IDisposable
     private const float PaddingBias = -1e9f;
     private readonly ScoringOptions _options;
     private readonly OnnxSessionFactory _sessions;
-    private readonly PrefilterStage _prefilter;
+    private readonly PrefilterStage? _prefilter;
     private readonly Lock _runLock = new();
     private readonly SharedWordsScorer? _sharedWords;
     private CrossAttentionStage? _crossAttention;
@@ -33,8 +33,15 @@ public sealed class TwoStageScorer : IDisposable
     {
         _options = options;
         _sessions = sessions;
-        _prefilter = new PrefilterStage(sessions);
-        _sharedWords = options.Engine == ScoringEngine.SharedWords ? new SharedWordsScorer(sessions, options) : null;
+        // One engine's sessions only: each holds its graph's buffers.
+        if (options.Engine == ScoringEngine.SharedWords)
+        {
+            _sharedWords = new SharedWordsScorer(sessions, options);
+        }
+        else
+        {
+            _prefilter = new PrefilterStage(sessions);
+        }
     }
 
     public ScoringOptions Options => _options;
@@ -65,7 +72,7 @@ public sealed class TwoStageScorer : IDisposable
             {
                 var count = Math.Min(_options.MessageChunkSize, messages.Count - start);
                 var started = Stopwatch.GetTimestamp();
-                var similarity = _prefilter.Run(messages.Pooled.AsMemory(start * messages.Dimension, count * messages.Dimension), count,
+                var similarity = _prefilter!.Run(messages.Pooled.AsMemory(start * messages.Dimension, count * messages.Dimension), count,
                     interests.Queries, interests.Count, interests.Dimension);
                 ScoringMetrics.RunDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("stage", "prefilter"));
                 ScoringMetrics.Pairs.Add((long)count * interests.Count);
@@ -254,7 +261,7 @@ public sealed class TwoStageScorer : IDisposable
 
     public void Dispose()
     {
-        _prefilter.Dispose();
+        _prefilter?.Dispose();
         _crossAttention?.Dispose();
         _sharedWords?.Dispose();
     }

@@ -3,6 +3,7 @@ using StreamAttention.Contracts;
 using StreamAttention.Embeddings;
 using StreamAttention.Onnx;
 using StreamAttention.Scoring.Options;
+using StreamAttention.Scoring.SharedWords;
 
 namespace StreamAttention.Scoring;
 
@@ -15,21 +16,32 @@ namespace StreamAttention.Scoring;
 /// Since a ≤ 1, a pair can reach its threshold θ only if p ≥ (θ − w)/(1 − w): stage 1 drops exactly the pairs
 /// below that bound, so pruning never loses a match; <see cref="ScoringOptions.PrefilterTopK"/> may prune further.
 /// Messages without any known token have no keys: their attention score is 0.
+/// This is the per-pair engine (<see cref="ScoringEngine.PerPair"/>); with <see cref="ScoringEngine.SharedWords"/>
+/// (the default) scoring goes to <see cref="SharedWordsScorer"/>, which computes the same scores with shared work.
 /// </summary>
 public sealed class TwoStageScorer : IDisposable
 {
     private const float PaddingBias = -1e9f;
     private readonly ScoringOptions _options;
     private readonly OnnxSessionFactory _sessions;
-    private readonly PrefilterStage _prefilter;
+    private readonly PrefilterStage? _prefilter;
     private readonly Lock _runLock = new();
+    private readonly SharedWordsScorer? _sharedWords;
     private CrossAttentionStage? _crossAttention;
 
     public TwoStageScorer(OnnxSessionFactory sessions, ScoringOptions options)
     {
         _options = options;
         _sessions = sessions;
-        _prefilter = new PrefilterStage(sessions);
+        // One engine's sessions only: each holds its graph's buffers.
+        if (options.Engine == ScoringEngine.SharedWords)
+        {
+            _sharedWords = new SharedWordsScorer(sessions, options);
+        }
+        else
+        {
+            _prefilter = new PrefilterStage(sessions);
+        }
     }
 
     public ScoringOptions Options => _options;
@@ -50,11 +62,17 @@ public sealed class TwoStageScorer : IDisposable
         var matches = new List<RowMatch>();
         lock (_runLock)
         {
+            if (_sharedWords is not null)
+            {
+                _sharedWords.Score(messages, interests, thresholds, matches);
+                ScoringInstruments.Matches.Add(matches.Count);
+                return Limit(matches, topKPerMessage);
+            }
             for (var start = 0; start < messages.Count; start += _options.MessageChunkSize)
             {
                 var count = Math.Min(_options.MessageChunkSize, messages.Count - start);
                 var started = Stopwatch.GetTimestamp();
-                var similarity = _prefilter.Run(messages.Pooled.AsMemory(start * messages.Dimension, count * messages.Dimension), count,
+                var similarity = _prefilter!.Run(messages.Pooled.AsMemory(start * messages.Dimension, count * messages.Dimension), count,
                     interests.Queries, interests.Count, interests.Dimension);
                 ScoringInstruments.RunDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("stage", "prefilter"));
                 ScoringInstruments.Pairs.Add((long)count * interests.Count);
@@ -227,41 +245,24 @@ public sealed class TwoStageScorer : IDisposable
                 System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(attention.Slice(j * tokenSlots, tokens.Length), queryWeights[j], weights, weights);
             }
         }
-        return TopTokens(tokens, weights);
-    }
-
-    /// <summary>The tokens with the highest weights, best first (a partial selection: the count is small).</summary>
-    private Highlight[] TopTokens(string[] tokens, ReadOnlySpan<float> weights)
-    {
-        var highlights = new Highlight[Math.Min(_options.HighlightCount, tokens.Length)];
-        Span<bool> taken = stackalloc bool[tokens.Length];
-        for (var h = 0; h < highlights.Length; h++)
-        {
-            var best = -1;
-            for (var t = 0; t < tokens.Length; t++)
-            {
-                if (!taken[t] && (best < 0 || weights[t] > weights[best]))
-                {
-                    best = t;
-                }
-            }
-            taken[best] = true;
-            highlights[h] = new Highlight(tokens[best], weights[best]);
-        }
-        return highlights;
+        return MatchHighlights.Top(tokens, weights, _options.HighlightCount);
     }
 
     private static List<RowMatch> OrderAndLimit(List<RowMatch> matches, int topKPerMessage)
     {
-        var ordered = matches.OrderBy(m => m.MessageIndex).ThenByDescending(m => m.Score).ThenBy(m => m.InterestIndex);
-        return topKPerMessage > 0
-            ? ordered.GroupBy(m => m.MessageIndex).SelectMany(g => g.Take(topKPerMessage)).ToList()
-            : ordered.ToList();
+        // In place: matches can number in the hundreds of thousands per batch, where LINQ's ordering costs several times more.
+        matches.Sort(RowMatchOrder.Instance);
+        return Limit(matches, topKPerMessage);
     }
+
+    /// <summary>At most <paramref name="topKPerMessage"/> matches per message (0 = all) of matches already in <see cref="RowMatchOrder"/>.</summary>
+    private static List<RowMatch> Limit(List<RowMatch> matches, int topKPerMessage)
+        => topKPerMessage > 0 ? matches.GroupBy(m => m.MessageIndex).SelectMany(g => g.Take(topKPerMessage)).ToList() : matches;
 
     public void Dispose()
     {
-        _prefilter.Dispose();
+        _prefilter?.Dispose();
         _crossAttention?.Dispose();
+        _sharedWords?.Dispose();
     }
 }

@@ -16,6 +16,11 @@ if (args.Contains("--ingest"))
     await IngestBenchmark.RunAsync(settings);
     return 0;
 }
+if (args.Contains("--engines"))
+{
+    await EngineComparison.RunAsync(settings);
+    return 0;
+}
 var sessions = new OnnxSessionFactory(new OnnxRuntimeOptions());
 var wordVectorOptions = new WordVectorOptions();
 var vectors = WordVectors.Load(await new WordVectorModelSetup().EnsureAsync(wordVectorOptions));

@@ -19,15 +19,19 @@ public sealed class TwoStageScorerTests
             _embedder, options ?? new ScoringOptions { DefaultThreshold = 0.3f });
 
     [Theory]
-    [InlineData(0, InterestQueryMode.Words)]
-    [InlineData(1, InterestQueryMode.Words)]
-    [InlineData(7, InterestQueryMode.Pooled)]
-    public void Matches_are_exactly_the_reference_pairs_above_threshold(int seed, InterestQueryMode queries)
+    [InlineData(0, InterestQueryMode.Words, ScoringEngine.PerPair)]
+    [InlineData(1, InterestQueryMode.Words, ScoringEngine.PerPair)]
+    [InlineData(7, InterestQueryMode.Pooled, ScoringEngine.PerPair)]
+    [InlineData(0, InterestQueryMode.Words, ScoringEngine.SharedWords)]
+    [InlineData(1, InterestQueryMode.Words, ScoringEngine.SharedWords)]
+    [InlineData(7, InterestQueryMode.Pooled, ScoringEngine.SharedWords)]
+    public void Matches_are_exactly_the_reference_pairs_above_threshold(int seed, InterestQueryMode queries, ScoringEngine engine)
     {
         var random = new Random(seed);
         var options = new ScoringOptions
         {
-            MessageChunkSize = 32, MaxPairsPerRun = 50, Queries = queries, DefaultThreshold = 0.3f, MaxQueriesPerInterest = 3,
+            MessageChunkSize = 32, MaxPairsPerRun = 50, Queries = queries, DefaultThreshold = 0.3f, MaxQueriesPerInterest = 3, Engine = engine,
+            MaxWordSlotsPerRun = 200,
         };
         var interests = Interests(random, 25, options);
         var messages = _embedder.Embed(Enumerable.Range(0, 80).Select(_ => RandomText(random, 14)).ToArray());

@@ -6,7 +6,11 @@ using StreamAttention.Scoring;
 
 namespace StreamAttention.Testing;
 
-/// <summary>Command-line settings: <c>--interests N --messages M --repetitions R --naive-interests K --top-k C</c> (<c>--ingest</c>: the end-to-end Kafka benchmark, <c>IngestBenchmark</c>).</summary>
+/// <summary>
+/// Command-line settings: <c>--interests N --messages M --repetitions R --naive-interests K --top-k C</c> (<c>--ingest</c>:
+/// the end-to-end Kafka benchmark, <c>IngestBenchmark</c>; <c>--engines</c> with <c>--sizes N,… --probes P,…</c>:
+/// the scoring engines compared, <c>EngineComparison</c>).
+/// </summary>
 public sealed class BenchmarkSettings
 {
     public int Interests { get; private init; } = 10_000;
@@ -14,6 +18,8 @@ public sealed class BenchmarkSettings
     public int Repetitions { get; private init; } = 5;
     public int NaiveInterests { get; private init; } = 400;
     public int TopK { get; private init; } = 256;
+    public int[] Sizes { get; private init; } = [1_000, 10_000, 100_000];
+    public int[] Probes { get; private init; } = [4, 16];
     public double PeakGflops { get; set; }
 
     public static BenchmarkSettings Parse(string[] args)
@@ -23,6 +29,11 @@ public sealed class BenchmarkSettings
             var at = Array.IndexOf(args, name);
             return at >= 0 && at + 1 < args.Length && int.TryParse(args[at + 1], out var value) && value > 0 ? value : fallback;
         }
+        int[] Values(string name, int[] fallback)
+        {
+            var at = Array.IndexOf(args, name);
+            return at >= 0 && at + 1 < args.Length ? args[at + 1].Split(',').Select(int.Parse).ToArray() : fallback;
+        }
         var defaults = new BenchmarkSettings();
         return new BenchmarkSettings
         {
@@ -31,6 +42,8 @@ public sealed class BenchmarkSettings
             Repetitions = Value("--repetitions", defaults.Repetitions),
             NaiveInterests = Value("--naive-interests", defaults.NaiveInterests),
             TopK = Value("--top-k", defaults.TopK),
+            Sizes = Values("--sizes", defaults.Sizes),
+            Probes = Values("--probes", defaults.Probes),
         };
     }
 }
@@ -63,6 +76,19 @@ public sealed class BenchmarkCorpus(string[] messages, string[] interests)
                 ? interests[i]
                 : string.Join(' ', Enumerable.Range(0, random.Next(2, 6)).Select(_ => wordOfRank(random.Next(500, 30_000)))))
             .ToArray();
+    }
+
+    /// <summary>Phrases of 3–6 consecutive words cut from the messages' texts at random (fixed seed): interests that look like the messages.</summary>
+    public string[] Phrases(int count, int seed)
+    {
+        var random = new Random(seed);
+        var words = messages.Select(m => m.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(w => w.Length >= 3).ToArray();
+        return Enumerable.Range(0, count).Select(_ =>
+        {
+            var text = words[random.Next(words.Length)];
+            var length = Math.Min(text.Length, random.Next(3, 7));
+            return string.Join(' ', text.Skip(random.Next(text.Length - length + 1)).Take(length));
+        }).ToArray();
     }
 
     private static string[] Texts(string path)

@@ -59,6 +59,29 @@ public sealed class ScoringOptions
     [Range(1, 16_777_216)]
     public int MaxPairsPerRun { get; set; } = 32_768;
 
+    /// <summary>How candidate pairs are found and attended: shared per distinct interest word (default) or per pair.</summary>
+    public ScoringEngine Engine { get; set; } = ScoringEngine.SharedWords;
+
+    /// <summary>
+    /// Clusters of interests (by pooled vector) for candidate generation in the <see cref="ScoringEngine.SharedWords"/>
+    /// engine: a message skips a cluster whose bound on the pooled cosine cannot reach the floor of any member.
+    /// −1 = no clusters (every interest goes through the prefilter GEMM), 0 = √(interests).
+    /// Off by default: on messages and interests of one domain the bound keeps nearly every cluster (docs/benchmarks.md).
+    /// </summary>
+    [Range(-1, 1_000_000)]
+    public int CandidateClusters { get; set; } = -1;
+
+    /// <summary>
+    /// Clusters probed per message, best centroid cosine first, among those the bound keeps; 0 = all of them (exact).
+    /// A positive value is approximate: a match in an unprobed cluster is lost.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int ClusterProbes { get; set; }
+
+    /// <summary>Message token slots × distinct words per shared-word attention run; bounds its intermediate tensors.</summary>
+    [Range(1, 268_435_456)]
+    public int MaxWordSlotsPerRun { get; set; } = 2_097_152;
+
     /// <summary>Message tokens with the highest attention reported per match.</summary>
     [Range(0, 64)]
     public int HighlightCount { get; set; } = 3;

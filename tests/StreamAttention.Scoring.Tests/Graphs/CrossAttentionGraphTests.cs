@@ -77,7 +77,7 @@ public sealed class CrossAttentionGraphTests
     }
 
     /// <summary>The textbook form: materialise ctx = softmax(scale·qKᵀ + bias)·K, then cos(q, ctx).</summary>
-    private static (double Score, double[] Attention) Reference(ReadOnlySpan<float> keys, ReadOnlySpan<float> bias, int length, ReadOnlySpan<float> q, float scale)
+    internal static (double Score, double[] Attention) Reference(ReadOnlySpan<float> keys, ReadOnlySpan<float> bias, int length, ReadOnlySpan<float> q, float scale)
     {
         var d = q.Length;
         var logits = new double[length];

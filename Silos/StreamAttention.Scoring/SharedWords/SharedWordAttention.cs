@@ -1,0 +1,223 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+using StreamAttention.Embeddings;
+using StreamAttention.Onnx;
+using StreamAttention.Scoring.Candidates;
+using StreamAttention.Scoring.Options;
+
+namespace StreamAttention.Scoring.SharedWords;
+
+/// <summary>
+/// Stage 2 of the shared-words engine: the attention score of every distinct word of a chunk's candidate interests
+/// over every message of the chunk that has candidates (<see cref="SharedWordAttentionStage"/>, in runs of similar
+/// message length), then an interest's score as the weighted sum of its words' scores. Not thread-safe.
+/// </summary>
+public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOptions options) : IDisposable
+{
+    private const float PaddingBias = -1e9f;
+    private readonly ReusableBuffer<float> _scores = new();
+    private readonly List<int> _chunkWords = [];
+    private readonly List<int> _rows = [];
+    private readonly List<int> _chunkInterests = [];
+    private bool[] _interestSeen = [];
+    private int[] _column = [];
+    private int[] _rowOf = [];
+    private readonly ReusableBuffer<float> _cached = new();
+    private SharedWordAttentionStage? _stage;
+    private int _chunkStart;
+    private int _cachedMessage = -1;
+    private int _cachedCount;
+    private int[] _cachedAt = [];
+    private float[] _cachedBias = [];
+
+    /// <summary>Distinct words attended in the last <see cref="Run"/>.</summary>
+    public int WordCount => _chunkWords.Count;
+
+    /// <summary>Computes the word scores of the chunk's messages that have tokens and candidates.</summary>
+    public void Run(TokenBatch messages, CandidateLists candidates, InterestWords words)
+    {
+        if (_column.Length < words.Count)
+        {
+            _column = new int[words.Count];
+            Array.Fill(_column, -1);
+        }
+        foreach (var word in _chunkWords)
+        {
+            _column[word] = -1;
+        }
+        _chunkWords.Clear();
+        _rows.Clear();
+        _chunkStart = candidates.Start;
+        _cachedMessage = -1;
+        if (_interestSeen.Length < words.Offsets.Length - 1)
+        {
+            _interestSeen = new bool[words.Offsets.Length - 1];
+        }
+        if (_rowOf.Length < candidates.Count)
+        {
+            _rowOf = new int[candidates.Count];
+        }
+        for (var m = 0; m < candidates.Count; m++)
+        {
+            _rowOf[m] = -1;
+            if (messages.TokenCount(candidates.Start + m) == 0 || candidates.Interests(m).Count == 0)
+            {
+                continue;
+            }
+            _rowOf[m] = _rows.Count;
+            _rows.Add(m);
+            foreach (var interest in candidates.Interests(m))
+            {
+                // Most candidates recur across the chunk's messages: list each interest once, its words after.
+                if (!_interestSeen[interest])
+                {
+                    _interestSeen[interest] = true;
+                    _chunkInterests.Add(interest);
+                }
+            }
+        }
+        foreach (var interest in _chunkInterests)
+        {
+            _interestSeen[interest] = false;
+            for (var e = words.Offsets[interest]; e < words.Offsets[interest + 1]; e++)
+            {
+                var word = words.WordIds[e];
+                if (_column[word] < 0)
+                {
+                    _column[word] = _chunkWords.Count;
+                    _chunkWords.Add(word);
+                }
+            }
+        }
+        _chunkInterests.Clear();
+        var wordCount = _chunkWords.Count;
+        var scores = _scores.Rent(_rows.Count * wordCount).Span;
+        if (wordCount == 0)
+        {
+            return;
+        }
+        if (_stage?.Dimension != messages.Dimension)
+        {
+            _stage?.Dispose();
+            _stage = new SharedWordAttentionStage(sessions, messages.Dimension);
+        }
+
+        // Runs of messages of similar length, so that little work goes to padding tokens.
+        var order = _rows.Select((m, row) => (Row: row, Tokens: messages.TokenCount(candidates.Start + m))).OrderBy(r => r.Tokens).ToArray();
+        var budget = options.MaxWordSlotsPerRun;
+        for (var first = 0; first < order.Length;)
+        {
+            var tokens = order[first].Tokens;
+            var block = Math.Clamp(budget / tokens, 1, wordCount);
+            var last = first + 1;
+            while (last < order.Length && (long)(last - first + 1) * order[last].Tokens * block <= budget)
+            {
+                last++;
+            }
+            tokens = order[last - 1].Tokens;
+            for (var w0 = 0; w0 < wordCount; w0 += block)
+            {
+                RunBlock(messages, candidates.Start, order.AsSpan(first, last - first), tokens, w0, Math.Min(block, wordCount - w0), words, scores, wordCount);
+            }
+            first = last;
+        }
+    }
+
+    private void RunBlock(TokenBatch messages, int chunkStart, ReadOnlySpan<(int Row, int Tokens)> rows, int tokens, int firstWord, int blockWords,
+        InterestWords words, Span<float> scores, int wordCount)
+    {
+        var stage = _stage!;
+        var dimension = messages.Dimension;
+        stage.Prepare(rows.Length, tokens, blockWords);
+        var keys = stage.Keys;
+        var bias = stage.TokenBias;
+        for (var r = 0; r < rows.Length; r++)
+        {
+            var message = chunkStart + _rows[rows[r].Row];
+            // TokenBatch pads with zero vectors and zero weights, so the first `tokens` slots need no clearing.
+            messages.TokenVectors.AsSpan(message * messages.Tokens * dimension, tokens * dimension).CopyTo(keys.Slice(r * tokens * dimension));
+            TokenBias(messages, message, bias.Slice(r * tokens, tokens));
+        }
+        var vectors = stage.Words;
+        for (var w = 0; w < blockWords; w++)
+        {
+            words.Vector(_chunkWords[firstWord + w]).CopyTo(vectors.Slice(w * dimension, dimension));
+        }
+        var started = Stopwatch.GetTimestamp();
+        stage.Run(options.AttentionScale);
+        ScoringInstruments.RunDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("stage", "shared_word_attention"));
+        var result = stage.Scores;
+        for (var r = 0; r < rows.Length; r++)
+        {
+            result.Slice(r * blockWords, blockWords).CopyTo(scores.Slice(rows[r].Row * wordCount + firstWord, blockWords));
+        }
+    }
+
+    /// <summary>The attention prior of a message's tokens: TokenWeightExponent · ln(weight), very negative for padding.</summary>
+    private void TokenBias(TokenBatch messages, int message, Span<float> bias)
+    {
+        var weights = messages.TokenWeights.AsSpan(message * messages.Tokens, bias.Length);
+        for (var t = 0; t < bias.Length; t++)
+        {
+            bias[t] = weights[t] > 0 ? options.TokenWeightExponent * MathF.Log(weights[t]) : PaddingBias;
+        }
+    }
+
+    /// <summary>The word scores of a chunk message that has tokens and candidates, for <see cref="InterestScore"/>.</summary>
+    public ReadOnlySpan<float> WordScores(int chunkMessage) => _scores.Array.AsSpan(_rowOf[chunkMessage] * _chunkWords.Count, _chunkWords.Count);
+
+    /// <summary>Σ weight·(word score) over the interest's words, from a message's <see cref="WordScores"/>.</summary>
+    public float InterestScore(ReadOnlySpan<float> row, int interest, InterestWords words)
+    {
+        var score = 0f;
+        for (var e = words.Offsets[interest]; e < words.Offsets[interest + 1]; e++)
+        {
+            score += words.Weights[e] * row[_column[words.WordIds[e]]];
+        }
+        return score;
+    }
+
+    /// <summary>
+    /// The interest's attention over the message's tokens, averaged by word weight (for highlights), into
+    /// <paramref name="average"/> [tokens]. Recomputed here for the pairs that match rather than kept for all, and
+    /// kept per word while the same message's matches are asked for in a row: matches share words too.
+    /// </summary>
+    public void AverageAttention(TokenBatch messages, int chunkMessage, int interest, InterestWords words, Span<float> average)
+    {
+        var message = _chunkStart + chunkMessage;
+        var tokens = average.Length;
+        if (message != _cachedMessage)
+        {
+            _cachedMessage = message;
+            if (_cachedAt.Length < _chunkWords.Count)
+            {
+                _cachedAt = new int[_chunkWords.Count];
+            }
+            Array.Fill(_cachedAt, -1, 0, _chunkWords.Count);
+            _cachedCount = 0;
+            // Room for every word of the chunk up front: growing would drop what is cached.
+            _cached.Rent(_chunkWords.Count * tokens);
+            _cachedBias = _cachedBias.Length < tokens ? new float[Math.Max(tokens, messages.Tokens)] : _cachedBias;
+            TokenBias(messages, message, _cachedBias.AsSpan(0, tokens));
+        }
+        average.Clear();
+        for (var e = words.Offsets[interest]; e < words.Offsets[interest + 1]; e++)
+        {
+            var column = _column[words.WordIds[e]];
+            if (_cachedAt[column] < 0)
+            {
+                _cachedAt[column] = _cachedCount++ * tokens;
+                var attention = _cached.Array.AsSpan(_cachedAt[column], tokens);
+                var word = words.Vector(words.WordIds[e]);
+                for (var t = 0; t < tokens; t++)
+                {
+                    attention[t] = options.AttentionScale * TensorPrimitives.Dot(word, messages.TokenVector(message, t)) + _cachedBias[t];
+                }
+                TensorPrimitives.SoftMax(attention, attention);
+            }
+            TensorPrimitives.MultiplyAdd(_cached.Array.AsSpan(_cachedAt[column], tokens), words.Weights[e], average, average);
+        }
+    }
+
+    public void Dispose() => _stage?.Dispose();
+}

@@ -1,0 +1,110 @@
+using StreamAttention.Contracts;
+using StreamAttention.Embeddings;
+using StreamAttention.Scoring.Options;
+using StreamAttention.Scoring.SharedWords;
+using StreamAttention.Scoring.Tests.Graphs;
+
+namespace StreamAttention.Scoring.Tests.SharedWords;
+
+public sealed class SharedWordsScorerTests
+{
+    private static readonly string[] Vocabulary = Enumerable.Range(0, 40).Select(i => $"w{i}").ToArray();
+    private readonly HashingTestEmbedder _embedder = new(maxTokens: 12);
+
+    private static string RandomText(Random random, int minWords, int maxWords)
+        => string.Join(' ', Enumerable.Range(0, random.Next(minWords, maxWords + 1)).Select(_ => Vocabulary[random.Next(Vocabulary.Length)]));
+
+    /// <summary>Edge cases among random texts: empty, unknown only, one word, repeated words, more than MaxTokens words.</summary>
+    private TokenBatch Messages(Random random)
+        => _embedder.Embed(["", "?x ?y", "w3", "w3 w3 w3", string.Join(' ', Vocabulary.Take(20)), .. Enumerable.Range(0, 40).Select(_ => RandomText(random, 1, 14))]);
+
+    /// <summary>Interests sharing words, repeating a word, of unknown words only, and random ones.</summary>
+    private InterestIndex Interests(Random random, ScoringOptions options)
+        => InterestIndex.Build(
+            [
+                new InterestDefinition("shared-a", "w1 w2 w3"), new InterestDefinition("shared-b", "w3 w2"), new InterestDefinition("repeat", "w5 w5 w6"),
+                new InterestDefinition("unknown", "?a ?b"), new InterestDefinition("single", "w3"),
+                .. Enumerable.Range(0, 40).Select(i => new InterestDefinition($"i{i}", RandomText(random, 1, 6), null, i % 4 == 0 ? 0.1f : null)),
+            ],
+            _embedder, options);
+
+    [Theory]
+    [InlineData(InterestQueryMode.Words, -1, 0)]
+    [InlineData(InterestQueryMode.Words, 0, 0)]
+    [InlineData(InterestQueryMode.Words, 7, 0)]
+    [InlineData(InterestQueryMode.Pooled, 0, 0)]
+    [InlineData(InterestQueryMode.Pooled, -1, 0)]
+    public void Every_pair_scores_as_the_per_pair_engine_and_the_reference_with_the_same_highlights(InterestQueryMode queries, int clusters, int seed)
+    {
+        var random = new Random(seed);
+        var perPair = new ScoringOptions { Engine = ScoringEngine.PerPair, Queries = queries, MaxQueriesPerInterest = 4, HighlightCount = 3 };
+        var shared = new ScoringOptions
+        {
+            Engine = ScoringEngine.SharedWords, Queries = queries, MaxQueriesPerInterest = 4, HighlightCount = 3, CandidateClusters = clusters,
+            MessageChunkSize = 16, MaxWordSlotsPerRun = 100,
+        };
+        var interests = Interests(random, perPair);
+        var messages = Messages(random);
+        using var oldEngine = new TwoStageScorer(TestData.Sessions(), perPair);
+        using var newEngine = new TwoStageScorer(TestData.Sessions(), shared);
+
+        var expected = oldEngine.Score(messages, interests, minScoreOverride: -1);
+        var actual = newEngine.Score(messages, interests, minScoreOverride: -1);
+
+        Assert.Equal(messages.Count * interests.Count, actual.Count);
+        Assert.Equal(expected.Select(p => (p.MessageIndex, p.InterestIndex)).Order(), actual.Select(p => (p.MessageIndex, p.InterestIndex)).Order());
+        var byPair = expected.ToDictionary(p => (p.MessageIndex, p.InterestIndex));
+        foreach (var pair in actual)
+        {
+            var old = byPair[(pair.MessageIndex, pair.InterestIndex)];
+            var (p, a, weights) = ReferenceScorer.Score(messages, pair.MessageIndex, interests, pair.InterestIndex, perPair);
+            Assert.Equal(old.Score, pair.Score, 1e-5);
+            Assert.Equal(ReferenceScorer.Combine(p, a, perPair), pair.Score, 1e-5);
+            Assert.Equal(p, pair.PrefilterScore, 1e-5);
+            Assert.Equal(old.Highlights.Count, pair.Highlights.Count);
+            for (var h = 0; h < pair.Highlights.Count; h++)
+            {
+                Assert.Equal(old.Highlights[h].Weight, pair.Highlights[h].Weight, 1e-5);
+                // A repeated token has one vector, so its first occurrence has the weight of every occurrence.
+                var token = Array.IndexOf(messages.TokenTexts[pair.MessageIndex], pair.Highlights[h].Token);
+                Assert.Equal(weights[token], pair.Highlights[h].Weight, 1e-5);
+            }
+        }
+    }
+
+    [Fact]
+    public void Interest_words_are_stored_once_and_repeats_within_an_interest_merge()
+    {
+        var interests = InterestIndex.Build(
+            [new InterestDefinition("a", "w1 w2 w3"), new InterestDefinition("b", "w3 w2"), new InterestDefinition("c", "w5 w5"), new InterestDefinition("d", "?x")],
+            _embedder, new ScoringOptions());
+
+        var words = InterestWords.Build(interests);
+
+        Assert.Equal(4, words.Count);
+        Assert.Equal([0, 3, 5, 6, 6], words.Offsets);
+        Assert.Equal(1f, words.Weights[5], 1e-6);
+        Assert.Equal(words.WordIds[2], words.WordIds[3]);
+        Assert.Equal(words.WordIds[1], words.WordIds[4]);
+    }
+
+    [Fact]
+    public void Exact_clusters_lose_no_match_of_the_exhaustive_candidates_on_thousands_of_interests()
+    {
+        var random = new Random(5);
+        var embedder = new HashingTestEmbedder(dimension: 8);
+        // Few dimensions and short texts make pooled vectors close together, so many pairs pass the floor.
+        var texts = Enumerable.Range(0, 3000).Select(_ => RandomText(random, 1, 3)).ToArray();
+        var options = new ScoringOptions { DefaultThreshold = 0.6f, CandidateClusters = -1 };
+        var interests = InterestIndex.Build(texts.Select((t, i) => new InterestDefinition($"i{i}", t, null, i % 3 == 0 ? 0.75f : null)).ToArray(), embedder, options);
+        var messages = embedder.Embed(Enumerable.Range(0, 60).Select(_ => RandomText(random, 1, 10)).ToArray());
+        using var exhaustive = new TwoStageScorer(TestData.Sessions(), options);
+        using var clustered = new TwoStageScorer(TestData.Sessions(), new ScoringOptions { DefaultThreshold = 0.6f, CandidateClusters = 0 });
+
+        var expected = exhaustive.Score(messages, interests);
+        var actual = clustered.Score(messages, interests);
+
+        Assert.True(expected.Count > 100, $"only {expected.Count} matches");
+        Assert.Equal(expected.Select(p => (p.MessageIndex, p.InterestIndex)), actual.Select(p => (p.MessageIndex, p.InterestIndex)));
+    }
+}

@@ -35,7 +35,7 @@ public sealed class IngestProcessTests
     private static async Task<JsonObject> WaitUntilReadyAsync(HttpClient http, ChildProcess ingest)
     {
         var deadline = DateTime.UtcNow + ReadyDeadline;
-        string last = "no answer";
+        var last = "no answer";
         while (DateTime.UtcNow < deadline)
         {
             try

@@ -83,7 +83,7 @@ public sealed class SiloProcess : IDisposable
     private async Task WaitUntilServingAsync()
     {
         var deadline = DateTime.UtcNow + StartTimeout;
-        string lastError = "no attempt";
+        var lastError = "no attempt";
         for (var attempt = 0; DateTime.UtcNow < deadline && attempt < 2_000; attempt++)
         {
             try

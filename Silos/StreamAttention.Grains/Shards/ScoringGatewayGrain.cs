@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
-using StreamAttention.Contracts.Diagnostics;
-using Orleans.Runtime.Placement;
 using Orleans.Runtime;
+using Orleans.Runtime.Placement;
+using StreamAttention.Contracts.Diagnostics;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Live;
 using StreamAttention.Contracts.Scoring;

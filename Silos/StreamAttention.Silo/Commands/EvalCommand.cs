@@ -3,8 +3,8 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using StreamAttention.Contracts;
 using StreamAttention.Embeddings.StaticVectors;
-using StreamAttention.Scoring;
 using StreamAttention.Evaluation;
+using StreamAttention.Scoring;
 using StreamAttention.Server.Hosting;
 using StreamAttention.Silo.IO;
 

@@ -1,18 +1,39 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
+using StreamAttention.Embeddings.MiniLm;
 using StreamAttention.Embeddings.StaticVectors;
 
 namespace StreamAttention.Silo.Hosting;
 
-/// <summary>Prepares the default word-vector model before a host starts, so a first run shows a progress bar instead of a silent wait.</summary>
+/// <summary>Prepares the configured provider's model before a host starts, so a first run shows a progress bar instead of a silent wait.</summary>
 public static class ModelPreparation
 {
-    public static async Task<string> EnsureAsync(IConfiguration configuration, TextWriter progressWriter, CancellationToken cancellationToken)
+    /// <returns>Where the model is, or null for a provider that brings its own files.</returns>
+    public static async Task<string?> EnsureAsync(IConfiguration configuration, TextWriter progressWriter, CancellationToken cancellationToken)
     {
-        var options = configuration.GetSection(WordVectorOptions.SectionName).Get<WordVectorOptions>() ?? new WordVectorOptions();
-        using var bar = new ConsoleProgressBar("preparing glove-6b-100d", progressWriter);
-        var path = await new WordVectorModelSetup(NullLogger<WordVectorModelSetup>.Instance).EnsureAsync(options, bar, cancellationToken);
+        switch (configuration["Embeddings:Provider"] ?? "glove")
+        {
+            case "glove":
+            {
+                var options = configuration.GetSection(WordVectorOptions.SectionName).Get<WordVectorOptions>() ?? new WordVectorOptions();
+                using var bar = new ConsoleProgressBar("preparing glove-6b-100d", progressWriter);
+                var path = await new WordVectorModelSetup(NullLogger<WordVectorModelSetup>.Instance).EnsureAsync(options, bar, cancellationToken);
+                bar.Complete();
+                return path;
+            }
+            case "minilm":
+                return (await EnsureMiniLmAsync(configuration, progressWriter, cancellationToken)).ModelPath;
+            default:
+                return null;
+        }
+    }
+
+    private static async Task<MiniLmModelFiles> EnsureMiniLmAsync(IConfiguration configuration, TextWriter progressWriter, CancellationToken cancellationToken)
+    {
+        var options = configuration.GetSection(MiniLmOptions.SectionName).Get<MiniLmOptions>() ?? new MiniLmOptions();
+        using var bar = new ConsoleProgressBar($"extracting {MiniLmModelSetup.ModelName}", progressWriter);
+        var files = await new MiniLmModelSetup().EnsureAsync(options, bar, cancellationToken);
         bar.Complete();
-        return path;
+        return files;
     }
 }

@@ -16,10 +16,13 @@ public sealed class MiniLmModelSetup(ILogger<MiniLmModelSetup>? logger = null)
 {
     public const string ModelName = "all-minilm-l6-v2";
 
+    public const string ModelSha256 = "4a64cee3d4134bbdc86eed96e1a660efec58975417204ecfcf134140edb6e0e2";
+    public const string VocabularySha256 = "b49e80874c5efbc7f4cde245a812673b05ef1360ced56b8bc8c750eaeef3fe0f";
+
     private static readonly ModelFile[] Files =
     [
-        new(MiniLmPackage.ModelResource, "model.onnx", 90_893_304, "4a64cee3d4134bbdc86eed96e1a660efec58975417204ecfcf134140edb6e0e2"),
-        new(MiniLmPackage.VocabularyResource, "vocab.txt", 262_030, "b49e80874c5efbc7f4cde245a812673b05ef1360ced56b8bc8c750eaeef3fe0f"),
+        new(MiniLmPackage.ModelResource, "model.onnx", 90_893_304, ModelSha256),
+        new(MiniLmPackage.VocabularyResource, "vocab.txt", 262_030, VocabularySha256),
     ];
 
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using StreamAttention.Embeddings.Hosting;
+using StreamAttention.Embeddings.Distilled;
 using StreamAttention.Embeddings.MiniLm;
 using StreamAttention.Embeddings.StaticVectors;
 using StreamAttention.Embeddings.Transformer;
@@ -61,8 +62,8 @@ public static class StreamAttentionHost
     }
 
     /// <summary>
-    /// "Embeddings:Provider": "glove" (default), "minilm" (all-MiniLM-L6-v2 from its NuGet package), both prepared
-    /// automatically, or "transformer" (bring your own ONNX model).
+    /// "Embeddings:Provider": "glove" (default), "distilled" (a static token table distilled from MiniLM), "minilm"
+    /// (all-MiniLM-L6-v2 from its NuGet package), all prepared automatically, or "transformer" (bring your own ONNX model).
     /// </summary>
     private static void AddEmbedder(IHostApplicationBuilder builder)
     {
@@ -72,6 +73,9 @@ public static class StreamAttentionHost
             case "glove":
                 builder.Services.AddStaticWordEmbeddings().BindConfiguration(WordVectorOptions.SectionName);
                 break;
+            case "distilled":
+                builder.Services.AddDistilledEmbeddings().BindConfiguration(DistilledModelOptions.SectionName);
+                break;
             case "minilm":
                 builder.Services.AddMiniLmEmbeddings().BindConfiguration(MiniLmOptions.SectionName);
                 break;
@@ -79,7 +83,7 @@ public static class StreamAttentionHost
                 builder.Services.AddTransformerEmbeddings().BindConfiguration(TransformerEmbeddingOptions.SectionName);
                 break;
             default:
-                throw new InvalidOperationException($"Embeddings:Provider must be 'glove', 'minilm' or 'transformer', not '{provider}'.");
+                throw new InvalidOperationException($"Embeddings:Provider must be 'glove', 'distilled', 'minilm' or 'transformer', not '{provider}'.");
         }
     }
 }

@@ -1,7 +1,10 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
+using StreamAttention.Embeddings.Distilled;
 using StreamAttention.Embeddings.MiniLm;
 using StreamAttention.Embeddings.StaticVectors;
+using StreamAttention.Onnx;
+using StreamAttention.Onnx.Options;
 
 namespace StreamAttention.Silo.Hosting;
 
@@ -23,6 +26,16 @@ public static class ModelPreparation
             }
             case "minilm":
                 return (await EnsureMiniLmAsync(configuration, progressWriter, cancellationToken)).ModelPath;
+            case "distilled":
+            {
+                var options = configuration.GetSection(DistilledModelOptions.SectionName).Get<DistilledModelOptions>() ?? new DistilledModelOptions();
+                var miniLm = configuration.GetSection(MiniLmOptions.SectionName).Get<MiniLmOptions>() ?? new MiniLmOptions();
+                var onnx = configuration.GetSection(OnnxRuntimeOptions.SectionName).Get<OnnxRuntimeOptions>() ?? new OnnxRuntimeOptions();
+                using var bar = new ConsoleProgressBar($"distilling {DistilledModelSetup.ModelName}", progressWriter);
+                var files = await new DistilledModelSetup(new MiniLmModelSetup(), new OnnxSessionFactory(onnx)).EnsureAsync(options, miniLm, bar, cancellationToken);
+                bar.Complete();
+                return files.TablePath;
+            }
             default:
                 return null;
         }

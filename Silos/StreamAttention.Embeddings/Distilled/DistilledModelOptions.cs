@@ -10,9 +10,9 @@ public sealed class DistilledModelOptions
     /// <summary>Where the table is cached; empty: the shared model cache (<see cref="ModelCacheDirectory"/>).</summary>
     public string? ModelDirectory { get; set; }
 
-    /// <summary>Dimensions kept by PCA of MiniLM's 384.</summary>
+    /// <summary>Dimensions kept by PCA of MiniLM's 384; 128 scored the same MAP on the dev split as 256, at GloVe-like speed.</summary>
     [Range(8, 384)]
-    public int Dimension { get; set; } = 256;
+    public int Dimension { get; set; } = 128;
 
     /// <summary>
     /// Distil only the vocabulary entries with an id below this (0: all 30,522). Pieces past it count as unknown.

@@ -60,6 +60,7 @@ public sealed class DistilledEmbedderTests(DistilledModelFixture model)
         Assert.All(batch.PooledVector(1).ToArray(), x => Assert.Equal(0, x));
         Assert.Equal(1, batch.UnknownWords[2]);
         Assert.Equal(["road"], batch.TokenTexts[2]);
+        Assert.Equal(0, embedder.Embed([]).Count);
     }
 
     [Fact]

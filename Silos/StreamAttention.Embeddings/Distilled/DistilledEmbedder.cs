@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 using Microsoft.ML.Tokenizers;
 using StreamAttention.Embeddings.StaticVectors;
@@ -16,6 +17,10 @@ public sealed class DistilledEmbedder : ITextEmbedder
 {
     /// <summary>Characters of text encoded per kept word before trying the whole text.</summary>
     private const int PrefixCharsPerWord = 48;
+
+    /// <summary>BERT splits punctuation into words of its own; such words carry no meaning here.</summary>
+    private static readonly SearchValues<char> PunctuationAndSymbols =
+        SearchValues.Create("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~¡¢£¤¥¦§¨©ª«¬®¯°±²³´µ¶·¸¹º»¼½¾¿×÷–—‘’‚“”„†‡•…‰′″‹›€™");
 
     private readonly DistilledTokenTable _table;
     private readonly BertTokenizer _tokenizer;
@@ -41,7 +46,7 @@ public sealed class DistilledEmbedder : ITextEmbedder
         {
             words[i] = Words(texts[i]);
         }
-        var batch = new TokenBatch(texts.Count, Math.Max(1, words.Max(w => w?.Texts.Length ?? 0)), Dimension);
+        var batch = new TokenBatch(texts.Count, Math.Max(1, words.Select(w => w.Texts.Length).DefaultIfEmpty().Max()), Dimension);
         for (var text = 0; text < texts.Count; text++)
         {
             Fill(batch, text, words[text]);
@@ -140,8 +145,12 @@ public sealed class DistilledEmbedder : ITextEmbedder
                     weight = Math.Max(weight, _table.Weights[id]);
                 }
             }
+            // Unit piece vectors with positive weights cancel only in theory; a zero sum stays zero and weighs nothing.
             var norm = TensorPrimitives.Norm(vector);
-            TensorPrimitives.Divide(vector, norm, vector);
+            if (norm > 0)
+            {
+                TensorPrimitives.Divide(vector, norm, vector);
+            }
             weights[token] = weight;
             TensorPrimitives.MultiplyAdd(vector, weight, pooled, pooled);
         }
@@ -152,10 +161,6 @@ public sealed class DistilledEmbedder : ITextEmbedder
         }
         batch.TokenTexts[text] = words.Texts;
     }
-
-    /// <summary>BERT splits punctuation into words of its own; such words carry no meaning here.</summary>
-    private static readonly System.Buffers.SearchValues<char> PunctuationAndSymbols =
-        System.Buffers.SearchValues.Create("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~¡¢£¤¥¦§¨©ª«¬®¯°±²³´µ¶·¸¹º»¼½¾¿×÷–—‘’‚“”„†‡•…‰′″‹›€™");
 
     private sealed record TextWords(string[] Texts, (int Start, int End)[] PieceRanges, int[] PieceIds, int Unknown, bool Truncated);
 }

@@ -22,6 +22,7 @@ public static class TokenTableDistiller
     {
         var vocabulary = File.ReadAllLines(files.VocabularyPath);
         var ids = DistilledIds(vocabulary, options.VocabularyLimit);
+        var specials = (Cls: Array.IndexOf(vocabulary, "[CLS]"), Sep: Array.IndexOf(vocabulary, "[SEP]"));
         using var session = sessions.Create(File.ReadAllBytes(files.ModelPath), "distilling the MiniLM token table");
         var hidden = 0;
         float[] raw = [];
@@ -29,7 +30,7 @@ public static class TokenTableDistiller
         {
             cancellationToken.ThrowIfCancellationRequested();
             var rows = Math.Min(options.BatchSize, ids.Length - start);
-            var states = RunAlone(session, vocabulary, ids.AsSpan(start, rows), out var dimension);
+            var states = RunAlone(session, specials, ids.AsSpan(start, rows), out var dimension);
             if (raw.Length == 0)
             {
                 hidden = dimension;
@@ -87,17 +88,16 @@ public static class TokenTableDistiller
         return ids.Select(id => sif[rankOfId[id] - 1]).ToArray();
     }
 
-    private static float[] RunAlone(InferenceSession session, string[] vocabulary, ReadOnlySpan<int> ids, out int dimension)
+    /// <summary>[CLS] piece [SEP] for each id, one run; returns last_hidden_state [rows, 3, d].</summary>
+    private static float[] RunAlone(InferenceSession session, (int Cls, int Sep) specials, ReadOnlySpan<int> ids, out int dimension)
     {
         var rows = ids.Length;
         var inputIds = new long[rows * SequenceLength];
-        var cls = Array.IndexOf(vocabulary, "[CLS]");
-        var sep = Array.IndexOf(vocabulary, "[SEP]");
         for (var r = 0; r < rows; r++)
         {
-            inputIds[r * SequenceLength] = cls;
+            inputIds[r * SequenceLength] = specials.Cls;
             inputIds[r * SequenceLength + 1] = ids[r];
-            inputIds[r * SequenceLength + 2] = sep;
+            inputIds[r * SequenceLength + 2] = specials.Sep;
         }
         var mask = new long[inputIds.Length];
         Array.Fill(mask, 1L);

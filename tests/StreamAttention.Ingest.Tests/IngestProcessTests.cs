@@ -20,7 +20,7 @@ public sealed class IngestProcessTests
         await using var kafka = Traffic.StartKafka();
         var port = LoopbackPort.Free();
         using var ingest = IngestHosts.StartProcess(silo, kafka, "observed", httpPort: port);
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) }.Authorize(TestAuth.OperatorToken);
 
         var ready = await WaitUntilReadyAsync(http, ingest);
 

@@ -24,10 +24,14 @@ public static class InterestsApi
             ? TypedResults.Ok(interest)
             : NotFound(user, interestId);
 
-    public static async Task<Results<Created<StoredInterest>, Ok<StoredInterest>, ValidationProblem>> PutInterest(
+    public static async Task<Results<Created<StoredInterest>, Ok<StoredInterest>, ValidationProblem, ProblemHttpResult>> PutInterest(
         UserScope user, string interestId, InterestBody body, HttpRequest request, IGrainFactory grains)
     {
         var result = await grains.GetGrain<IUserGrain>(user.Key).PutInterests([new InterestInput(interestId, body.Text ?? "", body.Threshold)]);
+        if (result.Errors.FirstOrDefault(e => e.Field == InterestError.QuotaField) is { } quota)
+        {
+            return TypedResults.Problem(quota.Message, statusCode: StatusCodes.Status403Forbidden, title: "Tenant quota exceeded");
+        }
         if (result.Errors.Count > 0)
         {
             return ValidationProblems.Of(result.Errors);

@@ -65,7 +65,7 @@ try {
   // Removing the interest in the editor removes it from the user's stored interests.
   await page.click(`#interests tr[data-interest-id="${interest.id}"] button.remove`);
   await page.waitForSelector(`#interests tr[data-interest-id="${interest.id}"]`, { state: "detached" });
-  const remaining = await page.evaluate(async u => (await (await fetch(`../users/${u}/interests`)).json()).interests.length, user);
+  const remaining = await page.evaluate(async u => (await (await fetch(`../users/${u}/interests`, { headers: { authorization: `Bearer ${sessionStorage.getItem("streamattention.token")}` } })).json()).interests.length, user);
   console.log(JSON.stringify({ scored, marks, text, score, rate, remaining, overviewAllUsers, overviewUser, firstStreamedUser, errors }));
 } finally {
   await browser.close();

@@ -24,6 +24,12 @@ const token = (() => {
 })();
 const authorized = (init = {}) => token ? { ...init, headers: { ...(init.headers ?? {}), authorization: `Bearer ${token}` } } : init;
 const withToken = url => token ? `${url}?access_token=${encodeURIComponent(token)}` : url;
+// A caller with a tenant (its token's "tenant" claim) sees its tenant: the "all users" stream is the tenant's, and the
+// tenant's user keys ("tenant/user") are edited by their user id on the routes of the caller's tenant.
+const claims = token ? JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))) : {};
+const tenant = claims.role !== "operator" ? claims.tenant : undefined;
+const everyoneStream = tenant ? `${api}/tenants/${encodeURIComponent(tenant)}/matches/stream` : `${api}/matches/stream`;
+const userOf = key => tenant && key.startsWith(`${tenant}/`) ? key.slice(tenant.length + 1) : key;
 
 // Without ?user= the page opens on every user's live stream and edits the first user seen in it.
 const requestedUser = new URLSearchParams(location.search).get("user");
@@ -257,14 +263,14 @@ async function addInterest(event) {
 function connect() {
   state.source?.close();
   const all = $("all-users").checked;
-  const source = new EventSource(withToken(all ? `${api}/matches/stream` : `${api}/users/${encodeURIComponent(state.user)}/matches/stream`));
+  const source = new EventSource(withToken(all ? everyoneStream : `${api}/users/${encodeURIComponent(state.user)}/matches/stream`));
   state.source = source;
   source.onopen = () => setBadge($("stream-state"), true, all ? "streaming: all users" : `streaming: ${state.user}`, "");
   source.onerror = () => setBadge($("stream-state"), false, "", "reconnecting…");
   source.addEventListener("match", event => {
     const live = JSON.parse(event.data);
-    if (!state.user) { selectUser(live.userId); loadUser(); }
-    else if (live.userId === state.user) { countMatch(live.match); renderInterests(); }
+    if (!state.user) { selectUser(userOf(live.userId)); loadUser(); }
+    else if (userOf(live.userId) === state.user) { countMatch(live.match); renderInterests(); }
     showMatch(live);
   });
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using StreamAttention.Contracts.Diagnostics;
+using StreamAttention.Server.Security;
 using StreamAttention.Testing;
 
 namespace StreamAttention.Ingest.Tests;
@@ -29,6 +30,12 @@ public sealed class IngestProcessTests
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/live")).StatusCode);
         var metrics = await http.GetStringAsync("/metrics");
         Assert.Contains(PrometheusNames.Gauge(InstrumentNames.IngestConsumerLag), metrics);
+        // /metrics is for operators; the probes are open.
+        using var anonymous = new HttpClient { BaseAddress = http.BaseAddress, Timeout = http.Timeout };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/metrics")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health/live")).StatusCode);
+        using var tenantAdmin = new HttpClient { BaseAddress = http.BaseAddress, Timeout = http.Timeout }.Authorize(TestAuth.Token(Roles.TenantAdmin, "acme", "admin"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await tenantAdmin.GetAsync("/metrics")).StatusCode);
     }
 
     /// <summary>Polls <c>/health/ready</c> until it answers 200 (the process starts, connects and subscribes first), within a deadline.</summary>

@@ -29,6 +29,8 @@ public sealed class KafkaIngestOptions : IValidatableObject
 
     public JsonFieldOptions Fields { get; set; } = new();
 
+    public IngestTenancyOptions Tenancy { get; set; } = new();
+
     /// <summary>Messages scored together: one embedding run and one fan-out to the shards.</summary>
     [Range(1, 4096)]
     public int MaxBatchSize { get; set; } = 256;
@@ -102,6 +104,10 @@ public sealed class KafkaIngestOptions : IValidatableObject
         {
             yield return new ValidationResult("Ingest:Fields:Id, Text and Vectors must be named.", [nameof(Fields)]);
         }
+        if (Tenancy.OutputTopicPattern is { } pattern && !pattern.Contains(IngestTenancyOptions.TenantPlaceholder, StringComparison.Ordinal))
+        {
+            yield return new ValidationResult($"Ingest:Tenancy:OutputTopicPattern must contain {IngestTenancyOptions.TenantPlaceholder}.", [nameof(Tenancy)]);
+        }
     }
 }
 
@@ -125,10 +131,10 @@ public sealed class JsonFieldOptions
 
     public string Text { get; set; } = "text";
 
-    /// <summary>Scores the message against this user's interests only.</summary>
+    /// <summary>Scores the message against this user's interests only: a user of the message's tenant (no '/').</summary>
     public string? User { get; set; } = "user";
 
-    /// <summary>With a user: the user grain key becomes "tenant/user".</summary>
+    /// <summary>The message's tenant, unless its topic or header says (see <see cref="IngestTenancyOptions"/>).</summary>
     public string? Tenant { get; set; } = "tenant";
 
     /// <summary>Copied to the match as is (a string or number).</summary>

@@ -86,7 +86,7 @@ public sealed class KafkaIngestService(
 
     private void RunSession()
     {
-        var decoder = new MessageDecoder(_options.MaxMessageBytes, CreateFormatDecoder());
+        var decoder = new MessageDecoder(_options.MaxMessageBytes, CreateFormatDecoder(), new MessageTenancy(_options.Tenancy));
         var tracker = new OffsetTracker();
         var inFlight = new List<Task>();
         // Cancelled only when a drain times out: a graceful stop lets in-flight batches finish.

@@ -54,13 +54,19 @@ public sealed class OutputPublisher : IDisposable
                 headers.Add(IngestTracing.TraceStateHeader, Encoding.ASCII.GetBytes(state));
             }
         }
-        return _producer.ProduceAsync(_options.OutputTopic, new Message<byte[]?, byte[]?>
+        return _producer.ProduceAsync(OutputTopic(message), new Message<byte[]?, byte[]?>
         {
             Key = Encoding.UTF8.GetBytes(match.UserId),
             Value = JsonSerializer.SerializeToUtf8Bytes(value, Json),
             Headers = headers,
         });
     }
+
+    /// <summary>The tenant's own topic when <see cref="IngestTenancyOptions.OutputTopicPattern"/> is set, else the one output topic.</summary>
+    private string OutputTopic(IngestMessage message)
+        => message.Tenant is { } tenant && _options.Tenancy.OutputTopicPattern is { } pattern
+            ? pattern.Replace(IngestTenancyOptions.TenantPlaceholder, tenant, StringComparison.Ordinal)
+            : _options.OutputTopic;
 
     public Task PublishDeadLetter(ConsumeResult<byte[]?, byte[]?> input, string reason, string detail)
     {

@@ -1,10 +1,13 @@
 // Drives the live dashboard in Debian's headless Chromium: add an interest in the editor, score a matching message
 // through POST /score, wait for the match to arrive with highlighted words, take a screenshot, check that the page
 // opened without a user shows every user's stream and picks up the matched user, remove the interest.
-// Usage: node drive-dashboard.mjs <base url> <user id> <screenshot path>. Prints one JSON line; exit 0 on success.
+// Usage: node drive-dashboard.mjs <base url> <user id> <screenshot path> <token>. Prints one JSON line; exit 0 on success.
+// The page is opened with the login link's #token=…, as local mode prints it.
 import { chromium } from "playwright-core";
 
-const [base, user, screenshot] = process.argv.slice(2);
+const [base, user, screenshot, token] = process.argv.slice(2);
+const login = `#token=${encodeURIComponent(token)}`;
+
 const interest = { id: "db", text: "postgresql database performance tuning" };
 const message = "slow postgresql queries after the database upgrade";
 const STEP_TIMEOUT_MS = 30_000; // each wait is bounded; a slow shared machine still finishes well within it
@@ -22,7 +25,7 @@ try {
   const errors = [];
   page.on("pageerror", e => errors.push(e.message));
 
-  await page.goto(`${base}/dashboard/?user=${encodeURIComponent(user)}`);
+  await page.goto(`${base}/dashboard/?user=${encodeURIComponent(user)}${login}`);
   await page.waitForFunction(() => document.getElementById("stream-state").textContent.startsWith("streaming"));
   await page.fill("#interest-id", interest.id);
   await page.fill("#interest-text", interest.text);
@@ -30,7 +33,7 @@ try {
   await page.waitForSelector(`#interests tr[data-interest-id="${interest.id}"]`);
 
   const scored = await page.evaluate(async text => {
-    const response = await fetch("../score", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ texts: [text] }) });
+    const response = await fetch("../score", { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${sessionStorage.getItem("streamattention.token")}` }, body: JSON.stringify({ texts: [text] }) });
     return response.status;
   }, message);
 
@@ -49,10 +52,10 @@ try {
   const overview = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   overview.setDefaultTimeout(STEP_TIMEOUT_MS);
   overview.on("pageerror", e => errors.push(e.message));
-  await overview.goto(`${base}/dashboard/`);
+  await overview.goto(`${base}/dashboard/${login}`);
   await overview.waitForFunction(() => document.getElementById("stream-state").textContent === "streaming: all users");
   const overviewAllUsers = await overview.locator("#all-users").isChecked();
-  await page.evaluate(async text => fetch("../score", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ texts: [text] }) }), message);
+  await page.evaluate(async text => fetch("../score", { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${sessionStorage.getItem("streamattention.token")}` }, body: JSON.stringify({ texts: [text] }) }), message);
   await overview.locator(`#matches .match[data-interest-id="${interest.id}"] mark`).first().waitFor();
   const firstStreamedUser = await overview.locator("#matches .match").last().getAttribute("data-user-id");
   await overview.waitForFunction(() => document.querySelectorAll("#interests tr").length > 0);
@@ -62,7 +65,7 @@ try {
   // Removing the interest in the editor removes it from the user's stored interests.
   await page.click(`#interests tr[data-interest-id="${interest.id}"] button.remove`);
   await page.waitForSelector(`#interests tr[data-interest-id="${interest.id}"]`, { state: "detached" });
-  const remaining = await page.evaluate(async u => (await (await fetch(`../users/${u}/interests`)).json()).interests.length, user);
+  const remaining = await page.evaluate(async u => (await (await fetch(`../users/${u}/interests`, { headers: { authorization: `Bearer ${sessionStorage.getItem("streamattention.token")}` } })).json()).interests.length, user);
   console.log(JSON.stringify({ scored, marks, text, score, rate, remaining, overviewAllUsers, overviewUser, firstStreamedUser, errors }));
 } finally {
   await browser.close();

@@ -21,7 +21,7 @@ using StreamAttention.Server.Hosting;
 // message batches through the grains (gateway → shards → batcher) and through a TwoStageScorer called directly on
 // the same interests, in this one run, so the ratio is the cost of the actor layer.
 var settings = BenchmarkSettings.Parse(args);
-int[] sizes = [10_000, 100_000];
+int[] sizes = args.Contains("--sizes") ? settings.Sizes : [10_000, 100_000];
 const int interestsPerUser = 10;
 
 var builder = StreamAttentionHost.CreateBuilder(["--Logging:LogLevel:Default=Warning", .. args.Where(a => a.StartsWith("--") && a.Contains('='))]);

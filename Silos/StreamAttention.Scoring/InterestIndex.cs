@@ -66,8 +66,12 @@ public sealed class InterestIndex
     /// <summary>Embeds the interests. Ids must be unique per user: a duplicate is a caller error, not a silent overwrite.</summary>
     public static InterestIndex Build(IReadOnlyList<InterestDefinition> interests, ITextEmbedder embedder, ScoringOptions options)
     {
-        var embedded = embedder.Embed(interests.Select(i => i.Text).ToArray());
-        var rows = Enumerable.Range(0, embedded.Count).Select(i => embedded.Row(i)).ToArray();
+        // In chunks: one padded batch of all texts would hold every interest's vectors at the longest text's length.
+        var rows = interests.Chunk(4096).SelectMany(chunk =>
+        {
+            var embedded = embedder.Embed(chunk.Select(i => i.Text).ToArray());
+            return Enumerable.Range(0, embedded.Count).Select(i => embedded.Row(i));
+        }).ToArray();
         return FromRows(interests, rows, embedder.Dimension, options);
     }
 

@@ -41,6 +41,10 @@ internal static class IngestBenchmark
         {
             throw new InvalidOperationException($"Counted {result.Outcomes} outcomes for {result.Produced} messages.");
         }
+        if (result.Dropped.Length > 0)
+        {
+            throw new InvalidOperationException($"{string.Join(", ", result.Dropped)} dropped data: the measurement is incomplete.");
+        }
         Console.WriteLine($"# ingest benchmark: {settings.Interests:N0} interests ({settings.Interests / InterestsPerUser:N0} users), {settings.Messages:N0} messages per phase, {Partitions} partitions, {Environment.ProcessorCount} cores");
         Console.WriteLine($"| interests | import | messages/s (saturated) | paced rate | p50 latency | p99 latency | matched / no match / dead-lettered | matches |");
         Console.WriteLine($"| {settings.Interests:N0} | {result.Import.TotalSeconds:F1} s | {result.Saturated:N0} | {result.PacedRate:N0} msg/s | {result.P50:F0} ms | {result.P99:F0} ms "
@@ -85,13 +89,16 @@ internal static class IngestBenchmark
         var rate = Math.Max(1, saturated * 0.5);
         var (_, latencies) = await RunPhaseAsync(kafka, "paced", texts, rate, output);
 
-        CheckNothingDropped(kafka);
-        await output.WaitForAllAsync(kafka.BootstrapServers);
+        var dropped = DroppedPartitions(kafka);
+        if (dropped.Length == 0)
+        {
+            await output.WaitForAllAsync(kafka.BootstrapServers);
+        }
         latencies.Sort();
         // Stops the pipeline (draining it) before the silo and then the Kafka it reads.
         await silo.StopAsync();
         return new IngestResult(importTime.Elapsed, saturated, rate, Percentile(latencies, 0.50), Percentile(latencies, 0.99), 2L * texts.Length,
-            outcomes.Matched, outcomes.NoMatch, outcomes.DeadLettered, outcomes.Restarts, output.Matches);
+            outcomes.Matched, outcomes.NoMatch, outcomes.DeadLettered, outcomes.Restarts, output.Matches, dropped);
     }
 
     private static async IAsyncEnumerable<ImportLine> Lines(string[] interests)
@@ -153,9 +160,10 @@ internal static class IngestBenchmark
         throw new TimeoutException("The ingest did not commit every message in time.");
     }
 
-    /// <summary>The mock drops a partition's oldest data past ~5 MiB: a non-zero low watermark would mean lost samples.</summary>
-    private static void CheckNothingDropped(EmbeddedKafkaCluster kafka)
+    /// <summary>The mock drops a partition's oldest data past ~5 MiB: the partitions whose low watermark is not 0 lost samples.</summary>
+    private static string[] DroppedPartitions(EmbeddedKafkaCluster kafka)
     {
+        var dropped = new List<string>();
         using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = kafka.BootstrapServers, GroupId = "watermarks" }).Build();
         foreach (var topic in new[] { "streamattention.messages", "streamattention.matches" })
         {
@@ -163,10 +171,11 @@ internal static class IngestBenchmark
             {
                 if (consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).Low.Value != 0)
                 {
-                    throw new InvalidOperationException($"{topic}/{p} dropped data: the measurement is incomplete.");
+                    dropped.Add($"{topic}/{p}");
                 }
             }
         }
+        return [.. dropped];
     }
 
     private static double Percentile(List<double> sorted, double q)
@@ -281,9 +290,12 @@ internal static class IngestBenchmark
     }
 }
 
-/// <summary>One end-to-end run: saturated rate, latency at half of it, and every message accounted for.</summary>
+/// <summary>
+/// One end-to-end run: saturated rate, latency at half of it, and every message accounted for. <see cref="Dropped"/>:
+/// partitions the embedded Kafka trimmed (its retention is ~5 MiB each), so their output was not all read.
+/// </summary>
 internal sealed record IngestResult(TimeSpan Import, double Saturated, double PacedRate, double P50, double P99, long Produced,
-    long Matched, long NoMatch, long DeadLettered, long Restarts, long Matches)
+    long Matched, long NoMatch, long DeadLettered, long Restarts, long Matches, string[] Dropped)
 {
     public long Outcomes => Matched + NoMatch + DeadLettered;
 

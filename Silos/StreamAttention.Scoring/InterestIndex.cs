@@ -61,7 +61,7 @@ public sealed class InterestIndex
     public int Dimension => Words.Dimension;
 
     /// <summary>Whether any word of the interest's text is known to the embedder (a pooled vector of zeros otherwise).</summary>
-    public bool HasKnownWords(int interest) => TensorPrimitives.MaxMagnitude<float>(Queries.AsSpan(interest * Dimension, Dimension)) > 0;
+    public bool HasKnownWords(int interest) => TensorPrimitives.MaxMagnitude<float>(Queries.AsSpan(interest * Dimension, Dimension)) != 0;
 
     /// <summary>Embeds the interests. Ids must be unique per user: a duplicate is a caller error, not a silent overwrite.</summary>
     public static InterestIndex Build(IReadOnlyList<InterestDefinition> interests, ITextEmbedder embedder, ScoringOptions options)

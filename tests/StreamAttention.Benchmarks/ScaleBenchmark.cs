@@ -45,8 +45,12 @@ internal static class ScaleBenchmark
             var sample = Math.Min(size, settings.NaiveInterests);
             // Its own small index: the naive loop reads dense query vectors, which for all interests would not fit.
             var (exact, naiveRate) = Naive(messages, InterestIndex.Build(index.Interests.Take(sample).ToArray(), embedder, new ScoringOptions()), index.Count);
+            // Declared first: Scoring reads it, and it is null while the per-pair run itself is measured.
             ScoringResult? perPair = null;
-            perPair = size <= settings.PerPairMaxInterests ? Scoring(ScoringEngine.PerPair) : null;
+            if (size <= settings.PerPairMaxInterests)
+            {
+                perPair = Scoring(ScoringEngine.PerPair);
+            }
             var shared = Scoring(ScoringEngine.SharedWords);
             Console.WriteLine($"| {size:N0} | naive loop (sample of {sample:N0}, extrapolated) | {naiveRate:N1} | | | {(perPair is null ? "" : $"{naiveRate / perPair.Rate:F3}×")} | 100% | | | | | |");
             points.Add(new ScalePoint(size, "scoring, shared words", shared.Rate, shared.P50, shared.P99));

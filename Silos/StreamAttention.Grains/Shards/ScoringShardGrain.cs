@@ -163,7 +163,7 @@ public sealed class ScoringShardGrain(
     public Task<ShardStatistics> GetStatistics()
         => Task.FromResult(new ShardStatistics(_users.Count, _users.Values.Sum(u => u.Interests.Count)));
 
-    /// <summary>The index of all the shard's users, rebuilt after a change and published to the silo's index.</summary>
+    /// <summary>Publishes the shard's users' indexes to the silo's index, once after each change.</summary>
     private void Publish()
     {
         if (!_published)
@@ -173,6 +173,7 @@ public sealed class ScoringShardGrain(
         }
     }
 
+    /// <summary>Until published again, the silo's scoring grain leaves this shard to its own grain, which publishes it.</summary>
     private void Invalidate()
     {
         _published = false;
@@ -194,6 +195,7 @@ public sealed class ScoringShardGrain(
         _ => InterestIndex.Concat(users, embedder.Dimension, scoring.Value),
     };
 
+    /// <summary>Returns once storage lists the user, writing only when it may not.</summary>
     private Task AddMemberAsync(string userId)
     {
         if (membership.State.Users.Add(userId))

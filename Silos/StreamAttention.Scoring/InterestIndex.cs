@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using StreamAttention.Contracts;
 using StreamAttention.Contracts.Scoring;
 using StreamAttention.Embeddings;
@@ -6,69 +7,166 @@ using StreamAttention.Scoring.Options;
 namespace StreamAttention.Scoring;
 
 /// <summary>
-/// Interests as dense matrices: the pooled vector of each interest (stage-1 query), its cross-attention query vectors
-/// with weights (stage 2), and its effective threshold. The interests' token vectors are kept for explanations.
-/// Immutable; rebuild to change.
+/// Interests for scoring: the pooled vector of each interest (stage-1 query, one dense matrix), its stage-2 query
+/// vectors as (word id, weight) lists into a <see cref="WordTable"/> (each distinct vector stored once), and its
+/// effective threshold. Immutable; rebuild to change. Indexes over one table concatenate without copying vectors.
 /// </summary>
 public sealed class InterestIndex
 {
-    private InterestIndex(IReadOnlyList<InterestDefinition> interests, TokenBatch embedded, float[] thresholds, float[] queryVectors, float[] queryWeights, int queriesPerInterest)
+    private readonly Lazy<DenseQueries> _dense;
+
+    private InterestIndex(IReadOnlyList<InterestDefinition> interests, float[] thresholds, float[] queries, WordTable words, int[] offsets, int[] wordIds, float[] weights)
     {
         Interests = interests;
-        Embedded = embedded;
         Thresholds = thresholds;
-        QueryVectors = queryVectors;
-        QueryWeights = queryWeights;
-        QueriesPerInterest = queriesPerInterest;
+        Queries = queries;
+        Words = words;
+        QueryOffsets = offsets;
+        QueryWordIds = wordIds;
+        QueryWordWeights = weights;
+        _dense = new Lazy<DenseQueries>(Densify);
     }
 
-    public static InterestIndex Empty(int dimension) => new([], new TokenBatch(0, 1, dimension), [], [], [], 1);
+    public static InterestIndex Empty(int dimension) => new([], [], [], new WordTable(dimension), [0], [], []);
 
     public IReadOnlyList<InterestDefinition> Interests { get; }
 
-    /// <summary>The embedded interest texts.</summary>
-    public TokenBatch Embedded { get; }
+    /// <summary>[Count, Dimension] unit pooled vectors (all zeros for a text without a known word): the stage-1 queries.</summary>
+    public float[] Queries { get; }
 
-    /// <summary>[Count, Dimension] unit pooled vectors: the stage-1 queries.</summary>
-    public float[] Queries => Embedded.Pooled;
+    /// <summary>The vectors that <see cref="QueryWordIds"/> refer to.</summary>
+    public WordTable Words { get; }
 
-    /// <summary>[Count, QueriesPerInterest, Dimension] stage-2 query vectors, zero rows for padding.</summary>
-    public float[] QueryVectors { get; }
+    /// <summary>[Count + 1]: interest i's stage-2 queries are [QueryOffsets[i], QueryOffsets[i + 1]) of <see cref="QueryWordIds"/> and <see cref="QueryWordWeights"/>, in text order.</summary>
+    public int[] QueryOffsets { get; }
 
-    /// <summary>[Count, QueriesPerInterest] weights of the stage-2 query vectors, summing to 1 per interest (0 for padding).</summary>
-    public float[] QueryWeights { get; }
+    public int[] QueryWordIds { get; }
 
-    public int QueriesPerInterest { get; }
+    /// <summary>Weights of the stage-2 queries, summing to 1 per interest that has words.</summary>
+    public float[] QueryWordWeights { get; }
+
+    /// <summary>[Count, QueriesPerInterest, Dimension] stage-2 query vectors, zero rows for padding (built on first use: only the per-pair engine needs them).</summary>
+    public float[] QueryVectors => _dense.Value.Vectors;
+
+    /// <summary>[Count, QueriesPerInterest] weights of <see cref="QueryVectors"/>, 0 for padding.</summary>
+    public float[] QueryWeights => _dense.Value.Weights;
+
+    public int QueriesPerInterest => _dense.Value.PerInterest;
 
     /// <summary>Effective minimum final score per interest (its own, else the default).</summary>
     public float[] Thresholds { get; }
 
     public int Count => Interests.Count;
 
-    public int Dimension => Embedded.Dimension;
+    public int Dimension => Words.Dimension;
+
+    /// <summary>Whether any word of the interest's text is known to the embedder (a pooled vector of zeros otherwise).</summary>
+    public bool HasKnownWords(int interest) => TensorPrimitives.MaxMagnitude<float>(Queries.AsSpan(interest * Dimension, Dimension)) != 0;
 
     /// <summary>Embeds the interests. Ids must be unique per user: a duplicate is a caller error, not a silent overwrite.</summary>
     public static InterestIndex Build(IReadOnlyList<InterestDefinition> interests, ITextEmbedder embedder, ScoringOptions options)
-        => FromEmbedded(interests, embedder.Embed(interests.Select(i => i.Text).ToArray()), options);
+    {
+        // In chunks: one padded batch of all texts would hold every interest's vectors at the longest text's length.
+        var rows = interests.Chunk(4096).SelectMany(chunk =>
+        {
+            var embedded = embedder.Embed(chunk.Select(i => i.Text).ToArray());
+            return Enumerable.Range(0, embedded.Count).Select(i => embedded.Row(i));
+        }).ToArray();
+        return FromRows(interests, rows, embedder.Dimension, options);
+    }
 
     /// <summary>
     /// An index over interests embedded earlier (<see cref="TokenBatch.Row"/>, one per interest, in order), so that
-    /// a change to a few interests does not re-embed the others.
+    /// a change to a few interests does not re-embed the others. Its words go to <paramref name="words"/> (the silo's
+    /// table), else to a table of its own.
     /// </summary>
-    public static InterestIndex FromRows(IReadOnlyList<InterestDefinition> interests, IReadOnlyList<EmbeddedText> rows, int dimension, ScoringOptions options)
+    public static InterestIndex FromRows(IReadOnlyList<InterestDefinition> interests, IReadOnlyList<EmbeddedText> rows, int dimension, ScoringOptions options, WordTable? words = null)
     {
         if (rows.Count != interests.Count)
         {
             throw new ArgumentException($"{rows.Count} embedded rows for {interests.Count} interests.", nameof(rows));
         }
-        return FromEmbedded(interests, TokenBatch.FromRows(rows, dimension), options);
+        CheckUnique(interests);
+        words ??= new WordTable(dimension);
+        var queries = new float[interests.Count * dimension];
+        var offsets = new int[interests.Count + 1];
+        var wordIds = new List<int>();
+        var weights = new List<float>();
+        var maxQueries = options.Queries == InterestQueryMode.Pooled ? 1 : options.MaxQueriesPerInterest;
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var row = rows[i];
+            if (!row.HasShape(dimension))
+            {
+                throw new ArgumentException($"Row {i} does not have the shape of {row.Tokens.Length} tokens of dimension {dimension}.", nameof(rows));
+            }
+            row.Pooled.CopyTo(queries.AsSpan(i * dimension));
+            if (options.Queries == InterestQueryMode.Pooled)
+            {
+                wordIds.Add(words.Intern(row.Pooled));
+                weights.Add(1f);
+            }
+            else
+            {
+                var kept = Math.Min(row.Tokens.Length, maxQueries);
+                var normalized = row.TokenWeights.AsSpan(0, kept).ToArray();
+                var total = TensorPrimitives.Sum<float>(normalized);
+                if (total > 0)
+                {
+                    TensorPrimitives.Divide(normalized, total, normalized);
+                }
+                for (var t = 0; t < kept; t++)
+                {
+                    wordIds.Add(words.Intern(row.TokenVectors.AsSpan(t * dimension, dimension)));
+                    weights.Add(normalized[t]);
+                }
+            }
+            offsets[i + 1] = wordIds.Count;
+        }
+        return new InterestIndex(interests.ToArray(), EffectiveThresholds(interests, options), queries, words, offsets, wordIds.ToArray(), weights.ToArray());
     }
 
-    /// <summary>The interests of several indexes as one, in order: parts scored together in one run.</summary>
+    /// <summary>
+    /// The interests of several indexes as one, in order: parts scored together in one run. Parts over one table
+    /// (the silo's) share its words; words of parts over other tables are added to the first part's table.
+    /// </summary>
     public static InterestIndex Concat(IReadOnlyList<InterestIndex> parts, int dimension, ScoringOptions options)
-        => FromEmbedded(parts.SelectMany(p => p.Interests).ToArray(), TokenBatch.Concat(parts.Select(p => p.Embedded).ToArray(), dimension), options);
+    {
+        var interests = parts.SelectMany(p => p.Interests).ToArray();
+        CheckUnique(interests);
+        var words = parts.FirstOrDefault(p => p.Count > 0)?.Words ?? new WordTable(dimension);
+        var queries = new float[interests.Length * dimension];
+        var offsets = new int[interests.Length + 1];
+        var wordIds = new int[parts.Sum(p => p.QueryWordIds.Length)];
+        var weights = new float[wordIds.Length];
+        int at = 0, entries = 0;
+        foreach (var part in parts)
+        {
+            if (part.Dimension != dimension)
+            {
+                throw new ArgumentException($"An index has dimension {part.Dimension}, not {dimension}.", nameof(parts));
+            }
+            part.Queries.CopyTo(queries.AsSpan(at * dimension));
+            for (var i = 0; i < part.Count; i++)
+            {
+                offsets[at + i + 1] = entries + part.QueryOffsets[i + 1];
+            }
+            for (var e = 0; e < part.QueryWordIds.Length; e++)
+            {
+                var id = part.QueryWordIds[e];
+                wordIds[entries + e] = ReferenceEquals(part.Words, words) ? id : words.Intern(part.Words.Vector(id));
+            }
+            part.QueryWordWeights.CopyTo(weights.AsSpan(entries));
+            at += part.Count;
+            entries += part.QueryWordIds.Length;
+        }
+        return new InterestIndex(interests, EffectiveThresholds(interests, options), queries, words, offsets, wordIds, weights);
+    }
 
-    private static InterestIndex FromEmbedded(IReadOnlyList<InterestDefinition> interests, TokenBatch embedded, ScoringOptions options)
+    private static float[] EffectiveThresholds(IReadOnlyList<InterestDefinition> interests, ScoringOptions options)
+        => interests.Select(i => i.Threshold ?? options.DefaultThreshold).ToArray();
+
+    private static void CheckUnique(IReadOnlyList<InterestDefinition> interests)
     {
         var seen = new HashSet<(string?, string)>();
         foreach (var interest in interests)
@@ -78,42 +176,27 @@ public sealed class InterestIndex
                 throw new ArgumentException($"Duplicate interest id '{interest.Id}' for user '{interest.UserId ?? "(none)"}'.", nameof(interests));
             }
         }
-        var thresholds = interests.Select(i => i.Threshold ?? options.DefaultThreshold).ToArray();
-        return options.Queries == InterestQueryMode.Pooled
-            ? new InterestIndex(interests.ToArray(), embedded, thresholds, embedded.Pooled, PooledWeights(embedded), 1)
-            : WordQueries(interests.ToArray(), embedded, thresholds, options.MaxQueriesPerInterest);
     }
 
-    private static float[] PooledWeights(TokenBatch embedded)
+    private DenseQueries Densify()
     {
-        var weights = new float[embedded.Count];
-        Array.Fill(weights, 1f);
-        return weights;
-    }
-
-    private static InterestIndex WordQueries(InterestDefinition[] interests, TokenBatch embedded, float[] thresholds, int maxQueries)
-    {
-        int count = embedded.Count, dimension = embedded.Dimension;
-        var queries = Math.Min(embedded.Tokens, maxQueries);
-        // Same layout when no interest has more tokens than queries: share the token vectors instead of copying them.
-        var shared = queries == embedded.Tokens;
-        var vectors = shared ? embedded.TokenVectors : new float[count * queries * dimension];
-        var weights = new float[count * queries];
-        for (var i = 0; i < count; i++)
+        var perInterest = 1;
+        for (var i = 0; i < Count; i++)
         {
-            var kept = Math.Min(embedded.TokenCount(i), queries);
-            if (!shared)
+            perInterest = Math.Max(perInterest, QueryOffsets[i + 1] - QueryOffsets[i]);
+        }
+        var vectors = new float[Count * perInterest * Dimension];
+        var weights = new float[Count * perInterest];
+        for (var i = 0; i < Count; i++)
+        {
+            for (int e = QueryOffsets[i], j = 0; e < QueryOffsets[i + 1]; e++, j++)
             {
-                embedded.TokenVectors.AsSpan(i * embedded.Tokens * dimension, kept * dimension).CopyTo(vectors.AsSpan(i * queries * dimension));
-            }
-            var row = weights.AsSpan(i * queries, kept);
-            embedded.TokenWeights.AsSpan(i * embedded.Tokens, kept).CopyTo(row);
-            var total = System.Numerics.Tensors.TensorPrimitives.Sum<float>(row);
-            if (total > 0)
-            {
-                System.Numerics.Tensors.TensorPrimitives.Divide(row, total, row);
+                Words.Vector(QueryWordIds[e]).CopyTo(vectors.AsSpan((i * perInterest + j) * Dimension, Dimension));
+                weights[i * perInterest + j] = QueryWordWeights[e];
             }
         }
-        return new InterestIndex(interests, embedded, thresholds, vectors, weights, queries);
+        return new DenseQueries(vectors, weights, perInterest);
     }
+
+    private sealed record DenseQueries(float[] Vectors, float[] Weights, int PerInterest);
 }

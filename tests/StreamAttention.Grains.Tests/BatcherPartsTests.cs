@@ -15,17 +15,21 @@ public sealed class BatcherPartsTests
     [Fact]
     public void The_silo_index_concatenates_published_shards_and_forgets_withdrawn_ones()
     {
-        var silo = new SiloInterestIndex(Dimension, Options);
-        silo.Publish(5, Index("e", 2));
-        silo.Publish(2, Index("b", 3));
-        silo.Publish(7, Index("x", 0));
+        var words = new WordTable(Dimension);
+        var silo = new SiloInterestIndex(words, Options);
+        silo.Publish(5, [Index("e", 2, words)]);
+        silo.Publish(2, [Index("b", 2, words), Index("c", 1, words)]);
+        silo.Publish(7, [Index("x", 0, words)]);
 
         var snapshot = silo.Current();
         Assert.Same(snapshot, silo.Current());
         Assert.Equal([2, 5, 7], snapshot.Covered);
         Assert.Equal([2, 5], snapshot.Shards);
-        Assert.Equal(["b0", "b1", "b2", "e0", "e1"], snapshot.Index.Interests.Select(i => i.Id));
+        Assert.Equal(["b0", "b1", "c0", "e0", "e1"], snapshot.Index.Interests.Select(i => i.Id));
         Assert.Equal([2, 2, 2, 5, 5], Enumerable.Range(0, 5).Select(snapshot.ShardAt));
+        // One copy of each word per silo: every part and the silo's index refer to the same table.
+        Assert.Same(words, snapshot.Index.Words);
+        Assert.Equal(1, words.Count);
 
         silo.Withdraw(2);
         var after = silo.Current();
@@ -118,10 +122,10 @@ public sealed class BatcherPartsTests
     private static ScoringRequest Request(int messages, CancellationToken cancellationToken = default, InterestIndex? index = null)
         => new(Enumerable.Range(0, messages).Select(_ => Row()).ToArray(), index ?? Index("r", 1), cancellationToken);
 
-    private static InterestIndex Index(string prefix, int count)
+    private static InterestIndex Index(string prefix, int count, WordTable? words = null)
         => InterestIndex.FromRows(
             Enumerable.Range(0, count).Select(i => new InterestDefinition($"{prefix}{i}", $"{prefix}{i}", "user", null)).ToArray(),
-            Enumerable.Range(0, count).Select(_ => Row()).ToArray(), Dimension, Options);
+            Enumerable.Range(0, count).Select(_ => Row()).ToArray(), Dimension, Options, words);
 
     private static EmbeddedText Row() => new([1, 0, 0, 0], [1], [1, 0, 0, 0], ["t"]);
 }

@@ -21,7 +21,7 @@ using StreamAttention.Testing;
 // message batches through the grains (gateway → shards → batcher) and through a TwoStageScorer called directly on
 // the same interests, in this one run, so the ratio is the cost of the actor layer.
 var settings = BenchmarkSettings.Parse(args);
-int[] sizes = [10_000, 100_000];
+var sizes = args.Contains("--sizes") ? settings.Sizes : [10_000, 100_000];
 const int interestsPerUser = 10;
 
 var builder = StreamAttentionHost.CreateBuilder(["--Logging:LogLevel:Default=Warning", .. args.Where(a => a.StartsWith("--") && a.Contains('='))]);
@@ -47,7 +47,7 @@ await gateway.Score(messages);
 var empty = Memory.Measure();
 var rows = new List<string>
 {
-    $"| 0 | {empty.Heap / 1e6:F0} MB | {empty.WorkingSet / 1e6:F0} MB | | | | | |",
+    $"| 0 | {empty.Heap / 1e6:F0} MB | {empty.WorkingSet / 1e6:F0} MB | {empty.PeakWorkingSet / 1e6:F0} MB | | | | | |",
 };
 var loaded = 0;
 foreach (var size in sizes)
@@ -77,7 +77,7 @@ foreach (var size in sizes)
 
     var perThousand = (memory.Heap - empty.Heap) / (size / 1_000.0);
     var workingSetPerThousand = (memory.WorkingSet - empty.WorkingSet) / (size / 1_000.0);
-    rows.Add($"| {size:N0} | {memory.Heap / 1e6:F0} MB | {memory.WorkingSet / 1e6:F0} MB | {perThousand / 1e6:F1} MB | {workingSetPerThousand / 1e6:F1} MB "
+    rows.Add($"| {size:N0} | {memory.Heap / 1e6:F0} MB | {memory.WorkingSet / 1e6:F0} MB | {memory.PeakWorkingSet / 1e6:F0} MB | {perThousand / 1e6:F1} MB | {workingSetPerThousand / 1e6:F1} MB "
         + $"| {Rate(grainTime)} ({grainMatches:N0} matches) | {Rate(coreTime)} ({coreMatches:N0} matches) "
         + $"| {grainTime.Wall / coreTime.Wall:F2}× wall, {grainTime.Cpu / coreTime.Cpu:F2}× CPU |");
 }
@@ -86,8 +86,8 @@ string Rate(Sample batch)
     => $"{settings.Messages / batch.Wall.TotalSeconds:F1} msg/s ({batch.Wall.TotalMilliseconds:F0} ms wall, {batch.Cpu.TotalMilliseconds:F0} ms CPU per batch)";
 
 Console.WriteLine();
-Console.WriteLine("| interests | GC heap | working set | heap per 1,000 interests | working set per 1,000 | through the grains | TwoStageScorer directly | grains / core, time per batch |");
-Console.WriteLine("|---|---|---|---|---|---|---|---|");
+Console.WriteLine("| interests | GC heap | working set | peak working set so far | heap per 1,000 interests | working set per 1,000 | through the grains | TwoStageScorer directly | grains / core, time per batch |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
 rows.ForEach(Console.WriteLine);
 await host.StopAsync();
 return 0;
@@ -122,8 +122,11 @@ internal readonly record struct Sample(TimeSpan Wall, TimeSpan Cpu)
         => new(samples.Select(s => s.Wall).Order().ElementAt(samples.Length / 2), samples.Select(s => s.Cpu).Order().ElementAt(samples.Length / 2));
 }
 
-/// <summary>The process's managed heap and working set after full, compacting collections (what the silo cannot give back).</summary>
-internal readonly record struct Memory(long Heap, long WorkingSet)
+/// <summary>
+/// The process's managed heap and working set after full, compacting collections (what the silo cannot give back), and
+/// the largest working set so far (imports and rebuilds included).
+/// </summary>
+internal readonly record struct Memory(long Heap, long WorkingSet, long PeakWorkingSet)
 {
     public static Memory Measure()
     {
@@ -133,6 +136,6 @@ internal readonly record struct Memory(long Heap, long WorkingSet)
             GC.WaitForPendingFinalizers();
         }
         using var process = Process.GetCurrentProcess();
-        return new Memory(GC.GetTotalMemory(forceFullCollection: false), process.WorkingSet64);
+        return new Memory(GC.GetTotalMemory(forceFullCollection: false), process.WorkingSet64, process.PeakWorkingSet64);
     }
 }

@@ -9,7 +9,8 @@ namespace StreamAttention.Testing;
 /// <summary>
 /// Command-line settings: <c>--interests N --messages M --repetitions R --naive-interests K --top-k C</c> (<c>--ingest</c>:
 /// the end-to-end Kafka benchmark, <c>IngestBenchmark</c>; <c>--engines</c> with <c>--sizes N,… --probes P,…</c>:
-/// the scoring engines compared, <c>EngineComparison</c>).
+/// the scoring engines compared, <c>EngineComparison</c>; <c>--scale</c> with <c>--sizes N,… --end-to-end-sizes N,…
+/// --per-pair-max N --plot PATH</c>: scoring alone and end to end against the number of interests, <c>ScaleBenchmark</c>).
 /// </summary>
 public sealed class BenchmarkSettings
 {
@@ -20,6 +21,9 @@ public sealed class BenchmarkSettings
     public int TopK { get; private init; } = 256;
     public int[] Sizes { get; private init; } = [1_000, 10_000, 100_000];
     public int[] Probes { get; private init; } = [4, 16];
+    public int[] EndToEndSizes { get; private init; } = [1_000, 10_000];
+    public int PerPairMaxInterests { get; private init; } = 100_000;
+    public string PlotPath { get; private init; } = "scale-benchmark.png";
     public double PeakGflops { get; set; }
 
     public static BenchmarkSettings Parse(string[] args)
@@ -44,6 +48,9 @@ public sealed class BenchmarkSettings
             TopK = Value("--top-k", defaults.TopK),
             Sizes = Values("--sizes", defaults.Sizes),
             Probes = Values("--probes", defaults.Probes),
+            EndToEndSizes = Values("--end-to-end-sizes", defaults.EndToEndSizes),
+            PerPairMaxInterests = Value("--per-pair-max", defaults.PerPairMaxInterests),
+            PlotPath = Array.IndexOf(args, "--plot") is var at && at >= 0 && at + 1 < args.Length ? args[at + 1] : defaults.PlotPath,
         };
     }
 }

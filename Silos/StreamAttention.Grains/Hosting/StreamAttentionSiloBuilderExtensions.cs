@@ -14,6 +14,7 @@ using StreamAttention.Grains.Live;
 using StreamAttention.Grains.Options;
 using StreamAttention.Grains.Shards;
 using StreamAttention.Grains.Users;
+using StreamAttention.Scoring;
 using StreamAttention.Scoring.Options;
 
 namespace StreamAttention.Grains.Hosting;
@@ -44,7 +45,7 @@ public static class StreamAttentionSiloBuilderExtensions
         services.TryAddSingleton<MatchDelivery>();
         services.AddHostedService(provider => provider.GetRequiredService<MatchDelivery>());
         services.TryAddSingleton(provider => new SiloInterestIndex(
-            provider.GetRequiredService<ITextEmbedder>().Dimension, provider.GetRequiredService<IOptions<ScoringOptions>>().Value));
+            new WordTable(provider.GetRequiredService<ITextEmbedder>().Dimension), provider.GetRequiredService<IOptions<ScoringOptions>>().Value));
         services.TryAddSingleton<ShardScoringBatcher>();
         services.AddHostedService(provider => provider.GetRequiredService<ShardScoringBatcher>());
         services.TryAddSingleton<InterestValidator>();

@@ -34,13 +34,12 @@ public sealed class ScoringShardGrain(
 
     private static readonly TimeSpan MissingUserRetry = TimeSpan.FromSeconds(2);
 
-    private readonly Dictionary<string, UserScoringRows> _users = [];
+    private readonly Dictionary<string, UserInterests> _users = [];
 
     /// <summary>Members whose rows could not be read yet; see <see cref="MissingUserRetry"/>.</summary>
     private readonly HashSet<string> _missing = [];
     private IGrainTimer? _retry;
-    private InterestIndex? _index;
-    private readonly Dictionary<string, InterestIndex> _tenantIndexes = new(StringComparer.Ordinal);
+    private bool _published;
     private Task? _pendingWrite;
     private Task _lastWrite = Task.CompletedTask;
 
@@ -54,7 +53,7 @@ public sealed class ScoringShardGrain(
         var clock = Stopwatch.StartNew();
         await LoadAsync(membership.State.Users.ToArray());
         // Published now, so the silo's next run already covers this shard.
-        CurrentIndex();
+        Publish();
         if (_users.Count > 0)
         {
             logger.LogInformation("Shard {Shard} rebuilt from {Users} users with {Interests} interests in {Elapsed} ms ({Missing} users missing)",
@@ -90,7 +89,7 @@ public sealed class ScoringShardGrain(
                 // An update that arrived meanwhile is at least as new.
                 if (loaded.Interests.Count > 0 && !_users.ContainsKey(chunk[i]))
                 {
-                    _users[chunk[i]] = loaded;
+                    _users[chunk[i]] = Index(chunk[i], loaded);
                     Invalidate();
                 }
             }
@@ -121,7 +120,7 @@ public sealed class ScoringShardGrain(
         _missing.Remove(userId);
         if (rows.Interests.Count > 0)
         {
-            _users[userId] = rows;
+            _users[userId] = Index(userId, rows);
             // Normally registered already; this heals a membership that lost the user.
             await AddMemberAsync(userId);
             return;
@@ -136,9 +135,17 @@ public sealed class ScoringShardGrain(
 
     public async Task<IReadOnlyList<TextMatch>> Score(ShardScoreRequest request, CancellationToken cancellationToken)
     {
-        var index = request.UserId is not null ? BuildIndex(_users.Where(u => u.Key == request.UserId))
-            : request.Tenant is not null ? TenantIndex(request.Tenant)
-            : CurrentIndex();
+        if (request.UserId is null && request.Tenant is null)
+        {
+            Publish();
+        }
+        // Built for this call only: the silo's index holds the shard's interests, and the silo scores this shard
+        // itself once it published, so a copy kept here would only double the memory. A tenant's request scores
+        // only that tenant's users ("tenant/user" keys).
+        var tenantPrefix = request.Tenant is null ? null : $"{request.Tenant}/";
+        var index = Concat(_users
+            .Where(u => request.UserId is not null ? u.Key == request.UserId : tenantPrefix is null || u.Key.StartsWith(tenantPrefix, StringComparison.Ordinal))
+            .Select(u => u.Value.Interests).ToArray());
         if (index.Count == 0)
         {
             return [];
@@ -160,51 +167,37 @@ public sealed class ScoringShardGrain(
     public Task<ShardStatistics> GetStatistics()
         => Task.FromResult(new ShardStatistics(_users.Count, _users.Values.Sum(u => u.Interests.Count)));
 
-    /// <summary>The index of all the shard's users, rebuilt after a change and published to the silo's index.</summary>
-    private InterestIndex CurrentIndex()
+    /// <summary>Publishes the shard's users' indexes to the silo's index, once after each change.</summary>
+    private void Publish()
     {
-        if (_index is null)
+        if (!_published)
         {
-            _index = BuildIndex(_users);
-            batcher.Index.Publish(Shard, _index);
+            batcher.Index.Publish(Shard, _users.Values.Select(u => u.Interests).ToArray());
+            _published = true;
         }
-        return _index;
     }
 
-    /// <summary>The index of one tenant's users of this shard, kept until the shard's users change.</summary>
-    private InterestIndex TenantIndex(string tenant)
-    {
-        if (!_tenantIndexes.TryGetValue(tenant, out var index))
-        {
-            var prefix = $"{tenant}/";
-            index = BuildIndex(_users.Where(u => u.Key.StartsWith(prefix, StringComparison.Ordinal)));
-            _tenantIndexes[tenant] = index;
-        }
-        return index;
-    }
-
-    /// <summary>Until rebuilt, the silo's scoring grain leaves this shard to its own grain, which rebuilds it.</summary>
+    /// <summary>Until published again, the silo's scoring grain leaves this shard to its own grain, which publishes it.</summary>
     private void Invalidate()
     {
-        _index = null;
-        _tenantIndexes.Clear();
+        _published = false;
         batcher.Index.Withdraw(Shard);
     }
 
-    private InterestIndex BuildIndex(IEnumerable<KeyValuePair<string, UserScoringRows>> users)
+    /// <summary>A user's interests as an index over the silo's words: what the shard keeps of them.</summary>
+    private UserInterests Index(string userId, UserScoringRows rows)
     {
-        var interests = new List<InterestDefinition>();
-        var rows = new List<EmbeddedText>();
-        foreach (var (userId, user) in users)
-        {
-            foreach (var interest in user.Interests)
-            {
-                interests.Add(new InterestDefinition(interest.Id, interest.Text, userId, interest.Threshold));
-                rows.Add(interest.Embedding);
-            }
-        }
-        return InterestIndex.FromRows(interests, rows, embedder.Dimension, scoring.Value);
+        var interests = rows.Interests.Select(i => new InterestDefinition(i.Id, i.Text, userId, i.Threshold)).ToArray();
+        var index = InterestIndex.FromRows(interests, rows.Interests.Select(i => i.Embedding).ToArray(), embedder.Dimension, scoring.Value, batcher.Index.Words);
+        return new UserInterests(rows.Version, index);
     }
+
+    private InterestIndex Concat(InterestIndex[] users) => users.Length switch
+    {
+        0 => InterestIndex.Empty(embedder.Dimension),
+        1 => users[0],
+        _ => InterestIndex.Concat(users, embedder.Dimension, scoring.Value),
+    };
 
     /// <summary>Returns once storage lists the user, writing only when it may not.</summary>
     private Task AddMemberAsync(string userId)
@@ -256,3 +249,6 @@ public sealed class ScoringShardGrain(
         }
     }
 }
+
+/// <summary>A user's interests as the shard holds them, with the version of the user's write they came from.</summary>
+internal sealed record UserInterests(long Version, InterestIndex Interests);

@@ -4,23 +4,28 @@ using StreamAttention.Scoring.Options;
 namespace StreamAttention.Grains.Shards;
 
 /// <summary>
-/// The silo's interest index: the concatenation of the indexes its shards published, so one run scores a message
-/// batch against every shard on the silo. Rebuilt only after a shard publishes or withdraws. A shard withdraws when
+/// The silo's interest index: the concatenation of the per-user indexes its shards published, so one run scores a
+/// message batch against every shard on the silo, and the silo holds one pooled matrix of its interests rather than
+/// one per shard as well. All parts share the silo's <see cref="WordTable"/>, so no word vector is copied. Rebuilt only after a shard publishes or withdraws. A shard withdraws when
 /// its users change and publishes again once it rebuilt, so a snapshot never holds a stale shard: a shard missing from
 /// it is scored through its own grain.
 /// </summary>
-public sealed class SiloInterestIndex(int dimension, ScoringOptions options)
+public sealed class SiloInterestIndex(WordTable words, ScoringOptions options)
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<int, InterestIndex> _published = [];
+    private readonly Dictionary<int, IReadOnlyList<InterestIndex>> _published = [];
     private long _version;
     private SiloIndexSnapshot? _current;
 
-    public void Publish(int shard, InterestIndex index)
+    /// <summary>The words that published indexes refer to.</summary>
+    public WordTable Words => words;
+
+    /// <summary>Publishes a shard's interests as its users' indexes, in the shard's order.</summary>
+    public void Publish(int shard, IReadOnlyList<InterestIndex> users)
     {
         lock (_lock)
         {
-            _published[shard] = index;
+            _published[shard] = users;
             _version++;
         }
     }
@@ -40,7 +45,7 @@ public sealed class SiloInterestIndex(int dimension, ScoringOptions options)
     public SiloIndexSnapshot Current()
     {
         long version;
-        KeyValuePair<int, InterestIndex>[] parts;
+        KeyValuePair<int, IReadOnlyList<InterestIndex>>[] parts;
         lock (_lock)
         {
             if (_current?.Version == _version)
@@ -51,15 +56,15 @@ public sealed class SiloInterestIndex(int dimension, ScoringOptions options)
             parts = _published.OrderBy(p => p.Key).ToArray();
         }
         // Built outside the lock: the copy of all the silo's interests must not hold up publishing shards.
-        var filled = parts.Where(p => p.Value.Count > 0).ToArray();
-        var indexes = filled.Select(p => p.Value).ToArray();
-        var combined = indexes.Length switch
+        var filled = parts.Where(p => p.Value.Sum(u => u.Count) > 0).ToArray();
+        var users = filled.SelectMany(p => p.Value).Where(u => u.Count > 0).ToArray();
+        var combined = users.Length switch
         {
-            0 => InterestIndex.Empty(dimension),
-            1 => indexes[0],
-            _ => InterestIndex.Concat(indexes, dimension, options),
+            0 => InterestIndex.Empty(words.Dimension),
+            1 => users[0],
+            _ => InterestIndex.Concat(users, words.Dimension, options),
         };
-        var snapshot = new SiloIndexSnapshot(version, combined, parts.Select(p => p.Key).ToArray(), filled.Select(p => p.Key).ToArray(), Starts(indexes));
+        var snapshot = new SiloIndexSnapshot(version, combined, parts.Select(p => p.Key).ToArray(), filled.Select(p => p.Key).ToArray(), Starts(filled));
         lock (_lock)
         {
             if (_version == version)
@@ -70,10 +75,10 @@ public sealed class SiloInterestIndex(int dimension, ScoringOptions options)
         return snapshot;
     }
 
-    private static int[] Starts(InterestIndex[] indexes)
+    private static int[] Starts(KeyValuePair<int, IReadOnlyList<InterestIndex>>[] shards)
     {
-        var starts = new int[indexes.Length];
-        for (int i = 0, total = 0; i < indexes.Length; total += indexes[i].Count, i++)
+        var starts = new int[shards.Length];
+        for (int i = 0, total = 0; i < shards.Length; total += shards[i].Value.Sum(u => u.Count), i++)
         {
             starts[i] = total;
         }

@@ -8,8 +8,8 @@ using StreamAttention.Grains.Shards;
 namespace StreamAttention.Grains.Users;
 
 /// <summary>
-/// A user's interests (persisted) with their embeddings (in memory, recomputed on activation), and the user's
-/// recent matches (in memory only). A write embeds first, registers the user with its shard before the user's
+/// A user's interests (persisted) and recent matches (in memory only). The interests' embeddings are not kept: the
+/// shard holds what scoring needs, and a shard rebuilding itself gets them embedded again (cheap for static vectors). A write embeds first, registers the user with its shard before the user's
 /// first interest is persisted (so a shard rebuilding itself always finds every user with interests), persists all
 /// accepted inputs in one write, and only then publishes them to the shard.
 /// </summary>
@@ -20,9 +20,7 @@ public sealed class UserGrain(
     IOptions<ShardingOptions> sharding,
     TimeProvider time) : Grain, IUserGrain
 {
-    private readonly Dictionary<string, EmbeddedText> _embeddings = [];
     private readonly Queue<UserMatch> _history = new();
-    private UserScoringRows _committed = new(0, []);
 
     private string UserId => this.GetPrimaryKeyString();
 
@@ -30,18 +28,6 @@ public sealed class UserGrain(
     private ITenantGrain? Tenant => UserId.IndexOf('/') is > 0 and var slash ? GrainFactory.GetGrain<ITenantGrain>(UserId[..slash]) : null;
 
     private IScoringShardGrain Shard => GrainFactory.GetGrain<IScoringShardGrain>(ShardMap.ShardOf(UserId, sharding.Value.ShardCount));
-
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        var interests = state.State.Interests.Values.ToArray();
-        var rows = embedder.Embed(interests.Select(i => i.Text).ToArray());
-        for (var i = 0; i < interests.Length; i++)
-        {
-            _embeddings[interests[i].Id] = rows[i];
-        }
-        _committed = CommittedRows();
-        return Task.CompletedTask;
-    }
 
     public async Task<InterestWriteResult> PutInterests(IReadOnlyList<InterestInput> inputs, IReadOnlyList<EmbeddedText>? embeddings = null)
     {
@@ -114,11 +100,7 @@ public sealed class UserGrain(
             stored.Add(interest);
         }
         await CommitAsync(next);
-        foreach (var (id, (_, row)) in accepted)
-        {
-            _embeddings[id] = row;
-        }
-        await PublishAsync();
+        await PublishAsync(accepted.ToDictionary(a => a.Key, a => a.Value.Row));
         return new InterestWriteResult(stored, errors.OrderBy(e => e.Index).ToArray());
     }
 
@@ -135,8 +117,7 @@ public sealed class UserGrain(
         {
             await tenant.Release(UserId, next.Count);
         }
-        _embeddings.Remove(interestId);
-        await PublishAsync();
+        await PublishAsync([]);
         return true;
     }
 
@@ -146,7 +127,7 @@ public sealed class UserGrain(
     public Task<IReadOnlyList<StoredInterest>> GetInterests()
         => Task.FromResult<IReadOnlyList<StoredInterest>>(state.State.Interests.Values.OrderBy(i => i.Id, StringComparer.Ordinal).ToArray());
 
-    public Task<UserScoringRows> GetScoringRows() => Task.FromResult(_committed);
+    public Task<UserScoringRows> GetScoringRows() => Task.FromResult(CommittedRows([]));
 
     public Task AppendMatches(IReadOnlyList<UserMatch> matches)
     {
@@ -184,13 +165,18 @@ public sealed class UserGrain(
     /// Sends the committed rows to the shard. Should this fail, the state is durable all the same and the shard
     /// catches up on the user's next write or on its own next activation.
     /// </summary>
-    private Task PublishAsync()
-    {
-        _committed = CommittedRows();
-        return Shard.Update(UserId, _committed);
-    }
+    private Task PublishAsync(Dictionary<string, EmbeddedText> embedded) => Shard.Update(UserId, CommittedRows(embedded));
 
-    private UserScoringRows CommittedRows() => new(
-        state.State.Version,
-        state.State.Interests.Values.Select(i => new ScoringInterest(i.Id, i.Text, i.Threshold, _embeddings[i.Id])).ToArray());
+    /// <summary>The committed interests with their rows: those just <paramref name="embedded"/>, the others embedded again.</summary>
+    private UserScoringRows CommittedRows(Dictionary<string, EmbeddedText> embedded)
+    {
+        var interests = state.State.Interests.Values.ToArray();
+        var missing = interests.Where(i => !embedded.ContainsKey(i.Id)).ToArray();
+        var rows = embedder.Embed(missing.Select(i => i.Text).ToArray());
+        for (var i = 0; i < missing.Length; i++)
+        {
+            embedded[missing[i].Id] = rows[i];
+        }
+        return new UserScoringRows(state.State.Version, interests.Select(i => new ScoringInterest(i.Id, i.Text, i.Threshold, embedded[i.Id])).ToArray());
+    }
 }

@@ -48,7 +48,7 @@ public static class ScoreCommand
         var interestReader = ScoringFiles.Interests(interestsFile.FullName, log);
         var interests = ScoringFiles.ReadUniqueInterests(interestReader, log, out var duplicates);
         var index = scorer.BuildIndex(interests);
-        var withoutKnownWords = Enumerable.Range(0, index.Count).Count(i => index.Embedded.TokenCount(i) == 0);
+        var withoutKnownWords = Enumerable.Range(0, index.Count).Count(i => !index.HasKnownWords(i));
         log.WriteLine($"score: {index.Count} interests ({interestReader.BadLines} bad lines, {duplicates} duplicates, {withoutKnownWords} without any known word) embedded by {scorer.Embedder.Name} in {clock.Elapsed.TotalSeconds:F1} s");
 
         var messageReader = ScoringFiles.Messages(messagesFile.FullName, log);

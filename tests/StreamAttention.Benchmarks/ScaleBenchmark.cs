@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using StreamAttention.Contracts;
+using StreamAttention.Embeddings;
+using StreamAttention.Embeddings.StaticVectors;
+using StreamAttention.Onnx;
+using StreamAttention.Onnx.Options;
+using StreamAttention.Scoring;
+using StreamAttention.Scoring.Options;
+using StreamAttention.Testing;
+
+namespace StreamAttention.Benchmarks;
+
+/// <summary>
+/// <c>--scale</c>: messages/s and p50/p99 latency against the number of interests (<c>--sizes</c>), in one run.
+/// Scoring alone: the shared-words engine (default) over batches of <see cref="BatchSize"/> messages, the per-pair
+/// engine (up to <c>--per-pair-max</c> interests) and the naive loop on a sample (<c>--naive-interests</c>), with recall
+/// against the naive loop's exact decisions on that sample and against the per-pair engine's matches, matches per
+/// message and where the time goes. End to end through the embedded Kafka (<c>--end-to-end-sizes</c>, see
+/// <see cref="IngestBenchmark"/>), with consumer restarts and lost messages counted. Interests are 3–6-word phrases
+/// cut from the labelled set's texts, messages are those texts. Prints a table and writes a plot (<c>--plot</c>).
+/// </summary>
+internal static class ScaleBenchmark
+{
+    /// <summary>Messages per scoring call, as the ingest's batches.</summary>
+    private const int BatchSize = 32;
+
+    public static async Task RunAsync(BenchmarkSettings settings)
+    {
+        var sessions = new OnnxSessionFactory(new OnnxRuntimeOptions());
+        var wordVectorOptions = new WordVectorOptions();
+        using var embedder = new StaticWordEmbedder(WordVectors.Load(await new WordVectorModelSetup().EnsureAsync(wordVectorOptions)), wordVectorOptions);
+        var corpus = BenchmarkCorpus.Load();
+        var texts = corpus.Messages(settings.Messages);
+        var messages = embedder.Embed(texts);
+        Console.WriteLine($"# scale benchmark: {settings.Messages} messages (labelled set texts, {texts.Average(t => t.Split(' ').Length):F0} words on average) in batches of {BatchSize}, "
+            + $"interests cut from the texts (3–6 words), d={embedder.Dimension}, {Environment.ProcessorCount} cores, {settings.Repetitions} timed passes after one warm-up");
+        Console.WriteLine();
+        Console.WriteLine("| interests | path | messages/s | p50 | p99 | vs per-pair | recall vs naive (sample) | recall vs per-pair | matches/message | candidates | attention | rest |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        var points = new List<ScalePoint>();
+        using var stages = new StageClock();
+        foreach (var size in settings.Sizes)
+        {
+            var index = InterestIndex.Build(Phrases(corpus, embedder, size).Select((t, i) => new InterestDefinition($"i{i}", t)).ToArray(), embedder, new ScoringOptions());
+            var sample = Math.Min(size, settings.NaiveInterests);
+            // Its own small index: the naive loop reads dense query vectors, which for all interests would not fit.
+            var (exact, naiveRate) = Naive(messages, InterestIndex.Build(index.Interests.Take(sample).ToArray(), embedder, new ScoringOptions()), index.Count);
+            // Declared first: Scoring reads it, and it is null while the per-pair run itself is measured.
+            ScoringResult? perPair = null;
+            if (size <= settings.PerPairMaxInterests)
+            {
+                perPair = Scoring(ScoringEngine.PerPair);
+            }
+            var shared = Scoring(ScoringEngine.SharedWords);
+            Console.WriteLine($"| {size:N0} | naive loop (sample of {sample:N0}, extrapolated) | {naiveRate:N1} | | | {(perPair is null ? "" : $"{naiveRate / perPair.Rate:F3}×")} | 100% | | | | | |");
+            points.Add(new ScalePoint(size, "scoring, shared words", shared.Rate, shared.P50, shared.P99));
+            if (perPair is not null)
+            {
+                points.Add(new ScalePoint(size, "scoring, per-pair (old)", perPair.Rate, perPair.P50, perPair.P99));
+            }
+
+            ScoringResult Scoring(ScoringEngine engine)
+            {
+                using var scorer = new TwoStageScorer(sessions, new ScoringOptions { Engine = engine });
+                var found = Batches(messages).SelectMany(b => scorer.Score(b.Batch, index).Select(p => (b.Start + p.MessageIndex, p.InterestIndex))).ToHashSet(); // warm-up
+                stages.Reset();
+                var latencies = new List<double>();
+                var clock = Stopwatch.StartNew();
+                for (var r = 0; r < settings.Repetitions; r++)
+                {
+                    foreach (var (batch, _) in Batches(messages))
+                    {
+                        var started = Stopwatch.GetTimestamp();
+                        scorer.Score(batch, index);
+                        latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    }
+                }
+                var total = clock.Elapsed.TotalMilliseconds;
+                latencies.Sort();
+                var runs = settings.Repetitions;
+                var (candidates, attention, _) = stages.Take(runs);
+                var result = new ScoringResult(messages.Count * runs / (total / 1000), Percentile(latencies, 0.5), Percentile(latencies, 0.99), found);
+                var inSample = found.Where(f => f.Item2 < sample).ToHashSet();
+                var versusPerPair = perPair is null ? "" : $"{(double)found.Count(perPair.Found.Contains) / Math.Max(1, perPair.Found.Count):P2}";
+                var speedup = perPair is null ? "" : $"{result.Rate / perPair.Rate:F2}×";
+                Console.WriteLine($"| {size:N0} | scoring, {(engine == ScoringEngine.PerPair ? "per-pair (old)" : "shared words (default)")} | {result.Rate:N0} | {result.P50:F1} ms | {result.P99:F1} ms "
+                    + $"| {speedup} | {(double)exact.Count(inSample.Contains) / Math.Max(1, exact.Count):P2} ({exact.Count:N0}) | {versusPerPair} | {(double)found.Count / messages.Count:F1} "
+                    + $"| {candidates / (total / runs):P0} | {attention / (total / runs):P0} | {1 - (candidates + attention) / (total / runs):P0} |");
+                return result;
+            }
+        }
+        foreach (var size in settings.EndToEndSizes)
+        {
+            var result = await IngestBenchmark.MeasureAsync(Phrases(corpus, embedder, size), size, texts);
+            Console.WriteLine($"| {size:N0} | end to end through Kafka (import {result.Import.TotalSeconds:F0} s) | {result.Saturated:N0} | {result.P50:F0} ms | {result.P99:F0} ms "
+                + $"| | | | {(result.Dropped.Length > 0 ? $"output trimmed by the mock ({result.Dropped.Length} partitions)" : $"{(double)result.Matches / result.Produced:F1}")} "
+                + $"| restarts {result.Restarts}, lost {result.Lost}, dead-lettered {result.DeadLettered} | p50/p99 at {result.PacedRate:N0} msg/s | |");
+            points.Add(new ScalePoint(size, "end to end (Kafka)", result.Saturated, result.P50, result.P99));
+        }
+        ScalePlot.Write(points, settings.PlotPath);
+        Console.WriteLine();
+        Console.WriteLine($"plot: {Path.GetFullPath(settings.PlotPath)}");
+    }
+
+    /// <summary><paramref name="count"/> phrases with at least one known word: the silo refuses interests it could never match.</summary>
+    private static string[] Phrases(BenchmarkCorpus corpus, ITextEmbedder embedder, int count)
+        => corpus.Phrases(count + count / 10 + 16, seed: 42).Chunk(10_000)
+            .SelectMany(chunk => embedder.Embed(chunk) is var embedded ? chunk.Where((_, i) => embedded.TokenCount(i) > 0) : [])
+            .Take(count).ToArray();
+
+    private static IEnumerable<(TokenBatch Batch, int Start)> Batches(TokenBatch messages)
+    {
+        for (var start = 0; start < messages.Count; start += BatchSize)
+        {
+            var rows = Enumerable.Range(start, Math.Min(BatchSize, messages.Count - start)).Select(m => messages.Row(m)).ToArray();
+            yield return (TokenBatch.FromRows(rows, messages.Dimension), start);
+        }
+    }
+
+    /// <summary>The naive loop's exact matches on a <paramref name="sample"/> of the interests, and its rate extrapolated to <paramref name="interests"/>.</summary>
+    private static (HashSet<(int, int)> Matches, double Rate) Naive(TokenBatch messages, InterestIndex sample, int interests)
+    {
+        var options = new ScoringOptions();
+        var matches = new HashSet<(int, int)>();
+        var clock = Stopwatch.StartNew();
+        for (var m = 0; m < messages.Count; m++)
+        {
+            for (var i = 0; i < sample.Count; i++)
+            {
+                var (prefilter, attention, _) = ReferenceScorer.Score(messages, m, sample, i, options);
+                if (ReferenceScorer.Combine(prefilter, attention, options) >= sample.Thresholds[i])
+                {
+                    matches.Add((m, i));
+                }
+            }
+        }
+        return (matches, messages.Count * ((double)sample.Count / interests) / clock.Elapsed.TotalSeconds);
+    }
+
+    private static double Percentile(List<double> sorted, double q)
+        => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)];
+
+    private sealed record ScoringResult(double Rate, double P50, double P99, HashSet<(int, int)> Found);
+}

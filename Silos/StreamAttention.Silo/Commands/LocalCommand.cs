@@ -80,7 +80,7 @@ public static class LocalCommand
         Console.Error.WriteLine($"  dashboard        {urls.TrimEnd('/')}/");
         Console.Error.WriteLine($"  HTTP API         {urls.TrimEnd('/')}/openapi/v1.json");
         Console.Error.WriteLine($"  Kafka            {bootstrap}{(embedded ? " (embedded, in memory)" : "")}");
-        Console.Error.WriteLine($"  topics           in: {string.Join(", ", ingest.InputTopics)}  out: {ingest.OutputTopic}  dead letters: {ingest.DeadLetterTopic}");
+        Console.Error.WriteLine($"  topics           in: {string.Join(", ", ingest.InputTopics)}  out: {ingest.OutputTopic}  notifications: {ingest.NotificationTopic}  digests: {ingest.DigestTopic}  dead letters: {ingest.DeadLetterTopic}");
         Console.Error.WriteLine();
     }
 }

@@ -171,7 +171,9 @@ public sealed partial class UserGrain(
             }
             var match = WithFeedbackPenalty(matches[i]);
             decided[i] = match.Score < ThresholdOf(match.InterestId) ? match with { Delivery = DeliveryKinds.BelowThreshold } : filter.Decide(match, policy, attention);
-            changed |= decided[i].Delivery is DeliveryKinds.Immediate or DeliveryKinds.Deferred or DeliveryKinds.QuietHours;
+            // Written only when a match waits for a digest: that must survive a lost silo. The rate-limit times and
+            // fingerprints are written with it; a lost silo forgets the ones since, and at worst notifies again.
+            changed |= DeliveryKinds.IsDigested(decided[i].Delivery!);
             Remember(decided[i]);
             metrics.Decisions.Add(1, new KeyValuePair<string, object?>("kind", decided[i].Delivery));
         }

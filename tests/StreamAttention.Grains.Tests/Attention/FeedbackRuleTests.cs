@@ -19,7 +19,7 @@ public sealed class FeedbackRuleTests
         }
         Assert.All(thresholds.Zip(thresholds.Skip(1)), p => Assert.InRange(p.Second - p.First, 0, FeedbackRule.Step + 1e-6f));
         AssertClose(0.7f + FeedbackRule.MaxOffset, thresholds[9]);
-        Assert.Equal(thresholds[9], thresholds[11]);
+        AssertClose(thresholds[9], thresholds[11]);
         Assert.Equal(FeedbackRule.MaxExamples, feedback.NotLikeThis.Count);
 
         for (var i = 0; i < 30; i++)

@@ -252,10 +252,26 @@ public sealed partial class UserGrain(
         {
             await state.WriteStateAsync();
         }
-        if (attention.Pending.Count == 0 && attention.Outbox.Count == 0 && await this.GetReminder(DigestReminder) is { } reminder)
+        if (attention.Pending.Count == 0 && attention.Outbox.Count == 0)
         {
-            await this.UnregisterReminder(reminder);
+            await UnregisterDigestReminderAsync();
+        }
+    }
+
+    /// <summary>Nothing waits any more; should this fail, the next tick finds nothing to do and tries again.</summary>
+    private async Task UnregisterDigestReminderAsync()
+    {
+        try
+        {
+            if (await this.GetReminder(DigestReminder) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
             _reminderRegistered = false;
+        }
+        catch (Exception e)
+        {
+            LogReminderFailed(e);
         }
     }
 
@@ -338,7 +354,7 @@ public sealed partial class UserGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sending digest {Digest} failed; it stays in the outbox and is sent again at the next check")]
     private partial void LogDigestSendFailed(string digest, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Registering the digest reminder failed; retrying at the next decision")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Registering or removing the digest reminder failed; retrying later")]
     private partial void LogReminderFailed(Exception exception);
 
     /// <summary>Persists <paramref name="interests"/> as the next version; on failure the grain keeps its previous state.</summary>

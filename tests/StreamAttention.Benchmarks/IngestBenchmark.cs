@@ -37,7 +37,7 @@ internal static class IngestBenchmark
     public static async Task RunAsync(BenchmarkSettings settings)
     {
         await using var kafka = EmbeddedKafkaCluster.Start(1);
-        foreach (var topic in new[] { "streamattention.messages", "streamattention.matches", "streamattention.dead-letters" })
+        foreach (var topic in new[] { "streamattention.messages", "streamattention.matches", "streamattention.notifications", "streamattention.dead-letters" })
         {
             kafka.CreateTopic(topic, Partitions);
         }

@@ -40,6 +40,7 @@ try {
   const marks = await match.locator("mark").allTextContents();
   const text = await match.locator(".text").textContent();
   const score = await match.locator(".score").textContent();
+  const delivery = await match.locator(".delivery").textContent();
   const rate = await page.locator(`#interests tr[data-interest-id="${interest.id}"] .count`).textContent();
   // Two statistics polls later the throughput chart has a point for the scored message.
   await page.waitForFunction(() => document.getElementById("total-in").textContent !== "0");
@@ -60,8 +61,7 @@ try {
   const overviewUser = await overview.inputValue("#user-id");
   await overview.close();
 
-  // 👎 on the match moves its interest's threshold; the buttons are then disabled and the panel counts the feedback.
-  const delivery = await match.locator(".delivery").textContent();
+  // 👎 on the newest match (a duplicate of the first by now) moves its interest's threshold; the buttons are then disabled and the panel counts the feedback.
   await match.locator('button.feedback[data-relevant="false"]').click();
   await match.locator("button.feedback.given").waitFor();
   const feedbackTitle = await match.locator("button.feedback.given").getAttribute("title");

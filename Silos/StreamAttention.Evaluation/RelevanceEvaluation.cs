@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using StreamAttention.Contracts;
 using StreamAttention.Scoring;
 
@@ -17,7 +18,16 @@ public static class RelevanceEvaluation
     private const int BatchSize = 1024;
 
     public static IReadOnlyList<MethodEvaluation> Run(MessageScorer scorer, IReadOnlyList<InterestDefinition> interests,
-        IReadOnlyList<MessageText> messages, RelevanceLabels labels, Func<string, IReadOnlyList<string>> tokenizer)
+        IReadOnlyList<MessageText> messages, RelevanceLabels labels, Func<string, IReadOnlyList<string>> tokenizer) =>
+        [.. EmbeddingMethods(scorer, interests, messages, labels), Bm25(interests, messages, labels, tokenizer)];
+
+    /// <summary>
+    /// The configured scoring and its pooled cosine (stage 1 alone), at the interests' thresholds, with the messages per
+    /// second of the scoring pass (every pair kept, embedding included). <paramref name="prefix"/> names the methods,
+    /// e.g. "distilled: " when several providers are compared.
+    /// </summary>
+    public static IReadOnlyList<MethodEvaluation> EmbeddingMethods(MessageScorer scorer, IReadOnlyList<InterestDefinition> interests,
+        IReadOnlyList<MessageText> messages, RelevanceLabels labels, string prefix = "")
     {
         RequireUnique(interests.Select(i => i.Id), "Interest", nameof(interests));
         RequireUnique(messages.Select(m => m.Id), "Message", nameof(messages));
@@ -29,6 +39,7 @@ public static class RelevanceEvaluation
 
         var configured = new float[interests.Count, messages.Count];
         var pooled = new float[interests.Count, messages.Count];
+        var stopwatch = Stopwatch.StartNew();
         for (var start = 0; start < messages.Count; start += BatchSize)
         {
             foreach (var match in scorer.Score(messages.Skip(start).Take(BatchSize).ToArray(), index, minScoreOverride: -1))
@@ -37,7 +48,20 @@ public static class RelevanceEvaluation
                 pooled[row[match.InterestId], column[match.MessageId]] = match.PrefilterScore;
             }
         }
+        var messagesPerSecond = messages.Count / Math.Max(stopwatch.Elapsed.TotalSeconds, 1e-9);
+        return
+        [
+            EvaluationReport.Evaluate(prefix + ConfiguredMethod, interestIds, messageIds, configured, labels, index.Thresholds) with { MessagesPerSecond = messagesPerSecond },
+            EvaluationReport.Evaluate(prefix + PooledMethod, interestIds, messageIds, pooled, labels, index.Thresholds) with { MessagesPerSecond = messagesPerSecond },
+        ];
+    }
 
+    /// <summary>BM25 over the same texts, at per-interest F1-optimal thresholds (BM25 scores have no common scale).</summary>
+    public static MethodEvaluation Bm25(IReadOnlyList<InterestDefinition> interests, IReadOnlyList<MessageText> messages, RelevanceLabels labels,
+        Func<string, IReadOnlyList<string>> tokenizer)
+    {
+        var interestIds = interests.Select(i => i.Id).ToArray();
+        var messageIds = messages.Select(m => m.Id).ToArray();
         var bm25Index = new Bm25Index(messages.Select(m => m.Text).ToArray(), tokenizer);
         var bm25 = new float[interests.Count, messages.Count];
         var bm25Thresholds = new float[interests.Count];
@@ -52,13 +76,7 @@ public static class RelevanceEvaluation
             }
             bm25Thresholds[i] = RankingMetrics.BestF1Threshold(scores, relevant).Threshold;
         }
-
-        return
-        [
-            EvaluationReport.Evaluate(ConfiguredMethod, interestIds, messageIds, configured, labels, index.Thresholds),
-            EvaluationReport.Evaluate(PooledMethod, interestIds, messageIds, pooled, labels, index.Thresholds),
-            EvaluationReport.Evaluate(Bm25Method + " (oracle thresholds)", interestIds, messageIds, bm25, labels, bm25Thresholds),
-        ];
+        return EvaluationReport.Evaluate(Bm25Method + " (oracle thresholds)", interestIds, messageIds, bm25, labels, bm25Thresholds);
     }
 
     private static void RequireUnique(IEnumerable<string> ids, string kind, string parameter)

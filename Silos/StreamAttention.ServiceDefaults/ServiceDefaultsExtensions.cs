@@ -71,10 +71,17 @@ public static class ServiceDefaultsExtensions
     public static IHealthChecksBuilder AddReadinessCheck<T>(this IServiceCollection services, string name) where T : class, IHealthCheck
         => services.AddHealthChecks().AddCheck<T>(name, tags: [ReadyTag]);
 
-    /// <summary>Maps <c>/metrics</c> (Prometheus text format), <c>/health/live</c> and <c>/health/ready</c>.</summary>
-    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    /// <summary>
+    /// Maps <c>/metrics</c> (Prometheus text format; behind <paramref name="metricsPolicy"/> when given) and the
+    /// anonymous probes <c>/health/live</c> and <c>/health/ready</c>.
+    /// </summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app, string? metricsPolicy = null)
     {
-        app.MapPrometheusScrapingEndpoint(MetricsPath);
+        var metrics = app.MapPrometheusScrapingEndpoint(MetricsPath);
+        if (metricsPolicy is not null)
+        {
+            metrics.RequireAuthorization(metricsPolicy);
+        }
         app.MapHealthChecks(LivePath, HealthOptions(LiveTag));
         app.MapHealthChecks(ReadyPath, HealthOptions(ReadyTag));
         return app;

@@ -191,7 +191,8 @@ internal static class IngestBenchmark
                         }
                     }
                 }
-            }) { IsBackground = true };
+            })
+            { IsBackground = true };
             _thread.Start();
         }
 

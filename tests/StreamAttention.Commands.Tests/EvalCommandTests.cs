@@ -27,9 +27,8 @@ public sealed class EvalCommandTests(CommandHostFixture host) : IDisposable
         var lines = output.ToString().Split(Environment.NewLine);
         foreach (var method in new[] { "cross-attention", "pooled cosine", "BM25" })
         {
-            // A row: the method, then MAP, P, R, F1 and macro-F1.
-            Assert.Contains(lines, line => line.StartsWith(method) && line[method.Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: >= 5 } cells
-                && cells.TakeLast(5).All(IsNumber));
+            // A row: the method, then MAP, P, R, F1, macro-F1, calibrated macro-F1, and the global threshold with its P, R, F1.
+            Assert.Contains(lines, line => line.StartsWith(method) && IsResultRow(line[method.Length..]));
         }
         var written = TestFiles.ReadJsonLines(calibrated);
         Assert.Equal(TestFiles.ReadJsonLines(Interests).Select(i => i.GetProperty("id").GetString()), written.Select(i => i.GetProperty("id").GetString()));
@@ -102,7 +101,46 @@ public sealed class EvalCommandTests(CommandHostFixture host) : IDisposable
         Assert.Equal("", output.ToString());
     }
 
+    [Fact]
+    public void Compares_providers_side_by_side_on_the_test_split_only()
+    {
+        var output = new StringWriter();
+        var selection = new MessageSelection(EvaluationSplit.Test, TestFiles.Repository("tests/data/eval/split.jsonl"));
+
+        var exitCode = EvalCommand.Run([new ProviderScorer("first", host.Scorer), new ProviderScorer("second", host.Scorer)],
+            Interests, Messages, Labels, selection, null, output, TextWriter.Null);
+
+        Assert.Equal(0, exitCode);
+        var lines = output.ToString().Split(Environment.NewLine);
+        var split = EvaluationSplit.Load(selection.SplitFile!.FullName);
+        var testMessages = split.SplitOfMessage.Count(pair => pair.Value == EvaluationSplit.Test);
+        Assert.Equal($"split test: {testMessages} of {split.SplitOfMessage.Count} messages", lines[0]);
+        foreach (var method in new[] { "first: cross-attention", "first: pooled cosine", "second: cross-attention", "second: pooled cosine" })
+        {
+            var row = Assert.Single(lines, line => line.StartsWith(method + " "));
+            Assert.True(IsResultRow(row[method.Length..]), row);
+            Assert.True(IsNumber(row.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1]), $"messages/s in {row}");
+        }
+        Assert.Contains(lines, line => line.StartsWith("BM25") && IsResultRow(line));
+        Assert.Contains(lines, line => line.Contains($"interests x {testMessages} messages"));
+    }
+
+    [Fact]
+    public void Fails_with_exit_code_2_when_the_split_file_is_missing()
+    {
+        var missing = _files.Path("split.jsonl");
+        var log = new StringWriter();
+
+        var exitCode = EvalCommand.Run([new ProviderScorer("", host.Scorer)], Interests, Messages, Labels, new MessageSelection(EvaluationSplit.Dev, missing), null, TextWriter.Null, log);
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal($"eval: file not found: {missing.FullName}", log.ToString().Trim());
+    }
+
     public void Dispose() => _files.Dispose();
+
+    private static bool IsResultRow(string cells) =>
+        cells.Split(' ', StringSplitOptions.RemoveEmptyEntries).SkipWhile(cell => !IsNumber(cell)).Take(10).Count(IsNumber) == 10;
 
     private static bool IsNumber(string cell) => double.TryParse(cell, CultureInfo.InvariantCulture, out _);
 }

@@ -3,6 +3,9 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 using Confluent.Kafka;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using StreamAttention.Server.Options;
 using StreamAttention.Silo.Commands;
 using Xunit.Abstractions;
 
@@ -22,7 +25,12 @@ public sealed class LocalModeTests(ITestOutputHelper output)
         using var kafka = LocalCommand.StartEmbeddedKafka(partitions: 4);
         await using var app = LocalCommand.Build(["--Cluster:SiloPort=" + LoopbackPort.Free(), "--Cluster:GatewayPort=" + LoopbackPort.Free()], urls, kafka.BootstrapServers, messagesPerSecond: 50);
         await app.StartAsync();
-        using var http = new HttpClient { BaseAddress = new Uri(urls) };
+        // The token local mode prints, signed with its per-start development key.
+        var token = LocalCommand.DemoToken(app.Services.GetRequiredService<IOptions<AuthOptions>>().Value);
+        Assert.NotNull(token);
+        using var http = new HttpClient { BaseAddress = new Uri(urls) }.Authorize(token);
+        using var anonymous = new HttpClient { BaseAddress = new Uri(urls) };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/users/ops-anna/matches")).StatusCode);
 
         // The demo SRE follows API errors; the sample stream has such messages among others.
         JsonElement matches = default;

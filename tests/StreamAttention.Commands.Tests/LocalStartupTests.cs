@@ -71,5 +71,8 @@ public sealed class LocalStartupTests
         Assert.DoesNotContain(" warn: ", text);
         Assert.DoesNotContain(" fail: ", text);
         Assert.DoesNotContain(" crit: ", text);
+        // Auth is on, with a ready token and the dashboard's login link.
+        Assert.Contains("/dashboard/#token=ey", text);
+        Assert.Contains("operator token   ey", text);
     }
 }

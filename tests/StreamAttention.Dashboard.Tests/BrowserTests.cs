@@ -30,7 +30,7 @@ public sealed class BrowserTests(SiloHostFixture host, ITestOutputHelper output)
         File.Delete(ScreenshotPath);
 
         var (exitCode, stdout, stderr) = await ChildProcess.RunAsync(DriverTimeout, "node",
-            Path.Combine(BrowserFolder, "drive-dashboard.mjs"), host.BaseAddress.ToString().TrimEnd('/'), "browser-user", ScreenshotPath);
+            Path.Combine(BrowserFolder, "drive-dashboard.mjs"), host.BaseAddress.ToString().TrimEnd('/'), "browser-user", ScreenshotPath, TestAuth.OperatorToken);
         Assert.True(exitCode == 0, $"the browser driver failed ({exitCode}): {stderr}{stdout}");
         output.WriteLine($"screenshot: {ScreenshotPath}");
 

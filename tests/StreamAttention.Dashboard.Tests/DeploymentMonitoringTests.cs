@@ -64,12 +64,13 @@ public sealed partial class DeploymentMonitoringTests(SiloHostFixture host)
         Assert.Equal(["a_seconds_bucket", "b_info", "c_total"], names.Order());
     }
 
+    /// <summary>Syntax only: the scrape key's file is a compose secret that exists only in the running container.</summary>
     [Fact]
     public async Task Prometheus_accepts_the_scrape_configuration()
     {
         Assert.True(File.Exists(PromtoolPath), $"{PromtoolPath} is missing: install the Debian package 'prometheus'");
         var config = Path.Combine(RepositoryRoot(), "Deploy", "prometheus", "prometheus.yml");
-        var (exitCode, output, errors) = await ChildProcess.RunAsync(TimeSpan.FromMinutes(1), PromtoolPath, "check", "config", config);
+        var (exitCode, output, errors) = await ChildProcess.RunAsync(TimeSpan.FromMinutes(1), PromtoolPath, "check", "config", "--syntax-only", config);
         Assert.True(exitCode == 0, $"promtool check config failed ({exitCode}): {output}{errors}");
     }
 

@@ -31,6 +31,8 @@ public sealed class PrometheusTests(SiloHostFixture host) : IDisposable
             scrape_configs:
               - job_name: streamattention
                 metrics_path: /metrics
+                authorization:
+                  credentials: {TestAuth.OperatorToken}
                 static_configs:
                   - targets: ["127.0.0.1:{host.Port}"]
             """);

@@ -30,6 +30,8 @@ public sealed class EvaluationReportTests
         Assert.Null(result.Interests[1].AveragePrecision);
         // a's best threshold is 0.1, admitting all three messages: F1 2 * 2 / (2 * 2 + 1) = 0.8.
         Assert.Equal(0.1f, result.Interests[0].BestF1.Threshold);
+        // One threshold for both interests: 0.9 admits only a-m1 (P 1, R 0.5); every lower one adds more false alarms than hits.
+        Assert.Equal(new ThresholdChoice(0.9f, new Confusion(1, 0, 1)), result.BestGlobal);
     }
 
     [Fact]
@@ -45,10 +47,11 @@ public sealed class EvaluationReportTests
 
         string[] expected =
         [
-            "method             MAP      P      R     F1  macro-F1  calibrated macro-F1",
-            "cross-attention  0.833  0.250  0.500  0.333     0.500                0.800",
-            "BM25             1.000  1.000  0.500  0.667     0.667                1.000",
-            "2 interests x 3 messages; P, R, F1 micro-averaged at each interest's threshold; " +
+            "method             MAP      P      R     F1  macro-F1  calibrated macro-F1  global threshold  P@global  R@global  F1@global  msg/s",
+            "cross-attention  0.833  0.250  0.500  0.333     0.500                0.800             0.900     1.000     0.500      0.667      -",
+            "BM25             1.000  1.000  0.500  0.667     0.667                1.000             0.200     1.000     1.000      1.000      -",
+            "2 interests x 3 messages; P, R, F1 micro-averaged at each interest's threshold, " +
+            "@global at the one threshold that maximises F1 over all pairs; " +
             "interests with no relevant message, left out of MAP and macro-F1: 1",
             "",
         ];

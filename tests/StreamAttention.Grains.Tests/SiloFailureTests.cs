@@ -45,7 +45,7 @@ public sealed class SiloFailureTests
 
     private static async Task<(string, string, float)[]> ScoreAsync(IGrainFactory grains)
     {
-        IReadOnlyList<TextMatch> matches = await grains.GetGrain<IScoringGatewayGrain>(0).Score([Texts.DatabaseMessage, Texts.Unrelated]);
+        var matches = await grains.GetGrain<IScoringGatewayGrain>(0).Score([Texts.DatabaseMessage, Texts.Unrelated]);
         // Rounded: runs of other sizes sum in other orders.
         return matches.Select(m => (m.UserId, m.InterestId, MathF.Round(m.Score, 4))).Order().ToArray();
     }

@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using Confluent.Kafka;
-// Orleans brings its own ErrorCode into scope.
-using ErrorCode = Confluent.Kafka.ErrorCode;
+using StreamAttention.Ingest.Diagnostics;
 using StreamAttention.Ingest.EmbeddedKafka;
 using StreamAttention.Ingest.Pipeline;
-using StreamAttention.Ingest.Diagnostics;
 using Xunit.Abstractions;
+// Orleans brings its own ErrorCode into scope.
+using ErrorCode = Confluent.Kafka.ErrorCode;
 
 namespace StreamAttention.Ingest.Tests;
 

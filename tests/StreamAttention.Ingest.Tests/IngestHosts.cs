@@ -52,6 +52,6 @@ public static class IngestHosts
             $"--Ingest:MaxInFlightBatches={MaxInFlightBatches}",
             "--Ingest:MaxBatchWait=00:00:00.020",
             .. testSessions ? [$"--Ingest:Consumer:session.timeout.ms={KafkaClients.SessionTimeoutMs}", "--Ingest:Consumer:heartbeat.interval.ms=1000"] : Array.Empty<string>(),
-            "--Logging:LogLevel:Default=Warning",
+            "--Logging:LogLevel:Default=Warning", .. TestAuth.Arguments,
             .. arguments]);
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using StreamAttention.Contracts.Diagnostics;
+using StreamAttention.Server.Security;
 using StreamAttention.Testing;
 
 namespace StreamAttention.Ingest.Tests;
@@ -20,7 +21,7 @@ public sealed class IngestProcessTests
         await using var kafka = Traffic.StartKafka();
         var port = LoopbackPort.Free();
         using var ingest = IngestHosts.StartProcess(silo, kafka, "observed", httpPort: port);
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) }.Authorize(TestAuth.OperatorToken);
 
         var ready = await WaitUntilReadyAsync(http, ingest);
 
@@ -29,13 +30,19 @@ public sealed class IngestProcessTests
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/live")).StatusCode);
         var metrics = await http.GetStringAsync("/metrics");
         Assert.Contains(PrometheusNames.Gauge(InstrumentNames.IngestConsumerLag), metrics);
+        // /metrics is for operators; the probes are open.
+        using var anonymous = new HttpClient { BaseAddress = http.BaseAddress, Timeout = http.Timeout };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/metrics")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health/live")).StatusCode);
+        using var tenantAdmin = new HttpClient { BaseAddress = http.BaseAddress, Timeout = http.Timeout }.Authorize(TestAuth.Token(Roles.TenantAdmin, "acme", "admin"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await tenantAdmin.GetAsync("/metrics")).StatusCode);
     }
 
     /// <summary>Polls <c>/health/ready</c> until it answers 200 (the process starts, connects and subscribes first), within a deadline.</summary>
     private static async Task<JsonObject> WaitUntilReadyAsync(HttpClient http, ChildProcess ingest)
     {
         var deadline = DateTime.UtcNow + ReadyDeadline;
-        string last = "no answer";
+        var last = "no answer";
         while (DateTime.UtcNow < deadline)
         {
             try

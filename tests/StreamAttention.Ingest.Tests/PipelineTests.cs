@@ -91,7 +91,8 @@ public sealed class PipelineTests(IngestClusterFixture fixture) : IClassFixture<
             (Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { id = "m-4", text = string.Join(' ', Enumerable.Repeat(Texts.DatabaseMessage, 40)) })), DeadLetterReasons.Oversize),
             ([(byte)'{', (byte)'"', 0xC3, 0x28, (byte)'"', (byte)'}'], DeadLetterReasons.InvalidUtf8),
             (Encoding.UTF8.GetBytes("{\"id\": \"m-5\", \"text\": 42}"), DeadLetterReasons.InvalidField),
-            (Encoding.UTF8.GetBytes("{\"id\": \"m-6\", \"text\": \"x\", \"tenant\": \"acme\"}"), DeadLetterReasons.InvalidField),
+            // A user field naming another tenant's user ("tenant/user") is refused whatever the tenant.
+            (Encoding.UTF8.GetBytes("{\"id\": \"m-6\", \"text\": \"x\", \"user\": \"acme/bob\"}"), DeadLetterReasons.InvalidField),
         ];
         // Good messages 0, 3, 6, … (all about databases) before, between and after the bad ones, all on one partition.
         var values = new List<byte[]?>();

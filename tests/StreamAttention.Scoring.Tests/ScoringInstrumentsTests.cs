@@ -1,9 +1,9 @@
-using StreamAttention.Testing;
 using System.Diagnostics.Metrics;
 using StreamAttention.Contracts;
 using StreamAttention.Contracts.Diagnostics;
 using StreamAttention.Scoring.Options;
 using StreamAttention.Scoring.Tests.Graphs;
+using StreamAttention.Testing;
 
 namespace StreamAttention.Scoring.Tests;
 

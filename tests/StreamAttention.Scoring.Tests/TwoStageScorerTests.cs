@@ -30,7 +30,12 @@ public sealed class TwoStageScorerTests
         var random = new Random(seed);
         var options = new ScoringOptions
         {
-            MessageChunkSize = 32, MaxPairsPerRun = 50, Queries = queries, DefaultThreshold = 0.3f, MaxQueriesPerInterest = 3, Engine = engine,
+            MessageChunkSize = 32,
+            MaxPairsPerRun = 50,
+            Queries = queries,
+            DefaultThreshold = 0.3f,
+            MaxQueriesPerInterest = 3,
+            Engine = engine,
             MaxWordSlotsPerRun = 200,
         };
         var interests = Interests(random, 25, options);

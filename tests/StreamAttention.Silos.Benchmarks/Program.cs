@@ -3,7 +3,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using StreamAttention.Testing;
 using StreamAttention.Contracts;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Users;
@@ -15,6 +14,7 @@ using StreamAttention.Onnx;
 using StreamAttention.Scoring;
 using StreamAttention.Scoring.Options;
 using StreamAttention.Server.Hosting;
+using StreamAttention.Testing;
 
 // Silo benchmark: one in-process silo as `streamattention silo` builds it (GloVe, ONNX scorer, grains, local
 // clustering, memory storage), without Kestrel. At each size it measures the silo's memory, then scores the same

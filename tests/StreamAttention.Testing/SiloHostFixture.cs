@@ -25,7 +25,11 @@ public class SiloHostFixture : IAsyncLifetime
 
     private WebApplication _app = null!;
 
+    /// <summary>A client with an operator's token (<see cref="TestAuth"/>); <see cref="CreateClient"/> for other callers.</summary>
     public HttpClient Http { get; private set; } = null!;
+
+    /// <summary>A client of this host sending <paramref name="token"/> (none: anonymous).</summary>
+    public HttpClient CreateClient(string? token) => new HttpClient { BaseAddress = BaseAddress }.Authorize(token);
 
     public Uri BaseAddress { get; private set; } = null!;
 
@@ -38,14 +42,14 @@ public class SiloHostFixture : IAsyncLifetime
         string[] args =
         [
             $"--Cluster:SiloPort={LoopbackPort.Free()}", $"--Cluster:GatewayPort={LoopbackPort.Free()}", $"--Cluster:ClusterId=tests-{Guid.NewGuid():N}",
-            "--Logging:LogLevel:Default=Warning", .. Arguments,
+            "--Logging:LogLevel:Default=Warning", .. TestAuth.Arguments, .. Arguments,
         ];
         var builder = SiloHost.CreateBuilder(args, "http://127.0.0.1:0");
         Configure(builder);
         _app = SiloHost.Build(builder);
         await _app.StartAsync();
         BaseAddress = new Uri(_app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single());
-        Http = new HttpClient { BaseAddress = BaseAddress };
+        Http = new HttpClient { BaseAddress = BaseAddress }.Authorize(TestAuth.OperatorToken);
         if (WaitUntilReady)
         {
             await WaitForReadyAsync();

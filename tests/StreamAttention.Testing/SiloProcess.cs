@@ -30,7 +30,7 @@ public sealed class SiloProcess : IDisposable
         // The silo logs to stderr (captured by ChildProcess); stdout is drained so that it can never block.
         _stdout = process.StandardOutput.ReadToEndAsync();
         // Longer than Orleans' response timeout, so a call that waits on the lost silo ends with the silo's answer (503).
-        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(60) };
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(60) }.Authorize(TestAuth.OperatorToken);
     }
 
     public string Name { get; }
@@ -47,7 +47,7 @@ public sealed class SiloProcess : IDisposable
         var process = ChildProcess.StartStreamAttention(
         [
             "silo", "--urls", $"http://127.0.0.1:{httpPort}", $"--Cluster:SiloPort={siloPort}", $"--Cluster:GatewayPort={gatewayPort}",
-            .. FastFailureDetection, "--Logging:LogLevel:Default=Warning", .. configuration,
+            .. FastFailureDetection, "--Logging:LogLevel:Default=Warning", .. TestAuth.Arguments, .. configuration,
         ]);
         var silo = new SiloProcess(name, process, httpPort, gatewayPort);
         try
@@ -83,7 +83,7 @@ public sealed class SiloProcess : IDisposable
     private async Task WaitUntilServingAsync()
     {
         var deadline = DateTime.UtcNow + StartTimeout;
-        string lastError = "no attempt";
+        var lastError = "no attempt";
         for (var attempt = 0; DateTime.UtcNow < deadline && attempt < 2_000; attempt++)
         {
             try

@@ -11,9 +11,12 @@ namespace StreamAttention.Contracts.Grains;
 [Alias("StreamAttention.IScoringGatewayGrain")]
 public interface IScoringGatewayGrain : IGrainWithIntegerKey
 {
-    /// <summary>Matches ordered by text index, best score first. <paramref name="userId"/> restricts scoring to one user.</summary>
+    /// <summary>
+    /// Matches ordered by text index, best score first. <paramref name="userId"/> restricts scoring to one user (its
+    /// key, "tenant/user"); without one, <paramref name="tenant"/> restricts it to that tenant's users.
+    /// </summary>
     [Alias("Score")]
-    Task<IReadOnlyList<TextMatch>> Score(IReadOnlyList<string> texts, string? userId = null, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<TextMatch>> Score(IReadOnlyList<string> texts, string? userId = null, string? tenant = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Like <see cref="Score"/> for messages embedded by their producer (e.g. vectors read from a stream);
@@ -21,7 +24,7 @@ public interface IScoringGatewayGrain : IGrainWithIntegerKey
     /// shape of <see cref="GetEmbeddingDimension"/>.
     /// </summary>
     [Alias("ScoreEmbedded")]
-    Task<IReadOnlyList<TextMatch>> ScoreEmbedded(IReadOnlyList<EmbeddedText> messages, IReadOnlyList<string> texts, string? userId = null, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<TextMatch>> ScoreEmbedded(IReadOnlyList<EmbeddedText> messages, IReadOnlyList<string> texts, string? userId = null, string? tenant = null, CancellationToken cancellationToken = default);
 
     /// <summary>The dimension of the silos' embedder, which pre-embedded messages must match.</summary>
     [Alias("GetEmbeddingDimension")]

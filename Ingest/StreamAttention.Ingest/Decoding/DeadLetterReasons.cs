@@ -11,6 +11,12 @@ public static class DeadLetterReasons
     public const string WrongDimension = "wrong-dimension";
     public const string InvalidVector = "invalid-vector";
 
+    /// <summary>No tenant where one is required, a tenant not in Ingest:Tenancy:Tenants, or two sources naming different tenants.</summary>
+    public const string UnknownTenant = "unknown-tenant";
+
+    /// <summary>The named user has no interests in the message's tenant.</summary>
+    public const string UnknownUser = "unknown-user";
+
     /// <summary>Decoded, but scoring it kept failing after retries while the rest of its batch scored (see ScoringGatewayClient).</summary>
     public const string ScoringFailed = "scoring-failed";
 }

@@ -11,12 +11,18 @@ public sealed record SourcePosition(string Topic, int Partition, long Offset)
 }
 
 /// <summary>A decoded input message.</summary>
-/// <param name="UserId">Score against this user's interests only (the user grain key, "tenant/user" with a tenant); null for everyone.</param>
+/// <param name="Tenant">The message's tenant: it scores against that tenant's users only; null: against every user (no tenancy).</param>
+/// <param name="User">Score against this user of <paramref name="Tenant"/> only; null for all of the tenant's users.</param>
 /// <param name="Embedding">The producer's embedding (format Vectors); null when the silos embed <paramref name="Text"/>.</param>
 public sealed record IngestMessage(
     string Id,
     string Text,
-    string? UserId,
+    string? Tenant,
+    string? User,
     JsonElement? Timestamp,
     JsonElement? Attributes,
-    EmbeddedText? Embedding);
+    EmbeddedText? Embedding)
+{
+    /// <summary>The user grain key, "tenant/user" (or "user" without a tenant); null when no user is named.</summary>
+    public string? UserKey => User is null ? null : Tenant is null ? User : $"{Tenant}/{User}";
+}

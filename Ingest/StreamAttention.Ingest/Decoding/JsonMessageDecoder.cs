@@ -55,9 +55,10 @@ public sealed class JsonMessageDecoder(JsonFieldOptions fields, VectorReader? ve
         {
             return Invalid(fields.Tenant!, "a string");
         }
-        if (tenant is not null && user is null)
+        if (user is not null && user.Contains('/'))
         {
-            return DecodeResult.Reject(DeadLetterReasons.InvalidField, $"'{fields.Tenant}' needs '{fields.User}': scoring is scoped to one user");
+            // A user names a user of the message's tenant: a "tenant/user" key would reach into another tenant.
+            return Invalid(fields.User!, "a user id without '/'");
         }
         var timestamp = Field(root, fields.Timestamp);
         if (timestamp is { ValueKind: not (JsonValueKind.String or JsonValueKind.Number) })
@@ -69,13 +70,12 @@ public sealed class JsonMessageDecoder(JsonFieldOptions fields, VectorReader? ve
         {
             return Invalid(fields.Attributes!, "an object");
         }
-        var userId = user is null ? null : tenant is null ? user : $"{tenant}/{user}";
         var messageText = text?.GetString();
         if (vectors is null)
         {
             return string.IsNullOrWhiteSpace(messageText)
                 ? DecodeResult.Reject(DeadLetterReasons.MissingText, $"'{fields.Text}' is missing or empty")
-                : DecodeResult.Ok(new IngestMessage(id, messageText, userId, timestamp?.Clone(), attributes?.Clone(), null));
+                : DecodeResult.Ok(new IngestMessage(id, messageText, tenant, user, timestamp?.Clone(), attributes?.Clone(), null));
         }
         if (Field(root, fields.Vectors) is not { } vectorField)
         {
@@ -88,7 +88,7 @@ public sealed class JsonMessageDecoder(JsonFieldOptions fields, VectorReader? ve
         }
         // Without a text, the tokens label the message in the match and in the users' histories.
         var label = string.IsNullOrWhiteSpace(messageText) ? string.Join(' ', embedding.Tokens) : messageText;
-        return DecodeResult.Ok(new IngestMessage(id, label, userId, timestamp?.Clone(), attributes?.Clone(), embedding));
+        return DecodeResult.Ok(new IngestMessage(id, label, tenant, user, timestamp?.Clone(), attributes?.Clone(), embedding));
     }
 
     /// <summary>The field, or null when it is not configured, absent or JSON null.</summary>

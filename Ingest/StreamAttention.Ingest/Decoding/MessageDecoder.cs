@@ -1,14 +1,19 @@
 using System.Text.Unicode;
+using Confluent.Kafka;
 
 namespace StreamAttention.Ingest.Decoding;
 
 /// <summary>
 /// The ingest's decoder: the checks every format shares (a value, its size, UTF-8), then the configured format's
-/// <see cref="IFormatDecoder"/>. Never throws on bad input: a rejection names the dead-letter reason.
+/// <see cref="IFormatDecoder"/>, then the message's tenant (<see cref="MessageTenancy"/>). Never throws on bad input:
+/// a rejection names the dead-letter reason.
 /// </summary>
-public sealed class MessageDecoder(int maxMessageBytes, IFormatDecoder decoder)
+public sealed class MessageDecoder(int maxMessageBytes, IFormatDecoder decoder, MessageTenancy tenancy)
 {
-    public DecodeResult Decode(byte[]? value, SourcePosition source)
+    public DecodeResult Decode(byte[]? value, SourcePosition source, Headers? headers = null)
+        => tenancy.Resolve(DecodeValue(value, source), source.Topic, headers);
+
+    private DecodeResult DecodeValue(byte[]? value, SourcePosition source)
     {
         if (value is null || value.Length == 0)
         {

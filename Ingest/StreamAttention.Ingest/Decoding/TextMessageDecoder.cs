@@ -10,6 +10,6 @@ public sealed class TextMessageDecoder : IFormatDecoder
         var text = Encoding.UTF8.GetString(value);
         return string.IsNullOrWhiteSpace(text)
             ? DecodeResult.Reject(DeadLetterReasons.MissingText, "the message is empty")
-            : DecodeResult.Ok(new IngestMessage(source.ToString(), text, null, null, null, null));
+            : DecodeResult.Ok(new IngestMessage(source.ToString(), text, null, null, null, null, null));
     }
 }

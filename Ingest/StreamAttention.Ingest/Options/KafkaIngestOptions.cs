@@ -37,6 +37,8 @@ public sealed class KafkaIngestOptions : IValidatableObject
 
     public JsonFieldOptions Fields { get; set; } = new();
 
+    public IngestTenancyOptions Tenancy { get; set; } = new();
+
     /// <summary>Messages scored together: one embedding run and one fan-out to the shards.</summary>
     [Range(1, 4096)]
     public int MaxBatchSize { get; set; } = 256;
@@ -88,7 +90,8 @@ public sealed class KafkaIngestOptions : IValidatableObject
     /// <summary>
     /// Extra librdkafka consumer settings, applied over the pipeline's own. With the classic group protocol the
     /// pipeline sets session.timeout.ms=6000 and heartbeat.interval.ms=2000 (a real broker's minimum session), so a
-    /// killed consumer's partitions move on within seconds instead of librdkafka's 45 s.
+    /// killed consumer's partitions move on within seconds instead of librdkafka's 45 s; and always fetch.wait.max.ms=10,
+    /// so a quiet stream's next message is fetched within milliseconds.
     /// </summary>
     public Dictionary<string, string> Consumer { get; set; } = [];
 
@@ -108,6 +111,18 @@ public sealed class KafkaIngestOptions : IValidatableObject
         if (string.IsNullOrWhiteSpace(Fields.Id) || string.IsNullOrWhiteSpace(Fields.Text) || string.IsNullOrWhiteSpace(Fields.Vectors))
         {
             yield return new ValidationResult("Ingest:Fields:Id, Text and Vectors must be named.", [nameof(Fields)]);
+        }
+        foreach (var (name, pattern) in new[]
+        {
+            (nameof(Tenancy.OutputTopicPattern), Tenancy.OutputTopicPattern),
+            (nameof(Tenancy.NotificationTopicPattern), Tenancy.NotificationTopicPattern),
+            (nameof(Tenancy.DigestTopicPattern), Tenancy.DigestTopicPattern),
+        })
+        {
+            if (pattern is not null && !pattern.Contains(IngestTenancyOptions.TenantPlaceholder, StringComparison.Ordinal))
+            {
+                yield return new ValidationResult($"Ingest:Tenancy:{name} must contain {IngestTenancyOptions.TenantPlaceholder}.", [nameof(Tenancy)]);
+            }
         }
     }
 }
@@ -132,10 +147,10 @@ public sealed class JsonFieldOptions
 
     public string Text { get; set; } = "text";
 
-    /// <summary>Scores the message against this user's interests only.</summary>
+    /// <summary>Scores the message against this user's interests only: a user of the message's tenant (no '/').</summary>
     public string? User { get; set; } = "user";
 
-    /// <summary>With a user: the user grain key becomes "tenant/user".</summary>
+    /// <summary>The message's tenant, unless its topic or header says (see <see cref="IngestTenancyOptions"/>).</summary>
     public string? Tenant { get; set; } = "tenant";
 
     /// <summary>Copied to the match as is (a string or number).</summary>

@@ -21,7 +21,7 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
         {
             using var activity = StartActivity(batch);
             metrics.Batch(batch.Count);
-            var decoded = batch.Select(input => decoder.Decode(input.Message.Value, Position(input))).ToArray();
+            var decoded = batch.Select(input => decoder.Decode(input.Message.Value, Position(input), input.Message.Headers)).ToArray();
             var good = decoded.Select((result, index) => (result.Message, index)).Where(item => item.Message is not null).ToArray();
             var scored = await gateway.ScoreAsync(good.Select(item => item.Message!).ToArray(), cancellationToken);
             var matches = new List<Contracts.Scoring.TextMatch>[batch.Count];
@@ -29,8 +29,8 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
             {
                 if (scored[i].Error is { } error)
                 {
-                    // The silos refused this message for good: it leaves the stream as a dead letter, not in a replay loop.
-                    decoded[good[i].index] = DecodeResult.Reject(DeadLetterReasons.ScoringFailed, error);
+                    // The silos refused this message for good, or it names no known user: it leaves the stream as a dead letter, not in a replay loop.
+                    decoded[good[i].index] = DecodeResult.Reject(scored[i].Reason!, error);
                 }
                 else
                 {

@@ -39,7 +39,7 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
     {
         var outcomes = new ScoringOutcome[messages.Count];
         var groups = messages.Select((message, index) => (message, index))
-            .GroupBy(item => (item.message.UserId, Embedded: item.message.Embedding is not null))
+            .GroupBy(item => (item.message.Tenant, item.message.UserKey, Embedded: item.message.Embedding is not null))
             .Select(group => group.ToArray());
         await Task.WhenAll(groups.Select(group => ScoreIsolatingAsync(group, outcomes, cancellationToken)));
         return outcomes;
@@ -52,6 +52,15 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
     /// <summary>Scores messages of one scope and kind; if they keep failing, bisects them to isolate the ones that fail.</summary>
     private async Task ScoreIsolatingAsync((IngestMessage Message, int Index)[] items, ScoringOutcome[] outcomes, CancellationToken cancellationToken)
     {
+        if (items[0].Message.UserKey is { } userKey && options.Value.Tenancy.RejectUnknownUsers
+            && (await RetryAsync(token => grains.GetGrain<IUserGrain>(userKey).GetInterests().WaitAsync(token), cancellationToken)).Count == 0)
+        {
+            foreach (var item in items)
+            {
+                outcomes[item.Index] = ScoringOutcome.Failed($"user '{userKey}' has no interests", DeadLetterReasons.UnknownUser);
+            }
+            return;
+        }
         IReadOnlyList<TextMatch> results;
         try
         {
@@ -85,10 +94,10 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
     {
         var gateway = grains.GetGrain<IScoringGatewayGrain>(0);
         var texts = messages.Select(m => m.Text).ToArray();
-        var userId = messages[0].UserId;
+        var (userKey, tenant) = (messages[0].UserKey, messages[0].Tenant);
         return messages[0].Embedding is null
-            ? gateway.Score(texts, userId, cancellationToken)
-            : gateway.ScoreEmbedded(messages.Select(m => m.Embedding!).ToArray(), texts, userId, cancellationToken);
+            ? gateway.Score(texts, userKey, tenant, cancellationToken)
+            : gateway.ScoreEmbedded(messages.Select(m => m.Embedding!).ToArray(), texts, userKey, tenant, cancellationToken);
     }
 
     private async Task<T> RetryAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
@@ -133,9 +142,10 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
 }
 
 /// <summary>A scored message's matches, or why scoring it failed for good.</summary>
-public readonly record struct ScoringOutcome(List<TextMatch>? Matches, string? Error)
+/// <summary>A message's matches, or why it becomes a dead letter (<see cref="Reason"/>, one of <see cref="DeadLetterReasons"/>).</summary>
+public readonly record struct ScoringOutcome(List<TextMatch>? Matches, string? Error, string? Reason)
 {
-    public static ScoringOutcome Scored(List<TextMatch> matches) => new(matches, null);
+    public static ScoringOutcome Scored(List<TextMatch> matches) => new(matches, null, null);
 
-    public static ScoringOutcome Failed(string error) => new(null, error);
+    public static ScoringOutcome Failed(string error, string reason = DeadLetterReasons.ScoringFailed) => new(null, error, reason);
 }

@@ -66,17 +66,27 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
             Value = JsonSerializer.SerializeToUtf8Bytes(value, Json),
             Headers = headers,
         };
-        var audit = _producer.ProduceAsync(_options.OutputTopic, output);
-        return match.Delivery == DeliveryKinds.Immediate ? Task.WhenAll(audit, _producer.ProduceAsync(_options.NotificationTopic, output)) : audit;
+        var tenancy = _options.Tenancy;
+        var audit = _producer.ProduceAsync(TenantTopic(message.Tenant, tenancy.OutputTopicPattern, _options.OutputTopic), output);
+        return match.Delivery == DeliveryKinds.Immediate
+            ? Task.WhenAll(audit, _producer.ProduceAsync(TenantTopic(message.Tenant, tenancy.NotificationTopicPattern, _options.NotificationTopic), output))
+            : audit;
     }
 
     public Task PublishAsync(Digest digest, CancellationToken cancellationToken)
-        => _producer.ProduceAsync(_options.DigestTopic, new Message<byte[]?, byte[]?>
+        => _producer.ProduceAsync(TenantTopic(TenantOf(digest.UserId), _options.Tenancy.DigestTopicPattern, _options.DigestTopic), new Message<byte[]?, byte[]?>
         {
             Key = Encoding.UTF8.GetBytes(digest.UserId),
             Value = JsonSerializer.SerializeToUtf8Bytes(digest, Json),
             Headers = new Headers { { DigestIdHeader, Encoding.UTF8.GetBytes(digest.Id) } },
         }, cancellationToken);
+
+    /// <summary>The tenant's own topic when its pattern (<see cref="IngestTenancyOptions"/>) is set, else the one topic.</summary>
+    private static string TenantTopic(string? tenant, string? pattern, string topic)
+        => tenant is not null && pattern is not null ? pattern.Replace(IngestTenancyOptions.TenantPlaceholder, tenant, StringComparison.Ordinal) : topic;
+
+    /// <summary>The tenant of a user grain key, "tenant/user"; null for a tenant-less user.</summary>
+    private static string? TenantOf(string userKey) => userKey.IndexOf('/') is > 0 and var slash ? userKey[..slash] : null;
 
     public Task PublishDeadLetter(ConsumeResult<byte[]?, byte[]?> input, string reason, string detail)
     {

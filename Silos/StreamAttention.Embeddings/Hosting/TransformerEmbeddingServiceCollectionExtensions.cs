@@ -25,14 +25,21 @@ public static class TransformerEmbeddingServiceCollectionExtensions
         }
         options.ValidateDataAnnotations().ValidateOnStart();
 
-        services.AddOptions<OnnxRuntimeOptions>();
-        services.TryAddSingleton(sp => new OnnxSessionFactory(
-            sp.GetRequiredService<IOptions<OnnxRuntimeOptions>>().Value,
-            sp.GetService<ILogger<OnnxSessionFactory>>()));
+        services.AddOnnxSessionFactory();
         services.AddSingleton<ITextEmbedder>(sp => new TransformerEmbedder(
             sp.GetRequiredService<IOptions<TransformerEmbeddingOptions>>().Value,
             sp.GetRequiredService<OnnxSessionFactory>(),
             sp.GetService<ILogger<TransformerEmbedder>>()));
         return options;
+    }
+
+    /// <summary>The session factory a transformer embedder runs its model on (shared with scoring when that registered one first).</summary>
+    internal static IServiceCollection AddOnnxSessionFactory(this IServiceCollection services)
+    {
+        services.AddOptions<OnnxRuntimeOptions>();
+        services.TryAddSingleton(sp => new OnnxSessionFactory(
+            sp.GetRequiredService<IOptions<OnnxRuntimeOptions>>().Value,
+            sp.GetService<ILogger<OnnxSessionFactory>>()));
+        return services;
     }
 }

@@ -42,23 +42,7 @@ public sealed class WordVectorOptions
     public string NpmExecutable { get; set; } = "npm";
 
     /// <summary>The cache directory the options resolve to (see <see cref="ModelDirectory"/>).</summary>
-    public string ResolveModelDirectory()
-    {
-        if (!string.IsNullOrWhiteSpace(ModelDirectory))
-        {
-            return ModelDirectory;
-        }
-        var fromEnvironment = Environment.GetEnvironmentVariable("STREAMATTENTION_MODEL_DIR");
-        if (!string.IsNullOrWhiteSpace(fromEnvironment))
-        {
-            return fromEnvironment;
-        }
-        var xdgCache = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-        var cacheRoot = string.IsNullOrWhiteSpace(xdgCache)
-            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache")
-            : xdgCache;
-        return Path.Combine(cacheRoot, "streamattention", "models");
-    }
+    public string ResolveModelDirectory() => ModelCacheDirectory.Resolve(ModelDirectory);
 
     /// <summary>The converted model's path; its name carries the vocabulary size because that changes the file.</summary>
     public string ResolveModelPath() => Path.Combine(ResolveModelDirectory(), $"glove-6b-100d.top{VocabularySize}.wordvec");

@@ -28,12 +28,12 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, ILogger<Match
     public bool IsSubscribed => _subscribed;
 
     /// <summary>
-    /// Receives the matches published from now on, of one user or (<paramref name="userId"/> null) of all users,
-    /// until the subscription is disposed.
+    /// Receives the matches published from now on, of one user (its key, "tenant/user"), of one tenant's users
+    /// (<paramref name="userId"/> null, <paramref name="tenant"/> set) or of all users, until the subscription is disposed.
     /// </summary>
-    public Subscription Subscribe(string? userId, int capacity)
+    public Subscription Subscribe(string? userId, int capacity, string? tenant = null)
     {
-        var subscription = new Subscription(this, userId, Channel.CreateBounded<LiveMatch>(new BoundedChannelOptions(capacity)
+        var subscription = new Subscription(this, userId, tenant is null ? null : $"{tenant}/", Channel.CreateBounded<LiveMatch>(new BoundedChannelOptions(capacity)
         {
             FullMode = BoundedChannelFullMode.DropOldest,
             SingleReader = true,
@@ -53,7 +53,7 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, ILogger<Match
             {
                 foreach (var match in matches)
                 {
-                    if (listener.UserId is null || listener.UserId == match.UserId)
+                    if (listener.Accepts(match.UserId))
                     {
                         listener.Queue.Writer.TryWrite(match);
                     }
@@ -125,9 +125,15 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, ILogger<Match
     {
         private readonly MatchBroadcaster _owner;
 
-        internal Subscription(MatchBroadcaster owner, string? userId, Channel<LiveMatch> queue) => (_owner, UserId, Queue) = (owner, userId, queue);
+        internal Subscription(MatchBroadcaster owner, string? userId, string? tenantPrefix, Channel<LiveMatch> queue)
+            => (_owner, UserId, TenantPrefix, Queue) = (owner, userId, tenantPrefix, queue);
 
         internal string? UserId { get; }
+
+        internal string? TenantPrefix { get; }
+
+        internal bool Accepts(string userId)
+            => UserId is not null ? UserId == userId : TenantPrefix is null || userId.StartsWith(TenantPrefix, StringComparison.Ordinal);
 
         internal Channel<LiveMatch> Queue { get; }
 

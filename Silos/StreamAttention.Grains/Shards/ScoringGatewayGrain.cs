@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
-using StreamAttention.Contracts.Diagnostics;
-using Orleans.Runtime.Placement;
 using Orleans.Runtime;
+using Orleans.Runtime.Placement;
+using StreamAttention.Contracts.Diagnostics;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Live;
 using StreamAttention.Contracts.Scoring;
@@ -37,7 +37,7 @@ public sealed class ScoringGatewayGrain(
     /// <summary>A span per scored batch, under the grain call's own Orleans span, with what went in and came out.</summary>
     private static readonly ActivitySource Activities = new(InstrumentNames.GatewayActivitySource);
 
-    public async Task<IReadOnlyList<TextMatch>> Score(IReadOnlyList<string> texts, string? userId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<TextMatch>> Score(IReadOnlyList<string> texts, string? userId, string? tenant, CancellationToken cancellationToken)
     {
         if (texts.Count == 0)
         {
@@ -46,10 +46,10 @@ public sealed class ScoringGatewayGrain(
         using var activity = StartBatch(texts.Count);
         var started = time.GetTimestamp();
         var embedded = embedder.Embed(texts);
-        return await ScoreRowsAsync(Enumerable.Range(0, embedded.Count).Select(i => embedded.Row(i)).ToArray(), texts, userId, started, activity, cancellationToken);
+        return await ScoreRowsAsync(Enumerable.Range(0, embedded.Count).Select(i => embedded.Row(i)).ToArray(), texts, userId, tenant, started, activity, cancellationToken);
     }
 
-    public Task<IReadOnlyList<TextMatch>> ScoreEmbedded(IReadOnlyList<EmbeddedText> messages, IReadOnlyList<string> texts, string? userId, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<TextMatch>> ScoreEmbedded(IReadOnlyList<EmbeddedText> messages, IReadOnlyList<string> texts, string? userId, string? tenant, CancellationToken cancellationToken)
     {
         if (messages.Count != texts.Count)
         {
@@ -60,13 +60,13 @@ public sealed class ScoringGatewayGrain(
         {
             throw new ArgumentException($"Message {index} does not have the shape of {bad.Tokens.Length} tokens of dimension {embedder.Dimension}.", nameof(messages));
         }
-        return messages.Count == 0 ? Task.FromResult<IReadOnlyList<TextMatch>>([]) : ScoreEmbeddedAsync(messages, texts, userId, cancellationToken);
+        return messages.Count == 0 ? Task.FromResult<IReadOnlyList<TextMatch>>([]) : ScoreEmbeddedAsync(messages, texts, userId, tenant, cancellationToken);
     }
 
-    private async Task<IReadOnlyList<TextMatch>> ScoreEmbeddedAsync(IReadOnlyList<EmbeddedText> messages, IReadOnlyList<string> texts, string? userId, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<TextMatch>> ScoreEmbeddedAsync(IReadOnlyList<EmbeddedText> messages, IReadOnlyList<string> texts, string? userId, string? tenant, CancellationToken cancellationToken)
     {
         using var activity = StartBatch(texts.Count);
-        return await ScoreRowsAsync(messages, texts, userId, time.GetTimestamp(), activity, cancellationToken);
+        return await ScoreRowsAsync(messages, texts, userId, tenant, time.GetTimestamp(), activity, cancellationToken);
     }
 
     private static Activity? StartBatch(int messages)
@@ -78,12 +78,14 @@ public sealed class ScoringGatewayGrain(
 
     public Task<int> GetEmbeddingDimension() => Task.FromResult(embedder.Dimension);
 
-    private async Task<IReadOnlyList<TextMatch>> ScoreRowsAsync(IReadOnlyList<EmbeddedText> rows, IReadOnlyList<string> texts, string? userId,
+    private async Task<IReadOnlyList<TextMatch>> ScoreRowsAsync(IReadOnlyList<EmbeddedText> rows, IReadOnlyList<string> texts, string? userId, string? tenant,
         long started, Activity? activity, CancellationToken cancellationToken)
     {
-        var found = userId is null
-            ? await ScoreEveryoneAsync(rows, cancellationToken)
-            : await GrainFactory.GetGrain<IScoringShardGrain>(ShardMap.ShardOf(userId, sharding.Value.ShardCount)).Score(new ShardScoreRequest(rows, userId), cancellationToken);
+        var found = userId is not null
+            ? await GrainFactory.GetGrain<IScoringShardGrain>(ShardMap.ShardOf(userId, sharding.Value.ShardCount)).Score(new ShardScoreRequest(rows, userId), cancellationToken)
+            : tenant is not null
+                ? await ScoreTenantAsync(rows, tenant, cancellationToken)
+                : await ScoreEveryoneAsync(rows, cancellationToken);
         var matches = found
             .OrderBy(m => m.TextIndex).ThenByDescending(m => m.Score)
             .ThenBy(m => m.UserId, StringComparer.Ordinal).ThenBy(m => m.InterestId, StringComparer.Ordinal)
@@ -125,6 +127,19 @@ public sealed class ScoringGatewayGrain(
         routing.ShardRequests.Add(missing.Length, new KeyValuePair<string, object?>("route", "shard"));
         var direct = await Task.WhenAll(missing.Select(shard => GrainFactory.GetGrain<IScoringShardGrain>(shard).Score(new ShardScoreRequest(rows), cancellationToken)));
         return covered.Values.SelectMany(m => m).Concat(direct.SelectMany(m => m));
+    }
+
+    /// <summary>
+    /// One tenant's users: each shard scores only that tenant's rows (an index it keeps per tenant), so other
+    /// tenants' interests are never scanned for this batch.
+    /// </summary>
+    private async Task<IEnumerable<TextMatch>> ScoreTenantAsync(IReadOnlyList<EmbeddedText> rows, string tenant, CancellationToken cancellationToken)
+    {
+        var request = new ShardScoreRequest(rows, Tenant: tenant);
+        var found = await Task.WhenAll(Enumerable.Range(0, sharding.Value.ShardCount)
+            .Select(shard => GrainFactory.GetGrain<IScoringShardGrain>(shard).Score(request, cancellationToken)));
+        routing.ShardRequests.Add(found.Length, new KeyValuePair<string, object?>("route", "shard"));
+        return found.SelectMany(m => m);
     }
 
     /// <summary>

@@ -23,7 +23,7 @@ public sealed class ScoringRun(Func<TokenBatch, InterestIndex, List<RowMatch>> s
             if (index.Count > 0)
             {
                 var starts = new int[requests.Count];
-                for (int r = 1; r < requests.Count; r++)
+                for (var r = 1; r < requests.Count; r++)
                 {
                     starts[r] = starts[r - 1] + requests[r - 1].Messages.Count;
                 }

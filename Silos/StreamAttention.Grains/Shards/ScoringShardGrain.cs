@@ -40,6 +40,7 @@ public sealed class ScoringShardGrain(
     private readonly HashSet<string> _missing = [];
     private IGrainTimer? _retry;
     private InterestIndex? _index;
+    private readonly Dictionary<string, InterestIndex> _tenantIndexes = new(StringComparer.Ordinal);
     private Task? _pendingWrite;
     private Task _lastWrite = Task.CompletedTask;
 
@@ -135,7 +136,9 @@ public sealed class ScoringShardGrain(
 
     public async Task<IReadOnlyList<TextMatch>> Score(ShardScoreRequest request, CancellationToken cancellationToken)
     {
-        var index = request.UserId is null ? CurrentIndex() : BuildIndex(_users.Where(u => u.Key == request.UserId));
+        var index = request.UserId is not null ? BuildIndex(_users.Where(u => u.Key == request.UserId))
+            : request.Tenant is not null ? TenantIndex(request.Tenant)
+            : CurrentIndex();
         if (index.Count == 0)
         {
             return [];
@@ -168,10 +171,23 @@ public sealed class ScoringShardGrain(
         return _index;
     }
 
+    /// <summary>The index of one tenant's users of this shard, kept until the shard's users change.</summary>
+    private InterestIndex TenantIndex(string tenant)
+    {
+        if (!_tenantIndexes.TryGetValue(tenant, out var index))
+        {
+            var prefix = $"{tenant}/";
+            index = BuildIndex(_users.Where(u => u.Key.StartsWith(prefix, StringComparison.Ordinal)));
+            _tenantIndexes[tenant] = index;
+        }
+        return index;
+    }
+
     /// <summary>Until rebuilt, the silo's scoring grain leaves this shard to its own grain, which rebuilds it.</summary>
     private void Invalidate()
     {
         _index = null;
+        _tenantIndexes.Clear();
         batcher.Index.Withdraw(Shard);
     }
 

@@ -45,6 +45,9 @@ public sealed partial class UserGrain(
 
     private string UserId => this.GetPrimaryKeyString();
 
+    /// <summary>The tenant of a "tenant/user" key, whose quotas the user's writes count against; null without a tenant.</summary>
+    private ITenantGrain? Tenant => UserId.IndexOf('/') is > 0 and var slash ? GrainFactory.GetGrain<ITenantGrain>(UserId[..slash]) : null;
+
     private IScoringShardGrain Shard => GrainFactory.GetGrain<IScoringShardGrain>(ShardMap.ShardOf(UserId, sharding.Value.ShardCount));
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -110,6 +113,12 @@ public sealed partial class UserGrain(
         {
             return new InterestWriteResult([], errors.OrderBy(e => e.Index).ToArray());
         }
+        if (added > 0 && Tenant is { } tenant && await tenant.Reserve(UserId, current.Count + added) is { } quota)
+        {
+            errors.AddRange(valid.Where(i => accepted.TryGetValue(inputs[i].Id, out var kept) && ReferenceEquals(kept.Input, inputs[i]))
+                .Select(i => new InterestError(i, InterestError.QuotaField, quota)));
+            return new InterestWriteResult([], errors.OrderBy(e => e.Index).ToArray());
+        }
 
         if (current.Count == 0)
         {
@@ -142,6 +151,10 @@ public sealed partial class UserGrain(
         var next = new Dictionary<string, StoredInterest>(state.State.Interests);
         next.Remove(interestId);
         await CommitAsync(next);
+        if (Tenant is { } tenant)
+        {
+            await tenant.Release(UserId, next.Count);
+        }
         _embeddings.Remove(interestId);
         await PublishAsync();
         return true;

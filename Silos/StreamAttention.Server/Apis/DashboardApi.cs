@@ -1,5 +1,7 @@
 using Microsoft.Extensions.FileProviders;
 using StreamAttention.Server.Dashboard;
+using StreamAttention.Server.Hosting;
+using StreamAttention.Server.Security;
 
 namespace StreamAttention.Server.Apis;
 
@@ -16,6 +18,7 @@ public static class DashboardApi
         // The page's links are relative to its folder: "/dashboard" itself is redirected to "/dashboard/" by the default-files middleware.
         app.MapGet("/", () => TypedResults.Redirect($"{PagePath}/")).ExcludeFromDescription();
         app.MapGet($"{PagePath}/stats", (DashboardStatistics statistics) => TypedResults.Ok(statistics.Snapshot())).WithTags("Dashboard")
+            .RequireAuthorization(AccessPolicies.Authenticated).RequireRateLimiting(SecurityHostingExtensions.PerCallerRateLimit)
             .WithSummary("This silo's statistics: totals since start (messages in, matches out, ingest), recent latency percentiles and batch sizes, the model and execution provider.");
         return app;
     }

@@ -1,46 +1,35 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Users;
+using StreamAttention.Server.Security;
 
 namespace StreamAttention.Server.Apis;
 
-/// <summary>👍 / 👎 on a user's matches: <c>/users/{userId}/matches/{matchId}/feedback</c>, and what it has done so far.</summary>
+/// <summary>👍 / 👎 on a user's matches: <c>/tenants/{tenant}/users/{userId}/matches/{matchId}/feedback</c> (and under <c>/users/{userId}</c>), and what it has done so far.</summary>
 public static class FeedbackApi
 {
-    public static RouteGroupBuilder MapFeedbackApi(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapFeedbackApi(this IEndpointRouteBuilder app) => app.MapUserRoutes("Attention", user =>
     {
-        var api = app.MapGroup("/users/{userId}").WithTags("Attention");
-        api.MapPost("/matches/{matchId}/feedback", PostFeedback)
+        user.MapPost("/matches/{matchId}/feedback", PostFeedback)
             .WithSummary("Marks a match in the user's history relevant or not: moves its interest's threshold and keeps \"not like this\" examples.");
-        api.MapGet("/feedback", GetFeedback).WithSummary("Each interest's feedback: threshold in use, offset, examples kept.");
-        return api;
-    }
+        user.MapGet("/feedback", GetFeedback).WithSummary("Each interest's feedback: threshold in use, offset, examples kept.");
+    });
 
     public static async Task<Results<Ok<InterestFeedback>, ProblemHttpResult, ValidationProblem>> PostFeedback(
-        string userId, string matchId, FeedbackBody body, IGrainFactory grains)
+        UserScope user, string matchId, FeedbackBody body, IGrainFactory grains)
     {
-        if (ValidationProblems.ForUserId(userId) is { } problem)
-        {
-            return problem;
-        }
         if (body.Relevant is not { } relevant)
         {
             return ValidationProblems.Of("relevant", "relevant must be true or false");
         }
-        return await grains.GetGrain<IUserGrain>(userId).GiveFeedback(matchId, relevant) is { } feedback
+        return await grains.GetGrain<IUserGrain>(user.Key).GiveFeedback(matchId, relevant) is { } feedback
             ? TypedResults.Ok(feedback)
-            : TypedResults.Problem($"User '{userId}' has no match '{matchId}' in its recent history (or its interest is gone).",
+            : TypedResults.Problem($"User '{user.Key}' has no match '{matchId}' in its recent history (or its interest is gone).",
                 statusCode: StatusCodes.Status404NotFound, title: "Match not found");
     }
 
-    public static async Task<Results<Ok<IReadOnlyList<InterestFeedback>>, ValidationProblem>> GetFeedback(string userId, IGrainFactory grains)
-    {
-        if (ValidationProblems.ForUserId(userId) is { } problem)
-        {
-            return problem;
-        }
-        return TypedResults.Ok(await grains.GetGrain<IUserGrain>(userId).GetFeedback());
-    }
+    public static async Task<Ok<IReadOnlyList<InterestFeedback>>> GetFeedback(UserScope user, IGrainFactory grains)
+        => TypedResults.Ok(await grains.GetGrain<IUserGrain>(user.Key).GetFeedback());
 }
 
 public sealed record FeedbackBody(bool? Relevant);

@@ -5,25 +5,50 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Import;
+using StreamAttention.Server.Hosting;
+using StreamAttention.Server.Security;
 
 namespace StreamAttention.Server.Apis;
 
-/// <summary><c>POST /interests:import</c>: interests of many users as JSON Lines, streamed, with per-line errors.</summary>
+/// <summary>
+/// <c>POST /tenants/{tenant}/interests:import</c> (and <c>/interests:import</c> in the caller's tenant): interests of
+/// many users of one tenant as JSON Lines, streamed, with per-line errors. A line's <c>userId</c> names a user of that
+/// tenant; only a caller without a tenant (an operator) may name "tenant/user" keys.
+/// </summary>
 public static class ImportApi
 {
-    public static RouteHandlerBuilder MapImportApi(this IEndpointRouteBuilder app)
-        => app.MapPost("/interests:import", Import)
-            .WithTags("Interests")
-            .WithSummary("Imports interests from a JSON Lines body: {\"userId\", \"id\", \"text\", \"threshold\"?} per line.")
-            .Accepts<ImportLineBody>("application/x-ndjson", "application/jsonl", "text/plain");
-
-    public static async Task<Results<Ok<ImportReport>, ValidationProblem>> Import(HttpRequest request, InterestImporter importer, IOptions<JsonOptions> json, CancellationToken cancellationToken)
+    public static IEndpointRouteBuilder MapImportApi(this IEndpointRouteBuilder app)
     {
-        var report = await importer.ImportAsync(ReadLines(request.Body, json.Value.SerializerOptions, cancellationToken), cancellationToken);
+        foreach (var path in new[] { "/tenants/{tenant}/interests:import", "/interests:import" })
+        {
+            app.MapPost(path, Import)
+                .WithTags("Interests")
+                .WithSummary("Imports interests from a JSON Lines body: {\"userId\", \"id\", \"text\", \"threshold\"?} per line. The tenant's admins and operators.")
+                .Accepts<ImportLineBody>("application/x-ndjson", "application/jsonl", "text/plain")
+                .RequireTenantAccess().RequireRateLimiting(SecurityHostingExtensions.PerCallerRateLimit).WithRequestBodyLimit();
+        }
+        return app;
+    }
+
+    public static async Task<Results<Ok<ImportReport>, ValidationProblem>> Import(HttpContext context, InterestImporter importer, IOptions<JsonOptions> json, CancellationToken cancellationToken)
+    {
+        var tenant = TenantScope.TenantOf(context);
+        if (tenant is not null && UserScope.ValidatePart(tenant) is { } error)
+        {
+            return ValidationProblems.Of("tenant", $"tenant id {error}");
+        }
+        var lines = ReadLines(context.Request.Body, json.Value.SerializerOptions, cancellationToken).Select(line => InTenant(line, tenant));
+        var report = await importer.ImportAsync(lines, cancellationToken);
         return report.Lines == 0
             ? ValidationProblems.Of("body", "The body has no lines; send one JSON object per line: {\"userId\", \"id\", \"text\", \"threshold\"?}.")
             : TypedResults.Ok(report);
     }
+
+    /// <summary>A tenant's line names a user of that tenant: its key becomes "tenant/user", and a key of its own is refused.</summary>
+    private static ImportLine InTenant(ImportLine line, string? tenant)
+        => tenant is null || line.Error is not null || line.UserId is null ? line
+            : line.UserId.Contains('/') ? line with { UserId = null, Input = null, Error = "userId names a user of the import's tenant and cannot hold a '/'" }
+            : line with { UserId = $"{tenant}/{line.UserId}" };
 
     private static async IAsyncEnumerable<ImportLine> ReadLines(Stream body, JsonSerializerOptions json, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

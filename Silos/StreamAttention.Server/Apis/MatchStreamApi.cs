@@ -4,36 +4,46 @@ using Microsoft.Extensions.Options;
 using StreamAttention.Contracts.Live;
 using StreamAttention.Grains.Live;
 using StreamAttention.Server.Dashboard;
+using StreamAttention.Server.Hosting;
+using StreamAttention.Server.Security;
 
 namespace StreamAttention.Server.Apis;
 
-/// <summary>Live filtered streams as server-sent events (event "match", data a <see cref="LiveMatch"/>): one user's, or everyone's.</summary>
+/// <summary>Live filtered streams as server-sent events (event "match", data a <see cref="LiveMatch"/>): one user's, one tenant's, or everyone's.</summary>
 public static class MatchStreamApi
 {
     public const string EventType = "match";
 
     public static IEndpointRouteBuilder MapMatchStreamApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/users/{userId}/matches/stream", StreamUser).WithTags("Live")
-            .WithSummary("The user's matches from now on, as server-sent events, whichever silo scored them.");
-        app.MapGet("/matches/stream", StreamAll).WithTags("Live")
-            .WithSummary("Every user's matches from now on, as server-sent events.");
+        // Each stream holds one of its caller's Limits:StreamsPerCaller connections while it is open.
+        app.MapUserRoutes("Live", user => user.MapGet("/matches/stream", StreamUser).RequireRateLimiting(SecurityHostingExtensions.StreamsPerCallerLimit)
+            .WithSummary("The user's matches from now on, as server-sent events, whichever silo scored them."));
+        app.MapGet("/tenants/{tenant}/matches/stream", StreamTenant).WithTags("Live").RequireTenantAccess().RequireRateLimiting(SecurityHostingExtensions.StreamsPerCallerLimit)
+            .WithSummary("The tenant's users' matches from now on, as server-sent events. The tenant's admins and operators.");
+        app.MapGet("/matches/stream", StreamAll).WithTags("Live").RequireOperator().RequireRateLimiting(SecurityHostingExtensions.StreamsPerCallerLimit)
+            .WithSummary("Every user's matches from now on, as server-sent events. Operators only.");
         return app;
     }
 
-    public static IResult StreamUser(string userId, HttpContext context, MatchBroadcaster feed, IOptions<LiveDashboardOptions> options)
-        => (IResult?)ValidationProblems.ForUserId(userId) ?? Stream(userId, context, feed, options);
+    public static IResult StreamUser(UserScope user, HttpContext context, MatchBroadcaster feed, IOptions<LiveDashboardOptions> options)
+        => Stream(user.Key, null, context, feed, options);
+
+    public static IResult StreamTenant(string tenant, HttpContext context, MatchBroadcaster feed, IOptions<LiveDashboardOptions> options)
+        => UserScope.ValidatePart(tenant) is { } error
+            ? ValidationProblems.Of("tenant", $"tenant id {error}")
+            : Stream(null, tenant, context, feed, options);
 
     public static IResult StreamAll(HttpContext context, MatchBroadcaster feed, IOptions<LiveDashboardOptions> options)
-        => Stream(null, context, feed, options);
+        => Stream(null, null, context, feed, options);
 
-    private static IResult Stream(string? userId, HttpContext context, MatchBroadcaster feed, IOptions<LiveDashboardOptions> options)
-        => TypedResults.ServerSentEvents(Events(userId, context, feed, options.Value.StreamQueueCapacity, context.RequestAborted));
+    private static IResult Stream(string? userKey, string? tenant, HttpContext context, MatchBroadcaster feed, IOptions<LiveDashboardOptions> options)
+        => TypedResults.ServerSentEvents(Events(userKey, tenant, context, feed, options.Value.StreamQueueCapacity, context.RequestAborted));
 
     private static async IAsyncEnumerable<SseItem<LiveMatch>> Events(
-        string? userId, HttpContext context, MatchBroadcaster feed, int capacity, [EnumeratorCancellation] CancellationToken cancellationToken)
+        string? userKey, string? tenant, HttpContext context, MatchBroadcaster feed, int capacity, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var subscription = feed.Subscribe(userId, capacity);
+        using var subscription = feed.Subscribe(userKey, capacity, tenant);
         // The result has set the event-stream headers but sends them only with the first event: send them now that
         // the subscription exists, so a client that sees the headers (EventSource's "open") misses no later match.
         await context.Response.Body.FlushAsync(cancellationToken);

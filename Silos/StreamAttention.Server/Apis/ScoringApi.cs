@@ -2,30 +2,37 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Grains.Options;
+using StreamAttention.Server.Hosting;
+using StreamAttention.Server.Options;
+using StreamAttention.Server.Security;
 
 namespace StreamAttention.Server.Apis;
 
-/// <summary><c>POST /score</c> and the users' recent matches.</summary>
+/// <summary><c>POST /score</c> (operators: it writes into the matched users' histories and live streams) and a user's recent matches.</summary>
 public static class ScoringApi
 {
-    /// <summary>Bounds the embedded batch sent to every shard (~26 MB at 64 tokens of 100 floats per text), well under Orleans' message size limit.</summary>
-    public const int MaxTexts = 1024;
     public const int MaxTextLength = 100_000;
 
     public static IEndpointRouteBuilder MapScoringApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/score", Score).WithTags("Scoring")
-            .WithSummary("Scores texts against every user's interests (or one user's) and appends the matches to the users' histories.");
-        app.MapGet("/users/{userId}/matches", GetMatches).WithTags("Scoring")
-            .WithSummary("The user's most recent matches, newest first.");
+            .WithSummary("Scores texts against every user's interests (or one user's, a \"tenant/user\" key) and appends the matches to the users' histories. Operators only.")
+            .RequireOperator().RequireRateLimiting(SecurityHostingExtensions.PerCallerRateLimit).WithRequestBodyLimit();
+        app.MapUserRoutes("Scoring", user => user.MapGet("/matches", GetMatches).WithSummary("The user's most recent matches, newest first."));
         return app;
     }
 
-    public static async Task<Results<Ok<ScoreResponse>, ValidationProblem>> Score(ScoreBody body, IGrainFactory grains)
+    public static async Task<Results<Ok<ScoreResponse>, ValidationProblem, ProblemHttpResult>> Score(ScoreBody body, IGrainFactory grains, IOptions<LimitsOptions> limits)
     {
-        if (body.Texts is not { Count: > 0 and <= MaxTexts } texts)
+        var maxTexts = limits.Value.MaxScoreTexts;
+        if (body.Texts is { Count: > 0 } tooMany && tooMany.Count > maxTexts)
         {
-            return ValidationProblems.Of("texts", $"texts must hold 1 to {MaxTexts} strings");
+            return TypedResults.Problem($"texts holds {tooMany.Count} strings; at most {maxTexts} are allowed per request (Limits:MaxScoreTexts).",
+                statusCode: StatusCodes.Status413PayloadTooLarge, title: "Too many texts");
+        }
+        if (body.Texts is not { Count: > 0 } texts)
+        {
+            return ValidationProblems.Of("texts", $"texts must hold 1 to {maxTexts} strings");
         }
         if (texts.Any(t => t is null || t.Length > MaxTextLength))
         {
@@ -39,17 +46,13 @@ public static class ScoringApi
         return TypedResults.Ok(new ScoreResponse(matches));
     }
 
-    public static async Task<Results<Ok<UserMatches>, ValidationProblem>> GetMatches(string userId, int? limit, IGrainFactory grains, IOptions<InterestLimitsOptions> limits)
+    public static async Task<Results<Ok<UserMatches>, ValidationProblem>> GetMatches(UserScope user, int? limit, IGrainFactory grains, IOptions<InterestLimitsOptions> limits)
     {
-        if (ValidationProblems.ForUserId(userId) is { } problem)
-        {
-            return problem;
-        }
         var historySize = limits.Value.MatchHistorySize;
         if (limit is < 1 || limit > historySize)
         {
             return ValidationProblems.Of("limit", $"limit must be in [1, {historySize}]");
         }
-        return TypedResults.Ok(new UserMatches(userId, await grains.GetGrain<IUserGrain>(userId).GetMatches(limit ?? historySize)));
+        return TypedResults.Ok(new UserMatches(user.UserId, await grains.GetGrain<IUserGrain>(user.Key).GetMatches(limit ?? historySize)));
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Orleans.Runtime;
+using StreamAttention.Server.Hosting;
 
 namespace StreamAttention.Server.Apis;
 
@@ -43,10 +44,15 @@ public static class StreamAttentionApis
         return services;
     }
 
+    /// <summary>
+    /// Problem details for errors and for empty 4xx answers (401 from a challenge, 403, 429), then authentication,
+    /// authorization and limits, then the API's routes (each group names its policy).
+    /// </summary>
     public static WebApplication MapStreamAttentionApis(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseStreamAttentionSecurity();
         app.MapOpenApi();
         app.MapInterestsApi();
         app.MapImportApi();

@@ -2,8 +2,8 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
-using StreamAttention.Ingest.Options;
 using StreamAttention.Grains.Live;
+using StreamAttention.Ingest.Options;
 
 namespace StreamAttention.Server.Dashboard;
 

@@ -2,12 +2,13 @@ using StreamAttention.Grains.Hosting;
 using StreamAttention.Ingest.Hosting;
 using StreamAttention.Ingest.Options;
 using StreamAttention.Server.Dashboard;
+using StreamAttention.Server.Security;
 
 namespace StreamAttention.Server.Hosting;
 
 /// <summary>
 /// The standalone Kafka ingest: an Orleans client of a running cluster (section "Cluster", as for the silos) that runs
-/// the pipeline, with the service defaults and a small HTTP endpoint on <c>urls</c> for <c>/metrics</c>,
+/// the pipeline, with the service defaults and a small HTTP endpoint on <c>urls</c> for <c>/metrics</c> (operators),
 /// <c>/health/live</c> and <c>/health/ready</c> (Kafka reachable, cluster client connected).
 /// </summary>
 public static class IngestHost
@@ -27,13 +28,16 @@ public static class IngestHost
         builder.Services.AddSingleton<ClusterClientReadinessCheck>();
         builder.Services.AddSingleton<IClusterConnectionStatusObserver>(services => services.GetRequiredService<ClusterClientReadinessCheck>());
         builder.Services.AddReadinessCheck<ClusterClientReadinessCheck>("cluster");
+        builder.AddStreamAttentionSecurity();
         return builder;
     }
 
     public static WebApplication Build(WebApplicationBuilder builder)
     {
         var app = builder.Build();
-        app.MapDefaultEndpoints();
+        app.UseStatusCodePages();
+        app.UseStreamAttentionSecurity();
+        app.MapDefaultEndpoints(AccessPolicies.Operator);
         return app;
     }
 }

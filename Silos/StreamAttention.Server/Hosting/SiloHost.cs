@@ -5,6 +5,7 @@ using StreamAttention.Ingest.Hosting;
 using StreamAttention.Ingest.Options;
 using StreamAttention.Server.Apis;
 using StreamAttention.Server.Dashboard;
+using StreamAttention.Server.Security;
 
 namespace StreamAttention.Server.Hosting;
 
@@ -36,6 +37,7 @@ public static class SiloHost
                 silo.AddDashboard();
             }
         });
+        builder.AddStreamAttentionSecurity();
         builder.Services.AddStreamAttentionApis();
         // After the silo: its hosted service must have started before the pipeline calls grains.
         if (builder.Configuration.GetValue<bool>($"{KafkaIngestOptions.SectionName}:{nameof(KafkaIngestOptions.Enabled)}"))
@@ -49,11 +51,11 @@ public static class SiloHost
     public static WebApplication Build(WebApplicationBuilder builder)
     {
         var app = builder.Build().MapStreamAttentionApis();
-        app.MapDefaultEndpoints();
+        app.MapDefaultEndpoints(AccessPolicies.Operator);
         app.MapDashboardApi();
         if (app.Services.GetRequiredService<IOptions<LiveDashboardOptions>>().Value.OrleansDashboard)
         {
-            app.MapOrleansDashboard(routePrefix: OrleansDashboardPath);
+            app.MapOrleansDashboard(routePrefix: OrleansDashboardPath).RequireOperator();
         }
         return app;
     }

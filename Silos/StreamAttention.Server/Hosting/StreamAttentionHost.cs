@@ -3,7 +3,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using StreamAttention.Embeddings.Distilled;
 using StreamAttention.Embeddings.Hosting;
+using StreamAttention.Embeddings.MiniLm;
 using StreamAttention.Embeddings.StaticVectors;
 using StreamAttention.Embeddings.Transformer;
 using StreamAttention.Scoring.Hosting;
@@ -59,7 +61,10 @@ public static class StreamAttentionHost
         return host;
     }
 
-    /// <summary>"Embeddings:Provider": "glove" (default, prepared automatically) or "transformer" (bring your own ONNX model).</summary>
+    /// <summary>
+    /// "Embeddings:Provider": "glove" (default), "distilled" (a static token table distilled from MiniLM), "minilm"
+    /// (all-MiniLM-L6-v2 from its NuGet package), all prepared automatically, or "transformer" (bring your own ONNX model).
+    /// </summary>
     private static void AddEmbedder(IHostApplicationBuilder builder)
     {
         var provider = builder.Configuration["Embeddings:Provider"] ?? "glove";
@@ -68,11 +73,17 @@ public static class StreamAttentionHost
             case "glove":
                 builder.Services.AddStaticWordEmbeddings().BindConfiguration(WordVectorOptions.SectionName);
                 break;
+            case "distilled":
+                builder.Services.AddDistilledEmbeddings().BindConfiguration(DistilledModelOptions.SectionName);
+                break;
+            case "minilm":
+                builder.Services.AddMiniLmEmbeddings().BindConfiguration(MiniLmOptions.SectionName);
+                break;
             case "transformer":
                 builder.Services.AddTransformerEmbeddings().BindConfiguration(TransformerEmbeddingOptions.SectionName);
                 break;
             default:
-                throw new InvalidOperationException($"Embeddings:Provider must be 'glove' or 'transformer', not '{provider}'.");
+                throw new InvalidOperationException($"Embeddings:Provider must be 'glove', 'distilled', 'minilm' or 'transformer', not '{provider}'.");
         }
     }
 }

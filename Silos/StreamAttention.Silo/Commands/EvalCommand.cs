@@ -1,18 +1,22 @@
 using System.CommandLine;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using StreamAttention.Contracts;
 using StreamAttention.Embeddings.StaticVectors;
-using StreamAttention.Scoring;
 using StreamAttention.Evaluation;
+using StreamAttention.Scoring;
 using StreamAttention.Server.Hosting;
+using StreamAttention.Silo.Hosting;
 using StreamAttention.Silo.IO;
 
 namespace StreamAttention.Silo.Commands;
 
 /// <summary>
-/// <c>streamattention eval</c>: relevance quality on a labelled set — MAP and P/R/F1 of the configured scoring next to
-/// BM25 and pooled-cosine baselines, the per-interest calibration, and optionally interests with calibrated thresholds.
+/// <c>streamattention eval</c>: relevance quality on a labelled set (all of it, or its dev or test split) — MAP and P/R/F1
+/// at the default thresholds and at the best single global threshold, with messages/s, of one or several embedding
+/// providers' scoring next to BM25 and pooled-cosine baselines, the per-interest calibration, and optionally interests
+/// with calibrated thresholds.
 /// </summary>
 public static class EvalCommand
 {
@@ -21,41 +25,85 @@ public static class EvalCommand
         var interests = new Option<FileInfo>("--interests") { Description = "interests.jsonl (ids unique)", Required = true };
         var messages = new Option<FileInfo>("--messages") { Description = "messages.jsonl (ids unique)", Required = true };
         var labels = new Option<FileInfo>("--labels") { Description = "labels.jsonl: {\"id\": messageId, \"relevant\": [interestId, ...]} per line", Required = true };
-        var calibrated = new Option<FileInfo?>("--calibrated-out") { Description = "write the interests with F1-optimal thresholds of the configured scoring to this file" };
+        var calibrated = new Option<FileInfo?>("--calibrated-out") { Description = "write the interests with F1-optimal thresholds of the (first) configured scoring to this file" };
+        var providers = new Option<string?>("--providers") { Description = "embedding providers to compare in one run, e.g. glove,distilled,minilm (default: the configured Embeddings:Provider)" };
+        var split = new Option<string>("--split") { Description = "the messages evaluated: dev (for tuning), test (for reporting) or all", DefaultValueFactory = _ => EvaluationSplit.All };
+        split.AcceptOnlyFromAmong(EvaluationSplit.Dev, EvaluationSplit.Test, EvaluationSplit.All);
+        var splitFile = new Option<FileInfo?>("--split-file") { Description = $"{{\"id\": messageId, \"split\": \"dev\"|\"test\"}} per line (default: {EvaluationSplit.FileName} beside the labels)" };
         var command = new Command("eval", "Measure relevance quality against labels, side by side with BM25 and pooled-cosine baselines.")
         {
-            interests, messages, labels, calibrated,
+            interests, messages, labels, calibrated, providers, split, splitFile,
         };
         command.TreatUnmatchedTokensAsErrors = false;
-        command.SetAction(parse =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
-            using var host = StreamAttentionHost.Build(parse.UnmatchedTokens);
-            return Run(host.Services.GetRequiredService<MessageScorer>(), parse.GetValue(interests)!, parse.GetValue(messages)!,
-                parse.GetValue(labels)!, parse.GetValue(calibrated), Console.Out, Console.Error);
+            var names = parse.GetValue(providers)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+            var hosts = new List<(string Name, IHost Host)>();
+            try
+            {
+                foreach (var name in names.DefaultIfEmpty(""))
+                {
+                    string[] arguments = name == "" ? [.. parse.UnmatchedTokens] : [.. parse.UnmatchedTokens, $"--Embeddings:Provider={name}"];
+                    await ModelPreparation.EnsureAsync(StreamAttentionHost.CreateBuilder(arguments).Configuration, Console.Error, cancellationToken);
+                    hosts.Add((name, StreamAttentionHost.Build(arguments)));
+                }
+                var scorers = hosts.Select(h => new ProviderScorer(h.Name, h.Host.Services.GetRequiredService<MessageScorer>())).ToList();
+                var labelsFile = parse.GetValue(labels)!;
+                var selection = new MessageSelection(parse.GetValue(split)!,
+                    parse.GetValue(splitFile) ?? new FileInfo(Path.Combine(labelsFile.DirectoryName ?? ".", EvaluationSplit.FileName)));
+                return Run(scorers, parse.GetValue(interests)!, parse.GetValue(messages)!, labelsFile, selection, parse.GetValue(calibrated), Console.Out, Console.Error);
+            }
+            finally
+            {
+                foreach (var (_, host) in hosts)
+                {
+                    host.Dispose();
+                }
+            }
         });
         return command;
     }
 
-    public static int Run(MessageScorer scorer, FileInfo interestsFile, FileInfo messagesFile, FileInfo labelsFile, FileInfo? calibratedFile, TextWriter output, TextWriter log)
+    /// <summary>The configured scoring alone, on every message.</summary>
+    public static int Run(MessageScorer scorer, FileInfo interestsFile, FileInfo messagesFile, FileInfo labelsFile, FileInfo? calibratedFile, TextWriter output, TextWriter log) =>
+        Run([new ProviderScorer("", scorer)], interestsFile, messagesFile, labelsFile, MessageSelection.Every, calibratedFile, output, log);
+
+    /// <summary>
+    /// Every provider's scoring on the selected messages, with BM25 on the same messages, in one table; the calibration
+    /// table (and <paramref name="calibratedFile"/>) comes from the first provider.
+    /// </summary>
+    public static int Run(IReadOnlyList<ProviderScorer> scorers, FileInfo interestsFile, FileInfo messagesFile, FileInfo labelsFile, MessageSelection selection,
+        FileInfo? calibratedFile, TextWriter output, TextWriter log)
     {
-        if (!CommandFiles.Check("eval", [interestsFile, messagesFile, labelsFile], calibratedFile, log))
+        FileInfo[] inputs = selection.Split == EvaluationSplit.All ? [interestsFile, messagesFile, labelsFile] : [interestsFile, messagesFile, labelsFile, selection.SplitFile!];
+        if (!CommandFiles.Check("eval", inputs, calibratedFile, log))
         {
             return 2;
         }
         var interests = ScoringFiles.ReadUniqueInterests(ScoringFiles.Interests(interestsFile.FullName, log), log, out _);
-        var messages = ScoringFiles.Messages(messagesFile.FullName, log).Read().ToList();
-        IReadOnlyList<MethodEvaluation> results;
+        var allMessages = ScoringFiles.Messages(messagesFile.FullName, log).Read().ToList();
+        var results = new List<MethodEvaluation>();
+        List<MessageText> messages;
         try
         {
-            results = RelevanceEvaluation.Run(scorer, interests, messages, RelevanceLabels.Load(labelsFile.FullName), WordTokenizer.English.Tokenize);
+            var labels = RelevanceLabels.Load(labelsFile.FullName);
+            var split = selection.Split == EvaluationSplit.All ? null : EvaluationSplit.Load(selection.SplitFile!.FullName);
+            messages = split is null ? allMessages : allMessages.Where(m => split.Contains(selection.Split, m.Id)).ToList();
+            foreach (var (name, scorer) in scorers)
+            {
+                results.AddRange(RelevanceEvaluation.EmbeddingMethods(scorer, interests, messages, labels, scorers.Count > 1 ? $"{name}: " : ""));
+            }
+            results.Add(RelevanceEvaluation.Bm25(interests, messages, labels, WordTokenizer.English.Tokenize));
         }
         catch (Exception e) when (e is ArgumentException or FormatException or InvalidDataException)
         {
             log.WriteLine($"eval: {e.Message}");
             return 2;
         }
-        var options = scorer.Options;
-        output.WriteLine($"embedder {scorer.Embedder.Name}; attention weight {options.AttentionWeight}, scale {options.AttentionScale}, token weight exponent {options.TokenWeightExponent}, default threshold {options.DefaultThreshold}");
+        var options = scorers[0].Scorer.Options;
+        output.WriteLine($"split {selection.Split}: {messages.Count} of {allMessages.Count} messages");
+        output.WriteLine($"embedder {string.Join(", ", scorers.Select(s => s.Name == "" ? s.Scorer.Embedder.Name : $"{s.Name} = {s.Scorer.Embedder.Name}"))}; " +
+            $"attention weight {options.AttentionWeight}, scale {options.AttentionScale}, token weight exponent {options.TokenWeightExponent}, default threshold {options.DefaultThreshold}");
         output.Write(EvaluationReport.FormatComparison(results));
         output.WriteLine();
         output.Write(EvaluationReport.FormatCalibration(results[0]));
@@ -78,4 +126,13 @@ public static class EvalCommand
             writer.WriteLine(JsonSerializer.Serialize(interest with { Threshold = best[interest.Id] }, json));
         }
     }
+}
+
+/// <summary>A scorer built with one embedding provider; <paramref name="Name"/> is empty for the configured one.</summary>
+public sealed record ProviderScorer(string Name, MessageScorer Scorer);
+
+/// <summary>Which messages <c>eval</c> evaluates: a split named in <paramref name="SplitFile"/>, or all.</summary>
+public sealed record MessageSelection(string Split, FileInfo? SplitFile)
+{
+    public static MessageSelection Every { get; } = new(EvaluationSplit.All, null);
 }

@@ -2,7 +2,10 @@ using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using StreamAttention.Ingest.EmbeddedKafka;
 using StreamAttention.Ingest.Options;
+using Microsoft.Extensions.Options;
 using StreamAttention.Server.Hosting;
+using StreamAttention.Server.Options;
+using StreamAttention.Server.Security;
 using StreamAttention.Silo.Hosting;
 using StreamAttention.Silo.Local;
 
@@ -38,18 +41,26 @@ public static class LocalCommand
             var bootstrap = parse.GetValue(kafka) ?? embedded!.BootstrapServers;
             await using var app = Build(parse.UnmatchedTokens, parse.GetValue(urls)!, bootstrap, parse.GetValue(rate));
             await app.StartAsync(cancellationToken);
-            PrintBanner(parse.GetValue(urls)!, bootstrap, embedded is not null, app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<KafkaIngestOptions>>().Value);
+            PrintBanner(parse.GetValue(urls)!, bootstrap, embedded is not null, app.Services.GetRequiredService<IOptions<KafkaIngestOptions>>().Value,
+                app.Services.GetRequiredService<IOptions<AuthOptions>>().Value);
             await app.WaitForShutdownAsync(cancellationToken);
             return 0;
         });
         return command;
     }
 
-    /// <summary>The local-mode host: a silo (memory storage, loopback) with ingest enabled, the demo interests and the sample stream.</summary>
+    /// <summary>How long local mode's printed token is valid.</summary>
+    public static readonly TimeSpan DemoTokenLifetime = TimeSpan.FromHours(12);
+
+    /// <summary>
+    /// The local-mode host: a silo (memory storage, loopback) with ingest enabled, the demo interests and the sample
+    /// stream, and a development signing key made for this start (a configured Auth:SigningKey wins).
+    /// </summary>
     public static WebApplication Build(IEnumerable<string> configurationArgs, string urls, string bootstrapServers, double messagesPerSecond)
     {
         string[] localDefaults =
         [
+            $"--Auth:SigningKey={TokenIssuer.NewSigningKey()}",
             "--Ingest:Enabled=true",
             $"--Ingest:BootstrapServers={bootstrapServers}",
             $"--Samples:BootstrapServers={bootstrapServers}",
@@ -73,14 +84,24 @@ public static class LocalCommand
         return cluster;
     }
 
-    private static void PrintBanner(string urls, string bootstrap, bool embedded, KafkaIngestOptions ingest)
+    /// <summary>An operator token for the demo (the demo users belong to no tenant, so only an operator reaches them), or null when auth is off or tokens come from an OIDC authority.</summary>
+    public static string? DemoToken(AuthOptions auth)
+        => auth.Enabled && auth.SigningKey is not null ? new TokenIssuer(auth).Issue(Roles.Operator, null, "local-operator", DemoTokenLifetime) : null;
+
+    private static void PrintBanner(string urls, string bootstrap, bool embedded, KafkaIngestOptions ingest, AuthOptions auth)
     {
+        var token = DemoToken(auth);
         Console.Error.WriteLine();
         Console.Error.WriteLine($"  StreamAttention local mode is running. Ctrl-C stops it.");
-        Console.Error.WriteLine($"  dashboard        {urls.TrimEnd('/')}/");
+        Console.Error.WriteLine(token is null ? $"  dashboard        {urls.TrimEnd('/')}/" : $"  dashboard        {urls.TrimEnd('/')}/dashboard/#token={token}");
         Console.Error.WriteLine($"  HTTP API         {urls.TrimEnd('/')}/openapi/v1.json");
         Console.Error.WriteLine($"  Kafka            {bootstrap}{(embedded ? " (embedded, in memory)" : "")}");
         Console.Error.WriteLine($"  topics           in: {string.Join(", ", ingest.InputTopics)}  out: {ingest.OutputTopic}  notifications: {ingest.NotificationTopic}  digests: {ingest.DigestTopic}  dead letters: {ingest.DeadLetterTopic}");
+        if (token is not null)
+        {
+            Console.Error.WriteLine($"  operator token   {token}");
+            Console.Error.WriteLine($"                   (valid {DemoTokenLifetime.TotalHours:0} h, until this process stops: the signing key is made per start; curl -H \"Authorization: Bearer $TOKEN\" …)");
+        }
         Console.Error.WriteLine();
     }
 }

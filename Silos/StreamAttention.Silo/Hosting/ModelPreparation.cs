@@ -1,18 +1,52 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
+using StreamAttention.Embeddings.Distilled;
+using StreamAttention.Embeddings.MiniLm;
 using StreamAttention.Embeddings.StaticVectors;
+using StreamAttention.Onnx;
+using StreamAttention.Onnx.Options;
 
 namespace StreamAttention.Silo.Hosting;
 
-/// <summary>Prepares the default word-vector model before a host starts, so a first run shows a progress bar instead of a silent wait.</summary>
+/// <summary>Prepares the configured provider's model before a host starts, so a first run shows a progress bar instead of a silent wait.</summary>
 public static class ModelPreparation
 {
-    public static async Task<string> EnsureAsync(IConfiguration configuration, TextWriter progressWriter, CancellationToken cancellationToken)
+    /// <returns>Where the model is, or null for a provider that brings its own files.</returns>
+    public static async Task<string?> EnsureAsync(IConfiguration configuration, TextWriter progressWriter, CancellationToken cancellationToken)
     {
-        var options = configuration.GetSection(WordVectorOptions.SectionName).Get<WordVectorOptions>() ?? new WordVectorOptions();
-        using var bar = new ConsoleProgressBar("preparing glove-6b-100d", progressWriter);
-        var path = await new WordVectorModelSetup(NullLogger<WordVectorModelSetup>.Instance).EnsureAsync(options, bar, cancellationToken);
+        switch (configuration["Embeddings:Provider"] ?? "glove")
+        {
+            case "glove":
+            {
+                var options = configuration.GetSection(WordVectorOptions.SectionName).Get<WordVectorOptions>() ?? new WordVectorOptions();
+                using var bar = new ConsoleProgressBar("preparing glove-6b-100d", progressWriter);
+                var path = await new WordVectorModelSetup(NullLogger<WordVectorModelSetup>.Instance).EnsureAsync(options, bar, cancellationToken);
+                bar.Complete();
+                return path;
+            }
+            case "minilm":
+                return (await EnsureMiniLmAsync(configuration, progressWriter, cancellationToken)).ModelPath;
+            case "distilled":
+            {
+                var options = configuration.GetSection(DistilledModelOptions.SectionName).Get<DistilledModelOptions>() ?? new DistilledModelOptions();
+                var miniLm = configuration.GetSection(MiniLmOptions.SectionName).Get<MiniLmOptions>() ?? new MiniLmOptions();
+                var onnx = configuration.GetSection(OnnxRuntimeOptions.SectionName).Get<OnnxRuntimeOptions>() ?? new OnnxRuntimeOptions();
+                using var bar = new ConsoleProgressBar($"distilling {DistilledModelSetup.ModelName}", progressWriter);
+                var files = await new DistilledModelSetup(new MiniLmModelSetup(), new OnnxSessionFactory(onnx)).EnsureAsync(options, miniLm, bar, cancellationToken);
+                bar.Complete();
+                return files.TablePath;
+            }
+            default:
+                return null;
+        }
+    }
+
+    private static async Task<MiniLmModelFiles> EnsureMiniLmAsync(IConfiguration configuration, TextWriter progressWriter, CancellationToken cancellationToken)
+    {
+        var options = configuration.GetSection(MiniLmOptions.SectionName).Get<MiniLmOptions>() ?? new MiniLmOptions();
+        using var bar = new ConsoleProgressBar($"extracting {MiniLmModelSetup.ModelName}", progressWriter);
+        var files = await new MiniLmModelSetup().EnsureAsync(options, bar, cancellationToken);
         bar.Complete();
-        return path;
+        return files;
     }
 }

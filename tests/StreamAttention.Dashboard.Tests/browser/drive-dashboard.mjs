@@ -2,10 +2,13 @@
 // through POST /score, wait for the match to arrive with highlighted words, take a screenshot, check that the page
 // opened without a user shows every user's stream and picks up the matched user, give the match a 👎 and read the
 // interest's new threshold, remove the interest.
-// Usage: node drive-dashboard.mjs <base url> <user id> <screenshot path>. Prints one JSON line; exit 0 on success.
+// Usage: node drive-dashboard.mjs <base url> <user id> <screenshot path> <token>. Prints one JSON line; exit 0 on success.
+// The page is opened with the login link's #token=…, as local mode prints it.
 import { chromium } from "playwright-core";
 
-const [base, user, screenshot] = process.argv.slice(2);
+const [base, user, screenshot, token] = process.argv.slice(2);
+const login = `#token=${encodeURIComponent(token)}`;
+
 const interest = { id: "db", text: "postgresql database performance tuning" };
 const message = "slow postgresql queries after the database upgrade";
 const STEP_TIMEOUT_MS = 30_000; // each wait is bounded; a slow shared machine still finishes well within it
@@ -23,7 +26,7 @@ try {
   const errors = [];
   page.on("pageerror", e => errors.push(e.message));
 
-  await page.goto(`${base}/dashboard/?user=${encodeURIComponent(user)}`);
+  await page.goto(`${base}/dashboard/?user=${encodeURIComponent(user)}${login}`);
   await page.waitForFunction(() => document.getElementById("stream-state").textContent.startsWith("streaming"));
   await page.fill("#interest-id", interest.id);
   await page.fill("#interest-text", interest.text);
@@ -31,7 +34,7 @@ try {
   await page.waitForSelector(`#interests tr[data-interest-id="${interest.id}"]`);
 
   const scored = await page.evaluate(async text => {
-    const response = await fetch("../score", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ texts: [text] }) });
+    const response = await fetch("../score", { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${sessionStorage.getItem("streamattention.token")}` }, body: JSON.stringify({ texts: [text] }) });
     return response.status;
   }, message);
 
@@ -51,10 +54,10 @@ try {
   const overview = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   overview.setDefaultTimeout(STEP_TIMEOUT_MS);
   overview.on("pageerror", e => errors.push(e.message));
-  await overview.goto(`${base}/dashboard/`);
+  await overview.goto(`${base}/dashboard/${login}`);
   await overview.waitForFunction(() => document.getElementById("stream-state").textContent === "streaming: all users");
   const overviewAllUsers = await overview.locator("#all-users").isChecked();
-  await page.evaluate(async text => fetch("../score", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ texts: [text] }) }), message);
+  await page.evaluate(async text => fetch("../score", { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${sessionStorage.getItem("streamattention.token")}` }, body: JSON.stringify({ texts: [text] }) }), message);
   await overview.locator(`#matches .match[data-interest-id="${interest.id}"] mark`).first().waitFor();
   const firstStreamedUser = await overview.locator("#matches .match").last().getAttribute("data-user-id");
   await overview.waitForFunction(() => document.querySelectorAll("#interests tr").length > 0);
@@ -66,12 +69,12 @@ try {
   await match.locator("button.feedback.given").waitFor();
   const feedbackTitle = await match.locator("button.feedback.given").getAttribute("title");
   await page.waitForFunction(() => document.getElementById("feedback").textContent !== "0");
-  const feedback = await page.evaluate(async u => (await (await fetch(`../users/${u}/feedback`)).json()), user);
+  const feedback = await page.evaluate(async u => (await (await fetch(`../users/${u}/feedback`, { headers: { authorization: `Bearer ${sessionStorage.getItem("streamattention.token")}` } })).json()), user);
 
   // Removing the interest in the editor removes it from the user's stored interests.
   await page.click(`#interests tr[data-interest-id="${interest.id}"] button.remove`);
   await page.waitForSelector(`#interests tr[data-interest-id="${interest.id}"]`, { state: "detached" });
-  const remaining = await page.evaluate(async u => (await (await fetch(`../users/${u}/interests`)).json()).interests.length, user);
+  const remaining = await page.evaluate(async u => (await (await fetch(`../users/${u}/interests`, { headers: { authorization: `Bearer ${sessionStorage.getItem("streamattention.token")}` } })).json()).interests.length, user);
   console.log(JSON.stringify({ scored, marks, text, score, rate, remaining, overviewAllUsers, overviewUser, firstStreamedUser, delivery, feedbackTitle, feedback, errors }));
 } finally {
   await browser.close();

@@ -27,18 +27,9 @@ public sealed class CrossAttentionGraphTests
         var lengths = Enumerable.Range(0, messages).Select(_ => random.Next(1, tokens + 1)).ToArray();
         using var stage = new CrossAttentionStage(TestData.Sessions(), dimension);
         stage.Prepare(messages, tokens, slots, queries);
-        var keyValues = TestData.UnitRows(random, messages * tokens, dimension);
+        var keyValues = TestData.PaddedKeys(random, lengths, tokens, dimension, stage.TokenBias);
         for (var m = 0; m < messages; m++)
         {
-            for (var t = 0; t < tokens; t++)
-            {
-                var padding = t >= lengths[m];
-                if (padding)
-                {
-                    Array.Clear(keyValues, (m * tokens + t) * dimension, dimension);
-                }
-                stage.TokenBias[m * tokens + t] = padding ? -1e9f : MathF.Log((float)(0.2 + 0.8 * random.NextDouble()));
-            }
             for (var c = 0; c < slots; c++)
             {
                 stage.Candidates[m * slots + c] = random.Next(interestCount);

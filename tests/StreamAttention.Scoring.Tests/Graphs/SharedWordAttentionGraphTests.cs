@@ -16,19 +16,7 @@ public sealed class SharedWordAttentionGraphTests
         var lengths = Enumerable.Range(0, messages).Select(_ => random.Next(1, tokens + 1)).ToArray();
         using var stage = new SharedWordAttentionStage(TestData.Sessions(), dimension);
         stage.Prepare(messages, tokens, words);
-        var keyValues = TestData.UnitRows(random, messages * tokens, dimension);
-        for (var m = 0; m < messages; m++)
-        {
-            for (var t = 0; t < tokens; t++)
-            {
-                var padding = t >= lengths[m];
-                if (padding)
-                {
-                    Array.Clear(keyValues, (m * tokens + t) * dimension, dimension);
-                }
-                stage.TokenBias[m * tokens + t] = padding ? -1e9f : MathF.Log((float)(0.2 + 0.8 * random.NextDouble()));
-            }
-        }
+        var keyValues = TestData.PaddedKeys(random, lengths, tokens, dimension, stage.TokenBias);
         keyValues.CopyTo(stage.Keys);
         wordVectors.CopyTo(stage.Words);
         var bias = stage.TokenBias.ToArray();

@@ -40,8 +40,13 @@ public sealed class SharedWordsScorerTests
         var perPair = new ScoringOptions { Engine = ScoringEngine.PerPair, Queries = queries, MaxQueriesPerInterest = 4, HighlightCount = 3 };
         var shared = new ScoringOptions
         {
-            Engine = ScoringEngine.SharedWords, Queries = queries, MaxQueriesPerInterest = 4, HighlightCount = 3, CandidateClusters = clusters,
-            MessageChunkSize = 16, MaxWordSlotsPerRun = 100,
+            Engine = ScoringEngine.SharedWords,
+            Queries = queries,
+            MaxQueriesPerInterest = 4,
+            HighlightCount = 3,
+            CandidateClusters = clusters,
+            MessageChunkSize = 16,
+            MaxWordSlotsPerRun = 100,
         };
         var interests = Interests(random, perPair);
         var messages = Messages(random);

@@ -9,6 +9,28 @@ const MAX_SHOWN_MATCHES = 200;
 const $ = id => document.getElementById(id);
 const css = name => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 
+// A login link (/dashboard/#token=…, printed by local mode) hands the page a token: kept in sessionStorage (this tab
+// only) and taken out of the address bar; sent as a bearer header, as access_token on the event streams (EventSource
+// sends no headers), and as a cookie limited to the Orleans dashboard's path (its page sends no headers either).
+const token = (() => {
+  const fromLink = new URLSearchParams(location.hash.slice(1)).get("token");
+  if (fromLink) {
+    sessionStorage.setItem("streamattention.token", fromLink);
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+  const stored = sessionStorage.getItem("streamattention.token");
+  if (stored) document.cookie = `streamattention_token=${stored}; path=/orleans; SameSite=Strict`;
+  return stored;
+})();
+const authorized = (init = {}) => token ? { ...init, headers: { ...(init.headers ?? {}), authorization: `Bearer ${token}` } } : init;
+const withToken = url => token ? `${url}?access_token=${encodeURIComponent(token)}` : url;
+// A caller with a tenant (its token's "tenant" claim) sees its tenant: the "all users" stream is the tenant's, and the
+// tenant's user keys ("tenant/user") are edited by their user id on the routes of the caller's tenant.
+const claims = token ? JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))) : {};
+const tenant = claims.role !== "operator" ? claims.tenant : undefined;
+const everyoneStream = tenant ? `${api}/tenants/${encodeURIComponent(tenant)}/matches/stream` : `${api}/matches/stream`;
+const userOf = key => tenant && key.startsWith(`${tenant}/`) ? key.slice(tenant.length + 1) : key;
+
 // Without ?user= the page opens on every user's live stream and edits the first user seen in it.
 const requestedUser = new URLSearchParams(location.search).get("user");
 
@@ -25,7 +47,7 @@ const state = {
 
 async function pollStats() {
   try {
-    const response = await fetch(`${api}/dashboard/stats`);
+    const response = await fetch(`${api}/dashboard/stats`, authorized());
     if (response.ok) showStats(await response.json());
   } catch { /* the silo is restarting: the next poll retries */ }
 }
@@ -179,7 +201,7 @@ function selectUser(user) {
 }
 
 async function fetchJson(url) {
-  const response = await fetch(url);
+  const response = await fetch(url, authorized());
   if (!response.ok) {
     $("editor-error").textContent = await problem(response);
     return null;
@@ -225,7 +247,7 @@ function rateCell(count, max) {
 function removeButton(id) {
   const button = element("button", { class: "remove", title: `remove ${id}` }, "✕");
   button.addEventListener("click", async () => {
-    const response = await fetch(`${api}/users/${encodeURIComponent(state.user)}/interests/${encodeURIComponent(id)}`, { method: "DELETE" });
+    const response = await fetch(`${api}/users/${encodeURIComponent(state.user)}/interests/${encodeURIComponent(id)}`, authorized({ method: "DELETE" }));
     if (!response.ok) { $("editor-error").textContent = await problem(response); return; }
     state.interests = state.interests.filter(i => i.id !== id);
     renderInterests();
@@ -240,7 +262,7 @@ async function addInterest(event) {
   const threshold = $("interest-threshold").value;
   const body = { text: $("interest-text").value, ...(threshold === "" ? {} : { threshold: Number(threshold) }) };
   const response = await fetch(`${api}/users/${encodeURIComponent(state.user)}/interests/${encodeURIComponent(id)}`,
-    { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    authorized({ method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }));
   if (!response.ok) { $("editor-error").textContent = await problem(response); return; }
   const stored = await response.json();
   $("editor-error").textContent = "";
@@ -254,14 +276,14 @@ async function addInterest(event) {
 function connect() {
   state.source?.close();
   const all = $("all-users").checked;
-  const source = new EventSource(all ? `${api}/matches/stream` : `${api}/users/${encodeURIComponent(state.user)}/matches/stream`);
+  const source = new EventSource(withToken(all ? everyoneStream : `${api}/users/${encodeURIComponent(state.user)}/matches/stream`));
   state.source = source;
   source.onopen = () => setBadge($("stream-state"), true, all ? "streaming: all users" : `streaming: ${state.user}`, "");
   source.onerror = () => setBadge($("stream-state"), false, "", "reconnecting…");
   source.addEventListener("match", event => {
     const live = JSON.parse(event.data);
-    if (!state.user) { selectUser(live.userId); loadUser(); }
-    else if (live.userId === state.user) { countMatch(live.match); renderInterests(); }
+    if (!state.user) { selectUser(userOf(live.userId)); loadUser(); }
+    else if (userOf(live.userId) === state.user) { countMatch(live.match); renderInterests(); }
     showMatch(live);
   });
 }
@@ -307,13 +329,21 @@ function highlighted(text, highlights) {
   return div;
 }
 
-/** 👍 / 👎: feedback on the match, which moves its interest's threshold (the reply says to what). */
-function feedbackButton(userId, match, relevant) {
+/** A user key's routes: "tenant/user" under its tenant, a tenant-less user's under /users. */
+function userPath(key) {
+  const slash = key.indexOf("/");
+  return slash > 0
+    ? `${api}/tenants/${encodeURIComponent(key.slice(0, slash))}/users/${encodeURIComponent(key.slice(slash + 1))}`
+    : `${api}/users/${encodeURIComponent(key)}`;
+}
+
+/** 👍 / 👎: feedback on the match (its user key from the live feed), which moves its interest's threshold (the reply says to what). */
+function feedbackButton(userKey, match, relevant) {
   const button = element("button", { class: "feedback", "data-relevant": relevant, title: relevant ? "more like this" : "not like this" }, relevant ? "👍" : "👎");
   button.addEventListener("click", async () => {
-    const response = await fetch(`${api}/users/${encodeURIComponent(userId)}/matches/${encodeURIComponent(match.matchId)}/feedback`, {
+    const response = await fetch(`${userPath(userKey)}/matches/${encodeURIComponent(match.matchId)}/feedback`, authorized({
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ relevant }),
-    });
+    }));
     if (response.ok) {
       const feedback = await response.json();
       button.parentElement.querySelectorAll("button.feedback").forEach(b => b.disabled = true);

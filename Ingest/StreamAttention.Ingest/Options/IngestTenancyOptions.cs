@@ -1,0 +1,48 @@
+namespace StreamAttention.Ingest.Options;
+
+/// <summary>
+/// Which tenant a message belongs to (section "Ingest:Tenancy"). A message scores only against its tenant's users,
+/// and its user field names a user of that tenant, never a "tenant/user" key. The tenant comes from, in this order of
+/// trust: the topic it was read from (<see cref="Topics"/>), the header <see cref="Header"/>, the JSON field
+/// <c>Ingest:Fields:Tenant</c>. Two sources naming different tenants dead-letter the message.
+/// </summary>
+public sealed class IngestTenancyOptions
+{
+    /// <summary>Input topic → tenant: every message of that topic is the tenant's, whatever it says (grant producers per topic).</summary>
+    public Dictionary<string, string> Topics { get; set; } = [];
+
+    /// <summary>The header naming the tenant (UTF-8); null: none is read.</summary>
+    public string? Header { get; set; } = "tenant";
+
+    /// <summary>
+    /// Whether a message must have a tenant. False (the default, one-tenant deployments): a message without one scores
+    /// against every user. True: it is dead-lettered (<c>unknown-tenant</c>). Set it in multi-tenant deployments.
+    /// </summary>
+    public bool Required { get; set; }
+
+    /// <summary>The tenants that exist; when not empty, a message naming another tenant is dead-lettered (<c>unknown-tenant</c>).</summary>
+    public List<string> Tenants { get; set; } = [];
+
+    /// <summary>Whether a message naming a user without interests is dead-lettered (<c>unknown-user</c>), at one grain call per user and batch.</summary>
+    public bool RejectUnknownUsers { get; set; } = true;
+
+    /// <summary>
+    /// Routes a tenant's matches to their own topic, e.g. <c>streamattention.matches.{tenant}</c> (create them ahead);
+    /// null: every match goes to <c>Ingest:OutputTopic</c>. Matches are keyed by "tenant/user" either way.
+    /// </summary>
+    public string? OutputTopicPattern { get; set; }
+
+    /// <summary>
+    /// Routes a tenant's immediate notifications to their own topic, e.g. <c>streamattention.notifications.{tenant}</c>;
+    /// null: every one goes to <c>Ingest:NotificationTopic</c>. Keyed by "tenant/user" either way.
+    /// </summary>
+    public string? NotificationTopicPattern { get; set; }
+
+    /// <summary>
+    /// Routes a tenant's users' digests to their own topic, e.g. <c>streamattention.digests.{tenant}</c>;
+    /// null: every digest goes to <c>Ingest:DigestTopic</c>. Keyed by "tenant/user" either way.
+    /// </summary>
+    public string? DigestTopicPattern { get; set; }
+
+    public const string TenantPlaceholder = "{tenant}";
+}

@@ -1,0 +1,166 @@
+using System.Buffers;
+using System.Numerics.Tensors;
+using Microsoft.ML.Tokenizers;
+using StreamAttention.Embeddings.StaticVectors;
+
+namespace StreamAttention.Embeddings.Distilled;
+
+/// <summary>
+/// Embeds texts with the distilled static token table, in the shape the GloVe embedder gives: one token per word
+/// (unit vector, weight) and a pooled weighted mean, so the scoring engines and candidate generation run unchanged.
+/// A word is tokenized into WordPiece pieces (<see cref="BertTokenizer"/>, MiniLM's vocabulary); its vector is the
+/// weight-weighted sum of its pieces' vectors, its weight the largest piece weight (a rare piece makes the word rare),
+/// so highlights are whole words. Stop words and punctuation are dropped as for GloVe; a word without any distilled
+/// piece is unknown. Thread-safe: <see cref="Embed"/> keeps no state.
+/// </summary>
+public sealed class DistilledEmbedder : ITextEmbedder
+{
+    /// <summary>Characters of text encoded per kept word before trying the whole text.</summary>
+    private const int PrefixCharsPerWord = 48;
+
+    /// <summary>BERT splits punctuation into words of its own; such words carry no meaning here.</summary>
+    private static readonly SearchValues<char> PunctuationAndSymbols =
+        SearchValues.Create("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~¡¢£¤¥¦§¨©ª«¬®¯°±²³´µ¶·¸¹º»¼½¾¿×÷–—‘’‚“”„†‡•…‰′″‹›€™");
+
+    private readonly DistilledTokenTable _table;
+    private readonly BertTokenizer _tokenizer;
+    private readonly WordTokenizer _stopWords = WordTokenizer.English;
+
+    public DistilledEmbedder(DistilledTokenTable table, string vocabularyPath, DistilledModelOptions options)
+    {
+        _table = table;
+        MaxTokens = options.MaxTokens;
+        _tokenizer = BertTokenizer.Create(vocabularyPath, new BertOptions { LowerCaseBeforeTokenization = true, RemoveNonSpacingMarks = true });
+    }
+
+    public string Name => $"{DistilledModelSetup.ModelName}-{Dimension}d";
+
+    public int Dimension => _table.Dimension;
+
+    public int MaxTokens { get; }
+
+    public TokenBatch Embed(IReadOnlyList<string> texts)
+    {
+        var words = new TextWords[texts.Count];
+        for (var i = 0; i < texts.Count; i++)
+        {
+            words[i] = Words(texts[i]);
+        }
+        var batch = new TokenBatch(texts.Count, Math.Max(1, words.Select(w => w.Texts.Length).DefaultIfEmpty().Max()), Dimension);
+        for (var text = 0; text < texts.Count; text++)
+        {
+            Fill(batch, text, words[text]);
+        }
+        return batch;
+    }
+
+    public void Dispose()
+    {
+    }
+
+    private TextWords Words(string text)
+    {
+        var searchFrom = Math.Min(text.Length, MaxTokens * PrefixCharsPerWord);
+        var cut = text.AsSpan(searchFrom).IndexOfAny(" \t\r\n");
+        if (cut >= 0)
+        {
+            var prefix = Words(text[..(searchFrom + cut)], prefixOfLonger: true);
+            if (prefix.Truncated)
+            {
+                return prefix;
+            }
+        }
+        return Words(text, prefixOfLonger: false);
+    }
+
+    /// <param name="prefixOfLonger">The text is a prefix: reaching its end is not the end of the text.</param>
+    private TextWords Words(string text, bool prefixOfLonger)
+    {
+        var pieces = _tokenizer.EncodeToTokens(text, out var normalized);
+        var source = normalized ?? text;
+        var texts = new List<string>();
+        var pieceRanges = new List<(int Start, int End)>();
+        var unknown = 0;
+        var truncated = false;
+        for (var first = 0; first < pieces.Count;)
+        {
+            var end = first + 1;
+            while (end < pieces.Count && pieces[end].Value.StartsWith(_tokenizer.ContinuingSubwordPrefix, StringComparison.Ordinal))
+            {
+                end++;
+            }
+            var word = source.AsSpan(pieces[first].Offset.Start.Value, pieces[end - 1].Offset.End.Value - pieces[first].Offset.Start.Value);
+            var range = (first, end);
+            first = end;
+            if (!word.ContainsAnyExcept(PunctuationAndSymbols) || _stopWords.IsStopWord(word))
+            {
+                continue;
+            }
+            var known = false;
+            for (var k = range.first; k < range.end && !known; k++)
+            {
+                known = _table.HasVector(pieces[k].Id);
+            }
+            if (!known)
+            {
+                unknown++;
+                continue;
+            }
+            if (texts.Count == MaxTokens)
+            {
+                truncated = true;
+                break;
+            }
+            texts.Add(word.ToString());
+            pieceRanges.Add(range);
+        }
+        if (prefixOfLonger && !truncated)
+        {
+            return new TextWords([], [], [], 0, false);
+        }
+        return new TextWords(texts.ToArray(), pieceRanges.ToArray(), pieces.Select(p => p.Id).ToArray(), unknown, truncated);
+    }
+
+    private void Fill(TokenBatch batch, int text, TextWords words)
+    {
+        batch.UnknownWords[text] = words.Unknown;
+        batch.Truncated[text] = words.Truncated;
+        if (words.Texts.Length == 0)
+        {
+            return;
+        }
+        var weights = batch.TokenWeights.AsSpan(text * batch.Tokens, words.Texts.Length);
+        var pooled = batch.PooledVector(text);
+        for (var token = 0; token < words.Texts.Length; token++)
+        {
+            var vector = batch.TokenVector(text, token);
+            var (start, end) = words.PieceRanges[token];
+            var weight = 0f;
+            for (var k = start; k < end; k++)
+            {
+                var id = words.PieceIds[k];
+                if (_table.HasVector(id))
+                {
+                    TensorPrimitives.MultiplyAdd(_table.Vector(id), _table.Weights[id], vector, vector);
+                    weight = Math.Max(weight, _table.Weights[id]);
+                }
+            }
+            // Unit piece vectors with positive weights cancel only in theory; a zero sum stays zero and weighs nothing.
+            var norm = TensorPrimitives.Norm(vector);
+            if (norm > 0)
+            {
+                TensorPrimitives.Divide(vector, norm, vector);
+            }
+            weights[token] = weight;
+            TensorPrimitives.MultiplyAdd(vector, weight, pooled, pooled);
+        }
+        var pooledNorm = TensorPrimitives.Norm(pooled);
+        if (pooledNorm > 0)
+        {
+            TensorPrimitives.Divide(pooled, pooledNorm, pooled);
+        }
+        batch.TokenTexts[text] = words.Texts;
+    }
+
+    private sealed record TextWords(string[] Texts, (int Start, int End)[] PieceRanges, int[] PieceIds, int Unknown, bool Truncated);
+}

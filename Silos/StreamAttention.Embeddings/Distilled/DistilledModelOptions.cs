@@ -1,0 +1,37 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace StreamAttention.Embeddings.Distilled;
+
+/// <summary>The static token table distilled from MiniLM at setup (section "Embeddings:Distilled").</summary>
+public sealed class DistilledModelOptions
+{
+    public const string SectionName = "Embeddings:Distilled";
+
+    /// <summary>Where the table is cached; empty: the shared model cache (<see cref="ModelCacheDirectory"/>).</summary>
+    public string? ModelDirectory { get; set; }
+
+    /// <summary>Dimensions kept by PCA of MiniLM's 384; 128 scored the same MAP on the dev split as 256, at GloVe-like speed.</summary>
+    [Range(8, 384)]
+    public int Dimension { get; set; } = 128;
+
+    /// <summary>
+    /// Distil only the vocabulary entries with an id below this (0: all 30,522). Pieces past it count as unknown.
+    /// For tests, which need a table in seconds; the ids after the specials run roughly by frequency.
+    /// </summary>
+    [Range(0, int.MaxValue)]
+    public int VocabularyLimit { get; set; }
+
+    /// <summary>SIF smoothing <c>a</c> in a piece's weight <c>a / (a + p)</c>, p from the piece's Zipf rank in the vocabulary.</summary>
+    [Range(1e-6, 1.0)]
+    public double SifA { get; set; } = 1e-3;
+
+    /// <summary>Words kept per text; later ones are cut and the text is marked truncated.</summary>
+    [Range(1, 4096)]
+    public int MaxTokens { get; set; } = 64;
+
+    /// <summary>Vocabulary pieces per MiniLM run while distilling.</summary>
+    [Range(1, 8192)]
+    public int BatchSize { get; set; } = 512;
+
+    public string ResolveModelDirectory() => ModelCacheDirectory.Resolve(ModelDirectory);
+}

@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using StreamAttention.Embeddings.MiniLm;
+using StreamAttention.Onnx;
+
+namespace StreamAttention.Embeddings.Distilled;
+
+/// <summary>The distilled table's file and the vocabulary its ids refer to.</summary>
+public sealed record DistilledModelFiles(string TablePath, string VocabularyPath, string InputsKey);
+
+/// <summary>
+/// Prepares the distilled token table once: extracts MiniLM (<see cref="MiniLmModelSetup"/>), distils, and publishes the
+/// table by an atomic rename. The file is named after a hash of its inputs (MiniLM's checksums and the options that
+/// change the table) and records them, so changed inputs get a new table and a loaded table is known to match.
+/// </summary>
+public sealed class DistilledModelSetup(MiniLmModelSetup miniLm, OnnxSessionFactory sessions, ILogger<DistilledModelSetup>? logger = null)
+{
+    public const string ModelName = "minilm-distilled";
+
+    private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
+
+    /// <param name="progress">0 to 1 while preparing; 1 at once when the table is there.</param>
+    public async Task<DistilledModelFiles> EnsureAsync(DistilledModelOptions options, MiniLmOptions miniLmOptions, IProgress<double>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        var key = InputsKey(options);
+        var path = Path.Combine(options.ResolveModelDirectory(), $"{ModelName}.{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16]}.tokens");
+        // Extraction is a few percent of the work; distilling is the rest.
+        var files = await miniLm.EnsureAsync(miniLmOptions, progress is null ? null : new Scaled(progress, 0, 0.05), cancellationToken);
+        var result = new DistilledModelFiles(path, files.VocabularyPath, key);
+        if (File.Exists(path))
+        {
+            progress?.Report(1);
+            return result;
+        }
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var stopwatch = Stopwatch.StartNew();
+        var partialPath = $"{path}.{Guid.NewGuid():N}.partial";
+        try
+        {
+            await Task.Run(() =>
+            {
+                var table = TokenTableDistiller.Distill(files, options, key, sessions, progress is null ? null : new Scaled(progress, 0.05, 0.95), cancellationToken);
+                using var output = new FileStream(partialPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
+                table.Write(output);
+                output.Flush(flushToDisk: true);
+            }, cancellationToken);
+            File.Move(partialPath, path, overwrite: true);
+            progress?.Report(1);
+            _logger.LogInformation("{Model} token table ({Key}) distilled into {Path} in {Seconds:F1} s", ModelName, key, path, stopwatch.Elapsed.TotalSeconds);
+            return result;
+        }
+        finally
+        {
+            File.Delete(partialPath);
+        }
+    }
+
+    /// <summary>Everything the table depends on; a loaded table must carry the same key.</summary>
+    public static string InputsKey(DistilledModelOptions options) => string.Create(CultureInfo.InvariantCulture,
+        $"{MiniLmModelSetup.ModelName} model {MiniLmModelSetup.ModelSha256[..16]} vocab {MiniLmModelSetup.VocabularySha256[..16]} d {options.Dimension} limit {options.VocabularyLimit} sif {options.SifA:R}");
+
+    private sealed class Scaled(IProgress<double> inner, double from, double span) : IProgress<double>
+    {
+        public void Report(double value) => inner.Report(from + span * value);
+    }
+}

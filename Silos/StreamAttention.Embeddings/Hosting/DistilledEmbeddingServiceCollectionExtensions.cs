@@ -1,0 +1,40 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StreamAttention.Embeddings.Distilled;
+using StreamAttention.Embeddings.MiniLm;
+using StreamAttention.Onnx;
+
+namespace StreamAttention.Embeddings.Hosting;
+
+public static class DistilledEmbeddingServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="DistilledEmbedder"/> (the static token table distilled from MiniLM, prepared on first use)
+    /// as the <see cref="ITextEmbedder"/>. Chain <c>.BindConfiguration(DistilledModelOptions.SectionName)</c> on the result
+    /// to read configuration; MiniLM's own options (<see cref="MiniLmOptions"/>) are bound from their section.
+    /// </summary>
+    public static OptionsBuilder<DistilledModelOptions> AddDistilledEmbeddings(this IServiceCollection services, Action<DistilledModelOptions>? configure = null)
+    {
+        var options = services.AddOptions<DistilledModelOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+        options.ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<MiniLmOptions>().BindConfiguration(MiniLmOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOnnxSessionFactory();
+        services.AddSingleton(sp => new DistilledModelSetup(
+            new MiniLmModelSetup(sp.GetService<ILogger<MiniLmModelSetup>>()),
+            sp.GetRequiredService<OnnxSessionFactory>(),
+            sp.GetService<ILogger<DistilledModelSetup>>()));
+        services.AddSingleton<ITextEmbedder>(sp =>
+        {
+            var distilled = sp.GetRequiredService<IOptions<DistilledModelOptions>>().Value;
+            var files = sp.GetRequiredService<DistilledModelSetup>()
+                .EnsureAsync(distilled, sp.GetRequiredService<IOptions<MiniLmOptions>>().Value).GetAwaiter().GetResult();
+            return new DistilledEmbedder(DistilledTokenTable.Load(files.TablePath, files.InputsKey), files.VocabularyPath, distilled);
+        });
+        return options;
+    }
+}

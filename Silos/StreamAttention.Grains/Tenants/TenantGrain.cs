@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Options;
+using StreamAttention.Contracts.Grains;
+using StreamAttention.Grains.Options;
+
+namespace StreamAttention.Grains.Tenants;
+
+/// <summary>
+/// Counts a tenant's users and interests (persisted, one write per change) and enforces <see cref="TenantQuotaOptions"/>.
+/// A reservation is written before the user's own write; if that write then fails, the count stays high until the
+/// user's next write or delete sets it again, so a failure never lets a tenant exceed its quota.
+/// </summary>
+public sealed class TenantGrain(
+    [PersistentState("tenant", StorageNames.Interests)] IPersistentState<TenantUsageState> state,
+    IOptions<TenantQuotaOptions> quotas) : Grain, ITenantGrain
+{
+    private string Tenant => this.GetPrimaryKeyString();
+
+    public async Task<string?> Reserve(string user, int interests)
+    {
+        var counts = state.State.InterestsByUser;
+        var quota = quotas.Value.For(Tenant);
+        var held = counts.GetValueOrDefault(user);
+        if (held == 0 && counts.Count >= quota.MaxUsers)
+        {
+            return $"tenant '{Tenant}' already has its maximum of {quota.MaxUsers} users (Tenants:MaxUsers)";
+        }
+        var total = counts.Values.Sum() - held + interests;
+        if (interests > held && total > quota.MaxInterests)
+        {
+            return $"tenant '{Tenant}' would hold {total} interests; its maximum is {quota.MaxInterests} (Tenants:MaxInterests)";
+        }
+        await SetAsync(user, interests);
+        return null;
+    }
+
+    public Task Release(string user, int interests) => SetAsync(user, interests);
+
+    public Task<TenantUsage> GetUsage()
+        => Task.FromResult(new TenantUsage(state.State.InterestsByUser.Count, state.State.InterestsByUser.Values.Sum()));
+
+    private async Task SetAsync(string user, int interests)
+    {
+        if (state.State.InterestsByUser.GetValueOrDefault(user) == interests)
+        {
+            return;
+        }
+        if (interests == 0)
+        {
+            state.State.InterestsByUser.Remove(user);
+        }
+        else
+        {
+            state.State.InterestsByUser[user] = interests;
+        }
+        await state.WriteStateAsync();
+    }
+}
+
+[GenerateSerializer, Alias("StreamAttention.TenantUsageState")]
+public sealed class TenantUsageState
+{
+    [Id(0)]
+    public Dictionary<string, int> InterestsByUser { get; set; } = [];
+}

@@ -1,0 +1,146 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+using StreamAttention.Server.Options;
+using StreamAttention.Server.Security;
+
+namespace StreamAttention.Server.Hosting;
+
+/// <summary>
+/// Authentication (JWT bearer and API keys, section "Auth"), the authorization policies of
+/// <see cref="AccessPolicies"/>, and the per-caller limits (section "Limits"): what the silo and the standalone ingest
+/// put in front of their endpoints.
+/// </summary>
+public static class SecurityHostingExtensions
+{
+    /// <summary>Selects the scheme per request: an API key when one is sent, else a bearer token.</summary>
+    public const string CallerScheme = "Caller";
+
+    public const string PerCallerRateLimit = "per-caller";
+    public const string StreamsPerCallerLimit = "streams-per-caller";
+
+    /// <summary>A token in the query (<c>access_token</c>) or this cookie is read for GET requests only: EventSource and the Orleans dashboard cannot send headers.</summary>
+    public const string TokenCookie = "streamattention_token";
+
+    public static AuthOptions AddStreamAttentionSecurity(this IHostApplicationBuilder builder)
+    {
+        var auth = builder.Configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
+        builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddAuthentication(CallerScheme)
+            .AddPolicyScheme(CallerScheme, CallerScheme, options => options.ForwardDefaultSelector = context =>
+                ApiKeyAuthenticationHandler.HasKey(context.Request) ? ApiKeyAuthenticationHandler.SchemeName : JwtBearerDefaults.AuthenticationScheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddJwtBearer();
+        builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IOptions<AuthOptions>>((jwt, options) => ConfigureJwt(jwt, options.Value));
+        builder.Services.AddSingleton<IAuthorizationHandler, RouteAccessHandler>();
+        builder.Services.AddAuthorization(options => AccessPolicies.Add(options, auth.Enabled));
+        builder.Services.AddRateLimiter(options =>
+        {
+            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.OnRejected = WriteTooManyRequestsAsync;
+            options.AddPolicy(PerCallerRateLimit, context =>
+            {
+                var limits = context.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value;
+                return RateLimitPartition.GetFixedWindowLimiter(PartitionOf(context), _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = limits.RequestsPerWindow,
+                    Window = limits.Window,
+                });
+            });
+            options.AddPolicy(StreamsPerCallerLimit, context =>
+            {
+                var limits = context.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value;
+                return RateLimitPartition.GetConcurrencyLimiter(PartitionOf(context), _ => new ConcurrencyLimiterOptions { PermitLimit = limits.StreamsPerCaller });
+            });
+        });
+        return auth;
+    }
+
+    /// <summary>Authentication, authorization and the limiter, after routing so policies see the route values; a warning when auth is off.</summary>
+    public static WebApplication UseStreamAttentionSecurity(this WebApplication app)
+    {
+        if (!app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.Enabled)
+        {
+            app.Logger.LogWarning("Auth:Enabled is false: every caller may read and change every tenant's data. Use this only for tests and throwaway demos.");
+        }
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        Apis.RequestBodyLimit.UseRequestBodyLimits(app);
+        return app;
+    }
+
+    private static void ConfigureJwt(JwtBearerOptions jwt, AuthOptions auth)
+    {
+        // Keep "sub", "role" and "tenant" as they are in the token instead of mapping them to long URIs.
+        jwt.MapInboundClaims = false;
+        if (!string.IsNullOrWhiteSpace(auth.Authority))
+        {
+            jwt.Authority = auth.Authority;
+        }
+        jwt.TokenValidationParameters = new TokenValidationParameters
+        {
+            ValidIssuer = auth.Issuer,
+            ValidAudience = auth.Audience,
+            IssuerSigningKey = auth.SigningKeyBytes() is { } key ? new SymmetricSecurityKey(key) : null,
+            ValidateIssuerSigningKey = true,
+            ClockSkew = auth.ClockSkew,
+            NameClaimType = ClaimNames.Subject,
+            RoleClaimType = ClaimNames.Role,
+        };
+        jwt.Events = new JwtBearerEvents
+        {
+            OnMessageReceived = context =>
+            {
+                if (HttpMethods.IsGet(context.Request.Method) && string.IsNullOrEmpty(context.Request.Headers.Authorization))
+                {
+                    context.Token = context.Request.Query["access_token"].FirstOrDefault() ?? context.Request.Cookies[TokenCookie];
+                }
+                return Task.CompletedTask;
+            },
+            OnChallenge = async context =>
+            {
+                context.HandleResponse();
+                await AuthProblems.WriteUnauthorizedAsync(context.HttpContext, context.AuthenticateFailure is { } failure ? Describe(failure) : null);
+            },
+        };
+    }
+
+    private static string Describe(Exception failure) => failure switch
+    {
+        SecurityTokenExpiredException => "The token has expired.",
+        SecurityTokenInvalidAudienceException => "The token is for another audience.",
+        SecurityTokenInvalidIssuerException => "The token is from another issuer.",
+        SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => "The token's signature is not valid.",
+        _ => "The token is not valid.",
+    };
+
+    private static string PartitionOf(HttpContext context)
+        => context.User.Identity?.IsAuthenticated == true
+            ? Caller.From(context.User).PartitionKey
+            : context.Connection.RemoteIpAddress?.ToString() ?? "anonymous";
+
+    private static async ValueTask WriteTooManyRequestsAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
+    {
+        var context = rejected.HttpContext;
+        var detail = "Too many requests from this caller; retry later.";
+        if (rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+        {
+            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            detail = $"Too many requests from this caller; retry in {retryAfter.TotalSeconds:0} s.";
+        }
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new ProblemDetails { Status = StatusCodes.Status429TooManyRequests, Title = "Too many requests", Detail = detail },
+        });
+    }
+}

@@ -1,0 +1,28 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace StreamAttention.Server.Options;
+
+/// <summary>Per-caller limits of the HTTP API (section "Limits"); a caller is an API key or a token's tenant and subject, else an address.</summary>
+public sealed class LimitsOptions
+{
+    public const string SectionName = "Limits";
+
+    /// <summary>Requests one caller may make per <see cref="Window"/> (ASP.NET Core's fixed-window limiter); beyond: 429.</summary>
+    [Range(1, 10_000_000)]
+    public int RequestsPerWindow { get; set; } = 6_000;
+
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Bytes of a <c>POST /score</c> or bulk-import body; beyond: 413.</summary>
+    [Range(1_024, 1L << 30)]
+    public long MaxRequestBodyBytes { get; set; } = 16L << 20;
+
+    /// <summary>Texts of one <c>POST /score</c>; beyond: 413. At most 1024: bounds the embedded batch sent to every shard.</summary>
+    [Range(1, 1_024)]
+    public int MaxScoreTexts { get; set; } = 1_024;
+
+    /// <summary>Live streams (server-sent events) one caller may hold open at once; beyond: 429.</summary>
+    [Range(1, 10_000)]
+    public int StreamsPerCaller { get; set; } = 8;
+}

@@ -1,0 +1,81 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace StreamAttention.Server.Security;
+
+/// <summary>
+/// Every authorization rule of the API, by policy name. Route groups name the policy through
+/// <see cref="AccessEndpointExtensions"/>; with auth off every policy allows everyone.
+/// </summary>
+public static class AccessPolicies
+{
+    /// <summary>Any authenticated caller (the dashboard's statistics).</summary>
+    public const string Authenticated = "authenticated";
+
+    /// <summary>The route's user (<c>{tenant}</c>/<c>{userId}</c>): that user, its tenant's admin, or an operator.</summary>
+    public const string UserAccess = "user-access";
+
+    /// <summary>The route's tenant (<c>{tenant}</c>, else the caller's): its tenant-admin or an operator.</summary>
+    public const string TenantAccess = "tenant-access";
+
+    /// <summary>Operators only: <c>/score</c>, metrics, every tenant's stream, the Orleans dashboard.</summary>
+    public const string Operator = "operator";
+
+    public static void Add(AuthorizationOptions options, bool enabled)
+    {
+        if (!enabled)
+        {
+            foreach (var name in new[] { Authenticated, UserAccess, TenantAccess, Operator })
+            {
+                options.AddPolicy(name, policy => policy.RequireAssertion(_ => true));
+            }
+            return;
+        }
+        options.AddPolicy(Authenticated, policy => policy.RequireAuthenticatedUser());
+        options.AddPolicy(UserAccess, policy => policy.RequireAuthenticatedUser().AddRequirements(new RouteAccessRequirement(RouteAccess.User)));
+        options.AddPolicy(TenantAccess, policy => policy.RequireAuthenticatedUser().AddRequirements(new RouteAccessRequirement(RouteAccess.Tenant)));
+        options.AddPolicy(Operator, policy => policy.RequireAuthenticatedUser().RequireClaim(ClaimNames.Role, Roles.Operator));
+    }
+}
+
+public enum RouteAccess
+{
+    User,
+    Tenant,
+}
+
+/// <summary>The caller may act on the user or tenant that the request's route names.</summary>
+public sealed record RouteAccessRequirement(RouteAccess Scope) : IAuthorizationRequirement;
+
+/// <summary>Decides <see cref="RouteAccessRequirement"/> from the caller's claims and the route values (endpoint routing passes the request as resource).</summary>
+public sealed class RouteAccessHandler : AuthorizationHandler<RouteAccessRequirement, HttpContext>
+{
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, RouteAccessRequirement requirement, HttpContext resource)
+    {
+        var caller = Caller.From(context.User);
+        var tenant = TenantScope.TenantOf(resource);
+        var allowed = requirement.Scope switch
+        {
+            RouteAccess.User => resource.Request.RouteValues[UserScope.UserRouteValue] is string userId && caller.MayAccessUser(tenant, userId),
+            _ => caller.MayAccessTenant(tenant),
+        };
+        if (allowed)
+        {
+            context.Succeed(requirement);
+        }
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>One call per route group: <c>group.RequireUserAccess()</c> for routes under <c>/users/{userId}</c> (also <c>/tenants/{tenant}/users/{userId}</c>).</summary>
+public static class AccessEndpointExtensions
+{
+    public static TBuilder RequireUserAccess<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder
+        => builder.RequireAuthorization(AccessPolicies.UserAccess);
+
+    public static TBuilder RequireTenantAccess<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder
+        => builder.RequireAuthorization(AccessPolicies.TenantAccess);
+
+    public static TBuilder RequireOperator<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder
+        => builder.RequireAuthorization(AccessPolicies.Operator);
+}

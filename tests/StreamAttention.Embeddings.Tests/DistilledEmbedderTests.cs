@@ -1,0 +1,78 @@
+using System.Numerics.Tensors;
+using StreamAttention.Embeddings.Distilled;
+using StreamAttention.Embeddings.MiniLm;
+
+namespace StreamAttention.Embeddings.Tests;
+
+[Collection(DistilledModelCollection.Name)]
+public sealed class DistilledEmbedderTests(DistilledModelFixture model)
+{
+    [Fact]
+    public async Task Setup_distils_once_with_progress_and_a_table_that_records_its_inputs()
+    {
+        Assert.Equal(1.0, model.Progress[^1], 6);
+        Assert.True(model.Progress.Count > 3);
+        Assert.Equal(30_522, model.Table.Count);
+        Assert.Equal(64, model.Table.Dimension);
+        Assert.Contains("limit 5000", model.Files.InputsKey);
+        Assert.False(model.Table.HasVector(101), "[CLS] has no vector");
+        Assert.False(model.Table.HasVector(7_809), "'database' is past the limit");
+        Assert.Equal(1, TensorPrimitives.Norm(model.Table.Vector(2_482)), 4);
+
+        var written = File.GetLastWriteTimeUtc(model.Files.TablePath);
+        var again = await model.Setup.EnsureAsync(model.Options, new MiniLmOptions());
+        Assert.Equal(model.Files, again);
+        Assert.Equal(written, File.GetLastWriteTimeUtc(model.Files.TablePath));
+        Assert.Throws<InvalidDataException>(() => DistilledTokenTable.Load(model.Files.TablePath, "other inputs"));
+    }
+
+    [Fact]
+    public void A_paraphrase_is_closer_than_an_unrelated_text()
+    {
+        using var embedder = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options);
+
+        var batch = embedder.Embed([
+            "the car engine stopped on the highway",
+            "my vehicle failed on the road",
+            "she sang a song at the music concert",
+        ]);
+
+        var paraphrase = TensorPrimitives.Dot(batch.PooledVector(0), batch.PooledVector(1));
+        var unrelated = TensorPrimitives.Dot(batch.PooledVector(0), batch.PooledVector(2));
+        Assert.True(paraphrase > unrelated + 0.1f, $"paraphrase {paraphrase}, unrelated {unrelated}");
+    }
+
+    [Fact]
+    public void Tokens_are_whole_words_without_stop_words_or_punctuation_with_unit_vectors_and_weights()
+    {
+        using var embedder = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options);
+
+        var batch = embedder.Embed(["The Car, and roads!", "", "road database"]);
+
+        Assert.Equal(["car", "roads"], batch.TokenTexts[0]);
+        for (var token = 0; token < 2; token++)
+        {
+            Assert.Equal(1, TensorPrimitives.Norm(batch.TokenVector(0, token)), 4);
+            Assert.InRange(batch.TokenWeights[token], 1e-6f, 1f);
+        }
+        Assert.Equal(1, TensorPrimitives.Norm(batch.PooledVector(0)), 4);
+        Assert.Empty(batch.TokenTexts[1]);
+        Assert.All(batch.PooledVector(1).ToArray(), x => Assert.Equal(0, x));
+        Assert.Equal(1, batch.UnknownWords[2]);
+        Assert.Equal(["road"], batch.TokenTexts[2]);
+        Assert.Equal(0, embedder.Embed([]).Count);
+    }
+
+    [Fact]
+    public void Texts_past_max_tokens_words_are_cut_and_marked()
+    {
+        using var embedder = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options);
+        var words = string.Join(' ', Enumerable.Repeat("car road music", 200));
+
+        var batch = embedder.Embed([words, "car road"]);
+
+        Assert.Equal(model.Options.MaxTokens, batch.TokenCount(0));
+        Assert.True(batch.Truncated[0]);
+        Assert.False(batch.Truncated[1]);
+    }
+}

@@ -1,0 +1,65 @@
+using System.Security.Cryptography;
+using StreamAttention.Embeddings.MiniLm;
+
+namespace StreamAttention.Embeddings.Tests;
+
+public sealed class MiniLmModelSetupTests
+{
+    [Fact]
+    public async Task Extracts_the_model_and_vocabulary_from_the_package_with_their_checksums_once()
+    {
+        using var cache = new TemporaryDirectory();
+        var options = new MiniLmOptions { ModelDirectory = cache.Path };
+        var reports = new List<double>();
+
+        var files = await new MiniLmModelSetup().EnsureAsync(options, new ListProgress(reports));
+
+        Assert.Equal("4a64cee3d4134bbdc86eed96e1a660efec58975417204ecfcf134140edb6e0e2", Sha256(files.ModelPath));
+        Assert.Equal(30_522, File.ReadLines(files.VocabularyPath).Count());
+        Assert.Equal(1.0, reports[^1], 6);
+        Assert.True(reports.Count > 2);
+        Assert.Empty(Directory.GetFiles(options.ResolveModelDirectory(), "*.partial"));
+
+        var written = File.GetLastWriteTimeUtc(files.ModelPath);
+        reports.Clear();
+        var again = await new MiniLmModelSetup().EnsureAsync(options, new ListProgress(reports));
+        Assert.Equal(files, again);
+        Assert.Equal(written, File.GetLastWriteTimeUtc(files.ModelPath));
+        Assert.Equal([1.0], reports);
+    }
+
+    [Fact]
+    public async Task Refuses_resources_whose_checksum_differs_and_publishes_nothing()
+    {
+        using var cache = new TemporaryDirectory();
+        // This test assembly embeds stand-ins under the package's resource names.
+        var options = new MiniLmOptions { ModelDirectory = cache.Path, PackageAssembly = typeof(MiniLmModelSetupTests).Assembly.Location };
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => new MiniLmModelSetup().EnsureAsync(options));
+
+        Assert.Contains("SHA-256", error.Message);
+        Assert.Empty(Directory.GetFiles(options.ResolveModelDirectory()));
+    }
+
+    [Fact]
+    public async Task A_missing_package_assembly_names_the_option_that_points_elsewhere()
+    {
+        using var cache = new TemporaryDirectory();
+        var options = new MiniLmOptions { ModelDirectory = cache.Path, PackageAssembly = Path.Combine(cache.Path, "absent.dll") };
+
+        var error = await Assert.ThrowsAsync<FileNotFoundException>(() => new MiniLmModelSetup().EnsureAsync(options));
+
+        Assert.Contains("Embeddings:MiniLm:PackageAssembly", error.Message);
+    }
+
+    private static string Sha256(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    private sealed class ListProgress(List<double> reports) : IProgress<double>
+    {
+        public void Report(double value) => reports.Add(value);
+    }
+}

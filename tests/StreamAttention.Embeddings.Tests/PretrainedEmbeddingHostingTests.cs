@@ -1,0 +1,65 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using StreamAttention.Embeddings.Distilled;
+using StreamAttention.Embeddings.Hosting;
+using StreamAttention.Embeddings.MiniLm;
+using StreamAttention.Embeddings.Transformer;
+
+namespace StreamAttention.Embeddings.Tests;
+
+/// <summary>The MiniLM and distilled providers as a host registers them from configuration.</summary>
+[Collection(DistilledModelCollection.Name)]
+public sealed class PretrainedEmbeddingHostingTests(DistilledModelFixture distilled)
+{
+    [Fact]
+    public async Task MiniLm_registers_the_transformer_embedder_on_the_extracted_model()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [$"{MiniLmOptions.SectionName}:MaxTokens"] = "40" });
+        builder.Services.AddMiniLmEmbeddings().BindConfiguration(MiniLmOptions.SectionName);
+        using var host = builder.Build();
+
+        await host.StartAsync();
+        var embedder = host.Services.GetRequiredService<ITextEmbedder>();
+
+        Assert.IsType<TransformerEmbedder>(embedder);
+        Assert.Equal((MiniLmModelSetup.ModelName, 40, 384), (embedder.Name, embedder.MaxTokens, embedder.Dimension));
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Distilled_registers_the_static_embedder_on_the_table_its_options_name()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [$"{DistilledModelOptions.SectionName}:ModelDirectory"] = distilled.Options.ModelDirectory,
+            [$"{DistilledModelOptions.SectionName}:VocabularyLimit"] = distilled.Options.VocabularyLimit.ToString(),
+            [$"{DistilledModelOptions.SectionName}:Dimension"] = distilled.Options.Dimension.ToString(),
+        });
+        builder.Services.AddDistilledEmbeddings().BindConfiguration(DistilledModelOptions.SectionName);
+        using var host = builder.Build();
+
+        await host.StartAsync();
+        var embedder = host.Services.GetRequiredService<ITextEmbedder>();
+
+        Assert.IsType<DistilledEmbedder>(embedder);
+        Assert.Equal(($"{DistilledModelSetup.ModelName}-{distilled.Options.Dimension}d", 64), (embedder.Name, embedder.MaxTokens));
+        Assert.Equal(["car", "road"], embedder.Embed(["a car on the road"]).TokenTexts[0]);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Distilled_options_are_validated_at_startup()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddDistilledEmbeddings(o => o.Dimension = 1000);
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains(error.Failures, f => f.Contains(nameof(DistilledModelOptions.Dimension)));
+    }
+}

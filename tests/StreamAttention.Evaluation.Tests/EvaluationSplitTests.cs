@@ -1,0 +1,61 @@
+namespace StreamAttention.Evaluation.Tests;
+
+public sealed class EvaluationSplitTests
+{
+    private static readonly string SplitFile = Path.Combine(EvalData.EvalDirectory, EvaluationSplit.FileName);
+
+    [Fact]
+    public void The_committed_split_is_the_stratified_split_of_the_labels()
+    {
+        var labels = RelevanceLabels.Load(Path.Combine(EvalData.EvalDirectory, "labels.jsonl"));
+
+        var committed = EvaluationSplit.Load(SplitFile);
+
+        Assert.Equal(EvaluationSplit.Stratified(labels).SplitOfMessage.OrderBy(p => p.Key), committed.SplitOfMessage.OrderBy(p => p.Key));
+        Assert.Equal(labels.MessageIds.Order(), committed.SplitOfMessage.Keys.Order());
+        var writer = new StringWriter();
+        committed.Write(writer);
+        Assert.Equal(File.ReadAllText(SplitFile), writer.ToString());
+    }
+
+    [Fact]
+    public void Every_interest_has_relevant_messages_in_both_halves_and_the_halves_are_about_equal()
+    {
+        var labels = RelevanceLabels.Load(Path.Combine(EvalData.EvalDirectory, "labels.jsonl"));
+        var split = EvaluationSplit.Load(SplitFile);
+
+        foreach (var interest in labels.InterestIds)
+        {
+            var relevant = labels.RelevantMessages(interest);
+            Assert.True(relevant.Count(m => split.Contains(EvaluationSplit.Dev, m)) >= 2, interest);
+            Assert.True(relevant.Count(m => split.Contains(EvaluationSplit.Test, m)) >= 2, interest);
+        }
+        var dev = labels.MessageIds.Count(m => split.Contains(EvaluationSplit.Dev, m));
+        Assert.InRange(dev, labels.MessageIds.Count * 0.45, labels.MessageIds.Count * 0.55);
+        Assert.All(labels.MessageIds, m => Assert.True(split.Contains(EvaluationSplit.All, m)));
+    }
+
+    [Fact]
+    public void Rejects_unknown_split_names_and_messages_outside_the_split()
+    {
+        Assert.Throws<FormatException>(() => LoadText("""{"id": "m1", "split": "train"}"""));
+        Assert.Throws<FormatException>(() => LoadText("""{"id": "m1", "split": "dev"}""" + "\n" + """{"id": "m1", "split": "test"}"""));
+        var split = LoadText("""{"id": "m1", "split": "dev"}""");
+        Assert.Throws<ArgumentException>(() => split.Contains(EvaluationSplit.Dev, "m2"));
+        Assert.Throws<ArgumentException>(() => split.Contains("train", "m1"));
+    }
+
+    private static EvaluationSplit LoadText(string text)
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, text);
+            return EvaluationSplit.Load(path);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using StreamAttention.Server.Security;
+
+namespace StreamAttention.Grains.Tests.Security;
+
+/// <summary>The per-caller limits answer 429 / 413 problem details, and what was accepted before the limit stays stored.</summary>
+public sealed class LimitsTests(LimitedSiloFixture fixture) : IClassFixture<LimitedSiloFixture>
+{
+    [Fact]
+    public async Task Requests_beyond_the_rate_limit_are_429_and_the_accepted_writes_are_kept()
+    {
+        var admin = $"admin-{Guid.NewGuid():N}";
+        var user = $"rate-{Guid.NewGuid():N}";
+        using var http = fixture.As(Roles.TenantAdmin, "acme", admin);
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < LimitedSiloFixture.RequestsPerWindow + 2; i++)
+        {
+            using var response = await http.PutAsJsonAsync($"/tenants/acme/users/{user}/interests/i{i}", new { text = Texts.DatabaseInterest });
+            answers.Add(response.StatusCode);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                await AssertProblemAsync(response, 429);
+                Assert.NotNull(response.Headers.RetryAfter);
+            }
+        }
+        Assert.Equal(Enumerable.Repeat(HttpStatusCode.Created, LimitedSiloFixture.RequestsPerWindow), answers.Take(LimitedSiloFixture.RequestsPerWindow));
+        Assert.All(answers.Skip(LimitedSiloFixture.RequestsPerWindow), a => Assert.Equal(HttpStatusCode.TooManyRequests, a));
+
+        // Another caller (its own limit) sees every accepted write.
+        using var other = fixture.As(Roles.TenantAdmin, "acme", $"admin-{Guid.NewGuid():N}");
+        var stored = await other.GetFromJsonAsync<JsonObject>($"/tenants/acme/users/{user}/interests");
+        Assert.Equal(LimitedSiloFixture.RequestsPerWindow, stored!["interests"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task Too_many_texts_or_too_large_a_body_is_413()
+    {
+        using var http = fixture.As(Roles.Operator, null, $"operator-{Guid.NewGuid():N}");
+        using var tooMany = await http.PostAsJsonAsync("/score", new { texts = Enumerable.Repeat(Texts.Unrelated, LimitedSiloFixture.MaxScoreTexts + 1) });
+        await AssertProblemAsync(tooMany, 413);
+        using var tooLarge = await http.PostAsJsonAsync("/score", new { texts = new[] { new string('a', LimitedSiloFixture.MaxRequestBodyBytes) } });
+        await AssertProblemAsync(tooLarge, 413);
+        using var allowed = await http.PostAsJsonAsync("/score", new { texts = Enumerable.Repeat(Texts.Unrelated, LimitedSiloFixture.MaxScoreTexts) });
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_large_import_body_is_413()
+    {
+        using var http = fixture.As(Roles.TenantAdmin, "acme", $"admin-{Guid.NewGuid():N}");
+        var body = string.Concat(Enumerable.Range(0, 100).Select(i => $"{{\"userId\": \"big\", \"id\": \"i{i}\", \"text\": \"{Texts.DatabaseInterest}\"}}\n"));
+        using var response = await http.PostAsync("/tenants/acme/interests:import", new StringContent(body, Encoding.UTF8, "application/x-ndjson"));
+        await AssertProblemAsync(response, 413);
+    }
+
+    [Fact]
+    public async Task Streams_beyond_the_callers_limit_are_429()
+    {
+        var subject = $"streamer-{Guid.NewGuid():N}";
+        using var http = fixture.As(Roles.User, "acme", subject);
+        var open = new List<HttpResponseMessage>();
+        try
+        {
+            for (var i = 0; i < LimitedSiloFixture.StreamsPerCaller; i++)
+            {
+                open.Add(await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/users/{subject}/matches/stream"), HttpCompletionOption.ResponseHeadersRead));
+                Assert.Equal(HttpStatusCode.OK, open[^1].StatusCode);
+            }
+            using var refused = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/users/{subject}/matches/stream"), HttpCompletionOption.ResponseHeadersRead);
+            await AssertProblemAsync(refused, 429);
+        }
+        finally
+        {
+            open.ForEach(r => r.Dispose());
+        }
+    }
+
+    private static async Task AssertProblemAsync(HttpResponseMessage response, int status)
+    {
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(status, (int)(await response.Content.ReadFromJsonAsync<JsonObject>())!["status"]!);
+    }
+}

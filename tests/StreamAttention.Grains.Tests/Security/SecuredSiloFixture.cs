@@ -1,0 +1,44 @@
+using System.Security.Cryptography;
+using System.Text;
+using StreamAttention.Server.Security;
+
+namespace StreamAttention.Grains.Tests.Security;
+
+/// <summary>A silo with auth on and an API key for tenant acme's admin service.</summary>
+public class SecuredSiloFixture : SiloHostFixture
+{
+    public const string AcmeServiceKey = "acme-service-key-for-tests";
+
+    protected override IEnumerable<string> Arguments =>
+    [
+        "--Auth:ApiKeys:0:Name=acme-service",
+        $"--Auth:ApiKeys:0:Sha256={Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(AcmeServiceKey)))}",
+        $"--Auth:ApiKeys:0:Role={Roles.TenantAdmin}",
+        "--Auth:ApiKeys:0:Tenant=acme",
+    ];
+
+    /// <summary>A client for a caller of its own: <paramref name="role"/> in <paramref name="tenant"/> as <paramref name="subject"/>.</summary>
+    public HttpClient As(string role, string? tenant, string subject) => CreateClient(TestAuth.Token(role, tenant, subject));
+}
+
+/// <summary>
+/// Limits small enough to reach in a test: 2 streams per caller, 4 texts and 4 KiB per <c>/score</c>, 5 requests per
+/// caller and hour. Tests use callers (subjects) of their own, so one test's use never counts against another's.
+/// </summary>
+public sealed class LimitedSiloFixture : SecuredSiloFixture
+{
+    public const int StreamsPerCaller = 2;
+    public const int MaxScoreTexts = 4;
+    public const int MaxRequestBodyBytes = 4096;
+    public const int RequestsPerWindow = 5;
+
+    protected override IEnumerable<string> Arguments =>
+    [
+        .. base.Arguments,
+        $"--Limits:StreamsPerCaller={StreamsPerCaller}",
+        $"--Limits:MaxScoreTexts={MaxScoreTexts}",
+        $"--Limits:MaxRequestBodyBytes={MaxRequestBodyBytes}",
+        $"--Limits:RequestsPerWindow={RequestsPerWindow}",
+        "--Limits:Window=01:00:00",
+    ];
+}

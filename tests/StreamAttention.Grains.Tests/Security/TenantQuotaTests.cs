@@ -1,0 +1,52 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using StreamAttention.Server.Security;
+
+namespace StreamAttention.Grains.Tests.Security;
+
+/// <summary>Users and interests per tenant: a write beyond a quota is a 403 problem, and what was stored before stays.</summary>
+public sealed class TenantQuotaTests(TenantQuotaTests.QuotaSiloFixture fixture) : IClassFixture<TenantQuotaTests.QuotaSiloFixture>
+{
+    public sealed class QuotaSiloFixture : SiloHostFixture
+    {
+        public const int MaxUsers = 2;
+        public const string SmallTenant = "small";
+        public const int SmallTenantMaxInterests = 3;
+
+        protected override IEnumerable<string> Arguments =>
+            [$"--Tenants:MaxUsers={MaxUsers}", $"--Tenants:Overrides:{SmallTenant}:MaxInterests={SmallTenantMaxInterests}"];
+    }
+
+    [Fact]
+    public async Task A_tenant_gets_at_most_its_users_and_a_deleted_user_frees_its_place()
+    {
+        var tenant = $"quota-{Guid.NewGuid():N}";
+        using var admin = fixture.CreateClient(TestAuth.Token(Roles.TenantAdmin, tenant, "admin"));
+        for (var user = 0; user < QuotaSiloFixture.MaxUsers; user++)
+        {
+            Assert.Equal(HttpStatusCode.Created, (await admin.PutAsJsonAsync($"/users/u{user}/interests/db", new { text = Texts.DatabaseInterest })).StatusCode);
+        }
+        using var refused = await admin.PutAsJsonAsync("/users/one-too-many/interests/db", new { text = Texts.DatabaseInterest });
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Contains("Tenants:MaxUsers", (string?)(await refused.Content.ReadFromJsonAsync<JsonObject>())!["detail"]);
+        Assert.Empty((await admin.GetFromJsonAsync<JsonObject>("/users/one-too-many/interests"))!["interests"]!.AsArray());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync("/users/u0/interests/db")).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await admin.PutAsJsonAsync("/users/one-too-many/interests/db", new { text = Texts.DatabaseInterest })).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_tenant_gets_at_most_its_interests_and_keeps_those_it_has()
+    {
+        using var admin = fixture.CreateClient(TestAuth.Token(Roles.TenantAdmin, QuotaSiloFixture.SmallTenant, "admin"));
+        for (var i = 0; i < QuotaSiloFixture.SmallTenantMaxInterests; i++)
+        {
+            Assert.Equal(HttpStatusCode.Created, (await admin.PutAsJsonAsync($"/users/only/interests/i{i}", new { text = Texts.DatabaseInterest })).StatusCode);
+        }
+        Assert.Equal(HttpStatusCode.Forbidden, (await admin.PutAsJsonAsync("/users/only/interests/extra", new { text = Texts.DatabaseInterest })).StatusCode);
+        // Replacing an interest adds none: allowed at the quota.
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync("/users/only/interests/i0", new { text = Texts.DatabaseInterest, threshold = 0.5 })).StatusCode);
+        Assert.Equal(QuotaSiloFixture.SmallTenantMaxInterests, (await admin.GetFromJsonAsync<JsonObject>("/users/only/interests"))!["interests"]!.AsArray().Count);
+    }
+}

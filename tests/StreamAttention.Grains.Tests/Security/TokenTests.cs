@@ -1,0 +1,79 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using StreamAttention.Server.Security;
+
+namespace StreamAttention.Grains.Tests.Security;
+
+/// <summary>Tokens and API keys that must be refused, with a 401 saying why; and the ways a valid one may travel.</summary>
+public sealed class TokenTests(SecuredSiloFixture fixture) : IClassFixture<SecuredSiloFixture>
+{
+    private const string Path = "/tenants/acme/users/alice/interests";
+
+    public static TheoryData<string, string> Refused => new()
+    {
+        { "tampered", Tampered(TestAuth.Token(Roles.User, "acme", "alice")) },
+        { "expired", TestAuth.Token(Roles.User, "acme", "alice", lifetime: TimeSpan.FromMinutes(5), now: DateTime.UtcNow.AddHours(-2)) },
+        { "wrong audience", TestAuth.Token(Roles.User, "acme", "alice", audience: "another-service") },
+        { "other key", new TokenIssuer(new Server.Options.AuthOptions { SigningKey = TokenIssuer.NewSigningKey() }).Issue(Roles.Operator, null, "mallory", TimeSpan.FromHours(1)) },
+        { "garbage", "not-a-token" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Refused))]
+    public async Task Bad_tokens_are_refused_with_a_problem(string kind, string token)
+    {
+        using var http = fixture.CreateClient(token);
+        using var response = await http.GetAsync(Path);
+        Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{kind}: {(int)response.StatusCode}");
+        var problem = await response.Content.ReadFromJsonAsync<JsonObject>();
+        Assert.Equal(401, (int)problem!["status"]!);
+        Assert.Contains("bearer token", (string?)problem["detail"]);
+    }
+
+    [Fact]
+    public async Task An_expired_token_is_named_as_such()
+    {
+        using var http = fixture.CreateClient(TestAuth.Token(Roles.User, "acme", "alice", lifetime: TimeSpan.FromMinutes(5), now: DateTime.UtcNow.AddHours(-2)));
+        var problem = await (await http.GetAsync(Path)).Content.ReadFromJsonAsync<JsonObject>();
+        Assert.Contains("expired", (string?)problem!["detail"]);
+    }
+
+    [Fact]
+    public async Task An_unknown_api_key_is_refused()
+    {
+        using var http = fixture.CreateClient(null);
+        http.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.HeaderName, "guessed-key");
+        using var response = await http.GetAsync(Path);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("Unknown API key", (string?)(await response.Content.ReadFromJsonAsync<JsonObject>())!["detail"]);
+    }
+
+    [Fact]
+    public async Task An_api_key_may_come_in_the_authorization_header()
+    {
+        using var http = fixture.CreateClient(null);
+        http.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", $"ApiKey {SecuredSiloFixture.AcmeServiceKey}");
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(Path)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_stream_takes_its_token_from_the_query_but_a_write_does_not()
+    {
+        var token = TestAuth.Token(Roles.User, "acme", "alice");
+        using var http = fixture.CreateClient(null);
+        using var stream = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"{Path[..^"/interests".Length]}/matches/stream?access_token={token}"), HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, stream.StatusCode);
+        using var write = await http.PutAsJsonAsync($"{Path}/q?access_token={token}", new { text = Texts.DatabaseInterest });
+        Assert.Equal(HttpStatusCode.Unauthorized, write.StatusCode);
+    }
+
+    /// <summary>The payload with one claim changed (alice becomes an operator), the signature kept.</summary>
+    private static string Tampered(string token)
+    {
+        var parts = token.Split('.');
+        var payload = JsonNode.Parse(Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Decode(parts[1]))!;
+        payload["role"] = Roles.Operator;
+        return $"{parts[0]}.{Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(payload.ToJsonString())}.{parts[2]}";
+    }
+}

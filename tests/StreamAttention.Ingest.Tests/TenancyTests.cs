@@ -1,0 +1,117 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Confluent.Kafka;
+using Microsoft.Extensions.DependencyInjection;
+using StreamAttention.Contracts.Grains;
+using StreamAttention.Contracts.Live;
+using StreamAttention.Contracts.Users;
+using StreamAttention.Ingest.Decoding;
+using StreamAttention.Ingest.EmbeddedKafka;
+using StreamAttention.Ingest.Publishing;
+
+namespace StreamAttention.Ingest.Tests;
+
+/// <summary>
+/// Kafka tenancy: a message scores only against its own tenant's users (tenant from its field or header), a user
+/// field never reaches another tenant, matches, notifications and digests go to per-tenant topics keyed "tenant/user", and messages with an
+/// unknown, missing or contradictory tenant, or an unknown user, become dead letters with their reason.
+/// </summary>
+public sealed class TenancyTests(IngestClusterFixture fixture) : IClassFixture<IngestClusterFixture>
+{
+    private const string User = "tenancy-alice";
+    private const string TenantHeader = "tenant";
+
+    [Fact]
+    public async Task Messages_score_only_against_their_own_tenant_and_bad_tenancy_is_dead_lettered()
+    {
+        foreach (var key in new[] { $"acme/{User}", $"globex/{User}", User })
+        {
+            await fixture.Cluster.Client.GetGrain<IUserGrain>(key).PutInterests([new InterestInput("db", Texts.DatabaseInterest)]);
+        }
+        await using var kafka = Traffic.StartKafka();
+        foreach (var tenant in new[] { "acme", "globex" })
+        {
+            kafka.CreateTopic($"{Traffic.OutputTopic}.{tenant}", Traffic.Partitions);
+            kafka.CreateTopic($"{Traffic.NotificationTopic}.{tenant}", Traffic.Partitions);
+        }
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "tenancy", options =>
+        {
+            options.Tenancy.Required = true;
+            options.Tenancy.Tenants = ["acme", "globex"];
+            options.Tenancy.OutputTopicPattern = $"{Traffic.OutputTopic}.{{tenant}}";
+            options.Tenancy.NotificationTopicPattern = $"{Traffic.NotificationTopic}.{{tenant}}";
+        });
+        await ProduceAsync(kafka,
+            (Message("acme-all", tenant: "acme"), null),
+            (Message("globex-by-header"), "globex"),
+            (Message("acme-alice", tenant: "acme", user: User), null),
+            (Message("cross-tenant-user", tenant: "acme", user: $"globex/{User}"), null),
+            (Message("contradiction", tenant: "acme"), "globex"),
+            (Message("no-tenant"), null),
+            (Message("unknown-tenant", tenant: "initech"), null),
+            (Message("unknown-user", tenant: "acme", user: "nobody"), null));
+        await OutputReader.WaitForAllCommittedAsync(kafka, "tenancy");
+
+        Assert.Equal([("acme-all", $"acme/{User}"), ("acme-alice", $"acme/{User}")], Matches(kafka, "acme"));
+        Assert.Equal([("globex-by-header", $"globex/{User}")], Matches(kafka, "globex"));
+        Assert.Empty(OutputReader.ReadAll(kafka, Traffic.OutputTopic));
+        // acme-alice repeats acme-all's text for the same user: a suppressed duplicate, not a notification.
+        Assert.Equal([("acme-all", $"acme/{User}")], Matches(kafka, "acme", Traffic.NotificationTopic));
+        Assert.Equal([("globex-by-header", $"globex/{User}")], Matches(kafka, "globex", Traffic.NotificationTopic));
+        Assert.Empty(OutputReader.ReadAll(kafka, Traffic.NotificationTopic));
+        var deadLetters = OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic)
+            .Select(r => (Id: (string)JsonNode.Parse(r.Message.Value)!["id"]!, Reason: OutputReader.Header(r, DeadLetterHeaders.Error)))
+            .OrderBy(d => d.Id, StringComparer.Ordinal).ToArray();
+        Assert.Equal(
+            [
+                ("contradiction", DeadLetterReasons.UnknownTenant),
+                ("cross-tenant-user", DeadLetterReasons.InvalidField),
+                ("no-tenant", DeadLetterReasons.UnknownTenant),
+                ("unknown-tenant", DeadLetterReasons.UnknownTenant),
+                ("unknown-user", DeadLetterReasons.UnknownUser),
+            ],
+            deadLetters);
+    }
+
+    [Fact]
+    public async Task A_tenant_users_digest_goes_to_the_tenants_digest_topic_keyed_by_its_user_key()
+    {
+        await using var kafka = Traffic.StartKafka();
+        kafka.CreateTopic($"{Traffic.DigestTopic}.acme", Traffic.Partitions);
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "tenancy-digests",
+            options => options.Tenancy.DigestTopicPattern = $"{Traffic.DigestTopic}.{{tenant}}");
+        var sink = ingest.Services.GetRequiredService<IDigestSink>();
+        await sink.PublishAsync(new Digest($"acme/{User}/1", $"acme/{User}", DateTimeOffset.UnixEpoch, DigestReasons.Schedule, 0, []), CancellationToken.None);
+        await sink.PublishAsync(new Digest($"{User}/1", User, DateTimeOffset.UnixEpoch, DigestReasons.Schedule, 0, []), CancellationToken.None);
+
+        var acme = Assert.Single(OutputReader.ReadAll(kafka, $"{Traffic.DigestTopic}.acme"));
+        Assert.Equal($"acme/{User}", Encoding.UTF8.GetString(acme.Message.Key));
+        // A tenant-less user's digest stays on the one digest topic.
+        Assert.Equal(User, Encoding.UTF8.GetString(Assert.Single(OutputReader.ReadAll(kafka, Traffic.DigestTopic)).Message.Key));
+    }
+
+    private static (string Id, string Key)[] Matches(EmbeddedKafkaCluster kafka, string tenant, string topic = Traffic.OutputTopic)
+        => OutputReader.ReadAll(kafka, $"{topic}.{tenant}")
+            .OrderBy(r => r.Message.Timestamp.UnixTimestampMs)
+            .Select(r => ((string)JsonNode.Parse(r.Message.Value)!["messageId"]!, Encoding.UTF8.GetString(r.Message.Key)))
+            .ToArray();
+
+    private static byte[] Message(string id, string? tenant = null, string? user = null)
+        => JsonSerializer.SerializeToUtf8Bytes(new { id, text = Texts.DatabaseMessage, tenant, user });
+
+    /// <summary>In order on one partition; a non-null header value is sent as the tenant header.</summary>
+    private static async Task ProduceAsync(EmbeddedKafkaCluster kafka, params (byte[] Value, string? Header)[] messages)
+    {
+        using var producer = new ProducerBuilder<byte[]?, byte[]?>(KafkaClients.Producer(kafka)).Build();
+        foreach (var (value, header) in messages)
+        {
+            var headers = new Headers();
+            if (header is not null)
+            {
+                headers.Add(TenantHeader, Encoding.UTF8.GetBytes(header));
+            }
+            await producer.ProduceAsync(new TopicPartition(Traffic.InputTopic, 0), new Message<byte[]?, byte[]?> { Value = value, Headers = headers }).WaitAsync(KafkaClients.Deadline);
+        }
+    }
+}

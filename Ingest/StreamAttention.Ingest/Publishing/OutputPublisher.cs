@@ -15,11 +15,12 @@ using StreamAttention.Ingest.Options;
 namespace StreamAttention.Ingest.Publishing;
 
 /// <summary>
-/// The pipeline's only producer: matches (keyed by user id, so a user's stream stays in one partition, in order; the
-/// immediate ones also on the notification topic), dead letters (the original key, value and headers, plus the
-/// reason), and, in a silo that hosts the pipeline, the users' digests (keyed by user id, header
+/// The pipeline's only producer: matches (keyed by user key, "tenant/user", so a user's stream stays in one partition,
+/// in order; the immediate ones also on the notification topic), dead letters (the original key, value and headers,
+/// plus the reason), and, in a silo that hosts the pipeline, the users' digests (keyed by user key, header
 /// <see cref="DigestIdHeader"/> the digest's stable id, so a consumer can drop a resent one). Idempotent with acks=all, so a retried
-/// produce neither duplicates nor reorders; the returned tasks complete when the broker acknowledged.
+/// produce neither duplicates nor reorders; the returned tasks complete when the broker acknowledged. Matches,
+/// notifications and digests each go to their tenant's own topic when its <see cref="IngestTenancyOptions"/> pattern is set.
 /// </summary>
 public sealed class OutputPublisher : IDigestSink, IDisposable
 {

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using StreamAttention.Ingest.EmbeddedKafka;
 using StreamAttention.Ingest.Options;
-using Microsoft.Extensions.Options;
 using StreamAttention.Server.Hosting;
 using StreamAttention.Server.Options;
 using StreamAttention.Server.Security;

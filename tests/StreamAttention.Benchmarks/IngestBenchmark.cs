@@ -58,7 +58,7 @@ internal static class IngestBenchmark
     public static async Task<IngestResult> MeasureAsync(string[]? interests, int count, string[] texts)
     {
         await using var kafka = EmbeddedKafkaCluster.Start(1);
-        foreach (var topic in new[] { "streamattention.messages", "streamattention.matches", "streamattention.dead-letters" })
+        foreach (var topic in new[] { "streamattention.messages", "streamattention.matches", "streamattention.notifications", "streamattention.dead-letters" })
         {
             kafka.CreateTopic(topic, Partitions);
         }

@@ -22,7 +22,7 @@ public sealed class BrowserTests(SiloHostFixture host, ITestOutputHelper output)
     private static readonly TimeSpan DriverTimeout = TimeSpan.FromMinutes(4);
 
     [Fact]
-    public async Task An_interest_added_in_the_editor_shows_its_match_live_with_highlighted_words_and_the_default_page_streams_every_user()
+    public async Task An_interest_added_in_the_editor_shows_its_match_live_with_highlighted_words_and_feedback_buttons_and_the_default_page_streams_every_user()
     {
         Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: install the Debian package 'chromium'");
         await InstallDriverAsync();
@@ -45,6 +45,10 @@ public sealed class BrowserTests(SiloHostFixture host, ITestOutputHelper output)
         // Opened without ?user=, the page shows every user's stream and edits the user of the first match it streamed.
         Assert.True((bool)result["overviewAllUsers"]!);
         Assert.Equal((string?)result["firstStreamedUser"], (string?)result["overviewUser"]);
+        Assert.Equal("immediate", (string?)result["delivery"]);
+        Assert.Contains("threshold of db now", (string?)result["feedbackTitle"]);
+        var feedback = Assert.Single(result["feedback"]!.AsArray())!;
+        Assert.Equal((1, 1), ((int)feedback["notRelevant"]!, (int)feedback["notLikeThis"]!));
         Assert.Empty(result["errors"]!.AsArray());
         Assert.True(new FileInfo(ScreenshotPath).Length > 0);
     }

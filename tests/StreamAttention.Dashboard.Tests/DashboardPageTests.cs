@@ -25,6 +25,24 @@ public sealed class DashboardPageTests(SiloHostFixture host)
     }
 
     [Fact]
+    public async Task Stats_count_the_delivery_decisions_and_the_interruptions_avoided()
+    {
+        (await host.Http.PutAsJsonAsync("/users/stats-attention/interests/db", new { text = Texts.DatabaseInterest })).EnsureSuccessStatusCode();
+        var before = (await host.Http.GetFromJsonAsync<JsonObject>("/dashboard/stats"))!["attention"]!;
+        // The same message twice: the second is a duplicate of the first, an interruption avoided.
+        (await host.Http.PostAsJsonAsync("/score", new { texts = new[] { Texts.DatabaseMessage }, userId = "stats-attention" })).EnsureSuccessStatusCode();
+        (await host.Http.PostAsJsonAsync("/score", new { texts = new[] { Texts.DatabaseMessage }, userId = "stats-attention" })).EnsureSuccessStatusCode();
+
+        var after = (await host.Http.GetFromJsonAsync<JsonObject>("/dashboard/stats"))!["attention"]!;
+        Assert.Equal(Count(before, "immediate") + 1, Count(after, "immediate"));
+        Assert.Equal(Count(before, "suppressed-duplicate") + 1, Count(after, "suppressed-duplicate"));
+        Assert.Equal((long)before["interruptionsAvoided"]! + 1, (long)after["interruptionsAvoided"]!);
+        Assert.Contains("interruptions avoided", (await host.Http.GetStringAsync("/dashboard/")).ToLowerInvariant());
+
+        static long Count(JsonNode attention, string kind) => (long?)attention["decisions"]![kind] ?? 0;
+    }
+
+    [Fact]
     public async Task The_page_is_served_from_the_root_and_the_orleans_dashboard_is_mounted()
     {
         using var noRedirects = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = host.BaseAddress };

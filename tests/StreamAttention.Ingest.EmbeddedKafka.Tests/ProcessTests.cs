@@ -52,6 +52,8 @@ public sealed class ProcessTests
             Assert.Equal(3, topics["streamattention.messages"]);
             Assert.Equal(3, topics["streamattention.matches"]);
             Assert.Equal(3, topics["streamattention.dead-letters"]);
+            Assert.Equal(3, topics["streamattention.notifications"]);
+            Assert.Equal(3, topics["streamattention.digests"]);
         }
         var producerConfig = new ProducerConfig { BootstrapServers = printed, EnableIdempotence = true };
         using (var producer = new ProducerBuilder<string, string>(producerConfig).Build())

@@ -2,7 +2,9 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Confluent.Kafka;
+using Microsoft.Extensions.DependencyInjection;
 using StreamAttention.Contracts.Grains;
+using StreamAttention.Contracts.Live;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Ingest.Decoding;
 using StreamAttention.Ingest.EmbeddedKafka;
@@ -12,7 +14,7 @@ namespace StreamAttention.Ingest.Tests;
 
 /// <summary>
 /// Kafka tenancy: a message scores only against its own tenant's users (tenant from its field or header), a user
-/// field never reaches another tenant, matches go to per-tenant topics keyed "tenant/user", and messages with an
+/// field never reaches another tenant, matches, notifications and digests go to per-tenant topics keyed "tenant/user", and messages with an
 /// unknown, missing or contradictory tenant, or an unknown user, become dead letters with their reason.
 /// </summary>
 public sealed class TenancyTests(IngestClusterFixture fixture) : IClassFixture<IngestClusterFixture>
@@ -31,12 +33,14 @@ public sealed class TenancyTests(IngestClusterFixture fixture) : IClassFixture<I
         foreach (var tenant in new[] { "acme", "globex" })
         {
             kafka.CreateTopic($"{Traffic.OutputTopic}.{tenant}", Traffic.Partitions);
+            kafka.CreateTopic($"{Traffic.NotificationTopic}.{tenant}", Traffic.Partitions);
         }
         using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "tenancy", options =>
         {
             options.Tenancy.Required = true;
             options.Tenancy.Tenants = ["acme", "globex"];
             options.Tenancy.OutputTopicPattern = $"{Traffic.OutputTopic}.{{tenant}}";
+            options.Tenancy.NotificationTopicPattern = $"{Traffic.NotificationTopic}.{{tenant}}";
         });
         await ProduceAsync(kafka,
             (Message("acme-all", tenant: "acme"), null),
@@ -52,6 +56,10 @@ public sealed class TenancyTests(IngestClusterFixture fixture) : IClassFixture<I
         Assert.Equal([("acme-all", $"acme/{User}"), ("acme-alice", $"acme/{User}")], Matches(kafka, "acme"));
         Assert.Equal([("globex-by-header", $"globex/{User}")], Matches(kafka, "globex"));
         Assert.Empty(OutputReader.ReadAll(kafka, Traffic.OutputTopic));
+        // acme-alice repeats acme-all's text for the same user: a suppressed duplicate, not a notification.
+        Assert.Equal([("acme-all", $"acme/{User}")], Matches(kafka, "acme", Traffic.NotificationTopic));
+        Assert.Equal([("globex-by-header", $"globex/{User}")], Matches(kafka, "globex", Traffic.NotificationTopic));
+        Assert.Empty(OutputReader.ReadAll(kafka, Traffic.NotificationTopic));
         var deadLetters = OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic)
             .Select(r => (Id: (string)JsonNode.Parse(r.Message.Value)!["id"]!, Reason: OutputReader.Header(r, DeadLetterHeaders.Error)))
             .OrderBy(d => d.Id, StringComparer.Ordinal).ToArray();
@@ -66,8 +74,25 @@ public sealed class TenancyTests(IngestClusterFixture fixture) : IClassFixture<I
             deadLetters);
     }
 
-    private static (string Id, string Key)[] Matches(EmbeddedKafkaCluster kafka, string tenant)
-        => OutputReader.ReadAll(kafka, $"{Traffic.OutputTopic}.{tenant}")
+    [Fact]
+    public async Task A_tenant_users_digest_goes_to_the_tenants_digest_topic_keyed_by_its_user_key()
+    {
+        await using var kafka = Traffic.StartKafka();
+        kafka.CreateTopic($"{Traffic.DigestTopic}.acme", Traffic.Partitions);
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "tenancy-digests",
+            options => options.Tenancy.DigestTopicPattern = $"{Traffic.DigestTopic}.{{tenant}}");
+        var sink = ingest.Services.GetRequiredService<IDigestSink>();
+        await sink.PublishAsync(new Digest($"acme/{User}/1", $"acme/{User}", DateTimeOffset.UnixEpoch, DigestReasons.Schedule, 0, []), CancellationToken.None);
+        await sink.PublishAsync(new Digest($"{User}/1", User, DateTimeOffset.UnixEpoch, DigestReasons.Schedule, 0, []), CancellationToken.None);
+
+        var acme = Assert.Single(OutputReader.ReadAll(kafka, $"{Traffic.DigestTopic}.acme"));
+        Assert.Equal($"acme/{User}", Encoding.UTF8.GetString(acme.Message.Key));
+        // A tenant-less user's digest stays on the one digest topic.
+        Assert.Equal(User, Encoding.UTF8.GetString(Assert.Single(OutputReader.ReadAll(kafka, Traffic.DigestTopic)).Message.Key));
+    }
+
+    private static (string Id, string Key)[] Matches(EmbeddedKafkaCluster kafka, string tenant, string topic = Traffic.OutputTopic)
+        => OutputReader.ReadAll(kafka, $"{topic}.{tenant}")
             .OrderBy(r => r.Message.Timestamp.UnixTimestampMs)
             .Select(r => ((string)JsonNode.Parse(r.Message.Value)!["messageId"]!, Encoding.UTF8.GetString(r.Message.Key)))
             .ToArray();

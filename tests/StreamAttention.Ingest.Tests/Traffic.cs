@@ -19,6 +19,8 @@ public static class Traffic
     public const string InputTopic = "streamattention.messages";
     public const string OutputTopic = "streamattention.matches";
     public const string DeadLetterTopic = "streamattention.dead-letters";
+    public const string NotificationTopic = "streamattention.notifications";
+    public const string DigestTopic = "streamattention.digests";
     public const int Partitions = 4;
 
     public static async Task PutInterestsAsync(IGrainFactory grains)
@@ -41,6 +43,8 @@ public static class Traffic
         kafka.CreateTopic(InputTopic, Partitions);
         kafka.CreateTopic(OutputTopic, Partitions);
         kafka.CreateTopic(DeadLetterTopic, Partitions);
+        kafka.CreateTopic(NotificationTopic, Partitions);
+        kafka.CreateTopic(DigestTopic, Partitions);
         return kafka;
     }
 

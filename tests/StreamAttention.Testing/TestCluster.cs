@@ -12,8 +12,8 @@ using Xunit;
 namespace StreamAttention.Testing;
 
 /// <summary>
-/// An in-process cluster of real silos: the GloVe embedder, the ONNX scorer, the grains, and grain storage shared
-/// across silos (<see cref="SharedGrainStore"/>). Small limits make the validation tests cheap.
+/// An in-process cluster of real silos: the GloVe embedder, the ONNX scorer, the grains, in-memory reminders, and
+/// grain storage shared across silos (<see cref="SharedGrainStore"/>). Small limits make the validation tests cheap.
 /// </summary>
 public static class TestCluster
 {
@@ -41,6 +41,7 @@ public static class TestCluster
             silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Interests,
                 (provider, _) => new SharedGrainStorage(store, provider.GetRequiredService<DeepCopier>()));
             silo.AddStreamAttentionGrains();
+            silo.UseInMemoryReminderService();
             configure?.Invoke(silo);
         });
         var cluster = builder.Build();
@@ -54,7 +55,7 @@ public class ClusterFixture : IAsyncLifetime
 {
     public SharedGrainStore Store { get; } = new();
 
-    public InProcessTestCluster Cluster { get; private set; } = null!;
+    public InProcessTestCluster Cluster { get; protected set; } = null!;
 
     public IGrainFactory Grains => Cluster.Client;
 

@@ -34,6 +34,11 @@ public static class InstrumentNames
     public const string GatewayMatches = "streamattention.gateway.matches";
     public const string GatewayDuration = "streamattention.gateway.duration";
 
+    // The users' delivery policies (AttentionInstruments).
+    public const string AttentionDecisions = "streamattention.attention.decisions";
+    public const string AttentionDigests = "streamattention.attention.digests";
+    public const string AttentionFeedback = "streamattention.attention.feedback";
+
     // The model in use (ModelInfo).
     public const string ModelInfo = "streamattention.model.info";
 
@@ -56,6 +61,7 @@ public static class InstrumentNames
         ScoringPairs, ScoringCandidatePairs, ScoringMatches, ScoringRunDuration,
         BatchSize, BatchInterests, BatchQueueDelay, BatchShardRequests, BatchDropped,
         GatewayMessages, GatewayMatches, GatewayDuration,
+        AttentionDecisions, AttentionDigests, AttentionFeedback,
         ModelInfo,
         IngestMessages, IngestMatches, IngestBatchSize, IngestPauses, IngestRestarts, IngestDeadLetters, IngestLatency, IngestConsumerLag,
     ];

@@ -36,8 +36,32 @@ public interface IUserGrain : IGrainWithStringKey
     [AlwaysInterleave, Alias("GetScoringRows")]
     Task<UserScoringRows> GetScoringRows();
 
-    [Alias("AppendMatches")]
-    Task AppendMatches(IReadOnlyList<UserMatch> matches);
+    /// <summary>
+    /// Applies the user's delivery policy to new matches (each with its id), records them in the history with their
+    /// decisions and returns them decided, in order: the only place a match's delivery is decided.
+    /// </summary>
+    [Alias("Decide")]
+    Task<IReadOnlyList<UserMatch>> Decide(IReadOnlyList<UserMatch> matches);
+
+    /// <summary>The user's delivery policy (the default until one is stored).</summary>
+    [Alias("GetPolicy")]
+    Task<DeliveryPolicy> GetPolicy();
+
+    /// <summary>Stores a delivery policy; returns the problems (field, message) instead when it is not valid.</summary>
+    [Alias("PutPolicy")]
+    Task<IReadOnlyList<InterestError>> PutPolicy(DeliveryPolicy policy);
+
+    /// <summary>Feedback on a match in the history; null when the history has no match with that id.</summary>
+    [Alias("GiveFeedback")]
+    Task<InterestFeedback?> GiveFeedback(string matchId, bool relevant);
+
+    /// <summary>What feedback has done to each interest that received some.</summary>
+    [Alias("GetFeedback")]
+    Task<IReadOnlyList<InterestFeedback>> GetFeedback();
+
+    /// <summary>The most recent digests, newest first.</summary>
+    [Alias("GetDigests")]
+    Task<IReadOnlyList<Digest>> GetDigests(int limit);
 
     /// <summary>The most recent matches, newest first.</summary>
     [Alias("GetMatches")]

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using StreamAttention.Contracts.Live;
 using StreamAttention.Ingest.Diagnostics;
 using StreamAttention.Ingest.Options;
 using StreamAttention.Ingest.Pipeline;
@@ -27,6 +28,8 @@ public static class KafkaIngestServiceCollectionExtensions
         services.TryAddSingleton<IngestInstruments>();
         services.TryAddSingleton<ScoringGatewayClient>();
         services.TryAddSingleton<OutputPublisher>();
+        // Used where grains run (a silo hosting the pipeline): its users' digests go to the digest topic.
+        services.AddSingleton<IDigestSink>(provider => provider.GetRequiredService<OutputPublisher>());
         services.TryAddSingleton<PublishSequencer>();
         services.TryAddSingleton<BatchProcessor>();
         services.AddHostedService<KafkaIngestService>();

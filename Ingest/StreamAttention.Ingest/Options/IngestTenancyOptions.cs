@@ -32,5 +32,17 @@ public sealed class IngestTenancyOptions
     /// </summary>
     public string? OutputTopicPattern { get; set; }
 
+    /// <summary>
+    /// Routes a tenant's immediate notifications to their own topic, e.g. <c>streamattention.notifications.{tenant}</c>;
+    /// null: every one goes to <c>Ingest:NotificationTopic</c>. Keyed by "tenant/user" either way.
+    /// </summary>
+    public string? NotificationTopicPattern { get; set; }
+
+    /// <summary>
+    /// Routes a tenant's users' digests to their own topic, e.g. <c>streamattention.digests.{tenant}</c>;
+    /// null: every digest goes to <c>Ingest:DigestTopic</c>. Keyed by "tenant/user" either way.
+    /// </summary>
+    public string? DigestTopicPattern { get; set; }
+
     public const string TenantPlaceholder = "{tenant}";
 }

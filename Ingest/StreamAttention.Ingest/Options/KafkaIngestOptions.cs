@@ -25,6 +25,14 @@ public sealed class KafkaIngestOptions : IValidatableObject
     [Required]
     public string DeadLetterTopic { get; set; } = "streamattention.dead-letters";
 
+    /// <summary>Where the matches whose delivery is <c>immediate</c> go as well: what should reach the person now.</summary>
+    [Required]
+    public string NotificationTopic { get; set; } = "streamattention.notifications";
+
+    /// <summary>Where a silo that hosts the pipeline sends its users' digests.</summary>
+    [Required]
+    public string DigestTopic { get; set; } = "streamattention.digests";
+
     public InputFormat Format { get; set; } = InputFormat.Json;
 
     public JsonFieldOptions Fields { get; set; } = new();
@@ -96,17 +104,25 @@ public sealed class KafkaIngestOptions : IValidatableObject
         {
             yield return new ValidationResult("Ingest:InputTopics must not contain empty names.", [nameof(InputTopics)]);
         }
-        if (InputTopics.Contains(OutputTopic) || InputTopics.Contains(DeadLetterTopic))
+        if (InputTopics.Contains(OutputTopic) || InputTopics.Contains(DeadLetterTopic) || InputTopics.Contains(NotificationTopic) || InputTopics.Contains(DigestTopic))
         {
-            yield return new ValidationResult("Ingest:OutputTopic and Ingest:DeadLetterTopic must not be input topics (the pipeline would read its own output).", [nameof(InputTopics)]);
+            yield return new ValidationResult("Ingest:OutputTopic, DeadLetterTopic, NotificationTopic and DigestTopic must not be input topics (the pipeline would read its own output).", [nameof(InputTopics)]);
         }
         if (string.IsNullOrWhiteSpace(Fields.Id) || string.IsNullOrWhiteSpace(Fields.Text) || string.IsNullOrWhiteSpace(Fields.Vectors))
         {
             yield return new ValidationResult("Ingest:Fields:Id, Text and Vectors must be named.", [nameof(Fields)]);
         }
-        if (Tenancy.OutputTopicPattern is { } pattern && !pattern.Contains(IngestTenancyOptions.TenantPlaceholder, StringComparison.Ordinal))
+        foreach (var (name, pattern) in new[]
         {
-            yield return new ValidationResult($"Ingest:Tenancy:OutputTopicPattern must contain {IngestTenancyOptions.TenantPlaceholder}.", [nameof(Tenancy)]);
+            (nameof(Tenancy.OutputTopicPattern), Tenancy.OutputTopicPattern),
+            (nameof(Tenancy.NotificationTopicPattern), Tenancy.NotificationTopicPattern),
+            (nameof(Tenancy.DigestTopicPattern), Tenancy.DigestTopicPattern),
+        })
+        {
+            if (pattern is not null && !pattern.Contains(IngestTenancyOptions.TenantPlaceholder, StringComparison.Ordinal))
+            {
+                yield return new ValidationResult($"Ingest:Tenancy:{name} must contain {IngestTenancyOptions.TenantPlaceholder}.", [nameof(Tenancy)]);
+            }
         }
     }
 }

@@ -5,7 +5,9 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
+using StreamAttention.Contracts.Live;
 using StreamAttention.Contracts.Scoring;
+using StreamAttention.Contracts.Users;
 using StreamAttention.Ingest.Decoding;
 using StreamAttention.Ingest.Diagnostics;
 using StreamAttention.Ingest.Options;
@@ -13,16 +15,21 @@ using StreamAttention.Ingest.Options;
 namespace StreamAttention.Ingest.Publishing;
 
 /// <summary>
-/// The pipeline's only producer: matches (keyed by user id, so a user's stream stays in one partition, in order) and
-/// dead letters (the original key, value and headers, plus the reason). Idempotent with acks=all, so a retried
-/// produce neither duplicates nor reorders; the returned tasks complete when the broker acknowledged.
+/// The pipeline's only producer: matches (keyed by user key, "tenant/user", so a user's stream stays in one partition,
+/// in order; the immediate ones also on the notification topic), dead letters (the original key, value and headers,
+/// plus the reason), and, in a silo that hosts the pipeline, the users' digests (keyed by user key, header
+/// <see cref="DigestIdHeader"/> the digest's stable id, so a consumer can drop a resent one). Idempotent with acks=all, so a retried
+/// produce neither duplicates nor reorders; the returned tasks complete when the broker acknowledged. Matches,
+/// notifications and digests each go to their tenant's own topic when its <see cref="IngestTenancyOptions"/> pattern is set.
 /// </summary>
-public sealed class OutputPublisher : IDisposable
+public sealed class OutputPublisher : IDigestSink, IDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
+
+    public const string DigestIdHeader = "streamattention-digest-id";
 
     private readonly KafkaIngestOptions _options;
     private readonly IProducer<byte[]?, byte[]?> _producer;
@@ -43,7 +50,7 @@ public sealed class OutputPublisher : IDisposable
 
     public Task PublishMatch(IngestMessage message, TextMatch match, SourcePosition source)
     {
-        var value = new PublishedMatch(message.Id, match.InterestId, match.UserId, match.Score, match.Highlights,
+        var value = new PublishedMatch(match.MatchId, match.Delivery, match.DuplicateOf, message.Id, match.InterestId, match.UserId, match.Score, match.Highlights,
             _options.IncludeText ? message.Text : null, message.Timestamp, _options.IncludeAttributes ? message.Attributes : null, source);
         var headers = new Headers();
         if (Activity.Current is { } activity)
@@ -54,19 +61,33 @@ public sealed class OutputPublisher : IDisposable
                 headers.Add(IngestTracing.TraceStateHeader, Encoding.ASCII.GetBytes(state));
             }
         }
-        return _producer.ProduceAsync(OutputTopic(message), new Message<byte[]?, byte[]?>
+        var output = new Message<byte[]?, byte[]?>
         {
             Key = Encoding.UTF8.GetBytes(match.UserId),
             Value = JsonSerializer.SerializeToUtf8Bytes(value, Json),
             Headers = headers,
-        });
+        };
+        var tenancy = _options.Tenancy;
+        var audit = _producer.ProduceAsync(TenantTopic(message.Tenant, tenancy.OutputTopicPattern, _options.OutputTopic), output);
+        return match.Delivery == DeliveryKinds.Immediate
+            ? Task.WhenAll(audit, _producer.ProduceAsync(TenantTopic(message.Tenant, tenancy.NotificationTopicPattern, _options.NotificationTopic), output))
+            : audit;
     }
 
-    /// <summary>The tenant's own topic when <see cref="IngestTenancyOptions.OutputTopicPattern"/> is set, else the one output topic.</summary>
-    private string OutputTopic(IngestMessage message)
-        => message.Tenant is { } tenant && _options.Tenancy.OutputTopicPattern is { } pattern
-            ? pattern.Replace(IngestTenancyOptions.TenantPlaceholder, tenant, StringComparison.Ordinal)
-            : _options.OutputTopic;
+    public Task PublishAsync(Digest digest, CancellationToken cancellationToken)
+        => _producer.ProduceAsync(TenantTopic(TenantOf(digest.UserId), _options.Tenancy.DigestTopicPattern, _options.DigestTopic), new Message<byte[]?, byte[]?>
+        {
+            Key = Encoding.UTF8.GetBytes(digest.UserId),
+            Value = JsonSerializer.SerializeToUtf8Bytes(digest, Json),
+            Headers = new Headers { { DigestIdHeader, Encoding.UTF8.GetBytes(digest.Id) } },
+        }, cancellationToken);
+
+    /// <summary>The tenant's own topic when its pattern (<see cref="IngestTenancyOptions"/>) is set, else the one topic.</summary>
+    private static string TenantTopic(string? tenant, string? pattern, string topic)
+        => tenant is not null && pattern is not null ? pattern.Replace(IngestTenancyOptions.TenantPlaceholder, tenant, StringComparison.Ordinal) : topic;
+
+    /// <summary>The tenant of a user grain key, "tenant/user"; null for a tenant-less user.</summary>
+    private static string? TenantOf(string userKey) => userKey.IndexOf('/') is > 0 and var slash ? userKey[..slash] : null;
 
     public Task PublishDeadLetter(ConsumeResult<byte[]?, byte[]?> input, string reason, string detail)
     {

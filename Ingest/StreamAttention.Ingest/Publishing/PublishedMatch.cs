@@ -4,8 +4,14 @@ using StreamAttention.Ingest.Decoding;
 
 namespace StreamAttention.Ingest.Publishing;
 
-/// <summary>The JSON value of a match on the output topic (camelCase; absent fields are left out).</summary>
+/// <summary>
+/// The JSON value of a match on the output topic, and of an immediate one on the notification topic (camelCase;
+/// absent fields are left out). <see cref="Delivery"/> is the user grain's decision, the audit trail of the policy.
+/// </summary>
 public sealed record PublishedMatch(
+    string? MatchId,
+    string? Delivery,
+    string? DuplicateOf,
     string MessageId,
     string InterestId,
     string UserId,

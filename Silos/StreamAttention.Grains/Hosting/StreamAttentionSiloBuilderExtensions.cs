@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using StackExchange.Redis;
 using StreamAttention.Embeddings;
+using StreamAttention.Grains.Attention;
 using StreamAttention.Grains.Import;
 using StreamAttention.Grains.Live;
 using StreamAttention.Grains.Options;
@@ -24,6 +25,7 @@ public static class StreamAttentionSiloBuilderExtensions
     /// <summary>
     /// Registers what the grains need besides the embedder and the scorer (registered by their own extensions):
     /// the silo's dynamic batcher (its interest index, queue and runs) with its metrics, the gateway's metrics, the
+    /// users' delivery policies (<see cref="AttentionFilter"/> on the registered <see cref="TimeProvider"/>), the
     /// background delivery of matches, the silo's end of the live match feed, validation, interest embedding and the bulk importer, with
     /// <see cref="ShardingOptions"/>, <see cref="InterestLimitsOptions"/>, <see cref="DynamicBatchingOptions"/> and <see cref="TenantQuotaOptions"/>
     /// bound from configuration and validated at start. Grain storage named <see cref="StorageNames.Interests"/>
@@ -42,6 +44,9 @@ public static class StreamAttentionSiloBuilderExtensions
         services.TryAddSingleton<GatewayInstruments>();
         services.TryAddSingleton<MatchBroadcaster>();
         services.AddHostedService(provider => provider.GetRequiredService<MatchBroadcaster>());
+        services.TryAddSingleton<AttentionInstruments>();
+        services.TryAddSingleton(provider => new AttentionFilter(provider.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<DeliveryDecisions>();
         services.TryAddSingleton<MatchDelivery>();
         services.AddHostedService(provider => provider.GetRequiredService<MatchDelivery>());
         services.TryAddSingleton(provider => new SiloInterestIndex(
@@ -55,7 +60,7 @@ public static class StreamAttentionSiloBuilderExtensions
     }
 
     /// <summary>
-    /// Clustering and the <see cref="StorageNames.Interests"/> grain storage as <see cref="SiloClusterOptions"/>
+    /// Clustering, the <see cref="StorageNames.Interests"/> grain storage and the reminder service as <see cref="SiloClusterOptions"/>
     /// (section "Cluster") say: one loopback silo with memory storage by default, Redis when configured. Section
     /// "Cluster:Membership" overrides Orleans' <see cref="ClusterMembershipOptions"/> (failure detection).
     /// </summary>
@@ -91,11 +96,14 @@ public static class StreamAttentionSiloBuilderExtensions
         }
         switch (options.EffectiveStorage)
         {
+            // Digest reminders are as durable as the state they serve.
             case StorageKind.Memory:
                 builder.AddMemoryGrainStorage(StorageNames.Interests);
+                builder.UseInMemoryReminderService();
                 break;
             case StorageKind.Redis:
                 builder.AddRedisGrainStorage(StorageNames.Interests, redis => redis.ConfigurationOptions = ConfigurationOptions.Parse(options.Redis!));
+                builder.UseRedisReminderService(redis => redis.ConfigurationOptions = ConfigurationOptions.Parse(options.Redis!));
                 break;
         }
         return builder;

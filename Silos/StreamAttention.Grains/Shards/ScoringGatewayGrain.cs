@@ -9,6 +9,7 @@ using StreamAttention.Contracts.Live;
 using StreamAttention.Contracts.Scoring;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Embeddings;
+using StreamAttention.Grains.Attention;
 using StreamAttention.Grains.Live;
 using StreamAttention.Grains.Options;
 
@@ -18,14 +19,16 @@ namespace StreamAttention.Grains.Shards;
 /// Stateless, so any silo scores locally what it receives; reentrant, so one request's fan-out does not hold up the
 /// next one's embedding. A batch goes once to each active silo's <see cref="ISiloScoringGrain"/>, which scores it
 /// against every shard index published there; a shard no silo covered (it changed since it last published, or is not
-/// active) is scored through its own grain, which rebuilds and publishes it. The matches go to
-/// <see cref="MatchDelivery"/> (histories, live feed) without waiting for them.
+/// active) is scored through its own grain, which rebuilds and publishes it. Each match then gets an id and its
+/// user grain's delivery decision (<see cref="DeliveryDecisions"/>, which also records it in the user's history) and
+/// goes to <see cref="MatchDelivery"/> (the live feed) without waiting for it.
 /// </summary>
 [StatelessWorker, Reentrant]
 public sealed class ScoringGatewayGrain(
     ITextEmbedder embedder,
     IOptions<ShardingOptions> sharding,
     IClusterMembershipService membership,
+    DeliveryDecisions decisions,
     MatchDelivery delivery,
     TimeProvider time,
     GatewayInstruments metrics,
@@ -88,7 +91,17 @@ public sealed class ScoringGatewayGrain(
             .ThenBy(m => m.UserId, StringComparer.Ordinal).ThenBy(m => m.InterestId, StringComparer.Ordinal)
             .ToArray();
         var at = time.GetUtcNow();
-        await delivery.EnqueueAsync(matches.Select(m => new LiveMatch(m.UserId, new UserMatch(at, m.InterestId, texts[m.TextIndex], m.Score, m.Highlights))).ToArray(), cancellationToken);
+        var decided = await decisions.DecideAsync(
+            matches.Select(m => (m.UserId, new UserMatch(at, m.InterestId, texts[m.TextIndex], m.Score, m.Highlights, Guid.CreateVersion7().ToString("N")))).ToArray(),
+            cancellationToken);
+        matches = matches.Select((m, i) => m with
+        {
+            Score = decided[i].Match.Score,
+            MatchId = decided[i].Match.MatchId,
+            Delivery = decided[i].Match.Delivery,
+            DuplicateOf = decided[i].Match.DuplicateOf,
+        }).ToArray();
+        await delivery.EnqueueAsync(decided.Select(m => new LiveMatch(m.UserId, m.Match)).ToArray(), cancellationToken);
         metrics.Messages.Add(texts.Count);
         metrics.Matches.Add(matches.Length);
         metrics.Duration.Record(time.GetElapsedTime(started).TotalMilliseconds);

@@ -1,26 +1,46 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StreamAttention.Contracts.Grains;
+using StreamAttention.Contracts.Live;
 using StreamAttention.Contracts.Scoring;
 using StreamAttention.Contracts.Users;
+using StreamAttention.Grains.Attention;
 using StreamAttention.Grains.Options;
 using StreamAttention.Grains.Shards;
+using StreamAttention.Scoring.Options;
 
 namespace StreamAttention.Grains.Users;
 
 /// <summary>
 /// A user's interests (persisted) and recent matches (in memory only). The interests' embeddings are not kept: the
-/// shard holds what scoring needs, and a shard rebuilding itself gets them embedded again (cheap for static vectors). A write embeds first, registers the user with its shard before the user's
+/// shard holds what scoring needs, and a shard rebuilding itself gets them embedded again (cheap for static vectors).
+/// A write embeds first, registers the user with its shard before the user's
 /// first interest is persisted (so a shard rebuilding itself always finds every user with interests), persists all
 /// accepted inputs in one write, and only then publishes them to the shard.
+/// It also applies the user's delivery policy (<see cref="AttentionFilter"/>) to every new match, keeps the matches
+/// waiting for a digest in its persisted state, and forms the digests when its reminder finds one due.
 /// </summary>
-public sealed class UserGrain(
+public sealed partial class UserGrain(
     [PersistentState("user", StorageNames.Interests)] IPersistentState<UserInterestsState> state,
     InterestEmbedder embedder,
     InterestValidator validator,
     IOptions<ShardingOptions> sharding,
-    TimeProvider time) : Grain, IUserGrain
+    IOptions<ScoringOptions> scoring,
+    TimeProvider time,
+    AttentionFilter filter,
+    AttentionInstruments metrics,
+    IEnumerable<IDigestSink> sinks,
+    ILogger<UserGrain> logger) : Grain, IUserGrain, IRemindable
 {
+    /// <summary>The reminder that checks for a due digest while matches wait for one (or a digest waits to be sent).</summary>
+    public const string DigestReminder = "digest";
+
+    /// <summary>Orleans reminders tick at most once a minute, so a digest goes out at most this late.</summary>
+    public static readonly TimeSpan DigestCheckPeriod = TimeSpan.FromMinutes(1);
+
     private readonly Queue<UserMatch> _history = new();
+    private readonly Dictionary<string, UserMatch> _historyById = [];
+    private bool _reminderRegistered;
 
     private string UserId => this.GetPrimaryKeyString();
 
@@ -28,6 +48,9 @@ public sealed class UserGrain(
     private ITenantGrain? Tenant => UserId.IndexOf('/') is > 0 and var slash ? GrainFactory.GetGrain<ITenantGrain>(UserId[..slash]) : null;
 
     private IScoringShardGrain Shard => GrainFactory.GetGrain<IScoringShardGrain>(ShardMap.ShardOf(UserId, sharding.Value.ShardCount));
+
+    // Reminders are durable, but registering again is cheap and covers a reminder table that lost it.
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => EnsureDigestReminderAsync();
 
     public async Task<InterestWriteResult> PutInterests(IReadOnlyList<InterestInput> inputs, IReadOnlyList<EmbeddedText>? embeddings = null)
     {
@@ -129,27 +152,213 @@ public sealed class UserGrain(
 
     public Task<UserScoringRows> GetScoringRows() => Task.FromResult(CommittedRows([]));
 
-    public Task AppendMatches(IReadOnlyList<UserMatch> matches)
+    public async Task<IReadOnlyList<UserMatch>> Decide(IReadOnlyList<UserMatch> matches)
     {
-        foreach (var match in matches)
+        var policy = state.State.Policy ?? DeliveryPolicy.Default;
+        var attention = state.State.Attention;
+        var decided = new UserMatch[matches.Count];
+        var changed = false;
+        for (var i = 0; i < matches.Count; i++)
         {
-            _history.Enqueue(match);
+            // A batch retried after a failure brings the same ids: they keep the decision they got.
+            if (_historyById.TryGetValue(matches[i].MatchId, out var earlier))
+            {
+                decided[i] = earlier;
+                continue;
+            }
+            var match = WithFeedbackPenalty(matches[i]);
+            decided[i] = match.Score < ThresholdOf(match.InterestId) ? match with { Delivery = DeliveryKinds.BelowThreshold } : filter.Decide(match, policy, attention);
+            // Written only when a match waits for a digest: that must survive a lost silo. The rate-limit times and
+            // fingerprints are written with it; a lost silo forgets the ones since, and at worst notifies again.
+            changed |= DeliveryKinds.IsDigested(decided[i].Delivery!);
+            Remember(decided[i]);
+            metrics.Decisions.Add(1, new KeyValuePair<string, object?>("kind", decided[i].Delivery));
         }
+        if (changed)
+        {
+            await state.WriteStateAsync();
+            await EnsureDigestReminderAsync();
+        }
+        return decided;
+    }
+
+    public Task<DeliveryPolicy> GetPolicy() => Task.FromResult(state.State.Policy ?? DeliveryPolicy.Default);
+
+    public async Task<IReadOnlyList<InterestError>> PutPolicy(DeliveryPolicy policy)
+    {
+        var errors = DeliveryPolicyValidator.Validate(policy);
+        if (errors.Count > 0)
+        {
+            return errors;
+        }
+        var previous = state.State.Policy;
+        state.State.Policy = policy;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            state.State.Policy = previous;
+            throw;
+        }
+        return [];
+    }
+
+    public async Task<InterestFeedback?> GiveFeedback(string matchId, bool relevant)
+    {
+        if (!_historyById.TryGetValue(matchId, out var match) || !state.State.Interests.ContainsKey(match.InterestId))
+        {
+            return null;
+        }
+        var feedback = state.State.Attention.Feedback.GetValueOrDefault(match.InterestId) ?? new FeedbackState();
+        FeedbackRule.Apply(feedback, relevant, Pooled(match.Text));
+        state.State.Attention.Feedback[match.InterestId] = feedback;
+        metrics.Feedback.Add(1, new KeyValuePair<string, object?>("relevant", relevant));
+        // The threshold lives in the shard's rows: a new version carries it there.
+        await CommitAsync(state.State.Interests);
+        await PublishAsync([]);
+        return FeedbackRule.Describe(match.InterestId, BaseThreshold(match.InterestId), feedback);
+    }
+
+    public Task<IReadOnlyList<InterestFeedback>> GetFeedback()
+        => Task.FromResult<IReadOnlyList<InterestFeedback>>(state.State.Attention.Feedback
+            .Where(f => state.State.Interests.ContainsKey(f.Key))
+            .OrderBy(f => f.Key, StringComparer.Ordinal)
+            .Select(f => FeedbackRule.Describe(f.Key, BaseThreshold(f.Key), f.Value))
+            .ToArray());
+
+    public Task<IReadOnlyList<Digest>> GetDigests(int limit)
+        => Task.FromResult<IReadOnlyList<Digest>>(Enumerable.Reverse(state.State.Attention.RecentDigests).Take(limit).ToArray());
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != DigestReminder)
+        {
+            return;
+        }
+        var attention = state.State.Attention;
+        if (filter.TakeDueDigest(UserId, state.State.Policy ?? DeliveryPolicy.Default, attention) is { } digest)
+        {
+            // Durable before it is sent: a silo lost from here on resends it with the same id, never forms it again.
+            attention.Outbox.Add(digest);
+            await state.WriteStateAsync();
+            metrics.Digests.Add(1);
+        }
+        if (attention.Outbox.Count > 0 && await SendOutboxAsync(attention))
+        {
+            await state.WriteStateAsync();
+        }
+        if (attention.Pending.Count == 0 && attention.Outbox.Count == 0)
+        {
+            await UnregisterDigestReminderAsync();
+        }
+    }
+
+    /// <summary>Nothing waits any more; should this fail, the next tick finds nothing to do and tries again.</summary>
+    private async Task UnregisterDigestReminderAsync()
+    {
+        try
+        {
+            if (await this.GetReminder(DigestReminder) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+            _reminderRegistered = false;
+        }
+        catch (Exception e)
+        {
+            LogReminderFailed(e);
+        }
+    }
+
+    /// <summary>Sends the outbox in order, stopping at the first failure; true when some digest left it.</summary>
+    private async Task<bool> SendOutboxAsync(AttentionState attention)
+    {
+        var sent = false;
+        while (attention.Outbox.Count > 0)
+        {
+            var digest = attention.Outbox[0];
+            try
+            {
+                foreach (var sink in sinks)
+                {
+                    await sink.PublishAsync(digest, CancellationToken.None);
+                }
+            }
+            catch (Exception e)
+            {
+                LogDigestSendFailed(digest.Id, e);
+                break;
+            }
+            attention.Outbox.RemoveAt(0);
+            sent = true;
+        }
+        return sent;
+    }
+
+    private async Task EnsureDigestReminderAsync()
+    {
+        var attention = state.State.Attention;
+        if (_reminderRegistered || (attention.Pending.Count == 0 && attention.Outbox.Count == 0))
+        {
+            return;
+        }
+        try
+        {
+            await this.RegisterOrUpdateReminder(DigestReminder, DigestCheckPeriod, DigestCheckPeriod);
+            _reminderRegistered = true;
+        }
+        catch (Exception e)
+        {
+            // The pending matches are durable; the next decision or activation registers it again.
+            LogReminderFailed(e);
+        }
+    }
+
+    private void Remember(UserMatch match)
+    {
+        _history.Enqueue(match);
+        _historyById[match.MatchId] = match;
         while (_history.Count > validator.Limits.MatchHistorySize)
         {
-            _history.Dequeue();
+            _historyById.Remove(_history.Dequeue().MatchId);
         }
-        return Task.CompletedTask;
     }
+
+    /// <summary>The match with its score lowered by the interest's "not like this" examples, if any.</summary>
+    private UserMatch WithFeedbackPenalty(UserMatch match)
+    {
+        if (state.State.Attention.Feedback.GetValueOrDefault(match.InterestId) is not { NotLikeThis.Count: > 0 } feedback)
+        {
+            return match;
+        }
+        var penalty = FeedbackRule.Penalty(feedback, Pooled(match.Text));
+        return penalty > 0 ? match with { Score = match.Score - penalty } : match;
+    }
+
+    private float[] Pooled(string text) => embedder.Embed([text])[0].Pooled;
+
+    private float BaseThreshold(string interestId)
+        => state.State.Interests.GetValueOrDefault(interestId)?.Threshold ?? scoring.Value.DefaultThreshold;
+
+    private float ThresholdOf(string interestId)
+        => FeedbackRule.Threshold(BaseThreshold(interestId), state.State.Attention.Feedback.GetValueOrDefault(interestId));
 
     public Task<IReadOnlyList<UserMatch>> GetMatches(int limit)
         => Task.FromResult<IReadOnlyList<UserMatch>>(_history.Reverse().Take(limit).ToArray());
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending digest {Digest} failed; it stays in the outbox and is sent again at the next check")]
+    private partial void LogDigestSendFailed(string digest, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Registering or removing the digest reminder failed; retrying later")]
+    private partial void LogReminderFailed(Exception exception);
 
     /// <summary>Persists <paramref name="interests"/> as the next version; on failure the grain keeps its previous state.</summary>
     private async Task CommitAsync(Dictionary<string, StoredInterest> interests)
     {
         var previous = state.State;
-        state.State = new UserInterestsState { Interests = interests, Version = previous.Version + 1 };
+        state.State = new UserInterestsState { Interests = interests, Version = previous.Version + 1, Policy = previous.Policy, Attention = previous.Attention };
         try
         {
             await state.WriteStateAsync();
@@ -167,7 +376,10 @@ public sealed class UserGrain(
     /// </summary>
     private Task PublishAsync(Dictionary<string, EmbeddedText> embedded) => Shard.Update(UserId, CommittedRows(embedded));
 
-    /// <summary>The committed interests with their rows: those just <paramref name="embedded"/>, the others embedded again.</summary>
+    /// <summary>
+    /// The committed interests with their rows (those just <paramref name="embedded"/>, the others embedded again) and
+    /// their thresholds as feedback moved them.
+    /// </summary>
     private UserScoringRows CommittedRows(Dictionary<string, EmbeddedText> embedded)
     {
         var interests = state.State.Interests.Values.ToArray();
@@ -177,6 +389,7 @@ public sealed class UserGrain(
         {
             embedded[missing[i].Id] = rows[i];
         }
-        return new UserScoringRows(state.State.Version, interests.Select(i => new ScoringInterest(i.Id, i.Text, i.Threshold, embedded[i.Id])).ToArray());
+        return new UserScoringRows(state.State.Version, interests.Select(i => new ScoringInterest(i.Id, i.Text,
+            state.State.Attention.Feedback.ContainsKey(i.Id) ? ThresholdOf(i.Id) : i.Threshold, embedded[i.Id])).ToArray());
     }
 }

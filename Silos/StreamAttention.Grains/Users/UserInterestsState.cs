@@ -1,8 +1,12 @@
 using StreamAttention.Contracts.Users;
+using StreamAttention.Grains.Attention;
 
 namespace StreamAttention.Grains.Users;
 
-/// <summary>A user's persisted interests. <see cref="Version"/> grows with every write, so shards can order updates.</summary>
+/// <summary>
+/// A user's persisted interests, delivery policy and attention state. <see cref="Version"/> grows with every write
+/// of what shards hold (interests, feedback thresholds), so shards can order updates.
+/// </summary>
 [GenerateSerializer, Alias("StreamAttention.UserInterestsState")]
 public sealed class UserInterestsState
 {
@@ -11,4 +15,11 @@ public sealed class UserInterestsState
 
     [Id(1)]
     public long Version { get; set; }
+
+    /// <summary>Null: <see cref="DeliveryPolicy.Default"/>.</summary>
+    [Id(2)]
+    public DeliveryPolicy? Policy { get; set; }
+
+    [Id(3)]
+    public AttentionState Attention { get; set; } = new();
 }

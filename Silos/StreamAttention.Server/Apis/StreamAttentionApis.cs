@@ -58,6 +58,8 @@ public static class StreamAttentionApis
         app.MapImportApi();
         app.MapScoringApi();
         app.MapMatchStreamApi();
+        app.MapPolicyApi();
+        app.MapFeedbackApi();
         return app;
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using StreamAttention.Contracts.Diagnostics;
+using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Live;
 using StreamAttention.Scoring;
 
@@ -13,6 +14,12 @@ public sealed record LatencySummary(int Count, double P50, double P95, double P9
 public sealed record BatchSizeBucket(int UpTo, int Runs);
 
 public sealed record IngestStatistics(bool Publishing, long Messages, long ConsumerLag, long DeadLetters, LatencySummary? EndToEndLatency);
+
+/// <summary>
+/// The delivery policies' decisions since the silo started, by kind; <see cref="InterruptionsAvoided"/> counts the
+/// matches that did not interrupt anyone (every kind but immediate).
+/// </summary>
+public sealed record AttentionStatistics(IReadOnlyDictionary<string, long> Decisions, long InterruptionsAvoided, long Digests, long Feedback);
 
 public sealed record ModelStatistics(string Model, int Dimension, string ExecutionProvider);
 
@@ -28,6 +35,7 @@ public sealed record DashboardSnapshot(
     LatencySummary? ScoringLatency,
     IReadOnlyList<BatchSizeBucket> BatchSizes,
     IngestStatistics Ingest,
+    AttentionStatistics Attention,
     bool LiveFeedSubscribed);
 
 /// <summary>
@@ -40,12 +48,14 @@ public sealed class DashboardStatistics : IHostedService, IDisposable
     /// <summary>Upper bounds of the batch-size buckets: powers of two up to the batcher's default maximum, then everything above.</summary>
     private static readonly int[] BatchBuckets = [1, 2, 4, 8, 16, 32, 64, int.MaxValue];
 
-    private static readonly string[] Totals = [InstrumentNames.GatewayMessages, InstrumentNames.GatewayMatches, InstrumentNames.IngestMessages, InstrumentNames.IngestDeadLetters, InstrumentNames.IngestConsumerLag];
+    private static readonly string[] Totals = [InstrumentNames.GatewayMessages, InstrumentNames.GatewayMatches, InstrumentNames.IngestMessages, InstrumentNames.IngestDeadLetters, InstrumentNames.IngestConsumerLag,
+        InstrumentNames.AttentionDigests, InstrumentNames.AttentionFeedback];
     private static readonly string[] Windows = [InstrumentNames.GatewayDuration, InstrumentNames.IngestLatency, InstrumentNames.BatchSize];
 
     private readonly MeterListener _listener = new();
     private readonly Dictionary<string, Total> _totals = Totals.ToDictionary(n => n, _ => new Total());
     private readonly Dictionary<string, Window> _windows;
+    private readonly Tally _decisions = new("kind");
     /// <summary>One snapshot at a time: observation resets and collects the gauges' values.</summary>
     private readonly Lock _gauges = new();
     private readonly ModelInfo _model;
@@ -63,14 +73,25 @@ public sealed class DashboardStatistics : IHostedService, IDisposable
             {
                 return;
             }
-            object? state = _totals.TryGetValue(instrument.Name, out var total) ? total : _windows.GetValueOrDefault(instrument.Name);
+            object? state = instrument.Name == InstrumentNames.AttentionDecisions ? _decisions
+                : _totals.TryGetValue(instrument.Name, out var total) ? total : _windows.GetValueOrDefault(instrument.Name);
             if (state is not null)
             {
                 _ingestSeen |= instrument.Name.StartsWith(InstrumentNames.IngestPrefix, StringComparison.Ordinal);
                 listener.EnableMeasurementEvents(instrument, state);
             }
         };
-        _listener.SetMeasurementEventCallback<long>((instrument, value, _, state) => Record(instrument, value, state));
+        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, state) =>
+        {
+            if (state is Tally tally)
+            {
+                tally.Add(value, tags);
+            }
+            else
+            {
+                Record(instrument, value, state);
+            }
+        });
         _listener.SetMeasurementEventCallback<int>((instrument, value, _, state) => Record(instrument, value, state));
         _listener.SetMeasurementEventCallback<double>((instrument, value, _, state) => Record(instrument, value, state));
     }
@@ -108,10 +129,18 @@ public sealed class DashboardStatistics : IHostedService, IDisposable
                 _totals[InstrumentNames.IngestConsumerLag].Read(),
                 _totals[InstrumentNames.IngestDeadLetters].Read(),
                 Summarize(_windows[InstrumentNames.IngestLatency].Values())),
+            AttentionSnapshot(),
             _feed.IsSubscribed);
     }
 
     public void Dispose() => _listener.Dispose();
+
+    private AttentionStatistics AttentionSnapshot()
+    {
+        var decisions = _decisions.Read();
+        return new AttentionStatistics(decisions, decisions.Where(d => d.Key != DeliveryKinds.Immediate).Sum(d => d.Value),
+            _totals[InstrumentNames.AttentionDigests].Read(), _totals[InstrumentNames.AttentionFeedback].Read());
+    }
 
     private static void Record(Instrument instrument, double value, object? state)
     {
@@ -214,6 +243,37 @@ public sealed class DashboardStatistics : IHostedService, IDisposable
             lock (_ring)
             {
                 return _ring[..(int)Math.Min(_count, _ring.Length)];
+            }
+        }
+    }
+
+    /// <summary>A counter's running totals by the value of one tag.</summary>
+    private sealed class Tally(string tag)
+    {
+        private readonly Lock _lock = new();
+        private readonly Dictionary<string, long> _counts = [];
+
+        public void Add(long value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            var key = "";
+            foreach (var t in tags)
+            {
+                if (t.Key == tag)
+                {
+                    key = t.Value?.ToString() ?? "";
+                }
+            }
+            lock (_lock)
+            {
+                _counts[key] = _counts.GetValueOrDefault(key) + value;
+            }
+        }
+
+        public IReadOnlyDictionary<string, long> Read()
+        {
+            lock (_lock)
+            {
+                return new SortedDictionary<string, long>(_counts, StringComparer.Ordinal);
             }
         }
     }

@@ -13,7 +13,7 @@ namespace StreamAttention.Silo.Commands;
 /// </summary>
 public static class KafkaDevCommand
 {
-    public static readonly IReadOnlyList<string> DefaultTopics = ["streamattention.messages", "streamattention.matches", "streamattention.dead-letters"];
+    public static readonly IReadOnlyList<string> DefaultTopics = ["streamattention.messages", "streamattention.matches", "streamattention.notifications", "streamattention.digests", "streamattention.dead-letters"];
 
     public static Command Create()
     {

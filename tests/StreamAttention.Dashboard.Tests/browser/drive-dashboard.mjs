@@ -1,6 +1,7 @@
 // Drives the live dashboard in Debian's headless Chromium: add an interest in the editor, score a matching message
 // through POST /score, wait for the match to arrive with highlighted words, take a screenshot, check that the page
-// opened without a user shows every user's stream and picks up the matched user, remove the interest.
+// opened without a user shows every user's stream and picks up the matched user, give the match a 👎 and read the
+// interest's new threshold, remove the interest.
 // Usage: node drive-dashboard.mjs <base url> <user id> <screenshot path> <token>. Prints one JSON line; exit 0 on success.
 // The page is opened with the login link's #token=…, as local mode prints it.
 import { chromium } from "playwright-core";
@@ -42,6 +43,7 @@ try {
   const marks = await match.locator("mark").allTextContents();
   const text = await match.locator(".text").textContent();
   const score = await match.locator(".score").textContent();
+  const delivery = await match.locator(".delivery").textContent();
   const rate = await page.locator(`#interests tr[data-interest-id="${interest.id}"] .count`).textContent();
   // Two statistics polls later the throughput chart has a point for the scored message.
   await page.waitForFunction(() => document.getElementById("total-in").textContent !== "0");
@@ -62,11 +64,18 @@ try {
   const overviewUser = await overview.inputValue("#user-id");
   await overview.close();
 
+  // 👎 on the newest match (a duplicate of the first by now) moves its interest's threshold; the buttons are then disabled and the panel counts the feedback.
+  await match.locator('button.feedback[data-relevant="false"]').click();
+  await match.locator("button.feedback.given").waitFor();
+  const feedbackTitle = await match.locator("button.feedback.given").getAttribute("title");
+  await page.waitForFunction(() => document.getElementById("feedback").textContent !== "0");
+  const feedback = await page.evaluate(async u => (await (await fetch(`../users/${u}/feedback`, { headers: { authorization: `Bearer ${sessionStorage.getItem("streamattention.token")}` } })).json()), user);
+
   // Removing the interest in the editor removes it from the user's stored interests.
   await page.click(`#interests tr[data-interest-id="${interest.id}"] button.remove`);
   await page.waitForSelector(`#interests tr[data-interest-id="${interest.id}"]`, { state: "detached" });
   const remaining = await page.evaluate(async u => (await (await fetch(`../users/${u}/interests`, { headers: { authorization: `Bearer ${sessionStorage.getItem("streamattention.token")}` } })).json()).interests.length, user);
-  console.log(JSON.stringify({ scored, marks, text, score, rate, remaining, overviewAllUsers, overviewUser, firstStreamedUser, errors }));
+  console.log(JSON.stringify({ scored, marks, text, score, rate, remaining, overviewAllUsers, overviewUser, firstStreamedUser, delivery, feedbackTitle, feedback, errors }));
 } finally {
   await browser.close();
 }

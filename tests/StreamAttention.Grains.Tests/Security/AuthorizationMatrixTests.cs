@@ -8,7 +8,7 @@ namespace StreamAttention.Grains.Tests.Security;
 
 /// <summary>
 /// Role × endpoint: what each caller gets (200, 401 or 403), including the live streams (server-sent events), the
-/// metrics and the Orleans dashboard. Callers: acme's user alice, acme's user bob, acme's and globex's tenant-admins,
+/// attention routes (policy, digests, feedback), the metrics and the Orleans dashboard. Callers: acme's user alice, acme's user bob, acme's and globex's tenant-admins,
 /// acme's service API key, an operator, and no credentials. Each request uses a caller of its own (a fresh subject
 /// where the subject does not matter), so the fixture's per-caller rate limit is never reached.
 /// </summary>
@@ -28,6 +28,7 @@ public sealed class AuthorizationMatrixTests(SecuredSiloFixture fixture) : IClas
     private const HttpStatusCode Ok = HttpStatusCode.OK;
     private const HttpStatusCode Unauthorized = HttpStatusCode.Unauthorized;
     private const HttpStatusCode Forbidden = HttpStatusCode.Forbidden;
+    private const HttpStatusCode NotFound = HttpStatusCode.NotFound;
 
     /// <summary>Method, path, and the answer for each <see cref="Who"/> in order.</summary>
     public static TheoryData<string, string, HttpStatusCode[]> Matrix => new()
@@ -36,9 +37,17 @@ public sealed class AuthorizationMatrixTests(SecuredSiloFixture fixture) : IClas
         { "PUT", "/tenants/acme/users/alice/interests/matrix", [Unauthorized, Ok, Forbidden, Ok, Forbidden, Ok, Ok] },
         { "GET", "/tenants/acme/users/alice/matches", [Unauthorized, Ok, Forbidden, Ok, Forbidden, Ok, Ok] },
         { "SSE", "/tenants/acme/users/alice/matches/stream", [Unauthorized, Ok, Forbidden, Ok, Forbidden, Ok, Ok] },
+        { "GET", "/tenants/acme/users/alice/policy", [Unauthorized, Ok, Forbidden, Ok, Forbidden, Ok, Ok] },
+        { "POLICY", "/tenants/acme/users/alice/policy", [Unauthorized, Ok, Forbidden, Ok, Forbidden, Ok, Ok] },
+        { "GET", "/tenants/acme/users/alice/digests", [Unauthorized, Ok, Forbidden, Ok, Forbidden, Ok, Ok] },
+        { "GET", "/tenants/acme/users/alice/feedback", [Unauthorized, Ok, Forbidden, Ok, Forbidden, Ok, Ok] },
+        // 404: let through, and alice has no match "none".
+        { "FEEDBACK", "/tenants/acme/users/alice/matches/none/feedback", [Unauthorized, NotFound, Forbidden, NotFound, Forbidden, NotFound, NotFound] },
         // The short routes act in the caller's tenant: bob is not alice; globex's admin reaches globex's alice.
         { "GET", "/users/alice/interests", [Unauthorized, Ok, Forbidden, Ok, Ok, Ok, Ok] },
         { "SSE", "/users/alice/matches/stream", [Unauthorized, Ok, Forbidden, Ok, Ok, Ok, Ok] },
+        { "POLICY", "/users/alice/policy", [Unauthorized, Ok, Forbidden, Ok, Ok, Ok, Ok] },
+        { "FEEDBACK", "/users/alice/matches/none/feedback", [Unauthorized, NotFound, Forbidden, NotFound, NotFound, NotFound, NotFound] },
         { "SSE", "/tenants/acme/matches/stream", [Unauthorized, Forbidden, Forbidden, Ok, Forbidden, Ok, Ok] },
         { "IMPORT", "/tenants/acme/interests:import", [Unauthorized, Forbidden, Forbidden, Ok, Forbidden, Ok, Ok] },
         { "SSE", "/matches/stream", [Unauthorized, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Ok] },
@@ -97,6 +106,8 @@ public sealed class AuthorizationMatrixTests(SecuredSiloFixture fixture) : IClas
     private static async Task<HttpResponseMessage> SendAsync(HttpClient http, string method, string path) => method switch
     {
         "PUT" => await http.PutAsJsonAsync(path, new { text = Texts.DatabaseInterest }),
+        "POLICY" => await http.PutAsJsonAsync(path, new { rateLimit = new { maxImmediate = 5, window = "01:00:00" } }),
+        "FEEDBACK" => await http.PostAsJsonAsync(path, new { relevant = false }),
         "IMPORT" => await http.PostAsync(path, new StringContent("""{"userId": "imported", "id": "db", "text": "database"}""", Encoding.UTF8, "application/x-ndjson")),
         "SCORE" => await http.PostAsJsonAsync(path, new { texts = new[] { Texts.Unrelated } }),
         "SSE" => await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, path), HttpCompletionOption.ResponseHeadersRead),

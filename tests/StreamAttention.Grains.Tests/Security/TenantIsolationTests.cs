@@ -26,6 +26,29 @@ public sealed class TenantIsolationTests(SecuredSiloFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task A_users_policy_and_feedback_are_its_own_tenants()
+    {
+        var user = $"attentive-{Guid.NewGuid():N}";
+        using var acme = fixture.As(Roles.User, "acme", user);
+        using var globex = fixture.As(Roles.User, "globex", user);
+        (await acme.PutAsJsonAsync($"/users/{user}/interests/db", new { text = Texts.DatabaseInterest, threshold = 0.5 })).EnsureSuccessStatusCode();
+        (await acme.PutAsJsonAsync($"/users/{user}/policy", new { rateLimit = new { maxImmediate = 3, window = "01:00:00" } })).EnsureSuccessStatusCode();
+        Assert.Equal(3, (int)(await acme.GetFromJsonAsync<JsonObject>($"/tenants/acme/users/{user}/policy"))!["rateLimit"]!["maxImmediate"]!);
+        Assert.Equal(10, (int)(await globex.GetFromJsonAsync<JsonObject>($"/users/{user}/policy"))!["rateLimit"]!["maxImmediate"]!);
+
+        using var operatorHttp = fixture.As(Roles.Operator, null, $"operator-{Guid.NewGuid():N}");
+        (await operatorHttp.PostAsJsonAsync("/score", new { texts = new[] { Texts.DatabaseMessage }, userId = $"acme/{user}" })).EnsureSuccessStatusCode();
+        var matchId = (string)(await acme.GetFromJsonAsync<JsonObject>($"/users/{user}/matches"))!["matches"]![0]!["matchId"]!;
+
+        // The globex user of the same id has no such match; acme's user moves its own interest's threshold.
+        Assert.Equal(HttpStatusCode.NotFound, (await globex.PostAsJsonAsync($"/users/{user}/matches/{matchId}/feedback", new { relevant = false })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await globex.PostAsJsonAsync($"/tenants/acme/users/{user}/matches/{matchId}/feedback", new { relevant = false })).StatusCode);
+        var feedback = await (await acme.PostAsJsonAsync($"/users/{user}/matches/{matchId}/feedback", new { relevant = false })).Content.ReadFromJsonAsync<JsonObject>();
+        Assert.Equal(0.51, (double)feedback!["threshold"]!, 3);
+        Assert.Empty((await globex.GetFromJsonAsync<JsonArray>($"/users/{user}/feedback"))!);
+    }
+
+    [Fact]
     public async Task A_tenant_import_cannot_name_another_tenants_user()
     {
         using var admin = fixture.As(Roles.TenantAdmin, "globex", $"admin-{Guid.NewGuid():N}");

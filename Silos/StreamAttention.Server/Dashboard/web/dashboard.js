@@ -79,9 +79,22 @@ function showStats(s) {
     if (!ingest.publishing) $(id).textContent = "no ingest";
   }
 
+  showAttention(s.attention);
   drawLines($("chart-throughput"), [[state.series.in, css("--in")], [state.series.out, css("--out")]]);
   drawLines($("chart-latency"), [[state.series.p50, css("--p50")], [state.series.p95, css("--p95")], [state.series.p99, css("--p99")]]);
   drawBars($("chart-batches"), s.batchSizes.map((b, i, all) => bucketLabel(b.upTo, i > 0 ? all[i - 1].upTo : 0)), s.batchSizes.map(b => b.runs));
+}
+
+/** Matches the delivery policies kept from interrupting anyone, by reason (every decision but "immediate"). */
+function showAttention(a) {
+  const decided = Object.values(a.decisions).reduce((sum, n) => sum + n, 0);
+  $("avoided").textContent = a.interruptionsAvoided.toLocaleString();
+  $("decided").textContent = decided.toLocaleString();
+  $("digests").textContent = a.digests.toLocaleString();
+  $("feedback").textContent = a.feedback.toLocaleString();
+  const list = $("avoided-by-reason");
+  list.replaceChildren(...Object.entries(a.decisions).filter(([kind]) => kind !== "immediate").map(([kind, count]) =>
+    element("li", { class: `delivery ${kind}`, "data-kind": kind }, `${kind} ${count.toLocaleString()}`)));
 }
 
 const bucketLabel = (upTo, below) => upTo > 1e9 ? `>${below}` : upTo - below <= 1 ? `${upTo}` : `${below + 1}–${upTo}`;
@@ -288,6 +301,10 @@ function showMatch({ userId, match }) {
     element("span", { class: "score", title: "cross-attention score" }, match.score.toFixed(3)),
     userLink(userId, match.interestId),
     element("span", {}, new Date(match.at).toLocaleTimeString()));
+  if (match.delivery) {
+    meta.append(element("span", { class: `delivery ${match.delivery}`, title: match.duplicateOf ? `duplicate of ${match.duplicateOf}` : "delivery decision" }, match.delivery));
+  }
+  if (match.matchId) meta.append(feedbackButton(userId, match, true), feedbackButton(userId, match, false));
   item.append(meta, highlighted(match.text, match.highlights));
   const list = $("matches");
   list.prepend(item);
@@ -310,6 +327,33 @@ function highlighted(text, highlights) {
   }
   div.append(text.slice(at));
   return div;
+}
+
+/** A user key's routes: "tenant/user" under its tenant, a tenant-less user's under /users. */
+function userPath(key) {
+  const slash = key.indexOf("/");
+  return slash > 0
+    ? `${api}/tenants/${encodeURIComponent(key.slice(0, slash))}/users/${encodeURIComponent(key.slice(slash + 1))}`
+    : `${api}/users/${encodeURIComponent(key)}`;
+}
+
+/** 👍 / 👎: feedback on the match (its user key from the live feed), which moves its interest's threshold (the reply says to what). */
+function feedbackButton(userKey, match, relevant) {
+  const button = element("button", { class: "feedback", "data-relevant": relevant, title: relevant ? "more like this" : "not like this" }, relevant ? "👍" : "👎");
+  button.addEventListener("click", async () => {
+    const response = await fetch(`${userPath(userKey)}/matches/${encodeURIComponent(match.matchId)}/feedback`, authorized({
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ relevant }),
+    }));
+    if (response.ok) {
+      const feedback = await response.json();
+      button.parentElement.querySelectorAll("button.feedback").forEach(b => b.disabled = true);
+      button.title = `threshold of ${feedback.interestId} now ${feedback.threshold.toFixed(2)}`;
+      button.classList.add("given");
+    } else {
+      button.title = await problem(response);
+    }
+  });
+  return button;
 }
 
 /** "user · interest"; a click edits that user (and follows their stream unless all users are shown). */

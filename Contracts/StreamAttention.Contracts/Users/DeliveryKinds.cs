@@ -1,0 +1,28 @@
+namespace StreamAttention.Contracts.Users;
+
+/// <summary>What happened to a match: the <c>delivery</c> field of every match in the history, the live stream and the matches topic.</summary>
+public static class DeliveryKinds
+{
+    /// <summary>Goes to the person now (the notifications topic).</summary>
+    public const string Immediate = "immediate";
+
+    /// <summary>Over the rate limit: waits for the next digest.</summary>
+    public const string Deferred = "deferred";
+
+    /// <summary>A near-duplicate of a match already delivered or queued for the digest; <c>duplicateOf</c> names it.</summary>
+    public const string SuppressedDuplicate = "suppressed-duplicate";
+
+    /// <summary>Its interest or one of its words is muted.</summary>
+    public const string Muted = "muted";
+
+    /// <summary>Arrived during quiet hours below the critical score: waits for the digest at the end of quiet hours.</summary>
+    public const string QuietHours = "quiet-hours";
+
+    /// <summary>"Not like this" feedback lowered its score below the interest's threshold.</summary>
+    public const string BelowThreshold = "below-threshold";
+
+    public static readonly IReadOnlyList<string> All = [Immediate, Deferred, SuppressedDuplicate, Muted, QuietHours, BelowThreshold];
+
+    /// <summary>Whether the match waits for a digest.</summary>
+    public static bool IsDigested(string kind) => kind is Deferred or QuietHours;
+}

@@ -1,0 +1,129 @@
+using StreamAttention.Contracts.Users;
+
+namespace StreamAttention.Grains.Attention;
+
+/// <summary>
+/// The delivery policy as a pure decision over <see cref="AttentionState"/>, on the injected clock: whether a match
+/// goes to the person now, waits for a digest, or never goes out, and when the waiting matches go out as a digest.
+/// Rules in order, first that applies wins:
+/// <list type="number">
+/// <item>muted: its interest, or a word of its text, is muted until later than now;</item>
+/// <item>suppressed-duplicate: its MinHash similarity to a match delivered or queued within the duplicate window
+/// reaches the policy's similarity (it refers to that match);</item>
+/// <item>quiet-hours: inside quiet hours, unless its score reaches the critical score (then immediate, bypassing the
+/// rate limit too);</item>
+/// <item>deferred: the rate limit's window already holds its maximum of immediate notifications;</item>
+/// <item>immediate.</item>
+/// </list>
+/// A digest is due <see cref="DigestPolicy.DigestEvery"/> after the first pending match (the end of quiet hours for one
+/// deferred by them) and never goes out inside quiet hours, so quiet hours end with one digest.
+/// </summary>
+public sealed class AttentionFilter(TimeProvider time)
+{
+    /// <summary>How many digests a user's state keeps for <c>GET …/digests</c>.</summary>
+    public const int RecentDigests = 10;
+
+    public DateTimeOffset Now => time.GetUtcNow();
+
+    public UserMatch Decide(UserMatch match, DeliveryPolicy policy, AttentionState state)
+    {
+        var now = Now;
+        Forget(policy, state, now);
+        if (IsMuted(match, policy, now))
+        {
+            return match with { Delivery = DeliveryKinds.Muted };
+        }
+        var signature = MinHashSignature.Compute(match.Text);
+        if (policy.Duplicates.Enabled
+            && state.Fingerprints.FirstOrDefault(f => MinHashSignature.Similarity(f.Signature, signature) >= policy.Duplicates.Similarity) is { } original)
+        {
+            return match with { Delivery = DeliveryKinds.SuppressedDuplicate, DuplicateOf = original.MatchId };
+        }
+        state.Fingerprints.Add(new Fingerprint(match.MatchId, now, signature));
+        if (QuietHoursWindow.IsQuiet(policy.QuietHours, now, out var quietEnd))
+        {
+            if (match.Score >= policy.QuietHours!.CriticalScore)
+            {
+                state.ImmediateTimes.Add(now);
+                return match with { Delivery = DeliveryKinds.Immediate };
+            }
+            return Defer(match with { Delivery = DeliveryKinds.QuietHours }, state, quietEnd);
+        }
+        if (state.ImmediateTimes.Count >= policy.RateLimit.MaxImmediate)
+        {
+            return Defer(match with { Delivery = DeliveryKinds.Deferred }, state, now + policy.Digest.DigestEvery);
+        }
+        state.ImmediateTimes.Add(now);
+        return match with { Delivery = DeliveryKinds.Immediate };
+    }
+
+    /// <summary>
+    /// The digest of the pending matches when it is due (moving them out of <paramref name="state"/>), else null.
+    /// The best <see cref="DigestPolicy.DigestSize"/> by score are listed, grouped by interest, the rest counted.
+    /// </summary>
+    public Digest? TakeDueDigest(string userId, DeliveryPolicy policy, AttentionState state)
+    {
+        var now = Now;
+        if (state.Pending.Count == 0 || state.NextDigestAt is not { } due || now < due || QuietHoursWindow.IsQuiet(policy.QuietHours, now, out _))
+        {
+            return null;
+        }
+        var pending = state.Pending;
+        var listed = pending.OrderByDescending(m => m.Score).ThenBy(m => m.At).Take(policy.Digest.DigestSize).ToHashSet();
+        var groups = pending
+            .GroupBy(m => m.InterestId, StringComparer.Ordinal)
+            .Select(g => new DigestGroup(g.Key, g.Where(listed.Contains).OrderByDescending(m => m.Score).ToArray(), g.Count(m => !listed.Contains(m))))
+            .OrderByDescending(g => g.Top.Count == 0 ? float.MinValue : g.Top[0].Score).ThenBy(g => g.InterestId, StringComparer.Ordinal)
+            .ToArray();
+        var reason = pending.Any(m => m.Delivery == DeliveryKinds.QuietHours) ? DigestReasons.QuietHoursEnd : DigestReasons.Schedule;
+        state.DigestSequence++;
+        var digest = new Digest($"{userId}/{state.DigestSequence}", userId, now, reason, pending.Count, groups);
+        state.Pending = [];
+        state.NextDigestAt = null;
+        state.RecentDigests.Add(digest);
+        if (state.RecentDigests.Count > RecentDigests)
+        {
+            state.RecentDigests.RemoveAt(0);
+        }
+        return digest;
+    }
+
+    private static UserMatch Defer(UserMatch match, AttentionState state, DateTimeOffset due)
+    {
+        state.Pending.Add(match);
+        state.NextDigestAt ??= due;
+        return match;
+    }
+
+    private static bool IsMuted(UserMatch match, DeliveryPolicy policy, DateTimeOffset now)
+    {
+        List<string>? words = null;
+        foreach (var mute in policy.Mutes)
+        {
+            if (mute.Until <= now)
+            {
+                continue;
+            }
+            if (mute.InterestId == match.InterestId)
+            {
+                return true;
+            }
+            if (mute.Term is { } term)
+            {
+                words ??= MinHashSignature.Words(match.Text);
+                if (MinHashSignature.Words(term) is [var muted] && words.Contains(muted))
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Drops notifications and fingerprints that left their windows.</summary>
+    private static void Forget(DeliveryPolicy policy, AttentionState state, DateTimeOffset now)
+    {
+        state.ImmediateTimes.RemoveAll(t => t <= now - policy.RateLimit.Window);
+        state.Fingerprints.RemoveAll(f => f.At <= now - policy.Duplicates.DuplicateWindow);
+    }
+}

@@ -1,0 +1,79 @@
+using StreamAttention.Contracts.Users;
+
+namespace StreamAttention.Grains.Attention;
+
+/// <summary>The limits of a delivery policy; every problem is reported by its field's JSON path.</summary>
+public static class DeliveryPolicyValidator
+{
+    public const int MaxMutes = 100;
+    private static readonly TimeSpan MaxWindow = TimeSpan.FromDays(7);
+
+    public static IReadOnlyList<InterestError> Validate(DeliveryPolicy policy)
+    {
+        var errors = new List<InterestError>();
+        void Fail(string field, string message) => errors.Add(new InterestError(0, field, message));
+
+        if (policy.Duplicates is null || policy.RateLimit is null || policy.Digest is null || policy.Mutes is null)
+        {
+            Fail("policy", "duplicates, rateLimit, digest and mutes are required");
+            return errors;
+        }
+        if (policy.Duplicates.DuplicateWindow < TimeSpan.Zero || policy.Duplicates.DuplicateWindow > MaxWindow)
+        {
+            Fail("duplicates.duplicateWindow", "must be between 00:00:00 and 7.00:00:00");
+        }
+        if (policy.Duplicates.Similarity is <= 0 or > 1 || double.IsNaN(policy.Duplicates.Similarity))
+        {
+            Fail("duplicates.similarity", "must be in (0, 1]");
+        }
+        if (policy.RateLimit.MaxImmediate is < 0 or > 10_000)
+        {
+            Fail("rateLimit.maxImmediate", "must be between 0 and 10000");
+        }
+        if (policy.RateLimit.Window <= TimeSpan.Zero || policy.RateLimit.Window > MaxWindow)
+        {
+            Fail("rateLimit.window", "must be more than 00:00:00 and at most 7.00:00:00");
+        }
+        // Digests are checked by a reminder ticking once a minute, so a shorter period could not be kept.
+        if (policy.Digest.DigestEvery < TimeSpan.FromMinutes(1) || policy.Digest.DigestEvery > MaxWindow)
+        {
+            Fail("digest.digestEvery", "must be between 00:01:00 and 7.00:00:00");
+        }
+        if (policy.Digest.DigestSize is < 1 or > 100)
+        {
+            Fail("digest.digestSize", "must be between 1 and 100");
+        }
+        if (policy.QuietHours is { } quiet)
+        {
+            if (string.IsNullOrWhiteSpace(quiet.TimeZone) || !TimeZoneInfo.TryFindSystemTimeZoneById(quiet.TimeZone, out _))
+            {
+                Fail("quietHours.timeZone", $"'{quiet.TimeZone}' is not a known IANA time zone");
+            }
+            if (quiet.Start == quiet.End)
+            {
+                Fail("quietHours.end", "must differ from start");
+            }
+            if (quiet.CriticalScore is < -1 or > 1 || float.IsNaN(quiet.CriticalScore))
+            {
+                Fail("quietHours.criticalScore", "must be in [-1, 1]");
+            }
+        }
+        if (policy.Mutes.Count > MaxMutes)
+        {
+            Fail("mutes", $"at most {MaxMutes} mutes");
+        }
+        for (var i = 0; i < Math.Min(policy.Mutes.Count, MaxMutes); i++)
+        {
+            var mute = policy.Mutes[i];
+            if (mute is null || (mute.InterestId is null) == (mute.Term is null))
+            {
+                Fail($"mutes[{i}]", "names either an interestId or a term");
+            }
+            else if (mute.Term is { } term && MinHashSignature.Words(term).Count != 1)
+            {
+                Fail($"mutes[{i}].term", "must be one word");
+            }
+        }
+        return errors;
+    }
+}

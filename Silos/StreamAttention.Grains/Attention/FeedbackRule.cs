@@ -1,0 +1,64 @@
+using System.Numerics.Tensors;
+using StreamAttention.Contracts.Users;
+
+namespace StreamAttention.Grains.Attention;
+
+/// <summary>
+/// How 👍 / 👎 on a match moves its interest. Each 👎 raises the interest's threshold by <see cref="Step"/> and keeps
+/// the message's pooled vector as a "not like this" example (the last <see cref="MaxExamples"/>); each 👍 lowers the
+/// threshold by <see cref="Step"/> and forgets the examples like the liked message. The offset stays within
+/// ±<see cref="MaxOffset"/>, and the threshold never leaves [<see cref="Floor"/>, <see cref="Ceiling"/>] (or the
+/// interest's own threshold, when that lies outside). A message whose pooled cosine to an example exceeds
+/// <see cref="SimilarFrom"/> loses up to <see cref="MaxPenalty"/> of its score, in proportion to how far above it lies.
+/// </summary>
+public static class FeedbackRule
+{
+    public const float Step = 0.01f;
+    public const float MaxOffset = 0.1f;
+    public const float Floor = 0.3f;
+    public const float Ceiling = 0.95f;
+    public const int MaxExamples = 5;
+    public const float SimilarFrom = 0.8f;
+    public const float MaxPenalty = 0.15f;
+
+    public static void Apply(FeedbackState feedback, bool relevant, float[] pooled)
+    {
+        if (relevant)
+        {
+            feedback.Relevant++;
+            feedback.Offset = Math.Max(feedback.Offset - Step, -MaxOffset);
+            feedback.NotLikeThis.RemoveAll(example => Cosine(example, pooled) > SimilarFrom);
+        }
+        else
+        {
+            feedback.NotRelevant++;
+            feedback.Offset = Math.Min(feedback.Offset + Step, MaxOffset);
+            feedback.NotLikeThis.Add(pooled);
+            if (feedback.NotLikeThis.Count > MaxExamples)
+            {
+                feedback.NotLikeThis.RemoveAt(0);
+            }
+        }
+    }
+
+    /// <summary>The threshold scoring uses for an interest whose own (or default) threshold is <paramref name="threshold"/>.</summary>
+    public static float Threshold(float threshold, FeedbackState? feedback)
+        => feedback is null ? threshold : Math.Clamp(threshold + feedback.Offset, Math.Min(threshold, Floor), Math.Max(threshold, Ceiling));
+
+    /// <summary>How much lower a message with pooled vector <paramref name="pooled"/> scores for the interest.</summary>
+    public static float Penalty(FeedbackState? feedback, float[] pooled)
+    {
+        if (feedback is null || feedback.NotLikeThis.Count == 0)
+        {
+            return 0;
+        }
+        var closest = feedback.NotLikeThis.Max(example => Cosine(example, pooled));
+        return closest <= SimilarFrom ? 0 : MaxPenalty * (closest - SimilarFrom) / (1 - SimilarFrom);
+    }
+
+    public static InterestFeedback Describe(string interestId, float threshold, FeedbackState feedback)
+        => new(interestId, Threshold(threshold, feedback), feedback.Offset, feedback.NotLikeThis.Count, feedback.Relevant, feedback.NotRelevant);
+
+    /// <summary>Pooled vectors are unit length (or all zeros), so the dot product is the cosine.</summary>
+    private static float Cosine(float[] a, float[] b) => a.Length == b.Length ? TensorPrimitives.Dot(a, b) : 0;
+}

@@ -1,0 +1,99 @@
+using System.Text;
+
+namespace StreamAttention.Grains.Attention;
+
+/// <summary>
+/// MinHash over word shingles: a fixed-size signature whose agreement with another estimates the Jaccard similarity
+/// of the two texts' shingle sets. Words are lower-cased and digits folded to '#', so variants of one alert that
+/// differ in a host number, a count or a time look alike; shingles are single words and word pairs, so short texts
+/// still have enough of them and word order counts a little.
+/// </summary>
+public static class MinHashSignature
+{
+    public const int Length = 64;
+
+    public static uint[] Compute(string text)
+    {
+        var words = Words(text);
+        var signature = new uint[Length];
+        Array.Fill(signature, uint.MaxValue);
+        for (var i = 0; i < words.Count; i++)
+        {
+            Add(signature, Fnv1a(words[i]));
+            if (i + 1 < words.Count)
+            {
+                Add(signature, Fnv1a(words[i] + " " + words[i + 1]));
+            }
+        }
+        return signature;
+    }
+
+    /// <summary>The share of positions where the signatures agree: an estimate of the Jaccard similarity.</summary>
+    public static double Similarity(uint[] a, uint[] b)
+    {
+        var same = 0;
+        for (var i = 0; i < Length; i++)
+        {
+            same += a[i] == b[i] && a[i] != uint.MaxValue ? 1 : 0;
+        }
+        return (double)same / Length;
+    }
+
+    /// <summary>The words of a text, normalised as the summary says; also what mutes match terms against.</summary>
+    public static List<string> Words(string text)
+    {
+        var words = new List<string>();
+        var word = new StringBuilder();
+        foreach (var c in text)
+        {
+            if (char.IsLetterOrDigit(c))
+            {
+                word.Append(char.IsDigit(c) ? '#' : char.ToLowerInvariant(c));
+            }
+            else if (word.Length > 0)
+            {
+                words.Add(word.ToString());
+                word.Clear();
+            }
+        }
+        if (word.Length > 0)
+        {
+            words.Add(word.ToString());
+        }
+        return words;
+    }
+
+    private static void Add(uint[] signature, uint shingle)
+    {
+        for (var i = 0; i < Length; i++)
+        {
+            // One hash function per position: the shingle's hash mixed with the position's seed.
+            var hash = Mix(shingle ^ (uint)((i + 1) * 0x9E3779B9u));
+            if (hash < signature[i])
+            {
+                signature[i] = hash;
+            }
+        }
+    }
+
+    private static uint Fnv1a(string s)
+    {
+        var hash = 2166136261u;
+        foreach (var c in s)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+        return hash;
+    }
+
+    /// <summary>murmur3's finaliser: spreads every input bit over the output, so min over positions is independent enough.</summary>
+    private static uint Mix(uint h)
+    {
+        h ^= h >> 16;
+        h *= 0x85EBCA6Bu;
+        h ^= h >> 13;
+        h *= 0xC2B2AE35u;
+        h ^= h >> 16;
+        return h;
+    }
+}

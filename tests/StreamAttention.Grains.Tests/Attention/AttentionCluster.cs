@@ -1,0 +1,48 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using StreamAttention.Contracts.Live;
+using StreamAttention.Contracts.Users;
+using StreamAttention.Grains.Attention;
+
+namespace StreamAttention.Grains.Tests.Attention;
+
+/// <summary>Silos whose delivery policies run on a fake clock and whose digests a test can read.</summary>
+public static class AttentionCluster
+{
+    public static readonly DateTimeOffset Start = new(2026, 6, 1, 9, 0, 0, TimeSpan.Zero);
+
+    public static Action<ISiloBuilder> Configure(FakeTimeProvider time, RecordingDigestSink sink) => silo =>
+    {
+        silo.Services.AddSingleton(new AttentionFilter(time));
+        silo.Services.AddSingleton<IDigestSink>(sink);
+    };
+
+    /// <summary>Checks for a due digest now, as the user's reminder would at its next tick.</summary>
+    public static Task TickAsync(IGrainFactory grains, string userId)
+        => grains.GetGrain<Contracts.Grains.IUserGrain>(userId).AsReference<IRemindable>().ReceiveReminder(Users.UserGrain.DigestReminder, default);
+}
+
+/// <summary>Every digest sent, by any silo of the process.</summary>
+public sealed class RecordingDigestSink : IDigestSink
+{
+    private readonly ConcurrentQueue<Digest> _digests = new();
+
+    public IReadOnlyList<Digest> Of(string userId) => _digests.Where(d => d.UserId == userId).ToArray();
+
+    public Task PublishAsync(Digest digest, CancellationToken cancellationToken)
+    {
+        _digests.Enqueue(digest);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>One two-silo cluster on a fake clock shared by a class's tests; each test uses its own users.</summary>
+public sealed class AttentionClusterFixture : ClusterFixture
+{
+    public FakeTimeProvider Time { get; } = new(AttentionCluster.Start);
+
+    public RecordingDigestSink Sink { get; } = new();
+
+    public override async Task InitializeAsync() => Cluster = await TestCluster.StartAsync(Store, configure: AttentionCluster.Configure(Time, Sink));
+}

@@ -1,0 +1,95 @@
+using StreamAttention.Contracts.Grains;
+using StreamAttention.Contracts.Users;
+using StreamAttention.Grains.Attention;
+
+namespace StreamAttention.Grains.Tests.Attention;
+
+/// <summary>The delivery policy applied by the user grains to what the scoring gateway finds, on a fake clock.</summary>
+public sealed class AttentionClusterTests(AttentionClusterFixture fixture) : IClassFixture<AttentionClusterFixture>
+{
+    private IGrainFactory Grains => fixture.Grains;
+
+    private IScoringGatewayGrain Gateway => Grains.GetGrain<IScoringGatewayGrain>(0);
+
+    [Fact]
+    public async Task The_gateway_returns_the_decisions_the_users_history_records()
+    {
+        const string user = "attention-agree";
+        var grain = Grains.GetGrain<IUserGrain>(user);
+        await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest, 0.3f)]);
+        Assert.Empty(await grain.PutPolicy(DeliveryPolicy.Default with { RateLimit = new RateLimitPolicy(1, TimeSpan.FromHours(1)) }));
+
+        var matches = await Gateway.Score([Texts.DatabaseMessage, Texts.DatabaseMessage + " again", "postgresql database index bloat after vacuum"], user);
+
+        Assert.Equal([DeliveryKinds.Immediate, DeliveryKinds.SuppressedDuplicate, DeliveryKinds.Deferred], matches.Select(m => m.Delivery));
+        Assert.Equal(matches[0].MatchId, matches[1].DuplicateOf);
+        var history = await grain.GetMatches(10);
+        Assert.Equal(matches.Select(m => (m.MatchId, m.Delivery)).Reverse(), history.Select(m => (m.MatchId, m.Delivery)).Cast<(string?, string?)>());
+    }
+
+    [Fact]
+    public async Task Ten_thumbs_down_raise_the_threshold_and_lower_similar_scores_and_thumbs_up_reverse_it_within_bounds()
+    {
+        const string user = "attention-feedback";
+        var grain = Grains.GetGrain<IUserGrain>(user);
+        await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest, 0.5f)]);
+        const string similar = "slow postgresql queries after the database migration";
+        var before = await ScoreAsync(similar, user);
+
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.NotNull(await grain.GiveFeedback((await Gateway.Score([Texts.DatabaseMessage], user)).Single().MatchId!, relevant: false));
+        }
+
+        var disliked = Assert.Single(await grain.GetFeedback());
+        Assert.Equal(0.6f, disliked.Threshold, 3);
+        Assert.Equal(FeedbackRule.MaxExamples, disliked.NotLikeThis);
+        Assert.Equal(0.6f, (await grain.GetScoringRows()).Interests.Single().Threshold!.Value, 3);
+        var after = await ScoreAsync(similar, user);
+        Assert.True(after < before - 0.05f, $"{similar} scored {before} before the feedback and {after} after");
+
+        for (var i = 0; i < 20; i++)
+        {
+            var match = (await Gateway.Score([Texts.DatabaseMessage], user)).Single();
+            Assert.NotNull(await grain.GiveFeedback(match.MatchId!, relevant: true));
+        }
+        var liked = Assert.Single(await grain.GetFeedback());
+        Assert.Equal((0.4f, 0), (MathF.Round(liked.Threshold, 3), liked.NotLikeThis));
+        Assert.Equal(before, await ScoreAsync(similar, user), 3);
+        Assert.Null(await grain.GiveFeedback("no-such-match", relevant: true));
+    }
+
+    [Fact]
+    public async Task Quiet_hours_defer_all_but_critical_matches_to_one_digest_at_their_end()
+    {
+        const string user = "attention-quiet";
+        var grain = Grains.GetGrain<IUserGrain>(user);
+        await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest, 0.3f)]);
+        var critical = (await Gateway.Score([Texts.DatabaseMessage], user)).Single().Score - 0.01f;
+        // Quiet from now on (the fake clock's local time in UTC) for three hours.
+        var now = TimeOnly.FromDateTime(fixture.Time.GetUtcNow().UtcDateTime);
+        Assert.Empty(await grain.PutPolicy(DeliveryPolicy.Default with
+        {
+            Duplicates = new DuplicatePolicy(false, TimeSpan.Zero, 1),
+            QuietHours = new QuietHoursPolicy("Etc/UTC", now.AddMinutes(-1), now.AddHours(3), critical),
+        }));
+
+        var matches = await Gateway.Score([Texts.DatabaseMessage, "postgresql database backup", "database vacuum"], user);
+        Assert.Equal(DeliveryKinds.Immediate, matches.Single(m => m.Score >= critical).Delivery);
+        var quiet = matches.Where(m => m.Score < critical).ToArray();
+        Assert.NotEmpty(quiet);
+        Assert.All(quiet, m => Assert.Equal(DeliveryKinds.QuietHours, m.Delivery));
+
+        fixture.Time.Advance(TimeSpan.FromHours(2));
+        await AttentionCluster.TickAsync(Grains, user);
+        Assert.Empty(fixture.Sink.Of(user));
+        fixture.Time.Advance(TimeSpan.FromHours(1));
+        await AttentionCluster.TickAsync(Grains, user);
+        await AttentionCluster.TickAsync(Grains, user);
+        var digest = Assert.Single(fixture.Sink.Of(user));
+        Assert.Equal((DigestReasons.QuietHoursEnd, quiet.Length), (digest.Reason, digest.Total));
+        Assert.Equal(digest.Id, Assert.Single(await grain.GetDigests(10)).Id);
+    }
+
+    private async Task<float> ScoreAsync(string text, string user) => (await Gateway.Score([text], user)).Single().Score;
+}

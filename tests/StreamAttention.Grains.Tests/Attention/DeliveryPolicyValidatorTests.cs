@@ -1,0 +1,26 @@
+using StreamAttention.Contracts.Users;
+using StreamAttention.Grains.Attention;
+
+namespace StreamAttention.Grains.Tests.Attention;
+
+public sealed class DeliveryPolicyValidatorTests
+{
+    [Fact]
+    public void The_default_policy_is_valid()
+        => Assert.Empty(DeliveryPolicyValidator.Validate(DeliveryPolicy.Default));
+
+    [Fact]
+    public void Every_invalid_field_is_reported_by_its_path()
+    {
+        var policy = new DeliveryPolicy(
+            new DuplicatePolicy(true, TimeSpan.FromDays(8), 0),
+            new RateLimitPolicy(-1, TimeSpan.Zero),
+            new DigestPolicy(TimeSpan.FromSeconds(10), 0),
+            new QuietHoursPolicy("Mars/Olympus_Mons", new TimeOnly(22, 0), new TimeOnly(22, 0), 2),
+            [new MuteRule("a", "b", DateTimeOffset.MaxValue), new MuteRule(null, "two words", DateTimeOffset.MaxValue)]);
+        Assert.Equal(
+            ["digest.digestEvery", "digest.digestSize", "duplicates.duplicateWindow", "duplicates.similarity", "mutes[0]", "mutes[1].term",
+                "quietHours.criticalScore", "quietHours.end", "quietHours.timeZone", "rateLimit.maxImmediate", "rateLimit.window"],
+            DeliveryPolicyValidator.Validate(policy).Select(e => e.Field).Order(StringComparer.Ordinal));
+    }
+}

@@ -1,0 +1,63 @@
+using StreamAttention.Grains.Attention;
+
+namespace StreamAttention.Grains.Tests.Attention;
+
+public sealed class FeedbackRuleTests
+{
+    private static readonly float[] Liked = Unit(1, 0, 0);
+    private static readonly float[] Disliked = Unit(0, 1, 0);
+
+    [Fact]
+    public void Ten_thumbs_down_raise_the_threshold_in_bounded_steps_and_thumbs_up_lower_it_to_the_bound()
+    {
+        var feedback = new FeedbackState();
+        var thresholds = new List<float>();
+        for (var i = 0; i < 12; i++)
+        {
+            FeedbackRule.Apply(feedback, relevant: false, Disliked);
+            thresholds.Add(FeedbackRule.Threshold(0.7f, feedback));
+        }
+        Assert.All(thresholds.Zip(thresholds.Skip(1)), p => Assert.InRange(p.Second - p.First, 0, FeedbackRule.Step + 1e-6f));
+        AssertClose(0.7f + FeedbackRule.MaxOffset, thresholds[9]);
+        AssertClose(thresholds[9], thresholds[11]);
+        Assert.Equal(FeedbackRule.MaxExamples, feedback.NotLikeThis.Count);
+
+        for (var i = 0; i < 30; i++)
+        {
+            FeedbackRule.Apply(feedback, relevant: true, Liked);
+        }
+        AssertClose(0.7f - FeedbackRule.MaxOffset, FeedbackRule.Threshold(0.7f, feedback));
+    }
+
+    [Fact]
+    public void The_threshold_stays_within_the_floor_and_the_ceiling()
+    {
+        var down = new FeedbackState { Offset = -FeedbackRule.MaxOffset };
+        var up = new FeedbackState { Offset = FeedbackRule.MaxOffset };
+        Assert.Equal(FeedbackRule.Floor, FeedbackRule.Threshold(0.35f, down));
+        Assert.Equal(FeedbackRule.Ceiling, FeedbackRule.Threshold(0.9f, up));
+        // An interest's own threshold outside the bounds is never moved further out.
+        Assert.Equal(0.2f, FeedbackRule.Threshold(0.2f, down));
+    }
+
+    [Fact]
+    public void Not_like_this_examples_lower_similar_messages_only_and_thumbs_up_forgets_them()
+    {
+        var feedback = new FeedbackState();
+        FeedbackRule.Apply(feedback, relevant: false, Disliked);
+        AssertClose(FeedbackRule.MaxPenalty, FeedbackRule.Penalty(feedback, Disliked));
+        Assert.InRange(FeedbackRule.Penalty(feedback, Unit(0.3f, 1, 0)), 1e-3f, FeedbackRule.MaxPenalty);
+        Assert.Equal(0, FeedbackRule.Penalty(feedback, Liked));
+
+        FeedbackRule.Apply(feedback, relevant: true, Disliked);
+        Assert.Equal(0, FeedbackRule.Penalty(feedback, Disliked));
+    }
+
+    private static void AssertClose(float expected, float actual) => Assert.InRange(actual, expected - 1e-5f, expected + 1e-5f);
+
+    private static float[] Unit(params float[] v)
+    {
+        var norm = MathF.Sqrt(v.Sum(x => x * x));
+        return v.Select(x => x / norm).ToArray();
+    }
+}

@@ -1,0 +1,66 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Confluent.Kafka;
+using Microsoft.Extensions.DependencyInjection;
+using StreamAttention.Contracts.Grains;
+using StreamAttention.Contracts.Live;
+using StreamAttention.Contracts.Users;
+using StreamAttention.Ingest.Publishing;
+
+namespace StreamAttention.Ingest.Tests;
+
+/// <summary>The delivery decisions on the topics: every match with its decision (audit), the immediate ones as notifications, digests.</summary>
+public sealed class AttentionOutputTests(IngestClusterFixture fixture) : IClassFixture<IngestClusterFixture>
+{
+    private const string User = "ingest-attention";
+
+    [Fact]
+    public async Task Every_match_carries_its_decision_the_immediate_ones_are_notifications_and_the_history_agrees()
+    {
+        var grain = fixture.Grains.GetGrain<IUserGrain>(User);
+        await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest, 0.3f)]);
+        await using var kafka = Traffic.StartKafka();
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "attention");
+        string[] texts = [Texts.DatabaseMessage, Texts.DatabaseMessage, "postgresql replication lag on the database replica", Texts.DatabaseMessage + " again"];
+        using (var producer = new ProducerBuilder<string, string>(KafkaClients.Producer(kafka)).Build())
+        {
+            for (var i = 0; i < texts.Length; i++)
+            {
+                // One key: the messages are read, scored and decided in this order.
+                await producer.ProduceAsync(Traffic.InputTopic, new Message<string, string> { Key = User, Value = JsonSerializer.Serialize(new { id = $"a-{i}", text = texts[i], user = User }) });
+            }
+        }
+        await OutputReader.WaitForAllCommittedAsync(kafka, "attention");
+
+        var matches = OutputReader.ReadMatches(kafka).OrderBy(m => (string)m["messageId"]!).ToArray();
+        Assert.Equal(["a-0", "a-1", "a-2", "a-3"], matches.Select(m => (string)m["messageId"]!));
+        Assert.Equal([DeliveryKinds.Immediate, DeliveryKinds.SuppressedDuplicate, DeliveryKinds.Immediate, DeliveryKinds.SuppressedDuplicate],
+            matches.Select(m => (string)m["delivery"]!));
+        Assert.Equal((string?)matches[0]["matchId"], (string?)matches[1]["duplicateOf"]);
+        Assert.Equal((string?)matches[0]["matchId"], (string?)matches[3]["duplicateOf"]);
+
+        var notifications = OutputReader.ReadAll(kafka, Traffic.NotificationTopic).Select(r => JsonNode.Parse(r.Message.Value)!).ToArray();
+        Assert.Equal(matches.Where(m => (string)m["delivery"]! == DeliveryKinds.Immediate).Select(m => (string)m["matchId"]!).Order(),
+            notifications.Select(n => (string)n["matchId"]!).Order());
+
+        var history = (await grain.GetMatches(10)).ToDictionary(m => m.MatchId, m => m.Delivery);
+        Assert.All(matches, m => Assert.Equal((string?)m["delivery"], history[(string)m["matchId"]!]));
+    }
+
+    [Fact]
+    public async Task A_digest_goes_to_the_digest_topic_keyed_by_user_with_its_id_in_a_header()
+    {
+        await using var kafka = Traffic.StartKafka();
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "digests");
+        var sink = ingest.Services.GetRequiredService<IDigestSink>();
+        var match = new UserMatch(DateTimeOffset.UnixEpoch, "db", Texts.DatabaseMessage, 0.8f, [], "m-1", DeliveryKinds.Deferred);
+        await sink.PublishAsync(new Digest($"{User}/1", User, DateTimeOffset.UnixEpoch, DigestReasons.Schedule, 3, [new DigestGroup("db", [match], 2)]), CancellationToken.None);
+
+        var record = Assert.Single(OutputReader.ReadAll(kafka, Traffic.DigestTopic));
+        Assert.Equal(User, Encoding.UTF8.GetString(record.Message.Key));
+        Assert.Equal($"{User}/1", OutputReader.Header(record, OutputPublisher.DigestIdHeader));
+        var digest = JsonNode.Parse(record.Message.Value)!;
+        Assert.Equal((3, "m-1", 2), ((int)digest["total"]!, (string?)digest["groups"]![0]!["top"]![0]!["matchId"], (int)digest["groups"]![0]!["more"]!));
+    }
+}

@@ -27,9 +27,9 @@ public sealed class AttentionFailoverTests
         var early = await gateway.Score(Messages(0, 5), user);
         time.Advance(TimeSpan.FromMinutes(20));
         await cluster.KillSiloAsync(victim);
-        var late = await EventuallyAsync(() => gateway.Score(Messages(5, 5), user));
+        var late = await Eventually.SucceedsAsync(() => gateway.Score(Messages(5, 5), user));
         time.Advance(TimeSpan.FromMinutes(40));
-        await EventuallyAsync(() => AttentionCluster.TickAsync(grains, user));
+        await Eventually.SucceedsAsync(() => AttentionCluster.TickAsync(grains, user));
         await AttentionCluster.TickAsync(grains, user);
 
         var deferred = early.Concat(late).Where(m => m.Delivery == DeliveryKinds.Deferred).Select(m => m.MatchId).Order().ToArray();
@@ -58,27 +58,4 @@ public sealed class AttentionFailoverTests
             }
         }
     }
-
-    /// <summary>Until the cluster has noticed the lost silo, calls to grains that lived there fail; retry for a while.</summary>
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> action)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        while (true)
-        {
-            try
-            {
-                return await action();
-            }
-            catch (Exception) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(500);
-            }
-        }
-    }
-
-    private static Task EventuallyAsync(Func<Task> action) => EventuallyAsync(async () =>
-    {
-        await action();
-        return true;
-    });
 }

@@ -130,8 +130,8 @@ public sealed class ScoringGatewayGrain(
     }
 
     /// <summary>
-    /// One tenant's users: each shard scores only that tenant's rows (an index it keeps per tenant), so other
-    /// tenants' interests are never scanned for this batch.
+    /// One tenant's users: each shard scores only that tenant's rows (gathered for the call), so other tenants'
+    /// interests are never scanned for this batch.
     /// </summary>
     private async Task<IEnumerable<TextMatch>> ScoreTenantAsync(IReadOnlyList<EmbeddedText> rows, string tenant, CancellationToken cancellationToken)
     {

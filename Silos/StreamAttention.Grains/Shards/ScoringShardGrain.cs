@@ -14,9 +14,9 @@ namespace StreamAttention.Grains.Shards;
 /// <summary>
 /// Holds the interest matrices of its users. Reentrant: scoring waits on the silo's batcher, and updates must not
 /// queue behind it; every mutation happens between awaits and scoring works on an immutable index snapshot.
-/// A change drops the index and withdraws it from the silo's <see cref="SiloInterestIndex"/>, so the silo's scoring
-/// grain no longer covers the shard; the next score through this grain rebuilds the index from the users' embedded
-/// rows (a copy, no embedding) and publishes it again.
+/// It keeps one small index per user and no index of its own: its users' indexes are published to the silo's
+/// <see cref="SiloInterestIndex"/>. A change withdraws them, so the silo's scoring grain no longer covers the shard;
+/// the next score through this grain publishes them again and scores on a concatenation made for that call.
 /// On activation a member whose grain fails to answer is left out (only that user's matches are missing) and asked
 /// again every <see cref="MissingUserRetry"/> until it answers.
 /// Kept alive: a shard is one of few and rebuilding it asks every one of its users.

@@ -7,6 +7,7 @@ var root = new RootCommand("StreamAttention: a streaming relevance filter that s
     KafkaDevCommand.Create(),
     ScoreCommand.Create(),
     EvalCommand.Create(),
+    EvalDataCommand.Create(),
     SiloCommand.Create(),
     IngestCommand.Create(),
     LocalCommand.Create(),

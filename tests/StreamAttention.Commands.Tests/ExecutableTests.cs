@@ -40,6 +40,32 @@ public sealed class ExecutableTests : IDisposable
         Assert.Contains("--top-k ≥ 0", badOption.Stderr);
     }
 
+    [Fact]
+    public async Task Eval_takes_a_set_directory_for_its_three_files_or_says_what_it_needs()
+    {
+        var set = TestFiles.Repository("tests/data/eval").FullName;
+
+        var withSet = await Run("eval", "--set", set, "--split", "test");
+        var withNothing = await Run("eval", "--split", "test");
+
+        Assert.Equal(0, withSet.ExitCode);
+        Assert.Contains("split test: 225 of 469 messages", withSet.Stdout);
+        Assert.NotEqual(0, withNothing.ExitCode);
+        Assert.Contains("eval needs --set DIR, or --interests, --messages and --labels.", withNothing.Stderr);
+    }
+
+    [Fact]
+    public async Task Eval_data_fails_with_exit_code_2_without_the_wordnet_files()
+    {
+        var missing = _files.Path("no-wordnet").FullName;
+
+        var run = await Run("eval-data", "wordnet", "--wordnet", missing, "--out", _files.Path("set").FullName);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("eval-data: Could not find", run.Stderr);
+        Assert.False(Directory.Exists(_files.Path("set").FullName));
+    }
+
     public void Dispose() => _files.Dispose();
 
     /// <summary>A command takes seconds; the bound only stops one that would hang.</summary>

@@ -22,9 +22,10 @@ public static class EvalCommand
 {
     public static Command Create()
     {
-        var interests = new Option<FileInfo>("--interests") { Description = "interests.jsonl (ids unique)", Required = true };
-        var messages = new Option<FileInfo>("--messages") { Description = "messages.jsonl (ids unique)", Required = true };
-        var labels = new Option<FileInfo>("--labels") { Description = "labels.jsonl: {\"id\": messageId, \"relevant\": [interestId, ...]} per line", Required = true };
+        var set = new Option<DirectoryInfo?>("--set") { Description = "a labelled set's directory (e.g. tests/data/wordnet): its interests.jsonl, messages.jsonl and labels.jsonl" };
+        var interests = new Option<FileInfo?>("--interests") { Description = "interests.jsonl (ids unique); default: the --set's" };
+        var messages = new Option<FileInfo?>("--messages") { Description = "messages.jsonl (ids unique); default: the --set's" };
+        var labels = new Option<FileInfo?>("--labels") { Description = "labels.jsonl: {\"id\": messageId, \"relevant\": [interestId, ...]} per line; default: the --set's" };
         var calibrated = new Option<FileInfo?>("--calibrated-out") { Description = "write the interests with F1-optimal thresholds of the (first) configured scoring to this file" };
         var providers = new Option<string?>("--providers") { Description = "embedding providers to compare in one run, e.g. glove,distilled,minilm (default: the configured Embeddings:Provider)" };
         var split = new Option<string>("--split") { Description = "the messages evaluated: dev (for tuning), test (for reporting) or all", DefaultValueFactory = _ => EvaluationSplit.All };
@@ -32,11 +33,19 @@ public static class EvalCommand
         var splitFile = new Option<FileInfo?>("--split-file") { Description = $"{{\"id\": messageId, \"split\": \"dev\"|\"test\"}} per line (default: {EvaluationSplit.FileName} beside the labels)" };
         var command = new Command("eval", "Measure relevance quality against labels, side by side with BM25 and pooled-cosine baselines.")
         {
-            interests, messages, labels, calibrated, providers, split, splitFile,
+            set, interests, messages, labels, calibrated, providers, split, splitFile,
         };
         command.TreatUnmatchedTokensAsErrors = false;
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(set) is null && (result.GetValue(interests) is null || result.GetValue(messages) is null || result.GetValue(labels) is null))
+            {
+                result.AddError("eval needs --set DIR, or --interests, --messages and --labels.");
+            }
+        });
         command.SetAction(async (parse, cancellationToken) =>
         {
+            FileInfo InSet(Option<FileInfo?> option, string name) => parse.GetValue(option) ?? new FileInfo(Path.Combine(parse.GetValue(set)!.FullName, name));
             var names = parse.GetValue(providers)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
             var hosts = new List<(string Name, IHost Host)>();
             try
@@ -48,10 +57,10 @@ public static class EvalCommand
                     hosts.Add((name, StreamAttentionHost.Build(arguments)));
                 }
                 var scorers = hosts.Select(h => new ProviderScorer(h.Name, h.Host.Services.GetRequiredService<MessageScorer>())).ToList();
-                var labelsFile = parse.GetValue(labels)!;
+                var labelsFile = InSet(labels, "labels.jsonl");
                 var selection = new MessageSelection(parse.GetValue(split)!,
                     parse.GetValue(splitFile) ?? new FileInfo(Path.Combine(labelsFile.DirectoryName ?? ".", EvaluationSplit.FileName)));
-                return Run(scorers, parse.GetValue(interests)!, parse.GetValue(messages)!, labelsFile, selection, parse.GetValue(calibrated), Console.Out, Console.Error);
+                return Run(scorers, InSet(interests, "interests.jsonl"), InSet(messages, "messages.jsonl"), labelsFile, selection, parse.GetValue(calibrated), Console.Out, Console.Error);
             }
             finally
             {

@@ -89,7 +89,7 @@ public sealed class TieredScorerTests
     public void The_cascade_reports_every_pair_under_an_override_with_rescored_ones_on_the_fast_scale()
     {
         var random = new Random(8);
-        var options = new ScoringOptions { Tier = ScoringTier.Cascade, DefaultThreshold = 0.45f, CascadeMargin = 0.25f, ContextualScoreScale = 0.5f };
+        var options = new ScoringOptions { Tier = ScoringTier.Cascade, DefaultThreshold = 0.45f, CascadeMargin = 0.25f, ContextualScoreScale = 0.5f, ContextualScoreOffset = 0 };
         var (interests, texts) = Arrange(random, options);
         using var fast = new TwoStageScorer(TestData.Sessions(), options);
         var messages = _embedder.Embed(texts);
@@ -126,7 +126,14 @@ public sealed class TieredScorerTests
         {
             var (modelPath, vocabPath) = new TransformerTestModel(seed: 11).WriteTo(directory.FullName);
             var sessions = TestData.Sessions();
-            var options = new ScoringOptions { Tier = ScoringTier.Contextual, DefaultThreshold = 0.2f, MaxQueriesPerInterest = 4 };
+            var options = new ScoringOptions
+            {
+                Tier = ScoringTier.Contextual,
+                DefaultThreshold = 0.2f,
+                MaxQueriesPerInterest = 4,
+                ContextualScoreScale = 1,
+                ContextualScoreOffset = 0,
+            };
             using var contextual = new TransformerEmbedder(new TransformerEmbeddingOptions { ModelPath = modelPath, VocabPath = vocabPath, MaxTokens = 20 }, sessions);
             using var rescorer = new ContextualRescorer(contextual, sessions, options);
             using var fast = new TwoStageScorer(sessions, options);

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using StreamAttention.Contracts;
+using StreamAttention.Embeddings.MiniLm;
 using StreamAttention.Embeddings.StaticVectors;
 using StreamAttention.Evaluation;
 using StreamAttention.Scoring;
@@ -116,7 +117,7 @@ public static class EvalCommand
         }
         var options = scorers[0].Scorer.Options;
         output.WriteLine($"split {selection.Split}: {messages.Count} of {allMessages.Count} messages");
-        output.WriteLine($"embedder {string.Join(", ", scorers.Select(s => s.Name == "" ? s.Scorer.Embedder.Name : $"{s.Name} = {s.Scorer.Embedder.Name}"))}; " +
+        output.WriteLine($"embedder {string.Join(", ", scorers.Select(s => s.Name == "" ? ModelsOf(s.Scorer) : $"{s.Name} = {ModelsOf(s.Scorer)}"))}; " +
             $"attention weight {options.AttentionWeight}, scale {options.AttentionScale}, token weight exponent {options.TokenWeightExponent}, default threshold {options.DefaultThreshold}");
         output.Write(EvaluationReport.FormatComparison(results));
         foreach (var (name, scorer) in scorers.Where(s => s.Scorer.Tiers.Tier != ScoringTier.Fast))
@@ -137,6 +138,10 @@ public static class EvalCommand
         }
         return 0;
     }
+
+    /// <summary>The configured embedder, and MiniLM where a tier rescores with it.</summary>
+    private static string ModelsOf(MessageScorer scorer)
+        => scorer.Tiers.Tier == ScoringTier.Fast ? scorer.Embedder.Name : $"{scorer.Embedder.Name} + {MiniLmModelSetup.ModelName}";
 
     private static void WriteCalibrated(IReadOnlyList<InterestDefinition> interests, MethodEvaluation configured, FileInfo file)
     {

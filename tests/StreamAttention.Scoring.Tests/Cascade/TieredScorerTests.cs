@@ -164,6 +164,42 @@ public sealed class TieredScorerTests
         }
     }
 
+    [Fact]
+    public void The_contextual_rescorer_scores_exactly_the_chosen_pairs_as_the_reference_in_runs_of_few_interests()
+    {
+        var directory = Directory.CreateTempSubdirectory("contextual-rescorer-");
+        try
+        {
+            var (modelPath, vocabPath) = new TransformerTestModel(seed: 12).WriteTo(directory.FullName);
+            var sessions = TestData.Sessions();
+            var options = new ScoringOptions { MaxQueriesPerInterest = 3 };
+            using var contextual = new TransformerEmbedder(new TransformerEmbeddingOptions { ModelPath = modelPath, VocabPath = vocabPath, MaxTokens = 20 }, sessions);
+            using var rescorer = new ContextualRescorer(contextual, sessions, options);
+            var random = new Random(4);
+            var words = TransformerTestModel.Vocabulary[5..];
+            string Text(int count) => string.Join(' ', Enumerable.Range(0, count).Select(_ => words[random.Next(words.Length)]).Select(w => w.TrimStart('#')));
+            var definitions = Enumerable.Range(0, 150).Select(i => new InterestDefinition($"i{i}", Text(3), "u", null)).ToArray();
+            var texts = Enumerable.Range(0, 60).Select(_ => Text(6)).ToArray();
+            // Each message near the threshold of two interests of its own, some of none: a run of all would score 60 × 150 pairs.
+            var chosen = Enumerable.Range(0, texts.Length).Select(m => m % 7 == 3 ? [] : new[] { (2 * m) % 150, (2 * m + 77) % 150 }.Order().ToArray()).ToArray();
+
+            var rescored = rescorer.Rescore(texts, InterestIndex.Build(definitions, _embedder, options), chosen);
+
+            Assert.Equal(chosen.SelectMany((c, m) => c.Select(i => (m, i))).ToArray(), Keys(rescored).Order().ToArray());
+            var messages = contextual.Embed(texts);
+            var reference = InterestIndex.Build(definitions, contextual, options);
+            foreach (var match in rescored)
+            {
+                var (p, a, _) = ReferenceScorer.Score(messages, match.MessageIndex, reference, match.InterestIndex, options);
+                Assert.Equal(ReferenceScorer.Combine(p, a, options), match.Score, 1e-5);
+            }
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
     private (InterestIndex Interests, string[] Texts) Arrange(Random random, ScoringOptions options)
     {
         var interests = InterestIndex.Build(

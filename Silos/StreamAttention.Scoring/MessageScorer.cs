@@ -1,28 +1,38 @@
 using StreamAttention.Contracts;
 using StreamAttention.Embeddings;
+using StreamAttention.Scoring.Cascade;
 using StreamAttention.Scoring.Options;
 
 namespace StreamAttention.Scoring;
 
 /// <summary>
-/// Embeds a batch of messages once and scores it against an interest index, in process: the <see cref="TwoStageScorer"/>
+/// Embeds a batch of messages once and scores it against an interest index, in process: the <see cref="TieredScorer"/>
 /// behind texts and ids instead of embedded rows (the <c>score</c> and <c>eval</c> commands).
 /// </summary>
-public sealed class MessageScorer(ITextEmbedder embedder, TwoStageScorer scorer)
+public sealed class MessageScorer(ITextEmbedder embedder, TieredScorer scorer)
 {
+    /// <summary>The configured (fast) tier alone.</summary>
+    public MessageScorer(ITextEmbedder embedder, TwoStageScorer scorer)
+        : this(embedder, new TieredScorer(scorer))
+    {
+    }
+
     public ITextEmbedder Embedder => embedder;
 
     public ScoringOptions Options => scorer.Options;
+
+    public TieredScorer Tiers => scorer;
 
     /// <summary>Embeds interests into an index, using the configured default threshold where an interest sets none.</summary>
     public InterestIndex BuildIndex(IReadOnlyList<InterestDefinition> interests)
         => InterestIndex.Build(interests, embedder, scorer.Options);
 
-    /// <summary>The matches of the messages, ordered by message, best score first (see <see cref="TwoStageScorer.Score"/>).</summary>
+    /// <summary>The matches of the messages, ordered by message, best score first (see <see cref="TieredScorer.Score"/>).</summary>
     public List<MessageMatch> Score(IReadOnlyList<MessageText> messages, InterestIndex index, float? minScoreOverride = null, int topKPerMessage = 0)
     {
-        var embedded = embedder.Embed(messages.Select(m => m.Text).ToArray());
-        return scorer.Score(embedded, index, minScoreOverride, topKPerMessage)
+        var texts = messages.Select(m => m.Text).ToArray();
+        var embedded = scorer.NeedsFastVectors ? embedder.Embed(texts) : null;
+        return scorer.Score(embedded, texts, index, minScoreOverride, topKPerMessage)
             .Select(match =>
             {
                 var interest = index.Interests[match.InterestIndex];

@@ -17,6 +17,9 @@ public static class ScoringInstruments
     /// <summary>Pairs that reached cross-attention (stage 2); the rest were pruned by stage 1.</summary>
     public static readonly Counter<long> CandidatePairs = Meter.CreateCounter<long>(InstrumentNames.ScoringCandidatePairs, description: "Pairs sent to cross-attention (stage 2).");
 
+    /// <summary>Pairs scored on contextual vectors by the cascade or contextual tier (<see cref="Cascade.TieredScorer"/>).</summary>
+    public static readonly Counter<long> RescoredPairs = Meter.CreateCounter<long>(InstrumentNames.ScoringRescoredPairs, description: "Pairs scored on contextual vectors (cascade and contextual tiers).");
+
     public static readonly Counter<long> Matches = Meter.CreateCounter<long>(InstrumentNames.ScoringMatches, description: "Pairs that reached their threshold.");
 
     /// <summary>Wall time of one ONNX run, tagged stage=prefilter|cross_attention.</summary>

@@ -248,7 +248,7 @@ public sealed class TwoStageScorer : IDisposable
         return MatchHighlights.Top(tokens, weights, _options.HighlightCount);
     }
 
-    private static List<RowMatch> OrderAndLimit(List<RowMatch> matches, int topKPerMessage)
+    internal static List<RowMatch> OrderAndLimit(List<RowMatch> matches, int topKPerMessage)
     {
         // In place: matches can number in the hundreds of thousands per batch, where LINQ's ordering costs several times more.
         matches.Sort(RowMatchOrder.Instance);

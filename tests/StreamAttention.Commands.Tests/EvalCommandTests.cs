@@ -1,5 +1,8 @@
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using StreamAttention.Evaluation;
+using StreamAttention.Scoring;
+using StreamAttention.Server.Hosting;
 using StreamAttention.Silo.Commands;
 using StreamAttention.Silo.IO;
 
@@ -123,6 +126,28 @@ public sealed class EvalCommandTests(CommandHostFixture host) : IDisposable
         }
         Assert.Contains(lines, line => line.StartsWith("BM25") && IsResultRow(line));
         Assert.Contains(lines, line => line.Contains($"interests x {testMessages} messages"));
+    }
+
+    [Fact]
+    public void Compares_tiers_side_by_side_with_what_the_cascade_rescored()
+    {
+        var output = new StringWriter();
+        var selection = new MessageSelection(EvaluationSplit.Test, TestFiles.Repository("tests/data/eval/split.jsonl"));
+        using var cascadeHost = StreamAttentionHost.Build(["--Scoring:Tier=cascade"]);
+
+        var exitCode = EvalCommand.Run([new ProviderScorer("fast", host.Scorer), new ProviderScorer("cascade", cascadeHost.Services.GetRequiredService<MessageScorer>())],
+            Interests, Messages, Labels, selection, null, output, TextWriter.Null);
+
+        Assert.Equal(0, exitCode);
+        var lines = output.ToString().Split(Environment.NewLine);
+        foreach (var method in new[] { "fast: cross-attention", "fast: pooled cosine", "cascade: cross-attention" })
+        {
+            var row = Assert.Single(lines, line => line.StartsWith(method + " "));
+            Assert.True(IsResultRow(row[method.Length..]), row);
+        }
+        // Its prefilter scores mix two models' pooled cosines: no baseline row.
+        Assert.DoesNotContain(lines, line => line.StartsWith("cascade: pooled cosine"));
+        Assert.Single(lines, line => line.StartsWith("cascade: rescored contextually ") && line.Contains(" pairs (") && line.Contains(" messages ("));
     }
 
     [Fact]

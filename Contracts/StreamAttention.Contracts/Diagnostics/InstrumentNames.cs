@@ -20,6 +20,7 @@ public static class InstrumentNames
     public const string ScoringPairs = "streamattention.scoring.pairs";
     public const string ScoringCandidatePairs = "streamattention.scoring.candidate_pairs";
     public const string ScoringMatches = "streamattention.scoring.matches";
+    public const string ScoringRescoredPairs = "streamattention.scoring.rescored_pairs";
     public const string ScoringRunDuration = "streamattention.scoring.run.duration";
 
     // The silo's dynamic batcher (BatchingInstruments).
@@ -58,7 +59,7 @@ public static class InstrumentNames
     /// <summary>Every instrument name above.</summary>
     public static readonly IReadOnlyList<string> All =
     [
-        ScoringPairs, ScoringCandidatePairs, ScoringMatches, ScoringRunDuration,
+        ScoringPairs, ScoringCandidatePairs, ScoringMatches, ScoringRescoredPairs, ScoringRunDuration,
         BatchSize, BatchInterests, BatchQueueDelay, BatchShardRequests, BatchDropped,
         GatewayMessages, GatewayMatches, GatewayDuration,
         AttentionDecisions, AttentionDigests, AttentionFeedback,

@@ -5,6 +5,7 @@ using StreamAttention.Contracts.Scoring;
 using StreamAttention.Embeddings;
 using StreamAttention.Grains.Options;
 using StreamAttention.Scoring;
+using StreamAttention.Scoring.Cascade;
 
 namespace StreamAttention.Grains.Shards;
 
@@ -18,14 +19,14 @@ namespace StreamAttention.Grains.Shards;
 /// runs grow by themselves even with no delay, and the bounds keep any one run, and so any caller's wait, short.
 /// </summary>
 public sealed class ShardScoringBatcher(
-    TwoStageScorer scorer,
+    TieredScorer scorer,
     ITextEmbedder embedder,
     SiloInterestIndex index,
     IOptions<DynamicBatchingOptions> options,
     BatchingInstruments metrics) : BackgroundService
 {
     private readonly ScoringQueue _queue = new(options.Value.QueueCapacity);
-    private readonly ScoringRun _run = new((messages, interests) => scorer.Score(messages, interests), embedder.Dimension);
+    private readonly ScoringRun _run = new((messages, texts, interests) => scorer.Score(messages, texts, interests), embedder.Dimension);
     private volatile bool _stopped;
 
     /// <summary>What the silo's shards published.</summary>
@@ -34,14 +35,19 @@ public sealed class ShardScoringBatcher(
     /// <summary>
     /// The pairs of <paramref name="messages"/> and <paramref name="interests"/> that reach their thresholds. Throws
     /// <see cref="ScoringBusyException"/> when the queue is full; cancelled while queued, the request is dropped.
+    /// <paramref name="texts"/> are the messages' texts, which the cascade and contextual tiers need.
     /// </summary>
-    public Task<List<RowMatch>> ScoreAsync(IReadOnlyList<EmbeddedText> messages, InterestIndex interests, CancellationToken cancellationToken)
+    public Task<List<RowMatch>> ScoreAsync(IReadOnlyList<EmbeddedText> messages, IReadOnlyList<string>? texts, InterestIndex interests, CancellationToken cancellationToken)
     {
+        if (texts is not null && texts.Count != messages.Count)
+        {
+            throw new ArgumentException($"{messages.Count} messages but {texts.Count} texts.", nameof(texts));
+        }
         if (cancellationToken.IsCancellationRequested)
         {
             return Task.FromCanceled<List<RowMatch>>(cancellationToken);
         }
-        var request = new ScoringRequest(messages, interests, cancellationToken);
+        var request = new ScoringRequest(messages, texts, interests, cancellationToken);
         if (!_queue.TryEnqueue(request))
         {
             if (_stopped)

@@ -85,6 +85,28 @@ public sealed class ScoringOptions
     /// <summary>Message tokens with the highest attention reported per match.</summary>
     [Range(0, 64)]
     public int HighlightCount { get; set; } = 3;
+
+    /// <summary>Fast (the configured embedder), cascade (fast, then MiniLM near the threshold) or contextual (MiniLM for every pair).</summary>
+    public ScoringTier Tier { get; set; } = ScoringTier.Fast;
+
+    /// <summary>Cascade: pairs whose fast score is at least threshold − CascadeMargin are scored again contextually (chosen on the dev split).</summary>
+    [Range(0.0, 2.0)]
+    public float CascadeMargin { get; set; } = 0.2f;
+
+    /// <summary>
+    /// Contextual score on the fast tier's scale: ContextualScoreScale · s + ContextualScoreOffset, so one threshold
+    /// means the same in every tier (fitted on the dev split for MiniLM against GloVe, <see cref="Cascade.ContextualScoreMap"/>).
+    /// </summary>
+    [Range(0.01, 100.0)]
+    public float ContextualScoreScale { get; set; } = 0.95f;
+
+    /// <summary>See <see cref="ContextualScoreScale"/>.</summary>
+    [Range(-10.0, 10.0)]
+    public float ContextualScoreOffset { get; set; } = 0.36f;
+
+    /// <summary>Interest texts whose contextual vectors are kept (~1.5 KB per word piece plus 1.5 KB per interest at d = 384).</summary>
+    [Range(1, 10_000_000)]
+    public int ContextualInterestCacheSize { get; set; } = 10_000;
 }
 
 /// <summary>The query vectors of an interest in cross-attention.</summary>

@@ -1,11 +1,14 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using StreamAttention.Contracts;
+using StreamAttention.Embeddings.MiniLm;
 using StreamAttention.Embeddings.StaticVectors;
 using StreamAttention.Evaluation;
 using StreamAttention.Scoring;
+using StreamAttention.Scoring.Options;
 using StreamAttention.Server.Hosting;
 using StreamAttention.Silo.Hosting;
 using StreamAttention.Silo.IO;
@@ -28,12 +31,13 @@ public static class EvalCommand
         var labels = new Option<FileInfo?>("--labels") { Description = "labels.jsonl: {\"id\": messageId, \"relevant\": [interestId, ...]} per line; default: the --set's" };
         var calibrated = new Option<FileInfo?>("--calibrated-out") { Description = "write the interests with F1-optimal thresholds of the (first) configured scoring to this file" };
         var providers = new Option<string?>("--providers") { Description = "embedding providers to compare in one run, e.g. glove,distilled,minilm (default: the configured Embeddings:Provider)" };
+        var tiers = new Option<string?>("--tiers") { Description = "scoring tiers to compare in one run, each with every provider: fast,cascade,contextual (default: the configured Scoring:Tier)" };
         var split = new Option<string>("--split") { Description = "the messages evaluated: dev (for tuning), test (for reporting) or all", DefaultValueFactory = _ => EvaluationSplit.All };
         split.AcceptOnlyFromAmong(EvaluationSplit.Dev, EvaluationSplit.Test, EvaluationSplit.All);
         var splitFile = new Option<FileInfo?>("--split-file") { Description = $"{{\"id\": messageId, \"split\": \"dev\"|\"test\"}} per line (default: {EvaluationSplit.FileName} beside the labels)" };
         var command = new Command("eval", "Measure relevance quality against labels, side by side with BM25 and pooled-cosine baselines.")
         {
-            set, interests, messages, labels, calibrated, providers, split, splitFile,
+            set, interests, messages, labels, calibrated, providers, tiers, split, splitFile,
         };
         command.TreatUnmatchedTokensAsErrors = false;
         command.Validators.Add(result =>
@@ -47,14 +51,23 @@ public static class EvalCommand
         {
             FileInfo InSet(Option<FileInfo?> option, string name) => parse.GetValue(option) ?? new FileInfo(Path.Combine(parse.GetValue(set)!.FullName, name));
             var names = parse.GetValue(providers)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+            var tierNames = parse.GetValue(tiers)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
             var hosts = new List<(string Name, IHost Host)>();
             try
             {
                 foreach (var name in names.DefaultIfEmpty(""))
                 {
-                    string[] arguments = name == "" ? [.. parse.UnmatchedTokens] : [.. parse.UnmatchedTokens, $"--Embeddings:Provider={name}"];
-                    await ModelPreparation.EnsureAsync(StreamAttentionHost.CreateBuilder(arguments).Configuration, Console.Error, cancellationToken);
-                    hosts.Add((name, StreamAttentionHost.Build(arguments)));
+                    foreach (var tier in tierNames.DefaultIfEmpty(""))
+                    {
+                        string[] arguments =
+                        [
+                            .. parse.UnmatchedTokens,
+                            .. name == "" ? Array.Empty<string>() : [$"--Embeddings:Provider={name}"],
+                            .. tier == "" ? Array.Empty<string>() : [$"--Scoring:Tier={tier}"],
+                        ];
+                        await ModelPreparation.EnsureAsync(StreamAttentionHost.CreateBuilder(arguments).Configuration, Console.Error, cancellationToken);
+                        hosts.Add((string.Join('/', new[] { name, tier }.Where(n => n != "")), StreamAttentionHost.Build(arguments)));
+                    }
                 }
                 var scorers = hosts.Select(h => new ProviderScorer(h.Name, h.Host.Services.GetRequiredService<MessageScorer>())).ToList();
                 var labelsFile = InSet(labels, "labels.jsonl");
@@ -100,7 +113,9 @@ public static class EvalCommand
             messages = split is null ? allMessages : allMessages.Where(m => split.Contains(selection.Split, m.Id)).ToList();
             foreach (var (name, scorer) in scorers)
             {
-                results.AddRange(RelevanceEvaluation.EmbeddingMethods(scorer, interests, messages, labels, scorers.Count > 1 ? $"{name}: " : ""));
+                var methods = RelevanceEvaluation.EmbeddingMethods(scorer, interests, messages, labels, scorers.Count > 1 ? $"{name}: " : "");
+                // The prefilter score of a tier that rescores is a mix of two models' pooled cosines: no baseline.
+                results.AddRange(scorer.Tiers.Tier == ScoringTier.Fast ? methods : methods.Take(1));
             }
             results.Add(RelevanceEvaluation.Bm25(interests, messages, labels, WordTokenizer.English.Tokenize));
         }
@@ -111,9 +126,18 @@ public static class EvalCommand
         }
         var options = scorers[0].Scorer.Options;
         output.WriteLine($"split {selection.Split}: {messages.Count} of {allMessages.Count} messages");
-        output.WriteLine($"embedder {string.Join(", ", scorers.Select(s => s.Name == "" ? s.Scorer.Embedder.Name : $"{s.Name} = {s.Scorer.Embedder.Name}"))}; " +
+        output.WriteLine($"embedder {string.Join(", ", scorers.Select(s => s.Name == "" ? ModelsOf(s.Scorer) : $"{s.Name} = {ModelsOf(s.Scorer)}"))}; " +
             $"attention weight {options.AttentionWeight}, scale {options.AttentionScale}, token weight exponent {options.TokenWeightExponent}, default threshold {options.DefaultThreshold}");
         output.Write(EvaluationReport.FormatComparison(results));
+        foreach (var (name, scorer) in scorers.Where(s => s.Scorer.Tiers.Tier != ScoringTier.Fast))
+        {
+            var rescored = scorer.Tiers.Statistics;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{(name == "" ? scorer.Tiers.Tier.ToString().ToLowerInvariant() : name)}: rescored contextually {rescored.RescoredPairs} of {rescored.Pairs} pairs ({rescored.RescoredPairShare:P1}), " +
+                $"{rescored.RescoredMessages} of {rescored.Messages} messages ({rescored.RescoredMessageShare:P1}); rescoring took {rescored.RescoringTime.TotalSeconds:F1} s " +
+                $"of {rescored.ScoringTime.TotalSeconds:F1} s scoring ({rescored.RescoringTimeShare:P0}), margin {scorer.Options.CascadeMargin}, " +
+                $"contextual score map {scorer.Options.ContextualScoreScale}·s + {scorer.Options.ContextualScoreOffset}"));
+        }
         output.WriteLine();
         output.Write(EvaluationReport.FormatCalibration(results[0]));
         if (calibratedFile is not null)
@@ -123,6 +147,10 @@ public static class EvalCommand
         }
         return 0;
     }
+
+    /// <summary>The configured embedder, and MiniLM where a tier rescores with it.</summary>
+    private static string ModelsOf(MessageScorer scorer)
+        => scorer.Tiers.Tier == ScoringTier.Fast ? scorer.Embedder.Name : $"{scorer.Embedder.Name} + {MiniLmModelSetup.ModelName}";
 
     private static void WriteCalibrated(IReadOnlyList<InterestDefinition> interests, MethodEvaluation configured, FileInfo file)
     {

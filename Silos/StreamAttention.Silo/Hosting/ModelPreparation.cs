@@ -14,7 +14,13 @@ public static class ModelPreparation
     /// <returns>Where the model is, or null for a provider that brings its own files.</returns>
     public static async Task<string?> EnsureAsync(IConfiguration configuration, TextWriter progressWriter, CancellationToken cancellationToken)
     {
-        switch (configuration["Embeddings:Provider"] ?? "glove")
+        var provider = configuration["Embeddings:Provider"] ?? "glove";
+        // The cascade and contextual tiers run MiniLM beside any provider.
+        if (provider != "minilm" && !string.Equals(configuration["Scoring:Tier"] ?? "fast", "fast", StringComparison.OrdinalIgnoreCase))
+        {
+            await EnsureMiniLmAsync(configuration, progressWriter, cancellationToken);
+        }
+        switch (provider)
         {
             case "glove":
             {

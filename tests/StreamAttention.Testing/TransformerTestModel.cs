@@ -1,13 +1,13 @@
 using Onnx;
 using StreamAttention.Onnx;
 
-namespace StreamAttention.Embeddings.Tests;
+namespace StreamAttention.Testing;
 
 /// <summary>
 /// A one-layer, single-head BERT-shaped network with seeded random weights, as an ONNX model built in code and as
 /// a double-precision C# reference of the same computation.
 /// </summary>
-internal sealed class TransformerTestModel
+public sealed class TransformerTestModel
 {
     public const int Hidden = 8;
     private const int Positions = 32;

@@ -1,0 +1,11 @@
+namespace StreamAttention.Scoring.Cascade;
+
+/// <summary>Scores chosen (message, interest) pairs on contextual token vectors.</summary>
+public interface IContextualRescorer
+{
+    /// <summary>
+    /// The contextual score of every pair named by <paramref name="interestsPerMessage"/> (message i with the interest
+    /// rows in entry i; empty: the message is not run), ordered by message, best first, on the contextual scale.
+    /// </summary>
+    List<RowMatch> Rescore(IReadOnlyList<string> texts, InterestIndex interests, IReadOnlyList<int[]> interestsPerMessage);
+}

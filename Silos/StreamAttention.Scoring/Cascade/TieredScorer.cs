@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using StreamAttention.Embeddings;
+using StreamAttention.Scoring.Options;
+
+namespace StreamAttention.Scoring.Cascade;
+
+/// <summary>
+/// The scoring entry point of every path (score, eval, the silos), by <see cref="ScoringOptions.Tier"/>:
+/// fast scores with the configured embedder alone (<see cref="TwoStageScorer"/>); contextual scores every pair with
+/// <see cref="IContextualRescorer"/>; cascade scores every pair fast, then rescores contextually the pairs whose fast
+/// score is at least threshold − <see cref="ScoringOptions.CascadeMargin"/>, and the contextual score decides (pairs
+/// below the margin cannot match). Contextual scores are put on the fast scale by <see cref="ContextualScoreMap"/>, so
+/// thresholds mean the same in every tier. Where the contextual model runs on CUDA, cascade rescores every pair.
+/// </summary>
+public sealed class TieredScorer
+{
+    private readonly TwoStageScorer _fast;
+    private readonly IContextualRescorer? _contextual;
+    private readonly ContextualScoreMap _map;
+    private readonly bool _rescoreAll;
+    private readonly Lock _statisticsLock = new();
+    private CascadeStatistics _statistics = CascadeStatistics.None;
+
+    /// <param name="rescoreAll">Cascade: rescore every pair (the contextual model runs on a GPU, where that costs little).</param>
+    public TieredScorer(TwoStageScorer fast, IContextualRescorer? contextual = null, bool rescoreAll = false, ILogger<TieredScorer>? logger = null)
+    {
+        _fast = fast;
+        _contextual = contextual;
+        _map = ContextualScoreMap.From(fast.Options);
+        Tier = fast.Options.Tier;
+        if (Tier != ScoringTier.Fast && contextual is null)
+        {
+            throw new ArgumentException($"Scoring tier {Tier} needs a contextual rescorer.", nameof(contextual));
+        }
+        _rescoreAll = Tier == ScoringTier.Contextual || (Tier == ScoringTier.Cascade && rescoreAll);
+        var log = logger ?? (ILogger)NullLogger.Instance;
+        if (Tier == ScoringTier.Cascade && rescoreAll)
+        {
+            log.LogInformation("Scoring tier cascade on a CUDA execution provider: every pair is rescored contextually");
+        }
+        else if (Tier == ScoringTier.Cascade)
+        {
+            log.LogInformation("Scoring tier cascade: pairs within {Margin} of their threshold are rescored contextually", fast.Options.CascadeMargin);
+        }
+    }
+
+    public ScoringTier Tier { get; }
+
+    public ScoringOptions Options => _fast.Options;
+
+    /// <summary>Whether <see cref="Score"/> reads the configured embedder's vectors (not in the contextual tier).</summary>
+    public bool NeedsFastVectors => Tier != ScoringTier.Contextual;
+
+    public CascadeStatistics Statistics
+    {
+        get
+        {
+            lock (_statisticsLock)
+            {
+                return _statistics;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Pairs whose score reaches the interest's threshold (or <paramref name="minScoreOverride"/> for all), ordered by
+    /// message, best score first, at most <paramref name="topKPerMessage"/> per message (0 = all).
+    /// </summary>
+    /// <param name="fastVectors">The messages embedded by the configured embedder; may be null where <see cref="NeedsFastVectors"/> is false.</param>
+    /// <param name="texts">The messages' texts, for the contextual model; unused (may be null) in the fast tier.</param>
+    public List<RowMatch> Score(TokenBatch? fastVectors, IReadOnlyList<string>? texts, InterestIndex interests, float? minScoreOverride = null, int topKPerMessage = 0)
+    {
+        if (Tier == ScoringTier.Fast)
+        {
+            return _fast.Score(fastVectors ?? throw new ArgumentNullException(nameof(fastVectors)), interests, minScoreOverride, topKPerMessage);
+        }
+        ArgumentNullException.ThrowIfNull(texts);
+        if (fastVectors is not null && fastVectors.Count != texts.Count)
+        {
+            throw new ArgumentException($"{fastVectors.Count} embedded messages but {texts.Count} texts.", nameof(texts));
+        }
+        var started = Stopwatch.GetTimestamp();
+        var thresholds = interests.Thresholds;
+        IReadOnlyList<int[]> chosen;
+        List<RowMatch> fastPairs;
+        if (_rescoreAll || interests.Count == 0)
+        {
+            var every = Enumerable.Range(0, interests.Count).ToArray();
+            chosen = Enumerable.Repeat(every, texts.Count).ToArray();
+            fastPairs = [];
+        }
+        else
+        {
+            var margin = Options.CascadeMargin;
+            var floor = Math.Min(minScoreOverride ?? float.PositiveInfinity, thresholds.Min() - margin);
+            fastPairs = _fast.Score(fastVectors ?? throw new ArgumentNullException(nameof(fastVectors)), interests, floor);
+            var perMessage = new int[texts.Count][];
+            Array.Fill(perMessage, []);
+            foreach (var near in fastPairs.Where(p => p.Score >= thresholds[p.InterestIndex] - margin).GroupBy(p => p.MessageIndex))
+            {
+                perMessage[near.Key] = near.Select(p => p.InterestIndex).ToArray();
+            }
+            chosen = perMessage;
+        }
+
+        var rescoringStarted = Stopwatch.GetTimestamp();
+        var rescored = _contextual!.Rescore(texts, interests, chosen);
+        var rescoring = Stopwatch.GetElapsedTime(rescoringStarted);
+        var decided = new Dictionary<(int, int), RowMatch>(rescored.Count);
+        foreach (var pair in rescored)
+        {
+            decided[(pair.MessageIndex, pair.InterestIndex)] = pair with { Score = _map.ToFast(pair.Score) };
+        }
+        var matches = new List<RowMatch>();
+        // A pair left to the fast tier is below threshold − margin: it is kept only for a lower override (eval's every pair).
+        foreach (var pair in fastPairs.Where(p => !decided.ContainsKey((p.MessageIndex, p.InterestIndex))).Concat(decided.Values))
+        {
+            if (pair.Score >= (minScoreOverride ?? thresholds[pair.InterestIndex]))
+            {
+                matches.Add(pair);
+            }
+        }
+        lock (_statisticsLock)
+        {
+            _statistics = _statistics.Add(texts.Count, (long)texts.Count * interests.Count, chosen.Count(c => c.Length > 0), chosen.Sum(c => (long)c.Length),
+                rescoring, Stopwatch.GetElapsedTime(started));
+        }
+        ScoringInstruments.RescoredPairs.Add(chosen.Sum(c => (long)c.Length));
+        return TwoStageScorer.OrderAndLimit(matches, topKPerMessage);
+    }
+}

@@ -1,0 +1,234 @@
+using System.ComponentModel.DataAnnotations;
+using StreamAttention.Contracts;
+using StreamAttention.Embeddings.Transformer;
+using StreamAttention.Scoring.Cascade;
+using StreamAttention.Scoring.Options;
+using StreamAttention.Scoring.Tests.Graphs;
+
+namespace StreamAttention.Scoring.Tests.Cascade;
+
+public sealed class TieredScorerTests
+{
+    private static readonly string[] Vocabulary = Enumerable.Range(0, 30).Select(i => $"w{i}").ToArray();
+    private readonly HashingTestEmbedder _embedder = new();
+
+    private static string RandomText(Random random, int maxWords)
+        => string.Join(' ', Enumerable.Range(0, random.Next(1, maxWords + 1)).Select(_ => Vocabulary[random.Next(Vocabulary.Length)]));
+
+    [Theory]
+    [InlineData(nameof(ScoringOptions.CascadeMargin), -0.1f)]
+    [InlineData(nameof(ScoringOptions.CascadeMargin), 2.5f)]
+    [InlineData(nameof(ScoringOptions.ContextualScoreScale), 0f)]
+    [InlineData(nameof(ScoringOptions.ContextualScoreOffset), 11f)]
+    public void Options_out_of_range_are_rejected(string property, float value)
+    {
+        var options = new ScoringOptions();
+        typeof(ScoringOptions).GetProperty(property)!.SetValue(options, value);
+        var errors = new List<ValidationResult>();
+        Assert.False(Validator.TryValidateObject(options, new ValidationContext(options), errors, validateAllProperties: true));
+        Assert.Contains(errors, e => e.MemberNames.Contains(property));
+    }
+
+    [Fact]
+    public void Defaults_are_valid_and_fast()
+    {
+        var options = new ScoringOptions();
+        Assert.True(Validator.TryValidateObject(options, new ValidationContext(options), [], validateAllProperties: true));
+        Assert.Equal(ScoringTier.Fast, options.Tier);
+    }
+
+    [Theory]
+    [InlineData(ScoringTier.Cascade)]
+    [InlineData(ScoringTier.Contextual)]
+    public void A_contextual_tier_needs_a_rescorer(ScoringTier tier)
+    {
+        using var fast = new TwoStageScorer(TestData.Sessions(), new ScoringOptions { Tier = tier });
+        Assert.Throws<ArgumentException>(() => new TieredScorer(fast));
+    }
+
+    [Fact]
+    public void The_fast_tier_is_the_two_stage_scorer_and_never_rescores()
+    {
+        var random = new Random(3);
+        var options = new ScoringOptions { DefaultThreshold = 0.3f };
+        var (interests, texts) = Arrange(random, options);
+        using var fast = new TwoStageScorer(TestData.Sessions(), options);
+        var rescorer = new CountingRescorer(0.9f);
+        var messages = _embedder.Embed(texts);
+
+        var tiered = new TieredScorer(fast, rescorer).Score(messages, null, interests);
+
+        Assert.Equal(Keys(fast.Score(messages, interests)), Keys(tiered));
+        Assert.Empty(rescorer.Requested);
+        Assert.Equal(ScoringTier.Fast, new TieredScorer(fast).Tier);
+    }
+
+    [Fact]
+    public void The_cascade_rescores_exactly_the_pairs_within_the_margin_and_their_contextual_score_decides()
+    {
+        var random = new Random(5);
+        var options = new ScoringOptions { Tier = ScoringTier.Cascade, DefaultThreshold = 0.45f, CascadeMargin = 0.25f, ContextualScoreScale = 0.5f, ContextualScoreOffset = 0.3f };
+        var (interests, texts) = Arrange(random, options);
+        using var fast = new TwoStageScorer(TestData.Sessions(), options);
+        var messages = _embedder.Embed(texts);
+        var everyPair = fast.Score(messages, interests, minScoreOverride: -1);
+        var nearThreshold = everyPair.Where(p => p.Score >= interests.Thresholds[p.InterestIndex] - options.CascadeMargin).Select(p => (p.MessageIndex, p.InterestIndex)).Order().ToArray();
+        Assert.InRange(nearThreshold.Length, 1, everyPair.Count - 1);
+        // Rescored pairs at 0.9 (0.75 on the fast scale) pass; those at 0.2 (0.4) fail, whatever their fast score.
+        var rescorer = new CountingRescorer(0.9f, pair => pair.Interest % 2 == 0);
+
+        var matches = new TieredScorer(fast, rescorer).Score(messages, texts, interests);
+
+        Assert.Equal(nearThreshold, rescorer.Requested.Order().ToArray());
+        Assert.All(rescorer.Texts, t => Assert.Same(texts, t));
+        Assert.Equal(nearThreshold.Where(p => p.InterestIndex % 2 == 0).ToArray(), Keys(matches).Order().ToArray());
+        Assert.All(matches, m => Assert.Equal(0.75f, m.Score, 5));
+    }
+
+    [Fact]
+    public void The_cascade_reports_every_pair_under_an_override_with_rescored_ones_on_the_fast_scale()
+    {
+        var random = new Random(8);
+        var options = new ScoringOptions { Tier = ScoringTier.Cascade, DefaultThreshold = 0.45f, CascadeMargin = 0.25f, ContextualScoreScale = 0.5f, ContextualScoreOffset = 0 };
+        var (interests, texts) = Arrange(random, options);
+        using var fast = new TwoStageScorer(TestData.Sessions(), options);
+        var messages = _embedder.Embed(texts);
+        var scorer = new TieredScorer(fast, new CountingRescorer(0.9f));
+
+        var all = scorer.Score(messages, texts, interests, minScoreOverride: -1);
+
+        Assert.Equal(messages.Count * interests.Count, all.Count);
+        var statistics = scorer.Statistics;
+        Assert.Equal((long)messages.Count * interests.Count, statistics.Pairs);
+        Assert.Equal(all.Count(m => m.Score == 0.45f), statistics.RescoredPairs);
+    }
+
+    [Fact]
+    public void The_contextual_tier_rescores_every_pair()
+    {
+        var random = new Random(9);
+        var options = new ScoringOptions { Tier = ScoringTier.Contextual, DefaultThreshold = 0.5f };
+        var (interests, texts) = Arrange(random, options);
+        using var fast = new TwoStageScorer(TestData.Sessions(), options);
+        var rescorer = new CountingRescorer(0.9f);
+
+        var matches = new TieredScorer(fast, rescorer).Score(null, texts, interests);
+
+        Assert.Equal(texts.Length * interests.Count, rescorer.Requested.Count);
+        Assert.Equal(texts.Length * interests.Count, matches.Count);
+    }
+
+    [Fact]
+    public void The_contextual_tier_equals_the_reference_on_a_tiny_transformer()
+    {
+        var directory = Directory.CreateTempSubdirectory("tiered-scorer-");
+        try
+        {
+            var (modelPath, vocabPath) = new TransformerTestModel(seed: 11).WriteTo(directory.FullName);
+            var sessions = TestData.Sessions();
+            var options = new ScoringOptions
+            {
+                Tier = ScoringTier.Contextual,
+                DefaultThreshold = 0.2f,
+                MaxQueriesPerInterest = 4,
+                ContextualScoreScale = 1,
+                ContextualScoreOffset = 0,
+            };
+            using var contextual = new TransformerEmbedder(new TransformerEmbeddingOptions { ModelPath = modelPath, VocabPath = vocabPath, MaxTokens = 20 }, sessions);
+            using var rescorer = new ContextualRescorer(contextual, sessions, options);
+            using var fast = new TwoStageScorer(sessions, options);
+            InterestDefinition[] definitions =
+            [
+                new("cat", "the cat sat", "u", null),
+                new("k8s", "kubernetes logs error", "u", 0.1f),
+                new("disk", "disk error", "v", null),
+            ];
+            string[] texts = ["the cat sat on the mat", "kubernetes error logs , disk", "embeddings .", "", "mat on disk"];
+            var interests = InterestIndex.Build(definitions, _embedder, options);
+
+            var matches = new TieredScorer(fast, rescorer).Score(null, texts, interests, minScoreOverride: -1);
+
+            var messages = contextual.Embed(texts);
+            var reference = InterestIndex.Build(definitions, contextual, options);
+            Assert.Equal(texts.Length * definitions.Length, matches.Count);
+            foreach (var match in matches)
+            {
+                var (p, a, _) = ReferenceScorer.Score(messages, match.MessageIndex, reference, match.InterestIndex, options);
+                Assert.Equal(ReferenceScorer.Combine(p, a, options), match.Score, 1e-5);
+            }
+            Assert.Equal(definitions.Length, rescorer.CachedInterests);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void The_contextual_rescorer_scores_exactly_the_chosen_pairs_as_the_reference_in_runs_of_few_interests()
+    {
+        var directory = Directory.CreateTempSubdirectory("contextual-rescorer-");
+        try
+        {
+            var (modelPath, vocabPath) = new TransformerTestModel(seed: 12).WriteTo(directory.FullName);
+            var sessions = TestData.Sessions();
+            var options = new ScoringOptions { MaxQueriesPerInterest = 3 };
+            using var contextual = new TransformerEmbedder(new TransformerEmbeddingOptions { ModelPath = modelPath, VocabPath = vocabPath, MaxTokens = 20 }, sessions);
+            using var rescorer = new ContextualRescorer(contextual, sessions, options);
+            var random = new Random(4);
+            var words = TransformerTestModel.Vocabulary[5..];
+            string Text(int count) => string.Join(' ', Enumerable.Range(0, count).Select(_ => words[random.Next(words.Length)]).Select(w => w.TrimStart('#')));
+            var definitions = Enumerable.Range(0, 150).Select(i => new InterestDefinition($"i{i}", Text(3), "u", null)).ToArray();
+            var texts = Enumerable.Range(0, 60).Select(_ => Text(6)).ToArray();
+            // Each message near the threshold of two interests of its own, some of none: a run of all would score 60 × 150 pairs.
+            var chosen = Enumerable.Range(0, texts.Length).Select(m => m % 7 == 3 ? [] : new[] { (2 * m) % 150, (2 * m + 77) % 150 }.Order().ToArray()).ToArray();
+
+            var rescored = rescorer.Rescore(texts, InterestIndex.Build(definitions, _embedder, options), chosen);
+
+            Assert.Equal(chosen.SelectMany((c, m) => c.Select(i => (m, i))).ToArray(), Keys(rescored).Order().ToArray());
+            var messages = contextual.Embed(texts);
+            var reference = InterestIndex.Build(definitions, contextual, options);
+            foreach (var match in rescored)
+            {
+                var (p, a, _) = ReferenceScorer.Score(messages, match.MessageIndex, reference, match.InterestIndex, options);
+                Assert.Equal(ReferenceScorer.Combine(p, a, options), match.Score, 1e-5);
+            }
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    private (InterestIndex Interests, string[] Texts) Arrange(Random random, ScoringOptions options)
+    {
+        var interests = InterestIndex.Build(
+            Enumerable.Range(0, 12).Select(i => new InterestDefinition($"i{i}", RandomText(random, 4), "u", null)).ToArray(), _embedder, options);
+        return (interests, Enumerable.Range(0, 30).Select(_ => RandomText(random, 8)).ToArray());
+    }
+
+    private static (int, int)[] Keys(IEnumerable<RowMatch> matches) => matches.Select(m => (m.MessageIndex, m.InterestIndex)).ToArray();
+
+    /// <summary>Records the pairs it is asked for; scores each <paramref name="score"/> where <paramref name="passes"/> (else 0.2).</summary>
+    private sealed class CountingRescorer(float score, Func<(int Message, int Interest), bool>? passes = null) : IContextualRescorer
+    {
+        public List<(int Message, int Interest)> Requested { get; } = [];
+
+        public List<IReadOnlyList<string>> Texts { get; } = [];
+
+        public List<RowMatch> Rescore(IReadOnlyList<string> texts, InterestIndex interests, IReadOnlyList<int[]> interestsPerMessage)
+        {
+            Texts.Add(texts);
+            var rescored = new List<RowMatch>();
+            for (var m = 0; m < interestsPerMessage.Count; m++)
+            {
+                foreach (var i in interestsPerMessage[m])
+                {
+                    Requested.Add((m, i));
+                    rescored.Add(new RowMatch(m, i, passes is null || passes((m, i)) ? score : 0.2f, 0, []));
+                }
+            }
+            return rescored;
+        }
+    }
+}

@@ -22,6 +22,10 @@ public sealed class MessageScorer(ITextEmbedder embedder, TwoStageScorer scorer)
     public List<MessageMatch> Score(IReadOnlyList<MessageText> messages, InterestIndex index, float? minScoreOverride = null, int topKPerMessage = 0)
     {
         var embedded = embedder.Embed(messages.Select(m => m.Text).ToArray());
+        for (var m = 0; m < messages.Count; m++)
+        {
+            embedded.Texts[m] = messages[m].Text;
+        }
         return scorer.Score(embedded, index, minScoreOverride, topKPerMessage)
             .Select(match =>
             {

@@ -27,7 +27,7 @@ public static class InterestsApi
     public static async Task<Results<Created<StoredInterest>, Ok<StoredInterest>, ValidationProblem, ProblemHttpResult>> PutInterest(
         UserScope user, string interestId, InterestBody body, HttpRequest request, IGrainFactory grains)
     {
-        var result = await grains.GetGrain<IUserGrain>(user.Key).PutInterests([new InterestInput(interestId, body.Text ?? "", body.Threshold)]);
+        var result = await grains.GetGrain<IUserGrain>(user.Key).PutInterests([new InterestInput(interestId, body.Text ?? "", body.Threshold, body.Require, body.Exclude)]);
         if (result.Errors.FirstOrDefault(e => e.Field == InterestError.QuotaField) is { } quota)
         {
             return TypedResults.Problem(quota.Message, statusCode: StatusCodes.Status403Forbidden, title: "Tenant quota exceeded");

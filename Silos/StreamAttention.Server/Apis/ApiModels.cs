@@ -3,7 +3,7 @@ using StreamAttention.Contracts.Users;
 
 namespace StreamAttention.Server.Apis;
 
-/// <summary>PUT body of an interest; a missing threshold means the configured default.</summary>
+/// <summary>PUT body of an interest; a missing threshold means the configured default, missing lists no keyword rules.</summary>
 public sealed record InterestBody(string? Text, float? Threshold, IReadOnlyList<string?>? Require = null, IReadOnlyList<string?>? Exclude = null);
 
 public sealed record UserInterests(string UserId, IReadOnlyList<StoredInterest> Interests);

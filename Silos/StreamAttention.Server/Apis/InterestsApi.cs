@@ -12,7 +12,7 @@ public static class InterestsApi
     {
         user.MapGet("/interests", GetInterests).WithSummary("The user's interests, by id.");
         user.MapGet("/interests/{interestId}", GetInterest).WithSummary("One interest.");
-        user.MapPut("/interests/{interestId}", PutInterest).WithSummary("Creates or replaces an interest; its text is embedded before it is stored.");
+        user.MapPut("/interests/{interestId}", PutInterest).WithSummary("Creates or replaces an interest; its text is embedded before it is stored. Optional require / exclude: terms a message must all hold / must not hold.");
         user.MapDelete("/interests/{interestId}", DeleteInterest).WithSummary("Removes an interest.");
     });
 

@@ -21,6 +21,7 @@ public sealed class TokenBatch
         Pooled = new float[count * dimension];
         TokenTexts = new string[count][];
         Array.Fill(TokenTexts, []);
+        Texts = new string?[count];
         UnknownWords = new int[count];
         Truncated = new bool[count];
     }
@@ -44,6 +45,9 @@ public sealed class TokenBatch
     /// <summary>The surface form of each real token, per text, in slot order.</summary>
     public string[][] TokenTexts { get; }
 
+    /// <summary>The raw text of each row (keyword rules and term evidence read it), null where the batch was made without it.</summary>
+    public string?[] Texts { get; }
+
     /// <summary>Words skipped because the vocabulary does not know them, per text.</summary>
     public int[] UnknownWords { get; }
 
@@ -64,7 +68,8 @@ public sealed class TokenBatch
             TokenVectors.AsSpan(text * Tokens * Dimension, count * Dimension).ToArray(),
             TokenWeights.AsSpan(text * Tokens, count).ToArray(),
             PooledVector(text).ToArray(),
-            TokenTexts[text][..count]);
+            TokenTexts[text][..count],
+            Texts[text]);
     }
 
     /// <summary>Rows (see <see cref="Row"/>) back into one padded batch.</summary>
@@ -83,6 +88,7 @@ public sealed class TokenBatch
             row.TokenWeights.CopyTo(batch.TokenWeights.AsSpan(i * tokens));
             row.Pooled.CopyTo(batch.PooledVector(i));
             batch.TokenTexts[i] = row.Tokens;
+            batch.Texts[i] = row.Text;
         }
         return batch;
     }
@@ -104,6 +110,7 @@ public sealed class TokenBatch
                 part.TokenVectors.AsSpan(i * part.Tokens * dimension, part.Tokens * dimension).CopyTo(batch.TokenVectors.AsSpan(offset * tokens * dimension));
                 part.TokenWeights.AsSpan(i * part.Tokens, part.Tokens).CopyTo(batch.TokenWeights.AsSpan(offset * tokens));
                 batch.TokenTexts[offset] = part.TokenTexts[i];
+                batch.Texts[offset] = part.Texts[i];
                 batch.UnknownWords[offset] = part.UnknownWords[i];
                 batch.Truncated[offset] = part.Truncated[i];
             }

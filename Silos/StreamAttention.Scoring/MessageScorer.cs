@@ -32,6 +32,10 @@ public sealed class MessageScorer(ITextEmbedder embedder, TieredScorer scorer)
     {
         var texts = messages.Select(m => m.Text).ToArray();
         var embedded = scorer.NeedsFastVectors ? embedder.Embed(texts) : null;
+        if (embedded is not null)
+        {
+            texts.CopyTo(embedded.Texts, 0);
+        }
         return scorer.Score(embedded, texts, index, minScoreOverride, topKPerMessage)
             .Select(match =>
             {

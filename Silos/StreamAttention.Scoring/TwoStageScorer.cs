@@ -2,6 +2,7 @@ using System.Diagnostics;
 using StreamAttention.Contracts;
 using StreamAttention.Embeddings;
 using StreamAttention.Onnx;
+using StreamAttention.Scoring.Lexical;
 using StreamAttention.Scoring.Options;
 using StreamAttention.Scoring.SharedWords;
 
@@ -12,9 +13,10 @@ namespace StreamAttention.Scoring;
 /// 1. prefilter: p = cos(message pooled vector, interest query) for every pair (one GEMM);
 /// 2. cross-attention: a = Σⱼ wⱼ·cos(qⱼ, softmax(scale·qⱼ·Kᵀ + prior)·K) over the interest's query vectors qⱼ
 ///    (its words, or its pooled vector), for the candidates of stage 1.
-/// Final score s = w·a + (1 − w)·p with w = <see cref="ScoringOptions.AttentionWeight"/>.
-/// Since a ≤ 1, a pair can reach its threshold θ only if p ≥ (θ − w)/(1 − w): stage 1 drops exactly the pairs
-/// below that bound, so pruning never loses a match; <see cref="ScoringOptions.PrefilterTopK"/> may prune further.
+/// Final score s = w·a + (1 − w)·p + λ·L with w = <see cref="ScoringOptions.AttentionWeight"/> and the term evidence
+/// λ·L &lt; λ added after either engine by <see cref="LexicalEvidence"/>, which also applies the interests' keyword rules.
+/// Since a ≤ 1 and L &lt; 1, a pair can reach its threshold θ only if p ≥ (θ − λ − w)/(1 − w): stage 1 drops exactly the
+/// pairs below that bound, so pruning never loses a match; <see cref="ScoringOptions.PrefilterTopK"/> may prune further.
 /// Messages without any known token have no keys: their attention score is 0.
 /// This is the per-pair engine (<see cref="ScoringEngine.PerPair"/>); with <see cref="ScoringEngine.SharedWords"/>
 /// (the default) scoring goes to <see cref="SharedWordsScorer"/>, which computes the same scores with shared work.
@@ -27,12 +29,14 @@ public sealed class TwoStageScorer : IDisposable
     private readonly PrefilterStage? _prefilter;
     private readonly Lock _runLock = new();
     private readonly SharedWordsScorer? _sharedWords;
+    private readonly LexicalEvidence _lexical;
     private CrossAttentionStage? _crossAttention;
 
     public TwoStageScorer(OnnxSessionFactory sessions, ScoringOptions options)
     {
         _options = options;
         _sessions = sessions;
+        _lexical = new LexicalEvidence(options);
         // One engine's sessions only: each holds its graph's buffers.
         if (options.Engine == ScoringEngine.SharedWords)
         {
@@ -57,16 +61,18 @@ public sealed class TwoStageScorer : IDisposable
             throw new ArgumentException($"Messages have dimension {messages.Dimension} but interests {interests.Dimension}.", nameof(messages));
         }
         var thresholds = minScoreOverride is { } min ? Enumerable.Repeat(min, interests.Count).ToArray() : interests.Thresholds;
+        var engineThresholds = _lexical.EngineThresholds(thresholds);
         var weight = _options.AttentionWeight;
-        var prefilterFloor = thresholds.Select(t => (t - weight) / (1 - weight)).ToArray();
+        var prefilterFloor = engineThresholds.Select(t => (t - weight) / (1 - weight)).ToArray();
         var matches = new List<RowMatch>();
         lock (_runLock)
         {
             if (_sharedWords is not null)
             {
-                _sharedWords.Score(messages, interests, thresholds, matches);
+                _sharedWords.Score(messages, interests, engineThresholds, matches);
+                var rescored = _lexical.Apply(messages, interests, thresholds, matches);
                 ScoringInstruments.Matches.Add(matches.Count);
-                return Limit(matches, topKPerMessage);
+                return rescored ? OrderAndLimit(matches, topKPerMessage) : Limit(matches, topKPerMessage);
             }
             for (var start = 0; start < messages.Count; start += _options.MessageChunkSize)
             {
@@ -78,8 +84,9 @@ public sealed class TwoStageScorer : IDisposable
                 ScoringInstruments.Pairs.Add((long)count * interests.Count);
                 var candidates = SelectCandidates(start, count, similarity.Span, interests.Count, prefilterFloor);
                 ScoringInstruments.CandidatePairs.Add(candidates.Sum(c => (long)c.Interests.Length));
-                ScoreCandidates(messages, interests, candidates, similarity.Span, start, thresholds, matches);
+                ScoreCandidates(messages, interests, candidates, similarity.Span, start, engineThresholds, matches);
             }
+            _lexical.Apply(messages, interests, thresholds, matches);
         }
         ScoringInstruments.Matches.Add(matches.Count);
         return OrderAndLimit(matches, topKPerMessage);

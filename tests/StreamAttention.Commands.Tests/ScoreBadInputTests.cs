@@ -27,6 +27,8 @@ public sealed class ScoreBadInputTests(CommandHostFixture host) : IDisposable
     [InlineData("""{"id": "x", "text": "coal prices", "userId": 7}""", "field 'userId' must be a string or null")]
     [InlineData("""{"id": "x", "text": "coal prices", "threshold": 1.5}""", "field 'threshold' must be a number from -1 to 1")]
     [InlineData("""{"id": "x", "text": "coal prices", "threshold": "high"}""", "field 'threshold' must be a number from -1 to 1")]
+    [InlineData("""{"id": "x", "text": "coal prices", "require": "coal"}""", "field 'require' must be an array of terms, each with a letter or digit")]
+    [InlineData("""{"id": "x", "text": "coal prices", "exclude": ["ok", "--"]}""", "field 'exclude' must be an array of terms, each with a letter or digit")]
     public void Skips_and_reports_a_bad_interest_line(string badLine, string reason)
     {
         var interests = _files.Write("interests.jsonl", WindInterest, "", badLine, "  ", CoalInterest);

@@ -1,5 +1,7 @@
 using StreamAttention.Embeddings;
+using StreamAttention.Embeddings.StaticVectors;
 using StreamAttention.Scoring;
+using StreamAttention.Scoring.Lexical;
 using StreamAttention.Scoring.Options;
 
 namespace StreamAttention.Testing;
@@ -79,9 +81,38 @@ public static class ReferenceScorer
         return (dot / Math.Sqrt(Math.Max(norm, 1e-12)), weights);
     }
 
-    /// <summary>Final score of a pair under the options' stage weighting.</summary>
-    public static double Combine(double prefilter, double attention, ScoringOptions options)
-        => options.AttentionWeight * attention + (1 - options.AttentionWeight) * prefilter;
+    /// <summary>Final score of a pair under the options' stage weighting, with term evidence <paramref name="lexical"/> (L) weighted by λ.</summary>
+    public static double Combine(double prefilter, double attention, ScoringOptions options, double lexical = 0)
+        => options.AttentionWeight * attention + (1 - options.AttentionWeight) * prefilter + options.LexicalWeight * lexical;
+
+    /// <summary>
+    /// Term evidence L of an interest's text in a message: BM25 (k₁ = 1.2, b = 0.75) over the interest's distinct
+    /// non-stop words, each word's share divided by k₁ + 1 and the sum by Σ idf, with exact, undecayed document
+    /// frequencies over <paramref name="stream"/> (the messages seen so far, the message included).
+    /// </summary>
+    public static double TermEvidence(string interestText, string messageText, IReadOnlyList<string> stream)
+    {
+        const double k1 = 1.2, b = 0.75;
+        var stopWords = new HashSet<string>(EnglishStopWords.Words);
+        var query = LexicalWords.Split(interestText).Where(w => !stopWords.Contains(w)).Distinct().ToArray();
+        var words = LexicalWords.Split(messageText);
+        var documents = stream.Select(t => LexicalWords.Split(t).ToHashSet()).ToArray();
+        var averageLength = Math.Max(1, stream.Average(t => (double)LexicalWords.Split(t).Length));
+        if (query.Length == 0 || words.Length == 0)
+        {
+            return 0;
+        }
+        double evidence = 0, total = 0;
+        foreach (var word in query)
+        {
+            var frequency = documents.Count(d => d.Contains(word));
+            var idf = Math.Log(1 + (documents.Length - frequency + 0.5) / (frequency + 0.5));
+            var tf = words.Count(w => w == word);
+            evidence += idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * words.Length / averageLength)) / (k1 + 1);
+            total += idf;
+        }
+        return evidence / total;
+    }
 
     private static double Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {

@@ -8,8 +8,9 @@ namespace StreamAttention.Contracts.Scoring;
 /// <param name="TokenWeights">[Tokens.Length] token weights (&gt; 0).</param>
 /// <param name="Pooled">[dimension] unit pooled vector, all zeros for a text without any known token.</param>
 /// <param name="Tokens">The surface form of each token.</param>
+/// <param name="Text">The raw text, for the interests' keyword rules and term evidence; null where not sent.</param>
 [GenerateSerializer, Immutable, Alias("StreamAttention.EmbeddedText")]
-public sealed record EmbeddedText(float[] TokenVectors, float[] TokenWeights, float[] Pooled, string[] Tokens)
+public sealed record EmbeddedText(float[] TokenVectors, float[] TokenWeights, float[] Pooled, string[] Tokens, string? Text = null)
 {
     /// <summary>Whether the arrays have the lengths of <see cref="Tokens"/> tokens of <paramref name="dimension"/>.</summary>
     public bool HasShape(int dimension)

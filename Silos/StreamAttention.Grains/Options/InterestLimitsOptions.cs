@@ -14,6 +14,14 @@ public sealed class InterestLimitsOptions
     [Range(1, 100_000)]
     public int MaxTextLength { get; set; } = 1_000;
 
+    /// <summary>Terms in each of an interest's <c>require</c> and <c>exclude</c> lists.</summary>
+    [Range(0, 1_000)]
+    public int MaxKeywords { get; set; } = 20;
+
+    /// <summary>Characters of one <c>require</c> or <c>exclude</c> term.</summary>
+    [Range(1, 1_000)]
+    public int MaxKeywordLength { get; set; } = 100;
+
     /// <summary>Recent matches kept in memory per user.</summary>
     [Range(1, 100_000)]
     public int MatchHistorySize { get; set; } = 100;

@@ -81,6 +81,8 @@ public sealed class ScoringGatewayGrain(
     private async Task<IReadOnlyList<TextMatch>> ScoreRowsAsync(IReadOnlyList<EmbeddedText> rows, IReadOnlyList<string> texts, string? userId, string? tenant,
         long started, Activity? activity, CancellationToken cancellationToken)
     {
+        // The silos need the raw texts too: keyword rules and term evidence read their words, not the embedder's tokens.
+        rows = rows.Select((row, i) => row.Text is null ? row with { Text = texts[i] } : row).ToArray();
         var found = userId is not null
             ? await GrainFactory.GetGrain<IScoringShardGrain>(ShardMap.ShardOf(userId, sharding.Value.ShardCount)).Score(new ShardScoreRequest(rows, userId, Texts: texts), cancellationToken)
             : tenant is not null

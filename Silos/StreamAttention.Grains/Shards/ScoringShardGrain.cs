@@ -187,7 +187,7 @@ public sealed class ScoringShardGrain(
     /// <summary>A user's interests as an index over the silo's words: what the shard keeps of them.</summary>
     private UserInterests Index(string userId, UserScoringRows rows)
     {
-        var interests = rows.Interests.Select(i => new InterestDefinition(i.Id, i.Text, userId, i.Threshold)).ToArray();
+        var interests = rows.Interests.Select(i => new InterestDefinition(i.Id, i.Text, userId, i.Threshold, i.Require, i.Exclude)).ToArray();
         var index = InterestIndex.FromRows(interests, rows.Interests.Select(i => i.Embedding).ToArray(), embedder.Dimension, scoring.Value, batcher.Index.Words);
         return new UserInterests(rows.Version, index);
     }

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Options;
+using StreamAttention.Scoring.Lexical;
 
 namespace StreamAttention.Grains.Users;
 
@@ -36,6 +37,34 @@ public sealed partial class InterestValidator(IOptions<InterestLimitsOptions> li
         if (input.Threshold is { } threshold && !(threshold is >= -1 and <= 1))
         {
             return new InterestError(index, "threshold", "threshold must be in [-1, 1]");
+        }
+        return ValidateKeywords(input.Require, "require", index) ?? ValidateKeywords(input.Exclude, "exclude", index)
+            ?? (KeywordRules.Normalize(input.Require)?.Intersect(KeywordRules.Normalize(input.Exclude) ?? []).FirstOrDefault() is { } both
+                ? new InterestError(index, "exclude", $"'{both}' is both required and excluded, so nothing could match")
+                : null);
+    }
+
+    /// <summary>A keyword list's first broken rule: at most <see cref="InterestLimitsOptions.MaxKeywords"/> terms, each with a letter or digit and not too long.</summary>
+    private InterestError? ValidateKeywords(IReadOnlyList<string?>? terms, string field, int index)
+    {
+        if (terms is null)
+        {
+            return null;
+        }
+        if (terms.Count > limits.Value.MaxKeywords)
+        {
+            return new InterestError(index, field, $"{field} has {terms.Count} terms; at most {limits.Value.MaxKeywords} are allowed");
+        }
+        for (var t = 0; t < terms.Count; t++)
+        {
+            if (terms[t] is not { } term || LexicalWords.Split(term).Length == 0)
+            {
+                return new InterestError(index, $"{field}[{t}]", "a term needs at least one letter or digit");
+            }
+            if (term.Length > limits.Value.MaxKeywordLength)
+            {
+                return new InterestError(index, $"{field}[{t}]", $"term has {term.Length} characters; at most {limits.Value.MaxKeywordLength} are allowed");
+            }
         }
         return null;
     }

@@ -7,6 +7,7 @@ using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Attention;
 using StreamAttention.Grains.Options;
 using StreamAttention.Grains.Shards;
+using StreamAttention.Scoring.Lexical;
 using StreamAttention.Scoring.Options;
 
 namespace StreamAttention.Grains.Users;
@@ -118,7 +119,8 @@ public sealed partial class UserGrain(
         var stored = new List<StoredInterest>(accepted.Count);
         foreach (var (id, (input, _)) in accepted)
         {
-            var interest = new StoredInterest(id, input.Text, input.Threshold, current.TryGetValue(id, out var old) ? old.Created : now, now);
+            var interest = new StoredInterest(id, input.Text, input.Threshold, current.TryGetValue(id, out var old) ? old.Created : now, now,
+                KeywordRules.Normalize(input.Require), KeywordRules.Normalize(input.Exclude));
             next[id] = interest;
             stored.Add(interest);
         }
@@ -390,6 +392,6 @@ public sealed partial class UserGrain(
             embedded[missing[i].Id] = rows[i];
         }
         return new UserScoringRows(state.State.Version, interests.Select(i => new ScoringInterest(i.Id, i.Text,
-            state.State.Attention.Feedback.ContainsKey(i.Id) ? ThresholdOf(i.Id) : i.Threshold, embedded[i.Id])).ToArray());
+            state.State.Attention.Feedback.ContainsKey(i.Id) ? ThresholdOf(i.Id) : i.Threshold, embedded[i.Id], i.Require, i.Exclude)).ToArray());
     }
 }

@@ -82,6 +82,17 @@ public sealed class ScoringOptions
     [Range(1, 268_435_456)]
     public int MaxWordSlotsPerRun { get; set; } = 2_097_152;
 
+    /// <summary>
+    /// Weight λ of term evidence (a normalised BM25 of the interest's words in the raw message, in [0, 1), with
+    /// document frequencies from the stream) added to the final score: s = w·A + (1 − w)·p + λ·L. 0 turns it off.
+    /// </summary>
+    [Range(0.0, 1.0)]
+    public float LexicalWeight { get; set; }
+
+    /// <summary>Messages after which a message's share of the term evidence's document frequencies has halved.</summary>
+    [Range(1, 100_000_000)]
+    public int LexicalHalfLife { get; set; } = 100_000;
+
     /// <summary>Message tokens with the highest attention reported per match.</summary>
     [Range(0, 64)]
     public int HighlightCount { get; set; } = 3;

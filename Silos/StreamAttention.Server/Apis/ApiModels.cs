@@ -3,13 +3,13 @@ using StreamAttention.Contracts.Users;
 
 namespace StreamAttention.Server.Apis;
 
-/// <summary>PUT body of an interest; a missing threshold means the configured default.</summary>
-public sealed record InterestBody(string? Text, float? Threshold);
+/// <summary>PUT body of an interest; a missing threshold means the configured default, missing lists no keyword rules.</summary>
+public sealed record InterestBody(string? Text, float? Threshold, IReadOnlyList<string?>? Require = null, IReadOnlyList<string?>? Exclude = null);
 
 public sealed record UserInterests(string UserId, IReadOnlyList<StoredInterest> Interests);
 
 /// <summary>One line of a bulk import (JSON Lines).</summary>
-public sealed record ImportLineBody(string? UserId, string? Id, string? Text, float? Threshold);
+public sealed record ImportLineBody(string? UserId, string? Id, string? Text, float? Threshold, IReadOnlyList<string?>? Require = null, IReadOnlyList<string?>? Exclude = null);
 
 public sealed record ScoreBody(IReadOnlyList<string?>? Texts, string? UserId);
 

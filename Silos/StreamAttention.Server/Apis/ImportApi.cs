@@ -23,7 +23,7 @@ public static class ImportApi
         {
             app.MapPost(path, Import)
                 .WithTags("Interests")
-                .WithSummary("Imports interests from a JSON Lines body: {\"userId\", \"id\", \"text\", \"threshold\"?} per line. The tenant's admins and operators.")
+                .WithSummary("Imports interests from a JSON Lines body: {\"userId\", \"id\", \"text\", \"threshold\"?, \"require\"?, \"exclude\"?} per line. The tenant's admins and operators.")
                 .Accepts<ImportLineBody>("application/x-ndjson", "application/jsonl", "text/plain")
                 .RequireTenantAccess().RequireRateLimiting(SecurityHostingExtensions.PerCallerRateLimit).WithRequestBodyLimit();
         }
@@ -40,7 +40,7 @@ public static class ImportApi
         var lines = ReadLines(context.Request.Body, json.Value.SerializerOptions, cancellationToken).Select(line => InTenant(line, tenant));
         var report = await importer.ImportAsync(lines, cancellationToken);
         return report.Lines == 0
-            ? ValidationProblems.Of("body", "The body has no lines; send one JSON object per line: {\"userId\", \"id\", \"text\", \"threshold\"?}.")
+            ? ValidationProblems.Of("body", "The body has no lines; send one JSON object per line: {\"userId\", \"id\", \"text\", \"threshold\"?, \"require\"?, \"exclude\"?}.")
             : TypedResults.Ok(report);
     }
 
@@ -69,7 +69,7 @@ public static class ImportApi
         try
         {
             return JsonSerializer.Deserialize<ImportLineBody>(text, json) is { } line
-                ? new ImportLine(number, line.UserId, new InterestInput(line.Id!, line.Text!, line.Threshold))
+                ? new ImportLine(number, line.UserId, new InterestInput(line.Id!, line.Text!, line.Threshold, line.Require, line.Exclude))
                 : new ImportLine(number, null, null, "the line is not a JSON object");
         }
         catch (JsonException e)

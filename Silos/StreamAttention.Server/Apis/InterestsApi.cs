@@ -12,7 +12,7 @@ public static class InterestsApi
     {
         user.MapGet("/interests", GetInterests).WithSummary("The user's interests, by id.");
         user.MapGet("/interests/{interestId}", GetInterest).WithSummary("One interest.");
-        user.MapPut("/interests/{interestId}", PutInterest).WithSummary("Creates or replaces an interest; its text is embedded before it is stored.");
+        user.MapPut("/interests/{interestId}", PutInterest).WithSummary("Creates or replaces an interest; its text is embedded before it is stored. Optional require / exclude: terms a message must all hold / must not hold.");
         user.MapDelete("/interests/{interestId}", DeleteInterest).WithSummary("Removes an interest.");
     });
 
@@ -27,7 +27,7 @@ public static class InterestsApi
     public static async Task<Results<Created<StoredInterest>, Ok<StoredInterest>, ValidationProblem, ProblemHttpResult>> PutInterest(
         UserScope user, string interestId, InterestBody body, HttpRequest request, IGrainFactory grains)
     {
-        var result = await grains.GetGrain<IUserGrain>(user.Key).PutInterests([new InterestInput(interestId, body.Text ?? "", body.Threshold)]);
+        var result = await grains.GetGrain<IUserGrain>(user.Key).PutInterests([new InterestInput(interestId, body.Text ?? "", body.Threshold, body.Require, body.Exclude)]);
         if (result.Errors.FirstOrDefault(e => e.Field == InterestError.QuotaField) is { } quota)
         {
             return TypedResults.Problem(quota.Message, statusCode: StatusCodes.Status403Forbidden, title: "Tenant quota exceeded");

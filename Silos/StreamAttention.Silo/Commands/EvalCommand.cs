@@ -127,7 +127,7 @@ public static class EvalCommand
         var options = scorers[0].Scorer.Options;
         output.WriteLine($"split {selection.Split}: {messages.Count} of {allMessages.Count} messages");
         output.WriteLine($"embedder {string.Join(", ", scorers.Select(s => s.Name == "" ? ModelsOf(s.Scorer) : $"{s.Name} = {ModelsOf(s.Scorer)}"))}; " +
-            $"attention weight {options.AttentionWeight}, scale {options.AttentionScale}, token weight exponent {options.TokenWeightExponent}, default threshold {options.DefaultThreshold}");
+            $"attention weight {options.AttentionWeight}, scale {options.AttentionScale}, token weight exponent {options.TokenWeightExponent}, lexical weight {options.LexicalWeight}, default threshold {options.DefaultThreshold}");
         output.Write(EvaluationReport.FormatComparison(results));
         foreach (var (name, scorer) in scorers.Where(s => s.Scorer.Tiers.Tier != ScoringTier.Fast))
         {

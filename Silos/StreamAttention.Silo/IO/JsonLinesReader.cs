@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using StreamAttention.Scoring.Lexical;
 
 namespace StreamAttention.Silo.IO;
 
@@ -96,6 +97,22 @@ public static class JsonRecord
             throw new FormatException($"field '{name}' must be a number from {min} to {max}");
         }
         return (float)number;
+    }
+
+    /// <summary>A keyword list (<c>require</c>, <c>exclude</c>): an array of terms with a letter or digit each, normalised; null when absent or empty.</summary>
+    public static IReadOnlyList<string>? OptionalTerms(JsonElement record, string name)
+    {
+        RequireObject(record);
+        if (!record.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        if (value.ValueKind != JsonValueKind.Array
+            || value.EnumerateArray().Any(term => term.ValueKind != JsonValueKind.String || LexicalWords.Split(term.GetString()).Length == 0))
+        {
+            throw new FormatException($"field '{name}' must be an array of terms, each with a letter or digit");
+        }
+        return KeywordRules.Normalize(value.EnumerateArray().Select(term => term.GetString()).ToArray());
     }
 
     private static void RequireObject(JsonElement record)

@@ -5,12 +5,14 @@ namespace StreamAttention.Silo.IO;
 /// <summary>The JSON Lines formats of the offline commands: interests.jsonl and messages.jsonl.</summary>
 public static class ScoringFiles
 {
-    /// <summary>Lines <c>{"id", "text", "userId"?, "threshold"?}</c>; ids unique per user.</summary>
+    /// <summary>Lines <c>{"id", "text", "userId"?, "threshold"?, "require"?, "exclude"?}</c>; ids unique per user.</summary>
     public static JsonLinesReader<InterestDefinition> Interests(string path, TextWriter errors) => new(path, record => new InterestDefinition(
         JsonRecord.RequiredString(record, "id", allowEmpty: false),
         JsonRecord.RequiredString(record, "text", allowEmpty: false),
         JsonRecord.OptionalString(record, "userId"),
-        JsonRecord.OptionalNumber(record, "threshold", -1, 1)), errors);
+        JsonRecord.OptionalNumber(record, "threshold", -1, 1),
+        JsonRecord.OptionalTerms(record, "require"),
+        JsonRecord.OptionalTerms(record, "exclude")), errors);
 
     /// <summary>Lines <c>{"id", "text"}</c>; an empty text is valid (it matches nothing above a threshold of 0).</summary>
     public static JsonLinesReader<MessageText> Messages(string path, TextWriter errors) => new(path, record => new MessageText(

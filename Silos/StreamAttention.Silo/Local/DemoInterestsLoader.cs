@@ -18,7 +18,7 @@ public sealed class DemoInterestsLoader(IGrainFactory grains, IOptions<SampleStr
         var interests = ScoringFiles.ReadUniqueInterests(ScoringFiles.Interests(path, errors), errors, out _);
         foreach (var user in interests.GroupBy(i => i.UserId ?? "demo"))
         {
-            var result = await grains.GetGrain<IUserGrain>(user.Key).PutInterests(user.Select(i => new InterestInput(i.Id, i.Text, i.Threshold)).ToList());
+            var result = await grains.GetGrain<IUserGrain>(user.Key).PutInterests(user.Select(i => new InterestInput(i.Id, i.Text, i.Threshold, i.Require, i.Exclude)).ToList());
             foreach (var error in result.Errors)
             {
                 logger.LogWarning("Demo interest of {User} rejected: {Error}", user.Key, error);

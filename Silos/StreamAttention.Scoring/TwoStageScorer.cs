@@ -50,6 +50,9 @@ public sealed class TwoStageScorer : IDisposable
 
     public ScoringOptions Options => _options;
 
+    /// <summary>The lexical step after the engines: term evidence and the interests' keyword rules.</summary>
+    public LexicalEvidence Lexical => _lexical;
+
     /// <summary>
     /// Pairs whose final score reaches the interest's threshold (or <paramref name="minScoreOverride"/> for all),
     /// ordered by message, best score first, at most <paramref name="topKPerMessage"/> per message (0 = all).

@@ -87,7 +87,7 @@ public sealed class BatcherPartsTests
         var index = Index("i", 2);
         var calls = 0;
         // Every (message, interest) pair matches, scored by its position in the concatenated batch.
-        var run = new ScoringRun((messages, _, interests) =>
+        var run = new ScoringRun((messages, interests) =>
         {
             calls++;
             return Enumerable.Range(0, messages.Count).SelectMany(m => Enumerable.Range(0, interests.Count)
@@ -109,7 +109,7 @@ public sealed class BatcherPartsTests
     [Fact]
     public void A_run_that_throws_fails_its_requests()
     {
-        var run = new ScoringRun((_, _, _) => throw new InvalidOperationException("poison"), Dimension);
+        var run = new ScoringRun((_, _) => throw new InvalidOperationException("poison"), Dimension);
         var index = Index("i", 1);
         ScoringRequest[] requests = [Request(1, index: index), Request(2, index: index)];
         run.Execute(requests);
@@ -120,7 +120,7 @@ public sealed class BatcherPartsTests
         => request.Completion.Task.Result.Select(p => (p.MessageIndex, p.InterestIndex, p.Score)).ToArray();
 
     private static ScoringRequest Request(int messages, CancellationToken cancellationToken = default, InterestIndex? index = null)
-        => new(Enumerable.Range(0, messages).Select(_ => Row()).ToArray(), null, index ?? Index("r", 1), cancellationToken);
+        => new(Enumerable.Range(0, messages).Select(_ => Row()).ToArray(), index ?? Index("r", 1), cancellationToken);
 
     private static InterestIndex Index(string prefix, int count, WordTable? words = null)
         => InterestIndex.FromRows(

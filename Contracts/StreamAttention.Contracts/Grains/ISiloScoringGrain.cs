@@ -10,10 +10,7 @@ namespace StreamAttention.Contracts.Grains;
 [Alias("StreamAttention.ISiloScoringGrain")]
 public interface ISiloScoringGrain : IGrainWithStringKey
 {
-    /// <summary>
-    /// A cancelled (timed-out) call's queued work is dropped; a full queue throws <see cref="ScoringBusyException"/>.
-    /// <paramref name="texts"/>: the messages' texts, which the cascade and contextual scoring tiers need.
-    /// </summary>
+    /// <summary>A cancelled (timed-out) call's queued work is dropped; a full queue throws <see cref="ScoringBusyException"/>.</summary>
     [Alias("Score")]
-    Task<SiloScoreResult> Score(IReadOnlyList<EmbeddedText> messages, IReadOnlyList<string>? texts, CancellationToken cancellationToken = default);
+    Task<SiloScoreResult> Score(IReadOnlyList<EmbeddedText> messages, CancellationToken cancellationToken = default);
 }

@@ -6,6 +6,5 @@ namespace StreamAttention.Contracts.Scoring;
 /// </summary>
 /// <param name="UserId">Score only this user's interests (its key, "tenant/user"); null for everyone.</param>
 /// <param name="Tenant">Without a user: score only this tenant's users (keys "tenant/…"); null for everyone.</param>
-/// <param name="Texts">The messages' texts, which the cascade and contextual scoring tiers need; null in the fast tier.</param>
 [GenerateSerializer, Immutable, Alias("StreamAttention.ShardScoreRequest")]
-public sealed record ShardScoreRequest(IReadOnlyList<EmbeddedText> Messages, string? UserId = null, string? Tenant = null, IReadOnlyList<string>? Texts = null);
+public sealed record ShardScoreRequest(IReadOnlyList<EmbeddedText> Messages, string? UserId = null, string? Tenant = null);

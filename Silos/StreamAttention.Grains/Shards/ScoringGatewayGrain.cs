@@ -84,10 +84,10 @@ public sealed class ScoringGatewayGrain(
         // The silos need the raw texts too: keyword rules and term evidence read their words, not the embedder's tokens.
         rows = rows.Select((row, i) => row.Text is null ? row with { Text = texts[i] } : row).ToArray();
         var found = userId is not null
-            ? await GrainFactory.GetGrain<IScoringShardGrain>(ShardMap.ShardOf(userId, sharding.Value.ShardCount)).Score(new ShardScoreRequest(rows, userId, Texts: texts), cancellationToken)
+            ? await GrainFactory.GetGrain<IScoringShardGrain>(ShardMap.ShardOf(userId, sharding.Value.ShardCount)).Score(new ShardScoreRequest(rows, userId), cancellationToken)
             : tenant is not null
-                ? await ScoreTenantAsync(rows, texts, tenant, cancellationToken)
-                : await ScoreEveryoneAsync(rows, texts, cancellationToken);
+                ? await ScoreTenantAsync(rows, tenant, cancellationToken)
+                : await ScoreEveryoneAsync(rows, cancellationToken);
         var matches = found
             .OrderBy(m => m.TextIndex).ThenByDescending(m => m.Score)
             .ThenBy(m => m.UserId, StringComparer.Ordinal).ThenBy(m => m.InterestId, StringComparer.Ordinal)
@@ -112,12 +112,12 @@ public sealed class ScoringGatewayGrain(
     }
 
     /// <summary>One call per active silo, then one per shard that no silo covered; every shard's matches counted once.</summary>
-    private async Task<IEnumerable<TextMatch>> ScoreEveryoneAsync(IReadOnlyList<EmbeddedText> rows, IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    private async Task<IEnumerable<TextMatch>> ScoreEveryoneAsync(IReadOnlyList<EmbeddedText> rows, CancellationToken cancellationToken)
     {
         var shardCount = sharding.Value.ShardCount;
         var silos = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress);
         var covered = new Dictionary<int, IReadOnlyList<TextMatch>>();
-        foreach (var result in await Task.WhenAll(silos.Select(silo => ScoreOnSiloAsync(silo, rows, texts, cancellationToken))))
+        foreach (var result in await Task.WhenAll(silos.Select(silo => ScoreOnSiloAsync(silo, rows, cancellationToken))))
         {
             foreach (var shard in result.Shards.Where(s => s.Shard < shardCount))
             {
@@ -127,7 +127,7 @@ public sealed class ScoringGatewayGrain(
         var missing = Enumerable.Range(0, shardCount).Where(shard => !covered.ContainsKey(shard)).ToArray();
         routing.ShardRequests.Add(covered.Count, new KeyValuePair<string, object?>("route", "silo"));
         routing.ShardRequests.Add(missing.Length, new KeyValuePair<string, object?>("route", "shard"));
-        var direct = await Task.WhenAll(missing.Select(shard => GrainFactory.GetGrain<IScoringShardGrain>(shard).Score(new ShardScoreRequest(rows, Texts: texts), cancellationToken)));
+        var direct = await Task.WhenAll(missing.Select(shard => GrainFactory.GetGrain<IScoringShardGrain>(shard).Score(new ShardScoreRequest(rows), cancellationToken)));
         return covered.Values.SelectMany(m => m).Concat(direct.SelectMany(m => m));
     }
 
@@ -135,9 +135,9 @@ public sealed class ScoringGatewayGrain(
     /// One tenant's users: each shard scores only that tenant's rows (gathered for the call), so other tenants'
     /// interests are never scanned for this batch.
     /// </summary>
-    private async Task<IEnumerable<TextMatch>> ScoreTenantAsync(IReadOnlyList<EmbeddedText> rows, IReadOnlyList<string> texts, string tenant, CancellationToken cancellationToken)
+    private async Task<IEnumerable<TextMatch>> ScoreTenantAsync(IReadOnlyList<EmbeddedText> rows, string tenant, CancellationToken cancellationToken)
     {
-        var request = new ShardScoreRequest(rows, Tenant: tenant, Texts: texts);
+        var request = new ShardScoreRequest(rows, Tenant: tenant);
         var found = await Task.WhenAll(Enumerable.Range(0, sharding.Value.ShardCount)
             .Select(shard => GrainFactory.GetGrain<IScoringShardGrain>(shard).Score(request, cancellationToken)));
         routing.ShardRequests.Add(found.Length, new KeyValuePair<string, object?>("route", "shard"));
@@ -148,13 +148,13 @@ public sealed class ScoringGatewayGrain(
     /// The silo's scoring grain, placed on that silo by the placement hint. A silo that is leaving or lost covers
     /// nothing, so its shards are scored through their own grains; a busy or cancelled call fails the batch.
     /// </summary>
-    private async Task<SiloScoreResult> ScoreOnSiloAsync(SiloAddress silo, IReadOnlyList<EmbeddedText> rows, IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    private async Task<SiloScoreResult> ScoreOnSiloAsync(SiloAddress silo, IReadOnlyList<EmbeddedText> rows, CancellationToken cancellationToken)
     {
         // Set inside this async method, so the hint reaches this call only.
         RequestContext.Set(IPlacementDirector.PlacementHintKey, silo);
         try
         {
-            return await GrainFactory.GetGrain<ISiloScoringGrain>(silo.ToParsableString()).Score(rows, texts, cancellationToken);
+            return await GrainFactory.GetGrain<ISiloScoringGrain>(silo.ToParsableString()).Score(rows, cancellationToken);
         }
         catch (Exception e) when (e is not ScoringBusyException and not OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {

@@ -5,12 +5,9 @@ using StreamAttention.Scoring;
 namespace StreamAttention.Grains.Shards;
 
 /// <summary>A message batch to score against one index, queued in the silo's batcher until a run takes it.</summary>
-public sealed class ScoringRequest(IReadOnlyList<EmbeddedText> messages, IReadOnlyList<string>? texts, InterestIndex index, CancellationToken cancellationToken)
+public sealed class ScoringRequest(IReadOnlyList<EmbeddedText> messages, InterestIndex index, CancellationToken cancellationToken)
 {
     public IReadOnlyList<EmbeddedText> Messages => messages;
-
-    /// <summary>The messages' texts, for the contextual tiers; null where the caller sent none (the fast tier needs none).</summary>
-    public IReadOnlyList<string>? Texts => texts;
 
     public InterestIndex Index => index;
 

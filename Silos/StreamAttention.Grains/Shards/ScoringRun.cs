@@ -7,8 +7,7 @@ namespace StreamAttention.Grains.Shards;
 /// One scoring run: the messages of requests against the same index, concatenated into one call of the scorer, and
 /// the pairs split back per request. A run that throws fails all of its requests.
 /// </summary>
-/// <param name="score">Scores embedded messages, with their texts where every request has them (else null), against an index.</param>
-public sealed class ScoringRun(Func<TokenBatch, IReadOnlyList<string>?, InterestIndex, List<RowMatch>> score, int dimension)
+public sealed class ScoringRun(Func<TokenBatch, InterestIndex, List<RowMatch>> score, int dimension)
 {
     /// <summary>The requests grouped by index (by reference): each group is one run.</summary>
     public static IEnumerable<ScoringRequest[]> ByIndex(IEnumerable<ScoringRequest> requests)
@@ -29,8 +28,7 @@ public sealed class ScoringRun(Func<TokenBatch, IReadOnlyList<string>?, Interest
                     starts[r] = starts[r - 1] + requests[r - 1].Messages.Count;
                 }
                 var messages = TokenBatch.FromRows(requests.SelectMany(r => r.Messages).ToArray(), dimension);
-                var texts = requests.All(r => r.Texts is not null) ? requests.SelectMany(r => r.Texts!).ToArray() : null;
-                foreach (var pair in score(messages, texts, index))
+                foreach (var pair in score(messages, index))
                 {
                     var r = Array.BinarySearch(starts, pair.MessageIndex);
                     // Not found: the complement of the next start; several requests may start at one index when some are empty.

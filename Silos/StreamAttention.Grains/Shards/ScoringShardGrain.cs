@@ -150,7 +150,7 @@ public sealed class ScoringShardGrain(
         {
             return [];
         }
-        var pairs = await batcher.ScoreAsync(request.Messages, request.Texts, index, cancellationToken);
+        var pairs = await batcher.ScoreAsync(request.Messages, index, cancellationToken);
         return pairs.Select(pair =>
         {
             var interest = index.Interests[pair.InterestIndex];

@@ -26,8 +26,11 @@ public sealed class ShardScoringBatcher(
     BatchingInstruments metrics) : BackgroundService
 {
     private readonly ScoringQueue _queue = new(options.Value.QueueCapacity);
-    private readonly ScoringRun _run = new((messages, texts, interests) => scorer.Score(messages, texts, interests), embedder.Dimension);
+    // The rows carry their texts (the gateway sets them), which keyword rules and the contextual tiers read.
+    private readonly ScoringRun _run = new((messages, interests) => scorer.Score(messages, TextsOf(messages), interests), embedder.Dimension);
     private volatile bool _stopped;
+
+    private static string[]? TextsOf(TokenBatch messages) => messages.Texts.Any(t => t is null) ? null : Array.ConvertAll(messages.Texts, t => t!);
 
     /// <summary>What the silo's shards published.</summary>
     public SiloInterestIndex Index => index;
@@ -35,19 +38,14 @@ public sealed class ShardScoringBatcher(
     /// <summary>
     /// The pairs of <paramref name="messages"/> and <paramref name="interests"/> that reach their thresholds. Throws
     /// <see cref="ScoringBusyException"/> when the queue is full; cancelled while queued, the request is dropped.
-    /// <paramref name="texts"/> are the messages' texts, which the cascade and contextual tiers need.
     /// </summary>
-    public Task<List<RowMatch>> ScoreAsync(IReadOnlyList<EmbeddedText> messages, IReadOnlyList<string>? texts, InterestIndex interests, CancellationToken cancellationToken)
+    public Task<List<RowMatch>> ScoreAsync(IReadOnlyList<EmbeddedText> messages, InterestIndex interests, CancellationToken cancellationToken)
     {
-        if (texts is not null && texts.Count != messages.Count)
-        {
-            throw new ArgumentException($"{messages.Count} messages but {texts.Count} texts.", nameof(texts));
-        }
         if (cancellationToken.IsCancellationRequested)
         {
             return Task.FromCanceled<List<RowMatch>>(cancellationToken);
         }
-        var request = new ScoringRequest(messages, texts, interests, cancellationToken);
+        var request = new ScoringRequest(messages, interests, cancellationToken);
         if (!_queue.TryEnqueue(request))
         {
             if (_stopped)

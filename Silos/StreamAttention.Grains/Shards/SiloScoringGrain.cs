@@ -24,13 +24,13 @@ public sealed class SiloScoringGrain(ShardScoringBatcher batcher, ILocalSiloDeta
         return Task.CompletedTask;
     }
 
-    public async Task<SiloScoreResult> Score(IReadOnlyList<EmbeddedText> messages, IReadOnlyList<string>? texts, CancellationToken cancellationToken)
+    public async Task<SiloScoreResult> Score(IReadOnlyList<EmbeddedText> messages, CancellationToken cancellationToken)
     {
         var snapshot = batcher.Index.Current();
         var matches = snapshot.Covered.ToDictionary(shard => shard, _ => new List<TextMatch>());
         if (snapshot.Index.Count > 0)
         {
-            foreach (var pair in await batcher.ScoreAsync(messages, texts, snapshot.Index, cancellationToken))
+            foreach (var pair in await batcher.ScoreAsync(messages, snapshot.Index, cancellationToken))
             {
                 var interest = snapshot.Index.Interests[pair.InterestIndex];
                 matches[snapshot.ShardAt(pair.InterestIndex)].Add(new TextMatch(pair.MessageIndex, interest.UserId!, interest.Id, pair.Score, pair.Highlights));

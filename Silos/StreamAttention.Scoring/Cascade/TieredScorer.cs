@@ -87,8 +87,10 @@ public sealed class TieredScorer
         List<RowMatch> fastPairs;
         if (_rescoreAll || interests.Count == 0)
         {
+            // No fast pass filtered these pairs: the keyword rules choose which the contextual model scores.
             var every = Enumerable.Range(0, interests.Count).ToArray();
-            chosen = Enumerable.Repeat(every, texts.Count).ToArray();
+            var terms = _fast.Lexical.TermsOf(interests);
+            chosen = texts.Select(text => terms.Allowing(text, every)).ToArray();
             fastPairs = [];
         }
         else

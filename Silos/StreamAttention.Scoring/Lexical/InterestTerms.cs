@@ -26,5 +26,16 @@ public sealed class InterestTerms
     /// <summary>Per interest, the distinct lexical words of its text that are not stop words.</summary>
     public string[][] QueryWords => _queryWords.Value;
 
+    /// <summary>The interests among <paramref name="candidates"/> whose rules allow a message with this text.</summary>
+    public int[] Allowing(string? text, int[] candidates)
+    {
+        if (!HasRules)
+        {
+            return candidates;
+        }
+        var words = LexicalWords.Split(text);
+        return Array.FindAll(candidates, i => Rules[i]?.Allows(words) ?? true);
+    }
+
     public static InterestTerms Build(InterestIndex interests) => new(interests);
 }

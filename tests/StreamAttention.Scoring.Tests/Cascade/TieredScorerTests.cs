@@ -119,6 +119,27 @@ public sealed class TieredScorerTests
     }
 
     [Fact]
+    public void The_contextual_tier_scores_only_the_pairs_the_keyword_rules_allow()
+    {
+        var options = new ScoringOptions { Tier = ScoringTier.Contextual, DefaultThreshold = 0.5f };
+        var interests = InterestIndex.Build(
+        [
+            new InterestDefinition("any", "w1 w2", "u"),
+            new InterestDefinition("needs-w3", "w1 w2", "u", Require: ["w3"]),
+            new InterestDefinition("not-w4", "w1 w2", "u", Exclude: ["w4"]),
+        ], _embedder, options);
+        string[] texts = ["w1 w3", "w1 w4", "w3 w4"];
+        using var fast = new TwoStageScorer(TestData.Sessions(), options);
+        var rescorer = new CountingRescorer(0.9f);
+
+        var matches = new TieredScorer(fast, rescorer).Score(null, texts, interests);
+
+        (int, int)[] allowed = [(0, 0), (0, 1), (0, 2), (1, 0), (2, 0), (2, 1)];
+        Assert.Equal(allowed, rescorer.Requested.Order().ToArray());
+        Assert.Equal(allowed, Keys(matches).Order().ToArray());
+    }
+
+    [Fact]
     public void The_contextual_tier_equals_the_reference_on_a_tiny_transformer()
     {
         var directory = Directory.CreateTempSubdirectory("tiered-scorer-");

@@ -1,12 +1,14 @@
 using StreamAttention.Contracts;
 using StreamAttention.Embeddings;
+using StreamAttention.Embeddings.Windows;
 using StreamAttention.Scoring.Options;
 
 namespace StreamAttention.Scoring;
 
 /// <summary>
 /// Embeds a batch of messages once and scores it against an interest index, in process: the <see cref="TwoStageScorer"/>
-/// behind texts and ids instead of embedded rows (the <c>score</c> and <c>eval</c> commands).
+/// behind texts and ids instead of embedded rows (the <c>score</c> and <c>eval</c> commands). A long message is scored
+/// in windows (<see cref="ScoringOptions.MaxWindows"/>) and each interest keeps its best window.
 /// </summary>
 public sealed class MessageScorer(ITextEmbedder embedder, TwoStageScorer scorer)
 {
@@ -21,13 +23,28 @@ public sealed class MessageScorer(ITextEmbedder embedder, TwoStageScorer scorer)
     /// <summary>The matches of the messages, ordered by message, best score first (see <see cref="TwoStageScorer.Score"/>).</summary>
     public List<MessageMatch> Score(IReadOnlyList<MessageText> messages, InterestIndex index, float? minScoreOverride = null, int topKPerMessage = 0)
     {
-        var embedded = embedder.Embed(messages.Select(m => m.Text).ToArray());
-        return scorer.Score(embedded, index, minScoreOverride, topKPerMessage)
+        var windows = embedder.EmbedWindows(messages.Select(m => m.Text).ToArray(), scorer.Options.Windows(embedder.MaxTokens));
+        return TwoStageScorer.Limit(BestWindows(windows, scorer.Score(windows.Rows, index, minScoreOverride)), topKPerMessage)
             .Select(match =>
             {
                 var interest = index.Interests[match.InterestIndex];
-                return new MessageMatch(messages[match.MessageIndex].Id, interest.Id, interest.UserId, match.Score, match.PrefilterScore, match.Highlights);
+                return new MessageMatch(messages[match.MessageIndex].Id, interest.Id, interest.UserId, match.Score, match.PrefilterScore, match.Highlights,
+                    windows.Truncated(match.MessageIndex));
             })
             .ToList();
+    }
+
+    /// <summary>Per message and interest the best window's match, named by message, in <see cref="RowMatchOrder"/>.</summary>
+    private static List<RowMatch> BestWindows(MessageWindows windows, List<RowMatch> matches)
+    {
+        if (windows.Rows.Count == windows.Count)
+        {
+            return matches;
+        }
+        var best = windows.BestWindows(matches, m => m.MessageIndex, m => m.InterestIndex, m => m.Score)
+            .Select(kept => kept.Match with { MessageIndex = kept.Text })
+            .ToList();
+        best.Sort(RowMatchOrder.Instance);
+        return best;
     }
 }

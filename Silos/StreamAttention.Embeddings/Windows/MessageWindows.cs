@@ -48,6 +48,23 @@ public sealed class MessageWindows
         => new(texts, Enumerable.Range(0, texts.Count + 1).ToArray(), (bool[])texts.Truncated.Clone());
 
     /// <summary>
+    /// Windows embedded each on its own (by an embedder whose token vectors depend on their context):
+    /// <paramref name="rows"/> holds <paramref name="windowCounts"/>[t] consecutive rows for text t.
+    /// </summary>
+    public static MessageWindows FromRows(TokenBatch rows, IReadOnlyList<int> windowCounts, bool[] truncated)
+    {
+        ArgumentOutOfRangeException.ThrowIfNotEqual(truncated.Length, windowCounts.Count);
+        var firstRow = new int[windowCounts.Count + 1];
+        for (var text = 0; text < windowCounts.Count; text++)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(windowCounts[text], 1);
+            firstRow[text + 1] = firstRow[text] + windowCounts[text];
+        }
+        ArgumentOutOfRangeException.ThrowIfNotEqual(rows.Count, firstRow[^1]);
+        return new MessageWindows(rows, firstRow, truncated);
+    }
+
+    /// <summary>
     /// Cuts each text of <paramref name="texts"/> into the windows of <paramref name="layout"/>. A text of at most
     /// <see cref="WindowLayout.Length"/> tokens stays one row as it is. A window of a longer text gets its tokens and,
     /// as pooled vector, their weighted mean normalised: what a static embedder gives a text of just those tokens

@@ -57,9 +57,8 @@ public sealed class ScoreCommandTests(CommandHostFixture host) : IDisposable
     public void A_message_longer_than_its_windows_is_written_truncated_and_once_per_interest()
     {
         var interests = _files.Write("interests.jsonl", TestFiles.Json(new { id = "db", text = Texts.DatabaseInterest, userId = "sre" }));
-        // 100 × 5 known words: more than the 288 that the default 8 windows of 64 words cover.
         var messages = _files.Write("messages.jsonl",
-            TestFiles.Json(new { id = "long", text = string.Join(' ', Enumerable.Repeat(Texts.DatabaseMessage, 100)) }),
+            TestFiles.Json(new { id = "long", text = Texts.DatabaseMessageBeyondWindows }),
             TestFiles.Json(new { id = "short", text = Texts.DatabaseMessage }));
 
         var run = ScoreRun.Start(host.Scorer, _files, interests, messages);

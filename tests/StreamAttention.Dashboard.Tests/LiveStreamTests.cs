@@ -38,10 +38,8 @@ public sealed class LiveStreamTests(SiloHostFixture host)
         await PutAsync("live-long", "db", Texts.DatabaseInterest);
         using var timeout = new CancellationTokenSource(StreamTimeout);
         await using var stream = await ServerSentEvents.OpenAsync(host.Http, "/users/live-long/matches/stream", timeout.Token);
-        // 100 × 5 known words: more than the 288 that the default 8 windows of 64 words cover.
-        var longText = string.Join(' ', Enumerable.Repeat(Texts.DatabaseMessage, 100));
 
-        using var response = await host.Http.PostAsJsonAsync("/score", new { texts = new[] { longText }, userId = "live-long" });
+        using var response = await host.Http.PostAsJsonAsync("/score", new { texts = new[] { Texts.DatabaseMessageBeyondWindows }, userId = "live-long" });
         response.EnsureSuccessStatusCode();
 
         var scored = Assert.Single((await response.Content.ReadFromJsonAsync<JsonObject>())!["matches"]!.AsArray())!;

@@ -80,10 +80,8 @@ public sealed class PipelineTests(IngestClusterFixture fixture) : IClassFixture<
     {
         await using var kafka = Traffic.StartKafka();
         using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "long");
-        // 100 × 5 known words: more than the 288 that the default 8 windows of 64 words cover.
-        var longText = string.Join(' ', Enumerable.Repeat(Texts.DatabaseMessage, 100));
         await ProduceAsync(kafka,
-            Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { id = "long", text = longText })),
+            Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { id = "long", text = Texts.DatabaseMessageBeyondWindows })),
             Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { id = "short", text = Texts.DatabaseMessage })));
         await OutputReader.WaitForAllCommittedAsync(kafka, "long");
 

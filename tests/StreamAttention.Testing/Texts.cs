@@ -10,6 +10,12 @@ public static class Texts
     public const string RacingMessage = "hamilton wins the grand prix race";
     public const string Unrelated = "recipe for a chocolate cake with strawberries";
 
+    /// <summary>
+    /// <see cref="DatabaseMessage"/> 100 times: 500 known words, more than the 288 that the default 8 windows of 64
+    /// cover, so it matches the database interest and is truncated.
+    /// </summary>
+    public static readonly string DatabaseMessageBeyondWindows = string.Join(' ', Enumerable.Repeat(DatabaseMessage, 100));
+
     private static readonly string[] FillerWords = string.Join(' ',
         "The football team won on Saturday after a late goal from the new striker.",
         "Please remember to submit your travel expenses before the end of the month.",

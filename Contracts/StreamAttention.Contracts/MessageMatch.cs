@@ -2,7 +2,9 @@ namespace StreamAttention.Contracts;
 
 /// <summary>
 /// A message that passed an interest's threshold, named by the message's and the interest's ids: what in-process
-/// scoring returns (the <c>score</c> and <c>eval</c> commands).
+/// scoring returns (the <c>score</c> and <c>eval</c> commands). The score, prefilter score and highlights are those of
+/// the message's best window for the interest; <paramref name="Truncated"/>: the message had more tokens than its
+/// windows cover, and the rest was not scored.
 /// </summary>
 public sealed record MessageMatch(
     string MessageId,
@@ -10,4 +12,5 @@ public sealed record MessageMatch(
     string? UserId,
     float Score,
     float PrefilterScore,
-    IReadOnlyList<Highlight> Highlights);
+    IReadOnlyList<Highlight> Highlights,
+    bool Truncated = false);

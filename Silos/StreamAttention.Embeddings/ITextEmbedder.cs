@@ -1,3 +1,5 @@
+using StreamAttention.Embeddings.Windows;
+
 namespace StreamAttention.Embeddings;
 
 /// <summary>Turns texts into token vectors (for cross-attention) and one pooled vector each (for the prefilter).</summary>
@@ -8,8 +10,19 @@ public interface ITextEmbedder : IDisposable
 
     int Dimension { get; }
 
-    /// <summary>Tokens kept per text; longer texts are truncated to their first <see cref="MaxTokens"/> tokens.</summary>
+    /// <summary>
+    /// Tokens kept per text by <see cref="Embed"/>, which truncates longer texts to their first MaxTokens tokens; the
+    /// length of a window in scoring (<see cref="EmbedWindows"/>).
+    /// </summary>
     int MaxTokens { get; }
 
     TokenBatch Embed(IReadOnlyList<string> texts);
+
+    /// <summary>
+    /// The texts as windows of <paramref name="layout"/>, so a long text is scored beyond its first tokens. A text that
+    /// fits one window is embedded exactly as <see cref="Embed"/> does. This default embeds each text as one window
+    /// (cut at <see cref="MaxTokens"/>, marked truncated): right for any embedder, and all an embedder whose token
+    /// vectors depend on their context can do without embedding each window on its own.
+    /// </summary>
+    MessageWindows EmbedWindows(IReadOnlyList<string> texts, WindowLayout layout) => MessageWindows.OneEach(Embed(texts));
 }

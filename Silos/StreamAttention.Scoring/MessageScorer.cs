@@ -1,5 +1,6 @@
 using StreamAttention.Contracts;
 using StreamAttention.Embeddings;
+using StreamAttention.Embeddings.Windows;
 using StreamAttention.Scoring.Cascade;
 using StreamAttention.Scoring.Options;
 
@@ -7,7 +8,8 @@ namespace StreamAttention.Scoring;
 
 /// <summary>
 /// Embeds a batch of messages once and scores it against an interest index, in process: the <see cref="TieredScorer"/>
-/// behind texts and ids instead of embedded rows (the <c>score</c> and <c>eval</c> commands).
+/// behind texts and ids instead of embedded rows (the <c>score</c> and <c>eval</c> commands). A long message is scored
+/// in windows (<see cref="ScoringOptions.MaxWindows"/>) and each interest keeps its best window.
 /// </summary>
 public sealed class MessageScorer(ITextEmbedder embedder, TieredScorer scorer)
 {
@@ -31,17 +33,31 @@ public sealed class MessageScorer(ITextEmbedder embedder, TieredScorer scorer)
     public List<MessageMatch> Score(IReadOnlyList<MessageText> messages, InterestIndex index, float? minScoreOverride = null, int topKPerMessage = 0)
     {
         var texts = messages.Select(m => m.Text).ToArray();
-        var embedded = scorer.NeedsFastVectors ? embedder.Embed(texts) : null;
-        if (embedded is not null)
-        {
-            texts.CopyTo(embedded.Texts, 0);
-        }
-        return scorer.Score(embedded, texts, index, minScoreOverride, topKPerMessage)
+        var windows = embedder.EmbedWindows(texts, scorer.Options.Windows(embedder.MaxTokens));
+        // A window carries its whole message's text: keyword rules are about the message.
+        var rowTexts = Enumerable.Range(0, windows.Rows.Count).Select(row => texts[windows.TextOf(row)]).ToArray();
+        rowTexts.CopyTo(windows.Rows.Texts, 0);
+        return TwoStageScorer.Limit(BestWindows(windows, scorer.Score(windows.Rows, rowTexts, index, minScoreOverride)), topKPerMessage)
             .Select(match =>
             {
                 var interest = index.Interests[match.InterestIndex];
-                return new MessageMatch(messages[match.MessageIndex].Id, interest.Id, interest.UserId, match.Score, match.PrefilterScore, match.Highlights);
+                return new MessageMatch(messages[match.MessageIndex].Id, interest.Id, interest.UserId, match.Score, match.PrefilterScore, match.Highlights,
+                    windows.Truncated(match.MessageIndex));
             })
             .ToList();
+    }
+
+    /// <summary>Per message and interest the best window's match, named by message, in <see cref="RowMatchOrder"/>.</summary>
+    private static List<RowMatch> BestWindows(MessageWindows windows, List<RowMatch> matches)
+    {
+        if (windows.Rows.Count == windows.Count)
+        {
+            return matches;
+        }
+        var best = windows.BestWindows(matches, m => m.MessageIndex, m => m.InterestIndex, m => m.Score)
+            .Select(kept => kept.Match with { MessageIndex = kept.Text })
+            .ToList();
+        best.Sort(RowMatchOrder.Instance);
+        return best;
     }
 }

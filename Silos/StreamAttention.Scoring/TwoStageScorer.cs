@@ -266,7 +266,7 @@ public sealed class TwoStageScorer : IDisposable
     }
 
     /// <summary>At most <paramref name="topKPerMessage"/> matches per message (0 = all) of matches already in <see cref="RowMatchOrder"/>.</summary>
-    private static List<RowMatch> Limit(List<RowMatch> matches, int topKPerMessage)
+    internal static List<RowMatch> Limit(List<RowMatch> matches, int topKPerMessage)
         => topKPerMessage > 0 ? matches.GroupBy(m => m.MessageIndex).SelectMany(g => g.Take(topKPerMessage)).ToList() : matches;
 
     public void Dispose()

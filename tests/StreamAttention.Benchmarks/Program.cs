@@ -26,6 +26,11 @@ if (args.Contains("--engines"))
     await EngineComparison.RunAsync(settings);
     return 0;
 }
+if (args.Contains("--long-texts"))
+{
+    await LongTextBenchmark.RunAsync(settings);
+    return 0;
+}
 var sessions = new OnnxSessionFactory(new OnnxRuntimeOptions());
 var wordVectorOptions = new WordVectorOptions();
 var vectors = WordVectors.Load(await new WordVectorModelSetup().EnsureAsync(wordVectorOptions));

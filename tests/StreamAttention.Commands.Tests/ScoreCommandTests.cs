@@ -54,6 +54,23 @@ public sealed class ScoreCommandTests(CommandHostFixture host) : IDisposable
     }
 
     [Fact]
+    public void A_message_longer_than_its_windows_is_written_truncated_and_once_per_interest()
+    {
+        var interests = _files.Write("interests.jsonl", TestFiles.Json(new { id = "db", text = Texts.DatabaseInterest, userId = "sre" }));
+        var messages = _files.Write("messages.jsonl",
+            TestFiles.Json(new { id = "long", text = Texts.DatabaseMessageBeyondWindows }),
+            TestFiles.Json(new { id = "short", text = Texts.DatabaseMessage }));
+
+        var run = ScoreRun.Start(host.Scorer, _files, interests, messages);
+
+        Assert.Equal(0, run.ExitCode);
+        var longMatch = Assert.Single(run.For("long"));
+        Assert.Equal([.. MatchFields, "truncated"], longMatch.EnumerateObject().Select(p => p.Name));
+        Assert.True(longMatch.GetProperty("truncated").GetBoolean());
+        Assert.Equal(MatchFields, Assert.Single(run.For("short")).EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
     public void Min_score_of_minus_one_writes_every_pair()
     {
         var run = ScoreRun.Start(host.Scorer, _files, Interests, Messages, minScore: -1);

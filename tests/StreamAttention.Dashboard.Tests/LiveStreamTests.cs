@@ -33,6 +33,23 @@ public sealed class LiveStreamTests(SiloHostFixture host)
     }
 
     [Fact]
+    public async Task A_text_longer_than_its_scoring_windows_is_marked_truncated_in_the_response_and_on_the_stream()
+    {
+        await PutAsync("live-long", "db", Texts.DatabaseInterest);
+        using var timeout = new CancellationTokenSource(StreamTimeout);
+        await using var stream = await ServerSentEvents.OpenAsync(host.Http, "/users/live-long/matches/stream", timeout.Token);
+
+        using var response = await host.Http.PostAsJsonAsync("/score", new { texts = new[] { Texts.DatabaseMessageBeyondWindows }, userId = "live-long" });
+        response.EnsureSuccessStatusCode();
+
+        var scored = Assert.Single((await response.Content.ReadFromJsonAsync<JsonObject>())!["matches"]!.AsArray())!;
+        Assert.True((bool)scored["truncated"]!);
+        var (type, data) = await stream.NextAsync(timeout.Token);
+        Assert.Equal("match", type);
+        Assert.True((bool)data["match"]!["truncated"]!);
+    }
+
+    [Fact]
     public async Task The_all_users_stream_carries_every_users_matches()
     {
         await PutAsync("live-all", "f1", Texts.RacingInterest, Texts.RacingThreshold);

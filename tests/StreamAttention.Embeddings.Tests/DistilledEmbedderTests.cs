@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using StreamAttention.Embeddings.Distilled;
 using StreamAttention.Embeddings.MiniLm;
+using StreamAttention.Embeddings.Windows;
 
 namespace StreamAttention.Embeddings.Tests;
 
@@ -74,5 +75,24 @@ public sealed class DistilledEmbedderTests(DistilledModelFixture model)
         Assert.Equal(model.Options.MaxTokens, batch.TokenCount(0));
         Assert.True(batch.Truncated[0]);
         Assert.False(batch.Truncated[1]);
+    }
+
+    [Fact]
+    public void A_long_text_becomes_windows_each_embedded_as_its_words_alone()
+    {
+        using var embedder = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options);
+        string[] words = ["car", "road", "music", "song", "concert", "vehicle", "engine", "highway", "river", "mountain", "city", "train"];
+        var layout = WindowLayout.Of(model.Options.MaxTokens, 0.5, 4); // 8 words at 0, 4: the 12 words in two windows
+
+        var windows = embedder.EmbedWindows([string.Join(' ', words), string.Join(' ', Enumerable.Repeat("car road", 20))], layout);
+
+        Assert.Equal((2, 4), (windows.WindowCount(0), windows.WindowCount(1)));
+        Assert.Equal((false, true), (windows.Truncated(0), windows.Truncated(1)));
+        var alone = embedder.Embed([string.Join(' ', words[..8]), string.Join(' ', words[4..])]);
+        for (var window = 0; window < 2; window++)
+        {
+            Assert.Equal(alone.TokenTexts[window], windows.Rows.TokenTexts[window]);
+            Assert.Equal(alone.PooledVector(window).ToArray(), windows.Rows.PooledVector(window).ToArray());
+        }
     }
 }

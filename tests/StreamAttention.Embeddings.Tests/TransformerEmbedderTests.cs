@@ -1,4 +1,5 @@
 using StreamAttention.Embeddings.Transformer;
+using StreamAttention.Embeddings.Windows;
 using StreamAttention.Onnx;
 using StreamAttention.Onnx.Options;
 
@@ -116,6 +117,38 @@ public sealed class TransformerEmbedderTests : IDisposable
         Assert.True(batch.Truncated[0]);
         var expectedIds = leadingCats > 0 ? new long[] { 2, 6, 6, 6, 3 } : [2, 6, 7, 8, 3];
         AssertMatchesReference(batch, 0, expectedIds, withTokenTypes: true);
+    }
+
+    [Fact]
+    public void A_long_text_becomes_windows_each_run_through_the_model_on_its_own()
+    {
+        using var embedder = CreateEmbedder(maxTokens: 3);
+        var layout = WindowLayout.Of(3, overlap: 0.34, maxWindows: 3); // windows of 3 pieces at 0, 2, 4: 7 covered
+
+        var windows = embedder.EmbedWindows(["the cat sat on the mat", "cat sat", "the cat sat on the mat cat sat"], layout);
+
+        Assert.Equal((3, 1, 3), (windows.WindowCount(0), windows.WindowCount(1), windows.WindowCount(2)));
+        Assert.Equal((false, false, true), (windows.Truncated(0), windows.Truncated(1), windows.Truncated(2)));
+        string[] alone = ["the cat sat", "sat on the", "the mat", "cat sat"];
+        var expected = embedder.Embed(alone);
+        for (var row = 0; row < alone.Length; row++)
+        {
+            Assert.Equal(expected.TokenTexts[row], windows.Rows.TokenTexts[row]);
+            AssertClose(expected.PooledVector(row), windows.Rows.PooledVector(row), Tolerance);
+            AssertClose(expected.Row(row).TokenVectors, windows.Rows.Row(row).TokenVectors, Tolerance);
+        }
+    }
+
+    [Fact]
+    public void A_window_starting_inside_a_word_names_its_pieces_by_the_whole_word()
+    {
+        using var embedder = CreateEmbedder(maxTokens: 3);
+
+        var windows = embedder.EmbedWindows(["cat embeddings"], WindowLayout.Of(3, 0.34, 2)); // cat embed ##ding | ##ding ##s
+
+        Assert.Equal(["cat", "embeddings", "embeddings"], windows.Rows.TokenTexts[0]);
+        Assert.Equal(["embeddings", "embeddings"], windows.Rows.TokenTexts[1]);
+        Assert.False(windows.Truncated(0));
     }
 
     [Fact]

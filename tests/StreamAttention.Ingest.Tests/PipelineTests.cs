@@ -76,6 +76,22 @@ public sealed class PipelineTests(IngestClusterFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_message_longer_than_its_scoring_windows_is_published_marked_truncated()
+    {
+        await using var kafka = Traffic.StartKafka();
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "long");
+        await ProduceAsync(kafka,
+            Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { id = "long", text = Texts.DatabaseMessageBeyondWindows })),
+            Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { id = "short", text = Texts.DatabaseMessage })));
+        await OutputReader.WaitForAllCommittedAsync(kafka, "long");
+
+        var matches = OutputReader.ReadMatches(kafka).ToDictionary(m => (string)m["messageId"]!);
+        Assert.Equal(["long", "short"], matches.Keys.Order());
+        Assert.True((bool)matches["long"]["truncated"]!);
+        Assert.False(matches["short"].ContainsKey("truncated"));
+    }
+
+    [Fact]
     public async Task Dead_letters_bad_input_with_its_reason_and_scores_the_good_messages_around_it()
     {
         await using var kafka = Traffic.StartKafka();

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using StreamAttention.Contracts;
 using StreamAttention.Ingest.Decoding;
 
@@ -7,6 +8,7 @@ namespace StreamAttention.Ingest.Publishing;
 /// <summary>
 /// The JSON value of a match on the output topic, and of an immediate one on the notification topic (camelCase;
 /// absent fields are left out). <see cref="Delivery"/> is the user grain's decision, the audit trail of the policy.
+/// <see cref="Truncated"/>, written only when true: the message had more tokens than the windows it was scored in cover.
 /// </summary>
 public sealed record PublishedMatch(
     string? MatchId,
@@ -20,4 +22,5 @@ public sealed record PublishedMatch(
     string? Text,
     JsonElement? Timestamp,
     JsonElement? Attributes,
-    SourcePosition Source);
+    SourcePosition Source,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Truncated = false);

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Numerics.Tensors;
 using Microsoft.ML.Tokenizers;
 using StreamAttention.Embeddings.StaticVectors;
+using StreamAttention.Embeddings.Windows;
 
 namespace StreamAttention.Embeddings.Distilled;
 
@@ -39,12 +40,18 @@ public sealed class DistilledEmbedder : ITextEmbedder
 
     public int MaxTokens { get; }
 
-    public TokenBatch Embed(IReadOnlyList<string> texts)
+    public TokenBatch Embed(IReadOnlyList<string> texts) => Embed(texts, MaxTokens);
+
+    /// <summary>A word's vector does not depend on its neighbours, so the windows are cut from the texts' first <see cref="WindowLayout.Coverage"/> words.</summary>
+    public MessageWindows EmbedWindows(IReadOnlyList<string> texts, WindowLayout layout)
+        => MessageWindows.Split(Embed(texts, layout.Coverage), layout);
+
+    private TokenBatch Embed(IReadOnlyList<string> texts, int maxTokens)
     {
         var words = new TextWords[texts.Count];
         for (var i = 0; i < texts.Count; i++)
         {
-            words[i] = Words(texts[i]);
+            words[i] = Words(texts[i], maxTokens);
         }
         var batch = new TokenBatch(texts.Count, Math.Max(1, words.Select(w => w.Texts.Length).DefaultIfEmpty().Max()), Dimension);
         for (var text = 0; text < texts.Count; text++)
@@ -58,23 +65,23 @@ public sealed class DistilledEmbedder : ITextEmbedder
     {
     }
 
-    private TextWords Words(string text)
+    private TextWords Words(string text, int maxTokens)
     {
-        var searchFrom = Math.Min(text.Length, MaxTokens * PrefixCharsPerWord);
+        var searchFrom = Math.Min(text.Length, maxTokens * PrefixCharsPerWord);
         var cut = text.AsSpan(searchFrom).IndexOfAny(" \t\r\n");
         if (cut >= 0)
         {
-            var prefix = Words(text[..(searchFrom + cut)], prefixOfLonger: true);
+            var prefix = Words(text[..(searchFrom + cut)], maxTokens, prefixOfLonger: true);
             if (prefix.Truncated)
             {
                 return prefix;
             }
         }
-        return Words(text, prefixOfLonger: false);
+        return Words(text, maxTokens, prefixOfLonger: false);
     }
 
     /// <param name="prefixOfLonger">The text is a prefix: reaching its end is not the end of the text.</param>
-    private TextWords Words(string text, bool prefixOfLonger)
+    private TextWords Words(string text, int maxTokens, bool prefixOfLonger)
     {
         var pieces = _tokenizer.EncodeToTokens(text, out var normalized);
         var source = normalized ?? text;
@@ -106,7 +113,7 @@ public sealed class DistilledEmbedder : ITextEmbedder
                 unknown++;
                 continue;
             }
-            if (texts.Count == MaxTokens)
+            if (texts.Count == maxTokens)
             {
                 truncated = true;
                 break;

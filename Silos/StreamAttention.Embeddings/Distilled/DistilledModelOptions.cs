@@ -25,7 +25,7 @@ public sealed class DistilledModelOptions
     [Range(1e-6, 1.0)]
     public double SifA { get; set; } = 1e-3;
 
-    /// <summary>Words kept per text; later ones are cut and the text is marked truncated.</summary>
+    /// <summary>Words kept per text; a longer text is scored in windows of this many (Scoring:MaxWindows).</summary>
     [Range(1, 4096)]
     public int MaxTokens { get; set; } = 64;
 

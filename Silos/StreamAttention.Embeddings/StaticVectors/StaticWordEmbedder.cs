@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics.Tensors;
+using StreamAttention.Embeddings.Windows;
 
 namespace StreamAttention.Embeddings.StaticVectors;
 
@@ -61,7 +62,13 @@ public sealed class StaticWordEmbedder : ITextEmbedder
         return weights;
     }
 
-    public TokenBatch Embed(IReadOnlyList<string> texts)
+    public TokenBatch Embed(IReadOnlyList<string> texts) => Embed(texts, MaxTokens);
+
+    /// <summary>Token vectors do not depend on their neighbours, so the windows are cut from the texts' first <see cref="WindowLayout.Coverage"/> tokens.</summary>
+    public MessageWindows EmbedWindows(IReadOnlyList<string> texts, WindowLayout layout)
+        => MessageWindows.Split(Embed(texts, layout.Coverage), layout);
+
+    private TokenBatch Embed(IReadOnlyList<string> texts, int maxTokens)
     {
         var tokenStarts = new int[texts.Count + 1];
         var unknownWords = new int[texts.Count];
@@ -86,7 +93,7 @@ public sealed class StaticWordEmbedder : ITextEmbedder
                         unknownWords[text]++;
                         continue;
                     }
-                    if (kept == MaxTokens)
+                    if (kept == maxTokens)
                     {
                         truncated[text] = true;
                         break;

@@ -20,7 +20,7 @@ public sealed class WordVectorOptions
     [Range(200_000, 1_000_000)]
     public int VocabularySize { get; set; } = 250_000;
 
-    /// <summary>Tokens kept per text; later ones are cut and the text is marked truncated.</summary>
+    /// <summary>Tokens kept per text; a longer text is scored in windows of this many (Scoring:MaxWindows).</summary>
     [Range(1, 4096)]
     public int MaxTokens { get; set; } = 64;
 

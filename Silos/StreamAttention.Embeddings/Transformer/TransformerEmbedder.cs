@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Microsoft.ML.Tokenizers;
+using StreamAttention.Embeddings.Windows;
 using StreamAttention.Onnx;
 
 namespace StreamAttention.Embeddings.Transformer;
@@ -68,14 +69,34 @@ public sealed class TransformerEmbedder : ITextEmbedder
 
     public int MaxTokens { get; }
 
-    public TokenBatch Embed(IReadOnlyList<string> texts)
+    public TokenBatch Embed(IReadOnlyList<string> texts) => Embed(texts.Select(Encode).ToArray());
+
+    /// <summary>
+    /// Each window is its own sequence, [CLS] its pieces [SEP], run through the model on its own: token vectors depend
+    /// on their context, so a window of a longer text is what the model gives those pieces alone.
+    /// </summary>
+    public MessageWindows EmbedWindows(IReadOnlyList<string> texts, WindowLayout layout)
     {
-        var encoded = new EncodedText[texts.Count];
-        for (var i = 0; i < texts.Count; i++)
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(layout.Length, MaxTokens);
+        var windows = new List<EncodedText>(texts.Count);
+        var windowCounts = new int[texts.Count];
+        var truncated = new bool[texts.Count];
+        for (var text = 0; text < texts.Count; text++)
         {
-            encoded[i] = Encode(texts[i]);
+            var (pieces, source) = EncodePieces(texts[text], layout.Coverage);
+            truncated[text] = pieces.Count > layout.Coverage;
+            windowCounts[text] = layout.WindowCount(pieces.Count);
+            for (var window = 0; window < windowCounts[text]; window++)
+            {
+                windows.Add(EncodeWindow(pieces, source, layout.Start(window), Math.Max(0, layout.TokensIn(window, pieces.Count)), truncated[text]));
+            }
         }
-        var batch = new TokenBatch(texts.Count, Math.Max(1, encoded.Select(e => e.Words.Length).DefaultIfEmpty().Max()), Dimension);
+        return MessageWindows.FromRows(Embed(windows.ToArray()), windowCounts, truncated);
+    }
+
+    private TokenBatch Embed(EncodedText[] encoded)
+    {
+        var batch = new TokenBatch(encoded.Length, Math.Max(1, encoded.Select(e => e.Words.Length).DefaultIfEmpty().Max()), Dimension);
         for (var i = 0; i < encoded.Length; i++)
         {
             batch.TokenTexts[i] = encoded[i].Words;
@@ -100,48 +121,61 @@ public sealed class TransformerEmbedder : ITextEmbedder
     /// </summary>
     private EncodedText Encode(string text)
     {
-        var (pieces, source) = EncodePieces(text);
-        var kept = Math.Min(pieces.Count, MaxTokens);
-        var ids = new long[kept + 2];
-        var words = new string[kept];
+        var (pieces, source) = EncodePieces(text, MaxTokens);
+        return EncodeWindow(pieces, source, 0, Math.Min(pieces.Count, MaxTokens), pieces.Count > MaxTokens);
+    }
+
+    /// <summary>[CLS], the <paramref name="count"/> pieces from <paramref name="start"/>, [SEP]; each piece named by its whole word.</summary>
+    private EncodedText EncodeWindow(IReadOnlyList<EncodedToken> pieces, string source, int start, int count, bool truncated)
+    {
+        var ids = new long[count + 2];
+        var words = new string[count];
         var unknown = 0;
         ids[0] = _tokenizer.ClassificationTokenId;
-        ids[kept + 1] = _tokenizer.SeparatorTokenId;
-        for (var first = 0; first < kept;)
+        ids[count + 1] = _tokenizer.SeparatorTokenId;
+        // A window may begin inside a word: its first pieces still show the whole word.
+        var first = start;
+        while (first > 0 && IsContinuation(pieces[first]))
+        {
+            first--;
+        }
+        while (first < start + count)
         {
             var end = first + 1;
-            while (end < pieces.Count && pieces[end].Value.StartsWith(_tokenizer.ContinuingSubwordPrefix, StringComparison.Ordinal))
+            while (end < pieces.Count && IsContinuation(pieces[end]))
             {
                 end++;
             }
             var word = source[pieces[first].Offset.Start.Value..pieces[end - 1].Offset.End.Value];
-            for (var k = first; k < Math.Min(end, kept); k++)
+            for (var k = Math.Max(first, start); k < Math.Min(end, start + count); k++)
             {
-                ids[k + 1] = pieces[k].Id;
-                words[k] = word;
+                ids[k - start + 1] = pieces[k].Id;
+                words[k - start] = word;
                 unknown += pieces[k].Id == _tokenizer.UnknownTokenId ? 1 : 0;
             }
             first = end;
         }
-        return unknown == kept
-            ? new EncodedText([], [], unknown, pieces.Count > kept)
-            : new EncodedText(ids, words, unknown, pieces.Count > kept);
+        return unknown == count
+            ? new EncodedText([], [], unknown, truncated)
+            : new EncodedText(ids, words, unknown, truncated);
     }
+
+    private bool IsContinuation(EncodedToken piece) => piece.Value.StartsWith(_tokenizer.ContinuingSubwordPrefix, StringComparison.Ordinal);
 
     /// <summary>
     /// Encodes a prefix first so a huge message costs little: the prefix ends at whitespace, which never splits a word,
-    /// so once it holds more than <see cref="MaxTokens"/> pieces the kept pieces and their words are the full text's.
+    /// so once it holds more than <paramref name="maxPieces"/> pieces the kept pieces and their words are the full text's.
     /// Returns the pieces and the text their offsets refer to.
     /// </summary>
-    private (IReadOnlyList<EncodedToken> Pieces, string Source) EncodePieces(string text)
+    private (IReadOnlyList<EncodedToken> Pieces, string Source) EncodePieces(string text, int maxPieces)
     {
-        var searchFrom = Math.Min(text.Length, MaxTokens * PrefixCharsPerToken);
+        var searchFrom = Math.Min(text.Length, maxPieces * PrefixCharsPerToken);
         var cut = text.AsSpan(searchFrom).IndexOfAny(" \t\r\n");
         if (cut >= 0)
         {
             var prefix = text[..(searchFrom + cut)];
             var prefixPieces = _tokenizer.EncodeToTokens(prefix, out var normalizedPrefix);
-            if (prefixPieces.Count > MaxTokens)
+            if (prefixPieces.Count > maxPieces)
             {
                 return (prefixPieces, normalizedPrefix ?? prefix);
             }

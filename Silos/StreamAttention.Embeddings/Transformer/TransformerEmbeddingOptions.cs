@@ -20,7 +20,8 @@ public sealed class TransformerEmbeddingOptions
     public string? Name { get; set; }
 
     /// <summary>
-    /// Word pieces kept per text, not counting [CLS] and [SEP]; the model sees sequences of up to MaxTokens + 2.
+    /// Word pieces kept per text, and per window of a longer one (Scoring:MaxWindows), not counting [CLS] and [SEP]; the
+    /// model sees sequences of up to MaxTokens + 2.
     /// To reproduce a sentence-transformers model with max_seq_length L, set L − 2. 510 keeps BERT's 512 positions.
     /// </summary>
     [Range(1, 510)]

@@ -16,7 +16,10 @@ public sealed class DynamicBatchingOptions
     [Range(1, 4096)]
     public int MaxBatchSize { get; set; } = 64;
 
-    /// <summary>Messages scored at most per run (a single larger request still runs alone): bounds how long any run, and so any caller, waits.</summary>
+    /// <summary>
+    /// Messages scored at most per run (a single larger request still runs alone): bounds how long any run, and so any
+    /// caller, waits. Each window of a long message counts as one (Scoring:MaxWindows).
+    /// </summary>
     [Range(1, 65536)]
     public int MaxBatchMessages { get; set; } = 1024;
 

@@ -9,9 +9,11 @@ using StreamAttention.Contracts.Live;
 using StreamAttention.Contracts.Scoring;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Embeddings;
+using StreamAttention.Embeddings.Windows;
 using StreamAttention.Grains.Attention;
 using StreamAttention.Grains.Live;
 using StreamAttention.Grains.Options;
+using StreamAttention.Scoring.Options;
 
 namespace StreamAttention.Grains.Shards;
 
@@ -19,7 +21,9 @@ namespace StreamAttention.Grains.Shards;
 /// Stateless, so any silo scores locally what it receives; reentrant, so one request's fan-out does not hold up the
 /// next one's embedding. A batch goes once to each active silo's <see cref="ISiloScoringGrain"/>, which scores it
 /// against every shard index published there; a shard no silo covered (it changed since it last published, or is not
-/// active) is scored through its own grain, which rebuilds and publishes it. Each match then gets an id and its
+/// active) is scored through its own grain, which rebuilds and publishes it. A long text goes as its windows
+/// (<see cref="ScoringOptions.MaxWindows"/>), each a message to the silos; per text and interest the best window's match
+/// is kept (<see cref="MessageWindows"/>). Each match then gets an id and its
 /// user grain's delivery decision (<see cref="DeliveryDecisions"/>, which also records it in the user's history) and
 /// goes to <see cref="MatchDelivery"/> (the live feed) without waiting for it.
 /// </summary>
@@ -27,6 +31,7 @@ namespace StreamAttention.Grains.Shards;
 public sealed class ScoringGatewayGrain(
     ITextEmbedder embedder,
     IOptions<ShardingOptions> sharding,
+    IOptions<ScoringOptions> scoring,
     IClusterMembershipService membership,
     DeliveryDecisions decisions,
     MatchDelivery delivery,
@@ -45,8 +50,9 @@ public sealed class ScoringGatewayGrain(
         }
         using var activity = StartBatch(texts.Count);
         var started = time.GetTimestamp();
-        var embedded = embedder.Embed(texts);
-        return await ScoreRowsAsync(Enumerable.Range(0, embedded.Count).Select(i => embedded.Row(i)).ToArray(), texts, userId, tenant, started, activity, cancellationToken);
+        var windows = embedder.EmbedWindows(texts, scoring.Value.Windows(embedder.MaxTokens));
+        var rows = Enumerable.Range(0, windows.Rows.Count).Select(i => windows.Rows.Row(i)).ToArray();
+        return await ScoreRowsAsync(rows, windows, texts, userId, tenant, started, activity, cancellationToken);
     }
 
     public Task<IReadOnlyList<TextMatch>> ScoreEmbedded(IReadOnlyList<EmbeddedText> messages, IReadOnlyList<string> texts, string? userId, string? tenant, CancellationToken cancellationToken)
@@ -66,7 +72,7 @@ public sealed class ScoringGatewayGrain(
     private async Task<IReadOnlyList<TextMatch>> ScoreEmbeddedAsync(IReadOnlyList<EmbeddedText> messages, IReadOnlyList<string> texts, string? userId, string? tenant, CancellationToken cancellationToken)
     {
         using var activity = StartBatch(texts.Count);
-        return await ScoreRowsAsync(messages, texts, userId, tenant, time.GetTimestamp(), activity, cancellationToken);
+        return await ScoreRowsAsync(messages, windows: null, texts, userId, tenant, time.GetTimestamp(), activity, cancellationToken);
     }
 
     private static Activity? StartBatch(int messages)
@@ -78,23 +84,31 @@ public sealed class ScoringGatewayGrain(
 
     public Task<int> GetEmbeddingDimension() => Task.FromResult(embedder.Dimension);
 
-    private async Task<IReadOnlyList<TextMatch>> ScoreRowsAsync(IReadOnlyList<EmbeddedText> rows, IReadOnlyList<string> texts, string? userId, string? tenant,
-        long started, Activity? activity, CancellationToken cancellationToken)
+    /// <param name="windows">What texts the rows are windows of; null: each row is its text, embedded by the caller.</param>
+    private async Task<IReadOnlyList<TextMatch>> ScoreRowsAsync(IReadOnlyList<EmbeddedText> rows, MessageWindows? windows, IReadOnlyList<string> texts,
+        string? userId, string? tenant, long started, Activity? activity, CancellationToken cancellationToken)
     {
         // The silos need the raw texts too: keyword rules and term evidence read their words, not the embedder's tokens.
-        rows = rows.Select((row, i) => row.Text is null ? row with { Text = texts[i] } : row).ToArray();
+        // A window carries its whole message's text: the rules are about the message.
+        rows = rows.Select((row, i) => row.Text is null ? row with { Text = texts[windows?.TextOf(i) ?? i] } : row).ToArray();
         var found = userId is not null
             ? await GrainFactory.GetGrain<IScoringShardGrain>(ShardMap.ShardOf(userId, sharding.Value.ShardCount)).Score(new ShardScoreRequest(rows, userId), cancellationToken)
             : tenant is not null
                 ? await ScoreTenantAsync(rows, tenant, cancellationToken)
                 : await ScoreEveryoneAsync(rows, cancellationToken);
+        if (windows is not null)
+        {
+            found = windows.BestWindows(found, m => m.TextIndex, m => (m.UserId, m.InterestId), m => m.Score)
+                .Select(kept => kept.Match with { TextIndex = kept.Text, Truncated = windows.Truncated(kept.Text) });
+        }
         var matches = found
             .OrderBy(m => m.TextIndex).ThenByDescending(m => m.Score)
             .ThenBy(m => m.UserId, StringComparer.Ordinal).ThenBy(m => m.InterestId, StringComparer.Ordinal)
             .ToArray();
         var at = time.GetUtcNow();
         var decided = await decisions.DecideAsync(
-            matches.Select(m => (m.UserId, new UserMatch(at, m.InterestId, texts[m.TextIndex], m.Score, m.Highlights, Guid.CreateVersion7().ToString("N")))).ToArray(),
+            matches.Select(m => (m.UserId, new UserMatch(at, m.InterestId, texts[m.TextIndex], m.Score, m.Highlights, Guid.CreateVersion7().ToString("N"),
+                Truncated: m.Truncated))).ToArray(),
             cancellationToken);
         matches = matches.Select((m, i) => m with
         {

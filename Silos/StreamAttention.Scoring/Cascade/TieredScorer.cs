@@ -50,9 +50,6 @@ public sealed class TieredScorer
 
     public ScoringOptions Options => _fast.Options;
 
-    /// <summary>Whether <see cref="Score"/> reads the configured embedder's vectors (not in the contextual tier).</summary>
-    public bool NeedsFastVectors => Tier != ScoringTier.Contextual;
-
     public CascadeStatistics Statistics
     {
         get
@@ -68,7 +65,7 @@ public sealed class TieredScorer
     /// Pairs whose score reaches the interest's threshold (or <paramref name="minScoreOverride"/> for all), ordered by
     /// message, best score first, at most <paramref name="topKPerMessage"/> per message (0 = all).
     /// </summary>
-    /// <param name="fastVectors">The messages embedded by the configured embedder; may be null where <see cref="NeedsFastVectors"/> is false.</param>
+    /// <param name="fastVectors">The messages embedded by the configured embedder; may be null in the contextual tier, which does not read them.</param>
     /// <param name="texts">The messages' texts, for the contextual model; unused (may be null) in the fast tier.</param>
     public List<RowMatch> Score(TokenBatch? fastVectors, IReadOnlyList<string>? texts, InterestIndex interests, float? minScoreOverride = null, int topKPerMessage = 0)
     {

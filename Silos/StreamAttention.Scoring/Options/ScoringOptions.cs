@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using StreamAttention.Embeddings.Windows;
 
 namespace StreamAttention.Scoring.Options;
 
@@ -118,6 +119,22 @@ public sealed class ScoringOptions
     /// <summary>Interest texts whose contextual vectors are kept (~1.5 KB per word piece plus 1.5 KB per interest at d = 384).</summary>
     [Range(1, 10_000_000)]
     public int ContextualInterestCacheSize { get; set; } = 10_000;
+
+    /// <summary>
+    /// Windows a long message is scored in, each of the embedder's MaxTokens tokens; per interest its best window
+    /// counts. Tokens beyond them are not scored and the match says so (Truncated). Each window costs what a message
+    /// does and counts as one in every batch limit, so this bounds what one message may cost. 1 = only the first
+    /// MaxTokens tokens. 8 windows of 64 tokens at half overlap cover 288 known words, some 500 words of prose.
+    /// </summary>
+    [Range(1, 64)]
+    public int MaxWindows { get; set; } = 8;
+
+    /// <summary>Share of a window that the next one repeats, so a sentence across a window's edge lies whole in a neighbour.</summary>
+    [Range(0.0, 0.9)]
+    public double WindowOverlap { get; set; } = 0.5;
+
+    /// <summary>The window layout of these options for windows of <paramref name="tokensPerWindow"/> tokens.</summary>
+    public WindowLayout Windows(int tokensPerWindow) => WindowLayout.Of(tokensPerWindow, WindowOverlap, MaxWindows);
 }
 
 /// <summary>The query vectors of an interest in cross-attention.</summary>

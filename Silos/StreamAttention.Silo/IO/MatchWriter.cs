@@ -4,7 +4,8 @@ using StreamAttention.Contracts;
 namespace StreamAttention.Silo.IO;
 
 /// <summary>
-/// Writes matches as JSON Lines: <c>{"messageId","interestId","userId","score","prefilterScore","highlights":[{"token","weight"}]}</c>.
+/// Writes matches as JSON Lines: <c>{"messageId","interestId","userId","score","prefilterScore","highlights":[{"token","weight"}]}</c>,
+/// and <c>"truncated":true</c> when the message had more tokens than its scored windows cover (absent otherwise).
 /// Uses Utf8JsonWriter directly because the command may write millions of lines.
 /// </summary>
 public sealed class MatchWriter : IDisposable
@@ -17,6 +18,7 @@ public sealed class MatchWriter : IDisposable
     private static readonly JsonEncodedText Highlights = JsonEncodedText.Encode("highlights");
     private static readonly JsonEncodedText Token = JsonEncodedText.Encode("token");
     private static readonly JsonEncodedText Weight = JsonEncodedText.Encode("weight");
+    private static readonly JsonEncodedText Truncated = JsonEncodedText.Encode("truncated");
 
     private readonly Stream _stream;
     private readonly Utf8JsonWriter _writer;
@@ -53,6 +55,10 @@ public sealed class MatchWriter : IDisposable
             _writer.WriteEndObject();
         }
         _writer.WriteEndArray();
+        if (match.Truncated)
+        {
+            _writer.WriteBoolean(Truncated, true);
+        }
         _writer.WriteEndObject();
         _writer.Flush();
         _writer.Reset();

@@ -304,6 +304,7 @@ function showMatch({ userId, match }) {
   if (match.delivery) {
     meta.append(element("span", { class: `delivery ${match.delivery}`, title: match.duplicateOf ? `duplicate of ${match.duplicateOf}` : "delivery decision" }, match.delivery));
   }
+  if (match.truncated) meta.append(element("span", { class: "truncated", title: "longer than its scored windows: the end was not scored" }, "truncated"));
   if (match.matchId) meta.append(feedbackButton(userId, match, true), feedbackButton(userId, match, false));
   item.append(meta, highlighted(match.text, match.highlights));
   const list = $("matches");

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using StreamAttention.Embeddings;
 using StreamAttention.Onnx;
 using StreamAttention.Scoring.Candidates;
@@ -21,6 +22,9 @@ public sealed class SharedWordsScorer : IDisposable
     private readonly ScoringOptions _options;
     private readonly ConditionalWeakTable<InterestIndex, InterestWords> _words = new();
     private readonly CandidateLists _candidates = new();
+    private readonly MessageMatches _passed = new();
+    private readonly PerMessageValues<float> _attentionOf = new();
+    private readonly PerMessageValues<Contracts.Highlight[]> _highlightsOf = new();
     private readonly SharedWordAttention _attention;
 
     public SharedWordsScorer(OnnxSessionFactory sessions, ScoringOptions options)
@@ -67,28 +71,54 @@ public sealed class SharedWordsScorer : IDisposable
     private void SelectMatches(TokenBatch messages, InterestWords words, float[] thresholds, List<RowMatch> pairs)
     {
         var weight = _options.AttentionWeight;
+        var pooledWeight = 1 - weight;
+        var bounds = _attention.AttentionBounds;
         for (var m = 0; m < _candidates.Count; m++)
         {
             var message = _candidates.Start + m;
             var tokens = messages.TokenCount(message);
-            var chosen = _candidates.Interests(m);
-            var prefilter = _candidates.Prefilter(m);
-            var wordScores = tokens == 0 || chosen.Count == 0 ? default : _attention.WordScores(m);
-            var first = pairs.Count;
-            for (var c = 0; c < chosen.Count; c++)
+            var chosen = CollectionsMarshal.AsSpan(_candidates.Interests(m));
+            var prefilter = CollectionsMarshal.AsSpan(_candidates.Prefilter(m));
+            var wordScores = tokens == 0 || chosen.Length == 0 ? default : _attention.WordScores(m);
+            _passed.Clear();
+            _attentionOf.NextMessage(words.SameAs.Length);
+            _highlightsOf.NextMessage(words.SameAs.Length);
+            for (var c = 0; c < chosen.Length; c++)
             {
                 var i = chosen[c];
-                var attention = tokens == 0 ? 0 : _attention.InterestScore(wordScores, i, words);
-                var score = weight * attention + (1 - weight) * prefilter[c];
+                var pooled = pooledWeight * prefilter[c];
+                var attention = 0f;
+                if (tokens > 0)
+                {
+                    // Most candidates of a large index fail even with their best attention over the chunk: no sum for them.
+                    if (weight * bounds[i] + pooled < thresholds[i])
+                    {
+                        continue;
+                    }
+                    var same = words.SameAs[i];
+                    if (!_attentionOf.TryGet(same, out attention))
+                    {
+                        attention = _attention.InterestScore(wordScores, same, words);
+                        _attentionOf.Set(same, attention);
+                    }
+                }
+                var score = weight * attention + pooled;
                 if (score >= thresholds[i])
                 {
-                    pairs.Add(new RowMatch(message, i, score, prefilter[c], Highlights(messages, m, i, words)));
+                    _passed.Add(i, score, prefilter[c]);
                 }
             }
-            pairs.Sort(first, pairs.Count - first, RowMatchOrder.Instance);
+            _passed.Sort();
+            pairs.EnsureCapacity(pairs.Count + _passed.Count);
+            for (var k = 0; k < _passed.Count; k++)
+            {
+                var (i, score, p) = _passed[k];
+                pairs.Add(new RowMatch(message, i, score, p, Highlights(messages, m, i, words)));
+            }
         }
     }
 
+    /// <summary>The message's highlights for the interest, shared by the interests of the same words (<see cref="InterestWords.SameAs"/>).</summary>
     private Contracts.Highlight[] Highlights(TokenBatch messages, int chunkMessage, int interest, InterestWords words)
     {
         var tokens = messages.TokenTexts[_candidates.Start + chunkMessage];
@@ -96,9 +126,15 @@ public sealed class SharedWordsScorer : IDisposable
         {
             return [];
         }
-        Span<float> average = stackalloc float[tokens.Length];
-        _attention.AverageAttention(messages, chunkMessage, interest, words, average);
-        return MatchHighlights.Top(tokens, average, _options.HighlightCount);
+        var same = words.SameAs[interest];
+        if (!_highlightsOf.TryGet(same, out var highlights))
+        {
+            Span<float> average = stackalloc float[tokens.Length];
+            _attention.AverageAttention(messages, chunkMessage, same, words, average);
+            highlights = MatchHighlights.Top(tokens, average, _options.HighlightCount);
+            _highlightsOf.Set(same, highlights);
+        }
+        return highlights;
     }
 
     public void Dispose()

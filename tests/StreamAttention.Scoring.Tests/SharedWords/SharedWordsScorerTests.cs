@@ -78,6 +78,32 @@ public sealed class SharedWordsScorerTests
     }
 
     [Fact]
+    public void Bound_pruning_and_shared_results_of_same_word_interests_keep_exactly_the_pairs_that_reach_the_threshold()
+    {
+        var random = new Random(3);
+        var options = new ScoringOptions { DefaultThreshold = 0.35f, MaxQueriesPerInterest = 4, MessageChunkSize = 16 };
+        var index = Interests(random, options);
+        // Twins of existing interests (same words, same order) share their sums and highlights; a reordering does not.
+        var interests = InterestIndex.Build(
+            [.. index.Interests, new InterestDefinition("twin-a", "w1 w2 w3"), new InterestDefinition("twin-b", "w3 w2", null, 0.1f), new InterestDefinition("reordered", "w3 w2 w1")],
+            _embedder, options);
+        var messages = Messages(random);
+        using var scorer = new TwoStageScorer(TestData.Sessions(), options);
+
+        var everyPair = scorer.Score(messages, interests, minScoreOverride: -1);
+        var actual = scorer.Score(messages, interests);
+
+        var expected = everyPair.Where(p => p.Score >= interests.Thresholds[p.InterestIndex]).ToList();
+        Assert.True(expected.Count > 20 && expected.Count < everyPair.Count / 2, $"{expected.Count} of {everyPair.Count} pairs pass");
+        Assert.Equal(expected.Select(p => (p.MessageIndex, p.InterestIndex, p.Score, p.PrefilterScore)), actual.Select(p => (p.MessageIndex, p.InterestIndex, p.Score, p.PrefilterScore)));
+        Assert.Equal(expected.Select(p => string.Join(' ', p.Highlights)), actual.Select(p => string.Join(' ', p.Highlights)));
+        var words = InterestWords.Build(interests);
+        Assert.Equal(0, words.SameAs[interests.Count - 3]);
+        Assert.Equal(1, words.SameAs[interests.Count - 2]);
+        Assert.Equal(interests.Count - 1, words.SameAs[interests.Count - 1]);
+    }
+
+    [Fact]
     public void Interest_words_are_stored_once_and_repeats_within_an_interest_merge()
     {
         var interests = InterestIndex.Build(

@@ -23,6 +23,7 @@ public sealed class SharedWordsScorer : IDisposable
     private readonly ConditionalWeakTable<InterestIndex, InterestWords> _words = new();
     private readonly CandidateLists _candidates = new();
     private readonly MessageMatches _passed = new();
+    private readonly ReusableBuffer<int> _kept = new();
     private readonly PerMessageValues<float> _attentionOf = new();
     private readonly PerMessageValues<Contracts.Highlight[]> _highlightsOf = new();
     private readonly SharedWordAttention _attention;
@@ -83,18 +84,15 @@ public sealed class SharedWordsScorer : IDisposable
             _passed.Clear();
             _attentionOf.NextMessage(words.SameAs.Length);
             _highlightsOf.NextMessage(words.SameAs.Length);
-            for (var c = 0; c < chosen.Length; c++)
+            // Most candidates of a large index fail even with their best attention over the chunk: no sum for them.
+            var kept = tokens > 0 ? KeepWithinBound(chosen, prefilter, bounds, thresholds) : AllOf(chosen.Length);
+            foreach (var c in kept)
             {
                 var i = chosen[c];
                 var pooled = pooledWeight * prefilter[c];
                 var attention = 0f;
                 if (tokens > 0)
                 {
-                    // Most candidates of a large index fail even with their best attention over the chunk: no sum for them.
-                    if (weight * bounds[i] + pooled < thresholds[i])
-                    {
-                        continue;
-                    }
                     var same = words.SameAs[i];
                     if (!_attentionOf.TryGet(same, out attention))
                     {
@@ -116,6 +114,35 @@ public sealed class SharedWordsScorer : IDisposable
                 pairs.Add(new RowMatch(message, i, score, p, Highlights(messages, m, i, words)));
             }
         }
+    }
+
+    /// <summary>
+    /// The positions of the candidates whose final score with their attention bound reaches the threshold (NaN kept),
+    /// branch-free: which ones pass is unpredictable. Same float operations as the score, so no match is dropped.
+    /// </summary>
+    private ReadOnlySpan<int> KeepWithinBound(ReadOnlySpan<int> chosen, ReadOnlySpan<float> prefilter, ReadOnlySpan<float> bounds, float[] thresholds)
+    {
+        var weight = _options.AttentionWeight;
+        var pooledWeight = 1 - weight;
+        var kept = _kept.Rent(chosen.Length).Span;
+        var count = 0;
+        for (var c = 0; c < chosen.Length; c++)
+        {
+            var i = chosen[c];
+            kept[count] = c;
+            count += weight * bounds[i] + pooledWeight * prefilter[c] < thresholds[i] ? 0 : 1;
+        }
+        return kept[..count];
+    }
+
+    private ReadOnlySpan<int> AllOf(int count)
+    {
+        var all = _kept.Rent(count).Span;
+        for (var c = 0; c < count; c++)
+        {
+            all[c] = c;
+        }
+        return all;
     }
 
     /// <summary>The message's highlights for the interest, shared by the interests of the same words (<see cref="InterestWords.SameAs"/>).</summary>

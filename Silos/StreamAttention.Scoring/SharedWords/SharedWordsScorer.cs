@@ -14,7 +14,9 @@ namespace StreamAttention.Scoring.SharedWords;
 ///    their threshold, through clusters (<see cref="ClusteredCandidates"/>) or every interest (<see cref="ExhaustiveCandidates"/>);
 /// 2. shared-word attention (<see cref="SharedWordAttention"/>): each distinct interest word attends over a message once,
 ///    whatever the number of interests that contain it;
-/// 3. final score s = w·A + (1 − w)·p against the threshold, with highlights for the matches.
+/// 3. final score s = w·A + (1 − w)·p against the threshold, with highlights for the matches. A candidate is summed
+///    only if its score with the chunk's bound of A can reach its threshold (<see cref="SharedWordAttention.AttentionBounds"/>),
+///    and interests of the same words (<see cref="InterestWords.SameAs"/>) share one sum and one set of highlights per message.
 /// Same formula as the per-pair engine, so the same matches (up to float rounding). Not thread-safe.
 /// </summary>
 public sealed class SharedWordsScorer : IDisposable

@@ -77,11 +77,13 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
             _rows.Add(m);
             foreach (var interest in candidates.Interests(m))
             {
-                // Most candidates recur across the chunk's messages: list each interest once, its words after.
-                if (!_interestSeen[interest])
+                // Most candidates recur across the chunk's messages: list each interest once (as the first of its
+                // twins, which stands for them all), its words after.
+                var same = words.SameAs[interest];
+                if (!_interestSeen[same])
                 {
-                    _interestSeen[interest] = true;
-                    _chunkInterests.Add(interest);
+                    _interestSeen[same] = true;
+                    _chunkInterests.Add(same);
                 }
             }
         }
@@ -209,9 +211,10 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
     public ReadOnlySpan<float> WordScores(int chunkMessage) => _scores.Array.AsSpan(_rowOf[chunkMessage] * _chunkWords.Count, _chunkWords.Count);
 
     /// <summary>
-    /// By interest, an upper bound of <see cref="InterestScore"/> of a candidate interest of the last <see cref="Run"/>
-    /// over every message of the chunk, exact in float (not a margin): a pair whose final score with it stays below the
-    /// threshold needs no sum. Other interests' entries are stale.
+    /// By interest, an upper bound of <see cref="InterestScore"/> over every message of the chunk, exact in float (not
+    /// a margin): a pair whose final score with it stays below the threshold needs no sum. Set for the first twin
+    /// (<see cref="InterestWords.SameAs"/>) of each candidate of the last <see cref="Run"/>; other entries are stale.
+    /// <see cref="InterestScore"/> and <see cref="AverageAttention"/> too take first twins only.
     /// </summary>
     public ReadOnlySpan<float> AttentionBounds => _bound;
 

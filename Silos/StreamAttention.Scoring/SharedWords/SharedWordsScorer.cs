@@ -87,7 +87,7 @@ public sealed class SharedWordsScorer : IDisposable
             _attentionOf.NextMessage(words.SameAs.Length);
             _highlightsOf.NextMessage(words.SameAs.Length);
             // Most candidates of a large index fail even with their best attention over the chunk: no sum for them.
-            var kept = tokens > 0 ? KeepWithinBound(chosen, prefilter, bounds, thresholds) : AllOf(chosen.Length);
+            var kept = tokens > 0 ? KeepWithinBound(chosen, prefilter, bounds, words.SameAs, thresholds) : AllOf(chosen.Length);
             foreach (var c in kept)
             {
                 var i = chosen[c];
@@ -122,7 +122,7 @@ public sealed class SharedWordsScorer : IDisposable
     /// The positions of the candidates whose final score with their attention bound reaches the threshold (NaN kept),
     /// branch-free: which ones pass is unpredictable. Same float operations as the score, so no match is dropped.
     /// </summary>
-    private ReadOnlySpan<int> KeepWithinBound(ReadOnlySpan<int> chosen, ReadOnlySpan<float> prefilter, ReadOnlySpan<float> bounds, float[] thresholds)
+    private ReadOnlySpan<int> KeepWithinBound(ReadOnlySpan<int> chosen, ReadOnlySpan<float> prefilter, ReadOnlySpan<float> bounds, int[] sameAs, float[] thresholds)
     {
         var weight = _options.AttentionWeight;
         var pooledWeight = 1 - weight;
@@ -132,7 +132,7 @@ public sealed class SharedWordsScorer : IDisposable
         {
             var i = chosen[c];
             kept[count] = c;
-            count += weight * bounds[i] + pooledWeight * prefilter[c] < thresholds[i] ? 0 : 1;
+            count += weight * bounds[sameAs[i]] + pooledWeight * prefilter[c] < thresholds[i] ? 0 : 1;
         }
         return kept[..count];
     }

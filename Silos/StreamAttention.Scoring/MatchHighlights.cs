@@ -5,23 +5,32 @@ namespace StreamAttention.Scoring;
 /// <summary>The message tokens with the highest attention weights, best first, as reported with a match.</summary>
 internal static class MatchHighlights
 {
-    /// <summary>A partial selection (the count is small); ties go to the earlier token.</summary>
+    /// <summary>One pass keeping the best <paramref name="count"/> in order (the count is small); ties go to the earlier token.</summary>
     public static Highlight[] Top(string[] tokens, ReadOnlySpan<float> weights, int count)
     {
-        var highlights = new Highlight[Math.Min(count, tokens.Length)];
-        Span<bool> taken = stackalloc bool[tokens.Length];
-        for (var h = 0; h < highlights.Length; h++)
+        var kept = Math.Min(count, tokens.Length);
+        Span<int> best = stackalloc int[kept];
+        var filled = 0;
+        for (var t = 0; t < tokens.Length; t++)
         {
-            var best = -1;
-            for (var t = 0; t < tokens.Length; t++)
+            // After every kept token of a weight at least as high, so an earlier token stays ahead of an equal one.
+            var at = filled;
+            while (at > 0 && weights[t] > weights[best[at - 1]])
             {
-                if (!taken[t] && (best < 0 || weights[t] > weights[best]))
-                {
-                    best = t;
-                }
+                at--;
             }
-            taken[best] = true;
-            highlights[h] = new Highlight(tokens[best], weights[best]);
+            if (at == kept)
+            {
+                continue;
+            }
+            filled = Math.Min(filled + 1, kept);
+            best.Slice(at, filled - 1 - at).CopyTo(best[(at + 1)..]);
+            best[at] = t;
+        }
+        var highlights = new Highlight[kept];
+        for (var h = 0; h < kept; h++)
+        {
+            highlights[h] = new Highlight(tokens[best[h]], weights[best[h]]);
         }
         return highlights;
     }

@@ -68,6 +68,8 @@ internal static class IngestBenchmark
             "--Ingest:Enabled=true", $"--Ingest:BootstrapServers={kafka.BootstrapServers}", $"--Ingest:GroupId={GroupId}",
             // Classic group joins wait session.timeout.ms − 1 s on the mock.
             "--Ingest:Consumer:session.timeout.ms=6000", "--Ingest:IncludeText=false",
+            // The benchmark calls the silo in process, not over HTTP: no tokens to issue.
+            "--Auth:Enabled=false",
             "--Logging:LogLevel:Default=Warning",
         ], $"http://127.0.0.1:{LoopbackPort.Free()}");
         await using var silo = SiloHost.Build(builder);

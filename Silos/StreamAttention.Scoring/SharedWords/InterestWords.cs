@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace StreamAttention.Scoring.SharedWords;
 
 /// <summary>
@@ -16,6 +18,7 @@ public sealed class InterestWords
         Offsets = offsets;
         WordIds = wordIds;
         Weights = weights;
+        SameAs = FirstWithSameEntries();
     }
 
     /// <summary>Word ids are below this count.</summary>
@@ -31,7 +34,45 @@ public sealed class InterestWords
     /// <summary>Word weights, summing to 1 per interest that has words.</summary>
     public float[] Weights { get; }
 
+    /// <summary>
+    /// [interests]: the first interest with the same entries in the same order (itself if none comes before): its
+    /// attention score and highlights over any message are the same, bit for bit, so a message computes them once.
+    /// Common in large populations, where many users follow the same phrase.
+    /// </summary>
+    public int[] SameAs { get; }
+
     public ReadOnlySpan<float> Vector(int word) => _table.Vector(word);
+
+    private ReadOnlySpan<int> IdsOf(int interest) => WordIds.AsSpan(Offsets[interest], Offsets[interest + 1] - Offsets[interest]);
+
+    private ReadOnlySpan<float> WeightsOf(int interest) => Weights.AsSpan(Offsets[interest], Offsets[interest + 1] - Offsets[interest]);
+
+    private int[] FirstWithSameEntries()
+    {
+        var sameAs = new int[Offsets.Length - 1];
+        var first = new Dictionary<int, int>(new SameEntries(this));
+        for (var i = 0; i < sameAs.Length; i++)
+        {
+            sameAs[i] = first.TryAdd(i, i) ? i : first[i];
+        }
+        return sameAs;
+    }
+
+    /// <summary>Interests compared by their entries' bits (word ids and weights, in order).</summary>
+    private sealed class SameEntries(InterestWords words) : IEqualityComparer<int>
+    {
+        public bool Equals(int a, int b)
+            => words.IdsOf(a).SequenceEqual(words.IdsOf(b))
+                && MemoryMarshal.AsBytes(words.WeightsOf(a)).SequenceEqual(MemoryMarshal.AsBytes(words.WeightsOf(b)));
+
+        public int GetHashCode(int interest)
+        {
+            var hash = new HashCode();
+            hash.AddBytes(MemoryMarshal.AsBytes(words.IdsOf(interest)));
+            hash.AddBytes(MemoryMarshal.AsBytes(words.WeightsOf(interest)));
+            return hash.ToHashCode();
+        }
+    }
 
     public static InterestWords Build(InterestIndex index)
     {

@@ -21,6 +21,9 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
     private readonly List<int> _chunkInterests = [];
     private bool[] _interestSeen = [];
     private int[] _column = [];
+    private int[] _entryColumns = [];
+    private float[] _bound = [];
+    private readonly ReusableBuffer<float> _wordBest = new();
     private int[] _rowOf = [];
     private readonly ReusableBuffer<float> _cached = new();
     private SharedWordAttentionStage? _stage;
@@ -46,12 +49,18 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
             _column[word] = -1;
         }
         _chunkWords.Clear();
+        _chunkInterests.Clear();
         _rows.Clear();
         _chunkStart = candidates.Start;
         _cachedMessage = -1;
         if (_interestSeen.Length < words.Offsets.Length - 1)
         {
             _interestSeen = new bool[words.Offsets.Length - 1];
+            _bound = new float[words.Offsets.Length - 1];
+        }
+        if (_entryColumns.Length < words.WordIds.Length)
+        {
+            _entryColumns = new int[words.WordIds.Length];
         }
         if (_rowOf.Length < candidates.Count)
         {
@@ -68,11 +77,13 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
             _rows.Add(m);
             foreach (var interest in candidates.Interests(m))
             {
-                // Most candidates recur across the chunk's messages: list each interest once, its words after.
-                if (!_interestSeen[interest])
+                // Most candidates recur across the chunk's messages: list each interest once (as the first of its
+                // twins, which stands for them all), its words after.
+                var same = words.SameAs[interest];
+                if (!_interestSeen[same])
                 {
-                    _interestSeen[interest] = true;
-                    _chunkInterests.Add(interest);
+                    _interestSeen[same] = true;
+                    _chunkInterests.Add(same);
                 }
             }
         }
@@ -87,13 +98,14 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
                     _column[word] = _chunkWords.Count;
                     _chunkWords.Add(word);
                 }
+                _entryColumns[e] = _column[word];
             }
         }
-        _chunkInterests.Clear();
         var wordCount = _chunkWords.Count;
         var scores = _scores.Rent(_rows.Count * wordCount).Span;
         if (wordCount == 0)
         {
+            Bound(words, scores, wordCount);
             return;
         }
         if (_stage?.Dimension != messages.Dimension)
@@ -120,6 +132,38 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
                 RunBlock(messages, candidates.Start, order.AsSpan(first, last - first), tokens, w0, Math.Min(block, wordCount - w0), words, scores, wordCount);
             }
             first = last;
+        }
+        Bound(words, scores, wordCount);
+    }
+
+    /// <summary>
+    /// Each chunk interest's <see cref="InterestScore"/> with every word at its best score over the chunk's messages:
+    /// summed in the same order, so with weights ≥ 0 no message's computed score exceeds it (rounding is monotone).
+    /// </summary>
+    private void Bound(InterestWords words, ReadOnlySpan<float> scores, int wordCount)
+    {
+        var best = _wordBest.Rent(wordCount).Span;
+        if (wordCount > 0)
+        {
+            scores[..wordCount].CopyTo(best);
+            for (var r = 1; r < _rows.Count; r++)
+            {
+                TensorPrimitives.Max(best, scores.Slice(r * wordCount, wordCount), best);
+            }
+        }
+        foreach (var interest in _chunkInterests)
+        {
+            var bound = 0f;
+            for (var e = words.Offsets[interest]; e < words.Offsets[interest + 1]; e++)
+            {
+                if (words.Weights[e] < 0)
+                {
+                    bound = float.PositiveInfinity;
+                    break;
+                }
+                bound += words.Weights[e] * best[_entryColumns[e]];
+            }
+            _bound[interest] = bound;
         }
     }
 
@@ -166,13 +210,25 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
     /// <summary>The word scores of a chunk message that has tokens and candidates, for <see cref="InterestScore"/>.</summary>
     public ReadOnlySpan<float> WordScores(int chunkMessage) => _scores.Array.AsSpan(_rowOf[chunkMessage] * _chunkWords.Count, _chunkWords.Count);
 
+    /// <summary>
+    /// By interest, an upper bound of <see cref="InterestScore"/> over every message of the chunk, exact in float (not
+    /// a margin): a pair whose final score with it stays below the threshold needs no sum. Set for the first twin
+    /// (<see cref="InterestWords.SameAs"/>) of each candidate of the last <see cref="Run"/>; other entries are stale.
+    /// <see cref="InterestScore"/> and <see cref="AverageAttention"/> too take first twins only.
+    /// </summary>
+    public ReadOnlySpan<float> AttentionBounds => _bound;
+
     /// <summary>Σ weight·(word score) over the interest's words, from a message's <see cref="WordScores"/>.</summary>
     public float InterestScore(ReadOnlySpan<float> row, int interest, InterestWords words)
     {
+        var start = words.Offsets[interest];
+        var length = words.Offsets[interest + 1] - start;
+        var weights = words.Weights.AsSpan(start, length);
+        var columns = _entryColumns.AsSpan(start, length);
         var score = 0f;
-        for (var e = words.Offsets[interest]; e < words.Offsets[interest + 1]; e++)
+        for (var e = 0; e < weights.Length; e++)
         {
-            score += words.Weights[e] * row[_column[words.WordIds[e]]];
+            score += weights[e] * row[columns[e]];
         }
         return score;
     }
@@ -203,7 +259,7 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
         average.Clear();
         for (var e = words.Offsets[interest]; e < words.Offsets[interest + 1]; e++)
         {
-            var column = _column[words.WordIds[e]];
+            var column = _entryColumns[e];
             if (_cachedAt[column] < 0)
             {
                 _cachedAt[column] = _cachedCount++ * tokens;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using StreamAttention.Embeddings;
 using StreamAttention.Onnx;
 using StreamAttention.Scoring.Candidates;
@@ -13,7 +14,9 @@ namespace StreamAttention.Scoring.SharedWords;
 ///    their threshold, through clusters (<see cref="ClusteredCandidates"/>) or every interest (<see cref="ExhaustiveCandidates"/>);
 /// 2. shared-word attention (<see cref="SharedWordAttention"/>): each distinct interest word attends over a message once,
 ///    whatever the number of interests that contain it;
-/// 3. final score s = w·A + (1 − w)·p against the threshold, with highlights for the matches.
+/// 3. final score s = w·A + (1 − w)·p against the threshold, with highlights for the matches. A candidate is summed
+///    only if its score with the chunk's bound of A can reach its threshold (<see cref="SharedWordAttention.AttentionBounds"/>),
+///    and interests of the same words (<see cref="InterestWords.SameAs"/>) share one sum and one set of highlights per message.
 /// Same formula as the per-pair engine, so the same matches (up to float rounding). Not thread-safe.
 /// </summary>
 public sealed class SharedWordsScorer : IDisposable
@@ -21,6 +24,10 @@ public sealed class SharedWordsScorer : IDisposable
     private readonly ScoringOptions _options;
     private readonly ConditionalWeakTable<InterestIndex, InterestWords> _words = new();
     private readonly CandidateLists _candidates = new();
+    private readonly MessageMatches _passed = new();
+    private readonly ReusableBuffer<int> _kept = new();
+    private readonly PerMessageValues<float> _attentionOf = new();
+    private readonly PerMessageValues<Contracts.Highlight[]> _highlightsOf = new();
     private readonly SharedWordAttention _attention;
 
     public SharedWordsScorer(OnnxSessionFactory sessions, ScoringOptions options)
@@ -67,28 +74,80 @@ public sealed class SharedWordsScorer : IDisposable
     private void SelectMatches(TokenBatch messages, InterestWords words, float[] thresholds, List<RowMatch> pairs)
     {
         var weight = _options.AttentionWeight;
+        var pooledWeight = 1 - weight;
+        var bounds = _attention.AttentionBounds;
         for (var m = 0; m < _candidates.Count; m++)
         {
             var message = _candidates.Start + m;
             var tokens = messages.TokenCount(message);
-            var chosen = _candidates.Interests(m);
-            var prefilter = _candidates.Prefilter(m);
-            var wordScores = tokens == 0 || chosen.Count == 0 ? default : _attention.WordScores(m);
-            var first = pairs.Count;
-            for (var c = 0; c < chosen.Count; c++)
+            var chosen = CollectionsMarshal.AsSpan(_candidates.Interests(m));
+            var prefilter = CollectionsMarshal.AsSpan(_candidates.Prefilter(m));
+            var wordScores = tokens == 0 || chosen.Length == 0 ? default : _attention.WordScores(m);
+            _passed.Clear();
+            _attentionOf.NextMessage(words.SameAs.Length);
+            _highlightsOf.NextMessage(words.SameAs.Length);
+            // Most candidates of a large index fail even with their best attention over the chunk: no sum for them.
+            var kept = tokens > 0 ? KeepWithinBound(chosen, prefilter, bounds, words.SameAs, thresholds) : AllOf(chosen.Length);
+            foreach (var c in kept)
             {
                 var i = chosen[c];
-                var attention = tokens == 0 ? 0 : _attention.InterestScore(wordScores, i, words);
-                var score = weight * attention + (1 - weight) * prefilter[c];
+                var pooled = pooledWeight * prefilter[c];
+                var attention = 0f;
+                if (tokens > 0)
+                {
+                    var same = words.SameAs[i];
+                    if (!_attentionOf.TryGet(same, out attention))
+                    {
+                        attention = _attention.InterestScore(wordScores, same, words);
+                        _attentionOf.Set(same, attention);
+                    }
+                }
+                var score = weight * attention + pooled;
                 if (score >= thresholds[i])
                 {
-                    pairs.Add(new RowMatch(message, i, score, prefilter[c], Highlights(messages, m, i, words)));
+                    _passed.Add(i, score, prefilter[c]);
                 }
             }
-            pairs.Sort(first, pairs.Count - first, RowMatchOrder.Instance);
+            _passed.Sort();
+            pairs.EnsureCapacity(pairs.Count + _passed.Count);
+            for (var k = 0; k < _passed.Count; k++)
+            {
+                var (i, score, p) = _passed[k];
+                pairs.Add(new RowMatch(message, i, score, p, Highlights(messages, m, i, words)));
+            }
         }
     }
 
+    /// <summary>
+    /// The positions of the candidates whose final score with their attention bound reaches the threshold (NaN kept),
+    /// branch-free: which ones pass is unpredictable. Same float operations as the score, so no match is dropped.
+    /// </summary>
+    private ReadOnlySpan<int> KeepWithinBound(ReadOnlySpan<int> chosen, ReadOnlySpan<float> prefilter, ReadOnlySpan<float> bounds, int[] sameAs, float[] thresholds)
+    {
+        var weight = _options.AttentionWeight;
+        var pooledWeight = 1 - weight;
+        var kept = _kept.Rent(chosen.Length).Span;
+        var count = 0;
+        for (var c = 0; c < chosen.Length; c++)
+        {
+            var i = chosen[c];
+            kept[count] = c;
+            count += weight * bounds[sameAs[i]] + pooledWeight * prefilter[c] < thresholds[i] ? 0 : 1;
+        }
+        return kept[..count];
+    }
+
+    private ReadOnlySpan<int> AllOf(int count)
+    {
+        var all = _kept.Rent(count).Span;
+        for (var c = 0; c < count; c++)
+        {
+            all[c] = c;
+        }
+        return all;
+    }
+
+    /// <summary>The message's highlights for the interest, shared by the interests of the same words (<see cref="InterestWords.SameAs"/>).</summary>
     private Contracts.Highlight[] Highlights(TokenBatch messages, int chunkMessage, int interest, InterestWords words)
     {
         var tokens = messages.TokenTexts[_candidates.Start + chunkMessage];
@@ -96,9 +155,15 @@ public sealed class SharedWordsScorer : IDisposable
         {
             return [];
         }
-        Span<float> average = stackalloc float[tokens.Length];
-        _attention.AverageAttention(messages, chunkMessage, interest, words, average);
-        return MatchHighlights.Top(tokens, average, _options.HighlightCount);
+        var same = words.SameAs[interest];
+        if (!_highlightsOf.TryGet(same, out var highlights))
+        {
+            Span<float> average = stackalloc float[tokens.Length];
+            _attention.AverageAttention(messages, chunkMessage, same, words, average);
+            highlights = MatchHighlights.Top(tokens, average, _options.HighlightCount);
+            _highlightsOf.Set(same, highlights);
+        }
+        return highlights;
     }
 
     public void Dispose()

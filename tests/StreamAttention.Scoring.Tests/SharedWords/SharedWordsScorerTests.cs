@@ -78,6 +78,39 @@ public sealed class SharedWordsScorerTests
     }
 
     [Fact]
+    public void Bound_pruning_and_shared_results_of_same_word_interests_keep_exactly_the_pairs_that_reach_the_threshold()
+    {
+        var random = new Random(3);
+        var options = new ScoringOptions { DefaultThreshold = 0.35f, MaxQueriesPerInterest = 4, MessageChunkSize = 16 };
+        var index = Interests(random, options);
+        // Twins of existing interests (same words, same order) share their sums and highlights; a reordering does not.
+        // The last pair's first twin is almost never a candidate (its floor is 0.975), the second often is.
+        var interests = InterestIndex.Build(
+            [
+                .. index.Interests, new InterestDefinition("twin-a", "w1 w2 w3"), new InterestDefinition("twin-b", "w3 w2", null, 0.1f),
+                new InterestDefinition("reordered", "w3 w2 w1"), new InterestDefinition("strict", "w7 w8", null, 0.99f), new InterestDefinition("lenient", "w7 w8", null, 0.1f),
+            ],
+            _embedder, options);
+        var messages = Messages(random);
+        using var everyPairScorer = new TwoStageScorer(TestData.Sessions(), options);
+        using var scorer = new TwoStageScorer(TestData.Sessions(), options);
+
+        var everyPair = everyPairScorer.Score(messages, interests, minScoreOverride: -1);
+        var actual = scorer.Score(messages, interests);
+
+        var expected = everyPair.Where(p => p.Score >= interests.Thresholds[p.InterestIndex]).ToList();
+        Assert.True(expected.Count > 20 && expected.Count < everyPair.Count / 2, $"{expected.Count} of {everyPair.Count} pairs pass");
+        Assert.Equal(expected.Select(p => (p.MessageIndex, p.InterestIndex, p.Score, p.PrefilterScore)), actual.Select(p => (p.MessageIndex, p.InterestIndex, p.Score, p.PrefilterScore)));
+        Assert.Equal(expected.Select(p => string.Join(' ', p.Highlights)), actual.Select(p => string.Join(' ', p.Highlights)));
+        var words = InterestWords.Build(interests);
+        Assert.Equal(0, words.SameAs[interests.Count - 5]);
+        Assert.Equal(1, words.SameAs[interests.Count - 4]);
+        Assert.Equal(interests.Count - 3, words.SameAs[interests.Count - 3]);
+        Assert.Equal(interests.Count - 2, words.SameAs[interests.Count - 1]);
+        Assert.Contains(actual, p => p.InterestIndex == interests.Count - 1);
+    }
+
+    [Fact]
     public void Interest_words_are_stored_once_and_repeats_within_an_interest_merge()
     {
         var interests = InterestIndex.Build(

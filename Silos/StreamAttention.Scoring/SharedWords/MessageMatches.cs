@@ -1,0 +1,51 @@
+namespace StreamAttention.Scoring.SharedWords;
+
+/// <summary>
+/// The pairs of one message that reached their thresholds, as plain values, put in <see cref="RowMatchOrder"/> by one
+/// sort of 64-bit keys (score descending, then interest) instead of comparing match objects. Reused across messages.
+/// </summary>
+internal sealed class MessageMatches
+{
+    private ulong[] _keys = [];
+    private int[] _positions = [];
+    private float[] _scores = [];
+    private float[] _prefilter = [];
+
+    public int Count { get; private set; }
+
+    public void Clear() => Count = 0;
+
+    public void Add(int interest, float score, float prefilter)
+    {
+        if (Count == _keys.Length)
+        {
+            var length = Math.Max(64, Count * 2);
+            Array.Resize(ref _keys, length);
+            Array.Resize(ref _positions, length);
+            Array.Resize(ref _scores, length);
+            Array.Resize(ref _prefilter, length);
+        }
+        _keys[Count] = OrderKey(score, interest);
+        _positions[Count] = Count;
+        _scores[Count] = score;
+        _prefilter[Count] = prefilter;
+        Count++;
+    }
+
+    public void Sort() => _keys.AsSpan(0, Count).Sort(_positions.AsSpan(0, Count));
+
+    /// <summary>The <paramref name="rank"/>-th pair after <see cref="Sort"/>.</summary>
+    public (int Interest, float Score, float Prefilter) this[int rank]
+        => ((int)(uint)_keys[rank], _scores[_positions[rank]], _prefilter[_positions[rank]]);
+
+    /// <summary>
+    /// Ascending keys for descending scores, ties by ascending interest. The float's bits map to an unsigned order
+    /// (negatives flipped); + 0 turns −0 into +0, which compare equal as floats.
+    /// </summary>
+    private static ulong OrderKey(float score, int interest)
+    {
+        var bits = BitConverter.SingleToUInt32Bits(score + 0f);
+        var ascending = (bits & 0x8000_0000) != 0 ? ~bits : bits | 0x8000_0000;
+        return ((ulong)~ascending << 32) | (uint)interest;
+    }
+}

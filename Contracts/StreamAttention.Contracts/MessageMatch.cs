@@ -2,7 +2,8 @@ namespace StreamAttention.Contracts;
 
 /// <summary>
 /// A message that passed an interest's threshold, named by the message's and the interest's ids: what in-process
-/// scoring returns (the <c>score</c> and <c>eval</c> commands).
+/// scoring returns (the <c>score</c> and <c>eval</c> commands). <paramref name="Score"/> is calibrated unless
+/// <c>Scoring:Calibration</c> is None; <paramref name="RawScore"/> is the uncalibrated score it comes from.
 /// </summary>
 public sealed record MessageMatch(
     string MessageId,
@@ -10,4 +11,5 @@ public sealed record MessageMatch(
     string? UserId,
     float Score,
     float PrefilterScore,
-    IReadOnlyList<Highlight> Highlights);
+    IReadOnlyList<Highlight> Highlights,
+    float? RawScore = null);

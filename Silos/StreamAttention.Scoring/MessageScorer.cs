@@ -26,7 +26,7 @@ public sealed class MessageScorer(ITextEmbedder embedder, TwoStageScorer scorer)
             .Select(match =>
             {
                 var interest = index.Interests[match.InterestIndex];
-                return new MessageMatch(messages[match.MessageIndex].Id, interest.Id, interest.UserId, match.Score, match.PrefilterScore, match.Highlights);
+                return new MessageMatch(messages[match.MessageIndex].Id, interest.Id, interest.UserId, match.Score, match.PrefilterScore, match.Highlights, match.RawScore);
             })
             .ToList();
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using StreamAttention.Contracts;
 using StreamAttention.Embeddings;
 using StreamAttention.Onnx;
+using StreamAttention.Scoring.Calibration;
 using StreamAttention.Scoring.Options;
 using StreamAttention.Scoring.SharedWords;
 
@@ -27,6 +28,7 @@ public sealed class TwoStageScorer : IDisposable
     private readonly PrefilterStage? _prefilter;
     private readonly Lock _runLock = new();
     private readonly SharedWordsScorer? _sharedWords;
+    private readonly ScoreCalibrator? _calibrator;
     private CrossAttentionStage? _crossAttention;
 
     public TwoStageScorer(OnnxSessionFactory sessions, ScoringOptions options)
@@ -42,6 +44,10 @@ public sealed class TwoStageScorer : IDisposable
         {
             _prefilter = new PrefilterStage(sessions);
         }
+        if (options.Calibration == ScoreCalibration.Background)
+        {
+            _calibrator = new ScoreCalibrator(options, (messages, interests) => ScoreRaw(messages, interests, Enumerable.Repeat(float.NegativeInfinity, interests.Count).ToArray(), 0));
+        }
     }
 
     public ScoringOptions Options => _options;
@@ -49,6 +55,8 @@ public sealed class TwoStageScorer : IDisposable
     /// <summary>
     /// Pairs whose final score reaches the interest's threshold (or <paramref name="minScoreOverride"/> for all),
     /// ordered by message, best score first, at most <paramref name="topKPerMessage"/> per message (0 = all).
+    /// With calibration on, scores and thresholds are calibrated: the thresholds are turned into raw thresholds for
+    /// the engines, the raw scores mapped back (<see cref="RowMatch.RawScore"/> keeps them), and the messages join the background.
     /// </summary>
     public List<RowMatch> Score(TokenBatch messages, InterestIndex interests, float? minScoreOverride = null, int topKPerMessage = 0)
     {
@@ -57,6 +65,27 @@ public sealed class TwoStageScorer : IDisposable
             throw new ArgumentException($"Messages have dimension {messages.Dimension} but interests {interests.Dimension}.", nameof(messages));
         }
         var thresholds = minScoreOverride is { } min ? Enumerable.Repeat(min, interests.Count).ToArray() : interests.Thresholds;
+        lock (_runLock)
+        {
+            if (_calibrator is null)
+            {
+                var raw = ScoreRaw(messages, interests, thresholds, topKPerMessage);
+                ScoringInstruments.Matches.Add(raw.Count);
+                return raw;
+            }
+            // The background takes the messages first, so a cold start's first batch is measured against itself.
+            _calibrator.Observe(messages);
+            var calibration = _calibrator.For(interests);
+            var matches = ScoreRaw(messages, interests, calibration.RawThresholds(thresholds), 0);
+            calibration.Apply(matches);
+            ScoringInstruments.Matches.Add(matches.Count);
+            return OrderAndLimit(matches, topKPerMessage);
+        }
+    }
+
+    /// <summary>The engine's pairs whose raw score reaches <paramref name="thresholds"/>, as <see cref="Score"/> orders and limits them.</summary>
+    private List<RowMatch> ScoreRaw(TokenBatch messages, InterestIndex interests, float[] thresholds, int topKPerMessage)
+    {
         var weight = _options.AttentionWeight;
         var prefilterFloor = thresholds.Select(t => (t - weight) / (1 - weight)).ToArray();
         var matches = new List<RowMatch>();
@@ -65,7 +94,6 @@ public sealed class TwoStageScorer : IDisposable
             if (_sharedWords is not null)
             {
                 _sharedWords.Score(messages, interests, thresholds, matches);
-                ScoringInstruments.Matches.Add(matches.Count);
                 return Limit(matches, topKPerMessage);
             }
             for (var start = 0; start < messages.Count; start += _options.MessageChunkSize)
@@ -81,7 +109,6 @@ public sealed class TwoStageScorer : IDisposable
                 ScoreCandidates(messages, interests, candidates, similarity.Span, start, thresholds, matches);
             }
         }
-        ScoringInstruments.Matches.Add(matches.Count);
         return OrderAndLimit(matches, topKPerMessage);
     }
 

@@ -3,8 +3,9 @@ namespace StreamAttention.Contracts.Scoring;
 /// <summary>
 /// A text (by index in the scored batch) that reached one user's interest threshold: what the shards and the scoring
 /// gateway return, and <c>POST /score</c> serves. The gateway adds the match's id and the user grain's delivery decision
-/// (<see cref="Users.DeliveryKinds"/>; <paramref name="Score"/> is then the score after feedback).
+/// (<see cref="Users.DeliveryKinds"/>; <paramref name="Score"/> is then the score after feedback). <paramref name="Score"/>
+/// is calibrated unless <c>Scoring:Calibration</c> is None; <paramref name="RawScore"/> is the uncalibrated score.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("StreamAttention.TextMatch")]
 public sealed record TextMatch(int TextIndex, string UserId, string InterestId, float Score, IReadOnlyList<Highlight> Highlights,
-    string? MatchId = null, string? Delivery = null, string? DuplicateOf = null);
+    string? MatchId = null, string? Delivery = null, string? DuplicateOf = null, float? RawScore = null);

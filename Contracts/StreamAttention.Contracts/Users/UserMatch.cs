@@ -3,8 +3,9 @@ namespace StreamAttention.Contracts.Users;
 /// <summary>
 /// A message that matched one of the user's interests, as kept in the user's recent-match history. <paramref name="MatchId"/>
 /// is given where the match is created (the scoring gateway); <paramref name="Delivery"/> is the user grain's decision
-/// (<see cref="DeliveryKinds"/>), with <paramref name="DuplicateOf"/> the match id it duplicates.
+/// (<see cref="DeliveryKinds"/>), with <paramref name="DuplicateOf"/> the match id it duplicates. <paramref name="RawScore"/>
+/// is the uncalibrated score that the (calibrated) <paramref name="Score"/> comes from.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("StreamAttention.UserMatch")]
 public sealed record UserMatch(DateTimeOffset At, string InterestId, string Text, float Score, IReadOnlyList<Highlight> Highlights,
-    string MatchId = "", string? Delivery = null, string? DuplicateOf = null);
+    string MatchId = "", string? Delivery = null, string? DuplicateOf = null, float? RawScore = null);

@@ -7,6 +7,7 @@ namespace StreamAttention.Ingest.Publishing;
 /// <summary>
 /// The JSON value of a match on the output topic, and of an immediate one on the notification topic (camelCase;
 /// absent fields are left out). <see cref="Delivery"/> is the user grain's decision, the audit trail of the policy.
+/// <see cref="Score"/> is calibrated unless <c>Scoring:Calibration</c> is None; <see cref="RawScore"/> is the uncalibrated score.
 /// </summary>
 public sealed record PublishedMatch(
     string? MatchId,
@@ -20,4 +21,5 @@ public sealed record PublishedMatch(
     string? Text,
     JsonElement? Timestamp,
     JsonElement? Attributes,
-    SourcePosition Source);
+    SourcePosition Source,
+    float? RawScore = null);

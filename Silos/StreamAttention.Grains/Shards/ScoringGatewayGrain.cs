@@ -92,7 +92,7 @@ public sealed class ScoringGatewayGrain(
             .ToArray();
         var at = time.GetUtcNow();
         var decided = await decisions.DecideAsync(
-            matches.Select(m => (m.UserId, new UserMatch(at, m.InterestId, texts[m.TextIndex], m.Score, m.Highlights, Guid.CreateVersion7().ToString("N")))).ToArray(),
+            matches.Select(m => (m.UserId, new UserMatch(at, m.InterestId, texts[m.TextIndex], m.Score, m.Highlights, Guid.CreateVersion7().ToString("N"), RawScore: m.RawScore))).ToArray(),
             cancellationToken);
         matches = matches.Select((m, i) => m with
         {

@@ -30,9 +30,10 @@ public static class EvalCommand
         var split = new Option<string>("--split") { Description = "the messages evaluated: dev (for tuning), test (for reporting) or all", DefaultValueFactory = _ => EvaluationSplit.All };
         split.AcceptOnlyFromAmong(EvaluationSplit.Dev, EvaluationSplit.Test, EvaluationSplit.All);
         var splitFile = new Option<FileInfo?>("--split-file") { Description = $"{{\"id\": messageId, \"split\": \"dev\"|\"test\"}} per line (default: {EvaluationSplit.FileName} beside the labels)" };
+        var fit = new Option<bool>("--fit-calibration") { Description = "also fit each provider's score calibration model (Scoring:CalibrationModels) on these messages and print it; run on --split dev" };
         var command = new Command("eval", "Measure relevance quality against labels, side by side with BM25 and pooled-cosine baselines.")
         {
-            interests, messages, labels, calibrated, providers, split, splitFile,
+            interests, messages, labels, calibrated, providers, split, splitFile, fit,
         };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parse, cancellationToken) =>
@@ -51,7 +52,7 @@ public static class EvalCommand
                 var labelsFile = parse.GetValue(labels)!;
                 var selection = new MessageSelection(parse.GetValue(split)!,
                     parse.GetValue(splitFile) ?? new FileInfo(Path.Combine(labelsFile.DirectoryName ?? ".", EvaluationSplit.FileName)));
-                return Run(scorers, parse.GetValue(interests)!, parse.GetValue(messages)!, labelsFile, selection, parse.GetValue(calibrated), Console.Out, Console.Error);
+                return Run(scorers, parse.GetValue(interests)!, parse.GetValue(messages)!, labelsFile, selection, parse.GetValue(calibrated), Console.Out, Console.Error, parse.GetValue(fit));
             }
             finally
             {
@@ -73,7 +74,7 @@ public static class EvalCommand
     /// table (and <paramref name="calibratedFile"/>) comes from the first provider.
     /// </summary>
     public static int Run(IReadOnlyList<ProviderScorer> scorers, FileInfo interestsFile, FileInfo messagesFile, FileInfo labelsFile, MessageSelection selection,
-        FileInfo? calibratedFile, TextWriter output, TextWriter log)
+        FileInfo? calibratedFile, TextWriter output, TextWriter log, bool fitCalibration = false)
     {
         FileInfo[] inputs = selection.Split == EvaluationSplit.All ? [interestsFile, messagesFile, labelsFile] : [interestsFile, messagesFile, labelsFile, selection.SplitFile!];
         if (!CommandFiles.Check("eval", inputs, calibratedFile, log))
@@ -83,6 +84,7 @@ public static class EvalCommand
         var interests = ScoringFiles.ReadUniqueInterests(ScoringFiles.Interests(interestsFile.FullName, log), log, out _);
         var allMessages = ScoringFiles.Messages(messagesFile.FullName, log).Read().ToList();
         var results = new List<MethodEvaluation>();
+        var fits = new List<(string Name, FittedCalibration Fit)>();
         List<MessageText> messages;
         try
         {
@@ -92,6 +94,10 @@ public static class EvalCommand
             foreach (var (name, scorer) in scorers)
             {
                 results.AddRange(RelevanceEvaluation.EmbeddingMethods(scorer, interests, messages, labels, scorers.Count > 1 ? $"{name}: " : ""));
+                if (fitCalibration)
+                {
+                    fits.Add((name == "" ? scorer.Options.CalibrationKey : name, RelevanceEvaluation.FitCalibration(scorer, interests, messages, labels)));
+                }
             }
             results.Add(RelevanceEvaluation.Bm25(interests, messages, labels, WordTokenizer.English.Tokenize));
         }
@@ -107,6 +113,12 @@ public static class EvalCommand
         output.Write(EvaluationReport.FormatComparison(results));
         output.WriteLine();
         output.Write(EvaluationReport.FormatCalibration(results[0]));
+        foreach (var (name, fitted) in fits)
+        {
+            var model = fitted.Model;
+            output.WriteLine(FormattableString.Invariant(
+                $"calibration model {name}: A={model.A:0.####} B={model.B:0.####} C={model.C:0.####} PriorMean={model.PriorMean:0.####} PriorDeviation={model.PriorDeviation:0.####}; here F1 at 0.5 {fitted.AtHalf.F1:0.000}, best {fitted.Best.Counts.F1:0.000} at {fitted.Best.Threshold:0.000}"));
+        }
         if (calibratedFile is not null)
         {
             WriteCalibrated(interests, results[0], calibratedFile);

@@ -4,7 +4,7 @@ using StreamAttention.Contracts;
 namespace StreamAttention.Silo.IO;
 
 /// <summary>
-/// Writes matches as JSON Lines: <c>{"messageId","interestId","userId","score","prefilterScore","highlights":[{"token","weight"}]}</c>.
+/// Writes matches as JSON Lines: <c>{"messageId","interestId","userId","score","prefilterScore","highlights":[{"token","weight"}],"rawScore"?}</c>.
 /// Uses Utf8JsonWriter directly because the command may write millions of lines.
 /// </summary>
 public sealed class MatchWriter : IDisposable
@@ -17,6 +17,7 @@ public sealed class MatchWriter : IDisposable
     private static readonly JsonEncodedText Highlights = JsonEncodedText.Encode("highlights");
     private static readonly JsonEncodedText Token = JsonEncodedText.Encode("token");
     private static readonly JsonEncodedText Weight = JsonEncodedText.Encode("weight");
+    private static readonly JsonEncodedText RawScore = JsonEncodedText.Encode("rawScore");
 
     private readonly Stream _stream;
     private readonly Utf8JsonWriter _writer;
@@ -53,6 +54,11 @@ public sealed class MatchWriter : IDisposable
             _writer.WriteEndObject();
         }
         _writer.WriteEndArray();
+        if (match.RawScore is { } raw)
+        {
+            // Last, so that consumers reading the earlier fields by position are unaffected.
+            _writer.WriteNumber(RawScore, Math.Round(raw, 6));
+        }
         _writer.WriteEndObject();
         _writer.Flush();
         _writer.Reset();

@@ -36,7 +36,7 @@ public sealed class BenchmarkSettings
         int[] Values(string name, int[] fallback)
         {
             var at = Array.IndexOf(args, name);
-            return at >= 0 && at + 1 < args.Length ? args[at + 1].Split(',').Select(int.Parse).ToArray() : fallback;
+            return at >= 0 && at + 1 < args.Length ? args[at + 1].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray() : fallback;
         }
         var defaults = new BenchmarkSettings();
         return new BenchmarkSettings

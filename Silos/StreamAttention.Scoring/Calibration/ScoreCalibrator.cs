@@ -7,9 +7,10 @@ namespace StreamAttention.Scoring.Calibration;
 
 /// <summary>
 /// Keeps the scorer's calibration (one per scorer, so one per silo): the background sample of the messages it scored,
-/// and each interest's statistics against it, measured when the interest first appears in an index and again, at most
-/// <see cref="ScoringOptions.CalibrationRefreshPerRun"/> interests per run, after the background moved on by
-/// <see cref="ScoringOptions.CalibrationRefreshMessages"/> messages. Statistics are kept per interest definition (by
+/// and each interest's statistics against it, measured when the interest first appears in an index and again after
+/// the background moved on by <see cref="ScoringOptions.CalibrationRefreshMessages"/> messages, at most
+/// <see cref="ScoringOptions.CalibrationMeasuresPerRun"/> interests per run (new ones first; the others keep the prior
+/// or their older statistics until a later run), so no run pays for a bulk import at once. Statistics are kept per interest definition (by
 /// reference), so a silo index rebuilt because one shard changed measures only that shard's new interests. Until the
 /// background holds <see cref="ScoringOptions.MinBackgroundMessages"/> messages, interests use the model's prior.
 /// Not thread-safe: called under the scorer's lock.
@@ -39,26 +40,26 @@ public sealed class ScoreCalibrator(ScoringOptions options, Func<TokenBatch, Int
             return cached;
         }
         var statistics = new InterestStatistics[index.Count];
-        var measure = new List<int>();
-        var refreshes = options.CalibrationRefreshPerRun;
+        var unmeasured = new List<int>();
+        var stale = new List<int>();
         for (var i = 0; i < index.Count; i++)
         {
-            if (!_statistics.TryGetValue(index.Interests[i], out var known) || (ready && known.Generation == -1))
+            if (_statistics.TryGetValue(index.Interests[i], out var known) && known.Generation != -1)
             {
-                // New, or measured on the prior only: measured now whatever the refresh budget.
-                known = null;
+                statistics[i] = known;
+                if (known.Generation != generation)
+                {
+                    stale.Add(i);
+                }
             }
-            else if (known.Generation != generation && refreshes > 0)
+            else
             {
-                refreshes--;
-                known = null;
+                statistics[i] = new InterestStatistics(_model.PriorMean, _model.PriorDeviation, -1);
+                unmeasured.Add(i);
             }
-            if (known is null && ready)
-            {
-                measure.Add(i);
-            }
-            statistics[i] = known ?? new InterestStatistics(_model.PriorMean, _model.PriorDeviation, -1);
         }
+        // Interests on the prior first, then stale ones; the rest wait for later runs with what they have.
+        var measure = ready ? unmeasured.Concat(stale).Take(options.CalibrationMeasuresPerRun).ToList() : [];
         if (measure.Count > 0)
         {
             var measured = Measure(index.Subset(measure), generation);

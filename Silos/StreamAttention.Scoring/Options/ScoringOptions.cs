@@ -39,11 +39,15 @@ public sealed class ScoringOptions : IValidatableObject
 
     /// <summary>Messages seen after which every interest's statistics are stale and measured again.</summary>
     [Range(1, int.MaxValue)]
-    public int CalibrationRefreshMessages { get; set; } = 4096;
+    public int CalibrationRefreshMessages { get; set; } = 65_536;
 
-    /// <summary>Stale interests measured again per scoring run at most (new interests are measured whatever this says): bounds a run's extra work.</summary>
-    [Range(0, int.MaxValue)]
-    public int CalibrationRefreshPerRun { get; set; } = 4096;
+    /// <summary>
+    /// Interests measured against the background per scoring run at most, new ones first: bounds a run's extra work
+    /// (each costs one all-pairs score against every background message). The others use the prior or their older
+    /// statistics meanwhile.
+    /// </summary>
+    [Range(1, int.MaxValue)]
+    public int CalibrationMeasuresPerRun { get; set; } = 1024;
 
     /// <summary>Share of the cross-attention score in the final score; the rest is the pooled (prefilter) cosine.</summary>
     [Range(0.0, 0.99)]

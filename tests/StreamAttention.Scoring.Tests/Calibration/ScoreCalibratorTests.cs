@@ -15,7 +15,7 @@ public sealed class ScoreCalibratorTests
         BackgroundMessages = 32,
         MinBackgroundMessages = 10,
         CalibrationRefreshMessages = 100,
-        CalibrationRefreshPerRun = 2,
+        CalibrationMeasuresPerRun = 2,
     };
 
     private static readonly CalibrationModel Model = Options.CalibrationModels[Options.CalibrationKey];
@@ -68,6 +68,21 @@ public sealed class ScoreCalibratorTests
     }
 
     [Fact]
+    public void New_interests_beyond_the_measures_per_run_keep_the_prior_until_a_later_run()
+    {
+        var calibrator = new ScoreCalibrator(Options, EveryPair);
+        var index = Index("a", "b", "c");
+        calibrator.Observe(Messages(12));
+
+        var first = calibrator.For(index).Statistics.Select(s => s.Generation).ToArray();
+        var second = calibrator.For(index).Statistics.Select(s => s.Generation).ToArray();
+
+        Assert.Equal([0, 0, -1], first);
+        Assert.Equal([0, 0, 0], second);
+        Assert.Equal([2, 1], _measured);
+    }
+
+    [Fact]
     public void An_interest_is_measured_once_when_it_first_appears_and_an_index_with_it_again_measures_nothing()
     {
         var calibrator = new ScoreCalibrator(Options, EveryPair);
@@ -91,7 +106,10 @@ public sealed class ScoreCalibratorTests
         var calibrator = new ScoreCalibrator(Options, EveryPair);
         var index = Index("a", "b", "c", "d", "e");
         calibrator.Observe(Messages(12));
-        calibrator.For(index);
+        for (var run = 0; run < 3; run++)
+        {
+            calibrator.For(index); // 2, 2, then 1 new interest measured
+        }
         calibrator.Observe(Messages(Options.CalibrationRefreshMessages, offset: 100));
         _measured.Clear();
 

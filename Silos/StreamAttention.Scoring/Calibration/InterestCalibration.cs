@@ -8,8 +8,12 @@ namespace StreamAttention.Scoring.Calibration;
 /// </summary>
 public sealed class InterestCalibration
 {
+    /// <summary>Float steps from the inverse's value before bisection takes over (rounding moves it by one or two).</summary>
+    private const int MaxSteps = 16;
+
     private readonly double[] _slope;
     private readonly double[] _intercept;
+    private (IReadOnlyList<float> Thresholds, float[] Raw)? _lastRaw;
 
     public InterestCalibration(CalibrationModel model, IReadOnlyList<InterestStatistics> statistics)
     {
@@ -35,7 +39,8 @@ public sealed class InterestCalibration
 
     /// <summary>
     /// The smallest raw score whose calibrated score reaches <paramref name="threshold"/> (−∞ when every score does,
-    /// +∞ when none does), found by bisection over the floats' order so that it is exact despite rounding.
+    /// +∞ when none does): the map's inverse, then stepped float by float so that it is exact despite rounding
+    /// (bisection over the floats' order where the inverse is far off).
     /// </summary>
     public float RawThreshold(int interest, float threshold)
     {
@@ -46,6 +51,22 @@ public sealed class InterestCalibration
         if (Calibrated(interest, float.MaxValue) < threshold)
         {
             return float.PositiveInfinity;
+        }
+        var guess = (float)((Math.Log(threshold / (1.0 - threshold)) - _intercept[interest]) / _slope[interest]);
+        for (var step = 0; step < MaxSteps && float.IsFinite(guess); step++)
+        {
+            if (Calibrated(interest, guess) < threshold)
+            {
+                guess = MathF.BitIncrement(guess);
+            }
+            else if (Calibrated(interest, MathF.BitDecrement(guess)) >= threshold)
+            {
+                guess = MathF.BitDecrement(guess);
+            }
+            else
+            {
+                return guess;
+            }
         }
         long low = Order(-float.MaxValue), high = Order(float.MaxValue);
         // Invariant: Calibrated(low) < threshold ≤ Calibrated(high).
@@ -64,14 +85,22 @@ public sealed class InterestCalibration
         return FromOrder(high);
     }
 
-    /// <summary>The raw threshold of each interest for its calibrated threshold.</summary>
+    /// <summary>
+    /// The raw threshold of each interest for its calibrated threshold; the last result is kept for the same array
+    /// (an index's thresholds, run after run). Not thread-safe: the scorer calls it under its lock.
+    /// </summary>
     public float[] RawThresholds(IReadOnlyList<float> thresholds)
     {
+        if (_lastRaw is { } last && ReferenceEquals(last.Thresholds, thresholds))
+        {
+            return last.Raw;
+        }
         var raw = new float[Count];
         for (var i = 0; i < raw.Length; i++)
         {
             raw[i] = RawThreshold(i, thresholds[i]);
         }
+        _lastRaw = (thresholds, raw);
         return raw;
     }
 

@@ -36,10 +36,10 @@ public sealed class CalibrationModel
     /// </summary>
     public static Dictionary<string, CalibrationModel> Defaults() => new()
     {
-        ["glove"] = new() { A = 2.4843, B = 1.9769, C = -6.5276, PriorMean = 0.4261f, PriorDeviation = 0.0974f },
-        ["distilled"] = new() { A = 2.1449, B = 0, C = -6.0793, PriorMean = 0.1698f, PriorDeviation = 0.0989f },
-        ["minilm"] = new() { A = 2.0963, B = 0, C = -6.6703, PriorMean = 0.0665f, PriorDeviation = 0.0925f },
-        // A model of one's own has no fit here: minilm's, which uses z alone (the interest-relative score), is the safest guess.
-        ["transformer"] = new() { A = 2.0963, B = 0, C = -6.6703, PriorMean = 0.0665f, PriorDeviation = 0.0925f },
+        ["glove"] = new() { A = 1.7739, B = 3.5659, C = -6.9125, PriorMean = 0.4263f, PriorDeviation = 0.0837f },
+        ["distilled"] = new() { A = 1.1657, B = 5.9868, C = -6.1434, PriorMean = 0.1592f, PriorDeviation = 0.0841f },
+        ["minilm"] = new() { A = 0.3688, B = 15.0222, C = -7.293, PriorMean = 0.0508f, PriorDeviation = 0.066f },
+        // A model of one's own has no fit here: minilm's is the closest guess for a sentence-transformer.
+        ["transformer"] = new() { A = 0.3688, B = 15.0222, C = -7.293, PriorMean = 0.0508f, PriorDeviation = 0.066f },
     };
 }

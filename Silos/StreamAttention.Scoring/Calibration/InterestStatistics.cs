@@ -1,6 +1,6 @@
 namespace StreamAttention.Scoring.Calibration;
 
-/// <summary>An interest's raw-score mean and deviation over a background sample of messages.</summary>
+/// <summary>An interest's raw-score level (<paramref name="Mean"/>: the median) and spread (<paramref name="Deviation"/>: the scaled median absolute deviation) over a background sample of messages.</summary>
 /// <param name="Generation">The background's generation they were measured at; −1 for the model's prior.</param>
 public sealed record InterestStatistics(float Mean, float Deviation, long Generation)
 {
@@ -10,23 +10,31 @@ public sealed record InterestStatistics(float Mean, float Deviation, long Genera
     /// </summary>
     public const float MinDeviationShare = 0.25f;
 
-    /// <summary>Mean and population deviation of <paramref name="raw"/> (the same statistic when fitting and scoring).</summary>
+    /// <summary>Scales the median absolute deviation to the standard deviation of a normal distribution.</summary>
+    private const float MadToDeviation = 1.4826f;
+
+    /// <summary>
+    /// The median of <paramref name="raw"/> and its median absolute deviation (scaled to a deviation): robust, so that
+    /// the messages relevant to the interest, up to half of the background, do not raise its level (the same
+    /// statistic when fitting and when scoring).
+    /// </summary>
     public static (float Mean, float Deviation) Of(ReadOnlySpan<float> raw)
     {
-        double sum = 0, squares = 0;
-        foreach (var value in raw)
+        if (raw.IsEmpty)
         {
-            sum += value;
-            squares += (double)value * value;
+            return (0, 0);
         }
-        return FromSums(sum, squares, raw.Length);
+        var sorted = raw.ToArray();
+        Array.Sort(sorted);
+        var median = Median(sorted);
+        for (var k = 0; k < sorted.Length; k++)
+        {
+            sorted[k] = Math.Abs(sorted[k] - median);
+        }
+        Array.Sort(sorted);
+        return (median, MadToDeviation * Median(sorted));
     }
 
-    /// <summary>Mean and population deviation of <paramref name="count"/> values from their sum and sum of squares.</summary>
-    public static (float Mean, float Deviation) FromSums(double sum, double squares, int count)
-    {
-        var mean = sum / Math.Max(count, 1);
-        var variance = Math.Max(squares / Math.Max(count, 1) - mean * mean, 0);
-        return ((float)mean, (float)Math.Sqrt(variance));
-    }
+    private static float Median(float[] sorted)
+        => sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
 }

@@ -74,25 +74,24 @@ public sealed class ScoreCalibrator(ScoringOptions options, Func<TokenBatch, Int
         return calibration;
     }
 
-    /// <summary>Every interest's raw scores against the whole background: its mean and deviation.</summary>
+    /// <summary>Every interest's raw scores against the whole background: its level and spread.</summary>
     private InterestStatistics[] Measure(InterestIndex interests, long generation)
     {
         var background = _background.Batch();
-        var sums = new double[interests.Count];
-        var squares = new double[interests.Count];
+        // [interest, background message]: bounded by CalibrationMeasuresPerRun interests per run.
+        var raw = new float[interests.Count * background.Count];
         for (var start = 0; start < background.Count; start += MessagesPerMeasure)
         {
             var rows = Enumerable.Range(start, Math.Min(MessagesPerMeasure, background.Count - start)).Select(m => background.Row(m)).ToArray();
             foreach (var pair in scoreAllPairs(TokenBatch.FromRows(rows, background.Dimension), interests))
             {
-                sums[pair.InterestIndex] += pair.Score;
-                squares[pair.InterestIndex] += (double)pair.Score * pair.Score;
+                raw[pair.InterestIndex * background.Count + start + pair.MessageIndex] = pair.Score;
             }
         }
         var statistics = new InterestStatistics[interests.Count];
         for (var i = 0; i < statistics.Length; i++)
         {
-            var (mean, deviation) = InterestStatistics.FromSums(sums[i], squares[i], background.Count);
+            var (mean, deviation) = InterestStatistics.Of(raw.AsSpan(i * background.Count, background.Count));
             statistics[i] = new InterestStatistics(mean, deviation, generation);
         }
         return statistics;

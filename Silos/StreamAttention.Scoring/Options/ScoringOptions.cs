@@ -5,7 +5,8 @@ namespace StreamAttention.Scoring.Options;
 
 /// <summary>
 /// How messages are scored against interests (section "Scoring").
-/// final score = AttentionWeight · attention score + (1 − AttentionWeight) · prefilter score, both cosines in [-1, 1].
+/// raw score = AttentionWeight · attention score + (1 − AttentionWeight) · prefilter score, both cosines in [-1, 1];
+/// the final score is the raw score calibrated per interest (<see cref="Calibration"/>), or the raw score itself.
 /// The defaults are the best of a sweep on the labelled evaluation set (tests/data/eval, docs/benchmarks.md).
 /// </summary>
 public sealed class ScoringOptions : IValidatableObject

@@ -109,7 +109,7 @@ public static class EvalCommand
         var options = scorers[0].Scorer.Options;
         output.WriteLine($"split {selection.Split}: {messages.Count} of {allMessages.Count} messages");
         output.WriteLine($"embedder {string.Join(", ", scorers.Select(s => s.Name == "" ? s.Scorer.Embedder.Name : $"{s.Name} = {s.Scorer.Embedder.Name}"))}; " +
-            $"attention weight {options.AttentionWeight}, scale {options.AttentionScale}, token weight exponent {options.TokenWeightExponent}, default threshold {options.DefaultThreshold}");
+            $"attention weight {options.AttentionWeight}, scale {options.AttentionScale}, token weight exponent {options.TokenWeightExponent}, default threshold {options.DefaultThreshold} (calibration {options.Calibration})");
         output.Write(EvaluationReport.FormatComparison(results));
         output.WriteLine();
         output.Write(EvaluationReport.FormatCalibration(results[0]));

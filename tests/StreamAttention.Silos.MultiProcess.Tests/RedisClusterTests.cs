@@ -85,9 +85,7 @@ public sealed class RedisClusterTests(ITestOutputHelper output) : IAsyncLifetime
 
     private async Task<SiloProcess> StartSiloAsync(string name)
     {
-        // Raw scores: the test compares scores across silos and restarts, and calibrated ones follow each silo's own
-        // background of the messages it scored (the same interests, another history, slightly other scores).
-        var silo = await SiloProcess.StartAsync(name, [.. _redis!.ClusteringConfiguration, "--Scoring:Calibration=None", "--Scoring:DefaultThreshold=0.7"]);
+        var silo = await SiloProcess.StartAsync(name, _redis!.ClusteringConfiguration);
         lock (_silos)
         {
             _silos.Add(silo);

@@ -23,6 +23,14 @@ public static class TestCluster
     public const int MaxInterestsPerUser = 20;
     public const int MaxTextLength = 300;
 
+    /// <summary>
+    /// Raw scores at the raw threshold 0.7 for the test hosts (<see cref="Settings"/>, <see cref="SiloProcess"/>,
+    /// <see cref="SiloHostFixture"/>): the tests' texts (<see cref="Texts"/>) and thresholds are in raw units, and some
+    /// compare scores across silos and restarts, while calibrated scores follow each silo's background, which in these
+    /// tests is a few texts repeated. A test may pass other values after them.
+    /// </summary>
+    public static string[] RawScoringArguments => ["--Scoring:Calibration=None", "--Scoring:DefaultThreshold=0.7"];
+
     public static Dictionary<string, string?> Settings => new()
     {
         ["Interests:MatchHistorySize"] = HistorySize.ToString(),

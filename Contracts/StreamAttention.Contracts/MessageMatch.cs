@@ -5,6 +5,8 @@ namespace StreamAttention.Contracts;
 /// scoring returns (the <c>score</c> and <c>eval</c> commands). The score, prefilter score and highlights are those of
 /// the message's best window for the interest; <paramref name="Truncated"/>: the message had more tokens than its
 /// windows cover, and the rest was not scored.
+/// scoring returns (the <c>score</c> and <c>eval</c> commands). <paramref name="Score"/> is calibrated unless
+/// <c>Scoring:Calibration</c> is None; <paramref name="RawScore"/> is the uncalibrated score it comes from.
 /// </summary>
 public sealed record MessageMatch(
     string MessageId,
@@ -13,4 +15,5 @@ public sealed record MessageMatch(
     float Score,
     float PrefilterScore,
     IReadOnlyList<Highlight> Highlights,
-    bool Truncated = false);
+    bool Truncated = false,
+    float? RawScore = null);

@@ -29,31 +29,56 @@ public static class RelevanceEvaluation
     public static IReadOnlyList<MethodEvaluation> EmbeddingMethods(MessageScorer scorer, IReadOnlyList<InterestDefinition> interests,
         IReadOnlyList<MessageText> messages, RelevanceLabels labels, string prefix = "")
     {
-        RequireUnique(interests.Select(i => i.Id), "Interest", nameof(interests));
-        RequireUnique(messages.Select(m => m.Id), "Message", nameof(messages));
         var index = scorer.BuildIndex(interests);
         var interestIds = interests.Select(i => i.Id).ToArray();
         var messageIds = messages.Select(m => m.Id).ToArray();
-        var row = interestIds.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i);
-        var column = messageIds.Select((id, m) => (id, m)).ToDictionary(x => x.id, x => x.m);
-
-        var configured = new float[interests.Count, messages.Count];
-        var pooled = new float[interests.Count, messages.Count];
-        var stopwatch = Stopwatch.StartNew();
-        for (var start = 0; start < messages.Count; start += BatchSize)
-        {
-            foreach (var match in scorer.Score(messages.Skip(start).Take(BatchSize).ToArray(), index, minScoreOverride: -1))
-            {
-                configured[row[match.InterestId], column[match.MessageId]] = match.Score;
-                pooled[row[match.InterestId], column[match.MessageId]] = match.PrefilterScore;
-            }
-        }
-        var messagesPerSecond = messages.Count / Math.Max(stopwatch.Elapsed.TotalSeconds, 1e-9);
+        var (configured, pooled, _, messagesPerSecond) = ScoreEveryPair(scorer, index, messages);
         return
         [
             EvaluationReport.Evaluate(prefix + ConfiguredMethod, interestIds, messageIds, configured, labels, index.Thresholds) with { MessagesPerSecond = messagesPerSecond },
             EvaluationReport.Evaluate(prefix + PooledMethod, interestIds, messageIds, pooled, labels, index.Thresholds) with { MessagesPerSecond = messagesPerSecond },
         ];
+    }
+
+    /// <summary>
+    /// The raw (uncalibrated) scores of every pair, [interest, message], and a <see cref="CalibrationFit"/> of them:
+    /// what <c>eval --fit-calibration</c> prints, run on the dev split.
+    /// </summary>
+    public static FittedCalibration FitCalibration(MessageScorer scorer, IReadOnlyList<InterestDefinition> interests, IReadOnlyList<MessageText> messages, RelevanceLabels labels)
+    {
+        var (_, _, raw, _) = ScoreEveryPair(scorer, scorer.BuildIndex(interests), messages);
+        var relevant = new bool[interests.Count, messages.Count];
+        for (var i = 0; i < interests.Count; i++)
+        {
+            for (var m = 0; m < messages.Count; m++)
+            {
+                relevant[i, m] = labels.IsRelevant(interests[i].Id, messages[m].Id);
+            }
+        }
+        return CalibrationFit.Fit(raw, relevant);
+    }
+
+    /// <summary>Every pair's final, pooled and raw scores, [interest, message], and the messages scored per second (embedding included).</summary>
+    private static (float[,] Final, float[,] Pooled, float[,] Raw, double MessagesPerSecond) ScoreEveryPair(MessageScorer scorer, InterestIndex index, IReadOnlyList<MessageText> messages)
+    {
+        RequireUnique(index.Interests.Select(i => i.Id), "Interest", nameof(index));
+        RequireUnique(messages.Select(m => m.Id), "Message", nameof(messages));
+        var row = index.Interests.Select((interest, i) => (interest.Id, i)).ToDictionary(x => x.Id, x => x.i);
+        var column = messages.Select((message, m) => (message.Id, m)).ToDictionary(x => x.Id, x => x.m);
+        var final = new float[index.Count, messages.Count];
+        var pooled = new float[index.Count, messages.Count];
+        var raw = new float[index.Count, messages.Count];
+        var stopwatch = Stopwatch.StartNew();
+        for (var start = 0; start < messages.Count; start += BatchSize)
+        {
+            foreach (var match in scorer.Score(messages.Skip(start).Take(BatchSize).ToArray(), index, minScoreOverride: -1))
+            {
+                final[row[match.InterestId], column[match.MessageId]] = match.Score;
+                pooled[row[match.InterestId], column[match.MessageId]] = match.PrefilterScore;
+                raw[row[match.InterestId], column[match.MessageId]] = match.RawScore ?? match.Score;
+            }
+        }
+        return (final, pooled, raw, messages.Count / Math.Max(stopwatch.Elapsed.TotalSeconds, 1e-9));
     }
 
     /// <summary>BM25 over the same texts, at per-interest F1-optimal thresholds (BM25 scores have no common scale).</summary>

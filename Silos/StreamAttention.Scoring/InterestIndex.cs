@@ -163,6 +163,24 @@ public sealed class InterestIndex
         return new InterestIndex(interests, EffectiveThresholds(interests, options), queries, words, offsets, wordIds, weights);
     }
 
+    /// <summary>The interests at <paramref name="positions"/>, in that order, over the same word table (no vector copied).</summary>
+    public InterestIndex Subset(IReadOnlyList<int> positions)
+    {
+        var queries = new float[positions.Count * Dimension];
+        var offsets = new int[positions.Count + 1];
+        var wordIds = new List<int>();
+        var weights = new List<float>();
+        for (var k = 0; k < positions.Count; k++)
+        {
+            var i = positions[k];
+            Queries.AsSpan(i * Dimension, Dimension).CopyTo(queries.AsSpan(k * Dimension));
+            wordIds.AddRange(QueryWordIds.AsSpan(QueryOffsets[i], QueryOffsets[i + 1] - QueryOffsets[i]));
+            weights.AddRange(QueryWordWeights.AsSpan(QueryOffsets[i], QueryOffsets[i + 1] - QueryOffsets[i]));
+            offsets[k + 1] = wordIds.Count;
+        }
+        return new InterestIndex(positions.Select(i => Interests[i]).ToArray(), positions.Select(i => Thresholds[i]).ToArray(), queries, Words, offsets, wordIds.ToArray(), weights.ToArray());
+    }
+
     private static float[] EffectiveThresholds(IReadOnlyList<InterestDefinition> interests, ScoringOptions options)
         => interests.Select(i => i.Threshold ?? options.DefaultThreshold).ToArray();
 

@@ -42,7 +42,7 @@ public sealed class MessageScorer(ITextEmbedder embedder, TieredScorer scorer)
             {
                 var interest = index.Interests[match.InterestIndex];
                 return new MessageMatch(messages[match.MessageIndex].Id, interest.Id, interest.UserId, match.Score, match.PrefilterScore, match.Highlights,
-                    windows.Truncated(match.MessageIndex));
+                    windows.Truncated(match.MessageIndex), match.RawScore);
             })
             .ToList();
     }

@@ -3,6 +3,7 @@ using StreamAttention.Contracts;
 using StreamAttention.Embeddings;
 using StreamAttention.Onnx;
 using StreamAttention.Scoring.Lexical;
+using StreamAttention.Scoring.Calibration;
 using StreamAttention.Scoring.Options;
 using StreamAttention.Scoring.SharedWords;
 
@@ -30,6 +31,7 @@ public sealed class TwoStageScorer : IDisposable
     private readonly Lock _runLock = new();
     private readonly SharedWordsScorer? _sharedWords;
     private readonly LexicalEvidence _lexical;
+    private readonly ScoreCalibrator? _calibrator;
     private CrossAttentionStage? _crossAttention;
 
     public TwoStageScorer(OnnxSessionFactory sessions, ScoringOptions options)
@@ -46,6 +48,10 @@ public sealed class TwoStageScorer : IDisposable
         {
             _prefilter = new PrefilterStage(sessions);
         }
+        if (options.Calibration == ScoreCalibration.Background)
+        {
+            _calibrator = new ScoreCalibrator(options, (messages, interests) => ScoreRaw(messages, interests, Enumerable.Repeat(float.NegativeInfinity, interests.Count).ToArray(), 0));
+        }
     }
 
     public ScoringOptions Options => _options;
@@ -56,6 +62,8 @@ public sealed class TwoStageScorer : IDisposable
     /// <summary>
     /// Pairs whose final score reaches the interest's threshold (or <paramref name="minScoreOverride"/> for all),
     /// ordered by message, best score first, at most <paramref name="topKPerMessage"/> per message (0 = all).
+    /// With calibration on, scores and thresholds are calibrated: the thresholds are turned into raw thresholds for
+    /// the engines, the raw scores mapped back (<see cref="RowMatch.RawScore"/> keeps them), and the messages join the background.
     /// </summary>
     public List<RowMatch> Score(TokenBatch messages, InterestIndex interests, float? minScoreOverride = null, int topKPerMessage = 0)
     {
@@ -64,6 +72,43 @@ public sealed class TwoStageScorer : IDisposable
             throw new ArgumentException($"Messages have dimension {messages.Dimension} but interests {interests.Dimension}.", nameof(messages));
         }
         var thresholds = minScoreOverride is { } min ? Enumerable.Repeat(min, interests.Count).ToArray() : interests.Thresholds;
+        lock (_runLock)
+        {
+            if (_calibrator is null)
+            {
+                var raw = ScoreRaw(messages, interests, thresholds, topKPerMessage);
+                ScoringInstruments.Matches.Add(raw.Count);
+                return raw;
+            }
+            // The background takes the messages first, so a cold start's first batch is measured against itself.
+            _calibrator.Observe(messages);
+            var calibration = _calibrator.For(interests);
+            var matches = ScoreRaw(messages, interests, calibration.RawThresholds(thresholds), 0);
+            calibration.Apply(matches);
+            ScoringInstruments.Matches.Add(matches.Count);
+            return OrderAndLimit(matches, topKPerMessage);
+        }
+    }
+
+    /// <summary>
+    /// How raw scores of <paramref name="interests"/> map onto <see cref="Score"/>'s scale (interest row, raw → score):
+    /// the calibration where it is on, else the identity. For scores found outside the engines (the contextual tiers).
+    /// </summary>
+    public Func<int, float, float> ScaleOf(InterestIndex interests)
+    {
+        if (_calibrator is null)
+        {
+            return (_, raw) => raw;
+        }
+        lock (_runLock)
+        {
+            return _calibrator.For(interests).Calibrated;
+        }
+    }
+
+    /// <summary>The engine's pairs whose raw score reaches <paramref name="thresholds"/>, as <see cref="Score"/> orders and limits them.</summary>
+    private List<RowMatch> ScoreRaw(TokenBatch messages, InterestIndex interests, float[] thresholds, int topKPerMessage)
+    {
         var engineThresholds = _lexical.EngineThresholds(thresholds);
         var weight = _options.AttentionWeight;
         var prefilterFloor = engineThresholds.Select(t => (t - weight) / (1 - weight)).ToArray();
@@ -74,7 +119,6 @@ public sealed class TwoStageScorer : IDisposable
             {
                 _sharedWords.Score(messages, interests, engineThresholds, matches);
                 var rescored = _lexical.Apply(messages, interests, thresholds, matches);
-                ScoringInstruments.Matches.Add(matches.Count);
                 return rescored ? OrderAndLimit(matches, topKPerMessage) : Limit(matches, topKPerMessage);
             }
             for (var start = 0; start < messages.Count; start += _options.MessageChunkSize)
@@ -91,7 +135,6 @@ public sealed class TwoStageScorer : IDisposable
             }
             _lexical.Apply(messages, interests, thresholds, matches);
         }
-        ScoringInstruments.Matches.Add(matches.Count);
         return OrderAndLimit(matches, topKPerMessage);
     }
 

@@ -35,16 +35,16 @@ internal static class EngineComparison
         foreach (var size in settings.Sizes)
         {
             var phrases = corpus.Phrases(size, seed: 42);
-            var index = InterestIndex.Build(phrases.Select((t, i) => new InterestDefinition($"i{i}", t)).ToArray(), embedder, new ScoringOptions());
+            var index = InterestIndex.Build(phrases.Select((t, i) => new InterestDefinition($"i{i}", t)).ToArray(), embedder, new ScoringOptions { Calibration = ScoreCalibration.None, DefaultThreshold = 0.7f });
             var pairs = (double)messages.Count * index.Count;
-            var reference = Run("per-pair (old)", new ScoringOptions { Engine = ScoringEngine.PerPair }, null);
+            var reference = Run("per-pair (old)", new ScoringOptions { Calibration = ScoreCalibration.None, DefaultThreshold = 0.7f, Engine = ScoringEngine.PerPair }, null);
             var perPairTime = reference.Time;
-            Run("shared words, all interests (default)", new ScoringOptions(), reference);
-            Run("shared words, all interests, no highlights", new ScoringOptions { HighlightCount = 0 }, reference);
-            Run("shared words, √n clusters, exact", new ScoringOptions { CandidateClusters = 0 }, reference);
+            Run("shared words, all interests (default)", new ScoringOptions { Calibration = ScoreCalibration.None, DefaultThreshold = 0.7f }, reference);
+            Run("shared words, all interests, no highlights", new ScoringOptions { Calibration = ScoreCalibration.None, DefaultThreshold = 0.7f, HighlightCount = 0 }, reference);
+            Run("shared words, √n clusters, exact", new ScoringOptions { Calibration = ScoreCalibration.None, DefaultThreshold = 0.7f, CandidateClusters = 0 }, reference);
             foreach (var probes in settings.Probes)
             {
-                Run($"shared words, √n clusters, {probes} probes", new ScoringOptions { CandidateClusters = 0, ClusterProbes = probes }, reference);
+                Run($"shared words, √n clusters, {probes} probes", new ScoringOptions { Calibration = ScoreCalibration.None, DefaultThreshold = 0.7f, CandidateClusters = 0, ClusterProbes = probes }, reference);
             }
             var naive = NaivePairsPerSecond(messages, index, Math.Min(index.Count, settings.NaiveInterests));
             Console.WriteLine($"| {size:N0} | naive loop (sample of {Math.Min(index.Count, settings.NaiveInterests)}) | {naive / index.Count:N1} | {naive:N0} | {naive * perPairTime.TotalSeconds / pairs:F2}× | 100% | | | | | |");
@@ -72,7 +72,7 @@ internal static class EngineComparison
 
     private static double NaivePairsPerSecond(TokenBatch messages, InterestIndex index, int sample)
     {
-        var options = new ScoringOptions();
+        var options = new ScoringOptions { Calibration = ScoreCalibration.None, DefaultThreshold = 0.7f };
         var clock = Stopwatch.StartNew();
         for (var m = 0; m < messages.Count; m++)
         {

@@ -42,7 +42,7 @@ Console.WriteLine($"# scoring benchmark: {settings.Interests:N0} interests × {s
 
 var embedTime = Timing.Median(settings.Repetitions, () => embedder.Embed(messageTexts));
 var messages = embedder.Embed(messageTexts);
-var scoringOptions = new ScoringOptions();
+var scoringOptions = new ScoringOptions { Calibration = ScoreCalibration.None, DefaultThreshold = 0.7f };
 var index = InterestIndex.Build(interestTexts.Select((t, i) => new InterestDefinition($"i{i}", t)).ToArray(), embedder, scoringOptions);
 var wholeTimes = new List<(string Name, TimeSpan Time)>();
 using var pairCounter = new PairCounter();
@@ -78,7 +78,7 @@ using (var prefilter = new PrefilterStage(sessions))
 
 // 3. Stage 2: every message gets its 64 best prefilter candidates, all scored by cross-attention (plus stage 1, timed above).
 const int candidates = 64;
-using (var topCandidates = new TwoStageScorer(sessions, new ScoringOptions { PrefilterTopK = candidates }))
+using (var topCandidates = new TwoStageScorer(sessions, new ScoringOptions { Calibration = ScoreCalibration.None, DefaultThreshold = 0.7f, PrefilterTopK = candidates }))
 {
     var time = Timing.Median(settings.Repetitions, () => topCandidates.Score(messages, index, minScoreOverride: -1));
     var stagePairs = (double)messages.Count * Math.Min(candidates, index.Count);
@@ -89,8 +89,8 @@ using (var topCandidates = new TwoStageScorer(sessions, new ScoringOptions { Pre
 //    with top-k candidates per message (recall measured against exhaustive), and with pooled queries.
 var pairs = (double)messages.Count * index.Count;
 var exhaustive = WholeScoring("whole scoring, exhaustive (default)", scoringOptions, index, reference: null);
-WholeScoring($"whole scoring, top {settings.TopK} candidates/message", new ScoringOptions { PrefilterTopK = settings.TopK }, index, reference: exhaustive);
-var pooledOptions = new ScoringOptions { Queries = InterestQueryMode.Pooled };
+WholeScoring($"whole scoring, top {settings.TopK} candidates/message", new ScoringOptions { Calibration = ScoreCalibration.None, DefaultThreshold = 0.7f, PrefilterTopK = settings.TopK }, index, reference: exhaustive);
+var pooledOptions = new ScoringOptions { Calibration = ScoreCalibration.None, DefaultThreshold = 0.7f, Queries = InterestQueryMode.Pooled };
 WholeScoring("whole scoring, pooled queries, exhaustive", pooledOptions,
     InterestIndex.Build(index.Interests, embedder, pooledOptions), reference: null);
 

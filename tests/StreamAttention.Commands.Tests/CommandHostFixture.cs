@@ -6,12 +6,14 @@ using StreamAttention.Server.Hosting;
 namespace StreamAttention.Commands.Tests;
 
 /// <summary>
-/// The message scorer exactly as the commands get it: the product host with its default configuration (GloVe vectors,
-/// prepared in the model cache on first use). Built once because loading the vectors dominates a command's cost.
+/// The message scorer as the commands get it: the product host with its default configuration (GloVe vectors,
+/// prepared in the model cache on first use) but raw scores at the raw threshold 0.7. Built once because loading the
+/// vectors dominates a command's cost; a command is one process, but here one scorer serves many runs, and a
+/// calibrated scorer's background would carry from one run into the next (calibration has its own tests in Scoring.Tests).
 /// </summary>
 public sealed class CommandHostFixture : IDisposable
 {
-    private readonly IHost _host = StreamAttentionHost.Build([]);
+    private readonly IHost _host = StreamAttentionHost.Build(["--Scoring:Calibration=None", "--Scoring:DefaultThreshold=0.7"]);
 
     public MessageScorer Scorer => _host.Services.GetRequiredService<MessageScorer>();
 

@@ -11,7 +11,7 @@ public sealed class ScoreCommandTests(CommandHostFixture host) : IDisposable
 {
     private static readonly FileInfo Interests = TestFiles.Repository("Silos/StreamAttention.Silo/samples/interests.jsonl");
     private static readonly FileInfo Messages = TestFiles.Repository("Silos/StreamAttention.Silo/samples/messages.jsonl");
-    private static readonly string[] MatchFields = ["messageId", "interestId", "userId", "score", "prefilterScore", "highlights"];
+    private static readonly string[] MatchFields = ["messageId", "interestId", "userId", "score", "prefilterScore", "highlights", "rawScore"];
     private static readonly string[] HighlightFields = ["token", "weight"];
 
     private readonly TestFiles _files = new();

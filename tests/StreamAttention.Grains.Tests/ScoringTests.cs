@@ -68,7 +68,7 @@ public sealed class ScoringTests(ClusterFixture fixture) : IClassFixture<Cluster
         var options = new WordVectorOptions();
         using var embedder = new StaticWordEmbedder(WordVectors.Load(await new WordVectorModelSetup().EnsureAsync(options)), options);
         var sessions = new Onnx.OnnxSessionFactory(new Onnx.Options.OnnxRuntimeOptions(), Microsoft.Extensions.Logging.Abstractions.NullLogger<Onnx.OnnxSessionFactory>.Instance);
-        using var scorer = new TwoStageScorer(sessions, new ScoringOptions());
+        using var scorer = new TwoStageScorer(sessions, new ScoringOptions { Calibration = ScoreCalibration.None, DefaultThreshold = 0.7f });
         var direct = new MessageScorer(embedder, scorer).Score(messages.Select((text, i) => new MessageText($"{i}", text)).ToArray(), InterestIndex.Build(interests, embedder, scorer.Options));
 
         Assert.NotEmpty(direct);

@@ -24,13 +24,13 @@ public sealed class CrossAttentionBehaviourTests(GloveScorerFixture glove)
     public void A_long_message_with_one_relevant_sentence_scores_higher_under_cross_attention_than_under_pooled_cosine()
     {
         var longMessage = string.Join(' ', UnrelatedSentences[..3].Append(RelevantSentence).Concat(UnrelatedSentences[3..]));
-        var index = glove.Scorer.BuildIndex([DatabaseOutages]);
+        var index = glove.RawScorer.BuildIndex([DatabaseOutages]);
 
-        var matches = glove.Scorer.Score([new MessageText("long", longMessage), new MessageText("short", RelevantSentence)], index, minScoreOverride: -1);
+        var matches = glove.RawScorer.Score([new MessageText("long", longMessage), new MessageText("short", RelevantSentence)], index, minScoreOverride: -1);
 
         var inLong = matches.Single(m => m.MessageId == "long");
         var alone = matches.Single(m => m.MessageId == "short");
-        var attention = glove.Scorer.Options.AttentionWeight;
+        var attention = glove.RawScorer.Options.AttentionWeight;
         var attentionScore = (inLong.Score - (1 - attention) * inLong.PrefilterScore) / attention;
         Assert.True(attentionScore > inLong.PrefilterScore, $"attention {attentionScore:F3} <= pooled {inLong.PrefilterScore:F3}");
         // Pooling dilutes the sentence among the others far more than attention does.
@@ -47,7 +47,7 @@ public sealed class CrossAttentionBehaviourTests(GloveScorerFixture glove)
             .Append(new MessageText("long", string.Join(' ', UnrelatedSentences[..2].Append(RelevantSentence).Concat(UnrelatedSentences[2..]))))
             .ToArray();
 
-        var matches = glove.Scorer.Score(messages, glove.Scorer.BuildIndex([DatabaseOutages]), minScoreOverride: -1);
+        var matches = glove.RawScorer.Score(messages, glove.RawScorer.BuildIndex([DatabaseOutages]), minScoreOverride: -1);
 
         Assert.Equal("long", matches.MaxBy(m => m.Score)!.MessageId);
         // Pooled cosine alone does not manage that: a noise sentence beats the diluted message.

@@ -23,7 +23,8 @@ public sealed class ScoringInstrumentsTests
     public void Counters_report_pairs_pruned_candidates_and_matches_and_runs_are_timed(ScoringEngine engine, string[] timedStages)
     {
         var embedder = new HashingTestEmbedder();
-        var options = new ScoringOptions { DefaultThreshold = 0.5f, Engine = engine };
+        // Raw thresholds: the candidate count below is the engines' lossless bound on a raw threshold.
+        var options = new ScoringOptions { DefaultThreshold = 0.5f, Engine = engine, Calibration = ScoreCalibration.None };
         var interests = InterestIndex.Build(Enumerable.Range(0, 12).Select(i => new InterestDefinition($"i{i}", $"w{i} w{i + 20}")).ToArray(), embedder, options);
         var messages = embedder.Embed(Enumerable.Range(0, 9).Select(m => $"w{m} w{m + 1} w{m + 30} w{m + 40}").ToArray());
         using var scorer = new TwoStageScorer(TestData.Sessions(), options);

@@ -42,7 +42,7 @@ public class SiloHostFixture : IAsyncLifetime
         string[] args =
         [
             $"--Cluster:SiloPort={LoopbackPort.Free()}", $"--Cluster:GatewayPort={LoopbackPort.Free()}", $"--Cluster:ClusterId=tests-{Guid.NewGuid():N}",
-            "--Logging:LogLevel:Default=Warning", .. TestAuth.Arguments, .. Arguments,
+            "--Logging:LogLevel:Default=Warning", .. TestAuth.Arguments, .. TestCluster.RawScoringArguments, .. Arguments,
         ];
         var builder = SiloHost.CreateBuilder(args, "http://127.0.0.1:0");
         Configure(builder);

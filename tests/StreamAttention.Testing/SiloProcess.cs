@@ -47,7 +47,7 @@ public sealed class SiloProcess : IDisposable
         var process = ChildProcess.StartStreamAttention(
         [
             "silo", "--urls", $"http://127.0.0.1:{httpPort}", $"--Cluster:SiloPort={siloPort}", $"--Cluster:GatewayPort={gatewayPort}",
-            .. FastFailureDetection, "--Logging:LogLevel:Default=Warning", .. TestAuth.Arguments, .. configuration,
+            .. FastFailureDetection, "--Logging:LogLevel:Default=Warning", .. TestAuth.Arguments, .. TestCluster.RawScoringArguments, .. configuration,
         ]);
         var silo = new SiloProcess(name, process, httpPort, gatewayPort);
         try

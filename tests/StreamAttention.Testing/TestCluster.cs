@@ -14,6 +14,8 @@ namespace StreamAttention.Testing;
 /// <summary>
 /// An in-process cluster of real silos: the GloVe embedder, the ONNX scorer, the grains, in-memory reminders, and
 /// grain storage shared across silos (<see cref="SharedGrainStore"/>). Small limits make the validation tests cheap.
+/// Scores are raw (<c>Scoring:Calibration=None</c>, threshold 0.7), so that the tests' thresholds and texts
+/// (<see cref="Texts"/>) do not depend on what a silo's background has seen; calibrated clusters override it.
 /// </summary>
 public static class TestCluster
 {
@@ -21,19 +23,31 @@ public static class TestCluster
     public const int MaxInterestsPerUser = 20;
     public const int MaxTextLength = 300;
 
+    /// <summary>
+    /// Raw scores at the raw threshold 0.7 for the test hosts (<see cref="Settings"/>, <see cref="SiloProcess"/>,
+    /// <see cref="SiloHostFixture"/>): the tests' texts (<see cref="Texts"/>) and thresholds are in raw units, and some
+    /// compare scores across silos and restarts, while calibrated scores follow each silo's background, which in these
+    /// tests is a few texts repeated. A test may pass other values after them.
+    /// </summary>
+    public static string[] RawScoringArguments => ["--Scoring:Calibration=None", "--Scoring:DefaultThreshold=0.7"];
+
     public static Dictionary<string, string?> Settings => new()
     {
         ["Interests:MatchHistorySize"] = HistorySize.ToString(),
         ["Interests:MaxInterestsPerUser"] = MaxInterestsPerUser.ToString(),
         ["Interests:MaxTextLength"] = MaxTextLength.ToString(),
         ["Sharding:ShardCount"] = "8",
+        ["Scoring:Calibration"] = "None",
+        ["Scoring:DefaultThreshold"] = "0.7",
     };
 
     /// <param name="configure">More silo configuration, e.g. a fault-injecting grain call filter.</param>
-    public static async Task<InProcessTestCluster> StartAsync(SharedGrainStore store, short silos = 2, Action<ISiloBuilder>? configure = null)
+    /// <param name="settings">Configuration over <see cref="Settings"/>.</param>
+    public static async Task<InProcessTestCluster> StartAsync(SharedGrainStore store, short silos = 2, Action<ISiloBuilder>? configure = null,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = new InProcessTestClusterBuilder(silos);
-        builder.ConfigureSiloHost((_, host) => host.Configuration.AddInMemoryCollection(Settings));
+        builder.ConfigureSiloHost((_, host) => host.Configuration.AddInMemoryCollection(Settings).AddInMemoryCollection(settings ?? new Dictionary<string, string?>()));
         builder.ConfigureSilo((_, silo) =>
         {
             silo.Services.AddStaticWordEmbeddings();

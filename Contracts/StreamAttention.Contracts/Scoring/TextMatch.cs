@@ -6,7 +6,8 @@ namespace StreamAttention.Contracts.Scoring;
 /// (<see cref="Users.DeliveryKinds"/>; <paramref name="Score"/> is then the score after feedback). A long text is scored in
 /// windows and the gateway keeps each interest's best; <paramref name="Truncated"/>: the text had more tokens than its
 /// windows cover.
+/// <paramref name="Score"/> is calibrated unless <c>Scoring:Calibration</c> is None; <paramref name="RawScore"/> is the uncalibrated score.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("StreamAttention.TextMatch")]
 public sealed record TextMatch(int TextIndex, string UserId, string InterestId, float Score, IReadOnlyList<Highlight> Highlights,
-    string? MatchId = null, string? Delivery = null, string? DuplicateOf = null, bool Truncated = false);
+    string? MatchId = null, string? Delivery = null, string? DuplicateOf = null, bool Truncated = false, float? RawScore = null);

@@ -5,7 +5,8 @@ namespace StreamAttention.Contracts.Users;
 /// is given where the match is created (the scoring gateway); <paramref name="Delivery"/> is the user grain's decision
 /// (<see cref="DeliveryKinds"/>), with <paramref name="DuplicateOf"/> the match id it duplicates. <paramref name="Truncated"/>:
 /// the text had more tokens than the windows it was scored in cover.
+/// <paramref name="RawScore"/> is the uncalibrated score that the (calibrated) <paramref name="Score"/> comes from.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("StreamAttention.UserMatch")]
 public sealed record UserMatch(DateTimeOffset At, string InterestId, string Text, float Score, IReadOnlyList<Highlight> Highlights,
-    string MatchId = "", string? Delivery = null, string? DuplicateOf = null, bool Truncated = false);
+    string MatchId = "", string? Delivery = null, string? DuplicateOf = null, bool Truncated = false, float? RawScore = null);

@@ -51,7 +51,7 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
     public Task PublishMatch(IngestMessage message, TextMatch match, SourcePosition source)
     {
         var value = new PublishedMatch(match.MatchId, match.Delivery, match.DuplicateOf, message.Id, match.InterestId, match.UserId, match.Score, match.Highlights,
-            _options.IncludeText ? message.Text : null, message.Timestamp, _options.IncludeAttributes ? message.Attributes : null, source, match.Truncated);
+            _options.IncludeText ? message.Text : null, message.Timestamp, _options.IncludeAttributes ? message.Attributes : null, source, match.Truncated, match.RawScore);
         var headers = new Headers();
         if (Activity.Current is { } activity)
         {

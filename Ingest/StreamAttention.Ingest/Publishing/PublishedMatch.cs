@@ -9,6 +9,7 @@ namespace StreamAttention.Ingest.Publishing;
 /// The JSON value of a match on the output topic, and of an immediate one on the notification topic (camelCase;
 /// absent fields are left out). <see cref="Delivery"/> is the user grain's decision, the audit trail of the policy.
 /// <see cref="Truncated"/>, written only when true: the message had more tokens than the windows it was scored in cover.
+/// <see cref="Score"/> is calibrated unless <c>Scoring:Calibration</c> is None; <see cref="RawScore"/> is the uncalibrated score.
 /// </summary>
 public sealed record PublishedMatch(
     string? MatchId,
@@ -23,4 +24,5 @@ public sealed record PublishedMatch(
     JsonElement? Timestamp,
     JsonElement? Attributes,
     SourcePosition Source,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Truncated = false);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Truncated = false,
+    float? RawScore = null);

@@ -108,7 +108,7 @@ public sealed class ScoringGatewayGrain(
         var at = time.GetUtcNow();
         var decided = await decisions.DecideAsync(
             matches.Select(m => (m.UserId, new UserMatch(at, m.InterestId, texts[m.TextIndex], m.Score, m.Highlights, Guid.CreateVersion7().ToString("N"),
-                Truncated: m.Truncated))).ToArray(),
+                Truncated: m.Truncated, RawScore: m.RawScore))).ToArray(),
             cancellationToken);
         matches = matches.Select((m, i) => m with
         {

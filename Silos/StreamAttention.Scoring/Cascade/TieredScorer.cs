@@ -108,9 +108,12 @@ public sealed class TieredScorer
         var rescored = _contextual!.Rescore(texts, interests, chosen);
         var rescoring = Stopwatch.GetElapsedTime(rescoringStarted);
         var decided = new Dictionary<(int, int), RowMatch>(rescored.Count);
+        // On the fast tier's raw scale first, then calibrated per interest like the fast scores (where calibration is on).
+        var scale = _fast.ScaleOf(interests);
         foreach (var pair in rescored)
         {
-            decided[(pair.MessageIndex, pair.InterestIndex)] = pair with { Score = _map.ToFast(pair.Score) };
+            var raw = _map.ToFast(pair.Score);
+            decided[(pair.MessageIndex, pair.InterestIndex)] = pair with { Score = scale(pair.InterestIndex, raw), RawScore = raw };
         }
         var matches = new List<RowMatch>();
         // A pair left to the fast tier is below threshold − margin: it is kept only for a lower override (eval's every pair).

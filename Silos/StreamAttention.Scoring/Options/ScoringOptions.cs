@@ -1,20 +1,55 @@
 using System.ComponentModel.DataAnnotations;
 using StreamAttention.Embeddings.Windows;
+using StreamAttention.Scoring.Calibration;
 
 namespace StreamAttention.Scoring.Options;
 
 /// <summary>
 /// How messages are scored against interests (section "Scoring").
-/// final score = AttentionWeight · attention score + (1 − AttentionWeight) · prefilter score, both cosines in [-1, 1].
+/// raw score = AttentionWeight · attention score + (1 − AttentionWeight) · prefilter score, both cosines in [-1, 1];
+/// the final score is the raw score calibrated per interest (<see cref="Calibration"/>), or the raw score itself.
 /// The defaults are the best of a sweep on the labelled evaluation set (tests/data/eval, docs/benchmarks.md).
 /// </summary>
-public sealed class ScoringOptions
+public sealed class ScoringOptions : IValidatableObject
 {
     public const string SectionName = "Scoring";
 
-    /// <summary>Minimum final score of an interest that sets no threshold of its own.</summary>
+    /// <summary>
+    /// Minimum final score of an interest that sets no threshold of its own: a calibrated score with
+    /// <see cref="ScoreCalibration.Background"/>, a raw score (0.7 was the default) with <see cref="ScoreCalibration.None"/>.
+    /// </summary>
     [Range(-1.0, 1.0)]
-    public float DefaultThreshold { get; set; } = 0.7f;
+    public float DefaultThreshold { get; set; } = 0.5f;
+
+    /// <summary>Whether scores and thresholds are calibrated per interest against the stream's background (default) or raw.</summary>
+    public ScoreCalibration Calibration { get; set; } = ScoreCalibration.Background;
+
+    /// <summary>Which of <see cref="CalibrationModels"/> applies: the embedding provider (set by the host from <c>Embeddings:Provider</c>), or a tier.</summary>
+    [Required]
+    public string CalibrationKey { get; set; } = "glove";
+
+    /// <summary>The calibration model of each provider or tier (defaults fitted on the dev split; <see cref="CalibrationModel.Defaults"/>).</summary>
+    public Dictionary<string, CalibrationModel> CalibrationModels { get; set; } = CalibrationModel.Defaults();
+
+    /// <summary>Messages kept in the silo's background sample (reservoir) that interests' statistics are measured on.</summary>
+    [Range(8, 65_536)]
+    public int BackgroundMessages { get; set; } = 256;
+
+    /// <summary>Background messages needed before interests are measured; until then they use the model's prior.</summary>
+    [Range(1, 65_536)]
+    public int MinBackgroundMessages { get; set; } = 64;
+
+    /// <summary>Messages seen after which every interest's statistics are stale and measured again.</summary>
+    [Range(1, int.MaxValue)]
+    public int CalibrationRefreshMessages { get; set; } = 65_536;
+
+    /// <summary>
+    /// Interests measured against the background per scoring run at most, new ones first: bounds a run's extra work
+    /// (each costs one all-pairs score against every background message). The others use the prior or their older
+    /// statistics meanwhile.
+    /// </summary>
+    [Range(1, int.MaxValue)]
+    public int CalibrationMeasuresPerRun { get; set; } = 1024;
 
     /// <summary>Share of the cross-attention score in the final score; the rest is the pooled (prefilter) cosine.</summary>
     [Range(0.0, 0.99)]
@@ -135,6 +170,39 @@ public sealed class ScoringOptions
 
     /// <summary>The window layout of these options for windows of <paramref name="tokensPerWindow"/> tokens.</summary>
     public WindowLayout Windows(int tokensPerWindow) => WindowLayout.Of(tokensPerWindow, WindowOverlap, MaxWindows);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Calibration == ScoreCalibration.Background && !CalibrationModels.ContainsKey(CalibrationKey))
+        {
+            yield return new ValidationResult($"Scoring:CalibrationModels has no model '{CalibrationKey}' (Scoring:CalibrationKey).", [nameof(CalibrationKey)]);
+        }
+        if (MinBackgroundMessages > BackgroundMessages)
+        {
+            yield return new ValidationResult("Scoring:MinBackgroundMessages must not exceed Scoring:BackgroundMessages.", [nameof(MinBackgroundMessages)]);
+        }
+        foreach (var (key, model) in CalibrationModels)
+        {
+            var results = new List<ValidationResult>();
+            if (!Validator.TryValidateObject(model, new ValidationContext(model), results, validateAllProperties: true))
+            {
+                foreach (var result in results)
+                {
+                    yield return new ValidationResult($"Scoring:CalibrationModels:{key}: {result.ErrorMessage}", [nameof(CalibrationModels)]);
+                }
+            }
+        }
+    }
+}
+
+/// <summary>How final scores are reported and thresholds read.</summary>
+public enum ScoreCalibration
+{
+    /// <summary>Raw scores and raw thresholds (the cross-attention formula's value).</summary>
+    None,
+
+    /// <summary>Per interest, the raw score mapped to [0, 1] against its statistics on the stream's background (<see cref="Calibration.InterestCalibration"/>).</summary>
+    Background,
 }
 
 /// <summary>The query vectors of an interest in cross-attention.</summary>

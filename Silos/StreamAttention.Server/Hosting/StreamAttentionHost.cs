@@ -68,6 +68,8 @@ public static class StreamAttentionHost
     private static void AddEmbedder(IHostApplicationBuilder builder)
     {
         var provider = builder.Configuration["Embeddings:Provider"] ?? "glove";
+        // Scores are calibrated with the provider's fitted model unless a key is configured (a tier's, say).
+        builder.Configuration["Scoring:CalibrationKey"] ??= provider;
         switch (provider)
         {
             case "glove":

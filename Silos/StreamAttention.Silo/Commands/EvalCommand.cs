@@ -35,9 +35,10 @@ public static class EvalCommand
         var split = new Option<string>("--split") { Description = "the messages evaluated: dev (for tuning), test (for reporting) or all", DefaultValueFactory = _ => EvaluationSplit.All };
         split.AcceptOnlyFromAmong(EvaluationSplit.Dev, EvaluationSplit.Test, EvaluationSplit.All);
         var splitFile = new Option<FileInfo?>("--split-file") { Description = $"{{\"id\": messageId, \"split\": \"dev\"|\"test\"}} per line (default: {EvaluationSplit.FileName} beside the labels)" };
+        var fit = new Option<bool>("--fit-calibration") { Description = "also fit each provider's score calibration model (Scoring:CalibrationModels) on these messages and print it; run on --split dev" };
         var command = new Command("eval", "Measure relevance quality against labels, side by side with BM25 and pooled-cosine baselines.")
         {
-            set, interests, messages, labels, calibrated, providers, tiers, split, splitFile,
+            set, interests, messages, labels, calibrated, providers, tiers, split, splitFile, fit,
         };
         command.TreatUnmatchedTokensAsErrors = false;
         command.Validators.Add(result =>
@@ -73,7 +74,7 @@ public static class EvalCommand
                 var labelsFile = InSet(labels, "labels.jsonl");
                 var selection = new MessageSelection(parse.GetValue(split)!,
                     parse.GetValue(splitFile) ?? new FileInfo(Path.Combine(labelsFile.DirectoryName ?? ".", EvaluationSplit.FileName)));
-                return Run(scorers, InSet(interests, "interests.jsonl"), InSet(messages, "messages.jsonl"), labelsFile, selection, parse.GetValue(calibrated), Console.Out, Console.Error);
+                return Run(scorers, InSet(interests, "interests.jsonl"), InSet(messages, "messages.jsonl"), labelsFile, selection, parse.GetValue(calibrated), Console.Out, Console.Error, parse.GetValue(fit));
             }
             finally
             {
@@ -95,7 +96,7 @@ public static class EvalCommand
     /// table (and <paramref name="calibratedFile"/>) comes from the first provider.
     /// </summary>
     public static int Run(IReadOnlyList<ProviderScorer> scorers, FileInfo interestsFile, FileInfo messagesFile, FileInfo labelsFile, MessageSelection selection,
-        FileInfo? calibratedFile, TextWriter output, TextWriter log)
+        FileInfo? calibratedFile, TextWriter output, TextWriter log, bool fitCalibration = false)
     {
         FileInfo[] inputs = selection.Split == EvaluationSplit.All ? [interestsFile, messagesFile, labelsFile] : [interestsFile, messagesFile, labelsFile, selection.SplitFile!];
         if (!CommandFiles.Check("eval", inputs, calibratedFile, log))
@@ -105,6 +106,7 @@ public static class EvalCommand
         var interests = ScoringFiles.ReadUniqueInterests(ScoringFiles.Interests(interestsFile.FullName, log), log, out _);
         var allMessages = ScoringFiles.Messages(messagesFile.FullName, log).Read().ToList();
         var results = new List<MethodEvaluation>();
+        var fits = new List<(string Name, FittedCalibration Fit)>();
         List<MessageText> messages;
         try
         {
@@ -116,6 +118,10 @@ public static class EvalCommand
                 var methods = RelevanceEvaluation.EmbeddingMethods(scorer, interests, messages, labels, scorers.Count > 1 ? $"{name}: " : "");
                 // The prefilter score of a tier that rescores is a mix of two models' pooled cosines: no baseline.
                 results.AddRange(scorer.Tiers.Tier == ScoringTier.Fast ? methods : methods.Take(1));
+                if (fitCalibration)
+                {
+                    fits.Add((name == "" ? scorer.Options.CalibrationKey : name, RelevanceEvaluation.FitCalibration(scorer, interests, messages, labels)));
+                }
             }
             results.Add(RelevanceEvaluation.Bm25(interests, messages, labels, WordTokenizer.English.Tokenize));
         }
@@ -127,7 +133,7 @@ public static class EvalCommand
         var options = scorers[0].Scorer.Options;
         output.WriteLine($"split {selection.Split}: {messages.Count} of {allMessages.Count} messages");
         output.WriteLine($"embedder {string.Join(", ", scorers.Select(s => s.Name == "" ? ModelsOf(s.Scorer) : $"{s.Name} = {ModelsOf(s.Scorer)}"))}; " +
-            $"attention weight {options.AttentionWeight}, scale {options.AttentionScale}, token weight exponent {options.TokenWeightExponent}, lexical weight {options.LexicalWeight}, default threshold {options.DefaultThreshold}");
+            $"attention weight {options.AttentionWeight}, scale {options.AttentionScale}, token weight exponent {options.TokenWeightExponent}, lexical weight {options.LexicalWeight}, default threshold {options.DefaultThreshold} (calibration {options.Calibration})");
         output.Write(EvaluationReport.FormatComparison(results));
         foreach (var (name, scorer) in scorers.Where(s => s.Scorer.Tiers.Tier != ScoringTier.Fast))
         {
@@ -140,6 +146,12 @@ public static class EvalCommand
         }
         output.WriteLine();
         output.Write(EvaluationReport.FormatCalibration(results[0]));
+        foreach (var (name, fitted) in fits)
+        {
+            var model = fitted.Model;
+            output.WriteLine(FormattableString.Invariant(
+                $"calibration model {name}: A={model.A:0.####} B={model.B:0.####} C={model.C:0.####} PriorMean={model.PriorMean:0.####} PriorDeviation={model.PriorDeviation:0.####}; here F1 at 0.5 {fitted.AtHalf.F1:0.000}, best {fitted.Best.Counts.F1:0.000} at {fitted.Best.Threshold:0.000}"));
+        }
         if (calibratedFile is not null)
         {
             WriteCalibrated(interests, results[0], calibratedFile);

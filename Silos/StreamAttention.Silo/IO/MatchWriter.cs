@@ -4,8 +4,8 @@ using StreamAttention.Contracts;
 namespace StreamAttention.Silo.IO;
 
 /// <summary>
-/// Writes matches as JSON Lines: <c>{"messageId","interestId","userId","score","prefilterScore","highlights":[{"token","weight"}]}</c>,
-/// and <c>"truncated":true</c> when the message had more tokens than its scored windows cover (absent otherwise).
+/// Writes matches as JSON Lines: <c>{"messageId","interestId","userId","score","prefilterScore","highlights":[{"token","weight"}],"truncated"?,"rawScore"?}</c>,
+/// with <c>"truncated":true</c> when the message had more tokens than its scored windows cover (absent otherwise).
 /// Uses Utf8JsonWriter directly because the command may write millions of lines.
 /// </summary>
 public sealed class MatchWriter : IDisposable
@@ -19,6 +19,7 @@ public sealed class MatchWriter : IDisposable
     private static readonly JsonEncodedText Token = JsonEncodedText.Encode("token");
     private static readonly JsonEncodedText Weight = JsonEncodedText.Encode("weight");
     private static readonly JsonEncodedText Truncated = JsonEncodedText.Encode("truncated");
+    private static readonly JsonEncodedText RawScore = JsonEncodedText.Encode("rawScore");
 
     private readonly Stream _stream;
     private readonly Utf8JsonWriter _writer;
@@ -58,6 +59,11 @@ public sealed class MatchWriter : IDisposable
         if (match.Truncated)
         {
             _writer.WriteBoolean(Truncated, true);
+        }
+        if (match.RawScore is { } raw)
+        {
+            // Last, so that consumers reading the earlier fields by position are unaffected.
+            _writer.WriteNumber(RawScore, Math.Round(raw, 6));
         }
         _writer.WriteEndObject();
         _writer.Flush();

@@ -37,9 +37,11 @@ public sealed class SharedWordsScorerTests
     public void Every_pair_scores_as_the_per_pair_engine_and_the_reference_with_the_same_highlights(InterestQueryMode queries, int clusters, int seed)
     {
         var random = new Random(seed);
-        var perPair = new ScoringOptions { Engine = ScoringEngine.PerPair, Queries = queries, MaxQueriesPerInterest = 4, HighlightCount = 3 };
+        // Raw scores: both engines and the reference compute the formula itself.
+        var perPair = new ScoringOptions { Engine = ScoringEngine.PerPair, Queries = queries, MaxQueriesPerInterest = 4, HighlightCount = 3, Calibration = ScoreCalibration.None };
         var shared = new ScoringOptions
         {
+            Calibration = ScoreCalibration.None,
             Engine = ScoringEngine.SharedWords,
             Queries = queries,
             MaxQueriesPerInterest = 4,

@@ -1,0 +1,45 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace StreamAttention.Scoring.Calibration;
+
+/// <summary>
+/// How one embedding provider's (or tier's) raw scores become calibrated scores:
+/// calibrated = logistic(A·z + B·raw + C) with z = (raw − μᵢ)/σᵢ, μᵢ and σᵢ interest i's raw-score mean and deviation
+/// over the background sample (<see cref="PriorMean"/> and <see cref="PriorDeviation"/> until the sample is large
+/// enough). Fitted on the dev split of tests/data/eval by <c>eval --fit-calibration</c> (docs/benchmarks.md).
+/// </summary>
+public sealed class CalibrationModel
+{
+    /// <summary>Weight of the interest-relative score z; positive, so the map is increasing in the raw score.</summary>
+    [Range(1e-6, 1000.0)]
+    public double A { get; set; }
+
+    /// <summary>Weight of the raw score itself (what z does not see: how good a match is in absolute terms).</summary>
+    [Range(0.0, 1000.0)]
+    public double B { get; set; }
+
+    /// <summary>Intercept, set so that a calibrated 0.5 is where the dev split's F1 was best.</summary>
+    [Range(-1000.0, 1000.0)]
+    public double C { get; set; }
+
+    /// <summary>μ of an interest before the background sample is large enough: the dev interests' mean.</summary>
+    [Range(-10.0, 10.0)]
+    public float PriorMean { get; set; }
+
+    /// <summary>σ of an interest before the background sample is large enough: the dev interests' mean.</summary>
+    [Range(1e-4, 10.0)]
+    public float PriorDeviation { get; set; }
+
+    /// <summary>
+    /// The fitted models by provider (<c>Embeddings:Provider</c>); another tier adds a key. Fitted by
+    /// <c>eval --split dev --fit-calibration --providers glove,distilled,minilm</c>.
+    /// </summary>
+    public static Dictionary<string, CalibrationModel> Defaults() => new()
+    {
+        ["glove"] = new() { A = 1.7739, B = 3.5659, C = -6.9125, PriorMean = 0.4263f, PriorDeviation = 0.0837f },
+        ["distilled"] = new() { A = 1.1657, B = 5.9868, C = -6.1434, PriorMean = 0.1592f, PriorDeviation = 0.0841f },
+        ["minilm"] = new() { A = 0.3688, B = 15.0222, C = -7.293, PriorMean = 0.0508f, PriorDeviation = 0.066f },
+        // A model of one's own has no fit here: minilm's is the closest guess for a sentence-transformer.
+        ["transformer"] = new() { A = 0.3688, B = 15.0222, C = -7.293, PriorMean = 0.0508f, PriorDeviation = 0.066f },
+    };
+}

@@ -1,0 +1,129 @@
+namespace StreamAttention.Scoring.Calibration;
+
+/// <summary>
+/// The calibration of one interest index: per interest, calibrated = logistic(A·(raw − μᵢ)/σᵢ + B·raw + C), which is
+/// logistic(kᵢ·raw + mᵢ) with kᵢ = A/σᵢ + B &gt; 0, so increasing in raw. A calibrated threshold θ is therefore one raw
+/// threshold per interest (<see cref="RawThreshold"/>): the engines and their lossless pruning run on raw thresholds,
+/// and a pair passes the raw threshold exactly when its calibrated score reaches θ.
+/// </summary>
+public sealed class InterestCalibration
+{
+    /// <summary>Float steps from the inverse's value before bisection takes over (rounding moves it by one or two).</summary>
+    private const int MaxSteps = 16;
+
+    private readonly double[] _slope;
+    private readonly double[] _intercept;
+    private (IReadOnlyList<float> Thresholds, float[] Raw)? _lastRaw;
+
+    public InterestCalibration(CalibrationModel model, IReadOnlyList<InterestStatistics> statistics)
+    {
+        Statistics = statistics;
+        _slope = new double[statistics.Count];
+        _intercept = new double[statistics.Count];
+        var minDeviation = InterestStatistics.MinDeviationShare * model.PriorDeviation;
+        for (var i = 0; i < statistics.Count; i++)
+        {
+            var deviation = Math.Max(statistics[i].Deviation, minDeviation);
+            _slope[i] = model.A / deviation + model.B;
+            _intercept[i] = model.C - model.A * statistics[i].Mean / deviation;
+        }
+    }
+
+    /// <summary>What each interest's map was made from, by position in the index.</summary>
+    public IReadOnlyList<InterestStatistics> Statistics { get; }
+
+    public int Count => _slope.Length;
+
+    /// <summary>The calibrated score of interest <paramref name="interest"/>'s raw score, in [0, 1].</summary>
+    public float Calibrated(int interest, float raw) => (float)(1 / (1 + Math.Exp(-(_slope[interest] * raw + _intercept[interest]))));
+
+    /// <summary>
+    /// The smallest raw score whose calibrated score reaches <paramref name="threshold"/> (−∞ when every score does,
+    /// +∞ when none does): the map's inverse, then stepped float by float so that it is exact despite rounding
+    /// (bisection over the floats' order where the inverse is far off).
+    /// </summary>
+    public float RawThreshold(int interest, float threshold)
+    {
+        if (Calibrated(interest, -float.MaxValue) >= threshold)
+        {
+            return float.NegativeInfinity;
+        }
+        if (Calibrated(interest, float.MaxValue) < threshold)
+        {
+            return float.PositiveInfinity;
+        }
+        var guess = (float)((Math.Log(threshold / (1.0 - threshold)) - _intercept[interest]) / _slope[interest]);
+        for (var step = 0; step < MaxSteps && float.IsFinite(guess); step++)
+        {
+            if (Calibrated(interest, guess) < threshold)
+            {
+                guess = MathF.BitIncrement(guess);
+            }
+            else if (Calibrated(interest, MathF.BitDecrement(guess)) >= threshold)
+            {
+                guess = MathF.BitDecrement(guess);
+            }
+            else
+            {
+                return guess;
+            }
+        }
+        long low = Order(-float.MaxValue), high = Order(float.MaxValue);
+        // Invariant: Calibrated(low) < threshold ≤ Calibrated(high).
+        while (high - low > 1)
+        {
+            var middle = low + (high - low) / 2;
+            if (Calibrated(interest, FromOrder(middle)) >= threshold)
+            {
+                high = middle;
+            }
+            else
+            {
+                low = middle;
+            }
+        }
+        return FromOrder(high);
+    }
+
+    /// <summary>
+    /// The raw threshold of each interest for its calibrated threshold; the last result is kept for the same array
+    /// (an index's thresholds, run after run). Not thread-safe: the scorer calls it under its lock.
+    /// </summary>
+    public float[] RawThresholds(IReadOnlyList<float> thresholds)
+    {
+        if (_lastRaw is { } last && ReferenceEquals(last.Thresholds, thresholds))
+        {
+            return last.Raw;
+        }
+        var raw = new float[Count];
+        for (var i = 0; i < raw.Length; i++)
+        {
+            raw[i] = RawThreshold(i, thresholds[i]);
+        }
+        _lastRaw = (thresholds, raw);
+        return raw;
+    }
+
+    /// <summary>The matches with calibrated scores, their raw scores kept in <see cref="RowMatch.RawScore"/>.</summary>
+    public void Apply(List<RowMatch> matches)
+    {
+        for (var m = 0; m < matches.Count; m++)
+        {
+            var match = matches[m];
+            matches[m] = match with { Score = Calibrated(match.InterestIndex, match.Score), RawScore = match.Score };
+        }
+    }
+
+    /// <summary>A float's position in the order of floats, as an integer (−0 just below +0).</summary>
+    private static long Order(float value)
+    {
+        var bits = BitConverter.SingleToInt32Bits(value);
+        return bits ^ ((bits >> 31) & int.MaxValue);
+    }
+
+    private static float FromOrder(long order)
+    {
+        var bits = (int)order;
+        return BitConverter.Int32BitsToSingle(bits ^ ((bits >> 31) & int.MaxValue));
+    }
+}

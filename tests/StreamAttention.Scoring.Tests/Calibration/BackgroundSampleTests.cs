@@ -1,0 +1,42 @@
+using StreamAttention.Scoring.Calibration;
+
+namespace StreamAttention.Scoring.Tests.Calibration;
+
+public sealed class BackgroundSampleTests
+{
+    private readonly HashingTestEmbedder _embedder = new(dimension: 8);
+
+    [Fact]
+    public void The_sample_holds_at_most_its_capacity_and_counts_every_message_seen()
+    {
+        var sample = new BackgroundSample(capacity: 10, refreshMessages: 25);
+        for (var batch = 0; batch < 7; batch++)
+        {
+            sample.Add(_embedder.Embed(Enumerable.Range(0, 9).Select(m => $"w{batch} w{m}").ToArray()));
+            Assert.Equal(Math.Min(10, 9 * (batch + 1)), sample.Count);
+        }
+        Assert.Equal(63, sample.Seen);
+        Assert.Equal(63 / 25, sample.Generation);
+        Assert.Equal(10, sample.Batch().Count);
+    }
+
+    [Fact]
+    public void Messages_without_a_known_word_are_not_part_of_the_background()
+    {
+        var sample = new BackgroundSample(capacity: 10, refreshMessages: 100);
+        sample.Add(_embedder.Embed(["", "?unknown", "w1 w2"]));
+        Assert.Equal(1, sample.Count);
+        Assert.Equal(1, sample.Seen);
+    }
+
+    [Fact]
+    public void Later_messages_replace_earlier_ones_once_full()
+    {
+        var sample = new BackgroundSample(capacity: 20, refreshMessages: 100);
+        sample.Add(_embedder.Embed(Enumerable.Range(0, 20).Select(m => $"early{m}").ToArray()));
+        sample.Add(_embedder.Embed(Enumerable.Range(0, 400).Select(m => $"late{m}").ToArray()));
+        var batch = sample.Batch();
+        // Uniform over 420 messages: about 19 of 20 slots hold late ones; every early one surviving is ~0.
+        Assert.True(Enumerable.Range(0, batch.Count).Count(m => batch.TokenTexts[m][0].StartsWith("late", StringComparison.Ordinal)) >= 15);
+    }
+}

@@ -1,0 +1,80 @@
+using StreamAttention.Contracts;
+using StreamAttention.Scoring.Calibration;
+using StreamAttention.Scoring.Options;
+using StreamAttention.Scoring.Tests.Graphs;
+using StreamAttention.Testing;
+
+namespace StreamAttention.Scoring.Tests.Calibration;
+
+/// <summary>Calibrated scoring end to end: the engines on converted thresholds, and the default threshold on real GloVe scores.</summary>
+[Collection(GloveScorerCollection.Name)]
+public sealed class CalibratedScoringTests(GloveScorerFixture glove)
+{
+    private static readonly InterestDefinition ReplicationLag = new("replication", "database replication lag and failover");
+    private static readonly MessageText Failover = new("failover", "Primary postgres node failed over; replicas show 40s replication lag");
+    private static readonly MessageText Football = new("football", "Arsenal beat Chelsea 2-1 at the Emirates on Saturday with a late goal");
+    private static readonly MessageText Weather = new("weather", "Heavy rain and strong winds are expected across Scotland tomorrow");
+
+    [Theory]
+    [InlineData(ScoringEngine.SharedWords)]
+    [InlineData(ScoringEngine.PerPair)]
+    public void Matches_are_exactly_the_pairs_whose_calibrated_score_reaches_the_threshold_with_their_raw_scores(ScoringEngine engine)
+    {
+        var embedder = new HashingTestEmbedder();
+        var random = new Random(4);
+        // One generation for the whole test: the statistics measured in the first call hold for the second.
+        var options = new ScoringOptions { Engine = engine, MinBackgroundMessages = 20, CalibrationRefreshMessages = int.MaxValue, DefaultThreshold = 0.6f };
+        var interests = InterestIndex.Build(Enumerable.Range(0, 20)
+            .Select(i => new InterestDefinition($"i{i}", Words(random, 3), null, i % 4 == 0 ? 0.3f : null)).ToArray(), embedder, options);
+        var messages = embedder.Embed(Enumerable.Range(0, 60).Select(_ => Words(random, 10)).ToArray());
+        using var scorer = new TwoStageScorer(TestData.Sessions(), options);
+        using var raw = new TwoStageScorer(TestData.Sessions(), new ScoringOptions { Engine = engine, Calibration = ScoreCalibration.None });
+
+        var every = scorer.Score(messages, interests, minScoreOverride: -1);
+        var matches = scorer.Score(messages, interests);
+
+        Assert.Equal(60 * 20, every.Count);
+        // A run's composition changes float rounding in the per-pair engine: pairs within 1e-4 of their threshold are too close to call.
+        var expected = every.Where(p => p.Score >= interests.Thresholds[p.InterestIndex] + 1e-4f).ToArray();
+        var close = every.Where(p => Math.Abs(p.Score - interests.Thresholds[p.InterestIndex]) < 1e-4f).Select(p => (p.MessageIndex, p.InterestIndex)).ToHashSet();
+        Assert.NotEmpty(expected);
+        Assert.True(expected.Length < every.Count / 2, "the thresholds should drop most pairs");
+        Assert.Equal(expected.Select(p => (p.MessageIndex, p.InterestIndex)).Order(),
+            matches.Select(p => (p.MessageIndex, p.InterestIndex)).Where(p => !close.Contains(p)).Order());
+        var calibrated = every.ToDictionary(p => (p.MessageIndex, p.InterestIndex), p => p.Score);
+        Assert.All(matches, p => Assert.Equal(calibrated[(p.MessageIndex, p.InterestIndex)], p.Score, 4));
+        Assert.All(matches, p => Assert.True(p.Score >= interests.Thresholds[p.InterestIndex]));
+        var rawScores = raw.Score(messages, interests, minScoreOverride: -1).ToDictionary(p => (p.MessageIndex, p.InterestIndex), p => p.Score);
+        Assert.All(every, p => Assert.Equal(rawScores[(p.MessageIndex, p.InterestIndex)], p.RawScore, 5));
+        // Ordered by message, best calibrated score first.
+        Assert.Equal(matches.OrderBy(p => p.MessageIndex).ThenByDescending(p => p.Score).Select(p => (p.MessageIndex, p.Score)), matches.Select(p => (p.MessageIndex, p.Score)));
+    }
+
+    [Fact]
+    public void At_the_default_threshold_a_failover_with_replication_lag_matches_and_football_and_weather_do_not_from_a_cold_start()
+    {
+        var scorer = new MessageScorer(glove.Scorer.Embedder, new TwoStageScorer(TestData.Sessions(), new ScoringOptions()));
+
+        var matches = scorer.Score([Failover, Football, Weather], scorer.BuildIndex([ReplicationLag]));
+
+        var match = Assert.Single(matches);
+        Assert.Equal(Failover.Id, match.MessageId);
+        Assert.True(match.RawScore < 0.7f, $"raw {match.RawScore}: the example is about a raw score under the old default 0.7");
+    }
+
+    [Fact]
+    public void At_the_default_threshold_a_failover_with_replication_lag_matches_and_football_and_weather_do_not_on_a_busy_stream()
+    {
+        var scorer = new MessageScorer(glove.Scorer.Embedder, new TwoStageScorer(TestData.Sessions(), new ScoringOptions()));
+        var index = scorer.BuildIndex([ReplicationLag]);
+        // The labelled set's messages as the stream before: infrastructure, ML, energy, security, sport, weather, hiring.
+        var stream = BenchmarkCorpus.Load().Messages(400).Select((text, i) => new MessageText($"s{i}", text)).ToArray();
+        scorer.Score(stream, index);
+
+        var matches = scorer.Score([Failover, Football, Weather], index);
+
+        Assert.Equal(Failover.Id, Assert.Single(matches).MessageId);
+    }
+
+    private static string Words(Random random, int max) => string.Join(' ', Enumerable.Range(0, random.Next(1, max + 1)).Select(_ => $"w{random.Next(60)}"));
+}

@@ -1,0 +1,66 @@
+using StreamAttention.Scoring.Calibration;
+
+namespace StreamAttention.Scoring.Tests.Calibration;
+
+public sealed class InterestCalibrationTests
+{
+    private static readonly CalibrationModel Model = new() { A = 2.5, B = 2, C = -6.5, PriorMean = 0.43f, PriorDeviation = 0.1f };
+
+    private static InterestCalibration RandomCalibration(Random random, int count) => new(Model,
+        Enumerable.Range(0, count).Select(_ => new InterestStatistics((float)random.NextDouble() - 0.2f, (float)random.NextDouble() * 0.2f, 0)).ToArray());
+
+    [Theory]
+    [InlineData(0.01f)]
+    [InlineData(0.3f)]
+    [InlineData(0.5f)]
+    [InlineData(0.77f)]
+    [InlineData(0.999f)]
+    public void A_pair_passes_its_raw_threshold_exactly_when_its_calibrated_score_reaches_the_calibrated_threshold(float threshold)
+    {
+        var random = new Random(5);
+        var calibration = RandomCalibration(random, 40);
+        for (var i = 0; i < calibration.Count; i++)
+        {
+            var raw = calibration.RawThreshold(i, threshold);
+            Assert.True(calibration.Calibrated(i, raw) >= threshold);
+            Assert.True(calibration.Calibrated(i, MathF.BitDecrement(raw)) < threshold);
+            // Random scores, and the floats right around the raw threshold where rounding could disagree.
+            var scores = Enumerable.Range(0, 500).Select(_ => (float)(random.NextDouble() * 2 - 1))
+                .Concat([raw, MathF.BitIncrement(raw), MathF.BitDecrement(raw), MathF.BitDecrement(MathF.BitDecrement(raw))]);
+            foreach (var score in scores)
+            {
+                Assert.Equal(score >= raw, calibration.Calibrated(i, score) >= threshold);
+            }
+        }
+    }
+
+    [Fact]
+    public void Calibrated_scores_lie_in_0_to_1_and_increase_with_the_raw_score()
+    {
+        var random = new Random(8);
+        var calibration = RandomCalibration(random, 20);
+        var raws = Enumerable.Range(0, 2000).Select(_ => (float)(random.NextDouble() * 2 - 1)).Order().ToArray();
+        for (var i = 0; i < calibration.Count; i++)
+        {
+            var calibrated = raws.Select(raw => calibration.Calibrated(i, raw)).ToArray();
+            Assert.All(calibrated, score => Assert.InRange(score, 0f, 1f));
+            Assert.Equal(calibrated.Order(), calibrated);
+        }
+    }
+
+    [Fact]
+    public void A_threshold_every_score_reaches_is_minus_infinity_and_one_none_reaches_is_plus_infinity()
+    {
+        var calibration = RandomCalibration(new Random(2), 3);
+        Assert.Equal(float.NegativeInfinity, calibration.RawThreshold(0, 0f));
+        Assert.Equal(float.NegativeInfinity, calibration.RawThreshold(1, -1f));
+        Assert.Equal(float.PositiveInfinity, calibration.RawThreshold(2, 1.5f));
+    }
+
+    [Fact]
+    public void An_interest_whose_scores_barely_vary_keeps_a_deviation_floor()
+    {
+        var flat = new InterestCalibration(Model, [new InterestStatistics(0.4f, 0, 0), new InterestStatistics(0.4f, InterestStatistics.MinDeviationShare * Model.PriorDeviation, 0)]);
+        Assert.Equal(flat.Calibrated(1, 0.45f), flat.Calibrated(0, 0.45f));
+    }
+}

@@ -1,0 +1,127 @@
+using StreamAttention.Contracts;
+using StreamAttention.Embeddings;
+using StreamAttention.Scoring.Calibration;
+using StreamAttention.Scoring.Options;
+
+namespace StreamAttention.Scoring.Tests.Calibration;
+
+public sealed class ScoreCalibratorTests
+{
+    private readonly HashingTestEmbedder _embedder = new(dimension: 8);
+    private readonly List<int> _measured = [];
+
+    private static readonly ScoringOptions Options = new()
+    {
+        BackgroundMessages = 32,
+        MinBackgroundMessages = 10,
+        CalibrationRefreshMessages = 100,
+        CalibrationMeasuresPerRun = 2,
+    };
+
+    private static readonly CalibrationModel Model = Options.CalibrationModels[Options.CalibrationKey];
+
+    /// <summary>A stand-in engine: every pair, with a raw score from the message's first word and the interest's position.</summary>
+    private List<RowMatch> EveryPair(TokenBatch messages, InterestIndex interests)
+    {
+        _measured.Add(interests.Count);
+        return [.. from m in Enumerable.Range(0, messages.Count)
+                   from i in Enumerable.Range(0, interests.Count)
+                   select new RowMatch(m, i, (messages.TokenTexts[m][0].Length % 7) / 10f + interests.Interests[i].Text.Length / 100f, 0, [])];
+    }
+
+    private InterestIndex Index(params string[] texts)
+        => InterestIndex.Build(texts.Select((text, i) => new InterestDefinition($"i{i}-{text}", text)).ToArray(), _embedder, Options);
+
+    private TokenBatch Messages(int count, int offset = 0) => _embedder.Embed(Enumerable.Range(offset, count).Select(m => $"w{m} x").ToArray());
+
+    [Fact]
+    public void Until_the_background_is_large_enough_every_interest_uses_the_prior()
+    {
+        var calibrator = new ScoreCalibrator(Options, EveryPair);
+        var index = Index("a b", "c");
+        calibrator.Observe(Messages(Options.MinBackgroundMessages - 1));
+
+        var calibration = calibrator.For(index);
+
+        Assert.Empty(_measured);
+        Assert.All(calibration.Statistics, s => Assert.Equal(new InterestStatistics(Model.PriorMean, Model.PriorDeviation, -1), s));
+    }
+
+    [Fact]
+    public void Once_the_background_is_large_enough_each_interest_is_measured_against_it()
+    {
+        var calibrator = new ScoreCalibrator(Options, EveryPair);
+        var index = Index("a b", "c");
+        calibrator.Observe(Messages(12));
+
+        var calibration = calibrator.For(index);
+
+        var background = calibrator.Background.Batch();
+        for (var i = 0; i < index.Count; i++)
+        {
+            var raw = EveryPair(background, index).Where(p => p.InterestIndex == i).Select(p => p.Score).ToArray();
+            var (mean, deviation) = InterestStatistics.Of(raw);
+            Assert.Equal(mean, calibration.Statistics[i].Mean, 5);
+            Assert.Equal(deviation, calibration.Statistics[i].Deviation, 5);
+            Assert.Equal(0, calibration.Statistics[i].Generation);
+        }
+    }
+
+    [Fact]
+    public void New_interests_beyond_the_measures_per_run_keep_the_prior_until_a_later_run()
+    {
+        var calibrator = new ScoreCalibrator(Options, EveryPair);
+        var index = Index("a", "b", "c");
+        calibrator.Observe(Messages(12));
+
+        var first = calibrator.For(index).Statistics.Select(s => s.Generation).ToArray();
+        var second = calibrator.For(index).Statistics.Select(s => s.Generation).ToArray();
+
+        Assert.Equal([0, 0, -1], first);
+        Assert.Equal([0, 0, 0], second);
+        Assert.Equal([2, 1], _measured);
+    }
+
+    [Fact]
+    public void An_interest_is_measured_once_when_it_first_appears_and_an_index_with_it_again_measures_nothing()
+    {
+        var calibrator = new ScoreCalibrator(Options, EveryPair);
+        var first = Index("a b", "c");
+        calibrator.Observe(Messages(12));
+        var before = calibrator.For(first);
+        _measured.Clear();
+
+        var added = InterestIndex.Concat([first, Index("d e f")], _embedder.Dimension, Options);
+        var after = calibrator.For(added);
+
+        // Only the new interest went through the engine (one measuring run per 16 background messages).
+        Assert.Equal([1], _measured);
+        Assert.Equal(before.Statistics, after.Statistics.Take(2));
+        Assert.Equal(0, after.Statistics[2].Generation);
+    }
+
+    [Fact]
+    public void After_the_background_moved_on_stale_interests_are_measured_again_a_bounded_number_per_run()
+    {
+        var calibrator = new ScoreCalibrator(Options, EveryPair);
+        var index = Index("a", "b", "c", "d", "e");
+        calibrator.Observe(Messages(12));
+        for (var run = 0; run < 3; run++)
+        {
+            calibrator.For(index); // 2, 2, then 1 new interest measured
+        }
+        calibrator.Observe(Messages(Options.CalibrationRefreshMessages, offset: 100));
+        _measured.Clear();
+
+        var generations = new List<long[]>();
+        for (var run = 0; run < 3; run++)
+        {
+            generations.Add(calibrator.For(index).Statistics.Select(s => s.Generation).ToArray());
+        }
+
+        // The background is full (32 messages): two measuring runs of 16 each time.
+        Assert.Equal([2, 2, 2, 2, 1, 1], _measured);
+        Assert.Equal([1, 1, 0, 0, 0], generations[0]);
+        Assert.Equal([1, 1, 1, 1, 1], generations[2]);
+    }
+}

@@ -65,7 +65,7 @@ public sealed class ScoreCommandTests(CommandHostFixture host) : IDisposable
 
         Assert.Equal(0, run.ExitCode);
         var longMatch = Assert.Single(run.For("long"));
-        Assert.Equal([.. MatchFields, "truncated"], longMatch.EnumerateObject().Select(p => p.Name));
+        Assert.Equal([.. MatchFields[..^1], "truncated", "rawScore"], longMatch.EnumerateObject().Select(p => p.Name));
         Assert.True(longMatch.GetProperty("truncated").GetBoolean());
         Assert.Equal(MatchFields, Assert.Single(run.For("short")).EnumerateObject().Select(p => p.Name));
     }

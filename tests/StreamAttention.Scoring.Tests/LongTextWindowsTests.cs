@@ -24,10 +24,10 @@ public sealed class LongTextWindowsTests(GloveScorerFixture glove)
     {
         var text = Texts.LongText(RelevantParagraph, wordsBefore: 300, wordsAfter: 170);
         Assert.InRange(text.Split(' ').Length, 490, 510);
-        var index = glove.Scorer.BuildIndex([DatabaseOutages]);
+        var index = glove.RawScorer.BuildIndex([DatabaseOutages]);
 
-        var windowed = Assert.Single(glove.Scorer.Score([new MessageText("long", text)], index));
-        using var firstWindowOnly = Scorer(new ScoringOptions { MaxWindows = 1 });
+        var windowed = Assert.Single(glove.RawScorer.Score([new MessageText("long", text)], index));
+        using var firstWindowOnly = Scorer(new ScoringOptions { Calibration = ScoreCalibration.None, MaxWindows = 1 });
         var cut = firstWindowOnly.Scorer.Score([new MessageText("long", text)], firstWindowOnly.Scorer.BuildIndex([DatabaseOutages]), minScoreOverride: -1);
 
         Assert.True(Assert.Single(cut).Score < DatabaseOutages.Threshold - 0.2f, $"first window only: {cut[0].Score}");
@@ -40,10 +40,10 @@ public sealed class LongTextWindowsTests(GloveScorerFixture glove)
     [Fact]
     public void Short_messages_score_exactly_as_without_windows()
     {
-        using var oneWindow = Scorer(new ScoringOptions { MaxWindows = 1 });
+        using var oneWindow = Scorer(new ScoringOptions { Calibration = ScoreCalibration.None, MaxWindows = 1 });
         MessageText[] messages = [new("db", Texts.DatabaseMessage), new("racing", Texts.RacingMessage), new("other", Texts.Unrelated)];
 
-        var windowed = glove.Scorer.Score(messages, glove.Scorer.BuildIndex([DatabaseOutages]), minScoreOverride: -1);
+        var windowed = glove.RawScorer.Score(messages, glove.RawScorer.BuildIndex([DatabaseOutages]), minScoreOverride: -1);
         var plain = oneWindow.Scorer.Score(messages, oneWindow.Scorer.BuildIndex([DatabaseOutages]), minScoreOverride: -1);
 
         Assert.Equal(plain.Select(m => (m.MessageId, m.Score, m.PrefilterScore, m.Truncated)), windowed.Select(m => (m.MessageId, m.Score, m.PrefilterScore, m.Truncated)));
@@ -53,7 +53,7 @@ public sealed class LongTextWindowsTests(GloveScorerFixture glove)
     [Fact]
     public void A_text_longer_than_its_windows_is_marked_truncated_and_one_within_them_is_not()
     {
-        var index = glove.Scorer.BuildIndex([DatabaseOutages]);
+        var index = glove.RawScorer.BuildIndex([DatabaseOutages]);
         // Eight windows of 64 known words at stride 32 hold 288; the paragraph itself has 14 known words.
         MessageText[] messages =
         [
@@ -61,7 +61,7 @@ public sealed class LongTextWindowsTests(GloveScorerFixture glove)
             new("beyond", Texts.LongText(RelevantParagraph, wordsBefore: 100, wordsAfter: 900)),
         ];
 
-        var matches = glove.Scorer.Score(messages, index, minScoreOverride: -1);
+        var matches = glove.RawScorer.Score(messages, index, minScoreOverride: -1);
 
         Assert.Equal([("within", false), ("beyond", true)], matches.Select(m => (m.MessageId, m.Truncated)));
     }
@@ -69,7 +69,7 @@ public sealed class LongTextWindowsTests(GloveScorerFixture glove)
     [Fact]
     public void Both_engines_keep_the_same_best_windows()
     {
-        using var perPair = Scorer(new ScoringOptions { Engine = ScoringEngine.PerPair });
+        using var perPair = Scorer(new ScoringOptions { Calibration = ScoreCalibration.None, Engine = ScoringEngine.PerPair });
         MessageText[] messages =
         [
             new("deep", Texts.LongText(RelevantParagraph, wordsBefore: 300, wordsAfter: 170)),
@@ -79,7 +79,7 @@ public sealed class LongTextWindowsTests(GloveScorerFixture glove)
         ];
         InterestDefinition[] interests = [DatabaseOutages, new("racing", Texts.RacingInterest, "fan"), new("food", "chocolate cake recipes", "cook")];
 
-        var shared = glove.Scorer.Score(messages, glove.Scorer.BuildIndex(interests), minScoreOverride: -1);
+        var shared = glove.RawScorer.Score(messages, glove.RawScorer.BuildIndex(interests), minScoreOverride: -1);
         var pairs = perPair.Scorer.Score(messages, perPair.Scorer.BuildIndex(interests), minScoreOverride: -1);
 
         Assert.Equal(messages.Length * interests.Length, shared.Count);
@@ -88,7 +88,7 @@ public sealed class LongTextWindowsTests(GloveScorerFixture glove)
         Assert.Equal(shared.Select(m => m.Highlights[0].Token), pairs.Select(m => m.Highlights[0].Token));
     }
 
-    private ScorerOnGlove Scorer(ScoringOptions options) => new(glove.Scorer, options);
+    private ScorerOnGlove Scorer(ScoringOptions options) => new(glove.RawScorer, options);
 
     /// <summary>The fixture's embedder behind other scoring options.</summary>
     private sealed class ScorerOnGlove : IDisposable

@@ -19,7 +19,7 @@ public sealed class CascadeBehaviourTests(GloveScorerFixture glove)
     [Fact]
     public void The_cascade_matches_what_the_fast_tier_misses_near_the_threshold_and_the_contextual_tier_a_paraphrase_too()
     {
-        Assert.Empty(glove.Scorer.Score(Messages, glove.Scorer.BuildIndex([Replication])));
+        Assert.Empty(glove.RawScorer.Score(Messages, glove.RawScorer.BuildIndex([Replication])));
 
         // GloVe's 0.687 is within the margin: MiniLM rescores it; the paraphrase's 0.49 is not, and only the contextual tier sees it.
         Assert.Equal(["failed-over"], Matched("cascade", out var cascade));
@@ -30,7 +30,8 @@ public sealed class CascadeBehaviourTests(GloveScorerFixture glove)
 
     private static string[] Matched(string tier, out CascadeStatistics statistics)
     {
-        using var host = StreamAttentionHost.Build([$"--Scoring:Tier={tier}"]);
+        // Raw scores at the raw threshold 0.7, where the issue measured the examples.
+        using var host = StreamAttentionHost.Build([$"--Scoring:Tier={tier}", "--Scoring:Calibration=None", "--Scoring:DefaultThreshold=0.7"]);
         var scorer = host.Services.GetRequiredService<MessageScorer>();
         Assert.Equal(tier, scorer.Tiers.Tier.ToString().ToLowerInvariant());
         var matches = scorer.Score(Messages, scorer.BuildIndex([Replication]));

@@ -42,7 +42,7 @@ public sealed class TieredScorerTests
     [InlineData(ScoringTier.Contextual)]
     public void A_contextual_tier_needs_a_rescorer(ScoringTier tier)
     {
-        using var fast = new TwoStageScorer(TestData.Sessions(), new ScoringOptions { Tier = tier });
+        using var fast = new TwoStageScorer(TestData.Sessions(), new ScoringOptions { Calibration = ScoreCalibration.None, Tier = tier });
         Assert.Throws<ArgumentException>(() => new TieredScorer(fast));
     }
 
@@ -50,7 +50,7 @@ public sealed class TieredScorerTests
     public void The_fast_tier_is_the_two_stage_scorer_and_never_rescores()
     {
         var random = new Random(3);
-        var options = new ScoringOptions { DefaultThreshold = 0.3f };
+        var options = new ScoringOptions { Calibration = ScoreCalibration.None, DefaultThreshold = 0.3f };
         var (interests, texts) = Arrange(random, options);
         using var fast = new TwoStageScorer(TestData.Sessions(), options);
         var rescorer = new CountingRescorer(0.9f);
@@ -67,7 +67,7 @@ public sealed class TieredScorerTests
     public void The_cascade_rescores_exactly_the_pairs_within_the_margin_and_their_contextual_score_decides()
     {
         var random = new Random(5);
-        var options = new ScoringOptions { Tier = ScoringTier.Cascade, DefaultThreshold = 0.45f, CascadeMargin = 0.25f, ContextualScoreScale = 0.5f, ContextualScoreOffset = 0.3f };
+        var options = new ScoringOptions { Calibration = ScoreCalibration.None, Tier = ScoringTier.Cascade, DefaultThreshold = 0.45f, CascadeMargin = 0.25f, ContextualScoreScale = 0.5f, ContextualScoreOffset = 0.3f };
         var (interests, texts) = Arrange(random, options);
         using var fast = new TwoStageScorer(TestData.Sessions(), options);
         var messages = _embedder.Embed(texts);
@@ -89,7 +89,7 @@ public sealed class TieredScorerTests
     public void The_cascade_reports_every_pair_under_an_override_with_rescored_ones_on_the_fast_scale()
     {
         var random = new Random(8);
-        var options = new ScoringOptions { Tier = ScoringTier.Cascade, DefaultThreshold = 0.45f, CascadeMargin = 0.25f, ContextualScoreScale = 0.5f, ContextualScoreOffset = 0 };
+        var options = new ScoringOptions { Calibration = ScoreCalibration.None, Tier = ScoringTier.Cascade, DefaultThreshold = 0.45f, CascadeMargin = 0.25f, ContextualScoreScale = 0.5f, ContextualScoreOffset = 0 };
         var (interests, texts) = Arrange(random, options);
         using var fast = new TwoStageScorer(TestData.Sessions(), options);
         var messages = _embedder.Embed(texts);
@@ -107,7 +107,7 @@ public sealed class TieredScorerTests
     public void The_contextual_tier_rescores_every_pair()
     {
         var random = new Random(9);
-        var options = new ScoringOptions { Tier = ScoringTier.Contextual, DefaultThreshold = 0.5f };
+        var options = new ScoringOptions { Calibration = ScoreCalibration.None, Tier = ScoringTier.Contextual, DefaultThreshold = 0.5f };
         var (interests, texts) = Arrange(random, options);
         using var fast = new TwoStageScorer(TestData.Sessions(), options);
         var rescorer = new CountingRescorer(0.9f);
@@ -121,7 +121,7 @@ public sealed class TieredScorerTests
     [Fact]
     public void The_contextual_tier_scores_only_the_pairs_the_keyword_rules_allow()
     {
-        var options = new ScoringOptions { Tier = ScoringTier.Contextual, DefaultThreshold = 0.5f };
+        var options = new ScoringOptions { Calibration = ScoreCalibration.None, Tier = ScoringTier.Contextual, DefaultThreshold = 0.5f };
         var interests = InterestIndex.Build(
         [
             new InterestDefinition("any", "w1 w2", "u"),
@@ -149,6 +149,7 @@ public sealed class TieredScorerTests
             var sessions = TestData.Sessions();
             var options = new ScoringOptions
             {
+                Calibration = ScoreCalibration.None,
                 Tier = ScoringTier.Contextual,
                 DefaultThreshold = 0.2f,
                 MaxQueriesPerInterest = 4,
@@ -193,7 +194,7 @@ public sealed class TieredScorerTests
         {
             var (modelPath, vocabPath) = new TransformerTestModel(seed: 12).WriteTo(directory.FullName);
             var sessions = TestData.Sessions();
-            var options = new ScoringOptions { MaxQueriesPerInterest = 3 };
+            var options = new ScoringOptions { Calibration = ScoreCalibration.None, MaxQueriesPerInterest = 3 };
             using var contextual = new TransformerEmbedder(new TransformerEmbeddingOptions { ModelPath = modelPath, VocabPath = vocabPath, MaxTokens = 20 }, sessions);
             using var rescorer = new ContextualRescorer(contextual, sessions, options);
             var random = new Random(4);

@@ -23,8 +23,8 @@ public sealed class LexicalBehaviourTests(GloveScorerFixture glove)
 
     private List<MessageMatch> Score(InterestDefinition interest, float lexicalWeight)
     {
-        using var twoStage = new TwoStageScorer(new OnnxSessionFactory(new OnnxRuntimeOptions()), new ScoringOptions { LexicalWeight = lexicalWeight });
-        var scorer = new MessageScorer(glove.Scorer.Embedder, twoStage);
+        using var twoStage = new TwoStageScorer(new OnnxSessionFactory(new OnnxRuntimeOptions()), new ScoringOptions { Calibration = ScoreCalibration.None, LexicalWeight = lexicalWeight });
+        var scorer = new MessageScorer(glove.RawScorer.Embedder, twoStage);
         return scorer.Score(Stream, scorer.BuildIndex([interest]), minScoreOverride: -1);
     }
 

@@ -27,6 +27,7 @@ public sealed class LexicalEvidenceTests
 
     private static ScoringOptions Options(ScoringEngine engine, float lexicalWeight) => new()
     {
+        Calibration = ScoreCalibration.None,
         Engine = engine,
         DefaultThreshold = 0.45f,
         LexicalWeight = lexicalWeight,

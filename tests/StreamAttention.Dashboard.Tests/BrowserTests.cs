@@ -49,6 +49,15 @@ public sealed class BrowserTests(SiloHostFixture host, ITestOutputHelper output)
         Assert.Contains("threshold of db now", (string?)result["feedbackTitle"]);
         var feedback = Assert.Single(result["feedback"]!.AsArray())!;
         Assert.Equal((1, 1), ((int)feedback["notRelevant"]!, (int)feedback["notLikeThis"]!));
+        // The require list typed in the editor is stored normalised, shown in the table, loaded and put back into the form.
+        Assert.Equal(["postgresql", "database"], result["storedRequire"]!.AsArray().Select(t => (string?)t));
+        Assert.Equal("postgresql, database", (string?)result["shownRequire"]);
+        Assert.Equal("postgresql, database", (string?)result["loadedRequire"]);
+        Assert.Equal("postgresql, database", (string?)result["editedRequire"]);
+        // A refused edit shows the API's problem with its field and changes nothing.
+        Assert.Equal("exclude: 'database' is both required and excluded, so nothing could match", (string?)result["refused"]);
+        Assert.Null(result["afterRefusal"]!["exclude"]);
+        Assert.Equal(["postgresql", "database"], result["afterRefusal"]!["require"]!.AsArray().Select(t => (string?)t));
         Assert.Empty(result["errors"]!.AsArray());
         Assert.True(new FileInfo(ScreenshotPath).Length > 0);
     }

@@ -1,7 +1,9 @@
-// Drives the live dashboard in Debian's headless Chromium: add an interest in the editor, score a matching message
-// through POST /score, wait for the match to arrive with highlighted words, take a screenshot, check that the page
-// opened without a user shows every user's stream and picks up the matched user, give the match a 👎 and read the
-// interest's new threshold, remove the interest.
+// Drives the live dashboard in Debian's headless Chromium: add an interest with a require list in the editor and read
+// it back through the API, score a matching message through POST /score, wait for the match to arrive with highlighted
+// words, take a screenshot, check that the page opened without a user shows every user's stream and picks up the
+// matched user, that a page opened on the user shows the require list, give the match a 👎 and read the interest's new
+// threshold, edit the interest into one the API refuses (a term both required and excluded) and read the error, remove
+// the interest.
 // Usage: node drive-dashboard.mjs <base url> <user id> <screenshot path> <token>. Prints one JSON line; exit 0 on success.
 // The page is opened with the login link's #token=…, as local mode prints it.
 import { chromium } from "playwright-core";
@@ -9,7 +11,8 @@ import { chromium } from "playwright-core";
 const [base, user, screenshot, token] = process.argv.slice(2);
 const login = `#token=${encodeURIComponent(token)}`;
 
-const interest = { id: "db", text: "postgresql database performance tuning" };
+// The require list as a person types it: the API trims, lowercases and drops the empty term.
+const interest = { id: "db", text: "postgresql database performance tuning", require: " PostgreSQL , database," };
 const message = "slow postgresql queries after the database upgrade";
 const STEP_TIMEOUT_MS = 30_000; // each wait is bounded; a slow shared machine still finishes well within it
 
@@ -30,8 +33,11 @@ try {
   await page.waitForFunction(() => document.getElementById("stream-state").textContent.startsWith("streaming"));
   await page.fill("#interest-id", interest.id);
   await page.fill("#interest-text", interest.text);
+  await page.fill("#interest-require", interest.require);
   await page.click("#add-interest");
   await page.waitForSelector(`#interests tr[data-interest-id="${interest.id}"]`);
+  const shownRequire = await page.locator(`#interests tr[data-interest-id="${interest.id}"] .require`).textContent();
+  const storedRequire = (await storedInterest(page, user, interest.id)).require;
 
   const scored = await page.evaluate(async text => {
     const response = await fetch("../score", { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${sessionStorage.getItem("streamattention.token")}` }, body: JSON.stringify({ texts: [text] }) });
@@ -62,6 +68,12 @@ try {
   const firstStreamedUser = await overview.locator("#matches .match").last().getAttribute("data-user-id");
   await overview.waitForFunction(() => document.querySelectorAll("#interests tr").length > 0);
   const overviewUser = await overview.inputValue("#user-id");
+  // Opened on the user, the page loads the interest with its require list, and ✎ puts it into the form.
+  await overview.goto(`${base}/dashboard/?user=${encodeURIComponent(user)}`);
+  const loadedRow = overview.locator(`#interests tr[data-interest-id="${interest.id}"]`);
+  const loadedRequire = await loadedRow.locator(".require").textContent();
+  await loadedRow.locator("button.edit").click();
+  const editedRequire = await overview.inputValue("#interest-require");
   await overview.close();
 
   // 👎 on the newest match (a duplicate of the first by now) moves its interest's threshold; the buttons are then disabled and the panel counts the feedback.
@@ -71,11 +83,28 @@ try {
   await page.waitForFunction(() => document.getElementById("feedback").textContent !== "0");
   const feedback = await page.evaluate(async u => (await (await fetch(`../users/${u}/feedback`, { headers: { authorization: `Bearer ${sessionStorage.getItem("streamattention.token")}` } })).json()), user);
 
+  // An edit the API refuses (a term both required and excluded) shows its problem and leaves the interest as it was.
+  await page.click(`#interests tr[data-interest-id="${interest.id}"] button.edit`);
+  await page.fill("#interest-exclude", "Database");
+  await page.click("#add-interest");
+  await page.waitForFunction(() => document.getElementById("editor-error").textContent !== "");
+  const refused = await page.textContent("#editor-error");
+  const afterRefusal = await storedInterest(page, user, interest.id);
+
   // Removing the interest in the editor removes it from the user's stored interests.
   await page.click(`#interests tr[data-interest-id="${interest.id}"] button.remove`);
   await page.waitForSelector(`#interests tr[data-interest-id="${interest.id}"]`, { state: "detached" });
   const remaining = await page.evaluate(async u => (await (await fetch(`../users/${u}/interests`, { headers: { authorization: `Bearer ${sessionStorage.getItem("streamattention.token")}` } })).json()).interests.length, user);
-  console.log(JSON.stringify({ scored, marks, text, score, rate, remaining, overviewAllUsers, overviewUser, firstStreamedUser, delivery, feedbackTitle, feedback, errors }));
+  console.log(JSON.stringify({ scored, marks, text, score, rate, remaining, overviewAllUsers, overviewUser, firstStreamedUser, delivery, feedbackTitle, feedback,
+    shownRequire, storedRequire, loadedRequire, editedRequire, refused, afterRefusal, errors }));
 } finally {
   await browser.close();
+}
+
+/** The user's interest as GET /users/{user}/interests returns it, read with the page's token. */
+async function storedInterest(page, user, id) {
+  return page.evaluate(async ([u, i]) => {
+    const response = await fetch(`../users/${encodeURIComponent(u)}/interests`, { headers: { authorization: `Bearer ${sessionStorage.getItem("streamattention.token")}` } });
+    return (await response.json()).interests.find(interest => interest.id === i) ?? null;
+  }, [user, id]);
 }

@@ -212,7 +212,9 @@ async function fetchJson(url) {
 async function problem(response) {
   try {
     const body = await response.json();
-    return body.detail || body.title || `HTTP ${response.status}`;
+    // A validation problem names each offending field ("require[0]", "exclude"): show which one.
+    const errors = Object.entries(body.errors ?? {}).map(([field, messages]) => `${field}: ${messages.join(", ")}`);
+    return errors.length > 0 ? errors.join("; ") : body.detail || body.title || `HTTP ${response.status}`;
   } catch {
     return `HTTP ${response.status}`;
   }
@@ -228,11 +230,43 @@ function renderInterests() {
       element("td", {}, interest.id),
       element("td", {}, interest.text),
       element("td", {}, interest.threshold ?? "default"),
+      keywordsCell(interest),
       rateCell(counts[n], max),
-      element("td", {}, removeButton(interest.id)));
+      actionsCell(interest));
     return row;
   }));
 }
+
+/** The interest's require / exclude terms, as the API stored them (normalised). */
+function keywordsCell(interest) {
+  const cell = element("td", { class: "keywords" });
+  if (interest.require?.length) cell.append(element("span", { class: "require", title: "required: every one" }, interest.require.join(", ")));
+  if (interest.exclude?.length) cell.append(element("span", { class: "exclude", title: "excluded: none of them" }, interest.exclude.join(", ")));
+  return cell;
+}
+
+function actionsCell(interest) {
+  const cell = element("td", { class: "actions" });
+  cell.append(editButton(interest), removeButton(interest.id));
+  return cell;
+}
+
+/** Puts the interest into the form, where saving replaces it. */
+function editButton(interest) {
+  const button = element("button", { class: "edit", title: `edit ${interest.id}` }, "✎");
+  button.addEventListener("click", () => {
+    $("interest-id").value = interest.id;
+    $("interest-text").value = interest.text;
+    $("interest-threshold").value = interest.threshold ?? "";
+    $("interest-require").value = (interest.require ?? []).join(", ");
+    $("interest-exclude").value = (interest.exclude ?? []).join(", ");
+    $("interest-text").focus();
+  });
+  return button;
+}
+
+/** A comma-separated input as a list of terms (a term may be a phrase); the API normalises case and spaces. */
+const terms = input => input.value.split(",").map(t => t.trim()).filter(t => t !== "");
 
 function rateCell(count, max) {
   const cell = element("td");
@@ -260,7 +294,12 @@ async function addInterest(event) {
   if (!state.user) { $("editor-error").textContent = "Enter a user id first."; return; }
   const id = $("interest-id").value.trim();
   const threshold = $("interest-threshold").value;
-  const body = { text: $("interest-text").value, ...(threshold === "" ? {} : { threshold: Number(threshold) }) };
+  const body = {
+    text: $("interest-text").value,
+    ...(threshold === "" ? {} : { threshold: Number(threshold) }),
+    require: terms($("interest-require")),
+    exclude: terms($("interest-exclude")),
+  };
   const response = await fetch(`${api}/users/${encodeURIComponent(state.user)}/interests/${encodeURIComponent(id)}`,
     authorized({ method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }));
   if (!response.ok) { $("editor-error").textContent = await problem(response); return; }

@@ -90,22 +90,6 @@ public sealed class TwoStageScorer : IDisposable
         }
     }
 
-    /// <summary>
-    /// How raw scores of <paramref name="interests"/> map onto <see cref="Score"/>'s scale (interest row, raw → score):
-    /// the calibration where it is on, else the identity. For scores found outside the engines (the contextual tiers).
-    /// </summary>
-    public Func<int, float, float> ScaleOf(InterestIndex interests)
-    {
-        if (_calibrator is null)
-        {
-            return (_, raw) => raw;
-        }
-        lock (_runLock)
-        {
-            return _calibrator.For(interests).Calibrated;
-        }
-    }
-
     /// <summary>The engine's pairs whose raw score reaches <paramref name="thresholds"/>, as <see cref="Score"/> orders and limits them.</summary>
     private List<RowMatch> ScoreRaw(TokenBatch messages, InterestIndex interests, float[] thresholds, int topKPerMessage)
     {

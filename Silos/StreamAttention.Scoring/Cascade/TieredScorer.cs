@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StreamAttention.Embeddings;
+using StreamAttention.Scoring.Calibration;
 using StreamAttention.Scoring.Options;
 
 namespace StreamAttention.Scoring.Cascade;
@@ -11,14 +12,17 @@ namespace StreamAttention.Scoring.Cascade;
 /// fast scores with the configured embedder alone (<see cref="TwoStageScorer"/>); contextual scores every pair with
 /// <see cref="IContextualRescorer"/>; cascade scores every pair fast, then rescores contextually the pairs whose fast
 /// score is at least threshold − <see cref="ScoringOptions.CascadeMargin"/>, and the contextual score decides (pairs
-/// below the margin cannot match). Contextual scores are put on the fast scale by <see cref="ContextualScoreMap"/>, so
-/// thresholds mean the same in every tier. Where the contextual model runs on CUDA, cascade rescores every pair.
+/// below the margin cannot match). Contextual scores are calibrated by MiniLM's model, or without calibration put on the fast raw scale by
+/// <see cref="ContextualScoreMap"/>, so thresholds mean the same in every tier. Where the contextual model runs on CUDA, cascade rescores every pair.
 /// </summary>
 public sealed class TieredScorer
 {
     private readonly TwoStageScorer _fast;
     private readonly IContextualRescorer? _contextual;
-    private readonly ContextualScoreMap _map;
+    /// <summary>The calibration model of the contextual scores (<see cref="ScoringOptions.CalibrationModels"/>).</summary>
+    public const string ContextualCalibrationKey = "minilm";
+
+    private readonly Func<float, float> _contextualScale;
     private readonly bool _rescoreAll;
     private readonly Lock _statisticsLock = new();
     private CascadeStatistics _statistics = CascadeStatistics.None;
@@ -28,7 +32,12 @@ public sealed class TieredScorer
     {
         _fast = fast;
         _contextual = contextual;
-        _map = ContextualScoreMap.From(fast.Options);
+        // Calibrated scores: MiniLM's own fitted model (at its prior: the contextual tier keeps no background per
+        // interest); raw scores: onto the fast tier's raw scale. Either way one threshold means the same in every tier.
+        var options = fast.Options;
+        _contextualScale = options.Calibration == ScoreCalibration.Background && options.CalibrationModels.TryGetValue(ContextualCalibrationKey, out var model)
+            ? model.CalibratedAtPrior
+            : ContextualScoreMap.From(options).ToFast;
         Tier = fast.Options.Tier;
         if (Tier != ScoringTier.Fast && contextual is null)
         {
@@ -108,12 +117,9 @@ public sealed class TieredScorer
         var rescored = _contextual!.Rescore(texts, interests, chosen);
         var rescoring = Stopwatch.GetElapsedTime(rescoringStarted);
         var decided = new Dictionary<(int, int), RowMatch>(rescored.Count);
-        // On the fast tier's raw scale first, then calibrated per interest like the fast scores (where calibration is on).
-        var scale = _fast.ScaleOf(interests);
         foreach (var pair in rescored)
         {
-            var raw = _map.ToFast(pair.Score);
-            decided[(pair.MessageIndex, pair.InterestIndex)] = pair with { Score = scale(pair.InterestIndex, raw), RawScore = raw };
+            decided[(pair.MessageIndex, pair.InterestIndex)] = pair with { Score = _contextualScale(pair.Score), RawScore = pair.Score };
         }
         var matches = new List<RowMatch>();
         // A pair left to the fast tier is below threshold − margin: it is kept only for a lower override (eval's every pair).

@@ -136,9 +136,9 @@ public sealed class ScoringOptions : IValidatableObject
     /// <summary>Fast (the configured embedder), cascade (fast, then MiniLM near the threshold) or contextual (MiniLM for every pair).</summary>
     public ScoringTier Tier { get; set; } = ScoringTier.Fast;
 
-    /// <summary>Cascade: pairs whose fast score is at least threshold − CascadeMargin are scored again contextually (chosen on the dev split).</summary>
+    /// <summary>Cascade: pairs whose fast score is at least threshold − CascadeMargin are scored again contextually (chosen on the dev split, on calibrated scores).</summary>
     [Range(0.0, 2.0)]
-    public float CascadeMargin { get; set; } = 0.2f;
+    public float CascadeMargin { get; set; } = 0.35f;
 
     /// <summary>
     /// Contextual score on the fast tier's scale: ContextualScoreScale · s + ContextualScoreOffset, so one threshold

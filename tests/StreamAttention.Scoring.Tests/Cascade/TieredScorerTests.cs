@@ -119,6 +119,22 @@ public sealed class TieredScorerTests
     }
 
     [Fact]
+    public void Calibrated_contextual_scores_come_from_the_contextual_model_and_keep_their_raw_score()
+    {
+        var random = new Random(11);
+        var options = new ScoringOptions { Tier = ScoringTier.Contextual };
+        var (interests, texts) = Arrange(random, options);
+        using var fast = new TwoStageScorer(TestData.Sessions(), options);
+
+        var matches = new TieredScorer(fast, new CountingRescorer(0.9f)).Score(null, texts, interests, minScoreOverride: 0);
+
+        var expected = options.CalibrationModels[TieredScorer.ContextualCalibrationKey].CalibratedAtPrior(0.9f);
+        Assert.InRange(expected, 0.5f, 1f);
+        Assert.Equal(texts.Length * interests.Count, matches.Count);
+        Assert.All(matches, m => Assert.Equal((expected, 0.9f), (m.Score, m.RawScore)));
+    }
+
+    [Fact]
     public void The_contextual_tier_scores_only_the_pairs_the_keyword_rules_allow()
     {
         var options = new ScoringOptions { Calibration = ScoreCalibration.None, Tier = ScoringTier.Contextual, DefaultThreshold = 0.5f };

@@ -33,7 +33,7 @@ public sealed class AttentionFilter(TimeProvider time)
         {
             return match with { Delivery = DeliveryKinds.Muted };
         }
-        var signature = MinHashSignature.Compute(match.Text);
+        var signature = MinHashSignature.Of(match.Text);
         if (policy.Duplicates.Enabled
             && state.Fingerprints.FirstOrDefault(f => MinHashSignature.Similarity(f.Signature, signature) >= policy.Duplicates.Similarity) is { } original)
         {

@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 
 namespace StreamAttention.Grains.Attention;
@@ -11,18 +14,31 @@ namespace StreamAttention.Grains.Attention;
 public static class MinHashSignature
 {
     public const int Length = 64;
+    private const uint FnvOffset = 2166136261u;
 
-    public static uint[] Compute(string text)
+    /// <summary>
+    /// Every match of one message reaches the user grains of a silo with the same text instance (Orleans passes strings
+    /// by reference), so its signature is computed once per message here, not once per match; an entry lives as long
+    /// as its text.
+    /// </summary>
+    private static readonly ConditionalWeakTable<string, uint[]> ByText = new();
+
+    /// <summary>The text's signature, shared by every caller with the same text instance: read it, never change it.</summary>
+    public static uint[] Of(string text) => ByText.GetValue(text, Compute);
+
+    private static uint[] Compute(string text)
     {
         var words = Words(text);
         var signature = new uint[Length];
         Array.Fill(signature, uint.MaxValue);
         for (var i = 0; i < words.Count; i++)
         {
-            Add(signature, Fnv1a(words[i]));
+            var word = Fnv1a(words[i], FnvOffset);
+            Add(signature, word);
             if (i + 1 < words.Count)
             {
-                Add(signature, Fnv1a(words[i] + " " + words[i + 1]));
+                // The hash of "word next", continued from the word's own rather than hashed from a new string.
+                Add(signature, Fnv1a(words[i + 1], Fnv1a(" ", word)));
             }
         }
         return signature;
@@ -32,9 +48,12 @@ public static class MinHashSignature
     public static double Similarity(uint[] a, uint[] b)
     {
         var same = 0;
-        for (var i = 0; i < Length; i++)
+        var empty = Vector256.Create(uint.MaxValue);
+        for (var i = 0; i < Length; i += Vector256<uint>.Count)
         {
-            same += a[i] == b[i] && a[i] != uint.MaxValue ? 1 : 0;
+            var x = Vector256.Create(a.AsSpan(i, Vector256<uint>.Count));
+            var agree = Vector256.Equals(x, Vector256.Create(b.AsSpan(i, Vector256<uint>.Count))) & ~Vector256.Equals(x, empty);
+            same += BitOperations.PopCount(agree.ExtractMostSignificantBits());
         }
         return (double)same / Length;
     }
@@ -76,9 +95,8 @@ public static class MinHashSignature
         }
     }
 
-    private static uint Fnv1a(string s)
+    private static uint Fnv1a(string s, uint hash)
     {
-        var hash = 2166136261u;
         foreach (var c in s)
         {
             hash = (hash ^ c) * 16777619u;

@@ -35,6 +35,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
+# The models the tests use, prepared once into the model cache before the test projects run side by side: GloVe (the
+# raw-scoring test hosts), the distilled default and MiniLM (the contextual tiers).
+dotnet build StreamAttention.sln -c Release -nologo -v q || { echo "0 passed, 1 failed"; exit 1; }
+for provider in glove distilled minilm; do
+  dotnet run --project Silos/StreamAttention.Silo -c Release --no-build -- setup --Embeddings:Provider=$provider \
+    || { echo "0 passed, 1 failed"; exit 1; }
+done
+
 rm -rf TestResults
 dotnet test StreamAttention.sln -c Release --logger trx --results-directory TestResults "$@"
 status=$?

@@ -70,6 +70,8 @@ internal static class IngestBenchmark
             "--Ingest:Consumer:session.timeout.ms=6000", "--Ingest:IncludeText=false",
             // The benchmark calls the silo in process, not over HTTP: no tokens to issue.
             "--Auth:Enabled=false",
+            // The same embedder and raw thresholds as the scoring-alone rows, so the rows compare.
+            .. TestCluster.RawScoringArguments,
             "--Logging:LogLevel:Default=Warning",
         ], $"http://127.0.0.1:{LoopbackPort.Free()}");
         await using var silo = SiloHost.Build(builder);

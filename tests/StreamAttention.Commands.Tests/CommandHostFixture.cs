@@ -13,7 +13,7 @@ namespace StreamAttention.Commands.Tests;
 /// </summary>
 public sealed class CommandHostFixture : IDisposable
 {
-    private readonly IHost _host = StreamAttentionHost.Build(["--Scoring:Calibration=None", "--Scoring:DefaultThreshold=0.7"]);
+    private readonly IHost _host = StreamAttentionHost.Build(TestCluster.RawScoringArguments);
 
     public MessageScorer Scorer => _host.Services.GetRequiredService<MessageScorer>();
 

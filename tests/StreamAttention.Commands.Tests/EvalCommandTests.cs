@@ -133,7 +133,7 @@ public sealed class EvalCommandTests(CommandHostFixture host) : IDisposable
     {
         var output = new StringWriter();
         var selection = new MessageSelection(EvaluationSplit.Test, TestFiles.Repository("tests/data/eval/split.jsonl"));
-        using var cascadeHost = StreamAttentionHost.Build(["--Scoring:Tier=cascade"]);
+        using var cascadeHost = StreamAttentionHost.Build(["--Scoring:Tier=cascade", .. TestCluster.RawScoringArguments]);
 
         var exitCode = EvalCommand.Run([new ProviderScorer("fast", host.Scorer), new ProviderScorer("cascade", cascadeHost.Services.GetRequiredService<MessageScorer>())],
             Interests, Messages, Labels, selection, null, output, TextWriter.Null);

@@ -29,7 +29,7 @@ public static class TestCluster
     /// compare scores across silos and restarts, while calibrated scores follow each silo's background, which in these
     /// tests is a few texts repeated. A test may pass other values after them.
     /// </summary>
-    public static string[] RawScoringArguments => ["--Scoring:Calibration=None", "--Scoring:DefaultThreshold=0.7"];
+    public static string[] RawScoringArguments => ["--Embeddings:Provider=glove", "--Scoring:Calibration=None", "--Scoring:DefaultThreshold=0.7"];
 
     public static Dictionary<string, string?> Settings => new()
     {
@@ -37,6 +37,7 @@ public static class TestCluster
         ["Interests:MaxInterestsPerUser"] = MaxInterestsPerUser.ToString(),
         ["Interests:MaxTextLength"] = MaxTextLength.ToString(),
         ["Sharding:ShardCount"] = "8",
+        ["Embeddings:Provider"] = "glove",
         ["Scoring:Calibration"] = "None",
         ["Scoring:DefaultThreshold"] = "0.7",
     };

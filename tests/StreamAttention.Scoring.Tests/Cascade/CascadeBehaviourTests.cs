@@ -31,7 +31,7 @@ public sealed class CascadeBehaviourTests(GloveScorerFixture glove)
     private static string[] Matched(string tier, out CascadeStatistics statistics)
     {
         // Raw scores at the raw threshold 0.7, where the issue measured the examples.
-        using var host = StreamAttentionHost.Build([$"--Scoring:Tier={tier}", "--Scoring:Calibration=None", "--Scoring:DefaultThreshold=0.7"]);
+        using var host = StreamAttentionHost.Build([$"--Scoring:Tier={tier}", .. TestCluster.RawScoringArguments]);
         var scorer = host.Services.GetRequiredService<MessageScorer>();
         Assert.Equal(tier, scorer.Tiers.Tier.ToString().ToLowerInvariant());
         var matches = scorer.Score(Messages, scorer.BuildIndex([Replication]));

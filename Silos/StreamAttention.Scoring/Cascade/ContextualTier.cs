@@ -30,14 +30,7 @@ public sealed class ContextualTier(ContextualRescorer? rescorer, bool onCuda) : 
         var files = new MiniLmModelSetup(services.GetService<ILogger<MiniLmModelSetup>>()).EnsureAsync(miniLm).GetAwaiter().GetResult();
         var sessions = services.GetRequiredService<OnnxSessionFactory>();
         var embedder = new TransformerEmbedder(
-            new TransformerEmbeddingOptions
-            {
-                ModelPath = files.ModelPath,
-                VocabPath = files.VocabularyPath,
-                Name = MiniLmModelSetup.ModelName,
-                MaxTokens = miniLm.MaxTokens,
-                BatchSize = miniLm.BatchSize,
-            },
+            files.EmbedderOptions(miniLm),
             sessions,
             services.GetService<ILogger<TransformerEmbedder>>());
         // The factory reports the provider of the session it created last: the model's, just above.

@@ -35,9 +35,11 @@ public sealed class MessageScorer(ITextEmbedder embedder, TieredScorer scorer)
         var texts = messages.Select(m => m.Text).ToArray();
         var windows = embedder.EmbedWindows(texts, scorer.Options.Windows(embedder.MaxTokens));
         // A window carries its whole message's text: keyword rules are about the message.
-        var rowTexts = Enumerable.Range(0, windows.Rows.Count).Select(row => texts[windows.TextOf(row)]).ToArray();
-        rowTexts.CopyTo(windows.Rows.Texts, 0);
-        return TwoStageScorer.Limit(BestWindows(windows, scorer.Score(windows.Rows, rowTexts, index, minScoreOverride)), topKPerMessage)
+        for (var row = 0; row < windows.Rows.Count; row++)
+        {
+            windows.Rows.Texts[row] = texts[windows.TextOf(row)];
+        }
+        return TwoStageScorer.Limit(BestWindows(windows, scorer.Score(windows.Rows, index, minScoreOverride)), topKPerMessage)
             .Select(match =>
             {
                 var interest = index.Interests[match.InterestIndex];

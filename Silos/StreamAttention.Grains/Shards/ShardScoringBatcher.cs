@@ -27,10 +27,8 @@ public sealed class ShardScoringBatcher(
 {
     private readonly ScoringQueue _queue = new(options.Value.QueueCapacity);
     // The rows carry their texts (the gateway sets them), which keyword rules and the contextual tiers read.
-    private readonly ScoringRun _run = new((messages, interests) => scorer.Score(messages, TextsOf(messages), interests), embedder.Dimension);
+    private readonly ScoringRun _run = new((messages, interests) => scorer.Score(messages, interests), embedder.Dimension);
     private volatile bool _stopped;
-
-    private static string[]? TextsOf(TokenBatch messages) => messages.Texts.Any(t => t is null) ? null : Array.ConvertAll(messages.Texts, t => t!);
 
     /// <summary>What the silo's shards published.</summary>
     public SiloInterestIndex Index => index;

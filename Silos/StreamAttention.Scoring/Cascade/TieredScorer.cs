@@ -74,19 +74,15 @@ public sealed class TieredScorer
     /// Pairs whose score reaches the interest's threshold (or <paramref name="minScoreOverride"/> for all), ordered by
     /// message, best score first, at most <paramref name="topKPerMessage"/> per message (0 = all).
     /// </summary>
-    /// <param name="fastVectors">The messages embedded by the configured embedder; may be null in the contextual tier, which does not read them.</param>
-    /// <param name="texts">The messages' texts, for the contextual model; unused (may be null) in the fast tier.</param>
-    public List<RowMatch> Score(TokenBatch? fastVectors, IReadOnlyList<string>? texts, InterestIndex interests, float? minScoreOverride = null, int topKPerMessage = 0)
+    /// <param name="messages">The messages embedded by the configured embedder, with their texts
+    /// (<see cref="TokenBatch.Texts"/>), which the contextual model reads in the cascade and contextual tiers.</param>
+    public List<RowMatch> Score(TokenBatch messages, InterestIndex interests, float? minScoreOverride = null, int topKPerMessage = 0)
     {
         if (Tier == ScoringTier.Fast)
         {
-            return _fast.Score(fastVectors ?? throw new ArgumentNullException(nameof(fastVectors)), interests, minScoreOverride, topKPerMessage);
+            return _fast.Score(messages, interests, minScoreOverride, topKPerMessage);
         }
-        ArgumentNullException.ThrowIfNull(texts);
-        if (fastVectors is not null && fastVectors.Count != texts.Count)
-        {
-            throw new ArgumentException($"{fastVectors.Count} embedded messages but {texts.Count} texts.", nameof(texts));
-        }
+        var texts = Array.ConvertAll(messages.Texts, text => text ?? throw new ArgumentException($"The {Tier} tier needs every message's text.", nameof(messages)));
         var started = Stopwatch.GetTimestamp();
         var thresholds = interests.Thresholds;
         IReadOnlyList<int[]> chosen;
@@ -103,8 +99,8 @@ public sealed class TieredScorer
         {
             var margin = Options.CascadeMargin;
             var floor = Math.Min(minScoreOverride ?? float.PositiveInfinity, thresholds.Min() - margin);
-            fastPairs = _fast.Score(fastVectors ?? throw new ArgumentNullException(nameof(fastVectors)), interests, floor);
-            var perMessage = new int[texts.Count][];
+            fastPairs = _fast.Score(messages, interests, floor);
+            var perMessage = new int[texts.Length][];
             Array.Fill(perMessage, []);
             foreach (var near in fastPairs.Where(p => p.Score >= thresholds[p.InterestIndex] - margin).GroupBy(p => p.MessageIndex))
             {
@@ -132,7 +128,7 @@ public sealed class TieredScorer
         }
         lock (_statisticsLock)
         {
-            _statistics = _statistics.Add(texts.Count, (long)texts.Count * interests.Count, chosen.Count(c => c.Length > 0), chosen.Sum(c => (long)c.Length),
+            _statistics = _statistics.Add(texts.Length, (long)texts.Length * interests.Count, chosen.Count(c => c.Length > 0), chosen.Sum(c => (long)c.Length),
                 rescoring, Stopwatch.GetElapsedTime(started));
         }
         ScoringInstruments.RescoredPairs.Add(chosen.Sum(c => (long)c.Length));

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using StreamAttention.Contracts;
+using StreamAttention.Embeddings;
 using StreamAttention.Embeddings.Transformer;
 using StreamAttention.Scoring.Cascade;
 using StreamAttention.Scoring.Options;
@@ -54,9 +55,9 @@ public sealed class TieredScorerTests
         var (interests, texts) = Arrange(random, options);
         using var fast = new TwoStageScorer(TestData.Sessions(), options);
         var rescorer = new CountingRescorer(0.9f);
-        var messages = _embedder.Embed(texts);
+        var messages = Batch(texts);
 
-        var tiered = new TieredScorer(fast, rescorer).Score(messages, null, interests);
+        var tiered = new TieredScorer(fast, rescorer).Score(messages, interests);
 
         Assert.Equal(Keys(fast.Score(messages, interests)), Keys(tiered));
         Assert.Empty(rescorer.Requested);
@@ -70,17 +71,17 @@ public sealed class TieredScorerTests
         var options = new ScoringOptions { Calibration = ScoreCalibration.None, Tier = ScoringTier.Cascade, DefaultThreshold = 0.45f, CascadeMargin = 0.25f, ContextualScoreScale = 0.5f, ContextualScoreOffset = 0.3f };
         var (interests, texts) = Arrange(random, options);
         using var fast = new TwoStageScorer(TestData.Sessions(), options);
-        var messages = _embedder.Embed(texts);
+        var messages = Batch(texts);
         var everyPair = fast.Score(messages, interests, minScoreOverride: -1);
         var nearThreshold = everyPair.Where(p => p.Score >= interests.Thresholds[p.InterestIndex] - options.CascadeMargin).Select(p => (p.MessageIndex, p.InterestIndex)).Order().ToArray();
         Assert.InRange(nearThreshold.Length, 1, everyPair.Count - 1);
         // Rescored pairs at 0.9 (0.75 on the fast scale) pass; those at 0.2 (0.4) fail, whatever their fast score.
         var rescorer = new CountingRescorer(0.9f, pair => pair.Interest % 2 == 0);
 
-        var matches = new TieredScorer(fast, rescorer).Score(messages, texts, interests);
+        var matches = new TieredScorer(fast, rescorer).Score(messages, interests);
 
         Assert.Equal(nearThreshold, rescorer.Requested.Order().ToArray());
-        Assert.All(rescorer.Texts, t => Assert.Same(texts, t));
+        Assert.All(rescorer.Texts, t => Assert.Equal(texts, t));
         Assert.Equal(nearThreshold.Where(p => p.InterestIndex % 2 == 0).ToArray(), Keys(matches).Order().ToArray());
         Assert.All(matches, m => Assert.Equal(0.75f, m.Score, 5));
     }
@@ -92,10 +93,10 @@ public sealed class TieredScorerTests
         var options = new ScoringOptions { Calibration = ScoreCalibration.None, Tier = ScoringTier.Cascade, DefaultThreshold = 0.45f, CascadeMargin = 0.25f, ContextualScoreScale = 0.5f, ContextualScoreOffset = 0 };
         var (interests, texts) = Arrange(random, options);
         using var fast = new TwoStageScorer(TestData.Sessions(), options);
-        var messages = _embedder.Embed(texts);
+        var messages = Batch(texts);
         var scorer = new TieredScorer(fast, new CountingRescorer(0.9f));
 
-        var all = scorer.Score(messages, texts, interests, minScoreOverride: -1);
+        var all = scorer.Score(messages, interests, minScoreOverride: -1);
 
         Assert.Equal(messages.Count * interests.Count, all.Count);
         var statistics = scorer.Statistics;
@@ -112,7 +113,7 @@ public sealed class TieredScorerTests
         using var fast = new TwoStageScorer(TestData.Sessions(), options);
         var rescorer = new CountingRescorer(0.9f);
 
-        var matches = new TieredScorer(fast, rescorer).Score(null, texts, interests);
+        var matches = new TieredScorer(fast, rescorer).Score(Batch(texts), interests);
 
         Assert.Equal(texts.Length * interests.Count, rescorer.Requested.Count);
         Assert.Equal(texts.Length * interests.Count, matches.Count);
@@ -126,7 +127,7 @@ public sealed class TieredScorerTests
         var (interests, texts) = Arrange(random, options);
         using var fast = new TwoStageScorer(TestData.Sessions(), options);
 
-        var matches = new TieredScorer(fast, new CountingRescorer(0.9f)).Score(null, texts, interests, minScoreOverride: 0);
+        var matches = new TieredScorer(fast, new CountingRescorer(0.9f)).Score(Batch(texts), interests, minScoreOverride: 0);
 
         var expected = options.CalibrationModels[TieredScorer.ContextualCalibrationKey].CalibratedAtPrior(0.9f);
         Assert.InRange(expected, 0.5f, 1f);
@@ -148,7 +149,7 @@ public sealed class TieredScorerTests
         using var fast = new TwoStageScorer(TestData.Sessions(), options);
         var rescorer = new CountingRescorer(0.9f);
 
-        var matches = new TieredScorer(fast, rescorer).Score(null, texts, interests);
+        var matches = new TieredScorer(fast, rescorer).Score(Batch(texts), interests);
 
         (int, int)[] allowed = [(0, 0), (0, 1), (0, 2), (1, 0), (2, 0), (2, 1)];
         Assert.Equal(allowed, rescorer.Requested.Order().ToArray());
@@ -184,7 +185,7 @@ public sealed class TieredScorerTests
             string[] texts = ["the cat sat on the mat", "kubernetes error logs , disk", "embeddings .", "", "mat on disk"];
             var interests = InterestIndex.Build(definitions, _embedder, options);
 
-            var matches = new TieredScorer(fast, rescorer).Score(null, texts, interests, minScoreOverride: -1);
+            var matches = new TieredScorer(fast, rescorer).Score(Batch(texts), interests, minScoreOverride: -1);
 
             var messages = contextual.Embed(texts);
             var reference = InterestIndex.Build(definitions, contextual, options);
@@ -243,6 +244,14 @@ public sealed class TieredScorerTests
         var interests = InterestIndex.Build(
             Enumerable.Range(0, 12).Select(i => new InterestDefinition($"i{i}", RandomText(random, 4), "u", null)).ToArray(), _embedder, options);
         return (interests, Enumerable.Range(0, 30).Select(_ => RandomText(random, 8)).ToArray());
+    }
+
+    /// <summary>The texts embedded, carrying their texts as the silos' rows do.</summary>
+    private TokenBatch Batch(string[] texts)
+    {
+        var batch = _embedder.Embed(texts);
+        texts.CopyTo(batch.Texts, 0);
+        return batch;
     }
 
     private static (int, int)[] Keys(IEnumerable<RowMatch> matches) => matches.Select(m => (m.MessageIndex, m.InterestIndex)).ToArray();

@@ -23,8 +23,7 @@ internal static class EngineComparison
     public static async Task RunAsync(BenchmarkSettings settings)
     {
         var sessions = new OnnxSessionFactory(new OnnxRuntimeOptions());
-        var wordVectorOptions = new WordVectorOptions();
-        using var embedder = new StaticWordEmbedder(WordVectors.Load(await new WordVectorModelSetup().EnsureAsync(wordVectorOptions)), wordVectorOptions);
+        using var embedder = (await GloveModel.LoadAsync()).Embedder;
         var corpus = BenchmarkCorpus.Load();
         var messages = embedder.Embed(corpus.Messages(settings.Messages));
         Console.WriteLine($"# engine comparison: {settings.Messages} messages (labelled set texts), d={embedder.Dimension}, {Environment.ProcessorCount} cores, {settings.Repetitions} timed runs after one warm-up, interests cut from the texts");

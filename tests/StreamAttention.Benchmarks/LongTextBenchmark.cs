@@ -21,9 +21,8 @@ internal static class LongTextBenchmark
     public static async Task RunAsync(BenchmarkSettings settings)
     {
         var sessions = new OnnxSessionFactory(new OnnxRuntimeOptions());
-        var wordVectorOptions = new WordVectorOptions();
-        var vectors = WordVectors.Load(await new WordVectorModelSetup().EnsureAsync(wordVectorOptions));
-        using var embedder = new StaticWordEmbedder(vectors, wordVectorOptions);
+        var (vectors, glove) = await GloveModel.LoadAsync();
+        using var embedder = glove;
         var corpus = BenchmarkCorpus.Load();
         var shortTexts = corpus.Messages(settings.Messages);
         var longTexts = LongTexts(corpus.Messages(settings.Messages * 20), settings.Messages);

@@ -32,9 +32,8 @@ if (args.Contains("--long-texts"))
     return 0;
 }
 var sessions = new OnnxSessionFactory(new OnnxRuntimeOptions());
-var wordVectorOptions = new WordVectorOptions();
-var vectors = WordVectors.Load(await new WordVectorModelSetup().EnsureAsync(wordVectorOptions));
-using var embedder = new StaticWordEmbedder(vectors, wordVectorOptions);
+var (vectors, glove) = await GloveModel.LoadAsync();
+using var embedder = glove;
 var corpus = BenchmarkCorpus.Load();
 var messageTexts = corpus.Messages(settings.Messages);
 var interestTexts = corpus.Interests(settings.Interests, seed: 42, rank => vectors.Word(rank - 1));

@@ -29,8 +29,7 @@ internal static class ScaleBenchmark
     public static async Task RunAsync(BenchmarkSettings settings)
     {
         var sessions = new OnnxSessionFactory(new OnnxRuntimeOptions());
-        var wordVectorOptions = new WordVectorOptions();
-        using var embedder = new StaticWordEmbedder(WordVectors.Load(await new WordVectorModelSetup().EnsureAsync(wordVectorOptions)), wordVectorOptions);
+        using var embedder = (await GloveModel.LoadAsync()).Embedder;
         var corpus = BenchmarkCorpus.Load();
         var texts = corpus.Messages(settings.Messages);
         var messages = embedder.Embed(texts);

@@ -17,7 +17,7 @@ namespace StreamAttention.Benchmarks;
 /// against the naive loop's exact decisions on that sample and against the per-pair engine's matches, matches per
 /// message and where the time goes. End to end through the embedded Kafka (<c>--end-to-end-sizes</c>, see
 /// <see cref="IngestBenchmark"/>), with consumer restarts and lost messages counted. Interests are 3–6-word phrases
-/// cut from the labelled set's texts, messages are those texts. Prints a table and writes a plot (<c>--plot</c>).
+/// cut from the labelled sets' texts, messages are other texts of those sets (<c>--workload same-texts</c>: the same ones). Prints a table and writes a plot (<c>--plot</c>).
 /// The engines run on raw scores at the raw threshold 0.7 (what the naive loop decides); one more row per size scores
 /// with calibration at its default threshold (<see cref="ScoreCalibration.Background"/>), for matches per message.
 /// </summary>
@@ -30,11 +30,11 @@ internal static class ScaleBenchmark
     {
         var sessions = new OnnxSessionFactory(new OnnxRuntimeOptions());
         using var embedder = (await GloveModel.LoadAsync()).Embedder;
-        var corpus = BenchmarkCorpus.Load();
+        var corpus = BenchmarkCorpus.Load(settings.Workload);
         var texts = corpus.Messages(settings.Messages);
         var messages = embedder.Embed(texts);
-        Console.WriteLine($"# scale benchmark: {settings.Messages} messages (labelled set texts, {texts.Average(t => t.Split(' ').Length):F0} words on average) in batches of {BatchSize}, "
-            + $"interests cut from the texts (3–6 words), d={embedder.Dimension}, {Environment.ProcessorCount} cores, {settings.Repetitions} timed passes after one warm-up");
+        Console.WriteLine($"# scale benchmark, workload {settings.Workload}: {settings.Messages} messages (labelled set texts, {texts.Distinct().Count()} distinct, {texts.Average(t => t.Split(' ').Length):F0} words on average) in batches of {BatchSize}, "
+            + $"interests 3–6-word phrases cut from {(settings.Workload == BenchmarkWorkload.Disjoint ? "the other texts" : "the same texts")}, d={embedder.Dimension}, {Environment.ProcessorCount} cores, {settings.Repetitions} timed passes after one warm-up");
         Console.WriteLine();
         Console.WriteLine("| interests | path | messages/s | p50 | p99 | vs per-pair | recall vs naive (sample) | recall vs per-pair | matches/message | candidates | attention | rest | CPU/message |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");

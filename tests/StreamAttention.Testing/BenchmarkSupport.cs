@@ -10,7 +10,8 @@ namespace StreamAttention.Testing;
 /// Command-line settings: <c>--interests N --messages M --repetitions R --naive-interests K --top-k C</c> (<c>--ingest</c>:
 /// the end-to-end Kafka benchmark, <c>IngestBenchmark</c>; <c>--engines</c> with <c>--sizes N,… --probes P,…</c>:
 /// the scoring engines compared, <c>EngineComparison</c>; <c>--scale</c> with <c>--sizes N,… --end-to-end-sizes N,…
-/// --per-pair-max N --plot PATH</c>: scoring alone and end to end against the number of interests, <c>ScaleBenchmark</c>).
+/// --per-pair-max N --plot PATH</c>: scoring alone and end to end against the number of interests, <c>ScaleBenchmark</c>;
+/// <c>--workload disjoint|same-texts</c>: where interests and messages come from, <see cref="BenchmarkCorpus.Load"/>).
 /// </summary>
 public sealed class BenchmarkSettings
 {
@@ -24,6 +25,7 @@ public sealed class BenchmarkSettings
     public int[] EndToEndSizes { get; private init; } = [1_000, 10_000];
     public int PerPairMaxInterests { get; private init; } = 100_000;
     public string PlotPath { get; private init; } = "scale-benchmark.png";
+    public BenchmarkWorkload Workload { get; private init; } = BenchmarkWorkload.Disjoint;
     public double PeakGflops { get; set; }
 
     public static BenchmarkSettings Parse(string[] args)
@@ -38,6 +40,11 @@ public sealed class BenchmarkSettings
             var at = Array.IndexOf(args, name);
             return at >= 0 && at + 1 < args.Length ? args[at + 1].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray() : fallback;
         }
+        string? Text(string name)
+        {
+            var at = Array.IndexOf(args, name);
+            return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+        }
         var defaults = new BenchmarkSettings();
         return new BenchmarkSettings
         {
@@ -50,23 +57,52 @@ public sealed class BenchmarkSettings
             Probes = Values("--probes", defaults.Probes),
             EndToEndSizes = Values("--end-to-end-sizes", defaults.EndToEndSizes),
             PerPairMaxInterests = Value("--per-pair-max", defaults.PerPairMaxInterests),
-            PlotPath = Array.IndexOf(args, "--plot") is var at && at >= 0 && at + 1 < args.Length ? args[at + 1] : defaults.PlotPath,
+            PlotPath = Text("--plot") ?? defaults.PlotPath,
+            Workload = Text("--workload") is { } workload
+                ? Enum.Parse<BenchmarkWorkload>(workload.Replace("-", ""), ignoreCase: true)
+                : defaults.Workload,
         };
     }
 }
 
-/// <summary>Texts for the benchmark: the labelled evaluation set's messages and interests, topped up with generated interests.</summary>
-public sealed class BenchmarkCorpus(string[] messages, string[] interests)
+/// <summary>Where the benchmark's interests and messages come from.</summary>
+public enum BenchmarkWorkload
 {
-    public static BenchmarkCorpus Load()
+    /// <summary>
+    /// Interests cut from one half of both labelled sets' texts, messages the other half: related by topic and
+    /// vocabulary, never by containing the interest verbatim (a notification stream).
+    /// </summary>
+    Disjoint,
+
+    /// <summary>Interests cut from the very texts that are the messages (every message contains some interests verbatim).</summary>
+    SameTexts,
+}
+
+/// <summary>
+/// Texts for the benchmark: messages, written interests topped up with generated ones, and the texts that interest
+/// phrases are cut from.
+/// </summary>
+public sealed class BenchmarkCorpus(string[] messages, string[] interests, string[] phraseSources)
+{
+    /// <summary>The labelled sets' texts arranged as <paramref name="workload"/> says.</summary>
+    public static BenchmarkCorpus Load(BenchmarkWorkload workload = BenchmarkWorkload.SameTexts)
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "StreamAttention.sln")))
         {
             directory = directory.Parent;
         }
-        var data = Path.Combine(directory?.FullName ?? throw new DirectoryNotFoundException("StreamAttention.sln not found above " + AppContext.BaseDirectory), "tests", "data", "eval");
-        return new BenchmarkCorpus(Texts(Path.Combine(data, "messages.jsonl")), Texts(Path.Combine(data, "interests.jsonl")));
+        var data = Path.Combine(directory?.FullName ?? throw new DirectoryNotFoundException("StreamAttention.sln not found above " + AppContext.BaseDirectory), "tests", "data");
+        var evalMessages = Texts(Path.Combine(data, "eval", "messages.jsonl"));
+        var evalInterests = Texts(Path.Combine(data, "eval", "interests.jsonl"));
+        if (workload == BenchmarkWorkload.SameTexts)
+        {
+            return new BenchmarkCorpus(evalMessages, evalInterests, evalMessages);
+        }
+        // A fixed shuffle, so that both halves mix the sets' kinds of text (ops notes and glosses) alike.
+        var texts = evalMessages.Concat(Texts(Path.Combine(data, "wordnet", "messages.jsonl"))).ToArray();
+        new Random(7).Shuffle(texts);
+        return new BenchmarkCorpus(texts[(texts.Length / 2)..], evalInterests, texts[..(texts.Length / 2)]);
     }
 
     public string[] Messages(int count) => Enumerable.Range(0, count).Select(i => messages[i % messages.Length]).ToArray();
@@ -85,11 +121,11 @@ public sealed class BenchmarkCorpus(string[] messages, string[] interests)
             .ToArray();
     }
 
-    /// <summary>Phrases of 3–6 consecutive words cut from the messages' texts at random (fixed seed): interests that look like the messages.</summary>
+    /// <summary>Phrases of 3–6 consecutive words cut at random (fixed seed) from the phrase sources: interests that look like the messages.</summary>
     public string[] Phrases(int count, int seed)
     {
         var random = new Random(seed);
-        var words = messages.Select(m => m.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(w => w.Length >= 3).ToArray();
+        var words = phraseSources.Select(m => m.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(w => w.Length >= 3).ToArray();
         return Enumerable.Range(0, count).Select(_ =>
         {
             var text = words[random.Next(words.Length)];

@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using StreamAttention.Embeddings.Distilled;
 using StreamAttention.Embeddings.MiniLm;
+using StreamAttention.Embeddings.StaticVectors;
 using StreamAttention.Embeddings.Windows;
 
 namespace StreamAttention.Embeddings.Tests;
@@ -16,12 +17,14 @@ public sealed class DistilledEmbedderTests(DistilledModelFixture model)
         Assert.Equal(30_522, model.Table.Count);
         Assert.Equal(64, model.Table.Dimension);
         Assert.Contains("limit 5000", model.Files.InputsKey);
+        Assert.Contains($"table v{DistilledTokenTable.FormatVersion}", model.Files.InputsKey);
+        Assert.Empty(model.Table.Words);
         Assert.False(model.Table.HasVector(101), "[CLS] has no vector");
         Assert.False(model.Table.HasVector(7_809), "'database' is past the limit");
         Assert.Equal(1, TensorPrimitives.Norm(model.Table.Vector(2_482)), 4);
 
         var written = File.GetLastWriteTimeUtc(model.Files.TablePath);
-        var again = await model.Setup.EnsureAsync(model.Options, new MiniLmOptions());
+        var again = await model.Setup.EnsureAsync(model.Options, new MiniLmOptions(), new WordVectorOptions());
         Assert.Equal(model.Files, again);
         Assert.Equal(written, File.GetLastWriteTimeUtc(model.Files.TablePath));
         Assert.Throws<InvalidDataException>(() => DistilledTokenTable.Load(model.Files.TablePath, "other inputs"));

@@ -1,5 +1,6 @@
 using StreamAttention.Embeddings.Distilled;
 using StreamAttention.Embeddings.MiniLm;
+using StreamAttention.Embeddings.StaticVectors;
 using StreamAttention.Onnx;
 using StreamAttention.Onnx.Options;
 
@@ -7,7 +8,8 @@ namespace StreamAttention.Embeddings.Tests;
 
 /// <summary>
 /// A distilled token table built in a temporary directory from the first 5,000 vocabulary entries (common words,
-/// a few seconds) instead of all 30,522, which setup distils; MiniLM itself comes from the shared model cache.
+/// a few seconds) instead of all 30,522, which setup distils, and no whole words (<see cref="TokenTableDistillerTests"/>
+/// distils some); MiniLM itself comes from the shared model cache.
 /// </summary>
 public sealed class DistilledModelFixture : IAsyncLifetime
 {
@@ -21,12 +23,12 @@ public sealed class DistilledModelFixture : IAsyncLifetime
 
     public DistilledTokenTable Table { get; private set; } = null!;
 
-    public DistilledModelSetup Setup { get; } = new(new MiniLmModelSetup(), new OnnxSessionFactory(new OnnxRuntimeOptions()));
+    public DistilledModelSetup Setup { get; } = new(new MiniLmModelSetup(), new WordVectorModelSetup(), new OnnxSessionFactory(new OnnxRuntimeOptions()));
 
     public async Task InitializeAsync()
     {
-        Options = new DistilledModelOptions { ModelDirectory = _directory.Path, VocabularyLimit = 5_000, Dimension = 64, MaxTokens = 8 };
-        Files = await Setup.EnsureAsync(Options, new MiniLmOptions(), new ListProgress(Progress));
+        Options = new DistilledModelOptions { ModelDirectory = _directory.Path, VocabularyLimit = 5_000, Dimension = 64, MaxTokens = 8, WholeWords = 0 };
+        Files = await Setup.EnsureAsync(Options, new MiniLmOptions(), new WordVectorOptions(), new ListProgress(Progress));
         Table = DistilledTokenTable.Load(Files.TablePath, Files.InputsKey);
     }
 

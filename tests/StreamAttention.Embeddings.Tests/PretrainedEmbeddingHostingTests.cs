@@ -38,6 +38,7 @@ public sealed class PretrainedEmbeddingHostingTests(DistilledModelFixture distil
             [$"{DistilledModelOptions.SectionName}:ModelDirectory"] = distilled.Options.ModelDirectory,
             [$"{DistilledModelOptions.SectionName}:VocabularyLimit"] = distilled.Options.VocabularyLimit.ToString(),
             [$"{DistilledModelOptions.SectionName}:Dimension"] = distilled.Options.Dimension.ToString(),
+            [$"{DistilledModelOptions.SectionName}:WholeWords"] = distilled.Options.WholeWords.ToString(),
         });
         builder.Services.AddDistilledEmbeddings().BindConfiguration(DistilledModelOptions.SectionName);
         using var host = builder.Build();

@@ -9,9 +9,9 @@ namespace StreamAttention.Embeddings.Distilled;
 /// <summary>
 /// Embeds texts with the distilled static token table, in the shape the GloVe embedder gives: one token per word
 /// (unit vector, weight) and a pooled weighted mean, so the scoring engines and candidate generation run unchanged.
-/// A word is tokenized into WordPiece pieces (<see cref="BertTokenizer"/>, MiniLM's vocabulary); its vector is the
-/// weight-weighted sum of its pieces' vectors, its weight the largest piece weight (a rare piece makes the word rare),
-/// so highlights are whole words. Stop words and punctuation are dropped as for GloVe; a word without any distilled
+/// A word is tokenized into WordPiece pieces (<see cref="BertTokenizer"/>, MiniLM's vocabulary); its vector is its own
+/// where the table distilled it whole, else the weight-weighted sum of its pieces' vectors; its weight is the largest
+/// piece weight (a rare piece makes the word rare), so highlights are whole words. Stop words and punctuation are dropped as for GloVe; a word without any distilled
 /// piece is unknown. Thread-safe: <see cref="Embed"/> keeps no state.
 /// </summary>
 public sealed class DistilledEmbedder : ITextEmbedder
@@ -151,6 +151,10 @@ public sealed class DistilledEmbedder : ITextEmbedder
                     TensorPrimitives.MultiplyAdd(_table.Vector(id), _table.Weights[id], vector, vector);
                     weight = Math.Max(weight, _table.Weights[id]);
                 }
+            }
+            if (end - start > 1 && _table.TryGetWordVector(words.Texts[token], out var wordVector))
+            {
+                wordVector.CopyTo(vector);
             }
             // Unit piece vectors with positive weights cancel only in theory; a zero sum stays zero and weighs nothing.
             var norm = TensorPrimitives.Norm(vector);

@@ -10,7 +10,7 @@ public sealed class DistilledModelOptions
     /// <summary>Where the table is cached; empty: the shared model cache (<see cref="ModelCacheDirectory"/>).</summary>
     public string? ModelDirectory { get; set; }
 
-    /// <summary>Dimensions kept by PCA of MiniLM's 384; 128 scored the same MAP on the dev split as 256, at GloVe-like speed.</summary>
+    /// <summary>Dimensions kept by PCA of MiniLM's 384 (after <see cref="RemovedComponents"/>); 128 scored the same MAP on the dev split as 256, at GloVe-like speed.</summary>
     [Range(8, 384)]
     public int Dimension { get; set; } = 128;
 
@@ -21,9 +21,23 @@ public sealed class DistilledModelOptions
     [Range(0, int.MaxValue)]
     public int VocabularyLimit { get; set; }
 
-    /// <summary>SIF smoothing <c>a</c> in a piece's weight <c>a / (a + p)</c>, p from the piece's Zipf rank in the vocabulary.</summary>
+    /// <summary>
+    /// SIF smoothing <c>a</c> in a piece's weight <c>a / (a + p)</c>, p from the piece's Zipf rank in the vocabulary
+    /// (1e-4, Model2Vec's default, scored best on both sets' dev halves; docs/benchmarks.md "Relevance: distill").
+    /// </summary>
     [Range(1e-6, 1.0)]
-    public double SifA { get; set; } = 1e-3;
+    public double SifA { get; set; } = 1e-4;
+
+    /// <summary>Leading principal components dropped (directions every piece shares); Dimension are kept after them.</summary>
+    [Range(0, 64)]
+    public int RemovedComponents { get; set; } = 1;
+
+    /// <summary>
+    /// The most frequent words (GloVe's vocabulary, in frequency order) that split into several pieces get a vector of
+    /// their own, distilled from the whole word; 0: such words are the weighted sum of their pieces.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int WholeWords { get; set; } = 50_000;
 
     /// <summary>Words kept per text; a longer text is scored in windows of this many (Scoring:MaxWindows).</summary>
     [Range(1, 4096)]

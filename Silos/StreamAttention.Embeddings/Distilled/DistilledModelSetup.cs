@@ -5,6 +5,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StreamAttention.Embeddings.MiniLm;
+using StreamAttention.Embeddings.StaticVectors;
 using StreamAttention.Onnx;
 
 namespace StreamAttention.Embeddings.Distilled;
@@ -13,19 +14,22 @@ namespace StreamAttention.Embeddings.Distilled;
 public sealed record DistilledModelFiles(string TablePath, string VocabularyPath, string InputsKey);
 
 /// <summary>
-/// Prepares the distilled token table once: extracts MiniLM (<see cref="MiniLmModelSetup"/>), distils, and publishes the
-/// table by an atomic rename. The file is named after a hash of its inputs (MiniLM's checksums and the options that
-/// change the table) and records them, so changed inputs get a new table and a loaded table is known to match.
+/// Prepares the distilled token table once: extracts MiniLM (<see cref="MiniLmModelSetup"/>), prepares GloVe for its
+/// frequency-ordered word list when whole words are distilled (<see cref="WordVectorModelSetup"/>), distils, and
+/// publishes the table by an atomic rename. The file is named after a hash of its inputs (the models' checksums, the
+/// table's format and the options that change it) and records them, so changed inputs get a new table and a loaded
+/// table is known to match.
 /// </summary>
-public sealed class DistilledModelSetup(MiniLmModelSetup miniLm, OnnxSessionFactory sessions, ILogger<DistilledModelSetup>? logger = null)
+public sealed class DistilledModelSetup(MiniLmModelSetup miniLm, WordVectorModelSetup wordVectors, OnnxSessionFactory sessions, ILogger<DistilledModelSetup>? logger = null)
 {
     public const string ModelName = "minilm-distilled";
 
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
 
     /// <param name="progress">0 to 1 while preparing; 1 at once when the table is there.</param>
-    public async Task<DistilledModelFiles> EnsureAsync(DistilledModelOptions options, MiniLmOptions miniLmOptions, IProgress<double>? progress = null,
-        CancellationToken cancellationToken = default)
+    /// <param name="wordVectorOptions">Where GloVe, whose vocabulary orders words by frequency, is (read only when whole words are distilled).</param>
+    public async Task<DistilledModelFiles> EnsureAsync(DistilledModelOptions options, MiniLmOptions miniLmOptions, WordVectorOptions wordVectorOptions,
+        IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         var key = InputsKey(options);
         var path = Path.Combine(options.ResolveModelDirectory(), $"{ModelName}.{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16]}.tokens");
@@ -42,9 +46,12 @@ public sealed class DistilledModelSetup(MiniLmModelSetup miniLm, OnnxSessionFact
         var partialPath = $"{path}.{Guid.NewGuid():N}.partial";
         try
         {
+            var frequentWords = options.WholeWords == 0
+                ? []
+                : FirstWords(await wordVectors.EnsureAsync(wordVectorOptions, progress is null ? null : new Scaled(progress, 0.05, 0.05), cancellationToken), options.WholeWords);
             await Task.Run(() =>
             {
-                var table = TokenTableDistiller.Distill(files, options, key, sessions, progress is null ? null : new Scaled(progress, 0.05, 0.95), cancellationToken);
+                var table = TokenTableDistiller.Distill(files, options, key, sessions, frequentWords, progress is null ? null : new Scaled(progress, 0.1, 0.9), cancellationToken);
                 using var output = new FileStream(partialPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
                 table.Write(output);
                 output.Flush(flushToDisk: true);
@@ -62,7 +69,15 @@ public sealed class DistilledModelSetup(MiniLmModelSetup miniLm, OnnxSessionFact
 
     /// <summary>Everything the table depends on; a loaded table must carry the same key.</summary>
     public static string InputsKey(DistilledModelOptions options) => string.Create(CultureInfo.InvariantCulture,
-        $"{MiniLmModelSetup.ModelName} model {MiniLmModelSetup.ModelSha256[..16]} vocab {MiniLmModelSetup.VocabularySha256[..16]} d {options.Dimension} limit {options.VocabularyLimit} sif {options.SifA:R}");
+        $"{MiniLmModelSetup.ModelName} model {MiniLmModelSetup.ModelSha256[..16]} vocab {MiniLmModelSetup.VocabularySha256[..16]} table v{DistilledTokenTable.FormatVersion} " +
+        $"d {options.Dimension} removed {options.RemovedComponents} limit {options.VocabularyLimit} sif {options.SifA:R} " +
+        $"words {options.WholeWords}{(options.WholeWords == 0 ? "" : $" of {WordVectorModelSetup.PackageSpec}")}");
+
+    private static string[] FirstWords(string wordVectorsPath, int count)
+    {
+        var vectors = WordVectors.Load(wordVectorsPath);
+        return Enumerable.Range(0, Math.Min(count, vectors.Count)).Select(vectors.Word).ToArray();
+    }
 
     private sealed class Scaled(IProgress<double> inner, double from, double span) : IProgress<double>
     {

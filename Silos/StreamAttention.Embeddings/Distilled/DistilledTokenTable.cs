@@ -4,25 +4,44 @@ using System.Text;
 namespace StreamAttention.Embeddings.Distilled;
 
 /// <summary>
-/// A static vector and a weight per WordPiece vocabulary id, distilled from MiniLM. Rows are unit length; an id
-/// without a vector (specials, unused entries, ids past the distilled limit) has a zero row and weight 0.
-/// File: magic "SADT", format version, the inputs key (string), count and dimension (int32), weights, then vectors (float32).
+/// A static vector and a weight per WordPiece vocabulary id, distilled from MiniLM, and a unit vector per frequent word
+/// that splits into several pieces. Rows are unit length; an id without a vector (specials, unused entries, ids past
+/// the distilled limit) has a zero row and weight 0.
+/// File: magic "SADT", format version, the inputs key (string), count and dimension (int32), weights, then vectors
+/// (float32); the number of whole words (int32), the words (strings), then their vectors (float32).
 /// </summary>
 public sealed class DistilledTokenTable
 {
-    private const int FormatVersion = 1;
+    public const int FormatVersion = 2;
     private static ReadOnlySpan<byte> Magic => "SADT"u8;
 
-    public DistilledTokenTable(string inputsKey, float[] vectors, float[] weights, int dimension)
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _indexOfWord;
+
+    public DistilledTokenTable(string inputsKey, float[] vectors, float[] weights, int dimension, string[] words, float[] wordVectors)
     {
         if (vectors.Length != weights.Length * dimension)
         {
             throw new ArgumentException($"{vectors.Length} values do not make {weights.Length} vectors of {dimension}.", nameof(vectors));
         }
+        if (wordVectors.Length != words.Length * dimension)
+        {
+            throw new ArgumentException($"{wordVectors.Length} values do not make {words.Length} word vectors of {dimension}.", nameof(wordVectors));
+        }
         InputsKey = inputsKey;
         Vectors = vectors;
         Weights = weights;
         Dimension = dimension;
+        Words = words;
+        WordVectors = wordVectors;
+        var indexOfWord = new Dictionary<string, int>(words.Length, StringComparer.Ordinal);
+        for (var i = 0; i < words.Length; i++)
+        {
+            if (!indexOfWord.TryAdd(words[i], i))
+            {
+                throw new InvalidDataException($"The word '{words[i]}' appears twice.");
+            }
+        }
+        _indexOfWord = indexOfWord.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     /// <summary>What the table was distilled from and with (see <see cref="DistilledModelSetup"/>).</summary>
@@ -34,11 +53,25 @@ public sealed class DistilledTokenTable
 
     public int Count => Weights.Length;
 
+    /// <summary>The words (lower case) with a vector of their own, distilled whole.</summary>
+    public string[] Words { get; }
+
+    /// <summary>[words, dimension]: unit vectors of <see cref="Words"/>.</summary>
+    public float[] WordVectors { get; }
+
     public int Dimension { get; }
 
     public bool HasVector(int id) => id >= 0 && id < Weights.Length && Weights[id] > 0;
 
     public ReadOnlySpan<float> Vector(int id) => Vectors.AsSpan(id * Dimension, Dimension);
+
+    /// <summary>The vector of a word distilled whole (lower case), if it is one.</summary>
+    public bool TryGetWordVector(ReadOnlySpan<char> word, out ReadOnlySpan<float> vector)
+    {
+        var found = _indexOfWord.TryGetValue(word, out var index);
+        vector = found ? WordVectors.AsSpan(index * Dimension, Dimension) : default;
+        return found;
+    }
 
     public void Write(Stream stream)
     {
@@ -50,6 +83,12 @@ public sealed class DistilledTokenTable
         writer.Write(Dimension);
         writer.Write(MemoryMarshal.AsBytes(Weights.AsSpan()));
         writer.Write(MemoryMarshal.AsBytes(Vectors.AsSpan()));
+        writer.Write(Words.Length);
+        foreach (var word in Words)
+        {
+            writer.Write(word);
+        }
+        writer.Write(MemoryMarshal.AsBytes(WordVectors.AsSpan()));
     }
 
     public static DistilledTokenTable Read(Stream stream)
@@ -70,7 +109,14 @@ public sealed class DistilledTokenTable
         var vectors = new float[checked(count * dimension)];
         stream.ReadExactly(MemoryMarshal.AsBytes(weights.AsSpan()));
         stream.ReadExactly(MemoryMarshal.AsBytes(vectors.AsSpan()));
-        return new DistilledTokenTable(key, vectors, weights, dimension);
+        var words = new string[reader.ReadInt32()];
+        for (var i = 0; i < words.Length; i++)
+        {
+            words[i] = reader.ReadString();
+        }
+        var wordVectors = new float[checked(words.Length * dimension)];
+        stream.ReadExactly(MemoryMarshal.AsBytes(wordVectors.AsSpan()));
+        return new DistilledTokenTable(key, vectors, weights, dimension, words, wordVectors);
     }
 
     /// <summary>Reads the table at <paramref name="path"/>, which must have been distilled from <paramref name="inputsKey"/>.</summary>

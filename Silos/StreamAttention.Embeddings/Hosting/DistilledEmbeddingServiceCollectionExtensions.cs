@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StreamAttention.Embeddings.Distilled;
 using StreamAttention.Embeddings.MiniLm;
+using StreamAttention.Embeddings.StaticVectors;
 using StreamAttention.Onnx;
 
 namespace StreamAttention.Embeddings.Hosting;
@@ -12,7 +13,8 @@ public static class DistilledEmbeddingServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="DistilledEmbedder"/> (the static token table distilled from MiniLM, prepared on first use)
     /// as the <see cref="ITextEmbedder"/>. Chain <c>.BindConfiguration(DistilledModelOptions.SectionName)</c> on the result
-    /// to read configuration; MiniLM's own options (<see cref="MiniLmOptions"/>) are bound from their section.
+    /// to read configuration; MiniLM's and GloVe's own options (<see cref="MiniLmOptions"/>, <see cref="WordVectorOptions"/>,
+    /// GloVe for its word list) are bound from their sections.
     /// </summary>
     public static OptionsBuilder<DistilledModelOptions> AddDistilledEmbeddings(this IServiceCollection services, Action<DistilledModelOptions>? configure = null)
     {
@@ -23,16 +25,19 @@ public static class DistilledEmbeddingServiceCollectionExtensions
         }
         options.ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<MiniLmOptions>().BindConfiguration(MiniLmOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<WordVectorOptions>().BindConfiguration(WordVectorOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOnnxSessionFactory();
         services.AddSingleton(sp => new DistilledModelSetup(
             new MiniLmModelSetup(sp.GetService<ILogger<MiniLmModelSetup>>()),
+            new WordVectorModelSetup(sp.GetService<ILogger<WordVectorModelSetup>>()),
             sp.GetRequiredService<OnnxSessionFactory>(),
             sp.GetService<ILogger<DistilledModelSetup>>()));
         services.AddSingleton<ITextEmbedder>(sp =>
         {
             var distilled = sp.GetRequiredService<IOptions<DistilledModelOptions>>().Value;
             var files = sp.GetRequiredService<DistilledModelSetup>()
-                .EnsureAsync(distilled, sp.GetRequiredService<IOptions<MiniLmOptions>>().Value).GetAwaiter().GetResult();
+                .EnsureAsync(distilled, sp.GetRequiredService<IOptions<MiniLmOptions>>().Value, sp.GetRequiredService<IOptions<WordVectorOptions>>().Value)
+                .GetAwaiter().GetResult();
             return new DistilledEmbedder(DistilledTokenTable.Load(files.TablePath, files.InputsKey), files.VocabularyPath, distilled);
         });
         return options;

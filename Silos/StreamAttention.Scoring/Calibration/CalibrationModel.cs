@@ -40,7 +40,7 @@ public sealed class CalibrationModel
     public static Dictionary<string, CalibrationModel> Defaults() => new()
     {
         ["glove"] = new() { A = 1.7739, B = 3.5659, C = -6.9125, PriorMean = 0.4263f, PriorDeviation = 0.0837f },
-        ["distilled"] = new() { A = 1.1657, B = 5.9868, C = -6.1434, PriorMean = 0.1592f, PriorDeviation = 0.0841f },
+        ["distilled"] = new() { A = 1.0962, B = 6.9179, C = -6.9581, PriorMean = 0.1306f, PriorDeviation = 0.0886f },
         ["minilm"] = new() { A = 0.3688, B = 15.0222, C = -7.293, PriorMean = 0.0508f, PriorDeviation = 0.066f },
         // A model of one's own has no fit here: minilm's is the closest guess for a sentence-transformer.
         ["transformer"] = new() { A = 0.3688, B = 15.0222, C = -7.293, PriorMean = 0.0508f, PriorDeviation = 0.066f },

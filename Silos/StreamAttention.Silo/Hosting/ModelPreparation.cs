@@ -39,7 +39,9 @@ public static class ModelPreparation
                 var miniLm = configuration.GetSection(MiniLmOptions.SectionName).Get<MiniLmOptions>() ?? new MiniLmOptions();
                 var onnx = configuration.GetSection(OnnxRuntimeOptions.SectionName).Get<OnnxRuntimeOptions>() ?? new OnnxRuntimeOptions();
                 using var bar = new ConsoleProgressBar($"distilling {DistilledModelSetup.ModelName}", progressWriter);
-                var files = await new DistilledModelSetup(new MiniLmModelSetup(), new OnnxSessionFactory(onnx)).EnsureAsync(options, miniLm, bar, cancellationToken);
+                var wordVectors = configuration.GetSection(WordVectorOptions.SectionName).Get<WordVectorOptions>() ?? new WordVectorOptions();
+                var files = await new DistilledModelSetup(new MiniLmModelSetup(), new WordVectorModelSetup(), new OnnxSessionFactory(onnx))
+                    .EnsureAsync(options, miniLm, wordVectors, bar, cancellationToken);
                 bar.Complete();
                 return files.TablePath;
             }

@@ -109,7 +109,12 @@ public sealed class DistilledTokenTable
         var vectors = new float[checked(count * dimension)];
         stream.ReadExactly(MemoryMarshal.AsBytes(weights.AsSpan()));
         stream.ReadExactly(MemoryMarshal.AsBytes(vectors.AsSpan()));
-        var words = new string[reader.ReadInt32()];
+        var wordCount = reader.ReadInt32();
+        if (wordCount < 0)
+        {
+            throw new InvalidDataException($"Distilled token table is corrupt ({wordCount} whole words).");
+        }
+        var words = new string[wordCount];
         for (var i = 0; i < words.Length; i++)
         {
             words[i] = reader.ReadString();

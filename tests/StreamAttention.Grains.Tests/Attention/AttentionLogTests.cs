@@ -79,6 +79,31 @@ public sealed class AttentionLogTests(AttentionClusterFixture fixture) : IClassF
         Assert.Equal(next, entry.Entry.Pending.Select(m => m.MatchId));
     }
 
+    [Fact]
+    public async Task A_decision_whose_write_failed_is_written_when_the_same_matches_are_decided_again()
+    {
+        const string user = "log-retry";
+        await WithOneImmediateAnHourAsync(user);
+        var grain = Grains.GetGrain<IUserGrain>(user);
+        var now = fixture.Time.GetUtcNow();
+        UserMatch[] matches = [new(now, "db", Texts.DatabaseMessage, 0.9f, [], "retry-1"), new(now, "db", Texts.DatabaseMessage + " again", 0.9f, [], "retry-2")];
+
+        fixture.Store.FailWrites = true;
+        try
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => grain.Decide(matches));
+        }
+        finally
+        {
+            fixture.Store.FailWrites = false;
+        }
+        Assert.Empty(Entries(user));
+        var decided = await grain.Decide(matches);
+
+        Assert.Equal([DeliveryKinds.Immediate, DeliveryKinds.Deferred], decided.Select(m => m.Delivery));
+        Assert.Equal(["retry-2"], Assert.Single(Entries(user)).Entry.Pending.Select(m => m.MatchId));
+    }
+
     /// <summary>One interest that every message matches; one immediate notification an hour, duplicates allowed.</summary>
     private async Task WithOneImmediateAnHourAsync(string user)
     {

@@ -32,4 +32,26 @@ public sealed class StoredStateCompatibilityTests(SiloHostFixture fixture) : ICl
         Assert.Null(interest.Require);
         Assert.Null(interest.Exclude);
     }
+
+    [Fact]
+    public void User_state_stored_before_the_attention_log_loads_with_its_pending_matches_and_the_log_at_its_start()
+    {
+        var serializer = fixture.Services.GetRequiredService<IGrainStorageSerializer>();
+        var now = DateTimeOffset.UtcNow;
+        var state = new UserInterestsState { Version = 2 };
+        state.Attention.Pending.Add(new UserMatch(now, "db", Texts.DatabaseMessage, 0.8f, [], "m1", DeliveryKinds.Deferred));
+        state.Attention.NextDigestAt = now.AddHours(1);
+        state.Attention.LogStart = 5;
+        var current = JsonNode.Parse(serializer.Serialize(state).ToString())!;
+        var attention = (current["Attention"] ?? current["attention"])!.AsObject();
+        var field = Assert.Single(attention.Select(p => p.Key), k => k.Equals("logStart", StringComparison.OrdinalIgnoreCase));
+        attention.Remove(field);
+
+        var loaded = serializer.Deserialize<UserInterestsState>(BinaryData.FromString(current.ToJsonString()))!;
+
+        Assert.Equal(0, loaded.Attention.LogStart);
+        Assert.Equal("m1", Assert.Single(loaded.Attention.Pending).MatchId);
+        Assert.Equal(now.AddHours(1), loaded.Attention.NextDigestAt);
+        Assert.Empty(loaded.Attention.Unwritten().Pending);
+    }
 }

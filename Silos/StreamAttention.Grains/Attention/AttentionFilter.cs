@@ -39,12 +39,12 @@ public sealed class AttentionFilter(TimeProvider time)
         {
             return match with { Delivery = DeliveryKinds.SuppressedDuplicate, DuplicateOf = original.MatchId };
         }
-        state.Fingerprints.Add(new Fingerprint(match.MatchId, now, signature));
+        state.AddFingerprint(new Fingerprint(match.MatchId, now, signature));
         if (QuietHoursWindow.IsQuiet(policy.QuietHours, now, out var quietEnd))
         {
             if (match.Score >= policy.QuietHours!.CriticalScore)
             {
-                state.ImmediateTimes.Add(now);
+                state.AddImmediate(now);
                 return match with { Delivery = DeliveryKinds.Immediate };
             }
             return Defer(match with { Delivery = DeliveryKinds.QuietHours }, state, quietEnd);
@@ -53,7 +53,7 @@ public sealed class AttentionFilter(TimeProvider time)
         {
             return Defer(match with { Delivery = DeliveryKinds.Deferred }, state, now + policy.Digest.DigestEvery);
         }
-        state.ImmediateTimes.Add(now);
+        state.AddImmediate(now);
         return match with { Delivery = DeliveryKinds.Immediate };
     }
 
@@ -90,8 +90,7 @@ public sealed class AttentionFilter(TimeProvider time)
 
     private static UserMatch Defer(UserMatch match, AttentionState state, DateTimeOffset due)
     {
-        state.Pending.Add(match);
-        state.NextDigestAt ??= due;
+        state.AddPending(match, due);
         return match;
     }
 

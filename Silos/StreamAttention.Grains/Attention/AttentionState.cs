@@ -6,10 +6,16 @@ namespace StreamAttention.Grains.Attention;
 /// What a user's delivery policy remembers between matches, persisted with the user's interests so a silo failure
 /// loses no deferred match and no digest: the recent notifications (rate limit), the recent fingerprints (duplicates),
 /// the matches waiting for a digest, the digests formed but not yet acknowledged by every sink (the outbox), and feedback.
+/// What decisions add between writes of the whole state is also kept apart (<see cref="Unwritten"/>), so a decision
+/// that defers a match persists only that (<see cref="AttentionLog"/>).
 /// </summary>
 [GenerateSerializer, Alias("StreamAttention.AttentionState")]
 public sealed class AttentionState
 {
+    /// <summary>Not persisted with the state: written as one log entry, or folded into the next whole-state write.</summary>
+    [NonSerialized]
+    private AttentionEntry? _unwritten;
+
     /// <summary>When each immediate notification within the rate-limit window went out.</summary>
     [Id(0)]
     public List<DateTimeOffset> ImmediateTimes { get; set; } = [];
@@ -41,6 +47,66 @@ public sealed class AttentionState
     /// <summary>Feedback by interest id.</summary>
     [Id(7)]
     public Dictionary<string, FeedbackState> Feedback { get; set; } = [];
+
+    /// <summary>The first entry of the user's attention log that this state does not hold yet (0 in states written before the log).</summary>
+    [Id(8)]
+    public long LogStart { get; set; }
+
+    /// <summary>What decisions added since this state or the log last persisted it (a method: storage serializers skip it).</summary>
+    public AttentionEntry Unwritten() => _unwritten ??= new AttentionEntry();
+
+    public void AddImmediate(DateTimeOffset at)
+    {
+        ImmediateTimes.Add(at);
+        Unwritten().ImmediateTimes.Add(at);
+    }
+
+    public void AddFingerprint(Fingerprint fingerprint)
+    {
+        Fingerprints.Add(fingerprint);
+        Unwritten().Fingerprints.Add(fingerprint);
+    }
+
+    /// <summary>The match waits for the next digest, due at <paramref name="due"/> unless one is due earlier.</summary>
+    public void AddPending(UserMatch match, DateTimeOffset due)
+    {
+        Pending.Add(match);
+        NextDigestAt ??= due;
+        Unwritten().Pending.Add(match);
+        Unwritten().NextDigestAt = NextDigestAt;
+    }
+
+    /// <summary>Adds an entry read back from the log (what an earlier activation persisted there).</summary>
+    public void Apply(AttentionEntry entry)
+    {
+        ImmediateTimes.AddRange(entry.ImmediateTimes);
+        Fingerprints.AddRange(entry.Fingerprints);
+        Pending.AddRange(entry.Pending);
+        NextDigestAt ??= entry.NextDigestAt;
+    }
+
+    /// <summary>Everything added so far is persisted (in a log entry or the whole state).</summary>
+    public void MarkWritten() => _unwritten = null;
+}
+
+/// <summary>
+/// What the decisions of one call added to a user's attention state: one entry of the user's attention log. The matches
+/// waiting for a digest must survive a lost silo; the notification times and fingerprints travel with them.
+/// </summary>
+[GenerateSerializer, Alias("StreamAttention.AttentionEntry")]
+public sealed class AttentionEntry
+{
+    [Id(0)]
+    public List<DateTimeOffset> ImmediateTimes { get; set; } = [];
+
+    [Id(1)]
+    public List<Fingerprint> Fingerprints { get; set; } = [];
+
+    [Id(2)]
+    public List<UserMatch> Pending { get; set; } = [];
+
+    [Id(3)]
+    public DateTimeOffset? NextDigestAt { get; set; }
 }
 
 /// <summary>A match's MinHash signature, kept to recognise near-duplicates of it.</summary>

@@ -1,5 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Storage;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Live;
 using StreamAttention.Contracts.Scoring;
@@ -19,10 +21,12 @@ namespace StreamAttention.Grains.Users;
 /// first interest is persisted (so a shard rebuilding itself always finds every user with interests), persists all
 /// accepted inputs in one write, and only then publishes them to the shard.
 /// It also applies the user's delivery policy (<see cref="AttentionFilter"/>) to every new match, keeps the matches
-/// waiting for a digest in its persisted state, and forms the digests when its reminder finds one due.
+/// waiting for a digest in its persisted state (what a decision adds goes to the <see cref="AttentionLog"/>, every other
+/// write folds the log into the whole state), and forms the digests when its reminder finds one due.
 /// </summary>
 public sealed partial class UserGrain(
     [PersistentState("user", StorageNames.Interests)] IPersistentState<UserInterestsState> state,
+    [FromKeyedServices(StorageNames.Interests)] IGrainStorage storage,
     InterestEmbedder embedder,
     InterestValidator validator,
     IOptions<ShardingOptions> sharding,
@@ -42,6 +46,7 @@ public sealed partial class UserGrain(
     private readonly Queue<UserMatch> _history = new();
     private readonly Dictionary<string, UserMatch> _historyById = [];
     private bool _reminderRegistered;
+    private AttentionLog? _log;
 
     private string UserId => this.GetPrimaryKeyString();
 
@@ -50,8 +55,15 @@ public sealed partial class UserGrain(
 
     private IScoringShardGrain Shard => GrainFactory.GetGrain<IScoringShardGrain>(ShardMap.ShardOf(UserId, sharding.Value.ShardCount));
 
-    // Reminders are durable, but registering again is cheap and covers a reminder table that lost it.
-    public override Task OnActivateAsync(CancellationToken cancellationToken) => EnsureDigestReminderAsync();
+    private AttentionLog Log => _log ?? throw new InvalidOperationException("The attention log is read on activation.");
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _log = new AttentionLog(storage, this.GetGrainId());
+        await _log.ReplayAsync(state.State.Attention);
+        // Reminders are durable, but registering again is cheap and covers a reminder table that lost it.
+        await EnsureDigestReminderAsync();
+    }
 
     public async Task<InterestWriteResult> PutInterests(IReadOnlyList<InterestInput> inputs, IReadOnlyList<EmbeddedText>? embeddings = null)
     {
@@ -159,7 +171,6 @@ public sealed partial class UserGrain(
         var policy = state.State.Policy ?? DeliveryPolicy.Default;
         var attention = state.State.Attention;
         var decided = new UserMatch[matches.Count];
-        var changed = false;
         for (var i = 0; i < matches.Count; i++)
         {
             // A batch retried after a failure brings the same ids: they keep the decision they got.
@@ -170,15 +181,23 @@ public sealed partial class UserGrain(
             }
             var match = WithFeedbackPenalty(matches[i]);
             decided[i] = match.Score < ThresholdOf(match.InterestId) ? match with { Delivery = DeliveryKinds.BelowThreshold } : filter.Decide(match, policy, attention);
-            // Written only when a match waits for a digest: that must survive a lost silo. The rate-limit times and
-            // fingerprints are written with it; a lost silo forgets the ones since, and at worst notifies again.
-            changed |= DeliveryKinds.IsDigested(decided[i].Delivery!);
             Remember(decided[i]);
             metrics.Decisions.Add(1, new KeyValuePair<string, object?>("kind", decided[i].Delivery));
         }
-        if (changed)
+        // Written only when a match waits for a digest (now or since a write that failed): that must survive a lost silo.
+        // The rate-limit times and fingerprints are written with it; a lost silo forgets the ones since, and at worst
+        // notifies again.
+        if (attention.Unwritten().Pending.Count > 0)
         {
-            await state.WriteStateAsync();
+            if (Log.IsFull)
+            {
+                await WriteStateAsync();
+            }
+            else
+            {
+                await Log.AppendAsync(attention.Unwritten());
+                attention.MarkWritten();
+            }
             await EnsureDigestReminderAsync();
         }
         return decided;
@@ -197,7 +216,7 @@ public sealed partial class UserGrain(
         state.State.Policy = policy;
         try
         {
-            await state.WriteStateAsync();
+            await WriteStateAsync();
         }
         catch
         {
@@ -244,12 +263,12 @@ public sealed partial class UserGrain(
         {
             // Durable before it is sent: a silo lost from here on resends it with the same id, never forms it again.
             attention.Outbox.Add(digest);
-            await state.WriteStateAsync();
+            await WriteStateAsync();
             metrics.Digests.Add(1);
         }
         if (attention.Outbox.Count > 0 && await SendOutboxAsync(attention))
         {
-            await state.WriteStateAsync();
+            await WriteStateAsync();
         }
         if (attention.Pending.Count == 0 && attention.Outbox.Count == 0)
         {
@@ -353,6 +372,9 @@ public sealed partial class UserGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sending digest {Digest} failed; it stays in the outbox and is sent again at the next check")]
     private partial void LogDigestSendFailed(string digest, Exception exception);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Removing attention log entries that the state now holds failed; they stay in storage, unread")]
+    private partial void LogEntriesNotRemoved(Exception exception);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Registering or removing the digest reminder failed; retrying later")]
     private partial void LogReminderFailed(Exception exception);
 
@@ -363,12 +385,44 @@ public sealed partial class UserGrain(
         state.State = new UserInterestsState { Interests = interests, Version = previous.Version + 1, Policy = previous.Policy, Attention = previous.Attention };
         try
         {
-            await state.WriteStateAsync();
+            await WriteStateAsync();
         }
         catch
         {
             state.State = previous;
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Writes the whole state, which then holds every log entry (so the log starts after them), and removes those
+    /// entries. On failure the state and the log are as they were.
+    /// </summary>
+    private async Task WriteStateAsync()
+    {
+        var attention = state.State.Attention;
+        var (previousStart, start) = (attention.LogStart, Log.Next);
+        attention.LogStart = start;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            attention.LogStart = previousStart;
+            throw;
+        }
+        attention.MarkWritten();
+        if (start > previousStart)
+        {
+            try
+            {
+                await Log.RemoveBeforeAsync(start);
+            }
+            catch (Exception e)
+            {
+                LogEntriesNotRemoved(e);
+            }
         }
     }
 

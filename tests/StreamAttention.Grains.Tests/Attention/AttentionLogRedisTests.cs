@@ -1,0 +1,87 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using StackExchange.Redis;
+using StreamAttention.Contracts.Grains;
+using StreamAttention.Contracts.Live;
+using StreamAttention.Contracts.Users;
+using StreamAttention.Grains.Attention;
+
+namespace StreamAttention.Grains.Tests.Attention;
+
+/// <summary>
+/// The attention log in Redis, the durable storage: its entries are records of their own next to the user's state
+/// (Orleans' Redis storage keys records by state name), and a new activation reads them back.
+/// </summary>
+public sealed class AttentionLogRedisTests(RedisAttentionFixture fixture) : IClassFixture<RedisAttentionFixture>
+{
+    [Fact]
+    public async Task A_new_activation_reads_the_deferred_matches_back_from_the_log_and_digests_them_once()
+    {
+        const string user = "log-redis";
+        var grains = fixture.Services.GetRequiredService<IGrainFactory>();
+        var grain = grains.GetGrain<IUserGrain>(user);
+        await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest, 0.3f)]);
+        Assert.Empty(await grain.PutPolicy(DeliveryPolicy.Default with
+        {
+            Duplicates = new DuplicatePolicy(false, TimeSpan.Zero, 1),
+            RateLimit = new RateLimitPolicy(1, TimeSpan.FromHours(1)),
+            Digest = new DigestPolicy(TimeSpan.FromMinutes(30), 100),
+        }));
+        var gateway = grains.GetGrain<IScoringGatewayGrain>(0);
+        var matches = (await gateway.Score(Messages(0, 3), user)).Concat(await gateway.Score(Messages(3, 2), user)).ToArray();
+        var deferred = matches.Where(m => m.Delivery == DeliveryKinds.Deferred).Select(m => m.MatchId).Order().ToArray();
+        Assert.Equal(4, deferred.Length);
+        Assert.Equal(["attention-log-0", "attention-log-1"], await fixture.KeysAsync(user, "attention-log-"));
+
+        await grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        Assert.Empty(await grain.GetMatches(10));
+        fixture.Time.Advance(TimeSpan.FromHours(1));
+        await AttentionCluster.TickAsync(grains, user);
+        await AttentionCluster.TickAsync(grains, user);
+
+        var digest = Assert.Single(fixture.Sink.Of(user));
+        Assert.Equal(deferred, digest.Groups.SelectMany(g => g.Top).Select(m => m.MatchId).Order());
+    }
+
+    private static string[] Messages(int first, int count)
+        => Enumerable.Range(first, count).Select(i => $"{Texts.DatabaseMessage} number {i}").ToArray();
+}
+
+/// <summary>One silo host whose grain state is in a Redis of its own, with the delivery policy on a fake clock.</summary>
+public sealed class RedisAttentionFixture : SiloHostFixture
+{
+    private RedisServer? _redis;
+
+    public FakeTimeProvider Time { get; } = new(AttentionCluster.Start);
+
+    public RecordingDigestSink Sink { get; } = new();
+
+    protected override IEnumerable<string> Arguments => ["--Cluster:Storage=Redis", $"--Cluster:Redis={_redis!.Configuration}"];
+
+    public override async Task InitializeAsync()
+    {
+        _redis = await RedisServer.StartAsync();
+        await base.InitializeAsync();
+    }
+
+    /// <summary>The names of the records stored for <paramref name="user"/> whose name has <paramref name="prefix"/>, in order.</summary>
+    public async Task<string[]> KeysAsync(string user, string prefix)
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(_redis!.Configuration);
+        var keys = redis.GetServers().Single().Keys(pattern: $"*{user}*{prefix}*").Select(k => k.ToString()).ToArray();
+        return keys.Select(k => k[k.IndexOf(prefix, StringComparison.Ordinal)..]).Order(StringComparer.Ordinal).ToArray();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _redis?.Dispose();
+    }
+
+    protected override void Configure(WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(new AttentionFilter(Time));
+        builder.Services.AddSingleton<IDigestSink>(Sink);
+    }
+}

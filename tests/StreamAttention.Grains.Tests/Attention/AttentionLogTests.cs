@@ -1,0 +1,135 @@
+using StreamAttention.Contracts.Grains;
+using StreamAttention.Contracts.Scoring;
+using StreamAttention.Contracts.Users;
+using StreamAttention.Grains.Attention;
+using StreamAttention.Grains.Users;
+
+namespace StreamAttention.Grains.Tests.Attention;
+
+/// <summary>What a deferring decision writes: only its own log entry; a whole-state write folds the log in.</summary>
+public sealed class AttentionLogTests(AttentionClusterFixture fixture) : IClassFixture<AttentionClusterFixture>
+{
+    private const string LogPrefix = "attention-log-";
+
+    private IGrainFactory Grains => fixture.Grains;
+
+    private IScoringGatewayGrain Gateway => Grains.GetGrain<IScoringGatewayGrain>(0);
+
+    [Fact]
+    public async Task A_deferring_decision_writes_only_what_it_added_not_the_whole_state()
+    {
+        const string user = "log-append";
+        await WithOneImmediateAnHourAsync(user);
+
+        var first = await Gateway.Score(Messages(0, 3), user);
+        var second = await Gateway.Score(Messages(3, 2), user);
+
+        var whole = Whole(user);
+        Assert.Empty(whole.Attention.Pending);
+        Assert.Equal(0, whole.Attention.LogStart);
+        var entries = Entries(user);
+        Assert.Equal([LogPrefix + 0, LogPrefix + 1], entries.Select(e => e.Name));
+        Assert.Equal(Deferred(first), entries[0].Entry.Pending.Select(m => m.MatchId));
+        Assert.Equal(Deferred(second), entries[1].Entry.Pending.Select(m => m.MatchId));
+        Assert.Equal(3, entries[0].Entry.Fingerprints.Count);
+        Assert.Single(entries[0].Entry.ImmediateTimes);
+        Assert.NotNull(entries[0].Entry.NextDigestAt);
+    }
+
+    [Fact]
+    public async Task A_digest_folds_the_log_into_the_whole_state_and_removes_its_entries()
+    {
+        const string user = "log-digest";
+        await WithOneImmediateAnHourAsync(user);
+        var deferred = Deferred(await Gateway.Score(Messages(0, 3), user)).Concat(Deferred(await Gateway.Score(Messages(3, 2), user))).ToArray();
+
+        fixture.Time.Advance(TimeSpan.FromHours(1));
+        await AttentionCluster.TickAsync(Grains, user);
+
+        var digest = Assert.Single(fixture.Sink.Of(user));
+        Assert.Equal(deferred.Order(), digest.Groups.SelectMany(g => g.Top).Select(m => m.MatchId).Order());
+        Assert.Empty(Entries(user));
+        var whole = Whole(user);
+        Assert.Equal(2, whole.Attention.LogStart);
+        Assert.Empty(whole.Attention.Pending);
+        Assert.Equal(digest.Id, Assert.Single(whole.Attention.RecentDigests).Id);
+    }
+
+    [Fact]
+    public async Task A_full_log_is_folded_into_the_whole_state_and_the_next_entry_follows_it()
+    {
+        const string user = "log-full";
+        await WithOneImmediateAnHourAsync(user);
+        await Gateway.Score(Messages(0, 1), user);
+
+        var deferred = new List<string>();
+        for (var i = 1; i <= AttentionLog.MaxEntries + 1; i++)
+        {
+            deferred.AddRange(Deferred(await Gateway.Score(Messages(i, 1), user)));
+        }
+
+        Assert.Empty(Entries(user));
+        var whole = Whole(user);
+        Assert.Equal(AttentionLog.MaxEntries, whole.Attention.LogStart);
+        Assert.Equal(deferred, whole.Attention.Pending.Select(m => m.MatchId));
+
+        var next = Deferred(await Gateway.Score(Messages(100, 1), user));
+        var entry = Assert.Single(Entries(user));
+        Assert.Equal(LogPrefix + AttentionLog.MaxEntries, entry.Name);
+        Assert.Equal(next, entry.Entry.Pending.Select(m => m.MatchId));
+    }
+
+    [Fact]
+    public async Task A_decision_whose_write_failed_is_written_when_the_same_matches_are_decided_again()
+    {
+        const string user = "log-retry";
+        await WithOneImmediateAnHourAsync(user);
+        var grain = Grains.GetGrain<IUserGrain>(user);
+        var now = fixture.Time.GetUtcNow();
+        UserMatch[] matches = [new(now, "db", Texts.DatabaseMessage, 0.9f, [], "retry-1"), new(now, "db", Texts.DatabaseMessage + " again", 0.9f, [], "retry-2")];
+
+        fixture.Store.FailWrites = true;
+        try
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => grain.Decide(matches));
+        }
+        finally
+        {
+            fixture.Store.FailWrites = false;
+        }
+        Assert.Empty(Entries(user));
+        var decided = await grain.Decide(matches);
+
+        Assert.Equal([DeliveryKinds.Immediate, DeliveryKinds.Deferred], decided.Select(m => m.Delivery));
+        Assert.Equal(["retry-2"], Assert.Single(Entries(user)).Entry.Pending.Select(m => m.MatchId));
+    }
+
+    /// <summary>One interest that every message matches; one immediate notification an hour, duplicates allowed.</summary>
+    private async Task WithOneImmediateAnHourAsync(string user)
+    {
+        var grain = Grains.GetGrain<IUserGrain>(user);
+        await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest, 0.3f)]);
+        Assert.Empty(await grain.PutPolicy(DeliveryPolicy.Default with
+        {
+            Duplicates = new DuplicatePolicy(false, TimeSpan.Zero, 1),
+            RateLimit = new RateLimitPolicy(1, TimeSpan.FromHours(1)),
+            Digest = new DigestPolicy(TimeSpan.FromMinutes(30), 100),
+        }));
+    }
+
+    private static string[] Messages(int first, int count)
+        => Enumerable.Range(first, count).Select(i => $"{Texts.DatabaseMessage} number {i}").ToArray();
+
+    private static string[] Deferred(IReadOnlyList<TextMatch> matches)
+        => matches.Where(m => m.Delivery == DeliveryKinds.Deferred).Select(m => m.MatchId!).ToArray();
+
+    private UserInterestsState Whole(string user)
+        => (UserInterestsState)fixture.Store.Entries.Single(e => e.Key.StateName == "user" && e.Key.Grain.Key.ToString() == user).Value.State;
+
+    private (string Name, AttentionEntry Entry)[] Entries(string user)
+        => fixture.Store.Entries
+            .Where(e => e.Key.StateName.StartsWith(LogPrefix, StringComparison.Ordinal) && e.Key.Grain.Key.ToString() == user)
+            .Select(e => (e.Key.StateName, (AttentionEntry)e.Value.State))
+            .OrderBy(e => long.Parse(e.StateName[LogPrefix.Length..]))
+            .ToArray();
+}

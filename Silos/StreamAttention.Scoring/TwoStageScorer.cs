@@ -59,6 +59,9 @@ public sealed class TwoStageScorer : IDisposable
     /// <summary>The lexical step after the engines: term evidence and the interests' keyword rules.</summary>
     public LexicalEvidence Lexical => _lexical;
 
+    /// <summary>The calibration with <see cref="ScoreCalibration.Background"/> (null without): each index's raw thresholds, between runs.</summary>
+    public ScoreCalibrator? Calibrator => _calibrator;
+
     /// <summary>
     /// Pairs whose final score reaches the interest's threshold (or <paramref name="minScoreOverride"/> for all),
     /// ordered by message, best score first, at most <paramref name="topKPerMessage"/> per message (0 = all).

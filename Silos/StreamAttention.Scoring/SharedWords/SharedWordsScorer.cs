@@ -46,9 +46,10 @@ public sealed class SharedWordsScorer : IDisposable
 
     /// <summary>
     /// Adds the pairs whose final score reaches <paramref name="thresholds"/> to <paramref name="pairs"/>, in
-    /// <see cref="RowMatchOrder"/> (sorted per message: a sort of all matches at once costs more).
+    /// <see cref="RowMatchOrder"/> (sorted per message: a sort of all matches at once costs more); without
+    /// <paramref name="highlights"/> their highlights are empty.
     /// </summary>
-    public void Score(TokenBatch messages, InterestIndex interests, float[] thresholds, List<RowMatch> pairs)
+    public void Score(TokenBatch messages, InterestIndex interests, float[] thresholds, List<RowMatch> pairs, bool highlights = true)
     {
         var weight = _options.AttentionWeight;
         var floor = thresholds.Select(t => (t - weight) / (1 - weight)).ToArray();
@@ -67,11 +68,11 @@ public sealed class SharedWordsScorer : IDisposable
             ScoringInstruments.Pairs.Add((long)count * interests.Count);
             ScoringInstruments.CandidatePairs.Add(_candidates.Total);
             _attention.Run(messages, _candidates, words);
-            SelectMatches(messages, words, thresholds, pairs);
+            SelectMatches(messages, words, thresholds, pairs, highlights);
         }
     }
 
-    private void SelectMatches(TokenBatch messages, InterestWords words, float[] thresholds, List<RowMatch> pairs)
+    private void SelectMatches(TokenBatch messages, InterestWords words, float[] thresholds, List<RowMatch> pairs, bool highlights)
     {
         var weight = _options.AttentionWeight;
         var pooledWeight = 1 - weight;
@@ -113,7 +114,7 @@ public sealed class SharedWordsScorer : IDisposable
             for (var k = 0; k < _passed.Count; k++)
             {
                 var (i, score, p) = _passed[k];
-                pairs.Add(new RowMatch(message, i, score, p, Highlights(messages, m, i, words)));
+                pairs.Add(new RowMatch(message, i, score, p, highlights ? Highlights(messages, m, i, words) : []));
             }
         }
     }

@@ -5,6 +5,8 @@ namespace StreamAttention.Scoring.Candidates;
 /// <summary>The prefilter GEMM of the chunk's pooled vectors against every interest, kept where p reaches the floor: exact, O(interests).</summary>
 public sealed class ExhaustiveCandidates(PrefilterStage prefilter) : ICandidateGenerator
 {
+    private readonly ReusableBuffer<int> _passed = new();
+
     public void Select(TokenBatch messages, int start, int count, InterestIndex interests, float[] floor, CandidateLists output)
     {
         var similarity = prefilter.Run(messages.Pooled.AsMemory(start * messages.Dimension, count * messages.Dimension), count,
@@ -12,13 +14,15 @@ public sealed class ExhaustiveCandidates(PrefilterStage prefilter) : ICandidateG
         for (var m = 0; m < count; m++)
         {
             var row = similarity.Slice(m * interests.Count, interests.Count);
+            // Branch-free: with floors tightened by attention bounds, which interests pass is unpredictable.
+            var passed = _passed.Rent(row.Length).Span;
+            var kept = 0;
             for (var i = 0; i < row.Length; i++)
             {
-                if (row[i] >= floor[i])
-                {
-                    output.Add(m, i, row[i]);
-                }
+                passed[kept] = i;
+                kept += row[i] >= floor[i] ? 1 : 0;
             }
+            output.Add(m, passed[..kept], row);
         }
     }
 

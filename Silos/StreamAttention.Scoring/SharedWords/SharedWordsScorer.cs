@@ -10,10 +10,11 @@ namespace StreamAttention.Scoring.SharedWords;
 
 /// <summary>
 /// The <see cref="ScoringEngine.SharedWords"/> engine, in three separable parts:
-/// 1. candidates (<see cref="ICandidateGenerator"/>): per message the interests whose pooled cosine p can still reach
-///    their threshold, through clusters (<see cref="ClusteredCandidates"/>) or every interest (<see cref="ExhaustiveCandidates"/>);
-/// 2. shared-word attention (<see cref="SharedWordAttention"/>): each distinct interest word attends over a message once,
+/// 1. shared-word attention (<see cref="SharedWordAttention"/>): each distinct interest word attends over a message once,
 ///    whatever the number of interests that contain it;
+/// 2. candidates (<see cref="ICandidateGenerator"/>): per message the interests whose pooled cosine p can still reach
+///    their threshold with their attention bound over the chunk (<see cref="BoundedFloors"/>), through clusters
+///    (<see cref="ClusteredCandidates"/>) or every interest (<see cref="ExhaustiveCandidates"/>);
 /// 3. final score s = w·A + (1 − w)·p against the threshold, with highlights for the matches. A candidate is summed
 ///    only if its score with the chunk's bound of A can reach its threshold (<see cref="SharedWordAttention.AttentionBounds"/>),
 ///    and interests of the same words (<see cref="InterestWords.SameAs"/>) share one sum and one set of highlights per message.
@@ -58,8 +59,13 @@ public sealed class SharedWordsScorer : IDisposable
         {
             var count = Math.Min(_options.MessageChunkSize, messages.Count - start);
             _candidates.Reset(start, count);
+            _attention.Run(messages, start, count, words);
+            // Top-k keeps the k best of the floor's candidates, so it gets the floor itself.
+            var chunkFloor = _options.PrefilterTopK == 0 && _attention.HasRows
+                ? BoundedFloors.Of(floor, thresholds, _attention.AttentionBounds, words.SameAs, weight)
+                : floor;
             var started = Stopwatch.GetTimestamp();
-            Candidates.Select(messages, start, count, interests, floor, _candidates);
+            Candidates.Select(messages, start, count, interests, chunkFloor, _candidates);
             if (_options.PrefilterTopK > 0)
             {
                 _candidates.KeepTop(_options.PrefilterTopK);
@@ -67,7 +73,6 @@ public sealed class SharedWordsScorer : IDisposable
             ScoringInstruments.RunDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("stage", "candidates"));
             ScoringInstruments.Pairs.Add((long)count * interests.Count);
             ScoringInstruments.CandidatePairs.Add(_candidates.Total);
-            _attention.Run(messages, _candidates, words);
             SelectMatches(messages, words, thresholds, pairs, highlights);
         }
     }

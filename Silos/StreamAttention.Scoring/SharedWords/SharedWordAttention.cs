@@ -23,6 +23,7 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
     private float[] _bound = [];
     private readonly ReusableBuffer<float> _wordBest = new();
     private int[] _rowOf = [];
+    private IReadOnlyList<int> _attended = [];
     private readonly ReusableBuffer<float> _cached = new();
     private SharedWordAttentionStage? _stage;
     private int _chunkStart;
@@ -37,8 +38,11 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
     /// <summary>Whether the last <see cref="Run"/>'s chunk had a message with tokens (else no word scores nor bounds).</summary>
     public bool HasRows => _rows.Count > 0;
 
-    /// <summary>Computes the word scores of the messages [start, start + count) that have tokens, for every word of the index's interests.</summary>
-    public void Run(TokenBatch messages, int start, int count, InterestWords words)
+    /// <summary>
+    /// Computes the word scores of the messages [start, start + count) that have tokens, for every word of
+    /// <paramref name="interests"/> (first twins, <see cref="InterestWords.SameAs"/>), and their bounds.
+    /// </summary>
+    public void Run(TokenBatch messages, int start, int count, InterestWords words, IReadOnlyList<int> interests)
     {
         if (_column.Length < words.Count)
         {
@@ -78,8 +82,8 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
         {
             return;
         }
-        // Each set of twins through its first, which stands for them all.
-        foreach (var interest in words.FirstTwins)
+        _attended = interests;
+        foreach (var interest in interests)
         {
             for (var e = words.Offsets[interest]; e < words.Offsets[interest + 1]; e++)
             {
@@ -142,7 +146,7 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
                 TensorPrimitives.Max(best, scores.Slice(r * wordCount, wordCount), best);
             }
         }
-        foreach (var interest in words.FirstTwins)
+        foreach (var interest in _attended)
         {
             var bound = 0f;
             for (var e = words.Offsets[interest]; e < words.Offsets[interest + 1]; e++)
@@ -204,7 +208,7 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
     /// <summary>
     /// By interest, an upper bound of <see cref="InterestScore"/> over every message of the chunk, exact in float (not
     /// a margin): a pair whose final score with it stays below the threshold needs no sum. Set for the first twin
-    /// (<see cref="InterestWords.SameAs"/>) of each interest by the last <see cref="Run"/> whose chunk had rows (<see cref="HasRows"/>); other entries are stale.
+    /// (<see cref="InterestWords.SameAs"/>) of each interest attended by the last <see cref="Run"/> whose chunk had rows (<see cref="HasRows"/>); other entries are stale.
     /// <see cref="InterestScore"/> and <see cref="AverageAttention"/> too take first twins only.
     /// </summary>
     public ReadOnlySpan<float> AttentionBounds => _bound;

@@ -30,6 +30,7 @@ public sealed class SharedWordsScorer : IDisposable
     private readonly PerMessageValues<float> _attentionOf = new();
     private readonly PerMessageValues<Contracts.Highlight[]> _highlightsOf = new();
     private readonly SharedWordAttention _attention;
+    private readonly LiveInterests _live = new();
 
     public SharedWordsScorer(OnnxSessionFactory sessions, ScoringOptions options)
     {
@@ -59,18 +60,30 @@ public sealed class SharedWordsScorer : IDisposable
         {
             var count = Math.Min(_options.MessageChunkSize, messages.Count - start);
             _candidates.Reset(start, count);
-            _attention.Run(messages, start, count, words);
+            var started = Stopwatch.GetTimestamp();
+            // With every interest's cosines first, only the words of interests that some message may match attend.
+            var similarity = Candidates is ExhaustiveCandidates exhaustive ? exhaustive.Prefilter(messages, start, count, interests) : default;
+            var prefilterTime = Stopwatch.GetElapsedTime(started);
+            _attention.Run(messages, start, count, words,
+                Candidates is ExhaustiveCandidates ? _live.Of(similarity.Span, count, floor, words.SameAs) : words.FirstTwins);
             // Top-k keeps the k best of the floor's candidates, so it gets the floor itself.
             var chunkFloor = _options.PrefilterTopK == 0 && _attention.HasRows
                 ? BoundedFloors.Of(floor, thresholds, _attention.AttentionBounds, words.SameAs, weight)
                 : floor;
-            var started = Stopwatch.GetTimestamp();
-            Candidates.Select(messages, start, count, interests, chunkFloor, _candidates);
+            started = Stopwatch.GetTimestamp();
+            if (Candidates is ExhaustiveCandidates keep)
+            {
+                keep.Keep(similarity.Span, count, interests.Count, chunkFloor, _candidates);
+            }
+            else
+            {
+                Candidates.Select(messages, start, count, interests, chunkFloor, _candidates);
+            }
             if (_options.PrefilterTopK > 0)
             {
                 _candidates.KeepTop(_options.PrefilterTopK);
             }
-            ScoringInstruments.RunDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("stage", "candidates"));
+            ScoringInstruments.RunDuration.Record((prefilterTime + Stopwatch.GetElapsedTime(started)).TotalMilliseconds, new KeyValuePair<string, object?>("stage", "candidates"));
             ScoringInstruments.Pairs.Add((long)count * interests.Count);
             ScoringInstruments.CandidatePairs.Add(_candidates.Total);
             SelectMatches(messages, words, thresholds, pairs, highlights);

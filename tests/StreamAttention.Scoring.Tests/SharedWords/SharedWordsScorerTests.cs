@@ -155,6 +155,19 @@ public sealed class SharedWordsScorerTests
     }
 
     [Fact]
+    public void Live_interests_are_the_first_twins_that_some_message_reaches_with_its_cosine()
+    {
+        // Two messages × five interests; interest 3 is a twin of 1, interest 4's cosines are NaN and 2 reaches its floor nowhere.
+        float[] similarity = [0.1f, 0.2f, 0.3f, 0.9f, float.NaN, 0.6f, 0.0f, 0.1f, 0.0f, float.NaN];
+        float[] floor = [0.5f, 0.5f, 0.5f, 0.5f, 0.5f];
+        var live = new LiveInterests();
+
+        Assert.Equal([0, 1, 4], live.Of(similarity, 2, floor, [0, 1, 2, 1, 4]));
+        // The first message only; a live twin (4, NaN) makes its first (2) live.
+        Assert.Equal([0, 2], live.Of(similarity, 1, [0.05f, 0.5f, 0.5f, 1f, 0.5f], [0, 1, 2, 3, 2]));
+    }
+
+    [Fact]
     public void Interest_words_are_stored_once_and_repeats_within_an_interest_merge()
     {
         var interests = InterestIndex.Build(

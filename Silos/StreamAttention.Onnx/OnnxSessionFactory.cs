@@ -58,6 +58,10 @@ public sealed class OnnxSessionFactory
     private SessionOptions NewSessionOptions()
     {
         var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        if (!_options.IntraOpSpinning)
+        {
+            options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        }
         if (_options.IntraOpThreads > 0)
         {
             options.IntraOpNumThreads = _options.IntraOpThreads;

@@ -50,7 +50,7 @@ public sealed class TwoStageScorer : IDisposable
         }
         if (options.Calibration == ScoreCalibration.Background)
         {
-            _calibrator = new ScoreCalibrator(options, (messages, interests) => ScoreRaw(messages, interests, Enumerable.Repeat(float.NegativeInfinity, interests.Count).ToArray(), 0));
+            _calibrator = new ScoreCalibrator(options, (messages, interests) => ScoreRaw(messages, interests, Enumerable.Repeat(float.NegativeInfinity, interests.Count).ToArray(), 0, highlights: false));
         }
     }
 
@@ -58,6 +58,9 @@ public sealed class TwoStageScorer : IDisposable
 
     /// <summary>The lexical step after the engines: term evidence and the interests' keyword rules.</summary>
     public LexicalEvidence Lexical => _lexical;
+
+    /// <summary>The calibration with <see cref="ScoreCalibration.Background"/> (null without): each index's raw thresholds, between runs.</summary>
+    public ScoreCalibrator? Calibrator => _calibrator;
 
     /// <summary>
     /// Pairs whose final score reaches the interest's threshold (or <paramref name="minScoreOverride"/> for all),
@@ -90,8 +93,11 @@ public sealed class TwoStageScorer : IDisposable
         }
     }
 
-    /// <summary>The engine's pairs whose raw score reaches <paramref name="thresholds"/>, as <see cref="Score"/> orders and limits them.</summary>
-    private List<RowMatch> ScoreRaw(TokenBatch messages, InterestIndex interests, float[] thresholds, int topKPerMessage)
+    /// <summary>
+    /// The engine's pairs whose raw score reaches <paramref name="thresholds"/>, as <see cref="Score"/> orders and limits
+    /// them; without <paramref name="highlights"/> (the calibration's measurements read scores only) their highlights are empty.
+    /// </summary>
+    private List<RowMatch> ScoreRaw(TokenBatch messages, InterestIndex interests, float[] thresholds, int topKPerMessage, bool highlights = true)
     {
         var engineThresholds = _lexical.EngineThresholds(thresholds);
         var weight = _options.AttentionWeight;
@@ -101,7 +107,7 @@ public sealed class TwoStageScorer : IDisposable
         {
             if (_sharedWords is not null)
             {
-                _sharedWords.Score(messages, interests, engineThresholds, matches);
+                _sharedWords.Score(messages, interests, engineThresholds, matches, highlights);
                 var rescored = _lexical.Apply(messages, interests, thresholds, matches);
                 return rescored ? OrderAndLimit(matches, topKPerMessage) : Limit(matches, topKPerMessage);
             }
@@ -115,7 +121,7 @@ public sealed class TwoStageScorer : IDisposable
                 ScoringInstruments.Pairs.Add((long)count * interests.Count);
                 var candidates = SelectCandidates(start, count, similarity.Span, interests.Count, prefilterFloor);
                 ScoringInstruments.CandidatePairs.Add(candidates.Sum(c => (long)c.Interests.Length));
-                ScoreCandidates(messages, interests, candidates, similarity.Span, start, engineThresholds, matches);
+                ScoreCandidates(messages, interests, candidates, similarity.Span, start, engineThresholds, matches, highlights);
             }
             _lexical.Apply(messages, interests, thresholds, matches);
         }
@@ -167,7 +173,7 @@ public sealed class TwoStageScorer : IDisposable
     }
 
     private void ScoreCandidates(TokenBatch messages, InterestIndex interests, List<(int Message, int[] Interests)> candidates,
-        ReadOnlySpan<float> similarity, int chunkStart, float[] thresholds, List<RowMatch> matches)
+        ReadOnlySpan<float> similarity, int chunkStart, float[] thresholds, List<RowMatch> matches, bool highlights)
     {
         var weight = _options.AttentionWeight;
         var rowWidth = _options.CandidateSlotsPerRow;
@@ -200,7 +206,7 @@ public sealed class TwoStageScorer : IDisposable
         var rowsPerRun = Math.Max(1, _options.MaxPairsPerRun / rowWidth);
         for (var next = 0; next < rows.Count; next += rowsPerRun)
         {
-            RunCrossAttention(messages, interests, rows.GetRange(next, Math.Min(rowsPerRun, rows.Count - next)), similarity, chunkStart, thresholds, matches);
+            RunCrossAttention(messages, interests, rows.GetRange(next, Math.Min(rowsPerRun, rows.Count - next)), similarity, chunkStart, thresholds, matches, highlights);
         }
     }
 
@@ -219,7 +225,7 @@ public sealed class TwoStageScorer : IDisposable
     private readonly record struct CandidateRow(int Message, ArraySegment<int> Interests);
 
     private void RunCrossAttention(TokenBatch messages, InterestIndex interests, List<CandidateRow> rows,
-        ReadOnlySpan<float> similarity, int chunkStart, float[] thresholds, List<RowMatch> matches)
+        ReadOnlySpan<float> similarity, int chunkStart, float[] thresholds, List<RowMatch> matches, bool highlights)
     {
         var dimension = messages.Dimension;
         var tokens = rows.Max(r => messages.TokenCount(r.Message));
@@ -264,8 +270,8 @@ public sealed class TwoStageScorer : IDisposable
                 if (score >= thresholds[i])
                 {
                     var vectors = attention.Slice((r * width + c) * queries * tokens, queries * tokens);
-                    var highlights = Highlights(messages.TokenTexts[message], vectors, interests.QueryWeights.AsSpan(i * queries, queries), tokens);
-                    matches.Add(new RowMatch(message, i, score, p, highlights));
+                    matches.Add(new RowMatch(message, i, score, p,
+                        highlights ? Highlights(messages.TokenTexts[message], vectors, interests.QueryWeights.AsSpan(i * queries, queries), tokens) : []));
                 }
             }
         }

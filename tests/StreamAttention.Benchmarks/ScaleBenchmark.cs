@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using StreamAttention.Contracts;
 using StreamAttention.Embeddings;
-using StreamAttention.Embeddings.StaticVectors;
 using StreamAttention.Onnx;
 using StreamAttention.Onnx.Options;
 using StreamAttention.Scoring;
+using StreamAttention.Scoring.Calibration;
 using StreamAttention.Scoring.Options;
 using StreamAttention.Testing;
 
@@ -18,8 +18,11 @@ namespace StreamAttention.Benchmarks;
 /// message and where the time goes. End to end through the embedded Kafka (<c>--end-to-end-sizes</c>, see
 /// <see cref="IngestBenchmark"/>), with consumer restarts and lost messages counted. Interests are 3–6-word phrases
 /// cut from the labelled sets' texts, messages are other texts of those sets (<c>--workload same-texts</c>: the same ones). Prints a table and writes a plot (<c>--plot</c>).
-/// The engines run on raw scores at the raw threshold 0.7 (what the naive loop decides); one more row per size scores
-/// with calibration at its default threshold (<see cref="ScoreCalibration.Background"/>), for matches per message.
+/// The engines score as the silo does by default: the embedder of <c>--provider</c> (the silo's default provider unless
+/// given), calibrated scores (<see cref="ScoreCalibration.Background"/>, that provider's model) at the default threshold.
+/// The first pass also measures every interest against the background (its time is reported); the naive loop decides
+/// at each interest's raw threshold from that calibration (<see cref="InterestCalibration.RawThresholds"/>), exactly
+/// the pairs whose calibrated score reaches the threshold.
 /// </summary>
 internal static class ScaleBenchmark
 {
@@ -29,23 +32,27 @@ internal static class ScaleBenchmark
     public static async Task RunAsync(BenchmarkSettings settings)
     {
         var sessions = new OnnxSessionFactory(new OnnxRuntimeOptions());
-        using var embedder = (await GloveModel.LoadAsync()).Embedder;
+        using var model = await BenchmarkEmbedder.LoadAsync(settings.Provider);
+        var embedder = model.Embedder;
+        // The silo's defaults for this provider; every interest measured in the first pass (the silo spreads that over runs, CalibrationMeasuresPerRun).
+        var options = new ScoringOptions { CalibrationKey = settings.Provider, CalibrationMeasuresPerRun = int.MaxValue };
         var corpus = BenchmarkCorpus.Load(settings.Workload);
         var texts = corpus.Messages(settings.Messages);
         var messages = embedder.Embed(texts);
-        Console.WriteLine($"# scale benchmark, workload {settings.Workload}: {settings.Messages} messages (labelled set texts, {texts.Distinct().Count()} distinct, {texts.Average(t => t.Split(' ').Length):F0} words on average) in batches of {BatchSize}, "
+        Console.WriteLine($"# scale benchmark, workload {settings.Workload}: {settings.Messages} messages (labelled set texts, {texts.Distinct().Count()} distinct, {texts.Average(t => t.Split(' ').Length):F0} words on average) in batches of {BatchSize}, provider {settings.Provider} ({embedder.Name}), calibrated scores at {options.DefaultThreshold}, "
             + $"interests 3–6-word phrases cut from {(settings.Workload == BenchmarkWorkload.Disjoint ? "the other texts" : "the same texts")}, d={embedder.Dimension}, {Environment.ProcessorCount} cores, {settings.Repetitions} timed passes after one warm-up");
         Console.WriteLine();
-        Console.WriteLine("| interests | path | messages/s | p50 | p99 | vs per-pair | recall vs naive (sample) | recall vs per-pair | matches/message | candidates | attention | rest | CPU/message |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| interests | path | messages/s | p50 | p99 | vs per-pair | recall vs naive (sample) | recall vs per-pair | matches/message | candidates | attention | rest | CPU/message | first pass |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         var points = new List<ScalePoint>();
         using var stages = new StageClock();
         foreach (var size in settings.Sizes)
         {
-            var index = InterestIndex.Build(Phrases(corpus, embedder, size).Select((t, i) => new InterestDefinition($"i{i}", t)).ToArray(), embedder, new ScoringOptions { Calibration = ScoreCalibration.None, DefaultThreshold = 0.7f });
+            var index = InterestIndex.Build(Phrases(corpus, embedder, size).Select((t, i) => new InterestDefinition($"i{i}", t)).ToArray(), embedder, options);
             var sample = Math.Min(size, settings.NaiveInterests);
             // Its own small index: the naive loop reads dense query vectors, which for all interests would not fit.
-            var (exact, naiveRate) = Naive(messages, InterestIndex.Build(index.Interests.Take(sample).ToArray(), embedder, new ScoringOptions { Calibration = ScoreCalibration.None, DefaultThreshold = 0.7f }), index.Count);
+            var sampleIndex = InterestIndex.Build(index.Interests.Take(sample).ToArray(), embedder, options);
+            var (naiveScores, naiveRate) = Naive(messages, sampleIndex, index.Count, options);
             // Declared first: Scoring reads it, and it is null while the per-pair run itself is measured.
             ScoringResult? perPair = null;
             if (size <= settings.PerPairMaxInterests)
@@ -53,8 +60,7 @@ internal static class ScaleBenchmark
                 perPair = Scoring(ScoringEngine.PerPair);
             }
             var shared = Scoring(ScoringEngine.SharedWords);
-            Calibrated();
-            Console.WriteLine($"| {size:N0} | naive loop (sample of {sample:N0}, extrapolated) | {naiveRate:N1} | | | {(perPair is null ? "" : $"{naiveRate / perPair.Rate:F3}×")} | 100% | | | | | | |");
+            Console.WriteLine($"| {size:N0} | naive loop (sample of {sample:N0}, extrapolated) | {naiveRate:N1} | | | {(perPair is null ? "" : $"{naiveRate / perPair.Rate:F3}×")} | 100% | | | | | | | |");
             points.Add(new ScalePoint(size, "scoring, shared words", shared.Rate, shared.P50, shared.P99));
             if (perPair is not null)
             {
@@ -63,19 +69,27 @@ internal static class ScaleBenchmark
 
             ScoringResult Scoring(ScoringEngine engine)
             {
-                using var scorer = new TwoStageScorer(sessions, new ScoringOptions { Calibration = ScoreCalibration.None, DefaultThreshold = 0.7f, Engine = engine });
-                var found = Batches(messages).SelectMany(b => scorer.Score(b.Batch, index).Select(p => (b.Start + p.MessageIndex, p.InterestIndex))).ToHashSet(); // warm-up
+                using var scorer = new TwoStageScorer(sessions, new ScoringOptions { CalibrationKey = options.CalibrationKey, CalibrationMeasuresPerRun = options.CalibrationMeasuresPerRun, Engine = engine });
+                // Warm-up; the first pass also measures every interest against the background.
+                var firstPass = Stopwatch.StartNew();
+                foreach (var (batch, _) in Batches(messages))
+                {
+                    scorer.Score(batch, index);
+                }
+                firstPass.Stop();
                 stages.Reset();
+                var lastPass = new List<(int Start, List<RowMatch> Matches)>();
                 var latencies = new List<double>();
                 var clock = Stopwatch.StartNew();
                 // CPU time of every thread (ONNX Runtime's included): comparable between runs on a loaded machine, unlike wall time.
                 var cpu = Process.GetCurrentProcess().TotalProcessorTime;
                 for (var r = 0; r < settings.Repetitions; r++)
                 {
-                    foreach (var (batch, _) in Batches(messages))
+                    lastPass.Clear();
+                    foreach (var (batch, start) in Batches(messages))
                     {
                         var started = Stopwatch.GetTimestamp();
-                        scorer.Score(batch, index);
+                        lastPass.Add((start, scorer.Score(batch, index)));
                         latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                     }
                 }
@@ -84,41 +98,17 @@ internal static class ScaleBenchmark
                 latencies.Sort();
                 var runs = settings.Repetitions;
                 var (candidates, attention, _) = stages.Take(runs);
+                var found = lastPass.SelectMany(b => b.Matches.Select(p => (b.Start + p.MessageIndex, p.InterestIndex))).ToHashSet();
                 var result = new ScoringResult(messages.Count * runs / (total / 1000), Percentile(latencies, 0.5), Percentile(latencies, 0.99), found);
                 var inSample = found.Where(f => f.Item2 < sample).ToHashSet();
+                // The naive loop's decisions at the raw thresholds this scorer's calibration gives the sample's interests.
+                var exact = Decide(naiveScores, messages.Count, scorer.Calibrator!.For(sampleIndex).RawThresholds(sampleIndex.Thresholds));
                 var versusPerPair = perPair is null ? "" : $"{(double)found.Count(perPair.Found.Contains) / Math.Max(1, perPair.Found.Count):P2}";
                 var speedup = perPair is null ? "" : $"{result.Rate / perPair.Rate:F2}×";
                 Console.WriteLine($"| {size:N0} | scoring, {(engine == ScoringEngine.PerPair ? "per-pair (old)" : "shared words (default)")} | {result.Rate:N0} | {result.P50:F1} ms | {result.P99:F1} ms "
                     + $"| {speedup} | {(double)exact.Count(inSample.Contains) / Math.Max(1, exact.Count):P2} ({exact.Count:N0}) | {versusPerPair} | {(double)found.Count / messages.Count:F1} "
-                    + $"| {candidates / (total / runs):P0} | {attention / (total / runs):P0} | {1 - (candidates + attention) / (total / runs):P0} | {cpuPerMessage:F2} ms |");
+                    + $"| {candidates / (total / runs):P0} | {attention / (total / runs):P0} | {1 - (candidates + attention) / (total / runs):P0} | {cpuPerMessage:F2} ms | {firstPass.Elapsed.TotalSeconds:F1} s |");
                 return result;
-            }
-
-            // The same engine with calibrated scores at the default calibrated threshold: the first pass also measures
-            // every interest against the background (its time is reported apart), later passes score as usual.
-            void Calibrated()
-            {
-                // Every interest measured in the first pass (the silo spreads that over runs, CalibrationMeasuresPerRun).
-                var options = new ScoringOptions { CalibrationMeasuresPerRun = int.MaxValue };
-                using var scorer = new TwoStageScorer(sessions, options);
-                var clock = Stopwatch.StartNew();
-                var found = Batches(messages).SelectMany(b => scorer.Score(b.Batch, index, options.DefaultThreshold).Select(p => (b.Start + p.MessageIndex, p.InterestIndex))).ToHashSet();
-                var firstPass = clock.Elapsed.TotalSeconds;
-                var latencies = new List<double>();
-                clock.Restart();
-                for (var r = 0; r < settings.Repetitions; r++)
-                {
-                    foreach (var (batch, _) in Batches(messages))
-                    {
-                        var started = Stopwatch.GetTimestamp();
-                        scorer.Score(batch, index, options.DefaultThreshold);
-                        latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                    }
-                }
-                var rate = messages.Count * settings.Repetitions / clock.Elapsed.TotalSeconds;
-                latencies.Sort();
-                Console.WriteLine($"| {size:N0} | scoring, shared words, calibrated at {options.DefaultThreshold} | {rate:N0} | {Percentile(latencies, 0.5):F1} ms | {Percentile(latencies, 0.99):F1} ms "
-                    + $"| first pass {firstPass:F1} s (measures every interest) | | | {(double)found.Count / messages.Count:F1} | | | | |");
             }
         }
         foreach (var size in settings.EndToEndSizes)
@@ -149,24 +139,37 @@ internal static class ScaleBenchmark
         }
     }
 
-    /// <summary>The naive loop's exact matches on a <paramref name="sample"/> of the interests, and its rate extrapolated to <paramref name="interests"/>.</summary>
-    private static (HashSet<(int, int)> Matches, double Rate) Naive(TokenBatch messages, InterestIndex sample, int interests)
+    /// <summary>The naive loop's raw scores ([message, interest]) on a <paramref name="sample"/> of the interests, and its rate extrapolated to <paramref name="interests"/>.</summary>
+    private static (double[] Scores, double Rate) Naive(TokenBatch messages, InterestIndex sample, int interests, ScoringOptions options)
     {
-        var options = new ScoringOptions { Calibration = ScoreCalibration.None, DefaultThreshold = 0.7f };
-        var matches = new HashSet<(int, int)>();
+        var scores = new double[messages.Count * sample.Count];
         var clock = Stopwatch.StartNew();
         for (var m = 0; m < messages.Count; m++)
         {
             for (var i = 0; i < sample.Count; i++)
             {
                 var (prefilter, attention, _) = ReferenceScorer.Score(messages, m, sample, i, options);
-                if (ReferenceScorer.Combine(prefilter, attention, options) >= sample.Thresholds[i])
+                scores[m * sample.Count + i] = ReferenceScorer.Combine(prefilter, attention, options);
+            }
+        }
+        return (scores, messages.Count * ((double)sample.Count / interests) / clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>The naive loop's matches: the pairs whose raw score reaches the interest's raw threshold.</summary>
+    private static HashSet<(int, int)> Decide(double[] scores, int messages, float[] rawThresholds)
+    {
+        var matches = new HashSet<(int, int)>();
+        for (var m = 0; m < messages; m++)
+        {
+            for (var i = 0; i < rawThresholds.Length; i++)
+            {
+                if (scores[m * rawThresholds.Length + i] >= rawThresholds[i])
                 {
                     matches.Add((m, i));
                 }
             }
         }
-        return (matches, messages.Count * ((double)sample.Count / interests) / clock.Elapsed.TotalSeconds);
+        return matches;
     }
 
     private static double Percentile(List<double> sorted, double q)

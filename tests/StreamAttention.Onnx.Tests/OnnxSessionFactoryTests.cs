@@ -21,6 +21,18 @@ public sealed class OnnxSessionFactoryTests
     }
 
     [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Sessions_run_with_intra_op_spinning_off_or_on(bool spinning)
+    {
+        var factory = new OnnxSessionFactory(new OnnxRuntimeOptions { IntraOpSpinning = spinning, IntraOpThreads = 2 });
+
+        using var session = factory.Create(BuildDoubler(), "test");
+
+        Assert.Equal([2f, 8f], Run(session, [1f, 4f]));
+    }
+
+    [Theory]
     [InlineData(null, "EntryPointNotFoundException")] // the CPU build has no built-in CUDA provider
     [InlineData("/nonexistent/libonnxruntime_providers_cuda.so", "OnnxRuntimeException")]
     public void Falls_back_to_cpu_with_one_warning_when_cuda_is_unavailable(string? cudaProviderLibraryPath, string reason)

@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using System.Text.Json;
 using StreamAttention.Contracts.Diagnostics;
 using StreamAttention.Scoring;
+using StreamAttention.Server.Hosting;
 
 namespace StreamAttention.Testing;
 
@@ -11,7 +12,8 @@ namespace StreamAttention.Testing;
 /// the end-to-end Kafka benchmark, <c>IngestBenchmark</c>; <c>--engines</c> with <c>--sizes N,… --probes P,…</c>:
 /// the scoring engines compared, <c>EngineComparison</c>; <c>--scale</c> with <c>--sizes N,… --end-to-end-sizes N,…
 /// --per-pair-max N --plot PATH</c>: scoring alone and end to end against the number of interests, <c>ScaleBenchmark</c>;
-/// <c>--workload disjoint|same-texts</c>: where interests and messages come from, <see cref="BenchmarkCorpus.Load"/>).
+/// <c>--workload disjoint|same-texts</c>: where interests and messages come from, <see cref="BenchmarkCorpus.Load"/>;
+/// <c>--provider glove|distilled|minilm</c>: the scale benchmark's embedder, the silo's default unless given).
 /// </summary>
 public sealed class BenchmarkSettings
 {
@@ -26,6 +28,7 @@ public sealed class BenchmarkSettings
     public int PerPairMaxInterests { get; private init; } = 100_000;
     public string PlotPath { get; private init; } = "scale-benchmark.png";
     public BenchmarkWorkload Workload { get; private init; } = BenchmarkWorkload.Disjoint;
+    public string Provider { get; private init; } = StreamAttentionHost.DefaultProvider;
     public double PeakGflops { get; set; }
 
     public static BenchmarkSettings Parse(string[] args)
@@ -61,6 +64,7 @@ public sealed class BenchmarkSettings
             Workload = Text("--workload") is { } workload
                 ? Enum.Parse<BenchmarkWorkload>(workload.Replace("-", ""), ignoreCase: true)
                 : defaults.Workload,
+            Provider = Text("--provider") ?? defaults.Provider,
         };
     }
 }

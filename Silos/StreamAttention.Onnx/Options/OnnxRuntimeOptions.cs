@@ -23,4 +23,11 @@ public sealed class OnnxRuntimeOptions
     /// <summary>Threads per session for one operator; 0 lets ONNX Runtime use one per physical core.</summary>
     [Range(0, 1024)]
     public int IntraOpThreads { get; set; }
+
+    /// <summary>
+    /// Whether a session's intra-op threads spin while they wait for work (ONNX Runtime's own default). Off here: scoring
+    /// runs several short sessions in turn, and their spinning threads took more CPU than the work itself
+    /// (docs/benchmarks.md, "Scale: candidates").
+    /// </summary>
+    public bool IntraOpSpinning { get; set; }
 }

@@ -13,6 +13,7 @@ namespace StreamAttention.Scoring.Calibration;
 /// or their older statistics until a later run), so no run pays for a bulk import at once. Statistics are kept per interest definition (by
 /// reference), so a silo index rebuilt because one shard changed measures only that shard's new interests. Until the
 /// background holds <see cref="ScoringOptions.MinBackgroundMessages"/> messages, interests use the model's prior.
+/// Interests that score alike (<see cref="InterestTwins"/>: many users following one phrase) are measured once.
 /// Not thread-safe: called under the scorer's lock.
 /// </summary>
 public sealed class ScoreCalibrator(ScoringOptions options, Func<TokenBatch, InterestIndex, List<RowMatch>> scoreAllPairs)
@@ -62,11 +63,19 @@ public sealed class ScoreCalibrator(ScoringOptions options, Func<TokenBatch, Int
         var measure = ready ? unmeasured.Concat(stale).Take(options.CalibrationMeasuresPerRun).ToList() : [];
         if (measure.Count > 0)
         {
-            var measured = Measure(index.Subset(measure), generation);
+            // Interests that score alike against any message have the same statistics: one of each is measured.
+            var first = InterestTwins.FirstOf(index, measure);
+            var distinct = Enumerable.Range(0, measure.Count).Where(k => first[k] == k).ToList();
+            var measured = Measure(index.Subset(distinct.Select(k => measure[k]).ToList()), generation);
+            var slot = new Dictionary<int, int>(distinct.Count);
+            for (var d = 0; d < distinct.Count; d++)
+            {
+                slot[distinct[d]] = d;
+            }
             for (var k = 0; k < measure.Count; k++)
             {
-                statistics[measure[k]] = measured[k];
-                _statistics.AddOrUpdate(index.Interests[measure[k]], measured[k]);
+                statistics[measure[k]] = measured[slot[first[k]]];
+                _statistics.AddOrUpdate(index.Interests[measure[k]], measured[slot[first[k]]]);
             }
         }
         var calibration = new InterestCalibration(_model, statistics);

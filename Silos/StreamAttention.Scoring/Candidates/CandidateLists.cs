@@ -32,6 +32,18 @@ public sealed class CandidateLists
         _prefilter[chunkMessage].Add(prefilter);
     }
 
+    /// <summary>Adds <paramref name="interests"/> with their prefilter cosines from <paramref name="prefilterRow"/> (indexed by interest).</summary>
+    public void Add(int chunkMessage, ReadOnlySpan<int> interests, ReadOnlySpan<float> prefilterRow)
+    {
+        var (interestList, prefilterList) = (_interests[chunkMessage], _prefilter[chunkMessage]);
+        interestList.AddRange(interests);
+        prefilterList.EnsureCapacity(prefilterList.Count + interests.Length);
+        foreach (var i in interests)
+        {
+            prefilterList.Add(prefilterRow[i]);
+        }
+    }
+
     public List<int> Interests(int chunkMessage) => _interests[chunkMessage];
 
     public List<float> Prefilter(int chunkMessage) => _prefilter[chunkMessage];

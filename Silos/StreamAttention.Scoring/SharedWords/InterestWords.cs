@@ -19,6 +19,7 @@ public sealed class InterestWords
         WordIds = wordIds;
         Weights = weights;
         SameAs = FirstWithSameEntries();
+        FirstTwins = Enumerable.Range(0, SameAs.Length).Where(i => SameAs[i] == i).ToArray();
     }
 
     /// <summary>Word ids are below this count.</summary>
@@ -40,6 +41,9 @@ public sealed class InterestWords
     /// Common in large populations, where many users follow the same phrase.
     /// </summary>
     public int[] SameAs { get; }
+
+    /// <summary>The interests that are their own <see cref="SameAs"/>: one of each set of twins, ascending.</summary>
+    public int[] FirstTwins { get; }
 
     public ReadOnlySpan<float> Vector(int word) => _table.Vector(word);
 

@@ -2,15 +2,15 @@ using System.Diagnostics;
 using System.Numerics.Tensors;
 using StreamAttention.Embeddings;
 using StreamAttention.Onnx;
-using StreamAttention.Scoring.Candidates;
 using StreamAttention.Scoring.Options;
 
 namespace StreamAttention.Scoring.SharedWords;
 
 /// <summary>
-/// Stage 2 of the shared-words engine: the attention score of every distinct word of a chunk's candidate interests
-/// over every message of the chunk that has candidates (<see cref="SharedWordAttentionStage"/>, in runs of similar
-/// message length), then an interest's score as the weighted sum of its words' scores. Not thread-safe.
+/// Stage 2 of the shared-words engine: the attention score of every distinct word of the index's interests over every
+/// message of a chunk that has tokens (<see cref="SharedWordAttentionStage"/>, in runs of similar message length), then
+/// an interest's score as the weighted sum of its words' scores. Run before candidates are chosen, so that each
+/// interest's bound over the chunk (<see cref="AttentionBounds"/>) tightens its prefilter floor. Not thread-safe.
 /// </summary>
 public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOptions options) : IDisposable
 {
@@ -18,13 +18,12 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
     private readonly ReusableBuffer<float> _scores = new();
     private readonly List<int> _chunkWords = [];
     private readonly List<int> _rows = [];
-    private readonly List<int> _chunkInterests = [];
-    private bool[] _interestSeen = [];
     private int[] _column = [];
     private int[] _entryColumns = [];
     private float[] _bound = [];
     private readonly ReusableBuffer<float> _wordBest = new();
     private int[] _rowOf = [];
+    private IReadOnlyList<int> _attended = [];
     private readonly ReusableBuffer<float> _cached = new();
     private SharedWordAttentionStage? _stage;
     private int _chunkStart;
@@ -36,8 +35,14 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
     /// <summary>Distinct words attended in the last <see cref="Run"/>.</summary>
     public int WordCount => _chunkWords.Count;
 
-    /// <summary>Computes the word scores of the chunk's messages that have tokens and candidates.</summary>
-    public void Run(TokenBatch messages, CandidateLists candidates, InterestWords words)
+    /// <summary>Whether the last <see cref="Run"/>'s chunk had a message with tokens (else no word scores nor bounds).</summary>
+    public bool HasRows => _rows.Count > 0;
+
+    /// <summary>
+    /// Computes the word scores of the messages [start, start + count) that have tokens, for every word of
+    /// <paramref name="interests"/> (first twins, <see cref="InterestWords.SameAs"/>), and their bounds.
+    /// </summary>
+    public void Run(TokenBatch messages, int start, int count, InterestWords words, IReadOnlyList<int> interests)
     {
         if (_column.Length < words.Count)
         {
@@ -49,47 +54,37 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
             _column[word] = -1;
         }
         _chunkWords.Clear();
-        _chunkInterests.Clear();
         _rows.Clear();
-        _chunkStart = candidates.Start;
+        _chunkStart = start;
         _cachedMessage = -1;
-        if (_interestSeen.Length < words.Offsets.Length - 1)
+        if (_bound.Length < words.Offsets.Length - 1)
         {
-            _interestSeen = new bool[words.Offsets.Length - 1];
             _bound = new float[words.Offsets.Length - 1];
         }
         if (_entryColumns.Length < words.WordIds.Length)
         {
             _entryColumns = new int[words.WordIds.Length];
         }
-        if (_rowOf.Length < candidates.Count)
+        if (_rowOf.Length < count)
         {
-            _rowOf = new int[candidates.Count];
+            _rowOf = new int[count];
         }
-        for (var m = 0; m < candidates.Count; m++)
+        for (var m = 0; m < count; m++)
         {
             _rowOf[m] = -1;
-            if (messages.TokenCount(candidates.Start + m) == 0 || candidates.Interests(m).Count == 0)
+            if (messages.TokenCount(start + m) > 0)
             {
-                continue;
-            }
-            _rowOf[m] = _rows.Count;
-            _rows.Add(m);
-            foreach (var interest in candidates.Interests(m))
-            {
-                // Most candidates recur across the chunk's messages: list each interest once (as the first of its
-                // twins, which stands for them all), its words after.
-                var same = words.SameAs[interest];
-                if (!_interestSeen[same])
-                {
-                    _interestSeen[same] = true;
-                    _chunkInterests.Add(same);
-                }
+                _rowOf[m] = _rows.Count;
+                _rows.Add(m);
             }
         }
-        foreach (var interest in _chunkInterests)
+        if (_rows.Count == 0)
         {
-            _interestSeen[interest] = false;
+            return;
+        }
+        _attended = interests;
+        foreach (var interest in interests)
+        {
             for (var e = words.Offsets[interest]; e < words.Offsets[interest + 1]; e++)
             {
                 var word = words.WordIds[e];
@@ -115,7 +110,7 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
         }
 
         // Runs of messages of similar length, so that little work goes to padding tokens.
-        var order = _rows.Select((m, row) => (Row: row, Tokens: messages.TokenCount(candidates.Start + m))).OrderBy(r => r.Tokens).ToArray();
+        var order = _rows.Select((m, row) => (Row: row, Tokens: messages.TokenCount(start + m))).OrderBy(r => r.Tokens).ToArray();
         var budget = options.MaxWordSlotsPerRun;
         for (var first = 0; first < order.Length;)
         {
@@ -129,7 +124,7 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
             tokens = order[last - 1].Tokens;
             for (var w0 = 0; w0 < wordCount; w0 += block)
             {
-                RunBlock(messages, candidates.Start, order.AsSpan(first, last - first), tokens, w0, Math.Min(block, wordCount - w0), words, scores, wordCount);
+                RunBlock(messages, start, order.AsSpan(first, last - first), tokens, w0, Math.Min(block, wordCount - w0), words, scores, wordCount);
             }
             first = last;
         }
@@ -151,7 +146,7 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
                 TensorPrimitives.Max(best, scores.Slice(r * wordCount, wordCount), best);
             }
         }
-        foreach (var interest in _chunkInterests)
+        foreach (var interest in _attended)
         {
             var bound = 0f;
             for (var e = words.Offsets[interest]; e < words.Offsets[interest + 1]; e++)
@@ -207,13 +202,13 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
         }
     }
 
-    /// <summary>The word scores of a chunk message that has tokens and candidates, for <see cref="InterestScore"/>.</summary>
+    /// <summary>The word scores of a chunk message that has tokens, for <see cref="InterestScore"/>.</summary>
     public ReadOnlySpan<float> WordScores(int chunkMessage) => _scores.Array.AsSpan(_rowOf[chunkMessage] * _chunkWords.Count, _chunkWords.Count);
 
     /// <summary>
     /// By interest, an upper bound of <see cref="InterestScore"/> over every message of the chunk, exact in float (not
     /// a margin): a pair whose final score with it stays below the threshold needs no sum. Set for the first twin
-    /// (<see cref="InterestWords.SameAs"/>) of each candidate of the last <see cref="Run"/>; other entries are stale.
+    /// (<see cref="InterestWords.SameAs"/>) of each interest attended by the last <see cref="Run"/> whose chunk had rows (<see cref="HasRows"/>); other entries are stale.
     /// <see cref="InterestScore"/> and <see cref="AverageAttention"/> too take first twins only.
     /// </summary>
     public ReadOnlySpan<float> AttentionBounds => _bound;

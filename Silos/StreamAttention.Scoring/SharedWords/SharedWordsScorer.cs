@@ -10,10 +10,11 @@ namespace StreamAttention.Scoring.SharedWords;
 
 /// <summary>
 /// The <see cref="ScoringEngine.SharedWords"/> engine, in three separable parts:
-/// 1. candidates (<see cref="ICandidateGenerator"/>): per message the interests whose pooled cosine p can still reach
-///    their threshold, through clusters (<see cref="ClusteredCandidates"/>) or every interest (<see cref="ExhaustiveCandidates"/>);
-/// 2. shared-word attention (<see cref="SharedWordAttention"/>): each distinct interest word attends over a message once,
+/// 1. shared-word attention (<see cref="SharedWordAttention"/>): each distinct interest word attends over a message once,
 ///    whatever the number of interests that contain it;
+/// 2. candidates (<see cref="ICandidateGenerator"/>): per message the interests whose pooled cosine p can still reach
+///    their threshold with their attention bound over the chunk (<see cref="BoundedFloors"/>), through clusters
+///    (<see cref="ClusteredCandidates"/>) or every interest (<see cref="ExhaustiveCandidates"/>);
 /// 3. final score s = w·A + (1 − w)·p against the threshold, with highlights for the matches. A candidate is summed
 ///    only if its score with the chunk's bound of A can reach its threshold (<see cref="SharedWordAttention.AttentionBounds"/>),
 ///    and interests of the same words (<see cref="InterestWords.SameAs"/>) share one sum and one set of highlights per message.
@@ -29,6 +30,7 @@ public sealed class SharedWordsScorer : IDisposable
     private readonly PerMessageValues<float> _attentionOf = new();
     private readonly PerMessageValues<Contracts.Highlight[]> _highlightsOf = new();
     private readonly SharedWordAttention _attention;
+    private readonly LiveInterests _live = new();
 
     public SharedWordsScorer(OnnxSessionFactory sessions, ScoringOptions options)
     {
@@ -46,9 +48,10 @@ public sealed class SharedWordsScorer : IDisposable
 
     /// <summary>
     /// Adds the pairs whose final score reaches <paramref name="thresholds"/> to <paramref name="pairs"/>, in
-    /// <see cref="RowMatchOrder"/> (sorted per message: a sort of all matches at once costs more).
+    /// <see cref="RowMatchOrder"/> (sorted per message: a sort of all matches at once costs more); without
+    /// <paramref name="highlights"/> their highlights are empty.
     /// </summary>
-    public void Score(TokenBatch messages, InterestIndex interests, float[] thresholds, List<RowMatch> pairs)
+    public void Score(TokenBatch messages, InterestIndex interests, float[] thresholds, List<RowMatch> pairs, bool highlights = true)
     {
         var weight = _options.AttentionWeight;
         var floor = thresholds.Select(t => (t - weight) / (1 - weight)).ToArray();
@@ -58,20 +61,36 @@ public sealed class SharedWordsScorer : IDisposable
             var count = Math.Min(_options.MessageChunkSize, messages.Count - start);
             _candidates.Reset(start, count);
             var started = Stopwatch.GetTimestamp();
-            Candidates.Select(messages, start, count, interests, floor, _candidates);
+            // With every interest's cosines first, only the words of interests that some message may match attend.
+            var similarity = Candidates is ExhaustiveCandidates exhaustive ? exhaustive.Prefilter(messages, start, count, interests) : default;
+            var prefilterTime = Stopwatch.GetElapsedTime(started);
+            _attention.Run(messages, start, count, words,
+                Candidates is ExhaustiveCandidates ? _live.Of(similarity.Span, count, floor, words.SameAs) : words.FirstTwins);
+            // Top-k keeps the k best of the floor's candidates, so it gets the floor itself.
+            var chunkFloor = _options.PrefilterTopK == 0 && _attention.HasRows
+                ? BoundedFloors.Of(floor, thresholds, _attention.AttentionBounds, words.SameAs, weight)
+                : floor;
+            started = Stopwatch.GetTimestamp();
+            if (Candidates is ExhaustiveCandidates keep)
+            {
+                keep.Keep(similarity.Span, count, interests.Count, chunkFloor, _candidates);
+            }
+            else
+            {
+                Candidates.Select(messages, start, count, interests, chunkFloor, _candidates);
+            }
             if (_options.PrefilterTopK > 0)
             {
                 _candidates.KeepTop(_options.PrefilterTopK);
             }
-            ScoringInstruments.RunDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("stage", "candidates"));
+            ScoringInstruments.RunDuration.Record((prefilterTime + Stopwatch.GetElapsedTime(started)).TotalMilliseconds, new KeyValuePair<string, object?>("stage", "candidates"));
             ScoringInstruments.Pairs.Add((long)count * interests.Count);
             ScoringInstruments.CandidatePairs.Add(_candidates.Total);
-            _attention.Run(messages, _candidates, words);
-            SelectMatches(messages, words, thresholds, pairs);
+            SelectMatches(messages, words, thresholds, pairs, highlights);
         }
     }
 
-    private void SelectMatches(TokenBatch messages, InterestWords words, float[] thresholds, List<RowMatch> pairs)
+    private void SelectMatches(TokenBatch messages, InterestWords words, float[] thresholds, List<RowMatch> pairs, bool highlights)
     {
         var weight = _options.AttentionWeight;
         var pooledWeight = 1 - weight;
@@ -113,7 +132,7 @@ public sealed class SharedWordsScorer : IDisposable
             for (var k = 0; k < _passed.Count; k++)
             {
                 var (i, score, p) = _passed[k];
-                pairs.Add(new RowMatch(message, i, score, p, Highlights(messages, m, i, words)));
+                pairs.Add(new RowMatch(message, i, score, p, highlights ? Highlights(messages, m, i, words) : []));
             }
         }
     }

@@ -2,6 +2,7 @@ using StreamAttention.Contracts;
 using StreamAttention.Embeddings;
 using StreamAttention.Scoring.Calibration;
 using StreamAttention.Scoring.Options;
+using StreamAttention.Scoring.Tests.Graphs;
 
 namespace StreamAttention.Scoring.Tests.Calibration;
 
@@ -33,6 +34,56 @@ public sealed class ScoreCalibratorTests
         => InterestIndex.Build(texts.Select((text, i) => new InterestDefinition($"i{i}-{text}", text)).ToArray(), _embedder, Options);
 
     private TokenBatch Messages(int count, int offset = 0) => _embedder.Embed(Enumerable.Range(offset, count).Select(m => $"w{m} x").ToArray());
+
+    [Fact]
+    public void Interests_that_score_alike_are_measured_once_and_share_the_statistics_of_the_real_engine()
+    {
+        // Same text twice (two users following one phrase), the same text with a keyword rule, and another text.
+        var options = new ScoringOptions { BackgroundMessages = 32, MinBackgroundMessages = 10, CalibrationMeasuresPerRun = 100 };
+        var embedder = new HashingTestEmbedder();
+        var index = InterestIndex.Build(
+            [
+                new InterestDefinition("a", "w1 w2 w3", "u1"), new InterestDefinition("a", "w1 w2 w3", "u2"),
+                new InterestDefinition("b", "w1 w2 w3", "u3", Require: ["w9"]), new InterestDefinition("c", "w4 w5", "u1"),
+            ],
+            embedder, options);
+        var messages = embedder.Embed(Enumerable.Range(0, 16).Select(m => $"w{m % 6} w{m % 5 + 3} w9 x{m}").ToArray());
+        // The engine the calibrator measures with scores raw (as TwoStageScorer's own measurements do).
+        using var scorer = new TwoStageScorer(TestData.Sessions(), new ScoringOptions { Calibration = ScoreCalibration.None });
+        var measured = new List<int>();
+        var calibrator = new ScoreCalibrator(options, (batch, interests) =>
+        {
+            measured.Add(interests.Count);
+            return scorer.Score(batch, interests, minScoreOverride: float.NegativeInfinity);
+        });
+        calibrator.Observe(messages);
+
+        var statistics = calibrator.For(index).Statistics;
+
+        Assert.Equal([3], measured.Distinct());
+        Assert.Equal(statistics[0], statistics[1]);
+        // Each statistic is what the interest alone measures.
+        for (var i = 0; i < index.Count; i++)
+        {
+            var alone = new ScoreCalibrator(options, (batch, interests) => scorer.Score(batch, interests, minScoreOverride: float.NegativeInfinity));
+            alone.Observe(messages);
+            Assert.Equal(alone.For(index.Subset([i])).Statistics[0], statistics[i]);
+        }
+    }
+
+    [Fact]
+    public void Twins_are_the_same_text_rules_and_vectors()
+    {
+        var index = InterestIndex.Build(
+            [
+                new InterestDefinition("a", "w1 w2"), new InterestDefinition("b", "w1 w2", "u", 0.9f), new InterestDefinition("c", "w2 w1"),
+                new InterestDefinition("d", "w1 w2", Exclude: ["w3"]), new InterestDefinition("e", "w1 w2", Exclude: ["w3"]), new InterestDefinition("f", "w1 w2", Require: []),
+            ],
+            _embedder, Options);
+
+        Assert.Equal([0, 0, 2, 3, 3, 5], InterestTwins.FirstOf(index, [0, 1, 2, 3, 4, 5]));
+        Assert.Equal([0, 1, 0], InterestTwins.FirstOf(index, [3, 2, 4]));
+    }
 
     [Fact]
     public void Until_the_background_is_large_enough_every_interest_uses_the_prior()

@@ -112,6 +112,61 @@ public sealed class SharedWordsScorerTests
         Assert.Contains(actual, p => p.InterestIndex == interests.Count - 1);
     }
 
+    [Theory]
+    [InlineData(0.2f, -1, 16)]
+    [InlineData(0.45f, -1, 16)]
+    [InlineData(0.7f, -1, 64)]
+    [InlineData(0.45f, 0, 16)]
+    [InlineData(0.45f, 5, 64)]
+    public void Floors_tightened_by_attention_bounds_keep_exactly_the_pairs_and_scores_of_scoring_every_pair(float threshold, int clusters, int chunk)
+    {
+        var random = new Random(11);
+        // Raw scores, so that the threshold is the engine's own; some interests with their own thresholds.
+        var options = new ScoringOptions { Calibration = ScoreCalibration.None, DefaultThreshold = threshold, CandidateClusters = clusters, MessageChunkSize = chunk, MaxQueriesPerInterest = 4 };
+        var interests = Interests(random, options);
+        var messages = Messages(random);
+        using var everyPairScorer = new TwoStageScorer(TestData.Sessions(), options);
+        using var scorer = new TwoStageScorer(TestData.Sessions(), options);
+
+        var everyPair = everyPairScorer.Score(messages, interests, minScoreOverride: float.NegativeInfinity);
+        var actual = scorer.Score(messages, interests);
+
+        var expected = everyPair.Where(p => p.Score >= interests.Thresholds[p.InterestIndex]).ToList();
+        Assert.True(expected.Count > 10, $"only {expected.Count} matches");
+        Assert.Equal(expected.Select(p => (p.MessageIndex, p.InterestIndex, p.Score, p.PrefilterScore)), actual.Select(p => (p.MessageIndex, p.InterestIndex, p.Score, p.PrefilterScore)));
+        Assert.Equal(expected.Select(p => string.Join(' ', p.Highlights)), actual.Select(p => string.Join(' ', p.Highlights)));
+    }
+
+    [Fact]
+    public void A_bounded_floor_is_never_below_the_lossless_floor_and_never_above_what_the_bound_allows()
+    {
+        const float weight = 0.6f;
+        float[] floor = [-0.5f, -0.5f, -0.5f, -0.5f, float.PositiveInfinity];
+        float[] thresholds = [0.4f, 0.4f, 0.4f, float.NegativeInfinity, float.PositiveInfinity];
+        float[] bounds = [0.2f, -0.3f, float.NaN, 0.5f, float.PositiveInfinity];
+
+        var tightened = BoundedFloors.Of(floor, thresholds, bounds, [0, 1, 2, 3, 4], weight);
+
+        // (0.4 − 0.6·0.2)/0.4 = 0.7; a negative bound counts as 0 (messages without tokens have attention 0): 1.0.
+        Assert.Equal(0.7f, tightened[0], 1e-4);
+        Assert.True(tightened[0] <= 0.7f);
+        Assert.Equal(1.0f, tightened[1], 1e-4);
+        Assert.Equal([-0.5f, -0.5f, float.PositiveInfinity], tightened[2..]);
+    }
+
+    [Fact]
+    public void Live_interests_are_the_first_twins_that_some_message_reaches_with_its_cosine()
+    {
+        // Two messages × five interests; interest 3 is a twin of 1, interest 4's cosines are NaN and 2 reaches its floor nowhere.
+        float[] similarity = [0.1f, 0.2f, 0.3f, 0.9f, float.NaN, 0.6f, 0.0f, 0.1f, 0.0f, float.NaN];
+        float[] floor = [0.5f, 0.5f, 0.5f, 0.5f, 0.5f];
+        var live = new LiveInterests();
+
+        Assert.Equal([0, 1, 4], live.Of(similarity, 2, floor, [0, 1, 2, 1, 4]));
+        // The first message only; a live twin (4, NaN) makes its first (2) live.
+        Assert.Equal([0, 2], live.Of(similarity, 1, [0.05f, 0.5f, 0.5f, 1f, 0.5f], [0, 1, 2, 3, 2]));
+    }
+
     [Fact]
     public void Interest_words_are_stored_once_and_repeats_within_an_interest_merge()
     {

@@ -11,7 +11,8 @@ namespace StreamAttention.Testing;
 /// the end-to-end Kafka benchmark, <c>IngestBenchmark</c>; <c>--engines</c> with <c>--sizes N,… --probes P,…</c>:
 /// the scoring engines compared, <c>EngineComparison</c>; <c>--scale</c> with <c>--sizes N,… --end-to-end-sizes N,…
 /// --per-pair-max N --plot PATH</c>: scoring alone and end to end against the number of interests, <c>ScaleBenchmark</c>;
-/// <c>--workload disjoint|same-texts</c>: where interests and messages come from, <see cref="BenchmarkCorpus.Load"/>).
+/// <c>--workload disjoint|same-texts</c>: where interests and messages come from, <see cref="BenchmarkCorpus.Load"/>;
+/// <c>--provider distilled|glove</c>: the end-to-end runs' configuration, the product's default or GloVe on raw scores).
 /// </summary>
 public sealed class BenchmarkSettings
 {
@@ -26,6 +27,7 @@ public sealed class BenchmarkSettings
     public int PerPairMaxInterests { get; private init; } = 100_000;
     public string PlotPath { get; private init; } = "scale-benchmark.png";
     public BenchmarkWorkload Workload { get; private init; } = BenchmarkWorkload.Disjoint;
+    public string EndToEndProvider { get; private init; } = "distilled";
     public double PeakGflops { get; set; }
 
     public static BenchmarkSettings Parse(string[] args)
@@ -61,6 +63,7 @@ public sealed class BenchmarkSettings
             Workload = Text("--workload") is { } workload
                 ? Enum.Parse<BenchmarkWorkload>(workload.Replace("-", ""), ignoreCase: true)
                 : defaults.Workload,
+            EndToEndProvider = Text("--provider") ?? defaults.EndToEndProvider,
         };
     }
 }

@@ -189,6 +189,8 @@ internal static class IngestBenchmark
         await Task.WhenAll(deliveries);
         await WaitForAllCommittedAsync(kafka);
         var elapsed = started.Elapsed;
+        // The watcher reads on its own thread: without this, the phase's last matches (often its slowest) were missed.
+        await output.CatchUpAsync(kafka.BootstrapServers);
         var latencies = produceTimes.Select(p => output.FirstMatch(p.Key) is { } at ? (at - p.Value).TotalMilliseconds : (double?)null)
             .OfType<double>().ToList();
         return (texts.Length / elapsed.TotalSeconds, latencies);
@@ -286,6 +288,16 @@ internal static class IngestBenchmark
         /// <summary>Until every published match was read (bounded): the printed count is then the output topic's whole content.</summary>
         public async Task WaitForAllAsync(string bootstrapServers)
         {
+            var published = await CatchUpAsync(bootstrapServers);
+            if (Matches != published)
+            {
+                throw new InvalidOperationException($"Read {Matches} of {published} published matches.");
+            }
+        }
+
+        /// <summary>Waits (bounded) until the watcher has read as many matches as were published so far; returns that number.</summary>
+        public async Task<long> CatchUpAsync(string bootstrapServers)
+        {
             using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = bootstrapServers, GroupId = "watermarks" }).Build();
             var published = Enumerable.Range(0, Partitions)
                 .Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition("streamattention.matches", p), TimeSpan.FromSeconds(10)).High.Value);
@@ -294,10 +306,7 @@ internal static class IngestBenchmark
             {
                 await Task.Delay(20);
             }
-            if (Matches != published)
-            {
-                throw new InvalidOperationException($"Read {Matches} of {published} published matches.");
-            }
+            return published;
         }
 
         public DateTime? FirstMatch(string messageId) => _first.TryGetValue(messageId, out var at) ? at : null;

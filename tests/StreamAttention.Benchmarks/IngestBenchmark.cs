@@ -8,23 +8,29 @@ using Confluent.Kafka;
 using Microsoft.Extensions.DependencyInjection;
 using StreamAttention.Contracts.Diagnostics;
 using StreamAttention.Contracts.Users;
-using StreamAttention.Embeddings.Hosting;
+using Microsoft.Extensions.Options;
+using StreamAttention.Embeddings;
 using StreamAttention.Grains.Import;
 using StreamAttention.Ingest.Diagnostics;
 using StreamAttention.Ingest.EmbeddedKafka;
 using StreamAttention.Ingest.Pipeline;
+using StreamAttention.Scoring.Options;
 using StreamAttention.Server.Hosting;
 using StreamAttention.Testing;
 
 namespace StreamAttention.Benchmarks;
 
 /// <summary>
-/// <c>--ingest</c>: end to end through Kafka. One silo (the real <c>streamattention silo</c> host, GloVe, S = 8) hosts
-/// the ingest pipeline (<c>Ingest:Enabled</c>) on an embedded Kafka with 8 partitions per topic. Interests are
-/// bulk-imported through the importer (10 per user). Phase 1 produces every message at once and measures messages/s
-/// until the group committed them all; phase 2 produces at half that rate and measures the latency from a message's
-/// produce timestamp to its first match's produce timestamp. The output is consumed while the input is produced (the
-/// mock keeps ~5 MiB per partition); counts are verified: every message committed and counted once by outcome, and no
+/// <c>--ingest</c>: end to end through Kafka. One silo (the real <c>streamattention silo</c> host, S = 8) hosts the
+/// ingest pipeline (<c>Ingest:Enabled</c>) on an embedded Kafka with 8 partitions per topic, in the product's default
+/// scoring configuration (calibrated scores at the default threshold) with the <c>--provider</c>'s embedder (the
+/// default one unless given, as the scoring-alone rows). Interests are bulk-imported
+/// through the importer (10 per user). A warm-up fills the silo's calibration background and measures every interest
+/// against it (the first runs' work), in bursts of <see cref="WarmUpBurst"/> messages, each committed before the next.
+/// Phase 1 then produces every message at once and measures messages/s until the group committed them all, and the
+/// process's CPU time per message; phase 2 produces at half that rate and measures the latency from a message's produce
+/// timestamp to its first match's produce timestamp. The output is consumed while the input is produced (the mock
+/// keeps ~5 MiB per partition); counts are verified: every message committed and counted once by outcome, and no
 /// partition dropped data.
 /// </summary>
 internal static class IngestBenchmark
@@ -32,30 +38,37 @@ internal static class IngestBenchmark
     private const int Partitions = 8;
     private const int InterestsPerUser = 10;
     private const string GroupId = "ingest-benchmark";
+    /// <summary>Messages per warm-up burst: at least one scoring run each, so calibration gets one run per burst.</summary>
+    private const int WarmUpBurst = 16;
     private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(10);
 
     public static async Task RunAsync(BenchmarkSettings settings)
     {
-        var result = await MeasureAsync(interests: null, settings.Interests, BenchmarkCorpus.Load().Messages(settings.Messages));
+        var corpus = BenchmarkCorpus.Load(settings.Workload);
+        var result = await MeasureAsync(corpus.Phrases(settings.Interests + settings.Interests / 10 + 16, seed: 42), settings.Interests,
+            corpus.Messages(settings.Messages), settings.Provider);
         if (result.Lost != 0)
         {
             throw new InvalidOperationException($"Counted {result.Outcomes} outcomes for {result.Produced} messages.");
         }
+        Console.WriteLine($"# ingest benchmark, workload {settings.Workload}, {result.Configuration}: {settings.Interests:N0} interests ({settings.Interests / InterestsPerUser:N0} users), "
+            + $"{settings.Messages:N0} messages per phase, {Partitions} partitions, {Environment.ProcessorCount} cores");
         if (result.Dropped.Length > 0)
         {
-            throw new InvalidOperationException($"{string.Join(", ", result.Dropped)} dropped data: the measurement is incomplete.");
+            // Every message was still counted by outcome (above); only the match count is short.
+            Console.WriteLine($"# the embedded Kafka trimmed {string.Join(", ", result.Dropped)} (~5 MiB each): the matches column counts what was read");
         }
-        Console.WriteLine($"# ingest benchmark: {settings.Interests:N0} interests ({settings.Interests / InterestsPerUser:N0} users), {settings.Messages:N0} messages per phase, {Partitions} partitions, {Environment.ProcessorCount} cores");
-        Console.WriteLine($"| interests | import | messages/s (saturated) | paced rate | p50 latency | p99 latency | matched / no match / dead-lettered | matches |");
-        Console.WriteLine($"| {settings.Interests:N0} | {result.Import.TotalSeconds:F1} s | {result.Saturated:N0} | {result.PacedRate:N0} msg/s | {result.P50:F0} ms | {result.P99:F0} ms "
-            + $"| {result.Matched:N0} / {result.NoMatch:N0} / {result.DeadLettered:N0} | {result.Matches:N0} |");
+        Console.WriteLine("| interests | import | warm-up | messages/s (saturated) | CPU/message | paced rate | p50 latency | p99 latency | matched / no match / dead-lettered | matches | restarts | lost | load average |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine($"| {settings.Interests:N0} | {result.Import.TotalSeconds:F1} s | {result.WarmUp.TotalSeconds:F1} s | {result.Saturated:N0} | {result.CpuPerMessage:F2} ms | {result.PacedRate:N0} msg/s | {result.P50:F0} ms | {result.P99:F0} ms "
+            + $"| {result.Matched:N0} / {result.NoMatch:N0} / {result.DeadLettered:N0} | {result.Matches:N0} | {result.Restarts} | {result.Lost} | {result.LoadAverage} |");
     }
 
     /// <summary>
-    /// One silo with <paramref name="count"/> interests (<paramref name="interests"/>, else the corpus's generated
-    /// ones), both phases over <paramref name="texts"/>; counts every outcome, consumer restart and match.
+    /// One silo with the first <paramref name="count"/> of <paramref name="interests"/> that its embedder knows (it
+    /// refuses interests it could never match), with <paramref name="provider"/>'s embedder, a warm-up and both phases over <paramref name="texts"/>; counts every outcome, consumer restart and match.
     /// </summary>
-    public static async Task<IngestResult> MeasureAsync(string[]? interests, int count, string[] texts)
+    public static async Task<IngestResult> MeasureAsync(string[] interests, int count, string[] texts, string provider)
     {
         await using var kafka = EmbeddedKafkaCluster.Start(1);
         foreach (var topic in new[] { "streamattention.messages", "streamattention.matches", "streamattention.notifications", "streamattention.dead-letters" })
@@ -70,16 +83,18 @@ internal static class IngestBenchmark
             "--Ingest:Consumer:session.timeout.ms=6000", "--Ingest:IncludeText=false",
             // The benchmark calls the silo in process, not over HTTP: no tokens to issue.
             "--Auth:Enabled=false",
-            // The same embedder and raw thresholds as the scoring-alone rows, so the rows compare.
-            .. TestCluster.RawScoringArguments,
+            // The product's default scoring (calibrated, default threshold) with that embedder, as the scoring-alone rows.
+            "--Embeddings:Provider=" + provider,
             "--Logging:LogLevel:Default=Warning",
         ], $"http://127.0.0.1:{LoopbackPort.Free()}");
         await using var silo = SiloHost.Build(builder);
         await silo.StartAsync();
         using var outcomes = new OutcomeTotals();
 
-        var vocabulary = silo.Services.GetRequiredService<WordVectorModelLoader>().Get();
-        interests ??= BenchmarkCorpus.Load().Interests(count, seed: 42, rank => vocabulary.Word(rank - 1));
+        var embedder = silo.Services.GetRequiredService<ITextEmbedder>();
+        var scoring = silo.Services.GetRequiredService<IOptions<ScoringOptions>>().Value;
+        var configuration = $"{embedder.Name}, {(scoring.Calibration == ScoreCalibration.None ? "raw" : "calibrated")} scores at {scoring.DefaultThreshold}";
+        interests = Known(embedder, interests, count);
         var importTime = Stopwatch.StartNew();
         var report = await silo.Services.GetRequiredService<InterestImporter>().ImportAsync(Lines(interests), CancellationToken.None);
         importTime.Stop();
@@ -89,7 +104,21 @@ internal static class IngestBenchmark
         }
 
         using var output = new OutputWatcher(kafka.BootstrapServers);
+        // One burst warms the path up; calibration needs MinBackgroundMessages in the background, then a run per
+        // CalibrationMeasuresPerRun interests.
+        var bursts = 1 + (scoring.Calibration == ScoreCalibration.None
+            ? 0
+            : (scoring.MinBackgroundMessages + WarmUpBurst - 1) / WarmUpBurst + (count + scoring.CalibrationMeasuresPerRun - 1) / scoring.CalibrationMeasuresPerRun);
+        var warmUp = Stopwatch.StartNew();
+        for (var b = 0; b < bursts; b++)
+        {
+            await RunPhaseAsync(kafka, $"warm-up-{b}", Enumerable.Range(b * WarmUpBurst, WarmUpBurst).Select(i => texts[i % texts.Length]).ToArray(), ratePerSecond: null, output);
+        }
+        warmUp.Stop();
+
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var (saturated, _) = await RunPhaseAsync(kafka, "sat", texts, ratePerSecond: null, output);
+        var cpuPerMessage = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / texts.Length;
         var rate = Math.Max(1, saturated * 0.5);
         var (_, latencies) = await RunPhaseAsync(kafka, "paced", texts, rate, output);
 
@@ -101,8 +130,18 @@ internal static class IngestBenchmark
         latencies.Sort();
         // Stops the pipeline (draining it) before the silo and then the Kafka it reads.
         await silo.StopAsync();
-        return new IngestResult(importTime.Elapsed, saturated, rate, Percentile(latencies, 0.50), Percentile(latencies, 0.99), 2L * texts.Length,
-            outcomes.Matched, outcomes.NoMatch, outcomes.DeadLettered, outcomes.Restarts, output.Matches, dropped);
+        return new IngestResult(configuration, importTime.Elapsed, warmUp.Elapsed, saturated, cpuPerMessage, rate, Percentile(latencies, 0.50), Percentile(latencies, 0.99),
+            2L * texts.Length + bursts * WarmUpBurst, outcomes.Matched, outcomes.NoMatch, outcomes.DeadLettered, outcomes.Restarts, output.Matches, dropped,
+            File.ReadAllText("/proc/loadavg").Split(' ')[0]);
+    }
+
+    /// <summary>The first <paramref name="count"/> interests with at least one word <paramref name="embedder"/> knows.</summary>
+    private static string[] Known(ITextEmbedder embedder, string[] interests, int count)
+    {
+        var known = interests.Chunk(10_000)
+            .SelectMany(chunk => embedder.Embed(chunk) is var embedded ? chunk.Where((_, i) => embedded.TokenCount(i) > 0) : [])
+            .Take(count).ToArray();
+        return known.Length == count ? known : throw new InvalidOperationException($"Only {known.Length} of the {count} interests have a word that {embedder.Name} knows.");
     }
 
     private static async IAsyncEnumerable<ImportLine> Lines(string[] interests)
@@ -142,6 +181,8 @@ internal static class IngestBenchmark
         await Task.WhenAll(deliveries);
         await WaitForAllCommittedAsync(kafka);
         var elapsed = started.Elapsed;
+        // The watcher reads on its own thread: without this, the phase's last matches (often its slowest) were missed.
+        await output.CatchUpAsync(kafka.BootstrapServers);
         var latencies = produceTimes.Select(p => output.FirstMatch(p.Key) is { } at ? (at - p.Value).TotalMilliseconds : (double?)null)
             .OfType<double>().ToList();
         return (texts.Length / elapsed.TotalSeconds, latencies);
@@ -185,7 +226,6 @@ internal static class IngestBenchmark
     private static double Percentile(List<double> sorted, double q)
         => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)];
 
-
     /// <summary>Reads the output topic while the benchmark runs: the first match's produce timestamp per message.</summary>
     private sealed class OutputWatcher : IDisposable
     {
@@ -207,8 +247,7 @@ internal static class IngestBenchmark
                         if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { } result)
                         {
                             Interlocked.Increment(ref _matches);
-                            var id = JsonDocument.Parse(result.Message.Value).RootElement.GetProperty("messageId").GetString()!;
-                            _first.TryAdd(id, result.Message.Timestamp.UtcDateTime);
+                            _first.TryAdd(MessageId(result.Message.Value), result.Message.Timestamp.UtcDateTime);
                         }
                     }
                 }
@@ -219,8 +258,37 @@ internal static class IngestBenchmark
 
         public long Matches => Interlocked.Read(ref _matches);
 
+        /// <summary>Reads up to the match's <c>messageId</c> only: the watcher shares the silo's process and cores, so it stays cheap.</summary>
+        private static string MessageId(byte[] match)
+        {
+            var reader = new Utf8JsonReader(match);
+            while (reader.Read())
+            {
+                if (reader.CurrentDepth == 1 && reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("messageId"u8))
+                {
+                    reader.Read();
+                    return reader.GetString()!;
+                }
+                if (reader.CurrentDepth == 1 && reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                {
+                    reader.Skip();
+                }
+            }
+            throw new InvalidOperationException("A match without messageId.");
+        }
+
         /// <summary>Until every published match was read (bounded): the printed count is then the output topic's whole content.</summary>
         public async Task WaitForAllAsync(string bootstrapServers)
+        {
+            var published = await CatchUpAsync(bootstrapServers);
+            if (Matches != published)
+            {
+                throw new InvalidOperationException($"Read {Matches} of {published} published matches.");
+            }
+        }
+
+        /// <summary>Waits (bounded) until the watcher has read as many matches as were published so far; returns that number.</summary>
+        public async Task<long> CatchUpAsync(string bootstrapServers)
         {
             using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = bootstrapServers, GroupId = "watermarks" }).Build();
             var published = Enumerable.Range(0, Partitions)
@@ -230,10 +298,7 @@ internal static class IngestBenchmark
             {
                 await Task.Delay(20);
             }
-            if (Matches != published)
-            {
-                throw new InvalidOperationException($"Read {Matches} of {published} published matches.");
-            }
+            return published;
         }
 
         public DateTime? FirstMatch(string messageId) => _first.TryGetValue(messageId, out var at) ? at : null;
@@ -296,11 +361,12 @@ internal static class IngestBenchmark
 }
 
 /// <summary>
-/// One end-to-end run: saturated rate, latency at half of it, and every message accounted for. <see cref="Dropped"/>:
+/// One end-to-end run: its scoring configuration, saturated rate and the process's CPU time per message then, latency
+/// at half of that rate, every message accounted for, and the machine's 1-minute load average at the end. <see cref="Dropped"/>:
 /// partitions the embedded Kafka trimmed (its retention is ~5 MiB each), so their output was not all read.
 /// </summary>
-internal sealed record IngestResult(TimeSpan Import, double Saturated, double PacedRate, double P50, double P99, long Produced,
-    long Matched, long NoMatch, long DeadLettered, long Restarts, long Matches, string[] Dropped)
+internal sealed record IngestResult(string Configuration, TimeSpan Import, TimeSpan WarmUp, double Saturated, double CpuPerMessage, double PacedRate,
+    double P50, double P99, long Produced, long Matched, long NoMatch, long DeadLettered, long Restarts, long Matches, string[] Dropped, string LoadAverage)
 {
     public long Outcomes => Matched + NoMatch + DeadLettered;
 

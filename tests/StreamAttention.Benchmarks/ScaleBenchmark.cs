@@ -113,10 +113,10 @@ internal static class ScaleBenchmark
         }
         foreach (var size in settings.EndToEndSizes)
         {
-            var result = await IngestBenchmark.MeasureAsync(Phrases(corpus, embedder, size), size, texts);
-            Console.WriteLine($"| {size:N0} | end to end through Kafka (import {result.Import.TotalSeconds:F0} s) | {result.Saturated:N0} | {result.P50:F0} ms | {result.P99:F0} ms "
+            var result = await IngestBenchmark.MeasureAsync(Phrases(corpus, embedder, size), size, texts, settings.Provider);
+            Console.WriteLine($"| {size:N0} | end to end through Kafka, {result.Configuration} (import {result.Import.TotalSeconds:F0} s, warm-up {result.WarmUp.TotalSeconds:F0} s) | {result.Saturated:N0} | {result.P50:F0} ms | {result.P99:F0} ms "
                 + $"| | | | {(result.Dropped.Length > 0 ? $"output trimmed by the mock ({result.Dropped.Length} partitions)" : $"{(double)result.Matches / result.Produced:F1}")} "
-                + $"| restarts {result.Restarts}, lost {result.Lost}, dead-lettered {result.DeadLettered} | p50/p99 at {result.PacedRate:N0} msg/s | | |");
+                + $"| restarts {result.Restarts}, lost {result.Lost}, dead-lettered {result.DeadLettered} | p50/p99 at {result.PacedRate:N0} msg/s | load {result.LoadAverage} | {result.CpuPerMessage:F2} ms |");
             points.Add(new ScalePoint(size, "end to end (Kafka)", result.Saturated, result.P50, result.P99));
         }
         ScalePlot.Write(points, settings.PlotPath);

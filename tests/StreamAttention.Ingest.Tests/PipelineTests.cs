@@ -190,6 +190,22 @@ public sealed class PipelineTests(IngestClusterFixture fixture) : IClassFixture<
     }
 
     /// <summary>In order to partition 0, each with a header the dead letters must keep.</summary>
+    [Fact]
+    public async Task A_producer_queue_smaller_than_a_batch_waits_for_room_and_loses_nothing()
+    {
+        await using var kafka = Traffic.StartKafka();
+        const int count = 60;
+        // librdkafka's local queue holds 2 messages: every batch publishes more, so its produce calls find it full.
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "queue-full", options => options.Producer["queue.buffering.max.messages"] = "2");
+        using var outcomes = new OutcomeCounter(ingest);
+
+        await Traffic.ProduceAsync(kafka, 0, count);
+        await OutputReader.WaitForAllCommittedAsync(kafka, "queue-full");
+
+        Assert.Equal(0, OutputReader.AssertMatches(OutputReader.ReadMatches(kafka), count, maxDuplicates: 0));
+        Assert.Equal(0, outcomes.Restarts);
+    }
+
     private static async Task ProduceAsync(EmbeddedKafkaCluster kafka, params byte[]?[] values)
     {
         using var producer = new ProducerBuilder<byte[]?, byte[]?>(KafkaClients.Producer(kafka)).Build();

@@ -13,7 +13,7 @@ namespace StreamAttention.Testing;
 /// the scoring engines compared, <c>EngineComparison</c>; <c>--scale</c> with <c>--sizes N,… --end-to-end-sizes N,…
 /// --per-pair-max N --plot PATH</c>: scoring alone and end to end against the number of interests, <c>ScaleBenchmark</c>;
 /// <c>--workload disjoint|same-texts</c>: where interests and messages come from, <see cref="BenchmarkCorpus.Load"/>;
-/// <c>--provider glove|distilled|minilm</c>: the scale benchmark's embedder, the silo's default unless given).
+/// <c>--provider glove|distilled|minilm</c>: the embedder, the silo's default unless given; scores are calibrated).
 /// </summary>
 public sealed class BenchmarkSettings
 {

@@ -40,15 +40,23 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
 
             // The previous batch's failure is its own; this batch only needs to come after it.
             await turn.Previous.ContinueWith(_ => { }, TaskScheduler.Default);
-            var deliveries = new List<Task>();
+            var acknowledgements = new BatchAcknowledgements();
             for (var i = 0; i < batch.Count; i++)
             {
-                deliveries.AddRange(decoded[i].Message is { } message
-                    ? matches[i].Select(match => publisher.PublishMatch(message, match, Position(batch[i])))
-                    : [publisher.PublishDeadLetter(batch[i], decoded[i].Reason!, decoded[i].Detail!)]);
+                if (decoded[i].Message is { } message)
+                {
+                    foreach (var match in matches[i])
+                    {
+                        await publisher.PublishMatchAsync(message, match, Position(batch[i]), acknowledgements, cancellationToken);
+                    }
+                }
+                else
+                {
+                    await publisher.PublishDeadLetterAsync(batch[i], decoded[i].Reason!, decoded[i].Detail!, acknowledgements, cancellationToken);
+                }
             }
             turn.Complete();
-            await Task.WhenAll(deliveries);
+            await acknowledgements.AllAsync();
 
             handle.Complete();
             for (var i = 0; i < batch.Count; i++)

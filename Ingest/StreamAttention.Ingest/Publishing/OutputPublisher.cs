@@ -19,7 +19,8 @@ namespace StreamAttention.Ingest.Publishing;
 /// in order; the immediate ones also on the notification topic), dead letters (the original key, value and headers,
 /// plus the reason), and, in a silo that hosts the pipeline, the users' digests (keyed by user key, header
 /// <see cref="DigestIdHeader"/> the digest's stable id, so a consumer can drop a resent one). Idempotent with acks=all, so a retried
-/// produce neither duplicates nor reorders; the returned tasks complete when the broker acknowledged. Matches,
+/// produce neither duplicates nor reorders; a batch's outputs report their acknowledgements to its
+/// <see cref="BatchAcknowledgements"/>, a digest's task completes when the broker acknowledged it. Matches,
 /// notifications and digests each go to their tenant's own topic when its <see cref="IngestTenancyOptions"/> pattern is set.
 /// </summary>
 public sealed class OutputPublisher : IDigestSink, IDisposable
@@ -30,6 +31,9 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
     };
 
     public const string DigestIdHeader = "streamattention-digest-id";
+
+    /// <summary>How long a produce waits when the producer's local queue is full before trying again.</summary>
+    private static readonly TimeSpan QueueFullDelay = TimeSpan.FromMilliseconds(5);
 
     private readonly KafkaIngestOptions _options;
     private readonly IProducer<byte[]?, byte[]?> _producer;
@@ -48,13 +52,15 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
         _producer = new ProducerBuilder<byte[]?, byte[]?>(config).Build();
     }
 
-    public Task PublishMatch(IngestMessage message, TextMatch match, SourcePosition source)
+    /// <summary>Hands the match (and its notification) to the producer; <paramref name="acknowledgements"/> learns of each delivery.</summary>
+    public async ValueTask PublishMatchAsync(IngestMessage message, TextMatch match, SourcePosition source, BatchAcknowledgements acknowledgements, CancellationToken cancellationToken)
     {
         var value = new PublishedMatch(match.MatchId, match.Delivery, match.DuplicateOf, message.Id, match.InterestId, match.UserId, match.Score, match.Highlights,
             _options.IncludeText ? message.Text : null, message.Timestamp, _options.IncludeAttributes ? message.Attributes : null, source, match.Truncated, match.RawScore);
-        var headers = new Headers();
+        Headers? headers = null;
         if (Activity.Current is { } activity)
         {
+            headers = [];
             headers.Add(IngestTracing.TraceParentHeader, Encoding.ASCII.GetBytes(activity.Id!));
             if (activity.TraceStateString is { } state)
             {
@@ -68,10 +74,11 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
             Headers = headers,
         };
         var tenancy = _options.Tenancy;
-        var audit = _producer.ProduceAsync(TenantTopic(message.Tenant, tenancy.OutputTopicPattern, _options.OutputTopic), output);
-        return match.Delivery == DeliveryKinds.Immediate
-            ? Task.WhenAll(audit, _producer.ProduceAsync(TenantTopic(message.Tenant, tenancy.NotificationTopicPattern, _options.NotificationTopic), output))
-            : audit;
+        await ProduceAsync(TenantTopic(message.Tenant, tenancy.OutputTopicPattern, _options.OutputTopic), output, acknowledgements, cancellationToken);
+        if (match.Delivery == DeliveryKinds.Immediate)
+        {
+            await ProduceAsync(TenantTopic(message.Tenant, tenancy.NotificationTopicPattern, _options.NotificationTopic), output, acknowledgements, cancellationToken);
+        }
     }
 
     public Task PublishAsync(Digest digest, CancellationToken cancellationToken)
@@ -89,7 +96,7 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
     /// <summary>The tenant of a user grain key, "tenant/user"; null for a tenant-less user.</summary>
     private static string? TenantOf(string userKey) => userKey.IndexOf('/') is > 0 and var slash ? userKey[..slash] : null;
 
-    public Task PublishDeadLetter(ConsumeResult<byte[]?, byte[]?> input, string reason, string detail)
+    public ValueTask PublishDeadLetterAsync(ConsumeResult<byte[]?, byte[]?> input, string reason, string detail, BatchAcknowledgements acknowledgements, CancellationToken cancellationToken)
     {
         var headers = new Headers();
         foreach (var header in input.Message.Headers ?? [])
@@ -101,12 +108,39 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
         headers.Add(DeadLetterHeaders.SourceTopic, Encoding.UTF8.GetBytes(input.Topic));
         headers.Add(DeadLetterHeaders.SourcePartition, Encoding.ASCII.GetBytes(input.Partition.Value.ToString(CultureInfo.InvariantCulture)));
         headers.Add(DeadLetterHeaders.SourceOffset, Encoding.ASCII.GetBytes(input.Offset.Value.ToString(CultureInfo.InvariantCulture)));
-        return _producer.ProduceAsync(_options.DeadLetterTopic, new Message<byte[]?, byte[]?>
+        return ProduceAsync(_options.DeadLetterTopic, new Message<byte[]?, byte[]?>
         {
             Key = input.Message.Key,
             Value = input.Message.Value,
             Headers = headers,
-        });
+        }, acknowledgements, cancellationToken);
+    }
+
+    /// <summary>
+    /// Hands one output to the producer without a task per message. While librdkafka's local queue is full
+    /// (<c>queue.buffering.max.messages</c>: a batch at 100,000 interests can publish more matches than it holds), waits
+    /// for deliveries to make room instead of failing the batch.
+    /// </summary>
+    private async ValueTask ProduceAsync(string topic, Message<byte[]?, byte[]?> output, BatchAcknowledgements acknowledgements, CancellationToken cancellationToken)
+    {
+        acknowledgements.Add();
+        while (true)
+        {
+            try
+            {
+                _producer.Produce(topic, output, acknowledgements.Report);
+                return;
+            }
+            catch (ProduceException<byte[]?, byte[]?> e) when (e.Error.Code == Confluent.Kafka.ErrorCode.Local_QueueFull && !cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(QueueFullDelay, cancellationToken);
+            }
+            catch
+            {
+                acknowledgements.Abandon();
+                throw;
+            }
+        }
     }
 
     /// <summary>Waits for what is still queued, so a graceful stop loses no acknowledgement it could have had.</summary>

@@ -5,7 +5,9 @@ public interface IContextualRescorer
 {
     /// <summary>
     /// The contextual score of every pair named by <paramref name="interestsPerMessage"/> (message i with the interest
-    /// rows in entry i; empty: the message is not run), ordered by message, best first, on the contextual scale.
+    /// rows in entry i; empty: the message is not run), ordered by message, best first, on the contextual scale. A long
+    /// message is scored in windows and its best window decides each pair; <see cref="RowMatch.Truncated"/> says
+    /// whether its text lay beyond them.
     /// </summary>
     List<RowMatch> Rescore(IReadOnlyList<string> texts, InterestIndex interests, IReadOnlyList<int[]> interestsPerMessage);
 }

@@ -118,8 +118,11 @@ public sealed class TieredScorer
             decided[(pair.MessageIndex, pair.InterestIndex)] = pair with { Score = _contextualScale(pair.Score), RawScore = pair.Score };
         }
         var matches = new List<RowMatch>();
-        // A pair left to the fast tier is below threshold − margin: it is kept only for a lower override (eval's every pair).
-        foreach (var pair in fastPairs.Where(p => !decided.ContainsKey((p.MessageIndex, p.InterestIndex))).Concat(decided.Values))
+        // A pair left to the fast tier is below threshold − margin: it is kept only for a lower override (eval's every
+        // pair), truncated as its row (the fast windows) was.
+        var leftToFast = fastPairs.Where(p => !decided.ContainsKey((p.MessageIndex, p.InterestIndex)))
+            .Select(p => p with { Truncated = messages.Truncated[p.MessageIndex] });
+        foreach (var pair in leftToFast.Concat(decided.Values))
         {
             if (pair.Score >= (minScoreOverride ?? thresholds[pair.InterestIndex]))
             {

@@ -159,7 +159,8 @@ public sealed class ScoringOptions : IValidatableObject
     /// Windows a long message is scored in, each of the embedder's MaxTokens tokens; per interest its best window
     /// counts. Tokens beyond them are not scored and the match says so (Truncated). Each window costs what a message
     /// does and counts as one in every batch limit, so this bounds what one message may cost. 1 = only the first
-    /// MaxTokens tokens. 8 windows of 64 tokens at half overlap cover 288 known words, some 500 words of prose.
+    /// MaxTokens tokens. 8 windows of 64 tokens at half overlap cover 288 known words, some 500 words of prose. The
+    /// contextual tiers cut the same layout from MiniLM's word pieces (8 × 128 at half overlap: 576 pieces).
     /// </summary>
     [Range(1, 64)]
     public int MaxWindows { get; set; } = 8;

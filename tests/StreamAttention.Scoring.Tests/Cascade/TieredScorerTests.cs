@@ -239,6 +239,58 @@ public sealed class TieredScorerTests
         }
     }
 
+    [Fact]
+    public void The_contextual_tier_finds_a_passage_beyond_the_first_window_of_a_long_message()
+    {
+        var directory = Directory.CreateTempSubdirectory("contextual-windows-");
+        try
+        {
+            var (modelPath, vocabPath) = new TransformerTestModel(seed: 13).WriteTo(directory.FullName);
+            var sessions = TestData.Sessions();
+            // Windows of 8 word pieces, one every 4, at most 8: 36 pieces covered.
+            var options = new ScoringOptions
+            {
+                Calibration = ScoreCalibration.None,
+                Tier = ScoringTier.Contextual,
+                DefaultThreshold = 0.2f,
+                MaxQueriesPerInterest = 4,
+                ContextualScoreScale = 1,
+                ContextualScoreOffset = 0,
+                MaxWindows = 8,
+                WindowOverlap = 0.5,
+            };
+            using var contextual = new TransformerEmbedder(new TransformerEmbeddingOptions { ModelPath = modelPath, VocabPath = vocabPath, MaxTokens = 8 }, sessions);
+            using var rescorer = new ContextualRescorer(contextual, sessions, options);
+            using var fast = new TwoStageScorer(sessions, options);
+            InterestDefinition[] definitions = [new("k8s", "kubernetes logs error", "u", null)];
+            const string Filler = "the cat sat on the mat the cat sat on the mat the cat sat on the mat";
+            // 22 pieces (the passage in windows 4 and 5 only), and 18 + 24 = 42 pieces, past the windows' 36.
+            MessageText[] messages = [new("long", $"{Filler} kubernetes logs error"), new("longer", $"{Filler} {Filler} kubernetes logs error")];
+            var scorer = new MessageScorer(_embedder, new TieredScorer(fast, rescorer));
+            var interests = scorer.BuildIndex(definitions);
+
+            var matches = scorer.Score(messages, interests, minScoreOverride: -1);
+
+            var windows = contextual.EmbedWindows([messages[0].Text], options.Windows(contextual.MaxTokens));
+            var reference = InterestIndex.Build(definitions, contextual, options);
+            var windowScores = Enumerable.Range(0, windows.WindowCount(0))
+                .Select(w => ReferenceScorer.Score(windows.Rows, w, reference, 0, options))
+                .Select(s => ReferenceScorer.Combine(s.Prefilter, s.Attention, options))
+                .ToArray();
+            Assert.Equal(5, windowScores.Length);
+            Assert.True(windowScores.Skip(1).Max() > windowScores[0], "the passage scores higher than the first window");
+            var longMatch = Assert.Single(matches, m => m.MessageId == "long");
+            Assert.Equal(windowScores.Max(), longMatch.Score, 1e-5);
+            Assert.Contains(longMatch.Highlights, h => h.Token == "kubernetes");
+            Assert.False(longMatch.Truncated);
+            Assert.True(Assert.Single(matches, m => m.MessageId == "longer").Truncated);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
     private (InterestIndex Interests, string[] Texts) Arrange(Random random, ScoringOptions options)
     {
         var interests = InterestIndex.Build(

@@ -10,7 +10,10 @@ namespace StreamAttention.Scoring.Cascade;
 /// messages that have a chosen pair go through the model, in the embedder's batches, each text once and in windows as
 /// the fast tier cuts long texts (<see cref="ScoringOptions.MaxWindows"/> of the model's MaxTokens word pieces, each
 /// window run on its own), then runs of windows against an index of only the interests they chose, whose vectors come
-/// from <see cref="ContextualInterestRows"/>; per pair the best window decides. Scores are on the contextual scale.
+/// from <see cref="ContextualInterestRows"/>; per pair the best window decides. With calibration on, scores are
+/// calibrated like the fast tier's (<see cref="Calibration.ScoreCalibrator"/>) by MiniLM's model
+/// (<see cref="CalibrationKey"/>), each interest measured against a background of the windows this rescorer scored
+/// (in the cascade: of the messages near some threshold); without, they are raw on the contextual scale.
 /// </summary>
 public sealed class ContextualRescorer : IContextualRescorer, IDisposable
 {
@@ -22,10 +25,14 @@ public sealed class ContextualRescorer : IContextualRescorer, IDisposable
     private readonly ContextualInterestRows _interestRows;
     private readonly WindowLayout _layout;
 
+    /// <summary>The calibration model of the contextual scores (<see cref="ScoringOptions.CalibrationModels"/>).</summary>
+    public const string CalibrationKey = "minilm";
+
     public ContextualRescorer(ITextEmbedder embedder, OnnxSessionFactory sessions, ScoringOptions options)
     {
         _embedder = embedder;
-        _scorer = new TwoStageScorer(sessions, options);
+        // Its own calibration: MiniLM's model, each interest against the windows this rescorer has scored.
+        _scorer = new TwoStageScorer(sessions, options.With(o => o.CalibrationKey = CalibrationKey));
         _interestRows = new ContextualInterestRows(embedder, options.ContextualInterestCacheSize);
         _layout = options.Windows(embedder.MaxTokens);
     }

@@ -141,8 +141,8 @@ public sealed class ScoringOptions : IValidatableObject
     public float CascadeMargin { get; set; } = 0.35f;
 
     /// <summary>
-    /// Contextual score on the fast tier's scale: ContextualScoreScale · s + ContextualScoreOffset, so one threshold
-    /// means the same in every tier (fitted on the dev split for MiniLM against GloVe, <see cref="Cascade.ContextualScoreMap"/>).
+    /// Uncalibrated contextual score on the fast tier's raw scale (calibration off): ContextualScoreScale · s +
+    /// ContextualScoreOffset, so one threshold means the same in every tier (fitted on the dev split for MiniLM against GloVe, <see cref="Cascade.ContextualScoreMap"/>).
     /// </summary>
     [Range(0.01, 100.0)]
     public float ContextualScoreScale { get; set; } = 0.95f;
@@ -172,11 +172,23 @@ public sealed class ScoringOptions : IValidatableObject
     /// <summary>The window layout of these options for windows of <paramref name="tokensPerWindow"/> tokens.</summary>
     public WindowLayout Windows(int tokensPerWindow) => WindowLayout.Of(tokensPerWindow, WindowOverlap, MaxWindows);
 
+    /// <summary>A shallow copy, changed by <paramref name="change"/>.</summary>
+    public ScoringOptions With(Action<ScoringOptions> change)
+    {
+        var copy = (ScoringOptions)MemberwiseClone();
+        change(copy);
+        return copy;
+    }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Calibration == ScoreCalibration.Background && !CalibrationModels.ContainsKey(CalibrationKey))
         {
             yield return new ValidationResult($"Scoring:CalibrationModels has no model '{CalibrationKey}' (Scoring:CalibrationKey).", [nameof(CalibrationKey)]);
+        }
+        if (Calibration == ScoreCalibration.Background && Tier != ScoringTier.Fast && !CalibrationModels.ContainsKey(Cascade.ContextualRescorer.CalibrationKey))
+        {
+            yield return new ValidationResult($"Scoring:CalibrationModels has no model '{Cascade.ContextualRescorer.CalibrationKey}' for the {Tier} tier's contextual scores.", [nameof(CalibrationModels)]);
         }
         if (MinBackgroundMessages > BackgroundMessages)
         {

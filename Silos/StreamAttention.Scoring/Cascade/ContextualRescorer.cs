@@ -124,8 +124,8 @@ public sealed class ContextualRescorer : IContextualRescorer, IDisposable
     }
 
     /// <summary>
-    /// Consecutive messages scored together against the union of their interests, as long as that product stays within
-    /// twice their chosen pairs (plus <see cref="MinPairsPerRun"/>): with many interests, messages near different
+    /// Consecutive rows (windows) scored together against the union of their interests, as long as that product stays
+    /// within twice their chosen pairs (plus <see cref="MinPairsPerRun"/>): with many interests, messages near different
     /// thresholds would otherwise pay for every pair of the union.
     /// </summary>
     private static IEnumerable<(int Start, int End)> Runs(int[] messages, IReadOnlyList<int[]> interestsPerMessage)

@@ -44,10 +44,14 @@ public sealed class MessageScorer(ITextEmbedder embedder, TieredScorer scorer)
             {
                 var interest = index.Interests[match.InterestIndex];
                 return new MessageMatch(messages[match.MessageIndex].Id, interest.Id, interest.UserId, match.Score, match.PrefilterScore, match.Highlights,
-                    windows.Truncated(match.MessageIndex), match.RawScore);
+                    Truncated(windows, match), match.RawScore);
             })
             .ToList();
     }
+
+    /// <summary>Whether the text lay beyond the windows of the tier that scored the match: the contextual tiers cut their own.</summary>
+    private bool Truncated(MessageWindows windows, RowMatch match)
+        => scorer.Tier == ScoringTier.Fast ? windows.Truncated(match.MessageIndex) : match.Truncated;
 
     /// <summary>Per message and interest the best window's match, named by message, in <see cref="RowMatchOrder"/>.</summary>
     private static List<RowMatch> BestWindows(MessageWindows windows, List<RowMatch> matches)

@@ -13,4 +13,10 @@ public readonly record struct RowMatch(int MessageIndex, int InterestIndex, floa
 {
     /// <summary>The engine's (uncalibrated) score: equal to <see cref="Score"/> when calibration is off.</summary>
     public float RawScore { get; init; } = Score;
+
+    /// <summary>
+    /// Whether the message's text lay beyond the windows that scored this pair: set by the contextual tiers, which cut
+    /// their own windows (<see cref="Cascade.TieredScorer"/>); in the fast tier the caller's windows say.
+    /// </summary>
+    public bool Truncated { get; init; }
 }

@@ -29,6 +29,21 @@ public sealed class CascadeTierTests(CascadeTierTests.CascadeClusterFixture fixt
         Assert.Equal(everyone.Score, one.Score, 4);
     }
 
+    [Fact]
+    public async Task A_passage_deep_in_a_long_text_is_decided_in_its_own_window_and_truncation_is_the_contextual_windows()
+    {
+        const string user = "cascade-long";
+        // The passage's window scores ~0.74 and ~0.60 with the everyday sentences around it; a window of those alone ~0.40.
+        await fixture.Grains.GetGrain<IUserGrain>(user).PutInterests([new InterestInput("replication", Interest, 0.5f)]);
+        // Past MiniLM's first window (128 word pieces) but within its eight; early in a text past all eight.
+        string[] texts = [Texts.LongText(FailedOver, wordsBefore: 200, wordsAfter: 30), Texts.LongText(FailedOver, wordsBefore: 20, wordsAfter: 900)];
+
+        var matches = await Gateway.Score(texts, user);
+
+        Assert.Equal([(0, false), (1, true)], matches.Select(m => (m.TextIndex, m.Truncated)));
+        Assert.All(matches, m => Assert.Contains(m.Highlights, h => FailedOver.Contains(h.Token, StringComparison.OrdinalIgnoreCase)));
+    }
+
     public sealed class CascadeClusterFixture : ClusterFixture
     {
         public override async Task InitializeAsync()

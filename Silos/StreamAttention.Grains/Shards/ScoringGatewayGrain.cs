@@ -99,7 +99,12 @@ public sealed class ScoringGatewayGrain(
         if (windows is not null)
         {
             found = windows.BestWindows(found, m => m.TextIndex, m => (m.UserId, m.InterestId), m => m.Score)
-                .Select(kept => kept.Match with { TextIndex = kept.Text, Truncated = windows.Truncated(kept.Text) });
+                .Select(kept => kept.Match with
+                {
+                    TextIndex = kept.Text,
+                    // The contextual tiers cut their own windows and say so with each match (every match they deliver they decided).
+                    Truncated = scoring.Value.Tier == ScoringTier.Fast ? windows.Truncated(kept.Text) : kept.Match.Truncated,
+                });
         }
         var matches = found
             .OrderBy(m => m.TextIndex).ThenByDescending(m => m.Score)

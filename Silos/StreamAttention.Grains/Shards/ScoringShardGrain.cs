@@ -154,7 +154,7 @@ public sealed class ScoringShardGrain(
         return pairs.Select(pair =>
         {
             var interest = index.Interests[pair.InterestIndex];
-            return new TextMatch(pair.MessageIndex, interest.UserId!, interest.Id, pair.Score, pair.Highlights, RawScore: pair.RawScore);
+            return new TextMatch(pair.MessageIndex, interest.UserId!, interest.Id, pair.Score, pair.Highlights, Truncated: pair.Truncated, RawScore: pair.RawScore);
         }).ToArray();
     }
 

@@ -33,7 +33,7 @@ public sealed class SiloScoringGrain(ShardScoringBatcher batcher, ILocalSiloDeta
             foreach (var pair in await batcher.ScoreAsync(messages, snapshot.Index, cancellationToken))
             {
                 var interest = snapshot.Index.Interests[pair.InterestIndex];
-                matches[snapshot.ShardAt(pair.InterestIndex)].Add(new TextMatch(pair.MessageIndex, interest.UserId!, interest.Id, pair.Score, pair.Highlights, RawScore: pair.RawScore));
+                matches[snapshot.ShardAt(pair.InterestIndex)].Add(new TextMatch(pair.MessageIndex, interest.UserId!, interest.Id, pair.Score, pair.Highlights, Truncated: pair.Truncated, RawScore: pair.RawScore));
             }
         }
         return new SiloScoreResult(matches.Select(m => new ShardMatches(m.Key, m.Value)).ToArray());

@@ -30,9 +30,6 @@ public sealed class CalibrationModel
     [Range(1e-4, 10.0)]
     public float PriorDeviation { get; set; }
 
-    /// <summary>The calibrated score of a raw score at the prior statistics (no interest's own): one increasing map.</summary>
-    public float CalibratedAtPrior(float raw) => (float)(1 / (1 + Math.Exp(-(A * (raw - PriorMean) / PriorDeviation + B * raw + C))));
-
     /// <summary>
     /// The fitted models by provider (<c>Embeddings:Provider</c>); another tier adds a key. Fitted by
     /// <c>eval --split dev --fit-calibration --providers glove,distilled,minilm</c>.

@@ -5,8 +5,8 @@ namespace StreamAttention.Scoring.Cascade;
 /// <summary>
 /// Puts a contextual score on the fast tier's scale: MiniLM's scores sit lower than GloVe's (an unrelated pair and a
 /// match both score less), so a threshold chosen for the fast tier would admit almost nothing. A linear map fitted on
-/// the dev split keeps the default threshold's meaning; it is one entry per tier, the shape a per-interest calibration
-/// keyed by provider and tier can take over.
+/// the dev split keeps the default threshold's meaning. Used with calibration off; calibrated contextual scores come
+/// from the rescorer's own calibration (<see cref="ContextualRescorer"/>).
 /// </summary>
 public readonly record struct ContextualScoreMap(float Scale, float Offset)
 {

@@ -5,7 +5,10 @@ public interface IContextualRescorer
 {
     /// <summary>
     /// The contextual score of every pair named by <paramref name="interestsPerMessage"/> (message i with the interest
-    /// rows in entry i; empty: the message is not run), ordered by message, best first, on the contextual scale.
+    /// rows in entry i; empty: the message is not run), ordered by message, best first: calibrated where
+    /// <see cref="Options.ScoringOptions.Calibration"/> is on (<see cref="RowMatch.RawScore"/> the contextual raw score), else raw. A long
+    /// message is scored in windows and its best window decides each pair; <see cref="RowMatch.Truncated"/> says
+    /// whether its text lay beyond them.
     /// </summary>
     List<RowMatch> Rescore(IReadOnlyList<string> texts, InterestIndex interests, IReadOnlyList<int[]> interestsPerMessage);
 }

@@ -12,17 +12,16 @@ namespace StreamAttention.Scoring.Cascade;
 /// fast scores with the configured embedder alone (<see cref="TwoStageScorer"/>); contextual scores every pair with
 /// <see cref="IContextualRescorer"/>; cascade scores every pair fast, then rescores contextually the pairs whose fast
 /// score is at least threshold − <see cref="ScoringOptions.CascadeMargin"/>, and the contextual score decides (pairs
-/// below the margin cannot match). Contextual scores are calibrated by MiniLM's model, or without calibration put on the fast raw scale by
-/// <see cref="ContextualScoreMap"/>, so thresholds mean the same in every tier. Where the contextual model runs on CUDA, cascade rescores every pair.
+/// below the margin cannot match). Contextual scores are calibrated per interest by the rescorer (MiniLM's model, like the
+/// fast tier's), or without calibration put on the fast raw scale by <see cref="ContextualScoreMap"/>, so thresholds
+/// mean the same in every tier. Where the contextual model runs on CUDA, cascade rescores every pair.
 /// </summary>
 public sealed class TieredScorer
 {
     private readonly TwoStageScorer _fast;
     private readonly IContextualRescorer? _contextual;
-    /// <summary>The calibration model of the contextual scores (<see cref="ScoringOptions.CalibrationModels"/>).</summary>
-    public const string ContextualCalibrationKey = "minilm";
-
-    private readonly Func<float, float> _contextualScale;
+    /// <summary>Uncalibrated contextual scores onto the fast raw scale; null: the rescorer calibrates them.</summary>
+    private readonly ContextualScoreMap? _contextualScale;
     private readonly bool _rescoreAll;
     private readonly Lock _statisticsLock = new();
     private CascadeStatistics _statistics = CascadeStatistics.None;
@@ -32,12 +31,9 @@ public sealed class TieredScorer
     {
         _fast = fast;
         _contextual = contextual;
-        // Calibrated scores: MiniLM's own fitted model (at its prior: the contextual tier keeps no background per
-        // interest); raw scores: onto the fast tier's raw scale. Either way one threshold means the same in every tier.
-        var options = fast.Options;
-        _contextualScale = options.Calibration == ScoreCalibration.Background && options.CalibrationModels.TryGetValue(ContextualCalibrationKey, out var model)
-            ? model.CalibratedAtPrior
-            : ContextualScoreMap.From(options).ToFast;
+        // Calibrated scores come calibrated per interest from the rescorer; raw scores go onto the fast tier's raw
+        // scale. Either way one threshold means the same in every tier.
+        _contextualScale = fast.Options.Calibration == ScoreCalibration.Background ? null : ContextualScoreMap.From(fast.Options);
         Tier = fast.Options.Tier;
         if (Tier != ScoringTier.Fast && contextual is null)
         {
@@ -115,11 +111,14 @@ public sealed class TieredScorer
         var decided = new Dictionary<(int, int), RowMatch>(rescored.Count);
         foreach (var pair in rescored)
         {
-            decided[(pair.MessageIndex, pair.InterestIndex)] = pair with { Score = _contextualScale(pair.Score), RawScore = pair.Score };
+            decided[(pair.MessageIndex, pair.InterestIndex)] = _contextualScale is { } map ? pair with { Score = map.ToFast(pair.Score), RawScore = pair.Score } : pair;
         }
         var matches = new List<RowMatch>();
-        // A pair left to the fast tier is below threshold − margin: it is kept only for a lower override (eval's every pair).
-        foreach (var pair in fastPairs.Where(p => !decided.ContainsKey((p.MessageIndex, p.InterestIndex))).Concat(decided.Values))
+        // A pair left to the fast tier is below threshold − margin: it is kept only for a lower override (eval's every
+        // pair), truncated as its row (the fast windows) was.
+        var leftToFast = fastPairs.Where(p => !decided.ContainsKey((p.MessageIndex, p.InterestIndex)))
+            .Select(p => p with { Truncated = messages.Truncated[p.MessageIndex] });
+        foreach (var pair in leftToFast.Concat(decided.Values))
         {
             if (pair.Score >= (minScoreOverride ?? thresholds[pair.InterestIndex]))
             {

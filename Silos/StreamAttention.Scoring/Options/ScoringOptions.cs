@@ -141,8 +141,8 @@ public sealed class ScoringOptions : IValidatableObject
     public float CascadeMargin { get; set; } = 0.35f;
 
     /// <summary>
-    /// Contextual score on the fast tier's scale: ContextualScoreScale · s + ContextualScoreOffset, so one threshold
-    /// means the same in every tier (fitted on the dev split for MiniLM against GloVe, <see cref="Cascade.ContextualScoreMap"/>).
+    /// Uncalibrated contextual score on the fast tier's raw scale (calibration off): ContextualScoreScale · s +
+    /// ContextualScoreOffset, so one threshold means the same in every tier (fitted on the dev split for MiniLM against GloVe, <see cref="Cascade.ContextualScoreMap"/>).
     /// </summary>
     [Range(0.01, 100.0)]
     public float ContextualScoreScale { get; set; } = 0.95f;
@@ -159,7 +159,8 @@ public sealed class ScoringOptions : IValidatableObject
     /// Windows a long message is scored in, each of the embedder's MaxTokens tokens; per interest its best window
     /// counts. Tokens beyond them are not scored and the match says so (Truncated). Each window costs what a message
     /// does and counts as one in every batch limit, so this bounds what one message may cost. 1 = only the first
-    /// MaxTokens tokens. 8 windows of 64 tokens at half overlap cover 288 known words, some 500 words of prose.
+    /// MaxTokens tokens. 8 windows of 64 tokens at half overlap cover 288 known words, some 500 words of prose. The
+    /// contextual tiers cut the same layout from MiniLM's word pieces (8 × 128 at half overlap: 576 pieces).
     /// </summary>
     [Range(1, 64)]
     public int MaxWindows { get; set; } = 8;
@@ -171,11 +172,23 @@ public sealed class ScoringOptions : IValidatableObject
     /// <summary>The window layout of these options for windows of <paramref name="tokensPerWindow"/> tokens.</summary>
     public WindowLayout Windows(int tokensPerWindow) => WindowLayout.Of(tokensPerWindow, WindowOverlap, MaxWindows);
 
+    /// <summary>A shallow copy, changed by <paramref name="change"/>.</summary>
+    public ScoringOptions With(Action<ScoringOptions> change)
+    {
+        var copy = (ScoringOptions)MemberwiseClone();
+        change(copy);
+        return copy;
+    }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Calibration == ScoreCalibration.Background && !CalibrationModels.ContainsKey(CalibrationKey))
         {
             yield return new ValidationResult($"Scoring:CalibrationModels has no model '{CalibrationKey}' (Scoring:CalibrationKey).", [nameof(CalibrationKey)]);
+        }
+        if (Calibration == ScoreCalibration.Background && Tier != ScoringTier.Fast && !CalibrationModels.ContainsKey(Cascade.ContextualRescorer.CalibrationKey))
+        {
+            yield return new ValidationResult($"Scoring:CalibrationModels has no model '{Cascade.ContextualRescorer.CalibrationKey}' for the {Tier} tier's contextual scores.", [nameof(CalibrationModels)]);
         }
         if (MinBackgroundMessages > BackgroundMessages)
         {

@@ -8,6 +8,7 @@ using StreamAttention.Embeddings.MiniLm;
 using StreamAttention.Embeddings.StaticVectors;
 using StreamAttention.Evaluation;
 using StreamAttention.Scoring;
+using StreamAttention.Scoring.Cascade;
 using StreamAttention.Scoring.Options;
 using StreamAttention.Server.Hosting;
 using StreamAttention.Silo.Hosting;
@@ -142,10 +143,11 @@ public static class EvalCommand
                 $"{(name == "" ? scorer.Tiers.Tier.ToString().ToLowerInvariant() : name)}: rescored contextually {rescored.RescoredPairs} of {rescored.Pairs} pairs ({rescored.RescoredPairShare:P1}), " +
                 $"{rescored.RescoredMessages} of {rescored.Messages} messages ({rescored.RescoredMessageShare:P1}); rescoring took {rescored.RescoringTime.TotalSeconds:F1} s " +
                 $"of {rescored.ScoringTime.TotalSeconds:F1} s scoring ({rescored.RescoringTimeShare:P0}), margin {scorer.Options.CascadeMargin}, " +
-                $"contextual score map {scorer.Options.ContextualScoreScale}·s + {scorer.Options.ContextualScoreOffset}"));
+                $"{ContextualScores(scorer.Options)}"));
         }
         output.WriteLine();
         output.Write(EvaluationReport.FormatCalibration(results[0]));
+
         foreach (var (name, fitted) in fits)
         {
             var model = fitted.Model;
@@ -159,6 +161,11 @@ public static class EvalCommand
         }
         return 0;
     }
+
+    /// <summary>How the contextual tiers' scores are put on the tiers' common scale.</summary>
+    private static string ContextualScores(ScoringOptions options) => options.Calibration == ScoreCalibration.Background
+        ? $"contextual scores calibrated per interest ({ContextualRescorer.CalibrationKey} model)"
+        : string.Create(CultureInfo.InvariantCulture, $"contextual score map {options.ContextualScoreScale}·s + {options.ContextualScoreOffset}");
 
     /// <summary>The configured embedder, and MiniLM where a tier rescores with it.</summary>
     private static string ModelsOf(MessageScorer scorer)

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using StreamAttention.Contracts;
 using StreamAttention.Embeddings;
 using StreamAttention.Embeddings.Transformer;
+using StreamAttention.Scoring.Calibration;
 using StreamAttention.Scoring.Cascade;
 using StreamAttention.Scoring.Options;
 using StreamAttention.Scoring.Tests.Graphs;
@@ -120,19 +121,66 @@ public sealed class TieredScorerTests
     }
 
     [Fact]
-    public void Calibrated_contextual_scores_come_from_the_contextual_model_and_keep_their_raw_score()
+    public void Calibrated_contextual_scores_are_the_rescorers_as_they_come()
     {
         var random = new Random(11);
         var options = new ScoringOptions { Tier = ScoringTier.Contextual };
         var (interests, texts) = Arrange(random, options);
         using var fast = new TwoStageScorer(TestData.Sessions(), options);
 
-        var matches = new TieredScorer(fast, new CountingRescorer(0.9f)).Score(Batch(texts), interests, minScoreOverride: 0);
+        var matches = new TieredScorer(fast, new CountingRescorer(0.9f, rawScore: 0.3f)).Score(Batch(texts), interests, minScoreOverride: 0);
 
-        var expected = options.CalibrationModels[TieredScorer.ContextualCalibrationKey].CalibratedAtPrior(0.9f);
-        Assert.InRange(expected, 0.5f, 1f);
         Assert.Equal(texts.Length * interests.Count, matches.Count);
-        Assert.All(matches, m => Assert.Equal((expected, 0.9f), (m.Score, m.RawScore)));
+        Assert.All(matches, m => Assert.Equal((0.9f, 0.3f), (m.Score, m.RawScore)));
+    }
+
+    [Fact]
+    public void The_contextual_rescorer_calibrates_each_interest_by_the_contextual_model_against_the_messages_it_scored()
+    {
+        var directory = Directory.CreateTempSubdirectory("contextual-calibration-");
+        try
+        {
+            var (modelPath, vocabPath) = new TransformerTestModel(seed: 14).WriteTo(directory.FullName);
+            var sessions = TestData.Sessions();
+            // The fast provider's key is not the contextual model's: the rescorer must use its own.
+            var options = new ScoringOptions { CalibrationKey = "distilled", MinBackgroundMessages = 8, MaxQueriesPerInterest = 3 };
+            using var contextual = new TransformerEmbedder(new TransformerEmbeddingOptions { ModelPath = modelPath, VocabPath = vocabPath, MaxTokens = 20 }, sessions);
+            using var rescorer = new ContextualRescorer(contextual, sessions, options);
+            var random = new Random(6);
+            var words = TransformerTestModel.Vocabulary[5..];
+            string Text(int count) => string.Join(' ', Enumerable.Range(0, count).Select(_ => words[random.Next(words.Length)]).Select(w => w.TrimStart('#')));
+            var definitions = Enumerable.Range(0, 3).Select(i => new InterestDefinition($"i{i}", Text(3), "u", null)).ToArray();
+            var texts = Enumerable.Range(0, 20).Select(_ => Text(6)).ToArray();
+            var every = Enumerable.Range(0, definitions.Length).ToArray();
+
+            var rescored = rescorer.Rescore(texts, InterestIndex.Build(definitions, _embedder, options), texts.Select(_ => every).ToArray());
+
+            // The first batch is the background it is measured against.
+            var messages = contextual.Embed(texts);
+            var reference = InterestIndex.Build(definitions, contextual, options);
+            var raw = every.Select(i => texts.Select((_, m) => (float)Raw(m, i)).ToArray()).ToArray();
+            double Raw(int m, int i)
+            {
+                var (p, a, _) = ReferenceScorer.Score(messages, m, reference, i, options);
+                return ReferenceScorer.Combine(p, a, options);
+            }
+            var calibration = new InterestCalibration(options.CalibrationModels[ContextualRescorer.CalibrationKey],
+                raw.Select(r =>
+                {
+                    var (mean, deviation) = InterestStatistics.Of(r);
+                    return new InterestStatistics(mean, deviation, 0);
+                }).ToArray());
+            Assert.Equal(texts.Length * definitions.Length, rescored.Count);
+            foreach (var match in rescored)
+            {
+                Assert.Equal(raw[match.InterestIndex][match.MessageIndex], match.RawScore, 1e-5);
+                Assert.Equal(calibration.Calibrated(match.InterestIndex, raw[match.InterestIndex][match.MessageIndex]), match.Score, 1e-4);
+            }
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
     }
 
     [Fact]
@@ -239,6 +287,58 @@ public sealed class TieredScorerTests
         }
     }
 
+    [Fact]
+    public void The_contextual_tier_finds_a_passage_beyond_the_first_window_of_a_long_message()
+    {
+        var directory = Directory.CreateTempSubdirectory("contextual-windows-");
+        try
+        {
+            var (modelPath, vocabPath) = new TransformerTestModel(seed: 13).WriteTo(directory.FullName);
+            var sessions = TestData.Sessions();
+            // Windows of 8 word pieces, one every 4, at most 8: 36 pieces covered.
+            var options = new ScoringOptions
+            {
+                Calibration = ScoreCalibration.None,
+                Tier = ScoringTier.Contextual,
+                DefaultThreshold = 0.2f,
+                MaxQueriesPerInterest = 4,
+                ContextualScoreScale = 1,
+                ContextualScoreOffset = 0,
+                MaxWindows = 8,
+                WindowOverlap = 0.5,
+            };
+            using var contextual = new TransformerEmbedder(new TransformerEmbeddingOptions { ModelPath = modelPath, VocabPath = vocabPath, MaxTokens = 8 }, sessions);
+            using var rescorer = new ContextualRescorer(contextual, sessions, options);
+            using var fast = new TwoStageScorer(sessions, options);
+            InterestDefinition[] definitions = [new("k8s", "kubernetes logs error", "u", null)];
+            const string Filler = "the cat sat on the mat the cat sat on the mat the cat sat on the mat";
+            // 22 pieces (the passage in windows 4 and 5 only), and 18 + 24 = 42 pieces, past the windows' 36.
+            MessageText[] messages = [new("long", $"{Filler} kubernetes logs error"), new("longer", $"{Filler} {Filler} kubernetes logs error")];
+            var scorer = new MessageScorer(_embedder, new TieredScorer(fast, rescorer));
+            var interests = scorer.BuildIndex(definitions);
+
+            var matches = scorer.Score(messages, interests, minScoreOverride: -1);
+
+            var windows = contextual.EmbedWindows([messages[0].Text], options.Windows(contextual.MaxTokens));
+            var reference = InterestIndex.Build(definitions, contextual, options);
+            var windowScores = Enumerable.Range(0, windows.WindowCount(0))
+                .Select(w => ReferenceScorer.Score(windows.Rows, w, reference, 0, options))
+                .Select(s => ReferenceScorer.Combine(s.Prefilter, s.Attention, options))
+                .ToArray();
+            Assert.Equal(5, windowScores.Length);
+            Assert.True(windowScores.Skip(1).Max() > windowScores[0], "the passage scores higher than the first window");
+            var longMatch = Assert.Single(matches, m => m.MessageId == "long");
+            Assert.Equal(windowScores.Max(), longMatch.Score, 1e-5);
+            Assert.Contains(longMatch.Highlights, h => h.Token == "kubernetes");
+            Assert.False(longMatch.Truncated);
+            Assert.True(Assert.Single(matches, m => m.MessageId == "longer").Truncated);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
     private (InterestIndex Interests, string[] Texts) Arrange(Random random, ScoringOptions options)
     {
         var interests = InterestIndex.Build(
@@ -256,8 +356,11 @@ public sealed class TieredScorerTests
 
     private static (int, int)[] Keys(IEnumerable<RowMatch> matches) => matches.Select(m => (m.MessageIndex, m.InterestIndex)).ToArray();
 
-    /// <summary>Records the pairs it is asked for; scores each <paramref name="score"/> where <paramref name="passes"/> (else 0.2).</summary>
-    private sealed class CountingRescorer(float score, Func<(int Message, int Interest), bool>? passes = null) : IContextualRescorer
+    /// <summary>
+    /// Records the pairs it is asked for; scores each <paramref name="score"/> where <paramref name="passes"/> (else 0.2),
+    /// with raw score <paramref name="rawScore"/> (default: the score).
+    /// </summary>
+    private sealed class CountingRescorer(float score, Func<(int Message, int Interest), bool>? passes = null, float? rawScore = null) : IContextualRescorer
     {
         public List<(int Message, int Interest)> Requested { get; } = [];
 
@@ -272,7 +375,8 @@ public sealed class TieredScorerTests
                 foreach (var i in interestsPerMessage[m])
                 {
                     Requested.Add((m, i));
-                    rescored.Add(new RowMatch(m, i, passes is null || passes((m, i)) ? score : 0.2f, 0, []));
+                    var given = passes is null || passes((m, i)) ? score : 0.2f;
+                    rescored.Add(new RowMatch(m, i, given, 0, []) { RawScore = rawScore ?? given });
                 }
             }
             return rescored;

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using StreamAttention.Contracts;
 using StreamAttention.Embeddings;
 using StreamAttention.Embeddings.Transformer;
+using StreamAttention.Onnx;
 using StreamAttention.Scoring.Calibration;
 using StreamAttention.Scoring.Cascade;
 using StreamAttention.Scoring.Options;
@@ -137,49 +138,37 @@ public sealed class TieredScorerTests
     [Fact]
     public void The_contextual_rescorer_calibrates_each_interest_by_the_contextual_model_against_the_messages_it_scored()
     {
-        var directory = Directory.CreateTempSubdirectory("contextual-calibration-");
-        try
+        using var model = new TinyTransformer(seed: 14);
+        // The fast provider's key is not the contextual model's: the rescorer must use its own.
+        var options = new ScoringOptions { CalibrationKey = "distilled", MinBackgroundMessages = 8, MaxQueriesPerInterest = 3 };
+        using var rescorer = new ContextualRescorer(model.Embedder, model.Sessions, options);
+        var random = new Random(6);
+        var definitions = Enumerable.Range(0, 3).Select(i => new InterestDefinition($"i{i}", TinyTransformer.Text(random, 3), "u", null)).ToArray();
+        var texts = Enumerable.Range(0, 20).Select(_ => TinyTransformer.Text(random, 6)).ToArray();
+        var every = Enumerable.Range(0, definitions.Length).ToArray();
+
+        var rescored = rescorer.Rescore(texts, InterestIndex.Build(definitions, _embedder, options), texts.Select(_ => every).ToArray());
+
+        // The first batch is the background it is measured against.
+        var messages = model.Embedder.Embed(texts);
+        var reference = InterestIndex.Build(definitions, model.Embedder, options);
+        var raw = every.Select(i => texts.Select((_, m) => (float)Raw(m, i)).ToArray()).ToArray();
+        double Raw(int m, int i)
         {
-            var (modelPath, vocabPath) = new TransformerTestModel(seed: 14).WriteTo(directory.FullName);
-            var sessions = TestData.Sessions();
-            // The fast provider's key is not the contextual model's: the rescorer must use its own.
-            var options = new ScoringOptions { CalibrationKey = "distilled", MinBackgroundMessages = 8, MaxQueriesPerInterest = 3 };
-            using var contextual = new TransformerEmbedder(new TransformerEmbeddingOptions { ModelPath = modelPath, VocabPath = vocabPath, MaxTokens = 20 }, sessions);
-            using var rescorer = new ContextualRescorer(contextual, sessions, options);
-            var random = new Random(6);
-            var words = TransformerTestModel.Vocabulary[5..];
-            string Text(int count) => string.Join(' ', Enumerable.Range(0, count).Select(_ => words[random.Next(words.Length)]).Select(w => w.TrimStart('#')));
-            var definitions = Enumerable.Range(0, 3).Select(i => new InterestDefinition($"i{i}", Text(3), "u", null)).ToArray();
-            var texts = Enumerable.Range(0, 20).Select(_ => Text(6)).ToArray();
-            var every = Enumerable.Range(0, definitions.Length).ToArray();
-
-            var rescored = rescorer.Rescore(texts, InterestIndex.Build(definitions, _embedder, options), texts.Select(_ => every).ToArray());
-
-            // The first batch is the background it is measured against.
-            var messages = contextual.Embed(texts);
-            var reference = InterestIndex.Build(definitions, contextual, options);
-            var raw = every.Select(i => texts.Select((_, m) => (float)Raw(m, i)).ToArray()).ToArray();
-            double Raw(int m, int i)
-            {
-                var (p, a, _) = ReferenceScorer.Score(messages, m, reference, i, options);
-                return ReferenceScorer.Combine(p, a, options);
-            }
-            var calibration = new InterestCalibration(options.CalibrationModels[ContextualRescorer.CalibrationKey],
-                raw.Select(r =>
-                {
-                    var (mean, deviation) = InterestStatistics.Of(r);
-                    return new InterestStatistics(mean, deviation, 0);
-                }).ToArray());
-            Assert.Equal(texts.Length * definitions.Length, rescored.Count);
-            foreach (var match in rescored)
-            {
-                Assert.Equal(raw[match.InterestIndex][match.MessageIndex], match.RawScore, 1e-5);
-                Assert.Equal(calibration.Calibrated(match.InterestIndex, raw[match.InterestIndex][match.MessageIndex]), match.Score, 1e-4);
-            }
+            var (p, a, _) = ReferenceScorer.Score(messages, m, reference, i, options);
+            return ReferenceScorer.Combine(p, a, options);
         }
-        finally
+        var calibration = new InterestCalibration(options.CalibrationModels[ContextualRescorer.CalibrationKey],
+            raw.Select(r =>
+            {
+                var (mean, deviation) = InterestStatistics.Of(r);
+                return new InterestStatistics(mean, deviation, 0);
+            }).ToArray());
+        Assert.Equal(texts.Length * definitions.Length, rescored.Count);
+        foreach (var match in rescored)
         {
-            directory.Delete(recursive: true);
+            Assert.Equal(raw[match.InterestIndex][match.MessageIndex], match.RawScore, 1e-5);
+            Assert.Equal(calibration.Calibrated(match.InterestIndex, raw[match.InterestIndex][match.MessageIndex]), match.Score, 1e-4);
         }
     }
 
@@ -207,136 +196,76 @@ public sealed class TieredScorerTests
     [Fact]
     public void The_contextual_tier_equals_the_reference_on_a_tiny_transformer()
     {
-        var directory = Directory.CreateTempSubdirectory("tiered-scorer-");
-        try
-        {
-            var (modelPath, vocabPath) = new TransformerTestModel(seed: 11).WriteTo(directory.FullName);
-            var sessions = TestData.Sessions();
-            var options = new ScoringOptions
-            {
-                Calibration = ScoreCalibration.None,
-                Tier = ScoringTier.Contextual,
-                DefaultThreshold = 0.2f,
-                MaxQueriesPerInterest = 4,
-                ContextualScoreScale = 1,
-                ContextualScoreOffset = 0,
-            };
-            using var contextual = new TransformerEmbedder(new TransformerEmbeddingOptions { ModelPath = modelPath, VocabPath = vocabPath, MaxTokens = 20 }, sessions);
-            using var rescorer = new ContextualRescorer(contextual, sessions, options);
-            using var fast = new TwoStageScorer(sessions, options);
-            InterestDefinition[] definitions =
-            [
-                new("cat", "the cat sat", "u", null),
-                new("k8s", "kubernetes logs error", "u", 0.1f),
-                new("disk", "disk error", "v", null),
-            ];
-            string[] texts = ["the cat sat on the mat", "kubernetes error logs , disk", "embeddings .", "", "mat on disk"];
-            var interests = InterestIndex.Build(definitions, _embedder, options);
+        using var model = new TinyTransformer(seed: 11);
+        var options = ContextualTierOptions();
+        using var rescorer = new ContextualRescorer(model.Embedder, model.Sessions, options);
+        using var fast = new TwoStageScorer(model.Sessions, options);
+        InterestDefinition[] definitions =
+        [
+            new("cat", "the cat sat", "u", null),
+            new("k8s", "kubernetes logs error", "u", 0.1f),
+            new("disk", "disk error", "v", null),
+        ];
+        string[] texts = ["the cat sat on the mat", "kubernetes error logs , disk", "embeddings .", "", "mat on disk"];
+        var interests = InterestIndex.Build(definitions, _embedder, options);
 
-            var matches = new TieredScorer(fast, rescorer).Score(Batch(texts), interests, minScoreOverride: -1);
+        var matches = new TieredScorer(fast, rescorer).Score(Batch(texts), interests, minScoreOverride: -1);
 
-            var messages = contextual.Embed(texts);
-            var reference = InterestIndex.Build(definitions, contextual, options);
-            Assert.Equal(texts.Length * definitions.Length, matches.Count);
-            foreach (var match in matches)
-            {
-                var (p, a, _) = ReferenceScorer.Score(messages, match.MessageIndex, reference, match.InterestIndex, options);
-                Assert.Equal(ReferenceScorer.Combine(p, a, options), match.Score, 1e-5);
-            }
-            Assert.Equal(definitions.Length, rescorer.CachedInterests);
-        }
-        finally
-        {
-            directory.Delete(recursive: true);
-        }
+        Assert.Equal(texts.Length * definitions.Length, matches.Count);
+        AssertScoredAsReference(matches, model.Embedder.Embed(texts), InterestIndex.Build(definitions, model.Embedder, options), options);
+        Assert.Equal(definitions.Length, rescorer.CachedInterests);
     }
 
     [Fact]
     public void The_contextual_rescorer_scores_exactly_the_chosen_pairs_as_the_reference_in_runs_of_few_interests()
     {
-        var directory = Directory.CreateTempSubdirectory("contextual-rescorer-");
-        try
-        {
-            var (modelPath, vocabPath) = new TransformerTestModel(seed: 12).WriteTo(directory.FullName);
-            var sessions = TestData.Sessions();
-            var options = new ScoringOptions { Calibration = ScoreCalibration.None, MaxQueriesPerInterest = 3 };
-            using var contextual = new TransformerEmbedder(new TransformerEmbeddingOptions { ModelPath = modelPath, VocabPath = vocabPath, MaxTokens = 20 }, sessions);
-            using var rescorer = new ContextualRescorer(contextual, sessions, options);
-            var random = new Random(4);
-            var words = TransformerTestModel.Vocabulary[5..];
-            string Text(int count) => string.Join(' ', Enumerable.Range(0, count).Select(_ => words[random.Next(words.Length)]).Select(w => w.TrimStart('#')));
-            var definitions = Enumerable.Range(0, 150).Select(i => new InterestDefinition($"i{i}", Text(3), "u", null)).ToArray();
-            var texts = Enumerable.Range(0, 60).Select(_ => Text(6)).ToArray();
-            // Each message near the threshold of two interests of its own, some of none: a run of all would score 60 × 150 pairs.
-            var chosen = Enumerable.Range(0, texts.Length).Select(m => m % 7 == 3 ? [] : new[] { (2 * m) % 150, (2 * m + 77) % 150 }.Order().ToArray()).ToArray();
+        using var model = new TinyTransformer(seed: 12);
+        var options = new ScoringOptions { Calibration = ScoreCalibration.None, MaxQueriesPerInterest = 3 };
+        using var rescorer = new ContextualRescorer(model.Embedder, model.Sessions, options);
+        var random = new Random(4);
+        var definitions = Enumerable.Range(0, 150).Select(i => new InterestDefinition($"i{i}", TinyTransformer.Text(random, 3), "u", null)).ToArray();
+        var texts = Enumerable.Range(0, 60).Select(_ => TinyTransformer.Text(random, 6)).ToArray();
+        // Each message near the threshold of two interests of its own, some of none: a run of all would score 60 × 150 pairs.
+        var chosen = Enumerable.Range(0, texts.Length).Select(m => m % 7 == 3 ? [] : new[] { (2 * m) % 150, (2 * m + 77) % 150 }.Order().ToArray()).ToArray();
 
-            var rescored = rescorer.Rescore(texts, InterestIndex.Build(definitions, _embedder, options), chosen);
+        var rescored = rescorer.Rescore(texts, InterestIndex.Build(definitions, _embedder, options), chosen);
 
-            Assert.Equal(chosen.SelectMany((c, m) => c.Select(i => (m, i))).ToArray(), Keys(rescored).Order().ToArray());
-            var messages = contextual.Embed(texts);
-            var reference = InterestIndex.Build(definitions, contextual, options);
-            foreach (var match in rescored)
-            {
-                var (p, a, _) = ReferenceScorer.Score(messages, match.MessageIndex, reference, match.InterestIndex, options);
-                Assert.Equal(ReferenceScorer.Combine(p, a, options), match.Score, 1e-5);
-            }
-        }
-        finally
-        {
-            directory.Delete(recursive: true);
-        }
+        Assert.Equal(chosen.SelectMany((c, m) => c.Select(i => (m, i))).ToArray(), Keys(rescored).Order().ToArray());
+        AssertScoredAsReference(rescored, model.Embedder.Embed(texts), InterestIndex.Build(definitions, model.Embedder, options), options);
     }
 
     [Fact]
     public void The_contextual_tier_finds_a_passage_beyond_the_first_window_of_a_long_message()
     {
-        var directory = Directory.CreateTempSubdirectory("contextual-windows-");
-        try
-        {
-            var (modelPath, vocabPath) = new TransformerTestModel(seed: 13).WriteTo(directory.FullName);
-            var sessions = TestData.Sessions();
-            // Windows of 8 word pieces, one every 4, at most 8: 36 pieces covered.
-            var options = new ScoringOptions
-            {
-                Calibration = ScoreCalibration.None,
-                Tier = ScoringTier.Contextual,
-                DefaultThreshold = 0.2f,
-                MaxQueriesPerInterest = 4,
-                ContextualScoreScale = 1,
-                ContextualScoreOffset = 0,
-                MaxWindows = 8,
-                WindowOverlap = 0.5,
-            };
-            using var contextual = new TransformerEmbedder(new TransformerEmbeddingOptions { ModelPath = modelPath, VocabPath = vocabPath, MaxTokens = 8 }, sessions);
-            using var rescorer = new ContextualRescorer(contextual, sessions, options);
-            using var fast = new TwoStageScorer(sessions, options);
-            InterestDefinition[] definitions = [new("k8s", "kubernetes logs error", "u", null)];
-            const string Filler = "the cat sat on the mat the cat sat on the mat the cat sat on the mat";
-            // 22 pieces (the passage in windows 4 and 5 only), and 18 + 24 = 42 pieces, past the windows' 36.
-            MessageText[] messages = [new("long", $"{Filler} kubernetes logs error"), new("longer", $"{Filler} {Filler} kubernetes logs error")];
-            var scorer = new MessageScorer(_embedder, new TieredScorer(fast, rescorer));
-            var interests = scorer.BuildIndex(definitions);
+        using var model = new TinyTransformer(seed: 13, maxTokens: 8);
+        // Windows of 8 word pieces, one every 4, at most 8: 36 pieces covered.
+        var options = ContextualTierOptions();
+        options.MaxWindows = 8;
+        options.WindowOverlap = 0.5;
+        using var rescorer = new ContextualRescorer(model.Embedder, model.Sessions, options);
+        using var fast = new TwoStageScorer(model.Sessions, options);
+        InterestDefinition[] definitions = [new("k8s", "kubernetes logs error", "u", null)];
+        const string Filler = "the cat sat on the mat the cat sat on the mat the cat sat on the mat";
+        // 22 pieces (the passage in windows 4 and 5 only), and 18 + 24 = 42 pieces, past the windows' 36.
+        MessageText[] messages = [new("long", $"{Filler} kubernetes logs error"), new("longer", $"{Filler} {Filler} kubernetes logs error")];
+        var scorer = new MessageScorer(_embedder, new TieredScorer(fast, rescorer));
+        var interests = scorer.BuildIndex(definitions);
 
-            var matches = scorer.Score(messages, interests, minScoreOverride: -1);
+        var matches = scorer.Score(messages, interests, minScoreOverride: -1);
 
-            var windows = contextual.EmbedWindows([messages[0].Text], options.Windows(contextual.MaxTokens));
-            var reference = InterestIndex.Build(definitions, contextual, options);
-            var windowScores = Enumerable.Range(0, windows.WindowCount(0))
-                .Select(w => ReferenceScorer.Score(windows.Rows, w, reference, 0, options))
-                .Select(s => ReferenceScorer.Combine(s.Prefilter, s.Attention, options))
-                .ToArray();
-            Assert.Equal(5, windowScores.Length);
-            Assert.True(windowScores.Skip(1).Max() > windowScores[0], "the passage scores higher than the first window");
-            var longMatch = Assert.Single(matches, m => m.MessageId == "long");
-            Assert.Equal(windowScores.Max(), longMatch.Score, 1e-5);
-            Assert.Contains(longMatch.Highlights, h => h.Token == "kubernetes");
-            Assert.False(longMatch.Truncated);
-            Assert.True(Assert.Single(matches, m => m.MessageId == "longer").Truncated);
-        }
-        finally
-        {
-            directory.Delete(recursive: true);
-        }
+        var windows = model.Embedder.EmbedWindows([messages[0].Text], options.Windows(model.Embedder.MaxTokens));
+        var reference = InterestIndex.Build(definitions, model.Embedder, options);
+        var windowScores = Enumerable.Range(0, windows.WindowCount(0))
+            .Select(w => ReferenceScorer.Score(windows.Rows, w, reference, 0, options))
+            .Select(s => ReferenceScorer.Combine(s.Prefilter, s.Attention, options))
+            .ToArray();
+        Assert.Equal(5, windowScores.Length);
+        Assert.True(windowScores.Skip(1).Max() > windowScores[0], "the passage scores higher than the first window");
+        var longMatch = Assert.Single(matches, m => m.MessageId == "long");
+        Assert.Equal(windowScores.Max(), longMatch.Score, 1e-5);
+        Assert.Contains(longMatch.Highlights, h => h.Token == "kubernetes");
+        Assert.False(longMatch.Truncated);
+        Assert.True(Assert.Single(matches, m => m.MessageId == "longer").Truncated);
     }
 
     private (InterestIndex Interests, string[] Texts) Arrange(Random random, ScoringOptions options)
@@ -352,6 +281,56 @@ public sealed class TieredScorerTests
         var batch = _embedder.Embed(texts);
         texts.CopyTo(batch.Texts, 0);
         return batch;
+    }
+
+    /// <summary>The contextual tier on raw scores, its scores as the reference computes them (no scale or offset).</summary>
+    private static ScoringOptions ContextualTierOptions() => new()
+    {
+        Calibration = ScoreCalibration.None,
+        Tier = ScoringTier.Contextual,
+        DefaultThreshold = 0.2f,
+        MaxQueriesPerInterest = 4,
+        ContextualScoreScale = 1,
+        ContextualScoreOffset = 0,
+    };
+
+    /// <summary>Every match scores as the double-precision reference over the contextual model's vectors.</summary>
+    private static void AssertScoredAsReference(IEnumerable<RowMatch> matches, TokenBatch messages, InterestIndex reference, ScoringOptions options)
+    {
+        foreach (var match in matches)
+        {
+            var (p, a, _) = ReferenceScorer.Score(messages, match.MessageIndex, reference, match.InterestIndex, options);
+            Assert.Equal(ReferenceScorer.Combine(p, a, options), match.Score, 1e-5);
+        }
+    }
+
+    /// <summary>A tiny random transformer in a temporary directory, with its embedder and sessions; the directory goes on dispose.</summary>
+    private sealed class TinyTransformer : IDisposable
+    {
+        private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("tiered-scorer-");
+
+        public TinyTransformer(int seed, int maxTokens = 20)
+        {
+            var (modelPath, vocabPath) = new TransformerTestModel(seed).WriteTo(_directory.FullName);
+            Embedder = new TransformerEmbedder(new TransformerEmbeddingOptions { ModelPath = modelPath, VocabPath = vocabPath, MaxTokens = maxTokens }, Sessions);
+        }
+
+        public OnnxSessionFactory Sessions { get; } = TestData.Sessions();
+
+        public TransformerEmbedder Embedder { get; }
+
+        /// <summary><paramref name="count"/> random words of the model's vocabulary (its special tokens left out).</summary>
+        public static string Text(Random random, int count)
+        {
+            var words = TransformerTestModel.Vocabulary[5..];
+            return string.Join(' ', Enumerable.Range(0, count).Select(_ => words[random.Next(words.Length)]).Select(w => w.TrimStart('#')));
+        }
+
+        public void Dispose()
+        {
+            Embedder.Dispose();
+            _directory.Delete(recursive: true);
+        }
     }
 
     private static (int, int)[] Keys(IEnumerable<RowMatch> matches) => matches.Select(m => (m.MessageIndex, m.InterestIndex)).ToArray();

@@ -45,8 +45,7 @@ internal static class IngestBenchmark
     public static async Task RunAsync(BenchmarkSettings settings)
     {
         var corpus = BenchmarkCorpus.Load(settings.Workload);
-        var result = await MeasureAsync(corpus.Phrases(settings.Interests + settings.Interests / 10 + 16, seed: 42), settings.Interests,
-            corpus.Messages(settings.Messages), settings.Provider);
+        var result = await MeasureAsync(corpus, settings.Interests, corpus.Messages(settings.Messages), settings.Provider);
         if (result.Lost != 0)
         {
             throw new InvalidOperationException($"Counted {result.Outcomes} outcomes for {result.Produced} messages.");
@@ -65,10 +64,10 @@ internal static class IngestBenchmark
     }
 
     /// <summary>
-    /// One silo with the first <paramref name="count"/> of <paramref name="interests"/> that its embedder knows (it
-    /// refuses interests it could never match), with <paramref name="provider"/>'s embedder, a warm-up and both phases over <paramref name="texts"/>; counts every outcome, consumer restart and match.
+    /// One silo with <paramref name="count"/> of <paramref name="corpus"/>'s phrases that its embedder knows
+    /// (<see cref="BenchmarkCorpus.KnownPhrases"/>), with <paramref name="provider"/>'s embedder, a warm-up and both phases over <paramref name="texts"/>; counts every outcome, consumer restart and match.
     /// </summary>
-    public static async Task<IngestResult> MeasureAsync(string[] interests, int count, string[] texts, string provider)
+    public static async Task<IngestResult> MeasureAsync(BenchmarkCorpus corpus, int count, string[] texts, string provider)
     {
         await using var kafka = EmbeddedKafkaCluster.Start(1);
         foreach (var topic in new[] { "streamattention.messages", "streamattention.matches", "streamattention.notifications", "streamattention.dead-letters" })
@@ -94,7 +93,7 @@ internal static class IngestBenchmark
         var embedder = silo.Services.GetRequiredService<ITextEmbedder>();
         var scoring = silo.Services.GetRequiredService<IOptions<ScoringOptions>>().Value;
         var configuration = $"{embedder.Name}, {(scoring.Calibration == ScoreCalibration.None ? "raw" : "calibrated")} scores at {scoring.DefaultThreshold}";
-        interests = Known(embedder, interests, count);
+        var interests = corpus.KnownPhrases(embedder, count);
         var importTime = Stopwatch.StartNew();
         var report = await silo.Services.GetRequiredService<InterestImporter>().ImportAsync(Lines(interests), CancellationToken.None);
         importTime.Stop();
@@ -133,15 +132,6 @@ internal static class IngestBenchmark
         return new IngestResult(configuration, importTime.Elapsed, warmUp.Elapsed, saturated, cpuPerMessage, rate, Percentile(latencies, 0.50), Percentile(latencies, 0.99),
             2L * texts.Length + bursts * WarmUpBurst, outcomes.Matched, outcomes.NoMatch, outcomes.DeadLettered, outcomes.Restarts, output.Matches, dropped,
             File.ReadAllText("/proc/loadavg").Split(' ')[0]);
-    }
-
-    /// <summary>The first <paramref name="count"/> interests with at least one word <paramref name="embedder"/> knows.</summary>
-    private static string[] Known(ITextEmbedder embedder, string[] interests, int count)
-    {
-        var known = interests.Chunk(10_000)
-            .SelectMany(chunk => embedder.Embed(chunk) is var embedded ? chunk.Where((_, i) => embedded.TokenCount(i) > 0) : [])
-            .Take(count).ToArray();
-        return known.Length == count ? known : throw new InvalidOperationException($"Only {known.Length} of the {count} interests have a word that {embedder.Name} knows.");
     }
 
     private static async IAsyncEnumerable<ImportLine> Lines(string[] interests)

@@ -48,7 +48,7 @@ internal static class ScaleBenchmark
         using var stages = new StageClock();
         foreach (var size in settings.Sizes)
         {
-            var index = InterestIndex.Build(Phrases(corpus, embedder, size).Select((t, i) => new InterestDefinition($"i{i}", t)).ToArray(), embedder, options);
+            var index = InterestIndex.Build(corpus.KnownPhrases(embedder, size).Select((t, i) => new InterestDefinition($"i{i}", t)).ToArray(), embedder, options);
             var sample = Math.Min(size, settings.NaiveInterests);
             // Its own small index: the naive loop reads dense query vectors, which for all interests would not fit.
             var sampleIndex = InterestIndex.Build(index.Interests.Take(sample).ToArray(), embedder, options);
@@ -113,7 +113,7 @@ internal static class ScaleBenchmark
         }
         foreach (var size in settings.EndToEndSizes)
         {
-            var result = await IngestBenchmark.MeasureAsync(Phrases(corpus, embedder, size), size, texts, settings.Provider);
+            var result = await IngestBenchmark.MeasureAsync(corpus, size, texts, settings.Provider);
             Console.WriteLine($"| {size:N0} | end to end through Kafka, {result.Configuration} (import {result.Import.TotalSeconds:F0} s, warm-up {result.WarmUp.TotalSeconds:F0} s) | {result.Saturated:N0} | {result.P50:F0} ms | {result.P99:F0} ms "
                 + $"| | | | {(result.Dropped.Length > 0 ? $"output trimmed by the mock ({result.Dropped.Length} partitions)" : $"{(double)result.Matches / result.Produced:F1}")} "
                 + $"| restarts {result.Restarts}, lost {result.Lost}, dead-lettered {result.DeadLettered} | p50/p99 at {result.PacedRate:N0} msg/s | load {result.LoadAverage} | {result.CpuPerMessage:F2} ms |");
@@ -123,12 +123,6 @@ internal static class ScaleBenchmark
         Console.WriteLine();
         Console.WriteLine($"plot: {Path.GetFullPath(settings.PlotPath)}");
     }
-
-    /// <summary><paramref name="count"/> phrases with at least one known word: the silo refuses interests it could never match.</summary>
-    private static string[] Phrases(BenchmarkCorpus corpus, ITextEmbedder embedder, int count)
-        => corpus.Phrases(count + count / 10 + 16, seed: 42).Chunk(10_000)
-            .SelectMany(chunk => embedder.Embed(chunk) is var embedded ? chunk.Where((_, i) => embedded.TokenCount(i) > 0) : [])
-            .Take(count).ToArray();
 
     private static IEnumerable<(TokenBatch Batch, int Start)> Batches(TokenBatch messages)
     {

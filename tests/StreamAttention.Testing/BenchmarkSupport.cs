@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
 using StreamAttention.Contracts.Diagnostics;
+using StreamAttention.Embeddings;
 using StreamAttention.Scoring;
 using StreamAttention.Server.Hosting;
 
@@ -136,6 +137,18 @@ public sealed class BenchmarkCorpus(string[] messages, string[] interests, strin
             var length = Math.Min(text.Length, random.Next(3, 7));
             return string.Join(' ', text.Skip(random.Next(text.Length - length + 1)).Take(length));
         }).ToArray();
+    }
+
+    /// <summary>
+    /// The first <paramref name="count"/> of the <see cref="Phrases"/> (seed 42) with at least one word that
+    /// <paramref name="embedder"/> knows: the silo refuses interests it could never match.
+    /// </summary>
+    public string[] KnownPhrases(ITextEmbedder embedder, int count)
+    {
+        var known = Phrases(count + count / 10 + 16, seed: 42).Chunk(10_000)
+            .SelectMany(chunk => embedder.Embed(chunk) is var embedded ? chunk.Where((_, i) => embedded.TokenCount(i) > 0) : [])
+            .Take(count).ToArray();
+        return known.Length == count ? known : throw new InvalidOperationException($"Only {known.Length} of the {count} phrases have a word that {embedder.Name} knows.");
     }
 
     private static string[] Texts(string path)

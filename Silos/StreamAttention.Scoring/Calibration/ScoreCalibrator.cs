@@ -65,17 +65,23 @@ public sealed class ScoreCalibrator(ScoringOptions options, Func<TokenBatch, Int
         {
             // Interests that score alike against any message have the same statistics: one of each is measured.
             var first = InterestTwins.FirstOf(index, measure);
-            var distinct = Enumerable.Range(0, measure.Count).Where(k => first[k] == k).ToList();
-            var measured = Measure(index.Subset(distinct.Select(k => measure[k]).ToList()), generation);
-            var slot = new Dictionary<int, int>(distinct.Count);
-            for (var d = 0; d < distinct.Count; d++)
-            {
-                slot[distinct[d]] = d;
-            }
+            // Where each first twin's measurement lands among the measured ones.
+            var slot = new int[measure.Count];
+            var distinct = new List<int>();
             for (var k = 0; k < measure.Count; k++)
             {
-                statistics[measure[k]] = measured[slot[first[k]]];
-                _statistics.AddOrUpdate(index.Interests[measure[k]], measured[slot[first[k]]]);
+                if (first[k] == k)
+                {
+                    slot[k] = distinct.Count;
+                    distinct.Add(measure[k]);
+                }
+            }
+            var measured = Measure(index.Subset(distinct), generation);
+            for (var k = 0; k < measure.Count; k++)
+            {
+                var statisticsOfTwin = measured[slot[first[k]]];
+                statistics[measure[k]] = statisticsOfTwin;
+                _statistics.AddOrUpdate(index.Interests[measure[k]], statisticsOfTwin);
             }
         }
         var calibration = new InterestCalibration(_model, statistics);

@@ -23,7 +23,6 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
     private float[] _bound = [];
     private readonly ReusableBuffer<float> _wordBest = new();
     private int[] _rowOf = [];
-    private IReadOnlyList<int> _attended = [];
     private readonly ReusableBuffer<float> _cached = new();
     private SharedWordAttentionStage? _stage;
     private int _chunkStart;
@@ -82,7 +81,6 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
         {
             return;
         }
-        _attended = interests;
         foreach (var interest in interests)
         {
             for (var e = words.Offsets[interest]; e < words.Offsets[interest + 1]; e++)
@@ -100,7 +98,7 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
         var scores = _scores.Rent(_rows.Count * wordCount).Span;
         if (wordCount == 0)
         {
-            Bound(words, scores, wordCount);
+            Bound(words, interests, scores, wordCount);
             return;
         }
         if (_stage?.Dimension != messages.Dimension)
@@ -128,14 +126,14 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
             }
             first = last;
         }
-        Bound(words, scores, wordCount);
+        Bound(words, interests, scores, wordCount);
     }
 
     /// <summary>
     /// Each chunk interest's <see cref="InterestScore"/> with every word at its best score over the chunk's messages:
     /// summed in the same order, so with weights ≥ 0 no message's computed score exceeds it (rounding is monotone).
     /// </summary>
-    private void Bound(InterestWords words, ReadOnlySpan<float> scores, int wordCount)
+    private void Bound(InterestWords words, IReadOnlyList<int> interests, ReadOnlySpan<float> scores, int wordCount)
     {
         var best = _wordBest.Rent(wordCount).Span;
         if (wordCount > 0)
@@ -146,7 +144,7 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
                 TensorPrimitives.Max(best, scores.Slice(r * wordCount, wordCount), best);
             }
         }
-        foreach (var interest in _attended)
+        foreach (var interest in interests)
         {
             var bound = 0f;
             for (var e = words.Offsets[interest]; e < words.Offsets[interest + 1]; e++)

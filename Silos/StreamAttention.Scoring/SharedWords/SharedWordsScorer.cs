@@ -62,18 +62,19 @@ public sealed class SharedWordsScorer : IDisposable
             _candidates.Reset(start, count);
             var started = Stopwatch.GetTimestamp();
             // With every interest's cosines first, only the words of interests that some message may match attend.
-            var similarity = Candidates is ExhaustiveCandidates exhaustive ? exhaustive.Prefilter(messages, start, count, interests) : default;
+            var exhaustive = Candidates as ExhaustiveCandidates;
+            var similarity = exhaustive?.Prefilter(messages, start, count, interests) ?? default;
             var prefilterTime = Stopwatch.GetElapsedTime(started);
             _attention.Run(messages, start, count, words,
-                Candidates is ExhaustiveCandidates ? _live.Of(similarity.Span, count, floor, words.SameAs) : words.FirstTwins);
+                exhaustive is null ? words.FirstTwins : _live.Of(similarity.Span, count, floor, words.SameAs));
             // Top-k keeps the k best of the floor's candidates, so it gets the floor itself.
             var chunkFloor = _options.PrefilterTopK == 0 && _attention.HasRows
                 ? BoundedFloors.Of(floor, thresholds, _attention.AttentionBounds, words.SameAs, weight)
                 : floor;
             started = Stopwatch.GetTimestamp();
-            if (Candidates is ExhaustiveCandidates keep)
+            if (exhaustive is not null)
             {
-                keep.Keep(similarity.Span, count, interests.Count, chunkFloor, _candidates);
+                exhaustive.Keep(similarity.Span, count, interests.Count, chunkFloor, _candidates);
             }
             else
             {

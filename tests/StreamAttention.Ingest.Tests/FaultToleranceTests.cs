@@ -32,7 +32,7 @@ public sealed class FaultToleranceTests(IngestClusterFixture fixture, ITestOutpu
         kafka.SetBrokerUp(EmbeddedKafkaCluster.AllBrokers);
         await Traffic.ProduceAsync(kafka, Half, Half);
 
-        await OutputReader.WaitForAllCommittedAsync(kafka, "brokers-down");
+        await OutputReader.WaitForAllCommittedAsync(kafka, "brokers-down", ingest.Log());
         // Brokers down do not restart the consumer: what it committed stays committed, and the producer's retries are idempotent.
         OutputReader.AssertMatches(OutputReader.ReadMatches(kafka), 2 * Half, IngestHosts.MaxDuplicatesPerRestart);
         AssertEveryOutcomeCounted(outcomes, 2 * Half);
@@ -51,7 +51,7 @@ public sealed class FaultToleranceTests(IngestClusterFixture fixture, ITestOutpu
             kafka.PushRequestErrors(KafkaApiKey.Produce, ErrorCode.NotLeaderForPartition, ErrorCode.RequestTimedOut, ErrorCode.NotEnoughReplicas, ErrorCode.LeaderNotAvailable);
             kafka.PushRequestErrors(KafkaApiKey.Fetch, ErrorCode.NotLeaderForPartition, ErrorCode.RequestTimedOut, ErrorCode.UnknownTopicOrPart);
             await Traffic.ProduceAsync(kafka, Half, Half);
-            await OutputReader.WaitForAllCommittedAsync(kafka, "injected");
+            await OutputReader.WaitForAllCommittedAsync(kafka, "injected", ingest.Log());
         }
         finally
         {

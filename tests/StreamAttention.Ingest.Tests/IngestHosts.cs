@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using StreamAttention.Ingest.EmbeddedKafka;
 using StreamAttention.Ingest.Hosting;
 using StreamAttention.Ingest.Options;
@@ -24,6 +25,9 @@ public static class IngestHosts
     public static IHost Start(IGrainFactory grains, EmbeddedKafkaCluster kafka, string groupId, Action<KafkaIngestOptions>? configure = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        var log = new IngestLog();
+        builder.Logging.AddProvider(log).SetMinimumLevel(LogLevel.Debug);
+        builder.Services.AddSingleton(log);
         builder.Services.AddSingleton(grains);
         builder.Services.AddKafkaIngest(options =>
         {
@@ -40,6 +44,9 @@ public static class IngestHosts
         host.Start();
         return host;
     }
+
+    /// <summary>What the in-process ingest host logged.</summary>
+    public static IngestLog Log(this IHost ingest) => ingest.Services.GetRequiredService<IngestLog>();
 
     /// <summary><c>streamattention ingest</c> as a child process, a client of a silo process, serving /metrics and /health on <paramref name="httpPort"/> (default: a free one).</summary>
     /// <param name="testSessions">The tests' short group session; false: the pipeline's own consumer settings, as deployed.</param>

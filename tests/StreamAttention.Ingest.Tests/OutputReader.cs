@@ -12,25 +12,29 @@ public static class OutputReader
 
     /// <summary>
     /// Waits until the group committed every input message: then every message's outcome was acknowledged (a message
-    /// is committed only after its matches or dead letter were).
+    /// is committed only after its matches or dead letter were). A timeout shows each partition's committed offset and
+    /// end, and <paramref name="log"/> when given.
     /// </summary>
-    public static async Task WaitForAllCommittedAsync(EmbeddedKafkaCluster kafka, string groupId)
+    public static async Task WaitForAllCommittedAsync(EmbeddedKafkaCluster kafka, string groupId, IngestLog? log = null)
     {
         // Reads the group's offsets without joining it.
         using var consumer = new ConsumerBuilder<byte[], byte[]>(KafkaClients.Consumer(kafka, groupId)).Build();
         var partitions = Enumerable.Range(0, Traffic.Partitions).Select(p => new TopicPartition(Traffic.InputTopic, p)).ToArray();
         var deadline = DateTime.UtcNow + Deadline;
         var lag = long.MaxValue;
+        var progress = "not read";
         while (DateTime.UtcNow < deadline)
         {
             try
             {
                 var committed = consumer.Committed(partitions, Timeout);
-                lag = committed.Sum(c => consumer.QueryWatermarkOffsets(c.TopicPartition, Timeout).High.Value - Math.Max(0, c.Offset.Value));
+                var ends = committed.Select(c => consumer.QueryWatermarkOffsets(c.TopicPartition, Timeout).High.Value).ToArray();
+                lag = committed.Select((c, i) => ends[i] - Math.Max(0, c.Offset.Value)).Sum();
                 if (lag == 0)
                 {
                     return;
                 }
+                progress = string.Join(", ", committed.Select((c, i) => $"[{c.Partition.Value}] {c.Offset} of {ends[i]}"));
             }
             catch (KafkaException)
             {
@@ -38,7 +42,7 @@ public static class OutputReader
             }
             await Task.Delay(200);
         }
-        Assert.Fail($"The ingest group still had {lag} uncommitted messages after {Deadline}.");
+        Assert.Fail($"The ingest group still had {lag} uncommitted messages after {Deadline} (committed of end, by partition: {progress}).\n{log?.Tail()}");
     }
 
     /// <summary>Every message of <paramref name="topic"/>, from the start to the high watermark of each partition.</summary>

@@ -22,7 +22,7 @@ public sealed class SiloFailureTests
         await cluster.KillSiloAsync(cluster.Silos[1]);
         await Traffic.ProduceAsync(kafka, Half, Half);
 
-        await OutputReader.WaitForAllCommittedAsync(kafka, "silo-killed");
+        await OutputReader.WaitForAllCommittedAsync(kafka, "silo-killed", ingest.Log());
         OutputReader.AssertMatches(OutputReader.ReadMatches(kafka), 2 * Half, IngestHosts.MaxDuplicatesPerRestart);
         FaultToleranceTests.AssertEveryOutcomeCounted(outcomes, 2 * Half);
     }

@@ -3,6 +3,7 @@ using Confluent.Kafka;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using StreamAttention.Ingest.Decoding;
+using StreamAttention.Ingest.EmbeddedKafka;
 using StreamAttention.Ingest.Pipeline;
 using StreamAttention.Ingest.Publishing;
 using TestCluster = StreamAttention.Testing.TestCluster;
@@ -41,7 +42,7 @@ public sealed class ScoringFaultTests(FaultyClusterFixture fixture) : IClassFixt
             ? JsonSerializer.Serialize(new { id = Traffic.Id(i), text = $"{ScoringFaults.PoisonWord} {Traffic.TextOf(i)}" })
             : Traffic.Json(i));
 
-        await OutputReader.WaitForAllCommittedAsync(kafka, "poison");
+        await OutputReader.WaitForAllCommittedAsync(kafka, "poison", ingest.Log());
 
         var published = OutputReader.ReadMatches(kafka).Select(m => ((string)m["messageId"]!, (string)m["userId"]!)).ToHashSet();
         var expected = Traffic.ExpectedMatches(Count);
@@ -68,12 +69,48 @@ public sealed class ScoringFaultTests(FaultyClusterFixture fixture) : IClassFixt
         fixture.Faults.RefuseAsBusy(5);
         await Traffic.ProduceAsync(kafka, 0, Count);
 
-        await OutputReader.WaitForAllCommittedAsync(kafka, "busy");
+        await OutputReader.WaitForAllCommittedAsync(kafka, "busy", ingest.Log());
 
         Assert.Equal(5, fixture.Faults.Refused - refusedBefore);
         Assert.True(outcomes.Pauses > 0, "the consumer never paused while scoring was busy");
         Assert.Equal(0, OutputReader.AssertMatches(OutputReader.ReadMatches(kafka), Count, maxDuplicates: 0));
         Assert.Empty(OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic));
+        Assert.Equal(0, outcomes.Restarts);
+    }
+
+    /// <summary>
+    /// The sequence behind a brokers-down failure seen once under load (FaultToleranceTests): the loop pauses its
+    /// partitions (scoring behind: every slot in flight), loses them (the brokers down past the session timeout), stops
+    /// pausing before the brokers are back (nothing assigned then), and gets the same partitions assigned again.
+    /// librdkafka keeps them paused through all that, so the loop must resume them, or nothing is fetched again.
+    /// </summary>
+    [Fact]
+    public async Task Partitions_lost_while_paused_are_fetched_again_when_assigned_back()
+    {
+        await using var kafka = Traffic.StartKafka();
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "paused-lost");
+        using var outcomes = new OutcomeCounter(ingest);
+        var log = ingest.Log();
+        try
+        {
+            fixture.Faults.HoldScoring();
+            // Messages that match nobody: their batches finish without the brokers, so the pause can end while they are down.
+            await Traffic.ProduceAsync(kafka, 0, Count, i => JsonSerializer.Serialize(new { id = Traffic.Id(i), text = Texts.Unrelated }));
+            var lines = await log.WaitForAsync($"({IngestHosts.MaxInFlightBatches} batches in flight): pausing partitions");
+
+            kafka.SetBrokerDown(EmbeddedKafkaCluster.AllBrokers);
+            lines = await log.WaitForAsync("Kafka consumer lost", lines);
+            fixture.Faults.ReleaseScoring();
+            await log.WaitForAsync("Resumed partitions", lines);
+            kafka.SetBrokerUp(EmbeddedKafkaCluster.AllBrokers);
+
+            await OutputReader.WaitForAllCommittedAsync(kafka, "paused-lost", log);
+        }
+        finally
+        {
+            fixture.Faults.ReleaseScoring();
+        }
+        Assert.Empty(OutputReader.ReadAll(kafka, Traffic.OutputTopic));
         Assert.Equal(0, outcomes.Restarts);
     }
 }

@@ -5,7 +5,8 @@ namespace StreamAttention.Ingest.Tests;
 
 /// <summary>
 /// Faults injected into the silos' scoring gateway by a grain call filter: a message containing <see cref="PoisonWord"/>
-/// makes its call throw, and <see cref="RefuseAsBusy"/> makes the next calls fail as a full scoring queue would.
+/// makes its call throw, <see cref="RefuseAsBusy"/> makes the next calls fail as a full scoring queue would, and
+/// <see cref="HoldScoring"/> makes calls wait, as slow silos would, until <see cref="ReleaseScoring"/>.
 /// </summary>
 public sealed class ScoringFaults : IIncomingGrainCallFilter
 {
@@ -13,6 +14,7 @@ public sealed class ScoringFaults : IIncomingGrainCallFilter
 
     private int _busy;
     private int _refused;
+    private TaskCompletionSource? _held;
 
     /// <summary>Calls refused as busy so far.</summary>
     public int Refused => Volatile.Read(ref _refused);
@@ -20,10 +22,19 @@ public sealed class ScoringFaults : IIncomingGrainCallFilter
     /// <summary>The next <paramref name="calls"/> scoring calls throw <see cref="ScoringBusyException"/>.</summary>
     public void RefuseAsBusy(int calls) => Volatile.Write(ref _busy, calls);
 
-    public Task Invoke(IIncomingGrainCallContext context)
+    /// <summary>Scoring calls from now on wait until <see cref="ReleaseScoring"/>.</summary>
+    public void HoldScoring() => Volatile.Write(ref _held, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    public void ReleaseScoring() => Interlocked.Exchange(ref _held, null)?.TrySetResult();
+
+    public async Task Invoke(IIncomingGrainCallContext context)
     {
         if (context.Grain is IScoringGatewayGrain && context.InterfaceMethod.Name == nameof(IScoringGatewayGrain.Score))
         {
+            if (Volatile.Read(ref _held) is { } held)
+            {
+                await held.Task;
+            }
             if (Interlocked.Decrement(ref _busy) >= 0)
             {
                 Interlocked.Increment(ref _refused);
@@ -34,6 +45,6 @@ public sealed class ScoringFaults : IIncomingGrainCallFilter
                 throw new InvalidOperationException("injected: this batch holds a poisoned message");
             }
         }
-        return context.Invoke();
+        await context.Invoke();
     }
 }

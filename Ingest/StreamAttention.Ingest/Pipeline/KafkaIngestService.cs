@@ -187,8 +187,10 @@ public sealed class KafkaIngestService(
         config.EnableAutoOffsetStore = false;
         return new ConsumerBuilder<byte[]?, byte[]?>(config)
             .SetErrorHandler((_, error) => logger.Log(error.IsFatal ? LogLevel.Error : LogLevel.Warning, "Kafka consumer: {Reason}", error.Reason))
+            .SetPartitionsAssignedHandler((_, partitions) => logger.LogInformation("Kafka consumer assigned {Partitions}", string.Join(", ", partitions)))
             .SetPartitionsRevokedHandler((consumer, partitions) =>
             {
+                logger.LogInformation("Kafka consumer revoked {Partitions}", string.Join(", ", partitions));
                 // Another consumer takes these partitions over: hand them on with every finished batch committed.
                 Drain(inFlight);
                 var revoked = partitions.Select(p => p.TopicPartition).ToArray();
@@ -199,6 +201,8 @@ public sealed class KafkaIngestService(
             })
             .SetPartitionsLostHandler((_, partitions) =>
             {
+                // The group session expired (e.g. the coordinator unreachable for longer than the session timeout).
+                logger.LogWarning("Kafka consumer lost {Partitions}: their uncommitted batches are read again", string.Join(", ", partitions));
                 var lost = partitions.Select(p => p.TopicPartition).ToArray();
                 tracker.Forget(lost);
                 unprocessed.RemoveAll(result => lost.Contains(result.TopicPartition));
@@ -246,12 +250,18 @@ public sealed class KafkaIngestService(
         }
         metrics.Paused();
         logger.LogDebug("Scoring is behind ({Batches} batches in flight): pausing partitions", inFlight.Count);
+        // librdkafka keeps a partition paused through an unassign and a later assign: resuming only what is assigned
+        // at the end missed a partition lost while paused and assigned again after it (the brokers down longer than
+        // the session), which then was never fetched again. So every partition paused here is resumed.
+        var paused = new HashSet<TopicPartition>();
         try
         {
             while ((inFlight.Count >= _options.MaxInFlightBatches || gateway.Busy) && !_stopping.IsCancellationRequested)
             {
-                // Again each time: a rebalance in between assigns partitions unpaused.
-                consumer.Pause(consumer.Assignment);
+                // Again each time: a rebalance in between may assign partitions this pause has not paused yet.
+                var assignment = consumer.Assignment;
+                consumer.Pause(assignment);
+                paused.UnionWith(assignment);
                 if (consumer.Consume(TimeSpan.Zero) is { IsPartitionEOF: false } result)
                 {
                     unprocessed.Add(result);
@@ -262,7 +272,8 @@ public sealed class KafkaIngestService(
         }
         finally
         {
-            consumer.Resume(consumer.Assignment);
+            consumer.Resume(paused);
+            logger.LogDebug("Resumed partitions {Partitions} (assigned now: {Assignment})", string.Join(", ", paused), string.Join(", ", consumer.Assignment));
         }
     }
 

@@ -137,6 +137,21 @@ public sealed class FaultToleranceTests(IngestClusterFixture fixture, ITestOutpu
         Assert.Equal(0, OutputReader.AssertMatches(OutputReader.ReadMatches(kafka), 2 * Half, maxDuplicates: 0));
     }
 
+    /// <summary>Tests dispose their hosts without stopping them: each used to leave its consume loop running.</summary>
+    [Fact]
+    public async Task A_host_disposed_without_a_stop_ends_its_consume_loop()
+    {
+        await using var kafka = Traffic.StartKafka();
+        var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "disposed");
+        var log = ingest.Log();
+        await Traffic.ProduceAsync(kafka, 0, Half);
+        await OutputReader.WaitForAllCommittedAsync(kafka, "disposed", log);
+
+        var lines = log.Count;
+        ingest.Dispose();
+        await log.WaitForAsync("Kafka ingest stopped", lines);
+    }
+
     [Fact]
     public async Task A_consumer_joining_mid_stream_gets_partitions_committed_by_the_revoke_handler()
     {

@@ -20,6 +20,9 @@ public sealed class IngestLog : ILoggerProvider
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName[(categoryName.LastIndexOf('.') + 1)..]);
 
+    /// <summary>Lines logged so far.</summary>
+    public int Count => _lines.Count;
+
     /// <summary>Waits until a line containing <paramref name="fragment"/> is logged after <paramref name="skip"/> lines; returns the line count then.</summary>
     public async Task<int> WaitForAsync(string fragment, int skip = 0)
     {

@@ -14,7 +14,8 @@ namespace StreamAttention.Ingest.Pipeline;
 /// <see cref="BatchProcessor"/>, commits the offsets of batches whose outputs were all acknowledged, and pauses its
 /// partitions while <see cref="KafkaIngestOptions.MaxInFlightBatches"/> batches are in flight or a silo's scoring
 /// queue is full (<see cref="ScoringGatewayClient.Busy"/>). A failed batch ends the
-/// consumer session; a new one resumes from the committed offsets (at-least-once).
+/// consumer session; a new one resumes from the committed offsets (at-least-once). Disposing it (a host disposed
+/// without being stopped) ends the loop too, as a stop does.
 /// </summary>
 public sealed class KafkaIngestService(
     IOptions<KafkaIngestOptions> options,
@@ -22,7 +23,7 @@ public sealed class KafkaIngestService(
     ScoringGatewayClient gateway,
     OutputPublisher publisher,
     IngestInstruments metrics,
-    ILogger<KafkaIngestService> logger) : IHostedService
+    ILogger<KafkaIngestService> logger) : IHostedService, IDisposable
 {
     private const int ClassicSessionTimeoutMs = 6000;
     private const int ClassicHeartbeatIntervalMs = 2000;
@@ -40,10 +41,12 @@ public sealed class KafkaIngestService(
     private readonly KafkaIngestOptions _options = options.Value;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Thread? _loop;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        new Thread(Run) { IsBackground = true, Name = "kafka-ingest" }.Start();
+        _loop = new Thread(Run) { IsBackground = true, Name = "kafka-ingest" };
+        _loop.Start();
         return Task.CompletedTask;
     }
 
@@ -53,6 +56,18 @@ public sealed class KafkaIngestService(
         await _stopping.CancelAsync();
         await _stopped.Task.WaitAsync(cancellationToken);
         publisher.Flush(_options.DrainTimeout);
+    }
+
+    /// <summary>
+    /// A host disposed without a stop (tests do) would otherwise leave the loop reconnecting to its brokers' ports for
+    /// the rest of the process, and join whatever cluster takes one of those ports next. Waits for the loop (up to the
+    /// drain timeout), because the producer its batches publish through is disposed next, and Confluent.Kafka does not
+    /// guard a produce that races the disposal of its handle.
+    /// </summary>
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        _loop?.Join(_options.DrainTimeout);
     }
 
     private void Run()
@@ -86,6 +101,7 @@ public sealed class KafkaIngestService(
         }
         finally
         {
+            logger.LogInformation("Kafka ingest stopped");
             _stopped.TrySetResult();
         }
     }

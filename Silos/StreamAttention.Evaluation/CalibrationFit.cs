@@ -2,14 +2,22 @@ using StreamAttention.Scoring.Calibration;
 
 namespace StreamAttention.Evaluation;
 
-/// <summary>A fitted <see cref="CalibrationModel"/> and how it does at 0.5 and at its best single threshold on the data it was fitted on.</summary>
-public sealed record FittedCalibration(CalibrationModel Model, Confusion AtHalf, ThresholdChoice Best);
+/// <summary>One labelled set's raw scores and relevance, laid out [interest, message].</summary>
+public sealed record LabelledScores(float[,] Raw, bool[,] Relevant);
+
+/// <summary>How a fitted model does on one set it was fitted on: F1 at 0.5 and at the set's best single threshold.</summary>
+public readonly record struct CalibrationCheck(Confusion AtHalf, ThresholdChoice Best);
+
+/// <summary>A fitted <see cref="CalibrationModel"/> and how it does on each set it was fitted on, in order.</summary>
+public sealed record FittedCalibration(CalibrationModel Model, IReadOnlyList<CalibrationCheck> Sets);
 
 /// <summary>
-/// Fits a provider's <see cref="CalibrationModel"/> on labelled raw scores (the dev split; <c>eval --fit-calibration</c>):
-/// each interest's μ and σ over the evaluated messages (which are the background, as in <c>score</c> and <c>eval</c>),
-/// then a logistic regression of relevance on (z, raw) by Newton's method, and last the intercept moved so that the
-/// F1-optimal single threshold of the fitted probabilities lands on 0.5: one default threshold for every provider.
+/// Fits a provider's <see cref="CalibrationModel"/> on labelled raw scores of one or more sets (their dev splits;
+/// <c>eval --fit-calibration</c>): each interest's μ and σ over its set's evaluated messages (which are the background,
+/// as in <c>score</c> and <c>eval</c>), then a logistic regression of relevance on (z, raw) over every set's pairs by
+/// Newton's method, and last the intercept moved so that 0.5 is the single threshold whose F1, as a share of each set's
+/// best single-threshold F1, is highest on average over the sets (one set: its F1-optimal threshold lands on 0.5): one
+/// default threshold for every provider and set.
 /// </summary>
 public static class CalibrationFit
 {
@@ -17,7 +25,56 @@ public static class CalibrationFit
     private const int Iterations = 50;
 
     /// <summary><paramref name="raw"/> and <paramref name="relevant"/> are laid out [interest, message].</summary>
-    public static FittedCalibration Fit(float[,] raw, bool[,] relevant)
+    public static FittedCalibration Fit(float[,] raw, bool[,] relevant) => Fit([new LabelledScores(raw, relevant)]);
+
+    public static FittedCalibration Fit(IReadOnlyList<LabelledScores> sets)
+    {
+        if (sets.Count == 0)
+        {
+            throw new ArgumentException("A fit needs at least one labelled set.", nameof(sets));
+        }
+        var statistics = sets.Select(set => Statistics(set.Raw)).ToArray();
+        var everyInterest = statistics.SelectMany(s => s).ToArray();
+        var prior = new CalibrationModel
+        {
+            A = 1,
+            PriorMean = everyInterest.Average(s => s.Mean),
+            PriorDeviation = Math.Max(everyInterest.Average(s => s.Deviation), 1e-4f),
+        };
+        var minDeviation = InterestStatistics.MinDeviationShare * prior.PriorDeviation;
+        var features = new List<(double Z, double Raw, bool Relevant)>(sets.Sum(s => s.Raw.Length));
+        for (var k = 0; k < sets.Count; k++)
+        {
+            var (raw, relevant) = (sets[k].Raw, sets[k].Relevant);
+            for (var i = 0; i < raw.GetLength(0); i++)
+            {
+                var deviation = Math.Max(statistics[k][i].Deviation, minDeviation);
+                for (var m = 0; m < raw.GetLength(1); m++)
+                {
+                    features.Add(((raw[i, m] - statistics[k][i].Mean) / deviation, raw[i, m], relevant[i, m]));
+                }
+            }
+        }
+        var (a, b, c) = Logistic(features, useRaw: true);
+        if (b < 0 || a <= 0)
+        {
+            // The map must increase with the raw score for thresholds to convert; z alone always can.
+            (a, b, c) = Logistic(features, useRaw: false);
+        }
+        var model = new CalibrationModel { A = a, B = b, C = c, PriorMean = prior.PriorMean, PriorDeviation = prior.PriorDeviation };
+        var threshold = SharedThreshold(sets.Select((set, k) => (Probabilities(model, set.Raw, statistics[k]), Flatten(set.Relevant))).ToArray());
+        // Moves that threshold to 0.5 (logit 0): the map stays increasing, only the intercept changes.
+        model.C -= Math.Log(threshold / (1.0 - threshold));
+        var checks = sets.Select((set, k) =>
+        {
+            var calibrated = Probabilities(model, set.Raw, statistics[k]);
+            var relevant = Flatten(set.Relevant);
+            return new CalibrationCheck(RankingMetrics.Count(calibrated, relevant, 0.5f), RankingMetrics.BestF1Threshold(calibrated, relevant));
+        }).ToArray();
+        return new FittedCalibration(model, checks);
+    }
+
+    private static (float Mean, float Deviation)[] Statistics(float[,] raw)
     {
         int interests = raw.GetLength(0), messages = raw.GetLength(1);
         var statistics = new (float Mean, float Deviation)[interests];
@@ -30,34 +87,74 @@ public static class CalibrationFit
             }
             statistics[i] = InterestStatistics.Of(row);
         }
-        var prior = new CalibrationModel
+        return statistics;
+    }
+
+    /// <summary>
+    /// The score threshold whose F1 relative to each set's best single-threshold F1 is highest on average; candidates
+    /// are every set's scores.
+    /// </summary>
+    private static float SharedThreshold(IReadOnlyList<(float[] Scores, bool[] Relevant)> sets)
+    {
+        var best = sets.Select(set => RankingMetrics.BestF1Threshold(set.Scores, set.Relevant)).ToArray();
+        if (sets.Count == 1)
         {
-            A = 1,
-            PriorMean = statistics.Average(s => s.Mean),
-            PriorDeviation = Math.Max(statistics.Average(s => s.Deviation), 1e-4f),
-        };
-        var minDeviation = InterestStatistics.MinDeviationShare * prior.PriorDeviation;
-        var features = new List<(double Z, double Raw, bool Relevant)>(interests * messages);
-        for (var i = 0; i < interests; i++)
+            return best[0].Threshold;
+        }
+        var candidates = sets.SelectMany(set => set.Scores).Distinct().ToArray();
+        // Each set's scores in descending order with the relevant ones counted, so a candidate's F1 is two binary searches.
+        var ranked = sets.Select(set => Ranked(set.Scores, set.Relevant)).ToArray();
+        var chosen = best[0].Threshold;
+        var bestShare = double.NegativeInfinity;
+        foreach (var candidate in candidates)
         {
-            var deviation = Math.Max(statistics[i].Deviation, minDeviation);
-            for (var m = 0; m < messages; m++)
+            var share = 0.0;
+            for (var k = 0; k < sets.Count; k++)
             {
-                features.Add(((raw[i, m] - statistics[i].Mean) / deviation, raw[i, m], relevant[i, m]));
+                share += ranked[k].F1At(candidate) / Math.Max(best[k].Counts.F1, 1e-9);
+            }
+            if (share > bestShare)
+            {
+                (chosen, bestShare) = (candidate, share);
             }
         }
-        var (a, b, c) = Logistic(features, useRaw: true);
-        if (b < 0 || a <= 0)
+        return chosen;
+    }
+
+    private static RankedScores Ranked(float[] scores, bool[] relevant)
+    {
+        var order = Enumerable.Range(0, scores.Length).OrderBy(k => scores[k]).ToArray();
+        var ascending = order.Select(k => scores[k]).ToArray();
+        // relevantFrom[j]: relevant among the scores at positions j.. of the ascending order.
+        var relevantFrom = new int[scores.Length + 1];
+        for (var j = scores.Length - 1; j >= 0; j--)
         {
-            // The map must increase with the raw score for thresholds to convert; z alone always can.
-            (a, b, c) = Logistic(features, useRaw: false);
+            relevantFrom[j] = relevantFrom[j + 1] + (relevant[order[j]] ? 1 : 0);
         }
-        var model = new CalibrationModel { A = a, B = b, C = c, PriorMean = prior.PriorMean, PriorDeviation = prior.PriorDeviation };
-        var best = RankingMetrics.BestF1Threshold(Probabilities(model, raw, statistics), Flatten(relevant));
-        // Moves the F1-optimal point to 0.5 (logit 0): the map stays increasing, only the intercept changes.
-        model.C -= Math.Log(best.Threshold / (1.0 - best.Threshold));
-        var calibrated = Probabilities(model, raw, statistics);
-        return new FittedCalibration(model, RankingMetrics.Count(calibrated, Flatten(relevant), 0.5f), RankingMetrics.BestF1Threshold(calibrated, Flatten(relevant)));
+        return new RankedScores(ascending, relevantFrom);
+    }
+
+    private sealed record RankedScores(float[] Ascending, int[] RelevantFrom)
+    {
+        public double F1At(float threshold)
+        {
+            // The first position whose score reaches the threshold.
+            int lo = 0, hi = Ascending.Length;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) / 2;
+                if (Ascending[mid] < threshold)
+                {
+                    lo = mid + 1;
+                }
+                else
+                {
+                    hi = mid;
+                }
+            }
+            var truePositives = RelevantFrom[lo];
+            return new Confusion(truePositives, Ascending.Length - lo - truePositives, RelevantFrom[0] - truePositives).F1;
+        }
     }
 
     private static float[] Probabilities(CalibrationModel model, float[,] raw, (float Mean, float Deviation)[] statistics)

@@ -41,10 +41,10 @@ public static class RelevanceEvaluation
     }
 
     /// <summary>
-    /// The raw (uncalibrated) scores of every pair, [interest, message], and a <see cref="CalibrationFit"/> of them:
-    /// what <c>eval --fit-calibration</c> prints, run on the dev split.
+    /// The raw (uncalibrated) scores of every pair, [interest, message], with their labels: what
+    /// <c>eval --fit-calibration</c> fits (<see cref="CalibrationFit"/>), run on the dev split.
     /// </summary>
-    public static FittedCalibration FitCalibration(MessageScorer scorer, IReadOnlyList<InterestDefinition> interests, IReadOnlyList<MessageText> messages, RelevanceLabels labels)
+    public static LabelledScores RawScores(MessageScorer scorer, IReadOnlyList<InterestDefinition> interests, IReadOnlyList<MessageText> messages, RelevanceLabels labels)
     {
         var (_, _, raw, _) = ScoreEveryPair(scorer, scorer.BuildIndex(interests), messages);
         var relevant = new bool[interests.Count, messages.Count];
@@ -55,7 +55,7 @@ public static class RelevanceEvaluation
                 relevant[i, m] = labels.IsRelevant(interests[i].Id, messages[m].Id);
             }
         }
-        return CalibrationFit.Fit(raw, relevant);
+        return new LabelledScores(raw, relevant);
     }
 
     /// <summary>Every pair's final, pooled and raw scores, [interest, message], and the messages scored per second (embedding included).</summary>

@@ -151,6 +151,26 @@ public sealed class EvalCommandTests(CommandHostFixture host) : IDisposable
     }
 
     [Fact]
+    public void Fits_one_calibration_model_on_every_set_evaluated_and_reports_each()
+    {
+        var splitFile = TestFiles.Repository("tests/data/eval/split.jsonl");
+        var fitData = new CalibrationData();
+        // The two halves stand for two sets: each is evaluated on its own, the fit takes both.
+        foreach (var half in new[] { EvaluationSplit.Dev, EvaluationSplit.Test })
+        {
+            Assert.Equal(0, EvalCommand.Run([new ProviderScorer("", host.Scorer)], Interests, Messages, Labels, new MessageSelection(half, splitFile), null, TextWriter.Null, TextWriter.Null, fitData));
+        }
+        var output = new StringWriter();
+
+        EvalCommand.WriteFits(fitData, output);
+
+        var line = Assert.Single(output.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"calibration model {host.Scorer.Options.CalibrationKey}: A=", line);
+        Assert.Contains("; set 1: F1 at 0.5 ", line);
+        Assert.Contains("; set 2: F1 at 0.5 ", line);
+    }
+
+    [Fact]
     public void Fails_with_exit_code_2_when_the_split_file_is_missing()
     {
         var missing = _files.Path("split.jsonl");

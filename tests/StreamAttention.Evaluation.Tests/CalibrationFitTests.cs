@@ -26,8 +26,36 @@ public sealed class CalibrationFitTests(GloveScorerFixture glove, ITestOutputHel
         var fit = CalibrationFit.Fit(raw, relevant);
 
         Assert.True(fit.Model.A > 0 && fit.Model.B >= 0, $"A {fit.Model.A}, B {fit.Model.B}");
-        Assert.Equal(fit.Best.Counts.F1, fit.AtHalf.F1, 6);
-        Assert.True(fit.AtHalf.F1 > 0.9, $"F1 {fit.AtHalf.F1}: relative scores separate this data");
+        var check = Assert.Single(fit.Sets);
+        Assert.Equal(check.Best.Counts.F1, check.AtHalf.F1, 6);
+        Assert.True(check.AtHalf.F1 > 0.9, $"F1 {check.AtHalf.F1}: relative scores separate this data");
+    }
+
+    [Fact]
+    public void A_fit_on_two_sets_puts_one_half_near_each_sets_best_single_threshold()
+    {
+        // Two sets whose relevant scores stand out by different amounts: their F1-optimal thresholds differ.
+        LabelledScores Set(int seed, float lift)
+        {
+            var random = new Random(seed);
+            var raw = new float[10, 300];
+            var relevant = new bool[10, 300];
+            for (var i = 0; i < 10; i++)
+            {
+                for (var m = 0; m < 300; m++)
+                {
+                    relevant[i, m] = m % 25 == i;
+                    raw[i, m] = 0.1f + 0.02f * i + (float)(random.NextDouble() * 0.2) + (relevant[i, m] ? lift : 0);
+                }
+            }
+            return new LabelledScores(raw, relevant);
+        }
+
+        var fit = CalibrationFit.Fit([Set(5, 0.12f), Set(6, 0.2f)]);
+
+        Assert.Equal(2, fit.Sets.Count);
+        Assert.All(fit.Sets, check => Assert.True(check.AtHalf.F1 >= 0.9 * check.Best.Counts.F1, $"F1 {check.AtHalf.F1} at 0.5, best {check.Best.Counts.F1}"));
+        Assert.True(fit.Model.A > 0 && fit.Model.B >= 0, $"A {fit.Model.A}, B {fit.Model.B}");
     }
 
     [Fact]

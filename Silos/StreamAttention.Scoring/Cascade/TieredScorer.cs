@@ -10,9 +10,10 @@ namespace StreamAttention.Scoring.Cascade;
 /// <summary>
 /// The scoring entry point of every path (score, eval, the silos), by <see cref="ScoringOptions.Tier"/>:
 /// fast scores with the configured embedder alone (<see cref="TwoStageScorer"/>); contextual scores every pair with
-/// <see cref="IContextualRescorer"/>; cascade scores every pair fast, then rescores contextually the pairs whose fast
-/// score is at least threshold − <see cref="ScoringOptions.CascadeMargin"/>, and the contextual score decides (pairs
-/// below the margin cannot match). Contextual scores are calibrated per interest by the rescorer (MiniLM's model, like the
+/// <see cref="IContextualRescorer"/>; cascade scores every pair fast, then rescores contextually the pairs that
+/// <see cref="CascadePairs"/> chooses (those within <see cref="ScoringOptions.CascadeMargin"/> of their threshold, and
+/// in their messages those within <see cref="ScoringOptions.CascadePairMargin"/>), and the contextual score decides
+/// (pairs left to the fast tier cannot match). Contextual scores are calibrated per interest by the rescorer (MiniLM's model, like the
 /// fast tier's), or without calibration put on the fast raw scale by <see cref="ContextualScoreMap"/>, so thresholds
 /// mean the same in every tier. Where the contextual model runs on CUDA, cascade rescores every pair.
 /// </summary>
@@ -47,7 +48,8 @@ public sealed class TieredScorer
         }
         else if (Tier == ScoringTier.Cascade)
         {
-            log.LogInformation("Scoring tier cascade: pairs within {Margin} of their threshold are rescored contextually", fast.Options.CascadeMargin);
+            log.LogInformation("Scoring tier cascade: messages with a pair within {Margin} of its threshold are rescored contextually, their pairs within {PairMargin}",
+                fast.Options.CascadeMargin, fast.Options.CascadePairMargin);
         }
     }
 
@@ -93,16 +95,9 @@ public sealed class TieredScorer
         }
         else
         {
-            var margin = Options.CascadeMargin;
-            var floor = Math.Min(minScoreOverride ?? float.PositiveInfinity, thresholds.Min() - margin);
+            var floor = Math.Min(minScoreOverride ?? float.PositiveInfinity, thresholds.Min() - Options.CascadePairMargin);
             fastPairs = _fast.Score(messages, interests, floor);
-            var perMessage = new int[texts.Length][];
-            Array.Fill(perMessage, []);
-            foreach (var near in fastPairs.Where(p => p.Score >= thresholds[p.InterestIndex] - margin).GroupBy(p => p.MessageIndex))
-            {
-                perMessage[near.Key] = near.Select(p => p.InterestIndex).ToArray();
-            }
-            chosen = perMessage;
+            chosen = CascadePairs.Choose(fastPairs, thresholds, texts.Length, Options.CascadeMargin, Options.CascadePairMargin);
         }
 
         var rescoringStarted = Stopwatch.GetTimestamp();
@@ -114,8 +109,8 @@ public sealed class TieredScorer
             decided[(pair.MessageIndex, pair.InterestIndex)] = _contextualScale is { } map ? pair with { Score = map.ToFast(pair.Score), RawScore = pair.Score } : pair;
         }
         var matches = new List<RowMatch>();
-        // A pair left to the fast tier is below threshold − margin: it is kept only for a lower override (eval's every
-        // pair), truncated as its row (the fast windows) was.
+        // A pair left to the fast tier is below threshold − CascadeMargin: it is kept only for a lower override (eval's
+        // every pair), truncated as its row (the fast windows) was.
         var leftToFast = fastPairs.Where(p => !decided.ContainsKey((p.MessageIndex, p.InterestIndex)))
             .Select(p => p with { Truncated = messages.Truncated[p.MessageIndex] });
         foreach (var pair in leftToFast.Concat(decided.Values))

@@ -141,6 +141,14 @@ public sealed class ScoringOptions : IValidatableObject
     public float CascadeMargin { get; set; } = 0.35f;
 
     /// <summary>
+    /// Cascade: in a message that goes through the contextual model (some pair within <see cref="CascadeMargin"/>), the
+    /// pairs whose fast score is at least threshold − CascadePairMargin are rescored too: they cost cross-attention on
+    /// vectors the model computed anyway, no further model run (chosen on both sets' dev halves). At least CascadeMargin.
+    /// </summary>
+    [Range(0.0, 2.0)]
+    public float CascadePairMargin { get; set; } = 0.45f;
+
+    /// <summary>
     /// Uncalibrated contextual score on the fast tier's raw scale (calibration off): ContextualScoreScale · s +
     /// ContextualScoreOffset, so one threshold means the same in every tier (fitted on the dev split for MiniLM against GloVe, <see cref="Cascade.ContextualScoreMap"/>).
     /// </summary>
@@ -189,6 +197,10 @@ public sealed class ScoringOptions : IValidatableObject
         if (Calibration == ScoreCalibration.Background && Tier != ScoringTier.Fast && !CalibrationModels.ContainsKey(Cascade.ContextualRescorer.CalibrationKey))
         {
             yield return new ValidationResult($"Scoring:CalibrationModels has no model '{Cascade.ContextualRescorer.CalibrationKey}' for the {Tier} tier's contextual scores.", [nameof(CalibrationModels)]);
+        }
+        if (CascadePairMargin < CascadeMargin)
+        {
+            yield return new ValidationResult("Scoring:CascadePairMargin must be at least Scoring:CascadeMargin.", [nameof(CascadePairMargin)]);
         }
         if (MinBackgroundMessages > BackgroundMessages)
         {

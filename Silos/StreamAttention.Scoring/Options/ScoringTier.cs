@@ -7,8 +7,9 @@ public enum ScoringTier
     Fast,
 
     /// <summary>
-    /// The fast tier scores every pair; pairs within <see cref="ScoringOptions.CascadeMargin"/> of their threshold are
-    /// scored again on MiniLM's contextual vectors, and that score decides.
+    /// The fast tier scores every pair; pairs within <see cref="ScoringOptions.CascadeMargin"/> of their threshold, and
+    /// in their messages those within <see cref="ScoringOptions.CascadePairMargin"/>, are scored again on MiniLM's
+    /// contextual vectors, and that score decides.
     /// </summary>
     Cascade,
 

@@ -26,7 +26,10 @@ public static class EvalCommand
 {
     public static Command Create()
     {
-        var set = new Option<DirectoryInfo?>("--set") { Description = "a labelled set's directory (e.g. tests/data/wordnet): its interests.jsonl, messages.jsonl and labels.jsonl" };
+        var set = new Option<DirectoryInfo[]>("--set")
+        {
+            Description = "a labelled set's directory (e.g. tests/data/wordnet): its interests.jsonl, messages.jsonl and labels.jsonl; repeated: each set in turn, and --fit-calibration fits on all of them",
+        };
         var interests = new Option<FileInfo?>("--interests") { Description = "interests.jsonl (ids unique); default: the --set's" };
         var messages = new Option<FileInfo?>("--messages") { Description = "messages.jsonl (ids unique); default: the --set's" };
         var labels = new Option<FileInfo?>("--labels") { Description = "labels.jsonl: {\"id\": messageId, \"relevant\": [interestId, ...]} per line; default: the --set's" };
@@ -36,7 +39,7 @@ public static class EvalCommand
         var split = new Option<string>("--split") { Description = "the messages evaluated: dev (for tuning), test (for reporting) or all", DefaultValueFactory = _ => EvaluationSplit.All };
         split.AcceptOnlyFromAmong(EvaluationSplit.Dev, EvaluationSplit.Test, EvaluationSplit.All);
         var splitFile = new Option<FileInfo?>("--split-file") { Description = $"{{\"id\": messageId, \"split\": \"dev\"|\"test\"}} per line (default: {EvaluationSplit.FileName} beside the labels)" };
-        var fit = new Option<bool>("--fit-calibration") { Description = "also fit each provider's score calibration model (Scoring:CalibrationModels) on these messages and print it; run on --split dev" };
+        var fit = new Option<bool>("--fit-calibration") { Description = "also fit each provider's score calibration model (Scoring:CalibrationModels) on these messages (of every --set) and print it; run on --split dev" };
         var command = new Command("eval", "Measure relevance quality against labels, side by side with BM25 and pooled-cosine baselines.")
         {
             set, interests, messages, labels, calibrated, providers, tiers, split, splitFile, fit,
@@ -44,46 +47,70 @@ public static class EvalCommand
         command.TreatUnmatchedTokensAsErrors = false;
         command.Validators.Add(result =>
         {
-            if (result.GetValue(set) is null && (result.GetValue(interests) is null || result.GetValue(messages) is null || result.GetValue(labels) is null))
+            var sets = result.GetValue(set) ?? [];
+            if (sets.Length == 0 && (result.GetValue(interests) is null || result.GetValue(messages) is null || result.GetValue(labels) is null))
             {
                 result.AddError("eval needs --set DIR, or --interests, --messages and --labels.");
+            }
+            if (sets.Length > 1 && (result.GetValue(interests) is not null || result.GetValue(messages) is not null || result.GetValue(labels) is not null || result.GetValue(splitFile) is not null || result.GetValue(calibrated) is not null))
+            {
+                result.AddError("eval with several --set takes each set's own files: no --interests, --messages, --labels, --split-file or --calibrated-out.");
             }
         });
         command.SetAction(async (parse, cancellationToken) =>
         {
-            FileInfo InSet(Option<FileInfo?> option, string name) => parse.GetValue(option) ?? new FileInfo(Path.Combine(parse.GetValue(set)!.FullName, name));
             var names = parse.GetValue(providers)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
             var tierNames = parse.GetValue(tiers)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
-            var hosts = new List<(string Name, IHost Host)>();
-            try
+            var fitData = parse.GetValue(fit) ? new CalibrationData() : null;
+            var sets = parse.GetValue(set) is { Length: > 0 } given ? given.Select(d => (DirectoryInfo?)d).ToArray() : [null];
+            foreach (var directory in sets)
             {
-                foreach (var name in names.DefaultIfEmpty(""))
+                FileInfo InSet(Option<FileInfo?> option, string name) => parse.GetValue(option) ?? new FileInfo(Path.Combine(directory!.FullName, name));
+                // Scorers of their own per set: a set's background and term statistics are not another's.
+                var hosts = new List<(string Name, IHost Host)>();
+                try
                 {
-                    foreach (var tier in tierNames.DefaultIfEmpty(""))
+                    foreach (var name in names.DefaultIfEmpty(""))
                     {
-                        string[] arguments =
-                        [
-                            .. parse.UnmatchedTokens,
-                            .. name == "" ? Array.Empty<string>() : [$"--Embeddings:Provider={name}"],
-                            .. tier == "" ? Array.Empty<string>() : [$"--Scoring:Tier={tier}"],
-                        ];
-                        await ModelPreparation.EnsureAsync(StreamAttentionHost.CreateBuilder(arguments).Configuration, Console.Error, cancellationToken);
-                        hosts.Add((string.Join('/', new[] { name, tier }.Where(n => n != "")), StreamAttentionHost.Build(arguments)));
+                        foreach (var tier in tierNames.DefaultIfEmpty(""))
+                        {
+                            string[] arguments =
+                            [
+                                .. parse.UnmatchedTokens,
+                                .. name == "" ? Array.Empty<string>() : [$"--Embeddings:Provider={name}"],
+                                .. tier == "" ? Array.Empty<string>() : [$"--Scoring:Tier={tier}"],
+                            ];
+                            await ModelPreparation.EnsureAsync(StreamAttentionHost.CreateBuilder(arguments).Configuration, Console.Error, cancellationToken);
+                            hosts.Add((string.Join('/', new[] { name, tier }.Where(n => n != "")), StreamAttentionHost.Build(arguments)));
+                        }
+                    }
+                    var scorers = hosts.Select(h => new ProviderScorer(h.Name, h.Host.Services.GetRequiredService<MessageScorer>())).ToList();
+                    var labelsFile = InSet(labels, "labels.jsonl");
+                    var selection = new MessageSelection(parse.GetValue(split)!,
+                        parse.GetValue(splitFile) ?? new FileInfo(Path.Combine(labelsFile.DirectoryName ?? ".", EvaluationSplit.FileName)));
+                    if (sets.Length > 1)
+                    {
+                        Console.Out.WriteLine($"set {directory!.FullName}");
+                    }
+                    var exitCode = Run(scorers, InSet(interests, "interests.jsonl"), InSet(messages, "messages.jsonl"), labelsFile, selection, parse.GetValue(calibrated), Console.Out, Console.Error, fitData);
+                    if (exitCode != 0)
+                    {
+                        return exitCode;
                     }
                 }
-                var scorers = hosts.Select(h => new ProviderScorer(h.Name, h.Host.Services.GetRequiredService<MessageScorer>())).ToList();
-                var labelsFile = InSet(labels, "labels.jsonl");
-                var selection = new MessageSelection(parse.GetValue(split)!,
-                    parse.GetValue(splitFile) ?? new FileInfo(Path.Combine(labelsFile.DirectoryName ?? ".", EvaluationSplit.FileName)));
-                return Run(scorers, InSet(interests, "interests.jsonl"), InSet(messages, "messages.jsonl"), labelsFile, selection, parse.GetValue(calibrated), Console.Out, Console.Error, parse.GetValue(fit));
-            }
-            finally
-            {
-                foreach (var (_, host) in hosts)
+                finally
                 {
-                    host.Dispose();
+                    foreach (var (_, host) in hosts)
+                    {
+                        host.Dispose();
+                    }
                 }
             }
+            if (fitData is not null)
+            {
+                WriteFits(fitData, Console.Out);
+            }
+            return 0;
         });
         return command;
     }
@@ -97,7 +124,7 @@ public static class EvalCommand
     /// table (and <paramref name="calibratedFile"/>) comes from the first provider.
     /// </summary>
     public static int Run(IReadOnlyList<ProviderScorer> scorers, FileInfo interestsFile, FileInfo messagesFile, FileInfo labelsFile, MessageSelection selection,
-        FileInfo? calibratedFile, TextWriter output, TextWriter log, bool fitCalibration = false)
+        FileInfo? calibratedFile, TextWriter output, TextWriter log, CalibrationData? fitData = null)
     {
         FileInfo[] inputs = selection.Split == EvaluationSplit.All ? [interestsFile, messagesFile, labelsFile] : [interestsFile, messagesFile, labelsFile, selection.SplitFile!];
         if (!CommandFiles.Check("eval", inputs, calibratedFile, log))
@@ -107,7 +134,6 @@ public static class EvalCommand
         var interests = ScoringFiles.ReadUniqueInterests(ScoringFiles.Interests(interestsFile.FullName, log), log, out _);
         var allMessages = ScoringFiles.Messages(messagesFile.FullName, log).Read().ToList();
         var results = new List<MethodEvaluation>();
-        var fits = new List<(string Name, FittedCalibration Fit)>();
         List<MessageText> messages;
         try
         {
@@ -119,10 +145,7 @@ public static class EvalCommand
                 var methods = RelevanceEvaluation.EmbeddingMethods(scorer, interests, messages, labels, scorers.Count > 1 ? $"{name}: " : "");
                 // The prefilter score of a tier that rescores is a mix of two models' pooled cosines: no baseline.
                 results.AddRange(scorer.Tiers.Tier == ScoringTier.Fast ? methods : methods.Take(1));
-                if (fitCalibration)
-                {
-                    fits.Add((name == "" ? scorer.Options.CalibrationKey : name, RelevanceEvaluation.FitCalibration(scorer, interests, messages, labels)));
-                }
+                fitData?.Add(name == "" ? scorer.Options.CalibrationKey : name, RelevanceEvaluation.RawScores(scorer, interests, messages, labels));
             }
             results.Add(RelevanceEvaluation.Bm25(interests, messages, labels, WordTokenizer.English.Tokenize));
         }
@@ -142,24 +165,32 @@ public static class EvalCommand
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{(name == "" ? scorer.Tiers.Tier.ToString().ToLowerInvariant() : name)}: rescored contextually {rescored.RescoredPairs} of {rescored.Pairs} pairs ({rescored.RescoredPairShare:P1}), " +
                 $"{rescored.RescoredMessages} of {rescored.Messages} messages ({rescored.RescoredMessageShare:P1}); rescoring took {rescored.RescoringTime.TotalSeconds:F1} s " +
-                $"of {rescored.ScoringTime.TotalSeconds:F1} s scoring ({rescored.RescoringTimeShare:P0}), margin {scorer.Options.CascadeMargin}, " +
+                $"of {rescored.ScoringTime.TotalSeconds:F1} s scoring ({rescored.RescoringTimeShare:P0}), margin {scorer.Options.CascadeMargin} (pairs {scorer.Options.CascadePairMargin}), " +
                 $"{ContextualScores(scorer.Options)}"));
         }
         output.WriteLine();
         output.Write(EvaluationReport.FormatCalibration(results[0]));
 
-        foreach (var (name, fitted) in fits)
-        {
-            var model = fitted.Model;
-            output.WriteLine(FormattableString.Invariant(
-                $"calibration model {name}: A={model.A:0.####} B={model.B:0.####} C={model.C:0.####} PriorMean={model.PriorMean:0.####} PriorDeviation={model.PriorDeviation:0.####}; here F1 at 0.5 {fitted.AtHalf.F1:0.000}, best {fitted.Best.Counts.F1:0.000} at {fitted.Best.Threshold:0.000}"));
-        }
         if (calibratedFile is not null)
         {
             WriteCalibrated(interests, results[0], calibratedFile);
             log.WriteLine($"eval: wrote {interests.Count} interests with calibrated thresholds to {calibratedFile.FullName}");
         }
         return 0;
+    }
+
+    /// <summary>Each scorer's calibration model fitted on every set evaluated, with how it does on each.</summary>
+    public static void WriteFits(CalibrationData fitData, TextWriter output)
+    {
+        foreach (var (name, sets) in fitData.ByScorer)
+        {
+            var fitted = CalibrationFit.Fit(sets);
+            var model = fitted.Model;
+            var here = string.Join("; ", fitted.Sets.Select((check, k) => FormattableString.Invariant(
+                $"{(sets.Count > 1 ? $"set {k + 1}: " : "here ")}F1 at 0.5 {check.AtHalf.F1:0.000}, best {check.Best.Counts.F1:0.000} at {check.Best.Threshold:0.000}")));
+            output.WriteLine(FormattableString.Invariant(
+                $"calibration model {name}: A={model.A:0.####} B={model.B:0.####} C={model.C:0.####} PriorMean={model.PriorMean:0.####} PriorDeviation={model.PriorDeviation:0.####}; {here}"));
+        }
     }
 
     /// <summary>How the contextual tiers' scores are put on the tiers' common scale.</summary>
@@ -181,6 +212,23 @@ public static class EvalCommand
             // Not rounded: the F1-optimal threshold is the score of the last relevant message it admits, and rounding it up would drop that message.
             writer.WriteLine(JsonSerializer.Serialize(interest with { Threshold = best[interest.Id] }, json));
         }
+    }
+}
+
+/// <summary>The raw scores and labels that <c>--fit-calibration</c> fits each scorer's model on, a set at a time, in order.</summary>
+public sealed class CalibrationData
+{
+    private readonly Dictionary<string, List<LabelledScores>> _byScorer = [];
+
+    public IEnumerable<(string Name, IReadOnlyList<LabelledScores> Sets)> ByScorer => _byScorer.Select(p => (p.Key, (IReadOnlyList<LabelledScores>)p.Value));
+
+    public void Add(string scorer, LabelledScores set)
+    {
+        if (!_byScorer.TryGetValue(scorer, out var sets))
+        {
+            _byScorer[scorer] = sets = [];
+        }
+        sets.Add(set);
     }
 }
 

@@ -21,6 +21,7 @@ public sealed class TieredScorerTests
     [Theory]
     [InlineData(nameof(ScoringOptions.CascadeMargin), -0.1f)]
     [InlineData(nameof(ScoringOptions.CascadeMargin), 2.5f)]
+    [InlineData(nameof(ScoringOptions.CascadePairMargin), 2.5f)]
     [InlineData(nameof(ScoringOptions.ContextualScoreScale), 0f)]
     [InlineData(nameof(ScoringOptions.ContextualScoreOffset), 11f)]
     public void Options_out_of_range_are_rejected(string property, float value)
@@ -70,7 +71,7 @@ public sealed class TieredScorerTests
     public void The_cascade_rescores_exactly_the_pairs_within_the_margin_and_their_contextual_score_decides()
     {
         var random = new Random(5);
-        var options = new ScoringOptions { Calibration = ScoreCalibration.None, Tier = ScoringTier.Cascade, DefaultThreshold = 0.45f, CascadeMargin = 0.25f, ContextualScoreScale = 0.5f, ContextualScoreOffset = 0.3f };
+        var options = new ScoringOptions { Calibration = ScoreCalibration.None, Tier = ScoringTier.Cascade, DefaultThreshold = 0.45f, CascadeMargin = 0.25f, CascadePairMargin = 0.25f, ContextualScoreScale = 0.5f, ContextualScoreOffset = 0.3f };
         var (interests, texts) = Arrange(random, options);
         using var fast = new TwoStageScorer(TestData.Sessions(), options);
         var messages = Batch(texts);
@@ -86,6 +87,38 @@ public sealed class TieredScorerTests
         Assert.All(rescorer.Texts, t => Assert.Equal(texts, t));
         Assert.Equal(nearThreshold.Where(p => p.InterestIndex % 2 == 0).ToArray(), Keys(matches).Order().ToArray());
         Assert.All(matches, m => Assert.Equal(0.75f, m.Score, 5));
+    }
+
+    [Fact]
+    public void The_cascade_rescores_the_pairs_within_the_pair_margin_of_messages_with_a_pair_within_the_margin()
+    {
+        var random = new Random(5);
+        var options = new ScoringOptions { Calibration = ScoreCalibration.None, Tier = ScoringTier.Cascade, DefaultThreshold = 0.45f, CascadeMargin = 0.1f, CascadePairMargin = 0.3f, ContextualScoreScale = 0.5f, ContextualScoreOffset = 0.3f };
+        var (interests, texts) = Arrange(random, options);
+        using var fast = new TwoStageScorer(TestData.Sessions(), options);
+        var messages = Batch(texts);
+        var everyPair = fast.Score(messages, interests, minScoreOverride: -1);
+        bool Within(RowMatch pair, float margin) => pair.Score >= interests.Thresholds[pair.InterestIndex] - margin;
+        var runMessages = everyPair.Where(p => Within(p, options.CascadeMargin)).Select(p => p.MessageIndex).ToHashSet();
+        var expected = everyPair.Where(p => runMessages.Contains(p.MessageIndex) && Within(p, options.CascadePairMargin)).Select(p => (p.MessageIndex, p.InterestIndex)).Order().ToArray();
+        // The arrangement has both kinds: messages not run at all, and pairs rescored only for the wider margin.
+        Assert.InRange(runMessages.Count, 1, messages.Count - 1);
+        Assert.Contains(expected, pair => !Within(everyPair.Single(p => (p.MessageIndex, p.InterestIndex) == pair), options.CascadeMargin));
+        var rescorer = new CountingRescorer(0.9f);
+
+        var matches = new TieredScorer(fast, rescorer).Score(messages, interests);
+
+        Assert.Equal(expected, rescorer.Requested.Order().ToArray());
+        Assert.Equal(expected, Keys(matches).Order().ToArray());
+    }
+
+    [Fact]
+    public void A_pair_margin_below_the_margin_is_rejected()
+    {
+        var options = new ScoringOptions { CascadeMargin = 0.4f, CascadePairMargin = 0.3f };
+        var errors = new List<ValidationResult>();
+        Assert.False(Validator.TryValidateObject(options, new ValidationContext(options), errors, validateAllProperties: true));
+        Assert.Contains(errors, e => e.MemberNames.Contains(nameof(ScoringOptions.CascadePairMargin)));
     }
 
     [Fact]

@@ -82,6 +82,7 @@ public sealed class SharedWordsScorer : IDisposable
             }
             ScoringInstruments.RunDuration.Record((boundTime + Stopwatch.GetElapsedTime(started)).TotalMilliseconds, new KeyValuePair<string, object?>("stage", "candidates"));
             ScoringInstruments.Pairs.Add((long)count * interests.Count);
+            // Pairs of a message and a distinct interest: each is scored once, whatever its number of interests.
             ScoringInstruments.CandidatePairs.Add(_candidates.Total);
             SelectMatches(messages, distinct, thresholds, lowest, pairs, highlights);
         }

@@ -14,12 +14,12 @@ namespace StreamAttention.Scoring.Candidates;
 public sealed class ClusteredCandidates(PrefilterStage centroidPrefilter, PrefilterStage memberPrefilter, int clusters, int probes) : ICandidateGenerator
 {
     private readonly ConditionalWeakTable<DistinctInterests, InterestClusters> _clusters = new();
-    private readonly List<int> _all = [];
     private readonly ReusableBuffer<float> _messageVectors = new();
     private readonly ReusableBuffer<float> _memberVectors = new();
     private readonly List<List<int>> _probing = [];
     private float[]? _floorOf;
     private float[] _clusterFloor = [];
+    private int[] _all = [];
     private (TokenBatch Messages, int Start, int Count, DistinctInterests Interests)? _chunk;
 
     /// <summary>The clusters of an index's distinct interests (built on first use).</summary>
@@ -30,13 +30,9 @@ public sealed class ClusteredCandidates(PrefilterStage centroidPrefilter, Prefil
     public IReadOnlyList<int> Bound(TokenBatch messages, int start, int count, DistinctInterests interests, float[] floor)
     {
         _chunk = (messages, start, count, interests);
-        while (_all.Count < interests.Count)
+        if (_all.Length != interests.Count)
         {
-            _all.Add(_all.Count);
-        }
-        if (_all.Count > interests.Count)
-        {
-            _all.RemoveRange(interests.Count, _all.Count - interests.Count);
+            _all = Enumerable.Range(0, interests.Count).ToArray();
         }
         return _all;
     }

@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace StreamAttention.Scoring;
 
 /// <summary>
@@ -24,34 +22,20 @@ public static class InterestTwins
     /// <summary>Interests compared by what their scores are computed from.</summary>
     private sealed class Alike(InterestIndex index) : IEqualityComparer<int>
     {
+        private readonly SameQueries _queries = new(index);
+
         public bool Equals(int a, int b)
         {
             var (first, second) = (index.Interests[a], index.Interests[b]);
             return first.Text == second.Text
                 && SameTerms(first.Require, second.Require)
                 && SameTerms(first.Exclude, second.Exclude)
-                && Pooled(a).SequenceEqual(Pooled(b))
-                && WordIds(a).SequenceEqual(WordIds(b))
-                && WordWeights(a).SequenceEqual(WordWeights(b));
+                && _queries.Equals(a, b);
         }
 
-        public int GetHashCode(int interest)
-        {
-            var hash = new HashCode();
-            hash.Add(index.Interests[interest].Text);
-            hash.AddBytes(Pooled(interest));
-            return hash.ToHashCode();
-        }
+        public int GetHashCode(int interest) => HashCode.Combine(index.Interests[interest].Text, _queries.GetHashCode(interest));
 
         private static bool SameTerms(IReadOnlyList<string>? first, IReadOnlyList<string>? second)
             => first is null ? second is null : second is not null && first.SequenceEqual(second);
-
-        private ReadOnlySpan<byte> Pooled(int interest) => MemoryMarshal.AsBytes(index.Queries.AsSpan(interest * index.Dimension, index.Dimension));
-
-        private ReadOnlySpan<int> WordIds(int interest)
-            => index.QueryWordIds.AsSpan(index.QueryOffsets[interest], index.QueryOffsets[interest + 1] - index.QueryOffsets[interest]);
-
-        private ReadOnlySpan<byte> WordWeights(int interest)
-            => MemoryMarshal.AsBytes(index.QueryWordWeights.AsSpan(index.QueryOffsets[interest], index.QueryOffsets[interest + 1] - index.QueryOffsets[interest]));
     }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using StreamAttention.Embeddings;
+using StreamAttention.Scoring.SharedWords;
 
 namespace StreamAttention.Scoring.Candidates;
 
@@ -8,24 +9,37 @@ namespace StreamAttention.Scoring.Candidates;
 /// the prefilter GEMM only against the members of the clusters a message probes. With all clusters the bound keeps
 /// (<paramref name="probes"/> = 0) no candidate is lost; with probes &gt; 0 only the clusters of best centroid cosine
 /// are searched (approximate). Clusters are built once per index, on first use, with <paramref name="clusters"/> of
-/// them (0 = √interests).
+/// them (0 = √interests). <see cref="Bound"/> keeps every interest: the clusters prune only at the tightened floor.
 /// </summary>
 public sealed class ClusteredCandidates(PrefilterStage centroidPrefilter, PrefilterStage memberPrefilter, int clusters, int probes) : ICandidateGenerator
 {
-    private readonly ConditionalWeakTable<InterestIndex, InterestClusters> _clusters = new();
+    private readonly ConditionalWeakTable<DistinctInterests, InterestClusters> _clusters = new();
     private readonly ReusableBuffer<float> _messageVectors = new();
     private readonly ReusableBuffer<float> _memberVectors = new();
     private readonly List<List<int>> _probing = [];
     private float[]? _floorOf;
     private float[] _clusterFloor = [];
+    private int[] _all = [];
+    private (TokenBatch Messages, int Start, int Count, DistinctInterests Interests)? _chunk;
 
-    /// <summary>The clusters of an index (built on first use).</summary>
-    public InterestClusters ClustersOf(InterestIndex interests)
+    /// <summary>The clusters of an index's distinct interests (built on first use).</summary>
+    public InterestClusters ClustersOf(DistinctInterests interests)
         => _clusters.GetValue(interests, index => InterestClusters.Build(index.Queries, index.Count, index.Dimension,
             clusters > 0 ? clusters : (int)Math.Ceiling(Math.Sqrt(index.Count))));
 
-    public void Select(TokenBatch messages, int start, int count, InterestIndex interests, float[] floor, CandidateLists output)
+    public IReadOnlyList<int> Bound(TokenBatch messages, int start, int count, DistinctInterests interests, float[] floor)
     {
+        _chunk = (messages, start, count, interests);
+        if (_all.Length != interests.Count)
+        {
+            _all = Enumerable.Range(0, interests.Count).ToArray();
+        }
+        return _all;
+    }
+
+    public void Generate(float[] floor, CandidateLists output)
+    {
+        var (messages, start, count, interests) = _chunk ?? throw new InvalidOperationException("Generate before Bound.");
         if (interests.Count == 0)
         {
             return;

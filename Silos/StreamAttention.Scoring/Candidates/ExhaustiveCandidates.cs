@@ -1,29 +1,35 @@
 using StreamAttention.Embeddings;
+using StreamAttention.Scoring.SharedWords;
 
 namespace StreamAttention.Scoring.Candidates;
 
 /// <summary>
 /// The prefilter GEMM of the chunk's pooled vectors against every interest, kept where p reaches the floor: exact,
-/// O(interests). In two steps for a caller that tightens the floors from the cosines (<see cref="Prefilter"/>, <see cref="Keep"/>).
+/// O(interests). <see cref="Bound"/> runs the GEMM and keeps the interests some message reaches (<see cref="LiveInterests"/>);
+/// <see cref="Generate"/> reads the same cosines again at the tightened floor.
 /// </summary>
 public sealed class ExhaustiveCandidates(PrefilterStage prefilter) : ICandidateGenerator
 {
     private readonly ReusableBuffer<int> _passed = new();
+    private readonly LiveInterests _live = new();
+    private ReadOnlyMemory<float> _similarity;
+    private int _count;
+    private int _interestCount;
 
-    public void Select(TokenBatch messages, int start, int count, InterestIndex interests, float[] floor, CandidateLists output)
-        => Keep(Prefilter(messages, start, count, interests).Span, count, interests.Count, floor, output);
-
-    /// <summary>[count, interests] cosines of the chunk's messages; valid until the next call.</summary>
-    public ReadOnlyMemory<float> Prefilter(TokenBatch messages, int start, int count, InterestIndex interests)
-        => prefilter.Run(messages.Pooled.AsMemory(start * messages.Dimension, count * messages.Dimension), count,
-            interests.Queries, interests.Count, interests.Dimension);
-
-    /// <summary>Adds each message's interests whose cosine in <paramref name="similarity"/> reaches <paramref name="floor"/>.</summary>
-    public void Keep(ReadOnlySpan<float> similarity, int count, int interestCount, float[] floor, CandidateLists output)
+    public IReadOnlyList<int> Bound(TokenBatch messages, int start, int count, DistinctInterests interests, float[] floor)
     {
-        for (var m = 0; m < count; m++)
+        _similarity = prefilter.Run(messages.Pooled.AsMemory(start * messages.Dimension, count * messages.Dimension), count,
+            interests.Queries, interests.Count, interests.Dimension);
+        (_count, _interestCount) = (count, interests.Count);
+        return _live.Of(_similarity.Span, count, floor);
+    }
+
+    public void Generate(float[] floor, CandidateLists output)
+    {
+        var similarity = _similarity.Span;
+        for (var m = 0; m < _count; m++)
         {
-            var row = similarity.Slice(m * interestCount, interestCount);
+            var row = similarity.Slice(m * _interestCount, _interestCount);
             // Branch-free: with floors tightened by attention bounds, which interests pass is unpredictable.
             var passed = _passed.Rent(row.Length).Span;
             var kept = 0;

@@ -13,12 +13,12 @@ public static class BoundedFloors
     private const double RoundingMargin = 1e-5;
 
     /// <summary>Per interest, the larger of its <paramref name="floor"/> and the floor its chunk bound allows; a new array (floors are per chunk).</summary>
-    public static float[] Of(float[] floor, float[] thresholds, ReadOnlySpan<float> bounds, int[] sameAs, float weight)
+    public static float[] Of(float[] floor, float[] thresholds, ReadOnlySpan<float> bounds, float weight)
     {
         var tightened = new float[floor.Length];
         for (var i = 0; i < floor.Length; i++)
         {
-            var bounded = (thresholds[i] - weight * Math.Max((double)bounds[sameAs[i]], 0)) / (1 - weight) - RoundingMargin;
+            var bounded = (thresholds[i] - weight * Math.Max((double)bounds[i], 0)) / (1 - weight) - RoundingMargin;
             // NaN (a NaN bound, or ∞ − ∞): no tighter floor.
             tightened[i] = double.IsNaN(bounded) ? floor[i] : Math.Max(floor[i], (float)bounded);
         }

@@ -1,12 +1,10 @@
-using System.Runtime.InteropServices;
-
 namespace StreamAttention.Scoring.SharedWords;
 
 /// <summary>
-/// Every interest of an index as a sparse list of (word id, weight) over the index's <see cref="WordTable"/>, each
-/// distinct word once per interest. A query vector's attention over a message does not depend on the interest it came
-/// from, so it is computed once per message for all interests that contain it. Repeated words of one interest become
-/// one entry with their weights summed (scores and highlights are linear in the weights).
+/// Distinct interests (<see cref="DistinctInterests"/>) as sparse lists of (word id, weight) over the index's
+/// <see cref="WordTable"/>, each distinct word once per interest. A query vector's attention over a message does not
+/// depend on the interest it came from, so it is computed once per message for all interests that contain it.
+/// Repeated words of one interest become one entry with their weights summed (scores and highlights are linear in the weights).
 /// </summary>
 public sealed class InterestWords
 {
@@ -18,8 +16,6 @@ public sealed class InterestWords
         Offsets = offsets;
         WordIds = wordIds;
         Weights = weights;
-        SameAs = FirstWithSameEntries();
-        FirstTwins = Enumerable.Range(0, SameAs.Length).Where(i => SameAs[i] == i).ToArray();
     }
 
     /// <summary>Word ids are below this count.</summary>
@@ -35,57 +31,18 @@ public sealed class InterestWords
     /// <summary>Word weights, summing to 1 per interest that has words.</summary>
     public float[] Weights { get; }
 
-    /// <summary>
-    /// [interests]: the first interest with the same entries in the same order (itself if none comes before): its
-    /// attention score and highlights over any message are the same, bit for bit, so a message computes them once.
-    /// Common in large populations, where many users follow the same phrase.
-    /// </summary>
-    public int[] SameAs { get; }
-
-    /// <summary>The interests that are their own <see cref="SameAs"/>: one of each set of twins, ascending.</summary>
-    public int[] FirstTwins { get; }
-
     public ReadOnlySpan<float> Vector(int word) => _table.Vector(word);
 
-    private ReadOnlySpan<int> IdsOf(int interest) => WordIds.AsSpan(Offsets[interest], Offsets[interest + 1] - Offsets[interest]);
-
-    private ReadOnlySpan<float> WeightsOf(int interest) => Weights.AsSpan(Offsets[interest], Offsets[interest + 1] - Offsets[interest]);
-
-    private int[] FirstWithSameEntries()
+    /// <summary>The words of the index's interests at <paramref name="positions"/>, in that order.</summary>
+    public static InterestWords Build(InterestIndex index, IReadOnlyList<int> positions)
     {
-        var sameAs = new int[Offsets.Length - 1];
-        var first = new Dictionary<int, int>(new SameEntries(this));
-        for (var i = 0; i < sameAs.Length; i++)
-        {
-            sameAs[i] = first.TryAdd(i, i) ? i : first[i];
-        }
-        return sameAs;
-    }
-
-    /// <summary>Interests compared by their entries' bits (word ids and weights, in order).</summary>
-    private sealed class SameEntries(InterestWords words) : IEqualityComparer<int>
-    {
-        public bool Equals(int a, int b)
-            => words.IdsOf(a).SequenceEqual(words.IdsOf(b))
-                && MemoryMarshal.AsBytes(words.WeightsOf(a)).SequenceEqual(MemoryMarshal.AsBytes(words.WeightsOf(b)));
-
-        public int GetHashCode(int interest)
-        {
-            var hash = new HashCode();
-            hash.AddBytes(MemoryMarshal.AsBytes(words.IdsOf(interest)));
-            hash.AddBytes(MemoryMarshal.AsBytes(words.WeightsOf(interest)));
-            return hash.ToHashCode();
-        }
-    }
-
-    public static InterestWords Build(InterestIndex index)
-    {
-        var offsets = new int[index.Count + 1];
+        var offsets = new int[positions.Count + 1];
         var wordIds = new List<int>(index.QueryWordIds.Length);
         var weights = new List<float>(index.QueryWordIds.Length);
         var row = new Dictionary<int, float>();
-        for (var i = 0; i < index.Count; i++)
+        for (var k = 0; k < positions.Count; k++)
         {
+            var i = positions[k];
             row.Clear();
             for (var e = index.QueryOffsets[i]; e < index.QueryOffsets[i + 1]; e++)
             {
@@ -100,7 +57,7 @@ public sealed class InterestWords
                 wordIds.Add(id);
                 weights.Add(weight);
             }
-            offsets[i + 1] = wordIds.Count;
+            offsets[k + 1] = wordIds.Count;
         }
         return new InterestWords(index.Words, offsets, [.. wordIds], [.. weights]);
     }

@@ -39,7 +39,7 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
 
     /// <summary>
     /// Computes the word scores of the messages [start, start + count) that have tokens, for every word of
-    /// <paramref name="interests"/> (first twins, <see cref="InterestWords.SameAs"/>), and their bounds.
+    /// <paramref name="interests"/>, and their bounds.
     /// </summary>
     public void Run(TokenBatch messages, int start, int count, InterestWords words, IReadOnlyList<int> interests)
     {
@@ -205,9 +205,8 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
 
     /// <summary>
     /// By interest, an upper bound of <see cref="InterestScore"/> over every message of the chunk, exact in float (not
-    /// a margin): a pair whose final score with it stays below the threshold needs no sum. Set for the first twin
-    /// (<see cref="InterestWords.SameAs"/>) of each interest attended by the last <see cref="Run"/> whose chunk had rows (<see cref="HasRows"/>); other entries are stale.
-    /// <see cref="InterestScore"/> and <see cref="AverageAttention"/> too take first twins only.
+    /// a margin): a pair whose final score with it stays below the threshold needs no sum. Set for each interest
+    /// attended by the last <see cref="Run"/> whose chunk had rows (<see cref="HasRows"/>); other entries are stale.
     /// </summary>
     public ReadOnlySpan<float> AttentionBounds => _bound;
 

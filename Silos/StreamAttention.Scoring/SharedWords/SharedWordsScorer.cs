@@ -9,28 +9,28 @@ using StreamAttention.Scoring.Options;
 namespace StreamAttention.Scoring.SharedWords;
 
 /// <summary>
-/// The <see cref="ScoringEngine.SharedWords"/> engine, in three separable parts:
+/// The <see cref="ScoringEngine.SharedWords"/> engine, in three separable parts, over the index's distinct interests
+/// (<see cref="DistinctInterests"/>: interests of the same pooled vector and words are scored once per message):
 /// 1. shared-word attention (<see cref="SharedWordAttention"/>): each distinct interest word attends over a message once,
 ///    whatever the number of interests that contain it;
-/// 2. candidates (<see cref="ICandidateGenerator"/>): per message the interests whose pooled cosine p can still reach
-///    their threshold with their attention bound over the chunk (<see cref="BoundedFloors"/>), through clusters
-///    (<see cref="ClusteredCandidates"/>) or every interest (<see cref="ExhaustiveCandidates"/>);
+/// 2. candidates (<see cref="ICandidateGenerator"/>): the interests some message may reach at all (<see cref="ICandidateGenerator.Bound"/>,
+///    whose words attend), then per message those whose pooled cosine p can still reach their threshold with their
+///    attention bound over the chunk (<see cref="BoundedFloors"/>, <see cref="ICandidateGenerator.Generate"/>), through
+///    clusters (<see cref="ClusteredCandidates"/>) or every interest (<see cref="ExhaustiveCandidates"/>);
 /// 3. final score s = w·A + (1 − w)·p against the threshold, with highlights for the matches. A candidate is summed
-///    only if its score with the chunk's bound of A can reach its threshold (<see cref="SharedWordAttention.AttentionBounds"/>),
-///    and interests of the same words (<see cref="InterestWords.SameAs"/>) share one sum and one set of highlights per message.
+///    only if its score with the chunk's bound of A can reach its lowest threshold (<see cref="SharedWordAttention.AttentionBounds"/>),
+///    and its score and highlights go to every interest of it whose own threshold the score reaches.
 /// Same formula as the per-pair engine, so the same matches (up to float rounding). Not thread-safe.
 /// </summary>
 public sealed class SharedWordsScorer : IDisposable
 {
     private readonly ScoringOptions _options;
-    private readonly ConditionalWeakTable<InterestIndex, InterestWords> _words = new();
+    private readonly ConditionalWeakTable<InterestIndex, DistinctInterests> _distinct = new();
     private readonly CandidateLists _candidates = new();
     private readonly MessageMatches _passed = new();
     private readonly ReusableBuffer<int> _kept = new();
-    private readonly PerMessageValues<float> _attentionOf = new();
     private readonly PerMessageValues<Contracts.Highlight[]> _highlightsOf = new();
     private readonly SharedWordAttention _attention;
-    private readonly LiveInterests _live = new();
 
     public SharedWordsScorer(OnnxSessionFactory sessions, ScoringOptions options)
     {
@@ -43,8 +43,12 @@ public sealed class SharedWordsScorer : IDisposable
 
     public ICandidateGenerator Candidates { get; }
 
-    /// <summary>The distinct words of an index (built on first use, kept while the index lives).</summary>
-    public InterestWords WordsOf(InterestIndex interests) => _words.GetValue(interests, InterestWords.Build);
+    /// <summary>
+    /// The distinct interests of an index (built on first use, kept while the index lives). Top-k keeps a message's k
+    /// best interests, twins counted one by one, so with it every interest is scored on its own.
+    /// </summary>
+    public DistinctInterests DistinctOf(InterestIndex interests)
+        => _distinct.GetValue(interests, _options.PrefilterTopK > 0 ? DistinctInterests.Separate : DistinctInterests.Build);
 
     /// <summary>
     /// Adds the pairs whose final score reaches <paramref name="thresholds"/> to <paramref name="pairs"/>, in
@@ -54,48 +58,42 @@ public sealed class SharedWordsScorer : IDisposable
     public void Score(TokenBatch messages, InterestIndex interests, float[] thresholds, List<RowMatch> pairs, bool highlights = true)
     {
         var weight = _options.AttentionWeight;
-        var floor = thresholds.Select(t => (t - weight) / (1 - weight)).ToArray();
-        var words = WordsOf(interests);
+        var distinct = DistinctOf(interests);
+        var lowest = distinct.LowestThresholds(thresholds);
+        var floor = lowest.Select(t => (t - weight) / (1 - weight)).ToArray();
         for (var start = 0; start < messages.Count; start += _options.MessageChunkSize)
         {
             var count = Math.Min(_options.MessageChunkSize, messages.Count - start);
             _candidates.Reset(start, count);
             var started = Stopwatch.GetTimestamp();
-            // With every interest's cosines first, only the words of interests that some message may match attend.
-            var exhaustive = Candidates as ExhaustiveCandidates;
-            var similarity = exhaustive?.Prefilter(messages, start, count, interests) ?? default;
-            var prefilterTime = Stopwatch.GetElapsedTime(started);
-            _attention.Run(messages, start, count, words,
-                exhaustive is null ? words.FirstTwins : _live.Of(similarity.Span, count, floor, words.SameAs));
+            // Only the words of interests that some message may match attend.
+            var live = Candidates.Bound(messages, start, count, distinct, floor);
+            var boundTime = Stopwatch.GetElapsedTime(started);
+            _attention.Run(messages, start, count, distinct.Words, live);
             // Top-k keeps the k best of the floor's candidates, so it gets the floor itself.
             var chunkFloor = _options.PrefilterTopK == 0 && _attention.HasRows
-                ? BoundedFloors.Of(floor, thresholds, _attention.AttentionBounds, words.SameAs, weight)
+                ? BoundedFloors.Of(floor, lowest, _attention.AttentionBounds, weight)
                 : floor;
             started = Stopwatch.GetTimestamp();
-            if (exhaustive is not null)
-            {
-                exhaustive.Keep(similarity.Span, count, interests.Count, chunkFloor, _candidates);
-            }
-            else
-            {
-                Candidates.Select(messages, start, count, interests, chunkFloor, _candidates);
-            }
+            Candidates.Generate(chunkFloor, _candidates);
             if (_options.PrefilterTopK > 0)
             {
                 _candidates.KeepTop(_options.PrefilterTopK);
             }
-            ScoringInstruments.RunDuration.Record((prefilterTime + Stopwatch.GetElapsedTime(started)).TotalMilliseconds, new KeyValuePair<string, object?>("stage", "candidates"));
+            ScoringInstruments.RunDuration.Record((boundTime + Stopwatch.GetElapsedTime(started)).TotalMilliseconds, new KeyValuePair<string, object?>("stage", "candidates"));
             ScoringInstruments.Pairs.Add((long)count * interests.Count);
+            // Pairs of a message and a distinct interest: each is scored once, whatever its number of interests.
             ScoringInstruments.CandidatePairs.Add(_candidates.Total);
-            SelectMatches(messages, words, thresholds, pairs, highlights);
+            SelectMatches(messages, distinct, thresholds, lowest, pairs, highlights);
         }
     }
 
-    private void SelectMatches(TokenBatch messages, InterestWords words, float[] thresholds, List<RowMatch> pairs, bool highlights)
+    private void SelectMatches(TokenBatch messages, DistinctInterests distinct, float[] thresholds, float[] lowest, List<RowMatch> pairs, bool highlights)
     {
         var weight = _options.AttentionWeight;
         var pooledWeight = 1 - weight;
         var bounds = _attention.AttentionBounds;
+        var words = distinct.Words;
         for (var m = 0; m < _candidates.Count; m++)
         {
             var message = _candidates.Start + m;
@@ -104,28 +102,24 @@ public sealed class SharedWordsScorer : IDisposable
             var prefilter = CollectionsMarshal.AsSpan(_candidates.Prefilter(m));
             var wordScores = tokens == 0 || chosen.Length == 0 ? default : _attention.WordScores(m);
             _passed.Clear();
-            _attentionOf.NextMessage(words.SameAs.Length);
-            _highlightsOf.NextMessage(words.SameAs.Length);
+            _highlightsOf.NextMessage(distinct.Count);
             // Most candidates of a large index fail even with their best attention over the chunk: no sum for them.
-            var kept = tokens > 0 ? KeepWithinBound(chosen, prefilter, bounds, words.SameAs, thresholds) : AllOf(chosen.Length);
+            var kept = tokens > 0 ? KeepWithinBound(chosen, prefilter, bounds, lowest) : AllOf(chosen.Length);
             foreach (var c in kept)
             {
-                var i = chosen[c];
-                var pooled = pooledWeight * prefilter[c];
-                var attention = 0f;
-                if (tokens > 0)
+                var d = chosen[c];
+                var attention = tokens > 0 ? _attention.InterestScore(wordScores, d, words) : 0f;
+                var score = weight * attention + pooledWeight * prefilter[c];
+                if (!(score >= lowest[d]))
                 {
-                    var same = words.SameAs[i];
-                    if (!_attentionOf.TryGet(same, out attention))
-                    {
-                        attention = _attention.InterestScore(wordScores, same, words);
-                        _attentionOf.Set(same, attention);
-                    }
+                    continue;
                 }
-                var score = weight * attention + pooled;
-                if (score >= thresholds[i])
+                foreach (var i in distinct.MembersOf(d))
                 {
-                    _passed.Add(i, score, prefilter[c]);
+                    if (score >= thresholds[i])
+                    {
+                        _passed.Add(i, score, prefilter[c]);
+                    }
                 }
             }
             _passed.Sort();
@@ -133,7 +127,7 @@ public sealed class SharedWordsScorer : IDisposable
             for (var k = 0; k < _passed.Count; k++)
             {
                 var (i, score, p) = _passed[k];
-                pairs.Add(new RowMatch(message, i, score, p, highlights ? Highlights(messages, m, i, words) : []));
+                pairs.Add(new RowMatch(message, i, score, p, highlights ? Highlights(messages, m, distinct.Of[i], words) : []));
             }
         }
     }
@@ -142,7 +136,7 @@ public sealed class SharedWordsScorer : IDisposable
     /// The positions of the candidates whose final score with their attention bound reaches the threshold (NaN kept),
     /// branch-free: which ones pass is unpredictable. Same float operations as the score, so no match is dropped.
     /// </summary>
-    private ReadOnlySpan<int> KeepWithinBound(ReadOnlySpan<int> chosen, ReadOnlySpan<float> prefilter, ReadOnlySpan<float> bounds, int[] sameAs, float[] thresholds)
+    private ReadOnlySpan<int> KeepWithinBound(ReadOnlySpan<int> chosen, ReadOnlySpan<float> prefilter, ReadOnlySpan<float> bounds, float[] thresholds)
     {
         var weight = _options.AttentionWeight;
         var pooledWeight = 1 - weight;
@@ -152,7 +146,7 @@ public sealed class SharedWordsScorer : IDisposable
         {
             var i = chosen[c];
             kept[count] = c;
-            count += weight * bounds[sameAs[i]] + pooledWeight * prefilter[c] < thresholds[i] ? 0 : 1;
+            count += weight * bounds[i] + pooledWeight * prefilter[c] < thresholds[i] ? 0 : 1;
         }
         return kept[..count];
     }
@@ -167,21 +161,20 @@ public sealed class SharedWordsScorer : IDisposable
         return all;
     }
 
-    /// <summary>The message's highlights for the interest, shared by the interests of the same words (<see cref="InterestWords.SameAs"/>).</summary>
-    private Contracts.Highlight[] Highlights(TokenBatch messages, int chunkMessage, int interest, InterestWords words)
+    /// <summary>The message's highlights for the distinct interest, shared by its interests.</summary>
+    private Contracts.Highlight[] Highlights(TokenBatch messages, int chunkMessage, int distinct, InterestWords words)
     {
         var tokens = messages.TokenTexts[_candidates.Start + chunkMessage];
         if (tokens.Length == 0 || _options.HighlightCount == 0)
         {
             return [];
         }
-        var same = words.SameAs[interest];
-        if (!_highlightsOf.TryGet(same, out var highlights))
+        if (!_highlightsOf.TryGet(distinct, out var highlights))
         {
             Span<float> average = stackalloc float[tokens.Length];
-            _attention.AverageAttention(messages, chunkMessage, same, words, average);
+            _attention.AverageAttention(messages, chunkMessage, distinct, words, average);
             highlights = MatchHighlights.Top(tokens, average, _options.HighlightCount);
-            _highlightsOf.Set(same, highlights);
+            _highlightsOf.Set(distinct, highlights);
         }
         return highlights;
     }

@@ -46,8 +46,11 @@ public sealed class CalibratedScoringTests(GloveScorerFixture glove)
         Assert.All(matches, p => Assert.True(p.Score >= interests.Thresholds[p.InterestIndex]));
         var rawScores = raw.Score(messages, interests, minScoreOverride: -1).ToDictionary(p => (p.MessageIndex, p.InterestIndex), p => p.Score);
         Assert.All(every, p => Assert.Equal(rawScores[(p.MessageIndex, p.InterestIndex)], p.RawScore, 5));
-        // Ordered by message, best calibrated score first.
-        Assert.Equal(matches.OrderBy(p => p.MessageIndex).ThenByDescending(p => p.Score).Select(p => (p.MessageIndex, p.Score)), matches.Select(p => (p.MessageIndex, p.Score)));
+        // Ordered by message, best calibrated score first, then by interest (the per-pair engine yields them out of message order).
+        Assert.Equal(matches.OrderBy(p => p.MessageIndex).ThenByDescending(p => p.Score).ThenBy(p => p.InterestIndex).Select(p => (p.MessageIndex, p.InterestIndex, p.Score)),
+            matches.Select(p => (p.MessageIndex, p.InterestIndex, p.Score)));
+        Assert.Equal(every.OrderBy(p => p.MessageIndex).ThenByDescending(p => p.Score).ThenBy(p => p.InterestIndex).Select(p => (p.MessageIndex, p.InterestIndex, p.Score)),
+            every.Select(p => (p.MessageIndex, p.InterestIndex, p.Score)));
     }
 
     [Fact]

@@ -85,8 +85,8 @@ public sealed class SharedWordsScorerTests
         var random = new Random(3);
         var options = new ScoringOptions { DefaultThreshold = 0.35f, MaxQueriesPerInterest = 4, MessageChunkSize = 16 };
         var index = Interests(random, options);
-        // Twins of existing interests (same words, same order) share their sums and highlights; a reordering does not.
-        // The last pair's first twin is almost never a candidate (its floor is 0.975), the second often is.
+        // Twins of existing interests (same text) share their cosines, sums and highlights; a reordering does not.
+        // The last pair's first interest is almost never a match (its threshold is 0.99), the second often is.
         var interests = InterestIndex.Build(
             [
                 .. index.Interests, new InterestDefinition("twin-a", "w1 w2 w3"), new InterestDefinition("twin-b", "w3 w2", null, 0.1f),
@@ -104,11 +104,11 @@ public sealed class SharedWordsScorerTests
         Assert.True(expected.Count > 20 && expected.Count < everyPair.Count / 2, $"{expected.Count} of {everyPair.Count} pairs pass");
         Assert.Equal(expected.Select(p => (p.MessageIndex, p.InterestIndex, p.Score, p.PrefilterScore)), actual.Select(p => (p.MessageIndex, p.InterestIndex, p.Score, p.PrefilterScore)));
         Assert.Equal(expected.Select(p => string.Join(' ', p.Highlights)), actual.Select(p => string.Join(' ', p.Highlights)));
-        var words = InterestWords.Build(interests);
-        Assert.Equal(0, words.SameAs[interests.Count - 5]);
-        Assert.Equal(1, words.SameAs[interests.Count - 4]);
-        Assert.Equal(interests.Count - 3, words.SameAs[interests.Count - 3]);
-        Assert.Equal(interests.Count - 2, words.SameAs[interests.Count - 1]);
+        var distinct = DistinctInterests.Build(interests);
+        Assert.Equal(0, distinct.Firsts[distinct.Of[interests.Count - 5]]);
+        Assert.Equal(1, distinct.Firsts[distinct.Of[interests.Count - 4]]);
+        Assert.Equal(interests.Count - 3, distinct.Firsts[distinct.Of[interests.Count - 3]]);
+        Assert.Equal(interests.Count - 2, distinct.Firsts[distinct.Of[interests.Count - 1]]);
         Assert.Contains(actual, p => p.InterestIndex == interests.Count - 1);
     }
 
@@ -145,7 +145,7 @@ public sealed class SharedWordsScorerTests
         float[] thresholds = [0.4f, 0.4f, 0.4f, float.NegativeInfinity, float.PositiveInfinity];
         float[] bounds = [0.2f, -0.3f, float.NaN, 0.5f, float.PositiveInfinity];
 
-        var tightened = BoundedFloors.Of(floor, thresholds, bounds, [0, 1, 2, 3, 4], weight);
+        var tightened = BoundedFloors.Of(floor, thresholds, bounds, weight);
 
         // (0.4 − 0.6·0.2)/0.4 = 0.7; a negative bound counts as 0 (messages without tokens have attention 0): 1.0.
         Assert.Equal(0.7f, tightened[0], 1e-4);
@@ -155,16 +155,16 @@ public sealed class SharedWordsScorerTests
     }
 
     [Fact]
-    public void Live_interests_are_the_first_twins_that_some_message_reaches_with_its_cosine()
+    public void Live_interests_are_those_that_some_message_reaches_with_its_cosine()
     {
-        // Two messages × five interests; interest 3 is a twin of 1, interest 4's cosines are NaN and 2 reaches its floor nowhere.
+        // Two messages × five interests; interest 4's cosines are NaN, 1 and 2 reach their floor nowhere.
         float[] similarity = [0.1f, 0.2f, 0.3f, 0.9f, float.NaN, 0.6f, 0.0f, 0.1f, 0.0f, float.NaN];
         float[] floor = [0.5f, 0.5f, 0.5f, 0.5f, 0.5f];
         var live = new LiveInterests();
 
-        Assert.Equal([0, 1, 4], live.Of(similarity, 2, floor, [0, 1, 2, 1, 4]));
-        // The first message only; a live twin (4, NaN) makes its first (2) live.
-        Assert.Equal([0, 2], live.Of(similarity, 1, [0.05f, 0.5f, 0.5f, 1f, 0.5f], [0, 1, 2, 3, 2]));
+        Assert.Equal([0, 3, 4], live.Of(similarity, 2, floor));
+        // The first message only; a NaN cosine (4) counts as live.
+        Assert.Equal([0, 4], live.Of(similarity, 1, [0.05f, 0.5f, 0.5f, 1f, 0.5f]));
     }
 
     [Fact]
@@ -174,7 +174,7 @@ public sealed class SharedWordsScorerTests
             [new InterestDefinition("a", "w1 w2 w3"), new InterestDefinition("b", "w3 w2"), new InterestDefinition("c", "w5 w5"), new InterestDefinition("d", "?x")],
             _embedder, new ScoringOptions());
 
-        var words = InterestWords.Build(interests);
+        var words = InterestWords.Build(interests, [0, 1, 2, 3]);
 
         Assert.Equal(4, words.Count);
         Assert.Equal([0, 3, 5, 6, 6], words.Offsets);

@@ -50,7 +50,11 @@ public sealed class LexicalEvidence(ScoringOptions options)
             _statistics ??= new StreamTermStatistics(options.LexicalHalfLife);
             for (var m = 0; m < messages.Count; m++)
             {
-                _statistics.Observe(WordsOf(m));
+                // A long message's windows are consecutive rows carrying the same text object: one document.
+                if (m == 0 || !ReferenceEquals(messages.Texts[m], messages.Texts[m - 1]))
+                {
+                    _statistics.Observe(WordsOf(m));
+                }
             }
         }
         var kept = 0;

@@ -1,5 +1,6 @@
 using StreamAttention.Contracts;
 using StreamAttention.Embeddings;
+using StreamAttention.Scoring.Lexical;
 using StreamAttention.Scoring.Options;
 using StreamAttention.Scoring.Tests.Graphs;
 using StreamAttention.Testing;
@@ -114,5 +115,23 @@ public sealed class LexicalEvidenceTests
         using var scorer = new TwoStageScorer(TestData.Sessions(), options);
 
         Assert.Empty(scorer.Score(_embedder.Embed(["w1"]), interests, minScoreOverride: -1));
+    }
+
+    [Fact]
+    public void The_windows_of_one_message_count_as_one_document_and_equal_texts_of_two_messages_as_two()
+    {
+        var evidence = new LexicalEvidence(Options(ScoringEngine.SharedWords, 0.3f));
+        var interests = InterestIndex.Build([new InterestDefinition("i", "w1", "u")], _embedder, Options(ScoringEngine.SharedWords, 0.3f));
+        var longMessage = "w1 w2 w3";
+        // Rows 0 and 1 are windows of one message (the same text object); row 2 is another message with equal words.
+        var batch = _embedder.Embed([longMessage, longMessage, "w4"]);
+        batch.Texts[0] = longMessage;
+        batch.Texts[1] = longMessage;
+        batch.Texts[2] = new string("w1 w2 w3".AsSpan());
+
+        evidence.Apply(batch, interests, [1f], []);
+
+        Assert.Equal(2, evidence.Statistics!.Documents, 1e-6);
+        Assert.Equal(2, evidence.Statistics.DocumentFrequency("w1"), 1e-6);
     }
 }

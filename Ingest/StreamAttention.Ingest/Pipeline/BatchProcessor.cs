@@ -45,10 +45,7 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
             {
                 if (decoded[i].Message is { } message)
                 {
-                    foreach (var match in matches[i])
-                    {
-                        await publisher.PublishMatchAsync(message, match, Position(batch[i]), acknowledgements, cancellationToken);
-                    }
+                    await publisher.PublishMatchesAsync(message, matches[i], Position(batch[i]), acknowledgements, cancellationToken);
                 }
                 else
                 {

@@ -35,6 +35,11 @@ public sealed class KafkaIngestService(
     /// every message behind it (p99 ~1 s at half load). The consumer's own prefetch holds what arrives meanwhile.
     /// </summary>
     private static readonly TimeSpan PauseAfter = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How often the loop reports the consumer lag (a gauge): reading every partition's position and watermarks after
+    /// each poll, every few milliseconds, cost ~2 % of the process's CPU at 10,000 interests.
+    /// </summary>
+    private static readonly TimeSpan LagReportPeriod = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan FirstRestartDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxRestartDelay = TimeSpan.FromSeconds(30);
 
@@ -115,6 +120,7 @@ public sealed class KafkaIngestService(
         using var abandon = new CancellationTokenSource();
         // Read but not yet handed to a batch; a revoke removes its partitions' messages (see BuildConsumer).
         var unprocessed = new List<ConsumeResult<byte[]?, byte[]?>>();
+        var nextLagReport = 0L;
         using var consumer = BuildConsumer(tracker, inFlight, unprocessed);
         consumer.Subscribe(_options.InputTopics);
         try
@@ -128,7 +134,11 @@ public sealed class KafkaIngestService(
                     continue;
                 }
                 Poll(consumer, unprocessed);
-                ReportLag(consumer);
+                if (Environment.TickCount64 >= nextLagReport)
+                {
+                    ReportLag(consumer);
+                    nextLagReport = Environment.TickCount64 + (long)LagReportPeriod.TotalMilliseconds;
+                }
                 var batch = unprocessed.ToList();
                 unprocessed.Clear();
                 Commit(consumer, tracker, tracker.Committable());

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
 using StreamAttention.Contracts.Live;
@@ -25,11 +24,6 @@ namespace StreamAttention.Ingest.Publishing;
 /// </summary>
 public sealed class OutputPublisher : IDigestSink, IDisposable
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
     public const string DigestIdHeader = "streamattention-digest-id";
 
     /// <summary>How long a produce waits when the producer's local queue is full before trying again.</summary>
@@ -41,7 +35,8 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
     public OutputPublisher(IOptions<KafkaIngestOptions> options)
     {
         _options = options.Value;
-        var config = new ProducerConfig { BootstrapServers = _options.BootstrapServers, LingerMs = 5 };
+        // A delivery report is read for its error only: the other fields would be copied back for every match.
+        var config = new ProducerConfig { BootstrapServers = _options.BootstrapServers, LingerMs = 5, DeliveryReportFields = "none" };
         foreach (var (key, value) in _options.Producer)
         {
             config.Set(key, value);
@@ -52,40 +47,61 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
         _producer = new ProducerBuilder<byte[]?, byte[]?>(config).Build();
     }
 
-    /// <summary>Hands the match (and its notification) to the producer; <paramref name="acknowledgements"/> learns of each delivery.</summary>
-    public async ValueTask PublishMatchAsync(IngestMessage message, TextMatch match, SourcePosition source, BatchAcknowledgements acknowledgements, CancellationToken cancellationToken)
+    /// <summary>
+    /// Hands a message's matches (and the notifications of the immediate ones) to the producer, in order;
+    /// <paramref name="acknowledgements"/> learns of each delivery. What the matches share (topics, trace headers) is
+    /// worked out once per message.
+    /// </summary>
+    public async ValueTask PublishMatchesAsync(IngestMessage message, IReadOnlyList<TextMatch> matches, SourcePosition source, BatchAcknowledgements acknowledgements, CancellationToken cancellationToken)
     {
-        var value = new PublishedMatch(match.MatchId, match.Delivery, match.DuplicateOf, message.Id, match.InterestId, match.UserId, match.Score, match.Highlights,
-            _options.IncludeText ? message.Text : null, message.Timestamp, _options.IncludeAttributes ? message.Attributes : null, source, match.Truncated, match.RawScore);
-        Headers? headers = null;
-        if (Activity.Current is { } activity)
+        if (matches.Count == 0)
         {
-            headers = [];
-            headers.Add(IngestTracing.TraceParentHeader, Encoding.ASCII.GetBytes(activity.Id!));
-            if (activity.TraceStateString is { } state)
+            return;
+        }
+        var text = _options.IncludeText ? message.Text : null;
+        var attributes = _options.IncludeAttributes ? message.Attributes : null;
+        var headers = TraceHeaders();
+        var tenancy = _options.Tenancy;
+        var outputTopic = TenantTopic(message.Tenant, tenancy.OutputTopicPattern, _options.OutputTopic);
+        var notificationTopic = TenantTopic(message.Tenant, tenancy.NotificationTopicPattern, _options.NotificationTopic);
+        foreach (var match in matches)
+        {
+            var value = new PublishedMatch(match.MatchId, match.Delivery, match.DuplicateOf, message.Id, match.InterestId, match.UserId, match.Score, match.Highlights,
+                text, message.Timestamp, attributes, source, match.Truncated, match.RawScore);
+            var output = new Message<byte[]?, byte[]?>
             {
-                headers.Add(IngestTracing.TraceStateHeader, Encoding.ASCII.GetBytes(state));
+                Key = Encoding.UTF8.GetBytes(match.UserId),
+                Value = JsonSerializer.SerializeToUtf8Bytes(value, OutputJson.Default.PublishedMatch),
+                Headers = headers,
+            };
+            await ProduceAsync(outputTopic, output, acknowledgements, cancellationToken);
+            if (match.Delivery == DeliveryKinds.Immediate)
+            {
+                await ProduceAsync(notificationTopic, output, acknowledgements, cancellationToken);
             }
         }
-        var output = new Message<byte[]?, byte[]?>
+    }
+
+    /// <summary>The current activity's trace context (the batch's), for the outputs' consumers; null without one. The producer only reads them.</summary>
+    private static Headers? TraceHeaders()
+    {
+        if (Activity.Current is not { } activity)
         {
-            Key = Encoding.UTF8.GetBytes(match.UserId),
-            Value = JsonSerializer.SerializeToUtf8Bytes(value, Json),
-            Headers = headers,
-        };
-        var tenancy = _options.Tenancy;
-        await ProduceAsync(TenantTopic(message.Tenant, tenancy.OutputTopicPattern, _options.OutputTopic), output, acknowledgements, cancellationToken);
-        if (match.Delivery == DeliveryKinds.Immediate)
-        {
-            await ProduceAsync(TenantTopic(message.Tenant, tenancy.NotificationTopicPattern, _options.NotificationTopic), output, acknowledgements, cancellationToken);
+            return null;
         }
+        var headers = new Headers { { IngestTracing.TraceParentHeader, Encoding.ASCII.GetBytes(activity.Id!) } };
+        if (activity.TraceStateString is { } state)
+        {
+            headers.Add(IngestTracing.TraceStateHeader, Encoding.ASCII.GetBytes(state));
+        }
+        return headers;
     }
 
     public Task PublishAsync(Digest digest, CancellationToken cancellationToken)
         => _producer.ProduceAsync(TenantTopic(TenantOf(digest.UserId), _options.Tenancy.DigestTopicPattern, _options.DigestTopic), new Message<byte[]?, byte[]?>
         {
             Key = Encoding.UTF8.GetBytes(digest.UserId),
-            Value = JsonSerializer.SerializeToUtf8Bytes(digest, Json),
+            Value = JsonSerializer.SerializeToUtf8Bytes(digest, OutputJson.Default.Digest),
             Headers = new Headers { { DigestIdHeader, Encoding.UTF8.GetBytes(digest.Id) } },
         }, cancellationToken);
 

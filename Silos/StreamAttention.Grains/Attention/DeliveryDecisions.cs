@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Users;
@@ -19,15 +20,25 @@ public sealed class DeliveryDecisions(IGrainFactory grains, ILogger<DeliveryDeci
     /// <summary>The matches decided, in the order given (grouped by user).</summary>
     public async Task<IReadOnlyList<(string UserId, UserMatch Match)>> DecideAsync(IReadOnlyList<(string UserId, UserMatch Match)> matches, CancellationToken cancellationToken)
     {
-        var users = matches.Select((m, index) => (m.UserId, m.Match, index)).GroupBy(m => m.UserId, StringComparer.Ordinal).ToArray();
+        // Each user's match indexes, users in order of their first match.
+        var users = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (var i = 0; i < matches.Count; i++)
+        {
+            (CollectionsMarshal.GetValueRefOrAddDefault(users, matches[i].UserId, out _) ??= []).Add(i);
+        }
         var decided = new (string, UserMatch)[matches.Count];
         await Task.WhenAll(users.Select(async user =>
         {
-            var items = user.ToArray();
-            var result = await DecideForUserAsync(user.Key, items.Select(m => m.Match).ToArray(), cancellationToken);
-            for (var i = 0; i < items.Length; i++)
+            var indexes = user.Value;
+            var userMatches = new UserMatch[indexes.Count];
+            for (var i = 0; i < userMatches.Length; i++)
             {
-                decided[items[i].index] = (user.Key, result[i]);
+                userMatches[i] = matches[indexes[i]].Match;
+            }
+            var result = await DecideForUserAsync(user.Key, userMatches, cancellationToken);
+            for (var i = 0; i < userMatches.Length; i++)
+            {
+                decided[indexes[i]] = (user.Key, result[i]);
             }
         }));
         return decided;

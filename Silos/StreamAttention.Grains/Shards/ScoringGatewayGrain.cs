@@ -96,38 +96,54 @@ public sealed class ScoringGatewayGrain(
             : tenant is not null
                 ? await ScoreTenantAsync(rows, tenant, cancellationToken)
                 : await ScoreEveryoneAsync(rows, cancellationToken);
-        if (windows is not null)
-        {
-            found = windows.BestWindows(found, m => m.TextIndex, m => (m.UserId, m.InterestId), m => m.Score)
-                .Select(kept => kept.Match with
-                {
-                    TextIndex = kept.Text,
-                    // The contextual tiers cut their own windows and say so with each match (every match they deliver they decided).
-                    Truncated = scoring.Value.Tier == ScoringTier.Fast ? windows.Truncated(kept.Text) : kept.Match.Truncated,
-                });
-        }
-        var matches = found
-            .OrderBy(m => m.TextIndex).ThenByDescending(m => m.Score)
-            .ThenBy(m => m.UserId, StringComparer.Ordinal).ThenBy(m => m.InterestId, StringComparer.Ordinal)
-            .ToArray();
+        // Per match from here on: one pass each, and one TextMatch built at the end with the decision.
+        var kept = windows is not null
+            ? windows.BestWindows(found, m => m.TextIndex, m => (m.UserId, m.InterestId), m => m.Score)
+            : found.Select(m => (Text: m.TextIndex, Match: m)).ToList();
+        kept.Sort(static (a, b) => CompareForReturn(a.Text, a.Match, b.Text, b.Match));
+        // The contextual tiers cut their own windows and say so with each match (every match they deliver they decided).
+        var windowsTruncate = windows is not null && scoring.Value.Tier == ScoringTier.Fast;
         var at = time.GetUtcNow();
-        var decided = await decisions.DecideAsync(
-            matches.Select(m => (m.UserId, new UserMatch(at, m.InterestId, texts[m.TextIndex], m.Score, m.Highlights, Guid.CreateVersion7().ToString("N"),
-                Truncated: m.Truncated, RawScore: m.RawScore))).ToArray(),
-            cancellationToken);
-        matches = matches.Select((m, i) => m with
+        var ids = MatchIds.Create(kept.Count, at);
+        var undecided = new (string UserId, UserMatch Match)[kept.Count];
+        for (var i = 0; i < kept.Count; i++)
         {
-            Score = decided[i].Match.Score,
-            MatchId = decided[i].Match.MatchId,
-            Delivery = decided[i].Match.Delivery,
-            DuplicateOf = decided[i].Match.DuplicateOf,
-        }).ToArray();
-        await delivery.EnqueueAsync(decided.Select(m => new LiveMatch(m.UserId, m.Match)).ToArray(), cancellationToken);
+            var (text, m) = kept[i];
+            undecided[i] = (m.UserId, new UserMatch(at, m.InterestId, texts[text], m.Score, m.Highlights, ids[i],
+                Truncated: windowsTruncate ? windows!.Truncated(text) : m.Truncated, RawScore: m.RawScore));
+        }
+        var decided = await decisions.DecideAsync(undecided, cancellationToken);
+        var matches = new TextMatch[kept.Count];
+        var live = new LiveMatch[kept.Count];
+        for (var i = 0; i < kept.Count; i++)
+        {
+            var (text, m) = kept[i];
+            var match = decided[i].Match;
+            matches[i] = new TextMatch(text, m.UserId, m.InterestId, match.Score, m.Highlights, match.MatchId, match.Delivery, match.DuplicateOf,
+                undecided[i].Match.Truncated, m.RawScore);
+            live[i] = new LiveMatch(m.UserId, match);
+        }
+        await delivery.EnqueueAsync(live, cancellationToken);
         metrics.Messages.Add(texts.Count);
         metrics.Matches.Add(matches.Length);
         metrics.Duration.Record(time.GetElapsedTime(started).TotalMilliseconds);
         activity?.SetTag("streamattention.matches", matches.Length);
         return matches;
+    }
+
+    /// <summary>The order of the returned matches: by text, best score first, then by user and interest (a total order).</summary>
+    private static int CompareForReturn(int textA, TextMatch a, int textB, TextMatch b)
+    {
+        var order = textA.CompareTo(textB);
+        if (order == 0)
+        {
+            order = b.Score.CompareTo(a.Score);
+        }
+        if (order == 0)
+        {
+            order = string.CompareOrdinal(a.UserId, b.UserId);
+        }
+        return order != 0 ? order : string.CompareOrdinal(a.InterestId, b.InterestId);
     }
 
     /// <summary>One call per active silo, then one per shard that no silo covered; every shard's matches counted once.</summary>

@@ -1,0 +1,45 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using StreamAttention.Contracts;
+using StreamAttention.Contracts.Users;
+using StreamAttention.Ingest.Decoding;
+using StreamAttention.Ingest.Publishing;
+
+namespace StreamAttention.Ingest.Tests;
+
+/// <summary>The generated JSON writer gives the output topics' values byte for byte as the reflection-based serializer did.</summary>
+public sealed class OutputJsonTests
+{
+    /// <summary>The options the values were written with before <see cref="OutputJson"/>.</summary>
+    private static readonly JsonSerializerOptions Reflection = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
+    };
+
+    [Fact]
+    public void A_published_match_is_written_as_before()
+    {
+        using var timestamp = JsonDocument.Parse("\"2026-11-25T10:00:00Z\"");
+        using var attributes = JsonDocument.Parse("""{"source":"pager","level":3,"tags":["a","b"],"note":"caf\u00e9 <b>"}""");
+        var source = new SourcePosition("streamattention.messages", 3, 1234567);
+        Highlight[] highlights = [new("postgres", 0.4321f), new("replica", 1f / 3)];
+        PublishedMatch[] matches =
+        [
+            new PublishedMatch("0193a1b2c3d4e5f60718293a4b5c6d7e", DeliveryKinds.Immediate, null, "m-1", "db", "acme/alice", 0.8765432f, highlights,
+                "the postgres replica \"lags\"", timestamp.RootElement.Clone(), attributes.RootElement.Clone(), source, Truncated: true, RawScore: 0.61f),
+            new PublishedMatch("id-2", DeliveryKinds.SuppressedDuplicate, "id-1", "m-2", "db", "bob", 0.5f, [], null, null, null, source),
+            new PublishedMatch(null, null, null, "m-3", "i0", "user-0", float.Epsilon, highlights, null, null, null, source, RawScore: -0f),
+        ];
+        Assert.All(matches, match => Assert.Equal(JsonSerializer.Serialize(match, Reflection), JsonSerializer.Serialize(match, OutputJson.Default.PublishedMatch)));
+    }
+
+    [Fact]
+    public void A_digest_is_written_as_before()
+    {
+        var at = new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.FromHours(1));
+        var digest = new Digest("alice/7", "alice", at, DigestReasons.Schedule, 3,
+            [new DigestGroup("db", [new UserMatch(at, "db", "the replica lags", 0.7f, [new Highlight("replica", 0.5f)], "id-1", DeliveryKinds.Deferred, RawScore: 0.6f)], 2)]);
+        Assert.Equal(JsonSerializer.Serialize(digest, Reflection), JsonSerializer.Serialize(digest, OutputJson.Default.Digest));
+    }
+}

@@ -34,8 +34,7 @@ public sealed class AttentionFilter(TimeProvider time)
             return match with { Delivery = DeliveryKinds.Muted };
         }
         var signature = MinHashSignature.Of(match.Text);
-        if (policy.Duplicates.Enabled
-            && state.Fingerprints.FirstOrDefault(f => MinHashSignature.Similarity(f.Signature, signature) >= policy.Duplicates.Similarity) is { } original)
+        if (policy.Duplicates.Enabled && FirstSimilar(state.Fingerprints, signature, policy.Duplicates.Similarity) is { } original)
         {
             return match with { Delivery = DeliveryKinds.SuppressedDuplicate, DuplicateOf = original.MatchId };
         }
@@ -119,10 +118,29 @@ public sealed class AttentionFilter(TimeProvider time)
         return false;
     }
 
-    /// <summary>Drops notifications and fingerprints that left their windows.</summary>
+    /// <summary>The oldest fingerprint whose similarity to <paramref name="signature"/> reaches <paramref name="similarity"/>.</summary>
+    private static Fingerprint? FirstSimilar(List<Fingerprint> fingerprints, uint[] signature, double similarity)
+    {
+        foreach (var fingerprint in fingerprints)
+        {
+            if (MinHashSignature.Reaches(fingerprint.Signature, signature, similarity))
+            {
+                return fingerprint;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Drops notifications and fingerprints that left their windows (the oldest of each: both are in time order).</summary>
     private static void Forget(DeliveryPolicy policy, AttentionState state, DateTimeOffset now)
     {
-        state.ImmediateTimes.RemoveAll(t => t <= now - policy.RateLimit.Window);
-        state.Fingerprints.RemoveAll(f => f.At <= now - policy.Duplicates.DuplicateWindow);
+        if (state.ImmediateTimes.Count > 0)
+        {
+            state.ForgetImmediateUntil(now - policy.RateLimit.Window);
+        }
+        if (state.Fingerprints.Count > 0)
+        {
+            state.ForgetFingerprintsUntil(now - policy.Duplicates.DuplicateWindow);
+        }
     }
 }

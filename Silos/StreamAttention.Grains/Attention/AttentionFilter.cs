@@ -34,7 +34,7 @@ public sealed class AttentionFilter(TimeProvider time)
             return match with { Delivery = DeliveryKinds.Muted };
         }
         var signature = MinHashSignature.Of(match.Text);
-        if (policy.Duplicates.Enabled && FirstSimilar(state.Fingerprints, signature, policy.Duplicates.Similarity) is { } original)
+        if (policy.Duplicates.Enabled && FirstSimilar(state, signature, policy.Duplicates.Similarity) is { } original)
         {
             return match with { Delivery = DeliveryKinds.SuppressedDuplicate, DuplicateOf = original.MatchId };
         }
@@ -119,13 +119,16 @@ public sealed class AttentionFilter(TimeProvider time)
     }
 
     /// <summary>The oldest fingerprint whose similarity to <paramref name="signature"/> reaches <paramref name="similarity"/>.</summary>
-    private static Fingerprint? FirstSimilar(List<Fingerprint> fingerprints, uint[] signature, double similarity)
+    private static Fingerprint? FirstSimilar(AttentionState state, uint[] signature, double similarity)
     {
-        foreach (var fingerprint in fingerprints)
+        var (fingerprints, sketches, needed) = (state.Fingerprints, state.Sketches(), MinHashSignature.AgreementsFor(similarity));
+        Span<byte> sketch = stackalloc byte[MinHashSignature.Length];
+        FingerprintSketches.Sketch(signature, sketch);
+        for (var i = sketches.NextCandidate(0, sketch, needed); i >= 0; i = sketches.NextCandidate(i + 1, sketch, needed))
         {
-            if (MinHashSignature.Reaches(fingerprint.Signature, signature, similarity))
+            if (MinHashSignature.Reaches(fingerprints[i].Signature, signature, similarity))
             {
-                return fingerprint;
+                return fingerprints[i];
             }
         }
         return null;

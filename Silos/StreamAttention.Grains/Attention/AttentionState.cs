@@ -16,11 +16,21 @@ public sealed class AttentionState
     [NonSerialized]
     private AttentionEntry? _unwritten;
 
+    /// <summary>Derived from <see cref="Fingerprints"/> (the list <see cref="_sketched"/>), in step with it; null: to be built.</summary>
+    [NonSerialized]
+    private FingerprintSketches? _sketches;
+
+    [NonSerialized]
+    private List<Fingerprint>? _sketched;
+
     /// <summary>When each immediate notification within the rate-limit window went out, oldest first.</summary>
     [Id(0)]
     public List<DateTimeOffset> ImmediateTimes { get; set; } = [];
 
-    /// <summary>Matches delivered or queued for a digest within the duplicate window, which later near-duplicates refer to; oldest first.</summary>
+    /// <summary>
+    /// Matches delivered or queued for a digest within the duplicate window, which later near-duplicates refer to; oldest
+    /// first. Changed only through this state's methods (or replaced whole), which keep <see cref="Sketches"/> in step.
+    /// </summary>
     [Id(1)]
     public List<Fingerprint> Fingerprints { get; set; } = [];
 
@@ -63,8 +73,32 @@ public sealed class AttentionState
 
     public void AddFingerprint(Fingerprint fingerprint)
     {
-        Fingerprints.Insert(FingerprintPosition(fingerprint.At), fingerprint);
+        var position = FingerprintPosition(fingerprint.At);
+        if (position == Fingerprints.Count && SketchesInStep())
+        {
+            _sketches!.Add(fingerprint.Signature);
+        }
+        else
+        {
+            _sketches = null;
+        }
+        Fingerprints.Insert(position, fingerprint);
         Unwritten().Fingerprints.Add(fingerprint);
+    }
+
+    /// <summary>The sketches of <see cref="Fingerprints"/>, in their order (built again when the list changed other than through this state).</summary>
+    public FingerprintSketches Sketches()
+    {
+        if (!SketchesInStep())
+        {
+            _sketches = new FingerprintSketches();
+            foreach (var fingerprint in Fingerprints)
+            {
+                _sketches.Add(fingerprint.Signature);
+            }
+            _sketched = Fingerprints;
+        }
+        return _sketches!;
     }
 
     /// <summary>The match waits for the next digest, due at <paramref name="due"/> unless one is due earlier.</summary>
@@ -87,6 +121,7 @@ public sealed class AttentionState
         {
             Fingerprints.Insert(FingerprintPosition(fingerprint.At), fingerprint);
         }
+        _sketches = null;
         Pending.AddRange(entry.Pending);
         NextDigestAt ??= entry.NextDigestAt;
     }
@@ -130,7 +165,18 @@ public sealed class AttentionState
             count++;
         }
         Fingerprints.RemoveRange(0, count);
+        if (SketchesInStep(count))
+        {
+            _sketches!.RemoveFirst(count);
+        }
+        else
+        {
+            _sketches = null;
+        }
     }
+
+    private bool SketchesInStep(int removed = 0)
+        => _sketches is not null && ReferenceEquals(_sketched, Fingerprints) && _sketches.Count == Fingerprints.Count + removed;
 
     /// <summary>After every time at or before <paramref name="at"/>: the end, unless the clock went back.</summary>
     private static int TimePosition(List<DateTimeOffset> times, DateTimeOffset at)

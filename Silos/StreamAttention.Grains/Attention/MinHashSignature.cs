@@ -81,7 +81,7 @@ public static class MinHashSignature
     }
 
     /// <summary>The fewest agreeing positions whose share (as <see cref="Similarity"/> computes it) reaches <paramref name="similarity"/>; past <see cref="Length"/> when none does.</summary>
-    private static int AgreementsFor(double similarity)
+    public static int AgreementsFor(double similarity)
     {
         if (!(similarity <= 1))
         {

@@ -51,8 +51,11 @@ public sealed class AttentionStateTests
         Assert.Equal(["z", "a1", "a2", "b", "c"], state.Fingerprints.Select(f => f.MatchId));
     }
 
-    [Fact]
-    public void Decisions_are_those_of_the_scans_over_every_notification_and_fingerprint()
+    [Theory]
+    [InlineData(20, 0.6)]
+    [InlineData(180, 0.6)]
+    [InlineData(180, 0.45)]
+    public void Decisions_are_those_of_the_scans_over_every_notification_and_fingerprint(int windowMinutes, double similarity)
     {
         var time = new FakeTimeProvider(Start);
         var filter = new AttentionFilter(time);
@@ -60,7 +63,7 @@ public sealed class AttentionStateTests
         var reference = new LinearScans();
         var policy = DeliveryPolicy.Default with
         {
-            Duplicates = new DuplicatePolicy(true, TimeSpan.FromMinutes(20), 0.6),
+            Duplicates = new DuplicatePolicy(true, TimeSpan.FromMinutes(windowMinutes), similarity),
             RateLimit = new RateLimitPolicy(5, TimeSpan.FromMinutes(10)),
         };
         var random = new Random(7);
@@ -78,6 +81,72 @@ public sealed class AttentionStateTests
             time.Advance(TimeSpan.FromSeconds(random.Next(0, 40)));
         }
         Assert.Equal([DeliveryKinds.Deferred, DeliveryKinds.Immediate, DeliveryKinds.SuppressedDuplicate], kinds.Order());
+    }
+
+    [Fact]
+    public void The_sketches_stay_those_of_the_fingerprints_in_their_order_through_every_change()
+    {
+        var state = new AttentionState();
+        for (var i = 0; i < 100; i++)
+        {
+            // Ten at a time, the clock going back now and then; the oldest forgotten as the window moves.
+            state.AddFingerprint(Print($"a{i}", i % 10 == 9 ? i - 5 : i));
+            if (i % 10 == 0)
+            {
+                AssertInStep(state);
+                state.ForgetFingerprintsUntil(Start.AddMinutes(i - 30));
+            }
+        }
+        AssertInStep(state);
+
+        state.Apply(new AttentionEntry { Fingerprints = [Print("late", 50), Print("last", 200)] });
+        AssertInStep(state);
+        state.Fingerprints = [Print("b", 2), Print("a", 1)];
+        state.OrderByTime();
+        AssertInStep(state);
+        state.ForgetFingerprintsUntil(Start.AddMinutes(1));
+        AssertInStep(state);
+    }
+
+    [Fact]
+    public void A_fingerprint_whose_sketch_agrees_too_little_never_reaches_the_similarity()
+    {
+        var texts = Enumerable.Range(0, 60).Select(i => $"ALERT {Words[i % Words.Length]} {Words[i * 7 % Words.Length]} on db-{i % 4} {Words[i * 3 % Words.Length]}").ToArray();
+        var sketches = new FingerprintSketches();
+        foreach (var text in texts)
+        {
+            sketches.Add(MinHashSignature.Of(text));
+        }
+        Span<byte> sketch = stackalloc byte[MinHashSignature.Length];
+
+        foreach (var text in texts)
+        {
+            FingerprintSketches.Sketch(MinHashSignature.Of(text), sketch);
+            foreach (var similarity in new[] { 0.1, 0.3, 0.6, 0.9, 1.0 })
+            {
+                var needed = MinHashSignature.AgreementsFor(similarity);
+                var candidates = new List<int>();
+                for (var i = sketches.NextCandidate(0, sketch, needed); i >= 0; i = sketches.NextCandidate(i + 1, sketch, needed))
+                {
+                    candidates.Add(i);
+                }
+                var reaching = Enumerable.Range(0, texts.Length).Where(i => MinHashSignature.Similarity(MinHashSignature.Of(texts[i]), MinHashSignature.Of(text)) >= similarity);
+                Assert.Subset(candidates.ToHashSet(), reaching.ToHashSet());
+            }
+        }
+    }
+
+    /// <summary>Each position of the sketches holds the sketch of the fingerprint at that position of the list.</summary>
+    private static void AssertInStep(AttentionState state)
+    {
+        var sketches = state.Sketches();
+        Assert.Equal(state.Fingerprints.Count, sketches.Count);
+        Span<byte> sketch = stackalloc byte[MinHashSignature.Length];
+        for (var i = 0; i < state.Fingerprints.Count; i++)
+        {
+            FingerprintSketches.Sketch(state.Fingerprints[i].Signature, sketch);
+            Assert.Equal(i, sketches.NextCandidate(i, sketch, MinHashSignature.Length));
+        }
     }
 
     private static readonly string[] Words = ["disk", "full", "latency", "high", "backup", "failed", "queue", "lag", "certificate", "expiring"];

@@ -34,8 +34,7 @@ public sealed class AttentionFilter(TimeProvider time)
             return match with { Delivery = DeliveryKinds.Muted };
         }
         var signature = MinHashSignature.Of(match.Text);
-        if (policy.Duplicates.Enabled
-            && state.Fingerprints.FirstOrDefault(f => MinHashSignature.Similarity(f.Signature, signature) >= policy.Duplicates.Similarity) is { } original)
+        if (policy.Duplicates.Enabled && FirstSimilar(state, signature, policy.Duplicates.Similarity) is { } original)
         {
             return match with { Delivery = DeliveryKinds.SuppressedDuplicate, DuplicateOf = original.MatchId };
         }
@@ -119,10 +118,32 @@ public sealed class AttentionFilter(TimeProvider time)
         return false;
     }
 
-    /// <summary>Drops notifications and fingerprints that left their windows.</summary>
+    /// <summary>The oldest fingerprint whose similarity to <paramref name="signature"/> reaches <paramref name="similarity"/>.</summary>
+    private static Fingerprint? FirstSimilar(AttentionState state, uint[] signature, double similarity)
+    {
+        var (fingerprints, sketches, needed) = (state.Fingerprints, state.Sketches(), MinHashSignature.AgreementsFor(similarity));
+        Span<byte> sketch = stackalloc byte[MinHashSignature.Length];
+        FingerprintSketches.Sketch(signature, sketch);
+        for (var i = sketches.NextCandidate(0, sketch, needed); i >= 0; i = sketches.NextCandidate(i + 1, sketch, needed))
+        {
+            if (MinHashSignature.Reaches(fingerprints[i].Signature, signature, similarity))
+            {
+                return fingerprints[i];
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Drops notifications and fingerprints that left their windows (the oldest of each: both are in time order).</summary>
     private static void Forget(DeliveryPolicy policy, AttentionState state, DateTimeOffset now)
     {
-        state.ImmediateTimes.RemoveAll(t => t <= now - policy.RateLimit.Window);
-        state.Fingerprints.RemoveAll(f => f.At <= now - policy.Duplicates.DuplicateWindow);
+        if (state.ImmediateTimes.Count > 0)
+        {
+            state.ForgetImmediateUntil(now - policy.RateLimit.Window);
+        }
+        if (state.Fingerprints.Count > 0)
+        {
+            state.ForgetFingerprintsUntil(now - policy.Duplicates.DuplicateWindow);
+        }
     }
 }

@@ -16,11 +16,21 @@ public sealed class AttentionState
     [NonSerialized]
     private AttentionEntry? _unwritten;
 
-    /// <summary>When each immediate notification within the rate-limit window went out.</summary>
+    /// <summary>Derived from <see cref="Fingerprints"/> (the list <see cref="_sketched"/>), in step with it; null: to be built.</summary>
+    [NonSerialized]
+    private FingerprintSketches? _sketches;
+
+    [NonSerialized]
+    private List<Fingerprint>? _sketched;
+
+    /// <summary>When each immediate notification within the rate-limit window went out, oldest first.</summary>
     [Id(0)]
     public List<DateTimeOffset> ImmediateTimes { get; set; } = [];
 
-    /// <summary>Matches delivered or queued for a digest within the duplicate window, which later near-duplicates refer to.</summary>
+    /// <summary>
+    /// Matches delivered or queued for a digest within the duplicate window, which later near-duplicates refer to; oldest
+    /// first. Changed only through this state's methods (or replaced whole), which keep <see cref="Sketches"/> in step.
+    /// </summary>
     [Id(1)]
     public List<Fingerprint> Fingerprints { get; set; } = [];
 
@@ -57,14 +67,38 @@ public sealed class AttentionState
 
     public void AddImmediate(DateTimeOffset at)
     {
-        ImmediateTimes.Add(at);
+        ImmediateTimes.Insert(TimePosition(ImmediateTimes, at), at);
         Unwritten().ImmediateTimes.Add(at);
     }
 
     public void AddFingerprint(Fingerprint fingerprint)
     {
-        Fingerprints.Add(fingerprint);
+        var position = FingerprintPosition(fingerprint.At);
+        if (position == Fingerprints.Count && SketchesInStep())
+        {
+            _sketches!.Add(fingerprint.Signature);
+        }
+        else
+        {
+            _sketches = null;
+        }
+        Fingerprints.Insert(position, fingerprint);
         Unwritten().Fingerprints.Add(fingerprint);
+    }
+
+    /// <summary>The sketches of <see cref="Fingerprints"/>, in their order (built again when the list changed other than through this state).</summary>
+    public FingerprintSketches Sketches()
+    {
+        if (!SketchesInStep())
+        {
+            _sketches = new FingerprintSketches();
+            foreach (var fingerprint in Fingerprints)
+            {
+                _sketches.Add(fingerprint.Signature);
+            }
+            _sketched = Fingerprints;
+        }
+        return _sketches!;
     }
 
     /// <summary>The match waits for the next digest, due at <paramref name="due"/> unless one is due earlier.</summary>
@@ -79,10 +113,90 @@ public sealed class AttentionState
     /// <summary>Adds an entry read back from the log (what an earlier activation persisted there).</summary>
     public void Apply(AttentionEntry entry)
     {
-        ImmediateTimes.AddRange(entry.ImmediateTimes);
-        Fingerprints.AddRange(entry.Fingerprints);
+        foreach (var at in entry.ImmediateTimes)
+        {
+            ImmediateTimes.Insert(TimePosition(ImmediateTimes, at), at);
+        }
+        foreach (var fingerprint in entry.Fingerprints)
+        {
+            Fingerprints.Insert(FingerprintPosition(fingerprint.At), fingerprint);
+        }
+        _sketches = null;
         Pending.AddRange(entry.Pending);
         NextDigestAt ??= entry.NextDigestAt;
+    }
+
+    /// <summary>
+    /// Puts the notification times and fingerprints of a state as read from storage in time order, which every addition
+    /// keeps, so that <see cref="ForgetImmediateUntil"/> and <see cref="ForgetFingerprintsUntil"/> only look at the oldest.
+    /// They are in that order already unless the clock went back while they were added.
+    /// </summary>
+    public void OrderByTime()
+    {
+        ImmediateTimes.Sort();
+        for (var i = 1; i < Fingerprints.Count; i++)
+        {
+            if (Fingerprints[i - 1].At > Fingerprints[i].At)
+            {
+                // Stable: fingerprints of one instant keep the order they were added in.
+                Fingerprints = [.. Fingerprints.OrderBy(f => f.At)];
+                return;
+            }
+        }
+    }
+
+    /// <summary>Drops the notification times at or before <paramref name="cutoff"/>: the oldest, in time order.</summary>
+    public void ForgetImmediateUntil(DateTimeOffset cutoff)
+    {
+        var count = 0;
+        while (count < ImmediateTimes.Count && ImmediateTimes[count] <= cutoff)
+        {
+            count++;
+        }
+        ImmediateTimes.RemoveRange(0, count);
+    }
+
+    /// <summary>Drops the fingerprints taken at or before <paramref name="cutoff"/>: the oldest, in time order.</summary>
+    public void ForgetFingerprintsUntil(DateTimeOffset cutoff)
+    {
+        var count = 0;
+        while (count < Fingerprints.Count && Fingerprints[count].At <= cutoff)
+        {
+            count++;
+        }
+        Fingerprints.RemoveRange(0, count);
+        if (SketchesInStep(count))
+        {
+            _sketches!.RemoveFirst(count);
+        }
+        else
+        {
+            _sketches = null;
+        }
+    }
+
+    private bool SketchesInStep(int removed = 0)
+        => _sketches is not null && ReferenceEquals(_sketched, Fingerprints) && _sketches.Count == Fingerprints.Count + removed;
+
+    /// <summary>After every time at or before <paramref name="at"/>: the end, unless the clock went back.</summary>
+    private static int TimePosition(List<DateTimeOffset> times, DateTimeOffset at)
+    {
+        var position = times.Count;
+        while (position > 0 && times[position - 1] > at)
+        {
+            position--;
+        }
+        return position;
+    }
+
+    private int FingerprintPosition(DateTimeOffset at)
+    {
+        var position = Fingerprints.Count;
+        while (position > 0 && Fingerprints[position - 1].At > at)
+        {
+            position--;
+        }
+        return position;
     }
 
     /// <summary>Everything added so far is persisted (in a log entry or the whole state).</summary>

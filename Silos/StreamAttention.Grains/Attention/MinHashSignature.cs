@@ -58,6 +58,48 @@ public static class MinHashSignature
         return (double)same / Length;
     }
 
+    /// <summary>
+    /// Whether <see cref="Similarity"/> of the two reaches <paramref name="similarity"/>, stopping as soon as the positions
+    /// left could no longer agree enough: an unrelated signature (most of a user's) is rejected after about half of them.
+    /// </summary>
+    public static bool Reaches(uint[] a, uint[] b, double similarity)
+    {
+        var needed = AgreementsFor(similarity);
+        var same = 0;
+        var empty = Vector256.Create(uint.MaxValue);
+        for (var i = 0; i < Length; i += Vector256<uint>.Count)
+        {
+            if (same + Length - i < needed)
+            {
+                return false;
+            }
+            var x = Vector256.Create(a.AsSpan(i, Vector256<uint>.Count));
+            var agree = Vector256.Equals(x, Vector256.Create(b.AsSpan(i, Vector256<uint>.Count))) & ~Vector256.Equals(x, empty);
+            same += BitOperations.PopCount(agree.ExtractMostSignificantBits());
+        }
+        return same >= needed;
+    }
+
+    /// <summary>The fewest agreeing positions whose share (as <see cref="Similarity"/> computes it) reaches <paramref name="similarity"/>; past <see cref="Length"/> when none does.</summary>
+    public static int AgreementsFor(double similarity)
+    {
+        if (!(similarity <= 1))
+        {
+            return Length + 1;
+        }
+        var needed = similarity <= 0 ? 0 : (int)Math.Ceiling(similarity * Length);
+        // The division may round either way of the product: settle on what the comparison itself says.
+        while (needed > 0 && (double)(needed - 1) / Length >= similarity)
+        {
+            needed--;
+        }
+        while (needed <= Length && (double)needed / Length < similarity)
+        {
+            needed++;
+        }
+        return needed;
+    }
+
     /// <summary>The words of a text, normalised as the summary says; also what mutes match terms against.</summary>
     public static List<string> Words(string text)
     {

@@ -7,6 +7,9 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Persistence;
+using Orleans.Serialization;
+using Orleans.Storage;
 using StackExchange.Redis;
 using StreamAttention.Embeddings;
 using StreamAttention.Grains.Attention;
@@ -14,6 +17,7 @@ using StreamAttention.Grains.Import;
 using StreamAttention.Grains.Live;
 using StreamAttention.Grains.Options;
 using StreamAttention.Grains.Shards;
+using StreamAttention.Grains.Storage;
 using StreamAttention.Grains.Users;
 using StreamAttention.Scoring;
 using StreamAttention.Scoring.Options;
@@ -60,8 +64,9 @@ public static class StreamAttentionSiloBuilderExtensions
     }
 
     /// <summary>
-    /// Clustering, the <see cref="StorageNames.Interests"/> grain storage and the reminder service as <see cref="SiloClusterOptions"/>
-    /// (section "Cluster") say: one loopback silo with memory storage by default, Redis when configured. Section
+    /// Clustering, the <see cref="StorageNames.Interests"/> grain storage (in the <see cref="BinaryStateSerializer"/>'s format)
+    /// and the reminder service as <see cref="SiloClusterOptions"/> (section "Cluster") say: one loopback silo with memory
+    /// storage by default, Redis when configured. Section
     /// "Cluster:Membership" overrides Orleans' <see cref="ClusterMembershipOptions"/> (failure detection).
     /// </summary>
     public static ISiloBuilder UseStreamAttentionCluster(this ISiloBuilder builder, IConfiguration configuration)
@@ -94,15 +99,18 @@ public static class StreamAttentionSiloBuilderExtensions
                 }
                 break;
         }
+        builder.Services.TryAddSingleton(provider => new BinaryStateSerializer(
+            provider.GetRequiredService<Serializer>(), new JsonGrainStorageSerializer(provider.GetRequiredService<OrleansJsonSerializer>())));
         switch (options.EffectiveStorage)
         {
             // Digest reminders are as durable as the state they serve.
             case StorageKind.Memory:
-                builder.AddMemoryGrainStorage(StorageNames.Interests);
+                builder.AddMemoryGrainStorage(StorageNames.Interests, (OptionsBuilder<MemoryGrainStorageOptions> memory) => UseBinaryStateSerializer(memory));
                 builder.UseInMemoryReminderService();
                 break;
             case StorageKind.Redis:
-                builder.AddRedisGrainStorage(StorageNames.Interests, redis => redis.ConfigurationOptions = ConfigurationOptions.Parse(options.Redis!));
+                builder.AddRedisGrainStorage(StorageNames.Interests, (OptionsBuilder<RedisStorageOptions> redis) => UseBinaryStateSerializer(redis
+                    .Configure(storage => storage.ConfigurationOptions = ConfigurationOptions.Parse(options.Redis!))));
                 builder.UseRedisReminderService(redis => redis.ConfigurationOptions = ConfigurationOptions.Parse(options.Redis!));
                 break;
         }
@@ -130,6 +138,9 @@ public static class StreamAttentionSiloBuilderExtensions
         }
         return builder;
     }
+
+    private static void UseBinaryStateSerializer<TOptions>(OptionsBuilder<TOptions> storage) where TOptions : class, IStorageProviderSerializerOptions
+        => storage.Configure<BinaryStateSerializer>((options, serializer) => options.GrainStorageSerializer = serializer);
 
     /// <summary>A caller that gives up cancels the callee's token, so the silo drops the work nobody waits for.</summary>
     private static void ConfigureTimeout(MessagingOptions messaging, SiloClusterOptions options)

@@ -60,6 +60,7 @@ public sealed partial class UserGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _log = new AttentionLog(storage, this.GetGrainId());
+        state.State.Attention.OrderByTime();
         await _log.ReplayAsync(state.State.Attention);
         // Reminders are durable, but registering again is cheap and covers a reminder table that lost it.
         await EnsureDigestReminderAsync();

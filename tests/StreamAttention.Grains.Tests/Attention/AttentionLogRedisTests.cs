@@ -6,6 +6,7 @@ using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Live;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Attention;
+using StreamAttention.Grains.Storage;
 
 namespace StreamAttention.Grains.Tests.Attention;
 
@@ -44,6 +45,17 @@ public sealed class AttentionLogRedisTests(RedisAttentionFixture fixture) : ICla
         Assert.Equal(deferred, digest.Groups.SelectMany(g => g.Top).Select(m => m.MatchId).Order());
     }
 
+    [Fact]
+    public async Task The_users_records_are_stored_in_the_binary_format()
+    {
+        const string user = "binary-redis";
+        await fixture.Services.GetRequiredService<IGrainFactory>().GetGrain<IUserGrain>(user).PutInterests([new InterestInput("db", Texts.DatabaseInterest, 0.3f)]);
+
+        var record = Assert.Single(await fixture.RecordsAsync(user));
+
+        Assert.Equal(BinaryStateSerializer.BinaryFormat, record[0]);
+    }
+
     private static string[] Messages(int first, int count)
         => Enumerable.Range(first, count).Select(i => $"{Texts.DatabaseMessage} number {i}").ToArray();
 }
@@ -71,6 +83,18 @@ public sealed class RedisAttentionFixture : SiloHostFixture
         await using var redis = await ConnectionMultiplexer.ConnectAsync(_redis!.Configuration);
         var keys = redis.GetServers().Single().Keys(pattern: $"*{user}*{prefix}*").Select(k => k.ToString()).ToArray();
         return keys.Select(k => k[k.IndexOf(prefix, StringComparison.Ordinal)..]).Order(StringComparer.Ordinal).ToArray();
+    }
+
+    /// <summary>The grain state records stored for <paramref name="user"/>: the values of its Redis hashes that are not their ETags.</summary>
+    public async Task<byte[][]> RecordsAsync(string user)
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(_redis!.Configuration);
+        var records = new List<byte[]>();
+        foreach (var key in redis.GetServers().Single().Keys(pattern: $"*{user}*"))
+        {
+            records.AddRange((await redis.GetDatabase().HashGetAllAsync(key)).Where(f => f.Name != "etag").Select(f => (byte[])f.Value!));
+        }
+        return [.. records];
     }
 
     public override async Task DisposeAsync()

@@ -34,4 +34,29 @@ public sealed class MinHashSignatureTests
         Assert.Equal(1.0, MinHashSignature.Similarity(a, a));
         Assert.Equal(0.0, MinHashSignature.Similarity(MinHashSignature.Of(""), MinHashSignature.Of("")));
     }
+
+    [Fact]
+    public void Reaches_says_what_comparing_the_similarity_says_for_every_threshold()
+    {
+        var texts = new[]
+        {
+            Alert, "ALERT disk usage 97% on db-5 in eu-west-1", "ALERT disk usage 93% on db-4 in eu-west-1 again", "kafka consumer lag growing on orders topic",
+            "kafka consumer lag growing on payments topic", "disk full", "", "nightly backup job failed with permission denied on db-4",
+        };
+        var thresholds = Enumerable.Range(0, MinHashSignature.Length + 1)
+            .SelectMany(k => new[] { (double)k / MinHashSignature.Length, Math.BitDecrement((double)k / MinHashSignature.Length), Math.BitIncrement((double)k / MinHashSignature.Length) })
+            .Concat([0.6, 0.85, -1, 1.5, double.NaN, double.PositiveInfinity, double.NegativeInfinity]);
+
+        foreach (var a in texts)
+        {
+            foreach (var b in texts)
+            {
+                var (x, y) = (MinHashSignature.Of(a), MinHashSignature.Of(b));
+                foreach (var threshold in thresholds)
+                {
+                    Assert.True(MinHashSignature.Similarity(x, y) >= threshold == MinHashSignature.Reaches(x, y, threshold), $"'{a}' / '{b}' at {threshold}");
+                }
+            }
+        }
+    }
 }

@@ -1,0 +1,180 @@
+using Microsoft.Extensions.Time.Testing;
+using StreamAttention.Contracts.Users;
+using StreamAttention.Grains.Attention;
+
+namespace StreamAttention.Grains.Tests.Attention;
+
+/// <summary>
+/// The notification times and fingerprints are kept in time order, so the filter forgets the expired ones by looking at
+/// the oldest only: the same as removing every expired one, and the same decisions as the scans over all of them.
+/// </summary>
+public sealed class AttentionStateTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 6, 1, 9, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Times_added_after_the_clock_went_back_are_kept_in_order_and_forgotten_like_every_expired_one()
+    {
+        var state = new AttentionState();
+        int[] minutes = [0, 5, 3, 10, 10, 1, 20];
+        foreach (var minute in minutes)
+        {
+            state.AddImmediate(Start.AddMinutes(minute));
+            state.AddFingerprint(new Fingerprint($"m{minute}", Start.AddMinutes(minute), MinHashSignature.Of($"text {minute}")));
+        }
+
+        Assert.Equal(minutes.Order().Select(m => Start.AddMinutes(m)), state.ImmediateTimes);
+        Assert.Equal(["m0", "m1", "m3", "m5", "m10", "m10", "m20"], state.Fingerprints.Select(f => f.MatchId));
+        Assert.Equal(minutes.Select(m => Start.AddMinutes(m)), state.Unwritten().ImmediateTimes);
+
+        state.ForgetImmediateUntil(Start.AddMinutes(5));
+        state.ForgetFingerprintsUntil(Start.AddMinutes(3));
+
+        Assert.Equal(minutes.Where(m => m > 5).Order().Select(m => Start.AddMinutes(m)), state.ImmediateTimes);
+        Assert.Equal(["m5", "m10", "m10", "m20"], state.Fingerprints.Select(f => f.MatchId));
+    }
+
+    [Fact]
+    public void A_state_read_out_of_order_is_put_in_time_order_keeping_the_order_of_equal_times()
+    {
+        var state = new AttentionState
+        {
+            ImmediateTimes = [Start.AddMinutes(2), Start, Start.AddMinutes(1)],
+            Fingerprints = [Print("b", 2), Print("a1", 1), Print("c", 3), Print("a2", 1)],
+        };
+        var entry = new AttentionEntry { ImmediateTimes = [Start.AddMinutes(-1)], Fingerprints = [Print("z", 0)] };
+
+        state.OrderByTime();
+        state.Apply(entry);
+
+        Assert.Equal([Start.AddMinutes(-1), Start, Start.AddMinutes(1), Start.AddMinutes(2)], state.ImmediateTimes);
+        Assert.Equal(["z", "a1", "a2", "b", "c"], state.Fingerprints.Select(f => f.MatchId));
+    }
+
+    [Theory]
+    [InlineData(20, 0.6)]
+    [InlineData(180, 0.6)]
+    [InlineData(180, 0.45)]
+    public void Decisions_are_those_of_the_scans_over_every_notification_and_fingerprint(int windowMinutes, double similarity)
+    {
+        var time = new FakeTimeProvider(Start);
+        var filter = new AttentionFilter(time);
+        var state = new AttentionState();
+        var reference = new LinearScans();
+        var policy = DeliveryPolicy.Default with
+        {
+            Duplicates = new DuplicatePolicy(true, TimeSpan.FromMinutes(windowMinutes), similarity),
+            RateLimit = new RateLimitPolicy(5, TimeSpan.FromMinutes(10)),
+        };
+        var random = new Random(7);
+        var kinds = new HashSet<string>();
+        for (var i = 0; i < 2_000; i++)
+        {
+            // Variants of a few dozen alerts, so some are near-duplicates of several earlier ones and some of none.
+            var text = $"ALERT {Words[random.Next(Words.Length)]} {Words[random.Next(Words.Length)]} on db-{random.Next(4)} {Words[random.Next(Words.Length)]}";
+            var match = new UserMatch(time.GetUtcNow(), "i", text, 0.8f, [], $"m{i}");
+
+            var decided = filter.Decide(match, policy, state);
+
+            Assert.Equal(reference.Decide(match, policy, time.GetUtcNow()), (decided.Delivery, decided.DuplicateOf));
+            kinds.Add(decided.Delivery!);
+            time.Advance(TimeSpan.FromSeconds(random.Next(0, 40)));
+        }
+        Assert.Equal([DeliveryKinds.Deferred, DeliveryKinds.Immediate, DeliveryKinds.SuppressedDuplicate], kinds.Order());
+    }
+
+    [Fact]
+    public void The_sketches_stay_those_of_the_fingerprints_in_their_order_through_every_change()
+    {
+        var state = new AttentionState();
+        for (var i = 0; i < 100; i++)
+        {
+            // Ten at a time, the clock going back now and then; the oldest forgotten as the window moves.
+            state.AddFingerprint(Print($"a{i}", i % 10 == 9 ? i - 5 : i));
+            if (i % 10 == 0)
+            {
+                AssertInStep(state);
+                state.ForgetFingerprintsUntil(Start.AddMinutes(i - 30));
+            }
+        }
+        AssertInStep(state);
+
+        state.Apply(new AttentionEntry { Fingerprints = [Print("late", 50), Print("last", 200)] });
+        AssertInStep(state);
+        state.Fingerprints = [Print("b", 2), Print("a", 1)];
+        state.OrderByTime();
+        AssertInStep(state);
+        state.ForgetFingerprintsUntil(Start.AddMinutes(1));
+        AssertInStep(state);
+    }
+
+    [Fact]
+    public void A_fingerprint_whose_sketch_agrees_too_little_never_reaches_the_similarity()
+    {
+        var texts = Enumerable.Range(0, 60).Select(i => $"ALERT {Words[i % Words.Length]} {Words[i * 7 % Words.Length]} on db-{i % 4} {Words[i * 3 % Words.Length]}").ToArray();
+        var sketches = new FingerprintSketches();
+        foreach (var text in texts)
+        {
+            sketches.Add(MinHashSignature.Of(text));
+        }
+        Span<byte> sketch = stackalloc byte[MinHashSignature.Length];
+
+        foreach (var text in texts)
+        {
+            FingerprintSketches.Sketch(MinHashSignature.Of(text), sketch);
+            foreach (var similarity in new[] { 0.1, 0.3, 0.6, 0.9, 1.0 })
+            {
+                var needed = MinHashSignature.AgreementsFor(similarity);
+                var candidates = new List<int>();
+                for (var i = sketches.NextCandidate(0, sketch, needed); i >= 0; i = sketches.NextCandidate(i + 1, sketch, needed))
+                {
+                    candidates.Add(i);
+                }
+                var reaching = Enumerable.Range(0, texts.Length).Where(i => MinHashSignature.Similarity(MinHashSignature.Of(texts[i]), MinHashSignature.Of(text)) >= similarity);
+                Assert.Subset(candidates.ToHashSet(), reaching.ToHashSet());
+            }
+        }
+    }
+
+    /// <summary>Each position of the sketches holds the sketch of the fingerprint at that position of the list.</summary>
+    private static void AssertInStep(AttentionState state)
+    {
+        var sketches = state.Sketches();
+        Assert.Equal(state.Fingerprints.Count, sketches.Count);
+        Span<byte> sketch = stackalloc byte[MinHashSignature.Length];
+        for (var i = 0; i < state.Fingerprints.Count; i++)
+        {
+            FingerprintSketches.Sketch(state.Fingerprints[i].Signature, sketch);
+            Assert.Equal(i, sketches.NextCandidate(i, sketch, MinHashSignature.Length));
+        }
+    }
+
+    private static readonly string[] Words = ["disk", "full", "latency", "high", "backup", "failed", "queue", "lag", "certificate", "expiring"];
+
+    private static Fingerprint Print(string id, int minute) => new(id, Start.AddMinutes(minute), MinHashSignature.Of(id));
+
+    /// <summary>The duplicate and rate-limit rules as removals and scans over every notification and fingerprint kept.</summary>
+    private sealed class LinearScans
+    {
+        private readonly List<DateTimeOffset> _immediate = [];
+        private readonly List<Fingerprint> _fingerprints = [];
+
+        public (string Delivery, string? DuplicateOf) Decide(UserMatch match, DeliveryPolicy policy, DateTimeOffset now)
+        {
+            _immediate.RemoveAll(t => t <= now - policy.RateLimit.Window);
+            _fingerprints.RemoveAll(f => f.At <= now - policy.Duplicates.DuplicateWindow);
+            var signature = MinHashSignature.Of(match.Text);
+            if (_fingerprints.FirstOrDefault(f => MinHashSignature.Similarity(f.Signature, signature) >= policy.Duplicates.Similarity) is { } original)
+            {
+                return (DeliveryKinds.SuppressedDuplicate, original.MatchId);
+            }
+            _fingerprints.Add(new Fingerprint(match.MatchId, now, signature));
+            if (_immediate.Count >= policy.RateLimit.MaxImmediate)
+            {
+                return (DeliveryKinds.Deferred, null);
+            }
+            _immediate.Add(now);
+            return (DeliveryKinds.Immediate, null);
+        }
+    }
+}

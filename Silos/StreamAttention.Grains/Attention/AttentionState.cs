@@ -67,13 +67,13 @@ public sealed class AttentionState
 
     public void AddImmediate(DateTimeOffset at)
     {
-        ImmediateTimes.Insert(TimePosition(ImmediateTimes, at), at);
+        ImmediateTimes.Insert(TimePosition(ImmediateTimes, at, static t => t), at);
         Unwritten().ImmediateTimes.Add(at);
     }
 
     public void AddFingerprint(Fingerprint fingerprint)
     {
-        var position = FingerprintPosition(fingerprint.At);
+        var position = TimePosition(Fingerprints, fingerprint.At, static f => f.At);
         if (position == Fingerprints.Count && SketchesInStep())
         {
             _sketches!.Add(fingerprint.Signature);
@@ -115,11 +115,11 @@ public sealed class AttentionState
     {
         foreach (var at in entry.ImmediateTimes)
         {
-            ImmediateTimes.Insert(TimePosition(ImmediateTimes, at), at);
+            ImmediateTimes.Insert(TimePosition(ImmediateTimes, at, static t => t), at);
         }
         foreach (var fingerprint in entry.Fingerprints)
         {
-            Fingerprints.Insert(FingerprintPosition(fingerprint.At), fingerprint);
+            Fingerprints.Insert(TimePosition(Fingerprints, fingerprint.At, static f => f.At), fingerprint);
         }
         _sketches = null;
         Pending.AddRange(entry.Pending);
@@ -147,23 +147,12 @@ public sealed class AttentionState
 
     /// <summary>Drops the notification times at or before <paramref name="cutoff"/>: the oldest, in time order.</summary>
     public void ForgetImmediateUntil(DateTimeOffset cutoff)
-    {
-        var count = 0;
-        while (count < ImmediateTimes.Count && ImmediateTimes[count] <= cutoff)
-        {
-            count++;
-        }
-        ImmediateTimes.RemoveRange(0, count);
-    }
+        => ImmediateTimes.RemoveRange(0, CountUntil(ImmediateTimes, cutoff, static t => t));
 
     /// <summary>Drops the fingerprints taken at or before <paramref name="cutoff"/>: the oldest, in time order.</summary>
     public void ForgetFingerprintsUntil(DateTimeOffset cutoff)
     {
-        var count = 0;
-        while (count < Fingerprints.Count && Fingerprints[count].At <= cutoff)
-        {
-            count++;
-        }
+        var count = CountUntil(Fingerprints, cutoff, static f => f.At);
         Fingerprints.RemoveRange(0, count);
         if (SketchesInStep(count))
         {
@@ -178,25 +167,26 @@ public sealed class AttentionState
     private bool SketchesInStep(int removed = 0)
         => _sketches is not null && ReferenceEquals(_sketched, Fingerprints) && _sketches.Count == Fingerprints.Count + removed;
 
-    /// <summary>After every time at or before <paramref name="at"/>: the end, unless the clock went back.</summary>
-    private static int TimePosition(List<DateTimeOffset> times, DateTimeOffset at)
+    /// <summary>In a list in time order, the place after every entry at or before <paramref name="at"/>: the end, unless the clock went back.</summary>
+    private static int TimePosition<T>(List<T> entries, DateTimeOffset at, Func<T, DateTimeOffset> timeOf)
     {
-        var position = times.Count;
-        while (position > 0 && times[position - 1] > at)
+        var position = entries.Count;
+        while (position > 0 && timeOf(entries[position - 1]) > at)
         {
             position--;
         }
         return position;
     }
 
-    private int FingerprintPosition(DateTimeOffset at)
+    /// <summary>In a list in time order, how many of the oldest entries are at or before <paramref name="cutoff"/>.</summary>
+    private static int CountUntil<T>(List<T> entries, DateTimeOffset cutoff, Func<T, DateTimeOffset> timeOf)
     {
-        var position = Fingerprints.Count;
-        while (position > 0 && Fingerprints[position - 1].At > at)
+        var count = 0;
+        while (count < entries.Count && timeOf(entries[count]) <= cutoff)
         {
-            position--;
+            count++;
         }
-        return position;
+        return count;
     }
 
     /// <summary>Everything added so far is persisted (in a log entry or the whole state).</summary>

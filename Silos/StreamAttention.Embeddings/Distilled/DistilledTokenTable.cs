@@ -33,15 +33,7 @@ public sealed class DistilledTokenTable
         Dimension = dimension;
         Words = words;
         WordVectors = wordVectors;
-        var indexOfWord = new Dictionary<string, int>(words.Length, StringComparer.Ordinal);
-        for (var i = 0; i < words.Length; i++)
-        {
-            if (!indexOfWord.TryAdd(words[i], i))
-            {
-                throw new InvalidDataException($"The word '{words[i]}' appears twice.");
-            }
-        }
-        _indexOfWord = indexOfWord.GetAlternateLookup<ReadOnlySpan<char>>();
+        _indexOfWord = WordIndex.Of(words);
     }
 
     /// <summary>What the table was distilled from and with (see <see cref="DistilledModelSetup"/>).</summary>

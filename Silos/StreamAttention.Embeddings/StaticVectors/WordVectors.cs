@@ -24,15 +24,7 @@ public sealed class WordVectors
         _words = words;
         _vectors = vectors;
         Dimension = dimension;
-        var indexOfWord = new Dictionary<string, int>(words.Length, StringComparer.Ordinal);
-        for (var i = 0; i < words.Length; i++)
-        {
-            if (!indexOfWord.TryAdd(words[i], i))
-            {
-                throw new InvalidDataException($"The word '{words[i]}' appears twice.");
-            }
-        }
-        _indexOfWord = indexOfWord.GetAlternateLookup<ReadOnlySpan<char>>();
+        _indexOfWord = WordIndex.Of(words);
         _inverseNorms = new float[words.Length];
         Span<float> row = stackalloc float[dimension];
         for (var i = 0; i < words.Length; i++)

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace StreamAttention.Scoring.SharedWords;
 
 /// <summary>
@@ -70,11 +72,14 @@ public sealed class DistinctInterests
         var seen = new Dictionary<int, int>(new SameQueries(index));
         for (var i = 0; i < of.Length; i++)
         {
-            if (seen.TryAdd(i, firsts.Count))
+            // One hash of the interest (its pooled vector and words) per lookup: look it up once.
+            ref var distinct = ref CollectionsMarshal.GetValueRefOrAddDefault(seen, i, out var exists);
+            if (!exists)
             {
+                distinct = firsts.Count;
                 firsts.Add(i);
             }
-            of[i] = seen[i];
+            of[i] = distinct;
         }
         return new DistinctInterests(index, of, [.. firsts]);
     }

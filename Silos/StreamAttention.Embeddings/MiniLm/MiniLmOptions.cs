@@ -24,6 +24,14 @@ public sealed class MiniLmOptions
     [Range(1, 4096)]
     public int BatchSize { get; set; } = 32;
 
+    /// <summary>
+    /// How the model's dense layers run: <see cref="MiniLmQuantization.None"/> (float, as published) or
+    /// <see cref="MiniLmQuantization.Int8"/> (weights int8 per column, activations quantized at run time; the quantized
+    /// model is written next to the float one once).
+    /// </summary>
+    [EnumDataType(typeof(MiniLmQuantization))]
+    public MiniLmQuantization Quantization { get; set; } = MiniLmQuantization.None;
+
     public string ResolveModelDirectory() => Path.Combine(ModelCacheDirectory.Resolve(ModelDirectory), MiniLmModelSetup.ModelName);
 
     public string ResolvePackageAssembly() => string.IsNullOrWhiteSpace(PackageAssembly) ? MiniLmPackage.DefaultAssemblyPath : PackageAssembly;

@@ -59,7 +59,8 @@ public sealed class MiniLmQuantizerTests(MiniLmModelFixture model)
 
         Assert.Equal(Path.Combine(options.ResolveModelDirectory(), MiniLmQuantizer.FileName), files.QuantizedModelPath);
         Assert.Equal(files.QuantizedModelPath, files.EmbedderOptions(options).ModelPath);
-        Assert.Equal(files.ModelPath, files.EmbedderOptions(new MiniLmOptions()).ModelPath);
-        Assert.Null((await new MiniLmModelSetup().EnsureAsync(new MiniLmOptions { ModelDirectory = model.Options.ModelDirectory })).QuantizedModelPath);
+        var none = new MiniLmOptions { ModelDirectory = model.Options.ModelDirectory, Quantization = MiniLmQuantization.None };
+        Assert.Equal(files.ModelPath, files.EmbedderOptions(none).ModelPath);
+        Assert.Null((await new MiniLmModelSetup().EnsureAsync(none)).QuantizedModelPath);
     }
 }

@@ -43,13 +43,23 @@ public sealed class MiniLmModelSetup(ILogger<MiniLmModelSetup>? logger = null)
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
 
     /// <summary>Returns the extracted files, extracting (and quantizing) what is missing first.</summary>
-    /// <param name="progress">0 to 1 while extracting; 1 at once when the files are there.</param>
+    /// <param name="progress">0 to 1 while extracting and quantizing; 1 at once when the files are there.</param>
     public async Task<MiniLmModelFiles> EnsureAsync(MiniLmOptions options, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
-        var files = await ExtractFilesAsync(options, progress, cancellationToken);
-        return options.Quantization == MiniLmQuantization.Int8
-            ? files with { QuantizedModelPath = await MiniLmQuantizer.EnsureAsync(files.ModelPath, _logger, cancellationToken) }
-            : files;
+        var quantize = options.Quantization == MiniLmQuantization.Int8
+            && !File.Exists(Path.Combine(options.ResolveModelDirectory(), MiniLmQuantizer.FileName));
+        // Quantizing (~2 s) takes the last fifth of the progress when it is still to do.
+        var files = await ExtractFilesAsync(options, progress is null || !quantize ? progress : new Scaled(progress, 0.8), cancellationToken);
+        if (options.Quantization != MiniLmQuantization.Int8)
+        {
+            return files;
+        }
+        var quantized = await MiniLmQuantizer.EnsureAsync(files.ModelPath, _logger, cancellationToken);
+        if (quantize)
+        {
+            progress?.Report(1);
+        }
+        return files with { QuantizedModelPath = quantized };
     }
 
     private async Task<MiniLmModelFiles> ExtractFilesAsync(MiniLmOptions options, IProgress<double>? progress, CancellationToken cancellationToken)
@@ -107,6 +117,11 @@ public sealed class MiniLmModelSetup(ILogger<MiniLmModelSetup>? logger = null)
     }
 
     private sealed record ModelFile(string Resource, string FileName, long Length, string Sha256);
+
+    private sealed class Scaled(IProgress<double> inner, double span) : IProgress<double>
+    {
+        public void Report(double value) => inner.Report(span * value);
+    }
 
     /// <summary>Reports on the caller's thread (<see cref="Progress{T}"/> would post each report).</summary>
     private sealed class SynchronousProgress(Action<long> report) : IProgress<long>

@@ -20,7 +20,7 @@ public sealed class MiniLmOptions
     [Range(1, 254)]
     public int MaxTokens { get; set; } = 128;
 
-    /// <summary>Texts per ONNX run.</summary>
+    /// <summary>The most texts per ONNX run (fewer where padding them to one length would cost more than another run).</summary>
     [Range(1, 4096)]
     public int BatchSize { get; set; } = 32;
 

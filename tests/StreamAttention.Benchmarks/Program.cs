@@ -26,6 +26,16 @@ if (args.Contains("--engines"))
     await EngineComparison.RunAsync(settings);
     return 0;
 }
+if (args.Contains("--tiers"))
+{
+    await TierBenchmark.RunAsync(settings);
+    return 0;
+}
+if (args.Contains("--minilm"))
+{
+    await MiniLmBenchmark.RunAsync(settings);
+    return 0;
+}
 if (args.Contains("--long-texts"))
 {
     await LongTextBenchmark.RunAsync(settings);

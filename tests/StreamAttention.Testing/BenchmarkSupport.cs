@@ -92,12 +92,7 @@ public sealed class BenchmarkCorpus(string[] messages, string[] interests, strin
     /// <summary>The labelled sets' texts arranged as <paramref name="workload"/> says.</summary>
     public static BenchmarkCorpus Load(BenchmarkWorkload workload = BenchmarkWorkload.SameTexts)
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "StreamAttention.sln")))
-        {
-            directory = directory.Parent;
-        }
-        var data = Path.Combine(directory?.FullName ?? throw new DirectoryNotFoundException("StreamAttention.sln not found above " + AppContext.BaseDirectory), "tests", "data");
+        var data = DataDirectory();
         var evalMessages = Texts(Path.Combine(data, "eval", "messages.jsonl"));
         var evalInterests = Texts(Path.Combine(data, "eval", "interests.jsonl"));
         if (workload == BenchmarkWorkload.SameTexts)
@@ -108,6 +103,17 @@ public sealed class BenchmarkCorpus(string[] messages, string[] interests, strin
         var texts = evalMessages.Concat(Texts(Path.Combine(data, "wordnet", "messages.jsonl"))).ToArray();
         new Random(7).Shuffle(texts);
         return new BenchmarkCorpus(texts[(texts.Length / 2)..], evalInterests, texts[..(texts.Length / 2)]);
+    }
+
+    /// <summary>tests/data of the repository this benchmark was built in: the labelled sets.</summary>
+    public static string DataDirectory()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "StreamAttention.sln")))
+        {
+            directory = directory.Parent;
+        }
+        return Path.Combine(directory?.FullName ?? throw new DirectoryNotFoundException("StreamAttention.sln not found above " + AppContext.BaseDirectory), "tests", "data");
     }
 
     public string[] Messages(int count) => Enumerable.Range(0, count).Select(i => messages[i % messages.Length]).ToArray();

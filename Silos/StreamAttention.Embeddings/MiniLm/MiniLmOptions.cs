@@ -20,9 +20,19 @@ public sealed class MiniLmOptions
     [Range(1, 254)]
     public int MaxTokens { get; set; } = 128;
 
-    /// <summary>Texts per ONNX run.</summary>
+    /// <summary>The most texts per ONNX run (fewer where padding them to one length would cost more than another run).</summary>
     [Range(1, 4096)]
     public int BatchSize { get; set; } = 32;
+
+    /// <summary>
+    /// How the model's dense layers run: <see cref="MiniLmQuantization.Int8"/> (weights int8 per column, activations
+    /// quantized at run time; written next to the float model once) or <see cref="MiniLmQuantization.None"/> (float, as
+    /// published). Int8 costs ~2.5× less CPU per message at a MAP within ±0.003 of float on both labelled sets
+    /// (docs/benchmarks.md, "Relevance: int8"); its operator has CPU kernels only, so with Onnx:ExecutionProvider=cuda
+    /// choose None.
+    /// </summary>
+    [EnumDataType(typeof(MiniLmQuantization))]
+    public MiniLmQuantization Quantization { get; set; } = MiniLmQuantization.Int8;
 
     public string ResolveModelDirectory() => Path.Combine(ModelCacheDirectory.Resolve(ModelDirectory), MiniLmModelSetup.ModelName);
 

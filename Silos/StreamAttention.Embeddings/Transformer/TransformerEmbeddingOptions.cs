@@ -27,7 +27,10 @@ public sealed class TransformerEmbeddingOptions
     [Range(1, 510)]
     public int MaxTokens { get; set; } = 128;
 
-    /// <summary>Texts per ONNX run; longer batches are run in chunks (memory grows with BatchSize × sequence²).</summary>
+    /// <summary>
+    /// The most texts per ONNX run (memory grows with BatchSize × sequence²); fewer where padding them to one length would
+    /// cost more than another run (<see cref="LengthRuns"/>).
+    /// </summary>
     [Range(1, 4096)]
     public int BatchSize { get; set; } = 32;
 

@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using System.Globalization;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+using Onnx;
+using StreamAttention.Onnx.Quantization;
+
+namespace StreamAttention.Embeddings.MiniLm;
+
+/// <summary>
+/// Writes the int8 variant of the extracted MiniLM next to the float model once (<see cref="DynamicMatMulQuantizer"/>),
+/// published by an atomic rename. The file is named after the float model's checksum and the quantizer's format
+/// version, so a changed model or rule gets a new file and an existing one is known to match.
+/// </summary>
+public static class MiniLmQuantizer
+{
+    /// <summary>The quantized model's file name for the float model this setup extracts.</summary>
+    public static string FileName { get; } = string.Create(CultureInfo.InvariantCulture,
+        $"model.int8.{MiniLmModelSetup.ModelSha256[..16]}.v{DynamicMatMulQuantizer.FormatVersion}.onnx");
+
+    /// <summary>Returns the quantized model next to <paramref name="floatModelPath"/>, writing it first when missing.</summary>
+    public static async Task<string> EnsureAsync(string floatModelPath, ILogger logger, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(Path.GetDirectoryName(floatModelPath)!, FileName);
+        if (File.Exists(path))
+        {
+            return path;
+        }
+        var stopwatch = Stopwatch.StartNew();
+        logger.LogInformation("Quantizing {Model} to int8 into {Path}", MiniLmModelSetup.ModelName, path);
+        var partialPath = $"{path}.{Guid.NewGuid():N}.partial";
+        try
+        {
+            var model = ModelProto.Parser.ParseFrom(await File.ReadAllBytesAsync(floatModelPath, cancellationToken));
+            var layers = DynamicMatMulQuantizer.Quantize(model);
+            await using (var output = new FileStream(partialPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+            {
+                model.WriteTo(output);
+                output.Flush(flushToDisk: true);
+            }
+            // Another process may have published the same file meanwhile; both are identical.
+            File.Move(partialPath, path, overwrite: true);
+            logger.LogInformation("{Model}: {Layers} dense layers quantized to int8 in {Seconds:F1} s ({Megabytes:F0} MB)",
+                MiniLmModelSetup.ModelName, layers, stopwatch.Elapsed.TotalSeconds, new FileInfo(path).Length / 1e6);
+            return path;
+        }
+        finally
+        {
+            File.Delete(partialPath);
+        }
+    }
+}

@@ -1,0 +1,140 @@
+using System.Runtime.InteropServices;
+using Google.Protobuf;
+using Onnx;
+
+namespace StreamAttention.Onnx.Quantization;
+
+/// <summary>
+/// Dynamic int8 quantization of a float ONNX model's dense layers: every MatMul whose second input is a constant float
+/// weight [K, N] becomes ONNX Runtime's contrib op <c>com.microsoft.DynamicQuantizeMatMul</c>, with the weight stored as
+/// int8 per column (symmetric, zero point 0) and the activations quantized to uint8 at run time by the op itself. A bias
+/// Add right after the MatMul (its only consumer, a constant [N]) is folded into the op. Everything else, the
+/// activation × activation MatMuls of attention included, stays float.
+/// </summary>
+public static class DynamicMatMulQuantizer
+{
+    /// <summary>Changes whenever the rewrite changes, so a cached quantized model made by an older rule is not reused.</summary>
+    public const int FormatVersion = 1;
+
+    public const string ContribDomain = "com.microsoft";
+    private const string QuantizedOp = "DynamicQuantizeMatMul";
+
+    /// <summary>Quantizes <paramref name="model"/> in place and returns how many MatMuls were rewritten.</summary>
+    public static int Quantize(ModelProto model)
+    {
+        var graph = model.Graph;
+        var initializers = graph.Initializer.ToDictionary(t => t.Name);
+        var consumers = graph.Node.SelectMany(n => n.Input.Select(input => (input, n))).ToLookup(p => p.input, p => p.n);
+        var graphOutputs = graph.Output.Select(o => o.Name).ToHashSet();
+        var rewritten = new List<NodeProto>();
+        var removedNodes = new HashSet<NodeProto>();
+        var replacedWeights = new HashSet<string>();
+
+        foreach (var node in graph.Node)
+        {
+            if (node.OpType != "MatMul" || node.Domain is not ("" or "ai.onnx") || node.Input.Count != 2
+                || !initializers.TryGetValue(node.Input[1], out var weight)
+                || weight.DataType != (int)TensorProto.Types.DataType.Float || weight.Dims.Count != 2)
+            {
+                rewritten.Add(node);
+                continue;
+            }
+            var (rows, columns) = ((int)weight.Dims[0], (int)weight.Dims[1]);
+            var quantized = QuantizePerColumn(FloatValues(weight), rows, columns);
+            var prefix = weight.Name;
+            graph.Initializer.Add(Tensor($"{prefix}_quantized", TensorProto.Types.DataType.Int8, MemoryMarshal.AsBytes(quantized.Values.AsSpan()), rows, columns));
+            graph.Initializer.Add(Tensor($"{prefix}_scale", TensorProto.Types.DataType.Float, MemoryMarshal.AsBytes(quantized.Scales.AsSpan()), columns));
+            graph.Initializer.Add(Tensor($"{prefix}_zero_point", TensorProto.Types.DataType.Int8, new byte[columns], columns));
+            replacedWeights.Add(weight.Name);
+
+            var replacement = new NodeProto { Name = $"{node.Name}_quantized", OpType = QuantizedOp, Domain = ContribDomain };
+            replacement.Input.AddRange([node.Input[0], $"{prefix}_quantized", $"{prefix}_scale", $"{prefix}_zero_point"]);
+            var output = node.Output[0];
+            if (BiasAdd(output) is var (add, bias))
+            {
+                replacement.Input.Add(bias);
+                output = add.Output[0];
+                removedNodes.Add(add);
+            }
+            replacement.Output.Add(output);
+            rewritten.Add(replacement);
+        }
+
+        graph.Node.Clear();
+        graph.Node.AddRange(rewritten.Where(n => !removedNodes.Contains(n)));
+        // Weights another node still reads (none in a plain transformer export) stay.
+        var stillRead = graph.Node.SelectMany(n => n.Input).ToHashSet();
+        foreach (var name in replacedWeights.Where(w => !stillRead.Contains(w)))
+        {
+            graph.Initializer.Remove(initializers[name]);
+            var asInput = graph.Input.FirstOrDefault(i => i.Name == name);
+            if (asInput is not null)
+            {
+                graph.Input.Remove(asInput);
+            }
+        }
+        if (!model.OpsetImport.Any(o => o.Domain == ContribDomain))
+        {
+            model.OpsetImport.Add(new OperatorSetIdProto { Domain = ContribDomain, Version = 1 });
+        }
+        return replacedWeights.Count;
+
+        // The Add that only adds a constant [N] vector to the MatMul's result, and that vector's name.
+        (NodeProto Add, string Bias)? BiasAdd(string matMulOutput)
+        {
+            var readers = consumers[matMulOutput].ToArray();
+            if (graphOutputs.Contains(matMulOutput) || readers is not [{ OpType: "Add", Input.Count: 2 } add])
+            {
+                return null;
+            }
+            var bias = add.Input[0] == matMulOutput ? add.Input[1] : add.Input[0];
+            return initializers.TryGetValue(bias, out var tensor) && tensor.DataType == (int)TensorProto.Types.DataType.Float && tensor.Dims.Count == 1
+                ? (add, bias)
+                : null;
+        }
+    }
+
+    /// <summary>
+    /// Symmetric int8 per column of a row-major [K, N] weight: scale = max |w| / 127 of the column, q = round(w / scale),
+    /// so |w − q·scale| ≤ scale / 2. An all-zero column gets scale 1 (its values are 0 either way).
+    /// </summary>
+    public static (sbyte[] Values, float[] Scales) QuantizePerColumn(ReadOnlySpan<float> weight, int rows, int columns)
+    {
+        ArgumentOutOfRangeException.ThrowIfNotEqual(weight.Length, rows * columns);
+        var scales = new float[columns];
+        for (var k = 0; k < rows; k++)
+        {
+            var row = weight.Slice(k * columns, columns);
+            for (var n = 0; n < columns; n++)
+            {
+                scales[n] = Math.Max(scales[n], Math.Abs(row[n]));
+            }
+        }
+        for (var n = 0; n < columns; n++)
+        {
+            scales[n] = scales[n] > 0 ? scales[n] / 127f : 1f;
+        }
+        var values = new sbyte[weight.Length];
+        for (var i = 0; i < weight.Length; i++)
+        {
+            values[i] = (sbyte)Math.Clamp(MathF.Round(weight[i] / scales[i % columns]), -127, 127);
+        }
+        return (values, scales);
+    }
+
+    private static float[] FloatValues(TensorProto tensor)
+    {
+        if (tensor.DataLocation == TensorProto.Types.DataLocation.External)
+        {
+            throw new NotSupportedException($"Weight {tensor.Name} is stored outside the model file; only self-contained models are quantized.");
+        }
+        return tensor.FloatData.Count > 0 ? [.. tensor.FloatData] : MemoryMarshal.Cast<byte, float>(tensor.RawData.Span).ToArray();
+    }
+
+    private static TensorProto Tensor(string name, TensorProto.Types.DataType type, ReadOnlySpan<byte> data, params long[] dims)
+    {
+        var tensor = new TensorProto { Name = name, DataType = (int)type, RawData = ByteString.CopyFrom(data) };
+        tensor.Dims.AddRange(dims);
+        return tensor;
+    }
+}

@@ -102,7 +102,7 @@ public sealed class TieredScorer
             var floor = Math.Min(minScoreOverride ?? float.PositiveInfinity, thresholds.Min() - Options.CascadePairMargin);
             fastPairs = _fast.Score(messages, interests, floor);
             var nearThreshold = CascadePairs.Choose(fastPairs, thresholds, texts.Length, Options.CascadeMargin, Options.CascadePairMargin);
-            chosen = _budget.Limit(nearThreshold, fastPairs, thresholds, Options.CascadeMargin);
+            chosen = _budget.Limit(nearThreshold, texts, fastPairs, thresholds, Options.CascadeMargin);
             overBudget = nearThreshold.Count(c => c.Length > 0) - chosen.Count(c => c.Length > 0);
         }
 

@@ -122,6 +122,8 @@ public sealed class TieredScorerTests
         var (interests, texts) = Arrange(random, options);
         using var fast = new TwoStageScorer(TestData.Sessions(), options);
         var messages = Batch(texts);
+        // Every row its own message (CascadeBudget counts a text once).
+        Assert.Equal(messages.Count, texts.Distinct().Count());
         var everyPair = fast.Score(messages, interests, minScoreOverride: -1);
         var unlimited = CascadePairs.Choose(everyPair, interests.Thresholds, messages.Count, options.CascadeMargin, options.CascadePairMargin);
         var priority = CascadeBudget.Priority(everyPair, interests.Thresholds, messages.Count, options.CascadeMargin);

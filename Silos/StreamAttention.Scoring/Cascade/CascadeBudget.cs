@@ -17,8 +17,6 @@ public sealed class CascadeBudget(double maxMessageShare)
     private readonly Lock _lock = new();
     private double _carried;
 
-    public double MaxMessageShare => maxMessageShare;
-
     /// <summary>
     /// <paramref name="chosen"/> (per row the interest rows to rescore, empty: not run), with only the messages the
     /// budget allows still chosen: by <see cref="Priority"/>, highest first, ties to the message of the earlier row.

@@ -13,9 +13,6 @@ public sealed record CascadeStatistics(long Messages, long Pairs, long RescoredM
 
     public double RescoredMessageShare => Messages == 0 ? 0 : (double)RescoredMessages / Messages;
 
-    /// <summary>Messages that had a pair within the margin but kept their fast scores, as a share of all messages.</summary>
-    public double OverBudgetMessageShare => Messages == 0 ? 0 : (double)OverBudgetMessages / Messages;
-
     public double RescoringTimeShare => ScoringTime <= TimeSpan.Zero ? 0 : RescoringTime / ScoringTime;
 
     public CascadeStatistics Add(long messages, long pairs, long rescoredMessages, long rescoredPairs, long overBudgetMessages, TimeSpan rescoring, TimeSpan scoring)

@@ -32,11 +32,13 @@ public static class RelevanceEvaluation
         var index = scorer.BuildIndex(interests);
         var interestIds = interests.Select(i => i.Id).ToArray();
         var messageIds = messages.Select(m => m.Id).ToArray();
-        var (configured, pooled, _, messagesPerSecond) = ScoreEveryPair(scorer, index, messages);
+        var (configured, pooled, _, cost) = ScoreEveryPair(scorer, index, messages);
         return
         [
-            EvaluationReport.Evaluate(prefix + ConfiguredMethod, interestIds, messageIds, configured, labels, index.Thresholds) with { MessagesPerSecond = messagesPerSecond },
-            EvaluationReport.Evaluate(prefix + PooledMethod, interestIds, messageIds, pooled, labels, index.Thresholds) with { MessagesPerSecond = messagesPerSecond },
+            EvaluationReport.Evaluate(prefix + ConfiguredMethod, interestIds, messageIds, configured, labels, index.Thresholds)
+                with { MessagesPerSecond = cost.MessagesPerSecond, CpuMillisecondsPerMessage = cost.CpuMillisecondsPerMessage },
+            EvaluationReport.Evaluate(prefix + PooledMethod, interestIds, messageIds, pooled, labels, index.Thresholds)
+                with { MessagesPerSecond = cost.MessagesPerSecond, CpuMillisecondsPerMessage = cost.CpuMillisecondsPerMessage },
         ];
     }
 
@@ -58,8 +60,11 @@ public static class RelevanceEvaluation
         return new LabelledScores(raw, relevant);
     }
 
-    /// <summary>Every pair's final, pooled and raw scores, [interest, message], and the messages scored per second (embedding included).</summary>
-    private static (float[,] Final, float[,] Pooled, float[,] Raw, double MessagesPerSecond) ScoreEveryPair(MessageScorer scorer, InterestIndex index, IReadOnlyList<MessageText> messages)
+    /// <summary>
+    /// Every pair's final, pooled and raw scores, [interest, message], and what scoring cost: messages per second and the
+    /// process's CPU milliseconds per message (embedding included).
+    /// </summary>
+    private static (float[,] Final, float[,] Pooled, float[,] Raw, (double MessagesPerSecond, double CpuMillisecondsPerMessage) Cost) ScoreEveryPair(MessageScorer scorer, InterestIndex index, IReadOnlyList<MessageText> messages)
     {
         RequireUnique(index.Interests.Select(i => i.Id), "Interest", nameof(index));
         RequireUnique(messages.Select(m => m.Id), "Message", nameof(messages));
@@ -68,6 +73,8 @@ public static class RelevanceEvaluation
         var final = new float[index.Count, messages.Count];
         var pooled = new float[index.Count, messages.Count];
         var raw = new float[index.Count, messages.Count];
+        using var process = Process.GetCurrentProcess();
+        var cpuStarted = process.TotalProcessorTime;
         var stopwatch = Stopwatch.StartNew();
         for (var start = 0; start < messages.Count; start += BatchSize)
         {
@@ -78,7 +85,10 @@ public static class RelevanceEvaluation
                 raw[row[match.InterestId], column[match.MessageId]] = match.RawScore ?? match.Score;
             }
         }
-        return (final, pooled, raw, messages.Count / Math.Max(stopwatch.Elapsed.TotalSeconds, 1e-9));
+        var wall = stopwatch.Elapsed;
+        process.Refresh();
+        var cpu = process.TotalProcessorTime - cpuStarted;
+        return (final, pooled, raw, (messages.Count / Math.Max(wall.TotalSeconds, 1e-9), cpu.TotalMilliseconds / Math.Max(messages.Count, 1)));
     }
 
     /// <summary>BM25 over the same texts, at per-interest F1-optimal thresholds (BM25 scores have no common scale).</summary>

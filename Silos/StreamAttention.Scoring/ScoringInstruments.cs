@@ -20,6 +20,12 @@ public static class ScoringInstruments
     /// <summary>Pairs scored on contextual vectors by the cascade or contextual tier (<see cref="Cascade.TieredScorer"/>).</summary>
     public static readonly Counter<long> RescoredPairs = Meter.CreateCounter<long>(InstrumentNames.ScoringRescoredPairs, description: "Pairs scored on contextual vectors (cascade and contextual tiers).");
 
+    /// <summary>Messages run through the contextual model by the cascade or contextual tier.</summary>
+    public static readonly Counter<long> RescoredMessages = Meter.CreateCounter<long>(InstrumentNames.ScoringRescoredMessages, description: "Messages run through the contextual model (cascade and contextual tiers).");
+
+    /// <summary>Cascade: messages with a pair near its threshold that the message budget (<see cref="Cascade.CascadeBudget"/>) left to their fast scores.</summary>
+    public static readonly Counter<long> OverBudgetMessages = Meter.CreateCounter<long>(InstrumentNames.ScoringOverBudgetMessages, description: "Cascade messages near a threshold left to the fast tier by the message budget.");
+
     public static readonly Counter<long> Matches = Meter.CreateCounter<long>(InstrumentNames.ScoringMatches, description: "Pairs that reached their threshold.");
 
     /// <summary>Wall time of one ONNX run, tagged stage=prefilter|cross_attention.</summary>

@@ -47,9 +47,9 @@ public sealed class EvaluationReportTests
 
         string[] expected =
         [
-            "method             MAP      P      R     F1  macro-F1  calibrated macro-F1  global threshold  P@global  R@global  F1@global  msg/s",
-            "cross-attention  0.833  0.250  0.500  0.333     0.500                0.800             0.900     1.000     0.500      0.667      -",
-            "BM25             1.000  1.000  0.500  0.667     0.667                1.000             0.200     1.000     1.000      1.000      -",
+            "method             MAP      P      R     F1  macro-F1  calibrated macro-F1  global threshold  P@global  R@global  F1@global  msg/s  CPU ms/msg",
+            "cross-attention  0.833  0.250  0.500  0.333     0.500                0.800             0.900     1.000     0.500      0.667      -           -",
+            "BM25             1.000  1.000  0.500  0.667     0.667                1.000             0.200     1.000     1.000      1.000      -           -",
             "2 interests x 3 messages; P, R, F1 micro-averaged at each interest's threshold, " +
             "@global at the one threshold that maximises F1 over all pairs; " +
             "interests with no relevant message, left out of MAP and macro-F1: 1",

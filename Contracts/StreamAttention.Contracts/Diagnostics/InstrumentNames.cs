@@ -21,6 +21,8 @@ public static class InstrumentNames
     public const string ScoringCandidatePairs = "streamattention.scoring.candidate_pairs";
     public const string ScoringMatches = "streamattention.scoring.matches";
     public const string ScoringRescoredPairs = "streamattention.scoring.rescored_pairs";
+    public const string ScoringRescoredMessages = "streamattention.scoring.rescored_messages";
+    public const string ScoringOverBudgetMessages = "streamattention.scoring.over_budget_messages";
     public const string ScoringRunDuration = "streamattention.scoring.run.duration";
 
     // The silo's dynamic batcher (BatchingInstruments).
@@ -59,7 +61,7 @@ public static class InstrumentNames
     /// <summary>Every instrument name above.</summary>
     public static readonly IReadOnlyList<string> All =
     [
-        ScoringPairs, ScoringCandidatePairs, ScoringMatches, ScoringRescoredPairs, ScoringRunDuration,
+        ScoringPairs, ScoringCandidatePairs, ScoringMatches, ScoringRescoredPairs, ScoringRescoredMessages, ScoringOverBudgetMessages, ScoringRunDuration,
         BatchSize, BatchInterests, BatchQueueDelay, BatchShardRequests, BatchDropped,
         GatewayMessages, GatewayMatches, GatewayDuration,
         AttentionDecisions, AttentionDigests, AttentionFeedback,

@@ -12,7 +12,8 @@ namespace StreamAttention.Scoring.Cascade;
 /// fast scores with the configured embedder alone (<see cref="TwoStageScorer"/>); contextual scores every pair with
 /// <see cref="IContextualRescorer"/>; cascade scores every pair fast, then rescores contextually the pairs that
 /// <see cref="CascadePairs"/> chooses (those within <see cref="ScoringOptions.CascadeMargin"/> of their threshold, and
-/// in their messages those within <see cref="ScoringOptions.CascadePairMargin"/>), and the contextual score decides
+/// in their messages those within <see cref="ScoringOptions.CascadePairMargin"/>; of those messages at most
+/// <see cref="ScoringOptions.CascadeMaxMessageShare"/> of the run's, by <see cref="CascadeBudget"/>), and the contextual score decides
 /// (pairs left to the fast tier cannot match). Contextual scores are calibrated per interest by the rescorer (MiniLM's model, like the
 /// fast tier's), or without calibration put on the fast raw scale by <see cref="ContextualScoreMap"/>, so thresholds
 /// mean the same in every tier. Where the contextual model runs on CUDA, cascade rescores every pair.
@@ -24,6 +25,7 @@ public sealed class TieredScorer
     /// <summary>Uncalibrated contextual scores onto the fast raw scale; null: the rescorer calibrates them.</summary>
     private readonly ContextualScoreMap? _contextualScale;
     private readonly bool _rescoreAll;
+    private readonly CascadeBudget _budget;
     private readonly Lock _statisticsLock = new();
     private CascadeStatistics _statistics = CascadeStatistics.None;
 
@@ -41,6 +43,7 @@ public sealed class TieredScorer
             throw new ArgumentException($"Scoring tier {Tier} needs a contextual rescorer.", nameof(contextual));
         }
         _rescoreAll = Tier == ScoringTier.Contextual || (Tier == ScoringTier.Cascade && rescoreAll);
+        _budget = new CascadeBudget(fast.Options.CascadeMaxMessageShare);
         var log = logger ?? (ILogger)NullLogger.Instance;
         if (Tier == ScoringTier.Cascade && rescoreAll)
         {
@@ -48,8 +51,8 @@ public sealed class TieredScorer
         }
         else if (Tier == ScoringTier.Cascade)
         {
-            log.LogInformation("Scoring tier cascade: messages with a pair within {Margin} of its threshold are rescored contextually, their pairs within {PairMargin}",
-                fast.Options.CascadeMargin, fast.Options.CascadePairMargin);
+            log.LogInformation("Scoring tier cascade: messages with a pair within {Margin} of its threshold are rescored contextually, their pairs within {PairMargin}, at most {MaxMessageShare:P0} of a run's messages",
+                fast.Options.CascadeMargin, fast.Options.CascadePairMargin, fast.Options.CascadeMaxMessageShare);
         }
     }
 
@@ -85,6 +88,7 @@ public sealed class TieredScorer
         var thresholds = interests.Thresholds;
         IReadOnlyList<int[]> chosen;
         List<RowMatch> fastPairs;
+        var overBudget = 0;
         if (_rescoreAll || interests.Count == 0)
         {
             // No fast pass filtered these pairs: the keyword rules choose which the contextual model scores.
@@ -97,7 +101,9 @@ public sealed class TieredScorer
         {
             var floor = Math.Min(minScoreOverride ?? float.PositiveInfinity, thresholds.Min() - Options.CascadePairMargin);
             fastPairs = _fast.Score(messages, interests, floor);
-            chosen = CascadePairs.Choose(fastPairs, thresholds, texts.Length, Options.CascadeMargin, Options.CascadePairMargin);
+            var nearThreshold = CascadePairs.Choose(fastPairs, thresholds, texts.Length, Options.CascadeMargin, Options.CascadePairMargin);
+            chosen = _budget.Limit(nearThreshold, texts, fastPairs, thresholds, Options.CascadeMargin);
+            overBudget = nearThreshold.Count(c => c.Length > 0) - chosen.Count(c => c.Length > 0);
         }
 
         var rescoringStarted = Stopwatch.GetTimestamp();
@@ -120,12 +126,16 @@ public sealed class TieredScorer
                 matches.Add(pair);
             }
         }
+        var rescoredMessages = chosen.Count(c => c.Length > 0);
+        var rescoredPairs = chosen.Sum(c => (long)c.Length);
         lock (_statisticsLock)
         {
-            _statistics = _statistics.Add(texts.Length, (long)texts.Length * interests.Count, chosen.Count(c => c.Length > 0), chosen.Sum(c => (long)c.Length),
+            _statistics = _statistics.Add(texts.Length, (long)texts.Length * interests.Count, rescoredMessages, rescoredPairs, overBudget,
                 rescoring, Stopwatch.GetElapsedTime(started));
         }
-        ScoringInstruments.RescoredPairs.Add(chosen.Sum(c => (long)c.Length));
+        ScoringInstruments.RescoredPairs.Add(rescoredPairs);
+        ScoringInstruments.RescoredMessages.Add(rescoredMessages);
+        ScoringInstruments.OverBudgetMessages.Add(overBudget);
         return TwoStageScorer.OrderAndLimit(matches, topKPerMessage);
     }
 }

@@ -149,6 +149,15 @@ public sealed class ScoringOptions : IValidatableObject
     public float CascadePairMargin { get; set; } = 0.45f;
 
     /// <summary>
+    /// Cascade: at most this share of a run's messages go through the contextual model, those with the most pairs
+    /// nearest their thresholds (<see cref="Cascade.CascadeBudget"/>); the others keep their fast scores. 1: every
+    /// message with a pair within <see cref="CascadeMargin"/>. Not applied where the contextual model runs on CUDA
+    /// (the cascade then rescores every pair) nor in the contextual tier.
+    /// </summary>
+    [Range(0.0, 1.0)]
+    public double CascadeMaxMessageShare { get; set; } = 1.0;
+
+    /// <summary>
     /// Uncalibrated contextual score on the fast tier's raw scale (calibration off): ContextualScoreScale · s +
     /// ContextualScoreOffset, so one threshold means the same in every tier (fitted on the dev split for MiniLM against GloVe, <see cref="Cascade.ContextualScoreMap"/>).
     /// </summary>

@@ -164,7 +164,8 @@ public static class EvalCommand
             var rescored = scorer.Tiers.Statistics;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{(name == "" ? scorer.Tiers.Tier.ToString().ToLowerInvariant() : name)}: rescored contextually {rescored.RescoredPairs} of {rescored.Pairs} pairs ({rescored.RescoredPairShare:P1}), " +
-                $"{rescored.RescoredMessages} of {rescored.Messages} messages ({rescored.RescoredMessageShare:P1}); rescoring took {rescored.RescoringTime.TotalSeconds:F1} s " +
+                $"{rescored.RescoredMessages} of {rescored.Messages} messages ({rescored.RescoredMessageShare:P1}), {rescored.OverBudgetMessages} more near a threshold " +
+                $"kept fast scores (budget {scorer.Options.CascadeMaxMessageShare:P0} of messages); rescoring took {rescored.RescoringTime.TotalSeconds:F1} s " +
                 $"of {rescored.ScoringTime.TotalSeconds:F1} s scoring ({rescored.RescoringTimeShare:P0}), margin {scorer.Options.CascadeMargin} (pairs {scorer.Options.CascadePairMargin}), " +
                 $"{ContextualScores(scorer.Options)}"));
         }

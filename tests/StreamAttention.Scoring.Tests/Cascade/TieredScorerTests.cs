@@ -113,6 +113,40 @@ public sealed class TieredScorerTests
     }
 
     [Fact]
+    public void The_cascade_runs_at_most_its_message_share_those_with_the_most_pairs_nearest_their_thresholds()
+    {
+        var random = new Random(5);
+        // A quarter: share × messages is exact in binary.
+        var share = 0.25;
+        var options = new ScoringOptions { Calibration = ScoreCalibration.None, Tier = ScoringTier.Cascade, DefaultThreshold = 0.45f, CascadeMargin = 0.25f, CascadePairMargin = 0.3f, ContextualScoreScale = 0.5f, ContextualScoreOffset = 0.3f, CascadeMaxMessageShare = share };
+        var (interests, texts) = Arrange(random, options);
+        using var fast = new TwoStageScorer(TestData.Sessions(), options);
+        var messages = Batch(texts);
+        // Every row its own message (CascadeBudget counts a text once).
+        Assert.Equal(messages.Count, texts.Distinct().Count());
+        var everyPair = fast.Score(messages, interests, minScoreOverride: -1);
+        var unlimited = CascadePairs.Choose(everyPair, interests.Thresholds, messages.Count, options.CascadeMargin, options.CascadePairMargin);
+        var priority = CascadeBudget.Priority(everyPair, interests.Thresholds, messages.Count, options.CascadeMargin);
+        var nearThreshold = Enumerable.Range(0, messages.Count).Where(m => unlimited[m].Length > 0).ToArray();
+        var allowed = messages.Count / 4;
+        // The arrangement has more messages near a threshold than the budget allows.
+        Assert.InRange(allowed, 1, nearThreshold.Length - 1);
+        var kept = nearThreshold.OrderByDescending(m => priority[m]).ThenBy(m => m).Take(allowed).ToHashSet();
+        var expected = kept.SelectMany(m => unlimited[m].Select(i => (m, i))).Order().ToArray();
+        var rescorer = new CountingRescorer(0.9f);
+        var scorer = new TieredScorer(fast, rescorer);
+
+        var matches = scorer.Score(messages, interests);
+
+        Assert.Equal(expected, rescorer.Requested.Order().ToArray());
+        // Rescored pairs pass (0.9); the messages over the budget keep their fast scores, and those reaching a threshold match.
+        var keptFast = everyPair.Where(p => !kept.Contains(p.MessageIndex) && p.Score >= interests.Thresholds[p.InterestIndex]).ToArray();
+        Assert.NotEmpty(keptFast);
+        Assert.Equal(expected.Concat(Keys(keptFast)).Order().ToArray(), Keys(matches).Order().ToArray());
+        Assert.Equal((allowed, nearThreshold.Length - allowed), (scorer.Statistics.RescoredMessages, scorer.Statistics.OverBudgetMessages));
+    }
+
+    [Fact]
     public void A_pair_margin_below_the_margin_is_rejected()
     {
         var options = new ScoringOptions { CascadeMargin = 0.4f, CascadePairMargin = 0.3f };

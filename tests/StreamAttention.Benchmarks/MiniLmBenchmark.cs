@@ -31,8 +31,8 @@ internal static class MiniLmBenchmark
         var layout = new ScoringOptions().Windows(new MiniLmOptions().MaxTokens);
         (string Name, TransformerEmbeddingOptions Model)[] models =
         [
-            ("float", floatFiles.EmbedderOptions(new MiniLmOptions { Quantization = MiniLmQuantization.None })),
-            ("int8", int8Files.EmbedderOptions(int8Options)),
+            ("float", floatFiles.EmbedderOptions(new MiniLmOptions { Quantization = MiniLmQuantization.None }, "cpu")),
+            ("int8", int8Files.EmbedderOptions(int8Options, "cpu")),
         ];
         foreach (var (name, model) in models)
         {

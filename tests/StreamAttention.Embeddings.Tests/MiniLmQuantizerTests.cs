@@ -58,9 +58,23 @@ public sealed class MiniLmQuantizerTests(MiniLmModelFixture model)
         var files = await new MiniLmModelSetup().EnsureAsync(options);
 
         Assert.Equal(Path.Combine(options.ResolveModelDirectory(), MiniLmQuantizer.FileName), files.QuantizedModelPath);
-        Assert.Equal(files.QuantizedModelPath, files.EmbedderOptions(options).ModelPath);
+        Assert.Equal(files.QuantizedModelPath, files.EmbedderOptions(options, "cpu").ModelPath);
         var none = new MiniLmOptions { ModelDirectory = model.Options.ModelDirectory, Quantization = MiniLmQuantization.None };
-        Assert.Equal(files.ModelPath, files.EmbedderOptions(none).ModelPath);
+        Assert.Equal(files.ModelPath, files.EmbedderOptions(none, "cpu").ModelPath);
         Assert.Null((await new MiniLmModelSetup().EnsureAsync(none)).QuantizedModelPath);
+    }
+
+    [Fact]
+    public async Task Auto_runs_the_int8_model_on_cpu_and_the_float_model_on_cuda()
+    {
+        var auto = new MiniLmOptions { ModelDirectory = model.Options.ModelDirectory };
+        Assert.Equal(MiniLmQuantization.Auto, auto.Quantization);
+
+        var files = await new MiniLmModelSetup().EnsureAsync(auto);
+
+        Assert.Equal(files.QuantizedModelPath, files.EmbedderOptions(auto, "cpu").ModelPath);
+        Assert.Equal(files.ModelPath, files.EmbedderOptions(auto, "cuda").ModelPath);
+        var int8 = new MiniLmOptions { ModelDirectory = model.Options.ModelDirectory, Quantization = MiniLmQuantization.Int8 };
+        Assert.Equal(files.QuantizedModelPath, files.EmbedderOptions(int8, "cuda").ModelPath);
     }
 }

@@ -34,7 +34,7 @@ public sealed class DistilledModelSetup(MiniLmModelSetup miniLm, WordVectorModel
         var key = InputsKey(options);
         var path = Path.Combine(options.ResolveModelDirectory(), $"{ModelName}.{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16]}.tokens");
         // Extraction is a few percent of the work; distilling is the rest.
-        var files = await miniLm.EnsureAsync(miniLmOptions, progress is null ? null : new Scaled(progress, 0, 0.05), cancellationToken);
+        var files = await miniLm.ExtractAsync(miniLmOptions, progress is null ? null : new Scaled(progress, 0, 0.05), cancellationToken);
         var result = new DistilledModelFiles(path, files.VocabularyPath, key);
         if (File.Exists(path))
         {

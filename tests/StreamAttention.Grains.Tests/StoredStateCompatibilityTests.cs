@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Serialization;
 using Orleans.Storage;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Attention;
@@ -84,6 +85,16 @@ public sealed class StoredStateCompatibilityTests(SiloHostFixture fixture) : ICl
         Assert.True(written.ToMemory().Length < StoredJson("user-state.json").ToMemory().Length / 3);
         // The JSON of both, with every field and type name, is equal only if every value is.
         Assert.Equal(Json.Serialize(state).ToString(), Json.Serialize(loaded).ToString());
+    }
+
+    [Fact]
+    public void A_binary_record_is_the_format_byte_then_what_orleans_serializer_writes()
+    {
+        var state = Storage.Deserialize<UserInterestsState>(StoredJson("user-state.json"))!;
+
+        var written = Storage.Serialize(state).ToArray();
+
+        Assert.Equal([BinaryStateSerializer.BinaryFormat, .. fixture.Services.GetRequiredService<Serializer>().SerializeToArray(state)], written);
     }
 
     [Fact]

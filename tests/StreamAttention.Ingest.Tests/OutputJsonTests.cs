@@ -1,6 +1,8 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using StreamAttention.Contracts;
+using StreamAttention.Contracts.Scoring;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Ingest.Decoding;
 using StreamAttention.Ingest.Publishing;
@@ -32,6 +34,43 @@ public sealed class OutputJsonTests
             new PublishedMatch(null, null, null, "m-3", "i0", "user-0", float.Epsilon, highlights, null, null, null, source, RawScore: -0f),
         ];
         Assert.All(matches, match => Assert.Equal(JsonSerializer.Serialize(match, Reflection), JsonSerializer.Serialize(match, OutputJson.Default.PublishedMatch)));
+    }
+
+    [Fact]
+    public void Each_match_of_a_message_is_written_as_the_serializer_writes_its_published_match()
+    {
+        using var stringTime = JsonDocument.Parse("\"2026-11-25T10:00:00Z\"");
+        using var numberTime = JsonDocument.Parse("1764064800123");
+        using var attributes = JsonDocument.Parse("""{"source":"pager","level":3.50,"tags":["a","b"],"note":"caf\u00e9 <b> \"q\"","nested":{"x":null,"y":true}}""");
+        var source = new SourcePosition("streamattention.messages", 3, 1234567);
+        Highlight[] highlights = [new("postgres", 0.4321f), new("réplica", 1f / 3), new("<&>'\"", 0f)];
+        IngestMessage[] messages =
+        [
+            new("m-1", "the postgres replica \"lags\" — café <b>&</b>\n\ttab \u0001 😀", "acme", null, stringTime.RootElement.Clone(), attributes.RootElement.Clone(), null),
+            new("m/2 \"quoted\" é", "plain text", null, null, numberTime.RootElement.Clone(), null, null),
+            new("m-3", "", null, null, null, null, null),
+        ];
+        TextMatch[] matches =
+        [
+            new(0, "acme/alice", "db", 0.8765432f, highlights, "0193a1b2c3d4e5f60718293a4b5c6d7e", DeliveryKinds.Immediate, null, Truncated: true, RawScore: 0.61f),
+            new(1, "bob", "i0", 0.5f, [], "id-2", DeliveryKinds.SuppressedDuplicate, "id-1"),
+            new(2, "user-0 é \"x\"", "interest <1>", float.Epsilon, highlights, RawScore: -0f),
+            new(0, "carol", "db", 1e-7f, [new("x", float.MaxValue)], "id-4", DeliveryKinds.Deferred, RawScore: 123456.78f),
+        ];
+        foreach (var message in messages)
+        {
+            foreach (var (text, withAttributes) in new[] { (message.Text, true), ((string?)null, false) })
+            {
+                var attributesWritten = withAttributes ? message.Attributes : null;
+                var json = new MessageMatchesJson(message, text, attributesWritten, source);
+                foreach (var match in matches)
+                {
+                    var expected = JsonSerializer.SerializeToUtf8Bytes(new PublishedMatch(match.MatchId, match.Delivery, match.DuplicateOf, message.Id, match.InterestId,
+                        match.UserId, match.Score, match.Highlights, text, message.Timestamp, attributesWritten, source, match.Truncated, match.RawScore), OutputJson.Default.PublishedMatch);
+                    Assert.Equal(Encoding.UTF8.GetString(expected), Encoding.UTF8.GetString(json.Write(match)));
+                }
+            }
+        }
     }
 
     [Fact]

@@ -13,6 +13,11 @@ public sealed class BatchAcknowledgements
     // One for the batch itself until AllAsync: the count cannot reach zero while outputs are still being produced.
     private int _pending = 1;
 
+    public BatchAcknowledgements() => DeliveryHandler = Report;
+
+    /// <summary><see cref="Report"/> as one delegate for all of the batch's outputs (a method group makes one per produce).</summary>
+    public Action<DeliveryReport<byte[]?, byte[]?>> DeliveryHandler { get; }
+
     /// <summary>Called before an output is handed to the producer.</summary>
     public void Add() => Interlocked.Increment(ref _pending);
 

@@ -49,8 +49,8 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
 
     /// <summary>
     /// Hands a message's matches (and the notifications of the immediate ones) to the producer, in order;
-    /// <paramref name="acknowledgements"/> learns of each delivery. What the matches share (topics, trace headers) is
-    /// worked out once per message.
+    /// <paramref name="acknowledgements"/> learns of each delivery. What the matches share (topics, trace headers, the
+    /// message's part of the JSON value) is worked out once per message.
     /// </summary>
     public async ValueTask PublishMatchesAsync(IngestMessage message, IReadOnlyList<TextMatch> matches, SourcePosition source, BatchAcknowledgements acknowledgements, CancellationToken cancellationToken)
     {
@@ -58,20 +58,17 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
         {
             return;
         }
-        var text = _options.IncludeText ? message.Text : null;
-        var attributes = _options.IncludeAttributes ? message.Attributes : null;
+        var json = new MessageMatchesJson(message, _options.IncludeText ? message.Text : null, _options.IncludeAttributes ? message.Attributes : null, source);
         var headers = TraceHeaders();
         var tenancy = _options.Tenancy;
         var outputTopic = TenantTopic(message.Tenant, tenancy.OutputTopicPattern, _options.OutputTopic);
         var notificationTopic = TenantTopic(message.Tenant, tenancy.NotificationTopicPattern, _options.NotificationTopic);
         foreach (var match in matches)
         {
-            var value = new PublishedMatch(match.MatchId, match.Delivery, match.DuplicateOf, message.Id, match.InterestId, match.UserId, match.Score, match.Highlights,
-                text, message.Timestamp, attributes, source, match.Truncated, match.RawScore);
             var output = new Message<byte[]?, byte[]?>
             {
                 Key = Encoding.UTF8.GetBytes(match.UserId),
-                Value = JsonSerializer.SerializeToUtf8Bytes(value, OutputJson.Default.PublishedMatch),
+                Value = json.Write(match),
                 Headers = headers,
             };
             await ProduceAsync(outputTopic, output, acknowledgements, cancellationToken);
@@ -144,7 +141,7 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
         {
             try
             {
-                _producer.Produce(topic, output, acknowledgements.Report);
+                _producer.Produce(topic, output, acknowledgements.DeliveryHandler);
                 return;
             }
             catch (ProduceException<byte[]?, byte[]?> e) when (e.Error.Code == Confluent.Kafka.ErrorCode.Local_QueueFull && !cancellationToken.IsCancellationRequested)

@@ -10,6 +10,7 @@ namespace StreamAttention.Ingest.Publishing;
 /// absent fields are left out). <see cref="Delivery"/> is the user grain's decision, the audit trail of the policy.
 /// <see cref="Truncated"/>, written only when true: the message had more tokens than the windows it was scored in cover.
 /// <see cref="Score"/> is calibrated unless <c>Scoring:Calibration</c> is None; <see cref="RawScore"/> is the uncalibrated score.
+/// The pipeline writes these values with <see cref="MessageMatchesJson"/>, byte for byte as <see cref="OutputJson"/> serializes this record.
 /// </summary>
 public sealed record PublishedMatch(
     string? MatchId,

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using StreamAttention.Contracts.Diagnostics;
+using StreamAttention.Contracts.Users;
 
 namespace StreamAttention.Grains.Attention;
 
@@ -15,6 +16,34 @@ public sealed class AttentionInstruments
     }
 
     public Counter<long> Decisions { get; }
+
+    /// <summary>
+    /// Adds one call's decisions to <see cref="Decisions"/>, one measurement per kind instead of one per match (each
+    /// measurement is a tagged add in every listener). <paramref name="perKind"/>: the counts in <see cref="DeliveryKinds.All"/>'s order.
+    /// </summary>
+    public void AddDecisions(ReadOnlySpan<int> perKind)
+    {
+        for (var kind = 0; kind < perKind.Length; kind++)
+        {
+            if (perKind[kind] > 0)
+            {
+                Decisions.Add(perKind[kind], new KeyValuePair<string, object?>("kind", DeliveryKinds.All[kind]));
+            }
+        }
+    }
+
+    /// <summary>The place of <paramref name="kind"/> in <see cref="DeliveryKinds.All"/>.</summary>
+    public static int KindIndex(string kind)
+    {
+        for (var index = 0; index < DeliveryKinds.All.Count; index++)
+        {
+            if (string.Equals(DeliveryKinds.All[index], kind, StringComparison.Ordinal))
+            {
+                return index;
+            }
+        }
+        throw new ArgumentException($"'{kind}' is not a delivery kind.", nameof(kind));
+    }
 
     public Counter<long> Digests { get; }
 

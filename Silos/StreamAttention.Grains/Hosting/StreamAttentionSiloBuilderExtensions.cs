@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Persistence;
 using Orleans.Serialization;
+using Orleans.Serialization.Session;
 using Orleans.Storage;
 using StackExchange.Redis;
 using StreamAttention.Embeddings;
@@ -100,7 +101,7 @@ public static class StreamAttentionSiloBuilderExtensions
                 break;
         }
         builder.Services.TryAddSingleton(provider => new BinaryStateSerializer(
-            provider.GetRequiredService<Serializer>(), new JsonGrainStorageSerializer(provider.GetRequiredService<OrleansJsonSerializer>())));
+            provider.GetRequiredService<Serializer>(), provider.GetRequiredService<SerializerSessionPool>(), new JsonGrainStorageSerializer(provider.GetRequiredService<OrleansJsonSerializer>())));
         switch (options.EffectiveStorage)
         {
             // Digest reminders are as durable as the state they serve.

@@ -1,5 +1,6 @@
-using System.Buffers;
 using Orleans.Serialization;
+using Orleans.Serialization.Buffers;
+using Orleans.Serialization.Session;
 using Orleans.Storage;
 
 namespace StreamAttention.Grains.Storage;
@@ -11,18 +12,29 @@ namespace StreamAttention.Grains.Storage;
 /// deferring decision's log entry. Records written before in that JSON are read with it (<paramref name="json"/>);
 /// every write is binary, so a record moves to the binary format the next time it is written.
 /// </summary>
-public sealed class BinaryStateSerializer(Serializer serializer, JsonGrainStorageSerializer json) : IGrainStorageSerializer
+public sealed class BinaryStateSerializer(Serializer serializer, SerializerSessionPool sessions, JsonGrainStorageSerializer json) : IGrainStorageSerializer
 {
     /// <summary>The first byte of every binary record; a JSON record starts with '{' (or white space).</summary>
     public const byte BinaryFormat = 0xB1;
 
+    /// <summary>
+    /// Written into pooled buffers and copied out once at its length: a growing array (each of a user's log entries,
+    /// every deferring decision) left every smaller copy behind.
+    /// </summary>
     public BinaryData Serialize<T>(T? input)
     {
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        buffer.GetSpan(1)[0] = BinaryFormat;
-        buffer.Advance(1);
-        serializer.Serialize(input, buffer);
-        return new BinaryData(buffer.WrittenMemory);
+        using var session = sessions.GetSession();
+        var writer = Writer.CreatePooled(session);
+        try
+        {
+            writer.WriteByte(BinaryFormat);
+            serializer.Serialize(input, ref writer);
+            return new BinaryData(writer.Output.ToArray());
+        }
+        finally
+        {
+            writer.Dispose();
+        }
     }
 
     public T? Deserialize<T>(BinaryData input)

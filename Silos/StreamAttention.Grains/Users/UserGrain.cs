@@ -172,6 +172,7 @@ public sealed partial class UserGrain(
         var policy = state.State.Policy ?? DeliveryPolicy.Default;
         var attention = state.State.Attention;
         var decided = new UserMatch[matches.Count];
+        Span<int> decidedPerKind = stackalloc int[DeliveryKinds.All.Count];
         for (var i = 0; i < matches.Count; i++)
         {
             // A batch retried after a failure brings the same ids: they keep the decision they got.
@@ -183,8 +184,9 @@ public sealed partial class UserGrain(
             var match = WithFeedbackPenalty(matches[i]);
             decided[i] = match.Score < ThresholdOf(match.InterestId) ? match with { Delivery = DeliveryKinds.BelowThreshold } : filter.Decide(match, policy, attention);
             Remember(decided[i]);
-            metrics.Decisions.Add(1, new KeyValuePair<string, object?>("kind", decided[i].Delivery));
+            decidedPerKind[AttentionInstruments.KindIndex(decided[i].Delivery!)]++;
         }
+        metrics.AddDecisions(decidedPerKind);
         // Written only when a match waits for a digest (now or since a write that failed): that must survive a lost silo.
         // The rate-limit times and fingerprints are written with it; a lost silo forgets the ones since, and at worst
         // notifies again.

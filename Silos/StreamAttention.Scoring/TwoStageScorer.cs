@@ -94,6 +94,13 @@ public sealed class TwoStageScorer : IDisposable
     }
 
     /// <summary>
+    /// Every pair's raw score with highlights, without calibration (the background untouched): for a caller that
+    /// calibrates on its own schedule (<see cref="Cascade.ContextualRescorer"/>, with <see cref="Calibrator"/>).
+    /// </summary>
+    public List<RowMatch> ScoreEveryPairRaw(TokenBatch messages, InterestIndex interests)
+        => ScoreRaw(messages, interests, Enumerable.Repeat(float.NegativeInfinity, interests.Count).ToArray(), 0);
+
+    /// <summary>
     /// The engine's pairs whose raw score reaches <paramref name="thresholds"/>, as <see cref="Score"/> orders and limits
     /// them; without <paramref name="highlights"/> (the calibration's measurements read scores only) their highlights are empty.
     /// </summary>

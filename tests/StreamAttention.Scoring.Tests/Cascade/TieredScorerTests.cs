@@ -302,6 +302,36 @@ public sealed class TieredScorerTests
     }
 
     [Fact]
+    public void The_contextual_rescorer_scores_hundreds_of_chosen_pairs_as_the_reference_across_calls_that_drop_cached_interests()
+    {
+        using var model = new TinyTransformer(seed: 15);
+        // Room for 12 interest texts: each call drops some of the previous one's and rebuilds the word table.
+        var options = new ScoringOptions { Calibration = ScoreCalibration.None, MaxQueriesPerInterest = 3, ContextualInterestCacheSize = 12 };
+        using var rescorer = new ContextualRescorer(model.Embedder, model.Sessions, options);
+        var random = new Random(5);
+        // Twins: interests 2k and 2k + 1 follow one text.
+        var texts = Enumerable.Range(0, 20).Select(_ => TinyTransformer.Text(random, 3)).ToArray();
+        var definitions = Enumerable.Range(0, 40).Select(i => new InterestDefinition($"i{i}", texts[i / 2], $"u{i % 3}", null)).ToArray();
+        var interests = InterestIndex.Build(definitions, _embedder, options);
+        var reference = InterestIndex.Build(definitions, model.Embedder, options);
+        for (var call = 0; call < 3; call++)
+        {
+            var messages = Enumerable.Range(0, 30).Select(_ => TinyTransformer.Text(random, 6)).ToArray();
+            // Runs of three messages that chose the same interests, and some messages of none.
+            var chosen = Enumerable.Range(0, messages.Length)
+                .Select(m => m % 11 == 10 ? [] : Enumerable.Range(0, 12).Select(k => (7 * (m / 3) + 3 * k + 13 * call) % 40).Distinct().Order().ToArray())
+                .ToArray();
+
+            var rescored = rescorer.Rescore(messages, interests, chosen);
+
+            Assert.True(rescored.Count >= 300);
+            Assert.Equal(chosen.SelectMany((c, m) => c.Select(i => (m, i))).ToArray(), Keys(rescored).Order().ToArray());
+            AssertScoredAsReference(rescored, model.Embedder.Embed(messages), reference, options);
+        }
+        Assert.True(rescorer.CachedInterests <= 2 * 12);
+    }
+
+    [Fact]
     public void The_contextual_tier_finds_a_passage_beyond_the_first_window_of_a_long_message()
     {
         using var model = new TinyTransformer(seed: 13, maxTokens: 8);

@@ -44,7 +44,7 @@ public sealed class ContextualRescorer : IContextualRescorer, IDisposable
     /// <summary>Interest texts whose contextual vectors are kept now.</summary>
     public int CachedInterests => _interestQueries.Count;
 
-    public List<RowMatch> Rescore(IReadOnlyList<string> texts, InterestIndex interests, IReadOnlyList<int[]> interestsPerMessage)
+    public List<RowMatch> Rescore(IReadOnlyList<string> texts, InterestIndex interests, IReadOnlyList<int[]> interestsPerMessage, float[]? highlightFrom = null)
     {
         if (interestsPerMessage.Count != texts.Count)
         {
@@ -78,7 +78,7 @@ public sealed class ContextualRescorer : IContextualRescorer, IDisposable
         {
             return rescored;
         }
-        var best = BestWindows(distinct, chosenOfText.Select(c => c.Order().ToArray()).ToArray(), interests, out var windows);
+        var best = BestWindows(distinct, chosenOfText.Select(c => c.Order().ToArray()).ToArray(), interests, highlightFrom, out var windows);
         for (var m = 0; m < texts.Count; m++)
         {
             if (textOfMessage[m] is var text and >= 0)
@@ -97,7 +97,7 @@ public sealed class ContextualRescorer : IContextualRescorer, IDisposable
     /// Scores every window of each text (<see cref="ScoringOptions.MaxWindows"/> of the model's MaxTokens word pieces)
     /// against that text's chosen interests; per text and interest the best window's match (its score and highlights).
     /// </summary>
-    private Dictionary<(int Text, int Interest), RowMatch> BestWindows(IReadOnlyList<string> texts, int[][] chosenOfText, InterestIndex interests, out MessageWindows windows)
+    private Dictionary<(int Text, int Interest), RowMatch> BestWindows(IReadOnlyList<string> texts, int[][] chosenOfText, InterestIndex interests, float[]? highlightFrom, out MessageWindows windows)
     {
         windows = _embedder.EmbedWindows(texts, _layout);
         var rows = windows.Rows;
@@ -113,7 +113,7 @@ public sealed class ContextualRescorer : IContextualRescorer, IDisposable
         {
             foreach (var (start, end) in CalibrationRuns(interestsPerRow))
             {
-                ScoreRun(rows, start, end, interests, interestsPerRow, windowMatches);
+                ScoreRun(rows, start, end, interests, interestsPerRow, highlightFrom, windowMatches);
             }
         }
         var best = new Dictionary<(int, int), RowMatch>(windowMatches.Count);
@@ -170,33 +170,36 @@ public sealed class ContextualRescorer : IContextualRescorer, IDisposable
     /// <summary>
     /// Scores the rows [<paramref name="start"/>, <paramref name="end"/>) in groups that chose the same interests,
     /// each group against exactly those (no pair outside the chosen ones is scored), over one index of the run's
-    /// interests; with calibration on, the run's windows join the background, then its interests are measured and its
-    /// raw scores calibrated.
+    /// interests; with calibration on, the run's windows join the background and its interests are measured first, so
+    /// that highlights are made only for the pairs whose calibrated score reaches <paramref name="highlightFrom"/>.
     /// </summary>
-    private void ScoreRun(TokenBatch rows, int start, int end, InterestIndex interests, IReadOnlyList<int[]> interestsPerRow, List<RowMatch> rescored)
+    private void ScoreRun(TokenBatch rows, int start, int end, InterestIndex interests, IReadOnlyList<int[]> interestsPerRow, float[]? highlightFrom, List<RowMatch> rescored)
     {
         var involved = new SortedSet<int>();
         for (var row = start; row < end; row++)
         {
             involved.UnionWith(interestsPerRow[row]);
         }
-        var definitions = involved.Select(i => interests.Interests[i]).ToArray();
+        var interestOfPosition = involved.ToArray();
+        var definitions = Array.ConvertAll(interestOfPosition, i => interests.Interests[i]);
         var (words, queries) = _interestQueries.Get(Array.ConvertAll(definitions, d => d.Text));
         var runIndex = InterestIndex.FromQueries(definitions, queries, words, _scorer.Options);
-        var interestOfPosition = involved.ToArray();
+        var groups = SameChoiceRows(interestsPerRow, start, end).Select(g => (g.Start, Batch: Rows(rows, g.Start, g.End))).ToArray();
         var calibrator = _scorer.Calibrator;
-        var groups = new List<(int First, int[] Positions, List<RowMatch> Scored)>();
-        foreach (var (first, last) in SameChoiceRows(interestsPerRow, start, end))
+        foreach (var (_, batch) in groups)
         {
-            var positions = Array.ConvertAll(interestsPerRow[first], i => Array.BinarySearch(interestOfPosition, i));
-            var batch = Rows(rows, first, last);
             // The background takes the run's windows in order, group by group, as it would the run's batch.
             calibrator?.Observe(batch);
-            groups.Add((first, positions, _scorer.ScoreEveryPairRaw(batch, runIndex.Subset(positions))));
         }
         var calibration = calibrator?.For(runIndex);
-        foreach (var (first, positions, scored) in groups)
+        var keptFrom = highlightFrom is null
+            ? Enumerable.Repeat(float.NegativeInfinity, runIndex.Count).ToArray()
+            : Array.ConvertAll(interestOfPosition, i => highlightFrom[i]);
+        var rawHighlightFrom = calibration?.RawThresholds(keptFrom) ?? keptFrom;
+        foreach (var (first, batch) in groups)
         {
+            var positions = Array.ConvertAll(interestsPerRow[first], i => Array.BinarySearch(interestOfPosition, i));
+            var scored = _scorer.ScoreEveryPairRaw(batch, runIndex.Subset(positions), Array.ConvertAll(positions, p => rawHighlightFrom[p]));
             rescored.EnsureCapacity(rescored.Count + scored.Count);
             foreach (var match in scored)
             {

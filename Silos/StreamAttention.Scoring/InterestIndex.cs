@@ -86,44 +86,46 @@ public sealed class InterestIndex
         {
             throw new ArgumentException($"{rows.Count} embedded rows for {interests.Count} interests.", nameof(rows));
         }
-        CheckUnique(interests);
         words ??= new WordTable(dimension);
-        var queries = new float[interests.Count * dimension];
-        var offsets = new int[interests.Count + 1];
-        var wordIds = new List<int>();
-        var weights = new List<float>();
-        var maxQueries = options.Queries == InterestQueryMode.Pooled ? 1 : options.MaxQueriesPerInterest;
+        var queries = new InterestQueries[rows.Count];
         for (var i = 0; i < rows.Count; i++)
         {
-            var row = rows[i];
-            if (!row.HasShape(dimension))
+            if (!rows[i].HasShape(dimension))
             {
-                throw new ArgumentException($"Row {i} does not have the shape of {row.Tokens.Length} tokens of dimension {dimension}.", nameof(rows));
+                throw new ArgumentException($"Row {i} does not have the shape of {rows[i].Tokens.Length} tokens of dimension {dimension}.", nameof(rows));
             }
-            row.Pooled.CopyTo(queries.AsSpan(i * dimension));
-            if (options.Queries == InterestQueryMode.Pooled)
-            {
-                wordIds.Add(words.Intern(row.Pooled));
-                weights.Add(1f);
-            }
-            else
-            {
-                var kept = Math.Min(row.Tokens.Length, maxQueries);
-                var normalized = row.TokenWeights.AsSpan(0, kept).ToArray();
-                var total = TensorPrimitives.Sum<float>(normalized);
-                if (total > 0)
-                {
-                    TensorPrimitives.Divide(normalized, total, normalized);
-                }
-                for (var t = 0; t < kept; t++)
-                {
-                    wordIds.Add(words.Intern(row.TokenVectors.AsSpan(t * dimension, dimension)));
-                    weights.Add(normalized[t]);
-                }
-            }
-            offsets[i + 1] = wordIds.Count;
+            queries[i] = InterestQueries.Of(rows[i], words, options);
         }
-        return new InterestIndex(interests.ToArray(), EffectiveThresholds(interests, options), queries, words, offsets, wordIds.ToArray(), weights.ToArray());
+        return FromQueries(interests, queries, words, options);
+    }
+
+    /// <summary>
+    /// An index over interests whose queries are already in <paramref name="words"/> (<see cref="InterestQueries.Of"/>,
+    /// one per interest, in order): nothing is interned again.
+    /// </summary>
+    public static InterestIndex FromQueries(IReadOnlyList<InterestDefinition> interests, IReadOnlyList<InterestQueries> queries, WordTable words, ScoringOptions options)
+    {
+        if (queries.Count != interests.Count)
+        {
+            throw new ArgumentException($"{queries.Count} queries for {interests.Count} interests.", nameof(queries));
+        }
+        CheckUnique(interests);
+        var dimension = words.Dimension;
+        var pooled = new float[interests.Count * dimension];
+        var offsets = new int[interests.Count + 1];
+        for (var i = 0; i < queries.Count; i++)
+        {
+            offsets[i + 1] = offsets[i] + queries[i].WordIds.Length;
+        }
+        var wordIds = new int[offsets[^1]];
+        var weights = new float[offsets[^1]];
+        for (var i = 0; i < queries.Count; i++)
+        {
+            queries[i].Pooled.CopyTo(pooled.AsSpan(i * dimension));
+            queries[i].WordIds.CopyTo(wordIds.AsSpan(offsets[i]));
+            queries[i].Weights.CopyTo(weights.AsSpan(offsets[i]));
+        }
+        return new InterestIndex(interests.ToArray(), EffectiveThresholds(interests, options), pooled, words, offsets, wordIds, weights);
     }
 
     /// <summary>

@@ -50,7 +50,8 @@ public sealed class TwoStageScorer : IDisposable
         }
         if (options.Calibration == ScoreCalibration.Background)
         {
-            _calibrator = new ScoreCalibrator(options, (messages, interests) => ScoreRaw(messages, interests, Enumerable.Repeat(float.NegativeInfinity, interests.Count).ToArray(), 0, highlights: false));
+            _calibrator = new ScoreCalibrator(options, (messages, interests) => ScoreRaw(messages, interests, Enumerable.Repeat(float.NegativeInfinity, interests.Count).ToArray(), 0,
+                highlightFrom: Enumerable.Repeat(float.PositiveInfinity, interests.Count).ToArray()));
         }
     }
 
@@ -94,12 +95,23 @@ public sealed class TwoStageScorer : IDisposable
     }
 
     /// <summary>
-    /// The engine's pairs whose raw score reaches <paramref name="thresholds"/>, as <see cref="Score"/> orders and limits
-    /// them; without <paramref name="highlights"/> (the calibration's measurements read scores only) their highlights are empty.
+    /// Every pair's raw score, without calibration (the background untouched), with highlights where the raw score
+    /// reaches <paramref name="highlightFrom"/> (per interest): for a caller that calibrates on its own schedule and
+    /// keeps only some pairs (<see cref="Cascade.ContextualRescorer"/>, with <see cref="Calibrator"/>).
     /// </summary>
-    private List<RowMatch> ScoreRaw(TokenBatch messages, InterestIndex interests, float[] thresholds, int topKPerMessage, bool highlights = true)
+    public List<RowMatch> ScoreEveryPairRaw(TokenBatch messages, InterestIndex interests, float[] highlightFrom)
+        => ScoreRaw(messages, interests, Enumerable.Repeat(float.NegativeInfinity, interests.Count).ToArray(), 0, highlightFrom);
+
+    /// <summary>
+    /// The engine's pairs whose raw score reaches <paramref name="thresholds"/>, as <see cref="Score"/> orders and limits
+    /// them; a pair has highlights where its raw score reaches <paramref name="highlightFrom"/> (per interest; null:
+    /// every pair; the calibration's measurements read scores only, so they ask for none).
+    /// </summary>
+    private List<RowMatch> ScoreRaw(TokenBatch messages, InterestIndex interests, float[] thresholds, int topKPerMessage, float[]? highlightFrom = null)
     {
         var engineThresholds = _lexical.EngineThresholds(thresholds);
+        // The engines score without the term evidence (< λ): a pair that reaches its floor with it may lack it before.
+        var engineHighlightFrom = highlightFrom is null ? engineThresholds : _lexical.EngineThresholds(highlightFrom);
         var weight = _options.AttentionWeight;
         var prefilterFloor = engineThresholds.Select(t => (t - weight) / (1 - weight)).ToArray();
         var matches = new List<RowMatch>();
@@ -107,7 +119,7 @@ public sealed class TwoStageScorer : IDisposable
         {
             if (_sharedWords is not null)
             {
-                _sharedWords.Score(messages, interests, engineThresholds, matches, highlights);
+                _sharedWords.Score(messages, interests, engineThresholds, matches, engineHighlightFrom);
                 var rescored = _lexical.Apply(messages, interests, thresholds, matches);
                 return rescored ? OrderAndLimit(matches, topKPerMessage) : Limit(matches, topKPerMessage);
             }
@@ -121,7 +133,7 @@ public sealed class TwoStageScorer : IDisposable
                 ScoringInstruments.Pairs.Add((long)count * interests.Count);
                 var candidates = SelectCandidates(start, count, similarity.Span, interests.Count, prefilterFloor);
                 ScoringInstruments.CandidatePairs.Add(candidates.Sum(c => (long)c.Interests.Length));
-                ScoreCandidates(messages, interests, candidates, similarity.Span, start, engineThresholds, matches, highlights);
+                ScoreCandidates(messages, interests, candidates, similarity.Span, start, engineThresholds, matches, engineHighlightFrom);
             }
             _lexical.Apply(messages, interests, thresholds, matches);
         }
@@ -173,7 +185,7 @@ public sealed class TwoStageScorer : IDisposable
     }
 
     private void ScoreCandidates(TokenBatch messages, InterestIndex interests, List<(int Message, int[] Interests)> candidates,
-        ReadOnlySpan<float> similarity, int chunkStart, float[] thresholds, List<RowMatch> matches, bool highlights)
+        ReadOnlySpan<float> similarity, int chunkStart, float[] thresholds, List<RowMatch> matches, float[] highlightFrom)
     {
         var weight = _options.AttentionWeight;
         var rowWidth = _options.CandidateSlotsPerRow;
@@ -206,7 +218,7 @@ public sealed class TwoStageScorer : IDisposable
         var rowsPerRun = Math.Max(1, _options.MaxPairsPerRun / rowWidth);
         for (var next = 0; next < rows.Count; next += rowsPerRun)
         {
-            RunCrossAttention(messages, interests, rows.GetRange(next, Math.Min(rowsPerRun, rows.Count - next)), similarity, chunkStart, thresholds, matches, highlights);
+            RunCrossAttention(messages, interests, rows.GetRange(next, Math.Min(rowsPerRun, rows.Count - next)), similarity, chunkStart, thresholds, matches, highlightFrom);
         }
     }
 
@@ -225,7 +237,7 @@ public sealed class TwoStageScorer : IDisposable
     private readonly record struct CandidateRow(int Message, ArraySegment<int> Interests);
 
     private void RunCrossAttention(TokenBatch messages, InterestIndex interests, List<CandidateRow> rows,
-        ReadOnlySpan<float> similarity, int chunkStart, float[] thresholds, List<RowMatch> matches, bool highlights)
+        ReadOnlySpan<float> similarity, int chunkStart, float[] thresholds, List<RowMatch> matches, float[] highlightFrom)
     {
         var dimension = messages.Dimension;
         var tokens = rows.Max(r => messages.TokenCount(r.Message));
@@ -271,7 +283,7 @@ public sealed class TwoStageScorer : IDisposable
                 {
                     var vectors = attention.Slice((r * width + c) * queries * tokens, queries * tokens);
                     matches.Add(new RowMatch(message, i, score, p,
-                        highlights ? Highlights(messages.TokenTexts[message], vectors, interests.QueryWeights.AsSpan(i * queries, queries), tokens) : []));
+                        score >= highlightFrom[i] ? Highlights(messages.TokenTexts[message], vectors, interests.QueryWeights.AsSpan(i * queries, queries), tokens) : []));
                 }
             }
         }

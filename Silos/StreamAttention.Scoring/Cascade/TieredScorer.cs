@@ -20,6 +20,9 @@ namespace StreamAttention.Scoring.Cascade;
 /// </summary>
 public sealed class TieredScorer
 {
+    /// <summary>Below a fast-scale threshold mapped to the contextual scale: more than the map's rounding.</summary>
+    private const float MapRounding = 1e-4f;
+
     private readonly TwoStageScorer _fast;
     private readonly IContextualRescorer? _contextual;
     /// <summary>Uncalibrated contextual scores onto the fast raw scale; null: the rescorer calibrates them.</summary>
@@ -107,7 +110,11 @@ public sealed class TieredScorer
         }
 
         var rescoringStarted = Stopwatch.GetTimestamp();
-        var rescored = _contextual!.Rescore(texts, interests, chosen);
+        // Highlights only for the pairs that can be kept below; a mapped score may round to either side of its
+        // threshold, so a little lower floor gives them to a few more pairs rather than to too few.
+        var keptFrom = minScoreOverride is { } min ? Enumerable.Repeat(min, interests.Count).ToArray() : thresholds;
+        var highlightFrom = _contextualScale is { } scale ? Array.ConvertAll(keptFrom, t => scale.ToContextual(t) - MapRounding) : keptFrom;
+        var rescored = _contextual!.Rescore(texts, interests, chosen, highlightFrom);
         var rescoring = Stopwatch.GetElapsedTime(rescoringStarted);
         var decided = new Dictionary<(int, int), RowMatch>(rescored.Count);
         foreach (var pair in rescored)

@@ -52,10 +52,10 @@ public sealed class SharedWordsScorer : IDisposable
 
     /// <summary>
     /// Adds the pairs whose final score reaches <paramref name="thresholds"/> to <paramref name="pairs"/>, in
-    /// <see cref="RowMatchOrder"/> (sorted per message: a sort of all matches at once costs more); without
-    /// <paramref name="highlights"/> their highlights are empty.
+    /// <see cref="RowMatchOrder"/> (sorted per message: a sort of all matches at once costs more); a pair has
+    /// highlights where its score reaches <paramref name="highlightFrom"/> (per interest; null: every pair added).
     /// </summary>
-    public void Score(TokenBatch messages, InterestIndex interests, float[] thresholds, List<RowMatch> pairs, bool highlights = true)
+    public void Score(TokenBatch messages, InterestIndex interests, float[] thresholds, List<RowMatch> pairs, float[]? highlightFrom = null)
     {
         var weight = _options.AttentionWeight;
         var distinct = DistinctOf(interests);
@@ -84,11 +84,11 @@ public sealed class SharedWordsScorer : IDisposable
             ScoringInstruments.Pairs.Add((long)count * interests.Count);
             // Pairs of a message and a distinct interest: each is scored once, whatever its number of interests.
             ScoringInstruments.CandidatePairs.Add(_candidates.Total);
-            SelectMatches(messages, distinct, thresholds, lowest, pairs, highlights);
+            SelectMatches(messages, distinct, thresholds, lowest, pairs, highlightFrom ?? thresholds);
         }
     }
 
-    private void SelectMatches(TokenBatch messages, DistinctInterests distinct, float[] thresholds, float[] lowest, List<RowMatch> pairs, bool highlights)
+    private void SelectMatches(TokenBatch messages, DistinctInterests distinct, float[] thresholds, float[] lowest, List<RowMatch> pairs, float[] highlightFrom)
     {
         var weight = _options.AttentionWeight;
         var pooledWeight = 1 - weight;
@@ -127,7 +127,7 @@ public sealed class SharedWordsScorer : IDisposable
             for (var k = 0; k < _passed.Count; k++)
             {
                 var (i, score, p) = _passed[k];
-                pairs.Add(new RowMatch(message, i, score, p, highlights ? Highlights(messages, m, distinct.Of[i], words) : []));
+                pairs.Add(new RowMatch(message, i, score, p, score >= highlightFrom[i] ? Highlights(messages, m, distinct.Of[i], words) : []));
             }
         }
     }

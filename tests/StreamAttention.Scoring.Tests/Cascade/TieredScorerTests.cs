@@ -302,6 +302,64 @@ public sealed class TieredScorerTests
     }
 
     [Fact]
+    public void The_contextual_rescorer_scores_hundreds_of_chosen_pairs_as_the_reference_across_calls_that_drop_cached_interests()
+    {
+        using var model = new TinyTransformer(seed: 15);
+        // Room for 12 interest texts: each call drops some of the previous one's and rebuilds the word table.
+        var options = new ScoringOptions { Calibration = ScoreCalibration.None, MaxQueriesPerInterest = 3, ContextualInterestCacheSize = 12 };
+        using var rescorer = new ContextualRescorer(model.Embedder, model.Sessions, options);
+        var random = new Random(5);
+        // Twins: interests 2k and 2k + 1 follow one text.
+        var texts = Enumerable.Range(0, 20).Select(_ => TinyTransformer.Text(random, 3)).ToArray();
+        var definitions = Enumerable.Range(0, 40).Select(i => new InterestDefinition($"i{i}", texts[i / 2], $"u{i % 3}", null)).ToArray();
+        var interests = InterestIndex.Build(definitions, _embedder, options);
+        var reference = InterestIndex.Build(definitions, model.Embedder, options);
+        for (var call = 0; call < 3; call++)
+        {
+            var messages = Enumerable.Range(0, 30).Select(_ => TinyTransformer.Text(random, 6)).ToArray();
+            // Runs of three messages that chose the same interests, and some messages of none.
+            var chosen = Enumerable.Range(0, messages.Length)
+                .Select(m => m % 11 == 10 ? [] : Enumerable.Range(0, 12).Select(k => (7 * (m / 3) + 3 * k + 13 * call) % 40).Distinct().Order().ToArray())
+                .ToArray();
+
+            var rescored = rescorer.Rescore(messages, interests, chosen);
+
+            Assert.True(rescored.Count >= 300);
+            Assert.Equal(chosen.SelectMany((c, m) => c.Select(i => (m, i))).ToArray(), Keys(rescored).Order().ToArray());
+            AssertScoredAsReference(rescored, model.Embedder.Embed(messages), reference, options);
+        }
+        Assert.True(rescorer.CachedInterests <= 2 * 12);
+    }
+
+    [Fact]
+    public void The_contextual_rescorer_makes_highlights_only_for_pairs_that_reach_their_floor_and_the_same_ones_as_for_every_pair()
+    {
+        using var model = new TinyTransformer(seed: 16);
+        var options = new ScoringOptions { Calibration = ScoreCalibration.None, MaxQueriesPerInterest = 3 };
+        var random = new Random(8);
+        var definitions = Enumerable.Range(0, 6).Select(i => new InterestDefinition($"i{i}", TinyTransformer.Text(random, 3), "u", null)).ToArray();
+        var texts = Enumerable.Range(0, 12).Select(_ => TinyTransformer.Text(random, 6)).ToArray();
+        var every = Enumerable.Range(0, definitions.Length).ToArray();
+        var interests = InterestIndex.Build(definitions, _embedder, options);
+        // Without calibration a rescorer keeps no state that changes scores.
+        using var rescorer = new ContextualRescorer(model.Embedder, model.Sessions, options);
+        List<RowMatch> Rescore(float[]? highlightFrom) => rescorer.Rescore(texts, interests, texts.Select(_ => every).ToArray(), highlightFrom);
+        var all = Rescore(null);
+        // Each interest's floor at its median score: about half the pairs on either side.
+        var floors = every.Select(i => all.Where(m => m.InterestIndex == i).Select(m => m.Score).Order().ElementAt(texts.Length / 2)).ToArray();
+
+        var some = Rescore(floors);
+
+        Assert.Equal(all.Select(m => (m.MessageIndex, m.InterestIndex, m.Score)), some.Select(m => (m.MessageIndex, m.InterestIndex, m.Score)));
+        Assert.All(all, m => Assert.NotEmpty(m.Highlights));
+        Assert.All(some.Zip(all), pair =>
+        {
+            var (kept, reference) = pair;
+            Assert.Equal(kept.Score >= floors[kept.InterestIndex] ? reference.Highlights : [], kept.Highlights);
+        });
+    }
+
+    [Fact]
     public void The_contextual_tier_finds_a_passage_beyond_the_first_window_of_a_long_message()
     {
         using var model = new TinyTransformer(seed: 13, maxTokens: 8);
@@ -412,7 +470,7 @@ public sealed class TieredScorerTests
 
         public List<IReadOnlyList<string>> Texts { get; } = [];
 
-        public List<RowMatch> Rescore(IReadOnlyList<string> texts, InterestIndex interests, IReadOnlyList<int[]> interestsPerMessage)
+        public List<RowMatch> Rescore(IReadOnlyList<string> texts, InterestIndex interests, IReadOnlyList<int[]> interestsPerMessage, float[]? highlightFrom = null)
         {
             Texts.Add(texts);
             var rescored = new List<RowMatch>();

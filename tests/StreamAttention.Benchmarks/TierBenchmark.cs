@@ -12,8 +12,8 @@ using StreamAttention.Testing;
 namespace StreamAttention.Benchmarks;
 
 /// <summary>
-/// <c>--tiers</c>: CPU per message of the fast tier and of the cascade with MiniLM float and int8 (and int8 under a
-/// message budget), as the silo's configuration builds them (each a host of its own), on both labelled sets' interests
+/// <c>--tiers</c>: CPU per message of the fast tier and of the cascade with MiniLM float and int8 (and int8 under
+/// message budgets of 0.2 and 0.1), as the silo's configuration builds them (each a host of its own), on both labelled sets' interests
 /// and the first <c>--messages</c> of their messages, then on <c>--interests</c> phrases of the scale workload, in batches of 32, every pair kept as <c>eval</c> scores them and only the matches as the silo does;
 /// one warm-up pass each, then <c>--repetitions</c> rounds alternating. Process CPU (every thread, ONNX Runtime's included) is the figure on a shared machine; wall
 /// rates follow the load.
@@ -30,6 +30,7 @@ internal static class TierBenchmark
             ("cascade, MiniLM float", ["--Scoring:Tier=cascade", "--Embeddings:MiniLm:Quantization=None"]),
             ("cascade, MiniLM int8", ["--Scoring:Tier=cascade", "--Embeddings:MiniLm:Quantization=Int8"]),
             ("cascade, MiniLM int8, budget 0.2", ["--Scoring:Tier=cascade", "--Embeddings:MiniLm:Quantization=Int8", "--Scoring:CascadeMaxMessageShare=0.2"]),
+            ("cascade, MiniLM int8, budget 0.1", ["--Scoring:Tier=cascade", "--Embeddings:MiniLm:Quantization=Int8", "--Scoring:CascadeMaxMessageShare=0.1"]),
         ];
         var data = BenchmarkCorpus.DataDirectory();
         foreach (var set in new[] { "eval", "wordnet" })

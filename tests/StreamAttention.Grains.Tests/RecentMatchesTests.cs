@@ -1,5 +1,6 @@
 using StreamAttention.Contracts;
 using StreamAttention.Contracts.Users;
+using StreamAttention.Grains.Shards;
 using StreamAttention.Grains.Users;
 
 namespace StreamAttention.Grains.Tests;
@@ -20,8 +21,7 @@ public sealed class RecentMatchesTests
         var found = Assert.IsType<UserMatch>(recent.Find("m2"));
         Assert.Equal(Match(2) with { Highlights = found.Highlights }, found);
         Assert.Equal(Match(2).Highlights, found.Highlights);
-        Assert.Equal(kept, recent.Find("m4")! with { Highlights = kept.Highlights });
-        Assert.Empty(recent.Find("m4")!.Highlights);
+        Assert.Equal(kept, recent.Find("m4"));
     }
 
     [Fact]
@@ -79,5 +79,21 @@ public sealed class RecentMatchesTests
 
         Assert.Null(recent.Find("m1"));
         Assert.Empty(recent.Newest(5));
+    }
+    [Fact]
+    public void Gives_uuid_ids_and_other_ids_back_as_written_and_forgets_either_once_it_leaves()
+    {
+        var recent = new RecentMatches(capacity: 3);
+        var uuids = MatchIds.Create(3, DateTimeOffset.UtcNow);
+        string[] ids = [uuids[0], uuids[1].ToUpperInvariant(), Guid.NewGuid().ToString("D"), uuids[2], "m9"];
+        for (var n = 0; n < ids.Length; n++)
+        {
+            recent.Add(Match(n) with { MatchId = ids[n] });
+        }
+
+        Assert.Equal([ids[4], ids[3], ids[2]], recent.Newest(3).Select(m => m.MatchId));
+        Assert.All(ids[2..], id => Assert.Equal(id, recent.Find(id)?.MatchId));
+        Assert.All(ids[..2], id => Assert.Null(recent.Find(id)));
+        Assert.Null(recent.Find(uuids[2].ToUpperInvariant()));
     }
 }

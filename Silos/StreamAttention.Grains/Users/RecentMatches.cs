@@ -6,13 +6,15 @@ namespace StreamAttention.Grains.Users;
 /// <summary>
 /// A user's most recent matches, at most <paramref name="capacity"/> (the oldest leaves first), found by match id.
 /// Every active user grain keeps these, so at 10,000 users about a million of them live as long as the grains: kept
-/// as one value per match in a ring (its highlights one array of values) instead of a record, an array and a record
-/// per highlight each, so the garbage collector has two objects per match to walk instead of about eight. A
-/// <see cref="UserMatch"/> is formed again only when one is read.
+/// as one value per match in a ring, its id the UUID's 16 bytes when it is one (as the gateway's ids are), instead of
+/// a record and an id string per match, so the garbage collector has no object of its own per match to walk (the
+/// highlights are kept as given: scoring shares them among identical interests). A <see cref="UserMatch"/> is formed
+/// again only when one is read.
 /// </summary>
 public sealed class RecentMatches(int capacity)
 {
-    private readonly Dictionary<string, int> _slotById = [];
+    private readonly Dictionary<Guid, int> _slotByUuid = [];
+    private readonly Dictionary<string, int> _slotByOtherId = new(StringComparer.Ordinal);
     private Entry[] _ring = [];
     private int _oldest;
     private int _count;
@@ -39,18 +41,25 @@ public sealed class RecentMatches(int capacity)
         {
             slot = _oldest;
             _oldest = (_oldest + 1) % capacity;
-            var leaving = _ring[slot].MatchId;
-            if (_slotById.TryGetValue(leaving, out var at) && at == slot)
-            {
-                _slotById.Remove(leaving);
-            }
+            Forget(_ring[slot], slot);
         }
-        _ring[slot] = Entry.Of(match);
-        _slotById[match.MatchId] = slot;
+        var entry = Entry.Of(match);
+        _ring[slot] = entry;
+        if (entry.OtherId is null)
+        {
+            _slotByUuid[entry.Uuid] = slot;
+        }
+        else
+        {
+            _slotByOtherId[entry.OtherId] = slot;
+        }
     }
 
     /// <summary>The kept match with this id; null when it was never kept or has left.</summary>
-    public UserMatch? Find(string matchId) => _slotById.TryGetValue(matchId, out var slot) ? _ring[slot].ToMatch() : null;
+    public UserMatch? Find(string matchId)
+        => (AsUuid(matchId, out var uuid) ? _slotByUuid.TryGetValue(uuid, out var slot) : _slotByOtherId.TryGetValue(matchId, out slot))
+            ? _ring[slot].ToMatch()
+            : null;
 
     /// <summary>Up to <paramref name="limit"/> matches, newest first.</summary>
     public IReadOnlyList<UserMatch> Newest(int limit)
@@ -63,14 +72,38 @@ public sealed class RecentMatches(int capacity)
         return matches;
     }
 
-    private readonly record struct Entry(DateTimeOffset At, string InterestId, string Text, float Score, (string Token, float Weight)[] Highlights,
-        string MatchId, string? Delivery, string? DuplicateOf, bool Truncated, float? RawScore)
+    /// <summary>Removes the leaving entry's id unless the same id was kept again since (it then points to the newer slot).</summary>
+    private void Forget(Entry leaving, int slot)
+    {
+        if (leaving.OtherId is null)
+        {
+            if (_slotByUuid.TryGetValue(leaving.Uuid, out var at) && at == slot)
+            {
+                _slotByUuid.Remove(leaving.Uuid);
+            }
+        }
+        else if (_slotByOtherId.TryGetValue(leaving.OtherId, out var at) && at == slot)
+        {
+            _slotByOtherId.Remove(leaving.OtherId);
+        }
+    }
+
+    /// <summary>An id that is a UUID written as <see cref="Guid.ToString(string)"/> "N" writes it, so it is written back the same.</summary>
+    private static bool AsUuid(string id, out Guid uuid)
+        => Guid.TryParseExact(id, "N", out uuid) && !id.AsSpan().ContainsAnyInRange('A', 'F');
+
+    private readonly record struct Entry(DateTimeOffset At, string InterestId, string Text, float Score, IReadOnlyList<Highlight> Highlights,
+        Guid Uuid, string? OtherId, string? Delivery, string? DuplicateOf, bool Truncated, float? RawScore)
     {
         public static Entry Of(UserMatch m)
-            => new(m.At, m.InterestId, m.Text, m.Score, m.Highlights.Count == 0 ? [] : m.Highlights.Select(h => (h.Token, h.Weight)).ToArray(),
-                m.MatchId, m.Delivery, m.DuplicateOf, m.Truncated, m.RawScore);
+        {
+            var isUuid = AsUuid(m.MatchId, out var uuid);
+            return new(m.At, m.InterestId, m.Text, m.Score, m.Highlights,
+                uuid, isUuid ? null : m.MatchId, m.Delivery, m.DuplicateOf, m.Truncated, m.RawScore);
+        }
 
         public UserMatch ToMatch()
-            => new(At, InterestId, Text, Score, Array.ConvertAll(Highlights, h => new Highlight(h.Token, h.Weight)), MatchId, Delivery, DuplicateOf, Truncated, RawScore);
+            => new(At, InterestId, Text, Score, Highlights, OtherId ?? Uuid.ToString("N"),
+                Delivery, DuplicateOf, Truncated, RawScore);
     }
 }

@@ -61,6 +61,9 @@ internal static class IngestBenchmark
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         Console.WriteLine($"| {settings.Interests:N0} | {result.Import.TotalSeconds:F1} s | {result.WarmUp.TotalSeconds:F1} s | {result.Saturated:N0} | {result.CpuPerMessage:F2} ms | {result.PacedRate:N0} msg/s | {result.P50:F0} ms | {result.P99:F0} ms "
             + $"| {result.Matched:N0} / {result.NoMatch:N0} / {result.DeadLettered:N0} | {result.Matches:N0} | {result.Restarts} | {result.Lost} | {result.LoadAverage} |");
+        var gc = result.SaturatedGc;
+        Console.WriteLine($"# GC in the saturated phase: allocated {gc.Allocated / 1e6:N0} MB ({gc.Allocated / 1e3 / settings.Messages:N0} KB per message), "
+            + $"collections gen0 {gc.Gen0} / gen1 {gc.Gen1} / gen2 {gc.Gen2}, paused {gc.Pause.TotalSeconds:F2} s; live heap after the run {result.LiveHeap / 1e6:N0} MB");
     }
 
     /// <summary>
@@ -119,10 +122,11 @@ internal static class IngestBenchmark
         warmUp.Stop();
 
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var (saturated, _, cpuAtCommit) = await RunPhaseAsync(kafka, producer, "sat", texts, ratePerSecond: null, output);
+        var gc = GcCounters.Now();
+        var (saturated, _, cpuAtCommit, gcAtCommit) = await RunPhaseAsync(kafka, producer, "sat", texts, ratePerSecond: null, output);
         var cpuPerMessage = (cpuAtCommit - cpu).TotalMilliseconds / texts.Length;
         var rate = Math.Max(1, saturated * 0.5);
-        var (_, latencies, _) = await RunPhaseAsync(kafka, producer, "paced", texts, rate, output);
+        var (_, latencies, _, _) = await RunPhaseAsync(kafka, producer, "paced", texts, rate, output);
 
         var dropped = DroppedPartitions(kafka);
         if (dropped.Length == 0)
@@ -130,11 +134,12 @@ internal static class IngestBenchmark
             await output.WaitForAllAsync(kafka.BootstrapServers);
         }
         latencies.Sort();
+        var liveHeap = GcCounters.LiveHeap();
         // Stops the pipeline (draining it) before the silo and then the Kafka it reads.
         await silo.StopAsync();
         return new IngestResult(configuration, importTime.Elapsed, warmUp.Elapsed, saturated, cpuPerMessage, rate, Percentile(latencies, 0.50), Percentile(latencies, 0.99),
             2L * texts.Length + bursts * WarmUpBurst, outcomes.Matched, outcomes.NoMatch, outcomes.DeadLettered, outcomes.Restarts, output.Matches, dropped,
-            File.ReadAllText("/proc/loadavg").Split(' ')[0]);
+            File.ReadAllText("/proc/loadavg").Split(' ')[0], gcAtCommit - gc, liveHeap);
     }
 
     private static async IAsyncEnumerable<ImportLine> Lines(string[] interests)
@@ -148,9 +153,9 @@ internal static class IngestBenchmark
 
     /// <summary>
     /// Produces the texts (all at once, or paced), waits until all are committed; returns messages/s, per-message
-    /// latencies in ms and the process's CPU time when the last was committed.
+    /// latencies in ms and the process's CPU time and GC counters when the last was committed.
     /// </summary>
-    private static async Task<(double MessagesPerSecond, List<double> Latencies, TimeSpan CpuAtCommit)> RunPhaseAsync(
+    private static async Task<(double MessagesPerSecond, List<double> Latencies, TimeSpan CpuAtCommit, GcCounters GcAtCommit)> RunPhaseAsync(
         EmbeddedKafkaCluster kafka, IProducer<string, string> producer, string phase, string[] texts, double? ratePerSecond, OutputWatcher output)
     {
         var produceTimes = new ConcurrentDictionary<string, DateTime>();
@@ -179,11 +184,12 @@ internal static class IngestBenchmark
         // Taken with the rate, before the catch-up: that waits up to 30 s when the embedded Kafka trimmed output the
         // watcher had not read yet, and what the process did meanwhile is not the phase's work.
         var cpuAtCommit = Process.GetCurrentProcess().TotalProcessorTime;
+        var gcAtCommit = GcCounters.Now();
         // The watcher reads on its own thread: without this, the phase's last matches (often its slowest) were missed.
         await output.CatchUpAsync(kafka.BootstrapServers);
         var latencies = produceTimes.Select(p => output.FirstMatch(p.Key) is { } at ? (at - p.Value).TotalMilliseconds : (double?)null)
             .OfType<double>().ToList();
-        return (texts.Length / elapsed.TotalSeconds, latencies, cpuAtCommit);
+        return (texts.Length / elapsed.TotalSeconds, latencies, cpuAtCommit, gcAtCommit);
     }
 
     private static async Task WaitForAllCommittedAsync(EmbeddedKafkaCluster kafka)
@@ -365,7 +371,8 @@ internal static class IngestBenchmark
 /// partitions the embedded Kafka trimmed (its retention is ~5 MiB each), so their output was not all read.
 /// </summary>
 internal sealed record IngestResult(string Configuration, TimeSpan Import, TimeSpan WarmUp, double Saturated, double CpuPerMessage, double PacedRate,
-    double P50, double P99, long Produced, long Matched, long NoMatch, long DeadLettered, long Restarts, long Matches, string[] Dropped, string LoadAverage)
+    double P50, double P99, long Produced, long Matched, long NoMatch, long DeadLettered, long Restarts, long Matches, string[] Dropped, string LoadAverage,
+    GcCounters SaturatedGc, long LiveHeap)
 {
     public long Outcomes => Matched + NoMatch + DeadLettered;
 

@@ -1,3 +1,4 @@
+using StreamAttention.Contracts;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Users;
 
@@ -107,5 +108,24 @@ public sealed class UserGrainTests(ClusterFixture fixture) : IClassFixture<Clust
         Assert.EndsWith($"number {TestCluster.HistorySize + 1}", history[0].Text);
         Assert.All(history, m => Assert.Equal("db", m.InterestId));
         Assert.Equal(2, (await user.GetMatches(2)).Count);
+    }
+    [Fact]
+    public async Task A_retried_batch_keeps_its_decisions_and_feedback_finds_only_the_kept_matches()
+    {
+        var user = User("history-by-id");
+        await user.PutInterests([new InterestInput("db", Texts.DatabaseInterest, 0.3f)]);
+        var at = DateTimeOffset.UtcNow;
+        UserMatch Match(int n) => new(at, "db", $"{Texts.DatabaseMessage} number {n}", 0.9f, [new Highlight("database", 0.6f)], $"by-id-{n}");
+
+        var first = await user.Decide([Match(0)]);
+        var again = await user.Decide([Match(0) with { Score = 0.1f }]);
+        Assert.Equal(first.Single() with { Highlights = [] }, again.Single() with { Highlights = [] });
+        Assert.Equal(first.Single().Highlights, again.Single().Highlights);
+
+        await user.Decide(Enumerable.Range(1, TestCluster.HistorySize).Select(Match).ToArray());
+
+        Assert.Null(await user.GiveFeedback("by-id-0", relevant: true));
+        Assert.NotNull(await user.GiveFeedback("by-id-1", relevant: true));
+        Assert.Equal($"by-id-{TestCluster.HistorySize}", (await user.GetMatches(1)).Single().MatchId);
     }
 }

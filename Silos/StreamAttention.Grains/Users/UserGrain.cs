@@ -43,8 +43,7 @@ public sealed partial class UserGrain(
     /// <summary>Orleans reminders tick at most once a minute, so a digest goes out at most this late.</summary>
     public static readonly TimeSpan DigestCheckPeriod = TimeSpan.FromMinutes(1);
 
-    private readonly Queue<UserMatch> _history = new();
-    private readonly Dictionary<string, UserMatch> _historyById = [];
+    private readonly RecentMatches _history = new(validator.Limits.MatchHistorySize);
     private bool _reminderRegistered;
     private AttentionLog? _log;
 
@@ -176,14 +175,14 @@ public sealed partial class UserGrain(
         for (var i = 0; i < matches.Count; i++)
         {
             // A batch retried after a failure brings the same ids: they keep the decision they got.
-            if (_historyById.TryGetValue(matches[i].MatchId, out var earlier))
+            if (_history.Find(matches[i].MatchId) is { } earlier)
             {
                 decided[i] = earlier;
                 continue;
             }
             var match = WithFeedbackPenalty(matches[i]);
             decided[i] = match.Score < ThresholdOf(match.InterestId) ? match with { Delivery = DeliveryKinds.BelowThreshold } : filter.Decide(match, policy, attention);
-            Remember(decided[i]);
+            _history.Add(decided[i]);
             decidedPerKind[AttentionInstruments.KindIndex(decided[i].Delivery!)]++;
         }
         metrics.AddDecisions(decidedPerKind);
@@ -231,7 +230,7 @@ public sealed partial class UserGrain(
 
     public async Task<InterestFeedback?> GiveFeedback(string matchId, bool relevant)
     {
-        if (!_historyById.TryGetValue(matchId, out var match) || !state.State.Interests.ContainsKey(match.InterestId))
+        if (_history.Find(matchId) is not { } match || !state.State.Interests.ContainsKey(match.InterestId))
         {
             return null;
         }
@@ -340,16 +339,6 @@ public sealed partial class UserGrain(
         }
     }
 
-    private void Remember(UserMatch match)
-    {
-        _history.Enqueue(match);
-        _historyById[match.MatchId] = match;
-        while (_history.Count > validator.Limits.MatchHistorySize)
-        {
-            _historyById.Remove(_history.Dequeue().MatchId);
-        }
-    }
-
     /// <summary>The match with its score lowered by the interest's "not like this" examples, if any.</summary>
     private UserMatch WithFeedbackPenalty(UserMatch match)
     {
@@ -370,7 +359,7 @@ public sealed partial class UserGrain(
         => FeedbackRule.Threshold(BaseThreshold(interestId), state.State.Attention.Feedback.GetValueOrDefault(interestId));
 
     public Task<IReadOnlyList<UserMatch>> GetMatches(int limit)
-        => Task.FromResult<IReadOnlyList<UserMatch>>(_history.Reverse().Take(limit).ToArray());
+        => Task.FromResult(_history.Newest(limit));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sending digest {Digest} failed; it stays in the outbox and is sent again at the next check")]
     private partial void LogDigestSendFailed(string digest, Exception exception);

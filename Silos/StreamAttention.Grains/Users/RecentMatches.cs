@@ -1,0 +1,109 @@
+using StreamAttention.Contracts;
+using StreamAttention.Contracts.Users;
+
+namespace StreamAttention.Grains.Users;
+
+/// <summary>
+/// A user's most recent matches, at most <paramref name="capacity"/> (the oldest leaves first), found by match id.
+/// Every active user grain keeps these, so at 10,000 users about a million of them live as long as the grains: kept
+/// as one value per match in a ring, its id the UUID's 16 bytes when it is one (as the gateway's ids are), instead of
+/// a record and an id string per match, so the garbage collector has no object of its own per match to walk (the
+/// highlights are kept as given: scoring shares them among identical interests). A <see cref="UserMatch"/> is formed
+/// again only when one is read.
+/// </summary>
+public sealed class RecentMatches(int capacity)
+{
+    private readonly Dictionary<Guid, int> _slotByUuid = [];
+    private readonly Dictionary<string, int> _slotByOtherId = new(StringComparer.Ordinal);
+    private Entry[] _ring = [];
+    private int _oldest;
+    private int _count;
+
+    public int Count => _count;
+
+    public void Add(UserMatch match)
+    {
+        if (capacity <= 0)
+        {
+            return;
+        }
+        int slot;
+        if (_count < capacity)
+        {
+            // Until the ring is full nothing has left it, so its oldest entry is at 0.
+            if (_count == _ring.Length)
+            {
+                Array.Resize(ref _ring, Math.Min(capacity, Math.Max(4, _ring.Length * 2)));
+            }
+            slot = _count++;
+        }
+        else
+        {
+            slot = _oldest;
+            _oldest = (_oldest + 1) % capacity;
+            Forget(_ring[slot], slot);
+        }
+        var entry = Entry.Of(match);
+        _ring[slot] = entry;
+        if (entry.OtherId is null)
+        {
+            _slotByUuid[entry.Uuid] = slot;
+        }
+        else
+        {
+            _slotByOtherId[entry.OtherId] = slot;
+        }
+    }
+
+    /// <summary>The kept match with this id; null when it was never kept or has left.</summary>
+    public UserMatch? Find(string matchId)
+        => (AsUuid(matchId, out var uuid) ? _slotByUuid.TryGetValue(uuid, out var slot) : _slotByOtherId.TryGetValue(matchId, out slot))
+            ? _ring[slot].ToMatch()
+            : null;
+
+    /// <summary>Up to <paramref name="limit"/> matches, newest first.</summary>
+    public IReadOnlyList<UserMatch> Newest(int limit)
+    {
+        var matches = new UserMatch[Math.Clamp(limit, 0, _count)];
+        for (var i = 0; i < matches.Length; i++)
+        {
+            matches[i] = _ring[(_oldest + _count - 1 - i) % _ring.Length].ToMatch();
+        }
+        return matches;
+    }
+
+    /// <summary>Removes the leaving entry's id unless the same id was kept again since (it then points to the newer slot).</summary>
+    private void Forget(Entry leaving, int slot)
+    {
+        if (leaving.OtherId is null)
+        {
+            if (_slotByUuid.TryGetValue(leaving.Uuid, out var at) && at == slot)
+            {
+                _slotByUuid.Remove(leaving.Uuid);
+            }
+        }
+        else if (_slotByOtherId.TryGetValue(leaving.OtherId, out var at) && at == slot)
+        {
+            _slotByOtherId.Remove(leaving.OtherId);
+        }
+    }
+
+    /// <summary>An id that is a UUID written as <see cref="Guid.ToString(string)"/> "N" writes it, so it is written back the same.</summary>
+    private static bool AsUuid(string id, out Guid uuid)
+        => Guid.TryParseExact(id, "N", out uuid) && !id.AsSpan().ContainsAnyInRange('A', 'F');
+
+    private readonly record struct Entry(DateTimeOffset At, string InterestId, string Text, float Score, IReadOnlyList<Highlight> Highlights,
+        Guid Uuid, string? OtherId, string? Delivery, string? DuplicateOf, bool Truncated, float? RawScore)
+    {
+        public static Entry Of(UserMatch m)
+        {
+            var isUuid = AsUuid(m.MatchId, out var uuid);
+            return new(m.At, m.InterestId, m.Text, m.Score, m.Highlights,
+                uuid, isUuid ? null : m.MatchId, m.Delivery, m.DuplicateOf, m.Truncated, m.RawScore);
+        }
+
+        public UserMatch ToMatch()
+            => new(At, InterestId, Text, Score, Highlights, OtherId ?? Uuid.ToString("N"),
+                Delivery, DuplicateOf, Truncated, RawScore);
+    }
+}

@@ -1,0 +1,99 @@
+using StreamAttention.Contracts;
+using StreamAttention.Contracts.Users;
+using StreamAttention.Grains.Shards;
+using StreamAttention.Grains.Users;
+
+namespace StreamAttention.Grains.Tests;
+
+public sealed class RecentMatchesTests
+{
+    private static UserMatch Match(int n) => new(new DateTimeOffset(2026, 11, 30, 15, 0, n, TimeSpan.Zero), $"i{n % 3}", $"text {n}", n / 100f,
+        [new Highlight($"word{n}", 0.75f), new Highlight("shared", 0.25f)], $"m{n}", DeliveryKinds.Immediate, n > 0 ? $"m{n - 1}" : null, n % 2 == 0, n / 50f);
+
+    [Fact]
+    public void Reads_every_field_and_highlight_back_as_it_was_kept()
+    {
+        var recent = new RecentMatches(capacity: 3);
+        var kept = Match(4) with { RawScore = null, DuplicateOf = null, Delivery = null, Highlights = [] };
+        recent.Add(Match(2));
+        recent.Add(kept);
+
+        var found = Assert.IsType<UserMatch>(recent.Find("m2"));
+        Assert.Equal(Match(2) with { Highlights = found.Highlights }, found);
+        Assert.Equal(Match(2).Highlights, found.Highlights);
+        Assert.Equal(kept, recent.Find("m4"));
+    }
+
+    [Fact]
+    public void Lists_the_newest_first_up_to_the_limit_while_growing_and_after_wrapping()
+    {
+        var recent = new RecentMatches(capacity: 5);
+        for (var n = 0; n < 3; n++)
+        {
+            recent.Add(Match(n));
+        }
+        Assert.Equal(["m2", "m1", "m0"], recent.Newest(10).Select(m => m.MatchId));
+
+        for (var n = 3; n < 12; n++)
+        {
+            recent.Add(Match(n));
+        }
+        Assert.Equal(5, recent.Count);
+        Assert.Equal(["m11", "m10", "m9", "m8", "m7"], recent.Newest(10).Select(m => m.MatchId));
+        Assert.Equal(["m11", "m10"], recent.Newest(2).Select(m => m.MatchId));
+        Assert.Empty(recent.Newest(0));
+    }
+
+    [Fact]
+    public void Forgets_a_match_once_it_leaves_and_finds_the_ones_kept()
+    {
+        var recent = new RecentMatches(capacity: 4);
+        for (var n = 0; n < 10; n++)
+        {
+            recent.Add(Match(n));
+        }
+
+        Assert.All(Enumerable.Range(0, 6), n => Assert.Null(recent.Find($"m{n}")));
+        Assert.All(Enumerable.Range(6, 4), n => Assert.Equal($"text {n}", recent.Find($"m{n}")?.Text));
+    }
+
+    [Fact]
+    public void An_id_kept_again_is_found_as_its_newest_until_that_one_leaves()
+    {
+        var recent = new RecentMatches(capacity: 3);
+        recent.Add(Match(1));
+        recent.Add(Match(1) with { Text = "again" });
+        recent.Add(Match(2));
+        recent.Add(Match(3));
+
+        Assert.Equal("again", recent.Find("m1")?.Text);
+        recent.Add(Match(4));
+        Assert.Null(recent.Find("m1"));
+    }
+
+    [Fact]
+    public void Keeps_nothing_without_capacity()
+    {
+        var recent = new RecentMatches(capacity: 0);
+        recent.Add(Match(1));
+
+        Assert.Null(recent.Find("m1"));
+        Assert.Empty(recent.Newest(5));
+    }
+    [Fact]
+    public void Gives_uuid_ids_and_other_ids_back_as_written_and_forgets_either_once_it_leaves()
+    {
+        var recent = new RecentMatches(capacity: 3);
+        var uuids = MatchIds.Create(3, DateTimeOffset.UtcNow);
+        string[] ids = [uuids[0], uuids[1].ToUpperInvariant(), Guid.NewGuid().ToString("D"), uuids[2], "m9"];
+        for (var n = 0; n < ids.Length; n++)
+        {
+            recent.Add(Match(n) with { MatchId = ids[n] });
+        }
+
+        Assert.Equal([ids[4], ids[3], ids[2]], recent.Newest(3).Select(m => m.MatchId));
+        Assert.All(ids[2..], id => Assert.Equal(id, recent.Find(id)?.MatchId));
+        Assert.All(ids[..2], id => Assert.Null(recent.Find(id)));
+        Assert.Null(recent.Find(uuids[2].ToUpperInvariant()));
+    }
+}

@@ -34,7 +34,7 @@ public sealed class DistilledModelSetup(MiniLmModelSetup miniLm, WordVectorModel
         var key = InputsKey(options);
         var path = Path.Combine(options.ResolveModelDirectory(), $"{ModelName}.{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16]}.tokens");
         // Extraction is a few percent of the work; distilling is the rest.
-        var files = await miniLm.ExtractAsync(miniLmOptions, progress is null ? null : new Scaled(progress, 0, 0.05), cancellationToken);
+        var files = await miniLm.ExtractAsync(miniLmOptions, progress is null ? null : new ScaledProgress(progress, 0, 0.05), cancellationToken);
         var result = new DistilledModelFiles(path, files.VocabularyPath, key);
         if (File.Exists(path))
         {
@@ -43,28 +43,17 @@ public sealed class DistilledModelSetup(MiniLmModelSetup miniLm, WordVectorModel
         }
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var stopwatch = Stopwatch.StartNew();
-        var partialPath = $"{path}.{Guid.NewGuid():N}.partial";
-        try
+        var frequentWords = options.WholeWords == 0
+            ? []
+            : FirstWords(await wordVectors.EnsureAsync(wordVectorOptions, progress is null ? null : new ScaledProgress(progress, 0.05, 0.05), cancellationToken), options.WholeWords);
+        await ModelCacheFile.PublishAsync(path, (output, token) => Task.Run(() =>
         {
-            var frequentWords = options.WholeWords == 0
-                ? []
-                : FirstWords(await wordVectors.EnsureAsync(wordVectorOptions, progress is null ? null : new Scaled(progress, 0.05, 0.05), cancellationToken), options.WholeWords);
-            await Task.Run(() =>
-            {
-                var table = TokenTableDistiller.Distill(files, options, key, sessions, frequentWords, progress is null ? null : new Scaled(progress, 0.1, 0.9), cancellationToken);
-                using var output = new FileStream(partialPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
-                table.Write(output);
-                output.Flush(flushToDisk: true);
-            }, cancellationToken);
-            File.Move(partialPath, path, overwrite: true);
-            progress?.Report(1);
-            _logger.LogInformation("{Model} token table ({Key}) distilled into {Path} in {Seconds:F1} s", ModelName, key, path, stopwatch.Elapsed.TotalSeconds);
-            return result;
-        }
-        finally
-        {
-            File.Delete(partialPath);
-        }
+            var table = TokenTableDistiller.Distill(files, options, key, sessions, frequentWords, progress is null ? null : new ScaledProgress(progress, 0.1, 0.9), token);
+            table.Write(output);
+        }, token), cancellationToken);
+        progress?.Report(1);
+        _logger.LogInformation("{Model} token table ({Key}) distilled into {Path} in {Seconds:F1} s", ModelName, key, path, stopwatch.Elapsed.TotalSeconds);
+        return result;
     }
 
     /// <summary>Everything the table depends on; a loaded table must carry the same key.</summary>
@@ -77,10 +66,5 @@ public sealed class DistilledModelSetup(MiniLmModelSetup miniLm, WordVectorModel
     {
         var vectors = WordVectors.Load(wordVectorsPath);
         return Enumerable.Range(0, Math.Min(count, vectors.Count)).Select(vectors.Word).ToArray();
-    }
-
-    private sealed class Scaled(IProgress<double> inner, double from, double span) : IProgress<double>
-    {
-        public void Report(double value) => inner.Report(from + span * value);
     }
 }

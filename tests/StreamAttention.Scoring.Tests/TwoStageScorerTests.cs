@@ -7,15 +7,12 @@ namespace StreamAttention.Scoring.Tests;
 
 public sealed class TwoStageScorerTests
 {
-    private static readonly string[] Vocabulary = Enumerable.Range(0, 60).Select(i => $"w{i}").ToArray();
+    private static readonly RandomWordTexts Words = new(60);
     private readonly HashingTestEmbedder _embedder = new();
-
-    private static string RandomText(Random random, int maxWords)
-        => string.Join(' ', Enumerable.Range(0, random.Next(1, maxWords + 1)).Select(_ => Vocabulary[random.Next(Vocabulary.Length)]));
 
     private InterestIndex Interests(Random random, int count, ScoringOptions? options = null)
         => InterestIndex.Build(
-            Enumerable.Range(0, count).Select(i => new InterestDefinition($"i{i}", RandomText(random, 4), $"u{i % 3}", i % 5 == 0 ? 0.1f : null)).ToArray(),
+            Enumerable.Range(0, count).Select(i => new InterestDefinition($"i{i}", Words.Next(random, 1, 4), $"u{i % 3}", i % 5 == 0 ? 0.1f : null)).ToArray(),
             _embedder, options ?? new ScoringOptions { DefaultThreshold = 0.3f });
 
     [Theory]
@@ -41,7 +38,7 @@ public sealed class TwoStageScorerTests
             MaxWordSlotsPerRun = 200,
         };
         var interests = Interests(random, 25, options);
-        var messages = _embedder.Embed(Enumerable.Range(0, 80).Select(_ => RandomText(random, 14)).ToArray());
+        var messages = _embedder.Embed(Enumerable.Range(0, 80).Select(_ => Words.Next(random, 1, 14)).ToArray());
         using var scorer = new TwoStageScorer(TestData.Sessions(), options);
 
         var actual = scorer.Score(messages, interests);
@@ -95,7 +92,7 @@ public sealed class TwoStageScorerTests
     {
         var random = new Random(3);
         var interests = Interests(random, 6);
-        var messages = _embedder.Embed(["", "?unknown ?words", RandomText(random, 5), "w3"]);
+        var messages = _embedder.Embed(["", "?unknown ?words", Words.Next(random, 1, 5), "w3"]);
         using var scorer = new TwoStageScorer(TestData.Sessions(), new ScoringOptions { Calibration = ScoreCalibration.None });
 
         var pairs = scorer.Score(messages, interests, minScoreOverride: -1);
@@ -113,7 +110,7 @@ public sealed class TwoStageScorerTests
     {
         var random = new Random(11);
         var interests = Interests(random, 30);
-        var messages = _embedder.Embed(Enumerable.Range(0, 10).Select(_ => RandomText(random, 10)).ToArray());
+        var messages = _embedder.Embed(Enumerable.Range(0, 10).Select(_ => Words.Next(random, 1, 10)).ToArray());
         using var scorer = new TwoStageScorer(TestData.Sessions(), new ScoringOptions());
 
         var all = scorer.Score(messages, interests, minScoreOverride: -1);
@@ -131,7 +128,7 @@ public sealed class TwoStageScorerTests
     {
         var random = new Random(12);
         var interests = Interests(random, 30);
-        var messages = _embedder.Embed(Enumerable.Range(0, 10).Select(_ => RandomText(random, 10)).ToArray());
+        var messages = _embedder.Embed(Enumerable.Range(0, 10).Select(_ => Words.Next(random, 1, 10)).ToArray());
         using var scorer = new TwoStageScorer(TestData.Sessions(), new ScoringOptions { PrefilterTopK = 4 });
 
         var pairs = scorer.Score(messages, interests, minScoreOverride: -1);

@@ -12,11 +12,8 @@ namespace StreamAttention.Scoring.Tests.Cascade;
 
 public sealed class TieredScorerTests
 {
-    private static readonly string[] Vocabulary = Enumerable.Range(0, 30).Select(i => $"w{i}").ToArray();
+    private static readonly RandomWordTexts Words = new(30);
     private readonly HashingTestEmbedder _embedder = new();
-
-    private static string RandomText(Random random, int maxWords)
-        => string.Join(' ', Enumerable.Range(0, random.Next(1, maxWords + 1)).Select(_ => Vocabulary[random.Next(Vocabulary.Length)]));
 
     [Theory]
     [InlineData(nameof(ScoringOptions.CascadeMargin), -0.1f)]
@@ -396,8 +393,8 @@ public sealed class TieredScorerTests
     private (InterestIndex Interests, string[] Texts) Arrange(Random random, ScoringOptions options)
     {
         var interests = InterestIndex.Build(
-            Enumerable.Range(0, 12).Select(i => new InterestDefinition($"i{i}", RandomText(random, 4), "u", null)).ToArray(), _embedder, options);
-        return (interests, Enumerable.Range(0, 30).Select(_ => RandomText(random, 8)).ToArray());
+            Enumerable.Range(0, 12).Select(i => new InterestDefinition($"i{i}", Words.Next(random, 1, 4), "u", null)).ToArray(), _embedder, options);
+        return (interests, Enumerable.Range(0, 30).Select(_ => Words.Next(random, 1, 8)).ToArray());
     }
 
     /// <summary>The texts embedded, carrying their texts as the silos' rows do.</summary>

@@ -10,11 +10,8 @@ namespace StreamAttention.Scoring.Tests.Lexical;
 /// <summary>Term evidence and keyword rules after either engine, against the double-precision reference.</summary>
 public sealed class LexicalEvidenceTests
 {
-    private static readonly string[] Vocabulary = Enumerable.Range(0, 40).Select(i => $"w{i}").ToArray();
+    private static readonly RandomWordTexts Words = new(40);
     private readonly HashingTestEmbedder _embedder = new();
-
-    private static string RandomText(Random random, int maxWords)
-        => string.Join(' ', Enumerable.Range(0, random.Next(1, maxWords + 1)).Select(_ => Vocabulary[random.Next(Vocabulary.Length)]));
 
     private TokenBatch Messages(IReadOnlyList<string> texts)
     {
@@ -49,8 +46,8 @@ public sealed class LexicalEvidenceTests
         var random = new Random(seed);
         var options = Options(engine, lexicalWeight: 0.3f);
         var interests = InterestIndex.Build(
-            Enumerable.Range(0, 20).Select(i => new InterestDefinition($"i{i}", RandomText(random, 4), "u")).ToArray(), _embedder, options);
-        var texts = Enumerable.Range(0, 60).Select(_ => RandomText(random, 12)).ToArray();
+            Enumerable.Range(0, 20).Select(i => new InterestDefinition($"i{i}", Words.Next(random, 1, 4), "u")).ToArray(), _embedder, options);
+        var texts = Enumerable.Range(0, 60).Select(_ => Words.Next(random, 1, 12)).ToArray();
         var messages = Messages(texts);
         using var scorer = new TwoStageScorer(TestData.Sessions(), options);
 

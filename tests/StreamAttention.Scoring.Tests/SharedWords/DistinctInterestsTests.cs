@@ -7,11 +7,8 @@ namespace StreamAttention.Scoring.Tests.SharedWords;
 
 public sealed class DistinctInterestsTests
 {
-    private static readonly string[] Vocabulary = Enumerable.Range(0, 40).Select(i => $"w{i}").ToArray();
+    private static readonly RandomWordTexts Words = new(40);
     private readonly HashingTestEmbedder _embedder = new(maxTokens: 12);
-
-    private static string RandomText(Random random, int minWords, int maxWords)
-        => string.Join(' ', Enumerable.Range(0, random.Next(minWords, maxWords + 1)).Select(_ => Vocabulary[random.Next(Vocabulary.Length)]));
 
     [Fact]
     public void Interests_of_the_same_text_form_one_distinct_interest_with_their_lowest_threshold()
@@ -44,14 +41,14 @@ public sealed class DistinctInterestsTests
     {
         var random = new Random(7);
         // Many users per text, with thresholds of their own (and keyword rules, applied per interest after the engine).
-        var texts = Enumerable.Range(0, 30).Select(_ => RandomText(random, 1, 5)).ToArray();
+        var texts = Enumerable.Range(0, 30).Select(_ => Words.Next(random, 1, 5)).ToArray();
         var definitions = Enumerable.Range(0, 240).Select(i => new InterestDefinition($"i{i}", texts[random.Next(texts.Length)], null,
             (i % 4) switch { 0 => 0.25f, 1 => 0.45f, 2 => 0.6f, _ => null }, i % 9 == 0 ? ["w3"] : null)).ToArray();
         var options = new ScoringOptions { Calibration = ScoreCalibration.None, DefaultThreshold = 0.35f, CandidateClusters = clusters, MessageChunkSize = chunk, MaxQueriesPerInterest = 4, HighlightCount = 3 };
         // Top-k scores every interest on its own (twins are ranked one by one); with k above the candidates it keeps them all.
         var separately = new ScoringOptions { Calibration = ScoreCalibration.None, DefaultThreshold = 0.35f, CandidateClusters = clusters, MessageChunkSize = chunk, MaxQueriesPerInterest = 4, HighlightCount = 3, PrefilterTopK = 1_000_000 };
         var interests = InterestIndex.Build(definitions, _embedder, options);
-        var messages = _embedder.Embed(["", "?x", "w3", .. Enumerable.Range(0, 60).Select(_ => RandomText(random, 1, 14))]);
+        var messages = _embedder.Embed(["", "?x", "w3", .. Enumerable.Range(0, 60).Select(_ => Words.Next(random, 1, 14))]);
         using var eachOnItsOwn = new TwoStageScorer(TestData.Sessions(), separately);
         using var scorer = new TwoStageScorer(TestData.Sessions(), options);
 

@@ -8,15 +8,12 @@ namespace StreamAttention.Scoring.Tests.SharedWords;
 
 public sealed class SharedWordsScorerTests
 {
-    private static readonly string[] Vocabulary = Enumerable.Range(0, 40).Select(i => $"w{i}").ToArray();
+    private static readonly RandomWordTexts Words = new(40);
     private readonly HashingTestEmbedder _embedder = new(maxTokens: 12);
-
-    private static string RandomText(Random random, int minWords, int maxWords)
-        => string.Join(' ', Enumerable.Range(0, random.Next(minWords, maxWords + 1)).Select(_ => Vocabulary[random.Next(Vocabulary.Length)]));
 
     /// <summary>Edge cases among random texts: empty, unknown only, one word, repeated words, more than MaxTokens words.</summary>
     private TokenBatch Messages(Random random)
-        => _embedder.Embed(["", "?x ?y", "w3", "w3 w3 w3", string.Join(' ', Vocabulary.Take(20)), .. Enumerable.Range(0, 40).Select(_ => RandomText(random, 1, 14))]);
+        => _embedder.Embed(["", "?x ?y", "w3", "w3 w3 w3", string.Join(' ', Words.Vocabulary.Take(20)), .. Enumerable.Range(0, 40).Select(_ => Words.Next(random, 1, 14))]);
 
     /// <summary>Interests sharing words, repeating a word, of unknown words only, and random ones.</summary>
     private InterestIndex Interests(Random random, ScoringOptions options)
@@ -24,7 +21,7 @@ public sealed class SharedWordsScorerTests
             [
                 new InterestDefinition("shared-a", "w1 w2 w3"), new InterestDefinition("shared-b", "w3 w2"), new InterestDefinition("repeat", "w5 w5 w6"),
                 new InterestDefinition("unknown", "?a ?b"), new InterestDefinition("single", "w3"),
-                .. Enumerable.Range(0, 40).Select(i => new InterestDefinition($"i{i}", RandomText(random, 1, 6), null, i % 4 == 0 ? 0.1f : null)),
+                .. Enumerable.Range(0, 40).Select(i => new InterestDefinition($"i{i}", Words.Next(random, 1, 6), null, i % 4 == 0 ? 0.1f : null)),
             ],
             _embedder, options);
 
@@ -189,10 +186,10 @@ public sealed class SharedWordsScorerTests
         var random = new Random(5);
         var embedder = new HashingTestEmbedder(dimension: 8);
         // Few dimensions and short texts make pooled vectors close together, so many pairs pass the floor.
-        var texts = Enumerable.Range(0, 3000).Select(_ => RandomText(random, 1, 3)).ToArray();
+        var texts = Enumerable.Range(0, 3000).Select(_ => Words.Next(random, 1, 3)).ToArray();
         var options = new ScoringOptions { DefaultThreshold = 0.6f, CandidateClusters = -1 };
         var interests = InterestIndex.Build(texts.Select((t, i) => new InterestDefinition($"i{i}", t, null, i % 3 == 0 ? 0.75f : null)).ToArray(), embedder, options);
-        var messages = embedder.Embed(Enumerable.Range(0, 60).Select(_ => RandomText(random, 1, 10)).ToArray());
+        var messages = embedder.Embed(Enumerable.Range(0, 60).Select(_ => Words.Next(random, 1, 10)).ToArray());
         using var exhaustive = new TwoStageScorer(TestData.Sessions(), options);
         using var clustered = new TwoStageScorer(TestData.Sessions(), new ScoringOptions { DefaultThreshold = 0.6f, CandidateClusters = 0 });
 

@@ -33,6 +33,7 @@ public sealed class TwoStageScorer : IDisposable
     private readonly LexicalEvidence _lexical;
     private readonly ScoreCalibrator? _calibrator;
     private CrossAttentionStage? _crossAttention;
+    private int _lastMatchCount;
 
     public TwoStageScorer(OnnxSessionFactory sessions, ScoringOptions options)
     {
@@ -87,6 +88,13 @@ public sealed class TwoStageScorer : IDisposable
             // The background takes the messages first, so a cold start's first batch is measured against itself.
             _calibrator.Observe(messages);
             var calibration = _calibrator.For(interests);
+            if (_sharedWords is not null && !_lexical.Rescores)
+            {
+                // The engine reports calibrated scores in their order: no pass to map them, no second sort.
+                var calibrated = ScoreRaw(messages, interests, calibration.RawThresholds(thresholds), 0, calibration: calibration);
+                ScoringInstruments.Matches.Add(calibrated.Count);
+                return Limit(calibrated, topKPerMessage);
+            }
             var matches = ScoreRaw(messages, interests, calibration.RawThresholds(thresholds), 0);
             calibration.Apply(matches);
             ScoringInstruments.Matches.Add(matches.Count);
@@ -105,24 +113,28 @@ public sealed class TwoStageScorer : IDisposable
     /// <summary>
     /// The engine's pairs whose raw score reaches <paramref name="thresholds"/>, as <see cref="Score"/> orders and limits
     /// them; a pair has highlights where its raw score reaches <paramref name="highlightFrom"/> (per interest; null:
-    /// every pair; the calibration's measurements read scores only, so they ask for none).
+    /// every pair; the calibration's measurements read scores only, so they ask for none). With
+    /// <paramref name="calibration"/> (shared-words engine, no term evidence) the pairs are reported calibrated, in their order.
     /// </summary>
-    private List<RowMatch> ScoreRaw(TokenBatch messages, InterestIndex interests, float[] thresholds, int topKPerMessage, float[]? highlightFrom = null)
+    private List<RowMatch> ScoreRaw(TokenBatch messages, InterestIndex interests, float[] thresholds, int topKPerMessage, float[]? highlightFrom = null,
+        InterestCalibration? calibration = null)
     {
         var engineThresholds = _lexical.EngineThresholds(thresholds);
         // The engines score without the term evidence (< λ): a pair that reaches its floor with it may lack it before.
         var engineHighlightFrom = highlightFrom is null ? engineThresholds : _lexical.EngineThresholds(highlightFrom);
-        var weight = _options.AttentionWeight;
-        var prefilterFloor = engineThresholds.Select(t => (t - weight) / (1 - weight)).ToArray();
-        var matches = new List<RowMatch>();
         lock (_runLock)
         {
+            // Sized as the last batch's: a large index's thousands of matches per batch would otherwise grow the list by copies.
+            var matches = new List<RowMatch>(_lastMatchCount);
             if (_sharedWords is not null)
             {
-                _sharedWords.Score(messages, interests, engineThresholds, matches, engineHighlightFrom);
+                _sharedWords.Score(messages, interests, engineThresholds, matches, engineHighlightFrom, calibration);
+                _lastMatchCount = matches.Count;
                 var rescored = _lexical.Apply(messages, interests, thresholds, matches);
                 return rescored ? OrderAndLimit(matches, topKPerMessage) : Limit(matches, topKPerMessage);
             }
+            var weight = _options.AttentionWeight;
+            var prefilterFloor = engineThresholds.Select(t => (t - weight) / (1 - weight)).ToArray();
             for (var start = 0; start < messages.Count; start += _options.MessageChunkSize)
             {
                 var count = Math.Min(_options.MessageChunkSize, messages.Count - start);
@@ -135,9 +147,10 @@ public sealed class TwoStageScorer : IDisposable
                 ScoringInstruments.CandidatePairs.Add(candidates.Sum(c => (long)c.Interests.Length));
                 ScoreCandidates(messages, interests, candidates, similarity.Span, start, engineThresholds, matches, engineHighlightFrom);
             }
+            _lastMatchCount = matches.Count;
             _lexical.Apply(messages, interests, thresholds, matches);
+            return OrderAndLimit(matches, topKPerMessage);
         }
-        return OrderAndLimit(matches, topKPerMessage);
     }
 
     /// <summary>Per message of the chunk, the interests whose prefilter score reaches the lossless bound (top-k if configured).</summary>

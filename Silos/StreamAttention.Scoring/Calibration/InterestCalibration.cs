@@ -13,6 +13,7 @@ public sealed class InterestCalibration
 
     private readonly double[] _slope;
     private readonly double[] _intercept;
+    private readonly long? _generation;
     private (IReadOnlyList<float> Thresholds, float[] Raw)? _lastRaw;
 
     public InterestCalibration(CalibrationModel model, IReadOnlyList<InterestStatistics> statistics)
@@ -26,8 +27,12 @@ public sealed class InterestCalibration
             var deviation = Math.Max(statistics[i].Deviation, minDeviation);
             _slope[i] = model.A / deviation + model.B;
             _intercept[i] = model.C - model.A * statistics[i].Mean / deviation;
+            _generation = i == 0 || _generation == statistics[i].Generation ? statistics[i].Generation : null;
         }
     }
+
+    /// <summary>Whether every interest's statistics were measured at <paramref name="generation"/> (−1: the prior), found once rather than per run.</summary>
+    public bool AllMeasuredAt(long generation) => Count == 0 || _generation == generation;
 
     /// <summary>What each interest's map was made from, by position in the index.</summary>
     public IReadOnlyList<InterestStatistics> Statistics { get; }

@@ -36,7 +36,7 @@ public sealed class ScoreCalibrator(ScoringOptions options, Func<TokenBatch, Int
     {
         var ready = _background.Count >= options.MinBackgroundMessages;
         var generation = ready ? _background.Generation : -1;
-        if (_calibrations.TryGetValue(index, out var cached) && cached.Statistics.All(s => s.Generation == generation))
+        if (_calibrations.TryGetValue(index, out var cached) && cached.AllMeasuredAt(generation))
         {
             return cached;
         }

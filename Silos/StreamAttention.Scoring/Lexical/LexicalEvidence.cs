@@ -22,6 +22,9 @@ public sealed class LexicalEvidence(ScoringOptions options)
     private readonly float _weight = options.LexicalWeight;
     private StreamTermStatistics? _statistics;
 
+    /// <summary>Whether <see cref="Apply"/> changes scores (term evidence on), and so maybe their order; without, it only drops pairs.</summary>
+    public bool Rescores => _weight > 0;
+
     /// <summary>The stream's statistics (null until a batch was scored with a lexical weight).</summary>
     public StreamTermStatistics? Statistics => _statistics;
 
@@ -34,7 +37,8 @@ public sealed class LexicalEvidence(ScoringOptions options)
     /// <summary>
     /// Adds term evidence to the engine's <paramref name="matches"/> (found at <see cref="EngineThresholds"/>), keeps
     /// those at <paramref name="thresholds"/> that the interest's rules allow, and says whether scores changed (their
-    /// order may have).
+    /// order may have). Without term evidence a match is kept as it is (its score may be a calibrated one): the engine
+    /// found it at these very thresholds.
     /// </summary>
     public bool Apply(TokenBatch messages, InterestIndex interests, float[] thresholds, List<RowMatch> matches)
     {
@@ -66,7 +70,12 @@ public sealed class LexicalEvidence(ScoringOptions options)
             {
                 continue;
             }
-            var score = _weight == 0 ? match.Score : match.Score + _weight * TermScore(terms.QueryWords[i], WordsOf(match.MessageIndex));
+            if (_weight == 0)
+            {
+                matches[kept++] = match;
+                continue;
+            }
+            var score = match.Score + _weight * TermScore(terms.QueryWords[i], WordsOf(match.MessageIndex));
             if (score >= thresholds[i])
             {
                 matches[kept++] = match with { Score = score };

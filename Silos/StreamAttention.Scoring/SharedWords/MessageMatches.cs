@@ -2,20 +2,22 @@ namespace StreamAttention.Scoring.SharedWords;
 
 /// <summary>
 /// The pairs of one message that reached their thresholds, as plain values, put in <see cref="RowMatchOrder"/> by one
-/// sort of 64-bit keys (score descending, then interest) instead of comparing match objects. Reused across messages.
+/// sort of 64-bit keys (reported score descending, then interest) instead of comparing match objects. The reported
+/// score is the calibrated one where the engine calibrates, else the raw one. Reused across messages.
 /// </summary>
 internal sealed class MessageMatches
 {
     private ulong[] _keys = [];
     private int[] _positions = [];
     private float[] _scores = [];
+    private float[] _rawScores = [];
     private float[] _prefilter = [];
 
     public int Count { get; private set; }
 
     public void Clear() => Count = 0;
 
-    public void Add(int interest, float score, float prefilter)
+    public void Add(int interest, float score, float rawScore, float prefilter)
     {
         if (Count == _keys.Length)
         {
@@ -23,11 +25,13 @@ internal sealed class MessageMatches
             Array.Resize(ref _keys, length);
             Array.Resize(ref _positions, length);
             Array.Resize(ref _scores, length);
+            Array.Resize(ref _rawScores, length);
             Array.Resize(ref _prefilter, length);
         }
         _keys[Count] = OrderKey(score, interest);
         _positions[Count] = Count;
         _scores[Count] = score;
+        _rawScores[Count] = rawScore;
         _prefilter[Count] = prefilter;
         Count++;
     }
@@ -35,8 +39,8 @@ internal sealed class MessageMatches
     public void Sort() => _keys.AsSpan(0, Count).Sort(_positions.AsSpan(0, Count));
 
     /// <summary>The <paramref name="rank"/>-th pair after <see cref="Sort"/>.</summary>
-    public (int Interest, float Score, float Prefilter) this[int rank]
-        => ((int)(uint)_keys[rank], _scores[_positions[rank]], _prefilter[_positions[rank]]);
+    public (int Interest, float Score, float RawScore, float Prefilter) this[int rank]
+        => ((int)(uint)_keys[rank], _scores[_positions[rank]], _rawScores[_positions[rank]], _prefilter[_positions[rank]]);
 
     /// <summary>
     /// Ascending keys for descending scores, ties by ascending interest. The float's bits map to an unsigned order

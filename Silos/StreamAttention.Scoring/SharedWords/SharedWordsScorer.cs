@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using StreamAttention.Embeddings;
 using StreamAttention.Onnx;
+using StreamAttention.Scoring.Calibration;
 using StreamAttention.Scoring.Candidates;
 using StreamAttention.Scoring.Options;
 
@@ -19,7 +20,8 @@ namespace StreamAttention.Scoring.SharedWords;
 ///    clusters (<see cref="ClusteredCandidates"/>) or every interest (<see cref="ExhaustiveCandidates"/>);
 /// 3. final score s = w·A + (1 − w)·p against the threshold, with highlights for the matches. A candidate is summed
 ///    only if its score with the chunk's bound of A can reach its lowest threshold (<see cref="SharedWordAttention.AttentionBounds"/>),
-///    and its score and highlights go to every interest of it whose own threshold the score reaches.
+///    and its score and highlights go to every interest of it whose own threshold the score reaches; with a calibration,
+///    each such match is reported with its calibrated score and ordered by it.
 /// Same formula as the per-pair engine, so the same matches (up to float rounding). Not thread-safe.
 /// </summary>
 public sealed class SharedWordsScorer : IDisposable
@@ -30,6 +32,7 @@ public sealed class SharedWordsScorer : IDisposable
     private readonly MessageMatches _passed = new();
     private readonly ReusableBuffer<int> _kept = new();
     private readonly PerMessageValues<Contracts.Highlight[]> _highlightsOf = new();
+    private readonly ThresholdFloors _floors;
     private readonly SharedWordAttention _attention;
 
     public SharedWordsScorer(OnnxSessionFactory sessions, ScoringOptions options)
@@ -39,6 +42,7 @@ public sealed class SharedWordsScorer : IDisposable
             ? new ExhaustiveCandidates(new PrefilterStage(sessions))
             : new ClusteredCandidates(new PrefilterStage(sessions), new PrefilterStage(sessions), options.CandidateClusters, options.ClusterProbes);
         _attention = new SharedWordAttention(sessions, options);
+        _floors = new ThresholdFloors(options.AttentionWeight);
     }
 
     public ICandidateGenerator Candidates { get; }
@@ -54,13 +58,17 @@ public sealed class SharedWordsScorer : IDisposable
     /// Adds the pairs whose final score reaches <paramref name="thresholds"/> to <paramref name="pairs"/>, in
     /// <see cref="RowMatchOrder"/> (sorted per message: a sort of all matches at once costs more); a pair has
     /// highlights where its score reaches <paramref name="highlightFrom"/> (per interest; null: every pair added).
+    /// With <paramref name="calibration"/>, thresholds and highlights stay on raw scores, and each pair is reported with
+    /// its calibrated score (<see cref="RowMatch.RawScore"/> keeps the raw one) and ordered by it: the caller needs no
+    /// second pass to map the scores nor a second sort.
     /// </summary>
-    public void Score(TokenBatch messages, InterestIndex interests, float[] thresholds, List<RowMatch> pairs, float[]? highlightFrom = null)
+    public void Score(TokenBatch messages, InterestIndex interests, float[] thresholds, List<RowMatch> pairs, float[]? highlightFrom = null,
+        InterestCalibration? calibration = null)
     {
         var weight = _options.AttentionWeight;
         var distinct = DistinctOf(interests);
-        var lowest = distinct.LowestThresholds(thresholds);
-        var floor = lowest.Select(t => (t - weight) / (1 - weight)).ToArray();
+        _floors.For(distinct, thresholds);
+        var (lowest, floor) = (_floors.Lowest, _floors.Floor);
         for (var start = 0; start < messages.Count; start += _options.MessageChunkSize)
         {
             var count = Math.Min(_options.MessageChunkSize, messages.Count - start);
@@ -84,11 +92,12 @@ public sealed class SharedWordsScorer : IDisposable
             ScoringInstruments.Pairs.Add((long)count * interests.Count);
             // Pairs of a message and a distinct interest: each is scored once, whatever its number of interests.
             ScoringInstruments.CandidatePairs.Add(_candidates.Total);
-            SelectMatches(messages, distinct, thresholds, lowest, pairs, highlightFrom ?? thresholds);
+            SelectMatches(messages, distinct, thresholds, lowest, pairs, highlightFrom ?? thresholds, calibration);
         }
     }
 
-    private void SelectMatches(TokenBatch messages, DistinctInterests distinct, float[] thresholds, float[] lowest, List<RowMatch> pairs, float[] highlightFrom)
+    private void SelectMatches(TokenBatch messages, DistinctInterests distinct, float[] thresholds, float[] lowest, List<RowMatch> pairs, float[] highlightFrom,
+        InterestCalibration? calibration)
     {
         var weight = _options.AttentionWeight;
         var pooledWeight = 1 - weight;
@@ -118,7 +127,7 @@ public sealed class SharedWordsScorer : IDisposable
                 {
                     if (score >= thresholds[i])
                     {
-                        _passed.Add(i, score, prefilter[c]);
+                        _passed.Add(i, calibration is null ? score : calibration.Calibrated(i, score), score, prefilter[c]);
                     }
                 }
             }
@@ -126,8 +135,8 @@ public sealed class SharedWordsScorer : IDisposable
             pairs.EnsureCapacity(pairs.Count + _passed.Count);
             for (var k = 0; k < _passed.Count; k++)
             {
-                var (i, score, p) = _passed[k];
-                pairs.Add(new RowMatch(message, i, score, p, score >= highlightFrom[i] ? Highlights(messages, m, distinct.Of[i], words) : []));
+                var (i, score, raw, p) = _passed[k];
+                pairs.Add(new RowMatch(message, i, score, p, raw >= highlightFrom[i] ? Highlights(messages, m, distinct.Of[i], words) : []) { RawScore = raw });
             }
         }
     }

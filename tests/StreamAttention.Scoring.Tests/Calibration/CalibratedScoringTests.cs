@@ -53,6 +53,41 @@ public sealed class CalibratedScoringTests(GloveScorerFixture glove)
             every.Select(p => (p.MessageIndex, p.InterestIndex, p.Score)));
     }
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(0)]
+    public void The_shared_words_engine_reports_calibrated_scores_in_order_bit_for_bit_as_its_raw_matches_mapped_afterwards(int clusters)
+    {
+        var embedder = new HashingTestEmbedder();
+        var random = new Random(11);
+        var options = new ScoringOptions { MinBackgroundMessages = 20, CalibrationRefreshMessages = int.MaxValue, CandidateClusters = clusters, HighlightCount = 3 };
+        // Thresholds of their own and keyword rules (the lexical step after the engine drops pairs without reordering).
+        var definitions = Enumerable.Range(0, 60)
+            .Select(i => new InterestDefinition($"i{i}", Words(random, 4), null, i % 3 == 0 ? 0.3f : null, i % 7 == 0 ? ["w3"] : null)).ToArray();
+        var interests = InterestIndex.Build(definitions, embedder, options);
+        var stream = embedder.Embed(Enumerable.Range(0, 40).Select(_ => Words(random, 10)).ToArray());
+        var messages = embedder.Embed(["", .. Enumerable.Range(0, 80).Select(_ => Words(random, 12))]);
+        using var scorer = new TwoStageScorer(TestData.Sessions(), options);
+        scorer.Score(stream, interests);
+
+        var matches = scorer.Score(messages, interests);
+
+        // The same generation, so the calibration the run used: its raw thresholds as the interests' own, scored raw, then mapped and ordered.
+        var calibration = scorer.Calibrator!.For(interests);
+        var rawThresholds = calibration.RawThresholds(interests.Thresholds);
+        var atRawThresholds = InterestIndex.Build(definitions.Select((d, i) => d with { Threshold = rawThresholds[i] }).ToArray(), embedder, options);
+        using var uncalibrated = new TwoStageScorer(TestData.Sessions(), new ScoringOptions { Calibration = ScoreCalibration.None, CandidateClusters = clusters, HighlightCount = 3 });
+        var expected = uncalibrated.Score(messages, atRawThresholds)
+            .Select(p => p with { Score = calibration.Calibrated(p.InterestIndex, p.Score), RawScore = p.Score })
+            .OrderBy(p => p.MessageIndex).ThenByDescending(p => p.Score).ThenBy(p => p.InterestIndex).ToArray();
+        Assert.True(expected.Length > 100, $"only {expected.Length} matches");
+        Assert.Contains(expected, p => p.Highlights.Count > 0);
+        Assert.Contains(expected.Zip(expected.Skip(1)), p => p.First.MessageIndex == p.Second.MessageIndex && p.First.RawScore < p.Second.RawScore);
+        Assert.Equal(expected.Select(p => (p.MessageIndex, p.InterestIndex, p.Score, p.RawScore, p.PrefilterScore)),
+            matches.Select(p => (p.MessageIndex, p.InterestIndex, p.Score, p.RawScore, p.PrefilterScore)));
+        Assert.Equal(expected.Select(p => p.Highlights.Select(h => (h.Token, h.Weight))), matches.Select(p => p.Highlights.Select(h => (h.Token, h.Weight))));
+    }
+
     [Fact]
     public void At_the_default_threshold_a_failover_with_replication_lag_matches_and_football_and_weather_do_not_from_a_cold_start()
     {

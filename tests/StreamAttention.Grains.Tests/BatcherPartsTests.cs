@@ -107,6 +107,18 @@ public sealed class BatcherPartsTests
     }
 
     [Fact]
+    public async Task A_run_of_one_request_gives_it_the_scorers_pairs_as_they_are()
+    {
+        List<RowMatch> scored = [new RowMatch(0, 0, 0.5f, 0.1f, []), new RowMatch(1, 0, 0.7f, 0.2f, [])];
+        var run = new ScoringRun((_, _) => scored, Dimension);
+        var request = Request(2, index: Index("i", 1));
+
+        run.Execute([request]);
+
+        Assert.Same(scored, await request.Completion.Task);
+    }
+
+    [Fact]
     public void A_run_that_throws_fails_its_requests()
     {
         var run = new ScoringRun((_, _) => throw new InvalidOperationException("poison"), Dimension);

@@ -28,12 +28,15 @@ public sealed class ScoringRun(Func<TokenBatch, InterestIndex, List<RowMatch>> s
                     starts[r] = starts[r - 1] + requests[r - 1].Messages.Count;
                 }
                 var messages = TokenBatch.FromRows(requests.SelectMany(r => r.Messages).ToArray(), dimension);
-                foreach (var pair in score(messages, index))
+                var pairs = score(messages, index);
+                if (requests.Count == 1)
                 {
-                    var r = Array.BinarySearch(starts, pair.MessageIndex);
-                    // Not found: the complement of the next start; several requests may start at one index when some are empty.
-                    r = r >= 0 ? LastStartingAt(starts, r) : ~r - 1;
-                    results[r].Add(pair with { MessageIndex = pair.MessageIndex - starts[r] });
+                    // The run's pairs are the request's own: no copy of thousands of pairs.
+                    results[0] = pairs;
+                }
+                else
+                {
+                    Split(pairs, starts, results);
                 }
             }
             for (var r = 0; r < requests.Count; r++)
@@ -47,6 +50,18 @@ public sealed class ScoringRun(Func<TokenBatch, InterestIndex, List<RowMatch>> s
             {
                 request.Completion.TrySetException(e);
             }
+        }
+    }
+
+    /// <summary>Each pair to its request, named by its row in that request's messages.</summary>
+    private static void Split(List<RowMatch> pairs, int[] starts, List<RowMatch>[] results)
+    {
+        foreach (var pair in pairs)
+        {
+            var r = Array.BinarySearch(starts, pair.MessageIndex);
+            // Not found: the complement of the next start; several requests may start at one index when some are empty.
+            r = r >= 0 ? LastStartingAt(starts, r) : ~r - 1;
+            results[r].Add(pair with { MessageIndex = pair.MessageIndex - starts[r] });
         }
     }
 

@@ -12,13 +12,10 @@ public static class BoundedFloors
     /// <summary>Far above the few float roundings between this floor and the exact check.</summary>
     private const double RoundingMargin = 1e-5;
 
-    /// <summary>
-    /// Per interest, the larger of its <paramref name="floor"/> and the floor its chunk bound allows, into
-    /// <paramref name="tightened"/> (floors are per chunk: a caller reuses one array, at least as long as <paramref name="floor"/>) or a new array.
-    /// </summary>
-    public static float[] Of(float[] floor, float[] thresholds, ReadOnlySpan<float> bounds, float weight, float[]? tightened = null)
+    /// <summary>Per interest, the larger of its <paramref name="floor"/> and the floor its chunk bound allows; a new array (floors are per chunk).</summary>
+    public static float[] Of(float[] floor, float[] thresholds, ReadOnlySpan<float> bounds, float weight)
     {
-        tightened ??= new float[floor.Length];
+        var tightened = new float[floor.Length];
         for (var i = 0; i < floor.Length; i++)
         {
             var bounded = (thresholds[i] - weight * Math.Max((double)bounds[i], 0)) / (1 - weight) - RoundingMargin;

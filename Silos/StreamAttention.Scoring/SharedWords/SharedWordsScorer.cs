@@ -31,7 +31,6 @@ public sealed class SharedWordsScorer : IDisposable
     private readonly CandidateLists _candidates = new();
     private readonly MessageMatches _passed = new();
     private readonly ReusableBuffer<int> _kept = new();
-    private float[] _chunkFloor = [];
     private readonly PerMessageValues<Contracts.Highlight[]> _highlightsOf = new();
     private readonly ThresholdFloors _floors;
     private readonly SharedWordAttention _attention;
@@ -79,13 +78,9 @@ public sealed class SharedWordsScorer : IDisposable
             var live = Candidates.Bound(messages, start, count, distinct, floor);
             var boundTime = Stopwatch.GetElapsedTime(started);
             _attention.Run(messages, start, count, distinct.Words, live);
-            if (_chunkFloor.Length < floor.Length)
-            {
-                _chunkFloor = new float[floor.Length];
-            }
             // Top-k keeps the k best of the floor's candidates, so it gets the floor itself.
             var chunkFloor = _options.PrefilterTopK == 0 && _attention.HasRows
-                ? BoundedFloors.Of(floor, lowest, _attention.AttentionBounds, weight, _chunkFloor)
+                ? BoundedFloors.Of(floor, lowest, _attention.AttentionBounds, weight)
                 : floor;
             started = Stopwatch.GetTimestamp();
             Candidates.Generate(chunkFloor, _candidates);

@@ -37,6 +37,20 @@ public sealed class StoredBinaryRecordsTests(SiloHostFixture fixture) : IClassFi
         Assert.Same(loaded.Attention.Outbox[0], loaded.Attention.RecentDigests[^1]);
     }
 
+    /// <summary>
+    /// A state first stored in JSON (<c>StoredStates/user-state.json</c>): the JSON refers to a highlight that two
+    /// matches' arrays share, so the state read from it shares that object and its binary record refers to it.
+    /// </summary>
+    [Fact]
+    public void A_user_state_read_from_json_and_written_with_reference_tracking_loads_whole()
+    {
+        var fromJson = Storage.Deserialize<UserInterestsState>(BinaryData.FromString(File.ReadAllText(StoredPath("user-state.json"))))!;
+
+        var loaded = Storage.Deserialize<UserInterestsState>(Stored("user-state-from-json.bin"))!;
+
+        Assert.Equal(Json(fromJson), Json(loaded));
+    }
+
     [Fact]
     public void An_attention_log_entry_written_with_reference_tracking_loads_whole()
     {
@@ -120,5 +134,7 @@ public sealed class StoredBinaryRecordsTests(SiloHostFixture fixture) : IClassFi
         return matches;
     }
 
-    private static BinaryData Stored(string name) => BinaryData.FromBytes(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "StoredStates", name)));
+    private static BinaryData Stored(string name) => BinaryData.FromBytes(File.ReadAllBytes(StoredPath(name)));
+
+    private static string StoredPath(string name) => Path.Combine(AppContext.BaseDirectory, "StoredStates", name);
 }

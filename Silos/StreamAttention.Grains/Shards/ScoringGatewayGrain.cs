@@ -118,7 +118,7 @@ public sealed class ScoringGatewayGrain(
         for (var i = 0; i < kept.Count; i++)
         {
             var (text, m) = kept[i];
-            var match = decided[i].Match;
+            var match = decided[i];
             matches[i] = new TextMatch(text, m.UserId, m.InterestId, match.Score, m.Highlights, match.MatchId, match.Delivery, match.DuplicateOf,
                 undecided[i].Match.Truncated, m.RawScore);
             live[i] = new LiveMatch(m.UserId, match);

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
-using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Users;
+using StreamAttention.Grains.Users;
 
 namespace StreamAttention.Grains.Attention;
 
@@ -11,7 +11,7 @@ namespace StreamAttention.Grains.Attention;
 /// this batch's caller, never the silo's scoring queue. A user grain that cannot answer is asked again
 /// (<see cref="Attempts"/> times, with backoff); then the batch fails and its caller retries it (at-least-once).
 /// </summary>
-public sealed class DeliveryDecisions(IGrainFactory grains, ILogger<DeliveryDecisions> logger)
+public sealed class DeliveryDecisions(UserGrainReferences users, ILogger<DeliveryDecisions> logger)
 {
     private const int Attempts = 4;
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(200);
@@ -45,7 +45,7 @@ public sealed class DeliveryDecisions(IGrainFactory grains, ILogger<DeliveryDeci
         {
             try
             {
-                result = await grains.GetGrain<IUserGrain>(userId).Decide(userMatches);
+                result = await users.Of(userId).Decide(userMatches);
                 break;
             }
             catch (Exception e) when (attempt < Attempts && e is not OperationCanceledException && !cancellationToken.IsCancellationRequested)

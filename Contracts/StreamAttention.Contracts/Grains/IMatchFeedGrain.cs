@@ -17,7 +17,10 @@ public interface IMatchFeedGrain : IGrainWithIntegerKey
     [Alias("Unsubscribe")]
     Task Unsubscribe(IMatchFeedObserver observer);
 
-    /// <summary>One-way: scoring must not wait for, or fail because of, live viewers.</summary>
+    /// <summary>
+    /// One-way: scoring must not wait for, or fail because of, live viewers. <paramref name="matches"/> is neither
+    /// changed by the feed nor by the caller after the call, so a call within the silo passes it without a copy.
+    /// </summary>
     [OneWay, Alias("Publish")]
-    Task Publish(IReadOnlyList<LiveMatch> matches);
+    Task Publish([Immutable] IReadOnlyList<LiveMatch> matches);
 }

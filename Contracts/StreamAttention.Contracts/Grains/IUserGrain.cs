@@ -38,10 +38,11 @@ public interface IUserGrain : IGrainWithStringKey
 
     /// <summary>
     /// Applies the user's delivery policy to new matches (each with its id), records them in the history with their
-    /// decisions and returns them decided, in order: the only place a match's delivery is decided.
+    /// decisions and returns them decided, in order: the only place a match's delivery is decided. <paramref name="matches"/>
+    /// is only read, and not changed by the caller after the call, so a call within the silo passes it without a copy.
     /// </summary>
     [Alias("Decide")]
-    Task<IReadOnlyList<UserMatch>> Decide(IReadOnlyList<UserMatch> matches);
+    Task<IReadOnlyList<UserMatch>> Decide([Immutable] IReadOnlyList<UserMatch> matches);
 
     /// <summary>The user's delivery policy (the default until one is stored).</summary>
     [Alias("GetPolicy")]

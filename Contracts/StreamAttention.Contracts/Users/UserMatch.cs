@@ -6,7 +6,11 @@ namespace StreamAttention.Contracts.Users;
 /// (<see cref="DeliveryKinds"/>), with <paramref name="DuplicateOf"/> the match id it duplicates. <paramref name="Truncated"/>:
 /// the text had more tokens than the windows it was scored in cover.
 /// <paramref name="RawScore"/> is the uncalibrated score that the (calibrated) <paramref name="Score"/> comes from.
+/// Not reference-tracked: no record or message holds one instance twice (its strings, arrays and highlights stay
+/// tracked: a state read from JSON shares highlights among arrays), and Orleans' bookkeeping of every object written
+/// was a third of each attention log entry's serializing. A reader still counts each one as a possible reference, so
+/// records written with tracking read the same.
 /// </summary>
-[GenerateSerializer, Immutable, Alias("StreamAttention.UserMatch")]
+[GenerateSerializer, Immutable, SuppressReferenceTracking, Alias("StreamAttention.UserMatch")]
 public sealed record UserMatch(DateTimeOffset At, string InterestId, string Text, float Score, IReadOnlyList<Highlight> Highlights,
     string MatchId = "", string? Delivery = null, string? DuplicateOf = null, bool Truncated = false, float? RawScore = null);

@@ -79,7 +79,13 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
             await Task.WhenAll(ScoreIsolatingAsync(items[..half], outcomes, cancellationToken), ScoreIsolatingAsync(items[half..], outcomes, cancellationToken));
             return;
         }
-        var matches = items.Select(_ => new List<TextMatch>()).ToArray();
+        // Each message's list at its size: at 100,000 interests a message has hundreds of matches.
+        var counts = new int[items.Length];
+        foreach (var match in results)
+        {
+            counts[match.TextIndex]++;
+        }
+        var matches = counts.Select(count => new List<TextMatch>(count)).ToArray();
         foreach (var match in results)
         {
             matches[match.TextIndex].Add(match);

@@ -9,7 +9,7 @@ namespace StreamAttention.Grains.Attention;
 /// What decisions add between writes of the whole state is also kept apart (<see cref="Unwritten"/>), so a decision
 /// that defers a match persists only that (<see cref="AttentionLog"/>).
 /// </summary>
-[GenerateSerializer, Alias("StreamAttention.AttentionState")]
+[GenerateSerializer, SuppressReferenceTracking, Alias("StreamAttention.AttentionState")]
 public sealed class AttentionState
 {
     /// <summary>Not persisted with the state: written as one log entry, or folded into the next whole-state write.</summary>
@@ -196,8 +196,9 @@ public sealed class AttentionState
 /// <summary>
 /// What the decisions of one call added to a user's attention state: one entry of the user's attention log. The matches
 /// waiting for a digest must survive a lost silo; the notification times and fingerprints travel with them.
+/// The stored records' own types are not reference-tracked (see <see cref="UserMatch"/>).
 /// </summary>
-[GenerateSerializer, Alias("StreamAttention.AttentionEntry")]
+[GenerateSerializer, SuppressReferenceTracking, Alias("StreamAttention.AttentionEntry")]
 public sealed class AttentionEntry
 {
     [Id(0)]
@@ -214,7 +215,7 @@ public sealed class AttentionEntry
 }
 
 /// <summary>A match's MinHash signature, kept to recognise near-duplicates of it.</summary>
-[GenerateSerializer, Immutable, Alias("StreamAttention.Fingerprint")]
+[GenerateSerializer, Immutable, SuppressReferenceTracking, Alias("StreamAttention.Fingerprint")]
 public sealed record Fingerprint(string MatchId, DateTimeOffset At, uint[] Signature);
 
 /// <summary>One interest's feedback: the threshold offset and the pooled vectors of messages marked "not like this".</summary>

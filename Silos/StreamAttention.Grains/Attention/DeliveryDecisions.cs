@@ -1,7 +1,6 @@
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
-using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Users;
+using StreamAttention.Grains.Users;
 
 namespace StreamAttention.Grains.Attention;
 
@@ -12,53 +11,53 @@ namespace StreamAttention.Grains.Attention;
 /// this batch's caller, never the silo's scoring queue. A user grain that cannot answer is asked again
 /// (<see cref="Attempts"/> times, with backoff); then the batch fails and its caller retries it (at-least-once).
 /// </summary>
-public sealed class DeliveryDecisions(IGrainFactory grains, ILogger<DeliveryDecisions> logger)
+public sealed class DeliveryDecisions(UserGrainReferences users, ILogger<DeliveryDecisions> logger)
 {
     private const int Attempts = 4;
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>The matches decided, in the order given (grouped by user).</summary>
-    public async Task<IReadOnlyList<(string UserId, UserMatch Match)>> DecideAsync(IReadOnlyList<(string UserId, UserMatch Match)> matches, CancellationToken cancellationToken)
+    /// <summary>The matches decided, in the order given.</summary>
+    public async Task<UserMatch[]> DecideAsync(IReadOnlyList<(string UserId, UserMatch Match)> matches, CancellationToken cancellationToken)
     {
-        // Each user's match indexes, users in order of their first match.
-        var users = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-        for (var i = 0; i < matches.Count; i++)
+        var byUser = MatchesByUser.Of(matches);
+        var decided = new UserMatch[matches.Count];
+        var calls = new Task[byUser.Count];
+        for (var user = 0; user < calls.Length; user++)
         {
-            (CollectionsMarshal.GetValueRefOrAddDefault(users, matches[i].UserId, out _) ??= []).Add(i);
+            calls[user] = DecideForUserAsync(byUser.UserId(user), byUser.Indexes(user), matches, decided, cancellationToken);
         }
-        var decided = new (string, UserMatch)[matches.Count];
-        await Task.WhenAll(users.Select(async user =>
-        {
-            var indexes = user.Value;
-            var userMatches = new UserMatch[indexes.Count];
-            for (var i = 0; i < userMatches.Length; i++)
-            {
-                userMatches[i] = matches[indexes[i]].Match;
-            }
-            var result = await DecideForUserAsync(user.Key, userMatches, cancellationToken);
-            for (var i = 0; i < userMatches.Length; i++)
-            {
-                decided[indexes[i]] = (user.Key, result[i]);
-            }
-        }));
+        await Task.WhenAll(calls);
         return decided;
     }
 
-    private async Task<IReadOnlyList<UserMatch>> DecideForUserAsync(string userId, UserMatch[] matches, CancellationToken cancellationToken)
+    /// <summary>Decides one user's matches (<paramref name="indexes"/> into <paramref name="matches"/>) into <paramref name="decided"/>.</summary>
+    private async Task DecideForUserAsync(string userId, ReadOnlyMemory<int> indexes, IReadOnlyList<(string UserId, UserMatch Match)> matches,
+        UserMatch[] decided, CancellationToken cancellationToken)
     {
+        var userMatches = new UserMatch[indexes.Length];
+        for (var i = 0; i < userMatches.Length; i++)
+        {
+            userMatches[i] = matches[indexes.Span[i]].Match;
+        }
+        IReadOnlyList<UserMatch> result;
         var delay = FirstRetryDelay;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await grains.GetGrain<IUserGrain>(userId).Decide(matches);
+                result = await users.Of(userId).Decide(userMatches);
+                break;
             }
             catch (Exception e) when (attempt < Attempts && e is not OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
-                logger.LogWarning("Deciding {Matches} matches of user {User} failed (attempt {Attempt}), retrying in {Delay}: {Error}", matches.Length, userId, attempt, delay, e.Message);
+                logger.LogWarning("Deciding {Matches} matches of user {User} failed (attempt {Attempt}), retrying in {Delay}: {Error}", userMatches.Length, userId, attempt, delay, e.Message);
                 await Task.Delay(delay, cancellationToken);
                 delay *= 2;
             }
+        }
+        for (var i = 0; i < userMatches.Length; i++)
+        {
+            decided[indexes.Span[i]] = result[i];
         }
     }
 }

@@ -51,6 +51,7 @@ public static class StreamAttentionSiloBuilderExtensions
         services.AddHostedService(provider => provider.GetRequiredService<MatchBroadcaster>());
         services.TryAddSingleton<AttentionInstruments>();
         services.TryAddSingleton(provider => new AttentionFilter(provider.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<UserGrainReferences>();
         services.TryAddSingleton<DeliveryDecisions>();
         services.TryAddSingleton<MatchDelivery>();
         services.AddHostedService(provider => provider.GetRequiredService<MatchDelivery>());

@@ -118,7 +118,7 @@ public sealed class ScoringGatewayGrain(
         for (var i = 0; i < kept.Count; i++)
         {
             var (text, m) = kept[i];
-            var match = decided[i].Match;
+            var match = decided[i];
             matches[i] = new TextMatch(text, m.UserId, m.InterestId, match.Score, m.Highlights, match.MatchId, match.Delivery, match.DuplicateOf,
                 undecided[i].Match.Truncated, m.RawScore);
             live[i] = new LiveMatch(m.UserId, match);
@@ -147,7 +147,7 @@ public sealed class ScoringGatewayGrain(
     }
 
     /// <summary>One call per active silo, then one per shard that no silo covered; every shard's matches counted once.</summary>
-    private async Task<IEnumerable<TextMatch>> ScoreEveryoneAsync(IReadOnlyList<EmbeddedText> rows, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<TextMatch>> ScoreEveryoneAsync(IReadOnlyList<EmbeddedText> rows, CancellationToken cancellationToken)
     {
         var shardCount = sharding.Value.ShardCount;
         var silos = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress);
@@ -163,20 +163,38 @@ public sealed class ScoringGatewayGrain(
         routing.ShardRequests.Add(covered.Count, new KeyValuePair<string, object?>("route", "silo"));
         routing.ShardRequests.Add(missing.Length, new KeyValuePair<string, object?>("route", "shard"));
         var direct = await Task.WhenAll(missing.Select(shard => GrainFactory.GetGrain<IScoringShardGrain>(shard).Score(new ShardScoreRequest(rows), cancellationToken)));
-        return covered.Values.SelectMany(m => m).Concat(direct.SelectMany(m => m));
+        return Concat([.. covered.Values, .. direct]);
     }
 
     /// <summary>
     /// One tenant's users: each shard scores only that tenant's rows (gathered for the call), so other tenants'
     /// interests are never scanned for this batch.
     /// </summary>
-    private async Task<IEnumerable<TextMatch>> ScoreTenantAsync(IReadOnlyList<EmbeddedText> rows, string tenant, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<TextMatch>> ScoreTenantAsync(IReadOnlyList<EmbeddedText> rows, string tenant, CancellationToken cancellationToken)
     {
         var request = new ShardScoreRequest(rows, Tenant: tenant);
         var found = await Task.WhenAll(Enumerable.Range(0, sharding.Value.ShardCount)
             .Select(shard => GrainFactory.GetGrain<IScoringShardGrain>(shard).Score(request, cancellationToken)));
         routing.ShardRequests.Add(found.Length, new KeyValuePair<string, object?>("route", "shard"));
-        return found.SelectMany(m => m);
+        return Concat(found);
+    }
+
+    /// <summary>
+    /// The shards' matches in one array of their total size, so the per-match list the gateway forms from it is sized
+    /// at once too (from a lazy concatenation, both grew by doubling: hundreds of thousands of entries at 100,000 interests).
+    /// </summary>
+    private static TextMatch[] Concat(IReadOnlyList<IReadOnlyList<TextMatch>> parts)
+    {
+        var all = new TextMatch[parts.Sum(p => p.Count)];
+        var at = 0;
+        foreach (var part in parts)
+        {
+            foreach (var match in part)
+            {
+                all[at++] = match;
+            }
+        }
+        return all;
     }
 
     /// <summary>

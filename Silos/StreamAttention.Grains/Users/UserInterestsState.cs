@@ -7,7 +7,7 @@ namespace StreamAttention.Grains.Users;
 /// A user's persisted interests, delivery policy and attention state. <see cref="Version"/> grows with every write
 /// of what shards hold (interests, feedback thresholds), so shards can order updates.
 /// </summary>
-[GenerateSerializer, Alias("StreamAttention.UserInterestsState")]
+[GenerateSerializer, SuppressReferenceTracking, Alias("StreamAttention.UserInterestsState")]
 public sealed class UserInterestsState
 {
     [Id(0)]

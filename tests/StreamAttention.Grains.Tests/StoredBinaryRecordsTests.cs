@@ -1,0 +1,140 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Storage;
+using StreamAttention.Contracts;
+using StreamAttention.Contracts.Users;
+using StreamAttention.Grains.Attention;
+using StreamAttention.Grains.Users;
+
+namespace StreamAttention.Grains.Tests;
+
+/// <summary>
+/// Records in the binary format must keep loading as the stored records' types change how they are written: the
+/// user state and the attention log entry as main at c7f957d wrote them (<c>StoredStates/*.bin</c>, Orleans' reference
+/// tracking for every object: a string, array, match or digest written again is a reference to its first copy), and as
+/// this build writes them. Both records share objects as the grain's do: the text and interest id of a message's
+/// matches, a highlights array of twin interests, the empty highlights array, a match's id in its fingerprint, one
+/// digest in the outbox and the recent digests; and hold more than 64 objects, past which Orleans tracks them in a
+/// dictionary instead of an array.
+/// </summary>
+public sealed class StoredBinaryRecordsTests(SiloHostFixture fixture) : IClassFixture<SiloHostFixture>
+{
+    private static readonly DateTimeOffset At = new(2026, 11, 30, 9, 0, 0, TimeSpan.Zero);
+
+    private IGrainStorageSerializer Storage
+        => fixture.Services.GetRequiredService<IOptionsMonitor<MemoryGrainStorageOptions>>().Get(StorageNames.Interests).GrainStorageSerializer;
+
+    /// <summary>Every field and type name of a record: equal only if every value is.</summary>
+    private string Json<T>(T value) => Assert.IsType<JsonGrainStorageSerializer>(fixture.Services.GetRequiredService<IGrainStorageSerializer>()).Serialize(value).ToString();
+
+    [Fact]
+    public void A_user_state_written_with_reference_tracking_loads_whole()
+    {
+        var loaded = Storage.Deserialize<UserInterestsState>(Stored("user-state.bin"))!;
+
+        Assert.Equal(Json(UserState()), Json(loaded));
+        Assert.Same(loaded.Attention.Outbox[0], loaded.Attention.RecentDigests[^1]);
+    }
+
+    /// <summary>
+    /// A state first stored in JSON (<c>StoredStates/user-state.json</c>): the JSON refers to a highlight that two
+    /// matches' arrays share, so the state read from it shares that object and its binary record refers to it.
+    /// </summary>
+    [Fact]
+    public void A_user_state_read_from_json_and_written_with_reference_tracking_loads_whole()
+    {
+        var fromJson = Storage.Deserialize<UserInterestsState>(BinaryData.FromString(File.ReadAllText(StoredPath("user-state.json"))))!;
+
+        var loaded = Storage.Deserialize<UserInterestsState>(Stored("user-state-from-json.bin"))!;
+
+        Assert.Equal(Json(fromJson), Json(loaded));
+    }
+
+    [Fact]
+    public void An_attention_log_entry_written_with_reference_tracking_loads_whole()
+    {
+        var loaded = Storage.Deserialize<AttentionEntry>(Stored("attention-log-entry.bin"))!;
+
+        Assert.Equal(Json(LogEntry()), Json(loaded));
+    }
+
+    [Fact]
+    public void A_user_state_written_now_reads_back_whole()
+    {
+        var state = UserState();
+
+        var loaded = Storage.Deserialize<UserInterestsState>(Storage.Serialize(state))!;
+
+        Assert.Equal(Json(state), Json(loaded));
+        Assert.Same(loaded.Attention.Outbox[0], loaded.Attention.RecentDigests[^1]);
+    }
+
+    [Fact]
+    public void An_attention_log_entry_written_now_reads_back_whole()
+    {
+        var entry = LogEntry();
+
+        var loaded = Storage.Deserialize<AttentionEntry>(Storage.Serialize(entry))!;
+
+        Assert.Equal(Json(entry), Json(loaded));
+    }
+
+    /// <summary>A state as a user grain holds it: interests, a policy, notification times, fingerprints, pending matches, digests and feedback.</summary>
+    private static UserInterestsState UserState()
+    {
+        var state = new UserInterestsState { Version = 9, Policy = DeliveryPolicy.Default with { Mutes = new[] { new MuteRule(null, "staging", At.AddDays(1)) } } };
+        state.Interests["db"] = new StoredInterest("db", "database replication", 0.55f, At.AddDays(-1), At, new[] { "postgres" }, new[] { "staging" });
+        state.Interests["db-twin"] = new StoredInterest("db-twin", "database replication", null, At.AddDays(-1), At);
+        var attention = state.Attention;
+        attention.ImmediateTimes.AddRange([At.AddMinutes(-5), At.AddMinutes(-4)]);
+        var earlier = Matches(At.AddHours(-2), "Postgres replica lag on db-3", 3, "m-old", DeliveryKinds.Deferred);
+        var digest = new Digest("u/2", "u", At.AddHours(-1), DigestReasons.Schedule, earlier.Length,
+            new[] { new DigestGroup("db", earlier[..2], 0), new DigestGroup("db-twin", earlier[2..], 1) });
+        attention.RecentDigests.AddRange([new Digest("u/1", "u", At.AddHours(-3), DigestReasons.QuietHoursEnd, 0, []), digest]);
+        attention.Outbox.Add(digest);
+        attention.DigestSequence = 2;
+        foreach (var match in Matches(At, "Postgres replica lag on db-5", 6, "m-new", DeliveryKinds.Deferred))
+        {
+            attention.Fingerprints.Add(new Fingerprint(match.MatchId, match.At, MinHashSignature.Of(match.Text)));
+            attention.Pending.Add(match);
+        }
+        attention.NextDigestAt = At.AddHours(1);
+        attention.LogStart = 4;
+        attention.Feedback["db"] = new FeedbackState { Offset = 0.05f, Relevant = 1, NotRelevant = 2, NotLikeThis = [[0.25f, -0.5f]] };
+        return state;
+    }
+
+    /// <summary>What one deferring decision appends: its notification time, fingerprints and pending matches.</summary>
+    private static AttentionEntry LogEntry()
+    {
+        var entry = new AttentionEntry { ImmediateTimes = [At], NextDigestAt = At.AddHours(1) };
+        foreach (var match in Matches(At.AddMinutes(1), "Postgres replica lag on db-7, failover pending", 8, "m-log", DeliveryKinds.QuietHours))
+        {
+            entry.Fingerprints.Add(new Fingerprint(match.MatchId, match.At, MinHashSignature.Of(match.Text)));
+            entry.Pending.Add(match);
+        }
+        return entry;
+    }
+
+    /// <summary>
+    /// One message's matches as the gateway forms them: one text and time, twin interests sharing a highlights array,
+    /// every third match without highlights (the shared empty array), a duplicate referring to the first.
+    /// </summary>
+    private static UserMatch[] Matches(DateTimeOffset at, string text, int count, string idPrefix, string delivery)
+    {
+        var highlights = new Highlight[] { new("postgres", 0.4f), new("replica", 0.3f), new("lag", 0.2f), new("db", 0.05f), new("on", 0.05f) };
+        var matches = new UserMatch[count];
+        for (var i = 0; i < count; i++)
+        {
+            var interest = i % 2 == 0 ? "db" : "db-twin";
+            matches[i] = new UserMatch(at, interest, text, 0.9f - (i * 0.01f), i % 3 == 2 ? Array.Empty<Highlight>() : highlights, $"{idPrefix}-{i}", delivery,
+                DuplicateOf: i == count - 1 ? matches[0].MatchId : null, Truncated: i == 1, RawScore: i % 2 == 0 ? 0.7f : null);
+        }
+        return matches;
+    }
+
+    private static BinaryData Stored(string name) => BinaryData.FromBytes(File.ReadAllBytes(StoredPath(name)));
+
+    private static string StoredPath(string name) => Path.Combine(AppContext.BaseDirectory, "StoredStates", name);
+}

@@ -68,7 +68,8 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
         }
         var text = _options.IncludeText ? message.Text : null;
         var attributes = _options.IncludeAttributes ? message.Attributes : null;
-        var json = new MessageMatchesJson(message, text, attributes, source);
+        // Written on the first match that needs its own value: with per-user records, only the notifications do.
+        MessageMatchesJson? json = null;
         var headers = TraceHeaders();
         var tenancy = _options.Tenancy;
         var outputTopic = TenantTopic(message.Tenant, tenancy.OutputTopicPattern, _options.OutputTopic);
@@ -84,7 +85,7 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
             var output = new Message<byte[]?, byte[]?>
             {
                 Key = Encoding.UTF8.GetBytes(match.UserId),
-                Value = json.Write(match),
+                Value = (json ??= new MessageMatchesJson(message, text, attributes, source)).Write(match),
                 Headers = headers,
             };
             if (userRecords is null)

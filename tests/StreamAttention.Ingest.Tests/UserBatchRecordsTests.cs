@@ -157,7 +157,7 @@ public sealed class UserBatchRecordsTests
         {
             records.Add(message, withText ? message.Text : null, withAttributes ? message.Attributes : null, source, matches, Topic);
         }
-        return records.Records().ToList();
+        return records.Records();
     }
 
     private static PublishedUserMatch Published(TextMatch match)

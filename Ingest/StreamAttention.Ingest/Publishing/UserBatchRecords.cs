@@ -11,9 +11,9 @@ public sealed record UserRecord(string Topic, string UserId, byte[] Value);
 /// <summary>
 /// A consumed batch's matches as <c>Ingest:Output:MatchRecords=PerUserBatch</c> records: one per user (and output
 /// topic), in the order of each user's first match in the batch, listing the user's matches by message in read order.
-/// A user's matches that would pass the byte limit (<c>Ingest:Output:MaxRecordBytes</c>) are split into consecutive records; only a single
-/// match bigger than the limit makes a record pass it. Each message's fields and each match are encoded once
-/// (<see cref="UserMatchesJson"/>) and copied into the records.
+/// A user's matches that would pass the byte limit (<c>Ingest:Output:MaxRecordBytes</c>) are split into consecutive
+/// records; only a single match bigger than the limit makes a record pass it. Each message's fields are encoded once
+/// and copied into the records that list it (<see cref="UserMatchesJson"/>); each match is encoded once, into its record.
 /// </summary>
 public sealed class UserBatchRecords(int maxRecordBytes)
 {
@@ -22,7 +22,7 @@ public sealed class UserBatchRecords(int maxRecordBytes)
 
     private readonly int _maxRecordBytes = maxRecordBytes;
     private readonly UserMatchesJson _json = new();
-    private readonly Dictionary<(string Topic, string UserId), List<(JsonFragment Message, JsonFragment Match)>> _users = [];
+    private readonly Dictionary<(string Topic, string UserId), List<(byte[] Message, TextMatch Match)>> _users = [];
     private readonly List<(string Topic, string UserId)> _order = [];
 
     /// <summary>Adds a message's matches, in read order of the batch's messages.</summary>
@@ -35,7 +35,7 @@ public sealed class UserBatchRecords(int maxRecordBytes)
         {
             return;
         }
-        var head = _json.WriteMessageStart(message, text, attributes, source);
+        var head = _json.MessageStart(message, text, attributes, source);
         foreach (var match in matches)
         {
             if (!_users.TryGetValue((topic, match.UserId), out var entries))
@@ -43,31 +43,33 @@ public sealed class UserBatchRecords(int maxRecordBytes)
                 _users.Add((topic, match.UserId), entries = []);
                 _order.Add((topic, match.UserId));
             }
-            entries.Add((head, _json.WriteMatch(match)));
+            entries.Add((head, match));
         }
     }
 
     /// <summary>The records, each user's in order; every match added is in exactly one.</summary>
-    public IEnumerable<UserRecord> Records()
+    public List<UserRecord> Records()
     {
+        var records = new List<UserRecord>(_order.Count);
         var record = new ArrayBufferWriter<byte>(4096);
         foreach (var (topic, userId) in _order)
         {
-            var start = _json.WriteRecordStart(userId);
-            Append(record, start);
+            var start = _json.RecordStart(userId);
+            record.Write(start);
             var matchesInRecord = 0;
-            JsonFragment? open = null;
+            byte[]? open = null;
             foreach (var (head, match) in _users[(topic, userId)])
             {
-                // A message's matches share its head fragment: the same one means the same message.
+                var json = _json.Match(match);
+                // A message's matches share its head: the same array means the same message.
                 var sameMessage = open == head;
-                var adds = sameMessage ? 1 + match.Length : (open is null ? 0 : 3) + head.Length + match.Length;
+                var adds = sameMessage ? 1 + json.Length : (open is null ? 0 : 3) + head.Length + json.Length;
                 if (matchesInRecord > 0 && record.WrittenCount + adds + ClosingBytes > _maxRecordBytes)
                 {
                     record.Write("]}]}"u8);
-                    yield return new UserRecord(topic, userId, record.WrittenSpan.ToArray());
+                    records.Add(new UserRecord(topic, userId, record.WrittenSpan.ToArray()));
                     record.ResetWrittenCount();
-                    Append(record, start);
+                    record.Write(start);
                     matchesInRecord = 0;
                     open = null;
                     sameMessage = false;
@@ -82,17 +84,16 @@ public sealed class UserBatchRecords(int maxRecordBytes)
                     {
                         record.Write("]},"u8);
                     }
-                    Append(record, head);
+                    record.Write(head);
                     open = head;
                 }
-                Append(record, match);
+                record.Write(json);
                 matchesInRecord++;
             }
             record.Write("]}]}"u8);
-            yield return new UserRecord(topic, userId, record.WrittenSpan.ToArray());
+            records.Add(new UserRecord(topic, userId, record.WrittenSpan.ToArray()));
             record.ResetWrittenCount();
         }
+        return records;
     }
-
-    private void Append(ArrayBufferWriter<byte> record, JsonFragment fragment) => record.Write(_json[fragment]);
 }

@@ -5,14 +5,11 @@ using StreamAttention.Ingest.Decoding;
 
 namespace StreamAttention.Ingest.Publishing;
 
-/// <summary>A piece of JSON in a <see cref="UserMatchesJson"/>'s buffer.</summary>
-public readonly record struct JsonFragment(int Offset, int Length);
-
 /// <summary>
-/// The pieces of a batch's <see cref="PublishedUserMatches"/> values, each encoded once into one buffer: a record's
-/// start (<c>{"userId":…,"messages":[</c>), a message's start (its fields, then <c>"matches":[</c>) and a match. Their
-/// concatenation with commas and closing brackets (<see cref="UserBatchRecords"/>) is, byte for byte, what
-/// <see cref="OutputJson"/> writes for the record: the same names, order, escaping and absent fields.
+/// The pieces of <see cref="PublishedUserMatches"/> values: a record's start (<c>{"userId":…,"messages":[</c>), a
+/// message's start (its fields, then <c>"matches":[</c>) and a match. Their concatenation with commas and closing
+/// brackets (<see cref="UserBatchRecords"/>) is, byte for byte, what <see cref="OutputJson"/> writes for the record:
+/// the same names, order, escaping and absent fields. One writer and buffer are reused for every piece.
 /// </summary>
 public sealed class UserMatchesJson
 {
@@ -35,29 +32,27 @@ public sealed class UserMatchesJson
     private static readonly JsonEncodedText TruncatedName = JsonEncodedText.Encode("truncated");
     private static readonly JsonEncodedText RawScoreName = JsonEncodedText.Encode("rawScore");
 
-    private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
+    private readonly ArrayBufferWriter<byte> _buffer = new(1024);
     private readonly Utf8JsonWriter _writer;
 
     public UserMatchesJson() => _writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true });
 
-    public ReadOnlySpan<byte> this[JsonFragment fragment] => _buffer.WrittenSpan.Slice(fragment.Offset, fragment.Length);
-
     /// <summary><c>{"userId":…,"messages":[</c></summary>
-    public JsonFragment WriteRecordStart(string userId)
+    public byte[] RecordStart(string userId)
     {
-        var start = Begin();
+        Begin();
         _writer.WriteStartObject();
         _writer.WriteString(UserIdName, userId);
         _writer.WriteStartArray(MessagesName);
-        return End(start);
+        return End().ToArray();
     }
 
-    /// <summary>The message's fields, then <c>"matches":[</c>.</summary>
+    /// <summary>The message's fields, then <c>"matches":[</c>: written once per message, copied into each record that lists it.</summary>
     /// <param name="text">The message's text, or null when the records leave it out.</param>
     /// <param name="attributes">The message's attributes, or null when the records leave them out.</param>
-    public JsonFragment WriteMessageStart(IngestMessage message, string? text, JsonElement? attributes, SourcePosition source)
+    public byte[] MessageStart(IngestMessage message, string? text, JsonElement? attributes, SourcePosition source)
     {
-        var start = Begin();
+        Begin();
         var writer = _writer;
         writer.WriteStartObject();
         writer.WriteString(MessageIdName, message.Id);
@@ -78,13 +73,13 @@ public sealed class UserMatchesJson
         writer.WritePropertyName(SourceName);
         JsonSerializer.Serialize(writer, source, OutputJson.Default.SourcePosition);
         writer.WriteStartArray(MatchesName);
-        return End(start);
+        return End().ToArray();
     }
 
-    /// <summary>The match's own fields (those of a <see cref="PublishedUserMatch"/>), as one object.</summary>
-    public JsonFragment WriteMatch(TextMatch match)
+    /// <summary>The match's own fields (those of a <see cref="PublishedUserMatch"/>), as one object; valid until the next call.</summary>
+    public ReadOnlySpan<byte> Match(TextMatch match)
     {
-        var start = Begin();
+        Begin();
         var writer = _writer;
         writer.WriteStartObject();
         WriteString(MatchIdName, match.MatchId);
@@ -113,20 +108,20 @@ public sealed class UserMatchesJson
             writer.WriteNumber(RawScoreName, rawScore);
         }
         writer.WriteEndObject();
-        return End(start);
+        return End();
     }
 
-    /// <summary>A fresh writer state (no pending comma, depth 0) over the same buffer.</summary>
-    private int Begin()
+    /// <summary>An empty buffer and a fresh writer state (no pending comma, depth 0).</summary>
+    private void Begin()
     {
+        _buffer.ResetWrittenCount();
         _writer.Reset();
-        return _buffer.WrittenCount;
     }
 
-    private JsonFragment End(int start)
+    private ReadOnlySpan<byte> End()
     {
         _writer.Flush();
-        return new JsonFragment(start, _buffer.WrittenCount - start);
+        return _buffer.WrittenSpan;
     }
 
     private void WriteString(JsonEncodedText name, string? value)

@@ -68,7 +68,7 @@ internal static class IngestBenchmark
             Console.WriteLine($"# GC in the {phase} phase: allocated {gc.Allocated / 1e6:N0} MB ({gc.Allocated / 1e3 / settings.Messages:N0} KB per message), "
                 + $"collections gen0 {gc.Gen0} / gen1 {gc.Gen1} / gen2 {gc.Gen2}, paused {gc.Pause.TotalSeconds:F2} s");
         }
-        Console.WriteLine($"# live heap after the run {result.LiveHeap / 1e6:N0} MB");
+        Console.WriteLine($"# saturated phase: {result.SaturatedMatches:N0} matches in {result.SaturatedRecords:N0} records ({(double)result.SaturatedMatches / Math.Max(1, result.SaturatedRecords):F1} per record); live heap after the run {result.LiveHeap / 1e6:N0} MB");
     }
 
     /// <summary>
@@ -131,7 +131,9 @@ internal static class IngestBenchmark
 
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var gc = GcCounters.Now();
+        var (recordsBefore, matchesBefore) = (output.Records, output.Matches);
         var (saturated, _, cpuAtCommit, gcAtCommit) = await RunPhaseAsync(kafka, producer, "sat", texts, ratePerSecond: null, output);
+        var (saturatedRecords, saturatedMatches) = (output.Records - recordsBefore, output.Matches - matchesBefore);
         var cpuPerMessage = (cpuAtCommit - cpu).TotalMilliseconds / texts.Length;
         var rate = Math.Max(1, saturated * 0.5);
         var pacedGc = GcCounters.Now();
@@ -147,7 +149,7 @@ internal static class IngestBenchmark
         // Stops the pipeline (draining it) before the silo and then the Kafka it reads.
         await silo.StopAsync();
         return new IngestResult(configuration, importTime.Elapsed, warmUp.Elapsed, saturated, cpuPerMessage, rate, Percentile(latencies, 0.50), Percentile(latencies, 0.99),
-            2L * texts.Length + bursts * WarmUpBurst, outcomes.Matched, outcomes.NoMatch, outcomes.DeadLettered, outcomes.Restarts, output.Matches, output.Records, dropped,
+            2L * texts.Length + bursts * WarmUpBurst, outcomes.Matched, outcomes.NoMatch, outcomes.DeadLettered, outcomes.Restarts, output.Matches, output.Records, saturatedMatches, saturatedRecords, dropped,
             File.ReadAllText("/proc/loadavg").Split(' ')[0], layout, gcAtCommit - gc, pacedGcAtCommit - pacedGc, liveHeap);
     }
 
@@ -426,10 +428,11 @@ internal static class IngestBenchmark
 /// One end-to-end run: its scoring configuration, saturated rate and the process's CPU time per message then, latency
 /// at half of that rate, every message accounted for, and the machine's 1-minute load average at the end. <see cref="Dropped"/>:
 /// partitions the embedded Kafka trimmed (its retention is ~5 MiB each), so their output was not all read. <see cref="Records"/>:
-/// the output topic's records, as many as <see cref="Matches"/> unless <see cref="MatchRecords"/> is <c>PerUserBatch</c>.
+/// the output topic's records, as many as <see cref="Matches"/> unless <see cref="MatchRecords"/> is <c>PerUserBatch</c>;
+/// <see cref="SaturatedMatches"/>, <see cref="SaturatedRecords"/>: those the saturated phase published (read by its end).
 /// </summary>
 internal sealed record IngestResult(string Configuration, TimeSpan Import, TimeSpan WarmUp, double Saturated, double CpuPerMessage, double PacedRate,
-    double P50, double P99, long Produced, long Matched, long NoMatch, long DeadLettered, long Restarts, long Matches, long Records, string[] Dropped, string LoadAverage,
+    double P50, double P99, long Produced, long Matched, long NoMatch, long DeadLettered, long Restarts, long Matches, long Records, long SaturatedMatches, long SaturatedRecords, string[] Dropped, string LoadAverage,
     MatchRecordLayout MatchRecords, GcCounters SaturatedGc, GcCounters PacedGc, long LiveHeap)
 {
     public long Outcomes => Matched + NoMatch + DeadLettered;

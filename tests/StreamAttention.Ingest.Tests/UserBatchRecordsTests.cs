@@ -140,6 +140,8 @@ public sealed class UserBatchRecordsTests
     [InlineData(MatchRecordLayout.PerUserBatch, 1_000_000, null, false)]
     [InlineData(MatchRecordLayout.PerUserBatch, 1_000_000, "2000000", true)]
     [InlineData((MatchRecordLayout)7, 512 * 1024, null, false)]
+    // The default layout does not care about the limit: a smaller producer message.max.bytes stays valid.
+    [InlineData(MatchRecordLayout.PerMatch, 512 * 1024, "100000", true)]
     public void The_output_options_are_validated(MatchRecordLayout layout, int maxRecordBytes, string? producerMaxBytes, bool valid)
     {
         var options = new KafkaIngestOptions { Output = new IngestOutputOptions { MatchRecords = layout, MaxRecordBytes = maxRecordBytes } };

@@ -15,6 +15,7 @@ public sealed class IngestOutputOptions
     /// <summary>
     /// <see cref="MatchRecordLayout.PerUserBatch"/>: the most bytes a record's value may have; a user's matches of a batch
     /// that would pass it are split into several records. A single match larger than this still goes in a record of its own.
+    /// Validated with that layout only: 1024 up to the producer's <c>message.max.bytes</c> less <see cref="RecordOverheadBytes"/>.
     /// </summary>
     public int MaxRecordBytes { get; set; } = 512 * 1024;
 }

@@ -115,7 +115,7 @@ public sealed class KafkaIngestOptions : IValidatableObject
             yield return new ValidationResult("Ingest:Fields:Id, Text and Vectors must be named.", [nameof(Fields)]);
         }
         var producerMaxBytes = Producer.TryGetValue("message.max.bytes", out var setting) && int.TryParse(setting, out var bytes) ? bytes : IngestOutputOptions.DefaultProducerMessageMaxBytes;
-        if (Output.MaxRecordBytes < 1024 || Output.MaxRecordBytes > producerMaxBytes - IngestOutputOptions.RecordOverheadBytes)
+        if (Output.MatchRecords == MatchRecordLayout.PerUserBatch && (Output.MaxRecordBytes < 1024 || Output.MaxRecordBytes > producerMaxBytes - IngestOutputOptions.RecordOverheadBytes))
         {
             yield return new ValidationResult($"Ingest:Output:MaxRecordBytes must be between 1024 and the producer's message.max.bytes ({producerMaxBytes}) less {IngestOutputOptions.RecordOverheadBytes} for the key and headers.", [nameof(Output)]);
         }

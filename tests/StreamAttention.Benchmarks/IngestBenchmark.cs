@@ -13,6 +13,7 @@ using StreamAttention.Embeddings;
 using StreamAttention.Grains.Import;
 using StreamAttention.Ingest.Diagnostics;
 using StreamAttention.Ingest.EmbeddedKafka;
+using StreamAttention.Ingest.Options;
 using StreamAttention.Ingest.Pipeline;
 using StreamAttention.Scoring.Options;
 using StreamAttention.Server.Hosting;
@@ -31,7 +32,8 @@ namespace StreamAttention.Benchmarks;
 /// process's CPU time per message; phase 2 produces at half that rate and measures the latency from a message's produce
 /// timestamp to its first match's produce timestamp. The output is consumed while the input is produced (the mock
 /// keeps ~5 MiB per partition); counts are verified: every message committed and counted once by outcome, and no
-/// partition dropped data.
+/// partition dropped data. <c>--match-records PerUserBatch</c> runs the pipeline with one output record per user and
+/// batch; the output is read and its matches counted in either layout.
 /// </summary>
 internal static class IngestBenchmark
 {
@@ -45,32 +47,36 @@ internal static class IngestBenchmark
     public static async Task RunAsync(BenchmarkSettings settings)
     {
         var corpus = BenchmarkCorpus.Load(settings.Workload);
-        var result = await MeasureAsync(corpus, settings.Interests, corpus.Messages(settings.Messages), settings.Provider);
+        var result = await MeasureAsync(corpus, settings.Interests, corpus.Messages(settings.Messages), settings.Provider, settings.MatchRecords);
         if (result.Lost != 0)
         {
             throw new InvalidOperationException($"Counted {result.Outcomes} outcomes for {result.Produced} messages.");
         }
-        Console.WriteLine($"# ingest benchmark, workload {settings.Workload}, {result.Configuration}: {settings.Interests:N0} interests ({settings.Interests / InterestsPerUser:N0} users), "
+        Console.WriteLine($"# ingest benchmark, workload {settings.Workload}, {result.Configuration}, match records {result.MatchRecords}: {settings.Interests:N0} interests ({settings.Interests / InterestsPerUser:N0} users), "
             + $"{settings.Messages:N0} messages per phase, {Partitions} partitions, {Environment.ProcessorCount} cores");
         if (result.Dropped.Length > 0)
         {
             // Every message was still counted by outcome (above); only the match count is short.
             Console.WriteLine($"# the embedded Kafka trimmed {string.Join(", ", result.Dropped)} (~5 MiB each): the matches column counts what was read");
         }
-        Console.WriteLine("| interests | import | warm-up | messages/s (saturated) | CPU/message | paced rate | p50 latency | p99 latency | matched / no match / dead-lettered | matches | restarts | lost | load average |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| interests | import | warm-up | messages/s (saturated) | CPU/message | paced rate | p50 latency | p99 latency | matched / no match / dead-lettered | matches | records | restarts | lost | load average |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         Console.WriteLine($"| {settings.Interests:N0} | {result.Import.TotalSeconds:F1} s | {result.WarmUp.TotalSeconds:F1} s | {result.Saturated:N0} | {result.CpuPerMessage:F2} ms | {result.PacedRate:N0} msg/s | {result.P50:F0} ms | {result.P99:F0} ms "
-            + $"| {result.Matched:N0} / {result.NoMatch:N0} / {result.DeadLettered:N0} | {result.Matches:N0} | {result.Restarts} | {result.Lost} | {result.LoadAverage} |");
-        var gc = result.SaturatedGc;
-        Console.WriteLine($"# GC in the saturated phase: allocated {gc.Allocated / 1e6:N0} MB ({gc.Allocated / 1e3 / settings.Messages:N0} KB per message), "
-            + $"collections gen0 {gc.Gen0} / gen1 {gc.Gen1} / gen2 {gc.Gen2}, paused {gc.Pause.TotalSeconds:F2} s; live heap after the run {result.LiveHeap / 1e6:N0} MB");
+            + $"| {result.Matched:N0} / {result.NoMatch:N0} / {result.DeadLettered:N0} | {result.Matches:N0} | {result.Records:N0} | {result.Restarts} | {result.Lost} | {result.LoadAverage} |");
+        foreach (var (phase, gc) in new[] { ("saturated", result.SaturatedGc), ("paced", result.PacedGc) })
+        {
+            Console.WriteLine($"# GC in the {phase} phase: allocated {gc.Allocated / 1e6:N0} MB ({gc.Allocated / 1e3 / settings.Messages:N0} KB per message), "
+                + $"collections gen0 {gc.Gen0} / gen1 {gc.Gen1} / gen2 {gc.Gen2}, paused {gc.Pause.TotalSeconds:F2} s");
+        }
+        Console.WriteLine($"# saturated phase: {result.SaturatedMatches:N0} matches in {result.SaturatedRecords:N0} records ({(double)result.SaturatedMatches / Math.Max(1, result.SaturatedRecords):F1} per record); live heap after the run {result.LiveHeap / 1e6:N0} MB");
     }
 
     /// <summary>
     /// One silo with <paramref name="count"/> of <paramref name="corpus"/>'s phrases that its embedder knows
     /// (<see cref="BenchmarkCorpus.KnownPhrases"/>), with <paramref name="provider"/>'s embedder, a warm-up and both phases over <paramref name="texts"/>; counts every outcome, consumer restart and match.
     /// </summary>
-    public static async Task<IngestResult> MeasureAsync(BenchmarkCorpus corpus, int count, string[] texts, string provider)
+    /// <param name="matchRecords">The pipeline's <c>Ingest:Output:MatchRecords</c>; null: its default.</param>
+    public static async Task<IngestResult> MeasureAsync(BenchmarkCorpus corpus, int count, string[] texts, string provider, string? matchRecords = null)
     {
         await using var kafka = EmbeddedKafkaCluster.Start(1);
         foreach (var topic in new[] { "streamattention.messages", "streamattention.matches", "streamattention.notifications", "streamattention.dead-letters" })
@@ -88,6 +94,7 @@ internal static class IngestBenchmark
             // The product's default scoring (calibrated, default threshold) with that embedder, as the scoring-alone rows.
             "--Embeddings:Provider=" + provider,
             "--Logging:LogLevel:Default=Warning",
+            .. matchRecords is null ? Array.Empty<string>() : [$"--Ingest:Output:MatchRecords={matchRecords}"],
         ], $"http://127.0.0.1:{LoopbackPort.Free()}");
         await using var silo = SiloHost.Build(builder);
         await silo.StartAsync();
@@ -95,6 +102,7 @@ internal static class IngestBenchmark
 
         var embedder = silo.Services.GetRequiredService<ITextEmbedder>();
         var scoring = silo.Services.GetRequiredService<IOptions<ScoringOptions>>().Value;
+        var layout = silo.Services.GetRequiredService<IOptions<KafkaIngestOptions>>().Value.Output.MatchRecords;
         var configuration = $"{embedder.Name}, {(scoring.Calibration == ScoreCalibration.None ? "raw" : "calibrated")} scores at {scoring.DefaultThreshold}";
         var interests = corpus.KnownPhrases(embedder, count);
         var importTime = Stopwatch.StartNew();
@@ -105,7 +113,7 @@ internal static class IngestBenchmark
             throw new InvalidOperationException($"Imported {report.Imported} of {interests.Length} interests: {string.Join("; ", report.Errors.Take(3).Select(e => e.Message))}");
         }
 
-        using var output = new OutputWatcher(kafka.BootstrapServers);
+        using var output = new OutputWatcher(kafka.BootstrapServers, layout);
         // One producer for every phase: a new idempotent producer holds its first messages until the cluster gave it a
         // producer id (50 ms to 1 s on the mock), which a phase's first messages counted as the pipeline's latency.
         using var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = kafka.BootstrapServers, EnableIdempotence = true, LingerMs = 5 }).Build();
@@ -123,10 +131,14 @@ internal static class IngestBenchmark
 
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var gc = GcCounters.Now();
+        // From the broker and the pipeline's own count, not the reader: it may lag or miss what the embedded Kafka trimmed.
+        var (recordsBefore, matchesBefore) = (OutputRecords(kafka), outcomes.Matches);
         var (saturated, _, cpuAtCommit, gcAtCommit) = await RunPhaseAsync(kafka, producer, "sat", texts, ratePerSecond: null, output);
+        var (saturatedRecords, saturatedMatches) = (OutputRecords(kafka) - recordsBefore, outcomes.Matches - matchesBefore);
         var cpuPerMessage = (cpuAtCommit - cpu).TotalMilliseconds / texts.Length;
         var rate = Math.Max(1, saturated * 0.5);
-        var (_, latencies, _, _) = await RunPhaseAsync(kafka, producer, "paced", texts, rate, output);
+        var pacedGc = GcCounters.Now();
+        var (_, latencies, _, pacedGcAtCommit) = await RunPhaseAsync(kafka, producer, "paced", texts, rate, output);
 
         var dropped = DroppedPartitions(kafka);
         if (dropped.Length == 0)
@@ -138,8 +150,8 @@ internal static class IngestBenchmark
         // Stops the pipeline (draining it) before the silo and then the Kafka it reads.
         await silo.StopAsync();
         return new IngestResult(configuration, importTime.Elapsed, warmUp.Elapsed, saturated, cpuPerMessage, rate, Percentile(latencies, 0.50), Percentile(latencies, 0.99),
-            2L * texts.Length + bursts * WarmUpBurst, outcomes.Matched, outcomes.NoMatch, outcomes.DeadLettered, outcomes.Restarts, output.Matches, dropped,
-            File.ReadAllText("/proc/loadavg").Split(' ')[0], gcAtCommit - gc, liveHeap);
+            2L * texts.Length + bursts * WarmUpBurst, outcomes.Matched, outcomes.NoMatch, outcomes.DeadLettered, outcomes.Restarts, output.Matches, output.Records, saturatedMatches, saturatedRecords, dropped,
+            File.ReadAllText("/proc/loadavg").Split(' ')[0], layout, gcAtCommit - gc, pacedGcAtCommit - pacedGc, liveHeap);
     }
 
     private static async IAsyncEnumerable<ImportLine> Lines(string[] interests)
@@ -209,6 +221,13 @@ internal static class IngestBenchmark
         throw new TimeoutException("The ingest did not commit every message in time.");
     }
 
+    /// <summary>The records on the output topic so far (the sum of its partitions' high watermarks).</summary>
+    private static long OutputRecords(EmbeddedKafkaCluster kafka)
+    {
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = kafka.BootstrapServers, GroupId = "watermarks" }).Build();
+        return Enumerable.Range(0, Partitions).Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition("streamattention.matches", p), TimeSpan.FromSeconds(10)).High.Value);
+    }
+
     /// <summary>The mock drops a partition's oldest data past ~5 MiB: the partitions whose low watermark is not 0 lost samples.</summary>
     private static string[] DroppedPartitions(EmbeddedKafkaCluster kafka)
     {
@@ -230,16 +249,22 @@ internal static class IngestBenchmark
     private static double Percentile(List<double> sorted, double q)
         => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)];
 
-    /// <summary>Reads the output topic while the benchmark runs: the first match's produce timestamp per message.</summary>
+    /// <summary>
+    /// Reads the output topic while the benchmark runs, in either layout: the first match's produce timestamp per
+    /// message, and the records and matches read.
+    /// </summary>
     private sealed class OutputWatcher : IDisposable
     {
         private readonly ConcurrentDictionary<string, DateTime> _first = new();
         private readonly CancellationTokenSource _stop = new();
         private readonly Thread _thread;
+        private readonly MatchRecordLayout _layout;
+        private long _records;
         private long _matches;
 
-        public OutputWatcher(string bootstrapServers)
+        public OutputWatcher(string bootstrapServers, MatchRecordLayout layout)
         {
+            _layout = layout;
             // Only the value and the timestamp are read: no key, headers or topic are copied out of librdkafka per match.
             var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig { BootstrapServers = bootstrapServers, GroupId = "watcher", ConsumeResultFields = "timestamp" }).Build();
             consumer.Assign(Enumerable.Range(0, Partitions).Select(p => new TopicPartitionOffset("streamattention.matches", p, Offset.Beginning)));
@@ -251,8 +276,10 @@ internal static class IngestBenchmark
                     {
                         if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { } result)
                         {
-                            Interlocked.Increment(ref _matches);
-                            _first.TryAdd(MessageId(result.Message.Value), result.Message.Timestamp.UtcDateTime);
+                            Interlocked.Add(ref _matches, _layout == MatchRecordLayout.PerUserBatch
+                                ? ReadUserRecord(result.Message.Value, result.Message.Timestamp.UtcDateTime)
+                                : ReadMatch(result.Message.Value, result.Message.Timestamp.UtcDateTime));
+                            Interlocked.Increment(ref _records);
                         }
                     }
                 }
@@ -263,8 +290,13 @@ internal static class IngestBenchmark
 
         public long Matches => Interlocked.Read(ref _matches);
 
-        /// <summary>Reads up to the match's <c>messageId</c> only: the watcher shares the silo's process and cores, so it stays cheap.</summary>
-        private static string MessageId(byte[] match)
+        public long Records => Interlocked.Read(ref _records);
+
+        /// <summary>
+        /// A <c>PerMatch</c> record: reads up to the match's <c>messageId</c> only (the watcher shares the silo's process
+        /// and cores, so it stays cheap); one match.
+        /// </summary>
+        private int ReadMatch(byte[] match, DateTime at)
         {
             var reader = new Utf8JsonReader(match);
             while (reader.Read())
@@ -272,7 +304,8 @@ internal static class IngestBenchmark
                 if (reader.CurrentDepth == 1 && reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("messageId"u8))
                 {
                     reader.Read();
-                    return reader.GetString()!;
+                    _first.TryAdd(reader.GetString()!, at);
+                    return 1;
                 }
                 if (reader.CurrentDepth == 1 && reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
                 {
@@ -282,24 +315,58 @@ internal static class IngestBenchmark
             throw new InvalidOperationException("A match without messageId.");
         }
 
-        /// <summary>Until every published match was read (bounded): the printed count is then the output topic's whole content.</summary>
+        /// <summary>A <c>PerUserBatch</c> record: each message's <c>messageId</c>, and its matches counted without reading them; returns the matches.</summary>
+        private int ReadUserRecord(byte[] record, DateTime at)
+        {
+            var reader = new Utf8JsonReader(record);
+            var matches = 0;
+            while (reader.Read())
+            {
+                // A message's fields: {"messages":[{…}]} puts them at depth 3.
+                if (reader.CurrentDepth != 3 || reader.TokenType != JsonTokenType.PropertyName)
+                {
+                    continue;
+                }
+                if (reader.ValueTextEquals("messageId"u8))
+                {
+                    reader.Read();
+                    _first.TryAdd(reader.GetString()!, at);
+                }
+                else if (reader.ValueTextEquals("matches"u8))
+                {
+                    reader.Read();
+                    while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+                    {
+                        matches++;
+                        reader.Skip();
+                    }
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+            return matches;
+        }
+
+        /// <summary>Until every published record was read (bounded): the printed counts are then the output topic's whole content.</summary>
         public async Task WaitForAllAsync(string bootstrapServers)
         {
             var published = await CatchUpAsync(bootstrapServers);
-            if (Matches != published)
+            if (Records != published)
             {
-                throw new InvalidOperationException($"Read {Matches} of {published} published matches.");
+                throw new InvalidOperationException($"Read {Records} of {published} published records.");
             }
         }
 
-        /// <summary>Waits (bounded) until the watcher has read as many matches as were published so far; returns that number.</summary>
+        /// <summary>Waits (bounded) until the watcher has read as many records as were published so far; returns that number.</summary>
         public async Task<long> CatchUpAsync(string bootstrapServers)
         {
             using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = bootstrapServers, GroupId = "watermarks" }).Build();
             var published = Enumerable.Range(0, Partitions)
                 .Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition("streamattention.matches", p), TimeSpan.FromSeconds(10)).High.Value);
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-            while (Matches < published && DateTime.UtcNow < deadline)
+            while (Records < published && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(20);
             }
@@ -315,17 +382,17 @@ internal static class IngestBenchmark
         }
     }
 
-    /// <summary>Sums the pipeline's message outcomes and consumer restarts (meter "StreamAttention").</summary>
+    /// <summary>Sums the pipeline's message outcomes, matches published and consumer restarts (meter "StreamAttention").</summary>
     private sealed class OutcomeTotals : IDisposable
     {
         private readonly MeterListener _listener = new();
-        private long _matched, _noMatch, _deadLettered, _restarts;
+        private long _matched, _noMatch, _deadLettered, _restarts, _matches;
 
         public OutcomeTotals()
         {
             _listener.InstrumentPublished = (instrument, listener) =>
             {
-                if (instrument.Meter.Name == InstrumentNames.Meter && instrument.Name is InstrumentNames.IngestMessages or InstrumentNames.IngestRestarts)
+                if (instrument.Meter.Name == InstrumentNames.Meter && instrument.Name is InstrumentNames.IngestMessages or InstrumentNames.IngestRestarts or InstrumentNames.IngestMatches)
                 {
                     listener.EnableMeasurementEvents(instrument);
                 }
@@ -335,6 +402,11 @@ internal static class IngestBenchmark
                 if (instrument.Name == InstrumentNames.IngestRestarts)
                 {
                     Interlocked.Add(ref _restarts, value);
+                    return;
+                }
+                if (instrument.Name == InstrumentNames.IngestMatches)
+                {
+                    Interlocked.Add(ref _matches, value);
                     return;
                 }
                 foreach (var tag in tags)
@@ -360,6 +432,7 @@ internal static class IngestBenchmark
         public long NoMatch => Interlocked.Read(ref _noMatch);
         public long DeadLettered => Interlocked.Read(ref _deadLettered);
         public long Restarts => Interlocked.Read(ref _restarts);
+        public long Matches => Interlocked.Read(ref _matches);
 
         public void Dispose() => _listener.Dispose();
     }
@@ -368,11 +441,14 @@ internal static class IngestBenchmark
 /// <summary>
 /// One end-to-end run: its scoring configuration, saturated rate and the process's CPU time per message then, latency
 /// at half of that rate, every message accounted for, and the machine's 1-minute load average at the end. <see cref="Dropped"/>:
-/// partitions the embedded Kafka trimmed (its retention is ~5 MiB each), so their output was not all read.
+/// partitions the embedded Kafka trimmed (its retention is ~5 MiB each), so their output was not all read. <see cref="Records"/>:
+/// the output topic's records, as many as <see cref="Matches"/> unless <see cref="MatchRecords"/> is <c>PerUserBatch</c>;
+/// <see cref="SaturatedMatches"/>, <see cref="SaturatedRecords"/>: those the saturated phase published (the pipeline's
+/// count of matches, the output topic's watermarks).
 /// </summary>
 internal sealed record IngestResult(string Configuration, TimeSpan Import, TimeSpan WarmUp, double Saturated, double CpuPerMessage, double PacedRate,
-    double P50, double P99, long Produced, long Matched, long NoMatch, long DeadLettered, long Restarts, long Matches, string[] Dropped, string LoadAverage,
-    GcCounters SaturatedGc, long LiveHeap)
+    double P50, double P99, long Produced, long Matched, long NoMatch, long DeadLettered, long Restarts, long Matches, long Records, long SaturatedMatches, long SaturatedRecords, string[] Dropped, string LoadAverage,
+    MatchRecordLayout MatchRecords, GcCounters SaturatedGc, GcCounters PacedGc, long LiveHeap)
 {
     public long Outcomes => Matched + NoMatch + DeadLettered;
 

@@ -206,6 +206,52 @@ public sealed class PipelineTests(IngestClusterFixture fixture) : IClassFixture<
         Assert.Equal(0, outcomes.Restarts);
     }
 
+    [Fact]
+    public async Task Per_user_batch_records_hold_every_match_keyed_by_user_in_order_under_the_byte_limit_and_notifications_stay_one_per_match()
+    {
+        using var tracing = ListenToIngestActivities();
+        await using var kafka = Traffic.StartKafka();
+        const int count = 60;
+        // Room for a few matches per record: a user's matches of a batch (up to 16 messages) are split.
+        const int maxRecordBytes = 1024;
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "user-records", options =>
+        {
+            options.Output.MatchRecords = MatchRecordLayout.PerUserBatch;
+            options.Output.MaxRecordBytes = maxRecordBytes;
+        });
+        using var outcomes = new OutcomeCounter(ingest);
+
+        await Traffic.ProduceAsync(kafka, 0, count);
+        await OutputReader.WaitForAllCommittedAsync(kafka, "user-records");
+
+        var records = OutputReader.ReadAll(kafka, Traffic.OutputTopic);
+        var matches = new List<JsonObject>();
+        foreach (var record in records)
+        {
+            Assert.InRange(record.Message.Value.Length, 1, maxRecordBytes);
+            Assert.Matches("^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$", OutputReader.Header(record, "traceparent"));
+            var recordMatches = UserBatchRecordsTests.Flatten(record.Message.Value).ToList();
+            Assert.All(recordMatches, match => Assert.Equal(Encoding.UTF8.GetString(record.Message.Key), (string)match["userId"]!));
+            matches.AddRange(recordMatches);
+        }
+        Assert.Equal(0, OutputReader.AssertMatches(matches, count, maxDuplicates: 0));
+        Assert.True(records.Count < matches.Count, $"{records.Count} records for {matches.Count} matches");
+        // A user's matches from one input partition are in read order, within and across its records.
+        foreach (var stream in matches.GroupBy(m => ((string)m["userId"]!, (int)m["source"]!["partition"]!)))
+        {
+            var offsets = stream.Select(m => (long)m["source"]!["offset"]!).ToList();
+            Assert.Equal(offsets.Order(), offsets);
+        }
+        Assert.All(matches, match => Assert.Equal(Traffic.TextOf(int.Parse(((string)match["messageId"]!)["m-".Length..])), (string)match["text"]!));
+        // Notifications: still one record per immediate match, the match's own value.
+        var notifications = OutputReader.ReadAll(kafka, Traffic.NotificationTopic).Select(r => JsonNode.Parse(r.Message.Value)!.AsObject()).ToList();
+        Assert.Equal(matches.Where(m => (string?)m["delivery"] == Contracts.Users.DeliveryKinds.Immediate).Select(m => (string)m["matchId"]!).Order(),
+            notifications.Select(n => (string)n["matchId"]!).Order());
+        Assert.All(notifications, n => Assert.True(JsonNode.DeepEquals(matches.Single(m => (string?)m["matchId"] == (string?)n["matchId"]), n)));
+        Assert.Equal(count - count / 3, outcomes[IngestInstruments.Matched]);
+        Assert.Equal(0, outcomes.Restarts);
+    }
+
     private static async Task ProduceAsync(EmbeddedKafkaCluster kafka, params byte[]?[] values)
     {
         using var producer = new ProducerBuilder<byte[]?, byte[]?>(KafkaClients.Producer(kafka)).Build();

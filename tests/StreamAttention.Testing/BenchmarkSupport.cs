@@ -14,7 +14,9 @@ namespace StreamAttention.Testing;
 /// the scoring engines compared, <c>EngineComparison</c>; <c>--scale</c> with <c>--sizes N,… --end-to-end-sizes N,…
 /// --per-pair-max N --plot PATH</c>: scoring alone and end to end against the number of interests, <c>ScaleBenchmark</c>;
 /// <c>--workload disjoint|same-texts</c>: where interests and messages come from, <see cref="BenchmarkCorpus.Load"/>;
-/// <c>--provider glove|distilled|minilm</c>: the embedder, the silo's default unless given; scores are calibrated).
+/// <c>--provider glove|distilled|minilm</c>: the embedder, the silo's default unless given; scores are calibrated;
+/// <c>--match-records PerMatch|PerUserBatch</c>: the ingest's <c>Ingest:Output:MatchRecords</c>, its default unless given;
+/// <c>--output-records</c>: the output records' cost per match in each layout, <c>OutputRecordsBenchmark</c>).
 /// </summary>
 public sealed class BenchmarkSettings
 {
@@ -30,6 +32,7 @@ public sealed class BenchmarkSettings
     public string PlotPath { get; private init; } = "scale-benchmark.png";
     public BenchmarkWorkload Workload { get; private init; } = BenchmarkWorkload.Disjoint;
     public string Provider { get; private init; } = StreamAttentionHost.DefaultProvider;
+    public string? MatchRecords { get; private init; }
     public double PeakGflops { get; set; }
 
     public static BenchmarkSettings Parse(string[] args)
@@ -66,6 +69,7 @@ public sealed class BenchmarkSettings
                 ? Enum.Parse<BenchmarkWorkload>(workload.Replace("-", ""), ignoreCase: true)
                 : defaults.Workload,
             Provider = Text("--provider") ?? defaults.Provider,
+            MatchRecords = Text("--match-records"),
         };
     }
 }

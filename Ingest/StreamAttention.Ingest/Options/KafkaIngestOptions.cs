@@ -39,6 +39,8 @@ public sealed class KafkaIngestOptions : IValidatableObject
 
     public IngestTenancyOptions Tenancy { get; set; } = new();
 
+    public IngestOutputOptions Output { get; set; } = new();
+
     /// <summary>Messages scored together: one embedding run and one fan-out to the shards.</summary>
     [Range(1, 4096)]
     public int MaxBatchSize { get; set; } = 256;
@@ -111,6 +113,15 @@ public sealed class KafkaIngestOptions : IValidatableObject
         if (string.IsNullOrWhiteSpace(Fields.Id) || string.IsNullOrWhiteSpace(Fields.Text) || string.IsNullOrWhiteSpace(Fields.Vectors))
         {
             yield return new ValidationResult("Ingest:Fields:Id, Text and Vectors must be named.", [nameof(Fields)]);
+        }
+        var producerMaxBytes = Producer.TryGetValue("message.max.bytes", out var setting) && int.TryParse(setting, out var bytes) ? bytes : IngestOutputOptions.DefaultProducerMessageMaxBytes;
+        if (Output.MatchRecords == MatchRecordLayout.PerUserBatch && (Output.MaxRecordBytes < 1024 || Output.MaxRecordBytes > producerMaxBytes - IngestOutputOptions.RecordOverheadBytes))
+        {
+            yield return new ValidationResult($"Ingest:Output:MaxRecordBytes must be between 1024 and the producer's message.max.bytes ({producerMaxBytes}) less {IngestOutputOptions.RecordOverheadBytes} for the key and headers.", [nameof(Output)]);
+        }
+        if (!Enum.IsDefined(Output.MatchRecords))
+        {
+            yield return new ValidationResult("Ingest:Output:MatchRecords must be PerMatch or PerUserBatch.", [nameof(Output)]);
         }
         foreach (var (name, pattern) in new[]
         {

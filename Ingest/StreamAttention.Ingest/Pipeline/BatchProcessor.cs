@@ -41,16 +41,21 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
             // The previous batch's failure is its own; this batch only needs to come after it.
             await turn.Previous.ContinueWith(_ => { }, TaskScheduler.Default);
             var acknowledgements = new BatchAcknowledgements();
+            var userRecords = publisher.UserRecordsForBatch();
             for (var i = 0; i < batch.Count; i++)
             {
                 if (decoded[i].Message is { } message)
                 {
-                    await publisher.PublishMatchesAsync(message, matches[i], Position(batch[i]), acknowledgements, cancellationToken);
+                    await publisher.PublishMatchesAsync(message, matches[i], Position(batch[i]), userRecords, acknowledgements, cancellationToken);
                 }
                 else
                 {
                     await publisher.PublishDeadLetterAsync(batch[i], decoded[i].Reason!, decoded[i].Detail!, acknowledgements, cancellationToken);
                 }
+            }
+            if (userRecords is not null)
+            {
+                await publisher.PublishUserRecordsAsync(userRecords, acknowledgements, cancellationToken);
             }
             turn.Complete();
             await acknowledgements.AllAsync();

@@ -10,5 +10,6 @@ namespace StreamAttention.Ingest.Publishing;
 /// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(PublishedMatch))]
+[JsonSerializable(typeof(PublishedUserMatches))]
 [JsonSerializable(typeof(Digest))]
 public sealed partial class OutputJson : JsonSerializerContext;

@@ -48,34 +48,70 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
     }
 
     /// <summary>
+    /// The batch's <see cref="MatchRecordLayout.PerUserBatch"/> records to fill (<see cref="PublishMatchesAsync"/>) and
+    /// then publish (<see cref="PublishUserRecordsAsync"/>); null with <see cref="MatchRecordLayout.PerMatch"/>.
+    /// </summary>
+    public UserBatchRecords? UserRecordsForBatch()
+        => _options.Output.MatchRecords == MatchRecordLayout.PerUserBatch ? new UserBatchRecords(_options.Output.MaxRecordBytes) : null;
+
+    /// <summary>
     /// Hands a message's matches (and the notifications of the immediate ones) to the producer, in order;
     /// <paramref name="acknowledgements"/> learns of each delivery. What the matches share (topics, trace headers, the
-    /// message's part of the JSON value) is worked out once per message.
+    /// message's part of the JSON value) is worked out once per message. With <paramref name="userRecords"/> the
+    /// matches go into the batch's per-user records instead, and only the notifications are produced here.
     /// </summary>
-    public async ValueTask PublishMatchesAsync(IngestMessage message, IReadOnlyList<TextMatch> matches, SourcePosition source, BatchAcknowledgements acknowledgements, CancellationToken cancellationToken)
+    public async ValueTask PublishMatchesAsync(IngestMessage message, IReadOnlyList<TextMatch> matches, SourcePosition source, UserBatchRecords? userRecords, BatchAcknowledgements acknowledgements, CancellationToken cancellationToken)
     {
         if (matches.Count == 0)
         {
             return;
         }
-        var json = new MessageMatchesJson(message, _options.IncludeText ? message.Text : null, _options.IncludeAttributes ? message.Attributes : null, source);
+        var text = _options.IncludeText ? message.Text : null;
+        var attributes = _options.IncludeAttributes ? message.Attributes : null;
+        // Written on the first match that needs its own value: with per-user records, only the notifications do.
+        MessageMatchesJson? json = null;
         var headers = TraceHeaders();
         var tenancy = _options.Tenancy;
         var outputTopic = TenantTopic(message.Tenant, tenancy.OutputTopicPattern, _options.OutputTopic);
         var notificationTopic = TenantTopic(message.Tenant, tenancy.NotificationTopicPattern, _options.NotificationTopic);
+        userRecords?.Add(message, text, attributes, source, matches, outputTopic);
         foreach (var match in matches)
         {
+            var immediate = match.Delivery == DeliveryKinds.Immediate;
+            if (userRecords is not null && !immediate)
+            {
+                continue;
+            }
             var output = new Message<byte[]?, byte[]?>
             {
                 Key = Encoding.UTF8.GetBytes(match.UserId),
-                Value = json.Write(match),
+                Value = (json ??= new MessageMatchesJson(message, text, attributes, source)).Write(match),
                 Headers = headers,
             };
-            await ProduceAsync(outputTopic, output, acknowledgements, cancellationToken);
-            if (match.Delivery == DeliveryKinds.Immediate)
+            if (userRecords is null)
             {
+                await ProduceAsync(outputTopic, output, acknowledgements, cancellationToken);
+            }
+            if (immediate)
+            {
+                // A notification stays one record per match in either layout: it is what should reach the person now.
                 await ProduceAsync(notificationTopic, output, acknowledgements, cancellationToken);
             }
+        }
+    }
+
+    /// <summary>Hands the batch's per-user records to the producer (keyed by user key, with the batch's trace headers), once all its messages were added.</summary>
+    public async ValueTask PublishUserRecordsAsync(UserBatchRecords userRecords, BatchAcknowledgements acknowledgements, CancellationToken cancellationToken)
+    {
+        var headers = TraceHeaders();
+        foreach (var record in userRecords.Records())
+        {
+            await ProduceAsync(record.Topic, new Message<byte[]?, byte[]?>
+            {
+                Key = Encoding.UTF8.GetBytes(record.UserId),
+                Value = record.Value,
+                Headers = headers,
+            }, acknowledgements, cancellationToken);
         }
     }
 

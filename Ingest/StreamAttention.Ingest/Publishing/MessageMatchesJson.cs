@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using StreamAttention.Contracts.Scoring;
 using StreamAttention.Ingest.Decoding;
+using static StreamAttention.Ingest.Publishing.PublishedMatchJson;
 
 namespace StreamAttention.Ingest.Publishing;
 
@@ -13,23 +14,6 @@ namespace StreamAttention.Ingest.Publishing;
 /// </summary>
 public sealed class MessageMatchesJson
 {
-    private static readonly JsonEncodedText MatchIdName = JsonEncodedText.Encode("matchId");
-    private static readonly JsonEncodedText DeliveryName = JsonEncodedText.Encode("delivery");
-    private static readonly JsonEncodedText DuplicateOfName = JsonEncodedText.Encode("duplicateOf");
-    private static readonly JsonEncodedText MessageIdName = JsonEncodedText.Encode("messageId");
-    private static readonly JsonEncodedText InterestIdName = JsonEncodedText.Encode("interestId");
-    private static readonly JsonEncodedText UserIdName = JsonEncodedText.Encode("userId");
-    private static readonly JsonEncodedText ScoreName = JsonEncodedText.Encode("score");
-    private static readonly JsonEncodedText HighlightsName = JsonEncodedText.Encode("highlights");
-    private static readonly JsonEncodedText TokenName = JsonEncodedText.Encode("token");
-    private static readonly JsonEncodedText WeightName = JsonEncodedText.Encode("weight");
-    private static readonly JsonEncodedText TextName = JsonEncodedText.Encode("text");
-    private static readonly JsonEncodedText TimestampName = JsonEncodedText.Encode("timestamp");
-    private static readonly JsonEncodedText AttributesName = JsonEncodedText.Encode("attributes");
-    private static readonly JsonEncodedText SourceName = JsonEncodedText.Encode("source");
-    private static readonly JsonEncodedText TruncatedName = JsonEncodedText.Encode("truncated");
-    private static readonly JsonEncodedText RawScoreName = JsonEncodedText.Encode("rawScore");
-
     private readonly byte[] _messageId;
     private readonly byte[]? _text;
     private readonly byte[]? _timestamp;
@@ -64,18 +48,7 @@ public sealed class MessageMatchesJson
         WriteString(InterestIdName, match.InterestId);
         WriteString(UserIdName, match.UserId);
         writer.WriteNumber(ScoreName, match.Score);
-        if (match.Highlights is { } highlights)
-        {
-            writer.WriteStartArray(HighlightsName);
-            foreach (var highlight in highlights)
-            {
-                writer.WriteStartObject();
-                WriteString(TokenName, highlight.Token);
-                writer.WriteNumber(WeightName, highlight.Weight);
-                writer.WriteEndObject();
-            }
-            writer.WriteEndArray();
-        }
+        PublishedMatchJson.WriteHighlights(writer, match.Highlights);
         WriteRaw(TextName, _text);
         WriteRaw(TimestampName, _timestamp);
         WriteRaw(AttributesName, _attributes);
@@ -93,13 +66,7 @@ public sealed class MessageMatchesJson
         return _buffer.WrittenSpan.ToArray();
     }
 
-    private void WriteString(JsonEncodedText name, string? value)
-    {
-        if (value is not null)
-        {
-            _writer.WriteString(name, value);
-        }
-    }
+    private void WriteString(JsonEncodedText name, string? value) => PublishedMatchJson.WriteStringIfAny(_writer, name, value);
 
     private void WriteRaw(JsonEncodedText name, byte[]? json)
     {

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using StreamAttention.Contracts.Scoring;
 using StreamAttention.Ingest.Decoding;
+using static StreamAttention.Ingest.Publishing.PublishedMatchJson;
 
 namespace StreamAttention.Ingest.Publishing;
 
@@ -13,25 +14,6 @@ namespace StreamAttention.Ingest.Publishing;
 /// </summary>
 public sealed class UserMatchesJson
 {
-    private static readonly JsonEncodedText UserIdName = JsonEncodedText.Encode("userId");
-    private static readonly JsonEncodedText MessagesName = JsonEncodedText.Encode("messages");
-    private static readonly JsonEncodedText MessageIdName = JsonEncodedText.Encode("messageId");
-    private static readonly JsonEncodedText TextName = JsonEncodedText.Encode("text");
-    private static readonly JsonEncodedText TimestampName = JsonEncodedText.Encode("timestamp");
-    private static readonly JsonEncodedText AttributesName = JsonEncodedText.Encode("attributes");
-    private static readonly JsonEncodedText SourceName = JsonEncodedText.Encode("source");
-    private static readonly JsonEncodedText MatchesName = JsonEncodedText.Encode("matches");
-    private static readonly JsonEncodedText MatchIdName = JsonEncodedText.Encode("matchId");
-    private static readonly JsonEncodedText DeliveryName = JsonEncodedText.Encode("delivery");
-    private static readonly JsonEncodedText DuplicateOfName = JsonEncodedText.Encode("duplicateOf");
-    private static readonly JsonEncodedText InterestIdName = JsonEncodedText.Encode("interestId");
-    private static readonly JsonEncodedText ScoreName = JsonEncodedText.Encode("score");
-    private static readonly JsonEncodedText HighlightsName = JsonEncodedText.Encode("highlights");
-    private static readonly JsonEncodedText TokenName = JsonEncodedText.Encode("token");
-    private static readonly JsonEncodedText WeightName = JsonEncodedText.Encode("weight");
-    private static readonly JsonEncodedText TruncatedName = JsonEncodedText.Encode("truncated");
-    private static readonly JsonEncodedText RawScoreName = JsonEncodedText.Encode("rawScore");
-
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);
     private readonly Utf8JsonWriter _writer;
 
@@ -87,18 +69,7 @@ public sealed class UserMatchesJson
         WriteString(DuplicateOfName, match.DuplicateOf);
         writer.WriteString(InterestIdName, match.InterestId);
         writer.WriteNumber(ScoreName, match.Score);
-        if (match.Highlights is { } highlights)
-        {
-            writer.WriteStartArray(HighlightsName);
-            foreach (var highlight in highlights)
-            {
-                writer.WriteStartObject();
-                WriteString(TokenName, highlight.Token);
-                writer.WriteNumber(WeightName, highlight.Weight);
-                writer.WriteEndObject();
-            }
-            writer.WriteEndArray();
-        }
+        PublishedMatchJson.WriteHighlights(writer, match.Highlights);
         if (match.Truncated)
         {
             writer.WriteBoolean(TruncatedName, true);
@@ -124,11 +95,5 @@ public sealed class UserMatchesJson
         return _buffer.WrittenSpan;
     }
 
-    private void WriteString(JsonEncodedText name, string? value)
-    {
-        if (value is not null)
-        {
-            _writer.WriteString(name, value);
-        }
-    }
+    private void WriteString(JsonEncodedText name, string? value) => PublishedMatchJson.WriteStringIfAny(_writer, name, value);
 }

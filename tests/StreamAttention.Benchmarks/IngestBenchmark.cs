@@ -64,6 +64,7 @@ internal static class IngestBenchmark
         var gc = result.SaturatedGc;
         Console.WriteLine($"# GC in the saturated phase: allocated {gc.Allocated / 1e6:N0} MB ({gc.Allocated / 1e3 / settings.Messages:N0} KB per message), "
             + $"collections gen0 {gc.Gen0} / gen1 {gc.Gen1} / gen2 {gc.Gen2}, paused {gc.Pause.TotalSeconds:F2} s; live heap after the run {result.LiveHeap / 1e6:N0} MB");
+        Console.WriteLine($"# GC settings: {GcCounters.Settings()}");
     }
 
     /// <summary>

@@ -31,5 +31,4 @@ internal readonly record struct GcCounters(long Allocated, int Gen0, int Gen1, i
         var settings = GC.GetConfigurationVariables();
         return string.Join(", ", ShownSettings.Select(name => $"{name}={settings.GetValueOrDefault(name)}"));
     }
-
 }

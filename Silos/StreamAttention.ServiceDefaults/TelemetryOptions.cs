@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Configuration;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -7,13 +8,34 @@ public sealed class TelemetryOptions
 {
     public const string SectionName = "Telemetry";
 
+    /// <summary>The standard variable that configures the OTLP exporter when <see cref="OtlpEndpoint"/> is unset.</summary>
+    public const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
     /// <summary>
     /// OTLP collector, e.g. http://127.0.0.1:4317. Unset: the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> environment
-    /// variable decides (with its <c>OTEL_EXPORTER_OTLP_*</c> companions); neither set: no OTLP export.
+    /// variable decides (with its <c>OTEL_EXPORTER_OTLP_*</c> companions); neither set: no OTLP export, and no traces.
     /// </summary>
     public Uri? OtlpEndpoint { get; set; }
 
     /// <summary>The protocol to <see cref="OtlpEndpoint"/>: "grpc" (the OTLP default) or "http/protobuf".</summary>
     [RegularExpression("^(grpc|http/protobuf)$", ErrorMessage = "Telemetry:OtlpProtocol must be 'grpc' or 'http/protobuf'.")]
     public string OtlpProtocol { get; set; } = "grpc";
+
+    /// <summary>
+    /// Share of traces recorded when traces are exported: a trace that starts here is kept with this probability (by
+    /// its trace id), one that comes with a parent follows the parent's decision. 1 records every trace.
+    /// </summary>
+    [Range(0.0, 1.0, ErrorMessage = "Telemetry:TraceSampleRatio must be between 0 and 1.")]
+    public double TraceSampleRatio { get; set; } = 1.0;
+
+    /// <summary>Whether OTLP export is configured, here or by <see cref="OtlpEndpointVariable"/>.</summary>
+    public bool ExportsOtlp => OtlpEndpoint is not null || !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(OtlpEndpointVariable));
+
+    /// <summary>The section of <paramref name="configuration"/>, validated.</summary>
+    public static TelemetryOptions Read(IConfiguration configuration)
+    {
+        var telemetry = configuration.GetSection(SectionName).Get<TelemetryOptions>() ?? new TelemetryOptions();
+        Validator.ValidateObject(telemetry, new ValidationContext(telemetry), validateAllProperties: true);
+        return telemetry;
+    }
 }

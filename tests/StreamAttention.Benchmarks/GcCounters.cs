@@ -19,4 +19,16 @@ internal readonly record struct GcCounters(long Allocated, int Gen0, int Gen1, i
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         return GC.GetTotalMemory(forceFullCollection: false);
     }
+
+    private static readonly string[] ShownSettings = ["ServerGC", "ConcurrentGC", "GCDynamicAdaptationMode", "HeapCount", "GCGen0MaxBudget"];
+
+    /// <summary>
+    /// The collector's settings in effect (DOTNET_* environment variables included), so a run says which GC it measured.
+    /// A gen0 budget (GCgen0size) is not among them: the gen0 count shows it.
+    /// </summary>
+    public static string Settings()
+    {
+        var settings = GC.GetConfigurationVariables();
+        return string.Join(", ", ShownSettings.Select(name => $"{name}={settings.GetValueOrDefault(name)}"));
+    }
 }

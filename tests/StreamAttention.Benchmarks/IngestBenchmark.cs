@@ -69,6 +69,7 @@ internal static class IngestBenchmark
                 + $"collections gen0 {gc.Gen0} / gen1 {gc.Gen1} / gen2 {gc.Gen2}, paused {gc.Pause.TotalSeconds:F2} s");
         }
         Console.WriteLine($"# saturated phase: {result.SaturatedMatches:N0} matches in {result.SaturatedRecords:N0} records ({(double)result.SaturatedMatches / Math.Max(1, result.SaturatedRecords):F1} per record); live heap after the run {result.LiveHeap / 1e6:N0} MB");
+        Console.WriteLine($"# GC settings: {GcCounters.Settings()}");
     }
 
     /// <summary>

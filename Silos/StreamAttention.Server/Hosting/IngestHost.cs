@@ -22,7 +22,15 @@ public static class IngestHost
         StreamAttentionHost.ConfigureSourcesAndLogging(builder, configurationArgs);
         builder.AddServiceDefaults();
         builder.WebHost.UseUrls(urls);
-        builder.UseOrleansClient(client => client.UseStreamAttentionCluster(builder.Configuration).AddActivityPropagation());
+        var exportsTraces = builder.ExportsTraces();
+        builder.UseOrleansClient(client =>
+        {
+            client.UseStreamAttentionCluster(builder.Configuration);
+            if (exportsTraces)
+            {
+                client.AddActivityPropagation();
+            }
+        });
         builder.Services.AddKafkaIngest().BindConfiguration(KafkaIngestOptions.SectionName);
         builder.Services.AddReadinessCheck<KafkaReadinessCheck>("kafka");
         builder.Services.AddSingleton<ClusterClientReadinessCheck>();

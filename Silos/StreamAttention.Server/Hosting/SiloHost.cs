@@ -29,9 +29,15 @@ public static class SiloHost
             builder.WebHost.UseUrls(urls);
         }
         var dashboard = builder.AddStreamAttentionDashboard();
+        var exportsTraces = builder.ExportsTraces();
         builder.UseOrleans(silo =>
         {
-            silo.UseStreamAttentionCluster(builder.Configuration).AddStreamAttentionGrains().AddActivityPropagation();
+            silo.UseStreamAttentionCluster(builder.Configuration).AddStreamAttentionGrains();
+            if (exportsTraces)
+            {
+                // Each grain call's filters carry the caller's trace context; without an exporter there is none to carry.
+                silo.AddActivityPropagation();
+            }
             if (dashboard.OrleansDashboard)
             {
                 silo.AddDashboard();

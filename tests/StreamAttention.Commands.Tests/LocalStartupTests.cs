@@ -54,6 +54,14 @@ public sealed class LocalStartupTests
             }
             await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
         }
+        catch (TimeoutException)
+        {
+            // Where start-up or shutdown stopped is in the process's own log.
+            lock (log)
+            {
+                Assert.Fail($"streamattention local did not {(running.Task.IsCompleted ? "stop within 60 s of ctrl-c" : "start")}; its output:\n{log}");
+            }
+        }
         finally
         {
             if (!process.HasExited)

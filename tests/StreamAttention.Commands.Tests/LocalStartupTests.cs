@@ -8,6 +8,17 @@ public sealed class LocalStartupTests
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
 
+    /// <summary>
+    /// Ctrl-c's SIGINT, unless this test process ignores SIGINT (started as a background job of a non-interactive
+    /// shell): the child inherits that, so ctrl-c could never reach it, and SIGTERM (the other signal the host stops on) does.
+    /// </summary>
+    private static string StopSignal()
+    {
+        const ulong sigint = 1UL << (2 - 1);
+        var ignored = File.ReadLines("/proc/self/status").FirstOrDefault(line => line.StartsWith("SigIgn:", StringComparison.Ordinal));
+        return ignored is not null && (Convert.ToUInt64(ignored["SigIgn:".Length..].Trim(), 16) & sigint) != 0 ? "-TERM" : "-INT";
+    }
+
     [Fact]
     public async Task Local_mode_starts_without_a_warning_and_stops_on_ctrl_c()
     {
@@ -48,7 +59,7 @@ public sealed class LocalStartupTests
             await running.Task.WaitAsync(StartTimeout);
             // The first sample messages are scored and published a few seconds after the banner.
             await Task.Delay(TimeSpan.FromSeconds(5));
-            using (var interrupt = Process.Start("kill", ["-INT", process.Id.ToString()]))
+            using (var interrupt = Process.Start("kill", [StopSignal(), process.Id.ToString()]))
             {
                 await interrupt.WaitForExitAsync();
             }

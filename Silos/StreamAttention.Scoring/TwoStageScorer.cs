@@ -133,8 +133,7 @@ public sealed class TwoStageScorer : IDisposable
                 var rescored = _lexical.Apply(messages, interests, thresholds, matches);
                 return rescored ? OrderAndLimit(matches, topKPerMessage) : Limit(matches, topKPerMessage);
             }
-            var weight = _options.AttentionWeight;
-            var prefilterFloor = engineThresholds.Select(t => (t - weight) / (1 - weight)).ToArray();
+            var prefilterFloor = engineThresholds.Select(t => ThresholdFloors.FloorOf(t, _options.AttentionWeight)).ToArray();
             for (var start = 0; start < messages.Count; start += _options.MessageChunkSize)
             {
                 var count = Math.Min(_options.MessageChunkSize, messages.Count - start);

@@ -18,6 +18,12 @@ internal sealed class ThresholdFloors(float attentionWeight)
     /// <summary>[distinct interests]: the prefilter floor of each lowest threshold, as of the last <see cref="For"/>.</summary>
     public float[] Floor { get; private set; } = [];
 
+    /// <summary>
+    /// The lowest prefilter score p with which s = w·A + (1 − w)·p can reach <paramref name="threshold"/>, attention A
+    /// being at most 1: (θ − w)/(1 − w). Both engines skip pairs below it.
+    /// </summary>
+    public static float FloorOf(float threshold, float attentionWeight) => (threshold - attentionWeight) / (1 - attentionWeight);
+
     public void For(DistinctInterests distinct, float[] thresholds)
     {
         if (ReferenceEquals(thresholds, _thresholds) && ReferenceEquals(distinct, _distinct))
@@ -25,7 +31,7 @@ internal sealed class ThresholdFloors(float attentionWeight)
             return;
         }
         Lowest = distinct.LowestThresholds(thresholds);
-        Floor = Lowest.Select(t => (t - attentionWeight) / (1 - attentionWeight)).ToArray();
+        Floor = Lowest.Select(t => FloorOf(t, attentionWeight)).ToArray();
         (_thresholds, _distinct) = (thresholds, distinct);
     }
 }

@@ -1,6 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
-using Orleans.Configuration;
 using Orleans.Storage;
 using StreamAttention.Contracts;
 using StreamAttention.Contracts.Users;
@@ -22,16 +19,15 @@ public sealed class StoredBinaryRecordsTests(SiloHostFixture fixture) : IClassFi
 {
     private static readonly DateTimeOffset At = new(2026, 11, 30, 9, 0, 0, TimeSpan.Zero);
 
-    private IGrainStorageSerializer Storage
-        => fixture.Services.GetRequiredService<IOptionsMonitor<MemoryGrainStorageOptions>>().Get(StorageNames.Interests).GrainStorageSerializer;
+    private IGrainStorageSerializer Storage => StoredRecords.UsersStorage(fixture.Services);
 
     /// <summary>Every field and type name of a record: equal only if every value is.</summary>
-    private string Json<T>(T value) => Assert.IsType<JsonGrainStorageSerializer>(fixture.Services.GetRequiredService<IGrainStorageSerializer>()).Serialize(value).ToString();
+    private string Json<T>(T value) => StoredRecords.PreviousJson(fixture.Services).Serialize(value).ToString();
 
     [Fact]
     public void A_user_state_written_with_reference_tracking_loads_whole()
     {
-        var loaded = Storage.Deserialize<UserInterestsState>(Stored("user-state.bin"))!;
+        var loaded = Storage.Deserialize<UserInterestsState>(StoredRecords.Bytes("user-state.bin"))!;
 
         Assert.Equal(Json(UserState()), Json(loaded));
         Assert.Same(loaded.Attention.Outbox[0], loaded.Attention.RecentDigests[^1]);
@@ -44,9 +40,9 @@ public sealed class StoredBinaryRecordsTests(SiloHostFixture fixture) : IClassFi
     [Fact]
     public void A_user_state_read_from_json_and_written_with_reference_tracking_loads_whole()
     {
-        var fromJson = Storage.Deserialize<UserInterestsState>(BinaryData.FromString(File.ReadAllText(StoredPath("user-state.json"))))!;
+        var fromJson = Storage.Deserialize<UserInterestsState>(StoredRecords.Text("user-state.json"))!;
 
-        var loaded = Storage.Deserialize<UserInterestsState>(Stored("user-state-from-json.bin"))!;
+        var loaded = Storage.Deserialize<UserInterestsState>(StoredRecords.Bytes("user-state-from-json.bin"))!;
 
         Assert.Equal(Json(fromJson), Json(loaded));
     }
@@ -54,7 +50,7 @@ public sealed class StoredBinaryRecordsTests(SiloHostFixture fixture) : IClassFi
     [Fact]
     public void An_attention_log_entry_written_with_reference_tracking_loads_whole()
     {
-        var loaded = Storage.Deserialize<AttentionEntry>(Stored("attention-log-entry.bin"))!;
+        var loaded = Storage.Deserialize<AttentionEntry>(StoredRecords.Bytes("attention-log-entry.bin"))!;
 
         Assert.Equal(Json(LogEntry()), Json(loaded));
     }
@@ -133,8 +129,4 @@ public sealed class StoredBinaryRecordsTests(SiloHostFixture fixture) : IClassFi
         }
         return matches;
     }
-
-    private static BinaryData Stored(string name) => BinaryData.FromBytes(File.ReadAllBytes(StoredPath(name)));
-
-    private static string StoredPath(string name) => Path.Combine(AppContext.BaseDirectory, "StoredStates", name);
 }

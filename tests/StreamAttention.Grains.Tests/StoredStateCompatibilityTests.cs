@@ -1,7 +1,5 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
-using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Storage;
 using StreamAttention.Contracts.Users;
@@ -22,11 +20,10 @@ public sealed class StoredStateCompatibilityTests(SiloHostFixture fixture) : ICl
     private static readonly DateTimeOffset At = new(2026, 11, 30, 9, 0, 0, TimeSpan.Zero);
 
     /// <summary>What the users' storage reads and writes with.</summary>
-    private IGrainStorageSerializer Storage
-        => fixture.Services.GetRequiredService<IOptionsMonitor<MemoryGrainStorageOptions>>().Get(StorageNames.Interests).GrainStorageSerializer;
+    private IGrainStorageSerializer Storage => StoredRecords.UsersStorage(fixture.Services);
 
     /// <summary>The format the users' storage wrote before: the silo's default storage serializer.</summary>
-    private JsonGrainStorageSerializer Json => Assert.IsType<JsonGrainStorageSerializer>(fixture.Services.GetRequiredService<IGrainStorageSerializer>());
+    private JsonGrainStorageSerializer Json => StoredRecords.PreviousJson(fixture.Services);
 
     [Fact]
     public void User_state_stored_before_keyword_lists_loads_without_them()
@@ -75,14 +72,14 @@ public sealed class StoredStateCompatibilityTests(SiloHostFixture fixture) : ICl
     [Fact]
     public void The_users_storage_writes_the_binary_format_and_reads_it_back_whole()
     {
-        var state = Storage.Deserialize<UserInterestsState>(StoredJson("user-state.json"))!;
+        var state = Storage.Deserialize<UserInterestsState>(StoredRecords.Text("user-state.json"))!;
 
         var written = Storage.Serialize(state);
         var loaded = Storage.Deserialize<UserInterestsState>(written);
 
         Assert.IsType<BinaryStateSerializer>(Storage);
         Assert.Equal(BinaryStateSerializer.BinaryFormat, written.ToMemory().Span[0]);
-        Assert.True(written.ToMemory().Length < StoredJson("user-state.json").ToMemory().Length / 3);
+        Assert.True(written.ToMemory().Length < StoredRecords.Text("user-state.json").ToMemory().Length / 3);
         // The JSON of both, with every field and type name, is equal only if every value is.
         Assert.Equal(Json.Serialize(state).ToString(), Json.Serialize(loaded).ToString());
     }
@@ -90,7 +87,7 @@ public sealed class StoredStateCompatibilityTests(SiloHostFixture fixture) : ICl
     [Fact]
     public void A_binary_record_is_the_format_byte_then_what_orleans_serializer_writes()
     {
-        var state = Storage.Deserialize<UserInterestsState>(StoredJson("user-state.json"))!;
+        var state = Storage.Deserialize<UserInterestsState>(StoredRecords.Text("user-state.json"))!;
 
         var written = Storage.Serialize(state).ToArray();
 
@@ -100,7 +97,7 @@ public sealed class StoredStateCompatibilityTests(SiloHostFixture fixture) : ICl
     [Fact]
     public void A_user_state_stored_in_json_loads_whole()
     {
-        var state = Storage.Deserialize<UserInterestsState>(StoredJson("user-state.json"))!;
+        var state = Storage.Deserialize<UserInterestsState>(StoredRecords.Text("user-state.json"))!;
 
         Assert.Equal(7, state.Version);
         var interest = state.Interests["db"];
@@ -128,7 +125,7 @@ public sealed class StoredStateCompatibilityTests(SiloHostFixture fixture) : ICl
     [Fact]
     public void An_attention_log_entry_stored_in_json_loads_whole()
     {
-        var entry = Storage.Deserialize<AttentionEntry>(StoredJson("attention-log-entry.json"))!;
+        var entry = Storage.Deserialize<AttentionEntry>(StoredRecords.Text("attention-log-entry.json"))!;
 
         Assert.Equal([At], entry.ImmediateTimes);
         var fingerprint = Assert.Single(entry.Fingerprints);
@@ -143,10 +140,8 @@ public sealed class StoredStateCompatibilityTests(SiloHostFixture fixture) : ICl
     [Fact]
     public void A_shard_membership_stored_in_json_loads_whole()
     {
-        var membership = Storage.Deserialize<ShardMembershipState>(StoredJson("shard-membership.json"))!;
+        var membership = Storage.Deserialize<ShardMembershipState>(StoredRecords.Text("shard-membership.json"))!;
 
         Assert.Equal(["bob", "tenant/alice"], membership.Users.Order(StringComparer.Ordinal));
     }
-
-    private static BinaryData StoredJson(string name) => BinaryData.FromString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "StoredStates", name)));
 }

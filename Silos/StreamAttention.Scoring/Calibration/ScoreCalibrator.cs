@@ -16,9 +16,10 @@ namespace StreamAttention.Scoring.Calibration;
 /// Interests that score alike (<see cref="InterestTwins"/>: many users following one phrase) are measured once.
 /// Not thread-safe: called under the scorer's lock.
 /// </summary>
-public sealed class ScoreCalibrator(ScoringOptions options, Func<TokenBatch, InterestIndex, List<RowMatch>> scoreAllPairs)
+/// <param name="scoreEveryPair">The engine's raw scores of every pair, written in place (<see cref="TwoStageScorer.ScoreEveryPair"/>).</param>
+public sealed class ScoreCalibrator(ScoringOptions options, EveryPairScores scoreEveryPair)
 {
-    /// <summary>Background messages per measuring run: bounds the pairs (and their matches) held at once.</summary>
+    /// <summary>Background messages per measuring run: bounds the engine's work held at once (its word scores).</summary>
     private const int MessagesPerMeasure = 16;
 
     private readonly CalibrationModel _model = options.CalibrationModels[options.CalibrationKey];
@@ -89,7 +90,7 @@ public sealed class ScoreCalibrator(ScoringOptions options, Func<TokenBatch, Int
         return calibration;
     }
 
-    /// <summary>Every interest's raw scores against the whole background: its level and spread.</summary>
+    /// <summary>Every interest's raw scores against the whole background: its level and spread (a pair the engine or the keyword rules drop counts 0).</summary>
     private InterestStatistics[] Measure(InterestIndex interests, long generation)
     {
         var background = _background.Batch();
@@ -98,10 +99,7 @@ public sealed class ScoreCalibrator(ScoringOptions options, Func<TokenBatch, Int
         for (var start = 0; start < background.Count; start += MessagesPerMeasure)
         {
             var rows = Enumerable.Range(start, Math.Min(MessagesPerMeasure, background.Count - start)).Select(m => background.Row(m)).ToArray();
-            foreach (var pair in scoreAllPairs(TokenBatch.FromRows(rows, background.Dimension), interests))
-            {
-                raw[pair.InterestIndex * background.Count + start + pair.MessageIndex] = pair.Score;
-            }
+            scoreEveryPair(TokenBatch.FromRows(rows, background.Dimension), interests, raw.AsSpan(start), background.Count);
         }
         var statistics = new InterestStatistics[interests.Count];
         for (var i = 0; i < statistics.Length; i++)
@@ -112,3 +110,9 @@ public sealed class ScoreCalibrator(ScoringOptions options, Func<TokenBatch, Int
         return statistics;
     }
 }
+
+/// <summary>
+/// Every pair's raw score of <paramref name="messages"/> and <paramref name="interests"/>, written to
+/// raw[i · <paramref name="stride"/> + m] for interest i and message m; a pair the engine drops is left as it is.
+/// </summary>
+public delegate void EveryPairScores(TokenBatch messages, InterestIndex interests, Span<float> raw, int stride);

@@ -21,14 +21,21 @@ public sealed class ScoreCalibratorTests
 
     private static readonly CalibrationModel Model = Options.CalibrationModels[Options.CalibrationKey];
 
-    /// <summary>A stand-in engine: every pair, with a raw score from the message's first word and the interest's position.</summary>
-    private List<RowMatch> EveryPair(TokenBatch messages, InterestIndex interests)
+    /// <summary>A stand-in engine: every pair, with a raw score from the message's first word and the interest's text.</summary>
+    private void EveryPair(TokenBatch messages, InterestIndex interests, Span<float> raw, int stride)
     {
         _measured.Add(interests.Count);
-        return [.. from m in Enumerable.Range(0, messages.Count)
-                   from i in Enumerable.Range(0, interests.Count)
-                   select new RowMatch(m, i, (messages.TokenTexts[m][0].Length % 7) / 10f + interests.Interests[i].Text.Length / 100f, 0, [])];
+        for (var i = 0; i < interests.Count; i++)
+        {
+            for (var m = 0; m < messages.Count; m++)
+            {
+                raw[i * stride + m] = StandInScore(messages, m, interests, i);
+            }
+        }
     }
+
+    private static float StandInScore(TokenBatch messages, int m, InterestIndex interests, int i)
+        => (messages.TokenTexts[m][0].Length % 7) / 10f + interests.Interests[i].Text.Length / 100f;
 
     private InterestIndex Index(params string[] texts)
         => InterestIndex.Build(texts.Select((text, i) => new InterestDefinition($"i{i}-{text}", text)).ToArray(), _embedder, Options);
@@ -51,10 +58,10 @@ public sealed class ScoreCalibratorTests
         // The engine the calibrator measures with scores raw (as TwoStageScorer's own measurements do).
         using var scorer = new TwoStageScorer(TestData.Sessions(), new ScoringOptions { Calibration = ScoreCalibration.None });
         var measured = new List<int>();
-        var calibrator = new ScoreCalibrator(options, (batch, interests) =>
+        var calibrator = new ScoreCalibrator(options, (batch, interests, raw, stride) =>
         {
             measured.Add(interests.Count);
-            return scorer.Score(batch, interests, minScoreOverride: float.NegativeInfinity);
+            scorer.ScoreEveryPair(batch, interests, raw, stride);
         });
         calibrator.Observe(messages);
 
@@ -65,7 +72,7 @@ public sealed class ScoreCalibratorTests
         // Each statistic is what the interest alone measures.
         for (var i = 0; i < index.Count; i++)
         {
-            var alone = new ScoreCalibrator(options, (batch, interests) => scorer.Score(batch, interests, minScoreOverride: float.NegativeInfinity));
+            var alone = new ScoreCalibrator(options, scorer.ScoreEveryPair);
             alone.Observe(messages);
             Assert.Equal(alone.For(index.Subset([i])).Statistics[0], statistics[i]);
         }
@@ -110,7 +117,7 @@ public sealed class ScoreCalibratorTests
         var background = calibrator.Background.Batch();
         for (var i = 0; i < index.Count; i++)
         {
-            var raw = EveryPair(background, index).Where(p => p.InterestIndex == i).Select(p => p.Score).ToArray();
+            var raw = Enumerable.Range(0, background.Count).Select(m => StandInScore(background, m, index, i)).ToArray();
             var (mean, deviation) = InterestStatistics.Of(raw);
             Assert.Equal(mean, calibration.Statistics[i].Mean, 5);
             Assert.Equal(deviation, calibration.Statistics[i].Deviation, 5);

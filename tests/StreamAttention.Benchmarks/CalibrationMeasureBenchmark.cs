@@ -16,10 +16,14 @@ namespace StreamAttention.Benchmarks;
 /// in the silo's default configuration for <c>--provider</c>. Two ways of reading the engine's raw scores, alternated
 /// <c>--repetitions</c> rounds after a warm-up: through the engine's matches at no threshold (as the measurement did
 /// before: a match object per pair, sorted per message) and in place (<see cref="TwoStageScorer.ScoreEveryPair"/>);
-/// both must give the same statistics. CPU time of the whole process (ONNX Runtime's threads included).
+/// both must give the same statistics. Then a refresh of every interest as a silo's runs pay for it, run by run. CPU
+/// time of the whole process (ONNX Runtime's threads included).
 /// </summary>
 internal static class CalibrationMeasureBenchmark
 {
+    /// <summary>Messages per scoring run in the refresh, as the ingest's batches.</summary>
+    private const int BatchSize = 32;
+
     public static async Task RunAsync(BenchmarkSettings settings)
     {
         var sessions = new OnnxSessionFactory(new OnnxRuntimeOptions());
@@ -74,9 +78,65 @@ internal static class CalibrationMeasureBenchmark
                 if (round > 0)
                 {
                     Console.WriteLine($"| {round} | {name} | {cpuTime.TotalMilliseconds / index.Count:F3} ms | {clock.Elapsed.TotalMilliseconds / index.Count:F3} ms | {bytes / 1e3 / index.Count:N1} KB "
-                        + $"| {inEngine.TotalMilliseconds / index.Count:F3} ms | {File.ReadAllText("/proc/loadavg").Split(' ')[0]} |");
+                        + $"| {inEngine.TotalMilliseconds / index.Count:F3} ms | {LoadAverage()} |");
                 }
             }
         }
+        Console.WriteLine();
+        Console.WriteLine($"A refresh, run by run ({BatchSize}-message batches observed before each run):");
+        Console.WriteLine();
+        Console.WriteLine("| path | runs | messages | CPU in all | per interest | per message | per run: wall mean / max | CPU mean | load average |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+        for (var round = 0; round < settings.Repetitions; round++)
+        {
+            foreach (var (name, scores) in paths)
+            {
+                Refresh(name, scores, background, index, settings.Provider);
+            }
+        }
     }
+
+    /// <summary>
+    /// A refresh as a silo's scoring runs see it: every interest measured, the background moves on by one generation,
+    /// then run after run (a batch observed, then <see cref="ScoreCalibrator.For"/> and the raw thresholds, as
+    /// <see cref="TwoStageScorer.Score"/> asks for them) until every interest is measured again.
+    /// </summary>
+    private static void Refresh(string name, EveryPairScores scores, TokenBatch background, InterestIndex index, string provider)
+    {
+        var options = new ScoringOptions { CalibrationKey = provider };
+        var calibrator = new ScoreCalibrator(options, scores);
+        var batch = TokenBatch.FromRows(Enumerable.Range(0, BatchSize).Select(m => background.Row(m)).ToArray(), background.Dimension);
+        calibrator.Observe(background);
+        while (!calibrator.For(index).AllMeasuredAt(calibrator.Background.Generation))
+        {
+            calibrator.Observe(batch);
+        }
+        calibrator.For(index).RawThresholds(index.Thresholds);
+        while (calibrator.Background.Generation == 0)
+        {
+            calibrator.Observe(background);
+        }
+        var runs = new List<(double Wall, double Cpu)>();
+        var seen = calibrator.Background.Seen;
+        var cpuAll = Process.GetCurrentProcess().TotalProcessorTime;
+        while (true)
+        {
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var started = Stopwatch.GetTimestamp();
+            calibrator.Observe(batch);
+            var calibration = calibrator.For(index);
+            calibration.RawThresholds(index.Thresholds);
+            runs.Add((Stopwatch.GetElapsedTime(started).TotalMilliseconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds));
+            if (calibration.AllMeasuredAt(calibrator.Background.Generation))
+            {
+                break;
+            }
+        }
+        var total = (Process.GetCurrentProcess().TotalProcessorTime - cpuAll).TotalMilliseconds;
+        var messages = calibrator.Background.Seen - seen;
+        Console.WriteLine($"| {name} | {runs.Count:N0} | {messages:N0} | {total / 1000:F2} s | {total / index.Count:F3} ms | {total / messages:F3} ms "
+            + $"| {runs.Average(r => r.Wall):F1} / {runs.Max(r => r.Wall):F1} ms | {runs.Average(r => r.Cpu):F1} ms | {LoadAverage()} |");
+    }
+
+    private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 }

@@ -85,7 +85,7 @@ internal static class CalibrationMeasureBenchmark
         Console.WriteLine();
         Console.WriteLine($"A refresh, run by run ({BatchSize}-message batches observed before each run):");
         Console.WriteLine();
-        Console.WriteLine("| path | runs | messages | CPU in all | per interest | per message | per run: wall mean / max | CPU mean | load average |");
+        Console.WriteLine("| path | runs (measuring) | messages | CPU in all | per interest | per message | measuring run: wall mean / max | other runs: mean / max | load average |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
         for (var round = 0; round < settings.Repetitions; round++)
         {
@@ -116,26 +116,29 @@ internal static class CalibrationMeasureBenchmark
         {
             calibrator.Observe(background);
         }
-        var runs = new List<(double Wall, double Cpu)>();
+        var runs = new List<(double Wall, bool Measured)>();
         var seen = calibrator.Background.Seen;
-        var cpuAll = Process.GetCurrentProcess().TotalProcessorTime;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var last = calibrator.For(index);
         while (true)
         {
-            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var started = Stopwatch.GetTimestamp();
             calibrator.Observe(batch);
             var calibration = calibrator.For(index);
             calibration.RawThresholds(index.Thresholds);
-            runs.Add((Stopwatch.GetElapsedTime(started).TotalMilliseconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds));
+            runs.Add((Stopwatch.GetElapsedTime(started).TotalMilliseconds, !ReferenceEquals(calibration, last)));
+            last = calibration;
             if (calibration.AllMeasuredAt(calibrator.Background.Generation))
             {
                 break;
             }
         }
-        var total = (Process.GetCurrentProcess().TotalProcessorTime - cpuAll).TotalMilliseconds;
+        var total = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds;
         var messages = calibrator.Background.Seen - seen;
-        Console.WriteLine($"| {name} | {runs.Count:N0} | {messages:N0} | {total / 1000:F2} s | {total / index.Count:F3} ms | {total / messages:F3} ms "
-            + $"| {runs.Average(r => r.Wall):F1} / {runs.Max(r => r.Wall):F1} ms | {runs.Average(r => r.Cpu):F1} ms | {LoadAverage()} |");
+        var measuring = runs.Where(r => r.Measured).Select(r => r.Wall).DefaultIfEmpty().ToArray();
+        var others = runs.Where(r => !r.Measured).Select(r => r.Wall).DefaultIfEmpty().ToArray();
+        Console.WriteLine($"| {name} | {runs.Count:N0} ({runs.Count(r => r.Measured):N0}) | {messages:N0} | {total / 1000:F2} s | {total / index.Count:F3} ms | {total / messages:F3} ms "
+            + $"| {measuring.Average():F1} / {measuring.Max():F1} ms | {others.Average():F2} / {others.Max():F1} ms | {LoadAverage()} |");
     }
 
     private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];

@@ -111,7 +111,8 @@ internal static class CalibrationMeasureBenchmark
         {
             calibrator.Observe(batch);
         }
-        calibrator.For(index).RawThresholds(index.Thresholds);
+        var last = calibrator.For(index);
+        last.RawThresholds(index.Thresholds);
         while (calibrator.Background.Generation == 0)
         {
             calibrator.Observe(background);
@@ -119,7 +120,6 @@ internal static class CalibrationMeasureBenchmark
         var runs = new List<(double Wall, bool Measured)>();
         var seen = calibrator.Background.Seen;
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var last = calibrator.For(index);
         while (true)
         {
             var started = Stopwatch.GetTimestamp();

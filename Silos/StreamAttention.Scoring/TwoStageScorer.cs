@@ -51,8 +51,7 @@ public sealed class TwoStageScorer : IDisposable
         }
         if (options.Calibration == ScoreCalibration.Background)
         {
-            _calibrator = new ScoreCalibrator(options, (messages, interests) => ScoreRaw(messages, interests, Enumerable.Repeat(float.NegativeInfinity, interests.Count).ToArray(), 0,
-                highlightFrom: Enumerable.Repeat(float.PositiveInfinity, interests.Count).ToArray()));
+            _calibrator = new ScoreCalibrator(options, ScoreEveryPair);
         }
     }
 
@@ -109,6 +108,29 @@ public sealed class TwoStageScorer : IDisposable
     /// </summary>
     public List<RowMatch> ScoreEveryPairRaw(TokenBatch messages, InterestIndex interests, float[] highlightFrom)
         => ScoreRaw(messages, interests, Enumerable.Repeat(float.NegativeInfinity, interests.Count).ToArray(), 0, highlightFrom);
+
+    /// <summary>
+    /// Every pair's raw score (<see cref="ScoreEveryPairRaw"/>'s scores) into raw[i · <paramref name="stride"/> + m] for
+    /// interest i and message m, without matches: what the calibration measures. The shared-words engine writes the
+    /// scores directly (<see cref="SharedWordsScorer.ScoreEveryPair"/>, then <see cref="LexicalEvidence.ApplyToEveryPair"/>);
+    /// the per-pair engine's matches are copied in.
+    /// </summary>
+    public void ScoreEveryPair(TokenBatch messages, InterestIndex interests, Span<float> raw, int stride)
+    {
+        lock (_runLock)
+        {
+            if (_sharedWords is not null)
+            {
+                _sharedWords.ScoreEveryPair(messages, interests, raw, stride);
+                _lexical.ApplyToEveryPair(messages, interests, raw, stride);
+                return;
+            }
+            foreach (var pair in ScoreEveryPairRaw(messages, interests, Enumerable.Repeat(float.PositiveInfinity, interests.Count).ToArray()))
+            {
+                raw[pair.InterestIndex * stride + pair.MessageIndex] = pair.Score;
+            }
+        }
+    }
 
     /// <summary>
     /// The engine's pairs whose raw score reaches <paramref name="thresholds"/>, as <see cref="Score"/> orders and limits

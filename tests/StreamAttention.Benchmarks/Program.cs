@@ -41,6 +41,11 @@ if (args.Contains("--minilm"))
     await MiniLmBenchmark.RunAsync(settings);
     return 0;
 }
+if (args.Contains("--calibration-measure"))
+{
+    await CalibrationMeasureBenchmark.RunAsync(settings);
+    return 0;
+}
 if (args.Contains("--long-texts"))
 {
     await LongTextBenchmark.RunAsync(settings);

@@ -16,7 +16,8 @@ namespace StreamAttention.Testing;
 /// <c>--workload disjoint|same-texts</c>: where interests and messages come from, <see cref="BenchmarkCorpus.Load"/>;
 /// <c>--provider glove|distilled|minilm</c>: the embedder, the silo's default unless given; scores are calibrated;
 /// <c>--match-records PerMatch|PerUserBatch</c>: the ingest's <c>Ingest:Output:MatchRecords</c>, its default unless given;
-/// <c>--output-records</c>: the output records' cost per match in each layout, <c>OutputRecordsBenchmark</c>).
+/// <c>--output-records</c>: the output records' cost per match in each layout, <c>OutputRecordsBenchmark</c>;
+/// <c>--calibration-measure</c>: the calibration's cost per interest measured, <c>CalibrationMeasureBenchmark</c>).
 /// </summary>
 public sealed class BenchmarkSettings
 {

@@ -11,24 +11,59 @@ public sealed class InterestCalibration
     /// <summary>Float steps from the inverse's value before bisection takes over (rounding moves it by one or two).</summary>
     private const int MaxSteps = 16;
 
+    private readonly CalibrationModel _model;
     private readonly double[] _slope;
     private readonly double[] _intercept;
     private readonly long? _generation;
     private (IReadOnlyList<float> Thresholds, float[] Raw)? _lastRaw;
 
     public InterestCalibration(CalibrationModel model, IReadOnlyList<InterestStatistics> statistics)
+        : this(model, statistics, new double[statistics.Count], new double[statistics.Count])
     {
-        Statistics = statistics;
-        _slope = new double[statistics.Count];
-        _intercept = new double[statistics.Count];
-        var minDeviation = InterestStatistics.MinDeviationShare * model.PriorDeviation;
         for (var i = 0; i < statistics.Count; i++)
         {
-            var deviation = Math.Max(statistics[i].Deviation, minDeviation);
-            _slope[i] = model.A / deviation + model.B;
-            _intercept[i] = model.C - model.A * statistics[i].Mean / deviation;
+            SetMap(i);
+        }
+    }
+
+    private InterestCalibration(CalibrationModel model, IReadOnlyList<InterestStatistics> statistics, double[] slope, double[] intercept)
+    {
+        (_model, Statistics, _slope, _intercept) = (model, statistics, slope, intercept);
+        for (var i = 0; i < statistics.Count; i++)
+        {
             _generation = i == 0 || _generation == statistics[i].Generation ? statistics[i].Generation : null;
         }
+    }
+
+    /// <summary>
+    /// This calibration with new <paramref name="statistics"/> that differ from its own only at <paramref name="changed"/>:
+    /// the other interests' maps and last raw thresholds are copied rather than recomputed, so that a run that
+    /// re-measures a few interests of a large index pays for those few.
+    /// </summary>
+    public InterestCalibration With(IReadOnlyList<InterestStatistics> statistics, IReadOnlyList<int> changed)
+    {
+        var next = new InterestCalibration(_model, statistics, (double[])_slope.Clone(), (double[])_intercept.Clone());
+        foreach (var i in changed)
+        {
+            next.SetMap(i);
+        }
+        if (_lastRaw is { } last)
+        {
+            var raw = (float[])last.Raw.Clone();
+            foreach (var i in changed)
+            {
+                raw[i] = next.RawThreshold(i, last.Thresholds[i]);
+            }
+            next._lastRaw = (last.Thresholds, raw);
+        }
+        return next;
+    }
+
+    private void SetMap(int i)
+    {
+        var deviation = Math.Max(Statistics[i].Deviation, InterestStatistics.MinDeviationShare * _model.PriorDeviation);
+        _slope[i] = _model.A / deviation + _model.B;
+        _intercept[i] = _model.C - _model.A * Statistics[i].Mean / deviation;
     }
 
     /// <summary>Whether every interest's statistics were measured at <paramref name="generation"/> (−1: the prior), found once rather than per run.</summary>

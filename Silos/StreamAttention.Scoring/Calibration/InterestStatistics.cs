@@ -16,7 +16,8 @@ public sealed record InterestStatistics(float Mean, float Deviation, long Genera
     /// <summary>
     /// The median of <paramref name="raw"/> and its median absolute deviation (scaled to a deviation): robust, so that
     /// the messages relevant to the interest, up to half of the background, do not raise its level (the same
-    /// statistic when fitting and when scoring).
+    /// statistic when fitting and when scoring). One sort: the absolute deviations of the sorted scores are two sorted
+    /// runs (falling below the median, rising above it; float subtraction is monotone), whose middle a merge finds.
     /// </summary>
     public static (float Mean, float Deviation) Of(ReadOnlySpan<float> raw)
     {
@@ -27,12 +28,35 @@ public sealed record InterestStatistics(float Mean, float Deviation, long Genera
         var sorted = raw.ToArray();
         Array.Sort(sorted);
         var median = Median(sorted);
-        for (var k = 0; k < sorted.Length; k++)
+        if (float.IsNaN(median))
         {
-            sorted[k] = Math.Abs(sorted[k] - median);
+            return (median, float.NaN);
         }
-        Array.Sort(sorted);
-        return (median, MadToDeviation * Median(sorted));
+        // NaNs sort first, and so do their deviations; then the two runs. Below: sorted[below] down to
+        // sorted[numbers], deviations rising; above: sorted[above] up, rising too.
+        var numbers = Array.FindIndex(sorted, x => !float.IsNaN(x));
+        var above = Array.FindIndex(sorted, numbers, x => x >= median);
+        var below = above - 1;
+        var middle = sorted.Length / 2;
+        float previous = 0, current = 0;
+        for (var k = 0; k <= middle; k++)
+        {
+            previous = current;
+            if (k < numbers)
+            {
+                current = float.NaN;
+            }
+            else if (above < sorted.Length && (below < numbers || sorted[above] - median <= median - sorted[below]))
+            {
+                current = Math.Abs(sorted[above++] - median);
+            }
+            else
+            {
+                current = Math.Abs(sorted[below--] - median);
+            }
+        }
+        var deviation = sorted.Length % 2 == 1 ? current : (previous + current) / 2;
+        return (median, MadToDeviation * deviation);
     }
 
     private static float Median(float[] sorted)

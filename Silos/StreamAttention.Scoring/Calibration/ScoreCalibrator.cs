@@ -10,86 +10,152 @@ namespace StreamAttention.Scoring.Calibration;
 /// and each interest's statistics against it, measured when the interest first appears in an index and again after
 /// the background moved on by <see cref="ScoringOptions.CalibrationRefreshMessages"/> messages, at most
 /// <see cref="ScoringOptions.CalibrationMeasuresPerRun"/> interests per run (new ones first; the others keep the prior
-/// or their older statistics until a later run), so no run pays for a bulk import at once. Statistics are kept per interest definition (by
+/// or their older statistics until a later run), so no run pays for a bulk import at once; measuring again is paced
+/// by the messages scored (<see cref="ScoringOptions.CalibrationRefreshesPerMessage"/>), so a refresh of many
+/// interests takes neither consecutive runs nor, at a high rate, the CPU. A run that measures a few interests of
+/// a large index updates only theirs (<see cref="InterestCalibration.With"/>). Statistics are kept per interest definition (by
 /// reference), so a silo index rebuilt because one shard changed measures only that shard's new interests. Until the
 /// background holds <see cref="ScoringOptions.MinBackgroundMessages"/> messages, interests use the model's prior.
 /// Interests that score alike (<see cref="InterestTwins"/>: many users following one phrase) are measured once.
 /// Not thread-safe: called under the scorer's lock.
 /// </summary>
-public sealed class ScoreCalibrator(ScoringOptions options, Func<TokenBatch, InterestIndex, List<RowMatch>> scoreAllPairs)
+/// <param name="scoreEveryPair">The engine's raw scores of every pair, written in place (<see cref="TwoStageScorer.ScoreEveryPair"/>).</param>
+public sealed class ScoreCalibrator(ScoringOptions options, EveryPairScores scoreEveryPair)
 {
-    /// <summary>Background messages per measuring run: bounds the pairs (and their matches) held at once.</summary>
+    /// <summary>Background messages per measuring run: bounds the engine's work held at once (its word scores).</summary>
     private const int MessagesPerMeasure = 16;
 
     private readonly CalibrationModel _model = options.CalibrationModels[options.CalibrationKey];
     private readonly BackgroundSample _background = new(options.BackgroundMessages, options.CalibrationRefreshMessages);
     private readonly ConditionalWeakTable<InterestDefinition, InterestStatistics> _statistics = [];
     private readonly ConditionalWeakTable<InterestIndex, InterestCalibration> _calibrations = [];
+    private double _refreshCredit;
+    private int _refreshCursor;
 
     public BackgroundSample Background => _background;
 
-    /// <summary>Adds scored messages to the background.</summary>
-    public void Observe(TokenBatch messages) => _background.Add(messages);
+    /// <summary>Adds scored messages to the background; each earns the refresh its credit (<see cref="ScoringOptions.CalibrationRefreshesPerMessage"/>).</summary>
+    public void Observe(TokenBatch messages)
+    {
+        var seen = _background.Seen;
+        _background.Add(messages);
+        _refreshCredit = Math.Min(_refreshCredit + (_background.Seen - seen) * options.CalibrationRefreshesPerMessage, options.CalibrationMeasuresPerRun);
+    }
 
     /// <summary>The calibration of <paramref name="index"/>, measuring the statistics it lacks.</summary>
     public InterestCalibration For(InterestIndex index)
     {
         var ready = _background.Count >= options.MinBackgroundMessages;
         var generation = ready ? _background.Generation : -1;
-        if (_calibrations.TryGetValue(index, out var cached) && cached.AllMeasuredAt(generation))
+        _calibrations.TryGetValue(index, out var cached);
+        if (cached is not null && cached.AllMeasuredAt(generation))
         {
             return cached;
         }
-        var statistics = new InterestStatistics[index.Count];
-        var unmeasured = new List<int>();
-        var stale = new List<int>();
-        for (var i = 0; i < index.Count; i++)
+        // From the index's last calibration by position (no lookups), else from what other indexes measured.
+        var current = cached?.Statistics ?? Known(index);
+        var (unmeasuredCount, staleCount) = (0, 0);
+        for (var i = 0; i < current.Count; i++)
         {
-            if (_statistics.TryGetValue(index.Interests[i], out var known) && known.Generation != -1)
+            unmeasuredCount += current[i].Generation == -1 ? 1 : 0;
+            staleCount += current[i].Generation != -1 && current[i].Generation != generation ? 1 : 0;
+        }
+        // Interests on the prior first, then stale ones once the refresh's credit pays for a run's worth of them (a few
+        // at a time would cost more per interest: the engine's fixed work per measurement, and a new calibration of the
+        // whole index each run); the rest wait with what they have. Most runs of a refresh measure nothing: counted
+        // first, so that they cost one pass.
+        var news = ready ? Math.Min(unmeasuredCount, options.CalibrationMeasuresPerRun) : 0;
+        var refreshes = ready ? Math.Min(options.CalibrationMeasuresPerRun - news, staleCount) : 0;
+        refreshes = refreshes > 0 && _refreshCredit >= refreshes ? refreshes : 0;
+        if (news + refreshes == 0 && cached is not null)
+        {
+            return cached;
+        }
+        var statistics = current.ToArray();
+        var unmeasured = new List<int>(unmeasuredCount);
+        var stale = new List<int>(staleCount);
+        for (var i = 0; i < statistics.Length; i++)
+        {
+            if (statistics[i].Generation == -1)
             {
-                statistics[i] = known;
-                if (known.Generation != generation)
-                {
-                    stale.Add(i);
-                }
-            }
-            else
-            {
-                statistics[i] = new InterestStatistics(_model.PriorMean, _model.PriorDeviation, -1);
                 unmeasured.Add(i);
             }
+            else if (statistics[i].Generation != generation)
+            {
+                stale.Add(i);
+            }
         }
-        // Interests on the prior first, then stale ones; the rest wait for later runs with what they have.
-        var measure = ready ? unmeasured.Concat(stale).Take(options.CalibrationMeasuresPerRun).ToList() : [];
-        if (measure.Count > 0)
+        var measure = unmeasured.Take(news).ToList();
+        if (refreshes > 0)
         {
-            // Interests that score alike against any message have the same statistics: one of each is measured.
-            var first = InterestTwins.FirstOf(index, measure);
-            // Where each first twin's measurement lands among the measured ones.
-            var slot = new int[measure.Count];
-            var distinct = new List<int>();
-            for (var k = 0; k < measure.Count; k++)
-            {
-                if (first[k] == k)
-                {
-                    slot[k] = distinct.Count;
-                    distinct.Add(measure[k]);
-                }
-            }
-            var measured = Measure(index.Subset(distinct), generation);
-            for (var k = 0; k < measure.Count; k++)
-            {
-                var statisticsOfTwin = measured[slot[first[k]]];
-                statistics[measure[k]] = statisticsOfTwin;
-                _statistics.AddOrUpdate(index.Interests[measure[k]], statisticsOfTwin);
-            }
+            // In turn from where the last refresh stopped: each stale interest is measured again within one turn of
+            // the index, however often the background moves on.
+            var refreshed = stale.Where(i => i >= _refreshCursor).Concat(stale.Where(i => i < _refreshCursor)).Take(refreshes).ToList();
+            measure.AddRange(refreshed);
+            _refreshCredit -= refreshed.Count;
+            _refreshCursor = refreshed[^1] + 1;
         }
-        var calibration = new InterestCalibration(_model, statistics);
+        Measure(index, measure, statistics, generation);
+        var calibration = cached?.With(statistics, measure) ?? new InterestCalibration(_model, statistics);
         _calibrations.AddOrUpdate(index, calibration);
         return calibration;
     }
 
-    /// <summary>Every interest's raw scores against the whole background: its level and spread.</summary>
+    /// <summary>Each interest's statistics as last measured through any index, or the model's prior.</summary>
+    private InterestStatistics[] Known(InterestIndex index)
+    {
+        var statistics = new InterestStatistics[index.Count];
+        for (var i = 0; i < index.Count; i++)
+        {
+            statistics[i] = _statistics.TryGetValue(index.Interests[i], out var known) ? known : new InterestStatistics(_model.PriorMean, _model.PriorDeviation, -1);
+        }
+        return statistics;
+    }
+
+    /// <summary>
+    /// Measures the interests at positions <paramref name="measure"/> of <paramref name="index"/> into
+    /// <paramref name="statistics"/> (those another index measured at this generation meanwhile are taken as they are).
+    /// </summary>
+    private void Measure(InterestIndex index, List<int> measure, InterestStatistics[] statistics, long generation)
+    {
+        var unknown = new List<int>();
+        foreach (var i in measure)
+        {
+            if (_statistics.TryGetValue(index.Interests[i], out var known) && known.Generation == generation)
+            {
+                statistics[i] = known;
+            }
+            else
+            {
+                unknown.Add(i);
+            }
+        }
+        if (unknown.Count == 0)
+        {
+            return;
+        }
+        // Interests that score alike against any message have the same statistics: one of each is measured.
+        var first = InterestTwins.FirstOf(index, unknown);
+        // Where each first twin's measurement lands among the measured ones.
+        var slot = new int[unknown.Count];
+        var distinct = new List<int>();
+        for (var k = 0; k < unknown.Count; k++)
+        {
+            if (first[k] == k)
+            {
+                slot[k] = distinct.Count;
+                distinct.Add(unknown[k]);
+            }
+        }
+        var measured = Measure(index.Subset(distinct), generation);
+        for (var k = 0; k < unknown.Count; k++)
+        {
+            statistics[unknown[k]] = measured[slot[first[k]]];
+            _statistics.AddOrUpdate(index.Interests[unknown[k]], statistics[unknown[k]]);
+        }
+    }
+
+    /// <summary>Every interest's raw scores against the whole background: its level and spread (a pair the engine or the keyword rules drop counts 0).</summary>
     private InterestStatistics[] Measure(InterestIndex interests, long generation)
     {
         var background = _background.Batch();
@@ -98,10 +164,7 @@ public sealed class ScoreCalibrator(ScoringOptions options, Func<TokenBatch, Int
         for (var start = 0; start < background.Count; start += MessagesPerMeasure)
         {
             var rows = Enumerable.Range(start, Math.Min(MessagesPerMeasure, background.Count - start)).Select(m => background.Row(m)).ToArray();
-            foreach (var pair in scoreAllPairs(TokenBatch.FromRows(rows, background.Dimension), interests))
-            {
-                raw[pair.InterestIndex * background.Count + start + pair.MessageIndex] = pair.Score;
-            }
+            scoreEveryPair(TokenBatch.FromRows(rows, background.Dimension), interests, raw.AsSpan(start), background.Count);
         }
         var statistics = new InterestStatistics[interests.Count];
         for (var i = 0; i < statistics.Length; i++)
@@ -112,3 +175,9 @@ public sealed class ScoreCalibrator(ScoringOptions options, Func<TokenBatch, Int
         return statistics;
     }
 }
+
+/// <summary>
+/// Every pair's raw score of <paramref name="messages"/> and <paramref name="interests"/>, written to
+/// raw[i · <paramref name="stride"/> + m] for interest i and message m; a pair the engine drops is left as it is.
+/// </summary>
+public delegate void EveryPairScores(TokenBatch messages, InterestIndex interests, Span<float> raw, int stride);

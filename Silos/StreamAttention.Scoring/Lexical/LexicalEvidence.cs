@@ -85,6 +85,37 @@ public sealed class LexicalEvidence(ScoringOptions options)
         return _weight > 0;
     }
 
+    /// <summary>
+    /// <see cref="Apply"/> at no threshold on every pair's engine score, raw[i · <paramref name="stride"/> + m] for
+    /// interest i and message m: a pair the interest's rules drop becomes 0 (as an absent match), the others get
+    /// their term evidence against the statistics as they are (the calibration's background is not stream traffic,
+    /// so it is not counted in them).
+    /// </summary>
+    public void ApplyToEveryPair(TokenBatch messages, InterestIndex interests, Span<float> raw, int stride)
+    {
+        var terms = TermsOf(interests);
+        if (_weight == 0 && !terms.HasRules)
+        {
+            return;
+        }
+        for (var m = 0; m < messages.Count; m++)
+        {
+            var words = LexicalWords.Split(messages.Texts[m]);
+            for (var i = 0; i < interests.Count; i++)
+            {
+                ref var score = ref raw[i * stride + m];
+                if (terms.Rules[i] is { } rules && !rules.Allows(words))
+                {
+                    score = 0;
+                }
+                else if (_weight > 0)
+                {
+                    score += _weight * TermScore(terms.QueryWords[i], words);
+                }
+            }
+        }
+    }
+
     /// <summary>L of <paramref name="queryWords"/> in a message's words, in [0, 1): 0 without statistics or query words.</summary>
     public float TermScore(string[] queryWords, string[] messageWords)
     {

@@ -51,6 +51,15 @@ public sealed class ScoringOptions : IValidatableObject
     [Range(1, int.MaxValue)]
     public int CalibrationMeasuresPerRun { get; set; } = 1024;
 
+    /// <summary>
+    /// Stale interests measured again per message scored, on average: each message earns this credit (kept up to
+    /// <see cref="CalibrationMeasuresPerRun"/>), and a run measures a run's worth of stale interests (that many, or all
+    /// that are left) once the credit pays for them, in turn through the index. Bounds a refresh's CPU per message
+    /// whatever the stream's rate; N interests take at least N / this messages to refresh. New interests are not held by it.
+    /// </summary>
+    [Range(0.001, 1_000_000.0)]
+    public double CalibrationRefreshesPerMessage { get; set; } = 2;
+
     /// <summary>Share of the cross-attention score in the final score; the rest is the pooled (prefilter) cosine.</summary>
     [Range(0.0, 0.99)]
     public float AttentionWeight { get; set; } = 0.6f;

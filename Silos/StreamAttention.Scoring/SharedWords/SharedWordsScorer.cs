@@ -34,6 +34,7 @@ public sealed class SharedWordsScorer : IDisposable
     private readonly PerMessageValues<Contracts.Highlight[]> _highlightsOf = new();
     private readonly ThresholdFloors _floors;
     private readonly SharedWordAttention _attention;
+    private float[] _noThresholds = [];
 
     public SharedWordsScorer(OnnxSessionFactory sessions, ScoringOptions options)
     {
@@ -65,34 +66,93 @@ public sealed class SharedWordsScorer : IDisposable
     public void Score(TokenBatch messages, InterestIndex interests, float[] thresholds, List<RowMatch> pairs, float[]? highlightFrom = null,
         InterestCalibration? calibration = null)
     {
-        var weight = _options.AttentionWeight;
         var distinct = DistinctOf(interests);
         _floors.For(distinct, thresholds);
-        var (lowest, floor) = (_floors.Lowest, _floors.Floor);
         for (var start = 0; start < messages.Count; start += _options.MessageChunkSize)
         {
             var count = Math.Min(_options.MessageChunkSize, messages.Count - start);
-            _candidates.Reset(start, count);
-            var started = Stopwatch.GetTimestamp();
-            // Only the words of interests that some message may match attend.
-            var live = Candidates.Bound(messages, start, count, distinct, floor);
-            var boundTime = Stopwatch.GetElapsedTime(started);
-            _attention.Run(messages, start, count, distinct.Words, live);
-            // Top-k keeps the k best of the floor's candidates, so it gets the floor itself.
-            var chunkFloor = _options.PrefilterTopK == 0 && _attention.HasRows
-                ? BoundedFloors.Of(floor, lowest, _attention.AttentionBounds, weight)
-                : floor;
-            started = Stopwatch.GetTimestamp();
-            Candidates.Generate(chunkFloor, _candidates);
-            if (_options.PrefilterTopK > 0)
+            ChooseCandidates(messages, start, count, distinct, interests.Count);
+            SelectMatches(messages, distinct, thresholds, _floors.Lowest, pairs, highlightFrom ?? thresholds, calibration);
+        }
+    }
+
+    /// <summary>
+    /// Every pair's raw score, as <see cref="Score"/> computes it at no threshold (same candidates, attention and sum,
+    /// so the same floats), written to <paramref name="raw"/>[i · <paramref name="stride"/> + m] for interest i and
+    /// message m instead of becoming matches: no highlights, no match objects, no sort. A pair the engine drops (a NaN
+    /// score, or top-k's pruning) is left as it is. For the calibration's measurements (<see cref="ScoreCalibrator"/>).
+    /// </summary>
+    public void ScoreEveryPair(TokenBatch messages, InterestIndex interests, Span<float> raw, int stride)
+    {
+        var distinct = DistinctOf(interests);
+        if (_noThresholds.Length != interests.Count)
+        {
+            _noThresholds = Enumerable.Repeat(float.NegativeInfinity, interests.Count).ToArray();
+        }
+        _floors.For(distinct, _noThresholds);
+        for (var start = 0; start < messages.Count; start += _options.MessageChunkSize)
+        {
+            var count = Math.Min(_options.MessageChunkSize, messages.Count - start);
+            ChooseCandidates(messages, start, count, distinct, interests.Count);
+            WriteScores(messages, distinct, raw, stride);
+        }
+    }
+
+    /// <summary>The chunk's candidates at the floors of <see cref="_floors"/>, and its word scores.</summary>
+    private void ChooseCandidates(TokenBatch messages, int start, int count, DistinctInterests distinct, int interestCount)
+    {
+        var weight = _options.AttentionWeight;
+        var (lowest, floor) = (_floors.Lowest, _floors.Floor);
+        _candidates.Reset(start, count);
+        var started = Stopwatch.GetTimestamp();
+        // Only the words of interests that some message may match attend.
+        var live = Candidates.Bound(messages, start, count, distinct, floor);
+        var boundTime = Stopwatch.GetElapsedTime(started);
+        _attention.Run(messages, start, count, distinct.Words, live);
+        // Top-k keeps the k best of the floor's candidates, so it gets the floor itself.
+        var chunkFloor = _options.PrefilterTopK == 0 && _attention.HasRows
+            ? BoundedFloors.Of(floor, lowest, _attention.AttentionBounds, weight)
+            : floor;
+        started = Stopwatch.GetTimestamp();
+        Candidates.Generate(chunkFloor, _candidates);
+        if (_options.PrefilterTopK > 0)
+        {
+            _candidates.KeepTop(_options.PrefilterTopK);
+        }
+        ScoringInstruments.RunDuration.Record((boundTime + Stopwatch.GetElapsedTime(started)).TotalMilliseconds, new KeyValuePair<string, object?>("stage", "candidates"));
+        ScoringInstruments.Pairs.Add((long)count * interestCount);
+        // Pairs of a message and a distinct interest: each is scored once, whatever its number of interests.
+        ScoringInstruments.CandidatePairs.Add(_candidates.Total);
+    }
+
+    /// <summary>The chunk's candidates' scores, as <see cref="SelectMatches"/> forms them, into every interest of each.</summary>
+    private void WriteScores(TokenBatch messages, DistinctInterests distinct, Span<float> raw, int stride)
+    {
+        var weight = _options.AttentionWeight;
+        var pooledWeight = 1 - weight;
+        var words = distinct.Words;
+        for (var m = 0; m < _candidates.Count; m++)
+        {
+            var message = _candidates.Start + m;
+            var tokens = messages.TokenCount(message);
+            var chosen = CollectionsMarshal.AsSpan(_candidates.Interests(m));
+            var prefilter = CollectionsMarshal.AsSpan(_candidates.Prefilter(m));
+            var wordScores = tokens == 0 || chosen.Length == 0 ? default : _attention.WordScores(m);
+            for (var c = 0; c < chosen.Length; c++)
             {
-                _candidates.KeepTop(_options.PrefilterTopK);
+                var d = chosen[c];
+                var attention = tokens > 0 ? _attention.InterestScore(wordScores, d, words) : 0f;
+                var score = weight * attention + pooledWeight * prefilter[c];
+                // As in SelectMatches at no threshold: a NaN score matches nothing.
+                if (float.IsNaN(score))
+                {
+                    continue;
+                }
+                foreach (var i in distinct.MembersOf(d))
+                {
+                    raw[i * stride + message] = score;
+                }
             }
-            ScoringInstruments.RunDuration.Record((boundTime + Stopwatch.GetElapsedTime(started)).TotalMilliseconds, new KeyValuePair<string, object?>("stage", "candidates"));
-            ScoringInstruments.Pairs.Add((long)count * interests.Count);
-            // Pairs of a message and a distinct interest: each is scored once, whatever its number of interests.
-            ScoringInstruments.CandidatePairs.Add(_candidates.Total);
-            SelectMatches(messages, distinct, thresholds, lowest, pairs, highlightFrom ?? thresholds, calibration);
         }
     }
 

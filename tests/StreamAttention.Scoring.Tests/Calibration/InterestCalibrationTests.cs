@@ -63,4 +63,31 @@ public sealed class InterestCalibrationTests
         var flat = new InterestCalibration(Model, [new InterestStatistics(0.4f, 0, 0), new InterestStatistics(0.4f, InterestStatistics.MinDeviationShare * Model.PriorDeviation, 0)]);
         Assert.Equal(flat.Calibrated(1, 0.45f), flat.Calibrated(0, 0.45f));
     }
+    [Fact]
+    public void A_calibration_with_a_few_statistics_changed_maps_and_thresholds_as_one_built_from_scratch()
+    {
+        var random = new Random(11);
+        var before = RandomCalibration(random, 50);
+        var thresholds = Enumerable.Range(0, before.Count).Select(_ => (float)random.NextDouble()).ToArray();
+        var rawBefore = before.RawThresholds(thresholds);
+        var changed = new[] { 3, 17, 49 };
+        var statistics = before.Statistics.ToArray();
+        foreach (var i in changed)
+        {
+            statistics[i] = new InterestStatistics((float)random.NextDouble(), (float)random.NextDouble() * 0.2f, 1);
+        }
+
+        var after = before.With(statistics, changed);
+
+        var scratch = new InterestCalibration(Model, statistics);
+        var raw = after.RawThresholds(thresholds);
+        Assert.NotSame(rawBefore, raw);
+        Assert.Equal(scratch.RawThresholds(thresholds), raw);
+        for (var i = 0; i < after.Count; i++)
+        {
+            Assert.Equal(scratch.Calibrated(i, 0.37f), after.Calibrated(i, 0.37f));
+        }
+        Assert.False(after.AllMeasuredAt(1));
+        Assert.True(new InterestCalibration(Model, statistics.Select(s => s with { Generation = 1 }).ToArray()).AllMeasuredAt(1));
+    }
 }

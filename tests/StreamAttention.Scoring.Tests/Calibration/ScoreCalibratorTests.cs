@@ -21,14 +21,21 @@ public sealed class ScoreCalibratorTests
 
     private static readonly CalibrationModel Model = Options.CalibrationModels[Options.CalibrationKey];
 
-    /// <summary>A stand-in engine: every pair, with a raw score from the message's first word and the interest's position.</summary>
-    private List<RowMatch> EveryPair(TokenBatch messages, InterestIndex interests)
+    /// <summary>A stand-in engine: every pair, with a raw score from the message's first word and the interest's text.</summary>
+    private void EveryPair(TokenBatch messages, InterestIndex interests, Span<float> raw, int stride)
     {
         _measured.Add(interests.Count);
-        return [.. from m in Enumerable.Range(0, messages.Count)
-                   from i in Enumerable.Range(0, interests.Count)
-                   select new RowMatch(m, i, (messages.TokenTexts[m][0].Length % 7) / 10f + interests.Interests[i].Text.Length / 100f, 0, [])];
+        for (var i = 0; i < interests.Count; i++)
+        {
+            for (var m = 0; m < messages.Count; m++)
+            {
+                raw[i * stride + m] = StandInScore(messages, m, interests, i);
+            }
+        }
     }
+
+    private static float StandInScore(TokenBatch messages, int m, InterestIndex interests, int i)
+        => (messages.TokenTexts[m][0].Length % 7) / 10f + interests.Interests[i].Text.Length / 100f;
 
     private InterestIndex Index(params string[] texts)
         => InterestIndex.Build(texts.Select((text, i) => new InterestDefinition($"i{i}-{text}", text)).ToArray(), _embedder, Options);
@@ -51,10 +58,10 @@ public sealed class ScoreCalibratorTests
         // The engine the calibrator measures with scores raw (as TwoStageScorer's own measurements do).
         using var scorer = new TwoStageScorer(TestData.Sessions(), new ScoringOptions { Calibration = ScoreCalibration.None });
         var measured = new List<int>();
-        var calibrator = new ScoreCalibrator(options, (batch, interests) =>
+        var calibrator = new ScoreCalibrator(options, (batch, interests, raw, stride) =>
         {
             measured.Add(interests.Count);
-            return scorer.Score(batch, interests, minScoreOverride: float.NegativeInfinity);
+            scorer.ScoreEveryPair(batch, interests, raw, stride);
         });
         calibrator.Observe(messages);
 
@@ -65,7 +72,7 @@ public sealed class ScoreCalibratorTests
         // Each statistic is what the interest alone measures.
         for (var i = 0; i < index.Count; i++)
         {
-            var alone = new ScoreCalibrator(options, (batch, interests) => scorer.Score(batch, interests, minScoreOverride: float.NegativeInfinity));
+            var alone = new ScoreCalibrator(options, scorer.ScoreEveryPair);
             alone.Observe(messages);
             Assert.Equal(alone.For(index.Subset([i])).Statistics[0], statistics[i]);
         }
@@ -110,7 +117,7 @@ public sealed class ScoreCalibratorTests
         var background = calibrator.Background.Batch();
         for (var i = 0; i < index.Count; i++)
         {
-            var raw = EveryPair(background, index).Where(p => p.InterestIndex == i).Select(p => p.Score).ToArray();
+            var raw = Enumerable.Range(0, background.Count).Select(m => StandInScore(background, m, index, i)).ToArray();
             var (mean, deviation) = InterestStatistics.Of(raw);
             Assert.Equal(mean, calibration.Statistics[i].Mean, 5);
             Assert.Equal(deviation, calibration.Statistics[i].Deviation, 5);
@@ -167,6 +174,8 @@ public sealed class ScoreCalibratorTests
         var generations = new List<long[]>();
         for (var run = 0; run < 3; run++)
         {
+            // A message scored before each run: its credit (CalibrationRefreshesPerMessage = 2) pays for the run's measures.
+            calibrator.Observe(Messages(1, offset: 300 + run));
             generations.Add(calibrator.For(index).Statistics.Select(s => s.Generation).ToArray());
         }
 
@@ -174,5 +183,71 @@ public sealed class ScoreCalibratorTests
         Assert.Equal([2, 2, 2, 2, 1, 1], _measured);
         Assert.Equal([1, 1, 0, 0, 0], generations[0]);
         Assert.Equal([1, 1, 1, 1, 1], generations[2]);
+    }
+    [Fact]
+    public void Stale_interests_are_measured_again_only_as_the_messages_scored_allow()
+    {
+        var options = new ScoringOptions
+        {
+            BackgroundMessages = 32,
+            MinBackgroundMessages = 10,
+            CalibrationRefreshMessages = 100,
+            CalibrationMeasuresPerRun = 3,
+            CalibrationRefreshesPerMessage = 0.5,
+        };
+        var calibrator = new ScoreCalibrator(options, EveryPair);
+        var index = Index("a", "b", "c", "d", "e", "f", "g", "h");
+        calibrator.Observe(Messages(12));
+        for (var run = 0; run < 3; run++)
+        {
+            calibrator.For(index); // 3, 3, then 2 new interests: new ones are not held by the credit
+        }
+        calibrator.Observe(Messages(options.CalibrationRefreshMessages, offset: 100));
+        _measured.Clear();
+
+        var measured = new List<int>();
+        foreach (var messages in new[] { 0, 2, 1, 1, 6, 4 })
+        {
+            calibrator.Observe(Messages(messages, offset: 400));
+            var generations = calibrator.For(index).Statistics.Select(s => s.Generation).ToArray();
+            measured.Add(generations.Count(g => g == 1));
+        }
+
+        // The credit is kept up to a run's most (3), which the first run spends; then it is spent only once it pays for
+        // a run's worth (3 interests, 6 messages), and for the last 2 stale interests once it pays for those 2.
+        Assert.Equal([3, 3, 3, 3, 6, 8], measured);
+    }
+
+    [Fact]
+    public void Every_interest_is_measured_again_even_when_the_background_moves_on_faster_than_a_refresh()
+    {
+        var options = new ScoringOptions
+        {
+            BackgroundMessages = 32,
+            MinBackgroundMessages = 10,
+            CalibrationRefreshMessages = 10,
+            CalibrationMeasuresPerRun = 2,
+            CalibrationRefreshesPerMessage = 0.5,
+        };
+        var calibrator = new ScoreCalibrator(options, EveryPair);
+        var index = Index("a", "b", "c", "d", "e", "f");
+        calibrator.Observe(Messages(12));
+        var last = calibrator.For(index).Statistics.Select(s => s.Generation).ToArray();
+        var measuredAgain = new int[index.Count];
+
+        // 4 messages per run pay for 2 measures; a generation lasts 2.5 runs, a refresh of 6 interests takes 3.
+        for (var run = 0; run < 60; run++)
+        {
+            calibrator.Observe(Messages(4, offset: 100 + 4 * run));
+            var generations = calibrator.For(index).Statistics.Select(s => s.Generation).ToArray();
+            for (var i = 0; i < index.Count; i++)
+            {
+                measuredAgain[i] += generations[i] != last[i] ? 1 : 0;
+            }
+            last = generations;
+        }
+
+        // In turn: each interest every third run (in index order from the start, the first ones would be measured far more often).
+        Assert.All(measuredAgain, count => Assert.InRange(count, 19, 21));
     }
 }

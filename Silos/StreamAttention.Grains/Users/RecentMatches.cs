@@ -21,7 +21,12 @@ public sealed class RecentMatches(int capacity)
 
     public int Count => _count;
 
-    public void Add(UserMatch match)
+    public void Add(UserMatch match) => Add(Entry.Of(match));
+
+    /// <summary>Keeps <paramref name="match"/> as <paramref name="decision"/> decided it, without forming the decided copy.</summary>
+    public void Add(UserMatch match, MatchDecision decision) => Add(Entry.Of(match, decision));
+
+    private void Add(Entry entry)
     {
         if (capacity <= 0)
         {
@@ -43,7 +48,6 @@ public sealed class RecentMatches(int capacity)
             _oldest = (_oldest + 1) % capacity;
             Forget(_ring[slot], slot);
         }
-        var entry = Entry.Of(match);
         _ring[slot] = entry;
         if (entry.OtherId is null)
         {
@@ -56,10 +60,13 @@ public sealed class RecentMatches(int capacity)
     }
 
     /// <summary>The kept match with this id; null when it was never kept or has left.</summary>
-    public UserMatch? Find(string matchId)
-        => (AsUuid(matchId, out var uuid) ? _slotByUuid.TryGetValue(uuid, out var slot) : _slotByOtherId.TryGetValue(matchId, out slot))
-            ? _ring[slot].ToMatch()
-            : null;
+    public UserMatch? Find(string matchId) => SlotOf(matchId) is { } slot ? _ring[slot].ToMatch() : null;
+
+    /// <summary>The decision of the kept match with this id; null when it was never kept or has left.</summary>
+    public MatchDecision? FindDecision(string matchId) => SlotOf(matchId) is { } slot ? _ring[slot].Decision : null;
+
+    private int? SlotOf(string matchId)
+        => (AsUuid(matchId, out var uuid) ? _slotByUuid.TryGetValue(uuid, out var slot) : _slotByOtherId.TryGetValue(matchId, out slot)) ? slot : null;
 
     /// <summary>Up to <paramref name="limit"/> matches, newest first.</summary>
     public IReadOnlyList<UserMatch> Newest(int limit)
@@ -95,12 +102,19 @@ public sealed class RecentMatches(int capacity)
     private readonly record struct Entry(DateTimeOffset At, string InterestId, string Text, float Score, IReadOnlyList<Highlight> Highlights,
         Guid Uuid, string? OtherId, string? Delivery, string? DuplicateOf, bool Truncated, float? RawScore)
     {
-        public static Entry Of(UserMatch m)
+        public static Entry Of(UserMatch m) => Of(m, m.Score, m.Delivery, m.DuplicateOf);
+
+        public static Entry Of(UserMatch m, MatchDecision decision) => Of(m, decision.Score, decision.Delivery, decision.DuplicateOf);
+
+        private static Entry Of(UserMatch m, float score, string? delivery, string? duplicateOf)
         {
             var isUuid = AsUuid(m.MatchId, out var uuid);
-            return new(m.At, m.InterestId, m.Text, m.Score, m.Highlights,
-                uuid, isUuid ? null : m.MatchId, m.Delivery, m.DuplicateOf, m.Truncated, m.RawScore);
+            return new(m.At, m.InterestId, m.Text, score, m.Highlights,
+                uuid, isUuid ? null : m.MatchId, delivery, duplicateOf, m.Truncated, m.RawScore);
         }
+
+        /// <summary>Only decided matches are kept.</summary>
+        public MatchDecision Decision => new(Delivery!, Score, DuplicateOf);
 
         public UserMatch ToMatch()
             => new(At, InterestId, Text, Score, Highlights, OtherId ?? Uuid.ToString("N"),

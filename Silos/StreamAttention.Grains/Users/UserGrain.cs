@@ -175,14 +175,15 @@ public sealed partial class UserGrain(
         for (var i = 0; i < matches.Count; i++)
         {
             // A batch retried after a failure brings the same ids: they keep the decision they got.
-            if (_history.FindDecision(matches[i].MatchId) is { } earlier)
+            var key = MatchKey.Of(matches[i].MatchId);
+            if (_history.FindDecision(key) is { } earlier)
             {
                 decided[i] = earlier;
                 continue;
             }
             var match = WithFeedbackPenalty(matches[i]);
             decided[i] = match.Score < ThresholdOf(match.InterestId) ? new MatchDecision(DeliveryKinds.BelowThreshold, match.Score) : filter.Decide(match, policy, attention);
-            _history.Add(match, decided[i]);
+            _history.Add(key, match, decided[i]);
             decidedPerKind[AttentionInstruments.KindIndex(decided[i].Delivery)]++;
         }
         metrics.AddDecisions(decidedPerKind);

@@ -30,9 +30,14 @@ public sealed class LiveFeedTests(ClusterFixture fixture) : IClassFixture<Cluste
         using var everyone = broadcasters[0].Subscribe(null, capacity: 16);
         try
         {
-            await fixture.Grains.GetGrain<IScoringGatewayGrain>(0).Score([Texts.RacingMessage, Texts.DatabaseMessage]);
+            var scored = await fixture.Grains.GetGrain<IScoringGatewayGrain>(0).Score([Texts.RacingMessage, Texts.DatabaseMessage]);
 
             using var timeout = new CancellationTokenSource(ReceiveTimeout);
+            // What the live feed shows is the user's history entry, and what the gateway returned.
+            var kept = (await fixture.Grains.GetGrain<IUserGrain>("feed-db").GetMatches(1)).Single();
+            var returned = scored.Single(m => m.UserId == "feed-db");
+            Assert.Equal((returned.InterestId, returned.Score, returned.MatchId, returned.Delivery, returned.DuplicateOf, returned.Truncated, returned.RawScore),
+                (kept.InterestId, kept.Score, kept.MatchId, kept.Delivery, kept.DuplicateOf, kept.Truncated, kept.RawScore));
             foreach (var subscription in mine)
             {
                 // The racing user's match comes first in the batch; a user's subscription skips it.
@@ -40,6 +45,8 @@ public sealed class LiveFeedTests(ClusterFixture fixture) : IClassFixture<Cluste
                 Assert.Equal("feed-db", match.UserId);
                 Assert.Equal(Texts.DatabaseMessage, match.Match.Text);
                 Assert.Contains(match.Match.Highlights, h => h.Token == "postgresql");
+                Assert.Equal(kept with { Highlights = [] }, match.Match with { Highlights = [] });
+                Assert.Equal(kept.Highlights, match.Match.Highlights);
             }
             Assert.Equal(["feed-f1", "feed-db"], [(await FirstAsync(everyone, timeout.Token)).UserId, (await FirstAsync(everyone, timeout.Token)).UserId]);
         }

@@ -72,6 +72,25 @@ public sealed class RecentMatchesTests
     }
 
     [Fact]
+    public void A_match_kept_with_its_decision_reads_back_decided_and_its_decision_is_found_by_key()
+    {
+        var recent = new RecentMatches(capacity: 2);
+        var undecided = Match(5) with { Delivery = null, DuplicateOf = null };
+        var id = MatchIds.Create(1, DateTimeOffset.UtcNow)[0];
+        var decision = new MatchDecision(DeliveryKinds.SuppressedDuplicate, 0.01f, "m4");
+        recent.Add(MatchKey.Of(id), undecided with { MatchId = id }, decision);
+        recent.Add(MatchKey.Of("m6"), Match(6), new MatchDecision(DeliveryKinds.BelowThreshold, 0.02f));
+
+        Assert.Equal(decision, recent.FindDecision(MatchKey.Of(id)));
+        Assert.Equal(new MatchDecision(DeliveryKinds.BelowThreshold, 0.02f), recent.FindDecision(MatchKey.Of("m6")));
+        Assert.Null(recent.FindDecision(MatchKey.Of("m5")));
+        var found = Assert.IsType<UserMatch>(recent.Find(id));
+        Assert.Equal(undecided with { MatchId = id, Score = 0.01f, Delivery = DeliveryKinds.SuppressedDuplicate, DuplicateOf = "m4", Highlights = found.Highlights }, found);
+        Assert.Equal(id, MatchKey.Of(id).ToId());
+        Assert.Equal(id.ToUpperInvariant(), MatchKey.Of(id.ToUpperInvariant()).ToId());
+    }
+
+    [Fact]
     public void Keeps_nothing_without_capacity()
     {
         var recent = new RecentMatches(capacity: 0);

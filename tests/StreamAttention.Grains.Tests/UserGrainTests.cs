@@ -119,8 +119,11 @@ public sealed class UserGrainTests(ClusterFixture fixture) : IClassFixture<Clust
 
         var first = await user.Decide([Match(0)]);
         var again = await user.Decide([Match(0) with { Score = 0.1f }]);
-        Assert.Equal(first.Single() with { Highlights = [] }, again.Single() with { Highlights = [] });
-        Assert.Equal(first.Single().Highlights, again.Single().Highlights);
+        Assert.Equal(first.Single(), again.Single());
+        Assert.Equal(0.9f, again.Single().Score);
+        var kept = (await user.GetMatches(100)).Single();
+        Assert.Equal(Match(0) with { Delivery = first.Single().Delivery, Highlights = [] }, kept with { Highlights = [] });
+        Assert.Equal(Match(0).Highlights, kept.Highlights);
 
         await user.Decide(Enumerable.Range(1, TestCluster.HistorySize).Select(Match).ToArray());
 

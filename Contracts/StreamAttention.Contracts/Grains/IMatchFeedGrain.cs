@@ -18,9 +18,9 @@ public interface IMatchFeedGrain : IGrainWithIntegerKey
     Task Unsubscribe(IMatchFeedObserver observer);
 
     /// <summary>
-    /// One-way: scoring must not wait for, or fail because of, live viewers. <paramref name="matches"/> is neither
+    /// One-way: scoring must not wait for, or fail because of, live viewers. <paramref name="batch"/> is neither
     /// changed by the feed nor by the caller after the call, so a call within the silo passes it without a copy.
     /// </summary>
     [OneWay, Alias("Publish")]
-    Task Publish([Immutable] IReadOnlyList<LiveMatch> matches);
+    Task Publish([Immutable] LiveBatch batch);
 }

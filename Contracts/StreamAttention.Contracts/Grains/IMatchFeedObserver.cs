@@ -7,7 +7,7 @@ namespace StreamAttention.Contracts.Grains;
 [Alias("StreamAttention.IMatchFeedObserver")]
 public interface IMatchFeedObserver : IGrainObserver
 {
-    /// <summary><paramref name="matches"/> is only read (passed on without a copy, as to <see cref="IMatchFeedGrain.Publish"/>).</summary>
+    /// <summary><paramref name="batch"/> is only read (passed on without a copy, as to <see cref="IMatchFeedGrain.Publish"/>).</summary>
     [OneWay, Alias("OnMatches")]
-    Task OnMatches([Immutable] IReadOnlyList<LiveMatch> matches);
+    Task OnMatches([Immutable] LiveBatch batch);
 }

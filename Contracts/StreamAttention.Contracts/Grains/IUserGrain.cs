@@ -38,11 +38,12 @@ public interface IUserGrain : IGrainWithStringKey
 
     /// <summary>
     /// Applies the user's delivery policy to new matches (each with its id), records them in the history with their
-    /// decisions and returns them decided, in order: the only place a match's delivery is decided. <paramref name="matches"/>
-    /// is only read, and not changed by the caller after the call, so a call within the silo passes it without a copy.
+    /// decisions and returns the decisions, in order: the only place a match's delivery is decided. A match whose id the
+    /// history holds (a batch asked again) gets the decision it got then. <paramref name="matches"/> is only read, and
+    /// not changed by the caller after the call, so a call within the silo passes it without a copy.
     /// </summary>
     [Alias("Decide")]
-    Task<IReadOnlyList<UserMatch>> Decide([Immutable] IReadOnlyList<UserMatch> matches);
+    Task<IReadOnlyList<MatchDecision>> Decide([Immutable] IReadOnlyList<UserMatch> matches);
 
     /// <summary>The user's delivery policy (the default until one is stored).</summary>
     [Alias("GetPolicy")]

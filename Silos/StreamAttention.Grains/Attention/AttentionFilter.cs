@@ -25,18 +25,19 @@ public sealed class AttentionFilter(TimeProvider time)
 
     public DateTimeOffset Now => time.GetUtcNow();
 
-    public UserMatch Decide(UserMatch match, DeliveryPolicy policy, AttentionState state)
+    /// <summary>The decision on <paramref name="match"/> (a deferred one waits in <paramref name="state"/>, decided).</summary>
+    public MatchDecision Decide(UserMatch match, DeliveryPolicy policy, AttentionState state)
     {
         var now = Now;
         Forget(policy, state, now);
         if (IsMuted(match, policy, now))
         {
-            return match with { Delivery = DeliveryKinds.Muted };
+            return new MatchDecision(DeliveryKinds.Muted, match.Score);
         }
         var signature = MinHashSignature.Of(match.Text);
         if (policy.Duplicates.Enabled && FirstSimilar(state, signature, policy.Duplicates.Similarity) is { } original)
         {
-            return match with { Delivery = DeliveryKinds.SuppressedDuplicate, DuplicateOf = original.MatchId };
+            return new MatchDecision(DeliveryKinds.SuppressedDuplicate, match.Score, original.MatchId);
         }
         state.AddFingerprint(new Fingerprint(match.MatchId, now, signature));
         if (QuietHoursWindow.IsQuiet(policy.QuietHours, now, out var quietEnd))
@@ -44,16 +45,16 @@ public sealed class AttentionFilter(TimeProvider time)
             if (match.Score >= policy.QuietHours!.CriticalScore)
             {
                 state.AddImmediate(now);
-                return match with { Delivery = DeliveryKinds.Immediate };
+                return new MatchDecision(DeliveryKinds.Immediate, match.Score);
             }
-            return Defer(match with { Delivery = DeliveryKinds.QuietHours }, state, quietEnd);
+            return Defer(match, DeliveryKinds.QuietHours, state, quietEnd);
         }
         if (state.ImmediateTimes.Count >= policy.RateLimit.MaxImmediate)
         {
-            return Defer(match with { Delivery = DeliveryKinds.Deferred }, state, now + policy.Digest.DigestEvery);
+            return Defer(match, DeliveryKinds.Deferred, state, now + policy.Digest.DigestEvery);
         }
         state.AddImmediate(now);
-        return match with { Delivery = DeliveryKinds.Immediate };
+        return new MatchDecision(DeliveryKinds.Immediate, match.Score);
     }
 
     /// <summary>
@@ -87,10 +88,11 @@ public sealed class AttentionFilter(TimeProvider time)
         return digest;
     }
 
-    private static UserMatch Defer(UserMatch match, AttentionState state, DateTimeOffset due)
+    /// <summary>The pending match is kept decided: the digest lists it as the history shows it.</summary>
+    private static MatchDecision Defer(UserMatch match, string kind, AttentionState state, DateTimeOffset due)
     {
-        state.AddPending(match, due);
-        return match;
+        state.AddPending(match with { Delivery = kind }, due);
+        return new MatchDecision(kind, match.Score);
     }
 
     private static bool IsMuted(UserMatch match, DeliveryPolicy policy, DateTimeOffset now)

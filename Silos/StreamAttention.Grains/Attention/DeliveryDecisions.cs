@@ -16,11 +16,11 @@ public sealed class DeliveryDecisions(UserGrainReferences users, ILogger<Deliver
     private const int Attempts = 4;
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>The matches decided, in the order given.</summary>
-    public async Task<UserMatch[]> DecideAsync(IReadOnlyList<(string UserId, UserMatch Match)> matches, CancellationToken cancellationToken)
+    /// <summary>The matches' decisions, in the order given.</summary>
+    public async Task<MatchDecision[]> DecideAsync(IReadOnlyList<(string UserId, UserMatch Match)> matches, CancellationToken cancellationToken)
     {
         var byUser = MatchesByUser.Of(matches);
-        var decided = new UserMatch[matches.Count];
+        var decided = new MatchDecision[matches.Count];
         var calls = new Task[byUser.Count];
         for (var user = 0; user < calls.Length; user++)
         {
@@ -32,14 +32,14 @@ public sealed class DeliveryDecisions(UserGrainReferences users, ILogger<Deliver
 
     /// <summary>Decides one user's matches (<paramref name="indexes"/> into <paramref name="matches"/>) into <paramref name="decided"/>.</summary>
     private async Task DecideForUserAsync(string userId, ReadOnlyMemory<int> indexes, IReadOnlyList<(string UserId, UserMatch Match)> matches,
-        UserMatch[] decided, CancellationToken cancellationToken)
+        MatchDecision[] decided, CancellationToken cancellationToken)
     {
         var userMatches = new UserMatch[indexes.Length];
         for (var i = 0; i < userMatches.Length; i++)
         {
             userMatches[i] = matches[indexes.Span[i]].Match;
         }
-        IReadOnlyList<UserMatch> result;
+        IReadOnlyList<MatchDecision> result;
         var delay = FirstRetryDelay;
         for (var attempt = 1; ; attempt++)
         {

@@ -45,16 +45,23 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, ILogger<Match
         return subscription;
     }
 
-    public Task OnMatches(IReadOnlyList<LiveMatch> matches)
+    /// <summary>Each match goes to the listeners that take it, in the batch's order, formed once for all of them.</summary>
+    public Task OnMatches(LiveBatch batch)
     {
         lock (_lock)
         {
-            foreach (var listener in _listeners)
+            if (_listeners.Count == 0)
             {
-                foreach (var match in matches)
+                return Task.CompletedTask;
+            }
+            for (var i = 0; i < batch.Matches.Count; i++)
+            {
+                LiveMatch? match = null;
+                foreach (var listener in _listeners)
                 {
-                    if (listener.Accepts(match.UserId))
+                    if (listener.Accepts(batch.Matches[i].UserId))
                     {
+                        match ??= batch.MatchAt(i);
                         listener.Queue.Writer.TryWrite(match);
                     }
                 }

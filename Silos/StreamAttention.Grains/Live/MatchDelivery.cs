@@ -16,25 +16,25 @@ public sealed class MatchDelivery(IGrainFactory grains, ILogger<MatchDelivery> l
 {
     public const int Capacity = 1024;
 
-    private readonly Channel<IReadOnlyList<LiveMatch>> _queue = Channel.CreateBounded<IReadOnlyList<LiveMatch>>(
+    private readonly Channel<LiveBatch> _queue = Channel.CreateBounded<LiveBatch>(
         new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
-    public ValueTask EnqueueAsync(IReadOnlyList<LiveMatch> matches, CancellationToken cancellationToken)
-        => matches.Count == 0 ? ValueTask.CompletedTask : _queue.Writer.WriteAsync(matches, cancellationToken);
+    public ValueTask EnqueueAsync(LiveBatch batch, CancellationToken cancellationToken)
+        => batch.Matches.Count == 0 ? ValueTask.CompletedTask : _queue.Writer.WriteAsync(batch, cancellationToken);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
         {
-            await foreach (var matches in _queue.Reader.ReadAllAsync(stoppingToken))
+            await foreach (var batch in _queue.Reader.ReadAllAsync(stoppingToken))
             {
                 try
                 {
-                    await grains.GetGrain<IMatchFeedGrain>(0).Publish(matches);
+                    await grains.GetGrain<IMatchFeedGrain>(0).Publish(batch);
                 }
                 catch (Exception e)
                 {
-                    logger.LogWarning("Publishing {Matches} matches to the live feed failed: {Error}", matches.Count, e.Message);
+                    logger.LogWarning("Publishing {Matches} matches to the live feed failed: {Error}", batch.Matches.Count, e.Message);
                 }
             }
         }

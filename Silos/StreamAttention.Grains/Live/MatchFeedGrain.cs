@@ -30,9 +30,9 @@ public sealed class MatchFeedGrain(ILogger<MatchFeedGrain> logger) : Grain, IMat
         return Task.CompletedTask;
     }
 
-    public Task Publish(IReadOnlyList<LiveMatch> matches)
+    public Task Publish(LiveBatch batch)
     {
-        _observers.Notify(observer => observer.OnMatches(matches));
+        _observers.Notify(observer => observer.OnMatches(batch));
         return Task.CompletedTask;
     }
 }

@@ -114,16 +114,15 @@ public sealed class ScoringGatewayGrain(
         }
         var decided = await decisions.DecideAsync(undecided, cancellationToken);
         var matches = new TextMatch[kept.Count];
-        var live = new LiveMatch[kept.Count];
         for (var i = 0; i < kept.Count; i++)
         {
             var (text, m) = kept[i];
-            var match = decided[i];
-            matches[i] = new TextMatch(text, m.UserId, m.InterestId, match.Score, m.Highlights, match.MatchId, match.Delivery, match.DuplicateOf,
+            var decision = decided[i];
+            matches[i] = new TextMatch(text, m.UserId, m.InterestId, decision.Score, m.Highlights, ids[i], decision.Delivery, decision.DuplicateOf,
                 undecided[i].Match.Truncated, m.RawScore);
-            live[i] = new LiveMatch(m.UserId, match);
         }
-        await delivery.EnqueueAsync(live, cancellationToken);
+        // The live feed forms a listener's match from these: the same values as the user's history entry.
+        await delivery.EnqueueAsync(new LiveBatch(at, texts, matches), cancellationToken);
         metrics.Messages.Add(texts.Count);
         metrics.Matches.Add(matches.Length);
         metrics.Duration.Record(time.GetElapsedTime(started).TotalMilliseconds);

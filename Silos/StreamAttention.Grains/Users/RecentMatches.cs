@@ -21,7 +21,15 @@ public sealed class RecentMatches(int capacity)
 
     public int Count => _count;
 
-    public void Add(UserMatch match)
+    public void Add(UserMatch match) => Add(Entry.Of(MatchKey.Of(match.MatchId), match, match.Score, match.Delivery, match.DuplicateOf));
+
+    /// <summary>
+    /// Keeps <paramref name="match"/> as <paramref name="decision"/> decided it, without forming the decided copy;
+    /// <paramref name="key"/> is its id's, read once for the look-up before the decision and for this.
+    /// </summary>
+    public void Add(MatchKey key, UserMatch match, MatchDecision decision) => Add(Entry.Of(key, match, decision.Score, decision.Delivery, decision.DuplicateOf));
+
+    private void Add(Entry entry)
     {
         if (capacity <= 0)
         {
@@ -41,25 +49,27 @@ public sealed class RecentMatches(int capacity)
         {
             slot = _oldest;
             _oldest = (_oldest + 1) % capacity;
-            Forget(_ring[slot], slot);
+            Forget(_ring[slot].Key, slot);
         }
-        var entry = Entry.Of(match);
         _ring[slot] = entry;
-        if (entry.OtherId is null)
+        if (entry.Key.OtherId is null)
         {
-            _slotByUuid[entry.Uuid] = slot;
+            _slotByUuid[entry.Key.Uuid] = slot;
         }
         else
         {
-            _slotByOtherId[entry.OtherId] = slot;
+            _slotByOtherId[entry.Key.OtherId] = slot;
         }
     }
 
     /// <summary>The kept match with this id; null when it was never kept or has left.</summary>
-    public UserMatch? Find(string matchId)
-        => (AsUuid(matchId, out var uuid) ? _slotByUuid.TryGetValue(uuid, out var slot) : _slotByOtherId.TryGetValue(matchId, out slot))
-            ? _ring[slot].ToMatch()
-            : null;
+    public UserMatch? Find(string matchId) => SlotOf(MatchKey.Of(matchId)) is { } slot ? _ring[slot].ToMatch() : null;
+
+    /// <summary>The decision of the kept match with this key; null when it was never kept or has left.</summary>
+    public MatchDecision? FindDecision(MatchKey key) => SlotOf(key) is { } slot ? _ring[slot].Decision : null;
+
+    private int? SlotOf(MatchKey key)
+        => (key.OtherId is null ? _slotByUuid.TryGetValue(key.Uuid, out var slot) : _slotByOtherId.TryGetValue(key.OtherId, out slot)) ? slot : null;
 
     /// <summary>Up to <paramref name="limit"/> matches, newest first.</summary>
     public IReadOnlyList<UserMatch> Newest(int limit)
@@ -72,38 +82,36 @@ public sealed class RecentMatches(int capacity)
         return matches;
     }
 
-    /// <summary>Removes the leaving entry's id unless the same id was kept again since (it then points to the newer slot).</summary>
-    private void Forget(Entry leaving, int slot)
+    /// <summary>
+    /// Removes the leaving entry's id unless the same id was kept again since (it then points to the newer slot, and
+    /// is put back: rare, so one removal instead of a look-up and a removal for every entry that leaves).
+    /// </summary>
+    private void Forget(MatchKey leaving, int slot)
     {
         if (leaving.OtherId is null)
         {
-            if (_slotByUuid.TryGetValue(leaving.Uuid, out var at) && at == slot)
+            if (_slotByUuid.Remove(leaving.Uuid, out var at) && at != slot)
             {
-                _slotByUuid.Remove(leaving.Uuid);
+                _slotByUuid[leaving.Uuid] = at;
             }
         }
-        else if (_slotByOtherId.TryGetValue(leaving.OtherId, out var at) && at == slot)
+        else if (_slotByOtherId.Remove(leaving.OtherId, out var at) && at != slot)
         {
-            _slotByOtherId.Remove(leaving.OtherId);
+            _slotByOtherId[leaving.OtherId] = at;
         }
     }
 
-    /// <summary>An id that is a UUID written as <see cref="Guid.ToString(string)"/> "N" writes it, so it is written back the same.</summary>
-    private static bool AsUuid(string id, out Guid uuid)
-        => Guid.TryParseExact(id, "N", out uuid) && !id.AsSpan().ContainsAnyInRange('A', 'F');
-
     private readonly record struct Entry(DateTimeOffset At, string InterestId, string Text, float Score, IReadOnlyList<Highlight> Highlights,
-        Guid Uuid, string? OtherId, string? Delivery, string? DuplicateOf, bool Truncated, float? RawScore)
+        MatchKey Key, string? Delivery, string? DuplicateOf, bool Truncated, float? RawScore)
     {
-        public static Entry Of(UserMatch m)
-        {
-            var isUuid = AsUuid(m.MatchId, out var uuid);
-            return new(m.At, m.InterestId, m.Text, m.Score, m.Highlights,
-                uuid, isUuid ? null : m.MatchId, m.Delivery, m.DuplicateOf, m.Truncated, m.RawScore);
-        }
+        public static Entry Of(MatchKey key, UserMatch m, float score, string? delivery, string? duplicateOf)
+            => new(m.At, m.InterestId, m.Text, score, m.Highlights, key, delivery, duplicateOf, m.Truncated, m.RawScore);
+
+        /// <summary>Only decided matches are kept.</summary>
+        public MatchDecision Decision => new(Delivery!, Score, DuplicateOf);
 
         public UserMatch ToMatch()
-            => new(At, InterestId, Text, Score, Highlights, OtherId ?? Uuid.ToString("N"),
+            => new(At, InterestId, Text, Score, Highlights, Key.ToId(),
                 Delivery, DuplicateOf, Truncated, RawScore);
     }
 }

@@ -166,24 +166,25 @@ public sealed partial class UserGrain(
 
     public Task<UserScoringRows> GetScoringRows() => Task.FromResult(CommittedRows([]));
 
-    public async Task<IReadOnlyList<UserMatch>> Decide(IReadOnlyList<UserMatch> matches)
+    public async Task<IReadOnlyList<MatchDecision>> Decide(IReadOnlyList<UserMatch> matches)
     {
         var policy = state.State.Policy ?? DeliveryPolicy.Default;
         var attention = state.State.Attention;
-        var decided = new UserMatch[matches.Count];
+        var decided = new MatchDecision[matches.Count];
         Span<int> decidedPerKind = stackalloc int[DeliveryKinds.All.Count];
         for (var i = 0; i < matches.Count; i++)
         {
             // A batch retried after a failure brings the same ids: they keep the decision they got.
-            if (_history.Find(matches[i].MatchId) is { } earlier)
+            var key = MatchKey.Of(matches[i].MatchId);
+            if (_history.FindDecision(key) is { } earlier)
             {
                 decided[i] = earlier;
                 continue;
             }
             var match = WithFeedbackPenalty(matches[i]);
-            decided[i] = match.Score < ThresholdOf(match.InterestId) ? match with { Delivery = DeliveryKinds.BelowThreshold } : filter.Decide(match, policy, attention);
-            _history.Add(decided[i]);
-            decidedPerKind[AttentionInstruments.KindIndex(decided[i].Delivery!)]++;
+            decided[i] = match.Score < ThresholdOf(match.InterestId) ? new MatchDecision(DeliveryKinds.BelowThreshold, match.Score) : filter.Decide(match, policy, attention);
+            _history.Add(key, match, decided[i]);
+            decidedPerKind[AttentionInstruments.KindIndex(decided[i].Delivery)]++;
         }
         metrics.AddDecisions(decidedPerKind);
         // Written only when a match waits for a digest (now or since a write that failed): that must survive a lost silo.

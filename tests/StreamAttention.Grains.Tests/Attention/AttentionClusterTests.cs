@@ -1,3 +1,4 @@
+using StreamAttention.Contracts;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Attention;
@@ -25,6 +26,54 @@ public sealed class AttentionClusterTests(AttentionClusterFixture fixture) : ICl
         Assert.Equal(matches[0].MatchId, matches[1].DuplicateOf);
         var history = await grain.GetMatches(10);
         Assert.Equal(matches.Select(m => (m.MatchId, m.Delivery)).Reverse(), history.Select(m => (m.MatchId, m.Delivery)).Cast<(string?, string?)>());
+    }
+
+    [Fact]
+    public async Task The_decisions_are_those_the_history_keeps_for_every_kind_and_a_batch_asked_again_gets_them_back()
+    {
+        const string user = "attention-decisions";
+        var grain = Grains.GetGrain<IUserGrain>(user);
+        await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest, 0.3f)]);
+        var now = fixture.Time.GetUtcNow();
+        Assert.Empty(await grain.PutPolicy(DeliveryPolicy.Default with
+        {
+            RateLimit = new RateLimitPolicy(1, TimeSpan.FromHours(1)),
+            Mutes = [new MuteRule(null, "vacuum", now.AddDays(1))],
+        }));
+        UserMatch Match(string id, string text, float score, bool truncated = false)
+            => new(now, "db", text, score, [new Highlight("database", 0.6f)], id, Truncated: truncated, RawScore: score - 0.1f);
+        UserMatch[] first =
+        [
+            Match("decisions-1", Texts.DatabaseMessage, 0.9f),
+            Match("decisions-2", Texts.DatabaseMessage + " again", 0.9f),
+            Match("decisions-3", "postgresql database index bloat after vacuum", 0.8f, truncated: true),
+            Match("decisions-4", "postgresql replication lag on the replica", 0.7f),
+            Match("decisions-5", "database connection pool exhausted", 0.2f),
+        ];
+
+        var decided = await grain.Decide(first);
+        Assert.Equal([DeliveryKinds.Immediate, DeliveryKinds.SuppressedDuplicate, DeliveryKinds.Muted, DeliveryKinds.Deferred, DeliveryKinds.BelowThreshold],
+            decided.Select(d => d.Delivery));
+        Assert.Equal(["decisions-1"], decided.Select(d => d.DuplicateOf).OfType<string>());
+        // "Not like this" on the first lowers the score of its text from then on; the first five are asked again.
+        Assert.NotNull(await grain.GiveFeedback("decisions-1", relevant: false));
+        UserMatch[] second = [.. first, Match("decisions-6", Texts.DatabaseMessage, 0.9f)];
+        var again = await grain.Decide(second);
+
+        Assert.Equal(decided, again.Take(first.Length));
+        Assert.InRange(again[^1].Score, 0.3f, 0.9f - 1e-4f);
+        Assert.Equal(first.Select(m => m.Score), decided.Select(d => d.Score));
+        // The history keeps the newest (its size may be below the six matches here: the first has then left it).
+        var kept = (await grain.GetMatches(100)).Reverse().ToArray();
+        var from = second.Length - kept.Length;
+        Assert.InRange(from, 0, 1);
+        Assert.Equal(second[from..].Select(m => m.MatchId), kept.Select(m => m.MatchId));
+        for (var i = from; i < second.Length; i++)
+        {
+            var expected = second[i] with { Score = again[i].Score, Delivery = again[i].Delivery, DuplicateOf = again[i].DuplicateOf };
+            Assert.Equal(expected with { Highlights = [] }, kept[i - from] with { Highlights = [] });
+            Assert.Equal(expected.Highlights, kept[i - from].Highlights);
+        }
     }
 
     [Fact]

@@ -28,10 +28,10 @@ public sealed class AttentionFilterTests
         {
             // Variants differ in the host, the numbers and now and then a word, as alerts of one incident do.
             var text = $"ALERT disk usage {80 + i % 20}% on db-{i % 7} in eu-west-{i % 3} at 10:{i:00}{(i % 5 == 0 ? " again" : "")}";
-            decided.Add(filter.Decide(Match($"v{i}", text, 0.8f), policy, state));
+            decided.Add(Decide(filter, Match($"v{i}", text, 0.8f), policy, state));
             if (i % 10 == 0)
             {
-                decided.Add(filter.Decide(Match($"d{i / 10}", DistinctIncidents[i / 10], 0.8f), policy, state));
+                decided.Add(Decide(filter, Match($"d{i / 10}", DistinctIncidents[i / 10], 0.8f), policy, state));
             }
             time.Advance(TimeSpan.FromSeconds(5));
         }
@@ -64,7 +64,7 @@ public sealed class AttentionFilterTests
         var decided = new List<UserMatch>();
         for (var i = 0; i < 30; i++)
         {
-            decided.Add(filter.Decide(Match($"m{i}", DistinctText(i), 0.5f + i / 100f, interest: i % 3 == 0 ? "db" : "net"), policy, state));
+            decided.Add(Decide(filter, Match($"m{i}", DistinctText(i), 0.5f + i / 100f, interest: i % 3 == 0 ? "db" : "net"), policy, state));
             time.Advance(TimeSpan.FromSeconds(20));
         }
         Assert.Equal(5, decided.Count(m => m.Delivery == DeliveryKinds.Immediate));
@@ -106,7 +106,7 @@ public sealed class AttentionFilterTests
         var decided = new List<UserMatch>();
         for (var i = 0; i < 12; i++)
         {
-            decided.Add(filter.Decide(Match($"m{i}", DistinctText(i), i % 4 == 0 ? 0.95f : 0.7f), policy, state));
+            decided.Add(Decide(filter, Match($"m{i}", DistinctText(i), i % 4 == 0 ? 0.95f : 0.7f), policy, state));
             time.Advance(TimeSpan.FromMinutes(30));
         }
         Assert.All(decided, m => Assert.Equal(m.Score >= 0.9f ? DeliveryKinds.Immediate : DeliveryKinds.QuietHours, m.Delivery));
@@ -172,6 +172,13 @@ public sealed class AttentionFilterTests
 
     private static UserMatch Match(string id, string text, float score, string interest = "db")
         => new(default, interest, text, score, [], id);
+
+    /// <summary>The match as the user's history keeps it with the filter's decision.</summary>
+    private static UserMatch Decide(AttentionFilter filter, UserMatch match, DeliveryPolicy policy, AttentionState state)
+    {
+        var decision = filter.Decide(match, policy, state);
+        return match with { Score = decision.Score, Delivery = decision.Delivery, DuplicateOf = decision.DuplicateOf };
+    }
 
     /// <summary>Texts that share only their frame, so no two are near-duplicates.</summary>
     private static string DistinctText(int i) => $"{Word(i * 3)} {Word(i * 3 + 1)} problem reported by {Word(i * 3 + 2)}";

@@ -1,0 +1,13 @@
+namespace StreamAttention.Grains.Users;
+
+/// <summary>
+/// A match id as <see cref="RecentMatches"/> indexes it: the UUID's 16 bytes when it is one written as
+/// <see cref="Guid.ToString(string)"/> "N" writes it (the gateway's ids, so it is written back the same), else the id.
+/// </summary>
+public readonly record struct MatchKey(Guid Uuid, string? OtherId)
+{
+    public static MatchKey Of(string matchId)
+        => Guid.TryParseExact(matchId, "N", out var uuid) && !matchId.AsSpan().ContainsAnyInRange('A', 'F') ? new(uuid, null) : new(default, matchId);
+
+    public string ToId() => OtherId ?? Uuid.ToString("N");
+}

@@ -184,6 +184,7 @@ public sealed class ScoreCalibratorTests
         Assert.Equal([1, 1, 0, 0, 0], generations[0]);
         Assert.Equal([1, 1, 1, 1, 1], generations[2]);
     }
+
     [Fact]
     public void Stale_interests_are_measured_again_only_as_the_messages_scored_allow()
     {

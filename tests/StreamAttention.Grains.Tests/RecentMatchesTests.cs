@@ -10,13 +10,17 @@ public sealed class RecentMatchesTests
     private static UserMatch Match(int n) => new(new DateTimeOffset(2026, 11, 30, 15, 0, n, TimeSpan.Zero), $"i{n % 3}", $"text {n}", n / 100f,
         [new Highlight($"word{n}", 0.75f), new Highlight("shared", 0.25f)], $"m{n}", DeliveryKinds.Immediate, n > 0 ? $"m{n - 1}" : null, n % 2 == 0, n / 50f);
 
+    /// <summary>Keeps <paramref name="match"/> as decided with its own delivery, score and duplicate-of.</summary>
+    private static void Keep(RecentMatches recent, UserMatch match)
+        => recent.Add(MatchKey.Of(match.MatchId), match, new MatchDecision(match.Delivery!, match.Score, match.DuplicateOf));
+
     [Fact]
     public void Reads_every_field_and_highlight_back_as_it_was_kept()
     {
         var recent = new RecentMatches(capacity: 3);
         var kept = Match(4) with { RawScore = null, DuplicateOf = null, Delivery = null, Highlights = [] };
-        recent.Add(Match(2));
-        recent.Add(kept);
+        Keep(recent, Match(2));
+        Keep(recent, kept);
 
         var found = Assert.IsType<UserMatch>(recent.Find("m2"));
         Assert.Equal(Match(2) with { Highlights = found.Highlights }, found);
@@ -30,13 +34,13 @@ public sealed class RecentMatchesTests
         var recent = new RecentMatches(capacity: 5);
         for (var n = 0; n < 3; n++)
         {
-            recent.Add(Match(n));
+            Keep(recent, Match(n));
         }
         Assert.Equal(["m2", "m1", "m0"], recent.Newest(10).Select(m => m.MatchId));
 
         for (var n = 3; n < 12; n++)
         {
-            recent.Add(Match(n));
+            Keep(recent, Match(n));
         }
         Assert.Equal(5, recent.Count);
         Assert.Equal(["m11", "m10", "m9", "m8", "m7"], recent.Newest(10).Select(m => m.MatchId));
@@ -50,7 +54,7 @@ public sealed class RecentMatchesTests
         var recent = new RecentMatches(capacity: 4);
         for (var n = 0; n < 10; n++)
         {
-            recent.Add(Match(n));
+            Keep(recent, Match(n));
         }
 
         Assert.All(Enumerable.Range(0, 6), n => Assert.Null(recent.Find($"m{n}")));
@@ -61,13 +65,13 @@ public sealed class RecentMatchesTests
     public void An_id_kept_again_is_found_as_its_newest_until_that_one_leaves()
     {
         var recent = new RecentMatches(capacity: 3);
-        recent.Add(Match(1));
-        recent.Add(Match(1) with { Text = "again" });
-        recent.Add(Match(2));
-        recent.Add(Match(3));
+        Keep(recent, Match(1));
+        Keep(recent, Match(1) with { Text = "again" });
+        Keep(recent, Match(2));
+        Keep(recent, Match(3));
 
         Assert.Equal("again", recent.Find("m1")?.Text);
-        recent.Add(Match(4));
+        Keep(recent, Match(4));
         Assert.Null(recent.Find("m1"));
     }
 
@@ -94,11 +98,12 @@ public sealed class RecentMatchesTests
     public void Keeps_nothing_without_capacity()
     {
         var recent = new RecentMatches(capacity: 0);
-        recent.Add(Match(1));
+        Keep(recent, Match(1));
 
         Assert.Null(recent.Find("m1"));
         Assert.Empty(recent.Newest(5));
     }
+
     [Fact]
     public void Gives_uuid_ids_and_other_ids_back_as_written_and_forgets_either_once_it_leaves()
     {
@@ -107,7 +112,7 @@ public sealed class RecentMatchesTests
         string[] ids = [uuids[0], uuids[1].ToUpperInvariant(), Guid.NewGuid().ToString("D"), uuids[2], "m9"];
         for (var n = 0; n < ids.Length; n++)
         {
-            recent.Add(Match(n) with { MatchId = ids[n] });
+            Keep(recent, Match(n) with { MatchId = ids[n] });
         }
 
         Assert.Equal([ids[4], ids[3], ids[2]], recent.Newest(3).Select(m => m.MatchId));

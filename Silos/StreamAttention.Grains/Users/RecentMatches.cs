@@ -21,15 +21,11 @@ public sealed class RecentMatches(int capacity)
 
     public int Count => _count;
 
-    public void Add(UserMatch match) => Add(Entry.Of(MatchKey.Of(match.MatchId), match, match.Score, match.Delivery, match.DuplicateOf));
-
     /// <summary>
     /// Keeps <paramref name="match"/> as <paramref name="decision"/> decided it, without forming the decided copy;
     /// <paramref name="key"/> is its id's, read once for the look-up before the decision and for this.
     /// </summary>
-    public void Add(MatchKey key, UserMatch match, MatchDecision decision) => Add(Entry.Of(key, match, decision.Score, decision.Delivery, decision.DuplicateOf));
-
-    private void Add(Entry entry)
+    public void Add(MatchKey key, UserMatch match, MatchDecision decision)
     {
         if (capacity <= 0)
         {
@@ -51,14 +47,14 @@ public sealed class RecentMatches(int capacity)
             _oldest = (_oldest + 1) % capacity;
             Forget(_ring[slot].Key, slot);
         }
-        _ring[slot] = entry;
-        if (entry.Key.OtherId is null)
+        _ring[slot] = Entry.Of(key, match, decision);
+        if (key.OtherId is null)
         {
-            _slotByUuid[entry.Key.Uuid] = slot;
+            _slotByUuid[key.Uuid] = slot;
         }
         else
         {
-            _slotByOtherId[entry.Key.OtherId] = slot;
+            _slotByOtherId[key.OtherId] = slot;
         }
     }
 
@@ -104,8 +100,8 @@ public sealed class RecentMatches(int capacity)
     private readonly record struct Entry(DateTimeOffset At, string InterestId, string Text, float Score, IReadOnlyList<Highlight> Highlights,
         MatchKey Key, string? Delivery, string? DuplicateOf, bool Truncated, float? RawScore)
     {
-        public static Entry Of(MatchKey key, UserMatch m, float score, string? delivery, string? duplicateOf)
-            => new(m.At, m.InterestId, m.Text, score, m.Highlights, key, delivery, duplicateOf, m.Truncated, m.RawScore);
+        public static Entry Of(MatchKey key, UserMatch m, MatchDecision decision)
+            => new(m.At, m.InterestId, m.Text, decision.Score, m.Highlights, key, decision.Delivery, decision.DuplicateOf, m.Truncated, m.RawScore);
 
         /// <summary>Only decided matches are kept.</summary>
         public MatchDecision Decision => new(Delivery!, Score, DuplicateOf);

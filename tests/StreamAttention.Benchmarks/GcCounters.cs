@@ -20,7 +20,7 @@ internal readonly record struct GcCounters(long Allocated, int Gen0, int Gen1, i
         return GC.GetTotalMemory(forceFullCollection: false);
     }
 
-    private static readonly string[] ShownSettings = ["ServerGC", "ConcurrentGC", "GCDynamicAdaptationMode", "HeapCount", "GCGen0MaxBudget"];
+    private static readonly string[] ShownSettings = ["ServerGC", "ConcurrentGC", "GCDynamicAdaptationMode", "HeapCount", "GCGen0MaxBudget", "GCDTargetTCP", "GCDGen0GrowthMinFactor"];
 
     /// <summary>
     /// The collector's settings in effect (DOTNET_* environment variables included), so a run says which GC it measured.

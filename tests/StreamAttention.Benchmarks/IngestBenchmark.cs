@@ -29,8 +29,8 @@ namespace StreamAttention.Benchmarks;
 /// through the importer (10 per user). A warm-up fills the silo's calibration background and measures every interest
 /// against it (the first runs' work), in bursts of <see cref="WarmUpBurst"/> messages, each committed before the next.
 /// Phase 1 then produces every message at once and measures messages/s until the group committed them all, and the
-/// process's CPU time per message; phase 2 produces at half that rate and measures the latency from a message's produce
-/// timestamp to its first match's produce timestamp. The output is consumed while the input is produced (the mock
+/// process's CPU time per message; phase 2 produces at half that rate (or at <c>--paced-rate</c>, the same for every
+/// run compared) and measures the latency from a message's produce timestamp to its first match's produce timestamp. The output is consumed while the input is produced (the mock
 /// keeps ~5 MiB per partition); counts are verified: every message committed and counted once by outcome, and no
 /// partition dropped data. <c>--match-records PerUserBatch</c> runs the pipeline with one output record per user and
 /// batch; the output is read and its matches counted in either layout.
@@ -47,7 +47,7 @@ internal static class IngestBenchmark
     public static async Task RunAsync(BenchmarkSettings settings)
     {
         var corpus = BenchmarkCorpus.Load(settings.Workload);
-        var result = await MeasureAsync(corpus, settings.Interests, corpus.Messages(settings.Messages), settings.Provider, settings.MatchRecords);
+        var result = await MeasureAsync(corpus, settings.Interests, corpus.Messages(settings.Messages), settings.Provider, settings.MatchRecords, settings.PacedRate);
         if (result.Lost != 0)
         {
             throw new InvalidOperationException($"Counted {result.Outcomes} outcomes for {result.Produced} messages.");
@@ -63,10 +63,10 @@ internal static class IngestBenchmark
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         Console.WriteLine($"| {settings.Interests:N0} | {result.Import.TotalSeconds:F1} s | {result.WarmUp.TotalSeconds:F1} s | {result.Saturated:N0} | {result.CpuPerMessage:F2} ms | {result.PacedRate:N0} msg/s | {result.P50:F0} ms | {result.P99:F0} ms "
             + $"| {result.Matched:N0} / {result.NoMatch:N0} / {result.DeadLettered:N0} | {result.Matches:N0} | {result.Records:N0} | {result.Restarts} | {result.Lost} | {result.LoadAverage} |");
-        foreach (var (phase, gc) in new[] { ("saturated", result.SaturatedGc), ("paced", result.PacedGc) })
+        foreach (var (phase, gc, pauses) in new[] { ("saturated", result.SaturatedGc, result.SaturatedPauses), ("paced", result.PacedGc, result.PacedPauses) })
         {
             Console.WriteLine($"# GC in the {phase} phase: allocated {gc.Allocated / 1e6:N0} MB ({gc.Allocated / 1e3 / settings.Messages:N0} KB per message), "
-                + $"collections gen0 {gc.Gen0} / gen1 {gc.Gen1} / gen2 {gc.Gen2}, paused {gc.Pause.TotalSeconds:F2} s");
+                + $"collections gen0 {gc.Gen0} / gen1 {gc.Gen1} / gen2 {gc.Gen2}, paused {gc.Pause.TotalSeconds:F2} s in {pauses.Count} pauses, longest {pauses.Longest.TotalMilliseconds:F0} ms");
         }
         // At half rate the process idles between messages: what its threads burn waiting shows here, not in the saturated phase.
         Console.WriteLine($"# paced phase: CPU/message {result.PacedCpuPerMessage:F2} ms at {result.PacedRate:N0} msg/s");
@@ -79,8 +79,10 @@ internal static class IngestBenchmark
     /// (<see cref="BenchmarkCorpus.KnownPhrases"/>), with <paramref name="provider"/>'s embedder, a warm-up and both phases over <paramref name="texts"/>; counts every outcome, consumer restart and match.
     /// </summary>
     /// <param name="matchRecords">The pipeline's <c>Ingest:Output:MatchRecords</c>; null: its default.</param>
-    public static async Task<IngestResult> MeasureAsync(BenchmarkCorpus corpus, int count, string[] texts, string provider, string? matchRecords = null)
+    /// <param name="pacedRate">Messages/s of the paced phase; null: half the saturated rate.</param>
+    public static async Task<IngestResult> MeasureAsync(BenchmarkCorpus corpus, int count, string[] texts, string provider, string? matchRecords = null, double? pacedRate = null)
     {
+        using var pauses = new GcPauses();
         await using var kafka = EmbeddedKafkaCluster.Start(1);
         foreach (var topic in new[] { "streamattention.messages", "streamattention.matches", "streamattention.notifications", "streamattention.dead-letters" })
         {
@@ -134,15 +136,17 @@ internal static class IngestBenchmark
 
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var gc = GcCounters.Now();
+        var saturatedStart = DateTime.UtcNow;
         // From the broker and the pipeline's own count, not the reader: it may lag or miss what the embedded Kafka trimmed.
         var (recordsBefore, matchesBefore) = (OutputRecords(kafka), outcomes.Matches);
-        var (saturated, _, cpuAtCommit, gcAtCommit) = await RunPhaseAsync(kafka, producer, "sat", texts, ratePerSecond: null, output);
+        var (saturated, _, cpuAtCommit, gcAtCommit, saturatedCommitted) = await RunPhaseAsync(kafka, producer, "sat", texts, ratePerSecond: null, output);
         var (saturatedRecords, saturatedMatches) = (OutputRecords(kafka) - recordsBefore, outcomes.Matches - matchesBefore);
         var cpuPerMessage = (cpuAtCommit - cpu).TotalMilliseconds / texts.Length;
-        var rate = Math.Max(1, saturated * 0.5);
+        var rate = pacedRate ?? Math.Max(1, saturated * 0.5);
         var pacedGc = GcCounters.Now();
         var pacedCpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var (_, latencies, pacedCpuAtCommit, pacedGcAtCommit) = await RunPhaseAsync(kafka, producer, "paced", texts, rate, output);
+        var pacedStart = DateTime.UtcNow;
+        var (_, latencies, pacedCpuAtCommit, pacedGcAtCommit, pacedCommitted) = await RunPhaseAsync(kafka, producer, "paced", texts, rate, output);
         var pacedCpuPerMessage = (pacedCpuAtCommit - pacedCpu).TotalMilliseconds / texts.Length;
 
         var dropped = DroppedPartitions(kafka);
@@ -156,7 +160,8 @@ internal static class IngestBenchmark
         await silo.StopAsync();
         return new IngestResult(configuration, importTime.Elapsed, warmUp.Elapsed, saturated, cpuPerMessage, rate, Percentile(latencies, 0.50), Percentile(latencies, 0.99),
             2L * texts.Length + bursts * WarmUpBurst, outcomes.Matched, outcomes.NoMatch, outcomes.DeadLettered, outcomes.Restarts, output.Matches, output.Records, saturatedMatches, saturatedRecords, dropped,
-            File.ReadAllText("/proc/loadavg").Split(' ')[0], layout, gcAtCommit - gc, pacedGcAtCommit - pacedGc, liveHeap, pacedCpuPerMessage);
+            File.ReadAllText("/proc/loadavg").Split(' ')[0], layout, gcAtCommit - gc, pacedGcAtCommit - pacedGc, pauses.Between(saturatedStart, saturatedCommitted),
+            pauses.Between(pacedStart, pacedCommitted), liveHeap, pacedCpuPerMessage);
     }
 
     private static async IAsyncEnumerable<ImportLine> Lines(string[] interests)
@@ -170,9 +175,9 @@ internal static class IngestBenchmark
 
     /// <summary>
     /// Produces the texts (all at once, or paced), waits until all are committed; returns messages/s, per-message
-    /// latencies in ms and the process's CPU time and GC counters when the last was committed.
+    /// latencies in ms and the process's CPU time, GC counters and the time (UTC) when the last was committed.
     /// </summary>
-    private static async Task<(double MessagesPerSecond, List<double> Latencies, TimeSpan CpuAtCommit, GcCounters GcAtCommit)> RunPhaseAsync(
+    private static async Task<(double MessagesPerSecond, List<double> Latencies, TimeSpan CpuAtCommit, GcCounters GcAtCommit, DateTime CommittedAt)> RunPhaseAsync(
         EmbeddedKafkaCluster kafka, IProducer<string, string> producer, string phase, string[] texts, double? ratePerSecond, OutputWatcher output)
     {
         var produceTimes = new ConcurrentDictionary<string, DateTime>();
@@ -202,11 +207,12 @@ internal static class IngestBenchmark
         // watcher had not read yet, and what the process did meanwhile is not the phase's work.
         var cpuAtCommit = Process.GetCurrentProcess().TotalProcessorTime;
         var gcAtCommit = GcCounters.Now();
+        var committedAt = DateTime.UtcNow;
         // The watcher reads on its own thread: without this, the phase's last matches (often its slowest) were missed.
         await output.CatchUpAsync(kafka.BootstrapServers);
         var latencies = produceTimes.Select(p => output.FirstMatch(p.Key) is { } at ? (at - p.Value).TotalMilliseconds : (double?)null)
             .OfType<double>().ToList();
-        return (texts.Length / elapsed.TotalSeconds, latencies, cpuAtCommit, gcAtCommit);
+        return (texts.Length / elapsed.TotalSeconds, latencies, cpuAtCommit, gcAtCommit, committedAt);
     }
 
     private static async Task WaitForAllCommittedAsync(EmbeddedKafkaCluster kafka)
@@ -445,7 +451,7 @@ internal static class IngestBenchmark
 
 /// <summary>
 /// One end-to-end run: its scoring configuration, saturated rate and the process's CPU time per message then, latency
-/// and CPU time per message (<see cref="PacedCpuPerMessage"/>) at half of that rate, every message accounted for, and the machine's 1-minute load average at the end. <see cref="Dropped"/>:
+/// and CPU time per message (<see cref="PacedCpuPerMessage"/>) at the paced rate (half of that rate unless given), each phase's GC counters and pauses, every message accounted for, and the machine's 1-minute load average at the end. <see cref="Dropped"/>:
 /// partitions the embedded Kafka trimmed (its retention is ~5 MiB each), so their output was not all read. <see cref="Records"/>:
 /// the output topic's records, as many as <see cref="Matches"/> unless <see cref="MatchRecords"/> is <c>PerUserBatch</c>;
 /// <see cref="SaturatedMatches"/>, <see cref="SaturatedRecords"/>: those the saturated phase published (the pipeline's
@@ -453,7 +459,7 @@ internal static class IngestBenchmark
 /// </summary>
 internal sealed record IngestResult(string Configuration, TimeSpan Import, TimeSpan WarmUp, double Saturated, double CpuPerMessage, double PacedRate,
     double P50, double P99, long Produced, long Matched, long NoMatch, long DeadLettered, long Restarts, long Matches, long Records, long SaturatedMatches, long SaturatedRecords, string[] Dropped, string LoadAverage,
-    MatchRecordLayout MatchRecords, GcCounters SaturatedGc, GcCounters PacedGc, long LiveHeap, double PacedCpuPerMessage)
+    MatchRecordLayout MatchRecords, GcCounters SaturatedGc, GcCounters PacedGc, GcPauseSummary SaturatedPauses, GcPauseSummary PacedPauses, long LiveHeap, double PacedCpuPerMessage)
 {
     public long Outcomes => Matched + NoMatch + DeadLettered;
 

@@ -17,7 +17,9 @@ namespace StreamAttention.Testing;
 /// <c>--provider glove|distilled|minilm</c>: the embedder, the silo's default unless given; scores are calibrated;
 /// <c>--match-records PerMatch|PerUserBatch</c>: the ingest's <c>Ingest:Output:MatchRecords</c>, its default unless given;
 /// <c>--output-records</c>: the output records' cost per match in each layout, <c>OutputRecordsBenchmark</c>;
-/// <c>--calibration-measure</c>: the calibration's cost per interest measured, <c>CalibrationMeasureBenchmark</c>).
+/// <c>--calibration-measure</c>: the calibration's cost per interest measured, <c>CalibrationMeasureBenchmark</c>;
+/// <c>--paced-rate R</c>: the ingest's paced phase at R messages/s instead of half the saturated rate, so that runs
+/// with different settings are compared at one rate).
 /// </summary>
 public sealed class BenchmarkSettings
 {
@@ -34,6 +36,7 @@ public sealed class BenchmarkSettings
     public BenchmarkWorkload Workload { get; private init; } = BenchmarkWorkload.Disjoint;
     public string Provider { get; private init; } = StreamAttentionHost.DefaultProvider;
     public string? MatchRecords { get; private init; }
+    public int? PacedRate { get; private init; }
     public double PeakGflops { get; set; }
 
     public static BenchmarkSettings Parse(string[] args)
@@ -71,6 +74,7 @@ public sealed class BenchmarkSettings
                 : defaults.Workload,
             Provider = Text("--provider") ?? defaults.Provider,
             MatchRecords = Text("--match-records"),
+            PacedRate = Value("--paced-rate", 0) is > 0 and var rate ? rate : null,
         };
     }
 }

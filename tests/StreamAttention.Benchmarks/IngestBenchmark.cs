@@ -130,38 +130,29 @@ internal static class IngestBenchmark
         var warmUp = Stopwatch.StartNew();
         for (var b = 0; b < bursts; b++)
         {
-            await RunPhaseAsync(kafka, producer, $"warm-up-{b}", Enumerable.Range(b * WarmUpBurst, WarmUpBurst).Select(i => texts[i % texts.Length]).ToArray(), ratePerSecond: null, output);
+            await RunPhaseAsync(kafka, producer, $"warm-up-{b}", Enumerable.Range(b * WarmUpBurst, WarmUpBurst).Select(i => texts[i % texts.Length]).ToArray(), ratePerSecond: null, output, pauses);
         }
         warmUp.Stop();
 
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var gc = GcCounters.Now();
-        var saturatedStart = DateTime.UtcNow;
         // From the broker and the pipeline's own count, not the reader: it may lag or miss what the embedded Kafka trimmed.
         var (recordsBefore, matchesBefore) = (OutputRecords(kafka), outcomes.Matches);
-        var (saturated, _, cpuAtCommit, gcAtCommit, saturatedCommitted) = await RunPhaseAsync(kafka, producer, "sat", texts, ratePerSecond: null, output);
+        var saturated = await RunPhaseAsync(kafka, producer, "sat", texts, ratePerSecond: null, output, pauses);
         var (saturatedRecords, saturatedMatches) = (OutputRecords(kafka) - recordsBefore, outcomes.Matches - matchesBefore);
-        var cpuPerMessage = (cpuAtCommit - cpu).TotalMilliseconds / texts.Length;
-        var rate = pacedRate ?? Math.Max(1, saturated * 0.5);
-        var pacedGc = GcCounters.Now();
-        var pacedCpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var pacedStart = DateTime.UtcNow;
-        var (_, latencies, pacedCpuAtCommit, pacedGcAtCommit, pacedCommitted) = await RunPhaseAsync(kafka, producer, "paced", texts, rate, output);
-        var pacedCpuPerMessage = (pacedCpuAtCommit - pacedCpu).TotalMilliseconds / texts.Length;
+        var rate = pacedRate ?? Math.Max(1, saturated.MessagesPerSecond * 0.5);
+        var paced = await RunPhaseAsync(kafka, producer, "paced", texts, rate, output, pauses);
 
         var dropped = DroppedPartitions(kafka);
         if (dropped.Length == 0)
         {
             await output.WaitForAllAsync(kafka.BootstrapServers);
         }
-        latencies.Sort();
+        paced.Latencies.Sort();
         var liveHeap = GcCounters.LiveHeap();
         // Stops the pipeline (draining it) before the silo and then the Kafka it reads.
         await silo.StopAsync();
-        return new IngestResult(configuration, importTime.Elapsed, warmUp.Elapsed, saturated, cpuPerMessage, rate, Percentile(latencies, 0.50), Percentile(latencies, 0.99),
+        return new IngestResult(configuration, importTime.Elapsed, warmUp.Elapsed, saturated.MessagesPerSecond, saturated.CpuPerMessage, rate, Percentile(paced.Latencies, 0.50), Percentile(paced.Latencies, 0.99),
             2L * texts.Length + bursts * WarmUpBurst, outcomes.Matched, outcomes.NoMatch, outcomes.DeadLettered, outcomes.Restarts, output.Matches, output.Records, saturatedMatches, saturatedRecords, dropped,
-            File.ReadAllText("/proc/loadavg").Split(' ')[0], layout, gcAtCommit - gc, pacedGcAtCommit - pacedGc, pauses.Between(saturatedStart, saturatedCommitted),
-            pauses.Between(pacedStart, pacedCommitted), liveHeap, pacedCpuPerMessage);
+            File.ReadAllText("/proc/loadavg").Split(' ')[0], layout, saturated.Gc, paced.Gc, saturated.Pauses, paced.Pauses, liveHeap, paced.CpuPerMessage);
     }
 
     private static async IAsyncEnumerable<ImportLine> Lines(string[] interests)
@@ -175,11 +166,13 @@ internal static class IngestBenchmark
 
     /// <summary>
     /// Produces the texts (all at once, or paced), waits until all are committed; returns messages/s, per-message
-    /// latencies in ms and the process's CPU time, GC counters and the time (UTC) when the last was committed.
+    /// latencies in ms, and from the first produce to the last commit the process's CPU time per message, its GC
+    /// counters and its GC pauses.
     /// </summary>
-    private static async Task<(double MessagesPerSecond, List<double> Latencies, TimeSpan CpuAtCommit, GcCounters GcAtCommit, DateTime CommittedAt)> RunPhaseAsync(
-        EmbeddedKafkaCluster kafka, IProducer<string, string> producer, string phase, string[] texts, double? ratePerSecond, OutputWatcher output)
+    private static async Task<PhaseResult> RunPhaseAsync(
+        EmbeddedKafkaCluster kafka, IProducer<string, string> producer, string phase, string[] texts, double? ratePerSecond, OutputWatcher output, GcPauses pauses)
     {
+        var (cpu, gc, startedAt) = (Process.GetCurrentProcess().TotalProcessorTime, GcCounters.Now(), DateTime.UtcNow);
         var produceTimes = new ConcurrentDictionary<string, DateTime>();
         var started = Stopwatch.StartNew();
         var deliveries = new List<Task>(texts.Length);
@@ -212,7 +205,8 @@ internal static class IngestBenchmark
         await output.CatchUpAsync(kafka.BootstrapServers);
         var latencies = produceTimes.Select(p => output.FirstMatch(p.Key) is { } at ? (at - p.Value).TotalMilliseconds : (double?)null)
             .OfType<double>().ToList();
-        return (texts.Length / elapsed.TotalSeconds, latencies, cpuAtCommit, gcAtCommit, committedAt);
+        return new PhaseResult(texts.Length / elapsed.TotalSeconds, latencies, (cpuAtCommit - cpu).TotalMilliseconds / texts.Length, gcAtCommit - gc,
+            pauses.Between(startedAt, committedAt));
     }
 
     private static async Task WaitForAllCommittedAsync(EmbeddedKafkaCluster kafka)
@@ -448,6 +442,9 @@ internal static class IngestBenchmark
         public void Dispose() => _listener.Dispose();
     }
 }
+
+/// <summary>One phase of a run, from its first produce to its last commit.</summary>
+internal sealed record PhaseResult(double MessagesPerSecond, List<double> Latencies, double CpuPerMessage, GcCounters Gc, GcPauseSummary Pauses);
 
 /// <summary>
 /// One end-to-end run: its scoring configuration, saturated rate and the process's CPU time per message then, latency

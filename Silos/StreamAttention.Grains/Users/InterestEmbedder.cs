@@ -21,7 +21,7 @@ public sealed class InterestEmbedder(ITextEmbedder embedder, IOptions<ScoringOpt
         {
             return [];
         }
-        var embedded = embedder.Embed(texts);
+        var embedded = embedder.EmbedQueries(texts);
         var rows = new EmbeddedText[texts.Count];
         for (var i = 0; i < rows.Length; i++)
         {

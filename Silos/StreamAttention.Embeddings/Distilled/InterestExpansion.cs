@@ -32,18 +32,13 @@ public sealed class InterestExpansion
         _dimension = candidates.Dimension;
         _count = count;
         _weight = weight;
-        var words = new List<string>();
-        var vectors = new List<float>();
-        for (var i = 0; i < candidates.Count; i++)
+        var kept = Enumerable.Range(0, candidates.Count).Where(i => candidates.TokenCount(i) == 1 && candidates.TokenWeights[i * candidates.Tokens] > 0).ToArray();
+        _words = Array.ConvertAll(kept, i => candidates.TokenTexts[i][0]);
+        _vectors = new float[kept.Length * _dimension];
+        for (var k = 0; k < kept.Length; k++)
         {
-            if (candidates.TokenCount(i) == 1 && candidates.TokenWeights[i * candidates.Tokens] > 0)
-            {
-                words.Add(candidates.TokenTexts[i][0]);
-                vectors.AddRange(candidates.TokenVector(i, 0));
-            }
+            candidates.TokenVector(kept[k], 0).CopyTo(_vectors.AsSpan(k * _dimension));
         }
-        _words = words.ToArray();
-        _vectors = vectors.ToArray();
     }
 
     /// <summary>

@@ -68,6 +68,30 @@ public sealed class DistilledEmbedderTests(DistilledModelFixture model)
     }
 
     [Fact]
+    public void Interests_are_expanded_with_words_nearest_their_sentence_embedding_and_messages_are_not()
+    {
+        // The table's own pooled vectors stand in for MiniLM's sentence embeddings: the map fitted is then near the identity.
+        var sentences = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options);
+        using var embedder = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, new DistilledModelOptions { ExpansionWords = 3 }, sentences);
+        using var plain = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options);
+
+        var messages = embedder.Embed(["car road", "music"]);
+        var interests = embedder.EmbedQueries(["car road", "music"]);
+
+        Assert.Equal(plain.Embed(["car road", "music"]).TokenVectors, messages.TokenVectors);
+        Assert.Equal(5, interests.TokenCount(0));
+        Assert.Equal(["car", "road"], interests.TokenTexts[0][..2]);
+        Assert.DoesNotContain("car", interests.TokenTexts[0][2..]);
+        Assert.DoesNotContain("road", interests.TokenTexts[0][2..]);
+        Assert.Equal(["music"], interests.TokenTexts[1][..1]);
+        Assert.True(TensorPrimitives.Dot(interests.PooledVector(0), messages.PooledVector(0)) > 0.95f);
+        var ownMean = (messages.TokenWeights[0] + messages.TokenWeights[1]) / 2;
+        Assert.InRange(interests.TokenWeights[2], 0.01f * ownMean, ownMean);
+        Assert.Equal(messages.TokenWeights.AsSpan(0, 2).ToArray(), interests.TokenWeights.AsSpan(0, 2).ToArray());
+        Assert.Equal(0, embedder.EmbedQueries([]).Count);
+    }
+
+    [Fact]
     public void Texts_past_max_tokens_words_are_cut_and_marked()
     {
         using var embedder = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options);

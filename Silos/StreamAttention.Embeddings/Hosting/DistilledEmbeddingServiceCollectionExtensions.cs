@@ -4,7 +4,9 @@ using Microsoft.Extensions.Options;
 using StreamAttention.Embeddings.Distilled;
 using StreamAttention.Embeddings.MiniLm;
 using StreamAttention.Embeddings.StaticVectors;
+using StreamAttention.Embeddings.Transformer;
 using StreamAttention.Onnx;
+using StreamAttention.Onnx.Options;
 
 namespace StreamAttention.Embeddings.Hosting;
 
@@ -38,8 +40,23 @@ public static class DistilledEmbeddingServiceCollectionExtensions
             var files = sp.GetRequiredService<DistilledModelSetup>()
                 .EnsureAsync(distilled, sp.GetRequiredService<IOptions<MiniLmOptions>>().Value, sp.GetRequiredService<IOptions<WordVectorOptions>>().Value)
                 .GetAwaiter().GetResult();
-            return new DistilledEmbedder(DistilledTokenTable.Load(files.TablePath, files.InputsKey), files.VocabularyPath, distilled);
+            return new DistilledEmbedder(DistilledTokenTable.Load(files.TablePath, files.InputsKey), files.VocabularyPath, distilled, InterestSentences(sp, distilled));
         });
         return options;
+    }
+
+    /// <summary>MiniLM, for the interests' sentence embeddings (<see cref="InterestExpansionMode.MiniLm"/>), else none.</summary>
+    private static TransformerEmbedder? InterestSentences(IServiceProvider sp, DistilledModelOptions distilled)
+    {
+        if (distilled.InterestExpansion != InterestExpansionMode.MiniLm)
+        {
+            return null;
+        }
+        var miniLm = sp.GetRequiredService<IOptions<MiniLmOptions>>().Value;
+        var files = new MiniLmModelSetup(sp.GetService<ILogger<MiniLmModelSetup>>()).EnsureAsync(miniLm).GetAwaiter().GetResult();
+        return new TransformerEmbedder(
+            files.EmbedderOptions(miniLm, sp.GetRequiredService<IOptions<OnnxRuntimeOptions>>().Value.ExecutionProvider),
+            sp.GetRequiredService<OnnxSessionFactory>(),
+            sp.GetService<ILogger<TransformerEmbedder>>());
     }
 }

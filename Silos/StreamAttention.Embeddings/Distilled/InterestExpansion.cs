@@ -1,0 +1,119 @@
+using System.Numerics.Tensors;
+
+namespace StreamAttention.Embeddings.Distilled;
+
+/// <summary>
+/// Interests embedded with more than the static table gives them, since they are few and written rarely: an interest's
+/// MiniLM sentence embedding, mapped into the table's space (<see cref="SentenceProjection"/>), becomes its pooled
+/// vector, and the <see cref="DistilledModelOptions.ExpansionWords"/> candidate words nearest to it follow its own words
+/// as extra queries, each weighted <see cref="DistilledModelOptions.ExpansionWeight"/> × its cosine × the mean weight of
+/// the interest's own words, so a message that paraphrases the interest ("crashed" for "failed") draws attention too.
+/// The words added are ordinary table words (vectors exactly a message's), so the scoring engines run unchanged;
+/// messages stay static.
+/// </summary>
+public sealed class InterestExpansion
+{
+    private readonly float[] _vectors;
+    private readonly string[] _words;
+    private readonly SentenceProjection _projection;
+    private readonly int _dimension;
+    private readonly int _count;
+    private readonly double _weight;
+
+    /// <param name="candidates">One embedded word per text: the words expansion may add (a text that is not one token is skipped).</param>
+    public InterestExpansion(TokenBatch candidates, SentenceProjection projection, int count, double weight)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (projection.To != candidates.Dimension)
+        {
+            throw new ArgumentException($"The projection maps into {projection.To} dimensions, not the table's {candidates.Dimension}.", nameof(projection));
+        }
+        _projection = projection;
+        _dimension = candidates.Dimension;
+        _count = count;
+        _weight = weight;
+        var kept = Enumerable.Range(0, candidates.Count).Where(i => candidates.TokenCount(i) == 1 && candidates.TokenWeights[i * candidates.Tokens] > 0).ToArray();
+        _words = Array.ConvertAll(kept, i => candidates.TokenTexts[i][0]);
+        _vectors = new float[kept.Length * _dimension];
+        for (var k = 0; k < kept.Length; k++)
+        {
+            candidates.TokenVector(kept[k], 0).CopyTo(_vectors.AsSpan(k * _dimension));
+        }
+    }
+
+    /// <summary>
+    /// The texts with the mapped sentence embedding as pooled vector and their expansion words after their own tokens.
+    /// A text without a known word, or with a zero sentence embedding, is left as it is.
+    /// </summary>
+    /// <param name="sentences">[texts.Count, <see cref="SentenceProjection.From"/>]: each text's sentence embedding.</param>
+    public TokenBatch Expand(TokenBatch texts, ReadOnlySpan<float> sentences)
+    {
+        if (sentences.Length != texts.Count * _projection.From)
+        {
+            throw new ArgumentException($"{sentences.Length} values do not make {texts.Count} sentence embeddings of {_projection.From}.", nameof(sentences));
+        }
+        var expanded = new TokenBatch(texts.Count, texts.Tokens + _count, _dimension);
+        var similarities = new float[_words.Length];
+        var mapped = new float[_dimension];
+        for (var text = 0; text < texts.Count; text++)
+        {
+            var own = texts.TokenCount(text);
+            texts.TokenVectors.AsSpan(text * texts.Tokens * _dimension, own * _dimension).CopyTo(expanded.TokenVectors.AsSpan(text * expanded.Tokens * _dimension));
+            texts.TokenWeights.AsSpan(text * texts.Tokens, own).CopyTo(expanded.TokenWeights.AsSpan(text * expanded.Tokens));
+            texts.PooledVector(text).CopyTo(expanded.PooledVector(text));
+            expanded.TokenTexts[text] = texts.TokenTexts[text];
+            expanded.Texts[text] = texts.Texts[text];
+            expanded.UnknownWords[text] = texts.UnknownWords[text];
+            expanded.Truncated[text] = texts.Truncated[text];
+            if (own == 0 || !_projection.Project(sentences.Slice(text * _projection.From, _projection.From), mapped))
+            {
+                continue;
+            }
+            mapped.CopyTo(expanded.PooledVector(text));
+            var nearest = Nearest(mapped, texts.TokenTexts[text], similarities);
+            var meanWeight = TensorPrimitives.Sum<float>(texts.TokenWeights.AsSpan(text * texts.Tokens, own)) / own;
+            for (var k = 0; k < nearest.Count; k++)
+            {
+                var (word, similarity) = nearest[k];
+                _vectors.AsSpan(word * _dimension, _dimension).CopyTo(expanded.TokenVector(text, own + k));
+                expanded.TokenWeights[text * expanded.Tokens + own + k] = (float)(_weight * similarity * meanWeight);
+            }
+            expanded.TokenTexts[text] = [.. texts.TokenTexts[text], .. nearest.Select(n => _words[n.Word])];
+        }
+        return expanded;
+    }
+
+    /// <summary>The <see cref="_count"/> candidates of positive cosine to <paramref name="key"/>, best first (ties in candidate order), none of <paramref name="ownWords"/>.</summary>
+    private List<(int Word, float Similarity)> Nearest(ReadOnlySpan<float> key, string[] ownWords, float[] similarities)
+    {
+        var nearest = new List<(int Word, float Similarity)>(_count + 1);
+        if (_count == 0)
+        {
+            return nearest;
+        }
+        for (var w = 0; w < _words.Length; w++)
+        {
+            similarities[w] = TensorPrimitives.Dot(_vectors.AsSpan(w * _dimension, _dimension), key);
+        }
+        var own = new HashSet<string>(ownWords, StringComparer.OrdinalIgnoreCase);
+        for (var w = 0; w < _words.Length; w++)
+        {
+            var similarity = similarities[w];
+            if (similarity <= 0 || (nearest.Count == _count && similarity <= nearest[^1].Similarity) || own.Contains(_words[w]))
+            {
+                continue;
+            }
+            var at = nearest.Count;
+            while (at > 0 && nearest[at - 1].Similarity < similarity)
+            {
+                at--;
+            }
+            nearest.Insert(at, (w, similarity));
+            if (nearest.Count > _count)
+            {
+                nearest.RemoveAt(_count);
+            }
+        }
+        return nearest;
+    }
+}

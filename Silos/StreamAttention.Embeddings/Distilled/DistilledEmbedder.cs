@@ -19,8 +19,6 @@ public sealed class DistilledEmbedder : ITextEmbedder
     /// <summary>Characters of text encoded per kept word before trying the whole text.</summary>
     private const int PrefixCharsPerWord = 48;
 
-    private const int ProjectionFitStride = 5;
-
     /// <summary>BERT splits punctuation into words of its own; such words carry no meaning here.</summary>
     private static readonly SearchValues<char> PunctuationAndSymbols =
         SearchValues.Create("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~¡¢£¤¥¦§¨©ª«¬®¯°±²³´µ¶·¸¹º»¼½¾¿×÷–—‘’‚“”„†‡•…‰′″‹›€™");
@@ -28,18 +26,25 @@ public sealed class DistilledEmbedder : ITextEmbedder
     private readonly DistilledTokenTable _table;
     private readonly BertTokenizer _tokenizer;
     private readonly WordTokenizer _stopWords = WordTokenizer.English;
-    private readonly Lazy<InterestExpansion>? _expansion;
+    private readonly InterestExpansion? _expansion;
     private readonly ITextEmbedder? _sentences;
+    private readonly string _vocabularyPath;
 
     /// <param name="sentences">MiniLM, whose mean-pooled sentence embeddings expand interests (<see cref="EmbedQueries"/>); null: they are not expanded. Disposed with this.</param>
-    public DistilledEmbedder(DistilledTokenTable table, string vocabularyPath, DistilledModelOptions options, ITextEmbedder? sentences = null)
+    /// <param name="projection">The map from <paramref name="sentences"/>' space into the table's (<see cref="SentenceProjectionSetup"/>); given exactly with <paramref name="sentences"/>.</param>
+    public DistilledEmbedder(DistilledTokenTable table, string vocabularyPath, DistilledModelOptions options, ITextEmbedder? sentences = null, SentenceProjection? projection = null)
     {
+        if ((sentences is null) != (projection is null))
+        {
+            throw new ArgumentException("Interests are expanded with both a sentence embedder and its map into the table's space, or with neither.", nameof(projection));
+        }
         _sentences = sentences;
         _table = table;
+        _vocabularyPath = vocabularyPath;
         MaxTokens = options.MaxTokens;
         _tokenizer = BertTokenizer.Create(vocabularyPath, new BertOptions { LowerCaseBeforeTokenization = true, RemoveNonSpacingMarks = true });
-        // Built on the first interests (seconds: MiniLM runs on words to fit the map), which a message-only path need not pay.
-        _expansion = sentences is null ? null : new Lazy<InterestExpansion>(() => Expansion(ExpansionCandidates(vocabularyPath), sentences, options));
+        // Built here, not at the first interest: the candidates' vectors are a table lookup of ~50,000 words, too long for a grain turn.
+        _expansion = projection is null ? null : new InterestExpansion(Embed(ExpansionCandidates()), projection, options.ExpansionWords, options.ExpansionWeight);
     }
 
     public string Name => $"{DistilledModelSetup.ModelName}-{Dimension}d";
@@ -54,7 +59,7 @@ public sealed class DistilledEmbedder : ITextEmbedder
     public TokenBatch EmbedQueries(IReadOnlyList<string> texts)
     {
         var embedded = Embed(texts);
-        return _expansion is null || texts.Count == 0 ? embedded : _expansion.Value.Expand(embedded, _sentences!.Embed(texts).Pooled);
+        return _expansion is null || texts.Count == 0 ? embedded : _expansion.Expand(embedded, _sentences!.Embed(texts).Pooled);
     }
 
     /// <summary>A word's vector does not depend on its neighbours, so the windows are cut from the texts' first <see cref="WindowLayout.Coverage"/> words.</summary>
@@ -78,27 +83,9 @@ public sealed class DistilledEmbedder : ITextEmbedder
 
     public void Dispose() => _sentences?.Dispose();
 
-    /// <summary>Every <see cref="ProjectionFitStride"/>th candidate word fits the sentence map (a fifth of them scored as all of them on dev).</summary>
-    private InterestExpansion Expansion(string[] candidates, ITextEmbedder sentences, DistilledModelOptions options)
-    {
-        var words = Embed(candidates);
-        var fitted = Enumerable.Range(0, candidates.Length).Where(i => i % ProjectionFitStride == 0 && words.TokenCount(i) == 1).ToArray();
-        var targets = new float[fitted.Length * Dimension];
-        for (var i = 0; i < fitted.Length; i++)
-        {
-            words.TokenVector(fitted[i], 0).CopyTo(targets.AsSpan(i * Dimension));
-        }
-        var keys = new float[fitted.Length * sentences.Dimension];
-        foreach (var chunk in fitted.Index().Chunk(1024))
-        {
-            sentences.Embed(chunk.Select(c => candidates[c.Item]).ToArray()).Pooled.CopyTo(keys.AsSpan(chunk[0].Index * sentences.Dimension));
-        }
-        return new InterestExpansion(words, SentenceProjection.Fit(keys, sentences.Dimension, targets, Dimension), options.ExpansionWords, options.ExpansionWeight);
-    }
-
     /// <summary>Words of letters the table embeds as one token: the vocabulary's word-initial pieces and its whole words.</summary>
-    private string[] ExpansionCandidates(string vocabularyPath)
-        => File.ReadLines(vocabularyPath).Where(piece => !piece.StartsWith(_tokenizer.ContinuingSubwordPrefix, StringComparison.Ordinal))
+    public string[] ExpansionCandidates()
+        => File.ReadLines(_vocabularyPath).Where(piece => !piece.StartsWith(_tokenizer.ContinuingSubwordPrefix, StringComparison.Ordinal))
             .Concat(_table.Words)
             .Where(word => word.Length > 1 && word.All(char.IsAsciiLetterLower))
             .Distinct()

@@ -1,15 +1,22 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Text;
 
 namespace StreamAttention.Embeddings.Distilled;
 
 /// <summary>
 /// A linear map from MiniLM's sentence embeddings into the distilled table's space, fitted by ridge least squares on
 /// words embedded by both: the table is a linear projection (centring, PCA) of MiniLM's outputs, so words pin it.
+/// Fitted once per model pack (<see cref="SentenceProjectionSetup"/>) and read from the cache after that.
+/// File: magic "SASP", format version, the inputs key (string), from and to (int32), then the map (float32, [from, to]).
 /// </summary>
 public sealed class SentenceProjection
 {
     /// <summary>Ridge λ per row fitted: keeps the fit well posed where the key space has directions no word uses.</summary>
     private const double Ridge = 1e-3;
+
+    public const int FormatVersion = 1;
+    private static ReadOnlySpan<byte> Magic => "SASP"u8;
 
     private readonly float[] _map;
 
@@ -122,5 +129,41 @@ public sealed class SentenceProjection
         }
         TensorPrimitives.Divide(target, norm, target);
         return true;
+    }
+
+    public void Write(Stream stream, string inputsKey)
+    {
+        using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+        writer.Write(Magic);
+        writer.Write(FormatVersion);
+        writer.Write(inputsKey);
+        writer.Write(From);
+        writer.Write(To);
+        writer.Write(MemoryMarshal.AsBytes(_map.AsSpan()));
+    }
+
+    /// <summary>Reads the map at <paramref name="path"/>, which must have been fitted from <paramref name="inputsKey"/>.</summary>
+    public static SentenceProjection Load(string path, string inputsKey)
+    {
+        using var stream = File.OpenRead(path);
+        using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
+        if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic) || reader.ReadInt32() != FormatVersion)
+        {
+            throw new InvalidDataException($"{path} is not a sentence map of this version; delete it to have it fitted again.");
+        }
+        var key = reader.ReadString();
+        if (key != inputsKey)
+        {
+            throw new InvalidDataException($"{path} was fitted from '{key}', not '{inputsKey}'; delete it to have it fitted again.");
+        }
+        var from = reader.ReadInt32();
+        var to = reader.ReadInt32();
+        if (from < 1 || to < 1 || stream.Length - stream.Position != (long)from * to * sizeof(float))
+        {
+            throw new InvalidDataException($"{path} is corrupt ({from} × {to} map, {stream.Length} bytes); delete it to have it fitted again.");
+        }
+        var map = new float[from * to];
+        stream.ReadExactly(MemoryMarshal.AsBytes(map.AsSpan()));
+        return new SentenceProjection(map, from, to);
     }
 }

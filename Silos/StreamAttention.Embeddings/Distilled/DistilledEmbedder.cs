@@ -59,7 +59,7 @@ public sealed class DistilledEmbedder : ITextEmbedder
     public TokenBatch EmbedQueries(IReadOnlyList<string> texts)
     {
         var embedded = Embed(texts);
-        return _expansion is null || texts.Count == 0 ? embedded : _expansion.Expand(embedded, _sentences!.Embed(texts).Pooled);
+        return _expansion is null || texts.Count == 0 ? embedded : _expansion.Expand(embedded, SentenceEmbeddings.Pooled(_sentences!, texts));
     }
 
     /// <summary>A word's vector does not depend on its neighbours, so the windows are cut from the texts' first <see cref="WindowLayout.Coverage"/> words.</summary>

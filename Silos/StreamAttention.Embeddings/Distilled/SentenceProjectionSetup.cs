@@ -23,8 +23,11 @@ public static class SentenceProjectionSetup
     /// <summary>Every this many candidate words fit the map (a fifth of them scored as all of them on dev).</summary>
     public const int FitStride = 5;
 
-    /// <summary>Words per MiniLM call while fitting.</summary>
-    private const int FitChunk = 1024;
+    /// <summary>
+    /// Words per MiniLM call while fitting: the int8 model quantizes each run's activations with one scale, so a
+    /// run's neighbours move an embedding slightly; this is the slicing the map was tuned with.
+    /// </summary>
+    private const int FitSlice = 1024;
 
     /// <summary>
     /// The map's file for <paramref name="table"/> and MiniLM as <paramref name="miniLmOptions"/> run it on the sessions'
@@ -71,11 +74,7 @@ public static class SentenceProjectionSetup
         {
             words.TokenVector(fitted[i], 0).CopyTo(targets.AsSpan(i * table.Dimension));
         }
-        var keys = new float[fitted.Length * sentences.Dimension];
-        foreach (var chunk in fitted.Index().Chunk(FitChunk))
-        {
-            sentences.Embed(chunk.Select(c => candidates[c.Item]).ToArray()).Pooled.CopyTo(keys.AsSpan(chunk[0].Index * sentences.Dimension));
-        }
+        var keys = SentenceEmbeddings.Pooled(sentences, fitted.Select(i => candidates[i]).ToArray(), FitSlice);
         return SentenceProjection.Fit(keys, sentences.Dimension, targets, table.Dimension);
     }
 }

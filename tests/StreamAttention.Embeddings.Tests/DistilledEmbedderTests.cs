@@ -109,10 +109,15 @@ public sealed class DistilledEmbedderTests(DistilledModelFixture model)
         using var embedder = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options, sentences, projection);
         Assert.Empty(sentences.Calls);
 
-        embedder.EmbedQueries(["car road"]);
+        var first = embedder.EmbedQueries(["car road"]);
         embedder.Embed(["music"]);
+        var again = embedder.EmbedQueries(["music", "car road"]);
 
-        Assert.Equal([["car road"]], sentences.Calls);
+        // A text's expansion is kept: embedded again (a user grain publishing all its interests), it runs nothing.
+        Assert.Equal([["car road"], ["music"]], sentences.Calls);
+        Assert.Equal(first.TokenTexts[0], again.TokenTexts[1]);
+        Assert.Equal(first.Row(0).Pooled, again.Row(1).Pooled);
+        Assert.Equal(first.Row(0).TokenWeights, again.Row(1).TokenWeights);
         Assert.Throws<ArgumentException>(() => new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options, sentences));
     }
 

@@ -150,3 +150,33 @@ public sealed class InterestExpansionTests
         Assert.Equal(valid, Validator.TryValidateObject(options, new ValidationContext(options), [], validateAllProperties: true));
     }
 }
+
+public sealed class ExpansionCacheTests
+{
+    [Fact]
+    public void Keeps_at_most_its_capacity_dropping_the_oldest_first()
+    {
+        var cache = new ExpansionCache(2);
+        TextExpansion Of(int word) => new([1], [word], [0.5f]);
+        cache.Add("a", Of(1));
+        cache.Add("b", Of(2));
+        cache.Add("a", Of(9));
+        cache.Add("c", Of(3));
+        var found = new TextExpansion?[3];
+
+        var missing = cache.Fill(["a", "b", "c"], found);
+
+        Assert.Equal([0], missing);
+        Assert.Equal((2, 3), (found[1]!.Words[0], found[2]!.Words[0]));
+        Assert.Equal(2, cache.Count);
+    }
+
+    [Fact]
+    public void A_capacity_of_zero_keeps_nothing()
+    {
+        var cache = new ExpansionCache(0);
+        cache.Add("a", new([1], [1], [0.5f]));
+
+        Assert.Equal([0], cache.Fill(["a"], new TextExpansion?[1]));
+    }
+}

@@ -27,6 +27,7 @@ public sealed class DistilledEmbedder : ITextEmbedder
     private readonly BertTokenizer _tokenizer;
     private readonly WordTokenizer _stopWords = WordTokenizer.English;
     private readonly InterestExpansion? _expansion;
+    private readonly ExpansionCache _expansions;
     private readonly ITextEmbedder? _sentences;
     private readonly string _vocabularyPath;
 
@@ -45,6 +46,7 @@ public sealed class DistilledEmbedder : ITextEmbedder
         _tokenizer = BertTokenizer.Create(vocabularyPath, new BertOptions { LowerCaseBeforeTokenization = true, RemoveNonSpacingMarks = true });
         // Built here, not at the first interest: the candidates' vectors are a table lookup of ~50,000 words, too long for a grain turn.
         _expansion = projection is null ? null : new InterestExpansion(Embed(ExpansionCandidates()), projection, options.ExpansionWords, options.ExpansionWeight);
+        _expansions = new ExpansionCache(options.ExpansionCacheSize);
     }
 
     public string Name => $"{DistilledModelSetup.ModelName}-{Dimension}d";
@@ -55,11 +57,33 @@ public sealed class DistilledEmbedder : ITextEmbedder
 
     public TokenBatch Embed(IReadOnlyList<string> texts) => Embed(texts, MaxTokens);
 
-    /// <summary>The texts as interests: expanded (<see cref="InterestExpansion"/>) where a sentence embedder is given.</summary>
+    /// <summary>
+    /// The texts as interests: expanded (<see cref="InterestExpansion"/>) where a sentence embedder is given; the
+    /// sentence model runs only on texts whose expansion is not kept (<see cref="DistilledModelOptions.ExpansionCacheSize"/>).
+    /// </summary>
     public TokenBatch EmbedQueries(IReadOnlyList<string> texts)
     {
         var embedded = Embed(texts);
-        return _expansion is null || texts.Count == 0 ? embedded : _expansion.Expand(embedded, SentenceEmbeddings.Pooled(_sentences!, texts));
+        if (_expansion is null || texts.Count == 0)
+        {
+            return embedded;
+        }
+        var expansions = new TextExpansion?[texts.Count];
+        var missing = _expansions.Fill(texts, expansions);
+        if (missing.Count > 0)
+        {
+            var sentences = SentenceEmbeddings.Pooled(_sentences!, missing.Select(i => texts[i]).ToArray());
+            for (var m = 0; m < missing.Count; m++)
+            {
+                var text = missing[m];
+                expansions[text] = _expansion.Find(embedded, text, sentences.AsSpan(m * _sentences!.Dimension, _sentences.Dimension));
+                if (expansions[text] is { } found)
+                {
+                    _expansions.Add(texts[text], found);
+                }
+            }
+        }
+        return _expansion.Apply(embedded, expansions);
     }
 
     /// <summary>A word's vector does not depend on its neighbours, so the windows are cut from the texts' first <see cref="WindowLayout.Coverage"/> words.</summary>

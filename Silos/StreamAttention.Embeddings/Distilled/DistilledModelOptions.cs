@@ -53,6 +53,13 @@ public sealed class DistilledModelOptions
     [Range(0.0, 100.0)]
     public double ExpansionWeight { get; set; } = 1;
 
+    /// <summary>
+    /// Interest texts whose expansion a process keeps (~0.7 KB each), so a user's interests published again at each of
+    /// its writes do not run MiniLM again; the oldest dropped first; 0: none kept.
+    /// </summary>
+    [Range(0, 10_000_000)]
+    public int ExpansionCacheSize { get; set; } = 100_000;
+
     /// <summary>Words kept per text; a longer text is scored in windows of this many (Scoring:MaxWindows).</summary>
     [Range(1, 4096)]
     public int MaxTokens { get; set; } = 64;

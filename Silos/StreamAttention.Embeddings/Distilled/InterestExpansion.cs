@@ -52,9 +52,30 @@ public sealed class InterestExpansion
         {
             throw new ArgumentException($"{sentences.Length} values do not make {texts.Count} sentence embeddings of {_projection.From}.", nameof(sentences));
         }
-        var expanded = new TokenBatch(texts.Count, texts.Tokens + _count, _dimension);
-        var similarities = new float[_words.Length];
+        var expansions = new TextExpansion?[texts.Count];
+        for (var text = 0; text < texts.Count; text++)
+        {
+            expansions[text] = Find(texts, text, sentences.Slice(text * _projection.From, _projection.From));
+        }
+        return Apply(texts, expansions);
+    }
+
+    /// <summary>What text <paramref name="text"/> of <paramref name="texts"/> gains from its sentence embedding; null: nothing (no known word, or a zero embedding).</summary>
+    public TextExpansion? Find(TokenBatch texts, int text, ReadOnlySpan<float> sentence)
+    {
         var mapped = new float[_dimension];
+        if (texts.TokenCount(text) == 0 || !_projection.Project(sentence, mapped))
+        {
+            return null;
+        }
+        var nearest = Nearest(mapped, texts.TokenTexts[text]);
+        return new TextExpansion(mapped, nearest.Select(n => n.Word).ToArray(), nearest.Select(n => n.Similarity).ToArray());
+    }
+
+    /// <summary>The texts with their expansions (<see cref="Find"/>) applied; a null expansion leaves its text as it is.</summary>
+    public TokenBatch Apply(TokenBatch texts, IReadOnlyList<TextExpansion?> expansions)
+    {
+        var expanded = new TokenBatch(texts.Count, texts.Tokens + _count, _dimension);
         for (var text = 0; text < texts.Count; text++)
         {
             var own = texts.TokenCount(text);
@@ -65,40 +86,34 @@ public sealed class InterestExpansion
             expanded.Texts[text] = texts.Texts[text];
             expanded.UnknownWords[text] = texts.UnknownWords[text];
             expanded.Truncated[text] = texts.Truncated[text];
-            if (own == 0 || !_projection.Project(sentences.Slice(text * _projection.From, _projection.From), mapped))
+            if (expansions[text] is not { } expansion)
             {
                 continue;
             }
-            mapped.CopyTo(expanded.PooledVector(text));
-            var nearest = Nearest(mapped, texts.TokenTexts[text], similarities);
+            expansion.Pooled.CopyTo(expanded.PooledVector(text));
             var meanWeight = TensorPrimitives.Sum<float>(texts.TokenWeights.AsSpan(text * texts.Tokens, own)) / own;
-            for (var k = 0; k < nearest.Count; k++)
+            for (var k = 0; k < expansion.Words.Length; k++)
             {
-                var (word, similarity) = nearest[k];
-                _vectors.AsSpan(word * _dimension, _dimension).CopyTo(expanded.TokenVector(text, own + k));
-                expanded.TokenWeights[text * expanded.Tokens + own + k] = (float)(_weight * similarity * meanWeight);
+                _vectors.AsSpan(expansion.Words[k] * _dimension, _dimension).CopyTo(expanded.TokenVector(text, own + k));
+                expanded.TokenWeights[text * expanded.Tokens + own + k] = (float)(_weight * expansion.Similarities[k] * meanWeight);
             }
-            expanded.TokenTexts[text] = [.. texts.TokenTexts[text], .. nearest.Select(n => _words[n.Word])];
+            expanded.TokenTexts[text] = [.. texts.TokenTexts[text], .. expansion.Words.Select(w => _words[w])];
         }
         return expanded;
     }
 
     /// <summary>The <see cref="_count"/> candidates of positive cosine to <paramref name="key"/>, best first (ties in candidate order), none of <paramref name="ownWords"/>.</summary>
-    private List<(int Word, float Similarity)> Nearest(ReadOnlySpan<float> key, string[] ownWords, float[] similarities)
+    private List<(int Word, float Similarity)> Nearest(ReadOnlySpan<float> key, string[] ownWords)
     {
         var nearest = new List<(int Word, float Similarity)>(_count + 1);
         if (_count == 0)
         {
             return nearest;
         }
-        for (var w = 0; w < _words.Length; w++)
-        {
-            similarities[w] = TensorPrimitives.Dot(_vectors.AsSpan(w * _dimension, _dimension), key);
-        }
         var own = new HashSet<string>(ownWords, StringComparer.OrdinalIgnoreCase);
         for (var w = 0; w < _words.Length; w++)
         {
-            var similarity = similarities[w];
+            var similarity = TensorPrimitives.Dot(_vectors.AsSpan(w * _dimension, _dimension), key);
             if (similarity <= 0 || (nearest.Count == _count && similarity <= nearest[^1].Similarity) || own.Contains(_words[w]))
             {
                 continue;
@@ -117,3 +132,6 @@ public sealed class InterestExpansion
         return nearest;
     }
 }
+
+/// <summary>What one interest text gains (<see cref="InterestExpansion.Find"/>): its mapped sentence embedding and its nearest candidate words with their cosines.</summary>
+public sealed record TextExpansion(float[] Pooled, int[] Words, float[] Similarities);

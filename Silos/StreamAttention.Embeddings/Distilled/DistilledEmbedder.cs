@@ -72,14 +72,13 @@ public sealed class DistilledEmbedder : ITextEmbedder
         var missing = _expansions.Fill(texts, expansions);
         if (missing.Count > 0)
         {
-            var sentences = SentenceEmbeddings.Pooled(_sentences!, missing.Select(i => texts[i]).ToArray());
+            var found = _expansion.Find(embedded, missing, SentenceEmbeddings.Pooled(_sentences!, missing.Select(i => texts[i]).ToArray()));
             for (var m = 0; m < missing.Count; m++)
             {
-                var text = missing[m];
-                expansions[text] = _expansion.Find(embedded, text, sentences.AsSpan(m * _sentences!.Dimension, _sentences.Dimension));
-                if (expansions[text] is { } found)
+                expansions[missing[m]] = found[m];
+                if (found[m] is { } expansion)
                 {
-                    _expansions.Add(texts[text], found);
+                    _expansions.Add(texts[missing[m]], expansion);
                 }
             }
         }

@@ -20,6 +20,9 @@ public sealed class InterestExpansion
     private readonly int _count;
     private readonly double _weight;
 
+    /// <summary>Interests whose nearest words are searched in one pass over the candidates.</summary>
+    private const int SearchGroup = 32;
+
     /// <param name="candidates">One embedded word per text: the words expansion may add (a text that is not one token is skipped).</param>
     public InterestExpansion(TokenBatch candidates, SentenceProjection projection, int count, double weight)
     {
@@ -52,24 +55,35 @@ public sealed class InterestExpansion
         {
             throw new ArgumentException($"{sentences.Length} values do not make {texts.Count} sentence embeddings of {_projection.From}.", nameof(sentences));
         }
-        var expansions = new TextExpansion?[texts.Count];
-        for (var text = 0; text < texts.Count; text++)
-        {
-            expansions[text] = Find(texts, text, sentences.Slice(text * _projection.From, _projection.From));
-        }
-        return Apply(texts, expansions);
+        return Apply(texts, Find(texts, Enumerable.Range(0, texts.Count).ToArray(), sentences));
     }
 
-    /// <summary>What text <paramref name="text"/> of <paramref name="texts"/> gains from its sentence embedding; null: nothing (no known word, or a zero embedding).</summary>
-    public TextExpansion? Find(TokenBatch texts, int text, ReadOnlySpan<float> sentence)
+    /// <summary>
+    /// What texts <paramref name="which"/> of <paramref name="texts"/> gain from their sentence embeddings, in that
+    /// order; null: nothing (no known word, or a zero embedding).
+    /// </summary>
+    /// <param name="sentences">[which.Count, <see cref="SentenceProjection.From"/>]: those texts' sentence embeddings.</param>
+    public TextExpansion?[] Find(TokenBatch texts, IReadOnlyList<int> which, ReadOnlySpan<float> sentences)
     {
-        var mapped = new float[_dimension];
-        if (texts.TokenCount(text) == 0 || !_projection.Project(sentence, mapped))
+        var found = new TextExpansion?[which.Count];
+        var mapped = new List<(int Slot, float[] Vector)>(which.Count);
+        for (var j = 0; j < which.Count; j++)
         {
-            return null;
+            var vector = new float[_dimension];
+            if (texts.TokenCount(which[j]) > 0 && _projection.Project(sentences.Slice(j * _projection.From, _projection.From), vector))
+            {
+                mapped.Add((j, vector));
+            }
         }
-        var nearest = Nearest(mapped, texts.TokenTexts[text]);
-        return new TextExpansion(mapped, nearest.Select(n => n.Word).ToArray(), nearest.Select(n => n.Similarity).ToArray());
+        foreach (var group in mapped.Chunk(SearchGroup))
+        {
+            var nearest = Nearest(group.Select(g => g.Vector).ToArray(), group.Select(g => texts.TokenTexts[which[g.Slot]]).ToArray());
+            for (var g = 0; g < group.Length; g++)
+            {
+                found[group[g].Slot] = new TextExpansion(group[g].Vector, nearest[g].Select(n => n.Word).ToArray(), nearest[g].Select(n => n.Similarity).ToArray());
+            }
+        }
+        return found;
     }
 
     /// <summary>The texts with their expansions (<see cref="Find"/>) applied; a null expansion leaves its text as it is.</summary>
@@ -102,31 +116,40 @@ public sealed class InterestExpansion
         return expanded;
     }
 
-    /// <summary>The <see cref="_count"/> candidates of positive cosine to <paramref name="key"/>, best first (ties in candidate order), none of <paramref name="ownWords"/>.</summary>
-    private List<(int Word, float Similarity)> Nearest(ReadOnlySpan<float> key, string[] ownWords)
+    /// <summary>
+    /// For each key, the <see cref="_count"/> candidates of positive cosine to it, best first (ties in candidate order),
+    /// none of its own words. The keys of a group share each pass over the candidates' 25 MB of vectors, which one key
+    /// at a time re-read from memory per interest.
+    /// </summary>
+    private List<(int Word, float Similarity)>[] Nearest(float[][] keys, string[][] ownWords)
     {
-        var nearest = new List<(int Word, float Similarity)>(_count + 1);
+        var nearest = keys.Select(_ => new List<(int Word, float Similarity)>(_count + 1)).ToArray();
         if (_count == 0)
         {
             return nearest;
         }
-        var own = new HashSet<string>(ownWords, StringComparer.OrdinalIgnoreCase);
+        var own = ownWords.Select(words => new HashSet<string>(words, StringComparer.OrdinalIgnoreCase)).ToArray();
         for (var w = 0; w < _words.Length; w++)
         {
-            var similarity = TensorPrimitives.Dot(_vectors.AsSpan(w * _dimension, _dimension), key);
-            if (similarity <= 0 || (nearest.Count == _count && similarity <= nearest[^1].Similarity) || own.Contains(_words[w]))
+            var vector = _vectors.AsSpan(w * _dimension, _dimension);
+            for (var k = 0; k < keys.Length; k++)
             {
-                continue;
-            }
-            var at = nearest.Count;
-            while (at > 0 && nearest[at - 1].Similarity < similarity)
-            {
-                at--;
-            }
-            nearest.Insert(at, (w, similarity));
-            if (nearest.Count > _count)
-            {
-                nearest.RemoveAt(_count);
+                var similarity = TensorPrimitives.Dot(vector, keys[k]);
+                var best = nearest[k];
+                if (similarity <= 0 || (best.Count == _count && similarity <= best[^1].Similarity) || own[k].Contains(_words[w]))
+                {
+                    continue;
+                }
+                var at = best.Count;
+                while (at > 0 && best[at - 1].Similarity < similarity)
+                {
+                    at--;
+                }
+                best.Insert(at, (w, similarity));
+                if (best.Count > _count)
+                {
+                    best.RemoveAt(_count);
+                }
             }
         }
         return nearest;

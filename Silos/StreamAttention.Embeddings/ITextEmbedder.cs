@@ -19,6 +19,12 @@ public interface ITextEmbedder : IDisposable
     TokenBatch Embed(IReadOnlyList<string> texts);
 
     /// <summary>
+    /// Interest texts as the queries that attend over messages: as <see cref="Embed"/> gives them, which this default
+    /// does, or with more query tokens after their own (e.g. expansion words, never more than the scoring keeps).
+    /// </summary>
+    TokenBatch EmbedQueries(IReadOnlyList<string> texts) => Embed(texts);
+
+    /// <summary>
     /// The texts as windows of <paramref name="layout"/>, so a long text is scored beyond its first tokens. A text that
     /// fits one window is embedded exactly as <see cref="Embed"/> does. This default embeds each text as one window
     /// (cut at <see cref="MaxTokens"/>, marked truncated): right for any embedder, and all an embedder whose token

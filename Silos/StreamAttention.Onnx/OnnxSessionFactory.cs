@@ -24,6 +24,9 @@ public sealed class OnnxSessionFactory
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
+    /// <summary>The configured provider (Onnx:ExecutionProvider, cpu or cuda), which decides what a model is prepared for.</summary>
+    public string ExecutionProvider => _options.ExecutionProvider;
+
     /// <summary>The provider the last session was created on: "CPU" or "CUDA".</summary>
     public string ActiveProvider { get; private set; } = "CPU";
 

@@ -69,7 +69,7 @@ public sealed class InterestIndex
         // In chunks: one padded batch of all texts would hold every interest's vectors at the longest text's length.
         var rows = interests.Chunk(4096).SelectMany(chunk =>
         {
-            var embedded = embedder.Embed(chunk.Select(i => i.Text).ToArray());
+            var embedded = embedder.EmbedQueries(chunk.Select(i => i.Text).ToArray());
             return Enumerable.Range(0, embedded.Count).Select(i => embedded.Row(i));
         }).ToArray();
         return FromRows(interests, rows, embedder.Dimension, options);

@@ -24,10 +24,16 @@ public sealed class DistilledEmbedderTests(DistilledModelFixture model)
         Assert.Equal(1, TensorPrimitives.Norm(model.Table.Vector(2_482)), 4);
 
         var written = File.GetLastWriteTimeUtc(model.Files.TablePath);
+        var fitted = File.GetLastWriteTimeUtc(model.Files.Expansion!.Path);
         var again = await model.Setup.EnsureAsync(model.Options, new MiniLmOptions(), new WordVectorOptions());
         Assert.Equal(model.Files, again);
         Assert.Equal(written, File.GetLastWriteTimeUtc(model.Files.TablePath));
+        Assert.Equal(fitted, File.GetLastWriteTimeUtc(model.Files.Expansion.Path));
         Assert.Throws<InvalidDataException>(() => DistilledTokenTable.Load(model.Files.TablePath, "other inputs"));
+        Assert.StartsWith(model.Files.InputsKey, model.Files.Expansion.InputsKey);
+        var map = SentenceProjection.Load(model.Files.Expansion.Path, model.Files.Expansion.InputsKey);
+        Assert.Equal((384, 64), (map.From, map.To));
+        Assert.Throws<InvalidDataException>(() => SentenceProjection.Load(model.Files.Expansion.Path, "other inputs"));
     }
 
     [Fact]
@@ -68,6 +74,54 @@ public sealed class DistilledEmbedderTests(DistilledModelFixture model)
     }
 
     [Fact]
+    public void Interests_are_expanded_with_words_nearest_their_sentence_embedding_and_messages_are_not()
+    {
+        // The table's own pooled vectors stand in for MiniLM's sentence embeddings: the map fitted is then near the identity.
+        var sentences = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options);
+        using var plain = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options);
+        using var embedder = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, new DistilledModelOptions { ExpansionWords = 3 }, sentences,
+            SentenceProjectionSetup.Fit(plain, sentences));
+
+        var messages = embedder.Embed(["car road", "music"]);
+        var interests = embedder.EmbedQueries(["car road", "music"]);
+
+        Assert.Equal(plain.Embed(["car road", "music"]).TokenVectors, messages.TokenVectors);
+        Assert.Equal(5, interests.TokenCount(0));
+        Assert.Equal(["car", "road"], interests.TokenTexts[0][..2]);
+        Assert.DoesNotContain("car", interests.TokenTexts[0][2..]);
+        Assert.DoesNotContain("road", interests.TokenTexts[0][2..]);
+        Assert.Equal(["music"], interests.TokenTexts[1][..1]);
+        Assert.True(TensorPrimitives.Dot(interests.PooledVector(0), messages.PooledVector(0)) > 0.95f);
+        var ownMean = (messages.TokenWeights[0] + messages.TokenWeights[1]) / 2;
+        Assert.InRange(interests.TokenWeights[2], 0.01f * ownMean, ownMean);
+        Assert.Equal(messages.TokenWeights.AsSpan(0, 2).ToArray(), interests.TokenWeights.AsSpan(0, 2).ToArray());
+        Assert.Equal(0, embedder.EmbedQueries([]).Count);
+    }
+
+    [Fact]
+    public void The_first_interest_runs_the_sentence_model_on_its_own_text_and_fits_nothing()
+    {
+        // The map comes fitted (from the model pack's file): the first interest written must not pay the fit's
+        // thousands of words through MiniLM inside a user grain's turn.
+        using var plain = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options);
+        var projection = SentenceProjectionSetup.Fit(plain, plain);
+        var sentences = new RecordingEmbedder(new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options));
+        using var embedder = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options, sentences, projection);
+        Assert.Empty(sentences.Calls);
+
+        var first = embedder.EmbedQueries(["car road"]);
+        embedder.Embed(["music"]);
+        var again = embedder.EmbedQueries(["music", "car road"]);
+
+        // A text's expansion is kept: embedded again (a user grain publishing all its interests), it runs nothing.
+        Assert.Equal([["car road"], ["music"]], sentences.Calls);
+        Assert.Equal(first.TokenTexts[0], again.TokenTexts[1]);
+        Assert.Equal(first.Row(0).Pooled, again.Row(1).Pooled);
+        Assert.Equal(first.Row(0).TokenWeights, again.Row(1).TokenWeights);
+        Assert.Throws<ArgumentException>(() => new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options, sentences));
+    }
+
+    [Fact]
     public void Texts_past_max_tokens_words_are_cut_and_marked()
     {
         using var embedder = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options);
@@ -97,5 +151,25 @@ public sealed class DistilledEmbedderTests(DistilledModelFixture model)
             Assert.Equal(alone.TokenTexts[window], windows.Rows.TokenTexts[window]);
             Assert.Equal(alone.PooledVector(window).ToArray(), windows.Rows.PooledVector(window).ToArray());
         }
+    }
+
+    /// <summary>A sentence embedder that records the texts of each call.</summary>
+    private sealed class RecordingEmbedder(ITextEmbedder inner) : ITextEmbedder
+    {
+        public List<string[]> Calls { get; } = [];
+
+        public string Name => inner.Name;
+
+        public int Dimension => inner.Dimension;
+
+        public int MaxTokens => inner.MaxTokens;
+
+        public TokenBatch Embed(IReadOnlyList<string> texts)
+        {
+            Calls.Add(texts.ToArray());
+            return inner.Embed(texts);
+        }
+
+        public void Dispose() => inner.Dispose();
     }
 }

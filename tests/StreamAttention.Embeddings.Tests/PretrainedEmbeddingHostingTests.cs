@@ -53,6 +53,34 @@ public sealed class PretrainedEmbeddingHostingTests(DistilledModelFixture distil
     }
 
     [Fact]
+    public async Task Distilled_fits_the_sentence_map_while_the_host_starts_when_the_model_pack_lacks_it()
+    {
+        // The fixture's table without its map, as a cache prepared before interests were expanded.
+        using var directory = new TemporaryDirectory();
+        File.Copy(distilled.Files.TablePath, Path.Combine(directory.Path, Path.GetFileName(distilled.Files.TablePath)));
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddDistilledEmbeddings(o =>
+        {
+            o.ModelDirectory = directory.Path;
+            o.VocabularyLimit = distilled.Options.VocabularyLimit;
+            o.Dimension = distilled.Options.Dimension;
+            o.WholeWords = distilled.Options.WholeWords;
+        });
+        using var host = builder.Build();
+        var map = Path.Combine(directory.Path, Path.GetFileName(distilled.Files.Expansion!.Path));
+        Assert.False(File.Exists(map));
+
+        await host.StartAsync();
+
+        Assert.True(File.Exists(map));
+        Assert.Contains(host.Services.GetServices<IHostedService>(), service => service is EmbedderWarmUp);
+        var interest = host.Services.GetRequiredService<ITextEmbedder>().EmbedQueries(["a car on the road"]);
+        Assert.Equal(["car", "road"], interest.TokenTexts[0][..2]);
+        Assert.Equal(2 + new DistilledModelOptions().ExpansionWords, interest.TokenCount(0));
+        await host.StopAsync();
+    }
+
+    [Fact]
     public async Task Distilled_options_are_validated_at_startup()
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });

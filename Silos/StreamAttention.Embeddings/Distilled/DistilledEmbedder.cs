@@ -26,12 +26,27 @@ public sealed class DistilledEmbedder : ITextEmbedder
     private readonly DistilledTokenTable _table;
     private readonly BertTokenizer _tokenizer;
     private readonly WordTokenizer _stopWords = WordTokenizer.English;
+    private readonly InterestExpansion? _expansion;
+    private readonly ExpansionCache _expansions;
+    private readonly ITextEmbedder? _sentences;
+    private readonly string _vocabularyPath;
 
-    public DistilledEmbedder(DistilledTokenTable table, string vocabularyPath, DistilledModelOptions options)
+    /// <param name="sentences">MiniLM, whose mean-pooled sentence embeddings expand interests (<see cref="EmbedQueries"/>); null: they are not expanded. Disposed with this.</param>
+    /// <param name="projection">The map from <paramref name="sentences"/>' space into the table's (<see cref="SentenceProjectionSetup"/>); given exactly with <paramref name="sentences"/>.</param>
+    public DistilledEmbedder(DistilledTokenTable table, string vocabularyPath, DistilledModelOptions options, ITextEmbedder? sentences = null, SentenceProjection? projection = null)
     {
+        if ((sentences is null) != (projection is null))
+        {
+            throw new ArgumentException("Interests are expanded with both a sentence embedder and its map into the table's space, or with neither.", nameof(projection));
+        }
+        _sentences = sentences;
         _table = table;
+        _vocabularyPath = vocabularyPath;
         MaxTokens = options.MaxTokens;
         _tokenizer = BertTokenizer.Create(vocabularyPath, new BertOptions { LowerCaseBeforeTokenization = true, RemoveNonSpacingMarks = true });
+        // Built here, not at the first interest: the candidates' vectors are a table lookup of ~50,000 words, too long for a grain turn.
+        _expansion = projection is null ? null : new InterestExpansion(Embed(ExpansionCandidates()), projection, options.ExpansionWords, options.ExpansionWeight);
+        _expansions = new ExpansionCache(options.ExpansionCacheSize);
     }
 
     public string Name => $"{DistilledModelSetup.ModelName}-{Dimension}d";
@@ -41,6 +56,34 @@ public sealed class DistilledEmbedder : ITextEmbedder
     public int MaxTokens { get; }
 
     public TokenBatch Embed(IReadOnlyList<string> texts) => Embed(texts, MaxTokens);
+
+    /// <summary>
+    /// The texts as interests: expanded (<see cref="InterestExpansion"/>) where a sentence embedder is given; the
+    /// sentence model runs only on texts whose expansion is not kept (<see cref="DistilledModelOptions.ExpansionCacheSize"/>).
+    /// </summary>
+    public TokenBatch EmbedQueries(IReadOnlyList<string> texts)
+    {
+        var embedded = Embed(texts);
+        if (_expansion is null || texts.Count == 0)
+        {
+            return embedded;
+        }
+        var expansions = new TextExpansion?[texts.Count];
+        var missing = _expansions.Fill(texts, expansions);
+        if (missing.Count > 0)
+        {
+            var found = _expansion.Find(embedded, missing, SentenceEmbeddings.Pooled(_sentences!, missing.Select(i => texts[i]).ToArray()));
+            for (var m = 0; m < missing.Count; m++)
+            {
+                expansions[missing[m]] = found[m];
+                if (found[m] is { } expansion)
+                {
+                    _expansions.Add(texts[missing[m]], expansion);
+                }
+            }
+        }
+        return _expansion.Apply(embedded, expansions);
+    }
 
     /// <summary>A word's vector does not depend on its neighbours, so the windows are cut from the texts' first <see cref="WindowLayout.Coverage"/> words.</summary>
     public MessageWindows EmbedWindows(IReadOnlyList<string> texts, WindowLayout layout)
@@ -61,9 +104,15 @@ public sealed class DistilledEmbedder : ITextEmbedder
         return batch;
     }
 
-    public void Dispose()
-    {
-    }
+    public void Dispose() => _sentences?.Dispose();
+
+    /// <summary>Words of letters the table embeds as one token: the vocabulary's word-initial pieces and its whole words.</summary>
+    public string[] ExpansionCandidates()
+        => File.ReadLines(_vocabularyPath).Where(piece => !piece.StartsWith(_tokenizer.ContinuingSubwordPrefix, StringComparison.Ordinal))
+            .Concat(_table.Words)
+            .Where(word => word.Length > 1 && word.All(char.IsAsciiLetterLower))
+            .Distinct()
+            .ToArray();
 
     private TextWords Words(string text, int maxTokens)
     {

@@ -39,6 +39,27 @@ public sealed class DistilledModelOptions
     [Range(0, 1_000_000)]
     public int WholeWords { get; set; } = 50_000;
 
+    /// <summary>
+    /// How interests are embedded beyond the table (<see cref="Distilled.InterestExpansion"/>): with MiniLM's sentence
+    /// embedding mapped into the table's space and its nearest words (default), or as messages are.
+    /// </summary>
+    public InterestExpansionMode InterestExpansion { get; set; } = InterestExpansionMode.MiniLm;
+
+    /// <summary>Words nearest to an interest's mapped sentence embedding added to its queries; those past Scoring:MaxQueriesPerInterest are not kept.</summary>
+    [Range(0, 16)]
+    public int ExpansionWords { get; set; } = 2;
+
+    /// <summary>An expansion word's weight: this × its cosine to the interest × the mean weight of the interest's own words.</summary>
+    [Range(0.0, 100.0)]
+    public double ExpansionWeight { get; set; } = 1;
+
+    /// <summary>
+    /// Interest texts whose expansion a process keeps (~0.7 KB each), so a user's interests published again at each of
+    /// its writes do not run MiniLM again; the oldest dropped first; 0: none kept.
+    /// </summary>
+    [Range(0, 10_000_000)]
+    public int ExpansionCacheSize { get; set; } = 100_000;
+
     /// <summary>Words kept per text; a longer text is scored in windows of this many (Scoring:MaxWindows).</summary>
     [Range(1, 4096)]
     public int MaxTokens { get; set; } = 64;
@@ -48,4 +69,14 @@ public sealed class DistilledModelOptions
     public int BatchSize { get; set; } = 512;
 
     public string ResolveModelDirectory() => ModelCacheDirectory.Resolve(ModelDirectory);
+}
+
+/// <summary>How <see cref="DistilledModelOptions.InterestExpansion"/> embeds interests.</summary>
+public enum InterestExpansionMode
+{
+    /// <summary>As messages: the table alone.</summary>
+    None,
+
+    /// <summary>With MiniLM's sentence embedding (one model run per interest written) and its nearest words.</summary>
+    MiniLm,
 }

@@ -10,13 +10,14 @@ using StreamAttention.Onnx;
 
 namespace StreamAttention.Embeddings.Distilled;
 
-/// <summary>The distilled table's file and the vocabulary its ids refer to.</summary>
-public sealed record DistilledModelFiles(string TablePath, string VocabularyPath, string InputsKey);
+/// <summary>The distilled table's file, the vocabulary its ids refer to, and the sentence map that expands interests (null: not expanded).</summary>
+public sealed record DistilledModelFiles(string TablePath, string VocabularyPath, string InputsKey, SentenceProjectionFiles? Expansion = null);
 
 /// <summary>
 /// Prepares the distilled token table once: extracts MiniLM (<see cref="MiniLmModelSetup"/>), prepares GloVe for its
 /// frequency-ordered word list when whole words are distilled (<see cref="WordVectorModelSetup"/>), distils, and
-/// publishes the table by an atomic rename. The file is named after a hash of its inputs (the models' checksums, the
+/// publishes the table by an atomic rename; with <see cref="InterestExpansionMode.MiniLm"/> it also fits the map from
+/// MiniLM's sentence embeddings into the table's space once (<see cref="SentenceProjectionSetup"/>). The file is named after a hash of its inputs (the models' checksums, the
 /// table's format and the options that change it) and records them, so changed inputs get a new table and a loaded
 /// table is known to match.
 /// </summary>
@@ -36,11 +37,25 @@ public sealed class DistilledModelSetup(MiniLmModelSetup miniLm, WordVectorModel
         // Extraction is a few percent of the work; distilling is the rest.
         var files = await miniLm.ExtractAsync(miniLmOptions, progress is null ? null : new ScaledProgress(progress, 0, 0.05), cancellationToken);
         var result = new DistilledModelFiles(path, files.VocabularyPath, key);
-        if (File.Exists(path))
+        if (!File.Exists(path))
         {
-            progress?.Report(1);
-            return result;
+            await DistilAsync(result, files, options, wordVectorOptions, progress, cancellationToken);
         }
+        if (options.InterestExpansion == InterestExpansionMode.MiniLm)
+        {
+            // With the int8 model where it runs: what embeds interests is what the map is fitted on.
+            var sentences = await miniLm.EnsureAsync(miniLmOptions, cancellationToken: cancellationToken);
+            result = result with { Expansion = await SentenceProjectionSetup.EnsureAsync(result, options, sentences, miniLmOptions, sessions, _logger, cancellationToken) };
+        }
+        progress?.Report(1);
+        return result;
+    }
+
+    private async Task DistilAsync(DistilledModelFiles result, MiniLmModelFiles files, DistilledModelOptions options, WordVectorOptions wordVectorOptions,
+        IProgress<double>? progress, CancellationToken cancellationToken)
+    {
+        var path = result.TablePath;
+        var key = result.InputsKey;
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var stopwatch = Stopwatch.StartNew();
         var frequentWords = options.WholeWords == 0
@@ -51,9 +66,7 @@ public sealed class DistilledModelSetup(MiniLmModelSetup miniLm, WordVectorModel
             var table = TokenTableDistiller.Distill(files, options, key, sessions, frequentWords, progress is null ? null : new ScaledProgress(progress, 0.1, 0.9), token);
             table.Write(output);
         }, token), cancellationToken);
-        progress?.Report(1);
         _logger.LogInformation("{Model} token table ({Key}) distilled into {Path} in {Seconds:F1} s", ModelName, key, path, stopwatch.Elapsed.TotalSeconds);
-        return result;
     }
 
     /// <summary>Everything the table depends on; a loaded table must carry the same key.</summary>

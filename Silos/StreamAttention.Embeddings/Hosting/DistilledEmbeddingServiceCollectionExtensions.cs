@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using StreamAttention.Embeddings.Distilled;
 using StreamAttention.Embeddings.MiniLm;
 using StreamAttention.Embeddings.StaticVectors;
+using StreamAttention.Embeddings.Transformer;
 using StreamAttention.Onnx;
 
 namespace StreamAttention.Embeddings.Hosting;
@@ -11,8 +12,9 @@ namespace StreamAttention.Embeddings.Hosting;
 public static class DistilledEmbeddingServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="DistilledEmbedder"/> (the static token table distilled from MiniLM, prepared on first use)
-    /// as the <see cref="ITextEmbedder"/>. Chain <c>.BindConfiguration(DistilledModelOptions.SectionName)</c> on the result
+    /// Registers <see cref="DistilledEmbedder"/> (the static token table distilled from MiniLM and the sentence map that
+    /// expands interests, prepared on first use) as the <see cref="ITextEmbedder"/>, warmed up while the host starts
+    /// (<see cref="EmbedderWarmUp"/>). Chain <c>.BindConfiguration(DistilledModelOptions.SectionName)</c> on the result
     /// to read configuration; MiniLM's and GloVe's own options (<see cref="MiniLmOptions"/>, <see cref="WordVectorOptions"/>,
     /// GloVe for its word list) are bound from their sections.
     /// </summary>
@@ -38,8 +40,17 @@ public static class DistilledEmbeddingServiceCollectionExtensions
             var files = sp.GetRequiredService<DistilledModelSetup>()
                 .EnsureAsync(distilled, sp.GetRequiredService<IOptions<MiniLmOptions>>().Value, sp.GetRequiredService<IOptions<WordVectorOptions>>().Value)
                 .GetAwaiter().GetResult();
-            return new DistilledEmbedder(DistilledTokenTable.Load(files.TablePath, files.InputsKey), files.VocabularyPath, distilled);
+            var table = DistilledTokenTable.Load(files.TablePath, files.InputsKey);
+            if (files.Expansion is not { } expansion)
+            {
+                return new DistilledEmbedder(table, files.VocabularyPath, distilled);
+            }
+            var sessions = sp.GetRequiredService<OnnxSessionFactory>();
+            var sentences = new TransformerEmbedder(expansion.MiniLm.EmbedderOptions(sp.GetRequiredService<IOptions<MiniLmOptions>>().Value, sessions.ExecutionProvider),
+                sessions, sp.GetService<ILogger<TransformerEmbedder>>());
+            return new DistilledEmbedder(table, files.VocabularyPath, distilled, sentences, SentenceProjection.Load(expansion.Path, expansion.InputsKey));
         });
+        services.AddHostedService<EmbedderWarmUp>();
         return options;
     }
 }

@@ -15,13 +15,19 @@ public sealed class InterestEmbedder(ITextEmbedder embedder, IOptions<ScoringOpt
 
     public int Dimension => embedder.Dimension;
 
+    /// <summary>
+    /// A message's pooled vector, embedded as messages are (not as an interest: no expansion), for feedback, which
+    /// compares messages with messages.
+    /// </summary>
+    public float[] MessagePooled(string text) => embedder.Embed([text]).PooledVector(0).ToArray();
+
     public EmbeddedText[] Embed(IReadOnlyList<string> texts)
     {
         if (texts.Count == 0)
         {
             return [];
         }
-        var embedded = embedder.Embed(texts);
+        var embedded = embedder.EmbedQueries(texts);
         var rows = new EmbeddedText[texts.Count];
         for (var i = 0; i < rows.Length; i++)
         {

@@ -351,7 +351,7 @@ public sealed partial class UserGrain(
         return penalty > 0 ? match with { Score = match.Score - penalty } : match;
     }
 
-    private float[] Pooled(string text) => embedder.Embed([text])[0].Pooled;
+    private float[] Pooled(string text) => embedder.MessagePooled(text);
 
     private float BaseThreshold(string interestId)
         => state.State.Interests.GetValueOrDefault(interestId)?.Threshold ?? scoring.Value.DefaultThreshold;

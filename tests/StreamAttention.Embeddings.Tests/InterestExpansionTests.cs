@@ -1,0 +1,182 @@
+using System.ComponentModel.DataAnnotations;
+using System.Numerics.Tensors;
+using StreamAttention.Embeddings.Distilled;
+
+namespace StreamAttention.Embeddings.Tests;
+
+public sealed class InterestExpansionTests
+{
+    /// <summary>Unit words of a 3-d table: two near "outage", one near "lag", one opposite, one of two tokens (no candidate).</summary>
+    private static TokenBatch Candidates()
+    {
+        string[][] words = [["outage"], ["downtime"], ["crash"], ["lag"], ["sunny"], ["two", "tokens"]];
+        float[][] vectors = [[1, 0, 0], [0.8f, 0.6f, 0], [0.8f, 0.6f, 0], [0, 1, 0], [-1, 0, 0], [0, 0, 1]];
+        var batch = new TokenBatch(words.Length, 2, 3);
+        for (var i = 0; i < words.Length; i++)
+        {
+            batch.TokenTexts[i] = words[i];
+            for (var t = 0; t < words[i].Length; t++)
+            {
+                vectors[i].CopyTo(batch.TokenVector(i, t));
+                batch.TokenWeights[i * batch.Tokens + t] = 1;
+            }
+        }
+        return batch;
+    }
+
+    /// <summary>The identity map of 3 dimensions, fitted on the unit axes.</summary>
+    private static SentenceProjection Identity() => SentenceProjection.Fit([1, 0, 0, 0, 1, 0, 0, 0, 1], 3, [1, 0, 0, 0, 1, 0, 0, 0, 1], 3);
+
+    /// <summary>One interest "outage x" with the given own token vectors and weights.</summary>
+    private static TokenBatch Interest(params (string Word, float[] Vector, float Weight)[] tokens)
+    {
+        var batch = new TokenBatch(1, tokens.Length, 3);
+        batch.TokenTexts[0] = tokens.Select(t => t.Word).ToArray();
+        for (var t = 0; t < tokens.Length; t++)
+        {
+            tokens[t].Vector.CopyTo(batch.TokenVector(0, t));
+            batch.TokenWeights[t] = tokens[t].Weight;
+        }
+        new float[] { 1, 0, 0 }.CopyTo(batch.PooledVector(0));
+        batch.Texts[0] = "the interest";
+        return batch;
+    }
+
+    [Fact]
+    public void The_nearest_words_to_the_mapped_sentence_follow_the_own_words_weighted_by_cosine_and_the_mean_own_weight()
+    {
+        var expansion = new InterestExpansion(Candidates(), Identity(), count: 2, weight: 0.5);
+        var interest = Interest(("outage", [1, 0, 0], 0.2f), ("db", [0, 0, 1], 0.6f));
+        float[] sentence = [0.6f, 0.8f, 0];
+
+        var expanded = expansion.Expand(interest, sentence);
+
+        // Cosines to (0.6, 0.8, 0): outage 0.6 (own word, skipped), downtime = crash 0.96 (tie: candidate order), lag 0.8.
+        Assert.Equal(["outage", "db", "downtime", "crash"], expanded.TokenTexts[0]);
+        Assert.Equal([1, 0, 0], expanded.TokenVector(0, 0).ToArray());
+        Assert.Equal([0.8f, 0.6f, 0], expanded.TokenVector(0, 2).ToArray());
+        Assert.Equal(0.2f, expanded.TokenWeights[0]);
+        Assert.Equal(0.6f, expanded.TokenWeights[1]);
+        Assert.Equal(0.5 * 0.96 * 0.4, expanded.TokenWeights[2], 5);
+        Assert.Equal(0.5 * 0.96 * 0.4, expanded.TokenWeights[3], 5);
+        AssertClose([0.6f, 0.8f, 0], expanded.PooledVector(0));
+        Assert.Equal("the interest", expanded.Texts[0]);
+    }
+
+    [Fact]
+    public void Only_words_of_positive_cosine_are_added_and_a_text_without_words_or_sentence_is_left_as_it_was()
+    {
+        var expansion = new InterestExpansion(Candidates(), Identity(), count: 4, weight: 1);
+        var texts = TokenBatch.Concat([Interest(("lag", [0, 1, 0], 1f)), Interest(("lag", [0, 1, 0], 1f)), new TokenBatch(1, 1, 3)], 3);
+
+        var expanded = expansion.Expand(texts, [1, 0, 0, 0, 0, 0, 0, 0, 1]);
+
+        // Text 0: "sunny" (−1) and "lag" (own) are not added; "two tokens" is no candidate.
+        Assert.Equal(["lag", "outage", "downtime", "crash"], expanded.TokenTexts[0]);
+        Assert.Equal(["lag"], expanded.TokenTexts[1]);
+        Assert.Equal([1, 0, 0], expanded.PooledVector(1).ToArray());
+        Assert.Empty(expanded.TokenTexts[2]);
+        Assert.All(expanded.PooledVector(2).ToArray(), x => Assert.Equal(0, x));
+    }
+
+    [Fact]
+    public void No_expansion_words_keeps_the_tokens_and_maps_the_pooled_vector_only()
+    {
+        var expansion = new InterestExpansion(Candidates(), Identity(), count: 0, weight: 1);
+
+        var expanded = expansion.Expand(Interest(("lag", [0, 1, 0], 1f)), [0, 0, 2]);
+
+        Assert.Equal(["lag"], expanded.TokenTexts[0]);
+        AssertClose([0, 0, 1], expanded.PooledVector(0));
+    }
+
+    [Fact]
+    public void The_projection_recovers_a_linear_map_from_pairs_and_maps_to_unit_vectors()
+    {
+        var random = new Random(7);
+        float[,] map = { { 1, 2 }, { 0, 1 }, { -1, 0.5f }, { 3, 0 } };
+        var keys = new float[400 * 4];
+        var targets = new float[400 * 2];
+        for (var r = 0; r < 400; r++)
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                keys[r * 4 + i] = (float)(random.NextDouble() * 2 - 1);
+                for (var j = 0; j < 2; j++)
+                {
+                    targets[r * 2 + j] += keys[r * 4 + i] * map[i, j];
+                }
+            }
+        }
+
+        var projection = SentenceProjection.Fit(keys, 4, targets, 2);
+        var mapped = new float[2];
+
+        Assert.True(projection.Project([1, 0, 0, 1], mapped));
+        var expected = new[] { 4f, 2f };
+        TensorPrimitives.Divide(expected, TensorPrimitives.Norm<float>(expected), expected);
+        Assert.Equal(expected[0], mapped[0], 3);
+        Assert.Equal(expected[1], mapped[1], 3);
+        Assert.False(projection.Project([0, 0, 0, 0], mapped));
+        Assert.Throws<ArgumentException>(() => SentenceProjection.Fit(keys, 4, targets.AsSpan(1).ToArray(), 2));
+    }
+
+    [Fact]
+    public void Mismatched_shapes_are_rejected()
+    {
+        Assert.Throws<ArgumentException>(() => new InterestExpansion(Candidates(), SentenceProjection.Fit([1, 0, 0, 1], 2, [1, 0, 0, 1], 2), 2, 1));
+        var expansion = new InterestExpansion(Candidates(), Identity(), 2, 1);
+        Assert.Throws<ArgumentException>(() => expansion.Expand(Interest(("lag", [0, 1, 0], 1f)), [1, 0]));
+    }
+
+    private static void AssertClose(float[] expected, ReadOnlySpan<float> actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (var k = 0; k < expected.Length; k++)
+        {
+            Assert.Equal(expected[k], actual[k], 5);
+        }
+    }
+
+    [Theory]
+    [InlineData(-1, 1.0, false)]
+    [InlineData(17, 1.0, false)]
+    [InlineData(2, -0.1, false)]
+    [InlineData(0, 0.0, true)]
+    [InlineData(16, 100.0, true)]
+    public void Expansion_options_are_validated(int words, double weight, bool valid)
+    {
+        var options = new DistilledModelOptions { ExpansionWords = words, ExpansionWeight = weight };
+        Assert.Equal(valid, Validator.TryValidateObject(options, new ValidationContext(options), [], validateAllProperties: true));
+    }
+}
+
+public sealed class ExpansionCacheTests
+{
+    [Fact]
+    public void Keeps_at_most_its_capacity_dropping_the_oldest_first()
+    {
+        var cache = new ExpansionCache(2);
+        TextExpansion Of(int word) => new([1], [word], [0.5f]);
+        cache.Add("a", Of(1));
+        cache.Add("b", Of(2));
+        cache.Add("a", Of(9));
+        cache.Add("c", Of(3));
+        var found = new TextExpansion?[3];
+
+        var missing = cache.Fill(["a", "b", "c"], found);
+
+        Assert.Equal([0], missing);
+        Assert.Equal((2, 3), (found[1]!.Words[0], found[2]!.Words[0]));
+        Assert.Equal(2, cache.Count);
+    }
+
+    [Fact]
+    public void A_capacity_of_zero_keeps_nothing()
+    {
+        var cache = new ExpansionCache(0);
+        cache.Add("a", new([1], [1], [0.5f]));
+
+        Assert.Equal([0], cache.Fill(["a"], new TextExpansion?[1]));
+    }
+}

@@ -45,9 +45,8 @@ public static class DistilledEmbeddingServiceCollectionExtensions
             {
                 return new DistilledEmbedder(table, files.VocabularyPath, distilled);
             }
-            var sessions = sp.GetRequiredService<OnnxSessionFactory>();
-            var sentences = new TransformerEmbedder(expansion.MiniLm.EmbedderOptions(sp.GetRequiredService<IOptions<MiniLmOptions>>().Value, sessions.ExecutionProvider),
-                sessions, sp.GetService<ILogger<TransformerEmbedder>>());
+            var sentences = expansion.MiniLm.CreateEmbedder(sp.GetRequiredService<IOptions<MiniLmOptions>>().Value, sp.GetRequiredService<OnnxSessionFactory>(),
+                sp.GetService<ILogger<TransformerEmbedder>>());
             return new DistilledEmbedder(table, files.VocabularyPath, distilled, sentences, SentenceProjection.Load(expansion.Path, expansion.InputsKey));
         });
         services.AddHostedService<EmbedderWarmUp>();

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Options;
 using StreamAttention.Embeddings.MiniLm;
 using StreamAttention.Embeddings.Transformer;
 using StreamAttention.Onnx;
-using StreamAttention.Onnx.Options;
 
 namespace StreamAttention.Embeddings.Hosting;
 
@@ -29,10 +28,7 @@ public static class MiniLmEmbeddingServiceCollectionExtensions
         {
             var miniLm = sp.GetRequiredService<IOptions<MiniLmOptions>>().Value;
             var files = sp.GetRequiredService<MiniLmModelSetup>().EnsureAsync(miniLm).GetAwaiter().GetResult();
-            return new TransformerEmbedder(
-                files.EmbedderOptions(miniLm, sp.GetRequiredService<IOptions<OnnxRuntimeOptions>>().Value.ExecutionProvider),
-                sp.GetRequiredService<OnnxSessionFactory>(),
-                sp.GetService<ILogger<TransformerEmbedder>>());
+            return files.CreateEmbedder(miniLm, sp.GetRequiredService<OnnxSessionFactory>(), sp.GetService<ILogger<TransformerEmbedder>>());
         });
         return options;
     }

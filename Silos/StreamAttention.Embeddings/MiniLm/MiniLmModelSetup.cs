@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StreamAttention.Embeddings.Transformer;
+using StreamAttention.Onnx;
 
 namespace StreamAttention.Embeddings.MiniLm;
 
@@ -20,6 +21,10 @@ public sealed record MiniLmModelFiles(string ModelPath, string VocabularyPath, s
         MaxTokens = options.MaxTokens,
         BatchSize = options.BatchSize,
     };
+
+    /// <summary>MiniLM as a transformer embedder on <paramref name="sessions"/>, for the provider they are configured for.</summary>
+    public TransformerEmbedder CreateEmbedder(MiniLmOptions options, OnnxSessionFactory sessions, ILogger<TransformerEmbedder>? logger)
+        => new(EmbedderOptions(options, sessions.ExecutionProvider), sessions, logger);
 }
 
 /// <summary>

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Options;
 using StreamAttention.Embeddings.MiniLm;
 using StreamAttention.Embeddings.Transformer;
 using StreamAttention.Onnx;
-using StreamAttention.Onnx.Options;
 using StreamAttention.Scoring.Options;
 
 namespace StreamAttention.Scoring.Cascade;
@@ -30,10 +29,7 @@ public sealed class ContextualTier(ContextualRescorer? rescorer, bool onCuda) : 
         var miniLm = services.GetRequiredService<IOptions<MiniLmOptions>>().Value;
         var files = new MiniLmModelSetup(services.GetService<ILogger<MiniLmModelSetup>>()).EnsureAsync(miniLm).GetAwaiter().GetResult();
         var sessions = services.GetRequiredService<OnnxSessionFactory>();
-        var embedder = new TransformerEmbedder(
-            files.EmbedderOptions(miniLm, services.GetRequiredService<IOptions<OnnxRuntimeOptions>>().Value.ExecutionProvider),
-            sessions,
-            services.GetService<ILogger<TransformerEmbedder>>());
+        var embedder = files.CreateEmbedder(miniLm, sessions, services.GetService<ILogger<TransformerEmbedder>>());
         // The factory reports the provider of the session it created last: the model's, just above.
         var onCuda = sessions.ActiveProvider == "CUDA";
         return new ContextualTier(new ContextualRescorer(embedder, sessions, options), onCuda);

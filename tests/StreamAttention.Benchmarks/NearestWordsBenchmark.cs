@@ -13,7 +13,7 @@ namespace StreamAttention.Benchmarks;
 /// <summary>
 /// <c>--nearest</c>: what the interest expansion's nearest-word search (<see cref="NearestWords"/>) costs per interest,
 /// against the search it replaced (a dot product per candidate and interest, kept here as the reference), alternately in
-/// <c>--repetitions</c> rounds over the ingest benchmark's <c>--interests</c> phrases, and on which interests the two
+/// <c>--repetitions</c> rounds over the ingest benchmark's <c>--interests</c> phrases, in groups and one at a time, and on which interests the two
 /// choose other words: those phrases and both labelled sets' interests. MiniLM runs once, before the rounds.
 /// </summary>
 internal static class NearestWordsBenchmark
@@ -52,6 +52,9 @@ internal static class NearestWordsBenchmark
             .. new[] { 32, 64, 128 }.Select(group => ($"matrix product, groups of {group}, default threads",
                 (Func<float[], string[][], (int, float)[][]>)((keys, own) => InGroups(keys, own, group, (k, o) => defaultThreads.Find(k, o, options.ExpansionWords))))),
             ($"matrix product, groups of {Group}, 1 thread", (keys, own) => InGroups(keys, own, Group, (k, o) => oneThread.Find(k, o, options.ExpansionWords))),
+            // As a user grain's write of one new interest searches.
+            ("per-pair loop, one interest at a time (before)", (keys, own) => InGroups(keys, own, 1, (k, o) => PerPair(vectors, words, d, k, o, options.ExpansionWords))),
+            ("matrix product, one interest at a time, default threads", (keys, own) => InGroups(keys, own, 1, (k, o) => defaultThreads.Find(k, o, options.ExpansionWords))),
         ];
 
         Console.WriteLine($"# nearest words: {words.Length:N0} candidates × d={d}, {phrases.Own.Length:N0} phrases and {labelled.Own.Length} labelled interests, " +

@@ -22,7 +22,10 @@ public sealed class InterestExpansion : IDisposable
     private readonly double _weight;
     private readonly NearestWords _nearest;
 
-    /// <summary>Interests whose nearest words are searched in one pass over the candidates.</summary>
+    /// <summary>
+    /// Interests whose nearest words one matrix product finds: larger groups pass over the candidates less often per
+    /// interest but rent a larger scores buffer (docs/benchmarks.md, "Relevance: nearest").
+    /// </summary>
     private const int SearchGroup = 32;
 
     /// <param name="candidates">One embedded word per text: the words expansion may add (a text that is not one token is skipped).</param>

@@ -46,6 +46,11 @@ if (args.Contains("--calibration-measure"))
     await CalibrationMeasureBenchmark.RunAsync(settings);
     return 0;
 }
+if (args.Contains("--nearest"))
+{
+    await NearestWordsBenchmark.RunAsync(settings);
+    return 0;
+}
 if (args.Contains("--long-texts"))
 {
     await LongTextBenchmark.RunAsync(settings);

@@ -3,6 +3,8 @@ using StreamAttention.Embeddings.Distilled;
 using StreamAttention.Embeddings.MiniLm;
 using StreamAttention.Embeddings.StaticVectors;
 using StreamAttention.Embeddings.Windows;
+using StreamAttention.Onnx;
+using StreamAttention.Onnx.Options;
 
 namespace StreamAttention.Embeddings.Tests;
 
@@ -80,7 +82,7 @@ public sealed class DistilledEmbedderTests(DistilledModelFixture model)
         var sentences = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options);
         using var plain = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options);
         using var embedder = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, new DistilledModelOptions { ExpansionWords = 3 }, sentences,
-            SentenceProjectionSetup.Fit(plain, sentences));
+            SentenceProjectionSetup.Fit(plain, sentences), new OnnxSessionFactory(new OnnxRuntimeOptions()));
 
         var messages = embedder.Embed(["car road", "music"]);
         var interests = embedder.EmbedQueries(["car road", "music"]);
@@ -106,7 +108,7 @@ public sealed class DistilledEmbedderTests(DistilledModelFixture model)
         using var plain = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options);
         var projection = SentenceProjectionSetup.Fit(plain, plain);
         var sentences = new RecordingEmbedder(new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options));
-        using var embedder = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options, sentences, projection);
+        using var embedder = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options, sentences, projection, new OnnxSessionFactory(new OnnxRuntimeOptions()));
         Assert.Empty(sentences.Calls);
 
         var first = embedder.EmbedQueries(["car road"]);

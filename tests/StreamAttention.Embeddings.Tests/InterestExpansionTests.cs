@@ -1,11 +1,15 @@
 using System.ComponentModel.DataAnnotations;
 using System.Numerics.Tensors;
 using StreamAttention.Embeddings.Distilled;
+using StreamAttention.Onnx;
+using StreamAttention.Onnx.Options;
 
 namespace StreamAttention.Embeddings.Tests;
 
 public sealed class InterestExpansionTests
 {
+    private static readonly OnnxSessionFactory Sessions = new(new OnnxRuntimeOptions());
+
     /// <summary>Unit words of a 3-d table: two near "outage", one near "lag", one opposite, one of two tokens (no candidate).</summary>
     private static TokenBatch Candidates()
     {
@@ -45,7 +49,7 @@ public sealed class InterestExpansionTests
     [Fact]
     public void The_nearest_words_to_the_mapped_sentence_follow_the_own_words_weighted_by_cosine_and_the_mean_own_weight()
     {
-        var expansion = new InterestExpansion(Candidates(), Identity(), count: 2, weight: 0.5);
+        using var expansion = new InterestExpansion(Candidates(), Identity(), count: 2, weight: 0.5, Sessions);
         var interest = Interest(("outage", [1, 0, 0], 0.2f), ("db", [0, 0, 1], 0.6f));
         float[] sentence = [0.6f, 0.8f, 0];
 
@@ -66,7 +70,7 @@ public sealed class InterestExpansionTests
     [Fact]
     public void Only_words_of_positive_cosine_are_added_and_a_text_without_words_or_sentence_is_left_as_it_was()
     {
-        var expansion = new InterestExpansion(Candidates(), Identity(), count: 4, weight: 1);
+        using var expansion = new InterestExpansion(Candidates(), Identity(), count: 4, weight: 1, Sessions);
         var texts = TokenBatch.Concat([Interest(("lag", [0, 1, 0], 1f)), Interest(("lag", [0, 1, 0], 1f)), new TokenBatch(1, 1, 3)], 3);
 
         var expanded = expansion.Expand(texts, [1, 0, 0, 0, 0, 0, 0, 0, 1]);
@@ -80,9 +84,27 @@ public sealed class InterestExpansionTests
     }
 
     [Fact]
+    public void Interests_expanded_together_across_search_groups_gain_what_each_gains_alone()
+    {
+        using var expansion = new InterestExpansion(Candidates(), Identity(), count: 2, weight: 1, Sessions);
+        var random = new Random(9);
+        var sentences = Enumerable.Range(0, 70 * 3).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+
+        var together = expansion.Expand(TokenBatch.Concat(Enumerable.Range(0, 70).Select(_ => Interest(("lag", [0, 1, 0], 1f))).ToArray(), 3), sentences);
+
+        // 70 interests: two full search groups and a part of one.
+        for (var i = 0; i < 70; i++)
+        {
+            var alone = expansion.Expand(Interest(("lag", [0, 1, 0], 1f)), sentences.AsSpan(i * 3, 3));
+            Assert.Equal(alone.TokenTexts[0], together.TokenTexts[i]);
+            AssertClose(alone.TokenWeights.AsSpan(0, alone.TokenCount(0)).ToArray(), together.TokenWeights.AsSpan(i * together.Tokens, together.TokenCount(i)));
+        }
+    }
+
+    [Fact]
     public void No_expansion_words_keeps_the_tokens_and_maps_the_pooled_vector_only()
     {
-        var expansion = new InterestExpansion(Candidates(), Identity(), count: 0, weight: 1);
+        using var expansion = new InterestExpansion(Candidates(), Identity(), count: 0, weight: 1, Sessions);
 
         var expanded = expansion.Expand(Interest(("lag", [0, 1, 0], 1f)), [0, 0, 2]);
 
@@ -124,8 +146,8 @@ public sealed class InterestExpansionTests
     [Fact]
     public void Mismatched_shapes_are_rejected()
     {
-        Assert.Throws<ArgumentException>(() => new InterestExpansion(Candidates(), SentenceProjection.Fit([1, 0, 0, 1], 2, [1, 0, 0, 1], 2), 2, 1));
-        var expansion = new InterestExpansion(Candidates(), Identity(), 2, 1);
+        Assert.Throws<ArgumentException>(() => new InterestExpansion(Candidates(), SentenceProjection.Fit([1, 0, 0, 1], 2, [1, 0, 0, 1], 2), 2, 1, Sessions));
+        using var expansion = new InterestExpansion(Candidates(), Identity(), 2, 1, Sessions);
         Assert.Throws<ArgumentException>(() => expansion.Expand(Interest(("lag", [0, 1, 0], 1f)), [1, 0]));
     }
 

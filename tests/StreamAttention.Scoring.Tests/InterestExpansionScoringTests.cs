@@ -20,8 +20,8 @@ public sealed class InterestExpansionScoringTests
             axes[k * dimension + k] = 1;
         }
         // The sentence embedding is the interest's own pooled vector (identity map): its nearest candidates are added.
-        var expansion = new InterestExpansion(_embedder.Embed(["w1", "w2", "w4", "w5", "w6", "w7", "w8"]), SentenceProjection.Fit(axes, dimension, axes, dimension),
-            count: 3, weight: 0.7);
+        using var expansion = new InterestExpansion(_embedder.Embed(["w1", "w2", "w4", "w5", "w6", "w7", "w8"]), SentenceProjection.Fit(axes, dimension, axes, dimension),
+            count: 3, weight: 0.7, TestData.Sessions());
         var interests = _embedder.Embed(["w1 w2 w3", "w9"]);
         var expanded = expansion.Expand(interests, interests.Pooled);
         var options = new ScoringOptions { Calibration = ScoreCalibration.None };

@@ -3,6 +3,7 @@ using System.Numerics.Tensors;
 using Microsoft.ML.Tokenizers;
 using StreamAttention.Embeddings.StaticVectors;
 using StreamAttention.Embeddings.Windows;
+using StreamAttention.Onnx;
 
 namespace StreamAttention.Embeddings.Distilled;
 
@@ -33,11 +34,13 @@ public sealed class DistilledEmbedder : ITextEmbedder
 
     /// <param name="sentences">MiniLM, whose mean-pooled sentence embeddings expand interests (<see cref="EmbedQueries"/>); null: they are not expanded. Disposed with this.</param>
     /// <param name="projection">The map from <paramref name="sentences"/>' space into the table's (<see cref="SentenceProjectionSetup"/>); given exactly with <paramref name="sentences"/>.</param>
-    public DistilledEmbedder(DistilledTokenTable table, string vocabularyPath, DistilledModelOptions options, ITextEmbedder? sentences = null, SentenceProjection? projection = null)
+    /// <param name="sessions">Makes the expansion's nearest-word search session (<see cref="NearestWords"/>); given exactly with <paramref name="sentences"/>.</param>
+    public DistilledEmbedder(DistilledTokenTable table, string vocabularyPath, DistilledModelOptions options, ITextEmbedder? sentences = null, SentenceProjection? projection = null,
+        OnnxSessionFactory? sessions = null)
     {
-        if ((sentences is null) != (projection is null))
+        if ((sentences is null) != (projection is null) || (sentences is null) != (sessions is null))
         {
-            throw new ArgumentException("Interests are expanded with both a sentence embedder and its map into the table's space, or with neither.", nameof(projection));
+            throw new ArgumentException("Interests are expanded with a sentence embedder, its map into the table's space and a session factory, or with none of them.", nameof(projection));
         }
         _sentences = sentences;
         _table = table;
@@ -45,7 +48,7 @@ public sealed class DistilledEmbedder : ITextEmbedder
         MaxTokens = options.MaxTokens;
         _tokenizer = BertTokenizer.Create(vocabularyPath, new BertOptions { LowerCaseBeforeTokenization = true, RemoveNonSpacingMarks = true });
         // Built here, not at the first interest: the candidates' vectors are a table lookup of ~50,000 words, too long for a grain turn.
-        _expansion = projection is null ? null : new InterestExpansion(Embed(ExpansionCandidates()), projection, options.ExpansionWords, options.ExpansionWeight);
+        _expansion = projection is null ? null : new InterestExpansion(Embed(ExpansionCandidates()), projection, options.ExpansionWords, options.ExpansionWeight, sessions!);
         _expansions = new ExpansionCache(options.ExpansionCacheSize);
     }
 
@@ -104,7 +107,11 @@ public sealed class DistilledEmbedder : ITextEmbedder
         return batch;
     }
 
-    public void Dispose() => _sentences?.Dispose();
+    public void Dispose()
+    {
+        _sentences?.Dispose();
+        _expansion?.Dispose();
+    }
 
     /// <summary>Words of letters the table embeds as one token: the vocabulary's word-initial pieces and its whole words.</summary>
     public string[] ExpansionCandidates()

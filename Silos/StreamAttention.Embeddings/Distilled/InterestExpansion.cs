@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using StreamAttention.Onnx;
 
 namespace StreamAttention.Embeddings.Distilled;
 
@@ -11,7 +12,7 @@ namespace StreamAttention.Embeddings.Distilled;
 /// The words added are ordinary table words (vectors exactly a message's), so the scoring engines run unchanged;
 /// messages stay static.
 /// </summary>
-public sealed class InterestExpansion
+public sealed class InterestExpansion : IDisposable
 {
     private readonly float[] _vectors;
     private readonly string[] _words;
@@ -19,12 +20,17 @@ public sealed class InterestExpansion
     private readonly int _dimension;
     private readonly int _count;
     private readonly double _weight;
+    private readonly NearestWords _nearest;
 
-    /// <summary>Interests whose nearest words are searched in one pass over the candidates.</summary>
+    /// <summary>
+    /// Interests whose nearest words one matrix product finds: larger groups pass over the candidates less often per
+    /// interest but rent a larger scores buffer (docs/benchmarks.md, "Relevance: nearest").
+    /// </summary>
     private const int SearchGroup = 32;
 
     /// <param name="candidates">One embedded word per text: the words expansion may add (a text that is not one token is skipped).</param>
-    public InterestExpansion(TokenBatch candidates, SentenceProjection projection, int count, double weight)
+    /// <param name="sessions">Makes the session of the nearest-word search (<see cref="NearestWords"/>).</param>
+    public InterestExpansion(TokenBatch candidates, SentenceProjection projection, int count, double weight, OnnxSessionFactory sessions)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         if (projection.To != candidates.Dimension)
@@ -42,6 +48,7 @@ public sealed class InterestExpansion
         {
             candidates.TokenVector(kept[k], 0).CopyTo(_vectors.AsSpan(k * _dimension));
         }
+        _nearest = new NearestWords(_vectors, _words, _dimension, sessions);
     }
 
     /// <summary>
@@ -116,44 +123,11 @@ public sealed class InterestExpansion
         return expanded;
     }
 
-    /// <summary>
-    /// For each key, the <see cref="_count"/> candidates of positive cosine to it, best first (ties in candidate order),
-    /// none of its own words. The keys of a group share each pass over the candidates' 25 MB of vectors, which one key
-    /// at a time re-read from memory per interest.
-    /// </summary>
-    private List<(int Word, float Similarity)>[] Nearest(float[][] keys, string[][] ownWords)
-    {
-        var nearest = keys.Select(_ => new List<(int Word, float Similarity)>(_count + 1)).ToArray();
-        if (_count == 0)
-        {
-            return nearest;
-        }
-        var own = ownWords.Select(words => new HashSet<string>(words, StringComparer.OrdinalIgnoreCase)).ToArray();
-        for (var w = 0; w < _words.Length; w++)
-        {
-            var vector = _vectors.AsSpan(w * _dimension, _dimension);
-            for (var k = 0; k < keys.Length; k++)
-            {
-                var similarity = TensorPrimitives.Dot(vector, keys[k]);
-                var best = nearest[k];
-                if (similarity <= 0 || (best.Count == _count && similarity <= best[^1].Similarity) || own[k].Contains(_words[w]))
-                {
-                    continue;
-                }
-                var at = best.Count;
-                while (at > 0 && best[at - 1].Similarity < similarity)
-                {
-                    at--;
-                }
-                best.Insert(at, (w, similarity));
-                if (best.Count > _count)
-                {
-                    best.RemoveAt(_count);
-                }
-            }
-        }
-        return nearest;
-    }
+    public void Dispose() => _nearest.Dispose();
+
+    /// <summary>For each key, the <see cref="_count"/> candidates of positive cosine to it, best first (ties in candidate order), none of its own words.</summary>
+    private (int Word, float Similarity)[][] Nearest(float[][] keys, string[][] ownWords)
+        => _nearest.Find(keys.SelectMany(key => key).ToArray(), ownWords, _count);
 }
 
 /// <summary>What one interest text gains (<see cref="InterestExpansion.Find"/>): its mapped sentence embedding and its nearest candidate words with their cosines.</summary>

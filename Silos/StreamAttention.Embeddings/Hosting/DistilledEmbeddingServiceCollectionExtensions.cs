@@ -47,7 +47,8 @@ public static class DistilledEmbeddingServiceCollectionExtensions
             }
             var sentences = expansion.MiniLm.CreateEmbedder(sp.GetRequiredService<IOptions<MiniLmOptions>>().Value, sp.GetRequiredService<OnnxSessionFactory>(),
                 sp.GetService<ILogger<TransformerEmbedder>>());
-            return new DistilledEmbedder(table, files.VocabularyPath, distilled, sentences, SentenceProjection.Load(expansion.Path, expansion.InputsKey));
+            return new DistilledEmbedder(table, files.VocabularyPath, distilled, sentences, SentenceProjection.Load(expansion.Path, expansion.InputsKey),
+                sp.GetRequiredService<OnnxSessionFactory>());
         });
         services.AddHostedService<EmbedderWarmUp>();
         return options;

@@ -31,7 +31,7 @@ public sealed class DistilledEmbedder : ITextEmbedder
     private readonly ITextEmbedder? _sentences;
     private readonly string _vocabularyPath;
 
-    /// <param name="sentences">MiniLM, whose mean-pooled sentence embeddings expand interests (<see cref="EmbedQueries"/>); null: they are not expanded. Disposed with this.</param>
+    /// <param name="sentences">MiniLM, whose mean-pooled sentence embeddings expand interests (<see cref="EmbedQueries"/>); null: they are not expanded. Borrowed: its owner disposes it (<see cref="MiniLm.MiniLmSentenceModel"/> in a host).</param>
     /// <param name="projection">The map from <paramref name="sentences"/>' space into the table's (<see cref="SentenceProjectionSetup"/>); given exactly with <paramref name="sentences"/>.</param>
     public DistilledEmbedder(DistilledTokenTable table, string vocabularyPath, DistilledModelOptions options, ITextEmbedder? sentences = null, SentenceProjection? projection = null)
     {
@@ -104,7 +104,10 @@ public sealed class DistilledEmbedder : ITextEmbedder
         return batch;
     }
 
-    public void Dispose() => _sentences?.Dispose();
+    /// <summary>Nothing to release: the table is managed memory, and the sentence embedder is borrowed.</summary>
+    public void Dispose()
+    {
+    }
 
     /// <summary>Words of letters the table embeds as one token: the vocabulary's word-initial pieces and its whole words.</summary>
     public string[] ExpansionCandidates()

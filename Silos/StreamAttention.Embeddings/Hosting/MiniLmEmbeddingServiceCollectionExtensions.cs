@@ -22,8 +22,8 @@ public static class MiniLmEmbeddingServiceCollectionExtensions
         }
         options.ValidateDataAnnotations().ValidateOnStart();
         services.AddMiniLmSentenceModel();
-        // The contextual tier runs the same embedder. The container disposes it through both registrations, which
-        // TransformerEmbedder allows (its session ignores a second Dispose); nothing else does.
+        // The contextual tier runs this same embedder. The container calls its Dispose through both registrations at
+        // shutdown; the second call does nothing (InferenceSession ignores it).
         services.AddSingleton<ITextEmbedder>(sp => sp.GetRequiredService<MiniLmSentenceModel>().Embedder);
         return options;
     }

@@ -32,7 +32,7 @@ public sealed class DistilledEmbedder : ITextEmbedder
     private readonly ITextEmbedder? _sentences;
     private readonly string _vocabularyPath;
 
-    /// <param name="sentences">MiniLM, whose mean-pooled sentence embeddings expand interests (<see cref="EmbedQueries"/>); null: they are not expanded. Disposed with this.</param>
+    /// <param name="sentences">MiniLM, whose mean-pooled sentence embeddings expand interests (<see cref="EmbedQueries"/>); null: they are not expanded. Borrowed: its owner disposes it (<see cref="MiniLm.MiniLmSentenceModel"/> in a host).</param>
     /// <param name="projection">The map from <paramref name="sentences"/>' space into the table's (<see cref="SentenceProjectionSetup"/>); given exactly with <paramref name="sentences"/>.</param>
     /// <param name="sessions">Makes the expansion's nearest-word search session (<see cref="NearestWords"/>); given exactly with <paramref name="sentences"/>.</param>
     public DistilledEmbedder(DistilledTokenTable table, string vocabularyPath, DistilledModelOptions options, ITextEmbedder? sentences = null, SentenceProjection? projection = null,
@@ -107,9 +107,9 @@ public sealed class DistilledEmbedder : ITextEmbedder
         return batch;
     }
 
+    /// <summary>Releases the nearest-word search's session; the table is managed memory, and the sentence embedder is borrowed.</summary>
     public void Dispose()
     {
-        _sentences?.Dispose();
         _expansion?.Dispose();
     }
 

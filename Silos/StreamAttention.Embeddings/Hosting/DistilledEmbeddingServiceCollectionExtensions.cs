@@ -4,7 +4,6 @@ using Microsoft.Extensions.Options;
 using StreamAttention.Embeddings.Distilled;
 using StreamAttention.Embeddings.MiniLm;
 using StreamAttention.Embeddings.StaticVectors;
-using StreamAttention.Embeddings.Transformer;
 using StreamAttention.Onnx;
 
 namespace StreamAttention.Embeddings.Hosting;
@@ -29,6 +28,7 @@ public static class DistilledEmbeddingServiceCollectionExtensions
         services.AddOptions<MiniLmOptions>().BindConfiguration(MiniLmOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WordVectorOptions>().BindConfiguration(WordVectorOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOnnxSessionFactory();
+        services.AddMiniLmSentenceModel();
         services.AddSingleton(sp => new DistilledModelSetup(
             new MiniLmModelSetup(sp.GetService<ILogger<MiniLmModelSetup>>()),
             new WordVectorModelSetup(sp.GetService<ILogger<WordVectorModelSetup>>()),
@@ -45,8 +45,8 @@ public static class DistilledEmbeddingServiceCollectionExtensions
             {
                 return new DistilledEmbedder(table, files.VocabularyPath, distilled);
             }
-            var sentences = expansion.MiniLm.CreateEmbedder(sp.GetRequiredService<IOptions<MiniLmOptions>>().Value, sp.GetRequiredService<OnnxSessionFactory>(),
-                sp.GetService<ILogger<TransformerEmbedder>>());
+            // The same model file and options the map was fitted on, in the session the contextual tier also runs.
+            var sentences = sp.GetRequiredService<MiniLmSentenceModel>().Embedder;
             return new DistilledEmbedder(table, files.VocabularyPath, distilled, sentences, SentenceProjection.Load(expansion.Path, expansion.InputsKey),
                 sp.GetRequiredService<OnnxSessionFactory>());
         });

@@ -30,6 +30,7 @@ public sealed class ContextualRescorer : IContextualRescorer, IDisposable
     /// <summary>The calibration model of the contextual scores (<see cref="ScoringOptions.CalibrationModels"/>).</summary>
     public const string CalibrationKey = "minilm";
 
+    /// <param name="embedder">The contextual model; borrowed: its owner disposes it (<see cref="Embeddings.MiniLm.MiniLmSentenceModel"/> in a host).</param>
     public ContextualRescorer(ITextEmbedder embedder, OnnxSessionFactory sessions, ScoringOptions options)
     {
         _embedder = embedder;
@@ -221,9 +222,5 @@ public sealed class ContextualRescorer : IContextualRescorer, IDisposable
     private static TokenBatch Rows(TokenBatch rows, int start, int end)
         => start == 0 && end == rows.Count ? rows : TokenBatch.FromRows(Enumerable.Range(start, end - start).Select(row => rows.Row(row)).ToArray(), rows.Dimension);
 
-    public void Dispose()
-    {
-        _scorer.Dispose();
-        _embedder.Dispose();
-    }
+    public void Dispose() => _scorer.Dispose();
 }

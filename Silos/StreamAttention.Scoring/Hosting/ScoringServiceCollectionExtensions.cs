@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StreamAttention.Embeddings;
+using StreamAttention.Embeddings.Hosting;
 using StreamAttention.Embeddings.MiniLm;
 using StreamAttention.Onnx;
 using StreamAttention.Onnx.Options;
@@ -15,7 +16,8 @@ public static class ScoringServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the ONNX session factory, the two-stage scorer and the tiered scorer over it (with MiniLM, extracted
-    /// into the model cache on first use, where <see cref="ScoringOptions.Tier"/> is cascade or contextual), with
+    /// into the model cache on first use, where <see cref="ScoringOptions.Tier"/> is cascade or contextual: the
+    /// container's one <see cref="MiniLmSentenceModel"/>, shared with the embedder where that runs MiniLM too), with
     /// <see cref="OnnxRuntimeOptions"/>, <see cref="ScoringOptions"/> and <see cref="MiniLmOptions"/> bound from their
     /// configuration sections and validated at start. An embedder (ITextEmbedder) must be registered separately.
     /// </summary>
@@ -26,6 +28,7 @@ public static class ScoringServiceCollectionExtensions
         services.AddOptions<MiniLmOptions>().BindConfiguration(MiniLmOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(sp => new OnnxSessionFactory(sp.GetRequiredService<IOptions<OnnxRuntimeOptions>>().Value, sp.GetRequiredService<ILogger<OnnxSessionFactory>>()));
         services.TryAddSingleton(sp => new TwoStageScorer(sp.GetRequiredService<OnnxSessionFactory>(), sp.GetRequiredService<IOptions<ScoringOptions>>().Value));
+        services.AddMiniLmSentenceModel();
         services.TryAddSingleton(sp => ContextualTier.Create(sp));
         services.TryAddSingleton(sp => new TieredScorer(
             sp.GetRequiredService<TwoStageScorer>(),

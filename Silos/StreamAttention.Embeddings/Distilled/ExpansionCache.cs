@@ -23,7 +23,10 @@ public sealed class ExpansionCache(int capacity)
         }
     }
 
-    /// <summary>Fills <paramref name="expansions"/> with the kept expansions of <paramref name="texts"/>; returns the indexes of those not kept.</summary>
+    /// <summary>
+    /// Fills the entries of <paramref name="expansions"/> still null with the kept expansions of their
+    /// <paramref name="texts"/>; returns the indexes of those still null.
+    /// </summary>
     public List<int> Fill(IReadOnlyList<string> texts, TextExpansion?[] expansions)
     {
         var missing = new List<int>();
@@ -31,6 +34,10 @@ public sealed class ExpansionCache(int capacity)
         {
             for (var i = 0; i < texts.Count; i++)
             {
+                if (expansions[i] is not null)
+                {
+                    continue;
+                }
                 if (_expansions.TryGetValue(texts[i], out var expansion))
                 {
                     expansions[i] = expansion;

@@ -6,6 +6,7 @@ using StreamAttention.Contracts.Users;
 using StreamAttention.Embeddings;
 using StreamAttention.Embeddings.Windows;
 using StreamAttention.Grains.Import;
+using StreamAttention.Grains.Users;
 
 namespace StreamAttention.Grains.Tests;
 
@@ -53,6 +54,25 @@ public sealed class ExpansionPersistenceTests(ExpandingClusterFixture fixture) :
 
         Assert.Equal(3, fixture.Expansions.Computed(text));
         AssertSameRows(first, rebuilt);
+    }
+
+    [Fact]
+    public async Task Interests_stored_without_expansions_get_them_computed_once_and_stored_by_the_next_write()
+    {
+        // As state written before expansions were stored, or by a caller passing rows without their expansions.
+        const string text = "cassandra compaction backlog growing";
+        var rows = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<InterestEmbedder>().Embed([text]);
+        var user = fixture.Grains.GetGrain<IUserGrain>("expansion-none");
+        Assert.Empty((await user.PutInterests([new InterestInput("a", text)], rows)).Errors);
+
+        await fixture.Cluster.DeactivateAsync(user);
+        await user.GetScoringRows();
+        Assert.Empty(await user.PutPolicy(DeliveryPolicy.Default));
+        await fixture.Cluster.DeactivateAsync(user);
+        await user.GetScoringRows();
+
+        // Once for the rows given, once by the first rebuild; none after the write.
+        Assert.Equal(2, fixture.Expansions.Computed(text));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using StreamAttention.Contracts.Scoring;
 using StreamAttention.Embeddings.Windows;
 
 namespace StreamAttention.Embeddings;
@@ -23,6 +24,18 @@ public interface ITextEmbedder : IDisposable
     /// does, or with more query tokens after their own (e.g. expansion words, never more than the scoring keeps).
     /// </summary>
     TokenBatch EmbedQueries(IReadOnlyList<string> texts) => Embed(texts);
+
+    /// <summary>
+    /// <see cref="EmbedQueries(IReadOnlyList{string})"/>, reusing expansions computed before: on the way in,
+    /// <paramref name="stored"/> holds each text's expansion as stored with it (null: none), used instead of computing
+    /// it where it is this embedder's (its key); on the way out, each text's expansion as applied (null: none), to store
+    /// with the text (an expansion used stays the same object). This default expands nothing.
+    /// </summary>
+    TokenBatch EmbedQueries(IReadOnlyList<string> texts, StoredExpansion?[] stored)
+    {
+        Array.Clear(stored);
+        return EmbedQueries(texts);
+    }
 
     /// <summary>
     /// The texts as windows of <paramref name="layout"/>, so a long text is scored beyond its first tokens. A text that

@@ -16,6 +16,11 @@ if (args.Contains("--ingest"))
     await IngestBenchmark.RunAsync(settings);
     return 0;
 }
+if (args.Contains("--restart"))
+{
+    await RestartBenchmark.RunAsync(settings, args);
+    return 0;
+}
 if (args.Contains("--output-records"))
 {
     await OutputRecordsBenchmark.RunAsync(settings);

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using StreamAttention.Contracts.Scoring;
 using StreamAttention.Embeddings.Distilled;
 using StreamAttention.Embeddings.MiniLm;
 using StreamAttention.Embeddings.StaticVectors;
@@ -124,6 +125,65 @@ public sealed class DistilledEmbedderTests(DistilledModelFixture model)
     }
 
     [Fact]
+    public void An_expansion_stored_with_its_text_is_read_back_into_the_same_row_without_the_sentence_model()
+    {
+        using var plain = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options);
+        var projection = SentenceProjectionSetup.Fit(plain, plain);
+        string[] texts = ["car road", "music concert"];
+        var stored = new StoredExpansion?[texts.Length];
+        using var first = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options, Recording(), projection);
+        var computed = first.EmbedQueries(texts, stored);
+        var written = stored.ToArray();
+        // A new process: nothing kept in memory, only what was stored.
+        var sentences = Recording();
+        using var restarted = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options, sentences, projection);
+
+        var read = restarted.EmbedQueries(texts, stored);
+
+        Assert.Empty(sentences.Calls);
+        Assert.Equal(computed.TokenTexts[0][2..], written[0]!.Words);
+        for (var i = 0; i < texts.Length; i++)
+        {
+            Assert.Same(written[i], stored[i]);
+            var (before, after) = (computed.Row(i), read.Row(i));
+            Assert.Equal(before.Tokens, after.Tokens);
+            Assert.Equal(before.TokenVectors, after.TokenVectors);
+            Assert.Equal(before.TokenWeights, after.TokenWeights);
+            Assert.Equal(before.Pooled, after.Pooled);
+        }
+    }
+
+    [Fact]
+    public void An_expansion_stored_by_another_configuration_or_with_an_unknown_word_is_computed_again()
+    {
+        using var plain = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options);
+        var projection = SentenceProjectionSetup.Fit(plain, plain);
+        string[] texts = ["car road", "music concert"];
+        var stored = new StoredExpansion?[texts.Length];
+        using var twoWords = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options, Recording(), projection);
+        twoWords.EmbedQueries(texts, stored);
+        var sentences = Recording();
+        using var threeWords = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, new DistilledModelOptions { ExpansionWords = 3, MaxTokens = model.Options.MaxTokens },
+            sentences, projection);
+        var fresh = new StoredExpansion?[texts.Length];
+        var expected = threeWords.EmbedQueries(texts, fresh);
+        sentences.Calls.Clear();
+        using var restarted = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, new DistilledModelOptions { ExpansionWords = 3, MaxTokens = model.Options.MaxTokens },
+            sentences, projection);
+        var unknownWord = stored[1]! with { Key = fresh[1]!.Key, Words = ["qwzxv", .. stored[1]!.Words[1..]] };
+
+        var read = restarted.EmbedQueries(texts, [stored[0], unknownWord]);
+
+        Assert.NotEqual(stored[0]!.Key, fresh[0]!.Key);
+        Assert.Equal([texts], sentences.Calls);
+        Assert.Equal(expected.Row(0).Tokens, read.Row(0).Tokens);
+        Assert.Equal(expected.Row(1).Pooled, read.Row(1).Pooled);
+        var withoutExpansion = stored.ToArray();
+        Assert.Equal(plain.Embed(texts).Pooled, plain.EmbedQueries(texts, withoutExpansion).Pooled);
+        Assert.All(withoutExpansion, Assert.Null);
+    }
+
+    [Fact]
     public void Texts_past_max_tokens_words_are_cut_and_marked()
     {
         using var embedder = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options);
@@ -154,6 +214,9 @@ public sealed class DistilledEmbedderTests(DistilledModelFixture model)
             Assert.Equal(alone.PooledVector(window).ToArray(), windows.Rows.PooledVector(window).ToArray());
         }
     }
+
+    /// <summary>The table's own pooled vectors standing in for MiniLM's sentence embeddings, its calls recorded.</summary>
+    private RecordingEmbedder Recording() => new(new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options));
 
     /// <summary>A sentence embedder that records the texts of each call.</summary>
     private sealed class RecordingEmbedder(ITextEmbedder inner) : ITextEmbedder

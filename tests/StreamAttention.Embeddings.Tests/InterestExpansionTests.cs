@@ -194,11 +194,67 @@ public sealed class ExpansionCacheTests
     }
 
     [Fact]
+    public void Entries_already_filled_are_left_as_they_are()
+    {
+        var cache = new ExpansionCache(2);
+        cache.Add("a", new([1], [1], [0.5f]));
+        var restored = new TextExpansion([1], [5], [0.5f]);
+        var found = new[] { restored, null };
+
+        var missing = cache.Fill(["a", "b"], found);
+
+        Assert.Equal([1], missing);
+        Assert.Same(restored, found[0]);
+    }
+
+    [Fact]
     public void A_capacity_of_zero_keeps_nothing()
     {
         var cache = new ExpansionCache(0);
         cache.Add("a", new([1], [1], [0.5f]));
 
         Assert.Equal([0], cache.Fill(["a"], new TextExpansion?[1]));
+    }
+}
+
+public sealed class ExpansionStorageTests
+{
+    private static readonly float[] Axes = [1, 0, 0, 1];
+
+    [Fact]
+    public void An_expansion_reads_back_as_found_with_its_words_as_text()
+    {
+        var storage = new ExpansionStorage(7, ["car", "road", "music"], 2);
+        var found = new TextExpansion([0.6f, 0.8f], [2, 0], [0.9f, 0.4f]);
+
+        var stored = storage.Store(found);
+        var restored = storage.Restore(stored)!;
+
+        Assert.Equal(7L, stored.Key);
+        Assert.Equal(["music", "car"], stored.Words);
+        Assert.Equal(found.Pooled, restored.Pooled);
+        Assert.Equal(found.Words, restored.Words);
+        Assert.Equal(found.Similarities, restored.Similarities);
+        Assert.Null(storage.Restore(stored with { Key = 8 }));
+        Assert.Null(storage.Restore(stored with { Words = ["music", "train"] }));
+        Assert.Null(storage.Restore(stored with { Pooled = [1f] }));
+    }
+
+    [Fact]
+    public void The_key_changes_with_the_table_the_sentence_model_the_map_and_the_counts()
+    {
+        var map = SentenceProjection.Fit(Axes, 2, Axes, 2);
+        var other = SentenceProjection.Fit(Axes, 2, [0, 1, 1, 0], 2);
+        var key = ExpansionStorage.KeyOf("table", "minilm", map, 2, 64);
+
+        Assert.Equal(key, ExpansionStorage.KeyOf("table", "minilm", SentenceProjection.Fit(Axes, 2, Axes, 2), 2, 64));
+        Assert.All(
+            new[]
+            {
+                ExpansionStorage.KeyOf("other table", "minilm", map, 2, 64), ExpansionStorage.KeyOf("table", "minilm-int8", map, 2, 64),
+                ExpansionStorage.KeyOf("table", "minilm", other, 2, 64), ExpansionStorage.KeyOf("table", "minilm", map, 3, 64),
+                ExpansionStorage.KeyOf("table", "minilm", map, 2, 32),
+            },
+            k => Assert.NotEqual(key, k));
     }
 }

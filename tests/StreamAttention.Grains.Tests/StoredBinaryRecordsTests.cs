@@ -1,5 +1,6 @@
 using Orleans.Storage;
 using StreamAttention.Contracts;
+using StreamAttention.Contracts.Scoring;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Attention;
 using StreamAttention.Grains.Users;
@@ -31,6 +32,20 @@ public sealed class StoredBinaryRecordsTests(SiloHostFixture fixture) : IClassFi
 
         Assert.Equal(Json(UserState()), Json(loaded));
         Assert.Same(loaded.Attention.Outbox[0], loaded.Attention.RecentDigests[^1]);
+        Assert.Empty(loaded.Expansions);
+    }
+
+    /// <summary>
+    /// A state with its interests' expansions, as the build that added them wrote it
+    /// (<c>StoredStates/user-state-with-expansions.bin</c>).
+    /// </summary>
+    [Fact]
+    public void A_user_state_written_with_expansions_loads_whole()
+    {
+        var loaded = Storage.Deserialize<UserInterestsState>(StoredRecords.Bytes("user-state-with-expansions.bin"))!;
+
+        Assert.Equal(Json(WithExpansions(UserState())), Json(loaded));
+        Assert.Equal(["replica", "failover"], loaded.Expansions["db"].Words);
     }
 
     /// <summary>
@@ -58,7 +73,7 @@ public sealed class StoredBinaryRecordsTests(SiloHostFixture fixture) : IClassFi
     [Fact]
     public void A_user_state_written_now_reads_back_whole()
     {
-        var state = UserState();
+        var state = WithExpansions(UserState());
 
         var loaded = Storage.Deserialize<UserInterestsState>(Storage.Serialize(state))!;
 
@@ -98,6 +113,14 @@ public sealed class StoredBinaryRecordsTests(SiloHostFixture fixture) : IClassFi
         attention.NextDigestAt = At.AddHours(1);
         attention.LogStart = 4;
         attention.Feedback["db"] = new FeedbackState { Offset = 0.05f, Relevant = 1, NotRelevant = 2, NotLikeThis = [[0.25f, -0.5f]] };
+        return state;
+    }
+
+    /// <summary>The state with its interests' expansions: twin interests' expansions share their vector, as a process's do.</summary>
+    private static UserInterestsState WithExpansions(UserInterestsState state)
+    {
+        state.Expansions["db"] = new StoredExpansion(0x5eed_2026_1201, [0.6f, 0.8f, 0f], ["replica", "failover"], [0.71f, 0.52f]);
+        state.Expansions["db-twin"] = state.Expansions["db"] with { Key = 0x5eed_2026_1201 };
         return state;
     }
 

@@ -120,6 +120,7 @@ public sealed class StoredStateCompatibilityTests(SiloHostFixture fixture) : ICl
         var feedback = attention.Feedback["db"];
         Assert.Equal((0.05f, 1, 2), (feedback.Offset, feedback.Relevant, feedback.NotRelevant));
         Assert.Equal([0.25f, -0.5f], Assert.Single(feedback.NotLikeThis));
+        Assert.Empty(state.Expansions);
     }
 
     [Fact]

@@ -14,10 +14,11 @@ public interface IUserGrain : IGrainWithStringKey
     /// <summary>
     /// Creates or replaces interests; valid inputs are embedded, persisted together and pushed to the user's shard,
     /// invalid ones are reported. <paramref name="embeddings"/>, when given, are the inputs' texts already embedded
-    /// (one per input, in order), so bulk imports can embed many users' texts in one batch.
+    /// (one per input, in order), so bulk imports can embed many users' texts in one batch; <paramref name="expansions"/>
+    /// then are the expansions that embedding applied (one per input, null: none), stored with the interests.
     /// </summary>
     [Alias("PutInterests")]
-    Task<InterestWriteResult> PutInterests(IReadOnlyList<InterestInput> inputs, IReadOnlyList<EmbeddedText>? embeddings = null);
+    Task<InterestWriteResult> PutInterests(IReadOnlyList<InterestInput> inputs, IReadOnlyList<EmbeddedText>? embeddings = null, IReadOnlyList<StoredExpansion?>? expansions = null);
 
     /// <summary>Removes an interest; false when the user has no interest with that id.</summary>
     [Alias("DeleteInterest")]

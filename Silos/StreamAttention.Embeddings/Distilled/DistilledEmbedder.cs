@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Numerics.Tensors;
 using Microsoft.ML.Tokenizers;
+using StreamAttention.Contracts.Scoring;
 using StreamAttention.Embeddings.StaticVectors;
 using StreamAttention.Embeddings.Windows;
 using StreamAttention.Onnx;
@@ -28,6 +29,7 @@ public sealed class DistilledEmbedder : ITextEmbedder
     private readonly BertTokenizer _tokenizer;
     private readonly WordTokenizer _stopWords = WordTokenizer.English;
     private readonly InterestExpansion? _expansion;
+    private readonly ExpansionStorage? _storage;
     private readonly ExpansionCache _expansions;
     private readonly ITextEmbedder? _sentences;
     private readonly string _vocabularyPath;
@@ -49,6 +51,8 @@ public sealed class DistilledEmbedder : ITextEmbedder
         _tokenizer = BertTokenizer.Create(vocabularyPath, new BertOptions { LowerCaseBeforeTokenization = true, RemoveNonSpacingMarks = true });
         // Built here, not at the first interest: the candidates' vectors are a table lookup of ~50,000 words, too long for a grain turn.
         _expansion = projection is null ? null : new InterestExpansion(Embed(ExpansionCandidates()), projection, options.ExpansionWords, options.ExpansionWeight, sessions!);
+        _storage = _expansion is null ? null
+            : new ExpansionStorage(ExpansionStorage.KeyOf(table.InputsKey, sentences!.Name, projection!, options.ExpansionWords, MaxTokens), _expansion.Candidates, Dimension);
         _expansions = new ExpansionCache(options.ExpansionCacheSize);
     }
 
@@ -64,14 +68,27 @@ public sealed class DistilledEmbedder : ITextEmbedder
     /// The texts as interests: expanded (<see cref="InterestExpansion"/>) where a sentence embedder is given; the
     /// sentence model runs only on texts whose expansion is not kept (<see cref="DistilledModelOptions.ExpansionCacheSize"/>).
     /// </summary>
-    public TokenBatch EmbedQueries(IReadOnlyList<string> texts)
+    public TokenBatch EmbedQueries(IReadOnlyList<string> texts) => EmbedQueries(texts, new StoredExpansion?[texts.Count]);
+
+    /// <summary>
+    /// <see cref="EmbedQueries(IReadOnlyList{string})"/>, where a text's expansion stored under this embedder's key
+    /// (<see cref="ExpansionStorage"/>) is read, not computed: neither the sentence model nor the nearest-word search
+    /// runs for it, and its row is the one a fresh expansion gives.
+    /// </summary>
+    public TokenBatch EmbedQueries(IReadOnlyList<string> texts, StoredExpansion?[] stored)
     {
         var embedded = Embed(texts);
         if (_expansion is null || texts.Count == 0)
         {
+            Array.Clear(stored);
             return embedded;
         }
         var expansions = new TextExpansion?[texts.Count];
+        for (var i = 0; i < texts.Count; i++)
+        {
+            expansions[i] = stored[i] is { } expansion ? _storage!.Restore(expansion) : null;
+        }
+        var restored = Array.ConvertAll(expansions, e => e is not null);
         var missing = _expansions.Fill(texts, expansions);
         if (missing.Count > 0)
         {
@@ -83,6 +100,14 @@ public sealed class DistilledEmbedder : ITextEmbedder
                 {
                     _expansions.Add(texts[missing[m]], expansion);
                 }
+            }
+        }
+        for (var i = 0; i < texts.Count; i++)
+        {
+            // What was restored stays the same object: the caller has nothing new to store for it.
+            if (!restored[i])
+            {
+                stored[i] = expansions[i] is { } expansion ? _storage!.Store(expansion) : null;
             }
         }
         return _expansion.Apply(embedded, expansions);

@@ -54,8 +54,8 @@ public sealed class DistilledModelOptions
     public double ExpansionWeight { get; set; } = 1;
 
     /// <summary>
-    /// Interest texts whose expansion a process keeps (~0.7 KB each), so a user's interests published again at each of
-    /// its writes do not run MiniLM again; the oldest dropped first; 0: none kept.
+    /// Interest texts whose expansion a process keeps (~0.7 KB each), so a text written again (by another user, in
+    /// another import) does not run MiniLM again; the oldest dropped first; 0: none kept.
     /// </summary>
     [Range(0, 10_000_000)]
     public int ExpansionCacheSize { get; set; } = 100_000;

@@ -2,9 +2,10 @@ namespace StreamAttention.Embeddings.Distilled;
 
 /// <summary>
 /// Interest texts' expansions (<see cref="TextExpansion"/>), kept by text, at most <paramref name="capacity"/> (the
-/// oldest dropped first): a user grain publishes all of its interests at each write, so without it every write ran
-/// MiniLM and the nearest-word search again on each of the user's interests (~2 s for 1,000). ~0.7 KB per text at
-/// 128 dimensions. Thread-safe; the expansions themselves are computed outside its lock.
+/// oldest dropped first), so a text written again (by another user, in another import) does not run MiniLM and the
+/// nearest-word search again; a user grain's other interests come with their stored expansions
+/// (<see cref="ExpansionStorage"/>). ~0.7 KB per text at 128 dimensions. Thread-safe; the expansions themselves are
+/// computed outside its lock.
 /// </summary>
 public sealed class ExpansionCache(int capacity)
 {
@@ -23,7 +24,10 @@ public sealed class ExpansionCache(int capacity)
         }
     }
 
-    /// <summary>Fills <paramref name="expansions"/> with the kept expansions of <paramref name="texts"/>; returns the indexes of those not kept.</summary>
+    /// <summary>
+    /// Fills the entries of <paramref name="expansions"/> still null with the kept expansions of their
+    /// <paramref name="texts"/>; returns the indexes of those still null.
+    /// </summary>
     public List<int> Fill(IReadOnlyList<string> texts, TextExpansion?[] expansions)
     {
         var missing = new List<int>();
@@ -31,6 +35,10 @@ public sealed class ExpansionCache(int capacity)
         {
             for (var i = 0; i < texts.Count; i++)
             {
+                if (expansions[i] is not null)
+                {
+                    continue;
+                }
                 if (_expansions.TryGetValue(texts[i], out var expansion))
                 {
                     expansions[i] = expansion;

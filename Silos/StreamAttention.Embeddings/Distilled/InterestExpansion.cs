@@ -51,6 +51,9 @@ public sealed class InterestExpansion : IDisposable
         _nearest = new NearestWords(_vectors, _words, _dimension, sessions);
     }
 
+    /// <summary>The words expansion may add, which <see cref="TextExpansion.Words"/> index.</summary>
+    public IReadOnlyList<string> Candidates => _words;
+
     /// <summary>
     /// The texts with the mapped sentence embedding as pooled vector and their expansion words after their own tokens.
     /// A text without a known word, or with a zero sentence embedding, is left as it is.

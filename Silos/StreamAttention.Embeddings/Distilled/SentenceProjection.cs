@@ -31,6 +31,9 @@ public sealed class SentenceProjection
 
     public int To { get; }
 
+    /// <summary>The map, [<see cref="From"/>, <see cref="To"/>].</summary>
+    public ReadOnlySpan<float> Values => _map;
+
     /// <param name="keys">[n, from] inputs.</param>
     /// <param name="targets">[n, to] outputs.</param>
     public static SentenceProjection Fit(ReadOnlySpan<float> keys, int from, ReadOnlySpan<float> targets, int to)

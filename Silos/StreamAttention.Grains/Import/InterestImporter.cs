@@ -15,7 +15,8 @@ public sealed record ImportReport(int Lines, int Imported, int Failed, IReadOnly
 
 /// <summary>
 /// Imports interests in chunks: a chunk's texts are embedded in one batch across all its users, then each user's
-/// lines go to the user grain in one write, many users at a time. A line fails alone; a user whose write fails
+/// lines go to the user grain in one write with their rows and expansions (stored with the interests, so nothing is
+/// computed twice), many users at a time. A line fails alone; a user whose write fails
 /// (e.g. storage) fails all of that user's lines in the chunk.
 /// </summary>
 public sealed class InterestImporter(IGrainFactory grains, InterestEmbedder embedder, InterestValidator validator)
@@ -54,17 +55,19 @@ public sealed class InterestImporter(IGrainFactory grains, InterestEmbedder embe
 
     private async Task ImportChunkAsync(List<ImportLine> chunk, Progress progress, CancellationToken cancellationToken)
     {
-        var rows = embedder.Embed(chunk.Select(line => line.Input!.Text).ToArray());
-        var users = chunk.Select((line, i) => (Line: line, Row: rows[i])).GroupBy(item => item.Line.UserId!);
+        var expansions = new StoredExpansion?[chunk.Count];
+        var rows = embedder.Embed(chunk.Select(line => line.Input!.Text).ToArray(), expansions);
+        var users = chunk.Select((line, i) => (Line: line, Row: rows[i], Expansion: expansions[i])).GroupBy(item => item.Line.UserId!);
         await Parallel.ForEachAsync(users, new ParallelOptions { MaxDegreeOfParallelism = MaxParallelUsers, CancellationToken = cancellationToken },
             async (user, _) => await ImportUserAsync(user.Key, user.ToArray(), progress));
     }
 
-    private async Task ImportUserAsync(string userId, (ImportLine Line, EmbeddedText Row)[] items, Progress progress)
+    private async Task ImportUserAsync(string userId, (ImportLine Line, EmbeddedText Row, StoredExpansion? Expansion)[] items, Progress progress)
     {
         try
         {
-            var result = await grains.GetGrain<IUserGrain>(userId).PutInterests(items.Select(i => i.Line.Input!).ToArray(), items.Select(i => i.Row).ToArray());
+            var result = await grains.GetGrain<IUserGrain>(userId).PutInterests(items.Select(i => i.Line.Input!).ToArray(), items.Select(i => i.Row).ToArray(),
+                items.Select(i => i.Expansion).ToArray());
             lock (progress)
             {
                 progress.Imported += result.Stored.Count;

@@ -21,13 +21,20 @@ public sealed class InterestEmbedder(ITextEmbedder embedder, IOptions<ScoringOpt
     /// </summary>
     public float[] MessagePooled(string text) => embedder.Embed([text]).PooledVector(0).ToArray();
 
-    public EmbeddedText[] Embed(IReadOnlyList<string> texts)
+    public EmbeddedText[] Embed(IReadOnlyList<string> texts) => Embed(texts, new StoredExpansion?[texts.Count]);
+
+    /// <summary>
+    /// The texts' rows, where a text's expansion in <paramref name="stored"/> is the embedder's read rather than
+    /// computed; on return <paramref name="stored"/> holds each text's expansion to store with it
+    /// (<see cref="ITextEmbedder.EmbedQueries(IReadOnlyList{string}, StoredExpansion?[])"/>).
+    /// </summary>
+    public EmbeddedText[] Embed(IReadOnlyList<string> texts, StoredExpansion?[] stored)
     {
         if (texts.Count == 0)
         {
             return [];
         }
-        var embedded = embedder.EmbedQueries(texts);
+        var embedded = embedder.EmbedQueries(texts, stored);
         var rows = new EmbeddedText[texts.Count];
         for (var i = 0; i < rows.Length; i++)
         {

@@ -16,7 +16,8 @@ namespace StreamAttention.Grains.Users;
 
 /// <summary>
 /// A user's interests (persisted) and recent matches (in memory only). The interests' embeddings are not kept: the
-/// shard holds what scoring needs, and a shard rebuilding itself gets them embedded again (cheap for static vectors).
+/// shard holds what scoring needs, and a shard rebuilding itself gets them embedded again (cheap for static vectors);
+/// what the embedder's query expansion added (models run per interest) is kept with the interests and read back.
 /// A write embeds first, registers the user with its shard before the user's
 /// first interest is persisted (so a shard rebuilding itself always finds every user with interests), persists all
 /// accepted inputs in one write, and only then publishes them to the shard.
@@ -65,12 +66,17 @@ public sealed partial class UserGrain(
         await EnsureDigestReminderAsync();
     }
 
-    public async Task<InterestWriteResult> PutInterests(IReadOnlyList<InterestInput> inputs, IReadOnlyList<EmbeddedText>? embeddings = null)
+    public async Task<InterestWriteResult> PutInterests(IReadOnlyList<InterestInput> inputs, IReadOnlyList<EmbeddedText>? embeddings = null,
+        IReadOnlyList<StoredExpansion?>? expansions = null)
     {
         if (embeddings is not null && (embeddings.Count != inputs.Count || embeddings.Any(e => !e.HasShape(embedder.Dimension))))
         {
             // A malformed row would fail every scoring run of its shard's silo, not just this user's.
             throw new ArgumentException($"Expected {inputs.Count} embeddings of dimension {embedder.Dimension}.", nameof(embeddings));
+        }
+        if (expansions is not null && (embeddings is null || expansions.Count != inputs.Count))
+        {
+            throw new ArgumentException($"Expected {inputs.Count} expansions, with the embeddings they were applied to.", nameof(expansions));
         }
         var errors = new List<InterestError>();
         var valid = new List<int>();
@@ -85,10 +91,11 @@ public sealed partial class UserGrain(
                 valid.Add(i);
             }
         }
-        var rows = embeddings is null ? embedder.Embed(valid.Select(i => inputs[i].Text).ToArray()) : valid.Select(i => embeddings[i]).ToArray();
+        var found = valid.Select(i => expansions?[i]).ToArray();
+        var rows = embeddings is null ? embedder.Embed(valid.Select(i => inputs[i].Text).ToArray(), found) : valid.Select(i => embeddings[i]).ToArray();
 
         var current = state.State.Interests;
-        var accepted = new Dictionary<string, (InterestInput Input, EmbeddedText Row)>();
+        var accepted = new Dictionary<string, (InterestInput Input, EmbeddedText Row, StoredExpansion? Expansion)>();
         var added = 0;
         for (var v = 0; v < valid.Count; v++)
         {
@@ -108,7 +115,7 @@ public sealed partial class UserGrain(
             else
             {
                 added += current.ContainsKey(input.Id) ? 0 : 1;
-                accepted[input.Id] = (input, row);
+                accepted[input.Id] = (input, row, found[v]);
             }
         }
         if (accepted.Count == 0)
@@ -129,14 +136,14 @@ public sealed partial class UserGrain(
         var now = time.GetUtcNow();
         var next = new Dictionary<string, StoredInterest>(current);
         var stored = new List<StoredInterest>(accepted.Count);
-        foreach (var (id, (input, _)) in accepted)
+        foreach (var (id, (input, _, _)) in accepted)
         {
             var interest = new StoredInterest(id, input.Text, input.Threshold, current.TryGetValue(id, out var old) ? old.Created : now, now,
                 KeywordRules.Normalize(input.Require), KeywordRules.Normalize(input.Exclude));
             next[id] = interest;
             stored.Add(interest);
         }
-        await CommitAsync(next);
+        await CommitAsync(next, accepted.ToDictionary(a => a.Key, a => a.Value.Expansion));
         await PublishAsync(accepted.ToDictionary(a => a.Key, a => a.Value.Row));
         return new InterestWriteResult(stored, errors.OrderBy(e => e.Index).ToArray());
     }
@@ -371,11 +378,32 @@ public sealed partial class UserGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Registering or removing the digest reminder failed; retrying later")]
     private partial void LogReminderFailed(Exception exception);
 
-    /// <summary>Persists <paramref name="interests"/> as the next version; on failure the grain keeps its previous state.</summary>
-    private async Task CommitAsync(Dictionary<string, StoredInterest> interests)
+    /// <summary>
+    /// Persists <paramref name="interests"/> as the next version, with the expansions of those <paramref name="written"/>
+    /// and those kept of the others; on failure the grain keeps its previous state.
+    /// </summary>
+    private async Task CommitAsync(Dictionary<string, StoredInterest> interests, Dictionary<string, StoredExpansion?>? written = null)
     {
         var previous = state.State;
-        state.State = new UserInterestsState { Interests = interests, Version = previous.Version + 1, Policy = previous.Policy, Attention = previous.Attention };
+        var expansions = new Dictionary<string, StoredExpansion>();
+        foreach (var id in interests.Keys)
+        {
+            if ((written is not null && written.TryGetValue(id, out var expansion)) || previous.Expansions.TryGetValue(id, out expansion))
+            {
+                if (expansion is not null)
+                {
+                    expansions[id] = expansion;
+                }
+            }
+        }
+        state.State = new UserInterestsState
+        {
+            Interests = interests,
+            Version = previous.Version + 1,
+            Policy = previous.Policy,
+            Attention = previous.Attention,
+            Expansions = expansions,
+        };
         try
         {
             await WriteStateAsync();
@@ -426,19 +454,48 @@ public sealed partial class UserGrain(
     private Task PublishAsync(Dictionary<string, EmbeddedText> embedded) => Shard.Update(UserId, CommittedRows(embedded));
 
     /// <summary>
-    /// The committed interests with their rows (those just <paramref name="embedded"/>, the others embedded again) and
-    /// their thresholds as feedback moved them.
+    /// The committed interests with their rows (those just <paramref name="embedded"/>, the others embedded again with
+    /// their stored expansions) and their thresholds as feedback moved them.
     /// </summary>
     private UserScoringRows CommittedRows(Dictionary<string, EmbeddedText> embedded)
     {
         var interests = state.State.Interests.Values.ToArray();
         var missing = interests.Where(i => !embedded.ContainsKey(i.Id)).ToArray();
-        var rows = embedder.Embed(missing.Select(i => i.Text).ToArray());
+        var kept = state.State.Expansions;
+        var expansions = Array.ConvertAll(missing, i => kept.GetValueOrDefault(i.Id));
+        var rows = embedder.Embed(missing.Select(i => i.Text).ToArray(), expansions);
+        var changed = false;
         for (var i = 0; i < missing.Length; i++)
         {
             embedded[missing[i].Id] = rows[i];
+            changed |= !ReferenceEquals(expansions[i], kept.GetValueOrDefault(missing[i].Id));
+        }
+        if (changed)
+        {
+            // Computed again (stored under another key, or none stored): kept in the state, which the next write stores,
+            // but not written now: this may run interleaved with a write, and after a model change every user would
+            // write at once while the shards rebuild.
+            state.State.Expansions = Expansions(missing, expansions, kept);
         }
         return new UserScoringRows(state.State.Version, interests.Select(i => new ScoringInterest(i.Id, i.Text,
             state.State.Attention.Feedback.ContainsKey(i.Id) ? ThresholdOf(i.Id) : i.Threshold, embedded[i.Id], i.Require, i.Exclude)).ToArray());
+    }
+
+    /// <summary>A copy of <paramref name="kept"/> with <paramref name="interests"/>' expansions (a null one removed).</summary>
+    private static Dictionary<string, StoredExpansion> Expansions(StoredInterest[] interests, StoredExpansion?[] expansions, Dictionary<string, StoredExpansion> kept)
+    {
+        var next = new Dictionary<string, StoredExpansion>(kept);
+        for (var i = 0; i < interests.Length; i++)
+        {
+            if (expansions[i] is { } expansion)
+            {
+                next[interests[i].Id] = expansion;
+            }
+            else
+            {
+                next.Remove(interests[i].Id);
+            }
+        }
+        return next;
     }
 }

@@ -1,3 +1,4 @@
+using StreamAttention.Contracts.Scoring;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Attention;
 
@@ -22,4 +23,12 @@ public sealed class UserInterestsState
 
     [Id(3)]
     public AttentionState Attention { get; set; } = new();
+
+    /// <summary>
+    /// What the embedder's query expansion added to each interest (by id; none where it added nothing), so a grain
+    /// activated again rebuilds the rows without computing them (<see cref="InterestEmbedder"/>). Empty in state
+    /// stored before it existed.
+    /// </summary>
+    [Id(4)]
+    public Dictionary<string, StoredExpansion> Expansions { get; set; } = [];
 }

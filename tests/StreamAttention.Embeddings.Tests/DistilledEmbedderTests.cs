@@ -131,12 +131,12 @@ public sealed class DistilledEmbedderTests(DistilledModelFixture model)
         var projection = SentenceProjectionSetup.Fit(plain, plain);
         string[] texts = ["car road", "music concert"];
         var stored = new StoredExpansion?[texts.Length];
-        using var first = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options, Recording(), projection);
+        using var first = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options, Recording(), projection, new OnnxSessionFactory(new OnnxRuntimeOptions()));
         var computed = first.EmbedQueries(texts, stored);
         var written = stored.ToArray();
         // A new process: nothing kept in memory, only what was stored.
         var sentences = Recording();
-        using var restarted = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options, sentences, projection);
+        using var restarted = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options, sentences, projection, new OnnxSessionFactory(new OnnxRuntimeOptions()));
 
         var read = restarted.EmbedQueries(texts, stored);
 
@@ -160,16 +160,16 @@ public sealed class DistilledEmbedderTests(DistilledModelFixture model)
         var projection = SentenceProjectionSetup.Fit(plain, plain);
         string[] texts = ["car road", "music concert"];
         var stored = new StoredExpansion?[texts.Length];
-        using var twoWords = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options, Recording(), projection);
+        using var twoWords = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options, Recording(), projection, new OnnxSessionFactory(new OnnxRuntimeOptions()));
         twoWords.EmbedQueries(texts, stored);
         var sentences = Recording();
         using var threeWords = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, new DistilledModelOptions { ExpansionWords = 3, MaxTokens = model.Options.MaxTokens },
-            sentences, projection);
+            sentences, projection, new OnnxSessionFactory(new OnnxRuntimeOptions()));
         var fresh = new StoredExpansion?[texts.Length];
         var expected = threeWords.EmbedQueries(texts, fresh);
         sentences.Calls.Clear();
         using var restarted = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, new DistilledModelOptions { ExpansionWords = 3, MaxTokens = model.Options.MaxTokens },
-            sentences, projection);
+            sentences, projection, new OnnxSessionFactory(new OnnxRuntimeOptions()));
         var unknownWord = stored[1]! with { Key = fresh[1]!.Key, Words = ["qwzxv", .. stored[1]!.Words[1..]] };
 
         var read = restarted.EmbedQueries(texts, [stored[0], unknownWord]);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Numerics.Tensors;
 using Microsoft.Extensions.DependencyInjection;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Scoring;
@@ -160,14 +161,14 @@ internal sealed class ExpandingTestEmbedder(ITextEmbedder words, ExpansionCounts
             {
                 counts.Add(texts[i]);
                 var own = batch.PooledVector(i);
-                var rotated = new float[own.Length];
+                var rotated = new Half[own.Length];
                 for (var k = 0; k < own.Length; k++)
                 {
-                    rotated[k] = own[(k + 1) % own.Length];
+                    rotated[k] = (Half)own[(k + 1) % own.Length];
                 }
-                stored[i] = new StoredExpansion(counts.Key, rotated, [], []);
+                stored[i] = new StoredExpansion(counts.Key, null, [], [], rotated);
             }
-            stored[i]!.Pooled.CopyTo(batch.PooledVector(i));
+            TensorPrimitives.ConvertToSingle(stored[i]!.Pooled, batch.PooledVector(i));
         }
         return batch;
     }

@@ -9,8 +9,15 @@ namespace StreamAttention.Contracts.Scoring;
 /// Names everything the expansion was computed from (models, map, table, words per text): an embedder uses only the
 /// expansions stored under its own key and computes the others again.
 /// </param>
-/// <param name="Pooled">[dimension] the text's pooled vector as the expansion gave it.</param>
+/// <param name="FloatPooled">
+/// The pooled vector as float, as expansions were stored before it was Half (<paramref name="Pooled"/>): read (and
+/// rounded as the expansion rounds it now, which gives the same vector), never written.
+/// </param>
 /// <param name="Words">The words added after the text's own, best first.</param>
 /// <param name="Similarities">[Words.Length] each added word's cosine to the text, which weighs it.</param>
+/// <param name="Pooled">
+/// [dimension] the text's pooled vector as the expansion gave it: Half, as the expansion rounds it (256 B, not 512, per
+/// interest); null in an expansion stored before.
+/// </param>
 [GenerateSerializer, Immutable, Alias("StreamAttention.StoredExpansion")]
-public sealed record StoredExpansion(long Key, float[] Pooled, string[] Words, float[] Similarities);
+public sealed record StoredExpansion(long Key, float[]? FloatPooled, string[] Words, float[] Similarities, Half[]? Pooled);

@@ -90,7 +90,7 @@ public sealed class InterestExpansion : IDisposable
             var nearest = Nearest(group.Select(g => g.Vector).ToArray(), group.Select(g => texts.TokenTexts[which[g.Slot]]).ToArray());
             for (var g = 0; g < group.Length; g++)
             {
-                found[group[g].Slot] = new TextExpansion(group[g].Vector, nearest[g].Select(n => n.Word).ToArray(), nearest[g].Select(n => n.Similarity).ToArray());
+                found[group[g].Slot] = new TextExpansion(ToHalf(group[g].Vector), nearest[g].Select(n => n.Word).ToArray(), nearest[g].Select(n => n.Similarity).ToArray());
             }
         }
         return found;
@@ -114,7 +114,7 @@ public sealed class InterestExpansion : IDisposable
             {
                 continue;
             }
-            expansion.Pooled.CopyTo(expanded.PooledVector(text));
+            TensorPrimitives.ConvertToSingle(expansion.Pooled, expanded.PooledVector(text));
             var meanWeight = TensorPrimitives.Sum<float>(texts.TokenWeights.AsSpan(text * texts.Tokens, own)) / own;
             for (var k = 0; k < expansion.Words.Length; k++)
             {
@@ -128,10 +128,22 @@ public sealed class InterestExpansion : IDisposable
 
     public void Dispose() => _nearest.Dispose();
 
+    /// <summary>
+    /// The mapped vector as kept, cached and stored: rounded to Half (half the bytes per interest; the rows use its values
+    /// widened back), so an expansion read back gives exactly the row a fresh one does. The nearest words are searched
+    /// with the vector before rounding.
+    /// </summary>
+    public static Half[] ToHalf(ReadOnlySpan<float> vector)
+    {
+        var rounded = new Half[vector.Length];
+        TensorPrimitives.ConvertToHalf(vector, rounded);
+        return rounded;
+    }
+
     /// <summary>For each key, the <see cref="_count"/> candidates of positive cosine to it, best first (ties in candidate order), none of its own words.</summary>
     private (int Word, float Similarity)[][] Nearest(float[][] keys, string[][] ownWords)
         => _nearest.Find(keys.SelectMany(key => key).ToArray(), ownWords, _count);
 }
 
-/// <summary>What one interest text gains (<see cref="InterestExpansion.Find"/>): its mapped sentence embedding and its nearest candidate words with their cosines.</summary>
-public sealed record TextExpansion(float[] Pooled, int[] Words, float[] Similarities);
+/// <summary>What one interest text gains (<see cref="InterestExpansion.Find"/>): its mapped sentence embedding (rounded to Half) and its nearest candidate words with their cosines.</summary>
+public sealed record TextExpansion(Half[] Pooled, int[] Words, float[] Similarities);

@@ -152,8 +152,8 @@ public sealed class DistilledEmbedderTests(DistilledModelFixture model)
             Assert.Equal(before.Pooled, after.Pooled);
         }
 
-        // As stored before the vector was Half: read the same, and given back in this format to be stored again.
-        var asFloat = Array.ConvertAll(written, w => w! with { Pooled = null, FloatPooled = Array.ConvertAll(w.Pooled!, h => (float)h) });
+        // As stored before the vector was fixed point: read the same, and given back in this format to be stored again.
+        var asFloat = Array.ConvertAll(written, w => w! with { Pooled = null, FloatPooled = Array.ConvertAll(w.Pooled!, x => x / 32767f) });
         var older = asFloat.ToArray();
         var readOlder = restarted.EmbedQueries(texts, older);
 

@@ -52,13 +52,13 @@ public sealed class StoredBinaryRecordsTests(SiloHostFixture fixture) : IClassFi
     }
 
     /// <summary>
-    /// A state with its interests' expansions, their vectors Half, as this format was first written
-    /// (<c>StoredStates/user-state-with-half-expansions.bin</c>).
+    /// A state with its interests' expansions, their vectors in fixed point, as this format was first written
+    /// (<c>StoredStates/user-state-with-fixed-point-expansions.bin</c>).
     /// </summary>
     [Fact]
-    public void A_user_state_written_with_half_expansion_vectors_loads_whole()
+    public void A_user_state_written_with_fixed_point_expansion_vectors_loads_whole()
     {
-        var loaded = Storage.Deserialize<UserInterestsState>(StoredRecords.Bytes("user-state-with-half-expansions.bin"))!;
+        var loaded = Storage.Deserialize<UserInterestsState>(StoredRecords.Bytes("user-state-with-fixed-point-expansions.bin"))!;
 
         Assert.Equal(Json(WithExpansions(UserState())), Json(loaded));
         Assert.Equal(WithExpansions(UserState()).Expansions["db"].Pooled, loaded.Expansions["db"].Pooled);
@@ -137,12 +137,12 @@ public sealed class StoredBinaryRecordsTests(SiloHostFixture fixture) : IClassFi
     /// <summary>The state with its interests' expansions: twin interests' expansions share their vector, as a process's do.</summary>
     private static UserInterestsState WithExpansions(UserInterestsState state)
     {
-        state.Expansions["db"] = new StoredExpansion(0x5eed_2026_1201, null, ["replica", "failover"], [0.71f, 0.52f], [(Half)0.6f, (Half)0.8f, (Half)0f]);
+        state.Expansions["db"] = new StoredExpansion(0x5eed_2026_1201, null, ["replica", "failover"], [0.71f, 0.52f], [19660, 26214, 0]);
         state.Expansions["db-twin"] = state.Expansions["db"] with { Key = 0x5eed_2026_1201 };
         return state;
     }
 
-    /// <summary>The state with its interests' expansions as they were stored before their vectors were Half.</summary>
+    /// <summary>The state with its interests' expansions as they were stored before their vectors were fixed point.</summary>
     private static UserInterestsState WithFloatExpansions(UserInterestsState state)
     {
         state.Expansions["db"] = new StoredExpansion(0x5eed_2026_1201, [0.6f, 0.8f, 0f], ["replica", "failover"], [0.71f, 0.52f], null);

@@ -10,14 +10,14 @@ namespace StreamAttention.Contracts.Scoring;
 /// expansions stored under its own key and computes the others again.
 /// </param>
 /// <param name="FloatPooled">
-/// The pooled vector as float, as expansions were stored before it was Half (<paramref name="Pooled"/>): read (and
-/// rounded as the expansion rounds it now, which gives the same vector), never written.
+/// The pooled vector as float, as expansions were stored before it was fixed point (<paramref name="Pooled"/>): read
+/// (and rounded as the expansion rounds it now, which gives the same vector), never written.
 /// </param>
 /// <param name="Words">The words added after the text's own, best first.</param>
 /// <param name="Similarities">[Words.Length] each added word's cosine to the text, which weighs it.</param>
 /// <param name="Pooled">
-/// [dimension] the text's pooled vector as the expansion gave it: Half, as the expansion rounds it (256 B, not 512, per
-/// interest); null in an expansion stored before.
+/// [dimension] the text's pooled vector as the expansion gave it: a unit vector in fixed point, each component × 32,767
+/// and rounded, as the expansion rounds it (256 B, not 512, per interest); null in an expansion stored before.
 /// </param>
 [GenerateSerializer, Immutable, Alias("StreamAttention.StoredExpansion")]
-public sealed record StoredExpansion(long Key, float[]? FloatPooled, string[] Words, float[] Similarities, Half[]? Pooled);
+public sealed record StoredExpansion(long Key, float[]? FloatPooled, string[] Words, float[] Similarities, short[]? Pooled);

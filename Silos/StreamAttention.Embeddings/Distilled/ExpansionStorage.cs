@@ -59,7 +59,7 @@ public sealed class ExpansionStorage
     /// </summary>
     public TextExpansion? Restore(StoredExpansion stored)
     {
-        var pooled = stored.Pooled ?? (stored.FloatPooled is { } floats ? InterestExpansion.ToHalf(floats) : null);
+        var pooled = stored.Pooled ?? (stored.FloatPooled is { } floats ? InterestExpansion.ToFixedPoint(floats) : null);
         if (stored.Key != Key || pooled?.Length != _dimension || stored.Similarities.Length != stored.Words.Length)
         {
             return null;

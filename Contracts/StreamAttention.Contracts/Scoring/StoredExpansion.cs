@@ -3,7 +3,9 @@ namespace StreamAttention.Contracts.Scoring;
 /// <summary>
 /// What an embedder's query expansion added to one interest text (e.g. the distilled tier's MiniLM expansion), as the
 /// user grain stores it with the interest, so a grain re-activated after a restart rebuilds its rows by reading it
-/// instead of running the expansion's models again. The words are text, not positions in a word list.
+/// instead of running the expansion's models again. The words are text, not positions in a word list. The parameters'
+/// order is their field ids in stored records: a field is added at the end, and one no longer written stays (a record
+/// that refers to its value must still read whole).
 /// </summary>
 /// <param name="Key">
 /// Names everything the expansion was computed from (models, map, table, words per text): an embedder uses only the

@@ -151,6 +151,22 @@ public sealed class DistilledEmbedderTests(DistilledModelFixture model)
             Assert.Equal(before.TokenWeights, after.TokenWeights);
             Assert.Equal(before.Pooled, after.Pooled);
         }
+
+        // As stored before the vector was fixed point: read the same, and given back in this format to be stored again.
+        var asFloat = Array.ConvertAll(written, w => w! with { Pooled = null, FloatPooled = Array.ConvertAll(w.Pooled!, x => x / 32767f) });
+        var older = asFloat.ToArray();
+        var readOlder = restarted.EmbedQueries(texts, older);
+
+        Assert.Empty(sentences.Calls);
+        for (var i = 0; i < texts.Length; i++)
+        {
+            Assert.Equal(computed.Row(i).TokenVectors, readOlder.Row(i).TokenVectors);
+            Assert.Equal(computed.Row(i).TokenWeights, readOlder.Row(i).TokenWeights);
+            Assert.Equal(computed.Row(i).Pooled, readOlder.Row(i).Pooled);
+            Assert.NotSame(asFloat[i], older[i]);
+            Assert.Equal(written[i]!.Pooled, older[i]!.Pooled);
+            Assert.Equal(written[i]!.Words, older[i]!.Words);
+        }
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Numerics.Tensors;
+using StreamAttention.Contracts.Scoring;
 using StreamAttention.Embeddings.Distilled;
 using StreamAttention.Onnx;
 using StreamAttention.Onnx.Options;
@@ -63,7 +64,8 @@ public sealed class InterestExpansionTests
         Assert.Equal(0.6f, expanded.TokenWeights[1]);
         Assert.Equal(0.5 * 0.96 * 0.4, expanded.TokenWeights[2], 5);
         Assert.Equal(0.5 * 0.96 * 0.4, expanded.TokenWeights[3], 5);
-        AssertClose([0.6f, 0.8f, 0], expanded.PooledVector(0));
+        // The mapped vector, rounded to fixed point as it is kept and stored.
+        Assert.Equal([19660 / 32767f, 26214 / 32767f, 0], expanded.PooledVector(0).ToArray());
         Assert.Equal("the interest", expanded.Texts[0]);
     }
 
@@ -179,7 +181,7 @@ public sealed class ExpansionCacheTests
     public void Keeps_at_most_its_capacity_dropping_the_oldest_first()
     {
         var cache = new ExpansionCache(2);
-        TextExpansion Of(int word) => new([1], [word], [0.5f]);
+        TextExpansion Of(int word) => new([32767], [word], [0.5f]);
         cache.Add("a", Of(1));
         cache.Add("b", Of(2));
         cache.Add("a", Of(9));
@@ -197,8 +199,8 @@ public sealed class ExpansionCacheTests
     public void Entries_already_filled_are_left_as_they_are()
     {
         var cache = new ExpansionCache(2);
-        cache.Add("a", new([1], [1], [0.5f]));
-        var restored = new TextExpansion([1], [5], [0.5f]);
+        cache.Add("a", new([32767], [1], [0.5f]));
+        var restored = new TextExpansion([32767], [5], [0.5f]);
         var found = new[] { restored, null };
 
         var missing = cache.Fill(["a", "b"], found);
@@ -211,7 +213,7 @@ public sealed class ExpansionCacheTests
     public void A_capacity_of_zero_keeps_nothing()
     {
         var cache = new ExpansionCache(0);
-        cache.Add("a", new([1], [1], [0.5f]));
+        cache.Add("a", new([32767], [1], [0.5f]));
 
         Assert.Equal([0], cache.Fill(["a"], new TextExpansion?[1]));
     }
@@ -225,7 +227,7 @@ public sealed class ExpansionStorageTests
     public void An_expansion_reads_back_as_found_with_its_words_as_text()
     {
         var storage = new ExpansionStorage(7, ["car", "road", "music"], 2);
-        var found = new TextExpansion([0.6f, 0.8f], [2, 0], [0.9f, 0.4f]);
+        var found = new TextExpansion([19660, 26214], [2, 0], [0.9f, 0.4f]);
 
         var stored = storage.Store(found);
         var restored = storage.Restore(stored)!;
@@ -237,7 +239,23 @@ public sealed class ExpansionStorageTests
         Assert.Equal(found.Similarities, restored.Similarities);
         Assert.Null(storage.Restore(stored with { Key = 8 }));
         Assert.Null(storage.Restore(stored with { Words = ["music", "train"] }));
-        Assert.Null(storage.Restore(stored with { Pooled = [1f] }));
+        Assert.Null(storage.Restore(stored with { Pooled = [32767] }));
+        Assert.Null(storage.Restore(stored with { Pooled = null }));
+    }
+
+    [Fact]
+    public void An_expansion_stored_with_a_float_vector_reads_back_with_it_in_fixed_point_as_found()
+    {
+        var storage = new ExpansionStorage(7, ["car", "road", "music"], 2);
+        float[] vector = [0.6f, 0.8f];
+        var stored = new StoredExpansion(7, vector, ["music", "car"], [0.9f, 0.4f], null);
+
+        var restored = storage.Restore(stored)!;
+
+        Assert.Equal([19660, 26214], restored.Pooled);
+        Assert.Equal([2, 0], restored.Words);
+        Assert.False(ExpansionStorage.IsCurrent(stored));
+        Assert.True(ExpansionStorage.IsCurrent(storage.Store(restored)));
     }
 
     [Fact]

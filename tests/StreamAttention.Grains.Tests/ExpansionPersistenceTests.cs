@@ -4,6 +4,7 @@ using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Scoring;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Embeddings;
+using StreamAttention.Embeddings.Distilled;
 using StreamAttention.Embeddings.Windows;
 using StreamAttention.Grains.Import;
 using StreamAttention.Grains.Users;
@@ -160,14 +161,14 @@ internal sealed class ExpandingTestEmbedder(ITextEmbedder words, ExpansionCounts
             {
                 counts.Add(texts[i]);
                 var own = batch.PooledVector(i);
-                var rotated = new float[own.Length];
+                var rotated = new short[own.Length];
                 for (var k = 0; k < own.Length; k++)
                 {
-                    rotated[k] = own[(k + 1) % own.Length];
+                    rotated[k] = (short)(own[(k + 1) % own.Length] * short.MaxValue);
                 }
-                stored[i] = new StoredExpansion(counts.Key, rotated, [], []);
+                stored[i] = new StoredExpansion(counts.Key, null, [], [], rotated);
             }
-            stored[i]!.Pooled.CopyTo(batch.PooledVector(i));
+            InterestExpansion.FromFixedPoint(stored[i]!.Pooled, batch.PooledVector(i));
         }
         return batch;
     }

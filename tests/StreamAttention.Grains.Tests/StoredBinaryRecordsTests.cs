@@ -36,7 +36,7 @@ public sealed class StoredBinaryRecordsTests(SiloHostFixture fixture) : IClassFi
     }
 
     /// <summary>
-    /// A state with its interests' expansions, as the build that added them wrote it
+    /// A state with its interests' expansions, as the build that added them wrote it, their vectors float
     /// (<c>StoredStates/user-state-with-expansions.bin</c>).
     /// </summary>
     [Fact]
@@ -44,7 +44,24 @@ public sealed class StoredBinaryRecordsTests(SiloHostFixture fixture) : IClassFi
     {
         var loaded = Storage.Deserialize<UserInterestsState>(StoredRecords.Bytes("user-state-with-expansions.bin"))!;
 
+        Assert.Equal(Json(WithFloatExpansions(UserState())), Json(loaded));
+        Assert.Equal(["replica", "failover"], loaded.Expansions["db"].Words);
+        Assert.Equal([0.6f, 0.8f, 0f], loaded.Expansions["db"].FloatPooled!);
+        Assert.Same(loaded.Expansions["db"].FloatPooled, loaded.Expansions["db-twin"].FloatPooled);
+        Assert.All(loaded.Expansions.Values, e => Assert.Null(e.Pooled));
+    }
+
+    /// <summary>
+    /// A state with its interests' expansions, their vectors in fixed point, as this format was first written
+    /// (<c>StoredStates/user-state-with-fixed-point-expansions.bin</c>).
+    /// </summary>
+    [Fact]
+    public void A_user_state_written_with_fixed_point_expansion_vectors_loads_whole()
+    {
+        var loaded = Storage.Deserialize<UserInterestsState>(StoredRecords.Bytes("user-state-with-fixed-point-expansions.bin"))!;
+
         Assert.Equal(Json(WithExpansions(UserState())), Json(loaded));
+        Assert.Equal(WithExpansions(UserState()).Expansions["db"].Pooled, loaded.Expansions["db"].Pooled);
         Assert.Equal(["replica", "failover"], loaded.Expansions["db"].Words);
     }
 
@@ -78,6 +95,7 @@ public sealed class StoredBinaryRecordsTests(SiloHostFixture fixture) : IClassFi
         var loaded = Storage.Deserialize<UserInterestsState>(Storage.Serialize(state))!;
 
         Assert.Equal(Json(state), Json(loaded));
+        Assert.Equal(state.Expansions["db"].Pooled, loaded.Expansions["db"].Pooled);
         Assert.Same(loaded.Attention.Outbox[0], loaded.Attention.RecentDigests[^1]);
     }
 
@@ -119,7 +137,15 @@ public sealed class StoredBinaryRecordsTests(SiloHostFixture fixture) : IClassFi
     /// <summary>The state with its interests' expansions: twin interests' expansions share their vector, as a process's do.</summary>
     private static UserInterestsState WithExpansions(UserInterestsState state)
     {
-        state.Expansions["db"] = new StoredExpansion(0x5eed_2026_1201, [0.6f, 0.8f, 0f], ["replica", "failover"], [0.71f, 0.52f]);
+        state.Expansions["db"] = new StoredExpansion(0x5eed_2026_1201, null, ["replica", "failover"], [0.71f, 0.52f], [19660, 26214, 0]);
+        state.Expansions["db-twin"] = state.Expansions["db"] with { Key = 0x5eed_2026_1201 };
+        return state;
+    }
+
+    /// <summary>The state with its interests' expansions as they were stored before their vectors were fixed point.</summary>
+    private static UserInterestsState WithFloatExpansions(UserInterestsState state)
+    {
+        state.Expansions["db"] = new StoredExpansion(0x5eed_2026_1201, [0.6f, 0.8f, 0f], ["replica", "failover"], [0.71f, 0.52f], null);
         state.Expansions["db-twin"] = state.Expansions["db"] with { Key = 0x5eed_2026_1201 };
         return state;
     }

@@ -88,7 +88,11 @@ public sealed class DistilledEmbedder : ITextEmbedder
         {
             expansions[i] = stored[i] is { } expansion ? _storage!.Restore(expansion) : null;
         }
-        var restored = Array.ConvertAll(expansions, e => e is not null);
+        var restored = new bool[texts.Count];
+        for (var i = 0; i < texts.Count; i++)
+        {
+            restored[i] = expansions[i] is not null && ExpansionStorage.IsCurrent(stored[i]!);
+        }
         var missing = _expansions.Fill(texts, expansions);
         if (missing.Count > 0)
         {
@@ -104,7 +108,8 @@ public sealed class DistilledEmbedder : ITextEmbedder
         }
         for (var i = 0; i < texts.Count; i++)
         {
-            // What was restored stays the same object: the caller has nothing new to store for it.
+            // What was restored stays the same object: the caller has nothing new to store for it (but for one read from
+            // an older format, stored again as this one).
             if (!restored[i])
             {
                 stored[i] = expansions[i] is { } expansion ? _storage!.Store(expansion) : null;

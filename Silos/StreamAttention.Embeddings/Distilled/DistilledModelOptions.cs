@@ -54,7 +54,7 @@ public sealed class DistilledModelOptions
     public double ExpansionWeight { get; set; } = 1;
 
     /// <summary>
-    /// Interest texts whose expansion a process keeps (~0.7 KB each), so a text written again (by another user, in
+    /// Interest texts whose expansion a process keeps (~0.45 KB each), so a text written again (by another user, in
     /// another import) does not run MiniLM again; the oldest dropped first; 0: none kept.
     /// </summary>
     [Range(0, 10_000_000)]

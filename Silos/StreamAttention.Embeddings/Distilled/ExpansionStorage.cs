@@ -50,12 +50,17 @@ public sealed class ExpansionStorage
 
     /// <summary>The expansion to store; it shares the found one's arrays (neither is written after it was found).</summary>
     public StoredExpansion Store(TextExpansion expansion)
-        => new(Key, expansion.Pooled, Array.ConvertAll(expansion.Words, w => _words[w]), expansion.Similarities);
+        => new(Key, null, Array.ConvertAll(expansion.Words, w => _words[w]), expansion.Similarities, expansion.Pooled);
 
-    /// <summary>The expansion as <see cref="InterestExpansion.Find"/> found it; null where it is not one of these (another key, an unknown word).</summary>
+    /// <summary>
+    /// The expansion as <see cref="InterestExpansion.Find"/> found it; null where it is not one of these (another key, an
+    /// unknown word). One stored with a float vector (<see cref="StoredExpansion.FloatPooled"/>) is read with it rounded
+    /// as <see cref="InterestExpansion.Find"/> rounds it.
+    /// </summary>
     public TextExpansion? Restore(StoredExpansion stored)
     {
-        if (stored.Key != Key || stored.Pooled.Length != _dimension || stored.Similarities.Length != stored.Words.Length)
+        var pooled = stored.Pooled ?? (stored.FloatPooled is { } floats ? InterestExpansion.ToFixedPoint(floats) : null);
+        if (stored.Key != Key || pooled?.Length != _dimension || stored.Similarities.Length != stored.Words.Length)
         {
             return null;
         }
@@ -67,6 +72,9 @@ public sealed class ExpansionStorage
                 return null;
             }
         }
-        return new TextExpansion(stored.Pooled, words, stored.Similarities);
+        return new TextExpansion(pooled, words, stored.Similarities);
     }
+
+    /// <summary>Whether <paramref name="stored"/> is as <see cref="Store"/> writes it now: one read from an older format is stored again.</summary>
+    public static bool IsCurrent(StoredExpansion stored) => stored.Pooled is not null;
 }

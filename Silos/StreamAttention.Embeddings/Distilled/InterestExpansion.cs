@@ -28,6 +28,9 @@ public sealed class InterestExpansion : IDisposable
     /// </summary>
     private const int SearchGroup = 32;
 
+    /// <summary>A unit vector's components are within ±1: fixed point with 15 bits after the point (<see cref="ToFixedPoint"/>).</summary>
+    private const float FixedPointScale = short.MaxValue;
+
     /// <param name="candidates">One embedded word per text: the words expansion may add (a text that is not one token is skipped).</param>
     /// <param name="sessions">Makes the session of the nearest-word search (<see cref="NearestWords"/>).</param>
     public InterestExpansion(TokenBatch candidates, SentenceProjection projection, int count, double weight, OnnxSessionFactory sessions)
@@ -90,7 +93,7 @@ public sealed class InterestExpansion : IDisposable
             var nearest = Nearest(group.Select(g => g.Vector).ToArray(), group.Select(g => texts.TokenTexts[which[g.Slot]]).ToArray());
             for (var g = 0; g < group.Length; g++)
             {
-                found[group[g].Slot] = new TextExpansion(group[g].Vector, nearest[g].Select(n => n.Word).ToArray(), nearest[g].Select(n => n.Similarity).ToArray());
+                found[group[g].Slot] = new TextExpansion(ToFixedPoint(group[g].Vector), nearest[g].Select(n => n.Word).ToArray(), nearest[g].Select(n => n.Similarity).ToArray());
             }
         }
         return found;
@@ -114,7 +117,7 @@ public sealed class InterestExpansion : IDisposable
             {
                 continue;
             }
-            expansion.Pooled.CopyTo(expanded.PooledVector(text));
+            FromFixedPoint(expansion.Pooled, expanded.PooledVector(text));
             var meanWeight = TensorPrimitives.Sum<float>(texts.TokenWeights.AsSpan(text * texts.Tokens, own)) / own;
             for (var k = 0; k < expansion.Words.Length; k++)
             {
@@ -128,10 +131,35 @@ public sealed class InterestExpansion : IDisposable
 
     public void Dispose() => _nearest.Dispose();
 
+    /// <summary>
+    /// The mapped unit vector as kept, cached and stored: in fixed point, each component × <see cref="FixedPointScale"/>
+    /// and rounded (half the bytes per interest; the rows use <see cref="FromFixedPoint"/>'s values), so an expansion read
+    /// back gives exactly the row a fresh one does. Its error (≤ 1.5·10⁻⁵ per component) is below Half's at the
+    /// components' usual size, and moved no evaluation figure (docs/benchmarks.md, "Scale: heap2"). The nearest words are
+    /// searched with the vector before rounding.
+    /// </summary>
+    public static short[] ToFixedPoint(ReadOnlySpan<float> unit)
+    {
+        var rounded = new short[unit.Length];
+        for (var i = 0; i < unit.Length; i++)
+        {
+            rounded[i] = (short)Math.Clamp(MathF.Round(unit[i] * FixedPointScale), -FixedPointScale, FixedPointScale);
+        }
+        return rounded;
+    }
+
+    public static void FromFixedPoint(ReadOnlySpan<short> rounded, Span<float> unit)
+    {
+        for (var i = 0; i < rounded.Length; i++)
+        {
+            unit[i] = rounded[i] / FixedPointScale;
+        }
+    }
+
     /// <summary>For each key, the <see cref="_count"/> candidates of positive cosine to it, best first (ties in candidate order), none of its own words.</summary>
     private (int Word, float Similarity)[][] Nearest(float[][] keys, string[][] ownWords)
         => _nearest.Find(keys.SelectMany(key => key).ToArray(), ownWords, _count);
 }
 
-/// <summary>What one interest text gains (<see cref="InterestExpansion.Find"/>): its mapped sentence embedding and its nearest candidate words with their cosines.</summary>
-public sealed record TextExpansion(float[] Pooled, int[] Words, float[] Similarities);
+/// <summary>What one interest text gains (<see cref="InterestExpansion.Find"/>): its mapped sentence embedding (in fixed point, <see cref="InterestExpansion.ToFixedPoint"/>) and its nearest candidate words with their cosines.</summary>
+public sealed record TextExpansion(short[] Pooled, int[] Words, float[] Similarities);

@@ -8,6 +8,7 @@ using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Embeddings;
 using StreamAttention.Embeddings.Hosting;
+using StreamAttention.Embeddings.StaticVectors;
 using StreamAttention.Grains.Hosting;
 using StreamAttention.Grains.Import;
 using StreamAttention.Onnx;
@@ -16,7 +17,7 @@ using StreamAttention.Scoring.Options;
 using StreamAttention.Server.Hosting;
 using StreamAttention.Testing;
 
-// Silo benchmark: one in-process silo as `streamattention silo` builds it (GloVe, ONNX scorer, grains, local
+// Silo benchmark: one in-process silo as `streamattention silo` builds it (the default provider, ONNX scorer, grains, local
 // clustering, memory storage), without Kestrel. At each size it measures the silo's memory, then scores the same
 // message batches through the grains (gateway → shards → batcher) and through a TwoStageScorer called directly on
 // the same interests, in this one run, so the ratio is the cost of the actor layer.
@@ -33,7 +34,8 @@ var grains = host.Services.GetRequiredService<IGrainFactory>();
 var gateway = grains.GetGrain<IScoringGatewayGrain>(0);
 var embedder = host.Services.GetRequiredService<ITextEmbedder>();
 var scoringOptions = host.Services.GetRequiredService<IOptions<ScoringOptions>>().Value;
-var vectors = host.Services.GetRequiredService<WordVectorModelLoader>().Get();
+// GloVe's words by frequency make the generated interests, whatever the silo's provider embeds them with.
+var vectors = WordVectors.Load(await new WordVectorModelSetup().EnsureAsync(new WordVectorOptions()));
 var corpus = BenchmarkCorpus.Load();
 var messages = corpus.Messages(settings.Messages);
 var interests = corpus.Interests(sizes[^1], seed: 42, rank => vectors.Word(rank - 1))

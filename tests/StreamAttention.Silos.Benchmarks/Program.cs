@@ -49,7 +49,7 @@ await gateway.Score(messages);
 var empty = Memory.Measure();
 var rows = new List<string>
 {
-    $"| 0 | {empty.Heap / 1e6:F0} MB | {empty.WorkingSet / 1e6:F0} MB | {empty.PeakWorkingSet / 1e6:F0} MB | | | | | |",
+    $"| 0 | {empty.Heap / 1e6:F0} MB ({empty.Free / 1e6:F0} MB free) | {empty.WorkingSet / 1e6:F0} MB | {empty.PeakWorkingSet / 1e6:F0} MB | | | | | |",
 };
 var loaded = 0;
 foreach (var size in sizes)
@@ -79,7 +79,7 @@ foreach (var size in sizes)
 
     var perThousand = (memory.Heap - empty.Heap) / (size / 1_000.0);
     var workingSetPerThousand = (memory.WorkingSet - empty.WorkingSet) / (size / 1_000.0);
-    rows.Add($"| {size:N0} | {memory.Heap / 1e6:F0} MB | {memory.WorkingSet / 1e6:F0} MB | {memory.PeakWorkingSet / 1e6:F0} MB | {perThousand / 1e6:F1} MB | {workingSetPerThousand / 1e6:F1} MB "
+    rows.Add($"| {size:N0} | {memory.Heap / 1e6:F0} MB ({memory.Free / 1e6:F0} MB free) | {memory.WorkingSet / 1e6:F0} MB | {memory.PeakWorkingSet / 1e6:F0} MB | {perThousand / 1e6:F1} MB | {workingSetPerThousand / 1e6:F1} MB "
         + $"| {Rate(grainTime)} ({grainMatches:N0} matches) | {Rate(coreTime)} ({coreMatches:N0} matches) "
         + $"| {grainTime.Wall / coreTime.Wall:F2}× wall, {grainTime.Cpu / coreTime.Cpu:F2}× CPU |");
 }
@@ -88,7 +88,7 @@ string Rate(Sample batch)
     => $"{settings.Messages / batch.Wall.TotalSeconds:F1} msg/s ({batch.Wall.TotalMilliseconds:F0} ms wall, {batch.Cpu.TotalMilliseconds:F0} ms CPU per batch)";
 
 Console.WriteLine();
-Console.WriteLine("| interests | GC heap | working set | peak working set so far | heap per 1,000 interests | working set per 1,000 | through the grains | TwoStageScorer directly | grains / core, time per batch |");
+Console.WriteLine("| interests | GC heap (of it free space) | working set | peak working set so far | heap per 1,000 interests | working set per 1,000 | through the grains | TwoStageScorer directly | grains / core, time per batch |");
 Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
 rows.ForEach(Console.WriteLine);
 await host.StopAsync();
@@ -128,7 +128,8 @@ internal readonly record struct Sample(TimeSpan Wall, TimeSpan Cpu)
 /// The process's managed heap and working set after full, compacting collections (what the silo cannot give back), and
 /// the largest working set so far (imports and rebuilds included).
 /// </summary>
-internal readonly record struct Memory(long Heap, long WorkingSet, long PeakWorkingSet)
+/// <param name="Free">Of <paramref name="Heap"/>, the free space between objects that the collections left (pinned objects keep it).</param>
+internal readonly record struct Memory(long Heap, long Free, long WorkingSet, long PeakWorkingSet)
 {
     public static Memory Measure()
     {
@@ -138,6 +139,6 @@ internal readonly record struct Memory(long Heap, long WorkingSet, long PeakWork
             GC.WaitForPendingFinalizers();
         }
         using var process = Process.GetCurrentProcess();
-        return new Memory(GC.GetTotalMemory(forceFullCollection: false), process.WorkingSet64, process.PeakWorkingSet64);
+        return new Memory(GC.GetTotalMemory(forceFullCollection: false), GC.GetGCMemoryInfo(GCKind.FullBlocking).FragmentedBytes, process.WorkingSet64, process.PeakWorkingSet64);
     }
 }

@@ -19,8 +19,18 @@ public sealed class NearestWords : IDisposable
     private const string Candidates = "words";  // [V, d], constant
     private const string Scores = "scores";     // [n, V]
 
+    /// <summary>The longest scores buffer kept for reuse (floats); a longer one is allocated for its call only.</summary>
+    private const int MaxPooledScores = 1 << 26;
+
     private readonly string[] _words;
     private readonly int _dimension;
+
+    /// <summary>
+    /// The scores' buffers (the candidates' count of floats per key: ~6 MB for a group of 32), at most two kept: the
+    /// shared pool keeps one per thread and several per core once many threads searched (an import's, a user grain's
+    /// turns), and held ~8 MB each of them for the process's life (tens of MB after an import of 10,000 interests).
+    /// </summary>
+    private readonly ArrayPool<float> _scoreBuffers = ArrayPool<float>.Create(MaxPooledScores, maxArraysPerBucket: 2);
     private readonly InferenceSession? _session;
 
     /// <param name="vectors">[words.Length, dimension]: the candidates' unit vectors.</param>
@@ -56,7 +66,7 @@ public sealed class NearestWords : IDisposable
             return found;
         }
         var keyValues = ArrayPool<float>.Shared.Rent(keys.Length);
-        var scores = ArrayPool<float>.Shared.Rent(n * _words.Length);
+        var scores = _scoreBuffers.Rent(n * _words.Length);
         try
         {
             keys.CopyTo(keyValues);
@@ -74,7 +84,7 @@ public sealed class NearestWords : IDisposable
         finally
         {
             ArrayPool<float>.Shared.Return(keyValues);
-            ArrayPool<float>.Shared.Return(scores);
+            _scoreBuffers.Return(scores);
         }
         return found;
     }

@@ -84,13 +84,10 @@ public sealed class DistilledEmbedder : ITextEmbedder
             return embedded;
         }
         var expansions = new TextExpansion?[texts.Count];
-        for (var i = 0; i < texts.Count; i++)
-        {
-            expansions[i] = stored[i] is { } expansion ? _storage!.Restore(expansion) : null;
-        }
         var restored = new bool[texts.Count];
         for (var i = 0; i < texts.Count; i++)
         {
+            expansions[i] = stored[i] is { } expansion ? _storage!.Restore(expansion) : null;
             restored[i] = expansions[i] is not null && ExpansionStorage.IsCurrent(stored[i]!);
         }
         var missing = _expansions.Fill(texts, expansions);

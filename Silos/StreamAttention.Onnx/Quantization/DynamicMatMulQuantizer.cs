@@ -7,14 +7,22 @@ namespace StreamAttention.Onnx.Quantization;
 /// <summary>
 /// Dynamic int8 quantization of a float ONNX model's dense layers: every MatMul whose second input is a constant float
 /// weight [K, N] becomes ONNX Runtime's contrib op <c>com.microsoft.DynamicQuantizeMatMul</c>, with the weight stored as
-/// int8 per column (symmetric, zero point 0) and the activations quantized to uint8 at run time by the op itself. A bias
+/// 7-bit int8 per column (symmetric, zero point 0) and the activations quantized to uint8 at run time by the op itself. A bias
 /// Add right after the MatMul (its only consumer, a constant [N]) is folded into the op. Everything else, the
 /// activation × activation MatMuls of attention included, stays float.
 /// </summary>
 public static class DynamicMatMulQuantizer
 {
     /// <summary>Changes whenever the rewrite changes, so a cached quantized model made by an older rule is not reused.</summary>
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
+
+    /// <summary>
+    /// The largest weight magnitude, 7 bits rather than 8 (ONNX Runtime's <c>reduce_range</c>): on x86 CPUs without
+    /// VNNI, ONNX Runtime multiplies uint8 activations by int8 weights with <c>vpmaddubsw</c>, which adds two products
+    /// into a saturating int16; 255 × 127 × 2 overflows it and the layer's outputs come out wrong, while
+    /// 255 × 63 × 2 = 32,130 fits.
+    /// </summary>
+    public const int MaxWeight = 63;
 
     public const string ContribDomain = "com.microsoft";
     private const string QuantizedOp = "DynamicQuantizeMatMul";
@@ -95,7 +103,7 @@ public static class DynamicMatMulQuantizer
     }
 
     /// <summary>
-    /// Symmetric int8 per column of a row-major [K, N] weight: scale = max |w| / 127 of the column, q = round(w / scale),
+    /// Symmetric int8 per column of a row-major [K, N] weight: scale = max |w| / <see cref="MaxWeight"/> of the column, q = round(w / scale),
     /// so |w − q·scale| ≤ scale / 2. An all-zero column gets scale 1 (its values are 0 either way).
     /// </summary>
     public static (sbyte[] Values, float[] Scales) QuantizePerColumn(ReadOnlySpan<float> weight, int rows, int columns)
@@ -112,12 +120,12 @@ public static class DynamicMatMulQuantizer
         }
         for (var n = 0; n < columns; n++)
         {
-            scales[n] = scales[n] > 0 ? scales[n] / 127f : 1f;
+            scales[n] = scales[n] > 0 ? scales[n] / MaxWeight : 1f;
         }
         var values = new sbyte[weight.Length];
         for (var i = 0; i < weight.Length; i++)
         {
-            values[i] = (sbyte)Math.Clamp(MathF.Round(weight[i] / scales[i % columns]), -127, 127);
+            values[i] = (sbyte)Math.Clamp(MathF.Round(weight[i] / scales[i % columns]), -MaxWeight, MaxWeight);
         }
         return (values, scales);
     }

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using StreamAttention.Contracts;
 using StreamAttention.Contracts.Scoring;
 using StreamAttention.Embeddings;
@@ -15,11 +16,14 @@ public sealed class InterestIndex
 {
     private readonly Lazy<DenseQueries> _dense;
 
+    /// <summary>Where <see cref="Queries"/> are: the index's own array, or its rows of a concatenation (<see cref="ShareQueries"/>).</summary>
+    private QueryRows _queries;
+
     private InterestIndex(IReadOnlyList<InterestDefinition> interests, float[] thresholds, float[] queries, WordTable words, int[] offsets, int[] wordIds, float[] weights)
     {
         Interests = interests;
         Thresholds = thresholds;
-        Queries = queries;
+        _queries = new QueryRows(queries);
         Words = words;
         QueryOffsets = offsets;
         QueryWordIds = wordIds;
@@ -32,7 +36,7 @@ public sealed class InterestIndex
     public IReadOnlyList<InterestDefinition> Interests { get; }
 
     /// <summary>[Count, Dimension] unit pooled vectors (all zeros for a text without a known word): the stage-1 queries.</summary>
-    public float[] Queries { get; }
+    public ReadOnlyMemory<float> Queries => Volatile.Read(ref _queries).Rows;
 
     /// <summary>The vectors that <see cref="QueryWordIds"/> refer to.</summary>
     public WordTable Words { get; }
@@ -61,7 +65,23 @@ public sealed class InterestIndex
     public int Dimension => Words.Dimension;
 
     /// <summary>Whether any word of the interest's text is known to the embedder (a pooled vector of zeros otherwise).</summary>
-    public bool HasKnownWords(int interest) => TensorPrimitives.MaxMagnitude<float>(Queries.AsSpan(interest * Dimension, Dimension)) != 0;
+    public bool HasKnownWords(int interest) => TensorPrimitives.MaxMagnitude<float>(Queries.Span.Slice(interest * Dimension, Dimension)) != 0;
+
+    /// <summary>
+    /// Reads <see cref="Queries"/> from <paramref name="concatenation"/>'s rows from <paramref name="first"/> on from now
+    /// on, so that an index kept beside a concatenation of it (a user's, beside the silo's) holds no copy of its own. The
+    /// rows must be this index's, bit for bit (a concatenation of it copied them): scores do not change. Readers holding
+    /// the old rows keep them.
+    /// </summary>
+    public void ShareQueries(InterestIndex concatenation, int first)
+    {
+        var rows = concatenation.Queries.Slice(first * Dimension, Count * Dimension);
+        if (concatenation.Dimension != Dimension || !MemoryMarshal.AsBytes(rows.Span).SequenceEqual(MemoryMarshal.AsBytes(Queries.Span)))
+        {
+            throw new ArgumentException($"Rows {first}..{first + Count} of the concatenation are not this index's queries.", nameof(concatenation));
+        }
+        Volatile.Write(ref _queries, new QueryRows(rows));
+    }
 
     /// <summary>Embeds the interests. Ids must be unique per user: a duplicate is a caller error, not a silent overwrite.</summary>
     public static InterestIndex Build(IReadOnlyList<InterestDefinition> interests, ITextEmbedder embedder, ScoringOptions options)
@@ -148,7 +168,7 @@ public sealed class InterestIndex
             {
                 throw new ArgumentException($"An index has dimension {part.Dimension}, not {dimension}.", nameof(parts));
             }
-            part.Queries.CopyTo(queries.AsSpan(at * dimension));
+            part.Queries.Span.CopyTo(queries.AsSpan(at * dimension));
             for (var i = 0; i < part.Count; i++)
             {
                 offsets[at + i + 1] = entries + part.QueryOffsets[i + 1];
@@ -175,7 +195,7 @@ public sealed class InterestIndex
         for (var k = 0; k < positions.Count; k++)
         {
             var i = positions[k];
-            Queries.AsSpan(i * Dimension, Dimension).CopyTo(queries.AsSpan(k * Dimension));
+            Queries.Span.Slice(i * Dimension, Dimension).CopyTo(queries.AsSpan(k * Dimension));
             wordIds.AddRange(QueryWordIds.AsSpan(QueryOffsets[i], QueryOffsets[i + 1] - QueryOffsets[i]));
             weights.AddRange(QueryWordWeights.AsSpan(QueryOffsets[i], QueryOffsets[i + 1] - QueryOffsets[i]));
             offsets[k + 1] = wordIds.Count;
@@ -219,4 +239,7 @@ public sealed class InterestIndex
     }
 
     private sealed record DenseQueries(float[] Vectors, float[] Weights, int PerInterest);
+
+    /// <summary>A reference, so that <see cref="ShareQueries"/> replaces the rows in one write that readers see whole.</summary>
+    private sealed record QueryRows(ReadOnlyMemory<float> Rows);
 }

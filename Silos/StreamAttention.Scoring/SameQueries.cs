@@ -19,7 +19,7 @@ internal sealed class SameQueries(InterestIndex index) : IEqualityComparer<int>
         return hash.ToHashCode();
     }
 
-    private ReadOnlySpan<byte> Pooled(int interest) => MemoryMarshal.AsBytes(index.Queries.AsSpan(interest * index.Dimension, index.Dimension));
+    private ReadOnlySpan<byte> Pooled(int interest) => MemoryMarshal.AsBytes(index.Queries.Span.Slice(interest * index.Dimension, index.Dimension));
 
     private ReadOnlySpan<int> WordIds(int interest)
         => index.QueryWordIds.AsSpan(index.QueryOffsets[interest], index.QueryOffsets[interest + 1] - index.QueryOffsets[interest]);

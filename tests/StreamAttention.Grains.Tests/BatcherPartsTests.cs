@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using StreamAttention.Contracts;
 using StreamAttention.Contracts.Scoring;
 using StreamAttention.Grains.Shards;
@@ -35,6 +36,35 @@ public sealed class BatcherPartsTests
         var after = silo.Current();
         Assert.Equal([5, 7], after.Covered);
         Assert.Equal(["e0", "e1"], after.Index.Interests.Select(i => i.Id));
+    }
+
+    [Fact]
+    public void The_users_indexes_read_their_pooled_vectors_from_the_silo_index_so_the_silo_holds_one_copy()
+    {
+        var words = new WordTable(Dimension);
+        var silo = new SiloInterestIndex(words, Options);
+        InterestIndex[] first = [Index("a", 2, words, pooled: 0.25f), Index("b", 1, words, pooled: 0.5f)];
+        var second = Index("c", 3, words, pooled: 0.75f);
+        var before = first.Append(second).Select(user => user.Queries.ToArray()).ToArray();
+        silo.Publish(1, first);
+        silo.Publish(2, [second]);
+
+        var snapshot = silo.Current();
+
+        Assert.All(first.Append(second), user => Assert.Same(ArrayOf(snapshot.Index.Queries), ArrayOf(user.Queries)));
+        Assert.Equal(before, first.Append(second).Select(user => user.Queries.ToArray()));
+        Assert.Equal(before.SelectMany(q => q), snapshot.Index.Queries.ToArray());
+
+        // After a change the users left read the new matrix: the old one is no longer held.
+        silo.Withdraw(1);
+        var after = silo.Current();
+        Assert.Same(second, after.Index);
+        silo.Publish(1, [first[1]]);
+        var last = silo.Current();
+        Assert.Same(ArrayOf(last.Index.Queries), ArrayOf(first[1].Queries));
+        Assert.Same(ArrayOf(last.Index.Queries), ArrayOf(second.Queries));
+        Assert.NotSame(ArrayOf(snapshot.Index.Queries), ArrayOf(second.Queries));
+        Assert.Equal(before[1..], new[] { first[1], second }.Select(user => user.Queries.ToArray()));
     }
 
     [Fact]
@@ -134,10 +164,12 @@ public sealed class BatcherPartsTests
     private static ScoringRequest Request(int messages, CancellationToken cancellationToken = default, InterestIndex? index = null)
         => new(Enumerable.Range(0, messages).Select(_ => Row()).ToArray(), index ?? Index("r", 1), cancellationToken);
 
-    private static InterestIndex Index(string prefix, int count, WordTable? words = null)
+    private static InterestIndex Index(string prefix, int count, WordTable? words = null, float pooled = 1)
         => InterestIndex.FromRows(
             Enumerable.Range(0, count).Select(i => new InterestDefinition($"{prefix}{i}", $"{prefix}{i}", "user", null)).ToArray(),
-            Enumerable.Range(0, count).Select(_ => Row()).ToArray(), Dimension, Options, words);
+            Enumerable.Range(0, count).Select(i => Row(pooled + i)).ToArray(), Dimension, Options, words);
 
-    private static EmbeddedText Row() => new([1, 0, 0, 0], [1], [1, 0, 0, 0], ["t"]);
+    private static EmbeddedText Row(float pooled = 1) => new([1, 0, 0, 0], [1], [pooled, 0, 0, 0], ["t"]);
+
+    private static float[]? ArrayOf(ReadOnlyMemory<float> rows) => MemoryMarshal.TryGetArray(rows, out var segment) ? segment.Array : null;
 }

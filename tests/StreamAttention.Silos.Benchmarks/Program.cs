@@ -65,7 +65,10 @@ foreach (var size in sizes)
     Console.WriteLine($"imported {report.Imported:N0} interests in {clock.Elapsed.TotalSeconds:F1} s");
     loaded = size;
 
-    // One score first: the shards and the silo index rebuild after the import, and that memory belongs to the silo.
+    // Two scores first: the shards and the silo index rebuild after the import, and that memory belongs to the silo. The
+    // first is scored by the shards the import changed, which publish their users' indexes then; the second builds the
+    // silo's index over all of them, as a silo holds it between imports.
+    await gateway.Score(messages);
     var grainMatches = (await gateway.Score(messages)).Count;
     var memory = Memory.Measure();
 

@@ -16,7 +16,7 @@ public static class ReferenceScorer
     public static (double Prefilter, double Attention, double[] Weights) Score(TokenBatch messages, int message, InterestIndex interests, int interest, ScoringOptions options)
     {
         var dimension = messages.Dimension;
-        var prefilter = Dot(messages.PooledVector(message), interests.Queries.AsSpan(interest * dimension, dimension));
+        var prefilter = Dot(messages.PooledVector(message), interests.Queries.Span.Slice(interest * dimension, dimension));
         var tokens = messages.TokenCount(message);
         if (tokens == 0)
         {

@@ -6,7 +6,7 @@ namespace StreamAttention.Grains.Shards;
 /// <summary>
 /// The silo's interest index: the concatenation of the per-user indexes its shards published, so one run scores a
 /// message batch against every shard on the silo, and the silo holds one pooled matrix of its interests rather than
-/// one per shard as well. All parts share the silo's <see cref="WordTable"/>, so no word vector is copied. Rebuilt only after a shard publishes or withdraws. A shard withdraws when
+/// one per shard as well, nor one per user: the users' indexes read their rows of it (<see cref="InterestIndex.ShareQueries"/>). All parts share the silo's <see cref="WordTable"/>, so no word vector is copied. Rebuilt only after a shard publishes or withdraws. A shard withdraws when
 /// its users change and publishes again once it rebuilt, so a snapshot never holds a stale shard: a shard missing from
 /// it is scored through its own grain.
 /// </summary>
@@ -67,9 +67,19 @@ public sealed class SiloInterestIndex(WordTable words, ScoringOptions options)
         var snapshot = new SiloIndexSnapshot(version, combined, parts.Select(p => p.Key).ToArray(), filled.Select(p => p.Key).ToArray(), Starts(filled));
         lock (_lock)
         {
-            if (_version == version)
+            if (_version != version)
             {
-                _current = snapshot;
+                return snapshot;
+            }
+            _current = snapshot;
+        }
+        // The users' indexes read their pooled vectors from the silo's matrix from now on, so the silo holds one copy of
+        // them, not two: a rebuild copies them from there (their last snapshot's matrix lives as long as they refer to it).
+        if (!ReferenceEquals(combined, users.FirstOrDefault()))
+        {
+            for (int u = 0, first = 0; u < users.Length; first += users[u].Count, u++)
+            {
+                users[u].ShareQueries(combined, first);
             }
         }
         return snapshot;

@@ -111,7 +111,7 @@ public sealed class ClusteredCandidates(PrefilterStage centroidPrefilter, Prefil
             var memberVectors = _memberVectors.Rent(members.Length * dimension);
             for (var j = 0; j < members.Length; j++)
             {
-                interests.Queries.AsSpan(members[j] * dimension, dimension).CopyTo(memberVectors.Span.Slice(j * dimension, dimension));
+                interests.Queries.Span.Slice(members[j] * dimension, dimension).CopyTo(memberVectors.Span.Slice(j * dimension, dimension));
             }
             var similarity = memberPrefilter.Run(messageVectors, probing.Count, memberVectors, members.Length, dimension).Span;
             for (var p = 0; p < probing.Count; p++)

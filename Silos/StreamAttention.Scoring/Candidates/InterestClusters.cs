@@ -53,16 +53,16 @@ public sealed class InterestClusters
     }
 
     /// <summary>Clusters <paramref name="vectors"/> ([count, dimension], unit or zero rows) into about <paramref name="clusters"/> groups; deterministic.</summary>
-    public static InterestClusters Build(float[] vectors, int count, int dimension, int clusters)
+    public static InterestClusters Build(ReadOnlyMemory<float> vectors, int count, int dimension, int clusters)
     {
-        var nonZero = Enumerable.Range(0, count).Where(i => TensorPrimitives.SumOfSquares(vectors.AsSpan(i * dimension, dimension)) > 0).ToArray();
+        var nonZero = Enumerable.Range(0, count).Where(i => TensorPrimitives.SumOfSquares(vectors.Span.Slice(i * dimension, dimension)) > 0).ToArray();
         var k = Math.Clamp(clusters, 1, Math.Max(1, nonZero.Length));
         var random = new Random(17);
         var centroids = new float[k * dimension];
         var seeds = nonZero.Length == 0 ? [] : nonZero.OrderBy(_ => random.Next()).Take(k).ToArray();
         for (var c = 0; c < seeds.Length; c++)
         {
-            vectors.AsSpan(seeds[c] * dimension, dimension).CopyTo(centroids.AsSpan(c * dimension));
+            vectors.Span.Slice(seeds[c] * dimension, dimension).CopyTo(centroids.AsSpan(c * dimension));
         }
         // Centroids are fitted on a sample (enough points per cluster), then every interest is assigned once.
         var training = nonZero.Length <= k * TrainingPointsPerCluster ? nonZero : nonZero.OrderBy(_ => random.Next()).Take(k * TrainingPointsPerCluster).ToArray();
@@ -73,7 +73,7 @@ public sealed class InterestClusters
             for (var p = 0; p < training.Length; p++)
             {
                 var sum = sums.AsSpan(assigned[p] * dimension, dimension);
-                TensorPrimitives.Add(sum, vectors.AsSpan(training[p] * dimension, dimension), sum);
+                TensorPrimitives.Add(sum, vectors.Span.Slice(training[p] * dimension, dimension), sum);
             }
             for (var c = 0; c < k; c++)
             {
@@ -110,7 +110,7 @@ public sealed class InterestClusters
             foreach (var i in groups[kept[c]])
             {
                 members[next++] = i;
-                var cosine = Math.Clamp((double)TensorPrimitives.Dot(centroid, vectors.AsSpan(i * dimension, dimension)), -1.0, 1.0);
+                var cosine = Math.Clamp((double)TensorPrimitives.Dot(centroid, vectors.Span.Slice(i * dimension, dimension)), -1.0, 1.0);
                 radius = Math.Max(radius, Math.Acos(cosine));
             }
             // Margin for the float dot products above.
@@ -130,12 +130,12 @@ public sealed class InterestClusters
     }
 
     /// <summary>The nearest centroid (largest cosine) of each point, in parallel.</summary>
-    private static int[] Assign(float[] vectors, int[] points, float[] centroids, int k, int dimension)
+    private static int[] Assign(ReadOnlyMemory<float> vectors, int[] points, float[] centroids, int k, int dimension)
     {
         var assigned = new int[points.Length];
         Parallel.For(0, points.Length, p =>
         {
-            var vector = vectors.AsSpan(points[p] * dimension, dimension);
+            var vector = vectors.Span.Slice(points[p] * dimension, dimension);
             var best = 0;
             var bestCosine = float.NegativeInfinity;
             for (var c = 0; c < k; c++)

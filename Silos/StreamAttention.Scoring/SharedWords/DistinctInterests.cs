@@ -20,7 +20,7 @@ public sealed class DistinctInterests
         Firsts = firsts;
         Dimension = index.Dimension;
         // Every interest distinct: the index's own matrix, not a copy.
-        Queries = firsts.Length == index.Count ? index.Queries : Copy(index.Queries, firsts, index.Dimension);
+        Queries = firsts.Length == index.Count ? index.Queries : Copy(index.Queries.Span, firsts, index.Dimension);
         (_offsets, _members) = Group(of, firsts.Length);
         Words = InterestWords.Build(index, firsts);
     }
@@ -37,7 +37,7 @@ public sealed class DistinctInterests
     public int[] Firsts { get; }
 
     /// <summary>[Count, Dimension] pooled vectors: the prefilter's queries.</summary>
-    public float[] Queries { get; }
+    public ReadOnlyMemory<float> Queries { get; }
 
     /// <summary>The query words of each distinct interest.</summary>
     public InterestWords Words { get; }
@@ -91,12 +91,12 @@ public sealed class DistinctInterests
         return new DistinctInterests(index, each, each);
     }
 
-    private static float[] Copy(float[] queries, int[] rows, int dimension)
+    private static float[] Copy(ReadOnlySpan<float> queries, int[] rows, int dimension)
     {
         var copy = new float[rows.Length * dimension];
         for (var d = 0; d < rows.Length; d++)
         {
-            queries.AsSpan(rows[d] * dimension, dimension).CopyTo(copy.AsSpan(d * dimension));
+            queries.Slice(rows[d] * dimension, dimension).CopyTo(copy.AsSpan(d * dimension));
         }
         return copy;
     }

@@ -95,6 +95,73 @@ public sealed class ExpansionPersistenceTests(ExpandingClusterFixture fixture) :
         Assert.Equal([1, 1, 1], texts.Select(fixture.Expansions.Computed));
     }
 
+    [Fact]
+    public async Task The_grain_keeps_no_expansion_after_a_write_and_reads_them_from_their_record_for_rows()
+    {
+        var user = fixture.Grains.GetGrain<IUserGrain>("expansion-record");
+        string[] texts = ["grafana alert rules firing twice", "vault token renewal failures"];
+        Assert.Empty((await user.PutInterests([new InterestInput("a", texts[0]), new InterestInput("b", texts[1])])).Errors);
+        var first = await user.GetScoringRows();
+        Assert.Empty(StoredState<UserInterestsState>("user", "expansion-record").Expansions);
+        Assert.Equal(texts.Order(), StoredState<UserExpansions>("user-expansions", "expansion-record").ByText.Keys.Order());
+
+        // The grain is still active: the rows it gives now come from the record, which holds the only copy.
+        var again = await user.GetScoringRows();
+        Assert.Equal([1, 1], texts.Select(fixture.Expansions.Computed));
+        fixture.Store.Entries.TryRemove(fixture.Store.Entries.Keys.Single(k => k.StateName == "user-expansions" && k.Grain.Key.ToString() == "expansion-record"), out _);
+        await user.GetScoringRows();
+
+        Assert.Equal([2, 2], texts.Select(fixture.Expansions.Computed));
+        AssertSameRows(first, again);
+    }
+
+    [Fact]
+    public async Task A_text_written_again_reuses_its_stored_expansion()
+    {
+        var user = fixture.Grains.GetGrain<IUserGrain>("expansion-rewritten");
+        const string text = "haproxy health checks flapping";
+        Assert.Empty((await user.PutInterests([new InterestInput("a", text)])).Errors);
+        var first = await user.GetScoringRows();
+        await fixture.Cluster.DeactivateAsync(user);
+
+        Assert.Empty((await user.PutInterests([new InterestInput("a", text, 0.7f), new InterestInput("twin", text)])).Errors);
+        var rewritten = await user.GetScoringRows();
+
+        Assert.Equal(1, fixture.Expansions.Computed(text));
+        AssertSameRows(first, new UserScoringRows(rewritten.Version, rewritten.Interests.Where(i => i.Id == "a").ToArray()));
+    }
+
+    [Fact]
+    public async Task Expansions_in_a_state_stored_before_their_record_are_read_and_moved_to_it_by_the_next_write()
+    {
+        var user = fixture.Grains.GetGrain<IUserGrain>("expansion-legacy");
+        const string text = "rabbitmq queue depth alarms";
+        Assert.Empty((await user.PutInterests([new InterestInput("a", text)])).Errors);
+        var first = await user.GetScoringRows();
+        await fixture.Cluster.DeactivateAsync(user);
+        // As an earlier build stored it: the expansions by interest id in the user's state, no record of their own.
+        var record = fixture.Store.Entries.Keys.Single(k => k.StateName == "user-expansions" && k.Grain.Key.ToString() == "expansion-legacy");
+        fixture.Store.Entries.TryRemove(record, out var expansions);
+        var stateKey = fixture.Store.Entries.Keys.Single(k => k.StateName == "user" && k.Grain.Key.ToString() == "expansion-legacy");
+        var (state, etag) = fixture.Store.Entries[stateKey];
+        ((UserInterestsState)state).Expansions["a"] = ((UserExpansions)expansions.State).ByText[text];
+        fixture.Store.Entries[stateKey] = (state, etag);
+
+        var legacy = await user.GetScoringRows();
+        Assert.Empty(await user.PutPolicy(DeliveryPolicy.Default));
+        await fixture.Cluster.DeactivateAsync(user);
+        var moved = await user.GetScoringRows();
+
+        Assert.Equal(1, fixture.Expansions.Computed(text));
+        Assert.Empty(StoredState<UserInterestsState>("user", "expansion-legacy").Expansions);
+        Assert.Equal([text], StoredState<UserExpansions>("user-expansions", "expansion-legacy").ByText.Keys);
+        AssertSameRows(first, legacy);
+        AssertSameRows(first, moved);
+    }
+
+    private T StoredState<T>(string stateName, string user)
+        => (T)fixture.Store.Entries.Single(e => e.Key.StateName == stateName && e.Key.Grain.Key.ToString() == user).Value.State;
+
     private static void AssertSameRows(UserScoringRows expected, UserScoringRows actual)
     {
         Assert.Equal(expected.Interests.Select(i => i.Id), actual.Interests.Select(i => i.Id));

@@ -99,6 +99,31 @@ public sealed class StoredBinaryRecordsTests(SiloHostFixture fixture) : IClassFi
         Assert.Same(loaded.Attention.Outbox[0], loaded.Attention.RecentDigests[^1]);
     }
 
+    /// <summary>
+    /// A user's expansions record, as this format was first written (<c>StoredStates/user-expansions.bin</c>): twin
+    /// texts' expansions share their vector, as a process's do.
+    /// </summary>
+    [Fact]
+    public void A_user_expansions_record_loads_whole()
+    {
+        var loaded = Storage.Deserialize<UserExpansions>(StoredRecords.Bytes("user-expansions.bin"))!;
+
+        Assert.Equal(Json(Expansions()), Json(loaded));
+        Assert.Equal(Expansions().ByText["database replication"].Pooled, loaded.ByText["database replication"].Pooled);
+        Assert.Equal(["replica", "failover"], loaded.ByText["database replication"].Words);
+    }
+
+    [Fact]
+    public void A_user_expansions_record_written_now_reads_back_whole()
+    {
+        var expansions = Expansions();
+
+        var loaded = Storage.Deserialize<UserExpansions>(Storage.Serialize(expansions))!;
+
+        Assert.Equal(Json(expansions), Json(loaded));
+        Assert.Equal(expansions.ByText["replication lag"].Pooled, loaded.ByText["replication lag"].Pooled);
+    }
+
     [Fact]
     public void An_attention_log_entry_written_now_reads_back_whole()
     {
@@ -140,6 +165,15 @@ public sealed class StoredBinaryRecordsTests(SiloHostFixture fixture) : IClassFi
         state.Expansions["db"] = new StoredExpansion(0x5eed_2026_1201, null, ["replica", "failover"], [0.71f, 0.52f], [19660, 26214, 0]);
         state.Expansions["db-twin"] = state.Expansions["db"] with { Key = 0x5eed_2026_1201 };
         return state;
+    }
+
+    /// <summary>Two texts' expansions by text, sharing their vector (words and cosines differ).</summary>
+    private static UserExpansions Expansions()
+    {
+        var expansions = new UserExpansions();
+        expansions.ByText["database replication"] = new StoredExpansion(0x5eed_2026_1201, null, ["replica", "failover"], [0.71f, 0.52f], [19660, 26214, 0]);
+        expansions.ByText["replication lag"] = expansions.ByText["database replication"] with { Words = ["lag"], Similarities = [0.6f] };
+        return expansions;
     }
 
     /// <summary>The state with its interests' expansions as they were stored before their vectors were fixed point.</summary>

@@ -20,12 +20,16 @@ using StreamAttention.Testing;
 // Silo benchmark: one in-process silo as `streamattention silo` builds it (the default provider, ONNX scorer, grains, local
 // clustering, memory storage), without Kestrel. At each size it measures the silo's memory, then scores the same
 // message batches through the grains (gateway → shards → batcher) and through a TwoStageScorer called directly on
-// the same interests, in this one run, so the ratio is the cost of the actor layer.
+// the same interests, in this one run, so the ratio is the cost of the actor layer. `--redis`: the grains' state in a
+// Redis of the benchmark's own (a redis-server child on a free loopback port), as production stores it, instead of in
+// the silo's memory, where each user's serialized state counts in the silo's heap.
 var settings = BenchmarkSettings.Parse(args);
 var sizes = args.Contains("--sizes") ? settings.Sizes : [10_000, 100_000];
 const int interestsPerUser = 10;
 
-var builder = StreamAttentionHost.CreateBuilder(["--Logging:LogLevel:Default=Warning", .. args.Where(a => a.StartsWith("--") && a.Contains('='))]);
+using var redis = args.Contains("--redis") ? await RedisServer.StartAsync() : null;
+string[] storage = redis is null ? [] : ["--Cluster:Storage=Redis", $"--Cluster:Redis={redis.Configuration}"];
+var builder = StreamAttentionHost.CreateBuilder(["--Logging:LogLevel:Default=Warning", .. storage, .. args.Where(a => a.StartsWith("--") && a.Contains('='))]);
 builder.UseOrleans(silo => silo.UseStreamAttentionCluster(builder.Configuration).AddStreamAttentionGrains());
 using var host = builder.Build();
 await host.StartAsync();
@@ -42,7 +46,8 @@ var interests = corpus.Interests(sizes[^1], seed: 42, rank => vectors.Word(rank 
     .Select((text, i) => new InterestDefinition($"i{i}", text, $"u{i / interestsPerUser}"))
     .ToArray();
 Console.WriteLine($"# silo benchmark: {string.Join(" and ", sizes.Select(s => $"{s:N0}"))} interests ({interestsPerUser} per user) × {settings.Messages} messages per batch, "
-    + $"median of {settings.Repetitions} batches, {Environment.ProcessorCount} cores, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC");
+    + $"median of {settings.Repetitions} batches, {Environment.ProcessorCount} cores, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, "
+    + $"{(redis is null ? "memory" : "Redis")} storage, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
 
 // Empty: the shards are active and the ONNX sessions loaded, so the baseline holds everything but the interests.
 await gateway.Score(messages);

@@ -2,8 +2,8 @@ namespace StreamAttention.Embeddings.Distilled;
 
 /// <summary>
 /// Interest texts' expansions (<see cref="TextExpansion"/>), kept by text, at most <paramref name="capacity"/> (the
-/// oldest dropped first), so a text written again (by another user, in another import) does not run MiniLM and the
-/// nearest-word search again; a user grain's other interests come with their stored expansions
+/// oldest dropped first), so a text written again by another user or in another import does not run MiniLM and the
+/// nearest-word search again; a user's own texts, unchanged or not written, come with their stored expansions
 /// (<see cref="ExpansionStorage"/>). ~0.45 KB per text at 128 dimensions. Thread-safe; the expansions themselves are
 /// computed outside its lock.
 /// </summary>

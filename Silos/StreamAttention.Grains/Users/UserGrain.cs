@@ -17,7 +17,8 @@ namespace StreamAttention.Grains.Users;
 /// <summary>
 /// A user's interests (persisted) and recent matches (in memory only). The interests' embeddings are not kept: the
 /// shard holds what scoring needs, and a shard rebuilding itself gets them embedded again (cheap for static vectors);
-/// what the embedder's query expansion added (models run per interest) is kept with the interests and read back.
+/// what the embedder's query expansion added (models run per interest) is stored in a record of its own
+/// (<see cref="UserExpansionStore"/>), read back when rows are built or interests written and not held in between.
 /// A write embeds first, registers the user with its shard before the user's
 /// first interest is persisted (so a shard rebuilding itself always finds every user with interests), persists all
 /// accepted inputs in one write, and only then publishes them to the shard.
@@ -48,6 +49,9 @@ public sealed partial class UserGrain(
     private bool _reminderRegistered;
     private AttentionLog? _log;
 
+    /// <summary>Expansions a rebuild computed again (none stored under the embedder's key), by text, until a write stores them.</summary>
+    private Dictionary<string, StoredExpansion>? _unwritten;
+
     private string UserId => this.GetPrimaryKeyString();
 
     /// <summary>The tenant of a "tenant/user" key, whose quotas the user's writes count against; null without a tenant.</summary>
@@ -56,6 +60,8 @@ public sealed partial class UserGrain(
     private IScoringShardGrain Shard => GrainFactory.GetGrain<IScoringShardGrain>(ShardMap.ShardOf(UserId, sharding.Value.ShardCount));
 
     private AttentionLog Log => _log ?? throw new InvalidOperationException("The attention log is read on activation.");
+
+    private UserExpansionStore ExpansionStore => new(storage, this.GetGrainId());
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -91,7 +97,9 @@ public sealed partial class UserGrain(
                 valid.Add(i);
             }
         }
-        var found = valid.Select(i => expansions?[i]).ToArray();
+        // Read before the write it precedes (its etag), and so that an unchanged text reuses its stored expansion.
+        var kept = await ExpansionStore.ReadAsync();
+        var found = valid.Select(i => embeddings is null ? KeptExpansion(inputs[i].Id, inputs[i].Text, kept.ByText) : expansions?[i]).ToArray();
         var rows = embeddings is null ? embedder.Embed(valid.Select(i => inputs[i].Text).ToArray(), found) : valid.Select(i => embeddings[i]).ToArray();
 
         var current = state.State.Interests;
@@ -143,8 +151,8 @@ public sealed partial class UserGrain(
             next[id] = interest;
             stored.Add(interest);
         }
-        await CommitAsync(next, accepted.ToDictionary(a => a.Key, a => a.Value.Expansion));
-        await PublishAsync(accepted.ToDictionary(a => a.Key, a => a.Value.Row));
+        var written = await CommitAsync(next, kept, accepted.ToDictionary(a => a.Key, a => a.Value.Expansion));
+        await PublishAsync(accepted.ToDictionary(a => a.Key, a => a.Value.Row), written);
         return new InterestWriteResult(stored, errors.OrderBy(e => e.Index).ToArray());
     }
 
@@ -156,12 +164,12 @@ public sealed partial class UserGrain(
         }
         var next = new Dictionary<string, StoredInterest>(state.State.Interests);
         next.Remove(interestId);
-        await CommitAsync(next);
+        var written = await CommitAsync(next);
         if (Tenant is { } tenant)
         {
             await tenant.Release(UserId, next.Count);
         }
-        await PublishAsync([]);
+        await PublishAsync([], written);
         return true;
     }
 
@@ -171,7 +179,8 @@ public sealed partial class UserGrain(
     public Task<IReadOnlyList<StoredInterest>> GetInterests()
         => Task.FromResult<IReadOnlyList<StoredInterest>>(state.State.Interests.Values.OrderBy(i => i.Id, StringComparer.Ordinal).ToArray());
 
-    public Task<UserScoringRows> GetScoringRows() => Task.FromResult(CommittedRows([]));
+    public async Task<UserScoringRows> GetScoringRows()
+        => CommittedRows([], state.State.Interests.Count == 0 ? [] : (await ExpansionStore.ReadAsync()).ByText);
 
     public async Task<IReadOnlyList<MatchDecision>> Decide(IReadOnlyList<UserMatch> matches)
     {
@@ -247,8 +256,8 @@ public sealed partial class UserGrain(
         state.State.Attention.Feedback[match.InterestId] = feedback;
         metrics.Feedback.Add(1, new KeyValuePair<string, object?>("relevant", relevant));
         // The threshold lives in the shard's rows: a new version carries it there.
-        await CommitAsync(state.State.Interests);
-        await PublishAsync([]);
+        var written = await CommitAsync(state.State.Interests);
+        await PublishAsync([], written);
         return FeedbackRule.Describe(match.InterestId, BaseThreshold(match.InterestId), feedback);
     }
 
@@ -380,29 +389,36 @@ public sealed partial class UserGrain(
 
     /// <summary>
     /// Persists <paramref name="interests"/> as the next version, with the expansions of those <paramref name="written"/>
-    /// and those kept of the others; on failure the grain keeps its previous state.
+    /// and those kept of the others (the expansions' record first, over what <paramref name="read"/> read, or what is
+    /// read now); on failure the grain keeps its previous state. Returns the expansions written, by text.
     /// </summary>
-    private async Task CommitAsync(Dictionary<string, StoredInterest> interests, Dictionary<string, StoredExpansion?>? written = null)
+    private async Task<Dictionary<string, StoredExpansion>> CommitAsync(Dictionary<string, StoredInterest> interests, ReadExpansions? read = null,
+        Dictionary<string, StoredExpansion?>? written = null)
     {
-        var previous = state.State;
-        var expansions = new Dictionary<string, StoredExpansion>();
-        foreach (var id in interests.Keys)
+        read ??= await ExpansionStore.ReadAsync();
+        var expansions = new Dictionary<string, StoredExpansion>(StringComparer.Ordinal);
+        foreach (var (id, interest) in interests)
         {
-            if ((written is not null && written.TryGetValue(id, out var expansion)) || previous.Expansions.TryGetValue(id, out expansion))
+            var expansion = written is not null && written.TryGetValue(id, out var given) ? given : KeptExpansion(id, interest.Text, read.ByText);
+            if (expansion is not null)
             {
-                if (expansion is not null)
-                {
-                    expansions[id] = expansion;
-                }
+                expansions[interest.Text] = expansion;
             }
         }
+        // First: an expansion stored for a text whose interest then fails to be written is never misread (keyed by text).
+        // None to store and none stored (an embedder that expands nothing): no record.
+        if (read.RecordExists || expansions.Count > 0)
+        {
+            await ExpansionStore.WriteAsync(read, expansions);
+        }
+        _unwritten = null;
+        var previous = state.State;
         state.State = new UserInterestsState
         {
             Interests = interests,
             Version = previous.Version + 1,
             Policy = previous.Policy,
             Attention = previous.Attention,
-            Expansions = expansions,
         };
         try
         {
@@ -413,6 +429,36 @@ public sealed partial class UserGrain(
             state.State = previous;
             throw;
         }
+        return expansions;
+    }
+
+    /// <summary>
+    /// The expansion kept for interest <paramref name="id"/>'s <paramref name="text"/>: computed again since the record
+    /// was written, in the record (<paramref name="stored"/>), or, in state written before the record existed, in the
+    /// user's state by id (only while the interest still has that text).
+    /// </summary>
+    private StoredExpansion? KeptExpansion(string id, string text, Dictionary<string, StoredExpansion> stored)
+        => _unwritten?.GetValueOrDefault(text) ?? stored.GetValueOrDefault(text)
+            ?? (state.State.Interests.GetValueOrDefault(id)?.Text == text ? state.State.Expansions.GetValueOrDefault(id) : null);
+
+    /// <summary>
+    /// Moves the expansions a rebuild computed again, and those of state written before the expansions' record, into the
+    /// record, so that the whole-state write that follows stores them and the grain stops holding them.
+    /// </summary>
+    private async Task StoreKeptExpansionsAsync()
+    {
+        var read = await ExpansionStore.ReadAsync();
+        var expansions = new Dictionary<string, StoredExpansion>(read.ByText, StringComparer.Ordinal);
+        foreach (var interest in state.State.Interests.Values)
+        {
+            if (KeptExpansion(interest.Id, interest.Text, read.ByText) is { } expansion)
+            {
+                expansions[interest.Text] = expansion;
+            }
+        }
+        await ExpansionStore.WriteAsync(read, expansions);
+        _unwritten = null;
+        state.State.Expansions = [];
     }
 
     /// <summary>
@@ -421,6 +467,10 @@ public sealed partial class UserGrain(
     /// </summary>
     private async Task WriteStateAsync()
     {
+        if (_unwritten is not null || state.State.Expansions.Count > 0)
+        {
+            await StoreKeptExpansionsAsync();
+        }
         var attention = state.State.Attention;
         var (previousStart, start) = (attention.LogStart, Log.Next);
         attention.LogStart = start;
@@ -451,51 +501,32 @@ public sealed partial class UserGrain(
     /// Sends the committed rows to the shard. Should this fail, the state is durable all the same and the shard
     /// catches up on the user's next write or on its own next activation.
     /// </summary>
-    private Task PublishAsync(Dictionary<string, EmbeddedText> embedded) => Shard.Update(UserId, CommittedRows(embedded));
+    private Task PublishAsync(Dictionary<string, EmbeddedText> embedded, Dictionary<string, StoredExpansion> stored)
+        => Shard.Update(UserId, CommittedRows(embedded, stored));
 
     /// <summary>
     /// The committed interests with their rows (those just <paramref name="embedded"/>, the others embedded again with
-    /// their stored expansions) and their thresholds as feedback moved them.
+    /// their kept expansions, <see cref="KeptExpansion"/>) and their thresholds as feedback moved them.
     /// </summary>
-    private UserScoringRows CommittedRows(Dictionary<string, EmbeddedText> embedded)
+    private UserScoringRows CommittedRows(Dictionary<string, EmbeddedText> embedded, Dictionary<string, StoredExpansion> stored)
     {
         var interests = state.State.Interests.Values.ToArray();
         var missing = interests.Where(i => !embedded.ContainsKey(i.Id)).ToArray();
-        var kept = state.State.Expansions;
-        var expansions = Array.ConvertAll(missing, i => kept.GetValueOrDefault(i.Id));
+        var kept = Array.ConvertAll(missing, i => KeptExpansion(i.Id, i.Text, stored));
+        var expansions = (StoredExpansion?[])kept.Clone();
         var rows = embedder.Embed(missing.Select(i => i.Text).ToArray(), expansions);
-        var changed = false;
         for (var i = 0; i < missing.Length; i++)
         {
             embedded[missing[i].Id] = rows[i];
-            changed |= !ReferenceEquals(expansions[i], kept.GetValueOrDefault(missing[i].Id));
-        }
-        if (changed)
-        {
-            // Computed again (stored under another key, or none stored): kept in the state, which the next write stores,
-            // but not written now: this may run interleaved with a write, and after a model change every user would
-            // write at once while the shards rebuild.
-            state.State.Expansions = Expansions(missing, expansions, kept);
+            if (!ReferenceEquals(expansions[i], kept[i]) && expansions[i] is { } computed)
+            {
+                // Computed again (stored under another key, or none stored): kept until the next write stores it, but not
+                // written now: this may run interleaved with a write, and after a model change every user would write at
+                // once while the shards rebuild.
+                (_unwritten ??= new Dictionary<string, StoredExpansion>(StringComparer.Ordinal))[missing[i].Text] = computed;
+            }
         }
         return new UserScoringRows(state.State.Version, interests.Select(i => new ScoringInterest(i.Id, i.Text,
             state.State.Attention.Feedback.ContainsKey(i.Id) ? ThresholdOf(i.Id) : i.Threshold, embedded[i.Id], i.Require, i.Exclude)).ToArray());
-    }
-
-    /// <summary>A copy of <paramref name="kept"/> with <paramref name="interests"/>' expansions (a null one removed).</summary>
-    private static Dictionary<string, StoredExpansion> Expansions(StoredInterest[] interests, StoredExpansion?[] expansions, Dictionary<string, StoredExpansion> kept)
-    {
-        var next = new Dictionary<string, StoredExpansion>(kept);
-        for (var i = 0; i < interests.Length; i++)
-        {
-            if (expansions[i] is { } expansion)
-            {
-                next[interests[i].Id] = expansion;
-            }
-            else
-            {
-                next.Remove(interests[i].Id);
-            }
-        }
-        return next;
     }
 }

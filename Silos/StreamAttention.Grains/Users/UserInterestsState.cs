@@ -25,9 +25,9 @@ public sealed class UserInterestsState
     public AttentionState Attention { get; set; } = new();
 
     /// <summary>
-    /// What the embedder's query expansion added to each interest (by id; none where it added nothing), so a grain
-    /// activated again rebuilds the rows without computing them (<see cref="InterestEmbedder"/>). Empty in state
-    /// stored before it existed.
+    /// What the embedder's query expansion added to each interest (by id), as state was stored before the expansions
+    /// had a record of their own (<see cref="UserExpansions"/>): read and used, moved to that record by the next write,
+    /// written empty.
     /// </summary>
     [Id(4)]
     public Dictionary<string, StoredExpansion> Expansions { get; set; } = [];

@@ -159,6 +159,29 @@ public sealed class ExpansionPersistenceTests(ExpandingClusterFixture fixture) :
         AssertSameRows(first, moved);
     }
 
+    [Fact]
+    public async Task Feedback_and_a_text_written_again_leave_the_record_unwritten_and_a_deletion_writes_it()
+    {
+        const string userId = "expansion-unchanged";
+        var user = fixture.Grains.GetGrain<IUserGrain>(userId);
+        string[] texts = ["nginx upstream timeouts", "etcd leader elections"];
+        Assert.Empty((await user.PutInterests([new InterestInput("a", texts[0]), new InterestInput("b", texts[1])])).Errors);
+        var written = RecordETag(userId);
+
+        await user.Decide([new UserMatch(DateTimeOffset.UtcNow, "a", "nginx upstream timed out", 0.9f, [], "unchanged-0")]);
+        Assert.NotNull(await user.GiveFeedback("unchanged-0", relevant: true));
+        Assert.Empty((await user.PutInterests([new InterestInput("a", texts[0], 0.7f)])).Errors);
+        Assert.Equal(written, RecordETag(userId));
+
+        Assert.True(await user.DeleteInterest("b"));
+        Assert.NotEqual(written, RecordETag(userId));
+        Assert.Equal([texts[0]], StoredState<UserExpansions>("user-expansions", userId).ByText.Keys);
+        Assert.Equal([1, 1], texts.Select(fixture.Expansions.Computed));
+    }
+
+    private string RecordETag(string user)
+        => fixture.Store.Entries.Single(e => e.Key.StateName == "user-expansions" && e.Key.Grain.Key.ToString() == user).Value.ETag;
+
     private T StoredState<T>(string stateName, string user)
         => (T)fixture.Store.Entries.Single(e => e.Key.StateName == stateName && e.Key.Grain.Key.ToString() == user).Value.State;
 

@@ -406,8 +406,9 @@ public sealed partial class UserGrain(
             }
         }
         // First: an expansion stored for a text whose interest then fails to be written is never misread (keyed by text).
-        // None to store and none stored (an embedder that expands nothing): no record.
-        if (read.RecordExists || expansions.Count > 0)
+        // None to store and none stored (an embedder that expands nothing): no record; the record as read (feedback, a
+        // text written again): not written again.
+        if ((read.RecordExists || expansions.Count > 0) && !IsRecordAsRead(expansions, read))
         {
             await ExpansionStore.WriteAsync(read, expansions);
         }
@@ -431,6 +432,11 @@ public sealed partial class UserGrain(
         }
         return expansions;
     }
+
+    /// <summary>Whether <paramref name="expansions"/> are exactly the entries <paramref name="read"/> read (the same objects).</summary>
+    private static bool IsRecordAsRead(Dictionary<string, StoredExpansion> expansions, ReadExpansions read)
+        => read.RecordExists && expansions.Count == read.ByText.Count
+            && expansions.All(e => read.ByText.TryGetValue(e.Key, out var stored) && ReferenceEquals(stored, e.Value));
 
     /// <summary>
     /// The expansion kept for interest <paramref name="id"/>'s <paramref name="text"/>: computed again since the record

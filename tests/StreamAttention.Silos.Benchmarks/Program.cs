@@ -76,6 +76,8 @@ foreach (var size in sizes)
     await gateway.Score(messages);
     var grainMatches = (await gateway.Score(messages)).Count;
     var memory = Memory.Measure();
+    // Printed now: at 1,000,000 interests the direct scorer's index below embeds every text again (half an hour with the expansion).
+    Console.WriteLine($"# {size:N0} interests: GC heap {memory.Heap / 1e6:F0} MB, working set {memory.WorkingSet / 1e6:F0} MB, peak so far {memory.PeakWorkingSet / 1e6:F0} MB");
 
     // The raw core: the same interests (same texts, default thresholds) and messages, embedding included as in the gateway.
     var index = InterestIndex.Build(interests[..size], embedder, scoringOptions);

@@ -179,6 +179,34 @@ public sealed class ExpansionPersistenceTests(ExpandingClusterFixture fixture) :
         Assert.Equal([1, 1], texts.Select(fixture.Expansions.Computed));
     }
 
+    [Fact]
+    public async Task Expansions_stored_again_after_a_rebuild_leave_out_texts_that_no_interest_has()
+    {
+        const string userId = "expansion-stale-text";
+        var user = fixture.Grains.GetGrain<IUserGrain>(userId);
+        const string kept = "memcached eviction storms", lost = "zookeeper session expiries";
+        Assert.Empty((await user.PutInterests([new InterestInput("a", kept)])).Errors);
+        // The record is written first, with the new text only; the state's write fails, so the interest keeps its old text.
+        fixture.Store.FailWritesOf("user");
+        try
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => user.PutInterests([new InterestInput("a", lost)]));
+        }
+        finally
+        {
+            fixture.Store.FailWritesOf(null);
+        }
+        Assert.Equal([lost], StoredState<UserExpansions>("user-expansions", userId).ByText.Keys);
+
+        // A rebuild computes the old text's expansion again; the next write stores it, and not the text no interest has.
+        await fixture.Cluster.DeactivateAsync(user);
+        await user.GetScoringRows();
+        Assert.Empty(await user.PutPolicy(DeliveryPolicy.Default));
+
+        Assert.Equal([kept], StoredState<UserExpansions>("user-expansions", userId).ByText.Keys);
+        Assert.Equal([2, 1], new[] { kept, lost }.Select(fixture.Expansions.Computed));
+    }
+
     private string RecordETag(string user)
         => fixture.Store.Entries.Single(e => e.Key.StateName == "user-expansions" && e.Key.Grain.Key.ToString() == user).Value.ETag;
 

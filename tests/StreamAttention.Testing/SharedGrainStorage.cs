@@ -8,8 +8,8 @@ namespace StreamAttention.Testing;
 /// <summary>
 /// Grain state shared by all silos of a test cluster and kept outside them, like a database would: it survives
 /// killed and restarted silos, which Orleans' memory storage (held by grains on some silo) does not.
-/// <see cref="FailWrites"/> makes every write throw, to test what a failed write leaves behind; <see cref="SharedGrainStore.FailReadsOf"/>
-/// makes one grain fail to activate.
+/// <see cref="FailWrites"/> makes every write throw, to test what a failed write leaves behind, and
+/// <see cref="FailWritesOf"/> only the writes of one state; <see cref="FailReadsOf"/> makes one grain fail to activate.
 /// </summary>
 public sealed class SharedGrainStore
 {
@@ -18,6 +18,13 @@ public sealed class SharedGrainStore
     public volatile bool FailWrites;
 
     private volatile string? _failReadsOf;
+
+    private volatile string? _failWritesOf;
+
+    /// <summary>Makes every write of the state named <paramref name="stateName"/> throw (null: none), the other states' writes succeed.</summary>
+    public void FailWritesOf(string? stateName) => _failWritesOf = stateName;
+
+    public bool FailsWriteOf(string stateName) => FailWrites || _failWritesOf == stateName;
 
     /// <summary>Makes every read of the state of grains keyed <paramref name="key"/> throw (null: none), so they fail to activate.</summary>
     public void FailReadsOf(string? key) => _failReadsOf = key;
@@ -44,7 +51,7 @@ public sealed class SharedGrainStorage(SharedGrainStore store, DeepCopier copier
 
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        if (store.FailWrites)
+        if (store.FailsWriteOf(stateName))
         {
             throw new IOException("injected storage failure");
         }

@@ -396,22 +396,8 @@ public sealed partial class UserGrain(
         Dictionary<string, StoredExpansion?>? written = null)
     {
         read ??= await ExpansionStore.ReadAsync();
-        var expansions = new Dictionary<string, StoredExpansion>(StringComparer.Ordinal);
-        foreach (var (id, interest) in interests)
-        {
-            var expansion = written is not null && written.TryGetValue(id, out var given) ? given : KeptExpansion(id, interest.Text, read.ByText);
-            if (expansion is not null)
-            {
-                expansions[interest.Text] = expansion;
-            }
-        }
         // First: an expansion stored for a text whose interest then fails to be written is never misread (keyed by text).
-        // None to store and none stored (an embedder that expands nothing): no record; the record as read (feedback, a
-        // text written again): not written again.
-        if ((read.RecordExists || expansions.Count > 0) && !IsRecordAsRead(expansions, read))
-        {
-            await ExpansionStore.WriteAsync(read, expansions);
-        }
+        var expansions = await StoreExpansionsAsync(interests.Values, read, written);
         _unwritten = null;
         var previous = state.State;
         state.State = new UserInterestsState
@@ -429,6 +415,31 @@ public sealed partial class UserGrain(
         {
             state.State = previous;
             throw;
+        }
+        return expansions;
+    }
+
+    /// <summary>
+    /// Writes the expansions' record for <paramref name="interests"/>: by text, each interest's expansion just
+    /// <paramref name="written"/> (by id), else the one kept (<see cref="KeptExpansion"/>); entries of texts no interest
+    /// has are left out. None to store and none stored (an embedder that expands nothing): no record; the record as
+    /// <paramref name="read"/> (feedback, a text written again): not written again. Returns the expansions, by text.
+    /// </summary>
+    private async Task<Dictionary<string, StoredExpansion>> StoreExpansionsAsync(IEnumerable<StoredInterest> interests, ReadExpansions read,
+        Dictionary<string, StoredExpansion?>? written = null)
+    {
+        var expansions = new Dictionary<string, StoredExpansion>(StringComparer.Ordinal);
+        foreach (var interest in interests)
+        {
+            var expansion = written is not null && written.TryGetValue(interest.Id, out var given) ? given : KeptExpansion(interest.Id, interest.Text, read.ByText);
+            if (expansion is not null)
+            {
+                expansions[interest.Text] = expansion;
+            }
+        }
+        if ((read.RecordExists || expansions.Count > 0) && !IsRecordAsRead(expansions, read))
+        {
+            await ExpansionStore.WriteAsync(read, expansions);
         }
         return expansions;
     }
@@ -453,16 +464,7 @@ public sealed partial class UserGrain(
     /// </summary>
     private async Task StoreKeptExpansionsAsync()
     {
-        var read = await ExpansionStore.ReadAsync();
-        var expansions = new Dictionary<string, StoredExpansion>(read.ByText, StringComparer.Ordinal);
-        foreach (var interest in state.State.Interests.Values)
-        {
-            if (KeptExpansion(interest.Id, interest.Text, read.ByText) is { } expansion)
-            {
-                expansions[interest.Text] = expansion;
-            }
-        }
-        await ExpansionStore.WriteAsync(read, expansions);
+        await StoreExpansionsAsync(state.State.Interests.Values, await ExpansionStore.ReadAsync());
         _unwritten = null;
         state.State.Expansions = [];
     }

@@ -56,7 +56,7 @@ public sealed class DynamicMatMulQuantizerTests
         var x = Input(Rows);
         var expected = Run(floatBytes, x, Rows);
         var actual = Run(model.ToByteArray(), x, Rows);
-        // Activations are quantized per row (8 bits over each row's range), weights per column: a few percent of the
+        // Activations are quantized per row (255 levels over ± the row's largest magnitude), weights per column: a few percent of the
         // largest output on these random weights (a trained network's errors average out over d = 384). These weights fill
         // their columns' range evenly, so with 8-bit weights a CPU without VNNI (AVX2 only) saturated its int16 pair sums
         // and missed by up to 9 on outputs of ~27.
@@ -78,7 +78,7 @@ public sealed class DynamicMatMulQuantizerTests
         var inBatch = Run(bytes, withLargeRow, Rows + 1);
         var first = Run(bytes, x[..K], 1);
 
-        // Bit for bit: a row's integer product is exact and its float steps read only that row's scale and zero point.
+        // Bit for bit: a row's integer product is exact and its float steps read only that row's scale.
         Assert.Equal(alone, inBatch[..(Rows * N)]);
         Assert.Equal(alone[..N], first);
     }

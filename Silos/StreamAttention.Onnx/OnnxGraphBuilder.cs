@@ -103,7 +103,7 @@ public sealed class OnnxGraphBuilder
         };
     }
 
-    private static AttributeProto Attribute(string name, object value)
+    internal static AttributeProto Attribute(string name, object value)
     {
         var attribute = new AttributeProto { Name = name };
         switch (value)

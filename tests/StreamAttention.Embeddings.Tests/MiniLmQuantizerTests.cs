@@ -51,6 +51,34 @@ public sealed class MiniLmQuantizerTests(MiniLmModelFixture model)
     }
 
     [Fact]
+    public async Task The_int8_model_embeds_a_text_the_same_alone_and_among_other_texts()
+    {
+        var options = new MiniLmOptions { ModelDirectory = model.Options.ModelDirectory, Quantization = MiniLmQuantization.Int8 };
+        var files = await new MiniLmModelSetup().EnsureAsync(options);
+        var sessions = new OnnxSessionFactory(new OnnxRuntimeOptions());
+        using var int8 = files.CreateEmbedder(options, sessions, null);
+        using var floats = files.CreateEmbedder(new MiniLmOptions { Quantization = MiniLmQuantization.None }, sessions, null);
+        const string text = "postgres replication lag after the failover";
+        // Texts of as many word pieces as the first (10), so all share one run and one padded length, and unlike it (a hex
+        // dump among them): with one quantization range for the whole batch, they moved its vectors.
+        string[] batch = [text, "the bakery sells fresh bread every single morning at seven", "kubernetes pods restart in a crash loop", "0x7f3a 0xdead"];
+        Assert.Single(batch.Select(t => floats.Embed([t]).TokenTexts[0].Length).Distinct());
+
+        foreach (var embedder in new[] { floats, int8 })
+        {
+            var alone = embedder.Embed([text]);
+            var among = embedder.Embed(batch);
+
+            // Bit for bit: each row's dense layers read only that row (the float model, the control, does so too).
+            Assert.Equal(alone.PooledVector(0).ToArray(), among.PooledVector(0).ToArray());
+            for (var token = 0; token < alone.TokenTexts[0].Length; token++)
+            {
+                Assert.Equal(alone.TokenVector(0, token).ToArray(), among.TokenVector(0, token).ToArray());
+            }
+        }
+    }
+
+    [Fact]
     public async Task Setup_with_int8_quantization_hands_the_embedder_the_int8_model()
     {
         var options = new MiniLmOptions { ModelDirectory = model.Options.ModelDirectory, Quantization = MiniLmQuantization.Int8 };

@@ -36,7 +36,7 @@ public sealed class DynamicMatMulQuantizerTests
     }
 
     [Fact]
-    public void Constant_weight_matmuls_become_dynamic_quantize_matmul_with_the_bias_folded_and_give_close_outputs()
+    public void Constant_weight_matmuls_become_integer_matmuls_of_row_quantized_inputs_and_give_close_outputs()
     {
         var model = ModelProto.Parser.ParseFrom(BuildModel());
         var floatBytes = model.ToByteArray();
@@ -44,30 +44,92 @@ public sealed class DynamicMatMulQuantizerTests
         var rewritten = DynamicMatMulQuantizer.Quantize(model);
 
         Assert.Equal(2, rewritten);
-        Assert.Equal(["DynamicQuantizeMatMul", "Relu", "DynamicQuantizeMatMul", "Transpose", "MatMul"], model.Graph.Node.Select(n => n.OpType));
-        Assert.Equal(["x", "w1_quantized", "w1_scale", "w1_zero_point", "b1"], model.Graph.Node[0].Input);
-        Assert.Equal(4, model.Graph.Node[2].Input.Count); // no bias: the second's result has two readers
+        var nodes = model.Graph.Node;
+        Assert.Equal(["MatMulIntegerToFloat", "Add", "Relu", "MatMulIntegerToFloat", "Transpose", "MatMul"],
+            nodes.Where(n => n.OpType is "MatMulIntegerToFloat" or "Add" or "Relu" or "Transpose" or "MatMul").Select(n => n.OpType));
+        Assert.Equal(["x_rows_quantized", "w1_quantized", "x_rows_scale", "w1_scale", "row_quantization_zero_point_128"],
+            nodes.First(n => n.OpType == "MatMulIntegerToFloat").Input);
+        Assert.Equal("y", nodes.Last(n => n.OpType == "MatMulIntegerToFloat").Output[0]);
         Assert.DoesNotContain(model.Graph.Initializer, t => t.Name is "w1" or "w2");
         Assert.Contains(model.OpsetImport, o => o.Domain == DynamicMatMulQuantizer.ContribDomain);
 
-        var x = Enumerable.Range(0, 3 * K).Select(i => MathF.Sin(i * 0.7f)).ToArray();
-        var expected = Run(floatBytes, x);
-        var actual = Run(model.ToByteArray(), x);
-        // Activations are quantized per tensor (8 bits over the whole batch's range), weights per column: a few percent
-        // of the largest output on these random weights (a trained network's errors average out over d = 384). These
-        // weights fill their columns' range evenly, so with 8-bit weights a CPU without VNNI (AVX2 only) saturated its
-        // int16 pair sums and missed by up to 9 on outputs of ~27.
+        var x = Input(Rows);
+        var expected = Run(floatBytes, x, Rows);
+        var actual = Run(model.ToByteArray(), x, Rows);
+        // Activations are quantized per row (255 levels over ± the row's largest magnitude), weights per column: a few percent of the
+        // largest output on these random weights (a trained network's errors average out over d = 384). These weights fill
+        // their columns' range evenly, so with 8-bit weights a CPU without VNNI (AVX2 only) saturated its int16 pair sums
+        // and missed by up to 9 on outputs of ~27.
         var largest = expected.Max(Math.Abs);
         Assert.All(expected.Zip(actual), p => Assert.InRange(Math.Abs(p.First - p.Second), 0, 0.04f * largest));
     }
 
-    /// <summary>x [3, K] → MatMul w1 + b1 → Relu → MatMul w2 = y, and y · yᵀ (a MatMul of two activations, left float).</summary>
+    [Fact]
+    public void A_rows_output_does_not_depend_on_the_other_rows_of_its_input()
+    {
+        var model = ModelProto.Parser.ParseFrom(BuildModel());
+        DynamicMatMulQuantizer.Quantize(model);
+        var bytes = model.ToByteArray();
+        var x = Input(Rows);
+        // The same rows followed by one with values ten times larger, which widens a whole-input range tenfold.
+        var withLargeRow = x.Concat(x.Take(K).Select(v => v * 10 - 3)).ToArray();
+
+        var alone = Run(bytes, x, Rows);
+        var inBatch = Run(bytes, withLargeRow, Rows + 1);
+        var first = Run(bytes, x[..K], 1);
+
+        // Bit for bit: a row's integer product is exact and its float steps read only that row's scale.
+        Assert.Equal(alone, inBatch[..(Rows * N)]);
+        Assert.Equal(alone[..N], first);
+    }
+
+    [Fact]
+    public void A_quantized_matmul_computes_each_rows_product_from_its_own_scale()
+    {
+        var g = new OnnxGraphBuilder("one-matmul");
+        g.Input("x", Float, "rows", K);
+        g.Output("y", Float, "rows", N);
+        var weight = Weight(K, N);
+        var bias = Weight(1, N);
+        g.Node("Add", [g.Node("MatMul", ["x", g.Constant("w", weight, K, N)]), g.Constant("b", bias, N)], "y");
+        var model = g.Build();
+        DynamicMatMulQuantizer.Quantize(model);
+        // Rows with both signs, only positive values, only negative values and all zeros.
+        var x = Input(2).Concat(Input(1).Select(v => Math.Abs(v) + 0.5f)).Concat(Input(1).Select(v => -Math.Abs(v))).Concat(new float[K]).ToArray();
+
+        var actual = Run(model.ToByteArray(), x, 5);
+
+        var (q, scales) = DynamicMatMulQuantizer.QuantizePerColumn(weight, K, N);
+        for (var row = 0; row < 5; row++)
+        {
+            var values = x[(row * K)..((row + 1) * K)];
+            // Symmetric on the row: 127 levels each side of the zero point 128.
+            var scale = Math.Max(values.Max(Math.Abs) / 127f, 1.17549435e-38f);
+            var quantized = values.Select(v => (int)MathF.Round(v / scale) + 128).ToArray();
+            for (var n = 0; n < N; n++)
+            {
+                var product = 0.0;
+                for (var k = 0; k < K; k++)
+                {
+                    product += (quantized[k] - 128.0) * q[k * N + n];
+                }
+                var expected = product * scale * scales[n] + bias[n];
+                Assert.Equal(expected, actual[row * N + n], 1e-4 * Math.Max(1, Math.Abs(expected)));
+            }
+        }
+    }
+
+    private const int Rows = 3;
+
+    private static float[] Input(int rows) => Enumerable.Range(0, rows * K).Select(i => MathF.Sin(i * 0.7f)).ToArray();
+
+    /// <summary>x [rows, K] → MatMul w1 + b1 → Relu → MatMul w2 = y, and y · yᵀ (a MatMul of two activations, left float).</summary>
     private static byte[] BuildModel()
     {
         var g = new OnnxGraphBuilder("quantizer-test");
-        g.Input("x", Float, 3, K);
-        g.Output("y", Float, 3, N);
-        g.Output("gram", Float, 3, 3);
+        g.Input("x", Float, "rows", K);
+        g.Output("y", Float, "rows", N);
+        g.Output("gram", Float, "rows", "rows");
         var hidden = g.Node("Add", [g.Node("MatMul", ["x", g.Constant("w1", Weight(K, K), K, K)]), g.Constant("b1", Weight(1, K), K)]);
         var y = g.Node("MatMul", [g.Node("Relu", [hidden]), g.Constant("w2", Weight(K, N), K, N)], "y");
         g.Node("MatMul", [y, g.Node("Transpose", [y])], "gram");
@@ -77,10 +139,10 @@ public sealed class DynamicMatMulQuantizerTests
     private static float[] Weight(int rows, int columns) =>
         Enumerable.Range(0, rows * columns).Select(i => MathF.Cos(i * 1.3f) * (1 + i % 5)).ToArray();
 
-    private static float[] Run(byte[] model, float[] x)
+    private static float[] Run(byte[] model, float[] x, int rows)
     {
         using var session = new InferenceSession(model);
-        using var input = OrtValue.CreateTensorValueFromMemory(x, [3, K]);
+        using var input = OrtValue.CreateTensorValueFromMemory(x, [rows, K]);
         using var runOptions = new RunOptions();
         using var outputs = session.Run(runOptions, ["x"], [input], ["y"]);
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();

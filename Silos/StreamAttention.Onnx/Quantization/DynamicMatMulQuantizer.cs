@@ -6,15 +6,21 @@ namespace StreamAttention.Onnx.Quantization;
 
 /// <summary>
 /// Dynamic int8 quantization of a float ONNX model's dense layers: every MatMul whose second input is a constant float
-/// weight [K, N] becomes ONNX Runtime's contrib op <c>com.microsoft.DynamicQuantizeMatMul</c>, with the weight stored as
-/// 7-bit int8 per column (symmetric, zero point 0) and the activations quantized to uint8 at run time by the op itself. A bias
-/// Add right after the MatMul (its only consumer, a constant [N]) is folded into the op. Everything else, the
-/// activation × activation MatMuls of attention included, stays float.
+/// weight [K, N] becomes ONNX Runtime's contrib op <c>com.microsoft.MatMulIntegerToFloat</c> of its input quantized to
+/// uint8 row by row at run time (<see cref="RowQuantizer"/>: a scale per row, which the op applies to the product) and the
+/// weight stored as 7-bit int8 per column (symmetric, zero point 0, scale per column). The model's bias Adds stay as they
+/// are. Everything else, the activation × activation MatMuls of attention included, stays float.
 /// </summary>
+/// <remarks>
+/// Per row, not per tensor: format 2 used <c>DynamicQuantizeMatMul</c>, which quantizes its whole input with one scale and
+/// zero point, so a text's vectors depended on the other texts of its batch. Each row's result now reads only that row
+/// (its integer product is exact, its scales are its own), so a text embeds bit for bit the same alone or among others
+/// of the same padded length.
+/// </remarks>
 public static class DynamicMatMulQuantizer
 {
     /// <summary>Changes whenever the rewrite changes, so a cached quantized model made by an older rule is not reused.</summary>
-    public const int FormatVersion = 2;
+    public const int FormatVersion = 3;
 
     /// <summary>
     /// The largest weight magnitude, 7 bits rather than 8 (ONNX Runtime's <c>reduce_range</c>): on x86 CPUs without
@@ -25,17 +31,16 @@ public static class DynamicMatMulQuantizer
     public const int MaxWeight = 63;
 
     public const string ContribDomain = "com.microsoft";
-    private const string QuantizedOp = "DynamicQuantizeMatMul";
 
     /// <summary>Quantizes <paramref name="model"/> in place and returns how many MatMuls were rewritten.</summary>
     public static int Quantize(ModelProto model)
     {
         var graph = model.Graph;
         var initializers = graph.Initializer.ToDictionary(t => t.Name);
-        var consumers = graph.Node.SelectMany(n => n.Input.Select(input => (input, n))).ToLookup(p => p.input, p => p.n);
-        var graphOutputs = graph.Output.Select(o => o.Name).ToHashSet();
+        var opset = model.OpsetImport.Where(o => o.Domain is "" or "ai.onnx").Select(o => o.Version).DefaultIfEmpty(1).Max();
+        var nodes = new GraphNodes(graph, opset);
+        var rowQuantizer = new RowQuantizer(nodes);
         var rewritten = new List<NodeProto>();
-        var removedNodes = new HashSet<NodeProto>();
         var replacedWeights = new HashSet<string>();
 
         foreach (var node in graph.Node)
@@ -52,24 +57,18 @@ public static class DynamicMatMulQuantizer
             var prefix = weight.Name;
             graph.Initializer.Add(Tensor($"{prefix}_quantized", TensorProto.Types.DataType.Int8, MemoryMarshal.AsBytes(quantized.Values.AsSpan()), rows, columns));
             graph.Initializer.Add(Tensor($"{prefix}_scale", TensorProto.Types.DataType.Float, MemoryMarshal.AsBytes(quantized.Scales.AsSpan()), columns));
-            graph.Initializer.Add(Tensor($"{prefix}_zero_point", TensorProto.Types.DataType.Int8, new byte[columns], columns));
             replacedWeights.Add(weight.Name);
 
-            var replacement = new NodeProto { Name = $"{node.Name}_quantized", OpType = QuantizedOp, Domain = ContribDomain };
-            replacement.Input.AddRange([node.Input[0], $"{prefix}_quantized", $"{prefix}_scale", $"{prefix}_zero_point"]);
-            var output = node.Output[0];
-            if (BiasAdd(output) is var (add, bias))
-            {
-                replacement.Input.Add(bias);
-                output = add.Output[0];
-                removedNodes.Add(add);
-            }
-            replacement.Output.Add(output);
-            rewritten.Add(replacement);
+            // The new nodes go where the MatMul was, so the graph stays in topological order.
+            nodes.Target = rewritten;
+            var input = rowQuantizer.Quantized(node.Input[0], rows);
+            // No bias folded in: the op adds it before the row scale, which it applies last. The model's own bias Add stays.
+            nodes.Add("MatMulIntegerToFloat", [input.Values, $"{prefix}_quantized", input.Scales, $"{prefix}_scale", nodes.ZeroPoint(RowQuantizer.ZeroPoint)],
+                node.Output[0], ContribDomain);
         }
 
         graph.Node.Clear();
-        graph.Node.AddRange(rewritten.Where(n => !removedNodes.Contains(n)));
+        graph.Node.AddRange(rewritten);
         // Weights another node still reads (none in a plain transformer export) stay.
         var stillRead = graph.Node.SelectMany(n => n.Input).ToHashSet();
         foreach (var name in replacedWeights.Where(w => !stillRead.Contains(w)))
@@ -81,25 +80,11 @@ public static class DynamicMatMulQuantizer
                 graph.Input.Remove(asInput);
             }
         }
-        if (!model.OpsetImport.Any(o => o.Domain == ContribDomain))
+        if (replacedWeights.Count > 0 && !model.OpsetImport.Any(o => o.Domain == ContribDomain))
         {
             model.OpsetImport.Add(new OperatorSetIdProto { Domain = ContribDomain, Version = 1 });
         }
         return replacedWeights.Count;
-
-        // The Add that only adds a constant [N] vector to the MatMul's result, and that vector's name.
-        (NodeProto Add, string Bias)? BiasAdd(string matMulOutput)
-        {
-            var readers = consumers[matMulOutput].ToArray();
-            if (graphOutputs.Contains(matMulOutput) || readers is not [{ OpType: "Add", Input.Count: 2 } add])
-            {
-                return null;
-            }
-            var bias = add.Input[0] == matMulOutput ? add.Input[1] : add.Input[0];
-            return initializers.TryGetValue(bias, out var tensor) && tensor.DataType == (int)TensorProto.Types.DataType.Float && tensor.Dims.Count == 1
-                ? (add, bias)
-                : null;
-        }
     }
 
     /// <summary>
@@ -139,7 +124,7 @@ public static class DynamicMatMulQuantizer
         return tensor.FloatData.Count > 0 ? [.. tensor.FloatData] : MemoryMarshal.Cast<byte, float>(tensor.RawData.Span).ToArray();
     }
 
-    private static TensorProto Tensor(string name, TensorProto.Types.DataType type, ReadOnlySpan<byte> data, params long[] dims)
+    internal static TensorProto Tensor(string name, TensorProto.Types.DataType type, ReadOnlySpan<byte> data, params long[] dims)
     {
         var tensor = new TensorProto { Name = name, DataType = (int)type, RawData = ByteString.CopyFrom(data) };
         tensor.Dims.AddRange(dims);

@@ -52,16 +52,17 @@ public static class DynamicMatMulQuantizer
                 rewritten.Add(node);
                 continue;
             }
-            var (rows, columns) = ((int)weight.Dims[0], (int)weight.Dims[1]);
-            var quantized = QuantizePerColumn(FloatValues(weight), rows, columns);
+            // The weight's rows are the input's last axis (K), its columns the output's.
+            var (inputWidth, columns) = ((int)weight.Dims[0], (int)weight.Dims[1]);
+            var quantized = QuantizePerColumn(FloatValues(weight), inputWidth, columns);
             var prefix = weight.Name;
-            graph.Initializer.Add(Tensor($"{prefix}_quantized", TensorProto.Types.DataType.Int8, MemoryMarshal.AsBytes(quantized.Values.AsSpan()), rows, columns));
+            graph.Initializer.Add(Tensor($"{prefix}_quantized", TensorProto.Types.DataType.Int8, MemoryMarshal.AsBytes(quantized.Values.AsSpan()), inputWidth, columns));
             graph.Initializer.Add(Tensor($"{prefix}_scale", TensorProto.Types.DataType.Float, MemoryMarshal.AsBytes(quantized.Scales.AsSpan()), columns));
             replacedWeights.Add(weight.Name);
 
             // The new nodes go where the MatMul was, so the graph stays in topological order.
             nodes.Target = rewritten;
-            var input = rowQuantizer.Quantized(node.Input[0], rows);
+            var input = rowQuantizer.Quantized(node.Input[0], inputWidth);
             // No bias folded in: the op adds it before the row scale, which it applies last. The model's own bias Add stays.
             nodes.Add("MatMulIntegerToFloat", [input.Values, $"{prefix}_quantized", input.Scales, $"{prefix}_scale", nodes.ZeroPoint(RowQuantizer.ZeroPoint)],
                 node.Output[0], ContribDomain);

@@ -64,9 +64,10 @@ public sealed class ExhaustiveCandidates(PrefilterStage prefilter, int quantized
     /// <summary>The screen's pairs (every pair that may reach the floor, with its exact cosine) at the tightened floor.</summary>
     private void GenerateScreened(float[] floor, CandidateLists output)
     {
-        for (var m = 0; m < _screen.Count; m++)
+        var passed = _screen.Passed;
+        for (var m = 0; m < passed.Count; m++)
         {
-            var (interests, cosines) = (_screen.Interests(m), _screen.Cosines(m));
+            var (interests, cosines) = (passed.Interests(m), passed.Prefilter(m));
             for (var k = 0; k < interests.Count; k++)
             {
                 if (cosines[k] >= floor[interests[k]])

@@ -15,12 +15,13 @@ public sealed class QuantizedScreen
 {
     private const int Group = 4;
     private readonly List<int> _live = [];
-    private readonly List<List<int>> _interests = [];
-    private readonly List<List<float>> _cosines = [];
     private readonly float[] _norms = new float[Group];
 
-    /// <summary>Messages of the last <see cref="Run"/>.</summary>
-    public int Count { get; private set; }
+    /// <summary>
+    /// Per message of the last <see cref="Run"/>, the interests whose exact cosine passed the screen (ascending) and those
+    /// cosines; valid until the next call.
+    /// </summary>
+    public CandidateLists Passed { get; } = new();
 
     /// <summary>
     /// Screens <paramref name="count"/> messages (<paramref name="messages"/>, [count, d]) against every row of
@@ -30,18 +31,8 @@ public sealed class QuantizedScreen
     /// </summary>
     public IReadOnlyList<int> Run(ReadOnlySpan<float> messages, int count, QuantizedQueries queries, ReadOnlySpan<float> floats, float[] floor)
     {
-        Count = count;
+        Passed.Reset(0, count);
         _live.Clear();
-        while (_interests.Count < count)
-        {
-            _interests.Add([]);
-            _cosines.Add([]);
-        }
-        for (var m = 0; m < count; m++)
-        {
-            _interests[m].Clear();
-            _cosines[m].Clear();
-        }
         for (var first = 0; first < count; first += Group)
         {
             Screen(messages, first, Math.Min(Group, count - first), queries, floats, floor);
@@ -56,12 +47,6 @@ public sealed class QuantizedScreen
         }
         return _live;
     }
-
-    /// <summary>Chunk message <paramref name="message"/>'s interests whose exact cosine passed the screen, ascending.</summary>
-    public List<int> Interests(int message) => _interests[message];
-
-    /// <summary>Their exact cosines, in the same order.</summary>
-    public List<float> Cosines(int message) => _cosines[message];
 
     private void Screen(ReadOnlySpan<float> messages, int first, int size, QuantizedQueries queries, ReadOnlySpan<float> floats, float[] floor)
     {
@@ -119,8 +104,7 @@ public sealed class QuantizedScreen
         reached = !(cosine < floor[row]);
         if (reached)
         {
-            _interests[first + lane].Add(row);
-            _cosines[first + lane].Add(cosine);
+            Passed.Add(first + lane, row, cosine);
             if (size == 1)
             {
                 _live.Add(row);

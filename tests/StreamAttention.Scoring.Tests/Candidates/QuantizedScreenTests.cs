@@ -95,8 +95,8 @@ public sealed class QuantizedScreenTests
         for (var m = 0; m < count; m++)
         {
             var expected = Enumerable.Range(0, interests).Where(r => !(cosines[m * interests + r] < floor[r])).ToList();
-            Assert.Equal(expected, screen.Interests(m));
-            Assert.Equal(expected.Select(r => cosines[m * interests + r]), screen.Cosines(m));
+            Assert.Equal(expected, screen.Passed.Interests(m));
+            Assert.Equal(expected.Select(r => cosines[m * interests + r]), screen.Passed.Prefilter(m));
         }
         Assert.Contains(7, live); // NaN passes, as LiveInterests counts it
         Assert.True(live.Count > interests / 3, $"only {live.Count} live");

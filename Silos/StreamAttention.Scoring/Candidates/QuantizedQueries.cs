@@ -10,7 +10,8 @@ namespace StreamAttention.Scoring.Candidates;
 /// An int8 copy of a [count, dimension] float matrix, one symmetric scale per row (s = max|v| / 127, q = round(v / s)):
 /// a quarter of the bytes to stream for a dot product with every row. |v·m − s·(q·m)| ≤ (s / 2)·‖m‖₁ since each
 /// |v_i − s·q_i| ≤ s / 2; <see cref="ErrorPerUnit"/> adds the float rounding of both dot products. A row with a
-/// non-finite value gets a NaN scale, so its estimate and bound are NaN and no test drops it. Immutable.
+/// non-finite value, or values so small that s is subnormal, gets a NaN scale, so its estimate and bound are NaN and
+/// no test drops it. Immutable.
 /// </summary>
 public sealed class QuantizedQueries
 {
@@ -47,17 +48,18 @@ public sealed class QuantizedQueries
         {
             var row = rows.Slice(r * dimension, dimension);
             var largest = TensorPrimitives.MaxMagnitude(row);
-            if (!float.IsFinite(largest))
+            if (largest == 0)
+            {
+                continue; // scale 0, values 0: the estimate and the bound are 0, as the cosine is
+            }
+            var scale = Math.Abs(largest) / 127f;
+            // A non-finite or subnormal scale has no relative rounding bound: NaN, so that the row is always checked exactly.
+            if (!float.IsNormal(scale))
             {
                 scales[r] = float.NaN;
                 continue;
             }
-            var scale = Math.Abs(largest) / 127f;
             scales[r] = scale;
-            if (scale == 0)
-            {
-                continue;
-            }
             var quantized = values.AsSpan(r * dimension, dimension);
             for (var i = 0; i < dimension; i++)
             {

@@ -46,6 +46,17 @@ public sealed class QuantizedScreenTests
         Assert.True(largest > 0.9, $"the largest error is only {largest:P0} of the bound");
     }
 
+    [Fact]
+    public void A_row_without_a_relative_rounding_bound_gets_a_NaN_scale_so_that_it_is_always_checked()
+    {
+        float[] rows = [1e-42f, -2e-42f, 0.5f, float.NaN, float.PositiveInfinity, 0.5f, 0f, 0f, 0.5f, -1f];
+
+        var quantized = QuantizedQueries.Of(rows, 5, 2);
+
+        // Subnormal values (their scale too), NaN, infinity; a zero row has scale 0; a normal row max|v| / 127.
+        Assert.Equal([float.NaN, float.NaN, float.NaN, 0f, 1f / 127f], quantized.Scales.ToArray());
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]

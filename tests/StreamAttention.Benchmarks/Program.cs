@@ -56,6 +56,11 @@ if (args.Contains("--nearest"))
     await NearestWordsBenchmark.RunAsync(settings);
     return 0;
 }
+if (args.Contains("--quantized-prefilter"))
+{
+    await QuantizedPrefilterBenchmark.RunAsync(settings);
+    return 0;
+}
 if (args.Contains("--long-texts"))
 {
     await LongTextBenchmark.RunAsync(settings);

@@ -1,31 +1,48 @@
+using System.Runtime.CompilerServices;
 using StreamAttention.Embeddings;
 using StreamAttention.Scoring.SharedWords;
 
 namespace StreamAttention.Scoring.Candidates;
 
 /// <summary>
-/// The prefilter GEMM of the chunk's pooled vectors against every interest, kept where p reaches the floor: exact,
+/// The prefilter of the chunk's pooled vectors against every interest, kept where p reaches the floor: exact,
 /// O(interests). <see cref="Bound"/> runs the GEMM and keeps the interests some message reaches (<see cref="LiveInterests"/>);
-/// <see cref="Generate"/> reads the same cosines again at the tightened floor.
+/// <see cref="Generate"/> reads the same cosines again at the tightened floor. Chunks of at most
+/// <paramref name="quantizedMaxMessages"/> messages go through the int8 screen instead (<see cref="QuantizedScreen"/>,
+/// its int8 copy made once per <see cref="DistinctInterests"/>): the same candidates, exact cosines.
 /// </summary>
-public sealed class ExhaustiveCandidates(PrefilterStage prefilter) : ICandidateGenerator
+public sealed class ExhaustiveCandidates(PrefilterStage prefilter, int quantizedMaxMessages) : ICandidateGenerator
 {
     private readonly ReusableBuffer<int> _passed = new();
     private readonly LiveInterests _live = new();
+    private readonly ConditionalWeakTable<DistinctInterests, QuantizedQueries> _quantized = new();
+    private readonly QuantizedScreen _screen = new();
     private ReadOnlyMemory<float> _similarity;
+    private bool _screened;
     private int _count;
     private int _interestCount;
 
     public IReadOnlyList<int> Bound(TokenBatch messages, int start, int count, DistinctInterests interests, float[] floor)
     {
-        _similarity = prefilter.Run(messages.Pooled.AsMemory(start * messages.Dimension, count * messages.Dimension), count,
-            interests.Queries, interests.Count, interests.Dimension);
+        var pooled = messages.Pooled.AsMemory(start * messages.Dimension, count * messages.Dimension);
+        _screened = count <= quantizedMaxMessages;
+        if (_screened)
+        {
+            var quantized = _quantized.GetValue(interests, d => QuantizedQueries.Of(d.Queries.Span, d.Count, d.Dimension));
+            return _screen.Run(pooled.Span, count, quantized, interests.Queries.Span, floor);
+        }
+        _similarity = prefilter.Run(pooled, count, interests.Queries, interests.Count, interests.Dimension);
         (_count, _interestCount) = (count, interests.Count);
         return _live.Of(_similarity.Span, count, floor);
     }
 
     public void Generate(float[] floor, CandidateLists output)
     {
+        if (_screened)
+        {
+            GenerateScreened(floor, output);
+            return;
+        }
         var similarity = _similarity.Span;
         for (var m = 0; m < _count; m++)
         {
@@ -43,4 +60,21 @@ public sealed class ExhaustiveCandidates(PrefilterStage prefilter) : ICandidateG
     }
 
     public void Dispose() => prefilter.Dispose();
+
+    /// <summary>The screen's pairs (every pair that may reach the floor, with its exact cosine) at the tightened floor.</summary>
+    private void GenerateScreened(float[] floor, CandidateLists output)
+    {
+        var passed = _screen.Passed;
+        for (var m = 0; m < passed.Count; m++)
+        {
+            var (interests, cosines) = (passed.Interests(m), passed.Prefilter(m));
+            for (var k = 0; k < interests.Count; k++)
+            {
+                if (cosines[k] >= floor[interests[k]])
+                {
+                    output.Add(m, interests[k], cosines[k]);
+                }
+            }
+        }
+    }
 }

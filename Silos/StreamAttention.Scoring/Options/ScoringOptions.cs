@@ -94,6 +94,15 @@ public sealed class ScoringOptions : IValidatableObject
     public int MessageChunkSize { get; set; } = 256;
 
     /// <summary>
+    /// Chunks of at most this many messages go through the exhaustive prefilter as an int8 screen of the interests'
+    /// pooled vectors (<c>QuantizedScreen</c>: exact, the same candidates; ~132 bytes more per distinct interest at
+    /// d = 128) instead of the float GEMM, which with a few messages streams 4× the bytes; 0 = always the GEMM. 4 by
+    /// measurement: at 8 and more messages the GEMM is faster (docs/benchmarks.md, "Scale: int8 prefilter").
+    /// </summary>
+    [Range(0, 65_536)]
+    public int QuantizedPrefilterMaxMessages { get; set; } = 4;
+
+    /// <summary>
     /// Candidate interests per row of a cross-attention run; a message with more candidates takes several rows.
     /// Rows are padded to the widest in their run, so narrow rows keep padding low.
     /// </summary>

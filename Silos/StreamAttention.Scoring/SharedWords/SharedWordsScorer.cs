@@ -40,7 +40,7 @@ public sealed class SharedWordsScorer : IDisposable
     {
         _options = options;
         Candidates = options.CandidateClusters < 0
-            ? new ExhaustiveCandidates(new PrefilterStage(sessions))
+            ? new ExhaustiveCandidates(new PrefilterStage(sessions), options.QuantizedPrefilterMaxMessages)
             : new ClusteredCandidates(new PrefilterStage(sessions), new PrefilterStage(sessions), options.CandidateClusters, options.ClusterProbes);
         _attention = new SharedWordAttention(sessions, options);
         _floors = new ThresholdFloors(options.AttentionWeight);

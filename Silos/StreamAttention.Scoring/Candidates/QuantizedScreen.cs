@@ -15,7 +15,6 @@ public sealed class QuantizedScreen
 {
     private const int Group = 4;
     private readonly List<int> _live = [];
-    private readonly float[] _norms = new float[Group];
 
     /// <summary>
     /// Per message of the last <see cref="Run"/>, the interests whose exact cosine passed the screen (ascending) and those
@@ -51,20 +50,11 @@ public sealed class QuantizedScreen
     private void Screen(ReadOnlySpan<float> messages, int first, int size, QuantizedQueries queries, ReadOnlySpan<float> floats, float[] floor)
     {
         var dimension = queries.Dimension;
-        // Fewer than four messages: the last one stands in for the missing ones; their lanes are ignored.
         var m0 = Message(messages, first, size, 0, dimension);
-        var m1 = Message(messages, first, size, 1, dimension);
-        var m2 = Message(messages, first, size, 2, dimension);
-        var m3 = Message(messages, first, size, 3, dimension);
-        for (var lane = 0; lane < Group; lane++)
-        {
-            _norms[lane] = TensorPrimitives.SumOfMagnitudes(Message(messages, first, size, lane, dimension)) * queries.ErrorPerUnit;
-        }
-        var norms = Vector128.Create(_norms);
         if (size == 1)
         {
             // One message: four rows at a time, so that no lane is wasted.
-            var norm = Vector128.Create(_norms[0]);
+            var norm = Vector128.Create(TensorPrimitives.SumOfMagnitudes(m0) * queries.ErrorPerUnit);
             for (var r = 0; r < queries.Count; r += Group)
             {
                 var rows = Math.Min(Group, queries.Count - r);
@@ -77,6 +67,12 @@ public sealed class QuantizedScreen
             }
             return;
         }
+        // Fewer than four messages: the last one stands in for the missing ones; their lanes are ignored.
+        var m1 = Message(messages, first, size, 1, dimension);
+        var m2 = Message(messages, first, size, 2, dimension);
+        var m3 = Message(messages, first, size, 3, dimension);
+        var norms = Vector128.Create(TensorPrimitives.SumOfMagnitudes(m0), TensorPrimitives.SumOfMagnitudes(m1),
+            TensorPrimitives.SumOfMagnitudes(m2), TensorPrimitives.SumOfMagnitudes(m3)) * queries.ErrorPerUnit;
         for (var r = 0; r < queries.Count; r++)
         {
             var reach = (queries.Dot4(r, m0, m1, m2, m3) + norms) * Vector128.Create(queries.Scales[r]);

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using StreamAttention.Embeddings.Windows;
 using StreamAttention.Scoring.Calibration;
+using StreamAttention.Scoring.Graphs;
 
 namespace StreamAttention.Scoring.Options;
 
@@ -64,8 +65,11 @@ public sealed class ScoringOptions : IValidatableObject
     [Range(0.0, 0.99)]
     public float AttentionWeight { get; set; } = 0.6f;
 
-    /// <summary>Inverse temperature of the attention softmax over cosines (unit vectors, so √d does not apply).</summary>
-    [Range(0.1, 1000.0)]
+    /// <summary>
+    /// Inverse temperature of the attention softmax over cosines (unit vectors, so √d does not apply). At most
+    /// <see cref="SharedWordAttentionGraph.MaxScale"/>: the shared-words graph's softmax has no per-pair maximum.
+    /// </summary>
+    [Range(0.1, SharedWordAttentionGraph.MaxScale)]
     public float AttentionScale { get; set; } = 5f;
 
     /// <summary>What attends over a message's tokens: each of the interest's words (default) or its pooled vector.</summary>

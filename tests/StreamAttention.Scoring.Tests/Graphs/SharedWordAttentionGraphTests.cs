@@ -1,3 +1,4 @@
+using StreamAttention.Scoring.Graphs;
 using StreamAttention.Scoring.SharedWords;
 
 namespace StreamAttention.Scoring.Tests.Graphs;
@@ -10,6 +11,20 @@ public sealed class SharedWordAttentionGraphTests
     [InlineData(6, 5, 30, 8, 7f)]
     [InlineData(33, 24, 17, 100, 25f)]
     public void Scores_match_double_precision_reference(int messages, int tokens, int words, int dimension, float scale)
+        => AssertMatchesReference(messages, tokens, words, dimension, scale, priorSpread: 0);
+
+    /// <summary>
+    /// The graph forms the softmax without a per-pair maximum: at the largest allowed scale, with token priors far apart
+    /// (rare and common words, priors above 0) and long messages, nothing may overflow or vanish.
+    /// </summary>
+    [Theory]
+    [InlineData(4, 64, 12, 32, 1f)]
+    [InlineData(4, 64, 12, 32, 5f)]
+    [InlineData(3, 200, 7, 16, SharedWordAttentionGraph.MaxScale)]
+    public void Scores_match_reference_at_the_largest_scale_with_priors_far_apart(int messages, int tokens, int words, int dimension, float scale)
+        => AssertMatchesReference(messages, tokens, words, dimension, scale, priorSpread: 60);
+
+    private static void AssertMatchesReference(int messages, int tokens, int words, int dimension, float scale, float priorSpread)
     {
         var random = new Random(messages + tokens * 7 + words * 13);
         var wordVectors = TestData.UnitRows(random, words, dimension);
@@ -17,6 +32,14 @@ public sealed class SharedWordAttentionGraphTests
         using var stage = new SharedWordAttentionStage(TestData.Sessions(), dimension);
         stage.Prepare(messages, tokens, words);
         var keyValues = TestData.PaddedKeys(random, lengths, tokens, dimension, stage.TokenBias);
+        if (priorSpread > 0)
+        {
+            // Priors in [−spread, spread] instead of ln(0.2 … 1): unshifted, e^(scale + spread) would overflow. Padding keeps its very negative prior.
+            for (var i = 0; i < stage.TokenBias.Length; i++)
+            {
+                stage.TokenBias[i] = stage.TokenBias[i] < -1e8f ? stage.TokenBias[i] : (float)(priorSpread * (2 * random.NextDouble() - 1));
+            }
+        }
         keyValues.CopyTo(stage.Keys);
         wordVectors.CopyTo(stage.Words);
         var bias = stage.TokenBias.ToArray();

@@ -12,9 +12,9 @@ namespace StreamAttention.Scoring.Graphs;
 /// The softmax is never formed as such: over the token axis (not the last one) ONNX Runtime's Softmax transposes twice,
 /// and that plus the scaling and the prior's addition cost more than the GEMM (docs/benchmarks.md, "Scale: attention
 /// graph"). Instead e = exp(logit) with each message's prior shifted to a maximum of 0, so no logit exceeds scale and
-/// the likeliest token's is at least −scale; Σe and Σe·prior come from one small batched MatMul, and the softmax's division is applied to the
-/// [m, w] results: q·ctx = (Σ e·logit − Σ e·prior) / (scale·Σe), |ctx|² = eᵀGe / (Σe)². That needs e^±2·scale within
-/// float's normal range, hence <see cref="MaxScale"/>.
+/// the likeliest token's is at least −scale; Σe and Σe·prior come from one small batched MatMul, and the softmax's
+/// division is applied to the [m, w] results: q·ctx = (Σ e·logit − Σ e·prior) / (scale·Σe), |ctx|² = eᵀGe / (Σe)².
+/// Without a per-pair maximum, these stay within float's normal range only up to <see cref="MaxScale"/>.
 /// </summary>
 public static class SharedWordAttentionGraph
 {

@@ -1,4 +1,6 @@
+using System.ComponentModel.DataAnnotations;
 using StreamAttention.Scoring.Graphs;
+using StreamAttention.Scoring.Options;
 using StreamAttention.Scoring.SharedWords;
 
 namespace StreamAttention.Scoring.Tests.Graphs;
@@ -23,6 +25,18 @@ public sealed class SharedWordAttentionGraphTests
     [InlineData(3, 200, 7, 16, SharedWordAttentionGraph.MaxScale)]
     public void Scores_match_reference_at_the_largest_scale_with_priors_far_apart(int messages, int tokens, int words, int dimension, float scale)
         => AssertMatchesReference(messages, tokens, words, dimension, scale, priorSpread: 60);
+
+    [Theory]
+    [InlineData(SharedWordAttentionGraph.MaxScale, true)]
+    [InlineData(SharedWordAttentionGraph.MaxScale + 0.5f, false)]
+    public void The_attention_scale_is_validated_up_to_the_graphs_maximum(float scale, bool valid)
+    {
+        var options = new ScoringOptions { AttentionScale = scale };
+        var errors = new List<ValidationResult>();
+
+        Assert.Equal(valid, Validator.TryValidateObject(options, new ValidationContext(options), errors, validateAllProperties: true));
+        Assert.Equal(valid, !errors.Any(e => e.MemberNames.Contains(nameof(ScoringOptions.AttentionScale))));
+    }
 
     private static void AssertMatchesReference(int messages, int tokens, int words, int dimension, float scale, float priorSpread)
     {

@@ -62,7 +62,11 @@ public sealed class QuantizedScreen
                 var passing = Passing(reach, Four(floor, r)) & ((1u << rows) - 1);
                 for (; passing != 0; passing &= passing - 1)
                 {
-                    Check(messages, first, size, 0, r + BitOperations.TrailingZeroCount(passing), floats, floor, dimension, out _);
+                    var row = r + BitOperations.TrailingZeroCount(passing);
+                    if (Check(messages, first, size, 0, row, floats, floor, dimension))
+                    {
+                        _live.Add(row);
+                    }
                 }
             }
             return;
@@ -80,8 +84,7 @@ public sealed class QuantizedScreen
             var live = false;
             for (; passing != 0; passing &= passing - 1)
             {
-                Check(messages, first, size, BitOperations.TrailingZeroCount(passing), r, floats, floor, dimension, out var reached);
-                live |= reached;
+                live |= Check(messages, first, size, BitOperations.TrailingZeroCount(passing), r, floats, floor, dimension);
             }
             if (live)
             {
@@ -93,19 +96,18 @@ public sealed class QuantizedScreen
     /// <summary>The lanes whose upper bound on the cosine (estimate + bound, as (q·m + ‖m‖₁·e)·s) reaches the floor; NaN passes.</summary>
     private static uint Passing(Vector128<float> reach, Vector128<float> floor) => ~Vector128.LessThan(reach, floor).ExtractMostSignificantBits();
 
-    /// <summary>The exact cosine of a pair that passed the screen, kept where it reaches the floor (or is NaN).</summary>
-    private void Check(ReadOnlySpan<float> messages, int first, int size, int lane, int row, ReadOnlySpan<float> floats, float[] floor, int dimension, out bool reached)
+    /// <summary>
+    /// The exact cosine of a pair that passed the screen, kept where it reaches the floor (or is NaN); whether it was.
+    /// </summary>
+    private bool Check(ReadOnlySpan<float> messages, int first, int size, int lane, int row, ReadOnlySpan<float> floats, float[] floor, int dimension)
     {
         var cosine = TensorPrimitives.Dot(Message(messages, first, size, lane, dimension), floats.Slice(row * dimension, dimension));
-        reached = !(cosine < floor[row]);
+        var reached = !(cosine < floor[row]);
         if (reached)
         {
             Passed.Add(first + lane, row, cosine);
-            if (size == 1)
-            {
-                _live.Add(row);
-            }
         }
+        return reached;
     }
 
     /// <summary>Four values from <paramref name="first"/>; past the end, the last value again.</summary>

@@ -12,7 +12,7 @@ namespace StreamAttention.Benchmarks;
 
 /// <summary>
 /// <c>--scale</c>: messages/s and p50/p99 latency against the number of interests (<c>--sizes</c>), in one run.
-/// Scoring alone: the shared-words engine (default) over batches of <see cref="BatchSize"/> messages, the per-pair
+/// Scoring alone: the shared-words engine (default) over batches of 32 messages (<c>--batch-size</c>), the per-pair
 /// engine (up to <c>--per-pair-max</c> interests) and the naive loop on a sample (<c>--naive-interests</c>), with recall
 /// against the naive loop's exact decisions on that sample and against the per-pair engine's matches, matches per
 /// message and where the time goes. End to end through the embedded Kafka (<c>--end-to-end-sizes</c>, see
@@ -26,9 +26,6 @@ namespace StreamAttention.Benchmarks;
 /// </summary>
 internal static class ScaleBenchmark
 {
-    /// <summary>Messages per scoring call, as the ingest's batches.</summary>
-    private const int BatchSize = 32;
-
     public static async Task RunAsync(BenchmarkSettings settings)
     {
         var sessions = new OnnxSessionFactory(new OnnxRuntimeOptions());
@@ -39,7 +36,7 @@ internal static class ScaleBenchmark
         var corpus = BenchmarkCorpus.Load(settings.Workload);
         var texts = corpus.Messages(settings.Messages);
         var messages = embedder.Embed(texts);
-        Console.WriteLine($"# scale benchmark, workload {settings.Workload}: {settings.Messages} messages (labelled set texts, {texts.Distinct().Count()} distinct, {texts.Average(t => t.Split(' ').Length):F0} words on average) in batches of {BatchSize}, provider {settings.Provider} ({embedder.Name}), calibrated scores at {options.DefaultThreshold}, "
+        Console.WriteLine($"# scale benchmark, workload {settings.Workload}: {settings.Messages} messages (labelled set texts, {texts.Distinct().Count()} distinct, {texts.Average(t => t.Split(' ').Length):F0} words on average) in batches of {settings.BatchSize}, provider {settings.Provider} ({embedder.Name}), calibrated scores at {options.DefaultThreshold}, "
             + $"interests 3–6-word phrases cut from {(settings.Workload == BenchmarkWorkload.Disjoint ? "the other texts" : "the same texts")}, d={embedder.Dimension}, {Environment.ProcessorCount} cores, {settings.Repetitions} timed passes after one warm-up");
         Console.WriteLine();
         Console.WriteLine("| interests | path | messages/s | p50 | p99 | vs per-pair | recall vs naive (sample) | recall vs per-pair | matches/message | candidates | attention | rest | CPU/message | first pass |");
@@ -72,7 +69,7 @@ internal static class ScaleBenchmark
                 using var scorer = new TwoStageScorer(sessions, new ScoringOptions { CalibrationKey = options.CalibrationKey, CalibrationMeasuresPerRun = options.CalibrationMeasuresPerRun, Engine = engine });
                 // Warm-up; the first pass also measures every interest against the background.
                 var firstPass = Stopwatch.StartNew();
-                foreach (var (batch, _) in Batches(messages))
+                foreach (var (batch, _) in Batches(messages, settings.BatchSize))
                 {
                     scorer.Score(batch, index);
                 }
@@ -86,7 +83,7 @@ internal static class ScaleBenchmark
                 for (var r = 0; r < settings.Repetitions; r++)
                 {
                     lastPass.Clear();
-                    foreach (var (batch, start) in Batches(messages))
+                    foreach (var (batch, start) in Batches(messages, settings.BatchSize))
                     {
                         var started = Stopwatch.GetTimestamp();
                         lastPass.Add((start, scorer.Score(batch, index)));
@@ -124,11 +121,12 @@ internal static class ScaleBenchmark
         Console.WriteLine($"plot: {Path.GetFullPath(settings.PlotPath)}");
     }
 
-    private static IEnumerable<(TokenBatch Batch, int Start)> Batches(TokenBatch messages)
+    /// <summary>The messages in scoring calls of <paramref name="size"/>, as the ingest's batches (32 saturated, 1 at a paced rate).</summary>
+    private static IEnumerable<(TokenBatch Batch, int Start)> Batches(TokenBatch messages, int size)
     {
-        for (var start = 0; start < messages.Count; start += BatchSize)
+        for (var start = 0; start < messages.Count; start += size)
         {
-            var rows = Enumerable.Range(start, Math.Min(BatchSize, messages.Count - start)).Select(m => messages.Row(m)).ToArray();
+            var rows = Enumerable.Range(start, Math.Min(size, messages.Count - start)).Select(m => messages.Row(m)).ToArray();
             yield return (TokenBatch.FromRows(rows, messages.Dimension), start);
         }
     }

@@ -19,7 +19,8 @@ namespace StreamAttention.Testing;
 /// <c>--output-records</c>: the output records' cost per match in each layout, <c>OutputRecordsBenchmark</c>;
 /// <c>--calibration-measure</c>: the calibration's cost per interest measured, <c>CalibrationMeasureBenchmark</c>;
 /// <c>--paced-rate R</c>: the ingest's paced phase at R messages/s instead of half the saturated rate, so that runs
-/// with different settings are compared at one rate).
+/// with different settings are compared at one rate; <c>--batch-size B</c>: messages per scoring call in <c>--scale</c>'s
+/// scoring alone, 32 unless given: 1 is a paced stream's batch).
 /// </summary>
 public sealed class BenchmarkSettings
 {
@@ -37,6 +38,7 @@ public sealed class BenchmarkSettings
     public string Provider { get; private init; } = StreamAttentionHost.DefaultProvider;
     public string? MatchRecords { get; private init; }
     public int? PacedRate { get; private init; }
+    public int BatchSize { get; private init; } = 32;
     public double PeakGflops { get; set; }
 
     public static BenchmarkSettings Parse(string[] args)
@@ -75,6 +77,7 @@ public sealed class BenchmarkSettings
             Provider = Text("--provider") ?? defaults.Provider,
             MatchRecords = Text("--match-records"),
             PacedRate = Value("--paced-rate", 0) is > 0 and var rate ? rate : null,
+            BatchSize = Value("--batch-size", defaults.BatchSize),
         };
     }
 }

@@ -29,7 +29,7 @@ public sealed class ExhaustiveCandidates(PrefilterStage prefilter, int quantized
         if (_screened)
         {
             var quantized = _quantized.GetValue(interests, d => QuantizedQueries.Of(d.Queries.Span, d.Count, d.Dimension));
-            return _screen.Run(pooled.Span, count, quantized, interests.Queries.Span, floor);
+            return _screen.Run(pooled, count, quantized, interests.Queries, floor);
         }
         _similarity = prefilter.Run(pooled, count, interests.Queries, interests.Count, interests.Dimension);
         (_count, _interestCount) = (count, interests.Count);
@@ -40,7 +40,7 @@ public sealed class ExhaustiveCandidates(PrefilterStage prefilter, int quantized
     {
         if (_screened)
         {
-            GenerateScreened(floor, output);
+            _screen.Candidates(floor, output);
             return;
         }
         var similarity = _similarity.Span;
@@ -60,21 +60,4 @@ public sealed class ExhaustiveCandidates(PrefilterStage prefilter, int quantized
     }
 
     public void Dispose() => prefilter.Dispose();
-
-    /// <summary>The screen's pairs (every pair that may reach the floor, with its exact cosine) at the tightened floor.</summary>
-    private void GenerateScreened(float[] floor, CandidateLists output)
-    {
-        var passed = _screen.Passed;
-        for (var m = 0; m < passed.Count; m++)
-        {
-            var (interests, cosines) = (passed.Interests(m), passed.Prefilter(m));
-            for (var k = 0; k < interests.Count; k++)
-            {
-                if (cosines[k] >= floor[interests[k]])
-                {
-                    output.Add(m, interests[k], cosines[k]);
-                }
-            }
-        }
-    }
 }

@@ -103,14 +103,60 @@ public sealed class QuantizedScreenTests
             }
         }
         Assert.Equal(new LiveInterests().Of(cosines, count, floor), live);
+        // The candidates at the same floor, and at a floor tightened for some interests (to a cosine of theirs, or a step
+        // past it), are those of the float path's Generate: the cosines that reach the floor.
+        var tightened = floor.Select((f, r) => Cosine(messages, (r + 1) % count, rows, r) is var other && !float.IsNaN(other)
+            ? (r % 3) switch
+            {
+                0 => Math.Max(f, other),
+                1 => Math.Max(f, MathF.BitIncrement(other)),
+                _ => f,
+            }
+            : f).ToArray();
+        foreach (var candidateFloor in new[] { floor, tightened })
+        {
+            var candidates = new CandidateLists();
+            candidates.Reset(0, count);
+            screen.Candidates(candidateFloor, candidates);
+            for (var m = 0; m < count; m++)
+            {
+                var expected = Enumerable.Range(0, interests).Where(r => cosines[m * interests + r] >= candidateFloor[r]).ToList();
+                Assert.Equal(expected, candidates.Interests(m));
+                Assert.Equal(expected.Select(r => cosines[m * interests + r]), candidates.Prefilter(m));
+            }
+        }
+        Assert.Contains(7, live); // NaN is live, as LiveInterests counts it, and no candidate, as the float path's Generate
+        Assert.True(live.Count > interests / 3, $"only {live.Count} live");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void Exact_cosines_are_computed_only_for_pairs_whose_interval_holds_the_floor(int count)
+    {
+        var random = new Random(11);
+        const int interests = 64;
+        var (rows, messages) = (Adversarial(random, interests), Adversarial(random, count));
+        var quantized = QuantizedQueries.Of(rows, interests, Dimension);
+        var screen = new QuantizedScreen();
+        var candidates = new CandidateLists();
+        candidates.Reset(0, count);
+
+        // Every cosine of unit vectors is at least −1: each pair's interval lies above the floor, so none is computed …
+        var live = screen.Run(messages, count, quantized, rows, Enumerable.Repeat(-1.5f, interests).ToArray());
+        Assert.Equal(Enumerable.Range(0, interests), live);
+        Assert.Equal(0, screen.ExactCosines);
+
+        // … and at a tightened floor only the pairs whose interval reaches it are: here one interest's.
+        var floor = Enumerable.Repeat(2f, interests).ToArray();
+        floor[9] = -1.5f;
+        screen.Candidates(floor, candidates);
+        Assert.Equal(count, screen.ExactCosines);
         for (var m = 0; m < count; m++)
         {
-            var expected = Enumerable.Range(0, interests).Where(r => !(cosines[m * interests + r] < floor[r])).ToList();
-            Assert.Equal(expected, screen.Passed.Interests(m));
-            Assert.Equal(expected.Select(r => cosines[m * interests + r]), screen.Passed.Prefilter(m));
+            Assert.Equal([9], candidates.Interests(m));
+            Assert.Equal(Cosine(messages, m, rows, 9), candidates.Prefilter(m)[0]);
         }
-        Assert.Contains(7, live); // NaN passes, as LiveInterests counts it
-        Assert.True(live.Count > interests / 3, $"only {live.Count} live");
     }
 
     [Theory]

@@ -20,7 +20,8 @@ namespace StreamAttention.Testing;
 /// <c>--calibration-measure</c>: the calibration's cost per interest measured, <c>CalibrationMeasureBenchmark</c>;
 /// <c>--paced-rate R</c>: the ingest's paced phase at R messages/s instead of half the saturated rate, so that runs
 /// with different settings are compared at one rate; <c>--batch-size B</c>: messages per scoring call in <c>--scale</c>'s
-/// scoring alone, 32 unless given: 1 is a paced stream's batch).
+/// scoring alone, 32 unless given: 1 is a paced stream's batch; <c>--quantized-max N</c>: its
+/// <c>Scoring:QuantizedPrefilterMaxMessages</c>, the default unless given).
 /// </summary>
 public sealed class BenchmarkSettings
 {
@@ -39,6 +40,7 @@ public sealed class BenchmarkSettings
     public string? MatchRecords { get; private init; }
     public int? PacedRate { get; private init; }
     public int BatchSize { get; private init; } = 32;
+    public int? QuantizedMaxMessages { get; private init; }
     public double PeakGflops { get; set; }
 
     public static BenchmarkSettings Parse(string[] args)
@@ -78,6 +80,7 @@ public sealed class BenchmarkSettings
             MatchRecords = Text("--match-records"),
             PacedRate = Value("--paced-rate", 0) is > 0 and var rate ? rate : null,
             BatchSize = Value("--batch-size", defaults.BatchSize),
+            QuantizedMaxMessages = Array.IndexOf(args, "--quantized-max") is var at && at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1]) : null,
         };
     }
 }

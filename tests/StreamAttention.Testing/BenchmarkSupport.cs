@@ -80,7 +80,8 @@ public sealed class BenchmarkSettings
             MatchRecords = Text("--match-records"),
             PacedRate = Value("--paced-rate", 0) is > 0 and var rate ? rate : null,
             BatchSize = Value("--batch-size", defaults.BatchSize),
-            QuantizedMaxMessages = Array.IndexOf(args, "--quantized-max") is var at && at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1]) : null,
+            // 0 is a value here (always the GEMM), which Value would take for "not given".
+            QuantizedMaxMessages = Text("--quantized-max") is { } quantizedMax ? int.Parse(quantizedMax) : null,
         };
     }
 }

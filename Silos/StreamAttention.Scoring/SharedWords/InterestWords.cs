@@ -1,44 +1,50 @@
 namespace StreamAttention.Scoring.SharedWords;
 
 /// <summary>
-/// Distinct interests (<see cref="DistinctInterests"/>) as sparse lists of (word id, weight) over the index's
-/// <see cref="WordTable"/>, each distinct word once per interest. A query vector's attention over a message does not
-/// depend on the interest it came from, so it is computed once per message for all interests that contain it.
-/// Repeated words of one interest become one entry with their weights summed (scores and highlights are linear in the weights).
+/// Distinct interests (<see cref="DistinctInterests"/>) as sparse lists of (word, weight), each distinct word once per
+/// interest. A query vector's attention over a message does not depend on the interest it came from, so it is computed
+/// once per message for all interests that contain it. The words are numbered 0 … <see cref="Count"/> − 1 here (columns,
+/// in order of first use), so that a run over all of them needs no per-run numbering. Repeated words of one interest
+/// become one entry with their weights summed (scores and highlights are linear in the weights).
 /// </summary>
 public sealed class InterestWords
 {
     private readonly WordTable _table;
+    private readonly int[] _tableIds;
 
-    private InterestWords(WordTable table, int[] offsets, int[] wordIds, float[] weights)
+    private InterestWords(WordTable table, int[] tableIds, int[] offsets, int[] columns, float[] weights)
     {
         _table = table;
+        _tableIds = tableIds;
         Offsets = offsets;
-        WordIds = wordIds;
+        Columns = columns;
         Weights = weights;
     }
 
-    /// <summary>Word ids are below this count.</summary>
-    public int Count => _table.Count;
+    /// <summary>Distinct words of these interests: columns are below this count.</summary>
+    public int Count => _tableIds.Length;
 
     public int Dimension => _table.Dimension;
 
-    /// <summary>[interests + 1]: interest i's entries are [Offsets[i], Offsets[i + 1]) of <see cref="WordIds"/> and <see cref="Weights"/>.</summary>
+    /// <summary>[interests + 1]: interest i's entries are [Offsets[i], Offsets[i + 1]) of <see cref="Columns"/> and <see cref="Weights"/>.</summary>
     public int[] Offsets { get; }
 
-    public int[] WordIds { get; }
+    /// <summary>By entry, its word's column.</summary>
+    public int[] Columns { get; }
 
     /// <summary>Word weights, summing to 1 per interest that has words.</summary>
     public float[] Weights { get; }
 
-    public ReadOnlySpan<float> Vector(int word) => _table.Vector(word);
+    /// <summary>The query vector of the word in <paramref name="column"/>.</summary>
+    public ReadOnlySpan<float> Vector(int column) => _table.Vector(_tableIds[column]);
 
     /// <summary>The words of the index's interests at <paramref name="positions"/>, in that order.</summary>
     public static InterestWords Build(InterestIndex index, IReadOnlyList<int> positions)
     {
         var offsets = new int[positions.Count + 1];
-        var wordIds = new List<int>(index.QueryWordIds.Length);
+        var columns = new List<int>(index.QueryWordIds.Length);
         var weights = new List<float>(index.QueryWordIds.Length);
+        var columnOf = new Dictionary<int, int>();
         var row = new Dictionary<int, float>();
         for (var k = 0; k < positions.Count; k++)
         {
@@ -54,11 +60,21 @@ public sealed class InterestWords
             }
             foreach (var (id, weight) in row)
             {
-                wordIds.Add(id);
+                if (!columnOf.TryGetValue(id, out var column))
+                {
+                    column = columnOf.Count;
+                    columnOf.Add(id, column);
+                }
+                columns.Add(column);
                 weights.Add(weight);
             }
-            offsets[k + 1] = wordIds.Count;
+            offsets[k + 1] = columns.Count;
         }
-        return new InterestWords(index.Words, offsets, [.. wordIds], [.. weights]);
+        var tableIds = new int[columnOf.Count];
+        foreach (var (id, column) in columnOf)
+        {
+            tableIds[column] = id;
+        }
+        return new InterestWords(index.Words, tableIds, offsets, [.. columns], [.. weights]);
     }
 }

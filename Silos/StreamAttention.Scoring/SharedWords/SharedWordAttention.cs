@@ -10,11 +10,20 @@ namespace StreamAttention.Scoring.SharedWords;
 /// Stage 2 of the shared-words engine: the attention score of every distinct word of the index's interests over every
 /// message of a chunk that has tokens (<see cref="SharedWordAttentionStage"/>, in runs of similar message length), then
 /// an interest's score as the weighted sum of its words' scores. Run before candidates are chosen, so that each
-/// interest's bound over the chunk (<see cref="AttentionBounds"/>) tightens its prefilter floor. Not thread-safe.
+/// interest's bound over the chunk (<see cref="AttentionBounds"/>) tightens its prefilter floor. When most interests
+/// are live, every word of the index attends in its own column, from vectors gathered once per <see cref="InterestWords"/>;
+/// otherwise the live interests' words are numbered and gathered for the run. Not thread-safe.
 /// </summary>
 public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOptions options) : IDisposable
 {
     private const float PaddingBias = -1e9f;
+
+    /// <summary>
+    /// From this share of live interests up, every word attends: the few words that only interests no message reaches
+    /// hold cost less attention than numbering and gathering the live ones run after run (a paced stream's one-message
+    /// runs find nearly every interest live).
+    /// </summary>
+    private const double AllWordsShare = 0.5;
     private readonly ReusableBuffer<float> _scores = new();
     private readonly List<int> _chunkWords = [];
     private readonly List<int> _rows = [];
@@ -24,6 +33,10 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
     private readonly ReusableBuffer<float> _wordBest = new();
     private int[] _rowOf = [];
     private readonly ReusableBuffer<float> _cached = new();
+    private readonly ReusableBuffer<float> _allVectors = new();
+    private InterestWords? _allVectorsOf;
+    private bool _allWords;
+    private int _wordCount;
     private SharedWordAttentionStage? _stage;
     private int _chunkStart;
     private int _cachedMessage = -1;
@@ -32,7 +45,10 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
     private float[] _cachedBias = [];
 
     /// <summary>Distinct words attended in the last <see cref="Run"/>.</summary>
-    public int WordCount => _chunkWords.Count;
+    public int WordCount => _wordCount;
+
+    /// <summary>Whether the last <see cref="Run"/> attended every word of its <see cref="InterestWords"/>.</summary>
+    public bool AttendedAllWords => _allWords;
 
     /// <summary>Whether the last <see cref="Run"/>'s chunk had a message with tokens (else no word scores nor bounds).</summary>
     public bool HasRows => _rows.Count > 0;
@@ -43,11 +59,6 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
     /// </summary>
     public void Run(TokenBatch messages, int start, int count, InterestWords words, IReadOnlyList<int> interests)
     {
-        if (_column.Length < words.Count)
-        {
-            _column = new int[words.Count];
-            Array.Fill(_column, -1);
-        }
         foreach (var word in _chunkWords)
         {
             _column[word] = -1;
@@ -59,10 +70,6 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
         if (_bound.Length < words.Offsets.Length - 1)
         {
             _bound = new float[words.Offsets.Length - 1];
-        }
-        if (_entryColumns.Length < words.WordIds.Length)
-        {
-            _entryColumns = new int[words.WordIds.Length];
         }
         if (_rowOf.Length < count)
         {
@@ -79,22 +86,12 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
         }
         if (_rows.Count == 0)
         {
+            _wordCount = 0;
             return;
         }
-        foreach (var interest in interests)
-        {
-            for (var e = words.Offsets[interest]; e < words.Offsets[interest + 1]; e++)
-            {
-                var word = words.WordIds[e];
-                if (_column[word] < 0)
-                {
-                    _column[word] = _chunkWords.Count;
-                    _chunkWords.Add(word);
-                }
-                _entryColumns[e] = _column[word];
-            }
-        }
-        var wordCount = _chunkWords.Count;
+        _allWords = interests.Count >= AllWordsShare * (words.Offsets.Length - 1);
+        _wordCount = _allWords ? words.Count : NumberLiveWords(words, interests);
+        var wordCount = _wordCount;
         var scores = _scores.Rent(_rows.Count * wordCount).Span;
         if (wordCount == 0)
         {
@@ -106,6 +103,7 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
             _stage?.Dispose();
             _stage = new SharedWordAttentionStage(sessions, messages.Dimension);
         }
+        var allVectors = _allWords ? AllVectors(words) : default;
 
         // Runs of messages of similar length, so that little work goes to padding tokens.
         var order = _rows.Select((m, row) => (Row: row, Tokens: messages.TokenCount(start + m))).OrderBy(r => r.Tokens).ToArray();
@@ -122,12 +120,62 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
             tokens = order[last - 1].Tokens;
             for (var w0 = 0; w0 < wordCount; w0 += block)
             {
-                RunBlock(messages, start, order.AsSpan(first, last - first), tokens, w0, Math.Min(block, wordCount - w0), words, scores, wordCount);
+                RunBlock(messages, start, order.AsSpan(first, last - first), tokens, w0, Math.Min(block, wordCount - w0), words, allVectors, scores, wordCount);
             }
             first = last;
         }
         Bound(words, interests, scores, wordCount);
     }
+
+    /// <summary>Numbers the words of <paramref name="interests"/> in chunk columns (<see cref="_chunkWords"/>, <see cref="_entryColumns"/>); their count.</summary>
+    private int NumberLiveWords(InterestWords words, IReadOnlyList<int> interests)
+    {
+        if (_column.Length < words.Count)
+        {
+            _column = new int[words.Count];
+            Array.Fill(_column, -1);
+        }
+        if (_entryColumns.Length < words.Columns.Length)
+        {
+            _entryColumns = new int[words.Columns.Length];
+        }
+        foreach (var interest in interests)
+        {
+            for (var e = words.Offsets[interest]; e < words.Offsets[interest + 1]; e++)
+            {
+                var word = words.Columns[e];
+                if (_column[word] < 0)
+                {
+                    _column[word] = _chunkWords.Count;
+                    _chunkWords.Add(word);
+                }
+                _entryColumns[e] = _column[word];
+            }
+        }
+        return _chunkWords.Count;
+    }
+
+    /// <summary>Every word's vector of <paramref name="words"/>, in column order: gathered when the words change, not per run.</summary>
+    private ReadOnlyMemory<float> AllVectors(InterestWords words)
+    {
+        var dimension = words.Dimension;
+        var vectors = _allVectors.Rent(words.Count * dimension);
+        if (!ReferenceEquals(_allVectorsOf, words))
+        {
+            for (var w = 0; w < words.Count; w++)
+            {
+                words.Vector(w).CopyTo(vectors.Span.Slice(w * dimension, dimension));
+            }
+            _allVectorsOf = words;
+        }
+        return vectors;
+    }
+
+    /// <summary>By entry of the last <see cref="Run"/>'s interests, the column of its word's scores.</summary>
+    private ReadOnlySpan<int> EntryColumns(InterestWords words) => _allWords ? words.Columns : _entryColumns;
+
+    /// <summary>The column's word, as <see cref="InterestWords.Vector"/> numbers it.</summary>
+    private int WordOf(int column) => _allWords ? column : _chunkWords[column];
 
     /// <summary>
     /// Each chunk interest's <see cref="InterestScore"/> with every word at its best score over the chunk's messages:
@@ -144,6 +192,7 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
                 TensorPrimitives.Max(best, scores.Slice(r * wordCount, wordCount), best);
             }
         }
+        var columns = EntryColumns(words);
         foreach (var interest in interests)
         {
             var bound = 0f;
@@ -154,14 +203,15 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
                     bound = float.PositiveInfinity;
                     break;
                 }
-                bound += words.Weights[e] * best[_entryColumns[e]];
+                bound += words.Weights[e] * best[columns[e]];
             }
             _bound[interest] = bound;
         }
     }
 
+    /// <summary>Attends words [firstWord, firstWord + blockWords) over <paramref name="rows"/>, from <paramref name="allVectors"/> in place when every word attends.</summary>
     private void RunBlock(TokenBatch messages, int chunkStart, ReadOnlySpan<(int Row, int Tokens)> rows, int tokens, int firstWord, int blockWords,
-        InterestWords words, Span<float> scores, int wordCount)
+        InterestWords words, ReadOnlyMemory<float> allVectors, Span<float> scores, int wordCount)
     {
         var stage = _stage!;
         var dimension = messages.Dimension;
@@ -175,13 +225,20 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
             messages.TokenVectors.AsSpan(message * messages.Tokens * dimension, tokens * dimension).CopyTo(keys.Slice(r * tokens * dimension));
             TokenBias(messages, message, bias.Slice(r * tokens, tokens));
         }
-        var vectors = stage.Words;
-        for (var w = 0; w < blockWords; w++)
-        {
-            words.Vector(_chunkWords[firstWord + w]).CopyTo(vectors.Slice(w * dimension, dimension));
-        }
         var started = Stopwatch.GetTimestamp();
-        stage.Run(options.AttentionScale);
+        if (_allWords)
+        {
+            stage.Run(options.AttentionScale, allVectors.Slice(firstWord * dimension, blockWords * dimension));
+        }
+        else
+        {
+            var vectors = stage.Words;
+            for (var w = 0; w < blockWords; w++)
+            {
+                words.Vector(_chunkWords[firstWord + w]).CopyTo(vectors.Slice(w * dimension, dimension));
+            }
+            stage.Run(options.AttentionScale);
+        }
         ScoringInstruments.RunDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("stage", "shared_word_attention"));
         var result = stage.Scores;
         for (var r = 0; r < rows.Length; r++)
@@ -201,7 +258,7 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
     }
 
     /// <summary>The word scores of a chunk message that has tokens, for <see cref="InterestScore"/>.</summary>
-    public ReadOnlySpan<float> WordScores(int chunkMessage) => _scores.Array.AsSpan(_rowOf[chunkMessage] * _chunkWords.Count, _chunkWords.Count);
+    public ReadOnlySpan<float> WordScores(int chunkMessage) => _scores.Array.AsSpan(_rowOf[chunkMessage] * _wordCount, _wordCount);
 
     /// <summary>
     /// By interest, an upper bound of <see cref="InterestScore"/> over every message of the chunk, exact in float (not
@@ -216,7 +273,7 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
         var start = words.Offsets[interest];
         var length = words.Offsets[interest + 1] - start;
         var weights = words.Weights.AsSpan(start, length);
-        var columns = _entryColumns.AsSpan(start, length);
+        var columns = EntryColumns(words).Slice(start, length);
         var score = 0f;
         for (var e = 0; e < weights.Length; e++)
         {
@@ -237,26 +294,27 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
         if (message != _cachedMessage)
         {
             _cachedMessage = message;
-            if (_cachedAt.Length < _chunkWords.Count)
+            if (_cachedAt.Length < _wordCount)
             {
-                _cachedAt = new int[_chunkWords.Count];
+                _cachedAt = new int[_wordCount];
             }
-            Array.Fill(_cachedAt, -1, 0, _chunkWords.Count);
+            Array.Fill(_cachedAt, -1, 0, _wordCount);
             _cachedCount = 0;
             // Room for every word of the chunk up front: growing would drop what is cached.
-            _cached.Rent(_chunkWords.Count * tokens);
+            _cached.Rent(_wordCount * tokens);
             _cachedBias = _cachedBias.Length < tokens ? new float[Math.Max(tokens, messages.Tokens)] : _cachedBias;
             TokenBias(messages, message, _cachedBias.AsSpan(0, tokens));
         }
         average.Clear();
+        var columns = EntryColumns(words);
         for (var e = words.Offsets[interest]; e < words.Offsets[interest + 1]; e++)
         {
-            var column = _entryColumns[e];
+            var column = columns[e];
             if (_cachedAt[column] < 0)
             {
                 _cachedAt[column] = _cachedCount++ * tokens;
                 var attention = _cached.Array.AsSpan(_cachedAt[column], tokens);
-                var word = words.Vector(words.WordIds[e]);
+                var word = words.Vector(WordOf(column));
                 for (var t = 0; t < tokens; t++)
                 {
                     attention[t] = options.AttentionScale * TensorPrimitives.Dot(word, messages.TokenVector(message, t)) + _cachedBias[t];

@@ -6,8 +6,9 @@ namespace StreamAttention.Scoring.SharedWords;
 
 /// <summary>
 /// Runs <see cref="SharedWordAttentionGraph"/> on one session created once. The caller sizes a run with
-/// <see cref="Prepare"/>, fills <see cref="Keys"/>, <see cref="TokenBias"/> and <see cref="Words"/>, calls
-/// <see cref="Run"/>, then reads <see cref="Scores"/>. Buffers are reused across runs; not thread-safe.
+/// <see cref="Prepare"/>, fills <see cref="Keys"/>, <see cref="TokenBias"/> and <see cref="Words"/> (or gives word vectors
+/// of its own to <see cref="Run(float, ReadOnlyMemory{float})"/>), runs, then reads <see cref="Scores"/>. Buffers are
+/// reused across runs; not thread-safe.
 /// </summary>
 public sealed class SharedWordAttentionStage : IDisposable
 {
@@ -37,8 +38,8 @@ public sealed class SharedWordAttentionStage : IDisposable
     /// <summary>[messages, tokens]: additive attention prior; padding must be very negative.</summary>
     public Span<float> TokenBias => _bias.Array.AsSpan(0, _messages * _tokens);
 
-    /// <summary>[words, dimension]: unit query vectors.</summary>
-    public Span<float> Words => _words.Array.AsSpan(0, _wordCount * Dimension);
+    /// <summary>[words, dimension]: unit query vectors (the stage's own buffer, for <see cref="Run(float)"/>).</summary>
+    public Span<float> Words => _words.Rent(_wordCount * Dimension).Span;
 
     /// <summary>[messages, words]: cos(q, attention·K).</summary>
     public ReadOnlySpan<float> Scores => _scores.Array.AsSpan(0, _messages * _wordCount);
@@ -48,12 +49,19 @@ public sealed class SharedWordAttentionStage : IDisposable
         (_messages, _tokens, _wordCount) = (messages, tokens, words);
         _keys.Rent(messages * tokens * Dimension);
         _bias.Rent(messages * tokens);
-        _words.Rent(words * Dimension);
         _scores.Rent(messages * words);
     }
 
-    public void Run(float scale)
+    /// <summary>Runs over the stage's <see cref="Words"/>.</summary>
+    public void Run(float scale) => Run(scale, _words.Rent(_wordCount * Dimension));
+
+    /// <summary>Runs over <paramref name="wordVectors"/> ([words, dimension] as prepared), read in place: no copy into <see cref="Words"/>.</summary>
+    public void Run(float scale, ReadOnlyMemory<float> wordVectors)
     {
+        if (wordVectors.Length != _wordCount * Dimension)
+        {
+            throw new ArgumentException($"Expected {_wordCount} word vectors of dimension {Dimension}.", nameof(wordVectors));
+        }
         if (_messages == 0 || _wordCount == 0)
         {
             return;
@@ -61,7 +69,7 @@ public sealed class SharedWordAttentionStage : IDisposable
         _scale[0] = scale;
         using var keys = OrtTensors.Over<float>(_keys.Array.AsMemory(0, Keys.Length), _messages, _tokens, Dimension);
         using var bias = OrtTensors.Over<float>(_bias.Array.AsMemory(0, TokenBias.Length), _messages, _tokens);
-        using var words = OrtTensors.Over<float>(_words.Array.AsMemory(0, Words.Length), _wordCount, Dimension);
+        using var words = OrtTensors.Over(wordVectors, _wordCount, Dimension);
         using var scaleValue = OrtTensors.Over<float>(_scale, 1);
         using var scores = OrtTensors.Over<float>(_scores.Array.AsMemory(0, Scores.Length), _messages, _wordCount);
         _session.Run(_runOptions, InputNames, [keys, bias, words, scaleValue], OutputNames, [scores]);

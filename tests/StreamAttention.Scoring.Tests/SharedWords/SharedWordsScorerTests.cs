@@ -176,8 +176,71 @@ public sealed class SharedWordsScorerTests
         Assert.Equal(4, words.Count);
         Assert.Equal([0, 3, 5, 6, 6], words.Offsets);
         Assert.Equal(1f, words.Weights[5], 1e-6);
-        Assert.Equal(words.WordIds[2], words.WordIds[3]);
-        Assert.Equal(words.WordIds[1], words.WordIds[4]);
+        Assert.Equal(words.Columns[2], words.Columns[3]);
+        Assert.Equal(words.Columns[1], words.Columns[4]);
+    }
+
+    [Fact]
+    public void Attending_every_word_or_only_the_live_interests_words_gives_the_same_scores_bounds_and_attention()
+    {
+        var random = new Random(3);
+        var options = new ScoringOptions { Engine = ScoringEngine.SharedWords, MaxWordSlotsPerRun = 100 };
+        var interests = Interests(random, options);
+        var messages = Messages(random);
+        var all = Enumerable.Range(0, interests.Count).ToArray();
+        // Under half of the interests live: only their words attend.
+        var few = all.Where(i => i % 3 == 1).ToArray();
+        var words = InterestWords.Build(interests, all);
+        // The same interests in another order: other columns, so the vectors gathered for the first words no longer hold.
+        var reordered = InterestWords.Build(interests, all.Reverse().ToArray());
+        const int count = 12;
+        using var every = new SharedWordAttention(TestData.Sessions(), options);
+        using var live = new SharedWordAttention(TestData.Sessions(), options);
+
+        live.Run(messages, 0, count, words, few);
+        var expected = Attended(live, words, few);
+        every.Run(messages, 0, count, words, all);
+        var actual = Attended(every, words, few);
+        every.Run(messages, 0, count, reordered, all.Select(i => all.Length - 1 - i).ToArray());
+        var afterReorder = Attended(every, reordered, few.Select(i => all.Length - 1 - i).ToArray());
+        live.Run(messages, 0, count, words, all);
+
+        Assert.False(expected.AllWords);
+        Assert.Equal(few.SelectMany(i => words.Columns[words.Offsets[i]..words.Offsets[i + 1]]).Distinct().Count(), expected.WordCount);
+        Assert.True(actual.AllWords);
+        Assert.True(live.AttendedAllWords);
+        Assert.Equal(words.Count, actual.WordCount);
+        Assert.True(expected.WordCount < actual.WordCount);
+        Assert.Equal(expected.Values.Length, actual.Values.Length);
+        Assert.Equal(expected.Values.Length, afterReorder.Values.Length);
+        for (var k = 0; k < expected.Values.Length; k++)
+        {
+            Assert.Equal(expected.Values[k], actual.Values[k], 1e-6);
+            Assert.Equal(expected.Values[k], afterReorder.Values[k], 1e-6);
+        }
+
+        // Each interest's bound, its score per message with tokens, and its attention over each such message's tokens.
+        (bool AllWords, int WordCount, float[] Values) Attended(SharedWordAttention attention, InterestWords attended, int[] chosen)
+        {
+            var values = new List<float>();
+            foreach (var i in chosen)
+            {
+                values.Add(attention.AttentionBounds[i]);
+                for (var m = 0; m < count; m++)
+                {
+                    var tokens = messages.TokenTexts[m].Length;
+                    if (messages.TokenCount(m) == 0)
+                    {
+                        continue;
+                    }
+                    values.Add(attention.InterestScore(attention.WordScores(m), i, attended));
+                    var average = new float[tokens];
+                    attention.AverageAttention(messages, m, i, attended, average);
+                    values.AddRange(average);
+                }
+            }
+            return (attention.AttendedAllWords, attention.WordCount, [.. values]);
+        }
     }
 
     [Fact]

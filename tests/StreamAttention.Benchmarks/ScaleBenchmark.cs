@@ -34,10 +34,11 @@ internal static class ScaleBenchmark
         // The silo's defaults for this provider; every interest measured in the first pass (the silo spreads that over runs, CalibrationMeasuresPerRun).
         var options = new ScoringOptions { CalibrationKey = settings.Provider, CalibrationMeasuresPerRun = int.MaxValue };
         options.QuantizedPrefilterMaxMessages = settings.QuantizedMaxMessages ?? options.QuantizedPrefilterMaxMessages;
+        options.MaxWordSlotsPerRun = settings.WordSlots ?? options.MaxWordSlotsPerRun;
         var corpus = BenchmarkCorpus.Load(settings.Workload);
         var texts = corpus.Messages(settings.Messages);
         var messages = embedder.Embed(texts);
-        Console.WriteLine($"# scale benchmark, workload {settings.Workload}: {settings.Messages} messages (labelled set texts, {texts.Distinct().Count()} distinct, {texts.Average(t => t.Split(' ').Length):F0} words on average) in batches of {settings.BatchSize} (int8 screen for chunks of ≤ {options.QuantizedPrefilterMaxMessages}), provider {settings.Provider} ({embedder.Name}), calibrated scores at {options.DefaultThreshold}, "
+        Console.WriteLine($"# scale benchmark, workload {settings.Workload}: {settings.Messages} messages (labelled set texts, {texts.Distinct().Count()} distinct, {texts.Average(t => t.Split(' ').Length):F0} words on average) in batches of {settings.BatchSize} (int8 screen for chunks of ≤ {options.QuantizedPrefilterMaxMessages}, ≤ {options.MaxWordSlotsPerRun} word slots per attention run), provider {settings.Provider} ({embedder.Name}), calibrated scores at {options.DefaultThreshold}, "
             + $"interests 3–6-word phrases cut from {(settings.Workload == BenchmarkWorkload.Disjoint ? "the other texts" : "the same texts")}, d={embedder.Dimension}, {Environment.ProcessorCount} cores, {settings.Repetitions} timed passes after one warm-up");
         Console.WriteLine();
         Console.WriteLine("| interests | path | messages/s | p50 | p99 | vs per-pair | recall vs naive (sample) | recall vs per-pair | matches/message | candidates | attention | rest | CPU/message | first pass |");
@@ -72,6 +73,7 @@ internal static class ScaleBenchmark
                     CalibrationKey = options.CalibrationKey,
                     CalibrationMeasuresPerRun = options.CalibrationMeasuresPerRun,
                     QuantizedPrefilterMaxMessages = options.QuantizedPrefilterMaxMessages,
+                    MaxWordSlotsPerRun = options.MaxWordSlotsPerRun,
                     Engine = engine,
                 });
                 // Warm-up; the first pass also measures every interest against the background.

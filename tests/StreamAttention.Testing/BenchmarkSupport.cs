@@ -21,7 +21,8 @@ namespace StreamAttention.Testing;
 /// <c>--paced-rate R</c>: the ingest's paced phase at R messages/s instead of half the saturated rate, so that runs
 /// with different settings are compared at one rate; <c>--batch-size B</c>: messages per scoring call in <c>--scale</c>'s
 /// scoring alone, 32 unless given: 1 is a paced stream's batch; <c>--quantized-max N</c>: its
-/// <c>Scoring:QuantizedPrefilterMaxMessages</c>, the default unless given).
+/// <c>Scoring:QuantizedPrefilterMaxMessages</c>, the default unless given; <c>--word-slots N</c>: its
+/// <c>Scoring:MaxWordSlotsPerRun</c>, the default unless given).
 /// </summary>
 public sealed class BenchmarkSettings
 {
@@ -41,6 +42,7 @@ public sealed class BenchmarkSettings
     public int? PacedRate { get; private init; }
     public int BatchSize { get; private init; } = 32;
     public int? QuantizedMaxMessages { get; private init; }
+    public int? WordSlots { get; private init; }
     public double PeakGflops { get; set; }
 
     public static BenchmarkSettings Parse(string[] args)
@@ -82,6 +84,7 @@ public sealed class BenchmarkSettings
             BatchSize = Value("--batch-size", defaults.BatchSize),
             // 0 is a value here (always the GEMM), which Value would take for "not given".
             QuantizedMaxMessages = Text("--quantized-max") is { } quantizedMax ? int.Parse(quantizedMax) : null,
+            WordSlots = Value("--word-slots", 0) is > 0 and var slots ? slots : null,
         };
     }
 }

@@ -17,7 +17,6 @@ public sealed class ClusteredCandidates(PrefilterStage centroidPrefilter, Prefil
     private readonly ReusableBuffer<float> _messageVectors = new();
     private readonly ReusableBuffer<float> _memberVectors = new();
     private readonly List<List<int>> _probing = [];
-    private float[]? _floorOf;
     private float[] _clusterFloor = [];
     private int[] _all = [];
     private (TokenBatch Messages, int Start, int Count, DistinctInterests Interests)? _chunk;
@@ -46,20 +45,20 @@ public sealed class ClusteredCandidates(PrefilterStage centroidPrefilter, Prefil
         }
         var groups = ClustersOf(interests);
         var dimension = interests.Dimension;
-        if (!ReferenceEquals(floor, _floorOf) || _clusterFloor.Length != groups.Count)
+        // The smallest floor of each cluster's members: one pass per chunk (tightened floors change chunk by chunk, in
+        // the caller's one buffer).
+        if (_clusterFloor.Length != groups.Count)
         {
-            // The smallest floor of each cluster's members: one pass per scoring call (floors are per call).
             _clusterFloor = new float[groups.Count];
-            for (var k = 0; k < groups.Count; k++)
+        }
+        for (var k = 0; k < groups.Count; k++)
+        {
+            var lowest = float.PositiveInfinity;
+            foreach (var i in groups.MembersOf(k))
             {
-                var lowest = float.PositiveInfinity;
-                foreach (var i in groups.MembersOf(k))
-                {
-                    lowest = Math.Min(lowest, floor[i]);
-                }
-                _clusterFloor[k] = lowest;
+                lowest = Math.Min(lowest, floor[i]);
             }
-            _floorOf = floor;
+            _clusterFloor[k] = lowest;
         }
         while (_probing.Count < groups.Count)
         {

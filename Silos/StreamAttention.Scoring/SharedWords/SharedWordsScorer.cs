@@ -35,6 +35,7 @@ public sealed class SharedWordsScorer : IDisposable
     private readonly ThresholdFloors _floors;
     private readonly SharedWordAttention _attention;
     private float[] _noThresholds = [];
+    private float[] _chunkFloor = [];
 
     public SharedWordsScorer(OnnxSessionFactory sessions, ScoringOptions options)
     {
@@ -111,7 +112,7 @@ public sealed class SharedWordsScorer : IDisposable
         _attention.Run(messages, start, count, distinct.Words, live);
         // Top-k keeps the k best of the floor's candidates, so it gets the floor itself.
         var chunkFloor = _options.PrefilterTopK == 0 && _attention.HasRows
-            ? BoundedFloors.Of(floor, lowest, _attention.AttentionBounds, weight)
+            ? TightenedFloor(floor, lowest, weight)
             : floor;
         started = Stopwatch.GetTimestamp();
         Candidates.Generate(chunkFloor, _candidates);
@@ -123,6 +124,17 @@ public sealed class SharedWordsScorer : IDisposable
         ScoringInstruments.Pairs.Add((long)count * interestCount);
         // Pairs of a message and a distinct interest: each is scored once, whatever its number of interests.
         ScoringInstruments.CandidatePairs.Add(_candidates.Total);
+    }
+
+    /// <summary>The chunk's floors tightened by its attention bounds (<see cref="BoundedFloors"/>), in a buffer reused chunk after chunk.</summary>
+    private float[] TightenedFloor(float[] floor, float[] lowest, float weight)
+    {
+        if (_chunkFloor.Length != floor.Length)
+        {
+            _chunkFloor = new float[floor.Length];
+        }
+        BoundedFloors.Write(floor, lowest, _attention.AttentionBounds, weight, _chunkFloor);
+        return _chunkFloor;
     }
 
     /// <summary>The chunk's candidates' scores, as <see cref="SelectMatches"/> forms them, into every interest of each.</summary>

@@ -142,7 +142,8 @@ public sealed class SharedWordsScorerTests
         float[] thresholds = [0.4f, 0.4f, 0.4f, float.NegativeInfinity, float.PositiveInfinity];
         float[] bounds = [0.2f, -0.3f, float.NaN, 0.5f, float.PositiveInfinity];
 
-        var tightened = BoundedFloors.Of(floor, thresholds, bounds, weight);
+        var tightened = new float[floor.Length];
+        BoundedFloors.Write(floor, thresholds, bounds, weight, tightened);
 
         // (0.4 − 0.6·0.2)/0.4 = 0.7; a negative bound counts as 0 (messages without tokens have attention 0): 1.0.
         Assert.Equal(0.7f, tightened[0], 1e-4);
@@ -150,6 +151,50 @@ public sealed class SharedWordsScorerTests
         Assert.Equal(1.0f, tightened[1], 1e-4);
         Assert.Equal([-0.5f, -0.5f, float.PositiveInfinity], tightened[2..]);
     }
+
+    [Theory]
+    [InlineData(0.0f)]
+    [InlineData(0.6f)]
+    [InlineData(0.9f)]
+    [InlineData(0.99f)]
+    public void A_prefilter_cosine_just_under_a_bounded_floor_never_reaches_the_threshold_in_the_scorers_float_sum(float weight)
+    {
+        var random = new Random(5);
+        const int count = 20_000;
+        var floor = new float[count];
+        var thresholds = new float[count];
+        var bounds = new float[count];
+        for (var i = 0; i < count; i++)
+        {
+            thresholds[i] = (float)(random.NextDouble() * 2 - 1);
+            // Attention is a weighted mean of cosines, so its bounds are at most 1; negative ones count as 0.
+            bounds[i] = (float)(random.NextDouble() * 2.1 - 1.1);
+            floor[i] = ThresholdFloorOf(thresholds[i], weight);
+        }
+        var tightened = new float[count];
+
+        BoundedFloors.Write(floor, thresholds, bounds, weight, tightened);
+
+        var pooledWeight = 1 - weight;
+        var tighter = 0;
+        for (var i = 0; i < count; i++)
+        {
+            Assert.True(tightened[i] >= floor[i], $"interest {i}: {tightened[i]} under the floor {floor[i]}");
+            if (tightened[i] == floor[i])
+            {
+                continue;
+            }
+            // The best attention the bound allows, and the largest cosine under the tightened floor: the sum as the scorer forms it.
+            var attention = Math.Max(bounds[i], 0f);
+            var under = float.BitDecrement(tightened[i]);
+            Assert.True(weight * attention + pooledWeight * under < thresholds[i], $"interest {i}: θ {thresholds[i]}, bound {bounds[i]}, floor {tightened[i]}");
+            tighter++;
+        }
+        // Not a floor that only keeps the lossless one: most bounds are below 1.
+        Assert.True(weight == 0 || tighter > count / 2, $"{tighter} of {count} floors tightened");
+    }
+
+    private static float ThresholdFloorOf(float threshold, float weight) => (threshold - weight) / (1 - weight);
 
     [Fact]
     public void Live_interests_are_those_that_some_message_reaches_with_its_cosine()

@@ -19,6 +19,7 @@ public sealed class InterestWords
         Offsets = offsets;
         Columns = columns;
         Weights = weights;
+        HasNegativeWeights = Array.Exists(weights, w => w < 0);
     }
 
     /// <summary>Distinct words of these interests: columns are below this count.</summary>
@@ -34,6 +35,9 @@ public sealed class InterestWords
 
     /// <summary>Word weights, summing to 1 per interest that has words.</summary>
     public float[] Weights { get; }
+
+    /// <summary>Whether some weight is negative (an embedder's own token weights may be): then a weighted sum has no bound from its words' best scores.</summary>
+    public bool HasNegativeWeights { get; }
 
     /// <summary>The query vector of the word in <paramref name="column"/>.</summary>
     public ReadOnlySpan<float> Vector(int column) => _table.Vector(_tableIds[column]);

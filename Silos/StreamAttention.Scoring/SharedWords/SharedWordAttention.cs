@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using StreamAttention.Embeddings;
 using StreamAttention.Onnx;
 using StreamAttention.Scoring.Options;
@@ -193,21 +194,43 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
             }
         }
         var columns = EntryColumns(words);
-        foreach (var interest in interests)
+        var (offsets, weights, bounds) = (words.Offsets, words.Weights, _bound);
+        var chunkInterests = AsSpan(interests);
+        // The per-interest loop has no other branch: it runs over every live interest's words run after run.
+        foreach (var interest in chunkInterests)
         {
             var bound = 0f;
-            for (var e = words.Offsets[interest]; e < words.Offsets[interest + 1]; e++)
+            var end = offsets[interest + 1];
+            for (var e = offsets[interest]; e < end; e++)
             {
-                if (words.Weights[e] < 0)
-                {
-                    bound = float.PositiveInfinity;
-                    break;
-                }
-                bound += words.Weights[e] * best[columns[e]];
+                bound += weights[e] * best[columns[e]];
             }
-            _bound[interest] = bound;
+            bounds[interest] = bound;
+        }
+        if (words.HasNegativeWeights)
+        {
+            // A sum with a negative weight has no bound from its words' best scores.
+            foreach (var interest in chunkInterests)
+            {
+                for (var e = offsets[interest]; e < offsets[interest + 1]; e++)
+                {
+                    if (weights[e] < 0)
+                    {
+                        bounds[interest] = float.PositiveInfinity;
+                        break;
+                    }
+                }
+            }
         }
     }
+
+    /// <summary>The candidate generators' interest lists (arrays or lists) as a span, without an enumerator per interest.</summary>
+    private static ReadOnlySpan<int> AsSpan(IReadOnlyList<int> interests) => interests switch
+    {
+        int[] array => array,
+        List<int> list => CollectionsMarshal.AsSpan(list),
+        _ => interests.ToArray(),
+    };
 
     /// <summary>Attends words [firstWord, firstWord + blockWords) over <paramref name="rows"/>, from <paramref name="allVectors"/> in place when every word attends.</summary>
     private void RunBlock(TokenBatch messages, int chunkStart, ReadOnlySpan<(int Row, int Tokens)> rows, int tokens, int firstWord, int blockWords,

@@ -226,6 +226,36 @@ public sealed class SharedWordsScorerTests
     }
 
     [Fact]
+    public void An_interests_bound_is_its_best_score_over_the_chunk_at_most_and_none_with_a_negative_weight()
+    {
+        var random = new Random(8);
+        var options = new ScoringOptions { Engine = ScoringEngine.SharedWords };
+        var interests = Interests(random, options);
+        var messages = Messages(random);
+        // An embedder's own token weights may be negative: one interest's first word here.
+        var negative = Enumerable.Range(0, interests.Count).First(i => interests.QueryOffsets[i + 1] - interests.QueryOffsets[i] >= 2);
+        interests.QueryWordWeights[interests.QueryOffsets[negative]] = -0.5f;
+        var all = Enumerable.Range(0, interests.Count).ToArray();
+        var words = InterestWords.Build(interests, all);
+        using var attention = new SharedWordAttention(TestData.Sessions(), options);
+
+        attention.Run(messages, 0, messages.Count, words, all.ToList());
+
+        Assert.True(words.HasNegativeWeights);
+        Assert.Equal(float.PositiveInfinity, attention.AttentionBounds[negative]);
+        var withTokens = Enumerable.Range(0, messages.Count).Where(m => messages.TokenCount(m) > 0).ToArray();
+        var reached = 0;
+        foreach (var i in all.Where(i => i != negative))
+        {
+            var best = withTokens.Max(m => attention.InterestScore(attention.WordScores(m), i, words));
+            // Exact in float, not a margin: summed in the scores' own order.
+            Assert.True(best <= attention.AttentionBounds[i], $"interest {i}: score {best} above its bound {attention.AttentionBounds[i]}");
+            reached += best == attention.AttentionBounds[i] ? 1 : 0;
+        }
+        Assert.True(reached > 0, "no interest's bound is its best score");
+    }
+
+    [Fact]
     public void Attending_every_word_or_only_the_live_interests_words_gives_the_same_scores_bounds_and_attention()
     {
         var random = new Random(3);

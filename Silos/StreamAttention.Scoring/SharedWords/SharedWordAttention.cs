@@ -196,7 +196,7 @@ public sealed class SharedWordAttention(OnnxSessionFactory sessions, ScoringOpti
         var columns = EntryColumns(words);
         var (offsets, weights, bounds) = (words.Offsets, words.Weights, _bound);
         var chunkInterests = AsSpan(interests);
-        // The per-interest loop has no other branch: it runs over every live interest's words run after run.
+        // Only a sum per word: this runs over every live interest's words, run after run.
         foreach (var interest in chunkInterests)
         {
             var bound = 0f;

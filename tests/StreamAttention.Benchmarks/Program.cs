@@ -61,6 +61,11 @@ if (args.Contains("--quantized-prefilter"))
     await QuantizedPrefilterBenchmark.RunAsync(settings);
     return 0;
 }
+if (args.Contains("--attention-state"))
+{
+    await AttentionStateBenchmark.RunAsync(args);
+    return 0;
+}
 if (args.Contains("--long-texts"))
 {
     await LongTextBenchmark.RunAsync(settings);

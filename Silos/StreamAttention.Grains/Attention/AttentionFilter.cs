@@ -1,4 +1,5 @@
 using StreamAttention.Contracts.Users;
+using StreamAttention.Grains.Options;
 
 namespace StreamAttention.Grains.Attention;
 
@@ -17,8 +18,10 @@ namespace StreamAttention.Grains.Attention;
 /// </list>
 /// A digest is due <see cref="DigestPolicy.DigestEvery"/> after the first pending match (the end of quiet hours for one
 /// deferred by them) and never goes out inside quiet hours, so quiet hours end with one digest.
+/// A user's state stays bounded: the digest's matches beyond those it lists are only counted, and at most
+/// <paramref name="maxFingerprints"/> recent matches are checked for near-duplicates.
 /// </summary>
-public sealed class AttentionFilter(TimeProvider time)
+public sealed class AttentionFilter(TimeProvider time, int maxFingerprints = InterestLimitsOptions.DefaultMaxFingerprints)
 {
     /// <summary>How many digests a user's state keeps for <c>GET …/digests</c>.</summary>
     public const int RecentDigests = 10;
@@ -39,6 +42,7 @@ public sealed class AttentionFilter(TimeProvider time)
         {
             return new MatchDecision(DeliveryKinds.SuppressedDuplicate, match.Score, original.MatchId);
         }
+        state.KeepNewestFingerprints(maxFingerprints - 1);
         state.AddFingerprint(new Fingerprint(match.MatchId, now, signature));
         if (QuietHoursWindow.IsQuiet(policy.QuietHours, now, out var quietEnd))
         {
@@ -47,11 +51,11 @@ public sealed class AttentionFilter(TimeProvider time)
                 state.AddImmediate(now);
                 return new MatchDecision(DeliveryKinds.Immediate, match.Score);
             }
-            return Defer(match, DeliveryKinds.QuietHours, state, quietEnd);
+            return Defer(match, DeliveryKinds.QuietHours, state, quietEnd, policy.Digest.DigestSize);
         }
         if (state.ImmediateTimes.Count >= policy.RateLimit.MaxImmediate)
         {
-            return Defer(match, DeliveryKinds.Deferred, state, now + policy.Digest.DigestEvery);
+            return Defer(match, DeliveryKinds.Deferred, state, now + policy.Digest.DigestEvery, policy.Digest.DigestSize);
         }
         state.AddImmediate(now);
         return new MatchDecision(DeliveryKinds.Immediate, match.Score);
@@ -64,22 +68,25 @@ public sealed class AttentionFilter(TimeProvider time)
     public Digest? TakeDueDigest(string userId, DeliveryPolicy policy, AttentionState state)
     {
         var now = Now;
-        if (state.Pending.Count == 0 || state.NextDigestAt is not { } due || now < due || QuietHoursWindow.IsQuiet(policy.QuietHours, now, out _))
+        if (!state.HasPending || state.NextDigestAt is not { } due || now < due || QuietHoursWindow.IsQuiet(policy.QuietHours, now, out _))
         {
             return null;
         }
-        var pending = state.Pending;
+        var (pending, unlisted) = (state.Pending, state.Unlisted);
         var listed = pending.OrderByDescending(m => m.Score).ThenBy(m => m.At).Take(policy.Digest.DigestSize).ToHashSet();
-        var groups = pending
-            .GroupBy(m => m.InterestId, StringComparer.Ordinal)
-            .Select(g => new DigestGroup(g.Key, g.Where(listed.Contains).OrderByDescending(m => m.Score).ToArray(), g.Count(m => !listed.Contains(m))))
+        var groups = pending.Select(m => m.InterestId).Union(unlisted.Keys, StringComparer.Ordinal)
+            .Select(interestId =>
+            {
+                var matches = pending.Where(m => m.InterestId == interestId).ToArray();
+                return new DigestGroup(interestId, matches.Where(listed.Contains).OrderByDescending(m => m.Score).ToArray(),
+                    matches.Count(m => !listed.Contains(m)) + unlisted.GetValueOrDefault(interestId));
+            })
             .OrderByDescending(g => g.Top.Count == 0 ? float.MinValue : g.Top[0].Score).ThenBy(g => g.InterestId, StringComparer.Ordinal)
             .ToArray();
-        var reason = pending.Any(m => m.Delivery == DeliveryKinds.QuietHours) ? DigestReasons.QuietHoursEnd : DigestReasons.Schedule;
+        var reason = state.UnlistedQuietHours || pending.Any(m => m.Delivery == DeliveryKinds.QuietHours) ? DigestReasons.QuietHoursEnd : DigestReasons.Schedule;
         state.DigestSequence++;
-        var digest = new Digest($"{userId}/{state.DigestSequence}", userId, now, reason, pending.Count, groups);
-        state.Pending = [];
-        state.NextDigestAt = null;
+        var digest = new Digest($"{userId}/{state.DigestSequence}", userId, now, reason, pending.Count + unlisted.Values.Sum(), groups);
+        state.ClearPending();
         state.RecentDigests.Add(digest);
         if (state.RecentDigests.Count > RecentDigests)
         {
@@ -89,9 +96,9 @@ public sealed class AttentionFilter(TimeProvider time)
     }
 
     /// <summary>The pending match is kept decided: the digest lists it as the history shows it.</summary>
-    private static MatchDecision Defer(UserMatch match, string kind, AttentionState state, DateTimeOffset due)
+    private static MatchDecision Defer(UserMatch match, string kind, AttentionState state, DateTimeOffset due, int listed)
     {
-        state.AddPending(match with { Delivery = kind }, due);
+        state.AddPending(match with { Delivery = kind }, due, listed);
         return new MatchDecision(kind, match.Score);
     }
 

@@ -34,7 +34,11 @@ public sealed class AttentionState
     [Id(1)]
     public List<Fingerprint> Fingerprints { get; set; } = [];
 
-    /// <summary>Matches waiting for the next digest.</summary>
+    /// <summary>
+    /// The best matches waiting for the next digest, as many as it lists (<see cref="DigestPolicy.DigestSize"/>), in the
+    /// order they came; the others waiting are only counted (<see cref="Unlisted"/>), so a user's state stays bounded
+    /// however many matches wait.
+    /// </summary>
     [Id(2)]
     public List<UserMatch> Pending { get; set; } = [];
 
@@ -61,6 +65,17 @@ public sealed class AttentionState
     /// <summary>The first entry of the user's attention log that this state does not hold yet (0 in states written before the log).</summary>
     [Id(8)]
     public long LogStart { get; set; }
+
+    /// <summary>Matches waiting for the next digest that it counts but does not list (worse than every <see cref="Pending"/> one), by interest.</summary>
+    [Id(9)]
+    public Dictionary<string, int> Unlisted { get; set; } = [];
+
+    /// <summary>Whether quiet hours deferred one of the <see cref="Unlisted"/> matches (the digest says why it came).</summary>
+    [Id(10)]
+    public bool UnlistedQuietHours { get; set; }
+
+    /// <summary>Whether any match waits for the next digest.</summary>
+    public bool HasPending => Pending.Count > 0 || Unlisted.Count > 0;
 
     /// <summary>What decisions added since this state or the log last persisted it (a method: storage serializers skip it).</summary>
     public AttentionEntry Unwritten() => _unwritten ??= new AttentionEntry();
@@ -101,14 +116,71 @@ public sealed class AttentionState
         return _sketches!;
     }
 
-    /// <summary>The match waits for the next digest, due at <paramref name="due"/> unless one is due earlier.</summary>
-    public void AddPending(UserMatch match, DateTimeOffset due)
+    /// <summary>
+    /// The match waits for the next digest, due at <paramref name="due"/> unless one is due earlier. Of all that wait, the
+    /// best <paramref name="listed"/> (by score, then the earlier, then the first to come: the digest's order) stay in
+    /// <see cref="Pending"/>; a match that falls out of them is only counted. The digest is the same as one formed from
+    /// every match, since a match worse than <paramref name="listed"/> others never gets listed.
+    /// </summary>
+    public void AddPending(UserMatch match, DateTimeOffset due, int listed)
     {
-        Pending.Add(match);
         NextDigestAt ??= due;
-        Unwritten().Pending.Add(match);
         Unwritten().NextDigestAt = NextDigestAt;
+        while (Pending.Count >= Math.Max(1, listed))
+        {
+            var worst = WorstPending();
+            if (!RanksBefore(match, Pending[worst]))
+            {
+                Unlist(match);
+                return;
+            }
+            Unlist(Pending[worst]);
+            Unwritten().Evicted.Add(Pending[worst].MatchId);
+            Pending.RemoveAt(worst);
+        }
+        Pending.Add(match);
+        Unwritten().Pending.Add(match);
     }
+
+    /// <summary>Empties the digest's matches once it is formed.</summary>
+    public void ClearPending()
+    {
+        Pending = [];
+        Unlisted = [];
+        UnlistedQuietHours = false;
+        NextDigestAt = null;
+    }
+
+    /// <summary>The pending match listed last: the lowest score, then the latest, then the last to come.</summary>
+    private int WorstPending()
+    {
+        var worst = 0;
+        for (var i = 1; i < Pending.Count; i++)
+        {
+            if (!RanksBefore(Pending[i], Pending[worst]))
+            {
+                worst = i;
+            }
+        }
+        return worst;
+    }
+
+    /// <summary>Whether the digest lists <paramref name="match"/> before <paramref name="other"/>, which came earlier.</summary>
+    private static bool RanksBefore(UserMatch match, UserMatch other)
+        => match.Score > other.Score || (match.Score == other.Score && match.At < other.At);
+
+    private void Unlist(UserMatch match)
+    {
+        AddUnlisted(Unlisted, match.InterestId, 1);
+        AddUnlisted(Unwritten().Unlisted, match.InterestId, 1);
+        if (match.Delivery == DeliveryKinds.QuietHours)
+        {
+            UnlistedQuietHours = Unwritten().UnlistedQuietHours = true;
+        }
+    }
+
+    private static void AddUnlisted(Dictionary<string, int> unlisted, string interestId, int count)
+        => unlisted[interestId] = unlisted.GetValueOrDefault(interestId) + count;
 
     /// <summary>Adds an entry read back from the log (what an earlier activation persisted there).</summary>
     public void Apply(AttentionEntry entry)
@@ -123,6 +195,18 @@ public sealed class AttentionState
         }
         _sketches = null;
         Pending.AddRange(entry.Pending);
+        foreach (var evicted in entry.Evicted)
+        {
+            if (Pending.FindIndex(m => m.MatchId == evicted) is >= 0 and var at)
+            {
+                Pending.RemoveAt(at);
+            }
+        }
+        foreach (var (interestId, count) in entry.Unlisted)
+        {
+            AddUnlisted(Unlisted, interestId, count);
+        }
+        UnlistedQuietHours |= entry.UnlistedQuietHours;
         NextDigestAt ??= entry.NextDigestAt;
     }
 
@@ -150,9 +234,17 @@ public sealed class AttentionState
         => ImmediateTimes.RemoveRange(0, CountUntil(ImmediateTimes, cutoff, static t => t));
 
     /// <summary>Drops the fingerprints taken at or before <paramref name="cutoff"/>: the oldest, in time order.</summary>
-    public void ForgetFingerprintsUntil(DateTimeOffset cutoff)
+    public void ForgetFingerprintsUntil(DateTimeOffset cutoff) => ForgetOldestFingerprints(CountUntil(Fingerprints, cutoff, static f => f.At));
+
+    /// <summary>Drops the oldest fingerprints beyond the newest <paramref name="kept"/>.</summary>
+    public void KeepNewestFingerprints(int kept) => ForgetOldestFingerprints(Math.Max(0, Fingerprints.Count - kept));
+
+    private void ForgetOldestFingerprints(int count)
     {
-        var count = CountUntil(Fingerprints, cutoff, static f => f.At);
+        if (count == 0)
+        {
+            return;
+        }
         Fingerprints.RemoveRange(0, count);
         if (SketchesInStep(count))
         {
@@ -212,6 +304,20 @@ public sealed class AttentionEntry
 
     [Id(3)]
     public DateTimeOffset? NextDigestAt { get; set; }
+
+    /// <summary>Matches counted but not listed, by interest (see <see cref="AttentionState.Unlisted"/>).</summary>
+    [Id(4)]
+    public Dictionary<string, int> Unlisted { get; set; } = [];
+
+    [Id(5)]
+    public bool UnlistedQuietHours { get; set; }
+
+    /// <summary>Ids of pending matches that better ones pushed out of the listed ones (and into <see cref="Unlisted"/>).</summary>
+    [Id(6)]
+    public List<string> Evicted { get; set; } = [];
+
+    /// <summary>Whether these decisions deferred a match: the entry must then be persisted before they are returned.</summary>
+    public bool Defers => Pending.Count > 0 || Unlisted.Count > 0;
 }
 
 /// <summary>A match's MinHash signature, kept to recognise near-duplicates of it.</summary>

@@ -50,7 +50,8 @@ public static class StreamAttentionSiloBuilderExtensions
         services.TryAddSingleton<MatchBroadcaster>();
         services.AddHostedService(provider => provider.GetRequiredService<MatchBroadcaster>());
         services.TryAddSingleton<AttentionInstruments>();
-        services.TryAddSingleton(provider => new AttentionFilter(provider.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(provider => new AttentionFilter(provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<IOptions<InterestLimitsOptions>>().Value.MaxFingerprintsPerUser));
         services.TryAddSingleton<UserGrainReferences>();
         services.TryAddSingleton<DeliveryDecisions>();
         services.TryAddSingleton<MatchDelivery>();

@@ -25,4 +25,14 @@ public sealed class InterestLimitsOptions
     /// <summary>Recent matches kept in memory per user.</summary>
     [Range(1, 100_000)]
     public int MatchHistorySize { get; set; } = 100;
+
+    public const int DefaultMaxFingerprints = 256;
+
+    /// <summary>
+    /// Recent matches per user (the newest within the duplicate window) that a new match is checked against for
+    /// near-duplicates. Each is a 64-hash signature (~350 bytes) in the user's persisted state, and every decision reads
+    /// them, so a user matched all day keeps a bounded state.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxFingerprintsPerUser { get; set; } = DefaultMaxFingerprints;
 }

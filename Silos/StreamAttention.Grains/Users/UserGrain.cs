@@ -206,7 +206,7 @@ public sealed partial class UserGrain(
         // Written only when a match waits for a digest (now or since a write that failed): that must survive a lost silo.
         // The rate-limit times and fingerprints are written with it; a lost silo forgets the ones since, and at worst
         // notifies again.
-        if (attention.Unwritten().Pending.Count > 0)
+        if (attention.Unwritten().Defers)
         {
             if (Log.IsFull)
             {
@@ -289,7 +289,7 @@ public sealed partial class UserGrain(
         {
             await WriteStateAsync();
         }
-        if (attention.Pending.Count == 0 && attention.Outbox.Count == 0)
+        if (!attention.HasPending && attention.Outbox.Count == 0)
         {
             await UnregisterDigestReminderAsync();
         }
@@ -340,7 +340,7 @@ public sealed partial class UserGrain(
     private async Task EnsureDigestReminderAsync()
     {
         var attention = state.State.Attention;
-        if (_reminderRegistered || (attention.Pending.Count == 0 && attention.Outbox.Count == 0))
+        if (_reminderRegistered || (!attention.HasPending && attention.Outbox.Count == 0))
         {
             return;
         }

@@ -20,10 +20,10 @@ internal static class AttentionStateBenchmark
 {
     private const int Blocks = 5;
 
-    public static async Task RunAsync(string[] args)
+    public static async Task RunAsync(BenchmarkSettings settings)
     {
-        var users = Value(args, "--users", 500);
-        var texts = BenchmarkCorpus.Load(BenchmarkWorkload.Disjoint).Messages(Value(args, "--rounds", 1_500));
+        var users = settings.Users;
+        var texts = BenchmarkCorpus.Load(BenchmarkWorkload.Disjoint).Messages(settings.Rounds);
         var builder = SiloHost.CreateBuilder(
         [
             $"--Cluster:SiloPort={LoopbackPort.Free()}", $"--Cluster:GatewayPort={LoopbackPort.Free()}",
@@ -60,7 +60,4 @@ internal static class AttentionStateBenchmark
         Console.WriteLine($"# live heap after the run: {(GcCounters.LiveHeap() - heapBefore) / (double)users / 1024:F0} KB per user more than before the first round");
         await silo.StopAsync();
     }
-
-    private static int Value(string[] args, string name, int fallback)
-        => Array.IndexOf(args, name) is >= 0 and var at && at + 1 < args.Length && int.TryParse(args[at + 1], out var value) && value > 0 ? value : fallback;
 }

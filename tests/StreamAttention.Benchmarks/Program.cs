@@ -63,7 +63,7 @@ if (args.Contains("--quantized-prefilter"))
 }
 if (args.Contains("--attention-state"))
 {
-    await AttentionStateBenchmark.RunAsync(args);
+    await AttentionStateBenchmark.RunAsync(settings);
     return 0;
 }
 if (args.Contains("--long-texts"))

@@ -22,7 +22,8 @@ namespace StreamAttention.Testing;
 /// with different settings are compared at one rate; <c>--batch-size B</c>: messages per scoring call in <c>--scale</c>'s
 /// scoring alone, 32 unless given: 1 is a paced stream's batch; <c>--quantized-max N</c>: its
 /// <c>Scoring:QuantizedPrefilterMaxMessages</c>, the default unless given; <c>--word-slots N</c>: its
-/// <c>Scoring:MaxWordSlotsPerRun</c>, the default unless given).
+/// <c>Scoring:MaxWordSlotsPerRun</c>, the default unless given; <c>--users U</c>, <c>--rounds R</c>: <c>--attention-state</c>'s
+/// users and rounds, 500 and 1,500 unless given).
 /// </summary>
 public sealed class BenchmarkSettings
 {
@@ -43,6 +44,8 @@ public sealed class BenchmarkSettings
     public int BatchSize { get; private init; } = 32;
     public int? QuantizedMaxMessages { get; private init; }
     public int? WordSlots { get; private init; }
+    public int Users { get; private init; } = 500;
+    public int Rounds { get; private init; } = 1_500;
     public double PeakGflops { get; set; }
 
     public static BenchmarkSettings Parse(string[] args)
@@ -85,6 +88,8 @@ public sealed class BenchmarkSettings
             // 0 is a value here (always the GEMM), which Value would take for "not given".
             QuantizedMaxMessages = Text("--quantized-max") is { } quantizedMax ? int.Parse(quantizedMax) : null,
             WordSlots = Value("--word-slots", 0) is > 0 and var slots ? slots : null,
+            Users = Value("--users", defaults.Users),
+            Rounds = Value("--rounds", defaults.Rounds),
         };
     }
 }

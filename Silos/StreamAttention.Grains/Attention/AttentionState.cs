@@ -320,8 +320,11 @@ public sealed class AttentionEntry
     public bool Defers => Pending.Count > 0 || Unlisted.Count > 0;
 }
 
-/// <summary>A match's MinHash signature, kept to recognise near-duplicates of it.</summary>
-[GenerateSerializer, Immutable, SuppressReferenceTracking, Alias("StreamAttention.Fingerprint")]
+/// <summary>
+/// A match's MinHash signature, kept to recognise near-duplicates of it. Stored by <see cref="Storage.FingerprintCodec"/>
+/// (the signature packed); its JSON form, for records stored in JSON before, is the record's own.
+/// </summary>
+[Immutable, Alias("StreamAttention.Fingerprint")]
 public sealed record Fingerprint(string MatchId, DateTimeOffset At, uint[] Signature);
 
 /// <summary>One interest's feedback: the threshold offset and the pooled vectors of messages marked "not like this".</summary>

@@ -47,13 +47,16 @@ internal static class IngestBenchmark
     public static async Task RunAsync(BenchmarkSettings settings)
     {
         var corpus = BenchmarkCorpus.Load(settings.Workload);
-        var result = await MeasureAsync(corpus, settings.Interests, corpus.Messages(settings.Messages), settings.Provider, settings.MatchRecords, settings.PacedRate);
+        var texts = corpus.Messages(settings.Messages * (settings.FreshPaced ? 2 : 1));
+        var result = await MeasureAsync(corpus, settings.Interests, texts[..settings.Messages], settings.Provider, settings.MatchRecords, settings.PacedRate,
+            settings.FreshPaced ? texts[settings.Messages..] : null);
         if (result.Lost != 0)
         {
             throw new InvalidOperationException($"Counted {result.Outcomes} outcomes for {result.Produced} messages.");
         }
         Console.WriteLine($"# ingest benchmark, workload {settings.Workload}, {result.Configuration}, match records {result.MatchRecords}: {settings.Interests:N0} interests ({settings.Interests / InterestsPerUser:N0} users), "
-            + $"{settings.Messages:N0} messages per phase, {Partitions} partitions, {Environment.ProcessorCount} cores");
+            + $"{settings.Messages:N0} messages per phase, {Partitions} partitions, {Environment.ProcessorCount} cores, "
+            + (settings.FreshPaced ? "paced phase on texts not produced before" : "paced phase on the saturated phase's texts again"));
         if (result.Dropped.Length > 0)
         {
             // Every message was still counted by outcome (above); only the match count is short.
@@ -80,7 +83,9 @@ internal static class IngestBenchmark
     /// </summary>
     /// <param name="matchRecords">The pipeline's <c>Ingest:Output:MatchRecords</c>; null: its default.</param>
     /// <param name="pacedRate">Messages/s of the paced phase; null: half the saturated rate.</param>
-    public static async Task<IngestResult> MeasureAsync(BenchmarkCorpus corpus, int count, string[] texts, string provider, string? matchRecords = null, double? pacedRate = null)
+    /// <param name="pacedTexts">The paced phase's texts (as many as <paramref name="texts"/>); null: <paramref name="texts"/> again.</param>
+    public static async Task<IngestResult> MeasureAsync(BenchmarkCorpus corpus, int count, string[] texts, string provider, string? matchRecords = null, double? pacedRate = null,
+        string[]? pacedTexts = null)
     {
         using var pauses = new GcPauses();
         await using var kafka = EmbeddedKafkaCluster.Start(1);
@@ -139,7 +144,7 @@ internal static class IngestBenchmark
         var saturated = await RunPhaseAsync(kafka, producer, "sat", texts, ratePerSecond: null, output, pauses);
         var (saturatedRecords, saturatedMatches) = (OutputRecords(kafka) - recordsBefore, outcomes.Matches - matchesBefore);
         var rate = pacedRate ?? Math.Max(1, saturated.MessagesPerSecond * 0.5);
-        var paced = await RunPhaseAsync(kafka, producer, "paced", texts, rate, output, pauses);
+        var paced = await RunPhaseAsync(kafka, producer, "paced", pacedTexts ?? texts, rate, output, pauses);
 
         var dropped = DroppedPartitions(kafka);
         if (dropped.Length == 0)
@@ -151,7 +156,7 @@ internal static class IngestBenchmark
         // Stops the pipeline (draining it) before the silo and then the Kafka it reads.
         await silo.StopAsync();
         return new IngestResult(configuration, importTime.Elapsed, warmUp.Elapsed, saturated.MessagesPerSecond, saturated.CpuPerMessage, rate, Percentile(paced.Latencies, 0.50), Percentile(paced.Latencies, 0.99),
-            2L * texts.Length + bursts * WarmUpBurst, outcomes.Matched, outcomes.NoMatch, outcomes.DeadLettered, outcomes.Restarts, output.Matches, output.Records, saturatedMatches, saturatedRecords, dropped,
+            texts.Length + (pacedTexts ?? texts).Length + bursts * WarmUpBurst, outcomes.Matched, outcomes.NoMatch, outcomes.DeadLettered, outcomes.Restarts, output.Matches, output.Records, saturatedMatches, saturatedRecords, dropped,
             File.ReadAllText("/proc/loadavg").Split(' ')[0], layout, saturated.Gc, paced.Gc, saturated.Pauses, paced.Pauses, liveHeap, paced.CpuPerMessage);
     }
 

@@ -87,6 +87,22 @@ public sealed class StoredBinaryRecordsTests(SiloHostFixture fixture) : IClassFi
         Assert.Equal(Json(LogEntry()), Json(loaded));
     }
 
+    /// <summary>
+    /// The same records as the build before packed signatures wrote them (main at 257592b, <c>*-signatures-as-numbers.bin</c>):
+    /// fingerprints without reference tracking, each signature an array of numbers, the six fingerprints of one text
+    /// sharing one array (the first written whole, the others as references to it).
+    /// </summary>
+    [Fact]
+    public void Records_with_signatures_written_as_numbers_load_whole()
+    {
+        var state = Storage.Deserialize<UserInterestsState>(StoredRecords.Bytes("user-state-signatures-as-numbers.bin"))!;
+        var entry = Storage.Deserialize<AttentionEntry>(StoredRecords.Bytes("attention-log-entry-signatures-as-numbers.bin"))!;
+
+        Assert.Equal(Json(UserState()), Json(state));
+        Assert.Same(state.Attention.Outbox[0], state.Attention.RecentDigests[^1]);
+        Assert.Equal(Json(LogEntry()), Json(entry));
+    }
+
     [Fact]
     public void A_user_state_written_now_reads_back_whole()
     {
@@ -135,7 +151,7 @@ public sealed class StoredBinaryRecordsTests(SiloHostFixture fixture) : IClassFi
     }
 
     /// <summary>A state as a user grain holds it: interests, a policy, notification times, fingerprints, pending matches, digests and feedback.</summary>
-    private static UserInterestsState UserState()
+    internal static UserInterestsState UserState()
     {
         var state = new UserInterestsState { Version = 9, Policy = DeliveryPolicy.Default with { Mutes = new[] { new MuteRule(null, "staging", At.AddDays(1)) } } };
         state.Interests["db"] = new StoredInterest("db", "database replication", 0.55f, At.AddDays(-1), At, new[] { "postgres" }, new[] { "staging" });

@@ -23,7 +23,9 @@ namespace StreamAttention.Testing;
 /// scoring alone, 32 unless given: 1 is a paced stream's batch; <c>--quantized-max N</c>: its
 /// <c>Scoring:QuantizedPrefilterMaxMessages</c>, the default unless given; <c>--word-slots N</c>: its
 /// <c>Scoring:MaxWordSlotsPerRun</c>, the default unless given; <c>--users U</c>, <c>--rounds R</c>: <c>--attention-state</c>'s
-/// users and rounds, 500 and 1,500 unless given).
+/// users and rounds, 500 and 1,500 unless given; <c>--fresh-paced</c>: the ingest's paced phase produces texts the run has not
+/// produced before, so its matches are new to their users (past the rate limit, digest deferrals) rather than
+/// suppressed duplicates of the saturated phase's).
 /// </summary>
 public sealed class BenchmarkSettings
 {
@@ -46,6 +48,7 @@ public sealed class BenchmarkSettings
     public int? WordSlots { get; private init; }
     public int Users { get; private init; } = 500;
     public int Rounds { get; private init; } = 1_500;
+    public bool FreshPaced { get; private init; }
     public double PeakGflops { get; set; }
 
     public static BenchmarkSettings Parse(string[] args)
@@ -90,6 +93,7 @@ public sealed class BenchmarkSettings
             WordSlots = Value("--word-slots", 0) is > 0 and var slots ? slots : null,
             Users = Value("--users", defaults.Users),
             Rounds = Value("--rounds", defaults.Rounds),
+            FreshPaced = args.Contains("--fresh-paced"),
         };
     }
 }

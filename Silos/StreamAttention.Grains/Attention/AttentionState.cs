@@ -316,12 +316,23 @@ public sealed class AttentionEntry
     [Id(6)]
     public List<string> Evicted { get; set; } = [];
 
-    /// <summary>Whether these decisions deferred a match: the entry must then be persisted before they are returned.</summary>
+    /// <summary>Whether these decisions deferred a match, listed or only counted.</summary>
     public bool Defers => Pending.Count > 0 || Unlisted.Count > 0;
+
+    /// <summary>
+    /// Whether these decisions listed a match for the digest: the entry must then be persisted before they are
+    /// returned. One that only counted matches waits for the next write (a listing decision's, the whole state's, or
+    /// the grain's deactivation): past the digest's size most deferrals only count, and a write each cost more than
+    /// the rest of the decision.
+    /// </summary>
+    public bool Lists => Pending.Count > 0;
 }
 
-/// <summary>A match's MinHash signature, kept to recognise near-duplicates of it.</summary>
-[GenerateSerializer, Immutable, SuppressReferenceTracking, Alias("StreamAttention.Fingerprint")]
+/// <summary>
+/// A match's MinHash signature, kept to recognise near-duplicates of it. Stored by <see cref="Storage.FingerprintCodec"/>
+/// (the signature packed); its JSON form, for records stored in JSON before, is the record's own.
+/// </summary>
+[Immutable, Alias("StreamAttention.Fingerprint")]
 public sealed record Fingerprint(string MatchId, DateTimeOffset At, uint[] Signature);
 
 /// <summary>One interest's feedback: the threshold offset and the pooled vectors of messages marked "not like this".</summary>

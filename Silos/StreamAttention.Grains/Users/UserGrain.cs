@@ -203,23 +203,46 @@ public sealed partial class UserGrain(
             decidedPerKind[AttentionInstruments.KindIndex(decided[i].Delivery)]++;
         }
         metrics.AddDecisions(decidedPerKind);
-        // Written only when a match waits for a digest (now or since a write that failed): that must survive a lost silo.
-        // The rate-limit times and fingerprints are written with it; a lost silo forgets the ones since, and at worst
-        // notifies again.
-        if (attention.Unwritten().Defers)
+        // Written only when the digest lists a new match (now or since a write that failed): that must survive a lost
+        // silo. The rate-limit times, fingerprints and counts of unlisted matches are written with it; a lost silo
+        // forgets the ones since, so at worst it notifies again or its digest counts fewer "more".
+        if (attention.Unwritten().Lists)
         {
-            if (Log.IsFull)
-            {
-                await WriteStateAsync();
-            }
-            else
-            {
-                await Log.AppendAsync(attention.Unwritten());
-                attention.MarkWritten();
-            }
+            await WriteAttentionAsync();
             await EnsureDigestReminderAsync();
         }
         return decided;
+    }
+
+    /// <summary>What decisions added since the last write, as the next log entry, or in the whole state once the log is full.</summary>
+    private async Task WriteAttentionAsync()
+    {
+        var attention = state.State.Attention;
+        if (Log.IsFull)
+        {
+            await WriteStateAsync();
+        }
+        else
+        {
+            await Log.AppendAsync(attention.Unwritten());
+            attention.MarkWritten();
+        }
+    }
+
+    /// <summary>A deactivation that can still write keeps the counts of unlisted matches that no write has carried yet.</summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_log is not null && state.State.Attention.Unwritten().Defers)
+        {
+            try
+            {
+                await WriteAttentionAsync();
+            }
+            catch (Exception e)
+            {
+                LogUnlistedCountsNotWritten(e);
+            }
+        }
     }
 
     public Task<DeliveryPolicy> GetPolicy() => Task.FromResult(state.State.Policy ?? DeliveryPolicy.Default);
@@ -383,6 +406,9 @@ public sealed partial class UserGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Removing attention log entries that the state now holds failed; they stay in storage, unread")]
     private partial void LogEntriesNotRemoved(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing the counts of unlisted matches on deactivation failed; the next digest counts fewer")]
+    private partial void LogUnlistedCountsNotWritten(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Registering or removing the digest reminder failed; retrying later")]
     private partial void LogReminderFailed(Exception exception);

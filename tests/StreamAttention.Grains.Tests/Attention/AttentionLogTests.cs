@@ -104,6 +104,76 @@ public sealed class AttentionLogTests(AttentionClusterFixture fixture) : IClassF
         Assert.Equal(["retry-2"], Assert.Single(Entries(user)).Entry.Pending.Select(m => m.MatchId));
     }
 
+    /// <summary>
+    /// With one match listed per digest, a deferral worse than the listed one only counts it: nothing is written for it,
+    /// and the next decision that lists a match writes that count with its own.
+    /// </summary>
+    [Fact]
+    public async Task A_decision_that_only_counts_a_match_writes_nothing_and_the_next_listing_one_carries_its_count()
+    {
+        const string user = "log-count";
+        var grain = await WithOneListedMatchAsync(user);
+        await grain.Decide([Match("count-0", 0.9f)]);
+        await grain.Decide([Match("count-1", 0.8f)]);
+
+        var counted = await grain.Decide([Match("count-2", 0.7f)]);
+
+        Assert.Equal(DeliveryKinds.Deferred, Assert.Single(counted).Delivery);
+        var first = Assert.Single(Entries(user));
+        Assert.Equal(["count-1"], first.Entry.Pending.Select(m => m.MatchId));
+        Assert.Empty(first.Entry.Unlisted);
+
+        await grain.Decide([Match("count-3", 0.95f)]);
+
+        var entries = Entries(user);
+        Assert.Equal(2, entries.Length);
+        Assert.Equal(["count-3"], entries[1].Entry.Pending.Select(m => m.MatchId));
+        Assert.Equal(["count-1"], entries[1].Entry.Evicted);
+        Assert.Equal(2, entries[1].Entry.Unlisted["db"]);
+    }
+
+    /// <summary>A count no listing decision carried yet is written when the grain deactivates, and the digest counts it.</summary>
+    [Fact]
+    public async Task A_count_not_yet_written_is_written_on_deactivation_and_the_digest_counts_it()
+    {
+        const string user = "log-count-deactivated";
+        var grain = await WithOneListedMatchAsync(user);
+        await grain.Decide([Match("deactivated-0", 0.9f)]);
+        await grain.Decide([Match("deactivated-1", 0.8f)]);
+        await grain.Decide([Match("deactivated-2", 0.7f)]);
+        Assert.Single(Entries(user));
+
+        await fixture.Cluster.DeactivateAsync(grain);
+
+        var entries = Entries(user);
+        Assert.Equal(2, entries.Length);
+        Assert.Equal(1, entries[1].Entry.Unlisted["db"]);
+        Assert.Empty(entries[1].Entry.Pending);
+        fixture.Time.Advance(TimeSpan.FromHours(1));
+        await AttentionCluster.TickAsync(Grains, user);
+        var digest = Assert.Single(fixture.Sink.Of(user));
+        Assert.Equal(2, digest.Total);
+        var group = Assert.Single(digest.Groups);
+        Assert.Equal(["deactivated-1"], group.Top.Select(m => m.MatchId));
+        Assert.Equal(1, group.More);
+    }
+
+    /// <summary>One interest; one immediate notification an hour; a digest lists one match; duplicates allowed.</summary>
+    private async Task<IUserGrain> WithOneListedMatchAsync(string user)
+    {
+        var grain = Grains.GetGrain<IUserGrain>(user);
+        await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest, 0.3f)]);
+        Assert.Empty(await grain.PutPolicy(DeliveryPolicy.Default with
+        {
+            Duplicates = new DuplicatePolicy(false, TimeSpan.Zero, 1),
+            RateLimit = new RateLimitPolicy(1, TimeSpan.FromHours(1)),
+            Digest = new DigestPolicy(TimeSpan.FromMinutes(30), 1),
+        }));
+        return grain;
+    }
+
+    private UserMatch Match(string id, float score) => new(fixture.Time.GetUtcNow(), "db", $"{Texts.DatabaseMessage} {id}", score, [], id);
+
     /// <summary>One interest that every message matches; one immediate notification an hour, duplicates allowed.</summary>
     private async Task WithOneImmediateAnHourAsync(string user)
     {

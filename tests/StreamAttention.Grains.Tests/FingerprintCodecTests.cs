@@ -1,0 +1,68 @@
+using System.Buffers.Binary;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+using Orleans.Storage;
+using StreamAttention.Grains.Attention;
+
+namespace StreamAttention.Grains.Tests;
+
+/// <summary>
+/// How a fingerprint is stored now (<see cref="Storage.FingerprintCodec"/>): its signature as 256 little-endian bytes.
+/// The records written before, with the signature as numbers, are <see cref="StoredBinaryRecordsTests"/>'.
+/// </summary>
+public sealed class FingerprintCodecTests(SiloHostFixture fixture) : IClassFixture<SiloHostFixture>
+{
+    private static readonly DateTimeOffset At = new(2026, 12, 2, 6, 0, 0, TimeSpan.Zero);
+
+    private IGrainStorageSerializer Storage => StoredRecords.UsersStorage(fixture.Services);
+
+    [Fact]
+    public void A_signature_is_written_as_its_bytes_and_read_back_equal()
+    {
+        var signature = MinHashSignature.Of("Kafka broker 3 in eu-west is offline, 12 partitions under-replicated");
+        var entry = new AttentionEntry { Fingerprints = [new Fingerprint("m-1", At, signature)] };
+
+        var record = Storage.Serialize(entry).ToArray();
+        var loaded = Storage.Deserialize<AttentionEntry>(BinaryData.FromBytes(record))!;
+
+        var bytes = new byte[signature.Length * sizeof(uint)];
+        for (var i = 0; i < signature.Length; i++)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(i * sizeof(uint)), signature[i]);
+        }
+        Assert.True(record.AsSpan().IndexOf(bytes) >= 0, "The record holds the signature's little-endian bytes.");
+        var fingerprint = Assert.Single(loaded.Fingerprints);
+        Assert.Equal(("m-1", At), (fingerprint.MatchId, fingerprint.At));
+        Assert.Equal(signature, fingerprint.Signature);
+    }
+
+    /// <summary>Each fingerprint takes the one reference number its byte array takes on reading: later shared objects still resolve.</summary>
+    [Fact]
+    public void A_state_with_packed_signatures_keeps_the_objects_after_them()
+    {
+        var state = StoredBinaryRecordsTests.UserState();
+
+        var loaded = Storage.Deserialize<Users.UserInterestsState>(Storage.Serialize(state))!;
+
+        Assert.Equal(state.Attention.Fingerprints.Select(f => (f.MatchId, f.At, string.Join(',', f.Signature))),
+            loaded.Attention.Fingerprints.Select(f => (f.MatchId, f.At, string.Join(',', f.Signature))));
+        Assert.Equal(state.Attention.Pending.Select(m => m.MatchId), loaded.Attention.Pending.Select(m => m.MatchId));
+        Assert.Same(loaded.Attention.Outbox[0], loaded.Attention.RecentDigests[^1]);
+    }
+
+    [Fact]
+    public void A_signature_of_another_length_is_refused()
+    {
+        var entry = new AttentionEntry { Fingerprints = [new Fingerprint("m-1", At, new uint[MinHashSignature.Length - 1])] };
+
+        Assert.Throws<ArgumentException>(() => Storage.Serialize(entry));
+    }
+
+    [Fact]
+    public void A_copy_is_the_fingerprint_itself()
+    {
+        var fingerprint = new Fingerprint("m-1", At, MinHashSignature.Of("disk full on db-2"));
+
+        Assert.Same(fingerprint, fixture.Services.GetRequiredService<DeepCopier>().Copy(fingerprint));
+    }
+}

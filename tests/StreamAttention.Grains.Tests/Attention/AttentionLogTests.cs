@@ -112,7 +112,7 @@ public sealed class AttentionLogTests(AttentionClusterFixture fixture) : IClassF
     public async Task A_decision_that_only_counts_a_match_writes_nothing_and_the_next_listing_one_carries_its_count()
     {
         const string user = "log-count";
-        var grain = await WithOneListedMatchAsync(user);
+        var grain = await WithOneImmediateAnHourAsync(user, digestSize: 1);
         await grain.Decide([Match("count-0", 0.9f)]);
         await grain.Decide([Match("count-1", 0.8f)]);
 
@@ -137,7 +137,7 @@ public sealed class AttentionLogTests(AttentionClusterFixture fixture) : IClassF
     public async Task A_count_not_yet_written_is_written_on_deactivation_and_the_digest_counts_it()
     {
         const string user = "log-count-deactivated";
-        var grain = await WithOneListedMatchAsync(user);
+        var grain = await WithOneImmediateAnHourAsync(user, digestSize: 1);
         await grain.Decide([Match("deactivated-0", 0.9f)]);
         await grain.Decide([Match("deactivated-1", 0.8f)]);
         await grain.Decide([Match("deactivated-2", 0.7f)]);
@@ -158,24 +158,13 @@ public sealed class AttentionLogTests(AttentionClusterFixture fixture) : IClassF
         Assert.Equal(1, group.More);
     }
 
-    /// <summary>One interest; one immediate notification an hour; a digest lists one match; duplicates allowed.</summary>
-    private async Task<IUserGrain> WithOneListedMatchAsync(string user)
-    {
-        var grain = Grains.GetGrain<IUserGrain>(user);
-        await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest, 0.3f)]);
-        Assert.Empty(await grain.PutPolicy(DeliveryPolicy.Default with
-        {
-            Duplicates = new DuplicatePolicy(false, TimeSpan.Zero, 1),
-            RateLimit = new RateLimitPolicy(1, TimeSpan.FromHours(1)),
-            Digest = new DigestPolicy(TimeSpan.FromMinutes(30), 1),
-        }));
-        return grain;
-    }
-
     private UserMatch Match(string id, float score) => new(fixture.Time.GetUtcNow(), "db", $"{Texts.DatabaseMessage} {id}", score, [], id);
 
-    /// <summary>One interest that every message matches; one immediate notification an hour, duplicates allowed.</summary>
-    private async Task WithOneImmediateAnHourAsync(string user)
+    /// <summary>
+    /// One interest that every message matches; one immediate notification an hour, duplicates allowed; a digest lists
+    /// <paramref name="digestSize"/> matches.
+    /// </summary>
+    private async Task<IUserGrain> WithOneImmediateAnHourAsync(string user, int digestSize = 100)
     {
         var grain = Grains.GetGrain<IUserGrain>(user);
         await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest, 0.3f)]);
@@ -183,8 +172,9 @@ public sealed class AttentionLogTests(AttentionClusterFixture fixture) : IClassF
         {
             Duplicates = new DuplicatePolicy(false, TimeSpan.Zero, 1),
             RateLimit = new RateLimitPolicy(1, TimeSpan.FromHours(1)),
-            Digest = new DigestPolicy(TimeSpan.FromMinutes(30), 100),
+            Digest = new DigestPolicy(TimeSpan.FromMinutes(30), digestSize),
         }));
+        return grain;
     }
 
     private static string[] Messages(int first, int count)

@@ -236,8 +236,20 @@ public sealed class AttentionState
     /// <summary>Drops the fingerprints taken at or before <paramref name="cutoff"/>: the oldest, in time order.</summary>
     public void ForgetFingerprintsUntil(DateTimeOffset cutoff) => ForgetOldestFingerprints(CountUntil(Fingerprints, cutoff, static f => f.At));
 
-    /// <summary>Drops the oldest fingerprints beyond the newest <paramref name="kept"/>.</summary>
-    public void KeepNewestFingerprints(int kept) => ForgetOldestFingerprints(Math.Max(0, Fingerprints.Count - kept));
+    /// <summary>
+    /// Drops the oldest fingerprints beyond the newest <paramref name="kept"/>, from the entry not yet written too: a
+    /// decision that only counts its match writes nothing, so without this that entry would keep every fingerprint since
+    /// the last write, past the cap.
+    /// </summary>
+    public void KeepNewestFingerprints(int kept)
+    {
+        var count = Math.Max(0, Fingerprints.Count - kept);
+        if (count > 0 && _unwritten is { Fingerprints.Count: > 0 } unwritten)
+        {
+            ForgetUnwritten(unwritten.Fingerprints, count);
+        }
+        ForgetOldestFingerprints(count);
+    }
 
     private void ForgetOldestFingerprints(int count)
     {
@@ -254,6 +266,21 @@ public sealed class AttentionState
         {
             _sketches = null;
         }
+    }
+
+    /// <summary>Takes the state's oldest <paramref name="count"/> fingerprints, about to be dropped, out of <paramref name="unwritten"/>.</summary>
+    private void ForgetUnwritten(List<Fingerprint> unwritten, int count)
+    {
+        var kept = 0;
+        for (var i = 0; i < unwritten.Count; i++)
+        {
+            var fingerprint = unwritten[i];
+            if (Fingerprints.FindIndex(0, count, f => ReferenceEquals(f, fingerprint)) < 0)
+            {
+                unwritten[kept++] = fingerprint;
+            }
+        }
+        unwritten.RemoveRange(kept, unwritten.Count - kept);
     }
 
     private bool SketchesInStep(int removed = 0)

@@ -125,6 +125,31 @@ public sealed class BoundedAttentionStateTests
         Assert.Equal(DeliveryKinds.Immediate, filter.Decide(Match("again-old", Incident(10) + " again"), policy, state).Delivery);
     }
 
+    /// <summary>
+    /// Decisions that only count their match write nothing, so what they add waits in the entry not yet written; the
+    /// fingerprints the cap drops from the state leave that entry too, so it stays as bounded.
+    /// </summary>
+    [Fact]
+    public void The_entry_not_yet_written_keeps_no_fingerprint_past_the_cap()
+    {
+        var time = new FakeTimeProvider(Start);
+        var filter = new AttentionFilter(time, maxFingerprints: 5);
+        var state = new AttentionState();
+        var policy = DeliveryPolicy.Default with { RateLimit = new RateLimitPolicy(10_000, TimeSpan.FromHours(1)) };
+        for (var i = 0; i < 40; i++)
+        {
+            filter.Decide(Match($"m{i}", Incident(i)), policy, state);
+            Assert.Equal(state.Fingerprints.Select(f => f.MatchId), state.Unwritten().Fingerprints.Select(f => f.MatchId));
+            time.Advance(TimeSpan.FromSeconds(1));
+        }
+        state.MarkWritten();
+        filter.Decide(Match("m40", Incident(40)), policy, state);
+        filter.Decide(Match("m41", Incident(41)), policy, state);
+
+        Assert.Equal(Enumerable.Range(37, 5).Select(i => $"m{i}"), state.Fingerprints.Select(f => f.MatchId));
+        Assert.Equal(["m40", "m41"], state.Unwritten().Fingerprints.Select(f => f.MatchId));
+    }
+
     /// <summary>The digest as formed from every waiting match (the filter's rule before only the listed were kept).</summary>
     private static (int Total, string Reason, (string, string, int)[] Groups) DigestOfAll(List<UserMatch> pending, int size)
     {

@@ -274,13 +274,24 @@ public sealed class AttentionState
         var kept = 0;
         for (var i = 0; i < unwritten.Count; i++)
         {
-            var fingerprint = unwritten[i];
-            if (Fingerprints.FindIndex(0, count, f => ReferenceEquals(f, fingerprint)) < 0)
+            if (!IsAmongOldest(unwritten[i], count))
             {
-                unwritten[kept++] = fingerprint;
+                unwritten[kept++] = unwritten[i];
             }
         }
         unwritten.RemoveRange(kept, unwritten.Count - kept);
+    }
+
+    private bool IsAmongOldest(Fingerprint fingerprint, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            if (ReferenceEquals(Fingerprints[i], fingerprint))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private bool SketchesInStep(int removed = 0)

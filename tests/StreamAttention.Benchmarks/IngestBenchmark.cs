@@ -75,6 +75,11 @@ internal static class IngestBenchmark
         Console.WriteLine($"# paced phase: CPU/message {result.PacedCpuPerMessage:F2} ms at {result.PacedRate:N0} msg/s");
         Console.WriteLine($"# saturated phase: {result.SaturatedMatches:N0} matches in {result.SaturatedRecords:N0} records ({(double)result.SaturatedMatches / Math.Max(1, result.SaturatedRecords):F1} per record); live heap after the run {result.LiveHeap / 1e6:N0} MB");
         Console.WriteLine($"# GC settings: {GcCounters.Settings()}");
+        if (result.SaturatedModel != default || result.PacedModel != default)
+        {
+            Console.WriteLine($"# cascade: through the contextual model / left to fast scores by a budget: saturated phase {result.SaturatedModel.Rescored:N0} / {result.SaturatedModel.OverBudget:N0} messages, "
+                + $"paced phase {result.PacedModel.Rescored:N0} / {result.PacedModel.OverBudget:N0}");
+        }
     }
 
     /// <summary>
@@ -140,11 +145,13 @@ internal static class IngestBenchmark
         warmUp.Stop();
 
         // From the broker and the pipeline's own count, not the reader: it may lag or miss what the embedded Kafka trimmed.
-        var (recordsBefore, matchesBefore) = (OutputRecords(kafka), outcomes.Matches);
+        var (recordsBefore, matchesBefore, modelBefore) = (OutputRecords(kafka), outcomes.Matches, outcomes.Model);
         var saturated = await RunPhaseAsync(kafka, producer, "sat", texts, ratePerSecond: null, output, pauses);
-        var (saturatedRecords, saturatedMatches) = (OutputRecords(kafka) - recordsBefore, outcomes.Matches - matchesBefore);
+        var (saturatedRecords, saturatedMatches, saturatedModel) = (OutputRecords(kafka) - recordsBefore, outcomes.Matches - matchesBefore, outcomes.Model - modelBefore);
         var rate = pacedRate ?? Math.Max(1, saturated.MessagesPerSecond * 0.5);
+        var pacedModelBefore = outcomes.Model;
         var paced = await RunPhaseAsync(kafka, producer, "paced", pacedTexts ?? texts, rate, output, pauses);
+        var pacedModel = outcomes.Model - pacedModelBefore;
 
         var dropped = DroppedPartitions(kafka);
         if (dropped.Length == 0)
@@ -157,7 +164,7 @@ internal static class IngestBenchmark
         await silo.StopAsync();
         return new IngestResult(configuration, importTime.Elapsed, warmUp.Elapsed, saturated.MessagesPerSecond, saturated.CpuPerMessage, rate, Percentile(paced.Latencies, 0.50), Percentile(paced.Latencies, 0.99),
             texts.Length + (pacedTexts ?? texts).Length + bursts * WarmUpBurst, outcomes.Matched, outcomes.NoMatch, outcomes.DeadLettered, outcomes.Restarts, output.Matches, output.Records, saturatedMatches, saturatedRecords, dropped,
-            File.ReadAllText("/proc/loadavg").Split(' ')[0], layout, saturated.Gc, paced.Gc, saturated.Pauses, paced.Pauses, liveHeap, paced.CpuPerMessage);
+            File.ReadAllText("/proc/loadavg").Split(' ')[0], layout, saturated.Gc, paced.Gc, saturated.Pauses, paced.Pauses, liveHeap, paced.CpuPerMessage, saturatedModel, pacedModel);
     }
 
     private static async IAsyncEnumerable<ImportLine> Lines(string[] interests)
@@ -392,17 +399,18 @@ internal static class IngestBenchmark
         }
     }
 
-    /// <summary>Sums the pipeline's message outcomes, matches published and consumer restarts (meter "StreamAttention").</summary>
+    /// <summary>Sums the pipeline's message outcomes, matches published, consumer restarts and the cascade's model messages (meter "StreamAttention").</summary>
     private sealed class OutcomeTotals : IDisposable
     {
         private readonly MeterListener _listener = new();
-        private long _matched, _noMatch, _deadLettered, _restarts, _matches;
+        private long _matched, _noMatch, _deadLettered, _restarts, _matches, _modelMessages, _overBudgetMessages;
 
         public OutcomeTotals()
         {
             _listener.InstrumentPublished = (instrument, listener) =>
             {
-                if (instrument.Meter.Name == InstrumentNames.Meter && instrument.Name is InstrumentNames.IngestMessages or InstrumentNames.IngestRestarts or InstrumentNames.IngestMatches)
+                if (instrument.Meter.Name == InstrumentNames.Meter && instrument.Name is InstrumentNames.IngestMessages or InstrumentNames.IngestRestarts or InstrumentNames.IngestMatches
+                    or InstrumentNames.ScoringRescoredMessages or InstrumentNames.ScoringOverBudgetMessages)
                 {
                     listener.EnableMeasurementEvents(instrument);
                 }
@@ -417,6 +425,16 @@ internal static class IngestBenchmark
                 if (instrument.Name == InstrumentNames.IngestMatches)
                 {
                     Interlocked.Add(ref _matches, value);
+                    return;
+                }
+                if (instrument.Name == InstrumentNames.ScoringRescoredMessages)
+                {
+                    Interlocked.Add(ref _modelMessages, value);
+                    return;
+                }
+                if (instrument.Name == InstrumentNames.ScoringOverBudgetMessages)
+                {
+                    Interlocked.Add(ref _overBudgetMessages, value);
                     return;
                 }
                 foreach (var tag in tags)
@@ -444,6 +462,9 @@ internal static class IngestBenchmark
         public long Restarts => Interlocked.Read(ref _restarts);
         public long Matches => Interlocked.Read(ref _matches);
 
+        /// <summary>Cascade: messages run through the contextual model, and those near a threshold a budget left to their fast scores.</summary>
+        public ModelMessages Model => new(Interlocked.Read(ref _modelMessages), Interlocked.Read(ref _overBudgetMessages));
+
         public void Dispose() => _listener.Dispose();
     }
 }
@@ -461,10 +482,17 @@ internal sealed record PhaseResult(double MessagesPerSecond, List<double> Latenc
 /// </summary>
 internal sealed record IngestResult(string Configuration, TimeSpan Import, TimeSpan WarmUp, double Saturated, double CpuPerMessage, double PacedRate,
     double P50, double P99, long Produced, long Matched, long NoMatch, long DeadLettered, long Restarts, long Matches, long Records, long SaturatedMatches, long SaturatedRecords, string[] Dropped, string LoadAverage,
-    MatchRecordLayout MatchRecords, GcCounters SaturatedGc, GcCounters PacedGc, GcPauseSummary SaturatedPauses, GcPauseSummary PacedPauses, long LiveHeap, double PacedCpuPerMessage)
+    MatchRecordLayout MatchRecords, GcCounters SaturatedGc, GcCounters PacedGc, GcPauseSummary SaturatedPauses, GcPauseSummary PacedPauses, long LiveHeap, double PacedCpuPerMessage,
+    ModelMessages SaturatedModel, ModelMessages PacedModel)
 {
     public long Outcomes => Matched + NoMatch + DeadLettered;
 
     /// <summary>Messages produced without an outcome (a message counted twice would make this negative).</summary>
     public long Lost => Produced - Outcomes;
+}
+
+/// <summary>Cascade: messages run through the contextual model, and those near a threshold that a budget left to their fast scores.</summary>
+internal readonly record struct ModelMessages(long Rescored, long OverBudget)
+{
+    public static ModelMessages operator -(ModelMessages after, ModelMessages before) => new(after.Rescored - before.Rescored, after.OverBudget - before.OverBudget);
 }

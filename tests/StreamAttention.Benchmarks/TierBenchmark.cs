@@ -13,7 +13,8 @@ namespace StreamAttention.Benchmarks;
 
 /// <summary>
 /// <c>--tiers</c>: CPU per message of the fast tier and of the cascade with MiniLM float and int8 (and int8 under
-/// message budgets of 0.2 and 0.1), as the silo's configuration builds them (each a host of its own), on both labelled sets' interests
+/// message budgets of 0.2 and 0.1), as the offline commands build them (each a host of its own, no load budget: the
+/// variants alternate, so a budget in wall time would fill while the others run), on both labelled sets' interests
 /// and the first <c>--messages</c> of their messages, then on <c>--interests</c> phrases of the scale workload, in batches of 32, every pair kept as <c>eval</c> scores them and only the matches as the silo does;
 /// one warm-up pass each, then <c>--repetitions</c> rounds alternating. Process CPU (every thread, ONNX Runtime's included) is the figure on a shared machine; wall
 /// rates follow the load.
@@ -58,7 +59,7 @@ internal static class TierBenchmark
             foreach (var (_, arguments) in variants)
             {
                 await ModelPreparation.EnsureAsync(StreamAttentionHost.CreateBuilder(arguments).Configuration, TextWriter.Null, CancellationToken.None);
-                hosts.Add(StreamAttentionHost.Build(arguments));
+                hosts.Add(StreamAttentionHost.BuildOffline(arguments));
                 var scorer = hosts[^1].Services.GetRequiredService<MessageScorer>();
                 // Every variant embeds with the same fast model, so the first one's choice of interests holds for all.
                 interests ??= interestsFor(hosts[^1].Services.GetRequiredService<ITextEmbedder>());

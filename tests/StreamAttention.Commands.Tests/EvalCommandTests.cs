@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using StreamAttention.Evaluation;
 using StreamAttention.Scoring;
+using StreamAttention.Scoring.Options;
 using StreamAttention.Server.Hosting;
 using StreamAttention.Silo.Commands;
 using StreamAttention.Silo.IO;
@@ -133,7 +134,7 @@ public sealed class EvalCommandTests(CommandHostFixture host) : IDisposable
     {
         var output = new StringWriter();
         var selection = new MessageSelection(EvaluationSplit.Test, TestFiles.Repository("tests/data/eval/split.jsonl"));
-        using var cascadeHost = StreamAttentionHost.Build(["--Scoring:Tier=cascade", .. TestCluster.RawScoringArguments]);
+        using var cascadeHost = StreamAttentionHost.BuildOffline(["--Scoring:Tier=cascade", .. TestCluster.RawScoringArguments]);
 
         var exitCode = EvalCommand.Run([new ProviderScorer("fast", host.Scorer), new ProviderScorer("cascade", cascadeHost.Services.GetRequiredService<MessageScorer>())],
             Interests, Messages, Labels, selection, null, output, TextWriter.Null);
@@ -147,7 +148,20 @@ public sealed class EvalCommandTests(CommandHostFixture host) : IDisposable
         }
         // Its prefilter scores mix two models' pooled cosines: no baseline row.
         Assert.DoesNotContain(lines, line => line.StartsWith("cascade: pooled cosine"));
-        Assert.Single(lines, line => line.StartsWith("cascade: rescored contextually ") && line.Contains(" pairs (") && line.Contains(" messages ("));
+        Assert.Single(lines, line => line.StartsWith("cascade: rescored contextually ") && line.Contains(" pairs (") && line.Contains(" messages (") && line.Contains("no load budget"));
+    }
+
+    [Fact]
+    public void The_offline_commands_run_without_the_cascades_load_budget_unless_it_is_given()
+    {
+        using var given = StreamAttentionHost.BuildOffline(["--Scoring:CascadeMaxModelTimeShare=0.3", .. TestCluster.RawScoringArguments]);
+        using var offline = StreamAttentionHost.BuildOffline(TestCluster.RawScoringArguments);
+
+        Assert.Equal(0.3, given.Services.GetRequiredService<MessageScorer>().Options.CascadeMaxModelTimeShare);
+        Assert.Equal(0, offline.Services.GetRequiredService<MessageScorer>().Options.CascadeMaxModelTimeShare);
+        // A silo's host keeps the default.
+        Assert.Equal(new ScoringOptions().CascadeMaxModelTimeShare, host.Scorer.Options.CascadeMaxModelTimeShare);
+        Assert.True(host.Scorer.Options.CascadeMaxModelTimeShare > 0);
     }
 
     [Fact]

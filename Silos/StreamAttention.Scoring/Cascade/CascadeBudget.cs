@@ -1,15 +1,15 @@
 namespace StreamAttention.Scoring.Cascade;
 
 /// <summary>
-/// Bounds the cascade's model cost (<see cref="Options.ScoringOptions.CascadeMaxMessageShare"/>): at most that share of
-/// a run's messages go through the contextual model. Of the messages <see cref="CascadePairs"/> chose, those most likely
-/// to change a decision keep their pairs (<see cref="Priority"/>); the rest keep their fast scores. A message is its
-/// text: the rows (fast windows) of one text go through the model together, so they are counted, ranked (their
-/// priorities summed) and kept together. A run may take share × its messages; the fraction left over carries to the
-/// next run, so small runs (one message) reach the share on average too. A share of 1 passes every choice through.
-/// Thread-safe.
+/// Bounds the cascade's model cost: at most <see cref="Options.ScoringOptions.CascadeMaxMessageShare"/> of a run's
+/// messages go through the contextual model, and no more than <paramref name="modelTime"/> (the load budget) lets
+/// through. Of the messages <see cref="CascadePairs"/> chose, those most likely to change a decision keep their pairs
+/// (<see cref="Priority"/>); the rest keep their fast scores. A message is its text: the rows (fast windows) of one text
+/// go through the model together, so they are counted, ranked (their priorities summed) and kept together. A run may
+/// take share × its messages; the fraction left over carries to the next run, so small runs (one message) reach the
+/// share on average too. A share of 1 and no load budget pass every choice through. Thread-safe.
 /// </summary>
-public sealed class CascadeBudget(double maxMessageShare)
+public sealed class CascadeBudget(double maxMessageShare, ModelTimeBudget? modelTime = null)
 {
     /// <summary>Absorbs rounding in the carried fraction (0.2 × 5 summed is not exactly 1).</summary>
     private const double Rounding = 1e-9;
@@ -20,38 +20,60 @@ public sealed class CascadeBudget(double maxMessageShare)
     /// <summary>
     /// <paramref name="chosen"/> (per row the interest rows to rescore, empty: not run), with only the messages the
     /// budget allows still chosen: by <see cref="Priority"/>, highest first, ties to the message of the earlier row.
+    /// Pass the result to <see cref="Settle"/> once the model has run.
     /// </summary>
     /// <param name="texts">Each row's text (a long message's windows carry the same one).</param>
-    public int[][] Limit(int[][] chosen, IReadOnlyList<string> texts, IReadOnlyList<RowMatch> fastPairs, float[] thresholds, float margin)
+    public BudgetedRun Limit(int[][] chosen, IReadOnlyList<string> texts, IReadOnlyList<RowMatch> fastPairs, float[] thresholds, float margin)
     {
-        if (maxMessageShare >= 1)
+        if (maxMessageShare >= 1 && modelTime is not { Limits: true })
         {
-            return chosen;
+            return new BudgetedRun(chosen, 0, 0);
         }
         var messageOfRow = MessagesOf(texts, out var messages);
-        int allowed;
-        lock (_lock)
-        {
-            var allowance = maxMessageShare * messages + _carried;
-            allowed = (int)Math.Floor(allowance + Rounding);
-            _carried = Math.Max(0, allowance - allowed);
-        }
-        var rowPriority = Priority(fastPairs, thresholds, chosen.Length, margin);
-        var priority = new double[messages];
         var candidate = new bool[messages];
         for (var row = 0; row < chosen.Length; row++)
         {
-            priority[messageOfRow[row]] += rowPriority[row];
             candidate[messageOfRow[row]] |= chosen[row].Length > 0;
         }
         var candidates = Enumerable.Range(0, messages).Where(m => candidate[m]).ToArray();
+        var allowed = Math.Min(candidates.Length, ShareAllows(messages));
+        double reserved = 0;
+        if (modelTime is not null)
+        {
+            allowed = modelTime.Take(allowed, out reserved);
+        }
         if (candidates.Length <= allowed)
         {
-            return chosen;
+            return new BudgetedRun(chosen, candidates.Length, reserved);
+        }
+        var rowPriority = Priority(fastPairs, thresholds, chosen.Length, margin);
+        var priority = new double[messages];
+        for (var row = 0; row < chosen.Length; row++)
+        {
+            priority[messageOfRow[row]] += rowPriority[row];
         }
         // Messages are numbered by their first row, so the lower number is the earlier message.
         var kept = candidates.OrderByDescending(m => priority[m]).ThenBy(m => m).Take(allowed).ToHashSet();
-        return chosen.Select((interests, row) => kept.Contains(messageOfRow[row]) ? interests : []).ToArray();
+        return new BudgetedRun(chosen.Select((interests, row) => kept.Contains(messageOfRow[row]) ? interests : []).ToArray(), allowed, reserved);
+    }
+
+    /// <summary>The model ran <paramref name="run"/>'s messages in <paramref name="took"/>: the load budget pays it.</summary>
+    public void Settle(BudgetedRun run, TimeSpan took) => modelTime?.Settle(run.ReservedSeconds, took, run.Messages);
+
+    /// <summary>Messages the share allows a run of <paramref name="messages"/>, the fraction left over carried to the next.</summary>
+    private int ShareAllows(int messages)
+    {
+        if (maxMessageShare >= 1)
+        {
+            return messages;
+        }
+        lock (_lock)
+        {
+            var allowance = maxMessageShare * messages + _carried;
+            var allowed = (int)Math.Floor(allowance + Rounding);
+            _carried = Math.Max(0, allowance - allowed);
+            return allowed;
+        }
     }
 
     /// <summary>
@@ -91,3 +113,9 @@ public sealed class CascadeBudget(double maxMessageShare)
         return messageOfRow;
     }
 }
+
+/// <summary>
+/// A run's choice after the budget: per row the interest rows to rescore, how many messages (texts) that sends through
+/// the model, and the model time the load budget reserved for them.
+/// </summary>
+public sealed record BudgetedRun(int[][] Chosen, int Messages, double ReservedSeconds);

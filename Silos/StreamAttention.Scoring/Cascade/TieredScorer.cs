@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StreamAttention.Embeddings;
@@ -13,7 +12,8 @@ namespace StreamAttention.Scoring.Cascade;
 /// <see cref="IContextualRescorer"/>; cascade scores every pair fast, then rescores contextually the pairs that
 /// <see cref="CascadePairs"/> chooses (those within <see cref="ScoringOptions.CascadeMargin"/> of their threshold, and
 /// in their messages those within <see cref="ScoringOptions.CascadePairMargin"/>; of those messages at most
-/// <see cref="ScoringOptions.CascadeMaxMessageShare"/> of the run's, by <see cref="CascadeBudget"/>), and the contextual score decides
+/// <see cref="ScoringOptions.CascadeMaxMessageShare"/> of the run's and what the load budget
+/// <see cref="ScoringOptions.CascadeMaxModelTimeShare"/> allows, by <see cref="CascadeBudget"/>), and the contextual score decides
 /// (pairs left to the fast tier cannot match). Contextual scores are calibrated per interest by the rescorer (MiniLM's model, like the
 /// fast tier's), or without calibration put on the fast raw scale by <see cref="ContextualScoreMap"/>, so thresholds
 /// mean the same in every tier. Where the contextual model runs on CUDA, cascade rescores every pair.
@@ -29,12 +29,15 @@ public sealed class TieredScorer
     private readonly ContextualScoreMap? _contextualScale;
     private readonly bool _rescoreAll;
     private readonly CascadeBudget _budget;
+    private readonly TimeProvider _time;
     private readonly Lock _statisticsLock = new();
     private CascadeStatistics _statistics = CascadeStatistics.None;
 
     /// <param name="rescoreAll">Cascade: rescore every pair (the contextual model runs on a GPU, where that costs little).</param>
-    public TieredScorer(TwoStageScorer fast, IContextualRescorer? contextual = null, bool rescoreAll = false, ILogger<TieredScorer>? logger = null)
+    /// <param name="time">The clock of the load budget and of the time statistics (default: the system's).</param>
+    public TieredScorer(TwoStageScorer fast, IContextualRescorer? contextual = null, bool rescoreAll = false, ILogger<TieredScorer>? logger = null, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         _fast = fast;
         _contextual = contextual;
         // Calibrated scores come calibrated per interest from the rescorer; raw scores go onto the fast tier's raw
@@ -46,7 +49,8 @@ public sealed class TieredScorer
             throw new ArgumentException($"Scoring tier {Tier} needs a contextual rescorer.", nameof(contextual));
         }
         _rescoreAll = Tier == ScoringTier.Contextual || (Tier == ScoringTier.Cascade && rescoreAll);
-        _budget = new CascadeBudget(fast.Options.CascadeMaxMessageShare);
+        _budget = new CascadeBudget(fast.Options.CascadeMaxMessageShare,
+            new ModelTimeBudget(fast.Options.CascadeMaxModelTimeShare, fast.Options.CascadeModelTimeWindow, _time));
         var log = logger ?? (ILogger)NullLogger.Instance;
         if (Tier == ScoringTier.Cascade && rescoreAll)
         {
@@ -54,8 +58,11 @@ public sealed class TieredScorer
         }
         else if (Tier == ScoringTier.Cascade)
         {
-            log.LogInformation("Scoring tier cascade: messages with a pair within {Margin} of its threshold are rescored contextually, their pairs within {PairMargin}, at most {MaxMessageShare:P0} of a run's messages",
-                fast.Options.CascadeMargin, fast.Options.CascadePairMargin, fast.Options.CascadeMaxMessageShare);
+            log.LogInformation("Scoring tier cascade: messages with a pair within {Margin} of its threshold are rescored contextually, their pairs within {PairMargin}, at most {MaxMessageShare:P0} of a run's messages, {LoadBudget}",
+                fast.Options.CascadeMargin, fast.Options.CascadePairMargin, fast.Options.CascadeMaxMessageShare,
+                fast.Options.CascadeMaxModelTimeShare > 0
+                    ? $"the model at most {fast.Options.CascadeMaxModelTimeShare:P0} of wall time on average (bursts up to {fast.Options.CascadeModelTimeWindow.TotalSeconds:0.#} s of it), the rest left to fast scores under load"
+                    : "no load budget");
         }
     }
 
@@ -87,10 +94,11 @@ public sealed class TieredScorer
             return _fast.Score(messages, interests, minScoreOverride, topKPerMessage);
         }
         var texts = Array.ConvertAll(messages.Texts, text => text ?? throw new ArgumentException($"The {Tier} tier needs every message's text.", nameof(messages)));
-        var started = Stopwatch.GetTimestamp();
+        var started = _time.GetTimestamp();
         var thresholds = interests.Thresholds;
         IReadOnlyList<int[]> chosen;
         List<RowMatch> fastPairs;
+        BudgetedRun? budgeted = null;
         var overBudget = 0;
         if (_rescoreAll || interests.Count == 0)
         {
@@ -105,17 +113,22 @@ public sealed class TieredScorer
             var floor = Math.Min(minScoreOverride ?? float.PositiveInfinity, thresholds.Min() - Options.CascadePairMargin);
             fastPairs = _fast.Score(messages, interests, floor);
             var nearThreshold = CascadePairs.Choose(fastPairs, thresholds, texts.Length, Options.CascadeMargin, Options.CascadePairMargin);
-            chosen = _budget.Limit(nearThreshold, texts, fastPairs, thresholds, Options.CascadeMargin);
+            budgeted = _budget.Limit(nearThreshold, texts, fastPairs, thresholds, Options.CascadeMargin);
+            chosen = budgeted.Chosen;
             overBudget = nearThreshold.Count(c => c.Length > 0) - chosen.Count(c => c.Length > 0);
         }
 
-        var rescoringStarted = Stopwatch.GetTimestamp();
+        var rescoringStarted = _time.GetTimestamp();
         // Highlights only for the pairs that can be kept below; a mapped score may round to either side of its
         // threshold, so a little lower floor gives them to a few more pairs rather than to too few.
         var keptFrom = minScoreOverride is { } min ? Enumerable.Repeat(min, interests.Count).ToArray() : thresholds;
         var highlightFrom = _contextualScale is { } scale ? Array.ConvertAll(keptFrom, t => scale.ToContextual(t) - MapRounding) : keptFrom;
         var rescored = _contextual!.Rescore(texts, interests, chosen, highlightFrom);
-        var rescoring = Stopwatch.GetElapsedTime(rescoringStarted);
+        var rescoring = _time.GetElapsedTime(rescoringStarted);
+        if (budgeted is not null)
+        {
+            _budget.Settle(budgeted, rescoring);
+        }
         var decided = new Dictionary<(int, int), RowMatch>(rescored.Count);
         foreach (var pair in rescored)
         {
@@ -138,7 +151,7 @@ public sealed class TieredScorer
         lock (_statisticsLock)
         {
             _statistics = _statistics.Add(texts.Length, (long)texts.Length * interests.Count, rescoredMessages, rescoredPairs, overBudget,
-                rescoring, Stopwatch.GetElapsedTime(started));
+                rescoring, _time.GetElapsedTime(started));
         }
         ScoringInstruments.RescoredPairs.Add(rescoredPairs);
         ScoringInstruments.RescoredMessages.Add(rescoredMessages);

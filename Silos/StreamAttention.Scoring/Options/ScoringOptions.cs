@@ -180,6 +180,22 @@ public sealed class ScoringOptions : IValidatableObject
     public double CascadeMaxMessageShare { get; set; } = 1.0;
 
     /// <summary>
+    /// Cascade, under load: the contextual model's runs may take on average at most this share of wall time (their
+    /// durations summed, per scorer: per silo); past it, the messages least likely to change a decision keep their
+    /// fast scores, as with <see cref="CascadeMaxMessageShare"/>, instead of the stream falling behind. The budget fills
+    /// at this share of elapsed time up to <see cref="CascadeModelTimeWindow"/>'s worth, so a stream the model keeps up
+    /// with, and a burst shorter than the window, are rescored in full (<see cref="Cascade.ModelTimeBudget"/>). 0: no
+    /// limit. Not applied where the contextual model runs on CUDA nor in the contextual tier; the offline commands
+    /// (<c>eval</c>, <c>score</c>) run without it unless given.
+    /// </summary>
+    [Range(0.0, 64.0)]
+    public double CascadeMaxModelTimeShare { get; set; } = 0.5;
+
+    /// <summary>How long a burst the load budget (<see cref="CascadeMaxModelTimeShare"/>) absorbs in full after a quiet stretch.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan CascadeModelTimeWindow { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// Uncalibrated contextual score on the fast tier's raw scale (calibration off): ContextualScoreScale · s +
     /// ContextualScoreOffset, so one threshold means the same in every tier (fitted on the dev split for MiniLM against GloVe, <see cref="Cascade.ContextualScoreMap"/>).
     /// </summary>

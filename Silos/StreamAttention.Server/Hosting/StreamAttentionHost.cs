@@ -54,9 +54,23 @@ public static class StreamAttentionHost
     }
 
     /// <summary>Builds and starts the host, so options are validated and the model is ready before any work.</summary>
-    public static IHost Build(IEnumerable<string> configurationArgs)
+    public static IHost Build(IEnumerable<string> configurationArgs) => Start(CreateBuilder(configurationArgs));
+
+    /// <summary>
+    /// <see cref="Build"/> for the offline commands (<c>score</c>, <c>eval</c>): the cascade's load budget
+    /// (Scoring:CascadeMaxModelTimeShare) is off unless configured, since a budget in wall time would make what they
+    /// write depend on the machine's speed.
+    /// </summary>
+    public static IHost BuildOffline(IEnumerable<string> configurationArgs)
     {
-        var host = CreateBuilder(configurationArgs).Build();
+        var builder = CreateBuilder(configurationArgs);
+        builder.Configuration["Scoring:CascadeMaxModelTimeShare"] ??= "0";
+        return Start(builder);
+    }
+
+    private static IHost Start(HostApplicationBuilder builder)
+    {
+        var host = builder.Build();
         host.Start();
         return host;
     }

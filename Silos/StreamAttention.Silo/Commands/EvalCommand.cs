@@ -81,7 +81,7 @@ public static class EvalCommand
                                 .. tier == "" ? Array.Empty<string>() : [$"--Scoring:Tier={tier}"],
                             ];
                             await ModelPreparation.EnsureAsync(StreamAttentionHost.CreateBuilder(arguments).Configuration, Console.Error, cancellationToken);
-                            hosts.Add((string.Join('/', new[] { name, tier }.Where(n => n != "")), StreamAttentionHost.Build(arguments)));
+                            hosts.Add((string.Join('/', new[] { name, tier }.Where(n => n != "")), StreamAttentionHost.BuildOffline(arguments)));
                         }
                     }
                     var scorers = hosts.Select(h => new ProviderScorer(h.Name, h.Host.Services.GetRequiredService<MessageScorer>())).ToList();
@@ -165,7 +165,7 @@ public static class EvalCommand
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{(name == "" ? scorer.Tiers.Tier.ToString().ToLowerInvariant() : name)}: rescored contextually {rescored.RescoredPairs} of {rescored.Pairs} pairs ({rescored.RescoredPairShare:P1}), " +
                 $"{rescored.RescoredMessages} of {rescored.Messages} messages ({rescored.RescoredMessageShare:P1}), {rescored.OverBudgetMessages} more near a threshold " +
-                $"kept fast scores (budget {scorer.Options.CascadeMaxMessageShare:P0} of messages); rescoring took {rescored.RescoringTime.TotalSeconds:F1} s " +
+                $"kept fast scores (budget {scorer.Options.CascadeMaxMessageShare:P0} of messages, {LoadBudget(scorer.Options)}); rescoring took {rescored.RescoringTime.TotalSeconds:F1} s " +
                 $"of {rescored.ScoringTime.TotalSeconds:F1} s scoring ({rescored.RescoringTimeShare:P0}), margin {scorer.Options.CascadeMargin} (pairs {scorer.Options.CascadePairMargin}), " +
                 $"{ContextualScores(scorer.Options)}"));
         }
@@ -193,6 +193,11 @@ public static class EvalCommand
                 $"calibration model {name}: A={model.A:0.####} B={model.B:0.####} C={model.C:0.####} PriorMean={model.PriorMean:0.####} PriorDeviation={model.PriorDeviation:0.####}; {here}"));
         }
     }
+
+    /// <summary>The cascade's budget in model time, off in <c>eval</c> unless given (<see cref="StreamAttentionHost.BuildOffline"/>).</summary>
+    private static string LoadBudget(ScoringOptions options) => options.CascadeMaxModelTimeShare > 0
+        ? string.Create(CultureInfo.InvariantCulture, $"the model at most {options.CascadeMaxModelTimeShare:P0} of wall time: results depend on this machine's speed")
+        : "no load budget";
 
     /// <summary>How the contextual tiers' scores are put on the tiers' common scale.</summary>
     private static string ContextualScores(ScoringOptions options) => options.Calibration == ScoreCalibration.Background

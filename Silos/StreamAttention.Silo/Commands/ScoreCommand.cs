@@ -31,7 +31,7 @@ public static class ScoreCommand
                 Console.Error.WriteLine("score: --min-score must be in [-1, 1], --top-k ≥ 0 and --batch-size ≥ 1");
                 return 2;
             }
-            using var host = StreamAttentionHost.Build(parse.UnmatchedTokens);
+            using var host = StreamAttentionHost.BuildOffline(parse.UnmatchedTokens);
             return Run(host.Services.GetRequiredService<MessageScorer>(), parse.GetValue(interests)!, parse.GetValue(messages)!, parse.GetValue(output)!,
                 parse.GetValue(minScore), parse.GetValue(topK), parse.GetValue(batchSize), Console.Error);
         });

@@ -26,7 +26,7 @@ public sealed class CascadeBudgetTests
         RowMatch[] pairs = [Pair(0, 0, 0.45f), Pair(1, 1, 0.2f), Pair(2, 2, 0.9f), Pair(3, 0, 0.15f)];
         var chosen = Chosen(pairs, 4);
 
-        Assert.Same(chosen, new CascadeBudget(1.0).Limit(chosen, Texts(chosen.Length), pairs, Thresholds, Margin));
+        Assert.Same(chosen, new CascadeBudget(1.0).Limit(chosen, Texts(chosen.Length), pairs, Thresholds, Margin).Chosen);
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public sealed class CascadeBudgetTests
         ];
         var chosen = Chosen(pairs, 4);
 
-        var limited = new CascadeBudget(0.5).Limit(chosen, Texts(chosen.Length), pairs, Thresholds, Margin);
+        var limited = new CascadeBudget(0.5).Limit(chosen, Texts(chosen.Length), pairs, Thresholds, Margin).Chosen;
 
         Assert.Equal([1, 3], RunMessages(limited));
         // A kept message keeps every pair it had; the others have none.
@@ -63,8 +63,8 @@ public sealed class CascadeBudgetTests
         RowMatch[] pairs = [Pair(3, 0, 0.25f), Pair(1, 1, 0.75f), Pair(2, 2, 0.25f), Pair(0, 0, 0.75f)];
         var chosen = Chosen(pairs, 4);
 
-        var limited = new CascadeBudget(0.5).Limit(chosen, Texts(chosen.Length), pairs, Thresholds, Margin);
-        var reversed = new CascadeBudget(0.5).Limit(chosen, Texts(chosen.Length), pairs.Reverse().ToArray(), Thresholds, Margin);
+        var limited = new CascadeBudget(0.5).Limit(chosen, Texts(chosen.Length), pairs, Thresholds, Margin).Chosen;
+        var reversed = new CascadeBudget(0.5).Limit(chosen, Texts(chosen.Length), pairs.Reverse().ToArray(), Thresholds, Margin).Chosen;
 
         Assert.Equal([0, 1], RunMessages(limited));
         Assert.Equal([0, 1], RunMessages(reversed));
@@ -77,7 +77,7 @@ public sealed class CascadeBudgetTests
         RowMatch[] pairs = [Pair(0, 0, 0.45f), Pair(1, 1, 0.05f), Pair(2, 2, 0.7f), Pair(3, 0, 0f)];
         var chosen = Chosen(pairs, 4);
 
-        var limited = new CascadeBudget(0.5).Limit(chosen, Texts(chosen.Length), pairs, Thresholds, Margin);
+        var limited = new CascadeBudget(0.5).Limit(chosen, Texts(chosen.Length), pairs, Thresholds, Margin).Chosen;
 
         Assert.Equal([0, 2], RunMessages(limited));
         Assert.Equal(chosen, limited);
@@ -92,7 +92,7 @@ public sealed class CascadeBudgetTests
         var chosen = Chosen(pairs, 4);
 
         // Three messages: a share of 2/3 allows two, the long message (1.0) and row 1's (0.875).
-        var limited = new CascadeBudget(2.0 / 3).Limit(chosen, texts, pairs, Thresholds, Margin);
+        var limited = new CascadeBudget(2.0 / 3).Limit(chosen, texts, pairs, Thresholds, Margin).Chosen;
 
         Assert.Equal([0, 1, 2], RunMessages(limited));
     }
@@ -105,7 +105,7 @@ public sealed class CascadeBudgetTests
         var budget = new CascadeBudget(0.25);
 
         // Runs of one message: a quarter of a message each, so every fourth run is rescored.
-        var rescored = Enumerable.Range(0, 12).Select(_ => budget.Limit(chosen, Texts(chosen.Length), pairs, Thresholds, Margin)[0].Length > 0).ToArray();
+        var rescored = Enumerable.Range(0, 12).Select(_ => budget.Limit(chosen, Texts(chosen.Length), pairs, Thresholds, Margin).Chosen[0].Length > 0).ToArray();
 
         Assert.Equal([false, false, false, true, false, false, false, true, false, false, false, true], rescored);
     }

@@ -108,9 +108,10 @@ public sealed class MiniLmSentenceModelTests
         }
     }
 
+    /// <summary>A host without the cascade's load budget: what it rescores would depend on the machine's speed, and scores are compared across hosts.</summary>
     private static IHost Start(string[] arguments, TransformerEmbedderConstructions constructions, Action<IServiceCollection>? configure = null)
     {
-        var builder = StreamAttentionHost.CreateBuilder(arguments);
+        var builder = StreamAttentionHost.CreateBuilder(["--Scoring:CascadeMaxModelTimeShare=0", .. arguments]);
         builder.Logging.AddProvider(constructions).AddFilter<TransformerEmbedderConstructions>(typeof(TransformerEmbedder).FullName, LogLevel.Information);
         configure?.Invoke(builder.Services);
         var host = builder.Build();

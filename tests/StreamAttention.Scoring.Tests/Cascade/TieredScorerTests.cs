@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Time.Testing;
 using StreamAttention.Contracts;
 using StreamAttention.Embeddings;
 using StreamAttention.Embeddings.Transformer;
@@ -141,6 +142,44 @@ public sealed class TieredScorerTests
         Assert.NotEmpty(keptFast);
         Assert.Equal(expected.Concat(Keys(keptFast)).Order().ToArray(), Keys(matches).Order().ToArray());
         Assert.Equal((allowed, nearThreshold.Length - allowed), (scorer.Statistics.RescoredMessages, scorer.Statistics.OverBudgetMessages));
+    }
+
+    [Fact]
+    public void Under_sustained_load_the_cascade_rescores_what_the_model_time_budget_allows_and_leaves_the_rest_to_fast_scores()
+    {
+        var random = new Random(5);
+        var options = new ScoringOptions { Calibration = ScoreCalibration.None, Tier = ScoringTier.Cascade, DefaultThreshold = 0.45f, CascadeMargin = 0.25f, CascadePairMargin = 0.3f, ContextualScoreScale = 0.5f, ContextualScoreOffset = 0.3f, CascadeMaxModelTimeShare = 0.5, CascadeModelTimeWindow = TimeSpan.FromSeconds(10) };
+        var (interests, texts) = Arrange(random, options);
+        using var fast = new TwoStageScorer(TestData.Sessions(), options);
+        var messages = Batch(texts);
+        var everyPair = fast.Score(messages, interests, minScoreOverride: -1);
+        var nearThreshold = CascadePairs.Choose(everyPair, interests.Thresholds, messages.Count, options.CascadeMargin, options.CascadePairMargin).Count(c => c.Length > 0);
+        Assert.InRange(nearThreshold, 2, messages.Count);
+        var clock = new FakeTimeProvider();
+        var started = clock.GetUtcNow();
+        var perMessage = TimeSpan.FromMilliseconds(100);
+        var rescorer = new CountingRescorer(0.9f, clock: clock, perMessage: perMessage);
+        var scorer = new TieredScorer(fast, rescorer, time: clock);
+
+        // The first run, with the bucket full and nothing measured yet, is rescored in full.
+        scorer.Score(messages, interests);
+        Assert.Equal((nearThreshold, 0L), (scorer.Statistics.RescoredMessages, scorer.Statistics.OverBudgetMessages));
+        // Then runs back to back, with half the first run's model time of other work between them: the model wants two
+        // thirds of the time, and gets half.
+        for (var run = 0; run < 100; run++)
+        {
+            clock.Advance(perMessage * nearThreshold / 2);
+            scorer.Score(messages, interests);
+        }
+
+        var statistics = scorer.Statistics;
+        var elapsed = (clock.GetUtcNow() - started).TotalSeconds;
+        Assert.Equal(101L * nearThreshold, statistics.RescoredMessages + statistics.OverBudgetMessages);
+        Assert.True(statistics.OverBudgetMessages > 0);
+        Assert.Equal(statistics.RescoredMessages * perMessage.TotalSeconds, statistics.RescoringTime.TotalSeconds, 6);
+        // Half of the time, plus the first run (nothing measured), the full bucket it started with (half the window) and one
+        // message of overdraw.
+        Assert.InRange(statistics.RescoringTime.TotalSeconds, 0.45 * elapsed, 0.5 * elapsed + perMessage.TotalSeconds * (nearThreshold + 1) + 5);
     }
 
     [Fact]
@@ -461,7 +500,9 @@ public sealed class TieredScorerTests
     /// Records the pairs it is asked for; scores each <paramref name="score"/> where <paramref name="passes"/> (else 0.2),
     /// with raw score <paramref name="rawScore"/> (default: the score).
     /// </summary>
-    private sealed class CountingRescorer(float score, Func<(int Message, int Interest), bool>? passes = null, float? rawScore = null) : IContextualRescorer
+    /// <param name="clock">Advanced by <paramref name="perMessage"/> for each message rescored (the model's time).</param>
+    private sealed class CountingRescorer(float score, Func<(int Message, int Interest), bool>? passes = null, float? rawScore = null,
+        FakeTimeProvider? clock = null, TimeSpan perMessage = default) : IContextualRescorer
     {
         public List<(int Message, int Interest)> Requested { get; } = [];
 
@@ -480,6 +521,7 @@ public sealed class TieredScorerTests
                     rescored.Add(new RowMatch(m, i, given, 0, []) { RawScore = rawScore ?? given });
                 }
             }
+            clock?.Advance(perMessage * interestsPerMessage.Count(c => c.Length > 0));
             return rescored;
         }
     }

@@ -237,18 +237,19 @@ public sealed class AttentionState
     public void ForgetFingerprintsUntil(DateTimeOffset cutoff) => ForgetOldestFingerprints(CountUntil(Fingerprints, cutoff, static f => f.At));
 
     /// <summary>
-    /// Drops the oldest fingerprints beyond the newest <paramref name="kept"/>, from the entry not yet written too: a
-    /// decision that only counts its match writes nothing, so without this that entry would keep every fingerprint since
-    /// the last write, past the cap.
+    /// Drops the oldest fingerprints beyond the newest <paramref name="kept"/>, and those beyond the newest
+    /// <paramref name="kept"/> of the entry not yet written: a decision that only counts its match writes nothing, so
+    /// without this that entry would keep every fingerprint since the last write. The entry adds its fingerprints in the
+    /// state's order, so its older ones are no longer in the state (nor needed to read it back): dropping them is one
+    /// move, where looking each of the state's dropped ones up in the entry rewrote it at every decision.
     /// </summary>
     public void KeepNewestFingerprints(int kept)
     {
-        var count = Math.Max(0, Fingerprints.Count - kept);
-        if (count > 0 && _unwritten is { Fingerprints.Count: > 0 } unwritten)
+        if (_unwritten is { } unwritten && unwritten.Fingerprints.Count > kept)
         {
-            ForgetUnwritten(unwritten.Fingerprints, count);
+            unwritten.Fingerprints.RemoveRange(0, unwritten.Fingerprints.Count - kept);
         }
-        ForgetOldestFingerprints(count);
+        ForgetOldestFingerprints(Math.Max(0, Fingerprints.Count - kept));
     }
 
     private void ForgetOldestFingerprints(int count)
@@ -266,32 +267,6 @@ public sealed class AttentionState
         {
             _sketches = null;
         }
-    }
-
-    /// <summary>Takes the state's oldest <paramref name="count"/> fingerprints, about to be dropped, out of <paramref name="unwritten"/>.</summary>
-    private void ForgetUnwritten(List<Fingerprint> unwritten, int count)
-    {
-        var kept = 0;
-        for (var i = 0; i < unwritten.Count; i++)
-        {
-            if (!IsAmongOldest(unwritten[i], count))
-            {
-                unwritten[kept++] = unwritten[i];
-            }
-        }
-        unwritten.RemoveRange(kept, unwritten.Count - kept);
-    }
-
-    private bool IsAmongOldest(Fingerprint fingerprint, int count)
-    {
-        for (var i = 0; i < count; i++)
-        {
-            if (ReferenceEquals(Fingerprints[i], fingerprint))
-            {
-                return true;
-            }
-        }
-        return false;
     }
 
     private bool SketchesInStep(int removed = 0)

@@ -417,25 +417,20 @@ internal static class IngestBenchmark
             };
             _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
             {
-                if (instrument.Name == InstrumentNames.IngestRestarts)
+                switch (instrument.Name)
                 {
-                    Interlocked.Add(ref _restarts, value);
-                    return;
-                }
-                if (instrument.Name == InstrumentNames.IngestMatches)
-                {
-                    Interlocked.Add(ref _matches, value);
-                    return;
-                }
-                if (instrument.Name == InstrumentNames.ScoringRescoredMessages)
-                {
-                    Interlocked.Add(ref _modelMessages, value);
-                    return;
-                }
-                if (instrument.Name == InstrumentNames.ScoringOverBudgetMessages)
-                {
-                    Interlocked.Add(ref _overBudgetMessages, value);
-                    return;
+                    case InstrumentNames.IngestRestarts:
+                        Interlocked.Add(ref _restarts, value);
+                        return;
+                    case InstrumentNames.IngestMatches:
+                        Interlocked.Add(ref _matches, value);
+                        return;
+                    case InstrumentNames.ScoringRescoredMessages:
+                        Interlocked.Add(ref _modelMessages, value);
+                        return;
+                    case InstrumentNames.ScoringOverBudgetMessages:
+                        Interlocked.Add(ref _overBudgetMessages, value);
+                        return;
                 }
                 foreach (var tag in tags)
                 {

@@ -19,6 +19,16 @@ public sealed class ModelTimeBudgetTests
         return allowed;
     }
 
+    /// <summary>A budget of half the time whose runs took 1 s a message, its bucket full again (5 s).</summary>
+    private static ModelTimeBudget MeasuredAtOneSecondAMessage(out FakeTimeProvider clock)
+    {
+        clock = new FakeTimeProvider();
+        var budget = new ModelTimeBudget(0.5, Window, clock);
+        Run(budget, clock, 1, TimeSpan.FromSeconds(1));
+        clock.Advance(TimeSpan.FromSeconds(20));
+        return budget;
+    }
+
     [Fact]
     public void A_stream_the_model_keeps_up_with_is_rescored_in_full()
     {
@@ -92,11 +102,8 @@ public sealed class ModelTimeBudgetTests
     [Fact]
     public void Runs_back_to_back_get_what_the_bucket_pays_for_until_it_is_empty_then_wait_for_it_to_fill()
     {
-        var clock = new FakeTimeProvider();
-        var budget = new ModelTimeBudget(0.5, Window, clock);
-        // Measured: 1 s a message. The full bucket (5 s) pays for five.
-        Run(budget, clock, 1, TimeSpan.FromSeconds(1));
-        clock.Advance(TimeSpan.FromSeconds(20));
+        // The full bucket (5 s) pays for five messages.
+        var budget = MeasuredAtOneSecondAMessage(out var clock);
 
         // Each run's own time refills half of it: 5 s → 2.5 s left → 3 messages (the last overdraws: 1 s left after
         // the refill) → 1 → 1 (0.5 s held: a run may start while any time is left) → empty.
@@ -110,10 +117,7 @@ public sealed class ModelTimeBudgetTests
     [Fact]
     public void Concurrent_runs_reserve_their_estimate_so_they_cannot_spend_the_same_time()
     {
-        var clock = new FakeTimeProvider();
-        var budget = new ModelTimeBudget(0.5, Window, clock);
-        Run(budget, clock, 1, TimeSpan.FromSeconds(1));
-        clock.Advance(TimeSpan.FromSeconds(20));
+        var budget = MeasuredAtOneSecondAMessage(out _);
 
         var first = budget.Take(4, out var firstReserved);
         var second = budget.Take(4, out _);
@@ -126,10 +130,7 @@ public sealed class ModelTimeBudgetTests
     [Fact]
     public void A_run_that_takes_less_than_its_reservation_gives_the_rest_back()
     {
-        var clock = new FakeTimeProvider();
-        var budget = new ModelTimeBudget(0.5, Window, clock);
-        Run(budget, clock, 1, TimeSpan.FromSeconds(1));
-        clock.Advance(TimeSpan.FromSeconds(20));
+        var budget = MeasuredAtOneSecondAMessage(out _);
 
         var allowed = budget.Take(4, out var reserved);
         budget.Settle(reserved, TimeSpan.FromSeconds(1), allowed);

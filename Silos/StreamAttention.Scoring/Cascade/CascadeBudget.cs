@@ -116,6 +116,6 @@ public sealed class CascadeBudget(double maxMessageShare, ModelTimeBudget? model
 
 /// <summary>
 /// A run's choice after the budget: per row the interest rows to rescore, how many messages (texts) that sends through
-/// the model, and the model time the load budget reserved for them.
+/// the model (0 when nothing is budgeted: then nothing counts them), and the model time the load budget reserved for them.
 /// </summary>
 public sealed record BudgetedRun(int[][] Chosen, int Messages, double ReservedSeconds);

@@ -26,6 +26,9 @@ public static class ScoringInstruments
     /// <summary>Cascade: messages with a pair near its threshold that the message budget (<see cref="Cascade.CascadeBudget"/>) left to their fast scores.</summary>
     public static readonly Counter<long> OverBudgetMessages = Meter.CreateCounter<long>(InstrumentNames.ScoringOverBudgetMessages, description: "Cascade messages near a threshold left to the fast tier by the message budget.");
 
+    /// <summary>Cascade: messages of runs that started with the load budget (<see cref="Cascade.ModelTimeBudget"/>) empty, scored by the fast tier alone.</summary>
+    public static readonly Counter<long> FastOnlyMessages = Meter.CreateCounter<long>(InstrumentNames.ScoringFastOnlyMessages, description: "Cascade messages scored by the fast tier alone while the load budget was empty.");
+
     public static readonly Counter<long> Matches = Meter.CreateCounter<long>(InstrumentNames.ScoringMatches, description: "Pairs that reached their threshold.");
 
     /// <summary>Wall time of one ONNX run, tagged stage=prefilter|cross_attention.</summary>

@@ -77,8 +77,9 @@ internal static class IngestBenchmark
         Console.WriteLine($"# GC settings: {GcCounters.Settings()}");
         if (result.SaturatedModel != default || result.PacedModel != default)
         {
-            Console.WriteLine($"# cascade: through the contextual model / left to fast scores by a budget: saturated phase {result.SaturatedModel.Rescored:N0} / {result.SaturatedModel.OverBudget:N0} messages, "
-                + $"paced phase {result.PacedModel.Rescored:N0} / {result.PacedModel.OverBudget:N0}");
+            Console.WriteLine("# cascade: through the contextual model / near a threshold, left to fast scores by a budget / scored fast only (the load budget empty): "
+                + $"saturated phase {result.SaturatedModel.Rescored:N0} / {result.SaturatedModel.OverBudget:N0} / {result.SaturatedModel.FastOnly:N0} messages, "
+                + $"paced phase {result.PacedModel.Rescored:N0} / {result.PacedModel.OverBudget:N0} / {result.PacedModel.FastOnly:N0}");
         }
     }
 
@@ -403,14 +404,14 @@ internal static class IngestBenchmark
     private sealed class OutcomeTotals : IDisposable
     {
         private readonly MeterListener _listener = new();
-        private long _matched, _noMatch, _deadLettered, _restarts, _matches, _modelMessages, _overBudgetMessages;
+        private long _matched, _noMatch, _deadLettered, _restarts, _matches, _modelMessages, _overBudgetMessages, _fastOnlyMessages;
 
         public OutcomeTotals()
         {
             _listener.InstrumentPublished = (instrument, listener) =>
             {
                 if (instrument.Meter.Name == InstrumentNames.Meter && instrument.Name is InstrumentNames.IngestMessages or InstrumentNames.IngestRestarts or InstrumentNames.IngestMatches
-                    or InstrumentNames.ScoringRescoredMessages or InstrumentNames.ScoringOverBudgetMessages)
+                    or InstrumentNames.ScoringRescoredMessages or InstrumentNames.ScoringOverBudgetMessages or InstrumentNames.ScoringFastOnlyMessages)
                 {
                     listener.EnableMeasurementEvents(instrument);
                 }
@@ -430,6 +431,9 @@ internal static class IngestBenchmark
                         return;
                     case InstrumentNames.ScoringOverBudgetMessages:
                         Interlocked.Add(ref _overBudgetMessages, value);
+                        return;
+                    case InstrumentNames.ScoringFastOnlyMessages:
+                        Interlocked.Add(ref _fastOnlyMessages, value);
                         return;
                 }
                 foreach (var tag in tags)
@@ -457,8 +461,8 @@ internal static class IngestBenchmark
         public long Restarts => Interlocked.Read(ref _restarts);
         public long Matches => Interlocked.Read(ref _matches);
 
-        /// <summary>Cascade: messages run through the contextual model, and those near a threshold a budget left to their fast scores.</summary>
-        public ModelMessages Model => new(Interlocked.Read(ref _modelMessages), Interlocked.Read(ref _overBudgetMessages));
+        /// <summary>Cascade: messages run through the contextual model, those near a threshold a budget left to their fast scores, and those scored fast only.</summary>
+        public ModelMessages Model => new(Interlocked.Read(ref _modelMessages), Interlocked.Read(ref _overBudgetMessages), Interlocked.Read(ref _fastOnlyMessages));
 
         public void Dispose() => _listener.Dispose();
     }
@@ -486,8 +490,12 @@ internal sealed record IngestResult(string Configuration, TimeSpan Import, TimeS
     public long Lost => Produced - Outcomes;
 }
 
-/// <summary>Cascade: messages run through the contextual model, and those near a threshold that a budget left to their fast scores.</summary>
-internal readonly record struct ModelMessages(long Rescored, long OverBudget)
+/// <summary>
+/// Cascade: messages run through the contextual model, those near a threshold that a budget left to their fast scores,
+/// and those of runs scored by the fast tier alone while the load budget was empty.
+/// </summary>
+internal readonly record struct ModelMessages(long Rescored, long OverBudget, long FastOnly)
 {
-    public static ModelMessages operator -(ModelMessages after, ModelMessages before) => new(after.Rescored - before.Rescored, after.OverBudget - before.OverBudget);
+    public static ModelMessages operator -(ModelMessages after, ModelMessages before)
+        => new(after.Rescored - before.Rescored, after.OverBudget - before.OverBudget, after.FastOnly - before.FastOnly);
 }

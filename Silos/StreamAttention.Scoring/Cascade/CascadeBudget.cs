@@ -57,6 +57,9 @@ public sealed class CascadeBudget(double maxMessageShare, ModelTimeBudget? model
         return new BudgetedRun(chosen.Select((interests, row) => kept.Contains(messageOfRow[row]) ? interests : []).ToArray(), allowed, reserved);
     }
 
+    /// <summary>Whether the load budget holds no model time now: a run starting now would send no message through the model.</summary>
+    public bool LoadBudgetEmpty => modelTime is { IsEmpty: true };
+
     /// <summary>The model ran <paramref name="run"/>'s messages in <paramref name="took"/>: the load budget pays it.</summary>
     public void Settle(BudgetedRun run, TimeSpan took) => modelTime?.Settle(run.ReservedSeconds, took, run.Messages);
 

@@ -48,6 +48,9 @@ public sealed class ModelTimeBudget
         }
     }
 
+    /// <summary>Whether a run starting now could send no message through the model: the bucket holds no time.</summary>
+    public bool IsEmpty => Limits && AvailableSeconds <= 0;
+
     /// <summary>
     /// How many of <paramref name="wanted"/> messages a run may send through the model now, and the model time reserved
     /// for them (pass it to <see cref="Settle"/>). While the bucket holds any time a run may send at least one message;

@@ -95,6 +95,10 @@ public sealed class TieredScorer
         }
         var texts = Array.ConvertAll(messages.Texts, text => text ?? throw new ArgumentException($"The {Tier} tier needs every message's text.", nameof(messages)));
         var started = _time.GetTimestamp();
+        if (!_rescoreAll && interests.Count > 0 && _budget.LoadBudgetEmpty)
+        {
+            return FastOnly(messages, interests, minScoreOverride, topKPerMessage, started);
+        }
         var thresholds = interests.Thresholds;
         IReadOnlyList<int[]> chosen;
         List<RowMatch> fastPairs;
@@ -150,12 +154,32 @@ public sealed class TieredScorer
         var rescoredPairs = chosen.Sum(c => (long)c.Length);
         lock (_statisticsLock)
         {
-            _statistics = _statistics.Add(texts.Length, (long)texts.Length * interests.Count, rescoredMessages, rescoredPairs, overBudget,
+            _statistics = _statistics.Add(texts.Length, (long)texts.Length * interests.Count, rescoredMessages, rescoredPairs, overBudget, 0,
                 rescoring, _time.GetElapsedTime(started));
         }
         ScoringInstruments.RescoredPairs.Add(rescoredPairs);
         ScoringInstruments.RescoredMessages.Add(rescoredMessages);
         ScoringInstruments.OverBudgetMessages.Add(overBudget);
         return TwoStageScorer.OrderAndLimit(matches, topKPerMessage);
+    }
+
+    /// <summary>
+    /// Cascade, with the load budget empty: nothing would be rescored, so the fast tier's own pass decides, at the
+    /// thresholds where it prunes most, instead of the cascade's wider pass (down to threshold − the pair margin) whose
+    /// pairs would all be left to their fast scores. The matches are those that pass would keep, truncated as their row was.
+    /// </summary>
+    private List<RowMatch> FastOnly(TokenBatch messages, InterestIndex interests, float? minScoreOverride, int topKPerMessage, long started)
+    {
+        var matches = _fast.Score(messages, interests, minScoreOverride, topKPerMessage);
+        for (var i = 0; i < matches.Count; i++)
+        {
+            matches[i] = matches[i] with { Truncated = messages.Truncated[matches[i].MessageIndex] };
+        }
+        lock (_statisticsLock)
+        {
+            _statistics = _statistics.Add(messages.Count, (long)messages.Count * interests.Count, 0, 0, 0, messages.Count, TimeSpan.Zero, _time.GetElapsedTime(started));
+        }
+        ScoringInstruments.FastOnlyMessages.Add(messages.Count);
+        return matches;
     }
 }

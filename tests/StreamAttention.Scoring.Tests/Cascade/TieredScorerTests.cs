@@ -174,12 +174,51 @@ public sealed class TieredScorerTests
 
         var statistics = scorer.Statistics;
         var elapsed = (clock.GetUtcNow() - started).TotalSeconds;
-        Assert.Equal(101L * nearThreshold, statistics.RescoredMessages + statistics.OverBudgetMessages);
+        // A run that starts with the bucket empty would be the fast tier's alone (every message counted); the others choose.
+        Assert.Equal(0, statistics.FastOnlyMessages % messages.Count);
+        var fastOnlyRuns = statistics.FastOnlyMessages / messages.Count;
+        Assert.Equal((101L - fastOnlyRuns) * nearThreshold, statistics.RescoredMessages + statistics.OverBudgetMessages);
         Assert.True(statistics.OverBudgetMessages > 0);
         Assert.Equal(statistics.RescoredMessages * perMessage.TotalSeconds, statistics.RescoringTime.TotalSeconds, 6);
         // Half of the time, plus the first run (nothing measured), the full bucket it started with (half the window) and one
         // message of overdraw.
         Assert.InRange(statistics.RescoringTime.TotalSeconds, 0.45 * elapsed, 0.5 * elapsed + perMessage.TotalSeconds * (nearThreshold + 1) + 5);
+    }
+
+    [Fact]
+    public void With_the_load_budget_empty_the_cascade_returns_the_fast_tiers_matches_without_its_wider_pass()
+    {
+        var random = new Random(5);
+        var options = new ScoringOptions { Calibration = ScoreCalibration.None, Tier = ScoringTier.Cascade, DefaultThreshold = 0.45f, CascadeMargin = 0.25f, CascadePairMargin = 0.3f, ContextualScoreScale = 0.5f, ContextualScoreOffset = 0.3f };
+        var (interests, texts) = Arrange(random, options);
+        using var fast = new TwoStageScorer(TestData.Sessions(), options);
+        // The first text as if cut short: its matches say so, as its row does.
+        var messages = Batch(texts);
+        messages.Truncated[0] = true;
+        var clock = new FakeTimeProvider();
+        // Ten seconds of model a message: the first run (nothing measured yet, all allowed) empties the bucket (5 s).
+        var rescorer = new CountingRescorer(0.9f, clock: clock, perMessage: TimeSpan.FromSeconds(10));
+        var scorer = new TieredScorer(fast, rescorer, time: clock);
+        scorer.Score(messages, interests);
+        var requested = rescorer.Requested.Count;
+        var before = scorer.Statistics;
+
+        var matches = scorer.Score(messages, interests, topKPerMessage: 3);
+
+        Assert.Equal(requested, rescorer.Requested.Count);
+        var expected = fast.Score(messages, interests, topKPerMessage: 3);
+        Assert.NotEmpty(expected);
+        Assert.Contains(expected, m => m.MessageIndex == 0);
+        Assert.Equal(expected.Select(m => (m.MessageIndex, m.InterestIndex, m.Score, m.RawScore, m.MessageIndex == 0)),
+            matches.Select(m => (m.MessageIndex, m.InterestIndex, m.Score, m.RawScore, m.Truncated)));
+        // What the cascade's wider pass keeps when it may rescore nothing (a message share of 0, no load budget).
+        var noneOptions = new ScoringOptions { Calibration = ScoreCalibration.None, Tier = ScoringTier.Cascade, DefaultThreshold = 0.45f, CascadeMargin = 0.25f, CascadePairMargin = 0.3f, ContextualScoreScale = 0.5f, ContextualScoreOffset = 0.3f, CascadeMaxMessageShare = 0, CascadeMaxModelTimeShare = 0 };
+        using var noneFast = new TwoStageScorer(TestData.Sessions(), noneOptions);
+        var noneRescored = new TieredScorer(noneFast, new CountingRescorer(0.9f)).Score(messages, interests, topKPerMessage: 3);
+        Assert.Equal(noneRescored.Select(m => (m.MessageIndex, m.InterestIndex, m.Score, m.RawScore, m.Truncated)),
+            matches.Select(m => (m.MessageIndex, m.InterestIndex, m.Score, m.RawScore, m.Truncated)));
+        var statistics = scorer.Statistics;
+        Assert.Equal((messages.Count, 0L, 0L), (statistics.FastOnlyMessages - before.FastOnlyMessages, statistics.RescoredMessages - before.RescoredMessages, statistics.OverBudgetMessages - before.OverBudgetMessages));
     }
 
     [Fact]

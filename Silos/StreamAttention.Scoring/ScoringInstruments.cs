@@ -29,6 +29,9 @@ public static class ScoringInstruments
     /// <summary>Cascade: messages of runs that started with the load budget (<see cref="Cascade.ModelTimeBudget"/>) empty, scored by the fast tier alone.</summary>
     public static readonly Counter<long> FastOnlyMessages = Meter.CreateCounter<long>(InstrumentNames.ScoringFastOnlyMessages, description: "Cascade messages scored by the fast tier alone while the load budget was empty.");
 
+    /// <summary>Cascade: pairs of rescored messages that <see cref="Options.ScoringOptions.CascadeMaxPairsPerMessage"/> left to their fast scores.</summary>
+    public static readonly Counter<long> OverCapPairs = Meter.CreateCounter<long>(InstrumentNames.ScoringOverCapPairs, description: "Cascade pairs within the pair margin left to the fast tier by the cap on pairs per message.");
+
     public static readonly Counter<long> Matches = Meter.CreateCounter<long>(InstrumentNames.ScoringMatches, description: "Pairs that reached their threshold.");
 
     /// <summary>Wall time of one ONNX run, tagged stage=prefilter|cross_attention.</summary>

@@ -69,7 +69,9 @@ public sealed class TwoStageScorer : IDisposable
     /// With calibration on, scores and thresholds are calibrated: the thresholds are turned into raw thresholds for
     /// the engines, the raw scores mapped back (<see cref="RowMatch.RawScore"/> keeps them), and the messages join the background.
     /// </summary>
-    public List<RowMatch> Score(TokenBatch messages, InterestIndex interests, float? minScoreOverride = null, int topKPerMessage = 0)
+    /// <param name="highlightFrom">Per interest, the score from which a pair gets highlights (on the thresholds' scale);
+    /// null: every pair returned. For a caller that keeps only some of the pairs (the cascade's wider pass).</param>
+    public List<RowMatch> Score(TokenBatch messages, InterestIndex interests, float? minScoreOverride = null, int topKPerMessage = 0, float[]? highlightFrom = null)
     {
         if (messages.Dimension != interests.Dimension)
         {
@@ -80,21 +82,22 @@ public sealed class TwoStageScorer : IDisposable
         {
             if (_calibrator is null)
             {
-                var raw = ScoreRaw(messages, interests, thresholds, topKPerMessage);
+                var raw = ScoreRaw(messages, interests, thresholds, topKPerMessage, highlightFrom);
                 ScoringInstruments.Matches.Add(raw.Count);
                 return raw;
             }
             // The background takes the messages first, so a cold start's first batch is measured against itself.
             _calibrator.Observe(messages);
             var calibration = _calibrator.For(interests);
+            var rawHighlightFrom = highlightFrom is null ? null : calibration.RawThresholds(highlightFrom);
             if (_sharedWords is not null && !_lexical.Rescores)
             {
                 // The engine reports calibrated scores in their order: no pass to map them, no second sort.
-                var calibrated = ScoreRaw(messages, interests, calibration.RawThresholds(thresholds), 0, calibration: calibration);
+                var calibrated = ScoreRaw(messages, interests, calibration.RawThresholds(thresholds), 0, rawHighlightFrom, calibration);
                 ScoringInstruments.Matches.Add(calibrated.Count);
                 return Limit(calibrated, topKPerMessage);
             }
-            var matches = ScoreRaw(messages, interests, calibration.RawThresholds(thresholds), 0);
+            var matches = ScoreRaw(messages, interests, calibration.RawThresholds(thresholds), 0, rawHighlightFrom);
             calibration.Apply(matches);
             ScoringInstruments.Matches.Add(matches.Count);
             return OrderAndLimit(matches, topKPerMessage);

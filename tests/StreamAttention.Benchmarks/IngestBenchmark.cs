@@ -80,6 +80,9 @@ internal static class IngestBenchmark
             Console.WriteLine("# cascade: through the contextual model / near a threshold, left to fast scores by a budget / scored fast only (the load budget empty): "
                 + $"saturated phase {result.SaturatedModel.Rescored:N0} / {result.SaturatedModel.OverBudget:N0} / {result.SaturatedModel.FastOnly:N0} messages, "
                 + $"paced phase {result.PacedModel.Rescored:N0} / {result.PacedModel.OverBudget:N0} / {result.PacedModel.FastOnly:N0}");
+            Console.WriteLine("# cascade: pairs rescored / left to fast scores by the cap per message: "
+                + $"saturated phase {result.SaturatedModel.RescoredPairs:N0} / {result.SaturatedModel.OverCapPairs:N0}, "
+                + $"paced phase {result.PacedModel.RescoredPairs:N0} / {result.PacedModel.OverCapPairs:N0}");
         }
     }
 
@@ -404,14 +407,15 @@ internal static class IngestBenchmark
     private sealed class OutcomeTotals : IDisposable
     {
         private readonly MeterListener _listener = new();
-        private long _matched, _noMatch, _deadLettered, _restarts, _matches, _modelMessages, _overBudgetMessages, _fastOnlyMessages;
+        private long _matched, _noMatch, _deadLettered, _restarts, _matches, _modelMessages, _overBudgetMessages, _fastOnlyMessages, _rescoredPairs, _overCapPairs;
 
         public OutcomeTotals()
         {
             _listener.InstrumentPublished = (instrument, listener) =>
             {
                 if (instrument.Meter.Name == InstrumentNames.Meter && instrument.Name is InstrumentNames.IngestMessages or InstrumentNames.IngestRestarts or InstrumentNames.IngestMatches
-                    or InstrumentNames.ScoringRescoredMessages or InstrumentNames.ScoringOverBudgetMessages or InstrumentNames.ScoringFastOnlyMessages)
+                    or InstrumentNames.ScoringRescoredMessages or InstrumentNames.ScoringOverBudgetMessages or InstrumentNames.ScoringFastOnlyMessages
+                    or InstrumentNames.ScoringRescoredPairs or InstrumentNames.ScoringOverCapPairs)
                 {
                     listener.EnableMeasurementEvents(instrument);
                 }
@@ -434,6 +438,12 @@ internal static class IngestBenchmark
                         return;
                     case InstrumentNames.ScoringFastOnlyMessages:
                         Interlocked.Add(ref _fastOnlyMessages, value);
+                        return;
+                    case InstrumentNames.ScoringRescoredPairs:
+                        Interlocked.Add(ref _rescoredPairs, value);
+                        return;
+                    case InstrumentNames.ScoringOverCapPairs:
+                        Interlocked.Add(ref _overCapPairs, value);
                         return;
                 }
                 foreach (var tag in tags)
@@ -461,8 +471,9 @@ internal static class IngestBenchmark
         public long Restarts => Interlocked.Read(ref _restarts);
         public long Matches => Interlocked.Read(ref _matches);
 
-        /// <summary>Cascade: messages run through the contextual model, those near a threshold a budget left to their fast scores, and those scored fast only.</summary>
-        public ModelMessages Model => new(Interlocked.Read(ref _modelMessages), Interlocked.Read(ref _overBudgetMessages), Interlocked.Read(ref _fastOnlyMessages));
+        /// <summary>Cascade: messages run through the contextual model, those near a threshold a budget left to their fast scores, those scored fast only, and the pairs rescored and left by the cap.</summary>
+        public ModelMessages Model => new(Interlocked.Read(ref _modelMessages), Interlocked.Read(ref _overBudgetMessages), Interlocked.Read(ref _fastOnlyMessages),
+            Interlocked.Read(ref _rescoredPairs), Interlocked.Read(ref _overCapPairs));
 
         public void Dispose() => _listener.Dispose();
     }
@@ -492,10 +503,12 @@ internal sealed record IngestResult(string Configuration, TimeSpan Import, TimeS
 
 /// <summary>
 /// Cascade: messages run through the contextual model, those near a threshold that a budget left to their fast scores,
-/// and those of runs scored by the fast tier alone while the load budget was empty.
+/// those of runs scored by the fast tier alone while the load budget was empty; and the pairs rescored, and those that the
+/// cap per message left to their fast scores.
 /// </summary>
-internal readonly record struct ModelMessages(long Rescored, long OverBudget, long FastOnly)
+internal readonly record struct ModelMessages(long Rescored, long OverBudget, long FastOnly, long RescoredPairs, long OverCapPairs)
 {
     public static ModelMessages operator -(ModelMessages after, ModelMessages before)
-        => new(after.Rescored - before.Rescored, after.OverBudget - before.OverBudget, after.FastOnly - before.FastOnly);
+        => new(after.Rescored - before.Rescored, after.OverBudget - before.OverBudget, after.FastOnly - before.FastOnly,
+            after.RescoredPairs - before.RescoredPairs, after.OverCapPairs - before.OverCapPairs);
 }

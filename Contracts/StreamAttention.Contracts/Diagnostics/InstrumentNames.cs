@@ -24,6 +24,7 @@ public static class InstrumentNames
     public const string ScoringRescoredMessages = "streamattention.scoring.rescored_messages";
     public const string ScoringOverBudgetMessages = "streamattention.scoring.over_budget_messages";
     public const string ScoringFastOnlyMessages = "streamattention.scoring.fast_only_messages";
+    public const string ScoringOverCapPairs = "streamattention.scoring.over_cap_pairs";
     public const string ScoringRunDuration = "streamattention.scoring.run.duration";
 
     // The silo's dynamic batcher (BatchingInstruments).
@@ -62,7 +63,7 @@ public static class InstrumentNames
     /// <summary>Every instrument name above.</summary>
     public static readonly IReadOnlyList<string> All =
     [
-        ScoringPairs, ScoringCandidatePairs, ScoringMatches, ScoringRescoredPairs, ScoringRescoredMessages, ScoringOverBudgetMessages, ScoringFastOnlyMessages, ScoringRunDuration,
+        ScoringPairs, ScoringCandidatePairs, ScoringMatches, ScoringRescoredPairs, ScoringRescoredMessages, ScoringOverBudgetMessages, ScoringFastOnlyMessages, ScoringOverCapPairs, ScoringRunDuration,
         BatchSize, BatchInterests, BatchQueueDelay, BatchShardRequests, BatchDropped,
         GatewayMessages, GatewayMatches, GatewayDuration,
         AttentionDecisions, AttentionDigests, AttentionFeedback,

@@ -11,7 +11,8 @@ namespace StreamAttention.Scoring.Cascade;
 /// fast scores with the configured embedder alone (<see cref="TwoStageScorer"/>); contextual scores every pair with
 /// <see cref="IContextualRescorer"/>; cascade scores every pair fast, then rescores contextually the pairs that
 /// <see cref="CascadePairs"/> chooses (those within <see cref="ScoringOptions.CascadeMargin"/> of their threshold, and
-/// in their messages those within <see cref="ScoringOptions.CascadePairMargin"/>; of those messages at most
+/// in their messages those within <see cref="ScoringOptions.CascadePairMargin"/>, at most
+/// <see cref="ScoringOptions.CascadeMaxPairsPerMessage"/> nearest their thresholds; of those messages at most
 /// <see cref="ScoringOptions.CascadeMaxMessageShare"/> of the run's and what the load budget
 /// <see cref="ScoringOptions.CascadeMaxModelTimeShare"/> allows, by <see cref="CascadeBudget"/>), and the contextual score decides
 /// (pairs left to the fast tier cannot match). Contextual scores are calibrated per interest by the rescorer (MiniLM's model, like the
@@ -20,7 +21,7 @@ namespace StreamAttention.Scoring.Cascade;
 /// </summary>
 public sealed class TieredScorer
 {
-    /// <summary>Below a fast-scale threshold mapped to the contextual scale: more than the map's rounding.</summary>
+    /// <summary>Below a threshold that a score is compared with after a map (onto the contextual scale, or the calibration's raw thresholds): more than the map's rounding.</summary>
     private const float MapRounding = 1e-4f;
 
     private readonly TwoStageScorer _fast;
@@ -58,8 +59,10 @@ public sealed class TieredScorer
         }
         else if (Tier == ScoringTier.Cascade)
         {
-            log.LogInformation("Scoring tier cascade: messages with a pair within {Margin} of its threshold are rescored contextually, their pairs within {PairMargin}, at most {MaxMessageShare:P0} of a run's messages, {LoadBudget}",
-                fast.Options.CascadeMargin, fast.Options.CascadePairMargin, fast.Options.CascadeMaxMessageShare,
+            log.LogInformation("Scoring tier cascade: messages with a pair within {Margin} of its threshold are rescored contextually, their pairs within {PairMargin} ({PairCap}), at most {MaxMessageShare:P0} of a run's messages, {LoadBudget}",
+                fast.Options.CascadeMargin, fast.Options.CascadePairMargin,
+                fast.Options.CascadeMaxPairsPerMessage > 0 ? $"at most {fast.Options.CascadeMaxPairsPerMessage} per message, nearest their thresholds" : "all of them",
+                fast.Options.CascadeMaxMessageShare,
                 fast.Options.CascadeMaxModelTimeShare > 0
                     ? $"the model at most {fast.Options.CascadeMaxModelTimeShare:P0} of wall time on average (bursts up to {fast.Options.CascadeModelTimeWindow.TotalSeconds:0.#} s of it), the rest left to fast scores under load"
                     : "no load budget");
@@ -104,6 +107,7 @@ public sealed class TieredScorer
         List<RowMatch> fastPairs;
         BudgetedRun? budgeted = null;
         var overBudget = 0;
+        long overCap = 0;
         if (_rescoreAll || interests.Count == 0)
         {
             // No fast pass filtered these pairs: the keyword rules choose which the contextual model scores.
@@ -115,8 +119,12 @@ public sealed class TieredScorer
         else
         {
             var floor = Math.Min(minScoreOverride ?? float.PositiveInfinity, thresholds.Min() - Options.CascadePairMargin);
-            fastPairs = _fast.Score(messages, interests, floor);
-            var nearThreshold = CascadePairs.Choose(fastPairs, thresholds, texts.Length, Options.CascadeMargin, Options.CascadePairMargin);
+            // Highlights only for the pairs that may be kept on their fast scores: below the kept floor a pair is
+            // rescored (the contextual pass highlights it) or dropped. With many interests the wider pass returns
+            // tens of thousands of pairs a message, nearly all of them below it.
+            var fastHighlightFrom = Array.ConvertAll(KeptFrom(interests, minScoreOverride), t => t - MapRounding);
+            fastPairs = _fast.Score(messages, interests, floor, highlightFrom: fastHighlightFrom);
+            var nearThreshold = CascadePairs.Choose(fastPairs, thresholds, texts.Length, Options.CascadeMargin, Options.CascadePairMargin, Options.CascadeMaxPairsPerMessage, out overCap);
             budgeted = _budget.Limit(nearThreshold, texts, fastPairs, thresholds, Options.CascadeMargin);
             chosen = budgeted.Chosen;
             overBudget = nearThreshold.Count(c => c.Length > 0) - chosen.Count(c => c.Length > 0);
@@ -125,7 +133,7 @@ public sealed class TieredScorer
         var rescoringStarted = _time.GetTimestamp();
         // Highlights only for the pairs that can be kept below; a mapped score may round to either side of its
         // threshold, so a little lower floor gives them to a few more pairs rather than to too few.
-        var keptFrom = minScoreOverride is { } min ? Enumerable.Repeat(min, interests.Count).ToArray() : thresholds;
+        var keptFrom = KeptFrom(interests, minScoreOverride);
         var highlightFrom = _contextualScale is { } scale ? Array.ConvertAll(keptFrom, t => scale.ToContextual(t) - MapRounding) : keptFrom;
         var rescored = _contextual!.Rescore(texts, interests, chosen, highlightFrom);
         var rescoring = _time.GetElapsedTime(rescoringStarted);
@@ -154,14 +162,19 @@ public sealed class TieredScorer
         var rescoredPairs = chosen.Sum(c => (long)c.Length);
         lock (_statisticsLock)
         {
-            _statistics = _statistics.Add(texts.Length, (long)texts.Length * interests.Count, rescoredMessages, rescoredPairs, overBudget, 0,
+            _statistics = _statistics.Add(texts.Length, (long)texts.Length * interests.Count, rescoredMessages, rescoredPairs, overBudget, overCap, 0,
                 rescoring, _time.GetElapsedTime(started));
         }
         ScoringInstruments.RescoredPairs.Add(rescoredPairs);
         ScoringInstruments.RescoredMessages.Add(rescoredMessages);
         ScoringInstruments.OverBudgetMessages.Add(overBudget);
+        ScoringInstruments.OverCapPairs.Add(overCap);
         return TwoStageScorer.OrderAndLimit(matches, topKPerMessage);
     }
+
+    /// <summary>Per interest, the score from which a pair is kept: <paramref name="minScoreOverride"/> for all, else its threshold.</summary>
+    private static float[] KeptFrom(InterestIndex interests, float? minScoreOverride)
+        => minScoreOverride is { } min ? Enumerable.Repeat(min, interests.Count).ToArray() : interests.Thresholds;
 
     /// <summary>
     /// Cascade, with the load budget empty: nothing would be rescored, so the fast tier's own pass decides, at the
@@ -177,7 +190,7 @@ public sealed class TieredScorer
         }
         lock (_statisticsLock)
         {
-            _statistics = _statistics.Add(messages.Count, (long)messages.Count * interests.Count, 0, 0, 0, messages.Count, TimeSpan.Zero, _time.GetElapsedTime(started));
+            _statistics = _statistics.Add(messages.Count, (long)messages.Count * interests.Count, 0, 0, 0, 0, messages.Count, TimeSpan.Zero, _time.GetElapsedTime(started));
         }
         ScoringInstruments.FastOnlyMessages.Add(messages.Count);
         return matches;

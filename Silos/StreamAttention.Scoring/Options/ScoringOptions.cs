@@ -171,6 +171,15 @@ public sealed class ScoringOptions : IValidatableObject
     public float CascadePairMargin { get; set; } = 0.45f;
 
     /// <summary>
+    /// Cascade: at most this many pairs of a message (of each window of a long one) are rescored, those nearest their
+    /// thresholds; the rest keep their fast scores. With many interests a message has thousands of pairs within
+    /// <see cref="CascadePairMargin"/>, and each interest whose contextual vectors are not cached
+    /// (<see cref="ContextualInterestCacheSize"/>) costs a model run: this bounds one message's cost. 0: no cap.
+    /// </summary>
+    [Range(0, int.MaxValue)]
+    public int CascadeMaxPairsPerMessage { get; set; } = 64;
+
+    /// <summary>
     /// Cascade: at most this share of a run's messages go through the contextual model, those with the most pairs
     /// nearest their thresholds (<see cref="Cascade.CascadeBudget"/>); the others keep their fast scores. 1: every
     /// message with a pair within <see cref="CascadeMargin"/>. Not applied where the contextual model runs on CUDA

@@ -166,7 +166,8 @@ public static class EvalCommand
                 $"{(name == "" ? scorer.Tiers.Tier.ToString().ToLowerInvariant() : name)}: rescored contextually {rescored.RescoredPairs} of {rescored.Pairs} pairs ({rescored.RescoredPairShare:P1}), " +
                 $"{rescored.RescoredMessages} of {rescored.Messages} messages ({rescored.RescoredMessageShare:P1}), {rescored.OverBudgetMessages} more near a threshold " +
                 $"kept fast scores (budget {scorer.Options.CascadeMaxMessageShare:P0} of messages, {LoadBudget(scorer.Options)}); rescoring took {rescored.RescoringTime.TotalSeconds:F1} s " +
-                $"of {rescored.ScoringTime.TotalSeconds:F1} s scoring ({rescored.RescoringTimeShare:P0}), margin {scorer.Options.CascadeMargin} (pairs {scorer.Options.CascadePairMargin}), " +
+                $"of {rescored.ScoringTime.TotalSeconds:F1} s scoring ({rescored.RescoringTimeShare:P0}), margin {scorer.Options.CascadeMargin} (pairs {scorer.Options.CascadePairMargin}, " +
+                $"{PairCap(scorer.Options, rescored)}), " +
                 $"{ContextualScores(scorer.Options)}"));
         }
         output.WriteLine();
@@ -193,6 +194,12 @@ public static class EvalCommand
                 $"calibration model {name}: A={model.A:0.####} B={model.B:0.####} C={model.C:0.####} PriorMean={model.PriorMean:0.####} PriorDeviation={model.PriorDeviation:0.####}; {here}"));
         }
     }
+
+    /// <summary>The cascade's cap on pairs rescored per message, and the pairs it left to their fast scores.</summary>
+    private static string PairCap(ScoringOptions options, CascadeStatistics rescored)
+        => options.CascadeMaxPairsPerMessage > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"at most {options.CascadeMaxPairsPerMessage} a message: {rescored.OverCapPairs} more kept fast scores")
+            : "no cap per message";
 
     /// <summary>The cascade's budget in model time, off in <c>eval</c> unless given (<see cref="StreamAttentionHost.BuildOffline"/>).</summary>
     private static string LoadBudget(ScoringOptions options) => options.CascadeMaxModelTimeShare > 0

@@ -88,6 +88,39 @@ public sealed class CalibratedScoringTests(GloveScorerFixture glove)
         Assert.Equal(expected.Select(p => p.Highlights.Select(h => (h.Token, h.Weight))), matches.Select(p => p.Highlights.Select(h => (h.Token, h.Weight))));
     }
 
+    [Theory]
+    [InlineData(ScoringEngine.SharedWords, ScoreCalibration.Background)]
+    [InlineData(ScoringEngine.SharedWords, ScoreCalibration.None)]
+    [InlineData(ScoringEngine.PerPair, ScoreCalibration.Background)]
+    [InlineData(ScoringEngine.PerPair, ScoreCalibration.None)]
+    public void Pairs_get_highlights_from_the_given_scores_on_the_thresholds_scale_and_are_otherwise_the_same(ScoringEngine engine, ScoreCalibration calibration)
+    {
+        var embedder = new HashingTestEmbedder();
+        var random = new Random(6);
+        var options = new ScoringOptions { Engine = engine, Calibration = calibration, MinBackgroundMessages = 20, CalibrationRefreshMessages = int.MaxValue, DefaultThreshold = 0.55f };
+        var interests = InterestIndex.Build(Enumerable.Range(0, 20)
+            .Select(i => new InterestDefinition($"i{i}", Words(random, 3), null, i % 4 == 0 ? 0.35f : null)).ToArray(), embedder, options);
+        var stream = embedder.Embed(Enumerable.Range(0, 40).Select(_ => Words(random, 10)).ToArray());
+        var messages = embedder.Embed(Enumerable.Range(0, 60).Select(_ => Words(random, 10)).ToArray());
+        using var everyHighlight = new TwoStageScorer(TestData.Sessions(), options);
+        using var keptHighlights = new TwoStageScorer(TestData.Sessions(), options);
+        everyHighlight.Score(stream, interests);
+        keptHighlights.Score(stream, interests);
+
+        var expected = everyHighlight.Score(messages, interests, minScoreOverride: -1);
+        var pairs = keptHighlights.Score(messages, interests, minScoreOverride: -1, highlightFrom: interests.Thresholds);
+
+        Assert.Equal(expected.Select(p => (p.MessageIndex, p.InterestIndex, p.Score, p.RawScore)), pairs.Select(p => (p.MessageIndex, p.InterestIndex, p.Score, p.RawScore)));
+        // Pairs within 1e-4 of their threshold are too close to call through the calibration's raw thresholds.
+        var above = pairs.Zip(expected).Where(p => p.First.Score >= interests.Thresholds[p.First.InterestIndex] + 1e-4f).ToArray();
+        var below = pairs.Where(p => p.Score < interests.Thresholds[p.InterestIndex] - 1e-4f).ToArray();
+        Assert.Contains(above, p => p.Second.Highlights.Count > 0);
+        Assert.NotEmpty(below);
+        Assert.All(above, p => Assert.Equal(p.Second.Highlights.Select(h => (h.Token, h.Weight)), p.First.Highlights.Select(h => (h.Token, h.Weight))));
+        Assert.All(below, p => Assert.Empty(p.Highlights));
+        Assert.Contains(expected, p => p.Score < interests.Thresholds[p.InterestIndex] - 1e-4f && p.Highlights.Count > 0);
+    }
+
     [Fact]
     public void At_the_default_threshold_a_failover_with_replication_lag_matches_and_football_and_weather_do_not_from_a_cold_start()
     {

@@ -13,7 +13,7 @@ public sealed class CascadeBudgetTests
 
     /// <summary>Per message, every interest whose pair is within the margin (what <see cref="CascadePairs"/> would choose with equal margins).</summary>
     private static int[][] Chosen(IReadOnlyList<RowMatch> pairs, int messages)
-        => CascadePairs.Choose(pairs, Thresholds, messages, Margin, Margin);
+        => CascadePairs.Choose(pairs, Thresholds, messages, Margin, Margin, maxPairs: 0, out _);
 
     /// <summary>A distinct text per row: every row its own message.</summary>
     private static string[] Texts(int rows) => Enumerable.Range(0, rows).Select(r => $"message {r}").ToArray();

@@ -22,10 +22,12 @@ public sealed class TieredScorerTests
     [InlineData(nameof(ScoringOptions.CascadePairMargin), 2.5f)]
     [InlineData(nameof(ScoringOptions.ContextualScoreScale), 0f)]
     [InlineData(nameof(ScoringOptions.ContextualScoreOffset), 11f)]
+    [InlineData(nameof(ScoringOptions.CascadeMaxPairsPerMessage), -1)]
     public void Options_out_of_range_are_rejected(string property, float value)
     {
         var options = new ScoringOptions();
-        typeof(ScoringOptions).GetProperty(property)!.SetValue(options, value);
+        var option = typeof(ScoringOptions).GetProperty(property)!;
+        option.SetValue(options, Convert.ChangeType(value, option.PropertyType));
         var errors = new List<ValidationResult>();
         Assert.False(Validator.TryValidateObject(options, new ValidationContext(options), errors, validateAllProperties: true));
         Assert.Contains(errors, e => e.MemberNames.Contains(property));
@@ -111,6 +113,35 @@ public sealed class TieredScorerTests
     }
 
     [Fact]
+    public void The_cascade_rescores_at_most_its_pair_cap_per_message_nearest_their_thresholds_and_the_rest_keep_their_fast_scores()
+    {
+        var random = new Random(5);
+        var options = new ScoringOptions { Calibration = ScoreCalibration.None, Tier = ScoringTier.Cascade, DefaultThreshold = 0.45f, CascadeMargin = 0.1f, CascadePairMargin = 0.4f, ContextualScoreScale = 0.5f, ContextualScoreOffset = 0.3f, CascadeMaxPairsPerMessage = 2 };
+        var (interests, texts) = Arrange(random, options);
+        using var fast = new TwoStageScorer(TestData.Sessions(), options);
+        var messages = Batch(texts);
+        var everyPair = fast.Score(messages, interests, minScoreOverride: -1);
+        float Distance(RowMatch pair) => Math.Abs(pair.Score - interests.Thresholds[pair.InterestIndex]);
+        var runMessages = everyPair.Where(p => p.Score >= interests.Thresholds[p.InterestIndex] - options.CascadeMargin).Select(p => p.MessageIndex).ToHashSet();
+        var withinPairMargin = everyPair.Where(p => runMessages.Contains(p.MessageIndex) && p.Score >= interests.Thresholds[p.InterestIndex] - options.CascadePairMargin)
+            .GroupBy(p => p.MessageIndex).ToArray();
+        var expected = withinPairMargin.SelectMany(pairs => pairs.OrderBy(Distance).ThenBy(p => p.InterestIndex).Take(2)).Select(p => (p.MessageIndex, p.InterestIndex)).Order().ToArray();
+        var overCap = withinPairMargin.Sum(pairs => Math.Max(0, pairs.Count() - 2));
+        var keptFast = everyPair.Where(p => !expected.Contains((p.MessageIndex, p.InterestIndex)) && p.Score >= interests.Thresholds[p.InterestIndex]).ToArray();
+        // The arrangement has messages over the cap, and pairs over it that pass on their fast scores.
+        Assert.InRange(overCap, 1, everyPair.Count);
+        Assert.Contains(keptFast, p => runMessages.Contains(p.MessageIndex));
+        var rescorer = new CountingRescorer(0.9f);
+        var scorer = new TieredScorer(fast, rescorer);
+
+        var matches = scorer.Score(messages, interests);
+
+        Assert.Equal(expected, rescorer.Requested.Order().ToArray());
+        Assert.Equal(expected.Concat(Keys(keptFast)).Order().ToArray(), Keys(matches).Order().ToArray());
+        Assert.Equal(((long)expected.Length, (long)overCap), (scorer.Statistics.RescoredPairs, scorer.Statistics.OverCapPairs));
+    }
+
+    [Fact]
     public void The_cascade_runs_at_most_its_message_share_those_with_the_most_pairs_nearest_their_thresholds()
     {
         var random = new Random(5);
@@ -123,7 +154,7 @@ public sealed class TieredScorerTests
         // Every row its own message (CascadeBudget counts a text once).
         Assert.Equal(messages.Count, texts.Distinct().Count());
         var everyPair = fast.Score(messages, interests, minScoreOverride: -1);
-        var unlimited = CascadePairs.Choose(everyPair, interests.Thresholds, messages.Count, options.CascadeMargin, options.CascadePairMargin);
+        var unlimited = CascadePairs.Choose(everyPair, interests.Thresholds, messages.Count, options.CascadeMargin, options.CascadePairMargin, options.CascadeMaxPairsPerMessage, out _);
         var priority = CascadeBudget.Priority(everyPair, interests.Thresholds, messages.Count, options.CascadeMargin);
         var nearThreshold = Enumerable.Range(0, messages.Count).Where(m => unlimited[m].Length > 0).ToArray();
         var allowed = messages.Count / 4;
@@ -153,7 +184,7 @@ public sealed class TieredScorerTests
         using var fast = new TwoStageScorer(TestData.Sessions(), options);
         var messages = Batch(texts);
         var everyPair = fast.Score(messages, interests, minScoreOverride: -1);
-        var nearThreshold = CascadePairs.Choose(everyPair, interests.Thresholds, messages.Count, options.CascadeMargin, options.CascadePairMargin).Count(c => c.Length > 0);
+        var nearThreshold = CascadePairs.Choose(everyPair, interests.Thresholds, messages.Count, options.CascadeMargin, options.CascadePairMargin, options.CascadeMaxPairsPerMessage, out _).Count(c => c.Length > 0);
         Assert.InRange(nearThreshold, 2, messages.Count);
         var clock = new FakeTimeProvider();
         var started = clock.GetUtcNow();

@@ -71,18 +71,26 @@ public sealed class TwoStageScorer : IDisposable
     /// </summary>
     /// <param name="highlightFrom">Per interest, the score from which a pair gets highlights (on the thresholds' scale);
     /// null: every pair returned. For a caller that keeps only some of the pairs (the cascade's wider pass).</param>
-    public List<RowMatch> Score(TokenBatch messages, InterestIndex interests, float? minScoreOverride = null, int topKPerMessage = 0, float[]? highlightFrom = null)
+    /// <param name="nearestBelow">A selection of each message's pairs that the shared-words engine makes before it makes
+    /// match objects, where the engine's scores are final (no term evidence nor keyword rules); elsewhere every pair is
+    /// returned and its <see cref="NearestBelowThresholds.Dropped"/> stays 0. The caller's own selection decides.</param>
+    public List<RowMatch> Score(TokenBatch messages, InterestIndex interests, float? minScoreOverride = null, int topKPerMessage = 0, float[]? highlightFrom = null,
+        NearestBelowThresholds? nearestBelow = null)
     {
         if (messages.Dimension != interests.Dimension)
         {
             throw new ArgumentException($"Messages have dimension {messages.Dimension} but interests {interests.Dimension}.", nameof(messages));
         }
         var thresholds = minScoreOverride is { } min ? Enumerable.Repeat(min, interests.Count).ToArray() : interests.Thresholds;
+        if (_sharedWords is null || !_lexical.KeepsEveryPair(interests))
+        {
+            nearestBelow = null;
+        }
         lock (_runLock)
         {
             if (_calibrator is null)
             {
-                var raw = ScoreRaw(messages, interests, thresholds, topKPerMessage, highlightFrom);
+                var raw = ScoreRaw(messages, interests, thresholds, topKPerMessage, highlightFrom, nearestBelow: nearestBelow);
                 ScoringInstruments.Matches.Add(raw.Count);
                 return raw;
             }
@@ -93,7 +101,7 @@ public sealed class TwoStageScorer : IDisposable
             if (_sharedWords is not null && !_lexical.Rescores)
             {
                 // The engine reports calibrated scores in their order: no pass to map them, no second sort.
-                var calibrated = ScoreRaw(messages, interests, calibration.RawThresholds(thresholds), 0, rawHighlightFrom, calibration);
+                var calibrated = ScoreRaw(messages, interests, calibration.RawThresholds(thresholds), 0, rawHighlightFrom, calibration, nearestBelow);
                 ScoringInstruments.Matches.Add(calibrated.Count);
                 return Limit(calibrated, topKPerMessage);
             }
@@ -142,7 +150,7 @@ public sealed class TwoStageScorer : IDisposable
     /// <paramref name="calibration"/> (shared-words engine, no term evidence) the pairs are reported calibrated, in their order.
     /// </summary>
     private List<RowMatch> ScoreRaw(TokenBatch messages, InterestIndex interests, float[] thresholds, int topKPerMessage, float[]? highlightFrom = null,
-        InterestCalibration? calibration = null)
+        InterestCalibration? calibration = null, NearestBelowThresholds? nearestBelow = null)
     {
         var engineThresholds = _lexical.EngineThresholds(thresholds);
         // The engines score without the term evidence (< λ): a pair that reaches its floor with it may lack it before.
@@ -153,7 +161,7 @@ public sealed class TwoStageScorer : IDisposable
             var matches = new List<RowMatch>(_lastMatchCount);
             if (_sharedWords is not null)
             {
-                _sharedWords.Score(messages, interests, engineThresholds, matches, engineHighlightFrom, calibration);
+                _sharedWords.Score(messages, interests, engineThresholds, matches, engineHighlightFrom, calibration, nearestBelow);
                 _lastMatchCount = matches.Count;
                 var rescored = _lexical.Apply(messages, interests, thresholds, matches);
                 return rescored ? OrderAndLimit(matches, topKPerMessage) : Limit(matches, topKPerMessage);

@@ -123,8 +123,18 @@ public sealed class TieredScorer
             // rescored (the contextual pass highlights it) or dropped. With many interests the wider pass returns
             // tens of thousands of pairs a message, nearly all of them below it.
             var fastHighlightFrom = Array.ConvertAll(KeptFrom(interests, minScoreOverride), t => t - MapRounding);
-            fastPairs = _fast.Score(messages, interests, floor, highlightFrom: fastHighlightFrom);
+            // With a cap, the engine keeps of each message's pairs below their thresholds only the nearest, which are all
+            // the cap can choose from (every pair at or above a threshold stays, for the fast decisions): what the
+            // choice below makes of them is what it makes of the whole pass. Not with an override (eval's every pair).
+            var nearestBelow = minScoreOverride is null && Options.CascadeMaxPairsPerMessage > 0
+                ? new NearestBelowThresholds(thresholds, Options.CascadePairMargin, Options.CascadeMaxPairsPerMessage, messages.Count)
+                : null;
+            fastPairs = _fast.Score(messages, interests, floor, highlightFrom: fastHighlightFrom, nearestBelow: nearestBelow);
             var nearThreshold = CascadePairs.Choose(fastPairs, thresholds, texts.Length, Options.CascadeMargin, Options.CascadePairMargin, Options.CascadeMaxPairsPerMessage, out overCap);
+            if (nearestBelow is not null)
+            {
+                overCap += Enumerable.Range(0, texts.Length).Where(row => nearThreshold[row].Length > 0).Sum(row => (long)nearestBelow.Dropped[row]);
+            }
             budgeted = _budget.Limit(nearThreshold, texts, fastPairs, thresholds, Options.CascadeMargin);
             chosen = budgeted.Chosen;
             overBudget = nearThreshold.Count(c => c.Length > 0) - chosen.Count(c => c.Length > 0);

@@ -28,6 +28,9 @@ public sealed class LexicalEvidence(ScoringOptions options)
     /// <summary>The stream's statistics (null until a batch was scored with a lexical weight).</summary>
     public StreamTermStatistics? Statistics => _statistics;
 
+    /// <summary>Whether <see cref="Apply"/> leaves the engine's pairs as they are for <paramref name="interests"/> (no term evidence, no keyword rules).</summary>
+    public bool KeepsEveryPair(InterestIndex interests) => _weight == 0 && !TermsOf(interests).HasRules;
+
     /// <summary>What the engines must find: every pair that term evidence could still lift to <paramref name="thresholds"/>.</summary>
     public float[] EngineThresholds(float[] thresholds) => _weight == 0 ? thresholds : thresholds.Select(t => t - _weight).ToArray();
 

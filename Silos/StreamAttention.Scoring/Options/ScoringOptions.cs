@@ -174,7 +174,9 @@ public sealed class ScoringOptions : IValidatableObject
     /// Cascade: at most this many pairs of a message (of each window of a long one) are rescored, those nearest their
     /// thresholds; the rest keep their fast scores. With many interests a message has thousands of pairs within
     /// <see cref="CascadePairMargin"/>, and each interest whose contextual vectors are not cached
-    /// (<see cref="ContextualInterestCacheSize"/>) costs a model run: this bounds one message's cost. 0: no cap.
+    /// (<see cref="ContextualInterestCacheSize"/>) costs a model run: this bounds one message's cost. The shared-words
+    /// engine then returns of the cascade's wider pass only the pairs the cap can choose from
+    /// (<see cref="NearestBelowThresholds"/>). 0: no cap.
     /// </summary>
     [Range(0, int.MaxValue)]
     public int CascadeMaxPairsPerMessage { get; set; } = 64;

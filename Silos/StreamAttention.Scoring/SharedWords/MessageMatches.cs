@@ -12,6 +12,7 @@ internal sealed class MessageMatches
     private float[] _scores = [];
     private float[] _rawScores = [];
     private float[] _prefilter = [];
+    private ulong[] _distances = [];
 
     public int Count { get; private set; }
 
@@ -37,6 +38,53 @@ internal sealed class MessageMatches
     }
 
     public void Sort() => _keys.AsSpan(0, Count).Sort(_positions.AsSpan(0, Count));
+
+    /// <summary>
+    /// Before <see cref="Sort"/>: keeps the pairs at or above their <paramref name="thresholds"/> and, of those below,
+    /// the at most <paramref name="nearest"/> nearest within <paramref name="band"/> (ties: the lower interest); returns
+    /// how many within the band it dropped (<see cref="NearestBelowThresholds"/>).
+    /// </summary>
+    public int KeepNearestBelow(float[] thresholds, float band, int nearest)
+    {
+        var within = 0;
+        if (_distances.Length < Count)
+        {
+            _distances = new ulong[_keys.Length];
+        }
+        for (var e = 0; e < Count; e++)
+        {
+            var interest = (int)(uint)_keys[e];
+            if (InBand(_scores[e], thresholds[interest], band))
+            {
+                _distances[within++] = DistanceKey(thresholds[interest] - _scores[e], interest);
+            }
+        }
+        var farthestKept = ulong.MaxValue;
+        if (within > nearest)
+        {
+            _distances.AsSpan(0, within).Sort();
+            farthestKept = _distances[nearest - 1];
+        }
+        var kept = 0;
+        for (var e = 0; e < Count; e++)
+        {
+            var interest = (int)(uint)_keys[e];
+            var threshold = thresholds[interest];
+            var score = _scores[e];
+            if (score >= threshold || (InBand(score, threshold, band) && DistanceKey(threshold - score, interest) <= farthestKept))
+            {
+                (_keys[kept], _scores[kept], _rawScores[kept], _prefilter[kept], _positions[kept]) = (_keys[e], score, _rawScores[e], _prefilter[e], kept);
+                kept++;
+            }
+        }
+        Count = kept;
+        return Math.Max(0, within - nearest);
+    }
+
+    private static bool InBand(float score, float threshold, float band) => score < threshold && score >= threshold - band;
+
+    /// <summary>Ascending by a non-negative distance, then by interest: a non-negative float's bits order as the float.</summary>
+    private static ulong DistanceKey(float distance, int interest) => ((ulong)BitConverter.SingleToUInt32Bits(distance + 0f) << 32) | (uint)interest;
 
     /// <summary>The <paramref name="rank"/>-th pair after <see cref="Sort"/>.</summary>
     public (int Interest, float Score, float RawScore, float Prefilter) this[int rank]

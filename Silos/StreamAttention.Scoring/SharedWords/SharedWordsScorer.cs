@@ -62,10 +62,11 @@ public sealed class SharedWordsScorer : IDisposable
     /// highlights where its score reaches <paramref name="highlightFrom"/> (per interest; null: every pair added).
     /// With <paramref name="calibration"/>, thresholds and highlights stay on raw scores, and each pair is reported with
     /// its calibrated score (<see cref="RowMatch.RawScore"/> keeps the raw one) and ordered by it: the caller needs no
-    /// second pass to map the scores nor a second sort.
+    /// second pass to map the scores nor a second sort. With <paramref name="nearestBelow"/>, each message's pairs are
+    /// that selection of them (on the reported scores).
     /// </summary>
     public void Score(TokenBatch messages, InterestIndex interests, float[] thresholds, List<RowMatch> pairs, float[]? highlightFrom = null,
-        InterestCalibration? calibration = null)
+        InterestCalibration? calibration = null, NearestBelowThresholds? nearestBelow = null)
     {
         var distinct = DistinctOf(interests);
         _floors.For(distinct, thresholds);
@@ -73,7 +74,7 @@ public sealed class SharedWordsScorer : IDisposable
         {
             var count = Math.Min(_options.MessageChunkSize, messages.Count - start);
             ChooseCandidates(messages, start, count, distinct, interests.Count);
-            SelectMatches(messages, distinct, thresholds, _floors.Lowest, pairs, highlightFrom ?? thresholds, calibration);
+            SelectMatches(messages, distinct, thresholds, _floors.Lowest, pairs, highlightFrom ?? thresholds, calibration, nearestBelow);
         }
     }
 
@@ -169,7 +170,7 @@ public sealed class SharedWordsScorer : IDisposable
     }
 
     private void SelectMatches(TokenBatch messages, DistinctInterests distinct, float[] thresholds, float[] lowest, List<RowMatch> pairs, float[] highlightFrom,
-        InterestCalibration? calibration)
+        InterestCalibration? calibration, NearestBelowThresholds? nearestBelow)
     {
         var weight = _options.AttentionWeight;
         var pooledWeight = 1 - weight;
@@ -202,6 +203,10 @@ public sealed class SharedWordsScorer : IDisposable
                         _passed.Add(i, calibration is null ? score : calibration.Calibrated(i, score), score, prefilter[c]);
                     }
                 }
+            }
+            if (nearestBelow is not null)
+            {
+                nearestBelow.Dropped[message] += _passed.KeepNearestBelow(nearestBelow.Thresholds, nearestBelow.Band, nearestBelow.PerMessage);
             }
             _passed.Sort();
             pairs.EnsureCapacity(pairs.Count + _passed.Count);

@@ -121,6 +121,56 @@ public sealed class CalibratedScoringTests(GloveScorerFixture glove)
         Assert.Contains(expected, p => p.Score < interests.Thresholds[p.InterestIndex] - 1e-4f && p.Highlights.Count > 0);
     }
 
+    [Theory]
+    [InlineData(ScoreCalibration.Background, false)]
+    [InlineData(ScoreCalibration.None, false)]
+    [InlineData(ScoreCalibration.Background, true)]
+    public void The_engine_keeps_the_pairs_at_their_thresholds_and_the_nearest_below_them_within_the_band_unless_keyword_rules_drop_pairs_after_it(
+        ScoreCalibration calibration, bool keywordRules)
+    {
+        const float Band = 0.3f;
+        const int PerMessage = 3;
+        var embedder = new HashingTestEmbedder();
+        var random = new Random(8);
+        var options = new ScoringOptions { Calibration = calibration, MinBackgroundMessages = 20, CalibrationRefreshMessages = int.MaxValue, DefaultThreshold = 0.55f };
+        var interests = InterestIndex.Build(Enumerable.Range(0, 30)
+            .Select(i => new InterestDefinition($"i{i}", Words(random, 3), null, i % 4 == 0 ? 0.35f : null, null, keywordRules && i % 6 == 0 ? ["w7"] : null))
+            .ToArray(), embedder, options);
+        var stream = embedder.Embed(Enumerable.Range(0, 40).Select(_ => Words(random, 10)).ToArray());
+        var texts = Enumerable.Range(0, 60).Select(_ => Words(random, 10)).ToArray();
+        var messages = embedder.Embed(texts);
+        texts.CopyTo(messages.Texts, 0);
+        using var whole = new TwoStageScorer(TestData.Sessions(), options);
+        using var selecting = new TwoStageScorer(TestData.Sessions(), options);
+        whole.Score(stream, interests);
+        selecting.Score(stream, interests);
+        var thresholds = interests.Thresholds;
+        var floor = thresholds.Min() - Band;
+        var selection = new NearestBelowThresholds(thresholds, Band, PerMessage, messages.Count);
+
+        var every = whole.Score(messages, interests, floor);
+        var selected = selecting.Score(messages, interests, floor, nearestBelow: selection);
+
+        if (keywordRules)
+        {
+            // The rules drop pairs after the engine, so it cannot select: every pair, nothing counted.
+            Assert.Equal(every.Select(p => (p.MessageIndex, p.InterestIndex, p.Score)), selected.Select(p => (p.MessageIndex, p.InterestIndex, p.Score)));
+            Assert.All(selection.Dropped, d => Assert.Equal(0, d));
+            return;
+        }
+        bool InBand(RowMatch p) => p.Score < thresholds[p.InterestIndex] && p.Score >= thresholds[p.InterestIndex] - Band;
+        var expected = every.GroupBy(p => p.MessageIndex).SelectMany(pairs => pairs.Where(p => p.Score >= thresholds[p.InterestIndex])
+                .Concat(pairs.Where(InBand).OrderBy(p => thresholds[p.InterestIndex] - p.Score).ThenBy(p => p.InterestIndex).Take(PerMessage)))
+            .OrderBy(p => p.MessageIndex).ThenByDescending(p => p.Score).ThenBy(p => p.InterestIndex).ToArray();
+        var dropped = every.GroupBy(p => p.MessageIndex).ToDictionary(g => g.Key, g => Math.Max(0, g.Count(InBand) - PerMessage));
+        // The arrangement has messages with more pairs in the band than kept, and pairs below it.
+        Assert.Contains(dropped.Values, d => d > 0);
+        Assert.Contains(every, p => p.Score < thresholds[p.InterestIndex] - Band);
+        Assert.Equal(expected.Select(p => (p.MessageIndex, p.InterestIndex, p.Score, p.RawScore, p.PrefilterScore)),
+            selected.Select(p => (p.MessageIndex, p.InterestIndex, p.Score, p.RawScore, p.PrefilterScore)));
+        Assert.Equal(Enumerable.Range(0, messages.Count).Select(m => dropped.GetValueOrDefault(m)), selection.Dropped);
+    }
+
     [Fact]
     public void At_the_default_threshold_a_failover_with_replication_lag_matches_and_football_and_weather_do_not_from_a_cold_start()
     {

@@ -82,7 +82,7 @@ public sealed class TwoStageScorer : IDisposable
             throw new ArgumentException($"Messages have dimension {messages.Dimension} but interests {interests.Dimension}.", nameof(messages));
         }
         var thresholds = minScoreOverride is { } min ? Enumerable.Repeat(min, interests.Count).ToArray() : interests.Thresholds;
-        if (_sharedWords is null || !_lexical.KeepsEveryPair(interests))
+        if (nearestBelow is not null && (_sharedWords is null || !_lexical.KeepsEveryPair(interests)))
         {
             nearestBelow = null;
         }

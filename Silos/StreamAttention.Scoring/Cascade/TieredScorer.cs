@@ -108,6 +108,7 @@ public sealed class TieredScorer
         BudgetedRun? budgeted = null;
         var overBudget = 0;
         long overCap = 0;
+        var keptFrom = minScoreOverride is { } min ? Enumerable.Repeat(min, interests.Count).ToArray() : thresholds;
         if (_rescoreAll || interests.Count == 0)
         {
             // No fast pass filtered these pairs: the keyword rules choose which the contextual model scores.
@@ -122,7 +123,7 @@ public sealed class TieredScorer
             // Highlights only for the pairs that may be kept on their fast scores: below the kept floor a pair is
             // rescored (the contextual pass highlights it) or dropped. With many interests the wider pass returns
             // tens of thousands of pairs a message, nearly all of them below it.
-            var fastHighlightFrom = Array.ConvertAll(KeptFrom(interests, minScoreOverride), t => t - MapRounding);
+            var fastHighlightFrom = Array.ConvertAll(keptFrom, t => t - MapRounding);
             // With a cap, the engine keeps of each message's pairs below their thresholds only the nearest, which are all
             // the cap can choose from (every pair at or above a threshold stays, for the fast decisions): what the
             // choice below makes of them is what it makes of the whole pass. Not with an override (eval's every pair).
@@ -143,7 +144,6 @@ public sealed class TieredScorer
         var rescoringStarted = _time.GetTimestamp();
         // Highlights only for the pairs that can be kept below; a mapped score may round to either side of its
         // threshold, so a little lower floor gives them to a few more pairs rather than to too few.
-        var keptFrom = KeptFrom(interests, minScoreOverride);
         var highlightFrom = _contextualScale is { } scale ? Array.ConvertAll(keptFrom, t => scale.ToContextual(t) - MapRounding) : keptFrom;
         var rescored = _contextual!.Rescore(texts, interests, chosen, highlightFrom);
         var rescoring = _time.GetElapsedTime(rescoringStarted);
@@ -181,10 +181,6 @@ public sealed class TieredScorer
         ScoringInstruments.OverCapPairs.Add(overCap);
         return TwoStageScorer.OrderAndLimit(matches, topKPerMessage);
     }
-
-    /// <summary>Per interest, the score from which a pair is kept: <paramref name="minScoreOverride"/> for all, else its threshold.</summary>
-    private static float[] KeptFrom(InterestIndex interests, float? minScoreOverride)
-        => minScoreOverride is { } min ? Enumerable.Repeat(min, interests.Count).ToArray() : interests.Thresholds;
 
     /// <summary>
     /// Cascade, with the load budget empty: nothing would be rescored, so the fast tier's own pass decides, at the

@@ -32,6 +32,7 @@ public sealed class TwoStageScorer : IDisposable
     private readonly SharedWordsScorer? _sharedWords;
     private readonly LexicalEvidence _lexical;
     private readonly ScoreCalibrator? _calibrator;
+    private readonly UniformThresholds _overrideThresholds = new();
     private CrossAttentionStage? _crossAttention;
     private int _lastMatchCount;
 
@@ -81,7 +82,7 @@ public sealed class TwoStageScorer : IDisposable
         {
             throw new ArgumentException($"Messages have dimension {messages.Dimension} but interests {interests.Dimension}.", nameof(messages));
         }
-        var thresholds = minScoreOverride is { } min ? Enumerable.Repeat(min, interests.Count).ToArray() : interests.Thresholds;
+        var thresholds = minScoreOverride is { } min ? _overrideThresholds.Of(min, interests.Count) : interests.Thresholds;
         if (nearestBelow is not null && (_sharedWords is null || !_lexical.KeepsEveryPair(interests)))
         {
             nearestBelow = null;

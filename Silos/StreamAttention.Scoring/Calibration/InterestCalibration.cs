@@ -11,11 +11,16 @@ public sealed class InterestCalibration
     /// <summary>Float steps from the inverse's value before bisection takes over (rounding moves it by one or two).</summary>
     private const int MaxSteps = 16;
 
+    /// <summary>Threshold arrays whose raw thresholds are kept: a cascade run asks for three (its wider pass's floor,
+    /// its highlights' floor, the index's thresholds when its budget is empty), every run.</summary>
+    private const int KeptRawThresholds = 4;
+
     private readonly CalibrationModel _model;
     private readonly double[] _slope;
     private readonly double[] _intercept;
     private readonly long? _generation;
-    private (IReadOnlyList<float> Thresholds, float[] Raw)? _lastRaw;
+    /// <summary>The raw thresholds of the last arrays asked for, the latest first.</summary>
+    private readonly List<(IReadOnlyList<float> Thresholds, float[] Raw)> _raw = new(KeptRawThresholds);
 
     public InterestCalibration(CalibrationModel model, IReadOnlyList<InterestStatistics> statistics)
         : this(model, statistics, new double[statistics.Count], new double[statistics.Count])
@@ -37,7 +42,7 @@ public sealed class InterestCalibration
 
     /// <summary>
     /// This calibration with new <paramref name="statistics"/> that differ from its own only at <paramref name="changed"/>:
-    /// the other interests' maps and last raw thresholds are copied rather than recomputed, so that a run that
+    /// the other interests' maps and kept raw thresholds are copied rather than recomputed, so that a run that
     /// re-measures a few interests of a large index pays for those few.
     /// </summary>
     public InterestCalibration With(IReadOnlyList<InterestStatistics> statistics, IReadOnlyList<int> changed)
@@ -47,14 +52,14 @@ public sealed class InterestCalibration
         {
             next.SetMap(i);
         }
-        if (_lastRaw is { } last)
+        foreach (var (thresholds, kept) in _raw)
         {
-            var raw = (float[])last.Raw.Clone();
+            var raw = (float[])kept.Clone();
             foreach (var i in changed)
             {
-                raw[i] = next.RawThreshold(i, last.Thresholds[i]);
+                raw[i] = next.RawThreshold(i, thresholds[i]);
             }
-            next._lastRaw = (last.Thresholds, raw);
+            next._raw.Add((thresholds, raw));
         }
         return next;
     }
@@ -126,21 +131,30 @@ public sealed class InterestCalibration
     }
 
     /// <summary>
-    /// The raw threshold of each interest for its calibrated threshold; the last result is kept for the same array
-    /// (an index's thresholds, run after run). Not thread-safe: the scorer calls it under its lock.
+    /// The raw threshold of each interest for its calibrated threshold; kept for the same array given again (an
+    /// index's thresholds, run after run), for the last <see cref="KeptRawThresholds"/> arrays. The arrays given must
+    /// not change. Not thread-safe: the scorer calls it under its lock.
     /// </summary>
     public float[] RawThresholds(IReadOnlyList<float> thresholds)
     {
-        if (_lastRaw is { } last && ReferenceEquals(last.Thresholds, thresholds))
+        var kept = _raw.FindIndex(entry => ReferenceEquals(entry.Thresholds, thresholds));
+        if (kept >= 0)
         {
-            return last.Raw;
+            var entry = _raw[kept];
+            _raw.RemoveAt(kept);
+            _raw.Insert(0, entry);
+            return entry.Raw;
         }
         var raw = new float[Count];
         for (var i = 0; i < raw.Length; i++)
         {
             raw[i] = RawThreshold(i, thresholds[i]);
         }
-        _lastRaw = (thresholds, raw);
+        if (_raw.Count == KeptRawThresholds)
+        {
+            _raw.RemoveAt(_raw.Count - 1);
+        }
+        _raw.Insert(0, (thresholds, raw));
         return raw;
     }
 

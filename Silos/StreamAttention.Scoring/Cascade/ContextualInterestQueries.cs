@@ -4,14 +4,16 @@ using StreamAttention.Scoring.Options;
 namespace StreamAttention.Scoring.Cascade;
 
 /// <summary>
-/// Interests' contextual queries (<see cref="InterestQueries"/>), embedded on first need and kept by text (a text's
-/// vectors do not depend on its interest), at most <paramref name="capacity"/> texts between calls (the oldest dropped first; one call's new texts may exceed it until the next). Their words
+/// Interests' contextual queries (<see cref="InterestQueries"/>), embedded on first need and kept ready by text (a text's
+/// vectors do not depend on its interest), at most <paramref name="capacity"/> texts between calls (the oldest dropped
+/// first; one call's new texts may exceed it until the next); behind them <paramref name="store"/> keeps more texts'
+/// vectors compact, so a text dropped here is read back from it rather than embedded again. Their words
 /// are interned once into a table of their own, so an index of any of them is assembled without hashing a vector
 /// (<see cref="InterestIndex.FromQueries"/>). The table is append-only: once it holds twice the words of the texts
 /// kept, the kept ones move to a new table and the old one is dropped. Memory: d = 384 floats per word piece and one
-/// pooled vector, ~1.5 KB each, so ~15 KB for an interest of ten word pieces. Thread-safe.
+/// pooled vector, ~1.5 KB each, so ~15 KB for an interest of ten word pieces ready (half that in the store). Thread-safe.
 /// </summary>
-public sealed class ContextualInterestQueries(ITextEmbedder embedder, ScoringOptions options, int capacity)
+public sealed class ContextualInterestQueries(ITextEmbedder embedder, ScoringOptions options, int capacity, ContextualInterestStore store)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, InterestQueries> _queries = new(StringComparer.Ordinal);
@@ -30,7 +32,19 @@ public sealed class ContextualInterestQueries(ITextEmbedder embedder, ScoringOpt
         }
     }
 
-    /// <summary>The queries of <paramref name="texts"/>, in order, and the table their words are in; texts not kept are embedded in one call.</summary>
+    /// <summary>Texts whose vectors the store keeps now.</summary>
+    public int Stored
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return store.Count;
+            }
+        }
+    }
+
+    /// <summary>The queries of <paramref name="texts"/>, in order, and the table their words are in; texts kept in neither level are embedded in one call.</summary>
     public (WordTable Words, InterestQueries[] Queries) Get(IReadOnlyList<string> texts)
     {
         lock (_lock)
@@ -54,10 +68,19 @@ public sealed class ContextualInterestQueries(ITextEmbedder embedder, ScoringOpt
                 return (_words, found);
             }
             var distinct = missing.Select(i => texts[i]).Distinct(StringComparer.Ordinal).ToArray();
-            var embedded = embedder.Embed(distinct);
+            var rows = Array.ConvertAll(distinct, store.Get);
+            var unknown = Enumerable.Range(0, distinct.Length).Where(d => rows[d] is null).ToArray();
+            if (unknown.Length > 0)
+            {
+                var embedded = embedder.Embed(Array.ConvertAll(unknown, d => distinct[d]));
+                for (var u = 0; u < unknown.Length; u++)
+                {
+                    rows[unknown[u]] = store.Add(distinct[unknown[u]], embedded.Row(u));
+                }
+            }
             for (var d = 0; d < distinct.Length; d++)
             {
-                var queries = InterestQueries.Of(embedded.Row(d), _words, options);
+                var queries = InterestQueries.Of(rows[d]!, _words, options);
                 _queries[distinct[d]] = queries;
                 _added.Enqueue(distinct[d]);
                 _wordsKept += queries.WordIds.Length;

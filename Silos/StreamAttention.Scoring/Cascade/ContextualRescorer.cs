@@ -36,14 +36,18 @@ public sealed class ContextualRescorer : IContextualRescorer, IDisposable
         _embedder = embedder;
         // Its own calibration: MiniLM's model, each interest against the windows this rescorer has scored.
         _scorer = new TwoStageScorer(sessions, options.With(o => o.CalibrationKey = CalibrationKey));
-        _interestQueries = new ContextualInterestQueries(embedder, _scorer.Options, options.ContextualInterestCacheSize);
+        _interestQueries = new ContextualInterestQueries(embedder, _scorer.Options, options.ContextualInterestCacheSize,
+            new ContextualInterestStore(embedder.Dimension, options.MaxQueriesPerInterest, options.ContextualInterestStoreSize));
         _layout = options.Windows(embedder.MaxTokens);
     }
 
     public ITextEmbedder Embedder => _embedder;
 
-    /// <summary>Interest texts whose contextual vectors are kept now.</summary>
+    /// <summary>Interest texts whose contextual queries are kept ready now.</summary>
     public int CachedInterests => _interestQueries.Count;
+
+    /// <summary>Interest texts whose contextual vectors are kept in half precision now (<see cref="ContextualInterestStore"/>).</summary>
+    public int StoredInterests => _interestQueries.Stored;
 
     public List<RowMatch> Rescore(IReadOnlyList<string> texts, InterestIndex interests, IReadOnlyList<int[]> interestsPerMessage, float[]? highlightFrom = null)
     {

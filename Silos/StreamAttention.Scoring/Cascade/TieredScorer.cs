@@ -21,9 +21,6 @@ namespace StreamAttention.Scoring.Cascade;
 /// </summary>
 public sealed class TieredScorer
 {
-    /// <summary>Below a threshold that a score is compared with after a map (onto the contextual scale, or the calibration's raw thresholds): more than the map's rounding.</summary>
-    private const float MapRounding = 1e-4f;
-
     private readonly TwoStageScorer _fast;
     private readonly IContextualRescorer? _contextual;
     /// <summary>Uncalibrated contextual scores onto the fast raw scale; null: the rescorer calibrates them.</summary>
@@ -33,6 +30,8 @@ public sealed class TieredScorer
     private readonly TimeProvider _time;
     private readonly Lock _statisticsLock = new();
     private CascadeStatistics _statistics = CascadeStatistics.None;
+    /// <summary>The floors of the last index's thresholds (and override) scored; replaced whole, so readers need no lock.</summary>
+    private CascadeFloors? _floors;
 
     /// <param name="rescoreAll">Cascade: rescore every pair (the contextual model runs on a GPU, where that costs little).</param>
     /// <param name="time">The clock of the load budget and of the time statistics (default: the system's).</param>
@@ -108,7 +107,9 @@ public sealed class TieredScorer
         BudgetedRun? budgeted = null;
         var overBudget = 0;
         long overCap = 0;
-        var keptFrom = minScoreOverride is { } min ? Enumerable.Repeat(min, interests.Count).ToArray() : thresholds;
+        var floors = _floors is { } last && last.Fit(thresholds, minScoreOverride)
+            ? last
+            : _floors = new CascadeFloors(thresholds, minScoreOverride, Options.CascadePairMargin, _contextualScale);
         if (_rescoreAll || interests.Count == 0)
         {
             // No fast pass filtered these pairs: the keyword rules choose which the contextual model scores.
@@ -119,18 +120,16 @@ public sealed class TieredScorer
         }
         else
         {
-            var floor = Math.Min(minScoreOverride ?? float.PositiveInfinity, thresholds.Min() - Options.CascadePairMargin);
             // Highlights only for the pairs that may be kept on their fast scores: below the kept floor a pair is
             // rescored (the contextual pass highlights it) or dropped. With many interests the wider pass returns
             // tens of thousands of pairs a message, nearly all of them below it.
-            var fastHighlightFrom = Array.ConvertAll(keptFrom, t => t - MapRounding);
             // With a cap, the engine keeps of each message's pairs below their thresholds only the nearest, which are all
             // the cap can choose from (every pair at or above a threshold stays, for the fast decisions): what the
             // choice below makes of them is what it makes of the whole pass. Not with an override (eval's every pair).
             var nearestBelow = minScoreOverride is null && Options.CascadeMaxPairsPerMessage > 0
                 ? new NearestBelowThresholds(thresholds, Options.CascadePairMargin, Options.CascadeMaxPairsPerMessage, messages.Count)
                 : null;
-            fastPairs = _fast.Score(messages, interests, floor, highlightFrom: fastHighlightFrom, nearestBelow: nearestBelow);
+            fastPairs = _fast.Score(messages, interests, floors.WiderPassFloor, highlightFrom: floors.FastHighlightFrom, nearestBelow: nearestBelow);
             var nearThreshold = CascadePairs.Choose(fastPairs, thresholds, texts.Length, Options.CascadeMargin, Options.CascadePairMargin, Options.CascadeMaxPairsPerMessage, out overCap);
             if (nearestBelow is not null)
             {
@@ -142,10 +141,7 @@ public sealed class TieredScorer
         }
 
         var rescoringStarted = _time.GetTimestamp();
-        // Highlights only for the pairs that can be kept below; a mapped score may round to either side of its
-        // threshold, so a little lower floor gives them to a few more pairs rather than to too few.
-        var highlightFrom = _contextualScale is { } scale ? Array.ConvertAll(keptFrom, t => scale.ToContextual(t) - MapRounding) : keptFrom;
-        var rescored = _contextual!.Rescore(texts, interests, chosen, highlightFrom);
+        var rescored = _contextual!.Rescore(texts, interests, chosen, floors.ContextualHighlightFrom);
         var rescoring = _time.GetElapsedTime(rescoringStarted);
         if (budgeted is not null)
         {

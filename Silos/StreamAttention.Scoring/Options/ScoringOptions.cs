@@ -217,9 +217,17 @@ public sealed class ScoringOptions : IValidatableObject
     [Range(-10.0, 10.0)]
     public float ContextualScoreOffset { get; set; } = 0.36f;
 
-    /// <summary>Interest texts whose contextual vectors are kept (~1.5 KB per word piece plus 1.5 KB per interest at d = 384).</summary>
+    /// <summary>Interest texts whose contextual queries are kept ready (~1.5 KB per word piece plus 1.5 KB per interest at d = 384).</summary>
     [Range(1, 10_000_000)]
     public int ContextualInterestCacheSize { get; set; } = 10_000;
+
+    /// <summary>
+    /// Interest texts whose contextual vectors are kept in half precision behind the ready ones
+    /// (<see cref="ContextualInterestCacheSize"/>), ~0.75 KB per word piece plus 0.75 KB per interest at d = 384: a text
+    /// dropped from the ready ones comes back without a model run (<see cref="Cascade.ContextualInterestStore"/>). 0: none.
+    /// </summary>
+    [Range(0, 10_000_000)]
+    public int ContextualInterestStoreSize { get; set; } = 100_000;
 
     /// <summary>
     /// Windows a long message is scored in, each of the embedder's MaxTokens tokens; per interest its best window

@@ -90,4 +90,57 @@ public sealed class InterestCalibrationTests
         Assert.False(after.AllMeasuredAt(1));
         Assert.True(new InterestCalibration(Model, statistics.Select(s => s with { Generation = 1 }).ToArray()).AllMeasuredAt(1));
     }
+
+    [Fact]
+    public void Raw_thresholds_are_kept_for_each_of_several_arrays_given_in_turn_and_carried_by_a_calibration_with_a_few_statistics_changed()
+    {
+        var random = new Random(13);
+        var before = RandomCalibration(random, 60);
+        // The cascade's three per run: the wider pass's floor, the highlights' floor, the index's thresholds.
+        var arrays = Enumerable.Range(0, 3).Select(_ => Enumerable.Range(0, before.Count).Select(_ => (float)random.NextDouble()).ToArray()).ToArray();
+        var first = arrays.Select(before.RawThresholds).ToArray();
+
+        for (var round = 0; round < 2; round++)
+        {
+            for (var a = 0; a < arrays.Length; a++)
+            {
+                Assert.Same(first[a], before.RawThresholds(arrays[a]));
+            }
+        }
+        var changed = new[] { 0, 31, 59 };
+        var statistics = before.Statistics.ToArray();
+        foreach (var i in changed)
+        {
+            statistics[i] = new InterestStatistics((float)random.NextDouble(), (float)random.NextDouble() * 0.2f, 1);
+        }
+        var after = before.With(statistics, changed);
+        var scratch = new InterestCalibration(Model, statistics);
+        for (var a = 0; a < arrays.Length; a++)
+        {
+            var raw = after.RawThresholds(arrays[a]);
+            Assert.Equal(scratch.RawThresholds(arrays[a]), raw);
+            Assert.Same(raw, after.RawThresholds(arrays[a]));
+            Assert.Equal(Enumerable.Range(0, before.Count).Select(i => before.RawThreshold(i, arrays[a][i])), first[a]);
+        }
+    }
+
+    [Fact]
+    public void An_array_given_after_the_kept_ones_replaces_the_one_asked_for_longest_ago()
+    {
+        var random = new Random(17);
+        var calibration = RandomCalibration(random, 10);
+        var arrays = Enumerable.Range(0, 5).Select(_ => Enumerable.Range(0, calibration.Count).Select(_ => (float)random.NextDouble()).ToArray()).ToArray();
+        var raw = arrays.Take(4).Select(calibration.RawThresholds).ToArray();
+        // Asked again: the first becomes the latest, so the fifth array replaces the second.
+        Assert.Same(raw[0], calibration.RawThresholds(arrays[0]));
+
+        calibration.RawThresholds(arrays[4]);
+
+        Assert.Same(raw[0], calibration.RawThresholds(arrays[0]));
+        Assert.Same(raw[2], calibration.RawThresholds(arrays[2]));
+        Assert.Same(raw[3], calibration.RawThresholds(arrays[3]));
+        var again = calibration.RawThresholds(arrays[1]);
+        Assert.NotSame(raw[1], again);
+        Assert.Equal(raw[1], again);
+    }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using StreamAttention.Contracts;
 using StreamAttention.Embeddings;
 using StreamAttention.Embeddings.Transformer;
+using StreamAttention.Embeddings.Windows;
 using StreamAttention.Onnx;
 using StreamAttention.Scoring.Calibration;
 using StreamAttention.Scoring.Cascade;
@@ -280,6 +281,43 @@ public sealed class TieredScorerTests
     }
 
     [Fact]
+    public void The_cascade_gives_the_same_per_interest_floors_run_after_run_and_new_ones_for_new_thresholds_or_an_override()
+    {
+        var random = new Random(5);
+        var options = new ScoringOptions { Calibration = ScoreCalibration.None, Tier = ScoringTier.Cascade, DefaultThreshold = 0.45f, CascadeMargin = 0.25f, CascadePairMargin = 0.25f, ContextualScoreScale = 0.5f, ContextualScoreOffset = 0.3f };
+        var (interests, texts) = Arrange(random, options);
+        using var fast = new TwoStageScorer(TestData.Sessions(), options);
+        var rescorer = new CountingRescorer(0.9f);
+        var scorer = new TieredScorer(fast, rescorer);
+        var messages = Batch(texts);
+        var other = InterestIndex.Build(interests.Interests.Select(i => i with { Threshold = 0.6f }).ToArray(), _embedder, options);
+        void AssertFloors(IEnumerable<float> keptFrom, float[]? floors)
+        {
+            // On the contextual scale, a little below: (θ − offset) / scale − 1e-4.
+            Assert.Equal(keptFrom.Select(t => (t - 0.3f) / 0.5f - 1e-4f).Select(f => Math.Round(f, 5)), floors!.Select(f => Math.Round(f, 5)));
+        }
+
+        scorer.Score(messages, interests);
+        scorer.Score(Batch(texts.Reverse().ToArray()), interests);
+        scorer.Score(messages, other);
+        scorer.Score(messages, other, minScoreOverride: 0.2f);
+        scorer.Score(messages, other, minScoreOverride: 0.2f);
+
+        // Arrays the size of the index, formed once for its thresholds: what is kept for an array given again (the
+        // calibration's raw thresholds) holds from run to run.
+        var given = rescorer.HighlightFrom;
+        Assert.Equal(5, given.Count);
+        Assert.Same(given[0], given[1]);
+        AssertFloors(interests.Thresholds, given[0]);
+        Assert.NotSame(given[1], given[2]);
+        AssertFloors(other.Thresholds, given[2]);
+        Assert.NotEqual(interests.Thresholds, other.Thresholds);
+        Assert.NotSame(given[2], given[3]);
+        Assert.Same(given[3], given[4]);
+        AssertFloors(Enumerable.Repeat(0.2f, other.Count), given[3]);
+    }
+
+    [Fact]
     public void The_contextual_tier_rescores_every_pair()
     {
         var random = new Random(9);
@@ -324,7 +362,7 @@ public sealed class TieredScorerTests
 
         // The first batch is the background it is measured against.
         var messages = model.Embedder.Embed(texts);
-        var reference = InterestIndex.Build(definitions, model.Embedder, options);
+        var reference = ContextualReference(definitions, model.Embedder, options);
         var raw = every.Select(i => texts.Select((_, m) => (float)Raw(m, i)).ToArray()).ToArray();
         double Raw(int m, int i)
         {
@@ -385,7 +423,7 @@ public sealed class TieredScorerTests
         var matches = new TieredScorer(fast, rescorer).Score(Batch(texts), interests, minScoreOverride: -1);
 
         Assert.Equal(texts.Length * definitions.Length, matches.Count);
-        AssertScoredAsReference(matches, model.Embedder.Embed(texts), InterestIndex.Build(definitions, model.Embedder, options), options);
+        AssertScoredAsReference(matches, model.Embedder.Embed(texts), ContextualReference(definitions, model.Embedder, options), options);
         Assert.Equal(definitions.Length, rescorer.CachedInterests);
     }
 
@@ -404,7 +442,7 @@ public sealed class TieredScorerTests
         var rescored = rescorer.Rescore(texts, InterestIndex.Build(definitions, _embedder, options), chosen);
 
         Assert.Equal(chosen.SelectMany((c, m) => c.Select(i => (m, i))).ToArray(), Keys(rescored).Order().ToArray());
-        AssertScoredAsReference(rescored, model.Embedder.Embed(texts), InterestIndex.Build(definitions, model.Embedder, options), options);
+        AssertScoredAsReference(rescored, model.Embedder.Embed(texts), ContextualReference(definitions, model.Embedder, options), options);
     }
 
     [Fact]
@@ -419,7 +457,7 @@ public sealed class TieredScorerTests
         var texts = Enumerable.Range(0, 20).Select(_ => TinyTransformer.Text(random, 3)).ToArray();
         var definitions = Enumerable.Range(0, 40).Select(i => new InterestDefinition($"i{i}", texts[i / 2], $"u{i % 3}", null)).ToArray();
         var interests = InterestIndex.Build(definitions, _embedder, options);
-        var reference = InterestIndex.Build(definitions, model.Embedder, options);
+        var reference = ContextualReference(definitions, model.Embedder, options);
         for (var call = 0; call < 3; call++)
         {
             var messages = Enumerable.Range(0, 30).Select(_ => TinyTransformer.Text(random, 6)).ToArray();
@@ -435,6 +473,34 @@ public sealed class TieredScorerTests
             AssertScoredAsReference(rescored, model.Embedder.Embed(messages), reference, options);
         }
         Assert.True(rescorer.CachedInterests <= 2 * 12);
+    }
+
+    [Fact]
+    public void An_interest_read_back_from_the_store_scores_exactly_as_when_the_model_embedded_it()
+    {
+        using var model = new TinyTransformer(seed: 17);
+        // Room for 4 ready interest texts: the second call finds most of the first call's in the store only.
+        var options = new ScoringOptions { Calibration = ScoreCalibration.None, MaxQueriesPerInterest = 3, ContextualInterestCacheSize = 4 };
+        var counting = new InterestCountingEmbedder(model.Embedder);
+        using var rescorer = new ContextualRescorer(counting, model.Sessions, options);
+        using var noStore = new ContextualRescorer(model.Embedder, model.Sessions, options.With(o => o.ContextualInterestStoreSize = 0));
+        var random = new Random(9);
+        var definitions = Enumerable.Range(0, 12).Select(i => new InterestDefinition($"i{i}", TinyTransformer.Text(random, 3), "u", null)).ToArray();
+        var interests = InterestIndex.Build(definitions, _embedder, options);
+        var texts = Enumerable.Range(0, 6).Select(_ => TinyTransformer.Text(random, 6)).ToArray();
+        var every = Enumerable.Range(0, definitions.Length).ToArray();
+        List<RowMatch> Rescore(ContextualRescorer scorer, int[] chosen) => scorer.Rescore(texts, interests, texts.Select(_ => chosen).ToArray());
+
+        var embedded = Rescore(rescorer, every);
+        Rescore(rescorer, [0]);
+        var stored = Rescore(rescorer, every);
+
+        // Each interest text went through the model once: the third call read the dropped ones back from the store.
+        Assert.Equal(definitions.Length, counting.Texts);
+        Assert.Equal(definitions.Length, rescorer.StoredInterests);
+        Assert.Equal(embedded.Select(m => (m.MessageIndex, m.InterestIndex, m.Score)), stored.Select(m => (m.MessageIndex, m.InterestIndex, m.Score)));
+        Assert.Equal(embedded.Select(m => (m.MessageIndex, m.InterestIndex, m.Score)), Rescore(noStore, every).Select(m => (m.MessageIndex, m.InterestIndex, m.Score)));
+        Assert.Equal(0, noStore.StoredInterests);
     }
 
     [Fact]
@@ -485,7 +551,7 @@ public sealed class TieredScorerTests
         var matches = scorer.Score(messages, interests, minScoreOverride: -1);
 
         var windows = model.Embedder.EmbedWindows([messages[0].Text], options.Windows(model.Embedder.MaxTokens));
-        var reference = InterestIndex.Build(definitions, model.Embedder, options);
+        var reference = ContextualReference(definitions, model.Embedder, options);
         var windowScores = Enumerable.Range(0, windows.WindowCount(0))
             .Select(w => ReferenceScorer.Score(windows.Rows, w, reference, 0, options))
             .Select(s => ReferenceScorer.Combine(s.Prefilter, s.Attention, options))
@@ -497,6 +563,16 @@ public sealed class TieredScorerTests
         Assert.Contains(longMatch.Highlights, h => h.Token == "kubernetes");
         Assert.False(longMatch.Truncated);
         Assert.True(Assert.Single(matches, m => m.MessageId == "longer").Truncated);
+    }
+
+    /// <summary>The interests as the contextual tier reads them, for the reference: through half precision (<see cref="ContextualInterestStore"/>).</summary>
+    private static InterestIndex ContextualReference(InterestDefinition[] definitions, ITextEmbedder embedder, ScoringOptions options)
+    {
+        var rows = embedder.Embed(definitions.Select(d => d.Text).ToArray());
+        var store = new ContextualInterestStore(embedder.Dimension, options.MaxQueriesPerInterest, capacity: 0);
+        var words = new WordTable(embedder.Dimension);
+        var queries = definitions.Select((d, i) => InterestQueries.Of(store.Add(d.Text, rows.Row(i)), words, options)).ToArray();
+        return InterestIndex.FromQueries(definitions, queries, words, options);
     }
 
     private (InterestIndex Interests, string[] Texts) Arrange(Random random, ScoringOptions options)
@@ -566,6 +642,30 @@ public sealed class TieredScorerTests
 
     private static (int, int)[] Keys(IEnumerable<RowMatch> matches) => matches.Select(m => (m.MessageIndex, m.InterestIndex)).ToArray();
 
+    /// <summary>The model, counting the texts it embeds whole (the rescorer's interests; its messages go in windows).</summary>
+    private sealed class InterestCountingEmbedder(ITextEmbedder model) : ITextEmbedder
+    {
+        public int Texts { get; private set; }
+
+        public string Name => model.Name;
+
+        public int Dimension => model.Dimension;
+
+        public int MaxTokens => model.MaxTokens;
+
+        public TokenBatch Embed(IReadOnlyList<string> texts)
+        {
+            Texts += texts.Count;
+            return model.Embed(texts);
+        }
+
+        public MessageWindows EmbedWindows(IReadOnlyList<string> texts, WindowLayout layout) => model.EmbedWindows(texts, layout);
+
+        public void Dispose()
+        {
+        }
+    }
+
     /// <summary>
     /// Records the pairs it is asked for; scores each <paramref name="score"/> where <paramref name="passes"/> (else 0.2),
     /// with raw score <paramref name="rawScore"/> (default: the score).
@@ -578,9 +678,12 @@ public sealed class TieredScorerTests
 
         public List<IReadOnlyList<string>> Texts { get; } = [];
 
+        public List<float[]?> HighlightFrom { get; } = [];
+
         public List<RowMatch> Rescore(IReadOnlyList<string> texts, InterestIndex interests, IReadOnlyList<int[]> interestsPerMessage, float[]? highlightFrom = null)
         {
             Texts.Add(texts);
+            HighlightFrom.Add(highlightFrom);
             var rescored = new List<RowMatch>();
             for (var m = 0; m < interestsPerMessage.Count; m++)
             {

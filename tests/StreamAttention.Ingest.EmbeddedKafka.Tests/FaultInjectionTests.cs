@@ -37,15 +37,39 @@ public sealed class FaultInjectionTests
         using var producer = new ProducerBuilder<string, string>(KafkaClients.Producer(cluster)).Build();
         await KafkaClients.ProduceNumbered(producer, topic, 10);
 
+        // Error responses only: the mock writes nothing for a request it fails, so a retry cannot duplicate. (A dropped
+        // connection can: see the next test.)
         cluster.PushRequestErrors(KafkaApiKey.Produce,
             ErrorCode.NotLeaderForPartition, ErrorCode.RequestTimedOut, ErrorCode.NotEnoughReplicas,
-            ErrorCode.NotLeaderForPartition, ErrorCode.RequestTimedOut, ErrorCode.Local_Transport);
+            ErrorCode.NotLeaderForPartition, ErrorCode.RequestTimedOut, ErrorCode.NotEnoughReplicas);
         await KafkaClients.ProduceNumbered(producer, topic, 490, start: 10);
 
         AssertExactlyNumbered(KafkaClients.ReadFromStart(cluster, topic, 4, 500), 500);
         // The queue was used up by those requests: a producer that never retries now succeeds.
         using var noRetries = NonRetryingProducer(cluster);
         Assert.Equal(PersistenceStatus.Persisted, (await noRetries.ProduceAsync(topic, new Message<string, string> { Key = "k", Value = "v" })).Status);
+    }
+
+    [Fact]
+    public async Task ConnectionsDroppedDuringProduceLoseNothing()
+    {
+        await using var cluster = EmbeddedKafkaCluster.Start(brokerCount: 3);
+        const string topic = "dropped";
+        cluster.CreateTopic(topic, 4);
+        using var producer = new ProducerBuilder<string, string>(KafkaClients.Producer(cluster)).Build();
+        await KafkaClients.ProduceNumbered(producer, topic, 10);
+
+        cluster.PushRequestErrors(KafkaApiKey.Produce, ErrorCode.Local_Transport, ErrorCode.NotLeaderForPartition, ErrorCode.Local_Transport);
+        await KafkaClients.ProduceNumbered(producer, topic, 490, start: 10);
+
+        // Requests in flight on a dropped connection may have been written; librdkafka's idempotent producer (not
+        // transactional) retries them, and after an epoch bump a written one can be written again
+        // (confluentinc/librdkafka#4953). Nothing is lost; downstream is at least once.
+        using var reader = new ConsumerBuilder<string, string>(KafkaClients.Consumer(cluster, "watermarks")).Build();
+        var stored = Enumerable.Range(0, 4).Sum(p => (int)reader.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).High.Value);
+        var received = KafkaClients.ReadFromStart(cluster, topic, 4, stored);
+        Assert.Equal(stored, received.Count);
+        Assert.Equal(Enumerable.Range(0, 500), received.Select(r => int.Parse(r.Message.Value)).Distinct().Order());
     }
 
     [Fact]

@@ -2,10 +2,11 @@ namespace StreamAttention.Scoring.Cascade;
 
 /// <summary>
 /// What a cascade run derives from its index's thresholds (and a score override), formed once per thresholds array and
-/// override instead of every run: the scores a pair is kept from, the wider fast pass's floor (the pair margin below
-/// the lowest threshold), and per interest the scores from which either pass makes highlights. The arrays are the size
-/// of the index and stay the same objects, so the calibration's raw thresholds for them are kept from run to run
-/// (<see cref="Calibration.InterestCalibration.RawThresholds"/>) rather than formed for every interest of it each run.
+/// override instead of every run: the wider fast pass's floor (the pair margin below the lowest threshold), and per
+/// interest the scores from which either pass makes highlights (a little below the score a pair is kept from). The
+/// arrays are the size of the index and stay the same objects, so the calibration's raw thresholds for them are kept
+/// from run to run (<see cref="Calibration.InterestCalibration.RawThresholds"/>) rather than formed for every interest
+/// of it each run.
 /// </summary>
 internal sealed class CascadeFloors
 {
@@ -18,16 +19,14 @@ internal sealed class CascadeFloors
     public CascadeFloors(float[] thresholds, float? minScoreOverride, float pairMargin, ContextualScoreMap? contextualScale)
     {
         (_thresholds, _override) = (thresholds, minScoreOverride);
-        KeptFrom = minScoreOverride is { } min ? new UniformThresholds().Of(min, thresholds.Length) : thresholds;
+        // Per interest, the score a pair is kept from: its threshold, or the override.
+        var keptFrom = minScoreOverride is { } min ? Enumerable.Repeat(min, thresholds.Length).ToArray() : thresholds;
         WiderPassFloor = Math.Min(minScoreOverride ?? float.PositiveInfinity, thresholds.Length == 0 ? float.PositiveInfinity : thresholds.Min() - pairMargin);
         // Highlights only for the pairs that may be kept; a mapped score may round to either side of its threshold, so
         // a little lower floor gives them to a few more pairs rather than to too few.
-        FastHighlightFrom = Array.ConvertAll(KeptFrom, t => t - MapRounding);
-        ContextualHighlightFrom = contextualScale is { } scale ? Array.ConvertAll(KeptFrom, t => scale.ToContextual(t) - MapRounding) : KeptFrom;
+        FastHighlightFrom = Array.ConvertAll(keptFrom, t => t - MapRounding);
+        ContextualHighlightFrom = contextualScale is { } scale ? Array.ConvertAll(keptFrom, t => scale.ToContextual(t) - MapRounding) : keptFrom;
     }
-
-    /// <summary>Per interest, the score a pair is kept from: its threshold, or the override.</summary>
-    public float[] KeptFrom { get; }
 
     /// <summary>The cascade's wider fast pass keeps pairs from here: the pair margin below the lowest threshold (or the override, if lower).</summary>
     public float WiderPassFloor { get; }

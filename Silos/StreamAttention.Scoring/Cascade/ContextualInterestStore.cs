@@ -54,7 +54,7 @@ public sealed class ContextualInterestStore(int dimension, int maxQueries, int c
         {
             Unit(tokenVectors.AsSpan(t * dimension, dimension));
         }
-        return new EmbeddedText(tokenVectors, (float[])entry.Weights.Clone(), pooled, entry.Tokens, text);
+        return new EmbeddedText(tokenVectors, entry.Weights, pooled, entry.Tokens, text);
     }
 
     /// <summary>Rounding moves a unit vector's norm by up to ~1e-3: made unit again (a zero vector, a text without tokens, stays zero).</summary>

@@ -9,13 +9,16 @@ namespace StreamAttention.Testing;
 /// Grain state shared by all silos of a test cluster and kept outside them, like a database would: it survives
 /// killed and restarted silos, which Orleans' memory storage (held by grains on some silo) does not.
 /// <see cref="FailWrites"/> makes every write throw, to test what a failed write leaves behind, and
-/// <see cref="FailWritesOf"/> only the writes of one state; <see cref="FailReadsOf"/> makes one grain fail to activate.
+/// <see cref="FailWritesOf"/> only the writes of one state, <see cref="FailClears"/> every clear; <see cref="FailReadsOf"/> makes one
+/// grain fail to activate.
 /// </summary>
 public sealed class SharedGrainStore
 {
     public ConcurrentDictionary<(string StateName, GrainId Grain), (object State, string ETag)> Entries { get; } = new();
 
     public volatile bool FailWrites;
+
+    public volatile bool FailClears;
 
     private volatile string? _failReadsOf;
 
@@ -70,6 +73,10 @@ public sealed class SharedGrainStorage(SharedGrainStore store, DeepCopier copier
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
+        if (store.FailClears)
+        {
+            throw new IOException("injected storage clear failure");
+        }
         store.Entries.TryRemove((stateName, grainId), out _);
         grainState.ETag = null;
         grainState.RecordExists = false;

@@ -13,12 +13,17 @@ namespace StreamAttention.Grains.Attention;
 /// </summary>
 public sealed class AttentionLog(IGrainStorage storage, GrainId grain)
 {
-    /// <summary>Past this many entries a decision writes the whole state instead, so an activation reads at most this many.</summary>
-    public const int MaxEntries = 16;
+    /// <summary>
+    /// Past this many entries a decision writes the whole state instead, so an activation reads at most this many. A
+    /// user matched all day has a whole state of ~100 KB (every fingerprint, the recent digests) against a few KB an
+    /// entry, so the whole-state writes would be most of the bytes written if they came much more often.
+    /// </summary>
+    public const int MaxEntries = 64;
 
     private const string StatePrefix = "attention-log-";
 
-    private readonly List<(long Number, GrainState<AttentionEntry> Entry)> _entries = [];
+    /// <summary>The entries in storage, by number and ETag (what removing one needs): not what they hold, which the state has.</summary>
+    private readonly List<(long Number, string? ETag)> _entries = [];
 
     private long _next;
 
@@ -41,7 +46,7 @@ public sealed class AttentionLog(IGrainStorage storage, GrainId grain)
                 return;
             }
             state.Apply(entry.State);
-            _entries.Add((_next, entry));
+            _entries.Add((_next, entry.ETag));
             _next++;
         }
     }
@@ -51,20 +56,36 @@ public sealed class AttentionLog(IGrainStorage storage, GrainId grain)
     {
         var stored = new GrainState<AttentionEntry>(entry);
         await storage.WriteStateAsync(StateName(_next), grain, stored);
-        _entries.Add((_next, stored));
+        _entries.Add((_next, stored.ETag));
         _next++;
     }
 
     /// <summary>
     /// Removes the entries before <paramref name="start"/> once a whole-state write holds them. Should this fail, they
-    /// stay in storage but are never read again (an activation reads from the state's <see cref="AttentionState.LogStart"/>).
+    /// stay in storage but are never read again (an activation reads from the state's <see cref="AttentionState.LogStart"/>),
+    /// and stay counted here (<see cref="IsFull"/>) until a later call removes them.
     /// </summary>
     public async Task RemoveBeforeAsync(long start)
     {
-        foreach (var (number, entry) in _entries.Where(e => e.Number < start).ToArray())
+        // All at once: the decision that wrote the whole state waits for them. (A storage that throws rather than
+        // returning a failed task fails only its own entry.)
+        var removing = _entries.Where(e => e.Number < start).ToArray();
+        var clears = removing.Select(async e => await storage.ClearStateAsync(StateName(e.Number), grain,
+            new GrainState<AttentionEntry> { ETag = e.ETag, RecordExists = true })).ToArray();
+        try
         {
-            await storage.ClearStateAsync(StateName(number), grain, entry);
-            _entries.Remove((number, entry));
+            await Task.WhenAll(clears);
+        }
+        finally
+        {
+            // One whose clear failed stays, to be removed after the next whole-state write.
+            for (var i = 0; i < removing.Length; i++)
+            {
+                if (clears[i].IsCompletedSuccessfully)
+                {
+                    _entries.Remove(removing[i]);
+                }
+            }
         }
     }
 

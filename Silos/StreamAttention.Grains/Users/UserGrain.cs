@@ -404,7 +404,7 @@ public sealed partial class UserGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sending digest {Digest} failed; it stays in the outbox and is sent again at the next check")]
     private partial void LogDigestSendFailed(string digest, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Removing attention log entries that the state now holds failed; they stay in storage, unread")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Removing attention log entries that the state now holds failed; they stay in storage, unread, until the next whole-state write removes them")]
     private partial void LogEntriesNotRemoved(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Writing the counts of unlisted matches on deactivation failed; the next digest counts fewer")]
@@ -518,16 +518,14 @@ public sealed partial class UserGrain(
             throw;
         }
         attention.MarkWritten();
-        if (start > previousStart)
+        // Also when the log did not move: entries whose removal failed before are removed now, or the log stays full.
+        try
         {
-            try
-            {
-                await Log.RemoveBeforeAsync(start);
-            }
-            catch (Exception e)
-            {
-                LogEntriesNotRemoved(e);
-            }
+            await Log.RemoveBeforeAsync(start);
+        }
+        catch (Exception e)
+        {
+            LogEntriesNotRemoved(e);
         }
     }
 

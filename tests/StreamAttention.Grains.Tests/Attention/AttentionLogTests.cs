@@ -60,13 +60,9 @@ public sealed class AttentionLogTests(AttentionClusterFixture fixture) : IClassF
     {
         const string user = "log-full";
         await WithOneImmediateAnHourAsync(user);
-        await Gateway.Score(Messages(0, 1), user);
+        var deferred = await FillLogAsync(user);
 
-        var deferred = new List<string>();
-        for (var i = 1; i <= AttentionLog.MaxEntries + 1; i++)
-        {
-            deferred.AddRange(Deferred(await Gateway.Score(Messages(i, 1), user)));
-        }
+        deferred.AddRange(Deferred(await Gateway.Score(Messages(AttentionLog.MaxEntries + 1, 1), user)));
 
         Assert.Empty(Entries(user));
         var whole = Whole(user);
@@ -77,6 +73,38 @@ public sealed class AttentionLogTests(AttentionClusterFixture fixture) : IClassF
         var entry = Assert.Single(Entries(user));
         Assert.Equal(LogPrefix + AttentionLog.MaxEntries, entry.Name);
         Assert.Equal(next, entry.Entry.Pending.Select(m => m.MatchId));
+    }
+
+    /// <summary>
+    /// Entries whose removal failed after a whole-state write are never read again (the state says where the log
+    /// starts) and stay counted, so the next decision writes the whole state again and removes them then.
+    /// </summary>
+    [Fact]
+    public async Task Entries_whose_removal_failed_are_removed_after_the_next_whole_state_write()
+    {
+        const string user = "log-clear-failed";
+        await WithOneImmediateAnHourAsync(user);
+        var deferred = await FillLogAsync(user);
+        Assert.Equal(AttentionLog.MaxEntries, Entries(user).Length);
+
+        fixture.Store.FailClears = true;
+        try
+        {
+            deferred.AddRange(Deferred(await Gateway.Score(Messages(1000, 1), user)));
+        }
+        finally
+        {
+            fixture.Store.FailClears = false;
+        }
+        Assert.Equal(AttentionLog.MaxEntries, Entries(user).Length);
+        Assert.Equal(AttentionLog.MaxEntries, Whole(user).Attention.LogStart);
+
+        deferred.AddRange(Deferred(await Gateway.Score(Messages(1001, 1), user)));
+
+        Assert.Empty(Entries(user));
+        var whole = Whole(user);
+        Assert.Equal(AttentionLog.MaxEntries, whole.Attention.LogStart);
+        Assert.Equal(deferred, whole.Attention.Pending.Select(m => m.MatchId));
     }
 
     [Fact]
@@ -175,6 +203,18 @@ public sealed class AttentionLogTests(AttentionClusterFixture fixture) : IClassF
             Digest = new DigestPolicy(TimeSpan.FromMinutes(30), digestSize),
         }));
         return grain;
+    }
+
+    /// <summary>Messages 0 to <see cref="AttentionLog.MaxEntries"/>: the first notified, each other deferred and listed in an entry of its own.</summary>
+    private async Task<List<string>> FillLogAsync(string user)
+    {
+        await Gateway.Score(Messages(0, 1), user);
+        var deferred = new List<string>();
+        for (var i = 1; i <= AttentionLog.MaxEntries; i++)
+        {
+            deferred.AddRange(Deferred(await Gateway.Score(Messages(i, 1), user)));
+        }
+        return deferred;
     }
 
     private static string[] Messages(int first, int count)

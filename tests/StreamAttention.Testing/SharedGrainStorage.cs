@@ -10,7 +10,7 @@ namespace StreamAttention.Testing;
 /// killed and restarted silos, which Orleans' memory storage (held by grains on some silo) does not.
 /// <see cref="FailWrites"/> makes every write throw, to test what a failed write leaves behind, and
 /// <see cref="FailWritesOf"/> only the writes of one state, <see cref="FailClears"/> every clear; <see cref="FailReadsOf"/> makes one
-/// grain fail to activate.
+/// grain fail to activate. Writes and clears check the record's ETag, as Orleans' storages do.
 /// </summary>
 public sealed class SharedGrainStore
 {
@@ -77,7 +77,12 @@ public sealed class SharedGrainStorage(SharedGrainStore store, DeepCopier copier
         {
             throw new IOException("injected storage clear failure");
         }
-        store.Entries.TryRemove((stateName, grainId), out _);
+        var key = (stateName, grainId);
+        if (store.Entries.TryGetValue(key, out var entry) && entry.ETag != grainState.ETag)
+        {
+            throw new InconsistentStateException($"ETag mismatch for {grainId}", entry.ETag, grainState.ETag);
+        }
+        store.Entries.TryRemove(key, out _);
         grainState.ETag = null;
         grainState.RecordExists = false;
         return Task.CompletedTask;

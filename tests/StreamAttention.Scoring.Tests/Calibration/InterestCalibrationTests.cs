@@ -6,6 +6,17 @@ public sealed class InterestCalibrationTests
 {
     private static readonly CalibrationModel Model = new() { A = 2.5, B = 2, C = -6.5, PriorMean = 0.43f, PriorDeviation = 0.1f };
 
+    /// <summary><paramref name="calibration"/>'s statistics with those at <paramref name="changed"/> measured again (random values).</summary>
+    private static InterestStatistics[] Remeasured(Random random, InterestCalibration calibration, int[] changed)
+    {
+        var statistics = calibration.Statistics.ToArray();
+        foreach (var i in changed)
+        {
+            statistics[i] = new InterestStatistics((float)random.NextDouble(), (float)random.NextDouble() * 0.2f, 1);
+        }
+        return statistics;
+    }
+
     private static InterestCalibration RandomCalibration(Random random, int count) => new(Model,
         Enumerable.Range(0, count).Select(_ => new InterestStatistics((float)random.NextDouble() - 0.2f, (float)random.NextDouble() * 0.2f, 0)).ToArray());
 
@@ -71,11 +82,7 @@ public sealed class InterestCalibrationTests
         var thresholds = Enumerable.Range(0, before.Count).Select(_ => (float)random.NextDouble()).ToArray();
         var rawBefore = before.RawThresholds(thresholds);
         var changed = new[] { 3, 17, 49 };
-        var statistics = before.Statistics.ToArray();
-        foreach (var i in changed)
-        {
-            statistics[i] = new InterestStatistics((float)random.NextDouble(), (float)random.NextDouble() * 0.2f, 1);
-        }
+        var statistics = Remeasured(random, before, changed);
 
         var after = before.With(statistics, changed);
 
@@ -108,11 +115,7 @@ public sealed class InterestCalibrationTests
             }
         }
         var changed = new[] { 0, 31, 59 };
-        var statistics = before.Statistics.ToArray();
-        foreach (var i in changed)
-        {
-            statistics[i] = new InterestStatistics((float)random.NextDouble(), (float)random.NextDouble() * 0.2f, 1);
-        }
+        var statistics = Remeasured(random, before, changed);
         var after = before.With(statistics, changed);
         var scratch = new InterestCalibration(Model, statistics);
         for (var a = 0; a < arrays.Length; a++)

@@ -72,7 +72,7 @@ public sealed class TieredScorerTests
     public void The_cascade_rescores_exactly_the_pairs_within_the_margin_and_their_contextual_score_decides()
     {
         var random = new Random(5);
-        var options = new ScoringOptions { Calibration = ScoreCalibration.None, Tier = ScoringTier.Cascade, DefaultThreshold = 0.45f, CascadeMargin = 0.25f, CascadePairMargin = 0.25f, ContextualScoreScale = 0.5f, ContextualScoreOffset = 0.3f };
+        var options = MarginCascadeOptions();
         var (interests, texts) = Arrange(random, options);
         using var fast = new TwoStageScorer(TestData.Sessions(), options);
         var messages = Batch(texts);
@@ -284,7 +284,7 @@ public sealed class TieredScorerTests
     public void The_cascade_gives_the_same_per_interest_floors_run_after_run_and_new_ones_for_new_thresholds_or_an_override()
     {
         var random = new Random(5);
-        var options = new ScoringOptions { Calibration = ScoreCalibration.None, Tier = ScoringTier.Cascade, DefaultThreshold = 0.45f, CascadeMargin = 0.25f, CascadePairMargin = 0.25f, ContextualScoreScale = 0.5f, ContextualScoreOffset = 0.3f };
+        var options = MarginCascadeOptions();
         var (interests, texts) = Arrange(random, options);
         using var fast = new TwoStageScorer(TestData.Sessions(), options);
         var rescorer = new CountingRescorer(0.9f);
@@ -574,6 +574,9 @@ public sealed class TieredScorerTests
         var queries = definitions.Select((d, i) => InterestQueries.Of(store.Add(d.Text, rows.Row(i)), words, options)).ToArray();
         return InterestIndex.FromQueries(definitions, queries, words, options);
     }
+
+    /// <summary>A cascade without calibration: threshold 0.45, both margins 0.25, contextual scores mapped by 0.5 · s + 0.3.</summary>
+    private static ScoringOptions MarginCascadeOptions() => new ScoringOptions { Calibration = ScoreCalibration.None, Tier = ScoringTier.Cascade, DefaultThreshold = 0.45f, CascadeMargin = 0.25f, CascadePairMargin = 0.25f, ContextualScoreScale = 0.5f, ContextualScoreOffset = 0.3f };
 
     private (InterestIndex Interests, string[] Texts) Arrange(Random random, ScoringOptions options)
     {

@@ -166,7 +166,7 @@ internal static class IngestBenchmark
         var liveHeap = GcCounters.LiveHeap();
         // Stops the pipeline (draining it) before the silo and then the Kafka it reads.
         await silo.StopAsync();
-        return new IngestResult(configuration, importTime.Elapsed, warmUp.Elapsed, saturated.MessagesPerSecond, saturated.CpuPerMessage, rate, Percentile(paced.Latencies, 0.50), Percentile(paced.Latencies, 0.99),
+        return new IngestResult(configuration, importTime.Elapsed, warmUp.Elapsed, saturated.MessagesPerSecond, saturated.CpuPerMessage, rate, Percentiles.Of(paced.Latencies, 0.50), Percentiles.Of(paced.Latencies, 0.99),
             texts.Length + (pacedTexts ?? texts).Length + bursts * WarmUpBurst, outcomes.Matched, outcomes.NoMatch, outcomes.DeadLettered, outcomes.Restarts, output.Matches, output.Records, saturatedMatches, saturatedRecords, dropped,
             File.ReadAllText("/proc/loadavg").Split(' ')[0], layout, saturated.Gc, paced.Gc, saturated.Pauses, paced.Pauses, liveHeap, paced.CpuPerMessage, saturatedModel, pacedModel);
     }
@@ -267,8 +267,6 @@ internal static class IngestBenchmark
         return [.. dropped];
     }
 
-    private static double Percentile(List<double> sorted, double q)
-        => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)];
 
     /// <summary>
     /// Reads the output topic while the benchmark runs, in either layout: the first match's produce timestamp per

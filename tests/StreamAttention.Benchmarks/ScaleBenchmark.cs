@@ -105,7 +105,7 @@ internal static class ScaleBenchmark
                 var runs = settings.Repetitions;
                 var (candidates, attention, _) = stages.Take(runs);
                 var found = lastPass.SelectMany(b => b.Matches.Select(p => (b.Start + p.MessageIndex, p.InterestIndex))).ToHashSet();
-                var result = new ScoringResult(messages.Count * runs / (total / 1000), Percentile(latencies, 0.5), Percentile(latencies, 0.99), found);
+                var result = new ScoringResult(messages.Count * runs / (total / 1000), Percentiles.Of(latencies, 0.5), Percentiles.Of(latencies, 0.99), found);
                 var inSample = found.Where(f => f.Item2 < sample).ToHashSet();
                 // The naive loop's decisions at the raw thresholds this scorer's calibration gives the sample's interests.
                 var exact = Decide(naiveScores, messages.Count, scorer.Calibrator!.For(sampleIndex).RawThresholds(sampleIndex.Thresholds));
@@ -173,8 +173,6 @@ internal static class ScaleBenchmark
         return matches;
     }
 
-    private static double Percentile(List<double> sorted, double q)
-        => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)];
 
     private sealed record ScoringResult(double Rate, double P50, double P99, HashSet<(int, int)> Found);
 }

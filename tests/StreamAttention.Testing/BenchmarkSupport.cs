@@ -49,6 +49,7 @@ public sealed class BenchmarkSettings
     public int Users { get; private init; } = 500;
     public int Rounds { get; private init; } = 1_500;
     public bool FreshPaced { get; private init; }
+    public bool RedisStorage { get; private init; }
     public double PeakGflops { get; set; }
 
     public static BenchmarkSettings Parse(string[] args)
@@ -94,6 +95,7 @@ public sealed class BenchmarkSettings
             Users = Value("--users", defaults.Users),
             Rounds = Value("--rounds", defaults.Rounds),
             FreshPaced = args.Contains("--fresh-paced"),
+            RedisStorage = Text("--storage") is { } storage && storage.Equals("redis", StringComparison.OrdinalIgnoreCase),
         };
     }
 }

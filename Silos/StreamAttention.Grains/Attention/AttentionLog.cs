@@ -20,6 +20,9 @@ public sealed class AttentionLog(IGrainStorage storage, GrainId grain)
     /// </summary>
     public const int MaxEntries = 64;
 
+    /// <summary>The most entries an activation reads at once.</summary>
+    public const int MaxReadWindow = 16;
+
     private const string StatePrefix = "attention-log-";
 
     /// <summary>The entries in storage, by number and ETag (what removing one needs): not what they hold, which the state has.</summary>
@@ -30,6 +33,9 @@ public sealed class AttentionLog(IGrainStorage storage, GrainId grain)
     /// <summary>The number the next entry gets; a whole-state write holds every entry before it.</summary>
     public long Next => _next;
 
+    /// <summary>Whether entries are in storage (removing some may have failed: they count until removed).</summary>
+    public bool HasEntries => _entries.Count > 0;
+
     /// <summary>Whether a decision should write the whole state rather than append another entry.</summary>
     public bool IsFull => _entries.Count >= MaxEntries;
 
@@ -37,17 +43,27 @@ public sealed class AttentionLog(IGrainStorage storage, GrainId grain)
     public async Task ReplayAsync(AttentionState state)
     {
         _next = state.LogStart;
-        while (true)
+        // Read in windows of concurrent reads that double up to MaxReadWindow: no entry (most activations) costs the one
+        // read it did one after the other, a full log 8 round trips to the storage instead of 65, for at most
+        // MaxReadWindow - 1 reads past its end.
+        for (var window = 1; ; window = Math.Min(2 * window, MaxReadWindow))
         {
-            var entry = new GrainState<AttentionEntry>();
-            await storage.ReadStateAsync(StateName(_next), grain, entry);
-            if (!entry.RecordExists || entry.State is null)
+            var reads = new Task<GrainState<AttentionEntry>>[window];
+            for (var i = 0; i < window; i++)
             {
-                return;
+                reads[i] = ReadAsync(_next + i);
             }
-            state.Apply(entry.State);
-            _entries.Add((_next, entry.ETag));
-            _next++;
+            foreach (var entry in await Task.WhenAll(reads))
+            {
+                // Up to the first missing entry: one after it is no part of this log.
+                if (!entry.RecordExists || entry.State is null)
+                {
+                    return;
+                }
+                state.Apply(entry.State);
+                _entries.Add((_next, entry.ETag));
+                _next++;
+            }
         }
     }
 
@@ -87,6 +103,13 @@ public sealed class AttentionLog(IGrainStorage storage, GrainId grain)
                 }
             }
         }
+    }
+
+    private async Task<GrainState<AttentionEntry>> ReadAsync(long number)
+    {
+        var entry = new GrainState<AttentionEntry>();
+        await storage.ReadStateAsync(StateName(number), grain, entry);
+        return entry;
     }
 
     private static string StateName(long number) => StatePrefix + number;

@@ -112,8 +112,9 @@ public static class StreamAttentionSiloBuilderExtensions
                 builder.UseInMemoryReminderService();
                 break;
             case StorageKind.Redis:
+                // Cleared records are deleted: otherwise each attention log entry ever removed would stay as an empty hash.
                 builder.AddRedisGrainStorage(StorageNames.Interests, (OptionsBuilder<RedisStorageOptions> redis) => UseBinaryStateSerializer(redis
-                    .Configure(storage => storage.ConfigurationOptions = ConfigurationOptions.Parse(options.Redis!))));
+                    .Configure(storage => (storage.ConfigurationOptions, storage.DeleteStateOnClear) = (ConfigurationOptions.Parse(options.Redis!), true))));
                 builder.UseRedisReminderService(redis => redis.ConfigurationOptions = ConfigurationOptions.Parse(options.Redis!));
                 break;
         }

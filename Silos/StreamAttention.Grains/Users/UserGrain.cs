@@ -229,18 +229,28 @@ public sealed partial class UserGrain(
         }
     }
 
-    /// <summary>A deactivation that can still write keeps the counts of unlisted matches that no write has carried yet.</summary>
+    /// <summary>
+    /// A deactivation that can still write keeps the counts of unlisted matches that no write has carried yet. One that
+    /// collects a user gone idle (or evicted under memory pressure) folds the log into the whole state, so the user's next
+    /// activation reads one record instead of up to <see cref="AttentionLog.MaxEntries"/> more; a shutdown does not, as
+    /// every user deactivates at once there and the next activation reads the log as it would after a crash.
+    /// </summary>
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_log is not null && state.State.Attention.Unwritten().Defers)
+        if (_log is null)
+        {
+            return;
+        }
+        var collected = reason.ReasonCode is DeactivationReasonCode.ActivationIdle or DeactivationReasonCode.HighMemoryPressure;
+        if (state.State.Attention.Unwritten().Defers || collected && _log.HasEntries)
         {
             try
             {
-                await WriteAttentionAsync();
+                await (collected ? WriteStateAsync() : WriteAttentionAsync());
             }
             catch (Exception e)
             {
-                LogUnlistedCountsNotWritten(e);
+                LogAttentionNotWritten(e);
             }
         }
     }
@@ -407,8 +417,8 @@ public sealed partial class UserGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Removing attention log entries that the state now holds failed; they stay in storage, unread, until the next whole-state write removes them")]
     private partial void LogEntriesNotRemoved(Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing the counts of unlisted matches on deactivation failed; the next digest counts fewer")]
-    private partial void LogUnlistedCountsNotWritten(Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing the attention state on deactivation failed; the next digest counts fewer unlisted matches, and the next activation reads the log")]
+    private partial void LogAttentionNotWritten(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Registering or removing the digest reminder failed; retrying later")]
     private partial void LogReminderFailed(Exception exception);

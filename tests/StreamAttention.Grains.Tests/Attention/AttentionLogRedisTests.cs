@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Orleans.Core.Internal;
 using StackExchange.Redis;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Live;
@@ -19,30 +20,41 @@ public sealed class AttentionLogRedisTests(RedisAttentionFixture fixture) : ICla
     [Fact]
     public async Task A_new_activation_reads_the_deferred_matches_back_from_the_log_and_digests_them_once()
     {
-        const string user = "log-redis";
+        const string user = "replayed-redis";
         var grains = fixture.Services.GetRequiredService<IGrainFactory>();
-        var grain = grains.GetGrain<IUserGrain>(user);
-        await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest, 0.3f)]);
-        Assert.Empty(await grain.PutPolicy(DeliveryPolicy.Default with
-        {
-            Duplicates = new DuplicatePolicy(false, TimeSpan.Zero, 1),
-            RateLimit = new RateLimitPolicy(1, TimeSpan.FromHours(1)),
-            Digest = new DigestPolicy(TimeSpan.FromMinutes(30), 100),
-        }));
-        var gateway = grains.GetGrain<IScoringGatewayGrain>(0);
-        var matches = (await gateway.Score(Messages(0, 3), user)).Concat(await gateway.Score(Messages(3, 2), user)).ToArray();
-        var deferred = matches.Where(m => m.Delivery == DeliveryKinds.Deferred).Select(m => m.MatchId).Order().ToArray();
-        Assert.Equal(4, deferred.Length);
+        var grain = await WithOneImmediateAnHourAsync(grains, user);
+        var deferred = await DeferFourAsync(grains, user);
         Assert.Equal(["attention-log-0", "attention-log-1"], await fixture.KeysAsync(user, "attention-log-"));
 
-        await grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        // Asked by the application, the deactivation leaves the log to the next activation (an idle one folds it).
+        await grain.Cast<IGrainManagementExtension>().DeactivateOnIdle();
         Assert.Empty(await grain.GetMatches(10));
+        Assert.Equal(["attention-log-0", "attention-log-1"], await fixture.KeysAsync(user, "attention-log-"));
         fixture.Time.Advance(TimeSpan.FromHours(1));
         await AttentionCluster.TickAsync(grains, user);
         await AttentionCluster.TickAsync(grains, user);
 
         var digest = Assert.Single(fixture.Sink.Of(user));
         Assert.Equal(deferred, digest.Groups.SelectMany(g => g.Top).Select(m => m.MatchId).Order());
+        // The digest's whole-state write removed the entries: their records are deleted, not left as empty hashes.
+        Assert.Empty(await fixture.KeysAsync(user, "attention-log-"));
+    }
+
+    [Fact]
+    public async Task Collecting_an_idle_user_folds_its_log_into_the_whole_state_and_removes_the_entries()
+    {
+        const string user = "collected-redis";
+        var grains = fixture.Services.GetRequiredService<IGrainFactory>();
+        await WithOneImmediateAnHourAsync(grains, user);
+        var deferred = await DeferFourAsync(grains, user);
+        Assert.Equal(["attention-log-0", "attention-log-1"], await fixture.KeysAsync(user, "attention-log-"));
+
+        await grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+
+        Assert.Empty(await fixture.KeysAsync(user, "attention-log-"));
+        fixture.Time.Advance(TimeSpan.FromHours(1));
+        await AttentionCluster.TickAsync(grains, user);
+        Assert.Equal(deferred, Assert.Single(fixture.Sink.Of(user)).Groups.SelectMany(g => g.Top).Select(m => m.MatchId).Order());
     }
 
     [Fact]
@@ -54,6 +66,30 @@ public sealed class AttentionLogRedisTests(RedisAttentionFixture fixture) : ICla
         var record = Assert.Single(await fixture.RecordsAsync(user));
 
         Assert.Equal(BinaryStateSerializer.BinaryFormat, record[0]);
+    }
+
+    /// <summary>One interest that every message matches; one immediate notification an hour, duplicates allowed.</summary>
+    private static async Task<IUserGrain> WithOneImmediateAnHourAsync(IGrainFactory grains, string user)
+    {
+        var grain = grains.GetGrain<IUserGrain>(user);
+        await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest, 0.3f)]);
+        Assert.Empty(await grain.PutPolicy(DeliveryPolicy.Default with
+        {
+            Duplicates = new DuplicatePolicy(false, TimeSpan.Zero, 1),
+            RateLimit = new RateLimitPolicy(1, TimeSpan.FromHours(1)),
+            Digest = new DigestPolicy(TimeSpan.FromMinutes(30), 100),
+        }));
+        return grain;
+    }
+
+    /// <summary>Two scoring calls: the first match notified, the other four deferred, in two log entries. Their match ids, in order.</summary>
+    private static async Task<string[]> DeferFourAsync(IGrainFactory grains, string user)
+    {
+        var gateway = grains.GetGrain<IScoringGatewayGrain>(0);
+        var matches = (await gateway.Score(Messages(0, 3), user)).Concat(await gateway.Score(Messages(3, 2), user)).ToArray();
+        var deferred = matches.Where(m => m.Delivery == DeliveryKinds.Deferred).Select(m => m.MatchId!).Order().ToArray();
+        Assert.Equal(4, deferred.Length);
+        return deferred;
     }
 
     private static string[] Messages(int first, int count)

@@ -76,6 +76,50 @@ public sealed class AttentionLogTests(AttentionClusterFixture fixture) : IClassF
     }
 
     /// <summary>
+    /// A deactivation that does not fold the log (here one the application asked for) leaves it to the next activation,
+    /// which reads every entry in order, up to the first missing one: an entry past a gap is no part of the log.
+    /// </summary>
+    [Fact]
+    public async Task A_full_log_is_read_back_up_to_its_first_missing_entry_by_the_next_activation()
+    {
+        const string user = "log-replayed";
+        var grain = await WithOneImmediateAnHourAsync(user);
+        var deferred = await FillLogAsync(user);
+        var grainId = fixture.Store.Entries.Keys.First(k => k.StateName == LogPrefix + 0 && k.Grain.Key.ToString() == user).Grain;
+        var stray = Match("stray", 0.99f);
+        fixture.Store.Entries[(LogPrefix + (AttentionLog.MaxEntries + 1), grainId)] = (new AttentionEntry { Pending = [stray] }, "stray-etag");
+
+        await fixture.Cluster.DeactivateAsync(grain);
+        Assert.Equal(AttentionLog.MaxEntries + 1, Entries(user).Length);
+        fixture.Time.Advance(TimeSpan.FromHours(1));
+        await AttentionCluster.TickAsync(Grains, user);
+
+        var digest = Assert.Single(fixture.Sink.Of(user));
+        Assert.Equal(deferred.Order(), digest.Groups.SelectMany(g => g.Top).Select(m => m.MatchId).Order());
+        Assert.Equal(deferred.Count, digest.Total);
+    }
+
+    /// <summary>Orleans collecting an idle user folds its log into the whole state: the next activation reads one record.</summary>
+    [Fact]
+    public async Task An_idle_users_log_is_folded_into_the_whole_state_when_Orleans_collects_it()
+    {
+        const string user = "log-collected";
+        await WithOneImmediateAnHourAsync(user);
+        var deferred = Deferred(await Gateway.Score(Messages(0, 3), user)).Concat(Deferred(await Gateway.Score(Messages(3, 2), user))).ToArray();
+        Assert.Equal(2, Entries(user).Length);
+
+        await Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+
+        Assert.Empty(Entries(user));
+        var whole = Whole(user);
+        Assert.Equal(2, whole.Attention.LogStart);
+        Assert.Equal(deferred, whole.Attention.Pending.Select(m => m.MatchId));
+        fixture.Time.Advance(TimeSpan.FromHours(1));
+        await AttentionCluster.TickAsync(Grains, user);
+        Assert.Equal(deferred.Order(), Assert.Single(fixture.Sink.Of(user)).Groups.SelectMany(g => g.Top).Select(m => m.MatchId).Order());
+    }
+
+    /// <summary>
     /// Entries whose removal failed after a whole-state write are never read again (the state says where the log
     /// starts) and stay counted, so the next decision writes the whole state again and removes them then.
     /// </summary>

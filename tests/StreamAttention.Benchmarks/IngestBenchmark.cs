@@ -33,7 +33,8 @@ namespace StreamAttention.Benchmarks;
 /// run compared) and measures the latency from a message's produce timestamp to its first match's produce timestamp. The output is consumed while the input is produced (the mock
 /// keeps ~5 MiB per partition); counts are verified: every message committed and counted once by outcome, and no
 /// partition dropped data. <c>--match-records PerUserBatch</c> runs the pipeline with one output record per user and
-/// batch; the output is read and its matches counted in either layout.
+/// batch; the output is read and its matches counted in either layout. <c>--storage redis</c> keeps the grains' state in
+/// a Redis of its own (a durable deployment's storage) instead of the silo's memory.
 /// </summary>
 internal static class IngestBenchmark
 {
@@ -48,15 +49,17 @@ internal static class IngestBenchmark
     {
         var corpus = BenchmarkCorpus.Load(settings.Workload);
         var texts = corpus.Messages(settings.Messages * (settings.FreshPaced ? 2 : 1));
+        using var redis = settings.RedisStorage ? await RedisServer.StartAsync() : null;
         var result = await MeasureAsync(corpus, settings.Interests, texts[..settings.Messages], settings.Provider, settings.MatchRecords, settings.PacedRate,
-            settings.FreshPaced ? texts[settings.Messages..] : null);
+            settings.FreshPaced ? texts[settings.Messages..] : null, redis);
         if (result.Lost != 0)
         {
             throw new InvalidOperationException($"Counted {result.Outcomes} outcomes for {result.Produced} messages.");
         }
         Console.WriteLine($"# ingest benchmark, workload {settings.Workload}, {result.Configuration}, match records {result.MatchRecords}: {settings.Interests:N0} interests ({settings.Interests / InterestsPerUser:N0} users), "
             + $"{settings.Messages:N0} messages per phase, {Partitions} partitions, {Environment.ProcessorCount} cores, "
-            + (settings.FreshPaced ? "paced phase on texts not produced before" : "paced phase on the saturated phase's texts again"));
+            + (settings.FreshPaced ? "paced phase on texts not produced before" : "paced phase on the saturated phase's texts again")
+            + (redis is null ? ", memory storage" : ", Redis storage"));
         if (result.Dropped.Length > 0)
         {
             // Every message was still counted by outcome (above); only the match count is short.
@@ -93,8 +96,9 @@ internal static class IngestBenchmark
     /// <param name="matchRecords">The pipeline's <c>Ingest:Output:MatchRecords</c>; null: its default.</param>
     /// <param name="pacedRate">Messages/s of the paced phase; null: half the saturated rate.</param>
     /// <param name="pacedTexts">The paced phase's texts (as many as <paramref name="texts"/>); null: <paramref name="texts"/> again.</param>
+    /// <param name="redis">Where the grains' state is stored; null: in memory (the silo's default).</param>
     public static async Task<IngestResult> MeasureAsync(BenchmarkCorpus corpus, int count, string[] texts, string provider, string? matchRecords = null, double? pacedRate = null,
-        string[]? pacedTexts = null)
+        string[]? pacedTexts = null, RedisServer? redis = null)
     {
         using var pauses = new GcPauses();
         await using var kafka = EmbeddedKafkaCluster.Start(1);
@@ -114,6 +118,7 @@ internal static class IngestBenchmark
             "--Embeddings:Provider=" + provider,
             "--Logging:LogLevel:Default=Warning",
             .. matchRecords is null ? Array.Empty<string>() : [$"--Ingest:Output:MatchRecords={matchRecords}"],
+            .. redis is null ? Array.Empty<string>() : ["--Cluster:Storage=Redis", $"--Cluster:Redis={redis.Configuration}"],
         ], $"http://127.0.0.1:{LoopbackPort.Free()}");
         await using var silo = SiloHost.Build(builder);
         await silo.StartAsync();

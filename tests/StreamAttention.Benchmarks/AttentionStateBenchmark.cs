@@ -78,7 +78,7 @@ internal static class AttentionStateBenchmark
         Console.WriteLine("|---|---|---|---|");
         // A restart each, so that both find every log as the rounds left it.
         var silo = await StartAsync(storage);
-        var allAtOnce = await TimedAsync(() => Task.WhenAll(UserGrains(silo, users).Select(user => user.GetPolicy())));
+        var allAtOnce = await AllAtOnceAsync(UserGrains(silo, users));
         await StopAsync(silo);
         silo = await StartAsync(storage);
         var oneByOne = await OneByOneAsync(UserGrains(silo, users));
@@ -88,7 +88,7 @@ internal static class AttentionStateBenchmark
         var collection = await TimedAsync(() => management.ForceActivationCollection(TimeSpan.Zero));
         oneByOne = await OneByOneAsync(UserGrains(silo, users));
         await management.ForceActivationCollection(TimeSpan.Zero);
-        allAtOnce = await TimedAsync(() => Task.WhenAll(UserGrains(silo, users).Select(user => user.GetPolicy())));
+        allAtOnce = await AllAtOnceAsync(UserGrains(silo, users));
         Console.WriteLine($"| after an idle collection | {oneByOne} | {allAtOnce} | {await LogEntriesAsync(redis) / (double)users:F1} |");
         Console.WriteLine($"# the idle collection of the users with their logs (wall / CPU): {collection}");
         await StopAsync(silo);
@@ -106,6 +106,8 @@ internal static class AttentionStateBenchmark
         latencies.Sort();
         return $"{Percentiles.Of(latencies, 0.5):F2} / {Percentiles.Of(latencies, 0.99):F2} / {latencies.Average():F2} ms";
     }
+
+    private static Task<string> AllAtOnceAsync(IUserGrain[] userGrains) => TimedAsync(() => Task.WhenAll(userGrains.Select(user => user.GetPolicy())));
 
     /// <summary>The wall and process CPU time of <paramref name="run"/>.</summary>
     private static async Task<string> TimedAsync(Func<Task> run)

@@ -233,7 +233,8 @@ public sealed partial class UserGrain(
     /// A deactivation that can still write keeps the counts of unlisted matches that no write has carried yet. One that
     /// collects a user gone idle (or evicted under memory pressure) folds the log into the whole state, so the user's next
     /// activation reads one record instead of up to <see cref="AttentionLog.MaxEntries"/> more; a shutdown does not, as
-    /// every user deactivates at once there and the next activation reads the log as it would after a crash.
+    /// every user deactivates at once there and the next activation reads the log as it would after a crash. Any
+    /// deactivation tries once more to remove the entries whose removal failed.
     /// </summary>
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
@@ -251,6 +252,19 @@ public sealed partial class UserGrain(
             catch (Exception e)
             {
                 LogAttentionNotWritten(e);
+            }
+        }
+        if (!collected)
+        {
+            // Entries that a whole-state write holds but whose removal failed: the next activation reads from the state's
+            // log start and knows nothing of them, so this is their last chance to leave storage. (A fold just tried.)
+            try
+            {
+                await _log.RemoveBeforeAsync(state.State.Attention.LogStart);
+            }
+            catch (Exception e)
+            {
+                LogEntriesNotRemoved(e);
             }
         }
     }

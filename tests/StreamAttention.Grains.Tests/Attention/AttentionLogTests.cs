@@ -128,22 +128,28 @@ public sealed class AttentionLogTests(AttentionClusterFixture fixture) : IClassF
     {
         const string user = "log-clear-failed";
         await WithOneImmediateAnHourAsync(user);
-        var deferred = await FillLogAsync(user);
-        Assert.Equal(AttentionLog.MaxEntries, Entries(user).Length);
-
-        fixture.Store.FailClears = true;
-        try
-        {
-            deferred.AddRange(Deferred(await Gateway.Score(Messages(1000, 1), user)));
-        }
-        finally
-        {
-            fixture.Store.FailClears = false;
-        }
+        var deferred = await FillLogAndFailItsRemovalAsync(user);
         Assert.Equal(AttentionLog.MaxEntries, Entries(user).Length);
         Assert.Equal(AttentionLog.MaxEntries, Whole(user).Attention.LogStart);
 
         deferred.AddRange(Deferred(await Gateway.Score(Messages(1001, 1), user)));
+
+        Assert.Empty(Entries(user));
+        var whole = Whole(user);
+        Assert.Equal(AttentionLog.MaxEntries, whole.Attention.LogStart);
+        Assert.Equal(deferred, whole.Attention.Pending.Select(m => m.MatchId));
+    }
+
+    /// <summary>Entries whose removal failed are removed when the user deactivates: the next activation would never know of them.</summary>
+    [Fact]
+    public async Task Entries_whose_removal_failed_are_removed_when_the_user_deactivates()
+    {
+        const string user = "log-clear-failed-deactivated";
+        var grain = await WithOneImmediateAnHourAsync(user);
+        var deferred = await FillLogAndFailItsRemovalAsync(user);
+        Assert.Equal(AttentionLog.MaxEntries, Entries(user).Length);
+
+        await fixture.Cluster.DeactivateAsync(grain);
 
         Assert.Empty(Entries(user));
         var whole = Whole(user);
@@ -257,6 +263,26 @@ public sealed class AttentionLogTests(AttentionClusterFixture fixture) : IClassF
         for (var i = 1; i <= AttentionLog.MaxEntries; i++)
         {
             deferred.AddRange(Deferred(await Gateway.Score(Messages(i, 1), user)));
+        }
+        return deferred;
+    }
+
+    /// <summary>
+    /// <see cref="FillLogAsync"/>, then one more deferral, whose whole-state write succeeds while removing the entries
+    /// fails: they stay in storage, before the state's log start.
+    /// </summary>
+    private async Task<List<string>> FillLogAndFailItsRemovalAsync(string user)
+    {
+        var deferred = await FillLogAsync(user);
+        Assert.Equal(AttentionLog.MaxEntries, Entries(user).Length);
+        fixture.Store.FailClears = true;
+        try
+        {
+            deferred.AddRange(Deferred(await Gateway.Score(Messages(1000, 1), user)));
+        }
+        finally
+        {
+            fixture.Store.FailClears = false;
         }
         return deferred;
     }

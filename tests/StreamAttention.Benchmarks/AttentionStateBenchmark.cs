@@ -30,7 +30,7 @@ internal static class AttentionStateBenchmark
         var users = settings.Users;
         var texts = BenchmarkCorpus.Load(BenchmarkWorkload.Disjoint).Messages(settings.Rounds);
         using var redis = settings.RedisStorage ? await RedisServer.StartAsync() : null;
-        string[] storage = redis is null ? [] : ["--Cluster:Storage=Redis", $"--Cluster:Redis={redis.Configuration}"];
+        var storage = redis?.StorageConfiguration ?? [];
         var silo = await StartAsync(storage);
         var userGrains = UserGrains(silo, users);
         var heapBefore = GcCounters.LiveHeap();
@@ -149,5 +149,4 @@ internal static class AttentionStateBenchmark
         await silo.StopAsync();
         await silo.DisposeAsync();
     }
-
 }

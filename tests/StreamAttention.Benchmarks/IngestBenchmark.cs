@@ -118,7 +118,7 @@ internal static class IngestBenchmark
             "--Embeddings:Provider=" + provider,
             "--Logging:LogLevel:Default=Warning",
             .. matchRecords is null ? Array.Empty<string>() : [$"--Ingest:Output:MatchRecords={matchRecords}"],
-            .. redis is null ? Array.Empty<string>() : ["--Cluster:Storage=Redis", $"--Cluster:Redis={redis.Configuration}"],
+            .. redis?.StorageConfiguration ?? [],
         ], $"http://127.0.0.1:{LoopbackPort.Free()}");
         await using var silo = SiloHost.Build(builder);
         await silo.StartAsync();
@@ -271,7 +271,6 @@ internal static class IngestBenchmark
         }
         return [.. dropped];
     }
-
 
     /// <summary>
     /// Reads the output topic while the benchmark runs, in either layout: the first match's produce timestamp per

@@ -94,7 +94,7 @@ internal static class RestartBenchmark
         var builder = SiloHost.CreateBuilder(
         [
             $"--Cluster:SiloPort={LoopbackPort.Free()}", $"--Cluster:GatewayPort={LoopbackPort.Free()}",
-            "--Cluster:Storage=Redis", $"--Cluster:Redis={redis.Configuration}",
+            .. redis.StorageConfiguration,
             // The benchmark calls the silo in process, not over HTTP: no tokens to issue.
             "--Auth:Enabled=false",
             "--Embeddings:Provider=" + provider,

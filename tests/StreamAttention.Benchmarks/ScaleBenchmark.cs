@@ -173,6 +173,5 @@ internal static class ScaleBenchmark
         return matches;
     }
 
-
     private sealed record ScoringResult(double Rate, double P50, double P99, HashSet<(int, int)> Found);
 }

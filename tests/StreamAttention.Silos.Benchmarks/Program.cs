@@ -28,7 +28,7 @@ var sizes = args.Contains("--sizes") ? settings.Sizes : [10_000, 100_000];
 const int interestsPerUser = 10;
 
 using var redis = args.Contains("--redis") ? await RedisServer.StartAsync() : null;
-string[] storage = redis is null ? [] : ["--Cluster:Storage=Redis", $"--Cluster:Redis={redis.Configuration}"];
+var storage = redis?.StorageConfiguration ?? [];
 var builder = StreamAttentionHost.CreateBuilder(["--Logging:LogLevel:Default=Warning", .. storage, .. args.Where(a => a.StartsWith("--") && a.Contains('='))]);
 builder.UseOrleans(silo => silo.UseStreamAttentionCluster(builder.Configuration).AddStreamAttentionGrains());
 using var host = builder.Build();

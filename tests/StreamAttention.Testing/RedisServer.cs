@@ -31,6 +31,9 @@ public sealed class RedisServer : IDisposable
     /// <summary>The silo settings for clustering through this server.</summary>
     public string[] ClusteringConfiguration => ["--Cluster:Clustering=redis", $"--Cluster:Redis={Configuration}"];
 
+    /// <summary>The silo settings for storing grain state (and reminders) in this server, clustering left as it is.</summary>
+    public string[] StorageConfiguration => ["--Cluster:Storage=Redis", $"--Cluster:Redis={Configuration}"];
+
     public static async Task<RedisServer> StartAsync()
     {
         if (!File.Exists(Executable))

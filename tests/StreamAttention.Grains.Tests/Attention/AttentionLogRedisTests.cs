@@ -105,7 +105,7 @@ public sealed class RedisAttentionFixture : SiloHostFixture
 
     public RecordingDigestSink Sink { get; } = new();
 
-    protected override IEnumerable<string> Arguments => ["--Cluster:Storage=Redis", $"--Cluster:Redis={_redis!.Configuration}"];
+    protected override IEnumerable<string> Arguments => _redis!.StorageConfiguration;
 
     public override async Task InitializeAsync()
     {

@@ -20,6 +20,8 @@ public sealed partial class ChildProcess : IDisposable
 
     public StreamReader StandardOutput => _process.StandardOutput;
 
+    public bool HasExited => _process.HasExited;
+
     public static ChildProcess Start(string fileName, params string[] arguments)
     {
         var info = new ProcessStartInfo(fileName)

@@ -86,6 +86,10 @@ public sealed class SiloProcess : IDisposable
         var lastError = "no attempt";
         for (var attempt = 0; DateTime.UtcNow < deadline && attempt < 2_000; attempt++)
         {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"silo {Name} exited before it served HTTP; its stderr: {await _process.StandardErrorAsync()} stdout: {await _stdout}");
+            }
             try
             {
                 using var response = await Http.GetAsync("/openapi/v1.json");

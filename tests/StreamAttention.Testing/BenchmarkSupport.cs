@@ -95,7 +95,12 @@ public sealed class BenchmarkSettings
             Users = Value("--users", defaults.Users),
             Rounds = Value("--rounds", defaults.Rounds),
             FreshPaced = args.Contains("--fresh-paced"),
-            RedisStorage = Text("--storage") is { } storage && storage.Equals("redis", StringComparison.OrdinalIgnoreCase),
+            RedisStorage = Text("--storage")?.ToLowerInvariant() switch
+            {
+                null or "memory" => false,
+                "redis" => true,
+                var storage => throw new ArgumentException($"--storage {storage}: memory or redis"),
+            },
         };
     }
 }

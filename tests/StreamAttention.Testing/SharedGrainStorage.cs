@@ -9,7 +9,8 @@ namespace StreamAttention.Testing;
 /// Grain state shared by all silos of a test cluster and kept outside them, like a database would: it survives
 /// killed and restarted silos, which Orleans' memory storage (held by grains on some silo) does not.
 /// <see cref="FailWrites"/> makes every write throw, to test what a failed write leaves behind, and
-/// <see cref="FailWritesOf"/> only the writes of one state, <see cref="FailClears"/> every clear; <see cref="FailReadsOf"/> makes one
+/// <see cref="FailWritesOf"/> only the writes of one state, <see cref="FailClears"/> every clear and <see cref="FailClearsOf"/>
+/// the clears of one state; <see cref="FailReadsOf"/> makes one
 /// grain fail to activate. Writes and clears check the record's ETag, as Orleans' storages do.
 /// </summary>
 public sealed class SharedGrainStore
@@ -24,10 +25,17 @@ public sealed class SharedGrainStore
 
     private volatile string? _failWritesOf;
 
+    private volatile string? _failClearsOf;
+
     /// <summary>Makes every write of the state named <paramref name="stateName"/> throw (null: none), the other states' writes succeed.</summary>
     public void FailWritesOf(string? stateName) => _failWritesOf = stateName;
 
     public bool FailsWriteOf(string stateName) => FailWrites || _failWritesOf == stateName;
+
+    /// <summary>Makes every clear of the state named <paramref name="stateName"/> throw (null: none).</summary>
+    public void FailClearsOf(string? stateName) => _failClearsOf = stateName;
+
+    public bool FailsClearOf(string stateName) => FailClears || _failClearsOf == stateName;
 
     /// <summary>Makes every read of the state of grains keyed <paramref name="key"/> throw (null: none), so they fail to activate.</summary>
     public void FailReadsOf(string? key) => _failReadsOf = key;
@@ -73,7 +81,7 @@ public sealed class SharedGrainStorage(SharedGrainStore store, DeepCopier copier
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        if (store.FailClears)
+        if (store.FailsClearOf(stateName))
         {
             throw new IOException("injected storage clear failure");
         }

@@ -39,10 +39,33 @@ public sealed class AttentionLog(IGrainStorage storage, GrainId grain)
     /// <summary>Whether a decision should write the whole state rather than append another entry.</summary>
     public bool IsFull => _entries.Count >= MaxEntries;
 
-    /// <summary>Adds the entries that follow <paramref name="state"/>'s <see cref="AttentionState.LogStart"/> to it.</summary>
+    /// <summary>
+    /// The oldest entry that may still be in storage: the whole state holds every entry before <see cref="Next"/>, and
+    /// removing those may not have happened yet or may have failed (<see cref="AttentionState.LogOldest"/>).
+    /// </summary>
+    public long Oldest => _entries.Count > 0 ? _entries.Min(e => e.Number) : _next;
+
+    /// <summary>
+    /// Adds the entries that follow <paramref name="state"/>'s <see cref="AttentionState.LogStart"/> to it, and finds the
+    /// entries before it that are still in storage (a silo that crashed, or a removal that failed, after the whole-state
+    /// write that holds them), so that the next whole-state write or deactivation removes them.
+    /// </summary>
     public async Task ReplayAsync(AttentionState state)
     {
         _next = state.LogStart;
+        // The newest entry of the range is removed last (RemoveBeforeAsync): when it is gone, so is every one before it.
+        // Read beside the log's first window, so an activation with nothing left behind waits no longer.
+        var newestLeft = state.LogOldest < state.LogStart ? ReadAsync(state.LogStart - 1) : null;
+        await ReadLogAsync(state);
+        if (newestLeft is not null && (await newestLeft).RecordExists)
+        {
+            await FindLeftAsync(state.LogOldest, state.LogStart);
+        }
+    }
+
+    /// <summary>The entries from <see cref="Next"/> up to the first missing one, applied to <paramref name="state"/>.</summary>
+    private async Task ReadLogAsync(AttentionState state)
+    {
         // Read in windows of concurrent reads that double up to MaxReadWindow: no entry (most activations) costs the one
         // read it did one after the other, a full log 8 round trips to the storage instead of 65, for at most
         // MaxReadWindow - 1 reads past its end.
@@ -67,6 +90,19 @@ public sealed class AttentionLog(IGrainStorage storage, GrainId grain)
         }
     }
 
+    /// <summary>Which entries from <paramref name="oldest"/> to before <paramref name="start"/> are in storage (their content is in the state already).</summary>
+    private async Task FindLeftAsync(long oldest, long start)
+    {
+        var left = new List<(long Number, string? ETag)>();
+        for (var first = oldest; first < start; first += MaxReadWindow)
+        {
+            var numbers = Enumerable.Range(0, (int)Math.Min(MaxReadWindow, start - first)).Select(i => first + i).ToArray();
+            var reads = await Task.WhenAll(numbers.Select(ReadAsync));
+            left.AddRange(numbers.Zip(reads).Where(r => r.Second.RecordExists).Select(r => (r.First, r.Second.ETag)));
+        }
+        _entries.InsertRange(0, left);
+    }
+
     /// <summary>Persists <paramref name="entry"/> as the next entry; should this fail, nothing was appended.</summary>
     public async Task AppendAsync(AttentionEntry entry)
     {
@@ -77,15 +113,25 @@ public sealed class AttentionLog(IGrainStorage storage, GrainId grain)
     }
 
     /// <summary>
-    /// Removes the entries before <paramref name="start"/> once a whole-state write holds them. Should this fail, they
-    /// stay in storage but are never read again (an activation reads from the state's <see cref="AttentionState.LogStart"/>),
-    /// and stay counted here (<see cref="IsFull"/>) until a later call removes them.
+    /// Removes the entries before <paramref name="start"/> once a whole-state write holds them: all but the newest at
+    /// once, then the newest, so that while any is left the newest is too (what an activation checks, <see cref="ReplayAsync"/>).
+    /// Should this fail, they stay in storage but are never read again, and stay counted here (<see cref="IsFull"/>)
+    /// until a later call removes them.
     /// </summary>
     public async Task RemoveBeforeAsync(long start)
     {
+        var removing = _entries.Where(e => e.Number < start).OrderBy(e => e.Number).ToArray();
+        if (removing.Length > 0)
+        {
+            await RemoveAsync(removing[..^1]);
+            await RemoveAsync(removing[^1..]);
+        }
+    }
+
+    private async Task RemoveAsync((long Number, string? ETag)[] removing)
+    {
         // All at once: the decision that wrote the whole state waits for them. (A storage that throws rather than
         // returning a failed task fails only its own entry.)
-        var removing = _entries.Where(e => e.Number < start).ToArray();
         var clears = removing.Select(async e => await storage.ClearStateAsync(StateName(e.Number), grain,
             new GrainState<AttentionEntry> { ETag = e.ETag, RecordExists = true })).ToArray();
         try

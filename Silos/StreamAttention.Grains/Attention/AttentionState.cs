@@ -74,6 +74,13 @@ public sealed class AttentionState
     [Id(10)]
     public bool UnlistedQuietHours { get; set; }
 
+    /// <summary>
+    /// The oldest entry of the attention log that may still be in storage when this state was written: the entries from
+    /// here to before <see cref="LogStart"/> are held by this state and to be removed (0 in states written before it).
+    /// </summary>
+    [Id(11)]
+    public long LogOldest { get; set; }
+
     /// <summary>Whether any match waits for the next digest.</summary>
     public bool HasPending => Pending.Count > 0 || Unlisted.Count > 0;
 

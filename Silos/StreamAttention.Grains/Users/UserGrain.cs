@@ -256,8 +256,8 @@ public sealed partial class UserGrain(
         }
         if (!collected)
         {
-            // Entries that a whole-state write holds but whose removal failed: the next activation reads from the state's
-            // log start and knows nothing of them, so this is their last chance to leave storage. (A fold just tried.)
+            // Entries that a whole-state write holds but whose removal failed: removed now rather than left for the next
+            // activation to find (the state's LogOldest). (A fold just tried.)
             try
             {
                 await _log.RemoveBeforeAsync(state.State.Attention.LogStart);
@@ -530,15 +530,15 @@ public sealed partial class UserGrain(
             await StoreKeptExpansionsAsync();
         }
         var attention = state.State.Attention;
-        var (previousStart, start) = (attention.LogStart, Log.Next);
-        attention.LogStart = start;
+        var (previousStart, previousOldest, start) = (attention.LogStart, attention.LogOldest, Log.Next);
+        (attention.LogStart, attention.LogOldest) = (start, Log.Oldest);
         try
         {
             await state.WriteStateAsync();
         }
         catch
         {
-            attention.LogStart = previousStart;
+            (attention.LogStart, attention.LogOldest) = (previousStart, previousOldest);
             throw;
         }
         attention.MarkWritten();

@@ -157,6 +157,47 @@ public sealed class AttentionLogTests(AttentionClusterFixture fixture) : IClassF
         Assert.Equal(deferred, whole.Attention.Pending.Select(m => m.MatchId));
     }
 
+    /// <summary>
+    /// Entries that a silo could not remove after the whole-state write that holds them (it crashed, or every removal
+    /// failed until it deactivated) are found by the user's next activation, through the state's oldest entry, and removed.
+    /// </summary>
+    [Fact]
+    public async Task Entries_a_silo_left_behind_are_found_by_the_next_activation_and_removed()
+    {
+        const string user = "log-left-behind";
+        var grain = await WithOneImmediateAnHourAsync(user);
+        var deferred = await FillLogAsync(user);
+        fixture.Store.FailClearsOf(LogPrefix + 5);
+        try
+        {
+            deferred.AddRange(Deferred(await Gateway.Score(Messages(1000, 1), user)));
+        }
+        finally
+        {
+            fixture.Store.FailClearsOf(null);
+        }
+        // The newest entry is removed only after all the others were: it stays while one of them does.
+        Assert.Equal([LogPrefix + 5, LogPrefix + (AttentionLog.MaxEntries - 1)], Entries(user).Select(e => e.Name));
+        Assert.Equal((0, AttentionLog.MaxEntries), (Whole(user).Attention.LogOldest, Whole(user).Attention.LogStart));
+        // As a crash would: the deactivation cannot remove them either.
+        fixture.Store.FailClears = true;
+        try
+        {
+            await fixture.Cluster.DeactivateAsync(grain);
+        }
+        finally
+        {
+            fixture.Store.FailClears = false;
+        }
+        Assert.Equal(2, Entries(user).Length);
+
+        await grain.GetPolicy();
+        await fixture.Cluster.DeactivateAsync(grain);
+
+        Assert.Empty(Entries(user));
+        Assert.Equal(deferred, Whole(user).Attention.Pending.Select(m => m.MatchId));
+    }
+
     [Fact]
     public async Task A_decision_whose_write_failed_is_written_when_the_same_matches_are_decided_again()
     {

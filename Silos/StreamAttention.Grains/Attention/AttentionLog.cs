@@ -115,8 +115,8 @@ public sealed class AttentionLog(IGrainStorage storage, GrainId grain)
     /// <summary>
     /// Removes the entries before <paramref name="start"/> once a whole-state write holds them: all but the newest at
     /// once, then the newest, so that while any is left the newest is too (what an activation checks, <see cref="ReplayAsync"/>).
-    /// Should this fail, they stay in storage but are never read again, and stay counted here (<see cref="IsFull"/>)
-    /// until a later call removes them.
+    /// Should this fail, they stay in storage, counted here (<see cref="IsFull"/>) until a later call removes them; should
+    /// the silo stop first, the next activation finds them through the state's <see cref="AttentionState.LogOldest"/>.
     /// </summary>
     public async Task RemoveBeforeAsync(long start)
     {

@@ -194,6 +194,11 @@ internal static class IngestBenchmark
         EmbeddedKafkaCluster kafka, IProducer<string, string> producer, string phase, string[] texts, double? ratePerSecond, OutputWatcher output, GcPauses pauses)
     {
         var (cpu, gc, startedAt) = (Process.GetCurrentProcess().TotalProcessorTime, GcCounters.Now(), DateTime.UtcNow);
+        if (!phase.StartsWith("warm-up", StringComparison.Ordinal))
+        {
+            // On stderr, beside the table: when to attach a profiler or a heap snapshot to a measured phase.
+            Console.Error.WriteLine($"# {phase} phase started at {startedAt:HH:mm:ss} UTC (process {Environment.ProcessId})");
+        }
         var produceTimes = new ConcurrentDictionary<string, DateTime>();
         var started = Stopwatch.StartNew();
         var deliveries = new List<Task>(texts.Length);

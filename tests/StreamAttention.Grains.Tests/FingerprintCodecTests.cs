@@ -50,6 +50,35 @@ public sealed class FingerprintCodecTests(SiloHostFixture fixture) : IClassFixtu
         Assert.Same(loaded.Attention.Outbox[0], loaded.Attention.RecentDigests[^1]);
     }
 
+    /// <summary>A fingerprint holds a gateway's id as its UUID (<see cref="Users.MatchKey"/>); every other id as given.</summary>
+    [Fact]
+    public void A_match_id_keeps_its_exact_text_in_memory_in_storage_and_in_json()
+    {
+        var gateway = Shards.MatchIds.Create(1, At)[0];
+        string[] ids = [gateway, gateway.ToUpperInvariant(), Guid.Parse(gateway).ToString("D"), "m-1", ""];
+        var signature = MinHashSignature.Of("disk full on db-2");
+        // After the fingerprints, two matches share one highlights array: its second occurrence is a reference by
+        // number, which resolves only if every id took the reference number its reading takes.
+        Contracts.Highlight[] highlights = [new("disk", 0.9f)];
+        var entry = new AttentionEntry
+        {
+            Fingerprints = [.. ids.Select(id => new Fingerprint(id, At, signature))],
+            Pending = [new(At, "db", "disk full on db-2", 0.8f, highlights, gateway), new(At, "db", "disk full on db-3", 0.7f, highlights, "m-1")],
+        };
+        var json = StoredRecords.PreviousJson(fixture.Services);
+
+        var stored = Storage.Deserialize<AttentionEntry>(Storage.Serialize(entry))!;
+        var fromJson = json.Deserialize<AttentionEntry>(json.Serialize(entry))!;
+
+        Assert.Same(stored.Pending[0].Highlights, stored.Pending[1].Highlights);
+        Assert.Equal([gateway, "m-1"], stored.Pending.Select(m => m.MatchId));
+        Assert.Equal(ids, entry.Fingerprints.Select(f => f.MatchId));
+        Assert.Equal(ids, stored.Fingerprints.Select(f => f.MatchId));
+        Assert.Equal(ids, fromJson.Fingerprints.Select(f => f.MatchId));
+        Assert.Equal(entry.Fingerprints, stored.Fingerprints.Select(f => new Fingerprint(f.MatchId, f.At, signature)));
+        Assert.DoesNotContain("\"Key\"", json.Serialize(entry).ToString());
+    }
+
     [Fact]
     public void A_signature_of_another_length_is_refused()
     {

@@ -91,6 +91,11 @@ public sealed class RecentMatchesTests
         var found = Assert.IsType<UserMatch>(recent.Find(id));
         Assert.Equal(undecided with { MatchId = id, Score = 0.01f, Delivery = DeliveryKinds.SuppressedDuplicate, DuplicateOf = "m4", Highlights = found.Highlights }, found);
         Assert.Equal(id, MatchKey.Of(id).ToId());
+        // A duplicate of a gateway's match (its id kept as the UUID) reads back with that id's text.
+        var original = MatchIds.Create(1, DateTimeOffset.UtcNow)[0];
+        recent.Add(MatchKey.Of("m7"), Match(7), decision with { DuplicateOf = original });
+        Assert.Equal(decision with { DuplicateOf = original }, recent.FindDecision(MatchKey.Of("m7")));
+        Assert.Equal(original, recent.Find("m7")?.DuplicateOf);
         Assert.Equal(id.ToUpperInvariant(), MatchKey.Of(id.ToUpperInvariant()).ToId());
     }
 

@@ -1,4 +1,5 @@
 using StreamAttention.Contracts.Users;
+using StreamAttention.Grains.Users;
 
 namespace StreamAttention.Grains.Attention;
 
@@ -301,8 +302,11 @@ public sealed class AttentionState
         return count;
     }
 
-    /// <summary>Everything added so far is persisted (in a log entry or the whole state).</summary>
-    public void MarkWritten() => _unwritten = null;
+    /// <summary>
+    /// Everything added so far is persisted (in a log entry or the whole state). The entry <see cref="Unwritten"/> gave
+    /// is emptied for the next decisions, not replaced: whoever keeps one copies it first.
+    /// </summary>
+    public void MarkWritten() => _unwritten?.Clear();
 }
 
 /// <summary>
@@ -336,6 +340,21 @@ public sealed class AttentionEntry
     [Id(6)]
     public List<string> Evicted { get; set; } = [];
 
+    /// <summary>
+    /// Empties the entry once it is persisted, keeping its lists' room: a user decided on all day writes one every few
+    /// listing decisions, and a new entry's six objects each time outlived the young generation (the state holds it).
+    /// </summary>
+    public void Clear()
+    {
+        ImmediateTimes.Clear();
+        Fingerprints.Clear();
+        Pending.Clear();
+        NextDigestAt = null;
+        Unlisted.Clear();
+        UnlistedQuietHours = false;
+        Evicted.Clear();
+    }
+
     /// <summary>Whether these decisions deferred a match, listed or only counted.</summary>
     public bool Defers => Pending.Count > 0 || Unlisted.Count > 0;
 
@@ -349,11 +368,33 @@ public sealed class AttentionEntry
 }
 
 /// <summary>
-/// A match's MinHash signature, kept to recognise near-duplicates of it. Stored by <see cref="Storage.FingerprintCodec"/>
-/// (the signature packed); its JSON form, for records stored in JSON before, is the record's own.
+/// A match's MinHash signature, kept to recognise near-duplicates of it. The match id is held as its
+/// <see cref="Users.MatchKey"/> (a gateway's id in its UUID's 16 bytes): a user's duplicate window keeps up to 256
+/// fingerprints for an hour, and the id's string was larger than the rest of the fingerprint (the signature is shared
+/// by every match of its text), so each one survived the young generation twice over. Stored by
+/// <see cref="Storage.FingerprintCodec"/> (the signature packed); its JSON form, for records stored in JSON before, is
+/// its public properties, read through the public constructor.
 /// </summary>
 [Immutable, Alias("StreamAttention.Fingerprint")]
-public sealed record Fingerprint(string MatchId, DateTimeOffset At, uint[] Signature);
+public sealed record Fingerprint
+{
+    public Fingerprint(string matchId, DateTimeOffset at, uint[] signature)
+    {
+        Key = MatchKey.Of(matchId);
+        At = at;
+        Signature = signature;
+    }
+
+    /// <summary>The match's id as <see cref="RecentMatches"/> keys it too (not public: JSON writes <see cref="MatchId"/>).</summary>
+    internal MatchKey Key { get; }
+
+    /// <summary>A new string each time: read it for a decision, not to keep.</summary>
+    public string MatchId => Key.ToId();
+
+    public DateTimeOffset At { get; }
+
+    public uint[] Signature { get; }
+}
 
 /// <summary>One interest's feedback: the threshold offset and the pooled vectors of messages marked "not like this".</summary>
 [GenerateSerializer, Alias("StreamAttention.FeedbackState")]

@@ -8,6 +8,7 @@ using Orleans.Serialization.GeneratedCodeHelpers;
 using Orleans.Serialization.Serializers;
 using Orleans.Serialization.WireProtocol;
 using StreamAttention.Grains.Attention;
+using StreamAttention.Grains.Users;
 
 namespace StreamAttention.Grains.Storage;
 
@@ -43,7 +44,7 @@ public sealed class FingerprintCodec(ICodecProvider codecs) : IFieldCodec<Finger
         }
         ReferenceCodec.MarkValueField(writer.Session);
         writer.WriteStartObject(fieldIdDelta, expectedType, CodecFieldType);
-        StringCodec.WriteField(ref writer, MatchIdField, value.MatchId);
+        WriteMatchId(ref writer, MatchIdField, value.Key);
         DateTimeOffsetCodec.WriteField(ref writer, AtField - MatchIdField, value.At);
         WritePacked(ref writer, PackedField - AtField, value.Signature);
         writer.WriteEndBase();
@@ -101,6 +102,26 @@ public sealed class FingerprintCodec(ICodecProvider codecs) : IFieldCodec<Finger
             matchId ?? throw new InvalidOperationException("A stored fingerprint has no match id."),
             at,
             signature ?? throw new InvalidOperationException($"The stored fingerprint of match {matchId} has no signature."));
+    }
+
+    /// <summary>
+    /// The match id as <see cref="StringCodec"/> writes a string seen for the first time, from the key without forming the
+    /// string (a whole state writes up to 256 of them). It takes the reference number a string read takes.
+    /// </summary>
+    private static void WriteMatchId<TBufferWriter>(ref Writer<TBufferWriter> writer, uint fieldIdDelta, MatchKey key)
+        where TBufferWriter : IBufferWriter<byte>
+    {
+        if (key.OtherId is { } other)
+        {
+            StringCodec.WriteField(ref writer, fieldIdDelta, other);
+            return;
+        }
+        Span<byte> utf8 = stackalloc byte[32];
+        key.Uuid.TryFormat(utf8, out var length, "N");
+        ReferenceCodec.MarkValueField(writer.Session);
+        writer.WriteFieldHeaderExpected(fieldIdDelta, WireType.LengthPrefixed);
+        writer.WriteVarUInt32((uint)length);
+        writer.Write(utf8[..length]);
     }
 
     /// <summary>A byte array field as <see cref="ByteArrayCodec"/> writes one, from the signature's own memory.</summary>

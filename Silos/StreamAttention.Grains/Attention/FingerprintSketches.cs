@@ -9,7 +9,9 @@ namespace StreamAttention.Grains.Attention;
 /// bytes as in their positions, so a fingerprint whose bytes agree in fewer positions than the similarity needs cannot
 /// reach it: 64 contiguous bytes reject it, where its signature (an object of its own, four times larger) would be
 /// read from wherever it lies. Only the rare others are compared in full (<see cref="MinHashSignature.Reaches"/>).
-/// Not persisted: <see cref="AttentionState"/> keeps it in step with its fingerprints.
+/// The buffer is a ring of a power-of-two number of sketches: a full window (the oldest leaves as each new one comes)
+/// fills it exactly, where a buffer compacted to its front kept twice the window (16 KB more a user at 256) and copied
+/// it every time the end was reached. Not persisted: <see cref="AttentionState"/> keeps it in step with its fingerprints.
 /// </summary>
 public sealed class FingerprintSketches
 {
@@ -20,6 +22,9 @@ public sealed class FingerprintSketches
     private int _count;
 
     public int Count => _count;
+
+    /// <summary>How many sketches the ring holds: a power of two, so a position wraps with a mask.</summary>
+    private int Capacity => _bytes.Length / Length;
 
     /// <summary>The sketch of <paramref name="signature"/>: its values' low bytes.</summary>
     public static void Sketch(uint[] signature, Span<byte> sketch)
@@ -33,21 +38,23 @@ public sealed class FingerprintSketches
     /// <summary>Adds the sketch of the fingerprint that now comes last.</summary>
     public void Add(uint[] signature)
     {
-        if ((_first + _count + 1) * Length > _bytes.Length)
+        if (_count == Capacity)
         {
-            // Room at the front (forgotten fingerprints) is reused before the buffer grows.
-            var bytes = _count * 2 + 1 > _bytes.Length / Length ? new byte[Math.Max(_count * 2 + 1, 16) * Length] : _bytes;
-            Array.Copy(_bytes, _first * Length, bytes, 0, _count * Length);
+            // Full: twice the room, the sketches unwrapped to its front in their order.
+            var bytes = new byte[_bytes.Length * 2];
+            var toEnd = (Capacity - _first) * Length;
+            Array.Copy(_bytes, _first * Length, bytes, 0, toEnd);
+            Array.Copy(_bytes, 0, bytes, toEnd, _first * Length);
             (_bytes, _first) = (bytes, 0);
         }
-        Sketch(signature, _bytes.AsSpan((_first + _count) * Length, Length));
+        Sketch(signature, At(_count));
         _count++;
     }
 
     /// <summary>Drops the first <paramref name="count"/> sketches, those of the fingerprints forgotten.</summary>
     public void RemoveFirst(int count)
     {
-        _first += count;
+        _first = (_first + count) & (Capacity - 1);
         _count -= count;
         if (_count == 0)
         {
@@ -64,9 +71,9 @@ public sealed class FingerprintSketches
         var (low, high) = (Vector256.Create(sketch[..32]), Vector256.Create(sketch[32..]));
         for (var i = from; i < _count; i++)
         {
-            var stored = _bytes.AsSpan((_first + i) * Length, Length);
-            var agree = BitOperations.PopCount(Vector256.Equals(Vector256.Create(stored[..32]), low).ExtractMostSignificantBits())
-                + BitOperations.PopCount(Vector256.Equals(Vector256.Create(stored[32..]), high).ExtractMostSignificantBits());
+            var stored = At(i);
+            var agree = BitOperations.PopCount(Vector256.Equals(Vector256.Create<byte>(stored[..32]), low).ExtractMostSignificantBits())
+                + BitOperations.PopCount(Vector256.Equals(Vector256.Create<byte>(stored[32..]), high).ExtractMostSignificantBits());
             if (agree >= needed)
             {
                 return i;
@@ -74,4 +81,7 @@ public sealed class FingerprintSketches
         }
         return -1;
     }
+
+    /// <summary>The sketch of the <paramref name="index"/>-th fingerprint.</summary>
+    private Span<byte> At(int index) => _bytes.AsSpan(((_first + index) & (Capacity - 1)) * Length, Length);
 }

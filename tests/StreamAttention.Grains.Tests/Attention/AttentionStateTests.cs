@@ -160,6 +160,43 @@ public sealed class AttentionStateTests
         }
     }
 
+    /// <summary>
+    /// The sketches as a ring: windows sliding past the buffer's end, growing while wrapped, emptied and filled again,
+    /// keep every sketch at its fingerprint's position (each found exactly at its own and at no earlier one).
+    /// </summary>
+    [Fact]
+    public void Sketches_keep_their_order_through_wrapping_growing_and_emptying()
+    {
+        var sketches = new FingerprintSketches();
+        var kept = new List<uint[]>();
+        var random = new Random(5);
+        var next = 0;
+        Span<byte> sketch = stackalloc byte[MinHashSignature.Length];
+        for (var step = 0; step < 400; step++)
+        {
+            // Mostly a sliding window (add one, drop the oldest past 40), with ever larger bursts that grow the ring while
+            // it is wrapped, and drops to empty.
+            var adding = step % 50 == 25 ? 70 + step : 1;
+            for (var a = 0; a < adding; a++)
+            {
+                var signature = MinHashSignature.Of($"sketch {next++} {Words[random.Next(Words.Length)]}");
+                sketches.Add(signature);
+                kept.Add(signature);
+            }
+            var dropping = step % 97 == 96 ? kept.Count : Math.Max(0, kept.Count - 40);
+            sketches.RemoveFirst(dropping);
+            kept.RemoveRange(0, dropping);
+
+            Assert.Equal(kept.Count, sketches.Count);
+            for (var i = 0; i < kept.Count; i++)
+            {
+                FingerprintSketches.Sketch(kept[i], sketch);
+                Assert.Equal(i, sketches.NextCandidate(i, sketch, MinHashSignature.Length));
+                Assert.Equal(kept.FindIndex(k => k.SequenceEqual(kept[i])), sketches.NextCandidate(0, sketch, MinHashSignature.Length));
+            }
+        }
+    }
+
     /// <summary>Each position of the sketches holds the sketch of the fingerprint at that position of the list.</summary>
     private static void AssertInStep(AttentionState state)
     {

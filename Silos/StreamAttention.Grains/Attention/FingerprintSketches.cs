@@ -72,8 +72,8 @@ public sealed class FingerprintSketches
         for (var i = from; i < _count; i++)
         {
             var stored = At(i);
-            var agree = BitOperations.PopCount(Vector256.Equals(Vector256.Create<byte>(stored[..32]), low).ExtractMostSignificantBits())
-                + BitOperations.PopCount(Vector256.Equals(Vector256.Create<byte>(stored[32..]), high).ExtractMostSignificantBits());
+            var agree = BitOperations.PopCount(Vector256.Equals(Vector256.Create(stored[..32]), low).ExtractMostSignificantBits())
+                + BitOperations.PopCount(Vector256.Equals(Vector256.Create(stored[32..]), high).ExtractMostSignificantBits());
             if (agree >= needed)
             {
                 return i;

@@ -166,7 +166,7 @@ public sealed class StoredBinaryRecordsTests(SiloHostFixture fixture) : IClassFi
         attention.DigestSequence = 2;
         foreach (var match in Matches(At, "Postgres replica lag on db-5", 6, "m-new", DeliveryKinds.Deferred))
         {
-            attention.Fingerprints.Add(new Fingerprint(match.MatchId, match.At, MinHashSignature.Of(match.Text)));
+            attention.AddFingerprint(new Fingerprint(match.MatchId, match.At, MinHashSignature.Of(match.Text)));
             attention.Pending.Add(match);
         }
         attention.NextDigestAt = At.AddHours(1);

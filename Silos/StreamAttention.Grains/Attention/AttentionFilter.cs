@@ -1,5 +1,6 @@
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Options;
+using StreamAttention.Grains.Users;
 
 namespace StreamAttention.Grains.Attention;
 
@@ -38,12 +39,12 @@ public sealed class AttentionFilter(TimeProvider time, int maxFingerprints = Int
             return new MatchDecision(DeliveryKinds.Muted, match.Score);
         }
         var signature = MinHashSignature.Of(match.Text);
-        if (policy.Duplicates.Enabled && FirstSimilar(state, signature, policy.Duplicates.Similarity) is { } original)
+        if (policy.Duplicates.Enabled && FirstSimilar(state.RecentFingerprints(), signature, policy.Duplicates.Similarity) is >= 0 and var original)
         {
-            return new MatchDecision(DeliveryKinds.SuppressedDuplicate, match.Score, original.MatchId);
+            return new MatchDecision(DeliveryKinds.SuppressedDuplicate, match.Score, state.RecentFingerprints().MatchId(original));
         }
         state.KeepNewestFingerprints(maxFingerprints - 1);
-        state.AddFingerprint(new Fingerprint(match.MatchId, now, signature));
+        state.AddFingerprint(MatchKey.Of(match.MatchId), now, signature);
         if (QuietHoursWindow.IsQuiet(policy.QuietHours, now, out var quietEnd))
         {
             if (match.Score >= policy.QuietHours!.CriticalScore)
@@ -127,20 +128,20 @@ public sealed class AttentionFilter(TimeProvider time, int maxFingerprints = Int
         return false;
     }
 
-    /// <summary>The oldest fingerprint whose similarity to <paramref name="signature"/> reaches <paramref name="similarity"/>.</summary>
-    private static Fingerprint? FirstSimilar(AttentionState state, uint[] signature, double similarity)
+    /// <summary>The position of the oldest fingerprint whose similarity to <paramref name="signature"/> reaches <paramref name="similarity"/>; -1 when none does.</summary>
+    private static int FirstSimilar(FingerprintWindow fingerprints, uint[] signature, double similarity)
     {
-        var (fingerprints, sketches, needed) = (state.Fingerprints, state.Sketches(), MinHashSignature.AgreementsFor(similarity));
+        var needed = MinHashSignature.AgreementsFor(similarity);
         Span<byte> sketch = stackalloc byte[MinHashSignature.Length];
-        FingerprintSketches.Sketch(signature, sketch);
-        for (var i = sketches.NextCandidate(0, sketch, needed); i >= 0; i = sketches.NextCandidate(i + 1, sketch, needed))
+        FingerprintWindow.Sketch(signature, sketch);
+        for (var i = fingerprints.NextCandidate(0, sketch, needed); i >= 0; i = fingerprints.NextCandidate(i + 1, sketch, needed))
         {
-            if (MinHashSignature.Reaches(fingerprints[i].Signature, signature, similarity))
+            if (MinHashSignature.Reaches(fingerprints.Signature(i), signature, similarity))
             {
-                return fingerprints[i];
+                return i;
             }
         }
-        return null;
+        return -1;
     }
 
     /// <summary>Drops notifications and fingerprints that left their windows (the oldest of each: both are in time order).</summary>
@@ -150,7 +151,7 @@ public sealed class AttentionFilter(TimeProvider time, int maxFingerprints = Int
         {
             state.ForgetImmediateUntil(now - policy.RateLimit.Window);
         }
-        if (state.Fingerprints.Count > 0)
+        if (state.RecentFingerprints().Count > 0)
         {
             state.ForgetFingerprintsUntil(now - policy.Duplicates.DuplicateWindow);
         }

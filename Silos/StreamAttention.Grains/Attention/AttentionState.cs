@@ -8,7 +8,8 @@ namespace StreamAttention.Grains.Attention;
 /// loses no deferred match and no digest: the recent notifications (rate limit), the recent fingerprints (duplicates),
 /// the matches waiting for a digest, the digests formed but not yet acknowledged by every sink (the outbox), and feedback.
 /// What decisions add between writes of the whole state is also kept apart (<see cref="Unwritten"/>), so a decision
-/// that defers a match persists only that (<see cref="AttentionLog"/>).
+/// that defers a match persists only that (<see cref="AttentionLog"/>). The fingerprints live in a
+/// <see cref="FingerprintWindow"/> and are stored as a list.
 /// </summary>
 [GenerateSerializer, SuppressReferenceTracking, Alias("StreamAttention.AttentionState")]
 public sealed class AttentionState
@@ -17,12 +18,16 @@ public sealed class AttentionState
     [NonSerialized]
     private AttentionEntry? _unwritten;
 
-    /// <summary>Derived from <see cref="Fingerprints"/> (the list <see cref="_sketched"/>), in step with it; null: to be built.</summary>
     [NonSerialized]
-    private FingerprintSketches? _sketches;
+    private FingerprintWindow? _window;
 
+    /// <summary>
+    /// The fingerprints added since the last write are among the newest this many of the window (exactly these unless
+    /// the clock went back, which may write some again), so the entry not yet written takes them from it when asked:
+    /// it kept its own list before, one more old object given a new reference at every decision.
+    /// </summary>
     [NonSerialized]
-    private List<Fingerprint>? _sketched;
+    private int _fingerprintsUnwritten;
 
     /// <summary>When each immediate notification within the rate-limit window went out, oldest first.</summary>
     [Id(0)]
@@ -30,10 +35,21 @@ public sealed class AttentionState
 
     /// <summary>
     /// Matches delivered or queued for a digest within the duplicate window, which later near-duplicates refer to; oldest
-    /// first. Changed only through this state's methods (or replaced whole), which keep <see cref="Sketches"/> in step.
+    /// first. The stored form of <see cref="RecentFingerprints()"/>: a copy when read, the window replaced when set (so the
+    /// JSON of records stored before must set it, not fill the copy).
     /// </summary>
     [Id(1)]
-    public List<Fingerprint> Fingerprints { get; set; } = [];
+    [Newtonsoft.Json.JsonProperty(ObjectCreationHandling = Newtonsoft.Json.ObjectCreationHandling.Replace)]
+    public List<Fingerprint> Fingerprints
+    {
+        get => [.. Window];
+        set => (_window, _fingerprintsUnwritten) = (new FingerprintWindow(value ?? []), 0);
+    }
+
+    /// <summary>The fingerprints as decisions scan them; changed only through this state's methods (a method: storage serializers skip it).</summary>
+    public FingerprintWindow RecentFingerprints() => Window;
+
+    private FingerprintWindow Window => _window ??= new FingerprintWindow();
 
     /// <summary>
     /// The best matches waiting for the next digest, as many as it lists (<see cref="DigestPolicy.DigestSize"/>), in the
@@ -85,44 +101,48 @@ public sealed class AttentionState
     /// <summary>Whether any match waits for the next digest.</summary>
     public bool HasPending => Pending.Count > 0 || Unlisted.Count > 0;
 
-    /// <summary>What decisions added since this state or the log last persisted it (a method: storage serializers skip it).</summary>
-    public AttentionEntry Unwritten() => _unwritten ??= new AttentionEntry();
+    /// <summary>
+    /// What decisions added since this state or the log last persisted it, to be written (a method: storage serializers
+    /// skip it). Its fingerprints are taken from the window at each call: ask <see cref="UnwrittenLists"/> and
+    /// <see cref="UnwrittenDefers"/> for what decides whether to write.
+    /// </summary>
+    public AttentionEntry Unwritten()
+    {
+        var entry = Added;
+        entry.Fingerprints.Clear();
+        for (var i = Window.Count - Math.Min(_fingerprintsUnwritten, Window.Count); i < Window.Count; i++)
+        {
+            entry.Fingerprints.Add(Window[i]);
+        }
+        return entry;
+    }
+
+    /// <summary>Whether decisions since the last write listed a match for the digest (<see cref="AttentionEntry.Lists"/>).</summary>
+    public bool UnwrittenLists => _unwritten is { Lists: true };
+
+    /// <summary>Whether decisions since the last write deferred a match (<see cref="AttentionEntry.Defers"/>).</summary>
+    public bool UnwrittenDefers => _unwritten is { Defers: true };
+
+    /// <summary>What decisions added since the last write, but the fingerprints.</summary>
+    private AttentionEntry Added => _unwritten ??= new AttentionEntry();
 
     public void AddImmediate(DateTimeOffset at)
     {
-        ImmediateTimes.Insert(TimePosition(ImmediateTimes, at, static t => t), at);
-        Unwritten().ImmediateTimes.Add(at);
+        ImmediateTimes.Insert(TimePosition(ImmediateTimes, at), at);
+        Added.ImmediateTimes.Add(at);
     }
 
-    public void AddFingerprint(Fingerprint fingerprint)
+    /// <summary>Keeps the fingerprint of the match with <paramref name="key"/>, taken at <paramref name="at"/>.</summary>
+    public void AddFingerprint(MatchKey key, DateTimeOffset at, uint[] signature)
     {
-        var position = TimePosition(Fingerprints, fingerprint.At, static f => f.At);
-        if (position == Fingerprints.Count && SketchesInStep())
-        {
-            _sketches!.Add(fingerprint.Signature);
-        }
-        else
-        {
-            _sketches = null;
-        }
-        Fingerprints.Insert(position, fingerprint);
-        Unwritten().Fingerprints.Add(fingerprint);
+        var position = Window.PositionAfter(at);
+        // Every fingerprint from the position on is newer, so the unwritten ones, some of which it moved up, are still
+        // among the newest that many.
+        _fingerprintsUnwritten = Math.Max(_fingerprintsUnwritten + 1, Window.Count + 1 - position);
+        Window.Insert(position, key, at, signature);
     }
 
-    /// <summary>The sketches of <see cref="Fingerprints"/>, in their order (built again when the list changed other than through this state).</summary>
-    public FingerprintSketches Sketches()
-    {
-        if (!SketchesInStep())
-        {
-            _sketches = new FingerprintSketches();
-            foreach (var fingerprint in Fingerprints)
-            {
-                _sketches.Add(fingerprint.Signature);
-            }
-            _sketched = Fingerprints;
-        }
-        return _sketches!;
-    }
+    public void AddFingerprint(Fingerprint fingerprint) => AddFingerprint(fingerprint.Key, fingerprint.At, fingerprint.Signature);
 
     /// <summary>
     /// The match waits for the next digest, due at <paramref name="due"/> unless one is due earlier. Of all that wait, the
@@ -133,7 +153,7 @@ public sealed class AttentionState
     public void AddPending(UserMatch match, DateTimeOffset due, int listed)
     {
         NextDigestAt ??= due;
-        Unwritten().NextDigestAt = NextDigestAt;
+        Added.NextDigestAt = NextDigestAt;
         while (Pending.Count >= Math.Max(1, listed))
         {
             var worst = WorstPending();
@@ -143,11 +163,11 @@ public sealed class AttentionState
                 return;
             }
             Unlist(Pending[worst]);
-            Unwritten().Evicted.Add(Pending[worst].MatchId);
+            Added.Evicted.Add(Pending[worst].MatchId);
             Pending.RemoveAt(worst);
         }
         Pending.Add(match);
-        Unwritten().Pending.Add(match);
+        Added.Pending.Add(match);
     }
 
     /// <summary>Empties the digest's matches once it is formed.</summary>
@@ -180,10 +200,10 @@ public sealed class AttentionState
     private void Unlist(UserMatch match)
     {
         AddUnlisted(Unlisted, match.InterestId, 1);
-        AddUnlisted(Unwritten().Unlisted, match.InterestId, 1);
+        AddUnlisted(Added.Unlisted, match.InterestId, 1);
         if (match.Delivery == DeliveryKinds.QuietHours)
         {
-            UnlistedQuietHours = Unwritten().UnlistedQuietHours = true;
+            UnlistedQuietHours = Added.UnlistedQuietHours = true;
         }
     }
 
@@ -195,13 +215,12 @@ public sealed class AttentionState
     {
         foreach (var at in entry.ImmediateTimes)
         {
-            ImmediateTimes.Insert(TimePosition(ImmediateTimes, at, static t => t), at);
+            ImmediateTimes.Insert(TimePosition(ImmediateTimes, at), at);
         }
         foreach (var fingerprint in entry.Fingerprints)
         {
-            Fingerprints.Insert(TimePosition(Fingerprints, fingerprint.At, static f => f.At), fingerprint);
+            Window.Insert(Window.PositionAfter(fingerprint.At), fingerprint.Key, fingerprint.At, fingerprint.Signature);
         }
-        _sketches = null;
         Pending.AddRange(entry.Pending);
         foreach (var evicted in entry.Evicted)
         {
@@ -226,12 +245,12 @@ public sealed class AttentionState
     public void OrderByTime()
     {
         ImmediateTimes.Sort();
-        for (var i = 1; i < Fingerprints.Count; i++)
+        for (var i = 1; i < Window.Count; i++)
         {
-            if (Fingerprints[i - 1].At > Fingerprints[i].At)
+            if (Window.At(i - 1) > Window.At(i))
             {
                 // Stable: fingerprints of one instant keep the order they were added in.
-                Fingerprints = [.. Fingerprints.OrderBy(f => f.At)];
+                _window = new FingerprintWindow(Window.OrderBy(f => f.At));
                 return;
             }
         }
@@ -239,63 +258,37 @@ public sealed class AttentionState
 
     /// <summary>Drops the notification times at or before <paramref name="cutoff"/>: the oldest, in time order.</summary>
     public void ForgetImmediateUntil(DateTimeOffset cutoff)
-        => ImmediateTimes.RemoveRange(0, CountUntil(ImmediateTimes, cutoff, static t => t));
+        => ImmediateTimes.RemoveRange(0, CountUntil(ImmediateTimes, cutoff));
 
     /// <summary>Drops the fingerprints taken at or before <paramref name="cutoff"/>: the oldest, in time order.</summary>
-    public void ForgetFingerprintsUntil(DateTimeOffset cutoff) => ForgetOldestFingerprints(CountUntil(Fingerprints, cutoff, static f => f.At));
+    public void ForgetFingerprintsUntil(DateTimeOffset cutoff) => ForgetOldestFingerprints(Window.CountUntil(cutoff));
 
-    /// <summary>
-    /// Drops the oldest fingerprints beyond the newest <paramref name="kept"/>, and those beyond the newest
-    /// <paramref name="kept"/> of the entry not yet written: a decision that only counts its match writes nothing, so
-    /// without this that entry would keep every fingerprint since the last write. The entry adds its fingerprints in the
-    /// state's order, so its older ones are no longer in the state (nor needed to read it back): dropping them is one
-    /// move, where looking each of the state's dropped ones up in the entry rewrote it at every decision.
-    /// </summary>
-    public void KeepNewestFingerprints(int kept)
-    {
-        if (_unwritten is { } unwritten && unwritten.Fingerprints.Count > kept)
-        {
-            unwritten.Fingerprints.RemoveRange(0, unwritten.Fingerprints.Count - kept);
-        }
-        ForgetOldestFingerprints(Math.Max(0, Fingerprints.Count - kept));
-    }
+    /// <summary>Drops the oldest fingerprints beyond the newest <paramref name="kept"/>.</summary>
+    public void KeepNewestFingerprints(int kept) => ForgetOldestFingerprints(Math.Max(0, Window.Count - kept));
 
+    /// <summary>Forgotten, a fingerprint not yet written is not written: it could only be forgotten again when read back.</summary>
     private void ForgetOldestFingerprints(int count)
     {
-        if (count == 0)
-        {
-            return;
-        }
-        Fingerprints.RemoveRange(0, count);
-        if (SketchesInStep(count))
-        {
-            _sketches!.RemoveFirst(count);
-        }
-        else
-        {
-            _sketches = null;
-        }
+        Window.RemoveFirst(count);
+        _fingerprintsUnwritten = Math.Min(_fingerprintsUnwritten, Window.Count);
     }
 
-    private bool SketchesInStep(int removed = 0)
-        => _sketches is not null && ReferenceEquals(_sketched, Fingerprints) && _sketches.Count == Fingerprints.Count + removed;
-
-    /// <summary>In a list in time order, the place after every entry at or before <paramref name="at"/>: the end, unless the clock went back.</summary>
-    private static int TimePosition<T>(List<T> entries, DateTimeOffset at, Func<T, DateTimeOffset> timeOf)
+    /// <summary>In a list of times in order, the place after every time at or before <paramref name="at"/>: the end, unless the clock went back.</summary>
+    private static int TimePosition(List<DateTimeOffset> times, DateTimeOffset at)
     {
-        var position = entries.Count;
-        while (position > 0 && timeOf(entries[position - 1]) > at)
+        var position = times.Count;
+        while (position > 0 && times[position - 1] > at)
         {
             position--;
         }
         return position;
     }
 
-    /// <summary>In a list in time order, how many of the oldest entries are at or before <paramref name="cutoff"/>.</summary>
-    private static int CountUntil<T>(List<T> entries, DateTimeOffset cutoff, Func<T, DateTimeOffset> timeOf)
+    /// <summary>In a list of times in order, how many of the oldest are at or before <paramref name="cutoff"/>.</summary>
+    private static int CountUntil(List<DateTimeOffset> times, DateTimeOffset cutoff)
     {
         var count = 0;
-        while (count < entries.Count && timeOf(entries[count]) <= cutoff)
+        while (count < times.Count && times[count] <= cutoff)
         {
             count++;
         }
@@ -306,7 +299,11 @@ public sealed class AttentionState
     /// Everything added so far is persisted (in a log entry or the whole state). The entry <see cref="Unwritten"/> gave
     /// is emptied for the next decisions, not replaced: whoever keeps one copies it first.
     /// </summary>
-    public void MarkWritten() => _unwritten?.Clear();
+    public void MarkWritten()
+    {
+        _unwritten?.Clear();
+        _fingerprintsUnwritten = 0;
+    }
 }
 
 /// <summary>
@@ -368,10 +365,9 @@ public sealed class AttentionEntry
 }
 
 /// <summary>
-/// A match's MinHash signature, kept to recognise near-duplicates of it. The match id is held as its
-/// <see cref="Users.MatchKey"/> (a gateway's id in its UUID's 16 bytes): a user's duplicate window keeps up to 256
-/// fingerprints for an hour, and the id's string was larger than the rest of the fingerprint (the signature is shared
-/// by every match of its text), so each one survived the young generation twice over. Stored by
+/// A match's MinHash signature, kept to recognise near-duplicates of it: the stored form of one entry of a user's
+/// <see cref="FingerprintWindow"/>, which holds the same fields as values. The match id is held as its
+/// <see cref="Users.MatchKey"/> (a gateway's id in its UUID's 16 bytes), as the window holds it. Stored by
 /// <see cref="Storage.FingerprintCodec"/> (the signature packed); its JSON form, for records stored in JSON before, is
 /// its public properties, read through the public constructor.
 /// </summary>
@@ -379,8 +375,13 @@ public sealed class AttentionEntry
 public sealed record Fingerprint
 {
     public Fingerprint(string matchId, DateTimeOffset at, uint[] signature)
+        : this(MatchKey.Of(matchId), at, signature)
     {
-        Key = MatchKey.Of(matchId);
+    }
+
+    internal Fingerprint(MatchKey key, DateTimeOffset at, uint[] signature)
+    {
+        Key = key;
         At = at;
         Signature = signature;
     }

@@ -206,7 +206,7 @@ public sealed partial class UserGrain(
         // Written only when the digest lists a new match (now or since a write that failed): that must survive a lost
         // silo. The rate-limit times, fingerprints and counts of unlisted matches are written with it; a lost silo
         // forgets the ones since, so at worst it notifies again or its digest counts fewer "more".
-        if (attention.Unwritten().Lists)
+        if (attention.UnwrittenLists)
         {
             await WriteAttentionAsync();
             await EnsureDigestReminderAsync();
@@ -243,7 +243,7 @@ public sealed partial class UserGrain(
             return;
         }
         var collected = reason.ReasonCode is DeactivationReasonCode.ActivationIdle or DeactivationReasonCode.HighMemoryPressure;
-        if (state.State.Attention.Unwritten().Defers || collected && _log.HasEntries)
+        if (state.State.Attention.UnwrittenDefers || collected && _log.HasEntries)
         {
             try
             {

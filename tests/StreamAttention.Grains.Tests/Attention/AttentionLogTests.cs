@@ -280,8 +280,8 @@ public sealed class AttentionLogTests(AttentionClusterFixture fixture) : IClassF
     private UserMatch Match(string id, float score) => new(fixture.Time.GetUtcNow(), "db", $"{Texts.DatabaseMessage} {id}", score, [], id);
 
     /// <summary>
-    /// One interest that every message matches; one immediate notification an hour, duplicates allowed; a digest lists
-    /// <paramref name="digestSize"/> matches.
+    /// One interest that every message matches; one immediate notification an hour, duplicates allowed (their
+    /// fingerprints kept an hour all the same); a digest lists <paramref name="digestSize"/> matches.
     /// </summary>
     private async Task<IUserGrain> WithOneImmediateAnHourAsync(string user, int digestSize = 100)
     {
@@ -289,7 +289,7 @@ public sealed class AttentionLogTests(AttentionClusterFixture fixture) : IClassF
         await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest, 0.3f)]);
         Assert.Empty(await grain.PutPolicy(DeliveryPolicy.Default with
         {
-            Duplicates = new DuplicatePolicy(false, TimeSpan.Zero, 1),
+            Duplicates = new DuplicatePolicy(false, TimeSpan.FromHours(1), 1),
             RateLimit = new RateLimitPolicy(1, TimeSpan.FromHours(1)),
             Digest = new DigestPolicy(TimeSpan.FromMinutes(30), digestSize),
         }));

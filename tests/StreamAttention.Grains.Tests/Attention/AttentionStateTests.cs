@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Attention;
+using StreamAttention.Grains.Users;
 
 namespace StreamAttention.Grains.Tests.Attention;
 
@@ -32,6 +33,44 @@ public sealed class AttentionStateTests
 
         Assert.Equal(minutes.Where(m => m > 5).Order().Select(m => Start.AddMinutes(m)), state.ImmediateTimes);
         Assert.Equal(["m5", "m10", "m10", "m20"], state.Fingerprints.Select(f => f.MatchId));
+    }
+
+    /// <summary>
+    /// The entry not yet written takes its fingerprints from the window: every fingerprint added since the last write
+    /// and still kept is in it, in the window's order, also after the clock went back (which may bring some written
+    /// already), and exactly those while the clock only goes forward.
+    /// </summary>
+    [Fact]
+    public void The_entry_not_yet_written_holds_every_fingerprint_added_since_the_last_write_and_still_kept()
+    {
+        var state = new AttentionState();
+        var random = new Random(11);
+        var added = new HashSet<string>();
+        for (var i = 0; i < 600; i++)
+        {
+            var back = i >= 300 && random.Next(5) == 0;
+            state.AddFingerprint(Print($"m{i}", back ? i - random.Next(1, 40) : i));
+            added.Add($"m{i}");
+            if (random.Next(4) == 0)
+            {
+                state.KeepNewestFingerprints(random.Next(10, 60));
+            }
+            var kept = state.Fingerprints.Select(f => f.MatchId).ToArray();
+            var unwritten = state.Unwritten().Fingerprints.Select(f => f.MatchId).ToArray();
+
+            Assert.Subset(unwritten.ToHashSet(), added.Intersect(kept).ToHashSet());
+            Assert.Equal(kept[^unwritten.Length..], unwritten);
+            if (i < 300)
+            {
+                Assert.Equal(kept.Where(added.Contains), unwritten);
+            }
+            if (random.Next(6) == 0)
+            {
+                state.MarkWritten();
+                added.Clear();
+                Assert.Empty(state.Unwritten().Fingerprints);
+            }
+        }
     }
 
     /// <summary>
@@ -136,16 +175,16 @@ public sealed class AttentionStateTests
     public void A_fingerprint_whose_sketch_agrees_too_little_never_reaches_the_similarity()
     {
         var texts = Enumerable.Range(0, 60).Select(i => $"ALERT {Words[i % Words.Length]} {Words[i * 7 % Words.Length]} on db-{i % 4} {Words[i * 3 % Words.Length]}").ToArray();
-        var sketches = new FingerprintSketches();
+        var sketches = new FingerprintWindow();
         foreach (var text in texts)
         {
-            sketches.Add(MinHashSignature.Of(text));
+            sketches.Add(MatchKey.Of(text), Start, MinHashSignature.Of(text));
         }
         Span<byte> sketch = stackalloc byte[MinHashSignature.Length];
 
         foreach (var text in texts)
         {
-            FingerprintSketches.Sketch(MinHashSignature.Of(text), sketch);
+            FingerprintWindow.Sketch(MinHashSignature.Of(text), sketch);
             foreach (var similarity in new[] { 0.1, 0.3, 0.6, 0.9, 1.0 })
             {
                 var needed = MinHashSignature.AgreementsFor(similarity);
@@ -161,38 +200,48 @@ public sealed class AttentionStateTests
     }
 
     /// <summary>
-    /// The sketches as a ring: windows sliding past the buffer's end, growing while wrapped, emptied and filled again,
-    /// keep every sketch at its fingerprint's position (each found exactly at its own and at no earlier one).
+    /// The window's rings: windows sliding past the arrays' end, growing while wrapped, fingerprints put in the middle
+    /// (the clock went back) while wrapped, emptied and filled again, keep every fingerprint's time, id, signature and
+    /// sketch at its position (each sketch found exactly at its own position and at no earlier one).
     /// </summary>
     [Fact]
-    public void Sketches_keep_their_order_through_wrapping_growing_and_emptying()
+    public void The_window_keeps_its_order_through_wrapping_growing_inserting_and_emptying()
     {
-        var sketches = new FingerprintSketches();
-        var kept = new List<uint[]>();
+        var window = new FingerprintWindow();
+        var kept = new List<Fingerprint>();
         var random = new Random(5);
         var next = 0;
         Span<byte> sketch = stackalloc byte[MinHashSignature.Length];
         for (var step = 0; step < 400; step++)
         {
-            // Mostly a sliding window (add one, drop the oldest past 40), with ever larger bursts that grow the ring while
-            // it is wrapped, and drops to empty.
+            // Mostly a sliding window (add one, drop the oldest past 40), with ever larger bursts that grow the rings while
+            // they are wrapped, one put in the middle now and then, and drops to empty.
             var adding = step % 50 == 25 ? 70 + step : 1;
             for (var a = 0; a < adding; a++)
             {
-                var signature = MinHashSignature.Of($"sketch {next++} {Words[random.Next(Words.Length)]}");
-                sketches.Add(signature);
-                kept.Add(signature);
+                var fingerprint = new Fingerprint($"m{next}", Start.AddSeconds(next), MinHashSignature.Of($"sketch {next++} {Words[random.Next(Words.Length)]}"));
+                var at = step % 7 == 3 && a == 0 ? random.Next(kept.Count + 1) : kept.Count;
+                if (at == kept.Count)
+                {
+                    window.Add(MatchKey.Of(fingerprint.MatchId), fingerprint.At, fingerprint.Signature);
+                }
+                else
+                {
+                    window.Insert(at, MatchKey.Of(fingerprint.MatchId), fingerprint.At, fingerprint.Signature);
+                }
+                kept.Insert(at, fingerprint);
             }
             var dropping = step % 97 == 96 ? kept.Count : Math.Max(0, kept.Count - 40);
-            sketches.RemoveFirst(dropping);
+            window.RemoveFirst(dropping);
             kept.RemoveRange(0, dropping);
 
-            Assert.Equal(kept.Count, sketches.Count);
+            Assert.Equal(kept, window);
             for (var i = 0; i < kept.Count; i++)
             {
-                FingerprintSketches.Sketch(kept[i], sketch);
-                Assert.Equal(i, sketches.NextCandidate(i, sketch, MinHashSignature.Length));
-                Assert.Equal(kept.FindIndex(k => k.SequenceEqual(kept[i])), sketches.NextCandidate(0, sketch, MinHashSignature.Length));
+                Assert.Equal((kept[i].At, kept[i].MatchId, kept[i].Signature), (window.At(i), window.MatchId(i), window.Signature(i)));
+                FingerprintWindow.Sketch(kept[i].Signature, sketch);
+                Assert.Equal(i, window.NextCandidate(i, sketch, MinHashSignature.Length));
+                Assert.Equal(kept.FindIndex(k => k.Signature.SequenceEqual(kept[i].Signature)), window.NextCandidate(0, sketch, MinHashSignature.Length));
             }
         }
     }
@@ -200,13 +249,13 @@ public sealed class AttentionStateTests
     /// <summary>Each position of the sketches holds the sketch of the fingerprint at that position of the list.</summary>
     private static void AssertInStep(AttentionState state)
     {
-        var sketches = state.Sketches();
-        Assert.Equal(state.Fingerprints.Count, sketches.Count);
+        var (fingerprints, window) = (state.Fingerprints, state.RecentFingerprints());
+        Assert.Equal(fingerprints.Count, window.Count);
         Span<byte> sketch = stackalloc byte[MinHashSignature.Length];
-        for (var i = 0; i < state.Fingerprints.Count; i++)
+        for (var i = 0; i < fingerprints.Count; i++)
         {
-            FingerprintSketches.Sketch(state.Fingerprints[i].Signature, sketch);
-            Assert.Equal(i, sketches.NextCandidate(i, sketch, MinHashSignature.Length));
+            FingerprintWindow.Sketch(fingerprints[i].Signature, sketch);
+            Assert.Equal(i, window.NextCandidate(i, sketch, MinHashSignature.Length));
         }
     }
 

@@ -128,7 +128,7 @@ public sealed class AttentionState
 
     public void AddImmediate(DateTimeOffset at)
     {
-        ImmediateTimes.Insert(TimePosition(ImmediateTimes, at), at);
+        ImmediateTimes.Insert(ImmediatePosition(at), at);
         Added.ImmediateTimes.Add(at);
     }
 
@@ -215,7 +215,7 @@ public sealed class AttentionState
     {
         foreach (var at in entry.ImmediateTimes)
         {
-            ImmediateTimes.Insert(TimePosition(ImmediateTimes, at), at);
+            ImmediateTimes.Insert(ImmediatePosition(at), at);
         }
         foreach (var fingerprint in entry.Fingerprints)
         {
@@ -258,7 +258,7 @@ public sealed class AttentionState
 
     /// <summary>Drops the notification times at or before <paramref name="cutoff"/>: the oldest, in time order.</summary>
     public void ForgetImmediateUntil(DateTimeOffset cutoff)
-        => ImmediateTimes.RemoveRange(0, CountUntil(ImmediateTimes, cutoff));
+        => ImmediateTimes.RemoveRange(0, TimeOrder.CountUntil(ImmediateTimes, ImmediateTimes.Count, static (times, i) => times[i], cutoff));
 
     /// <summary>Drops the fingerprints taken at or before <paramref name="cutoff"/>: the oldest, in time order.</summary>
     public void ForgetFingerprintsUntil(DateTimeOffset cutoff) => ForgetOldestFingerprints(Window.CountUntil(cutoff));
@@ -273,27 +273,8 @@ public sealed class AttentionState
         _fingerprintsUnwritten = Math.Min(_fingerprintsUnwritten, Window.Count);
     }
 
-    /// <summary>In a list of times in order, the place after every time at or before <paramref name="at"/>: the end, unless the clock went back.</summary>
-    private static int TimePosition(List<DateTimeOffset> times, DateTimeOffset at)
-    {
-        var position = times.Count;
-        while (position > 0 && times[position - 1] > at)
-        {
-            position--;
-        }
-        return position;
-    }
-
-    /// <summary>In a list of times in order, how many of the oldest are at or before <paramref name="cutoff"/>.</summary>
-    private static int CountUntil(List<DateTimeOffset> times, DateTimeOffset cutoff)
-    {
-        var count = 0;
-        while (count < times.Count && times[count] <= cutoff)
-        {
-            count++;
-        }
-        return count;
-    }
+    /// <summary>Where a notification at <paramref name="at"/> goes among <see cref="ImmediateTimes"/>, in time order.</summary>
+    private int ImmediatePosition(DateTimeOffset at) => TimeOrder.PositionAfter(ImmediateTimes, ImmediateTimes.Count, static (times, i) => times[i], at);
 
     /// <summary>
     /// Everything added so far is persisted (in a log entry or the whole state). The entry <see cref="Unwritten"/> gave

@@ -77,19 +77,11 @@ public sealed class FingerprintWindow : IEnumerable<Fingerprint>
     }
 
     /// <summary>Adds a fingerprint as the newest.</summary>
-    public void Add(MatchKey key, DateTimeOffset at, uint[] signature)
-    {
-        if (_count == Capacity)
-        {
-            Grow();
-        }
-        Set(Slot(_count), key, at, signature);
-        _count++;
-    }
+    public void Add(MatchKey key, DateTimeOffset at, uint[] signature) => Insert(_count, key, at, signature);
 
     /// <summary>
-    /// Puts a fingerprint at <paramref name="index"/>, moving the newer ones up one: only when the clock went back (or a
-    /// state read back merges its log), so the loop over them is rare.
+    /// Puts a fingerprint at <paramref name="index"/>, moving the newer ones up one: at the end (nothing to move) but when
+    /// the clock went back or a state read back merges its log, so the loop over them is rare.
     /// </summary>
     public void Insert(int index, MatchKey key, DateTimeOffset at, uint[] signature)
     {
@@ -104,7 +96,9 @@ public sealed class FingerprintWindow : IEnumerable<Fingerprint>
             (_at[to], _keys[to], _signatures[to]) = (_at[from], _keys[from], _signatures[from]);
             _sketches.AsSpan(from * Length, Length).CopyTo(_sketches.AsSpan(to * Length, Length));
         }
-        Set(Slot(index), key, at, signature);
+        var slot = Slot(index);
+        (_at[slot], _keys[slot], _signatures[slot]) = (at, key, signature);
+        Sketch(signature, _sketches.AsSpan(slot * Length, Length));
         _count++;
     }
 
@@ -122,26 +116,10 @@ public sealed class FingerprintWindow : IEnumerable<Fingerprint>
     }
 
     /// <summary>The place after every fingerprint taken at or before <paramref name="at"/>: the end, unless the clock went back.</summary>
-    public int PositionAfter(DateTimeOffset at)
-    {
-        var position = _count;
-        while (position > 0 && At(position - 1) > at)
-        {
-            position--;
-        }
-        return position;
-    }
+    public int PositionAfter(DateTimeOffset at) => TimeOrder.PositionAfter(this, _count, static (window, i) => window.At(i), at);
 
     /// <summary>How many of the oldest were taken at or before <paramref name="cutoff"/>.</summary>
-    public int CountUntil(DateTimeOffset cutoff)
-    {
-        var count = 0;
-        while (count < _count && At(count) <= cutoff)
-        {
-            count++;
-        }
-        return count;
-    }
+    public int CountUntil(DateTimeOffset cutoff) => TimeOrder.CountUntil(this, _count, static (window, i) => window.At(i), cutoff);
 
     /// <summary>
     /// The first fingerprint from <paramref name="from"/> on whose sketch agrees with <paramref name="sketch"/> in at
@@ -174,12 +152,6 @@ public sealed class FingerprintWindow : IEnumerable<Fingerprint>
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     private int Slot(int index) => (_first + index) & (Capacity - 1);
-
-    private void Set(int slot, MatchKey key, DateTimeOffset at, uint[] signature)
-    {
-        (_at[slot], _keys[slot], _signatures[slot]) = (at, key, signature);
-        Sketch(signature, _sketches.AsSpan(slot * Length, Length));
-    }
 
     /// <summary>Full: twice the room (four to start), every ring unwrapped to its front in order.</summary>
     private void Grow()

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -7,8 +6,8 @@ using StreamAttention.Grains.Attention;
 namespace StreamAttention.Grains.Tests;
 
 /// <summary>
-/// How a fingerprint is stored now (<see cref="Storage.FingerprintCodec"/>): its signature as 256 little-endian bytes.
-/// The records written before, with the signature as numbers, are <see cref="StoredBinaryRecordsTests"/>'.
+/// How a fingerprint is stored now (<see cref="Storage.FingerprintCodec"/>): its sketch as its 64 bytes. The records
+/// written before, with the whole signature as numbers or packed, are <see cref="StoredBinaryRecordsTests"/>'.
 /// </summary>
 public sealed class FingerprintCodecTests(SiloHostFixture fixture) : IClassFixture<SiloHostFixture>
 {
@@ -17,35 +16,29 @@ public sealed class FingerprintCodecTests(SiloHostFixture fixture) : IClassFixtu
     private IGrainStorageSerializer Storage => StoredRecords.UsersStorage(fixture.Services);
 
     [Fact]
-    public void A_signature_is_written_as_its_bytes_and_read_back_equal()
+    public void A_sketch_is_written_as_its_bytes_and_read_back_equal()
     {
-        var signature = MinHashSignature.Of("Kafka broker 3 in eu-west is offline, 12 partitions under-replicated");
-        var entry = new AttentionEntry { Fingerprints = [new Fingerprint("m-1", At, signature)] };
+        var sketch = MinHashSignature.SketchOf("Kafka broker 3 in eu-west is offline, 12 partitions under-replicated");
+        var entry = new AttentionEntry { Fingerprints = [new Fingerprint("m-1", At, sketch)] };
 
         var record = Storage.Serialize(entry).ToArray();
         var loaded = Storage.Deserialize<AttentionEntry>(BinaryData.FromBytes(record))!;
 
-        var bytes = new byte[signature.Length * sizeof(uint)];
-        for (var i = 0; i < signature.Length; i++)
-        {
-            BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(i * sizeof(uint)), signature[i]);
-        }
-        Assert.True(record.AsSpan().IndexOf(bytes) >= 0, "The record holds the signature's little-endian bytes.");
+        Assert.True(record.AsSpan().IndexOf(sketch) >= 0, "The record holds the sketch's bytes.");
         var fingerprint = Assert.Single(loaded.Fingerprints);
         Assert.Equal(("m-1", At), (fingerprint.MatchId, fingerprint.At));
-        Assert.Equal(signature, fingerprint.Signature);
+        Assert.Equal(sketch, fingerprint.Sketch);
     }
 
     /// <summary>Each fingerprint takes the one reference number its byte array takes on reading: later shared objects still resolve.</summary>
     [Fact]
-    public void A_state_with_packed_signatures_keeps_the_objects_after_them()
+    public void A_state_with_sketches_keeps_the_objects_after_them()
     {
         var state = StoredBinaryRecordsTests.UserState();
 
         var loaded = Storage.Deserialize<Users.UserInterestsState>(Storage.Serialize(state))!;
 
-        Assert.Equal(state.Attention.Fingerprints.Select(f => (f.MatchId, f.At, string.Join(',', f.Signature))),
-            loaded.Attention.Fingerprints.Select(f => (f.MatchId, f.At, string.Join(',', f.Signature))));
+        Assert.Equal(state.Attention.Fingerprints, loaded.Attention.Fingerprints);
         Assert.Equal(state.Attention.Pending.Select(m => m.MatchId), loaded.Attention.Pending.Select(m => m.MatchId));
         Assert.Same(loaded.Attention.Outbox[0], loaded.Attention.RecentDigests[^1]);
     }
@@ -56,13 +49,13 @@ public sealed class FingerprintCodecTests(SiloHostFixture fixture) : IClassFixtu
     {
         var gateway = Shards.MatchIds.Create(1, At)[0];
         string[] ids = [gateway, gateway.ToUpperInvariant(), Guid.Parse(gateway).ToString("D"), "m-1", ""];
-        var signature = MinHashSignature.Of("disk full on db-2");
+        var sketch = MinHashSignature.SketchOf("disk full on db-2");
         // After the fingerprints, two matches share one highlights array: its second occurrence is a reference by
         // number, which resolves only if every id took the reference number its reading takes.
         Contracts.Highlight[] highlights = [new("disk", 0.9f)];
         var entry = new AttentionEntry
         {
-            Fingerprints = [.. ids.Select(id => new Fingerprint(id, At, signature))],
+            Fingerprints = [.. ids.Select(id => new Fingerprint(id, At, sketch))],
             Pending = [new(At, "db", "disk full on db-2", 0.8f, highlights, gateway), new(At, "db", "disk full on db-3", 0.7f, highlights, "m-1")],
         };
         var json = StoredRecords.PreviousJson(fixture.Services);
@@ -75,22 +68,21 @@ public sealed class FingerprintCodecTests(SiloHostFixture fixture) : IClassFixtu
         Assert.Equal(ids, entry.Fingerprints.Select(f => f.MatchId));
         Assert.Equal(ids, stored.Fingerprints.Select(f => f.MatchId));
         Assert.Equal(ids, fromJson.Fingerprints.Select(f => f.MatchId));
-        Assert.Equal(entry.Fingerprints, stored.Fingerprints.Select(f => new Fingerprint(f.MatchId, f.At, signature)));
+        Assert.Equal(entry.Fingerprints, stored.Fingerprints.Select(f => new Fingerprint(f.MatchId, f.At, sketch)));
         Assert.DoesNotContain("\"Key\"", json.Serialize(entry).ToString());
     }
 
     [Fact]
-    public void A_signature_of_another_length_is_refused()
+    public void A_sketch_of_another_length_is_refused()
     {
-        var entry = new AttentionEntry { Fingerprints = [new Fingerprint("m-1", At, new uint[MinHashSignature.Length - 1])] };
-
-        Assert.Throws<ArgumentException>(() => Storage.Serialize(entry));
+        Assert.Throws<ArgumentException>(() => new Fingerprint("m-1", At, new byte[MinHashSignature.Length - 1]));
+        Assert.Throws<ArgumentException>(() => new FingerprintWindow().Add(default, At, new byte[MinHashSignature.Length + 1]));
     }
 
     [Fact]
     public void A_copy_is_the_fingerprint_itself()
     {
-        var fingerprint = new Fingerprint("m-1", At, MinHashSignature.Of("disk full on db-2"));
+        var fingerprint = new Fingerprint("m-1", At, MinHashSignature.SketchOf("disk full on db-2"));
 
         Assert.Same(fingerprint, fixture.Services.GetRequiredService<DeepCopier>().Copy(fingerprint));
     }

@@ -88,15 +88,19 @@ public sealed class StoredBinaryRecordsTests(SiloHostFixture fixture) : IClassFi
     }
 
     /// <summary>
-    /// The same records as the build before packed signatures wrote them (main at 257592b, <c>*-signatures-as-numbers.bin</c>):
-    /// fingerprints without reference tracking, each signature an array of numbers, the six fingerprints of one text
-    /// sharing one array (the first written whole, the others as references to it).
+    /// The same records with fingerprints that held the whole signature, their sketches now: as the build before packed
+    /// signatures wrote them (main at 257592b, <c>*-signatures-as-numbers.bin</c>: fingerprints without reference tracking,
+    /// each signature an array of numbers, the six fingerprints of one text sharing one array, the first written whole,
+    /// the others as references to it), and as the build before sketches wrote them (main at 2dc4dd2,
+    /// <c>*-signatures-packed.bin</c>: each signature as its 256 bytes).
     /// </summary>
-    [Fact]
-    public void Records_with_signatures_written_as_numbers_load_whole()
+    [Theory]
+    [InlineData("signatures-as-numbers")]
+    [InlineData("signatures-packed")]
+    public void Records_with_whole_signatures_load_whole(string written)
     {
-        var state = Storage.Deserialize<UserInterestsState>(StoredRecords.Bytes("user-state-signatures-as-numbers.bin"))!;
-        var entry = Storage.Deserialize<AttentionEntry>(StoredRecords.Bytes("attention-log-entry-signatures-as-numbers.bin"))!;
+        var state = Storage.Deserialize<UserInterestsState>(StoredRecords.Bytes($"user-state-{written}.bin"))!;
+        var entry = Storage.Deserialize<AttentionEntry>(StoredRecords.Bytes($"attention-log-entry-{written}.bin"))!;
 
         Assert.Equal(Json(UserState()), Json(state));
         Assert.Same(state.Attention.Outbox[0], state.Attention.RecentDigests[^1]);
@@ -166,7 +170,7 @@ public sealed class StoredBinaryRecordsTests(SiloHostFixture fixture) : IClassFi
         attention.DigestSequence = 2;
         foreach (var match in Matches(At, "Postgres replica lag on db-5", 6, "m-new", DeliveryKinds.Deferred))
         {
-            attention.AddFingerprint(new Fingerprint(match.MatchId, match.At, MinHashSignature.Of(match.Text)));
+            attention.AddFingerprint(new Fingerprint(match.MatchId, match.At, MinHashSignature.SketchOf(match.Text)));
             attention.Pending.Add(match);
         }
         attention.NextDigestAt = At.AddHours(1);
@@ -206,7 +210,7 @@ public sealed class StoredBinaryRecordsTests(SiloHostFixture fixture) : IClassFi
         var entry = new AttentionEntry { ImmediateTimes = [At], NextDigestAt = At.AddHours(1) };
         foreach (var match in Matches(At.AddMinutes(1), "Postgres replica lag on db-7, failover pending", 8, "m-log", DeliveryKinds.QuietHours))
         {
-            entry.Fingerprints.Add(new Fingerprint(match.MatchId, match.At, MinHashSignature.Of(match.Text)));
+            entry.Fingerprints.Add(new Fingerprint(match.MatchId, match.At, MinHashSignature.SketchOf(match.Text)));
             entry.Pending.Add(match);
         }
         return entry;

@@ -110,7 +110,7 @@ public sealed class StoredStateCompatibilityTests(SiloHostFixture fixture) : ICl
         Assert.Equal([At.AddMinutes(-5)], attention.ImmediateTimes);
         var fingerprint = Assert.Single(attention.Fingerprints);
         Assert.Equal(("m-0", At.AddMinutes(-5)), (fingerprint.MatchId, fingerprint.At));
-        Assert.Equal(MinHashSignature.Of("Postgres replica lag on db-3"), fingerprint.Signature);
+        Assert.Equal(MinHashSignature.SketchOf("Postgres replica lag on db-3"), fingerprint.Sketch);
         var pending = Assert.Single(attention.Pending);
         Assert.Equal(("m-1", DeliveryKinds.Deferred, 0.81f, 0.7f), (pending.MatchId, pending.Delivery, pending.Score, pending.RawScore));
         Assert.Equal("postgres", Assert.Single(pending.Highlights).Token);
@@ -131,7 +131,7 @@ public sealed class StoredStateCompatibilityTests(SiloHostFixture fixture) : ICl
         Assert.Equal([At], entry.ImmediateTimes);
         var fingerprint = Assert.Single(entry.Fingerprints);
         Assert.Equal(("m-2", At.AddMinutes(1)), (fingerprint.MatchId, fingerprint.At));
-        Assert.Equal(MinHashSignature.Of("Postgres replica lag on db-5"), fingerprint.Signature);
+        Assert.Equal(MinHashSignature.SketchOf("Postgres replica lag on db-5"), fingerprint.Sketch);
         var pending = Assert.Single(entry.Pending);
         Assert.Equal(("m-2", DeliveryKinds.QuietHours, true, null), (pending.MatchId, pending.Delivery, pending.Truncated, pending.RawScore));
         Assert.Empty(pending.Highlights);

@@ -38,13 +38,13 @@ public sealed class AttentionFilter(TimeProvider time, int maxFingerprints = Int
         {
             return new MatchDecision(DeliveryKinds.Muted, match.Score);
         }
-        var signature = MinHashSignature.Of(match.Text);
-        if (policy.Duplicates.Enabled && FirstSimilar(state.RecentFingerprints(), signature, policy.Duplicates.Similarity) is >= 0 and var original)
+        var sketch = MinHashSignature.SketchOf(match.Text);
+        if (policy.Duplicates.Enabled && FirstSimilar(state.RecentFingerprints(), sketch, policy.Duplicates.Similarity) is >= 0 and var original)
         {
             return new MatchDecision(DeliveryKinds.SuppressedDuplicate, match.Score, state.RecentFingerprints().MatchId(original));
         }
         state.KeepNewestFingerprints(maxFingerprints - 1);
-        state.AddFingerprint(MatchKey.Of(match.MatchId), now, signature);
+        state.AddFingerprint(MatchKey.Of(match.MatchId), now, sketch);
         if (QuietHoursWindow.IsQuiet(policy.QuietHours, now, out var quietEnd))
         {
             if (match.Score >= policy.QuietHours!.CriticalScore)
@@ -128,21 +128,9 @@ public sealed class AttentionFilter(TimeProvider time, int maxFingerprints = Int
         return false;
     }
 
-    /// <summary>The position of the oldest fingerprint whose similarity to <paramref name="signature"/> reaches <paramref name="similarity"/>; -1 when none does.</summary>
-    private static int FirstSimilar(FingerprintWindow fingerprints, uint[] signature, double similarity)
-    {
-        var needed = MinHashSignature.AgreementsFor(similarity);
-        Span<byte> sketch = stackalloc byte[MinHashSignature.Length];
-        FingerprintWindow.Sketch(signature, sketch);
-        for (var i = fingerprints.NextCandidate(0, sketch, needed); i >= 0; i = fingerprints.NextCandidate(i + 1, sketch, needed))
-        {
-            if (MinHashSignature.Reaches(fingerprints.Signature(i), signature, similarity))
-            {
-                return i;
-            }
-        }
-        return -1;
-    }
+    /// <summary>The position of the oldest fingerprint whose similarity to <paramref name="sketch"/> reaches <paramref name="similarity"/>; -1 when none does.</summary>
+    private static int FirstSimilar(FingerprintWindow fingerprints, byte[] sketch, double similarity)
+        => MinHashSignature.IsEmpty(sketch) ? -1 : fingerprints.FirstAgreeing(sketch, MinHashSignature.AgreementsFor(similarity));
 
     /// <summary>Drops notifications and fingerprints that left their windows (the oldest of each: both are in time order).</summary>
     private static void Forget(DeliveryPolicy policy, AttentionState state, DateTimeOffset now)

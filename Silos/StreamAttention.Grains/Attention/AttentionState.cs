@@ -133,16 +133,16 @@ public sealed class AttentionState
     }
 
     /// <summary>Keeps the fingerprint of the match with <paramref name="key"/>, taken at <paramref name="at"/>.</summary>
-    public void AddFingerprint(MatchKey key, DateTimeOffset at, uint[] signature)
+    public void AddFingerprint(MatchKey key, DateTimeOffset at, ReadOnlySpan<byte> sketch)
     {
         var position = Window.PositionAfter(at);
         // Every fingerprint from the position on is newer, so the unwritten ones, some of which it moved up, are still
         // among the newest that many.
         _fingerprintsUnwritten = Math.Max(_fingerprintsUnwritten + 1, Window.Count + 1 - position);
-        Window.Insert(position, key, at, signature);
+        Window.Insert(position, key, at, sketch);
     }
 
-    public void AddFingerprint(Fingerprint fingerprint) => AddFingerprint(fingerprint.Key, fingerprint.At, fingerprint.Signature);
+    public void AddFingerprint(Fingerprint fingerprint) => AddFingerprint(fingerprint.Key, fingerprint.At, fingerprint.Sketch);
 
     /// <summary>
     /// The match waits for the next digest, due at <paramref name="due"/> unless one is due earlier. Of all that wait, the
@@ -219,7 +219,7 @@ public sealed class AttentionState
         }
         foreach (var fingerprint in entry.Fingerprints)
         {
-            Window.Insert(Window.PositionAfter(fingerprint.At), fingerprint.Key, fingerprint.At, fingerprint.Signature);
+            Window.Insert(Window.PositionAfter(fingerprint.At), fingerprint.Key, fingerprint.At, fingerprint.Sketch);
         }
         Pending.AddRange(entry.Pending);
         foreach (var evicted in entry.Evicted)
@@ -346,25 +346,36 @@ public sealed class AttentionEntry
 }
 
 /// <summary>
-/// A match's MinHash signature, kept to recognise near-duplicates of it: the stored form of one entry of a user's
-/// <see cref="FingerprintWindow"/>, which holds the same fields as values. The match id is held as its
-/// <see cref="Users.MatchKey"/> (a gateway's id in its UUID's 16 bytes), as the window holds it. Stored by
-/// <see cref="Storage.FingerprintCodec"/> (the signature packed); its JSON form, for records stored in JSON before, is
-/// its public properties, read through the public constructor.
+/// A match's MinHash sketch (<see cref="MinHashSignature.Sketch"/>), kept to recognise near-duplicates of it: the stored
+/// form of one entry of a user's <see cref="FingerprintWindow"/>, which holds the same fields as values. The match id is
+/// held as its <see cref="Users.MatchKey"/> (a gateway's id in its UUID's 16 bytes), as the window holds it. Stored by
+/// <see cref="Storage.FingerprintCodec"/>; its JSON form, for records stored in JSON before (which held the whole
+/// signature), is its public properties, read through the JSON constructor.
 /// </summary>
 [Immutable, Alias("StreamAttention.Fingerprint")]
 public sealed record Fingerprint
 {
-    public Fingerprint(string matchId, DateTimeOffset at, uint[] signature)
-        : this(MatchKey.Of(matchId), at, signature)
+    public Fingerprint(string matchId, DateTimeOffset at, byte[] sketch)
+        : this(MatchKey.Of(matchId), at, sketch)
     {
     }
 
-    internal Fingerprint(MatchKey key, DateTimeOffset at, uint[] signature)
+    internal Fingerprint(MatchKey key, DateTimeOffset at, byte[] sketch)
     {
+        if (sketch.Length != MinHashSignature.Length)
+        {
+            throw new ArgumentException($"A sketch has {MinHashSignature.Length} bytes, not {sketch.Length}.", nameof(sketch));
+        }
         Key = key;
         At = at;
-        Signature = signature;
+        Sketch = sketch;
+    }
+
+    /// <summary>A fingerprint as JSON holds it: its sketch, or the whole signature as records stored before held it.</summary>
+    [Newtonsoft.Json.JsonConstructor]
+    private Fingerprint(string matchId, DateTimeOffset at, byte[]? sketch, uint[]? signature)
+        : this(matchId, at, sketch ?? MinHashSignature.Sketch(signature ?? throw new InvalidOperationException($"The stored fingerprint of match {matchId} has neither a sketch nor a signature.")))
+    {
     }
 
     /// <summary>The match's id as <see cref="RecentMatches"/> keys it too (not public: JSON writes <see cref="MatchId"/>).</summary>
@@ -375,7 +386,13 @@ public sealed record Fingerprint
 
     public DateTimeOffset At { get; }
 
-    public uint[] Signature { get; }
+    public byte[] Sketch { get; }
+
+    /// <summary>Equal fields, the sketch's bytes included (a record compares arrays by reference).</summary>
+    public bool Equals(Fingerprint? other)
+        => other is not null && (Key, At) == (other.Key, other.At) && Sketch.AsSpan().SequenceEqual(other.Sketch);
+
+    public override int GetHashCode() => HashCode.Combine(Key, At);
 }
 
 /// <summary>One interest's feedback: the threshold offset and the pooled vectors of messages marked "not like this".</summary>

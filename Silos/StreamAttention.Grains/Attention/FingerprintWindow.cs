@@ -1,6 +1,4 @@
 using System.Collections;
-using System.Numerics;
-using System.Runtime.Intrinsics;
 using StreamAttention.Grains.Users;
 
 namespace StreamAttention.Grains.Attention;
@@ -9,13 +7,9 @@ namespace StreamAttention.Grains.Attention;
 /// A user's recent fingerprints in time order, oldest first, held as values in rings (one per field) rather than a
 /// list of <see cref="Fingerprint"/> objects: every decision of every matched user adds one, and as an object each
 /// outlived the young generation, referred to from the user's old list, for the young collections to find and copy
-/// (the most numerous old-to-young reference in a paced stream). Here a decision writes a time, a key and a reference
-/// to its signature (shared by every match of the message's text). A <see cref="Fingerprint"/> is formed only when one
-/// is read: for storage, or a duplicate's original.
-/// Each also keeps a sketch: its signature's positions cut to their values' low byte, packed one after the other. Two
-/// signatures agree in at least as many of these bytes as in their positions, so a fingerprint whose bytes agree in
-/// fewer positions than the similarity needs cannot reach it: 64 contiguous bytes reject it, where its signature would
-/// be read from wherever it lies. Only the rare others are compared in full (<see cref="MinHashSignature.Reaches"/>).
+/// (the most numerous old-to-young reference in a paced stream). Here a decision writes a time, a key and a sketch
+/// (<see cref="MinHashSignature.Sketch"/>: 64 bytes, packed one after the other), and nothing old refers to anything
+/// young. A <see cref="Fingerprint"/> is formed only when one is read: for storage, or a duplicate's original.
 /// The rings' capacity is a power of two, so a full window (the oldest leaves as each new one comes) fills them
 /// exactly and moves nothing.
 /// </summary>
@@ -25,7 +19,6 @@ public sealed class FingerprintWindow : IEnumerable<Fingerprint>
 
     private DateTimeOffset[] _at = [];
     private MatchKey[] _keys = [];
-    private uint[][] _signatures = [];
     private byte[] _sketches = [];
     private int _first;
     private int _count;
@@ -39,7 +32,7 @@ public sealed class FingerprintWindow : IEnumerable<Fingerprint>
     {
         foreach (var fingerprint in fingerprints)
         {
-            Add(fingerprint.Key, fingerprint.At, fingerprint.Signature);
+            Add(fingerprint.Key, fingerprint.At, fingerprint.Sketch);
         }
     }
 
@@ -54,7 +47,7 @@ public sealed class FingerprintWindow : IEnumerable<Fingerprint>
     /// <summary>The <paramref name="index"/>-th oldest's match id, a new string.</summary>
     public string MatchId(int index) => _keys[Slot(index)].ToId();
 
-    public uint[] Signature(int index) => _signatures[Slot(index)];
+    public ReadOnlySpan<byte> Sketch(int index) => _sketches.AsSpan(Slot(index) * Length, Length);
 
     /// <summary>The <paramref name="index"/>-th oldest as a new <see cref="Fingerprint"/>.</summary>
     public Fingerprint this[int index]
@@ -63,29 +56,24 @@ public sealed class FingerprintWindow : IEnumerable<Fingerprint>
         {
             ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)_count, nameof(index));
             var slot = Slot(index);
-            return new Fingerprint(_keys[slot], _at[slot], _signatures[slot]);
-        }
-    }
-
-    /// <summary>The sketch of <paramref name="signature"/>: its values' low bytes.</summary>
-    public static void Sketch(uint[] signature, Span<byte> sketch)
-    {
-        for (var i = 0; i < Length; i++)
-        {
-            sketch[i] = (byte)signature[i];
+            return new Fingerprint(_keys[slot], _at[slot], Sketch(index).ToArray());
         }
     }
 
     /// <summary>Adds a fingerprint as the newest.</summary>
-    public void Add(MatchKey key, DateTimeOffset at, uint[] signature) => Insert(_count, key, at, signature);
+    public void Add(MatchKey key, DateTimeOffset at, ReadOnlySpan<byte> sketch) => Insert(_count, key, at, sketch);
 
     /// <summary>
     /// Puts a fingerprint at <paramref name="index"/>, moving the newer ones up one: at the end (nothing to move) but when
     /// the clock went back or a state read back merges its log, so the loop over them is rare.
     /// </summary>
-    public void Insert(int index, MatchKey key, DateTimeOffset at, uint[] signature)
+    public void Insert(int index, MatchKey key, DateTimeOffset at, ReadOnlySpan<byte> sketch)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)index, (uint)_count, nameof(index));
+        if (sketch.Length != Length)
+        {
+            throw new ArgumentException($"A sketch has {Length} bytes, not {sketch.Length}.", nameof(sketch));
+        }
         if (_count == Capacity)
         {
             Grow();
@@ -93,12 +81,12 @@ public sealed class FingerprintWindow : IEnumerable<Fingerprint>
         for (var i = _count; i > index; i--)
         {
             var (to, from) = (Slot(i), Slot(i - 1));
-            (_at[to], _keys[to], _signatures[to]) = (_at[from], _keys[from], _signatures[from]);
+            (_at[to], _keys[to]) = (_at[from], _keys[from]);
             _sketches.AsSpan(from * Length, Length).CopyTo(_sketches.AsSpan(to * Length, Length));
         }
         var slot = Slot(index);
-        (_at[slot], _keys[slot], _signatures[slot]) = (at, key, signature);
-        Sketch(signature, _sketches.AsSpan(slot * Length, Length));
+        (_at[slot], _keys[slot]) = (at, key);
+        sketch.CopyTo(_sketches.AsSpan(slot * Length, Length));
         _count++;
     }
 
@@ -109,7 +97,8 @@ public sealed class FingerprintWindow : IEnumerable<Fingerprint>
         for (var i = 0; i < count; i++)
         {
             var slot = Slot(i);
-            (_keys[slot], _signatures[slot]) = (default, null!);
+            // A key may hold a string (an id that is not a UUID): let it go.
+            _keys[slot] = default;
         }
         _first = _count == count ? 0 : (_first + count) & (Capacity - 1);
         _count -= count;
@@ -122,18 +111,14 @@ public sealed class FingerprintWindow : IEnumerable<Fingerprint>
     public int CountUntil(DateTimeOffset cutoff) => TimeOrder.CountUntil(this, _count, static (window, i) => window.At(i), cutoff);
 
     /// <summary>
-    /// The first fingerprint from <paramref name="from"/> on whose sketch agrees with <paramref name="sketch"/> in at
-    /// least <paramref name="needed"/> positions; -1 when none does.
+    /// The position of the oldest fingerprint whose sketch agrees with <paramref name="sketch"/> in at least
+    /// <paramref name="needed"/> positions (<see cref="MinHashSignature.AgreementsFor"/>); -1 when none does.
     /// </summary>
-    public int NextCandidate(int from, ReadOnlySpan<byte> sketch, int needed)
+    public int FirstAgreeing(ReadOnlySpan<byte> sketch, int needed)
     {
-        var (low, high) = (Vector256.Create(sketch[..32]), Vector256.Create(sketch[32..]));
-        for (var i = from; i < _count; i++)
+        for (var i = 0; i < _count; i++)
         {
-            var stored = _sketches.AsSpan(Slot(i) * Length, Length);
-            var agree = BitOperations.PopCount(Vector256.Equals(Vector256.Create(stored[..32]), low).ExtractMostSignificantBits())
-                + BitOperations.PopCount(Vector256.Equals(Vector256.Create(stored[32..]), high).ExtractMostSignificantBits());
-            if (agree >= needed)
+            if (MinHashSignature.Agreements(Sketch(i), sketch) >= needed)
             {
                 return i;
             }
@@ -159,7 +144,6 @@ public sealed class FingerprintWindow : IEnumerable<Fingerprint>
         var (full, capacity) = (Capacity, Math.Max(4, Capacity * 2));
         _at = Unwrapped(_at, _first, full, capacity, 1);
         _keys = Unwrapped(_keys, _first, full, capacity, 1);
-        _signatures = Unwrapped(_signatures, _first, full, capacity, 1);
         _sketches = Unwrapped(_sketches, _first, full, capacity, Length);
         _first = 0;
     }

@@ -10,23 +10,27 @@ namespace StreamAttention.Grains.Attention;
 /// of the two texts' shingle sets. Words are lower-cased and digits folded to '#', so variants of one alert that
 /// differ in a host number, a count or a time look alike; shingles are single words and word pairs, so short texts
 /// still have enough of them and word order counts a little.
+/// A fingerprint keeps only each position's low byte, its sketch (b-bit minwise hashing, Li and König 2010): 64 bytes
+/// where the signature has 256, stored with every fingerprint of a user and compared at every decision. Two positions
+/// that differ still share their low byte by chance, one time in 256, which <see cref="Similarity"/> takes out.
 /// </summary>
 public static class MinHashSignature
 {
     public const int Length = 64;
     private const uint FnvOffset = 2166136261u;
 
+    /// <summary>How often two unequal positions agree in their low byte.</summary>
+    private const double ChanceAgreement = 1.0 / 256;
+
     /// <summary>
     /// Every match of one message reaches the user grains of a silo with the same text instance (Orleans passes strings
-    /// by reference), so its signature is computed once per message here, not once per match; an entry lives as long
-    /// as its text.
+    /// by reference), so its sketch is computed once per message here, not once per match; an entry lives as long as its
+    /// text.
     /// </summary>
-    private static readonly ConditionalWeakTable<string, uint[]> ByText = new();
+    private static readonly ConditionalWeakTable<string, byte[]> ByText = new();
 
-    /// <summary>The text's signature, shared by every caller with the same text instance: read it, never change it.</summary>
-    public static uint[] Of(string text) => ByText.GetValue(text, Compute);
-
-    private static uint[] Compute(string text)
+    /// <summary>The text's signature, computed anew.</summary>
+    public static uint[] Of(string text)
     {
         var words = Words(text);
         var signature = new uint[Length];
@@ -44,61 +48,69 @@ public static class MinHashSignature
         return signature;
     }
 
-    /// <summary>The share of positions where the signatures agree: an estimate of the Jaccard similarity.</summary>
-    public static double Similarity(uint[] a, uint[] b)
+    /// <summary>The text's sketch, shared by every caller with the same text instance: read it, never change it.</summary>
+    public static byte[] SketchOf(string text) => ByText.GetValue(text, static text => Sketch(Of(text)));
+
+    /// <summary>The sketch of <paramref name="signature"/>: its positions' low bytes.</summary>
+    public static byte[] Sketch(ReadOnlySpan<uint> signature)
     {
-        var same = 0;
-        var empty = Vector256.Create(uint.MaxValue);
-        for (var i = 0; i < Length; i += Vector256<uint>.Count)
+        if (signature.Length != Length)
         {
-            var x = Vector256.Create(a.AsSpan(i, Vector256<uint>.Count));
-            var agree = Vector256.Equals(x, Vector256.Create(b.AsSpan(i, Vector256<uint>.Count))) & ~Vector256.Equals(x, empty);
-            same += BitOperations.PopCount(agree.ExtractMostSignificantBits());
+            throw new ArgumentException($"A signature has {Length} numbers, not {signature.Length}.", nameof(signature));
         }
-        return (double)same / Length;
+        var sketch = new byte[Length];
+        for (var i = 0; i < Length; i++)
+        {
+            sketch[i] = (byte)signature[i];
+        }
+        return sketch;
     }
 
     /// <summary>
-    /// Whether <see cref="Similarity"/> of the two reaches <paramref name="similarity"/>, stopping as soon as the positions
-    /// left could no longer agree enough: an unrelated signature (most of a user's) is rejected after about half of them.
+    /// Whether the sketch is a text's without words: every position is unset (a signature's positions are all set as soon
+    /// as the text has one shingle), where a real one is all 0xFF by chance once in 2⁵¹². Such a text is nobody's
+    /// near-duplicate: it would agree with every other one.
     /// </summary>
-    public static bool Reaches(uint[] a, uint[] b, double similarity)
+    public static bool IsEmpty(ReadOnlySpan<byte> sketch) => !sketch.ContainsAnyExcept((byte)0xFF);
+
+    /// <summary>How many positions of the two sketches agree.</summary>
+    public static int Agreements(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
     {
-        var needed = AgreementsFor(similarity);
-        var same = 0;
-        var empty = Vector256.Create(uint.MaxValue);
-        for (var i = 0; i < Length; i += Vector256<uint>.Count)
-        {
-            if (same + Length - i < needed)
-            {
-                return false;
-            }
-            var x = Vector256.Create(a.AsSpan(i, Vector256<uint>.Count));
-            var agree = Vector256.Equals(x, Vector256.Create(b.AsSpan(i, Vector256<uint>.Count))) & ~Vector256.Equals(x, empty);
-            same += BitOperations.PopCount(agree.ExtractMostSignificantBits());
-        }
-        return same >= needed;
+        var x = a[..Length];
+        var y = b[..Length];
+        var half = Vector256<byte>.Count;
+        return BitOperations.PopCount(Vector256.Equals(Vector256.Create(x[..half]), Vector256.Create(y[..half])).ExtractMostSignificantBits())
+            + BitOperations.PopCount(Vector256.Equals(Vector256.Create(x[half..]), Vector256.Create(y[half..])).ExtractMostSignificantBits());
     }
 
-    /// <summary>The fewest agreeing positions whose share (as <see cref="Similarity"/> computes it) reaches <paramref name="similarity"/>; past <see cref="Length"/> when none does.</summary>
+    /// <summary>
+    /// The Jaccard similarity the two sketches estimate: the share of positions that agree, less the agreements expected by
+    /// chance among those that differ. Unbiased, so slightly below zero when no position agrees.
+    /// </summary>
+    public static double Similarity(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b) => Estimate(Agreements(a, b));
+
+    /// <summary>The fewest agreeing positions whose <see cref="Similarity"/> reaches <paramref name="similarity"/>; past <see cref="Length"/> when none does.</summary>
     public static int AgreementsFor(double similarity)
     {
         if (!(similarity <= 1))
         {
             return Length + 1;
         }
-        var needed = similarity <= 0 ? 0 : (int)Math.Ceiling(similarity * Length);
-        // The division may round either way of the product: settle on what the comparison itself says.
-        while (needed > 0 && (double)(needed - 1) / Length >= similarity)
+        var needed = similarity <= 0 ? 0 : (int)Math.Ceiling((similarity * (1 - ChanceAgreement) + ChanceAgreement) * Length);
+        // The arithmetic may round either way of the estimate: settle on what the comparison itself says.
+        while (needed > 0 && Estimate(needed - 1) >= similarity)
         {
             needed--;
         }
-        while (needed <= Length && (double)needed / Length < similarity)
+        while (needed <= Length && Estimate(needed) < similarity)
         {
             needed++;
         }
         return needed;
     }
+
+    private static double Estimate(int agreements)
+        => (((double)agreements / Length) - ChanceAgreement) / (1 - ChanceAgreement);
 
     /// <summary>The words of a text, normalised as the summary says; also what mutes match terms against.</summary>
     public static List<string> Words(string text)

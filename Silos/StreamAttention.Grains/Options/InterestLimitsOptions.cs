@@ -30,8 +30,8 @@ public sealed class InterestLimitsOptions
 
     /// <summary>
     /// Recent matches per user (the newest within the duplicate window) that a new match is checked against for
-    /// near-duplicates. Each is a 64-hash signature (~300 bytes with its match id and time) in the user's persisted state, and every decision reads
-    /// them, so a user matched all day keeps a bounded state.
+    /// near-duplicates. Each is a 64-byte MinHash sketch (~110 bytes with its match id and time) in the user's persisted
+    /// state, and every decision reads them, so a user matched all day keeps a bounded state.
     /// </summary>
     [Range(1, 100_000)]
     public int MaxFingerprintsPerUser { get; set; } = DefaultMaxFingerprints;

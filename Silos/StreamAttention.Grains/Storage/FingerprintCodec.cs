@@ -1,7 +1,5 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
-using System.Runtime.InteropServices;
 using Orleans.Serialization.Buffers;
 using Orleans.Serialization.Codecs;
 using Orleans.Serialization.GeneratedCodeHelpers;
@@ -13,13 +11,12 @@ using StreamAttention.Grains.Users;
 namespace StreamAttention.Grains.Storage;
 
 /// <summary>
-/// Orleans' binary codec of <see cref="Fingerprint"/>, written by hand for one field: the signature goes as its
-/// 256 bytes (field 3, little-endian), where the generated codec wrote an array of 64 numbers one varint and field
-/// header at a time (field 2). That array was most of the CPU of a whole attention state's write (a user's up to
-/// 256 fingerprints, every 16th deferring decision) and of its bytes. Records written before still read: field 2 is
-/// read as the generated codec read it. The framing is the generated codec's for this untracked record (a value
-/// number taken before the fields, the fields, an end of base and an end of object), so the objects around a
-/// fingerprint keep their reference numbers, and the packed field takes the one number a byte array read takes.
+/// Orleans' binary codec of <see cref="Fingerprint"/>, written by hand for one field: the sketch goes as its 64 bytes
+/// (field 4). Records written before still read, their signatures cut to sketches: as 256 little-endian bytes (field 3,
+/// this codec's first form) or as the generated codec wrote them, an array of 64 numbers one varint and field header at
+/// a time (field 2). The framing is the generated codec's for this untracked record (a value number taken before the
+/// fields, the fields, an end of base and an end of object), so the objects around a fingerprint keep their reference
+/// numbers, and the bytes field takes the one number a byte array read takes.
 /// </summary>
 [RegisterSerializer]
 public sealed class FingerprintCodec(ICodecProvider codecs) : IFieldCodec<Fingerprint>
@@ -28,6 +25,7 @@ public sealed class FingerprintCodec(ICodecProvider codecs) : IFieldCodec<Finger
     private const uint AtField = 1;
     private const uint NumbersField = 2;
     private const uint PackedField = 3;
+    private const uint SketchField = 4;
     private const int PackedLength = MinHashSignature.Length * sizeof(uint);
 
     private static readonly Type CodecFieldType = typeof(Fingerprint);
@@ -46,7 +44,7 @@ public sealed class FingerprintCodec(ICodecProvider codecs) : IFieldCodec<Finger
         writer.WriteStartObject(fieldIdDelta, expectedType, CodecFieldType);
         WriteMatchId(ref writer, MatchIdField, value.Key);
         DateTimeOffsetCodec.WriteField(ref writer, AtField - MatchIdField, value.At);
-        WritePacked(ref writer, PackedField - AtField, value.Signature);
+        WriteSketch(ref writer, SketchField - AtField, value.Sketch);
         writer.WriteEndBase();
         writer.WriteEndObject();
     }
@@ -62,7 +60,7 @@ public sealed class FingerprintCodec(ICodecProvider codecs) : IFieldCodec<Finger
         ReferenceCodec.MarkValueField(reader.Session);
         string? matchId = null;
         DateTimeOffset at = default;
-        uint[]? signature = null;
+        byte[]? sketch = null;
         var id = 0u;
         Field header = default;
         while (true)
@@ -88,10 +86,13 @@ public sealed class FingerprintCodec(ICodecProvider codecs) : IFieldCodec<Finger
                     at = DateTimeOffsetCodec.ReadValue(ref reader, header);
                     break;
                 case NumbersField:
-                    signature = _numbers.ReadValue(ref reader, header);
+                    sketch = MinHashSignature.Sketch(_numbers.ReadValue(ref reader, header));
                     break;
                 case PackedField:
-                    signature = Unpack(ByteArrayCodec.ReadValue(ref reader, header));
+                    sketch = SketchOfPacked(ByteArrayCodec.ReadValue(ref reader, header));
+                    break;
+                case SketchField:
+                    sketch = ByteArrayCodec.ReadValue(ref reader, header);
                     break;
                 default:
                     reader.ConsumeUnknownField(ref header);
@@ -101,7 +102,7 @@ public sealed class FingerprintCodec(ICodecProvider codecs) : IFieldCodec<Finger
         return new Fingerprint(
             matchId ?? throw new InvalidOperationException("A stored fingerprint has no match id."),
             at,
-            signature ?? throw new InvalidOperationException($"The stored fingerprint of match {matchId} has no signature."));
+            sketch ?? throw new InvalidOperationException($"The stored fingerprint of match {matchId} has no sketch."));
     }
 
     /// <summary>
@@ -124,39 +125,29 @@ public sealed class FingerprintCodec(ICodecProvider codecs) : IFieldCodec<Finger
         writer.Write(utf8[..length]);
     }
 
-    /// <summary>A byte array field as <see cref="ByteArrayCodec"/> writes one, from the signature's own memory.</summary>
-    private static void WritePacked<TBufferWriter>(ref Writer<TBufferWriter> writer, uint fieldIdDelta, uint[] signature)
+    /// <summary>A byte array field as <see cref="ByteArrayCodec"/> writes one, without its reference tracking.</summary>
+    private static void WriteSketch<TBufferWriter>(ref Writer<TBufferWriter> writer, uint fieldIdDelta, byte[] sketch)
         where TBufferWriter : IBufferWriter<byte>
     {
-        if (signature.Length != MinHashSignature.Length)
-        {
-            throw new ArgumentException($"A signature has {MinHashSignature.Length} numbers, not {signature.Length}.", nameof(signature));
-        }
         // The reader records the byte array it reads: the same reference number, taken here without a table entry.
         ReferenceCodec.MarkValueField(writer.Session);
         writer.WriteFieldHeaderExpected(fieldIdDelta, WireType.LengthPrefixed);
-        writer.WriteVarUInt32(PackedLength);
-        if (BitConverter.IsLittleEndian)
-        {
-            writer.Write(MemoryMarshal.AsBytes(signature.AsSpan()));
-            return;
-        }
-        Span<uint> littleEndian = stackalloc uint[MinHashSignature.Length];
-        BinaryPrimitives.ReverseEndianness(signature, littleEndian);
-        writer.Write(MemoryMarshal.AsBytes(littleEndian));
+        writer.WriteVarUInt32((uint)sketch.Length);
+        writer.Write(sketch);
     }
 
-    private static uint[] Unpack(byte[]? packed)
+    /// <summary>The sketch of a signature stored as its 256 little-endian bytes: each number's first byte.</summary>
+    private static byte[] SketchOfPacked(byte[]? packed)
     {
         if (packed?.Length != PackedLength)
         {
             throw new InvalidOperationException($"A stored signature has {packed?.Length ?? 0} bytes, not {PackedLength}.");
         }
-        var signature = MemoryMarshal.Cast<byte, uint>(packed).ToArray();
-        if (!BitConverter.IsLittleEndian)
+        var sketch = new byte[MinHashSignature.Length];
+        for (var i = 0; i < sketch.Length; i++)
         {
-            BinaryPrimitives.ReverseEndianness(signature, signature);
+            sketch[i] = packed[i * sizeof(uint)];
         }
-        return signature;
+        return sketch;
     }
 }

@@ -56,6 +56,19 @@ public sealed class AttentionFilterTests
         Assert.Equal(DeliveryKinds.Immediate, filter.Decide(Match("c", "disk full on db-3", 0.8f), policy, state).Delivery);
     }
 
+    /// <summary>Texts without words have equal sketches (every position unset), but nothing to compare: none is a duplicate.</summary>
+    [Fact]
+    public void Texts_without_words_are_not_duplicates_of_each_other()
+    {
+        var (_, filter, state) = Arrange();
+        var policy = DeliveryPolicy.Default;
+
+        Assert.Equal(DeliveryKinds.Immediate, filter.Decide(Match("a", "!!!", 0.8f), policy, state).Delivery);
+        Assert.Equal(DeliveryKinds.Immediate, filter.Decide(Match("b", "--- ???", 0.8f), policy, state).Delivery);
+        Assert.Equal(DeliveryKinds.Immediate, filter.Decide(Match("c", "disk full on db-1", 0.8f), policy, state).Delivery);
+        Assert.Equal(DeliveryKinds.SuppressedDuplicate, filter.Decide(Match("d", "disk full on db-2", 0.8f), policy, state).Delivery);
+    }
+
     [Fact]
     public void Thirty_distinct_matches_over_a_limit_of_five_an_hour_give_five_notifications_and_one_digest_of_the_rest()
     {

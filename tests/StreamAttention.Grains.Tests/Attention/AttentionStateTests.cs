@@ -21,7 +21,7 @@ public sealed class AttentionStateTests
         foreach (var minute in minutes)
         {
             state.AddImmediate(Start.AddMinutes(minute));
-            state.AddFingerprint(new Fingerprint($"m{minute}", Start.AddMinutes(minute), MinHashSignature.Of($"text {minute}")));
+            state.AddFingerprint(new Fingerprint($"m{minute}", Start.AddMinutes(minute), MinHashSignature.SketchOf($"text {minute}")));
         }
 
         Assert.Equal(minutes.Order().Select(m => Start.AddMinutes(m)), state.ImmediateTimes);
@@ -83,7 +83,7 @@ public sealed class AttentionStateTests
         var state = new AttentionState();
         var entry = state.Unwritten();
         entry.ImmediateTimes.Add(Start);
-        entry.Fingerprints.Add(new Fingerprint("m1", Start, MinHashSignature.Of("disk full on db-2")));
+        entry.Fingerprints.Add(new Fingerprint("m1", Start, MinHashSignature.SketchOf("disk full on db-2")));
         entry.Pending.Add(new UserMatch(Start, "db", "disk full on db-2", 0.8f, [], "m1", DeliveryKinds.Deferred));
         entry.NextDigestAt = Start.AddHours(1);
         entry.Unlisted["db"] = 2;
@@ -146,57 +146,67 @@ public sealed class AttentionStateTests
         Assert.Equal([DeliveryKinds.Deferred, DeliveryKinds.Immediate, DeliveryKinds.SuppressedDuplicate], kinds.Order());
     }
 
+    /// <summary>Through every change the state's fingerprints are those a list kept in time order holds (the later of equal times last).</summary>
     [Fact]
-    public void The_sketches_stay_those_of_the_fingerprints_in_their_order_through_every_change()
+    public void The_fingerprints_stay_in_time_order_through_every_change()
     {
         var state = new AttentionState();
+        var expected = new List<Fingerprint>();
+        void Add(Fingerprint fingerprint) => expected.Insert(expected.FindLastIndex(f => f.At <= fingerprint.At) + 1, fingerprint);
+        void Forget(DateTimeOffset cutoff)
+        {
+            state.ForgetFingerprintsUntil(cutoff);
+            expected.RemoveAll(f => f.At <= cutoff);
+        }
         for (var i = 0; i < 100; i++)
         {
             // Ten at a time, the clock going back now and then; the oldest forgotten as the window moves.
-            state.AddFingerprint(Print($"a{i}", i % 10 == 9 ? i - 5 : i));
+            var fingerprint = Print($"a{i}", i % 10 == 9 ? i - 5 : i);
+            state.AddFingerprint(fingerprint);
+            Add(fingerprint);
             if (i % 10 == 0)
             {
-                AssertInStep(state);
-                state.ForgetFingerprintsUntil(Start.AddMinutes(i - 30));
+                Assert.Equal(expected, state.Fingerprints);
+                Forget(Start.AddMinutes(i - 30));
             }
         }
-        AssertInStep(state);
+        Assert.Equal(expected, state.Fingerprints);
 
-        state.Apply(new AttentionEntry { Fingerprints = [Print("late", 50), Print("last", 200)] });
-        AssertInStep(state);
+        Fingerprint[] late = [Print("late", 50), Print("last", 200)];
+        state.Apply(new AttentionEntry { Fingerprints = [.. late] });
+        Array.ForEach(late, Add);
+        Assert.Equal(expected, state.Fingerprints);
         state.Fingerprints = [Print("b", 2), Print("a", 1)];
         state.OrderByTime();
-        AssertInStep(state);
-        state.ForgetFingerprintsUntil(Start.AddMinutes(1));
-        AssertInStep(state);
+        expected = [Print("a", 1), Print("b", 2)];
+        Assert.Equal(expected, state.Fingerprints);
+        Forget(Start.AddMinutes(1));
+        Assert.Equal([Print("b", 2)], state.Fingerprints);
     }
 
+    /// <summary>The window finds the oldest fingerprint whose similarity reaches the threshold, as a scan of every one does.</summary>
     [Fact]
-    public void A_fingerprint_whose_sketch_agrees_too_little_never_reaches_the_similarity()
+    public void The_window_finds_the_oldest_fingerprint_that_reaches_the_similarity()
     {
         var texts = Enumerable.Range(0, 60).Select(i => $"ALERT {Words[i % Words.Length]} {Words[i * 7 % Words.Length]} on db-{i % 4} {Words[i * 3 % Words.Length]}").ToArray();
-        var sketches = new FingerprintWindow();
+        var window = new FingerprintWindow();
         foreach (var text in texts)
         {
-            sketches.Add(MatchKey.Of(text), Start, MinHashSignature.Of(text));
+            window.Add(MatchKey.Of(text), Start, MinHashSignature.SketchOf(text));
         }
-        Span<byte> sketch = stackalloc byte[MinHashSignature.Length];
+        var found = 0;
 
         foreach (var text in texts)
         {
-            FingerprintWindow.Sketch(MinHashSignature.Of(text), sketch);
+            var sketch = MinHashSignature.SketchOf(text);
             foreach (var similarity in new[] { 0.1, 0.3, 0.6, 0.9, 1.0 })
             {
-                var needed = MinHashSignature.AgreementsFor(similarity);
-                var candidates = new List<int>();
-                for (var i = sketches.NextCandidate(0, sketch, needed); i >= 0; i = sketches.NextCandidate(i + 1, sketch, needed))
-                {
-                    candidates.Add(i);
-                }
-                var reaching = Enumerable.Range(0, texts.Length).Where(i => MinHashSignature.Similarity(MinHashSignature.Of(texts[i]), MinHashSignature.Of(text)) >= similarity);
-                Assert.Subset(candidates.ToHashSet(), reaching.ToHashSet());
+                var oldest = Array.FindIndex(texts, t => MinHashSignature.Similarity(MinHashSignature.SketchOf(t), sketch) >= similarity);
+                Assert.Equal(oldest, window.FirstAgreeing(sketch, MinHashSignature.AgreementsFor(similarity)));
+                found += oldest < Array.IndexOf(texts, text) ? 1 : 0;
             }
         }
+        Assert.True(found > 0, "Some texts have an older near-duplicate.");
     }
 
     /// <summary>
@@ -211,7 +221,6 @@ public sealed class AttentionStateTests
         var kept = new List<Fingerprint>();
         var random = new Random(5);
         var next = 0;
-        Span<byte> sketch = stackalloc byte[MinHashSignature.Length];
         for (var step = 0; step < 400; step++)
         {
             // Mostly a sliding window (add one, drop the oldest past 40), with ever larger bursts that grow the rings while
@@ -219,15 +228,15 @@ public sealed class AttentionStateTests
             var adding = step % 50 == 25 ? 70 + step : 1;
             for (var a = 0; a < adding; a++)
             {
-                var fingerprint = new Fingerprint($"m{next}", Start.AddSeconds(next), MinHashSignature.Of($"sketch {next++} {Words[random.Next(Words.Length)]}"));
+                var fingerprint = new Fingerprint($"m{next}", Start.AddSeconds(next), MinHashSignature.SketchOf($"sketch {next++} {Words[random.Next(Words.Length)]}"));
                 var at = step % 7 == 3 && a == 0 ? random.Next(kept.Count + 1) : kept.Count;
                 if (at == kept.Count)
                 {
-                    window.Add(MatchKey.Of(fingerprint.MatchId), fingerprint.At, fingerprint.Signature);
+                    window.Add(MatchKey.Of(fingerprint.MatchId), fingerprint.At, fingerprint.Sketch);
                 }
                 else
                 {
-                    window.Insert(at, MatchKey.Of(fingerprint.MatchId), fingerprint.At, fingerprint.Signature);
+                    window.Insert(at, MatchKey.Of(fingerprint.MatchId), fingerprint.At, fingerprint.Sketch);
                 }
                 kept.Insert(at, fingerprint);
             }
@@ -238,30 +247,16 @@ public sealed class AttentionStateTests
             Assert.Equal(kept, window);
             for (var i = 0; i < kept.Count; i++)
             {
-                Assert.Equal((kept[i].At, kept[i].MatchId, kept[i].Signature), (window.At(i), window.MatchId(i), window.Signature(i)));
-                FingerprintWindow.Sketch(kept[i].Signature, sketch);
-                Assert.Equal(i, window.NextCandidate(i, sketch, MinHashSignature.Length));
-                Assert.Equal(kept.FindIndex(k => k.Signature.SequenceEqual(kept[i].Signature)), window.NextCandidate(0, sketch, MinHashSignature.Length));
+                Assert.Equal((kept[i].At, kept[i].MatchId), (window.At(i), window.MatchId(i)));
+                Assert.Equal(kept[i].Sketch, window.Sketch(i).ToArray());
+                Assert.Equal(kept.FindIndex(k => k.Sketch.SequenceEqual(kept[i].Sketch)), window.FirstAgreeing(kept[i].Sketch, MinHashSignature.Length));
             }
-        }
-    }
-
-    /// <summary>Each position of the sketches holds the sketch of the fingerprint at that position of the list.</summary>
-    private static void AssertInStep(AttentionState state)
-    {
-        var (fingerprints, window) = (state.Fingerprints, state.RecentFingerprints());
-        Assert.Equal(fingerprints.Count, window.Count);
-        Span<byte> sketch = stackalloc byte[MinHashSignature.Length];
-        for (var i = 0; i < fingerprints.Count; i++)
-        {
-            FingerprintWindow.Sketch(fingerprints[i].Signature, sketch);
-            Assert.Equal(i, window.NextCandidate(i, sketch, MinHashSignature.Length));
         }
     }
 
     private static readonly string[] Words = ["disk", "full", "latency", "high", "backup", "failed", "queue", "lag", "certificate", "expiring"];
 
-    private static Fingerprint Print(string id, int minute) => new(id, Start.AddMinutes(minute), MinHashSignature.Of(id));
+    private static Fingerprint Print(string id, int minute) => new(id, Start.AddMinutes(minute), MinHashSignature.SketchOf(id));
 
     /// <summary>The duplicate and rate-limit rules as removals and scans over every notification and fingerprint kept.</summary>
     private sealed class LinearScans
@@ -273,12 +268,12 @@ public sealed class AttentionStateTests
         {
             _immediate.RemoveAll(t => t <= now - policy.RateLimit.Window);
             _fingerprints.RemoveAll(f => f.At <= now - policy.Duplicates.DuplicateWindow);
-            var signature = MinHashSignature.Of(match.Text);
-            if (_fingerprints.FirstOrDefault(f => MinHashSignature.Similarity(f.Signature, signature) >= policy.Duplicates.Similarity) is { } original)
+            var sketch = MinHashSignature.SketchOf(match.Text);
+            if (!MinHashSignature.IsEmpty(sketch) && _fingerprints.FirstOrDefault(f => MinHashSignature.Similarity(f.Sketch, sketch) >= policy.Duplicates.Similarity) is { } original)
             {
                 return (DeliveryKinds.SuppressedDuplicate, original.MatchId);
             }
-            _fingerprints.Add(new Fingerprint(match.MatchId, now, signature));
+            _fingerprints.Add(new Fingerprint(match.MatchId, now, sketch));
             if (_immediate.Count >= policy.RateLimit.MaxImmediate)
             {
                 return (DeliveryKinds.Deferred, null);

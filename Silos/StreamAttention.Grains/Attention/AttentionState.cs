@@ -362,10 +362,7 @@ public sealed record Fingerprint
 
     internal Fingerprint(MatchKey key, DateTimeOffset at, byte[] sketch)
     {
-        if (sketch.Length != MinHashSignature.Length)
-        {
-            throw new ArgumentException($"A sketch has {MinHashSignature.Length} bytes, not {sketch.Length}.", nameof(sketch));
-        }
+        MinHashSignature.ThrowIfNotSketch(sketch, nameof(sketch));
         Key = key;
         At = at;
         Sketch = sketch;

@@ -70,10 +70,7 @@ public sealed class FingerprintWindow : IEnumerable<Fingerprint>
     public void Insert(int index, MatchKey key, DateTimeOffset at, ReadOnlySpan<byte> sketch)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)index, (uint)_count, nameof(index));
-        if (sketch.Length != Length)
-        {
-            throw new ArgumentException($"A sketch has {Length} bytes, not {sketch.Length}.", nameof(sketch));
-        }
+        MinHashSignature.ThrowIfNotSketch(sketch, nameof(sketch));
         if (_count == Capacity)
         {
             Grow();

@@ -66,6 +66,15 @@ public static class MinHashSignature
         return sketch;
     }
 
+    /// <summary>Refuses a sketch of any length but <see cref="Length"/>.</summary>
+    public static void ThrowIfNotSketch(ReadOnlySpan<byte> sketch, string paramName)
+    {
+        if (sketch.Length != Length)
+        {
+            throw new ArgumentException($"A sketch has {Length} bytes, not {sketch.Length}.", paramName);
+        }
+    }
+
     /// <summary>
     /// Whether the sketch is a text's without words: every position is unset (a signature's positions are all set as soon
     /// as the text has one shingle), where a real one is all 0xFF by chance once in 2⁵¹². Such a text is nobody's

@@ -211,8 +211,8 @@ public sealed class AttentionStateTests
 
     /// <summary>
     /// The window's rings: windows sliding past the arrays' end, growing while wrapped, fingerprints put in the middle
-    /// (the clock went back) while wrapped, emptied and filled again, keep every fingerprint's time, id, signature and
-    /// sketch at its position (each sketch found exactly at its own position and at no earlier one).
+    /// (the clock went back) while wrapped, emptied and filled again, keep every fingerprint's time, id and sketch at its
+    /// position (each sketch found at the oldest position that holds the same bytes).
     /// </summary>
     [Fact]
     public void The_window_keeps_its_order_through_wrapping_growing_inserting_and_emptying()

@@ -9,8 +9,9 @@ namespace StreamAttention.Testing;
 /// Grain state shared by all silos of a test cluster and kept outside them, like a database would: it survives
 /// killed and restarted silos, which Orleans' memory storage (held by grains on some silo) does not.
 /// <see cref="FailWrites"/> makes every write throw, to test what a failed write leaves behind, and
-/// <see cref="FailWritesOf"/> only the writes of one state, <see cref="FailClears"/> every clear and <see cref="FailClearsOf"/>
-/// the clears of one state; <see cref="FailReadsOf"/> makes one
+/// <see cref="FailWritesOf"/> only the writes of one state, <see cref="FailNextWrites"/> the next few writes of any state,
+/// <see cref="FailClears"/> every clear and <see cref="FailClearsOf"/> the clears of one state (<see cref="WritesFailed"/>
+/// counts the writes made to fail); <see cref="FailReadsOf"/> makes one
 /// grain fail to activate. Writes and clears check the record's ETag, as Orleans' storages do.
 /// </summary>
 public sealed class SharedGrainStore
@@ -27,10 +28,43 @@ public sealed class SharedGrainStore
 
     private volatile string? _failClearsOf;
 
+    private int _failNextWrites;
+
+    private int _writesFailed;
+
+    /// <summary>How many writes were made to fail so far.</summary>
+    public int WritesFailed => Volatile.Read(ref _writesFailed);
+
     /// <summary>Makes every write of the state named <paramref name="stateName"/> throw (null: none), the other states' writes succeed.</summary>
     public void FailWritesOf(string? stateName) => _failWritesOf = stateName;
 
-    public bool FailsWriteOf(string stateName) => FailWrites || _failWritesOf == stateName;
+    /// <summary>Makes the next <paramref name="count"/> writes throw, whatever their state.</summary>
+    public void FailNextWrites(int count) => Volatile.Write(ref _failNextWrites, count);
+
+    public bool FailsWriteOf(string stateName)
+    {
+        var fails = FailWrites || _failWritesOf == stateName || TakeNextWriteFailure();
+        if (fails)
+        {
+            Interlocked.Increment(ref _writesFailed);
+        }
+        return fails;
+    }
+
+    private bool TakeNextWriteFailure()
+    {
+        var left = Volatile.Read(ref _failNextWrites);
+        while (left > 0)
+        {
+            var seen = Interlocked.CompareExchange(ref _failNextWrites, left - 1, left);
+            if (seen == left)
+            {
+                return true;
+            }
+            left = seen;
+        }
+        return false;
+    }
 
     /// <summary>Makes every clear of the state named <paramref name="stateName"/> throw (null: none).</summary>
     public void FailClearsOf(string? stateName) => _failClearsOf = stateName;

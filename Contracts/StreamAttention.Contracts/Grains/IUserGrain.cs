@@ -44,7 +44,7 @@ public interface IUserGrain : IGrainWithStringKey
     /// not changed by the caller after the call, so a call within the silo passes it without a copy.
     /// </summary>
     [Alias("Decide")]
-    Task<IReadOnlyList<MatchDecision>> Decide([Immutable] IReadOnlyList<UserMatch> matches);
+    Task<MatchDecisions> Decide([Immutable] IReadOnlyList<UserMatch> matches);
 
     /// <summary>The user's delivery policy (the default until one is stored).</summary>
     [Alias("GetPolicy")]

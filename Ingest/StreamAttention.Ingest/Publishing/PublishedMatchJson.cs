@@ -36,8 +36,10 @@ internal static class PublishedMatchJson
             return;
         }
         writer.WriteStartArray(HighlightsName);
-        foreach (var highlight in highlights)
+        // By index: a foreach over the interface allocates an enumerator for every match published.
+        for (var i = 0; i < highlights.Count; i++)
         {
+            var highlight = highlights[i];
             writer.WriteStartObject();
             WriteStringIfAny(writer, TokenName, highlight.Token);
             writer.WriteNumber(WeightName, highlight.Weight);

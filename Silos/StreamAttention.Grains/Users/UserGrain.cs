@@ -182,7 +182,7 @@ public sealed partial class UserGrain(
     public async Task<UserScoringRows> GetScoringRows()
         => CommittedRows([], state.State.Interests.Count == 0 ? [] : (await ExpansionStore.ReadAsync()).ByText);
 
-    public async Task<IReadOnlyList<MatchDecision>> Decide(IReadOnlyList<UserMatch> matches)
+    public async Task<MatchDecisions> Decide(IReadOnlyList<UserMatch> matches)
     {
         var policy = state.State.Policy ?? DeliveryPolicy.Default;
         var attention = state.State.Attention;
@@ -211,7 +211,7 @@ public sealed partial class UserGrain(
             await WriteAttentionAsync();
             await EnsureDigestReminderAsync();
         }
-        return decided;
+        return new MatchDecisions(decided);
     }
 
     /// <summary>What decisions added since the last write, as the next log entry, or in the whole state once the log is full.</summary>

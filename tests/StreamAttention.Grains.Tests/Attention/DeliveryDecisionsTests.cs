@@ -1,0 +1,106 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+using StreamAttention.Contracts.Grains;
+using StreamAttention.Contracts.Scoring;
+using StreamAttention.Contracts.Users;
+using StreamAttention.Grains.Attention;
+
+namespace StreamAttention.Grains.Tests.Attention;
+
+/// <summary>
+/// A batch's decisions: every matched user asked at once, a user whose grain fails asked again a bounded number of
+/// times. The failures are writes of the user's attention log (a deferral lists the match for a digest and writes it).
+/// </summary>
+public sealed class DeliveryDecisionsTests(AttentionClusterFixture fixture) : IClassFixture<AttentionClusterFixture>
+{
+    private DeliveryDecisions Decisions => fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<DeliveryDecisions>();
+
+    [Fact]
+    public async Task A_user_whose_decision_failed_is_asked_again_and_the_batch_gets_every_decision()
+    {
+        var (writing, other) = ("decisions-retry-writing", "decisions-retry-other");
+        await WithOneImmediateAnHourAsync(writing);
+        await WithOneImmediateAnHourAsync(other);
+        var batch = Batch(writing, other, "retry");
+        var failedBefore = fixture.Store.WritesFailed;
+
+        fixture.Store.FailNextWrites(1);
+        var decided = await Decisions.DecideAsync(batch, CancellationToken.None);
+
+        Assert.Equal(1, fixture.Store.WritesFailed - failedBefore);
+        Assert.Equal([DeliveryKinds.Immediate, DeliveryKinds.Immediate, DeliveryKinds.Deferred], decided.Select(d => d.Delivery));
+        var history = await fixture.Grains.GetGrain<IUserGrain>(writing).GetMatches(10);
+        Assert.Equal([DeliveryKinds.Deferred, DeliveryKinds.Immediate], history.Select(m => m.Delivery));
+    }
+
+    [Fact]
+    public async Task A_user_that_keeps_failing_fails_the_batch_after_four_attempts()
+    {
+        var (writing, other) = ("decisions-fail-writing", "decisions-fail-other");
+        await WithOneImmediateAnHourAsync(writing);
+        await WithOneImmediateAnHourAsync(other);
+        var batch = Batch(writing, other, "fail");
+        var failedBefore = fixture.Store.WritesFailed;
+
+        fixture.Store.FailNextWrites(int.MaxValue);
+        try
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => Decisions.DecideAsync(batch, CancellationToken.None));
+        }
+        finally
+        {
+            fixture.Store.FailNextWrites(0);
+        }
+
+        Assert.Equal(4, fixture.Store.WritesFailed - failedBefore);
+        var answered = Assert.Single(await fixture.Grains.GetGrain<IUserGrain>(other).GetMatches(10));
+        Assert.Equal(DeliveryKinds.Immediate, answered.Delivery);
+    }
+
+    [Fact]
+    public void A_users_decisions_come_back_within_the_silo_without_a_copy()
+    {
+        var copier = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<DeepCopier>();
+        var decisions = new MatchDecisions([new MatchDecision(DeliveryKinds.Immediate, 0.9f), new MatchDecision(DeliveryKinds.Deferred, 0.8f)]);
+
+        Assert.Same(decisions, copier.Copy(decisions));
+    }
+
+    [Fact]
+    public void A_users_decisions_reach_another_silo_whole()
+    {
+        var serializer = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<Serializer>();
+        var decisions = new MatchDecisions([new MatchDecision(DeliveryKinds.Immediate, 0.9f), new MatchDecision(DeliveryKinds.SuppressedDuplicate, 0.8f, "original")]);
+
+        var read = serializer.Deserialize<MatchDecisions>(serializer.SerializeToArray(decisions));
+
+        Assert.Equal(decisions.ToArray(), Assert.IsType<MatchDecisions>(read).ToArray());
+    }
+
+    /// <summary>
+    /// Two matches of <paramref name="writing"/> (the second deferred by the rate limit, so its decision writes) around
+    /// one of <paramref name="other"/> (delivered at once, which writes nothing).
+    /// </summary>
+    private (string UserId, UserMatch Match)[] Batch(string writing, string other, string prefix)
+    {
+        var now = fixture.Time.GetUtcNow();
+        return
+        [
+            (writing, new UserMatch(now, "db", Texts.DatabaseMessage, 0.9f, [], $"{prefix}-1")),
+            (other, new UserMatch(now, "db", Texts.DatabaseMessage, 0.9f, [], $"{prefix}-2")),
+            (writing, new UserMatch(now, "db", Texts.DatabaseMessage + " again", 0.9f, [], $"{prefix}-3")),
+        ];
+    }
+
+    private async Task WithOneImmediateAnHourAsync(string user)
+    {
+        var grain = fixture.Grains.GetGrain<IUserGrain>(user);
+        await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest, 0.3f)]);
+        Assert.Empty(await grain.PutPolicy(DeliveryPolicy.Default with
+        {
+            Duplicates = new DuplicatePolicy(false, TimeSpan.FromHours(1), 1),
+            RateLimit = new RateLimitPolicy(1, TimeSpan.FromHours(1)),
+            Digest = new DigestPolicy(TimeSpan.FromMinutes(30), 100),
+        }));
+    }
+}

@@ -43,7 +43,7 @@ public sealed class DashboardPageTests(SiloHostFixture host)
     }
 
     [Fact]
-    public async Task The_page_is_served_from_the_root_and_the_orleans_dashboard_is_mounted()
+    public async Task The_page_is_served_from_the_root_and_the_orleans_dashboard_is_not_mounted_unless_asked_for()
     {
         using var noRedirects = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = host.BaseAddress };
         using var root = await noRedirects.GetAsync("/");
@@ -55,6 +55,6 @@ public sealed class DashboardPageTests(SiloHostFixture host)
         Assert.Contains("EventSource", await host.Http.GetStringAsync("/dashboard/dashboard.js"));
 
         using var orleans = await host.Http.GetAsync("/orleans/");
-        Assert.Equal(HttpStatusCode.OK, orleans.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, orleans.StatusCode);
     }
 }

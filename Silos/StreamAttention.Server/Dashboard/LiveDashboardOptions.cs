@@ -8,10 +8,11 @@ public sealed class LiveDashboardOptions
     public const string SectionName = "Dashboard";
 
     /// <summary>
-    /// Mounts the Orleans dashboard at <c>/orleans</c>. It profiles every grain call, which costs up to ~40% on tiny
-    /// calls (negligible on batches): turn it off for benchmarks.
+    /// Mounts the Orleans dashboard at <c>/orleans</c>. Off unless asked for (<c>local</c> asks): it profiles every grain
+    /// call, and a silo makes one call per matched user and batch, so at 100,000 interests it added ~7 % to the
+    /// allocation of a paced message (docs/benchmarks.md, "Scale: the Orleans dashboard off by default").
     /// </summary>
-    public bool OrleansDashboard { get; set; } = true;
+    public bool OrleansDashboard { get; set; }
 
     /// <summary>Matches a live-stream client may fall behind by before its oldest unsent ones are dropped.</summary>
     [Range(1, 1_000_000)]

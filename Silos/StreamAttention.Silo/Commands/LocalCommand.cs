@@ -62,6 +62,8 @@ public static class LocalCommand
         [
             $"--Auth:SigningKey={TokenIssuer.NewSigningKey()}",
             "--Ingest:Enabled=true",
+            // The demo shows everything; a silo started otherwise mounts the Orleans dashboard only when asked.
+            "--Dashboard:OrleansDashboard=true",
             $"--Ingest:BootstrapServers={bootstrapServers}",
             $"--Samples:BootstrapServers={bootstrapServers}",
             $"--Samples:MessagesPerSecond={messagesPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture)}",

@@ -15,6 +15,8 @@ public class SecuredSiloFixture : SiloHostFixture
         $"--Auth:ApiKeys:0:Sha256={Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(AcmeServiceKey)))}",
         $"--Auth:ApiKeys:0:Role={Roles.TenantAdmin}",
         "--Auth:ApiKeys:0:Tenant=acme",
+        // Off by default; on here so the matrix covers who may open it.
+        "--Dashboard:OrleansDashboard=true",
     ];
 
     /// <summary>A client for a caller of its own: <paramref name="role"/> in <paramref name="tenant"/> as <paramref name="subject"/>.</summary>

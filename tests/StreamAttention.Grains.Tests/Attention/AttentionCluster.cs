@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Live;
+using StreamAttention.Contracts.Scoring;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Attention;
 
@@ -17,6 +19,23 @@ public static class AttentionCluster
         silo.Services.AddSingleton(new AttentionFilter(time));
         silo.Services.AddSingleton<IDigestSink>(sink);
     };
+
+    /// <summary>
+    /// A user with one interest whose policy delivers one match an hour at once and defers the rest to a digest (duplicates
+    /// off), so a deferral lists its match and writes it to the attention log.
+    /// </summary>
+    public static async Task<IUserGrain> WithOneImmediateAnHourAsync(IGrainFactory grains, string userId, int digestSize = 100)
+    {
+        var grain = grains.GetGrain<IUserGrain>(userId);
+        await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest, 0.3f)]);
+        Assert.Empty(await grain.PutPolicy(DeliveryPolicy.Default with
+        {
+            Duplicates = new DuplicatePolicy(false, TimeSpan.FromHours(1), 1),
+            RateLimit = new RateLimitPolicy(1, TimeSpan.FromHours(1)),
+            Digest = new DigestPolicy(TimeSpan.FromMinutes(30), digestSize),
+        }));
+        return grain;
+    }
 
     /// <summary>Checks for a due digest now, as the user's reminder would at its next tick.</summary>
     public static Task TickAsync(IGrainFactory grains, string userId)

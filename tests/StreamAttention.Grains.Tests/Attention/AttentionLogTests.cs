@@ -283,18 +283,8 @@ public sealed class AttentionLogTests(AttentionClusterFixture fixture) : IClassF
     /// One interest that every message matches; one immediate notification an hour, duplicates allowed (their
     /// fingerprints kept an hour all the same); a digest lists <paramref name="digestSize"/> matches.
     /// </summary>
-    private async Task<IUserGrain> WithOneImmediateAnHourAsync(string user, int digestSize = 100)
-    {
-        var grain = Grains.GetGrain<IUserGrain>(user);
-        await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest, 0.3f)]);
-        Assert.Empty(await grain.PutPolicy(DeliveryPolicy.Default with
-        {
-            Duplicates = new DuplicatePolicy(false, TimeSpan.FromHours(1), 1),
-            RateLimit = new RateLimitPolicy(1, TimeSpan.FromHours(1)),
-            Digest = new DigestPolicy(TimeSpan.FromMinutes(30), digestSize),
-        }));
-        return grain;
-    }
+    private Task<IUserGrain> WithOneImmediateAnHourAsync(string user, int digestSize = 100)
+        => AttentionCluster.WithOneImmediateAnHourAsync(Grains, user, digestSize);
 
     /// <summary>Messages 0 to <see cref="AttentionLog.MaxEntries"/>: the first notified, each other deferred and listed in an entry of its own.</summary>
     private async Task<List<string>> FillLogAsync(string user)

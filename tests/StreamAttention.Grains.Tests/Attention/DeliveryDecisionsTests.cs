@@ -19,8 +19,8 @@ public sealed class DeliveryDecisionsTests(AttentionClusterFixture fixture) : IC
     public async Task A_user_whose_decision_failed_is_asked_again_and_the_batch_gets_every_decision()
     {
         var (writing, other) = ("decisions-retry-writing", "decisions-retry-other");
-        await WithOneImmediateAnHourAsync(writing);
-        await WithOneImmediateAnHourAsync(other);
+        await AttentionCluster.WithOneImmediateAnHourAsync(fixture.Grains, writing);
+        await AttentionCluster.WithOneImmediateAnHourAsync(fixture.Grains, other);
         var batch = Batch(writing, other, "retry");
         var failedBefore = fixture.Store.WritesFailed;
 
@@ -37,8 +37,8 @@ public sealed class DeliveryDecisionsTests(AttentionClusterFixture fixture) : IC
     public async Task A_user_that_keeps_failing_fails_the_batch_after_four_attempts()
     {
         var (writing, other) = ("decisions-fail-writing", "decisions-fail-other");
-        await WithOneImmediateAnHourAsync(writing);
-        await WithOneImmediateAnHourAsync(other);
+        await AttentionCluster.WithOneImmediateAnHourAsync(fixture.Grains, writing);
+        await AttentionCluster.WithOneImmediateAnHourAsync(fixture.Grains, other);
         var batch = Batch(writing, other, "fail");
         var failedBefore = fixture.Store.WritesFailed;
 
@@ -90,17 +90,5 @@ public sealed class DeliveryDecisionsTests(AttentionClusterFixture fixture) : IC
             (other, new UserMatch(now, "db", Texts.DatabaseMessage, 0.9f, [], $"{prefix}-2")),
             (writing, new UserMatch(now, "db", Texts.DatabaseMessage + " again", 0.9f, [], $"{prefix}-3")),
         ];
-    }
-
-    private async Task WithOneImmediateAnHourAsync(string user)
-    {
-        var grain = fixture.Grains.GetGrain<IUserGrain>(user);
-        await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest, 0.3f)]);
-        Assert.Empty(await grain.PutPolicy(DeliveryPolicy.Default with
-        {
-            Duplicates = new DuplicatePolicy(false, TimeSpan.FromHours(1), 1),
-            RateLimit = new RateLimitPolicy(1, TimeSpan.FromHours(1)),
-            Digest = new DigestPolicy(TimeSpan.FromMinutes(30), 100),
-        }));
     }
 }

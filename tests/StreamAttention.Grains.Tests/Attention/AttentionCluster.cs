@@ -21,8 +21,9 @@ public static class AttentionCluster
     };
 
     /// <summary>
-    /// A user with one interest whose policy delivers one match an hour at once and defers the rest to a digest (duplicates
-    /// off), so a deferral lists its match and writes it to the attention log.
+    /// A user with one interest that every message matches; one immediate notification an hour, the rest deferred and
+    /// listed in a digest of <paramref name="digestSize"/> matches (so a deferral writes to the attention log);
+    /// duplicates allowed (their fingerprints kept an hour all the same).
     /// </summary>
     public static async Task<IUserGrain> WithOneImmediateAnHourAsync(IGrainFactory grains, string userId, int digestSize = 100)
     {

@@ -279,10 +279,7 @@ public sealed class AttentionLogTests(AttentionClusterFixture fixture) : IClassF
 
     private UserMatch Match(string id, float score) => new(fixture.Time.GetUtcNow(), "db", $"{Texts.DatabaseMessage} {id}", score, [], id);
 
-    /// <summary>
-    /// One interest that every message matches; one immediate notification an hour, duplicates allowed (their
-    /// fingerprints kept an hour all the same); a digest lists <paramref name="digestSize"/> matches.
-    /// </summary>
+    /// <summary><see cref="AttentionCluster.WithOneImmediateAnHourAsync"/> on this class's cluster.</summary>
     private Task<IUserGrain> WithOneImmediateAnHourAsync(string user, int digestSize = 100)
         => AttentionCluster.WithOneImmediateAnHourAsync(Grains, user, digestSize);
 

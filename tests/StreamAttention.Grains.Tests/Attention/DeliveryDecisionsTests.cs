@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 using StreamAttention.Contracts.Grains;
-using StreamAttention.Contracts.Scoring;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Attention;
 
@@ -18,10 +17,7 @@ public sealed class DeliveryDecisionsTests(AttentionClusterFixture fixture) : IC
     [Fact]
     public async Task A_user_whose_decision_failed_is_asked_again_and_the_batch_gets_every_decision()
     {
-        var (writing, other) = ("decisions-retry-writing", "decisions-retry-other");
-        await AttentionCluster.WithOneImmediateAnHourAsync(fixture.Grains, writing);
-        await AttentionCluster.WithOneImmediateAnHourAsync(fixture.Grains, other);
-        var batch = Batch(writing, other, "retry");
+        var (writing, _, batch) = await TwoUsersBatchAsync("retry");
         var failedBefore = fixture.Store.WritesFailed;
 
         fixture.Store.FailNextWrites(1);
@@ -36,10 +32,7 @@ public sealed class DeliveryDecisionsTests(AttentionClusterFixture fixture) : IC
     [Fact]
     public async Task A_user_that_keeps_failing_fails_the_batch_after_four_attempts()
     {
-        var (writing, other) = ("decisions-fail-writing", "decisions-fail-other");
-        await AttentionCluster.WithOneImmediateAnHourAsync(fixture.Grains, writing);
-        await AttentionCluster.WithOneImmediateAnHourAsync(fixture.Grains, other);
-        var batch = Batch(writing, other, "fail");
+        var (_, other, batch) = await TwoUsersBatchAsync("fail");
         var failedBefore = fixture.Store.WritesFailed;
 
         fixture.Store.FailNextWrites(int.MaxValue);
@@ -78,17 +71,20 @@ public sealed class DeliveryDecisionsTests(AttentionClusterFixture fixture) : IC
     }
 
     /// <summary>
-    /// Two matches of <paramref name="writing"/> (the second deferred by the rate limit, so its decision writes) around
-    /// one of <paramref name="other"/> (delivered at once, which writes nothing).
+    /// Two users of one immediate match an hour, and a batch of two matches of the first (the second deferred by the rate
+    /// limit, so its decision writes) around one of the other (delivered at once, which writes nothing).
     /// </summary>
-    private (string UserId, UserMatch Match)[] Batch(string writing, string other, string prefix)
+    private async Task<(string Writing, string Other, (string UserId, UserMatch Match)[] Batch)> TwoUsersBatchAsync(string prefix)
     {
+        var (writing, other) = ($"decisions-{prefix}-writing", $"decisions-{prefix}-other");
+        await AttentionCluster.WithOneImmediateAnHourAsync(fixture.Grains, writing);
+        await AttentionCluster.WithOneImmediateAnHourAsync(fixture.Grains, other);
         var now = fixture.Time.GetUtcNow();
-        return
+        return (writing, other,
         [
             (writing, new UserMatch(now, "db", Texts.DatabaseMessage, 0.9f, [], $"{prefix}-1")),
             (other, new UserMatch(now, "db", Texts.DatabaseMessage, 0.9f, [], $"{prefix}-2")),
             (writing, new UserMatch(now, "db", Texts.DatabaseMessage + " again", 0.9f, [], $"{prefix}-3")),
-        ];
+        ]);
     }
 }

@@ -77,6 +77,13 @@ internal static class IngestBenchmark
         // At half rate the process idles between messages: what its threads burn waiting shows here, not in the saturated phase.
         Console.WriteLine($"# paced phase: CPU/message {result.PacedCpuPerMessage:F2} ms at {result.PacedRate:N0} msg/s");
         Console.WriteLine($"# saturated phase: {result.SaturatedMatches:N0} matches in {result.SaturatedRecords:N0} records ({(double)result.SaturatedMatches / Math.Max(1, result.SaturatedRecords):F1} per record); live heap after the run {result.LiveHeap / 1e6:N0} MB");
+        // The paced texts are new in each run with --fresh-paced, and a run's matches with them: per match, runs compare.
+        foreach (var (phase, matches, cpuPerMessage, gc) in new[] { ("saturated", result.SaturatedMatches, result.CpuPerMessage, result.SaturatedGc), ("paced", result.PacedMatches, result.PacedCpuPerMessage, result.PacedGc) })
+        {
+            var perMatch = Math.Max(1, matches);
+            Console.WriteLine($"# per match in the {phase} phase: {matches:N0} matches ({(double)matches / settings.Messages:N0} a message), "
+                + $"CPU {cpuPerMessage * 1e3 * settings.Messages / perMatch:F1} µs, allocated {(double)gc.Allocated / perMatch:N0} bytes");
+        }
         Console.WriteLine($"# GC settings: {GcCounters.Settings()}");
         if (result.SaturatedModel != default || result.PacedModel != default)
         {
@@ -158,9 +165,9 @@ internal static class IngestBenchmark
         var saturated = await RunPhaseAsync(kafka, producer, "sat", texts, ratePerSecond: null, output, pauses);
         var (saturatedRecords, saturatedMatches, saturatedModel) = (OutputRecords(kafka) - recordsBefore, outcomes.Matches - matchesBefore, outcomes.Model - modelBefore);
         var rate = pacedRate ?? Math.Max(1, saturated.MessagesPerSecond * 0.5);
-        var pacedModelBefore = outcomes.Model;
+        var (pacedMatchesBefore, pacedModelBefore) = (outcomes.Matches, outcomes.Model);
         var paced = await RunPhaseAsync(kafka, producer, "paced", pacedTexts ?? texts, rate, output, pauses);
-        var pacedModel = outcomes.Model - pacedModelBefore;
+        var (pacedMatches, pacedModel) = (outcomes.Matches - pacedMatchesBefore, outcomes.Model - pacedModelBefore);
 
         var dropped = DroppedPartitions(kafka);
         if (dropped.Length == 0)
@@ -173,7 +180,7 @@ internal static class IngestBenchmark
         await silo.StopAsync();
         return new IngestResult(configuration, importTime.Elapsed, warmUp.Elapsed, saturated.MessagesPerSecond, saturated.CpuPerMessage, rate, Percentiles.Of(paced.Latencies, 0.50), Percentiles.Of(paced.Latencies, 0.99),
             texts.Length + (pacedTexts ?? texts).Length + bursts * WarmUpBurst, outcomes.Matched, outcomes.NoMatch, outcomes.DeadLettered, outcomes.Restarts, output.Matches, output.Records, saturatedMatches, saturatedRecords, dropped,
-            File.ReadAllText("/proc/loadavg").Split(' ')[0], layout, saturated.Gc, paced.Gc, saturated.Pauses, paced.Pauses, liveHeap, paced.CpuPerMessage, saturatedModel, pacedModel);
+            File.ReadAllText("/proc/loadavg").Split(' ')[0], layout, saturated.Gc, paced.Gc, saturated.Pauses, paced.Pauses, liveHeap, paced.CpuPerMessage, pacedMatches, saturatedModel, pacedModel);
     }
 
     private static async IAsyncEnumerable<ImportLine> Lines(string[] interests)
@@ -505,13 +512,13 @@ internal sealed record PhaseResult(double MessagesPerSecond, List<double> Latenc
 /// and CPU time per message (<see cref="PacedCpuPerMessage"/>) at the paced rate (half of that rate unless given), each phase's GC counters and pauses, every message accounted for, and the machine's 1-minute load average at the end. <see cref="Dropped"/>:
 /// partitions the embedded Kafka trimmed (its retention is ~5 MiB each), so their output was not all read. <see cref="Records"/>:
 /// the output topic's records, as many as <see cref="Matches"/> unless <see cref="MatchRecords"/> is <c>PerUserBatch</c>;
-/// <see cref="SaturatedMatches"/>, <see cref="SaturatedRecords"/>: those the saturated phase published (the pipeline's
-/// count of matches, the output topic's watermarks).
+/// <see cref="SaturatedMatches"/>, <see cref="SaturatedRecords"/>, <see cref="PacedMatches"/>: those each phase published (the
+/// pipeline's count of matches, the output topic's watermarks).
 /// </summary>
 internal sealed record IngestResult(string Configuration, TimeSpan Import, TimeSpan WarmUp, double Saturated, double CpuPerMessage, double PacedRate,
     double P50, double P99, long Produced, long Matched, long NoMatch, long DeadLettered, long Restarts, long Matches, long Records, long SaturatedMatches, long SaturatedRecords, string[] Dropped, string LoadAverage,
     MatchRecordLayout MatchRecords, GcCounters SaturatedGc, GcCounters PacedGc, GcPauseSummary SaturatedPauses, GcPauseSummary PacedPauses, long LiveHeap, double PacedCpuPerMessage,
-    ModelMessages SaturatedModel, ModelMessages PacedModel)
+    long PacedMatches, ModelMessages SaturatedModel, ModelMessages PacedModel)
 {
     public long Outcomes => Matched + NoMatch + DeadLettered;
 

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Users;
 
@@ -57,7 +58,22 @@ public sealed class AttentionState
     /// however many matches wait.
     /// </summary>
     [Id(2)]
-    public List<UserMatch> Pending { get; set; } = [];
+    public List<UserMatch> Pending
+    {
+        get => _pending;
+        set => (_pending, _worstPending) = (value, null);
+    }
+
+    [NonSerialized]
+    private List<UserMatch> _pending = [];
+
+    /// <summary>
+    /// Where the worst of <see cref="Pending"/> is, while the list holds that many (forgotten where this type changes it):
+    /// once the digest is full (most of its hour for a busy user) a match no better than the worst is only counted,
+    /// without a look at every listed one.
+    /// </summary>
+    [NonSerialized]
+    private (int Count, int Index)? _worstPending;
 
     /// <summary>When the pending matches are due (never inside quiet hours); null while nothing is pending.</summary>
     [Id(3)]
@@ -165,6 +181,7 @@ public sealed class AttentionState
             Unlist(Pending[worst]);
             Added.Evicted.Add(Pending[worst].MatchId);
             Pending.RemoveAt(worst);
+            _worstPending = null;
         }
         Pending.Add(match);
         Added.Pending.Add(match);
@@ -182,6 +199,10 @@ public sealed class AttentionState
     /// <summary>The pending match listed last: the lowest score, then the latest, then the last to come.</summary>
     private int WorstPending()
     {
+        if (_worstPending is { } known && known.Count == Pending.Count)
+        {
+            return known.Index;
+        }
         var worst = 0;
         for (var i = 1; i < Pending.Count; i++)
         {
@@ -190,6 +211,7 @@ public sealed class AttentionState
                 worst = i;
             }
         }
+        _worstPending = (Pending.Count, worst);
         return worst;
     }
 
@@ -208,7 +230,7 @@ public sealed class AttentionState
     }
 
     private static void AddUnlisted(Dictionary<string, int> unlisted, string interestId, int count)
-        => unlisted[interestId] = unlisted.GetValueOrDefault(interestId) + count;
+        => CollectionsMarshal.GetValueRefOrAddDefault(unlisted, interestId, out _) += count;
 
     /// <summary>Adds an entry read back from the log (what an earlier activation persisted there).</summary>
     public void Apply(AttentionEntry entry)
@@ -229,6 +251,7 @@ public sealed class AttentionState
                 Pending.RemoveAt(at);
             }
         }
+        _worstPending = null;
         foreach (var (interestId, count) in entry.Unlisted)
         {
             AddUnlisted(Unlisted, interestId, count);

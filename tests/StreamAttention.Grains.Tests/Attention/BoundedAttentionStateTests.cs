@@ -106,6 +106,23 @@ public sealed class BoundedAttentionStateTests
     }
 
     [Fact]
+    public void A_log_entry_read_back_into_a_full_digest_leaves_its_worst_match_found_again()
+    {
+        var state = new AttentionState();
+        state.AddPending(Match("a", 0.9f, DeliveryKinds.Deferred), Start, listed: 2);
+        state.AddPending(Match("b", 0.5f, DeliveryKinds.Deferred), Start, listed: 2);
+        // Counted only: the digest is full and "b" is its worst.
+        state.AddPending(Match("c", 0.4f, DeliveryKinds.Deferred), Start, listed: 2);
+        // An entry that lists a better match and evicts "b": as many waiting as before, and now "a" is the worst.
+        state.Apply(new AttentionEntry { Pending = [Match("d", 0.95f, DeliveryKinds.Deferred)], Evicted = ["b"] });
+
+        state.AddPending(Match("e", 0.92f, DeliveryKinds.Deferred), Start, listed: 2);
+
+        Assert.Equal(["d", "e"], state.Pending.Select(m => m.MatchId));
+        Assert.Equal(2, state.Unlisted.Values.Sum());
+    }
+
+    [Fact]
     public void Only_the_newest_fingerprints_are_kept_and_a_variant_of_a_recent_match_is_still_a_duplicate()
     {
         var time = new FakeTimeProvider(Start);

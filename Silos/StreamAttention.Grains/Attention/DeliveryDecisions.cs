@@ -16,10 +16,14 @@ public sealed class DeliveryDecisions(UserGrainReferences users, ILogger<Deliver
     private const int Attempts = 4;
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>The users of the last batch decided, to size the next one's grouping (a hint: concurrent batches may race on it).</summary>
+    private int _lastBatchUsers;
+
     /// <summary>The matches' decisions, in the order given.</summary>
     public async Task<MatchDecision[]> DecideAsync(IReadOnlyList<(string UserId, UserMatch Match)> matches, CancellationToken cancellationToken)
     {
-        var byUser = MatchesByUser.Of(matches);
+        var byUser = MatchesByUser.Of(matches, _lastBatchUsers);
+        _lastBatchUsers = byUser.Count;
         var decided = new MatchDecision[matches.Count];
         var userMatches = new UserMatch[byUser.Count][];
         var calls = new Task<MatchDecisions>[byUser.Count];

@@ -22,11 +22,16 @@ public sealed class MatchesByUser
 
     public ReadOnlyMemory<int> Indexes(int user) => _order.AsMemory(_start[user].._start[user + 1]);
 
-    public static MatchesByUser Of(IReadOnlyList<(string UserId, UserMatch Match)> matches)
+    /// <param name="expectedUsers">
+    /// How many users the batch is likely to have (its caller's last batch had that many): the look-up is sized once
+    /// instead of growing from empty through every smaller size. The grouping does not depend on it.
+    /// </param>
+    public static MatchesByUser Of(IReadOnlyList<(string UserId, UserMatch Match)> matches, int expectedUsers = 0)
     {
-        var numbers = new Dictionary<string, int>(StringComparer.Ordinal);
+        var capacity = Math.Clamp(expectedUsers, 0, matches.Count);
+        var numbers = new Dictionary<string, int>(capacity, StringComparer.Ordinal);
         var userOf = new int[matches.Count];
-        var counts = new List<int>();
+        var counts = new List<int>(capacity);
         for (var i = 0; i < matches.Count; i++)
         {
             ref var user = ref CollectionsMarshal.GetValueRefOrAddDefault(numbers, matches[i].UserId, out var known);

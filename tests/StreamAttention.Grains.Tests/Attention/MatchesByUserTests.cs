@@ -33,6 +33,22 @@ public sealed class MatchesByUserTests
         Assert.All(Enumerable.Range(0, byUser.Count), u => Assert.Equal(byUser.Indexes(u).ToArray().Order(), byUser.Indexes(u).ToArray()));
     }
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(1)]
+    [InlineData(4)]
+    [InlineData(7)]
+    [InlineData(1_000)]
+    public void The_expected_number_of_users_does_not_change_the_grouping(int expectedUsers)
+    {
+        var batch = Batch("bob", "alice", "bob", "carol", "alice", "bob", "tenant/bob");
+
+        var byUser = MatchesByUser.Of(batch, expectedUsers);
+
+        Assert.Equal(["bob", "alice", "carol", "tenant/bob"], Enumerable.Range(0, byUser.Count).Select(byUser.UserId));
+        Assert.Equal([[0, 2, 5], [1, 4], [3], [6]], Enumerable.Range(0, byUser.Count).Select(u => byUser.Indexes(u).ToArray()));
+    }
+
     [Fact]
     public void An_empty_batch_has_no_users()
         => Assert.Equal(0, MatchesByUser.Of([]).Count);

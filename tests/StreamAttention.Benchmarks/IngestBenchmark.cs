@@ -71,18 +71,19 @@ internal static class IngestBenchmark
             + $"| {result.Matched:N0} / {result.NoMatch:N0} / {result.DeadLettered:N0} | {result.Matches:N0} | {result.Records:N0} | {result.Restarts} | {result.Lost} | {result.LoadAverage} |");
         foreach (var (phase, gc, pauses) in new[] { ("saturated", result.SaturatedGc, result.SaturatedPauses), ("paced", result.PacedGc, result.PacedPauses) })
         {
-            Console.WriteLine($"# GC in the {phase} phase: allocated {gc.Allocated / 1e6:N0} MB ({gc.Allocated / 1e3 / settings.Messages:N0} KB per message), "
-                + $"collections gen0 {gc.Gen0} / gen1 {gc.Gen1} / gen2 {gc.Gen2}, paused {gc.Pause.TotalSeconds:F2} s in {pauses.Count} pauses, longest {pauses.Longest.TotalMilliseconds:F0} ms");
+            Console.WriteLine($"# GC in the {phase} phase: allocated {gc.Allocated / 1e6:N0} MB ({gc.Allocated / 1e3 / settings.Messages:N0} KB per message{Uncounted(pauses)}), "
+                + $"collections gen0 {gc.Gen0} / gen1 {gc.Gen1} / gen2 {gc.Gen2}, paused {gc.Pause.TotalSeconds:F2} s in {pauses.Count} pauses, longest {pauses.Longest.TotalMilliseconds:F0} ms, "
+                + $"heaps {(pauses.AllocationCounted ? $"{pauses.MostHeaps}" : $"{pauses.FewestHeaps}–{pauses.MostHeaps}")}");
         }
         // At half rate the process idles between messages: what its threads burn waiting shows here, not in the saturated phase.
         Console.WriteLine($"# paced phase: CPU/message {result.PacedCpuPerMessage:F2} ms at {result.PacedRate:N0} msg/s");
         Console.WriteLine($"# saturated phase: {result.SaturatedMatches:N0} matches in {result.SaturatedRecords:N0} records ({(double)result.SaturatedMatches / Math.Max(1, result.SaturatedRecords):F1} per record); live heap after the run {result.LiveHeap / 1e6:N0} MB");
         // The paced texts are new in each run with --fresh-paced, and a run's matches with them: per match, runs compare.
-        foreach (var (phase, matches, cpuPerMessage, gc) in new[] { ("saturated", result.SaturatedMatches, result.CpuPerMessage, result.SaturatedGc), ("paced", result.PacedMatches, result.PacedCpuPerMessage, result.PacedGc) })
+        foreach (var (phase, matches, cpuPerMessage, gc, pauses) in new[] { ("saturated", result.SaturatedMatches, result.CpuPerMessage, result.SaturatedGc, result.SaturatedPauses), ("paced", result.PacedMatches, result.PacedCpuPerMessage, result.PacedGc, result.PacedPauses) })
         {
             var perMatch = Math.Max(1, matches);
             Console.WriteLine($"# per match in the {phase} phase: {matches:N0} matches ({(double)matches / settings.Messages:N0} a message), "
-                + $"CPU {cpuPerMessage * 1e3 * settings.Messages / perMatch:F1} µs, allocated {(double)gc.Allocated / perMatch:N0} bytes");
+                + $"CPU {cpuPerMessage * 1e3 * settings.Messages / perMatch:F1} µs, allocated {(double)gc.Allocated / perMatch:N0} bytes{Uncounted(pauses)}");
         }
         Console.WriteLine($"# GC settings: {GcCounters.Settings()}");
         if (result.SaturatedModel != default || result.PacedModel != default)
@@ -95,6 +96,10 @@ internal static class IngestBenchmark
                 + $"paced phase {result.PacedModel.RescoredPairs:N0} / {result.PacedModel.OverCapPairs:N0}");
         }
     }
+
+    /// <summary>What to say of a phase's allocated bytes when the GC changed its heap count during it (see <see cref="GcPauses"/>).</summary>
+    private static string Uncounted(GcPauseSummary pauses)
+        => pauses.AllocationCounted ? "" : $"; not counted right: the GC went between {pauses.FewestHeaps} and {pauses.MostHeaps} heaps";
 
     /// <summary>
     /// One silo with <paramref name="count"/> of <paramref name="corpus"/>'s phrases that its embedder knows

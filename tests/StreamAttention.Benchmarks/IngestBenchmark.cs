@@ -69,7 +69,12 @@ internal static class IngestBenchmark
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         Console.WriteLine($"| {settings.Interests:N0} | {result.Import.TotalSeconds:F1} s | {result.WarmUp.TotalSeconds:F1} s | {result.Saturated:N0} | {result.CpuPerMessage:F2} ms | {result.PacedRate:N0} msg/s | {result.P50:F0} ms | {result.P99:F0} ms "
             + $"| {result.Matched:N0} / {result.NoMatch:N0} / {result.DeadLettered:N0} | {result.Matches:N0} | {result.Records:N0} | {result.Restarts} | {result.Lost} | {result.LoadAverage} |");
-        foreach (var (phase, gc, pauses) in new[] { ("saturated", result.SaturatedGc, result.SaturatedPauses), ("paced", result.PacedGc, result.PacedPauses) })
+        var phases = new[]
+        {
+            (Name: "saturated", Gc: result.SaturatedGc, Pauses: result.SaturatedPauses, Matches: result.SaturatedMatches, CpuPerMessage: result.CpuPerMessage),
+            (Name: "paced", Gc: result.PacedGc, Pauses: result.PacedPauses, Matches: result.PacedMatches, CpuPerMessage: result.PacedCpuPerMessage),
+        };
+        foreach (var (phase, gc, pauses, _, _) in phases)
         {
             Console.WriteLine($"# GC in the {phase} phase: allocated {gc.Allocated / 1e6:N0} MB ({gc.Allocated / 1e3 / settings.Messages:N0} KB per message{Uncounted(pauses)}), "
                 + $"collections gen0 {gc.Gen0} / gen1 {gc.Gen1} / gen2 {gc.Gen2}, paused {gc.Pause.TotalSeconds:F2} s in {pauses.Count} pauses, longest {pauses.Longest.TotalMilliseconds:F0} ms, "
@@ -79,7 +84,7 @@ internal static class IngestBenchmark
         Console.WriteLine($"# paced phase: CPU/message {result.PacedCpuPerMessage:F2} ms at {result.PacedRate:N0} msg/s");
         Console.WriteLine($"# saturated phase: {result.SaturatedMatches:N0} matches in {result.SaturatedRecords:N0} records ({(double)result.SaturatedMatches / Math.Max(1, result.SaturatedRecords):F1} per record); live heap after the run {result.LiveHeap / 1e6:N0} MB");
         // The paced texts are new in each run with --fresh-paced, and a run's matches with them: per match, runs compare.
-        foreach (var (phase, matches, cpuPerMessage, gc, pauses) in new[] { ("saturated", result.SaturatedMatches, result.CpuPerMessage, result.SaturatedGc, result.SaturatedPauses), ("paced", result.PacedMatches, result.PacedCpuPerMessage, result.PacedGc, result.PacedPauses) })
+        foreach (var (phase, gc, pauses, matches, cpuPerMessage) in phases)
         {
             var perMatch = Math.Max(1, matches);
             Console.WriteLine($"# per match in the {phase} phase: {matches:N0} matches ({(double)matches / settings.Messages:N0} a message), "

@@ -40,7 +40,7 @@ public static class AttentionCluster
 
     /// <summary>Checks for a due digest now, as the user's reminder would at its next tick.</summary>
     public static Task TickAsync(IGrainFactory grains, string userId)
-        => grains.GetGrain<Contracts.Grains.IUserGrain>(userId).AsReference<IRemindable>().ReceiveReminder(Users.UserGrain.DigestReminder, default);
+        => grains.GetGrain<IUserGrain>(userId).AsReference<IRemindable>().ReceiveReminder(Users.UserGrain.DigestReminder, default);
 }
 
 /// <summary>Every digest sent, by any silo of the process.</summary>

@@ -2,7 +2,10 @@ using System.Text.Json;
 using Confluent.Kafka;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
+using StreamAttention.Contracts.Users;
+using StreamAttention.Grains.Live;
 using StreamAttention.Ingest.Decoding;
+using StreamAttention.Ingest.Diagnostics;
 using StreamAttention.Ingest.EmbeddedKafka;
 using StreamAttention.Ingest.Pipeline;
 using StreamAttention.Ingest.Publishing;
@@ -58,6 +61,68 @@ public sealed class ScoringFaultTests(FaultyClusterFixture fixture) : IClassFixt
         Assert.Equal(poisoned.Length, outcomes.DeadLetters(DeadLetterReasons.ScoringFailed));
         Assert.Equal(0, outcomes.Restarts);
     }
+
+    [Fact]
+    public async Task A_user_whose_grain_cannot_activate_gets_dead_letters_that_replay_to_it_alone_and_the_other_user_gets_its_matches()
+    {
+        await using var kafka = Traffic.StartKafka();
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "undecided");
+        using var outcomes = new OutcomeCounter(ingest);
+        var broadcaster = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<MatchBroadcaster>();
+        while (!broadcaster.IsSubscribed)
+        {
+            await Task.Delay(100);
+        }
+        using var racingFeed = broadcaster.Subscribe(Traffic.RacingUser, capacity: 4 * Count);
+        // Message i % 3 == 0 matches both users, 1 is for the racing user alone (its field), 2 matches nobody.
+        var both = $"{Texts.DatabaseMessage} {Texts.RacingMessage}";
+        fixture.Faults.FailUser(Traffic.RacingUser);
+        try
+        {
+            await Traffic.ProduceAsync(kafka, 0, Count, i => i % 3 == 1
+                ? JsonSerializer.Serialize(new { id = Traffic.Id(i), text = Traffic.TextOf(i), user = Traffic.RacingUser })
+                : JsonSerializer.Serialize(new { id = Traffic.Id(i), text = i % 3 == 0 ? both : Traffic.TextOf(i) }));
+            await OutputReader.WaitForAllCommittedAsync(kafka, "undecided", ingest.Log());
+        }
+        finally
+        {
+            fixture.Faults.FailUser(null);
+        }
+
+        var databaseMatches = Enumerable.Range(0, Count).Where(i => i % 3 == 0).Select(i => (Traffic.Id(i), Traffic.DatabaseUser)).ToArray();
+        var racingMatches = Enumerable.Range(0, Count).Where(i => i % 3 != 2).Select(i => (Traffic.Id(i), Traffic.RacingUser)).ToArray();
+        Assert.Equal(databaseMatches.Order(), PublishedMatches(kafka).Order());
+        var deadLetters = OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic);
+        Assert.Equal(racingMatches.Select(m => m.Item1).Order(), deadLetters.Select(d => JsonDocument.Parse(d.Message.Value).RootElement.GetProperty("id").GetString()!).Order());
+        Assert.All(deadLetters, d =>
+        {
+            Assert.Equal(DeadLetterReasons.DecisionFailed, OutputReader.Header(d, DeadLetterHeaders.Error));
+            Assert.Equal(Traffic.RacingUser, OutputReader.Header(d, DeadLetterHeaders.User));
+            Assert.Contains("cannot activate", OutputReader.Header(d, DeadLetterHeaders.ErrorDetail));
+        });
+        Assert.Equal(racingMatches.Length, outcomes.DeadLetters(DeadLetterReasons.DecisionFailed));
+        // A message that matched only the failing user still matched: every message has one outcome.
+        Assert.Equal((racingMatches.Length, Count - racingMatches.Length, Count),
+            (outcomes[IngestInstruments.Matched], outcomes[IngestInstruments.NoMatch], outcomes.Total));
+        Assert.Equal(0, outcomes.Restarts);
+
+        // Replayed once the user's grain decides again: each dead letter reaches the racing user, and nobody else again.
+        using (var producer = new ProducerBuilder<byte[], byte[]>(KafkaClients.Producer(kafka)).Build())
+        {
+            await Task.WhenAll(deadLetters.Select(d => producer.ProduceAsync(Traffic.InputTopic, d.Message))).WaitAsync(KafkaClients.Deadline);
+        }
+        await OutputReader.WaitForAllCommittedAsync(kafka, "undecided", ingest.Log());
+
+        Assert.Equal(databaseMatches.Concat(racingMatches).Order(), PublishedMatches(kafka).Order());
+        Assert.Equal(deadLetters.Count, OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic).Count);
+        // The user's live feed showed nothing while its grain could not decide: its first matches are the replay's, decided.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var live = await racingFeed.ReadAllAsync(timeout.Token).Take(racingMatches.Length).ToListAsync(timeout.Token);
+        Assert.DoesNotContain(live, m => m.Match.Delivery == DeliveryKinds.Undecided);
+    }
+
+    private static IEnumerable<(string MessageId, string UserId)> PublishedMatches(EmbeddedKafkaCluster kafka)
+        => OutputReader.ReadMatches(kafka).Select(m => ((string)m["messageId"]!, (string)m["userId"]!));
 
     [Fact]
     public async Task A_full_scoring_queue_pauses_the_consumer_which_resumes_and_delivers_everything()

@@ -5,8 +5,9 @@ namespace StreamAttention.Ingest.Tests;
 
 /// <summary>
 /// Faults injected into the silos' scoring gateway by a grain call filter: a message containing <see cref="PoisonWord"/>
-/// makes its call throw, <see cref="RefuseAsBusy"/> makes the next calls fail as a full scoring queue would, and
-/// <see cref="HoldScoring"/> makes calls wait, as slow silos would, until <see cref="ReleaseScoring"/>.
+/// makes its call throw, <see cref="RefuseAsBusy"/> makes the next calls fail as a full scoring queue would,
+/// <see cref="HoldScoring"/> makes calls wait, as slow silos would, until <see cref="ReleaseScoring"/>, and
+/// <see cref="FailUser"/> makes every call to one user's grain throw as a grain that cannot activate does.
 /// </summary>
 public sealed class ScoringFaults : IIncomingGrainCallFilter
 {
@@ -15,6 +16,8 @@ public sealed class ScoringFaults : IIncomingGrainCallFilter
     private int _busy;
     private int _refused;
     private TaskCompletionSource? _held;
+
+    private volatile string? _failingUser;
 
     /// <summary>Calls refused as busy so far.</summary>
     public int Refused => Volatile.Read(ref _refused);
@@ -26,6 +29,12 @@ public sealed class ScoringFaults : IIncomingGrainCallFilter
     public void HoldScoring() => Volatile.Write(ref _held, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
     public void ReleaseScoring() => Interlocked.Exchange(ref _held, null)?.TrySetResult();
+
+    /// <summary>
+    /// Every call to the grain of user <paramref name="userId"/> throws from now on (null: none) what a grain whose state
+    /// cannot be read throws: a plain <see cref="OrleansException"/> around the storage's error.
+    /// </summary>
+    public void FailUser(string? userId) => _failingUser = userId;
 
     public async Task Invoke(IIncomingGrainCallContext context)
     {
@@ -44,6 +53,10 @@ public sealed class ScoringFaults : IIncomingGrainCallFilter
             {
                 throw new InvalidOperationException("injected: this batch holds a poisoned message");
             }
+        }
+        if (context.Grain is IUserGrain && context.TargetId.Key.ToString() == _failingUser)
+        {
+            throw new OrleansException("injected: this user's grain cannot activate", new IOException("injected storage read failure"));
         }
         await context.Invoke();
     }

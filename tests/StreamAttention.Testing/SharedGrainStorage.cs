@@ -30,6 +30,8 @@ public sealed class SharedGrainStore
 
     private int _failNextWrites;
 
+    private volatile bool _writesTimeOut;
+
     private int _writesFailed;
 
     /// <summary>How many writes were made to fail so far.</summary>
@@ -38,8 +40,18 @@ public sealed class SharedGrainStore
     /// <summary>Makes every write of the state named <paramref name="stateName"/> throw (null: none), the other states' writes succeed.</summary>
     public void FailWritesOf(string? stateName) => _failWritesOf = stateName;
 
-    /// <summary>Makes the next <paramref name="count"/> writes throw, whatever their state.</summary>
-    public void FailNextWrites(int count) => Volatile.Write(ref _failNextWrites, count);
+    /// <summary>
+    /// Makes the next <paramref name="count"/> writes throw, whatever their state: <see cref="IOException"/>, or with
+    /// <paramref name="timingOut"/> a <see cref="TimeoutException"/>, as a store that does not answer in time throws.
+    /// </summary>
+    public void FailNextWrites(int count, bool timingOut = false)
+    {
+        _writesTimeOut = timingOut;
+        Volatile.Write(ref _failNextWrites, count);
+    }
+
+    /// <summary>What a write made to fail throws.</summary>
+    public Exception WriteFailure() => _writesTimeOut ? new TimeoutException("injected storage timeout") : new IOException("injected storage failure");
 
     public bool FailsWriteOf(string stateName)
     {
@@ -98,7 +110,7 @@ public sealed class SharedGrainStorage(SharedGrainStore store, DeepCopier copier
     {
         if (store.FailsWriteOf(stateName))
         {
-            throw new IOException("injected storage failure");
+            throw store.WriteFailure();
         }
         var key = (stateName, grainId);
         var expected = store.Entries.TryGetValue(key, out var entry) ? entry.ETag : null;

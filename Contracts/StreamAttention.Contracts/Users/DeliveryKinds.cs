@@ -21,6 +21,14 @@ public static class DeliveryKinds
     /// <summary>"Not like this" feedback lowered its score below the interest's threshold.</summary>
     public const string BelowThreshold = "below-threshold";
 
+    /// <summary>
+    /// Not a user's decision: the user's grain kept failing while it was asked (e.g. it cannot activate, or its attention
+    /// log cannot be written), so nothing was delivered or recorded. The match's <c>decisionError</c> says why; the ingest
+    /// sends its message to the dead-letter topic for that user alone (reason <c>decision-failed</c>) instead of publishing it.
+    /// </summary>
+    public const string Undecided = "undecided";
+
+    /// <summary>The decisions a user's grain makes (<see cref="Undecided"/> is not one).</summary>
     public static readonly IReadOnlyList<string> All = [Immediate, Deferred, SuppressedDuplicate, Muted, QuietHours, BelowThreshold];
 
     /// <summary>Whether the match waits for a digest.</summary>

@@ -19,4 +19,11 @@ public static class DeadLetterReasons
 
     /// <summary>Decoded, but scoring it kept failing after retries while the rest of its batch scored (see ScoringGatewayClient).</summary>
     public const string ScoringFailed = "scoring-failed";
+
+    /// <summary>
+    /// Scored, but one matched user's grain kept failing to decide its matches: the message is dead-lettered once for
+    /// that user (header <see cref="Publishing.DeadLetterHeaders.User"/>), so its replay reaches that user alone; the
+    /// other users' matches were published.
+    /// </summary>
+    public const string DecisionFailed = "decision-failed";
 }

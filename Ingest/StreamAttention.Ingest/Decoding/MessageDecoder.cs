@@ -1,17 +1,38 @@
+using System.Text;
 using System.Text.Unicode;
 using Confluent.Kafka;
+using StreamAttention.Ingest.Publishing;
 
 namespace StreamAttention.Ingest.Decoding;
 
 /// <summary>
 /// The ingest's decoder: the checks every format shares (a value, its size, UTF-8), then the configured format's
-/// <see cref="IFormatDecoder"/>, then the message's tenant (<see cref="MessageTenancy"/>). Never throws on bad input:
-/// a rejection names the dead-letter reason.
+/// <see cref="IFormatDecoder"/>, then the user a header names (<see cref="DeadLetterHeaders.User"/>), then the message's
+/// tenant (<see cref="MessageTenancy"/>). Never throws on bad input: a rejection names the dead-letter reason.
 /// </summary>
 public sealed class MessageDecoder(int maxMessageBytes, IFormatDecoder decoder, MessageTenancy tenancy)
 {
     public DecodeResult Decode(byte[]? value, SourcePosition source, Headers? headers = null)
-        => tenancy.Resolve(DecodeValue(value, source), source.Topic, headers);
+        => tenancy.Resolve(WithHeaderUser(DecodeValue(value, source), headers), source.Topic, headers);
+
+    /// <summary>A message whose header names a user is scored against that user alone (how a <c>decision-failed</c> dead letter replays).</summary>
+    private static DecodeResult WithHeaderUser(DecodeResult decoded, Headers? headers)
+    {
+        if (decoded.Message is not { } message || headers?.TryGetLastBytes(DeadLetterHeaders.User, out var bytes) != true)
+        {
+            return decoded;
+        }
+        var user = Utf8.IsValid(bytes) ? Encoding.UTF8.GetString(bytes) : "";
+        if (string.IsNullOrWhiteSpace(user) || user.Contains('/'))
+        {
+            return DecodeResult.Reject(DeadLetterReasons.InvalidField, $"header '{DeadLetterHeaders.User}' must be a UTF-8 user id without '/'");
+        }
+        if (message.User is not null && message.User != user)
+        {
+            return DecodeResult.Reject(DeadLetterReasons.InvalidField, $"the message names user '{message.User}' and header '{DeadLetterHeaders.User}' user '{user}'");
+        }
+        return DecodeResult.Ok(message with { User = user });
+    }
 
     private DecodeResult DecodeValue(byte[]? value, SourcePosition source)
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using StreamAttention.Contracts.Diagnostics;
+using StreamAttention.Ingest.Decoding;
 
 namespace StreamAttention.Ingest.Diagnostics;
 
@@ -33,7 +34,7 @@ public sealed class IngestInstruments
         _pauses = meter.CreateCounter<long>(InstrumentNames.IngestPauses, "{pause}", "Times the consumer paused its partitions because scoring fell behind");
         _restarts = meter.CreateCounter<long>(InstrumentNames.IngestRestarts, "{restart}",
             "Consumer restarts from the committed offsets after a batch failed (e.g. scoring unavailable past the retry timeout)");
-        _deadLetters = meter.CreateCounter<long>(InstrumentNames.IngestDeadLetters, "{message}", "Messages sent to the dead-letter topic, tagged reason");
+        _deadLetters = meter.CreateCounter<long>(InstrumentNames.IngestDeadLetters, "{message}", "Dead letters acknowledged, tagged reason: one per message, or one per message and user for decision-failed");
         _latency = meter.CreateHistogram<double>(InstrumentNames.IngestLatency, "ms",
             "From a matched message's Kafka timestamp until the broker acknowledged its matches");
         meter.CreateObservableGauge(InstrumentNames.IngestConsumerLag, () => Volatile.Read(ref _consumerLag), "{message}",
@@ -60,6 +61,9 @@ public sealed class IngestInstruments
     }
 
     public void MatchesPublished(int count) => _matches.Add(count);
+
+    /// <summary>A message's copies dead-lettered for users whose decisions failed (<see cref="DeadLetterReasons.DecisionFailed"/>), one per user; its outcome is counted apart.</summary>
+    public void DecisionsDeadLettered(int users) => _deadLetters.Add(users, new KeyValuePair<string, object?>("reason", DeadLetterReasons.DecisionFailed));
 
     /// <summary>End-to-end latency of one matched message, from its Kafka timestamp (producer create time by default).</summary>
     public void MatchedLatency(DateTime messageTimestampUtc) => _latency.Record((DateTime.UtcNow - messageTimestampUtc).TotalMilliseconds);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Confluent.Kafka;
+using StreamAttention.Contracts.Scoring;
 using StreamAttention.Ingest.Decoding;
 using StreamAttention.Ingest.Diagnostics;
 using StreamAttention.Ingest.Publishing;
@@ -9,7 +10,9 @@ namespace StreamAttention.Ingest.Pipeline;
 
 /// <summary>
 /// One batch from read to acknowledged: decode, score the good messages through the silos (a message the silos keep
-/// failing on becomes a dead letter, reason <c>scoring-failed</c>), publish every match and dead letter in read order, and mark the batch complete only once the broker acknowledged all of them.
+/// failing on becomes a dead letter, reason <c>scoring-failed</c>; a message some user could not decide, one dead letter
+/// for each such user, reason <c>decision-failed</c>), publish every match and dead letter in read order, and mark the
+/// batch complete only once the broker acknowledged all of them.
 /// </summary>
 public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher publisher, PublishSequencer sequencer, IngestInstruments metrics)
 {
@@ -24,7 +27,8 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
             var decoded = batch.Select(input => decoder.Decode(input.Message.Value, Position(input), input.Message.Headers)).ToArray();
             var good = decoded.Select((result, index) => (result.Message, index)).Where(item => item.Message is not null).ToArray();
             var scored = await gateway.ScoreAsync(good.Select(item => item.Message!).ToArray(), cancellationToken);
-            var matches = new List<Contracts.Scoring.TextMatch>[batch.Count];
+            var matches = new List<TextMatch>[batch.Count];
+            var undecided = new UndecidedUsers?[batch.Count];
             for (var i = 0; i < good.Length; i++)
             {
                 if (scored[i].Error is { } error)
@@ -34,7 +38,7 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
                 }
                 else
                 {
-                    matches[good[i].index] = scored[i].Matches!;
+                    (matches[good[i].index], undecided[good[i].index]) = UndecidedUsers.Split(scored[i].Matches!);
                 }
             }
 
@@ -47,6 +51,10 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
                 if (decoded[i].Message is { } message)
                 {
                     await publisher.PublishMatchesAsync(message, matches[i], Position(batch[i]), userRecords, acknowledgements, cancellationToken);
+                    foreach (var (user, error) in undecided[i]?.Of(message) ?? [])
+                    {
+                        await publisher.PublishDeadLetterAsync(batch[i], DeadLetterReasons.DecisionFailed, error, acknowledgements, cancellationToken, user);
+                    }
                 }
                 else
                 {
@@ -69,8 +77,13 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
                 }
                 else
                 {
-                    metrics.Outcome(matches[i].Count > 0 ? IngestInstruments.Matched : IngestInstruments.NoMatch);
+                    // A message matched even when every user it matched could not decide (its dead letters are counted apart).
+                    metrics.Outcome(matches[i].Count > 0 || undecided[i] is not null ? IngestInstruments.Matched : IngestInstruments.NoMatch);
                     metrics.MatchesPublished(matches[i].Count);
+                    if (undecided[i] is { } users)
+                    {
+                        metrics.DecisionsDeadLettered(users.Count);
+                    }
                     if (matches[i].Count > 0 && batch[i].Message.Timestamp.Type != TimestampType.NotAvailable)
                     {
                         metrics.MatchedLatency(batch[i].Message.Timestamp.UtcDateTime);

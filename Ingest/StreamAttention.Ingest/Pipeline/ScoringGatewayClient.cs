@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
-using Orleans.Runtime.Messaging;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Scoring;
 using StreamAttention.Ingest.Decoding;
@@ -52,8 +51,7 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
     /// <summary>Scores messages of one scope and kind; if they keep failing, bisects them to isolate the ones that fail.</summary>
     private async Task ScoreIsolatingAsync((IngestMessage Message, int Index)[] items, ScoringOutcome[] outcomes, CancellationToken cancellationToken)
     {
-        if (items[0].Message.UserKey is { } userKey && options.Value.Tenancy.RejectUnknownUsers
-            && (await RetryAsync(token => grains.GetGrain<IUserGrain>(userKey).GetInterests().WaitAsync(token), cancellationToken)).Count == 0)
+        if (items[0].Message.UserKey is { } userKey && options.Value.Tenancy.RejectUnknownUsers && await HasNoInterestsAsync(userKey, cancellationToken))
         {
             foreach (var item in items)
             {
@@ -96,6 +94,24 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
         }
     }
 
+    /// <summary>
+    /// Whether the user is known to have no interests. A user whose own grain keeps failing (it cannot activate) is
+    /// scored anyway, so its messages reach the silos, where that user's decisions fail for it alone
+    /// (<c>decision-failed</c>), rather than holding up the stream; only the cluster's unavailability is waited out.
+    /// </summary>
+    private async Task<bool> HasNoInterestsAsync(string userKey, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await RetryAsync(token => grains.GetGrain<IUserGrain>(userKey).GetInterests().WaitAsync(token), cancellationToken, ClusterFailures.IsUnavailable)).Count == 0;
+        }
+        catch (Exception e) when (!ClusterFailures.IsUnavailable(e) && !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning("The interests of user {User} could not be read ({Error}); its messages are scored without the check", userKey, e.Message);
+            return false;
+        }
+    }
+
     private Task<IReadOnlyList<TextMatch>> Call(IngestMessage[] messages, CancellationToken cancellationToken)
     {
         var gateway = grains.GetGrain<IScoringGatewayGrain>(0);
@@ -106,8 +122,11 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
             : gateway.ScoreEmbedded(messages.Select(m => m.Embedding!).ToArray(), texts, userKey, tenant, cancellationToken);
     }
 
-    private async Task<T> RetryAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    /// <param name="isUnavailable">The failures retried until <see cref="KafkaIngestOptions.ScoringRetryTimeout"/>; others are
+    /// tried <see cref="KafkaIngestOptions.ScoringAttempts"/> times. Default: <see cref="IsUnavailable"/>.</param>
+    private async Task<T> RetryAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken, Func<Exception, bool>? isUnavailable = null)
     {
+        isUnavailable ??= IsUnavailable;
         var deadline = time.GetUtcNow() + options.Value.ScoringRetryTimeout;
         var delay = FirstRetryDelay;
         var busyDelay = FirstRetryDelay;
@@ -133,7 +152,7 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
                 busyDelay = TimeSpan.FromTicks(Math.Min(busyDelay.Ticks * 2, MaxRetryDelay.Ticks));
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested && time.GetUtcNow() + delay < deadline
-                && (IsUnavailable(e) || ++failures < options.Value.ScoringAttempts))
+                && (isUnavailable(e) || ++failures < options.Value.ScoringAttempts))
             {
                 logger.LogWarning("Scoring call failed (attempt {Attempt}), retrying in {Delay}: {Error}", attempt, delay, e.Message);
                 await Task.Delay(delay, time, cancellationToken);
@@ -142,9 +161,11 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
         }
     }
 
-    /// <summary>The cluster could not answer (silo lost, shards moving, connection, timeout): no message is to blame.</summary>
-    private static bool IsUnavailable(Exception e)
-        => e is OrleansException or TimeoutException or ConnectionFailedException or Orleans.Networking.Shared.SocketConnectionException;
+    /// <summary>
+    /// A scoring call's failure that no message is to blame for: the cluster could not answer (<see cref="ClusterFailures.IsUnavailable"/>),
+    /// or any other Orleans runtime error (shards moving between silos).
+    /// </summary>
+    private static bool IsUnavailable(Exception e) => e is OrleansException || ClusterFailures.IsUnavailable(e);
 }
 
 /// <summary>A scored message's matches, or why scoring it failed for good.</summary>

@@ -8,4 +8,10 @@ public static class DeadLetterHeaders
     public const string SourceTopic = "streamattention-source-topic";
     public const string SourcePartition = "streamattention-source-partition";
     public const string SourceOffset = "streamattention-source-offset";
+
+    /// <summary>
+    /// The user (of the message's tenant) a <c>decision-failed</c> dead letter is for. The ingest reads it on any input
+    /// message as the user to score against alone, so a replayed dead letter reaches only that user.
+    /// </summary>
+    public const string User = "streamattention-user";
 }

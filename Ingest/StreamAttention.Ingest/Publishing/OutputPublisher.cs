@@ -145,12 +145,19 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
     /// <summary>The tenant of a user grain key, "tenant/user"; null for a tenant-less user.</summary>
     private static string? TenantOf(string userKey) => userKey.IndexOf('/') is > 0 and var slash ? userKey[..slash] : null;
 
-    public ValueTask PublishDeadLetterAsync(ConsumeResult<byte[]?, byte[]?> input, string reason, string detail, BatchAcknowledgements acknowledgements, CancellationToken cancellationToken)
+    /// <summary>Hands the input's dead letter to the producer; <paramref name="user"/>: the one user it is for (<see cref="DeadLetterHeaders.User"/>).</summary>
+    public ValueTask PublishDeadLetterAsync(ConsumeResult<byte[]?, byte[]?> input, string reason, string detail, BatchAcknowledgements acknowledgements, CancellationToken cancellationToken,
+        string? user = null)
     {
         var headers = new Headers();
         foreach (var header in input.Message.Headers ?? [])
         {
             headers.Add(header.Key, header.GetValueBytes());
+        }
+        if (user is not null)
+        {
+            headers.Remove(DeadLetterHeaders.User);
+            headers.Add(DeadLetterHeaders.User, Encoding.UTF8.GetBytes(user));
         }
         headers.Add(DeadLetterHeaders.Error, Encoding.UTF8.GetBytes(reason));
         headers.Add(DeadLetterHeaders.ErrorDetail, Encoding.UTF8.GetBytes(detail));

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Users;
 
@@ -9,7 +10,10 @@ namespace StreamAttention.Grains.Attention;
 /// (one call per user, all at once) to decide its delivery, so what the caller publishes (the Kafka topics) and what
 /// the user's history and live stream show are the same decisions. It runs after the scoring run, so it holds up only
 /// this batch's caller, never the silo's scoring queue. A user grain that cannot answer is asked again
-/// (<see cref="Attempts"/> times in all, with backoff); then the batch fails and its caller retries it (at-least-once).
+/// (<see cref="Attempts"/> times in all, with backoff). Then, when the cluster itself could not carry the call (a
+/// timeout, a silo lost: <see cref="IsClusterUnavailable"/>), the batch fails and its caller retries it (at-least-once);
+/// otherwise the failure is that user's own (its grain cannot activate, its log cannot be written) and only that
+/// user's matches come back <see cref="DeliveryKinds.Undecided"/> with the error, so the other users' matches go on.
 /// </summary>
 public sealed class DeliveryDecisions(UserGrainReferences users, ILogger<DeliveryDecisions> logger)
 {
@@ -20,7 +24,7 @@ public sealed class DeliveryDecisions(UserGrainReferences users, ILogger<Deliver
     private int _lastBatchUsers;
 
     /// <summary>The matches' decisions, in the order given.</summary>
-    public async Task<MatchDecision[]> DecideAsync(IReadOnlyList<(string UserId, UserMatch Match)> matches, CancellationToken cancellationToken)
+    public async Task<BatchDecisions> DecideAsync(IReadOnlyList<(string UserId, UserMatch Match)> matches, CancellationToken cancellationToken)
     {
         var byUser = MatchesByUser.Of(matches, _lastBatchUsers);
         _lastBatchUsers = byUser.Count;
@@ -41,7 +45,7 @@ public sealed class DeliveryDecisions(UserGrainReferences users, ILogger<Deliver
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
         }
-        List<Task>? retries = null;
+        List<(string UserId, Task<string?> Error)>? retries = null;
         for (var user = 0; user < calls.Length; user++)
         {
             if (calls[user].IsCompletedSuccessfully)
@@ -50,14 +54,17 @@ public sealed class DeliveryDecisions(UserGrainReferences users, ILogger<Deliver
             }
             else
             {
-                (retries ??= []).Add(AskAgainAsync(byUser.UserId(user), userMatches[user], calls[user], byUser.Indexes(user), decided, cancellationToken));
+                var userId = byUser.UserId(user);
+                (retries ??= []).Add((userId, AskAgainAsync(userId, userMatches[user], calls[user], byUser.Indexes(user), decided, cancellationToken)));
             }
         }
-        if (retries is not null)
+        if (retries is null)
         {
-            await Task.WhenAll(retries);
+            return new BatchDecisions(decided, BatchDecisions.NoneUndecided);
         }
-        return decided;
+        await Task.WhenAll(retries.Select(retry => retry.Error));
+        var undecided = retries.Where(retry => retry.Error.Result is not null).ToDictionary(retry => retry.UserId, retry => retry.Error.Result!, StringComparer.Ordinal);
+        return new BatchDecisions(decided, undecided);
     }
 
     private static UserMatch[] MatchesOf(ReadOnlySpan<int> indexes, IReadOnlyList<(string UserId, UserMatch Match)> matches)
@@ -78,8 +85,12 @@ public sealed class DeliveryDecisions(UserGrainReferences users, ILogger<Deliver
         }
     }
 
-    /// <summary>Asks one user again after its first call failed, until it answers or the attempts are spent (then throws the last error).</summary>
-    private async Task AskAgainAsync(string userId, UserMatch[] userMatches, Task<MatchDecisions> failed, ReadOnlyMemory<int> indexes,
+    /// <summary>
+    /// Asks one user again after its first call failed, until it answers (null) or the attempts are spent: then the last
+    /// error is thrown when the cluster could not carry the call, else the user's matches are placed undecided and the
+    /// error is returned.
+    /// </summary>
+    private async Task<string?> AskAgainAsync(string userId, UserMatch[] userMatches, Task<MatchDecisions> failed, ReadOnlyMemory<int> indexes,
         MatchDecision[] decided, CancellationToken cancellationToken)
     {
         var call = failed;
@@ -89,15 +100,34 @@ public sealed class DeliveryDecisions(UserGrainReferences users, ILogger<Deliver
             try
             {
                 Place(await call, indexes.Span, decided);
-                return;
+                return null;
             }
-            catch (Exception e) when (attempt < Attempts && e is not OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (e is not OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
+                if (attempt == Attempts)
+                {
+                    if (ClusterFailures.IsUnavailable(e))
+                    {
+                        throw;
+                    }
+                    logger.LogError(e, "Deciding {Matches} matches of user {User} failed {Attempts} times: they are returned undecided", userMatches.Length, userId, Attempts);
+                    for (var i = 0; i < userMatches.Length; i++)
+                    {
+                        decided[indexes.Span[i]] = new MatchDecision(DeliveryKinds.Undecided, userMatches[i].Score);
+                    }
+                    return $"{e.GetType().Name}: {e.Message}";
+                }
                 logger.LogWarning("Deciding {Matches} matches of user {User} failed (attempt {Attempt}), retrying in {Delay}: {Error}", userMatches.Length, userId, attempt, delay, e.Message);
-                await Task.Delay(delay, cancellationToken);
-                delay *= 2;
             }
+            await Task.Delay(delay, cancellationToken);
+            delay *= 2;
             call = users.Of(userId).Decide(userMatches);
         }
     }
+}
+
+/// <summary>A batch's decisions in the order of its matches, and why each user whose matches are <see cref="DeliveryKinds.Undecided"/> could not decide.</summary>
+public sealed record BatchDecisions(MatchDecision[] Decisions, IReadOnlyDictionary<string, string> UndecidedUsers)
+{
+    public static readonly IReadOnlyDictionary<string, string> NoneUndecided = new Dictionary<string, string>();
 }

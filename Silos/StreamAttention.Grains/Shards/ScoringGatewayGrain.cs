@@ -112,17 +112,19 @@ public sealed class ScoringGatewayGrain(
             undecided[i] = (m.UserId, new UserMatch(at, m.InterestId, texts[text], m.Score, m.Highlights, ids[i],
                 Truncated: windowsTruncate ? windows!.Truncated(text) : m.Truncated, RawScore: m.RawScore));
         }
-        var decided = await decisions.DecideAsync(undecided, cancellationToken);
+        var (decided, undecidedUsers) = await decisions.DecideAsync(undecided, cancellationToken);
         var matches = new TextMatch[kept.Count];
         for (var i = 0; i < kept.Count; i++)
         {
             var (text, m) = kept[i];
             var decision = decided[i];
             matches[i] = new TextMatch(text, m.UserId, m.InterestId, decision.Score, m.Highlights, ids[i], decision.Delivery, decision.DuplicateOf,
-                undecided[i].Match.Truncated, m.RawScore);
+                undecided[i].Match.Truncated, m.RawScore, undecidedUsers.GetValueOrDefault(m.UserId));
         }
-        // The live feed forms a listener's match from these: the same values as the user's history entry.
-        await delivery.EnqueueAsync(new LiveBatch(at, texts, matches), cancellationToken);
+        // The live feed forms a listener's match from these: the same values as the user's history entry (which an
+        // undecided match does not have: it reaches the user when its dead letter is replayed).
+        var live = undecidedUsers.Count == 0 ? matches : Array.FindAll(matches, m => m.Delivery != DeliveryKinds.Undecided);
+        await delivery.EnqueueAsync(new LiveBatch(at, texts, live), cancellationToken);
         metrics.Messages.Add(texts.Count);
         metrics.Matches.Add(matches.Length);
         metrics.Duration.Record(time.GetElapsedTime(started).TotalMilliseconds);

@@ -8,7 +8,8 @@ namespace StreamAttention.Grains.Tests.Attention;
 
 /// <summary>
 /// A batch's decisions: every matched user asked at once, a user whose grain fails asked again a bounded number of
-/// times. The failures are writes of the user's attention log (a deferral lists the match for a digest and writes it).
+/// times, then left undecided (its own failure) or the batch failed (the cluster's). The failures are writes of the
+/// user's attention log (a deferral lists the match for a digest and writes it) and a user's state that cannot be read.
 /// </summary>
 public sealed class DeliveryDecisionsTests(AttentionClusterFixture fixture) : IClassFixture<AttentionClusterFixture>
 {
@@ -24,21 +25,73 @@ public sealed class DeliveryDecisionsTests(AttentionClusterFixture fixture) : IC
         var decided = await Decisions.DecideAsync(batch, CancellationToken.None);
 
         Assert.Equal(1, fixture.Store.WritesFailed - failedBefore);
-        Assert.Equal([DeliveryKinds.Immediate, DeliveryKinds.Immediate, DeliveryKinds.Deferred], decided.Select(d => d.Delivery));
+        Assert.Equal([DeliveryKinds.Immediate, DeliveryKinds.Immediate, DeliveryKinds.Deferred], decided.Decisions.Select(d => d.Delivery));
+        Assert.Empty(decided.UndecidedUsers);
         var history = await fixture.Grains.GetGrain<IUserGrain>(writing).GetMatches(10);
         Assert.Equal([DeliveryKinds.Deferred, DeliveryKinds.Immediate], history.Select(m => m.Delivery));
     }
 
     [Fact]
-    public async Task A_user_that_keeps_failing_fails_the_batch_after_four_attempts()
+    public async Task A_user_that_keeps_failing_has_its_matches_undecided_with_the_error_and_the_others_decided()
     {
-        var (_, other, batch) = await TwoUsersBatchAsync("fail");
+        var (writing, other, batch) = await TwoUsersBatchAsync("fail");
         var failedBefore = fixture.Store.WritesFailed;
 
         fixture.Store.FailNextWrites(int.MaxValue);
+        BatchDecisions decided;
         try
         {
-            await Assert.ThrowsAnyAsync<Exception>(() => Decisions.DecideAsync(batch, CancellationToken.None));
+            decided = await Decisions.DecideAsync(batch, CancellationToken.None);
+        }
+        finally
+        {
+            fixture.Store.FailNextWrites(0);
+        }
+
+        Assert.Equal(4, fixture.Store.WritesFailed - failedBefore);
+        Assert.Equal([DeliveryKinds.Undecided, DeliveryKinds.Immediate, DeliveryKinds.Undecided], decided.Decisions.Select(d => d.Delivery));
+        Assert.Equal([0.9f, 0.9f, 0.9f], decided.Decisions.Select(d => d.Score));
+        var error = Assert.Single(decided.UndecidedUsers);
+        Assert.Equal(writing, error.Key);
+        Assert.Contains("IOException", error.Value);
+        var answered = Assert.Single(await fixture.Grains.GetGrain<IUserGrain>(other).GetMatches(10));
+        Assert.Equal(DeliveryKinds.Immediate, answered.Delivery);
+    }
+
+    [Fact]
+    public async Task A_user_whose_grain_cannot_activate_has_its_matches_undecided_and_the_others_decided()
+    {
+        var (_, other, batch) = await TwoUsersBatchAsync("activate");
+        var broken = "decisions-activate-broken";
+        var now = fixture.Time.GetUtcNow();
+
+        fixture.Store.FailReadsOf(broken);
+        BatchDecisions decided;
+        try
+        {
+            decided = await Decisions.DecideAsync([.. batch, (broken, new UserMatch(now, "db", Texts.DatabaseMessage, 0.8f, [], "activate-4"))], CancellationToken.None);
+        }
+        finally
+        {
+            fixture.Store.FailReadsOf(null);
+        }
+
+        Assert.Equal([DeliveryKinds.Immediate, DeliveryKinds.Immediate, DeliveryKinds.Deferred, DeliveryKinds.Undecided], decided.Decisions.Select(d => d.Delivery));
+        Assert.Equal([broken], decided.UndecidedUsers.Keys);
+        Assert.Contains("ReadStateAsync", decided.UndecidedUsers[broken]);
+        Assert.Single(await fixture.Grains.GetGrain<IUserGrain>(other).GetMatches(10));
+    }
+
+    [Fact]
+    public async Task A_user_the_cluster_cannot_get_an_answer_from_in_time_fails_the_batch_after_four_attempts()
+    {
+        var (_, other, batch) = await TwoUsersBatchAsync("timeout");
+        var failedBefore = fixture.Store.WritesFailed;
+
+        fixture.Store.FailNextWrites(int.MaxValue, timingOut: true);
+        try
+        {
+            await Assert.ThrowsAsync<TimeoutException>(() => Decisions.DecideAsync(batch, CancellationToken.None));
         }
         finally
         {

@@ -1,0 +1,49 @@
+using StreamAttention.Contracts.Scoring;
+using StreamAttention.Contracts.Users;
+
+namespace StreamAttention.Ingest.Pipeline;
+
+/// <summary>
+/// The users of one message whose grains could not decide their matches (<see cref="DeliveryKinds.Undecided"/>), each
+/// with the error: the message goes to the dead-letter topic once per such user instead of those matches being published.
+/// </summary>
+public sealed class UndecidedUsers
+{
+    private readonly Dictionary<string, string> _errors = new(StringComparer.Ordinal);
+
+    public int Count => _errors.Count;
+
+    /// <summary>The decided matches (the same list when all are), and the users left undecided (null when none is).</summary>
+    public static (List<TextMatch> Decided, UndecidedUsers? Undecided) Split(List<TextMatch> matches)
+    {
+        if (!matches.Exists(static m => m.Delivery == DeliveryKinds.Undecided))
+        {
+            return (matches, null);
+        }
+        var undecided = new UndecidedUsers();
+        var decided = new List<TextMatch>(matches.Count);
+        foreach (var match in matches)
+        {
+            if (match.Delivery == DeliveryKinds.Undecided)
+            {
+                undecided._errors.TryAdd(match.UserId, match.DecisionError ?? "the user's grain did not decide");
+            }
+            else
+            {
+                decided.Add(match);
+            }
+        }
+        return (decided, undecided);
+    }
+
+    /// <summary>
+    /// Each user as the message's dead letter names it (within the message's tenant: a user grain key is
+    /// "tenant/user"), with the error, in user order.
+    /// </summary>
+    public IEnumerable<(string User, string Error)> Of(Decoding.IngestMessage message)
+    {
+        var tenantPrefix = message.Tenant is { } tenant ? tenant + "/" : null;
+        return _errors.OrderBy(e => e.Key, StringComparer.Ordinal)
+            .Select(e => (tenantPrefix is not null && e.Key.StartsWith(tenantPrefix, StringComparison.Ordinal) ? e.Key[tenantPrefix.Length..] : e.Key, e.Value));
+    }
+}

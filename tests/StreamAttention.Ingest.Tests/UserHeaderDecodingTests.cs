@@ -1,0 +1,70 @@
+using System.Text;
+using System.Text.Json;
+using Confluent.Kafka;
+using StreamAttention.Ingest.Decoding;
+using StreamAttention.Ingest.Options;
+using StreamAttention.Ingest.Publishing;
+
+namespace StreamAttention.Ingest.Tests;
+
+/// <summary>
+/// The user header a <c>decision-failed</c> dead letter carries: on any input message it scopes the message to that
+/// user of the message's tenant, and a header that cannot name a user, or names another user than the message, is an
+/// invalid field.
+/// </summary>
+public sealed class UserHeaderDecodingTests
+{
+    private static readonly SourcePosition Source = new(Traffic.InputTopic, 0, 7);
+
+    [Theory]
+    [InlineData("json")]
+    [InlineData("text")]
+    public void A_user_header_scopes_the_message_to_that_user(string format)
+    {
+        var decoded = Decoder(format).Decode(Value(format), Source, UserHeader("alice"));
+
+        Assert.Equal("alice", decoded.Message?.User);
+        Assert.Equal("acme/alice", decoded.Message?.UserKey);
+    }
+
+    [Fact]
+    public void Without_the_header_a_message_keeps_the_user_it_names_or_none()
+    {
+        Assert.Null(Decoder("json").Decode(Value("json"), Source).Message?.User);
+        Assert.Equal("bob", Decoder("json").Decode(Value("json", user: "bob"), Source, new Headers()).Message?.User);
+    }
+
+    [Fact]
+    public void A_header_naming_the_messages_own_user_is_accepted()
+        => Assert.Equal("alice", Decoder("json").Decode(Value("json", user: "alice"), Source, UserHeader("alice")).Message?.User);
+
+    [Theory]
+    [InlineData("bob", "the message names user 'alice'")]
+    [InlineData("globex/alice", "without '/'")]
+    [InlineData(" ", "without '/'")]
+    public void A_header_that_cannot_name_the_messages_user_is_an_invalid_field(string header, string detail)
+    {
+        var decoded = Decoder("json").Decode(Value("json", user: header == "bob" ? "alice" : null), Source, UserHeader(header));
+
+        Assert.Null(decoded.Message);
+        Assert.Equal(DeadLetterReasons.InvalidField, decoded.Reason);
+        Assert.Contains(detail, decoded.Detail);
+    }
+
+    [Fact]
+    public void A_header_that_is_not_utf8_is_an_invalid_field()
+    {
+        var headers = new Headers { { DeadLetterHeaders.User, [0xff, 0xfe] } };
+
+        Assert.Equal(DeadLetterReasons.InvalidField, Decoder("json").Decode(Value("json"), Source, headers).Reason);
+    }
+
+    private static MessageDecoder Decoder(string format)
+        => new(64 * 1024, format == "json" ? new JsonMessageDecoder(new JsonFieldOptions(), vectors: null) : new TextMessageDecoder(),
+            new MessageTenancy(new IngestTenancyOptions { Topics = { [Traffic.InputTopic] = "acme" } }));
+
+    private static byte[] Value(string format, string? user = null)
+        => format == "json" ? JsonSerializer.SerializeToUtf8Bytes(new { id = "m", text = Texts.DatabaseMessage, user }) : Encoding.UTF8.GetBytes(Texts.DatabaseMessage);
+
+    private static Headers UserHeader(string user) => new() { { DeadLetterHeaders.User, Encoding.UTF8.GetBytes(user) } };
+}

@@ -5,6 +5,7 @@ var root = new RootCommand("StreamAttention: a streaming relevance filter that s
 {
     SetupCommand.Create(),
     KafkaDevCommand.Create(),
+    ReplayDeadLettersCommand.Create(),
     ScoreCommand.Create(),
     EvalCommand.Create(),
     EvalDataCommand.Create(),

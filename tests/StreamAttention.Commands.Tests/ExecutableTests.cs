@@ -1,3 +1,7 @@
+using System.Text;
+using Confluent.Kafka;
+using StreamAttention.Ingest.EmbeddedKafka;
+
 namespace StreamAttention.Commands.Tests;
 
 /// <summary>The real <c>streamattention</c> executable (copied next to the tests by the project reference), run as a process.</summary>
@@ -70,6 +74,32 @@ public sealed class ExecutableTests : IDisposable
 
     /// <summary>A command takes seconds; the bound only stops one that would hang.</summary>
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(5);
+
+    [Fact]
+    public async Task Replay_dead_letters_produces_the_chosen_reason_back_to_the_source_topic_and_refuses_an_unknown_reason()
+    {
+        const string input = "streamattention.messages", deadLetters = "streamattention.dead-letters";
+        await using var kafka = EmbeddedKafkaCluster.Start(1);
+        kafka.CreateTopic(input, 1);
+        kafka.CreateTopic(deadLetters, 1);
+        using (var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = kafka.BootstrapServers }).Build())
+        {
+            foreach (var (value, reason) in new[] { ("m-1", "decision-failed"), ("m-2", "malformed-json") })
+            {
+                var headers = new Headers { { "streamattention-error", Encoding.UTF8.GetBytes(reason) }, { "streamattention-source-topic", Encoding.UTF8.GetBytes(input) } };
+                await producer.ProduceAsync(deadLetters, new Message<string, string> { Key = value, Value = value, Headers = headers });
+            }
+        }
+
+        var replay = await Run("replay-dead-letters", "--kafka", kafka.BootstrapServers, "--reason", "decision-failed");
+        var unknown = await Run("replay-dead-letters", "--kafka", kafka.BootstrapServers, "--reason", "decision-faild");
+
+        Assert.Equal((0, "replayed 1 of 2 dead letters read (decision-failed 1); passed over 1"), (replay.ExitCode, replay.Stdout.Trim()));
+        using var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig { BootstrapServers = kafka.BootstrapServers, GroupId = "check" }).Build();
+        Assert.Equal(1, consumer.QueryWatermarkOffsets(new TopicPartition(input, 0), TimeSpan.FromSeconds(10)).High.Value);
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("'decision-faild' is not a dead-letter reason", unknown.Stderr);
+    }
 
     private static async Task<(int ExitCode, string Stdout, string Stderr)> Run(params string[] arguments)
         => await ChildProcess.RunStreamAttentionAsync(RunTimeout, arguments);

@@ -1,14 +1,17 @@
 using System.Text.Json;
 using Confluent.Kafka;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.TestingHost;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Live;
 using StreamAttention.Ingest.Decoding;
 using StreamAttention.Ingest.Diagnostics;
 using StreamAttention.Ingest.EmbeddedKafka;
+using StreamAttention.Ingest.Options;
 using StreamAttention.Ingest.Pipeline;
 using StreamAttention.Ingest.Publishing;
+using StreamAttention.Ingest.Replay;
 using TestCluster = StreamAttention.Testing.TestCluster;
 
 namespace StreamAttention.Ingest.Tests;
@@ -69,10 +72,11 @@ public sealed class ScoringFaultTests(FaultyClusterFixture fixture) : IClassFixt
         using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "undecided");
         using var outcomes = new OutcomeCounter(ingest);
         var broadcaster = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<MatchBroadcaster>();
-        while (!broadcaster.IsSubscribed)
+        for (var poll = 0; poll < 600 && !broadcaster.IsSubscribed; poll++)
         {
             await Task.Delay(100);
         }
+        Assert.True(broadcaster.IsSubscribed, "the silo's live feed did not subscribe within a minute");
         using var racingFeed = broadcaster.Subscribe(Traffic.RacingUser, capacity: 4 * Count);
         // Message i % 3 == 0 matches both users, 1 is for the racing user alone (its field), 2 matches nobody.
         var both = $"{Texts.DatabaseMessage} {Texts.RacingMessage}";
@@ -107,10 +111,12 @@ public sealed class ScoringFaultTests(FaultyClusterFixture fixture) : IClassFixt
         Assert.Equal(0, outcomes.Restarts);
 
         // Replayed once the user's grain decides again: each dead letter reaches the racing user, and nobody else again.
-        using (var producer = new ProducerBuilder<byte[], byte[]>(KafkaClients.Producer(kafka)).Build())
+        var replayed = await new DeadLetterReplayer(Microsoft.Extensions.Options.Options.Create(new DeadLetterReplayOptions
         {
-            await Task.WhenAll(deadLetters.Select(d => producer.ProduceAsync(Traffic.InputTopic, d.Message))).WaitAsync(KafkaClients.Deadline);
-        }
+            BootstrapServers = kafka.BootstrapServers,
+            Reasons = [DeadLetterReasons.DecisionFailed],
+        }), NullLogger<DeadLetterReplayer>.Instance).ReplayAsync(CancellationToken.None);
+        Assert.Equal(deadLetters.Count, replayed.Replayed);
         await OutputReader.WaitForAllCommittedAsync(kafka, "undecided", ingest.Log());
 
         Assert.Equal(databaseMatches.Concat(racingMatches).Order(), PublishedMatches(kafka).Order());

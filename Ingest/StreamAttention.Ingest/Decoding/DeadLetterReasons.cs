@@ -26,4 +26,7 @@ public static class DeadLetterReasons
     /// other users' matches were published.
     /// </summary>
     public const string DecisionFailed = "decision-failed";
+
+    public static readonly IReadOnlyList<string> All =
+        [Oversize, InvalidUtf8, MalformedJson, MissingText, InvalidField, WrongDimension, InvalidVector, UnknownTenant, UnknownUser, ScoringFailed, DecisionFailed];
 }

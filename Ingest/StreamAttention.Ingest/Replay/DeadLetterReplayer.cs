@@ -1,0 +1,130 @@
+using System.Text;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StreamAttention.Ingest.Options;
+using StreamAttention.Ingest.Publishing;
+
+namespace StreamAttention.Ingest.Replay;
+
+/// <summary>
+/// Produces dead letters back to the topics their messages were read from, once what made them fail is mended: the
+/// original key, value and headers, without the headers the dead letter added, but with <see cref="DeadLetterHeaders.User"/>
+/// (so a <c>decision-failed</c> dead letter reaches its user alone). One run handles what the dead-letter topic held
+/// when it started, from the group's committed offsets, and commits only after every replayed message was
+/// acknowledged: a run that fails replays its dead letters again (at-least-once, like the ingest).
+/// </summary>
+public sealed class DeadLetterReplayer(IOptions<DeadLetterReplayOptions> replayOptions, ILogger<DeadLetterReplayer> logger)
+{
+    private readonly DeadLetterReplayOptions _options = replayOptions.Value;
+
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>The headers a dead letter adds to the original message's own, which a replay drops.</summary>
+    private static readonly HashSet<string> DeadLetterOnly =
+        [DeadLetterHeaders.Error, DeadLetterHeaders.ErrorDetail, DeadLetterHeaders.SourceTopic, DeadLetterHeaders.SourcePartition, DeadLetterHeaders.SourceOffset];
+
+    public async Task<DeadLetterReplayResult> ReplayAsync(CancellationToken cancellationToken)
+    {
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig(new Dictionary<string, string>(_options.Kafka))
+        {
+            BootstrapServers = _options.BootstrapServers,
+            GroupId = _options.GroupId,
+            EnableAutoCommit = false,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            // A partition's end may lie past its last record (transaction markers): the end of partition says so.
+            EnablePartitionEof = true,
+        }).Build();
+        using var producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig(new Dictionary<string, string>(_options.Kafka))
+        {
+            BootstrapServers = _options.BootstrapServers,
+            EnableIdempotence = true,
+            Acks = Acks.All,
+        }).Build();
+
+        // Assigned, not subscribed: no group rebalance, and the run's end is fixed before it reads.
+        var ends = EndsOf(consumer);
+        var starts = consumer.Committed(ends.Keys, RequestTimeout).ToDictionary(c => c.TopicPartition, c => Start(consumer, c.TopicPartition, c.Offset));
+        var left = ends.Where(end => starts[end.Key] < end.Value).ToDictionary();
+        consumer.Assign(left.Keys.Select(partition => new TopicPartitionOffset(partition, starts[partition])));
+
+        var reasons = _options.Reasons.ToHashSet(StringComparer.Ordinal);
+        var replayed = new Dictionary<string, int>(StringComparer.Ordinal);
+        var deliveries = new List<Task>();
+        var (read, passedOver) = (0, 0);
+        while (left.Count > 0)
+        {
+            var deadLetter = consumer.Consume(_options.IdleTimeout) ?? throw new TimeoutException(
+                $"No dead letter arrived for {_options.IdleTimeout} with {left.Count} partition(s) of {_options.DeadLetterTopic} not read to their end.");
+            cancellationToken.ThrowIfCancellationRequested();
+            if (deadLetter.IsPartitionEOF || deadLetter.Offset.Value + 1 >= left.GetValueOrDefault(deadLetter.TopicPartition, long.MaxValue))
+            {
+                left.Remove(deadLetter.TopicPartition);
+            }
+            if (deadLetter.IsPartitionEOF || deadLetter.Offset.Value >= ends[deadLetter.TopicPartition])
+            {
+                // Read past the run's end (dead letters that arrived during it): the next run's.
+                continue;
+            }
+            read++;
+            var reason = Header(deadLetter, DeadLetterHeaders.Error) ?? "";
+            var target = _options.TargetTopic ?? Header(deadLetter, DeadLetterHeaders.SourceTopic);
+            if ((reasons.Count > 0 && !reasons.Contains(reason)) || (_options.User is { } user && Header(deadLetter, DeadLetterHeaders.User) != user))
+            {
+                passedOver++;
+                continue;
+            }
+            if (target is null)
+            {
+                logger.LogWarning("Dead letter {Partition}@{Offset} names no source topic and no target was given: passed over", deadLetter.Partition.Value, deadLetter.Offset.Value);
+                passedOver++;
+                continue;
+            }
+            deliveries.Add(producer.ProduceAsync(target, Original(deadLetter.Message), cancellationToken));
+            replayed[reason] = replayed.GetValueOrDefault(reason) + 1;
+        }
+        await Task.WhenAll(deliveries);
+        consumer.Commit(ends.Select(end => new TopicPartitionOffset(end.Key, end.Value)));
+        consumer.Close();
+        return new DeadLetterReplayResult(read, replayed, passedOver);
+    }
+
+    /// <summary>Each partition of the dead-letter topic and its end (high watermark) now.</summary>
+    private Dictionary<TopicPartition, long> EndsOf(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
+        var topic = admin.GetMetadata(_options.DeadLetterTopic, RequestTimeout).Topics.Single();
+        if (topic.Error.IsError)
+        {
+            throw new KafkaException(topic.Error);
+        }
+        return topic.Partitions.Select(p => new TopicPartition(_options.DeadLetterTopic, p.PartitionId))
+            .ToDictionary(partition => partition, partition => consumer.QueryWatermarkOffsets(partition, RequestTimeout).High.Value);
+    }
+
+    /// <summary>Where a partition's replay starts: the committed offset, else the earliest the broker still has.</summary>
+    private static long Start(IConsumer<byte[]?, byte[]?> consumer, TopicPartition partition, Offset committed)
+        => committed.Value >= 0 ? committed.Value : consumer.QueryWatermarkOffsets(partition, RequestTimeout).Low.Value;
+
+    private static Message<byte[]?, byte[]?> Original(Message<byte[]?, byte[]?> deadLetter)
+    {
+        var headers = new Headers();
+        foreach (var header in deadLetter.Headers ?? [])
+        {
+            if (!DeadLetterOnly.Contains(header.Key))
+            {
+                headers.Add(header.Key, header.GetValueBytes());
+            }
+        }
+        return new Message<byte[]?, byte[]?> { Key = deadLetter.Key, Value = deadLetter.Value, Headers = headers };
+    }
+
+    private static string? Header(ConsumeResult<byte[]?, byte[]?> result, string name)
+        => result.Message.Headers?.TryGetLastBytes(name, out var value) == true ? Encoding.UTF8.GetString(value) : null;
+}
+
+/// <summary>What a replay run did: dead letters read, replayed (by reason), and passed over by the filters.</summary>
+public sealed record DeadLetterReplayResult(int Read, IReadOnlyDictionary<string, int> ReplayedByReason, int PassedOver)
+{
+    public int Replayed => ReplayedByReason.Values.Sum();
+}

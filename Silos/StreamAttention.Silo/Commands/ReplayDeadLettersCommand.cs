@@ -1,0 +1,88 @@
+using System.CommandLine;
+using Confluent.Kafka;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using StreamAttention.Ingest.Hosting;
+using StreamAttention.Ingest.Options;
+using StreamAttention.Ingest.Replay;
+using StreamAttention.Server.Hosting;
+
+namespace StreamAttention.Silo.Commands;
+
+/// <summary>
+/// <c>streamattention replay-dead-letters</c>: produces the dead letters of the chosen reasons (and user) back to the
+/// topics their messages came from (<see cref="DeadLetterReplayer"/>), once what made them fail is mended.
+/// </summary>
+public static class ReplayDeadLettersCommand
+{
+    public static Command Create()
+    {
+        var defaults = new DeadLetterReplayOptions();
+        var kafka = new Option<string>("--kafka") { Description = "Kafka bootstrap servers", DefaultValueFactory = _ => defaults.BootstrapServers };
+        var reasons = new Option<string[]>("--reason") { Description = "replay only dead letters of this reason, e.g. decision-failed (repeatable; default: every reason)" };
+        var user = new Option<string?>("--user") { Description = "replay only the decision-failed dead letters of this user (of the message's tenant)" };
+        var to = new Option<string?>("--to") { Description = "the topic to replay to (default: each dead letter's source topic)" };
+        var group = new Option<string>("--group") { Description = "the consumer group that remembers what was replayed", DefaultValueFactory = _ => defaults.GroupId };
+        var topic = new Option<string>("--dead-letter-topic") { DefaultValueFactory = _ => defaults.DeadLetterTopic };
+        var settings = new Option<string[]>("--kafka-setting") { Description = "a librdkafka setting for both clients, key=value (repeatable), e.g. security.protocol=SASL_SSL" };
+        var command = new Command("replay-dead-letters",
+            "Produce the dead letters that the topic holds now (from the group's last run on) back to their source topics, as the original messages; "
+            + "a decision-failed dead letter reaches its user alone. Dead letters the filters pass over are committed over too (use a group per filter).")
+        {
+            kafka, reasons, user, to, group, topic, settings,
+        };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var kafkaSettings = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var setting in parse.GetValue(settings) ?? [])
+            {
+                var equals = setting.IndexOf('=');
+                if (equals <= 0)
+                {
+                    Console.Error.WriteLine($"replay-dead-letters: --kafka-setting '{setting}' is not key=value");
+                    return Task.FromResult(2);
+                }
+                kafkaSettings[setting[..equals]] = setting[(equals + 1)..];
+            }
+            return RunAsync(options =>
+            {
+                options.BootstrapServers = parse.GetValue(kafka)!;
+                options.Reasons = [.. parse.GetValue(reasons) ?? []];
+                options.User = parse.GetValue(user);
+                options.TargetTopic = parse.GetValue(to);
+                options.GroupId = parse.GetValue(group)!;
+                options.DeadLetterTopic = parse.GetValue(topic)!;
+                options.Kafka = kafkaSettings;
+            }, cancellationToken);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(Action<DeadLetterReplayOptions> configure, CancellationToken cancellationToken)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+        // The commands' shared logging: on stderr, so stdout carries only the summary.
+        StreamAttentionHost.ConfigureSourcesAndLogging(builder, []);
+        builder.Services.AddDeadLetterReplayer(configure);
+        using var host = builder.Build();
+        DeadLetterReplayResult result;
+        try
+        {
+            result = await host.Services.GetRequiredService<DeadLetterReplayer>().ReplayAsync(cancellationToken);
+        }
+        catch (OptionsValidationException e)
+        {
+            Console.Error.WriteLine($"replay-dead-letters: {string.Join("; ", e.Failures)}");
+            return 2;
+        }
+        catch (Exception e) when (e is KafkaException or TimeoutException)
+        {
+            Console.Error.WriteLine($"replay-dead-letters: {e.Message}. Nothing was committed: the next run replays the same dead letters.");
+            return 1;
+        }
+        var byReason = string.Join(", ", result.ReplayedByReason.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key} {r.Value}"));
+        Console.Out.WriteLine($"replayed {result.Replayed} of {result.Read} dead letters read{(byReason.Length > 0 ? $" ({byReason})" : "")}; passed over {result.PassedOver}");
+        return 0;
+    }
+}

@@ -1,0 +1,101 @@
+using System.Text;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging.Abstractions;
+using StreamAttention.Ingest.Decoding;
+using StreamAttention.Ingest.EmbeddedKafka;
+using StreamAttention.Ingest.Options;
+using StreamAttention.Ingest.Publishing;
+using StreamAttention.Ingest.Replay;
+
+namespace StreamAttention.Ingest.Tests;
+
+/// <summary>
+/// Dead letters produced back to their source topic: the chosen reasons (and user) only, as the original message with
+/// the user header kept, each once across runs (the group's commits), and a later dead letter in the next run.
+/// </summary>
+public sealed class DeadLetterReplayerTests
+{
+    private const string CustomHeader = "x-origin";
+
+    [Fact]
+    public async Task The_chosen_reasons_are_replayed_once_as_their_original_messages_and_a_later_one_in_the_next_run()
+    {
+        await using var kafka = Traffic.StartKafka();
+        await ProduceDeadLettersAsync(kafka,
+            ("m-1", DeadLetterReasons.DecisionFailed, "alice"),
+            ("m-2", DeadLetterReasons.MalformedJson, null),
+            ("m-3", DeadLetterReasons.DecisionFailed, "bob"),
+            ("m-4", DeadLetterReasons.ScoringFailed, null));
+        var replay = new DeadLetterReplayOptions { Reasons = [DeadLetterReasons.DecisionFailed, DeadLetterReasons.ScoringFailed] };
+
+        var first = await ReplayAsync(kafka, replay);
+
+        Assert.Equal((4, 3, 1), (first.Read, first.Replayed, first.PassedOver));
+        Assert.Equal(2, first.ReplayedByReason[DeadLetterReasons.DecisionFailed]);
+        var replayed = OutputReader.ReadAll(kafka, Traffic.InputTopic).OrderBy(r => Encoding.UTF8.GetString(r.Message.Value), StringComparer.Ordinal).ToArray();
+        Assert.Equal(["m-1", "m-3", "m-4"], replayed.Select(r => Encoding.UTF8.GetString(r.Message.Value)));
+        Assert.Equal(["key-m-1", "key-m-3", "key-m-4"], replayed.Select(r => Encoding.UTF8.GetString(r.Message.Key)));
+        Assert.All(replayed, r => Assert.Equal(
+            [CustomHeader, .. r.Message.Headers.Any(h => h.Key == DeadLetterHeaders.User) ? new[] { DeadLetterHeaders.User } : []],
+            r.Message.Headers.Select(h => h.Key)));
+        Assert.Equal(["alice", "bob"], replayed.Take(2).Select(r => OutputReader.Header(r, DeadLetterHeaders.User)));
+
+        var again = await ReplayAsync(kafka, replay);
+        Assert.Equal((0, 0), (again.Read, again.Replayed));
+
+        await ProduceDeadLettersAsync(kafka, ("m-5", DeadLetterReasons.DecisionFailed, "alice"));
+        var later = await ReplayAsync(kafka, replay);
+        Assert.Equal((1, 1), (later.Read, later.Replayed));
+        Assert.Equal(4, OutputReader.ReadAll(kafka, Traffic.InputTopic).Count);
+    }
+
+    [Fact]
+    public async Task A_user_filter_replays_that_users_dead_letters_to_the_target_topic_given()
+    {
+        await using var kafka = Traffic.StartKafka();
+        const string target = "streamattention.messages.replayed";
+        kafka.CreateTopic(target, Traffic.Partitions);
+        await ProduceDeadLettersAsync(kafka,
+            ("m-1", DeadLetterReasons.DecisionFailed, "alice"),
+            ("m-2", DeadLetterReasons.DecisionFailed, "bob"),
+            ("m-3", DeadLetterReasons.ScoringFailed, null));
+
+        var result = await ReplayAsync(kafka, new DeadLetterReplayOptions { User = "bob", TargetTopic = target });
+
+        Assert.Equal((3, 1, 2), (result.Read, result.Replayed, result.PassedOver));
+        Assert.Equal("m-2", Encoding.UTF8.GetString(Assert.Single(OutputReader.ReadAll(kafka, target)).Message.Value));
+        Assert.Empty(OutputReader.ReadAll(kafka, Traffic.InputTopic));
+    }
+
+    private static Task<DeadLetterReplayResult> ReplayAsync(EmbeddedKafkaCluster kafka, DeadLetterReplayOptions options)
+    {
+        options.BootstrapServers = kafka.BootstrapServers;
+        options.DeadLetterTopic = Traffic.DeadLetterTopic;
+        return new DeadLetterReplayer(Microsoft.Extensions.Options.Options.Create(options), NullLogger<DeadLetterReplayer>.Instance).ReplayAsync(CancellationToken.None);
+    }
+
+    /// <summary>Dead letters as the ingest writes them: the original key, value and a header of its own, then the dead letter's headers.</summary>
+    private static async Task ProduceDeadLettersAsync(EmbeddedKafkaCluster kafka, params (string Value, string Reason, string? User)[] deadLetters)
+    {
+        using var producer = new ProducerBuilder<byte[], byte[]>(KafkaClients.Producer(kafka)).Build();
+        foreach (var (value, reason, user) in deadLetters)
+        {
+            var headers = new Headers { { CustomHeader, "pager"u8.ToArray() } };
+            if (user is not null)
+            {
+                headers.Add(DeadLetterHeaders.User, Encoding.UTF8.GetBytes(user));
+            }
+            headers.Add(DeadLetterHeaders.Error, Encoding.UTF8.GetBytes(reason));
+            headers.Add(DeadLetterHeaders.ErrorDetail, "detail"u8.ToArray());
+            headers.Add(DeadLetterHeaders.SourceTopic, Encoding.UTF8.GetBytes(Traffic.InputTopic));
+            headers.Add(DeadLetterHeaders.SourcePartition, "0"u8.ToArray());
+            headers.Add(DeadLetterHeaders.SourceOffset, "7"u8.ToArray());
+            await producer.ProduceAsync(Traffic.DeadLetterTopic, new Message<byte[], byte[]>
+            {
+                Key = Encoding.UTF8.GetBytes("key-" + value),
+                Value = Encoding.UTF8.GetBytes(value),
+                Headers = headers,
+            }).WaitAsync(KafkaClients.Deadline);
+        }
+    }
+}

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Users;
@@ -11,14 +12,20 @@ namespace StreamAttention.Grains.Attention;
 /// the user's history and live stream show are the same decisions. It runs after the scoring run, so it holds up only
 /// this batch's caller, never the silo's scoring queue. A user grain that cannot answer is asked again
 /// (<see cref="Attempts"/> times in all, with backoff). Then, when the cluster itself could not carry the call (a
-/// timeout, a silo lost: <see cref="IsClusterUnavailable"/>), the batch fails and its caller retries it (at-least-once);
+/// timeout, a silo lost: <see cref="ClusterFailures.IsUnavailable"/>), the batch fails and its caller retries it (at-least-once);
 /// otherwise the failure is that user's own (its grain cannot activate, its log cannot be written) and only that
 /// user's matches come back <see cref="DeliveryKinds.Undecided"/> with the error, so the other users' matches go on.
+/// For <see cref="FailingUserPeriod"/> after that, the user's own failure is final at the first attempt: a broken user
+/// matched by many messages would otherwise hold each of their batches (everyone's matches) for the retries' backoff.
 /// </summary>
-public sealed class DeliveryDecisions(UserGrainReferences users, ILogger<DeliveryDecisions> logger)
+public sealed class DeliveryDecisions(UserGrainReferences users, TimeProvider time, ILogger<DeliveryDecisions> logger)
 {
     private const int Attempts = 4;
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan FailingUserPeriod = TimeSpan.FromMinutes(1);
+
+    /// <summary>The users whose decisions last failed for good (their own failure), and until when they are asked only once.</summary>
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _failingUsers = new(StringComparer.Ordinal);
 
     /// <summary>The users of the last batch decided, to size the next one's grouping (a hint: concurrent batches may race on it).</summary>
     private int _lastBatchUsers;
@@ -51,6 +58,10 @@ public sealed class DeliveryDecisions(UserGrainReferences users, ILogger<Deliver
             if (calls[user].IsCompletedSuccessfully)
             {
                 Place(calls[user].Result, byUser.Indexes(user).Span, decided);
+                if (!_failingUsers.IsEmpty)
+                {
+                    _failingUsers.TryRemove(byUser.UserId(user), out _);
+                }
             }
             else
             {
@@ -100,17 +111,20 @@ public sealed class DeliveryDecisions(UserGrainReferences users, ILogger<Deliver
             try
             {
                 Place(await call, indexes.Span, decided);
+                _failingUsers.TryRemove(userId, out _);
                 return null;
             }
             catch (Exception e) when (e is not OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
-                if (attempt == Attempts)
+                var unavailable = ClusterFailures.IsUnavailable(e);
+                if (attempt == Attempts || (!unavailable && KnownToFail(userId)))
                 {
-                    if (ClusterFailures.IsUnavailable(e))
+                    if (unavailable)
                     {
                         throw;
                     }
-                    logger.LogError(e, "Deciding {Matches} matches of user {User} failed {Attempts} times: they are returned undecided", userMatches.Length, userId, Attempts);
+                    _failingUsers[userId] = time.GetUtcNow() + FailingUserPeriod;
+                    logger.LogError(e, "Deciding {Matches} matches of user {User} failed {Attempts} time(s): they are returned undecided", userMatches.Length, userId, attempt);
                     for (var i = 0; i < userMatches.Length; i++)
                     {
                         decided[indexes.Span[i]] = new MatchDecision(DeliveryKinds.Undecided, userMatches[i].Score);
@@ -123,6 +137,21 @@ public sealed class DeliveryDecisions(UserGrainReferences users, ILogger<Deliver
             delay *= 2;
             call = users.Of(userId).Decide(userMatches);
         }
+    }
+
+    /// <summary>Whether the user's decisions failed for good within the last <see cref="FailingUserPeriod"/>.</summary>
+    private bool KnownToFail(string userId)
+    {
+        if (!_failingUsers.TryGetValue(userId, out var until))
+        {
+            return false;
+        }
+        if (until > time.GetUtcNow())
+        {
+            return true;
+        }
+        _failingUsers.TryRemove(KeyValuePair.Create(userId, until));
+        return false;
     }
 }
 

@@ -59,6 +59,58 @@ public sealed class DeliveryDecisionsTests(AttentionClusterFixture fixture) : IC
     }
 
     [Fact]
+    public async Task A_user_whose_decisions_failed_for_good_is_asked_once_per_batch_until_it_decides_again()
+    {
+        var (writing, _, batch) = await TwoUsersBatchAsync("known");
+        var failed = fixture.Store.WritesFailed;
+        int FailedSince()
+        {
+            var (before, now) = (failed, fixture.Store.WritesFailed);
+            failed = now;
+            return now - before;
+        }
+
+        fixture.Store.FailNextWrites(int.MaxValue);
+        try
+        {
+            Assert.Contains(writing, (await Decisions.DecideAsync(batch, CancellationToken.None)).UndecidedUsers.Keys);
+            Assert.Equal(4, FailedSince());
+            // Known to fail: one attempt, no backoff.
+            var second = await Decisions.DecideAsync(Later(batch, "second", Texts.RacingMessage, writing), CancellationToken.None);
+            Assert.Equal([writing], second.UndecidedUsers.Keys);
+            Assert.Equal(1, FailedSince());
+        }
+        finally
+        {
+            fixture.Store.FailNextWrites(0);
+        }
+
+        var third = await Decisions.DecideAsync(Later(batch, "third", Texts.Unrelated), CancellationToken.None);
+        Assert.Empty(third.UndecidedUsers);
+        Assert.DoesNotContain(DeliveryKinds.Undecided, third.Decisions.Select(d => d.Delivery));
+
+        // Deciding again forgot the failure: the next failing batch gets every attempt.
+        fixture.Store.FailNextWrites(int.MaxValue);
+        try
+        {
+            await Decisions.DecideAsync(Later(batch, "fourth", Texts.RacingMessage + " crash", writing), CancellationToken.None);
+            Assert.Equal(4, FailedSince());
+        }
+        finally
+        {
+            fixture.Store.FailNextWrites(0);
+        }
+    }
+
+    /// <summary>
+    /// The batch's matches (of <paramref name="onlyUser"/> when given) again, as new matches of another text (so neither
+    /// repeats nor duplicates an earlier one).
+    /// </summary>
+    private static (string UserId, UserMatch Match)[] Later((string UserId, UserMatch Match)[] batch, string suffix, string text, string? onlyUser = null)
+        => [.. batch.Where(m => onlyUser is null || m.UserId == onlyUser)
+            .Select((m, i) => (m.UserId, m.Match with { MatchId = $"{m.Match.MatchId}-{suffix}", Text = $"{text} {i}" }))];
+
+    [Fact]
     public async Task A_user_whose_grain_cannot_activate_has_its_matches_undecided_and_the_others_decided()
     {
         var (_, other, batch) = await TwoUsersBatchAsync("activate");

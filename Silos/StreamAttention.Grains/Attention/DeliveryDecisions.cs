@@ -53,12 +53,14 @@ public sealed class DeliveryDecisions(UserGrainReferences users, TimeProvider ti
         {
         }
         List<(string UserId, Task<string?> Error)>? retries = null;
+        // Read once a batch: an empty ConcurrentDictionary answers IsEmpty only after taking all its locks.
+        var someFailing = !_failingUsers.IsEmpty;
         for (var user = 0; user < calls.Length; user++)
         {
             if (calls[user].IsCompletedSuccessfully)
             {
                 Place(calls[user].Result, byUser.Indexes(user).Span, decided);
-                if (!_failingUsers.IsEmpty)
+                if (someFailing)
                 {
                     _failingUsers.TryRemove(byUser.UserId(user), out _);
                 }

@@ -15,10 +15,12 @@ namespace StreamAttention.Grains.Attention;
 /// timeout, a silo lost: <see cref="ClusterFailures.IsUnavailable"/>), the batch fails and its caller retries it (at-least-once);
 /// otherwise the failure is that user's own (its grain cannot activate, its log cannot be written) and only that
 /// user's matches come back <see cref="DeliveryKinds.Undecided"/> with the error, so the other users' matches go on.
-/// For <see cref="FailingUserPeriod"/> after that, the user's own failure is final at the first attempt: a broken user
-/// matched by many messages would otherwise hold each of their batches (everyone's matches) for the retries' backoff.
+/// For <see cref="FailingUserPeriod"/> after that, or until the user decides again, the user's own failure is final at
+/// the first attempt: a broken user matched by many messages would otherwise hold each of their batches (everyone's
+/// matches) for the retries' backoff. A user still broken after the period gets every attempt once more.
 /// </summary>
-public sealed class DeliveryDecisions(UserGrainReferences users, TimeProvider time, ILogger<DeliveryDecisions> logger)
+/// <param name="attention">Its clock (<see cref="AttentionFilter.Now"/>) says when a user's failure is forgotten: the attention's time.</param>
+public sealed class DeliveryDecisions(UserGrainReferences users, AttentionFilter attention, ILogger<DeliveryDecisions> logger)
 {
     private const int Attempts = 4;
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(200);
@@ -119,14 +121,26 @@ public sealed class DeliveryDecisions(UserGrainReferences users, TimeProvider ti
             catch (Exception e) when (e is not OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 var unavailable = ClusterFailures.IsUnavailable(e);
-                if (attempt == Attempts || (!unavailable && KnownToFail(userId)))
+                var known = !unavailable && KnownToFail(userId);
+                if (attempt == Attempts || known)
                 {
                     if (unavailable)
                     {
                         throw;
                     }
-                    _failingUsers[userId] = time.GetUtcNow() + FailingUserPeriod;
-                    logger.LogError(e, "Deciding {Matches} matches of user {User} failed {Attempts} time(s): they are returned undecided", userMatches.Length, userId, attempt);
+                    if (known)
+                    {
+                        // A broken user matched by many messages would otherwise log an error for each batch.
+                        logger.LogDebug("Deciding {Matches} matches of user {User}, known to fail, failed again: they are returned undecided: {Error}", userMatches.Length, userId, e.Message);
+                    }
+                    else
+                    {
+                        // Not extended by the failures that follow: a user still broken after the period is asked every
+                        // attempt once more (and logged again), once a period.
+                        _failingUsers[userId] = attention.Now + FailingUserPeriod;
+                        logger.LogError(e, "Deciding {Matches} matches of user {User} failed {Attempts} times: they are returned undecided, and for {Period} its failures are final at the first attempt (logged at debug level) unless it decides again",
+                            userMatches.Length, userId, attempt, FailingUserPeriod);
+                    }
                     for (var i = 0; i < userMatches.Length; i++)
                     {
                         decided[indexes.Span[i]] = new MatchDecision(DeliveryKinds.Undecided, userMatches[i].Score);
@@ -148,7 +162,7 @@ public sealed class DeliveryDecisions(UserGrainReferences users, TimeProvider ti
         {
             return false;
         }
-        if (until > time.GetUtcNow())
+        if (until > attention.Now)
         {
             return true;
         }

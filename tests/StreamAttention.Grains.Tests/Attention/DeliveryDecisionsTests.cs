@@ -102,6 +102,36 @@ public sealed class DeliveryDecisionsTests(AttentionClusterFixture fixture) : IC
         }
     }
 
+    [Fact]
+    public async Task A_user_still_broken_a_minute_after_its_failure_gets_every_attempt_once_more()
+    {
+        var (writing, _, batch) = await TwoUsersBatchAsync("period");
+        var failed = fixture.Store.WritesFailed;
+        async Task<int> AttemptsAtAsync(string suffix)
+        {
+            await Decisions.DecideAsync(Later(batch, suffix, Texts.RacingMessage + " " + suffix, writing), CancellationToken.None);
+            var (before, now) = (failed, fixture.Store.WritesFailed);
+            failed = now;
+            return now - before;
+        }
+
+        fixture.Store.FailNextWrites(int.MaxValue);
+        try
+        {
+            Assert.Equal(4, await AttemptsAtAsync("first"));
+            fixture.Time.Advance(TimeSpan.FromSeconds(40));
+            Assert.Equal(1, await AttemptsAtAsync("second"));
+            // 80 s after the failure that made it known, 40 s after the last: the failures since did not extend the minute.
+            fixture.Time.Advance(TimeSpan.FromSeconds(40));
+            Assert.Equal(4, await AttemptsAtAsync("third"));
+            Assert.Equal(1, await AttemptsAtAsync("fourth"));
+        }
+        finally
+        {
+            fixture.Store.FailNextWrites(0);
+        }
+    }
+
     /// <summary>
     /// The batch's matches (of <paramref name="onlyUser"/> when given) again, as new matches of another text (so neither
     /// repeats nor duplicates an earlier one).

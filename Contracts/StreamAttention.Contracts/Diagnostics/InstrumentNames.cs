@@ -43,6 +43,7 @@ public static class InstrumentNames
     public const string AttentionDecisions = "streamattention.attention.decisions";
     public const string AttentionDigests = "streamattention.attention.digests";
     public const string AttentionFeedback = "streamattention.attention.feedback";
+    public const string AttentionUndecided = "streamattention.attention.undecided";
 
     // The model in use (ModelInfo).
     public const string ModelInfo = "streamattention.model.info";
@@ -66,7 +67,7 @@ public static class InstrumentNames
         ScoringPairs, ScoringCandidatePairs, ScoringMatches, ScoringRescoredPairs, ScoringRescoredMessages, ScoringOverBudgetMessages, ScoringFastOnlyMessages, ScoringOverCapPairs, ScoringRunDuration,
         BatchSize, BatchInterests, BatchQueueDelay, BatchShardRequests, BatchDropped,
         GatewayMessages, GatewayMatches, GatewayDuration,
-        AttentionDecisions, AttentionDigests, AttentionFeedback,
+        AttentionDecisions, AttentionDigests, AttentionFeedback, AttentionUndecided,
         ModelInfo,
         IngestMessages, IngestMatches, IngestBatchSize, IngestPauses, IngestRestarts, IngestDeadLetters, IngestLatency, IngestConsumerLag,
     ];

@@ -13,6 +13,8 @@ public sealed class AttentionInstruments
         Decisions = meter.CreateCounter<long>(InstrumentNames.AttentionDecisions, "{match}", "Matches decided by the users' delivery policies, tagged kind (immediate, deferred, suppressed-duplicate, muted, quiet-hours, below-threshold)");
         Digests = meter.CreateCounter<long>(InstrumentNames.AttentionDigests, "{digest}", "Digests formed and sent");
         Feedback = meter.CreateCounter<long>(InstrumentNames.AttentionFeedback, "{feedback}", "Feedback received on matches, tagged relevant=true|false");
+        Undecided = meter.CreateCounter<long>(InstrumentNames.AttentionUndecided, "{match}",
+            "Matches returned undecided: the user's grain could not decide them (its own failure, after its attempts)");
     }
 
     public Counter<long> Decisions { get; }
@@ -48,4 +50,6 @@ public sealed class AttentionInstruments
     public Counter<long> Digests { get; }
 
     public Counter<long> Feedback { get; }
+
+    public Counter<long> Undecided { get; }
 }

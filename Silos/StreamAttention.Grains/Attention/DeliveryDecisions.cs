@@ -20,7 +20,7 @@ namespace StreamAttention.Grains.Attention;
 /// matches) for the retries' backoff. A user still broken after the period gets every attempt once more.
 /// </summary>
 /// <param name="attention">Its clock (<see cref="AttentionFilter.Now"/>) says when a user's failure is forgotten: the attention's time.</param>
-public sealed class DeliveryDecisions(UserGrainReferences users, AttentionFilter attention, ILogger<DeliveryDecisions> logger)
+public sealed class DeliveryDecisions(UserGrainReferences users, AttentionFilter attention, AttentionInstruments instruments, ILogger<DeliveryDecisions> logger)
 {
     private const int Attempts = 4;
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(200);
@@ -145,6 +145,7 @@ public sealed class DeliveryDecisions(UserGrainReferences users, AttentionFilter
                     {
                         decided[indexes.Span[i]] = new MatchDecision(DeliveryKinds.Undecided, userMatches[i].Score);
                     }
+                    instruments.Undecided.Add(userMatches.Length);
                     return $"{e.GetType().Name}: {e.Message}";
                 }
                 logger.LogWarning("Deciding {Matches} matches of user {User} failed (attempt {Attempt}), retrying in {Delay}: {Error}", userMatches.Length, userId, attempt, delay, e.Message);

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 using StreamAttention.Contracts.Grains;
@@ -36,6 +37,19 @@ public sealed class DeliveryDecisionsTests(AttentionClusterFixture fixture) : IC
     {
         var (writing, other, batch) = await TwoUsersBatchAsync("fail");
         var failedBefore = fixture.Store.WritesFailed;
+        var undecidedCounter = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<AttentionInstruments>().Undecided;
+        var counted = 0L;
+        // This silo's counter only: other test classes' clusters count on instruments of their own.
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument, undecidedCounter))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref counted, value));
+        listener.Start();
 
         fixture.Store.FailNextWrites(int.MaxValue);
         BatchDecisions decided;
@@ -51,6 +65,7 @@ public sealed class DeliveryDecisionsTests(AttentionClusterFixture fixture) : IC
         Assert.Equal(4, fixture.Store.WritesFailed - failedBefore);
         Assert.Equal([DeliveryKinds.Undecided, DeliveryKinds.Immediate, DeliveryKinds.Undecided], decided.Decisions.Select(d => d.Delivery));
         Assert.Equal([0.9f, 0.9f, 0.9f], decided.Decisions.Select(d => d.Score));
+        Assert.Equal(2, Interlocked.Read(ref counted));
         var error = Assert.Single(decided.UndecidedUsers);
         Assert.Equal(writing, error.Key);
         Assert.Contains("IOException", error.Value);

@@ -25,4 +25,16 @@ public sealed record IngestMessage(
 {
     /// <summary>The user grain key, "tenant/user" (or "user" without a tenant); null when no user is named.</summary>
     public string? UserKey => User is null ? null : Tenant is null ? User : $"{Tenant}/{User}";
+
+    /// <summary>The user that grain key <paramref name="userKey"/> names in this message's tenant: the inverse of <see cref="UserKey"/>.</summary>
+    public string UserOf(string userKey)
+        => Tenant is { } tenant && userKey.Length > tenant.Length && userKey[tenant.Length] == '/' && userKey.StartsWith(tenant, StringComparison.Ordinal)
+            ? userKey[(tenant.Length + 1)..]
+            : userKey;
+
+    /// <summary>
+    /// Whether <paramref name="user"/> can name a message's user (its field, or the dead letters' user header): a user of
+    /// the message's tenant, so never a "tenant/user" key, which would reach into another tenant.
+    /// </summary>
+    public static bool IsUserOfItsTenant(string user) => !user.Contains('/');
 }

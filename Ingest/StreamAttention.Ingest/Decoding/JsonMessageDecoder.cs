@@ -55,9 +55,8 @@ public sealed class JsonMessageDecoder(JsonFieldOptions fields, VectorReader? ve
         {
             return Invalid(fields.Tenant!, "a string");
         }
-        if (user is not null && user.Contains('/'))
+        if (user is not null && !IngestMessage.IsUserOfItsTenant(user))
         {
-            // A user names a user of the message's tenant: a "tenant/user" key would reach into another tenant.
             return Invalid(fields.User!, "a user id without '/'");
         }
         var timestamp = Field(root, fields.Timestamp);

@@ -23,7 +23,7 @@ public sealed class MessageDecoder(int maxMessageBytes, IFormatDecoder decoder, 
             return decoded;
         }
         var user = Utf8.IsValid(bytes) ? Encoding.UTF8.GetString(bytes) : "";
-        if (string.IsNullOrWhiteSpace(user) || user.Contains('/'))
+        if (string.IsNullOrWhiteSpace(user) || !IngestMessage.IsUserOfItsTenant(user))
         {
             return DecodeResult.Reject(DeadLetterReasons.InvalidField, $"header '{DeadLetterHeaders.User}' must be a UTF-8 user id without '/'");
         }

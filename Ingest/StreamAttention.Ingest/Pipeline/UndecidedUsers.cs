@@ -41,9 +41,5 @@ public sealed class UndecidedUsers
     /// "tenant/user"), with the error, in user order.
     /// </summary>
     public IEnumerable<(string User, string Error)> Of(Decoding.IngestMessage message)
-    {
-        var tenantPrefix = message.Tenant is { } tenant ? tenant + "/" : null;
-        return _errors.OrderBy(e => e.Key, StringComparer.Ordinal)
-            .Select(e => (tenantPrefix is not null && e.Key.StartsWith(tenantPrefix, StringComparison.Ordinal) ? e.Key[tenantPrefix.Length..] : e.Key, e.Value));
-    }
+        => _errors.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => (message.UserOf(e.Key), e.Value));
 }

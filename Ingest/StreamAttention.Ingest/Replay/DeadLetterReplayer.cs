@@ -43,8 +43,11 @@ public sealed class DeadLetterReplayer(IOptions<DeadLetterReplayOptions> replayO
         }).Build();
 
         // Assigned, not subscribed: no group rebalance, and the run's end is fixed before it reads.
-        var ends = EndsOf(consumer);
-        var starts = consumer.Committed(ends.Keys, RequestTimeout).ToDictionary(c => c.TopicPartition, c => Start(consumer, c.TopicPartition, c.Offset));
+        var watermarks = WatermarksOf(consumer);
+        var ends = watermarks.ToDictionary(w => w.Key, w => w.Value.High.Value);
+        // From the committed offset, else from the earliest the broker still has.
+        var starts = consumer.Committed(ends.Keys, RequestTimeout)
+            .ToDictionary(c => c.TopicPartition, c => c.Offset.Value >= 0 ? c.Offset.Value : watermarks[c.TopicPartition].Low.Value);
         var left = ends.Where(end => starts[end.Key] < end.Value).ToDictionary();
         consumer.Assign(left.Keys.Select(partition => new TopicPartitionOffset(partition, starts[partition])));
 
@@ -89,8 +92,8 @@ public sealed class DeadLetterReplayer(IOptions<DeadLetterReplayOptions> replayO
         return new DeadLetterReplayResult(read, replayed, passedOver);
     }
 
-    /// <summary>Each partition of the dead-letter topic and its end (high watermark) now.</summary>
-    private Dictionary<TopicPartition, long> EndsOf(IConsumer<byte[]?, byte[]?> consumer)
+    /// <summary>Each partition of the dead-letter topic, with the earliest offset the broker still has and its end, now.</summary>
+    private Dictionary<TopicPartition, WatermarkOffsets> WatermarksOf(IConsumer<byte[]?, byte[]?> consumer)
     {
         using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
         var topic = admin.GetMetadata(_options.DeadLetterTopic, RequestTimeout).Topics.Single();
@@ -99,12 +102,8 @@ public sealed class DeadLetterReplayer(IOptions<DeadLetterReplayOptions> replayO
             throw new KafkaException(topic.Error);
         }
         return topic.Partitions.Select(p => new TopicPartition(_options.DeadLetterTopic, p.PartitionId))
-            .ToDictionary(partition => partition, partition => consumer.QueryWatermarkOffsets(partition, RequestTimeout).High.Value);
+            .ToDictionary(partition => partition, partition => consumer.QueryWatermarkOffsets(partition, RequestTimeout));
     }
-
-    /// <summary>Where a partition's replay starts: the committed offset, else the earliest the broker still has.</summary>
-    private static long Start(IConsumer<byte[]?, byte[]?> consumer, TopicPartition partition, Offset committed)
-        => committed.Value >= 0 ? committed.Value : consumer.QueryWatermarkOffsets(partition, RequestTimeout).Low.Value;
 
     private static Message<byte[]?, byte[]?> Original(Message<byte[]?, byte[]?> deadLetter)
     {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.ObjectModel;
 using Microsoft.Extensions.Logging;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Users;
@@ -75,7 +76,7 @@ public sealed class DeliveryDecisions(UserGrainReferences users, AttentionFilter
         }
         if (retries is null)
         {
-            return new BatchDecisions(decided, BatchDecisions.NoneUndecided);
+            return new BatchDecisions(decided, ReadOnlyDictionary<string, string>.Empty);
         }
         await Task.WhenAll(retries.Select(retry => retry.Error));
         var undecided = retries.Where(retry => retry.Error.Result is not null).ToDictionary(retry => retry.UserId, retry => retry.Error.Result!, StringComparer.Ordinal);
@@ -173,7 +174,4 @@ public sealed class DeliveryDecisions(UserGrainReferences users, AttentionFilter
 }
 
 /// <summary>A batch's decisions in the order of its matches, and why each user whose matches are <see cref="DeliveryKinds.Undecided"/> could not decide.</summary>
-public sealed record BatchDecisions(MatchDecision[] Decisions, IReadOnlyDictionary<string, string> UndecidedUsers)
-{
-    public static readonly IReadOnlyDictionary<string, string> NoneUndecided = new Dictionary<string, string>();
-}
+public sealed record BatchDecisions(MatchDecision[] Decisions, IReadOnlyDictionary<string, string> UndecidedUsers);

@@ -82,7 +82,7 @@ internal static class OutputRecordsBenchmark
                 .Select(user => new TextMatch(m, $"user-{user}", $"i{random.Next(10)}", random.NextSingle(), highlights, Guid.NewGuid().ToString("N"),
                     DeliveryKinds.SuppressedDuplicate, Guid.NewGuid().ToString("N"), RawScore: random.NextSingle()))
                 .ToArray();
-            return (new IngestMessage($"sat-{offset}", "", null, null, null, null, null), new SourcePosition("streamattention.messages", m % Partitions, offset), matches);
+            return (new IngestMessage($"sat-{offset}", "", null, null, null, null, null, $"streamattention.messages/{m % Partitions}/{offset}"), new SourcePosition("streamattention.messages", m % Partitions, offset), matches);
         }).ToArray()).ToArray();
     }
 

@@ -1,3 +1,4 @@
+using StreamAttention.Contracts.Scoring;
 using StreamAttention.Grains.Shards;
 
 namespace StreamAttention.Grains.Tests;
@@ -21,4 +22,29 @@ public sealed class MatchIdsTests
             Assert.Equal(7, Guid.ParseExact(id, "N").Version);
         });
     }
+
+    [Fact]
+    public void Matches_of_texts_with_source_ids_get_version_8_ids_that_each_part_changes_and_that_repeat_for_the_same_parts()
+    {
+        string[] sources = ["input/0/7", "input/0/8"];
+        (int, TextMatch)[] matches =
+        [
+            (0, Match("alice", "db")), (0, Match("alice", "kafka")), (0, Match("bob", "db")), (1, Match("alice", "db")),
+            // The parts are length-prefixed: moving a character from the user to the interest is another match.
+            (0, Match("alic", "edb")),
+        ];
+
+        var ids = MatchIds.OfSources(sources, matches);
+
+        Assert.Equal(ids.Length, ids.Distinct().Count());
+        Assert.All(ids, id =>
+        {
+            Assert.Matches("^[0-9a-f]{12}8[0-9a-f]{3}[89ab][0-9a-f]{15}$", id);
+            Assert.Equal(8, Guid.ParseExact(id, "N").Version);
+        });
+        // The same source, user and interest again, in another batch at another place: the same id.
+        Assert.Equal(ids[3], MatchIds.OfSources(["other/0/1", "input/0/8"], [(1, Match("alice", "db"))]).Single());
+    }
+
+    private static TextMatch Match(string userId, string interestId) => new(0, userId, interestId, 0.8f, []);
 }

@@ -11,7 +11,7 @@ namespace StreamAttention.Ingest.Tests;
 
 /// <summary>
 /// Dead letters produced back to their source topic: the chosen reasons (and user) only, as the original message with
-/// the user header kept, each once across runs (the group's commits), and a later dead letter in the next run.
+/// the user and origin headers kept, each once across runs (the group's commits), and a later dead letter in the next run.
 /// </summary>
 public sealed class DeadLetterReplayerTests
 {
@@ -36,8 +36,9 @@ public sealed class DeadLetterReplayerTests
         Assert.Equal(["m-1", "m-3", "m-4"], replayed.Select(r => Encoding.UTF8.GetString(r.Message.Value)));
         Assert.Equal(["key-m-1", "key-m-3", "key-m-4"], replayed.Select(r => Encoding.UTF8.GetString(r.Message.Key)));
         Assert.All(replayed, r => Assert.Equal(
-            [CustomHeader, .. r.Message.Headers.Any(h => h.Key == DeadLetterHeaders.User) ? new[] { DeadLetterHeaders.User } : []],
+            [CustomHeader, .. r.Message.Headers.Any(h => h.Key == DeadLetterHeaders.User) ? new[] { DeadLetterHeaders.User } : [], DeadLetterHeaders.Origin],
             r.Message.Headers.Select(h => h.Key)));
+        Assert.All(replayed, r => Assert.Equal($"{Traffic.InputTopic}/0/7", OutputReader.Header(r, DeadLetterHeaders.Origin)));
         Assert.Equal(["alice", "bob"], replayed.Take(2).Select(r => OutputReader.Header(r, DeadLetterHeaders.User)));
 
         var again = await ReplayAsync(kafka, replay);
@@ -85,6 +86,7 @@ public sealed class DeadLetterReplayerTests
             {
                 headers.Add(DeadLetterHeaders.User, Encoding.UTF8.GetBytes(user));
             }
+            headers.Add(DeadLetterHeaders.Origin, Encoding.UTF8.GetBytes($"{Traffic.InputTopic}/0/7"));
             headers.Add(DeadLetterHeaders.Error, Encoding.UTF8.GetBytes(reason));
             headers.Add(DeadLetterHeaders.ErrorDetail, "detail"u8.ToArray());
             headers.Add(DeadLetterHeaders.SourceTopic, Encoding.UTF8.GetBytes(Traffic.InputTopic));

@@ -46,9 +46,9 @@ public sealed class OutputJsonTests
         Highlight[] highlights = [new("postgres", 0.4321f), new("réplica", 1f / 3), new("<&>'\"", 0f)];
         IngestMessage[] messages =
         [
-            new("m-1", "the postgres replica \"lags\" — café <b>&</b>\n\ttab \u0001 😀", "acme", null, stringTime.RootElement.Clone(), attributes.RootElement.Clone(), null),
-            new("m/2 \"quoted\" é", "plain text", null, null, numberTime.RootElement.Clone(), null, null),
-            new("m-3", "", null, null, null, null, null),
+            new("m-1", "the postgres replica \"lags\" — café <b>&</b>\n\ttab \u0001 😀", "acme", null, stringTime.RootElement.Clone(), attributes.RootElement.Clone(), null, "streamattention.messages/3/1234567"),
+            new("m/2 \"quoted\" é", "plain text", null, null, numberTime.RootElement.Clone(), null, null, "streamattention.messages/3/1234568"),
+            new("m-3", "", null, null, null, null, null, "streamattention.messages/3/1234569"),
         ];
         TextMatch[] matches =
         [

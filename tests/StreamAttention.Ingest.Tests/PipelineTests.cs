@@ -131,6 +131,7 @@ public sealed class PipelineTests(IngestClusterFixture fixture) : IClassFixture<
             Assert.Equal("test", OutputReader.Header(letters[i], "origin"));
             Assert.Equal(Traffic.InputTopic, OutputReader.Header(letters[i], DeadLetterHeaders.SourceTopic));
             Assert.Equal((2 * i + 1).ToString(), OutputReader.Header(letters[i], DeadLetterHeaders.SourceOffset));
+            Assert.Equal($"{Traffic.InputTopic}/{OutputReader.Header(letters[i], DeadLetterHeaders.SourcePartition)}/{2 * i + 1}", OutputReader.Header(letters[i], DeadLetterHeaders.Origin));
             Assert.NotEmpty(OutputReader.Header(letters[i], DeadLetterHeaders.ErrorDetail));
         }
         Assert.Equal(good, outcomes[IngestInstruments.Matched]);

@@ -1,10 +1,14 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Confluent.Kafka;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.TestingHost;
+using StreamAttention.Contracts.Grains;
+using StreamAttention.Contracts.Scoring;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Live;
+using StreamAttention.Grains.Shards;
 using StreamAttention.Ingest.Decoding;
 using StreamAttention.Ingest.Diagnostics;
 using StreamAttention.Ingest.EmbeddedKafka;
@@ -121,10 +125,42 @@ public sealed class ScoringFaultTests(FaultyClusterFixture fixture) : IClassFixt
 
         Assert.Equal(databaseMatches.Concat(racingMatches).Order(), PublishedMatches(kafka).Order());
         Assert.Equal(deadLetters.Count, OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic).Count);
+        // A replayed message keeps where it was first read, so its match has the id it had the first time.
+        var racingMatch = new TextMatch(0, Traffic.RacingUser, Traffic.InterestId, 0, []);
+        Assert.Equal(deadLetters.Select(d => MatchIds.OfSources([OutputReader.Header(d, DeadLetterHeaders.Origin)], [(0, racingMatch)]).Single()).Order(),
+            OutputReader.ReadMatches(kafka).Where(m => (string)m["userId"]! == Traffic.RacingUser).Select(m => (string)m["matchId"]!).Order());
         // The user's live feed showed nothing while its grain could not decide: its first matches are the replay's, decided.
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         var live = await racingFeed.ReadAllAsync(timeout.Token).Take(racingMatches.Length).ToListAsync(timeout.Token);
         Assert.DoesNotContain(live, m => m.Match.Delivery == DeliveryKinds.Undecided);
+    }
+
+    [Fact]
+    public async Task A_batch_scored_again_after_a_users_decisions_timed_out_publishes_what_the_other_user_decided_the_first_time()
+    {
+        // Users of this test alone, with an interest no other test's message matches: no earlier message is a near-duplicate.
+        string[] users = ["ingest-retry-first", "ingest-retry-second"];
+        foreach (var user in users)
+        {
+            await fixture.Cluster.Client.GetGrain<IUserGrain>(user).PutInterests([new InterestInput(Traffic.InterestId, "volcano eruption and ash clouds")]);
+        }
+        await using var kafka = Traffic.StartKafka();
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "retried");
+        using var outcomes = new OutcomeCounter(ingest);
+        // The gateway's four attempts of the second user's decision time out: the batch fails as the cluster's failure,
+        // after the first user decided (and recorded) its match, and the ingest scores it again.
+        fixture.Faults.TimeOutDecisions(users[1], calls: 4);
+        await Traffic.ProduceAsync(kafka, 0, 1, _ => JsonSerializer.Serialize(new { id = "eruption", text = "the volcano eruption sent an ash cloud over the island" }));
+        await OutputReader.WaitForAllCommittedAsync(kafka, "retried", ingest.Log());
+
+        Assert.Equal(0, fixture.Faults.DecisionTimeoutsLeft);
+        // Each user's match was published once (the failed attempt published nothing), as the first decision: immediate,
+        // where a new match id would have made the first user's match a duplicate of the one it recorded then.
+        var published = OutputReader.ReadMatches(kafka).Where(m => users.Contains((string)m["userId"]!)).ToArray();
+        Assert.Equal(users.Select(user => (user, DeliveryKinds.Immediate)).Order(), published.Select(m => ((string)m["userId"]!, (string)m["delivery"]!)).Order());
+        var notified = OutputReader.ReadAll(kafka, Traffic.NotificationTopic).Select(n => JsonNode.Parse(n.Message.Value)!["userId"]!.GetValue<string>());
+        Assert.Equal(users.Order(), notified.Order());
+        Assert.Equal((1, 0), (outcomes[IngestInstruments.Matched], outcomes.Restarts));
     }
 
     private static IEnumerable<(string MessageId, string UserId)> PublishedMatches(EmbeddedKafkaCluster kafka)

@@ -7,7 +7,8 @@ namespace StreamAttention.Ingest.Tests;
 /// Faults injected into the silos' scoring gateway by a grain call filter: a message containing <see cref="PoisonWord"/>
 /// makes its call throw, <see cref="RefuseAsBusy"/> makes the next calls fail as a full scoring queue would,
 /// <see cref="HoldScoring"/> makes calls wait, as slow silos would, until <see cref="ReleaseScoring"/>, and
-/// <see cref="FailUser"/> makes every call to one user's grain throw as a grain that cannot activate does.
+/// <see cref="FailUser"/> makes every call to one user's grain throw as a grain that cannot activate does, and
+/// <see cref="TimeOutDecisions"/> makes a user's next decisions time out as calls the cluster could not carry.
 /// </summary>
 public sealed class ScoringFaults : IIncomingGrainCallFilter
 {
@@ -18,6 +19,9 @@ public sealed class ScoringFaults : IIncomingGrainCallFilter
     private TaskCompletionSource? _held;
 
     private volatile string? _failingUser;
+
+    private volatile string? _timingOutUser;
+    private int _decisionTimeouts;
 
     /// <summary>Calls refused as busy so far.</summary>
     public int Refused => Volatile.Read(ref _refused);
@@ -36,6 +40,19 @@ public sealed class ScoringFaults : IIncomingGrainCallFilter
     /// </summary>
     public void FailUser(string? userId) => _failingUser = userId;
 
+    /// <summary>
+    /// The next <paramref name="calls"/> <see cref="IUserGrain.Decide"/> calls to the grain of user <paramref name="userId"/>
+    /// throw what a call whose answer did not come back in time throws (<see cref="TimeoutException"/>).
+    /// </summary>
+    public void TimeOutDecisions(string userId, int calls)
+    {
+        Volatile.Write(ref _decisionTimeouts, calls);
+        _timingOutUser = userId;
+    }
+
+    /// <summary>How many of the decisions <see cref="TimeOutDecisions"/> named have not been asked for yet.</summary>
+    public int DecisionTimeoutsLeft => Math.Max(0, Volatile.Read(ref _decisionTimeouts));
+
     public async Task Invoke(IIncomingGrainCallContext context)
     {
         if (context.Grain is IScoringGatewayGrain && context.InterfaceMethod.Name == nameof(IScoringGatewayGrain.Score))
@@ -53,6 +70,11 @@ public sealed class ScoringFaults : IIncomingGrainCallFilter
             {
                 throw new InvalidOperationException("injected: this batch holds a poisoned message");
             }
+        }
+        if (context.Grain is IUserGrain && context.InterfaceMethod.Name == nameof(IUserGrain.Decide) && context.TargetId.Key.ToString() == _timingOutUser
+            && Interlocked.Decrement(ref _decisionTimeouts) >= 0)
+        {
+            throw new TimeoutException("injected: the user's decision did not answer in time");
         }
         if (context.Grain is IUserGrain && context.TargetId.Key.ToString() == _failingUser)
         {

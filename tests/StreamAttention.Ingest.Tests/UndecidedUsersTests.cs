@@ -48,5 +48,5 @@ public sealed class UndecidedUsersTests
     private static TextMatch Match(string userId, string delivery, string? error = null)
         => new(0, userId, "db", 0.8f, [], "id", delivery, DecisionError: error);
 
-    private static IngestMessage Message(string? tenant) => new("m", Texts.DatabaseMessage, tenant, User: null, Timestamp: null, Attributes: null, Embedding: null);
+    private static IngestMessage Message(string? tenant) => new("m", Texts.DatabaseMessage, tenant, User: null, Timestamp: null, Attributes: null, Embedding: null, Origin: "input/0/0");
 }

@@ -25,19 +25,19 @@ public sealed class UserBatchRecordsTests
     /// <summary>A batch's messages (escaping, absent fields) with their matches: users in and out of order, and a message without matches.</summary>
     private static readonly (IngestMessage Message, SourcePosition Source, TextMatch[] Matches)[] Batch =
     [
-        (new("m-1", "the postgres replica \"lags\" — café <b>&</b>\n\ttab \u0001 😀", "acme", null, StringTime, Attributes, null), new("in", 3, 1234567),
+        (new("m-1", "the postgres replica \"lags\" — café <b>&</b>\n\ttab \u0001 😀", "acme", null, StringTime, Attributes, null, "in/3/1234567"), new("in", 3, 1234567),
         [
             new(0, "acme/alice", "db", 0.8765432f, Highlights, "0193a1b2c3d4e5f60718293a4b5c6d7e", DeliveryKinds.Immediate, null, Truncated: true, RawScore: 0.61f),
             new(0, "bob", "i0", 0.5f, [], "id-2", DeliveryKinds.SuppressedDuplicate, "id-1"),
             new(0, "acme/alice", "replica", 1e-7f, [new("x", float.MaxValue)], "id-3", DeliveryKinds.Deferred, RawScore: 123456.78f),
         ]),
-        (new("m/2 \"quoted\" é", "plain text", null, null, NumberTime, null, null), new("in", 1, 7), []),
-        (new("m-3", "", null, null, null, null, null), new("in", 0, 0),
+        (new("m/2 \"quoted\" é", "plain text", null, null, NumberTime, null, null, "in/1/7"), new("in", 1, 7), []),
+        (new("m-3", "", null, null, null, null, null, "in/0/0"), new("in", 0, 0),
         [
             new(2, "user-0 é \"x\"", "interest <1>", float.Epsilon, Highlights, RawScore: -0f),
             new(2, "bob", "i1", 0.25f, Highlights, "id-5", DeliveryKinds.Immediate),
         ]),
-        (new("m-4", "the last one", null, null, NumberTime, Attributes, null), new("in", 3, 1234568),
+        (new("m-4", "the last one", null, null, NumberTime, Attributes, null, "in/3/1234568"), new("in", 3, 1234568),
         [
             new(3, "bob", "i0", 0.75f, Highlights, "id-6", DeliveryKinds.Deferred, Truncated: true),
             new(3, "acme/alice", "db", 0.5f, [], "id-7", DeliveryKinds.Immediate),
@@ -93,7 +93,7 @@ public sealed class UserBatchRecordsTests
         var random = new Random(7);
         var batch = Enumerable.Range(0, 40).Select(i =>
         {
-            var message = new IngestMessage($"m-{i}", $"message {i} about {new string('x', random.Next(0, 200))}", null, null, StringTime, i % 2 == 0 ? Attributes : null, null);
+            var message = new IngestMessage($"m-{i}", $"message {i} about {new string('x', random.Next(0, 200))}", null, null, StringTime, i % 2 == 0 ? Attributes : null, null, $"input/0/{i}");
             var matches = Enumerable.Range(0, 5).Where(_ => random.Next(3) == 0)
                 .SelectMany(user => Enumerable.Range(0, random.Next(1, 4)).Select(interest => new TextMatch(i, $"user-{user}", $"i{interest}", random.NextSingle(), Highlights, $"id-{i}-{user}-{interest}", DeliveryKinds.Deferred)))
                 .ToArray();
@@ -122,8 +122,8 @@ public sealed class UserBatchRecordsTests
     [Fact]
     public void A_single_match_bigger_than_the_limit_is_a_record_of_its_own()
     {
-        var big = new IngestMessage("big", new string('y', 3000), null, null, null, null, null);
-        var small = new IngestMessage("small", "short", null, null, null, null, null);
+        var big = new IngestMessage("big", new string('y', 3000), null, null, null, null, null, "input/0/1");
+        var small = new IngestMessage("small", "short", null, null, null, null, null, "input/0/2");
         var records = Records(
         [
             (small, new SourcePosition("in", 0, 0), [new TextMatch(0, "u", "i", 0.5f, [])]),

@@ -14,9 +14,13 @@ public interface IScoringGatewayGrain : IGrainWithIntegerKey
     /// <summary>
     /// Matches ordered by text index, best score first. <paramref name="userId"/> restricts scoring to one user (its
     /// key, "tenant/user"); without one, <paramref name="tenant"/> restricts it to that tenant's users.
+    /// <paramref name="sourceIds"/>, one per text, name each text where it came from (a Kafka message's position): a
+    /// text scored again under the same source id gets the same match ids, and so the decisions its users' grains made
+    /// the first time (a retried batch notifies nobody twice and loses no notification); null: new ids every call.
     /// </summary>
     [Alias("Score")]
-    Task<IReadOnlyList<TextMatch>> Score(IReadOnlyList<string> texts, string? userId = null, string? tenant = null, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<TextMatch>> Score(IReadOnlyList<string> texts, string? userId = null, string? tenant = null, IReadOnlyList<string>? sourceIds = null,
+        CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Like <see cref="Score"/> for messages embedded by their producer (e.g. vectors read from a stream);
@@ -24,7 +28,8 @@ public interface IScoringGatewayGrain : IGrainWithIntegerKey
     /// shape of <see cref="GetEmbeddingDimension"/>.
     /// </summary>
     [Alias("ScoreEmbedded")]
-    Task<IReadOnlyList<TextMatch>> ScoreEmbedded(IReadOnlyList<EmbeddedText> messages, IReadOnlyList<string> texts, string? userId = null, string? tenant = null, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<TextMatch>> ScoreEmbedded(IReadOnlyList<EmbeddedText> messages, IReadOnlyList<string> texts, string? userId = null, string? tenant = null,
+        IReadOnlyList<string>? sourceIds = null, CancellationToken cancellationToken = default);
 
     /// <summary>The dimension of the silos' embedder, which pre-embedded messages must match.</summary>
     [Alias("GetEmbeddingDimension")]

@@ -14,6 +14,12 @@ public sealed record SourcePosition(string Topic, int Partition, long Offset)
 /// <param name="Tenant">The message's tenant: it scores against that tenant's users only; null: against every user (no tenancy).</param>
 /// <param name="User">Score against this user of <paramref name="Tenant"/> only; null for all of the tenant's users.</param>
 /// <param name="Embedding">The producer's embedding (format Vectors); null when the silos embed <paramref name="Text"/>.</param>
+/// <param name="Origin">
+/// Where the message was first read, "topic/partition/offset" (a replayed dead letter's from its
+/// <see cref="Publishing.DeadLetterHeaders.Origin"/> header): the source id its match ids are derived from, so scoring it
+/// again (a retried batch, a restarted consumer, a replay) gets the decisions its users made the first time. Not
+/// <paramref name="Id"/>: producers' ids need not be unique.
+/// </param>
 public sealed record IngestMessage(
     string Id,
     string Text,
@@ -21,7 +27,8 @@ public sealed record IngestMessage(
     string? User,
     JsonElement? Timestamp,
     JsonElement? Attributes,
-    EmbeddedText? Embedding)
+    EmbeddedText? Embedding,
+    string Origin)
 {
     /// <summary>The user grain key, "tenant/user" (or "user" without a tenant); null when no user is named.</summary>
     public string? UserKey => User is null ? null : Tenant is null ? User : $"{Tenant}/{User}";

@@ -74,7 +74,7 @@ public sealed class JsonMessageDecoder(JsonFieldOptions fields, VectorReader? ve
         {
             return string.IsNullOrWhiteSpace(messageText)
                 ? DecodeResult.Reject(DeadLetterReasons.MissingText, $"'{fields.Text}' is missing or empty")
-                : DecodeResult.Ok(new IngestMessage(id, messageText, tenant, user, timestamp?.Clone(), attributes?.Clone(), null));
+                : DecodeResult.Ok(new IngestMessage(id, messageText, tenant, user, timestamp?.Clone(), attributes?.Clone(), null, source.ToString()));
         }
         if (Field(root, fields.Vectors) is not { } vectorField)
         {
@@ -87,7 +87,7 @@ public sealed class JsonMessageDecoder(JsonFieldOptions fields, VectorReader? ve
         }
         // Without a text, the tokens label the message in the match and in the users' histories.
         var label = string.IsNullOrWhiteSpace(messageText) ? string.Join(' ', embedding.Tokens) : messageText;
-        return DecodeResult.Ok(new IngestMessage(id, label, tenant, user, timestamp?.Clone(), attributes?.Clone(), embedding));
+        return DecodeResult.Ok(new IngestMessage(id, label, tenant, user, timestamp?.Clone(), attributes?.Clone(), embedding, source.ToString()));
     }
 
     /// <summary>The field, or null when it is not configured, absent or JSON null.</summary>

@@ -7,13 +7,27 @@ namespace StreamAttention.Ingest.Decoding;
 
 /// <summary>
 /// The ingest's decoder: the checks every format shares (a value, its size, UTF-8), then the configured format's
-/// <see cref="IFormatDecoder"/>, then the user a header names (<see cref="DeadLetterHeaders.User"/>), then the message's
+/// <see cref="IFormatDecoder"/>, then the user and the origin headers name (<see cref="DeadLetterHeaders.User"/>,
+/// <see cref="DeadLetterHeaders.Origin"/>), then the message's
 /// tenant (<see cref="MessageTenancy"/>). Never throws on bad input: a rejection names the dead-letter reason.
 /// </summary>
 public sealed class MessageDecoder(int maxMessageBytes, IFormatDecoder decoder, MessageTenancy tenancy)
 {
     public DecodeResult Decode(byte[]? value, SourcePosition source, Headers? headers = null)
-        => tenancy.Resolve(WithHeaderUser(DecodeValue(value, source), headers), source.Topic, headers);
+        => tenancy.Resolve(WithHeaderOrigin(WithHeaderUser(DecodeValue(value, source), headers), headers), source.Topic, headers);
+
+    /// <summary>A message whose header names where it was first read (a replayed dead letter) keeps that origin, and so its match ids.</summary>
+    private static DecodeResult WithHeaderOrigin(DecodeResult decoded, Headers? headers)
+    {
+        if (decoded.Message is not { } message || headers?.TryGetLastBytes(DeadLetterHeaders.Origin, out var bytes) != true)
+        {
+            return decoded;
+        }
+        var origin = Utf8.IsValid(bytes) ? Encoding.UTF8.GetString(bytes) : "";
+        return string.IsNullOrWhiteSpace(origin)
+            ? DecodeResult.Reject(DeadLetterReasons.InvalidField, $"header '{DeadLetterHeaders.Origin}' must be a UTF-8 position, topic/partition/offset")
+            : DecodeResult.Ok(message with { Origin = origin });
+    }
 
     /// <summary>A message whose header names a user is scored against that user alone (how a <c>decision-failed</c> dead letter replays).</summary>
     private static DecodeResult WithHeaderUser(DecodeResult decoded, Headers? headers)

@@ -8,8 +8,11 @@ public sealed class TextMessageDecoder : IFormatDecoder
     public DecodeResult Decode(ReadOnlySpan<byte> value, SourcePosition source)
     {
         var text = Encoding.UTF8.GetString(value);
-        return string.IsNullOrWhiteSpace(text)
-            ? DecodeResult.Reject(DeadLetterReasons.MissingText, "the message is empty")
-            : DecodeResult.Ok(new IngestMessage(source.ToString(), text, null, null, null, null, null));
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return DecodeResult.Reject(DeadLetterReasons.MissingText, "the message is empty");
+        }
+        var position = source.ToString();
+        return DecodeResult.Ok(new IngestMessage(position, text, null, null, null, null, null, position));
     }
 }

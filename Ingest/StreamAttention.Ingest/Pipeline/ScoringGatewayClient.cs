@@ -116,10 +116,11 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
     {
         var gateway = grains.GetGrain<IScoringGatewayGrain>(0);
         var texts = messages.Select(m => m.Text).ToArray();
+        var origins = messages.Select(m => m.Origin).ToArray();
         var (userKey, tenant) = (messages[0].UserKey, messages[0].Tenant);
         return messages[0].Embedding is null
-            ? gateway.Score(texts, userKey, tenant, cancellationToken)
-            : gateway.ScoreEmbedded(messages.Select(m => m.Embedding!).ToArray(), texts, userKey, tenant, cancellationToken);
+            ? gateway.Score(texts, userKey, tenant, origins, cancellationToken)
+            : gateway.ScoreEmbedded(messages.Select(m => m.Embedding!).ToArray(), texts, userKey, tenant, origins, cancellationToken);
     }
 
     /// <param name="isUnavailable">The failures retried until <see cref="KafkaIngestOptions.ScoringRetryTimeout"/>; others are

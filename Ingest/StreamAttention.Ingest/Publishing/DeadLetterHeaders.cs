@@ -14,4 +14,11 @@ public static class DeadLetterHeaders
     /// message as the user to score against alone, so a replayed dead letter reaches only that user.
     /// </summary>
     public const string User = "streamattention-user";
+
+    /// <summary>
+    /// Where the message was first read, "topic/partition/offset": added to a dead letter unless the message carried one
+    /// (it was replayed), and kept by a replay. The ingest reads it on any input message as the message's
+    /// <see cref="Decoding.IngestMessage.Origin"/>, so a replayed message gets the match ids it had the first time.
+    /// </summary>
+    public const string Origin = "streamattention-origin";
 }

@@ -159,6 +159,10 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
             headers.Remove(DeadLetterHeaders.User);
             headers.Add(DeadLetterHeaders.User, Encoding.UTF8.GetBytes(user));
         }
+        if (!headers.TryGetLastBytes(DeadLetterHeaders.Origin, out _))
+        {
+            headers.Add(DeadLetterHeaders.Origin, Encoding.UTF8.GetBytes(new SourcePosition(input.Topic, input.Partition.Value, input.Offset.Value).ToString()));
+        }
         headers.Add(DeadLetterHeaders.Error, Encoding.UTF8.GetBytes(reason));
         headers.Add(DeadLetterHeaders.ErrorDetail, Encoding.UTF8.GetBytes(detail));
         headers.Add(DeadLetterHeaders.SourceTopic, Encoding.UTF8.GetBytes(input.Topic));

@@ -10,7 +10,9 @@ namespace StreamAttention.Ingest.Replay;
 /// <summary>
 /// Produces dead letters back to the topics their messages were read from, once what made them fail is mended: the
 /// original key, value and headers, without the headers the dead letter added, but with <see cref="DeadLetterHeaders.User"/>
-/// (so a <c>decision-failed</c> dead letter reaches its user alone). One run handles what the dead-letter topic held
+/// (so a <c>decision-failed</c> dead letter reaches its user alone) and <see cref="DeadLetterHeaders.Origin"/> (so its
+/// matches keep the ids of its first scoring, and a user's grain that decided them then, but could not answer, returns
+/// those decisions). One run handles what the dead-letter topic held
 /// when it started, from the group's committed offsets, and commits only after every replayed message was
 /// acknowledged: a run that fails replays its dead letters again (at-least-once, like the ingest).
 /// </summary>

@@ -23,7 +23,8 @@ namespace StreamAttention.Grains.Shards;
 /// against every shard index published there; a shard no silo covered (it changed since it last published, or is not
 /// active) is scored through its own grain, which rebuilds and publishes it. A long text goes as its windows
 /// (<see cref="ScoringOptions.MaxWindows"/>), each a message to the silos; per text and interest the best window's match
-/// is kept (<see cref="MessageWindows"/>). Each match then gets an id and its
+/// is kept (<see cref="MessageWindows"/>). Each match then gets an id (derived from its text's source id when the
+/// caller gives one, so a batch scored again keeps its ids: <see cref="MatchIds"/>) and its
 /// user grain's delivery decision (<see cref="DeliveryDecisions"/>, which also records it in the user's history) and
 /// goes to <see cref="MatchDelivery"/> (the live feed) without waiting for it.
 /// </summary>
@@ -42,8 +43,9 @@ public sealed class ScoringGatewayGrain(
     /// <summary>A span per scored batch, under the grain call's own Orleans span, with what went in and came out.</summary>
     private static readonly ActivitySource Activities = new(InstrumentNames.GatewayActivitySource);
 
-    public async Task<IReadOnlyList<TextMatch>> Score(IReadOnlyList<string> texts, string? userId, string? tenant, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<TextMatch>> Score(IReadOnlyList<string> texts, string? userId, string? tenant, IReadOnlyList<string>? sourceIds, CancellationToken cancellationToken)
     {
+        RequireOnePerText(sourceIds, texts);
         if (texts.Count == 0)
         {
             return [];
@@ -52,27 +54,38 @@ public sealed class ScoringGatewayGrain(
         var started = time.GetTimestamp();
         var windows = embedder.EmbedWindows(texts, scoring.Value.Windows(embedder.MaxTokens));
         var rows = Enumerable.Range(0, windows.Rows.Count).Select(i => windows.Rows.Row(i)).ToArray();
-        return await ScoreRowsAsync(rows, windows, texts, userId, tenant, started, activity, cancellationToken);
+        return await ScoreRowsAsync(rows, windows, texts, userId, tenant, sourceIds, started, activity, cancellationToken);
     }
 
-    public Task<IReadOnlyList<TextMatch>> ScoreEmbedded(IReadOnlyList<EmbeddedText> messages, IReadOnlyList<string> texts, string? userId, string? tenant, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<TextMatch>> ScoreEmbedded(IReadOnlyList<EmbeddedText> messages, IReadOnlyList<string> texts, string? userId, string? tenant,
+        IReadOnlyList<string>? sourceIds, CancellationToken cancellationToken)
     {
         if (messages.Count != texts.Count)
         {
             throw new ArgumentException($"{messages.Count} messages but {texts.Count} texts.", nameof(texts));
         }
+        RequireOnePerText(sourceIds, texts);
         // A wrong shape would fail the silo-wide run that other requests share.
         if (messages.Select((m, i) => (m, i)).FirstOrDefault(x => !x.m.HasShape(embedder.Dimension)) is ({ } bad, var index))
         {
             throw new ArgumentException($"Message {index} does not have the shape of {bad.Tokens.Length} tokens of dimension {embedder.Dimension}.", nameof(messages));
         }
-        return messages.Count == 0 ? Task.FromResult<IReadOnlyList<TextMatch>>([]) : ScoreEmbeddedAsync(messages, texts, userId, tenant, cancellationToken);
+        return messages.Count == 0 ? Task.FromResult<IReadOnlyList<TextMatch>>([]) : ScoreEmbeddedAsync(messages, texts, userId, tenant, sourceIds, cancellationToken);
     }
 
-    private async Task<IReadOnlyList<TextMatch>> ScoreEmbeddedAsync(IReadOnlyList<EmbeddedText> messages, IReadOnlyList<string> texts, string? userId, string? tenant, CancellationToken cancellationToken)
+    private static void RequireOnePerText(IReadOnlyList<string>? sourceIds, IReadOnlyList<string> texts)
+    {
+        if (sourceIds is not null && sourceIds.Count != texts.Count)
+        {
+            throw new ArgumentException($"{sourceIds.Count} source ids but {texts.Count} texts.", nameof(sourceIds));
+        }
+    }
+
+    private async Task<IReadOnlyList<TextMatch>> ScoreEmbeddedAsync(IReadOnlyList<EmbeddedText> messages, IReadOnlyList<string> texts, string? userId, string? tenant,
+        IReadOnlyList<string>? sourceIds, CancellationToken cancellationToken)
     {
         using var activity = StartBatch(texts.Count);
-        return await ScoreRowsAsync(messages, windows: null, texts, userId, tenant, time.GetTimestamp(), activity, cancellationToken);
+        return await ScoreRowsAsync(messages, windows: null, texts, userId, tenant, sourceIds, time.GetTimestamp(), activity, cancellationToken);
     }
 
     private static Activity? StartBatch(int messages)
@@ -85,8 +98,9 @@ public sealed class ScoringGatewayGrain(
     public Task<int> GetEmbeddingDimension() => Task.FromResult(embedder.Dimension);
 
     /// <param name="windows">What texts the rows are windows of; null: each row is its text, embedded by the caller.</param>
+    /// <param name="sourceIds">The texts' ids in their source, which the match ids are derived from; null: new ids.</param>
     private async Task<IReadOnlyList<TextMatch>> ScoreRowsAsync(IReadOnlyList<EmbeddedText> rows, MessageWindows? windows, IReadOnlyList<string> texts,
-        string? userId, string? tenant, long started, Activity? activity, CancellationToken cancellationToken)
+        string? userId, string? tenant, IReadOnlyList<string>? sourceIds, long started, Activity? activity, CancellationToken cancellationToken)
     {
         // The silos need the raw texts too: keyword rules and term evidence read their words, not the embedder's tokens.
         // A window carries its whole message's text: the rules are about the message.
@@ -104,7 +118,7 @@ public sealed class ScoringGatewayGrain(
         // The contextual tiers cut their own windows and say so with each match (every match they deliver they decided).
         var windowsTruncate = windows is not null && scoring.Value.Tier == ScoringTier.Fast;
         var at = time.GetUtcNow();
-        var ids = MatchIds.Create(kept.Count, at);
+        var ids = sourceIds is null ? MatchIds.Create(kept.Count, at) : MatchIds.OfSources(sourceIds, kept);
         var undecided = new (string UserId, UserMatch Match)[kept.Count];
         for (var i = 0; i < kept.Count; i++)
         {

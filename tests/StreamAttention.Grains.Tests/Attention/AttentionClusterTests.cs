@@ -29,6 +29,29 @@ public sealed class AttentionClusterTests(AttentionClusterFixture fixture) : ICl
     }
 
     [Fact]
+    public async Task A_batch_scored_again_under_its_source_ids_gets_its_first_ids_and_decisions_and_without_them_is_decided_anew()
+    {
+        const string user = "attention-source-ids";
+        var grain = Grains.GetGrain<IUserGrain>(user);
+        await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest, 0.3f)]);
+        string[] texts = [Texts.DatabaseMessage, "postgresql database index bloat after vacuum"];
+        string[] sources = ["input/0/41", "input/1/42"];
+
+        var first = await Gateway.Score(texts, user, sourceIds: sources);
+        var again = await Gateway.Score(texts, user, sourceIds: sources);
+        var fresh = await Gateway.Score(texts, user);
+
+        Assert.Equal([DeliveryKinds.Immediate, DeliveryKinds.Immediate], first.Select(m => m.Delivery));
+        Assert.Equal(first.Select(m => (m.MatchId, m.Delivery, m.Score)), again.Select(m => (m.MatchId, m.Delivery, m.Score)));
+        // The same texts without source ids are new matches: near-duplicates of the first ones.
+        Assert.Equal([DeliveryKinds.SuppressedDuplicate, DeliveryKinds.SuppressedDuplicate], fresh.Select(m => m.Delivery));
+        Assert.Equal(first.Select(m => m.MatchId), fresh.Select(m => m.DuplicateOf));
+        // The history recorded each first decision once (the batch asked again added nothing).
+        Assert.Equal(first.Select(m => m.MatchId).Concat(fresh.Select(m => m.MatchId)).Order(), (await grain.GetMatches(10)).Select(m => m.MatchId).Order());
+        await Assert.ThrowsAsync<ArgumentException>(() => Gateway.Score(texts, user, sourceIds: ["input/0/41"]));
+    }
+
+    [Fact]
     public async Task The_decisions_are_those_the_history_keeps_for_every_kind_and_a_batch_asked_again_gets_them_back()
     {
         const string user = "attention-decisions";

@@ -8,11 +8,12 @@ using StreamAttention.Ingest.Publishing;
 namespace StreamAttention.Ingest.Tests;
 
 /// <summary>
-/// The user header a <c>decision-failed</c> dead letter carries: on any input message it scopes the message to that
-/// user of the message's tenant, and a header that cannot name a user, or names another user than the message, is an
-/// invalid field.
+/// The headers a dead letter carries into its replay, read on any input message. The user header (a
+/// <c>decision-failed</c> dead letter's) scopes the message to that user of the message's tenant, and a header that
+/// cannot name a user, or names another user than the message, is an invalid field. The origin header names where the
+/// message was first read, the source id of its match ids; without it that is where the message is read now.
 /// </summary>
-public sealed class UserHeaderDecodingTests
+public sealed class DeadLetterHeaderDecodingTests
 {
     private static readonly SourcePosition Source = new(Traffic.InputTopic, 0, 7);
 
@@ -57,6 +58,29 @@ public sealed class UserHeaderDecodingTests
         var headers = new Headers { { DeadLetterHeaders.User, [0xff, 0xfe] } };
 
         Assert.Equal(DeadLetterReasons.InvalidField, Decoder("json").Decode(Value("json"), Source, headers).Reason);
+    }
+
+    [Theory]
+    [InlineData("json")]
+    [InlineData("text")]
+    public void A_message_comes_from_where_it_is_read_or_from_the_origin_its_header_names(string format)
+    {
+        Assert.Equal($"{Traffic.InputTopic}/0/7", Decoder(format).Decode(Value(format), Source).Message?.Origin);
+        var headers = new Headers { { DeadLetterHeaders.Origin, Encoding.UTF8.GetBytes("other/3/12") } };
+        Assert.Equal("other/3/12", Decoder(format).Decode(Value(format), Source, headers).Message?.Origin);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0xff, 0xfe })]
+    [InlineData(new byte[] { 0x20 })]
+    [InlineData(new byte[0])]
+    public void An_origin_header_that_is_blank_or_not_utf8_is_an_invalid_field(byte[] origin)
+    {
+        var decoded = Decoder("json").Decode(Value("json"), Source, new Headers { { DeadLetterHeaders.Origin, origin } });
+
+        Assert.Null(decoded.Message);
+        Assert.Equal(DeadLetterReasons.InvalidField, decoded.Reason);
+        Assert.Contains(DeadLetterHeaders.Origin, decoded.Detail);
     }
 
     private static MessageDecoder Decoder(string format)

@@ -29,7 +29,9 @@ public sealed class FaultyClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Cluster = await TestCluster.StartAsync(new SharedGrainStore(), configure: silo => silo.AddIncomingGrainCallFilter(Faults));
+        // A user not answering its decision within a second while others do is hung (the default, 10 s, would slow the tests).
+        Cluster = await TestCluster.StartAsync(new SharedGrainStore(), configure: silo => silo.AddIncomingGrainCallFilter(Faults),
+            settings: new Dictionary<string, string?> { ["Decisions:AnswerDeadline"] = "00:00:01" });
         await Traffic.PutInterestsAsync(Cluster.Client);
     }
 
@@ -161,6 +163,56 @@ public sealed class ScoringFaultTests(FaultyClusterFixture fixture) : IClassFixt
         var notified = OutputReader.ReadAll(kafka, Traffic.NotificationTopic).Select(n => JsonNode.Parse(n.Message.Value)!["userId"]!.GetValue<string>());
         Assert.Equal(users.Order(), notified.Order());
         Assert.Equal((1, 0), (outcomes[IngestInstruments.Matched], outcomes.Restarts));
+    }
+
+    [Fact]
+    public async Task A_user_hung_in_its_grain_gets_dead_letters_while_the_stream_goes_on_and_their_replay_gets_the_decisions_it_made_meanwhile()
+    {
+        await using var kafka = Traffic.StartKafka();
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "hung");
+        using var outcomes = new OutcomeCounter(ingest);
+        // Message i % 3 == 0 matches both users, 1 the racing user alone, 2 nobody (none scoped to one user: a batch whose
+        // only user hangs has nobody answering, and waits for the cluster's timeout as for the cluster's failure).
+        var both = $"{Texts.DatabaseMessage} {Texts.RacingMessage}";
+        fixture.Faults.HoldDecisions(Traffic.RacingUser);
+        try
+        {
+            await Traffic.ProduceAsync(kafka, 0, Count, i => JsonSerializer.Serialize(new { id = Traffic.Id(i), text = i % 3 == 0 ? both : Traffic.TextOf(i) }));
+            await OutputReader.WaitForAllCommittedAsync(kafka, "hung", ingest.Log());
+        }
+        finally
+        {
+            fixture.Faults.ReleaseDecisions();
+        }
+
+        var databaseMatches = Enumerable.Range(0, Count).Where(i => i % 3 == 0).Select(i => (Traffic.Id(i), Traffic.DatabaseUser)).ToArray();
+        var racingMatches = Enumerable.Range(0, Count).Where(i => i % 3 != 2).Select(i => (Traffic.Id(i), Traffic.RacingUser)).ToArray();
+        Assert.Equal(databaseMatches.Order(), PublishedMatches(kafka).Order());
+        var deadLetters = OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic);
+        Assert.Equal(racingMatches.Select(m => m.Item1).Order(), deadLetters.Select(d => JsonDocument.Parse(d.Message.Value).RootElement.GetProperty("id").GetString()!).Order());
+        Assert.All(deadLetters, d =>
+        {
+            Assert.Equal(DeadLetterReasons.DecisionFailed, OutputReader.Header(d, DeadLetterHeaders.Error));
+            Assert.Equal(Traffic.RacingUser, OutputReader.Header(d, DeadLetterHeaders.User));
+            Assert.Contains("answer", OutputReader.Header(d, DeadLetterHeaders.ErrorDetail));
+        });
+        Assert.Equal(0, outcomes.Restarts);
+
+        // Released, the grain decided what it was first asked; replayed, every dead letter reaches the racing user with
+        // the match id of its first scoring (so a match the hung call decided gets that decision), nobody else again.
+        var replayed = await new DeadLetterReplayer(Microsoft.Extensions.Options.Options.Create(new DeadLetterReplayOptions
+        {
+            BootstrapServers = kafka.BootstrapServers,
+            GroupId = "hung-replay",
+        }), NullLogger<DeadLetterReplayer>.Instance).ReplayAsync(CancellationToken.None);
+        Assert.Equal(deadLetters.Count, replayed.Replayed);
+        await OutputReader.WaitForAllCommittedAsync(kafka, "hung", ingest.Log());
+
+        Assert.Equal(databaseMatches.Concat(racingMatches).Order(), PublishedMatches(kafka).Order());
+        var racingMatch = new TextMatch(0, Traffic.RacingUser, Traffic.InterestId, 0, []);
+        Assert.Equal(deadLetters.Select(d => MatchIds.OfSources([OutputReader.Header(d, DeadLetterHeaders.Origin)], [(0, racingMatch)]).Single()).Order(),
+            OutputReader.ReadMatches(kafka).Where(m => (string)m["userId"]! == Traffic.RacingUser).Select(m => (string)m["matchId"]!).Order());
+        Assert.Equal(0, outcomes.Restarts);
     }
 
     private static IEnumerable<(string MessageId, string UserId)> PublishedMatches(EmbeddedKafkaCluster kafka)

@@ -8,7 +8,8 @@ namespace StreamAttention.Ingest.Tests;
 /// makes its call throw, <see cref="RefuseAsBusy"/> makes the next calls fail as a full scoring queue would,
 /// <see cref="HoldScoring"/> makes calls wait, as slow silos would, until <see cref="ReleaseScoring"/>, and
 /// <see cref="FailUser"/> makes every call to one user's grain throw as a grain that cannot activate does, and
-/// <see cref="TimeOutDecisions"/> makes a user's next decisions time out as calls the cluster could not carry.
+/// <see cref="TimeOutDecisions"/> makes a user's next decisions time out as calls the cluster could not carry, and
+/// <see cref="HoldDecisions"/> makes a user's grain hang in its decisions until <see cref="ReleaseDecisions"/>.
 /// </summary>
 public sealed class ScoringFaults : IIncomingGrainCallFilter
 {
@@ -22,6 +23,9 @@ public sealed class ScoringFaults : IIncomingGrainCallFilter
 
     private volatile string? _timingOutUser;
     private int _decisionTimeouts;
+
+    private volatile string? _holdingUser;
+    private TaskCompletionSource? _heldDecisions;
 
     /// <summary>Calls refused as busy so far.</summary>
     public int Refused => Volatile.Read(ref _refused);
@@ -50,6 +54,22 @@ public sealed class ScoringFaults : IIncomingGrainCallFilter
         _timingOutUser = userId;
     }
 
+    /// <summary>
+    /// <see cref="IUserGrain.Decide"/> calls to the grain of user <paramref name="userId"/> from now on wait in the grain,
+    /// which takes no other call meanwhile, until <see cref="ReleaseDecisions"/>: a grain hung in a call that does not return.
+    /// </summary>
+    public void HoldDecisions(string userId)
+    {
+        Volatile.Write(ref _heldDecisions, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        _holdingUser = userId;
+    }
+
+    public void ReleaseDecisions()
+    {
+        _holdingUser = null;
+        Interlocked.Exchange(ref _heldDecisions, null)?.TrySetResult();
+    }
+
     /// <summary>How many of the decisions <see cref="TimeOutDecisions"/> named have not been asked for yet.</summary>
     public int DecisionTimeoutsLeft => Math.Max(0, Volatile.Read(ref _decisionTimeouts));
 
@@ -70,6 +90,11 @@ public sealed class ScoringFaults : IIncomingGrainCallFilter
             {
                 throw new InvalidOperationException("injected: this batch holds a poisoned message");
             }
+        }
+        if (context.Grain is IUserGrain && context.InterfaceMethod.Name == nameof(IUserGrain.Decide) && context.TargetId.Key.ToString() == _holdingUser
+            && Volatile.Read(ref _heldDecisions) is { } heldDecisions)
+        {
+            await heldDecisions.Task;
         }
         if (context.Grain is IUserGrain && context.InterfaceMethod.Name == nameof(IUserGrain.Decide) && context.TargetId.Key.ToString() == _timingOutUser
             && Interlocked.Decrement(ref _decisionTimeouts) >= 0)

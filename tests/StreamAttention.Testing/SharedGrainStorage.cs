@@ -12,7 +12,7 @@ namespace StreamAttention.Testing;
 /// <see cref="FailWritesOf"/> only the writes of one state, <see cref="FailNextWrites"/> the next few writes of any state,
 /// <see cref="FailClears"/> every clear and <see cref="FailClearsOf"/> the clears of one state (<see cref="WritesFailed"/>
 /// counts the writes made to fail); <see cref="FailReadsOf"/> makes one
-/// grain fail to activate. Writes and clears check the record's ETag, as Orleans' storages do.
+/// grain fail to activate; <see cref="HoldWrites"/> makes writes wait, as a store that does not answer would. Writes and clears check the record's ETag, as Orleans' storages do.
 /// </summary>
 public sealed class SharedGrainStore
 {
@@ -33,6 +33,10 @@ public sealed class SharedGrainStore
     private volatile bool _writesTimeOut;
 
     private int _writesFailed;
+
+    private TaskCompletionSource? _heldWrites;
+
+    private int _writesHeld;
 
     /// <summary>How many writes were made to fail so far.</summary>
     public int WritesFailed => Volatile.Read(ref _writesFailed);
@@ -78,6 +82,25 @@ public sealed class SharedGrainStore
         return false;
     }
 
+    /// <summary>Writes from now on wait, before anything else, until <see cref="ReleaseWrites"/>.</summary>
+    public void HoldWrites() => Volatile.Write(ref _heldWrites, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    public void ReleaseWrites() => Interlocked.Exchange(ref _heldWrites, null)?.TrySetResult();
+
+    /// <summary>How many writes have waited for <see cref="ReleaseWrites"/> so far.</summary>
+    public int WritesHeld => Volatile.Read(ref _writesHeld);
+
+    /// <summary>What a write waits for: nothing, or the release of the writes held.</summary>
+    public Task WaitIfHeldAsync()
+    {
+        if (Volatile.Read(ref _heldWrites) is not { } held)
+        {
+            return Task.CompletedTask;
+        }
+        Interlocked.Increment(ref _writesHeld);
+        return held.Task;
+    }
+
     /// <summary>Makes every clear of the state named <paramref name="stateName"/> throw (null: none).</summary>
     public void FailClearsOf(string? stateName) => _failClearsOf = stateName;
 
@@ -106,8 +129,9 @@ public sealed class SharedGrainStorage(SharedGrainStore store, DeepCopier copier
         return Task.CompletedTask;
     }
 
-    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
+        await store.WaitIfHeldAsync();
         if (store.FailsWriteOf(stateName))
         {
             throw store.WriteFailure();
@@ -122,7 +146,6 @@ public sealed class SharedGrainStorage(SharedGrainStore store, DeepCopier copier
         store.Entries[key] = (copier.Copy(grainState.State)!, etag);
         grainState.ETag = etag;
         grainState.RecordExists = true;
-        return Task.CompletedTask;
     }
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)

@@ -27,6 +27,9 @@ public sealed class AttentionFilter(TimeProvider time, int maxFingerprints = Int
     /// <summary>How many digests a user's state keeps for <c>GET …/digests</c>.</summary>
     public const int RecentDigests = 10;
 
+    /// <summary>The clock the attention runs on (a fake one in tests).</summary>
+    public TimeProvider Time => time;
+
     public DateTimeOffset Now => time.GetUtcNow();
 
     /// <summary>The decision on <paramref name="match"/> (a deferred one waits in <paramref name="state"/>, decided).</summary>

@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using System.Collections.ObjectModel;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Users;
+using StreamAttention.Grains.Options;
 using StreamAttention.Grains.Users;
 
 namespace StreamAttention.Grains.Attention;
@@ -19,9 +21,14 @@ namespace StreamAttention.Grains.Attention;
 /// For <see cref="FailingUserPeriod"/> after that, or until the user decides again, the user's own failure is final at
 /// the first attempt: a broken user matched by many messages would otherwise hold each of their batches (everyone's
 /// matches) for the retries' backoff. A user still broken after the period gets every attempt once more.
+/// A user that has not answered by <see cref="DeliveryDecisionOptions.AnswerDeadline"/> while another user of the batch
+/// has is hung in its own grain: its matches come back undecided at once, and so do its matches of later batches until
+/// that call ends (a new call would only queue behind it), instead of every such batch waiting for Orleans' response
+/// timeout and failing as the cluster's failure.
 /// </summary>
-/// <param name="attention">Its clock (<see cref="AttentionFilter.Now"/>) says when a user's failure is forgotten: the attention's time.</param>
-public sealed class DeliveryDecisions(UserGrainReferences users, AttentionFilter attention, AttentionInstruments instruments, ILogger<DeliveryDecisions> logger)
+/// <param name="attention">Its clock (<see cref="AttentionFilter.Time"/>) says when a user's failure is forgotten and when the deadline passes: the attention's time.</param>
+public sealed class DeliveryDecisions(UserGrainReferences users, AttentionFilter attention, IOptions<DeliveryDecisionOptions> options, AttentionInstruments instruments,
+    ILogger<DeliveryDecisions> logger)
 {
     private const int Attempts = 4;
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(200);
@@ -29,6 +36,11 @@ public sealed class DeliveryDecisions(UserGrainReferences users, AttentionFilter
 
     /// <summary>The users whose decisions last failed for good (their own failure), and until when they are asked only once.</summary>
     private readonly ConcurrentDictionary<string, DateTimeOffset> _failingUsers = new(StringComparer.Ordinal);
+
+    /// <summary>The users hung in their own grains, with the call they have not answered: not asked again until it ends.</summary>
+    private readonly ConcurrentDictionary<string, Task> _hungUsers = new(StringComparer.Ordinal);
+
+    private readonly TimeSpan _answerDeadline = options.Value.AnswerDeadline;
 
     /// <summary>The users of the last batch decided, to size the next one's grouping (a hint: concurrent batches may race on it).</summary>
     private int _lastBatchUsers;
@@ -40,47 +52,121 @@ public sealed class DeliveryDecisions(UserGrainReferences users, AttentionFilter
         _lastBatchUsers = byUser.Count;
         var decided = new MatchDecision[matches.Count];
         var userMatches = new UserMatch[byUser.Count][];
-        var calls = new Task<MatchDecisions>[byUser.Count];
+        var calls = new Task<MatchDecisions>?[byUser.Count];
+        // Read once a batch: an empty ConcurrentDictionary answers IsEmpty only after taking all its locks.
+        var someHung = !_hungUsers.IsEmpty;
         for (var user = 0; user < calls.Length; user++)
         {
             userMatches[user] = MatchesOf(byUser.Indexes(user).Span, matches);
-            calls[user] = users.Of(byUser.UserId(user)).Decide(userMatches[user]);
+            if (!someHung || !IsHung(byUser.UserId(user)))
+            {
+                calls[user] = users.Of(byUser.UserId(user)).Decide(userMatches[user]);
+            }
         }
-        // One continuation for the whole batch rather than one per user (each would be scheduled on the gateway's
-        // activation in turn); the calls that failed are asked again below.
-        try
-        {
-            await Task.WhenAll(calls);
-        }
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
-        {
-        }
-        List<(string UserId, Task<string?> Error)>? retries = null;
-        // Read once a batch: an empty ConcurrentDictionary answers IsEmpty only after taking all its locks.
+        await WaitForAnswersAsync(calls, someHung, cancellationToken);
+        List<(string UserId, Task<string?> Error)>? notDecided = null;
         var someFailing = !_failingUsers.IsEmpty;
         for (var user = 0; user < calls.Length; user++)
         {
-            if (calls[user].IsCompletedSuccessfully)
+            var (userId, call) = (byUser.UserId(user), calls[user]);
+            if (call is { IsCompletedSuccessfully: true })
             {
-                Place(calls[user].Result, byUser.Indexes(user).Span, decided);
+                Place(call.Result, byUser.Indexes(user).Span, decided);
                 if (someFailing)
                 {
-                    _failingUsers.TryRemove(byUser.UserId(user), out _);
+                    _failingUsers.TryRemove(userId, out _);
                 }
+            }
+            else if (call is null || !call.IsCompleted)
+            {
+                (notDecided ??= []).Add((userId, Task.FromResult<string?>(Unanswered(userId, userMatches[user], call, byUser.Indexes(user).Span, decided))));
             }
             else
             {
-                var userId = byUser.UserId(user);
-                (retries ??= []).Add((userId, AskAgainAsync(userId, userMatches[user], calls[user], byUser.Indexes(user), decided, cancellationToken)));
+                (notDecided ??= []).Add((userId, AskAgainAsync(userId, userMatches[user], call, byUser.Indexes(user), decided, cancellationToken)));
             }
         }
-        if (retries is null)
+        if (notDecided is null)
         {
             return new BatchDecisions(decided, ReadOnlyDictionary<string, string>.Empty);
         }
-        await Task.WhenAll(retries.Select(retry => retry.Error));
-        var undecided = retries.Where(retry => retry.Error.Result is not null).ToDictionary(retry => retry.UserId, retry => retry.Error.Result!, StringComparer.Ordinal);
+        await Task.WhenAll(notDecided.Select(user => user.Error));
+        var undecided = notDecided.Where(user => user.Error.Result is not null).ToDictionary(user => user.UserId, user => user.Error.Result!, StringComparer.Ordinal);
         return new BatchDecisions(decided, undecided);
+    }
+
+    /// <summary>
+    /// Waits until every call has ended, or until a <see cref="_answerDeadline"/> passes with some user's answer in: the
+    /// calls still out then are hung in their users' grains. While nobody has answered, the cluster (or its load) holds
+    /// them all, so it waits on, a deadline at a time, until someone answers or Orleans' response timeout ends the
+    /// calls. One continuation for the whole batch rather than one per user (each would be scheduled on the gateway's
+    /// activation in turn); failed calls are asked again by the caller.
+    /// </summary>
+    private async Task WaitForAnswersAsync(Task<MatchDecisions>?[] calls, bool someHung, CancellationToken cancellationToken)
+    {
+        var all = someHung ? Task.WhenAll(calls.OfType<Task<MatchDecisions>>()) : Task.WhenAll(calls!);
+        while (true)
+        {
+            try
+            {
+                await all.WaitAsync(_answerDeadline, attention.Time, cancellationToken);
+                return;
+            }
+            catch (TimeoutException) when (!all.IsCompleted)
+            {
+                if (Array.Exists(calls, call => call is { IsCompletedSuccessfully: true }))
+                {
+                    return;
+                }
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Whether the user is hung in an earlier call that has not ended yet.</summary>
+    private bool IsHung(string userId) => _hungUsers.TryGetValue(userId, out var call) && !call.IsCompleted;
+
+    /// <summary>
+    /// Places the matches of a user that did not answer by the deadline (<paramref name="call"/>, now known to hang) or
+    /// was not asked (null: hung in an earlier call) undecided, and returns why.
+    /// </summary>
+    private string Unanswered(string userId, UserMatch[] userMatches, Task<MatchDecisions>? call, ReadOnlySpan<int> indexes, MatchDecision[] decided)
+    {
+        string error;
+        if (call is null)
+        {
+            error = $"{nameof(TimeoutException)}: user {userId}'s grain has not yet answered a decision it was asked for more than {_answerDeadline} ago";
+            logger.LogDebug("User {User}, hung in an earlier decision, was not asked to decide {Matches} matches: they are returned undecided", userId, userMatches.Length);
+        }
+        else
+        {
+            error = $"{nameof(TimeoutException)}: user {userId}'s grain did not answer within {_answerDeadline} while other users of the batch did";
+            _hungUsers[userId] = call;
+            // Forgotten when the call ends, whatever its result (observed here: nobody else awaits it); the user is asked
+            // again from the next batch on.
+            _ = call.ContinueWith(static (ended, state) =>
+            {
+                _ = ended.Exception;
+                var (hungUsers, userId) = ((ConcurrentDictionary<string, Task>, string))state!;
+                hungUsers.TryRemove(KeyValuePair.Create(userId, (Task)ended));
+            }, (_hungUsers, userId), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            logger.LogError("User {User} did not answer its decision of {Matches} matches within {Deadline} while other users of the batch did: they are returned undecided, and so are its matches until that call ends",
+                userId, userMatches.Length, _answerDeadline);
+        }
+        Undecide(userMatches, indexes, decided);
+        return error;
+    }
+
+    private void Undecide(UserMatch[] userMatches, ReadOnlySpan<int> indexes, MatchDecision[] decided)
+    {
+        for (var i = 0; i < userMatches.Length; i++)
+        {
+            decided[indexes[i]] = new MatchDecision(DeliveryKinds.Undecided, userMatches[i].Score);
+        }
+        instruments.Undecided.Add(userMatches.Length);
     }
 
     private static UserMatch[] MatchesOf(ReadOnlySpan<int> indexes, IReadOnlyList<(string UserId, UserMatch Match)> matches)
@@ -142,11 +228,7 @@ public sealed class DeliveryDecisions(UserGrainReferences users, AttentionFilter
                         logger.LogError(e, "Deciding {Matches} matches of user {User} failed {Attempts} times: they are returned undecided, and for {Period} its failures are final at the first attempt (logged at debug level) unless it decides again",
                             userMatches.Length, userId, attempt, FailingUserPeriod);
                     }
-                    for (var i = 0; i < userMatches.Length; i++)
-                    {
-                        decided[indexes.Span[i]] = new MatchDecision(DeliveryKinds.Undecided, userMatches[i].Score);
-                    }
-                    instruments.Undecided.Add(userMatches.Length);
+                    Undecide(userMatches, indexes.Span, decided);
                     return $"{e.GetType().Name}: {e.Message}";
                 }
                 logger.LogWarning("Deciding {Matches} matches of user {User} failed (attempt {Attempt}), retrying in {Delay}: {Error}", userMatches.Length, userId, attempt, delay, e.Message);

@@ -4,6 +4,8 @@ using Orleans.Serialization;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Attention;
+using StreamAttention.Grains.Options;
+using StreamAttention.Testing;
 
 namespace StreamAttention.Grains.Tests.Attention;
 
@@ -198,6 +200,58 @@ public sealed class DeliveryDecisionsTests(AttentionClusterFixture fixture) : IC
         Assert.Equal(4, fixture.Store.WritesFailed - failedBefore);
         var answered = Assert.Single(await fixture.Grains.GetGrain<IUserGrain>(other).GetMatches(10));
         Assert.Equal(DeliveryKinds.Immediate, answered.Delivery);
+    }
+
+    [Fact]
+    public async Task A_user_hung_in_its_own_grain_past_the_deadline_is_undecided_until_that_call_ends_and_the_others_are_decided()
+    {
+        var (writing, other, batch) = await TwoUsersBatchAsync("hung");
+        var deadline = new DeliveryDecisionOptions().AnswerDeadline;
+        var heldBefore = fixture.Store.WritesHeld;
+
+        // The writing user's deferral waits in its write; the other user answers (its immediate match writes nothing).
+        fixture.Store.HoldWrites();
+        try
+        {
+            var deciding = Decisions.DecideAsync(batch, CancellationToken.None);
+            await Eventually.SucceedsAsync(async () =>
+            {
+                Assert.True(fixture.Store.WritesHeld > heldBefore);
+                Assert.Single(await fixture.Grains.GetGrain<IUserGrain>(other).GetMatches(10));
+            });
+            // The deadline runs on the attention's clock: passed once, and again until the gateway has the other's answer.
+            for (var passed = 0; !deciding.IsCompleted && passed < 600; passed++)
+            {
+                fixture.Time.Advance(deadline);
+                await Task.WhenAny(deciding, Task.Delay(100));
+            }
+            var first = await deciding;
+
+            Assert.Equal([DeliveryKinds.Undecided, DeliveryKinds.Immediate, DeliveryKinds.Undecided], first.Decisions.Select(d => d.Delivery));
+            Assert.Equal([writing], first.UndecidedUsers.Keys);
+            Assert.Contains("did not answer within", first.UndecidedUsers[writing]);
+            // Not asked while that call is out (a call would queue behind it and wait): undecided at once, on a clock that stands still.
+            var second = await Decisions.DecideAsync(Later(batch, "second", Texts.RacingMessage, writing), CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(1));
+            Assert.Equal([DeliveryKinds.Undecided, DeliveryKinds.Undecided], second.Decisions.Select(d => d.Delivery));
+            Assert.Contains("has not yet answered", second.UndecidedUsers[writing]);
+            Assert.Equal(heldBefore + 1, fixture.Store.WritesHeld);
+        }
+        finally
+        {
+            fixture.Store.ReleaseWrites();
+        }
+
+        // The call ended, having decided: the same matches asked again get those decisions, and new ones are decided.
+        await Eventually.SucceedsAsync(async () => Assert.Equal(2, (await fixture.Grains.GetGrain<IUserGrain>(writing).GetMatches(10)).Count));
+        var again = await Eventually.SucceedsAsync(async () =>
+        {
+            var decided = await Decisions.DecideAsync(batch, CancellationToken.None);
+            Assert.Empty(decided.UndecidedUsers);
+            return decided;
+        });
+        Assert.Equal([DeliveryKinds.Immediate, DeliveryKinds.Immediate, DeliveryKinds.Deferred], again.Decisions.Select(d => d.Delivery));
+        var third = await Decisions.DecideAsync(Later(batch, "third", Texts.Unrelated, writing), CancellationToken.None);
+        Assert.Equal([DeliveryKinds.Deferred, DeliveryKinds.Deferred], third.Decisions.Select(d => d.Delivery));
     }
 
     [Fact]

@@ -1,0 +1,19 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace StreamAttention.Grains.Options;
+
+/// <summary>How the scoring gateway waits for the users' delivery decisions (section "Decisions").</summary>
+public sealed class DeliveryDecisionOptions
+{
+    public const string SectionName = "Decisions";
+
+    /// <summary>
+    /// How long a batch waits for a user's decision once some other user of the batch has answered. A user still out
+    /// then is held up in its own grain (a store call that does not return, a call it waits on), not by the cluster:
+    /// its matches come back undecided, and so do its next batches' until that call ends, so one hung user does not
+    /// hold everyone's batches for Orleans' response timeout. When nobody has answered by then, the batch waits for
+    /// Orleans' own timeout (<c>Cluster:ResponseTimeout</c>; keep this below it). A decision takes milliseconds.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan AnswerDeadline { get; set; } = TimeSpan.FromSeconds(10);
+}

@@ -11,7 +11,8 @@ namespace StreamAttention.Ingest.Tests;
 
 /// <summary>
 /// Dead letters produced back to their source topic: the chosen reasons (and user) only, as the original message with
-/// the user and origin headers kept, each once across runs (the group's commits), and a later dead letter in the next run.
+/// the user and origin headers kept, each once across runs of a filter (its group's commits), and a later dead letter in
+/// the next run.
 /// </summary>
 public sealed class DeadLetterReplayerTests
 {
@@ -66,6 +67,40 @@ public sealed class DeadLetterReplayerTests
         Assert.Equal((3, 1, 2), (result.Read, result.Replayed, result.PassedOver));
         Assert.Equal("m-2", Encoding.UTF8.GetString(Assert.Single(OutputReader.ReadAll(kafka, target)).Message.Value));
         Assert.Empty(OutputReader.ReadAll(kafka, Traffic.InputTopic));
+    }
+
+    [Fact]
+    public async Task Each_filter_has_a_group_of_its_own_so_what_one_passes_over_another_still_replays()
+    {
+        await using var kafka = Traffic.StartKafka();
+        await ProduceDeadLettersAsync(kafka,
+            ("m-1", DeadLetterReasons.DecisionFailed, "alice"),
+            ("m-2", DeadLetterReasons.ScoringFailed, null),
+            ("m-3", DeadLetterReasons.DecisionFailed, "bob"));
+
+        var decisions = await ReplayAsync(kafka, new DeadLetterReplayOptions { Reasons = [DeadLetterReasons.DecisionFailed] });
+        var scoring = await ReplayAsync(kafka, new DeadLetterReplayOptions { Reasons = [DeadLetterReasons.ScoringFailed] });
+        var bob = await ReplayAsync(kafka, new DeadLetterReplayOptions { Reasons = [DeadLetterReasons.DecisionFailed], User = "bob" });
+        var decisionsAgain = await ReplayAsync(kafka, new DeadLetterReplayOptions { Reasons = [DeadLetterReasons.DecisionFailed] });
+
+        Assert.Equal((3, 2, 1), (decisions.Read, decisions.Replayed, decisions.PassedOver));
+        Assert.Equal((3, 1, 2), (scoring.Read, scoring.Replayed, scoring.PassedOver));
+        // Overlapping filters replay their overlap again (bob's dead letter is also a decision-failed one).
+        Assert.Equal((3, 1, 2), (bob.Read, bob.Replayed, bob.PassedOver));
+        Assert.Equal((0, 0), (decisionsAgain.Read, decisionsAgain.Replayed));
+        Assert.Equal(["m-1", "m-2", "m-3", "m-3"], OutputReader.ReadAll(kafka, Traffic.InputTopic).Select(r => Encoding.UTF8.GetString(r.Message.Value)).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void A_filters_group_names_its_reasons_sorted_and_its_user_and_a_group_given_is_kept()
+    {
+        Assert.Equal(DeadLetterReplayOptions.DefaultGroupId, new DeadLetterReplayOptions().EffectiveGroupId);
+        Assert.Equal("streamattention-dead-letter-replay.decision-failed+scoring-failed.user=bob", new DeadLetterReplayOptions
+        {
+            Reasons = [DeadLetterReasons.ScoringFailed, DeadLetterReasons.DecisionFailed, DeadLetterReasons.ScoringFailed],
+            User = "bob",
+        }.EffectiveGroupId);
+        Assert.Equal("mine", new DeadLetterReplayOptions { GroupId = "mine", User = "bob" }.EffectiveGroupId);
     }
 
     private static Task<DeadLetterReplayResult> ReplayAsync(EmbeddedKafkaCluster kafka, DeadLetterReplayOptions options)

@@ -12,14 +12,40 @@ public sealed class DeadLetterReplayOptions : IValidatableObject
     [Required]
     public string DeadLetterTopic { get; set; } = "streamattention.dead-letters";
 
+    /// <summary>The consumer group of a replay without filters; the filters' own groups begin with it (<see cref="EffectiveGroupId"/>).</summary>
+    public const string DefaultGroupId = "streamattention-dead-letter-replay";
+
     /// <summary>
     /// The consumer group whose committed offsets say which dead letters were handled: a run reads from there to the end
-    /// the topic had when it started, and commits that end once every replayed message was acknowledged.
+    /// the topic had when it started, and commits that end once every replayed message was acknowledged (the dead letters
+    /// its filters passed over too). Null: a group of the filters' own (<see cref="EffectiveGroupId"/>).
     /// </summary>
-    [Required]
-    public string GroupId { get; set; } = "streamattention-dead-letter-replay";
+    public string? GroupId { get; set; }
 
-    /// <summary>Only dead letters of these reasons are replayed (empty: all); the others are passed over, and committed over too.</summary>
+    /// <summary>
+    /// <see cref="GroupId"/>, else one group per filter: <see cref="DefaultGroupId"/>, then ".reason+reason" (sorted)
+    /// and ".user=NAME" for the filters given. So a run for one reason or user never commits over the dead letters a run
+    /// for another would replay. Overlapping filters (every reason, then one) replay their overlap again; harmless for
+    /// decisions, since a replayed message keeps its match ids and its users' grains return what they decided.
+    /// </summary>
+    public string EffectiveGroupId
+    {
+        get
+        {
+            if (GroupId is not null)
+            {
+                return GroupId;
+            }
+            var group = DefaultGroupId;
+            if (Reasons.Count > 0)
+            {
+                group += "." + string.Join('+', Reasons.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
+            }
+            return User is null ? group : $"{group}.user={User}";
+        }
+    }
+
+    /// <summary>Only dead letters of these reasons are replayed (empty: all); the others are passed over, and committed over in this run's group.</summary>
     public List<string> Reasons { get; set; } = [];
 
     /// <summary>Only dead letters for this user (header <c>streamattention-user</c>) are replayed; null: any.</summary>
@@ -37,6 +63,10 @@ public sealed class DeadLetterReplayOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (GroupId is not null && string.IsNullOrWhiteSpace(GroupId))
+        {
+            yield return new ValidationResult("The consumer group must not be blank (null: the filters' own group).", [nameof(GroupId)]);
+        }
         foreach (var reason in Reasons.Where(reason => !DeadLetterReasons.All.Contains(reason)))
         {
             yield return new ValidationResult($"'{reason}' is not a dead-letter reason; they are: {string.Join(", ", DeadLetterReasons.All)}", [nameof(Reasons)]);

@@ -31,7 +31,7 @@ public sealed class DeadLetterReplayer(IOptions<DeadLetterReplayOptions> replayO
         using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig(new Dictionary<string, string>(_options.Kafka))
         {
             BootstrapServers = _options.BootstrapServers,
-            GroupId = _options.GroupId,
+            GroupId = _options.EffectiveGroupId,
             EnableAutoCommit = false,
             AutoOffsetReset = AutoOffsetReset.Earliest,
             // A partition's end may lie past its last record (transaction markers): the end of partition says so.

@@ -23,12 +23,15 @@ public static class ReplayDeadLettersCommand
         var reasons = new Option<string[]>("--reason") { Description = "replay only dead letters of this reason, e.g. decision-failed (repeatable; default: every reason)" };
         var user = new Option<string?>("--user") { Description = "replay only the decision-failed dead letters of this user (of the message's tenant)" };
         var to = new Option<string?>("--to") { Description = "the topic to replay to (default: each dead letter's source topic)" };
-        var group = new Option<string>("--group") { Description = "the consumer group that remembers what was replayed", DefaultValueFactory = _ => defaults.GroupId };
+        var group = new Option<string?>("--group")
+        {
+            Description = $"the consumer group that remembers what was replayed (default: one per filter, {DeadLetterReplayOptions.DefaultGroupId}[.reason+reason][.user=NAME])",
+        };
         var topic = new Option<string>("--dead-letter-topic") { DefaultValueFactory = _ => defaults.DeadLetterTopic };
         var settings = new Option<string[]>("--kafka-setting") { Description = "a librdkafka setting for both clients, key=value (repeatable), e.g. security.protocol=SASL_SSL" };
         var command = new Command("replay-dead-letters",
             "Produce the dead letters that the topic holds now (from the group's last run on) back to their source topics, as the original messages; "
-            + "a decision-failed dead letter reaches its user alone. Dead letters the filters pass over are committed over too (use a group per filter).")
+            + "a decision-failed dead letter reaches its user alone. Each filter (reasons, user) has a group of its own, so what one filter passes over another still replays.")
         {
             kafka, reasons, user, to, group, topic, settings,
         };
@@ -51,7 +54,7 @@ public static class ReplayDeadLettersCommand
                 options.Reasons = [.. parse.GetValue(reasons) ?? []];
                 options.User = parse.GetValue(user);
                 options.TargetTopic = parse.GetValue(to);
-                options.GroupId = parse.GetValue(group)!;
+                options.GroupId = parse.GetValue(group);
                 options.DeadLetterTopic = parse.GetValue(topic)!;
                 options.Kafka = kafkaSettings;
             }, cancellationToken);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Confluent.Kafka;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.TestingHost;
 using StreamAttention.Contracts.Grains;
@@ -99,38 +100,15 @@ public sealed class ScoringFaultTests(FaultyClusterFixture fixture) : IClassFixt
             fixture.Faults.FailUser(null);
         }
 
-        var databaseMatches = Enumerable.Range(0, Count).Where(i => i % 3 == 0).Select(i => (Traffic.Id(i), Traffic.DatabaseUser)).ToArray();
-        var racingMatches = Enumerable.Range(0, Count).Where(i => i % 3 != 2).Select(i => (Traffic.Id(i), Traffic.RacingUser)).ToArray();
-        Assert.Equal(databaseMatches.Order(), PublishedMatches(kafka).Order());
-        var deadLetters = OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic);
-        Assert.Equal(racingMatches.Select(m => m.Item1).Order(), deadLetters.Select(d => JsonDocument.Parse(d.Message.Value).RootElement.GetProperty("id").GetString()!).Order());
-        Assert.All(deadLetters, d =>
-        {
-            Assert.Equal(DeadLetterReasons.DecisionFailed, OutputReader.Header(d, DeadLetterHeaders.Error));
-            Assert.Equal(Traffic.RacingUser, OutputReader.Header(d, DeadLetterHeaders.User));
-            Assert.Contains("cannot activate", OutputReader.Header(d, DeadLetterHeaders.ErrorDetail));
-        });
+        var (racingMatches, deadLetters) = AssertRacingMatchesDeadLettered(kafka, "cannot activate");
         Assert.Equal(racingMatches.Length, outcomes.DeadLetters(DeadLetterReasons.DecisionFailed));
         // A message that matched only the failing user still matched: every message has one outcome.
         Assert.Equal((racingMatches.Length, Count - racingMatches.Length, Count),
             (outcomes[IngestInstruments.Matched], outcomes[IngestInstruments.NoMatch], outcomes.Total));
         Assert.Equal(0, outcomes.Restarts);
 
-        // Replayed once the user's grain decides again: each dead letter reaches the racing user, and nobody else again.
-        var replayed = await new DeadLetterReplayer(Microsoft.Extensions.Options.Options.Create(new DeadLetterReplayOptions
-        {
-            BootstrapServers = kafka.BootstrapServers,
-            Reasons = [DeadLetterReasons.DecisionFailed],
-        }), NullLogger<DeadLetterReplayer>.Instance).ReplayAsync(CancellationToken.None);
-        Assert.Equal(deadLetters.Count, replayed.Replayed);
-        await OutputReader.WaitForAllCommittedAsync(kafka, "undecided", ingest.Log());
-
-        Assert.Equal(databaseMatches.Concat(racingMatches).Order(), PublishedMatches(kafka).Order());
-        Assert.Equal(deadLetters.Count, OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic).Count);
-        // A replayed message keeps where it was first read, so its match has the id it had the first time.
-        var racingMatch = new TextMatch(0, Traffic.RacingUser, Traffic.InterestId, 0, []);
-        Assert.Equal(deadLetters.Select(d => MatchIds.OfSources([OutputReader.Header(d, DeadLetterHeaders.Origin)], [(0, racingMatch)]).Single()).Order(),
-            OutputReader.ReadMatches(kafka).Where(m => (string)m["userId"]! == Traffic.RacingUser).Select(m => (string)m["matchId"]!).Order());
+        // Replayed once the user's grain decides again.
+        await ReplayToTheRacingUserAsync(kafka, ingest, "undecided", racingMatches, deadLetters);
         // The user's live feed showed nothing while its grain could not decide: its first matches are the replay's, decided.
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         var live = await racingFeed.ReadAllAsync(timeout.Token).Take(racingMatches.Length).ToListAsync(timeout.Token);
@@ -185,34 +163,60 @@ public sealed class ScoringFaultTests(FaultyClusterFixture fixture) : IClassFixt
             fixture.Faults.ReleaseDecisions();
         }
 
-        var databaseMatches = Enumerable.Range(0, Count).Where(i => i % 3 == 0).Select(i => (Traffic.Id(i), Traffic.DatabaseUser)).ToArray();
-        var racingMatches = Enumerable.Range(0, Count).Where(i => i % 3 != 2).Select(i => (Traffic.Id(i), Traffic.RacingUser)).ToArray();
-        Assert.Equal(databaseMatches.Order(), PublishedMatches(kafka).Order());
+        var (racingMatches, deadLetters) = AssertRacingMatchesDeadLettered(kafka, "answer");
+        Assert.Equal(0, outcomes.Restarts);
+
+        // Released, the grain decided what it was first asked; the replay gets those decisions (the same match ids).
+        await ReplayToTheRacingUserAsync(kafka, ingest, "hung", racingMatches, deadLetters);
+        Assert.Equal(0, outcomes.Restarts);
+    }
+
+    /// <summary>The messages of <see cref="Count"/> (i % 3 == 0 matching both users) whose matches each user gets.</summary>
+    private static (string MessageId, string UserId)[] MatchesOf(string userId, Func<int, bool> matching)
+        => [.. Enumerable.Range(0, Count).Where(matching).Select(i => (Traffic.Id(i), userId))];
+
+    private static (string MessageId, string UserId)[] DatabaseMatches => MatchesOf(Traffic.DatabaseUser, i => i % 3 == 0);
+
+    /// <summary>
+    /// With the racing user's grain unable to decide, every message 0–2 (mod 3) but the last matched it: the database
+    /// user's matches were published, and each of the racing user's went to a <c>decision-failed</c> dead letter for it.
+    /// </summary>
+    private static ((string MessageId, string UserId)[] RacingMatches, List<ConsumeResult<byte[], byte[]>> DeadLetters) AssertRacingMatchesDeadLettered(
+        EmbeddedKafkaCluster kafka, string detail)
+    {
+        var racingMatches = MatchesOf(Traffic.RacingUser, i => i % 3 != 2);
+        Assert.Equal(DatabaseMatches.Order(), PublishedMatches(kafka).Order());
         var deadLetters = OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic);
-        Assert.Equal(racingMatches.Select(m => m.Item1).Order(), deadLetters.Select(d => JsonDocument.Parse(d.Message.Value).RootElement.GetProperty("id").GetString()!).Order());
+        Assert.Equal(racingMatches.Select(m => m.MessageId).Order(), deadLetters.Select(d => JsonDocument.Parse(d.Message.Value).RootElement.GetProperty("id").GetString()!).Order());
         Assert.All(deadLetters, d =>
         {
             Assert.Equal(DeadLetterReasons.DecisionFailed, OutputReader.Header(d, DeadLetterHeaders.Error));
             Assert.Equal(Traffic.RacingUser, OutputReader.Header(d, DeadLetterHeaders.User));
-            Assert.Contains("answer", OutputReader.Header(d, DeadLetterHeaders.ErrorDetail));
+            Assert.Contains(detail, OutputReader.Header(d, DeadLetterHeaders.ErrorDetail));
         });
-        Assert.Equal(0, outcomes.Restarts);
+        return (racingMatches, deadLetters);
+    }
 
-        // Released, the grain decided what it was first asked; replayed, every dead letter reaches the racing user with
-        // the match id of its first scoring (so a match the hung call decided gets that decision), nobody else again.
+    /// <summary>
+    /// Replays the <c>decision-failed</c> dead letters: each reaches the racing user, and nobody else again, with the match
+    /// id of its first scoring (a replayed message keeps where it was first read).
+    /// </summary>
+    private static async Task ReplayToTheRacingUserAsync(EmbeddedKafkaCluster kafka, IHost ingest, string groupId, (string MessageId, string UserId)[] racingMatches,
+        List<ConsumeResult<byte[], byte[]>> deadLetters)
+    {
         var replayed = await new DeadLetterReplayer(Microsoft.Extensions.Options.Options.Create(new DeadLetterReplayOptions
         {
             BootstrapServers = kafka.BootstrapServers,
-            GroupId = "hung-replay",
+            Reasons = [DeadLetterReasons.DecisionFailed],
         }), NullLogger<DeadLetterReplayer>.Instance).ReplayAsync(CancellationToken.None);
         Assert.Equal(deadLetters.Count, replayed.Replayed);
-        await OutputReader.WaitForAllCommittedAsync(kafka, "hung", ingest.Log());
+        await OutputReader.WaitForAllCommittedAsync(kafka, groupId, ingest.Log());
 
-        Assert.Equal(databaseMatches.Concat(racingMatches).Order(), PublishedMatches(kafka).Order());
+        Assert.Equal(DatabaseMatches.Concat(racingMatches).Order(), PublishedMatches(kafka).Order());
+        Assert.Equal(deadLetters.Count, OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic).Count);
         var racingMatch = new TextMatch(0, Traffic.RacingUser, Traffic.InterestId, 0, []);
         Assert.Equal(deadLetters.Select(d => MatchIds.OfSources([OutputReader.Header(d, DeadLetterHeaders.Origin)], [(0, racingMatch)]).Single()).Order(),
             OutputReader.ReadMatches(kafka).Where(m => (string)m["userId"]! == Traffic.RacingUser).Select(m => (string)m["matchId"]!).Order());
-        Assert.Equal(0, outcomes.Restarts);
     }
 
     private static IEnumerable<(string MessageId, string UserId)> PublishedMatches(EmbeddedKafkaCluster kafka)

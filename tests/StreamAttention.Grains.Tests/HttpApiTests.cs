@@ -80,7 +80,32 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
         await AssertProblemAsync(await Http.GetAsync("/users/http-score/matches?limit=0"), HttpStatusCode.BadRequest);
     }
 
+    [Fact]
+    public async Task Score_with_source_ids_sent_again_returns_the_first_match_ids_and_decisions()
+    {
+        await Http.PutAsJsonAsync("/users/http-score-sources/interests/f1", new { text = Texts.RacingInterest, threshold = Texts.RacingThreshold });
+        var request = new { texts = new[] { Texts.RacingMessage }, userId = "http-score-sources", sourceIds = new[] { "pager/4711" } };
+
+        async Task<JsonNode> ScoreAsync(object body)
+        {
+            var response = await Http.PostAsJsonAsync("/score", body);
+            response.EnsureSuccessStatusCode();
+            return Assert.Single((await response.Content.ReadFromJsonAsync<JsonObject>())!["matches"]!.AsArray())!;
+        }
+        var first = await ScoreAsync(request);
+        var again = await ScoreAsync(request);
+        var fresh = await ScoreAsync(new { texts = new[] { Texts.RacingMessage }, userId = "http-score-sources" });
+
+        Assert.Equal(("immediate", (string?)first["matchId"]), ((string?)again["delivery"], (string?)again["matchId"]));
+        Assert.Equal("immediate", (string?)first["delivery"]);
+        // Without source ids the same text is a new match: a near-duplicate of the first.
+        Assert.Equal(("suppressed-duplicate", (string?)first["matchId"]), ((string?)fresh["delivery"], (string?)fresh["duplicateOf"]));
+    }
+
     [Theory]
+    [InlineData("""{"texts": ["a", "b"], "sourceIds": ["s-1"]}""")]
+    [InlineData("""{"texts": ["a"], "sourceIds": [" "]}""")]
+    [InlineData("""{"texts": ["a"], "sourceIds": [null]}""")]
     [InlineData("""{"texts": []}""")]
     [InlineData("""{"userId": "x"}""")]
     [InlineData("""{"texts": [null]}""")]

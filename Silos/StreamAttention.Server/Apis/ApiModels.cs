@@ -11,7 +11,12 @@ public sealed record UserInterests(string UserId, IReadOnlyList<StoredInterest> 
 /// <summary>One line of a bulk import (JSON Lines).</summary>
 public sealed record ImportLineBody(string? UserId, string? Id, string? Text, float? Threshold, IReadOnlyList<string?>? Require = null, IReadOnlyList<string?>? Exclude = null);
 
-public sealed record ScoreBody(IReadOnlyList<string?>? Texts, string? UserId);
+/// <summary>
+/// <c>POST /score</c>'s body. <paramref name="SourceIds"/>, one per text, name each text in the caller's source (e.g. its
+/// own message ids): a text sent again under the same source id gets the same match ids, so its users' decisions are
+/// the first ones (a retried request notifies nobody twice). Null: new matches every request.
+/// </summary>
+public sealed record ScoreBody(IReadOnlyList<string?>? Texts, string? UserId, IReadOnlyList<string?>? SourceIds = null);
 
 public sealed record ScoreResponse(IReadOnlyList<TextMatch> Matches);
 

@@ -13,6 +13,8 @@ public static class ScoringApi
 {
     public const int MaxTextLength = 100_000;
 
+    public const int MaxSourceIdLength = 1_000;
+
     public static IEndpointRouteBuilder MapScoringApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/score", Score).WithTags("Scoring")
@@ -42,7 +44,11 @@ public static class ScoringApi
         {
             return problem;
         }
-        var matches = await grains.GetGrain<IScoringGatewayGrain>(0).Score(texts!, body.UserId);
+        if (body.SourceIds is { } sourceIds && (sourceIds.Count != texts.Count || sourceIds.Any(id => string.IsNullOrWhiteSpace(id) || id.Length > MaxSourceIdLength)))
+        {
+            return ValidationProblems.Of("sourceIds", $"sourceIds, when given, must hold one non-blank string of at most {MaxSourceIdLength} characters per text");
+        }
+        var matches = await grains.GetGrain<IScoringGatewayGrain>(0).Score(texts!, body.UserId, sourceIds: body.SourceIds!);
         return TypedResults.Ok(new ScoreResponse(matches));
     }
 

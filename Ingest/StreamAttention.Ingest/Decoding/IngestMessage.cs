@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Confluent.Kafka;
 using StreamAttention.Contracts.Scoring;
 
 namespace StreamAttention.Ingest.Decoding;
@@ -6,6 +7,8 @@ namespace StreamAttention.Ingest.Decoding;
 /// <summary>Where a message was read: published with its matches, and the offset the commit covers.</summary>
 public sealed record SourcePosition(string Topic, int Partition, long Offset)
 {
+    public static SourcePosition Of(ConsumeResult<byte[]?, byte[]?> input) => new(input.Topic, input.Partition.Value, input.Offset.Value);
+
     /// <summary>The id of a message that brings none of its own.</summary>
     public override string ToString() => $"{Topic}/{Partition}/{Offset}";
 }

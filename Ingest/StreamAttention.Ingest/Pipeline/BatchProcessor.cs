@@ -24,7 +24,7 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
         {
             using var activity = StartActivity(batch);
             metrics.Batch(batch.Count);
-            var decoded = batch.Select(input => decoder.Decode(input.Message.Value, Position(input), input.Message.Headers)).ToArray();
+            var decoded = batch.Select(input => decoder.Decode(input.Message.Value, SourcePosition.Of(input), input.Message.Headers)).ToArray();
             var good = decoded.Select((result, index) => (result.Message, index)).Where(item => item.Message is not null).ToArray();
             var scored = await gateway.ScoreAsync(good.Select(item => item.Message!).ToArray(), cancellationToken);
             var matches = new List<TextMatch>[batch.Count];
@@ -50,7 +50,7 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
             {
                 if (decoded[i].Message is { } message)
                 {
-                    await publisher.PublishMatchesAsync(message, matches[i], Position(batch[i]), userRecords, acknowledgements, cancellationToken);
+                    await publisher.PublishMatchesAsync(message, matches[i], SourcePosition.Of(batch[i]), userRecords, acknowledgements, cancellationToken);
                     foreach (var (user, error) in undecided[i]?.Of(message) ?? [])
                     {
                         await publisher.PublishDeadLetterAsync(batch[i], DeadLetterReasons.DecisionFailed, error, acknowledgements, cancellationToken, user);
@@ -96,8 +96,6 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
             turn.Complete();
         }
     }
-
-    private static SourcePosition Position(ConsumeResult<byte[]?, byte[]?> input) => new(input.Topic, input.Partition.Value, input.Offset.Value);
 
     /// <summary>One activity per batch, linked to the trace of every input message that carries one.</summary>
     private static Activity? StartActivity(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch)

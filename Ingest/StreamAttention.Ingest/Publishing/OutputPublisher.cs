@@ -161,7 +161,7 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
         }
         if (!headers.TryGetLastBytes(DeadLetterHeaders.Origin, out _))
         {
-            headers.Add(DeadLetterHeaders.Origin, Encoding.UTF8.GetBytes(new SourcePosition(input.Topic, input.Partition.Value, input.Offset.Value).ToString()));
+            headers.Add(DeadLetterHeaders.Origin, Encoding.UTF8.GetBytes(SourcePosition.Of(input).ToString()));
         }
         headers.Add(DeadLetterHeaders.Error, Encoding.UTF8.GetBytes(reason));
         headers.Add(DeadLetterHeaders.ErrorDetail, Encoding.UTF8.GetBytes(detail));

@@ -147,15 +147,18 @@ public sealed class ScoringFaultTests(FaultyClusterFixture fixture) : IClassFixt
     public async Task A_user_hung_in_its_grain_gets_dead_letters_while_the_stream_goes_on_and_their_replay_gets_the_decisions_it_made_meanwhile()
     {
         await using var kafka = Traffic.StartKafka();
-        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "hung");
+        // The user check of a message addressed to the hung user waits behind its decision, a second here.
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "hung", options => options.Tenancy.UserCheckTimeout = TimeSpan.FromSeconds(1));
         using var outcomes = new OutcomeCounter(ingest);
-        // Message i % 3 == 0 matches both users, 1 the racing user alone, 2 nobody (none scoped to one user: a batch whose
-        // only user hangs has nobody answering, and waits for the cluster's timeout as for the cluster's failure).
+        // Message i % 3 == 0 matches both users, 1 the racing user alone, 2 nobody. Every other racing message is
+        // addressed to the racing user: scored in a call of its own, where nobody else answers (the probe does).
         var both = $"{Texts.DatabaseMessage} {Texts.RacingMessage}";
         fixture.Faults.HoldDecisions(Traffic.RacingUser);
         try
         {
-            await Traffic.ProduceAsync(kafka, 0, Count, i => JsonSerializer.Serialize(new { id = Traffic.Id(i), text = i % 3 == 0 ? both : Traffic.TextOf(i) }));
+            await Traffic.ProduceAsync(kafka, 0, Count, i => i % 6 == 1
+                ? JsonSerializer.Serialize(new { id = Traffic.Id(i), text = Traffic.TextOf(i), user = Traffic.RacingUser })
+                : JsonSerializer.Serialize(new { id = Traffic.Id(i), text = i % 3 == 0 ? both : Traffic.TextOf(i) }));
             await OutputReader.WaitForAllCommittedAsync(kafka, "hung", ingest.Log());
         }
         finally

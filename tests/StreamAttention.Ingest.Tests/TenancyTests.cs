@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -8,6 +10,7 @@ using StreamAttention.Contracts.Live;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Ingest.Decoding;
 using StreamAttention.Ingest.EmbeddedKafka;
+using StreamAttention.Ingest.Options;
 using StreamAttention.Ingest.Publishing;
 
 namespace StreamAttention.Ingest.Tests;
@@ -92,6 +95,22 @@ public sealed class TenancyTests(IngestClusterFixture fixture) : IClassFixture<I
         Assert.Equal($"acme/{User}", Encoding.UTF8.GetString(acme.Message.Key));
         // A tenant-less user's digest stays on the one digest topic.
         Assert.Equal(User, Encoding.UTF8.GetString(Assert.Single(OutputReader.ReadAll(kafka, Traffic.DigestTopic)).Message.Key));
+    }
+
+    [Theory]
+    [InlineData("00:00:10", true)]
+    [InlineData("00:00:00.100", true)]
+    [InlineData("00:10:00", true)]
+    [InlineData("00:00:00.099", false)]
+    [InlineData("00:00:00", false)]
+    [InlineData("00:10:00.001", false)]
+    public void The_user_check_timeout_is_validated(string timeout, bool valid)
+    {
+        var options = new KafkaIngestOptions { Tenancy = new IngestTenancyOptions { UserCheckTimeout = TimeSpan.Parse(timeout, CultureInfo.InvariantCulture) } };
+
+        var errors = options.Validate(new ValidationContext(options)).Select(e => e.ErrorMessage).ToArray();
+
+        Assert.Equal(valid ? [] : ["Ingest:Tenancy:UserCheckTimeout must be between 00:00:00.100 and 00:10:00."], errors);
     }
 
     private static (string Id, string Key)[] Matches(EmbeddedKafkaCluster kafka, string tenant, string topic = Traffic.OutputTopic)

@@ -82,7 +82,10 @@ public sealed class SharedGrainStore
         return false;
     }
 
-    /// <summary>Writes from now on wait, before anything else, until <see cref="ReleaseWrites"/>.</summary>
+    /// <summary>
+    /// Writes from now on wait, before anything else, until <see cref="ReleaseWrites"/>; but while <see cref="FailNextWrites"/>
+    /// has failures left, writes do not wait: they fail (a store that fails fast, then hangs).
+    /// </summary>
     public void HoldWrites() => Volatile.Write(ref _heldWrites, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
     public void ReleaseWrites() => Interlocked.Exchange(ref _heldWrites, null)?.TrySetResult();
@@ -93,7 +96,7 @@ public sealed class SharedGrainStore
     /// <summary>What a write waits for: nothing, or the release of the writes held.</summary>
     public Task WaitIfHeldAsync()
     {
-        if (Volatile.Read(ref _heldWrites) is not { } held)
+        if (Volatile.Read(ref _heldWrites) is not { } held || Volatile.Read(ref _failNextWrites) > 0)
         {
             return Task.CompletedTask;
         }

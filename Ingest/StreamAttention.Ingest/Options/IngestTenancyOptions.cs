@@ -27,6 +27,14 @@ public sealed class IngestTenancyOptions
     public bool RejectUnknownUsers { get; set; } = true;
 
     /// <summary>
+    /// How long the <see cref="RejectUnknownUsers"/> check waits for the user's grain. One that has not answered by then
+    /// is held up in a call of its own (a store call that does not return): its messages are scored without the check
+    /// (where the grain still hangs, their decisions come back undecided and are dead-lettered for that user), and the
+    /// check is not asked again until that one ends, so a hung user does not hold up the stream.
+    /// </summary>
+    public TimeSpan UserCheckTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// Routes a tenant's matches to their own topic, e.g. <c>streamattention.matches.{tenant}</c> (create them ahead);
     /// null: every match goes to <c>Ingest:OutputTopic</c>. Matches are keyed by "tenant/user" either way.
     /// </summary>

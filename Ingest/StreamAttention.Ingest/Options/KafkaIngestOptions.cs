@@ -123,6 +123,10 @@ public sealed class KafkaIngestOptions : IValidatableObject
         {
             yield return new ValidationResult("Ingest:Output:MatchRecords must be PerMatch or PerUserBatch.", [nameof(Output)]);
         }
+        if (Tenancy.UserCheckTimeout < TimeSpan.FromMilliseconds(100) || Tenancy.UserCheckTimeout > TimeSpan.FromMinutes(10))
+        {
+            yield return new ValidationResult("Ingest:Tenancy:UserCheckTimeout must be between 00:00:00.100 and 00:10:00.", [nameof(Tenancy)]);
+        }
         foreach (var (name, pattern) in new[]
         {
             (nameof(Tenancy.OutputTopicPattern), Tenancy.OutputTopicPattern),

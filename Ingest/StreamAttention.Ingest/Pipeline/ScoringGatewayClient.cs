@@ -30,6 +30,9 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
 
     private int _busyCalls;
 
+    /// <summary>The users whose interests check has not answered within <see cref="IngestTenancyOptions.UserCheckTimeout"/>, with that check: not asked again until it ends.</summary>
+    private readonly UnansweredCalls _checksOut = new();
+
     /// <summary>Whether some call is waiting because a silo's scoring queue was full.</summary>
     public bool Busy => Volatile.Read(ref _busyCalls) > 0;
 
@@ -95,15 +98,29 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
     }
 
     /// <summary>
-    /// Whether the user is known to have no interests. A user whose own grain keeps failing (it cannot activate) is
-    /// scored anyway, so its messages reach the silos, where that user's decisions fail for it alone
-    /// (<c>decision-failed</c>), rather than holding up the stream; only the cluster's unavailability is waited out.
+    /// Whether the user is known to have no interests. A user whose own grain keeps failing (it cannot activate) or does
+    /// not answer within <see cref="IngestTenancyOptions.UserCheckTimeout"/> (hung in a call of its own) is scored
+    /// anyway, so its messages reach the silos, where that user's decisions fail for it alone (<c>decision-failed</c>),
+    /// rather than holding up the stream; only the cluster's unavailability is waited out, within that time.
     /// </summary>
     private async Task<bool> HasNoInterestsAsync(string userKey, CancellationToken cancellationToken)
     {
+        if (_checksOut.IsOut(userKey))
+        {
+            logger.LogDebug("The interests check of user {User} has not answered yet; its messages are scored without it", userKey);
+            return false;
+        }
+        var check = RetryAsync(token => grains.GetGrain<IUserGrain>(userKey).GetInterests().WaitAsync(token), cancellationToken, ClusterFailures.IsUnavailable);
+        var timeout = options.Value.Tenancy.UserCheckTimeout;
         try
         {
-            return (await RetryAsync(token => grains.GetGrain<IUserGrain>(userKey).GetInterests().WaitAsync(token), cancellationToken, ClusterFailures.IsUnavailable)).Count == 0;
+            return (await check.WaitAsync(timeout, time, cancellationToken)).Count == 0;
+        }
+        catch (TimeoutException) when (!check.IsCompleted)
+        {
+            _checksOut.Add(userKey, check);
+            logger.LogWarning("The interests of user {User} were not read within {Timeout}; its messages are scored without the check until that read ends", userKey, timeout);
+            return false;
         }
         catch (Exception e) when (!ClusterFailures.IsUnavailable(e) && !cancellationToken.IsCancellationRequested)
         {
@@ -169,7 +186,6 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
     private static bool IsUnavailable(Exception e) => e is OrleansException || ClusterFailures.IsUnavailable(e);
 }
 
-/// <summary>A scored message's matches, or why scoring it failed for good.</summary>
 /// <summary>A message's matches, or why it becomes a dead letter (<see cref="Reason"/>, one of <see cref="DeadLetterReasons"/>).</summary>
 public readonly record struct ScoringOutcome(List<TextMatch>? Matches, string? Error, string? Reason)
 {

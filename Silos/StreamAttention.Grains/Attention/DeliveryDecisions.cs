@@ -21,14 +21,14 @@ namespace StreamAttention.Grains.Attention;
 /// For <see cref="FailingUserPeriod"/> after that, or until the user decides again, the user's own failure is final at
 /// the first attempt: a broken user matched by many messages would otherwise hold each of their batches (everyone's
 /// matches) for the retries' backoff. A user still broken after the period gets every attempt once more.
-/// A user that has not answered by <see cref="DeliveryDecisionOptions.AnswerDeadline"/> while another user of the batch
-/// has is hung in its own grain: its matches come back undecided at once, and so do its matches of later batches until
-/// that call ends (a new call would only queue behind it), instead of every such batch waiting for Orleans' response
-/// timeout and failing as the cluster's failure.
+/// A user that has not answered by <see cref="DeliveryDecisionOptions.AnswerDeadline"/> while the cluster answers other
+/// calls (another user of the batch, or else <see cref="IClusterProbeGrain"/>) is hung in its own grain: its matches come
+/// back undecided at once, and so do its matches of later batches until that call ends (a new call would only queue
+/// behind it), instead of every such batch waiting for Orleans' response timeout and failing as the cluster's failure.
 /// </summary>
 /// <param name="attention">Its clock (<see cref="AttentionFilter.Time"/>) says when a user's failure is forgotten and when the deadline passes: the attention's time.</param>
-public sealed class DeliveryDecisions(UserGrainReferences users, AttentionFilter attention, IOptions<DeliveryDecisionOptions> options, AttentionInstruments instruments,
-    ILogger<DeliveryDecisions> logger)
+public sealed class DeliveryDecisions(UserGrainReferences users, IGrainFactory grains, AttentionFilter attention, IOptions<DeliveryDecisionOptions> options,
+    AttentionInstruments instruments, ILogger<DeliveryDecisions> logger)
 {
     private const int Attempts = 4;
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(200);
@@ -38,7 +38,7 @@ public sealed class DeliveryDecisions(UserGrainReferences users, AttentionFilter
     private readonly ConcurrentDictionary<string, DateTimeOffset> _failingUsers = new(StringComparer.Ordinal);
 
     /// <summary>The users hung in their own grains, with the call they have not answered: not asked again until it ends.</summary>
-    private readonly ConcurrentDictionary<string, Task> _hungUsers = new(StringComparer.Ordinal);
+    private readonly UnansweredCalls _hungUsers = new();
 
     private readonly TimeSpan _answerDeadline = options.Value.AnswerDeadline;
 
@@ -53,12 +53,11 @@ public sealed class DeliveryDecisions(UserGrainReferences users, AttentionFilter
         var decided = new MatchDecision[matches.Count];
         var userMatches = new UserMatch[byUser.Count][];
         var calls = new Task<MatchDecisions>?[byUser.Count];
-        // Read once a batch: an empty ConcurrentDictionary answers IsEmpty only after taking all its locks.
         var someHung = !_hungUsers.IsEmpty;
         for (var user = 0; user < calls.Length; user++)
         {
             userMatches[user] = MatchesOf(byUser.Indexes(user).Span, matches);
-            if (!someHung || !IsHung(byUser.UserId(user)))
+            if (!someHung || !_hungUsers.IsOut(byUser.UserId(user)))
             {
                 calls[user] = users.Of(byUser.UserId(user)).Decide(userMatches[user]);
             }
@@ -96,11 +95,12 @@ public sealed class DeliveryDecisions(UserGrainReferences users, AttentionFilter
     }
 
     /// <summary>
-    /// Waits until every call has ended, or until a <see cref="_answerDeadline"/> passes with some user's answer in: the
-    /// calls still out then are hung in their users' grains. While nobody has answered, the cluster (or its load) holds
-    /// them all, so it waits on, a deadline at a time, until someone answers or Orleans' response timeout ends the
-    /// calls. One continuation for the whole batch rather than one per user (each would be scheduled on the gateway's
-    /// activation in turn); failed calls are asked again by the caller.
+    /// Waits until every call has ended, or until a <see cref="_answerDeadline"/> passes with some user's answer in, or
+    /// with none but the cluster answering a probe (<see cref="ClusterAnswersAsync"/>): the calls still out then are hung
+    /// in their users' grains. While the probe is not answered either, the cluster (or its load) holds every call, so it
+    /// waits on, a deadline at a time, until someone answers or Orleans' response timeout ends the calls. One
+    /// continuation for the whole batch rather than one per user (each would be scheduled on the gateway's activation
+    /// in turn); failed calls are asked again by the caller.
     /// </summary>
     private async Task WaitForAnswersAsync(Task<MatchDecisions>?[] calls, bool someHung, CancellationToken cancellationToken)
     {
@@ -114,7 +114,7 @@ public sealed class DeliveryDecisions(UserGrainReferences users, AttentionFilter
             }
             catch (TimeoutException) when (!all.IsCompleted)
             {
-                if (Array.Exists(calls, call => call is { IsCompletedSuccessfully: true }))
+                if (Array.Exists(calls, call => call is { IsCompletedSuccessfully: true }) || await ClusterAnswersAsync(cancellationToken))
                 {
                     return;
                 }
@@ -126,8 +126,24 @@ public sealed class DeliveryDecisions(UserGrainReferences users, AttentionFilter
         }
     }
 
-    /// <summary>Whether the user is hung in an earlier call that has not ended yet.</summary>
-    private bool IsHung(string userId) => _hungUsers.TryGetValue(userId, out var call) && !call.IsCompleted;
+    /// <summary>
+    /// Whether the cluster answers a call within <see cref="_answerDeadline"/>, asked when none of a batch's users has:
+    /// the batch's only user, or every one of them, may be held up in its own grain (each stuck in a store call of its
+    /// own) while the cluster carries calls. Asked only then, so it costs nothing while users answer.
+    /// </summary>
+    private async Task<bool> ClusterAnswersAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await grains.GetGrain<IClusterProbeGrain>(0).Answer().WaitAsync(_answerDeadline, attention.Time, cancellationToken);
+            return true;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning("No user of a batch answered its decision within {Deadline}, nor did the cluster a probe ({Error}): waiting on", _answerDeadline, e.Message);
+            return false;
+        }
+    }
 
     /// <summary>
     /// Places the matches of a user that did not answer by the deadline (<paramref name="call"/>, now known to hang) or
@@ -143,17 +159,10 @@ public sealed class DeliveryDecisions(UserGrainReferences users, AttentionFilter
         }
         else
         {
-            error = $"{nameof(TimeoutException)}: user {userId}'s grain did not answer within {_answerDeadline} while other users of the batch did";
-            _hungUsers[userId] = call;
-            // Forgotten when the call ends, whatever its result (observed here: nobody else awaits it); the user is asked
-            // again from the next batch on.
-            _ = call.ContinueWith(static (ended, state) =>
-            {
-                _ = ended.Exception;
-                var (hungUsers, userId) = ((ConcurrentDictionary<string, Task>, string))state!;
-                hungUsers.TryRemove(KeyValuePair.Create(userId, (Task)ended));
-            }, (_hungUsers, userId), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            logger.LogError("User {User} did not answer its decision of {Matches} matches within {Deadline} while other users of the batch did: they are returned undecided, and so are its matches until that call ends",
+            error = $"{nameof(TimeoutException)}: user {userId}'s grain did not answer within {_answerDeadline} while the cluster answered other calls";
+            // Asked again from the first batch after that call ends.
+            _hungUsers.Add(userId, call);
+            logger.LogError("User {User} did not answer its decision of {Matches} matches within {Deadline} while the cluster answered other calls: they are returned undecided, and so are its matches until that call ends",
                 userId, userMatches.Length, _answerDeadline);
         }
         Undecide(userMatches, indexes, decided);
@@ -190,7 +199,8 @@ public sealed class DeliveryDecisions(UserGrainReferences users, AttentionFilter
     /// <summary>
     /// Asks one user again after its first call failed, until it answers (null) or the attempts are spent: then the last
     /// error is thrown when the cluster could not carry the call, else the user's matches are placed undecided and the
-    /// error is returned.
+    /// error is returned. A call that hangs past the deadline while the cluster answers a probe is the user's hang
+    /// (<see cref="Unanswered"/>).
     /// </summary>
     private async Task<string?> AskAgainAsync(string userId, UserMatch[] userMatches, Task<MatchDecisions> failed, ReadOnlyMemory<int> indexes,
         MatchDecision[] decided, CancellationToken cancellationToken)
@@ -201,7 +211,11 @@ public sealed class DeliveryDecisions(UserGrainReferences users, AttentionFilter
         {
             try
             {
-                Place(await call, indexes.Span, decided);
+                if (!await AnsweredAsync(call, cancellationToken))
+                {
+                    return Unanswered(userId, userMatches, call, indexes.Span, decided);
+                }
+                Place(call.Result, indexes.Span, decided);
                 _failingUsers.TryRemove(userId, out _);
                 return null;
             }
@@ -236,6 +250,29 @@ public sealed class DeliveryDecisions(UserGrainReferences users, AttentionFilter
             await Task.Delay(delay, cancellationToken);
             delay *= 2;
             call = users.Of(userId).Decide(userMatches);
+        }
+    }
+
+    /// <summary>
+    /// Whether a call asked again ended (its failure is thrown) before a <see cref="_answerDeadline"/> passed with the
+    /// cluster answering a probe: false, it is hung in its user's grain (a first call failed fast, the next one hangs).
+    /// </summary>
+    private async Task<bool> AnsweredAsync(Task<MatchDecisions> call, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                await call.WaitAsync(_answerDeadline, attention.Time, cancellationToken);
+                return true;
+            }
+            catch (TimeoutException) when (!call.IsCompleted)
+            {
+                if (await ClusterAnswersAsync(cancellationToken))
+                {
+                    return false;
+                }
+            }
         }
     }
 

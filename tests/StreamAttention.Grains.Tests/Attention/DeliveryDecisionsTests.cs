@@ -206,7 +206,6 @@ public sealed class DeliveryDecisionsTests(AttentionClusterFixture fixture) : IC
     public async Task A_user_hung_in_its_own_grain_past_the_deadline_is_undecided_until_that_call_ends_and_the_others_are_decided()
     {
         var (writing, other, batch) = await TwoUsersBatchAsync("hung");
-        var deadline = new DeliveryDecisionOptions().AnswerDeadline;
         var heldBefore = fixture.Store.WritesHeld;
 
         // The writing user's deferral waits in its write; the other user answers (its immediate match writes nothing).
@@ -220,12 +219,7 @@ public sealed class DeliveryDecisionsTests(AttentionClusterFixture fixture) : IC
                 Assert.Single(await fixture.Grains.GetGrain<IUserGrain>(other).GetMatches(10));
             });
             // The deadline runs on the attention's clock: passed once, and again until the gateway has the other's answer.
-            for (var passed = 0; !deciding.IsCompleted && passed < 600; passed++)
-            {
-                fixture.Time.Advance(deadline);
-                await Task.WhenAny(deciding, Task.Delay(100));
-            }
-            var first = await deciding;
+            var first = await PassDeadlinesAsync(deciding);
 
             Assert.Equal([DeliveryKinds.Undecided, DeliveryKinds.Immediate, DeliveryKinds.Undecided], first.Decisions.Select(d => d.Delivery));
             Assert.Equal([writing], first.UndecidedUsers.Keys);
@@ -252,6 +246,74 @@ public sealed class DeliveryDecisionsTests(AttentionClusterFixture fixture) : IC
         Assert.Equal([DeliveryKinds.Immediate, DeliveryKinds.Immediate, DeliveryKinds.Deferred], again.Decisions.Select(d => d.Delivery));
         var third = await Decisions.DecideAsync(Later(batch, "third", Texts.Unrelated, writing), CancellationToken.None);
         Assert.Equal([DeliveryKinds.Deferred, DeliveryKinds.Deferred], third.Decisions.Select(d => d.Delivery));
+    }
+
+    [Fact]
+    public async Task A_batch_whose_only_user_is_hung_comes_back_undecided_once_the_cluster_answers_a_probe()
+    {
+        var (writing, _, batch) = await TwoUsersBatchAsync("alone");
+        var heldBefore = fixture.Store.WritesHeld;
+
+        // Nobody else in the batch answers: only the probe tells the user's own hang from a cluster that holds every call.
+        fixture.Store.HoldWrites();
+        try
+        {
+            var deciding = Decisions.DecideAsync([batch[0], batch[2]], CancellationToken.None);
+            await Eventually.SucceedsAsync(() =>
+            {
+                Assert.True(fixture.Store.WritesHeld > heldBefore);
+                return Task.CompletedTask;
+            });
+            var decided = await PassDeadlinesAsync(deciding);
+
+            Assert.Equal([DeliveryKinds.Undecided, DeliveryKinds.Undecided], decided.Decisions.Select(d => d.Delivery));
+            Assert.Contains("while the cluster answered other calls", decided.UndecidedUsers[writing]);
+        }
+        finally
+        {
+            fixture.Store.ReleaseWrites();
+        }
+    }
+
+    [Fact]
+    public async Task A_user_whose_call_asked_again_hangs_is_undecided_once_the_cluster_answers_a_probe_and_the_others_are_decided()
+    {
+        var (writing, _, batch) = await TwoUsersBatchAsync("again-hung");
+        var (heldBefore, failedBefore) = (fixture.Store.WritesHeld, fixture.Store.WritesFailed);
+
+        // The writing user's first call fails at once; the call asking it again waits in its write.
+        fixture.Store.FailNextWrites(1);
+        fixture.Store.HoldWrites();
+        try
+        {
+            var deciding = Decisions.DecideAsync(batch, CancellationToken.None);
+            await Eventually.SucceedsAsync(() =>
+            {
+                Assert.True(fixture.Store.WritesHeld > heldBefore);
+                return Task.CompletedTask;
+            });
+            var decided = await PassDeadlinesAsync(deciding);
+
+            Assert.Equal(1, fixture.Store.WritesFailed - failedBefore);
+            Assert.Equal([DeliveryKinds.Undecided, DeliveryKinds.Immediate, DeliveryKinds.Undecided], decided.Decisions.Select(d => d.Delivery));
+            Assert.Contains("while the cluster answered other calls", decided.UndecidedUsers[writing]);
+        }
+        finally
+        {
+            fixture.Store.ReleaseWrites();
+        }
+    }
+
+    /// <summary>Passes the decisions' deadline on the attention's clock, again and again, until the decisions are in.</summary>
+    private async Task<BatchDecisions> PassDeadlinesAsync(Task<BatchDecisions> deciding)
+    {
+        var deadline = new DeliveryDecisionOptions().AnswerDeadline;
+        for (var passed = 0; !deciding.IsCompleted && passed < 600; passed++)
+        {
+            fixture.Time.Advance(deadline);
+            await Task.WhenAny(deciding, Task.Delay(100));
+        }
+        return await deciding;
     }
 
     [Fact]

@@ -252,37 +252,33 @@ public sealed class DeliveryDecisionsTests(AttentionClusterFixture fixture) : IC
     public async Task A_batch_whose_only_user_is_hung_comes_back_undecided_once_the_cluster_answers_a_probe()
     {
         var (writing, _, batch) = await TwoUsersBatchAsync("alone");
-        var heldBefore = fixture.Store.WritesHeld;
 
         // Nobody else in the batch answers: only the probe tells the user's own hang from a cluster that holds every call.
-        fixture.Store.HoldWrites();
-        try
-        {
-            var deciding = Decisions.DecideAsync([batch[0], batch[2]], CancellationToken.None);
-            await Eventually.SucceedsAsync(() =>
-            {
-                Assert.True(fixture.Store.WritesHeld > heldBefore);
-                return Task.CompletedTask;
-            });
-            var decided = await PassDeadlinesAsync(deciding);
+        var decided = await DecideWithWritesHeldAsync([batch[0], batch[2]]);
 
-            Assert.Equal([DeliveryKinds.Undecided, DeliveryKinds.Undecided], decided.Decisions.Select(d => d.Delivery));
-            Assert.Contains("while the cluster answered other calls", decided.UndecidedUsers[writing]);
-        }
-        finally
-        {
-            fixture.Store.ReleaseWrites();
-        }
+        Assert.Equal([DeliveryKinds.Undecided, DeliveryKinds.Undecided], decided.Decisions.Select(d => d.Delivery));
+        Assert.Contains("while the cluster answered other calls", decided.UndecidedUsers[writing]);
     }
 
     [Fact]
     public async Task A_user_whose_call_asked_again_hangs_is_undecided_once_the_cluster_answers_a_probe_and_the_others_are_decided()
     {
         var (writing, _, batch) = await TwoUsersBatchAsync("again-hung");
-        var (heldBefore, failedBefore) = (fixture.Store.WritesHeld, fixture.Store.WritesFailed);
+        var failedBefore = fixture.Store.WritesFailed;
 
         // The writing user's first call fails at once; the call asking it again waits in its write.
         fixture.Store.FailNextWrites(1);
+        var decided = await DecideWithWritesHeldAsync(batch);
+
+        Assert.Equal(1, fixture.Store.WritesFailed - failedBefore);
+        Assert.Equal([DeliveryKinds.Undecided, DeliveryKinds.Immediate, DeliveryKinds.Undecided], decided.Decisions.Select(d => d.Delivery));
+        Assert.Contains("while the cluster answered other calls", decided.UndecidedUsers[writing]);
+    }
+
+    /// <summary>Decides the batch with the store's writes held, passing deadlines once a write waits; then releases the writes.</summary>
+    private async Task<BatchDecisions> DecideWithWritesHeldAsync((string UserId, UserMatch Match)[] batch)
+    {
+        var heldBefore = fixture.Store.WritesHeld;
         fixture.Store.HoldWrites();
         try
         {
@@ -292,11 +288,7 @@ public sealed class DeliveryDecisionsTests(AttentionClusterFixture fixture) : IC
                 Assert.True(fixture.Store.WritesHeld > heldBefore);
                 return Task.CompletedTask;
             });
-            var decided = await PassDeadlinesAsync(deciding);
-
-            Assert.Equal(1, fixture.Store.WritesFailed - failedBefore);
-            Assert.Equal([DeliveryKinds.Undecided, DeliveryKinds.Immediate, DeliveryKinds.Undecided], decided.Decisions.Select(d => d.Delivery));
-            Assert.Contains("while the cluster answered other calls", decided.UndecidedUsers[writing]);
+            return await PassDeadlinesAsync(deciding);
         }
         finally
         {

@@ -58,6 +58,8 @@ public sealed class BrowserTests(SiloHostFixture host, ITestOutputHelper output)
         Assert.Equal("exclude: 'database' is both required and excluded, so nothing could match", (string?)result["refused"]);
         Assert.Null(result["afterRefusal"]!["exclude"]);
         Assert.Equal(["postgresql", "database"], result["afterRefusal"]!["require"]!.AsArray().Select(t => (string?)t));
+        // A match sent again on the stream (the same match id) is listed once.
+        Assert.Equal(1, (int)result["repeatedShown"]!);
         Assert.Empty(result["errors"]!.AsArray());
         Assert.True(new FileInfo(ScreenshotPath).Length > 0);
     }

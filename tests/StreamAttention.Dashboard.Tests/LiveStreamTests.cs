@@ -63,6 +63,25 @@ public sealed class LiveStreamTests(SiloHostFixture host)
     }
 
     [Fact]
+    public async Task A_match_scored_again_with_its_source_id_is_sent_again_with_its_match_id_as_the_event_id()
+    {
+        await PutAsync("live-again", "db", Texts.DatabaseInterest);
+        using var timeout = new CancellationTokenSource(StreamTimeout);
+        await using var stream = await ServerSentEvents.OpenAsync(host.Http, "/users/live-again/matches/stream", timeout.Token);
+
+        var first = await ScoreAsync(Texts.DatabaseMessage, "live-again", "live-again/source");
+        var again = await ScoreAsync(Texts.DatabaseMessage, "live-again", "live-again/source");
+
+        Assert.Equal(first, again);
+        foreach (var _ in new[] { first, again })
+        {
+            var (_, data) = await stream.NextAsync(timeout.Token);
+            Assert.Equal(first, (string?)data["match"]!["matchId"]);
+            Assert.Equal(first, stream.EventId);
+        }
+    }
+
+    [Fact]
     public async Task An_invalid_user_id_is_a_validation_problem()
     {
         using var response = await host.Http.GetAsync("/users/not%20valid/matches/stream");
@@ -73,10 +92,13 @@ public sealed class LiveStreamTests(SiloHostFixture host)
         => (await host.Http.PutAsJsonAsync($"/users/{userId}/interests/{interestId}", new { text, threshold })).EnsureSuccessStatusCode();
 
     /// <summary>Scores and checks that the text matched someone, so the stream has something to deliver.</summary>
-    private async Task ScoreAsync(string text, string? userId = null)
+    /// <returns>The first match's id.</returns>
+    private async Task<string?> ScoreAsync(string text, string? userId = null, string? sourceId = null)
     {
-        using var response = await host.Http.PostAsJsonAsync("/score", new { texts = new[] { text }, userId });
+        using var response = await host.Http.PostAsJsonAsync("/score", new { texts = new[] { text }, userId, sourceIds = sourceId is null ? null : new[] { sourceId } });
         response.EnsureSuccessStatusCode();
-        Assert.NotEmpty((await response.Content.ReadFromJsonAsync<JsonObject>())!["matches"]!.AsArray());
+        var matches = (await response.Content.ReadFromJsonAsync<JsonObject>())!["matches"]!.AsArray();
+        Assert.NotEmpty(matches);
+        return (string?)matches[0]!["matchId"];
     }
 }

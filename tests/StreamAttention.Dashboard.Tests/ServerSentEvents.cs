@@ -24,6 +24,9 @@ internal sealed class ServerSentEvents : IAsyncDisposable
         return new ServerSentEvents(response, await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken);
     }
 
+    /// <summary>The id of the event <see cref="NextAsync"/> read last (null: it had none).</summary>
+    public string? EventId => _events.Current.EventId;
+
     public async Task<(string Type, JsonObject Data)> NextAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

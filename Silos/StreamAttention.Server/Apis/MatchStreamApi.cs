@@ -9,7 +9,11 @@ using StreamAttention.Server.Security;
 
 namespace StreamAttention.Server.Apis;
 
-/// <summary>Live filtered streams as server-sent events (event "match", data a <see cref="LiveMatch"/>): one user's, one tenant's, or everyone's.</summary>
+/// <summary>
+/// Live filtered streams as server-sent events (event "match", data a <see cref="LiveMatch"/>, id its match id): one
+/// user's, one tenant's, or everyone's. A match scored again (a batch retried, a dead letter replayed) keeps its id and
+/// may be sent again: a client shows an id once.
+/// </summary>
 public static class MatchStreamApi
 {
     public const string EventType = "match";
@@ -49,7 +53,7 @@ public static class MatchStreamApi
         await context.Response.Body.FlushAsync(cancellationToken);
         await foreach (var match in subscription.ReadAllAsync(cancellationToken))
         {
-            yield return new SseItem<LiveMatch>(match, EventType);
+            yield return new SseItem<LiveMatch>(match, EventType) { EventId = match.Match.MatchId is { Length: > 0 } id ? id : null };
         }
     }
 }

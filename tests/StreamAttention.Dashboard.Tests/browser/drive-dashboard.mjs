@@ -3,7 +3,7 @@
 // words, take a screenshot, check that the page opened without a user shows every user's stream and picks up the
 // matched user, that a page opened on the user shows the require list, give the match a 👎 and read the interest's new
 // threshold, edit the interest into one the API refuses (a term both required and excluded) and read the error, remove
-// the interest.
+// the interest; and a match scored again with its source id is listed once.
 // Usage: node drive-dashboard.mjs <base url> <user id> <screenshot path> <token>. Prints one JSON line; exit 0 on success.
 // The page is opened with the login link's #token=…, as local mode prints it.
 import { chromium } from "playwright-core";
@@ -76,6 +76,18 @@ try {
   const editedRequire = await overview.inputValue("#interest-require");
   await overview.close();
 
+  // A match scored again with its source id (as a retried batch is) comes again on the stream with its match id: the
+  // list shows it once. A later message, published after it in order, says when the repeat has arrived.
+  const repeated = `${message} on the replica`;
+  const following = `${message} on the primary`;
+  const matchesWith = text => page.locator("#matches .match").filter({ hasText: text });
+  await scoreWithSource(page, repeated, "browser/repeated");
+  await matchesWith(repeated).first().waitFor();
+  await scoreWithSource(page, repeated, "browser/repeated");
+  await scoreWithSource(page, following, "browser/following");
+  await matchesWith(following).first().waitFor();
+  const repeatedShown = await matchesWith(repeated).count();
+
   // 👎 on the newest match (a duplicate of the first by now) moves its interest's threshold; the buttons are then disabled and the panel counts the feedback.
   await match.locator('button.feedback[data-relevant="false"]').click();
   await match.locator("button.feedback.given").waitFor();
@@ -96,9 +108,17 @@ try {
   await page.waitForSelector(`#interests tr[data-interest-id="${interest.id}"]`, { state: "detached" });
   const remaining = await page.evaluate(async u => (await (await fetch(`../users/${u}/interests`, { headers: { authorization: `Bearer ${sessionStorage.getItem("streamattention.token")}` } })).json()).interests.length, user);
   console.log(JSON.stringify({ scored, marks, text, score, rate, remaining, overviewAllUsers, overviewUser, firstStreamedUser, delivery, feedbackTitle, feedback,
-    shownRequire, storedRequire, loadedRequire, editedRequire, refused, afterRefusal, errors }));
+    shownRequire, storedRequire, loadedRequire, editedRequire, refused, afterRefusal, repeatedShown, errors }));
 } finally {
   await browser.close();
+}
+
+/** Scores one text through POST /score with its source id, with the page's token. */
+async function scoreWithSource(page, text, sourceId) {
+  const status = await page.evaluate(async ([t, s]) => (await fetch("../score", { method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${sessionStorage.getItem("streamattention.token")}` },
+    body: JSON.stringify({ texts: [t], sourceIds: [s] }) })).status, [text, sourceId]);
+  if (status !== 200) throw new Error(`POST /score answered ${status}`);
 }
 
 /** The user's interest as GET /users/{user}/interests returns it, read with the page's token. */

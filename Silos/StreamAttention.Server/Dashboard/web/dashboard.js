@@ -321,10 +321,17 @@ function connect() {
   source.onerror = () => setBadge($("stream-state"), false, "", "reconnecting…");
   source.addEventListener("match", event => {
     const live = JSON.parse(event.data);
+    // A match scored again (a batch retried, a dead letter replayed) comes again with its id: shown and counted once.
+    if (live.match.matchId && shown(live.match.matchId)) return;
     if (!state.user) { selectUser(userOf(live.userId)); loadUser(); }
     else if (userOf(live.userId) === state.user) { countMatch(live.match); renderInterests(); }
     showMatch(live);
   });
+}
+
+/** Whether a match of this id is in the list already. */
+function shown(matchId) {
+  return [...$("matches").children].some(item => item.dataset.matchId === matchId);
 }
 
 function countMatch(match) {
@@ -334,7 +341,7 @@ function countMatch(match) {
 }
 
 function showMatch({ userId, match }) {
-  const item = element("li", { class: "match", "data-user-id": userId, "data-interest-id": match.interestId });
+  const item = element("li", { class: "match", "data-user-id": userId, "data-interest-id": match.interestId, "data-match-id": match.matchId ?? "" });
   const meta = element("div", { class: "meta" });
   meta.append(
     element("span", { class: "score", title: "cross-attention score" }, match.score.toFixed(3)),

@@ -44,6 +44,7 @@ public static class InstrumentNames
     public const string AttentionDigests = "streamattention.attention.digests";
     public const string AttentionFeedback = "streamattention.attention.feedback";
     public const string AttentionUndecided = "streamattention.attention.undecided";
+    public const string AttentionHungDecisions = "streamattention.attention.hung_decisions";
 
     // The model in use (ModelInfo).
     public const string ModelInfo = "streamattention.model.info";
@@ -67,7 +68,7 @@ public static class InstrumentNames
         ScoringPairs, ScoringCandidatePairs, ScoringMatches, ScoringRescoredPairs, ScoringRescoredMessages, ScoringOverBudgetMessages, ScoringFastOnlyMessages, ScoringOverCapPairs, ScoringRunDuration,
         BatchSize, BatchInterests, BatchQueueDelay, BatchShardRequests, BatchDropped,
         GatewayMessages, GatewayMatches, GatewayDuration,
-        AttentionDecisions, AttentionDigests, AttentionFeedback, AttentionUndecided,
+        AttentionDecisions, AttentionDigests, AttentionFeedback, AttentionUndecided, AttentionHungDecisions,
         ModelInfo,
         IngestMessages, IngestMatches, IngestBatchSize, IngestPauses, IngestRestarts, IngestDeadLetters, IngestLatency, IngestConsumerLag,
     ];

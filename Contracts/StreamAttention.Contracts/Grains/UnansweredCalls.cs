@@ -14,6 +14,9 @@ public sealed class UnansweredCalls
     /// <summary>Whether no call is kept (it takes all the dictionary's locks: read it once per batch, not per grain).</summary>
     public bool IsEmpty => _calls.IsEmpty;
 
+    /// <summary>How many calls are kept (it takes all the dictionary's locks: for a metric's scrape, not per call).</summary>
+    public int Count => _calls.Count;
+
     /// <summary>Whether the grain's unanswered call is still out.</summary>
     public bool IsOut(string key) => _calls.TryGetValue(key, out var call) && !call.IsCompleted;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using StreamAttention.Contracts.Diagnostics;
+using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Users;
 
 namespace StreamAttention.Grains.Attention;
@@ -7,9 +8,11 @@ namespace StreamAttention.Grains.Attention;
 /// <summary>Instruments of the users' delivery policies on <see cref="InstrumentNames.Meter"/>; the dashboard's "interruptions avoided" reads them.</summary>
 public sealed class AttentionInstruments
 {
+    private readonly Meter _meter;
+
     public AttentionInstruments(IMeterFactory meters)
     {
-        var meter = meters.Create(InstrumentNames.Meter);
+        var meter = _meter = meters.Create(InstrumentNames.Meter);
         Decisions = meter.CreateCounter<long>(InstrumentNames.AttentionDecisions, "{match}", "Matches decided by the users' delivery policies, tagged kind (immediate, deferred, suppressed-duplicate, muted, quiet-hours, below-threshold)");
         Digests = meter.CreateCounter<long>(InstrumentNames.AttentionDigests, "{digest}", "Digests formed and sent");
         Feedback = meter.CreateCounter<long>(InstrumentNames.AttentionFeedback, "{feedback}", "Feedback received on matches, tagged relevant=true|false");
@@ -52,4 +55,15 @@ public sealed class AttentionInstruments
     public Counter<long> Feedback { get; }
 
     public Counter<long> Undecided { get; }
+
+    /// <summary>The gauge of <see cref="ObserveHungDecisions"/>; null until then.</summary>
+    public ObservableGauge<int>? HungDecisions { get; private set; }
+
+    /// <summary>Publishes how many of <paramref name="calls"/> are out, the silo's decision calls hung in their users' grains; returns them.</summary>
+    public UnansweredCalls ObserveHungDecisions(UnansweredCalls calls)
+    {
+        HungDecisions = _meter.CreateObservableGauge(InstrumentNames.AttentionHungDecisions, () => calls.Count, "{call}",
+            "Delivery-decision calls past Decisions:AnswerDeadline that have not ended: until each ends, its user's matches come back undecided");
+        return calls;
+    }
 }

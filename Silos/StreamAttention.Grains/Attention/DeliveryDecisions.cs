@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Collections.ObjectModel;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using StreamAttention.Contracts.Diagnostics;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Options;
@@ -37,8 +38,11 @@ public sealed class DeliveryDecisions(UserGrainReferences users, IGrainFactory g
     /// <summary>The users whose decisions last failed for good (their own failure), and until when they are asked only once.</summary>
     private readonly ConcurrentDictionary<string, DateTimeOffset> _failingUsers = new(StringComparer.Ordinal);
 
-    /// <summary>The users hung in their own grains, with the call they have not answered: not asked again until it ends.</summary>
-    private readonly UnansweredCalls _hungUsers = new();
+    /// <summary>
+    /// The users hung in their own grains, with the call they have not answered: not asked again until it ends. Their
+    /// number is the gauge <see cref="InstrumentNames.AttentionHungDecisions"/>.
+    /// </summary>
+    private readonly UnansweredCalls _hungUsers = instruments.ObserveHungDecisions(new UnansweredCalls());
 
     private readonly TimeSpan _answerDeadline = options.Value.AnswerDeadline;
 

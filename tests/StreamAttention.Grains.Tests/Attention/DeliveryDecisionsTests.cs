@@ -224,6 +224,7 @@ public sealed class DeliveryDecisionsTests(AttentionClusterFixture fixture) : IC
             Assert.Equal([DeliveryKinds.Undecided, DeliveryKinds.Immediate, DeliveryKinds.Undecided], first.Decisions.Select(d => d.Delivery));
             Assert.Equal([writing], first.UndecidedUsers.Keys);
             Assert.Contains("did not answer within", first.UndecidedUsers[writing]);
+            Assert.True(HungDecisions() >= 1, "the hung call is not on the gauge");
             // Not asked while that call is out (a call would queue behind it and wait): undecided at once, on a clock that stands still.
             var second = await Decisions.DecideAsync(Later(batch, "second", Texts.RacingMessage, writing), CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(1));
             Assert.Equal([DeliveryKinds.Undecided, DeliveryKinds.Undecided], second.Decisions.Select(d => d.Delivery));
@@ -237,6 +238,12 @@ public sealed class DeliveryDecisionsTests(AttentionClusterFixture fixture) : IC
 
         // The call ended, having decided: the same matches asked again get those decisions, and new ones are decided.
         await Eventually.SucceedsAsync(async () => Assert.Equal(2, (await fixture.Grains.GetGrain<IUserGrain>(writing).GetMatches(10)).Count));
+        // Off the gauge (so are the hung calls of this class's other tests, each released when it ends).
+        await Eventually.SucceedsAsync(() =>
+        {
+            Assert.Equal(0, HungDecisions());
+            return Task.CompletedTask;
+        });
         var again = await Eventually.SucceedsAsync(async () =>
         {
             var decided = await Decisions.DecideAsync(batch, CancellationToken.None);
@@ -294,6 +301,26 @@ public sealed class DeliveryDecisionsTests(AttentionClusterFixture fixture) : IC
         {
             fixture.Store.ReleaseWrites();
         }
+    }
+
+    /// <summary>This silo's gauge of hung decision calls, read now (other test classes' clusters have gauges of their own).</summary>
+    private int HungDecisions()
+    {
+        var gauge = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<AttentionInstruments>().HungDecisions;
+        Assert.NotNull(gauge);
+        var value = -1;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument, gauge))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<int>((_, measured, _, _) => value = measured);
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return value;
     }
 
     /// <summary>Passes the decisions' deadline on the attention's clock, again and again, until the decisions are in.</summary>

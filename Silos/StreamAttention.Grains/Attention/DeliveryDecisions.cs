@@ -215,11 +215,13 @@ public sealed class DeliveryDecisions(UserGrainReferences users, IGrainFactory g
         {
             try
             {
-                if (!await AnsweredAsync(call, cancellationToken))
+                // The batch's wait, for this one call: still out then, it hangs in the user's grain.
+                await WaitForAnswersAsync([call], someHung: false, cancellationToken);
+                if (!call.IsCompleted)
                 {
                     return Unanswered(userId, userMatches, call, indexes.Span, decided);
                 }
-                Place(call.Result, indexes.Span, decided);
+                Place(await call, indexes.Span, decided);
                 _failingUsers.TryRemove(userId, out _);
                 return null;
             }
@@ -254,29 +256,6 @@ public sealed class DeliveryDecisions(UserGrainReferences users, IGrainFactory g
             await Task.Delay(delay, cancellationToken);
             delay *= 2;
             call = users.Of(userId).Decide(userMatches);
-        }
-    }
-
-    /// <summary>
-    /// Whether a call asked again ended (its failure is thrown) before a <see cref="_answerDeadline"/> passed with the
-    /// cluster answering a probe: false, it is hung in its user's grain (a first call failed fast, the next one hangs).
-    /// </summary>
-    private async Task<bool> AnsweredAsync(Task<MatchDecisions> call, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            try
-            {
-                await call.WaitAsync(_answerDeadline, attention.Time, cancellationToken);
-                return true;
-            }
-            catch (TimeoutException) when (!call.IsCompleted)
-            {
-                if (await ClusterAnswersAsync(cancellationToken))
-                {
-                    return false;
-                }
-            }
         }
     }
 

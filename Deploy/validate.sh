@@ -6,9 +6,9 @@
 #   4. the Kubernetes overlays render and validate against the official schemas (Deploy/tools, npm), and equal
 #      kubectl kustomize's rendering where kubectl is installed;
 #   5. the images' build steps: every script and COPY source the Dockerfiles name exists, the GPU image's ONNX Runtime
-#      package reaches the project that owns ONNX Runtime, and the scripts run as the build stage runs them (publish,
-#      then prepare the default model with the published executable).
-# Needs: docker-compose, yamllint, promtool (Debian's prometheus), node and npm, the .NET SDK.
+#      package restores at its version and links the CUDA major of the image's CUDA base, and the scripts run as the
+#      build stage runs them (publish, then prepare the default model with the published executable).
+# Needs: docker-compose, yamllint, promtool (Debian's prometheus), readelf (binutils), node and npm, the .NET SDK.
 # The metric names the dashboard uses are checked against a live silo by tests/StreamAttention.Dashboard.Tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -63,18 +63,26 @@ for dockerfile in Deploy/Dockerfile Deploy/Dockerfile.gpu; do
     [ -e "$source" ] || { echo "$dockerfile: COPY source $source does not exist" >&2; exit 1; }
   done
 done
-# The GPU image's build argument reaches the project that owns ONNX Runtime, with a version: evaluation only, since
-# CI's registry does not serve the GPU package (the restore itself is not checked here).
+# The GPU image's ONNX Runtime package, restored at the image's version into a folder of its own (not the project's
+# obj/): that version must exist (NuGet would quietly take a later one, NU1603), and the CUDA major its CUDA provider
+# library links must be the one CUDA_IMAGE carries, or the GPU image's silos would fall back to CPU at start.
 gpu_package=$(sed -nE 's/^ARG ONNXRUNTIME_PACKAGE=(.+)$/\1/p' Deploy/Dockerfile.gpu)
-dotnet msbuild Silos/StreamAttention.Onnx/StreamAttention.Onnx.csproj -nologo -getItem:PackageReference -getItem:PackageVersion \
-    -p:OnnxRuntimePackage="$gpu_package" > "$work/onnx-items.json"
-node -e '
-  const [file, name] = process.argv.slice(1);
-  const items = JSON.parse(require("fs").readFileSync(file, "utf8")).Items;
-  const referenced = items.PackageReference.some((i) => i.Identity === name);
-  const versioned = items.PackageVersion.some((i) => i.Identity === name && i.Version);
-  if (!referenced || !versioned) { console.error(`${name}: referenced ${referenced}, versioned ${versioned}`); process.exit(1); }
-' "$work/onnx-items.json" "$gpu_package"
+gpu_version=$(sed -nE 's/^ARG ONNXRUNTIME_VERSION=(.+)$/\1/p' Deploy/Dockerfile.gpu)
+image_cuda_major=$(sed -nE 's/^ARG CUDA_IMAGE=[^:]+:([0-9]+)\..*$/\1/p' Deploy/Dockerfile.gpu)
+dotnet restore Silos/StreamAttention.Onnx/StreamAttention.Onnx.csproj --no-dependencies -nologo -v q -warnaserror:NU1603 \
+    -p:OnnxRuntimePackage="$gpu_package" -p:OnnxRuntimeVersion="$gpu_version" -p:MSBuildProjectExtensionsPath="$work/gpu-restore/"
+cuda_provider=$(node -e '
+  const [file, name, version] = process.argv.slice(1);
+  const assets = JSON.parse(require("fs").readFileSync(file, "utf8"));
+  if (!assets.libraries[`${name}/${version}`]) { console.error(`${name} ${version} was not restored`); process.exit(1); }
+  const folder = Object.keys(assets.packageFolders)[0];
+  console.log(`${folder}${name.toLowerCase()}/${version}/runtimes/linux-x64/native/libonnxruntime_providers_cuda.so`);
+' "$work/gpu-restore/project.assets.json" "$gpu_package" "$gpu_version")
+provider_cuda_major=$(readelf -d "$cuda_provider" | sed -nE 's/.*\[libcudart\.so\.([0-9]+)\].*/\1/p')
+if [ -z "$image_cuda_major" ] || [ "$provider_cuda_major" != "$image_cuda_major" ]; then
+  echo "Deploy/Dockerfile.gpu: CUDA_IMAGE carries CUDA ${image_cuda_major:-?}, but $gpu_package $gpu_version links CUDA ${provider_cuda_major:-?} ($cuda_provider)" >&2
+  exit 1
+fi
 # As the build stage runs them (the GPU image differs only in the ONNX Runtime package).
 Deploy/scripts/publish.sh "$work/app"
 Deploy/scripts/prepare-model.sh "$work/app" "$work/models"

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using StreamAttention.Contracts;
 using StreamAttention.Embeddings;
 using StreamAttention.Onnx;
-using StreamAttention.Onnx.Options;
 using StreamAttention.Scoring;
 using StreamAttention.Scoring.Calibration;
 using StreamAttention.Scoring.Options;
@@ -26,7 +25,7 @@ internal static class CalibrationMeasureBenchmark
 
     public static async Task RunAsync(BenchmarkSettings settings)
     {
-        var sessions = new OnnxSessionFactory(new OnnxRuntimeOptions());
+        var sessions = new OnnxSessionFactory(settings.OnnxRuntime);
         using var model = await BenchmarkEmbedder.LoadAsync(settings.Provider);
         var embedder = model.Embedder;
         var options = new ScoringOptions { CalibrationKey = settings.Provider, CalibrationMeasuresPerRun = int.MaxValue };

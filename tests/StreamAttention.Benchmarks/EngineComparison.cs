@@ -3,7 +3,6 @@ using StreamAttention.Contracts;
 using StreamAttention.Embeddings;
 using StreamAttention.Embeddings.StaticVectors;
 using StreamAttention.Onnx;
-using StreamAttention.Onnx.Options;
 using StreamAttention.Scoring;
 using StreamAttention.Scoring.Options;
 
@@ -22,7 +21,7 @@ internal static class EngineComparison
 {
     public static async Task RunAsync(BenchmarkSettings settings)
     {
-        var sessions = new OnnxSessionFactory(new OnnxRuntimeOptions());
+        var sessions = new OnnxSessionFactory(settings.OnnxRuntime);
         using var embedder = (await GloveModel.LoadAsync()).Embedder;
         var corpus = BenchmarkCorpus.Load(settings.Workload);
         var messages = embedder.Embed(corpus.Messages(settings.Messages));

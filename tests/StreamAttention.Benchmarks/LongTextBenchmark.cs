@@ -1,7 +1,6 @@
 using StreamAttention.Contracts;
 using StreamAttention.Embeddings.StaticVectors;
 using StreamAttention.Onnx;
-using StreamAttention.Onnx.Options;
 using StreamAttention.Scoring;
 using StreamAttention.Scoring.Options;
 using StreamAttention.Testing;
@@ -20,7 +19,7 @@ internal static class LongTextBenchmark
 
     public static async Task RunAsync(BenchmarkSettings settings)
     {
-        var sessions = new OnnxSessionFactory(new OnnxRuntimeOptions());
+        var sessions = new OnnxSessionFactory(settings.OnnxRuntime);
         var (vectors, glove) = await GloveModel.LoadAsync();
         using var embedder = glove;
         var corpus = BenchmarkCorpus.Load();

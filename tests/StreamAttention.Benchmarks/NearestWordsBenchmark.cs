@@ -25,7 +25,7 @@ internal static class NearestWordsBenchmark
     {
         var options = new DistilledModelOptions();
         var miniLmOptions = new MiniLmOptions();
-        var sessions = new OnnxSessionFactory(new OnnxRuntimeOptions());
+        var sessions = new OnnxSessionFactory(settings.OnnxRuntime);
         var files = await new DistilledModelSetup(new MiniLmModelSetup(), new WordVectorModelSetup(), sessions).EnsureAsync(options, miniLmOptions, new WordVectorOptions());
         var expansionFiles = files.Expansion ?? throw new InvalidOperationException("The distilled model has no sentence map.");
         using var plain = new DistilledEmbedder(DistilledTokenTable.Load(files.TablePath, files.InputsKey), files.VocabularyPath, options);

@@ -3,7 +3,6 @@ using StreamAttention.Benchmarks;
 using StreamAttention.Contracts;
 using StreamAttention.Embeddings.StaticVectors;
 using StreamAttention.Onnx;
-using StreamAttention.Onnx.Options;
 using StreamAttention.Scoring;
 using StreamAttention.Scoring.Options;
 using StreamAttention.Testing;
@@ -71,7 +70,7 @@ if (args.Contains("--long-texts"))
     await LongTextBenchmark.RunAsync(settings);
     return 0;
 }
-var sessions = new OnnxSessionFactory(new OnnxRuntimeOptions());
+var sessions = new OnnxSessionFactory(settings.OnnxRuntime);
 var (vectors, glove) = await GloveModel.LoadAsync();
 using var embedder = glove;
 var corpus = BenchmarkCorpus.Load();

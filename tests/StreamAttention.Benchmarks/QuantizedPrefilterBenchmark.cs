@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
 using StreamAttention.Onnx;
-using StreamAttention.Onnx.Options;
 using StreamAttention.Scoring;
 using StreamAttention.Scoring.Candidates;
 using StreamAttention.Scoring.SharedWords;
@@ -26,7 +25,7 @@ internal static class QuantizedPrefilterBenchmark
 
     public static Task RunAsync(BenchmarkSettings settings)
     {
-        var sessions = new OnnxSessionFactory(new OnnxRuntimeOptions());
+        var sessions = new OnnxSessionFactory(settings.OnnxRuntime);
         var repetitions = Math.Max(settings.Repetitions, 5) * 4;
         Console.WriteLine($"# quantized prefilter: random unit vectors, d={Dimension}, floor {Floor}, {Environment.ProcessorCount} cores, " +
             $"median of {repetitions} alternating runs after {WarmUpCalls} warm-up calls, load average {File.ReadAllText("/proc/loadavg").Trim()}");

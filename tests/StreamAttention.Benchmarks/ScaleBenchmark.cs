@@ -2,7 +2,6 @@ using System.Diagnostics;
 using StreamAttention.Contracts;
 using StreamAttention.Embeddings;
 using StreamAttention.Onnx;
-using StreamAttention.Onnx.Options;
 using StreamAttention.Scoring;
 using StreamAttention.Scoring.Calibration;
 using StreamAttention.Scoring.Options;
@@ -28,7 +27,7 @@ internal static class ScaleBenchmark
 {
     public static async Task RunAsync(BenchmarkSettings settings)
     {
-        var sessions = new OnnxSessionFactory(new OnnxRuntimeOptions());
+        var sessions = new OnnxSessionFactory(settings.OnnxRuntime);
         using var model = await BenchmarkEmbedder.LoadAsync(settings.Provider);
         var embedder = model.Embedder;
         // The silo's defaults for this provider; every interest measured in the first pass (the silo spreads that over runs, CalibrationMeasuresPerRun).
@@ -39,7 +38,7 @@ internal static class ScaleBenchmark
         var texts = corpus.Messages(settings.Messages);
         var messages = embedder.Embed(texts);
         Console.WriteLine($"# scale benchmark, workload {settings.Workload}: {settings.Messages} messages (labelled set texts, {texts.Distinct().Count()} distinct, {texts.Average(t => t.Split(' ').Length):F0} words on average) in batches of {settings.BatchSize} (int8 screen for chunks of ≤ {options.QuantizedPrefilterMaxMessages}, ≤ {options.MaxWordSlotsPerRun} word slots per attention run), provider {settings.Provider} ({embedder.Name}), calibrated scores at {options.DefaultThreshold}, "
-            + $"interests 3–6-word phrases cut from {(settings.Workload == BenchmarkWorkload.Disjoint ? "the other texts" : "the same texts")}, d={embedder.Dimension}, {Environment.ProcessorCount} cores, {settings.Repetitions} timed passes after one warm-up");
+            + $"interests 3–6-word phrases cut from {(settings.Workload == BenchmarkWorkload.Disjoint ? "the other texts" : "the same texts")}, d={embedder.Dimension}, {Environment.ProcessorCount} cores, ONNX Runtime provider {settings.OnnxRuntime.ExecutionProvider} requested, {settings.Repetitions} timed passes after one warm-up");
         Console.WriteLine();
         Console.WriteLine("| interests | path | messages/s | p50 | p99 | vs per-pair | recall vs naive (sample) | recall vs per-pair | matches/message | candidates | attention | rest | CPU/message | first pass |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
@@ -127,6 +126,7 @@ internal static class ScaleBenchmark
         }
         ScalePlot.Write(points, settings.PlotPath);
         Console.WriteLine();
+        Console.WriteLine($"scoring sessions ran on ONNX Runtime's {sessions.ActiveProvider} execution provider");
         Console.WriteLine($"plot: {Path.GetFullPath(settings.PlotPath)}");
     }
 

@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using System.Text.Json;
 using StreamAttention.Contracts.Diagnostics;
 using StreamAttention.Embeddings;
+using StreamAttention.Onnx.Options;
 using StreamAttention.Scoring;
 using StreamAttention.Server.Hosting;
 
@@ -41,6 +42,8 @@ public sealed class BenchmarkSettings
     public string PlotPath { get; private init; } = "scale-benchmark.png";
     public BenchmarkWorkload Workload { get; private init; } = BenchmarkWorkload.Disjoint;
     public string Provider { get; private init; } = StreamAttentionHost.DefaultProvider;
+    /// <summary>The ONNX Runtime execution provider of the scoring sessions (<c>--onnx-provider cpu|cuda</c>), as Onnx:ExecutionProvider.</summary>
+    public OnnxRuntimeOptions OnnxRuntime { get; private init; } = new();
     public string? MatchRecords { get; private init; }
     public int? PacedRate { get; private init; }
     public int BatchSize { get; private init; } = 32;
@@ -86,6 +89,7 @@ public sealed class BenchmarkSettings
                 ? Enum.Parse<BenchmarkWorkload>(workload.Replace("-", ""), ignoreCase: true)
                 : defaults.Workload,
             Provider = Text("--provider") ?? defaults.Provider,
+            OnnxRuntime = new OnnxRuntimeOptions { ExecutionProvider = Text("--onnx-provider") ?? defaults.OnnxRuntime.ExecutionProvider },
             MatchRecords = Text("--match-records"),
             PacedRate = Value("--paced-rate", 0) is > 0 and var rate ? rate : null,
             BatchSize = Value("--batch-size", defaults.BatchSize),

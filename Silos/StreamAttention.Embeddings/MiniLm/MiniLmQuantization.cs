@@ -5,7 +5,8 @@ public enum MiniLmQuantization
 {
     /// <summary>
     /// <see cref="Int8"/> on the CPU execution provider, <see cref="None"/> when Onnx:ExecutionProvider is cuda: the
-    /// int8 operator has CPU kernels only, so on CUDA it would run the dense layers on the CPU.
+    /// int8 operator has CPU kernels only, so on CUDA it would run the dense layers on the CPU. Int8 again where CUDA
+    /// was asked for but the session fell back to CPU.
     /// </summary>
     Auto,
 

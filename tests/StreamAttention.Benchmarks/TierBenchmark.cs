@@ -13,7 +13,7 @@ namespace StreamAttention.Benchmarks;
 
 /// <summary>
 /// <c>--tiers</c>: CPU per message of the fast tier and of the cascade with MiniLM float and int8 (and int8 under
-/// message budgets of 0.2 and 0.1), as the offline commands build them (each a host of its own, no load budget: the
+/// message budgets of 0.2 and 0.1; with <c>--onnx-provider cuda</c> the fast, cascade and contextual tiers on CUDA), as the offline commands build them (each a host of its own, no load budget: the
 /// variants alternate, so a budget in wall time would fill while the others run), on both labelled sets' interests
 /// and the first <c>--messages</c> of their messages, then on <c>--interests</c> phrases of the scale workload, in batches of 32, every pair kept as <c>eval</c> scores them and only the matches as the silo does;
 /// one warm-up pass each, then <c>--repetitions</c> rounds alternating. Process CPU (every thread, ONNX Runtime's included) is the figure on a shared machine; wall
@@ -25,14 +25,23 @@ internal static class TierBenchmark
 
     public static async Task RunAsync(BenchmarkSettings settings)
     {
-        (string Name, string[] Arguments)[] variants =
-        [
-            ("fast", ["--Scoring:Tier=fast"]),
-            ("cascade, MiniLM float", ["--Scoring:Tier=cascade", "--Embeddings:MiniLm:Quantization=None"]),
-            ("cascade, MiniLM int8", ["--Scoring:Tier=cascade", "--Embeddings:MiniLm:Quantization=Int8"]),
-            ("cascade, MiniLM int8, budget 0.2", ["--Scoring:Tier=cascade", "--Embeddings:MiniLm:Quantization=Int8", "--Scoring:CascadeMaxMessageShare=0.2"]),
-            ("cascade, MiniLM int8, budget 0.1", ["--Scoring:Tier=cascade", "--Embeddings:MiniLm:Quantization=Int8", "--Scoring:CascadeMaxMessageShare=0.1"]),
-        ];
+        // --onnx-provider cuda: the tiers on CUDA, where the cascade rescores every pair and Auto runs MiniLM float (its
+        // int8 operator has CPU kernels only).
+        (string Name, string[] Arguments)[] variants = settings.OnnxRuntime.ExecutionProvider == "cuda"
+            ?
+            [
+                ("fast, CUDA", ["--Scoring:Tier=fast", "--Onnx:ExecutionProvider=cuda"]),
+                ("cascade, MiniLM float on CUDA", ["--Scoring:Tier=cascade", "--Onnx:ExecutionProvider=cuda"]),
+                ("contextual, MiniLM float on CUDA", ["--Scoring:Tier=contextual", "--Onnx:ExecutionProvider=cuda"]),
+            ]
+            :
+            [
+                ("fast", ["--Scoring:Tier=fast"]),
+                ("cascade, MiniLM float", ["--Scoring:Tier=cascade", "--Embeddings:MiniLm:Quantization=None"]),
+                ("cascade, MiniLM int8", ["--Scoring:Tier=cascade", "--Embeddings:MiniLm:Quantization=Int8"]),
+                ("cascade, MiniLM int8, budget 0.2", ["--Scoring:Tier=cascade", "--Embeddings:MiniLm:Quantization=Int8", "--Scoring:CascadeMaxMessageShare=0.2"]),
+                ("cascade, MiniLM int8, budget 0.1", ["--Scoring:Tier=cascade", "--Embeddings:MiniLm:Quantization=Int8", "--Scoring:CascadeMaxMessageShare=0.1"]),
+            ];
         var data = BenchmarkCorpus.DataDirectory();
         foreach (var set in new[] { "eval", "wordnet" })
         {

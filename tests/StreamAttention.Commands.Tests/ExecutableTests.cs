@@ -101,6 +101,27 @@ public sealed class ExecutableTests : IDisposable
         Assert.Contains("'decision-faild' is not a dead-letter reason", unknown.Stderr);
     }
 
+    [Fact]
+    public async Task Score_reading_a_stream_that_does_not_end_stops_on_SIGTERM()
+    {
+        var messages = _files.Path("messages.fifo").FullName;
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [messages]))
+        {
+            await mkfifo.WaitForExitAsync();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+        using var score = ChildProcess.StartStreamAttention("score", "--interests", Interests, "--messages", messages, "--out", _files.Path("out.jsonl").FullName);
+        // Opening the pipe for writing returns once score opens it to read messages: its interests are embedded by then.
+        await using var writer = await Task.Run(() => new StreamWriter(new FileStream(messages, FileMode.Open, FileAccess.Write))).WaitAsync(RunTimeout);
+        await writer.WriteLineAsync(TestFiles.Json(new { id = "m-1", text = "the primary database failed over to its replica" }));
+        await writer.FlushAsync();
+
+        score.Terminate();
+
+        // Its host used to take SIGTERM to stop itself, which the reading never watched: it ran on until the pipe closed.
+        Assert.NotEqual(0, await score.WaitForExitAsync(RunTimeout));
+    }
+
     private static async Task<(int ExitCode, string Stdout, string Stderr)> Run(params string[] arguments)
         => await ChildProcess.RunStreamAttentionAsync(RunTimeout, arguments);
 }

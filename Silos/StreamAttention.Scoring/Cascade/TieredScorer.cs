@@ -17,7 +17,8 @@ namespace StreamAttention.Scoring.Cascade;
 /// <see cref="ScoringOptions.CascadeMaxModelTimeShare"/> allows, by <see cref="CascadeBudget"/>), and the contextual score decides
 /// (pairs left to the fast tier cannot match). Contextual scores are calibrated per interest by the rescorer (MiniLM's model, like the
 /// fast tier's), or without calibration put on the fast raw scale by <see cref="ContextualScoreMap"/>, so thresholds
-/// mean the same in every tier. Where the contextual model runs on CUDA, cascade rescores every pair.
+/// mean the same in every tier. Where the contextual model runs on CUDA, cascade rescores every pair of an index of at
+/// most <see cref="ScoringOptions.CascadeEveryPairMaxInterests"/> interests.
 /// </summary>
 public sealed class TieredScorer
 {
@@ -25,7 +26,8 @@ public sealed class TieredScorer
     private readonly IContextualRescorer? _contextual;
     /// <summary>Uncalibrated contextual scores onto the fast raw scale; null: the rescorer calibrates them.</summary>
     private readonly ContextualScoreMap? _contextualScale;
-    private readonly bool _rescoreAll;
+    /// <summary>Cascade on CUDA: every pair of an index of at most <see cref="ScoringOptions.CascadeEveryPairMaxInterests"/> interests is rescored.</summary>
+    private readonly bool _everyPairOnCuda;
     private readonly CascadeBudget _budget;
     private readonly TimeProvider _time;
     private readonly Lock _statisticsLock = new();
@@ -33,9 +35,9 @@ public sealed class TieredScorer
     /// <summary>The floors of the last index's thresholds (and override) scored; replaced whole, so readers need no lock.</summary>
     private CascadeFloors? _floors;
 
-    /// <param name="rescoreAll">Cascade: rescore every pair (the contextual model runs on a GPU, where that costs little).</param>
+    /// <param name="contextualOnCuda">Whether the contextual model runs on CUDA, where the cascade rescores every pair of small indexes.</param>
     /// <param name="time">The clock of the load budget and of the time statistics (default: the system's).</param>
-    public TieredScorer(TwoStageScorer fast, IContextualRescorer? contextual = null, bool rescoreAll = false, ILogger<TieredScorer>? logger = null, TimeProvider? time = null)
+    public TieredScorer(TwoStageScorer fast, IContextualRescorer? contextual = null, bool contextualOnCuda = false, ILogger<TieredScorer>? logger = null, TimeProvider? time = null)
     {
         _time = time ?? TimeProvider.System;
         _fast = fast;
@@ -48,17 +50,19 @@ public sealed class TieredScorer
         {
             throw new ArgumentException($"Scoring tier {Tier} needs a contextual rescorer.", nameof(contextual));
         }
-        _rescoreAll = Tier == ScoringTier.Contextual || (Tier == ScoringTier.Cascade && rescoreAll);
+        _everyPairOnCuda = Tier == ScoringTier.Cascade && contextualOnCuda && fast.Options.CascadeEveryPairMaxInterests > 0;
         _budget = new CascadeBudget(fast.Options.CascadeMaxMessageShare,
             new ModelTimeBudget(fast.Options.CascadeMaxModelTimeShare, fast.Options.CascadeModelTimeWindow, _time));
         var log = logger ?? (ILogger)NullLogger.Instance;
-        if (Tier == ScoringTier.Cascade && rescoreAll)
+        if (_everyPairOnCuda)
         {
-            log.LogInformation("Scoring tier cascade on a CUDA execution provider: every pair is rescored contextually");
+            log.LogInformation("Scoring tier cascade on a CUDA execution provider: every pair is rescored contextually while an index holds at most {MaxInterests} interests (Scoring:CascadeEveryPairMaxInterests)",
+                fast.Options.CascadeEveryPairMaxInterests);
         }
-        else if (Tier == ScoringTier.Cascade)
+        if (Tier == ScoringTier.Cascade)
         {
-            log.LogInformation("Scoring tier cascade: messages with a pair within {Margin} of its threshold are rescored contextually, their pairs within {PairMargin} ({PairCap}), at most {MaxMessageShare:P0} of a run's messages, {LoadBudget}",
+            log.LogInformation("Scoring tier cascade{Larger}: messages with a pair within {Margin} of its threshold are rescored contextually, their pairs within {PairMargin} ({PairCap}), at most {MaxMessageShare:P0} of a run's messages, {LoadBudget}",
+                _everyPairOnCuda ? $", indexes of more than {fast.Options.CascadeEveryPairMaxInterests} interests" : "",
                 fast.Options.CascadeMargin, fast.Options.CascadePairMargin,
                 fast.Options.CascadeMaxPairsPerMessage > 0 ? $"at most {fast.Options.CascadeMaxPairsPerMessage} per message, nearest their thresholds" : "all of them",
                 fast.Options.CascadeMaxMessageShare,
@@ -97,7 +101,8 @@ public sealed class TieredScorer
         }
         var texts = Array.ConvertAll(messages.Texts, text => text ?? throw new ArgumentException($"The {Tier} tier needs every message's text.", nameof(messages)));
         var started = _time.GetTimestamp();
-        if (!_rescoreAll && interests.Count > 0 && _budget.LoadBudgetEmpty)
+        var rescoreAll = Tier == ScoringTier.Contextual || (_everyPairOnCuda && interests.Count <= Options.CascadeEveryPairMaxInterests);
+        if (!rescoreAll && interests.Count > 0 && _budget.LoadBudgetEmpty)
         {
             return FastOnly(messages, interests, minScoreOverride, topKPerMessage, started);
         }
@@ -110,7 +115,7 @@ public sealed class TieredScorer
         var floors = _floors is { } last && last.Fit(thresholds, minScoreOverride)
             ? last
             : _floors = new CascadeFloors(thresholds, minScoreOverride, Options.CascadePairMargin, _contextualScale);
-        if (_rescoreAll || interests.Count == 0)
+        if (rescoreAll || interests.Count == 0)
         {
             // No fast pass filtered these pairs: the keyword rules choose which the contextual model scores.
             var every = Enumerable.Range(0, interests.Count).ToArray();

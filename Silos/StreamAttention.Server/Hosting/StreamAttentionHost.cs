@@ -59,12 +59,13 @@ public static class StreamAttentionHost
     /// <summary>
     /// <see cref="Build"/> for the offline commands (<c>score</c>, <c>eval</c>): the cascade's load budget
     /// (Scoring:CascadeMaxModelTimeShare) is off unless configured, since a budget in wall time would make what they
-    /// write depend on the machine's speed.
+    /// write depend on the machine's speed; ctrl-c and SIGTERM end the process (<see cref="CommandLifetime"/>).
     /// </summary>
     public static IHost BuildOffline(IEnumerable<string> configurationArgs)
     {
         var builder = CreateBuilder(configurationArgs);
         builder.Configuration["Scoring:CascadeMaxModelTimeShare"] ??= "0";
+        builder.Services.AddSingleton<IHostLifetime, CommandLifetime>();
         return Start(builder);
     }
 

@@ -24,6 +24,7 @@ public sealed class TieredScorerTests
     [InlineData(nameof(ScoringOptions.ContextualScoreScale), 0f)]
     [InlineData(nameof(ScoringOptions.ContextualScoreOffset), 11f)]
     [InlineData(nameof(ScoringOptions.CascadeMaxPairsPerMessage), -1)]
+    [InlineData(nameof(ScoringOptions.CascadeEveryPairMaxInterests), -1)]
     public void Options_out_of_range_are_rejected(string property, float value)
     {
         var options = new ScoringOptions();
@@ -315,6 +316,36 @@ public sealed class TieredScorerTests
         Assert.NotSame(given[2], given[3]);
         Assert.Same(given[3], given[4]);
         AssertFloors(Enumerable.Repeat(0.2f, other.Count), given[3]);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void On_CUDA_the_cascade_rescores_every_pair_of_an_index_within_its_bound_and_of_a_larger_one_the_pairs_near_their_thresholds(int aboveBound)
+    {
+        var random = new Random(5);
+        var options = MarginCascadeOptions();
+        var (interests, texts) = Arrange(random, options);
+        options.CascadeEveryPairMaxInterests = interests.Count - aboveBound;
+        using var fast = new TwoStageScorer(TestData.Sessions(), options);
+        var messages = Batch(texts);
+        var everyPair = fast.Score(messages, interests, minScoreOverride: -1).Select(p => (p.MessageIndex, p.InterestIndex)).Order().ToArray();
+        var rescorer = new CountingRescorer(0.9f);
+
+        new TieredScorer(fast, rescorer, contextualOnCuda: true).Score(messages, interests);
+
+        Assert.Equal(texts.Length * interests.Count, everyPair.Length);
+        if (aboveBound == 0)
+        {
+            Assert.Equal(everyPair, rescorer.Requested.Order().ToArray());
+        }
+        else
+        {
+            var onCpu = new CountingRescorer(0.9f);
+            new TieredScorer(fast, onCpu).Score(messages, interests);
+            Assert.InRange(rescorer.Requested.Count, 1, everyPair.Length - 1);
+            Assert.Equal(onCpu.Requested.Order().ToArray(), rescorer.Requested.Order().ToArray());
+        }
     }
 
     [Fact]

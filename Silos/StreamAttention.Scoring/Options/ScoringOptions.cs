@@ -207,7 +207,7 @@ public sealed class ScoringOptions : IValidatableObject
     /// fast scores, as with <see cref="CascadeMaxMessageShare"/>, instead of the stream falling behind. The budget fills
     /// at this share of elapsed time up to <see cref="CascadeModelTimeWindow"/>'s worth, so a stream the model keeps up
     /// with, and a burst shorter than the window, are rescored in full (<see cref="Cascade.ModelTimeBudget"/>). 0: no
-    /// limit. Not applied where the contextual model runs on CUDA nor in the contextual tier; the offline commands
+    /// limit. Not applied where the cascade rescores every pair on CUDA (<see cref="CascadeEveryPairMaxInterests"/>) nor in the contextual tier; the offline commands
     /// (<c>eval</c>, <c>score</c>) run without it unless given.
     /// </summary>
     [Range(0.0, 64.0)]

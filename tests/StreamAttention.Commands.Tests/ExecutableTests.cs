@@ -102,24 +102,35 @@ public sealed class ExecutableTests : IDisposable
     }
 
     [Fact]
-    public async Task Score_reading_a_stream_that_does_not_end_stops_on_SIGTERM()
+    public async Task Score_reading_a_stream_that_does_not_end_writes_each_batch_as_it_is_scored_and_stops_on_SIGTERM()
     {
         var messages = _files.Path("messages.fifo").FullName;
+        var output = _files.Path("out.jsonl");
         using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [messages]))
         {
             await mkfifo.WaitForExitAsync();
             Assert.Equal(0, mkfifo.ExitCode);
         }
-        using var score = ChildProcess.StartStreamAttention("score", "--interests", Interests, "--messages", messages, "--out", _files.Path("out.jsonl").FullName);
+        using var score = ChildProcess.StartStreamAttention("score", "--interests", Interests, "--messages", messages, "--out", output.FullName,
+            "--batch-size", "1", "--min-score", "-1");
         // Opening the pipe for writing returns once score opens it to read messages: its interests are embedded by then.
         await using var writer = await Task.Run(() => new StreamWriter(new FileStream(messages, FileMode.Open, FileAccess.Write))).WaitAsync(RunTimeout);
         await writer.WriteLineAsync(TestFiles.Json(new { id = "m-1", text = "the primary database failed over to its replica" }));
         await writer.FlushAsync();
 
+        // Every pair is kept: one whole line per interest of the sample file, there while the pipe stays open.
+        using (var waiting = new CancellationTokenSource(RunTimeout))
+        {
+            while (!File.Exists(output.FullName) || File.ReadAllText(output.FullName).Count(c => c == '\n') < 10)
+            {
+                await Task.Delay(100, waiting.Token);
+            }
+        }
         score.Terminate();
 
         // Its host used to take SIGTERM to stop itself, which the reading never watched: it ran on until the pipe closed.
         Assert.NotEqual(0, await score.WaitForExitAsync(RunTimeout));
+        Assert.Equal(10, TestFiles.ReadJsonLines(output).Count(m => m.GetProperty("messageId").GetString() == "m-1"));
     }
 
     private static async Task<(int ExitCode, string Stdout, string Stderr)> Run(params string[] arguments)

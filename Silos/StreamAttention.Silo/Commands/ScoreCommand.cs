@@ -52,7 +52,8 @@ public static class ScoreCommand
         log.WriteLine($"score: {index.Count} interests ({interestReader.BadLines} bad lines, {duplicates} duplicates, {withoutKnownWords} without any known word) embedded by {scorer.Embedder.Name} in {clock.Elapsed.TotalSeconds:F1} s");
 
         var messageReader = ScoringFiles.Messages(messagesFile.FullName, log);
-        using var writer = new MatchWriter(new BufferedStream(outputFile.Create(), 1 << 20));
+        // Readable while it is written (another program following the matches).
+        using var writer = new MatchWriter(new BufferedStream(new FileStream(outputFile.FullName, FileMode.Create, FileAccess.Write, FileShare.Read), 1 << 20));
         var scored = 0;
         var lastProgress = clock.Elapsed;
         var scoringStart = clock.Elapsed;
@@ -62,6 +63,9 @@ public static class ScoreCommand
             {
                 writer.Write(match);
             }
+            // A batch's matches are whole lines in the file once it is scored (the writer flushes each match, not the
+            // newline after it): messages from a pipe are scored as they come, and a reader following the output sees them.
+            writer.Flush();
             scored += batch.Length;
             if (clock.Elapsed - lastProgress > TimeSpan.FromSeconds(1))
             {

@@ -72,6 +72,9 @@ public sealed class MatchWriter : IDisposable
         Written++;
     }
 
+    /// <summary>Pushes what was written to the underlying file, so its readers see every match so far.</summary>
+    public void Flush() => _stream.Flush();
+
     public void Dispose()
     {
         _writer.Dispose();

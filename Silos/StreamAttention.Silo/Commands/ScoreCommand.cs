@@ -53,7 +53,7 @@ public static class ScoreCommand
 
         var messageReader = ScoringFiles.Messages(messagesFile.FullName, log);
         // Readable while it is written (another program following the matches).
-        using var writer = new MatchWriter(new BufferedStream(new FileStream(outputFile.FullName, FileMode.Create, FileAccess.Write, FileShare.Read), 1 << 20));
+        using var writer = new MatchWriter(new FileStream(outputFile.FullName, FileMode.Create, FileAccess.Write, FileShare.Read));
         var scored = 0;
         var lastProgress = clock.Elapsed;
         var scoringStart = clock.Elapsed;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using StreamAttention.Contracts;
 
@@ -6,7 +7,8 @@ namespace StreamAttention.Silo.IO;
 /// <summary>
 /// Writes matches as JSON Lines: <c>{"messageId","interestId","userId","score","prefilterScore","highlights":[{"token","weight"}],"truncated"?,"rawScore"?}</c>,
 /// with <c>"truncated":true</c> when the message had more tokens than its scored windows cover (absent otherwise).
-/// Uses Utf8JsonWriter directly because the command may write millions of lines.
+/// Uses Utf8JsonWriter directly because the command may write millions of lines, into a buffer of its own that goes to
+/// the stream in blocks: a writer over the stream itself would flush the stream (a write call) for every line.
 /// </summary>
 public sealed class MatchWriter : IDisposable
 {
@@ -21,13 +23,17 @@ public sealed class MatchWriter : IDisposable
     private static readonly JsonEncodedText Truncated = JsonEncodedText.Encode("truncated");
     private static readonly JsonEncodedText RawScore = JsonEncodedText.Encode("rawScore");
 
+    /// <summary>Lines kept before they go to the stream in one write.</summary>
+    private const int BlockSize = 1 << 16;
+
     private readonly Stream _stream;
+    private readonly ArrayBufferWriter<byte> _lines = new(BlockSize * 2);
     private readonly Utf8JsonWriter _writer;
 
     public MatchWriter(Stream stream)
     {
         _stream = stream;
-        _writer = new Utf8JsonWriter(stream, new JsonWriterOptions { SkipValidation = false });
+        _writer = new Utf8JsonWriter(_lines, new JsonWriterOptions { SkipValidation = false });
     }
 
     public long Written { get; private set; }
@@ -68,16 +74,31 @@ public sealed class MatchWriter : IDisposable
         _writer.WriteEndObject();
         _writer.Flush();
         _writer.Reset();
-        _stream.WriteByte((byte)'\n');
+        _lines.Write("\n"u8);
         Written++;
+        if (_lines.WrittenCount >= BlockSize)
+        {
+            WriteLines();
+        }
     }
 
-    /// <summary>Pushes what was written to the underlying file, so its readers see every match so far.</summary>
-    public void Flush() => _stream.Flush();
+    /// <summary>Pushes every line written so far to the underlying file, so its readers see every match so far.</summary>
+    public void Flush()
+    {
+        WriteLines();
+        _stream.Flush();
+    }
 
     public void Dispose()
     {
+        WriteLines();
         _writer.Dispose();
         _stream.Dispose();
+    }
+
+    private void WriteLines()
+    {
+        _stream.Write(_lines.WrittenSpan);
+        _lines.ResetWrittenCount();
     }
 }

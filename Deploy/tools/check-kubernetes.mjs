@@ -140,6 +140,8 @@ function checkReferences(objects) {
     if (!selects(workload.spec.selector.matchLabels, podLabels(workload))) {
       errors.push(`${workload.kind}/${workload.metadata.name}: selector does not match its pod template's labels`);
     }
+  }
+  for (const workload of [...workloads, ...objects.filter((o) => o.kind === "CronJob")]) {
     for (const container of containersOf(workload)) {
       for (const source of container.envFrom ?? []) {
         if (source.configMapRef && !named("ConfigMap", source.configMapRef.name)) {

@@ -63,8 +63,8 @@ public static class ScoreCommand
             {
                 writer.Write(match);
             }
-            // A batch's matches are whole lines in the file once it is scored (the writer flushes each match, not the
-            // newline after it): messages from a pipe are scored as they come, and a reader following the output sees them.
+            // A batch's matches reach the file once it is scored (the writer keeps up to 64 KB of lines otherwise):
+            // messages from a pipe are scored as they come, and a reader following the output sees their matches.
             writer.Flush();
             scored += batch.Length;
             if (clock.Elapsed - lastProgress > TimeSpan.FromSeconds(1))

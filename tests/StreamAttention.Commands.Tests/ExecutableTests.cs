@@ -106,11 +106,7 @@ public sealed class ExecutableTests : IDisposable
     {
         var messages = _files.Path("messages.fifo").FullName;
         var output = _files.Path("out.jsonl");
-        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [messages]))
-        {
-            await mkfifo.WaitForExitAsync();
-            Assert.Equal(0, mkfifo.ExitCode);
-        }
+        Assert.Equal(0, (await ChildProcess.RunAsync(RunTimeout, "mkfifo", messages)).ExitCode);
         using var score = ChildProcess.StartStreamAttention("score", "--interests", Interests, "--messages", messages, "--out", output.FullName,
             "--batch-size", "1", "--min-score", "-1");
         // Opening the pipe for writing returns once score opens it to read messages: its interests are embedded by then.

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
+using Onnx;
 using StreamAttention.Onnx.Options;
 
 namespace StreamAttention.Onnx;
@@ -15,6 +16,7 @@ public sealed class OnnxSessionFactory
     private readonly OnnxRuntimeOptions _options;
     private readonly ILogger _logger;
     private readonly Lock _providerLock = new();
+    private bool _cudaProbed;
     private bool _cudaUnavailable;
     private bool _providerLogged;
 
@@ -24,8 +26,21 @@ public sealed class OnnxSessionFactory
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
-    /// <summary>The configured provider (Onnx:ExecutionProvider, cpu or cuda), which decides what a model is prepared for.</summary>
-    public string ExecutionProvider => _options.ExecutionProvider;
+    /// <summary>
+    /// The provider this factory's sessions run on, cpu or cuda, which decides what a model is prepared for: cuda only
+    /// where it was asked for (Onnx:ExecutionProvider) and a probe session ran on it. Answered before any model is
+    /// chosen, so a GPU image on a host without a usable GPU prepares its models for CPU instead of loading one for CUDA.
+    /// </summary>
+    public string ExecutionProvider
+    {
+        get
+        {
+            lock (_providerLock)
+            {
+                return CudaSessionsWork() ? "cuda" : "cpu";
+            }
+        }
+    }
 
     /// <summary>The provider the last session was created on: "CPU" or "CUDA".</summary>
     public string ActiveProvider { get; private set; } = "CPU";
@@ -34,28 +49,76 @@ public sealed class OnnxSessionFactory
     {
         lock (_providerLock)
         {
-            if (_options.ExecutionProvider == "cuda" && !_cudaUnavailable)
+            if (CudaSessionsWork())
             {
-                using var cudaOptions = NewSessionOptions();
                 try
                 {
-                    AppendCuda(cudaOptions);
-                    var session = new InferenceSession(model, cudaOptions);
-                    SetProvider("CUDA", purpose, reason: null);
+                    var session = CreateOnCuda(model);
+                    SetProvider("CUDA", purpose);
                     return session;
                 }
-                catch (Exception e) when (e is EntryPointNotFoundException or OnnxRuntimeException or DllNotFoundException or InvalidOperationException)
+                catch (Exception e) when (IsCudaUnavailable(e))
                 {
-                    // The CPU build throws EntryPointNotFoundException; a plugin without its CUDA libraries throws OnnxRuntimeException.
-                    _cudaUnavailable = true;
-                    SetProvider("CPU", purpose, reason: $"CUDA requested but unavailable ({e.GetType().Name}: {FirstLine(e.Message)}); falling back to CPU");
+                    MarkCudaUnavailable(e);
                 }
             }
             using var cpuOptions = NewSessionOptions();
             var cpuSession = new InferenceSession(model, cpuOptions);
-            SetProvider("CPU", purpose, reason: null);
+            SetProvider("CPU", purpose);
             return cpuSession;
         }
+    }
+
+    /// <summary>
+    /// Whether CUDA was asked for and a session runs on it, probed once with a one-operator graph: the CPU build fails
+    /// where the provider is appended, a GPU build without the CUDA libraries or without a device only when a session
+    /// starts on it.
+    /// </summary>
+    private bool CudaSessionsWork()
+    {
+        if (_options.ExecutionProvider != "cuda" || _cudaUnavailable)
+        {
+            return false;
+        }
+        if (!_cudaProbed)
+        {
+            _cudaProbed = true;
+            try
+            {
+                using var probe = CreateOnCuda(ProbeModel());
+            }
+            catch (Exception e) when (IsCudaUnavailable(e))
+            {
+                MarkCudaUnavailable(e);
+            }
+        }
+        return !_cudaUnavailable;
+    }
+
+    private InferenceSession CreateOnCuda(byte[] model)
+    {
+        using var cudaOptions = NewSessionOptions();
+        AppendCuda(cudaOptions);
+        return new InferenceSession(model, cudaOptions);
+    }
+
+    // The CPU build throws EntryPointNotFoundException; a GPU build without its CUDA libraries or device, OnnxRuntimeException.
+    private static bool IsCudaUnavailable(Exception e) =>
+        e is EntryPointNotFoundException or OnnxRuntimeException or DllNotFoundException or InvalidOperationException;
+
+    private void MarkCudaUnavailable(Exception e)
+    {
+        _cudaUnavailable = true;
+        _logger.LogWarning("ONNX Runtime: CUDA requested but unavailable ({Error}: {Reason}); falling back to CPU", e.GetType().Name, FirstLine(e.Message));
+    }
+
+    private static byte[] ProbeModel()
+    {
+        var graph = new OnnxGraphBuilder("cuda_probe")
+            .Input("x", TensorProto.Types.DataType.Float, 1)
+            .Output("y", TensorProto.Types.DataType.Float, 1);
+        graph.Node("Identity", ["x"], "y");
+        return graph.ToBytes();
     }
 
     private SessionOptions NewSessionOptions()
@@ -96,12 +159,8 @@ public sealed class OnnxSessionFactory
         sessionOptions.AppendExecutionProvider(env, devices, new Dictionary<string, string> { ["device_id"] = _options.CudaDeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture) });
     }
 
-    private void SetProvider(string provider, string purpose, string? reason)
+    private void SetProvider(string provider, string purpose)
     {
-        if (reason is not null)
-        {
-            _logger.LogWarning("ONNX Runtime: {Reason}", reason);
-        }
         if (!_providerLogged || ActiveProvider != provider)
         {
             _logger.LogInformation("ONNX Runtime execution provider: {Provider} (first session: {Purpose}, ORT {Version})", provider, purpose, OrtEnv.Instance().GetVersionString());

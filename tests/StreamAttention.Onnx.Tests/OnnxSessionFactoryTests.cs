@@ -16,6 +16,7 @@ public sealed class OnnxSessionFactoryTests
         using var session = factory.Create(BuildDoubler(), "test");
 
         Assert.Equal("CPU", factory.ActiveProvider);
+        Assert.Equal("cpu", factory.ExecutionProvider);
         Assert.Equal([2f, -4f], Run(session, [1f, -2f]));
         Assert.DoesNotContain(logger.Entries, e => e.Level >= LogLevel.Warning);
     }
@@ -40,6 +41,8 @@ public sealed class OnnxSessionFactoryTests
         var logger = new ListLogger<OnnxSessionFactory>();
         var factory = new OnnxSessionFactory(new OnnxRuntimeOptions { ExecutionProvider = "cuda", CudaProviderLibraryPath = cudaProviderLibraryPath }, logger);
 
+        // Answered before any session, so a model can be chosen for the provider it will run on.
+        Assert.Equal("cpu", factory.ExecutionProvider);
         using var first = factory.Create(BuildDoubler(), "first");
         using var second = factory.Create(BuildDoubler(), "second");
 

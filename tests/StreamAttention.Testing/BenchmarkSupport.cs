@@ -89,7 +89,15 @@ public sealed class BenchmarkSettings
                 ? Enum.Parse<BenchmarkWorkload>(workload.Replace("-", ""), ignoreCase: true)
                 : defaults.Workload,
             Provider = Text("--provider") ?? defaults.Provider,
-            OnnxRuntime = new OnnxRuntimeOptions { ExecutionProvider = Text("--onnx-provider") ?? defaults.OnnxRuntime.ExecutionProvider },
+            OnnxRuntime = new OnnxRuntimeOptions
+            {
+                ExecutionProvider = Text("--onnx-provider")?.ToLowerInvariant() switch
+                {
+                    null => defaults.OnnxRuntime.ExecutionProvider,
+                    var provider when provider is "cpu" or "cuda" => provider,
+                    var provider => throw new ArgumentException($"--onnx-provider {provider}: cpu or cuda"),
+                },
+            },
             MatchRecords = Text("--match-records"),
             PacedRate = Value("--paced-rate", 0) is > 0 and var rate ? rate : null,
             BatchSize = Value("--batch-size", defaults.BatchSize),

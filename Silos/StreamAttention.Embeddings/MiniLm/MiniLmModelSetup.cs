@@ -23,21 +23,12 @@ public sealed record MiniLmModelFiles(string ModelPath, string VocabularyPath, s
     };
 
     /// <summary>
-    /// MiniLM as a transformer embedder on <paramref name="sessions"/>, for the provider they are configured for; where
-    /// CUDA was asked for but the session fell back to CPU, the model <see cref="MiniLmOptions.Quantization"/> chooses
-    /// for CPU instead (Auto: the int8 one, ~2.5× less CPU per message), so a GPU image on a host without a GPU does not
-    /// run the float model on its CPU.
+    /// MiniLM as a transformer embedder on <paramref name="sessions"/>, the model chosen for the provider they run on: where
+    /// CUDA was asked for but is unavailable, the one <see cref="MiniLmOptions.Quantization"/> chooses for CPU (Auto: the
+    /// int8 one, ~2.5× less CPU per message), so a GPU image on a host without a GPU does not run the float model on its CPU.
     /// </summary>
-    public TransformerEmbedder CreateEmbedder(MiniLmOptions options, OnnxSessionFactory sessions, ILogger<TransformerEmbedder>? logger)
-    {
-        var embedder = new TransformerEmbedder(EmbedderOptions(options, sessions.ExecutionProvider), sessions, logger);
-        if (sessions.ActiveProvider == "CUDA" || options.RunsInt8(sessions.ExecutionProvider) == options.RunsInt8("cpu"))
-        {
-            return embedder;
-        }
-        embedder.Dispose();
-        return new TransformerEmbedder(EmbedderOptions(options, "cpu"), sessions, logger);
-    }
+    public TransformerEmbedder CreateEmbedder(MiniLmOptions options, OnnxSessionFactory sessions, ILogger<TransformerEmbedder>? logger) =>
+        new(EmbedderOptions(options, sessions.ExecutionProvider), sessions, logger);
 }
 
 /// <summary>

@@ -76,7 +76,7 @@ public sealed class ExecutableTests : IDisposable
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(5);
 
     [Fact]
-    public async Task Replay_dead_letters_produces_the_chosen_reason_back_to_the_source_topic_and_refuses_an_unknown_reason()
+    public async Task Replay_dead_letters_produces_the_chosen_reason_back_to_the_source_topic_up_to_max_replays_and_refuses_an_unknown_reason()
     {
         const string input = "streamattention.messages", deadLetters = "streamattention.dead-letters";
         await using var kafka = EmbeddedKafkaCluster.Start(1);
@@ -84,17 +84,22 @@ public sealed class ExecutableTests : IDisposable
         kafka.CreateTopic(deadLetters, 1);
         using (var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = kafka.BootstrapServers }).Build())
         {
-            foreach (var (value, reason) in new[] { ("m-1", "decision-failed"), ("m-2", "malformed-json") })
+            foreach (var (value, reason, replays) in new[] { ("m-1", "decision-failed", null), ("m-2", "malformed-json", null), ("m-3", "decision-failed", "2") })
             {
                 var headers = new Headers { { "streamattention-error", Encoding.UTF8.GetBytes(reason) }, { "streamattention-source-topic", Encoding.UTF8.GetBytes(input) } };
+                if (replays is not null)
+                {
+                    headers.Add("streamattention-replays", Encoding.UTF8.GetBytes(replays));
+                }
                 await producer.ProduceAsync(deadLetters, new Message<string, string> { Key = value, Value = value, Headers = headers });
             }
         }
 
-        var replay = await Run("replay-dead-letters", "--kafka", kafka.BootstrapServers, "--reason", "decision-failed");
+        var replay = await Run("replay-dead-letters", "--kafka", kafka.BootstrapServers, "--reason", "decision-failed", "--max-replays", "2");
         var unknown = await Run("replay-dead-letters", "--kafka", kafka.BootstrapServers, "--reason", "decision-faild");
 
-        Assert.Equal((0, "replayed 1 of 2 dead letters read (decision-failed 1); passed over 1"), (replay.ExitCode, replay.Stdout.Trim()));
+        Assert.Equal((0, "replayed 1 of 3 dead letters read (decision-failed 1); passed over 1; left after 2 replays 1"), (replay.ExitCode, replay.Stdout.Trim()));
+        Assert.Contains("was replayed 2 times, the most allowed", replay.Stderr);
         using var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig { BootstrapServers = kafka.BootstrapServers, GroupId = "check" }).Build();
         Assert.Equal(1, consumer.QueryWatermarkOffsets(new TopicPartition(input, 0), TimeSpan.FromSeconds(10)).High.Value);
         Assert.Equal(2, unknown.ExitCode);

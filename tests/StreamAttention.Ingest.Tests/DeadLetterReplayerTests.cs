@@ -12,7 +12,7 @@ namespace StreamAttention.Ingest.Tests;
 /// <summary>
 /// Dead letters produced back to their source topic: the chosen reasons (and user) only, as the original message with
 /// the user and origin headers kept, each once across runs of a filter (its group's commits), and a later dead letter in
-/// the next run.
+/// the next run; each replay counted in a header, up to a limit.
 /// </summary>
 public sealed class DeadLetterReplayerTests
 {
@@ -37,8 +37,9 @@ public sealed class DeadLetterReplayerTests
         Assert.Equal(["m-1", "m-3", "m-4"], replayed.Select(r => Encoding.UTF8.GetString(r.Message.Value)));
         Assert.Equal(["key-m-1", "key-m-3", "key-m-4"], replayed.Select(r => Encoding.UTF8.GetString(r.Message.Key)));
         Assert.All(replayed, r => Assert.Equal(
-            [CustomHeader, .. r.Message.Headers.Any(h => h.Key == DeadLetterHeaders.User) ? new[] { DeadLetterHeaders.User } : [], DeadLetterHeaders.Origin],
+            [CustomHeader, .. r.Message.Headers.Any(h => h.Key == DeadLetterHeaders.User) ? new[] { DeadLetterHeaders.User } : [], DeadLetterHeaders.Origin, DeadLetterHeaders.Replays],
             r.Message.Headers.Select(h => h.Key)));
+        Assert.All(replayed, r => Assert.Equal("1", OutputReader.Header(r, DeadLetterHeaders.Replays)));
         Assert.All(replayed, r => Assert.Equal($"{Traffic.InputTopic}/0/7", OutputReader.Header(r, DeadLetterHeaders.Origin)));
         Assert.Equal(["alice", "bob"], replayed.Take(2).Select(r => OutputReader.Header(r, DeadLetterHeaders.User)));
 
@@ -92,6 +93,29 @@ public sealed class DeadLetterReplayerTests
     }
 
     [Fact]
+    public async Task Each_replay_counts_itself_and_a_message_replayed_max_replays_times_stays_in_the_topic_for_another_group()
+    {
+        await using var kafka = Traffic.StartKafka();
+        // The ingest's dead letter of a replayed message keeps its headers, the count among them (PipelineTests: every input header is kept).
+        await ProduceDeadLettersAsync(kafka, [
+            ("m-1", DeadLetterReasons.DecisionFailed, "alice", null),
+            ("m-2", DeadLetterReasons.DecisionFailed, "alice", "2"),
+            ("m-3", DeadLetterReasons.DecisionFailed, "alice", "3"),
+            ("m-4", DeadLetterReasons.DecisionFailed, "alice", "not a count")]);
+
+        var limited = await ReplayAsync(kafka, new DeadLetterReplayOptions { Reasons = [DeadLetterReasons.DecisionFailed], MaxReplays = 3 });
+        var limitedAgain = await ReplayAsync(kafka, new DeadLetterReplayOptions { Reasons = [DeadLetterReasons.DecisionFailed], MaxReplays = 3 });
+        var replayedFirst = ReplayCounts(kafka);
+        var byHand = await ReplayAsync(kafka, new DeadLetterReplayOptions { Reasons = [DeadLetterReasons.DecisionFailed], GroupId = "by-hand" });
+
+        Assert.Equal((4, 3, 0, 1), (limited.Read, limited.Replayed, limited.PassedOver, limited.Exhausted));
+        Assert.Equal((0, 0, 0), (limitedAgain.Read, limitedAgain.Replayed, limitedAgain.Exhausted));
+        Assert.Equal([("m-1", "1"), ("m-2", "3"), ("m-4", "1")], replayedFirst);
+        Assert.Equal((4, 4, 0), (byHand.Read, byHand.Replayed, byHand.Exhausted));
+        Assert.Equal([("m-1", "1"), ("m-1", "1"), ("m-2", "3"), ("m-2", "3"), ("m-3", "4"), ("m-4", "1"), ("m-4", "1")], ReplayCounts(kafka));
+    }
+
+    [Fact]
     public void A_filters_group_names_its_reasons_sorted_and_its_user_and_a_group_given_is_kept()
     {
         Assert.Equal(DeadLetterReplayOptions.DefaultGroupId, new DeadLetterReplayOptions().EffectiveGroupId);
@@ -110,16 +134,30 @@ public sealed class DeadLetterReplayerTests
         return new DeadLetterReplayer(Microsoft.Extensions.Options.Options.Create(options), NullLogger<DeadLetterReplayer>.Instance).ReplayAsync(CancellationToken.None);
     }
 
-    /// <summary>Dead letters as the ingest writes them: the original key, value and a header of its own, then the dead letter's headers.</summary>
-    private static async Task ProduceDeadLettersAsync(EmbeddedKafkaCluster kafka, params (string Value, string Reason, string? User)[] deadLetters)
+    /// <summary>The messages replayed to the input topic, as (value, replays header), sorted.</summary>
+    private static (string, string)[] ReplayCounts(EmbeddedKafkaCluster kafka) => OutputReader.ReadAll(kafka, Traffic.InputTopic)
+        .Select(r => (Encoding.UTF8.GetString(r.Message.Value), OutputReader.Header(r, DeadLetterHeaders.Replays))).Order().ToArray();
+
+    private static Task ProduceDeadLettersAsync(EmbeddedKafkaCluster kafka, params (string Value, string Reason, string? User)[] deadLetters)
+        => ProduceDeadLettersAsync(kafka, deadLetters.Select(d => (d.Value, d.Reason, d.User, (string?)null)));
+
+    /// <summary>
+    /// Dead letters as the ingest writes them: the original key, value and a header of its own (and the replays its
+    /// message had, when given), then the dead letter's headers.
+    /// </summary>
+    private static async Task ProduceDeadLettersAsync(EmbeddedKafkaCluster kafka, IEnumerable<(string Value, string Reason, string? User, string? Replays)> deadLetters)
     {
         using var producer = new ProducerBuilder<byte[], byte[]>(KafkaClients.Producer(kafka)).Build();
-        foreach (var (value, reason, user) in deadLetters)
+        foreach (var (value, reason, user, replays) in deadLetters)
         {
             var headers = new Headers { { CustomHeader, "pager"u8.ToArray() } };
             if (user is not null)
             {
                 headers.Add(DeadLetterHeaders.User, Encoding.UTF8.GetBytes(user));
+            }
+            if (replays is not null)
+            {
+                headers.Add(DeadLetterHeaders.Replays, Encoding.UTF8.GetBytes(replays));
             }
             headers.Add(DeadLetterHeaders.Origin, Encoding.UTF8.GetBytes($"{Traffic.InputTopic}/0/7"));
             headers.Add(DeadLetterHeaders.Error, Encoding.UTF8.GetBytes(reason));

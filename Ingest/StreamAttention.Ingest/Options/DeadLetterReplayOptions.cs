@@ -54,6 +54,15 @@ public sealed class DeadLetterReplayOptions : IValidatableObject
     /// <summary>Where replayed messages go; null: each back to the topic it was read from (header <c>streamattention-source-topic</c>).</summary>
     public string? TargetTopic { get; set; }
 
+    /// <summary>
+    /// A dead letter whose message was replayed this many times already (header <c>streamattention-replays</c>) is left in
+    /// the dead-letter topic with a warning, not replayed again, and committed over in this run's group: a scheduled
+    /// replay stops retrying a user whose grain keeps failing. Null: no limit (a replay asked for by hand). It is still
+    /// there for a run of another group, e.g. <c>--group</c> given, once what fails is mended.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int? MaxReplays { get; set; }
+
     /// <summary>Extra librdkafka settings for both clients (security, e.g. <c>security.protocol</c>, <c>sasl.mechanism</c>).</summary>
     public Dictionary<string, string> Kafka { get; set; } = [];
 

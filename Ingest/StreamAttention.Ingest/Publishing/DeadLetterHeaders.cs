@@ -21,4 +21,11 @@ public static class DeadLetterHeaders
     /// <see cref="Decoding.IngestMessage.Origin"/>, so a replayed message gets the match ids it had the first time.
     /// </summary>
     public const string Origin = "streamattention-origin";
+
+    /// <summary>
+    /// How many times the message was replayed, a decimal count: each replay sets it one higher, and a dead letter keeps
+    /// it from the message it was made of (as every header of the input), so a replay run can leave a message that keeps
+    /// failing in the dead-letter topic (<see cref="Options.DeadLetterReplayOptions.MaxReplays"/>).
+    /// </summary>
+    public const string Replays = "streamattention-replays";
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
@@ -14,7 +15,9 @@ namespace StreamAttention.Ingest.Replay;
 /// matches keep the ids of its first scoring, and a user's grain that decided them then, but could not answer, returns
 /// those decisions). One run handles what the dead-letter topic held
 /// when it started, from the group's committed offsets, and commits only after every replayed message was
-/// acknowledged: a run that fails replays its dead letters again (at-least-once, like the ingest).
+/// acknowledged: a run that fails replays its dead letters again (at-least-once, like the ingest). Each replay counts
+/// itself in <see cref="DeadLetterHeaders.Replays"/>, and a dead letter replayed <see cref="DeadLetterReplayOptions.MaxReplays"/>
+/// times is left where it is.
 /// </summary>
 public sealed class DeadLetterReplayer(IOptions<DeadLetterReplayOptions> replayOptions, ILogger<DeadLetterReplayer> logger)
 {
@@ -56,7 +59,7 @@ public sealed class DeadLetterReplayer(IOptions<DeadLetterReplayOptions> replayO
         var reasons = _options.Reasons.ToHashSet(StringComparer.Ordinal);
         var replayed = new Dictionary<string, int>(StringComparer.Ordinal);
         var deliveries = new List<Task>();
-        var (read, passedOver) = (0, 0);
+        var (read, passedOver, exhausted) = (0, 0, 0);
         while (left.Count > 0)
         {
             var deadLetter = consumer.Consume(_options.IdleTimeout) ?? throw new TimeoutException(
@@ -85,13 +88,21 @@ public sealed class DeadLetterReplayer(IOptions<DeadLetterReplayOptions> replayO
                 passedOver++;
                 continue;
             }
-            deliveries.Add(producer.ProduceAsync(target, Original(deadLetter.Message), cancellationToken));
+            var replays = ReplaysOf(deadLetter);
+            if (replays >= _options.MaxReplays)
+            {
+                logger.LogWarning("Dead letter {Partition}@{Offset} ({Reason}, user {User}) was replayed {Replays} times, the most allowed: left in {Topic}",
+                    deadLetter.Partition.Value, deadLetter.Offset.Value, reason, Header(deadLetter, DeadLetterHeaders.User) ?? "any", replays, _options.DeadLetterTopic);
+                exhausted++;
+                continue;
+            }
+            deliveries.Add(producer.ProduceAsync(target, Original(deadLetter.Message, replays + 1), cancellationToken));
             replayed[reason] = replayed.GetValueOrDefault(reason) + 1;
         }
         await Task.WhenAll(deliveries);
         consumer.Commit(ends.Select(end => new TopicPartitionOffset(end.Key, end.Value)));
         consumer.Close();
-        return new DeadLetterReplayResult(read, replayed, passedOver);
+        return new DeadLetterReplayResult(read, replayed, passedOver, exhausted);
     }
 
     /// <summary>Each partition of the dead-letter topic, with the earliest offset the broker still has and its end, now.</summary>
@@ -107,25 +118,34 @@ public sealed class DeadLetterReplayer(IOptions<DeadLetterReplayOptions> replayO
             .ToDictionary(partition => partition, partition => consumer.QueryWatermarkOffsets(partition, RequestTimeout));
     }
 
-    private static Message<byte[]?, byte[]?> Original(Message<byte[]?, byte[]?> deadLetter)
+    /// <summary>The original message, its replays counted one higher.</summary>
+    private static Message<byte[]?, byte[]?> Original(Message<byte[]?, byte[]?> deadLetter, int replays)
     {
         var headers = new Headers();
         foreach (var header in deadLetter.Headers ?? [])
         {
-            if (!DeadLetterOnly.Contains(header.Key))
+            if (!DeadLetterOnly.Contains(header.Key) && header.Key != DeadLetterHeaders.Replays)
             {
                 headers.Add(header.Key, header.GetValueBytes());
             }
         }
+        headers.Add(DeadLetterHeaders.Replays, Encoding.ASCII.GetBytes(replays.ToString(CultureInfo.InvariantCulture)));
         return new Message<byte[]?, byte[]?> { Key = deadLetter.Key, Value = deadLetter.Value, Headers = headers };
     }
+
+    /// <summary>The replays a dead letter's message had; 0 without the header (or with one that is not a count: never trusted to stop a replay).</summary>
+    private static int ReplaysOf(ConsumeResult<byte[]?, byte[]?> deadLetter)
+        => int.TryParse(Header(deadLetter, DeadLetterHeaders.Replays), NumberStyles.None, CultureInfo.InvariantCulture, out var replays) ? replays : 0;
 
     private static string? Header(ConsumeResult<byte[]?, byte[]?> result, string name)
         => result.Message.Headers?.TryGetLastBytes(name, out var value) == true ? Encoding.UTF8.GetString(value) : null;
 }
 
-/// <summary>What a replay run did: dead letters read, replayed (by reason), and passed over by the filters.</summary>
-public sealed record DeadLetterReplayResult(int Read, IReadOnlyDictionary<string, int> ReplayedByReason, int PassedOver)
+/// <summary>
+/// What a replay run did: dead letters read, replayed (by reason), passed over by the filters, and left because their
+/// messages were replayed <see cref="DeadLetterReplayOptions.MaxReplays"/> times.
+/// </summary>
+public sealed record DeadLetterReplayResult(int Read, IReadOnlyDictionary<string, int> ReplayedByReason, int PassedOver, int Exhausted)
 {
     public int Replayed => ReplayedByReason.Values.Sum();
 }

@@ -27,13 +27,18 @@ public static class ReplayDeadLettersCommand
         {
             Description = $"the consumer group that remembers what was replayed (default: one per filter, {DeadLetterReplayOptions.DefaultGroupId}[.reason+reason][.user=NAME])",
         };
+        var maxReplays = new Option<int?>("--max-replays")
+        {
+            Description = "leave a dead letter whose message was already replayed this many times (header streamattention-replays) in the topic, "
+                + "with a warning, instead of replaying it again (default: no limit)",
+        };
         var topic = new Option<string>("--dead-letter-topic") { DefaultValueFactory = _ => defaults.DeadLetterTopic };
         var settings = new Option<string[]>("--kafka-setting") { Description = "a librdkafka setting for both clients, key=value (repeatable), e.g. security.protocol=SASL_SSL" };
         var command = new Command("replay-dead-letters",
             "Produce the dead letters that the topic holds now (from the group's last run on) back to their source topics, as the original messages; "
             + "a decision-failed dead letter reaches its user alone. Each filter (reasons, user) has a group of its own, so what one filter passes over another still replays.")
         {
-            kafka, reasons, user, to, group, topic, settings,
+            kafka, reasons, user, to, group, maxReplays, topic, settings,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -55,6 +60,7 @@ public static class ReplayDeadLettersCommand
                 options.User = parse.GetValue(user);
                 options.TargetTopic = parse.GetValue(to);
                 options.GroupId = parse.GetValue(group);
+                options.MaxReplays = parse.GetValue(maxReplays);
                 options.DeadLetterTopic = parse.GetValue(topic)!;
                 options.Kafka = kafkaSettings;
             }, cancellationToken);
@@ -84,8 +90,10 @@ public static class ReplayDeadLettersCommand
             Console.Error.WriteLine($"replay-dead-letters: {e.Message}. Nothing was committed: the next run replays the same dead letters.");
             return 1;
         }
+        var maxReplays = host.Services.GetRequiredService<IOptions<DeadLetterReplayOptions>>().Value.MaxReplays;
         var byReason = string.Join(", ", result.ReplayedByReason.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key} {r.Value}"));
-        Console.Out.WriteLine($"replayed {result.Replayed} of {result.Read} dead letters read{(byReason.Length > 0 ? $" ({byReason})" : "")}; passed over {result.PassedOver}");
+        Console.Out.WriteLine($"replayed {result.Replayed} of {result.Read} dead letters read{(byReason.Length > 0 ? $" ({byReason})" : "")}; passed over {result.PassedOver}"
+            + (maxReplays is { } most ? $"; left after {most} replays {result.Exhausted}" : ""));
         return 0;
     }
 }

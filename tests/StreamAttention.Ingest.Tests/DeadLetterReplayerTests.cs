@@ -1,8 +1,12 @@
 using System.Text;
 using Confluent.Kafka;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using StreamAttention.Ingest.Decoding;
 using StreamAttention.Ingest.EmbeddedKafka;
+using StreamAttention.Ingest.Hosting;
 using StreamAttention.Ingest.Options;
 using StreamAttention.Ingest.Publishing;
 using StreamAttention.Ingest.Replay;
@@ -113,6 +117,43 @@ public sealed class DeadLetterReplayerTests
         Assert.Equal([("m-1", "1"), ("m-2", "3"), ("m-4", "1")], replayedFirst);
         Assert.Equal((4, 4, 0), (byHand.Read, byHand.Replayed, byHand.Exhausted));
         Assert.Equal([("m-1", "1"), ("m-1", "1"), ("m-2", "3"), ("m-2", "3"), ("m-3", "4"), ("m-4", "1"), ("m-4", "1")], ReplayCounts(kafka));
+    }
+
+    [Fact]
+    public void The_replays_client_settings_are_the_ingests_from_configuration()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Ingest:Consumer:sasl.mechanism"] = "SCRAM-SHA-512",
+            ["Ingest:Consumer:sasl.password"] = "from-the-secret",
+            ["Ingest:Producer:sasl.password"] = "from-the-secret-too",
+        }).Build());
+        services.AddDeadLetterReplayer(options => options.Kafka["security.protocol"] = "SASL_SSL").BindIngestClientSettings();
+
+        var options = services.BuildServiceProvider().GetRequiredService<IOptions<DeadLetterReplayOptions>>().Value;
+
+        Assert.Equal(new Dictionary<string, string> { ["sasl.mechanism"] = "SCRAM-SHA-512", ["sasl.password"] = "from-the-secret" }, options.Consumer);
+        Assert.Equal(new Dictionary<string, string> { ["sasl.password"] = "from-the-secret-too" }, options.Producer);
+        Assert.Equal("SASL_SSL", options.Kafka["security.protocol"]);
+    }
+
+    [Fact]
+    public async Task A_clients_settings_reach_its_client_and_the_settings_for_both_go_over_them()
+    {
+        await using var kafka = Traffic.StartKafka();
+        await ProduceDeadLettersAsync(kafka, ("m-1", DeadLetterReasons.ScoringFailed, null));
+
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => ReplayAsync(kafka, new DeadLetterReplayOptions { Consumer = { ["security.protocol"] = "bogus" } }));
+        var overridden = await ReplayAsync(kafka, new DeadLetterReplayOptions
+        {
+            Consumer = { ["security.protocol"] = "bogus" },
+            Producer = { ["security.protocol"] = "bogus" },
+            Kafka = { ["security.protocol"] = "plaintext" },
+        });
+
+        Assert.Contains("security.protocol", refused.Message);
+        Assert.Equal(1, overridden.Replayed);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -19,4 +20,16 @@ public static class DeadLetterReplayServiceCollectionExtensions
         services.TryAddSingleton<DeadLetterReplayer>();
         return options;
     }
+
+    /// <summary>
+    /// The replay's consumer and producer settings from the ingest's configuration (<c>Ingest:Consumer</c>,
+    /// <c>Ingest:Producer</c>), so the TLS and SASL settings a deployment gives its ingest (the password from its Secret)
+    /// reach the replay too.
+    /// </summary>
+    public static OptionsBuilder<DeadLetterReplayOptions> BindIngestClientSettings(this OptionsBuilder<DeadLetterReplayOptions> options)
+        => options.Configure<IConfiguration>((replay, configuration) =>
+        {
+            configuration.GetSection($"{KafkaIngestOptions.SectionName}:{nameof(KafkaIngestOptions.Consumer)}").Bind(replay.Consumer);
+            configuration.GetSection($"{KafkaIngestOptions.SectionName}:{nameof(KafkaIngestOptions.Producer)}").Bind(replay.Producer);
+        });
 }

@@ -63,7 +63,17 @@ public sealed class DeadLetterReplayOptions : IValidatableObject
     [Range(1, 10_000)]
     public int? MaxReplays { get; set; }
 
-    /// <summary>Extra librdkafka settings for both clients (security, e.g. <c>security.protocol</c>, <c>sasl.mechanism</c>).</summary>
+    /// <summary>
+    /// librdkafka settings of the consumer; the command takes the ingest's (<c>Ingest:Consumer</c>,
+    /// <see cref="Hosting.DeadLetterReplayServiceCollectionExtensions.BindIngestClientSettings"/>), so a deployment's TLS
+    /// and SASL settings, its Secret's password among them, reach the replay as they reach the ingest.
+    /// </summary>
+    public Dictionary<string, string> Consumer { get; set; } = [];
+
+    /// <summary>librdkafka settings of the producer; the command takes the ingest's (<c>Ingest:Producer</c>), as for <see cref="Consumer"/>.</summary>
+    public Dictionary<string, string> Producer { get; set; } = [];
+
+    /// <summary>Extra librdkafka settings for both clients (<c>--kafka-setting</c>), applied over <see cref="Consumer"/> and <see cref="Producer"/>.</summary>
     public Dictionary<string, string> Kafka { get; set; } = [];
 
     /// <summary>How long the run waits for the next dead letter before it gives up (the broker or the topic is not answering).</summary>

@@ -31,7 +31,7 @@ public sealed class DeadLetterReplayer(IOptions<DeadLetterReplayOptions> replayO
 
     public async Task<DeadLetterReplayResult> ReplayAsync(CancellationToken cancellationToken)
     {
-        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig(new Dictionary<string, string>(_options.Kafka))
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig(Settings(_options.Consumer))
         {
             BootstrapServers = _options.BootstrapServers,
             GroupId = _options.EffectiveGroupId,
@@ -40,7 +40,7 @@ public sealed class DeadLetterReplayer(IOptions<DeadLetterReplayOptions> replayO
             // A partition's end may lie past its last record (transaction markers): the end of partition says so.
             EnablePartitionEof = true,
         }).Build();
-        using var producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig(new Dictionary<string, string>(_options.Kafka))
+        using var producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig(Settings(_options.Producer))
         {
             BootstrapServers = _options.BootstrapServers,
             EnableIdempotence = true,
@@ -103,6 +103,17 @@ public sealed class DeadLetterReplayer(IOptions<DeadLetterReplayOptions> replayO
         consumer.Commit(ends.Select(end => new TopicPartitionOffset(end.Key, end.Value)));
         consumer.Close();
         return new DeadLetterReplayResult(read, replayed, passedOver, exhausted);
+    }
+
+    /// <summary>A client's own settings with the ones for both clients over them; the replay's own (group, offsets, idempotence) go over all.</summary>
+    private Dictionary<string, string> Settings(Dictionary<string, string> client)
+    {
+        var settings = new Dictionary<string, string>(client);
+        foreach (var (key, value) in _options.Kafka)
+        {
+            settings[key] = value;
+        }
+        return settings;
     }
 
     /// <summary>Each partition of the dead-letter topic, with the earliest offset the broker still has and its end, now.</summary>

@@ -73,7 +73,7 @@ public static class ReplayDeadLettersCommand
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
         // The commands' shared logging: on stderr, so stdout carries only the summary.
         StreamAttentionHost.ConfigureSourcesAndLogging(builder, []);
-        builder.Services.AddDeadLetterReplayer(configure);
+        builder.Services.AddDeadLetterReplayer(configure).BindIngestClientSettings();
         using var host = builder.Build();
         DeadLetterReplayResult result;
         try

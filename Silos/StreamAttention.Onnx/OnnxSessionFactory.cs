@@ -7,8 +7,9 @@ using StreamAttention.Onnx.Options;
 namespace StreamAttention.Onnx;
 
 /// <summary>
-/// Creates ONNX Runtime sessions on the configured execution provider. CUDA is chosen at run time:
-/// the CPU build of ONNX Runtime has no CUDA entry point, so a failed attempt logs why and falls back to CPU.
+/// Creates ONNX Runtime sessions on the configured execution provider, per role: models on <c>Onnx:ExecutionProvider</c>,
+/// the scoring engine's own graphs on <c>Onnx:ScoringExecutionProvider</c> (by default the same). CUDA is chosen at
+/// run time: the CPU build of ONNX Runtime has no CUDA entry point, so a failed attempt logs why and falls back to CPU.
 /// </summary>
 public sealed class OnnxSessionFactory
 {
@@ -16,9 +17,9 @@ public sealed class OnnxSessionFactory
     private readonly OnnxRuntimeOptions _options;
     private readonly ILogger _logger;
     private readonly Lock _providerLock = new();
+    private readonly Dictionary<OnnxSessionRole, string> _activeProviders = [];
     private bool _cudaProbed;
     private bool _cudaUnavailable;
-    private bool _providerLogged;
 
     public OnnxSessionFactory(OnnxRuntimeOptions options, ILogger<OnnxSessionFactory>? logger = null)
     {
@@ -27,8 +28,8 @@ public sealed class OnnxSessionFactory
     }
 
     /// <summary>
-    /// The provider this factory's sessions run on, cpu or cuda, which decides what a model is prepared for: cuda only
-    /// where it was asked for (Onnx:ExecutionProvider) and a probe session ran on it. Answered before any model is
+    /// The provider this factory's model sessions run on, cpu or cuda, which decides what a model is prepared for: cuda
+    /// only where it was asked for (Onnx:ExecutionProvider) and a probe session ran on it. Answered before any model is
     /// chosen, so a GPU image on a host without a usable GPU prepares its models for CPU instead of loading one for CUDA.
     /// </summary>
     public string ExecutionProvider
@@ -37,24 +38,27 @@ public sealed class OnnxSessionFactory
         {
             lock (_providerLock)
             {
-                return CudaSessionsWork() ? "cuda" : "cpu";
+                return CudaSessionsWork(OnnxSessionRole.Model) ? "cuda" : "cpu";
             }
         }
     }
 
-    /// <summary>The provider the last session was created on: "CPU" or "CUDA".</summary>
-    public string ActiveProvider { get; private set; } = "CPU";
+    /// <summary>The provider the last model session was created on: "CPU" or "CUDA".</summary>
+    public string ActiveProvider => ActiveProviderOf(OnnxSessionRole.Model);
 
-    public InferenceSession Create(byte[] model, string purpose)
+    /// <summary>The provider the last scoring graph's session was created on: "CPU" or "CUDA".</summary>
+    public string ScoringGraphProvider => ActiveProviderOf(OnnxSessionRole.ScoringGraph);
+
+    public InferenceSession Create(byte[] model, string purpose, OnnxSessionRole role = OnnxSessionRole.Model)
     {
         lock (_providerLock)
         {
-            if (CudaSessionsWork())
+            if (CudaSessionsWork(role))
             {
                 try
                 {
                     var session = CreateOnCuda(model);
-                    SetProvider("CUDA", purpose);
+                    SetProvider(role, "CUDA", purpose);
                     return session;
                 }
                 catch (Exception e) when (IsCudaUnavailable(e))
@@ -64,19 +68,20 @@ public sealed class OnnxSessionFactory
             }
             using var cpuOptions = NewSessionOptions();
             var cpuSession = new InferenceSession(model, cpuOptions);
-            SetProvider("CPU", purpose);
+            SetProvider(role, "CPU", purpose);
             return cpuSession;
         }
     }
 
     /// <summary>
-    /// Whether CUDA was asked for and a session runs on it, probed once with a one-operator graph: the CPU build fails
-    /// where the provider is appended, a GPU build without the CUDA libraries or without a device only when a session
-    /// starts on it.
+    /// Whether CUDA was asked for sessions of <paramref name="role"/> and a session runs on it, probed once with a
+    /// one-operator graph: the CPU build fails where the provider is appended, a GPU build without the CUDA libraries or
+    /// without a device only when a session starts on it.
     /// </summary>
-    private bool CudaSessionsWork()
+    private bool CudaSessionsWork(OnnxSessionRole role)
     {
-        if (_options.ExecutionProvider != "cuda" || _cudaUnavailable)
+        var asked = role == OnnxSessionRole.ScoringGraph ? _options.ScoringExecutionProvider ?? _options.ExecutionProvider : _options.ExecutionProvider;
+        if (asked != "cuda" || _cudaUnavailable)
         {
             return false;
         }
@@ -159,15 +164,33 @@ public sealed class OnnxSessionFactory
         sessionOptions.AppendExecutionProvider(env, devices, new Dictionary<string, string> { ["device_id"] = _options.CudaDeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture) });
     }
 
-    private void SetProvider(string provider, string purpose)
+    private void SetProvider(OnnxSessionRole role, string provider, string purpose)
     {
-        if (!_providerLogged || ActiveProvider != provider)
+        if (_activeProviders.GetValueOrDefault(role) != provider)
         {
-            _logger.LogInformation("ONNX Runtime execution provider: {Provider} (first session: {Purpose}, ORT {Version})", provider, purpose, OrtEnv.Instance().GetVersionString());
-            _providerLogged = true;
+            _logger.LogInformation("ONNX Runtime execution provider for {Role} sessions: {Provider} (first session: {Purpose}, ORT {Version})",
+                role == OnnxSessionRole.Model ? "model" : "scoring graph", provider, purpose, OrtEnv.Instance().GetVersionString());
+            _activeProviders[role] = provider;
         }
-        ActiveProvider = provider;
+    }
+
+    private string ActiveProviderOf(OnnxSessionRole role)
+    {
+        lock (_providerLock)
+        {
+            return _activeProviders.GetValueOrDefault(role, "CPU");
+        }
     }
 
     private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
+}
+
+/// <summary>What a session runs, which decides its execution provider (<see cref="OnnxRuntimeOptions"/>).</summary>
+public enum OnnxSessionRole
+{
+    /// <summary>A model: MiniLM, a bring-your-own transformer, the distilled table's graphs.</summary>
+    Model,
+
+    /// <summary>One of the scoring engine's own graphs (prefilter, attention).</summary>
+    ScoringGraph,
 }

@@ -32,7 +32,7 @@ public sealed class CrossAttentionStage : IDisposable
     public CrossAttentionStage(OnnxSessionFactory sessions, int dimension)
     {
         _dimension = dimension;
-        _session = sessions.Create(CrossAttentionGraph.Build(dimension), "cross-attention");
+        _session = sessions.Create(CrossAttentionGraph.Build(dimension), "cross-attention", OnnxSessionRole.ScoringGraph);
     }
 
     public int Dimension => _dimension;

@@ -13,7 +13,7 @@ public sealed class PrefilterStage : IDisposable
     private readonly RunOptions _runOptions = new();
     private readonly ReusableBuffer<float> _similarity = new();
 
-    public PrefilterStage(OnnxSessionFactory sessions) => _session = sessions.Create(PrefilterGraph.Build(), "prefilter");
+    public PrefilterStage(OnnxSessionFactory sessions) => _session = sessions.Create(PrefilterGraph.Build(), "prefilter", OnnxSessionRole.ScoringGraph);
 
     /// <summary>Cosines [messageCount, interestCount], valid until the next call.</summary>
     public ReadOnlyMemory<float> Run(ReadOnlyMemory<float> messages, int messageCount, ReadOnlyMemory<float> interests, int interestCount, int dimension)

@@ -76,7 +76,7 @@ using var embedder = glove;
 var corpus = BenchmarkCorpus.Load();
 var messageTexts = corpus.Messages(settings.Messages);
 var interestTexts = corpus.Interests(settings.Interests, seed: 42, rank => vectors.Word(rank - 1));
-Console.WriteLine($"# scoring benchmark: {settings.Interests:N0} interests × {settings.Messages:N0} messages, d={embedder.Dimension}, {Environment.ProcessorCount} cores, ORT {OrtEnv.Instance().GetVersionString()}, provider {sessions.ActiveProvider}");
+Console.WriteLine($"# scoring benchmark: {settings.Interests:N0} interests × {settings.Messages:N0} messages, d={embedder.Dimension}, {Environment.ProcessorCount} cores, ORT {OrtEnv.Instance().GetVersionString()}, provider {sessions.ScoringGraphProvider}");
 
 var embedTime = Timing.Median(settings.Repetitions, () => embedder.Embed(messageTexts));
 var messages = embedder.Embed(messageTexts);

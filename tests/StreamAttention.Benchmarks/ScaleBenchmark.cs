@@ -126,7 +126,7 @@ internal static class ScaleBenchmark
         }
         ScalePlot.Write(points, settings.PlotPath);
         Console.WriteLine();
-        Console.WriteLine($"scoring sessions ran on ONNX Runtime's {sessions.ActiveProvider} execution provider");
+        Console.WriteLine($"scoring sessions ran on ONNX Runtime's {sessions.ScoringGraphProvider} execution provider");
         Console.WriteLine($"plot: {Path.GetFullPath(settings.PlotPath)}");
     }
 

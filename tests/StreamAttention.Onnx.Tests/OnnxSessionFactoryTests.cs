@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
 using Onnx;
@@ -51,6 +52,36 @@ public sealed class OnnxSessionFactoryTests
         var warning = Assert.Single(logger.Entries, e => e.Level == LogLevel.Warning);
         Assert.Contains(reason, warning.Message);
         Assert.Contains("falling back to CPU", warning.Message);
+    }
+
+    [Theory]
+    [InlineData("cpu", null, false)]
+    [InlineData("cuda", null, true)] // unset: as the models
+    [InlineData("cuda", "cpu", false)]
+    [InlineData("cpu", "cuda", true)]
+    public void A_scoring_graph_asks_for_the_scoring_provider_which_is_the_models_unless_set(string models, string? scoringGraphs, bool asksForCuda)
+    {
+        var logger = new ListLogger<OnnxSessionFactory>();
+        var factory = new OnnxSessionFactory(new OnnxRuntimeOptions { ExecutionProvider = models, ScoringExecutionProvider = scoringGraphs }, logger);
+
+        using var graph = factory.Create(BuildDoubler(), "graph", OnnxSessionRole.ScoringGraph);
+
+        // This build has no CUDA provider: a graph that asked for it fell back, with the one warning.
+        Assert.Equal(asksForCuda, logger.Entries.Any(e => e.Level == LogLevel.Warning && e.Message.Contains("CUDA requested")));
+        Assert.Equal("CPU", factory.ScoringGraphProvider);
+        Assert.Contains(logger.Entries, e => e.Message.Contains("provider for scoring graph sessions: CPU (first session: graph"));
+        Assert.Equal([4f], Run(graph, [2f]));
+    }
+
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("cuda", true)]
+    [InlineData("gpu", false)]
+    public void The_scoring_provider_is_cpu_cuda_or_unset(string? scoringGraphs, bool valid)
+    {
+        var options = new OnnxRuntimeOptions { ScoringExecutionProvider = scoringGraphs };
+
+        Assert.Equal(valid, Validator.TryValidateObject(options, new ValidationContext(options), [], validateAllProperties: true));
     }
 
     private static byte[] BuildDoubler()

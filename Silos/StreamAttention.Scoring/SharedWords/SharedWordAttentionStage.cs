@@ -27,7 +27,7 @@ public sealed class SharedWordAttentionStage : IDisposable
     public SharedWordAttentionStage(OnnxSessionFactory sessions, int dimension)
     {
         Dimension = dimension;
-        _session = sessions.Create(SharedWordAttentionGraph.Build(dimension), "shared-word-attention");
+        _session = sessions.Create(SharedWordAttentionGraph.Build(dimension), "shared-word-attention", OnnxSessionRole.ScoringGraph);
     }
 
     public int Dimension { get; }

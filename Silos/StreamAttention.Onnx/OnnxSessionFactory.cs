@@ -184,13 +184,3 @@ public sealed class OnnxSessionFactory
 
     private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
 }
-
-/// <summary>What a session runs, which decides its execution provider (<see cref="OnnxRuntimeOptions"/>).</summary>
-public enum OnnxSessionRole
-{
-    /// <summary>A model: MiniLM, a bring-your-own transformer, the distilled table's graphs.</summary>
-    Model,
-
-    /// <summary>One of the scoring engine's own graphs (prefilter, attention).</summary>
-    ScoringGraph,
-}

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using StreamAttention.Contracts.Scoring;
 using StreamAttention.Ingest.Decoding;
@@ -20,6 +21,7 @@ public sealed class MessageMatchesJson
     private readonly byte[]? _attributes;
     private readonly byte[] _source;
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);
+    private readonly Dictionary<int, byte[]> _valuesByLength = [];
     private readonly Utf8JsonWriter _writer;
 
     /// <param name="text">The message's text, or null when the values leave it out.</param>
@@ -34,7 +36,12 @@ public sealed class MessageMatchesJson
         _writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true });
     }
 
-    /// <summary>The value of <paramref name="match"/> (its decision included); absent fields are left out, as the serializer does.</summary>
+    /// <summary>
+    /// The value of <paramref name="match"/> (its decision included); absent fields are left out, as the serializer does.
+    /// The array is this writer's: a later value of the same length is written into it, so hand it to the producer before
+    /// the next <see cref="Write"/> (librdkafka copies a value while it is produced, and Confluent.Kafka takes a value as
+    /// a whole array). A message's hundreds of values fall on a few dozen lengths, so most need no new array.
+    /// </summary>
     public byte[] Write(TextMatch match)
     {
         _buffer.ResetWrittenCount();
@@ -63,7 +70,11 @@ public sealed class MessageMatchesJson
         }
         writer.WriteEndObject();
         writer.Flush();
-        return _buffer.WrittenSpan.ToArray();
+        var written = _buffer.WrittenSpan;
+        ref var value = ref CollectionsMarshal.GetValueRefOrAddDefault(_valuesByLength, written.Length, out _);
+        value ??= new byte[written.Length];
+        written.CopyTo(value);
+        return value;
     }
 
     private void WriteString(JsonEncodedText name, string? value) => PublishedMatchJson.WriteStringIfAny(_writer, name, value);

@@ -82,6 +82,7 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
             {
                 continue;
             }
+            // The value's array is the writer's, written over by a later match: both produce calls below copy it first.
             var output = new Message<byte[]?, byte[]?>
             {
                 Key = Encoding.UTF8.GetBytes(match.UserId),

@@ -1,0 +1,40 @@
+using System.Text.Json.Nodes;
+using StreamAttention.Contracts;
+using StreamAttention.Contracts.Scoring;
+using StreamAttention.Contracts.Users;
+using StreamAttention.Ingest.Decoding;
+using StreamAttention.Ingest.Options;
+using StreamAttention.Ingest.Publishing;
+
+namespace StreamAttention.Ingest.Tests;
+
+/// <summary>The publisher's records as they reach Kafka.</summary>
+public sealed class OutputPublisherTests
+{
+    [Fact]
+    public async Task Matches_whose_values_have_one_length_are_each_published_with_their_own_value()
+    {
+        await using var kafka = Traffic.StartKafka();
+        using var publisher = new OutputPublisher(Microsoft.Extensions.Options.Options.Create(new KafkaIngestOptions { BootstrapServers = kafka.BootstrapServers }));
+        var message = new IngestMessage("m-1", "primary failed over", null, null, null, null, null, $"{Traffic.InputTopic}/0/0");
+        // Ids of one width: the values of each delivery kind have one length, so the writer writes them into one array.
+        var matches = Enumerable.Range(10, 40).Select(i => new TextMatch(0, $"user-{i}", $"interest-{i}", 0.75f, [new Highlight("failed", 0.5f)],
+            $"match-{i}", i % 4 == 0 ? DeliveryKinds.Immediate : DeliveryKinds.Deferred)).ToArray();
+        var acknowledgements = new BatchAcknowledgements();
+
+        await publisher.PublishMatchesAsync(message, matches, new SourcePosition(Traffic.InputTopic, 0, 0), null, acknowledgements, CancellationToken.None);
+        await acknowledgements.AllAsync().WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(matches.Select(m => (m.MatchId, m.UserId, m.InterestId, m.Delivery)).Order(), Published(kafka, Traffic.OutputTopic).Order());
+        Assert.Equal(matches.Where(m => m.Delivery == DeliveryKinds.Immediate).Select(m => (m.MatchId, m.UserId, m.InterestId, m.Delivery)).Order(),
+            Published(kafka, Traffic.NotificationTopic).Order());
+    }
+
+    private static IEnumerable<(string?, string, string, string?)> Published(Ingest.EmbeddedKafka.EmbeddedKafkaCluster kafka, string topic)
+        => OutputReader.ReadAll(kafka, topic).Select(record =>
+        {
+            var value = JsonNode.Parse(record.Message.Value)!;
+            Assert.Equal((string)value["userId"]!, System.Text.Encoding.UTF8.GetString(record.Message.Key));
+            return ((string?)value["matchId"], (string)value["userId"]!, (string)value["interestId"]!, (string?)value["delivery"]);
+        });
+}

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
@@ -89,15 +90,7 @@ public sealed class BenchmarkSettings
                 ? Enum.Parse<BenchmarkWorkload>(workload.Replace("-", ""), ignoreCase: true)
                 : defaults.Workload,
             Provider = Text("--provider") ?? defaults.Provider,
-            OnnxRuntime = new OnnxRuntimeOptions
-            {
-                ExecutionProvider = Text("--onnx-provider")?.ToLowerInvariant() switch
-                {
-                    null => defaults.OnnxRuntime.ExecutionProvider,
-                    var provider when provider is "cpu" or "cuda" => provider,
-                    var provider => throw new ArgumentException($"--onnx-provider {provider}: cpu or cuda"),
-                },
-            },
+            OnnxRuntime = OnnxRuntimeFor(Text("--onnx-provider")?.ToLowerInvariant() ?? defaults.OnnxRuntime.ExecutionProvider),
             MatchRecords = Text("--match-records"),
             PacedRate = Value("--paced-rate", 0) is > 0 and var rate ? rate : null,
             BatchSize = Value("--batch-size", defaults.BatchSize),
@@ -114,6 +107,14 @@ public sealed class BenchmarkSettings
                 var storage => throw new ArgumentException($"--storage {storage}: memory or redis"),
             },
         };
+    }
+
+    /// <summary><c>--onnx-provider</c> as Onnx:ExecutionProvider, refused by the options' own validation unless cpu or cuda.</summary>
+    private static OnnxRuntimeOptions OnnxRuntimeFor(string executionProvider)
+    {
+        var options = new OnnxRuntimeOptions { ExecutionProvider = executionProvider };
+        Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
+        return options;
     }
 }
 

@@ -1,6 +1,7 @@
 using System.Text;
 using Confluent.Kafka;
 using StreamAttention.Ingest.EmbeddedKafka;
+using StreamAttention.Silo.Commands;
 
 namespace StreamAttention.Commands.Tests;
 
@@ -76,7 +77,7 @@ public sealed class ExecutableTests : IDisposable
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(5);
 
     [Fact]
-    public async Task Replay_dead_letters_produces_the_chosen_reason_back_to_the_source_topic_up_to_max_replays_and_refuses_an_unknown_reason()
+    public async Task Replay_dead_letters_produces_the_chosen_reason_back_to_the_source_topic_up_to_max_replays_exits_3_for_what_it_left_and_refuses_an_unknown_reason()
     {
         const string input = "streamattention.messages", deadLetters = "streamattention.dead-letters";
         await using var kafka = EmbeddedKafkaCluster.Start(1);
@@ -98,8 +99,9 @@ public sealed class ExecutableTests : IDisposable
         var replay = await Run("replay-dead-letters", "--kafka", kafka.BootstrapServers, "--reason", "decision-failed", "--max-replays", "2");
         var unknown = await Run("replay-dead-letters", "--kafka", kafka.BootstrapServers, "--reason", "decision-faild");
 
-        Assert.Equal((0, "replayed 1 of 3 dead letters read (decision-failed 1); passed over 1; left after 2 replays 1"), (replay.ExitCode, replay.Stdout.Trim()));
+        Assert.Equal((ReplayDeadLettersCommand.ExhaustedExitCode, "replayed 1 of 3 dead letters read (decision-failed 1); passed over 1; left after 2 replays 1"), (replay.ExitCode, replay.Stdout.Trim()));
         Assert.Contains("was replayed 2 times, the most allowed", replay.Stderr);
+        Assert.Contains("1 dead letters were left in the topic after 2 replays", replay.Stderr);
         using var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig { BootstrapServers = kafka.BootstrapServers, GroupId = "check" }).Build();
         Assert.Equal(1, consumer.QueryWatermarkOffsets(new TopicPartition(input, 0), TimeSpan.FromSeconds(10)).High.Value);
         Assert.Equal(2, unknown.ExitCode);

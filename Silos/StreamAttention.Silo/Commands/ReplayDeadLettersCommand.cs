@@ -16,6 +16,9 @@ namespace StreamAttention.Silo.Commands;
 /// </summary>
 public static class ReplayDeadLettersCommand
 {
+    /// <summary>The exit code of a run that left dead letters after <c>--max-replays</c> (everything else it read was done).</summary>
+    public const int ExhaustedExitCode = 3;
+
     public static Command Create()
     {
         var defaults = new DeadLetterReplayOptions();
@@ -30,7 +33,7 @@ public static class ReplayDeadLettersCommand
         var maxReplays = new Option<int?>("--max-replays")
         {
             Description = "leave a dead letter whose message was already replayed this many times (header streamattention-replays) in the topic, "
-                + "with a warning, instead of replaying it again (default: no limit)",
+                + "with a warning, instead of replaying it again, and exit with 3 when any was left so (default: no limit)",
         };
         var topic = new Option<string>("--dead-letter-topic") { DefaultValueFactory = _ => defaults.DeadLetterTopic };
         var settings = new Option<string[]>("--kafka-setting") { Description = "a librdkafka setting for both clients, key=value (repeatable), e.g. security.protocol=SASL_SSL" };
@@ -94,6 +97,14 @@ public static class ReplayDeadLettersCommand
         var byReason = string.Join(", ", result.ReplayedByReason.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key} {r.Value}"));
         Console.Out.WriteLine($"replayed {result.Replayed} of {result.Read} dead letters read{(byReason.Length > 0 ? $" ({byReason})" : "")}; passed over {result.PassedOver}"
             + (maxReplays is { } most ? $"; left after {most} replays {result.Exhausted}" : ""));
+        if (result.Exhausted > 0)
+        {
+            // A failed run is what a scheduler reports (a Kubernetes Job failed): the messages left are committed over,
+            // so no later run of this group would show them again.
+            Console.Error.WriteLine($"replay-dead-letters: {result.Exhausted} dead letters were left in the topic after {maxReplays} replays (logged above); "
+                + "replay them with a --group of your own once what fails them is mended.");
+            return ExhaustedExitCode;
+        }
         return 0;
     }
 }

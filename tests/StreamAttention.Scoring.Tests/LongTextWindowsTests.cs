@@ -33,8 +33,8 @@ public sealed class LongTextWindowsTests(GloveScorerFixture glove)
         Assert.True(Assert.Single(cut).Score < DatabaseOutages.Threshold - 0.2f, $"first window only: {cut[0].Score}");
         Assert.True(Assert.Single(cut).Truncated);
         Assert.False(windowed.Truncated);
-        Assert.NotEmpty(windowed.Highlights);
-        Assert.All(windowed.Highlights, h => Assert.Contains(h.Token, RelevantParagraph.ToLowerInvariant()));
+        // Words only the paragraph holds (the filler around it has others, which the interest's "outages" may attend to).
+        Assert.Equal(["database", "postgresql"], windowed.Highlights.Take(2).Select(h => h.Token).Order(StringComparer.Ordinal));
     }
 
     [Fact]

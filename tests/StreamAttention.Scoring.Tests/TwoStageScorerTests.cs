@@ -87,6 +87,26 @@ public sealed class TwoStageScorerTests
         Assert.True(pair.Highlights[0].Weight >= pair.Highlights[1].Weight);
     }
 
+    [Theory]
+    [InlineData(ScoringEngine.PerPair)]
+    [InlineData(ScoringEngine.SharedWords)]
+    public void A_word_repeated_in_the_message_is_one_highlight_weighing_as_its_most_attended_occurrence(ScoringEngine engine)
+    {
+        var options = new ScoringOptions { HighlightCount = 3, DefaultThreshold = -1, Engine = engine };
+        var interests = InterestIndex.Build([new InterestDefinition("db", "w1 w2")], _embedder, options);
+        var messages = _embedder.Embed(["w2 w1 w9 w1 w2 w30 w1"]);
+        using var scorer = new TwoStageScorer(TestData.Sessions(), options);
+
+        var pair = Assert.Single(scorer.Score(messages, interests));
+
+        var (_, _, weights) = ReferenceScorer.Score(messages, 0, interests, 0, options);
+        var byWord = messages.TokenTexts[0].Select((token, t) => (token, w: weights[t])).GroupBy(x => x.token)
+            .Select(g => (Token: g.Key, Weight: g.Max(x => x.w))).OrderByDescending(x => x.Weight).ToArray();
+        Assert.Equal(4, byWord.Length);
+        Assert.Equal(byWord.Take(3).Select(x => x.Token), pair.Highlights.Select(h => h.Token));
+        Assert.All(pair.Highlights.Zip(byWord), x => Assert.Equal(x.Second.Weight, x.First.Weight, 1e-5));
+    }
+
     [Fact]
     public void Min_score_minus_one_keeps_every_pair_including_messages_without_known_words()
     {

@@ -66,6 +66,7 @@ public sealed class SharedWordsScorerTests
             Assert.Equal(ReferenceScorer.Combine(p, a, perPair), pair.Score, 1e-5);
             Assert.Equal(p, pair.PrefilterScore, 1e-5);
             Assert.Equal(old.Highlights.Count, pair.Highlights.Count);
+            Assert.Equal(pair.Highlights.Count, pair.Highlights.DistinctBy(h => h.Token).Count());
             for (var h = 0; h < pair.Highlights.Count; h++)
             {
                 Assert.Equal(old.Highlights[h].Weight, pair.Highlights[h].Weight, 1e-5);

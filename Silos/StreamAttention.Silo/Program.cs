@@ -1,5 +1,6 @@
 using System.CommandLine;
 using StreamAttention.Silo.Commands;
+using StreamAttention.Silo.Hosting;
 
 var root = new RootCommand("StreamAttention: a streaming relevance filter that scores messages against users' interests with cross-attention.")
 {
@@ -13,4 +14,14 @@ var root = new RootCommand("StreamAttention: a streaming relevance filter that s
     IngestCommand.Create(),
     LocalCommand.Create(),
 };
-return await root.Parse(args).InvokeAsync();
+var parse = root.Parse(args);
+try
+{
+    // Without System.CommandLine's handler, which prints any exception's stack: refused configuration is told apart below.
+    return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (Exception e) when (ConfigurationErrors.Describe(e) is { } problem)
+{
+    Console.Error.WriteLine($"{parse.CommandResult.Command.Name}: invalid configuration: {problem}");
+    return ConfigurationErrors.ExitCode;
+}

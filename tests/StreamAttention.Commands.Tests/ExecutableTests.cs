@@ -46,6 +46,26 @@ public sealed class ExecutableTests : IDisposable
     }
 
     [Fact]
+    public async Task Configuration_that_a_host_refuses_stops_the_command_with_exit_code_2_and_one_line_naming_it()
+    {
+        string[] score = ["score", "--interests", Interests, "--messages", Messages, "--out", _files.Path("out.jsonl").FullName];
+
+        var notANumber = await Run([.. score, "--Scoring:DefaultThreshold=abc"]);
+        var outOfRange = await Run([.. score, "--Scoring:DefaultThreshold=7"]);
+        var badAddress = await Run("silo", "--urls", "notaurl", "--Auth:Enabled=false", "--Cluster:SiloPort=" + LoopbackPort.Free(), "--Cluster:GatewayPort=" + LoopbackPort.Free());
+
+        Assert.Equal((2, "score: invalid configuration: Failed to convert configuration value 'abc' at 'Scoring:DefaultThreshold' to type 'System.Single'."),
+            (notANumber.ExitCode, LastLine(notANumber.Stderr)));
+        Assert.Equal((2, "score: invalid configuration: DataAnnotation validation failed for 'ScoringOptions' members: 'DefaultThreshold' with the error: "
+            + "'The field DefaultThreshold must be between -1 and 1.'."), (outOfRange.ExitCode, LastLine(outOfRange.Stderr)));
+        Assert.Equal((2, "silo: invalid configuration: Invalid url: 'notaurl'"), (badAddress.ExitCode, LastLine(badAddress.Stderr)));
+        Assert.All(new[] { notANumber, outOfRange, badAddress }, run => Assert.DoesNotContain("Unhandled exception", run.Stderr));
+        Assert.False(File.Exists(_files.Path("out.jsonl").FullName));
+    }
+
+    private static string LastLine(string text) => text.TrimEnd().Split('\n')[^1];
+
+    [Fact]
     public async Task Eval_takes_a_set_directory_for_its_three_files_or_says_what_it_needs()
     {
         var set = TestFiles.Repository("tests/data/eval").FullName;

@@ -41,15 +41,7 @@ public static class KafkaDevCommand
             options.Topics = DefaultTopics.ToDictionary(topic => topic, _ => partitions);
         });
         using var host = builder.Build();
-        try
-        {
-            await host.StartAsync(cancellationToken);
-        }
-        catch (OptionsValidationException e)
-        {
-            Console.Error.WriteLine($"kafka-dev: {string.Join("; ", e.Failures)}");
-            return 2;
-        }
+        await host.StartAsync(cancellationToken);
         var bootstrapServers = host.Services.GetRequiredService<EmbeddedKafkaHostedService>().Cluster.BootstrapServers;
         if (bootstrapFile is not null)
         {

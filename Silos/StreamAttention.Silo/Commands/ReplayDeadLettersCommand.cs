@@ -83,11 +83,6 @@ public static class ReplayDeadLettersCommand
         {
             result = await host.Services.GetRequiredService<DeadLetterReplayer>().ReplayAsync(cancellationToken);
         }
-        catch (OptionsValidationException e)
-        {
-            Console.Error.WriteLine($"replay-dead-letters: {string.Join("; ", e.Failures)}");
-            return 2;
-        }
         catch (Exception e) when (e is KafkaException or TimeoutException)
         {
             Console.Error.WriteLine($"replay-dead-letters: {e.Message}. Nothing was committed: the next run replays the same dead letters.");

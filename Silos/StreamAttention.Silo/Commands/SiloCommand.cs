@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.ComponentModel.DataAnnotations;
-using Microsoft.Extensions.Options;
 using StreamAttention.Server.Hosting;
 
 namespace StreamAttention.Silo.Commands;
@@ -19,17 +17,9 @@ public static class SiloCommand
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parse, cancellationToken) =>
         {
-            try
-            {
-                await using var app = SiloHost.Build(SiloHost.CreateBuilder(parse.UnmatchedTokens, parse.GetValue(urls)));
-                await app.RunAsync(cancellationToken);
-                return 0;
-            }
-            catch (Exception e) when (e is ValidationException or OptionsValidationException)
-            {
-                Console.Error.WriteLine($"silo: invalid configuration: {e.Message}");
-                return 2;
-            }
+            await using var app = SiloHost.Build(SiloHost.CreateBuilder(parse.UnmatchedTokens, parse.GetValue(urls)));
+            await app.RunAsync(cancellationToken);
+            return 0;
         });
         return command;
     }

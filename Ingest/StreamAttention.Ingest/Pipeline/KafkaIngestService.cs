@@ -43,6 +43,9 @@ public sealed class KafkaIngestService(
     private static readonly TimeSpan FirstRestartDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxRestartDelay = TimeSpan.FromSeconds(30);
 
+    /// <summary>Kept across the consumer's restarts, so a broker that stays down is not reported anew by each consumer.</summary>
+    private readonly KafkaClientLog _kafkaLog = new(logger);
+
     private readonly KafkaIngestOptions _options = options.Value;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -212,7 +215,8 @@ public sealed class KafkaIngestService(
         config.EnableAutoCommit = false;
         config.EnableAutoOffsetStore = false;
         return new ConsumerBuilder<byte[]?, byte[]?>(config)
-            .SetErrorHandler((_, error) => logger.Log(error.IsFatal ? LogLevel.Error : LogLevel.Warning, "Kafka consumer: {Reason}", error.Reason))
+            .SetLogHandler((_, line) => _kafkaLog.OnLog(line))
+            .SetErrorHandler((client, error) => _kafkaLog.OnError(client.Name, error))
             .SetPartitionsAssignedHandler((_, partitions) => logger.LogInformation("Kafka consumer assigned {Partitions}", string.Join(", ", partitions)))
             .SetPartitionsRevokedHandler((consumer, partitions) =>
             {

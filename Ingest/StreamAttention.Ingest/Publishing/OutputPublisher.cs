@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using StreamAttention.Contracts.Live;
 using StreamAttention.Contracts.Scoring;
@@ -32,7 +34,7 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
     private readonly KafkaIngestOptions _options;
     private readonly IProducer<byte[]?, byte[]?> _producer;
 
-    public OutputPublisher(IOptions<KafkaIngestOptions> options)
+    public OutputPublisher(IOptions<KafkaIngestOptions> options, ILogger<OutputPublisher>? logger = null)
     {
         _options = options.Value;
         // A delivery report is read for its error only: the other fields would be copied back for every match.
@@ -44,7 +46,11 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
         // Set last: at-least-once without duplicates from the producer's own retries depends on them.
         config.EnableIdempotence = true;
         config.Acks = Acks.All;
-        _producer = new ProducerBuilder<byte[]?, byte[]?>(config).Build();
+        var log = new KafkaClientLog(logger ?? NullLogger<OutputPublisher>.Instance);
+        _producer = new ProducerBuilder<byte[]?, byte[]?>(config)
+            .SetLogHandler((_, line) => log.OnLog(line))
+            .SetErrorHandler((client, error) => log.OnError(client.Name, error))
+            .Build();
     }
 
     /// <summary>

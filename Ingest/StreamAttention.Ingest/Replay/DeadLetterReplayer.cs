@@ -3,6 +3,7 @@ using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using StreamAttention.Ingest.Diagnostics;
 using StreamAttention.Ingest.Options;
 using StreamAttention.Ingest.Publishing;
 
@@ -31,6 +32,7 @@ public sealed class DeadLetterReplayer(IOptions<DeadLetterReplayOptions> replayO
 
     public async Task<DeadLetterReplayResult> ReplayAsync(CancellationToken cancellationToken)
     {
+        var kafkaLog = new KafkaClientLog(logger);
         using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig(Settings(_options.Consumer))
         {
             BootstrapServers = _options.BootstrapServers,
@@ -39,13 +41,13 @@ public sealed class DeadLetterReplayer(IOptions<DeadLetterReplayOptions> replayO
             AutoOffsetReset = AutoOffsetReset.Earliest,
             // A partition's end may lie past its last record (transaction markers): the end of partition says so.
             EnablePartitionEof = true,
-        }).Build();
+        }).SetLogHandler((_, line) => kafkaLog.OnLog(line)).SetErrorHandler((client, error) => kafkaLog.OnError(client.Name, error)).Build();
         using var producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig(Settings(_options.Producer))
         {
             BootstrapServers = _options.BootstrapServers,
             EnableIdempotence = true,
             Acks = Acks.All,
-        }).Build();
+        }).SetLogHandler((_, line) => kafkaLog.OnLog(line)).SetErrorHandler((client, error) => kafkaLog.OnError(client.Name, error)).Build();
 
         // Assigned, not subscribed: no group rebalance, and the run's end is fixed before it reads.
         var watermarks = WatermarksOf(consumer);

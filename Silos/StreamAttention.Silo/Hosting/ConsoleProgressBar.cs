@@ -24,7 +24,18 @@ public sealed class ConsoleProgressBar(string label, TextWriter writer) : IProgr
         }
     }
 
-    public void Complete() => Report(1);
+    /// <summary>Ends a bar that showed progress at 100 %; one that showed none (the model was in the cache) prints nothing.</summary>
+    public void Complete()
+    {
+        lock (_lock)
+        {
+            if (_lastShown < 0)
+            {
+                return;
+            }
+        }
+        Report(1);
+    }
 
     public void Dispose()
     {

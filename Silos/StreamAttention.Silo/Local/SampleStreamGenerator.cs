@@ -3,6 +3,7 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using StreamAttention.Ingest.Diagnostics;
 
 namespace StreamAttention.Silo.Local;
 
@@ -23,12 +24,13 @@ public sealed class SampleStreamGenerator(IOptions<SampleStreamOptions> options,
             .Where(line => !string.IsNullOrWhiteSpace(line))
             .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("text").GetString()!)
             .ToArray();
+        var kafkaLog = new KafkaClientLog(logger);
         using var producer = new ProducerBuilder<Null, string>(new ProducerConfig
         {
             BootstrapServers = settings.BootstrapServers,
             EnableIdempotence = true,
             LingerMs = 5,
-        }).Build();
+        }).SetLogHandler((_, line) => kafkaLog.OnLog(line)).SetErrorHandler((client, error) => kafkaLog.OnError(client.Name, error)).Build();
         var interval = TimeSpan.FromSeconds(1 / settings.MessagesPerSecond);
         using var timer = new PeriodicTimer(interval);
         logger.LogInformation("Producing the sample stream ({Count} messages, cycled) to {Topic} at {Rate} messages/s", texts.Length, settings.Topic, settings.MessagesPerSecond);

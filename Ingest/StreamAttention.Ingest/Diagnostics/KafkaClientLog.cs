@@ -1,0 +1,83 @@
+using System.Text.RegularExpressions;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+
+namespace StreamAttention.Ingest.Diagnostics;
+
+/// <summary>
+/// A Kafka client's librdkafka log lines and errors, into the logger (otherwise librdkafka writes its lines to stderr
+/// as well). A line that repeats is logged once per <see cref="RepeatInterval"/>, with how often it occurred since: a
+/// broker that refuses connections is reported on every attempt, by every client, tens of lines a second, for as long
+/// as it is down. Lines that differ only in a duration ("after 0ms" / "after 1ms") count as the same line.
+/// </summary>
+public sealed partial class KafkaClientLog(ILogger logger, TimeProvider? time = null)
+{
+    public static readonly TimeSpan RepeatInterval = TimeSpan.FromMinutes(1);
+
+    /// <summary>Distinct lines remembered; past this, the ones not seen within the interval are forgotten.</summary>
+    private const int MaxRemembered = 256;
+
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, (DateTimeOffset Logged, int Repeats)> _recent = new(StringComparer.Ordinal);
+
+    /// <summary>For <c>SetLogHandler</c>: at the line's level (librdkafka's syslog levels mapped to the logger's).</summary>
+    public void OnLog(LogMessage message)
+        => Write((LogLevel)message.LevelAs(LogLevelType.MicrosoftExtensionsLogging), message.Name, message.Facility, message.Message);
+
+    /// <summary>For <c>SetErrorHandler</c>: a fatal error as an error, any other (librdkafka retries them) as a warning.</summary>
+    public void OnError(string client, Error error)
+        => Write(error.IsFatal ? LogLevel.Error : LogLevel.Warning, client, error.Code.ToString(), error.Reason);
+
+    private void Write(LogLevel level, string client, string facility, string text)
+    {
+        if (!logger.IsEnabled(level))
+        {
+            return;
+        }
+        var key = $"{(int)level}|{client}|{facility}|{Duration().Replace(text, "")}";
+        var now = _time.GetUtcNow();
+        int repeats;
+        lock (_lock)
+        {
+            if (_recent.TryGetValue(key, out var seen) && now - seen.Logged < RepeatInterval)
+            {
+                _recent[key] = seen with { Repeats = seen.Repeats + 1 };
+                return;
+            }
+            repeats = seen.Repeats;
+            Forget(now);
+            _recent[key] = (now, 0);
+        }
+        if (repeats == 0)
+        {
+            logger.Log(level, "Kafka {Client} {Facility}: {Text}", client, facility, text);
+        }
+        else
+        {
+            logger.Log(level, "Kafka {Client} {Facility}: {Text} (and {Repeats} times more since it was last logged)", client, facility, text, repeats);
+        }
+    }
+
+    private void Forget(DateTimeOffset now)
+    {
+        if (_recent.Count < MaxRemembered)
+        {
+            return;
+        }
+        foreach (var (key, seen) in _recent)
+        {
+            if (now - seen.Logged >= RepeatInterval)
+            {
+                _recent.Remove(key);
+            }
+        }
+        if (_recent.Count >= MaxRemembered)
+        {
+            _recent.Clear();
+        }
+    }
+
+    [GeneratedRegex(@"\b\d+ms\b")]
+    private static partial Regex Duration();
+}

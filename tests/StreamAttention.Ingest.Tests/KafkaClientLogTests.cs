@@ -1,0 +1,67 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using StreamAttention.Ingest.Diagnostics;
+using ErrorCode = Confluent.Kafka.ErrorCode;
+
+namespace StreamAttention.Ingest.Tests;
+
+public sealed class KafkaClientLogTests
+{
+    private readonly FakeTimeProvider _time = new();
+    private readonly List<(LogLevel Level, string Text)> _lines = [];
+
+    private KafkaClientLog Log() => new(new ListLogger(_lines), _time);
+
+    [Fact]
+    public void A_repeated_error_is_logged_once_a_minute_with_how_often_it_occurred_meanwhile()
+    {
+        var log = Log();
+
+        for (var i = 0; i < 100; i++)
+        {
+            // librdkafka words each attempt with its own duration.
+            log.OnError("rdkafka#consumer-1", new Error(ErrorCode.Local_Transport, $"127.0.0.1:1/bootstrap: Connect to ipv4#127.0.0.1:1 failed: Connection refused (after {i % 3}ms in state CONNECT)"));
+            _time.Advance(TimeSpan.FromMilliseconds(50));
+        }
+        _time.Advance(KafkaClientLog.RepeatInterval);
+        log.OnError("rdkafka#consumer-1", new Error(ErrorCode.Local_Transport, "127.0.0.1:1/bootstrap: Connect to ipv4#127.0.0.1:1 failed: Connection refused (after 7ms in state CONNECT)"));
+
+        Assert.Equal(2, _lines.Count);
+        Assert.Equal((LogLevel.Warning, "Kafka rdkafka#consumer-1 Local_Transport: 127.0.0.1:1/bootstrap: Connect to ipv4#127.0.0.1:1 failed: Connection refused (after 0ms in state CONNECT)"), _lines[0]);
+        Assert.EndsWith("(after 7ms in state CONNECT) (and 99 times more since it was last logged)", _lines[1].Text);
+    }
+
+    [Fact]
+    public void Different_lines_clients_and_levels_are_each_logged_and_a_fatal_error_is_an_error()
+    {
+        var log = Log();
+
+        log.OnError("rdkafka#producer-1", new Error(ErrorCode.Local_AllBrokersDown, "1/1 brokers are down"));
+        log.OnError("rdkafka#producer-2", new Error(ErrorCode.Local_AllBrokersDown, "1/1 brokers are down"));
+        log.OnError("rdkafka#producer-1", new Error(ErrorCode.Local_Fatal, "producer fenced", isFatal: true));
+        log.OnLog(new LogMessage("rdkafka#producer-1", SyslogLevel.Error, "FAIL", "127.0.0.1:1/bootstrap: Connect failed"));
+        log.OnLog(new LogMessage("rdkafka#producer-1", SyslogLevel.Info, "CONFWARN", "linger.ms is a producer property"));
+        log.OnLog(new LogMessage("rdkafka#producer-1", SyslogLevel.Error, "FAIL", "127.0.0.1:1/bootstrap: Connect failed"));
+
+        Assert.Equal(
+            [
+                (LogLevel.Warning, "Kafka rdkafka#producer-1 Local_AllBrokersDown: 1/1 brokers are down"),
+                (LogLevel.Warning, "Kafka rdkafka#producer-2 Local_AllBrokersDown: 1/1 brokers are down"),
+                (LogLevel.Error, "Kafka rdkafka#producer-1 Local_Fatal: producer fenced"),
+                (LogLevel.Error, "Kafka rdkafka#producer-1 FAIL: 127.0.0.1:1/bootstrap: Connect failed"),
+                (LogLevel.Information, "Kafka rdkafka#producer-1 CONFWARN: linger.ms is a producer property"),
+            ],
+            _lines);
+    }
+
+    private sealed class ListLogger(List<(LogLevel, string)> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            => lines.Add((logLevel, formatter(state, exception)));
+    }
+}

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using StreamAttention.Server.Options;
 
@@ -6,7 +7,8 @@ namespace StreamAttention.Server.Apis;
 
 /// <summary>
 /// <see cref="LimitsOptions.MaxRequestBodyBytes"/> on the endpoints that take a large body: a larger body fails with
-/// 413 while it is read. Set by a middleware after routing, because the body is read before any endpoint filter runs.
+/// 413 while it is read, a problem that names the limit. Set by a middleware after routing, because the body is read
+/// before any endpoint filter runs.
 /// </summary>
 public sealed class RequestBodyLimit
 {
@@ -18,14 +20,38 @@ public sealed class RequestBodyLimit
 
     public static WebApplication UseRequestBodyLimits(WebApplication app)
     {
-        app.Use((context, next) =>
+        app.Use(async (context, next) =>
         {
-            if (context.GetEndpoint()?.Metadata.GetMetadata<RequestBodyLimit>() is not null
-                && context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+            if (context.GetEndpoint()?.Metadata.GetMetadata<RequestBodyLimit>() is null
+                || context.Features.Get<IHttpMaxRequestBodySizeFeature>() is not { IsReadOnly: false } size)
             {
-                size.MaxRequestBodySize = context.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value.MaxRequestBodyBytes;
+                await next(context);
+                return;
             }
-            return next(context);
+            var limit = context.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value.MaxRequestBodyBytes;
+            size.MaxRequestBodySize = limit;
+            try
+            {
+                await next(context);
+            }
+            catch (BadHttpRequestException tooLarge) when (tooLarge.StatusCode == StatusCodes.Status413PayloadTooLarge && !context.Response.HasStarted)
+            {
+                // A handler that reads the body itself (the import) gets Kestrel's exception: the same answer as a bound body's.
+                context.Response.StatusCode = tooLarge.StatusCode;
+            }
+            if (context.Response.StatusCode == StatusCodes.Status413PayloadTooLarge && !context.Response.HasStarted)
+            {
+                await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context,
+                    ProblemDetails = new ProblemDetails
+                    {
+                        Status = StatusCodes.Status413PayloadTooLarge,
+                        Title = "Request body too large",
+                        Detail = $"The request body is larger than {limit:N0} bytes, the most allowed here (Limits:MaxRequestBodyBytes).",
+                    },
+                });
+            }
         });
         return app;
     }

@@ -40,6 +40,7 @@ public static class SecurityHostingExtensions
             .AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IOptions<AuthOptions>>((jwt, options) => ConfigureJwt(jwt, options.Value));
         builder.Services.AddSingleton<IAuthorizationHandler, RouteAccessHandler>();
+        builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ForbiddenProblems>();
         builder.Services.AddAuthorization(options => AccessPolicies.Add(options, auth.Enabled));
         builder.Services.AddRateLimiter(options =>
         {
@@ -132,7 +133,12 @@ public static class SecurityHostingExtensions
     {
         var context = rejected.HttpContext;
         var detail = "Too many requests from this caller; retry later.";
-        if (rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+        if (context.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName == StreamsPerCallerLimit)
+        {
+            var streams = context.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value.StreamsPerCaller;
+            detail = $"This caller has {streams} live streams open, the most it may (Limits:StreamsPerCaller); close one and retry.";
+        }
+        else if (rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
         {
             context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             detail = $"Too many requests from this caller; retry in {retryAfter.TotalSeconds:0} s.";

@@ -9,29 +9,25 @@ namespace StreamAttention.Server.Security;
 /// </summary>
 public static class AccessPolicies
 {
-    /// <summary>Any authenticated caller (the dashboard's statistics).</summary>
-    public const string Authenticated = "authenticated";
-
     /// <summary>The route's user (<c>{tenant}</c>/<c>{userId}</c>): that user, its tenant's admin, or an operator.</summary>
     public const string UserAccess = "user-access";
 
     /// <summary>The route's tenant (<c>{tenant}</c>, else the caller's): its tenant-admin or an operator.</summary>
     public const string TenantAccess = "tenant-access";
 
-    /// <summary>Operators only: <c>/score</c>, metrics, every tenant's stream, the Orleans dashboard.</summary>
+    /// <summary>Operators only: <c>/score</c>, metrics, the dashboard's statistics, every tenant's stream, the Orleans dashboard.</summary>
     public const string Operator = "operator";
 
     public static void Add(AuthorizationOptions options, bool enabled)
     {
         if (!enabled)
         {
-            foreach (var name in new[] { Authenticated, UserAccess, TenantAccess, Operator })
+            foreach (var name in new[] { UserAccess, TenantAccess, Operator })
             {
                 options.AddPolicy(name, policy => policy.RequireAssertion(_ => true));
             }
             return;
         }
-        options.AddPolicy(Authenticated, policy => policy.RequireAuthenticatedUser());
         options.AddPolicy(UserAccess, policy => policy.RequireAuthenticatedUser().AddRequirements(new RouteAccessRequirement(RouteAccess.User)));
         options.AddPolicy(TenantAccess, policy => policy.RequireAuthenticatedUser().AddRequirements(new RouteAccessRequirement(RouteAccess.Tenant)));
         options.AddPolicy(Operator, policy => policy.RequireAuthenticatedUser().RequireClaim(ClaimNames.Role, Roles.Operator));
@@ -62,6 +58,12 @@ public sealed class RouteAccessHandler : AuthorizationHandler<RouteAccessRequire
         if (allowed)
         {
             context.Succeed(requirement);
+        }
+        else
+        {
+            context.Fail(new AuthorizationFailureReason(this, requirement.Scope == RouteAccess.User
+                ? $"may not reach user {resource.Request.RouteValues[UserScope.UserRouteValue]} of {(tenant is null ? "no tenant" : $"tenant {tenant}")}: a user reaches itself, a tenant-admin its tenant's users, an operator everyone."
+                : $"may not reach {(tenant is null ? "the users without a tenant" : $"tenant {tenant}")}: a tenant-admin reaches its own tenant, an operator every tenant."));
         }
         return Task.CompletedTask;
     }

@@ -54,7 +54,7 @@ public sealed class AuthorizationMatrixTests(SecuredSiloFixture fixture) : IClas
         { "SCORE", "/score", [Unauthorized, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Ok] },
         { "GET", "/metrics", [Unauthorized, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Ok] },
         { "GET", "/orleans/", [Unauthorized, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Ok] },
-        { "GET", "/dashboard/stats", [Unauthorized, Ok, Ok, Ok, Ok, Ok, Ok] },
+        { "GET", "/dashboard/stats", [Unauthorized, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Ok] },
         // Probes and the dashboard's static page need no credentials; the page's calls do.
         { "GET", "/health/live", [Ok, Ok, Ok, Ok, Ok, Ok, Ok] },
         { "GET", "/dashboard/", [Ok, Ok, Ok, Ok, Ok, Ok, Ok] },
@@ -76,6 +76,8 @@ public sealed class AuthorizationMatrixTests(SecuredSiloFixture fixture) : IClas
                 Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
                 var problem = await response.Content.ReadFromJsonAsync<JsonObject>();
                 Assert.Equal((int)response.StatusCode, (int)problem!["status"]!);
+                // Each says why, a 403 too (the role needed, or whose data the caller may reach).
+                Assert.False(string.IsNullOrWhiteSpace((string?)problem["detail"]), $"{who} {method} {path}: a {(int)response.StatusCode} without a detail");
             }
         }
     }

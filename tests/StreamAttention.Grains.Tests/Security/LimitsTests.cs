@@ -42,7 +42,8 @@ public sealed class LimitsTests(LimitedSiloFixture fixture) : IClassFixture<Limi
         using var tooMany = await http.PostAsJsonAsync("/score", new { texts = Enumerable.Repeat(Texts.Unrelated, LimitedSiloFixture.MaxScoreTexts + 1) });
         await AssertProblemAsync(tooMany, 413);
         using var tooLarge = await http.PostAsJsonAsync("/score", new { texts = new[] { new string('a', LimitedSiloFixture.MaxRequestBodyBytes) } });
-        await AssertProblemAsync(tooLarge, 413);
+        Assert.Equal($"The request body is larger than {LimitedSiloFixture.MaxRequestBodyBytes:N0} bytes, the most allowed here (Limits:MaxRequestBodyBytes).",
+            await AssertProblemAsync(tooLarge, 413));
         using var allowed = await http.PostAsJsonAsync("/score", new { texts = Enumerable.Repeat(Texts.Unrelated, LimitedSiloFixture.MaxScoreTexts) });
         Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
     }
@@ -53,7 +54,7 @@ public sealed class LimitsTests(LimitedSiloFixture fixture) : IClassFixture<Limi
         using var http = fixture.As(Roles.TenantAdmin, "acme", $"admin-{Guid.NewGuid():N}");
         var body = string.Concat(Enumerable.Range(0, 100).Select(i => $"{{\"userId\": \"big\", \"id\": \"i{i}\", \"text\": \"{Texts.DatabaseInterest}\"}}\n"));
         using var response = await http.PostAsync("/tenants/acme/interests:import", new StringContent(body, Encoding.UTF8, "application/x-ndjson"));
-        await AssertProblemAsync(response, 413);
+        Assert.StartsWith("The request body is larger than", await AssertProblemAsync(response, 413));
     }
 
     [Fact]
@@ -70,7 +71,8 @@ public sealed class LimitsTests(LimitedSiloFixture fixture) : IClassFixture<Limi
                 Assert.Equal(HttpStatusCode.OK, open[^1].StatusCode);
             }
             using var refused = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/users/{subject}/matches/stream"), HttpCompletionOption.ResponseHeadersRead);
-            await AssertProblemAsync(refused, 429);
+            Assert.Equal($"This caller has {LimitedSiloFixture.StreamsPerCaller} live streams open, the most it may (Limits:StreamsPerCaller); close one and retry.",
+                await AssertProblemAsync(refused, 429));
         }
         finally
         {
@@ -78,10 +80,13 @@ public sealed class LimitsTests(LimitedSiloFixture fixture) : IClassFixture<Limi
         }
     }
 
-    private static async Task AssertProblemAsync(HttpResponseMessage response, int status)
+    /// <returns>The problem's detail.</returns>
+    private static async Task<string?> AssertProblemAsync(HttpResponseMessage response, int status)
     {
         Assert.Equal(status, (int)response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(status, (int)(await response.Content.ReadFromJsonAsync<JsonObject>())!["status"]!);
+        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal(status, (int)problem["status"]!);
+        return (string?)problem["detail"];
     }
 }

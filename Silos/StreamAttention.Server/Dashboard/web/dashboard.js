@@ -45,10 +45,17 @@ const state = {
 
 // ---- statistics -------------------------------------------------------------------------------------------------
 
+// The silo's statistics cover every tenant: an operator's. Anyone else (403) sees the live streams and interests only.
+const statsPoll = setInterval(pollStats, 1000);
+
 async function pollStats() {
   try {
     const response = await fetch(`${api}/dashboard/stats`, authorized());
     if (response.ok) showStats(await response.json());
+    else if (response.status === 403) {
+      clearInterval(statsPoll);
+      document.body.classList.add("no-stats");
+    }
   } catch { /* the silo is restarting: the next poll retries */ }
 }
 
@@ -430,7 +437,6 @@ $("user-id").addEventListener("change", () => {
 });
 $("all-users").addEventListener("change", restart); // the list restarts with the chosen stream
 $("add-form").addEventListener("submit", addInterest);
-setInterval(pollStats, 1000);
 setInterval(renderInterests, 10000); // rates decay as matches leave the window
 pollStats();
 restart();

@@ -15,6 +15,11 @@ var root = new RootCommand("StreamAttention: a streaming relevance filter that s
     LocalCommand.Create(),
 };
 var parse = root.Parse(args);
+if (ConfigurationOverrides.FirstUnknown(parse.UnmatchedTokens) is { } unknown)
+{
+    Console.Error.WriteLine($"{parse.CommandResult.Command.Name}: unknown option '{unknown}' (--help lists the options; a setting is --Section:Key=value)");
+    return 2;
+}
 try
 {
     // Without System.CommandLine's handler, which prints any exception's stack: refused configuration is told apart below.

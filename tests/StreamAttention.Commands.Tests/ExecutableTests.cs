@@ -46,7 +46,7 @@ public sealed class ExecutableTests : IDisposable
     }
 
     [Fact]
-    public async Task Configuration_that_a_host_refuses_stops_the_command_with_exit_code_2_and_one_line_naming_it()
+    public async Task Configuration_that_a_host_refuses_or_a_mistyped_option_stops_the_command_with_exit_code_2_and_one_line_naming_it()
     {
         string[] score = ["score", "--interests", Interests, "--messages", Messages, "--out", _files.Path("out.jsonl").FullName];
 
@@ -60,6 +60,9 @@ public sealed class ExecutableTests : IDisposable
             + "'The field DefaultThreshold must be between -1 and 1.'."), (outOfRange.ExitCode, LastLine(outOfRange.Stderr)));
         Assert.Equal((2, "silo: invalid configuration: Invalid url: 'notaurl'"), (badAddress.ExitCode, LastLine(badAddress.Stderr)));
         Assert.All(new[] { notANumber, outOfRange, badAddress }, run => Assert.DoesNotContain("Unhandled exception", run.Stderr));
+        // A mistyped option is not taken for a setting that nothing reads (local would otherwise start and run).
+        var mistyped = await Run("local", "--rates", "10");
+        Assert.Equal((2, "local: unknown option '--rates' (--help lists the options; a setting is --Section:Key=value)"), (mistyped.ExitCode, LastLine(mistyped.Stderr)));
         Assert.False(File.Exists(_files.Path("out.jsonl").FullName));
     }
 

@@ -102,7 +102,7 @@ public sealed class ScoreBadInputTests(CommandHostFixture host) : IDisposable
         var run = ScoreRun.Start(host.Scorer, _files, interests, messages, minScore: -1);
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Contains("interests: skipped duplicate id 'wind' for user 'marc'", run.Log);
+        Assert.Contains("interests.jsonl:2: skipped: duplicate id 'wind' for user 'marc'", run.Log);
         Assert.Contains("score: 2 interests (0 bad lines, 1 duplicates, 0 without any known word)", run.Log);
         Assert.Equal(["anna", "marc"], run.Matches.Select(m => m.GetProperty("userId").GetString()).Order());
         // The first definition is kept: it scores exactly like the other user's identical one.

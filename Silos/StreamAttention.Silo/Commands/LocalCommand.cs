@@ -36,13 +36,14 @@ public static class LocalCommand
                 Console.Error.WriteLine("local: --rate must be ≥ 0 and --partitions ≥ 1");
                 return 2;
             }
-            await ModelPreparation.EnsureAsync(StreamAttentionHost.CreateBuilder(parse.UnmatchedTokens).Configuration, Console.Error, cancellationToken);
+            var configuration = StreamAttentionHost.CreateBuilder(parse.UnmatchedTokens).Configuration;
+            await ModelPreparation.EnsureAsync(configuration, Console.Error, cancellationToken);
             using var embedded = parse.GetValue(kafka) is null ? StartEmbeddedKafka(parse.GetValue(partitions)) : null;
             var bootstrap = parse.GetValue(kafka) ?? embedded!.BootstrapServers;
             await using var app = Build(parse.UnmatchedTokens, parse.GetValue(urls)!, bootstrap, parse.GetValue(rate));
             await app.StartAsync(cancellationToken);
             PrintBanner(parse.GetValue(urls)!, bootstrap, embedded is not null, app.Services.GetRequiredService<IOptions<KafkaIngestOptions>>().Value,
-                app.Services.GetRequiredService<IOptions<AuthOptions>>().Value);
+                app.Services.GetRequiredService<IOptions<AuthOptions>>().Value, configuredKey: configuration["Auth:SigningKey"] is not null);
             await app.WaitForShutdownAsync(cancellationToken);
             return 0;
         });
@@ -90,7 +91,8 @@ public static class LocalCommand
     public static string? DemoToken(AuthOptions auth)
         => auth.Enabled && auth.SigningKey is not null ? new TokenIssuer(auth).Issue(Roles.Operator, null, "local-operator", DemoTokenLifetime) : null;
 
-    private static void PrintBanner(string urls, string bootstrap, bool embedded, KafkaIngestOptions ingest, AuthOptions auth)
+    /// <param name="configuredKey">Whether the signing key is the user's (Auth:SigningKey) rather than the one made for this start.</param>
+    private static void PrintBanner(string urls, string bootstrap, bool embedded, KafkaIngestOptions ingest, AuthOptions auth, bool configuredKey)
     {
         var token = DemoToken(auth);
         Console.Error.WriteLine();
@@ -102,7 +104,8 @@ public static class LocalCommand
         if (token is not null)
         {
             Console.Error.WriteLine($"  operator token   {token}");
-            Console.Error.WriteLine($"                   (valid {DemoTokenLifetime.TotalHours:0} h, until this process stops: the signing key is made per start; curl -H \"Authorization: Bearer $TOKEN\" …)");
+            var validity = configuredKey ? "signed with the configured Auth:SigningKey" : "until this process stops: the signing key is made per start";
+            Console.Error.WriteLine($"                   (valid {DemoTokenLifetime.TotalHours:0} h, {validity}; curl -H \"Authorization: Bearer $TOKEN\" …)");
         }
         Console.Error.WriteLine();
     }

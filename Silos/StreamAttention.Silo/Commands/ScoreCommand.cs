@@ -13,7 +13,7 @@ public static class ScoreCommand
 {
     public static Command Create()
     {
-        var interests = new Option<FileInfo>("--interests") { Description = "interests.jsonl: {\"id\",\"text\",\"userId\"?,\"threshold\"?} per line", Required = true };
+        var interests = new Option<FileInfo>("--interests") { Description = "interests.jsonl: {\"id\",\"text\",\"userId\"?,\"threshold\"?,\"require\"?:[…],\"exclude\"?:[…]} per line", Required = true };
         var messages = new Option<FileInfo>("--messages") { Description = "messages.jsonl: {\"id\",\"text\"} per line", Required = true };
         var output = new Option<FileInfo>("--out") { Description = "matches.jsonl to write", Required = true };
         var minScore = new Option<float?>("--min-score") { Description = "minimum score for every interest, overriding thresholds (-1 keeps every pair)" };

@@ -15,15 +15,20 @@ public sealed class JsonLinesReader<T>(string path, Func<JsonElement, T> parse, 
 
     public int BadLines { get; private set; }
 
+    /// <summary>The file's line of the record last read, as errors name it: <c>name:line</c>.</summary>
+    public string Position => $"{Path.GetFileName(path)}:{_lineNumber}";
+
+    private int _lineNumber;
+
     public IEnumerable<T> Read()
     {
         // Lines are split on bytes (Latin-1 maps each byte to one char and back) and then decoded one by one, so invalid
         // UTF-8 fails its own line only; '\n' and '\r' never occur inside a multi-byte UTF-8 sequence.
         using var reader = new StreamReader(path, Encoding.Latin1, detectEncodingFromByteOrderMarks: false);
-        var lineNumber = 0;
+        _lineNumber = 0;
         while (reader.ReadLine() is { } bytes)
         {
-            lineNumber++;
+            var lineNumber = ++_lineNumber;
             T record;
             try
             {

@@ -34,7 +34,7 @@ public static class ScoringFiles
             else
             {
                 duplicates++;
-                errors.WriteLine($"interests: skipped duplicate id '{interest.Id}' for user '{interest.UserId ?? "(none)"}' (the first definition is kept)");
+                errors.WriteLine($"{reader.Position}: skipped: duplicate id '{interest.Id}' for user '{interest.UserId ?? "(none)"}' (the first definition is kept)");
             }
         }
         return interests;

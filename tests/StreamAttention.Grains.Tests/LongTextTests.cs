@@ -34,7 +34,8 @@ public sealed class LongTextTests(ClusterFixture fixture) : IClassFixture<Cluste
         foreach (var matches in new[] { forUser, forEveryone })
         {
             Assert.Equal([(0, false), (1, false), (2, true)], matches.Select(m => (m.TextIndex, m.Truncated)));
-            Assert.All(matches, m => Assert.All(m.Highlights, h => Assert.Contains(h.Token, Paragraph.ToLowerInvariant())));
+            // The paragraph's words lead (the filler around it has words the interest's "outages" may attend to).
+            Assert.All(matches, m => Assert.Equal(["database", "postgresql"], m.Highlights.Take(2).Select(h => h.Token).Order(StringComparer.Ordinal)));
         }
     }
 

@@ -152,6 +152,18 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
         => await AssertProblemAsync(await Http.PostAsync("/interests:import", new StringContent("\n\n", Encoding.UTF8, "application/x-ndjson")), HttpStatusCode.BadRequest);
 
     [Fact]
+    public async Task A_body_of_a_type_the_endpoint_does_not_take_is_a_415_problem_naming_the_types_it_takes()
+    {
+        // What curl --data-binary sends without a content type.
+        var problem = await AssertProblemAsync(await Http.PostAsync("/interests:import",
+            new StringContent("{\"userId\": \"u\", \"id\": \"i\", \"text\": \"kafka outages\"}", Encoding.UTF8, "application/x-www-form-urlencoded")),
+            HttpStatusCode.UnsupportedMediaType);
+
+        Assert.StartsWith("The body's content type (application/x-www-form-urlencoded; charset=utf-8) is not one this endpoint takes:", (string?)problem["detail"]);
+        Assert.Contains("application/x-ndjson", (string?)problem["detail"]);
+    }
+
+    [Fact]
     public async Task Openapi_document_lists_the_api()
     {
         var document = await Http.GetStringAsync("/openapi/v1.json");

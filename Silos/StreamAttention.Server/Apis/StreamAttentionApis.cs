@@ -25,6 +25,11 @@ public static class StreamAttentionApis
                 case TimeoutException:
                     context.ProblemDetails.Detail = "The cluster did not answer in time: it is overloaded or recovering from a lost silo; retry later.";
                     break;
+                case null when context.ProblemDetails.Status == StatusCodes.Status415UnsupportedMediaType:
+                    // Routing refused the body's type before any endpoint ran (curl --data-binary sends a form's type).
+                    context.ProblemDetails.Detail = $"The body's content type ({context.HttpContext.Request.ContentType ?? "none"}) is not one this endpoint takes: "
+                        + "application/json, or for the bulk import JSON Lines as application/x-ndjson, application/jsonl or text/plain.";
+                    break;
             }
         });
         // Binding failures (bad JSON, missing body) throw, so the exception handler turns them into problem details with their message.

@@ -10,71 +10,59 @@ namespace StreamAttention.Scoring;
 /// </summary>
 internal static class MatchHighlights
 {
-    /// <summary>Keeps the best <paramref name="count"/> words in one pass (the count is small); ties go to the word that occurs first.</summary>
+    /// <summary>
+    /// One pass keeping the best <paramref name="count"/> distinct words in order (the count is small); ties go to the
+    /// earlier token. Only a token that would be kept is compared with the kept words, so a repeat costs nothing unless
+    /// it is among the best.
+    /// </summary>
     public static Highlight[] Top(string[] tokens, ReadOnlySpan<float> weights, int count)
     {
-        var n = tokens.Length;
-        var wordWeights = n <= 256 ? stackalloc float[n] : new float[n];
-        var repeat = n <= 256 ? stackalloc bool[n] : new bool[n];
-        var words = WeighRepeats(tokens, weights[..n], wordWeights, repeat);
-        var kept = Math.Min(count, words);
+        var kept = Math.Min(count, tokens.Length);
         Span<int> best = stackalloc int[kept];
         var filled = 0;
-        for (var t = 0; t < n; t++)
+        for (var t = 0; t < tokens.Length; t++)
         {
-            if (repeat[t])
-            {
-                continue;
-            }
-            // After every kept word of a weight at least as high, so an earlier word stays ahead of an equal one.
+            // After every kept token of a weight at least as high, so an earlier token stays ahead of an equal one.
             var at = filled;
-            while (at > 0 && wordWeights[t] > wordWeights[best[at - 1]])
+            while (at > 0 && weights[t] > weights[best[at - 1]])
             {
                 at--;
             }
-            if (at == kept)
+            if (at == kept || IndexOf(tokens, best[..at], tokens[t]) >= 0)
             {
+                // Not among the best, or its word is kept already at a weight at least as high.
                 continue;
             }
-            filled = Math.Min(filled + 1, kept);
-            best.Slice(at, filled - 1 - at).CopyTo(best[(at + 1)..]);
+            var repeat = IndexOf(tokens, best[at..filled], tokens[t]);
+            if (repeat >= 0)
+            {
+                // Its word is kept at a lower weight: that occurrence leaves, and this one takes its place nearer the top.
+                best.Slice(at, repeat).CopyTo(best[(at + 1)..]);
+            }
+            else
+            {
+                filled = Math.Min(filled + 1, kept);
+                best.Slice(at, filled - 1 - at).CopyTo(best[(at + 1)..]);
+            }
             best[at] = t;
         }
-        var highlights = new Highlight[kept];
-        for (var h = 0; h < kept; h++)
+        var highlights = new Highlight[filled];
+        for (var h = 0; h < filled; h++)
         {
-            highlights[h] = new Highlight(tokens[best[h]], wordWeights[best[h]]);
+            highlights[h] = new Highlight(tokens[best[h]], weights[best[h]]);
         }
         return highlights;
     }
 
-    /// <summary>
-    /// Each word's highest weight at its first occurrence, later occurrences marked in <paramref name="repeat"/>; returns
-    /// the number of distinct words. Tokens are compared by a key of length and end characters first, so the quadratic
-    /// scan (a message's window is tens of words) compares strings only where those agree.
-    /// </summary>
-    private static int WeighRepeats(string[] tokens, ReadOnlySpan<float> weights, Span<float> wordWeights, Span<bool> repeat)
+    private static int IndexOf(string[] tokens, ReadOnlySpan<int> kept, string token)
     {
-        var n = tokens.Length;
-        var keys = n <= 256 ? stackalloc int[n] : new int[n];
-        var words = 0;
-        for (var t = 0; t < n; t++)
+        for (var k = 0; k < kept.Length; k++)
         {
-            var token = tokens[t];
-            keys[t] = token.Length == 0 ? 0 : (token.Length << 20) ^ (token[0] << 10) ^ token[^1];
-            wordWeights[t] = weights[t];
-            for (var u = 0; u < t; u++)
+            if (string.Equals(tokens[kept[k]], token, StringComparison.Ordinal))
             {
-                // The earliest equal token is its word's first occurrence.
-                if (keys[u] == keys[t] && string.Equals(tokens[u], token, StringComparison.Ordinal))
-                {
-                    wordWeights[u] = Math.Max(wordWeights[u], weights[t]);
-                    repeat[t] = true;
-                    break;
-                }
+                return k;
             }
-            words += repeat[t] ? 0 : 1;
         }
-        return words;
+        return -1;
     }
 }

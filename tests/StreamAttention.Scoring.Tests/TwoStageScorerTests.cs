@@ -107,6 +107,31 @@ public sealed class TwoStageScorerTests
         Assert.All(pair.Highlights.Zip(byWord), x => Assert.Equal(x.Second.Weight, x.First.Weight, 1e-5));
     }
 
+    [Theory]
+    [InlineData(ScoringEngine.PerPair)]
+    [InlineData(ScoringEngine.SharedWords)]
+    public void A_word_whose_occurrences_draw_different_attention_is_highlighted_at_its_most_attended_one(ScoringEngine engine)
+    {
+        // As contextual vectors do: the same word with another vector where it occurs. Here its first occurrence has an
+        // unrelated word's vector and its second the interest word's own.
+        // Three highlights of four tokens: every token is kept until the second w1 comes and takes the first one's place.
+        var options = new ScoringOptions { HighlightCount = 3, DefaultThreshold = -1, Engine = engine };
+        var interests = InterestIndex.Build([new InterestDefinition("db", "w1 w2")], _embedder, options);
+        var messages = _embedder.Embed(["w5 w7 w9 w1"]);
+        messages.TokenTexts[0] = ["w5", "w1", "w9", "w1"];
+        using var scorer = new TwoStageScorer(TestData.Sessions(), options);
+
+        var pair = Assert.Single(scorer.Score(messages, interests));
+
+        var (_, _, weights) = ReferenceScorer.Score(messages, 0, interests, 0, options);
+        Assert.True(weights[3] > weights[1], "the second w1 draws more attention than the first");
+        var byWord = messages.TokenTexts[0].Select((token, t) => (token, w: weights[t], t)).GroupBy(x => x.token)
+            .Select(g => g.MaxBy(x => x.w)).OrderByDescending(x => x.w).ThenBy(x => x.t).ToArray();
+        Assert.Equal(3, byWord.Length);
+        Assert.Equal(byWord.Select(x => x.token), pair.Highlights.Select(h => h.Token));
+        Assert.All(pair.Highlights.Zip(byWord), x => Assert.Equal(x.Second.w, x.First.Weight, 1e-5));
+    }
+
     [Fact]
     public void Min_score_minus_one_keeps_every_pair_including_messages_without_known_words()
     {

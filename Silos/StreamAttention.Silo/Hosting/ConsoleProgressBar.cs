@@ -1,6 +1,9 @@
 namespace StreamAttention.Silo.Hosting;
 
-/// <summary>A one-line progress bar on a terminal; on a redirected stream it prints a line every 10% instead.</summary>
+/// <summary>
+/// A one-line progress bar on a terminal; on a redirected stream it prints a line every 10% instead. Nothing for work
+/// that is done at once.
+/// </summary>
 public sealed class ConsoleProgressBar(string label, TextWriter writer) : IProgress<double>, IDisposable
 {
     private const int Width = 30;
@@ -13,7 +16,8 @@ public sealed class ConsoleProgressBar(string label, TextWriter writer) : IProgr
         var percent = (int)Math.Clamp(value * 100, 0, 100);
         lock (_lock)
         {
-            if (percent == _lastShown || (!_interactive && percent / 10 == _lastShown / 10))
+            // A bar whose first news is that it is done (the model was in the cache) shows nothing.
+            if (percent == _lastShown || (!_interactive && percent / 10 == _lastShown / 10) || (_lastShown < 0 && percent == 100))
             {
                 return;
             }
@@ -24,18 +28,7 @@ public sealed class ConsoleProgressBar(string label, TextWriter writer) : IProgr
         }
     }
 
-    /// <summary>Ends a bar that showed progress at 100 %; one that showed none (the model was in the cache) prints nothing.</summary>
-    public void Complete()
-    {
-        lock (_lock)
-        {
-            if (_lastShown < 0)
-            {
-                return;
-            }
-        }
-        Report(1);
-    }
+    public void Complete() => Report(1);
 
     public void Dispose()
     {

@@ -52,14 +52,17 @@ public sealed class ExecutableTests : IDisposable
 
         var notANumber = await Run([.. score, "--Scoring:DefaultThreshold=abc"]);
         var outOfRange = await Run([.. score, "--Scoring:DefaultThreshold=7"]);
+        var noSuchProvider = await Run([.. score, "--Embeddings:Provider=bogus"]);
         var badAddress = await Run("silo", "--urls", "notaurl", "--Auth:Enabled=false", "--Cluster:SiloPort=" + LoopbackPort.Free(), "--Cluster:GatewayPort=" + LoopbackPort.Free());
 
         Assert.Equal((2, "score: invalid configuration: Failed to convert configuration value 'abc' at 'Scoring:DefaultThreshold' to type 'System.Single'."),
             (notANumber.ExitCode, LastLine(notANumber.Stderr)));
         Assert.Equal((2, "score: invalid configuration: DataAnnotation validation failed for 'ScoringOptions' members: 'DefaultThreshold' with the error: "
             + "'The field DefaultThreshold must be between -1 and 1.'."), (outOfRange.ExitCode, LastLine(outOfRange.Stderr)));
+        Assert.Equal((2, "score: invalid configuration: Embeddings:Provider must be 'glove', 'distilled', 'minilm', 'transformer', not 'bogus'."),
+            (noSuchProvider.ExitCode, LastLine(noSuchProvider.Stderr)));
         Assert.Equal((2, "silo: invalid configuration: Invalid url: 'notaurl'"), (badAddress.ExitCode, LastLine(badAddress.Stderr)));
-        Assert.All(new[] { notANumber, outOfRange, badAddress }, run => Assert.DoesNotContain("Unhandled exception", run.Stderr));
+        Assert.All(new[] { notANumber, outOfRange, noSuchProvider, badAddress }, run => Assert.DoesNotContain("Unhandled exception", run.Stderr));
         // A mistyped option is not taken for a setting that nothing reads (local would otherwise start and run).
         var mistyped = await Run("local", "--rates", "10");
         Assert.Equal((2, "local: unknown option '--rates' (--help lists the options; a setting is --Section:Key=value)"), (mistyped.ExitCode, LastLine(mistyped.Stderr)));

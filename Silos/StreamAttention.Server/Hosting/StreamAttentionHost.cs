@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -82,13 +83,24 @@ public static class StreamAttentionHost
     /// </summary>
     public const string DefaultProvider = "distilled";
 
+    private static readonly string[] Providers = ["glove", "distilled", "minilm", "transformer"];
+
     /// <summary>
-    /// "Embeddings:Provider": "distilled" (default: a static token table distilled from MiniLM), "glove" (GloVe 100-d),
-    /// "minilm" (all-MiniLM-L6-v2 from its NuGet package), all prepared automatically, or "transformer" (bring your own ONNX model).
+    /// "Embeddings:Provider", in any case: "distilled" (default: a static token table distilled from MiniLM), "glove"
+    /// (GloVe 100-d), "minilm" (all-MiniLM-L6-v2 from its NuGet package), all prepared automatically, or "transformer"
+    /// (bring your own ONNX model). Another value is a <see cref="ValidationException"/>, as other options' are.
     /// </summary>
+    public static string ProviderOf(IConfiguration configuration)
+    {
+        var provider = (configuration["Embeddings:Provider"] ?? DefaultProvider).Trim().ToLowerInvariant();
+        return Providers.Contains(provider)
+            ? provider
+            : throw new ValidationException($"Embeddings:Provider must be {string.Join(", ", Providers.Select(p => $"'{p}'"))}, not '{configuration["Embeddings:Provider"]}'.");
+    }
+
     private static void AddEmbedder(IHostApplicationBuilder builder)
     {
-        var provider = builder.Configuration["Embeddings:Provider"] ?? DefaultProvider;
+        var provider = ProviderOf(builder.Configuration);
         // Scores are calibrated with the provider's fitted model unless a key is configured (a tier's, say).
         builder.Configuration["Scoring:CalibrationKey"] ??= provider;
         switch (provider)
@@ -105,8 +117,6 @@ public static class StreamAttentionHost
             case "transformer":
                 builder.Services.AddTransformerEmbeddings().BindConfiguration(TransformerEmbeddingOptions.SectionName);
                 break;
-            default:
-                throw new InvalidOperationException($"Embeddings:Provider must be 'glove', 'distilled', 'minilm' or 'transformer', not '{provider}'.");
         }
     }
 }

@@ -15,7 +15,7 @@ public static class ModelPreparation
     /// <returns>Where the model is, or null for a provider that brings its own files.</returns>
     public static async Task<string?> EnsureAsync(IConfiguration configuration, TextWriter progressWriter, CancellationToken cancellationToken)
     {
-        var provider = configuration["Embeddings:Provider"] ?? StreamAttentionHost.DefaultProvider;
+        var provider = StreamAttentionHost.ProviderOf(configuration);
         // The cascade and contextual tiers run MiniLM beside any provider.
         if (provider != "minilm" && !string.Equals(configuration["Scoring:Tier"] ?? "fast", "fast", StringComparison.OrdinalIgnoreCase))
         {

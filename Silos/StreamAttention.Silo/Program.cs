@@ -13,6 +13,7 @@ var root = new RootCommand("StreamAttention: a streaming relevance filter that s
     SiloCommand.Create(),
     IngestCommand.Create(),
     LocalCommand.Create(),
+    TokenCommand.Create(),
 };
 var parse = root.Parse(args);
 if (ConfigurationOverrides.FirstUnknown(parse.UnmatchedTokens) is { } unknown)

@@ -72,6 +72,31 @@ public sealed class ExecutableTests : IDisposable
     private static string LastLine(string text) => text.TrimEnd().Split('\n')[^1];
 
     [Fact]
+    public async Task Token_prints_a_token_the_silos_accept_signed_with_the_configured_key_and_says_what_it_needs()
+    {
+        var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+        var issued = await Run("token", "--role", "tenant-admin", "--tenant", "acme", "--lifetime", "01:00:00", "--Auth:SigningKey=" + key);
+        var withoutKey = await Run("token", "--role", "operator");
+        var userWithoutId = await Run("token", "--role", "user", "--Auth:SigningKey=" + key);
+
+        Assert.Equal(0, issued.ExitCode);
+        // As the silos validate it (issuer and audience "streamattention", HMAC-SHA256 with the shared key).
+        var validation = await new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().ValidateTokenAsync(issued.Stdout.Trim(), new Microsoft.IdentityModel.Tokens.TokenValidationParameters
+        {
+            ValidIssuer = "streamattention",
+            ValidAudience = "streamattention",
+            IssuerSigningKey = new Microsoft.IdentityModel.Tokens.SymmetricSecurityKey(Convert.FromBase64String(key)),
+        });
+        Assert.True(validation.IsValid, validation.Exception?.Message);
+        Assert.Equal(("tenant-admin", "acme"), ((string)validation.Claims["role"], (string)validation.Claims["tenant"]));
+        Assert.InRange(validation.SecurityToken.ValidTo - validation.SecurityToken.ValidFrom, TimeSpan.FromMinutes(59), TimeSpan.FromMinutes(61));
+        Assert.Equal((2, ""), (withoutKey.ExitCode, withoutKey.Stdout));
+        Assert.StartsWith("token: Auth:SigningKey is not set", withoutKey.Stderr);
+        Assert.Equal((2, "token: --user is required for a user's token."), (userWithoutId.ExitCode, userWithoutId.Stderr.Trim()));
+    }
+
+    [Fact]
     public async Task Eval_takes_a_set_directory_for_its_three_files_or_says_what_it_needs()
     {
         var set = TestFiles.Repository("tests/data/eval").FullName;

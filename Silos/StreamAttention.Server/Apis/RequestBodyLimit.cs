@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using StreamAttention.Server.Options;
 
@@ -39,18 +38,10 @@ public sealed class RequestBodyLimit
                 // A handler that reads the body itself (the import) gets Kestrel's exception: the same answer as a bound body's.
                 context.Response.StatusCode = tooLarge.StatusCode;
             }
-            if (context.Response.StatusCode == StatusCodes.Status413PayloadTooLarge && !context.Response.HasStarted)
+            if (context.Response.StatusCode == StatusCodes.Status413PayloadTooLarge)
             {
-                await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = context,
-                    ProblemDetails = new ProblemDetails
-                    {
-                        Status = StatusCodes.Status413PayloadTooLarge,
-                        Title = "Request body too large",
-                        Detail = $"The request body is larger than {limit:N0} bytes, the most allowed here (Limits:MaxRequestBodyBytes).",
-                    },
-                });
+                await ProblemResponses.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "Request body too large",
+                    $"The request body is larger than {limit:N0} bytes, the most allowed here (Limits:MaxRequestBodyBytes).");
             }
         });
         return app;

@@ -2,10 +2,10 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
+using StreamAttention.Server.Apis;
 using StreamAttention.Server.Options;
 using StreamAttention.Server.Security;
 
@@ -143,10 +143,6 @@ public static class SecurityHostingExtensions
             context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             detail = $"Too many requests from this caller; retry in {retryAfter.TotalSeconds:0} s.";
         }
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = new ProblemDetails { Status = StatusCodes.Status429TooManyRequests, Title = "Too many requests", Detail = detail },
-        });
+        await ProblemResponses.WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too many requests", detail);
     }
 }

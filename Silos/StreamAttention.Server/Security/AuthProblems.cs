@@ -1,4 +1,4 @@
-using Microsoft.AspNetCore.Mvc;
+using StreamAttention.Server.Apis;
 
 namespace StreamAttention.Server.Security;
 
@@ -7,22 +7,6 @@ internal static class AuthProblems
 {
     public const string Unauthorized = "Send a bearer token (Authorization: Bearer …) or an API key (X-Api-Key or Authorization: ApiKey …).";
 
-    public static async Task WriteUnauthorizedAsync(HttpContext context, string? failure)
-    {
-        if (context.Response.HasStarted)
-        {
-            return;
-        }
-        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = StatusCodes.Status401Unauthorized,
-                Title = "Unauthorized",
-                Detail = failure is null ? Unauthorized : $"{failure} {Unauthorized}",
-            },
-        });
-    }
+    public static Task WriteUnauthorizedAsync(HttpContext context, string? failure)
+        => ProblemResponses.WriteAsync(context, StatusCodes.Status401Unauthorized, "Unauthorized", failure is null ? Unauthorized : $"{failure} {Unauthorized}");
 }

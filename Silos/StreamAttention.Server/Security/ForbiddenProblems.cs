@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Infrastructure;
 using Microsoft.AspNetCore.Authorization.Policy;
-using Microsoft.AspNetCore.Mvc;
+using StreamAttention.Server.Apis;
 
 namespace StreamAttention.Server.Security;
 
@@ -20,17 +20,7 @@ internal sealed class ForbiddenProblems : IAuthorizationMiddlewareResultHandler
             await _default.HandleAsync(next, context, policy, authorizeResult);
             return;
         }
-        context.Response.StatusCode = StatusCodes.Status403Forbidden;
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = StatusCodes.Status403Forbidden,
-                Title = "Forbidden",
-                Detail = Describe(authorizeResult.AuthorizationFailure, Caller.From(context.User)),
-            },
-        });
+        await ProblemResponses.WriteAsync(context, StatusCodes.Status403Forbidden, "Forbidden", Describe(authorizeResult.AuthorizationFailure, Caller.From(context.User)));
     }
 
     private static string Describe(AuthorizationFailure? failure, Caller caller)

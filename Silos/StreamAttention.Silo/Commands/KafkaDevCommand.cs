@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 using StreamAttention.Ingest.EmbeddedKafka.Hosting;
 using StreamAttention.Server.Hosting;
 

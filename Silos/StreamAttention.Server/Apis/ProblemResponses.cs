@@ -1,24 +1,13 @@
-using Microsoft.AspNetCore.Mvc;
-
 namespace StreamAttention.Server.Apis;
 
 /// <summary>
 /// A refusal written as problem details by a middleware or handler outside the endpoints (401, 403, 413, 429), where
-/// no <c>TypedResults.Problem</c> can be returned; nothing when the answer has started.
+/// no <c>TypedResults.Problem</c> can be returned; nothing when the answer has started. Written as the endpoints' are
+/// (the problem-details service, else plain JSON), so a caller that accepts only <c>text/event-stream</c> (a browser's
+/// EventSource on a live stream) gets its status too, not a failure to find a writer for its Accept header.
 /// </summary>
 internal static class ProblemResponses
 {
-    public static async Task WriteAsync(HttpContext context, int status, string title, string detail)
-    {
-        if (context.Response.HasStarted)
-        {
-            return;
-        }
-        context.Response.StatusCode = status;
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
-        });
-    }
+    public static Task WriteAsync(HttpContext context, int status, string title, string detail)
+        => context.Response.HasStarted ? Task.CompletedTask : TypedResults.Problem(detail, statusCode: status, title: title).ExecuteAsync(context);
 }

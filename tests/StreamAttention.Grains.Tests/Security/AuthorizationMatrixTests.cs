@@ -112,7 +112,8 @@ public sealed class AuthorizationMatrixTests(SecuredSiloFixture fixture) : IClas
         "FEEDBACK" => await http.PostAsJsonAsync(path, new { relevant = false }),
         "IMPORT" => await http.PostAsync(path, new StringContent("""{"userId": "imported", "id": "db", "text": "database"}""", Encoding.UTF8, "application/x-ndjson")),
         "SCORE" => await http.PostAsJsonAsync(path, new { texts = new[] { Texts.Unrelated } }),
-        "SSE" => await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, path), HttpCompletionOption.ResponseHeadersRead),
+        // As a browser's EventSource asks: a refusal must still be its status, with a problem it can read or ignore.
+        "SSE" => await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, path) { Headers = { { "Accept", "text/event-stream" } } }, HttpCompletionOption.ResponseHeadersRead),
         _ => await http.GetAsync(path),
     };
 }

@@ -67,10 +67,10 @@ public sealed class LimitsTests(LimitedSiloFixture fixture) : IClassFixture<Limi
         {
             for (var i = 0; i < LimitedSiloFixture.StreamsPerCaller; i++)
             {
-                open.Add(await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/users/{subject}/matches/stream"), HttpCompletionOption.ResponseHeadersRead));
+                open.Add(await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/users/{subject}/matches/stream") { Headers = { { "Accept", "text/event-stream" } } }, HttpCompletionOption.ResponseHeadersRead));
                 Assert.Equal(HttpStatusCode.OK, open[^1].StatusCode);
             }
-            using var refused = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/users/{subject}/matches/stream"), HttpCompletionOption.ResponseHeadersRead);
+            using var refused = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/users/{subject}/matches/stream") { Headers = { { "Accept", "text/event-stream" } } }, HttpCompletionOption.ResponseHeadersRead);
             Assert.Equal($"This caller has {LimitedSiloFixture.StreamsPerCaller} live streams open, the most it may (Limits:StreamsPerCaller); close one and retry.",
                 await AssertProblemAsync(refused, 429));
         }

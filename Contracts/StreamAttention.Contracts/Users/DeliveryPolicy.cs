@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace StreamAttention.Contracts.Users;
 
 /// <summary>
@@ -23,10 +25,17 @@ public sealed record RateLimitPolicy(int MaxImmediate, TimeSpan Window);
 [GenerateSerializer, Immutable, Alias("StreamAttention.DigestPolicy")]
 public sealed record DigestPolicy(TimeSpan DigestEvery, int DigestSize);
 
-/// <summary>Local times in the IANA <paramref name="TimeZone"/>; <paramref name="End"/> before <paramref name="Start"/> spans midnight.</summary>
+/// <summary>
+/// Local times in the IANA <paramref name="TimeZone"/>; <paramref name="End"/> before <paramref name="Start"/> spans
+/// midnight. <paramref name="CriticalScore"/> is required in JSON: left out it would read as 0, and every match would
+/// interrupt the quiet hours.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("StreamAttention.QuietHoursPolicy")]
-public sealed record QuietHoursPolicy(string TimeZone, TimeOnly Start, TimeOnly End, float CriticalScore);
+public sealed record QuietHoursPolicy(string TimeZone, TimeOnly Start, TimeOnly End, [property: JsonRequired] float CriticalScore);
 
-/// <summary>Mutes one interest (<paramref name="InterestId"/>) or every match whose text holds <paramref name="Term"/> (a word, case-insensitive) until <paramref name="Until"/>.</summary>
+/// <summary>
+/// Mutes one interest (<paramref name="InterestId"/>) or every match whose text holds <paramref name="Term"/> (a word,
+/// case-insensitive) until <paramref name="Until"/>, which JSON must give (left out, a mute would end before it began).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("StreamAttention.MuteRule")]
-public sealed record MuteRule(string? InterestId, string? Term, DateTimeOffset Until);
+public sealed record MuteRule(string? InterestId, string? Term, [property: JsonRequired] DateTimeOffset Until);

@@ -47,6 +47,21 @@ public sealed class PolicyApiTests(SiloHostFixture fixture) : IClassFixture<Silo
         Assert.Equal(10, (int)(await Http.GetFromJsonAsync<JsonObject>("/users/policy-invalid/policy"))!["rateLimit"]!["maxImmediate"]!);
     }
 
+    [Theory]
+    // Left out, the critical score read as 0: every match interrupted the quiet hours, and the policy said nothing.
+    [InlineData("""{"quietHours": {"timeZone": "Etc/UTC", "start": "22:00:00", "end": "07:00:00"}}""", "criticalScore")]
+    // Left out, the mute ended in year 1: it muted nothing.
+    [InlineData("""{"mutes": [{"interestId": "db"}]}""", "until")]
+    public async Task A_policy_without_a_field_that_has_no_safe_default_is_refused_naming_it(string body, string field)
+    {
+        var response = await Http.PutAsync("/users/policy-required/policy", Json(body));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Contains(field, (string?)problem["detail"]);
+        Assert.Null((await Http.GetFromJsonAsync<JsonObject>("/users/policy-required/policy"))!["quietHours"]);
+    }
+
     [Fact]
     public async Task Feedback_on_a_scored_match_moves_its_interests_threshold()
     {

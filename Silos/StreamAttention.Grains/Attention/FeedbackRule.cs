@@ -8,7 +8,8 @@ namespace StreamAttention.Grains.Attention;
 /// the message's pooled vector as a "not like this" example (the last <see cref="MaxExamples"/>); each 👍 lowers the
 /// threshold by <see cref="Step"/> and forgets the examples like the liked message. The offset stays within
 /// ±<see cref="MaxOffset"/>, and the threshold never leaves [<see cref="Floor"/>, <see cref="Ceiling"/>] (or the
-/// interest's own threshold, when that lies outside). A message whose pooled cosine to an example exceeds
+/// interest's own threshold, when that lies outside): the offset itself stops where the threshold does, so the first
+/// opposite vote always moves it back. Offsets are whole steps (no float drift: ten 👎 on 0.5 is 0.6). A message whose pooled cosine to an example exceeds
 /// <see cref="SimilarFrom"/> loses up to <see cref="MaxPenalty"/> of its score, in proportion to how far above it lies.
 /// </summary>
 public static class FeedbackRule
@@ -21,18 +22,21 @@ public static class FeedbackRule
     public const float SimilarFrom = 0.8f;
     public const float MaxPenalty = 0.15f;
 
-    public static void Apply(FeedbackState feedback, bool relevant, float[] pooled)
+    /// <param name="threshold">The interest's own (or the default) threshold, which the offset moves.</param>
+    public static void Apply(FeedbackState feedback, bool relevant, float[] pooled, float threshold)
     {
+        // The offsets that keep the threshold within its bounds.
+        var (lowest, highest) = (Math.Max(-MaxOffset, Math.Min(0, Floor - threshold)), Math.Min(MaxOffset, Math.Max(0, Ceiling - threshold)));
         if (relevant)
         {
             feedback.Relevant++;
-            feedback.Offset = Math.Max(feedback.Offset - Step, -MaxOffset);
+            feedback.Offset = Math.Clamp(MathF.Round(feedback.Offset - Step, 2), lowest, highest);
             feedback.NotLikeThis.RemoveAll(example => Cosine(example, pooled) > SimilarFrom);
         }
         else
         {
             feedback.NotRelevant++;
-            feedback.Offset = Math.Min(feedback.Offset + Step, MaxOffset);
+            feedback.Offset = Math.Clamp(MathF.Round(feedback.Offset + Step, 2), lowest, highest);
             feedback.NotLikeThis.Add(pooled);
             if (feedback.NotLikeThis.Count > MaxExamples)
             {

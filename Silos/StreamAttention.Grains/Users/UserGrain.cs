@@ -299,7 +299,7 @@ public sealed partial class UserGrain(
             return null;
         }
         var feedback = state.State.Attention.Feedback.GetValueOrDefault(match.InterestId) ?? new FeedbackState();
-        FeedbackRule.Apply(feedback, relevant, Pooled(match.Text));
+        FeedbackRule.Apply(feedback, relevant, Pooled(match.Text), BaseThreshold(match.InterestId));
         state.State.Attention.Feedback[match.InterestId] = feedback;
         metrics.Feedback.Add(1, new KeyValuePair<string, object?>("relevant", relevant));
         // The threshold lives in the shard's rows: a new version carries it there.

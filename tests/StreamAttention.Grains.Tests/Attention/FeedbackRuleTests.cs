@@ -14,7 +14,7 @@ public sealed class FeedbackRuleTests
         var thresholds = new List<float>();
         for (var i = 0; i < 12; i++)
         {
-            FeedbackRule.Apply(feedback, relevant: false, Disliked);
+            FeedbackRule.Apply(feedback, relevant: false, Disliked, 0.7f);
             thresholds.Add(FeedbackRule.Threshold(0.7f, feedback));
         }
         Assert.All(thresholds.Zip(thresholds.Skip(1)), p => Assert.InRange(p.Second - p.First, 0, FeedbackRule.Step + 1e-6f));
@@ -24,7 +24,7 @@ public sealed class FeedbackRuleTests
 
         for (var i = 0; i < 30; i++)
         {
-            FeedbackRule.Apply(feedback, relevant: true, Liked);
+            FeedbackRule.Apply(feedback, relevant: true, Liked, 0.7f);
         }
         AssertClose(0.7f - FeedbackRule.MaxOffset, FeedbackRule.Threshold(0.7f, feedback));
     }
@@ -40,16 +40,46 @@ public sealed class FeedbackRuleTests
         Assert.Equal(0.2f, FeedbackRule.Threshold(0.2f, down));
     }
 
+    [Theory]
+    [InlineData(0.92f, false)]
+    [InlineData(0.35f, true)]
+    public void The_offset_stops_where_the_threshold_does_so_the_first_opposite_vote_moves_it_back(float threshold, bool relevant)
+    {
+        var feedback = new FeedbackState();
+        for (var i = 0; i < 8; i++)
+        {
+            FeedbackRule.Apply(feedback, relevant, Disliked, threshold);
+        }
+        var bound = relevant ? FeedbackRule.Floor : FeedbackRule.Ceiling;
+        AssertClose(bound, FeedbackRule.Threshold(threshold, feedback));
+        AssertClose(bound - threshold, feedback.Offset);
+
+        FeedbackRule.Apply(feedback, !relevant, Disliked, threshold);
+
+        AssertClose(bound + (relevant ? FeedbackRule.Step : -FeedbackRule.Step), FeedbackRule.Threshold(threshold, feedback));
+    }
+
+    [Fact]
+    public void Ten_thumbs_down_on_half_is_six_tenths_as_the_readme_says()
+    {
+        var feedback = new FeedbackState();
+        for (var i = 0; i < 10; i++)
+        {
+            FeedbackRule.Apply(feedback, relevant: false, Disliked, 0.5f);
+        }
+        Assert.Equal((0.1f, 0.6f), (feedback.Offset, FeedbackRule.Threshold(0.5f, feedback)));
+    }
+
     [Fact]
     public void Not_like_this_examples_lower_similar_messages_only_and_thumbs_up_forgets_them()
     {
         var feedback = new FeedbackState();
-        FeedbackRule.Apply(feedback, relevant: false, Disliked);
+        FeedbackRule.Apply(feedback, relevant: false, Disliked, 0.7f);
         AssertClose(FeedbackRule.MaxPenalty, FeedbackRule.Penalty(feedback, Disliked));
         Assert.InRange(FeedbackRule.Penalty(feedback, Unit(0.3f, 1, 0)), 1e-3f, FeedbackRule.MaxPenalty);
         Assert.Equal(0, FeedbackRule.Penalty(feedback, Liked));
 
-        FeedbackRule.Apply(feedback, relevant: true, Disliked);
+        FeedbackRule.Apply(feedback, relevant: true, Disliked, 0.7f);
         Assert.Equal(0, FeedbackRule.Penalty(feedback, Disliked));
     }
 

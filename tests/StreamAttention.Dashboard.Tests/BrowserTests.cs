@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using StreamAttention.Server.Security;
 using Xunit.Abstractions;
 
 namespace StreamAttention.Dashboard.Tests;
@@ -62,6 +63,28 @@ public sealed class BrowserTests(SiloHostFixture host, ITestOutputHelper output)
         Assert.Equal(1, (int)result["repeatedShown"]!);
         Assert.Empty(result["errors"]!.AsArray());
         Assert.True(new FileInfo(ScreenshotPath).Length > 0);
+    }
+
+    [Fact]
+    public async Task A_tenant_users_interests_are_edited_under_its_tenant_and_a_users_page_opens_on_its_own_stream()
+    {
+        Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: install the Debian package 'chromium'");
+        await InstallDriverAsync();
+
+        var (exitCode, stdout, stderr) = await ChildProcess.RunAsync(DriverTimeout, "node", Path.Combine(BrowserFolder, "drive-dashboard-tenants.mjs"),
+            host.BaseAddress.ToString().TrimEnd('/'), "acme", "browser-dave", TestAuth.OperatorToken, TestAuth.Token(Roles.User, "acme", "browser-dave"));
+        Assert.True(exitCode == 0, $"the browser driver failed ({exitCode}): {stderr}{stdout}");
+
+        var result = JsonNode.Parse(stdout.Trim().Split('\n')[^1])!;
+        // The page used /users/acme%2Fbrowser-dave, which the API refuses: the editor showed the problem and stored nothing.
+        Assert.Equal("streaming: acme/browser-dave", (string?)result["operatorStream"]);
+        Assert.Equal(["tenant-db"], result["storedByOperator"]!.AsArray().Select(i => (string?)i));
+        Assert.Equal("", (string?)result["editorError"]);
+        // A user may not read every user's stream: its page opens on its own, by the id of its token.
+        Assert.Equal(("streaming: browser-dave", "browser-dave"), ((string?)result["userStream"], (string?)result["userField"]));
+        Assert.Equal((false, true), ((bool)result["allUsers"]!["checked"]!, (bool)result["allUsers"]!["disabled"]!));
+        Assert.Empty(result["remaining"]!.AsArray());
+        Assert.Empty(result["errors"]!.AsArray());
     }
 
     private static async Task InstallDriverAsync()

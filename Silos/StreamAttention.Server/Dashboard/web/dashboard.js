@@ -31,11 +31,13 @@ const tenant = claims.role !== "operator" ? claims.tenant : undefined;
 const everyoneStream = tenant ? `${api}/tenants/${encodeURIComponent(tenant)}/matches/stream` : `${api}/matches/stream`;
 const userOf = key => tenant && key.startsWith(`${tenant}/`) ? key.slice(tenant.length + 1) : key;
 
-// Without ?user= the page opens on every user's live stream and edits the first user seen in it.
+// Without ?user= the page opens on every user's live stream and edits the first user seen in it; a user's token
+// (role "user") may read only its own, so the page opens on that.
 const requestedUser = new URLSearchParams(location.search).get("user");
+const ownUserOnly = claims.role === "user";
 
 const state = {
-  user: requestedUser ?? "",
+  user: requestedUser ?? (ownUserOnly ? claims.sub : ""),
   matchTimes: new Map(), // interest id -> timestamps (ms) of the selected user's recent matches
   interests: [],
   source: null,
@@ -182,8 +184,8 @@ async function loadUser() {
   let recent = [];
   if (state.user) {
     const [interests, history] = await Promise.all([
-      fetchJson(`${api}/users/${encodeURIComponent(state.user)}/interests`),
-      fetchJson(`${api}/users/${encodeURIComponent(state.user)}/matches`),
+      fetchJson(`${userPath(state.user)}/interests`),
+      fetchJson(`${userPath(state.user)}/matches`),
     ]);
     state.interests = interests?.interests ?? [];
     recent = history?.matches ?? [];
@@ -288,7 +290,7 @@ function rateCell(count, max) {
 function removeButton(id) {
   const button = element("button", { class: "remove", title: `remove ${id}` }, "✕");
   button.addEventListener("click", async () => {
-    const response = await fetch(`${api}/users/${encodeURIComponent(state.user)}/interests/${encodeURIComponent(id)}`, authorized({ method: "DELETE" }));
+    const response = await fetch(`${userPath(state.user)}/interests/${encodeURIComponent(id)}`, authorized({ method: "DELETE" }));
     if (!response.ok) { $("editor-error").textContent = await problem(response); return; }
     state.interests = state.interests.filter(i => i.id !== id);
     renderInterests();
@@ -307,7 +309,7 @@ async function addInterest(event) {
     require: terms($("interest-require")),
     exclude: terms($("interest-exclude")),
   };
-  const response = await fetch(`${api}/users/${encodeURIComponent(state.user)}/interests/${encodeURIComponent(id)}`,
+  const response = await fetch(`${userPath(state.user)}/interests/${encodeURIComponent(id)}`,
     authorized({ method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }));
   if (!response.ok) { $("editor-error").textContent = await problem(response); return; }
   const stored = await response.json();
@@ -322,7 +324,7 @@ async function addInterest(event) {
 function connect() {
   state.source?.close();
   const all = $("all-users").checked;
-  const source = new EventSource(withToken(all ? everyoneStream : `${api}/users/${encodeURIComponent(state.user)}/matches/stream`));
+  const source = new EventSource(withToken(all ? everyoneStream : `${userPath(state.user)}/matches/stream`));
   state.source = source;
   source.onopen = () => setBadge($("stream-state"), true, all ? "streaming: all users" : `streaming: ${state.user}`, "");
   source.onerror = () => setBadge($("stream-state"), false, "", "reconnecting…");
@@ -414,7 +416,7 @@ function feedbackButton(userKey, match, relevant) {
 function userLink(userId, interestId) {
   const link = element("button", { class: "user-link", title: `edit ${userId}'s interests` }, `${userId} · ${interestId}`);
   link.addEventListener("click", () => {
-    selectUser(userId);
+    selectUser(userOf(userId));
     if ($("all-users").checked) loadUser(); else restart();
   });
   return link;
@@ -430,7 +432,8 @@ function element(tag, attributes = {}, text) {
 // ---- start ------------------------------------------------------------------------------------------------------
 
 $("user-id").value = state.user;
-$("all-users").checked = requestedUser === null;
+$("all-users").checked = requestedUser === null && !ownUserOnly;
+$("all-users").disabled = ownUserOnly;
 $("user-id").addEventListener("change", () => {
   selectUser($("user-id").value.trim());
   restart();

@@ -17,7 +17,7 @@ public sealed partial class InterestValidator(IOptions<InterestLimitsOptions> li
     public InterestLimitsOptions Limits => limits.Value;
 
     public static string? ValidateUserId(string? userId)
-        => userId is not null && UserIdRegex().IsMatch(userId) ? null : $"user id must match {UserIdPattern}";
+        => userId is null ? "a user id is required" : UserIdRegex().IsMatch(userId) ? null : $"user id must match {UserIdPattern}";
 
     /// <summary>The first rule <paramref name="input"/> breaks, reported at <paramref name="index"/>; null when valid.</summary>
     public InterestError? Validate(InterestInput input, int index)

@@ -3,18 +3,13 @@
 // plain user's page (role "user") opens on its own interests and stream, not on every user's, which it may not read.
 // Usage: node drive-dashboard-tenants.mjs <base url> <tenant> <user id> <operator token> <user token>. Prints one JSON
 // line; exit 0 on success.
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 
 const [base, tenant, user, operatorToken, userToken] = process.argv.slice(2);
 const key = `${tenant}/${user}`;
 const STEP_TIMEOUT_MS = 30_000;
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync"],
-});
+const browser = await launchChromium();
 try {
   const errors = [];
   const open = async (path, token) => {

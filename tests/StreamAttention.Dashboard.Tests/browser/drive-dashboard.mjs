@@ -6,7 +6,7 @@
 // the interest; and a match scored again with its source id is listed once.
 // Usage: node drive-dashboard.mjs <base url> <user id> <screenshot path> <token>. Prints one JSON line; exit 0 on success.
 // The page is opened with the login link's #token=…, as local mode prints it.
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 
 const [base, user, screenshot, token] = process.argv.slice(2);
 const login = `#token=${encodeURIComponent(token)}`;
@@ -16,13 +16,7 @@ const interest = { id: "db", text: "postgresql database performance tuning", req
 const message = "slow postgresql queries after the database upgrade";
 const STEP_TIMEOUT_MS = 30_000; // each wait is bounded; a slow shared machine still finishes well within it
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-  headless: true,
-  // Without the background-networking flags Chromium keeps dialling Google, which this machine's network refuses.
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync"],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   page.setDefaultTimeout(STEP_TIMEOUT_MS);

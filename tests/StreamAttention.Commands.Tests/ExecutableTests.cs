@@ -6,7 +6,7 @@ using StreamAttention.Silo.Commands;
 namespace StreamAttention.Commands.Tests;
 
 /// <summary>The real <c>streamattention</c> executable (copied next to the tests by the project reference), run as a process.</summary>
-public sealed class ExecutableTests : IDisposable
+public sealed partial class ExecutableTests : IDisposable
 {
     private static readonly string Interests = TestFiles.Repository("Silos/StreamAttention.Silo/samples/interests.jsonl").FullName;
     private static readonly string Messages = TestFiles.Repository("Silos/StreamAttention.Silo/samples/messages.jsonl").FullName;
@@ -69,7 +69,11 @@ public sealed class ExecutableTests : IDisposable
         Assert.False(File.Exists(_files.Path("out.jsonl").FullName));
     }
 
-    private static string LastLine(string text) => text.TrimEnd().Split('\n')[^1];
+    /// <summary>The command's own line: the one it prints after the host's log lines (which it does not repeat).</summary>
+    private static string LastLine(string text) => text.TrimEnd().Split('\n').Last(line => !LogLine().IsMatch(line));
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\d\d:\d\d:\d\d (trce|dbug|info|warn|fail|crit): ")]
+    private static partial System.Text.RegularExpressions.Regex LogLine();
 
     [Fact]
     public async Task Token_prints_a_token_the_silos_accept_signed_with_the_configured_key_and_says_what_it_needs()

@@ -73,7 +73,17 @@ public static class StreamAttentionHost
     private static IHost Start(HostApplicationBuilder builder)
     {
         var host = builder.Build();
-        host.Start();
+        try
+        {
+            host.Start();
+        }
+        catch
+        {
+            // Disposed before the caller reports the failure: the console logger writes its queued lines (the host's
+            // own "failed to start") first, and the models' sessions are released.
+            host.Dispose();
+            throw;
+        }
         return host;
     }
 

@@ -31,3 +31,9 @@ catch (Exception e) when (ConfigurationErrors.Describe(e) is { } problem)
     Console.Error.WriteLine($"{parse.CommandResult.Command.Name}: invalid configuration: {problem}");
     return ConfigurationErrors.ExitCode;
 }
+catch (Exception e)
+{
+    // As System.CommandLine's handler did: the whole exception and exit code 1, not the runtime's abort (134).
+    Console.Error.WriteLine($"Unhandled exception: {e}");
+    return 1;
+}

@@ -9,8 +9,8 @@ namespace StreamAttention.Grains.Attention;
 /// threshold by <see cref="Step"/> and forgets the examples like the liked message. The offset stays within
 /// ±<see cref="MaxOffset"/>, and the threshold never leaves [<see cref="Floor"/>, <see cref="Ceiling"/>] (or the
 /// interest's own threshold, when that lies outside): the offset itself stops where the threshold does, so the first
-/// opposite vote always moves it back. Offsets are whole steps (no float drift: ten 👎 on 0.5 is 0.6). A message whose pooled cosine to an example exceeds
-/// <see cref="SimilarFrom"/> loses up to <see cref="MaxPenalty"/> of its score, in proportion to how far above it lies.
+/// opposite vote always moves it back. Offsets are whole steps (no float drift: ten 👎 on 0.5 is 0.6). A message whose
+/// pooled cosine to an example exceeds <see cref="SimilarFrom"/> loses up to <see cref="MaxPenalty"/> of its score, in proportion to how far above it lies.
 /// </summary>
 public static class FeedbackRule
 {
@@ -26,7 +26,8 @@ public static class FeedbackRule
     public static void Apply(FeedbackState feedback, bool relevant, float[] pooled, float threshold)
     {
         // The offsets that keep the threshold within its bounds.
-        var (lowest, highest) = (Math.Max(-MaxOffset, Math.Min(0, Floor - threshold)), Math.Min(MaxOffset, Math.Max(0, Ceiling - threshold)));
+        var (low, high) = Bounds(threshold);
+        var (lowest, highest) = (Math.Max(-MaxOffset, low - threshold), Math.Min(MaxOffset, high - threshold));
         if (relevant)
         {
             feedback.Relevant++;
@@ -47,7 +48,17 @@ public static class FeedbackRule
 
     /// <summary>The threshold scoring uses for an interest whose own (or default) threshold is <paramref name="threshold"/>.</summary>
     public static float Threshold(float threshold, FeedbackState? feedback)
-        => feedback is null ? threshold : Math.Clamp(threshold + feedback.Offset, Math.Min(threshold, Floor), Math.Max(threshold, Ceiling));
+    {
+        if (feedback is null)
+        {
+            return threshold;
+        }
+        var (low, high) = Bounds(threshold);
+        return Math.Clamp(threshold + feedback.Offset, low, high);
+    }
+
+    /// <summary>Where feedback may move a threshold: the floor and the ceiling, widened to the interest's own threshold.</summary>
+    private static (float Low, float High) Bounds(float threshold) => (Math.Min(threshold, Floor), Math.Max(threshold, Ceiling));
 
     /// <summary>How much lower a message with pooled vector <paramref name="pooled"/> scores for the interest.</summary>
     public static float Penalty(FeedbackState? feedback, float[] pooled)

@@ -81,3 +81,13 @@ public sealed partial class KafkaClientLog(ILogger logger, TimeProvider? time = 
     [GeneratedRegex(@"\b\d+ms\b")]
     private static partial Regex Duration();
 }
+
+/// <summary>A client's librdkafka lines and errors into a <see cref="KafkaClientLog"/>.</summary>
+public static class KafkaClientLogExtensions
+{
+    public static ConsumerBuilder<TKey, TValue> LogTo<TKey, TValue>(this ConsumerBuilder<TKey, TValue> builder, KafkaClientLog log)
+        => builder.SetLogHandler((_, line) => log.OnLog(line)).SetErrorHandler((client, error) => log.OnError(client.Name, error));
+
+    public static ProducerBuilder<TKey, TValue> LogTo<TKey, TValue>(this ProducerBuilder<TKey, TValue> builder, KafkaClientLog log)
+        => builder.SetLogHandler((_, line) => log.OnLog(line)).SetErrorHandler((client, error) => log.OnError(client.Name, error));
+}

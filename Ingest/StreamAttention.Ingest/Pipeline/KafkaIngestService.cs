@@ -215,8 +215,7 @@ public sealed class KafkaIngestService(
         config.EnableAutoCommit = false;
         config.EnableAutoOffsetStore = false;
         return new ConsumerBuilder<byte[]?, byte[]?>(config)
-            .SetLogHandler((_, line) => _kafkaLog.OnLog(line))
-            .SetErrorHandler((client, error) => _kafkaLog.OnError(client.Name, error))
+            .LogTo(_kafkaLog)
             .SetPartitionsAssignedHandler((_, partitions) => logger.LogInformation("Kafka consumer assigned {Partitions}", string.Join(", ", partitions)))
             .SetPartitionsRevokedHandler((consumer, partitions) =>
             {

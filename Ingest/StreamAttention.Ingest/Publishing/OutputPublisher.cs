@@ -46,11 +46,7 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
         // Set last: at-least-once without duplicates from the producer's own retries depends on them.
         config.EnableIdempotence = true;
         config.Acks = Acks.All;
-        var log = new KafkaClientLog(logger ?? NullLogger<OutputPublisher>.Instance);
-        _producer = new ProducerBuilder<byte[]?, byte[]?>(config)
-            .SetLogHandler((_, line) => log.OnLog(line))
-            .SetErrorHandler((client, error) => log.OnError(client.Name, error))
-            .Build();
+        _producer = new ProducerBuilder<byte[]?, byte[]?>(config).LogTo(new KafkaClientLog(logger ?? NullLogger<OutputPublisher>.Instance)).Build();
     }
 
     /// <summary>

@@ -41,13 +41,13 @@ public sealed class DeadLetterReplayer(IOptions<DeadLetterReplayOptions> replayO
             AutoOffsetReset = AutoOffsetReset.Earliest,
             // A partition's end may lie past its last record (transaction markers): the end of partition says so.
             EnablePartitionEof = true,
-        }).SetLogHandler((_, line) => kafkaLog.OnLog(line)).SetErrorHandler((client, error) => kafkaLog.OnError(client.Name, error)).Build();
+        }).LogTo(kafkaLog).Build();
         using var producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig(Settings(_options.Producer))
         {
             BootstrapServers = _options.BootstrapServers,
             EnableIdempotence = true,
             Acks = Acks.All,
-        }).SetLogHandler((_, line) => kafkaLog.OnLog(line)).SetErrorHandler((client, error) => kafkaLog.OnError(client.Name, error)).Build();
+        }).LogTo(kafkaLog).Build();
 
         // Assigned, not subscribed: no group rebalance, and the run's end is fixed before it reads.
         var watermarks = WatermarksOf(consumer);

@@ -24,13 +24,12 @@ public sealed class SampleStreamGenerator(IOptions<SampleStreamOptions> options,
             .Where(line => !string.IsNullOrWhiteSpace(line))
             .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("text").GetString()!)
             .ToArray();
-        var kafkaLog = new KafkaClientLog(logger);
         using var producer = new ProducerBuilder<Null, string>(new ProducerConfig
         {
             BootstrapServers = settings.BootstrapServers,
             EnableIdempotence = true,
             LingerMs = 5,
-        }).SetLogHandler((_, line) => kafkaLog.OnLog(line)).SetErrorHandler((client, error) => kafkaLog.OnError(client.Name, error)).Build();
+        }).LogTo(new KafkaClientLog(logger)).Build();
         var interval = TimeSpan.FromSeconds(1 / settings.MessagesPerSecond);
         using var timer = new PeriodicTimer(interval);
         logger.LogInformation("Producing the sample stream ({Count} messages, cycled) to {Topic} at {Rate} messages/s", texts.Length, settings.Topic, settings.MessagesPerSecond);

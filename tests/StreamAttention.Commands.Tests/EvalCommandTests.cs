@@ -80,32 +80,6 @@ public sealed class EvalCommandTests(CommandHostFixture host) : IDisposable
     }
 
     [Fact]
-    public void Fails_with_exit_code_2_on_a_missing_file()
-    {
-        var missing = _files.Path("labels.jsonl");
-        var log = new StringWriter();
-
-        var exitCode = EvalCommand.Run(host.Scorer, Interests, Messages, missing, null, TextWriter.Null, log);
-
-        Assert.Equal(2, exitCode);
-        Assert.Equal($"eval: file not found: {missing.FullName}", log.ToString().Trim());
-    }
-
-    [Fact]
-    public void Fails_with_exit_code_2_before_evaluating_when_the_calibrated_output_has_no_directory()
-    {
-        var calibrated = _files.Path("no-such-directory/calibrated.jsonl");
-        var output = new StringWriter();
-        var log = new StringWriter();
-
-        var exitCode = EvalCommand.Run(host.Scorer, Interests, Messages, Labels, calibrated, output, log);
-
-        Assert.Equal(2, exitCode);
-        Assert.Equal($"eval: output directory not found: {calibrated.DirectoryName}", log.ToString().Trim());
-        Assert.Equal("", output.ToString());
-    }
-
-    [Fact]
     public void Compares_providers_side_by_side_on_the_test_split_only()
     {
         var output = new StringWriter();
@@ -182,18 +156,6 @@ public sealed class EvalCommandTests(CommandHostFixture host) : IDisposable
         Assert.StartsWith($"calibration model {host.Scorer.Options.CalibrationKey}: A=", line);
         Assert.Contains("; set 1: F1 at 0.5 ", line);
         Assert.Contains("; set 2: F1 at 0.5 ", line);
-    }
-
-    [Fact]
-    public void Fails_with_exit_code_2_when_the_split_file_is_missing()
-    {
-        var missing = _files.Path("split.jsonl");
-        var log = new StringWriter();
-
-        var exitCode = EvalCommand.Run([new ProviderScorer("", host.Scorer)], Interests, Messages, Labels, new MessageSelection(EvaluationSplit.Dev, missing), null, TextWriter.Null, log);
-
-        Assert.Equal(2, exitCode);
-        Assert.Equal($"eval: file not found: {missing.FullName}", log.ToString().Trim());
     }
 
     public void Dispose() => _files.Dispose();

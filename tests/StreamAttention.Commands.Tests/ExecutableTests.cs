@@ -32,17 +32,43 @@ public sealed partial class ExecutableTests : IDisposable
     }
 
     [Fact]
-    public async Task Score_fails_with_exit_code_2_on_a_missing_file_or_a_bad_option()
+    public async Task Score_fails_with_exit_code_2_on_a_missing_file_or_a_bad_option_before_loading_any_model()
     {
         var missing = _files.Path("missing.jsonl").FullName;
+        // A model that cannot load: the command must not get that far.
+        string[] noModel = ["--Embeddings:Provider=transformer", "--Embeddings:Transformer:ModelPath=" + _files.Path("no-model.onnx").FullName,
+            "--Embeddings:Transformer:VocabPath=" + _files.Path("no-vocab.txt").FullName];
 
-        var missingFile = await Run("score", "--interests", missing, "--messages", Messages, "--out", _files.Path("out.jsonl").FullName);
+        var missingFile = await Run(["score", "--interests", missing, "--messages", Messages, "--out", _files.Path("out.jsonl").FullName, .. noModel]);
+        var missingDirectory = await Run(["score", "--interests", Interests, "--messages", Messages, "--out", _files.Path("no-such-directory/out.jsonl").FullName, .. noModel]);
         var badOption = await Run("score", "--interests", Interests, "--messages", Messages, "--out", _files.Path("out.jsonl").FullName, "--top-k", "-1");
 
-        Assert.Equal(2, missingFile.ExitCode);
-        Assert.Contains($"score: file not found: {missing}", missingFile.Stderr);
+        Assert.Equal((2, $"score: file not found: {missing}"), (missingFile.ExitCode, missingFile.Stderr.Trim()));
+        Assert.Equal((2, $"score: output directory not found: {_files.Path("no-such-directory").FullName}"), (missingDirectory.ExitCode, missingDirectory.Stderr.Trim()));
         Assert.Equal(2, badOption.ExitCode);
         Assert.Contains("--top-k ≥ 0", badOption.Stderr);
+        Assert.False(File.Exists(_files.Path("out.jsonl").FullName));
+    }
+
+    [Fact]
+    public async Task Eval_checks_every_sets_files_before_preparing_or_loading_a_model_or_evaluating_a_set()
+    {
+        var set = TestFiles.Repository("tests/data/eval").FullName;
+        var missingSet = _files.Path("no-set").FullName;
+        var missingSplit = _files.Path("split.jsonl").FullName;
+        var calibrated = _files.Path("no-such-directory/calibrated.jsonl");
+        string[] noModel = ["--Embeddings:Provider=transformer", "--Embeddings:Transformer:ModelPath=" + _files.Path("no-model.onnx").FullName,
+            "--Embeddings:Transformer:VocabPath=" + _files.Path("no-vocab.txt").FullName];
+
+        var secondSetMissing = await Run(["eval", "--set", set, "--set", missingSet, .. noModel]);
+        var splitMissing = await Run(["eval", "--set", set, "--split", "dev", "--split-file", missingSplit, .. noModel]);
+        var calibratedWithoutDirectory = await Run(["eval", "--set", set, "--calibrated-out", calibrated.FullName, .. noModel]);
+
+        Assert.Equal((2, "", $"eval: file not found: {Path.Combine(missingSet, "interests.jsonl")}"),
+            (secondSetMissing.ExitCode, secondSetMissing.Stdout, secondSetMissing.Stderr.Trim()));
+        Assert.Equal((2, "", $"eval: file not found: {missingSplit}"), (splitMissing.ExitCode, splitMissing.Stdout, splitMissing.Stderr.Trim()));
+        Assert.Equal((2, "", $"eval: output directory not found: {calibrated.DirectoryName}"),
+            (calibratedWithoutDirectory.ExitCode, calibratedWithoutDirectory.Stdout, calibratedWithoutDirectory.Stderr.Trim()));
     }
 
     [Fact]

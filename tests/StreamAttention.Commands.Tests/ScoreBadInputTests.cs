@@ -133,32 +133,5 @@ public sealed class ScoreBadInputTests(CommandHostFixture host) : IDisposable
         Assert.Equal("coal", run.For("long").First().GetProperty("interestId").GetString());
     }
 
-    [Fact]
-    public void Fails_with_exit_code_2_when_an_input_file_is_missing()
-    {
-        var interests = _files.Write("interests.jsonl", WindInterest);
-        var missing = _files.Path("no-such-messages.jsonl");
-        var log = new StringWriter();
-
-        var exitCode = ScoreCommand.Run(host.Scorer, interests, missing, _files.Path("matches.jsonl"), null, 0, 1024, log);
-
-        Assert.Equal(2, exitCode);
-        Assert.Equal($"score: file not found: {missing.FullName}", log.ToString().Trim());
-        Assert.False(_files.Path("matches.jsonl").Exists);
-    }
-
-    [Fact]
-    public void Fails_with_exit_code_2_when_the_output_directory_is_missing()
-    {
-        var file = _files.Write("interests.jsonl", WindInterest);
-        var output = _files.Path("no-such-directory/matches.jsonl");
-        var log = new StringWriter();
-
-        var exitCode = ScoreCommand.Run(host.Scorer, file, file, output, null, 0, 1024, log);
-
-        Assert.Equal(2, exitCode);
-        Assert.Equal($"score: output directory not found: {output.DirectoryName}", log.ToString().Trim());
-    }
-
     public void Dispose() => _files.Dispose();
 }

@@ -63,9 +63,20 @@ public static class EvalCommand
             var tierNames = parse.GetValue(tiers)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
             var fitData = parse.GetValue(fit) ? new CalibrationData() : null;
             var sets = parse.GetValue(set) is { Length: > 0 } given ? given.Select(d => (DirectoryInfo?)d).ToArray() : [null];
-            foreach (var directory in sets)
+            var inputs = sets.Select(directory =>
             {
                 FileInfo InSet(Option<FileInfo?> option, string name) => parse.GetValue(option) ?? new FileInfo(Path.Combine(directory!.FullName, name));
+                var labelsFile = InSet(labels, "labels.jsonl");
+                return new EvalInputs(directory, InSet(interests, "interests.jsonl"), InSet(messages, "messages.jsonl"), labelsFile, new MessageSelection(parse.GetValue(split)!,
+                    parse.GetValue(splitFile) ?? new FileInfo(Path.Combine(labelsFile.DirectoryName ?? ".", EvaluationSplit.FileName))));
+            }).ToList();
+            // Every set's files before any model is prepared or loaded: a mistyped path fails at once, not after the first set.
+            if (!inputs.All(input => CommandFiles.Check("eval", input.Files, parse.GetValue(calibrated), Console.Error)))
+            {
+                return 2;
+            }
+            foreach (var input in inputs)
+            {
                 // Scorers of their own per set: a set's background and term statistics are not another's.
                 var hosts = new List<(string Name, IHost Host)>();
                 try
@@ -85,14 +96,11 @@ public static class EvalCommand
                         }
                     }
                     var scorers = hosts.Select(h => new ProviderScorer(h.Name, h.Host.Services.GetRequiredService<MessageScorer>())).ToList();
-                    var labelsFile = InSet(labels, "labels.jsonl");
-                    var selection = new MessageSelection(parse.GetValue(split)!,
-                        parse.GetValue(splitFile) ?? new FileInfo(Path.Combine(labelsFile.DirectoryName ?? ".", EvaluationSplit.FileName)));
-                    if (sets.Length > 1)
+                    if (inputs.Count > 1)
                     {
-                        Console.Out.WriteLine($"set {directory!.FullName}");
+                        Console.Out.WriteLine($"set {input.Set!.FullName}");
                     }
-                    var exitCode = Run(scorers, InSet(interests, "interests.jsonl"), InSet(messages, "messages.jsonl"), labelsFile, selection, parse.GetValue(calibrated), Console.Out, Console.Error, fitData);
+                    var exitCode = Run(scorers, input.Interests, input.Messages, input.Labels, input.Selection, parse.GetValue(calibrated), Console.Out, Console.Error, fitData);
                     if (exitCode != 0)
                     {
                         return exitCode;
@@ -115,22 +123,17 @@ public static class EvalCommand
         return command;
     }
 
-    /// <summary>The configured scoring alone, on every message.</summary>
+    /// <summary>The configured scoring alone, on every message, from files the caller has checked (<see cref="EvalInputs"/>).</summary>
     public static int Run(MessageScorer scorer, FileInfo interestsFile, FileInfo messagesFile, FileInfo labelsFile, FileInfo? calibratedFile, TextWriter output, TextWriter log) =>
         Run([new ProviderScorer("", scorer)], interestsFile, messagesFile, labelsFile, MessageSelection.Every, calibratedFile, output, log);
 
     /// <summary>
     /// Every provider's scoring on the selected messages, with BM25 on the same messages, in one table; the calibration
-    /// table (and <paramref name="calibratedFile"/>) comes from the first provider.
+    /// table (and <paramref name="calibratedFile"/>) comes from the first provider. The files are the caller's to check.
     /// </summary>
     public static int Run(IReadOnlyList<ProviderScorer> scorers, FileInfo interestsFile, FileInfo messagesFile, FileInfo labelsFile, MessageSelection selection,
         FileInfo? calibratedFile, TextWriter output, TextWriter log, CalibrationData? fitData = null)
     {
-        FileInfo[] inputs = selection.Split == EvaluationSplit.All ? [interestsFile, messagesFile, labelsFile] : [interestsFile, messagesFile, labelsFile, selection.SplitFile!];
-        if (!CommandFiles.Check("eval", inputs, calibratedFile, log))
-        {
-            return 2;
-        }
         var interests = ScoringFiles.ReadUniqueInterests(ScoringFiles.Interests(interestsFile.FullName, log), log, out _);
         var allMessages = ScoringFiles.Messages(messagesFile.FullName, log).Read().ToList();
         var results = new List<MethodEvaluation>();
@@ -247,6 +250,13 @@ public sealed class CalibrationData
 
 /// <summary>A scorer built with one embedding provider; <paramref name="Name"/> is empty for the configured one.</summary>
 public sealed record ProviderScorer(string Name, MessageScorer Scorer);
+
+/// <summary>One labelled set's files as <c>eval</c> reads them (<paramref name="Set"/>: its directory, when given as one).</summary>
+public sealed record EvalInputs(DirectoryInfo? Set, FileInfo Interests, FileInfo Messages, FileInfo Labels, MessageSelection Selection)
+{
+    /// <summary>The files read: the split file only when a split is selected.</summary>
+    public IEnumerable<FileInfo> Files => Selection.Split == EvaluationSplit.All ? [Interests, Messages, Labels] : [Interests, Messages, Labels, Selection.SplitFile!];
+}
 
 /// <summary>Which messages <c>eval</c> evaluates: a split named in <paramref name="SplitFile"/>, or all.</summary>
 public sealed record MessageSelection(string Split, FileInfo? SplitFile)

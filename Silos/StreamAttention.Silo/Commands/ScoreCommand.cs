@@ -31,6 +31,11 @@ public static class ScoreCommand
                 Console.Error.WriteLine("score: --min-score must be in [-1, 1], --top-k ≥ 0 and --batch-size ≥ 1");
                 return 2;
             }
+            // Before the host: loading the models takes seconds, and a mistyped path should not wait for them.
+            if (!CommandFiles.Check("score", [parse.GetValue(interests)!, parse.GetValue(messages)!], parse.GetValue(output), Console.Error))
+            {
+                return 2;
+            }
             using var host = StreamAttentionHost.BuildOffline(parse.UnmatchedTokens);
             return Run(host.Services.GetRequiredService<MessageScorer>(), parse.GetValue(interests)!, parse.GetValue(messages)!, parse.GetValue(output)!,
                 parse.GetValue(minScore), parse.GetValue(topK), parse.GetValue(batchSize), Console.Error);
@@ -38,12 +43,9 @@ public static class ScoreCommand
         return command;
     }
 
+    /// <summary>Scores the files, which the caller has checked (<see cref="CommandFiles"/>).</summary>
     public static int Run(MessageScorer scorer, FileInfo interestsFile, FileInfo messagesFile, FileInfo outputFile, float? minScore, int topK, int batchSize, TextWriter log)
     {
-        if (!CommandFiles.Check("score", [interestsFile, messagesFile], outputFile, log))
-        {
-            return 2;
-        }
         var clock = Stopwatch.StartNew();
         var interestReader = ScoringFiles.Interests(interestsFile.FullName, log);
         var interests = ScoringFiles.ReadUniqueInterests(interestReader, log, out var duplicates);

@@ -14,6 +14,7 @@ public static class StreamAttentionApis
     {
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
+            context.ProblemDetails.Type ??= ProblemResponses.TypeOf(context.ProblemDetails.Status);
             switch (context.Exception)
             {
                 case BadHttpRequestException badRequest:

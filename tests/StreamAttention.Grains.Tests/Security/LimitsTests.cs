@@ -87,6 +87,7 @@ public sealed class LimitsTests(LimitedSiloFixture fixture) : IClassFixture<Limi
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
         Assert.Equal(status, (int)problem["status"]!);
+        Assert.StartsWith("https://tools.ietf.org/html/", (string?)problem["type"]);
         return (string?)problem["detail"];
     }
 }

@@ -51,6 +51,16 @@ public sealed partial class ExecutableTests : IDisposable
     }
 
     [Fact]
+    public async Task Kafka_dev_refuses_no_brokers_or_no_partitions_in_its_own_words()
+    {
+        var noBrokers = await Run("kafka-dev", "--brokers", "0");
+        var noPartitions = await Run("kafka-dev", "--partitions", "0");
+
+        Assert.All(new[] { noBrokers, noPartitions }, run =>
+            Assert.Equal((2, "", "kafka-dev: --brokers and --partitions must be at least 1"), (run.ExitCode, run.Stdout, run.Stderr.Trim())));
+    }
+
+    [Fact]
     public async Task Eval_checks_every_sets_files_before_preparing_or_loading_a_model_or_evaluating_a_set()
     {
         var set = TestFiles.Repository("tests/data/eval").FullName;

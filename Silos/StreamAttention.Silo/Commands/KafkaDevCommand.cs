@@ -25,7 +25,14 @@ public static class KafkaDevCommand
             brokers, partitions, bootstrapFile,
         };
         command.SetAction((parse, cancellationToken) =>
-            RunAsync(parse.GetValue(brokers), parse.GetValue(partitions), parse.GetValue(bootstrapFile), cancellationToken));
+        {
+            if (parse.GetValue(brokers) < 1 || parse.GetValue(partitions) < 1)
+            {
+                Console.Error.WriteLine("kafka-dev: --brokers and --partitions must be at least 1");
+                return Task.FromResult(2);
+            }
+            return RunAsync(parse.GetValue(brokers), parse.GetValue(partitions), parse.GetValue(bootstrapFile), cancellationToken);
+        });
         return command;
     }
 

@@ -19,6 +19,17 @@ public static class CommandFiles
             log.WriteLine($"{command}: output directory not found: {directory.FullName}");
             return false;
         }
+        // Writing the output would empty that input before it is read.
+        if (output is not null && inputs.FirstOrDefault(input => SameFile(input, output)) is { } overwritten)
+        {
+            log.WriteLine($"{command}: the output is an input file: {overwritten.FullName}");
+            return false;
+        }
         return true;
     }
+
+    /// <summary>Whether two paths name one file, also through a symbolic link to it.</summary>
+    private static bool SameFile(FileInfo first, FileInfo second) => Resolved(first) == Resolved(second);
+
+    private static string Resolved(FileInfo file) => (file.Exists ? file.ResolveLinkTarget(returnFinalTarget: true)?.FullName : null) ?? file.FullName;
 }

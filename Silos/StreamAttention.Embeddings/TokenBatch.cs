@@ -24,6 +24,7 @@ public sealed class TokenBatch
         Texts = new string?[count];
         UnknownWords = new int[count];
         Truncated = new bool[count];
+        LaterWindow = new bool[count];
     }
 
     public int Count { get; }
@@ -54,6 +55,9 @@ public sealed class TokenBatch
     /// <summary>Whether a text had more than <see cref="ITextEmbedder.MaxTokens"/> tokens and was cut.</summary>
     public bool[] Truncated { get; }
 
+    /// <summary>Whether a row is a window after the first of its text (<see cref="Windows.MessageWindows"/>): not a message of its own.</summary>
+    public bool[] LaterWindow { get; }
+
     public Span<float> TokenVector(int text, int token) => TokenVectors.AsSpan((text * Tokens + token) * Dimension, Dimension);
 
     public Span<float> PooledVector(int text) => Pooled.AsSpan(text * Dimension, Dimension);
@@ -69,7 +73,8 @@ public sealed class TokenBatch
             TokenWeights.AsSpan(text * Tokens, count).ToArray(),
             PooledVector(text).ToArray(),
             TokenTexts[text][..count],
-            Texts[text]);
+            Texts[text],
+            LaterWindow[text]);
     }
 
     /// <summary>Rows (see <see cref="Row"/>) back into one padded batch.</summary>
@@ -89,6 +94,7 @@ public sealed class TokenBatch
             row.Pooled.CopyTo(batch.PooledVector(i));
             batch.TokenTexts[i] = row.Tokens;
             batch.Texts[i] = row.Text;
+            batch.LaterWindow[i] = row.LaterWindow;
         }
         return batch;
     }
@@ -113,6 +119,7 @@ public sealed class TokenBatch
                 batch.Texts[offset] = part.Texts[i];
                 batch.UnknownWords[offset] = part.UnknownWords[i];
                 batch.Truncated[offset] = part.Truncated[i];
+                batch.LaterWindow[offset] = part.LaterWindow[i];
             }
             part.Pooled.CopyTo(batch.Pooled.AsSpan((offset - part.Count) * dimension));
         }

@@ -9,8 +9,9 @@ namespace StreamAttention.Contracts.Scoring;
 /// <param name="Pooled">[dimension] unit pooled vector, all zeros for a text without any known token.</param>
 /// <param name="Tokens">The surface form of each token.</param>
 /// <param name="Text">The raw text, for the interests' keyword rules and term evidence; null where not sent.</param>
+/// <param name="LaterWindow">A window after the first of a text cut into windows: the calibration's background takes a text once, by its first.</param>
 [GenerateSerializer, Immutable, Alias("StreamAttention.EmbeddedText")]
-public sealed record EmbeddedText(float[] TokenVectors, float[] TokenWeights, float[] Pooled, string[] Tokens, string? Text = null)
+public sealed record EmbeddedText(float[] TokenVectors, float[] TokenWeights, float[] Pooled, string[] Tokens, string? Text = null, bool LaterWindow = false)
 {
     /// <summary>Whether the arrays have the lengths of <see cref="Tokens"/> tokens of <paramref name="dimension"/>.</summary>
     public bool HasShape(int dimension)

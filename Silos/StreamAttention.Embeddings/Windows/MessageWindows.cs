@@ -24,6 +24,7 @@ public sealed class MessageWindows
         for (var text = 0; text < truncated.Length; text++)
         {
             _textOfRow.AsSpan(firstRow[text], firstRow[text + 1] - firstRow[text]).Fill(text);
+            rows.LaterWindow.AsSpan(firstRow[text] + 1, firstRow[text + 1] - firstRow[text] - 1).Fill(true);
         }
     }
 

@@ -25,13 +25,17 @@ public sealed class BackgroundSample(int capacity, int refreshMessages, int seed
 
     public long Generation => Seen / refreshMessages;
 
-    /// <summary>Offers every message of <paramref name="messages"/> to the sample (messages without a known word are skipped: they say nothing of the stream's topics).</summary>
+    /// <summary>
+    /// Offers every message of <paramref name="messages"/> to the sample: a text cut into windows by its first window
+    /// only, so a long text counts once, as a message; messages without a known word are skipped (they say nothing of
+    /// the stream's topics).
+    /// </summary>
     public void Add(TokenBatch messages)
     {
         _dimension = messages.Dimension;
         for (var m = 0; m < messages.Count; m++)
         {
-            if (messages.TokenCount(m) == 0)
+            if (messages.TokenCount(m) == 0 || messages.LaterWindow[m])
             {
                 continue;
             }

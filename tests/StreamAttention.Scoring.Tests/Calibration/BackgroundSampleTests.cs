@@ -1,3 +1,5 @@
+using StreamAttention.Embeddings;
+using StreamAttention.Embeddings.Windows;
 using StreamAttention.Scoring.Calibration;
 
 namespace StreamAttention.Scoring.Tests.Calibration;
@@ -27,6 +29,26 @@ public sealed class BackgroundSampleTests
         sample.Add(_embedder.Embed(["", "?unknown", "w1 w2"]));
         Assert.Equal(1, sample.Count);
         Assert.Equal(1, sample.Seen);
+    }
+
+    [Fact]
+    public void A_text_cut_into_windows_is_one_message_of_the_background_by_its_first_window_also_after_travelling_as_rows()
+    {
+        var windows = MessageWindows.Split(new HashingTestEmbedder(dimension: 8, maxTokens: 64).Embed(["short one", string.Join(' ', Enumerable.Range(0, 14).Select(w => $"long{w}")), "short two"]),
+            new WindowLayout(length: 4, stride: 4, maxWindows: 8));
+        // As the gateway sends them to the silos: rows, batched again there.
+        var travelled = TokenBatch.FromRows(Enumerable.Range(0, windows.Rows.Count).Select(row => windows.Rows.Row(row)).ToArray(), windows.Rows.Dimension);
+        Assert.Equal(6, travelled.Count);
+        Assert.Equal([false, false, true, true, true, false], travelled.LaterWindow);
+
+        foreach (var rows in new[] { windows.Rows, travelled })
+        {
+            var sample = new BackgroundSample(capacity: 10, refreshMessages: 100);
+            sample.Add(rows);
+
+            Assert.Equal((3, 3L), (sample.Count, sample.Seen));
+            Assert.Equal(["short one", "long0 long1 long2 long3", "short two"], Enumerable.Range(0, 3).Select(m => string.Join(' ', sample.Batch().TokenTexts[m])));
+        }
     }
 
     [Fact]

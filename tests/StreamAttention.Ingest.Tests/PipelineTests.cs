@@ -109,6 +109,11 @@ public sealed class PipelineTests(IngestClusterFixture fixture) : IClassFixture<
             (Encoding.UTF8.GetBytes("{\"id\": \"m-5\", \"text\": 42}"), DeadLetterReasons.InvalidField),
             // A user field naming another tenant's user ("tenant/user") is refused whatever the tenant.
             (Encoding.UTF8.GetBytes("{\"id\": \"m-6\", \"text\": \"x\", \"user\": \"acme/bob\"}"), DeadLetterReasons.InvalidField),
+            // Escaped UTF-16 surrogates without their pair: valid JSON, but no string; in attributes the message would
+            // decode, match, and fail its batch when its match is published.
+            (Encoding.UTF8.GetBytes($"{{\"id\": \"m-7\", \"text\": \"{Texts.DatabaseMessage} \\ud800\"}}"), DeadLetterReasons.InvalidField),
+            (Encoding.UTF8.GetBytes($"{{\"id\": \"m-8\", \"text\": \"{Texts.DatabaseMessage}\", \"attributes\": {{\"k\": [\"\\ud800\"]}}}}"), DeadLetterReasons.InvalidField),
+            (Encoding.UTF8.GetBytes($"{{\"id\": \"m-9\", \"text\": \"{Texts.DatabaseMessage}\", \"attributes\": {{\"\\udc00\": \"v\"}}}}"), DeadLetterReasons.InvalidField),
         ];
         // Good messages 0, 3, 6, … (all about databases) before, between and after the bad ones, all on one partition.
         var values = new List<byte[]?>();

@@ -23,9 +23,15 @@ public sealed class JsonMessageDecoder(JsonFieldOptions fields, VectorReader? ve
         using (document)
         {
             var root = document.RootElement;
-            return root.ValueKind == JsonValueKind.Object
-                ? Decode(root, source)
-                : DecodeResult.Reject(DeadLetterReasons.MalformedJson, $"the message is a JSON {root.ValueKind}, not an object");
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return DecodeResult.Reject(DeadLetterReasons.MalformedJson, $"the message is a JSON {root.ValueKind}, not an object");
+            }
+            // Every string up front: one that cannot be read would otherwise throw wherever it is read (here, or when
+            // its match is published), fail the batch and stall the partition on it.
+            return UnreadableString(root, "$") is { } path
+                ? DecodeResult.Reject(DeadLetterReasons.InvalidField, $"{path} holds an unpaired UTF-16 surrogate escape (e.g. \\ud800), which is no text")
+                : Decode(root, source);
         }
     }
 
@@ -100,6 +106,57 @@ public sealed class JsonMessageDecoder(JsonFieldOptions fields, VectorReader? ve
         { ValueKind: JsonValueKind.String } s when !string.IsNullOrWhiteSpace(s.GetString()) => (true, s.GetString()),
         _ => (false, null),
     };
+
+    /// <summary>
+    /// The path of the first string value or property name that JSON allows but no .NET string holds: an escaped
+    /// UTF-16 surrogate without its pair (<c>"\ud800"</c>); null when there is none.
+    /// </summary>
+    private static string? UnreadableString(JsonElement element, string path)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                return Readable(() => element.GetString()) ? null : path;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    if (!Readable(() => property.Name))
+                    {
+                        return $"a property name in {path}";
+                    }
+                    if (UnreadableString(property.Value, $"{path}.{property.Name}") is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+                return null;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (UnreadableString(item, $"{path}[{index++}]") is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    private static bool Readable(Func<string?> read)
+    {
+        try
+        {
+            read();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
 
     private static DecodeResult Invalid(string field, string expected)
         => DecodeResult.Reject(DeadLetterReasons.InvalidField, $"'{field}' must be {expected}");

@@ -149,6 +149,34 @@ public sealed class PipelineTests(IngestClusterFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_bad_message_too_large_for_the_producer_is_dead_lettered_with_the_part_that_fits_and_is_never_replayed()
+    {
+        await using var kafka = Traffic.StartKafka();
+        // The producer sends at most 20,000 bytes a record; the message is 30,000 (under MaxMessageBytes, so it is decoded).
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "too-large", options => options.Producer["message.max.bytes"] = "20000");
+        using var outcomes = new OutcomeCounter(ingest);
+        var tooLarge = Encoding.UTF8.GetBytes("{\"id\": \"big\", \"text\": \"" + new string('x', 30_000));
+
+        await ProduceAsync(kafka, tooLarge, Encoding.UTF8.GetBytes(Traffic.Json(0)));
+        await OutputReader.WaitForAllCommittedAsync(kafka, "too-large");
+
+        Assert.Equal([Traffic.Id(0)], OutputReader.ReadMatches(kafka).Select(m => (string)m["messageId"]!));
+        var letter = Assert.Single(OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic));
+        Assert.Equal((DeadLetterReasons.MalformedJson, tooLarge.Length.ToString()), (OutputReader.Header(letter, DeadLetterHeaders.Error), OutputReader.Header(letter, DeadLetterHeaders.ValueTruncatedFrom)));
+        Assert.InRange(letter.Message.Value.Length, 1, 20_000 - IngestOutputOptions.RecordOverheadBytes);
+        Assert.Equal(tooLarge[..letter.Message.Value.Length], letter.Message.Value);
+        Assert.Equal(0, outcomes.Restarts);
+
+        var replayed = await new Replay.DeadLetterReplayer(Microsoft.Extensions.Options.Options.Create(new DeadLetterReplayOptions
+        {
+            BootstrapServers = kafka.BootstrapServers,
+            DeadLetterTopic = Traffic.DeadLetterTopic,
+            Reasons = [DeadLetterReasons.MalformedJson],
+        }), Microsoft.Extensions.Logging.Abstractions.NullLogger<Replay.DeadLetterReplayer>.Instance).ReplayAsync(CancellationToken.None);
+        Assert.Equal((1, 0, 1), (replayed.Read, replayed.Replayed, replayed.PassedOver));
+    }
+
+    [Fact]
     public async Task Scores_pre_embedded_vectors_and_dead_letters_bad_ones()
     {
         await using var kafka = Traffic.StartKafka();

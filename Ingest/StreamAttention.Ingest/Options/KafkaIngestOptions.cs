@@ -100,6 +100,10 @@ public sealed class KafkaIngestOptions : IValidatableObject
     /// <summary>Extra librdkafka producer settings, applied over the pipeline's own (idempotence and acks=all stay on).</summary>
     public Dictionary<string, string> Producer { get; set; } = [];
 
+    /// <summary>The largest record the producer sends: its <c>message.max.bytes</c>, as <see cref="Producer"/> sets it or librdkafka's default.</summary>
+    public int ProducerMessageMaxBytes
+        => Producer.TryGetValue("message.max.bytes", out var setting) && int.TryParse(setting, out var bytes) ? bytes : IngestOutputOptions.DefaultProducerMessageMaxBytes;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (InputTopics.Any(string.IsNullOrWhiteSpace))
@@ -114,7 +118,7 @@ public sealed class KafkaIngestOptions : IValidatableObject
         {
             yield return new ValidationResult("Ingest:Fields:Id, Text and Vectors must be named.", [nameof(Fields)]);
         }
-        var producerMaxBytes = Producer.TryGetValue("message.max.bytes", out var setting) && int.TryParse(setting, out var bytes) ? bytes : IngestOutputOptions.DefaultProducerMessageMaxBytes;
+        var producerMaxBytes = ProducerMessageMaxBytes;
         if (Output.MatchRecords == MatchRecordLayout.PerUserBatch && (Output.MaxRecordBytes < 1024 || Output.MaxRecordBytes > producerMaxBytes - IngestOutputOptions.RecordOverheadBytes))
         {
             yield return new ValidationResult($"Ingest:Output:MaxRecordBytes must be between 1024 and the producer's message.max.bytes ({producerMaxBytes}) less {IngestOutputOptions.RecordOverheadBytes} for the key and headers.", [nameof(Output)]);

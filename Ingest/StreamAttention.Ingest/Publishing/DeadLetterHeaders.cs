@@ -28,4 +28,11 @@ public static class DeadLetterHeaders
     /// failing in the dead-letter topic (<see cref="Options.DeadLetterReplayOptions.MaxReplays"/>).
     /// </summary>
     public const string Replays = "streamattention-replays";
+
+    /// <summary>
+    /// On a dead letter that carries only the first part of its message's value (the whole, with its key and headers,
+    /// would not fit the producer's <c>message.max.bytes</c>): the value's whole length in bytes, decimal. Such a dead
+    /// letter records what failed but is not the message, so it is never replayed.
+    /// </summary>
+    public const string ValueTruncatedFrom = "streamattention-value-truncated-from";
 }

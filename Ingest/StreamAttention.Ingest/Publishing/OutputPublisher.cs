@@ -166,6 +166,16 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
         {
             headers.Add(DeadLetterHeaders.Origin, Encoding.UTF8.GetBytes(SourcePosition.Of(input).ToString()));
         }
+        var value = input.Message.Value;
+        var room = _options.ProducerMessageMaxBytes - IngestOutputOptions.RecordOverheadBytes - (input.Message.Key?.Length ?? 0)
+            - headers.Sum(h => h.Key.Length + (h.GetValueBytes()?.Length ?? 0)) - Encoding.UTF8.GetByteCount(detail);
+        if (value is not null && value.Length > room)
+        {
+            // The whole value would fail the produce, the batch with it, and every retry of it: what failed is recorded
+            // with as much of the value as fits.
+            headers.Add(DeadLetterHeaders.ValueTruncatedFrom, Encoding.ASCII.GetBytes(value.Length.ToString(CultureInfo.InvariantCulture)));
+            value = value[..Math.Max(0, room)];
+        }
         headers.Add(DeadLetterHeaders.Error, Encoding.UTF8.GetBytes(reason));
         headers.Add(DeadLetterHeaders.ErrorDetail, Encoding.UTF8.GetBytes(detail));
         headers.Add(DeadLetterHeaders.SourceTopic, Encoding.UTF8.GetBytes(input.Topic));
@@ -174,7 +184,7 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
         return ProduceAsync(_options.DeadLetterTopic, new Message<byte[]?, byte[]?>
         {
             Key = input.Message.Key,
-            Value = input.Message.Value,
+            Value = value,
             Headers = headers,
         }, acknowledgements, cancellationToken);
     }

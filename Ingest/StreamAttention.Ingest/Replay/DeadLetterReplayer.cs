@@ -84,6 +84,13 @@ public sealed class DeadLetterReplayer(IOptions<DeadLetterReplayOptions> replayO
                 passedOver++;
                 continue;
             }
+            if (Header(deadLetter, DeadLetterHeaders.ValueTruncatedFrom) is { } length)
+            {
+                logger.LogWarning("Dead letter {Partition}@{Offset} ({Reason}) holds only the first {Bytes} of its message's {Length} bytes: passed over",
+                    deadLetter.Partition.Value, deadLetter.Offset.Value, reason, deadLetter.Message.Value?.Length ?? 0, length);
+                passedOver++;
+                continue;
+            }
             if (target is null)
             {
                 logger.LogWarning("Dead letter {Partition}@{Offset} names no source topic and no target was given: passed over", deadLetter.Partition.Value, deadLetter.Offset.Value);

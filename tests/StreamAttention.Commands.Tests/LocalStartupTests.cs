@@ -29,12 +29,15 @@ public sealed class LocalStartupTests
             || line.Contains(" warn: Orleans.Runtime.AsyncTimer.", StringComparison.Ordinal);
 
     [Fact]
-    public async Task Local_mode_starts_without_a_warning_and_stops_on_ctrl_c()
+    public async Task Local_mode_starts_without_a_warning_signs_with_the_environments_key_and_stops_on_ctrl_c()
     {
+        var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            // As a deployment gives it (not on the command line, where ps shows it).
+            Environment = { ["STREAMATTENTION_Auth__SigningKey"] = key },
         };
         foreach (var argument in new[]
         {
@@ -100,6 +103,14 @@ public sealed class LocalStartupTests
         Assert.DoesNotContain(text.Split('\n'), line => (line.Contains(" warn: ") && !IsMachineStall(line)) || line.Contains(" fail: ") || line.Contains(" crit: "));
         // Auth is on, with a ready token and the dashboard's login link.
         Assert.Contains("/dashboard/#token=ey", text);
-        Assert.Contains("operator token   ey", text);
+        Assert.Contains("signed with the configured Auth:SigningKey", text);
+        var token = System.Text.RegularExpressions.Regex.Match(text, @"operator token   (ey\S+)").Groups[1].Value;
+        var validation = await new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().ValidateTokenAsync(token, new Microsoft.IdentityModel.Tokens.TokenValidationParameters
+        {
+            ValidIssuer = "streamattention",
+            ValidAudience = "streamattention",
+            IssuerSigningKey = new Microsoft.IdentityModel.Tokens.SymmetricSecurityKey(Convert.FromBase64String(key)),
+        });
+        Assert.True(validation.IsValid, validation.Exception?.Message);
     }
 }

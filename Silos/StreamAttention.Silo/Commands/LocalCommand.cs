@@ -59,9 +59,12 @@ public static class LocalCommand
     /// </summary>
     public static WebApplication Build(IEnumerable<string> configurationArgs, string urls, string bootstrapServers, double messagesPerSecond)
     {
+        // Only where none is configured: on the command line these defaults would go over the environment's
+        // (STREAMATTENTION_Auth__SigningKey) and appsettings' key too.
+        var configuredKey = StreamAttentionHost.CreateBuilder(configurationArgs).Configuration["Auth:SigningKey"] is not null;
         string[] localDefaults =
         [
-            $"--Auth:SigningKey={TokenIssuer.NewSigningKey()}",
+            .. configuredKey ? Array.Empty<string>() : [$"--Auth:SigningKey={TokenIssuer.NewSigningKey()}"],
             "--Ingest:Enabled=true",
             // The demo shows everything; a silo started otherwise mounts the Orleans dashboard only when asked.
             "--Dashboard:OrleansDashboard=true",

@@ -41,6 +41,9 @@ public sealed class UserGrainTests(ClusterFixture fixture) : IClassFixture<Clust
         [
             new InterestInput("ok", Texts.DatabaseInterest),
             new InterestInput("bad id", "text"),
+            // Dot segments: a URL path resolves them away, so no route could reach the interest.
+            new InterestInput("..", Texts.DatabaseInterest),
+            new InterestInput(".", Texts.DatabaseInterest),
             new InterestInput("empty", " "),
             new InterestInput("long", new string('a', TestCluster.MaxTextLength + 1)),
             new InterestInput("threshold", "database", 1.5f),
@@ -48,9 +51,9 @@ public sealed class UserGrainTests(ClusterFixture fixture) : IClassFixture<Clust
             new InterestInput("ok", Texts.RacingInterest),
         ]);
         Assert.Equal(["ok"], result.Stored.Select(s => s.Id));
-        Assert.Equal([(1, "id"), (2, "text"), (3, "text"), (4, "threshold"), (5, "text"), (6, "id")], result.Errors.Select(e => (e.Index, e.Field)));
+        Assert.Equal([(1, "id"), (2, "id"), (3, "id"), (4, "text"), (5, "text"), (6, "threshold"), (7, "text"), (8, "id")], result.Errors.Select(e => (e.Index, e.Field)));
         Assert.Contains("more than once", result.Errors[^1].Message);
-        Assert.Contains("known", result.Errors[4].Message);
+        Assert.Contains("known", result.Errors[6].Message);
         Assert.Equal(["ok"], (await user.GetInterests()).Select(i => i.Id));
     }
 

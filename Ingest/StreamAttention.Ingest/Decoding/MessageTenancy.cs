@@ -1,5 +1,7 @@
 using System.Text;
+using System.Text.Unicode;
 using Confluent.Kafka;
+using StreamAttention.Contracts.Users;
 using StreamAttention.Ingest.Options;
 
 namespace StreamAttention.Ingest.Decoding;
@@ -18,12 +20,16 @@ public sealed class MessageTenancy(IngestTenancyOptions options)
         {
             return decoded;
         }
-        string?[] named =
-        [
-            options.Topics.GetValueOrDefault(topic),
-            options.Header is { } header && headers?.TryGetLastBytes(header, out var value) == true ? Encoding.UTF8.GetString(value) : null,
-            message.Tenant,
-        ];
+        var fromHeaders = new List<string>();
+        foreach (var header in headers?.Where(h => h.Key == options.Header) ?? [])
+        {
+            if (HeaderText(header.GetValueBytes()) is not { } text)
+            {
+                return DecodeResult.Reject(DeadLetterReasons.InvalidField, $"the '{options.Header}' header is blank or not UTF-8");
+            }
+            fromHeaders.Add(text);
+        }
+        string?[] named = [options.Topics.GetValueOrDefault(topic), .. fromHeaders, message.Tenant];
         var distinct = named.Where(t => !string.IsNullOrWhiteSpace(t)).Distinct(StringComparer.Ordinal).ToArray();
         if (distinct.Length > 1)
         {
@@ -34,12 +40,20 @@ public sealed class MessageTenancy(IngestTenancyOptions options)
         {
             return options.Required ? Reject("the message names no tenant (topic mapping, header or field) and Ingest:Tenancy:Required is set") : decoded;
         }
-        if (tenant.Contains('/') || (_tenants.Count > 0 && !_tenants.Contains(tenant)))
+        if (!Ids.IsValid(tenant))
+        {
+            return Reject($"'{tenant}' is not a tenant id: it must match {Ids.Pattern}");
+        }
+        if (_tenants.Count > 0 && !_tenants.Contains(tenant))
         {
             return Reject($"tenant '{tenant}' is not a known tenant");
         }
         return DecodeResult.Ok(message with { Tenant = tenant });
     }
+
+    /// <summary>A header's value as text: null when it is blank or not UTF-8.</summary>
+    private static string? HeaderText(byte[]? value)
+        => value is not null && Utf8.IsValid(value) && Encoding.UTF8.GetString(value) is var text && !string.IsNullOrWhiteSpace(text) ? text : null;
 
     private static DecodeResult Reject(string detail) => DecodeResult.Reject(DeadLetterReasons.UnknownTenant, detail);
 }

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Options;
@@ -7,24 +6,19 @@ using StreamAttention.Scoring.Lexical;
 namespace StreamAttention.Grains.Users;
 
 /// <summary>The rules an interest and a user id must follow; the HTTP layer and the user grain apply the same ones.</summary>
-public sealed partial class InterestValidator(IOptions<InterestLimitsOptions> limits)
+public sealed class InterestValidator(IOptions<InterestLimitsOptions> limits)
 {
-    public const string IdPattern = "^[A-Za-z0-9._:-]{1,128}$";
-
-    /// <summary>An id, optionally prefixed by a tenant id and a slash.</summary>
-    public const string UserIdPattern = "^(?:[A-Za-z0-9._:-]{1,128}/)?[A-Za-z0-9._:-]{1,128}$";
-
     public InterestLimitsOptions Limits => limits.Value;
 
     public static string? ValidateUserId(string? userId)
-        => userId is null ? "a user id is required" : UserIdRegex().IsMatch(userId) ? null : $"user id must match {UserIdPattern}";
+        => userId is null ? "a user id is required" : Ids.IsValidUser(userId) ? null : $"user id must match {Ids.UserPattern}";
 
     /// <summary>The first rule <paramref name="input"/> breaks, reported at <paramref name="index"/>; null when valid.</summary>
     public InterestError? Validate(InterestInput input, int index)
     {
-        if (input.Id is null || !IdRegex().IsMatch(input.Id))
+        if (!Ids.IsValid(input.Id))
         {
-            return new InterestError(index, "id", $"interest id must match {IdPattern}");
+            return new InterestError(index, "id", $"interest id must match {Ids.Pattern}");
         }
         if (string.IsNullOrWhiteSpace(input.Text))
         {
@@ -68,10 +62,4 @@ public sealed partial class InterestValidator(IOptions<InterestLimitsOptions> li
         }
         return null;
     }
-
-    [GeneratedRegex(IdPattern)]
-    private static partial Regex IdRegex();
-
-    [GeneratedRegex(UserIdPattern)]
-    private static partial Regex UserIdRegex();
 }

@@ -1,3 +1,4 @@
+using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Users;
 
 namespace StreamAttention.Server.Security;
@@ -29,7 +30,7 @@ public sealed record UserScope(string? Tenant, string UserId)
 
     /// <summary>A tenant or user id on its own: one id, no slash.</summary>
     public static string? ValidatePart(string id)
-        => !id.Contains('/') && InterestValidator.ValidateUserId(id) is null ? null : $"must match {InterestValidator.IdPattern}";
+        => Ids.IsValid(id) ? null : $"must match {Ids.Pattern}";
 }
 
 /// <summary>The tenant a route acts in: <c>{tenant}</c> when the route names one, else the caller's own tenant claim.</summary>

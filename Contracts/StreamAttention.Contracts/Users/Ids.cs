@@ -1,0 +1,25 @@
+using System.Text.RegularExpressions;
+
+namespace StreamAttention.Contracts.Users;
+
+/// <summary>
+/// What an id of a tenant, a user or an interest may be: up to 128 of the characters a URL path segment keeps as they
+/// are, but not "." or "..", which a URL path resolves away (no route could reach such a user or interest).
+/// </summary>
+public static partial class Ids
+{
+    public const string Pattern = @"^(?!\.\.?$)[A-Za-z0-9._:-]{1,128}$";
+
+    /// <summary>A user id, optionally prefixed by its tenant's id and a slash.</summary>
+    public const string UserPattern = @"^(?:(?!\.\.?/)[A-Za-z0-9._:-]{1,128}/)?(?!\.\.?$)[A-Za-z0-9._:-]{1,128}$";
+
+    public static bool IsValid(string? id) => id is not null && IdRegex().IsMatch(id);
+
+    public static bool IsValidUser(string? userId) => userId is not null && UserIdRegex().IsMatch(userId);
+
+    [GeneratedRegex(Pattern)]
+    private static partial Regex IdRegex();
+
+    [GeneratedRegex(UserPattern)]
+    private static partial Regex UserIdRegex();
+}

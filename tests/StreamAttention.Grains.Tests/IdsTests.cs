@@ -1,0 +1,34 @@
+using StreamAttention.Contracts.Users;
+
+namespace StreamAttention.Grains.Tests;
+
+/// <summary>The ids every route, the import and the Kafka tenancy accept.</summary>
+public sealed class IdsTests
+{
+    [Theory]
+    [InlineData("bob", true)]
+    [InlineData("a.b:c-d_e", true)]
+    [InlineData("...", true)]
+    [InlineData(".hidden", true)]
+    [InlineData(".", false)]
+    [InlineData("..", false)]
+    [InlineData("", false)]
+    [InlineData("a b", false)]
+    [InlineData("a/b", false)]
+    [InlineData("bob ", false)]
+    public void An_id_is_up_to_128_url_safe_characters_and_no_dot_segment(string id, bool valid)
+    {
+        Assert.Equal(valid, Ids.IsValid(id));
+        Assert.True(Ids.IsValid(new string('a', 128)));
+        Assert.False(Ids.IsValid(new string('a', 129)));
+    }
+
+    [Theory]
+    [InlineData("bob", true)]
+    [InlineData("acme/bob", true)]
+    [InlineData("acme/..", false)]
+    [InlineData("../bob", false)]
+    [InlineData("./bob", false)]
+    [InlineData("acme/bob/x", false)]
+    public void A_user_id_may_carry_its_tenant(string userId, bool valid) => Assert.Equal(valid, Ids.IsValidUser(userId));
+}

@@ -1,5 +1,4 @@
 using StreamAttention.Contracts.Users;
-using StreamAttention.Grains.Users;
 
 namespace StreamAttention.Server.Security;
 

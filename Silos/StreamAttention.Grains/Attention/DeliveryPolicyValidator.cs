@@ -6,6 +6,10 @@ namespace StreamAttention.Grains.Attention;
 public static class DeliveryPolicyValidator
 {
     public const int MaxMutes = 100;
+
+    /// <summary>The longest muted term: a word, so a user's policy stays a few kilobytes.</summary>
+    public const int MaxTermLength = 100;
+
     private static readonly TimeSpan MaxWindow = TimeSpan.FromDays(7);
 
     public static IReadOnlyList<InterestError> Validate(DeliveryPolicy policy)
@@ -69,9 +73,13 @@ public static class DeliveryPolicyValidator
             {
                 Fail($"mutes[{i}]", "names either an interestId or a term");
             }
-            else if (mute.Term is { } term && MinHashSignature.Words(term).Count != 1)
+            else if (mute.InterestId is { } interestId && !Ids.IsValid(interestId))
             {
-                Fail($"mutes[{i}].term", "must be one word");
+                Fail($"mutes[{i}].interestId", $"must be an interest id ({Ids.Pattern})");
+            }
+            else if (mute.Term is { } term && (term.Length > MaxTermLength || MinHashSignature.Words(term).Count != 1))
+            {
+                Fail($"mutes[{i}].term", $"must be one word of at most {MaxTermLength} characters");
             }
         }
         return errors;

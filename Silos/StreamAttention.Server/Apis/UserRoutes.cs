@@ -13,12 +13,15 @@ public static class UserRoutes
     public const string TenantUserPrefix = "/tenants/{tenant}/users/{userId}";
     public const string UserPrefix = "/users/{userId}";
 
-    /// <summary>Maps <paramref name="map"/> under both prefixes, each behind the user-access policy and the per-caller rate limit.</summary>
+    /// <summary>
+    /// Maps <paramref name="map"/> under both prefixes, each behind the user-access policy, the per-caller rate limit and
+    /// the body limit (a user's interest, policy or feedback is small; without it Kestrel would read 30 MB of one).
+    /// </summary>
     public static IEndpointRouteBuilder MapUserRoutes(this IEndpointRouteBuilder app, string tag, Action<RouteGroupBuilder> map)
     {
         foreach (var prefix in new[] { TenantUserPrefix, UserPrefix })
         {
-            map(app.MapGroup(prefix).WithTags(tag).RequireUserAccess().RequireRateLimiting(SecurityHostingExtensions.PerCallerRateLimit)
+            map(app.MapGroup(prefix).WithTags(tag).RequireUserAccess().RequireRateLimiting(SecurityHostingExtensions.PerCallerRateLimit).WithRequestBodyLimit()
                 .AddEndpointFilter((context, next) => ValidateIds(context.HttpContext) is { } problem ? ValueTask.FromResult<object?>(problem) : next(context)));
         }
         return app;

@@ -17,9 +17,11 @@ public sealed class DeliveryPolicyValidatorTests
             new RateLimitPolicy(-1, TimeSpan.Zero),
             new DigestPolicy(TimeSpan.FromSeconds(10), 0),
             new QuietHoursPolicy("Mars/Olympus_Mons", new TimeOnly(22, 0), new TimeOnly(22, 0), 2),
-            [new MuteRule("a", "b", DateTimeOffset.MaxValue), new MuteRule(null, "two words", DateTimeOffset.MaxValue)]);
+            [new MuteRule("a", "b", DateTimeOffset.MaxValue), new MuteRule(null, "two words", DateTimeOffset.MaxValue),
+                new MuteRule(null, new string('w', DeliveryPolicyValidator.MaxTermLength + 1), DateTimeOffset.MaxValue), new MuteRule("../x y", null, DateTimeOffset.MaxValue),
+                new MuteRule(null, new string('w', DeliveryPolicyValidator.MaxTermLength), DateTimeOffset.MaxValue)]);
         Assert.Equal(
-            ["digest.digestEvery", "digest.digestSize", "duplicates.duplicateWindow", "duplicates.similarity", "mutes[0]", "mutes[1].term",
+            ["digest.digestEvery", "digest.digestSize", "duplicates.duplicateWindow", "duplicates.similarity", "mutes[0]", "mutes[1].term", "mutes[2].term", "mutes[3].interestId",
                 "quietHours.criticalScore", "quietHours.end", "quietHours.timeZone", "rateLimit.maxImmediate", "rateLimit.window"],
             DeliveryPolicyValidator.Validate(policy).Select(e => e.Field).Order(StringComparer.Ordinal));
     }

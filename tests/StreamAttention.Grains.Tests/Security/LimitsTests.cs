@@ -58,6 +58,20 @@ public sealed class LimitsTests(LimitedSiloFixture fixture) : IClassFixture<Limi
     }
 
     [Fact]
+    public async Task A_users_interest_or_policy_larger_than_the_body_limit_is_413()
+    {
+        var user = $"user-{Guid.NewGuid():N}";
+        using var http = fixture.As(Roles.User, "acme", user);
+        var large = new string('a', LimitedSiloFixture.MaxRequestBodyBytes);
+
+        using var interest = await http.PutAsJsonAsync($"/users/{user}/interests/big", new { text = large });
+        using var policy = await http.PutAsJsonAsync($"/users/{user}/policy", new { mutes = new[] { new { term = large, until = DateTimeOffset.MaxValue } } });
+
+        Assert.StartsWith("The request body is larger than", await AssertProblemAsync(interest, 413));
+        Assert.StartsWith("The request body is larger than", await AssertProblemAsync(policy, 413));
+    }
+
+    [Fact]
     public async Task Streams_beyond_the_callers_limit_are_429()
     {
         var subject = $"streamer-{Guid.NewGuid():N}";

@@ -24,8 +24,14 @@ public static class SecurityHostingExtensions
     public const string PerCallerRateLimit = "per-caller";
     public const string StreamsPerCallerLimit = "streams-per-caller";
 
-    /// <summary>A token in the query (<c>access_token</c>) or this cookie is read for GET requests only: EventSource and the Orleans dashboard cannot send headers.</summary>
+    /// <summary>
+    /// Where no header can be sent, a GET takes its token elsewhere: a live stream (EventSource) from the query's
+    /// <c>access_token</c>, the Orleans dashboard's pages from this cookie; no other route reads either.
+    /// </summary>
     public const string TokenCookie = "streamattention_token";
+
+    /// <summary>The live streams' routes end so (<c>…/matches/stream</c>).</summary>
+    private const string LiveStreamSuffix = "/stream";
 
     public static AuthOptions AddStreamAttentionSecurity(this IHostApplicationBuilder builder)
     {
@@ -101,9 +107,13 @@ public static class SecurityHostingExtensions
         {
             OnMessageReceived = context =>
             {
+                // Only where a browser cannot send the header: elsewhere a token in a URL (logs, history) or a cookie is refused.
                 if (HttpMethods.IsGet(context.Request.Method) && string.IsNullOrEmpty(context.Request.Headers.Authorization))
                 {
-                    context.Token = context.Request.Query["access_token"].FirstOrDefault() ?? context.Request.Cookies[TokenCookie];
+                    var path = context.Request.Path;
+                    context.Token = path.Value?.EndsWith(LiveStreamSuffix, StringComparison.Ordinal) == true ? context.Request.Query["access_token"].FirstOrDefault()
+                        : path.StartsWithSegments(SiloHost.OrleansDashboardPath) ? context.Request.Cookies[TokenCookie]
+                        : null;
                 }
                 return Task.CompletedTask;
             },

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using StreamAttention.Server.Hosting;
 using StreamAttention.Server.Security;
 
 namespace StreamAttention.Grains.Tests.Security;
@@ -58,7 +59,7 @@ public sealed class TokenTests(SecuredSiloFixture fixture) : IClassFixture<Secur
     }
 
     [Fact]
-    public async Task A_stream_takes_its_token_from_the_query_but_a_write_does_not()
+    public async Task A_stream_takes_its_token_from_the_query_but_a_write_or_another_read_does_not()
     {
         var token = TestAuth.Token(Roles.User, "acme", "alice");
         using var http = fixture.CreateClient(null);
@@ -66,6 +67,12 @@ public sealed class TokenTests(SecuredSiloFixture fixture) : IClassFixture<Secur
         Assert.Equal(HttpStatusCode.OK, stream.StatusCode);
         using var write = await http.PutAsJsonAsync($"{Path}/q?access_token={token}", new { text = Texts.DatabaseInterest });
         Assert.Equal(HttpStatusCode.Unauthorized, write.StatusCode);
+        // Nor does a read that is no stream (a token in its URL would end in logs for nothing), nor the cookie outside the Orleans dashboard.
+        using var read = await http.GetAsync($"{Path}?access_token={token}");
+        Assert.Equal(HttpStatusCode.Unauthorized, read.StatusCode);
+        using var withCookie = new HttpRequestMessage(HttpMethod.Get, Path);
+        withCookie.Headers.Add("Cookie", $"{SecurityHostingExtensions.TokenCookie}={token}");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(withCookie)).StatusCode);
     }
 
     /// <summary>The payload with one claim changed (alice becomes an operator), the signature kept.</summary>

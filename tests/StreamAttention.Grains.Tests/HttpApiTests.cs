@@ -103,6 +103,26 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
     }
 
     [Theory]
+    [InlineData("", "The request needs a JSON body.")]
+    [InlineData("\"kafka outages\"", "The body is not the JSON this endpoint takes: the value has the wrong type at $ (line 1, byte 16).")]
+    [InlineData("""{"text": 5}""", "The body is not the JSON this endpoint takes: the value has the wrong type at $.text (line 1, byte 11).")]
+    [InlineData("""{"text": "a",}""", "The body is not the JSON this endpoint takes: The JSON object contains a trailing comma at the end which is not supported in this mode at $ (line 1, byte 14).")]
+    public async Task A_body_the_binder_refuses_is_described_without_dotnet_names(string body, string detail)
+    {
+        var problem = await AssertProblemAsync(await Http.PutAsync("/users/http-bad-body/interests/i", new StringContent(body, Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest);
+
+        Assert.Equal(detail, (string?)problem["detail"]);
+    }
+
+    [Fact]
+    public async Task A_query_value_the_binder_refuses_is_named()
+    {
+        var problem = await AssertProblemAsync(await Http.GetAsync("/users/http-bad-query/matches?limit=abc"), HttpStatusCode.BadRequest);
+
+        Assert.Equal("'abc' is not a valid value for 'limit'.", (string?)problem["detail"]);
+    }
+
+    [Theory]
     [InlineData("""{"texts": ["a", "b"], "sourceIds": ["s-1"]}""")]
     [InlineData("""{"texts": ["a"], "sourceIds": [" "]}""")]
     [InlineData("""{"texts": ["a"], "sourceIds": [null]}""")]

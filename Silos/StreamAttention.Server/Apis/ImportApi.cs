@@ -74,7 +74,7 @@ public static class ImportApi
         }
         catch (JsonException e)
         {
-            return new ImportLine(number, null, null, $"invalid JSON: {e.Message}");
+            return new ImportLine(number, null, null, $"invalid JSON: {BadRequestDetails.Describe(e)}");
         }
     }
 }

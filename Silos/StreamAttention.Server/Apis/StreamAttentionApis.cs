@@ -7,7 +7,7 @@ namespace StreamAttention.Server.Apis;
 public static class StreamAttentionApis
 {
     /// <summary>
-    /// Problem details (RFC 7807) for every error: malformed requests report the binder's message, a silo lost
+    /// Problem details (RFC 7807) for every error: malformed requests say what is wrong where (BadRequestDetails), a silo lost
     /// mid-request or a timed-out grain call is a 503 (retry), unexpected failures a 500 without internals; and the OpenAPI document.
     /// </summary>
     public static IServiceCollection AddStreamAttentionApis(this IServiceCollection services)
@@ -18,7 +18,7 @@ public static class StreamAttentionApis
             switch (context.Exception)
             {
                 case BadHttpRequestException badRequest:
-                    context.ProblemDetails.Detail = badRequest.InnerException is { } inner ? $"{badRequest.Message} {inner.Message}" : badRequest.Message;
+                    context.ProblemDetails.Detail = BadRequestDetails.Describe(badRequest);
                     break;
                 case SiloUnavailableException or OrleansMessageRejectionException:
                     context.ProblemDetails.Detail = "A silo became unavailable and the cluster is moving its grains; retry in a few seconds.";

@@ -191,6 +191,9 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
         {
             Assert.Contains($"\"{path}\"", document);
         }
+        // POST /score without a userId scores against every user: the document must not call it required.
+        var scoreBody = JsonNode.Parse(document)!["components"]!["schemas"]!["ScoreBody"]!;
+        Assert.DoesNotContain("userId", scoreBody["required"]?.AsArray().Select(n => (string?)n) ?? []);
     }
 
     private static async Task<JsonObject> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status)

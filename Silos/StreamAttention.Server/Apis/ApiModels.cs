@@ -16,7 +16,7 @@ public sealed record ImportLineBody(string? UserId, string? Id, string? Text, fl
 /// own message ids): a text sent again under the same source id gets the same match ids, so its users' decisions are
 /// the first ones (a retried request notifies nobody twice). Null: new matches every request.
 /// </summary>
-public sealed record ScoreBody(IReadOnlyList<string?>? Texts, string? UserId, IReadOnlyList<string?>? SourceIds = null);
+public sealed record ScoreBody(IReadOnlyList<string?>? Texts, string? UserId = null, IReadOnlyList<string?>? SourceIds = null);
 
 public sealed record ScoreResponse(IReadOnlyList<TextMatch> Matches);
 

@@ -29,6 +29,13 @@ public sealed class ScoreBadInputTests(CommandHostFixture host) : IDisposable
     [InlineData("""{"id": "x", "text": "coal prices", "threshold": "high"}""", "field 'threshold' must be a number from -1 to 1")]
     [InlineData("""{"id": "x", "text": "coal prices", "require": "coal"}""", "field 'require' must be an array of terms, each with a letter or digit")]
     [InlineData("""{"id": "x", "text": "coal prices", "exclude": ["ok", "--"]}""", "field 'exclude' must be an array of terms, each with a letter or digit")]
+    // What the service refuses, a backtest skips too.
+    [InlineData("""{"id": "x", "text": "coal prices", "require": ["prod"], "exclude": ["PROD"]}""", "field 'exclude': 'prod' is both required and excluded, so nothing could match")]
+    [InlineData("""{"id": "x", "text": "coal prices", "require": ["a","b","c","d","e","f","g","h","i","j","k","l","m","n","o","p","q","r","s","t","u"]}""",
+        "field 'require': require has 21 terms; at most 20 are allowed")]
+    [InlineData("""{"id": "x y", "text": "coal prices"}""", "field 'id': interest id must match")]
+    [InlineData("""{"id": "..", "text": "coal prices"}""", "field 'id': interest id must match")]
+    [InlineData("""{"id": "x", "text": "coal prices", "userId": "a/b/c"}""", "field 'userId': user id must match")]
     public void Skips_and_reports_a_bad_interest_line(string badLine, string reason)
     {
         var interests = _files.Write("interests.jsonl", WindInterest, "", badLine, "  ", CoalInterest);

@@ -1,18 +1,41 @@
 using StreamAttention.Contracts;
+using StreamAttention.Contracts.Users;
+using StreamAttention.Grains.Options;
+using StreamAttention.Grains.Users;
 
 namespace StreamAttention.Silo.IO;
 
 /// <summary>The JSON Lines formats of the offline commands: interests.jsonl and messages.jsonl.</summary>
 public static class ScoringFiles
 {
-    /// <summary>Lines <c>{"id", "text", "userId"?, "threshold"?, "require"?, "exclude"?}</c>; ids unique per user.</summary>
-    public static JsonLinesReader<InterestDefinition> Interests(string path, TextWriter errors) => new(path, record => new InterestDefinition(
-        JsonRecord.RequiredString(record, "id", allowEmpty: false),
-        JsonRecord.RequiredString(record, "text", allowEmpty: false),
-        JsonRecord.OptionalString(record, "userId"),
-        JsonRecord.OptionalNumber(record, "threshold", -1, 1),
-        JsonRecord.OptionalTerms(record, "require"),
-        JsonRecord.OptionalTerms(record, "exclude")), errors);
+    /// <summary>The service's own rules with its default limits: a backtest scores only interests the service would take.</summary>
+    private static readonly InterestValidator Validator = new(Microsoft.Extensions.Options.Options.Create(new InterestLimitsOptions()));
+
+    /// <summary>
+    /// Lines <c>{"id", "text", "userId"?, "threshold"?, "require"?, "exclude"?}</c>; ids unique per user. A line the
+    /// service would refuse (<see cref="InterestValidator"/>: an id, a text too long, keyword lists too long or
+    /// contradictory, a user id) is a bad line.
+    /// </summary>
+    public static JsonLinesReader<InterestDefinition> Interests(string path, TextWriter errors) => new(path, record =>
+    {
+        var interest = new InterestDefinition(
+            JsonRecord.RequiredString(record, "id", allowEmpty: false),
+            JsonRecord.RequiredString(record, "text", allowEmpty: false),
+            JsonRecord.OptionalString(record, "userId"),
+            JsonRecord.OptionalNumber(record, "threshold", -1, 1),
+            JsonRecord.OptionalTerms(record, "require"),
+            JsonRecord.OptionalTerms(record, "exclude"));
+        var refused = Validator.Validate(new InterestInput(interest.Id, interest.Text, interest.Threshold, interest.Require, interest.Exclude), 0);
+        if (refused is not null)
+        {
+            throw new FormatException($"field '{refused.Field}': {refused.Message}");
+        }
+        if (interest.UserId is { } userId && InterestValidator.ValidateUserId(userId) is { } badUser)
+        {
+            throw new FormatException($"field 'userId': {badUser}");
+        }
+        return interest;
+    }, errors);
 
     /// <summary>Lines <c>{"id", "text"}</c>; an empty text is valid (it matches nothing above a threshold of 0).</summary>
     public static JsonLinesReader<MessageText> Messages(string path, TextWriter errors) => new(path, record => new MessageText(

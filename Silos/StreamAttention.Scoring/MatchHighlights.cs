@@ -1,9 +1,12 @@
+using System.Collections.Frozen;
 using StreamAttention.Contracts;
+using StreamAttention.Embeddings.StaticVectors;
 
 namespace StreamAttention.Scoring;
 
 /// <summary>
-/// The message's words with the highest attention weights, best first, as reported with a match. A word that occurs
+/// The message's words with the highest attention weights, best first, as reported with a match (punctuation and
+/// function words left out). A word that occurs
 /// more than once is one highlight, weighing as its most attended occurrence: the same word repeated would otherwise
 /// fill the highlights and hide the others. (Not the occurrences' sum: a filler word repeated through a long window
 /// would then outweigh the words the interest attended to.)
@@ -28,9 +31,9 @@ internal static class MatchHighlights
             {
                 at--;
             }
-            if (at == kept || IndexOf(tokens, best[..at], tokens[t]) >= 0)
+            if (at == kept || !Shown(tokens[t]) || IndexOf(tokens, best[..at], tokens[t]) >= 0)
             {
-                // Not among the best, or its word is kept already at a weight at least as high.
+                // Not among the best, not a word to show, or its word is kept already at a weight at least as high.
                 continue;
             }
             var repeat = IndexOf(tokens, best[at..filled], tokens[t]);
@@ -53,6 +56,14 @@ internal static class MatchHighlights
         }
         return highlights;
     }
+
+    /// <summary>
+    /// Whether a token is a word worth showing: not punctuation nor a function word. A contextual model keeps both
+    /// among its tokens (they carry context) and may attend to them; the static models have neither.
+    /// </summary>
+    private static bool Shown(string token) => token.Any(char.IsLetterOrDigit) && !StopWords.Contains(token);
+
+    private static readonly FrozenSet<string> StopWords = EnglishStopWords.Words.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
     private static int IndexOf(string[] tokens, ReadOnlySpan<int> kept, string token)
     {

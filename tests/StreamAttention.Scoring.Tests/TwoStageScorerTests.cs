@@ -110,6 +110,26 @@ public sealed class TwoStageScorerTests
     [Theory]
     [InlineData(ScoringEngine.PerPair)]
     [InlineData(ScoringEngine.SharedWords)]
+    public void Punctuation_and_function_words_a_contextual_model_keeps_are_never_highlights(ScoringEngine engine)
+    {
+        // The interest's own words, named as a contextual model's tokens may be: "the", "(" and "Is" draw the most attention.
+        var options = new ScoringOptions { HighlightCount = 3, DefaultThreshold = -1, Engine = engine };
+        var interests = InterestIndex.Build([new InterestDefinition("db", "w1 w2 w3")], _embedder, options);
+        var messages = _embedder.Embed(["w1 w2 w3 w9 w30 w7"]);
+        messages.TokenTexts[0] = ["the", "(", "Is", "w9", "w30", "w7"];
+        using var scorer = new TwoStageScorer(TestData.Sessions(), options);
+
+        var pair = Assert.Single(scorer.Score(messages, interests));
+
+        var (_, _, weights) = ReferenceScorer.Score(messages, 0, interests, 0, options);
+        Assert.True(weights[..3].Min() > weights[3..].Max(), "the interest's own words draw the most attention");
+        var shown = Enumerable.Range(3, 3).OrderByDescending(t => weights[t]).Select(t => messages.TokenTexts[0][t]);
+        Assert.Equal(shown, pair.Highlights.Select(h => h.Token));
+    }
+
+    [Theory]
+    [InlineData(ScoringEngine.PerPair)]
+    [InlineData(ScoringEngine.SharedWords)]
     public void A_word_whose_occurrences_draw_different_attention_is_highlighted_at_its_most_attended_one(ScoringEngine engine)
     {
         // As contextual vectors do: the same word with another vector where it occurs. Here its first occurrence has an

@@ -16,8 +16,16 @@ public sealed class KafkaIngestOptions : IValidatableObject
     [Required]
     public string GroupId { get; set; } = "streamattention-ingest";
 
-    [MinLength(1)]
-    public List<string> InputTopics { get; set; } = ["streamattention.messages"];
+    public const string DefaultInputTopic = "streamattention.messages";
+
+    /// <summary>
+    /// The topics read; none configured: <see cref="DefaultInputTopic"/>. Empty by default because the configuration
+    /// binder adds a list's configured items to the ones it holds: a default item would be read besides the configured topics.
+    /// </summary>
+    public List<string> InputTopics { get; set; } = [];
+
+    /// <summary>What the consumer subscribes to: <see cref="InputTopics"/>, or <see cref="DefaultInputTopic"/> when none is configured.</summary>
+    public IReadOnlyList<string> EffectiveInputTopics => InputTopics.Count > 0 ? InputTopics : [DefaultInputTopic];
 
     [Required]
     public string OutputTopic { get; set; } = "streamattention.matches";
@@ -110,7 +118,7 @@ public sealed class KafkaIngestOptions : IValidatableObject
         {
             yield return new ValidationResult("Ingest:InputTopics must not contain empty names.", [nameof(InputTopics)]);
         }
-        if (InputTopics.Contains(OutputTopic) || InputTopics.Contains(DeadLetterTopic) || InputTopics.Contains(NotificationTopic) || InputTopics.Contains(DigestTopic))
+        if (EffectiveInputTopics.Intersect([OutputTopic, DeadLetterTopic, NotificationTopic, DigestTopic]).Any())
         {
             yield return new ValidationResult("Ingest:OutputTopic, DeadLetterTopic, NotificationTopic and DigestTopic must not be input topics (the pipeline would read its own output).", [nameof(InputTopics)]);
         }

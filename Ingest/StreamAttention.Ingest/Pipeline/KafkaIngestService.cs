@@ -125,7 +125,7 @@ public sealed class KafkaIngestService(
         var unprocessed = new List<ConsumeResult<byte[]?, byte[]?>>();
         var nextLagReport = 0L;
         using var consumer = BuildConsumer(tracker, inFlight, unprocessed);
-        consumer.Subscribe(_options.InputTopics);
+        consumer.Subscribe(_options.EffectiveInputTopics);
         try
         {
             while (!_stopping.IsCancellationRequested)

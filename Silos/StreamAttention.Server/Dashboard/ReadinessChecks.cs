@@ -73,7 +73,7 @@ public sealed class KafkaReadinessCheck(IOptions<KafkaIngestOptions> options, IL
                 .SetErrorHandler((client, error) => logger.LogDebug("Kafka {Client} {Code}: {Reason}", client.Name, error.Code, error.Reason))
                 .Build();
             var metadata = admin.GetMetadata(MetadataTimeout);
-            var missing = ingest.InputTopics.Except(metadata.Topics.Where(t => !t.Error.IsError).Select(t => t.Topic)).ToArray();
+            var missing = ingest.EffectiveInputTopics.Except(metadata.Topics.Where(t => !t.Error.IsError).Select(t => t.Topic)).ToArray();
             data["brokers"] = metadata.Brokers.Count;
             return Task.FromResult(metadata.Brokers.Count == 0 || missing.Length > 0
                 ? HealthCheckResult.Unhealthy(missing.Length > 0 ? $"Input topics missing: {string.Join(", ", missing)}" : "No broker answered", data: data)

@@ -103,7 +103,7 @@ public static class LocalCommand
         Console.Error.WriteLine(token is null ? $"  dashboard        {urls.TrimEnd('/')}/" : $"  dashboard        {urls.TrimEnd('/')}/dashboard/#token={token}");
         Console.Error.WriteLine($"  HTTP API         {urls.TrimEnd('/')}/openapi/v1.json");
         Console.Error.WriteLine($"  Kafka            {bootstrap}{(embedded ? " (embedded, in memory)" : "")}");
-        Console.Error.WriteLine($"  topics           in: {string.Join(", ", ingest.InputTopics)}  out: {ingest.OutputTopic}  notifications: {ingest.NotificationTopic}  digests: {ingest.DigestTopic}  dead letters: {ingest.DeadLetterTopic}");
+        Console.Error.WriteLine($"  topics           in: {string.Join(", ", ingest.EffectiveInputTopics)}  out: {ingest.OutputTopic}  notifications: {ingest.NotificationTopic}  digests: {ingest.DigestTopic}  dead letters: {ingest.DeadLetterTopic}");
         if (token is not null)
         {
             Console.Error.WriteLine($"  operator token   {token}");

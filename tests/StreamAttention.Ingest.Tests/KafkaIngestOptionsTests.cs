@@ -1,0 +1,29 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Configuration;
+using StreamAttention.Ingest.Options;
+
+namespace StreamAttention.Ingest.Tests;
+
+/// <summary>The ingest's settings as configuration binds them.</summary>
+public sealed class KafkaIngestOptionsTests
+{
+    private static KafkaIngestOptions Bind(params (string Key, string Value)[] settings)
+        => new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value))).Build()
+            .GetSection(KafkaIngestOptions.SectionName).Get<KafkaIngestOptions>() ?? new KafkaIngestOptions();
+
+    [Fact]
+    public void Configured_input_topics_replace_the_default_topic_rather_than_join_it()
+    {
+        Assert.Equal([KafkaIngestOptions.DefaultInputTopic], Bind().EffectiveInputTopics);
+        Assert.Equal(["acme.messages", "globex.messages"],
+            Bind(("Ingest:InputTopics:0", "acme.messages"), ("Ingest:InputTopics:1", "globex.messages")).EffectiveInputTopics);
+    }
+
+    [Fact]
+    public void The_default_input_topic_is_no_output_topic_either()
+    {
+        var options = Bind(("Ingest:OutputTopic", KafkaIngestOptions.DefaultInputTopic));
+
+        Assert.Contains(options.Validate(new ValidationContext(options)), e => e.ErrorMessage!.Contains("must not be input topics", StringComparison.Ordinal));
+    }
+}

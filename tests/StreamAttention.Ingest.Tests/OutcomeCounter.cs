@@ -10,7 +10,7 @@ namespace StreamAttention.Ingest.Tests;
 
 /// <summary>
 /// Sums the message outcome counter of one ingest host, by outcome and dead-letter reason; also its dead-letter counter
-/// by reason, how many end-to-end latencies it recorded, and its pauses and restarts.
+/// by reason, how many end-to-end latencies it recorded, its pauses and restarts, and its consumer lag gauge.
 /// </summary>
 public sealed class OutcomeCounter : IDisposable
 {
@@ -20,6 +20,7 @@ public sealed class OutcomeCounter : IDisposable
     private long _latencyRecords;
     private long _pauses;
     private long _restarts;
+    private long _consumerLag;
 
     public OutcomeCounter(IHost host)
     {
@@ -27,7 +28,7 @@ public sealed class OutcomeCounter : IDisposable
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (ReferenceEquals(instrument.Meter, meter) && instrument.Name is InstrumentNames.IngestMessages or InstrumentNames.IngestDeadLetters or InstrumentNames.IngestLatency
-                or InstrumentNames.IngestPauses or InstrumentNames.IngestRestarts)
+                or InstrumentNames.IngestPauses or InstrumentNames.IngestRestarts or InstrumentNames.IngestConsumerLag)
             {
                 listener.EnableMeasurementEvents(instrument);
             }
@@ -35,6 +36,11 @@ public sealed class OutcomeCounter : IDisposable
         _listener.SetMeasurementEventCallback<double>((_, _, _, _) => Interlocked.Increment(ref _latencyRecords));
         _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
         {
+            if (instrument.Name == InstrumentNames.IngestConsumerLag)
+            {
+                Interlocked.Exchange(ref _consumerLag, value);
+                return;
+            }
             if (instrument.Name == InstrumentNames.IngestPauses)
             {
                 Interlocked.Add(ref _pauses, value);
@@ -76,6 +82,16 @@ public sealed class OutcomeCounter : IDisposable
     public long LatencyRecords => Interlocked.Read(ref _latencyRecords);
 
     public long Pauses => Interlocked.Read(ref _pauses);
+
+    /// <summary>The consumer lag gauge, read now.</summary>
+    public long ConsumerLag
+    {
+        get
+        {
+            _listener.RecordObservableInstruments();
+            return Interlocked.Read(ref _consumerLag);
+        }
+    }
 
     public long Restarts => Interlocked.Read(ref _restarts);
 

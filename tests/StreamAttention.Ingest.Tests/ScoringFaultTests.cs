@@ -226,6 +226,28 @@ public sealed class ScoringFaultTests(FaultyClusterFixture fixture) : IClassFixt
         => OutputReader.ReadMatches(kafka).Select(m => ((string)m["messageId"]!, (string)m["userId"]!));
 
     [Fact]
+    public async Task While_scoring_is_held_the_consumer_lag_counts_every_message_not_processed_and_is_zero_once_all_are()
+    {
+        await using var kafka = Traffic.StartKafka();
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "lag");
+        using var outcomes = new OutcomeCounter(ingest);
+        fixture.Faults.HoldScoring();
+        try
+        {
+            await Traffic.ProduceAsync(kafka, 0, Count);
+
+            // Read into batches or not, paused or not: none is processed.
+            await Eventually.SucceedsAsync(() => Task.Run(() => Assert.Equal(Count, outcomes.ConsumerLag)));
+        }
+        finally
+        {
+            fixture.Faults.ReleaseScoring();
+        }
+        await OutputReader.WaitForAllCommittedAsync(kafka, "lag", ingest.Log());
+        await Eventually.SucceedsAsync(() => Task.Run(() => Assert.Equal(0, outcomes.ConsumerLag)));
+    }
+
+    [Fact]
     public async Task A_full_scoring_queue_pauses_the_consumer_which_resumes_and_delivers_everything()
     {
         await using var kafka = Traffic.StartKafka();

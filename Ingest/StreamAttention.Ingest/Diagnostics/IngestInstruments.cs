@@ -38,7 +38,7 @@ public sealed class IngestInstruments
         _latency = meter.CreateHistogram<double>(InstrumentNames.IngestLatency, "ms",
             "From a matched message's Kafka timestamp until the broker acknowledged its matches");
         meter.CreateObservableGauge(InstrumentNames.IngestConsumerLag, () => Volatile.Read(ref _consumerLag), "{message}",
-            "Messages between the consumer's positions and the log ends of its assigned partitions");
+            "Messages of the assigned partitions not processed yet: from the first one not processed (read into a batch or not) to the log's end");
     }
 
     /// <summary>This pipeline's meter: hosts sharing a process (tests) each have their own.</summary>

@@ -40,6 +40,9 @@ public sealed class KafkaIngestService(
     /// each poll, every few milliseconds, cost ~2 % of the process's CPU at 10,000 interests.
     /// </summary>
     private static readonly TimeSpan LagReportPeriod = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a paused consumer's lag report waits for a partition's log end.</summary>
+    private static readonly TimeSpan WatermarkQueryTimeout = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan FirstRestartDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxRestartDelay = TimeSpan.FromSeconds(30);
 
@@ -133,13 +136,13 @@ public sealed class KafkaIngestService(
                 RemoveFinished(inFlight);
                 if (inFlight.Count >= _options.MaxInFlightBatches || gateway.Busy)
                 {
-                    WaitForSlot(consumer, inFlight, unprocessed);
+                    WaitForSlot(consumer, tracker, inFlight, unprocessed);
                     continue;
                 }
                 Poll(consumer, unprocessed);
                 if (Environment.TickCount64 >= nextLagReport)
                 {
-                    ReportLag(consumer);
+                    ReportLag(consumer, tracker, paused: false);
                     nextLagReport = Environment.TickCount64 + (long)LagReportPeriod.TotalMilliseconds;
                 }
                 var batch = unprocessed.ToList();
@@ -163,17 +166,31 @@ public sealed class KafkaIngestService(
         }
     }
 
-    /// <summary>Lag from the consumer's cached watermarks (no broker round trip): log end minus position, over its assignment.</summary>
-    private void ReportLag(IConsumer<byte[]?, byte[]?> consumer)
+    /// <summary>
+    /// Lag over the assignment: the log's end minus the first offset not processed (<see cref="OffsetTracker.Unprocessed"/>;
+    /// where nothing was read, the position or the log's start), so messages read into batches that have not finished count. The log's end is the consumer's cached
+    /// watermark, which only fetches move; paused partitions are not fetched, so then it is asked of the broker.
+    /// </summary>
+    private void ReportLag(IConsumer<byte[]?, byte[]?> consumer, OffsetTracker tracker, bool paused)
     {
         long lag = 0;
         foreach (var partition in consumer.Assignment)
         {
-            var position = consumer.Position(partition);
-            var watermarks = consumer.GetWatermarkOffsets(partition);
-            if (position != Offset.Unset && watermarks.High != Offset.Unset)
+            WatermarkOffsets log;
+            try
             {
-                lag += Math.Max(0, watermarks.High.Value - position.Value);
+                log = paused ? consumer.QueryWatermarkOffsets(partition, WatermarkQueryTimeout) : consumer.GetWatermarkOffsets(partition);
+            }
+            catch (KafkaException e)
+            {
+                logger.LogDebug("No log end offset for {Partition}: {Reason}", partition, e.Error.Reason);
+                continue;
+            }
+            // Nothing read from it yet: from the position, or without one (not fetched since assigned) the log's start.
+            var processed = tracker.Unprocessed(partition) ?? (consumer.Position(partition) is { IsSpecial: false } position ? position : log.Low).Value;
+            if (processed >= 0 && log.High != Offset.Unset)
+            {
+                lag += Math.Max(0, log.High.Value - processed);
             }
         }
         metrics.ConsumerLag(lag);
@@ -264,7 +281,7 @@ public sealed class KafkaIngestService(
     /// <see cref="PauseAfter"/> for one to free without pausing (the usual case: batches in flight finish in turn);
     /// a silo that reports its queue full pauses at once.
     /// </summary>
-    private void WaitForSlot(IConsumer<byte[]?, byte[]?> consumer, List<Task> inFlight, List<ConsumeResult<byte[]?, byte[]?>> unprocessed)
+    private void WaitForSlot(IConsumer<byte[]?, byte[]?> consumer, OffsetTracker tracker, List<Task> inFlight, List<ConsumeResult<byte[]?, byte[]?>> unprocessed)
     {
         var pauseAt = DateTime.UtcNow + PauseAfter;
         while (inFlight.Count >= _options.MaxInFlightBatches && !gateway.Busy && pauseAt - DateTime.UtcNow is var remaining && remaining > TimeSpan.Zero
@@ -283,6 +300,7 @@ public sealed class KafkaIngestService(
         // at the end missed a partition lost while paused and assigned again after it (the brokers down longer than
         // the session), which then was never fetched again. So every partition paused here is resumed.
         var paused = new HashSet<TopicPartition>();
+        var nextLagReport = 0L;
         try
         {
             while ((inFlight.Count >= _options.MaxInFlightBatches || gateway.Busy) && !_stopping.IsCancellationRequested)
@@ -294,6 +312,12 @@ public sealed class KafkaIngestService(
                 if (consumer.Consume(TimeSpan.Zero) is { IsPartitionEOF: false } result)
                 {
                     unprocessed.Add(result);
+                }
+                // The backlog grows while paused: what a stalled stream shows.
+                if (Environment.TickCount64 >= nextLagReport)
+                {
+                    ReportLag(consumer, tracker, paused: true);
+                    nextLagReport = Environment.TickCount64 + (long)LagReportPeriod.TotalMilliseconds;
                 }
                 Task.WaitAny([.. inFlight], PausedPoll);
                 RemoveFinished(inFlight);

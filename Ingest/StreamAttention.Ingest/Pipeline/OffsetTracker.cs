@@ -11,6 +11,8 @@ public sealed class OffsetTracker
     private readonly Dictionary<TopicPartition, Queue<(BatchHandle Batch, long Next)>> _pending = [];
     private readonly Dictionary<TopicPartition, long> _finished = [];
     private readonly Dictionary<TopicPartition, long> _committed = [];
+    /// <summary>Each partition's first offset tracked since it was assigned: where processing stands before a batch finished.</summary>
+    private readonly Dictionary<TopicPartition, long> _first = [];
 
     public BatchHandle Track(IEnumerable<ConsumeResult<byte[]?, byte[]?>> batch)
     {
@@ -22,6 +24,7 @@ public sealed class OffsetTracker
                 _pending[partition.Key] = queue = new Queue<(BatchHandle, long)>();
             }
             queue.Enqueue((handle, partition.Max(r => r.Offset.Value) + 1));
+            _first.TryAdd(partition.Key, partition.Min(r => r.Offset.Value));
         }
         return handle;
     }
@@ -49,6 +52,13 @@ public sealed class OffsetTracker
         return result;
     }
 
+    /// <summary>
+    /// The first offset not processed: past the partition's finished batches (what a commit may reach), or before one
+    /// finished, the first offset tracked; null when nothing of it was tracked.
+    /// </summary>
+    public long? Unprocessed(TopicPartition partition)
+        => _finished.TryGetValue(partition, out var finished) ? finished : _first.TryGetValue(partition, out var first) ? first : null;
+
     public void Committed(IEnumerable<TopicPartitionOffset> offsets)
     {
         foreach (var offset in offsets)
@@ -65,6 +75,7 @@ public sealed class OffsetTracker
             _pending.Remove(partition);
             _finished.Remove(partition);
             _committed.Remove(partition);
+            _first.Remove(partition);
         }
     }
 }

@@ -149,6 +149,20 @@ public sealed class PipelineTests(IngestClusterFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task An_input_topic_that_does_not_exist_leaves_the_others_read_without_a_restart()
+    {
+        await using var kafka = Traffic.StartKafka();
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "missing-topic", options => options.InputTopics = [Traffic.InputTopic, "no-such-topic"]);
+        using var outcomes = new OutcomeCounter(ingest);
+
+        await ProduceAsync(kafka, Encoding.UTF8.GetBytes(Traffic.Json(0)), Encoding.UTF8.GetBytes(Traffic.Json(3)));
+        await OutputReader.WaitForAllCommittedAsync(kafka, "missing-topic");
+
+        Assert.Equal([Traffic.Id(0), Traffic.Id(3)], OutputReader.ReadMatches(kafka).Select(m => (string)m["messageId"]!).Order());
+        Assert.Equal(0, outcomes.Restarts);
+    }
+
+    [Fact]
     public async Task A_bad_message_too_large_for_the_producer_is_dead_lettered_with_the_part_that_fits_and_is_never_replayed()
     {
         await using var kafka = Traffic.StartKafka();

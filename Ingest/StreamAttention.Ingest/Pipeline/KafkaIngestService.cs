@@ -263,7 +263,7 @@ public sealed class KafkaIngestService(
         while (unprocessed.Count < _options.MaxBatchSize && !_stopping.IsCancellationRequested)
         {
             var remaining = deadline - DateTime.UtcNow;
-            if (remaining <= TimeSpan.Zero || consumer.Consume(remaining) is not { } result)
+            if (remaining <= TimeSpan.Zero || Next(consumer, remaining) is not { } result)
             {
                 break;
             }
@@ -271,6 +271,24 @@ public sealed class KafkaIngestService(
             {
                 unprocessed.Add(result);
             }
+        }
+    }
+
+    /// <summary>
+    /// The next message or event, or null when none came within <paramref name="timeout"/>. A subscribed topic that does
+    /// not exist (yet) is a warning, logged as librdkafka's own errors are (once a minute), and the other topics are read
+    /// on: as a failure it restarted the consumer, forever, and none of them was read.
+    /// </summary>
+    private ConsumeResult<byte[]?, byte[]?>? Next(IConsumer<byte[]?, byte[]?> consumer, TimeSpan timeout)
+    {
+        try
+        {
+            return consumer.Consume(timeout);
+        }
+        catch (ConsumeException e) when (e.Error.Code == Confluent.Kafka.ErrorCode.UnknownTopicOrPart && !e.Error.IsFatal)
+        {
+            _kafkaLog.OnError(consumer.Name, e.Error);
+            return null;
         }
     }
 
@@ -309,7 +327,7 @@ public sealed class KafkaIngestService(
                 var assignment = consumer.Assignment;
                 consumer.Pause(assignment);
                 paused.UnionWith(assignment);
-                if (consumer.Consume(TimeSpan.Zero) is { IsPartitionEOF: false } result)
+                if (Next(consumer, TimeSpan.Zero) is { IsPartitionEOF: false } result)
                 {
                     unprocessed.Add(result);
                 }

@@ -8,7 +8,7 @@ public static class StreamAttentionApis
 {
     /// <summary>
     /// Problem details (RFC 7807) for every error: malformed requests say what is wrong where (BadRequestDetails), a silo lost
-    /// mid-request or a timed-out grain call is a 503 (retry), unexpected failures a 500 without internals; and the OpenAPI document.
+    /// mid-request, a timed-out grain call or storage that does not answer is a 503 (retry), unexpected failures a 500 without internals; and the OpenAPI document.
     /// </summary>
     public static IServiceCollection AddStreamAttentionApis(this IServiceCollection services)
     {
@@ -22,6 +22,9 @@ public static class StreamAttentionApis
                     break;
                 case SiloUnavailableException or OrleansMessageRejectionException:
                     context.ProblemDetails.Detail = "A silo became unavailable and the cluster is moving its grains; retry in a few seconds.";
+                    break;
+                case { } failure when IsStorageOutage(failure):
+                    context.ProblemDetails.Detail = "The cluster's storage did not answer; retry later.";
                     break;
                 case TimeoutException:
                     context.ProblemDetails.Detail = "The cluster did not answer in time: it is overloaded or recovering from a lost silo; retry later.";
@@ -41,6 +44,7 @@ public static class StreamAttentionApis
             {
                 BadHttpRequestException badRequest => badRequest.StatusCode,
                 SiloUnavailableException or OrleansMessageRejectionException or TimeoutException => StatusCodes.Status503ServiceUnavailable,
+                _ when IsStorageOutage(exception) => StatusCodes.Status503ServiceUnavailable,
                 _ => StatusCodes.Status500InternalServerError,
             };
             // A client's malformed request is not the server's error: no error log for it.
@@ -49,6 +53,10 @@ public static class StreamAttentionApis
         services.AddOpenApi();
         return services;
     }
+
+    /// <summary>Redis unreachable or too slow, as the grains' storage reports it (directly, or wrapped by Orleans): transient, as a timed-out call is.</summary>
+    private static bool IsStorageOutage(Exception? exception)
+        => exception is not null && (exception is StackExchange.Redis.RedisException or StackExchange.Redis.RedisTimeoutException || IsStorageOutage(exception.InnerException));
 
     /// <summary>
     /// Problem details for errors and for empty 4xx answers (401 from a challenge, 403, 429), then authentication,

@@ -51,6 +51,23 @@ public sealed partial class ExecutableTests : IDisposable
     }
 
     [Fact]
+    public async Task A_silo_given_a_silo_port_another_process_listens_on_stops_with_exit_code_2_naming_it()
+    {
+        // As a running silo listens: with address reuse, which would let a second silo bind the port beside it.
+        using var running = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        running.SetSocketOption(System.Net.Sockets.SocketOptionLevel.Socket, System.Net.Sockets.SocketOptionName.ReuseAddress, true);
+        running.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        running.Listen();
+        var port = ((System.Net.IPEndPoint)running.LocalEndPoint!).Port;
+
+        var run = await Run("silo", "--urls", $"http://127.0.0.1:{LoopbackPort.Free()}", "--Auth:Enabled=false",
+            $"--Cluster:SiloPort={port}", $"--Cluster:GatewayPort={LoopbackPort.Free()}");
+
+        Assert.Equal((2, $"silo: invalid configuration: Cluster:SiloPort {port} is in use on 127.0.0.1 (another silo there? each silo of a machine needs ports of its own)."),
+            (run.ExitCode, LastLine(run.Stderr)));
+    }
+
+    [Fact]
     public async Task Kafka_dev_refuses_no_brokers_or_no_partitions_in_its_own_words()
     {
         var noBrokers = await Run("kafka-dev", "--brokers", "0");

@@ -77,6 +77,8 @@ public static class StreamAttentionSiloBuilderExtensions
     {
         var options = configuration.GetSection(SiloClusterOptions.SectionName).Get<SiloClusterOptions>() ?? new SiloClusterOptions();
         Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
+        var listenAddress = options.Clustering == ClusteringKind.Redis && options.AdvertisedAddress is not null ? IPAddress.Any : IPAddress.Loopback;
+        ListeningPorts.EnsureFree(listenAddress, ("Cluster:SiloPort", options.SiloPort), ("Cluster:GatewayPort", options.GatewayPort));
         // Orleans' defaults declare a lost silo dead only after about 15 s of missed probes (3 × 5 s), and the lost
         // silo's grains come back on the survivors only then; e.g. ProbeTimeout=00:00:01 and NumMissedProbesLimit=2
         // bring that down to a few seconds where false suspicions are cheap (one machine, tests).

@@ -3,6 +3,10 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using StreamAttention.Grains.Import;
+using StreamAttention.Grains.Options;
 
 namespace StreamAttention.Grains.Tests;
 
@@ -168,6 +172,29 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
     }
 
     [Fact]
+    public async Task An_imports_reported_errors_are_its_first_failed_lines_even_when_a_users_lines_fail_after_later_ones()
+    {
+        var limit = fixture.Services.GetRequiredService<IOptions<InterestLimitsOptions>>().Value.MaxInterestsPerUser;
+        var body = new StringBuilder();
+        // A user's lines past its interest limit fail when the user's batch is written, after the garbage below failed to parse.
+        for (var i = 0; i < limit + 2; i++)
+        {
+            body.AppendLine(JsonSerializer.Serialize(new { userId = "import-order", id = $"i{i}", text = Texts.DatabaseInterest }));
+        }
+        for (var i = 0; i < InterestImporter.MaxReportedErrors; i++)
+        {
+            body.AppendLine("{not json");
+        }
+
+        var response = await Http.PostAsync("/interests:import", new StringContent(body.ToString(), Encoding.UTF8, "application/x-ndjson"));
+
+        var report = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal(InterestImporter.MaxReportedErrors + 2, (int)report["failed"]!);
+        var lines = report["errors"]!.AsArray().Select(e => (int)e!["line"]!).ToArray();
+        Assert.Equal(Enumerable.Range(limit + 1, InterestImporter.MaxReportedErrors), lines);
+    }
+
+    [Fact]
     public async Task An_empty_import_is_a_problem()
         => await AssertProblemAsync(await Http.PostAsync("/interests:import", new StringContent("\n\n", Encoding.UTF8, "application/x-ndjson")), HttpStatusCode.BadRequest);
 
@@ -179,8 +206,15 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
             new StringContent("{\"userId\": \"u\", \"id\": \"i\", \"text\": \"kafka outages\"}", Encoding.UTF8, "application/x-www-form-urlencoded")),
             HttpStatusCode.UnsupportedMediaType);
 
-        Assert.StartsWith("The body's content type (application/x-www-form-urlencoded; charset=utf-8) is not one this endpoint takes:", (string?)problem["detail"]);
-        Assert.Contains("application/x-ndjson", (string?)problem["detail"]);
+        Assert.Equal("The body's content type (application/x-www-form-urlencoded; charset=utf-8) is not one this endpoint takes: JSON Lines, as application/x-ndjson, application/jsonl or text/plain.",
+            (string?)problem["detail"]);
+        // JSON is what the other endpoints take, not the import: the answer says what this one takes.
+        var json = await AssertProblemAsync(await Http.PostAsJsonAsync("/interests:import", new { userId = "u", id = "i", text = "kafka outages" }), HttpStatusCode.UnsupportedMediaType);
+        Assert.Equal("The body's content type (application/json; charset=utf-8) is not one this endpoint takes: JSON Lines, as application/x-ndjson, application/jsonl or text/plain.",
+            (string?)json["detail"]);
+        var form = await AssertProblemAsync(await Http.PutAsync("/users/http-form/interests/i", new StringContent("text=kafka", Encoding.UTF8, "application/x-www-form-urlencoded")),
+            HttpStatusCode.UnsupportedMediaType);
+        Assert.Equal("The body's content type (application/x-www-form-urlencoded; charset=utf-8) is not one this endpoint takes: application/json.", (string?)form["detail"]);
     }
 
     [Fact]

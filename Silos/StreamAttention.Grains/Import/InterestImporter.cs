@@ -45,7 +45,7 @@ public sealed class InterestImporter(IGrainFactory grains, InterestEmbedder embe
             }
         }
         await ImportChunkAsync(chunk, progress, cancellationToken);
-        return new ImportReport(progress.Lines, progress.Imported, progress.Failed, progress.Errors.OrderBy(e => e.Line).ToArray());
+        return new ImportReport(progress.Lines, progress.Imported, progress.Failed, progress.Errors);
     }
 
     private string? Check(ImportLine line)
@@ -97,14 +97,22 @@ public sealed class InterestImporter(IGrainFactory grains, InterestEmbedder embe
 
         public int Failed { get; private set; }
 
-        public List<ImportLineError> Errors { get; } = [];
+        /// <summary>The lowest lines that failed, highest first out: a user's lines fail when its batch is written, after later lines failed to parse.</summary>
+        private readonly PriorityQueue<ImportLineError, int> _errors = new();
+
+        /// <summary>The first <see cref="MaxReportedErrors"/> failed lines, in line order.</summary>
+        public IReadOnlyList<ImportLineError> Errors => [.. _errors.UnorderedItems.Select(e => e.Element).OrderBy(e => e.Line)];
 
         public void Fail(int line, string message)
         {
             Failed++;
-            if (Errors.Count < MaxReportedErrors)
+            if (_errors.Count < MaxReportedErrors)
             {
-                Errors.Add(new ImportLineError(line, message));
+                _errors.Enqueue(new ImportLineError(line, message), -line);
+            }
+            else if (_errors.TryPeek(out _, out var highest) && line < -highest)
+            {
+                _errors.EnqueueDequeue(new ImportLineError(line, message), -line);
             }
         }
     }

@@ -17,9 +17,12 @@ namespace StreamAttention.Server.Apis;
 /// </summary>
 public static class ImportApi
 {
+    /// <summary>How both import routes end.</summary>
+    public const string PathSuffix = "/interests:import";
+
     public static IEndpointRouteBuilder MapImportApi(this IEndpointRouteBuilder app)
     {
-        foreach (var path in new[] { "/tenants/{tenant}/interests:import", "/interests:import" })
+        foreach (var path in new[] { "/tenants/{tenant}" + PathSuffix, PathSuffix })
         {
             app.MapPost(path, Import)
                 .WithTags("Interests")

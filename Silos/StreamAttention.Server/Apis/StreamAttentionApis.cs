@@ -32,7 +32,9 @@ public static class StreamAttentionApis
                 case null when context.ProblemDetails.Status == StatusCodes.Status415UnsupportedMediaType:
                     // Routing refused the body's type before any endpoint ran (curl --data-binary sends a form's type).
                     context.ProblemDetails.Detail = $"The body's content type ({context.HttpContext.Request.ContentType ?? "none"}) is not one this endpoint takes: "
-                        + "application/json, or for the bulk import JSON Lines as application/x-ndjson, application/jsonl or text/plain.";
+                        + (context.HttpContext.Request.Path.Value?.EndsWith(ImportApi.PathSuffix, StringComparison.Ordinal) == true
+                            ? "JSON Lines, as application/x-ndjson, application/jsonl or text/plain."
+                            : "application/json.");
                     break;
             }
         });

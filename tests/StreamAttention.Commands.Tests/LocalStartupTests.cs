@@ -102,6 +102,10 @@ public sealed class LocalStartupTests
         // The whole lines, so a failure says which warning it was.
         Assert.DoesNotContain(text.Split('\n'), line => (line.Contains(" warn: ") && !IsMachineStall(line)) || line.Contains(" fail: ") || line.Contains(" crit: "));
         // Auth is on, with a ready token and the dashboard's login link.
+        // An operator sees the silo join, and leave on the signal.
+        Assert.Contains(" active in cluster ", text);
+        Assert.Contains(" stopping: it finishes its work and leaves the cluster", text);
+        Assert.Matches(@"Silo S127\.0\.0\.1:\d+:\d+ stopped", text);
         Assert.Contains("/dashboard/#token=ey", text);
         Assert.Contains("signed with the configured Auth:SigningKey", text);
         var token = System.Text.RegularExpressions.Regex.Match(text, @"operator token   (ey\S+)").Groups[1].Value;

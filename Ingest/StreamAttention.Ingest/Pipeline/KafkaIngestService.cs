@@ -158,6 +158,8 @@ public sealed class KafkaIngestService(
         {
             if (!Drain(inFlight))
             {
+                logger.LogWarning("{Batches} batches did not finish within Ingest:DrainTimeout ({Timeout}): abandoned uncommitted, their messages are read again by the next consumer",
+                    inFlight.Count(batch => !batch.IsCompleted), _options.DrainTimeout);
                 abandon.Cancel();
             }
             Commit(consumer, tracker, tracker.Committable());

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
@@ -90,7 +91,8 @@ public static class ServiceDefaultsExtensions
 
     /// <summary>
     /// Maps <c>/metrics</c> (Prometheus text format; behind <paramref name="metricsPolicy"/> when given) and the
-    /// anonymous probes <c>/health/live</c> and <c>/health/ready</c>.
+    /// anonymous probes <c>/health/live</c> and <c>/health/ready</c>, whose checks' data (addresses, versions) only a
+    /// caller <paramref name="metricsPolicy"/> admits is shown.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app, string? metricsPolicy = null)
     {
@@ -99,32 +101,37 @@ public static class ServiceDefaultsExtensions
         {
             metrics.RequireAuthorization(metricsPolicy);
         }
-        app.MapHealthChecks(LivePath, HealthOptions(LiveTag));
-        app.MapHealthChecks(ReadyPath, HealthOptions(ReadyTag));
+        app.MapHealthChecks(LivePath, HealthOptions(LiveTag, metricsPolicy));
+        app.MapHealthChecks(ReadyPath, HealthOptions(ReadyTag, metricsPolicy));
         return app;
     }
 
     private static bool IsInfrastructure(PathString path)
         => path.StartsWithSegments(MetricsPath) || path.StartsWithSegments("/health");
 
-    private static HealthCheckOptions HealthOptions(string tag) => new()
+    private static HealthCheckOptions HealthOptions(string tag, string? detailsPolicy) => new()
     {
         Predicate = check => check.Tags.Contains(tag),
-        ResponseWriter = WriteReportAsync,
+        ResponseWriter = (context, report) => WriteReportAsync(context, report, detailsPolicy),
     };
 
-    /// <summary>Every check's status, description and data, so an operator sees why a service is not ready.</summary>
-    private static Task WriteReportAsync(HttpContext context, HealthReport report)
+    /// <summary>
+    /// Every check's status and description, so an operator sees why a service is not ready; its data too for a
+    /// caller <paramref name="detailsPolicy"/> admits (the probes are anonymous, and the data names addresses).
+    /// </summary>
+    private static async Task WriteReportAsync(HttpContext context, HealthReport report, string? detailsPolicy)
     {
+        var details = detailsPolicy is null
+            || (await context.RequestServices.GetRequiredService<IAuthorizationService>().AuthorizeAsync(context.User, detailsPolicy)).Succeeded;
         context.Response.ContentType = "application/json";
-        return JsonSerializer.SerializeAsync(context.Response.Body, new
+        await JsonSerializer.SerializeAsync(context.Response.Body, new
         {
             status = report.Status.ToString(),
             checks = report.Entries.ToDictionary(e => e.Key, e => new
             {
                 status = e.Value.Status.ToString(),
                 description = e.Value.Description,
-                data = e.Value.Data,
+                data = details ? e.Value.Data : null,
             }),
         }, cancellationToken: context.RequestAborted);
     }

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using StreamAttention.Server.Security;
 
 namespace StreamAttention.Dashboard.Tests;
 
@@ -30,6 +31,23 @@ public sealed class HealthTests(SiloHostFixture host)
         Assert.Equal("glove-6b-100d", (string?)checks["model"]!["data"]!["model"]);
         Assert.Equal("CPU", (string?)checks["model"]!["data"]!["executionProvider"]);
         Assert.Equal("Active", (string?)checks["silo"]!["data"]!["status"]);
+    }
+
+    [Fact]
+    public async Task Ready_shows_its_checks_data_to_an_operator_only()
+    {
+        using var anonymous = host.CreateClient(null);
+        using var user = host.CreateClient(TestAuth.Token(Roles.User, "acme", "bob"));
+
+        foreach (var caller in new[] { anonymous, user })
+        {
+            using var response = await caller.GetAsync("/health/ready");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var checks = (await response.Content.ReadFromJsonAsync<JsonObject>())!["checks"]!.AsObject();
+            Assert.Equal(["live-feed", "model", "silo"], checks.Select(c => c.Key).Order());
+            // The probes' answer stays, the addresses and versions behind it do not.
+            Assert.All(checks, check => Assert.Equal(("Healthy", null), ((string?)check.Value!["status"], check.Value["data"])));
+        }
     }
 }
 

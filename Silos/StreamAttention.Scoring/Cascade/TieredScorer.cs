@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StreamAttention.Embeddings;
@@ -34,6 +35,8 @@ public sealed class TieredScorer
     private CascadeStatistics _statistics = CascadeStatistics.None;
     /// <summary>The floors of the last index's thresholds (and override) scored; replaced whole, so readers need no lock.</summary>
     private CascadeFloors? _floors;
+    /// <summary>Each index's interests that score alike (<see cref="TwinsOf"/>), found once per index.</summary>
+    private readonly ConditionalWeakTable<InterestIndex, int[][]> _twins = [];
 
     /// <param name="contextualOnCuda">Whether the contextual model runs on CUDA, where the cascade rescores every pair of small indexes.</param>
     /// <param name="time">The clock of the load budget and of the time statistics (default: the system's).</param>
@@ -157,6 +160,10 @@ public sealed class TieredScorer
         {
             decided[(pair.MessageIndex, pair.InterestIndex)] = _contextualScale is { } map ? pair with { Score = map.ToFast(pair.Score), RawScore = pair.Score } : pair;
         }
+        if (!rescoreAll)
+        {
+            ShareWithTwins(decided, interests);
+        }
         var matches = new List<RowMatch>();
         // A pair left to the fast tier is below threshold − CascadeMargin: it is kept only for a lower override (eval's
         // every pair), truncated as its row (the fast windows) was.
@@ -181,6 +188,46 @@ public sealed class TieredScorer
         ScoringInstruments.OverBudgetMessages.Add(overBudget);
         ScoringInstruments.OverCapPairs.Add(overCap);
         return TwoStageScorer.OrderAndLimit(matches, topKPerMessage);
+    }
+
+    /// <summary>
+    /// A contextual score is its text's and rules' (<see cref="InterestTwins"/>): an interest that scores alike with a
+    /// rescored one takes its score (and highlights) for that message, unless it was rescored itself. Otherwise one
+    /// phrase followed with two thresholds could match the stricter and miss the laxer: only the interest whose fast
+    /// score was near its own threshold was rescored.
+    /// </summary>
+    private void ShareWithTwins(Dictionary<(int Message, int Interest), RowMatch> decided, InterestIndex interests)
+    {
+        if (decided.Count == 0)
+        {
+            return;
+        }
+        var twins = _twins.GetValue(interests, TwinsOf);
+        foreach (var ((message, interest), pair) in decided.ToArray())
+        {
+            foreach (var twin in twins[interest])
+            {
+                decided.TryAdd((message, twin), pair with { InterestIndex = twin });
+            }
+        }
+    }
+
+    /// <summary>For each interest of <paramref name="index"/>, the others that score alike with it (mostly none).</summary>
+    private static int[][] TwinsOf(InterestIndex index)
+    {
+        var positions = Enumerable.Range(0, index.Count).ToArray();
+        var first = InterestTwins.FirstOf(index, positions);
+        var twins = new int[index.Count][];
+        Array.Fill(twins, []);
+        foreach (var group in positions.GroupBy(i => first[i]).Where(g => g.Skip(1).Any()))
+        {
+            var members = group.ToArray();
+            foreach (var member in members)
+            {
+                twins[member] = Array.FindAll(members, other => other != member);
+            }
+        }
+        return twins;
     }
 
     /// <summary>

@@ -92,6 +92,29 @@ public sealed class TieredScorerTests
     }
 
     [Fact]
+    public void A_contextual_score_is_every_twins_the_interest_far_from_its_threshold_too_unless_it_was_rescored_itself()
+    {
+        // One phrase followed with two thresholds: at its fast score (rescored) and far above it (not rescored), and
+        // another phrase with that higher threshold. The contextual model says 0.9 (0.75 on the fast scale): the
+        // phrase is what the message is about, for both who follow it.
+        var options = MarginCascadeOptions();
+        using var fast = new TwoStageScorer(TestData.Sessions(), options);
+        var messages = Batch(["w1 w9 w7 w30 w11 w12 w13"]);
+        InterestIndex Index(float near) => InterestIndex.Build(
+            [new InterestDefinition("near", "w1 w2", "u", near), new InterestDefinition("far", "w1 w2", "u", 0.74f), new InterestDefinition("other", "w40 w41", "u", 0.74f)],
+            _embedder, options);
+        var fastScores = fast.Score(messages, Index(0.5f), minScoreOverride: -1).ToDictionary(p => p.InterestIndex, p => p.Score);
+        Assert.True(fastScores.Values.Max() < 0.74f - options.CascadeMargin, $"fast scores {string.Join(", ", fastScores)}: none near 0.74");
+        var interests = Index(fastScores[0]);
+        var rescorer = new CountingRescorer(0.9f);
+
+        var matches = new TieredScorer(fast, rescorer).Score(messages, interests);
+
+        Assert.Equal([(0, 0)], rescorer.Requested);
+        Assert.Equal([(0, 0, 0.75f), (0, 1, 0.75f)], matches.Select(m => (m.MessageIndex, m.InterestIndex, MathF.Round(m.Score, 5))).Order());
+    }
+
+    [Fact]
     public void The_cascade_rescores_the_pairs_within_the_pair_margin_of_messages_with_a_pair_within_the_margin()
     {
         var random = new Random(5);

@@ -68,13 +68,14 @@ public sealed partial class ExecutableTests : IDisposable
     }
 
     [Fact]
-    public async Task Kafka_dev_refuses_no_brokers_or_no_partitions_in_its_own_words()
+    public async Task Kafka_dev_refuses_a_broker_or_partition_count_out_of_range_in_its_own_words()
     {
         var noBrokers = await Run("kafka-dev", "--brokers", "0");
+        var tooManyBrokers = await Run("kafka-dev", "--brokers", "17");
         var noPartitions = await Run("kafka-dev", "--partitions", "0");
 
-        Assert.All(new[] { noBrokers, noPartitions }, run =>
-            Assert.Equal((2, "", "kafka-dev: --brokers and --partitions must be at least 1"), (run.ExitCode, run.Stdout, run.Stderr.Trim())));
+        Assert.All(new[] { noBrokers, tooManyBrokers, noPartitions }, run =>
+            Assert.Equal((2, "", "kafka-dev: --brokers must be 1–16 and --partitions 1–10,000"), (run.ExitCode, run.Stdout, run.Stderr.Trim())));
     }
 
     [Fact]

@@ -77,6 +77,6 @@ public sealed class ProcessTests
 
         Assert.Equal(2, exitCode);
         Assert.Equal("", output);
-        Assert.Contains("must have 1–10,000 partitions", errors);
+        Assert.Equal("kafka-dev: --brokers must be 1–16 and --partitions 1–10,000", errors.Trim());
     }
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace StreamAttention.Ingest.EmbeddedKafka.Options;
@@ -8,8 +9,12 @@ public sealed partial class EmbeddedKafkaOptions : IValidatableObject
 {
     public const string SectionName = "EmbeddedKafka";
 
+    public const int MaxBrokers = 16;
+
+    public const int MaxPartitions = 10_000;
+
     /// <summary>Brokers, numbered 1..N, each on its own free port of 127.0.0.1.</summary>
-    [Range(1, 16)]
+    [Range(1, MaxBrokers)]
     public int BrokerCount { get; set; } = 1;
 
     /// <summary>Topics created at start, name → partition count.</summary>
@@ -23,9 +28,9 @@ public sealed partial class EmbeddedKafkaOptions : IValidatableObject
             {
                 yield return new ValidationResult($"Topic name '{name}' is not legal in Kafka: 1–249 of [a-zA-Z0-9._-].", [nameof(Topics)]);
             }
-            if (partitions is < 1 or > 10_000)
+            if (partitions is < 1 or > MaxPartitions)
             {
-                yield return new ValidationResult($"Topic '{name}' must have 1–10,000 partitions, not {partitions}.", [nameof(Topics)]);
+                yield return new ValidationResult(string.Create(CultureInfo.InvariantCulture, $"Topic '{name}' must have 1–{MaxPartitions:N0} partitions, not {partitions}."), [nameof(Topics)]);
             }
         }
     }

@@ -1,7 +1,9 @@
 using System.CommandLine;
+using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using StreamAttention.Ingest.EmbeddedKafka.Hosting;
+using StreamAttention.Ingest.EmbeddedKafka.Options;
 using StreamAttention.Server.Hosting;
 
 namespace StreamAttention.Silo.Commands;
@@ -26,9 +28,10 @@ public static class KafkaDevCommand
         };
         command.SetAction((parse, cancellationToken) =>
         {
-            if (parse.GetValue(brokers) < 1 || parse.GetValue(partitions) < 1)
+            if (parse.GetValue(brokers) is < 1 or > EmbeddedKafkaOptions.MaxBrokers || parse.GetValue(partitions) is < 1 or > EmbeddedKafkaOptions.MaxPartitions)
             {
-                Console.Error.WriteLine("kafka-dev: --brokers and --partitions must be at least 1");
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"kafka-dev: --brokers must be 1–{EmbeddedKafkaOptions.MaxBrokers} and --partitions 1–{EmbeddedKafkaOptions.MaxPartitions:N0}"));
                 return Task.FromResult(2);
             }
             return RunAsync(parse.GetValue(brokers), parse.GetValue(partitions), parse.GetValue(bootstrapFile), cancellationToken);

@@ -23,6 +23,25 @@ public sealed class ErrorStatusTests
             ? new RedisConnectionException(ConnectionFailureType.UnableToConnect, "No connection is active/available to service this operation")
             : new RedisTimeoutException("Timeout awaiting response", CommandStatus.Sent);
         var thrown = failure == "wrapped" ? new OrleansException("Error from storage provider during ReadStateAsync", redis) : redis;
+
+        var (status, problem) = await AnswerToAsync(thrown);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Equal("The cluster's storage did not answer; retry later.", (string?)problem["detail"]);
+    }
+
+    [Fact]
+    public async Task An_error_of_redis_itself_is_no_reason_to_retry()
+    {
+        var (status, problem) = await AnswerToAsync(new RedisServerException("WRONGPASS invalid username-password pair"));
+
+        Assert.Equal(HttpStatusCode.InternalServerError, status);
+        Assert.DoesNotContain("WRONGPASS", (string?)problem["detail"] ?? "");
+    }
+
+    /// <summary>The API's answer to an endpoint that throws <paramref name="thrown"/>.</summary>
+    private static async Task<(HttpStatusCode Status, JsonObject Problem)> AnswerToAsync(Exception thrown)
+    {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls($"http://127.0.0.1:{LoopbackPort.Free()}");
         builder.Services.AddStreamAttentionApis();
@@ -31,11 +50,7 @@ public sealed class ErrorStatusTests
         app.MapGet("/state", IResult () => throw thrown);
         await app.StartAsync();
         using var http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
-
         using var response = await http.GetAsync("/state");
-
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
-        Assert.Equal("The cluster's storage did not answer; retry later.", (string?)problem["detail"]);
+        return (response.StatusCode, (await response.Content.ReadFromJsonAsync<JsonObject>())!);
     }
 }

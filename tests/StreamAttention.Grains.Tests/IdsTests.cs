@@ -16,6 +16,8 @@ public sealed class IdsTests
     [InlineData("a b", false)]
     [InlineData("a/b", false)]
     [InlineData("bob ", false)]
+    [InlineData("bob\n", false)]
+    [InlineData("..\n", false)]
     public void An_id_is_up_to_128_url_safe_characters_and_no_dot_segment(string id, bool valid)
     {
         Assert.Equal(valid, Ids.IsValid(id));
@@ -30,5 +32,6 @@ public sealed class IdsTests
     [InlineData("../bob", false)]
     [InlineData("./bob", false)]
     [InlineData("acme/bob/x", false)]
+    [InlineData("acme/bob\n", false)]
     public void A_user_id_may_carry_its_tenant(string userId, bool valid) => Assert.Equal(valid, Ids.IsValidUser(userId));
 }

@@ -14,7 +14,7 @@ public sealed class JsonMessageDecoderTests
     [InlineData("""{"id": "\udc00", "text": "kafka lag"}""", "$.id")]
     [InlineData("""{"id": "m", "text": "kafka lag", "timestamp": "\ud83d"}""", "$.timestamp")]
     [InlineData("""{"id": "m", "text": "kafka lag", "attributes": {"host": {"tags": ["ok", "\ud800x"]}}}""", "$.attributes.host.tags[1]")]
-    [InlineData("""{"id": "m", "text": "kafka lag", "attributes": {"\udc00": "v"}}""", "a property name in $.attributes")]
+    [InlineData("""{"id": "m", "text": "kafka lag", "attributes": {"\udc00": "v"}}""", "$.attributes (a property name)")]
     public void An_unpaired_surrogate_escape_anywhere_is_an_invalid_field_named_by_its_path(string json, string path)
     {
         var decoded = new JsonMessageDecoder(new JsonFieldOptions(), vectors: null).Decode(Encoding.UTF8.GetBytes(json), Source);

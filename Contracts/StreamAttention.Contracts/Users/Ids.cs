@@ -4,14 +4,15 @@ namespace StreamAttention.Contracts.Users;
 
 /// <summary>
 /// What an id of a tenant, a user or an interest may be: up to 128 of the characters a URL path segment keeps as they
-/// are, but not "." or "..", which a URL path resolves away (no route could reach such a user or interest).
+/// are, but not "." or "..", which a URL path resolves away (no route could reach such a user or interest). The
+/// patterns end in \z: $ would also take a final newline.
 /// </summary>
 public static partial class Ids
 {
-    public const string Pattern = @"^(?!\.\.?$)[A-Za-z0-9._:-]{1,128}$";
+    public const string Pattern = @"^(?!\.\.?\z)[A-Za-z0-9._:-]{1,128}\z";
 
     /// <summary>A user id, optionally prefixed by its tenant's id and a slash.</summary>
-    public const string UserPattern = @"^(?:(?!\.\.?/)[A-Za-z0-9._:-]{1,128}/)?(?!\.\.?$)[A-Za-z0-9._:-]{1,128}$";
+    public const string UserPattern = @"^(?:(?!\.\.?/)[A-Za-z0-9._:-]{1,128}/)?(?!\.\.?\z)[A-Za-z0-9._:-]{1,128}\z";
 
     public static bool IsValid(string? id) => id is not null && IdRegex().IsMatch(id);
 

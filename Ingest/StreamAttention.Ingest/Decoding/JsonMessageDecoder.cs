@@ -109,24 +109,28 @@ public sealed class JsonMessageDecoder(JsonFieldOptions fields, VectorReader? ve
 
     /// <summary>
     /// The path of the first string value or property name that JSON allows but no .NET string holds: an escaped
-    /// UTF-16 surrogate without its pair (<c>"\ud800"</c>); null when there is none.
+    /// UTF-16 surrogate without its pair (<c>"\ud800"</c>); null when there is none. A path is only made for that one
+    /// (a message of token vectors is thousands of numbers).
     /// </summary>
-    private static string? UnreadableString(JsonElement element, string path)
+    private static string? UnreadableString(JsonElement element, string path) => UnreadableIn(element) is { } rest ? path + rest : null;
+
+    /// <summary>The path, below <paramref name="element"/>, of its first unreadable string: "" for itself, null for none.</summary>
+    private static string? UnreadableIn(JsonElement element)
     {
         switch (element.ValueKind)
         {
             case JsonValueKind.String:
-                return Readable(() => element.GetString()) ? null : path;
+                return Readable(element) ? null : "";
             case JsonValueKind.Object:
                 foreach (var property in element.EnumerateObject())
                 {
-                    if (!Readable(() => property.Name))
+                    if (!Readable(property))
                     {
-                        return $"a property name in {path}";
+                        return " (a property name)";
                     }
-                    if (UnreadableString(property.Value, $"{path}.{property.Name}") is { } inner)
+                    if (UnreadableIn(property.Value) is { } inner)
                     {
-                        return inner;
+                        return $".{property.Name}{inner}";
                     }
                 }
                 return null;
@@ -134,10 +138,11 @@ public sealed class JsonMessageDecoder(JsonFieldOptions fields, VectorReader? ve
                 var index = 0;
                 foreach (var item in element.EnumerateArray())
                 {
-                    if (UnreadableString(item, $"{path}[{index++}]") is { } inner)
+                    if (UnreadableIn(item) is { } inner)
                     {
-                        return inner;
+                        return $"[{index}]{inner}";
                     }
+                    index++;
                 }
                 return null;
             default:
@@ -145,11 +150,24 @@ public sealed class JsonMessageDecoder(JsonFieldOptions fields, VectorReader? ve
         }
     }
 
-    private static bool Readable(Func<string?> read)
+    private static bool Readable(JsonElement text)
     {
         try
         {
-            read();
+            text.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private static bool Readable(JsonProperty property)
+    {
+        try
+        {
+            _ = property.Name;
             return true;
         }
         catch (InvalidOperationException)

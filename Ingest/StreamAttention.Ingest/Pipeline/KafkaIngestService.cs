@@ -41,7 +41,7 @@ public sealed class KafkaIngestService(
     /// </summary>
     private static readonly TimeSpan LagReportPeriod = TimeSpan.FromSeconds(1);
 
-    /// <summary>How long a paused consumer's lag report waits for a partition's log end.</summary>
+    /// <summary>How long a lag report waits for the broker's answers, over the whole assignment.</summary>
     private static readonly TimeSpan WatermarkQueryTimeout = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan FirstRestartDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxRestartDelay = TimeSpan.FromSeconds(30);
@@ -170,32 +170,61 @@ public sealed class KafkaIngestService(
 
     /// <summary>
     /// Lag over the assignment: the log's end minus the first offset not processed (<see cref="OffsetTracker.Unprocessed"/>;
-    /// where nothing was read, the position or the log's start), so messages read into batches that have not finished count. The log's end is the consumer's cached
-    /// watermark, which only fetches move; paused partitions are not fetched, so then it is asked of the broker.
+    /// where nothing was read yet, the position, else where the consumer resumes: the committed offset, or the log's
+    /// start for a new group), so messages read into batches that have not finished count. The log's end is the
+    /// consumer's cached watermark, which only fetches move; paused partitions are not fetched, so then it is asked of
+    /// the broker, within <see cref="WatermarkQueryTimeout"/> for the whole assignment. A report that cannot be made
+    /// whole (the brokers unreachable) keeps the last one rather than show a stalled stream as caught up.
     /// </summary>
     private void ReportLag(IConsumer<byte[]?, byte[]?> consumer, OffsetTracker tracker, bool paused)
     {
+        var deadline = DateTime.UtcNow + WatermarkQueryTimeout;
         long lag = 0;
-        foreach (var partition in consumer.Assignment)
+        try
         {
-            WatermarkOffsets log;
-            try
+            foreach (var partition in consumer.Assignment)
             {
-                log = paused ? consumer.QueryWatermarkOffsets(partition, WatermarkQueryTimeout) : consumer.GetWatermarkOffsets(partition);
-            }
-            catch (KafkaException e)
-            {
-                logger.LogDebug("No log end offset for {Partition}: {Reason}", partition, e.Error.Reason);
-                continue;
-            }
-            // Nothing read from it yet: from the position, or without one (not fetched since assigned) the log's start.
-            var processed = tracker.Unprocessed(partition) ?? (consumer.Position(partition) is { IsSpecial: false } position ? position : log.Low).Value;
-            if (processed >= 0 && log.High != Offset.Unset)
-            {
-                lag += Math.Max(0, log.High.Value - processed);
+                var remaining = deadline - DateTime.UtcNow;
+                if (paused && remaining <= TimeSpan.Zero)
+                {
+                    return;
+                }
+                var log = paused ? consumer.QueryWatermarkOffsets(partition, remaining) : consumer.GetWatermarkOffsets(partition);
+                if (log.High == log.Low)
+                {
+                    // Empty: nothing to count, and no need to ask where it resumes.
+                    continue;
+                }
+                // Running, the loop does not wait for the broker: a partition not fetched yet is left out until it is.
+                var processed = tracker.Unprocessed(partition) ?? ResumePoint(consumer, partition, log, paused ? deadline - DateTime.UtcNow : TimeSpan.Zero);
+                if (processed is >= 0 && log.High != Offset.Unset)
+                {
+                    lag += Math.Max(0, log.High.Value - processed.Value);
+                }
             }
         }
+        catch (KafkaException e)
+        {
+            logger.LogDebug("Consumer lag not reported: {Reason}", e.Error.Reason);
+            return;
+        }
         metrics.ConsumerLag(lag);
+    }
+
+    /// <summary>Where the consumer reads <paramref name="partition"/> from next when none of it was read: null when unknown.</summary>
+    private static long? ResumePoint(IConsumer<byte[]?, byte[]?> consumer, TopicPartition partition, WatermarkOffsets log, TimeSpan timeout)
+    {
+        if (consumer.Position(partition) is { IsSpecial: false } position)
+        {
+            return position.Value;
+        }
+        if (timeout <= TimeSpan.Zero)
+        {
+            return null;
+        }
+        var committed = consumer.Committed([partition], timeout).Single().Offset;
+        // Without a commit the group starts at the log's start (auto.offset.reset=earliest).
+        return committed.IsSpecial ? (log.Low.IsSpecial ? null : log.Low.Value) : committed.Value;
     }
 
     private IFormatDecoder CreateFormatDecoder() => _options.Format switch

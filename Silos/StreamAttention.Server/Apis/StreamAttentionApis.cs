@@ -56,9 +56,13 @@ public static class StreamAttentionApis
         return services;
     }
 
-    /// <summary>Redis unreachable or too slow, as the grains' storage reports it (directly, or wrapped by Orleans): transient, as a timed-out call is.</summary>
+    /// <summary>
+    /// Redis unreachable or too slow, as the grains' storage reports it (directly, or wrapped by Orleans): transient, as
+    /// a timed-out call is. Not Redis' own errors (a wrong password, a wrong type): retrying would not help.
+    /// </summary>
     private static bool IsStorageOutage(Exception? exception)
-        => exception is not null && (exception is StackExchange.Redis.RedisException or StackExchange.Redis.RedisTimeoutException || IsStorageOutage(exception.InnerException));
+        => exception is not null
+            && (exception is StackExchange.Redis.RedisConnectionException or StackExchange.Redis.RedisTimeoutException || IsStorageOutage(exception.InnerException));
 
     /// <summary>
     /// Problem details for errors and for empty 4xx answers (401 from a challenge, 403, 429), then authentication,

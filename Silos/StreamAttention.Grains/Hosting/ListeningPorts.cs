@@ -15,17 +15,22 @@ public static class ListeningPorts
     private const int SoReuseAddr = 2;
 
     /// <exception cref="ValidationException">A port is in use; the message names its setting.</exception>
+    /// <remarks>
+    /// On Linux only, where the takeover happens and where the probe can be made with the options it needs; a silo
+    /// started at the same moment as another on the same port can still pass it (Orleans binds seconds later).
+    /// </remarks>
     public static void EnsureFree(IPAddress address, params (string Setting, int Port)[] ports)
     {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
         foreach (var (setting, port) in ports)
         {
             using var probe = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             // SO_REUSEADDR alone (.NET's ReuseAddress also sets SO_REUSEPORT, which would share the port): a port
             // whose last connections linger in TIME_WAIT binds, one another socket listens on does not.
-            if (OperatingSystem.IsLinux())
-            {
-                probe.SetRawSocketOption(SolSocket, SoReuseAddr, BitConverter.GetBytes(1));
-            }
+            probe.SetRawSocketOption(SolSocket, SoReuseAddr, BitConverter.GetBytes(1));
             try
             {
                 probe.Bind(new IPEndPoint(address, port));

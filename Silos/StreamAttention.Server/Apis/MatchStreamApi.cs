@@ -20,13 +20,14 @@ public static class MatchStreamApi
 
     public static IEndpointRouteBuilder MapMatchStreamApi(this IEndpointRouteBuilder app)
     {
-        // Each stream holds one of its caller's Limits:StreamsPerCaller connections while it is open.
+        // Each stream holds one of its caller's Limits:StreamsPerCaller connections while it is open, and takes its
+        // token from the query (EventSource sends no headers).
         app.MapUserRoutes("Live", user => user.MapGet("/matches/stream", StreamUser).RequireRateLimiting(SecurityHostingExtensions.StreamsPerCallerLimit)
-            .WithSummary("The user's matches from now on, as server-sent events, whichever silo scored them."));
+            .AcceptsTokenInQuery().WithSummary("The user's matches from now on, as server-sent events, whichever silo scored them."));
         app.MapGet("/tenants/{tenant}/matches/stream", StreamTenant).WithTags("Live").RequireTenantAccess().RequireRateLimiting(SecurityHostingExtensions.StreamsPerCallerLimit)
-            .WithSummary("The tenant's users' matches from now on, as server-sent events. The tenant's admins and operators.");
+            .AcceptsTokenInQuery().WithSummary("The tenant's users' matches from now on, as server-sent events. The tenant's admins and operators.");
         app.MapGet("/matches/stream", StreamAll).WithTags("Live").RequireOperator().RequireRateLimiting(SecurityHostingExtensions.StreamsPerCallerLimit)
-            .WithSummary("Every user's matches from now on, as server-sent events. Operators only.");
+            .AcceptsTokenInQuery().WithSummary("Every user's matches from now on, as server-sent events. Operators only.");
         return app;
     }
 

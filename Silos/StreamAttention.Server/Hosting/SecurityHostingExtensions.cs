@@ -25,13 +25,11 @@ public static class SecurityHostingExtensions
     public const string StreamsPerCallerLimit = "streams-per-caller";
 
     /// <summary>
-    /// Where no header can be sent, a GET takes its token elsewhere: a live stream (EventSource) from the query's
-    /// <c>access_token</c>, the Orleans dashboard's pages from this cookie; no other route reads either.
+    /// Where no header can be sent, a GET takes its token elsewhere: a live stream (EventSource; its endpoint marked
+    /// <see cref="TokenInQuery"/>) from the query's <c>access_token</c>, the Orleans dashboard's pages from this cookie;
+    /// no other route reads either.
     /// </summary>
     public const string TokenCookie = "streamattention_token";
-
-    /// <summary>The live streams' routes end so (<c>…/matches/stream</c>).</summary>
-    private const string LiveStreamSuffix = "/stream";
 
     public static AuthOptions AddStreamAttentionSecurity(this IHostApplicationBuilder builder)
     {
@@ -110,9 +108,8 @@ public static class SecurityHostingExtensions
                 // Only where a browser cannot send the header: elsewhere a token in a URL (logs, history) or a cookie is refused.
                 if (HttpMethods.IsGet(context.Request.Method) && string.IsNullOrEmpty(context.Request.Headers.Authorization))
                 {
-                    var path = context.Request.Path;
-                    context.Token = path.Value?.EndsWith(LiveStreamSuffix, StringComparison.Ordinal) == true ? context.Request.Query["access_token"].FirstOrDefault()
-                        : path.StartsWithSegments(SiloHost.OrleansDashboardPath) ? context.Request.Cookies[TokenCookie]
+                    context.Token = context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<TokenInQuery>() is not null ? context.Request.Query["access_token"].FirstOrDefault()
+                        : context.Request.Path.StartsWithSegments(SiloHost.OrleansDashboardPath) ? context.Request.Cookies[TokenCookie]
                         : null;
                 }
                 return Task.CompletedTask;

@@ -43,12 +43,17 @@ public static class LocalCommand
             await using var app = Build(parse.UnmatchedTokens, parse.GetValue(urls)!, bootstrap, parse.GetValue(rate));
             await app.StartAsync(cancellationToken);
             PrintBanner(parse.GetValue(urls)!, bootstrap, embedded is not null, app.Services.GetRequiredService<IOptions<KafkaIngestOptions>>().Value,
-                app.Services.GetRequiredService<IOptions<AuthOptions>>().Value, configuredKey: configuration["Auth:SigningKey"] is not null);
+                app.Services.GetRequiredService<IOptions<AuthOptions>>().Value, configuredKey: !app.Configuration.GetValue<bool>(KeyMadeForThisStart));
             await app.WaitForShutdownAsync(cancellationToken);
             return 0;
         });
         return command;
     }
+
+    private const string SigningKeySetting = "Auth:SigningKey";
+
+    /// <summary>Set beside a signing key made for this start, which the banner says is valid only until the process stops.</summary>
+    private const string KeyMadeForThisStart = "Local:SigningKeyMadeForThisStart";
 
     /// <summary>How long local mode's printed token is valid.</summary>
     public static readonly TimeSpan DemoTokenLifetime = TimeSpan.FromHours(12);
@@ -59,12 +64,8 @@ public static class LocalCommand
     /// </summary>
     public static WebApplication Build(IEnumerable<string> configurationArgs, string urls, string bootstrapServers, double messagesPerSecond)
     {
-        // Only where none is configured: on the command line these defaults would go over the environment's
-        // (STREAMATTENTION_Auth__SigningKey) and appsettings' key too.
-        var configuredKey = StreamAttentionHost.CreateBuilder(configurationArgs).Configuration["Auth:SigningKey"] is not null;
         string[] localDefaults =
         [
-            .. configuredKey ? Array.Empty<string>() : [$"--Auth:SigningKey={TokenIssuer.NewSigningKey()}"],
             "--Ingest:Enabled=true",
             // The demo shows everything; a silo started otherwise mounts the Orleans dashboard only when asked.
             "--Dashboard:OrleansDashboard=true",
@@ -74,6 +75,12 @@ public static class LocalCommand
         ];
         // The user's own overrides come last, so they win.
         var builder = SiloHost.CreateBuilder(localDefaults.Concat(configurationArgs), urls);
+        // Made for this start only where none of the sources the silo reads (appsettings, the environment, the command
+        // line) has one: as a command-line default it went over them all.
+        if (builder.Configuration[SigningKeySetting] is null)
+        {
+            builder.Configuration.AddInMemoryCollection([new(SigningKeySetting, TokenIssuer.NewSigningKey()), new(KeyMadeForThisStart, "true")]);
+        }
         builder.Services.AddOptions<SampleStreamOptions>().BindConfiguration(SampleStreamOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<DemoInterestsLoader>();
         builder.Services.AddHostedService<SampleStreamGenerator>();

@@ -70,6 +70,9 @@ public sealed class TokenTests(SecuredSiloFixture fixture) : IClassFixture<Secur
         // Nor does a read that is no stream (a token in its URL would end in logs for nothing), nor the cookie outside the Orleans dashboard.
         using var read = await http.GetAsync($"{Path}?access_token={token}");
         Assert.Equal(HttpStatusCode.Unauthorized, read.StatusCode);
+        // Not even a read whose path ends as a stream's does: an interest named "stream".
+        using var namedStream = await http.GetAsync($"{Path}/stream?access_token={token}");
+        Assert.Equal(HttpStatusCode.Unauthorized, namedStream.StatusCode);
         using var withCookie = new HttpRequestMessage(HttpMethod.Get, Path);
         withCookie.Headers.Add("Cookie", $"{SecurityHostingExtensions.TokenCookie}={token}");
         Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(withCookie)).StatusCode);

@@ -68,6 +68,19 @@ public sealed partial class ExecutableTests : IDisposable
     }
 
     [Fact]
+    public async Task Score_takes_the_interest_limits_the_service_is_configured_with()
+    {
+        var interests = _files.Write("interests.jsonl", TestFiles.Json(new { id = "long", text = string.Join(' ', Enumerable.Repeat("kafka broker outage", 80)) })).FullName;
+        string[] score = ["score", "--interests", interests, "--messages", Messages, "--out", _files.Path("out.jsonl").FullName];
+
+        var withDefaults = await Run(score);
+        var withLongerTexts = await Run([.. score, "--Interests:MaxTextLength=2000"]);
+
+        Assert.Contains("interests.jsonl:1: skipped: field 'text': text has 1599 characters; at most 1000 are allowed", withDefaults.Stderr);
+        Assert.Contains("score: 1 interests (0 bad lines", withLongerTexts.Stderr);
+    }
+
+    [Fact]
     public async Task Kafka_dev_refuses_a_broker_or_partition_count_out_of_range_in_its_own_words()
     {
         var noBrokers = await Run("kafka-dev", "--brokers", "0");

@@ -1,12 +1,14 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using StreamAttention.Contracts;
 using StreamAttention.Embeddings.MiniLm;
 using StreamAttention.Embeddings.StaticVectors;
 using StreamAttention.Evaluation;
+using StreamAttention.Grains.Options;
 using StreamAttention.Scoring;
 using StreamAttention.Scoring.Cascade;
 using StreamAttention.Scoring.Options;
@@ -100,7 +102,8 @@ public static class EvalCommand
                     {
                         Console.Out.WriteLine($"set {input.Set!.FullName}");
                     }
-                    var exitCode = Run(scorers, input.Interests, input.Messages, input.Labels, input.Selection, parse.GetValue(calibrated), Console.Out, Console.Error, fitData);
+                    var exitCode = Run(scorers, input.Interests, input.Messages, input.Labels, input.Selection, parse.GetValue(calibrated), Console.Out, Console.Error, fitData,
+                        InterestLimits.Of(hosts[0].Host.Services.GetRequiredService<IConfiguration>()));
                     if (exitCode != 0)
                     {
                         return exitCode;
@@ -132,9 +135,9 @@ public static class EvalCommand
     /// table (and <paramref name="calibratedFile"/>) comes from the first provider. The files are the caller's to check.
     /// </summary>
     public static int Run(IReadOnlyList<ProviderScorer> scorers, FileInfo interestsFile, FileInfo messagesFile, FileInfo labelsFile, MessageSelection selection,
-        FileInfo? calibratedFile, TextWriter output, TextWriter log, CalibrationData? fitData = null)
+        FileInfo? calibratedFile, TextWriter output, TextWriter log, CalibrationData? fitData = null, InterestLimitsOptions? limits = null)
     {
-        var interests = ScoringFiles.ReadUniqueInterests(ScoringFiles.Interests(interestsFile.FullName, log), log, out _);
+        var interests = ScoringFiles.ReadUniqueInterests(ScoringFiles.Interests(interestsFile.FullName, log, limits), log, out _);
         var allMessages = ScoringFiles.Messages(messagesFile.FullName, log).Read().ToList();
         var results = new List<MethodEvaluation>();
         List<MessageText> messages;

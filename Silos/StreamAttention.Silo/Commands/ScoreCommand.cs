@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using StreamAttention.Contracts;
+using StreamAttention.Grains.Options;
 using StreamAttention.Scoring;
 using StreamAttention.Server.Hosting;
 using StreamAttention.Silo.IO;
@@ -38,16 +40,18 @@ public static class ScoreCommand
             }
             using var host = StreamAttentionHost.BuildOffline(parse.UnmatchedTokens);
             return Run(host.Services.GetRequiredService<MessageScorer>(), parse.GetValue(interests)!, parse.GetValue(messages)!, parse.GetValue(output)!,
-                parse.GetValue(minScore), parse.GetValue(topK), parse.GetValue(batchSize), Console.Error);
+                parse.GetValue(minScore), parse.GetValue(topK), parse.GetValue(batchSize), Console.Error, InterestLimits.Of(host.Services.GetRequiredService<IConfiguration>()));
         });
         return command;
     }
 
     /// <summary>Scores the files, which the caller has checked (<see cref="CommandFiles"/>).</summary>
-    public static int Run(MessageScorer scorer, FileInfo interestsFile, FileInfo messagesFile, FileInfo outputFile, float? minScore, int topK, int batchSize, TextWriter log)
+    /// <param name="limits">The service's interest limits (section "Interests"); null: their defaults.</param>
+    public static int Run(MessageScorer scorer, FileInfo interestsFile, FileInfo messagesFile, FileInfo outputFile, float? minScore, int topK, int batchSize, TextWriter log,
+        InterestLimitsOptions? limits = null)
     {
         var clock = Stopwatch.StartNew();
-        var interestReader = ScoringFiles.Interests(interestsFile.FullName, log);
+        var interestReader = ScoringFiles.Interests(interestsFile.FullName, log, limits);
         var interests = ScoringFiles.ReadUniqueInterests(interestReader, log, out var duplicates);
         var index = scorer.BuildIndex(interests);
         var withoutKnownWords = Enumerable.Range(0, index.Count).Count(i => !index.HasKnownWords(i));

@@ -8,15 +8,22 @@ namespace StreamAttention.Silo.IO;
 /// <summary>The JSON Lines formats of the offline commands: interests.jsonl and messages.jsonl.</summary>
 public static class ScoringFiles
 {
-    /// <summary>The service's own rules with its default limits: a backtest scores only interests the service would take.</summary>
-    private static readonly InterestValidator Validator = new(Microsoft.Extensions.Options.Options.Create(new InterestLimitsOptions()));
+    /// <summary>The service's own rules with its default limits.</summary>
+    private static readonly InterestValidator DefaultValidator = new(Microsoft.Extensions.Options.Options.Create(new InterestLimitsOptions()));
 
     /// <summary>
     /// Lines <c>{"id", "text", "userId"?, "threshold"?, "require"?, "exclude"?}</c>; ids unique per user. A line the
-    /// service would refuse (<see cref="InterestValidator"/>: an id, a text too long, keyword lists too long or
-    /// contradictory, a user id) is a bad line.
+    /// service would refuse (<see cref="InterestValidator"/> with <paramref name="limits"/>, the service's defaults
+    /// when null: an id, a text too long, keyword lists too long or contradictory, a user id) is a bad line, so a
+    /// backtest scores only interests the service would take.
     /// </summary>
-    public static JsonLinesReader<InterestDefinition> Interests(string path, TextWriter errors) => new(path, record =>
+    public static JsonLinesReader<InterestDefinition> Interests(string path, TextWriter errors, InterestLimitsOptions? limits = null)
+    {
+        var validator = limits is null ? DefaultValidator : new InterestValidator(Microsoft.Extensions.Options.Options.Create(limits));
+        return new(path, record => Interest(record, validator), errors);
+    }
+
+    private static InterestDefinition Interest(System.Text.Json.JsonElement record, InterestValidator validator)
     {
         var interest = new InterestDefinition(
             JsonRecord.RequiredString(record, "id", allowEmpty: false),
@@ -25,7 +32,7 @@ public static class ScoringFiles
             JsonRecord.OptionalNumber(record, "threshold", -1, 1),
             JsonRecord.OptionalTerms(record, "require"),
             JsonRecord.OptionalTerms(record, "exclude"));
-        var refused = Validator.Validate(new InterestInput(interest.Id, interest.Text, interest.Threshold, interest.Require, interest.Exclude), 0);
+        var refused = validator.Validate(new InterestInput(interest.Id, interest.Text, interest.Threshold, interest.Require, interest.Exclude), 0);
         if (refused is not null)
         {
             throw new FormatException($"field '{refused.Field}': {refused.Message}");
@@ -35,7 +42,7 @@ public static class ScoringFiles
             throw new FormatException($"field 'userId': {badUser}");
         }
         return interest;
-    }, errors);
+    }
 
     /// <summary>Lines <c>{"id", "text"}</c>; an empty text is valid (it matches nothing above a threshold of 0).</summary>
     public static JsonLinesReader<MessageText> Messages(string path, TextWriter errors) => new(path, record => new MessageText(

@@ -46,8 +46,11 @@ public sealed class CommandFilesTests : IDisposable
         var link = _files.Path("link.jsonl");
         File.CreateSymbolicLink(link.FullName, messages.FullName);
         var spelledOtherwise = new FileInfo(Path.Combine(messages.DirectoryName!, ".", "..", messages.Directory!.Name, messages.Name));
+        var linkedDirectory = _files.Path("linked-directory");
+        Directory.CreateSymbolicLink(linkedDirectory.FullName, messages.DirectoryName!);
+        var throughLinkedDirectory = new FileInfo(Path.Combine(linkedDirectory.FullName, messages.Name));
 
-        foreach (var output in new[] { messages, link, spelledOtherwise })
+        foreach (var output in new[] { messages, link, spelledOtherwise, throughLinkedDirectory })
         {
             var log = new StringWriter();
 

@@ -28,8 +28,23 @@ public static class CommandFiles
         return true;
     }
 
-    /// <summary>Whether two paths name one file, also through a symbolic link to it.</summary>
-    private static bool SameFile(FileInfo first, FileInfo second) => Resolved(first) == Resolved(second);
+    /// <summary>Whether two paths name one file, also through symbolic links to it or to a directory above it (a hard link is not seen).</summary>
+    private static bool SameFile(FileInfo first, FileInfo second) => Resolved(first.FullName) == Resolved(second.FullName);
 
-    private static string Resolved(FileInfo file) => (file.Exists ? file.ResolveLinkTarget(returnFinalTarget: true)?.FullName : null) ?? file.FullName;
+    /// <summary>The path with every symbolic link along it replaced by what it points to, component by component.</summary>
+    private static string Resolved(string fullPath)
+    {
+        var root = Path.GetPathRoot(fullPath) ?? "";
+        var resolved = root;
+        foreach (var part in fullPath[root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+        {
+            resolved = Path.Combine(resolved, part);
+            var entry = new FileInfo(resolved);
+            if (entry.LinkTarget is not null && entry.ResolveLinkTarget(returnFinalTarget: true) is { } target)
+            {
+                resolved = target.FullName;
+            }
+        }
+        return resolved;
+    }
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Unicode;
 using Confluent.Kafka;
 using StreamAttention.Ingest.Publishing;
@@ -23,8 +22,7 @@ public sealed class MessageDecoder(int maxMessageBytes, IFormatDecoder decoder, 
         {
             return decoded;
         }
-        var origin = Utf8.IsValid(bytes) ? Encoding.UTF8.GetString(bytes) : "";
-        return string.IsNullOrWhiteSpace(origin)
+        return HeaderText.Of(bytes) is not { } origin
             ? DecodeResult.Reject(DeadLetterReasons.InvalidField, $"header '{DeadLetterHeaders.Origin}' must be a UTF-8 position, topic/partition/offset")
             : DecodeResult.Ok(message with { Origin = origin });
     }
@@ -36,8 +34,7 @@ public sealed class MessageDecoder(int maxMessageBytes, IFormatDecoder decoder, 
         {
             return decoded;
         }
-        var user = Utf8.IsValid(bytes) ? Encoding.UTF8.GetString(bytes) : "";
-        if (string.IsNullOrWhiteSpace(user) || !IngestMessage.IsUserOfItsTenant(user))
+        if (HeaderText.Of(bytes) is not { } user || !IngestMessage.IsUserOfItsTenant(user))
         {
             return DecodeResult.Reject(DeadLetterReasons.InvalidField, $"header '{DeadLetterHeaders.User}' must be a UTF-8 user id without '/'");
         }

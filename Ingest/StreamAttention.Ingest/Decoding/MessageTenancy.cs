@@ -1,5 +1,3 @@
-using System.Text;
-using System.Text.Unicode;
 using Confluent.Kafka;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Ingest.Options;
@@ -23,7 +21,7 @@ public sealed class MessageTenancy(IngestTenancyOptions options)
         var fromHeaders = new List<string>();
         foreach (var header in headers?.Where(h => h.Key == options.Header) ?? [])
         {
-            if (HeaderText(header.GetValueBytes()) is not { } text)
+            if (HeaderText.Of(header.GetValueBytes()) is not { } text)
             {
                 return DecodeResult.Reject(DeadLetterReasons.InvalidField, $"the '{options.Header}' header is blank or not UTF-8");
             }
@@ -50,10 +48,6 @@ public sealed class MessageTenancy(IngestTenancyOptions options)
         }
         return DecodeResult.Ok(message with { Tenant = tenant });
     }
-
-    /// <summary>A header's value as text: null when it is blank or not UTF-8.</summary>
-    private static string? HeaderText(byte[]? value)
-        => value is not null && Utf8.IsValid(value) && Encoding.UTF8.GetString(value) is var text && !string.IsNullOrWhiteSpace(text) ? text : null;
 
     private static DecodeResult Reject(string detail) => DecodeResult.Reject(DeadLetterReasons.UnknownTenant, detail);
 }

@@ -53,6 +53,8 @@ public sealed class KafkaIngestService(
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Thread? _loop;
+    /// <summary>When the consume loop's thread reports the lag next (<see cref="Environment.TickCount64"/>).</summary>
+    private long _nextLagReport;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -126,7 +128,6 @@ public sealed class KafkaIngestService(
         using var abandon = new CancellationTokenSource();
         // Read but not yet handed to a batch; a revoke removes its partitions' messages (see BuildConsumer).
         var unprocessed = new List<ConsumeResult<byte[]?, byte[]?>>();
-        var nextLagReport = 0L;
         using var consumer = BuildConsumer(tracker, inFlight, unprocessed);
         consumer.Subscribe(_options.EffectiveInputTopics);
         try
@@ -140,11 +141,7 @@ public sealed class KafkaIngestService(
                     continue;
                 }
                 Poll(consumer, unprocessed);
-                if (Environment.TickCount64 >= nextLagReport)
-                {
-                    ReportLag(consumer, tracker, paused: false);
-                    nextLagReport = Environment.TickCount64 + (long)LagReportPeriod.TotalMilliseconds;
-                }
+                ReportLagWhenDue(consumer, tracker, paused: false);
                 var batch = unprocessed.ToList();
                 unprocessed.Clear();
                 Commit(consumer, tracker, tracker.Committable());
@@ -166,6 +163,20 @@ public sealed class KafkaIngestService(
             // Leaves the group at once (the revoke handler commits again, harmlessly), so a successor need not wait for the session timeout.
             consumer.Close();
         }
+    }
+
+    /// <summary>
+    /// <see cref="ReportLag"/> once per <see cref="LagReportPeriod"/>, whichever loop asks (running or paused): one clock,
+    /// so a consumer that pauses and resumes often asks the broker no more often than one that never does.
+    /// </summary>
+    private void ReportLagWhenDue(IConsumer<byte[]?, byte[]?> consumer, OffsetTracker tracker, bool paused)
+    {
+        if (Environment.TickCount64 < _nextLagReport)
+        {
+            return;
+        }
+        ReportLag(consumer, tracker, paused);
+        _nextLagReport = Environment.TickCount64 + (long)LagReportPeriod.TotalMilliseconds;
     }
 
     /// <summary>
@@ -349,7 +360,6 @@ public sealed class KafkaIngestService(
         // at the end missed a partition lost while paused and assigned again after it (the brokers down longer than
         // the session), which then was never fetched again. So every partition paused here is resumed.
         var paused = new HashSet<TopicPartition>();
-        var nextLagReport = 0L;
         try
         {
             while ((inFlight.Count >= _options.MaxInFlightBatches || gateway.Busy) && !_stopping.IsCancellationRequested)
@@ -363,11 +373,7 @@ public sealed class KafkaIngestService(
                     unprocessed.Add(result);
                 }
                 // The backlog grows while paused: what a stalled stream shows.
-                if (Environment.TickCount64 >= nextLagReport)
-                {
-                    ReportLag(consumer, tracker, paused: true);
-                    nextLagReport = Environment.TickCount64 + (long)LagReportPeriod.TotalMilliseconds;
-                }
+                ReportLagWhenDue(consumer, tracker, paused: true);
                 Task.WaitAny([.. inFlight], PausedPoll);
                 RemoveFinished(inFlight);
             }

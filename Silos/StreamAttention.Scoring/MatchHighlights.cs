@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using StreamAttention.Contracts;
 using StreamAttention.Embeddings.StaticVectors;
 
@@ -61,9 +60,7 @@ internal static class MatchHighlights
     /// Whether a token is a word worth showing: not punctuation nor a function word. A contextual model keeps both
     /// among its tokens (they carry context) and may attend to them; the static models have neither.
     /// </summary>
-    private static bool Shown(string token) => token.Any(char.IsLetterOrDigit) && !StopWords.Contains(token);
-
-    private static readonly FrozenSet<string> StopWords = EnglishStopWords.Words.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+    private static bool Shown(string token) => token.Any(char.IsLetterOrDigit) && !WordTokenizer.English.IsStopWord(token.ToLowerInvariant());
 
     private static int IndexOf(string[] tokens, ReadOnlySpan<int> kept, string token)
     {

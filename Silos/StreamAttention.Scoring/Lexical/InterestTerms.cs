@@ -5,7 +5,6 @@ namespace StreamAttention.Scoring.Lexical;
 /// <summary>The lexical side of an <see cref="InterestIndex"/>: each interest's keyword rules and its query words for term evidence.</summary>
 public sealed class InterestTerms
 {
-    private static readonly HashSet<string> StopWords = [.. EnglishStopWords.Words];
     private readonly Lazy<string[][]> _queryWords;
 
     private InterestTerms(InterestIndex interests)
@@ -14,7 +13,7 @@ public sealed class InterestTerms
         HasRules = Rules.Any(r => r is not null);
         // Stop words say nothing about a topic; numbers and codes do, so unlike the embedders' tokens they stay.
         _queryWords = new Lazy<string[][]>(() => interests.Interests
-            .Select(i => LexicalWords.Split(i.Text).Where(w => !StopWords.Contains(w)).Distinct(StringComparer.Ordinal).ToArray())
+            .Select(i => LexicalWords.Split(i.Text).Where(w => !WordTokenizer.English.IsStopWord(w)).Distinct(StringComparer.Ordinal).ToArray())
             .ToArray());
     }
 

@@ -191,6 +191,34 @@ public sealed class PipelineTests(IngestClusterFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_bad_message_whose_key_and_headers_alone_are_too_large_for_the_producer_is_dead_lettered_cut_without_a_restart()
+    {
+        await using var kafka = Traffic.StartKafka();
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "key-too-large", options => options.Producer["message.max.bytes"] = "20000");
+        using var outcomes = new OutcomeCounter(ingest);
+        var key = Enumerable.Range(0, 25_000).Select(i => (byte)('a' + i % 26)).ToArray();
+        using (var producer = new ProducerBuilder<byte[]?, byte[]?>(KafkaClients.Producer(kafka)).Build())
+        {
+            await producer.ProduceAsync(new TopicPartition(Traffic.InputTopic, 0), new Message<byte[]?, byte[]?>
+            {
+                Key = key,
+                Value = "not json"u8.ToArray(),
+                Headers = [new Header("trace-blob", new byte[25_000])],
+            }).WaitAsync(KafkaClients.Deadline);
+        }
+        await ProduceAsync(kafka, Encoding.UTF8.GetBytes(Traffic.Json(0)));
+        await OutputReader.WaitForAllCommittedAsync(kafka, "key-too-large");
+
+        Assert.Equal([Traffic.Id(0)], OutputReader.ReadMatches(kafka).Select(m => (string)m["messageId"]!));
+        var letter = Assert.Single(OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic));
+        Assert.Equal((DeadLetterReasons.MalformedJson, "1", "25000"),
+            (OutputReader.Header(letter, DeadLetterHeaders.Error), OutputReader.Header(letter, DeadLetterHeaders.HeadersDropped), OutputReader.Header(letter, DeadLetterHeaders.KeyTruncatedFrom)));
+        Assert.Equal(key[..letter.Message.Key.Length], letter.Message.Key);
+        Assert.Empty(letter.Message.Value);
+        Assert.Equal(0, outcomes.Restarts);
+    }
+
+    [Fact]
     public async Task Scores_pre_embedded_vectors_and_dead_letters_bad_ones()
     {
         await using var kafka = Traffic.StartKafka();

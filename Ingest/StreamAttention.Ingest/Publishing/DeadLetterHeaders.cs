@@ -32,7 +32,13 @@ public static class DeadLetterHeaders
     /// <summary>
     /// On a dead letter that carries only the first part of its message's value (the whole, with its key and headers,
     /// would not fit the producer's <c>message.max.bytes</c>): the value's whole length in bytes, decimal. Such a dead
-    /// letter records what failed but is not the message, so it is never replayed.
+    /// letter records what failed but is not the message, so it is never replayed (<see cref="DeadLetterCut"/>).
     /// </summary>
     public const string ValueTruncatedFrom = "streamattention-value-truncated-from";
+
+    /// <summary>On a dead letter whose message's key and headers alone would not fit: how many of the message's last headers it lacks, decimal.</summary>
+    public const string HeadersDropped = "streamattention-headers-dropped";
+
+    /// <summary>On a dead letter whose message's key alone would not fit: the key's whole length in bytes, decimal; the dead letter has its first part.</summary>
+    public const string KeyTruncatedFrom = "streamattention-key-truncated-from";
 }

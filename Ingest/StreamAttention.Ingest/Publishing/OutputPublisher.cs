@@ -152,41 +152,24 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
     public ValueTask PublishDeadLetterAsync(ConsumeResult<byte[]?, byte[]?> input, string reason, string detail, BatchAcknowledgements acknowledgements, CancellationToken cancellationToken,
         string? user = null)
     {
+        var messageHeaders = (input.Message.Headers ?? []).Where(h => user is null || h.Key != DeadLetterHeaders.User).ToList();
         var headers = new Headers();
-        foreach (var header in input.Message.Headers ?? [])
-        {
-            headers.Add(header.Key, header.GetValueBytes());
-        }
         if (user is not null)
         {
-            headers.Remove(DeadLetterHeaders.User);
             headers.Add(DeadLetterHeaders.User, Encoding.UTF8.GetBytes(user));
         }
-        if (!headers.TryGetLastBytes(DeadLetterHeaders.Origin, out _))
+        if (!messageHeaders.Any(h => h.Key == DeadLetterHeaders.Origin))
         {
             headers.Add(DeadLetterHeaders.Origin, Encoding.UTF8.GetBytes(SourcePosition.Of(input).ToString()));
         }
-        var value = input.Message.Value;
-        var room = _options.ProducerMessageMaxBytes - IngestOutputOptions.RecordOverheadBytes - (input.Message.Key?.Length ?? 0)
-            - headers.Sum(h => h.Key.Length + (h.GetValueBytes()?.Length ?? 0)) - Encoding.UTF8.GetByteCount(detail);
-        if (value is not null && value.Length > room)
-        {
-            // The whole value would fail the produce, the batch with it, and every retry of it: what failed is recorded
-            // with as much of the value as fits.
-            headers.Add(DeadLetterHeaders.ValueTruncatedFrom, Encoding.ASCII.GetBytes(value.Length.ToString(CultureInfo.InvariantCulture)));
-            value = value[..Math.Max(0, room)];
-        }
         headers.Add(DeadLetterHeaders.Error, Encoding.UTF8.GetBytes(reason));
-        headers.Add(DeadLetterHeaders.ErrorDetail, Encoding.UTF8.GetBytes(detail));
+        headers.Add(DeadLetterHeaders.ErrorDetail, Encoding.UTF8.GetBytes(DeadLetterCut.Detail(detail)));
         headers.Add(DeadLetterHeaders.SourceTopic, Encoding.UTF8.GetBytes(input.Topic));
         headers.Add(DeadLetterHeaders.SourcePartition, Encoding.ASCII.GetBytes(input.Partition.Value.ToString(CultureInfo.InvariantCulture)));
         headers.Add(DeadLetterHeaders.SourceOffset, Encoding.ASCII.GetBytes(input.Offset.Value.ToString(CultureInfo.InvariantCulture)));
-        return ProduceAsync(_options.DeadLetterTopic, new Message<byte[]?, byte[]?>
-        {
-            Key = input.Message.Key,
-            Value = value,
-            Headers = headers,
-        }, acknowledgements, cancellationToken);
+        return ProduceAsync(_options.DeadLetterTopic,
+            DeadLetterCut.Fit(_options.ProducerMessageMaxBytes - IngestOutputOptions.RecordOverheadBytes, input.Message.Key, messageHeaders, input.Message.Value, headers),
+            acknowledgements, cancellationToken);
     }
 
     /// <summary>

@@ -84,10 +84,12 @@ public sealed class DeadLetterReplayer(IOptions<DeadLetterReplayOptions> replayO
                 passedOver++;
                 continue;
             }
-            if (Header(deadLetter, DeadLetterHeaders.ValueTruncatedFrom) is { } length)
+            if (DeadLetterCut.IsCut(deadLetter.Message.Headers))
             {
-                logger.LogWarning("Dead letter {Partition}@{Offset} ({Reason}) holds only the first {Bytes} of its message's {Length} bytes: passed over",
-                    deadLetter.Partition.Value, deadLetter.Offset.Value, reason, deadLetter.Message.Value?.Length ?? 0, length);
+                logger.LogWarning("Dead letter {Partition}@{Offset} ({Reason}) holds only part of its message ({Value} of {Length} value bytes, {Dropped} headers dropped, key cut from {KeyLength} bytes): passed over",
+                    deadLetter.Partition.Value, deadLetter.Offset.Value, reason, deadLetter.Message.Value?.Length ?? 0,
+                    Header(deadLetter, DeadLetterHeaders.ValueTruncatedFrom) ?? "all", Header(deadLetter, DeadLetterHeaders.HeadersDropped) ?? "no",
+                    Header(deadLetter, DeadLetterHeaders.KeyTruncatedFrom) ?? "not");
                 passedOver++;
                 continue;
             }

@@ -1,0 +1,90 @@
+using System.Globalization;
+using System.Text;
+using Confluent.Kafka;
+
+namespace StreamAttention.Ingest.Publishing;
+
+/// <summary>
+/// Fits a dead letter into the producer's <c>message.max.bytes</c>: a record the producer refuses fails its batch and
+/// every retry of it, so the stream would stop at the message. The dead letter's own headers (why, where, for whom) are
+/// kept, the error's detail cut to <see cref="MaxDetailBytes"/>; of the message as much as fits: its value is cut first,
+/// then its headers are dropped (the last first), then its key is cut, each cut named in a header of
+/// <see cref="DeadLetterHeaders"/>. A cut dead letter records what failed but is not the message: a replay passes it over.
+/// </summary>
+public static class DeadLetterCut
+{
+    /// <summary>The most bytes of an error's detail a dead letter carries (a JSON path can hold a whole attribute name).</summary>
+    public const int MaxDetailBytes = 4096;
+
+    private static readonly byte[] Ellipsis = Encoding.UTF8.GetBytes("…");
+
+    /// <summary>Room kept for the headers that name the cuts.</summary>
+    private const int CutHeadersBytes = 3 * 64;
+
+    /// <summary>The detail as sent: whole, or its first <see cref="MaxDetailBytes"/> bytes (whole characters) and "…".</summary>
+    public static string Detail(string detail)
+    {
+        if (Encoding.UTF8.GetByteCount(detail) <= MaxDetailBytes)
+        {
+            return detail;
+        }
+        var (length, bytes) = (0, 0);
+        while (length < detail.Length)
+        {
+            var width = char.IsSurrogatePair(detail, length) ? 2 : 1;
+            var size = Encoding.UTF8.GetByteCount(detail.AsSpan(length, width));
+            if (bytes + size > MaxDetailBytes - Ellipsis.Length)
+            {
+                break;
+            }
+            (length, bytes) = (length + width, bytes + size);
+        }
+        return string.Concat(detail.AsSpan(0, length), "…");
+    }
+
+    /// <summary>
+    /// The dead letter of a message with <paramref name="key"/>, <paramref name="messageHeaders"/> and <paramref name="value"/>,
+    /// its own headers <paramref name="deadLetterHeaders"/> after the message's, in at most <paramref name="maxBytes"/>
+    /// bytes of key, headers and value.
+    /// </summary>
+    public static Message<byte[]?, byte[]?> Fit(int maxBytes, byte[]? key, IReadOnlyList<IHeader> messageHeaders, byte[]? value, Headers deadLetterHeaders)
+    {
+        var room = maxBytes - CutHeadersBytes - deadLetterHeaders.Sum(SizeOf);
+        var headers = new Headers();
+        var kept = messageHeaders.Count;
+        var cuts = new Headers();
+        var headerBytes = messageHeaders.Sum(SizeOf);
+        if ((key?.Length ?? 0) + headerBytes + (value?.Length ?? 0) > room && value is not null)
+        {
+            cuts.Add(DeadLetterHeaders.ValueTruncatedFrom, Decimal(value.Length));
+            value = value[..Math.Clamp(room - (key?.Length ?? 0) - headerBytes, 0, value.Length)];
+        }
+        while (kept > 0 && (key?.Length ?? 0) + headerBytes > room)
+        {
+            headerBytes -= SizeOf(messageHeaders[--kept]);
+        }
+        if (kept < messageHeaders.Count)
+        {
+            cuts.Add(DeadLetterHeaders.HeadersDropped, Decimal(messageHeaders.Count - kept));
+        }
+        if (key is not null && key.Length > room)
+        {
+            cuts.Add(DeadLetterHeaders.KeyTruncatedFrom, Decimal(key.Length));
+            key = key[..Math.Max(0, room)];
+        }
+        foreach (var header in messageHeaders.Take(kept).Concat(cuts).Concat(deadLetterHeaders))
+        {
+            headers.Add(header.Key, header.GetValueBytes());
+        }
+        return new Message<byte[]?, byte[]?> { Key = key, Value = value, Headers = headers };
+    }
+
+    /// <summary>Whether a dead letter holds only part of its message (<see cref="Fit"/> cut it).</summary>
+    public static bool IsCut(Headers? headers)
+        => headers is not null && (headers.TryGetLastBytes(DeadLetterHeaders.ValueTruncatedFrom, out _)
+            || headers.TryGetLastBytes(DeadLetterHeaders.HeadersDropped, out _) || headers.TryGetLastBytes(DeadLetterHeaders.KeyTruncatedFrom, out _));
+
+    private static int SizeOf(IHeader header) => Encoding.UTF8.GetByteCount(header.Key) + (header.GetValueBytes()?.Length ?? 0);
+
+    private static byte[] Decimal(int count) => Encoding.ASCII.GetBytes(count.ToString(CultureInfo.InvariantCulture));
+}

@@ -1,0 +1,82 @@
+using System.Text;
+using Confluent.Kafka;
+using StreamAttention.Ingest.Publishing;
+
+namespace StreamAttention.Ingest.Tests;
+
+public sealed class DeadLetterCutTests
+{
+    private static readonly Headers DeadLetterOwn = new() { { DeadLetterHeaders.Error, "malformed-json"u8.ToArray() }, { DeadLetterHeaders.ErrorDetail, "bad"u8.ToArray() } };
+
+    [Fact]
+    public void A_message_that_fits_is_kept_whole_with_the_dead_letter_headers_after_its_own()
+    {
+        var message = DeadLetterCut.Fit(10_000, "k"u8.ToArray(), [new Header("origin", "test"u8.ToArray())], "value"u8.ToArray(), DeadLetterOwn);
+
+        Assert.Equal(("k", "value"), (Encoding.UTF8.GetString(message.Key!), Encoding.UTF8.GetString(message.Value!)));
+        Assert.Equal(["origin", DeadLetterHeaders.Error, DeadLetterHeaders.ErrorDetail], message.Headers.Select(h => h.Key));
+        Assert.False(DeadLetterCut.IsCut(message.Headers));
+    }
+
+    [Fact]
+    public void A_value_too_large_is_cut_to_the_room_its_key_and_headers_leave()
+    {
+        var value = Enumerable.Range(0, 20_000).Select(i => (byte)i).ToArray();
+
+        var message = DeadLetterCut.Fit(10_000, new byte[100], [new Header("h", new byte[900])], value, DeadLetterOwn);
+
+        Assert.True(SizeOf(message) <= 10_000);
+        Assert.InRange(message.Value!.Length, 8_000, 9_000);
+        Assert.Equal(value[..message.Value.Length], message.Value);
+        Assert.Equal("20000", Header(message, DeadLetterHeaders.ValueTruncatedFrom));
+        Assert.Equal((100, 900), (message.Key!.Length, message.Headers.GetLastBytes("h").Length));
+        Assert.True(DeadLetterCut.IsCut(message.Headers));
+    }
+
+    [Fact]
+    public void Headers_that_leave_no_room_are_dropped_last_first_and_counted()
+    {
+        var message = DeadLetterCut.Fit(10_000, new byte[10], [new Header("a", new byte[3_000]), new Header("b", new byte[4_000]), new Header("c", new byte[5_000])], new byte[10], DeadLetterOwn);
+
+        Assert.True(SizeOf(message) <= 10_000);
+        Assert.Equal(["a", "b"], message.Headers.Select(h => h.Key).Where(k => k.Length == 1));
+        Assert.Equal(("1", "10"), (Header(message, DeadLetterHeaders.HeadersDropped), Header(message, DeadLetterHeaders.ValueTruncatedFrom)));
+        Assert.Empty(message.Value!);
+        Assert.Equal("malformed-json", Header(message, DeadLetterHeaders.Error));
+    }
+
+    [Fact]
+    public void A_key_too_large_is_cut_after_every_header_of_the_message_is_dropped()
+    {
+        var key = Enumerable.Range(0, 50_000).Select(i => (byte)i).ToArray();
+
+        var message = DeadLetterCut.Fit(10_000, key, [new Header("origin", "test"u8.ToArray())], null, DeadLetterOwn);
+
+        Assert.True(SizeOf(message) <= 10_000);
+        Assert.Equal(key[..message.Key!.Length], message.Key);
+        Assert.InRange(message.Key.Length, 9_000, 10_000);
+        Assert.Equal(("50000", "1", null), (Header(message, DeadLetterHeaders.KeyTruncatedFrom), Header(message, DeadLetterHeaders.HeadersDropped), Header(message, DeadLetterHeaders.ValueTruncatedFrom)));
+        Assert.Null(message.Value);
+        Assert.True(DeadLetterCut.IsCut(message.Headers));
+    }
+
+    [Fact]
+    public void A_long_detail_is_cut_to_whole_characters_within_its_limit()
+    {
+        var detail = "$.attributes." + string.Concat(Enumerable.Repeat("é😀", 5_000));
+
+        var cut = DeadLetterCut.Detail(detail);
+
+        Assert.InRange(Encoding.UTF8.GetByteCount(cut), DeadLetterCut.MaxDetailBytes - 6, DeadLetterCut.MaxDetailBytes);
+        Assert.EndsWith("…", cut);
+        Assert.StartsWith(cut[..^1], detail);
+        Assert.False(char.IsHighSurrogate(cut[^2]));
+        Assert.Equal("short", DeadLetterCut.Detail("short"));
+    }
+
+    private static int SizeOf(Message<byte[]?, byte[]?> message)
+        => (message.Key?.Length ?? 0) + (message.Value?.Length ?? 0) + message.Headers.Sum(h => Encoding.UTF8.GetByteCount(h.Key) + h.GetValueBytes().Length);
+
+    private static string? Header(Message<byte[]?, byte[]?> message, string name)
+        => message.Headers.TryGetLastBytes(name, out var value) ? Encoding.ASCII.GetString(value) : null;
+}

@@ -32,6 +32,7 @@ public sealed class LocalStartupTests
     public async Task Local_mode_starts_without_a_warning_signs_with_the_environments_key_and_stops_on_ctrl_c()
     {
         var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var url = $"http://127.0.0.1:{LoopbackPort.Free()}";
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             RedirectStandardOutput = true,
@@ -41,7 +42,7 @@ public sealed class LocalStartupTests
         };
         foreach (var argument in new[]
         {
-            Path.Combine(AppContext.BaseDirectory, "streamattention.dll"), "local", "--urls", $"http://127.0.0.1:{LoopbackPort.Free()}",
+            Path.Combine(AppContext.BaseDirectory, "streamattention.dll"), "local", "--urls", url,
             "--Cluster:SiloPort=" + LoopbackPort.Free(), "--Cluster:GatewayPort=" + LoopbackPort.Free(),
         })
         {
@@ -66,11 +67,20 @@ public sealed class LocalStartupTests
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        var stage = "start";
         try
         {
             await running.Task.WaitAsync(StartTimeout);
-            // The first sample messages are scored and published a few seconds after the banner.
-            await Task.Delay(TimeSpan.FromSeconds(5));
+            stage = "score a sample message within 60 s";
+            // Stopped while it works: once the sample stream's first messages were scored.
+            await WaitForScoredMessagesAsync(url, () =>
+            {
+                lock (log)
+                {
+                    return OperatorToken(log.ToString());
+                }
+            });
+            stage = "stop within 60 s of ctrl-c";
             using (var interrupt = Process.Start("kill", [StopSignal(), process.Id.ToString()]))
             {
                 await interrupt.WaitForExitAsync();
@@ -82,7 +92,7 @@ public sealed class LocalStartupTests
             // Where start-up or shutdown stopped is in the process's own log.
             lock (log)
             {
-                Assert.Fail($"streamattention local did not {(running.Task.IsCompleted ? "stop within 60 s of ctrl-c" : "start")}; its output:\n{log}");
+                Assert.Fail($"streamattention local did not {stage}; its output:\n{log}");
             }
         }
         finally
@@ -108,7 +118,7 @@ public sealed class LocalStartupTests
         Assert.Matches(@"Silo S127\.0\.0\.1:\d+:\d+ stopped", text);
         Assert.Contains("/dashboard/#token=ey", text);
         Assert.Contains("signed with the configured Auth:SigningKey", text);
-        var token = System.Text.RegularExpressions.Regex.Match(text, @"operator token   (ey\S+)").Groups[1].Value;
+        var token = OperatorToken(text);
         var validation = await new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().ValidateTokenAsync(token, new Microsoft.IdentityModel.Tokens.TokenValidationParameters
         {
             ValidIssuer = "streamattention",
@@ -116,5 +126,32 @@ public sealed class LocalStartupTests
             IssuerSigningKey = new Microsoft.IdentityModel.Tokens.SymmetricSecurityKey(Convert.FromBase64String(key)),
         });
         Assert.True(validation.IsValid, validation.Exception?.Message);
+    }
+
+    private static string OperatorToken(string log) => System.Text.RegularExpressions.Regex.Match(log, @"operator token   (ey\S+)").Groups[1].Value;
+
+    /// <summary>Asks the dashboard's stats, as the operator, until they count a scored message; a timeout fails the test with the process's log.</summary>
+    private static async Task WaitForScoredMessagesAsync(string url, Func<string> token)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(url) };
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, "/dashboard/stats") { Headers = { { "Authorization", "Bearer " + token() } } };
+                using var response = await http.SendAsync(request, deadline.Token);
+                if (response.IsSuccessStatusCode
+                    && (long?)System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync(deadline.Token))?["messagesIn"] > 0)
+                {
+                    return;
+                }
+                await Task.Delay(TimeSpan.FromMilliseconds(250), deadline.Token);
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+            {
+                throw new TimeoutException();
+            }
+        }
     }
 }

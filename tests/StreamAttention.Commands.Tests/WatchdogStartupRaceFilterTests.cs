@@ -27,9 +27,12 @@ public sealed class WatchdogStartupRaceFilterTests
     [Fact]
     public void A_stall_is_impossible_only_when_it_is_longer_than_the_process_has_been_running()
     {
-        var now = DateTime.UtcNow;
-        Assert.True(WatchdogStartupRaceFilter.IsImpossibleStall(Stall, Stalled(TimeSpan.FromDays(10_000)), now));
+        // An hour after this process started: a stall of 59 minutes could have happened, one of 61 could not.
+        var now = System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime().AddHours(1);
+        Assert.True(WatchdogStartupRaceFilter.IsImpossibleStall(Stall, Stalled(TimeSpan.FromMinutes(61)), now));
+        Assert.False(WatchdogStartupRaceFilter.IsImpossibleStall(Stall, Stalled(TimeSpan.FromMinutes(59)), now));
         Assert.False(WatchdogStartupRaceFilter.IsImpossibleStall(Stall, Stalled(TimeSpan.Zero), now));
+        Assert.False(WatchdogStartupRaceFilter.IsImpossibleStall(new EventId(1), Stalled(TimeSpan.FromMinutes(61)), now));
         Assert.False(WatchdogStartupRaceFilter.IsImpossibleStall(Stall, "no structured values", now));
     }
 

@@ -37,11 +37,14 @@ public sealed class ContainerClusteringTests(ContainerClusteringTests.Host host)
     {
         private RedisServer? _redis;
 
-        /// <summary>This machine's first IPv4 address outside loopback (a container's eth0).</summary>
+        /// <summary>
+        /// This machine's first IPv4 address outside loopback (a container's eth0); on a machine with loopback only,
+        /// 127.0.0.2, still another address than the one the tests connect to.
+        /// </summary>
         public IPAddress AdvertisedAddress { get; } = NetworkInterface.GetAllNetworkInterfaces()
             .Where(n => n.OperationalStatus == OperationalStatus.Up && n.NetworkInterfaceType != NetworkInterfaceType.Loopback)
             .SelectMany(n => n.GetIPProperties().UnicastAddresses).Select(a => a.Address)
-            .First(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a));
+            .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a)) ?? IPAddress.Parse("127.0.0.2");
 
         public int SiloPort { get; } = LoopbackPort.Free();
 

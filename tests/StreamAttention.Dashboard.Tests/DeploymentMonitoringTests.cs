@@ -48,7 +48,10 @@ public sealed partial class DeploymentMonitoringTests(SiloHostFixture host)
         var grafana = Path.Combine(RepositoryRoot(), "Deploy", "grafana");
         var provisioned = DataSourceUid().Matches(File.ReadAllText(Path.Combine(grafana, "provisioning", "datasources", "prometheus.yaml")))
             .Select(m => m.Groups[1].Value).ToHashSet();
-        foreach (var file in Directory.GetFiles(Path.Combine(grafana, "dashboards"), "*.json"))
+        var dashboards = Directory.GetFiles(Path.Combine(grafana, "dashboards"), "*.json");
+        Assert.NotEmpty(provisioned);
+        Assert.NotEmpty(dashboards);
+        foreach (var file in dashboards)
         {
             var used = DataSourceUids(JsonNode.Parse(File.ReadAllText(file))!).Distinct().ToList();
             Assert.NotEmpty(used);

@@ -90,26 +90,27 @@ public sealed class FaultToleranceTests(IngestClusterFixture fixture, ITestOutpu
     }
 
     /// <summary>
-    /// The feature bound, measured with the pipeline's own consumer settings (not the tests' short session): from the
-    /// kill of a consumer to every message committed by its replacement, including that process's start. Before the
-    /// pipeline set its session, this took about 126 s.
+    /// With the pipeline's own consumer settings, as deployed (not the tests' short session): the dead consumer's
+    /// partitions move to its replacement when its session expires (<see cref="IngestConsumerConfig"/>), and nothing is
+    /// lost. The time from the kill to every message committed, the replacement's start included, is written to the
+    /// test's output; what bounds it is the session the configuration test checks.
     /// </summary>
     [Fact]
-    public async Task A_sigkilled_ingest_is_replaced_and_the_stream_resumes_within_seconds()
+    public async Task A_sigkilled_ingest_is_replaced_with_the_pipelines_own_session_and_nothing_is_lost()
     {
         using var silo = await SiloProcess.StartAsync("resume-silo");
         await Traffic.PutInterestsAsync(silo.Http);
         await using var kafka = Traffic.StartKafka();
         await Traffic.ProduceAsync(kafka, 0, Half);
         Stopwatch killed;
-        using (var first = IngestHosts.StartProcess(silo, kafka, "resume", testSessions: false, arguments: ["--Ingest:InstanceId=ingest-0"]))
+        using (var first = IngestHosts.StartProcess(silo, kafka, "resume", testSessions: false))
         {
             var published = await OutputReader.TryWaitForSomeOutputAsync(kafka);
             first.Kill();
             killed = Stopwatch.StartNew();
             Assert.True(published, $"The ingest process published nothing: {await first.StandardErrorAsync()}");
         }
-        using var second = IngestHosts.StartProcess(silo, kafka, "resume", testSessions: false, arguments: ["--Ingest:InstanceId=ingest-0"]);
+        using var second = IngestHosts.StartProcess(silo, kafka, "resume", testSessions: false);
         await Traffic.ProduceAsync(kafka, Half, Half);
         await OutputReader.WaitForAllCommittedAsync(kafka, "resume");
         var resumed = killed.Elapsed;
@@ -117,24 +118,6 @@ public sealed class FaultToleranceTests(IngestClusterFixture fixture, ITestOutpu
 
         var duplicates = OutputReader.AssertMatches(OutputReader.ReadMatches(kafka), 2 * Half, IngestHosts.MaxDuplicatesPerRestart);
         output.WriteLine($"{duplicates} duplicate matches");
-        Assert.InRange(resumed, TimeSpan.Zero, TimeSpan.FromSeconds(30));
-    }
-
-    [Fact]
-    public async Task A_graceful_stop_drains_and_commits_so_a_successor_publishes_no_duplicates()
-    {
-        await using var kafka = Traffic.StartKafka();
-        await Traffic.ProduceAsync(kafka, 0, Half);
-        using (var first = IngestHosts.Start(fixture.Cluster.Client, kafka, "graceful"))
-        {
-            await OutputReader.WaitForSomeOutputAsync(kafka);
-            await first.StopAsync();
-        }
-        await Traffic.ProduceAsync(kafka, Half, Half);
-        using var second = IngestHosts.Start(fixture.Cluster.Client, kafka, "graceful");
-        await OutputReader.WaitForAllCommittedAsync(kafka, "graceful");
-
-        Assert.Equal(0, OutputReader.AssertMatches(OutputReader.ReadMatches(kafka), 2 * Half, maxDuplicates: 0));
     }
 
     /// <summary>Tests dispose their hosts without stopping them: each used to leave its consume loop running.</summary>
@@ -152,25 +135,11 @@ public sealed class FaultToleranceTests(IngestClusterFixture fixture, ITestOutpu
         await log.WaitForAsync("Kafka ingest stopped", lines);
     }
 
-    [Fact]
-    public async Task A_consumer_joining_mid_stream_gets_partitions_committed_by_the_revoke_handler()
-    {
-        await using var kafka = Traffic.StartKafka();
-        using var first = IngestHosts.Start(fixture.Cluster.Client, kafka, "rebalance", NextGenerationProtocol);
-        await Traffic.ProduceAsync(kafka, 0, Half);
-        await OutputReader.WaitForSomeOutputAsync(kafka);
-        using var second = IngestHosts.Start(fixture.Cluster.Client, kafka, "rebalance", NextGenerationProtocol);
-        await Traffic.ProduceAsync(kafka, Half, Half);
-        await OutputReader.WaitForAllCommittedAsync(kafka, "rebalance");
-
-        Assert.Equal(0, OutputReader.AssertMatches(OutputReader.ReadMatches(kafka), 2 * Half, maxDuplicates: 0));
-    }
-
     /// <summary>
     /// KIP-848 rebalances: the mock rejects every commit of a classic group while it rebalances (REBALANCE_IN_PROGRESS),
     /// even from the revoke handler, which a real broker accepts from the current generation.
     /// </summary>
-    private static void NextGenerationProtocol(Ingest.Options.KafkaIngestOptions options)
+    internal static void NextGenerationProtocol(Ingest.Options.KafkaIngestOptions options)
     {
         options.Consumer.Remove("session.timeout.ms");
         options.Consumer.Remove("heartbeat.interval.ms");

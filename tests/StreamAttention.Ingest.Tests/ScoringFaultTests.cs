@@ -267,6 +267,70 @@ public sealed class ScoringFaultTests(FaultyClusterFixture fixture) : IClassFixt
     }
 
     /// <summary>
+    /// A stop while batches are in flight (scoring held until the stop began): they finish and are committed before the
+    /// consumer leaves, so a successor in the group processes nothing again.
+    /// </summary>
+    [Fact]
+    public async Task A_graceful_stop_drains_and_commits_so_a_successor_publishes_no_duplicates()
+    {
+        await using var kafka = Traffic.StartKafka();
+        await Traffic.ProduceAsync(kafka, 0, Count);
+        try
+        {
+            fixture.Faults.HoldScoring();
+            using var first = IngestHosts.Start(fixture.Cluster.Client, kafka, "graceful");
+            var log = first.Log();
+            var lines = await log.WaitForAsync($"({IngestHosts.MaxInFlightBatches} batches in flight): pausing partitions");
+            var stopping = first.StopAsync();
+            await log.WaitForAsync($"Kafka ingest stopping: {IngestHosts.MaxInFlightBatches} batches in flight finish first", lines);
+            fixture.Faults.ReleaseScoring();
+            await stopping;
+        }
+        finally
+        {
+            fixture.Faults.ReleaseScoring();
+        }
+        await Traffic.ProduceAsync(kafka, Count, Count);
+        using var second = IngestHosts.Start(fixture.Cluster.Client, kafka, "graceful");
+        await OutputReader.WaitForAllCommittedAsync(kafka, "graceful", second.Log());
+
+        Assert.Equal(0, OutputReader.AssertMatches(OutputReader.ReadMatches(kafka), 2 * Count, maxDuplicates: 0));
+    }
+
+    /// <summary>
+    /// A second consumer joins while the first has batches in flight (scoring held until the first's partitions were
+    /// revoked): the revoke handler lets them finish and commits them before the partitions move, so nothing is
+    /// processed twice.
+    /// </summary>
+    [Fact]
+    public async Task A_consumer_joining_mid_stream_gets_partitions_committed_by_the_revoke_handler()
+    {
+        await using var kafka = Traffic.StartKafka();
+        using var first = IngestHosts.Start(fixture.Cluster.Client, kafka, "rebalance", FaultToleranceTests.NextGenerationProtocol);
+        var log = first.Log();
+        var lines = await log.WaitForAsync("Kafka consumer assigned");
+        IHost? second = null;
+        try
+        {
+            fixture.Faults.HoldScoring();
+            await Traffic.ProduceAsync(kafka, 0, Count);
+            lines = await log.WaitForAsync($"({IngestHosts.MaxInFlightBatches} batches in flight): pausing partitions", lines);
+            second = IngestHosts.Start(fixture.Cluster.Client, kafka, "rebalance", FaultToleranceTests.NextGenerationProtocol);
+            await log.WaitForAsync("Kafka consumer revoked", lines);
+            fixture.Faults.ReleaseScoring();
+            await Traffic.ProduceAsync(kafka, Count, Count);
+            await OutputReader.WaitForAllCommittedAsync(kafka, "rebalance", log);
+        }
+        finally
+        {
+            fixture.Faults.ReleaseScoring();
+            second?.Dispose();
+        }
+
+        Assert.Equal(0, OutputReader.AssertMatches(OutputReader.ReadMatches(kafka), 2 * Count, maxDuplicates: 0));
+    }
+
+    /// <summary>
     /// The sequence behind a brokers-down failure seen once under load (FaultToleranceTests): the loop pauses its
     /// partitions (scoring behind: every slot in flight), loses them (the brokers down past the session timeout), stops
     /// pausing before the brokers are back (nothing assigned then), and gets the same partitions assigned again.

@@ -11,9 +11,11 @@ namespace StreamAttention.Grains.Attention;
 /// <list type="number">
 /// <item>muted: its interest, or a word of its text, is muted until later than now;</item>
 /// <item>suppressed-duplicate: its MinHash similarity to a match delivered or queued within the duplicate window
-/// reaches the policy's similarity (it refers to that match);</item>
-/// <item>quiet-hours: inside quiet hours, unless its score reaches the critical score (then immediate, bypassing the
-/// rate limit too);</item>
+/// reaches the policy's similarity, and it has no word that match's text lacks (it refers to that match; an escalation,
+/// a resolution or another service in the same wording is news, not a duplicate). Where the user's history no longer
+/// holds that match's text, the similarity alone decides;</item>
+/// <item>quiet-hours: inside quiet hours, unless its score reaches the critical score and the rate limit's window has
+/// room (then immediate);</item>
 /// <item>deferred: the rate limit's window already holds its maximum of immediate notifications;</item>
 /// <item>immediate.</item>
 /// </list>
@@ -33,7 +35,8 @@ public sealed class AttentionFilter(TimeProvider time, int maxFingerprints = Int
     public DateTimeOffset Now => time.GetUtcNow();
 
     /// <summary>The decision on <paramref name="match"/> (a deferred one waits in <paramref name="state"/>, decided).</summary>
-    public MatchDecision Decide(UserMatch match, DeliveryPolicy policy, AttentionState state)
+    /// <param name="textOf">The text of an earlier match by its id, where the user's history still holds it (null: none kept).</param>
+    public MatchDecision Decide(UserMatch match, DeliveryPolicy policy, AttentionState state, Func<string, string?>? textOf = null)
     {
         var now = Now;
         Forget(policy, state, now);
@@ -42,22 +45,24 @@ public sealed class AttentionFilter(TimeProvider time, int maxFingerprints = Int
             return new MatchDecision(DeliveryKinds.Muted, match.Score);
         }
         var sketch = MinHashSignature.SketchOf(match.Text);
-        if (policy.Duplicates.Enabled && FirstSimilar(state.RecentFingerprints(), sketch, policy.Duplicates.Similarity) is >= 0 and var original)
+        if (policy.Duplicates.Enabled && FirstDuplicate(state.RecentFingerprints(), sketch, policy.Duplicates.Similarity, match.Text, textOf) is >= 0 and var original)
         {
             return new MatchDecision(DeliveryKinds.SuppressedDuplicate, match.Score, state.RecentFingerprints().MatchId(original));
         }
         state.KeepNewestFingerprints(maxFingerprints - 1);
         state.AddFingerprint(MatchKey.Of(match.MatchId), now, sketch);
+        var rateLimited = state.ImmediateTimes.Count >= policy.RateLimit.MaxImmediate;
         if (QuietHoursWindow.IsQuiet(policy.QuietHours, now, out var quietEnd))
         {
-            if (match.Score >= policy.QuietHours!.CriticalScore)
+            // A critical match breaks the quiet within the rate limit only: quiet hours are never noisier than the rest of the day.
+            if (match.Score < policy.QuietHours!.CriticalScore || rateLimited)
             {
-                state.AddImmediate(now);
-                return new MatchDecision(DeliveryKinds.Immediate, match.Score);
+                return Defer(match, DeliveryKinds.QuietHours, state, quietEnd, policy.Digest.DigestSize);
             }
-            return Defer(match, DeliveryKinds.QuietHours, state, quietEnd, policy.Digest.DigestSize);
+            state.AddImmediate(now);
+            return new MatchDecision(DeliveryKinds.Immediate, match.Score);
         }
-        if (state.ImmediateTimes.Count >= policy.RateLimit.MaxImmediate)
+        if (rateLimited)
         {
             return Defer(match, DeliveryKinds.Deferred, state, now + policy.Digest.DigestEvery, policy.Digest.DigestSize);
         }
@@ -99,6 +104,29 @@ public sealed class AttentionFilter(TimeProvider time, int maxFingerprints = Int
         return digest;
     }
 
+    /// <summary>
+    /// After the user's policy changed to <paramref name="policy"/>: the waiting matches' digest is due no later than
+    /// the new policy would have it, <see cref="DigestPolicy.DigestEvery"/> from now, or for matches quiet hours held,
+    /// the end of the new quiet hours (now, when they are over or gone). A digest already due sooner stays so.
+    /// </summary>
+    public void Reschedule(DeliveryPolicy policy, AttentionState state)
+    {
+        if (!state.HasPending)
+        {
+            return;
+        }
+        var now = Now;
+        var due = now + policy.Digest.DigestEvery;
+        if (state.UnlistedQuietHours || state.Pending.Any(m => m.Delivery == DeliveryKinds.QuietHours))
+        {
+            due = QuietHoursWindow.IsQuiet(policy.QuietHours, now, out var quietEnd) ? quietEnd : now;
+        }
+        if (state.NextDigestAt is not { } scheduled || due < scheduled)
+        {
+            state.NextDigestAt = due;
+        }
+    }
+
     /// <summary>The pending match is kept decided: the digest lists it as the history shows it.</summary>
     private static MatchDecision Defer(UserMatch match, string kind, AttentionState state, DateTimeOffset due, int listed)
     {
@@ -121,8 +149,8 @@ public sealed class AttentionFilter(TimeProvider time, int maxFingerprints = Int
             }
             if (mute.Term is { } term)
             {
-                words ??= MinHashSignature.Words(match.Text);
-                if (MinHashSignature.Words(term) is [var muted] && words.Contains(muted))
+                words ??= MinHashSignature.Words(match.Text, foldDigits: false);
+                if (MinHashSignature.Words(term, foldDigits: false) is [var muted] && words.Contains(muted))
                 {
                     return true;
                 }
@@ -131,9 +159,26 @@ public sealed class AttentionFilter(TimeProvider time, int maxFingerprints = Int
         return false;
     }
 
-    /// <summary>The position of the oldest fingerprint whose similarity to <paramref name="sketch"/> reaches <paramref name="similarity"/>; -1 when none does.</summary>
-    private static int FirstSimilar(FingerprintWindow fingerprints, byte[] sketch, double similarity)
-        => MinHashSignature.IsEmpty(sketch) ? -1 : fingerprints.FirstAgreeing(sketch, MinHashSignature.AgreementsFor(similarity));
+    /// <summary>
+    /// The position of the oldest fingerprint whose similarity to <paramref name="sketch"/> reaches <paramref name="similarity"/>
+    /// and whose text, where known, has every word of <paramref name="text"/>; -1 when none has.
+    /// </summary>
+    private static int FirstDuplicate(FingerprintWindow fingerprints, byte[] sketch, double similarity, string text, Func<string, string?>? textOf)
+    {
+        if (MinHashSignature.IsEmpty(sketch))
+        {
+            return -1;
+        }
+        var needed = MinHashSignature.AgreementsFor(similarity);
+        for (var i = fingerprints.FirstAgreeing(sketch, needed); i >= 0; i = fingerprints.FirstAgreeing(sketch, needed, i + 1))
+        {
+            if (textOf?.Invoke(fingerprints.MatchId(i)) is not { } original || !MinHashSignature.AddsWords(text, original))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
 
     /// <summary>Drops notifications and fingerprints that left their windows (the oldest of each: both are in time order).</summary>
     private static void Forget(DeliveryPolicy policy, AttentionState state, DateTimeOffset now)

@@ -10,7 +10,10 @@ namespace StreamAttention.Grains.Attention;
 /// ±<see cref="MaxOffset"/>, and the threshold never leaves [<see cref="Floor"/>, <see cref="Ceiling"/>] (or the
 /// interest's own threshold, when that lies outside): the offset itself stops where the threshold does, so the first
 /// opposite vote always moves it back. Offsets are whole steps (no float drift: ten 👎 on 0.5 is 0.6). A message whose
-/// pooled cosine to an example exceeds <see cref="SimilarFrom"/> loses up to <see cref="MaxPenalty"/> of its score, in proportion to how far above it lies.
+/// pooled cosine to an example exceeds <see cref="SimilarFrom"/> loses up to <see cref="MaxPenalty"/> of its score, in
+/// proportion to how far above it lies; one at least <see cref="SameFrom"/> close to an example is the message the person
+/// said no to again (another host, another count) and scores 0, whatever its score was: scores near 1 are common, and
+/// no threshold offset or partial penalty would keep it from the person.
 /// </summary>
 public static class FeedbackRule
 {
@@ -21,6 +24,7 @@ public static class FeedbackRule
     public const int MaxExamples = 5;
     public const float SimilarFrom = 0.8f;
     public const float MaxPenalty = 0.15f;
+    public const float SameFrom = 0.95f;
 
     /// <param name="threshold">The interest's own (or the default) threshold, which the offset moves.</param>
     public static void Apply(FeedbackState feedback, bool relevant, float[] pooled, float threshold)
@@ -60,15 +64,17 @@ public static class FeedbackRule
     /// <summary>Where feedback may move a threshold: the floor and the ceiling, widened to the interest's own threshold.</summary>
     private static (float Low, float High) Bounds(float threshold) => (Math.Min(threshold, Floor), Math.Max(threshold, Ceiling));
 
-    /// <summary>How much lower a message with pooled vector <paramref name="pooled"/> scores for the interest.</summary>
-    public static float Penalty(FeedbackState? feedback, float[] pooled)
+    /// <summary>The score of a message with pooled vector <paramref name="pooled"/> for the interest after its "not like this" examples.</summary>
+    public static float Penalized(float score, FeedbackState? feedback, float[] pooled)
     {
         if (feedback is null || feedback.NotLikeThis.Count == 0)
         {
-            return 0;
+            return score;
         }
         var closest = feedback.NotLikeThis.Max(example => Cosine(example, pooled));
-        return closest <= SimilarFrom ? 0 : MaxPenalty * (closest - SimilarFrom) / (1 - SimilarFrom);
+        return closest >= SameFrom ? 0
+            : closest <= SimilarFrom ? score
+            : score - (MaxPenalty * (closest - SimilarFrom) / (1 - SimilarFrom));
     }
 
     public static InterestFeedback Describe(string interestId, float threshold, FeedbackState feedback)

@@ -111,9 +111,9 @@ public sealed class FingerprintWindow : IEnumerable<Fingerprint>
     /// The position of the oldest fingerprint whose sketch agrees with <paramref name="sketch"/> in at least
     /// <paramref name="needed"/> positions (<see cref="MinHashSignature.AgreementsFor"/>); -1 when none does.
     /// </summary>
-    public int FirstAgreeing(ReadOnlySpan<byte> sketch, int needed)
+    public int FirstAgreeing(ReadOnlySpan<byte> sketch, int needed, int from = 0)
     {
-        for (var i = 0; i < _count; i++)
+        for (var i = from; i < _count; i++)
         {
             if (MinHashSignature.Agreements(Sketch(i), sketch) >= needed)
             {

@@ -121,8 +121,11 @@ public static class MinHashSignature
     private static double Estimate(int agreements)
         => (((double)agreements / Length) - ChanceAgreement) / (1 - ChanceAgreement);
 
-    /// <summary>The words of a text, normalised as the summary says; also what mutes match terms against.</summary>
-    public static List<string> Words(string text)
+    /// <summary>
+    /// The words of a text: runs of letters and digits, lower-cased, digits folded to '#' as the summary says (with
+    /// <paramref name="foldDigits"/> false, kept: a mute of "503" or "db7" is of that code or host, not of every other).
+    /// </summary>
+    public static List<string> Words(string text, bool foldDigits = true)
     {
         var words = new List<string>();
         var word = new StringBuilder();
@@ -130,7 +133,7 @@ public static class MinHashSignature
         {
             if (char.IsLetterOrDigit(c))
             {
-                word.Append(char.IsDigit(c) ? '#' : char.ToLowerInvariant(c));
+                word.Append(foldDigits && char.IsDigit(c) ? '#' : char.ToLowerInvariant(c));
             }
             else if (word.Length > 0)
             {
@@ -144,6 +147,23 @@ public static class MinHashSignature
         }
         return words;
     }
+
+    /// <summary>
+    /// Whether <paramref name="text"/> has a word (<see cref="Words"/>: numbers folded) that <paramref name="original"/>
+    /// lacks: "… resolved" after "…", "on login" after "on checkout". Similar wording with a word of its own is news,
+    /// unless the word is one of <see cref="Filler"/>: "… again" repeats the alert.
+    /// </summary>
+    public static bool AddsWords(string text, string original)
+    {
+        var known = Words(original).ToHashSet(StringComparer.Ordinal);
+        return Words(text).Any(word => !known.Contains(word) && !Filler.Contains(word));
+    }
+
+    /// <summary>
+    /// Words that say nothing new in an alert: articles, forms of "to be", "again", "still". Not the stop words of
+    /// scoring, which hold "up", "down", "not" and "off": "… is up" after "… is down" is the news.
+    /// </summary>
+    private static readonly HashSet<string> Filler = ["a", "an", "the", "is", "are", "was", "were", "be", "been", "am", "again", "still"];
 
     private static void Add(uint[] signature, uint shingle)
     {

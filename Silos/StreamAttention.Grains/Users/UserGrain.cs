@@ -46,6 +46,9 @@ public sealed partial class UserGrain(
     public static readonly TimeSpan DigestCheckPeriod = TimeSpan.FromMinutes(1);
 
     private readonly RecentMatches _history = new(validator.Limits.MatchHistorySize);
+
+    /// <summary><see cref="TextOf"/>, one delegate for every decision.</summary>
+    private Func<string, string?>? _textOf;
     private bool _reminderRegistered;
     private AttentionLog? _log;
 
@@ -164,7 +167,19 @@ public sealed partial class UserGrain(
         }
         var next = new Dictionary<string, StoredInterest>(state.State.Interests);
         next.Remove(interestId);
-        var written = await CommitAsync(next);
+        // Its feedback goes with it: an interest written again under the id starts from its own threshold.
+        var feedback = state.State.Attention.Feedback.GetValueOrDefault(interestId);
+        state.State.Attention.Feedback.Remove(interestId);
+        Dictionary<string, StoredExpansion> written;
+        try
+        {
+            written = await CommitAsync(next);
+        }
+        catch when (feedback is not null)
+        {
+            state.State.Attention.Feedback[interestId] = feedback;
+            throw;
+        }
         if (Tenant is { } tenant)
         {
             await tenant.Release(UserId, next.Count);
@@ -198,7 +213,7 @@ public sealed partial class UserGrain(
                 continue;
             }
             var match = WithFeedbackPenalty(matches[i]);
-            decided[i] = match.Score < ThresholdOf(match.InterestId) ? new MatchDecision(DeliveryKinds.BelowThreshold, match.Score) : filter.Decide(match, policy, attention);
+            decided[i] = match.Score < ThresholdOf(match.InterestId) ? new MatchDecision(DeliveryKinds.BelowThreshold, match.Score) : filter.Decide(match, policy, attention, _textOf ??= TextOf);
             _history.Add(key, match, decided[i]);
             decidedPerKind[AttentionInstruments.KindIndex(decided[i].Delivery)]++;
         }
@@ -278,15 +293,16 @@ public sealed partial class UserGrain(
         {
             return errors;
         }
-        var previous = state.State.Policy;
+        var (previous, previousDigestAt) = (state.State.Policy, state.State.Attention.NextDigestAt);
         state.State.Policy = policy;
+        filter.Reschedule(policy, state.State.Attention);
         try
         {
             await WriteStateAsync();
         }
         catch
         {
-            state.State.Policy = previous;
+            (state.State.Policy, state.State.Attention.NextDigestAt) = (previous, previousDigestAt);
             throw;
         }
         return [];
@@ -410,11 +426,14 @@ public sealed partial class UserGrain(
         {
             return match;
         }
-        var penalty = FeedbackRule.Penalty(feedback, Pooled(match.Text));
-        return penalty > 0 ? match with { Score = match.Score - penalty } : match;
+        var score = FeedbackRule.Penalized(match.Score, feedback, Pooled(match.Text));
+        return score < match.Score ? match with { Score = score } : match;
     }
 
     private float[] Pooled(string text) => embedder.MessagePooled(text);
+
+    /// <summary>The text of a match the history still holds.</summary>
+    private string? TextOf(string matchId) => _history.Find(matchId)?.Text;
 
     private float BaseThreshold(string interestId)
         => state.State.Interests.GetValueOrDefault(interestId)?.Threshold ?? scoring.Value.DefaultThreshold;

@@ -78,13 +78,13 @@ public sealed class AttentionClusterTests(AttentionClusterFixture fixture) : ICl
         Assert.Equal([DeliveryKinds.Immediate, DeliveryKinds.SuppressedDuplicate, DeliveryKinds.Muted, DeliveryKinds.Deferred, DeliveryKinds.BelowThreshold],
             decided.Select(d => d.Delivery));
         Assert.Equal(["decisions-1"], decided.Select(d => d.DuplicateOf).OfType<string>());
-        // "Not like this" on the first lowers the score of its text from then on; the first five are asked again.
+        // "Not like this" on the first holds its text back from then on; the first five are asked again.
         Assert.NotNull(await grain.GiveFeedback("decisions-1", relevant: false));
         UserMatch[] second = [.. first, Match("decisions-6", Texts.DatabaseMessage, 0.9f)];
         var again = await grain.Decide(second);
 
         Assert.Equal(decided, again.Take(first.Length));
-        Assert.InRange(again[^1].Score, 0.3f, 0.9f - 1e-4f);
+        Assert.Equal((DeliveryKinds.BelowThreshold, 0f), (again[^1].Delivery, again[^1].Score));
         Assert.Equal(first.Select(m => m.Score), decided.Select(d => d.Score));
         // The history keeps the newest (its size may be below the six matches here: the first has then left it).
         var kept = (await grain.GetMatches(100)).Reverse().ToArray();
@@ -129,6 +129,26 @@ public sealed class AttentionClusterTests(AttentionClusterFixture fixture) : ICl
         Assert.Equal((0.4f, 0), (MathF.Round(liked.Threshold, 3), liked.NotLikeThis));
         Assert.Equal(before, await ScoreAsync(similar, user), 3);
         Assert.Null(await grain.GiveFeedback("no-such-match", relevant: true));
+    }
+
+    [Fact]
+    public async Task A_message_marked_not_relevant_is_held_back_when_it_comes_again_until_its_interest_is_deleted()
+    {
+        const string user = "attention-same-again";
+        var grain = Grains.GetGrain<IUserGrain>(user);
+        await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest, 0.5f)]);
+        var first = (await Gateway.Score([Texts.DatabaseMessage], user)).Single();
+        Assert.NotEqual(DeliveryKinds.BelowThreshold, first.Delivery);
+        Assert.NotNull(await grain.GiveFeedback(first.MatchId!, relevant: false));
+
+        var again = (await Gateway.Score([Texts.DatabaseMessage], user)).Single();
+        Assert.Equal((DeliveryKinds.BelowThreshold, 0f), (again.Delivery, again.Score));
+
+        Assert.True(await grain.DeleteInterest("db"));
+        await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest, 0.5f)]);
+        Assert.Empty(await grain.GetFeedback());
+        Assert.Equal(0.5f, (await grain.GetScoringRows()).Interests.Single().Threshold!.Value, 3);
+        Assert.Equal(first.Score, (await Gateway.Score([Texts.DatabaseMessage], user)).Single().Score, 3);
     }
 
     [Fact]

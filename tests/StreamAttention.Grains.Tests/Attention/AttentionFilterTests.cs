@@ -44,6 +44,35 @@ public sealed class AttentionFilterTests
         Assert.Equal(DistinctIncidents.Length, decided.Count(m => m.MatchId.StartsWith('d')));
     }
 
+    /// <summary>Alerts in the same wording with a word of their own: an escalation, a resolution, another service or host.</summary>
+    [Theory]
+    [InlineData("TLS certificate for api.example.com expires in 7 days", "TLS certificate for api.example.com has expired")]
+    [InlineData("postgresql database outage on orders-db", "postgresql database outage on orders-db resolved")]
+    [InlineData("api error rate spikes on checkout", "api error rate spikes on login")]
+    [InlineData("payments api is down in eu-west-1", "payments api is up again in eu-west-1")]
+    [InlineData("postgresql database outage on pg-alpha (10.0.0.12): connections refused", "postgresql database outage on pg-bravo (10.0.0.13): connections refused")]
+    public void Similar_wording_with_a_word_of_its_own_is_news_while_the_history_holds_the_first(string first, string second)
+    {
+        var (_, filter, state) = Arrange();
+        var history = new Dictionary<string, string> { ["a"] = first };
+
+        Assert.Equal(DeliveryKinds.Immediate, filter.Decide(Match("a", first, 0.8f), DeliveryPolicy.Default, state, history.GetValueOrDefault).Delivery);
+        Assert.Equal(DeliveryKinds.Immediate, filter.Decide(Match("b", second, 0.8f), DeliveryPolicy.Default, state, history.GetValueOrDefault).Delivery);
+        // The same alert again, another number only: a duplicate of the first.
+        Assert.Equal((DeliveryKinds.SuppressedDuplicate, "a"),
+            Decided(filter.Decide(Match("c", first.Replace("7", "6").Replace("12", "14"), 0.8f), DeliveryPolicy.Default, state, history.GetValueOrDefault)));
+    }
+
+    [Fact]
+    public void Without_the_first_texts_in_the_history_the_similarity_alone_decides()
+    {
+        var (_, filter, state) = Arrange();
+        Assert.Equal(DeliveryKinds.Immediate, filter.Decide(Match("a", "postgresql database outage on orders-db", 0.8f), DeliveryPolicy.Default, state, _ => null).Delivery);
+
+        Assert.Equal((DeliveryKinds.SuppressedDuplicate, "a"),
+            Decided(filter.Decide(Match("b", "postgresql database outage on orders-db resolved", 0.8f), DeliveryPolicy.Default, state, _ => null)));
+    }
+
     [Fact]
     public void A_variant_after_the_duplicate_window_is_delivered_again()
     {
@@ -133,6 +162,55 @@ public sealed class AttentionFilterTests
     }
 
     [Fact]
+    public void Critical_matches_break_the_quiet_only_within_the_rate_limit_so_quiet_hours_are_never_noisier_than_the_day()
+    {
+        var (_, filter, state) = Arrange(new DateTimeOffset(2026, 6, 1, 20, 30, 0, TimeSpan.Zero)); // 22:30 in Berlin (CEST)
+        var policy = DeliveryPolicy.Default with
+        {
+            RateLimit = new RateLimitPolicy(2, TimeSpan.FromHours(1)),
+            QuietHours = new QuietHoursPolicy("Europe/Berlin", new TimeOnly(22, 0), new TimeOnly(7, 0), 0.9f),
+        };
+
+        var decided = Enumerable.Range(0, 12).Select(i => Decide(filter, Match($"m{i}", DistinctText(i), 0.99f), policy, state)).ToList();
+
+        Assert.Equal([.. Enumerable.Repeat(DeliveryKinds.Immediate, 2), .. Enumerable.Repeat(DeliveryKinds.QuietHours, 10)], decided.Select(m => m.Delivery));
+        Assert.Equal(new DateTimeOffset(2026, 6, 2, 5, 0, 0, TimeSpan.Zero), state.NextDigestAt);
+    }
+
+    [Fact]
+    public void A_policy_changed_to_a_shorter_digest_interval_brings_the_waiting_digest_forward_and_a_longer_one_does_not_delay_it()
+    {
+        var (time, filter, state) = Arrange();
+        var daily = DeliveryPolicy.Default with { RateLimit = new RateLimitPolicy(0, TimeSpan.FromHours(1)), Digest = new DigestPolicy(TimeSpan.FromDays(1), 10) };
+        Assert.Equal(DeliveryKinds.Deferred, filter.Decide(Match("a", DistinctText(0), 0.8f), daily, state).Delivery);
+        Assert.Equal(Start.AddDays(1), state.NextDigestAt);
+        time.Advance(TimeSpan.FromMinutes(10));
+
+        var everyMinute = daily with { Digest = new DigestPolicy(TimeSpan.FromMinutes(1), 10) };
+        filter.Reschedule(everyMinute, state);
+        Assert.Equal(Start.AddMinutes(11), state.NextDigestAt);
+        filter.Reschedule(daily, state);
+        Assert.Equal(Start.AddMinutes(11), state.NextDigestAt);
+
+        time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(1, Assert.IsType<Digest>(filter.TakeDueDigest("u", everyMinute, state)).Total);
+    }
+
+    [Fact]
+    public void Quiet_hours_removed_while_matches_wait_for_their_end_send_the_digest_now()
+    {
+        var (time, filter, state) = Arrange(new DateTimeOffset(2026, 6, 1, 20, 30, 0, TimeSpan.Zero)); // 22:30 in Berlin (CEST)
+        var quiet = DeliveryPolicy.Default with { QuietHours = new QuietHoursPolicy("Europe/Berlin", new TimeOnly(22, 0), new TimeOnly(7, 0), 0.9f) };
+        Assert.Equal(DeliveryKinds.QuietHours, filter.Decide(Match("a", DistinctText(0), 0.7f), quiet, state).Delivery);
+        time.Advance(TimeSpan.FromMinutes(5));
+
+        filter.Reschedule(DeliveryPolicy.Default, state);
+
+        Assert.Equal(time.GetUtcNow(), state.NextDigestAt);
+        Assert.Equal(DigestReasons.QuietHoursEnd, Assert.IsType<Digest>(filter.TakeDueDigest("u", DeliveryPolicy.Default, state)).Reason);
+    }
+
+    [Fact]
     public void Quiet_hours_end_at_local_time_across_the_spring_daylight_saving_change()
     {
         // Berlin moves from +01:00 to +02:00 at 02:00 on 29 March 2026: quiet hours that end at 07:00 end at 05:00 UTC, not 06:00.
@@ -176,6 +254,25 @@ public sealed class AttentionFilterTests
         Assert.Equal(DeliveryKinds.Immediate, filter.Decide(Match("d", DistinctText(1), 0.9f, interest: "sports"), policy, state).Delivery);
         Assert.Equal(DeliveryKinds.Muted, filter.Decide(Match("e", "staging cluster is down", 0.9f), policy, state).Delivery);
     }
+
+    [Fact]
+    public void A_muted_term_with_digits_mutes_that_code_or_host_only()
+    {
+        var (_, filter, state) = Arrange();
+        var until = Start.AddHours(1);
+        var policy = DeliveryPolicy.Default with
+        {
+            Duplicates = DeliveryPolicy.Default.Duplicates with { Enabled = false },
+            Mutes = [new MuteRule(null, "503", until), new MuteRule(null, "DB7", until)],
+        };
+
+        Assert.Equal(
+            [DeliveryKinds.Muted, DeliveryKinds.Immediate, DeliveryKinds.Muted, DeliveryKinds.Immediate, DeliveryKinds.Immediate],
+            new[] { "api error rate spikes: 503 responses", "api error rate spikes: 404 responses", "replication lag on db7 replica", "replication lag on db8 replica", "replication lag on db70" }
+                .Select((text, i) => filter.Decide(Match($"m{i}", text, 0.9f), policy, state).Delivery));
+    }
+
+    private static (string Delivery, string? DuplicateOf) Decided(MatchDecision decision) => (decision.Delivery, decision.DuplicateOf);
 
     private static (FakeTimeProvider, AttentionFilter, AttentionState) Arrange(DateTimeOffset? start = null)
     {

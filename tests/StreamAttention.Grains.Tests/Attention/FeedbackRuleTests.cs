@@ -71,16 +71,21 @@ public sealed class FeedbackRuleTests
     }
 
     [Fact]
-    public void Not_like_this_examples_lower_similar_messages_only_and_thumbs_up_forgets_them()
+    public void Not_like_this_examples_lower_similar_messages_drop_the_same_message_and_thumbs_up_forgets_them()
     {
         var feedback = new FeedbackState();
         FeedbackRule.Apply(feedback, relevant: false, Disliked, 0.7f);
-        AssertClose(FeedbackRule.MaxPenalty, FeedbackRule.Penalty(feedback, Disliked));
-        Assert.InRange(FeedbackRule.Penalty(feedback, Unit(0.3f, 1, 0)), 1e-3f, FeedbackRule.MaxPenalty);
-        Assert.Equal(0, FeedbackRule.Penalty(feedback, Liked));
+
+        Assert.Equal(0, FeedbackRule.Penalized(0.99f, feedback, Disliked));
+        // Cosine 0.958 to the example: the same message again (another host, another count).
+        Assert.Equal(0, FeedbackRule.Penalized(0.99f, feedback, Unit(0.3f, 1, 0)));
+        // Cosine 0.894: a similar one, 0.07 lower.
+        AssertClose(0.99f - (FeedbackRule.MaxPenalty * (0.894427f - FeedbackRule.SimilarFrom) / (1 - FeedbackRule.SimilarFrom)),
+            FeedbackRule.Penalized(0.99f, feedback, Unit(0.5f, 1, 0)));
+        Assert.Equal(0.99f, FeedbackRule.Penalized(0.99f, feedback, Liked));
 
         FeedbackRule.Apply(feedback, relevant: true, Disliked, 0.7f);
-        Assert.Equal(0, FeedbackRule.Penalty(feedback, Disliked));
+        Assert.Equal(0.99f, FeedbackRule.Penalized(0.99f, feedback, Disliked));
     }
 
     private static void AssertClose(float expected, float actual) => Assert.InRange(actual, expected - 1e-5f, expected + 1e-5f);

@@ -105,6 +105,9 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
     [InlineData("\"kafka outages\"", "The body is not the JSON this endpoint takes: the value has the wrong type at $ (line 1, byte 16).")]
     [InlineData("""{"text": 5}""", "The body is not the JSON this endpoint takes: the value has the wrong type at $.text (line 1, byte 11).")]
     [InlineData("""{"text": "a",}""", "The body is not the JSON this endpoint takes: The JSON object contains a trailing comma at the end which is not supported in this mode at $ (line 1, byte 14).")]
+    [InlineData("""{"text": "a", "treshold": 0.5}""", "The body is not the JSON this endpoint takes: no such field at $.treshold (line 1, byte 26).")]
+    [InlineData("""{"text": "a", "threshold": "0.5"}""", "The body is not the JSON this endpoint takes: the value has the wrong type at $.threshold (line 1, byte 33).")]
+    [InlineData("""{"text": "a", "text": "b"}""", "The body is not the JSON this endpoint takes: the field is given twice at $.text (line 1, byte 22).")]
     public async Task A_body_the_binder_refuses_is_described_without_dotnet_names(string body, string detail)
     {
         var problem = await AssertProblemAsync(await Http.PutAsync("/users/http-bad-body/interests/i", new StringContent(body, Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest);

@@ -23,8 +23,9 @@ public static partial class BadRequestDetails
     /// <summary>What is wrong where: "the value has the wrong type at $.threshold (line 1, byte 30)".</summary>
     public static string Describe(JsonException json)
     {
-        var what = json.Message.Contains("could not be converted", StringComparison.Ordinal)
-            ? "the value has the wrong type"
+        var what = json.Message.Contains("could not be converted", StringComparison.Ordinal) ? "the value has the wrong type"
+            : json.Message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal) ? "no such field"
+            : json.Message.Contains("Duplicate", StringComparison.Ordinal) ? "the field is given twice"
             : json.Message.Split(" Path: ", 2)[0].Replace(" Change the reader options.", "", StringComparison.Ordinal).TrimEnd('.');
         return json.Path is null ? $"{what}." : $"{what} at {json.Path} (line {json.LineNumber + 1}, byte {json.BytePositionInLine + 1}).";
     }

@@ -40,6 +40,14 @@ public static class StreamAttentionApis
         });
         // Binding failures (bad JSON, missing body) throw, so the exception handler turns them into problem details with their message.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        // A misspelt field ("rateLimt"), a number sent as a string or a field sent twice is refused, not read as the
+        // default: a policy that silently kept its defaults floods the person it was meant to protect.
+        services.ConfigureHttpJsonOptions(options =>
+        {
+            options.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
+            options.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+            options.SerializerOptions.AllowDuplicateProperties = false;
+        });
         services.Configure<ExceptionHandlerOptions>(options =>
         {
             options.StatusCodeSelector = exception => exception switch

@@ -47,11 +47,21 @@ public static class ImportApi
             : TypedResults.Ok(report);
     }
 
-    /// <summary>A tenant's line names a user of that tenant: its key becomes "tenant/user", and a key of its own is refused.</summary>
+    /// <summary>
+    /// A line names a user of the import's tenant: its key becomes "tenant/user", or stays the user id without one; a
+    /// key of its own ("acme/bob") is refused either way, so a tenant's users are imported on the tenant's route only.
+    /// </summary>
     private static ImportLine InTenant(ImportLine line, string? tenant)
-        => tenant is null || line.Error is not null || line.UserId is null ? line
-            : line.UserId.Contains('/') ? line with { UserId = null, Input = null, Error = "userId names a user of the import's tenant and cannot hold a '/'" }
-            : line with { UserId = $"{tenant}/{line.UserId}" };
+        => line.Error is not null || line.UserId is null ? line
+            : line.UserId.Contains('/') ? line with
+            {
+                UserId = null,
+                Input = null,
+                Error = tenant is null
+                    ? "userId names a user without a tenant and cannot hold a '/': import a tenant's users with POST /tenants/{tenant}/interests:import"
+                    : "userId names a user of the import's tenant and cannot hold a '/'",
+            }
+            : tenant is null ? line : line with { UserId = $"{tenant}/{line.UserId}" };
 
     private static async IAsyncEnumerable<ImportLine> ReadLines(Stream body, JsonSerializerOptions json, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

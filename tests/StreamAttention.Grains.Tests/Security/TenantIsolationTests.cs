@@ -61,6 +61,20 @@ public sealed class TenantIsolationTests(SecuredSiloFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task The_import_without_a_tenant_cannot_name_a_tenants_user()
+    {
+        using var operatorHttp = fixture.As(Roles.Operator, null, $"operator-{Guid.NewGuid():N}");
+        var user = $"imported-{Guid.NewGuid():N}";
+        var body = $$"""{"userId": "acme/{{user}}", "id": "db", "text": "database"}""" + "\n";
+
+        var report = await (await operatorHttp.PostAsync("/interests:import", new StringContent(body, Encoding.UTF8, "application/x-ndjson"))).Content.ReadFromJsonAsync<JsonObject>();
+
+        Assert.Equal((0, 1), ((int)report!["imported"]!, (int)report["failed"]!));
+        Assert.Contains("POST /tenants/{tenant}/interests:import", (string?)report["errors"]![0]!["message"]);
+        Assert.Empty((await operatorHttp.GetFromJsonAsync<JsonObject>($"/tenants/acme/users/{user}/interests"))!["interests"]!.AsArray());
+    }
+
+    [Fact]
     public async Task A_tenants_stream_carries_only_its_own_users_matches()
     {
         var user = $"streamed-{Guid.NewGuid():N}";

@@ -34,7 +34,8 @@ public sealed class MatchIdsTests
             (0, Match("alic", "edb")),
         ];
 
-        var ids = MatchIds.OfSources(sources, matches);
+        string[] texts = ["disk full on db-7", "kafka broker down"];
+        var ids = MatchIds.OfSources(sources, texts, matches);
 
         Assert.Equal(ids.Length, ids.Distinct().Count());
         Assert.All(ids, id =>
@@ -42,8 +43,10 @@ public sealed class MatchIdsTests
             Assert.Matches("^[0-9a-f]{12}8[0-9a-f]{3}[89ab][0-9a-f]{15}$", id);
             Assert.Equal(8, Guid.ParseExact(id, "N").Version);
         });
-        // The same source, user and interest again, in another batch at another place: the same id.
-        Assert.Equal(ids[3], MatchIds.OfSources(["other/0/1", "input/0/8"], [(1, Match("alice", "db"))]).Single());
+        // The same source, text, user and interest again, in another batch at another place: the same id.
+        Assert.Equal(ids[3], MatchIds.OfSources(["other/0/1", "input/0/8"], ["other", "kafka broker down"], [(1, Match("alice", "db"))]).Single());
+        // Another text under the same source id (a producer that copied the origin header): another match.
+        Assert.NotEqual(ids[3], MatchIds.OfSources(["input/0/8"], ["kafka broker down again"], [(0, Match("alice", "db"))]).Single());
     }
 
     private static TextMatch Match(string userId, string interestId) => new(0, userId, interestId, 0.8f, []);

@@ -41,20 +41,32 @@ public static class MatchIds
 
     /// <summary>
     /// The ids of matches of texts that have ids in their source (e.g. a Kafka message's first position): version-8 UUIDs
-    /// of the 128-bit XxHash of the text's source id, the user and the interest. A text scored again under the same
-    /// source id (a batch retried, a dead letter replayed) gets the same ids, so each user's grain returns the decision
-    /// it made the first time instead of deciding again (the first decision was recorded but never published: a new id
-    /// would find it as the duplicate to suppress, and the person would never be notified).
+    /// of the 128-bit XxHash of the text's source id and the text itself, the user and the interest. A text scored again
+    /// under the same source id (a batch retried, a dead letter replayed) gets the same ids, so each user's grain returns
+    /// the decision it made the first time instead of deciding again (the first decision was recorded but never
+    /// published: a new id would find it as the duplicate to suppress, and the person would never be notified). Another
+    /// text under the same source id (a producer that copied the origin header onto a new message) is another match.
     /// </summary>
-    public static string[] OfSources(IReadOnlyList<string> sourceIds, IReadOnlyList<(int Text, TextMatch Match)> matches)
+    public static string[] OfSources(IReadOnlyList<string> sourceIds, IReadOnlyList<string> texts, IReadOnlyList<(int Text, TextMatch Match)> matches)
     {
         var ids = new string[matches.Count];
         var hash = new XxHash128();
         Span<byte> bits = stackalloc byte[Size];
+        // Per text, once: the hash of its source id and its text, which each of its matches' hash starts from.
+        var sources = new UInt128?[texts.Count];
+        Span<byte> source = stackalloc byte[Size];
         for (var i = 0; i < ids.Length; i++)
         {
             var (text, match) = matches[i];
-            Append(hash, sourceIds[text]);
+            if (sources[text] is not { } sourceHash)
+            {
+                Append(hash, sourceIds[text]);
+                Append(hash, texts[text]);
+                sources[text] = sourceHash = hash.GetCurrentHashAsUInt128();
+                hash.Reset();
+            }
+            BinaryPrimitives.WriteUInt128LittleEndian(source, sourceHash);
+            hash.Append(source);
             Append(hash, match.UserId);
             Append(hash, match.InterestId);
             hash.GetHashAndReset(bits);

@@ -118,7 +118,7 @@ public sealed class ScoringGatewayGrain(
         // The contextual tiers cut their own windows and say so with each match (every match they deliver they decided).
         var windowsTruncate = windows is not null && scoring.Value.Tier == ScoringTier.Fast;
         var at = time.GetUtcNow();
-        var ids = sourceIds is null ? MatchIds.Create(kept.Count, at) : MatchIds.OfSources(sourceIds, kept);
+        var ids = sourceIds is null ? MatchIds.Create(kept.Count, at) : MatchIds.OfSources(sourceIds, texts, kept);
         var undecided = new (string UserId, UserMatch Match)[kept.Count];
         for (var i = 0; i < kept.Count; i++)
         {

@@ -32,4 +32,15 @@ public sealed class JsonMessageDecoderTests
 
         Assert.Equal("disk full 💾", decoded.Message?.Text);
     }
+
+    [Theory]
+    [InlineData("""{"id": "m", "text": "kafka lag", "user": "  "}""", "'user' must be a string that is not blank")]
+    [InlineData("""{"id": "m", "text": "kafka lag", "user": 5}""", "'user' must be a string that is not blank")]
+    [InlineData("""{"id": "m", "text": "kafka lag", "tenant": ""}""", "'tenant' must be a string that is not blank")]
+    public void A_blank_or_non_string_user_or_tenant_is_an_invalid_field_that_says_so(string json, string detail)
+    {
+        var decoded = new JsonMessageDecoder(new JsonFieldOptions(), vectors: null).Decode(Encoding.UTF8.GetBytes(json), Source);
+
+        Assert.Equal((DeadLetterReasons.InvalidField, detail), (decoded.Reason, decoded.Detail));
+    }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using StreamAttention.Contracts;
 using StreamAttention.Contracts.Scoring;
@@ -16,6 +17,7 @@ public sealed class OutputJsonTests
     private static readonly JsonSerializerOptions Reflection = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = OutputJson.Encoder,
         TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
     };
 
@@ -33,7 +35,24 @@ public sealed class OutputJsonTests
             new PublishedMatch("id-2", DeliveryKinds.SuppressedDuplicate, "id-1", "m-2", "db", "bob", 0.5f, [], null, null, null, source),
             new PublishedMatch(null, null, null, "m-3", "i0", "user-0", float.Epsilon, highlights, null, null, null, source, RawScore: -0f),
         ];
-        Assert.All(matches, match => Assert.Equal(JsonSerializer.Serialize(match, Reflection), JsonSerializer.Serialize(match, OutputJson.Default.PublishedMatch)));
+        Assert.All(matches, match => Assert.Equal(JsonSerializer.Serialize(match, Reflection), JsonSerializer.Serialize(match, OutputJson.Records.PublishedMatch)));
+    }
+
+    [Fact]
+    public void Text_is_written_as_it_is_without_escaping_what_json_does_not_require()
+    {
+        using var timestamp = JsonDocument.Parse("\"2026-12-04T21:30:00+01:00\"");
+        // Characters beyond the Basic Multilingual Plane (emoji) stay escaped: System.Text.Json's encoders always escape them.
+        var message = new IngestMessage("ü-1", "Zürich 東京 a+b <x> & \"q\"\n", null, null, timestamp.RootElement.Clone(), null, null, "in/0/1");
+
+        var value = Encoding.UTF8.GetString(new MessageMatchesJson(message, message.Text, null, new SourcePosition("in", 0, 1))
+            .Write(new TextMatch(0, "ü", "db", 0.5f, [new("zürich", 1f)], "m", DeliveryKinds.Immediate)));
+
+        Assert.Contains("\"messageId\":\"ü-1\"", value);
+        Assert.Contains("\"text\":\"Zürich 東京 a+b <x> & \\\"q\\\"\\n\"", value);
+        Assert.Contains("\"timestamp\":\"2026-12-04T21:30:00+01:00\"", value);
+        Assert.Contains("\"token\":\"zürich\"", value);
+        Assert.Equal(message.Text, JsonNode.Parse(value)!["text"]!.GetValue<string>());
     }
 
     [Fact]
@@ -66,7 +85,7 @@ public sealed class OutputJsonTests
                 foreach (var match in matches)
                 {
                     var expected = JsonSerializer.SerializeToUtf8Bytes(new PublishedMatch(match.MatchId, match.Delivery, match.DuplicateOf, message.Id, match.InterestId,
-                        match.UserId, match.Score, match.Highlights, text, message.Timestamp, attributesWritten, source, match.Truncated, match.RawScore), OutputJson.Default.PublishedMatch);
+                        match.UserId, match.Score, match.Highlights, text, message.Timestamp, attributesWritten, source, match.Truncated, match.RawScore), OutputJson.Records.PublishedMatch);
                     Assert.Equal(Encoding.UTF8.GetString(expected), Encoding.UTF8.GetString(json.Write(match)));
                 }
             }
@@ -79,6 +98,6 @@ public sealed class OutputJsonTests
         var at = new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.FromHours(1));
         var digest = new Digest("alice/7", "alice", at, DigestReasons.Schedule, 3,
             [new DigestGroup("db", [new UserMatch(at, "db", "the replica lags", 0.7f, [new Highlight("replica", 0.5f)], "id-1", DeliveryKinds.Deferred, RawScore: 0.6f)], 2)]);
-        Assert.Equal(JsonSerializer.Serialize(digest, Reflection), JsonSerializer.Serialize(digest, OutputJson.Default.Digest));
+        Assert.Equal(JsonSerializer.Serialize(digest, Reflection), JsonSerializer.Serialize(digest, OutputJson.Records.Digest));
     }
 }

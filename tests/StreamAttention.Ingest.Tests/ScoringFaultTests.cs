@@ -218,7 +218,7 @@ public sealed class ScoringFaultTests(FaultyClusterFixture fixture) : IClassFixt
         Assert.Equal(DatabaseMatches.Concat(racingMatches).Order(), PublishedMatches(kafka).Order());
         Assert.Equal(deadLetters.Count, OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic).Count);
         var racingMatch = new TextMatch(0, Traffic.RacingUser, Traffic.InterestId, 0, []);
-        Assert.Equal(deadLetters.Select(d => MatchIds.OfSources([OutputReader.Header(d, DeadLetterHeaders.Origin)], [(0, racingMatch)]).Single()).Order(),
+        Assert.Equal(deadLetters.Select(d => MatchIds.OfSources([OutputReader.Header(d, DeadLetterHeaders.Origin)], [(string)JsonNode.Parse(d.Message.Value)!["text"]!], [(0, racingMatch)]).Single()).Order(),
             OutputReader.ReadMatches(kafka).Where(m => (string)m["userId"]! == Traffic.RacingUser).Select(m => (string)m["matchId"]!).Order());
     }
 

@@ -80,6 +80,48 @@ public sealed class TenancyTests(IngestClusterFixture fixture) : IClassFixture<I
             deadLetters);
     }
 
+    /// <summary>Without <c>Tenancy:Required</c> a message without a tenant reaches every tenant's users: each match still goes to its user's tenant's topic.</summary>
+    [Theory]
+    [InlineData(MatchRecordLayout.PerMatch)]
+    [InlineData(MatchRecordLayout.PerUserBatch)]
+    public async Task A_message_without_a_tenant_puts_each_match_on_its_users_tenant_topic(MatchRecordLayout layout)
+    {
+        // A user of its own per layout: a second run's match would be a duplicate of the first's, not a notification.
+        var user = $"tenancy-untagged-{layout.ToString().ToLowerInvariant()}";
+        foreach (var key in new[] { $"acme/{user}", user })
+        {
+            await fixture.Cluster.Client.GetGrain<IUserGrain>(key).PutInterests([new InterestInput("db", Texts.DatabaseInterest)]);
+        }
+        await using var kafka = Traffic.StartKafka();
+        // The other tests' tenant users, which this cluster may hold, have the same interest.
+        foreach (var tenant in new[] { "acme", "globex" })
+        {
+            kafka.CreateTopic($"{Traffic.OutputTopic}.{tenant}", Traffic.Partitions);
+            kafka.CreateTopic($"{Traffic.NotificationTopic}.{tenant}", Traffic.Partitions);
+        }
+        var group = user;
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, group, options =>
+        {
+            options.Output.MatchRecords = layout;
+            options.Tenancy.OutputTopicPattern = $"{Traffic.OutputTopic}.{{tenant}}";
+            options.Tenancy.NotificationTopicPattern = $"{Traffic.NotificationTopic}.{{tenant}}";
+        });
+        await ProduceAsync(kafka, (Message("untagged"), null));
+        await OutputReader.WaitForAllCommittedAsync(kafka, group);
+
+        foreach (var topic in new[] { Traffic.OutputTopic, Traffic.NotificationTopic })
+        {
+            var acme = Keys(kafka, $"{topic}.acme");
+            Assert.Contains($"acme/{user}", acme);
+            Assert.All(acme, key => Assert.StartsWith("acme/", key));
+            var shared = Keys(kafka, topic);
+            Assert.Contains(user, shared);
+            Assert.DoesNotContain(shared, key => key.Contains('/'));
+        }
+
+        static string[] Keys(EmbeddedKafkaCluster kafka, string topic) => OutputReader.ReadAll(kafka, topic).Select(r => Encoding.UTF8.GetString(r.Message.Key)).ToArray();
+    }
+
     [Fact]
     public async Task A_tenant_users_digest_goes_to_the_tenants_digest_topic_keyed_by_its_user_key()
     {

@@ -61,7 +61,7 @@ public sealed class UserBatchRecordsTests
                     .Select(item => new PublishedMessageMatches(item.Message.Id, withText ? item.Message.Text : null, item.Message.Timestamp,
                         withAttributes ? item.Message.Attributes : null, item.Source, item.Matches.Select(Published).ToArray()))
                     .ToArray());
-                Assert.Equal(Encoding.UTF8.GetString(JsonSerializer.SerializeToUtf8Bytes(expected, OutputJson.Default.PublishedUserMatches)), Encoding.UTF8.GetString(record.Value));
+                Assert.Equal(Encoding.UTF8.GetString(JsonSerializer.SerializeToUtf8Bytes(expected, OutputJson.Records.PublishedUserMatches)), Encoding.UTF8.GetString(record.Value));
                 Assert.Equal(Topic, record.Topic);
             }
         }
@@ -76,7 +76,7 @@ public sealed class UserBatchRecordsTests
             .OrderBy(item => records.FindIndex(r => r.UserId == item.Match.UserId))
             .Select(item => JsonSerializer.SerializeToNode(new PublishedMatch(item.Match.MatchId, item.Match.Delivery, item.Match.DuplicateOf, item.Message.Id,
                 item.Match.InterestId, item.Match.UserId, item.Match.Score, item.Match.Highlights, item.Message.Text, item.Message.Timestamp, item.Message.Attributes,
-                item.Source, item.Match.Truncated, item.Match.RawScore), OutputJson.Default.PublishedMatch)!.AsObject())
+                item.Source, item.Match.Truncated, item.Match.RawScore), OutputJson.Records.PublishedMatch)!.AsObject())
             .ToList();
         Assert.Equal(expected.Count, flattened.Count);
         for (var i = 0; i < expected.Count; i++)
@@ -114,7 +114,7 @@ public sealed class UserBatchRecordsTests
                 Assert.Equal(Flatten(whole.Value).Select(m => m.ToJsonString()), parts.SelectMany(r => Flatten(r.Value)).Select(m => m.ToJsonString()));
                 // Each part is its own valid record, written as the serializer writes it.
                 Assert.All(parts, part => Assert.Equal(Encoding.UTF8.GetString(part.Value),
-                    Encoding.UTF8.GetString(JsonSerializer.SerializeToUtf8Bytes(JsonSerializer.Deserialize(part.Value, OutputJson.Default.PublishedUserMatches)!, OutputJson.Default.PublishedUserMatches))));
+                    Encoding.UTF8.GetString(JsonSerializer.SerializeToUtf8Bytes(JsonSerializer.Deserialize(part.Value, OutputJson.Records.PublishedUserMatches)!, OutputJson.Records.PublishedUserMatches))));
             }
         }
     }
@@ -157,7 +157,7 @@ public sealed class UserBatchRecordsTests
         var records = new UserBatchRecords(limit);
         foreach (var (message, source, matches) in batch)
         {
-            records.Add(message, withText ? message.Text : null, withAttributes ? message.Attributes : null, source, matches, Topic);
+            records.Add(message, withText ? message.Text : null, withAttributes ? message.Attributes : null, source, matches, _ => Topic);
         }
         return records.Records();
     }

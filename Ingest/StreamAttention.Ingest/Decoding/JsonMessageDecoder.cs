@@ -55,11 +55,11 @@ public sealed class JsonMessageDecoder(JsonFieldOptions fields, VectorReader? ve
         }
         if (StringField(root, fields.User) is not (true, var user))
         {
-            return Invalid(fields.User!, "a string");
+            return Invalid(fields.User!, "a string that is not blank");
         }
         if (StringField(root, fields.Tenant) is not (true, var tenant))
         {
-            return Invalid(fields.Tenant!, "a string");
+            return Invalid(fields.Tenant!, "a string that is not blank");
         }
         if (user is not null && !IngestMessage.IsUserOfItsTenant(user))
         {

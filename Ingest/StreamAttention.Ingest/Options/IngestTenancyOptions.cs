@@ -35,8 +35,9 @@ public sealed class IngestTenancyOptions
     public TimeSpan UserCheckTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Routes a tenant's matches to their own topic, e.g. <c>streamattention.matches.{tenant}</c> (create them ahead);
-    /// null: every match goes to <c>Ingest:OutputTopic</c>. Matches are keyed by "tenant/user" either way.
+    /// Routes a tenant's matches to their own topic, e.g. <c>streamattention.matches.{tenant}</c> (create them ahead):
+    /// the matched user's tenant's, whatever the message's; null: every match goes to <c>Ingest:OutputTopic</c>.
+    /// Matches are keyed by "tenant/user" either way.
     /// </summary>
     public string? OutputTopicPattern { get; set; }
 

@@ -28,12 +28,12 @@ public sealed class MessageMatchesJson
     /// <param name="attributes">The message's attributes, or null when the values leave them out.</param>
     public MessageMatchesJson(IngestMessage message, string? text, JsonElement? attributes, SourcePosition source)
     {
-        _messageId = JsonSerializer.SerializeToUtf8Bytes(message.Id, OutputJson.Default.String);
-        _text = text is null ? null : JsonSerializer.SerializeToUtf8Bytes(text, OutputJson.Default.String);
-        _timestamp = message.Timestamp is { } timestamp ? JsonSerializer.SerializeToUtf8Bytes(timestamp, OutputJson.Default.JsonElement) : null;
-        _attributes = attributes is { } value ? JsonSerializer.SerializeToUtf8Bytes(value, OutputJson.Default.JsonElement) : null;
-        _source = JsonSerializer.SerializeToUtf8Bytes(source, OutputJson.Default.SourcePosition);
-        _writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true });
+        _messageId = JsonSerializer.SerializeToUtf8Bytes(message.Id, OutputJson.Records.String);
+        _text = text is null ? null : JsonSerializer.SerializeToUtf8Bytes(text, OutputJson.Records.String);
+        _timestamp = message.Timestamp is { } timestamp ? JsonSerializer.SerializeToUtf8Bytes(timestamp, OutputJson.Records.JsonElement) : null;
+        _attributes = attributes is { } value ? JsonSerializer.SerializeToUtf8Bytes(value, OutputJson.Records.JsonElement) : null;
+        _source = JsonSerializer.SerializeToUtf8Bytes(source, OutputJson.Records.SourcePosition);
+        _writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true, Encoder = OutputJson.Encoder });
     }
 
     /// <summary>

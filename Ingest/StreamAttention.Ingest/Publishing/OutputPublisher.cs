@@ -73,10 +73,7 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
         // Written on the first match that needs its own value: with per-user records, only the notifications do.
         MessageMatchesJson? json = null;
         var headers = TraceHeaders();
-        var tenancy = _options.Tenancy;
-        var outputTopic = TenantTopic(message.Tenant, tenancy.OutputTopicPattern, _options.OutputTopic);
-        var notificationTopic = TenantTopic(message.Tenant, tenancy.NotificationTopicPattern, _options.NotificationTopic);
-        userRecords?.Add(message, text, attributes, source, matches, outputTopic);
+        userRecords?.Add(message, text, attributes, source, matches, OutputTopicOf);
         foreach (var match in matches)
         {
             var immediate = match.Delivery == DeliveryKinds.Immediate;
@@ -93,12 +90,12 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
             };
             if (userRecords is null)
             {
-                await ProduceAsync(outputTopic, output, acknowledgements, cancellationToken);
+                await ProduceAsync(OutputTopicOf(match.UserId), output, acknowledgements, cancellationToken);
             }
             if (immediate)
             {
                 // A notification stays one record per match in either layout: it is what should reach the person now.
-                await ProduceAsync(notificationTopic, output, acknowledgements, cancellationToken);
+                await ProduceAsync(TenantTopic(TenantOf(match.UserId), _options.Tenancy.NotificationTopicPattern, _options.NotificationTopic), output, acknowledgements, cancellationToken);
             }
         }
     }
@@ -137,9 +134,15 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
         => _producer.ProduceAsync(TenantTopic(TenantOf(digest.UserId), _options.Tenancy.DigestTopicPattern, _options.DigestTopic), new Message<byte[]?, byte[]?>
         {
             Key = Encoding.UTF8.GetBytes(digest.UserId),
-            Value = JsonSerializer.SerializeToUtf8Bytes(digest, OutputJson.Default.Digest),
+            Value = JsonSerializer.SerializeToUtf8Bytes(digest, OutputJson.Records.Digest),
             Headers = new Headers { { DigestIdHeader, Encoding.UTF8.GetBytes(digest.Id) } },
         }, cancellationToken);
+
+    /// <summary>
+    /// The output topic of a match for the user with key <paramref name="userKey"/>: the user's tenant's own, whatever
+    /// the message's tenant (a message without one reaches every tenant's users).
+    /// </summary>
+    private string OutputTopicOf(string userKey) => TenantTopic(TenantOf(userKey), _options.Tenancy.OutputTopicPattern, _options.OutputTopic);
 
     /// <summary>The tenant's own topic when its pattern (<see cref="IngestTenancyOptions"/>) is set, else the one topic.</summary>
     private static string TenantTopic(string? tenant, string? pattern, string topic)

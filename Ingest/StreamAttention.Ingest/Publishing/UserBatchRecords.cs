@@ -28,8 +28,8 @@ public sealed class UserBatchRecords(int maxRecordBytes)
     /// <summary>Adds a message's matches, in read order of the batch's messages.</summary>
     /// <param name="text">The message's text, or null when the records leave it out.</param>
     /// <param name="attributes">The message's attributes, or null when the records leave them out.</param>
-    /// <param name="topic">Where the message's matches go (its tenant's output topic).</param>
-    public void Add(IngestMessage message, string? text, JsonElement? attributes, SourcePosition source, IReadOnlyList<TextMatch> matches, string topic)
+    /// <param name="topicOf">Where a user's matches go, by user key (the user's tenant's output topic).</param>
+    public void Add(IngestMessage message, string? text, JsonElement? attributes, SourcePosition source, IReadOnlyList<TextMatch> matches, Func<string, string> topicOf)
     {
         if (matches.Count == 0)
         {
@@ -38,6 +38,7 @@ public sealed class UserBatchRecords(int maxRecordBytes)
         var head = _json.MessageStart(message, text, attributes, source);
         foreach (var match in matches)
         {
+            var topic = topicOf(match.UserId);
             if (!_users.TryGetValue((topic, match.UserId), out var entries))
             {
                 _users.Add((topic, match.UserId), entries = []);

@@ -17,7 +17,7 @@ public sealed class UserMatchesJson
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);
     private readonly Utf8JsonWriter _writer;
 
-    public UserMatchesJson() => _writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true });
+    public UserMatchesJson() => _writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true, Encoder = OutputJson.Encoder });
 
     /// <summary><c>{"userId":…,"messages":[</c></summary>
     public byte[] RecordStart(string userId)
@@ -53,7 +53,7 @@ public sealed class UserMatchesJson
             value.WriteTo(writer);
         }
         writer.WritePropertyName(SourceName);
-        JsonSerializer.Serialize(writer, source, OutputJson.Default.SourcePosition);
+        JsonSerializer.Serialize(writer, source, OutputJson.Records.SourcePosition);
         writer.WriteStartArray(MatchesName);
         return End().ToArray();
     }

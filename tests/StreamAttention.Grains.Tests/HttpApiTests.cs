@@ -223,8 +223,26 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
             Assert.Contains($"\"{path}\"", document);
         }
         // POST /score without a userId scores against every user: the document must not call it required.
-        var scoreBody = JsonNode.Parse(document)!["components"]!["schemas"]!["ScoreBody"]!;
-        Assert.DoesNotContain("userId", scoreBody["required"]?.AsArray().Select(n => (string?)n) ?? []);
+        var json = JsonNode.Parse(document)!;
+        var schemas = json["components"]!["schemas"]!;
+        Assert.DoesNotContain("userId", Required(schemas["ScoreBody"]!));
+        Assert.Equal(["text"], Required(schemas["InterestBody"]!));
+        Assert.Empty(Required(schemas["PolicyBody"]!));
+        Assert.DoesNotContain("string", schemas["InterestBody"]!["properties"]!["threshold"]!["type"]!.ToJsonString());
+
+        // Route values bound by the user scope are declared, as OpenAPI requires of every templated path.
+        var put = json["paths"]!["/tenants/{tenant}/users/{userId}/interests/{interestId}"]!["put"]!;
+        Assert.Equal(["interestId", "tenant", "userId"], put["parameters"]!.AsArray().Where(p => (string?)p!["in"] == "path").Select(p => (string?)p!["name"]).Order());
+        Assert.Equal(["ApiKey", "Bearer"], json["components"]!["securitySchemes"]!.AsObject().Select(s => s.Key).Order());
+        Assert.Equal(["ApiKey", "Bearer"], put["security"]!.AsArray().SelectMany(r => r!.AsObject().Select(s => s.Key)).Order());
+        Assert.NotNull(put["responses"]!["401"]);
+        Assert.NotNull(put["responses"]!["403"]);
+        var stream = json["paths"]!["/users/{userId}/matches/stream"]!["get"]!;
+        Assert.Contains("access_token", stream["parameters"]!.AsArray().Select(p => (string?)p!["name"]));
+        Assert.NotNull(stream["responses"]!["200"]!["content"]!["text/event-stream"]);
+        Assert.NotNull(stream["responses"]!["429"]);
+
+        static IEnumerable<string?> Required(JsonNode schema) => schema["required"]?.AsArray().Select(n => (string?)n) ?? [];
     }
 
     private static async Task<JsonObject> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status)

@@ -4,12 +4,12 @@ using StreamAttention.Contracts.Users;
 namespace StreamAttention.Server.Apis;
 
 /// <summary>PUT body of an interest; a missing threshold means the configured default, missing lists no keyword rules.</summary>
-public sealed record InterestBody(string? Text, float? Threshold, IReadOnlyList<string?>? Require = null, IReadOnlyList<string?>? Exclude = null);
+public sealed record InterestBody(string? Text, float? Threshold = null, IReadOnlyList<string?>? Require = null, IReadOnlyList<string?>? Exclude = null);
 
 public sealed record UserInterests(string UserId, IReadOnlyList<StoredInterest> Interests);
 
 /// <summary>One line of a bulk import (JSON Lines).</summary>
-public sealed record ImportLineBody(string? UserId, string? Id, string? Text, float? Threshold, IReadOnlyList<string?>? Require = null, IReadOnlyList<string?>? Exclude = null);
+public sealed record ImportLineBody(string? UserId, string? Id, string? Text, float? Threshold = null, IReadOnlyList<string?>? Require = null, IReadOnlyList<string?>? Exclude = null);
 
 /// <summary>
 /// <c>POST /score</c>'s body. <paramref name="SourceIds"/>, one per text, name each text in the caller's source (e.g. its

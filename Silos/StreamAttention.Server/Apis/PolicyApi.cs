@@ -39,6 +39,7 @@ public static class PolicyApi
 }
 
 /// <summary>PUT body of a delivery policy; a missing section is the default's (no quiet hours, no mutes).</summary>
-public sealed record PolicyBody(DuplicatePolicy? Duplicates, RateLimitPolicy? RateLimit, DigestPolicy? Digest, QuietHoursPolicy? QuietHours, IReadOnlyList<MuteRule>? Mutes);
+public sealed record PolicyBody(DuplicatePolicy? Duplicates = null, RateLimitPolicy? RateLimit = null, DigestPolicy? Digest = null, QuietHoursPolicy? QuietHours = null,
+    IReadOnlyList<MuteRule>? Mutes = null);
 
 public sealed record UserDigests(string UserId, IReadOnlyList<Digest> Digests);

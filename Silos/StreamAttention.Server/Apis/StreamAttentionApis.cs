@@ -60,7 +60,7 @@ public static class StreamAttentionApis
             // A client's malformed request is not the server's error: no error log for it.
             options.SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException;
         });
-        services.AddOpenApi();
+        services.AddOpenApi(OpenApiDocumentation.Configure);
         return services;
     }
 

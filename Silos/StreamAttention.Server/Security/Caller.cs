@@ -20,7 +20,7 @@ public sealed record Caller(string? Role, string? Tenant, string? Subject)
         => IsOperator || (Role == Roles.TenantAdmin && tenant is not null && tenant == Tenant);
 
     public bool MayAccessUser(string? tenant, string userId)
-        => MayAccessTenant(tenant) || (Role == Roles.User && tenant is not null && tenant == Tenant && userId == Subject);
+        => MayAccessTenant(tenant) || (Role == Roles.User && tenant == Tenant && userId == Subject);
 
     /// <summary>Names the caller for per-caller limits: the API key's or token's subject with its tenant.</summary>
     public string PartitionKey => $"{Tenant}/{Subject}";

@@ -30,6 +30,7 @@ public sealed class TokenTests(SecuredSiloFixture fixture) : IClassFixture<Secur
         var problem = await response.Content.ReadFromJsonAsync<JsonObject>();
         Assert.Equal(401, (int)problem!["status"]!);
         Assert.Contains("bearer token", (string?)problem["detail"]);
+        Assert.Equal(["Bearer", "ApiKey"], response.Headers.WwwAuthenticate.Select(h => h.Scheme));
     }
 
     [Fact]
@@ -41,6 +42,16 @@ public sealed class TokenTests(SecuredSiloFixture fixture) : IClassFixture<Secur
     }
 
     [Fact]
+    public async Task A_user_token_without_a_tenant_reaches_its_own_user_without_a_tenant_only()
+    {
+        using var http = fixture.CreateClient(TestAuth.Token(Roles.User, null, "solo"));
+
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/users/solo/interests")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.GetAsync("/users/other/interests")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.GetAsync("/tenants/acme/users/solo/interests")).StatusCode);
+    }
+
+    [Fact]
     public async Task An_unknown_api_key_is_refused()
     {
         using var http = fixture.CreateClient(null);
@@ -48,6 +59,7 @@ public sealed class TokenTests(SecuredSiloFixture fixture) : IClassFixture<Secur
         using var response = await http.GetAsync(Path);
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Contains("Unknown API key", (string?)(await response.Content.ReadFromJsonAsync<JsonObject>())!["detail"]);
+        Assert.NotEmpty(response.Headers.WwwAuthenticate);
     }
 
     [Fact]

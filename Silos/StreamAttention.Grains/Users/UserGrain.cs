@@ -47,6 +47,9 @@ public sealed partial class UserGrain(
 
     private readonly RecentMatches _history = new(validator.Limits.MatchHistorySize);
 
+    /// <summary>The verdict last given on each match of the history that had feedback (👍 true), so the same one twice counts once.</summary>
+    private readonly Dictionary<string, bool> _verdicts = new(StringComparer.Ordinal);
+
     /// <summary><see cref="TextOf"/>, one delegate for every decision.</summary>
     private Func<string, string?>? _textOf;
     private bool _reminderRegistered;
@@ -315,13 +318,32 @@ public sealed partial class UserGrain(
             return null;
         }
         var feedback = state.State.Attention.Feedback.GetValueOrDefault(match.InterestId) ?? new FeedbackState();
+        if (_verdicts.TryGetValue(matchId, out var given) && given == relevant)
+        {
+            // The same verdict on the same match again (a retried request, a second click) counts once.
+            return FeedbackRule.Describe(match.InterestId, BaseThreshold(match.InterestId), feedback);
+        }
         FeedbackRule.Apply(feedback, relevant, Pooled(match.Text), BaseThreshold(match.InterestId));
         state.State.Attention.Feedback[match.InterestId] = feedback;
         metrics.Feedback.Add(1, new KeyValuePair<string, object?>("relevant", relevant));
         // The threshold lives in the shard's rows: a new version carries it there.
         var written = await CommitAsync(state.State.Interests);
+        RememberVerdict(matchId, relevant);
         await PublishAsync([], written);
         return FeedbackRule.Describe(match.InterestId, BaseThreshold(match.InterestId), feedback);
+    }
+
+    /// <summary>Keeps the verdict given on a match while the history holds it (feedback is given on the history's matches only).</summary>
+    private void RememberVerdict(string matchId, bool relevant)
+    {
+        _verdicts[matchId] = relevant;
+        if (_verdicts.Count > _history.Count)
+        {
+            foreach (var gone in _verdicts.Keys.Where(id => _history.FindDecision(MatchKey.Of(id)) is null).ToArray())
+            {
+                _verdicts.Remove(gone);
+            }
+        }
     }
 
     public Task<IReadOnlyList<InterestFeedback>> GetFeedback()

@@ -152,6 +152,23 @@ public sealed class AttentionClusterTests(AttentionClusterFixture fixture) : ICl
     }
 
     [Fact]
+    public async Task The_same_verdict_on_the_same_match_counts_once_and_the_opposite_one_takes_it_back()
+    {
+        const string user = "attention-verdict-once";
+        var grain = Grains.GetGrain<IUserGrain>(user);
+        await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest, 0.5f)]);
+        var match = (await Gateway.Score([Texts.DatabaseMessage], user)).Single().MatchId!;
+
+        var first = await grain.GiveFeedback(match, relevant: false);
+        var again = await grain.GiveFeedback(match, relevant: false);
+
+        Assert.Equal(first, again);
+        Assert.Equal((0.51f, 1, 1), (MathF.Round(again!.Threshold, 3), again.NotRelevant, again.NotLikeThis));
+        var back = await grain.GiveFeedback(match, relevant: true);
+        Assert.Equal((0.5f, 0), (MathF.Round(back!.Threshold, 3), back.NotLikeThis));
+    }
+
+    [Fact]
     public async Task Quiet_hours_defer_all_but_critical_matches_to_one_digest_at_their_end()
     {
         const string user = "attention-quiet";

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using StreamAttention.Silo.Commands;
+using StreamAttention.Server.Hosting;
 using StreamAttention.Silo.Hosting;
 
 var root = new RootCommand("StreamAttention: a streaming relevance filter that scores messages against users' interests with cross-attention.")

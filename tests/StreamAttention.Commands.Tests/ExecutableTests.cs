@@ -130,6 +130,8 @@ public sealed partial class ExecutableTests : IDisposable
             (noSuchProvider.ExitCode, LastLine(noSuchProvider.Stderr)));
         Assert.Equal((2, "silo: invalid configuration: Invalid url: 'notaurl'"), (badAddress.ExitCode, LastLine(badAddress.Stderr)));
         Assert.All(new[] { notANumber, outOfRange, noSuchProvider, badAddress }, run => Assert.DoesNotContain("Unhandled exception", run.Stderr));
+        // Nor the host's own report of the failed start, with its stack, before the line.
+        Assert.All(new[] { notANumber, outOfRange, noSuchProvider, badAddress }, run => Assert.DoesNotContain("Hosting failed to start", run.Stderr));
         // A mistyped option is not taken for a setting that nothing reads (local would otherwise start and run).
         var mistyped = await Run("local", "--rates", "10");
         Assert.Equal((2, "local: unknown option '--rates' (--help lists the options; a setting is --Section:Key=value)"), (mistyped.ExitCode, LastLine(mistyped.Stderr)));

@@ -51,7 +51,8 @@ public static class StreamAttentionHost
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         var console = builder.Services.Single(d => d.ServiceType == typeof(ILoggerProvider) && d.ImplementationType == typeof(ConsoleLoggerProvider));
         builder.Services.Remove(console);
-        builder.Services.AddSingleton<ILoggerProvider>(services => new WatchdogStartupRaceFilter(ActivatorUtilities.CreateInstance<ConsoleLoggerProvider>(services)));
+        builder.Services.AddSingleton<ILoggerProvider>(services =>
+            new RefusedConfigurationLogFilter(new WatchdogStartupRaceFilter(ActivatorUtilities.CreateInstance<ConsoleLoggerProvider>(services))));
     }
 
     /// <summary>Builds and starts the host, so options are validated and the model is ready before any work.</summary>

@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 
-namespace StreamAttention.Silo.Hosting;
+namespace StreamAttention.Server.Hosting;
 
 /// <summary>
 /// Tells the configuration a command's host refused as it was built or started (a value that does not convert, options

@@ -22,8 +22,8 @@ public static class PolicyApi
     public static async Task<Results<Ok<DeliveryPolicy>, ValidationProblem>> PutPolicy(UserScope user, PolicyBody body, IGrainFactory grains)
     {
         var defaults = DeliveryPolicy.Default;
-        var policy = new DeliveryPolicy(body.Duplicates ?? defaults.Duplicates, body.RateLimit ?? defaults.RateLimit, body.Digest ?? defaults.Digest,
-            body.QuietHours, body.Mutes ?? []);
+        var policy = new DeliveryPolicy(body.Duplicates?.Over(defaults.Duplicates) ?? defaults.Duplicates, body.RateLimit?.Over(defaults.RateLimit) ?? defaults.RateLimit,
+            body.Digest?.Over(defaults.Digest) ?? defaults.Digest, body.QuietHours, body.Mutes ?? []);
         var errors = await grains.GetGrain<IUserGrain>(user.Key).PutPolicy(policy);
         return errors.Count > 0 ? ValidationProblems.Of(errors) : TypedResults.Ok(policy);
     }
@@ -38,8 +38,27 @@ public static class PolicyApi
     }
 }
 
-/// <summary>PUT body of a delivery policy; a missing section is the default's (no quiet hours, no mutes).</summary>
-public sealed record PolicyBody(DuplicatePolicy? Duplicates = null, RateLimitPolicy? RateLimit = null, DigestPolicy? Digest = null, QuietHoursPolicy? QuietHours = null,
+/// <summary>
+/// PUT body of a delivery policy; a missing section is the default's (no quiet hours, no mutes), and a missing field of
+/// the duplicates, rate limit or digest section the default's field: <c>{"duplicates": {"enabled": false}}</c> is enough.
+/// </summary>
+public sealed record PolicyBody(DuplicatesBody? Duplicates = null, RateLimitBody? RateLimit = null, DigestBody? Digest = null, QuietHoursPolicy? QuietHours = null,
     IReadOnlyList<MuteRule>? Mutes = null);
+
+public sealed record DuplicatesBody(bool? Enabled = null, TimeSpan? DuplicateWindow = null, double? Similarity = null)
+{
+    public DuplicatePolicy Over(DuplicatePolicy defaults)
+        => new(Enabled ?? defaults.Enabled, DuplicateWindow ?? defaults.DuplicateWindow, Similarity ?? defaults.Similarity);
+}
+
+public sealed record RateLimitBody(int? MaxImmediate = null, TimeSpan? Window = null)
+{
+    public RateLimitPolicy Over(RateLimitPolicy defaults) => new(MaxImmediate ?? defaults.MaxImmediate, Window ?? defaults.Window);
+}
+
+public sealed record DigestBody(TimeSpan? DigestEvery = null, int? DigestSize = null)
+{
+    public DigestPolicy Over(DigestPolicy defaults) => new(DigestEvery ?? defaults.DigestEvery, DigestSize ?? defaults.DigestSize);
+}
 
 public sealed record UserDigests(string UserId, IReadOnlyList<Digest> Digests);

@@ -32,6 +32,18 @@ public sealed class PolicyApiTests(SiloHostFixture fixture) : IClassFixture<Silo
         Assert.True((bool)stored["duplicates"]!["enabled"]!);
     }
 
+    [Fact]
+    public async Task A_field_left_out_of_a_section_keeps_the_defaults_field()
+    {
+        var put = await Http.PutAsync("/users/policy-partial/policy", Json("""{"duplicates": {"enabled": false}, "rateLimit": {"maxImmediate": 3}, "digest": {"digestSize": 5}}"""));
+
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        var stored = (await Http.GetFromJsonAsync<JsonObject>("/users/policy-partial/policy"))!;
+        Assert.Equal((false, "01:00:00", 0.6), ((bool)stored["duplicates"]!["enabled"]!, (string?)stored["duplicates"]!["duplicateWindow"], (double)stored["duplicates"]!["similarity"]!));
+        Assert.Equal((3, "01:00:00"), ((int)stored["rateLimit"]!["maxImmediate"]!, (string?)stored["rateLimit"]!["window"]));
+        Assert.Equal(("01:00:00", 5), ((string?)stored["digest"]!["digestEvery"], (int)stored["digest"]!["digestSize"]!));
+    }
+
     [Theory]
     [InlineData("""{"rateLimit": {"maxImmediate": -1, "window": "01:00:00"}}""", "rateLimit.maxImmediate")]
     [InlineData("""{"digest": {"digestEvery": "00:00:10", "digestSize": 10}}""", "digest.digestEvery")]

@@ -64,6 +64,7 @@ public static class StreamAttentionSiloBuilderExtensions
         services.TryAddSingleton<InterestValidator>();
         services.TryAddSingleton<InterestEmbedder>();
         services.TryAddSingleton<InterestImporter>();
+        services.AddPlacementDirector<ShardPlacement, ShardPlacementDirector>();
         return builder;
     }
 

@@ -6,6 +6,7 @@ using StreamAttention.Contracts;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Scoring;
 using StreamAttention.Embeddings;
+using StreamAttention.Grains.Options;
 using StreamAttention.Scoring;
 using StreamAttention.Scoring.Options;
 
@@ -19,14 +20,18 @@ namespace StreamAttention.Grains.Shards;
 /// the next score through this grain publishes them again and scores on a concatenation made for that call.
 /// On activation a member whose grain fails to answer is left out (only that user's matches are missing) and asked
 /// again every <see cref="MissingUserRetry"/> until it answers.
-/// Kept alive: a shard is one of few and rebuilding it asks every one of its users.
+/// Kept alive: a shard is one of few and rebuilding it asks every one of its users. Placed by <see cref="ShardPlacement"/>,
+/// and every <see cref="ShardingOptions.SpreadCheck"/> it moves to its silo of the spread when the membership changed it.
 /// </summary>
-[Reentrant, KeepAlive]
+[Reentrant, KeepAlive, ShardPlacement]
 public sealed class ScoringShardGrain(
     [PersistentState("shard", StorageNames.Interests)] IPersistentState<ShardMembershipState> membership,
     ShardScoringBatcher batcher,
     ITextEmbedder embedder,
     IOptions<ScoringOptions> scoring,
+    IOptions<ShardingOptions> sharding,
+    IClusterMembershipService cluster,
+    ILocalSiloDetails localSilo,
     ILogger<ScoringShardGrain> logger) : Grain, IScoringShardGrain
 {
     /// <summary>User grains asked at once while rebuilding.</summary>
@@ -50,6 +55,7 @@ public sealed class ScoringShardGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        this.RegisterGrainTimer(MoveToItsSiloAsync, sharding.Value.SpreadCheck, sharding.Value.SpreadCheck);
         var clock = Stopwatch.StartNew();
         await LoadAsync(membership.State.Users.ToArray());
         // Published now, so the silo's next run already covers this shard.
@@ -156,6 +162,18 @@ public sealed class ScoringShardGrain(
             var interest = index.Interests[pair.InterestIndex];
             return new TextMatch(pair.MessageIndex, interest.UserId!, interest.Id, pair.Score, pair.Highlights, Truncated: pair.Truncated, RawScore: pair.RawScore);
         }).ToArray();
+    }
+
+    /// <summary>Moves the shard, once idle, to its silo of the spread over the active silos, when that is another.</summary>
+    private Task MoveToItsSiloAsync(CancellationToken cancellationToken)
+    {
+        var active = cluster.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress);
+        if (ShardPlacement.SiloOf(Shard, active) is { } silo && !silo.Equals(localSilo.SiloAddress))
+        {
+            logger.LogInformation("Shard {Shard} moves from silo {From} to {To}, its silo of the spread over the active silos", Shard, localSilo.SiloAddress, silo);
+            this.MigrateOnIdle();
+        }
+        return Task.CompletedTask;
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)

@@ -1,0 +1,34 @@
+using Orleans.Placement;
+using Orleans.Runtime;
+using Orleans.Runtime.Placement;
+
+namespace StreamAttention.Grains.Shards;
+
+/// <summary>
+/// Spreads the scoring shards evenly over the cluster's silos: shard i on the (i mod n)-th of the n active silos in
+/// address order. Orleans' default places a grain where its first call comes from, so every shard activated at start
+/// (or moved after a crash) landed on one silo, which then did all the scoring while the others idled. Every silo
+/// computes the same spread from the same membership, and a shard on another silo than its own moves there
+/// (<see cref="ScoringShardGrain"/>), so a silo that joins takes its share.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("StreamAttention.ShardPlacement")]
+public sealed class ShardPlacement : PlacementStrategy
+{
+    /// <summary>The silo of <paramref name="shard"/> among <paramref name="silos"/> (any order); null without any.</summary>
+    public static SiloAddress? SiloOf(long shard, IEnumerable<SiloAddress> silos)
+    {
+        var ordered = silos.Distinct().Order().ToArray();
+        return ordered.Length == 0 ? null : ordered[(int)(shard % ordered.Length)];
+    }
+}
+
+/// <summary>Places a grain with <see cref="ShardPlacement"/> by its integer key (the shard's index).</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
+public sealed class ShardPlacementAttribute() : PlacementAttribute(new ShardPlacement());
+
+public sealed class ShardPlacementDirector : IPlacementDirector
+{
+    public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
+        => Task.FromResult(ShardPlacement.SiloOf(target.GrainIdentity.GetIntegerKey(), context.GetCompatibleSilos(target))
+            ?? throw new OrleansException($"No silo can host {target.GrainIdentity}."));
+}

@@ -121,6 +121,8 @@ public sealed partial class ExecutableTests : IDisposable
         var outOfRange = await Run([.. score, "--Scoring:DefaultThreshold=7"]);
         var noSuchProvider = await Run([.. score, "--Embeddings:Provider=bogus"]);
         var badAddress = await Run("silo", "--urls", "notaurl", "--Auth:Enabled=false", "--Cluster:SiloPort=" + LoopbackPort.Free(), "--Cluster:GatewayPort=" + LoopbackPort.Free());
+        var deadlinePastTimeout = await Run("silo", "--urls", $"http://127.0.0.1:{LoopbackPort.Free()}", "--Auth:Enabled=false", "--Cluster:SiloPort=" + LoopbackPort.Free(),
+            "--Cluster:GatewayPort=" + LoopbackPort.Free(), "--Decisions:AnswerDeadline=00:05:00");
 
         Assert.Equal((2, "score: invalid configuration: Failed to convert configuration value 'abc' at 'Scoring:DefaultThreshold' to type 'System.Single'."),
             (notANumber.ExitCode, LastLine(notANumber.Stderr)));
@@ -129,9 +131,11 @@ public sealed partial class ExecutableTests : IDisposable
         Assert.Equal((2, "score: invalid configuration: Embeddings:Provider must be 'glove', 'distilled', 'minilm', 'transformer', not 'bogus'."),
             (noSuchProvider.ExitCode, LastLine(noSuchProvider.Stderr)));
         Assert.Equal((2, "silo: invalid configuration: Invalid url: 'notaurl'"), (badAddress.ExitCode, LastLine(badAddress.Stderr)));
-        Assert.All(new[] { notANumber, outOfRange, noSuchProvider, badAddress }, run => Assert.DoesNotContain("Unhandled exception", run.Stderr));
+        Assert.Equal((2, "silo: invalid configuration: Decisions:AnswerDeadline must be below Cluster:ResponseTimeout (00:00:30): past it Orleans gives up "
+            + "on a user's call first, and a hung user is never told apart."), (deadlinePastTimeout.ExitCode, LastLine(deadlinePastTimeout.Stderr)));
+        Assert.All(new[] { notANumber, outOfRange, noSuchProvider, badAddress, deadlinePastTimeout }, run => Assert.DoesNotContain("Unhandled exception", run.Stderr));
         // Nor the host's own report of the failed start, with its stack, before the line.
-        Assert.All(new[] { notANumber, outOfRange, noSuchProvider, badAddress }, run => Assert.DoesNotContain("Hosting failed to start", run.Stderr));
+        Assert.All(new[] { notANumber, outOfRange, noSuchProvider, badAddress, deadlinePastTimeout }, run => Assert.DoesNotContain("Hosting failed to start", run.Stderr));
         // A mistyped option is not taken for a setting that nothing reads (local would otherwise start and run).
         var mistyped = await Run("local", "--rates", "10");
         Assert.Equal((2, "local: unknown option '--rates' (--help lists the options; a setting is --Section:Key=value)"), (mistyped.ExitCode, LastLine(mistyped.Stderr)));

@@ -13,7 +13,7 @@ public sealed class DeliveryDecisionOptions
     /// (a store call that does not return, a call it waits on), not by the cluster: its matches come back undecided,
     /// and so do its next batches' until that call ends, so one hung user does not hold everyone's batches, nor its
     /// own stream, for Orleans' response timeout. When the probe is not answered either, the batch waits on, up to
-    /// Orleans' own timeout (<c>Cluster:ResponseTimeout</c>; keep this below it). A decision takes milliseconds.
+    /// Orleans' own timeout (<c>Cluster:ResponseTimeout</c>; this must be below it, checked at start). A decision takes milliseconds.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan AnswerDeadline { get; set; } = TimeSpan.FromSeconds(10);

@@ -267,6 +267,33 @@ public sealed class ScoringFaultTests(FaultyClusterFixture fixture) : IClassFixt
     }
 
     /// <summary>
+    /// A call that never answers (in flight to a silo that was killed) is given up at its deadline and asked again,
+    /// instead of stalling every partition for Orleans' response timeout; nothing is lost, duplicated or restarted.
+    /// </summary>
+    [Fact]
+    public async Task A_scoring_call_that_does_not_answer_within_its_deadline_is_asked_again()
+    {
+        await using var kafka = Traffic.StartKafka();
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "deadline", options => options.ScoringCallDeadlineFloor = TimeSpan.FromSeconds(1));
+        using var outcomes = new OutcomeCounter(ingest);
+        var log = ingest.Log();
+        try
+        {
+            fixture.Faults.HoldScoring();
+            await Traffic.ProduceAsync(kafka, 0, Count);
+            await log.WaitForAsync("The scoring call did not answer within");
+        }
+        finally
+        {
+            fixture.Faults.ReleaseScoring();
+        }
+        await OutputReader.WaitForAllCommittedAsync(kafka, "deadline", log);
+
+        Assert.Equal(0, OutputReader.AssertMatches(OutputReader.ReadMatches(kafka), Count, maxDuplicates: 0));
+        Assert.Equal(0, outcomes.Restarts);
+    }
+
+    /// <summary>
     /// A stop while batches are in flight (scoring held until the stop began): they finish and are committed before the
     /// consumer leaves, so a successor in the group processes nothing again.
     /// </summary>

@@ -79,6 +79,13 @@ public sealed class KafkaIngestOptions : IValidatableObject
     public TimeSpan ScoringRetryTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>
+    /// The least a scoring call is waited for before it is given up and asked again (a silo killed with the call in
+    /// flight never answers); the wait is three times the slowest of the last 64 calls when that is longer.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan ScoringCallDeadlineFloor { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
     /// Attempts of a scoring call that the silos answer with an error (not unavailability); then its messages are
     /// bisected down to the ones that fail, which are dead-lettered as <c>scoring-failed</c>.
     /// </summary>

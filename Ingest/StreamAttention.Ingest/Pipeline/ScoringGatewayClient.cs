@@ -30,6 +30,8 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
 
     private int _busyCalls;
 
+    private readonly ScoringCallDeadline _deadline = new(options.Value.ScoringCallDeadlineFloor);
+
     /// <summary>The users whose interests check has not answered within <see cref="IngestTenancyOptions.UserCheckTimeout"/>, with that check: not asked again until it ends.</summary>
     private readonly UnansweredCalls _checksOut = new();
 
@@ -65,7 +67,7 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
         IReadOnlyList<TextMatch> results;
         try
         {
-            results = await RetryAsync(token => Call(items.Select(item => item.Message).ToArray(), token), cancellationToken);
+            results = await RetryAsync(token => WithinDeadlineAsync(items.Select(item => item.Message).ToArray(), token), cancellationToken);
         }
         catch (Exception e) when (!IsUnavailable(e) && !cancellationToken.IsCancellationRequested)
         {
@@ -126,6 +128,28 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
         {
             logger.LogWarning("The interests of user {User} could not be read ({Error}); its messages are scored without the check", userKey, e.Message);
             return false;
+        }
+    }
+
+    /// <summary>
+    /// The call, given up after <see cref="ScoringCallDeadline"/> with a <see cref="TimeoutException"/> (retried as the
+    /// cluster's unavailability is): the silo's queued work for it is dropped with its cancelled token.
+    /// </summary>
+    private async Task<IReadOnlyList<TextMatch>> WithinDeadlineAsync(IngestMessage[] messages, CancellationToken cancellationToken)
+    {
+        var deadline = _deadline.Current;
+        using var timeout = new CancellationTokenSource(deadline, time);
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var started = time.GetTimestamp();
+        try
+        {
+            var results = await Call(messages, attempt.Token).WaitAsync(attempt.Token);
+            _deadline.Answered(time.GetElapsedTime(started));
+            return results;
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The scoring call did not answer within {deadline.TotalSeconds:0.#} s (three times the slowest recent call, at least Ingest:ScoringCallDeadlineFloor)");
         }
     }
 

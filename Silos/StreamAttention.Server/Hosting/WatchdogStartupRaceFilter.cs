@@ -10,7 +10,7 @@ namespace StreamAttention.Server.Hosting;
 /// happened. A stall longer than this process has lived cannot be real, so exactly those messages are dropped; every
 /// other message, real watchdog stalls included, passes on.
 /// </summary>
-public sealed class WatchdogStartupRaceFilter(ILoggerProvider inner) : ILoggerProvider, ISupportExternalScope
+public sealed class WatchdogStartupRaceFilter(ILoggerProvider inner) : CategoryLogFilter(inner, WatchdogCategory)
 {
     public const string WatchdogCategory = "Orleans.Runtime.Watchdog";
 
@@ -19,34 +19,11 @@ public sealed class WatchdogStartupRaceFilter(ILoggerProvider inner) : ILoggerPr
 
     private static readonly DateTime ProcessStartedUtc = Process.GetCurrentProcess().StartTime.ToUniversalTime();
 
-    public ILogger CreateLogger(string categoryName)
-    {
-        var logger = inner.CreateLogger(categoryName);
-        return categoryName == WatchdogCategory ? new FilteringLogger(logger) : logger;
-    }
-
-    public void SetScopeProvider(IExternalScopeProvider scopeProvider) => (inner as ISupportExternalScope)?.SetScopeProvider(scopeProvider);
-
-    public void Dispose() => inner.Dispose();
-
     /// <summary>True for a stall warning whose measured stall is longer than the process has been running.</summary>
     public static bool IsImpossibleStall<TState>(EventId eventId, TState state, DateTime nowUtc) =>
         eventId.Id == StallEventId
         && state is IEnumerable<KeyValuePair<string, object?>> values
         && values.Any(value => value.Value is TimeSpan stall && stall > nowUtc - ProcessStartedUtc);
 
-    private sealed class FilteringLogger(ILogger inner) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => inner.BeginScope(state);
-
-        public bool IsEnabled(LogLevel logLevel) => inner.IsEnabled(logLevel);
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (!IsImpossibleStall(eventId, state, DateTime.UtcNow))
-            {
-                inner.Log(logLevel, eventId, state, exception, formatter);
-            }
-        }
-    }
+    protected override bool Drops<TState>(EventId eventId, TState state, Exception? exception) => IsImpossibleStall(eventId, state, DateTime.UtcNow);
 }

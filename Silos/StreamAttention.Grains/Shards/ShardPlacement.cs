@@ -6,10 +6,10 @@ namespace StreamAttention.Grains.Shards;
 
 /// <summary>
 /// Spreads the scoring shards evenly over the cluster's silos: shard i on the (i mod n)-th of the n active silos in
-/// address order. Orleans' default places a grain where its first call comes from, so every shard activated at start
-/// (or moved after a crash) landed on one silo, which then did all the scoring while the others idled. Every silo
-/// computes the same spread from the same membership, and a shard on another silo than its own moves there
-/// (<see cref="ScoringShardGrain"/>), so a silo that joins takes its share.
+/// <see cref="SiloAddress"/> order (the same on every silo; not port order). Orleans' default places a grain where its
+/// first call comes from, so every shard activated at start (or moved after a crash) landed on one silo, which then did
+/// all the scoring while the others idled. Every silo computes the same spread from the same membership, and a shard on
+/// another silo than its own moves there (<see cref="ScoringShardGrain"/>), so a silo that joins takes its share.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("StreamAttention.ShardPlacement")]
 public sealed class ShardPlacement : PlacementStrategy

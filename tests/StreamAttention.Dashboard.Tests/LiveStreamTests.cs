@@ -87,6 +87,23 @@ public sealed class LiveStreamTests(SiloHostFixture host)
     }
 
     [Fact]
+    public async Task A_stream_asked_for_some_delivery_kinds_skips_the_others()
+    {
+        await PutAsync("live-kinds", "db", Texts.DatabaseInterest);
+        using var timeout = new CancellationTokenSource(StreamTimeout);
+        await using var stream = await ServerSentEvents.OpenAsync(host.Http, "/users/live-kinds/matches/stream?delivery=suppressed-duplicate", timeout.Token);
+
+        // The first is delivered now (skipped here), the second the first's duplicate.
+        var first = await ScoreAsync(Texts.DatabaseMessage, "live-kinds");
+        await ScoreAsync(Texts.DatabaseMessage, "live-kinds");
+
+        var (_, data) = await stream.NextAsync(timeout.Token);
+        Assert.Equal(("suppressed-duplicate", first), ((string?)data["match"]!["delivery"], (string?)data["match"]!["duplicateOf"]));
+        using var unknown = await host.Http.GetAsync("/users/live-kinds/matches/stream?delivery=urgent");
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+    }
+
+    [Fact]
     public async Task An_invalid_user_id_is_a_validation_problem()
     {
         using var response = await host.Http.GetAsync("/users/not%20valid/matches/stream");

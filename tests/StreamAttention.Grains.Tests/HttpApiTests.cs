@@ -79,6 +79,25 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
     }
 
     [Fact]
+    public async Task A_users_matches_can_be_asked_for_some_delivery_kinds()
+    {
+        await Http.PutAsJsonAsync("/users/http-kinds/interests/f1", new { text = Texts.RacingInterest, threshold = Texts.RacingThreshold });
+        // The same text twice: delivered now, then the first's duplicate.
+        foreach (var _ in new[] { 1, 2 })
+        {
+            (await Http.PostAsJsonAsync("/score", new { texts = new[] { Texts.RacingMessage }, userId = "http-kinds" })).EnsureSuccessStatusCode();
+        }
+
+        var immediate = (await Http.GetFromJsonAsync<JsonObject>("/users/http-kinds/matches?delivery=immediate"))!["matches"]!.AsArray();
+        var both = (await Http.GetFromJsonAsync<JsonObject>("/users/http-kinds/matches?delivery=immediate,suppressed-duplicate&limit=1"))!["matches"]!.AsArray();
+
+        Assert.Equal(["immediate"], immediate.Select(m => (string?)m!["delivery"]));
+        Assert.Equal(["suppressed-duplicate"], both.Select(m => (string?)m!["delivery"]));
+        var problem = await AssertProblemAsync(await Http.GetAsync("/users/http-kinds/matches?delivery=urgent"), HttpStatusCode.BadRequest);
+        Assert.Contains("not 'urgent'", problem["errors"]!["delivery"]![0]!.ToString());
+    }
+
+    [Fact]
     public async Task Score_with_source_ids_sent_again_returns_the_first_match_ids_and_decisions()
     {
         await Http.PutAsJsonAsync("/users/http-score-sources/interests/f1", new { text = Texts.RacingInterest, threshold = Texts.RacingThreshold });

@@ -20,7 +20,8 @@ public static class ScoringApi
         app.MapPost("/score", Score).WithTags("Scoring")
             .WithSummary("Scores texts against every user's interests (or one user's, a \"tenant/user\" key) and appends the matches to the users' histories. Operators only.")
             .RequireOperator().RequireRateLimiting(SecurityHostingExtensions.PerCallerRateLimit).WithRequestBodyLimit();
-        app.MapUserRoutes("Scoring", user => user.MapGet("/matches", GetMatches).WithSummary("The user's most recent matches, newest first."));
+        app.MapUserRoutes("Scoring", user => user.MapGet("/matches", GetMatches)
+            .WithSummary("The user's most recent matches, newest first; ?delivery=immediate,… keeps those kinds only."));
         return app;
     }
 
@@ -52,13 +53,22 @@ public static class ScoringApi
         return TypedResults.Ok(new ScoreResponse(matches));
     }
 
-    public static async Task<Results<Ok<UserMatches>, ValidationProblem>> GetMatches(UserScope user, int? limit, IGrainFactory grains, IOptions<InterestLimitsOptions> limits)
+    public static async Task<Results<Ok<UserMatches>, ValidationProblem>> GetMatches(UserScope user, int? limit, string? delivery, IGrainFactory grains,
+        IOptions<InterestLimitsOptions> limits)
     {
         var historySize = limits.Value.MatchHistorySize;
         if (limit is < 1 || limit > historySize)
         {
             return ValidationProblems.Of("limit", $"limit must be in [1, {historySize}]");
         }
-        return TypedResults.Ok(new UserMatches(user.UserId, await grains.GetGrain<IUserGrain>(user.Key).GetMatches(limit ?? historySize)));
+        if (DeliveryFilter.Parse(delivery, out var kinds) is { } error)
+        {
+            return ValidationProblems.Of("delivery", error);
+        }
+        var grain = grains.GetGrain<IUserGrain>(user.Key);
+        // The newest of the kinds asked for: the history is read whole (at most MatchHistorySize) and then cut.
+        var matches = kinds is null ? await grain.GetMatches(limit ?? historySize)
+            : (await grain.GetMatches(historySize)).Where(m => m.Delivery is { } kind && kinds.Contains(kind)).Take(limit ?? historySize).ToArray();
+        return TypedResults.Ok(new UserMatches(user.UserId, matches));
     }
 }

@@ -30,6 +30,8 @@ public sealed class IngestProcessTests
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/live")).StatusCode);
         var metrics = await http.GetStringAsync("/metrics");
         Assert.Contains(PrometheusNames.Gauge(InstrumentNames.IngestConsumerLag), metrics);
+        // Before any restart, at 0: an alert on its increase sees the first one.
+        Assert.Matches($@"(?m)^{PrometheusNames.Counter(InstrumentNames.IngestRestarts)}(\{{[^}}]*\}})? 0( |$)", metrics);
         // /metrics is for operators; the probes are open.
         using var anonymous = new HttpClient { BaseAddress = http.BaseAddress, Timeout = http.Timeout };
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/metrics")).StatusCode);

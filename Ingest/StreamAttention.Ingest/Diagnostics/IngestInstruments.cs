@@ -75,4 +75,7 @@ public sealed class IngestInstruments
     public void Paused() => _pauses.Add(1);
 
     public void Restarted() => _restarts.Add(1);
+
+    /// <summary>Records no restart, so the series exists at 0 from the start: an alert on its increase sees the first restart.</summary>
+    public void NoRestartYet() => _restarts.Add(0);
 }

@@ -56,6 +56,7 @@ public sealed class KafkaIngestService(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         IngestConsumerConfig.EnsureAccepted(_options);
+        metrics.NoRestartYet();
         _loop = new Thread(Run) { IsBackground = true, Name = "kafka-ingest" };
         _loop.Start();
         return Task.CompletedTask;

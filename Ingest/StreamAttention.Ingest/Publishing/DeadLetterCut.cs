@@ -16,7 +16,8 @@ public static class DeadLetterCut
     /// <summary>The most bytes of an error's detail a dead letter carries (a JSON path can hold a whole attribute name).</summary>
     public const int MaxDetailBytes = 4096;
 
-    private static readonly byte[] Ellipsis = Encoding.UTF8.GetBytes("…");
+    /// <summary>What ends a cut detail: one character, 3 bytes in UTF-8.</summary>
+    private const string Ellipsis = "…";
 
     /// <summary>Room kept for the headers that name the cuts.</summary>
     private const int CutHeadersBytes = 3 * 64;
@@ -33,13 +34,13 @@ public static class DeadLetterCut
         {
             var width = char.IsSurrogatePair(detail, length) ? 2 : 1;
             var size = Encoding.UTF8.GetByteCount(detail.AsSpan(length, width));
-            if (bytes + size > MaxDetailBytes - Ellipsis.Length)
+            if (bytes + size > MaxDetailBytes - Encoding.UTF8.GetByteCount(Ellipsis))
             {
                 break;
             }
             (length, bytes) = (length + width, bytes + size);
         }
-        return string.Concat(detail.AsSpan(0, length), "…");
+        return string.Concat(detail.AsSpan(0, length), Ellipsis);
     }
 
     /// <summary>

@@ -95,7 +95,7 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
             if (immediate)
             {
                 // A notification stays one record per match in either layout: it is what should reach the person now.
-                await ProduceAsync(TenantTopic(TenantOf(match.UserId), _options.Tenancy.NotificationTopicPattern, _options.NotificationTopic), output, acknowledgements, cancellationToken);
+                await ProduceAsync(UserTopic(match.UserId, _options.Tenancy.NotificationTopicPattern, _options.NotificationTopic), output, acknowledgements, cancellationToken);
             }
         }
     }
@@ -131,7 +131,7 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
     }
 
     public Task PublishAsync(Digest digest, CancellationToken cancellationToken)
-        => _producer.ProduceAsync(TenantTopic(TenantOf(digest.UserId), _options.Tenancy.DigestTopicPattern, _options.DigestTopic), new Message<byte[]?, byte[]?>
+        => _producer.ProduceAsync(UserTopic(digest.UserId, _options.Tenancy.DigestTopicPattern, _options.DigestTopic), new Message<byte[]?, byte[]?>
         {
             Key = Encoding.UTF8.GetBytes(digest.UserId),
             Value = JsonSerializer.SerializeToUtf8Bytes(digest, OutputJson.Records.Digest),
@@ -142,14 +142,17 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
     /// The output topic of a match for the user with key <paramref name="userKey"/>: the user's tenant's own, whatever
     /// the message's tenant (a message without one reaches every tenant's users).
     /// </summary>
-    private string OutputTopicOf(string userKey) => TenantTopic(TenantOf(userKey), _options.Tenancy.OutputTopicPattern, _options.OutputTopic);
+    private string OutputTopicOf(string userKey) => UserTopic(userKey, _options.Tenancy.OutputTopicPattern, _options.OutputTopic);
 
-    /// <summary>The tenant's own topic when its pattern (<see cref="IngestTenancyOptions"/>) is set, else the one topic.</summary>
-    private static string TenantTopic(string? tenant, string? pattern, string topic)
-        => tenant is not null && pattern is not null ? pattern.Replace(IngestTenancyOptions.TenantPlaceholder, tenant, StringComparison.Ordinal) : topic;
-
-    /// <summary>The tenant of a user grain key, "tenant/user"; null for a tenant-less user.</summary>
-    private static string? TenantOf(string userKey) => userKey.IndexOf('/') is > 0 and var slash ? userKey[..slash] : null;
+    /// <summary>
+    /// The topic of the user with key <paramref name="userKey"/> ("tenant/user", or a tenant-less user's id): its
+    /// tenant's own when the pattern (<see cref="IngestTenancyOptions"/>) is set, else the one topic. The tenant is cut
+    /// from the key only when there is a pattern: this runs for every match.
+    /// </summary>
+    private static string UserTopic(string userKey, string? pattern, string topic)
+        => pattern is not null && userKey.IndexOf('/') is > 0 and var slash
+            ? pattern.Replace(IngestTenancyOptions.TenantPlaceholder, userKey[..slash], StringComparison.Ordinal)
+            : topic;
 
     /// <summary>Hands the input's dead letter to the producer; <paramref name="user"/>: the one user it is for (<see cref="DeadLetterHeaders.User"/>).</summary>
     public ValueTask PublishDeadLetterAsync(ConsumeResult<byte[]?, byte[]?> input, string reason, string detail, BatchAcknowledgements acknowledgements, CancellationToken cancellationToken,

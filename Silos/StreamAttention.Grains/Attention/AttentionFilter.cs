@@ -35,8 +35,8 @@ public sealed class AttentionFilter(TimeProvider time, int maxFingerprints = Int
     public DateTimeOffset Now => time.GetUtcNow();
 
     /// <summary>The decision on <paramref name="match"/> (a deferred one waits in <paramref name="state"/>, decided).</summary>
-    /// <param name="textOf">The text of an earlier match by its id, where the user's history still holds it (null: none kept).</param>
-    public MatchDecision Decide(UserMatch match, DeliveryPolicy policy, AttentionState state, Func<string, string?>? textOf = null)
+    /// <param name="textOf">The text of an earlier match by its key, where the user's history still holds it (null: none kept).</param>
+    public MatchDecision Decide(UserMatch match, DeliveryPolicy policy, AttentionState state, Func<MatchKey, string?>? textOf = null)
     {
         var now = Now;
         Forget(policy, state, now);
@@ -163,7 +163,7 @@ public sealed class AttentionFilter(TimeProvider time, int maxFingerprints = Int
     /// The position of the oldest fingerprint whose similarity to <paramref name="sketch"/> reaches <paramref name="similarity"/>
     /// and whose text, where known, has every word of <paramref name="text"/>; -1 when none has.
     /// </summary>
-    private static int FirstDuplicate(FingerprintWindow fingerprints, byte[] sketch, double similarity, string text, Func<string, string?>? textOf)
+    private static int FirstDuplicate(FingerprintWindow fingerprints, byte[] sketch, double similarity, string text, Func<MatchKey, string?>? textOf)
     {
         if (MinHashSignature.IsEmpty(sketch))
         {
@@ -172,7 +172,7 @@ public sealed class AttentionFilter(TimeProvider time, int maxFingerprints = Int
         var needed = MinHashSignature.AgreementsFor(similarity);
         for (var i = fingerprints.FirstAgreeing(sketch, needed); i >= 0; i = fingerprints.FirstAgreeing(sketch, needed, i + 1))
         {
-            if (textOf?.Invoke(fingerprints.MatchId(i)) is not { } original || !MinHashSignature.AddsWords(text, original))
+            if (textOf?.Invoke(fingerprints.Key(i)) is not { } original || !MinHashSignature.AddsWords(text, original))
             {
                 return i;
             }

@@ -45,7 +45,9 @@ public sealed class FingerprintWindow : IEnumerable<Fingerprint>
     public DateTimeOffset At(int index) => _at[Slot(index)];
 
     /// <summary>The <paramref name="index"/>-th oldest's match id, a new string.</summary>
-    public string MatchId(int index) => _keys[Slot(index)].ToId();
+    public string MatchId(int index) => Key(index).ToId();
+
+    public MatchKey Key(int index) => _keys[Slot(index)];
 
     public ReadOnlySpan<byte> Sketch(int index) => _sketches.AsSpan(Slot(index) * Length, Length);
 

@@ -61,6 +61,9 @@ public sealed class RecentMatches(int capacity)
     /// <summary>The kept match with this id; null when it was never kept or has left.</summary>
     public UserMatch? Find(string matchId) => SlotOf(MatchKey.Of(matchId)) is { } slot ? _ring[slot].ToMatch() : null;
 
+    /// <summary>The text of the kept match with this key; null when it was never kept or has left.</summary>
+    public string? TextOf(MatchKey key) => SlotOf(key) is { } slot ? _ring[slot].Text : null;
+
     /// <summary>The decision of the kept match with this key; null when it was never kept or has left.</summary>
     public MatchDecision? FindDecision(MatchKey key) => SlotOf(key) is { } slot ? _ring[slot].Decision : null;
 

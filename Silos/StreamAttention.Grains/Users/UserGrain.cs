@@ -50,8 +50,8 @@ public sealed partial class UserGrain(
     /// <summary>The verdict last given on each match of the history that had feedback (👍 true), so the same one twice counts once.</summary>
     private readonly Dictionary<string, bool> _verdicts = new(StringComparer.Ordinal);
 
-    /// <summary><see cref="TextOf"/>, one delegate for every decision.</summary>
-    private Func<string, string?>? _textOf;
+    /// <summary><see cref="RecentMatches.TextOf"/> of <see cref="_history"/>, one delegate for every decision.</summary>
+    private Func<MatchKey, string?>? _textOf;
     private bool _reminderRegistered;
     private AttentionLog? _log;
 
@@ -216,7 +216,7 @@ public sealed partial class UserGrain(
                 continue;
             }
             var match = WithFeedbackPenalty(matches[i]);
-            decided[i] = match.Score < ThresholdOf(match.InterestId) ? new MatchDecision(DeliveryKinds.BelowThreshold, match.Score) : filter.Decide(match, policy, attention, _textOf ??= TextOf);
+            decided[i] = match.Score < ThresholdOf(match.InterestId) ? new MatchDecision(DeliveryKinds.BelowThreshold, match.Score) : filter.Decide(match, policy, attention, _textOf ??= _history.TextOf);
             _history.Add(key, match, decided[i]);
             decidedPerKind[AttentionInstruments.KindIndex(decided[i].Delivery)]++;
         }
@@ -453,9 +453,6 @@ public sealed partial class UserGrain(
     }
 
     private float[] Pooled(string text) => embedder.MessagePooled(text);
-
-    /// <summary>The text of a match the history still holds.</summary>
-    private string? TextOf(string matchId) => _history.Find(matchId)?.Text;
 
     private float BaseThreshold(string interestId)
         => state.State.Interests.GetValueOrDefault(interestId)?.Threshold ?? scoring.Value.DefaultThreshold;

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Attention;
+using StreamAttention.Grains.Users;
 
 namespace StreamAttention.Grains.Tests.Attention;
 
@@ -54,7 +55,7 @@ public sealed class AttentionFilterTests
     public void Similar_wording_with_a_word_of_its_own_is_news_while_the_history_holds_the_first(string first, string second)
     {
         var (_, filter, state) = Arrange();
-        var history = new Dictionary<string, string> { ["a"] = first };
+        var history = new Dictionary<MatchKey, string> { [MatchKey.Of("a")] = first };
 
         Assert.Equal(DeliveryKinds.Immediate, filter.Decide(Match("a", first, 0.8f), DeliveryPolicy.Default, state, history.GetValueOrDefault).Delivery);
         Assert.Equal(DeliveryKinds.Immediate, filter.Decide(Match("b", second, 0.8f), DeliveryPolicy.Default, state, history.GetValueOrDefault).Delivery);

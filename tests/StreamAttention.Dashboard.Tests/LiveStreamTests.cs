@@ -104,6 +104,69 @@ public sealed class LiveStreamTests(SiloHostFixture host)
     }
 
     [Fact]
+    public async Task A_stream_reopened_with_the_last_event_id_first_sends_what_it_missed()
+    {
+        await PutAsync("live-resume", "db", Texts.DatabaseInterest);
+        await PutAsync("live-resume-other", "db", Texts.DatabaseInterest);
+        using var timeout = new CancellationTokenSource(StreamTimeout);
+        // A second client stays connected throughout: once it has the matches, the silo has them.
+        await using var witness = await ServerSentEvents.OpenAsync(host.Http, "/users/live-resume/matches/stream", timeout.Token);
+        string? seen;
+        await using (var stream = await ServerSentEvents.OpenAsync(host.Http, "/users/live-resume/matches/stream", timeout.Token))
+        {
+            seen = await ScoreAsync(Texts.DatabaseMessage, "live-resume");
+            await stream.NextAsync(timeout.Token);
+            Assert.Equal(seen, stream.EventId);
+        }
+
+        // While the client is away: two of its matches, and another user's, which its stream must not send.
+        await ScoreAsync(Texts.DatabaseMessage, "live-resume-other");
+        string?[] missed = [await ScoreAsync(Texts.DatabaseMessage, "live-resume"), await ScoreAsync(Texts.DatabaseMessage, "live-resume")];
+        foreach (var id in (string?[])[seen, .. missed])
+        {
+            await witness.NextAsync(timeout.Token);
+            Assert.Equal(id, witness.EventId);
+        }
+        await using var resumed = await ServerSentEvents.OpenAsync(host.Http, "/users/live-resume/matches/stream", timeout.Token, lastEventId: seen);
+        var after = await ScoreAsync(Texts.DatabaseMessage, "live-resume");
+
+        foreach (var expected in (string?[])[.. missed, after])
+        {
+            var (type, data) = await resumed.NextAsync(timeout.Token);
+            Assert.Equal(("match", "live-resume", expected), (type, (string?)data["userId"], resumed.EventId));
+        }
+    }
+
+    [Fact]
+    public async Task A_stream_reopened_with_an_id_no_longer_kept_says_so_and_sends_the_kept_matches()
+    {
+        await PutAsync("live-gap", "db", Texts.DatabaseInterest);
+        using var timeout = new CancellationTokenSource(StreamTimeout);
+        await using var witness = await ServerSentEvents.OpenAsync(host.Http, "/users/live-gap/matches/stream", timeout.Token);
+        var kept = await ScoreAsync(Texts.DatabaseMessage, "live-gap");
+        await witness.NextAsync(timeout.Token);
+
+        await using var resumed = await ServerSentEvents.OpenAsync(host.Http, "/users/live-gap/matches/stream", timeout.Token, lastEventId: "long-gone");
+
+        var (type, data) = await resumed.NextAsync(timeout.Token);
+        Assert.Equal(("gap", "long-gone"), (type, (string?)data["lastEventId"]));
+        (type, data) = await resumed.NextAsync(timeout.Token);
+        Assert.Equal(("match", "live-gap", kept), (type, (string?)data["userId"], resumed.EventId));
+    }
+
+    [Fact]
+    public async Task An_idle_stream_gets_keep_alive_comments()
+    {
+        using var timeout = new CancellationTokenSource(StreamTimeout);
+        using var response = await ServerSentEvents.OpenResponseAsync(host.Http, "/users/live-idle/matches/stream", timeout.Token);
+        using var body = new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token));
+
+        // Nobody scores for this user: the first line is the comment the default keep-alive (15 s) sends.
+        Assert.Equal(": keep-alive", await body.ReadLineAsync(timeout.Token));
+        Assert.Equal("", await body.ReadLineAsync(timeout.Token));
+    }
+
+    [Fact]
     public async Task An_invalid_user_id_is_a_validation_problem()
     {
         using var response = await host.Http.GetAsync("/users/not%20valid/matches/stream");

@@ -15,13 +15,28 @@ internal sealed class ServerSentEvents : IAsyncDisposable
         _events = SseParser.Create(body).EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
     }
 
-    /// <summary>Returns when the server has answered: the silo sends the headers at once, so the stream is subscribed.</summary>
-    public static async Task<ServerSentEvents> OpenAsync(HttpClient http, string path, CancellationToken cancellationToken)
+    /// <summary>
+    /// Returns when the server has answered: the silo sends the headers at once, so the stream is subscribed.
+    /// <paramref name="lastEventId"/>: sent as <c>Last-Event-ID</c>, as EventSource does when it reconnects.
+    /// </summary>
+    public static async Task<ServerSentEvents> OpenAsync(HttpClient http, string path, CancellationToken cancellationToken, string? lastEventId = null)
     {
-        var response = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        var response = await OpenResponseAsync(http, path, cancellationToken, lastEventId);
+        return new ServerSentEvents(response, await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken);
+    }
+
+    /// <summary>The stream's response, its body unread (for what the parser does not return, e.g. comment lines).</summary>
+    public static async Task<HttpResponseMessage> OpenResponseAsync(HttpClient http, string path, CancellationToken cancellationToken, string? lastEventId = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (lastEventId is not null)
+        {
+            request.Headers.Add("Last-Event-ID", lastEventId);
+        }
+        var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         response.EnsureSuccessStatusCode();
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
-        return new ServerSentEvents(response, await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken);
+        return response;
     }
 
     /// <summary>The id of the event <see cref="NextAsync"/> read last (null: it had none).</summary>

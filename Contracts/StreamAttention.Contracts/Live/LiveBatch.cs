@@ -5,8 +5,7 @@ namespace StreamAttention.Contracts.Live;
 
 /// <summary>
 /// A scored batch's decided matches as the live feed carries them: the gateway's own result, the batch's texts and the
-/// time its matches were formed. A match becomes a <see cref="LiveMatch"/> only where a listener takes it, since most
-/// users have nobody watching.
+/// time its matches were formed. A match becomes a <see cref="LiveMatch"/> on the silos that receive it, not before.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("StreamAttention.LiveBatch")]
 public sealed record LiveBatch(DateTimeOffset At, IReadOnlyList<string> Texts, IReadOnlyList<TextMatch> Matches)

@@ -32,7 +32,7 @@ public static class StreamAttentionSiloBuilderExtensions
     /// the silo's dynamic batcher (its interest index, queue and runs) with its metrics, the gateway's metrics, the
     /// users' delivery policies (<see cref="AttentionFilter"/> on the registered <see cref="TimeProvider"/>), the
     /// background delivery of matches, the silo's end of the live match feed, validation, interest embedding and the bulk importer, with
-    /// <see cref="ShardingOptions"/>, <see cref="InterestLimitsOptions"/>, <see cref="DynamicBatchingOptions"/> and <see cref="TenantQuotaOptions"/>
+    /// <see cref="ShardingOptions"/>, <see cref="InterestLimitsOptions"/>, <see cref="DynamicBatchingOptions"/>, <see cref="TenantQuotaOptions"/> and <see cref="LiveFeedOptions"/>
     /// bound from configuration and validated at start. Grain storage named <see cref="StorageNames.Interests"/>
     /// must be added separately (see <see cref="UseStreamAttentionCluster"/>).
     /// </summary>
@@ -44,6 +44,7 @@ public static class StreamAttentionSiloBuilderExtensions
         services.AddOptions<DynamicBatchingOptions>().BindConfiguration(DynamicBatchingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<TenantQuotaOptions>().BindConfiguration(TenantQuotaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DeliveryDecisionOptions>().BindConfiguration(DeliveryDecisionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<LiveFeedOptions>().BindConfiguration(LiveFeedOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<BatchingInstruments>();

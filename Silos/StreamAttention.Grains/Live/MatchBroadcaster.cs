@@ -1,8 +1,10 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Live;
+using StreamAttention.Grains.Options;
 
 namespace StreamAttention.Grains.Live;
 
@@ -10,9 +12,11 @@ namespace StreamAttention.Grains.Live;
 /// The silo's end of the live match feed: subscribes to <see cref="IMatchFeedGrain"/> (and keeps refreshing the
 /// subscription) and fans every match out to the local listeners, e.g. server-sent-event clients.
 /// Each listener has its own bounded queue that drops its oldest entries, so a slow client loses matches instead
-/// of holding up the feed or growing the silo's memory.
+/// of holding up the feed or growing the silo's memory. The latest matches are kept (<see cref="LiveFeedOptions.ResumeMatches"/>)
+/// for listeners that resume after a reconnect.
 /// </summary>
-public sealed partial class MatchBroadcaster(IGrainFactory grains, ILogger<MatchBroadcaster> logger) : BackgroundService, IMatchFeedObserver
+public sealed partial class MatchBroadcaster(IGrainFactory grains, IOptions<LiveFeedOptions> options, ILogger<MatchBroadcaster> logger)
+    : BackgroundService, IMatchFeedObserver
 {
     public static readonly TimeSpan RefreshPeriod = TimeSpan.FromSeconds(30);
 
@@ -21,6 +25,7 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, ILogger<Match
 
     private readonly Lock _lock = new();
     private readonly List<Subscription> _listeners = [];
+    private readonly RecentLiveMatches? _recent = options.Value.ResumeMatches > 0 ? new(options.Value.ResumeMatches) : null;
     private IMatchFeedObserver? _reference;
     private volatile bool _subscribed;
 
@@ -30,8 +35,11 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, ILogger<Match
     /// <summary>
     /// Receives the matches published from now on, of one user (its key, "tenant/user"), of one tenant's users
     /// (<paramref name="userId"/> null, <paramref name="tenant"/> set) or of all users, until the subscription is disposed.
+    /// <paramref name="resumeAfter"/>, the id of the last match a reconnecting listener saw: the kept matches after it
+    /// that the listener takes come first (all kept ones, and <see cref="Subscription.MayHaveMissed"/>, when it is no
+    /// longer kept).
     /// </summary>
-    public Subscription Subscribe(string? userId, int capacity, string? tenant = null)
+    public Subscription Subscribe(string? userId, int capacity, string? tenant = null, string? resumeAfter = null)
     {
         var subscription = new Subscription(this, userId, tenant is null ? null : $"{tenant}/", Channel.CreateBounded<LiveMatch>(new BoundedChannelOptions(capacity)
         {
@@ -40,23 +48,41 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, ILogger<Match
         }));
         lock (_lock)
         {
+            // Under the lock, so that no match arrives between the kept ones and the listener's first.
+            if (resumeAfter is not null)
+            {
+                var found = false;
+                foreach (var match in _recent?.After(resumeAfter, out found) ?? [])
+                {
+                    if (subscription.Accepts(match.UserId))
+                    {
+                        subscription.Queue.Writer.TryWrite(match);
+                    }
+                }
+                subscription.MayHaveMissed = !found;
+            }
             _listeners.Add(subscription);
         }
         return subscription;
     }
 
-    /// <summary>Each match goes to the listeners that take it, in the batch's order, formed once for all of them.</summary>
+    /// <summary>Each match goes to the listeners that take it and to the kept ones, in the batch's order, formed once for all of them.</summary>
     public Task OnMatches(LiveBatch batch)
     {
         lock (_lock)
         {
-            if (_listeners.Count == 0)
+            if (_listeners.Count == 0 && _recent is null)
             {
                 return Task.CompletedTask;
             }
             for (var i = 0; i < batch.Matches.Count; i++)
             {
                 LiveMatch? match = null;
+                if (_recent is not null)
+                {
+                    match = batch.MatchAt(i);
+                    _recent.Add(match);
+                }
                 foreach (var listener in _listeners)
                 {
                     if (listener.Accepts(batch.Matches[i].UserId))
@@ -143,6 +169,12 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, ILogger<Match
             => UserId is not null ? UserId == userId : TenantPrefix is null || userId.StartsWith(TenantPrefix, StringComparison.Ordinal);
 
         internal Channel<LiveMatch> Queue { get; }
+
+        /// <summary>Resumed after a match no longer kept: matches older than the kept ones may be missing.</summary>
+        public bool MayHaveMissed { get; internal set; }
+
+        /// <summary>The matches as they arrive; completes when the silo stops.</summary>
+        public ChannelReader<LiveMatch> Reader => Queue.Reader;
 
         /// <summary>The matches as they arrive; ends when the silo stops.</summary>
         public IAsyncEnumerable<LiveMatch> ReadAllAsync(CancellationToken cancellationToken) => Queue.Reader.ReadAllAsync(cancellationToken);

@@ -1,5 +1,8 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using StreamAttention.Contracts.Live;
 using StreamAttention.Grains.Live;
@@ -12,11 +15,25 @@ namespace StreamAttention.Server.Apis;
 /// <summary>
 /// Live filtered streams as server-sent events (event "match", data a <see cref="LiveMatch"/>, id its match id): one
 /// user's, one tenant's, or everyone's. A match scored again (a batch retried, a dead letter replayed) keeps its id and
-/// may be sent again: a client shows an id once.
+/// may be sent again: a client shows an id once. A client that reconnects with <c>Last-Event-ID</c> gets the matches it
+/// missed first (of the silo's latest <see cref="Grains.Options.LiveFeedOptions.ResumeMatches"/>); an idle stream gets a
+/// comment line every <see cref="LiveDashboardOptions.StreamKeepAlive"/>.
 /// </summary>
 public static class MatchStreamApi
 {
     public const string EventType = "match";
+
+    /// <summary>
+    /// Sent first on a resumed stream whose last seen match is no longer kept (data: <c>{"lastEventId": that id}</c>):
+    /// matches older than the ones that follow may be missing; the user's history (<c>GET …/matches</c>) has them.
+    /// </summary>
+    public const string GapEventType = "gap";
+
+    public const string LastEventIdField = "lastEventId";
+
+    public const string LastEventIdHeader = "Last-Event-ID";
+
+    private const string KeepAliveComment = ": keep-alive\n\n";
 
     public static IEndpointRouteBuilder MapMatchStreamApi(this IEndpointRouteBuilder app)
     {
@@ -46,22 +63,60 @@ public static class MatchStreamApi
     private static IResult Stream(string? userKey, string? tenant, string? delivery, HttpContext context, MatchBroadcaster feed, IOptions<LiveDashboardOptions> options)
         => DeliveryFilter.Parse(delivery, out var kinds) is { } error
             ? ValidationProblems.Of("delivery", error)
-            : TypedResults.ServerSentEvents(Events(userKey, tenant, kinds, context, feed, options.Value.StreamQueueCapacity, context.RequestAborted));
+            : TypedResults.ServerSentEvents(Events(userKey, tenant, kinds, context, feed, options.Value, context.RequestAborted));
 
     private static async IAsyncEnumerable<SseItem<LiveMatch>> Events(string? userKey, string? tenant, IReadOnlySet<string>? kinds, HttpContext context,
-        MatchBroadcaster feed, int capacity, [EnumeratorCancellation] CancellationToken cancellationToken)
+        MatchBroadcaster feed, LiveDashboardOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var subscription = feed.Subscribe(userKey, capacity, tenant);
+        // EventSource sends the id of the last event it saw when it reconnects: what came meanwhile is sent first.
+        var resumeAfter = context.Request.Headers[LastEventIdHeader] is [{ Length: > 0 } lastSeen] ? lastSeen : null;
+        using var subscription = feed.Subscribe(userKey, options.StreamQueueCapacity, tenant, resumeAfter);
         // The result has set the event-stream headers but sends them only with the first event: send them now that
         // the subscription exists, so a client that sees the headers (EventSource's "open") misses no later match.
         await context.Response.Body.FlushAsync(cancellationToken);
-        await foreach (var match in subscription.ReadAllAsync(cancellationToken))
+        if (subscription.MayHaveMissed)
         {
-            if (kinds is not null && (match.Match.Delivery is not { } kind || !kinds.Contains(kind)))
-            {
-                continue;
-            }
-            yield return new SseItem<LiveMatch>(match, EventType) { EventId = match.Match.MatchId is { Length: > 0 } id ? id : null };
+            await WriteAsync(context.Response, $"event: {GapEventType}\ndata: {new JsonObject { [LastEventIdField] = resumeAfter }.ToJsonString()}\n\n", cancellationToken);
         }
+        var queue = subscription.Reader;
+        while (await WaitOrKeepAliveAsync(queue, context.Response, options.StreamKeepAlive, cancellationToken))
+        {
+            while (queue.TryRead(out var match))
+            {
+                if (kinds is null || match.Match.Delivery is { } kind && kinds.Contains(kind))
+                {
+                    yield return new SseItem<LiveMatch>(match, EventType) { EventId = match.Match.MatchId is { Length: > 0 } id ? id : null };
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits for the next match, writing a comment line each <paramref name="keepAlive"/> without one: proxies and load
+    /// balancers close a connection idle for a minute or so, and a client could not tell a quiet stream from a dead one.
+    /// False when the silo stops.
+    /// </summary>
+    private static async Task<bool> WaitOrKeepAliveAsync(ChannelReader<LiveMatch> queue, HttpResponse response, TimeSpan keepAlive, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            idle.CancelAfter(keepAlive);
+            try
+            {
+                return await queue.WaitToReadAsync(idle.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                await WriteAsync(response, KeepAliveComment, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Text the event formatter does not write (comments, the gap event), between its events: it flushes each one.</summary>
+    private static async Task WriteAsync(HttpResponse response, string text, CancellationToken cancellationToken)
+    {
+        await response.Body.WriteAsync(Encoding.UTF8.GetBytes(text), cancellationToken);
+        await response.Body.FlushAsync(cancellationToken);
     }
 }

@@ -18,6 +18,13 @@ public sealed class LiveDashboardOptions
     [Range(1, 1_000_000)]
     public int StreamQueueCapacity { get; set; } = 1000;
 
+    /// <summary>
+    /// How long a live stream may go without an event before a comment line is sent: proxies and load balancers close
+    /// connections idle for about a minute, and without it a client cannot tell a quiet stream from a dead one.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan StreamKeepAlive { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Recent measurements per latency or batch-size instrument the statistics' percentiles and histogram cover.</summary>
     [Range(16, 1_000_000)]
     public int StatisticsWindow { get; set; } = 4096;

@@ -1,0 +1,44 @@
+using StreamAttention.Contracts.Live;
+
+namespace StreamAttention.Grains.Live;
+
+/// <summary>
+/// The live feed's latest matches, oldest first, in a ring of a fixed capacity: what a stream client that reconnects
+/// with the id of the last match it saw has missed. Not thread-safe; its owner locks.
+/// </summary>
+internal sealed class RecentLiveMatches(int capacity)
+{
+    private readonly LiveMatch[] _ring = new LiveMatch[capacity];
+    private int _next;
+    private int _count;
+
+    public int Capacity => _ring.Length;
+
+    public void Add(LiveMatch match)
+    {
+        _ring[_next] = match;
+        _next = (_next + 1) % _ring.Length;
+        _count = Math.Min(_count + 1, _ring.Length);
+    }
+
+    /// <summary>
+    /// The kept matches after the last one with id <paramref name="matchId"/> (a match scored again keeps its id), or
+    /// every kept match when none has it any more (<paramref name="found"/> false: older ones may be missing).
+    /// </summary>
+    public LiveMatch[] After(string matchId, out bool found)
+    {
+        var skip = 0;
+        found = false;
+        for (var age = 0; age < _count && !found; age++)
+        {
+            if (At(_count - 1 - age).Match.MatchId == matchId)
+            {
+                (skip, found) = (_count - age, true);
+            }
+        }
+        return [.. Enumerable.Range(skip, _count - skip).Select(At)];
+    }
+
+    /// <summary>The <paramref name="position"/>-th kept match, oldest first.</summary>
+    private LiveMatch At(int position) => _ring[(_next - _count + position + _ring.Length) % _ring.Length];
+}

@@ -1,0 +1,83 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using StreamAttention.Contracts.Live;
+using StreamAttention.Contracts.Scoring;
+using StreamAttention.Grains.Live;
+using StreamAttention.Grains.Options;
+
+namespace StreamAttention.Grains.Tests;
+
+/// <summary>A silo's broadcaster keeps the latest matches for listeners that resume after the last match they saw.</summary>
+public sealed class LiveFeedResumeTests
+{
+    [Fact]
+    public async Task A_resumed_listener_gets_its_matches_after_the_one_it_saw_then_the_new_ones()
+    {
+        var broadcaster = Broadcaster(resumeMatches: 10);
+        await broadcaster.OnMatches(Batch(("a", "m1"), ("b", "m2"), ("a", "m3")));
+        await broadcaster.OnMatches(Batch(("a", "m4")));
+
+        using var resumed = broadcaster.Subscribe("a", capacity: 10, resumeAfter: "m1");
+        await broadcaster.OnMatches(Batch(("b", "m5"), ("a", "m6")));
+
+        Assert.Equal(["m3", "m4", "m6"], Drain(resumed));
+        Assert.False(resumed.MayHaveMissed);
+    }
+
+    [Fact]
+    public async Task A_match_scored_again_resumes_after_its_latest_copy()
+    {
+        var broadcaster = Broadcaster(resumeMatches: 10);
+        await broadcaster.OnMatches(Batch(("a", "m1"), ("a", "m2"), ("a", "m1"), ("a", "m3")));
+
+        using var resumed = broadcaster.Subscribe(null, capacity: 10, resumeAfter: "m1");
+
+        Assert.Equal(["m3"], Drain(resumed));
+    }
+
+    [Fact]
+    public async Task A_listener_that_saw_a_match_no_longer_kept_gets_every_kept_one_and_is_told_it_may_have_missed_some()
+    {
+        var broadcaster = Broadcaster(resumeMatches: 3);
+        await broadcaster.OnMatches(Batch(("a", "m1"), ("a", "m2"), ("t/b", "m3"), ("a", "m4"), ("t/c", "m5")));
+
+        using var everyone = broadcaster.Subscribe(null, capacity: 10, resumeAfter: "m1");
+        using var tenant = broadcaster.Subscribe(null, capacity: 10, tenant: "t", resumeAfter: "m1");
+        using var fresh = broadcaster.Subscribe("a", capacity: 10);
+
+        Assert.Equal(["m3", "m4", "m5"], Drain(everyone));
+        Assert.Equal(["m3", "m5"], Drain(tenant));
+        Assert.True(everyone.MayHaveMissed && tenant.MayHaveMissed);
+        Assert.Empty(Drain(fresh));
+        Assert.False(fresh.MayHaveMissed);
+    }
+
+    [Fact]
+    public async Task Without_kept_matches_a_resumed_listener_gets_new_ones_only_and_is_told_so()
+    {
+        var broadcaster = Broadcaster(resumeMatches: 0);
+        await broadcaster.OnMatches(Batch(("a", "m1"), ("a", "m2")));
+
+        using var resumed = broadcaster.Subscribe("a", capacity: 10, resumeAfter: "m1");
+        await broadcaster.OnMatches(Batch(("a", "m3")));
+
+        Assert.Equal(["m3"], Drain(resumed));
+        Assert.True(resumed.MayHaveMissed);
+    }
+
+    /// <summary>The broadcaster alone: its subscription to the cluster's feed is a hosted service these tests do not start.</summary>
+    private static MatchBroadcaster Broadcaster(int resumeMatches)
+        => new(grains: null!, Microsoft.Extensions.Options.Options.Create(new LiveFeedOptions { ResumeMatches = resumeMatches }), NullLogger<MatchBroadcaster>.Instance);
+
+    private static LiveBatch Batch(params (string UserId, string MatchId)[] matches)
+        => new(DateTimeOffset.UnixEpoch, ["text"], [.. matches.Select(m => new TextMatch(0, m.UserId, "i", 0.9f, [], m.MatchId))]);
+
+    private static List<string> Drain(MatchBroadcaster.Subscription subscription)
+    {
+        var ids = new List<string>();
+        while (subscription.Reader.TryRead(out var match))
+        {
+            ids.Add(match.Match.MatchId);
+        }
+        return ids;
+    }
+}

@@ -117,6 +117,10 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
         Assert.Equal("immediate", (string?)first["delivery"]);
         // Without source ids the same text is a new match: a near-duplicate of the first.
         Assert.Equal(("suppressed-duplicate", (string?)first["matchId"]), ((string?)fresh["delivery"], (string?)fresh["duplicateOf"]));
+        // The history names the first by its source id, the other by none.
+        var history = (await Http.GetFromJsonAsync<JsonObject>("/users/http-score-sources/matches"))!["matches"]!.AsArray();
+        Assert.Equal([((string?)fresh["matchId"], null), ((string?)first["matchId"], "pager/4711")],
+            history.Select(m => ((string?)m!["matchId"], (string?)m["source"])));
     }
 
     [Theory]

@@ -53,9 +53,11 @@ public sealed class AttentionOutputTests(IngestClusterFixture fixture) : IClassF
         Assert.Equal(matches.Where(m => (string)m["delivery"]! == DeliveryKinds.Immediate).Select(m => (string)m["matchId"]!).Order(),
             notifications.Select(n => (string)n["matchId"]!).Order());
 
-        var history = (await grain.GetMatches(10)).ToDictionary(m => m.MatchId, m => m.Delivery);
+        // The history names each match's Kafka message by its position, as the record's source does.
+        var history = (await grain.GetMatches(10)).ToDictionary(m => m.MatchId, m => (m.Delivery, m.Source));
         Assert.Equal(matches.Select(m => (string)m["matchId"]!).Order(), history.Keys.Order());
-        Assert.All(matches, m => Assert.Equal((string?)m["delivery"], history[(string)m["matchId"]!]));
+        Assert.All(matches, m => Assert.Equal(((string?)m["delivery"], $"{m["source"]!["topic"]}/{m["source"]!["partition"]}/{m["source"]!["offset"]}"),
+            history[(string)m["matchId"]!]));
     }
 
     [Fact]

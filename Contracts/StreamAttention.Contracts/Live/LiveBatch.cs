@@ -4,17 +4,17 @@ using StreamAttention.Contracts.Users;
 namespace StreamAttention.Contracts.Live;
 
 /// <summary>
-/// A scored batch's decided matches as the live feed carries them: the gateway's own result, the batch's texts and the
-/// time its matches were formed. A match becomes a <see cref="LiveMatch"/> on the silos that receive it, not before.
+/// A scored batch's decided matches as the live feed carries them: the gateway's own result, the batch's texts (and
+/// their source ids, where given) and the time its matches were formed. A match becomes a <see cref="LiveMatch"/> on the silos that receive it, not before.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("StreamAttention.LiveBatch")]
-public sealed record LiveBatch(DateTimeOffset At, IReadOnlyList<string> Texts, IReadOnlyList<TextMatch> Matches)
+public sealed record LiveBatch(DateTimeOffset At, IReadOnlyList<string> Texts, IReadOnlyList<TextMatch> Matches, IReadOnlyList<string>? Sources = null)
 {
     /// <summary>Match <paramref name="index"/> as the user's history shows it.</summary>
     public LiveMatch MatchAt(int index)
     {
         var m = Matches[index];
         return new LiveMatch(m.UserId, new UserMatch(At, m.InterestId, Texts[m.TextIndex], m.Score, m.Highlights, m.MatchId ?? "",
-            m.Delivery, m.DuplicateOf, m.Truncated, m.RawScore));
+            m.Delivery, m.DuplicateOf, m.Truncated, m.RawScore, Sources?[m.TextIndex]));
     }
 }

@@ -6,6 +6,8 @@ namespace StreamAttention.Contracts.Users;
 /// (<see cref="DeliveryKinds"/>), with <paramref name="DuplicateOf"/> the match id it duplicates. <paramref name="Truncated"/>:
 /// the text had more tokens than the windows it was scored in cover.
 /// <paramref name="RawScore"/> is the uncalibrated score that the (calibrated) <paramref name="Score"/> comes from.
+/// <paramref name="Source"/> names the message where it came from: a Kafka message's position "topic/partition/offset",
+/// or <c>POST /score</c>'s source id; null when the caller gave none.
 /// Not reference-tracked: no record or message holds one instance twice (its strings, arrays and highlights stay
 /// tracked: a state read from JSON shares highlights among arrays), and Orleans' bookkeeping of every object written
 /// was a third of each attention log entry's serializing. A reader still counts each one as a possible reference, so
@@ -13,4 +15,4 @@ namespace StreamAttention.Contracts.Users;
 /// </summary>
 [GenerateSerializer, Immutable, SuppressReferenceTracking, Alias("StreamAttention.UserMatch")]
 public sealed record UserMatch(DateTimeOffset At, string InterestId, string Text, float Score, IReadOnlyList<Highlight> Highlights,
-    string MatchId = "", string? Delivery = null, string? DuplicateOf = null, bool Truncated = false, float? RawScore = null);
+    string MatchId = "", string? Delivery = null, string? DuplicateOf = null, bool Truncated = false, float? RawScore = null, string? Source = null);

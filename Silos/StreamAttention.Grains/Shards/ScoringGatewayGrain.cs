@@ -124,7 +124,7 @@ public sealed class ScoringGatewayGrain(
         {
             var (text, m) = kept[i];
             undecided[i] = (m.UserId, new UserMatch(at, m.InterestId, texts[text], m.Score, m.Highlights, ids[i],
-                Truncated: windowsTruncate ? windows!.Truncated(text) : m.Truncated, RawScore: m.RawScore));
+                Truncated: windowsTruncate ? windows!.Truncated(text) : m.Truncated, RawScore: m.RawScore, Source: sourceIds?[text]));
         }
         var (decided, undecidedUsers) = await decisions.DecideAsync(undecided, cancellationToken);
         var matches = new TextMatch[kept.Count];
@@ -138,7 +138,7 @@ public sealed class ScoringGatewayGrain(
         // The live feed forms a listener's match from these: the same values as the user's history entry (which an
         // undecided match does not have: it reaches the user when its dead letter is replayed).
         var live = undecidedUsers.Count == 0 ? matches : Array.FindAll(matches, m => m.Delivery != DeliveryKinds.Undecided);
-        await delivery.EnqueueAsync(new LiveBatch(at, texts, live), cancellationToken);
+        await delivery.EnqueueAsync(new LiveBatch(at, texts, live, sourceIds), cancellationToken);
         metrics.Messages.Add(texts.Count);
         metrics.Matches.Add(matches.Length);
         metrics.Duration.Record(time.GetElapsedTime(started).TotalMilliseconds);

@@ -105,17 +105,17 @@ public sealed class RecentMatches(int capacity)
     /// key for that decision only, and kept here it would outlive it by a hundred matches.
     /// </summary>
     private readonly record struct Entry(DateTimeOffset At, string InterestId, string Text, float Score, IReadOnlyList<Highlight> Highlights,
-        MatchKey Key, string? Delivery, MatchKey? DuplicateOf, bool Truncated, float? RawScore)
+        MatchKey Key, string? Delivery, MatchKey? DuplicateOf, bool Truncated, float? RawScore, string? Source)
     {
         public static Entry Of(MatchKey key, UserMatch m, MatchDecision decision)
             => new(m.At, m.InterestId, m.Text, decision.Score, m.Highlights, key, decision.Delivery,
-                decision.DuplicateOf is { } original ? MatchKey.Of(original) : null, m.Truncated, m.RawScore);
+                decision.DuplicateOf is { } original ? MatchKey.Of(original) : null, m.Truncated, m.RawScore, m.Source);
 
         /// <summary>Only decided matches are kept.</summary>
         public MatchDecision Decision => new(Delivery!, Score, DuplicateOf?.ToId());
 
         public UserMatch ToMatch()
             => new(At, InterestId, Text, Score, Highlights, Key.ToId(),
-                Delivery, DuplicateOf?.ToId(), Truncated, RawScore);
+                Delivery, DuplicateOf?.ToId(), Truncated, RawScore, Source);
     }
 }

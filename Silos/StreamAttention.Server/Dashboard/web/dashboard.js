@@ -328,6 +328,8 @@ function connect() {
   state.source = source;
   source.onopen = () => setBadge($("stream-state"), true, all ? "streaming: all users" : `streaming: ${state.user}`, "");
   source.onerror = () => setBadge($("stream-state"), false, "", "reconnecting…");
+  // EventSource resumes after the last match id it saw; the silo says when that one was no longer kept.
+  source.addEventListener("gap", () => setBadge($("stream-state"), true, "resumed: older matches may be missing", ""));
   source.addEventListener("match", event => {
     const live = JSON.parse(event.data);
     // A match scored again (a batch retried, a dead letter replayed) comes again with its id: shown and counted once.
@@ -355,7 +357,7 @@ function showMatch({ userId, match }) {
   meta.append(
     element("span", { class: "score", title: "cross-attention score" }, match.score.toFixed(3)),
     userLink(userId, match.interestId),
-    element("span", {}, new Date(match.at).toLocaleTimeString()));
+    element("span", match.source ? { title: `message ${match.source}` } : {}, new Date(match.at).toLocaleTimeString()));
   if (match.delivery) {
     meta.append(element("span", { class: `delivery ${match.delivery}`, title: match.duplicateOf ? `duplicate of ${match.duplicateOf}` : "delivery decision" }, match.delivery));
   }

@@ -31,6 +31,7 @@ public sealed class HealthTests(SiloHostFixture host)
         Assert.Equal("glove-6b-100d", (string?)checks["model"]!["data"]!["model"]);
         Assert.Equal("CPU", (string?)checks["model"]!["data"]!["executionProvider"]);
         Assert.Equal("Active", (string?)checks["silo"]!["data"]!["status"]);
+        Assert.Equal("Active", (string?)checks["silo"]!["data"]!["listed"]);
     }
 
     [Fact]

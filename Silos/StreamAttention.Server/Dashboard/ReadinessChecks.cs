@@ -2,6 +2,7 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Clustering.Redis;
 using Orleans.Runtime;
 using StreamAttention.Grains.Live;
 using StreamAttention.Ingest.Options;
@@ -25,17 +26,57 @@ public sealed class ModelReadinessCheck(ModelInfo model) : IHealthCheck
     }
 }
 
-/// <summary>The silo has joined its cluster and is active (not joining, shutting down or declared dead).</summary>
-public sealed class SiloReadinessCheck(ISiloStatusOracle silo) : IHealthCheck
+/// <summary>
+/// The silo has joined its cluster and is active (not joining, shutting down or declared dead), and the cluster's
+/// membership table still lists it so. A table that lost it (Redis restarted empty) leaves the silo running as before,
+/// while a silo that starts then forms a cluster of its own beside it: nothing else says so. A table that cannot be
+/// read is reported degraded, not unready: the silos keep working on the membership they know.
+/// </summary>
+public sealed partial class SiloReadinessCheck(ISiloStatusOracle silo, IMembershipTable membership, ILogger<SiloReadinessCheck> logger) : IHealthCheck
 {
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    private int _lossLogged;
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var status = silo.CurrentStatus;
         var data = new Dictionary<string, object> { ["status"] = status.ToString(), ["silo"] = silo.SiloAddress.ToString() };
-        return Task.FromResult(status == SiloStatus.Active
-            ? HealthCheckResult.Healthy("The silo is active in its cluster", data)
-            : HealthCheckResult.Unhealthy($"The silo is {status}", data: data));
+        if (status != SiloStatus.Active)
+        {
+            return HealthCheckResult.Unhealthy($"The silo is {status}", data: data);
+        }
+        SiloStatus? listed;
+        try
+        {
+            var table = await membership.ReadRowAsync(silo.SiloAddress, cancellationToken);
+            listed = table.Members.Select(m => m.Item1).FirstOrDefault(entry => entry.SiloAddress.Equals(silo.SiloAddress))?.Status;
+        }
+        catch (RedisClusteringException)
+        {
+            // Redis answers, but the table's version key is gone: the whole table was.
+            listed = null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return HealthCheckResult.Degraded($"The silo is active; the cluster's membership table could not be read: {e.Message}", e, data);
+        }
+        data["listed"] = listed?.ToString() ?? Absent;
+        if (listed == SiloStatus.Active)
+        {
+            return HealthCheckResult.Healthy("The silo is active in its cluster", data);
+        }
+        var description = $"The silo is active but the cluster's membership table lists it as {data["listed"]}: the table was lost (e.g. its Redis "
+            + "restarted empty) or the cluster declared the silo dead, and silos that start now form another cluster. Restart the silos.";
+        if (Interlocked.Exchange(ref _lossLogged, 1) == 0)
+        {
+            LogMembershipLost(description);
+        }
+        return HealthCheckResult.Unhealthy(description, data: data);
     }
+
+    private const string Absent = "absent";
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Description}")]
+    private partial void LogMembershipLost(string description);
 }
 
 /// <summary>The silo receives the cluster's live match feed, so its live streams see every match.</summary>

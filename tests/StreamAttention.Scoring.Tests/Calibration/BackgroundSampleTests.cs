@@ -52,6 +52,22 @@ public sealed class BackgroundSampleTests
     }
 
     [Fact]
+    public void A_burst_of_one_templated_message_takes_a_few_places_and_leaves_the_rest_to_the_stream()
+    {
+        var embedder = new HashingTestEmbedder(dimension: 64);
+        const string Template = "kubernetes node not ready on cluster alpha pods evicted kubelet stopped posting status since";
+        var sample = new BackgroundSample(capacity: 50, refreshMessages: 1000);
+
+        sample.Add(embedder.Embed(Enumerable.Range(0, 100).Select(i => $"{Template} host{i}").ToArray()));
+        Assert.Equal((BackgroundSample.MaxNearDuplicates, 100L), (sample.Count, sample.Seen));
+
+        sample.Add(embedder.Embed(Enumerable.Range(0, 100).Select(m => $"topic{m} story{m} item{m}").ToArray()));
+        var batch = sample.Batch();
+        Assert.Equal(50, batch.Count);
+        Assert.InRange(Enumerable.Range(0, batch.Count).Count(m => batch.TokenTexts[m][0] == "kubernetes"), 0, BackgroundSample.MaxNearDuplicates);
+    }
+
+    [Fact]
     public void Later_messages_replace_earlier_ones_once_full()
     {
         var sample = new BackgroundSample(capacity: 20, refreshMessages: 100);

@@ -41,11 +41,7 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, IOptions<Live
     /// </summary>
     public Subscription Subscribe(string? userId, int capacity, string? tenant = null, string? resumeAfter = null)
     {
-        var subscription = new Subscription(this, userId, tenant is null ? null : $"{tenant}/", Channel.CreateBounded<LiveMatch>(new BoundedChannelOptions(capacity)
-        {
-            FullMode = BoundedChannelFullMode.DropOldest,
-            SingleReader = true,
-        }));
+        var subscription = new Subscription(this, userId, tenant is null ? null : $"{tenant}/", capacity);
         lock (_lock)
         {
             // Under the lock, so that no match arrives between the kept ones and the listener's first.
@@ -158,8 +154,17 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, IOptions<Live
     {
         private readonly MatchBroadcaster _owner;
 
-        internal Subscription(MatchBroadcaster owner, string? userId, string? tenantPrefix, Channel<LiveMatch> queue)
-            => (_owner, UserId, TenantPrefix, Queue) = (owner, userId, tenantPrefix, queue);
+        private long _dropped;
+
+        internal Subscription(MatchBroadcaster owner, string? userId, string? tenantPrefix, int capacity)
+        {
+            (_owner, UserId, TenantPrefix) = (owner, userId, tenantPrefix);
+            Queue = Channel.CreateBounded<LiveMatch>(new BoundedChannelOptions(capacity)
+            {
+                FullMode = BoundedChannelFullMode.DropOldest,
+                SingleReader = true,
+            }, _ => Interlocked.Increment(ref _dropped));
+        }
 
         internal string? UserId { get; }
 
@@ -172,6 +177,9 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, IOptions<Live
 
         /// <summary>Resumed after a match no longer kept: matches older than the kept ones may be missing.</summary>
         public bool MayHaveMissed { get; internal set; }
+
+        /// <summary>Matches dropped from the full queue since the last call (the oldest unsent ones).</summary>
+        public long TakeDropped() => Interlocked.Exchange(ref _dropped, 0);
 
         /// <summary>The matches as they arrive; completes when the silo stops.</summary>
         public ChannelReader<LiveMatch> Reader => Queue.Reader;

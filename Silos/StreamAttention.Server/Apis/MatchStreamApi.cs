@@ -24,12 +24,15 @@ public static class MatchStreamApi
     public const string EventType = "match";
 
     /// <summary>
-    /// Sent first on a resumed stream whose last seen match is no longer kept (data: <c>{"lastEventId": that id}</c>):
-    /// matches older than the ones that follow may be missing; the user's history (<c>GET …/matches</c>) has them.
+    /// Matches may be missing before the ones that follow; the user's history (<c>GET …/matches</c>) has them. Sent
+    /// first on a resumed stream whose last seen match is no longer kept (data: <c>{"lastEventId": that id}</c>), and
+    /// when a client fell so far behind that its oldest unsent matches were dropped (data: <c>{"dropped": how many}</c>).
     /// </summary>
     public const string GapEventType = "gap";
 
     public const string LastEventIdField = "lastEventId";
+
+    public const string DroppedField = "dropped";
 
     public const string LastEventIdHeader = "Last-Event-ID";
 
@@ -71,16 +74,25 @@ public static class MatchStreamApi
         // EventSource sends the id of the last event it saw when it reconnects: what came meanwhile is sent first.
         var resumeAfter = context.Request.Headers[LastEventIdHeader] is [{ Length: > 0 } lastSeen] ? lastSeen : null;
         using var subscription = feed.Subscribe(userKey, options.StreamQueueCapacity, tenant, resumeAfter);
+        // nginx buffers a proxied response unless told not to, which would hold a stream's events back.
+        context.Response.Headers["X-Accel-Buffering"] = "no";
         // The result has set the event-stream headers but sends them only with the first event: send them now that
         // the subscription exists, so a client that sees the headers (EventSource's "open") misses no later match.
         await context.Response.Body.FlushAsync(cancellationToken);
         if (subscription.MayHaveMissed)
         {
-            await WriteAsync(context.Response, $"event: {GapEventType}\ndata: {new JsonObject { [LastEventIdField] = resumeAfter }.ToJsonString()}\n\n", cancellationToken);
+            await WriteGapAsync(context.Response, LastEventIdField, resumeAfter!, cancellationToken);
         }
+        // A stream ends when the server stops: the server waits for open requests before it stops, and would otherwise
+        // wait its whole shutdown timeout for every open stream, and then cut them.
+        var stopping = context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         var queue = subscription.Reader;
-        while (await WaitOrKeepAliveAsync(queue, context.Response, options.StreamKeepAlive, cancellationToken))
+        while (await WaitOrKeepAliveAsync(queue, context.Response, options.StreamKeepAlive, stopping, cancellationToken))
         {
+            if (subscription.TakeDropped() is > 0 and var dropped)
+            {
+                await WriteGapAsync(context.Response, DroppedField, dropped, cancellationToken);
+            }
             while (queue.TryRead(out var match))
             {
                 if (kinds is null || match.Match.Delivery is { } kind && kinds.Contains(kind))
@@ -96,22 +108,31 @@ public static class MatchStreamApi
     /// balancers close a connection idle for a minute or so, and a client could not tell a quiet stream from a dead one.
     /// False when the silo stops.
     /// </summary>
-    private static async Task<bool> WaitOrKeepAliveAsync(ChannelReader<LiveMatch> queue, HttpResponse response, TimeSpan keepAlive, CancellationToken cancellationToken)
+    private static async Task<bool> WaitOrKeepAliveAsync(ChannelReader<LiveMatch> queue, HttpResponse response, TimeSpan keepAlive, CancellationToken stopping,
+        CancellationToken cancellationToken)
     {
-        while (true)
+        while (!stopping.IsCancellationRequested)
         {
-            using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
             idle.CancelAfter(keepAlive);
             try
             {
                 return await queue.WaitToReadAsync(idle.Token);
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && !stopping.IsCancellationRequested)
             {
                 await WriteAsync(response, KeepAliveComment, cancellationToken);
             }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
         }
+        return false;
     }
+
+    private static Task WriteGapAsync(HttpResponse response, string field, JsonNode value, CancellationToken cancellationToken)
+        => WriteAsync(response, $"event: {GapEventType}\ndata: {new JsonObject { [field] = value }.ToJsonString()}\n\n", cancellationToken);
 
     /// <summary>Text the event formatter does not write (comments, the gap event), between its events: it flushes each one.</summary>
     private static async Task WriteAsync(HttpResponse response, string text, CancellationToken cancellationToken)

@@ -6,8 +6,11 @@ using StreamAttention.Grains.Options;
 
 namespace StreamAttention.Grains.Tests;
 
-/// <summary>A silo's broadcaster keeps the latest matches for listeners that resume after the last match they saw.</summary>
-public sealed class LiveFeedResumeTests
+/// <summary>
+/// A silo's broadcaster keeps the latest matches for listeners that resume after the last match they saw, and counts
+/// what a listener that fell behind lost.
+/// </summary>
+public sealed class MatchBroadcasterTests
 {
     [Fact]
     public async Task A_resumed_listener_gets_its_matches_after_the_one_it_saw_then_the_new_ones()
@@ -62,6 +65,18 @@ public sealed class LiveFeedResumeTests
 
         Assert.Equal(["m3"], Drain(resumed));
         Assert.True(resumed.MayHaveMissed);
+    }
+
+    [Fact]
+    public async Task A_listener_that_falls_behind_loses_its_oldest_matches_and_is_told_how_many()
+    {
+        var broadcaster = Broadcaster(resumeMatches: 0);
+        using var slow = broadcaster.Subscribe("a", capacity: 2);
+
+        await broadcaster.OnMatches(Batch(("a", "m1"), ("a", "m2"), ("b", "m3"), ("a", "m4"), ("a", "m5")));
+
+        Assert.Equal((2L, 0L), (slow.TakeDropped(), slow.TakeDropped()));
+        Assert.Equal(["m4", "m5"], Drain(slow));
     }
 
     /// <summary>The broadcaster alone: its subscription to the cluster's feed is a hosted service these tests do not start.</summary>

@@ -18,7 +18,7 @@ public static class KafkaIngestServiceCollectionExtensions
     /// </summary>
     public static OptionsBuilder<KafkaIngestOptions> AddKafkaIngest(this IServiceCollection services, Action<KafkaIngestOptions>? configure = null)
     {
-        var options = services.AddOptions<KafkaIngestOptions>().ValidateDataAnnotations().ValidateOnStart();
+        var options = services.AddKafkaDigestSink();
         if (configure is not null)
         {
             options.Configure(configure);
@@ -27,12 +27,23 @@ public static class KafkaIngestServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IngestInstruments>();
         services.TryAddSingleton<ScoringGatewayClient>();
-        services.TryAddSingleton<OutputPublisher>();
-        // Used where grains run (a silo hosting the pipeline): its users' digests go to the digest topic.
-        services.AddSingleton<IDigestSink>(provider => provider.GetRequiredService<OutputPublisher>());
         services.TryAddSingleton<PublishSequencer>();
         services.TryAddSingleton<BatchProcessor>();
         services.AddHostedService<KafkaIngestService>();
+        return options;
+    }
+
+    /// <summary>
+    /// The output publisher as the <see cref="IDigestSink"/> of the grains in this process: their users' digests go to
+    /// the digest topic (<see cref="KafkaIngestOptions.DigestTopic"/>, per tenant with its pattern). Part of
+    /// <see cref="AddKafkaIngest"/>; alone, for a silo of a cluster whose ingest runs in its own process. Returns the
+    /// options builder for binding; the options are validated at start.
+    /// </summary>
+    public static OptionsBuilder<KafkaIngestOptions> AddKafkaDigestSink(this IServiceCollection services)
+    {
+        var options = services.AddOptions<KafkaIngestOptions>().ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<OutputPublisher>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDigestSink, OutputPublisher>(provider => provider.GetRequiredService<OutputPublisher>()));
         return options;
     }
 }

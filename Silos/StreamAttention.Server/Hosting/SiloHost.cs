@@ -52,6 +52,11 @@ public static class SiloHost
             builder.Services.AddKafkaIngest().BindConfiguration(KafkaIngestOptions.SectionName);
             builder.Services.AddReadinessCheck<KafkaReadinessCheck>("kafka");
         }
+        else if (builder.Configuration[$"{KafkaIngestOptions.SectionName}:{nameof(KafkaIngestOptions.BootstrapServers)}"] is { Length: > 0 })
+        {
+            // The ingest runs in its own process (it has no grains): the digests this silo's users form go to Kafka from here.
+            builder.Services.AddKafkaDigestSink().BindConfiguration(KafkaIngestOptions.SectionName);
+        }
         return builder;
     }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using StreamAttention.Embeddings.Hosting;
 using StreamAttention.Embeddings.Transformer;
+using StreamAttention.Onnx.Options;
 
 namespace StreamAttention.Embeddings.Tests;
 
@@ -34,6 +35,21 @@ public sealed class TransformerEmbeddingHostingTests : IDisposable
         Assert.Equal(("tiny-bert", 20, TransformerTestModel.Hidden), (embedder.Name, embedder.MaxTokens, embedder.Dimension));
         Assert.Same(embedder, host.Services.GetRequiredService<ITextEmbedder>());
         await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task An_embedder_alone_reads_and_checks_the_onnx_settings()
+    {
+        var (modelPath, vocabPath) = new TransformerTestModel(seed: 1).WriteTo(_directory);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [$"{OnnxRuntimeOptions.SectionName}:ExecutionProvider"] = "tpu" });
+        builder.Services.AddTransformerEmbeddings(o => (o.ModelPath, o.VocabPath) = (modelPath, vocabPath));
+        using var host = builder.Build();
+
+        // Without the scorer's registration, which used to be the only one to bind the section: "tpu" was never read.
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains(error.Failures, f => f.Contains(nameof(OnnxRuntimeOptions.ExecutionProvider)));
     }
 
     [Fact]

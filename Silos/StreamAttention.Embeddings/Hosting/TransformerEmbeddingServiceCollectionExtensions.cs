@@ -33,10 +33,17 @@ public static class TransformerEmbeddingServiceCollectionExtensions
         return options;
     }
 
-    /// <summary>The session factory a transformer embedder runs its model on (shared with scoring when that registered one first).</summary>
-    internal static IServiceCollection AddOnnxSessionFactory(this IServiceCollection services)
+    /// <summary>
+    /// The process's one ONNX session factory, which embedders and the scorer run their models on, with
+    /// <see cref="OnnxRuntimeOptions"/> bound from section "Onnx" and validated at start (whoever registers it first).
+    /// </summary>
+    public static IServiceCollection AddOnnxSessionFactory(this IServiceCollection services)
     {
-        services.AddOptions<OnnxRuntimeOptions>();
+        if (services.Any(service => service.ServiceType == typeof(OnnxSessionFactory)))
+        {
+            return services;
+        }
+        services.AddOptions<OnnxRuntimeOptions>().BindConfiguration(OnnxRuntimeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(sp => new OnnxSessionFactory(
             sp.GetRequiredService<IOptions<OnnxRuntimeOptions>>().Value,
             sp.GetService<ILogger<OnnxSessionFactory>>()));

@@ -23,10 +23,9 @@ public static class ScoringServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddStreamAttentionScoring(this IServiceCollection services)
     {
-        services.AddOptions<OnnxRuntimeOptions>().BindConfiguration(OnnxRuntimeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOnnxSessionFactory();
         services.AddOptions<ScoringOptions>().BindConfiguration(ScoringOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<MiniLmOptions>().BindConfiguration(MiniLmOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.TryAddSingleton(sp => new OnnxSessionFactory(sp.GetRequiredService<IOptions<OnnxRuntimeOptions>>().Value, sp.GetRequiredService<ILogger<OnnxSessionFactory>>()));
         services.TryAddSingleton(sp => new TwoStageScorer(sp.GetRequiredService<OnnxSessionFactory>(), sp.GetRequiredService<IOptions<ScoringOptions>>().Value));
         services.AddMiniLmSentenceModel();
         services.TryAddSingleton(sp => ContextualTier.Create(sp));

@@ -19,9 +19,6 @@ public sealed class WordTable(int dimension)
 
     public int Count => Volatile.Read(ref _count);
 
-    /// <summary>Bytes held by the vectors.</summary>
-    public long VectorBytes => (long)Volatile.Read(ref _blocks).Length * BlockWords * dimension * sizeof(float);
-
     public ReadOnlySpan<float> Vector(int word) => Volatile.Read(ref _blocks)[word / BlockWords].AsSpan(word % BlockWords * dimension, dimension);
 
     /// <summary>The id of <paramref name="vector"/>, added if the table does not hold it yet.</summary>

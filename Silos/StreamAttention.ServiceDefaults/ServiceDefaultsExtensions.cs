@@ -84,7 +84,7 @@ public static class ServiceDefaultsExtensions
 
     /// <summary>
     /// Adds a check to <c>/health/ready</c>: e.g. the ingest's Kafka reachability,
-    /// <c>builder.Services.AddReadinessCheck&lt;KafkaHealthCheck&gt;("kafka")</c>.
+    /// <c>builder.Services.AddReadinessCheck&lt;KafkaReadinessCheck&gt;("kafka")</c>.
     /// </summary>
     public static IHealthChecksBuilder AddReadinessCheck<T>(this IServiceCollection services, string name) where T : class, IHealthCheck
         => services.AddHealthChecks().AddCheck<T>(name, tags: [ReadyTag]);

@@ -30,7 +30,4 @@ public static class DeliveryKinds
 
     /// <summary>The decisions a user's grain makes (<see cref="Undecided"/> is not one).</summary>
     public static readonly IReadOnlyList<string> All = [Immediate, Deferred, SuppressedDuplicate, Muted, QuietHours, BelowThreshold];
-
-    /// <summary>Whether the match waits for a digest.</summary>
-    public static bool IsDigested(string kind) => kind is Deferred or QuietHours;
 }

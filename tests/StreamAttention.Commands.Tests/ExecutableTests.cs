@@ -68,6 +68,22 @@ public sealed partial class ExecutableTests : IDisposable
     }
 
     [Fact]
+    public async Task A_silo_given_an_http_address_another_process_listens_on_stops_with_exit_code_2_naming_it()
+    {
+        using var running = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        running.Start();
+        var port = ((System.Net.IPEndPoint)running.LocalEndpoint).Port;
+
+        var run = await Run("silo", "--urls", $"http://127.0.0.1:{port}", "--Auth:Enabled=false",
+            $"--Cluster:SiloPort={LoopbackPort.Free()}", $"--Cluster:GatewayPort={LoopbackPort.Free()}");
+
+        // Before the silo starts: a silo that had joined its cluster would stop with its shutdown's warnings and stacks.
+        Assert.Equal((2, $"silo: invalid configuration: --urls http://127.0.0.1:{port}: port {port} is in use on 127.0.0.1 (another process listens there)."),
+            (run.ExitCode, LastLine(run.Stderr)));
+        Assert.DoesNotContain("   at ", run.Stderr);
+    }
+
+    [Fact]
     public async Task Score_takes_the_interest_limits_the_service_is_configured_with()
     {
         var interests = _files.Write("interests.jsonl", TestFiles.Json(new { id = "long", text = string.Join(' ', Enumerable.Repeat("kafka broker outage", 80)) })).FullName;

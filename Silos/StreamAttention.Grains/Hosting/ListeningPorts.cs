@@ -14,12 +14,15 @@ public static class ListeningPorts
     private const int SolSocket = 1;
     private const int SoReuseAddr = 2;
 
-    /// <exception cref="ValidationException">A port is in use; the message names its setting.</exception>
+    /// <exception cref="ValidationException">A port is in use; the message names its setting, and <paramref name="hint"/> (default: another silo).</exception>
     /// <remarks>
     /// On Linux only, where the takeover happens and where the probe can be made with the options it needs; a silo
     /// started at the same moment as another on the same port can still pass it (Orleans binds seconds later).
     /// </remarks>
-    public static void EnsureFree(IPAddress address, params (string Setting, int Port)[] ports)
+    public static void EnsureFree(IPAddress address, params (string Setting, int Port)[] ports) => EnsureFree(address, null, ports);
+
+    /// <inheritdoc cref="EnsureFree(IPAddress, ValueTuple{string, int}[])"/>
+    public static void EnsureFree(IPAddress address, string? hint, params (string Setting, int Port)[] ports)
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -37,7 +40,7 @@ public static class ListeningPorts
             }
             catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
             {
-                throw new ValidationException($"{setting} {port} is in use on {address} (another silo there? each silo of a machine needs ports of its own).");
+                throw new ValidationException($"{setting} {port} is in use on {address} ({hint ?? "another silo there? each silo of a machine needs ports of its own"}).");
             }
         }
     }

@@ -26,6 +26,7 @@ public static class SiloHost
         builder.AddServiceDefaults();
         if (urls is not null)
         {
+            HttpListeningAddresses.EnsureFree(urls);
             builder.WebHost.UseUrls(urls);
         }
         var dashboard = builder.AddStreamAttentionDashboard();

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using StreamAttention.Contracts.Diagnostics;
 
@@ -27,6 +28,9 @@ public static class ServiceDefaultsExtensions
     /// <summary>Tag of the checks <c>/health/ready</c> runs: the service can do its work. Register more with <see cref="AddReadinessCheck{T}"/>.</summary>
     public const string ReadyTag = "ready";
 
+    /// <summary>The service name telemetry carries (<c>service.name</c>) unless <c>OTEL_SERVICE_NAME</c> gives one.</summary>
+    public const string ServiceName = "streamattention";
+
     public const string MetricsPath = "/metrics";
     public const string LivePath = "/health/live";
     public const string ReadyPath = "/health/ready";
@@ -41,6 +45,8 @@ public static class ServiceDefaultsExtensions
         var telemetry = TelemetryOptions.Read(builder.Configuration);
 
         var openTelemetry = builder.Services.AddOpenTelemetry()
+            // Without a name every signal says "unknown_service:<process>"; the standard OTEL_SERVICE_NAME still names it.
+            .ConfigureResource(resource => resource.AddService(Environment.GetEnvironmentVariable("OTEL_SERVICE_NAME") ?? ServiceName))
             .WithMetrics(metrics => metrics
                 .AddMeter(InstrumentNames.Meter, OrleansMeter)
                 .AddAspNetCoreInstrumentation()

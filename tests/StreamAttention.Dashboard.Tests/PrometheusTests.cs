@@ -52,6 +52,15 @@ public sealed class PrometheusTests(SiloHostFixture host) : IDisposable
         await QueryUntilAsync(api, "orleans_catalog_activation_created_total", r => r.Count > 0, prometheus);
     }
 
+    [Fact]
+    public async Task Metrics_name_their_service()
+    {
+        var metrics = await host.Http.GetStringAsync("/metrics");
+
+        // Not "unknown_service:testhost" (the process's name), which is what they said without it.
+        Assert.Contains("service_name=\"streamattention\"", metrics);
+    }
+
     public void Dispose() => _directory.Delete(recursive: true);
 
     private static double Value(JsonArray result) => result.Sum(r => double.Parse((string)r!["value"]![1]!, System.Globalization.CultureInfo.InvariantCulture));

@@ -57,6 +57,9 @@ async function pollStats() {
     else if (response.status === 403) {
       clearInterval(statsPoll);
       document.body.classList.add("no-stats");
+    } else if (response.status === 401) {
+      // The token expired, or the silo restarted with another signing key: the figures would freeze unexplained.
+      setBadge($("feed"), false, "", "signed out: open the dashboard link again");
     }
   } catch { /* the silo is restarting: the next poll retries */ }
 }
@@ -327,7 +330,9 @@ function connect() {
   const source = new EventSource(withToken(all ? everyoneStream : `${userPath(state.user)}/matches/stream`));
   state.source = source;
   source.onopen = () => setBadge($("stream-state"), true, all ? "streaming: all users" : `streaming: ${state.user}`, "");
-  source.onerror = () => setBadge($("stream-state"), false, "", "reconnecting…");
+  // EventSource retries by itself, except after a refused request (401: signed out; 429: too many open streams).
+  source.onerror = () => setBadge($("stream-state"), false, "",
+    source.readyState === EventSource.CLOSED ? "stream refused (signed out, or too many open streams): reload" : "reconnecting…");
   // EventSource resumes after the last match id it saw; the silo says when that one was no longer kept.
   source.addEventListener("gap", () => setBadge($("stream-state"), true, "resumed: older matches may be missing", ""));
   source.addEventListener("match", event => {

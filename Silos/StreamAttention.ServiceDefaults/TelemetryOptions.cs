@@ -34,8 +34,6 @@ public sealed class TelemetryOptions
     /// <summary>The section of <paramref name="configuration"/>, validated.</summary>
     public static TelemetryOptions Read(IConfiguration configuration)
     {
-        var telemetry = configuration.GetSection(SectionName).Get<TelemetryOptions>() ?? new TelemetryOptions();
-        Validator.ValidateObject(telemetry, new ValidationContext(telemetry), validateAllProperties: true);
-        return telemetry;
+        return configuration.GetValidated<TelemetryOptions>(SectionName);
     }
 }

@@ -129,6 +129,19 @@ public sealed partial class ExecutableTests : IDisposable
     }
 
     [Fact]
+    public async Task Settings_read_before_any_host_are_checked_as_a_host_checks_them()
+    {
+        // setup would otherwise distil for minutes before the table's dimension failed; score took a negative keyword limit.
+        var setup = await Run("setup", "--Embeddings:Distilled:Dimension=0", "--Embeddings:Distilled:ModelDirectory=" + _files.Path("models").FullName);
+        var score = await Run("score", "--interests", Interests, "--messages", Messages, "--out", _files.Path("out.jsonl").FullName, "--Interests:MaxKeywords=-5");
+
+        Assert.Equal((2, "setup: invalid configuration: The field Dimension must be between 8 and 384."), (setup.ExitCode, LastLine(setup.Stderr)));
+        Assert.False(Directory.Exists(_files.Path("models").FullName));
+        Assert.Equal(2, score.ExitCode);
+        Assert.StartsWith("score: invalid configuration: The field MaxKeywords must be between", LastLine(score.Stderr));
+    }
+
+    [Fact]
     public async Task Configuration_that_a_host_refuses_or_a_mistyped_option_stops_the_command_with_exit_code_2_and_one_line_naming_it()
     {
         string[] score = ["score", "--interests", Interests, "--messages", Messages, "--out", _files.Path("out.jsonl").FullName];

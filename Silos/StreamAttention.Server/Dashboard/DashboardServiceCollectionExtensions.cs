@@ -10,8 +10,7 @@ public static class DashboardServiceCollectionExtensions
     /// </summary>
     public static LiveDashboardOptions AddStreamAttentionDashboard(this IHostApplicationBuilder builder)
     {
-        var options = builder.Configuration.GetSection(LiveDashboardOptions.SectionName).Get<LiveDashboardOptions>() ?? new LiveDashboardOptions();
-        Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
+        var options = builder.Configuration.GetValidated<LiveDashboardOptions>(LiveDashboardOptions.SectionName);
         builder.Services.AddOptions<LiveDashboardOptions>().BindConfiguration(LiveDashboardOptions.SectionName);
         builder.Services.AddSingleton<ModelInfo>();
         builder.Services.AddSingleton<DashboardStatistics>();

@@ -25,7 +25,7 @@ public static class ModelPreparation
         {
             case "glove":
             {
-                var options = configuration.GetSection(WordVectorOptions.SectionName).Get<WordVectorOptions>() ?? new WordVectorOptions();
+                var options = configuration.GetValidated<WordVectorOptions>(WordVectorOptions.SectionName);
                 using var bar = new ConsoleProgressBar("preparing glove-6b-100d", progressWriter);
                 var path = await new WordVectorModelSetup(NullLogger<WordVectorModelSetup>.Instance).EnsureAsync(options, bar, cancellationToken);
                 bar.Complete();
@@ -35,11 +35,11 @@ public static class ModelPreparation
                 return (await EnsureMiniLmAsync(configuration, progressWriter, cancellationToken)).ModelPath;
             case "distilled":
             {
-                var options = configuration.GetSection(DistilledModelOptions.SectionName).Get<DistilledModelOptions>() ?? new DistilledModelOptions();
-                var miniLm = configuration.GetSection(MiniLmOptions.SectionName).Get<MiniLmOptions>() ?? new MiniLmOptions();
-                var onnx = configuration.GetSection(OnnxRuntimeOptions.SectionName).Get<OnnxRuntimeOptions>() ?? new OnnxRuntimeOptions();
+                var options = configuration.GetValidated<DistilledModelOptions>(DistilledModelOptions.SectionName);
+                var miniLm = configuration.GetValidated<MiniLmOptions>(MiniLmOptions.SectionName);
+                var onnx = configuration.GetValidated<OnnxRuntimeOptions>(OnnxRuntimeOptions.SectionName);
                 using var bar = new ConsoleProgressBar($"distilling {DistilledModelSetup.ModelName}", progressWriter);
-                var wordVectors = configuration.GetSection(WordVectorOptions.SectionName).Get<WordVectorOptions>() ?? new WordVectorOptions();
+                var wordVectors = configuration.GetValidated<WordVectorOptions>(WordVectorOptions.SectionName);
                 var files = await new DistilledModelSetup(new MiniLmModelSetup(), new WordVectorModelSetup(), new OnnxSessionFactory(onnx))
                     .EnsureAsync(options, miniLm, wordVectors, bar, cancellationToken);
                 bar.Complete();
@@ -52,7 +52,7 @@ public static class ModelPreparation
 
     private static async Task<MiniLmModelFiles> EnsureMiniLmAsync(IConfiguration configuration, TextWriter progressWriter, CancellationToken cancellationToken)
     {
-        var options = configuration.GetSection(MiniLmOptions.SectionName).Get<MiniLmOptions>() ?? new MiniLmOptions();
+        var options = configuration.GetValidated<MiniLmOptions>(MiniLmOptions.SectionName);
         using var bar = new ConsoleProgressBar($"extracting {MiniLmModelSetup.ModelName}", progressWriter);
         var files = await new MiniLmModelSetup().EnsureAsync(options, bar, cancellationToken);
         bar.Complete();

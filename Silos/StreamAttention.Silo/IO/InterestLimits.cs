@@ -7,5 +7,5 @@ namespace StreamAttention.Silo.IO;
 public static class InterestLimits
 {
     public static InterestLimitsOptions Of(IConfiguration configuration)
-        => configuration.GetSection(InterestLimitsOptions.SectionName).Get<InterestLimitsOptions>() ?? new InterestLimitsOptions();
+        => configuration.GetValidated<InterestLimitsOptions>(InterestLimitsOptions.SectionName);
 }

@@ -54,7 +54,7 @@ public sealed class DashboardStatistics : IHostedService, IDisposable
 
     private readonly MeterListener _listener = new();
     private readonly Dictionary<string, Total> _totals = Totals.ToDictionary(n => n, _ => new Total());
-    private readonly Dictionary<string, Window> _windows;
+    private readonly Dictionary<string, RecentMeasurements> _windows;
     private readonly Tally _decisions = new("kind");
     /// <summary>One snapshot at a time: observation resets and collects the gauges' values.</summary>
     private readonly Lock _gauges = new();
@@ -66,7 +66,7 @@ public sealed class DashboardStatistics : IHostedService, IDisposable
     public DashboardStatistics(ModelInfo model, MatchBroadcaster feed, TimeProvider time, IOptions<LiveDashboardOptions> options)
     {
         (_model, _feed, _time) = (model, feed, time);
-        _windows = Windows.ToDictionary(n => n, _ => new Window(options.Value.StatisticsWindow));
+        _windows = Windows.ToDictionary(n => n, _ => new RecentMeasurements(options.Value.StatisticsWindow, options.Value.StatisticsMaxAge, time));
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (!instrument.Meter.Name.StartsWith(InstrumentNames.Meter, StringComparison.Ordinal))
@@ -152,7 +152,7 @@ public sealed class DashboardStatistics : IHostedService, IDisposable
             case Total total:
                 total.Add(value);
                 break;
-            case Window window:
+            case RecentMeasurements window:
                 window.Add(value);
                 break;
         }
@@ -220,29 +220,6 @@ public sealed class DashboardStatistics : IHostedService, IDisposable
             lock (_lock)
             {
                 return (long)Math.Round(_observing ? _observed : _value);
-            }
-        }
-    }
-
-    /// <summary>The most recent values, in a ring.</summary>
-    private sealed class Window(int capacity)
-    {
-        private readonly double[] _ring = new double[capacity];
-        private long _count;
-
-        public void Add(double value)
-        {
-            lock (_ring)
-            {
-                _ring[_count++ % _ring.Length] = value;
-            }
-        }
-
-        public double[] Values()
-        {
-            lock (_ring)
-            {
-                return _ring[..(int)Math.Min(_count, _ring.Length)];
             }
         }
     }

@@ -28,4 +28,8 @@ public sealed class LiveDashboardOptions
     /// <summary>Recent measurements per latency or batch-size instrument the statistics' percentiles and histogram cover.</summary>
     [Range(16, 1_000_000)]
     public int StatisticsWindow { get; set; } = 4096;
+
+    /// <summary>Age beyond which a measurement leaves the statistics' percentiles and histogram (of the last <see cref="StatisticsWindow"/>).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan StatisticsMaxAge { get; set; } = TimeSpan.FromMinutes(5);
 }

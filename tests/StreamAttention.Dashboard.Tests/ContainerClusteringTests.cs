@@ -33,10 +33,8 @@ public sealed class ContainerClusteringTests(ContainerClusteringTests.Host host)
         Assert.Contains(matches, m => (string?)m!["userId"] == "redis-user" && (string?)m["interestId"] == "db");
     }
 
-    public sealed class Host : SiloHostFixture
+    public sealed class Host : RedisSiloHostFixture
     {
-        private RedisServer? _redis;
-
         /// <summary>
         /// This machine's first IPv4 address outside loopback (a container's eth0); on a machine with loopback only,
         /// 127.0.0.2, still another address than the one the tests connect to.
@@ -49,18 +47,6 @@ public sealed class ContainerClusteringTests(ContainerClusteringTests.Host host)
         public int SiloPort { get; } = LoopbackPort.Free();
 
         protected override IEnumerable<string> Arguments =>
-            [.. _redis!.ClusteringConfiguration, $"--Cluster:AdvertisedAddress={AdvertisedAddress}", $"--Cluster:SiloPort={SiloPort}"];
-
-        public override async Task InitializeAsync()
-        {
-            _redis = await RedisServer.StartAsync();
-            await base.InitializeAsync();
-        }
-
-        public override async Task DisposeAsync()
-        {
-            await base.DisposeAsync();
-            _redis?.Dispose();
-        }
+            [.. base.Arguments, $"--Cluster:AdvertisedAddress={AdvertisedAddress}", $"--Cluster:SiloPort={SiloPort}"];
     }
 }

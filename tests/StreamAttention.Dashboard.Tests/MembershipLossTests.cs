@@ -37,24 +37,5 @@ public sealed class MembershipLossTests(MembershipLossTests.Host host) : IClassF
         Assert.Contains("membership table lists it as absent", (string?)silo["description"]);
     }
 
-    public sealed class Host : SiloHostFixture
-    {
-        private RedisServer? _redis;
-
-        public RedisServer Redis => _redis!;
-
-        protected override IEnumerable<string> Arguments => _redis!.ClusteringConfiguration;
-
-        public override async Task InitializeAsync()
-        {
-            _redis = await RedisServer.StartAsync();
-            await base.InitializeAsync();
-        }
-
-        public override async Task DisposeAsync()
-        {
-            await base.DisposeAsync();
-            _redis?.Dispose();
-        }
-    }
+    public sealed class Host : RedisSiloHostFixture;
 }

@@ -98,6 +98,28 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
     }
 
     [Fact]
+    public async Task A_users_matches_after_a_match_id_are_the_newer_ones()
+    {
+        await Http.PutAsJsonAsync("/users/http-after/interests/f1", new { text = Texts.RacingInterest, threshold = Texts.RacingThreshold });
+        var ids = new List<string>();
+        foreach (var _ in new[] { 1, 2, 3 })
+        {
+            var response = await Http.PostAsJsonAsync("/score", new { texts = new[] { Texts.RacingMessage }, userId = "http-after" });
+            ids.Add((string)(await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>())!["matches"]![0]!["matchId"]!);
+        }
+
+        async Task<string[]> After(string query)
+            => [.. (await Http.GetFromJsonAsync<JsonObject>($"/users/http-after/matches?{query}"))!["matches"]!.AsArray().Select(m => (string)m!["matchId"]!)];
+
+        Assert.Equal([ids[2], ids[1]], await After($"after={ids[0]}"));
+        Assert.Equal([ids[2]], await After($"after={ids[0]}&limit=1"));
+        Assert.Equal([ids[2]], await After($"after={ids[0]}&delivery=suppressed-duplicate&limit=1"));
+        Assert.Empty(await After($"after={ids[2]}"));
+        var problem = await AssertProblemAsync(await Http.GetAsync("/users/http-after/matches?after=long-gone"), HttpStatusCode.NotFound);
+        Assert.Contains("long-gone is not in the user's history", (string?)problem["detail"]);
+    }
+
+    [Fact]
     public async Task Score_with_source_ids_sent_again_returns_the_first_match_ids_and_decisions()
     {
         await Http.PutAsJsonAsync("/users/http-score-sources/interests/f1", new { text = Texts.RacingInterest, threshold = Texts.RacingThreshold });

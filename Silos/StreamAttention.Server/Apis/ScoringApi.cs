@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using StreamAttention.Contracts.Grains;
+using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Options;
 using StreamAttention.Server.Hosting;
 using StreamAttention.Server.Options;
@@ -21,7 +22,7 @@ public static class ScoringApi
             .WithSummary("Scores texts against every user's interests (or one user's, a \"tenant/user\" key) and appends the matches to the users' histories. Operators only.")
             .RequireOperator().RequireRateLimiting(SecurityHostingExtensions.PerCallerRateLimit).WithRequestBodyLimit();
         app.MapUserRoutes("Scoring", user => user.MapGet("/matches", GetMatches)
-            .WithSummary("The user's most recent matches, newest first; ?delivery=immediate,… keeps those kinds only."));
+            .WithSummary("The user's most recent matches, newest first; ?delivery=immediate,… keeps those kinds only, ?after=<match id> those newer than that match."));
         return app;
     }
 
@@ -53,8 +54,9 @@ public static class ScoringApi
         return TypedResults.Ok(new ScoreResponse(matches));
     }
 
-    public static async Task<Results<Ok<UserMatches>, ValidationProblem>> GetMatches(UserScope user, int? limit, string? delivery, IGrainFactory grains,
-        IOptions<InterestLimitsOptions> limits)
+    /// <param name="after">Only the matches newer than this match id (a client catching up after the last one it showed).</param>
+    public static async Task<Results<Ok<UserMatches>, ValidationProblem, ProblemHttpResult>> GetMatches(UserScope user, int? limit, string? delivery, string? after,
+        IGrainFactory grains, IOptions<InterestLimitsOptions> limits)
     {
         var historySize = limits.Value.MatchHistorySize;
         if (limit is < 1 || limit > historySize)
@@ -66,9 +68,28 @@ public static class ScoringApi
             return ValidationProblems.Of("delivery", error);
         }
         var grain = grains.GetGrain<IUserGrain>(user.Key);
-        // The newest of the kinds asked for: the history is read whole (at most MatchHistorySize) and then cut.
-        var matches = kinds is null ? await grain.GetMatches(limit ?? historySize)
-            : (await grain.GetMatches(historySize)).Where(m => m.Delivery is { } kind && kinds.Contains(kind)).Take(limit ?? historySize).ToArray();
-        return TypedResults.Ok(new UserMatches(user.UserId, matches));
+        if (kinds is null && after is null)
+        {
+            return TypedResults.Ok(new UserMatches(user.UserId, await grain.GetMatches(limit ?? historySize)));
+        }
+        // The newest of those asked for: the history is read whole (at most MatchHistorySize) and then cut.
+        var history = await grain.GetMatches(historySize);
+        IEnumerable<UserMatch> matches = history;
+        if (after is not null)
+        {
+            // Newest first: the matches before the latest copy of that id (a match scored again keeps its id).
+            var newer = history.TakeWhile(m => m.MatchId != after).ToArray();
+            if (newer.Length == history.Count)
+            {
+                return TypedResults.Problem($"Match {after} is not in the user's history (it keeps the newest {historySize}): read it without 'after'.",
+                    statusCode: StatusCodes.Status404NotFound, title: "Match not in the history");
+            }
+            matches = newer;
+        }
+        if (kinds is not null)
+        {
+            matches = matches.Where(m => m.Delivery is { } kind && kinds.Contains(kind));
+        }
+        return TypedResults.Ok(new UserMatches(user.UserId, matches.Take(limit ?? historySize).ToArray()));
     }
 }

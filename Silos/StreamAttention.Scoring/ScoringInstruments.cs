@@ -4,7 +4,7 @@ using StreamAttention.Contracts.Diagnostics;
 namespace StreamAttention.Scoring;
 
 /// <summary>
-/// Instruments of the scoring core, on <see cref="InstrumentNames.Meter"/>. Static (one meter, like Orleans' own), because
+/// Instruments of the scoring core, on <see cref="StreamAttention.Contracts.Diagnostics.InstrumentNames.Meter"/>. Static (one meter, like Orleans' own), because
 /// the scorer is also built outside any container (the offline commands, benchmarks).
 /// </summary>
 public static class ScoringInstruments

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using StreamAttention.Contracts;
 using StreamAttention.Embeddings;
-using StreamAttention.Embeddings.StaticVectors;
 using StreamAttention.Onnx;
 using StreamAttention.Scoring;
 using StreamAttention.Scoring.Options;

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Confluent.Kafka;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,7 +12,6 @@ using StreamAttention.Grains.Import;
 using StreamAttention.Ingest.Diagnostics;
 using StreamAttention.Ingest.EmbeddedKafka;
 using StreamAttention.Ingest.Options;
-using StreamAttention.Ingest.Pipeline;
 using StreamAttention.Scoring.Options;
 using StreamAttention.Server.Hosting;
 using StreamAttention.Testing;

@@ -1,5 +1,4 @@
 using StreamAttention.Contracts;
-using StreamAttention.Embeddings.StaticVectors;
 using StreamAttention.Onnx;
 using StreamAttention.Scoring;
 using StreamAttention.Scoring.Options;

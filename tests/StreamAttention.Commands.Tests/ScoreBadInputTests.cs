@@ -1,5 +1,4 @@
 using System.Text;
-using StreamAttention.Silo.Commands;
 
 namespace StreamAttention.Commands.Tests;
 

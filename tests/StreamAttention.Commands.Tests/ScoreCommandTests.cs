@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using StreamAttention.Contracts;
 using StreamAttention.Silo.IO;
 
 namespace StreamAttention.Commands.Tests;

@@ -4,7 +4,6 @@ using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Runtime;
 
 namespace StreamAttention.Dashboard.Tests;
 

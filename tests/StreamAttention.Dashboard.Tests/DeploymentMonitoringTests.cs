@@ -1,13 +1,12 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using StreamAttention.Contracts.Diagnostics;
 
 namespace StreamAttention.Dashboard.Tests;
 
 /// <summary>
 /// The monitoring files under <c>Deploy/</c> against the real silo: every metric the Grafana dashboard queries is one
-/// the silo's <c>/metrics</c> exports and, if it is StreamAttention's, an instrument of <see cref="InstrumentNames"/>, the dashboard queries the provisioned data source, and Prometheus accepts the
+/// the silo's <c>/metrics</c> exports and, if it is StreamAttention's, an instrument of <see cref="StreamAttention.Contracts.Diagnostics.InstrumentNames"/>, the dashboard queries the provisioned data source, and Prometheus accepts the
 /// scrape configuration.
 /// </summary>
 [Collection(DashboardCollection.Name)]

@@ -1,5 +1,3 @@
-using StreamAttention.Evaluation;
-using StreamAttention.Testing;
 using Xunit.Abstractions;
 
 namespace StreamAttention.Evaluation.Tests;

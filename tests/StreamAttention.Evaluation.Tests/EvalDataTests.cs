@@ -1,6 +1,3 @@
-using System.Text.Json;
-using StreamAttention.Contracts;
-using StreamAttention.Evaluation;
 using Xunit.Abstractions;
 
 namespace StreamAttention.Evaluation.Tests;

@@ -1,5 +1,3 @@
-using StreamAttention.Evaluation;
-
 namespace StreamAttention.Evaluation.Tests;
 
 public sealed class RankingMetricsTests

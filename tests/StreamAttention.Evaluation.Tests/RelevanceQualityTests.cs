@@ -1,5 +1,4 @@
 using StreamAttention.Embeddings.StaticVectors;
-using StreamAttention.Testing;
 using Xunit.Abstractions;
 
 namespace StreamAttention.Evaluation.Tests;

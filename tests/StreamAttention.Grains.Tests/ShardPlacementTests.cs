@@ -1,5 +1,4 @@
 using System.Net;
-using Orleans.Runtime;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Grains.Shards;
 

@@ -1,5 +1,4 @@
 using StreamAttention.Contracts.Grains;
-using StreamAttention.Contracts.Scoring;
 using StreamAttention.Contracts.Users;
 
 namespace StreamAttention.Grains.Tests;

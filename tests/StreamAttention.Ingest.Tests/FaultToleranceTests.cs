@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Confluent.Kafka;
 using StreamAttention.Ingest.Diagnostics;
 using StreamAttention.Ingest.EmbeddedKafka;
 using StreamAttention.Ingest.Pipeline;

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Logging;
 using StreamAttention.Ingest.EmbeddedKafka;
 using StreamAttention.Ingest.Hosting;
 using StreamAttention.Ingest.Options;
-using StreamAttention.Testing;
 
 namespace StreamAttention.Ingest.Tests;
 

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json.Nodes;
 using StreamAttention.Contracts.Diagnostics;
 using StreamAttention.Server.Security;
-using StreamAttention.Testing;
 
 namespace StreamAttention.Ingest.Tests;
 

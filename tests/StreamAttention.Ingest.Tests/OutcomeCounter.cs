@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using StreamAttention.Contracts.Diagnostics;
 using StreamAttention.Ingest.Diagnostics;
-using StreamAttention.Ingest.Pipeline;
 
 namespace StreamAttention.Ingest.Tests;
 

@@ -10,7 +10,6 @@ using StreamAttention.Ingest.Decoding;
 using StreamAttention.Ingest.Diagnostics;
 using StreamAttention.Ingest.EmbeddedKafka;
 using StreamAttention.Ingest.Options;
-using StreamAttention.Ingest.Pipeline;
 using StreamAttention.Ingest.Publishing;
 
 namespace StreamAttention.Ingest.Tests;

@@ -14,7 +14,6 @@ using StreamAttention.Ingest.Decoding;
 using StreamAttention.Ingest.Diagnostics;
 using StreamAttention.Ingest.EmbeddedKafka;
 using StreamAttention.Ingest.Options;
-using StreamAttention.Ingest.Pipeline;
 using StreamAttention.Ingest.Publishing;
 using StreamAttention.Ingest.Replay;
 using TestCluster = StreamAttention.Testing.TestCluster;

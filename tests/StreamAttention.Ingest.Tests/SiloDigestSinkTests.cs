@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using StreamAttention.Contracts.Live;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Server.Hosting;
-using StreamAttention.Testing;
 
 namespace StreamAttention.Ingest.Tests;
 

@@ -1,4 +1,3 @@
-using Orleans.TestingHost;
 using TestCluster = StreamAttention.Testing.TestCluster;
 
 namespace StreamAttention.Ingest.Tests;

@@ -1,5 +1,4 @@
 using StreamAttention.Contracts;
-using StreamAttention.Testing;
 
 namespace StreamAttention.Scoring.Tests;
 

@@ -1,5 +1,3 @@
-using StreamAttention.Testing;
-
 namespace StreamAttention.Scoring.Tests;
 
 [CollectionDefinition(Name)]

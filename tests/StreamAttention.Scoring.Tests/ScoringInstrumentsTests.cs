@@ -3,7 +3,6 @@ using StreamAttention.Contracts;
 using StreamAttention.Contracts.Diagnostics;
 using StreamAttention.Scoring.Options;
 using StreamAttention.Scoring.Tests.Graphs;
-using StreamAttention.Testing;
 
 namespace StreamAttention.Scoring.Tests;
 

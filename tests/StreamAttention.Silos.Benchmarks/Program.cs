@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -7,7 +6,6 @@ using StreamAttention.Contracts;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Embeddings;
-using StreamAttention.Embeddings.Hosting;
 using StreamAttention.Embeddings.StaticVectors;
 using StreamAttention.Grains.Hosting;
 using StreamAttention.Grains.Import;

@@ -5,7 +5,6 @@ using System.Text.Json;
 using StreamAttention.Contracts.Diagnostics;
 using StreamAttention.Embeddings;
 using StreamAttention.Onnx.Options;
-using StreamAttention.Scoring;
 using StreamAttention.Server.Hosting;
 
 namespace StreamAttention.Testing;

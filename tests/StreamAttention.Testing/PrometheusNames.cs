@@ -3,7 +3,7 @@ using StreamAttention.Contracts.Diagnostics;
 namespace StreamAttention.Testing;
 
 /// <summary>
-/// The one mapping from <see cref="InstrumentNames"/> to the names Prometheus queries, as the OpenTelemetry Prometheus
+/// The one mapping from <see cref="StreamAttention.Contracts.Diagnostics.InstrumentNames"/> to the names Prometheus queries, as the OpenTelemetry Prometheus
 /// exporter writes them: dots as underscores, the unit <c>ms</c> as <c>_milliseconds</c> (annotations such as
 /// <c>{message}</c> add nothing), then <c>_total</c> for a counter and <c>_bucket</c>, <c>_sum</c>, <c>_count</c> for a histogram.
 /// </summary>

@@ -1,4 +1,3 @@
-using Orleans.Runtime;
 using Orleans.Runtime.Messaging;
 
 namespace StreamAttention.Contracts.Grains;

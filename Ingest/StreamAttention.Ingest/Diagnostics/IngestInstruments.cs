@@ -5,7 +5,7 @@ using StreamAttention.Ingest.Decoding;
 namespace StreamAttention.Ingest.Diagnostics;
 
 /// <summary>
-/// Instruments of the ingest pipeline on <see cref="InstrumentNames.Meter"/>. Every consumed message is counted once per time it is
+/// Instruments of the ingest pipeline on <see cref="StreamAttention.Contracts.Diagnostics.InstrumentNames.Meter"/>. Every consumed message is counted once per time it is
 /// processed, by outcome: <c>matched</c>, <c>no_match</c> or <c>dead_lettered</c> (with its <c>reason</c>), so nothing
 /// leaves the pipeline unseen. A message processed again after a restart is counted again.
 /// </summary>

@@ -14,7 +14,7 @@ namespace StreamAttention.Embeddings.Distilled;
 /// A word is tokenized into WordPiece pieces (<see cref="BertTokenizer"/>, MiniLM's vocabulary); its vector is its own
 /// where the table distilled it whole, else the weight-weighted sum of its pieces' vectors; its weight is the largest
 /// piece weight (a rare piece makes the word rare), so highlights are whole words. Stop words and punctuation are dropped as for GloVe; a word without any distilled
-/// piece is unknown. Thread-safe: <see cref="Embed"/> keeps no state.
+/// piece is unknown. Thread-safe: <see cref="Embed(IReadOnlyList{string})"/> keeps no state.
 /// </summary>
 public sealed class DistilledEmbedder : ITextEmbedder
 {
@@ -34,7 +34,7 @@ public sealed class DistilledEmbedder : ITextEmbedder
     private readonly ITextEmbedder? _sentences;
     private readonly string _vocabularyPath;
 
-    /// <param name="sentences">MiniLM, whose mean-pooled sentence embeddings expand interests (<see cref="EmbedQueries"/>); null: they are not expanded. Borrowed: its owner disposes it (<see cref="MiniLm.MiniLmSentenceModel"/> in a host).</param>
+    /// <param name="sentences">MiniLM, whose mean-pooled sentence embeddings expand interests (<see cref="EmbedQueries(IReadOnlyList{string})"/>); null: they are not expanded. Borrowed: its owner disposes it (<see cref="MiniLm.MiniLmSentenceModel"/> in a host).</param>
     /// <param name="projection">The map from <paramref name="sentences"/>' space into the table's (<see cref="SentenceProjectionSetup"/>); given exactly with <paramref name="sentences"/>.</param>
     /// <param name="sessions">Makes the expansion's nearest-word search session (<see cref="NearestWords"/>); given exactly with <paramref name="sentences"/>.</param>
     public DistilledEmbedder(DistilledTokenTable table, string vocabularyPath, DistilledModelOptions options, ITextEmbedder? sentences = null, SentenceProjection? projection = null,

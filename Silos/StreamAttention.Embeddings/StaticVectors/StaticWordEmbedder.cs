@@ -12,7 +12,7 @@ namespace StreamAttention.Embeddings.StaticVectors;
 /// Lookup and pooling run as plain vectorized code on one thread: an ONNX graph doing the same (Gather, weighted masked
 /// mean, L2 normalization, writing straight into the batch) was slower even on two threads. 6,000 texts (~108k tokens):
 /// ~28 ms median for everything here, against ~37 ms for the graph alone plus ~11 ms of tokenizing that it needs too.
-/// The work is a row copy per token, cheaper than feeding a session. Thread-safe: <see cref="Embed"/> keeps no state.
+/// The work is a row copy per token, cheaper than feeding a session. Thread-safe: <see cref="Embed(IReadOnlyList{string})"/> keeps no state.
 /// </summary>
 public sealed class StaticWordEmbedder : ITextEmbedder
 {

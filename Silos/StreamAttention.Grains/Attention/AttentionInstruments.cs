@@ -5,7 +5,7 @@ using StreamAttention.Contracts.Users;
 
 namespace StreamAttention.Grains.Attention;
 
-/// <summary>Instruments of the users' delivery policies on <see cref="InstrumentNames.Meter"/>; the dashboard's "interruptions avoided" reads them.</summary>
+/// <summary>Instruments of the users' delivery policies on <see cref="StreamAttention.Contracts.Diagnostics.InstrumentNames.Meter"/>; the dashboard's "interruptions avoided" reads them.</summary>
 public sealed class AttentionInstruments
 {
     private readonly Meter _meter;

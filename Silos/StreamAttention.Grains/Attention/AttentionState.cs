@@ -393,6 +393,7 @@ public sealed record Fingerprint
 
     /// <summary>A fingerprint as JSON holds it: its sketch, or the whole signature as records stored before held it.</summary>
     [Newtonsoft.Json.JsonConstructor]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Style", "IDE0051", Justification = "Newtonsoft.Json calls it by reflection.")]
     private Fingerprint(string matchId, DateTimeOffset at, byte[]? sketch, uint[]? signature)
         : this(matchId, at, sketch ?? MinHashSignature.Sketch(signature ?? throw new InvalidOperationException($"The stored fingerprint of match {matchId} has neither a sketch nor a signature.")))
     {

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Collections.ObjectModel;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using StreamAttention.Contracts.Diagnostics;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Options;
@@ -40,7 +39,7 @@ public sealed class DeliveryDecisions(UserGrainReferences users, IGrainFactory g
 
     /// <summary>
     /// The users hung in their own grains, with the call they have not answered: not asked again until it ends. Their
-    /// number is the gauge <see cref="InstrumentNames.AttentionHungDecisions"/>.
+    /// number is the gauge <see cref="StreamAttention.Contracts.Diagnostics.InstrumentNames.AttentionHungDecisions"/>.
     /// </summary>
     private readonly UnansweredCalls _hungUsers = instruments.ObserveHungDecisions(new UnansweredCalls());
 

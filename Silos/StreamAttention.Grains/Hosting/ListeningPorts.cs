@@ -14,14 +14,14 @@ public static class ListeningPorts
     private const int SolSocket = 1;
     private const int SoReuseAddr = 2;
 
-    /// <exception cref="ValidationException">A port is in use; the message names its setting, and <paramref name="hint"/> (default: another silo).</exception>
+    /// <exception cref="ValidationException">A port is in use; the message names its setting and says another silo may hold it.</exception>
     /// <remarks>
     /// On Linux only, where the takeover happens and where the probe can be made with the options it needs; a silo
     /// started at the same moment as another on the same port can still pass it (Orleans binds seconds later).
     /// </remarks>
     public static void EnsureFree(IPAddress address, params (string Setting, int Port)[] ports) => EnsureFree(address, null, ports);
 
-    /// <inheritdoc cref="EnsureFree(IPAddress, ValueTuple{string, int}[])"/>
+    /// <summary>As <see cref="EnsureFree(IPAddress, ValueTuple{string, int}[])"/>, the message saying <paramref name="hint"/> of who may hold a port.</summary>
     public static void EnsureFree(IPAddress address, string? hint, params (string Setting, int Port)[] ports)
     {
         if (!OperatingSystem.IsLinux())

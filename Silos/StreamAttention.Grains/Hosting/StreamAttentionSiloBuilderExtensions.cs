@@ -34,7 +34,7 @@ public static class StreamAttentionSiloBuilderExtensions
     /// background delivery of matches, the silo's end of the live match feed, validation, interest embedding and the bulk importer, with
     /// <see cref="ShardingOptions"/>, <see cref="InterestLimitsOptions"/>, <see cref="DynamicBatchingOptions"/>, <see cref="TenantQuotaOptions"/> and <see cref="LiveFeedOptions"/>
     /// bound from configuration and validated at start. Grain storage named <see cref="StorageNames.Interests"/>
-    /// must be added separately (see <see cref="UseStreamAttentionCluster"/>).
+    /// must be added separately (see <see cref="UseStreamAttentionCluster(ISiloBuilder, IConfiguration)"/>).
     /// </summary>
     public static ISiloBuilder AddStreamAttentionGrains(this ISiloBuilder builder)
     {

@@ -4,7 +4,7 @@ using StreamAttention.Contracts.Diagnostics;
 namespace StreamAttention.Grains.Shards;
 
 /// <summary>
-/// Instruments of the silo's dynamic batcher and of the gateway's routing on <see cref="InstrumentNames.Meter"/>, next
+/// Instruments of the silo's dynamic batcher and of the gateway's routing on <see cref="StreamAttention.Contracts.Diagnostics.InstrumentNames.Meter"/>, next
 /// to the scoring core's; created through the silo's meter factory, so silos sharing a process (tests) can be told apart.
 /// </summary>
 public sealed class BatchingInstruments

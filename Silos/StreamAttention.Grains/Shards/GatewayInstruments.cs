@@ -4,7 +4,7 @@ using StreamAttention.Contracts.Diagnostics;
 namespace StreamAttention.Grains.Shards;
 
 /// <summary>
-/// Instruments of the scoring gateway on <see cref="InstrumentNames.Meter"/>: what enters scoring and what comes out, whichever
+/// Instruments of the scoring gateway on <see cref="StreamAttention.Contracts.Diagnostics.InstrumentNames.Meter"/>: what enters scoring and what comes out, whichever
 /// path (HTTP, stream ingest) sent it; the dashboard's throughput and latency read them.
 /// </summary>
 public sealed class GatewayInstruments

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
-using Orleans.Runtime;
 using Orleans.Runtime.Placement;
 using StreamAttention.Contracts.Diagnostics;
 using StreamAttention.Contracts.Grains;

@@ -1,5 +1,4 @@
 using Orleans.Concurrency;
-using Orleans.Runtime;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Scoring;
 

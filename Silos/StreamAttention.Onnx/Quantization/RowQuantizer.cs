@@ -1,5 +1,3 @@
-using Onnx;
-
 namespace StreamAttention.Onnx.Quantization;
 
 /// <summary>

@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StreamAttention.Embeddings;
-using StreamAttention.Scoring.Calibration;
 using StreamAttention.Scoring.Options;
 
 namespace StreamAttention.Scoring.Cascade;

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Diagnostics;
-using Orleans.Runtime;
 using StreamAttention.Server.Hosting;
 
 namespace StreamAttention.Server.Apis;

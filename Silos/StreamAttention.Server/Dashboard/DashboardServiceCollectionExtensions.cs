@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace StreamAttention.Server.Dashboard;
 
 public static class DashboardServiceCollectionExtensions

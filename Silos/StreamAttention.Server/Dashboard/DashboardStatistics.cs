@@ -3,7 +3,6 @@ using Microsoft.Extensions.Options;
 using StreamAttention.Contracts.Diagnostics;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Live;
-using StreamAttention.Scoring;
 
 namespace StreamAttention.Server.Dashboard;
 

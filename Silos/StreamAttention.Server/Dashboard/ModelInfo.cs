@@ -2,7 +2,6 @@ using System.Diagnostics.Metrics;
 using StreamAttention.Contracts.Diagnostics;
 using StreamAttention.Embeddings;
 using StreamAttention.Onnx;
-using StreamAttention.Scoring;
 
 namespace StreamAttention.Server.Dashboard;
 

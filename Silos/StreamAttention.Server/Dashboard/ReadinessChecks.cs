@@ -1,9 +1,7 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Clustering.Redis;
-using Orleans.Runtime;
 using StreamAttention.Grains.Live;
 using StreamAttention.Ingest.Options;
 

@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.AspNetCore.Http;
 using StreamAttention.Grains.Hosting;
 
 namespace StreamAttention.Server.Hosting;

@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using StreamAttention.Ingest.EmbeddedKafka.Hosting;
 using StreamAttention.Ingest.EmbeddedKafka.Options;
 using StreamAttention.Server.Hosting;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StreamAttention.Ingest.EmbeddedKafka;
 using StreamAttention.Ingest.Options;

@@ -1,7 +1,5 @@
 using System.CommandLine;
 using Confluent.Kafka;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using StreamAttention.Ingest.Hosting;
 using StreamAttention.Ingest.Options;

@@ -1,8 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using StreamAttention.Contracts;
 using StreamAttention.Grains.Options;
 using StreamAttention.Scoring;
 using StreamAttention.Server.Hosting;

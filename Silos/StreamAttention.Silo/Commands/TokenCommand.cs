@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.ComponentModel.DataAnnotations;
-using Microsoft.Extensions.Configuration;
 using StreamAttention.Server.Hosting;
 using StreamAttention.Server.Options;
 using StreamAttention.Server.Security;

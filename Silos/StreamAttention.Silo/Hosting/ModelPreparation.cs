@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using StreamAttention.Embeddings.Distilled;
 using StreamAttention.Embeddings.MiniLm;

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using StreamAttention.Grains.Options;
 
 namespace StreamAttention.Silo.IO;

@@ -1,7 +1,5 @@
 using System.Text.Json;
 using Confluent.Kafka;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StreamAttention.Ingest.Diagnostics;
 

@@ -5,7 +5,6 @@ using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Attention;
 using StreamAttention.Grains.Options;
-using StreamAttention.Testing;
 
 namespace StreamAttention.Grains.Tests.Attention;
 

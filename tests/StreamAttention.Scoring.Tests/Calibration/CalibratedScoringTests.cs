@@ -1,8 +1,6 @@
 using StreamAttention.Contracts;
-using StreamAttention.Scoring.Calibration;
 using StreamAttention.Scoring.Options;
 using StreamAttention.Scoring.Tests.Graphs;
-using StreamAttention.Testing;
 
 namespace StreamAttention.Scoring.Tests.Calibration;
 

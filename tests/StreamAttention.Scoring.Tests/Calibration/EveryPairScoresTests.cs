@@ -1,6 +1,5 @@
 using StreamAttention.Contracts;
 using StreamAttention.Embeddings;
-using StreamAttention.Scoring.Calibration;
 using StreamAttention.Scoring.Lexical;
 using StreamAttention.Scoring.Options;
 using StreamAttention.Scoring.Tests.Graphs;

@@ -2,7 +2,6 @@ using StreamAttention.Contracts;
 using StreamAttention.Onnx;
 using StreamAttention.Onnx.Options;
 using StreamAttention.Scoring.Options;
-using StreamAttention.Testing;
 
 namespace StreamAttention.Scoring.Tests.Lexical;
 

@@ -3,7 +3,6 @@ using StreamAttention.Embeddings;
 using StreamAttention.Scoring.Lexical;
 using StreamAttention.Scoring.Options;
 using StreamAttention.Scoring.Tests.Graphs;
-using StreamAttention.Testing;
 
 namespace StreamAttention.Scoring.Tests.Lexical;
 

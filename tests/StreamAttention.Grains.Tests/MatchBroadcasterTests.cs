@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using StreamAttention.Contracts.Live;
 using StreamAttention.Contracts.Scoring;
 using StreamAttention.Grains.Live;
@@ -16,6 +17,7 @@ public sealed class MatchBroadcasterTests
     public async Task A_resumed_listener_gets_its_matches_after_the_one_it_saw_then_the_new_ones()
     {
         var broadcaster = Broadcaster(resumeMatches: 10);
+        using var watching = broadcaster.Subscribe("b", capacity: 10);
         await broadcaster.OnMatches(Batch(("a", "m1"), ("b", "m2"), ("a", "m3")));
         await broadcaster.OnMatches(Batch(("a", "m4")));
 
@@ -30,6 +32,7 @@ public sealed class MatchBroadcasterTests
     public async Task A_match_scored_again_resumes_after_its_latest_copy()
     {
         var broadcaster = Broadcaster(resumeMatches: 10);
+        using var watching = broadcaster.Subscribe("b", capacity: 10);
         await broadcaster.OnMatches(Batch(("a", "m1"), ("a", "m2"), ("a", "m1"), ("a", "m3")));
 
         using var resumed = broadcaster.Subscribe(null, capacity: 10, resumeAfter: "m1");
@@ -41,6 +44,7 @@ public sealed class MatchBroadcasterTests
     public async Task A_listener_that_saw_a_match_no_longer_kept_gets_every_kept_one_and_is_told_it_may_have_missed_some()
     {
         var broadcaster = Broadcaster(resumeMatches: 3);
+        using var watching = broadcaster.Subscribe("b", capacity: 10);
         await broadcaster.OnMatches(Batch(("a", "m1"), ("a", "m2"), ("t/b", "m3"), ("a", "m4"), ("t/c", "m5")));
 
         using var everyone = broadcaster.Subscribe(null, capacity: 10, resumeAfter: "m1");
@@ -58,6 +62,7 @@ public sealed class MatchBroadcasterTests
     public async Task Without_kept_matches_a_resumed_listener_gets_new_ones_only_and_is_told_so()
     {
         var broadcaster = Broadcaster(resumeMatches: 0);
+        using var watching = broadcaster.Subscribe("b", capacity: 10);
         await broadcaster.OnMatches(Batch(("a", "m1"), ("a", "m2")));
 
         using var resumed = broadcaster.Subscribe("a", capacity: 10, resumeAfter: "m1");
@@ -65,6 +70,32 @@ public sealed class MatchBroadcasterTests
 
         Assert.Equal(["m3"], Drain(resumed));
         Assert.True(resumed.MayHaveMissed);
+    }
+
+    [Fact]
+    public async Task Matches_are_kept_while_someone_listens_and_for_the_resume_window_after_the_last_one_left()
+    {
+        var time = new FakeTimeProvider();
+        var broadcaster = Broadcaster(resumeMatches: 10, time);
+        await broadcaster.OnMatches(Batch(("a", "m1")));
+        using (var nobodyWatched = broadcaster.Subscribe("a", capacity: 10, resumeAfter: "m0"))
+        {
+            Assert.Equal((true, 0), (nobodyWatched.MayHaveMissed, Drain(nobodyWatched).Count));
+        }
+
+        // The client above left: matches are kept for the window, then no longer, and what was kept is dropped.
+        time.Advance(LiveFeedWindow - TimeSpan.FromSeconds(1));
+        await broadcaster.OnMatches(Batch(("a", "m2"), ("a", "m3")));
+        using (var withinWindow = broadcaster.Subscribe("a", capacity: 10, resumeAfter: "m2"))
+        {
+            Assert.Equal(["m3"], Drain(withinWindow));
+            Assert.False(withinWindow.MayHaveMissed);
+        }
+        time.Advance(LiveFeedWindow);
+        await broadcaster.OnMatches(Batch(("a", "m4")));
+        using var afterWindow = broadcaster.Subscribe("a", capacity: 10, resumeAfter: "m3");
+
+        Assert.Equal((true, 0), (afterWindow.MayHaveMissed, Drain(afterWindow).Count));
     }
 
     [Fact]
@@ -80,8 +111,11 @@ public sealed class MatchBroadcasterTests
     }
 
     /// <summary>The broadcaster alone: its subscription to the cluster's feed is a hosted service these tests do not start.</summary>
-    private static MatchBroadcaster Broadcaster(int resumeMatches)
-        => new(grains: null!, Microsoft.Extensions.Options.Options.Create(new LiveFeedOptions { ResumeMatches = resumeMatches }), NullLogger<MatchBroadcaster>.Instance);
+    private static MatchBroadcaster Broadcaster(int resumeMatches, TimeProvider? time = null)
+        => new(grains: null!, Microsoft.Extensions.Options.Options.Create(new LiveFeedOptions { ResumeMatches = resumeMatches }), time ?? TimeProvider.System,
+            NullLogger<MatchBroadcaster>.Instance);
+
+    private static readonly TimeSpan LiveFeedWindow = new LiveFeedOptions().ResumeWindow;
 
     private static LiveBatch Batch(params (string UserId, string MatchId)[] matches)
         => new(DateTimeOffset.UnixEpoch, ["text"], [.. matches.Select(m => new TextMatch(0, m.UserId, "i", 0.9f, [], m.MatchId))]);

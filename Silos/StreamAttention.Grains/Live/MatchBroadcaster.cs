@@ -13,9 +13,10 @@ namespace StreamAttention.Grains.Live;
 /// subscription) and fans every match out to the local listeners, e.g. server-sent-event clients.
 /// Each listener has its own bounded queue that drops its oldest entries, so a slow client loses matches instead
 /// of holding up the feed or growing the silo's memory. The latest matches are kept (<see cref="LiveFeedOptions.ResumeMatches"/>)
-/// for listeners that resume after a reconnect.
+/// for listeners that resume after a reconnect, while the silo has listeners and for <see cref="LiveFeedOptions.ResumeWindow"/>
+/// after the last one left: a silo nobody watches forms no object per match.
 /// </summary>
-public sealed partial class MatchBroadcaster(IGrainFactory grains, IOptions<LiveFeedOptions> options, ILogger<MatchBroadcaster> logger)
+public sealed partial class MatchBroadcaster(IGrainFactory grains, IOptions<LiveFeedOptions> options, TimeProvider time, ILogger<MatchBroadcaster> logger)
     : BackgroundService, IMatchFeedObserver
 {
     public static readonly TimeSpan RefreshPeriod = TimeSpan.FromSeconds(30);
@@ -26,6 +27,7 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, IOptions<Live
     private readonly Lock _lock = new();
     private readonly List<Subscription> _listeners = [];
     private readonly RecentLiveMatches? _recent = options.Value.ResumeMatches > 0 ? new(options.Value.ResumeMatches) : null;
+    private long? _lastListenerLeftAt;
     private IMatchFeedObserver? _reference;
     private volatile bool _subscribed;
 
@@ -67,17 +69,23 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, IOptions<Live
     {
         lock (_lock)
         {
-            if (_listeners.Count == 0 && _recent is null)
+            var keeping = IsKeeping();
+            if (!keeping)
+            {
+                // What is kept would say that nothing came after it.
+                _recent?.Clear();
+            }
+            if (_listeners.Count == 0 && !keeping)
             {
                 return Task.CompletedTask;
             }
             for (var i = 0; i < batch.Matches.Count; i++)
             {
                 LiveMatch? match = null;
-                if (_recent is not null)
+                if (keeping)
                 {
                     match = batch.MatchAt(i);
-                    _recent.Add(match);
+                    _recent!.Add(match);
                 }
                 foreach (var listener in _listeners)
                 {
@@ -91,6 +99,21 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, IOptions<Live
         }
         return Task.CompletedTask;
     }
+
+    private void Remove(Subscription listener)
+    {
+        lock (_lock)
+        {
+            if (_listeners.Remove(listener) && _listeners.Count == 0)
+            {
+                _lastListenerLeftAt = time.GetTimestamp();
+            }
+        }
+    }
+
+    /// <summary>Whether matches are kept for resuming listeners now (under the lock).</summary>
+    private bool IsKeeping()
+        => _recent is not null && (_listeners.Count > 0 || _lastListenerLeftAt is { } left && time.GetElapsedTime(left) < options.Value.ResumeWindow);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -189,10 +212,7 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, IOptions<Live
 
         public void Dispose()
         {
-            lock (_owner._lock)
-            {
-                _owner._listeners.Remove(this);
-            }
+            _owner.Remove(this);
         }
     }
 }

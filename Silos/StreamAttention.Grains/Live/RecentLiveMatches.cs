@@ -21,6 +21,12 @@ internal sealed class RecentLiveMatches(int capacity)
         _count = Math.Min(_count + 1, _ring.Length);
     }
 
+    public void Clear()
+    {
+        Array.Clear(_ring);
+        (_next, _count) = (0, 0);
+    }
+
     /// <summary>
     /// The kept matches after the last one with id <paramref name="matchId"/> (a match scored again keeps its id), or
     /// every kept match when none has it any more (<paramref name="found"/> false: older ones may be missing).

@@ -13,4 +13,12 @@ public sealed class LiveFeedOptions
     /// </summary>
     [Range(0, 1_000_000)]
     public int ResumeMatches { get; set; } = 1000;
+
+    /// <summary>
+    /// How long after its last stream client left a silo still keeps matches for clients that resume. Kept only while
+    /// it has clients and for this long after: a silo nobody watches forms no object per match (at 100,000 interests
+    /// a message matches hundreds), and a client resuming at such a silo is told of the gap.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan ResumeWindow { get; set; } = TimeSpan.FromMinutes(5);
 }

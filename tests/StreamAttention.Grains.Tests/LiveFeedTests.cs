@@ -61,7 +61,7 @@ public sealed class LiveFeedTests(ClusterFixture fixture) : IClassFixture<Cluste
 
     private static async Task<LiveMatch> FirstAsync(MatchBroadcaster.Subscription subscription, CancellationToken cancellationToken)
     {
-        await using var matches = subscription.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using var matches = subscription.Reader.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
         Assert.True(await matches.MoveNextAsync());
         return matches.Current;
     }

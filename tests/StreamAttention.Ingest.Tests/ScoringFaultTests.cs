@@ -110,7 +110,7 @@ public sealed class ScoringFaultTests(FaultyClusterFixture fixture) : IClassFixt
         await ReplayToTheRacingUserAsync(kafka, ingest, "undecided", racingMatches, deadLetters);
         // The user's live feed showed nothing while its grain could not decide: its first matches are the replay's, decided.
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        var live = await racingFeed.ReadAllAsync(timeout.Token).Take(racingMatches.Length).ToListAsync(timeout.Token);
+        var live = await racingFeed.Reader.ReadAllAsync(timeout.Token).Take(racingMatches.Length).ToListAsync(timeout.Token);
         Assert.DoesNotContain(live, m => m.Match.Delivery == DeliveryKinds.Undecided);
     }
 

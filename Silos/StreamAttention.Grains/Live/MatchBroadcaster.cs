@@ -207,9 +207,6 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, IOptions<Live
         /// <summary>The matches as they arrive; completes when the silo stops.</summary>
         public ChannelReader<LiveMatch> Reader => Queue.Reader;
 
-        /// <summary>The matches as they arrive; ends when the silo stops.</summary>
-        public IAsyncEnumerable<LiveMatch> ReadAllAsync(CancellationToken cancellationToken) => Queue.Reader.ReadAllAsync(cancellationToken);
-
         public void Dispose()
         {
             _owner.Remove(this);

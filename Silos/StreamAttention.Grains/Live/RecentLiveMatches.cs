@@ -12,8 +12,6 @@ internal sealed class RecentLiveMatches(int capacity)
     private int _next;
     private int _count;
 
-    public int Capacity => _ring.Length;
-
     public void Add(LiveMatch match)
     {
         _ring[_next] = match;
@@ -21,8 +19,13 @@ internal sealed class RecentLiveMatches(int capacity)
         _count = Math.Min(_count + 1, _ring.Length);
     }
 
+    /// <summary>Drops every kept match; nothing to do when none is kept (a silo nobody watches calls it every batch).</summary>
     public void Clear()
     {
+        if (_count == 0)
+        {
+            return;
+        }
         Array.Clear(_ring);
         (_next, _count) = (0, 0);
     }

@@ -27,8 +27,9 @@ public sealed class RecentMeasurements(int capacity, TimeSpan maxAge, TimeProvid
         var now = time.GetTimestamp();
         lock (_values)
         {
-            var kept = new List<double>((int)Math.Min(_count, _values.Length));
-            for (var slot = 0; slot < kept.Capacity; slot++)
+            var filled = (int)Math.Min(_count, _values.Length);
+            var kept = new List<double>(filled);
+            for (var slot = 0; slot < filled; slot++)
             {
                 if (time.GetElapsedTime(_timestamps[slot], now) <= maxAge)
                 {

@@ -82,17 +82,22 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
     public async Task A_users_matches_can_be_asked_for_some_delivery_kinds()
     {
         await Http.PutAsJsonAsync("/users/http-kinds/interests/f1", new { text = Texts.RacingInterest, threshold = Texts.RacingThreshold });
-        // The same text twice: delivered now, then the first's duplicate.
-        foreach (var _ in new[] { 1, 2 })
+        // The same text again and again: delivered now, then the first's duplicates, more of them than the history
+        // keeps: they do not push the delivered one out.
+        var limits = fixture.Services.GetRequiredService<IOptions<InterestLimitsOptions>>().Value;
+        foreach (var copies in new[] { 1, limits.HeldBackHistorySize + 1 })
         {
-            (await Http.PostAsJsonAsync("/score", new { texts = new[] { Texts.RacingMessage }, userId = "http-kinds" })).EnsureSuccessStatusCode();
+            (await Http.PostAsJsonAsync("/score", new { texts = Enumerable.Repeat(Texts.RacingMessage, copies), userId = "http-kinds" })).EnsureSuccessStatusCode();
         }
 
         var immediate = (await Http.GetFromJsonAsync<JsonObject>("/users/http-kinds/matches?delivery=immediate"))!["matches"]!.AsArray();
         var both = (await Http.GetFromJsonAsync<JsonObject>("/users/http-kinds/matches?delivery=immediate,suppressed-duplicate&limit=1"))!["matches"]!.AsArray();
+        var newest = (await Http.GetFromJsonAsync<JsonObject>("/users/http-kinds/matches"))!["matches"]!.AsArray();
 
         Assert.Equal(["immediate"], immediate.Select(m => (string?)m!["delivery"]));
         Assert.Equal(["suppressed-duplicate"], both.Select(m => (string?)m!["delivery"]));
+        // The newest (as many as MatchHistorySize, which HeldBackHistorySize equals by default) are the duplicates.
+        Assert.Equal(Enumerable.Repeat("suppressed-duplicate", limits.MatchHistorySize), newest.Select(m => (string?)m!["delivery"]));
         var problem = await AssertProblemAsync(await Http.GetAsync("/users/http-kinds/matches?delivery=urgent"), HttpStatusCode.BadRequest);
         Assert.Contains("not 'urgent'", problem["errors"]!["delivery"]![0]!.ToString());
     }

@@ -1,6 +1,7 @@
 using StreamAttention.Contracts;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Users;
+using StreamAttention.Contracts.Scoring;
 
 namespace StreamAttention.Grains.Tests;
 
@@ -90,22 +91,33 @@ public sealed class UserGrainTests(ClusterFixture fixture) : IClassFixture<Clust
     }
 
     [Fact]
-    public async Task Match_history_keeps_the_most_recent_matches_newest_first()
+    public async Task Match_history_keeps_the_most_recent_delivered_and_held_back_matches_apart_newest_first()
     {
         var user = User("history");
         await user.PutInterests([new InterestInput("db", Texts.DatabaseInterest, 0.3f)]);
         var gateway = fixture.Grains.GetGrain<IScoringGatewayGrain>(0);
-        for (var i = 0; i < TestCluster.HistorySize + 2; i++)
+        var decided = new List<TextMatch>();
+        for (var i = 0; i < 3 * TestCluster.HistorySize; i++)
         {
-            await gateway.Score([$"{Texts.DatabaseMessage} number {i}"], "history");
+            decided.AddRange(await gateway.Score([$"{Texts.DatabaseMessage} number {i}"], "history"));
         }
-        // The user grain records each match as it decides it, before the scoring call returns.
+        // The user grain records each match as it decides it, before the scoring call returns; the repeats are
+        // suppressed as duplicates, and they do not push the delivered ones out.
+        var heldBack = decided.Where(m => m.Delivery == DeliveryKinds.SuppressedDuplicate).ToArray();
+        var delivered = decided.Where(m => m.Delivery is DeliveryKinds.Immediate or DeliveryKinds.Deferred).ToArray();
+        Assert.Equal(decided.Count, heldBack.Length + delivered.Length);
+        Assert.True(heldBack.Length > TestCluster.HistorySize, $"{heldBack.Length} duplicates");
+        var expected = delivered.TakeLast(TestCluster.HistorySize).Concat(heldBack.TakeLast(TestCluster.HistorySize))
+            .OrderByDescending(m => decided.IndexOf(m)).Select(m => m.MatchId).ToArray();
+
         var history = await user.GetMatches(100);
-        Assert.Equal(TestCluster.HistorySize, history.Count);
-        Assert.EndsWith($"number {TestCluster.HistorySize + 1}", history[0].Text);
+        Assert.Equal(expected, history.Select(m => m.MatchId).ToArray());
+        Assert.Contains(history, m => m.Delivery == DeliveryKinds.Immediate);
+        Assert.EndsWith($"number {3 * TestCluster.HistorySize - 1}", history[0].Text);
         Assert.All(history, m => Assert.Equal("db", m.InterestId));
-        Assert.Equal(2, (await user.GetMatches(2)).Count);
+        Assert.Equal(expected[..2], (await user.GetMatches(2)).Select(m => m.MatchId).ToArray());
     }
+
     [Fact]
     public async Task A_retried_batch_keeps_its_decisions_and_feedback_finds_only_the_kept_matches()
     {
@@ -122,7 +134,11 @@ public sealed class UserGrainTests(ClusterFixture fixture) : IClassFixture<Clust
         Assert.Equal(Match(0) with { Delivery = first.Single().Delivery, Highlights = [] }, kept with { Highlights = [] });
         Assert.Equal(Match(0).Highlights, kept.Highlights);
 
-        await user.Decide(Enumerable.Range(1, TestCluster.HistorySize).Select(Match).ToArray());
+        // Texts that differ by a word are news, not duplicates: each is delivered, and the last pushes the first out.
+        string[] regions = ["alpha", "bravo", "charlie", "delta", "echo"];
+        var delivered = await user.Decide(Enumerable.Range(1, TestCluster.HistorySize)
+            .Select(n => Match(n) with { Text = $"{Texts.DatabaseMessage} in region {regions[n - 1]}" }).ToArray());
+        Assert.All(delivered, d => Assert.Contains(d.Delivery, new[] { DeliveryKinds.Immediate, DeliveryKinds.Deferred }));
 
         Assert.Null(await user.GiveFeedback("by-id-0", relevant: true));
         Assert.NotNull(await user.GiveFeedback("by-id-1", relevant: true));

@@ -34,6 +34,7 @@ public static class TestCluster
     public static Dictionary<string, string?> Settings => new()
     {
         ["Interests:MatchHistorySize"] = HistorySize.ToString(),
+        ["Interests:HeldBackHistorySize"] = HistorySize.ToString(),
         ["Interests:MaxInterestsPerUser"] = MaxInterestsPerUser.ToString(),
         ["Interests:MaxTextLength"] = MaxTextLength.ToString(),
         ["Sharding:ShardCount"] = "8",

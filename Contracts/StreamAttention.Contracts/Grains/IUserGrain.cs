@@ -66,7 +66,10 @@ public interface IUserGrain : IGrainWithStringKey
     [Alias("GetDigests")]
     Task<IReadOnlyList<Digest>> GetDigests(int limit);
 
-    /// <summary>The most recent matches, newest first.</summary>
+    /// <summary>
+    /// The most recent matches, newest first: of those kept, the delivered ones (a number of them) and apart from them
+    /// the held-back ones (suppressed duplicates, muted, below the threshold), read back as one list.
+    /// </summary>
     [Alias("GetMatches")]
     Task<IReadOnlyList<UserMatch>> GetMatches(int limit);
 }

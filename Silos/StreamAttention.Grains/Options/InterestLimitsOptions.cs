@@ -22,9 +22,16 @@ public sealed class InterestLimitsOptions
     [Range(1, 1_000)]
     public int MaxKeywordLength { get; set; } = 100;
 
-    /// <summary>Recent matches kept in memory per user.</summary>
+    /// <summary>Recent matches that reach the person (immediate, deferred, quiet hours) kept in memory per user.</summary>
     [Range(1, 100_000)]
     public int MatchHistorySize { get; set; } = 100;
+
+    /// <summary>
+    /// Recent matches held back (suppressed duplicates, muted, below the threshold) kept in memory per user, apart from
+    /// <see cref="MatchHistorySize"/>, so a burst of duplicates does not push the notifications out of the history.
+    /// </summary>
+    [Range(0, 100_000)]
+    public int HeldBackHistorySize { get; set; } = 100;
 
     public const int DefaultMaxFingerprints = 256;
 

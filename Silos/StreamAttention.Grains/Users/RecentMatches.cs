@@ -4,22 +4,32 @@ using StreamAttention.Contracts.Users;
 namespace StreamAttention.Grains.Users;
 
 /// <summary>
-/// A user's most recent matches, at most <paramref name="capacity"/> (the oldest leaves first), found by match id.
+/// A user's most recent matches, found by match id: the newest <paramref name="deliveredCapacity"/> that reach the
+/// person (<see cref="DeliveryKinds.Immediate"/>, <see cref="DeliveryKinds.Deferred"/>,
+/// <see cref="DeliveryKinds.QuietHours"/>) and, apart from them, the newest <paramref name="heldBackCapacity"/> held
+/// back (duplicates, muted, below the threshold), so a burst of duplicates does not push the notifications out. The
+/// oldest of each leaves first.
 /// Every active user grain keeps these, so at 10,000 users about a million of them live as long as the grains: kept
 /// as one value per match in a ring, its id the UUID's 16 bytes when it is one (as the gateway's ids are), instead of
 /// a record and an id string per match, so the garbage collector has no object of its own per match to walk (the
 /// highlights are kept as given: scoring shares them among identical interests). A <see cref="UserMatch"/> is formed
 /// again only when one is read.
 /// </summary>
-public sealed class RecentMatches(int capacity)
+public sealed class RecentMatches(int deliveredCapacity, int heldBackCapacity)
 {
-    private readonly Dictionary<Guid, int> _slotByUuid = [];
-    private readonly Dictionary<string, int> _slotByOtherId = new(StringComparer.Ordinal);
-    private Entry[] _ring = [];
-    private int _oldest;
-    private int _count;
+    private const int Delivered = 0;
+    private const int HeldBack = 1;
 
-    public int Count => _count;
+    private readonly Ring[] _rings = [new(deliveredCapacity), new(heldBackCapacity)];
+
+    /// <summary>Each kept id's ring and slot, as <see cref="Position"/> packs them.</summary>
+    private readonly Dictionary<Guid, int> _positionByUuid = [];
+    private readonly Dictionary<string, int> _positionByOtherId = new(StringComparer.Ordinal);
+
+    /// <summary>The order of <see cref="Add"/>, kept with each entry so the two rings read back as one, newest first.</summary>
+    private long _added;
+
+    public int Count => _rings[Delivered].Count + _rings[HeldBack].Count;
 
     /// <summary>
     /// Keeps <paramref name="match"/> as <paramref name="decision"/> decided it, without forming the decided copy;
@@ -27,77 +37,117 @@ public sealed class RecentMatches(int capacity)
     /// </summary>
     public void Add(MatchKey key, UserMatch match, MatchDecision decision)
     {
-        if (capacity <= 0)
+        var ring = ReachesThePerson(decision.Delivery) ? Delivered : HeldBack;
+        if (_rings[ring].Add(Entry.Of(key, match, decision, _added++), out var slot) is { } leaving)
+        {
+            Forget(leaving.Key, Position(ring, slot));
+        }
+        if (slot < 0)
         {
             return;
         }
-        int slot;
-        if (_count < capacity)
-        {
-            // Until the ring is full nothing has left it, so its oldest entry is at 0.
-            if (_count == _ring.Length)
-            {
-                Array.Resize(ref _ring, Math.Min(capacity, Math.Max(4, _ring.Length * 2)));
-            }
-            slot = _count++;
-        }
-        else
-        {
-            slot = _oldest;
-            _oldest = (_oldest + 1) % capacity;
-            Forget(_ring[slot].Key, slot);
-        }
-        _ring[slot] = Entry.Of(key, match, decision);
         if (key.OtherId is null)
         {
-            _slotByUuid[key.Uuid] = slot;
+            _positionByUuid[key.Uuid] = Position(ring, slot);
         }
         else
         {
-            _slotByOtherId[key.OtherId] = slot;
+            _positionByOtherId[key.OtherId] = Position(ring, slot);
         }
     }
 
+    private static bool ReachesThePerson(string delivery)
+        => delivery is DeliveryKinds.Immediate or DeliveryKinds.Deferred or DeliveryKinds.QuietHours;
+
     /// <summary>The kept match with this id; null when it was never kept or has left.</summary>
-    public UserMatch? Find(string matchId) => SlotOf(MatchKey.Of(matchId)) is { } slot ? _ring[slot].ToMatch() : null;
+    public UserMatch? Find(string matchId) => EntryOf(MatchKey.Of(matchId))?.ToMatch();
 
     /// <summary>The text of the kept match with this key; null when it was never kept or has left.</summary>
-    public string? TextOf(MatchKey key) => SlotOf(key) is { } slot ? _ring[slot].Text : null;
+    public string? TextOf(MatchKey key) => EntryOf(key)?.Text;
 
     /// <summary>The decision of the kept match with this key; null when it was never kept or has left.</summary>
-    public MatchDecision? FindDecision(MatchKey key) => SlotOf(key) is { } slot ? _ring[slot].Decision : null;
+    public MatchDecision? FindDecision(MatchKey key) => EntryOf(key)?.Decision;
 
-    private int? SlotOf(MatchKey key)
-        => (key.OtherId is null ? _slotByUuid.TryGetValue(key.Uuid, out var slot) : _slotByOtherId.TryGetValue(key.OtherId, out slot)) ? slot : null;
+    private Entry? EntryOf(MatchKey key)
+        => (key.OtherId is null ? _positionByUuid.TryGetValue(key.Uuid, out var position) : _positionByOtherId.TryGetValue(key.OtherId, out position))
+            ? _rings[position & 1].At(position >> 1)
+            : null;
 
-    /// <summary>Up to <paramref name="limit"/> matches, newest first.</summary>
+    private static int Position(int ring, int slot) => slot << 1 | ring;
+
+    /// <summary>Up to <paramref name="limit"/> matches of both rings, newest first.</summary>
     public IReadOnlyList<UserMatch> Newest(int limit)
     {
-        var matches = new UserMatch[Math.Clamp(limit, 0, _count)];
+        var matches = new UserMatch[Math.Clamp(limit, 0, Count)];
+        var (delivered, heldBack) = (0, 0);
         for (var i = 0; i < matches.Length; i++)
         {
-            matches[i] = _ring[(_oldest + _count - 1 - i) % _ring.Length].ToMatch();
+            var fromDelivered = heldBack == _rings[HeldBack].Count
+                || (delivered < _rings[Delivered].Count && _rings[Delivered].Newest(delivered).Added > _rings[HeldBack].Newest(heldBack).Added);
+            matches[i] = (fromDelivered ? _rings[Delivered].Newest(delivered++) : _rings[HeldBack].Newest(heldBack++)).ToMatch();
         }
         return matches;
     }
 
     /// <summary>
-    /// Removes the leaving entry's id unless the same id was kept again since (it then points to the newer slot, and
-    /// is put back: rare, so one removal instead of a look-up and a removal for every entry that leaves).
+    /// Removes the leaving entry's id unless the same id was kept again since (it then points to the newer position,
+    /// and is put back: rare, so one removal instead of a look-up and a removal for every entry that leaves).
     /// </summary>
-    private void Forget(MatchKey leaving, int slot)
+    private void Forget(MatchKey leaving, int position)
     {
         if (leaving.OtherId is null)
         {
-            if (_slotByUuid.Remove(leaving.Uuid, out var at) && at != slot)
+            if (_positionByUuid.Remove(leaving.Uuid, out var at) && at != position)
             {
-                _slotByUuid[leaving.Uuid] = at;
+                _positionByUuid[leaving.Uuid] = at;
             }
         }
-        else if (_slotByOtherId.Remove(leaving.OtherId, out var at) && at != slot)
+        else if (_positionByOtherId.Remove(leaving.OtherId, out var at) && at != position)
         {
-            _slotByOtherId[leaving.OtherId] = at;
+            _positionByOtherId[leaving.OtherId] = at;
         }
+    }
+
+    /// <summary>At most <paramref name="capacity"/> entries in insertion order, the array grown as they come.</summary>
+    private sealed class Ring(int capacity)
+    {
+        private Entry[] _entries = [];
+        private int _oldest;
+
+        public int Count { get; private set; }
+
+        /// <summary>Keeps <paramref name="entry"/> at <paramref name="slot"/> (-1 without capacity); returns the entry it replaced.</summary>
+        public Entry? Add(Entry entry, out int slot)
+        {
+            Entry? leaving = null;
+            if (capacity <= 0)
+            {
+                slot = -1;
+                return null;
+            }
+            if (Count < capacity)
+            {
+                // Until the ring is full nothing has left it, so its oldest entry is at 0.
+                if (Count == _entries.Length)
+                {
+                    Array.Resize(ref _entries, Math.Min(capacity, Math.Max(4, _entries.Length * 2)));
+                }
+                slot = Count++;
+            }
+            else
+            {
+                slot = _oldest;
+                _oldest = (_oldest + 1) % capacity;
+                leaving = _entries[slot];
+            }
+            _entries[slot] = entry;
+            return leaving;
+        }
+
+        public Entry At(int slot) => _entries[slot];
+
+        /// <summary>The <paramref name="index"/>-th newest entry (0: the newest).</summary>
+        public Entry Newest(int index) => _entries[(_oldest + Count - 1 - index) % _entries.Length];
     }
 
     /// <summary>
@@ -105,14 +155,13 @@ public sealed class RecentMatches(int capacity)
     /// key for that decision only, and kept here it would outlive it by a hundred matches.
     /// </summary>
     private readonly record struct Entry(DateTimeOffset At, string InterestId, string Text, float Score, IReadOnlyList<Highlight> Highlights,
-        MatchKey Key, string? Delivery, MatchKey? DuplicateOf, bool Truncated, float? RawScore, string? Source)
+        MatchKey Key, string Delivery, MatchKey? DuplicateOf, bool Truncated, float? RawScore, string? Source, long Added)
     {
-        public static Entry Of(MatchKey key, UserMatch m, MatchDecision decision)
+        public static Entry Of(MatchKey key, UserMatch m, MatchDecision decision, long added)
             => new(m.At, m.InterestId, m.Text, decision.Score, m.Highlights, key, decision.Delivery,
-                decision.DuplicateOf is { } original ? MatchKey.Of(original) : null, m.Truncated, m.RawScore, m.Source);
+                decision.DuplicateOf is { } original ? MatchKey.Of(original) : null, m.Truncated, m.RawScore, m.Source, added);
 
-        /// <summary>Only decided matches are kept.</summary>
-        public MatchDecision Decision => new(Delivery!, Score, DuplicateOf?.ToId());
+        public MatchDecision Decision => new(Delivery, Score, DuplicateOf?.ToId());
 
         public UserMatch ToMatch()
             => new(At, InterestId, Text, Score, Highlights, Key.ToId(),

@@ -45,7 +45,7 @@ public sealed partial class UserGrain(
     /// <summary>Orleans reminders tick at most once a minute, so a digest goes out at most this late.</summary>
     public static readonly TimeSpan DigestCheckPeriod = TimeSpan.FromMinutes(1);
 
-    private readonly RecentMatches _history = new(validator.Limits.MatchHistorySize);
+    private readonly RecentMatches _history = new(validator.Limits.MatchHistorySize, validator.Limits.HeldBackHistorySize);
 
     /// <summary>The verdict last given on each match of the history that had feedback (👍 true), so the same one twice counts once.</summary>
     private readonly Dictionary<string, bool> _verdicts = new(StringComparer.Ordinal);

@@ -72,8 +72,9 @@ public static class ScoringApi
         {
             return TypedResults.Ok(new UserMatches(user.UserId, await grain.GetMatches(limit ?? historySize)));
         }
-        // The newest of those asked for: the history is read whole (at most MatchHistorySize) and then cut.
-        var history = await grain.GetMatches(historySize);
+        // The newest of those asked for: the history is read whole (at most MatchHistorySize delivered and
+        // HeldBackHistorySize held back) and then cut.
+        var history = await grain.GetMatches(int.MaxValue);
         IEnumerable<UserMatch> matches = history;
         if (after is not null)
         {
@@ -81,7 +82,7 @@ public static class ScoringApi
             var newer = history.TakeWhile(m => m.MatchId != after).ToArray();
             if (newer.Length == history.Count)
             {
-                return TypedResults.Problem($"Match {after} is not in the user's history (it keeps the newest {historySize}): read it without 'after'.",
+                return TypedResults.Problem($"Match {after} is not in the user's history (it keeps the newest {historySize} delivered and {limits.Value.HeldBackHistorySize} held back): read it without 'after'.",
                     statusCode: StatusCodes.Status404NotFound, title: "Match not in the history");
             }
             matches = newer;

@@ -86,16 +86,14 @@ public sealed class AttentionClusterTests(AttentionClusterFixture fixture) : ICl
         Assert.Equal(decided, again.Take(first.Length));
         Assert.Equal((DeliveryKinds.BelowThreshold, 0f), (again[^1].Delivery, again[^1].Score));
         Assert.Equal(first.Select(m => m.Score), decided.Select(d => d.Score));
-        // The history keeps the newest (its size may be below the six matches here: the first has then left it).
+        // The history keeps all six: two delivered and four held back, each fewer than it keeps of its kind.
         var kept = (await grain.GetMatches(100)).Reverse().ToArray();
-        var from = second.Length - kept.Length;
-        Assert.InRange(from, 0, 1);
-        Assert.Equal(second[from..].Select(m => m.MatchId), kept.Select(m => m.MatchId));
-        for (var i = from; i < second.Length; i++)
+        Assert.Equal(second.Select(m => m.MatchId), kept.Select(m => m.MatchId));
+        for (var i = 0; i < second.Length; i++)
         {
             var expected = second[i] with { Score = again[i].Score, Delivery = again[i].Delivery, DuplicateOf = again[i].DuplicateOf };
-            Assert.Equal(expected with { Highlights = [] }, kept[i - from] with { Highlights = [] });
-            Assert.Equal(expected.Highlights, kept[i - from].Highlights);
+            Assert.Equal(expected with { Highlights = [] }, kept[i] with { Highlights = [] });
+            Assert.Equal(expected.Highlights, kept[i].Highlights);
         }
     }
 

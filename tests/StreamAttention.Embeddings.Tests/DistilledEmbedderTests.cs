@@ -76,6 +76,20 @@ public sealed class DistilledEmbedderTests(DistilledModelFixture model)
         Assert.Equal(0, embedder.Embed([]).Count);
     }
 
+    [Theory]
+    [InlineData("The Car,\nand\troads!")]
+    [InlineData("The\r\nCar,\vand\froads!\n")]
+    [InlineData("The\u0085Car,\u0000and\u001froads!")]
+    public void Line_breaks_tabs_and_other_control_characters_separate_words_as_spaces_do(string text)
+    {
+        using var embedder = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options);
+
+        var batch = embedder.Embed([text, "The Car, and roads!"]);
+
+        Assert.Equal(["car", "roads"], batch.TokenTexts[0]);
+        Assert.Equal(batch.PooledVector(1).ToArray(), batch.PooledVector(0).ToArray());
+    }
+
     [Fact]
     public void Interests_are_expanded_with_words_nearest_their_sentence_embedding_and_messages_are_not()
     {

@@ -40,6 +40,17 @@ public sealed class TransformerEmbedderTests : IDisposable
         Assert.Equal([0, 0], batch.UnknownWords);
     }
 
+    [Fact]
+    public void Line_breaks_tabs_and_other_control_characters_separate_words_as_spaces_do()
+    {
+        using var embedder = CreateEmbedder();
+
+        var batch = embedder.Embed(["The\ncat\tsat\r\non the\u0000MAT.", CatSentence]);
+
+        Assert.Equal(["the", "cat", "sat", "on", "the", "mat", "."], batch.TokenTexts[0]);
+        Assert.Equal(batch.PooledVector(1).ToArray(), batch.PooledVector(0).ToArray());
+    }
+
     [Theory]
     [InlineData(true, false)]
     [InlineData(false, false)]

@@ -124,7 +124,7 @@ public sealed class DistilledEmbedder : ITextEmbedder
         var words = new TextWords[texts.Count];
         for (var i = 0; i < texts.Count; i++)
         {
-            words[i] = Words(texts[i], maxTokens);
+            words[i] = Words(WordPieceInput.Of(texts[i]), maxTokens);
         }
         var batch = new TokenBatch(texts.Count, Math.Max(1, words.Select(w => w.Texts.Length).DefaultIfEmpty().Max()), Dimension);
         for (var text = 0; text < texts.Count; text++)
@@ -151,7 +151,7 @@ public sealed class DistilledEmbedder : ITextEmbedder
     private TextWords Words(string text, int maxTokens)
     {
         var searchFrom = Math.Min(text.Length, maxTokens * PrefixCharsPerWord);
-        var cut = text.AsSpan(searchFrom).IndexOfAny(" \t\r\n");
+        var cut = text.AsSpan(searchFrom).IndexOf(' ');
         if (cut >= 0)
         {
             var prefix = Words(text[..(searchFrom + cut)], maxTokens, prefixOfLonger: true);

@@ -175,8 +175,9 @@ public sealed class TransformerEmbedder : ITextEmbedder
     /// </summary>
     private (IReadOnlyList<EncodedToken> Pieces, string Source) EncodePieces(string text, int maxPieces)
     {
+        text = WordPieceInput.Of(text);
         var searchFrom = Math.Min(text.Length, maxPieces * PrefixCharsPerToken);
-        var cut = text.AsSpan(searchFrom).IndexOfAny(" \t\r\n");
+        var cut = text.AsSpan(searchFrom).IndexOf(' ');
         if (cut >= 0)
         {
             var prefix = text[..(searchFrom + cut)];

@@ -1,0 +1,27 @@
+namespace StreamAttention.Embeddings;
+
+/// <summary>
+/// A text as the WordPiece tokenizer (<see cref="Microsoft.ML.Tokenizers.BertTokenizer"/>) is given it: its control
+/// characters (line breaks and tabs among them) as spaces. That tokenizer drops control characters instead of
+/// splitting words at them, as BERT's own tokenizer does for <c>\t \n \r</c>: "database\nunavailable" would be one
+/// unknown word, and a multi-line alert would match nothing. One space per character keeps every offset, so the words
+/// (and highlights) cut from the tokenizer's offsets are the text's own.
+/// </summary>
+public static class WordPieceInput
+{
+    public static string Of(string text)
+    {
+        var span = text.AsSpan();
+        if (!span.ContainsAnyInRange('\u0000', '\u001f') && !span.ContainsAnyInRange('\u007f', '\u009f'))
+        {
+            return text;
+        }
+        return string.Create(text.Length, text, static (chars, text) =>
+        {
+            for (var i = 0; i < chars.Length; i++)
+            {
+                chars[i] = char.IsControl(text[i]) ? ' ' : text[i];
+            }
+        });
+    }
+}

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Confluent.Kafka;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StreamAttention.Server.Options;
 using StreamAttention.Silo.Commands;
@@ -16,6 +17,9 @@ namespace StreamAttention.Commands.Tests;
 /// </summary>
 public sealed class LocalModeTests(ITestOutputHelper output)
 {
+    private static readonly string[] DemoUsers = [.. File.ReadLines(TestFiles.Repository("Silos/StreamAttention.Silo/samples/interests.jsonl").FullName)
+        .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("userId").GetString()!).Distinct()];
+
     [Fact]
     public async Task The_sample_stream_produces_matches_for_the_demo_users_on_the_api_and_the_output_topic()
     {
@@ -23,6 +27,8 @@ public sealed class LocalModeTests(ITestOutputHelper output)
         var urls = $"http://127.0.0.1:{port}";
         using var kafka = LocalCommand.StartEmbeddedKafka(partitions: 4);
         await using var app = LocalCommand.Build(["--Cluster:SiloPort=" + LoopbackPort.Free(), "--Cluster:GatewayPort=" + LoopbackPort.Free()], urls, kafka.BootstrapServers, messagesPerSecond: 50);
+        using var logs = new RecordingLoggerProvider();
+        app.Services.GetRequiredService<ILoggerFactory>().AddProvider(logs);
         await app.StartAsync();
         // The token local mode prints, signed with its per-start development key.
         var token = LocalCommand.DemoToken(app.Services.GetRequiredService<IOptions<AuthOptions>>().Value);
@@ -30,6 +36,14 @@ public sealed class LocalModeTests(ITestOutputHelper output)
         using var http = new HttpClient { BaseAddress = new Uri(urls) }.Authorize(token);
         using var anonymous = new HttpClient { BaseAddress = new Uri(urls) };
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/users/ops-anna/matches")).StatusCode);
+        // One notification, then deferred matches of which the digest lists one and counts the rest: counts that only
+        // a write on deactivation would keep (for the stop at the end).
+        foreach (var user in DemoUsers)
+        {
+            using var policy = new StringContent("""{"duplicates": {"enabled": false}, "rateLimit": {"maxImmediate": 1}, "digest": {"digestSize": 1}}""",
+                System.Text.Encoding.UTF8, "application/json");
+            (await http.PutAsync($"/users/{user}/policy", policy)).EnsureSuccessStatusCode();
+        }
 
         // The demo SRE follows API errors; the sample stream has such messages among others.
         JsonElement matches = default;
@@ -78,7 +92,33 @@ public sealed class LocalModeTests(ITestOutputHelper output)
         output.WriteLine(health.ToString());
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.Contains("kafka", health.ToString());
+
+        // A stop with users whose digest counts matches no write has carried logs no error and no failed write: the
+        // memory storage stops with the silo, so nothing is written to it on the way out.
+        var deferredDeadline = DateTime.UtcNow.AddSeconds(60);
+        while (!await AnyCountedInDigestAsync(http) && DateTime.UtcNow < deferredDeadline)
+        {
+            await Task.Delay(500);
+        }
+        Assert.True(await AnyCountedInDigestAsync(http), "no demo user had two matches deferred to a digest within 60 s");
+        var stopping = logs.Logs.Count;
         await app.StopAsync();
+        var stopLogs = logs.Logs.Skip(stopping).ToArray();
+        Assert.Contains(stopLogs, log => log.Message.Contains("stopped", StringComparison.Ordinal));
+        Assert.DoesNotContain(stopLogs, log => log.Level >= LogLevel.Error || log.Message.Contains("failed", StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static async Task<bool> AnyCountedInDigestAsync(HttpClient http)
+    {
+        foreach (var user in DemoUsers)
+        {
+            var deferred = (await http.GetFromJsonAsync<JsonElement>($"/users/{user}/matches?delivery=deferred&limit=2")).GetProperty("matches");
+            if (deferred.GetArrayLength() > 1)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
 }

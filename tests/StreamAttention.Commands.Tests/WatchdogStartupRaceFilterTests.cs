@@ -10,7 +10,7 @@ public sealed class WatchdogStartupRaceFilterTests
     [Fact]
     public void A_stall_longer_than_the_process_has_lived_is_dropped_and_every_other_message_passes()
     {
-        var inner = new RecordingProvider();
+        var inner = new RecordingLoggerProvider();
         using var filter = new WatchdogStartupRaceFilter(inner);
         var watchdog = filter.CreateLogger(WatchdogStartupRaceFilter.WatchdogCategory);
         var other = filter.CreateLogger("Orleans.Runtime.Silo");
@@ -38,25 +38,4 @@ public sealed class WatchdogStartupRaceFilterTests
 
     /// <summary>The shape of a source-generated log message's state: its named values.</summary>
     private static List<KeyValuePair<string, object?>> Stalled(TimeSpan stall) => [new("TimeSinceLastTick", stall), new("{OriginalFormat}", "…")];
-
-    private sealed class RecordingProvider : ILoggerProvider
-    {
-        public List<string> Messages { get; } = [];
-
-        public ILogger CreateLogger(string categoryName) => new RecordingLogger(Messages);
-
-        public void Dispose()
-        {
-        }
-    }
-
-    private sealed class RecordingLogger(List<string> messages) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            messages.Add(formatter(state, exception));
-    }
 }

@@ -252,11 +252,14 @@ public sealed partial class UserGrain(
     /// collects a user gone idle (or evicted under memory pressure) folds the log into the whole state, so the user's next
     /// activation reads one record instead of up to <see cref="AttentionLog.MaxEntries"/> more; a shutdown does not, as
     /// every user deactivates at once there and the next activation reads the log as it would after a crash. Any
-    /// deactivation tries once more to remove the entries whose removal failed.
+    /// deactivation tries once more to remove the entries whose removal failed. A shutdown with memory storage writes
+    /// nothing.
     /// </summary>
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_log is null)
+        // Orleans' memory storage keeps states in grains that a stopping silo deactivates alongside this one: a write on
+        // the way out would fail (with errors logged), and nothing written there outlives the process anyway.
+        if (_log is null || reason.ReasonCode == DeactivationReasonCode.ShuttingDown && storage is MemoryGrainStorage)
         {
             return;
         }

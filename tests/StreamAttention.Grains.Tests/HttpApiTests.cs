@@ -242,6 +242,26 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
     }
 
     [Fact]
+    public async Task An_import_line_that_is_not_utf8_fails_on_its_own_and_the_lines_around_it_are_imported()
+    {
+        var body = new MemoryStream();
+        body.Write("{\"userId\": \"import-utf8\", \"id\": \"a\", \"text\": \"kafka broker outages\"}\n"u8);
+        body.Write("{\"userId\": \"import-utf8\", \"id\": \"b\", \"text\": \"bad "u8);
+        body.WriteByte(0xff);
+        body.Write(" here\"}\n"u8);
+        body.Write("{\"userId\": \"import-utf8\", \"id\": \"c\", \"text\": \"caf\u00e9 menus \uFFFD\"}\n"u8);
+
+        var response = await Http.PostAsync("/interests:import", new ByteArrayContent(body.ToArray()) { Headers = { ContentType = new("application/x-ndjson") } });
+
+        var report = (await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal((2, 1), ((int)report["imported"]!, (int)report["failed"]!));
+        var error = Assert.Single(report["errors"]!.AsArray())!;
+        Assert.Equal((2, "the line is not valid UTF-8"), ((int)error["line"]!, (string?)error["message"]));
+        var stored = (await Http.GetFromJsonAsync<JsonObject>("/users/import-utf8/interests"))!["interests"]!.AsArray();
+        Assert.Equal(["kafka broker outages", "café menus \uFFFD"], stored.Select(i => (string?)i!["text"]));
+    }
+
+    [Fact]
     public async Task An_empty_import_is_a_problem()
         => await AssertProblemAsync(await Http.PostAsync("/interests:import", new StringContent("\n\n", Encoding.UTF8, "application/x-ndjson")), HttpStatusCode.BadRequest);
 

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
@@ -63,14 +64,27 @@ public static class ImportApi
             }
             : tenant is null ? line : line with { UserId = $"{tenant}/{line.UserId}" };
 
+    /// <summary>
+    /// Bytes that are not UTF-8 decode to this noncharacter (never valid in interchange), so the line that holds them is
+    /// refused as the rest of the API refuses them, rather than stored with U+FFFD in place of what was sent.
+    /// </summary>
+    private const char NotUtf8 = '\uFFFF';
+
+    private static readonly Encoding Utf8MarkingInvalidBytes =
+        Encoding.GetEncoding("utf-8", EncoderFallback.ReplacementFallback, new DecoderReplacementFallback(NotUtf8.ToString()));
+
     private static async IAsyncEnumerable<ImportLine> ReadLines(Stream body, JsonSerializerOptions json, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var reader = new StreamReader(body);
+        using var reader = new StreamReader(body, Utf8MarkingInvalidBytes);
         var number = 0;
         while (await reader.ReadLineAsync(cancellationToken) is { } text)
         {
             number++;
-            if (!string.IsNullOrWhiteSpace(text))
+            if (text.Contains(NotUtf8))
+            {
+                yield return new ImportLine(number, null, null, "the line is not valid UTF-8");
+            }
+            else if (!string.IsNullOrWhiteSpace(text))
             {
                 yield return Parse(number, text, json);
             }

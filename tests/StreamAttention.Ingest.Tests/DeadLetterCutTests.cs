@@ -74,6 +74,24 @@ public sealed class DeadLetterCutTests
         Assert.Equal("short", DeadLetterCut.Detail("short"));
     }
 
+    [Fact]
+    public void A_details_control_and_bidirectional_formatting_characters_are_escaped()
+    {
+        var detail = DeadLetterCut.Detail("tenant 'a\u0000b\u202Ec\u2066d\u200Fe\tf\u007Fg' and 'Zürich 東京 😀'");
+
+        Assert.Equal("tenant 'a\\u0000b\\u202Ec\\u2066d\\u200Fe\\u0009f\\u007Fg' and 'Zürich 東京 😀'", detail);
+    }
+
+    [Fact]
+    public void A_long_detail_is_cut_after_its_escapes()
+    {
+        var cut = DeadLetterCut.Detail(new string('\u202E', DeadLetterCut.MaxDetailBytes));
+
+        Assert.InRange(Encoding.UTF8.GetByteCount(cut), DeadLetterCut.MaxDetailBytes - 6, DeadLetterCut.MaxDetailBytes);
+        Assert.StartsWith("\\u202E\\u202E", cut);
+        Assert.DoesNotContain('\u202E', cut);
+    }
+
     private static int SizeOf(Message<byte[]?, byte[]?> message)
         => (message.Key?.Length ?? 0) + (message.Value?.Length ?? 0) + message.Headers.Sum(h => Encoding.UTF8.GetByteCount(h.Key) + h.GetValueBytes().Length);
 

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
+using StreamAttention.Contracts.Users;
 using StreamAttention.Ingest.Decoding;
 using StreamAttention.Ingest.Options;
 using StreamAttention.Ingest.Publishing;
@@ -41,8 +42,10 @@ public sealed class DeadLetterHeaderDecodingTests
 
     [Theory]
     [InlineData("bob", "the message names user 'alice'")]
-    [InlineData("globex/alice", "without '/'")]
-    [InlineData(" ", "without '/'")]
+    [InlineData("globex/alice", Ids.Pattern)]
+    [InlineData(" ", Ids.Pattern)]
+    [InlineData("al\u0000ice", Ids.Pattern)]
+    [InlineData("al\u202Eice", Ids.Pattern)]
     public void A_header_that_cannot_name_the_messages_user_is_an_invalid_field(string header, string detail)
     {
         var decoded = Decoder("json").Decode(Value("json", user: header == "bob" ? "alice" : null), Source, UserHeader(header));
@@ -51,6 +54,10 @@ public sealed class DeadLetterHeaderDecodingTests
         Assert.Equal(DeadLetterReasons.InvalidField, decoded.Reason);
         Assert.Contains(detail, decoded.Detail);
     }
+
+    [Fact]
+    public void A_header_user_id_longer_than_an_id_is_an_invalid_field()
+        => Assert.Equal(DeadLetterReasons.InvalidField, Decoder("json").Decode(Value("json"), Source, UserHeader(new string('a', 50_000))).Reason);
 
     [Fact]
     public void A_header_that_is_not_utf8_is_an_invalid_field()

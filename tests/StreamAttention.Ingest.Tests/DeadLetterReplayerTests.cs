@@ -120,6 +120,38 @@ public sealed class DeadLetterReplayerTests
     }
 
     [Fact]
+    public async Task A_messages_own_headers_named_as_the_dead_letters_are_dropped_from_its_dead_letter_so_it_replays_as_written()
+    {
+        await using var kafka = Traffic.StartKafka();
+        // A producer's headers (kcat -H) named as the dead letter's own: a cut made its dead letter pass for a cut one,
+        // never replayed, and a replay count for one replayed too often. The user header is the producer's to set.
+        var fromProducer = new Headers { { CustomHeader, "pager"u8.ToArray() }, { DeadLetterHeaders.User, "carol"u8.ToArray() }, { DeadLetterHeaders.Replays, "999"u8.ToArray() } };
+        foreach (var name in new[] { DeadLetterHeaders.Error, DeadLetterHeaders.ErrorDetail, DeadLetterHeaders.SourceTopic, DeadLetterHeaders.SourcePartition,
+            DeadLetterHeaders.SourceOffset, DeadLetterHeaders.ValueTruncatedFrom, DeadLetterHeaders.HeadersDropped, DeadLetterHeaders.KeyTruncatedFrom })
+        {
+            fromProducer.Add(name, "5"u8.ToArray());
+        }
+        // A replayed message: its origin and its replays are the replay's, kept for the next one.
+        var replayed = new Headers { { CustomHeader, "pager"u8.ToArray() }, { DeadLetterHeaders.Origin, "streamattention.messages/1/3"u8.ToArray() }, { DeadLetterHeaders.Replays, "2"u8.ToArray() } };
+
+        await PublishDeadLettersAsync(kafka, ("m-1", 41, fromProducer), ("m-2", 42, replayed));
+
+        var deadLetters = OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic).OrderBy(r => Encoding.UTF8.GetString(r.Message.Value), StringComparer.Ordinal).ToArray();
+        string[] written = [DeadLetterHeaders.Error, DeadLetterHeaders.ErrorDetail, DeadLetterHeaders.SourceTopic, DeadLetterHeaders.SourcePartition, DeadLetterHeaders.SourceOffset];
+        Assert.Equal([CustomHeader, DeadLetterHeaders.User, DeadLetterHeaders.Origin, .. written], deadLetters[0].Message.Headers.Select(h => h.Key));
+        Assert.Equal([CustomHeader, DeadLetterHeaders.Origin, DeadLetterHeaders.Replays, .. written], deadLetters[1].Message.Headers.Select(h => h.Key));
+        Assert.Equal((DeadLetterReasons.UnknownUser, Traffic.InputTopic, "2", "41", $"{Traffic.InputTopic}/2/41"), (OutputReader.Header(deadLetters[0], DeadLetterHeaders.Error),
+            OutputReader.Header(deadLetters[0], DeadLetterHeaders.SourceTopic), OutputReader.Header(deadLetters[0], DeadLetterHeaders.SourcePartition),
+            OutputReader.Header(deadLetters[0], DeadLetterHeaders.SourceOffset), OutputReader.Header(deadLetters[0], DeadLetterHeaders.Origin)));
+
+        var result = await ReplayAsync(kafka, new DeadLetterReplayOptions { Reasons = [DeadLetterReasons.UnknownUser], MaxReplays = 8 });
+
+        Assert.Equal((2, 2, 0, 0), (result.Read, result.Replayed, result.PassedOver, result.Exhausted));
+        Assert.Equal([("m-1", "1"), ("m-2", "3")], ReplayCounts(kafka));
+        Assert.Equal("carol", OutputReader.Header(OutputReader.ReadAll(kafka, Traffic.InputTopic).Single(r => r.Message.Value.SequenceEqual("m-1"u8.ToArray())), DeadLetterHeaders.User));
+    }
+
+    [Fact]
     public void The_replays_client_settings_are_the_ingests_from_configuration()
     {
         var services = new ServiceCollection();
@@ -173,6 +205,23 @@ public sealed class DeadLetterReplayerTests
         options.BootstrapServers = kafka.BootstrapServers;
         options.DeadLetterTopic = Traffic.DeadLetterTopic;
         return new DeadLetterReplayer(Microsoft.Extensions.Options.Options.Create(options), NullLogger<DeadLetterReplayer>.Instance).ReplayAsync(CancellationToken.None);
+    }
+
+    /// <summary>The ingest's <c>unknown-user</c> dead letters of messages read from partition 2 of the input topic at the offsets given.</summary>
+    private static async Task PublishDeadLettersAsync(EmbeddedKafkaCluster kafka, params (string Value, long Offset, Headers Headers)[] messages)
+    {
+        using var publisher = new OutputPublisher(Microsoft.Extensions.Options.Options.Create(new KafkaIngestOptions { BootstrapServers = kafka.BootstrapServers }));
+        var acknowledgements = new BatchAcknowledgements();
+        foreach (var (value, offset, headers) in messages)
+        {
+            var input = new ConsumeResult<byte[]?, byte[]?>
+            {
+                TopicPartitionOffset = new TopicPartitionOffset(Traffic.InputTopic, 2, offset),
+                Message = new Message<byte[]?, byte[]?> { Key = Encoding.UTF8.GetBytes("key-" + value), Value = Encoding.UTF8.GetBytes(value), Headers = headers },
+            };
+            await publisher.PublishDeadLetterAsync(input, DeadLetterReasons.UnknownUser, "no interests", acknowledgements, CancellationToken.None);
+        }
+        await acknowledgements.AllAsync().WaitAsync(KafkaClients.Deadline);
     }
 
     /// <summary>The messages replayed to the input topic, as (value, replays header), sorted.</summary>

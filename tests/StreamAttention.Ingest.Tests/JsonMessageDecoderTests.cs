@@ -1,10 +1,14 @@
 using System.Text;
+using StreamAttention.Contracts.Users;
 using StreamAttention.Ingest.Decoding;
 using StreamAttention.Ingest.Options;
 
 namespace StreamAttention.Ingest.Tests;
 
-/// <summary>Strings that JSON allows and no .NET string holds are refused at decoding, by where they are.</summary>
+/// <summary>
+/// What decoding refuses of a JSON message that parses: strings that JSON allows and no .NET string holds, by where they
+/// are; a property given twice; a user that is no user id; a timestamp that is no point in time.
+/// </summary>
 public sealed class JsonMessageDecoderTests
 {
     private static readonly SourcePosition Source = new(Traffic.InputTopic, 0, 7);
@@ -42,5 +46,67 @@ public sealed class JsonMessageDecoderTests
         var decoded = new JsonMessageDecoder(new JsonFieldOptions(), vectors: null).Decode(Encoding.UTF8.GetBytes(json), Source);
 
         Assert.Equal((DeadLetterReasons.InvalidField, detail), (decoded.Reason, decoded.Detail));
+    }
+
+    [Theory]
+    [InlineData("""{"text": "database unavailable", "text": "cooking recipes"}""", "text")]
+    [InlineData("""{"id": "m", "text": "kafka lag", "attributes": {"host": "a", "host": "b"}}""", "host")]
+    public void A_property_given_twice_is_malformed_json_naming_it(string json, string property)
+    {
+        var decoded = Decode(json);
+
+        Assert.Equal((null, DeadLetterReasons.MalformedJson), (decoded.Message, decoded.Reason));
+        Assert.Contains($"'{property}'", decoded.Detail);
+    }
+
+    [Theory]
+    [InlineData("al\\u0000ice")]
+    [InlineData("al\\u202eice")]
+    [InlineData("al ice")]
+    [InlineData("acme/bob")]
+    [InlineData("..")]
+    public void A_user_that_is_no_user_id_of_the_messages_tenant_is_an_invalid_field(string user)
+        => AssertInvalidUser(Decode($$"""{"id": "m", "text": "kafka lag", "user": "{{user}}"}"""));
+
+    [Fact]
+    public void A_user_id_longer_than_an_id_is_an_invalid_field()
+        => AssertInvalidUser(Decode($$"""{"id": "m", "text": "kafka lag", "user": "{{new string('a', 50_000)}}"}"""));
+
+    [Fact]
+    public void A_user_id_as_http_takes_it_names_the_messages_user()
+        => Assert.Equal("bob.smith:ops-1_x", Decode("""{"id": "m", "text": "kafka lag", "user": "bob.smith:ops-1_x"}""").Message?.User);
+
+    [Theory]
+    [InlineData("\"not a date \\u0000\"")]
+    [InlineData("\"2026-13-01T00:00:00Z\"")]
+    [InlineData("\"\"")]
+    [InlineData("1e999999")]
+    [InlineData("-1e999999")]
+    [InlineData("1e300")]
+    [InlineData("true")]
+    public void A_timestamp_that_is_no_point_in_time_is_an_invalid_field(string timestamp)
+    {
+        var decoded = Decode($$"""{"id": "m", "text": "kafka lag", "timestamp": {{timestamp}}}""");
+
+        Assert.Equal((null, DeadLetterReasons.InvalidField), (decoded.Message, decoded.Reason));
+        Assert.StartsWith("'timestamp' must be", decoded.Detail);
+    }
+
+    [Theory]
+    [InlineData("\"2026-11-25T10:00:00Z\"")]
+    [InlineData("\"2026-12-04T21:30:00.1234567+01:00\"")]
+    [InlineData("\"2026-11-25\"")]
+    [InlineData("1764064800")]
+    [InlineData("1764064800123")]
+    [InlineData("1764064800.5")]
+    public void A_timestamp_in_iso_8601_or_unix_time_is_copied_as_it_came(string timestamp)
+        => Assert.Equal(timestamp, Decode($$"""{"id": "m", "text": "kafka lag", "timestamp": {{timestamp}}}""").Message?.Timestamp?.GetRawText());
+
+    private static DecodeResult Decode(string json) => new JsonMessageDecoder(new JsonFieldOptions(), vectors: null).Decode(Encoding.UTF8.GetBytes(json), Source);
+
+    private static void AssertInvalidUser(DecodeResult decoded)
+    {
+        Assert.Equal((null, DeadLetterReasons.InvalidField), (decoded.Message, decoded.Reason));
+        Assert.Equal($"'user' must be a user id of the message's tenant, matching {Ids.Pattern}", decoded.Detail);
     }
 }

@@ -113,6 +113,14 @@ public sealed class PipelineTests(IngestClusterFixture fixture) : IClassFixture<
             (Encoding.UTF8.GetBytes($"{{\"id\": \"m-7\", \"text\": \"{Texts.DatabaseMessage} \\ud800\"}}"), DeadLetterReasons.InvalidField),
             (Encoding.UTF8.GetBytes($"{{\"id\": \"m-8\", \"text\": \"{Texts.DatabaseMessage}\", \"attributes\": {{\"k\": [\"\\ud800\"]}}}}"), DeadLetterReasons.InvalidField),
             (Encoding.UTF8.GetBytes($"{{\"id\": \"m-9\", \"text\": \"{Texts.DatabaseMessage}\", \"attributes\": {{\"\\udc00\": \"v\"}}}}"), DeadLetterReasons.InvalidField),
+            // A property given twice: which one counts would be a guess (the last one did).
+            (Encoding.UTF8.GetBytes($"{{\"id\": \"m-10\", \"text\": \"{Texts.DatabaseMessage}\", \"text\": \"cooking recipes\"}}"), DeadLetterReasons.MalformedJson),
+            (Encoding.UTF8.GetBytes($"{{\"id\": \"m-11\", \"text\": \"{Texts.DatabaseMessage}\", \"k\\u202e\": 1, \"k\\u202e\": 2}}"), DeadLetterReasons.MalformedJson),
+            // A user or tenant no HTTP route could name, and a timestamp that is no time; the details quoting them are escaped.
+            (Encoding.UTF8.GetBytes($"{{\"id\": \"m-12\", \"text\": \"{Texts.DatabaseMessage}\", \"user\": \"al\\u0000ice\"}}"), DeadLetterReasons.InvalidField),
+            (Encoding.UTF8.GetBytes($"{{\"id\": \"m-13\", \"text\": \"{Texts.DatabaseMessage}\", \"tenant\": \"ac\\u202eme\\u0000\"}}"), DeadLetterReasons.UnknownTenant),
+            (Encoding.UTF8.GetBytes($"{{\"id\": \"m-14\", \"text\": \"{Texts.DatabaseMessage}\", \"timestamp\": \"not a date \\u0000\"}}"), DeadLetterReasons.InvalidField),
+            (Encoding.UTF8.GetBytes($"{{\"id\": \"m-15\", \"text\": \"{Texts.DatabaseMessage}\", \"timestamp\": 1e999999}}"), DeadLetterReasons.InvalidField),
         ];
         // Good messages 0, 3, 6, … (all about databases) before, between and after the bad ones, all on one partition.
         var values = new List<byte[]?>();
@@ -136,7 +144,7 @@ public sealed class PipelineTests(IngestClusterFixture fixture) : IClassFixture<
             Assert.Equal(Traffic.InputTopic, OutputReader.Header(letters[i], DeadLetterHeaders.SourceTopic));
             Assert.Equal((2 * i + 1).ToString(), OutputReader.Header(letters[i], DeadLetterHeaders.SourceOffset));
             Assert.Equal($"{Traffic.InputTopic}/{OutputReader.Header(letters[i], DeadLetterHeaders.SourcePartition)}/{2 * i + 1}", OutputReader.Header(letters[i], DeadLetterHeaders.Origin));
-            Assert.NotEmpty(OutputReader.Header(letters[i], DeadLetterHeaders.ErrorDetail));
+            Assert.Matches(@"^[^\p{Cc}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]+$", OutputReader.Header(letters[i], DeadLetterHeaders.ErrorDetail));
         }
         Assert.Equal(good, outcomes[IngestInstruments.Matched]);
         foreach (var reason in bad.GroupBy(b => b.Reason))

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Confluent.Kafka;
 using StreamAttention.Contracts.Scoring;
+using StreamAttention.Contracts.Users;
 
 namespace StreamAttention.Ingest.Decoding;
 
@@ -43,8 +44,10 @@ public sealed record IngestMessage(
             : userKey;
 
     /// <summary>
-    /// Whether <paramref name="user"/> can name a message's user (its field, or the dead letters' user header): a user of
-    /// the message's tenant, so never a "tenant/user" key, which would reach into another tenant.
+    /// Whether <paramref name="user"/> can name a message's user (its field, or the dead letters' user header): a user id
+    /// of the message's tenant, by the rule the HTTP routes apply to <c>{userId}</c> (<see cref="Ids.IsValid"/>), so never
+    /// a "tenant/user" key, which would reach into another tenant, nor text no route could name (control characters, a
+    /// right-to-left override, 50,000 characters) reaching the user grains.
     /// </summary>
-    public static bool IsUserOfItsTenant(string user) => !user.Contains('/');
+    public static bool IsUserOfItsTenant(string user) => Ids.IsValid(user);
 }

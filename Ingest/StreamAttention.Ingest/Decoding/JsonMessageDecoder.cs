@@ -1,4 +1,5 @@
 using System.Text.Json;
+using StreamAttention.Contracts.Users;
 using StreamAttention.Ingest.Options;
 
 namespace StreamAttention.Ingest.Decoding;
@@ -9,16 +10,32 @@ namespace StreamAttention.Ingest.Decoding;
 /// </summary>
 public sealed class JsonMessageDecoder(JsonFieldOptions fields, VectorReader? vectors) : IFormatDecoder
 {
+    /// <summary>
+    /// A property given twice is refused, as the HTTP API refuses it: which of the two would count is a guess
+    /// (<c>{"text":"database unavailable","text":"cooking recipes"}</c> scored the last one).
+    /// </summary>
+    private static readonly JsonDocumentOptions ParseOptions = new() { AllowDuplicateProperties = false };
+
+    /// <summary>The Unix times, in milliseconds, of the first and the last instant a <see cref="DateTimeOffset"/> holds: a numeric timestamp in seconds lies between them too.</summary>
+    private static readonly double EarliestUnixTime = DateTimeOffset.MinValue.ToUnixTimeMilliseconds(), LatestUnixTime = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+
     public DecodeResult Decode(ReadOnlySpan<byte> value, SourcePosition source)
     {
+        var json = value.ToArray();
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(value.ToArray());
+            document = JsonDocument.Parse(json, ParseOptions);
         }
         catch (JsonException e)
         {
             return DecodeResult.Reject(DeadLetterReasons.MalformedJson, e.Message);
+        }
+        catch (InvalidOperationException)
+        {
+            // The duplicate check reads every property name and throws on one that is no text (an unpaired surrogate
+            // escape): read without it, the name is found and told by its path below, as any such string is.
+            document = JsonDocument.Parse(json);
         }
         using (document)
         {
@@ -63,12 +80,12 @@ public sealed class JsonMessageDecoder(JsonFieldOptions fields, VectorReader? ve
         }
         if (user is not null && !IngestMessage.IsUserOfItsTenant(user))
         {
-            return Invalid(fields.User!, "a user id without '/'");
+            return Invalid(fields.User!, $"a user id of the message's tenant, matching {Ids.Pattern}");
         }
         var timestamp = Field(root, fields.Timestamp);
-        if (timestamp is { ValueKind: not (JsonValueKind.String or JsonValueKind.Number) })
+        if (timestamp is { } time && !IsPointInTime(time))
         {
-            return Invalid(fields.Timestamp!, "a string or a number");
+            return Invalid(fields.Timestamp!, "a date and time: an ISO 8601 string (2026-11-25T10:00:00Z) or a number, Unix time in seconds or milliseconds");
         }
         var attributes = Field(root, fields.Attributes);
         if (attributes is { ValueKind: not JsonValueKind.Object })
@@ -95,6 +112,18 @@ public sealed class JsonMessageDecoder(JsonFieldOptions fields, VectorReader? ve
         var label = string.IsNullOrWhiteSpace(messageText) ? string.Join(' ', embedding.Tokens) : messageText;
         return DecodeResult.Ok(new IngestMessage(id, label, tenant, user, timestamp?.Clone(), attributes?.Clone(), embedding, source.ToString()));
     }
+
+    /// <summary>
+    /// Whether a timestamp field names a point in time, which its matches carry on as it came: an ISO 8601 date and time,
+    /// or a Unix time in seconds or milliseconds (the producer's choice, which a number does not tell: only its range is
+    /// checked). Anything else is no time the matches' readers could use.
+    /// </summary>
+    private static bool IsPointInTime(JsonElement timestamp) => timestamp.ValueKind switch
+    {
+        JsonValueKind.String => timestamp.TryGetDateTimeOffset(out _),
+        JsonValueKind.Number => timestamp.TryGetDouble(out var unixTime) && unixTime >= EarliestUnixTime && unixTime <= LatestUnixTime,
+        _ => false,
+    };
 
     /// <summary>The field, or null when it is not configured, absent or JSON null.</summary>
     private static JsonElement? Field(JsonElement root, string? name)

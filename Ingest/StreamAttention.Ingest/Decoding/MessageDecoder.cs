@@ -1,5 +1,6 @@
 using System.Text.Unicode;
 using Confluent.Kafka;
+using StreamAttention.Contracts.Users;
 using StreamAttention.Ingest.Publishing;
 
 namespace StreamAttention.Ingest.Decoding;
@@ -36,7 +37,7 @@ public sealed class MessageDecoder(int maxMessageBytes, IFormatDecoder decoder, 
         }
         if (HeaderText.Of(bytes) is not { } user || !IngestMessage.IsUserOfItsTenant(user))
         {
-            return DecodeResult.Reject(DeadLetterReasons.InvalidField, $"header '{DeadLetterHeaders.User}' must be a UTF-8 user id without '/'");
+            return DecodeResult.Reject(DeadLetterReasons.InvalidField, $"header '{DeadLetterHeaders.User}' must be a UTF-8 user id of the message's tenant, matching {Ids.Pattern}");
         }
         if (message.User is not null && message.User != user)
         {

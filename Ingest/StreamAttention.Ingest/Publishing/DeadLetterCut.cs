@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
@@ -22,8 +23,44 @@ public static class DeadLetterCut
     /// <summary>Room kept for the headers that name the cuts.</summary>
     private const int CutHeadersBytes = 3 * 64;
 
-    /// <summary>The detail as sent: whole, or its first <see cref="MaxDetailBytes"/> bytes (whole characters) and "…".</summary>
-    public static string Detail(string detail)
+    /// <summary>The control characters (Unicode category Cc) and the bidirectional formatting characters (marks, embeddings, overrides, isolates).</summary>
+    private static readonly SearchValues<char> Unprintable = SearchValues.Create(
+        [.. Enumerable.Range(0, 0x20).Select(c => (char)c), .. Enumerable.Range(0x7F, 0x21).Select(c => (char)c),
+         '\u061C', '\u200E', '\u200F', '\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2066', '\u2067', '\u2068', '\u2069']);
+
+    /// <summary>
+    /// The detail as sent: <see cref="Escaped"/>, then <see cref="Cut"/> to <see cref="MaxDetailBytes"/>.
+    /// </summary>
+    public static string Detail(string detail) => Cut(Escaped(detail));
+
+    /// <summary>
+    /// The text with its control characters and bidirectional formatting characters written as <c>\uXXXX</c>: a detail
+    /// can quote the message (a tenant, a JSON error's property name), and a NUL or a right-to-left override would reach
+    /// whoever reads the header (a terminal, a log) as it is.
+    /// </summary>
+    private static string Escaped(string text)
+    {
+        if (!text.AsSpan().ContainsAny(Unprintable))
+        {
+            return text;
+        }
+        var escaped = new StringBuilder(text.Length + 16);
+        foreach (var c in text)
+        {
+            if (Unprintable.Contains(c))
+            {
+                escaped.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}");
+            }
+            else
+            {
+                escaped.Append(c);
+            }
+        }
+        return escaped.ToString();
+    }
+
+    /// <summary>The detail whole, or its first <see cref="MaxDetailBytes"/> bytes (whole characters) and "…".</summary>
+    private static string Cut(string detail)
     {
         if (Encoding.UTF8.GetByteCount(detail) <= MaxDetailBytes)
         {

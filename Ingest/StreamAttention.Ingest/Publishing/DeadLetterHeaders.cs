@@ -1,6 +1,13 @@
+using System.Collections.Frozen;
+using Confluent.Kafka;
+
 namespace StreamAttention.Ingest.Publishing;
 
-/// <summary>Headers a dead letter carries besides the original message's own.</summary>
+/// <summary>
+/// Headers a dead letter carries besides the original message's own. <see cref="User"/> and <see cref="Origin"/> are
+/// input too (the ingest reads them on every message), <see cref="Replays"/> is the replay's; the others are
+/// <see cref="WrittenByDeadLetter"/> alone.
+/// </summary>
 public static class DeadLetterHeaders
 {
     public const string Error = "streamattention-error";
@@ -24,8 +31,9 @@ public static class DeadLetterHeaders
 
     /// <summary>
     /// How many times the message was replayed, a decimal count: each replay sets it one higher, and a dead letter keeps
-    /// it from the message it was made of (as every header of the input), so a replay run can leave a message that keeps
-    /// failing in the dead-letter topic (<see cref="Options.DeadLetterReplayOptions.MaxReplays"/>).
+    /// it from the message it was made of when that carries an <see cref="Origin"/> too, as every replayed message does
+    /// (<see cref="KeptOf"/>), so a replay run can leave a message that keeps failing in the dead-letter topic
+    /// (<see cref="Options.DeadLetterReplayOptions.MaxReplays"/>).
     /// </summary>
     public const string Replays = "streamattention-replays";
 
@@ -41,4 +49,27 @@ public static class DeadLetterHeaders
 
     /// <summary>On a dead letter whose message's key alone would not fit: the key's whole length in bytes, decimal; the dead letter has its first part.</summary>
     public const string KeyTruncatedFrom = "streamattention-key-truncated-from";
+
+    /// <summary>
+    /// The headers only the ingest writes, on a dead letter: why and where the message failed, and what of it the dead
+    /// letter lacks. A message's own headers of these names are not copied into its dead letter (<see cref="KeptOf"/>),
+    /// so a replay reads what the ingest wrote: a producer's <see cref="ValueTruncatedFrom"/> made a whole dead letter
+    /// pass for a cut one, never replayed. A replay drops them.
+    /// </summary>
+    public static readonly FrozenSet<string> WrittenByDeadLetter =
+        new[] { Error, ErrorDetail, SourceTopic, SourcePartition, SourceOffset, ValueTruncatedFrom, HeadersDropped, KeyTruncatedFrom }.ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The message's headers its dead letter carries, which are all of them except: those of the names
+    /// <see cref="WrittenByDeadLetter"/>; its <see cref="User"/> when the dead letter names a user of its own
+    /// (<paramref name="deadLetterUser"/>); a <see cref="Replays"/> count without an <see cref="Origin"/>. A replay
+    /// writes both of those, so a count alone is a producer's, and would leave the message's dead letter in the topic
+    /// in a <c>--max-replays</c> run.
+    /// </summary>
+    public static List<IHeader> KeptOf(Headers? messageHeaders, string? deadLetterUser)
+    {
+        var headers = messageHeaders ?? [];
+        var replayed = headers.TryGetLastBytes(Origin, out _);
+        return headers.Where(h => !WrittenByDeadLetter.Contains(h.Key) && (deadLetterUser is null || h.Key != User) && (replayed || h.Key != Replays)).ToList();
+    }
 }

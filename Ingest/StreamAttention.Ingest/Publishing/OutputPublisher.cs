@@ -158,7 +158,7 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
     public ValueTask PublishDeadLetterAsync(ConsumeResult<byte[]?, byte[]?> input, string reason, string detail, BatchAcknowledgements acknowledgements, CancellationToken cancellationToken,
         string? user = null)
     {
-        var messageHeaders = (input.Message.Headers ?? []).Where(h => user is null || h.Key != DeadLetterHeaders.User).ToList();
+        var messageHeaders = DeadLetterHeaders.KeptOf(input.Message.Headers, user);
         var headers = new Headers();
         if (user is not null)
         {

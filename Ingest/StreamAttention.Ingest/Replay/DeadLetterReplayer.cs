@@ -26,10 +26,6 @@ public sealed class DeadLetterReplayer(IOptions<DeadLetterReplayOptions> replayO
 
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
 
-    /// <summary>The headers a dead letter adds to the original message's own, which a replay drops.</summary>
-    private static readonly HashSet<string> DeadLetterOnly =
-        [DeadLetterHeaders.Error, DeadLetterHeaders.ErrorDetail, DeadLetterHeaders.SourceTopic, DeadLetterHeaders.SourcePartition, DeadLetterHeaders.SourceOffset];
-
     public async Task<DeadLetterReplayResult> ReplayAsync(CancellationToken cancellationToken)
     {
         var kafkaLog = new KafkaClientLog(logger);
@@ -146,7 +142,7 @@ public sealed class DeadLetterReplayer(IOptions<DeadLetterReplayOptions> replayO
         var headers = new Headers();
         foreach (var header in deadLetter.Headers ?? [])
         {
-            if (!DeadLetterOnly.Contains(header.Key) && header.Key != DeadLetterHeaders.Replays)
+            if (!DeadLetterHeaders.WrittenByDeadLetter.Contains(header.Key) && header.Key != DeadLetterHeaders.Replays)
             {
                 headers.Add(header.Key, header.GetValueBytes());
             }

@@ -40,6 +40,31 @@ public sealed class DistilledEmbedderTests(DistilledModelFixture model)
     }
 
     [Fact]
+    public async Task A_table_or_map_changed_since_setup_is_prepared_again_with_the_reason_logged()
+    {
+        using var cache = new TemporaryDirectory();
+        var options = new DistilledModelOptions { ModelDirectory = cache.Path, VocabularyLimit = 5_000, Dimension = 16, MaxTokens = 8, WholeWords = 0 };
+        var logger = new ListLogger<DistilledModelSetup>();
+        var setup = new DistilledModelSetup(new MiniLmModelSetup(), new WordVectorModelSetup(), new OnnxSessionFactory(new OnnxRuntimeOptions()), logger);
+        var files = await setup.EnsureAsync(options, new MiniLmOptions(), new WordVectorOptions());
+        var table = DistilledTokenTable.Load(files.TablePath, files.InputsKey);
+        var map = SentenceProjection.Load(files.Expansion!.Path, files.Expansion.InputsKey).Values.ToArray();
+
+        // A table cut short (setup reported it ready and every command then failed reading it), a map with bytes flipped.
+        ModelCacheFiles.Truncate(files.TablePath, new FileInfo(files.TablePath).Length / 2);
+        ModelCacheFiles.Alter(files.Expansion.Path, new FileInfo(files.Expansion.Path).Length - 1_000, 500, b => (byte)~b);
+        var again = await setup.EnsureAsync(options, new MiniLmOptions(), new WordVectorOptions());
+
+        Assert.Equal(files, again);
+        var repaired = DistilledTokenTable.Load(again.TablePath, again.InputsKey);
+        Assert.Equal(table.Weights, repaired.Weights);
+        Assert.True(TensorPrimitives.Distance(table.Vectors, repaired.Vectors) < 1e-3);
+        Assert.True(TensorPrimitives.Distance(map, SentenceProjection.Load(again.Expansion!.Path, again.Expansion.InputsKey).Values) < 1e-3);
+        Assert.Contains(logger.Messages, m => m.Contains(files.TablePath) && m.Contains("SHA-256"));
+        Assert.Contains(logger.Messages, m => m.Contains(files.Expansion.Path) && m.Contains("SHA-256"));
+    }
+
+    [Fact]
     public void A_paraphrase_is_closer_than_an_unrelated_text()
     {
         using var embedder = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options);

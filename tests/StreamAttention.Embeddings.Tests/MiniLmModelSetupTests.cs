@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using StreamAttention.Embeddings.MiniLm;
 
 namespace StreamAttention.Embeddings.Tests;
@@ -14,7 +13,7 @@ public sealed class MiniLmModelSetupTests
 
         var files = await new MiniLmModelSetup().EnsureAsync(options, new ListProgress(reports));
 
-        Assert.Equal("4a64cee3d4134bbdc86eed96e1a660efec58975417204ecfcf134140edb6e0e2", Sha256(files.ModelPath));
+        Assert.Equal("4a64cee3d4134bbdc86eed96e1a660efec58975417204ecfcf134140edb6e0e2", ModelCacheFiles.Sha256(files.ModelPath));
         Assert.Equal(30_522, File.ReadLines(files.VocabularyPath).Count());
         Assert.Equal(1.0, reports[^1], 6);
         Assert.True(reports.Count > 2);
@@ -26,6 +25,34 @@ public sealed class MiniLmModelSetupTests
         Assert.Equal(files, again);
         Assert.Equal(written, File.GetLastWriteTimeUtc(files.ModelPath));
         Assert.Equal([1.0], reports);
+    }
+
+    [Fact]
+    public async Task Files_changed_since_extraction_are_extracted_and_quantized_again_from_the_published_model()
+    {
+        using var cache = new TemporaryDirectory();
+        var options = new MiniLmOptions { ModelDirectory = cache.Path, Quantization = MiniLmQuantization.Int8 };
+        var files = await new MiniLmModelSetup().EnsureAsync(options);
+        var int8 = ModelCacheFiles.Sha256(files.QuantizedModelPath!);
+
+        // Each keeps its length but the int8 model: weights' bytes flipped, two words of one length swapped, a file cut short.
+        ModelCacheFiles.Alter(files.ModelPath, 50_000_000, 64, b => (byte)~b);
+        File.WriteAllText(files.VocabularyPath, File.ReadAllText(files.VocabularyPath).Replace("\nthe\r", "\n\0\0\0\r").Replace("\nand\r", "\nthe\r").Replace("\0\0\0", "and"));
+        ModelCacheFiles.Touch(files.VocabularyPath);
+        Assert.NotEqual(MiniLmModelSetup.VocabularySha256, ModelCacheFiles.Sha256(files.VocabularyPath));
+        ModelCacheFiles.Truncate(files.QuantizedModelPath!, 1_000_000);
+        var logger = new ListLogger<MiniLmModelSetup>();
+
+        var again = await new MiniLmModelSetup(logger).EnsureAsync(options);
+
+        Assert.Equal(files, again);
+        Assert.Equal(MiniLmModelSetup.ModelSha256, ModelCacheFiles.Sha256(again.ModelPath));
+        Assert.Equal(MiniLmModelSetup.VocabularySha256, ModelCacheFiles.Sha256(again.VocabularyPath));
+        Assert.Equal(int8, ModelCacheFiles.Sha256(again.QuantizedModelPath!));
+        foreach (var path in new[] { files.ModelPath, files.VocabularyPath, files.QuantizedModelPath! })
+        {
+            Assert.Contains(logger.Messages, m => m.Contains(path) && m.Contains("SHA-256"));
+        }
     }
 
     [Fact]
@@ -50,12 +77,6 @@ public sealed class MiniLmModelSetupTests
         var error = await Assert.ThrowsAsync<FileNotFoundException>(() => new MiniLmModelSetup().EnsureAsync(options));
 
         Assert.Contains("Embeddings:MiniLm:PackageAssembly", error.Message);
-    }
-
-    private static string Sha256(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
     private sealed class ListProgress(List<double> reports) : IProgress<double>

@@ -51,6 +51,21 @@ public sealed class MiniLmQuantizerTests(MiniLmModelFixture model)
     }
 
     [Fact]
+    public async Task A_float_model_that_is_not_the_published_one_is_not_quantized_under_its_checksum()
+    {
+        using var cache = new TemporaryDirectory();
+        var floatPath = Path.Combine(cache.Path, "model.onnx");
+        File.Copy(model.Files.ModelPath, floatPath);
+        ModelCacheFiles.Alter(floatPath, 50_000_000, 64, b => (byte)~b);
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => MiniLmQuantizer.EnsureAsync(floatPath, NullLogger.Instance, CancellationToken.None));
+
+        Assert.Contains(floatPath, error.Message);
+        Assert.Contains("setup", error.Message);
+        Assert.False(File.Exists(Path.Combine(cache.Path, MiniLmQuantizer.FileName)));
+    }
+
+    [Fact]
     public async Task The_int8_model_embeds_a_text_the_same_alone_and_among_other_texts()
     {
         var options = new MiniLmOptions { ModelDirectory = model.Options.ModelDirectory, Quantization = MiniLmQuantization.Int8 };

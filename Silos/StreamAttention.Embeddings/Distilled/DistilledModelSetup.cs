@@ -19,7 +19,8 @@ public sealed record DistilledModelFiles(string TablePath, string VocabularyPath
 /// publishes the table by an atomic rename; with <see cref="InterestExpansionMode.MiniLm"/> it also fits the map from
 /// MiniLM's sentence embeddings into the table's space once (<see cref="SentenceProjectionSetup"/>). The file is named after a hash of its inputs (the models' checksums, the
 /// table's format and the options that change it) and records them, so changed inputs get a new table and a loaded
-/// table is known to match.
+/// table is known to match; each file is checked against its stamp (<see cref="ModelCacheStamp"/>) each time it is used,
+/// and prepared again when it changed.
 /// </summary>
 public sealed class DistilledModelSetup(MiniLmModelSetup miniLm, WordVectorModelSetup wordVectors, OnnxSessionFactory sessions, ILogger<DistilledModelSetup>? logger = null)
 {
@@ -37,7 +38,7 @@ public sealed class DistilledModelSetup(MiniLmModelSetup miniLm, WordVectorModel
         // Extraction is a few percent of the work; distilling is the rest.
         var files = await miniLm.ExtractAsync(miniLmOptions, progress is null ? null : new ScaledProgress(progress, 0, 0.05), cancellationToken);
         var result = new DistilledModelFiles(path, files.VocabularyPath, key);
-        if (!File.Exists(path))
+        if (!await ModelCacheStamp.VerifyAsync(path, null, _logger, cancellationToken))
         {
             await DistilAsync(result, files, options, wordVectorOptions, progress, cancellationToken);
         }

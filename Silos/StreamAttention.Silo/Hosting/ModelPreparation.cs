@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Console;
 using StreamAttention.Embeddings.Distilled;
 using StreamAttention.Embeddings.MiniLm;
 using StreamAttention.Embeddings.StaticVectors;
@@ -15,10 +15,16 @@ public static class ModelPreparation
     public static async Task<string?> EnsureAsync(IConfiguration configuration, TextWriter progressWriter, CancellationToken cancellationToken)
     {
         var provider = StreamAttentionHost.ProviderOf(configuration);
+        // Warnings only, beside the progress bars: a cached file found changed, and why it is prepared again.
+        using var loggers = LoggerFactory.Create(logging =>
+        {
+            logging.AddSimpleConsole(options => options.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+            logging.Services.Configure<ConsoleLoggerOptions>(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
+        });
         // The cascade and contextual tiers run MiniLM beside any provider.
         if (provider != "minilm" && !string.Equals(configuration["Scoring:Tier"] ?? "fast", "fast", StringComparison.OrdinalIgnoreCase))
         {
-            await EnsureMiniLmAsync(configuration, progressWriter, cancellationToken);
+            await EnsureMiniLmAsync(configuration, progressWriter, loggers, cancellationToken);
         }
         switch (provider)
         {
@@ -26,12 +32,12 @@ public static class ModelPreparation
             {
                 var options = configuration.GetValidated<WordVectorOptions>(WordVectorOptions.SectionName);
                 using var bar = new ConsoleProgressBar("preparing glove-6b-100d", progressWriter);
-                var path = await new WordVectorModelSetup(NullLogger<WordVectorModelSetup>.Instance).EnsureAsync(options, bar, cancellationToken);
+                var path = await new WordVectorModelSetup(loggers.CreateLogger<WordVectorModelSetup>()).EnsureAsync(options, bar, cancellationToken);
                 bar.Complete();
                 return path;
             }
             case "minilm":
-                return (await EnsureMiniLmAsync(configuration, progressWriter, cancellationToken)).ModelPath;
+                return (await EnsureMiniLmAsync(configuration, progressWriter, loggers, cancellationToken)).ModelPath;
             case "distilled":
             {
                 var options = configuration.GetValidated<DistilledModelOptions>(DistilledModelOptions.SectionName);
@@ -39,7 +45,8 @@ public static class ModelPreparation
                 var onnx = configuration.GetValidated<OnnxRuntimeOptions>(OnnxRuntimeOptions.SectionName);
                 using var bar = new ConsoleProgressBar($"distilling {DistilledModelSetup.ModelName}", progressWriter);
                 var wordVectors = configuration.GetValidated<WordVectorOptions>(WordVectorOptions.SectionName);
-                var files = await new DistilledModelSetup(new MiniLmModelSetup(), new WordVectorModelSetup(), new OnnxSessionFactory(onnx))
+                var files = await new DistilledModelSetup(new MiniLmModelSetup(loggers.CreateLogger<MiniLmModelSetup>()),
+                        new WordVectorModelSetup(loggers.CreateLogger<WordVectorModelSetup>()), new OnnxSessionFactory(onnx), loggers.CreateLogger<DistilledModelSetup>())
                     .EnsureAsync(options, miniLm, wordVectors, bar, cancellationToken);
                 bar.Complete();
                 return files.TablePath;
@@ -49,11 +56,12 @@ public static class ModelPreparation
         }
     }
 
-    private static async Task<MiniLmModelFiles> EnsureMiniLmAsync(IConfiguration configuration, TextWriter progressWriter, CancellationToken cancellationToken)
+    private static async Task<MiniLmModelFiles> EnsureMiniLmAsync(IConfiguration configuration, TextWriter progressWriter, ILoggerFactory loggers,
+        CancellationToken cancellationToken)
     {
         var options = configuration.GetValidated<MiniLmOptions>(MiniLmOptions.SectionName);
         using var bar = new ConsoleProgressBar($"extracting {MiniLmModelSetup.ModelName}", progressWriter);
-        var files = await new MiniLmModelSetup().EnsureAsync(options, bar, cancellationToken);
+        var files = await new MiniLmModelSetup(loggers.CreateLogger<MiniLmModelSetup>()).EnsureAsync(options, bar, cancellationToken);
         bar.Complete();
         return files;
     }

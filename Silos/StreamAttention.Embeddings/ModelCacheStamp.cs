@@ -74,7 +74,7 @@ internal sealed record ModelCacheStamp(string Sha256, long Length, long LastWrit
             var actual = await HashAsync(file, cancellationToken);
             if (actual == expected)
             {
-                new ModelCacheStamp(actual, info.Length, info.LastWriteTimeUtc.Ticks).Write(file);
+                RenewQuietly(new ModelCacheStamp(actual, info.Length, info.LastWriteTimeUtc.Ticks), file, logger);
                 return true;
             }
             problem = $"has SHA-256 {actual}, expected {expected}";
@@ -83,6 +83,22 @@ internal sealed record ModelCacheStamp(string Sha256, long Length, long LastWrit
         File.Delete(file);
         File.Delete(PathOf(file));
         return false;
+    }
+
+    /// <summary>
+    /// Renews an intact file's stamp where the cache can be written: a read-only copy of a cache (an image's, whose copy
+    /// gave its files new times) is still used, hashed at each start.
+    /// </summary>
+    private static void RenewQuietly(ModelCacheStamp stamp, string file, ILogger logger)
+    {
+        try
+        {
+            stamp.Write(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogDebug("Model cache file {Path} is intact but its stamp cannot be renewed ({Error}): it is hashed again at the next start", file, e.Message);
+        }
     }
 
     /// <summary>The stamp of <paramref name="file"/>; null where there is none or it is unreadable (it is then checked as one without).</summary>

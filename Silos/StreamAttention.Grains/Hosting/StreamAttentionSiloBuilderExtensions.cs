@@ -14,6 +14,7 @@ using Orleans.Storage;
 using StackExchange.Redis;
 using StreamAttention.Embeddings;
 using StreamAttention.Grains.Attention;
+using StreamAttention.Grains.Cluster;
 using StreamAttention.Grains.Import;
 using StreamAttention.Grains.Live;
 using StreamAttention.Grains.Options;
@@ -66,6 +67,7 @@ public static class StreamAttentionSiloBuilderExtensions
         services.TryAddSingleton<InterestEmbedder>();
         services.TryAddSingleton<InterestImporter>();
         services.AddPlacementDirector<ShardPlacement, ShardPlacementDirector>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ClusterModelCheck>();
         return builder;
     }
 

@@ -16,6 +16,8 @@ public static class ConfigurationErrors
     public static string? Describe(Exception error) => error switch
     {
         AggregateException { InnerExceptions: [var single] } => Describe(single),
+        // A silo lifecycle participant's refusal (e.g. the cluster's model check) as Orleans' start reports it.
+        Orleans.Runtime.OrleansLifecycleCanceledException { InnerException: { } refusal } => Describe(refusal),
         OptionsValidationException validation => string.Join("; ", validation.Failures),
         ValidationException validation => validation.Message,
         // The configuration binder's "Failed to convert configuration value 'abc' at 'Section:Key' to type …".

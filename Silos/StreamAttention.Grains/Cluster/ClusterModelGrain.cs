@@ -1,0 +1,25 @@
+using StreamAttention.Contracts.Grains;
+
+namespace StreamAttention.Grains.Cluster;
+
+/// <summary>
+/// Keeps the model of each silo that joined, persisted (a reactivation elsewhere still knows the silos that are up), and
+/// forgets the silos that are no longer active as the next one joins.
+/// </summary>
+public sealed class ClusterModelGrain([PersistentState("cluster-model", StorageNames.Interests)] IPersistentState<ClusterModelState> state)
+    : Grain, IClusterModelGrain
+{
+    public async Task<string?> Join(string silo, string model)
+    {
+        var active = (await GrainFactory.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)).Keys.Select(address => address.ToParsableString()).ToHashSet();
+        var others = state.State.ModelBySilo.Where(entry => entry.Key != silo && active.Contains(entry.Key)).ToDictionary();
+        if (others.Values.FirstOrDefault(other => other != model) is { } conflicting)
+        {
+            return conflicting;
+        }
+        others[silo] = model;
+        state.State.ModelBySilo = others;
+        await state.WriteStateAsync();
+        return null;
+    }
+}

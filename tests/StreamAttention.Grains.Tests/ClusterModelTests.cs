@@ -1,0 +1,30 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.DependencyInjection;
+using StreamAttention.Embeddings;
+using StreamAttention.Grains.Cluster;
+
+namespace StreamAttention.Grains.Tests;
+
+public sealed class ClusterModelTests
+{
+    [Fact]
+    public async Task A_silo_with_another_model_than_an_active_silo_is_refused_and_one_after_they_all_left_switches_the_cluster()
+    {
+        await using var cluster = await TestCluster.StartAsync(new SharedGrainStore(), silos: 2);
+        var (first, second) = (cluster.Silos[0].SiloAddress, cluster.Silos[1].SiloAddress);
+        // Both silos joined as they started, with the same embedder.
+        var model = ClusterModelCheck.ModelOf(cluster.Silos[0].ServiceProvider.GetRequiredService<ITextEmbedder>());
+        Assert.Equal("glove-6b-100d (100 dimensions)", model);
+        await ClusterModelCheck.JoinAsync(cluster.Client, second, model);
+
+        var refused = await Assert.ThrowsAsync<ValidationException>(() => ClusterModelCheck.JoinAsync(cluster.Client, second, "other-model (7 dimensions)"));
+        Assert.Equal($"this silo embeds with other-model (7 dimensions), and the cluster's active silos with {model}: every silo of a cluster needs the same Embeddings settings (stop them all to switch models)",
+            refused.Message);
+
+        // With the first silo gone, the second is the only one left: it may switch, and then the other model is refused.
+        await cluster.StopSiloAsync(cluster.Silos[0]);
+        await ClusterModelCheck.JoinAsync(cluster.Client, second, "other-model (7 dimensions)");
+        var back = await Assert.ThrowsAsync<ValidationException>(() => ClusterModelCheck.JoinAsync(cluster.Client, first, model));
+        Assert.Contains("the cluster's active silos with other-model (7 dimensions)", back.Message);
+    }
+}

@@ -165,6 +165,20 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
         Assert.Equal(detail, (string?)problem["detail"]);
     }
 
+    [Theory]
+    [InlineData(new byte[] { 0xff }, "The body is not the JSON this endpoint takes: the text is not valid UTF-8 at $.text (line 1, byte 14).")]
+    [InlineData(new byte[] { (byte)'\\', (byte)'u', (byte)'d', (byte)'8', (byte)'0', (byte)'0' },
+        "The body is not the JSON this endpoint takes: the text holds a lone surrogate escape (\\uD800 to \\uDFFF without its pair) at $.text (line 1, byte 19).")]
+    public async Task A_text_that_is_no_text_is_described_as_such_not_as_a_wrong_type(byte[] inText, string detail)
+    {
+        byte[] body = [.. "{\"text\": \"a"u8, .. inText, .. "\"}"u8];
+
+        var problem = await AssertProblemAsync(await Http.PutAsync("/users/http-bad-body/interests/i",
+            new ByteArrayContent(body) { Headers = { ContentType = new("application/json") } }), HttpStatusCode.BadRequest);
+
+        Assert.Equal(detail, (string?)problem["detail"]);
+    }
+
     [Fact]
     public async Task A_query_value_the_binder_refuses_is_named()
     {

@@ -23,7 +23,11 @@ public static partial class BadRequestDetails
     /// <summary>What is wrong where: "the value has the wrong type at $.threshold (line 1, byte 30)".</summary>
     public static string Describe(JsonException json)
     {
-        var what = json.Message.Contains("could not be converted", StringComparison.Ordinal) ? "the value has the wrong type"
+        // The reader reports a string it cannot decode as a value it could not convert: its inner error says why.
+        var undecodable = json.InnerException is InvalidOperationException { Message: var reason } ? reason : "";
+        var what = undecodable.Contains("invalid UTF-8", StringComparison.Ordinal) ? "the text is not valid UTF-8"
+            : undecodable.Contains("UTF-16", StringComparison.Ordinal) ? @"the text holds a lone surrogate escape (\uD800 to \uDFFF without its pair)"
+            : json.Message.Contains("could not be converted", StringComparison.Ordinal) ? "the value has the wrong type"
             : json.Message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal) ? "no such field"
             : json.Message.Contains("Duplicate", StringComparison.Ordinal) ? "the field is given twice"
             : json.Message.Split(" Path: ", 2)[0].Replace(" Change the reader options.", "", StringComparison.Ordinal).TrimEnd('.');

@@ -24,4 +24,22 @@ public static class ModelCacheDirectory
             : xdgCache;
         return Path.Combine(cacheRoot, "streamattention", "models");
     }
+
+    /// <summary>Creates <paramref name="directory"/> in the cache (and its parents) unless it exists.</summary>
+    /// <exception cref="ModelFilesException">It cannot be created: a file has its name, or a parent is not writable.</exception>
+    public static void Create(string directory)
+    {
+        try
+        {
+            Directory.CreateDirectory(directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Unwritable(directory, e);
+        }
+    }
+
+    /// <summary>The error for a cache location that cannot be written, with what to do about it.</summary>
+    public static ModelFilesException Unwritable(string location, Exception error)
+        => new($"the model cache cannot be written at {location} ({error.Message}): set STREAMATTENTION_MODEL_DIR (or the provider's ModelDirectory setting) to a writable directory, or prepare the models there with 'setup' where it is writable", error);
 }

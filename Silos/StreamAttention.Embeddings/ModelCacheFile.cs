@@ -8,15 +8,19 @@ namespace StreamAttention.Embeddings;
 /// </summary>
 internal static class ModelCacheFile
 {
+    /// <summary>Partial files this old were left by a preparation that was killed: no publisher writes one for so long.</summary>
+    private static readonly TimeSpan StaleAfter = TimeSpan.FromHours(1);
+
     /// <param name="write">Writes the file's content to the partial file's stream.</param>
     /// <param name="verify">Checks the written file's SHA-256 and throws when it is wrong; nothing is published then.</param>
     public static async Task PublishAsync(string path, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken,
         Action<string>? verify = null)
     {
+        RemoveStalePartials(path);
         var partialPath = $"{path}.{Guid.NewGuid():N}.partial";
         try
         {
-            await using (var output = new FileStream(partialPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+            await using (var output = CreatePartial(partialPath))
             {
                 await write(output, cancellationToken);
                 output.Flush(flushToDisk: true);
@@ -30,6 +34,42 @@ internal static class ModelCacheFile
         finally
         {
             File.Delete(partialPath);
+        }
+    }
+
+    private static FileStream CreatePartial(string partialPath)
+    {
+        try
+        {
+            return new FileStream(partialPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw ModelCacheDirectory.Unwritable(Path.GetDirectoryName(partialPath)!, e);
+        }
+    }
+
+    /// <summary>Removes what earlier killed preparations of <paramref name="path"/> left (their finally never ran).</summary>
+    private static void RemoveStalePartials(string path)
+    {
+        var directory = new DirectoryInfo(Path.GetDirectoryName(path)!);
+        if (!directory.Exists)
+        {
+            return;
+        }
+        foreach (var partial in directory.EnumerateFiles($"{Path.GetFileName(path)}.*.partial"))
+        {
+            if (DateTime.UtcNow - partial.LastWriteTimeUtc > StaleAfter)
+            {
+                try
+                {
+                    partial.Delete();
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Left for the next preparation: a read-only cache is reported when the new file is written.
+                }
+            }
         }
     }
 }

@@ -171,6 +171,28 @@ public sealed partial class ExecutableTests : IDisposable
         Assert.False(File.Exists(_files.Path("out.jsonl").FullName));
     }
 
+    [Fact]
+    public async Task Model_files_that_cannot_be_used_or_a_cache_that_cannot_be_written_stop_the_command_with_one_line_naming_them()
+    {
+        var notAModel = _files.Path("model.onnx");
+        File.WriteAllText(notAModel.FullName, "not an onnx model");
+        var vocabulary = _files.Path("vocab.txt");
+        File.WriteAllLines(vocabulary.FullName, ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "kafka"]);
+        var aFile = _files.Path("cache-is-a-file");
+        File.WriteAllText(aFile.FullName, "");
+
+        var transformer = await Run("score", "--interests", Interests, "--messages", Messages, "--out", _files.Path("out.jsonl").FullName,
+            "--Embeddings:Provider=transformer", "--Embeddings:Transformer:ModelPath=" + notAModel.FullName, "--Embeddings:Transformer:VocabPath=" + vocabulary.FullName);
+        var cache = await Run("setup", "--Embeddings:Provider=glove", "--Embeddings:WordVectors:ModelDirectory=" + Path.Combine(aFile.FullName, "models"));
+
+        Assert.Equal(2, transformer.ExitCode);
+        Assert.StartsWith($"score: invalid configuration: Embeddings:Transformer:ModelPath {notAModel.FullName} with VocabPath {vocabulary.FullName} cannot be used: ",
+            LastLine(transformer.Stderr));
+        Assert.Equal(2, cache.ExitCode);
+        Assert.StartsWith($"setup: invalid configuration: the model cache cannot be written at {Path.Combine(aFile.FullName, "models")} (", LastLine(cache.Stderr));
+        Assert.All(new[] { transformer, cache }, run => Assert.DoesNotContain("Unhandled exception", run.Stderr));
+    }
+
     /// <summary>The command's own line: the one it prints after the host's log lines (which it does not repeat).</summary>
     private static string LastLine(string text) => text.TrimEnd().Split('\n').Last(line => !LogLine().IsMatch(line));
 

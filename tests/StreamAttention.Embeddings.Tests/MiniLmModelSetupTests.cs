@@ -28,6 +28,25 @@ public sealed class MiniLmModelSetupTests
     }
 
     [Fact]
+    public async Task Preparing_a_file_removes_the_partial_files_that_killed_preparations_left_and_keeps_a_fresh_one()
+    {
+        using var cache = new TemporaryDirectory();
+        var options = new MiniLmOptions { ModelDirectory = cache.Path };
+        var files = await new MiniLmModelSetup().EnsureAsync(options);
+        var (stale, fresh) = ($"{files.VocabularyPath}.1.partial", $"{files.VocabularyPath}.2.partial");
+        File.WriteAllText(stale, "");
+        File.WriteAllText(fresh, "");
+        File.SetLastWriteTimeUtc(stale, DateTime.UtcNow.AddHours(-2));
+        File.Delete(files.VocabularyPath);
+
+        await new MiniLmModelSetup().EnsureAsync(options);
+
+        Assert.True(File.Exists(files.VocabularyPath));
+        Assert.False(File.Exists(stale));
+        Assert.True(File.Exists(fresh), "a partial file written within the hour may be another preparation's, under way");
+    }
+
+    [Fact]
     public async Task Files_changed_since_extraction_are_extracted_and_quantized_again_from_the_published_model()
     {
         using var cache = new TemporaryDirectory();

@@ -57,7 +57,7 @@ public sealed class DistilledModelSetup(MiniLmModelSetup miniLm, WordVectorModel
     {
         var path = result.TablePath;
         var key = result.InputsKey;
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        ModelCacheDirectory.Create(Path.GetDirectoryName(path)!);
         var stopwatch = Stopwatch.StartNew();
         var frequentWords = options.WholeWords == 0
             ? []

@@ -26,10 +26,21 @@ public static class TransformerEmbeddingServiceCollectionExtensions
         options.ValidateDataAnnotations().ValidateOnStart();
 
         services.AddOnnxSessionFactory();
-        services.AddSingleton<ITextEmbedder>(sp => new TransformerEmbedder(
-            sp.GetRequiredService<IOptions<TransformerEmbeddingOptions>>().Value,
-            sp.GetRequiredService<OnnxSessionFactory>(),
-            sp.GetService<ILogger<TransformerEmbedder>>()));
+        services.AddSingleton<ITextEmbedder>(sp =>
+        {
+            var transformer = sp.GetRequiredService<IOptions<TransformerEmbeddingOptions>>().Value;
+            try
+            {
+                return new TransformerEmbedder(transformer, sp.GetRequiredService<OnnxSessionFactory>(), sp.GetService<ILogger<TransformerEmbedder>>());
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // A user's own model and vocabulary: whatever in them ONNX Runtime, the tokenizer or the checks refuse is
+                // a deployment mistake, told with the settings' names rather than a stack.
+                throw new ModelFilesException($"{TransformerEmbeddingOptions.SectionName}:{nameof(TransformerEmbeddingOptions.ModelPath)} {transformer.ModelPath} "
+                    + $"with {nameof(TransformerEmbeddingOptions.VocabPath)} {transformer.VocabPath} cannot be used: {e.Message}", e);
+            }
+        });
         return options;
     }
 

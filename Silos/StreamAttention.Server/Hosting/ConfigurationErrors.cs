@@ -20,6 +20,7 @@ public static class ConfigurationErrors
         Orleans.Runtime.OrleansLifecycleCanceledException { InnerException: { } refusal } => Describe(refusal),
         OptionsValidationException validation => string.Join("; ", validation.Failures),
         ValidationException validation => validation.Message,
+        StreamAttention.Embeddings.ModelFilesException files => files.Message,
         // The configuration binder's "Failed to convert configuration value 'abc' at 'Section:Key' to type …".
         InvalidOperationException { TargetSite.DeclaringType.Namespace: "Microsoft.Extensions.Configuration" } binding => binding.Message,
         // Kestrel's "Invalid url: '…'" for --urls.

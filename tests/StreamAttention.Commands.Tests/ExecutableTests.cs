@@ -155,8 +155,8 @@ public sealed partial class ExecutableTests : IDisposable
 
         Assert.Equal((2, "score: invalid configuration: Failed to convert configuration value 'abc' at 'Scoring:DefaultThreshold' to type 'System.Single'."),
             (notANumber.ExitCode, LastLine(notANumber.Stderr)));
-        Assert.Equal((2, "score: invalid configuration: DataAnnotation validation failed for 'ScoringOptions' members: 'DefaultThreshold' with the error: "
-            + "'The field DefaultThreshold must be between -1 and 1.'."), (outOfRange.ExitCode, LastLine(outOfRange.Stderr)));
+        Assert.Equal((2, "score: invalid configuration: Scoring:DefaultThreshold: The field DefaultThreshold must be between -1 and 1."),
+            (outOfRange.ExitCode, LastLine(outOfRange.Stderr)));
         Assert.Equal((2, "score: invalid configuration: Embeddings:Provider must be 'glove', 'distilled', 'minilm', 'transformer', not 'bogus'."),
             (noSuchProvider.ExitCode, LastLine(noSuchProvider.Stderr)));
         Assert.Equal((2, "silo: invalid configuration: Invalid url: 'notaurl'"), (badAddress.ExitCode, LastLine(badAddress.Stderr)));

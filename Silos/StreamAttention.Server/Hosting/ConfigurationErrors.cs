@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using System.Reflection;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
 namespace StreamAttention.Server.Hosting;
@@ -8,7 +10,7 @@ namespace StreamAttention.Server.Hosting;
 /// that fail validation, an address Kestrel cannot parse) from the command's own failures, so that a bad value stops the
 /// command with one line naming it (exit code <see cref="ExitCode"/>) instead of an unhandled exception's stack.
 /// </summary>
-public static class ConfigurationErrors
+public static partial class ConfigurationErrors
 {
     public const int ExitCode = 2;
 
@@ -18,7 +20,7 @@ public static class ConfigurationErrors
         AggregateException { InnerExceptions: [var single] } => Describe(single),
         // A silo lifecycle participant's refusal (e.g. the cluster's model check) as Orleans' start reports it.
         Orleans.Runtime.OrleansLifecycleCanceledException { InnerException: { } refusal } => Describe(refusal),
-        OptionsValidationException validation => string.Join("; ", validation.Failures),
+        OptionsValidationException validation => string.Join("; ", validation.Failures.Select(failure => WithKey(failure, validation.OptionsType))),
         ValidationException validation => validation.Message,
         StreamAttention.Embeddings.ModelFilesException files => files.Message,
         // The configuration binder's "Failed to convert configuration value 'abc' at 'Section:Key' to type …".
@@ -27,4 +29,17 @@ public static class ConfigurationErrors
         FormatException { TargetSite.DeclaringType.FullName: "Microsoft.AspNetCore.Http.BindingAddress" } address => address.Message,
         _ => null,
     };
+
+    /// <summary>
+    /// A data annotation's failure as the setting's key says it ("Scoring:DefaultThreshold: The field … must be between
+    /// -1 and 1."), for options that name their section (<c>SectionName</c>): the validator names the .NET type and member.
+    /// </summary>
+    private static string WithKey(string failure, Type options)
+        => DataAnnotationFailure().Match(failure) is { Success: true } match
+            && options.GetField("SectionName", BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() is string section
+            ? $"{string.Join(", ", match.Groups["members"].Value.Split(',').Select(member => $"{section}:{member.Trim()}"))}: {match.Groups["error"].Value}"
+            : failure;
+
+    [GeneratedRegex("^DataAnnotation validation failed for '[^']+' members: '(?<members>[^']+)' with the error: '(?<error>.*)'\\.$", RegexOptions.Singleline)]
+    private static partial Regex DataAnnotationFailure();
 }

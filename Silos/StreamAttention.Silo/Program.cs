@@ -22,6 +22,10 @@ if (ConfigurationOverrides.FirstUnknown(parse.UnmatchedTokens) is { } unknown)
     Console.Error.WriteLine($"{parse.CommandResult.Command.Name}: unknown option '{unknown}' (--help lists the options; a setting is --Section:Key=value)");
     return 2;
 }
+foreach (var unread in ConfigurationOverrides.UnreadSettings(parse.UnmatchedTokens, Environment.GetEnvironmentVariables(), SettingKeys.OfStreamAttention))
+{
+    Console.Error.WriteLine($"{parse.CommandResult.Command.Name}: warning: {unread}");
+}
 try
 {
     // Without System.CommandLine's handler, which prints any exception's stack: refused configuration is told apart below.

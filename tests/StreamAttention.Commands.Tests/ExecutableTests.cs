@@ -193,6 +193,24 @@ public sealed partial class ExecutableTests : IDisposable
         Assert.All(new[] { transformer, cache }, run => Assert.DoesNotContain("Unhandled exception", run.Stderr));
     }
 
+    [Fact]
+    public async Task A_setting_that_nothing_reads_is_warned_about_on_stderr_and_the_command_runs_all_the_same()
+    {
+        var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+        var run = await Run("token", "--role", "operator", "--Auth:SigningKey=" + key, "--Embeddings:Providr=glove",
+            "--Embeddings:Transformer:VocabularyPath", "vocab.txt", "--Logging:LogLevel:Default=Warning");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.StartsWith("ey", run.Stdout);
+        Assert.Equal(
+            [
+                "token: warning: setting 'Embeddings:Providr' is read by nothing (did you mean 'Embeddings:Provider'?)",
+                "token: warning: setting 'Embeddings:Transformer:VocabularyPath' is read by nothing (did you mean 'Embeddings:Transformer:VocabPath'?)",
+            ],
+            run.Stderr.TrimEnd().Split('\n'));
+    }
+
     /// <summary>The command's own line: the one it prints after the host's log lines (which it does not repeat).</summary>
     private static string LastLine(string text) => text.TrimEnd().Split('\n').Last(line => !LogLine().IsMatch(line));
 

@@ -90,6 +90,9 @@ public static class StreamAttentionHost
     /// </summary>
     public const string DefaultProvider = "distilled";
 
+    /// <summary>The key that names the embedding provider (<see cref="ProviderOf"/>).</summary>
+    public const string ProviderSetting = "Embeddings:Provider";
+
     private static readonly string[] Providers = ["glove", "distilled", "minilm", "transformer"];
 
     /// <summary>
@@ -99,10 +102,10 @@ public static class StreamAttentionHost
     /// </summary>
     public static string ProviderOf(IConfiguration configuration)
     {
-        var provider = (configuration["Embeddings:Provider"] ?? DefaultProvider).Trim().ToLowerInvariant();
+        var provider = (configuration[ProviderSetting] ?? DefaultProvider).Trim().ToLowerInvariant();
         return Providers.Contains(provider)
             ? provider
-            : throw new ValidationException($"Embeddings:Provider must be {string.Join(", ", Providers.Select(p => $"'{p}'"))}, not '{configuration["Embeddings:Provider"]}'.");
+            : throw new ValidationException($"{ProviderSetting} must be {string.Join(", ", Providers.Select(p => $"'{p}'"))}, not '{configuration[ProviderSetting]}'.");
     }
 
     private static void AddEmbedder(IHostApplicationBuilder builder)

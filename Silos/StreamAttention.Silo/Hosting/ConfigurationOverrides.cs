@@ -1,14 +1,43 @@
+using System.Collections;
+using StreamAttention.Server.Hosting;
+
 namespace StreamAttention.Silo.Hosting;
 
 /// <summary>
 /// The arguments a command leaves to the configuration (<c>--Section:Key=value</c> or <c>--Section:Key value</c>): one
 /// that names no section is a mistyped option (<c>--rates 10</c>), which the configuration would take silently as a
-/// setting that nothing reads.
+/// setting that nothing reads; so would a mistyped key (<c>--Embeddings:Providr=glove</c>), which is warned about.
 /// </summary>
 public static class ConfigurationOverrides
 {
     /// <summary>The first argument that is neither a <c>Section:Key</c> override nor the value of one; null when all are.</summary>
     public static string? FirstUnknown(IReadOnlyList<string> arguments)
+        => Parse(arguments).Where(parsed => parsed.Key is null).Select(parsed => parsed.Argument).FirstOrDefault();
+
+    /// <summary>
+    /// One line per key set by an override or a <c>STREAMATTENTION_Section__Key</c> variable (as the host reads them) that no
+    /// setting reads, with the key it may be a typo of: a warning only, since a key missed here must not stop a deployment.
+    /// </summary>
+    public static IEnumerable<string> UnreadSettings(IReadOnlyList<string> arguments, IDictionary environment, SettingKeys known)
+    {
+        var fromArguments = Parse(arguments).Select(parsed => parsed.Key).OfType<string>().Select(key => (Key: key, Variable: (string?)null));
+        var fromEnvironment = environment.Keys.Cast<string>()
+            .Where(variable => variable.StartsWith(StreamAttentionHost.EnvironmentPrefix, StringComparison.OrdinalIgnoreCase))
+            .Order(StringComparer.Ordinal)
+            .Select(variable => (Key: variable[StreamAttentionHost.EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal), Variable: (string?)variable));
+        foreach (var (key, variable) in fromArguments.Concat(fromEnvironment).DistinctBy(given => given.Key, StringComparer.OrdinalIgnoreCase))
+        {
+            if (!known.IsRead(key))
+            {
+                var from = variable is null ? "" : $" (environment variable {variable})";
+                var suggestion = known.Closest(key) is { } closest ? $" (did you mean '{closest}'?)" : "";
+                yield return $"setting '{key}'{from} is read by nothing{suggestion}";
+            }
+        }
+    }
+
+    /// <summary>Each argument with the key it sets, null for one that is no override (nor the value of one).</summary>
+    private static IEnumerable<(string Argument, string? Key)> Parse(IReadOnlyList<string> arguments)
     {
         for (var i = 0; i < arguments.Count; i++)
         {
@@ -18,14 +47,15 @@ public static class ConfigurationOverrides
             var key = equals < 0 ? argument[prefix..] : argument[prefix..equals];
             if (!key.Contains(':') || key.StartsWith(':') || (prefix == 0 && equals < 0))
             {
-                return argument;
+                yield return (argument, null);
+                continue;
             }
+            yield return (argument, key);
             if (equals < 0 && prefix > 0)
             {
                 // "--Section:Key value": the next argument is its value, whatever it looks like (-0.5).
                 i++;
             }
         }
-        return null;
     }
 }

@@ -1,0 +1,168 @@
+using System.ComponentModel;
+using System.Reflection;
+using Orleans.Configuration;
+using StreamAttention.Grains.Options;
+using StreamAttention.Server.Hosting;
+
+namespace StreamAttention.Silo.Hosting;
+
+/// <summary>
+/// The configuration keys StreamAttention reads, taken from the code: every options class with a <c>SectionName</c>
+/// constant, walked as the configuration binder binds it (a dictionary takes any key below it, a collection any index),
+/// and the few keys read without an options class of ours. Keys compare in any case, as the configuration's do.
+/// </summary>
+public sealed class SettingKeys
+{
+    private const string AnyIndex = "*";
+
+    /// <summary>Sections bound to options that are not ours (Orleans'), so have no <c>SectionName</c> to find.</summary>
+    private static readonly (string Section, Type Options)[] ForeignSections =
+        [(SiloClusterOptions.MembershipSectionName, typeof(ClusterMembershipOptions))];
+
+    /// <summary>Keys read from the configuration by name rather than bound to options.</summary>
+    private static readonly string[] DirectlyReadKeys = [StreamAttentionHost.ProviderSetting];
+
+    private readonly List<KeyPattern> _patterns = [];
+    private readonly HashSet<string> _roots = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The keys of every StreamAttention assembly the executable references.</summary>
+    public static SettingKeys OfStreamAttention { get; } = new(SectionsIn(typeof(SettingKeys).Assembly).Concat(ForeignSections), DirectlyReadKeys);
+
+    private SettingKeys(IEnumerable<(string Section, Type Options)> sections, IEnumerable<string> keys)
+    {
+        foreach (var (section, options) in sections)
+        {
+            AddKeysOf(section.Split(':'), options, []);
+        }
+        foreach (var key in keys)
+        {
+            Add(new KeyPattern(key.Split(':'), AnyKeyBelow: false));
+        }
+    }
+
+    /// <summary>Whether the key is under a root section StreamAttention owns (Scoring, Cluster, …), so that it is checked at all.</summary>
+    public bool IsOwned(string key) => _roots.Contains(key.Split(':')[0]);
+
+    /// <summary>Whether some setting reads the key; a key under a root section StreamAttention does not own always is.</summary>
+    public bool IsRead(string key)
+    {
+        var segments = key.Split(':');
+        return !IsOwned(key) || _patterns.Exists(pattern => pattern.Matches(segments));
+    }
+
+    /// <summary>The known key nearest the key (edit distance in any case) when near enough to be a typo of it; else null.</summary>
+    public string? Closest(string key)
+    {
+        var segments = key.Split(':');
+        var (nearest, distance) = _patterns
+            .Select(pattern => pattern.Render(segments))
+            .Select(known => (Key: known, Distance: EditDistance(key, known)))
+            // Distance 0: the key names a dictionary itself (Ingest:Consumer), not a key in it; suggesting it back says nothing.
+            .Where(candidate => candidate.Distance > 0)
+            .OrderBy(candidate => candidate.Distance).ThenBy(candidate => candidate.Key, StringComparer.Ordinal)
+            .FirstOrDefault();
+        return nearest is not null && (distance <= 3 || distance * 3 <= key.Length) ? nearest : null;
+    }
+
+    private void Add(KeyPattern pattern)
+    {
+        _patterns.Add(pattern);
+        _roots.Add(pattern.Segments[0]);
+    }
+
+    /// <summary>As ConfigurationBinder binds: a value (what converts from a string) is a key, a dictionary takes any key below it,
+    /// a collection any index, and an object its public settable properties.</summary>
+    private void AddKeysOf(string[] path, Type type, HashSet<Type> enclosing)
+    {
+        if (IsValue(type))
+        {
+            Add(new KeyPattern(path, AnyKeyBelow: false));
+        }
+        else if (Implements(type, typeof(IDictionary<,>)) is not null || Implements(type, typeof(IReadOnlyDictionary<,>)) is not null)
+        {
+            Add(new KeyPattern(path, AnyKeyBelow: true));
+        }
+        else if ((type.IsArray ? type.GetElementType() : Implements(type, typeof(IEnumerable<>))?.GetGenericArguments()[0]) is { } element)
+        {
+            AddKeysOf([.. path, AnyIndex], element, enclosing);
+        }
+        else if (enclosing.Add(type))
+        {
+            foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+            {
+                // Only what can be set: a computed property (KafkaIngestOptions.EffectiveInputTopics) is no setting.
+                if (property.GetIndexParameters().Length == 0 && property.GetMethod is { IsPublic: true } && property.SetMethod is { IsPublic: true })
+                {
+                    AddKeysOf([.. path, property.Name], property.PropertyType, enclosing);
+                }
+            }
+            // Only the types around this one stop a cycle: a type may be bound at several places.
+            enclosing.Remove(type);
+        }
+    }
+
+    private static bool IsValue(Type type)
+        => TypeDescriptor.GetConverter(Nullable.GetUnderlyingType(type) ?? type).CanConvertFrom(typeof(string));
+
+    private static Type? Implements(Type type, Type generic)
+        => type.IsGenericType && type.GetGenericTypeDefinition() == generic
+            ? type
+            : type.GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == generic);
+
+    /// <summary>Each options class's section: its <c>public const string SectionName</c>, in the assembly and the StreamAttention assemblies it references.</summary>
+    private static IEnumerable<(string Section, Type Options)> SectionsIn(Assembly executable)
+    {
+        var found = new HashSet<string>(StringComparer.Ordinal) { executable.FullName! };
+        var pending = new Stack<Assembly>([executable]);
+        while (pending.TryPop(out var assembly))
+        {
+            foreach (var type in assembly.GetTypes())
+            {
+                if (type.GetField("SectionName", BindingFlags.Public | BindingFlags.Static) is { IsLiteral: true } field && field.GetRawConstantValue() is string section)
+                {
+                    yield return (section, type);
+                }
+            }
+            foreach (var reference in assembly.GetReferencedAssemblies())
+            {
+                if (reference.Name!.StartsWith("StreamAttention.", StringComparison.Ordinal) && found.Add(reference.FullName))
+                {
+                    pending.Push(Assembly.Load(reference));
+                }
+            }
+        }
+    }
+
+    /// <summary>Levenshtein distance, comparing characters in any case.</summary>
+    private static int EditDistance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        var current = new int[b.Length + 1];
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var substitution = char.ToUpperInvariant(a[i - 1]) == char.ToUpperInvariant(b[j - 1]) ? 0 : 1;
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + substitution);
+            }
+            (previous, current) = (current, previous);
+        }
+        return previous[b.Length];
+    }
+
+    /// <summary>A known key by segments, <see cref="AnyIndex"/> standing for a collection's index; one of a dictionary takes any key below it.</summary>
+    private sealed record KeyPattern(string[] Segments, bool AnyKeyBelow)
+    {
+        public bool Matches(string[] key)
+            => (AnyKeyBelow ? key.Length > Segments.Length : key.Length == Segments.Length)
+                && Segments.Select((segment, i) => segment == AnyIndex || string.Equals(segment, key[i], StringComparison.OrdinalIgnoreCase)).All(match => match);
+
+        /// <summary>The pattern as a key to suggest for <paramref name="key"/>: its index and a dictionary's keys are the key's own.</summary>
+        public string Render(string[] key)
+        {
+            var rendered = Segments.Select((segment, i) => segment != AnyIndex ? segment : i < key.Length ? key[i] : "0");
+            return string.Join(':', AnyKeyBelow ? rendered.Concat(key.Skip(Segments.Length)) : rendered);
+        }
+    }
+}

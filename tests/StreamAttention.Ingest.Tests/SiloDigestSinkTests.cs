@@ -1,6 +1,9 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using StreamAttention.Contracts.Live;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Server.Hosting;
@@ -27,6 +30,29 @@ public sealed class SiloDigestSinkTests
         var record = Assert.Single(OutputReader.ReadAll(kafka, Traffic.DigestTopic));
         Assert.Equal("carol", Encoding.UTF8.GetString(record.Message.Key));
         Assert.Equal("m-1", (string?)JsonNode.Parse(record.Message.Value)!["groups"]![0]!["top"]![0]!["matchId"]);
+    }
+
+    [Fact]
+    public async Task A_silo_sending_digests_to_kafka_is_ready_only_while_a_broker_answers_and_needs_no_input_topic()
+    {
+        await using var kafka = Traffic.StartKafka();
+        await using var silo = SiloHost.Build(SiloHost.CreateBuilder([.. TestAuth.Arguments, $"--Ingest:BootstrapServers={kafka.BootstrapServers}", "--Ingest:Enabled=false",
+            "--Ingest:InputTopics:0=a-topic-nobody-created"]));
+        await using var unreachable = SiloHost.Build(SiloHost.CreateBuilder([.. TestAuth.Arguments, "--Ingest:BootstrapServers=127.0.0.1:9", "--Ingest:Enabled=false"]));
+
+        var reachable = await KafkaCheckAsync(silo.Services);
+        var refused = await KafkaCheckAsync(unreachable.Services);
+
+        Assert.Equal((HealthStatus.Healthy, "1 broker(s) reachable"), (reachable.Status, reachable.Description));
+        Assert.Equal(HealthStatus.Unhealthy, refused.Status);
+    }
+
+    /// <summary>The readiness check named "kafka", as <c>/health/ready</c> runs it.</summary>
+    private static Task<HealthCheckResult> KafkaCheckAsync(IServiceProvider services)
+    {
+        var registration = Assert.Single(services.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations, r => r.Name == "kafka");
+        Assert.Contains(ServiceDefaultsExtensions.ReadyTag, registration.Tags);
+        return registration.Factory(services).CheckHealthAsync(new HealthCheckContext { Registration = registration });
     }
 
     [Theory]

@@ -87,10 +87,12 @@ public sealed class LiveFeedReadinessCheck(MatchBroadcaster feed) : IHealthCheck
 }
 
 /// <summary>
-/// The ingest's Kafka answers: a metadata request to its bootstrap servers lists at least one broker and every input topic.
-/// Registered only when the silo runs the ingest.
+/// The ingest's Kafka answers: a metadata request to its bootstrap servers lists at least one broker and, where the
+/// process runs the ingest, every input topic. Registered where the process talks to Kafka: the ingest, or a silo that
+/// sends its users' digests there (<paramref name="inputTopicsRead"/> false: its digests wait in their outbox while
+/// no broker answers).
 /// </summary>
-public sealed class KafkaReadinessCheck(IOptions<KafkaIngestOptions> options, ILogger<KafkaReadinessCheck> logger) : IHealthCheck
+public sealed class KafkaReadinessCheck(IOptions<KafkaIngestOptions> options, ILogger<KafkaReadinessCheck> logger, bool inputTopicsRead = true) : IHealthCheck
 {
     private static readonly TimeSpan MetadataTimeout = TimeSpan.FromSeconds(3);
 
@@ -112,7 +114,7 @@ public sealed class KafkaReadinessCheck(IOptions<KafkaIngestOptions> options, IL
                 .SetErrorHandler((client, error) => logger.LogDebug("Kafka {Client} {Code}: {Reason}", client.Name, error.Code, error.Reason))
                 .Build();
             var metadata = admin.GetMetadata(MetadataTimeout);
-            var missing = ingest.EffectiveInputTopics.Except(metadata.Topics.Where(t => !t.Error.IsError).Select(t => t.Topic)).ToArray();
+            var missing = inputTopicsRead ? ingest.EffectiveInputTopics.Except(metadata.Topics.Where(t => !t.Error.IsError).Select(t => t.Topic)).ToArray() : [];
             data["brokers"] = metadata.Brokers.Count;
             return Task.FromResult(metadata.Brokers.Count == 0 || missing.Length > 0
                 ? HealthCheckResult.Unhealthy(missing.Length > 0 ? $"Input topics missing: {string.Join(", ", missing)}" : "No broker answered", data: data)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
 using StreamAttention.Grains.Hosting;
@@ -57,6 +58,9 @@ public static class SiloHost
         {
             // The ingest runs in its own process (it has no grains): the digests this silo's users form go to Kafka from here.
             builder.Services.AddKafkaDigestSink().BindConfiguration(KafkaIngestOptions.SectionName);
+            builder.Services.AddHealthChecks().Add(new HealthCheckRegistration("kafka", services => new KafkaReadinessCheck(
+                services.GetRequiredService<IOptions<KafkaIngestOptions>>(), services.GetRequiredService<ILogger<KafkaReadinessCheck>>(), inputTopicsRead: false),
+                failureStatus: null, tags: [ServiceDefaultsExtensions.ReadyTag]));
         }
         return builder;
     }

@@ -89,8 +89,8 @@ public sealed class LiveFeedReadinessCheck(MatchBroadcaster feed) : IHealthCheck
 /// <summary>
 /// The ingest's Kafka answers: a metadata request to its bootstrap servers lists at least one broker and, where the
 /// process runs the ingest, every input topic. Registered where the process talks to Kafka: the ingest, or a silo that
-/// sends its users' digests there (<paramref name="inputTopicsRead"/> false: its digests wait in their outbox while
-/// no broker answers).
+/// sends its users' digests there (<paramref name="inputTopicsRead"/> false), whose registration makes a failure
+/// Degraded: its API serves without Kafka, and its digests wait in their outbox until a broker answers.
 /// </summary>
 public sealed class KafkaReadinessCheck(IOptions<KafkaIngestOptions> options, ILogger<KafkaReadinessCheck> logger, bool inputTopicsRead = true) : IHealthCheck
 {
@@ -117,14 +117,17 @@ public sealed class KafkaReadinessCheck(IOptions<KafkaIngestOptions> options, IL
             var missing = inputTopicsRead ? ingest.EffectiveInputTopics.Except(metadata.Topics.Where(t => !t.Error.IsError).Select(t => t.Topic)).ToArray() : [];
             data["brokers"] = metadata.Brokers.Count;
             return Task.FromResult(metadata.Brokers.Count == 0 || missing.Length > 0
-                ? HealthCheckResult.Unhealthy(missing.Length > 0 ? $"Input topics missing: {string.Join(", ", missing)}" : "No broker answered", data: data)
+                ? new HealthCheckResult(FailureStatus(context), missing.Length > 0 ? $"Input topics missing: {string.Join(", ", missing)}" : "No broker answered", data: data)
                 : HealthCheckResult.Healthy($"{metadata.Brokers.Count} broker(s) reachable", data));
         }
         catch (KafkaException e)
         {
-            return Task.FromResult(HealthCheckResult.Unhealthy($"Kafka unreachable: {e.Error.Reason}", e, data));
+            return Task.FromResult(new HealthCheckResult(FailureStatus(context), $"Kafka unreachable: {e.Error.Reason}", e, data));
         }
     }
+
+    /// <summary>What its registration says a failure is: Unhealthy for the ingest, Degraded for a silo that only sends digests.</summary>
+    private static HealthStatus FailureStatus(HealthCheckContext context) => context.Registration?.FailureStatus ?? HealthStatus.Unhealthy;
 }
 
 /// <summary>

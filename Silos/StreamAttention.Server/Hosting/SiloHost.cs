@@ -60,7 +60,7 @@ public static class SiloHost
             builder.Services.AddKafkaDigestSink().BindConfiguration(KafkaIngestOptions.SectionName);
             builder.Services.AddHealthChecks().Add(new HealthCheckRegistration("kafka", services => new KafkaReadinessCheck(
                 services.GetRequiredService<IOptions<KafkaIngestOptions>>(), services.GetRequiredService<ILogger<KafkaReadinessCheck>>(), inputTopicsRead: false),
-                failureStatus: null, tags: [ServiceDefaultsExtensions.ReadyTag]));
+                failureStatus: HealthStatus.Degraded, tags: [ServiceDefaultsExtensions.ReadyTag]));
         }
         return builder;
     }

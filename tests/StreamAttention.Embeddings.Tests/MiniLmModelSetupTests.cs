@@ -47,6 +47,23 @@ public sealed class MiniLmModelSetupTests
     }
 
     [Fact]
+    public async Task Files_that_cannot_be_used_though_their_stamps_match_are_named_with_the_way_out()
+    {
+        using var cache = new TemporaryDirectory();
+        var options = new MiniLmOptions { ModelDirectory = cache.Path, Quantization = MiniLmQuantization.None };
+        var files = await new MiniLmModelSetup().EnsureAsync(options);
+        // A word twice, as a change the stamp cannot see (the same length and write time) leaves it.
+        var vocabulary = Path.Combine(cache.Path, "vocab-with-a-word-twice.txt");
+        File.WriteAllLines(vocabulary, [.. File.ReadLines(files.VocabularyPath), "kafka", "kafka"]);
+        var sessions = new StreamAttention.Onnx.OnnxSessionFactory(new StreamAttention.Onnx.Options.OnnxRuntimeOptions());
+
+        var error = Assert.Throws<ModelFilesException>(() => (files with { VocabularyPath = vocabulary }).CreateEmbedder(options, sessions, null));
+
+        Assert.StartsWith($"the cached MiniLM files {files.ModelPath} and {vocabulary} cannot be used (", error.Message);
+        Assert.EndsWith("delete them with their .stamp files and run setup again", error.Message);
+    }
+
+    [Fact]
     public async Task Files_changed_since_extraction_are_extracted_and_quantized_again_from_the_published_model()
     {
         using var cache = new TemporaryDirectory();

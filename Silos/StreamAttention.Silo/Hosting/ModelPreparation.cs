@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Console;
+using StreamAttention.Embeddings;
 using StreamAttention.Embeddings.Distilled;
 using StreamAttention.Embeddings.MiniLm;
 using StreamAttention.Embeddings.StaticVectors;
@@ -11,8 +12,12 @@ namespace StreamAttention.Silo.Hosting;
 /// <summary>Prepares the configured provider's model before a host starts, so a first run shows a progress bar instead of a silent wait.</summary>
 public static class ModelPreparation
 {
+    /// <param name="hashEveryFile">
+    /// Hash every stamped file of the cache first, deleting those altered (<see cref="ModelCacheDirectory.RemoveAlteredFilesAsync"/>),
+    /// as <c>setup</c> does: other commands trust a file whose length and write time match its stamp.
+    /// </param>
     /// <returns>Where the model is, or null for a provider that brings its own files.</returns>
-    public static async Task<string?> EnsureAsync(IConfiguration configuration, TextWriter progressWriter, CancellationToken cancellationToken)
+    public static async Task<string?> EnsureAsync(IConfiguration configuration, TextWriter progressWriter, CancellationToken cancellationToken, bool hashEveryFile = false)
     {
         var provider = StreamAttentionHost.ProviderOf(configuration);
         // Warnings only, beside the progress bars: a cached file found changed, and why it is prepared again.
@@ -21,6 +26,16 @@ public static class ModelPreparation
             logging.AddSimpleConsole(options => options.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
             logging.Services.Configure<ConsoleLoggerOptions>(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
         });
+        if (hashEveryFile)
+        {
+            string[] directories =
+            [
+                configuration.GetValidated<MiniLmOptions>(MiniLmOptions.SectionName).ResolveModelDirectory(),
+                configuration.GetValidated<DistilledModelOptions>(DistilledModelOptions.SectionName).ResolveModelDirectory(),
+                configuration.GetValidated<WordVectorOptions>(WordVectorOptions.SectionName).ResolveModelDirectory(),
+            ];
+            await ModelCacheDirectory.RemoveAlteredFilesAsync(directories, loggers.CreateLogger(nameof(ModelPreparation)), cancellationToken);
+        }
         // The cascade and contextual tiers run MiniLM beside any provider.
         if (provider != "minilm" && !string.Equals(configuration["Scoring:Tier"] ?? "fast", "fast", StringComparison.OrdinalIgnoreCase))
         {

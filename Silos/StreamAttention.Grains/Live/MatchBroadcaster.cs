@@ -54,7 +54,7 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, IOptions<Live
                 {
                     if (subscription.Accepts(match.UserId))
                     {
-                        subscription.Queue.Writer.TryWrite(match);
+                        subscription.Offer(match);
                     }
                 }
                 subscription.MayHaveMissed = !found;
@@ -92,7 +92,7 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, IOptions<Live
                     if (listener.Accepts(batch.Matches[i].UserId))
                     {
                         match ??= batch.MatchAt(i);
-                        listener.Queue.Writer.TryWrite(match);
+                        listener.Offer(match);
                     }
                 }
             }
@@ -182,11 +182,30 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, IOptions<Live
         internal Subscription(MatchBroadcaster owner, string? userId, string? tenantPrefix, int capacity)
         {
             (_owner, UserId, TenantPrefix) = (owner, userId, tenantPrefix);
-            Queue = Channel.CreateBounded<LiveMatch>(new BoundedChannelOptions(capacity)
+            // Full: TryWrite fails, and Offer drops the oldest itself (see there).
+            Queue = Channel.CreateBounded<LiveMatch>(new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.Wait });
+        }
+
+        /// <summary>
+        /// Queues <paramref name="match"/>, dropping the oldest unsent match while the queue is full. Each drop is counted
+        /// before the newer match is queued, so a reader that takes a match has seen the drops before it
+        /// (<see cref="TakeDropped"/>): the channel's own DropOldest counted them after, and a stream that read the last
+        /// match of a burst first never told its client of the drops that came with it.
+        /// </summary>
+        internal void Offer(LiveMatch match)
+        {
+            while (!Queue.Writer.TryWrite(match))
             {
-                FullMode = BoundedChannelFullMode.DropOldest,
-                SingleReader = true,
-            }, _ => Interlocked.Increment(ref _dropped));
+                if (Queue.Reader.TryRead(out _))
+                {
+                    Interlocked.Increment(ref _dropped);
+                }
+                else if (Queue.Reader.Completion.IsCompleted)
+                {
+                    // The silo stops: nobody reads any more.
+                    return;
+                }
+            }
         }
 
         internal string? UserId { get; }

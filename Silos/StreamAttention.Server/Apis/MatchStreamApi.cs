@@ -89,12 +89,13 @@ public static class MatchStreamApi
         var queue = subscription.Reader;
         while (await WaitOrKeepAliveAsync(queue, context.Response, options.StreamKeepAlive, stopping, cancellationToken))
         {
-            if (subscription.TakeDropped() is > 0 and var dropped)
-            {
-                await WriteGapAsync(context.Response, DroppedField, dropped, cancellationToken);
-            }
             while (queue.TryRead(out var match))
             {
+                // Drops are counted before a newer match is queued: those before this one are told before it.
+                if (subscription.TakeDropped() is > 0 and var dropped)
+                {
+                    await WriteGapAsync(context.Response, DroppedField, dropped, cancellationToken);
+                }
                 if (kinds is null || match.Match.Delivery is { } kind && kinds.Contains(kind))
                 {
                     yield return new SseItem<LiveMatch>(match, EventType) { EventId = match.Match.MatchId is { Length: > 0 } id ? id : null };

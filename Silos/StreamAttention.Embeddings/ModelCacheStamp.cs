@@ -81,9 +81,7 @@ internal sealed record ModelCacheStamp(string Sha256, long Length, long LastWrit
             }
             problem = $"has SHA-256 {actual}, expected {expected}";
         }
-        logger.LogWarning("Model cache file {Path} {Problem}: deleted, to be prepared again", file, problem);
-        File.Delete(file);
-        File.Delete(PathOf(file));
+        Discard(file, problem, logger);
         return false;
     }
 
@@ -103,10 +101,16 @@ internal sealed record ModelCacheStamp(string Sha256, long Length, long LastWrit
         {
             return false;
         }
-        logger.LogWarning("Model cache file {Path} has SHA-256 {Actual}, its stamp {Expected}: deleted, to be prepared again", file, actual, stamp.Sha256);
+        Discard(file, $"has SHA-256 {actual}, expected {stamp.Sha256}", logger);
+        return true;
+    }
+
+    /// <summary>Deletes <paramref name="file"/> and its stamp, so that its setup prepares it again, logging why.</summary>
+    private static void Discard(string file, string problem, ILogger logger)
+    {
+        logger.LogWarning("Model cache file {Path} {Problem}: deleted, to be prepared again", file, problem);
         File.Delete(file);
         File.Delete(PathOf(file));
-        return true;
     }
 
     /// <summary>

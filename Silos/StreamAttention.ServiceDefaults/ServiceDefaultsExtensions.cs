@@ -94,6 +94,11 @@ public static class ServiceDefaultsExtensions
     public static IHealthChecksBuilder AddReadinessCheck<T>(this IServiceCollection services, string name) where T : class, IHealthCheck
         => services.AddHealthChecks().AddCheck<T>(name, tags: [ReadyTag]);
 
+    /// <summary>Adds a check to <c>/health/ready</c> made by <paramref name="create"/>, whose failure is <paramref name="failureStatus"/>.</summary>
+    public static IHealthChecksBuilder AddReadinessCheck(this IServiceCollection services, string name, Func<IServiceProvider, IHealthCheck> create,
+        HealthStatus failureStatus)
+        => services.AddHealthChecks().Add(new HealthCheckRegistration(name, create, failureStatus, tags: [ReadyTag]));
+
     /// <summary>
     /// Maps <c>/metrics</c> (Prometheus text format; behind <paramref name="metricsPolicy"/> when given) and the
     /// anonymous probes <c>/health/live</c> and <c>/health/ready</c>, whose checks' data (addresses, versions) only a

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Reflection;
 
 namespace Microsoft.Extensions.Configuration;
 
@@ -15,4 +16,8 @@ public static class ValidatedConfiguration
         Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
         return options;
     }
+
+    /// <summary>The section an options class names with its <c>public const string SectionName</c>; null without one.</summary>
+    public static string? SectionNameOf(Type options)
+        => options.GetField("SectionName", BindingFlags.Public | BindingFlags.Static) is { IsLiteral: true } field ? field.GetRawConstantValue() as string : null;
 }

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Reflection;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
@@ -36,7 +35,7 @@ public static partial class ConfigurationErrors
     /// </summary>
     private static string WithKey(string failure, Type options)
         => DataAnnotationFailure().Match(failure) is { Success: true } match
-            && options.GetField("SectionName", BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() is string section
+            && ValidatedConfiguration.SectionNameOf(options) is { } section
             ? $"{string.Join(", ", match.Groups["members"].Value.Split(',').Select(member => $"{section}:{member.Trim()}"))}: {match.Groups["error"].Value}"
             : failure;
 

@@ -58,9 +58,9 @@ public static class SiloHost
         {
             // The ingest runs in its own process (it has no grains): the digests this silo's users form go to Kafka from here.
             builder.Services.AddKafkaDigestSink().BindConfiguration(KafkaIngestOptions.SectionName);
-            builder.Services.AddHealthChecks().Add(new HealthCheckRegistration("kafka", services => new KafkaReadinessCheck(
+            builder.Services.AddReadinessCheck("kafka", services => new KafkaReadinessCheck(
                 services.GetRequiredService<IOptions<KafkaIngestOptions>>(), services.GetRequiredService<ILogger<KafkaReadinessCheck>>(), inputTopicsRead: false),
-                failureStatus: HealthStatus.Degraded, tags: [ServiceDefaultsExtensions.ReadyTag]));
+                HealthStatus.Degraded);
         }
         return builder;
     }

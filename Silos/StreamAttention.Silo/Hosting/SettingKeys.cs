@@ -118,7 +118,7 @@ public sealed class SettingKeys
         {
             foreach (var type in assembly.GetTypes())
             {
-                if (type.GetField("SectionName", BindingFlags.Public | BindingFlags.Static) is { IsLiteral: true } field && field.GetRawConstantValue() is string section)
+                if (ValidatedConfiguration.SectionNameOf(type) is { } section)
                 {
                     yield return (section, type);
                 }

@@ -52,6 +52,16 @@ public sealed partial class SettingKeysTests
         Assert.True(Known.IsRead(key), key);
     }
 
+    /// <summary>The embedded Kafka library's section, which no command binds (kafka-dev and local mode take options instead).</summary>
+    [Theory]
+    [InlineData("EmbeddedKafka:BrokerCount")]
+    [InlineData("EmbeddedKafka:Topics:streamattention.messages")]
+    public void A_key_under_a_section_of_ours_that_no_command_binds_is_read_by_nothing(string key)
+    {
+        Assert.True(Known.IsOwned(key), key);
+        Assert.False(Known.IsRead(key), key);
+    }
+
     [Fact]
     public void A_dictionary_or_collection_itself_is_no_key()
     {

@@ -2,14 +2,15 @@ using System.ComponentModel;
 using System.Reflection;
 using Orleans.Configuration;
 using StreamAttention.Grains.Options;
+using StreamAttention.Ingest.EmbeddedKafka.Options;
 using StreamAttention.Server.Hosting;
 
 namespace StreamAttention.Silo.Hosting;
 
 /// <summary>
 /// The configuration keys StreamAttention reads, taken from the code: every options class with a <c>SectionName</c>
-/// constant, walked as the configuration binder binds it (a dictionary takes any key below it, a collection any index),
-/// and the few keys read without an options class of ours. Keys compare in any case, as the configuration's do.
+/// constant that some command binds, walked as the configuration binder binds it (a dictionary takes any key below it, a
+/// collection any index), and the few keys read without an options class of ours. Keys compare in any case, as the configuration's do.
 /// </summary>
 public sealed class SettingKeys
 {
@@ -22,6 +23,12 @@ public sealed class SettingKeys
     /// <summary>Keys read from the configuration by name rather than bound to options.</summary>
     private static readonly string[] DirectlyReadKeys = [StreamAttentionHost.ProviderSetting];
 
+    /// <summary>
+    /// Sections of ours that no command binds: EmbeddedKafka is the library's, for a host of one's own; kafka-dev and local
+    /// mode start their cluster from their options (--brokers, --partitions). Owned, so that a key there is warned about.
+    /// </summary>
+    private static readonly string[] UnboundSections = [EmbeddedKafkaOptions.SectionName];
+
     private readonly List<KeyPattern> _patterns = [];
     private readonly HashSet<string> _roots = new(StringComparer.OrdinalIgnoreCase);
 
@@ -32,7 +39,14 @@ public sealed class SettingKeys
     {
         foreach (var (section, options) in sections)
         {
-            AddKeysOf(section.Split(':'), options, []);
+            if (UnboundSections.Contains(section, StringComparer.OrdinalIgnoreCase))
+            {
+                _roots.Add(section.Split(':')[0]);
+            }
+            else
+            {
+                AddKeysOf(section.Split(':'), options, []);
+            }
         }
         foreach (var key in keys)
         {

@@ -17,6 +17,9 @@ public static class StreamAttentionHost
 {
     public const string EnvironmentPrefix = "STREAMATTENTION_";
 
+    /// <summary>The settings file every command reads, beside the executable.</summary>
+    public static FileInfo SettingsFile { get; } = new(Path.Combine(AppContext.BaseDirectory, "appsettings.json"));
+
     public static HostApplicationBuilder CreateBuilder(IEnumerable<string> configurationArgs)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
@@ -36,7 +39,7 @@ public static class StreamAttentionHost
     public static void ConfigureSourcesAndLogging(IHostApplicationBuilder builder, IEnumerable<string> configurationArgs)
     {
         builder.Configuration
-            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+            .AddJsonFile(SettingsFile.FullName, optional: true)
             .AddEnvironmentVariables(EnvironmentPrefix)
             .AddCommandLine(configurationArgs.ToArray());
         builder.Logging

@@ -15,24 +15,43 @@ public static class ConfigurationOverrides
         => Parse(arguments).Where(parsed => parsed.Key is null).Select(parsed => parsed.Argument).FirstOrDefault();
 
     /// <summary>
-    /// One line per key set by an override or a <c>STREAMATTENTION_Section__Key</c> variable (as the host reads them) that no
-    /// setting reads, with the key it may be a typo of: a warning only, since a key missed here must not stop a deployment.
+    /// One line per key set by an override, a <c>STREAMATTENTION_Section__Key</c> variable or the settings file (as the host
+    /// reads them) that no setting reads, with the key it may be a typo of: a warning only, since a key missed here must not
+    /// stop a deployment.
     /// </summary>
-    public static IEnumerable<string> UnreadSettings(IReadOnlyList<string> arguments, IDictionary environment, SettingKeys known)
+    public static IEnumerable<string> UnreadSettings(IReadOnlyList<string> arguments, IDictionary environment, FileInfo settingsFile, SettingKeys known)
     {
-        var fromArguments = Parse(arguments).Select(parsed => parsed.Key).OfType<string>().Select(key => (Key: key, Variable: (string?)null));
+        var fromArguments = Parse(arguments).Select(parsed => parsed.Key).OfType<string>().Select(key => (Key: key, Origin: (string?)null));
         var fromEnvironment = environment.Keys.Cast<string>()
             .Where(variable => variable.StartsWith(StreamAttentionHost.EnvironmentPrefix, StringComparison.OrdinalIgnoreCase))
             .Order(StringComparer.Ordinal)
-            .Select(variable => (Key: variable[StreamAttentionHost.EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal), Variable: (string?)variable));
-        foreach (var (key, variable) in fromArguments.Concat(fromEnvironment).DistinctBy(given => given.Key, StringComparer.OrdinalIgnoreCase))
+            .Select(variable => (Key: variable[StreamAttentionHost.EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal), Origin: (string?)$"environment variable {variable}"));
+        var fromFile = KeysIn(settingsFile).Select(key => (Key: key, Origin: (string?)$"in {settingsFile.FullName}"));
+        foreach (var (key, origin) in fromArguments.Concat(fromEnvironment).Concat(fromFile).DistinctBy(given => given.Key, StringComparer.OrdinalIgnoreCase))
         {
             if (!known.IsRead(key))
             {
-                var from = variable is null ? "" : $" (environment variable {variable})";
+                var from = origin is null ? "" : $" ({origin})";
                 var suggestion = known.Closest(key) is { } closest ? $" (did you mean '{closest}'?)" : "";
                 yield return $"setting '{key}'{from} is read by nothing{suggestion}";
             }
+        }
+    }
+
+    /// <summary>
+    /// The keys a JSON settings file sets, as the configuration reads them (an array's items by index); none when it is
+    /// missing, or does not parse: the host that reads it then stops with the parser's error.
+    /// </summary>
+    private static IEnumerable<string> KeysIn(FileInfo settingsFile)
+    {
+        try
+        {
+            return new ConfigurationBuilder().AddJsonFile(settingsFile.FullName, optional: true).Build()
+                .AsEnumerable().Where(setting => setting.Value is not null).Select(setting => setting.Key).Order(StringComparer.Ordinal).ToList();
+        }
+        catch (InvalidDataException)
+        {
+            return [];
         }
     }
 

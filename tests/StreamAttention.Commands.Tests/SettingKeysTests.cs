@@ -1,9 +1,8 @@
-using System.Text.RegularExpressions;
 using StreamAttention.Silo.Hosting;
 
 namespace StreamAttention.Commands.Tests;
 
-public sealed partial class SettingKeysTests
+public sealed class SettingKeysTests
 {
     private static readonly SettingKeys Known = SettingKeys.OfStreamAttention;
 
@@ -69,64 +68,4 @@ public sealed partial class SettingKeysTests
         Assert.False(Known.IsRead("Auth:ApiKeys:0"));
         Assert.NotEqual("Ingest:Consumer", Known.Closest("Ingest:Consumer"));
     }
-
-    /// <summary>Every key the options tables of README.md and Silos/README.md document: the docs name only what the code reads.</summary>
-    [Fact]
-    public void Every_documented_key_is_read()
-    {
-        var documented = DocumentedKeys("README.md").Concat(DocumentedKeys("Silos/README.md")).ToList();
-
-        Assert.InRange(documented.Count, 100, int.MaxValue);
-        var unread = documented.Where(key => !Known.IsOwned(key) || !Known.IsRead(key)).ToList();
-        Assert.True(unread.Count == 0, $"documented, read by nothing: {string.Join(", ", unread)}");
-    }
-
-    /// <summary>
-    /// The keys in the first column of the tables headed "key": a key in full, or after a key of the same cell only its last
-    /// segment (<c>`Sha256`</c>, <c>`…:MaxInterests`</c>); <c>{A,B}</c> is each of A and B, another <c>{name}</c> or <c>N</c>
-    /// any dictionary key or index; a key ending in <c>*</c> (any of a type's keys) is left out.
-    /// </summary>
-    private static IEnumerable<string> DocumentedKeys(string document)
-    {
-        var inKeyTable = false;
-        foreach (var line in File.ReadLines(TestFiles.Repository(document).FullName))
-        {
-            inKeyTable = line.StartsWith("| key |", StringComparison.Ordinal) || (inKeyTable && line.StartsWith('|'));
-            if (!inKeyTable || line.StartsWith("|---", StringComparison.Ordinal))
-            {
-                continue;
-            }
-            var previous = "";
-            foreach (Match name in BacktickedName().Matches(line.Split('|')[1]))
-            {
-                var text = name.Groups[1].Value.Replace("…:", "", StringComparison.Ordinal);
-                var key = text.Contains(':') ? text : previous[..(previous.LastIndexOf(':') + 1)] + text;
-                previous = key;
-                if (!key.EndsWith('*'))
-                {
-                    foreach (var expanded in Expand(key.Split(':')))
-                    {
-                        yield return expanded;
-                    }
-                }
-            }
-        }
-    }
-
-    private static IEnumerable<string> Expand(IReadOnlyList<string> segments)
-    {
-        if (segments.Count == 0)
-        {
-            return [""];
-        }
-        var first = segments[0];
-        var choices = first == "N" ? ["0"]
-            : first.StartsWith('{') && first.Contains(',') ? first.Trim('{', '}').Split(',')
-            : first.StartsWith('{') ? ["some-name"]
-            : new[] { first };
-        return choices.SelectMany(choice => Expand(segments.Skip(1).ToList()).Select(rest => rest.Length == 0 ? choice : $"{choice}:{rest}"));
-    }
-
-    [GeneratedRegex(@"`([^`]+)`")]
-    private static partial Regex BacktickedName();
 }

@@ -54,6 +54,12 @@ public sealed class SettingKeys
         }
     }
 
+    /// <summary>
+    /// Every known key as the options tables write it: <c>N</c> for a collection's index, and a last <c>*</c> for any key
+    /// below a dictionary.
+    /// </summary>
+    public IEnumerable<string> Keys => _patterns.Select(pattern => pattern.Written);
+
     /// <summary>Whether the key is under a root section StreamAttention owns (Scoring, Cluster, …), so that it is checked at all.</summary>
     public bool IsOwned(string key) => _roots.Contains(key.Split(':')[0]);
 
@@ -171,6 +177,10 @@ public sealed class SettingKeys
         public bool Matches(string[] key)
             => (AnyKeyBelow ? key.Length > Segments.Length : key.Length == Segments.Length)
                 && Segments.Select((segment, i) => segment == AnyIndex || string.Equals(segment, key[i], StringComparison.OrdinalIgnoreCase)).All(match => match);
+
+        /// <summary>The pattern as the options tables write a key (<see cref="Keys"/>).</summary>
+        public string Written
+            => string.Join(':', Segments.Select(segment => segment == AnyIndex ? "N" : segment).Concat(AnyKeyBelow ? ["*"] : []));
 
         /// <summary>The pattern as a key to suggest for <paramref name="key"/>: its index and a dictionary's keys are the key's own.</summary>
         public string Render(string[] key)

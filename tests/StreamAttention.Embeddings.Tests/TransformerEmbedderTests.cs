@@ -216,6 +216,60 @@ public sealed class TransformerEmbedderTests : IDisposable
         Assert.DoesNotContain('\n', error.Message);
     }
 
+    [Fact]
+    public void Names_a_model_without_a_name_by_its_directory_and_the_content_of_its_file()
+    {
+        // Two exports in directories of one name, as two releases of a model unpacked side by side: the file stem
+        // ("model" for every model.onnx) used to name both alike, so the cluster's model check took them for one model.
+        var first = new TransformerTestModel(seed: 1).WriteTo(Directory.CreateDirectory(Path.Combine(_directory, "v1", "export")).FullName);
+        var second = new TransformerTestModel(seed: 2).WriteTo(Directory.CreateDirectory(Path.Combine(_directory, "v2", "export")).FullName);
+        var copy = Path.Combine(Directory.CreateDirectory(Path.Combine(_directory, "elsewhere", "export")).FullName, "copy.onnx");
+        File.Copy(first.ModelPath, copy);
+
+        using var firstEmbedder = CreateEmbedder(first);
+        using var secondEmbedder = CreateEmbedder(second);
+        using var copyEmbedder = CreateEmbedder((copy, first.VocabPath));
+        using var named = CreateEmbedder(second, name: "e5-small");
+
+        Assert.Matches("^export-[0-9a-f]{12}$", firstEmbedder.Name);
+        Assert.NotEqual(firstEmbedder.Name, secondEmbedder.Name);
+        Assert.Equal(firstEmbedder.Name, copyEmbedder.Name);
+        Assert.Equal("e5-small", named.Name);
+    }
+
+    [Theory]
+    [InlineData(false, false, "is uncased")]
+    [InlineData(true, true, "is cased")]
+    [InlineData(true, false, null)]
+    [InlineData(false, true, null)]
+    public void Warns_where_lower_casing_does_not_fit_the_vocabulary(bool lowerCase, bool casedVocabulary, string? warning)
+    {
+        var files = _model.WriteTo(_directory);
+        if (casedVocabulary)
+        {
+            File.WriteAllLines(files.VocabPath, TransformerTestModel.Vocabulary.Select(piece => piece is "the" or "cat" or "error" ? char.ToUpperInvariant(piece[0]) + piece[1..] : piece));
+        }
+        var logger = new ListLogger<TransformerEmbedder>();
+
+        using var embedder = new TransformerEmbedder(new TransformerEmbeddingOptions { ModelPath = files.ModelPath, VocabPath = files.VocabPath, LowerCase = lowerCase },
+            new OnnxSessionFactory(new OnnxRuntimeOptions { IntraOpThreads = 1 }), logger);
+
+        var warnings = logger.Messages.Where(m => m.Contains($"{TransformerEmbeddingOptions.SectionName}:LowerCase is")).ToList();
+        if (warning is null)
+        {
+            Assert.Empty(warnings);
+        }
+        else
+        {
+            Assert.Contains(warning, Assert.Single(warnings));
+            Assert.Contains(files.VocabPath, warnings[0]);
+        }
+    }
+
+    private static TransformerEmbedder CreateEmbedder((string ModelPath, string VocabPath) files, string? name = null) =>
+        new(new TransformerEmbeddingOptions { ModelPath = files.ModelPath, VocabPath = files.VocabPath, Name = name },
+            new OnnxSessionFactory(new OnnxRuntimeOptions { IntraOpThreads = 1 }));
+
     private TransformerEmbedder CreateEmbedder(bool withTokenTypes = true, bool symbolicHidden = false, int maxTokens = 16, int batchSize = 32)
     {
         var (modelPath, vocabPath) = _model.WriteTo(_directory, withTokenTypes, symbolicHidden);

@@ -24,6 +24,7 @@ public sealed class TransformerEmbeddingHostingTests : IDisposable
             [$"{TransformerEmbeddingOptions.SectionName}:ModelPath"] = modelPath,
             [$"{TransformerEmbeddingOptions.SectionName}:VocabPath"] = vocabPath,
             [$"{TransformerEmbeddingOptions.SectionName}:MaxTokens"] = "20",
+            [$"{TransformerEmbeddingOptions.SectionName}:Name"] = "tiny-bert-v1",
         });
         builder.Services.AddTransformerEmbeddings().BindConfiguration(TransformerEmbeddingOptions.SectionName);
         using var host = builder.Build();
@@ -32,7 +33,7 @@ public sealed class TransformerEmbeddingHostingTests : IDisposable
         var embedder = host.Services.GetRequiredService<ITextEmbedder>();
 
         Assert.IsType<TransformerEmbedder>(embedder);
-        Assert.Equal(("tiny-bert", 20, TransformerTestModel.Hidden), (embedder.Name, embedder.MaxTokens, embedder.Dimension));
+        Assert.Equal(("tiny-bert-v1", 20, TransformerTestModel.Hidden), (embedder.Name, embedder.MaxTokens, embedder.Dimension));
         Assert.Same(embedder, host.Services.GetRequiredService<ITextEmbedder>());
         await host.StopAsync();
     }
@@ -65,5 +66,21 @@ public sealed class TransformerEmbeddingHostingTests : IDisposable
         Assert.Contains(error.Failures, f => f.Contains(missing));
         Assert.Contains(error.Failures, f => f.Contains(nameof(TransformerEmbeddingOptions.VocabPath)));
         Assert.Contains(error.Failures, f => f.Contains(nameof(TransformerEmbeddingOptions.MaxTokens)));
+    }
+
+    [Fact]
+    public async Task Fails_at_startup_naming_the_onnx_file_when_the_model_path_is_a_directory()
+    {
+        var (modelPath, vocabPath) = new TransformerTestModel(seed: 1).WriteTo(_directory);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddTransformerEmbeddings(o => (o.ModelPath, o.VocabPath) = (_directory, vocabPath));
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        // It used to say the directory "does not exist".
+        var failure = Assert.Single(error.Failures);
+        Assert.Contains($"'{_directory}' is a directory", failure);
+        Assert.Contains(modelPath, failure);
     }
 }

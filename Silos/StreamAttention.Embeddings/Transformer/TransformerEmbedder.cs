@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
@@ -36,6 +37,16 @@ public sealed class TransformerEmbedder : ITextEmbedder
     /// <summary>Characters of text encoded per kept word piece before trying the whole text (pieces average ~5).</summary>
     private const int PrefixCharsPerToken = 32;
 
+    /// <summary>Hex digits of the model file's SHA-256 in its default name: 48 bits, no collision among a cluster's models.</summary>
+    private const int NameHashDigits = 12;
+
+    /// <summary>
+    /// The share of a vocabulary's pieces (special tokens aside) with a letter that lower-casing changes from which it is
+    /// cased: an uncased one has none (bert-base-uncased's only upper-case letters, in "ℝ", have no lower case), a cased
+    /// one many; a stray capitalised piece does not make a vocabulary cased.
+    /// </summary>
+    private const double CasedPieceShare = 0.01;
+
     private readonly BertTokenizer _tokenizer;
     private readonly InferenceSession _session;
     private readonly string[] _inputNames;
@@ -44,7 +55,9 @@ public sealed class TransformerEmbedder : ITextEmbedder
 
     public TransformerEmbedder(TransformerEmbeddingOptions options, OnnxSessionFactory sessionFactory, ILogger<TransformerEmbedder>? logger = null)
     {
-        Name = options.Name ?? Path.GetFileNameWithoutExtension(options.ModelPath);
+        var log = logger ?? (ILogger)NullLogger.Instance;
+        var model = File.ReadAllBytes(options.ModelPath);
+        Name = string.IsNullOrWhiteSpace(options.Name) ? DefaultName(options.ModelPath, model) : options.Name.Trim();
         MaxTokens = options.MaxTokens;
         _batchSize = options.BatchSize;
         _outputNames = [options.OutputName];
@@ -53,21 +66,23 @@ public sealed class TransformerEmbedder : ITextEmbedder
             LowerCaseBeforeTokenization = options.LowerCase,
             RemoveNonSpacingMarks = options.LowerCase,
         });
-        _session = sessionFactory.Create(File.ReadAllBytes(options.ModelPath), $"transformer embedder {Name}");
+        var vocabulary = File.ReadAllLines(options.VocabPath);
+        _session = sessionFactory.Create(model, $"transformer embedder {Name}");
         try
         {
             _inputNames = CheckInputs(_session);
             Dimension = ReadDimension(options.OutputName);
-            CheckVocabularyFits(options);
+            CheckVocabularyFits(options, vocabulary.Length - 1);
         }
         catch
         {
             _session.Dispose();
             throw;
         }
-        (logger ?? (ILogger)NullLogger.Instance).LogInformation(
-            "Transformer embedder {Name}: d={Dimension}, inputs {Inputs}, up to {MaxTokens} word pieces per text, batches of {BatchSize}",
-            Name, Dimension, string.Join(", ", _inputNames), MaxTokens, _batchSize);
+        WarnOfCasingMismatch(options, vocabulary, log);
+        log.LogInformation(
+            "Transformer embedder {Name} ({ModelPath}): d={Dimension}, inputs {Inputs}, up to {MaxTokens} word pieces per text, batches of {BatchSize}",
+            Name, options.ModelPath, Dimension, string.Join(", ", _inputNames), MaxTokens, _batchSize);
     }
 
     public string Name { get; }
@@ -299,13 +314,51 @@ public sealed class TransformerEmbedder : ITextEmbedder
     }
 
     /// <summary>
+    /// The model directory's name and the start of the model file's SHA-256, hashed from the bytes the session is made
+    /// of (once at start, a fraction of the session's own load time): the files a user brings have no stamp
+    /// (<see cref="ModelCacheStamp"/>) and may lie in a read-only directory, and a file's length and write time would
+    /// differ between the silos' copies of one model.
+    /// </summary>
+    private static string DefaultName(string modelPath, byte[] model)
+    {
+        var directory = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(modelPath)));
+        var hash = Convert.ToHexStringLower(SHA256.HashData(model))[..NameHashDigits];
+        return $"{(string.IsNullOrEmpty(directory) ? Path.GetFileNameWithoutExtension(modelPath) : directory)}-{hash}";
+    }
+
+    /// <summary>
+    /// Warns where <see cref="TransformerEmbeddingOptions.LowerCase"/> does not fit the vocabulary: not lower-casing for an
+    /// uncased vocabulary makes every word with a capital letter [UNK]; lower-casing for a cased one feeds the model
+    /// pieces split otherwise than in its training, and never its capitalised ones.
+    /// </summary>
+    private static void WarnOfCasingMismatch(TransformerEmbeddingOptions options, string[] vocabulary, ILogger logger)
+    {
+        const string Setting = $"{TransformerEmbeddingOptions.SectionName}:{nameof(TransformerEmbeddingOptions.LowerCase)}";
+        var pieces = vocabulary.Where(piece => !(piece.StartsWith('[') && piece.EndsWith(']'))).ToArray();
+        var casedPieces = pieces.Count(piece => piece.Any(c => char.IsLetter(c) && char.ToLowerInvariant(c) != c));
+        var cased = casedPieces > 0 && casedPieces >= CasedPieceShare * pieces.Length;
+        if (!options.LowerCase && !cased)
+        {
+            logger.LogWarning($"{Setting} is false, but {{VocabPath}} is uncased ({{Cased}} of its {{Pieces}} pieces have an upper-case letter): "
+                + $"every word with a capital letter becomes [UNK] and cannot match. Set {Setting}=true unless the model was trained cased",
+                options.VocabPath, casedPieces, pieces.Length);
+        }
+        else if (options.LowerCase && cased)
+        {
+            logger.LogWarning($"{Setting} is true, but {{VocabPath}} is cased ({{Cased}} of its {{Pieces}} pieces have an upper-case letter): "
+                + "texts are lower-cased and their accents stripped, unlike the model's training texts, and its capitalised pieces are never used. "
+                + $"Set {Setting}=false for a cased model",
+                options.VocabPath, casedPieces, pieces.Length);
+        }
+    }
+
+    /// <summary>
     /// Runs the vocabulary's largest id once (~1 ms): a vocabulary with more entries than the model's token embedding
     /// table fails here, in one line, rather than every request whose text has one of its last pieces.
     /// </summary>
-    private void CheckVocabularyFits(TransformerEmbeddingOptions options)
+    /// <param name="largest">The vocabulary's largest id: a piece's id is its line in vocab.txt.</param>
+    private void CheckVocabularyFits(TransformerEmbeddingOptions options, int largest)
     {
-        // A piece's id is its line in vocab.txt.
-        var largest = File.ReadLines(options.VocabPath).Count() - 1;
         long[] probe = [_tokenizer.ClassificationTokenId, largest, _tokenizer.SeparatorTokenId];
         try
         {

@@ -10,13 +10,21 @@ public sealed class TransformerEmbeddingOptions
 {
     public const string SectionName = "Embeddings:Transformer";
 
-    [Required, FileExists]
+    /// <summary>The model's .onnx file (a directory is refused at start, naming the .onnx file in it).</summary>
+    [Required, FileExists("*.onnx")]
     public string ModelPath { get; set; } = "";
 
-    [Required, FileExists]
+    /// <summary>The WordPiece vocab.txt the model was exported with, one piece per line (its id).</summary>
+    [Required, FileExists("*.txt")]
     public string VocabPath { get; set; } = "";
 
-    /// <summary>Name for logs and metrics; defaults to the model file name without extension.</summary>
+    /// <summary>
+    /// The model's name in logs, metrics, the dashboard, <c>/health</c>, eval reports and the cluster's model check, which
+    /// refuses a silo whose model is named otherwise than the active silos': give different models different names.
+    /// Empty: the model directory's name and the first 12 hex digits of the model file's SHA-256 (e.g.
+    /// "e5-small-v2-3f2a9c1b0d4e"), so two exports both called model.onnx are told apart, and one file is named alike
+    /// on every silo wherever it lies.
+    /// </summary>
     public string? Name { get; set; }
 
     /// <summary>
@@ -34,7 +42,11 @@ public sealed class TransformerEmbeddingOptions
     [Range(1, 4096)]
     public int BatchSize { get; set; } = 32;
 
-    /// <summary>Lower-case and strip accents before WordPiece, as uncased BERT vocabularies expect.</summary>
+    /// <summary>
+    /// Lower-case and strip accents before WordPiece, as uncased BERT vocabularies expect; false for a cased model. A
+    /// setting that does not fit the vocabulary (false with one without upper-case pieces, true with a cased one) is
+    /// warned of at start.
+    /// </summary>
     public bool LowerCase { get; set; } = true;
 
     /// <summary>The model output holding per-token hidden states [batch, seq, d].</summary>

@@ -129,6 +129,7 @@ public static class StreamAttentionHost
                 break;
             case "transformer":
                 builder.Services.AddTransformerEmbeddings().BindConfiguration(TransformerEmbeddingOptions.SectionName);
+                builder.Services.AddHostedService<TransformerCalibrationWarning>();
                 break;
         }
     }

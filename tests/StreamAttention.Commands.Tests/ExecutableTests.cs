@@ -333,6 +333,30 @@ public sealed partial class ExecutableTests : IDisposable
         Assert.Equal(10, TestFiles.ReadJsonLines(output).Count(m => m.GetProperty("messageId").GetString() == "m-1"));
     }
 
+    [Fact]
+    public async Task Setup_stopped_by_SIGTERM_says_it_was_interrupted_and_exits_with_an_interruption_code()
+    {
+        // A cache of the test's own, where the table takes minutes to distil (no whole words: GloVe is not fetched).
+        var cache = _files.Path("models").FullName;
+        using var setup = ChildProcess.StartStreamAttention("setup", $"--Embeddings:MiniLm:ModelDirectory={cache}", $"--Embeddings:Distilled:ModelDirectory={cache}",
+            $"--Embeddings:WordVectors:ModelDirectory={cache}", "--Embeddings:Distilled:WholeWords=0");
+        // The table's partial file is there while it is distilled: the signal comes amid setup's work.
+        using (var waiting = new CancellationTokenSource(RunTimeout))
+        {
+            while (!Directory.Exists(cache) || !Directory.EnumerateFiles(cache, "minilm-distilled.*.partial").Any())
+            {
+                await Task.Delay(100, waiting.Token);
+            }
+        }
+
+        setup.Terminate();
+
+        // It used to end at once with 143, nothing said, and the partial file left for an hour.
+        Assert.Equal(143, await setup.WaitForExitAsync(RunTimeout));
+        Assert.Contains("setup: interrupted; the partial files it was writing were deleted", await setup.StandardErrorAsync());
+        Assert.Empty(Directory.EnumerateFiles(cache, "*.partial", SearchOption.AllDirectories));
+    }
+
     private static async Task<(int ExitCode, string Stdout, string Stderr)> Run(params string[] arguments)
         => await ChildProcess.RunStreamAttentionAsync(RunTimeout, arguments);
 }

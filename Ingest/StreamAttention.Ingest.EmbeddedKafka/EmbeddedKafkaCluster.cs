@@ -71,6 +71,13 @@ public sealed class EmbeddedKafkaCluster : IDisposable, IAsyncDisposable
         };
     }
 
+    /// <summary>
+    /// Removes the records of a partition before <paramref name="beforeOffset"/>, which becomes the log's start: what a
+    /// broker's retention does to data no consumer read in time.
+    /// </summary>
+    public void DeleteRecords(string topic, int partition, long beforeOffset)
+        => ThrowIfFailed(LibRdKafka.rd_kafka_mock_partition_delete_records(_cluster, topic, partition, beforeOffset));
+
     /// <summary>Disconnects the broker (or <see cref="AllBrokers"/>) and refuses new connections; leaders do not move.</summary>
     public void SetBrokerDown(int brokerId) => ThrowIfFailed(LibRdKafka.rd_kafka_mock_broker_set_down(_cluster, brokerId));
 

@@ -23,6 +23,7 @@ public sealed class DashboardPageTests(SiloHostFixture host)
         Assert.Equal("CPU", (string?)stats["model"]!["executionProvider"]);
         Assert.Equal(100, (int)stats["model"]!["dimension"]!);
         Assert.False((bool)stats["ingest"]!["publishing"]!);
+        Assert.Equal(0, (long)stats["ingest"]!["messagesLost"]!);
         Assert.True((bool)stats["liveFeedSubscribed"]!);
 
         static int Runs(JsonObject stats) => stats["batchSizes"]!.AsArray().Sum(b => (int)b!["runs"]!);

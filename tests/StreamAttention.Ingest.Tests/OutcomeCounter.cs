@@ -9,7 +9,7 @@ namespace StreamAttention.Ingest.Tests;
 
 /// <summary>
 /// Sums the message outcome counter of one ingest host, by outcome and dead-letter reason; also its dead-letter counter
-/// by reason, how many end-to-end latencies it recorded, its pauses and restarts, and its consumer lag gauge.
+/// by reason, how many end-to-end latencies it recorded, its pauses, restarts and messages lost, and its consumer lag gauge.
 /// </summary>
 public sealed class OutcomeCounter : IDisposable
 {
@@ -19,6 +19,7 @@ public sealed class OutcomeCounter : IDisposable
     private long _latencyRecords;
     private long _pauses;
     private long _restarts;
+    private long _messagesLost;
     private long _consumerLag;
 
     public OutcomeCounter(IHost host)
@@ -27,7 +28,7 @@ public sealed class OutcomeCounter : IDisposable
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (ReferenceEquals(instrument.Meter, meter) && instrument.Name is InstrumentNames.IngestMessages or InstrumentNames.IngestDeadLetters or InstrumentNames.IngestLatency
-                or InstrumentNames.IngestPauses or InstrumentNames.IngestRestarts or InstrumentNames.IngestConsumerLag)
+                or InstrumentNames.IngestPauses or InstrumentNames.IngestRestarts or InstrumentNames.IngestConsumerLag or InstrumentNames.IngestMessagesLost)
             {
                 listener.EnableMeasurementEvents(instrument);
             }
@@ -43,6 +44,11 @@ public sealed class OutcomeCounter : IDisposable
             if (instrument.Name == InstrumentNames.IngestPauses)
             {
                 Interlocked.Add(ref _pauses, value);
+                return;
+            }
+            if (instrument.Name == InstrumentNames.IngestMessagesLost)
+            {
+                Interlocked.Add(ref _messagesLost, value);
                 return;
             }
             if (instrument.Name == InstrumentNames.IngestRestarts)
@@ -93,6 +99,8 @@ public sealed class OutcomeCounter : IDisposable
     }
 
     public long Restarts => Interlocked.Read(ref _restarts);
+
+    public long MessagesLost => Interlocked.Read(ref _messagesLost);
 
     public void Dispose() => _listener.Dispose();
 }

@@ -197,6 +197,54 @@ public sealed class PipelineTests(IngestClusterFixture fixture) : IClassFixture<
         Assert.Equal((1, 0, 1), (replayed.Read, replayed.Replayed, replayed.PassedOver));
     }
 
+    /// <summary>
+    /// Messages the broker removed before the ingest read them (here the log's start moved past the committed offset, as
+    /// retention moves it) were skipped with a warning of librdkafka's alone: now an error names them, a dead letter
+    /// records them, a counter counts them, and the stream goes on from the log's start. A new group starting there
+    /// lost nothing.
+    /// </summary>
+    [Fact]
+    public async Task Offsets_removed_before_they_were_read_are_logged_counted_and_dead_lettered_and_the_stream_goes_on()
+    {
+        await using var kafka = Traffic.StartKafka();
+        using (var first = IngestHosts.Start(fixture.Cluster.Client, kafka, "offsets-lost"))
+        {
+            await ProduceAsync(kafka, Encoding.UTF8.GetBytes(Traffic.Json(0)), Encoding.UTF8.GetBytes(Traffic.Json(3)));
+            await OutputReader.WaitForAllCommittedAsync(kafka, "offsets-lost");
+            await first.StopAsync();
+        }
+        // Offsets 2–6; each produced alone, so the broker removes 2–4 exactly.
+        await ProduceAsync(kafka, [.. Enumerable.Range(2, 5).Select(i => Encoding.UTF8.GetBytes(Traffic.Json(3 * i)))]);
+        kafka.DeleteRecords(Traffic.InputTopic, 0, 5);
+
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "offsets-lost");
+        using var outcomes = new OutcomeCounter(ingest);
+        await OutputReader.WaitForAllCommittedAsync(kafka, "offsets-lost", ingest.Log());
+
+        Assert.Equal(new[] { Traffic.Id(0), Traffic.Id(3), Traffic.Id(15), Traffic.Id(18) }.Order(), OutputReader.ReadMatches(kafka).Select(m => (string)m["messageId"]!).Order());
+        var letter = Assert.Single(OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic));
+        Assert.Equal((DeadLetterReasons.OffsetsLost, Traffic.InputTopic, "0", "2", "4"),
+            (OutputReader.Header(letter, DeadLetterHeaders.Error), OutputReader.Header(letter, DeadLetterHeaders.SourceTopic), OutputReader.Header(letter, DeadLetterHeaders.SourcePartition),
+             OutputReader.Header(letter, DeadLetterHeaders.LostFirstOffset), OutputReader.Header(letter, DeadLetterHeaders.LostLastOffset)));
+        Assert.Empty(letter.Message.Value ?? []);
+        Assert.Equal((3, 1, 2, 0), (outcomes.MessagesLost, outcomes.DeadLetters(DeadLetterReasons.OffsetsLost), outcomes[IngestInstruments.Matched], outcomes.Restarts));
+        await ingest.Log().WaitForAsync($"Offsets 2 to 4 of {Traffic.InputTopic} [0] (3) were removed by the broker before the ingest read them");
+
+        // A record of messages that are gone: a replay passes it over rather than produce an empty message.
+        var replayed = await new Replay.DeadLetterReplayer(Microsoft.Extensions.Options.Options.Create(new DeadLetterReplayOptions
+        {
+            BootstrapServers = kafka.BootstrapServers,
+            DeadLetterTopic = Traffic.DeadLetterTopic,
+        }), Microsoft.Extensions.Logging.Abstractions.NullLogger<Replay.DeadLetterReplayer>.Instance).ReplayAsync(CancellationToken.None);
+        Assert.Equal((1, 0, 1), (replayed.Read, replayed.Replayed, replayed.PassedOver));
+
+        using var newGroup = IngestHosts.Start(fixture.Cluster.Client, kafka, "offsets-lost-new-group");
+        using var newGroupOutcomes = new OutcomeCounter(newGroup);
+        await OutputReader.WaitForAllCommittedAsync(kafka, "offsets-lost-new-group", newGroup.Log());
+        Assert.Equal((0, 2), (newGroupOutcomes.MessagesLost, newGroupOutcomes[IngestInstruments.Matched]));
+        Assert.Single(OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic));
+    }
+
     [Fact]
     public async Task A_bad_message_whose_key_and_headers_alone_are_too_large_for_the_producer_is_dead_lettered_cut_without_a_restart()
     {

@@ -58,6 +58,7 @@ public static class InstrumentNames
     public const string IngestDeadLetters = "streamattention.ingest.dead_letters";
     public const string IngestLatency = "streamattention.ingest.latency";
     public const string IngestConsumerLag = "streamattention.ingest.consumer_lag";
+    public const string IngestMessagesLost = "streamattention.ingest.messages.lost";
 
     /// <summary>The prefix every ingest instrument shares: a process has an ingest once one of them is published.</summary>
     public const string IngestPrefix = "streamattention.ingest.";
@@ -70,6 +71,6 @@ public static class InstrumentNames
         GatewayMessages, GatewayMatches, GatewayDuration,
         AttentionDecisions, AttentionDigests, AttentionFeedback, AttentionUndecided, AttentionHungDecisions,
         ModelInfo,
-        IngestMessages, IngestMatches, IngestBatchSize, IngestPauses, IngestRestarts, IngestDeadLetters, IngestLatency, IngestConsumerLag,
+        IngestMessages, IngestMatches, IngestBatchSize, IngestPauses, IngestRestarts, IngestDeadLetters, IngestLatency, IngestConsumerLag, IngestMessagesLost,
     ];
 }

@@ -27,6 +27,13 @@ public static class DeadLetterReasons
     /// </summary>
     public const string DecisionFailed = "decision-failed";
 
+    /// <summary>
+    /// Not a message: offsets of an input partition the broker removed (retention) before the ingest read them. The dead
+    /// letter has no key and no value, only where they were (<see cref="Publishing.DeadLetterHeaders.LostFirstOffset"/>,
+    /// <see cref="Publishing.DeadLetterHeaders.LostLastOffset"/>); a replay passes it over.
+    /// </summary>
+    public const string OffsetsLost = "offsets-lost";
+
     public static readonly IReadOnlyList<string> All =
-        [Oversize, InvalidUtf8, MalformedJson, MissingText, InvalidField, WrongDimension, InvalidVector, UnknownTenant, UnknownUser, ScoringFailed, DecisionFailed];
+        [Oversize, InvalidUtf8, MalformedJson, MissingText, InvalidField, WrongDimension, InvalidVector, UnknownTenant, UnknownUser, ScoringFailed, DecisionFailed, OffsetsLost];
 }

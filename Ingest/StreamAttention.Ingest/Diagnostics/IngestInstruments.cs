@@ -21,6 +21,7 @@ public sealed class IngestInstruments
     private readonly Counter<long> _pauses;
     private readonly Counter<long> _restarts;
     private readonly Counter<long> _deadLetters;
+    private readonly Counter<long> _messagesLost;
     private readonly Histogram<double> _latency;
     private long _consumerLag;
 
@@ -35,6 +36,8 @@ public sealed class IngestInstruments
         _restarts = meter.CreateCounter<long>(InstrumentNames.IngestRestarts, "{restart}",
             "Consumer restarts from the committed offsets after a batch failed (e.g. scoring unavailable past the retry timeout)");
         _deadLetters = meter.CreateCounter<long>(InstrumentNames.IngestDeadLetters, "{message}", "Dead letters acknowledged, tagged reason: one per message, or one per message and user for decision-failed");
+        _messagesLost = meter.CreateCounter<long>(InstrumentNames.IngestMessagesLost, "{message}",
+            "Messages removed by the broker (retention) before the ingest read them, counted by offset once their offsets-lost dead letter was acknowledged");
         _latency = meter.CreateHistogram<double>(InstrumentNames.IngestLatency, "ms",
             "From a matched message's Kafka timestamp until the broker acknowledged its matches");
         meter.CreateObservableGauge(InstrumentNames.IngestConsumerLag, () => Volatile.Read(ref _consumerLag), "{message}",
@@ -61,6 +64,16 @@ public sealed class IngestInstruments
     }
 
     public void MatchesPublished(int count) => _matches.Add(count);
+
+    /// <summary>
+    /// Offsets the broker removed before they were read, recorded by one <see cref="DeadLetterReasons.OffsetsLost"/>
+    /// dead letter: no message outcome, as there is no message.
+    /// </summary>
+    public void OffsetsLost(long offsets)
+    {
+        _messagesLost.Add(offsets);
+        _deadLetters.Add(1, new KeyValuePair<string, object?>("reason", DeadLetterReasons.OffsetsLost));
+    }
 
     /// <summary>A message's copies dead-lettered for users whose decisions failed (<see cref="DeadLetterReasons.DecisionFailed"/>), one per user; its outcome is counted apart.</summary>
     public void DecisionsDeadLettered(int users) => _deadLetters.Add(users, new KeyValuePair<string, object?>("reason", DeadLetterReasons.DecisionFailed));

@@ -12,12 +12,14 @@ namespace StreamAttention.Ingest.Pipeline;
 /// One batch from read to acknowledged: decode, score the good messages through the silos (a message the silos keep
 /// failing on becomes a dead letter, reason <c>scoring-failed</c>; a message some user could not decide, one dead letter
 /// for each such user, reason <c>decision-failed</c>), publish every match and dead letter in read order, and mark the
-/// batch complete only once the broker acknowledged all of them.
+/// batch complete only once the broker acknowledged all of them. Offsets the broker removed before they were read
+/// (<see cref="LostOffsets"/>, found before messages of the batch) are published first, one dead letter each
+/// (reason <c>offsets-lost</c>), so the partition is committed past them only once that was acknowledged.
 /// </summary>
 public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher publisher, PublishSequencer sequencer, IngestInstruments metrics)
 {
     /// <summary>Must be called in read order (it takes the batch's publishing turn before its first await).</summary>
-    public async Task ProcessAsync(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch, MessageDecoder decoder, BatchHandle handle, CancellationToken cancellationToken)
+    public async Task ProcessAsync(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch, IReadOnlyList<LostOffsets> lost, MessageDecoder decoder, BatchHandle handle, CancellationToken cancellationToken)
     {
         var turn = sequencer.TakeTurn();
         try
@@ -46,6 +48,10 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
             await turn.Previous.ContinueWith(_ => { }, TaskScheduler.Default);
             var acknowledgements = new BatchAcknowledgements();
             var userRecords = publisher.UserRecordsForBatch();
+            foreach (var offsets in lost)
+            {
+                await publisher.PublishLostOffsetsAsync(offsets, acknowledgements, cancellationToken);
+            }
             for (var i = 0; i < batch.Count; i++)
             {
                 if (decoded[i].Message is { } message)
@@ -69,6 +75,10 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
             await acknowledgements.AllAsync();
 
             handle.Complete();
+            foreach (var offsets in lost)
+            {
+                metrics.OffsetsLost(offsets.Count);
+            }
             for (var i = 0; i < batch.Count; i++)
             {
                 if (decoded[i].Message is null)

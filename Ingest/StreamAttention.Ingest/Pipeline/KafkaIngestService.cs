@@ -40,6 +40,9 @@ public sealed class KafkaIngestService(
 
     /// <summary>How long a lag report waits for the broker's answers, over the whole assignment.</summary>
     private static readonly TimeSpan WatermarkQueryTimeout = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How long the loop waits for a partition's committed offset, asked once per assignment to find offsets lost before it (<see cref="ReadPositions"/>).</summary>
+    private static readonly TimeSpan CommittedQueryTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan FirstRestartDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxRestartDelay = TimeSpan.FromSeconds(30);
 
@@ -126,7 +129,7 @@ public sealed class KafkaIngestService(
         // Cancelled only when a drain times out: a graceful stop lets in-flight batches finish.
         using var abandon = new CancellationTokenSource();
         // Read but not yet handed to a batch; a revoke removes its partitions' messages (see BuildConsumer).
-        var unprocessed = new List<ConsumeResult<byte[]?, byte[]?>>();
+        var unprocessed = new UnprocessedInput();
         using var consumer = BuildConsumer(tracker, inFlight, unprocessed);
         consumer.Subscribe(_options.EffectiveInputTopics);
         try
@@ -141,12 +144,11 @@ public sealed class KafkaIngestService(
                 }
                 Poll(consumer, unprocessed);
                 ReportLagWhenDue(consumer, tracker, paused: false);
-                var batch = unprocessed.ToList();
-                unprocessed.Clear();
+                var (batch, lost) = unprocessed.Take();
                 Commit(consumer, tracker, tracker.Committable());
                 if (batch.Count > 0)
                 {
-                    inFlight.Add(processor.ProcessAsync(batch, decoder, tracker.Track(batch), abandon.Token));
+                    inFlight.Add(processor.ProcessAsync(batch, lost, decoder, tracker.Track(batch), abandon.Token));
                 }
             }
         }
@@ -248,7 +250,7 @@ public sealed class KafkaIngestService(
         _ => throw new InvalidOperationException($"Unknown input format {_options.Format}."),
     };
 
-    private IConsumer<byte[]?, byte[]?> BuildConsumer(OffsetTracker tracker, List<Task> inFlight, List<ConsumeResult<byte[]?, byte[]?>> unprocessed)
+    private IConsumer<byte[]?, byte[]?> BuildConsumer(OffsetTracker tracker, List<Task> inFlight, UnprocessedInput unprocessed)
     {
         var config = IngestConsumerConfig.Of(_options);
         return new ConsumerBuilder<byte[]?, byte[]?>(config)
@@ -263,7 +265,7 @@ public sealed class KafkaIngestService(
                 Commit(consumer, tracker, tracker.Committable(revoked));
                 tracker.Forget(revoked);
                 // Whoever gets them next (this consumer too, after an eager rebalance) reads them again from the committed offset.
-                unprocessed.RemoveAll(result => revoked.Contains(result.TopicPartition));
+                unprocessed.Forget(revoked);
             })
             .SetPartitionsLostHandler((_, partitions) =>
             {
@@ -271,13 +273,13 @@ public sealed class KafkaIngestService(
                 logger.LogWarning("Kafka consumer lost {Partitions}: their uncommitted batches are read again", string.Join(", ", partitions));
                 var lost = partitions.Select(p => p.TopicPartition).ToArray();
                 tracker.Forget(lost);
-                unprocessed.RemoveAll(result => lost.Contains(result.TopicPartition));
+                unprocessed.Forget(lost);
             })
             .Build();
     }
 
     /// <summary>Fills <paramref name="unprocessed"/> up to <see cref="KafkaIngestOptions.MaxBatchSize"/> messages, waiting at most <see cref="KafkaIngestOptions.MaxBatchWait"/>.</summary>
-    private void Poll(IConsumer<byte[]?, byte[]?> consumer, List<ConsumeResult<byte[]?, byte[]?>> unprocessed)
+    private void Poll(IConsumer<byte[]?, byte[]?> consumer, UnprocessedInput unprocessed)
     {
         var deadline = DateTime.UtcNow + _options.MaxBatchWait;
         while (unprocessed.Count < _options.MaxBatchSize && !_stopping.IsCancellationRequested)
@@ -289,8 +291,40 @@ public sealed class KafkaIngestService(
             }
             if (!result.IsPartitionEOF)
             {
-                unprocessed.Add(result);
+                Read(consumer, unprocessed, result);
             }
+        }
+    }
+
+    /// <summary>
+    /// Adds a message to <paramref name="unprocessed"/>, and reports the offsets before it that the broker removed
+    /// before they were read (<see cref="ReadPositions"/>): their messages are gone, so they are logged here, and
+    /// counted and recorded as a dead letter with the message's batch.
+    /// </summary>
+    private void Read(IConsumer<byte[]?, byte[]?> consumer, UnprocessedInput unprocessed, ConsumeResult<byte[]?, byte[]?> result)
+    {
+        if (unprocessed.Add(result, partition => LogStart(consumer, partition), partition => CommittedOffset(consumer, partition)) is { } lost)
+        {
+            logger.LogError("Offsets {First} to {Last} of {Topic} [{Partition}] ({Count}) were removed by the broker before the ingest read them (retention, or the log's start moved): their messages are lost. Reading on from offset {Next}; dead letter '{Reason}' records them",
+                lost.First, lost.Last, lost.Partition.Topic, lost.Partition.Partition.Value, lost.Count, result.Offset.Value, DeadLetterReasons.OffsetsLost);
+        }
+    }
+
+    /// <summary>The partition's log start from the consumer's last fetch, without asking the broker; null when unknown.</summary>
+    private static long? LogStart(IConsumer<byte[]?, byte[]?> consumer, TopicPartition partition)
+        => consumer.GetWatermarkOffsets(partition).Low is { IsSpecial: false } start ? start.Value : null;
+
+    /// <summary>The group's committed offset of the partition; null when it has none, or the broker did not say (then no loss is reported).</summary>
+    private long? CommittedOffset(IConsumer<byte[]?, byte[]?> consumer, TopicPartition partition)
+    {
+        try
+        {
+            return consumer.Committed([partition], CommittedQueryTimeout).Single().Offset is { IsSpecial: false } committed ? committed.Value : null;
+        }
+        catch (KafkaException e)
+        {
+            logger.LogWarning("The committed offset of {Partition} was not read ({Reason}): offsets removed before the ingest read them are not reported for this assignment", partition, e.Error.Reason);
+            return null;
         }
     }
 
@@ -319,7 +353,7 @@ public sealed class KafkaIngestService(
     /// <see cref="PauseAfter"/> for one to free without pausing (the usual case: batches in flight finish in turn);
     /// a silo that reports its queue full pauses at once.
     /// </summary>
-    private void WaitForSlot(IConsumer<byte[]?, byte[]?> consumer, OffsetTracker tracker, List<Task> inFlight, List<ConsumeResult<byte[]?, byte[]?>> unprocessed)
+    private void WaitForSlot(IConsumer<byte[]?, byte[]?> consumer, OffsetTracker tracker, List<Task> inFlight, UnprocessedInput unprocessed)
     {
         var pauseAt = DateTime.UtcNow + PauseAfter;
         while (inFlight.Count >= _options.MaxInFlightBatches && !gateway.Busy && pauseAt - DateTime.UtcNow is var remaining && remaining > TimeSpan.Zero
@@ -348,7 +382,7 @@ public sealed class KafkaIngestService(
                 paused.UnionWith(assignment);
                 if (Next(consumer, TimeSpan.Zero) is { IsPartitionEOF: false } result)
                 {
-                    unprocessed.Add(result);
+                    Read(consumer, unprocessed, result);
                 }
                 // The backlog grows while paused: what a stalled stream shows.
                 ReportLagWhenDue(consumer, tracker, paused: true);

@@ -50,6 +50,12 @@ public static class DeadLetterHeaders
     /// <summary>On a dead letter whose message's key alone would not fit: the key's whole length in bytes, decimal; the dead letter has its first part.</summary>
     public const string KeyTruncatedFrom = "streamattention-key-truncated-from";
 
+    /// <summary>On an <see cref="Decoding.DeadLetterReasons.OffsetsLost"/> dead letter: the first offset of its source partition that was lost, decimal.</summary>
+    public const string LostFirstOffset = "streamattention-lost-first-offset";
+
+    /// <summary>On an <see cref="Decoding.DeadLetterReasons.OffsetsLost"/> dead letter: the last offset that was lost (inclusive), decimal.</summary>
+    public const string LostLastOffset = "streamattention-lost-last-offset";
+
     /// <summary>
     /// The headers only the ingest writes, on a dead letter: why and where the message failed, and what of it the dead
     /// letter lacks. A message's own headers of these names are not copied into its dead letter (<see cref="KeptOf"/>),
@@ -57,7 +63,7 @@ public static class DeadLetterHeaders
     /// pass for a cut one, never replayed. A replay drops them.
     /// </summary>
     public static readonly FrozenSet<string> WrittenByDeadLetter =
-        new[] { Error, ErrorDetail, SourceTopic, SourcePartition, SourceOffset, ValueTruncatedFrom, HeadersDropped, KeyTruncatedFrom }.ToFrozenSet(StringComparer.Ordinal);
+        new[] { Error, ErrorDetail, SourceTopic, SourcePartition, SourceOffset, ValueTruncatedFrom, HeadersDropped, KeyTruncatedFrom, LostFirstOffset, LostLastOffset }.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>
     /// The message's headers its dead letter carries, which are all of them except: those of the names

@@ -12,6 +12,7 @@ using StreamAttention.Contracts.Users;
 using StreamAttention.Ingest.Decoding;
 using StreamAttention.Ingest.Diagnostics;
 using StreamAttention.Ingest.Options;
+using StreamAttention.Ingest.Pipeline;
 
 namespace StreamAttention.Ingest.Publishing;
 
@@ -176,6 +177,27 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
         return ProduceAsync(_options.DeadLetterTopic,
             DeadLetterCut.Fit(_options.ProducerMessageMaxBytes - IngestOutputOptions.RecordOverheadBytes, input.Message.Key, messageHeaders, input.Message.Value, headers),
             acknowledgements, cancellationToken);
+    }
+
+    /// <summary>
+    /// Hands the dead letter of offsets the broker removed before they were read to the producer: no key and no value
+    /// (the messages are gone), the reason <see cref="DeadLetterReasons.OffsetsLost"/>, the source topic and partition,
+    /// and the first and last offset lost.
+    /// </summary>
+    public ValueTask PublishLostOffsetsAsync(LostOffsets lost, BatchAcknowledgements acknowledgements, CancellationToken cancellationToken)
+    {
+        var (topic, partition) = (lost.Partition.Topic, lost.Partition.Partition.Value);
+        var headers = new Headers
+        {
+            { DeadLetterHeaders.Error, Encoding.UTF8.GetBytes(DeadLetterReasons.OffsetsLost) },
+            { DeadLetterHeaders.ErrorDetail, Encoding.UTF8.GetBytes(DeadLetterCut.Detail(
+                $"offsets {lost.First} to {lost.Last} ({lost.Count}) of {topic} [{partition}] were removed by the broker before the ingest read them; it read on from {lost.Last + 1} or later")) },
+            { DeadLetterHeaders.SourceTopic, Encoding.UTF8.GetBytes(topic) },
+            { DeadLetterHeaders.SourcePartition, Encoding.ASCII.GetBytes(partition.ToString(CultureInfo.InvariantCulture)) },
+            { DeadLetterHeaders.LostFirstOffset, Encoding.ASCII.GetBytes(lost.First.ToString(CultureInfo.InvariantCulture)) },
+            { DeadLetterHeaders.LostLastOffset, Encoding.ASCII.GetBytes(lost.Last.ToString(CultureInfo.InvariantCulture)) },
+        };
+        return ProduceAsync(_options.DeadLetterTopic, new Message<byte[]?, byte[]?> { Key = null, Value = null, Headers = headers }, acknowledgements, cancellationToken);
     }
 
     /// <summary>

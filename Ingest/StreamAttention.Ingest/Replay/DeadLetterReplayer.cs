@@ -3,6 +3,7 @@ using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using StreamAttention.Ingest.Decoding;
 using StreamAttention.Ingest.Diagnostics;
 using StreamAttention.Ingest.Options;
 using StreamAttention.Ingest.Publishing;
@@ -77,6 +78,15 @@ public sealed class DeadLetterReplayer(IOptions<DeadLetterReplayOptions> replayO
             var target = _options.TargetTopic ?? Header(deadLetter, DeadLetterHeaders.SourceTopic);
             if ((reasons.Count > 0 && !reasons.Contains(reason)) || (_options.User is { } user && Header(deadLetter, DeadLetterHeaders.User) != user))
             {
+                passedOver++;
+                continue;
+            }
+            if (reason == DeadLetterReasons.OffsetsLost)
+            {
+                // A record of messages that are gone, not a message: producing its empty value would only dead-letter it again.
+                logger.LogWarning("Dead letter {Partition}@{Offset} records offsets {First} to {Last} of {Topic} [{SourcePartition}] the broker removed before the ingest read them: nothing to replay, passed over",
+                    deadLetter.Partition.Value, deadLetter.Offset.Value, Header(deadLetter, DeadLetterHeaders.LostFirstOffset), Header(deadLetter, DeadLetterHeaders.LostLastOffset),
+                    Header(deadLetter, DeadLetterHeaders.SourceTopic), Header(deadLetter, DeadLetterHeaders.SourcePartition));
                 passedOver++;
                 continue;
             }

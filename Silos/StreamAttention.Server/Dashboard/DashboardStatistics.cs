@@ -12,7 +12,8 @@ public sealed record LatencySummary(int Count, double P50, double P95, double P9
 /// <summary>Runs whose batch size was at most <paramref name="UpTo"/> (and above the previous bucket's).</summary>
 public sealed record BatchSizeBucket(int UpTo, int Runs);
 
-public sealed record IngestStatistics(bool Publishing, long Messages, long ConsumerLag, long DeadLetters, LatencySummary? EndToEndLatency);
+/// <summary>The ingest's totals; <paramref name="MessagesLost"/>: offsets the broker removed before the ingest read them (one dead letter per gap).</summary>
+public sealed record IngestStatistics(bool Publishing, long Messages, long ConsumerLag, long DeadLetters, long MessagesLost, LatencySummary? EndToEndLatency);
 
 /// <summary>
 /// The delivery policies' decisions since the silo started, by kind; <see cref="InterruptionsAvoided"/> counts the
@@ -48,7 +49,7 @@ public sealed class DashboardStatistics : IHostedService, IDisposable
     private static readonly int[] BatchBuckets = [1, 2, 4, 8, 16, 32, 64, int.MaxValue];
 
     private static readonly string[] Totals = [InstrumentNames.GatewayMessages, InstrumentNames.GatewayMatches, InstrumentNames.IngestMessages, InstrumentNames.IngestDeadLetters, InstrumentNames.IngestConsumerLag,
-        InstrumentNames.AttentionDigests, InstrumentNames.AttentionFeedback];
+        InstrumentNames.IngestMessagesLost, InstrumentNames.AttentionDigests, InstrumentNames.AttentionFeedback];
     private static readonly string[] Windows = [InstrumentNames.GatewayDuration, InstrumentNames.IngestLatency, InstrumentNames.BatchSize];
 
     private readonly MeterListener _listener = new();
@@ -127,6 +128,7 @@ public sealed class DashboardStatistics : IHostedService, IDisposable
                 _totals[InstrumentNames.IngestMessages].Read(),
                 _totals[InstrumentNames.IngestConsumerLag].Read(),
                 _totals[InstrumentNames.IngestDeadLetters].Read(),
+                _totals[InstrumentNames.IngestMessagesLost].Read(),
                 Summarize(_windows[InstrumentNames.IngestLatency].Values())),
             AttentionSnapshot(),
             _feed.IsSubscribed);

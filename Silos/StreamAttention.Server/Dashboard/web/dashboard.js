@@ -87,7 +87,10 @@ function showStats(s) {
   $("e2e").textContent = e2e ? `${format(e2e.p50)} / ${format(e2e.p95)} / ${format(e2e.p99)}` : "–";
   $("lag").textContent = ingest.publishing ? ingest.consumerLag.toLocaleString() : "0";
   $("dead").textContent = ingest.publishing ? ingest.deadLetters.toLocaleString() : "0";
-  for (const id of ["e2e-unit", "lag-unit", "dead-unit"]) {
+  // Messages the broker removed before the ingest read them: each gap is one offsets-lost dead letter.
+  $("dead-unit").textContent = !ingest.publishing ? "no ingest"
+    : ingest.messagesLost > 0 ? `messages · ${ingest.messagesLost.toLocaleString()} lost unread` : "messages";
+  for (const id of ["e2e-unit", "lag-unit"]) {
     if (!ingest.publishing) $(id).textContent = "no ingest";
   }
 

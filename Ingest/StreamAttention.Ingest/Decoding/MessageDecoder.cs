@@ -6,13 +6,15 @@ using StreamAttention.Ingest.Publishing;
 namespace StreamAttention.Ingest.Decoding;
 
 /// <summary>
-/// The ingest's decoder: the checks every format shares (a value, its size, UTF-8), then the configured format's
+/// The ingest's decoder: the checks every format shares (a value, its size, UTF-8, one leading byte order mark skipped), then the configured format's
 /// <see cref="IFormatDecoder"/>, then the user and the origin headers name (<see cref="DeadLetterHeaders.User"/>,
 /// <see cref="DeadLetterHeaders.Origin"/>), then the message's
 /// tenant (<see cref="MessageTenancy"/>). Never throws on bad input: a rejection names the dead-letter reason.
 /// </summary>
 public sealed class MessageDecoder(int maxMessageBytes, IFormatDecoder decoder, MessageTenancy tenancy)
 {
+    private static ReadOnlySpan<byte> Utf8ByteOrderMark => [0xEF, 0xBB, 0xBF];
+
     public DecodeResult Decode(byte[]? value, SourcePosition source, Headers? headers = null)
         => tenancy.Resolve(WithHeaderOrigin(WithHeaderUser(DecodeValue(value, source), headers), headers), source.Topic, headers);
 
@@ -60,6 +62,8 @@ public sealed class MessageDecoder(int maxMessageBytes, IFormatDecoder decoder, 
         {
             return DecodeResult.Reject(DeadLetterReasons.InvalidUtf8, "the value is not valid UTF-8");
         }
-        return decoder.Decode(value, source);
+        // One leading byte order mark is no part of the message (an editor's or a .NET writer's), as the HTTP bulk import reads it.
+        var message = value.AsSpan();
+        return decoder.Decode(message.StartsWith(Utf8ByteOrderMark) ? message[Utf8ByteOrderMark.Length..] : message, source);
     }
 }

@@ -155,7 +155,7 @@ public sealed partial class ExecutableTests : IDisposable
 
         Assert.Equal((2, "score: invalid configuration: Failed to convert configuration value 'abc' at 'Scoring:DefaultThreshold' to type 'System.Single'."),
             (notANumber.ExitCode, LastLine(notANumber.Stderr)));
-        Assert.Equal((2, "score: invalid configuration: Scoring:DefaultThreshold: The field DefaultThreshold must be between -1 and 1."),
+        Assert.Equal((2, "score: invalid configuration: Scoring:DefaultThreshold: The field DefaultThreshold must be between 0 exclusive and 1."),
             (outOfRange.ExitCode, LastLine(outOfRange.Stderr)));
         Assert.Equal((2, "score: invalid configuration: Embeddings:Provider must be 'glove', 'distilled', 'minilm', 'transformer', not 'bogus'."),
             (noSuchProvider.ExitCode, LastLine(noSuchProvider.Stderr)));

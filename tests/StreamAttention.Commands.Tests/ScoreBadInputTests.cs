@@ -24,14 +24,17 @@ public sealed class ScoreBadInputTests(CommandHostFixture host) : IDisposable
     [InlineData("""{"id": "x", "text": 5}""", "field 'text' must be a string")]
     [InlineData("""{"id": "x", "text": ""}""", "field 'text' must not be empty")]
     [InlineData("""{"id": "x", "text": "coal prices", "userId": 7}""", "field 'userId' must be a string or null")]
-    [InlineData("""{"id": "x", "text": "coal prices", "threshold": 1.5}""", "field 'threshold' must be a number from -1 to 1")]
-    [InlineData("""{"id": "x", "text": "coal prices", "threshold": "high"}""", "field 'threshold' must be a number from -1 to 1")]
+    [InlineData("""{"id": "x", "text": "coal prices", "threshold": "high"}""", "field 'threshold' must be a number")]
     [InlineData("""{"id": "x", "text": "coal prices", "require": "coal"}""", "field 'require' must be an array of terms, each with a letter or digit")]
     [InlineData("""{"id": "x", "text": "coal prices", "exclude": ["ok", "--"]}""", "field 'exclude' must be an array of terms, each with a letter or digit")]
     // What the service refuses, a backtest skips too.
     [InlineData("""{"id": "x", "text": "coal prices", "require": ["prod"], "exclude": ["PROD"]}""", "field 'exclude': 'prod' is both required and excluded, so nothing could match")]
     [InlineData("""{"id": "x", "text": "coal prices", "require": ["a","b","c","d","e","f","g","h","i","j","k","l","m","n","o","p","q","r","s","t","u"]}""",
         "field 'require': require has 21 terms; at most 20 are allowed")]
+    [InlineData("""{"id": "x", "text": "coal prices", "threshold": 1.5}""", "field 'threshold': threshold must be in (0, 1]")]
+    // A threshold of 0 or below would match every message, empty ones included.
+    [InlineData("""{"id": "x", "text": "coal prices", "threshold": 0}""", "field 'threshold': threshold must be in (0, 1]")]
+    [InlineData("""{"id": "x", "text": "coal prices", "threshold": -0.5}""", "field 'threshold': threshold must be in (0, 1]")]
     [InlineData("""{"id": "x y", "text": "coal prices"}""", "field 'id': interest id must match")]
     [InlineData("""{"id": "..", "text": "coal prices"}""", "field 'id': interest id must match")]
     [InlineData("""{"id": "x", "text": "coal prices", "userId": "a/b/c"}""", "field 'userId': user id must match")]

@@ -41,6 +41,10 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
     [InlineData("/users/v/interests/ok", """{"text": ""}""", "text")]
     [InlineData("/users/v/interests/ok", """{"threshold": 0.5}""", "text")]
     [InlineData("/users/v/interests/ok", """{"text": "database", "threshold": 2}""", "threshold")]
+    // At 0 or below an interest would match every message, empty texts included.
+    [InlineData("/users/v/interests/ok", """{"text": "database", "threshold": 0}""", "threshold")]
+    [InlineData("/users/v/interests/ok", """{"text": "database", "threshold": -0.5}""", "threshold")]
+    [InlineData("/users/v/interests/ok", """{"text": "database", "threshold": -1}""", "threshold")]
     [InlineData("/users/v/interests/ok", """{"text": "qwzxv zzqxj"}""", "text")]
     [InlineData("/users/bad%20user/interests/ok", """{"text": "database"}""", "userId")]
     public async Task Invalid_interests_are_validation_problems(string path, string body, string field)
@@ -273,6 +277,25 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
         Assert.Equal((2, "the line is not valid UTF-8"), ((int)error["line"]!, (string?)error["message"]));
         var stored = (await Http.GetFromJsonAsync<JsonObject>("/users/import-utf8/interests"))!["interests"]!.AsArray();
         Assert.Equal(["kafka broker outages", "café menus \uFFFD"], stored.Select(i => (string?)i!["text"]));
+    }
+
+    [Fact]
+    public async Task An_import_line_whose_threshold_would_match_every_message_fails_on_its_own_and_the_others_are_imported()
+    {
+        var body = string.Join('\n',
+            """{"userId": "import-threshold", "id": "a", "text": "kafka broker outages", "threshold": 0.5}""",
+            """{"userId": "import-threshold", "id": "b", "text": "kafka broker outages", "threshold": 0}""",
+            """{"userId": "import-threshold", "id": "c", "text": "kafka broker outages", "threshold": -0.3}""",
+            """{"userId": "import-threshold", "id": "d", "text": "kafka broker outages"}""");
+
+        var response = await Http.PostAsync("/interests:import", new StringContent(body, Encoding.UTF8, "application/x-ndjson"));
+
+        var report = (await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal((2, 2), ((int)report["imported"]!, (int)report["failed"]!));
+        Assert.Equal([2, 3], report["errors"]!.AsArray().Select(e => (int)e!["line"]!));
+        Assert.All(report["errors"]!.AsArray(), e => Assert.StartsWith("threshold: threshold must be in (0, 1]", (string?)e!["message"]));
+        var stored = (await Http.GetFromJsonAsync<JsonObject>("/users/import-threshold/interests"))!["interests"]!.AsArray();
+        Assert.Equal(["a", "d"], stored.Select(i => (string?)i!["id"]));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using StreamAttention.Contracts.Users;
+using StreamAttention.Grains.Users;
 
 namespace StreamAttention.Grains.Attention;
 
@@ -57,9 +58,10 @@ public static class DeliveryPolicyValidator
             {
                 Fail("quietHours.end", "must differ from start");
             }
-            if (quiet.CriticalScore is < -1 or > 1 || float.IsNaN(quiet.CriticalScore))
+            // A threshold like an interest's: at 0 or below every match would break through the quiet hours.
+            if (!InterestValidator.IsValidThreshold(quiet.CriticalScore))
             {
-                Fail("quietHours.criticalScore", "must be in [-1, 1]");
+                Fail("quietHours.criticalScore", InterestValidator.ThresholdRule("criticalScore"));
             }
         }
         if (policy.Mutes.Count > MaxMutes)

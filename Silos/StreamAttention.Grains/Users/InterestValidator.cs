@@ -10,6 +10,19 @@ public sealed class InterestValidator(IOptions<InterestLimitsOptions> limits)
 {
     public InterestLimitsOptions Limits => limits.Value;
 
+    /// <summary>
+    /// The thresholds an interest may have, in calibrated units (scores in (0, 1)) and raw ones (<c>Scoring:Calibration=None</c>,
+    /// where a text without a known word scores 0) alike: above 0, so not every text matches, and at most 1.
+    /// </summary>
+    public const string ThresholdRange = "(0, 1]";
+
+    /// <summary>Whether <paramref name="threshold"/> lies in <see cref="ThresholdRange"/> (NaN does not).</summary>
+    public static bool IsValidThreshold(float threshold) => threshold is > 0 and <= 1;
+
+    /// <summary>Why a threshold outside <see cref="ThresholdRange"/> is refused, for the field that holds it.</summary>
+    public static string ThresholdRule(string field)
+        => $"{field} must be in {ThresholdRange}: a text without a known word (an empty one too) scores 0 raw and just above 0 calibrated, so 0 or less would match every message";
+
     public static string? ValidateUserId(string? userId)
         => userId is null ? "a user id is required" : Ids.IsValidUser(userId) ? null : $"user id must match {Ids.UserPattern}";
 
@@ -28,9 +41,9 @@ public sealed class InterestValidator(IOptions<InterestLimitsOptions> limits)
         {
             return new InterestError(index, "text", $"text has {input.Text.Length} characters; at most {limits.Value.MaxTextLength} are allowed");
         }
-        if (input.Threshold is { } threshold && !(threshold is >= -1 and <= 1))
+        if (input.Threshold is { } threshold && !IsValidThreshold(threshold))
         {
-            return new InterestError(index, "threshold", "threshold must be in [-1, 1]");
+            return new InterestError(index, "threshold", ThresholdRule("threshold"));
         }
         return ValidateKeywords(input.Require, "require", index) ?? ValidateKeywords(input.Exclude, "exclude", index)
             ?? (KeywordRules.Normalize(input.Require)?.Intersect(KeywordRules.Normalize(input.Exclude) ?? []).FirstOrDefault() is { } both

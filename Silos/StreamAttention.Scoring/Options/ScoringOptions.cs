@@ -18,8 +18,10 @@ public sealed class ScoringOptions : IValidatableObject
     /// <summary>
     /// Minimum final score of an interest that sets no threshold of its own: a calibrated score with
     /// <see cref="ScoreCalibration.Background"/>, a raw score (0.7 was the default) with <see cref="ScoreCalibration.None"/>.
+    /// Above 0, as an interest's own: a text without a known word scores 0 raw and just above 0 calibrated, so 0 or less
+    /// would match every message.
     /// </summary>
-    [Range(-1.0, 1.0)]
+    [Range(0.0, 1.0, MinimumIsExclusive = true)]
     public float DefaultThreshold { get; set; } = 0.5f;
 
     /// <summary>Whether scores and thresholds are calibrated per interest against the stream's background (default) or raw.</summary>

@@ -90,16 +90,16 @@ public static class JsonRecord
         return value.ValueKind == JsonValueKind.String ? value.GetString() : throw new FormatException($"field '{name}' must be a string or null");
     }
 
-    public static float? OptionalNumber(JsonElement record, string name, float min, float max)
+    public static float? OptionalNumber(JsonElement record, string name)
     {
         RequireObject(record);
         if (!record.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
         {
             return null;
         }
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out var number) || number < min || number > max)
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out var number))
         {
-            throw new FormatException($"field '{name}' must be a number from {min} to {max}");
+            throw new FormatException($"field '{name}' must be a number");
         }
         return (float)number;
     }

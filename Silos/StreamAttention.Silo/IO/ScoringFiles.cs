@@ -14,7 +14,7 @@ public static class ScoringFiles
     /// <summary>
     /// Lines <c>{"id", "text", "userId"?, "threshold"?, "require"?, "exclude"?}</c>; ids unique per user. A line the
     /// service would refuse (<see cref="InterestValidator"/> with <paramref name="limits"/>, the service's defaults
-    /// when null: an id, a text too long, keyword lists too long or contradictory, a user id) is a bad line, so a
+    /// when null: an id, a text too long, a threshold out of range, keyword lists too long or contradictory, a user id) is a bad line, so a
     /// backtest scores only interests the service would take.
     /// </summary>
     public static JsonLinesReader<InterestDefinition> Interests(string path, TextWriter errors, InterestLimitsOptions? limits = null)
@@ -29,7 +29,7 @@ public static class ScoringFiles
             JsonRecord.RequiredString(record, "id", allowEmpty: false),
             JsonRecord.RequiredString(record, "text", allowEmpty: false),
             JsonRecord.OptionalString(record, "userId"),
-            JsonRecord.OptionalNumber(record, "threshold", -1, 1),
+            JsonRecord.OptionalNumber(record, "threshold"),
             JsonRecord.OptionalTerms(record, "require"),
             JsonRecord.OptionalTerms(record, "exclude"));
         var refused = validator.Validate(new InterestInput(interest.Id, interest.Text, interest.Threshold, interest.Require, interest.Exclude), 0);

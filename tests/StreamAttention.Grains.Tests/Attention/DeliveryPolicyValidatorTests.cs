@@ -25,4 +25,19 @@ public sealed class DeliveryPolicyValidatorTests
                 "quietHours.criticalScore", "quietHours.end", "quietHours.timeZone", "rateLimit.maxImmediate", "rateLimit.window"],
             DeliveryPolicyValidator.Validate(policy).Select(e => e.Field).Order(StringComparer.Ordinal));
     }
+
+    [Theory]
+    [InlineData(0f)]
+    [InlineData(-0.5f)]
+    [InlineData(1.01f)]
+    [InlineData(float.NaN)]
+    [InlineData(float.PositiveInfinity)]
+    public void A_critical_score_is_refused_where_an_interests_threshold_would_be(float criticalScore)
+    {
+        var policy = DeliveryPolicy.Default with { QuietHours = new QuietHoursPolicy("Etc/UTC", new TimeOnly(22, 0), new TimeOnly(7, 0), criticalScore) };
+
+        var error = Assert.Single(DeliveryPolicyValidator.Validate(policy));
+        Assert.Equal("quietHours.criticalScore", error.Field);
+        Assert.StartsWith("criticalScore must be in (0, 1]", error.Message);
+    }
 }

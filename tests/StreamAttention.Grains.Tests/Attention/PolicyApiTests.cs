@@ -49,6 +49,9 @@ public sealed class PolicyApiTests(SiloHostFixture fixture) : IClassFixture<Silo
     [InlineData("""{"digest": {"digestEvery": "00:00:10", "digestSize": 10}}""", "digest.digestEvery")]
     [InlineData("""{"quietHours": {"timeZone": "Nowhere/Special", "start": "22:00:00", "end": "07:00:00", "criticalScore": 0.9}}""", "quietHours.timeZone")]
     [InlineData("""{"mutes": [{"interestId": "db", "term": "x", "until": "2030-01-01T00:00:00Z"}]}""", "mutes[0]")]
+    // A threshold like an interest's: at 0 or below every match would break through the quiet hours.
+    [InlineData("""{"quietHours": {"timeZone": "Etc/UTC", "start": "22:00:00", "end": "07:00:00", "criticalScore": 0}}""", "quietHours.criticalScore")]
+    [InlineData("""{"quietHours": {"timeZone": "Etc/UTC", "start": "22:00:00", "end": "07:00:00", "criticalScore": -0.5}}""", "quietHours.criticalScore")]
     public async Task Invalid_policies_are_validation_problems_by_field(string body, string field)
     {
         var response = await Http.PutAsync("/users/policy-invalid/policy", Json(body));

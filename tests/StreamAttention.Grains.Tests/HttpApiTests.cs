@@ -298,6 +298,24 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
         Assert.Equal(["a", "d"], stored.Select(i => (string?)i!["id"]));
     }
 
+    [Theory]
+    [InlineData("""{"texts": [""]}""")]
+    [InlineData("""{"texts": ["kafka broker outage", " \n\t"]}""")]
+    public async Task A_score_request_with_an_empty_text_is_a_problem_as_the_ingest_dead_letters_one(string body)
+    {
+        var problem = await AssertProblemAsync(await Http.PostAsync("/score", new StringContent(body, Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest);
+
+        Assert.NotNull(problem["errors"]!["texts"]);
+    }
+
+    [Fact]
+    public async Task A_score_request_for_a_user_without_interests_is_404_as_the_ingest_dead_letters_one()
+    {
+        var problem = await AssertProblemAsync(await Http.PostAsJsonAsync("/score", new { texts = new[] { Texts.RacingMessage }, userId = "http-score-nobody" }), HttpStatusCode.NotFound);
+
+        Assert.Equal("User 'http-score-nobody' has no interests.", (string?)problem["detail"]);
+    }
+
     [Fact]
     public async Task An_empty_import_is_a_problem()
         => await AssertProblemAsync(await Http.PostAsync("/interests:import", new StringContent("\n\n", Encoding.UTF8, "application/x-ndjson")), HttpStatusCode.BadRequest);

@@ -19,7 +19,7 @@ public static class ScoringApi
     public static IEndpointRouteBuilder MapScoringApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/score", Score).WithTags("Scoring")
-            .WithSummary("Scores texts against every user's interests (or one user's, a \"tenant/user\" key) and appends the matches to the users' histories. Operators only.")
+            .WithSummary("Scores texts against every user's interests (or one user's, a \"tenant/user\" key: 404 when it has no interests) and appends the matches to the users' histories. Operators only.")
             .RequireOperator().RequireRateLimiting(SecurityHostingExtensions.PerCallerRateLimit).WithRequestBodyLimit();
         app.MapUserRoutes("Scoring", user => user.MapGet("/matches", GetMatches)
             .WithSummary("The user's most recent matches, newest first; ?delivery=immediate,… keeps those kinds only, ?after=<match id> those newer than that match."));
@@ -42,6 +42,11 @@ public static class ScoringApi
         {
             return ValidationProblems.Of("texts", $"every text must be a string of at most {MaxTextLength} characters");
         }
+        if (texts.Any(string.IsNullOrWhiteSpace))
+        {
+            // As the Kafka ingest, which dead-letters such a message (missing-text): an empty text matches nothing.
+            return ValidationProblems.Of("texts", "every text must hold more than white space");
+        }
         if (body.UserId is not null && ValidationProblems.ForUserId(body.UserId) is { } problem)
         {
             return problem;
@@ -49,6 +54,10 @@ public static class ScoringApi
         if (body.SourceIds is { } sourceIds && (sourceIds.Count != texts.Count || sourceIds.Any(id => string.IsNullOrWhiteSpace(id) || id.Length > MaxSourceIdLength)))
         {
             return ValidationProblems.Of("sourceIds", $"sourceIds, when given, must hold one non-blank string of at most {MaxSourceIdLength} characters per text");
+        }
+        if (body.UserId is not null && await KnownUsers.NotFoundUnlessKnownAsync(grains, body.UserId) is { } unknown)
+        {
+            return unknown;
         }
         var matches = await grains.GetGrain<IScoringGatewayGrain>(0).Score(texts!, body.UserId, sourceIds: body.SourceIds!);
         return TypedResults.Ok(new ScoreResponse(matches));

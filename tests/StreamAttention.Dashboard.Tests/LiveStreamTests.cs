@@ -157,6 +157,7 @@ public sealed class LiveStreamTests(SiloHostFixture host)
     [Fact]
     public async Task An_idle_stream_gets_keep_alive_comments()
     {
+        await PutAsync("live-idle", "db", Texts.DatabaseInterest);
         using var timeout = new CancellationTokenSource(StreamTimeout);
         using var response = await ServerSentEvents.OpenResponseAsync(host.Http, "/users/live-idle/matches/stream", timeout.Token);
         using var body = new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token));
@@ -164,6 +165,20 @@ public sealed class LiveStreamTests(SiloHostFixture host)
         // Nobody scores for this user: the first line is the comment the default keep-alive (15 s) sends.
         Assert.Equal(": keep-alive", await body.ReadLineAsync(timeout.Token));
         Assert.Equal("", await body.ReadLineAsync(timeout.Token));
+    }
+
+    [Fact]
+    public async Task A_stream_of_a_user_without_interests_is_404_since_the_user_is_unknown_until_its_first_interest()
+    {
+        using var unknown = await host.Http.GetAsync("/users/live-nobody/matches/stream", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("User 'live-nobody' has no interests.", (string?)(await unknown.Content.ReadFromJsonAsync<JsonObject>())!["detail"]);
+
+        await PutAsync("live-nobody", "db", Texts.DatabaseInterest);
+        using var timeout = new CancellationTokenSource(StreamTimeout);
+        using var known = await ServerSentEvents.OpenResponseAsync(host.Http, "/users/live-nobody/matches/stream", timeout.Token);
+        Assert.Equal("text/event-stream", known.Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]

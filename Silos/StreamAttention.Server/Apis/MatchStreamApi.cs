@@ -43,7 +43,7 @@ public static class MatchStreamApi
         // Each stream holds one of its caller's Limits:StreamsPerCaller connections while it is open, and takes its
         // token from the query (EventSource sends no headers).
         app.MapUserRoutes("Live", user => user.MapGet("/matches/stream", StreamUser).RequireRateLimiting(SecurityHostingExtensions.StreamsPerCallerLimit)
-            .AcceptsTokenInQuery().WithSummary("The user's matches from now on, as server-sent events, whichever silo scored them; ?delivery=immediate,… sends those kinds only."));
+            .AcceptsTokenInQuery().WithSummary("The user's matches from now on, as server-sent events, whichever silo scored them (404 while the user has no interests); ?delivery=immediate,… sends those kinds only."));
         app.MapGet("/tenants/{tenant}/matches/stream", StreamTenant).WithTags("Live").RequireTenantAccess().RequireRateLimiting(SecurityHostingExtensions.StreamsPerCallerLimit)
             .AcceptsTokenInQuery().WithSummary("The tenant's users' matches from now on, as server-sent events. The tenant's admins and operators.");
         app.MapGet("/matches/stream", StreamAll).WithTags("Live").RequireOperator().RequireRateLimiting(SecurityHostingExtensions.StreamsPerCallerLimit)
@@ -51,8 +51,10 @@ public static class MatchStreamApi
         return app;
     }
 
-    public static IResult StreamUser(UserScope user, string? delivery, HttpContext context, MatchBroadcaster feed, IOptions<LiveDashboardOptions> options)
-        => Stream(user.Key, null, delivery, context, feed, options);
+    /// <summary>404 for a user without interests (<see cref="KnownUsers"/>): a stream of it would stay silent.</summary>
+    public static async Task<IResult> StreamUser(UserScope user, string? delivery, HttpContext context, MatchBroadcaster feed, IGrainFactory grains,
+        IOptions<LiveDashboardOptions> options)
+        => await KnownUsers.NotFoundUnlessKnownAsync(grains, user.Key) is { } unknown ? unknown : Stream(user.Key, null, delivery, context, feed, options);
 
     public static IResult StreamTenant(string tenant, string? delivery, HttpContext context, MatchBroadcaster feed, IOptions<LiveDashboardOptions> options)
         => UserScope.ValidatePart(tenant) is { } error

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using StreamAttention.Server.Apis;
+using StreamAttention.Server.Dashboard;
 using StreamAttention.Server.Options;
 using StreamAttention.Server.Security;
 
@@ -142,14 +143,21 @@ public static class SecurityHostingExtensions
         var detail = "Too many requests from this caller; retry later.";
         if (context.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName == StreamsPerCallerLimit)
         {
+            // A stream whose client went away without closing it holds its place until a write fails, at the latest
+            // its next keep-alive comment: by then a place such a stream held is free again.
+            var keepAlive = context.RequestServices.GetRequiredService<IOptions<LiveDashboardOptions>>().Value.StreamKeepAlive;
+            SetRetryAfter(context, keepAlive);
             var streams = context.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value.StreamsPerCaller;
             detail = $"This caller has {streams} live streams open, the most it may (Limits:StreamsPerCaller); close one and retry.";
         }
         else if (rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
         {
-            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            SetRetryAfter(context, retryAfter);
             detail = $"Too many requests from this caller; retry in {retryAfter.TotalSeconds:0} s.";
         }
         await ProblemResponses.WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too many requests", detail);
     }
+
+    private static void SetRetryAfter(HttpContext context, TimeSpan after)
+        => context.Response.Headers.RetryAfter = ((int)Math.Ceiling(after.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -26,12 +26,14 @@ try {
 
   // The operator, on the tenant user's key.
   const operator = await open(`?user=${encodeURIComponent(key)}`, operatorToken);
-  await operator.waitForFunction(() => document.getElementById("stream-state").textContent.startsWith("streaming"));
-  const operatorStream = await operator.textContent("#stream-state");
+  // The user has no interests yet, so no stream (the silo answers 404): it opens with the first interest.
+  await operator.waitForFunction(() => document.getElementById("stream-state").textContent.startsWith("no interests yet"));
   await operator.fill("#interest-id", "tenant-db");
   await operator.fill("#interest-text", "postgresql replication lag");
   await operator.click("#add-interest");
   await operator.waitForSelector('#interests tr[data-interest-id="tenant-db"]');
+  await operator.waitForFunction(() => document.getElementById("stream-state").textContent.startsWith("streaming"));
+  const operatorStream = await operator.textContent("#stream-state");
   const storedByOperator = await storedIds(operator, `../tenants/${tenant}/users/${user}/interests`);
   const editorError = await operator.textContent("#editor-error");
 

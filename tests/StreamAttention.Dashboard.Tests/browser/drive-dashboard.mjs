@@ -24,12 +24,14 @@ try {
   page.on("pageerror", e => errors.push(e.message));
 
   await page.goto(`${base}/dashboard/?user=${encodeURIComponent(user)}${login}`);
-  await page.waitForFunction(() => document.getElementById("stream-state").textContent.startsWith("streaming"));
+  // A user without interests has no stream yet (the silo answers 404): it opens with the first interest.
+  await page.waitForFunction(() => document.getElementById("stream-state").textContent.startsWith("no interests yet"));
   await page.fill("#interest-id", interest.id);
   await page.fill("#interest-text", interest.text);
   await page.fill("#interest-require", interest.require);
   await page.click("#add-interest");
   await page.waitForSelector(`#interests tr[data-interest-id="${interest.id}"]`);
+  await page.waitForFunction(() => document.getElementById("stream-state").textContent.startsWith("streaming"));
   const shownRequire = await page.locator(`#interests tr[data-interest-id="${interest.id}"] .require`).textContent();
   const storedRequire = (await storedInterest(page, user, interest.id)).require;
 

@@ -72,10 +72,12 @@ public sealed class LimitsTests(LimitedSiloFixture fixture) : IClassFixture<Limi
     }
 
     [Fact]
-    public async Task Streams_beyond_the_callers_limit_are_429()
+    public async Task Streams_beyond_the_callers_limit_are_429_with_a_retry_after_of_one_keep_alive()
     {
         var subject = $"streamer-{Guid.NewGuid():N}";
         using var http = fixture.As(Roles.User, "acme", subject);
+        // A stream is for a user with interests (another's is 404).
+        (await http.PutAsJsonAsync($"/users/{subject}/interests/db", new { text = Texts.DatabaseInterest })).EnsureSuccessStatusCode();
         var open = new List<HttpResponseMessage>();
         try
         {
@@ -87,6 +89,8 @@ public sealed class LimitsTests(LimitedSiloFixture fixture) : IClassFixture<Limi
             using var refused = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/users/{subject}/matches/stream") { Headers = { { "Accept", "text/event-stream" } } }, HttpCompletionOption.ResponseHeadersRead);
             Assert.Equal($"This caller has {LimitedSiloFixture.StreamsPerCaller} live streams open, the most it may (Limits:StreamsPerCaller); close one and retry.",
                 await AssertProblemAsync(refused, 429));
+            // A stream whose client vanished is noticed at its next keep-alive (Dashboard:StreamKeepAlive, 15 s by default), so its place is free by then.
+            Assert.Equal(TimeSpan.FromSeconds(15), refused.Headers.RetryAfter?.Delta);
         }
         finally
         {

@@ -75,6 +75,9 @@ public sealed class TokenTests(SecuredSiloFixture fixture) : IClassFixture<Secur
     {
         var token = TestAuth.Token(Roles.User, "acme", "alice");
         using var http = fixture.CreateClient(null);
+        // A user's stream is 404 while the user has no interests.
+        using var alice = fixture.As(Roles.User, "acme", "alice");
+        (await alice.PutAsJsonAsync($"{Path}/seed", new { text = Texts.DatabaseInterest })).EnsureSuccessStatusCode();
         using var stream = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"{Path[..^"/interests".Length]}/matches/stream?access_token={token}"), HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(HttpStatusCode.OK, stream.StatusCode);
         using var write = await http.PutAsJsonAsync($"{Path}/q?access_token={token}", new { text = Texts.DatabaseInterest });

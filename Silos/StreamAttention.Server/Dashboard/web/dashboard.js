@@ -323,19 +323,26 @@ async function addInterest(event) {
   state.interests = [...state.interests.filter(i => i.id !== stored.id), stored].sort((a, b) => a.id < b.id ? -1 : 1);
   renderInterests();
   $("add-form").reset();
+  if (!state.source) connect();
 }
 
 // ---- live matches -----------------------------------------------------------------------------------------------
 
 function connect() {
   state.source?.close();
+  state.source = null;
   const all = $("all-users").checked;
+  // The silo knows a user by its interests (a stream of any other is 404): the stream opens with the first one.
+  if (!all && state.interests.length === 0) {
+    setBadge($("stream-state"), false, "", "no interests yet: the stream opens with the first");
+    return;
+  }
   const source = new EventSource(withToken(all ? everyoneStream : `${userPath(state.user)}/matches/stream`));
   state.source = source;
   source.onopen = () => setBadge($("stream-state"), true, all ? "streaming: all users" : `streaming: ${state.user}`, "");
   // EventSource retries by itself, except after a refused request (401: signed out; 429: too many open streams).
   source.onerror = () => setBadge($("stream-state"), false, "",
-    source.readyState === EventSource.CLOSED ? "stream refused (signed out, or too many open streams): reload" : "reconnecting…");
+    source.readyState === EventSource.CLOSED ? "stream refused (signed out, unknown user, or too many open streams): reload" : "reconnecting…");
   // EventSource resumes after the last match id it saw; the silo says when that one was no longer kept.
   source.addEventListener("gap", () => setBadge($("stream-state"), true, "resumed: older matches may be missing", ""));
   source.addEventListener("match", event => {

@@ -39,6 +39,9 @@ public static class InstrumentNames
     public const string GatewayMatches = "streamattention.gateway.matches";
     public const string GatewayDuration = "streamattention.gateway.duration";
 
+    // The HTTP API (ApiInstruments).
+    public const string ApiScoredTexts = "streamattention.api.scored_texts";
+
     // The users' delivery policies (AttentionInstruments).
     public const string AttentionDecisions = "streamattention.attention.decisions";
     public const string AttentionDigests = "streamattention.attention.digests";
@@ -69,6 +72,7 @@ public static class InstrumentNames
         ScoringPairs, ScoringCandidatePairs, ScoringMatches, ScoringRescoredPairs, ScoringRescoredMessages, ScoringOverBudgetMessages, ScoringFastOnlyMessages, ScoringOverCapPairs, ScoringRunDuration,
         BatchSize, BatchInterests, BatchQueueDelay, BatchShardRequests, BatchDropped,
         GatewayMessages, GatewayMatches, GatewayDuration,
+        ApiScoredTexts,
         AttentionDecisions, AttentionDigests, AttentionFeedback, AttentionUndecided, AttentionHungDecisions,
         ModelInfo,
         IngestMessages, IngestMatches, IngestBatchSize, IngestPauses, IngestRestarts, IngestDeadLetters, IngestLatency, IngestConsumerLag, IngestMessagesLost,

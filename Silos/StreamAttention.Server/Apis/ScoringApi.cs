@@ -26,7 +26,8 @@ public static class ScoringApi
         return app;
     }
 
-    public static async Task<Results<Ok<ScoreResponse>, ValidationProblem, ProblemHttpResult>> Score(ScoreBody body, IGrainFactory grains, IOptions<LimitsOptions> limits)
+    public static async Task<Results<Ok<ScoreResponse>, ValidationProblem, ProblemHttpResult>> Score(ScoreBody body, IGrainFactory grains, IOptions<LimitsOptions> limits,
+        ApiInstruments metrics)
     {
         var maxTexts = limits.Value.MaxScoreTexts;
         if (body.Texts is { Count: > 0 } tooMany && tooMany.Count > maxTexts)
@@ -60,6 +61,7 @@ public static class ScoringApi
             return unknown;
         }
         var matches = await grains.GetGrain<IScoringGatewayGrain>(0).Score(texts!, body.UserId, sourceIds: body.SourceIds!);
+        metrics.ScoredTexts.Add(texts.Count);
         return TypedResults.Ok(new ScoreResponse(matches));
     }
 

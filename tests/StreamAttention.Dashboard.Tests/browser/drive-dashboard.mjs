@@ -47,8 +47,8 @@ try {
   const score = await match.locator(".score").textContent();
   const delivery = await match.locator(".delivery").textContent();
   const rate = await page.locator(`#interests tr[data-interest-id="${interest.id}"] .count`).textContent();
-  // Two statistics polls later the throughput chart has a point for the scored message.
-  await page.waitForFunction(() => document.getElementById("total-in").textContent !== "0");
+  // Two statistics polls later the page counts the scored text (by POST /score, apart from the stream's messages in).
+  await page.waitForFunction(() => document.getElementById("total-on-request").textContent !== "0");
   await page.waitForTimeout(2200);
   await page.screenshot({ path: screenshot, fullPage: true });
 

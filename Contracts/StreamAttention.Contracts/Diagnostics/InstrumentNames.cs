@@ -38,9 +38,7 @@ public static class InstrumentNames
     public const string GatewayMessages = "streamattention.gateway.messages";
     public const string GatewayMatches = "streamattention.gateway.matches";
     public const string GatewayDuration = "streamattention.gateway.duration";
-
-    // The HTTP API (ApiInstruments).
-    public const string ApiScoredTexts = "streamattention.api.scored_texts";
+    public const string GatewayRequestTexts = "streamattention.gateway.request_texts";
 
     // The users' delivery policies (AttentionInstruments).
     public const string AttentionDecisions = "streamattention.attention.decisions";
@@ -71,8 +69,7 @@ public static class InstrumentNames
     [
         ScoringPairs, ScoringCandidatePairs, ScoringMatches, ScoringRescoredPairs, ScoringRescoredMessages, ScoringOverBudgetMessages, ScoringFastOnlyMessages, ScoringOverCapPairs, ScoringRunDuration,
         BatchSize, BatchInterests, BatchQueueDelay, BatchShardRequests, BatchDropped,
-        GatewayMessages, GatewayMatches, GatewayDuration,
-        ApiScoredTexts,
+        GatewayMessages, GatewayMatches, GatewayDuration, GatewayRequestTexts,
         AttentionDecisions, AttentionDigests, AttentionFeedback, AttentionUndecided, AttentionHungDecisions,
         ModelInfo,
         IngestMessages, IngestMatches, IngestBatchSize, IngestPauses, IngestRestarts, IngestDeadLetters, IngestLatency, IngestConsumerLag, IngestMessagesLost,

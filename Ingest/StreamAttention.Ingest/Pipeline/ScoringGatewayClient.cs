@@ -50,7 +50,7 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
 
     /// <summary>The embedder's dimension, which format Vectors checks messages against.</summary>
     public Task<int> GetEmbeddingDimensionAsync(CancellationToken cancellationToken)
-        => RetryAsync(token => grains.GetGrain<IScoringGatewayGrain>(0).GetEmbeddingDimension().WaitAsync(token), cancellationToken);
+        => RetryAsync(token => grains.GetGrain<IScoringGatewayGrain>(ScoringGatewayKeys.Stream).GetEmbeddingDimension().WaitAsync(token), cancellationToken);
 
     /// <summary>Scores messages of one scope and kind; if they keep failing, bisects them to isolate the ones that fail.</summary>
     private async Task ScoreIsolatingAsync((IngestMessage Message, int Index)[] items, ScoringOutcome[] outcomes, CancellationToken cancellationToken)
@@ -154,7 +154,7 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
 
     private Task<IReadOnlyList<TextMatch>> Call(IngestMessage[] messages, CancellationToken cancellationToken)
     {
-        var gateway = grains.GetGrain<IScoringGatewayGrain>(0);
+        var gateway = grains.GetGrain<IScoringGatewayGrain>(ScoringGatewayKeys.Stream);
         var texts = messages.Select(m => m.Text).ToArray();
         var origins = messages.Select(m => m.Origin).ToArray();
         var (userKey, tenant) = (messages[0].UserKey, messages[0].Tenant);

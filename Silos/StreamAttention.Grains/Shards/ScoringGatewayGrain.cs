@@ -138,7 +138,7 @@ public sealed class ScoringGatewayGrain(
         // undecided match does not have: it reaches the user when its dead letter is replayed).
         var live = undecidedUsers.Count == 0 ? matches : Array.FindAll(matches, m => m.Delivery != DeliveryKinds.Undecided);
         await delivery.EnqueueAsync(new LiveBatch(at, texts, live, sourceIds), cancellationToken);
-        metrics.Messages.Add(texts.Count);
+        (this.GetPrimaryKeyLong() == ScoringGatewayKeys.Requests ? metrics.RequestTexts : metrics.Messages).Add(texts.Count);
         metrics.Matches.Add(matches.Length);
         metrics.Duration.Record(time.GetElapsedTime(started).TotalMilliseconds);
         activity?.SetTag("streamattention.matches", matches.Length);

@@ -26,8 +26,7 @@ public static class ScoringApi
         return app;
     }
 
-    public static async Task<Results<Ok<ScoreResponse>, ValidationProblem, ProblemHttpResult>> Score(ScoreBody body, IGrainFactory grains, IOptions<LimitsOptions> limits,
-        ApiInstruments metrics)
+    public static async Task<Results<Ok<ScoreResponse>, ValidationProblem, ProblemHttpResult>> Score(ScoreBody body, IGrainFactory grains, IOptions<LimitsOptions> limits)
     {
         var maxTexts = limits.Value.MaxScoreTexts;
         if (body.Texts is { Count: > 0 } tooMany && tooMany.Count > maxTexts)
@@ -60,8 +59,7 @@ public static class ScoringApi
         {
             return unknown;
         }
-        var matches = await grains.GetGrain<IScoringGatewayGrain>(0).Score(texts!, body.UserId, sourceIds: body.SourceIds!);
-        metrics.ScoredTexts.Add(texts.Count);
+        var matches = await grains.GetGrain<IScoringGatewayGrain>(ScoringGatewayKeys.Requests).Score(texts!, body.UserId, sourceIds: body.SourceIds!);
         return TypedResults.Ok(new ScoreResponse(matches));
     }
 

@@ -5,12 +5,11 @@ namespace StreamAttention.Server.Apis;
 public static class StreamAttentionApis
 {
     /// <summary>
-    /// The API's instruments; problem details (RFC 7807) for every error: malformed requests say what is wrong where (BadRequestDetails), a silo lost
+    /// Problem details (RFC 7807) for every error: malformed requests say what is wrong where (BadRequestDetails), a silo lost
     /// mid-request, a timed-out grain call or storage that does not answer is a 503 (retry), unexpected failures a 500 without internals; and the OpenAPI document.
     /// </summary>
     public static IServiceCollection AddStreamAttentionApis(this IServiceCollection services)
     {
-        services.AddSingleton<ApiInstruments>();
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             context.ProblemDetails.Type ??= ProblemResponses.TypeOf(context.ProblemDetails.Status);

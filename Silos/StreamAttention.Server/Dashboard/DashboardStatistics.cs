@@ -27,8 +27,8 @@ public sealed record ModelStatistics(string Model, int Dimension, string Executi
 /// A snapshot of this silo's instruments. Totals count since the silo started, so clients derive rates from
 /// successive snapshots; percentiles and the batch-size histogram cover the recent window.
 /// </summary>
-/// <param name="MessagesIn">Messages the ingest running in this process took from Kafka (every outcome, dead letters too).</param>
-/// <param name="TextsScoredOnRequest">Texts <c>POST /score</c> had scored on this silo: not messages in, which come from the stream.</param>
+/// <param name="MessagesIn">Messages from the stream this silo's gateway scored, sent by an ingest in its process or a standalone one.</param>
+/// <param name="TextsScoredOnRequest">Texts <c>POST /score</c> had scored on this silo, counted apart from the stream's messages.</param>
 /// <param name="MatchesOut">Matches the gateway delivered, of both.</param>
 public sealed record DashboardSnapshot(
     DateTimeOffset At,
@@ -52,7 +52,7 @@ public sealed class DashboardStatistics : IHostedService, IDisposable
     /// <summary>Upper bounds of the batch-size buckets: powers of two up to the batcher's default maximum, then everything above.</summary>
     private static readonly int[] BatchBuckets = [1, 2, 4, 8, 16, 32, 64, int.MaxValue];
 
-    private static readonly string[] Totals = [InstrumentNames.ApiScoredTexts, InstrumentNames.GatewayMatches, InstrumentNames.IngestMessages, InstrumentNames.IngestDeadLetters, InstrumentNames.IngestConsumerLag,
+    private static readonly string[] Totals = [InstrumentNames.GatewayMessages, InstrumentNames.GatewayRequestTexts, InstrumentNames.GatewayMatches, InstrumentNames.IngestMessages, InstrumentNames.IngestDeadLetters, InstrumentNames.IngestConsumerLag,
         InstrumentNames.IngestMessagesLost, InstrumentNames.AttentionDigests, InstrumentNames.AttentionFeedback];
     private static readonly string[] Windows = [InstrumentNames.GatewayDuration, InstrumentNames.IngestLatency, InstrumentNames.BatchSize];
 
@@ -123,8 +123,8 @@ public sealed class DashboardStatistics : IHostedService, IDisposable
         return new DashboardSnapshot(
             _time.GetUtcNow(),
             new ModelStatistics(_model.Model, _model.Dimension, _model.ExecutionProvider),
-            _totals[InstrumentNames.IngestMessages].Read(),
-            _totals[InstrumentNames.ApiScoredTexts].Read(),
+            _totals[InstrumentNames.GatewayMessages].Read(),
+            _totals[InstrumentNames.GatewayRequestTexts].Read(),
             _totals[InstrumentNames.GatewayMatches].Read(),
             Summarize(_windows[InstrumentNames.GatewayDuration].Values()),
             BatchBuckets.Select((upTo, i) => new BatchSizeBucket(upTo, batchSizes.Count(v => v <= upTo && (i == 0 || v > BatchBuckets[i - 1])))).ToArray(),

@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.DependencyInjection;
-using StreamAttention.Contracts.Grains;
 
 namespace StreamAttention.Dashboard.Tests;
 
@@ -40,9 +38,7 @@ public sealed class DashboardPageTests(SiloHostFixture host)
     {
         (await host.Http.PutAsJsonAsync("/users/stats-stream/interests/db", new { text = Texts.DatabaseInterest })).EnsureSuccessStatusCode();
         var before = (await host.Http.GetFromJsonAsync<JsonObject>("/dashboard/stats"))!;
-        // As an ingest calls it, from this process or from a standalone one through a cluster client.
-        var gateway = host.Services.GetRequiredService<IGrainFactory>().GetGrain<IScoringGatewayGrain>(ScoringGatewayKeys.Stream);
-        await gateway.Score([Texts.DatabaseMessage, Texts.Unrelated, Texts.RacingMessage], "stats-stream", sourceIds: ["stats-stream/0@0", "stats-stream/0@1", "stats-stream/0@2"]);
+        await host.ScoreFromTheStreamAsync("stats-stream", Texts.DatabaseMessage, Texts.Unrelated, Texts.RacingMessage);
 
         var stats = (await host.Http.GetFromJsonAsync<JsonObject>("/dashboard/stats"))!;
         Assert.Equal((long)before["messagesIn"]! + 3, (long)stats["messagesIn"]!);

@@ -20,8 +20,9 @@ public sealed partial class DeploymentMonitoringTests(SiloHostFixture host)
     [Fact]
     public async Task Grafana_dashboard_queries_only_metrics_the_silo_exports()
     {
-        // Scoring instruments report nothing until something is scored.
+        // Scoring instruments report nothing until something is scored: from the stream, and on request.
         (await host.Http.PutAsJsonAsync("/users/grafana-user/interests/db", new { text = Texts.DatabaseInterest })).EnsureSuccessStatusCode();
+        await host.ScoreFromTheStreamAsync("grafana-user", Texts.DatabaseMessage);
         (await host.Http.PostAsJsonAsync("/score", new { texts = new[] { Texts.DatabaseMessage } })).EnsureSuccessStatusCode();
         var exported = ExportedNames(await host.Http.GetStringAsync("/metrics"));
 

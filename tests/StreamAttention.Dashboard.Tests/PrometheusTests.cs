@@ -42,10 +42,12 @@ public sealed class PrometheusTests(SiloHostFixture host) : IDisposable
 
         (await host.Http.PutAsJsonAsync("/users/prometheus-user/interests/db", new { text = Texts.DatabaseInterest })).EnsureSuccessStatusCode();
         (await host.Http.PostAsJsonAsync("/score", new { texts = new[] { Texts.DatabaseMessage } })).EnsureSuccessStatusCode();
+        await host.ScoreFromTheStreamAsync("prometheus-user", Texts.DatabaseMessage);
 
         var pairs = await QueryUntilAsync(api, PrometheusNames.Counter(InstrumentNames.ScoringPairs), r => Value(r) >= 1, prometheus);
         Assert.Equal("streamattention", (string?)pairs[0]!["metric"]!["job"]);
         await QueryUntilAsync(api, PrometheusNames.Counter(InstrumentNames.GatewayMessages), r => Value(r) >= 1, prometheus);
+        await QueryUntilAsync(api, PrometheusNames.Counter(InstrumentNames.GatewayRequestTexts), r => Value(r) >= 1, prometheus);
         var model = await QueryUntilAsync(api, PrometheusNames.Gauge(InstrumentNames.ModelInfo), r => r.Count > 0, prometheus);
         Assert.Equal("CPU", (string?)model[0]!["metric"]!["execution_provider"]);
         Assert.Equal("glove-6b-100d", (string?)model[0]!["metric"]!["model"]);

@@ -366,6 +366,10 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
         Assert.Contains("access_token", stream["parameters"]!.AsArray().Select(p => (string?)p!["name"]));
         Assert.NotNull(stream["responses"]!["200"]!["content"]!["text/event-stream"]);
         Assert.NotNull(stream["responses"]!["429"]);
+        // A user without interests: the stream and POST /score with its userId are 404.
+        Assert.NotNull(stream["responses"]!["404"]!["content"]!["application/problem+json"]);
+        var score = json["paths"]!["/score"]!["post"]!["responses"]!;
+        Assert.Equal(["200", "400", "401", "403", "404", "429"], score.AsObject().Select(r => r.Key).Order(StringComparer.Ordinal));
 
         static IEnumerable<string?> Required(JsonNode schema) => schema["required"]?.AsArray().Select(n => (string?)n) ?? [];
     }

@@ -20,7 +20,7 @@ public static class ScoringApi
     {
         app.MapPost("/score", Score).WithTags("Scoring")
             .WithSummary("Scores texts against every user's interests (or one user's, a \"tenant/user\" key: 404 when it has no interests) and appends the matches to the users' histories. Operators only.")
-            .RequireOperator().RequireRateLimiting(SecurityHostingExtensions.PerCallerRateLimit).WithRequestBodyLimit();
+            .ProducesProblem(StatusCodes.Status404NotFound).RequireOperator().RequireRateLimiting(SecurityHostingExtensions.PerCallerRateLimit).WithRequestBodyLimit();
         app.MapUserRoutes("Scoring", user => user.MapGet("/matches", GetMatches)
             .WithSummary("The user's most recent matches, newest first; ?delivery=immediate,… keeps those kinds only, ?after=<match id> those newer than that match."));
         return app;

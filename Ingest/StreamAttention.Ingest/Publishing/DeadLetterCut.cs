@@ -94,7 +94,7 @@ public static class DeadLetterCut
         var headerBytes = messageHeaders.Sum(SizeOf);
         if ((key?.Length ?? 0) + headerBytes + (value?.Length ?? 0) > room && value is not null)
         {
-            cuts.Add(DeadLetterHeaders.ValueTruncatedFrom, Decimal(value.Length));
+            cuts.Add(DeadLetterHeaders.ValueTruncatedFrom, DeadLetterHeaders.Decimal(value.Length));
             value = value[..Math.Clamp(room - (key?.Length ?? 0) - headerBytes, 0, value.Length)];
         }
         while (kept > 0 && (key?.Length ?? 0) + headerBytes > room)
@@ -103,11 +103,11 @@ public static class DeadLetterCut
         }
         if (kept < messageHeaders.Count)
         {
-            cuts.Add(DeadLetterHeaders.HeadersDropped, Decimal(messageHeaders.Count - kept));
+            cuts.Add(DeadLetterHeaders.HeadersDropped, DeadLetterHeaders.Decimal(messageHeaders.Count - kept));
         }
         if (key is not null && key.Length > room)
         {
-            cuts.Add(DeadLetterHeaders.KeyTruncatedFrom, Decimal(key.Length));
+            cuts.Add(DeadLetterHeaders.KeyTruncatedFrom, DeadLetterHeaders.Decimal(key.Length));
             key = key[..Math.Max(0, room)];
         }
         foreach (var header in messageHeaders.Take(kept).Concat(cuts).Concat(deadLetterHeaders))
@@ -123,6 +123,4 @@ public static class DeadLetterCut
             || headers.TryGetLastBytes(DeadLetterHeaders.HeadersDropped, out _) || headers.TryGetLastBytes(DeadLetterHeaders.KeyTruncatedFrom, out _));
 
     private static int SizeOf(IHeader header) => Encoding.UTF8.GetByteCount(header.Key) + (header.GetValueBytes()?.Length ?? 0);
-
-    private static byte[] Decimal(int count) => Encoding.ASCII.GetBytes(count.ToString(CultureInfo.InvariantCulture));
 }

@@ -1,4 +1,6 @@
 using System.Collections.Frozen;
+using System.Globalization;
+using System.Text;
 using Confluent.Kafka;
 
 namespace StreamAttention.Ingest.Publishing;
@@ -64,6 +66,21 @@ public static class DeadLetterHeaders
     /// </summary>
     public static readonly FrozenSet<string> WrittenByDeadLetter =
         new[] { Error, ErrorDetail, SourceTopic, SourcePartition, SourceOffset, ValueTruncatedFrom, HeadersDropped, KeyTruncatedFrom, LostFirstOffset, LostLastOffset }.ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Adds what every dead letter says of its failure: the reason (<see cref="Error"/>), the detail
+    /// (<see cref="ErrorDetail"/>, cut as <see cref="DeadLetterCut.Detail"/> cuts it) and the partition it failed in.
+    /// </summary>
+    internal static void AddFailure(Headers headers, string reason, string detail, TopicPartition source)
+    {
+        headers.Add(Error, Encoding.UTF8.GetBytes(reason));
+        headers.Add(ErrorDetail, Encoding.UTF8.GetBytes(DeadLetterCut.Detail(detail)));
+        headers.Add(SourceTopic, Encoding.UTF8.GetBytes(source.Topic));
+        headers.Add(SourcePartition, Decimal(source.Partition.Value));
+    }
+
+    /// <summary>A number as the dead letter's headers write it: decimal, in ASCII.</summary>
+    internal static byte[] Decimal(long value) => Encoding.ASCII.GetBytes(value.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>
     /// The message's headers its dead letter carries, which are all of them except: those of the names

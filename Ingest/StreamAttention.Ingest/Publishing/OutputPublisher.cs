@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
@@ -169,11 +168,8 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
         {
             headers.Add(DeadLetterHeaders.Origin, Encoding.UTF8.GetBytes(SourcePosition.Of(input).ToString()));
         }
-        headers.Add(DeadLetterHeaders.Error, Encoding.UTF8.GetBytes(reason));
-        headers.Add(DeadLetterHeaders.ErrorDetail, Encoding.UTF8.GetBytes(DeadLetterCut.Detail(detail)));
-        headers.Add(DeadLetterHeaders.SourceTopic, Encoding.UTF8.GetBytes(input.Topic));
-        headers.Add(DeadLetterHeaders.SourcePartition, Encoding.ASCII.GetBytes(input.Partition.Value.ToString(CultureInfo.InvariantCulture)));
-        headers.Add(DeadLetterHeaders.SourceOffset, Encoding.ASCII.GetBytes(input.Offset.Value.ToString(CultureInfo.InvariantCulture)));
+        DeadLetterHeaders.AddFailure(headers, reason, detail, input.TopicPartition);
+        headers.Add(DeadLetterHeaders.SourceOffset, DeadLetterHeaders.Decimal(input.Offset.Value));
         return ProduceAsync(_options.DeadLetterTopic,
             DeadLetterCut.Fit(_options.ProducerMessageMaxBytes - IngestOutputOptions.RecordOverheadBytes, input.Message.Key, messageHeaders, input.Message.Value, headers),
             acknowledgements, cancellationToken);
@@ -186,17 +182,12 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
     /// </summary>
     public ValueTask PublishLostOffsetsAsync(LostOffsets lost, BatchAcknowledgements acknowledgements, CancellationToken cancellationToken)
     {
-        var (topic, partition) = (lost.Partition.Topic, lost.Partition.Partition.Value);
-        var headers = new Headers
-        {
-            { DeadLetterHeaders.Error, Encoding.UTF8.GetBytes(DeadLetterReasons.OffsetsLost) },
-            { DeadLetterHeaders.ErrorDetail, Encoding.UTF8.GetBytes(DeadLetterCut.Detail(
-                $"offsets {lost.First} to {lost.Last} ({lost.Count}) of {topic} [{partition}] were removed by the broker before the ingest read them; it read on from {lost.Last + 1} or later")) },
-            { DeadLetterHeaders.SourceTopic, Encoding.UTF8.GetBytes(topic) },
-            { DeadLetterHeaders.SourcePartition, Encoding.ASCII.GetBytes(partition.ToString(CultureInfo.InvariantCulture)) },
-            { DeadLetterHeaders.LostFirstOffset, Encoding.ASCII.GetBytes(lost.First.ToString(CultureInfo.InvariantCulture)) },
-            { DeadLetterHeaders.LostLastOffset, Encoding.ASCII.GetBytes(lost.Last.ToString(CultureInfo.InvariantCulture)) },
-        };
+        var headers = new Headers();
+        DeadLetterHeaders.AddFailure(headers, DeadLetterReasons.OffsetsLost,
+            $"offsets {lost.First} to {lost.Last} ({lost.Count}) of {lost.Partition.Topic} [{lost.Partition.Partition.Value}] were removed by the broker before the ingest read them; it read on from {lost.Last + 1} or later",
+            lost.Partition);
+        headers.Add(DeadLetterHeaders.LostFirstOffset, DeadLetterHeaders.Decimal(lost.First));
+        headers.Add(DeadLetterHeaders.LostLastOffset, DeadLetterHeaders.Decimal(lost.Last));
         return ProduceAsync(_options.DeadLetterTopic, new Message<byte[]?, byte[]?> { Key = null, Value = null, Headers = headers }, acknowledgements, cancellationToken);
     }
 

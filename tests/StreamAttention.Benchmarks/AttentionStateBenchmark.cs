@@ -33,6 +33,8 @@ internal static class AttentionStateBenchmark
         var storage = redis?.StorageConfiguration ?? [];
         var silo = await StartAsync(storage);
         var userGrains = UserGrains(silo, users);
+        // The matches' interest: a user decides only matches of interests it holds (others are withdrawn, recorded nowhere).
+        await Task.WhenAll(userGrains.Select(user => user.PutInterests([new InterestInput("interest", "database outages")])));
         var heapBefore = GcCounters.LiveHeap();
 
         Console.WriteLine($"# attention state benchmark: {users:N0} users × {texts.Length:N0} rounds of one new match each, default delivery policy, "

@@ -83,6 +83,60 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
     }
 
     [Fact]
+    public async Task Erasing_a_user_removes_what_it_stored_and_the_same_message_matches_it_no_more()
+    {
+        await Http.PutAsJsonAsync("/users/http-erase/interests/f1", new { text = Texts.RacingInterest, threshold = Texts.RacingThreshold });
+        (await Http.PutAsJsonAsync("/users/http-erase/policy", new { rateLimit = new { maxImmediate = 3 } })).EnsureSuccessStatusCode();
+        Assert.Contains(await ScoredUsersAsync(Texts.RacingMessage), user => user == "http-erase");
+
+        var erased = await Http.DeleteAsync("/users/http-erase");
+
+        Assert.Equal(HttpStatusCode.NoContent, erased.StatusCode);
+        Assert.Empty((await Http.GetFromJsonAsync<JsonObject>("/users/http-erase/interests"))!["interests"]!.AsArray());
+        Assert.Empty((await Http.GetFromJsonAsync<JsonObject>("/users/http-erase/matches"))!["matches"]!.AsArray());
+        Assert.Equal(Contracts.Users.DeliveryPolicy.Default.RateLimit.MaxImmediate,
+            (int)(await Http.GetFromJsonAsync<JsonObject>("/users/http-erase/policy"))!["rateLimit"]!["maxImmediate"]!);
+        Assert.DoesNotContain(await ScoredUsersAsync(Texts.RacingMessage), user => user == "http-erase");
+        await AssertProblemAsync(await Http.PostAsJsonAsync("/score", new { texts = new[] { Texts.RacingMessage }, userId = "http-erase" }), HttpStatusCode.NotFound);
+        // Erasing again, or a user never stored, is done all the same.
+        Assert.Equal(HttpStatusCode.NoContent, (await Http.DeleteAsync("/users/http-erase")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await Http.DeleteAsync("/users/http-never-stored")).StatusCode);
+        await AssertProblemAsync(await Http.DeleteAsync("/users/bad%20user"), HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task A_users_export_is_its_stored_data_as_one_document()
+    {
+        await Http.PutAsJsonAsync("/users/http-export/interests/f1", new { text = Texts.RacingInterest, threshold = Texts.RacingThreshold });
+        (await Http.PutAsJsonAsync("/users/http-export/policy", new { rateLimit = new { maxImmediate = 3 } })).EnsureSuccessStatusCode();
+        var scored = await Http.PostAsJsonAsync("/score", new { texts = new[] { Texts.RacingMessage }, userId = "http-export" });
+        var matchId = (string?)(await scored.Content.ReadFromJsonAsync<JsonObject>())!["matches"]![0]!["matchId"];
+        (await Http.PostAsJsonAsync($"/users/http-export/matches/{matchId}/feedback", new { relevant = true })).EnsureSuccessStatusCode();
+
+        var export = (await Http.GetFromJsonAsync<JsonObject>("/users/http-export/export"))!;
+
+        Assert.Equal("http-export", (string?)export["userKey"]);
+        Assert.Equal(Texts.RacingInterest, (string?)export["interests"]![0]!["text"]);
+        Assert.Equal(3, (int)export["policy"]!["rateLimit"]!["maxImmediate"]!);
+        Assert.Equal(1, (int)export["feedback"]![0]!["relevant"]!);
+        Assert.Equal(matchId, (string?)Assert.Single(export["matches"]!.AsArray())!["matchId"]);
+        Assert.Empty(export["digests"]!.AsArray());
+        Assert.Empty(export["waitingForDigest"]!.AsArray());
+        // A user with nothing stored exports an empty document, its policy null (the defaults).
+        var empty = (await Http.GetFromJsonAsync<JsonObject>("/users/http-export-none/export"))!;
+        Assert.Empty(empty["interests"]!.AsArray());
+        Assert.Null(empty["policy"]);
+    }
+
+    /// <summary>The users whose interests <paramref name="text"/> matches, scored against every user.</summary>
+    private async Task<string?[]> ScoredUsersAsync(string text)
+    {
+        var response = await Http.PostAsJsonAsync("/score", new { texts = new[] { text } });
+        response.EnsureSuccessStatusCode();
+        return [.. (await response.Content.ReadFromJsonAsync<JsonObject>())!["matches"]!.AsArray().Select(m => (string?)m!["userId"])];
+    }
+
+    [Fact]
     public async Task A_users_matches_can_be_asked_for_some_delivery_kinds()
     {
         await Http.PutAsJsonAsync("/users/http-kinds/interests/f1", new { text = Texts.RacingInterest, threshold = Texts.RacingThreshold });
@@ -343,7 +397,7 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
     public async Task Openapi_document_lists_the_api()
     {
         var document = await Http.GetStringAsync("/openapi/v1.json");
-        foreach (var path in new[] { "/users/{userId}/interests/{interestId}", "/interests:import", "/score", "/users/{userId}/matches" })
+        foreach (var path in new[] { "/users/{userId}/interests/{interestId}", "/interests:import", "/score", "/users/{userId}/matches", "/users/{userId}", "/users/{userId}/export" })
         {
             Assert.Contains($"\"{path}\"", document);
         }
@@ -368,6 +422,9 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
         Assert.NotNull(stream["responses"]!["429"]);
         // A user without interests: the stream and POST /score with its userId are 404.
         Assert.NotNull(stream["responses"]!["404"]!["content"]!["application/problem+json"]);
+        // Erasure answers 204 without a body; the export is one JSON document.
+        Assert.NotNull(json["paths"]!["/tenants/{tenant}/users/{userId}"]!["delete"]!["responses"]!["204"]);
+        Assert.NotNull(json["paths"]!["/users/{userId}/export"]!["get"]!["responses"]!["200"]!["content"]!["application/json"]);
         var score = json["paths"]!["/score"]!["post"]!["responses"]!;
         Assert.Equal(["200", "400", "401", "403", "404", "429"], score.AsObject().Select(r => r.Key).Order(StringComparer.Ordinal));
 

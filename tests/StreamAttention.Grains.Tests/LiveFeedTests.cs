@@ -17,13 +17,7 @@ public sealed class LiveFeedTests(ClusterFixture fixture) : IClassFixture<Cluste
     [Fact]
     public async Task Every_silo_streams_the_matches_of_a_batch_scored_anywhere()
     {
-        var broadcasters = fixture.Cluster.Silos.Select(s => s.ServiceProvider.GetRequiredService<MatchBroadcaster>()).ToArray();
-        Assert.Equal(2, broadcasters.Length);
-        for (var poll = 0; poll < SubscribePolls && !broadcasters.All(b => b.IsSubscribed); poll++)
-        {
-            await Task.Delay(PollInterval);
-        }
-        Assert.All(broadcasters, b => Assert.True(b.IsSubscribed));
+        var broadcasters = await SubscribedBroadcastersAsync();
         await fixture.Grains.GetGrain<IUserGrain>("feed-db").PutInterests([new InterestInput("db", Texts.DatabaseInterest)]);
         await fixture.Grains.GetGrain<IUserGrain>("feed-f1").PutInterests([new InterestInput("f1", Texts.RacingInterest, Texts.RacingThreshold)]);
         var mine = broadcasters.Select(b => b.Subscribe("feed-db", capacity: 16)).ToArray();
@@ -57,6 +51,47 @@ public sealed class LiveFeedTests(ClusterFixture fixture) : IClassFixture<Cluste
                 subscription.Dispose();
             }
         }
+    }
+
+    [Fact]
+    public async Task Erasing_a_user_ends_its_streams_on_every_silo_and_no_other()
+    {
+        var broadcasters = await SubscribedBroadcastersAsync();
+        var user = fixture.Grains.GetGrain<IUserGrain>("feed-erased");
+        await user.PutInterests([new InterestInput("db", Texts.DatabaseInterest)]);
+        var streams = broadcasters.Select(b => b.Subscribe("feed-erased", capacity: 16)).ToArray();
+        using var other = broadcasters[0].Subscribe("feed-kept", capacity: 16);
+        try
+        {
+            await user.Erase();
+
+            using var timeout = new CancellationTokenSource(ReceiveTimeout);
+            foreach (var stream in streams)
+            {
+                await stream.Reader.Completion.WaitAsync(timeout.Token);
+            }
+            Assert.False(other.Reader.Completion.IsCompleted);
+        }
+        finally
+        {
+            foreach (var stream in streams)
+            {
+                stream.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Both silos' broadcasters, once the feed has their subscriptions.</summary>
+    private async Task<MatchBroadcaster[]> SubscribedBroadcastersAsync()
+    {
+        var broadcasters = fixture.Cluster.Silos.Select(s => s.ServiceProvider.GetRequiredService<MatchBroadcaster>()).ToArray();
+        Assert.Equal(2, broadcasters.Length);
+        for (var poll = 0; poll < SubscribePolls && !broadcasters.All(b => b.IsSubscribed); poll++)
+        {
+            await Task.Delay(PollInterval);
+        }
+        Assert.All(broadcasters, b => Assert.True(b.IsSubscribed));
+        return broadcasters;
     }
 
     private static async Task<LiveMatch> FirstAsync(MatchBroadcaster.Subscription subscription, CancellationToken cancellationToken)

@@ -110,6 +110,29 @@ public sealed class MatchBroadcasterTests
         Assert.Equal(["m4", "m5"], Drain(slow));
     }
 
+    [Fact]
+    public async Task An_erased_users_streams_end_and_its_kept_matches_are_no_longer_resumed()
+    {
+        var broadcaster = Broadcaster(resumeMatches: 10);
+        using var erased = broadcaster.Subscribe("t/a", capacity: 10);
+        using var other = broadcaster.Subscribe("t/b", capacity: 10);
+        using var tenant = broadcaster.Subscribe(null, capacity: 10, tenant: "t");
+        await broadcaster.OnMatches(Batch(("t/a", "m1"), ("t/b", "m2"), ("t/a", "m3"), ("t/b", "m4")));
+
+        await broadcaster.OnUserErased("t/a");
+
+        // The stream's reader gets what was queued, then sees the end.
+        Assert.Equal(["m1", "m3"], Drain(erased));
+        Assert.True(erased.Reader.Completion.IsCompleted);
+        Assert.False(other.Reader.Completion.IsCompleted);
+        Assert.False(tenant.Reader.Completion.IsCompleted);
+        using var resumed = broadcaster.Subscribe(null, capacity: 10, tenant: "t", resumeAfter: "m0");
+        Assert.Equal(["m2", "m4"], Drain(resumed));
+        await broadcaster.OnMatches(Batch(("t/b", "m5")));
+        using var resumedAfterErasure = broadcaster.Subscribe(null, capacity: 10, resumeAfter: "m2");
+        Assert.Equal(["m4", "m5"], Drain(resumedAfterErasure));
+    }
+
     /// <summary>The broadcaster alone: its subscription to the cluster's feed is a hosted service these tests do not start.</summary>
     private static MatchBroadcaster Broadcaster(int resumeMatches, TimeProvider? time = null)
         => new(grains: null!, Microsoft.Extensions.Options.Options.Create(new LiveFeedOptions { ResumeMatches = resumeMatches }), time ?? TimeProvider.System,

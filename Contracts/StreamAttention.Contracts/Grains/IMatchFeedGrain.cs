@@ -23,4 +23,8 @@ public interface IMatchFeedGrain : IGrainWithIntegerKey
     /// </summary>
     [OneWay, Alias("Publish")]
     Task Publish([Immutable] LiveBatch batch);
+
+    /// <summary>Tells every subscribed silo that user <paramref name="userKey"/> ("tenant/user") was erased: its live streams end.</summary>
+    [Alias("EraseUser")]
+    Task EraseUser(string userKey);
 }

@@ -40,7 +40,8 @@ public interface IUserGrain : IGrainWithStringKey
     /// <summary>
     /// Applies the user's delivery policy to new matches (each with its id), records them in the history with their
     /// decisions and returns the decisions, in order: the only place a match's delivery is decided. A match whose id the
-    /// history holds (a batch asked again) gets the decision it got then. <paramref name="matches"/> is only read, and
+    /// history holds (a batch asked again) gets the decision it got then. A match of an interest the user no longer
+    /// holds (removed, or the user erased, since it was scored) is <see cref="DeliveryKinds.Withdrawn"/> and not recorded. <paramref name="matches"/> is only read, and
     /// not changed by the caller after the call, so a call within the silo passes it without a copy.
     /// </summary>
     [Alias("Decide")]
@@ -72,4 +73,17 @@ public interface IUserGrain : IGrainWithStringKey
     /// </summary>
     [Alias("GetMatches")]
     Task<IReadOnlyList<UserMatch>> GetMatches(int limit);
+
+    /// <summary>Everything the grain keeps about its user, in one read (<see cref="UserDataExport"/>).</summary>
+    [Alias("Export")]
+    Task<UserDataExport> Export();
+
+    /// <summary>
+    /// Erases the user (GDPR art. 17): its shard drops its rows (so no further match is scored for it), its tenant stops
+    /// counting it, its digest reminder is removed, its stored records (state, attention log, expansions) are cleared
+    /// from storage, and the live streams of it end on every silo. The grain then deactivates, so the next call finds
+    /// an empty user. Idempotent: a user with nothing stored is erased as well.
+    /// </summary>
+    [Alias("Erase")]
+    Task Erase();
 }

@@ -28,6 +28,12 @@ public static class DeliveryKinds
     /// </summary>
     public const string Undecided = "undecided";
 
-    /// <summary>The decisions a user's grain makes (<see cref="Undecided"/> is not one).</summary>
+    /// <summary>
+    /// Not a delivery: the match's interest was removed, or its user erased, between scoring and the decision. Nothing is
+    /// recorded, and the scoring gateway drops the match, so it reaches no caller, live stream or topic.
+    /// </summary>
+    public const string Withdrawn = "withdrawn";
+
+    /// <summary>The decisions a user's grain makes (<see cref="Undecided"/> and <see cref="Withdrawn"/> are not).</summary>
     public static readonly IReadOnlyList<string> All = [Immediate, Deferred, SuppressedDuplicate, Muted, QuietHours, BelowThreshold];
 }

@@ -100,6 +100,20 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, IOptions<Live
         return Task.CompletedTask;
     }
 
+    /// <summary>Ends the streams of <paramref name="userKey"/> (their readers see the queue completed) and forgets its kept matches.</summary>
+    public Task OnUserErased(string userKey)
+    {
+        lock (_lock)
+        {
+            foreach (var listener in _listeners.Where(l => l.UserId == userKey))
+            {
+                listener.Queue.Writer.TryComplete();
+            }
+            _recent?.RemoveUser(userKey);
+        }
+        return Task.CompletedTask;
+    }
+
     private void Remove(Subscription listener)
     {
         lock (_lock)
@@ -223,7 +237,7 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, IOptions<Live
         /// <summary>Matches dropped from the full queue since the last call (the oldest unsent ones).</summary>
         public long TakeDropped() => Interlocked.Exchange(ref _dropped, 0);
 
-        /// <summary>The matches as they arrive; completes when the silo stops.</summary>
+        /// <summary>The matches as they arrive; completes when the silo stops, or when the stream's user is erased.</summary>
         public ChannelReader<LiveMatch> Reader => Queue.Reader;
 
         public void Dispose()

@@ -35,4 +35,10 @@ public sealed class MatchFeedGrain(ILogger<MatchFeedGrain> logger) : Grain, IMat
         _observers.Notify(observer => observer.OnMatches(batch));
         return Task.CompletedTask;
     }
+
+    public Task EraseUser(string userKey)
+    {
+        _observers.Notify(observer => observer.OnUserErased(userKey));
+        return Task.CompletedTask;
+    }
 }

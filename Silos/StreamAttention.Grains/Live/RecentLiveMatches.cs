@@ -30,6 +30,15 @@ internal sealed class RecentLiveMatches(int capacity)
         (_next, _count) = (0, 0);
     }
 
+    /// <summary>Drops the kept matches of user <paramref name="userKey"/>, keeping the others in their order.</summary>
+    public void RemoveUser(string userKey)
+    {
+        var kept = Enumerable.Range(0, _count).Select(At).Where(m => m.UserId != userKey).ToArray();
+        Array.Clear(_ring);
+        kept.CopyTo(_ring, 0);
+        (_next, _count) = (kept.Length % _ring.Length, kept.Length);
+    }
+
     /// <summary>
     /// The kept matches after the last one with id <paramref name="matchId"/> (a match scored again keeps its id), or
     /// every kept match when none has it any more (<paramref name="found"/> false: older ones may be missing).

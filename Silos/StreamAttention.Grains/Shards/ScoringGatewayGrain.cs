@@ -126,22 +126,27 @@ public sealed class ScoringGatewayGrain(
                 Truncated: windowsTruncate ? windows!.Truncated(text) : m.Truncated, RawScore: m.RawScore, Source: sourceIds?[text]));
         }
         var (decided, undecidedUsers) = await decisions.DecideAsync(undecided, cancellationToken);
-        var matches = new TextMatch[kept.Count];
+        var matches = new List<TextMatch>(kept.Count);
         for (var i = 0; i < kept.Count; i++)
         {
             var (text, m) = kept[i];
             var decision = decided[i];
-            matches[i] = new TextMatch(text, m.UserId, m.InterestId, decision.Score, m.Highlights, ids[i], decision.Delivery, decision.DuplicateOf,
-                undecided[i].Match.Truncated, m.RawScore, undecidedUsers.GetValueOrDefault(m.UserId));
+            if (decision.Delivery == DeliveryKinds.Withdrawn)
+            {
+                // Its interest or user is gone: no caller, stream or topic gets it.
+                continue;
+            }
+            matches.Add(new TextMatch(text, m.UserId, m.InterestId, decision.Score, m.Highlights, ids[i], decision.Delivery, decision.DuplicateOf,
+                undecided[i].Match.Truncated, m.RawScore, undecidedUsers.GetValueOrDefault(m.UserId)));
         }
         // The live feed forms a listener's match from these: the same values as the user's history entry (which an
         // undecided match does not have: it reaches the user when its dead letter is replayed).
-        var live = undecidedUsers.Count == 0 ? matches : Array.FindAll(matches, m => m.Delivery != DeliveryKinds.Undecided);
+        var live = undecidedUsers.Count == 0 ? matches : matches.FindAll(m => m.Delivery != DeliveryKinds.Undecided);
         await delivery.EnqueueAsync(new LiveBatch(at, texts, live, sourceIds), cancellationToken);
         (this.GetPrimaryKeyLong() == ScoringGatewayKeys.Requests ? metrics.RequestTexts : metrics.Messages).Add(texts.Count);
-        metrics.Matches.Add(matches.Length);
+        metrics.Matches.Add(matches.Count);
         metrics.Duration.Record(time.GetElapsedTime(started).TotalMilliseconds);
-        activity?.SetTag("streamattention.matches", matches.Length);
+        activity?.SetTag("streamattention.matches", matches.Count);
         return matches;
     }
 

@@ -92,8 +92,9 @@ public sealed class ScoringShardGrain(
                     continue;
                 }
                 _missing.Remove(chunk[i]);
-                // An update that arrived meanwhile is at least as new.
-                if (loaded.Interests.Count > 0 && !_users.ContainsKey(chunk[i]))
+                // An update that arrived meanwhile is at least as new; one that removed the user (its last interest
+                // deleted, or the user erased) also left the membership.
+                if (loaded.Interests.Count > 0 && !_users.ContainsKey(chunk[i]) && membership.State.Users.Contains(chunk[i]))
                 {
                     _users[chunk[i]] = Index(chunk[i], loaded);
                     Invalidate();

@@ -39,6 +39,16 @@ public sealed class UserExpansionStore(IGrainStorage storage, GrainId grain)
         var record = new GrainState<UserExpansions>(new UserExpansions { ByText = expansions }) { ETag = read.ETag, RecordExists = read.RecordExists };
         await storage.WriteStateAsync(StateName, grain, record);
     }
+
+    /// <summary>Removes the record from storage (the user erased); nothing to do when there is none.</summary>
+    public async Task ClearAsync()
+    {
+        var read = await ReadAsync();
+        if (read.RecordExists)
+        {
+            await storage.ClearStateAsync(StateName, grain, new GrainState<UserExpansions>(new UserExpansions()) { ETag = read.ETag, RecordExists = true });
+        }
+    }
 }
 
 /// <summary>A user's expansions as read, with the etag a write over them carries.</summary>

@@ -208,6 +208,12 @@ public sealed partial class UserGrain(
         Span<int> decidedPerKind = stackalloc int[DeliveryKinds.All.Count];
         for (var i = 0; i < matches.Count; i++)
         {
+            if (!state.State.Interests.ContainsKey(matches[i].InterestId))
+            {
+                // Scored before its interest was removed or its user erased: recording it would bring back what was removed.
+                decided[i] = new MatchDecision(DeliveryKinds.Withdrawn, matches[i].Score);
+                continue;
+            }
             // A batch retried after a failure brings the same ids: they keep the decision they got.
             var key = MatchKey.Of(matches[i].MatchId);
             if (_history.FindDecision(key) is { } earlier)
@@ -388,16 +394,21 @@ public sealed partial class UserGrain(
     {
         try
         {
-            if (await this.GetReminder(DigestReminder) is { } reminder)
-            {
-                await this.UnregisterReminder(reminder);
-            }
-            _reminderRegistered = false;
+            await RemoveDigestReminderAsync();
         }
         catch (Exception e)
         {
             LogReminderFailed(e);
         }
+    }
+
+    private async Task RemoveDigestReminderAsync()
+    {
+        if (await this.GetReminder(DigestReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+        _reminderRegistered = false;
     }
 
     /// <summary>Sends the outbox in order, stopping at the first failure; true when some digest left it.</summary>
@@ -465,6 +476,36 @@ public sealed partial class UserGrain(
 
     public Task<IReadOnlyList<UserMatch>> GetMatches(int limit)
         => Task.FromResult(_history.Newest(limit));
+
+    public async Task<UserDataExport> Export()
+        => new(UserId, await GetInterests(), state.State.Policy, await GetFeedback(), _history.Newest(int.MaxValue),
+            await GetDigests(AttentionFilter.RecentDigests), [.. state.State.Attention.Pending]);
+
+    /// <summary>
+    /// In the order that keeps what is left findable should a step fail (the caller retries the whole erasure): scoring
+    /// stops first, so no new match is decided for the user while its records go; the records last but the live streams.
+    /// Not interleaved with a write (the grain is not reentrant), so an import racing with the erasure either lands before
+    /// it and is erased, or after it on the next activation, which starts from the cleared records.
+    /// </summary>
+    public async Task Erase()
+    {
+        // An update without interests removes the user from the shard's rows and membership and withdraws the shard's
+        // part of its silo's index until it publishes it again without the user.
+        await Shard.Update(UserId, new UserScoringRows(state.State.Version + 1, []));
+        if (Tenant is { } tenant)
+        {
+            await tenant.Release(UserId, 0);
+        }
+        await RemoveDigestReminderAsync();
+        // Every attention log entry in storage, those whose removal failed before included, is below the next number.
+        await Log.RemoveBeforeAsync(Log.Next);
+        await ExpansionStore.ClearAsync();
+        await state.ClearStateAsync();
+        // Calls after this one go to a new activation, which reads the cleared records: this one's history, verdicts
+        // and attention log numbering are not used again.
+        DeactivateOnIdle();
+        await GrainFactory.GetGrain<IMatchFeedGrain>(0).EraseUser(UserId);
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sending digest {Digest} failed; it stays in the outbox and is sent again at the next check")]
     private partial void LogDigestSendFailed(string digest, Exception exception);

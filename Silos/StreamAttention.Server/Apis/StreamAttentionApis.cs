@@ -86,6 +86,7 @@ public static class StreamAttentionApis
         app.MapMatchStreamApi();
         app.MapPolicyApi();
         app.MapFeedbackApi();
+        app.MapUserDataApi();
         return app;
     }
 }

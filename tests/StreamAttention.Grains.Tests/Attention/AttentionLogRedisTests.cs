@@ -68,6 +68,25 @@ public sealed class AttentionLogRedisTests(RedisAttentionFixture fixture) : ICla
         Assert.Equal(BinaryStateSerializer.BinaryFormat, record[0]);
     }
 
+    /// <summary>Erasing a user deletes its records from Redis (state, attention log entries): no key names it afterwards.</summary>
+    [Fact]
+    public async Task Erasing_a_user_deletes_every_record_of_it_from_redis()
+    {
+        const string user = "erased-redis";
+        var grains = fixture.Services.GetRequiredService<IGrainFactory>();
+        await WithOneImmediateAnHourAsync(grains, user);
+        await DeferFourAsync(grains, user);
+        Assert.Equal(["attention-log-0", "attention-log-1"], await fixture.KeysAsync(user, "attention-log-"));
+
+        var erased = await fixture.Http.DeleteAsync($"/users/{user}");
+
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, erased.StatusCode);
+        Assert.Empty(await fixture.RecordsAsync(user));
+        // A new activation reads nothing back and writes nothing.
+        Assert.Empty(await grains.GetGrain<IUserGrain>(user).GetMatches(10));
+        Assert.Empty(await fixture.RecordsAsync(user));
+    }
+
     /// <summary>One interest that every message matches; one immediate notification an hour, duplicates allowed.</summary>
     private static async Task<IUserGrain> WithOneImmediateAnHourAsync(IGrainFactory grains, string user)
     {

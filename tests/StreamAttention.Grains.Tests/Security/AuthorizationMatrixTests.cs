@@ -41,6 +41,9 @@ public sealed class AuthorizationMatrixTests(SecuredSiloFixture fixture) : IClas
         { "POLICY", "/tenants/acme/users/alice/policy", [Unauthorized, Ok, Forbidden, Ok, Forbidden, Ok, Ok] },
         { "GET", "/tenants/acme/users/alice/digests", [Unauthorized, Ok, Forbidden, Ok, Forbidden, Ok, Ok] },
         { "GET", "/tenants/acme/users/alice/feedback", [Unauthorized, Ok, Forbidden, Ok, Forbidden, Ok, Ok] },
+        { "GET", "/tenants/acme/users/alice/export", [Unauthorized, Ok, Forbidden, Ok, Forbidden, Ok, Ok] },
+        { "DELETE", "/tenants/acme/users/alice", [Unauthorized, Ok, Forbidden, Ok, Forbidden, Ok, Ok] },
+        { "DELETE", "/users/alice", [Unauthorized, Ok, Forbidden, Ok, Ok, Ok, Ok] },
         // 404: let through, and alice has no match "none".
         { "FEEDBACK", "/tenants/acme/users/alice/matches/none/feedback", [Unauthorized, NotFound, Forbidden, NotFound, Forbidden, NotFound, NotFound] },
         // The short routes act in the caller's tenant: bob is not alice; globex's admin reaches globex's alice.
@@ -118,6 +121,7 @@ public sealed class AuthorizationMatrixTests(SecuredSiloFixture fixture) : IClas
         "FEEDBACK" => await http.PostAsJsonAsync(path, new { relevant = false }),
         "IMPORT" => await http.PostAsync(path, new StringContent("""{"userId": "imported", "id": "db", "text": "database"}""", Encoding.UTF8, "application/x-ndjson")),
         "SCORE" => await http.PostAsJsonAsync(path, new { texts = new[] { Texts.Unrelated } }),
+        "DELETE" => await http.DeleteAsync(path),
         // As a browser's EventSource asks: a refusal must still be its status, with a problem it can read or ignore.
         "SSE" => await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, path) { Headers = { { "Accept", "text/event-stream" } } }, HttpCompletionOption.ResponseHeadersRead),
         _ => await http.GetAsync(path),

@@ -1,0 +1,159 @@
+using Microsoft.Extensions.DependencyInjection;
+using StreamAttention.Contracts.Grains;
+using StreamAttention.Contracts.Users;
+using StreamAttention.Grains.Shards;
+
+namespace StreamAttention.Grains.Tests.Attention;
+
+/// <summary>
+/// Erasing a user (GDPR art. 17) leaves nothing of it: no record in storage, no shard membership, no reminder, no tenant
+/// count, no match scored for it again, and a match scored before the erasure but decided after it re-creates nothing.
+/// </summary>
+public sealed class UserErasureTests(AttentionClusterFixture fixture) : IClassFixture<AttentionClusterFixture>
+{
+    private IGrainFactory Grains => fixture.Grains;
+
+    private IScoringGatewayGrain Gateway => Grains.GetGrain<IScoringGatewayGrain>(0);
+
+    [Fact]
+    public async Task Erasing_a_user_clears_its_records_membership_reminder_and_tenant_count_from_storage()
+    {
+        const string user = "erasure-a/stored";
+        var (grain, _) = await WithMatchesFeedbackAndADigestAsync(user);
+        Assert.Contains(StateNames(user), name => name.StartsWith("attention-log-", StringComparison.Ordinal));
+        Assert.Contains("user", StateNames(user));
+        Assert.Contains(user, Members());
+        Assert.NotEmpty((await ReminderRowsAsync(grain)).Reminders);
+        Assert.Equal(1, (await Grains.GetGrain<ITenantGrain>("erasure-a").GetUsage()).Users);
+
+        await grain.Erase();
+
+        Assert.Empty(StateNames(user));
+        Assert.DoesNotContain(user, Members());
+        Assert.Empty((await ReminderRowsAsync(grain)).Reminders);
+        Assert.Equal(0, (await Grains.GetGrain<ITenantGrain>("erasure-a").GetUsage()).Users);
+        var export = await grain.Export();
+        Assert.Equal((0, null, 0, 0, 0, 0), (export.Interests.Count, export.Policy, export.Feedback.Count, export.Matches.Count, export.Digests.Count,
+            export.WaitingForDigest.Count));
+        // Reading the erased user stores nothing again.
+        Assert.Empty(StateNames(user));
+    }
+
+    [Fact]
+    public async Task After_an_erasure_the_same_message_matches_the_user_no_more()
+    {
+        const string user = "erasure-no-match";
+        var grain = await AttentionCluster.WithOneImmediateAnHourAsync(Grains, user);
+        Assert.Contains(await Gateway.Score([Texts.DatabaseMessage]), m => m.UserId == user);
+
+        await grain.Erase();
+
+        Assert.DoesNotContain(await Gateway.Score([Texts.DatabaseMessage + " again"]), m => m.UserId == user);
+        Assert.Empty(await grain.GetMatches(10));
+        Assert.Empty(StateNames(user));
+    }
+
+    [Fact]
+    public async Task A_match_scored_before_the_erasure_and_decided_after_it_is_withdrawn_and_recreates_nothing()
+    {
+        const string user = "erasure-in-flight";
+        var grain = await AttentionCluster.WithOneImmediateAnHourAsync(Grains, user);
+        await grain.Decide([Match("in-flight-0")]);
+
+        await grain.Erase();
+        // Decided as a new user's, they would enter its history (and a deferral its attention log).
+        var decided = await grain.Decide([Match("in-flight-1"), Match("in-flight-2")]);
+
+        Assert.Equal([DeliveryKinds.Withdrawn, DeliveryKinds.Withdrawn], decided.Select(d => d.Delivery));
+        Assert.Empty(await grain.GetMatches(10));
+        Assert.Empty(StateNames(user));
+    }
+
+    [Fact]
+    public async Task A_match_the_shard_still_finds_after_the_erasure_reaches_no_caller()
+    {
+        const string user = "erasure-stale-shard";
+        var grain = await AttentionCluster.WithOneImmediateAnHourAsync(Grains, user);
+        var rows = await grain.GetScoringRows();
+        await grain.Erase();
+        // The shard as a scoring run that started before the erasure saw it: still holding the user's rows.
+        var shard = Grains.GetGrain<IScoringShardGrain>(ShardMap.ShardOf(user, int.Parse(TestCluster.Settings["Sharding:ShardCount"]!)));
+        await shard.Update(user, rows with { Version = rows.Version + 1 });
+
+        var matches = await Gateway.Score([Texts.DatabaseMessage], user);
+
+        Assert.Empty(matches);
+        Assert.Empty(await grain.GetMatches(10));
+        Assert.Empty(StateNames(user));
+    }
+
+    [Fact]
+    public async Task A_user_erased_and_created_again_starts_empty_and_erasing_nothing_succeeds()
+    {
+        const string user = "erasure-b/again";
+        var (grain, _) = await WithMatchesFeedbackAndADigestAsync(user);
+        await grain.Erase();
+        await grain.Erase();
+
+        Assert.Empty((await grain.PutInterests([new InterestInput("other", Texts.RacingInterest)])).Errors);
+
+        var export = await grain.Export();
+        Assert.Equal(["other"], export.Interests.Select(i => i.Id));
+        Assert.Null(export.Policy);
+        Assert.Empty(export.Feedback);
+        Assert.Empty(export.Matches);
+        Assert.Empty(export.Digests);
+        Assert.Equal(1, (await Grains.GetGrain<ITenantGrain>("erasure-b").GetUsage()).Interests);
+        await Grains.GetGrain<IUserGrain>("erasure-never-stored").Erase();
+        Assert.Empty(StateNames("erasure-never-stored"));
+    }
+
+    [Fact]
+    public async Task The_export_holds_the_users_interests_policy_feedback_matches_digests_and_waiting_matches()
+    {
+        const string user = "erasure-export";
+        var (grain, waiting) = await WithMatchesFeedbackAndADigestAsync(user);
+
+        var export = await grain.Export();
+
+        Assert.Equal(user, export.UserKey);
+        Assert.Equal(["db"], export.Interests.Select(i => i.Id));
+        Assert.Equal(new RateLimitPolicy(1, TimeSpan.FromHours(1)), export.Policy?.RateLimit);
+        Assert.Equal(1, Assert.Single(export.Feedback).Relevant);
+        Assert.Equal((await grain.GetMatches(100)).Select(m => m.MatchId), export.Matches.Select(m => m.MatchId));
+        Assert.Equal(fixture.Sink.Of(user).Select(d => d.Id), export.Digests.Select(d => d.Id));
+        Assert.Equal(waiting, export.WaitingForDigest.Select(m => m.MatchId));
+    }
+
+    /// <summary>
+    /// A user with an interest, a policy, a notified match with 👍, a digest sent, and deferred matches in its attention
+    /// log waiting for the next digest (which keeps its reminder registered): their ids.
+    /// </summary>
+    private async Task<(IUserGrain Grain, string[] Waiting)> WithMatchesFeedbackAndADigestAsync(string user)
+    {
+        var grain = await AttentionCluster.WithOneImmediateAnHourAsync(Grains, user);
+        var notified = (await Gateway.Score([Texts.DatabaseMessage], user)).Single();
+        Assert.NotNull(await grain.GiveFeedback(notified.MatchId!, relevant: true));
+        await Gateway.Score([Texts.DatabaseMessage + " number 1"], user);
+        fixture.Time.Advance(TimeSpan.FromHours(1));
+        await AttentionCluster.TickAsync(Grains, user);
+        Assert.Single(fixture.Sink.Of(user));
+        // The first of these two may open the next hour's rate-limit window; the second waits.
+        var later = (await Gateway.Score([Texts.DatabaseMessage + " number 2", Texts.DatabaseMessage + " number 3"], user)).ToArray();
+        Assert.Equal(DeliveryKinds.Deferred, later[^1].Delivery);
+        return (grain, [.. later.Where(m => m.Delivery == DeliveryKinds.Deferred).Select(m => m.MatchId!)]);
+    }
+
+    private UserMatch Match(string id) => new(fixture.Time.GetUtcNow(), "db", $"{Texts.DatabaseMessage} {id}", 0.9f, [], id);
+
+    /// <summary>The names of the records stored for <paramref name="user"/>'s grain.</summary>
+    private string[] StateNames(string user)
+        => [.. fixture.Store.Entries.Keys.Where(k => k.Grain.Key.ToString() == user).Select(k => k.StateName)];
+
+    /// <summary>Every user the shards' stored memberships list.</summary>
+    private string[] Members()
+        => [.. fixture.Store.Entries.Where(e => e.Key.StateName == "shard").SelectMany(e => ((ShardMembershipState)e.Value.State).Users)];
+
+    private Task<ReminderTableData> ReminderRowsAsync(IUserGrain grain)
+        => fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IReminderTable>().ReadRows(grain.GetGrainId());
+}

@@ -54,14 +54,4 @@ public sealed class KafkaClientLogTests
             ],
             _lines);
     }
-
-    private sealed class ListLogger(List<(LogLevel, string)> lines) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            => lines.Add((logLevel, formatter(state, exception)));
-    }
 }

@@ -14,7 +14,7 @@ namespace StreamAttention.Ingest.Pipeline;
 /// <see cref="BatchProcessor"/>, commits the offsets of batches whose outputs were all acknowledged, and pauses its
 /// partitions while <see cref="KafkaIngestOptions.MaxInFlightBatches"/> batches are in flight or a silo's scoring
 /// queue is full (<see cref="ScoringGatewayClient.Busy"/>). A failed batch ends the
-/// consumer session; a new one resumes from the committed offsets (at-least-once). Disposing it (a host disposed
+/// consumer session; a new one resumes from the committed offsets (at-least-once; <see cref="ConsumerRestarts"/>). Disposing it (a host disposed
 /// without being stopped) ends the loop too, as a stop does.
 /// </summary>
 public sealed class KafkaIngestService(
@@ -23,6 +23,7 @@ public sealed class KafkaIngestService(
     ScoringGatewayClient gateway,
     OutputPublisher publisher,
     IngestInstruments metrics,
+    TimeProvider time,
     ILogger<KafkaIngestService> logger) : IHostedService, IDisposable
 {
     private static readonly TimeSpan PausedPoll = TimeSpan.FromMilliseconds(100);
@@ -43,13 +44,12 @@ public sealed class KafkaIngestService(
 
     /// <summary>How long the loop waits for a partition's committed offset, asked once per assignment to find offsets lost before it (<see cref="ReadPositions"/>).</summary>
     private static readonly TimeSpan CommittedQueryTimeout = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan FirstRestartDelay = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan MaxRestartDelay = TimeSpan.FromSeconds(30);
 
     /// <summary>Kept across the consumer's restarts, so a broker that stays down is not reported anew by each consumer.</summary>
     private readonly KafkaClientLog _kafkaLog = new(logger);
 
     private readonly KafkaIngestOptions _options = options.Value;
+    private readonly ConsumerRestarts _restarts = new(time, metrics, logger);
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Thread? _loop;
@@ -87,28 +87,13 @@ public sealed class KafkaIngestService(
 
     private void Run()
     {
-        var restartDelay = FirstRestartDelay;
         try
         {
-            while (!_stopping.IsCancellationRequested)
-            {
-                try
-                {
-                    RunSession();
-                    restartDelay = FirstRestartDelay;
-                }
-                catch (Exception e) when (!_stopping.IsCancellationRequested)
-                {
-                    metrics.Restarted();
-                    logger.LogError(e, "Kafka ingest failed; the consumer restarts from its committed offsets in {Delay}", restartDelay);
-                    _stopping.Token.WaitHandle.WaitOne(restartDelay);
-                    restartDelay = TimeSpan.FromTicks(Math.Min(restartDelay.Ticks * 2, MaxRestartDelay.Ticks));
-                }
-            }
+            _restarts.Run(RunSession, _stopping.Token);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
-            // Stopped while a session was starting (e.g. asking the gateway for the embedding dimension).
+            // Stopped while a session was starting (e.g. asking the gateway for the embedding dimension) or waiting to restart.
         }
         catch (Exception e)
         {

@@ -10,7 +10,7 @@ namespace StreamAttention.Ingest.Pipeline;
 /// <summary>
 /// The ingest's client of the silos' scoring gateway (<see cref="IScoringGatewayGrain"/>). It scores a batch with
 /// one call per scope (everyone, or one user) and kind (text, or pre-embedded), so the silos embed each text once.
-/// Failures by kind:
+/// Failures by kind (the retries: <see cref="ScoringCallRetries"/>):
 /// <list type="bullet">
 /// <item>busy (a silo's scoring queue is full): the call waits and is tried again without limit, and <see cref="Busy"/>
 /// tells the consume loop to pause its partitions until scoring has room;</item>
@@ -24,10 +24,7 @@ namespace StreamAttention.Ingest.Pipeline;
 /// </summary>
 public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIngestOptions> options, TimeProvider time, ILogger<ScoringGatewayClient> logger)
 {
-    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(2);
-
-    private int _busyCalls;
+    private readonly ScoringCallRetries _retries = new(options, time, logger);
 
     private readonly ScoringCallDeadline _deadline = new(options.Value.ScoringCallDeadlineFloor);
 
@@ -35,7 +32,7 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
     private readonly UnansweredCalls _checksOut = new();
 
     /// <summary>Whether some call is waiting because a silo's scoring queue was full.</summary>
-    public bool Busy => Volatile.Read(ref _busyCalls) > 0;
+    public bool Busy => _retries.Busy;
 
     /// <summary>The outcome of each message, in the order of <paramref name="messages"/>.</summary>
     public async Task<ScoringOutcome[]> ScoreAsync(IReadOnlyList<IngestMessage> messages, CancellationToken cancellationToken)
@@ -50,7 +47,7 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
 
     /// <summary>The embedder's dimension, which format Vectors checks messages against.</summary>
     public Task<int> GetEmbeddingDimensionAsync(CancellationToken cancellationToken)
-        => RetryAsync(token => grains.GetGrain<IScoringGatewayGrain>(ScoringGatewayKeys.Stream).GetEmbeddingDimension().WaitAsync(token), cancellationToken);
+        => _retries.ExecuteAsync(token => grains.GetGrain<IScoringGatewayGrain>(ScoringGatewayKeys.Stream).GetEmbeddingDimension().WaitAsync(token), IsUnavailable, cancellationToken);
 
     /// <summary>Scores messages of one scope and kind; if they keep failing, bisects them to isolate the ones that fail.</summary>
     private async Task ScoreIsolatingAsync((IngestMessage Message, int Index)[] items, ScoringOutcome[] outcomes, CancellationToken cancellationToken)
@@ -66,7 +63,7 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
         IReadOnlyList<TextMatch> results;
         try
         {
-            results = await RetryAsync(token => WithinDeadlineAsync(items.Select(item => item.Message).ToArray(), token), cancellationToken);
+            results = await _retries.ExecuteAsync(token => WithinDeadlineAsync(items.Select(item => item.Message).ToArray(), token), IsUnavailable, cancellationToken);
         }
         catch (Exception e) when (!IsUnavailable(e) && !cancellationToken.IsCancellationRequested)
         {
@@ -111,7 +108,7 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
             logger.LogDebug("The interests check of user {User} has not answered yet; its messages are scored without it", userKey);
             return false;
         }
-        var check = RetryAsync(token => grains.GetGrain<IUserGrain>(userKey).GetInterests().WaitAsync(token), cancellationToken, ClusterFailures.IsUnavailable);
+        var check = _retries.ExecuteAsync(token => grains.GetGrain<IUserGrain>(userKey).GetInterests().WaitAsync(token), ClusterFailures.IsUnavailable, cancellationToken);
         var timeout = options.Value.Tenancy.UserCheckTimeout;
         try
         {
@@ -161,45 +158,6 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
         return messages[0].Embedding is null
             ? gateway.Score(texts, userKey, tenant, origins, cancellationToken)
             : gateway.ScoreEmbedded(messages.Select(m => m.Embedding!).ToArray(), texts, userKey, tenant, origins, cancellationToken);
-    }
-
-    /// <param name="isUnavailable">The failures retried until <see cref="KafkaIngestOptions.ScoringRetryTimeout"/>; others are
-    /// tried <see cref="KafkaIngestOptions.ScoringAttempts"/> times. Default: <see cref="IsUnavailable"/>.</param>
-    private async Task<T> RetryAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken, Func<Exception, bool>? isUnavailable = null)
-    {
-        isUnavailable ??= IsUnavailable;
-        var deadline = time.GetUtcNow() + options.Value.ScoringRetryTimeout;
-        var delay = FirstRetryDelay;
-        var busyDelay = FirstRetryDelay;
-        var failures = 0;
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await call(cancellationToken);
-            }
-            catch (ScoringBusyException) when (!cancellationToken.IsCancellationRequested)
-            {
-                // Not a failure: the silo is full; wait (the consume loop pauses meanwhile) and ask again.
-                Interlocked.Increment(ref _busyCalls);
-                try
-                {
-                    await Task.Delay(busyDelay, time, cancellationToken);
-                }
-                finally
-                {
-                    Interlocked.Decrement(ref _busyCalls);
-                }
-                busyDelay = TimeSpan.FromTicks(Math.Min(busyDelay.Ticks * 2, MaxRetryDelay.Ticks));
-            }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested && time.GetUtcNow() + delay < deadline
-                && (isUnavailable(e) || ++failures < options.Value.ScoringAttempts))
-            {
-                logger.LogWarning("Scoring call failed (attempt {Attempt}), retrying in {Delay}: {Error}", attempt, delay, e.Message);
-                await Task.Delay(delay, time, cancellationToken);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
-            }
-        }
     }
 
     /// <summary>

@@ -2,6 +2,8 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Live;
 using StreamAttention.Grains.Options;
@@ -132,12 +134,16 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, IOptions<Live
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var feed = grains.GetGrain<IMatchFeedGrain>(0);
+        var subscribing = SubscribeRetries();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                _reference ??= grains.CreateObjectReference<IMatchFeedObserver>(this);
-                await feed.Subscribe(_reference);
+                await subscribing.ExecuteAsync(async _ =>
+                {
+                    _reference ??= grains.CreateObjectReference<IMatchFeedObserver>(this);
+                    await feed.Subscribe(_reference);
+                }, stoppingToken);
                 _subscribed = true;
                 await Task.Delay(RefreshPeriod, stoppingToken);
             }
@@ -145,14 +151,30 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, IOptions<Live
             {
                 break;
             }
-            catch (Exception e)
-            {
-                _subscribed = false;
-                LogSubscribeFailed(e);
-                await Task.Delay(RetryDelay, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
         }
     }
+
+    /// <summary>
+    /// A failed subscription is asked again every <see cref="RetryDelay"/> without limit, and the silo is not subscribed
+    /// meanwhile; only the stop (the cancellation of the call, or of the wait) ends the retries.
+    /// </summary>
+    private ResiliencePipeline SubscribeRetries() => new ResiliencePipelineBuilder { Name = "live-feed-subscription", TimeProvider = time }
+        .AddRetry(new RetryStrategyOptions
+        {
+            Name = "live-feed-subscribe",
+            BackoffType = DelayBackoffType.Constant,
+            UseJitter = false,
+            Delay = RetryDelay,
+            MaxRetryAttempts = int.MaxValue,
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && !(e is OperationCanceledException && args.Context.CancellationToken.IsCancellationRequested)),
+            OnRetry = args =>
+            {
+                _subscribed = false;
+                LogSubscribeFailed(args.Outcome.Exception!);
+                return default;
+            },
+        })
+        .Build();
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {

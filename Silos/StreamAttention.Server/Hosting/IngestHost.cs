@@ -32,7 +32,6 @@ public static class IngestHost
             }
         });
         builder.Services.AddKafkaIngest().BindConfiguration(KafkaIngestOptions.SectionName);
-        builder.Services.AddReadinessCheck<KafkaReadinessCheck>("kafka");
         builder.Services.AddSingleton<ClusterClientReadinessCheck>();
         builder.Services.AddSingleton<IClusterConnectionStatusObserver>(services => services.GetRequiredService<ClusterClientReadinessCheck>());
         builder.Services.AddReadinessCheck<ClusterClientReadinessCheck>("cluster");

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
 using StreamAttention.Grains.Hosting;
@@ -52,15 +51,11 @@ public static class SiloHost
         if (builder.Configuration.GetValue<bool>($"{KafkaIngestOptions.SectionName}:{nameof(KafkaIngestOptions.Enabled)}"))
         {
             builder.Services.AddKafkaIngest().BindConfiguration(KafkaIngestOptions.SectionName);
-            builder.Services.AddReadinessCheck<KafkaReadinessCheck>("kafka");
         }
         else if (builder.Configuration[$"{KafkaIngestOptions.SectionName}:{nameof(KafkaIngestOptions.BootstrapServers)}"] is { Length: > 0 })
         {
             // The ingest runs in its own process (it has no grains): the digests this silo's users form go to Kafka from here.
             builder.Services.AddKafkaDigestSink().BindConfiguration(KafkaIngestOptions.SectionName);
-            builder.Services.AddReadinessCheck("kafka", services => new KafkaReadinessCheck(
-                services.GetRequiredService<IOptions<KafkaIngestOptions>>(), services.GetRequiredService<ILogger<KafkaReadinessCheck>>(), inputTopicsRead: false),
-                HealthStatus.Degraded);
         }
         return builder;
     }

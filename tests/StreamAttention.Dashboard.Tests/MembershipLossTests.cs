@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using StackExchange.Redis;
 
 namespace StreamAttention.Dashboard.Tests;
 
@@ -19,10 +18,7 @@ public sealed class MembershipLossTests(MembershipLossTests.Host host) : IClassF
         {
             Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         }
-        await using (var redis = await ConnectionMultiplexer.ConnectAsync($"{host.Redis.Configuration},allowAdmin=true"))
-        {
-            await redis.GetServers().Single().FlushAllDatabasesAsync();
-        }
+        await host.Redis.FlushAllAsync();
 
         JsonNode? silo = null;
         for (var poll = 0; poll < Polls && (string?)silo?["status"] != "Unhealthy"; poll++)

@@ -67,6 +67,19 @@ public sealed class RedisClusterTests(ITestOutputHelper output) : IAsyncLifetime
         AssertSameMatches(before, await ScoreAsync(restarted));
     }
 
+    [Fact]
+    public async Task A_silo_whose_Redis_was_flushed_stops_within_its_shutdown_timeout_and_says_what_it_could_not_do()
+    {
+        var silo = await StartSiloAsync("flushed", "--Cluster:ShutdownTimeout=00:00:05");
+        await _redis!.FlushAllAsync();
+
+        // Orleans alone retried its membership writes for about two minutes, past SiloProcess' stop timeout.
+        var (exitCode, errors) = await silo.TerminateAsync();
+
+        Assert.Equal(3, exitCode);
+        Assert.Contains("did not stop within Cluster:ShutdownTimeout (00:00:05) and exits: its row in the cluster's membership table is gone", errors);
+    }
+
     public Task DisposeAsync()
     {
         foreach (var silo in _silos)
@@ -83,9 +96,9 @@ public sealed class RedisClusterTests(ITestOutputHelper output) : IAsyncLifetime
         return (silos[0], silos[1]);
     }
 
-    private async Task<SiloProcess> StartSiloAsync(string name)
+    private async Task<SiloProcess> StartSiloAsync(string name, params string[] configuration)
     {
-        var silo = await SiloProcess.StartAsync(name, _redis!.ClusteringConfiguration);
+        var silo = await SiloProcess.StartAsync(name, [.. _redis!.ClusteringConfiguration, .. configuration]);
         lock (_silos)
         {
             _silos.Add(silo);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using StackExchange.Redis;
 
 namespace StreamAttention.Testing;
 
@@ -54,6 +55,13 @@ public sealed class RedisServer : IDisposable
             server.Dispose();
             throw;
         }
+    }
+
+    /// <summary>FLUSHALL: everything the silos stored, their membership table included, is gone as if Redis restarted empty.</summary>
+    public async Task FlushAllAsync()
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync($"{Configuration},allowAdmin=true");
+        await redis.GetServers().Single().FlushAllDatabasesAsync();
     }
 
     public void Dispose() => _process.Dispose();

@@ -68,9 +68,16 @@ public sealed class SiloProcess : IDisposable
     /// <summary>SIGTERM: the silo leaves the cluster gracefully.</summary>
     public async Task StopAsync()
     {
+        var (exitCode, errors) = await TerminateAsync();
+        Assert.True(exitCode == 0, $"silo {Name} exited with {exitCode} after SIGTERM: {errors}");
+    }
+
+    /// <summary>SIGTERM, whatever the stop's outcome: the exit code and the silo's log (stderr).</summary>
+    public async Task<(int ExitCode, string Errors)> TerminateAsync()
+    {
         _process.Terminate();
         var exitCode = await _process.WaitForExitAsync(StopTimeout);
-        Assert.True(exitCode == 0, $"silo {Name} exited with {exitCode} after SIGTERM: {await _process.StandardErrorAsync()}");
+        return (exitCode, await _process.StandardErrorAsync());
     }
 
     public void Dispose()

@@ -88,6 +88,7 @@ public static class StreamAttentionSiloBuilderExtensions
         // bring that down to a few seconds where false suspicions are cheap (one machine, tests).
         builder.Services.Configure<ClusterMembershipOptions>(configuration.GetSection(SiloClusterOptions.MembershipSectionName));
         builder.Configure<SiloMessagingOptions>(messaging => ConfigureTimeout(messaging, options));
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
         builder.Services.AddOptions<DeliveryDecisionOptions>().Validate(decisions => decisions.AnswerDeadline < options.ResponseTimeout,
             $"Decisions:AnswerDeadline must be below Cluster:ResponseTimeout ({options.ResponseTimeout:c}): past it Orleans gives up on a user's call first, and a hung user is never told apart.");
         switch (options.Clustering)

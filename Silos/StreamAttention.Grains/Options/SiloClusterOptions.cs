@@ -50,6 +50,14 @@ public sealed class SiloClusterOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a silo's stop may take (the host's shutdown timeout): its grains deactivate and it leaves the cluster's
+    /// membership within it, and past it the process exits (Orleans alone retries a membership table it cannot write
+    /// for about two minutes).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     public StorageKind EffectiveStorage => Storage ?? (Clustering == ClusteringKind.Redis ? StorageKind.Redis : StorageKind.Memory);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

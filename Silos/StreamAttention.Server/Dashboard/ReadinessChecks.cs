@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Orleans.Clustering.Redis;
 using StreamAttention.Grains.Live;
+using StreamAttention.Server.Hosting;
 
 namespace StreamAttention.Server.Dashboard;
 
@@ -42,19 +42,13 @@ public sealed partial class SiloReadinessCheck(ISiloStatusOracle silo, IMembersh
         SiloStatus? listed;
         try
         {
-            var table = await membership.ReadRowAsync(silo.SiloAddress, cancellationToken);
-            listed = table.Members.Select(m => m.Item1).FirstOrDefault(entry => entry.SiloAddress.Equals(silo.SiloAddress))?.Status;
-        }
-        catch (RedisClusteringException)
-        {
-            // Redis answers, but the table's version key is gone: the whole table was.
-            listed = null;
+            listed = await MembershipRow.ListedStatusAsync(membership, silo.SiloAddress, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             return HealthCheckResult.Degraded($"The silo is active; the cluster's membership table could not be read: {e.Message}", e, data);
         }
-        data["listed"] = listed?.ToString() ?? Absent;
+        data["listed"] = listed?.ToString() ?? MembershipRow.Absent;
         if (listed == SiloStatus.Active)
         {
             return HealthCheckResult.Healthy("The silo is active in its cluster", data);
@@ -67,8 +61,6 @@ public sealed partial class SiloReadinessCheck(ISiloStatusOracle silo, IMembersh
         }
         return HealthCheckResult.Unhealthy(description, data: data);
     }
-
-    private const string Absent = "absent";
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Description}")]
     private partial void LogMembershipLost(string description);

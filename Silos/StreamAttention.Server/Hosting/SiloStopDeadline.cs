@@ -1,0 +1,69 @@
+using Microsoft.Extensions.Options;
+
+namespace StreamAttention.Server.Hosting;
+
+/// <summary>
+/// Holds a silo's stop to its shutdown timeout (<c>Cluster:ShutdownTimeout</c>). Orleans does not: leaving the
+/// cluster, it retries each status it writes to the membership table (shutting down, stopping, dead) for up to a
+/// minute, so a silo whose table is gone (its Redis flushed or restarted empty) took about two minutes to stop on
+/// SIGTERM, serving nothing meanwhile. Past the timeout the process exits with one line saying what it could not do.
+/// </summary>
+internal sealed partial class SiloStopDeadline(
+    IHostApplicationLifetime lifetime, IOptions<HostOptions> host, ILocalSiloDetails silo, IMembershipTable membership, ILogger<SiloStopDeadline> logger)
+    : IHostedService
+{
+    /// <summary>The exit code of a stop that overran its timeout: the silo did not leave its cluster cleanly.</summary>
+    public const int OverranExitCode = 3;
+
+    /// <summary>How long the closing line waits for the membership table to say what it lists.</summary>
+    private static readonly TimeSpan MembershipReadTimeout = TimeSpan.FromSeconds(2);
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        lifetime.ApplicationStopping.Register(() => _ = ExitPastDeadlineAsync());
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task ExitPastDeadlineAsync()
+    {
+        var timeout = host.Value.ShutdownTimeout;
+        // The table is read only when the stop overran: until then the stop's own writes have it.
+        await Task.Delay(timeout > MembershipReadTimeout ? timeout - MembershipReadTimeout : TimeSpan.Zero);
+        if (lifetime.ApplicationStopped.IsCancellationRequested)
+        {
+            return;
+        }
+        var unfinished = await UnfinishedAsync();
+        if (lifetime.ApplicationStopped.IsCancellationRequested)
+        {
+            return;
+        }
+        LogOverran(silo.SiloAddress, timeout, unfinished);
+        Environment.Exit(OverranExitCode);
+    }
+
+    /// <summary>What the stop has not done, as the membership table tells it.</summary>
+    private async Task<string> UnfinishedAsync()
+    {
+        using var cancellation = new CancellationTokenSource(MembershipReadTimeout);
+        try
+        {
+            return await MembershipRow.ListedStatusAsync(membership, silo.SiloAddress, cancellation.Token) switch
+            {
+                null => "its row in the cluster's membership table is gone (the table was lost, e.g. its Redis flushed or restarted empty), so it could not "
+                    + "write its leaving there; the other silos, if any, declare it dead by their probes",
+                { } listed => $"the cluster's membership table still lists it as {listed}: Orleans had not finished deactivating its grains and leaving the cluster",
+            };
+        }
+        catch (Exception e)
+        {
+            return $"the cluster's membership table could not be read ({e.Message}), so it could not write its leaving there; "
+                + "the other silos, if any, declare it dead by their probes";
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Silo {Silo} did not stop within Cluster:ShutdownTimeout ({Timeout}) and exits: {Unfinished}")]
+    private partial void LogOverran(SiloAddress silo, TimeSpan timeout, string unfinished);
+}

@@ -68,7 +68,7 @@ public static class SiloHost
         app.MapDashboardApi();
         if (app.Services.GetRequiredService<IOptions<LiveDashboardOptions>>().Value.OrleansDashboard)
         {
-            app.MapOrleansDashboard(routePrefix: OrleansDashboardPath).RequireOperator();
+            app.MapOrleansDashboard(routePrefix: OrleansDashboardPath).RequireOperator().AddEndpointFilter<OrleansDashboardSiloFilter>();
         }
         return app;
     }

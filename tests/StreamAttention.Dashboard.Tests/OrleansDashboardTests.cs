@@ -1,0 +1,46 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace StreamAttention.Dashboard.Tests;
+
+/// <summary>The Orleans dashboard, mounted: a silo address in its URL that is not one answers as the API's errors do.</summary>
+public sealed class OrleansDashboardTests(OrleansDashboardTests.Host host) : IClassFixture<OrleansDashboardTests.Host>
+{
+    [Theory]
+    [InlineData("SiloProperties")]
+    [InlineData("SiloCounters")]
+    [InlineData("SiloMetadata")]
+    [InlineData("SiloStats")]
+    [InlineData("HistoricalStats")]
+    public async Task A_silo_route_answers_a_malformed_address_with_400_and_an_unknown_silo_with_404_as_problem_details(string route)
+    {
+        using var malformed = await host.Http.GetAsync($"/orleans/{route}/not-a-silo");
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        Assert.Equal("application/problem+json", malformed.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("Not a silo address", (await malformed.Content.ReadFromJsonAsync<ProblemDetails>())!.Title);
+
+        using var unknown = await host.Http.GetAsync($"/orleans/{route}/127.0.0.1:1@1");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("No such silo", (await unknown.Content.ReadFromJsonAsync<ProblemDetails>())!.Title);
+
+        var silo = host.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString();
+        using var known = await host.Http.GetAsync($"/orleans/{route}/{silo}");
+        Assert.Equal(HttpStatusCode.OK, known.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_dashboards_fonts_and_images_are_served_by_their_paths()
+    {
+        using var font = await host.Http.GetAsync("/orleans/fonts/fa-solid-900.woff2");
+        Assert.Equal(HttpStatusCode.OK, font.StatusCode);
+        using var image = await host.Http.GetAsync("/orleans/img/OrleansLogo.png");
+        Assert.Equal(HttpStatusCode.OK, image.StatusCode);
+    }
+
+    public sealed class Host : SiloHostFixture
+    {
+        protected override IEnumerable<string> Arguments => ["--Dashboard:OrleansDashboard=true"];
+    }
+}

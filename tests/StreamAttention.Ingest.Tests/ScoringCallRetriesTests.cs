@@ -52,9 +52,9 @@ public sealed class ScoringCallRetriesTests
         Assert.Equal("no answer", (await Assert.ThrowsAsync<TimeoutException>(() => call)).Message);
         Assert.Equal(
             [
-                (LogLevel.Warning, "Scoring call failed (attempt 1), retrying in 00:00:00.1000000: no answer"),
-                (LogLevel.Warning, "Scoring call failed (attempt 2), retrying in 00:00:00.2000000: no answer"),
-                (LogLevel.Warning, "Scoring call failed (attempt 3), retrying in 00:00:00.4000000: no answer"),
+                (LogLevel.Warning, "Scoring call failed (attempt 1: cluster unavailable), retrying in 00:00:00.1000000: no answer"),
+                (LogLevel.Warning, "Scoring call failed (attempt 2: cluster unavailable), retrying in 00:00:00.2000000: no answer"),
+                (LogLevel.Warning, "Scoring call failed (attempt 3: cluster unavailable), retrying in 00:00:00.4000000: no answer"),
             ],
             _lines);
     }
@@ -79,7 +79,7 @@ public sealed class ScoringCallRetriesTests
         // and 2,000 ms (the most): answered at 5.2 s, past the 1 s retry timeout, which only bounds failures.
         Assert.Equal(Milliseconds(0, 100, 200, 400, 800, 1600, 3200, 5200), _calls);
         Assert.Equal((true, false, false), (busyWhileWaiting, busyAfterAFailure, retries.Busy));
-        Assert.Equal([(LogLevel.Warning, "Scoring call failed (attempt 2), retrying in 00:00:00.1000000: no answer")], _lines);
+        Assert.Equal([(LogLevel.Warning, "Scoring call failed (attempt 2: cluster unavailable), retrying in 00:00:00.1000000: no answer")], _lines);
     }
 
     [Fact]

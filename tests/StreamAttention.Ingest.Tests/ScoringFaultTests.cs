@@ -246,6 +246,28 @@ public sealed class ScoringFaultTests(FaultyClusterFixture fixture) : IClassFixt
         await Eventually.SucceedsAsync(() => Task.Run(() => Assert.Equal(0, outcomes.ConsumerLag)));
     }
 
+    /// <summary>
+    /// More storage failures in a row than <c>Ingest:ScoringAttempts</c>: the messages are not to blame, so the batch is
+    /// retried as for the cluster's unavailability (and logged as the storage's), not bisected into dead letters.
+    /// </summary>
+    [Fact]
+    public async Task A_scoring_call_whose_grain_storage_did_not_answer_is_retried_as_the_storages_failure_and_nothing_is_dead_lettered()
+    {
+        await using var kafka = Traffic.StartKafka();
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "storage-outage");
+        using var outcomes = new OutcomeCounter(ingest);
+        fixture.Faults.FailAsStorageOutage(calls: 6);
+        await Traffic.ProduceAsync(kafka, 0, Count);
+
+        await OutputReader.WaitForAllCommittedAsync(kafka, "storage-outage", ingest.Log());
+
+        Assert.Equal(0, fixture.Faults.StorageOutagesLeft);
+        await ingest.Log().WaitForAsync("storage unavailable");
+        Assert.Equal(0, OutputReader.AssertMatches(OutputReader.ReadMatches(kafka), Count, maxDuplicates: 0));
+        Assert.Empty(OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic));
+        Assert.Equal(0, outcomes.Restarts);
+    }
+
     [Fact]
     public async Task A_full_scoring_queue_pauses_the_consumer_which_resumes_and_delivers_everything()
     {

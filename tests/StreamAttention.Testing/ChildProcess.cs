@@ -8,6 +8,8 @@ namespace StreamAttention.Testing;
 public sealed partial class ChildProcess : IDisposable
 {
     private const int SigTerm = 15;
+    private const int SigStop = 19;
+    private const int SigCont = 18;
 
     private readonly Process _process;
     private readonly Task<string> _stderr;
@@ -77,11 +79,19 @@ public sealed partial class ChildProcess : IDisposable
     public Task<string> StandardErrorAsync() => _stderr;
 
     /// <summary>Asks the process to stop, as a service manager or <c>kill PID</c> would.</summary>
-    public void Terminate()
+    public void Terminate() => Signal(SigTerm, nameof(SigTerm));
+
+    /// <summary>SIGSTOP: the process keeps its sockets open and answers nothing until <see cref="Continue"/>, as one stuck would.</summary>
+    public void Stop() => Signal(SigStop, nameof(SigStop));
+
+    /// <summary>SIGCONT: a process stopped by <see cref="Stop"/> runs again.</summary>
+    public void Continue() => Signal(SigCont, nameof(SigCont));
+
+    private void Signal(int signal, string name)
     {
-        if (Kill(_process.Id, SigTerm) != 0)
+        if (Kill(_process.Id, signal) != 0)
         {
-            throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
+            throw new InvalidOperationException($"kill({_process.Id}, {name}) failed: errno {Marshal.GetLastPInvokeError()}");
         }
     }
 

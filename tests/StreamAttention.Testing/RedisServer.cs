@@ -64,6 +64,11 @@ public sealed class RedisServer : IDisposable
         await redis.GetServers().Single().FlushAllDatabasesAsync();
     }
 
+    /// <summary>Redis stops answering (SIGSTOP): its clients' calls time out, as with a Redis stuck or cut off, until <see cref="Resume"/>.</summary>
+    public void Pause() => _process.Stop();
+
+    public void Resume() => _process.Continue();
+
     public void Dispose() => _process.Dispose();
 
     private async Task WaitUntilListeningAsync()

@@ -2,7 +2,7 @@ using Orleans.Runtime.Messaging;
 
 namespace StreamAttention.Contracts.Grains;
 
-/// <summary>How a caller of a grain tells the cluster's failure from the grain's own.</summary>
+/// <summary>How a caller of a grain tells the cluster's failure from the grain's own (and from its storage's).</summary>
 public static class ClusterFailures
 {
     /// <summary>
@@ -12,4 +12,11 @@ public static class ClusterFailures
     /// </summary>
     public static bool IsUnavailable(Exception e)
         => e is TimeoutException or OrleansMessageRejectionException or ConnectionFailedException or Orleans.Networking.Shared.SocketConnectionException;
+
+    /// <summary>
+    /// A grain's storage did not answer (<see cref="StorageUnavailableException"/>, also where Orleans wrapped it, e.g. in a
+    /// failed activation): transient, and the storage's failure, not the cluster's.
+    /// </summary>
+    public static bool IsStorageUnavailable(Exception? e)
+        => e is not null && (e is StorageUnavailableException || IsStorageUnavailable(e.InnerException));
 }

@@ -14,7 +14,7 @@ namespace StreamAttention.Ingest.Pipeline;
 /// <list type="bullet">
 /// <item>busy (a silo's scoring queue is full): the call waits and is tried again without limit, and <see cref="Busy"/>
 /// tells the consume loop to pause its partitions until scoring has room;</item>
-/// <item>unavailable (a silo lost, shards moving, a timeout): retried with backoff until
+/// <item>unavailable (a silo lost, shards moving, a timeout, a grain's storage not answering): retried with backoff until
 /// <see cref="KafkaIngestOptions.ScoringRetryTimeout"/>, then the batch fails and the consumer restarts from its
 /// committed offsets;</item>
 /// <item>anything else (the silos refused the messages): tried <see cref="KafkaIngestOptions.ScoringAttempts"/> times,
@@ -162,9 +162,10 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
 
     /// <summary>
     /// A scoring call's failure that no message is to blame for: the cluster could not answer (<see cref="ClusterFailures.IsUnavailable"/>),
-    /// or any other Orleans runtime error (shards moving between silos).
+    /// a grain's storage did not (<see cref="ClusterFailures.IsStorageUnavailable"/>: the batch waits for it as for the
+    /// cluster, rather than dead-lettering every message), or any other Orleans runtime error (shards moving between silos).
     /// </summary>
-    private static bool IsUnavailable(Exception e) => e is OrleansException || ClusterFailures.IsUnavailable(e);
+    private static bool IsUnavailable(Exception e) => e is OrleansException || ClusterFailures.IsUnavailable(e) || ClusterFailures.IsStorageUnavailable(e);
 }
 
 /// <summary>A message's matches, or why it becomes a dead letter (<see cref="Reason"/>, one of <see cref="DeadLetterReasons"/>).</summary>

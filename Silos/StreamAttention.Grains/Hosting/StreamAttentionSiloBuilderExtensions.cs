@@ -122,6 +122,7 @@ public static class StreamAttentionSiloBuilderExtensions
                 builder.UseInMemoryReminderService();
                 break;
             case StorageKind.Redis:
+                builder.AddIncomingGrainCallFilter<StorageOutageCallFilter>();
                 // Cleared records are deleted: otherwise each attention log entry ever removed would stay as an empty hash.
                 builder.AddRedisGrainStorage(StorageNames.Interests, (OptionsBuilder<RedisStorageOptions> redis) => UseBinaryStateSerializer(redis
                     .Configure(storage => (storage.ConfigurationOptions, storage.DeleteStateOnClear) = (ConfigurationOptions.Parse(options.Redis!), true))));

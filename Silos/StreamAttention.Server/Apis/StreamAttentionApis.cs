@@ -1,3 +1,4 @@
+using StreamAttention.Grains.Storage;
 using StreamAttention.Server.Hosting;
 
 namespace StreamAttention.Server.Apis;
@@ -21,7 +22,7 @@ public static class StreamAttentionApis
                 case SiloUnavailableException or OrleansMessageRejectionException:
                     context.ProblemDetails.Detail = "A silo became unavailable and the cluster is moving its grains; retry in a few seconds.";
                     break;
-                case { } failure when IsStorageOutage(failure):
+                case { } failure when StorageOutages.Is(failure):
                     context.ProblemDetails.Detail = "The cluster's storage did not answer; retry later.";
                     break;
                 case TimeoutException:
@@ -52,7 +53,7 @@ public static class StreamAttentionApis
             {
                 BadHttpRequestException badRequest => badRequest.StatusCode,
                 SiloUnavailableException or OrleansMessageRejectionException or TimeoutException => StatusCodes.Status503ServiceUnavailable,
-                _ when IsStorageOutage(exception) => StatusCodes.Status503ServiceUnavailable,
+                _ when StorageOutages.Is(exception) => StatusCodes.Status503ServiceUnavailable,
                 _ => StatusCodes.Status500InternalServerError,
             };
             // A client's malformed request is not the server's error: no error log for it.
@@ -61,14 +62,6 @@ public static class StreamAttentionApis
         services.AddOpenApi(OpenApiDocumentation.Configure);
         return services;
     }
-
-    /// <summary>
-    /// Redis unreachable or too slow, as the grains' storage reports it (directly, or wrapped by Orleans): transient, as
-    /// a timed-out call is. Not Redis' own errors (a wrong password, a wrong type): retrying would not help.
-    /// </summary>
-    private static bool IsStorageOutage(Exception? exception)
-        => exception is not null
-            && (exception is StackExchange.Redis.RedisConnectionException or StackExchange.Redis.RedisTimeoutException || IsStorageOutage(exception.InnerException));
 
     /// <summary>
     /// Problem details for errors and for empty 4xx answers (401 from a challenge, 403, 429), then authentication,

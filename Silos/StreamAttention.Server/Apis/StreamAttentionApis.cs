@@ -71,6 +71,7 @@ public static class StreamAttentionApis
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        RequestHeadLimits.UseRequestHeadLimits(app);
         app.UseStreamAttentionSecurity();
         app.MapOpenApi();
         app.MapInterestsApi();

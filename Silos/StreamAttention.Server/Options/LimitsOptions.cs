@@ -18,6 +18,14 @@ public sealed class LimitsOptions
     [Range(1_024, 1L << 30)]
     public long MaxRequestBodyBytes { get; set; } = 16L << 20;
 
+    /// <summary>Characters of a request's path and query; beyond: 414 (Kestrel's own limit, twice this, answers without a body).</summary>
+    [Range(1_024, 1 << 20)]
+    public int MaxRequestTargetBytes { get; set; } = 8 << 10;
+
+    /// <summary>Bytes of a request's headers; beyond: 431 (Kestrel's own limit, twice this, answers without a body).</summary>
+    [Range(4_096, 1 << 22)]
+    public int MaxRequestHeadersBytes { get; set; } = 32 << 10;
+
     /// <summary>Texts of one <c>POST /score</c>; beyond: 413. At most 1024: bounds the embedded batch sent to every shard.</summary>
     [Range(1, 1_024)]
     public int MaxScoreTexts { get; set; } = 1_024;

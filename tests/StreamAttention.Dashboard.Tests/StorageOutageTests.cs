@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace StreamAttention.Dashboard.Tests;
 
-/// <summary>A silo whose Redis (clustering and grain storage) stops answering: the API names the storage, not the cluster or itself.</summary>
+/// <summary>A silo whose grain storage (Redis; the silo clusters alone) stops answering: the API names the storage, not the cluster or itself.</summary>
 public sealed class StorageOutageTests(StorageOutageTests.Host host) : IClassFixture<StorageOutageTests.Host>
 {
     [Fact]
@@ -34,5 +34,8 @@ public sealed class StorageOutageTests(StorageOutageTests.Host host) : IClassFix
         }
     }
 
-    public sealed class Host : RedisSiloHostFixture;
+    public sealed class Host : RedisSiloHostFixture
+    {
+        protected override IEnumerable<string> Arguments => Redis.StorageConfiguration;
+    }
 }

@@ -10,7 +10,7 @@ namespace StreamAttention.Ingest.Tests;
 /// <see cref="FailUser"/> makes every call to one user's grain throw as a grain that cannot activate does, and
 /// <see cref="TimeOutDecisions"/> makes a user's next decisions time out as calls the cluster could not carry, and
 /// <see cref="HoldDecisions"/> makes a user's grain hang in its decisions until <see cref="ReleaseDecisions"/>, and
-/// <see cref="FailAsStorageOutage"/> makes the next scoring calls fail as a grain whose Redis did not answer does.
+/// <see cref="StartStorageOutage"/> makes scoring calls fail as a grain whose Redis does not answer does, until <see cref="EndStorageOutage"/>.
 /// </summary>
 public sealed class ScoringFaults : IIncomingGrainCallFilter
 {
@@ -18,7 +18,7 @@ public sealed class ScoringFaults : IIncomingGrainCallFilter
 
     private int _busy;
     private int _refused;
-    private int _storageOutages;
+    private volatile bool _storageOutage;
     private TaskCompletionSource? _held;
 
     private volatile string? _failingUser;
@@ -35,11 +35,10 @@ public sealed class ScoringFaults : IIncomingGrainCallFilter
     /// <summary>The next <paramref name="calls"/> scoring calls throw <see cref="ScoringBusyException"/>.</summary>
     public void RefuseAsBusy(int calls) => Volatile.Write(ref _busy, calls);
 
-    /// <summary>The next <paramref name="calls"/> scoring calls throw <see cref="StorageUnavailableException"/>.</summary>
-    public void FailAsStorageOutage(int calls) => Volatile.Write(ref _storageOutages, calls);
+    /// <summary>Scoring calls from now on throw <see cref="StorageUnavailableException"/>, until <see cref="EndStorageOutage"/>.</summary>
+    public void StartStorageOutage() => _storageOutage = true;
 
-    /// <summary>How many of the failures <see cref="FailAsStorageOutage"/> named have not been thrown yet.</summary>
-    public int StorageOutagesLeft => Math.Max(0, Volatile.Read(ref _storageOutages));
+    public void EndStorageOutage() => _storageOutage = false;
 
     /// <summary>Scoring calls from now on wait until <see cref="ReleaseScoring"/>.</summary>
     public void HoldScoring() => Volatile.Write(ref _held, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
@@ -94,7 +93,7 @@ public sealed class ScoringFaults : IIncomingGrainCallFilter
                 Interlocked.Increment(ref _refused);
                 throw new ScoringBusyException("injected: scoring queue full");
             }
-            if (Interlocked.Decrement(ref _storageOutages) >= 0)
+            if (_storageOutage)
             {
                 throw new StorageUnavailableException("injected: the grain's storage did not answer");
             }

@@ -47,7 +47,6 @@ public static class SiloHost
         builder.AddStreamAttentionSecurity();
         builder.Services.AddStreamAttentionApis();
         builder.Services.AddHostedService<SiloLifecycleLog>();
-        builder.Services.AddHostedService<SiloStopDeadline>();
         // After the silo: its hosted service must have started before the pipeline calls grains.
         if (builder.Configuration.GetValue<bool>($"{KafkaIngestOptions.SectionName}:{nameof(KafkaIngestOptions.Enabled)}"))
         {

@@ -7,8 +7,9 @@ namespace StreamAttention.Server.Hosting;
 /// cluster, it retries each status it writes to the membership table (shutting down, stopping, dead) for up to a
 /// minute, so a silo whose table is gone (its Redis flushed or restarted empty) took about two minutes to stop on
 /// SIGTERM, serving nothing meanwhile. Past the timeout the process exits with one line saying what it could not do.
+/// Added by the <c>silo</c> command, which owns its process: a host in another program (a test) is not ended by it.
 /// </summary>
-internal sealed partial class SiloStopDeadline(
+public sealed partial class SiloStopDeadline(
     IHostApplicationLifetime lifetime, IOptions<HostOptions> host, ILocalSiloDetails silo, IMembershipTable membership, ILogger<SiloStopDeadline> logger)
     : IHostedService
 {

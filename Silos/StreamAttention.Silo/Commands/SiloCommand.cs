@@ -17,7 +17,9 @@ public static class SiloCommand
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parse, cancellationToken) =>
         {
-            await using var app = SiloHost.Build(SiloHost.CreateBuilder(parse.UnmatchedTokens, parse.GetValue(urls)));
+            var builder = SiloHost.CreateBuilder(parse.UnmatchedTokens, parse.GetValue(urls));
+            builder.Services.AddHostedService<SiloStopDeadline>();
+            await using var app = SiloHost.Build(builder);
             await app.RunAsync(cancellationToken);
             return 0;
         });

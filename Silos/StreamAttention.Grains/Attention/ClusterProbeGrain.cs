@@ -4,7 +4,8 @@ using StreamAttention.Contracts.Grains;
 namespace StreamAttention.Grains.Attention;
 
 /// <summary>Answers at once, holding no state; reentrant, so probes never queue behind one another.</summary>
-[Reentrant]
+// The grain type is pinned: silos of two builds in one cluster (a rolling upgrade) must name it alike.
+[Reentrant, GrainType("clusterprobe")]
 public sealed class ClusterProbeGrain : Grain, IClusterProbeGrain
 {
     public Task Answer() => Task.CompletedTask;

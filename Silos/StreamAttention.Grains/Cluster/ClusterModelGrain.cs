@@ -6,6 +6,8 @@ namespace StreamAttention.Grains.Cluster;
 /// Keeps the model of each silo that joined, persisted (a reactivation elsewhere still knows the silos that are up), and
 /// forgets the silos that are no longer active as the next one joins.
 /// </summary>
+// The grain type is part of every stored record's key (and of its reminders): pinned, so renaming the class keeps them.
+[GrainType("clustermodel")]
 public sealed class ClusterModelGrain([PersistentState("cluster-model", StorageNames.Interests)] IPersistentState<ClusterModelState> state)
     : Grain, IClusterModelGrain
 {

@@ -10,7 +10,8 @@ namespace StreamAttention.Grains.Live;
 /// Forwards each published batch of matches to every subscribed silo. Nothing is persisted: the silos resubscribe
 /// periodically (<see cref="MatchBroadcaster.RefreshPeriod"/>), so a new activation after a failure fills up again.
 /// </summary>
-[Reentrant]
+// The grain type is pinned: silos of two builds in one cluster (a rolling upgrade) must name it alike.
+[Reentrant, GrainType("matchfeed")]
 public sealed class MatchFeedGrain(ILogger<MatchFeedGrain> logger) : Grain, IMatchFeedGrain
 {
     /// <summary>Three refresh periods, so one late refresh does not drop a live silo.</summary>

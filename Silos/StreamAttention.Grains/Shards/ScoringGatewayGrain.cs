@@ -27,7 +27,8 @@ namespace StreamAttention.Grains.Shards;
 /// user grain's delivery decision (<see cref="DeliveryDecisions"/>, which also records it in the user's history) and
 /// goes to <see cref="MatchDelivery"/> (the live feed) without waiting for it.
 /// </summary>
-[StatelessWorker, Reentrant]
+// The grain type is pinned: silos of two builds in one cluster (a rolling upgrade) must name it alike.
+[StatelessWorker, Reentrant, GrainType("scoringgateway")]
 public sealed class ScoringGatewayGrain(
     ITextEmbedder embedder,
     IOptions<ShardingOptions> sharding,

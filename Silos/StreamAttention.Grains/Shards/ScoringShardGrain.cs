@@ -23,7 +23,8 @@ namespace StreamAttention.Grains.Shards;
 /// Kept alive: a shard is one of few and rebuilding it asks every one of its users. Placed by <see cref="ShardPlacement"/>,
 /// and every <see cref="ShardingOptions.SpreadCheck"/> it moves to its silo of the spread when the membership changed it.
 /// </summary>
-[Reentrant, KeepAlive, ShardPlacement]
+// The grain type is part of every stored record's key (and of its reminders): pinned, so renaming the class keeps them.
+[Reentrant, KeepAlive, ShardPlacement, GrainType("scoringshard")]
 public sealed class ScoringShardGrain(
     [PersistentState("shard", StorageNames.Interests)] IPersistentState<ShardMembershipState> membership,
     ShardScoringBatcher batcher,

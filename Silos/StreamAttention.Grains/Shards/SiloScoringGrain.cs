@@ -10,7 +10,8 @@ namespace StreamAttention.Grains.Shards;
 /// that silo as placement hint); an activation anywhere else refuses to start, so a key never scores another silo's
 /// shards. Reentrant: calls only wait on the batcher.
 /// </summary>
-[Reentrant]
+// The grain type is pinned: silos of two builds in one cluster (a rolling upgrade) must name it alike.
+[Reentrant, GrainType("siloscoring")]
 public sealed class SiloScoringGrain(ShardScoringBatcher batcher, ILocalSiloDetails silo) : Grain, ISiloScoringGrain
 {
     public override Task OnActivateAsync(CancellationToken cancellationToken)

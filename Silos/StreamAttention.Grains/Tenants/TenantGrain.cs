@@ -9,6 +9,8 @@ namespace StreamAttention.Grains.Tenants;
 /// A reservation is written before the user's own write; if that write then fails, the count stays high until the
 /// user's next write or delete sets it again, so a failure never lets a tenant exceed its quota.
 /// </summary>
+// The grain type is part of every stored record's key (and of its reminders): pinned, so renaming the class keeps them.
+[GrainType("tenant")]
 public sealed class TenantGrain(
     [PersistentState("tenant", StorageNames.Interests)] IPersistentState<TenantUsageState> state,
     IOptions<TenantQuotaOptions> quotas) : Grain, ITenantGrain

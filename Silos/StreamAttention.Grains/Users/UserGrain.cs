@@ -26,6 +26,8 @@ namespace StreamAttention.Grains.Users;
 /// waiting for a digest in its persisted state (what a decision adds goes to the <see cref="AttentionLog"/>, every other
 /// write folds the log into the whole state), and forms the digests when its reminder finds one due.
 /// </summary>
+// The grain type is part of every stored record's key (and of its reminders): pinned, so renaming the class keeps them.
+[GrainType("user")]
 public sealed partial class UserGrain(
     [PersistentState("user", StorageNames.Interests)] IPersistentState<UserInterestsState> state,
     [FromKeyedServices(StorageNames.Interests)] IGrainStorage storage,

@@ -67,6 +67,7 @@ public static class StreamAttentionSiloBuilderExtensions
         services.TryAddSingleton<InterestEmbedder>();
         services.TryAddSingleton<InterestImporter>();
         services.AddPlacementDirector<ShardPlacement, ShardPlacementDirector>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ClusterContractCheck>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ClusterModelCheck>();
         return builder;
     }

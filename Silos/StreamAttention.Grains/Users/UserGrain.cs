@@ -7,6 +7,7 @@ using StreamAttention.Contracts.Live;
 using StreamAttention.Contracts.Scoring;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Attention;
+using StreamAttention.Grains.Cluster;
 using StreamAttention.Grains.Options;
 using StreamAttention.Grains.Shards;
 using StreamAttention.Scoring.Lexical;
@@ -27,7 +28,7 @@ namespace StreamAttention.Grains.Users;
 /// write folds the log into the whole state), and forms the digests when its reminder finds one due.
 /// </summary>
 // The grain type is part of every stored record's key (and of its reminders): pinned, so renaming the class keeps them.
-[GrainType("user")]
+[GrainType("user"), ClusterContract]
 public sealed partial class UserGrain(
     [PersistentState("user", StorageNames.Interests)] IPersistentState<UserInterestsState> state,
     [FromKeyedServices(StorageNames.Interests)] IGrainStorage storage,

@@ -1,0 +1,67 @@
+using System.ComponentModel.DataAnnotations;
+using Orleans.Metadata;
+
+namespace StreamAttention.Grains.Cluster;
+
+/// <summary>
+/// Which builds may serve one cluster together: silos agree only where they share <see cref="Version"/>. Each silo
+/// publishes its version in the cluster manifest, as a property of the user grain's type
+/// (<see cref="ClusterContractAttribute"/>), so every silo knows every other's without a grain call (a call may land on
+/// a silo of the other build). Raise it with a change that a silo of the previous build cannot serve beside: a stored
+/// record or grain call that build cannot read, a grain, placement or method it does not know. Silos of two versions
+/// then never serve together: the one that starts last refuses (<see cref="ClusterContractCheck"/>).
+/// </summary>
+public static class ClusterContract
+{
+    /// <summary>
+    /// 1: the first build that publishes it. Builds before published none, and none of them can serve beside this one
+    /// (fingerprints stored as sketches, the shards' own placement, the cluster model grain).
+    /// </summary>
+    public const string Version = "1";
+
+    /// <summary>The grain property that holds a silo's version in the cluster manifest.</summary>
+    public const string Property = "streamattention.cluster-contract";
+
+    /// <summary>The grain type that carries <see cref="Property"/>: the user grain, which every build has.</summary>
+    public static readonly GrainType CarrierType = GrainType.Create("user");
+
+    /// <summary>
+    /// Why <paramref name="local"/> (of <paramref name="version"/>) may not serve beside one of <paramref name="others"/>,
+    /// or null when every one of them publishes the same version. A silo whose manifest is not known yet is passed over.
+    /// </summary>
+    public static string? Conflict(ClusterManifest manifest, SiloAddress local, IEnumerable<SiloAddress> others, string version)
+    {
+        foreach (var other in others)
+        {
+            if (!manifest.Silos.TryGetValue(other, out var grains))
+            {
+                continue;
+            }
+            var theirs = grains.Grains.TryGetValue(CarrierType, out var carrier) && carrier.Properties.TryGetValue(Property, out var published) ? published : null;
+            if (theirs != version)
+            {
+                var build = theirs is null ? "a build from before cluster contracts" : $"a build of cluster contract {theirs}";
+                return $"silo {local} runs a build of cluster contract {version} and the cluster's active silo {other} {build}: silos of these builds cannot serve one cluster "
+                    + "(one cannot read the other's stored records or grain calls). Stop every silo of the other build before starting this one (Deploy/README.md, \"Upgrading\").";
+            }
+        }
+        return null;
+    }
+
+    /// <exception cref="ValidationException">An active silo runs a build of another version.</exception>
+    public static void ThrowIfConflict(ClusterManifest manifest, SiloAddress local, IEnumerable<SiloAddress> others, string version)
+    {
+        if (Conflict(manifest, local, others, version) is { } conflict)
+        {
+            throw new ValidationException(conflict);
+        }
+    }
+}
+
+/// <summary>Publishes <see cref="ClusterContract.Version"/> as a property of the grain type it marks.</summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class ClusterContractAttribute : Attribute, IGrainPropertiesProviderAttribute
+{
+    public void Populate(IServiceProvider services, Type grainClass, GrainType grainType, Dictionary<string, string> properties)
+        => properties[ClusterContract.Property] = ClusterContract.Version;
+}

@@ -120,7 +120,7 @@ public sealed class AttentionState
     /// <summary>
     /// What decisions added since this state or the log last persisted it, to be written (a method: storage serializers
     /// skip it). Its fingerprints are taken from the window at each call: ask <see cref="UnwrittenLists"/> and
-    /// <see cref="UnwrittenDefers"/> for what decides whether to write.
+    /// <see cref="HasUnwritten"/> for what decides whether to write.
     /// </summary>
     public AttentionEntry Unwritten()
     {
@@ -136,8 +136,11 @@ public sealed class AttentionState
     /// <summary>Whether decisions since the last write listed a match for the digest (<see cref="AttentionEntry.Lists"/>).</summary>
     public bool UnwrittenLists => _unwritten is { Lists: true };
 
-    /// <summary>Whether decisions since the last write deferred a match (<see cref="AttentionEntry.Defers"/>).</summary>
-    public bool UnwrittenDefers => _unwritten is { Defers: true };
+    /// <summary>
+    /// Whether decisions since the last write added anything: a notification time, a fingerprint, a match waiting for the
+    /// digest (a method: storage serializers skip it).
+    /// </summary>
+    public bool HasUnwritten() => _fingerprintsUnwritten > 0 || _unwritten is { } added && (added.ImmediateTimes.Count > 0 || added.Defers);
 
     /// <summary>What decisions added since the last write, but the fingerprints.</summary>
     private AttentionEntry Added => _unwritten ??= new AttentionEntry();

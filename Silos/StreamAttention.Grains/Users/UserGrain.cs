@@ -257,7 +257,9 @@ public sealed partial class UserGrain(
     }
 
     /// <summary>
-    /// A deactivation that can still write keeps the counts of unlisted matches that no write has carried yet. One that
+    /// A deactivation that can still write keeps what no write has carried yet: the counts of unlisted matches, and the
+    /// notification times and fingerprints of immediate decisions (a rolling upgrade stops every silo once: without them
+    /// each user was notified again of what it had just been, and its rate limit started over). One that
     /// collects a user gone idle (or evicted under memory pressure) folds the log into the whole state, so the user's next
     /// activation reads one record instead of up to <see cref="AttentionLog.MaxEntries"/> more; a shutdown does not, as
     /// every user deactivates at once there and the next activation reads the log as it would after a crash. Any
@@ -273,7 +275,7 @@ public sealed partial class UserGrain(
             return;
         }
         var collected = reason.ReasonCode is DeactivationReasonCode.ActivationIdle or DeactivationReasonCode.HighMemoryPressure;
-        if (state.State.Attention.UnwrittenDefers || collected && _log.HasEntries)
+        if (state.State.Attention.HasUnwritten() || collected && _log.HasEntries)
         {
             try
             {

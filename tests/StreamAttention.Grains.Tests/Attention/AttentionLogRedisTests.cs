@@ -57,6 +57,34 @@ public sealed class AttentionLogRedisTests(RedisAttentionFixture fixture) : ICla
         Assert.Equal(deferred, Assert.Single(fixture.Sink.Of(user)).Groups.SelectMany(g => g.Top).Select(m => m.MatchId).Order());
     }
 
+    /// <summary>
+    /// A silo that stops (an upgrade restarts every one) deactivates its users: what their immediate decisions added, and
+    /// no write carried, goes to the log then, so the next activation still knows the notification and its fingerprint.
+    /// </summary>
+    [Fact]
+    public async Task A_deactivation_keeps_the_notification_times_and_fingerprints_of_immediate_decisions()
+    {
+        const string user = "notified-redis";
+        var grains = fixture.Services.GetRequiredService<IGrainFactory>();
+        var grain = grains.GetGrain<IUserGrain>(user);
+        await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest, 0.3f)]);
+        Assert.Empty(await grain.PutPolicy(DeliveryPolicy.Default with { RateLimit = new RateLimitPolicy(1, TimeSpan.FromHours(1)) }));
+        var gateway = grains.GetGrain<IScoringGatewayGrain>(0);
+        var notified = Assert.Single(await gateway.Score([Texts.DatabaseMessage], user));
+        Assert.Equal(DeliveryKinds.Immediate, notified.Delivery);
+
+        await grain.Cast<IGrainManagementExtension>().DeactivateOnIdle();
+        // A call activates the user anew once the deactivation (and its write) is over; the history was in memory.
+        Assert.Empty(await grain.GetMatches(10));
+
+        Assert.Equal(["attention-log-0"], await fixture.KeysAsync(user, "attention-log-"));
+        var again = await gateway.Score([Texts.DatabaseMessage, "postgresql database replication broke during the night"], user);
+        var duplicate = Assert.Single(again, m => m.TextIndex == 0);
+        Assert.Equal((DeliveryKinds.SuppressedDuplicate, notified.MatchId), (duplicate.Delivery, duplicate.DuplicateOf));
+        // The one notification an hour went out before the deactivation.
+        Assert.Equal(DeliveryKinds.Deferred, Assert.Single(again, m => m.TextIndex == 1).Delivery);
+    }
+
     [Fact]
     public async Task The_users_records_are_stored_in_the_binary_format()
     {

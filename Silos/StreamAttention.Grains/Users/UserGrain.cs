@@ -56,6 +56,9 @@ public sealed partial class UserGrain(
     /// <summary><see cref="RecentMatches.TextOf"/> of <see cref="_history"/>, one delegate for every decision.</summary>
     private Func<MatchKey, string?>? _textOf;
     private bool _reminderRegistered;
+
+    /// <summary>Set by <see cref="Erase"/>: the user's records are gone, and this activation's deactivation writes none back.</summary>
+    private bool _erased;
     private AttentionLog? _log;
 
     /// <summary>Expansions a rebuild computed again (none stored under the embedder's key), by text, until a write stores them.</summary>
@@ -263,14 +266,14 @@ public sealed partial class UserGrain(
     /// collects a user gone idle (or evicted under memory pressure) folds the log into the whole state, so the user's next
     /// activation reads one record instead of up to <see cref="AttentionLog.MaxEntries"/> more; a shutdown does not, as
     /// every user deactivates at once there and the next activation reads the log as it would after a crash. Any
-    /// deactivation tries once more to remove the entries whose removal failed. A shutdown with memory storage writes
-    /// nothing.
+    /// deactivation tries once more to remove the entries whose removal failed. A shutdown with memory storage, and an
+    /// erased user's deactivation, write nothing.
     /// </summary>
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         // Orleans' memory storage keeps states in grains that a stopping silo deactivates alongside this one: a write on
         // the way out would fail (with errors logged), and nothing written there outlives the process anyway.
-        if (_log is null || reason.ReasonCode == DeactivationReasonCode.ShuttingDown && storage is MemoryGrainStorage)
+        if (_erased || _log is null || reason.ReasonCode == DeactivationReasonCode.ShuttingDown && storage is MemoryGrainStorage)
         {
             return;
         }
@@ -506,6 +509,7 @@ public sealed partial class UserGrain(
         await Log.RemoveBeforeAsync(Log.Next);
         await ExpansionStore.ClearAsync();
         await state.ClearStateAsync();
+        _erased = true;
         // Calls after this one go to a new activation, which reads the cleared records: this one's history, verdicts
         // and attention log numbering are not used again.
         DeactivateOnIdle();

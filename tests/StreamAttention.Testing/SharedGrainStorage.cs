@@ -29,7 +29,7 @@ public sealed class SharedGrainStore
 
     private int _failNextWrites;
 
-    private volatile bool _writesTimeOut;
+    private volatile Func<Exception>? _writeFailure;
 
     private int _writesFailed;
 
@@ -44,17 +44,17 @@ public sealed class SharedGrainStore
     public void FailWritesOf(string? stateName) => _failWritesOf = stateName;
 
     /// <summary>
-    /// Makes the next <paramref name="count"/> writes throw, whatever their state: <see cref="IOException"/>, or with
-    /// <paramref name="timingOut"/> a <see cref="TimeoutException"/>, as a store that does not answer in time throws.
+    /// Makes the next <paramref name="count"/> writes throw, whatever their state: <see cref="IOException"/>, or what
+    /// <paramref name="failure"/> makes (a <see cref="TimeoutException"/>, as a store that does not answer in time throws).
     /// </summary>
-    public void FailNextWrites(int count, bool timingOut = false)
+    public void FailNextWrites(int count, Func<Exception>? failure = null)
     {
-        _writesTimeOut = timingOut;
+        _writeFailure = failure;
         Volatile.Write(ref _failNextWrites, count);
     }
 
     /// <summary>What a write made to fail throws.</summary>
-    public Exception WriteFailure() => _writesTimeOut ? new TimeoutException("injected storage timeout") : new IOException("injected storage failure");
+    public Exception WriteFailure() => _writeFailure?.Invoke() ?? new IOException("injected storage failure");
 
     public bool FailsWriteOf(string stateName)
     {

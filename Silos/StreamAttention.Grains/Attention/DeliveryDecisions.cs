@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Options;
+using StreamAttention.Grains.Storage;
 using StreamAttention.Grains.Users;
 
 namespace StreamAttention.Grains.Attention;
@@ -15,7 +16,8 @@ namespace StreamAttention.Grains.Attention;
 /// the user's history and live stream show are the same decisions. It runs after the scoring run, so it holds up only
 /// this batch's caller, never the silo's scoring queue. A user grain that cannot answer is asked again
 /// (<see cref="Attempts"/> times in all, with backoff). Then, when the cluster itself could not carry the call (a
-/// timeout, a silo lost: <see cref="ClusterFailures.IsUnavailable"/>), the batch fails and its caller retries it (at-least-once);
+/// timeout, a silo lost: <see cref="ClusterFailures.IsUnavailable"/>) or the grains' storage did not answer
+/// (<see cref="StorageOutages.Is"/>), the batch fails and its caller retries it (at-least-once);
 /// otherwise the failure is that user's own (its grain cannot activate, its log cannot be written) and only that
 /// user's matches come back <see cref="DeliveryKinds.Undecided"/> with the error, so the other users' matches go on.
 /// For <see cref="FailingUserPeriod"/> after that, or until the user decides again, the user's own failure is final at
@@ -201,7 +203,7 @@ public sealed class DeliveryDecisions(UserGrainReferences users, IGrainFactory g
 
     /// <summary>
     /// Asks one user again after its first call failed, until it answers (null) or the attempts are spent: then the last
-    /// error is thrown when the cluster could not carry the call, else the user's matches are placed undecided and the
+    /// error is thrown when the cluster could not carry the call or the storage did not answer, else the user's matches are placed undecided and the
     /// error is returned. A call that hangs past the deadline while the cluster answers a probe is the user's hang
     /// (<see cref="Unanswered"/>).
     /// </summary>
@@ -226,7 +228,9 @@ public sealed class DeliveryDecisions(UserGrainReferences users, IGrainFactory g
             }
             catch (Exception e) when (e is not OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
-                var unavailable = ClusterFailures.IsUnavailable(e);
+                // The grains' storage not answering (also as the user's activation met it) is every user's failure, not
+                // this one's: transient, as the cluster's.
+                var unavailable = ClusterFailures.IsUnavailable(e) || StorageOutages.Is(e);
                 var known = !unavailable && KnownToFail(userId);
                 if (attempt == Attempts || known)
                 {

@@ -186,7 +186,7 @@ public sealed class DeliveryDecisionsTests(AttentionClusterFixture fixture) : IC
         var (_, other, batch) = await TwoUsersBatchAsync("timeout");
         var failedBefore = fixture.Store.WritesFailed;
 
-        fixture.Store.FailNextWrites(int.MaxValue, timingOut: true);
+        fixture.Store.FailNextWrites(int.MaxValue, () => new TimeoutException("injected storage timeout"));
         try
         {
             await Assert.ThrowsAsync<TimeoutException>(() => Decisions.DecideAsync(batch, CancellationToken.None));
@@ -199,6 +199,33 @@ public sealed class DeliveryDecisionsTests(AttentionClusterFixture fixture) : IC
         Assert.Equal(4, fixture.Store.WritesFailed - failedBefore);
         var answered = Assert.Single(await fixture.Grains.GetGrain<IUserGrain>(other).GetMatches(10));
         Assert.Equal(DeliveryKinds.Immediate, answered.Delivery);
+    }
+
+    [Fact]
+    public async Task A_user_whose_storage_does_not_answer_fails_the_batch_after_four_attempts_and_is_not_taken_for_broken()
+    {
+        var (writing, other, batch) = await TwoUsersBatchAsync("storage");
+        var failedBefore = fixture.Store.WritesFailed;
+
+        // As the silos' storage outage filter names a Redis that does not answer.
+        fixture.Store.FailNextWrites(int.MaxValue, () => new StorageUnavailableException("injected storage outage"));
+        try
+        {
+            await Assert.ThrowsAsync<StorageUnavailableException>(() => Decisions.DecideAsync(batch, CancellationToken.None));
+        }
+        finally
+        {
+            fixture.Store.FailNextWrites(0);
+        }
+
+        Assert.Equal(4, fixture.Store.WritesFailed - failedBefore);
+        // Redis answers again: the batch retried is decided whole, the user asked as often as it needs.
+        fixture.Store.FailNextWrites(1);
+        var decided = await Decisions.DecideAsync(batch, CancellationToken.None);
+        Assert.Empty(decided.UndecidedUsers);
+        Assert.Equal([DeliveryKinds.Immediate, DeliveryKinds.Immediate, DeliveryKinds.Deferred], decided.Decisions.Select(d => d.Delivery));
+        Assert.Equal([DeliveryKinds.Deferred, DeliveryKinds.Immediate], (await fixture.Grains.GetGrain<IUserGrain>(writing).GetMatches(10)).Select(m => m.Delivery));
+        Assert.Single(await fixture.Grains.GetGrain<IUserGrain>(other).GetMatches(10));
     }
 
     [Fact]

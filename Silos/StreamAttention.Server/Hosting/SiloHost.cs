@@ -51,6 +51,8 @@ public static class SiloHost
         if (builder.Configuration.GetValue<bool>($"{KafkaIngestOptions.SectionName}:{nameof(KafkaIngestOptions.Enabled)}"))
         {
             builder.Services.AddKafkaIngest().BindConfiguration(KafkaIngestOptions.SectionName);
+            // The ingest drains its batches in flight before the silo leaves the cluster: the host's stop holds both.
+            builder.Services.AddOptions<HostOptions>().PostConfigure<IOptions<KafkaIngestOptions>>((host, ingest) => host.ShutdownTimeout += ingest.Value.DrainTimeout);
         }
         else if (builder.Configuration[$"{KafkaIngestOptions.SectionName}:{nameof(KafkaIngestOptions.BootstrapServers)}"] is { Length: > 0 })
         {

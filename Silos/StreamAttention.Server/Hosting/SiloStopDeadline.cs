@@ -3,7 +3,8 @@ using Microsoft.Extensions.Options;
 namespace StreamAttention.Server.Hosting;
 
 /// <summary>
-/// Holds a silo's stop to its shutdown timeout (<c>Cluster:ShutdownTimeout</c>). Orleans does not: leaving the
+/// Holds a silo's stop to its shutdown timeout (<c>Cluster:ShutdownTimeout</c>, plus <c>Ingest:DrainTimeout</c> where the
+/// silo runs the ingest, which drains first). Orleans does not: leaving the
 /// cluster, it retries each status it writes to the membership table (shutting down, stopping, dead) for up to a
 /// minute, so a silo whose table is gone (its Redis flushed or restarted empty) took about two minutes to stop on
 /// SIGTERM, serving nothing meanwhile. Past the timeout the process exits with one line saying what it could not do.
@@ -65,6 +66,6 @@ public sealed partial class SiloStopDeadline(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Silo {Silo} did not stop within Cluster:ShutdownTimeout ({Timeout}) and exits: {Unfinished}")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Silo {Silo} did not stop within its shutdown timeout ({Timeout}: Cluster:ShutdownTimeout, plus Ingest:DrainTimeout where it runs the ingest) and exits: {Unfinished}")]
     private partial void LogOverran(SiloAddress silo, TimeSpan timeout, string unfinished);
 }

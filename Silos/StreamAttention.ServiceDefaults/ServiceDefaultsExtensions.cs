@@ -21,12 +21,6 @@ namespace Microsoft.Extensions.Hosting;
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
-    /// <summary>Tag of the checks <c>/health/live</c> runs: the process is up and serving.</summary>
-    public const string LiveTag = "live";
-
-    /// <summary>Tag of the checks <c>/health/ready</c> runs: the service can do its work. Register more with <see cref="AddReadinessCheck{T}"/>.</summary>
-    public const string ReadyTag = "ready";
-
     /// <summary>The service name telemetry carries (<c>service.name</c>) unless <c>OTEL_SERVICE_NAME</c> gives one.</summary>
     public const string ServiceName = "streamattention";
 
@@ -55,7 +49,7 @@ public static class ServiceDefaultsExtensions
         {
             AddTraceExport(openTelemetry, telemetry);
         }
-        builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+        builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [HealthCheckTags.Live]);
         return builder;
     }
 
@@ -88,16 +82,11 @@ public static class ServiceDefaultsExtensions
     }
 
     /// <summary>
-    /// Adds a check to <c>/health/ready</c>: e.g. the ingest's Kafka reachability,
-    /// <c>builder.Services.AddReadinessCheck&lt;KafkaReadinessCheck&gt;("kafka")</c>.
+    /// Adds a check to <c>/health/ready</c> (<see cref="HealthCheckTags.Ready"/>): e.g. the silo's membership,
+    /// <c>builder.Services.AddReadinessCheck&lt;SiloReadinessCheck&gt;("silo")</c>.
     /// </summary>
     public static IHealthChecksBuilder AddReadinessCheck<T>(this IServiceCollection services, string name) where T : class, IHealthCheck
-        => services.AddHealthChecks().AddCheck<T>(name, tags: [ReadyTag]);
-
-    /// <summary>Adds a check to <c>/health/ready</c> made by <paramref name="create"/>, whose failure is <paramref name="failureStatus"/>.</summary>
-    public static IHealthChecksBuilder AddReadinessCheck(this IServiceCollection services, string name, Func<IServiceProvider, IHealthCheck> create,
-        HealthStatus failureStatus)
-        => services.AddHealthChecks().Add(new HealthCheckRegistration(name, create, failureStatus, tags: [ReadyTag]));
+        => services.AddHealthChecks().AddCheck<T>(name, tags: [HealthCheckTags.Ready]);
 
     /// <summary>
     /// Maps <c>/metrics</c> (Prometheus text format; behind <paramref name="metricsPolicy"/> when given) and the
@@ -111,8 +100,8 @@ public static class ServiceDefaultsExtensions
         {
             metrics.RequireAuthorization(metricsPolicy);
         }
-        app.MapHealthChecks(LivePath, HealthOptions(LiveTag, metricsPolicy));
-        app.MapHealthChecks(ReadyPath, HealthOptions(ReadyTag, metricsPolicy));
+        app.MapHealthChecks(LivePath, HealthOptions(HealthCheckTags.Live, metricsPolicy));
+        app.MapHealthChecks(ReadyPath, HealthOptions(HealthCheckTags.Ready, metricsPolicy));
         return app;
     }
 

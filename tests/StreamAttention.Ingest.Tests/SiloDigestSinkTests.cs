@@ -2,8 +2,8 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using StreamAttention.Contracts.Diagnostics;
 using StreamAttention.Contracts.Live;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Server.Hosting;
@@ -52,7 +52,7 @@ public sealed class SiloDigestSinkTests
     private static Task<HealthCheckResult> KafkaCheckAsync(IServiceProvider services)
     {
         var registration = Assert.Single(services.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations, r => r.Name == "kafka");
-        Assert.Contains(ServiceDefaultsExtensions.ReadyTag, registration.Tags);
+        Assert.Contains(HealthCheckTags.Ready, registration.Tags);
         return registration.Factory(services).CheckHealthAsync(new HealthCheckContext { Registration = registration });
     }
 

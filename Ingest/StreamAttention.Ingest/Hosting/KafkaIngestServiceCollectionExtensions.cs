@@ -1,9 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using StreamAttention.Contracts.Diagnostics;
 using StreamAttention.Contracts.Live;
 using StreamAttention.Ingest.Diagnostics;
 using StreamAttention.Ingest.Options;
@@ -37,7 +37,7 @@ public static class KafkaIngestServiceCollectionExtensions
         services.TryAddSingleton<PublishSequencer>();
         services.TryAddSingleton<BatchProcessor>();
         services.AddHostedService<KafkaIngestService>();
-        services.AddReadinessCheck<KafkaReadinessCheck>(ReadinessCheckName);
+        services.AddHealthChecks().AddCheck<KafkaReadinessCheck>(ReadinessCheckName, tags: [HealthCheckTags.Ready]);
         return options;
     }
 
@@ -51,9 +51,9 @@ public static class KafkaIngestServiceCollectionExtensions
     public static OptionsBuilder<KafkaIngestOptions> AddKafkaDigestSink(this IServiceCollection services)
     {
         var options = AddOutputPublisher(services);
-        services.AddReadinessCheck(ReadinessCheckName, provider => new KafkaReadinessCheck(
+        services.AddHealthChecks().Add(new HealthCheckRegistration(ReadinessCheckName, provider => new KafkaReadinessCheck(
             provider.GetRequiredService<IOptions<KafkaIngestOptions>>(), provider.GetRequiredService<ILogger<KafkaReadinessCheck>>(), inputTopicsRead: false),
-            HealthStatus.Degraded);
+            HealthStatus.Degraded, tags: [HealthCheckTags.Ready]));
         return options;
     }
 

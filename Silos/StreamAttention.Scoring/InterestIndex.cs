@@ -150,13 +150,14 @@ public sealed class InterestIndex
 
     /// <summary>
     /// The interests of several indexes as one, in order: parts scored together in one run. Parts over one table
-    /// (the silo's) share its words; words of parts over other tables are added to the first part's table.
+    /// (the silo's) share its words; words of parts over other tables are added to <paramref name="words"/>, by
+    /// default the first part's table.
     /// </summary>
-    public static InterestIndex Concat(IReadOnlyList<InterestIndex> parts, int dimension, ScoringOptions options)
+    public static InterestIndex Concat(IReadOnlyList<InterestIndex> parts, int dimension, ScoringOptions options, WordTable? words = null)
     {
         var interests = parts.SelectMany(p => p.Interests).ToArray();
         CheckUnique(interests);
-        var words = parts.FirstOrDefault(p => p.Count > 0)?.Words ?? new WordTable(dimension);
+        words ??= parts.FirstOrDefault(p => p.Count > 0)?.Words ?? new WordTable(dimension);
         var queries = new float[interests.Length * dimension];
         var offsets = new int[interests.Length + 1];
         var wordIds = new int[parts.Sum(p => p.QueryWordIds.Length)];

@@ -68,6 +68,46 @@ public sealed class BatcherPartsTests
     }
 
     [Fact]
+    public void The_silos_word_table_stays_bounded_while_interests_with_ever_new_words_come_and_go()
+    {
+        const int wordsPerChange = 100;
+        var silo = new SiloInterestIndex(new WordTable(Dimension), Options);
+        var snapshot = silo.Current();
+        // 200 changes of one user's interests, each naming 100 words no interest named before: 20,000 words in all.
+        for (var change = 0; change < 200; change++)
+        {
+            silo.Publish(1, [NewWords(change, wordsPerChange, silo.Words)]);
+            snapshot = silo.Current();
+        }
+
+        Assert.InRange(silo.Words.Count, 0, SiloInterestIndex.MinWordsToReplace + wordsPerChange);
+        // The silo's index still holds the last change's words, whichever table they are in.
+        Assert.Equal(Enumerable.Range(0, wordsPerChange).Select(i => NewWord(199, i)),
+            snapshot.Index.QueryWordIds.Select(id => snapshot.Index.Words.Vector(id).ToArray()));
+    }
+
+    [Fact]
+    public void A_shards_index_over_a_replaced_word_table_moves_to_the_new_one_with_the_same_words()
+    {
+        var silo = new SiloInterestIndex(new WordTable(Dimension), Options);
+        var old = NewWords(0, SiloInterestIndex.MinWordsToReplace + 1, silo.Words);
+        silo.Publish(1, [old]);
+        silo.Current();
+        // Then the user drops all of those interests but one: most of the table's words are no longer used.
+        var kept = old.Subset([0]);
+        silo.Publish(1, [kept]);
+        silo.Current();
+
+        Assert.NotSame(old.Words, silo.Words);
+        var moved = silo.OnCurrentWords(kept);
+        Assert.Same(silo.Words, moved.Words);
+        Assert.Equal(kept.Interests, moved.Interests);
+        Assert.Equal(kept.Queries.ToArray(), moved.Queries.ToArray());
+        Assert.Equal(NewWord(0, 0), moved.Words.Vector(moved.QueryWordIds.Single()).ToArray());
+        Assert.Same(moved, silo.OnCurrentWords(moved));
+    }
+
+    [Fact]
     public void A_full_queue_refuses_requests()
     {
         var queue = new ScoringQueue(capacity: 2);
@@ -168,6 +208,14 @@ public sealed class BatcherPartsTests
         => InterestIndex.FromRows(
             Enumerable.Range(0, count).Select(i => new InterestDefinition($"{prefix}{i}", $"{prefix}{i}", "user", null)).ToArray(),
             Enumerable.Range(0, count).Select(i => Row(pooled + i)).ToArray(), Dimension, Options, words);
+
+    /// <summary>A user's index of <paramref name="count"/> interests, each of one word no other change names.</summary>
+    private static InterestIndex NewWords(int change, int count, WordTable words)
+        => InterestIndex.FromRows(
+            Enumerable.Range(0, count).Select(i => new InterestDefinition($"i{i}", $"word {change}/{i}", "user", null)).ToArray(),
+            Enumerable.Range(0, count).Select(i => new EmbeddedText(NewWord(change, i), [1], [1, 0, 0, 0], ["w"])).ToArray(), Dimension, Options, words);
+
+    private static float[] NewWord(int change, int i) => [1, change, i, 0];
 
     private static EmbeddedText Row(float pooled = 1) => new([1, 0, 0, 0], [1], [pooled, 0, 0, 0], ["t"]);
 

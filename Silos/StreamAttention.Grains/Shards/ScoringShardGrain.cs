@@ -57,6 +57,7 @@ public sealed class ScoringShardGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         this.RegisterGrainTimer(MoveToItsSiloAsync, sharding.Value.SpreadCheck, sharding.Value.SpreadCheck);
+        this.RegisterGrainTimer(MoveToSiloWordsAsync, sharding.Value.SpreadCheck, sharding.Value.SpreadCheck);
         var clock = Stopwatch.StartNew();
         await LoadAsync(membership.State.Users.ToArray());
         // Published now, so the silo's next run already covers this shard.
@@ -178,6 +179,30 @@ public sealed class ScoringShardGrain(
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Moves the users' indexes to the silo's word table once the silo started a new one (<see cref="SiloInterestIndex"/>),
+    /// and publishes them again: the old table, with the words of interests since gone, is dropped once no shard holds it.
+    /// </summary>
+    private Task MoveToSiloWordsAsync(CancellationToken cancellationToken)
+    {
+        var moved = 0;
+        foreach (var (userId, held) in _users.ToArray())
+        {
+            var current = batcher.Index.OnCurrentWords(held.Interests);
+            if (!ReferenceEquals(current, held.Interests))
+            {
+                _users[userId] = held with { Interests = current };
+                moved++;
+            }
+        }
+        if (moved > 0)
+        {
+            Invalidate();
+            Publish();
+        }
+        return Task.CompletedTask;
+    }
+
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         batcher.Index.Withdraw(Shard);
@@ -216,7 +241,7 @@ public sealed class ScoringShardGrain(
     {
         0 => InterestIndex.Empty(embedder.Dimension),
         1 => users[0],
-        _ => InterestIndex.Concat(users, embedder.Dimension, scoring.Value),
+        _ => InterestIndex.Concat(users, embedder.Dimension, scoring.Value, batcher.Index.Words),
     };
 
     /// <summary>Returns once storage lists the user, writing only when it may not.</summary>

@@ -1,3 +1,4 @@
+using System.Collections;
 using StreamAttention.Scoring;
 using StreamAttention.Scoring.Options;
 
@@ -9,16 +10,32 @@ namespace StreamAttention.Grains.Shards;
 /// one per shard as well, nor one per user: the users' indexes read their rows of it (<see cref="InterestIndex.ShareQueries"/>). All parts share the silo's <see cref="WordTable"/>, so no word vector is copied. Rebuilt only after a shard publishes or withdraws. A shard withdraws when
 /// its users change and publishes again once it rebuilt, so a snapshot never holds a stale shard: a shard missing from
 /// it is scored through its own grain.
+/// The word table is append-only, so the words of interests since changed or removed stay in it: once fewer than half
+/// of a table's words (and more than <see cref="MinWordsToReplace"/>) are in the published interests, new indexes go to
+/// a new table, the silo's index is built over it, and each shard moves its users' indexes there
+/// (<see cref="OnCurrentWords"/>), so the old table and its unused words go once nothing refers to them. Interests
+/// that name ever new words (host names, ticket numbers) made the silo's heap grow for as long as it ran.
 /// </summary>
 public sealed class SiloInterestIndex(WordTable words, ScoringOptions options)
 {
+    /// <summary>A table of at most this many words is kept whatever it holds: copying the used ones would save little.</summary>
+    public const int MinWordsToReplace = 4096;
+
     private readonly Lock _lock = new();
     private readonly Dictionary<int, IReadOnlyList<InterestIndex>> _published = [];
+    private WordTable _words = words;
     private long _version;
     private SiloIndexSnapshot? _current;
 
-    /// <summary>The words that published indexes refer to.</summary>
-    public WordTable Words => words;
+    /// <summary>The table new indexes intern their words into, and the silo's index is built over.</summary>
+    public WordTable Words => Volatile.Read(ref _words);
+
+    /// <summary><paramref name="index"/> itself while it is over <see cref="Words"/>, else a copy of it over them.</summary>
+    public InterestIndex OnCurrentWords(InterestIndex index)
+    {
+        var current = Words;
+        return ReferenceEquals(index.Words, current) ? index : InterestIndex.Concat([index], current.Dimension, options, current);
+    }
 
     /// <summary>Publishes a shard's interests as its users' indexes, in the shard's order.</summary>
     public void Publish(int shard, IReadOnlyList<InterestIndex> users)
@@ -46,6 +63,7 @@ public sealed class SiloInterestIndex(WordTable words, ScoringOptions options)
     {
         long version;
         KeyValuePair<int, IReadOnlyList<InterestIndex>>[] parts;
+        WordTable words;
         lock (_lock)
         {
             if (_current?.Version == _version)
@@ -54,6 +72,7 @@ public sealed class SiloInterestIndex(WordTable words, ScoringOptions options)
             }
             version = _version;
             parts = _published.OrderBy(p => p.Key).ToArray();
+            words = _words;
         }
         // Built outside the lock: the copy of all the silo's interests must not hold up publishing shards.
         var filled = parts.Where(p => p.Value.Sum(u => u.Count) > 0).ToArray();
@@ -62,7 +81,7 @@ public sealed class SiloInterestIndex(WordTable words, ScoringOptions options)
         {
             0 => InterestIndex.Empty(words.Dimension),
             1 => users[0],
-            _ => InterestIndex.Concat(users, words.Dimension, options),
+            _ => InterestIndex.Concat(users, words.Dimension, options, words),
         };
         var snapshot = new SiloIndexSnapshot(version, combined, parts.Select(p => p.Key).ToArray(), filled.Select(p => p.Key).ToArray(), Starts(filled));
         lock (_lock)
@@ -73,6 +92,7 @@ public sealed class SiloInterestIndex(WordTable words, ScoringOptions options)
             }
             _current = snapshot;
         }
+        ReplaceWordsIfMostlyUnused(words, combined);
         // The users' indexes read their pooled vectors from the silo's matrix from now on, so the silo holds one copy of
         // them, not two: a rebuild copies them from there (their last snapshot's matrix lives as long as they refer to it).
         if (!ReferenceEquals(combined, users.FirstOrDefault()))
@@ -83,6 +103,31 @@ public sealed class SiloInterestIndex(WordTable words, ScoringOptions options)
             }
         }
         return snapshot;
+    }
+
+    /// <summary>Starts a new table when fewer than half of <paramref name="words"/> are in <paramref name="combined"/>, the published interests.</summary>
+    private void ReplaceWordsIfMostlyUnused(WordTable words, InterestIndex combined)
+    {
+        var count = words.Count;
+        if (count <= MinWordsToReplace)
+        {
+            return;
+        }
+        // A single user's index may be over a table replaced before; then none of the published words are in this one.
+        var used = new BitArray(count);
+        var distinct = 0;
+        foreach (var id in ReferenceEquals(combined.Words, words) ? combined.QueryWordIds : [])
+        {
+            if (!used[id])
+            {
+                used[id] = true;
+                distinct++;
+            }
+        }
+        if (count > 2 * distinct)
+        {
+            Interlocked.CompareExchange(ref _words, new WordTable(words.Dimension), words);
+        }
     }
 
     private static int[] Starts(KeyValuePair<int, IReadOnlyList<InterestIndex>>[] shards)

@@ -122,10 +122,23 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
         Assert.Equal(matchId, (string?)Assert.Single(export["matches"]!.AsArray())!["matchId"]);
         Assert.Empty(export["digests"]!.AsArray());
         Assert.Empty(export["waitingForDigest"]!.AsArray());
-        // A user with nothing stored exports an empty document, its policy null (the defaults).
-        var empty = (await Http.GetFromJsonAsync<JsonObject>("/users/http-export-none/export"))!;
-        Assert.Empty(empty["interests"]!.AsArray());
-        Assert.Null(empty["policy"]);
+    }
+
+    [Fact]
+    public async Task An_erased_users_export_is_404_as_a_never_known_users_is()
+    {
+        await Http.PutAsJsonAsync("/users/http-export-erased/interests/f1", new { text = Texts.RacingInterest, threshold = Texts.RacingThreshold });
+        Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync("/users/http-export-erased/export")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await Http.DeleteAsync("/users/http-export-erased")).StatusCode);
+
+        var erased = await AssertProblemAsync(await Http.GetAsync("/users/http-export-erased/export"), HttpStatusCode.NotFound);
+        var neverKnown = await AssertProblemAsync(await Http.GetAsync("/users/http-export-never-known/export"), HttpStatusCode.NotFound);
+
+        // Alike but for the user's own key (and the request's trace id): nothing tells that the erased user existed.
+        erased.Remove("traceId");
+        neverKnown.Remove("traceId");
+        Assert.Equal(neverKnown.ToJsonString().Replace("http-export-never-known", "USER", StringComparison.Ordinal),
+            erased.ToJsonString().Replace("http-export-erased", "USER", StringComparison.Ordinal));
     }
 
     /// <summary>The users whose interests <paramref name="text"/> matches, scored against every user.</summary>
@@ -431,7 +444,7 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
         static IEnumerable<string?> Required(JsonNode schema) => schema["required"]?.AsArray().Select(n => (string?)n) ?? [];
     }
 
-    private static async Task<JsonObject> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status)
+    internal static async Task<JsonObject> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status)
     {
         Assert.Equal(status, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);

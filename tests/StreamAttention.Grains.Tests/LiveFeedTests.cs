@@ -12,7 +12,7 @@ public sealed class LiveFeedTests(ClusterFixture fixture) : IClassFixture<Cluste
     /// <summary>Subscription polls: a silo subscribes right after it starts; the bound only stops a broken feed.</summary>
     private const int SubscribePolls = 240;
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
-    private static readonly TimeSpan ReceiveTimeout = TimeSpan.FromSeconds(60);
+    internal static readonly TimeSpan ReceiveTimeout = TimeSpan.FromSeconds(60);
 
     [Fact]
     public async Task Every_silo_streams_the_matches_of_a_batch_scored_anywhere()
@@ -81,8 +81,10 @@ public sealed class LiveFeedTests(ClusterFixture fixture) : IClassFixture<Cluste
         }
     }
 
+    private Task<MatchBroadcaster[]> SubscribedBroadcastersAsync() => SubscribedBroadcastersAsync(fixture);
+
     /// <summary>Both silos' broadcasters, once the feed has their subscriptions.</summary>
-    private async Task<MatchBroadcaster[]> SubscribedBroadcastersAsync()
+    internal static async Task<MatchBroadcaster[]> SubscribedBroadcastersAsync(ClusterFixture fixture)
     {
         var broadcasters = fixture.Cluster.Silos.Select(s => s.ServiceProvider.GetRequiredService<MatchBroadcaster>()).ToArray();
         Assert.Equal(2, broadcasters.Length);
@@ -94,7 +96,7 @@ public sealed class LiveFeedTests(ClusterFixture fixture) : IClassFixture<Cluste
         return broadcasters;
     }
 
-    private static async Task<LiveMatch> FirstAsync(MatchBroadcaster.Subscription subscription, CancellationToken cancellationToken)
+    internal static async Task<LiveMatch> FirstAsync(MatchBroadcaster.Subscription subscription, CancellationToken cancellationToken)
     {
         await using var matches = subscription.Reader.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
         Assert.True(await matches.MoveNextAsync());

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Live;
 using StreamAttention.Contracts.Scoring;
+using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Live;
 using StreamAttention.Grains.Options;
 
@@ -119,7 +121,7 @@ public sealed class MatchBroadcasterTests
         using var tenant = broadcaster.Subscribe(null, capacity: 10, tenant: "t");
         await broadcaster.OnMatches(Batch(("t/a", "m1"), ("t/b", "m2"), ("t/a", "m3"), ("t/b", "m4")));
 
-        await broadcaster.OnUserErased("t/a");
+        await broadcaster.OnUserErased(new UserErasure("t/a", DateTimeOffset.UtcNow));
 
         // The stream's reader gets what was queued, then sees the end.
         Assert.Equal(["m1", "m3"], Drain(erased));
@@ -133,6 +135,67 @@ public sealed class MatchBroadcasterTests
         Assert.Equal(["m4", "m5"], Drain(resumedAfterErasure));
     }
 
+    [Fact]
+    public async Task A_batch_decided_before_an_erasure_that_arrives_after_it_reaches_no_stream_and_is_not_kept()
+    {
+        var time = new FakeTimeProvider();
+        var erasedAt = time.GetUtcNow();
+        var broadcaster = Broadcaster(resumeMatches: 10, time);
+        using var tenant = broadcaster.Subscribe(null, capacity: 10, tenant: "t");
+        using var everyone = broadcaster.Subscribe(null, capacity: 10);
+        await broadcaster.OnMatches(Batch(erasedAt.AddSeconds(-2), ("t/b", "m0")));
+
+        await broadcaster.OnUserErased(new UserErasure("t/a", erasedAt));
+        // Decided before the erasure, still in a silo's delivery queue when it was told.
+        await broadcaster.OnMatches(Batch(erasedAt.AddSeconds(-1), ("t/a", "m1"), ("t/b", "m2")));
+
+        Assert.Equal(["m0", "m2"], Drain(tenant));
+        Assert.Equal(["m0", "m2"], Drain(everyone));
+        using var resumed = broadcaster.Subscribe(null, capacity: 10, resumeAfter: "m0");
+        Assert.Equal(["m2"], Drain(resumed));
+        // The user created again: its later matches and streams pass.
+        time.Advance(TimeSpan.FromSeconds(1));
+        using var recreated = broadcaster.Subscribe("t/a", capacity: 10);
+        await broadcaster.OnMatches(Batch(erasedAt.AddSeconds(1), ("t/a", "m3")));
+        Assert.Equal(["m3"], Drain(recreated));
+        Assert.Equal(["m3"], Drain(everyone));
+    }
+
+    [Fact]
+    public async Task A_silo_that_missed_an_erasure_applies_it_when_it_subscribes_and_a_replay_spares_the_users_new_stream()
+    {
+        var time = new FakeTimeProvider();
+        var broadcaster = Broadcaster(resumeMatches: 10, time);
+        using var erased = broadcaster.Subscribe("t/a", capacity: 10);
+        var erasedAt = time.GetUtcNow();
+        await broadcaster.OnMatches(Batch(erasedAt.AddSeconds(-1), ("t/a", "m1"), ("t/b", "m2")));
+        var feed = new ReplayingFeed([new UserErasure("t/a", erasedAt)]);
+
+        await broadcaster.SubscribeAsync(feed, broadcaster);
+
+        Assert.Equal(["m1"], Drain(erased));
+        Assert.True(erased.Reader.Completion.IsCompleted);
+        using var resumed = broadcaster.Subscribe(null, capacity: 10, resumeAfter: "m0");
+        Assert.Equal(["m2"], Drain(resumed));
+        // The next refresh replays the same erasure: the stream of the user created again meanwhile stays open.
+        time.Advance(TimeSpan.FromSeconds(1));
+        using var recreated = broadcaster.Subscribe("t/a", capacity: 10);
+        await broadcaster.SubscribeAsync(feed, broadcaster);
+        Assert.False(recreated.Reader.Completion.IsCompleted);
+    }
+
+    /// <summary>A feed that replays <paramref name="erasures"/> to every subscription (as after this silo missed them).</summary>
+    private sealed class ReplayingFeed(IReadOnlyList<UserErasure> erasures) : IMatchFeedGrain
+    {
+        public Task<IReadOnlyList<UserErasure>> Subscribe(IMatchFeedObserver observer) => Task.FromResult(erasures);
+
+        public Task Unsubscribe(IMatchFeedObserver observer) => Task.CompletedTask;
+
+        public Task Publish(LiveBatch batch) => Task.CompletedTask;
+
+        public Task EraseUser(UserErasure erasure) => Task.CompletedTask;
+    }
+
     /// <summary>The broadcaster alone: its subscription to the cluster's feed is a hosted service these tests do not start.</summary>
     private static MatchBroadcaster Broadcaster(int resumeMatches, TimeProvider? time = null)
         => new(grains: null!, Microsoft.Extensions.Options.Options.Create(new LiveFeedOptions { ResumeMatches = resumeMatches }), time ?? TimeProvider.System,
@@ -140,8 +203,10 @@ public sealed class MatchBroadcasterTests
 
     private static readonly TimeSpan LiveFeedWindow = new LiveFeedOptions().ResumeWindow;
 
-    private static LiveBatch Batch(params (string UserId, string MatchId)[] matches)
-        => new(DateTimeOffset.UnixEpoch, ["text"], [.. matches.Select(m => new TextMatch(0, m.UserId, "i", 0.9f, [], m.MatchId))]);
+    private static LiveBatch Batch(params (string UserId, string MatchId)[] matches) => Batch(DateTimeOffset.UnixEpoch, matches);
+
+    private static LiveBatch Batch(DateTimeOffset at, params (string UserId, string MatchId)[] matches)
+        => new(at, ["text"], [.. matches.Select(m => new TextMatch(0, m.UserId, "i", 0.9f, [], m.MatchId))]);
 
     private static List<string> Drain(MatchBroadcaster.Subscription subscription)
     {

@@ -1,5 +1,6 @@
 using Orleans.Concurrency;
 using StreamAttention.Contracts.Live;
+using StreamAttention.Contracts.Users;
 
 namespace StreamAttention.Contracts.Grains;
 
@@ -10,9 +11,13 @@ namespace StreamAttention.Contracts.Grains;
 [Alias("StreamAttention.IMatchFeedGrain")]
 public interface IMatchFeedGrain : IGrainWithIntegerKey
 {
-    /// <summary>Adds or refreshes a subscription; subscriptions expire unless refreshed, so a dead silo's drops out.</summary>
+    /// <summary>
+    /// Adds or refreshes a subscription; subscriptions expire unless refreshed, so a dead silo's drops out. Returns the
+    /// erasures of the last <c>LiveFeed:ErasureMemory</c>: a silo that was not subscribed when one was told (starting,
+    /// its subscription lapsed, the feed grain moved) applies them now.
+    /// </summary>
     [Alias("Subscribe")]
-    Task Subscribe(IMatchFeedObserver observer);
+    Task<IReadOnlyList<UserErasure>> Subscribe(IMatchFeedObserver observer);
 
     [Alias("Unsubscribe")]
     Task Unsubscribe(IMatchFeedObserver observer);
@@ -24,7 +29,10 @@ public interface IMatchFeedGrain : IGrainWithIntegerKey
     [OneWay, Alias("Publish")]
     Task Publish([Immutable] LiveBatch batch);
 
-    /// <summary>Tells every subscribed silo that user <paramref name="userKey"/> ("tenant/user") was erased: its live streams end.</summary>
+    /// <summary>
+    /// Tells every subscribed silo of <paramref name="erasure"/>: the user's live streams end and its matches formed
+    /// before the erasure are dropped; kept for the silos that subscribe later (<see cref="Subscribe"/>).
+    /// </summary>
     [Alias("EraseUser")]
-    Task EraseUser(string userKey);
+    Task EraseUser(UserErasure erasure);
 }

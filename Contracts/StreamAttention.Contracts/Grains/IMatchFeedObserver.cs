@@ -1,5 +1,6 @@
 using Orleans.Concurrency;
 using StreamAttention.Contracts.Live;
+using StreamAttention.Contracts.Users;
 
 namespace StreamAttention.Contracts.Grains;
 
@@ -11,7 +12,10 @@ public interface IMatchFeedObserver : IGrainObserver
     [OneWay, Alias("OnMatches")]
     Task OnMatches([Immutable] LiveBatch batch);
 
-    /// <summary>User <paramref name="userKey"/> was erased: its streams on this silo end, and its matches kept for resuming streams are dropped.</summary>
+    /// <summary>
+    /// A user was erased: its streams on this silo opened before the erasure end, and its matches formed before it are
+    /// dropped, those kept for resuming streams and those still on their way alike.
+    /// </summary>
     [OneWay, Alias("OnUserErased")]
-    Task OnUserErased(string userKey);
+    Task OnUserErased(UserErasure erasure);
 }

@@ -82,8 +82,9 @@ public interface IUserGrain : IGrainWithStringKey
     /// Erases the user (GDPR art. 17): its shard drops its rows (so no further match is scored for it), its tenant stops
     /// counting it, its digest reminder is removed, its stored records (state, attention log, expansions) are cleared
     /// from storage, and the live streams of it end on every silo. The grain then deactivates, so the next call finds
-    /// an empty user. Idempotent: a user with nothing stored is erased as well.
+    /// an empty user. Idempotent: a user with nothing stored is erased as well. A step that fails stops the erasure: the
+    /// outcome names the steps done and the failed one, and a retry runs every step again (each can run twice).
     /// </summary>
     [Alias("Erase")]
-    Task Erase();
+    Task<UserErasureOutcome> Erase();
 }

@@ -16,4 +16,12 @@ public sealed record UserDataExport(
     IReadOnlyList<InterestFeedback> Feedback,
     IReadOnlyList<UserMatch> Matches,
     IReadOnlyList<Digest> Digests,
-    IReadOnlyList<UserMatch> WaitingForDigest);
+    IReadOnlyList<UserMatch> WaitingForDigest)
+{
+    /// <summary>
+    /// Nothing is kept: the user was never known, or was erased (the two look alike on purpose: an erasure leaves no
+    /// trace that the user existed).
+    /// </summary>
+    public bool KeepsNothing() => Interests.Count == 0 && Policy is null && Feedback.Count == 0 && Matches.Count == 0 && Digests.Count == 0
+        && WaitingForDigest.Count == 0;
+}

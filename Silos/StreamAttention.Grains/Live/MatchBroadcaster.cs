@@ -6,6 +6,7 @@ using Polly;
 using Polly.Retry;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Live;
+using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Options;
 
 namespace StreamAttention.Grains.Live;
@@ -16,7 +17,9 @@ namespace StreamAttention.Grains.Live;
 /// Each listener has its own bounded queue that drops its oldest entries, so a slow client loses matches instead
 /// of holding up the feed or growing the silo's memory. The latest matches are kept (<see cref="LiveFeedOptions.ResumeMatches"/>)
 /// for listeners that resume after a reconnect, while the silo has listeners and for <see cref="LiveFeedOptions.ResumeWindow"/>
-/// after the last one left: a silo nobody watches forms no object per match.
+/// after the last one left: a silo nobody watches forms no object per match. An erased user's matches formed before
+/// its erasure are dropped on arrival for <see cref="LiveFeedOptions.ErasureMemory"/> (<see cref="RecentErasures"/>):
+/// a batch decided just before the erasure can still be in a silo's delivery queue or the feed's fan-out.
 /// </summary>
 public sealed partial class MatchBroadcaster(IGrainFactory grains, IOptions<LiveFeedOptions> options, TimeProvider time, ILogger<MatchBroadcaster> logger)
     : BackgroundService, IMatchFeedObserver
@@ -29,6 +32,7 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, IOptions<Live
     private readonly Lock _lock = new();
     private readonly List<Subscription> _listeners = [];
     private readonly RecentLiveMatches? _recent = options.Value.ResumeMatches > 0 ? new(options.Value.ResumeMatches) : null;
+    private readonly RecentErasures _erasures = new(options.Value.ErasureMemory, time);
     private long? _lastListenerLeftAt;
     private IMatchFeedObserver? _reference;
     private volatile bool _subscribed;
@@ -45,7 +49,7 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, IOptions<Live
     /// </summary>
     public Subscription Subscribe(string? userId, int capacity, string? tenant = null, string? resumeAfter = null)
     {
-        var subscription = new Subscription(this, userId, tenant is null ? null : $"{tenant}/", capacity);
+        var subscription = new Subscription(this, userId, tenant is null ? null : $"{tenant}/", capacity, time.GetUtcNow());
         lock (_lock)
         {
             // Under the lock, so that no match arrives between the kept ones and the listener's first.
@@ -83,6 +87,10 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, IOptions<Live
             }
             for (var i = 0; i < batch.Matches.Count; i++)
             {
+                if (!_erasures.IsEmpty && _erasures.Erased(batch.Matches[i].UserId, batch.At))
+                {
+                    continue;
+                }
                 LiveMatch? match = null;
                 if (keeping)
                 {
@@ -102,18 +110,44 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, IOptions<Live
         return Task.CompletedTask;
     }
 
-    /// <summary>Ends the streams of <paramref name="userKey"/> (their readers see the queue completed) and forgets its kept matches.</summary>
-    public Task OnUserErased(string userKey)
+    /// <summary>
+    /// Ends the user's streams opened before the erasure (their readers see the queue completed), forgets its kept
+    /// matches formed before it, and drops those still to come; nothing again for an erasure already applied.
+    /// </summary>
+    public Task OnUserErased(UserErasure erasure)
     {
         lock (_lock)
         {
-            foreach (var listener in _listeners.Where(l => l.UserId == userKey))
-            {
-                listener.Queue.Writer.TryComplete();
-            }
-            _recent?.RemoveUser(userKey);
+            Apply(erasure);
         }
         return Task.CompletedTask;
+    }
+
+    /// <summary>Subscribes (or refreshes) this silo at <paramref name="feed"/>, then applies the erasures it may have missed.</summary>
+    public async Task SubscribeAsync(IMatchFeedGrain feed, IMatchFeedObserver self)
+    {
+        var erasures = await feed.Subscribe(self);
+        lock (_lock)
+        {
+            foreach (var erasure in erasures)
+            {
+                Apply(erasure);
+            }
+        }
+    }
+
+    /// <summary>Under the lock.</summary>
+    private void Apply(UserErasure erasure)
+    {
+        if (!_erasures.Add(erasure))
+        {
+            return;
+        }
+        foreach (var listener in _listeners.Where(l => l.UserId == erasure.UserKey && l.OpenedAt <= erasure.At))
+        {
+            listener.Queue.Writer.TryComplete();
+        }
+        _recent?.RemoveUser(erasure.UserKey, erasure.At);
     }
 
     private void Remove(Subscription listener)
@@ -142,7 +176,7 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, IOptions<Live
                 await subscribing.ExecuteAsync(async _ =>
                 {
                     _reference ??= grains.CreateObjectReference<IMatchFeedObserver>(this);
-                    await feed.Subscribe(_reference);
+                    await SubscribeAsync(feed, _reference);
                 }, stoppingToken);
                 _subscribed = true;
                 await Task.Delay(RefreshPeriod, stoppingToken);
@@ -215,9 +249,9 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, IOptions<Live
 
         private long _dropped;
 
-        internal Subscription(MatchBroadcaster owner, string? userId, string? tenantPrefix, int capacity)
+        internal Subscription(MatchBroadcaster owner, string? userId, string? tenantPrefix, int capacity, DateTimeOffset openedAt)
         {
-            (_owner, UserId, TenantPrefix) = (owner, userId, tenantPrefix);
+            (_owner, UserId, TenantPrefix, OpenedAt) = (owner, userId, tenantPrefix, openedAt);
             // Full: TryWrite fails, and Offer drops the oldest itself (see there).
             Queue = Channel.CreateBounded<LiveMatch>(new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.Wait });
         }
@@ -247,6 +281,9 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, IOptions<Live
         internal string? UserId { get; }
 
         internal string? TenantPrefix { get; }
+
+        /// <summary>An erasure ends the user's streams opened before it, not those of the user created again after it.</summary>
+        internal DateTimeOffset OpenedAt { get; }
 
         internal bool Accepts(string userId)
             => UserId is not null ? UserId == userId : TenantPrefix is null || userId.StartsWith(TenantPrefix, StringComparison.Ordinal);

@@ -1,28 +1,36 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using Orleans.Utilities;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Live;
+using StreamAttention.Contracts.Users;
+using StreamAttention.Grains.Options;
 
 namespace StreamAttention.Grains.Live;
 
 /// <summary>
 /// Forwards each published batch of matches to every subscribed silo. Nothing is persisted: the silos resubscribe
 /// periodically (<see cref="MatchBroadcaster.RefreshPeriod"/>), so a new activation after a failure fills up again.
+/// Erasures are remembered for <see cref="LiveFeedOptions.ErasureMemory"/> and replayed to every subscription, so a silo
+/// that was not subscribed at the moment of one still ends the user's streams (a new activation remembers none: each
+/// silo still holds those it was told).
 /// </summary>
 // The grain type is pinned: silos of two builds in one cluster (a rolling upgrade) must name it alike.
 [Reentrant, GrainType("matchfeed")]
-public sealed class MatchFeedGrain(ILogger<MatchFeedGrain> logger) : Grain, IMatchFeedGrain
+public sealed class MatchFeedGrain(IOptions<LiveFeedOptions> options, TimeProvider time, ILogger<MatchFeedGrain> logger) : Grain, IMatchFeedGrain
 {
     /// <summary>Three refresh periods, so one late refresh does not drop a live silo.</summary>
     public static readonly TimeSpan SubscriptionExpiry = MatchBroadcaster.RefreshPeriod * 3;
 
     private readonly ObserverManager<IMatchFeedObserver> _observers = new(SubscriptionExpiry, logger);
 
-    public Task Subscribe(IMatchFeedObserver observer)
+    private readonly RecentErasures _erasures = new(options.Value.ErasureMemory, time);
+
+    public Task<IReadOnlyList<UserErasure>> Subscribe(IMatchFeedObserver observer)
     {
         _observers.Subscribe(observer, observer);
-        return Task.CompletedTask;
+        return Task.FromResult<IReadOnlyList<UserErasure>>(_erasures.All());
     }
 
     public Task Unsubscribe(IMatchFeedObserver observer)
@@ -37,9 +45,10 @@ public sealed class MatchFeedGrain(ILogger<MatchFeedGrain> logger) : Grain, IMat
         return Task.CompletedTask;
     }
 
-    public Task EraseUser(string userKey)
+    public Task EraseUser(UserErasure erasure)
     {
-        _observers.Notify(observer => observer.OnUserErased(userKey));
+        _erasures.Add(erasure);
+        _observers.Notify(observer => observer.OnUserErased(erasure));
         return Task.CompletedTask;
     }
 }

@@ -30,10 +30,10 @@ internal sealed class RecentLiveMatches(int capacity)
         (_next, _count) = (0, 0);
     }
 
-    /// <summary>Drops the kept matches of user <paramref name="userKey"/>, keeping the others in their order.</summary>
-    public void RemoveUser(string userKey)
+    /// <summary>Drops the kept matches of user <paramref name="userKey"/> formed at or before <paramref name="erasedAt"/>, keeping the others in their order.</summary>
+    public void RemoveUser(string userKey, DateTimeOffset erasedAt)
     {
-        var kept = Enumerable.Range(0, _count).Select(At).Where(m => m.UserId != userKey).ToArray();
+        var kept = Enumerable.Range(0, _count).Select(At).Where(m => m.UserId != userKey || m.Match.At > erasedAt).ToArray();
         Array.Clear(_ring);
         kept.CopyTo(_ring, 0);
         (_next, _count) = (kept.Length % _ring.Length, kept.Length);

@@ -21,4 +21,14 @@ public sealed class LiveFeedOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan ResumeWindow { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How long the feed grain and every silo remember an erased user (its key and erasure time): a batch decided before
+    /// the erasure that is still on its way (the delivery queue, the feed's fan-out) is dropped on arrival, and a silo that
+    /// subscribes again gets the erasures it missed. Far longer than either takes (seconds; a lapsed subscription is
+    /// renewed within <c>MatchBroadcaster.RefreshPeriod</c>, 30 s, or expires after 90 s), and short enough that memory stays
+    /// small: one key and a time per erasure of the period.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
+    public TimeSpan ErasureMemory { get; set; } = TimeSpan.FromMinutes(10);
 }

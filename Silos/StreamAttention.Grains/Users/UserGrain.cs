@@ -493,28 +493,51 @@ public sealed partial class UserGrain(
     /// In the order that keeps what is left findable should a step fail (the caller retries the whole erasure): scoring
     /// stops first, so no new match is decided for the user while its records go; the records last but the live streams.
     /// Not interleaved with a write (the grain is not reentrant), so an import racing with the erasure either lands before
-    /// it and is erased, or after it on the next activation, which starts from the cleared records.
+    /// it and is erased, or after it on the next activation, which starts from the cleared records. A failed step ends
+    /// the erasure with the steps done so far; each step can run again, so the retry finishes it.
     /// </summary>
-    public async Task Erase()
+    public async Task<UserErasureOutcome> Erase()
     {
-        // An update without interests removes the user from the shard's rows and membership and withdraws the shard's
-        // part of its silo's index until it publishes it again without the user.
-        await Shard.Update(UserId, new UserScoringRows(state.State.Version + 1, []));
-        if (Tenant is { } tenant)
+        var done = new List<string>(UserErasureSteps.All.Count);
+        async Task<bool> RunAsync(string step, Func<Task> run)
         {
-            await tenant.Release(UserId, 0);
+            try
+            {
+                await run();
+                done.Add(step);
+                return true;
+            }
+            catch (Exception e)
+            {
+                LogErasureStepFailed(UserId, step, e);
+                return false;
+            }
         }
-        await RemoveDigestReminderAsync();
-        // Every attention log entry in storage, those whose removal failed before included, is below the next number.
-        await Log.RemoveBeforeAsync(Log.Next);
-        await ExpansionStore.ClearAsync();
-        await state.ClearStateAsync();
-        _erased = true;
-        // Calls after this one go to a new activation, which reads the cleared records: this one's history, verdicts
-        // and attention log numbering are not used again.
-        DeactivateOnIdle();
-        await GrainFactory.GetGrain<IMatchFeedGrain>(0).EraseUser(UserId);
+        var completed =
+            // An update without interests removes the user from the shard's rows and membership and withdraws the shard's
+            // part of its silo's index until it publishes it again without the user.
+            await RunAsync(UserErasureSteps.Scoring, () => Shard.Update(UserId, new UserScoringRows(state.State.Version + 1, [])))
+            && await RunAsync(UserErasureSteps.TenantCount, () => Tenant?.Release(UserId, 0) ?? Task.CompletedTask)
+            && await RunAsync(UserErasureSteps.DigestReminder, RemoveDigestReminderAsync)
+            // Every attention log entry in storage, those whose removal failed before included, is below the next number.
+            && await RunAsync(UserErasureSteps.AttentionLog, () => Log.RemoveBeforeAsync(Log.Next))
+            && await RunAsync(UserErasureSteps.Expansions, ExpansionStore.ClearAsync)
+            && await RunAsync(UserErasureSteps.State, async () =>
+            {
+                await state.ClearStateAsync();
+                _erased = true;
+                // Calls after this one go to a new activation, which reads the cleared records: this one's history,
+                // verdicts and attention log numbering are not used again.
+                DeactivateOnIdle();
+            })
+            // Taken after every match this activation decided (it is not reentrant) and after the shard stopped scoring
+            // for the user: the live feed drops the user's matches formed up to now.
+            && await RunAsync(UserErasureSteps.LiveStreams, () => GrainFactory.GetGrain<IMatchFeedGrain>(0).EraseUser(new UserErasure(UserId, time.GetUtcNow())));
+        return new UserErasureOutcome(done, completed ? null : UserErasureSteps.All[done.Count]);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Erasing user {User} failed at step {Step}; the steps before it are done, and a retry runs them all again")]
+    private partial void LogErasureStepFailed(string user, string step, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sending digest {Digest} failed; it stays in the outbox and is sent again at the next check")]
     private partial void LogDigestSendFailed(string digest, Exception exception);

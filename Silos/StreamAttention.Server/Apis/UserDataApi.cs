@@ -16,17 +16,28 @@ public static class UserDataApi
     {
         user.MapDelete("", Erase).WithSummary("Erases everything kept about the user: interests, policy, feedback, history, digests, attention state, "
             + "shard membership and the silos' scoring rows; the user's live streams end. 204 also when nothing was stored. "
-            + "Matches already published to Kafka stay until the topics' retention removes them.");
+            + "503 when a step failed: the problem names the steps done (done), the failed one (failedStep) and those left (left); "
+            + "repeating the DELETE finishes the erasure. Matches already published to Kafka stay until the topics' retention removes them.");
         user.MapGet("/export", Export).WithSummary("Everything kept about the user as one document: interests, stored policy (null: the defaults), "
-            + "feedback, recent matches, recent digests and the matches waiting for the next digest.");
+            + "feedback, recent matches, recent digests and the matches waiting for the next digest. 404 when nothing is kept: a user never "
+            + "known and an erased one answer alike.");
     });
 
-    public static async Task<NoContent> Erase(UserScope user, IGrainFactory grains)
+    public static async Task<Results<NoContent, ProblemHttpResult>> Erase(UserScope user, IGrainFactory grains)
     {
-        await grains.GetGrain<IUserGrain>(user.Key).Erase();
-        return TypedResults.NoContent();
+        var outcome = await grains.GetGrain<IUserGrain>(user.Key).Erase();
+        return outcome.FailedStep is not { } failed
+            ? TypedResults.NoContent()
+            : TypedResults.Problem($"Erasing user '{user.Key}' stopped at step '{failed}'; the steps before it are done. Repeat the request to finish the erasure.",
+                statusCode: StatusCodes.Status503ServiceUnavailable, title: "Erasure incomplete",
+                extensions: new Dictionary<string, object?> { ["done"] = outcome.Done, ["failedStep"] = failed, ["left"] = outcome.Left });
     }
 
-    public static async Task<Ok<UserDataExport>> Export(UserScope user, IGrainFactory grains)
-        => TypedResults.Ok(await grains.GetGrain<IUserGrain>(user.Key).Export());
+    public static async Task<Results<Ok<UserDataExport>, ProblemHttpResult>> Export(UserScope user, IGrainFactory grains)
+    {
+        var export = await grains.GetGrain<IUserGrain>(user.Key).Export();
+        return export.KeepsNothing()
+            ? TypedResults.Problem($"Nothing is kept about user '{user.Key}'.", statusCode: StatusCodes.Status404NotFound, title: "User not found")
+            : TypedResults.Ok(export);
+    }
 }

@@ -129,6 +129,40 @@ public sealed class UserErasureTests(AttentionClusterFixture fixture) : IClassFi
     /// A user with an interest, a policy, a notified match with 👍, a digest sent, and deferred matches in its attention
     /// log waiting for the next digest (which keeps its reminder registered): their ids.
     /// </summary>
+    [Fact]
+    public async Task A_failed_step_is_named_with_the_steps_done_and_left_and_a_retry_finishes_the_erasure()
+    {
+        const string user = "erasure-c/step-fails";
+        var (grain, _) = await WithMatchesFeedbackAndADigestAsync(user);
+        fixture.Store.FailClearsOf("user");
+        UserErasureOutcome failed;
+        try
+        {
+            failed = await grain.Erase();
+        }
+        finally
+        {
+            fixture.Store.FailClearsOf(null);
+        }
+
+        Assert.Equal(UserErasureSteps.State, failed.FailedStep);
+        Assert.Equal([UserErasureSteps.Scoring, UserErasureSteps.TenantCount, UserErasureSteps.DigestReminder, UserErasureSteps.AttentionLog,
+            UserErasureSteps.Expansions], failed.Done);
+        Assert.Equal([UserErasureSteps.State, UserErasureSteps.LiveStreams], failed.Left);
+        // What the done steps removed stays removed; the state is still there for the retry.
+        Assert.Equal(["user"], StateNames(user));
+        Assert.DoesNotContain(user, Members());
+        Assert.Equal(0, (await Grains.GetGrain<ITenantGrain>("erasure-c").GetUsage()).Users);
+
+        var retried = await grain.Erase();
+
+        Assert.Null(retried.FailedStep);
+        Assert.Equal(UserErasureSteps.All, retried.Done);
+        Assert.Empty(StateNames(user));
+        Assert.Equal(0, (await Grains.GetGrain<ITenantGrain>("erasure-c").GetUsage()).Users);
+        Assert.Empty((await grain.Export()).Interests);
+    }
+
     private async Task<(IUserGrain Grain, string[] Waiting)> WithMatchesFeedbackAndADigestAsync(string user)
     {
         var grain = await AttentionCluster.WithOneImmediateAnHourAsync(Grains, user);

@@ -1,0 +1,34 @@
+namespace StreamAttention.Contracts.Users;
+
+/// <summary>
+/// User <paramref name="UserKey"/> ("tenant/user") was erased at <paramref name="At"/>: the live feed drops its matches
+/// formed at or before that time (a batch decided before the erasure but still on its way), and ends its streams opened
+/// before it. A user created again afterwards has later matches and streams, which pass.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("StreamAttention.UserErasure")]
+public sealed record UserErasure(string UserKey, DateTimeOffset At);
+
+/// <summary>The steps of a user's erasure (<c>IUserGrain.Erase</c>), in the order they run.</summary>
+public static class UserErasureSteps
+{
+    public const string Scoring = "scoring";
+    public const string TenantCount = "tenant-count";
+    public const string DigestReminder = "digest-reminder";
+    public const string AttentionLog = "attention-log";
+    public const string Expansions = "expansions";
+    public const string State = "state";
+    public const string LiveStreams = "live-streams";
+
+    public static readonly IReadOnlyList<string> All = [Scoring, TenantCount, DigestReminder, AttentionLog, Expansions, State, LiveStreams];
+}
+
+/// <summary>
+/// How far an erasure got: the steps done (<see cref="UserErasureSteps"/>, in order) and the one that failed (null: all
+/// done). Every step can run again, so the caller retries the whole erasure to finish what is left.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("StreamAttention.UserErasureOutcome")]
+public sealed record UserErasureOutcome(IReadOnlyList<string> Done, string? FailedStep)
+{
+    /// <summary>The steps not done yet, the failed one first.</summary>
+    public IReadOnlyList<string> Left => [.. UserErasureSteps.All.Except(Done)];
+}

@@ -1,0 +1,124 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using StreamAttention.Contracts.Grains;
+using StreamAttention.Contracts.Users;
+using StreamAttention.Grains.Live;
+using StreamAttention.Grains.Options;
+
+namespace StreamAttention.Grains.Tests;
+
+/// <summary>
+/// An erasure reaches the live feed's silos in full: a batch decided just before it but published after it reaches no
+/// stream, and a silo that was not subscribed when the user was erased applies the erasure when it subscribes.
+/// </summary>
+public sealed class LiveFeedErasureTests(GatedFeedFixture fixture) : IClassFixture<GatedFeedFixture>
+{
+    [Fact]
+    public async Task A_batch_decided_before_the_erasure_and_published_after_it_reaches_no_silos_stream()
+    {
+        var broadcasters = await LiveFeedTests.SubscribedBroadcastersAsync(fixture);
+        var erased = fixture.Grains.GetGrain<IUserGrain>("late-erased");
+        await erased.PutInterests([new InterestInput("db", Texts.DatabaseInterest)]);
+        await fixture.Grains.GetGrain<IUserGrain>("late-kept").PutInterests([new InterestInput("f1", Texts.RacingInterest, Texts.RacingThreshold)]);
+        var everyone = broadcasters.Select(b => b.Subscribe(null, capacity: 16)).ToArray();
+        try
+        {
+            fixture.Gate.HoldPublishing();
+            Assert.Contains(await fixture.Grains.GetGrain<IScoringGatewayGrain>(0).Score([Texts.DatabaseMessage]), m => m.UserId == "late-erased");
+            // Decided, and on its way to the silos when the user is erased.
+            await fixture.Gate.Held;
+            Assert.Null((await erased.Erase()).FailedStep);
+            fixture.Gate.ReleasePublishing();
+            // A later batch, published after the held one, of another user.
+            Assert.Contains(await fixture.Grains.GetGrain<IScoringGatewayGrain>(0).Score([Texts.RacingMessage]), m => m.UserId == "late-kept");
+
+            using var timeout = new CancellationTokenSource(LiveFeedTests.ReceiveTimeout);
+            foreach (var stream in everyone)
+            {
+                Assert.Equal("late-kept", (await LiveFeedTests.FirstAsync(stream, timeout.Token)).UserId);
+            }
+            using var resumed = broadcasters[0].Subscribe(null, capacity: 16, resumeAfter: "none");
+            Assert.DoesNotContain(Drain(resumed), m => m == "late-erased");
+        }
+        finally
+        {
+            fixture.Gate.ReleasePublishing();
+            foreach (var stream in everyone)
+            {
+                stream.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_silo_not_subscribed_when_a_user_was_erased_ends_the_users_streams_when_it_subscribes()
+    {
+        var user = fixture.Grains.GetGrain<IUserGrain>("missed-erased");
+        await user.PutInterests([new InterestInput("db", Texts.DatabaseInterest)]);
+        // A silo's end of the feed whose subscription lapsed: the erasure is told without it.
+        using var missing = new MatchBroadcaster(fixture.Grains, Microsoft.Extensions.Options.Options.Create(new LiveFeedOptions()), TimeProvider.System, NullLogger<MatchBroadcaster>.Instance);
+        using var stream = missing.Subscribe("missed-erased", capacity: 16);
+        Assert.Null((await user.Erase()).FailedStep);
+        Assert.False(stream.Reader.Completion.IsCompleted);
+        var feed = fixture.Grains.GetGrain<IMatchFeedGrain>(0);
+        var reference = fixture.Grains.CreateObjectReference<IMatchFeedObserver>(missing);
+        try
+        {
+            await missing.SubscribeAsync(feed, reference);
+
+            Assert.True(stream.Reader.Completion.IsCompleted);
+        }
+        finally
+        {
+            await feed.Unsubscribe(reference);
+            fixture.Grains.DeleteObjectReference<IMatchFeedObserver>(reference);
+        }
+    }
+
+    private static List<string> Drain(MatchBroadcaster.Subscription subscription)
+    {
+        var users = new List<string>();
+        while (subscription.Reader.TryRead(out var match))
+        {
+            users.Add(match.UserId);
+        }
+        return users;
+    }
+}
+
+/// <summary>A two-silo cluster whose live feed can hold the batches published to it (<see cref="PublishGate"/>).</summary>
+public sealed class GatedFeedFixture : ClusterFixture
+{
+    public PublishGate Gate { get; } = new();
+
+    public override async Task InitializeAsync() => Cluster = await TestCluster.StartAsync(Store, configure: silo => silo.AddIncomingGrainCallFilter(Gate));
+}
+
+/// <summary>
+/// Holds <see cref="IMatchFeedGrain.Publish"/> calls in the feed grain (reentrant, so an erasure passes them) from
+/// <see cref="HoldPublishing"/> until <see cref="ReleasePublishing"/>; <see cref="Held"/> completes when one waits.
+/// </summary>
+public sealed class PublishGate : IIncomingGrainCallFilter
+{
+    private TaskCompletionSource? _gate;
+    private TaskCompletionSource _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task Held => _held.Task;
+
+    public void HoldPublishing()
+    {
+        _held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _gate, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+    }
+
+    public void ReleasePublishing() => Interlocked.Exchange(ref _gate, null)?.TrySetResult();
+
+    public async Task Invoke(IIncomingGrainCallContext context)
+    {
+        if (context.InterfaceMethod.Name == nameof(IMatchFeedGrain.Publish) && Volatile.Read(ref _gate) is { } gate)
+        {
+            _held.TrySetResult();
+            await gate.Task;
+        }
+        await context.Invoke();
+    }
+}

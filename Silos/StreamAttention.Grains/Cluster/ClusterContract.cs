@@ -16,8 +16,11 @@ public static class ClusterContract
     /// <summary>
     /// 1: the first build that publishes it. Builds before published none, and none of them can serve beside this one
     /// (fingerprints stored as sketches, the shards' own placement, the cluster model grain).
+    /// 2: an erasure carries its time (<c>IMatchFeedGrain.EraseUser</c>, <c>IMatchFeedObserver.OnUserErased</c>), a
+    /// subscription returns the erasures remembered, and <c>IUserGrain.Erase</c> returns its steps' outcome: same
+    /// aliases, other argument and result types, which a silo of version 1 cannot read.
     /// </summary>
-    public const string Version = "1";
+    public const string Version = "2";
 
     /// <summary>The grain property that holds a silo's version in the cluster manifest.</summary>
     public const string Property = "streamattention.cluster-contract";

@@ -22,9 +22,14 @@ if (ConfigurationOverrides.FirstUnknown(parse.UnmatchedTokens) is { } unknown)
     Console.Error.WriteLine($"{parse.CommandResult.Command.Name}: unknown option '{unknown}' (--help lists the options; a setting is --Section:Key=value)");
     return 2;
 }
-foreach (var unread in ConfigurationOverrides.UnreadSettings(parse.UnmatchedTokens, Environment.GetEnvironmentVariables(), StreamAttentionHost.SettingsFile, SettingKeys.OfStreamAttention))
+foreach (var unread in ConfigurationOverrides.UnreadSettings(parse.UnmatchedTokens, Environment.GetEnvironmentVariables(), StreamAttentionHost.SettingsFiles, SettingKeys.OfStreamAttention))
 {
     Console.Error.WriteLine($"{parse.CommandResult.Command.Name}: warning: {unread}");
+}
+if (ConfigurationOverrides.FirstValueThatDoesNotConvert(parse.UnmatchedTokens, SettingKeys.OfStreamAttention) is { } unconvertible)
+{
+    Console.Error.WriteLine($"{parse.CommandResult.Command.Name}: invalid configuration: {unconvertible}");
+    return ConfigurationErrors.ExitCode;
 }
 try
 {

@@ -28,7 +28,6 @@ public sealed class ConfigurationOverridesTests : IDisposable
             ["streamattention_Scoring__DefaultTreshold"] = "0.7",
             ["STREAMATTENTION_Auth__SigningKey"] = "key",
             ["STREAMATTENTION_MODEL_DIR"] = "/models",
-            ["Scoring__Bogus"] = "not ours: no prefix",
         };
 
         Assert.Equal(
@@ -36,7 +35,7 @@ public sealed class ConfigurationOverridesTests : IDisposable
                 "setting 'Embeddings:Providr' is read by nothing (did you mean 'Embeddings:Provider'?)",
                 "setting 'Scoring:DefaultTreshold' (environment variable streamattention_Scoring__DefaultTreshold) is read by nothing (did you mean 'Scoring:DefaultThreshold'?)",
             ],
-            ConfigurationOverrides.UnreadSettings(arguments, environment, _files.Path("appsettings.json"), SettingKeys.OfStreamAttention));
+            ConfigurationOverrides.UnreadSettings(arguments, environment, [_files.Path("appsettings.json")], SettingKeys.OfStreamAttention));
     }
 
     [Fact]
@@ -58,7 +57,56 @@ public sealed class ConfigurationOverridesTests : IDisposable
                 $"setting 'Auth:ApiKeys:0:Nam' (in {settings.FullName}) is read by nothing (did you mean 'Auth:ApiKeys:0:Name'?)",
                 $"setting 'Scoring:DefaultTreshold' (in {settings.FullName}) is read by nothing (did you mean 'Scoring:DefaultThreshold'?)",
             ],
-            ConfigurationOverrides.UnreadSettings(["--Embeddings:Providr=distilled"], new System.Collections.Hashtable(), settings, SettingKeys.OfStreamAttention));
+            ConfigurationOverrides.UnreadSettings(["--Embeddings:Providr=distilled"], new System.Collections.Hashtable(), [settings], SettingKeys.OfStreamAttention));
+    }
+
+    [Fact]
+    public void A_key_set_by_an_unprefixed_variable_as_every_command_reads_them_that_nothing_reads_is_named_too()
+    {
+        var environment = new System.Collections.Hashtable
+        {
+            ["Scoring__DefaultTreshold"] = "0.7",
+            ["Scoring__Tier"] = "Fast",
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["HOME"] = "/root",
+        };
+
+        Assert.Equal(
+            ["setting 'Scoring:DefaultTreshold' (environment variable Scoring__DefaultTreshold) is read by nothing (did you mean 'Scoring:DefaultThreshold'?)"],
+            ConfigurationOverrides.UnreadSettings([], environment, [_files.Path("appsettings.json")], SettingKeys.OfStreamAttention));
+    }
+
+    [Fact]
+    public void A_prefixed_variable_with_one_underscore_for_a_section_separator_is_named_with_the_variable_it_means()
+    {
+        var environment = new System.Collections.Hashtable
+        {
+            ["STREAMATTENTION_Scoring_DefaultThreshold"] = "0.7",
+            ["STREAMATTENTION_Cluster_Membership_ProbeTimout"] = "00:00:05",
+            ["STREAMATTENTION__Scoring__Tier"] = "Fast",
+            // Neither sets a key under a section of ours, however its underscores are read.
+            ["STREAMATTENTION_MODEL_DIR"] = "/models",
+            ["CLUSTER_NAME"] = "prod",
+        };
+
+        Assert.Equal(
+            [
+                "setting 'Cluster_Membership_ProbeTimout' (environment variable STREAMATTENTION_Cluster_Membership_ProbeTimout) is read by nothing (did you mean STREAMATTENTION_Cluster__Membership__ProbeTimeout?)",
+                "setting 'Scoring_DefaultThreshold' (environment variable STREAMATTENTION_Scoring_DefaultThreshold) is read by nothing (did you mean STREAMATTENTION_Scoring__DefaultThreshold?)",
+                "setting 'STREAMATTENTION:Scoring:Tier' (environment variable STREAMATTENTION__Scoring__Tier) is read by nothing (did you mean STREAMATTENTION_Scoring__Tier?)",
+            ],
+            ConfigurationOverrides.UnreadSettings([], environment, [_files.Path("appsettings.json")], SettingKeys.OfStreamAttention));
+    }
+
+    [Fact]
+    public void A_key_set_in_the_environments_settings_file_that_nothing_reads_is_named_with_that_file()
+    {
+        var settings = _files.Write("appsettings.json", """{ "Scoring": { "Tier": "Fast" } }""");
+        var production = _files.Write("appsettings.Production.json", """{ "Scoring": { "Tier": "Fast", "Teir": "Cascade" } }""");
+
+        Assert.Equal(
+            [$"setting 'Scoring:Teir' (in {production.FullName}) is read by nothing (did you mean 'Scoring:Tier'?)"],
+            ConfigurationOverrides.UnreadSettings([], new System.Collections.Hashtable(), [settings, production], SettingKeys.OfStreamAttention));
     }
 
     [Fact]
@@ -66,7 +114,7 @@ public sealed class ConfigurationOverridesTests : IDisposable
     {
         var settings = _files.Write("appsettings.json", "{ \"Scoring\": ");
 
-        Assert.Empty(ConfigurationOverrides.UnreadSettings([], new System.Collections.Hashtable(), settings, SettingKeys.OfStreamAttention));
+        Assert.Empty(ConfigurationOverrides.UnreadSettings([], new System.Collections.Hashtable(), [settings], SettingKeys.OfStreamAttention));
     }
 
     public void Dispose() => _files.Dispose();

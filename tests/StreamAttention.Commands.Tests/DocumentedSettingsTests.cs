@@ -76,7 +76,8 @@ public sealed class DocumentedSettingsTests
 
     /// <summary>
     /// Whether a documented key and a known one (<see cref="SettingKeys.Keys"/>) can name the same setting: <c>N</c> stands
-    /// for an index, a documented <c>{name}</c> for a dictionary's key, and a last <c>*</c> of either for any key below;
+    /// for an index, a documented <c>{name}</c> or <c>*</c> for a dictionary's key (a known <c>*</c>), and a last documented
+    /// <c>*</c> for any key below;
     /// a collection of values is documented by its own name (<c>Ingest:InputTopics</c>). In any case, as the configuration compares.
     /// </summary>
     private static bool NameTheSame(string documentedKey, string knownKey)
@@ -84,7 +85,7 @@ public sealed class DocumentedSettingsTests
         var (documented, known) = (documentedKey.Split(':'), knownKey.Split(':'));
         for (var i = 0; ; i++)
         {
-            if ((i == known.Length - 1 && known[i] == "*" && documented.Length > i) || (i == documented.Length - 1 && documented[i] == "*" && known.Length > i))
+            if (i == documented.Length - 1 && documented[i] == "*" && known.Length > i)
             {
                 return true;
             }
@@ -92,9 +93,12 @@ public sealed class DocumentedSettingsTests
             {
                 return documented.Length == known.Length || (i == documented.Length && i == known.Length - 1 && known[i] == "N");
             }
-            var same = known[i] == "N"
-                ? documented[i] == "N" || documented[i].All(char.IsAsciiDigit)
-                : string.Equals(documented[i], known[i], StringComparison.OrdinalIgnoreCase);
+            var same = known[i] switch
+            {
+                "N" => documented[i] == "N" || documented[i].All(char.IsAsciiDigit),
+                "*" => documented[i] == "*" || (documented[i].StartsWith('{') && documented[i].EndsWith('}')),
+                _ => string.Equals(documented[i], known[i], StringComparison.OrdinalIgnoreCase),
+            };
             if (!same)
             {
                 return false;

@@ -153,7 +153,7 @@ public sealed partial class ExecutableTests : IDisposable
         var deadlinePastTimeout = await Run("silo", "--urls", $"http://127.0.0.1:{LoopbackPort.Free()}", "--Auth:Enabled=false", "--Cluster:SiloPort=" + LoopbackPort.Free(),
             "--Cluster:GatewayPort=" + LoopbackPort.Free(), "--Decisions:AnswerDeadline=00:05:00");
 
-        Assert.Equal((2, "score: invalid configuration: Failed to convert configuration value 'abc' at 'Scoring:DefaultThreshold' to type 'System.Single'."),
+        Assert.Equal((2, "score: invalid configuration: Scoring:DefaultThreshold is 'abc'; it takes a number with a point for decimals (0.75)"),
             (notANumber.ExitCode, LastLine(notANumber.Stderr)));
         Assert.Equal((2, "score: invalid configuration: Scoring:DefaultThreshold: The field DefaultThreshold must be between 0 exclusive and 1."),
             (outOfRange.ExitCode, LastLine(outOfRange.Stderr)));
@@ -209,6 +209,65 @@ public sealed partial class ExecutableTests : IDisposable
                 "token: warning: setting 'Embeddings:Transformer:VocabularyPath' is read by nothing (did you mean 'Embeddings:Transformer:VocabPath'?)",
             ],
             run.Stderr.TrimEnd().Split('\n'));
+    }
+
+    [Fact]
+    public async Task Score_reads_unprefixed_variables_and_the_environments_settings_file_as_the_web_hosts_do_and_warns_of_their_typos()
+    {
+        string[] score = ["score", "--interests", Interests, "--messages", Messages, "--out", _files.Path("out.jsonl").FullName];
+        // Beside the executable, as the hosts read it, for an environment of this test's own: no other test reads it.
+        var environmentName = $"Test{Guid.NewGuid():N}";
+        var environmentSettings = new FileInfo(Path.Combine(AppContext.BaseDirectory, $"appsettings.{environmentName}.json"));
+        File.WriteAllText(environmentSettings.FullName, """{ "Scoring": { "DefaultThreshold": 0.9, "DefaultTreshold": 0.9 } }""");
+        try
+        {
+            var withDefaults = await Run(score);
+            var defaults = File.ReadLines(_files.Path("out.jsonl").FullName).Count();
+            var withEnvironmentFile = await Run(new Dictionary<string, string> { ["DOTNET_ENVIRONMENT"] = environmentName }, score);
+            var fromEnvironmentFile = File.ReadLines(_files.Path("out.jsonl").FullName).Count();
+            var withUnprefixed = await Run(new Dictionary<string, string> { ["Scoring__DefaultThreshold"] = "0.9", ["Scoring__Teir"] = "Fast" }, score);
+            var fromUnprefixed = File.ReadLines(_files.Path("out.jsonl").FullName).Count();
+
+            Assert.All(new[] { withDefaults, withEnvironmentFile, withUnprefixed }, run => Assert.Equal(0, run.ExitCode));
+            Assert.InRange(fromEnvironmentFile, 0, defaults - 1);
+            Assert.Equal(fromEnvironmentFile, fromUnprefixed);
+            Assert.Contains($"score: warning: setting 'Scoring:DefaultTreshold' (in {environmentSettings.FullName}) is read by nothing (did you mean 'Scoring:DefaultThreshold'?)",
+                withEnvironmentFile.Stderr.Split('\n'));
+            Assert.Contains("score: warning: setting 'Scoring:Teir' (environment variable Scoring__Teir) is read by nothing (did you mean 'Scoring:Tier'?)",
+                withUnprefixed.Stderr.Split('\n'));
+        }
+        finally
+        {
+            environmentSettings.Delete();
+        }
+    }
+
+    [Fact]
+    public async Task A_value_that_does_not_convert_to_its_keys_type_stops_every_command_with_one_line_naming_the_key_and_what_it_takes()
+    {
+        var signingKey = "--Auth:SigningKey=" + Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var urls = $"http://127.0.0.1:{LoopbackPort.Free()}";
+
+        var score = await Run("score", "--interests", Interests, "--messages", Messages, "--out", _files.Path("out.jsonl").FullName, "--Scoring:CascadeModelTimeWindow=10s");
+        var eval = await Run("eval", "--set", TestFiles.Repository("tests/data/eval").FullName, "--Onnx:IntraOpSpinning=yes");
+        var silo = await Run(new Dictionary<string, string> { ["Auth__Enabled"] = "yes" }, "silo", "--urls", urls);
+        var local = await Run(new Dictionary<string, string> { ["STREAMATTENTION_Ingest__MaxBatchWait"] = "50ms" }, "local", "--urls", urls);
+        var ingest = await Run("ingest", "--urls", urls, "--Auth:Enabled=false", "--Ingest:MaxBatchWait=50ms");
+        // A command that does not bind the key: it used to run, leaving the value to fail the first command that binds it.
+        var token = await Run("token", "--role", "operator", signingKey, "--Ingest:MaxBatchWait=50ms");
+
+        const string timeSpan = "it takes a time span written [d.]hh:mm:ss[.fffffff] (00:00:00.050 for 50 ms, 1.00:00:00 for a day)";
+        Assert.Equal(
+            [
+                (2, "", $"score: invalid configuration: Scoring:CascadeModelTimeWindow is '10s'; {timeSpan}"),
+                (2, "", "eval: invalid configuration: Onnx:IntraOpSpinning is 'yes'; it takes true or false"),
+                (2, "", "silo: invalid configuration: Auth:Enabled is 'yes'; it takes true or false"),
+                (2, "", $"local: invalid configuration: Ingest:MaxBatchWait is '50ms'; {timeSpan}"),
+                (2, "", $"ingest: invalid configuration: Ingest:MaxBatchWait is '50ms'; {timeSpan}"),
+                (2, "", $"token: invalid configuration: Ingest:MaxBatchWait is '50ms'; {timeSpan}"),
+            ],
+            new[] { score, eval, silo, local, ingest, token }.Select(run => (run.ExitCode, run.Stdout, run.Stderr.Trim())));
+        Assert.False(File.Exists(_files.Path("out.jsonl").FullName));
     }
 
     /// <summary>The command's own line: the one it prints after the host's log lines (which it does not repeat).</summary>
@@ -359,4 +418,7 @@ public sealed partial class ExecutableTests : IDisposable
 
     private static async Task<(int ExitCode, string Stdout, string Stderr)> Run(params string[] arguments)
         => await ChildProcess.RunStreamAttentionAsync(RunTimeout, arguments);
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> Run(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+        => await ChildProcess.RunStreamAttentionAsync(RunTimeout, environment, arguments);
 }

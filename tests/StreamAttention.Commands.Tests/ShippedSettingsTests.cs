@@ -1,7 +1,6 @@
 using System.Collections;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using StreamAttention.Server.Hosting;
 using StreamAttention.Silo.Hosting;
 
 namespace StreamAttention.Commands.Tests;
@@ -24,7 +23,7 @@ public sealed partial class ShippedSettingsTests : IDisposable
         Assert.Contains(settingsFiles, file => Relative(file) == "Silos/StreamAttention.Silo/appsettings.json");
         // Each parses: the warning passes over one that does not (the host then stops with the parser's error).
         Assert.All(settingsFiles, file => JsonDocument.Parse(File.ReadAllText(file.FullName)).Dispose());
-        var unread = settingsFiles.SelectMany(file => ConfigurationOverrides.UnreadSettings([], new Hashtable(), file, Known)).ToList();
+        var unread = settingsFiles.SelectMany(file => ConfigurationOverrides.UnreadSettings([], new Hashtable(), [file], Known)).ToList();
         Assert.True(unread.Count == 0, string.Join(Environment.NewLine, unread));
     }
 
@@ -39,9 +38,7 @@ public sealed partial class ShippedSettingsTests : IDisposable
             new HashSet<string>(["STREAMATTENTION_Ingest__Tenancy__Required", "STREAMATTENTION_Sharding__ShardCount", "STREAMATTENTION_Cluster__AdvertisedAddress", "STREAMATTENTION_Onnx__ExecutionProvider"]),
             variables.Values.SelectMany(names => names).ToHashSet());
         var unread = variables.SelectMany(file =>
-            ConfigurationOverrides.UnreadSettings([], new Hashtable(file.Value.ToDictionary(name => name, _ => "")), _files.Path("appsettings.json"), Known)
-                .Concat(file.Value.Where(name => !name.StartsWith(StreamAttentionHost.EnvironmentPrefix, StringComparison.Ordinal) && Known.IsOwned(name.Replace("__", ":", StringComparison.Ordinal)))
-                    .Select(name => $"{name} has no {StreamAttentionHost.EnvironmentPrefix} prefix, so only the silo and ingest hosts read it"))
+            ConfigurationOverrides.UnreadSettings([], new Hashtable(file.Value.ToDictionary(name => name, _ => "")), [_files.Path("appsettings.json")], Known)
                 .Select(problem => $"{Relative(file.Key)}: {problem}"))
             .ToList();
         Assert.True(unread.Count == 0, string.Join(Environment.NewLine, unread));
@@ -57,7 +54,7 @@ public sealed partial class ShippedSettingsTests : IDisposable
 
     private static string Relative(FileInfo file) => Path.GetRelativePath(TestFiles.RepositoryRoot.FullName, file.FullName).Replace('\\', '/');
 
-    /// <summary>An environment variable setting a key: <c>STREAMATTENTION_Section__Key</c>, or <c>Section__Key</c> as the web hosts also read.</summary>
+    /// <summary>An environment variable setting a key: <c>STREAMATTENTION_Section__Key</c>, or <c>Section__Key</c> as every command also reads.</summary>
     [GeneratedRegex(@"\b(?:STREAMATTENTION_)?[A-Za-z][A-Za-z0-9]*__[A-Za-z0-9_.]*[A-Za-z0-9]")]
     private static partial Regex SettingVariable();
 }

@@ -24,7 +24,10 @@ public sealed partial class ChildProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static ChildProcess Start(string fileName, params string[] arguments)
+    public static ChildProcess Start(string fileName, params string[] arguments) => Start(fileName, new Dictionary<string, string>(), arguments);
+
+    /// <summary><see cref="Start(string, string[])"/> with <paramref name="environment"/>'s variables set besides the test's own.</summary>
+    public static ChildProcess Start(string fileName, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -32,6 +35,10 @@ public sealed partial class ChildProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (variable, value) in environment)
+        {
+            info.Environment[variable] = value;
+        }
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
@@ -54,7 +61,14 @@ public sealed partial class ChildProcess : IDisposable
 
     /// <summary><see cref="StartStreamAttention"/> run to the end, as <see cref="RunAsync"/>.</summary>
     public static Task<(int ExitCode, string Output, string Errors)> RunStreamAttentionAsync(TimeSpan timeout, params string[] arguments)
-        => RunAsync(timeout, DotnetHost, [StreamAttentionDll, .. arguments]);
+        => RunStreamAttentionAsync(timeout, new Dictionary<string, string>(), arguments);
+
+    /// <summary><see cref="RunStreamAttentionAsync(TimeSpan, string[])"/> with <paramref name="environment"/>'s variables set besides the test's own.</summary>
+    public static async Task<(int ExitCode, string Output, string Errors)> RunStreamAttentionAsync(TimeSpan timeout, IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    {
+        using var child = Start(DotnetHost, environment, [StreamAttentionDll, .. arguments]);
+        return await child.RunToEndAsync(timeout);
+    }
 
     private static string StreamAttentionDll => Path.Combine(AppContext.BaseDirectory, "streamattention.dll");
 
@@ -64,9 +78,14 @@ public sealed partial class ChildProcess : IDisposable
     public static async Task<(int ExitCode, string Output, string Errors)> RunAsync(TimeSpan timeout, string fileName, params string[] arguments)
     {
         using var child = Start(fileName, arguments);
-        var output = child.StandardOutput.ReadToEndAsync();
-        var exitCode = await child.WaitForExitAsync(timeout);
-        return (exitCode, await output, await child._stderr);
+        return await child.RunToEndAsync(timeout);
+    }
+
+    private async Task<(int ExitCode, string Output, string Errors)> RunToEndAsync(TimeSpan timeout)
+    {
+        var output = StandardOutput.ReadToEndAsync();
+        var exitCode = await WaitForExitAsync(timeout);
+        return (exitCode, await output, await _stderr);
     }
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)

@@ -18,7 +18,7 @@ public static class IngestHost
 
     public static WebApplicationBuilder CreateBuilder(IEnumerable<string> configurationArgs, string urls = DefaultUrls)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = StreamAttentionHost.EnvironmentName });
         StreamAttentionHost.ConfigureSourcesAndLogging(builder, configurationArgs);
         builder.AddServiceDefaults();
         builder.WebHost.UseUrls(urls);

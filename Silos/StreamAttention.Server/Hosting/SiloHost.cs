@@ -21,7 +21,7 @@ public static class SiloHost
 
     public static WebApplicationBuilder CreateBuilder(IEnumerable<string> configurationArgs, string? urls = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = StreamAttentionHost.EnvironmentName });
         StreamAttentionHost.Configure(builder, configurationArgs);
         builder.AddServiceDefaults();
         if (urls is not null)

@@ -10,15 +10,25 @@ using StreamAttention.Scoring.Hosting;
 namespace StreamAttention.Server.Hosting;
 
 /// <summary>
-/// The host every command runs in: configuration from appsettings.json, STREAMATTENTION_* environment variables
-/// and command-line overrides (e.g. <c>--Scoring:AttentionScale=12</c>); logs on stderr so stdout stays data.
+/// The host every command runs in: configuration from appsettings.json and appsettings.{Environment}.json, environment
+/// variables (<c>Section__Key</c>, then <c>STREAMATTENTION_Section__Key</c>) and command-line overrides (e.g.
+/// <c>--Scoring:AttentionScale=12</c>), each over the ones before; logs on stderr so stdout stays data.
 /// </summary>
 public static class StreamAttentionHost
 {
     public const string EnvironmentPrefix = "STREAMATTENTION_";
 
-    /// <summary>The settings file every command reads, beside the executable.</summary>
-    public static FileInfo SettingsFile { get; } = new(Path.Combine(AppContext.BaseDirectory, "appsettings.json"));
+    /// <summary>
+    /// The environment, as ASP.NET names it: ASPNETCORE_ENVIRONMENT, else DOTNET_ENVIRONMENT, else Production. Given to
+    /// the web hosts too, so that every command reads the same environment's settings file.
+    /// </summary>
+    public static string EnvironmentName { get; } =
+        new[] { "ASPNETCORE_ENVIRONMENT", "DOTNET_ENVIRONMENT" }.Select(Environment.GetEnvironmentVariable).FirstOrDefault(name => !string.IsNullOrEmpty(name))
+        ?? Environments.Production;
+
+    /// <summary>The settings files every command reads, beside the executable: appsettings.json, then the environment's.</summary>
+    public static IReadOnlyList<FileInfo> SettingsFiles { get; } =
+        [new(Path.Combine(AppContext.BaseDirectory, "appsettings.json")), new(Path.Combine(AppContext.BaseDirectory, $"appsettings.{EnvironmentName}.json"))];
 
     public static HostApplicationBuilder CreateBuilder(IEnumerable<string> configurationArgs)
     {
@@ -38,10 +48,7 @@ public static class StreamAttentionHost
     /// <summary>Configuration sources and logging only, for a host that neither embeds nor scores (an Orleans client).</summary>
     public static void ConfigureSourcesAndLogging(IHostApplicationBuilder builder, IEnumerable<string> configurationArgs)
     {
-        builder.Configuration
-            .AddJsonFile(SettingsFile.FullName, optional: true)
-            .AddEnvironmentVariables(EnvironmentPrefix)
-            .AddCommandLine(configurationArgs.ToArray());
+        AddSources(builder.Configuration, configurationArgs);
         builder.Logging
             .ClearProviders()
             .AddConfiguration(builder.Configuration.GetSection("Logging"))
@@ -52,6 +59,22 @@ public static class StreamAttentionHost
         builder.Services.Remove(console);
         builder.Services.AddSingleton<ILoggerProvider>(services =>
             new RefusedConfigurationLogFilter(new WatchdogStartupRaceFilter(ActivatorUtilities.CreateInstance<ConsoleLoggerProvider>(services))));
+    }
+
+    /// <summary>
+    /// The configuration every command reads, in order (a later source wins). A web host's defaults read the same files
+    /// and unprefixed variables first; added again here, they take the same order in every command.
+    /// </summary>
+    public static IConfigurationBuilder AddSources(IConfigurationBuilder configuration, IEnumerable<string> configurationArgs)
+    {
+        foreach (var file in SettingsFiles)
+        {
+            configuration.AddJsonFile(file.FullName, optional: true);
+        }
+        return configuration
+            .AddEnvironmentVariables()
+            .AddEnvironmentVariables(EnvironmentPrefix)
+            .AddCommandLine(configurationArgs.ToArray());
     }
 
     /// <summary>Builds and starts the host, so options are validated and the model is ready before any work.</summary>

@@ -9,12 +9,17 @@ namespace StreamAttention.Silo.Hosting;
 
 /// <summary>
 /// The configuration keys StreamAttention reads, taken from the code: every options class with a <c>SectionName</c>
-/// constant that some command binds, walked as the configuration binder binds it (a dictionary takes any key below it, a
-/// collection any index), and the few keys read without an options class of ours. Keys compare in any case, as the configuration's do.
+/// constant that some command binds, walked as the configuration binder binds it (a dictionary takes any key, a collection
+/// any index, and below either what its items bind), and the few keys read without an options class of ours. Keys compare
+/// in any case, as the configuration's do.
 /// </summary>
 public sealed class SettingKeys
 {
-    private const string AnyIndex = "*";
+    /// <summary>A segment standing for a collection's index, written <c>N</c>.</summary>
+    private const string AnyIndex = "[index]";
+
+    /// <summary>A segment standing for a dictionary's key, written <c>*</c>.</summary>
+    private const string AnyKey = "[key]";
 
     /// <summary>Sections bound to options that are not ours (Orleans'), so have no <c>SectionName</c> to find.</summary>
     private static readonly (string Section, Type Options)[] ForeignSections =
@@ -50,13 +55,12 @@ public sealed class SettingKeys
         }
         foreach (var key in keys)
         {
-            Add(new KeyPattern(key.Split(':'), AnyKeyBelow: false));
+            Add(new KeyPattern(key.Split(':'), ValueType: null));
         }
     }
 
     /// <summary>
-    /// Every known key as the options tables write it: <c>N</c> for a collection's index, and a last <c>*</c> for any key
-    /// below a dictionary.
+    /// Every known key as the options tables write it: <c>N</c> for a collection's index, <c>*</c> for a dictionary's key.
     /// </summary>
     public IEnumerable<string> Keys => _patterns.Select(pattern => pattern.Written);
 
@@ -77,12 +81,48 @@ public sealed class SettingKeys
         var (nearest, distance) = _patterns
             .Select(pattern => pattern.Render(segments))
             .Select(known => (Key: known, Distance: EditDistance(key, known)))
-            // Distance 0: the key names a dictionary itself (Ingest:Consumer), not a key in it; suggesting it back says nothing.
+            // Distance 0: suggesting the key back says nothing.
             .Where(candidate => candidate.Distance > 0)
             .OrderBy(candidate => candidate.Distance).ThenBy(candidate => candidate.Key, StringComparer.Ordinal)
             .FirstOrDefault();
         return nearest is not null && (distance <= 3 || distance * 3 <= key.Length) ? nearest : null;
     }
+
+    /// <summary>
+    /// The first value set under a section of ours that does not convert to the type its key binds to (<c>50ms</c> for a
+    /// time span, <c>yes</c> for a bool), as what it is and what the key takes; null when every value converts. Checked
+    /// before any command runs: the binder refuses such a value only where and when its options are bound, and some are
+    /// bound late or by one command only.
+    /// </summary>
+    public string? FirstValueThatDoesNotConvert(IConfiguration configuration)
+    {
+        foreach (var (key, value) in configuration.AsEnumerable().Where(setting => setting.Value is not null).OrderBy(setting => setting.Key, StringComparer.Ordinal))
+        {
+            if (_patterns.Find(pattern => pattern.Matches(key.Split(':')))?.ValueType is { } type)
+            {
+                try
+                {
+                    // As the binder converts it, with the binder's own conversion.
+                    configuration.GetValue(type, key);
+                }
+                catch (InvalidOperationException)
+                {
+                    return $"{key} is '{value}'; it takes {AcceptedFormat(Nullable.GetUnderlyingType(type) ?? type)}";
+                }
+            }
+        }
+        return null;
+    }
+
+    private static string AcceptedFormat(Type type) => type switch
+    {
+        _ when type == typeof(TimeSpan) => "a time span written [d.]hh:mm:ss[.fffffff] (00:00:00.050 for 50 ms, 1.00:00:00 for a day)",
+        _ when type == typeof(bool) => "true or false",
+        { IsEnum: true } => $"one of {string.Join(", ", Enum.GetNames(type))}",
+        _ when type == typeof(float) || type == typeof(double) || type == typeof(decimal) => "a number with a point for decimals (0.75)",
+        _ when type.IsPrimitive => "a whole number",
+        _ => $"a {type.Name}",
+    };
 
     private void Add(KeyPattern pattern)
     {
@@ -90,17 +130,17 @@ public sealed class SettingKeys
         _roots.Add(pattern.Segments[0]);
     }
 
-    /// <summary>As ConfigurationBinder binds: a value (what converts from a string) is a key, a dictionary takes any key below it,
-    /// a collection any index, and an object its public settable properties.</summary>
+    /// <summary>As ConfigurationBinder binds: a value (what converts from a string) is a key, a dictionary takes any key and
+    /// a collection any index (each with what its items bind below), and an object its public settable properties.</summary>
     private void AddKeysOf(string[] path, Type type, HashSet<Type> enclosing)
     {
         if (IsValue(type))
         {
-            Add(new KeyPattern(path, AnyKeyBelow: false));
+            Add(new KeyPattern(path, type));
         }
-        else if (Implements(type, typeof(IDictionary<,>)) is not null || Implements(type, typeof(IReadOnlyDictionary<,>)) is not null)
+        else if ((Implements(type, typeof(IDictionary<,>)) ?? Implements(type, typeof(IReadOnlyDictionary<,>))) is { } dictionary)
         {
-            Add(new KeyPattern(path, AnyKeyBelow: true));
+            AddKeysOf([.. path, AnyKey], dictionary.GetGenericArguments()[1], enclosing);
         }
         else if ((type.IsArray ? type.GetElementType() : Implements(type, typeof(IEnumerable<>))?.GetGenericArguments()[0]) is { } element)
         {
@@ -171,22 +211,27 @@ public sealed class SettingKeys
         return previous[b.Length];
     }
 
-    /// <summary>A known key by segments, <see cref="AnyIndex"/> standing for a collection's index; one of a dictionary takes any key below it.</summary>
-    private sealed record KeyPattern(string[] Segments, bool AnyKeyBelow)
+    /// <summary>
+    /// A known key by segments, <see cref="AnyIndex"/> and <see cref="AnyKey"/> standing for any one; with the type its
+    /// value binds to (null for a key read by name, <see cref="DirectlyReadKeys"/>).
+    /// </summary>
+    private sealed record KeyPattern(string[] Segments, Type? ValueType)
     {
         public bool Matches(string[] key)
-            => (AnyKeyBelow ? key.Length > Segments.Length : key.Length == Segments.Length)
-                && Segments.Select((segment, i) => segment == AnyIndex || string.Equals(segment, key[i], StringComparison.OrdinalIgnoreCase)).All(match => match);
+            => key.Length == Segments.Length
+                && Segments.Select((segment, i) => segment is AnyIndex or AnyKey || string.Equals(segment, key[i], StringComparison.OrdinalIgnoreCase)).All(match => match);
 
         /// <summary>The pattern as the options tables write a key (<see cref="Keys"/>).</summary>
-        public string Written
-            => string.Join(':', Segments.Select(segment => segment == AnyIndex ? "N" : segment).Concat(AnyKeyBelow ? ["*"] : []));
+        public string Written => string.Join(':', Segments.Select(segment => segment switch { AnyIndex => "N", AnyKey => "*", _ => segment }));
 
         /// <summary>The pattern as a key to suggest for <paramref name="key"/>: its index and a dictionary's keys are the key's own.</summary>
         public string Render(string[] key)
-        {
-            var rendered = Segments.Select((segment, i) => segment != AnyIndex ? segment : i < key.Length ? key[i] : "0");
-            return string.Join(':', AnyKeyBelow ? rendered.Concat(key.Skip(Segments.Length)) : rendered);
-        }
+            => string.Join(':', Segments.Select((segment, i) => segment switch
+            {
+                AnyIndex or AnyKey when i < key.Length => key[i],
+                AnyIndex => "0",
+                AnyKey => "*",
+                _ => segment,
+            }));
     }
 }

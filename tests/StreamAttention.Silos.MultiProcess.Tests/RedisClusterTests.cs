@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Xunit.Abstractions;
 
 namespace StreamAttention.Silos.MultiProcess.Tests;
@@ -34,9 +36,10 @@ public sealed class RedisClusterTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task InitializeAsync() => _redis = await RedisServer.StartAsync();
 
     [Fact]
-    public async Task Every_users_interests_score_through_the_survivor_after_a_silo_is_killed()
+    public async Task Every_users_interests_score_through_the_survivor_after_a_silo_is_killed_and_its_dashboard_pages_name_it_dead()
     {
-        var (survivor, victim) = await StartTwoSilosAsync();
+        var (survivor, victim) = await StartTwoSilosAsync("--Dashboard:OrleansDashboard=true");
+        var victimAddress = await SiloAddressAsync(victim);
         // Through the silo to be killed: the user grains activate there, and the shards they register with are
         // placed near their first caller, so the kill takes a good part of the cluster's activations with it.
         await ImportAsync(victim);
@@ -50,6 +53,13 @@ public sealed class RedisClusterTests(ITestOutputHelper output) : IAsyncLifetime
 
         output.WriteLine($"after kill -9 of one of two silos, the survivor scored all {UserCount * InterestsPerUser} interests "
             + $"({before.Count} matches) again after {clock.Elapsed.TotalSeconds:F1} s ({attempts} attempts)");
+
+        // The survivor declared it dead (its grains came back): the Orleans dashboard's pages of it say so, not a bare 503.
+        using var page = await survivor.Http.GetAsync($"/orleans/SiloStats/{victimAddress}");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, page.StatusCode);
+        Assert.Equal("application/problem+json", page.Content.Headers.ContentType?.MediaType);
+        var problem = (await page.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString();
+        Assert.Contains($"Silo {victimAddress} is Dead", problem);
     }
 
     [Fact]
@@ -77,7 +87,22 @@ public sealed class RedisClusterTests(ITestOutputHelper output) : IAsyncLifetime
         var (exitCode, errors) = await silo.TerminateAsync();
 
         Assert.Equal(3, exitCode);
-        Assert.Contains("did not stop within its shutdown timeout (00:00:05: Cluster:ShutdownTimeout, plus Ingest:DrainTimeout where it runs the ingest) and exits: its row in the cluster's membership table is gone", errors);
+        Assert.Contains("did not stop within its shutdown timeout (00:00:05: Cluster:ShutdownTimeout) and exits: its row in the cluster's membership table is gone", errors);
+    }
+
+    [Fact]
+    public async Task Local_mode_whose_Redis_was_flushed_stops_within_its_shutdown_and_drain_timeouts_and_names_both()
+    {
+        // local with Redis clustering: its silo meets the same lost table, and its stop drains the ingest first.
+        var local = await SiloProcess.StartLocalAsync("local", [.. _redis!.ClusteringConfiguration, "--Cluster:ShutdownTimeout=00:00:05", "--Ingest:DrainTimeout=00:00:01"]);
+        _silos.Add(local);
+        await _redis.FlushAllAsync();
+
+        var (exitCode, errors) = await local.TerminateAsync();
+
+        Assert.Equal(3, exitCode);
+        Assert.Contains("did not stop within its shutdown timeout (00:00:06: Cluster:ShutdownTimeout 00:00:05 plus Ingest:DrainTimeout 00:00:01, as the ingest drains first) "
+            + "and exits: its row in the cluster's membership table is gone", errors);
     }
 
     public Task DisposeAsync()
@@ -90,10 +115,20 @@ public sealed class RedisClusterTests(ITestOutputHelper output) : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private async Task<(SiloProcess, SiloProcess)> StartTwoSilosAsync()
+    private async Task<(SiloProcess, SiloProcess)> StartTwoSilosAsync(params string[] configuration)
     {
-        var silos = await Task.WhenAll(StartSiloAsync("first"), StartSiloAsync("second"));
+        var silos = await Task.WhenAll(StartSiloAsync("first", configuration), StartSiloAsync("second", configuration));
         return (silos[0], silos[1]);
+    }
+
+    /// <summary>The silo's address as the Orleans dashboard names it (ip:port@generation), from its readiness report's "S{ip}:{port}:{generation}".</summary>
+    private static async Task<string> SiloAddressAsync(SiloProcess silo)
+    {
+        // Whether or not every check is ready yet (503): the silo check's data names the silo either way.
+        using var ready = await silo.Http.GetAsync("/health/ready");
+        var report = await ready.Content.ReadFromJsonAsync<JsonElement>();
+        var address = report.GetProperty("checks").GetProperty("silo").GetProperty("data").GetProperty("silo").GetString()!;
+        return Regex.Replace(address, @"^S(?<endpoint>.+):(?<generation>\d+)$", "${endpoint}@${generation}");
     }
 
     private async Task<SiloProcess> StartSiloAsync(string name, params string[] configuration)

@@ -3,7 +3,7 @@ using Xunit;
 namespace StreamAttention.Testing;
 
 /// <summary>
-/// <c>streamattention silo</c> as a child process on free loopback ports (local clustering unless the configuration
+/// <c>streamattention silo</c> (or <c>local</c>) as a child process on free loopback ports (local clustering unless the configuration
 /// says otherwise), with an <see cref="HttpClient"/> for its API and its gateway port for clients such as
 /// <c>streamattention ingest</c>. Killed by its PID at disposal.
 /// </summary>
@@ -12,12 +12,6 @@ public sealed class SiloProcess : IDisposable
     /// <summary>Loading GloVe and joining the cluster take a few seconds alone, much longer on a busy CI machine.</summary>
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(60);
-
-    /// <summary>
-    /// Failure detection in about 2–3 s instead of Orleans' ~15 s: a probe of a silo counts as missed after 1 s,
-    /// and 2 missed probes declare it dead. One machine: no slow network to cause false suspicions.
-    /// </summary>
-    private static readonly string[] FastFailureDetection = ["--Cluster:Membership:ProbeTimeout=00:00:01", "--Cluster:Membership:NumMissedProbesLimit=2"];
 
     private readonly ChildProcess _process;
     private readonly Task<string> _stdout;
@@ -41,13 +35,18 @@ public sealed class SiloProcess : IDisposable
     public int GatewayPort { get; }
 
     /// <summary>Starts the silo and waits until it serves HTTP; <paramref name="configuration"/>: more <c>--Section:Key=value</c>.</summary>
-    public static async Task<SiloProcess> StartAsync(string name, params string[] configuration)
+    public static Task<SiloProcess> StartAsync(string name, params string[] configuration) => StartAsync(name, ["silo"], configuration);
+
+    /// <summary><c>streamattention local</c> (its embedded Kafka, ingest and silo) without the sample stream, started as <see cref="StartAsync(string, string[])"/>.</summary>
+    public static Task<SiloProcess> StartLocalAsync(string name, params string[] configuration) => StartAsync(name, ["local", "--rate", "0"], configuration);
+
+    private static async Task<SiloProcess> StartAsync(string name, string[] command, string[] configuration)
     {
         int httpPort = LoopbackPort.Free(), siloPort = LoopbackPort.Free(), gatewayPort = LoopbackPort.Free();
         var process = ChildProcess.StartStreamAttention(
         [
-            "silo", "--urls", $"http://127.0.0.1:{httpPort}", $"--Cluster:SiloPort={siloPort}", $"--Cluster:GatewayPort={gatewayPort}",
-            .. FastFailureDetection, "--Logging:LogLevel:Default=Warning", .. TestAuth.Arguments, .. TestCluster.RawScoringArguments, .. configuration,
+            .. command, "--urls", $"http://127.0.0.1:{httpPort}", $"--Cluster:SiloPort={siloPort}", $"--Cluster:GatewayPort={gatewayPort}",
+            "--Logging:LogLevel:Default=Warning", .. TestAuth.Arguments, .. TestCluster.RawScoringArguments, .. configuration,
         ]);
         var silo = new SiloProcess(name, process, httpPort, gatewayPort);
         try

@@ -84,10 +84,19 @@ public static class StreamAttentionSiloBuilderExtensions
         Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
         var listenAddress = options.Clustering == ClusteringKind.Redis && options.AdvertisedAddress is not null ? IPAddress.Any : IPAddress.Loopback;
         ListeningPorts.EnsureFree(listenAddress, ("Cluster:SiloPort", options.SiloPort), ("Cluster:GatewayPort", options.GatewayPort));
-        // Orleans' defaults declare a lost silo dead only after about 15 s of missed probes (3 × 5 s), and the lost
-        // silo's grains come back on the survivors only then; e.g. ProbeTimeout=00:00:01 and NumMissedProbesLimit=2
-        // bring that down to a few seconds where false suspicions are cheap (one machine, tests).
-        builder.Services.Configure<ClusterMembershipOptions>(configuration.GetSection(SiloClusterOptions.MembershipSectionName));
+        // Orleans' defaults declare a killed silo dead after ~15 s and a frozen one after ~60 s, and calls to its grains
+        // hang until then; StreamAttention's (SiloClusterOptions.MembershipDefaults) take 2 and 9 s. The section's own
+        // keys, bound after them, win.
+        var membership = configuration.GetSection(SiloClusterOptions.MembershipSectionName);
+        builder.Services.Configure<ClusterMembershipOptions>(SiloClusterOptions.MembershipDefaults);
+        builder.Services.Configure<ClusterMembershipOptions>(membership);
+        builder.Services.PostConfigure<ClusterMembershipOptions>(probes =>
+        {
+            if (membership[nameof(ClusterMembershipOptions.MaxProbeTimeout)] is null)
+            {
+                probes.MaxProbeTimeout = SiloClusterOptions.MaxProbeTimeoutInProbeTimeouts * probes.ProbeTimeout;
+            }
+        });
         builder.Configure<SiloMessagingOptions>(messaging => ConfigureTimeout(messaging, options));
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
         builder.Services.AddOptions<DeliveryDecisionOptions>().Validate(decisions => decisions.AnswerDeadline < options.ResponseTimeout,

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Orleans.Configuration;
 
 namespace StreamAttention.Grains.Options;
 
@@ -14,6 +15,21 @@ public sealed class SiloClusterOptions : IValidatableObject
 
     /// <summary>Orleans' <c>ClusterMembershipOptions</c> by their own names (e.g. ProbeTimeout, NumMissedProbesLimit).</summary>
     public const string MembershipSectionName = SectionName + ":Membership";
+
+    /// <summary>
+    /// Failure detection, StreamAttention's defaults for Orleans' <c>ClusterMembershipOptions</c> (each overridable by key
+    /// under <see cref="MembershipSectionName"/>): a probe counts as missed after <c>ProbeTimeout</c> (2 s; Orleans adapts
+    /// it up to <c>MaxProbeTimeout</c>, 2 × <c>ProbeTimeout</c> unless set), and <c>NumMissedProbesLimit</c> (2) missed
+    /// probes suspect the silo. A silo whose connection carried a message within <c>MaxProbeTimeout</c> ×
+    /// <c>NumMissedProbesLimit</c> is not suspected, so that product also bounds how long a frozen silo stays active.
+    /// Orleans' own (5 s, 20 s, 3) kept a killed silo active ~15 s and a frozen one ~60 s, calls to their grains hanging;
+    /// measured in Silos/README.md, "Failure detection".
+    /// </summary>
+    public static void MembershipDefaults(ClusterMembershipOptions membership)
+        => (membership.ProbeTimeout, membership.NumMissedProbesLimit) = (TimeSpan.FromSeconds(2), 2);
+
+    /// <summary><c>MaxProbeTimeout</c> in <c>ProbeTimeout</c>s where the configuration does not set it (Orleans' own: 4).</summary>
+    public const int MaxProbeTimeoutInProbeTimeouts = 2;
 
     [Required]
     public string ClusterId { get; set; } = "streamattention";
@@ -57,6 +73,13 @@ public sealed class SiloClusterOptions : IValidatableObject
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Redis storage: how long the readiness check (<c>/health/ready</c>, check <c>storage</c>) waits for Redis to answer a
+    /// PING before it reports the silo unready. Short: a probe that waits longer than its prober is a failed probe anyway.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan StoragePingTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     public StorageKind EffectiveStorage => Storage ?? (Clustering == ClusteringKind.Redis ? StorageKind.Redis : StorageKind.Memory);
 

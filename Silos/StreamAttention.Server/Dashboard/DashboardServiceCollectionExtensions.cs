@@ -1,3 +1,5 @@
+using StreamAttention.Server.Diagnostics;
+
 namespace StreamAttention.Server.Dashboard;
 
 public static class DashboardServiceCollectionExtensions

@@ -5,8 +5,9 @@ namespace StreamAttention.Server.Dashboard;
 /// <summary>
 /// The Orleans dashboard's routes that name a silo (<c>/orleans/SiloProperties/{address}</c>, <c>SiloCounters</c>,
 /// <c>SiloMetadata</c>, <c>SiloStats</c>, <c>HistoricalStats</c>) answer a silo address that does not parse with 400 and
-/// one that is no member of the cluster with 404, as problem details: the library itself answered the first with a bare
-/// 500 (its parse failure), which an operator reads as the dashboard broken.
+/// one that is no member of the cluster with 404, and one the cluster lists but not as active (declared dead, stopping)
+/// with 503 naming it and its status, as problem details: the library itself answered the first with a bare 500 (its
+/// parse failure) and the last with a bare 503, which an operator reads as the dashboard broken.
 /// </summary>
 internal sealed class OrleansDashboardSiloFilter(ISiloStatusOracle silos) : IEndpointFilter
 {
@@ -26,9 +27,15 @@ internal sealed class OrleansDashboardSiloFilter(ISiloStatusOracle silos) : IEnd
             return TypedResults.Problem($"'{text}' is not a silo address: the dashboard names silos as ip:port@generation, e.g. 127.0.0.1:11111@123456789.",
                 statusCode: StatusCodes.Status400BadRequest, title: "Not a silo address");
         }
-        if (!silos.GetApproximateSiloStatuses(onlyActive: false).ContainsKey(silo))
+        if (!silos.GetApproximateSiloStatuses(onlyActive: false).TryGetValue(silo, out var status))
         {
             return TypedResults.Problem($"The cluster has no silo {text} (it may have left long ago).", statusCode: StatusCodes.Status404NotFound, title: "No such silo");
+        }
+        if (status != SiloStatus.Active)
+        {
+            return TypedResults.Problem($"Silo {text} is {status} in the cluster's membership: only an active silo reports its figures"
+                + (status == SiloStatus.Dead ? " (it was declared dead: it stopped, or the others lost its probes)." : "."),
+                statusCode: StatusCodes.Status503ServiceUnavailable, title: "Silo not active");
         }
         return await next(context);
     }

@@ -1,7 +1,7 @@
 using StreamAttention.Grains.Hosting;
 using StreamAttention.Ingest.Hosting;
 using StreamAttention.Ingest.Options;
-using StreamAttention.Server.Dashboard;
+using StreamAttention.Server.Diagnostics;
 using StreamAttention.Server.Security;
 
 namespace StreamAttention.Server.Hosting;

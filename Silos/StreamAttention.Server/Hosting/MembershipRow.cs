@@ -12,8 +12,7 @@ public static class MembershipRow
     {
         try
         {
-            var table = await membership.ReadRowAsync(silo, cancellationToken);
-            return table.Members.Select(m => m.Item1).FirstOrDefault(entry => entry.SiloAddress.Equals(silo))?.Status;
+            return ListedStatus((await membership.ReadRowAsync(silo, cancellationToken)).Members.Select(m => m.Item1), silo);
         }
         catch (RedisClusteringException)
         {
@@ -21,4 +20,20 @@ public static class MembershipRow
             return null;
         }
     }
+
+    /// <summary>Every row of the table; empty when the whole table is gone (Redis answers, but the table's version key is gone).</summary>
+    public static async Task<IReadOnlyList<MembershipEntry>> ReadAllAsync(IMembershipTable membership, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await membership.ReadAllAsync(cancellationToken)).Members.Select(m => m.Item1).ToArray();
+        }
+        catch (RedisClusteringException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>The silo's status among <paramref name="rows"/>; null when they do not list it.</summary>
+    public static SiloStatus? ListedStatus(IEnumerable<MembershipEntry> rows, SiloAddress silo) => rows.FirstOrDefault(entry => entry.SiloAddress.Equals(silo))?.Status;
 }

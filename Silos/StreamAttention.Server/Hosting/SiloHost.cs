@@ -1,10 +1,12 @@
 using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
 using StreamAttention.Grains.Hosting;
+using StreamAttention.Grains.Options;
 using StreamAttention.Ingest.Hosting;
 using StreamAttention.Ingest.Options;
 using StreamAttention.Server.Apis;
 using StreamAttention.Server.Dashboard;
+using StreamAttention.Server.Diagnostics;
 using StreamAttention.Server.Security;
 
 namespace StreamAttention.Server.Hosting;
@@ -44,6 +46,12 @@ public static class SiloHost
                 silo.AddDashboard();
             }
         });
+        var cluster = builder.Configuration.GetValidated<SiloClusterOptions>(SiloClusterOptions.SectionName);
+        if (cluster.EffectiveStorage == StorageKind.Redis)
+        {
+            builder.Services.AddSingleton(new StorageReadinessCheck(cluster.Redis!, cluster.StoragePingTimeout));
+            builder.Services.AddReadinessCheck<StorageReadinessCheck>("storage");
+        }
         builder.AddStreamAttentionSecurity();
         builder.Services.AddStreamAttentionApis();
         builder.Services.AddHostedService<SiloLifecycleLog>();

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using StreamAttention.Ingest.Options;
 
 namespace StreamAttention.Server.Hosting;
 
@@ -8,10 +9,12 @@ namespace StreamAttention.Server.Hosting;
 /// cluster, it retries each status it writes to the membership table (shutting down, stopping, dead) for up to a
 /// minute, so a silo whose table is gone (its Redis flushed or restarted empty) took about two minutes to stop on
 /// SIGTERM, serving nothing meanwhile. Past the timeout the process exits with one line saying what it could not do.
-/// Added by the <c>silo</c> command, which owns its process: a host in another program (a test) is not ended by it.
+/// Added by the <c>silo</c> and <c>local</c> commands, which own their process: a host in another program (a test) is not
+/// ended by it.
 /// </summary>
 public sealed partial class SiloStopDeadline(
-    IHostApplicationLifetime lifetime, IOptions<HostOptions> host, ILocalSiloDetails silo, IMembershipTable membership, ILogger<SiloStopDeadline> logger)
+    IHostApplicationLifetime lifetime, IOptions<HostOptions> host, IOptions<KafkaIngestOptions> ingest, ILocalSiloDetails silo, IMembershipTable membership,
+    ILogger<SiloStopDeadline> logger)
     : IHostedService
 {
     /// <summary>The exit code of a stop that overran its timeout: the silo did not leave its cluster cleanly.</summary>
@@ -42,9 +45,15 @@ public sealed partial class SiloStopDeadline(
         {
             return;
         }
-        LogOverran(silo.SiloAddress, timeout, unfinished);
+        LogOverran(silo.SiloAddress, timeout, TimeoutSettings(timeout), unfinished);
         Environment.Exit(OverranExitCode);
     }
+
+    /// <summary>The settings the timeout is made of, so the line says which to raise.</summary>
+    private string TimeoutSettings(TimeSpan timeout)
+        => ingest.Value.Enabled
+            ? $"Cluster:ShutdownTimeout {timeout - ingest.Value.DrainTimeout:c} plus Ingest:DrainTimeout {ingest.Value.DrainTimeout:c}, as the ingest drains first"
+            : "Cluster:ShutdownTimeout";
 
     /// <summary>What the stop has not done, as the membership table tells it.</summary>
     private async Task<string> UnfinishedAsync()
@@ -66,6 +75,6 @@ public sealed partial class SiloStopDeadline(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Silo {Silo} did not stop within its shutdown timeout ({Timeout}: Cluster:ShutdownTimeout, plus Ingest:DrainTimeout where it runs the ingest) and exits: {Unfinished}")]
-    private partial void LogOverran(SiloAddress silo, TimeSpan timeout, string unfinished);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Silo {Silo} did not stop within its shutdown timeout ({Timeout}: {Settings}) and exits: {Unfinished}")]
+    private partial void LogOverran(SiloAddress silo, TimeSpan timeout, string settings, string unfinished);
 }

@@ -39,7 +39,7 @@ public static class LocalCommand
             await ModelPreparation.EnsureAsync(configuration, Console.Error, cancellationToken);
             using var embedded = parse.GetValue(kafka) is null ? StartEmbeddedKafka(parse.GetValue(partitions)) : null;
             var bootstrap = parse.GetValue(kafka) ?? embedded!.BootstrapServers;
-            await using var app = Build(parse.UnmatchedTokens, parse.GetValue(urls)!, bootstrap, parse.GetValue(rate));
+            await using var app = Build(parse.UnmatchedTokens, parse.GetValue(urls)!, bootstrap, parse.GetValue(rate), ownsProcess: true);
             await app.StartAsync(cancellationToken);
             PrintBanner(parse.GetValue(urls)!, bootstrap, embedded is not null, app.Services.GetRequiredService<IOptions<KafkaIngestOptions>>().Value,
                 app.Services.GetRequiredService<IOptions<AuthOptions>>().Value, configuredKey: !app.Configuration.GetValue<bool>(KeyMadeForThisStart));
@@ -61,7 +61,11 @@ public static class LocalCommand
     /// The local-mode host: a silo (memory storage, loopback) with ingest enabled, the demo interests and the sample
     /// stream, and a development signing key made for this start (a configured Auth:SigningKey wins).
     /// </summary>
-    public static WebApplication Build(IEnumerable<string> configurationArgs, string urls, string bootstrapServers, double messagesPerSecond)
+    /// <param name="ownsProcess">
+    /// The command's own process: a stop that overruns Cluster:ShutdownTimeout plus Ingest:DrainTimeout ends it (exit code 3,
+    /// <see cref="SiloStopDeadline"/>), as the <c>silo</c> command's; a host in another program (a test) is not ended.
+    /// </param>
+    public static WebApplication Build(IEnumerable<string> configurationArgs, string urls, string bootstrapServers, double messagesPerSecond, bool ownsProcess = false)
     {
         string[] localDefaults =
         [
@@ -83,6 +87,10 @@ public static class LocalCommand
         builder.Services.AddOptions<SampleStreamOptions>().BindConfiguration(SampleStreamOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<DemoInterestsLoader>();
         builder.Services.AddHostedService<SampleStreamGenerator>();
+        if (ownsProcess)
+        {
+            builder.Services.AddHostedService<SiloStopDeadline>();
+        }
         return SiloHost.Build(builder);
     }
 

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
+using StreamAttention.Contracts.Calls;
 using StreamAttention.Contracts.Diagnostics;
-using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Users;
 
 namespace StreamAttention.Grains.Attention;

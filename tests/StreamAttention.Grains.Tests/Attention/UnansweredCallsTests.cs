@@ -1,4 +1,4 @@
-using StreamAttention.Contracts.Grains;
+using StreamAttention.Contracts.Calls;
 
 namespace StreamAttention.Grains.Tests.Attention;
 

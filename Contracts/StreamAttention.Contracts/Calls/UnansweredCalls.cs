@@ -1,11 +1,13 @@
 using System.Collections.Concurrent;
 
-namespace StreamAttention.Contracts.Grains;
+namespace StreamAttention.Contracts.Calls;
 
 /// <summary>
 /// Grain calls that did not answer in time, by the grain they went to (a user id), each kept until it ends, whatever
 /// its result. A caller skips a grain while its call is out: a grain is held up in a call of its own (a store call
 /// that does not return), and a new call would only queue behind it.
+/// Callers on both sides of the flow keep one (the ingest's user checks, the gateway's delivery decisions): hence here,
+/// with the code every side shares, rather than beside the grains' contracts it calls.
 /// </summary>
 public sealed class UnansweredCalls
 {

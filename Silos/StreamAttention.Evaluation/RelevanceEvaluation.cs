@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using StreamAttention.Contracts;
+using StreamAttention.Contracts.Scoring;
 using StreamAttention.Scoring;
 
 namespace StreamAttention.Evaluation;

@@ -1,4 +1,4 @@
-using StreamAttention.Contracts;
+using StreamAttention.Contracts.Scoring;
 using StreamAttention.Embeddings;
 using StreamAttention.Embeddings.Windows;
 using StreamAttention.Scoring.Cascade;

@@ -1,6 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using StreamAttention.Benchmarks;
-using StreamAttention.Contracts;
+using StreamAttention.Contracts.Scoring;
 using StreamAttention.Onnx;
 using StreamAttention.Scoring;
 using StreamAttention.Scoring.Options;

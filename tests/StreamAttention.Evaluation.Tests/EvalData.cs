@@ -1,5 +1,5 @@
 using System.Text.Json;
-using StreamAttention.Contracts;
+using StreamAttention.Contracts.Scoring;
 
 namespace StreamAttention.Evaluation.Tests;
 

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using StreamAttention.Contracts;
 using StreamAttention.Contracts.Scoring;
 using StreamAttention.Grains.Shards;
 using StreamAttention.Scoring;

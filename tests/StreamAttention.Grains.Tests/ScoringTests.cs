@@ -1,6 +1,5 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
-using StreamAttention.Contracts;
 using StreamAttention.Contracts.Diagnostics;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Scoring;

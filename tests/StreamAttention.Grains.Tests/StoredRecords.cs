@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Storage;
+using StreamAttention.Grains.Storage;
 
 namespace StreamAttention.Grains.Tests;
 

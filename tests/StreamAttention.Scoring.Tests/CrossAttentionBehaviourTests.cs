@@ -1,4 +1,4 @@
-using StreamAttention.Contracts;
+using StreamAttention.Contracts.Scoring;
 
 namespace StreamAttention.Scoring.Tests;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
-using StreamAttention.Contracts;
 using StreamAttention.Contracts.Diagnostics;
+using StreamAttention.Contracts.Scoring;
 using StreamAttention.Scoring.Options;
 using StreamAttention.Scoring.Tests.Graphs;
 

@@ -4,8 +4,8 @@ using Orleans.Serialization;
 using Orleans.Storage;
 using Orleans.TestingHost;
 using StreamAttention.Embeddings.Hosting;
-using StreamAttention.Grains;
 using StreamAttention.Grains.Hosting;
+using StreamAttention.Grains.Storage;
 using StreamAttention.Scoring.Hosting;
 using Xunit;
 

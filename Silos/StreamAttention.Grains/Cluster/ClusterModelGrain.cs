@@ -1,4 +1,5 @@
 using StreamAttention.Contracts.Grains;
+using StreamAttention.Grains.Storage;
 
 namespace StreamAttention.Grains.Cluster;
 

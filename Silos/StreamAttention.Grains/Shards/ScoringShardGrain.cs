@@ -2,11 +2,11 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
-using StreamAttention.Contracts;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Scoring;
 using StreamAttention.Embeddings;
 using StreamAttention.Grains.Options;
+using StreamAttention.Grains.Storage;
 using StreamAttention.Scoring;
 using StreamAttention.Scoring.Options;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Grains.Options;
+using StreamAttention.Grains.Storage;
 
 namespace StreamAttention.Grains.Tenants;
 

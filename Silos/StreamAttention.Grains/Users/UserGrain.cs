@@ -10,6 +10,7 @@ using StreamAttention.Grains.Attention;
 using StreamAttention.Grains.Cluster;
 using StreamAttention.Grains.Options;
 using StreamAttention.Grains.Shards;
+using StreamAttention.Grains.Storage;
 using StreamAttention.Scoring.Lexical;
 using StreamAttention.Scoring.Options;
 

@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using StreamAttention.Contracts;
+using StreamAttention.Contracts.Scoring;
 using StreamAttention.Embeddings;
 using StreamAttention.Scoring.Options;
 

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
-using StreamAttention.Contracts;
+using StreamAttention.Contracts.Scoring;
 
 namespace StreamAttention.Silo.IO;
 

@@ -1,4 +1,4 @@
-using StreamAttention.Contracts;
+using StreamAttention.Contracts.Scoring;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Options;
 using StreamAttention.Grains.Users;

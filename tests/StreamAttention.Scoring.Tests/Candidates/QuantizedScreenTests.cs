@@ -1,5 +1,5 @@
 using System.Numerics.Tensors;
-using StreamAttention.Contracts;
+using StreamAttention.Contracts.Scoring;
 using StreamAttention.Scoring.Candidates;
 using StreamAttention.Scoring.Options;
 using StreamAttention.Scoring.SharedWords;

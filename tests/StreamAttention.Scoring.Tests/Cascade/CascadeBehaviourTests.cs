@@ -1,5 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
-using StreamAttention.Contracts;
+using StreamAttention.Contracts.Scoring;
 using StreamAttention.Scoring.Cascade;
 using StreamAttention.Server.Hosting;
 

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Time.Testing;
-using StreamAttention.Contracts;
+using StreamAttention.Contracts.Scoring;
 using StreamAttention.Embeddings;
 using StreamAttention.Embeddings.Transformer;
 using StreamAttention.Embeddings.Windows;

@@ -1,4 +1,4 @@
-using StreamAttention.Contracts;
+using StreamAttention.Contracts.Scoring;
 using StreamAttention.Onnx;
 using StreamAttention.Onnx.Options;
 using StreamAttention.Scoring.Options;

@@ -1,4 +1,4 @@
-using StreamAttention.Contracts;
+using StreamAttention.Contracts.Scoring;
 using StreamAttention.Embeddings;
 using StreamAttention.Scoring.Lexical;
 using StreamAttention.Scoring.Options;

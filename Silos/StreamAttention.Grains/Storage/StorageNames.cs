@@ -1,4 +1,4 @@
-namespace StreamAttention.Grains;
+namespace StreamAttention.Grains.Storage;
 
 public static class StorageNames
 {

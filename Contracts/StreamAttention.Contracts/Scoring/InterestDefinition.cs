@@ -1,4 +1,4 @@
-namespace StreamAttention.Contracts;
+namespace StreamAttention.Contracts.Scoring;
 
 /// <summary>
 /// What a user wants to see, in plain text. <see cref="Threshold"/> overrides the default minimum score; a message

@@ -1,4 +1,4 @@
-namespace StreamAttention.Contracts;
+namespace StreamAttention.Contracts.Scoring;
 
 /// <summary>A message to filter.</summary>
 public sealed record MessageText(string Id, string Text);

@@ -1,4 +1,5 @@
 using Orleans.Runtime.Messaging;
+using StackExchange.Redis;
 
 namespace StreamAttention.Contracts.Grains;
 
@@ -13,10 +14,23 @@ public static class ClusterFailures
     public static bool IsUnavailable(Exception e)
         => e is TimeoutException or OrleansMessageRejectionException or ConnectionFailedException or Orleans.Networking.Shared.SocketConnectionException;
 
+    /// <summary>Orleans' Redis grain storage's exception, named rather than referenced: its package brings the silo's runtime.</summary>
+    private const string RedisStorageException = "Orleans.Persistence.Redis.RedisStorageException";
+
     /// <summary>
-    /// A grain's storage did not answer (<see cref="StorageUnavailableException"/>, also where Orleans wrapped it, e.g. in a
-    /// failed activation): transient, and the storage's failure, not the cluster's.
+    /// A grain's storage (Redis) was unreachable or too slow: transient, and the storage's failure, not the cluster's.
+    /// As a grain reports it (<see cref="StorageUnavailableException"/>), as StackExchange.Redis does (a caller that
+    /// meets it before a silo's call filter named it: in a grain, or an activation that could not read its state), or as
+    /// Orleans' Redis storage wraps that; also inside Orleans' own exceptions. Not Redis' own errors (a wrong password, a
+    /// wrong type): retrying would not help.
     /// </summary>
-    public static bool IsStorageUnavailable(Exception? e)
-        => e is not null && (e is StorageUnavailableException || IsStorageUnavailable(e.InnerException));
+    public static bool IsStorageUnavailable(Exception? e) => e switch
+    {
+        null => false,
+        StorageUnavailableException or RedisConnectionException or RedisTimeoutException => true,
+        // Orleans' Redis storage writes the cause's type into its message and leaves the inner exception out.
+        _ when e.GetType().FullName == RedisStorageException && (e.Message.Contains(nameof(RedisConnectionException), StringComparison.Ordinal)
+            || e.Message.Contains(nameof(RedisTimeoutException), StringComparison.Ordinal)) => true,
+        _ => IsStorageUnavailable(e.InnerException),
+    };
 }

@@ -6,7 +6,6 @@ using StreamAttention.Contracts.Calls;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Options;
-using StreamAttention.Grains.Storage;
 using StreamAttention.Grains.Users;
 
 namespace StreamAttention.Grains.Attention;
@@ -18,7 +17,7 @@ namespace StreamAttention.Grains.Attention;
 /// this batch's caller, never the silo's scoring queue. A user grain that cannot answer is asked again
 /// (<see cref="Attempts"/> times in all, with backoff). Then, when the cluster itself could not carry the call (a
 /// timeout, a silo lost: <see cref="ClusterFailures.IsUnavailable"/>) or the grains' storage did not answer
-/// (<see cref="StorageOutages.Is"/>), the batch fails and its caller retries it (at-least-once);
+/// (<see cref="ClusterFailures.IsStorageUnavailable"/>), the batch fails and its caller retries it (at-least-once);
 /// otherwise the failure is that user's own (its grain cannot activate, its log cannot be written) and only that
 /// user's matches come back <see cref="DeliveryKinds.Undecided"/> with the error, so the other users' matches go on.
 /// For <see cref="FailingUserPeriod"/> after that, or until the user decides again, the user's own failure is final at
@@ -231,7 +230,7 @@ public sealed class DeliveryDecisions(UserGrainReferences users, IGrainFactory g
             {
                 // The grains' storage not answering (also as the user's activation met it) is every user's failure, not
                 // this one's: transient, as the cluster's.
-                var unavailable = ClusterFailures.IsUnavailable(e) || StorageOutages.Is(e);
+                var unavailable = ClusterFailures.IsUnavailable(e) || ClusterFailures.IsStorageUnavailable(e);
                 var known = !unavailable && KnownToFail(userId);
                 if (attempt == Attempts || known)
                 {

@@ -1,4 +1,4 @@
-using StreamAttention.Grains.Storage;
+using StreamAttention.Contracts.Grains;
 using StreamAttention.Server.Hosting;
 
 namespace StreamAttention.Server.Apis;
@@ -22,7 +22,7 @@ public static class StreamAttentionApis
                 case SiloUnavailableException or OrleansMessageRejectionException:
                     context.ProblemDetails.Detail = "A silo became unavailable and the cluster is moving its grains; retry in a few seconds.";
                     break;
-                case { } failure when StorageOutages.Is(failure):
+                case { } failure when ClusterFailures.IsStorageUnavailable(failure):
                     context.ProblemDetails.Detail = "The cluster's storage did not answer; retry later.";
                     break;
                 case TimeoutException:
@@ -53,7 +53,7 @@ public static class StreamAttentionApis
             {
                 BadHttpRequestException badRequest => badRequest.StatusCode,
                 SiloUnavailableException or OrleansMessageRejectionException or TimeoutException => StatusCodes.Status503ServiceUnavailable,
-                _ when StorageOutages.Is(exception) => StatusCodes.Status503ServiceUnavailable,
+                _ when ClusterFailures.IsStorageUnavailable(exception) => StatusCodes.Status503ServiceUnavailable,
                 _ => StatusCodes.Status500InternalServerError,
             };
             // A client's malformed request is not the server's error: no error log for it.

@@ -17,7 +17,13 @@ public sealed class RequestBodyLimit
     {
     }
 
-    public static WebApplication UseRequestBodyLimits(WebApplication app)
+    internal static TBuilder Apply<TBuilder>(TBuilder builder) where TBuilder : IEndpointConventionBuilder
+        => builder.WithMetadata(Marker);
+}
+
+public static class RequestBodyLimitExtensions
+{
+    public static WebApplication UseRequestBodyLimits(this WebApplication app)
     {
         app.Use(async (context, next) =>
         {
@@ -47,12 +53,6 @@ public sealed class RequestBodyLimit
         return app;
     }
 
-    internal static TBuilder Apply<TBuilder>(TBuilder builder) where TBuilder : IEndpointConventionBuilder
-        => builder.WithMetadata(Marker);
-}
-
-public static class RequestBodyLimitExtensions
-{
     public static TBuilder WithRequestBodyLimit<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder
         => RequestBodyLimit.Apply(builder);
 }

@@ -20,7 +20,7 @@ public static class RequestHeadLimits
         kestrel.Limits.MaxRequestHeadersTotalSize = 2 * limits.MaxRequestHeadersBytes;
     }
 
-    public static WebApplication UseRequestHeadLimits(WebApplication app)
+    public static WebApplication UseRequestHeadLimits(this WebApplication app)
     {
         app.Use(async (context, next) =>
         {

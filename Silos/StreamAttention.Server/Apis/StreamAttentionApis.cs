@@ -71,7 +71,7 @@ public static class StreamAttentionApis
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        RequestHeadLimits.UseRequestHeadLimits(app);
+        app.UseRequestHeadLimits();
         app.UseStreamAttentionSecurity();
         app.MapOpenApi();
         app.MapInterestsApi();

@@ -82,7 +82,7 @@ public static class SecurityHostingExtensions
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
-        Apis.RequestBodyLimit.UseRequestBodyLimits(app);
+        app.UseRequestBodyLimits();
         return app;
     }
 

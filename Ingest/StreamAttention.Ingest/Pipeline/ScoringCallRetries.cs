@@ -2,7 +2,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Retry;
-using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Scoring;
 using StreamAttention.Ingest.Options;
 
@@ -47,7 +46,7 @@ public sealed class ScoringCallRetries
                 DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(Backoff(args.AttemptNumber)),
                 OnRetry = args =>
                 {
-                    logger.LogWarning("Scoring call failed (attempt {Attempt}: {Failure}), retrying in {Delay}: {Error}", StateOf(args.Context).Calls, FailureOf(args.Outcome.Exception!), args.RetryDelay, args.Outcome.Exception!.Message);
+                    logger.LogWarning("Scoring call failed (attempt {Attempt}: {Failure}), retrying in {Delay}: {Error}", StateOf(args.Context).Calls, ScoringFailures.Describe(args.Outcome.Exception!), args.RetryDelay, args.Outcome.Exception!.Message);
                     return default;
                 },
             })
@@ -116,10 +115,6 @@ public sealed class ScoringCallRetries
 
     /// <summary>The wait before a kind's retry number <paramref name="retry"/> (from 0): the deadline reads it before Polly waits it.</summary>
     private static TimeSpan Backoff(int retry) => TimeSpan.FromTicks(Math.Min(FirstRetryDelay.Ticks << Math.Min(retry, 16), MaxRetryDelay.Ticks));
-
-    /// <summary>Whose failure a retried call's was, for its log line: an on-call engineer looks at Redis for the first, at the silos for the second.</summary>
-    private static string FailureOf(Exception e)
-        => ClusterFailures.IsStorageUnavailable(e) ? "storage unavailable" : ClusterFailures.IsUnavailable(e) || e is OrleansException ? "cluster unavailable" : "refused";
 
     private static CallState StateOf(ResilienceContext context)
         => context.Properties.TryGetValue(CallKey, out var state) ? state : throw new InvalidOperationException("Not a scoring call's context.");

@@ -48,7 +48,7 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
 
     /// <summary>The embedder's dimension, which format Vectors checks messages against.</summary>
     public Task<int> GetEmbeddingDimensionAsync(CancellationToken cancellationToken)
-        => _retries.ExecuteAsync(token => grains.GetGrain<IScoringGatewayGrain>(ScoringGatewayKeys.Stream).GetEmbeddingDimension().WaitAsync(token), IsUnavailable, cancellationToken);
+        => _retries.ExecuteAsync(token => grains.GetGrain<IScoringGatewayGrain>(ScoringGatewayKeys.Stream).GetEmbeddingDimension().WaitAsync(token), ScoringFailures.IsUnavailable, cancellationToken);
 
     /// <summary>Scores messages of one scope and kind; if they keep failing, bisects them to isolate the ones that fail.</summary>
     private async Task ScoreIsolatingAsync((IngestMessage Message, int Index)[] items, ScoringOutcome[] outcomes, CancellationToken cancellationToken)
@@ -64,9 +64,9 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
         IReadOnlyList<TextMatch> results;
         try
         {
-            results = await _retries.ExecuteAsync(token => WithinDeadlineAsync(items.Select(item => item.Message).ToArray(), token), IsUnavailable, cancellationToken);
+            results = await _retries.ExecuteAsync(token => WithinDeadlineAsync(items.Select(item => item.Message).ToArray(), token), ScoringFailures.IsUnavailable, cancellationToken);
         }
-        catch (Exception e) when (!IsUnavailable(e) && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (!ScoringFailures.IsUnavailable(e) && !cancellationToken.IsCancellationRequested)
         {
             if (items.Length == 1)
             {
@@ -160,13 +160,6 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
             ? gateway.Score(texts, userKey, tenant, origins, cancellationToken)
             : gateway.ScoreEmbedded(messages.Select(m => m.Embedding!).ToArray(), texts, userKey, tenant, origins, cancellationToken);
     }
-
-    /// <summary>
-    /// A scoring call's failure that no message is to blame for: the cluster could not answer (<see cref="ClusterFailures.IsUnavailable"/>),
-    /// a grain's storage did not (<see cref="ClusterFailures.IsStorageUnavailable"/>: the batch waits for it as for the
-    /// cluster, rather than dead-lettering every message), or any other Orleans runtime error (shards moving between silos).
-    /// </summary>
-    private static bool IsUnavailable(Exception e) => e is OrleansException || ClusterFailures.IsUnavailable(e) || ClusterFailures.IsStorageUnavailable(e);
 }
 
 /// <summary>A message's matches, or why it becomes a dead letter (<see cref="Reason"/>, one of <see cref="DeadLetterReasons"/>).</summary>

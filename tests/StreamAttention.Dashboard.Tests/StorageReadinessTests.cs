@@ -46,6 +46,27 @@ public sealed class StorageReadinessTests(StorageReadinessTests.Host host) : ICl
         Assert.Equal(HttpStatusCode.OK, status);
     }
 
+    [Fact]
+    public async Task The_checks_connection_closes_when_the_silo_stops()
+    {
+        using var redis = await RedisServer.StartAsync();
+        var silo = new SiloOnRedisStorage(redis);
+        // Ready: the storage check has connected and answered.
+        await silo.InitializeAsync();
+        Assert.NotEqual(0, await ClientsConnectedAsync(redis));
+
+        await silo.DisposeAsync();
+
+        // Redis counts a closed connection out once it reads the close: polled, as the readiness above.
+        var clients = await ClientsConnectedAsync(redis);
+        for (var poll = 0; poll < Polls && clients > 0; poll++)
+        {
+            await Task.Delay(PollInterval);
+            clients = await ClientsConnectedAsync(redis);
+        }
+        Assert.Equal(0, clients);
+    }
+
     private async Task<(HttpStatusCode, JsonNode)> StorageCheckAsync()
     {
         using var ready = await host.Http.GetAsync("/health/ready");
@@ -69,6 +90,21 @@ public sealed class StorageReadinessTests(StorageReadinessTests.Host host) : ICl
         await using var redis = await ConnectionMultiplexer.ConnectAsync($"{host.Redis.Configuration},allowAdmin=true");
         var info = await redis.GetServers().Single().InfoAsync("stats");
         return long.Parse(info.SelectMany(group => group).Single(pair => pair.Key == "total_connections_received").Value);
+    }
+
+    /// <summary>Clients Redis has connected (its INFO's <c>connected_clients</c>), this call's own left out.</summary>
+    private static async Task<long> ClientsConnectedAsync(RedisServer redis)
+    {
+        await using var connection = await ConnectionMultiplexer.ConnectAsync($"{redis.Configuration},allowAdmin=true");
+        var info = await connection.GetServers().Single().InfoAsync("clients");
+        // This call's interactive and subscription connections.
+        return long.Parse(info.SelectMany(group => group).Single(pair => pair.Key == "connected_clients").Value) - 2;
+    }
+
+    /// <summary>A silo storing grains in a Redis that outlives it.</summary>
+    private sealed class SiloOnRedisStorage(RedisServer redis) : SiloHostFixture
+    {
+        protected override IEnumerable<string> Arguments => redis.StorageConfiguration;
     }
 
     public sealed class Host : RedisSiloHostFixture

@@ -49,7 +49,9 @@ public static class SiloHost
         var cluster = builder.Configuration.GetValidated<SiloClusterOptions>(SiloClusterOptions.SectionName);
         if (cluster.EffectiveStorage == StorageKind.Redis)
         {
-            builder.Services.AddSingleton(new StorageReadinessCheck(cluster.Redis!, cluster.StoragePingTimeout));
+            // Made by the container, so that it disposes the check's kept connection when the silo stops (an instance
+            // handed to it would never be).
+            builder.Services.AddSingleton(_ => new StorageReadinessCheck(cluster.Redis!, cluster.StoragePingTimeout));
             builder.Services.AddReadinessCheck<StorageReadinessCheck>("storage");
         }
         builder.AddStreamAttentionSecurity();

@@ -107,6 +107,34 @@ public sealed class BatcherPartsTests
     }
 
     [Fact]
+    public void A_shard_withdrawn_for_a_change_keeps_its_words_in_the_silos_table()
+    {
+        var silo = new SiloInterestIndex(new WordTable(Dimension), Options);
+        var table = silo.Words;
+        silo.Publish(1, [NewWords(0, SiloInterestIndex.MinWordsToReplace + 1, table)]);
+        silo.Current();
+        // A user of the shard changed: it publishes its users again at its next score; their words are all still used.
+        silo.Withdraw(1);
+        silo.Current();
+
+        Assert.Same(table, silo.Words);
+    }
+
+    [Fact]
+    public void A_shard_that_left_the_silo_leaves_its_words_unused()
+    {
+        var silo = new SiloInterestIndex(new WordTable(Dimension), Options);
+        var table = silo.Words;
+        silo.Publish(1, [NewWords(0, SiloInterestIndex.MinWordsToReplace + 1, table)]);
+        silo.Current();
+        silo.Withdraw(1);
+        silo.Leave(1);
+        silo.Current();
+
+        Assert.NotSame(table, silo.Words);
+    }
+
+    [Fact]
     public void A_full_queue_refuses_requests()
     {
         var queue = new ScoringQueue(capacity: 2);

@@ -205,7 +205,7 @@ public sealed class ScoringShardGrain(
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        batcher.Index.Withdraw(Shard);
+        batcher.Index.Leave(Shard);
         return Task.CompletedTask;
     }
 

@@ -23,6 +23,9 @@ public sealed class SiloInterestIndex(WordTable words, ScoringOptions options)
 
     private readonly Lock _lock = new();
     private readonly Dictionary<int, IReadOnlyList<InterestIndex>> _published = [];
+
+    /// <summary>Shards withdrawn for a change that publish again: their users' words are used, though in no snapshot.</summary>
+    private readonly HashSet<int> _changing = [];
     private WordTable _words = words;
     private long _version;
     private SiloIndexSnapshot? _current;
@@ -43,17 +46,32 @@ public sealed class SiloInterestIndex(WordTable words, ScoringOptions options)
         lock (_lock)
         {
             _published[shard] = users;
+            _changing.Remove(shard);
             _version++;
         }
     }
 
-    public void Withdraw(int shard)
+    /// <summary>Leaves the shard out until it publishes again, its users having changed.</summary>
+    public void Withdraw(int shard) => Remove(shard, changing: true);
+
+    /// <summary>Leaves the shard out for good: its users are no longer this silo's (it deactivated).</summary>
+    public void Leave(int shard) => Remove(shard, changing: false);
+
+    private void Remove(int shard, bool changing)
     {
         lock (_lock)
         {
             if (_published.Remove(shard))
             {
                 _version++;
+            }
+            if (changing)
+            {
+                _changing.Add(shard);
+            }
+            else
+            {
+                _changing.Remove(shard);
             }
         }
     }
@@ -64,6 +82,7 @@ public sealed class SiloInterestIndex(WordTable words, ScoringOptions options)
         long version;
         KeyValuePair<int, IReadOnlyList<InterestIndex>>[] parts;
         WordTable words;
+        bool complete;
         lock (_lock)
         {
             if (_current?.Version == _version)
@@ -73,6 +92,7 @@ public sealed class SiloInterestIndex(WordTable words, ScoringOptions options)
             version = _version;
             parts = _published.OrderBy(p => p.Key).ToArray();
             words = _words;
+            complete = _changing.Count == 0;
         }
         // Built outside the lock: the copy of all the silo's interests must not hold up publishing shards.
         var filled = parts.Where(p => p.Value.Sum(u => u.Count) > 0).ToArray();
@@ -92,7 +112,10 @@ public sealed class SiloInterestIndex(WordTable words, ScoringOptions options)
             }
             _current = snapshot;
         }
-        ReplaceWordsIfMostlyUnused(words, combined);
+        if (complete)
+        {
+            ReplaceWordsIfMostlyUnused(words, combined);
+        }
         // The users' indexes read their pooled vectors from the silo's matrix from now on, so the silo holds one copy of
         // them, not two: a rebuild copies them from there (their last snapshot's matrix lives as long as they refer to it).
         if (!ReferenceEquals(combined, users.FirstOrDefault()))
@@ -105,7 +128,10 @@ public sealed class SiloInterestIndex(WordTable words, ScoringOptions options)
         return snapshot;
     }
 
-    /// <summary>Starts a new table when fewer than half of <paramref name="words"/> are in <paramref name="combined"/>, the published interests.</summary>
+    /// <summary>
+    /// Starts a new table when fewer than half of <paramref name="words"/> are in <paramref name="combined"/>, the
+    /// published interests. Judged only while no shard is withdrawn for a change: its users' words are used all the same.
+    /// </summary>
     private void ReplaceWordsIfMostlyUnused(WordTable words, InterestIndex combined)
     {
         var count = words.Count;
@@ -113,10 +139,14 @@ public sealed class SiloInterestIndex(WordTable words, ScoringOptions options)
         {
             return;
         }
-        // A single user's index may be over a table replaced before; then none of the published words are in this one.
+        // A single user's index may be over a table replaced before, not moved yet: its words tell nothing of this one.
+        if (combined.Count > 0 && !ReferenceEquals(combined.Words, words))
+        {
+            return;
+        }
         var used = new BitArray(count);
         var distinct = 0;
-        foreach (var id in ReferenceEquals(combined.Words, words) ? combined.QueryWordIds : [])
+        foreach (var id in combined.QueryWordIds)
         {
             if (!used[id])
             {

@@ -33,7 +33,7 @@ public sealed class FaultToleranceTests(IngestClusterFixture fixture, ITestOutpu
 
         await OutputReader.WaitForAllCommittedAsync(kafka, "brokers-down", ingest.Log());
         // Brokers down do not restart the consumer: what it committed stays committed, and the producer's retries are idempotent.
-        OutputReader.AssertMatches(OutputReader.ReadMatches(kafka), 2 * Half, IngestHosts.MaxDuplicatesPerRestart);
+        OutputReader.AssertMatches(kafka, 2 * Half, IngestHosts.MaxDuplicatesPerRestart, ingest.Log());
         AssertEveryOutcomeCounted(outcomes, 2 * Half);
     }
 
@@ -58,7 +58,7 @@ public sealed class FaultToleranceTests(IngestClusterFixture fixture, ITestOutpu
             kafka.ClearRequestErrors(KafkaApiKey.Fetch);
         }
 
-        OutputReader.AssertMatches(OutputReader.ReadMatches(kafka), 2 * Half, IngestHosts.MaxDuplicatesPerRestart);
+        OutputReader.AssertMatches(kafka, 2 * Half, IngestHosts.MaxDuplicatesPerRestart, ingest.Log());
         AssertEveryOutcomeCounted(outcomes, 2 * Half);
     }
 

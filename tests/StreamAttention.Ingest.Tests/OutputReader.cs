@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Confluent.Kafka;
 using StreamAttention.Ingest.EmbeddedKafka;
+using StreamAttention.Ingest.Publishing;
 
 namespace StreamAttention.Ingest.Tests;
 
@@ -105,6 +106,37 @@ public static class OutputReader
         var duplicates = published.Count - published.Distinct().Count();
         Assert.InRange(duplicates, 0, maxDuplicates);
         return duplicates;
+    }
+
+    /// <summary>
+    /// <see cref="AssertMatches(List{JsonObject}, int, int)"/> over the output topic. A match missing fails with what
+    /// became of its message, so a loss seen once under load says whether the pipeline dead-lettered the message (each
+    /// dead letter's reason, detail and user) or dropped it, with <paramref name="log"/>'s last lines.
+    /// </summary>
+    public static int AssertMatches(EmbeddedKafkaCluster kafka, int count, int maxDuplicates, IngestLog log)
+    {
+        var matches = ReadMatches(kafka);
+        var published = matches.Select(m => ((string)m["messageId"]!, (string)m["userId"]!)).ToHashSet();
+        var missing = Traffic.ExpectedMatches(count).Where(match => !published.Contains(match)).Order().ToList();
+        if (missing.Count > 0)
+        {
+            var deadLetters = ReadAll(kafka, Traffic.DeadLetterTopic);
+            Assert.Fail($"{missing.Count} of {count} messages' matches were not published: "
+                + string.Join("; ", missing.Select(match => $"{match.MessageId} for {match.UserId}: {DeadLettersOf(match.MessageId, deadLetters)}"))
+                + $"\n{log.Tail()}");
+        }
+        return AssertMatches(matches, count, maxDuplicates);
+    }
+
+    /// <summary>The dead letters of <see cref="Traffic"/>'s message <paramref name="messageId"/> (its JSON value kept whole), or that it has none.</summary>
+    private static string DeadLettersOf(string messageId, List<ConsumeResult<byte[], byte[]>> deadLetters)
+    {
+        var letters = deadLetters
+            .Where(letter => letter.Message.Value is { } value && System.Text.Encoding.UTF8.GetString(value).Contains($"\"id\":\"{messageId}\"", StringComparison.Ordinal))
+            .Select(letter => $"dead letter '{Header(letter, DeadLetterHeaders.Error)}' ({Header(letter, DeadLetterHeaders.ErrorDetail)})"
+                + (letter.Message.Headers.TryGetLastBytes(DeadLetterHeaders.User, out var user) ? $" for user {System.Text.Encoding.UTF8.GetString(user)}" : ""))
+            .ToList();
+        return letters.Count == 0 ? "no dead letter (dropped)" : string.Join(", ", letters);
     }
 
     public static string Header(ConsumeResult<byte[], byte[]> result, string name)

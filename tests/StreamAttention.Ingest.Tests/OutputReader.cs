@@ -46,29 +46,50 @@ public static class OutputReader
         Assert.Fail($"The ingest group still had {lag} uncommitted messages after {Deadline} (committed of end, by partition: {progress}).\n{log?.Tail()}");
     }
 
-    /// <summary>Every message of <paramref name="topic"/>, from the start to the high watermark of each partition.</summary>
-    public static List<ConsumeResult<byte[], byte[]>> ReadAll(EmbeddedKafkaCluster kafka, string topic)
+    /// <summary>Every record of <paramref name="topic"/>: each partition from its start to its own high watermark when called.</summary>
+    public static List<ConsumeResult<byte[], byte[]>> ReadAll(EmbeddedKafkaCluster kafka, string topic) => ReadTo(kafka, HighWatermarks(kafka, topic));
+
+    /// <summary>Each partition's high watermark (the offset after its last record).</summary>
+    public static Dictionary<TopicPartition, long> HighWatermarks(EmbeddedKafkaCluster kafka, string topic)
     {
-        using var consumer = new ConsumerBuilder<byte[], byte[]>(KafkaClients.Consumer(kafka, "reader-" + Guid.NewGuid())).Build();
-        var partitions = Enumerable.Range(0, Traffic.Partitions).Select(p => new TopicPartition(topic, p)).ToArray();
-        var expected = partitions.Sum(p =>
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(KafkaClients.Consumer(kafka, "watermarks-" + Guid.NewGuid())).Build();
+        return Enumerable.Range(0, Traffic.Partitions).Select(p => new TopicPartition(topic, p)).ToDictionary(p => p, p =>
         {
             var marks = consumer.QueryWatermarkOffsets(p, Timeout);
             // The mock keeps only ~5 MiB per partition: the tests stay far below, and this would show otherwise.
             Assert.Equal(0, marks.Low.Value);
             return marks.High.Value;
         });
-        consumer.Assign(partitions.Select(p => new TopicPartitionOffset(p, Offset.Beginning)));
+    }
+
+    /// <summary>
+    /// The records of each partition in <paramref name="ends"/> from its start up to its end offset there, and none
+    /// past it: a partition is done at its own end, whatever was written since or to the others (reading until the
+    /// ends' sum was reached took records written since to one partition for those of another not read yet).
+    /// </summary>
+    public static List<ConsumeResult<byte[], byte[]>> ReadTo(EmbeddedKafkaCluster kafka, IReadOnlyDictionary<TopicPartition, long> ends)
+    {
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(KafkaClients.Consumer(kafka, "reader-" + Guid.NewGuid())).Build();
+        var unfinished = ends.Where(end => end.Value > 0).ToDictionary();
+        consumer.Assign(unfinished.Keys.Select(p => new TopicPartitionOffset(p, Offset.Beginning)));
         var results = new List<ConsumeResult<byte[], byte[]>>();
         var deadline = DateTime.UtcNow + KafkaClients.Deadline;
-        while (results.Count < expected && DateTime.UtcNow < deadline)
+        while (unfinished.Count > 0 && DateTime.UtcNow < deadline)
         {
-            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } result)
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is not { } result || !unfinished.TryGetValue(result.TopicPartition, out var end))
+            {
+                continue;
+            }
+            if (result.Offset.Value < end)
             {
                 results.Add(result);
             }
+            if (result.Offset.Value >= end - 1)
+            {
+                unfinished.Remove(result.TopicPartition);
+            }
         }
-        Assert.Equal(expected, results.Count);
+        Assert.True(unfinished.Count == 0, $"Partitions not read to their end within {KafkaClients.Deadline}: {string.Join(", ", unfinished.Select(p => $"{p.Key} (end {p.Value})"))}");
         return results;
     }
 

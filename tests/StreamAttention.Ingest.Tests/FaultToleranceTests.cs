@@ -62,6 +62,37 @@ public sealed class FaultToleranceTests(IngestClusterFixture fixture, ITestOutpu
         AssertEveryOutcomeCounted(outcomes, 2 * Half);
     }
 
+    /// <summary>
+    /// Fetches a broker fails with an error librdkafka hands the application and retries itself (here: request timed out)
+    /// keep the consumer session: the batches in flight finish and commit, nothing is read twice, and the error is a
+    /// warning, once a minute. As a failure, each one restarted the consumer from its committed offsets.
+    /// </summary>
+    [Fact]
+    public async Task Fetch_errors_librdkafka_retries_keep_the_consumer_session_and_repeat_nothing()
+    {
+        await using var kafka = Traffic.StartKafka();
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "fetch-errors");
+        using var outcomes = new OutcomeCounter(ingest);
+        await Traffic.ProduceAsync(kafka, 0, Half);
+        await OutputReader.WaitForSomeOutputAsync(kafka);
+        try
+        {
+            kafka.PushRequestErrors(KafkaApiKey.Fetch, ErrorCode.RequestTimedOut, ErrorCode.RequestTimedOut, ErrorCode.RequestTimedOut);
+            await Traffic.ProduceAsync(kafka, Half, Half);
+            await OutputReader.WaitForAllCommittedAsync(kafka, "fetch-errors", ingest.Log());
+        }
+        finally
+        {
+            kafka.ClearRequestErrors(KafkaApiKey.Fetch);
+        }
+
+        var duplicates = OutputReader.AssertMatches(kafka, 2 * Half, IngestHosts.MaxDuplicatesPerRestart, ingest.Log());
+        Assert.Equal((0L, 0), (outcomes.Restarts, duplicates));
+        AssertEveryOutcomeCounted(outcomes, 2 * Half);
+        // The ingest is the only client fetching: the errors reached it, and it reported them.
+        await ingest.Log().WaitForAsync($"RequestTimedOut: {Traffic.InputTopic} [[");
+    }
+
     [Fact]
     public async Task No_loss_when_the_ingest_process_is_killed_with_sigkill_and_restarted()
     {

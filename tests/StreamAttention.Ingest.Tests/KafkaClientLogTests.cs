@@ -33,6 +33,21 @@ public sealed class KafkaClientLogTests
     }
 
     [Fact]
+    public void A_fetch_error_repeated_at_other_offsets_is_logged_once_a_minute_naming_its_partition()
+    {
+        var log = Log();
+
+        for (var offset = 40; offset < 50; offset++)
+        {
+            log.OnConsumeError("rdkafka#consumer-1", new ConsumeException(
+                new ConsumeResult<byte[], byte[]> { TopicPartitionOffset = new TopicPartitionOffset("in", 2, offset) },
+                new Error(ErrorCode.RequestTimedOut, $"Fetch from broker 1 failed at offset {offset} (leader epoch {offset / 45}): Broker: Request timed out")));
+        }
+
+        Assert.Equal([(LogLevel.Warning, "Kafka rdkafka#consumer-1 RequestTimedOut: in [[2]]: Fetch from broker 1 failed at offset 40 (leader epoch 0): Broker: Request timed out")], _lines);
+    }
+
+    [Fact]
     public void Different_lines_clients_and_levels_are_each_logged_and_a_fatal_error_is_an_error()
     {
         var log = Log();

@@ -34,7 +34,7 @@ public sealed class IngestInstruments
         _batchSize = meter.CreateHistogram<int>(InstrumentNames.IngestBatchSize, "{message}", "Messages per consumed batch");
         _pauses = meter.CreateCounter<long>(InstrumentNames.IngestPauses, "{pause}", "Times the consumer paused its partitions because scoring fell behind");
         _restarts = meter.CreateCounter<long>(InstrumentNames.IngestRestarts, "{restart}",
-            "Consumer restarts from the committed offsets after a batch failed (e.g. scoring unavailable past the retry timeout)");
+            "Consumer restarts from the committed offsets after a batch failed (e.g. scoring unavailable past the retry timeout) or a fatal consumer error");
         _deadLetters = meter.CreateCounter<long>(InstrumentNames.IngestDeadLetters, "{message}", "Dead letters acknowledged, tagged reason: one per message, or one per message and user for decision-failed");
         _messagesLost = meter.CreateCounter<long>(InstrumentNames.IngestMessagesLost, "{message}",
             "Messages removed by the broker (retention) before the ingest read them, counted by offset once their offsets-lost dead letter was acknowledged");

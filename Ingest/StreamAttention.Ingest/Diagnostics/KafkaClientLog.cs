@@ -8,7 +8,8 @@ namespace StreamAttention.Ingest.Diagnostics;
 /// A Kafka client's librdkafka log lines and errors, into the logger (otherwise librdkafka writes its lines to stderr
 /// as well). A line that repeats is logged once per <see cref="RepeatInterval"/>, with how often it occurred since: a
 /// broker that refuses connections is reported on every attempt, by every client, tens of lines a second, for as long
-/// as it is down. Lines that differ only in a duration ("after 0ms" / "after 1ms") count as the same line.
+/// as it is down. Lines that differ only in a duration ("after 0ms" / "after 1ms"), an offset or a leader epoch (a fetch
+/// that failed at "offset 41 (leader epoch 0)", then at 57) count as the same line.
 /// </summary>
 public sealed partial class KafkaClientLog(ILogger logger, TimeProvider? time = null)
 {
@@ -29,13 +30,21 @@ public sealed partial class KafkaClientLog(ILogger logger, TimeProvider? time = 
     public void OnError(string client, Error error)
         => Write(error.IsFatal ? LogLevel.Error : LogLevel.Warning, client, error.Code.ToString(), error.Reason);
 
+    /// <summary>
+    /// A consumer error <c>Consume</c> threw, naming its partition: as <see cref="OnError"/> (librdkafka retries what is
+    /// not fatal). Its text names the offset the fetch failed at, which every retry differs in.
+    /// </summary>
+    public void OnConsumeError(string client, ConsumeException exception)
+        => Write(exception.Error.IsFatal ? LogLevel.Error : LogLevel.Warning, client, exception.Error.Code.ToString(),
+            exception.ConsumerRecord?.TopicPartition is { } partition ? $"{partition}: {exception.Error.Reason}" : exception.Error.Reason);
+
     private void Write(LogLevel level, string client, string facility, string text)
     {
         if (!logger.IsEnabled(level))
         {
             return;
         }
-        var key = $"{(int)level}|{client}|{facility}|{Duration().Replace(text, "")}";
+        var key = $"{(int)level}|{client}|{facility}|{Varying().Replace(text, "")}";
         var now = _time.GetUtcNow();
         int repeats;
         lock (_lock)
@@ -78,8 +87,8 @@ public sealed partial class KafkaClientLog(ILogger logger, TimeProvider? time = 
         }
     }
 
-    [GeneratedRegex(@"\b\d+ms\b")]
-    private static partial Regex Duration();
+    [GeneratedRegex(@"\b\d+ms\b|(?<=\b(?:offset|leader epoch) )-?\d+\b")]
+    private static partial Regex Varying();
 }
 
 /// <summary>A client's librdkafka lines and errors into a <see cref="KafkaClientLog"/>.</summary>

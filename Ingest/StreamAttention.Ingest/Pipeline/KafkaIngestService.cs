@@ -13,7 +13,7 @@ namespace StreamAttention.Ingest.Pipeline;
 /// The consume loop, on a thread of its own (the Kafka consumer blocks): reads batches, hands each to a
 /// <see cref="BatchProcessor"/>, commits the offsets of batches whose outputs were all acknowledged, and pauses its
 /// partitions while <see cref="KafkaIngestOptions.MaxInFlightBatches"/> batches are in flight or a silo's scoring
-/// queue is full (<see cref="ScoringGatewayClient.Busy"/>). A failed batch ends the
+/// queue is full (<see cref="ScoringGatewayClient.Busy"/>). A failed batch or a fatal consumer error ends the
 /// consumer session; a new one resumes from the committed offsets (at-least-once; <see cref="ConsumerRestarts"/>). Disposing it (a host disposed
 /// without being stopped) ends the loop too, as a stop does.
 /// </summary>
@@ -314,9 +314,11 @@ public sealed class KafkaIngestService(
     }
 
     /// <summary>
-    /// The next message or event, or null when none came within <paramref name="timeout"/>. A subscribed topic that does
-    /// not exist (yet) is a warning, logged as librdkafka's own errors are (once a minute), and the other topics are read
-    /// on: as a failure it restarted the consumer, forever, and none of them was read.
+    /// The next message or event, or null when none came within <paramref name="timeout"/>. A consumer error that is not
+    /// fatal (a fetch a broker failed, a subscribed topic that does not exist yet) is a warning, logged as librdkafka's
+    /// own errors are (once a minute), and the loop reads on while librdkafka retries: as a failure it restarted the
+    /// consumer (messages read but not yet in a batch were read again, the group rejoined, a missing topic kept every
+    /// other one from being read). Only a fatal error ends the session.
     /// </summary>
     private ConsumeResult<byte[]?, byte[]?>? Next(IConsumer<byte[]?, byte[]?> consumer, TimeSpan timeout)
     {
@@ -324,9 +326,9 @@ public sealed class KafkaIngestService(
         {
             return consumer.Consume(timeout);
         }
-        catch (ConsumeException e) when (e.Error.Code == Confluent.Kafka.ErrorCode.UnknownTopicOrPart && !e.Error.IsFatal)
+        catch (ConsumeException e) when (!e.Error.IsFatal)
         {
-            _kafkaLog.OnError(consumer.Name, e.Error);
+            _kafkaLog.OnConsumeError(consumer.Name, e);
             return null;
         }
     }

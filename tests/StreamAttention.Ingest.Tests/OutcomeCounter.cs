@@ -16,6 +16,7 @@ public sealed class OutcomeCounter : IDisposable
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<string, long> _counts = new();
     private readonly ConcurrentDictionary<string, long> _deadLetters = new();
+    private readonly ConcurrentDictionary<string, long> _messagesLostByPartition = new();
     private long _latencyRecords;
     private long _pauses;
     private long _restarts;
@@ -49,6 +50,7 @@ public sealed class OutcomeCounter : IDisposable
             if (instrument.Name == InstrumentNames.IngestMessagesLost)
             {
                 Interlocked.Add(ref _messagesLost, value);
+                _messagesLostByPartition.AddOrUpdate(PartitionOf(tags), value, (_, sum) => sum + value);
                 return;
             }
             if (instrument.Name == InstrumentNames.IngestRestarts)
@@ -101,6 +103,26 @@ public sealed class OutcomeCounter : IDisposable
     public long Restarts => Interlocked.Read(ref _restarts);
 
     public long MessagesLost => Interlocked.Read(ref _messagesLost);
+
+    /// <summary>Messages lost by the <c>topic</c> and <c>partition</c> tags, as <c>topic/partition</c> (<c>/</c> alone when untagged).</summary>
+    public IReadOnlyDictionary<string, long> MessagesLostByPartition => _messagesLostByPartition;
+
+    private static string PartitionOf(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        object? topic = null, partition = null;
+        foreach (var tag in tags)
+        {
+            if (tag.Key == "topic")
+            {
+                topic = tag.Value;
+            }
+            else if (tag.Key == "partition")
+            {
+                partition = tag.Value;
+            }
+        }
+        return $"{topic}/{partition}";
+    }
 
     public void Dispose() => _listener.Dispose();
 }

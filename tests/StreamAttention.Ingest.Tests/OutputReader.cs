@@ -96,18 +96,18 @@ public static class OutputReader
     public static List<JsonObject> ReadMatches(EmbeddedKafkaCluster kafka)
         => ReadAll(kafka, Traffic.OutputTopic).Select(r => JsonNode.Parse(r.Message.Value)!.AsObject()).ToList();
 
-    /// <summary>Waits until the output topic holds something (bounded), so a fault lands mid-stream.</summary>
-    public static async Task WaitForSomeOutputAsync(EmbeddedKafkaCluster kafka)
-        => Assert.True(await TryWaitForSomeOutputAsync(kafka), "The pipeline published nothing.");
+    /// <summary>Waits until the output topic holds <paramref name="records"/> records (bounded), so a fault lands mid-stream.</summary>
+    public static async Task WaitForSomeOutputAsync(EmbeddedKafkaCluster kafka, int records = 1)
+        => Assert.True(await TryWaitForSomeOutputAsync(kafka, records), $"The pipeline published fewer than {records} records.");
 
-    /// <summary>Whether the output topic holds something before a deadline.</summary>
-    public static async Task<bool> TryWaitForSomeOutputAsync(EmbeddedKafkaCluster kafka)
+    /// <summary>Whether the output topic holds <paramref name="records"/> records before a deadline.</summary>
+    public static async Task<bool> TryWaitForSomeOutputAsync(EmbeddedKafkaCluster kafka, int records = 1)
     {
         using var consumer = new ConsumerBuilder<byte[], byte[]>(KafkaClients.Consumer(kafka, "probe-" + Guid.NewGuid())).Build();
         var deadline = DateTime.UtcNow + Deadline;
         while (DateTime.UtcNow < deadline)
         {
-            if (Enumerable.Range(0, Traffic.Partitions).Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(Traffic.OutputTopic, p), Timeout).High.Value) > 0)
+            if (Enumerable.Range(0, Traffic.Partitions).Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(Traffic.OutputTopic, p), Timeout).High.Value) >= records)
             {
                 return true;
             }

@@ -11,6 +11,8 @@ using StreamAttention.Ingest.Diagnostics;
 using StreamAttention.Ingest.EmbeddedKafka;
 using StreamAttention.Ingest.Options;
 using StreamAttention.Ingest.Publishing;
+// Orleans brings its own ErrorCode into scope.
+using ErrorCode = Confluent.Kafka.ErrorCode;
 
 namespace StreamAttention.Ingest.Tests;
 
@@ -228,6 +230,7 @@ public sealed class PipelineTests(IngestClusterFixture fixture) : IClassFixture<
              OutputReader.Header(letter, DeadLetterHeaders.LostFirstOffset), OutputReader.Header(letter, DeadLetterHeaders.LostLastOffset)));
         Assert.Empty(letter.Message.Value ?? []);
         Assert.Equal((3, 1, 2, 0), (outcomes.MessagesLost, outcomes.DeadLetters(DeadLetterReasons.OffsetsLost), outcomes[IngestInstruments.Matched], outcomes.Restarts));
+        Assert.Equal(new Dictionary<string, long> { [$"{Traffic.InputTopic}/0"] = 3 }, outcomes.MessagesLostByPartition);
         await ingest.Log().WaitForAsync($"Offsets 2 to 4 of {Traffic.InputTopic} [0] (3) were removed by the broker before the ingest read them");
 
         // A record of messages that are gone: a replay passes it over rather than produce an empty message.
@@ -243,6 +246,63 @@ public sealed class PipelineTests(IngestClusterFixture fixture) : IClassFixture<
         await OutputReader.WaitForAllCommittedAsync(kafka, "offsets-lost-new-group", newGroup.Log());
         Assert.Equal((0, 2), (newGroupOutcomes.MessagesLost, newGroupOutcomes[IngestInstruments.Matched]));
         Assert.Single(OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic));
+    }
+
+    /// <summary>
+    /// Messages the ingest processed but whose commit never reached the group (every commit failing here, as the embedded
+    /// Kafka fails them while its group rebalances), then removed by retention, were read: they are not lost. The
+    /// partition assigned again after a rebalance resumes at the log's start, past the group's stale offset, and that
+    /// gap was reported as removed before it was read (an error, an offsets-lost dead letter, the counter).
+    /// </summary>
+    [Fact]
+    public async Task Offsets_processed_but_not_committed_and_then_removed_are_not_reported_lost_after_a_rebalance()
+    {
+        const string group = "processed-uncommitted";
+        const string otherTopic = "another-topic";
+        await using var kafka = Traffic.StartKafka();
+        kafka.CreateTopic(otherTopic, 1);
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, group);
+        using var outcomes = new OutcomeCounter(ingest);
+        var log = ingest.Log();
+        await ProduceAsync(kafka, Encoding.UTF8.GetBytes(Traffic.Json(0)));
+        await OutputReader.WaitForAllCommittedAsync(kafka, group, log);
+        using var stopMember = new CancellationTokenSource();
+        Task? member = null;
+        try
+        {
+            // From here every commit fails (one error per commit request; the loop offers one per poll): the group stays at 1.
+            kafka.PushRequestErrors(KafkaApiKey.OffsetCommit, [.. Enumerable.Repeat(ErrorCode.OffsetMetadataTooLarge, 100_000)]);
+            await ProduceAsync(kafka, [.. Enumerable.Range(1, 3).Select(i => Encoding.UTF8.GetBytes(Traffic.Json(3 * i)))]);
+            await OutputReader.WaitForSomeOutputAsync(kafka, records: 4);
+            // Retention removes offsets 0–3, every one of them processed.
+            kafka.DeleteRecords(Traffic.InputTopic, 0, 4);
+
+            // A member joining the group for another topic: the group rebalances and assigns the ingest its partitions again.
+            var lines = log.Count;
+            member = Task.Run(() =>
+            {
+                using var consumer = new ConsumerBuilder<byte[], byte[]>(KafkaClients.Consumer(kafka, group)).Build();
+                consumer.Subscribe(otherTopic);
+                while (!stopMember.IsCancellationRequested)
+                {
+                    consumer.Consume(TimeSpan.FromMilliseconds(100));
+                }
+                consumer.Close();
+            });
+            await log.WaitForAsync("Kafka consumer assigned", lines);
+            await ProduceAsync(kafka, Encoding.UTF8.GetBytes(Traffic.Json(12)));
+            await OutputReader.WaitForSomeOutputAsync(kafka, records: 5);
+        }
+        finally
+        {
+            kafka.ClearRequestErrors(KafkaApiKey.OffsetCommit);
+            await stopMember.CancelAsync();
+            await (member ?? Task.CompletedTask);
+        }
+        await OutputReader.WaitForAllCommittedAsync(kafka, group, log);
+
+        Assert.Equal(new[] { 0, 3, 6, 9, 12 }.Select(Traffic.Id).Order(), OutputReader.ReadMatches(kafka).Select(m => (string)m["messageId"]!).Distinct().Order());
+        Assert.Equal((0L, 0L, 0), (outcomes.MessagesLost, outcomes.DeadLetters(DeadLetterReasons.OffsetsLost), OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic).Count));
     }
 
     [Fact]

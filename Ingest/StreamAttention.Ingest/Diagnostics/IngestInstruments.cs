@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using StreamAttention.Contracts.Diagnostics;
 using StreamAttention.Ingest.Decoding;
+using StreamAttention.Ingest.Pipeline;
 
 namespace StreamAttention.Ingest.Diagnostics;
 
@@ -37,7 +38,7 @@ public sealed class IngestInstruments
             "Consumer restarts from the committed offsets after a batch failed (e.g. scoring unavailable past the retry timeout) or a fatal consumer error");
         _deadLetters = meter.CreateCounter<long>(InstrumentNames.IngestDeadLetters, "{message}", "Dead letters acknowledged, tagged reason: one per message, or one per message and user for decision-failed");
         _messagesLost = meter.CreateCounter<long>(InstrumentNames.IngestMessagesLost, "{message}",
-            "Messages removed by the broker (retention) before the ingest read them, counted by offset once their offsets-lost dead letter was acknowledged");
+            "Messages removed by the broker (retention) before the ingest read them, counted by offset once their offsets-lost dead letter was acknowledged, tagged topic and partition");
         _latency = meter.CreateHistogram<double>(InstrumentNames.IngestLatency, "ms",
             "From a matched message's Kafka timestamp until the broker acknowledged its matches");
         meter.CreateObservableGauge(InstrumentNames.IngestConsumerLag, () => Volatile.Read(ref _consumerLag), "{message}",
@@ -67,11 +68,12 @@ public sealed class IngestInstruments
 
     /// <summary>
     /// Offsets the broker removed before they were read, recorded by one <see cref="DeadLetterReasons.OffsetsLost"/>
-    /// dead letter: no message outcome, as there is no message.
+    /// dead letter: no message outcome, as there is no message. Tagged with their topic and partition, which the
+    /// retention to look at and the dead letter's headers name.
     /// </summary>
-    public void OffsetsLost(long offsets)
+    public void OffsetsLost(LostOffsets lost)
     {
-        _messagesLost.Add(offsets);
+        _messagesLost.Add(lost.Count, new KeyValuePair<string, object?>("topic", lost.Partition.Topic), new KeyValuePair<string, object?>("partition", lost.Partition.Partition.Value));
         _deadLetters.Add(1, new KeyValuePair<string, object?>("reason", DeadLetterReasons.OffsetsLost));
     }
 

@@ -77,7 +77,7 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
             handle.Complete();
             foreach (var offsets in lost)
             {
-                metrics.OffsetsLost(offsets.Count);
+                metrics.OffsetsLost(offsets);
             }
             for (var i = 0; i < batch.Count; i++)
             {

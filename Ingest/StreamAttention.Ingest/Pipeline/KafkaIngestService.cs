@@ -48,6 +48,13 @@ public sealed class KafkaIngestService(
     /// <summary>Kept across the consumer's restarts, so a broker that stays down is not reported anew by each consumer.</summary>
     private readonly KafkaClientLog _kafkaLog = new(logger);
 
+    /// <summary>
+    /// Each partition's offset past the batches this ingest finished (every output acknowledged), kept across
+    /// assignments and consumer sessions, committed or not: see <see cref="ResumeOffset"/>. Used by the consume loop's
+    /// thread only (the rebalance handlers run on it).
+    /// </summary>
+    private readonly Dictionary<TopicPartition, long> _finished = [];
+
     private readonly KafkaIngestOptions _options = options.Value;
     private readonly ConsumerRestarts _restarts = new(time, metrics, logger);
     private readonly CancellationTokenSource _stopping = new();
@@ -288,7 +295,7 @@ public sealed class KafkaIngestService(
     /// </summary>
     private void Read(IConsumer<byte[]?, byte[]?> consumer, UnprocessedInput unprocessed, ConsumeResult<byte[]?, byte[]?> result)
     {
-        if (unprocessed.Add(result, partition => LogStart(consumer, partition), partition => CommittedOffset(consumer, partition)) is { } lost)
+        if (unprocessed.Add(result, partition => LogStart(consumer, partition), partition => ResumeOffset(consumer, partition)) is { } lost)
         {
             logger.LogError("Offsets {First} to {Last} of {Topic} [{Partition}] ({Count}) were removed by the broker before the ingest read them (retention, or the log's start moved): their messages are lost. Reading on from offset {Next}; dead letter '{Reason}' records them",
                 lost.First, lost.Last, lost.Partition.Topic, lost.Partition.Partition.Value, lost.Count, result.Offset.Value, DeadLetterReasons.OffsetsLost);
@@ -299,18 +306,27 @@ public sealed class KafkaIngestService(
     private static long? LogStart(IConsumer<byte[]?, byte[]?> consumer, TopicPartition partition)
         => consumer.GetWatermarkOffsets(partition).Low is { IsSpecial: false } start ? start.Value : null;
 
-    /// <summary>The group's committed offset of the partition; null when it has none, or the broker did not say (then no loss is reported).</summary>
-    private long? CommittedOffset(IConsumer<byte[]?, byte[]?> consumer, TopicPartition partition)
+    /// <summary>
+    /// Where this ingest's reading of the partition resumes, as far as offsets lost before it go: the group's committed
+    /// offset, or past what this ingest finished already where that is further. A commit that did not reach the group (the
+    /// embedded Kafka rejects every commit while its group rebalances; a coordinator moving; brokers down) leaves the
+    /// group's offset behind the messages this ingest processed: once retention removed those, an assignment or a restart
+    /// reported them as removed before they were read. Null when the group has none, or the broker did not say (then no
+    /// loss is reported).
+    /// </summary>
+    private long? ResumeOffset(IConsumer<byte[]?, byte[]?> consumer, TopicPartition partition)
     {
+        long? committed;
         try
         {
-            return consumer.Committed([partition], CommittedQueryTimeout).Single().Offset is { IsSpecial: false } committed ? committed.Value : null;
+            committed = consumer.Committed([partition], CommittedQueryTimeout).Single().Offset is { IsSpecial: false } offset ? offset.Value : null;
         }
         catch (KafkaException e)
         {
             logger.LogWarning("The committed offset of {Partition} was not read ({Reason}): offsets removed before the ingest read them are not reported for this assignment", partition, e.Error.Reason);
             return null;
         }
+        return committed is { } value && _finished.TryGetValue(partition, out var finished) ? Math.Max(value, finished) : committed;
     }
 
     /// <summary>
@@ -413,6 +429,10 @@ public sealed class KafkaIngestService(
         if (offsets.Count == 0)
         {
             return;
+        }
+        foreach (var offset in offsets)
+        {
+            _finished[offset.TopicPartition] = Math.Max(_finished.GetValueOrDefault(offset.TopicPartition), offset.Offset.Value);
         }
         try
         {

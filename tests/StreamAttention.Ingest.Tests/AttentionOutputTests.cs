@@ -60,6 +60,38 @@ public sealed class AttentionOutputTests(IngestClusterFixture fixture) : IClassF
             history[(string)m["matchId"]!]));
     }
 
+    /// <summary>
+    /// A duplicate whose original was read from another input partition names it by its match id (derived from where the
+    /// original was read, so the same wherever and however often it is scored), and both are published under the user's
+    /// key, to one output partition: a consumer of that partition finds the original there, before or after the duplicate.
+    /// </summary>
+    [Fact]
+    public async Task A_duplicate_of_a_match_read_from_another_input_partition_names_it_on_the_same_output_partition()
+    {
+        const string user = "ingest-attention-partitions";
+        await fixture.Grains.GetGrain<IUserGrain>(user).PutInterests([new InterestInput("db", Texts.DatabaseInterest, 0.3f)]);
+        await using var kafka = Traffic.StartKafka();
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "attention-partitions");
+        using (var producer = new ProducerBuilder<string, string>(KafkaClients.Producer(kafka)).Build())
+        {
+            // The same words once in every input partition.
+            for (var partition = 0; partition < Traffic.Partitions; partition++)
+            {
+                await producer.ProduceAsync(new TopicPartition(Traffic.InputTopic, partition),
+                    new Message<string, string> { Key = user, Value = JsonSerializer.Serialize(new { id = $"p-{partition}", text = Texts.DatabaseMessage, user }) });
+            }
+        }
+        await OutputReader.WaitForAllCommittedAsync(kafka, "attention-partitions");
+
+        var records = OutputReader.ReadAll(kafka, Traffic.OutputTopic);
+        Assert.Single(records.Select(r => r.Partition.Value).Distinct());
+        var matches = records.Select(r => JsonNode.Parse(r.Message.Value)!.AsObject()).ToList();
+        Assert.Equal(Enumerable.Range(0, Traffic.Partitions), matches.Select(m => (int)m["source"]!["partition"]!).Order());
+        var original = Assert.Single(matches, m => (string?)m["delivery"] == DeliveryKinds.Immediate);
+        Assert.All(matches.Where(m => m != original), m =>
+            Assert.Equal((DeliveryKinds.SuppressedDuplicate, (string?)original["matchId"]), ((string?)m["delivery"], (string?)m["duplicateOf"])));
+    }
+
     [Fact]
     public async Task A_digest_goes_to_the_digest_topic_keyed_by_user_with_its_id_in_a_header()
     {

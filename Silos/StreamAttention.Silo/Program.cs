@@ -22,14 +22,22 @@ if (ConfigurationOverrides.FirstUnknown(parse.UnmatchedTokens) is { } unknown)
     Console.Error.WriteLine($"{parse.CommandResult.Command.Name}: unknown option '{unknown}' (--help lists the options; a setting is --Section:Key=value)");
     return 2;
 }
-foreach (var unread in ConfigurationOverrides.UnreadSettings(parse.UnmatchedTokens, Environment.GetEnvironmentVariables(), StreamAttentionHost.SettingsFiles, SettingKeys.OfStreamAttention))
+// Built once for both checks; the command's host reads it again. Not checked when a settings file does not parse: the
+// host then stops with the parser's error.
+using (var configuration = ConfigurationOverrides.Read(parse.UnmatchedTokens))
 {
-    Console.Error.WriteLine($"{parse.CommandResult.Command.Name}: warning: {unread}");
-}
-if (ConfigurationOverrides.FirstValueThatDoesNotConvert(parse.UnmatchedTokens, SettingKeys.OfStreamAttention) is { } unconvertible)
-{
-    Console.Error.WriteLine($"{parse.CommandResult.Command.Name}: invalid configuration: {unconvertible}");
-    return ConfigurationErrors.ExitCode;
+    if (configuration is not null)
+    {
+        foreach (var unread in ConfigurationOverrides.UnreadSettings(configuration, Environment.GetEnvironmentVariables(), SettingKeys.OfStreamAttention))
+        {
+            Console.Error.WriteLine($"{parse.CommandResult.Command.Name}: warning: {unread}");
+        }
+        if (SettingKeys.OfStreamAttention.FirstValueThatDoesNotConvert(configuration) is { } unconvertible)
+        {
+            Console.Error.WriteLine($"{parse.CommandResult.Command.Name}: invalid configuration: {unconvertible}");
+            return ConfigurationErrors.ExitCode;
+        }
+    }
 }
 try
 {

@@ -1,3 +1,5 @@
+using System.Collections;
+using Microsoft.Extensions.Configuration;
 using StreamAttention.Silo.Hosting;
 
 namespace StreamAttention.Commands.Tests;
@@ -23,7 +25,7 @@ public sealed class ConfigurationOverridesTests : IDisposable
     public void A_key_set_on_the_command_line_or_in_the_environment_that_nothing_reads_is_named_once_with_the_key_it_may_be_a_typo_of()
     {
         string[] arguments = ["--Embeddings:Providr=glove", "--Scoring:DefaultThreshold", "0.6", "/embeddings:providr=glove", "--Logging:LogLevel:Default=Warning"];
-        var environment = new System.Collections.Hashtable
+        var environment = new Hashtable
         {
             ["streamattention_Scoring__DefaultTreshold"] = "0.7",
             ["STREAMATTENTION_Auth__SigningKey"] = "key",
@@ -35,7 +37,7 @@ public sealed class ConfigurationOverridesTests : IDisposable
                 "setting 'Embeddings:Providr' is read by nothing (did you mean 'Embeddings:Provider'?)",
                 "setting 'Scoring:DefaultTreshold' (environment variable streamattention_Scoring__DefaultTreshold) is read by nothing (did you mean 'Scoring:DefaultThreshold'?)",
             ],
-            ConfigurationOverrides.UnreadSettings(arguments, environment, [_files.Path("appsettings.json")], SettingKeys.OfStreamAttention));
+            UnreadSettings(arguments, environment));
     }
 
     [Fact]
@@ -57,13 +59,13 @@ public sealed class ConfigurationOverridesTests : IDisposable
                 $"setting 'Auth:ApiKeys:0:Nam' (in {settings.FullName}) is read by nothing (did you mean 'Auth:ApiKeys:0:Name'?)",
                 $"setting 'Scoring:DefaultTreshold' (in {settings.FullName}) is read by nothing (did you mean 'Scoring:DefaultThreshold'?)",
             ],
-            ConfigurationOverrides.UnreadSettings(["--Embeddings:Providr=distilled"], new System.Collections.Hashtable(), [settings], SettingKeys.OfStreamAttention));
+            UnreadSettings(["--Embeddings:Providr=distilled"], new Hashtable(), settings));
     }
 
     [Fact]
     public void A_key_set_by_an_unprefixed_variable_as_every_command_reads_them_that_nothing_reads_is_named_too()
     {
-        var environment = new System.Collections.Hashtable
+        var environment = new Hashtable
         {
             ["Scoring__DefaultTreshold"] = "0.7",
             ["Scoring__Tier"] = "Fast",
@@ -73,13 +75,13 @@ public sealed class ConfigurationOverridesTests : IDisposable
 
         Assert.Equal(
             ["setting 'Scoring:DefaultTreshold' (environment variable Scoring__DefaultTreshold) is read by nothing (did you mean 'Scoring:DefaultThreshold'?)"],
-            ConfigurationOverrides.UnreadSettings([], environment, [_files.Path("appsettings.json")], SettingKeys.OfStreamAttention));
+            UnreadSettings([], environment));
     }
 
     [Fact]
     public void A_prefixed_variable_with_one_underscore_for_a_section_separator_is_named_with_the_variable_it_means()
     {
-        var environment = new System.Collections.Hashtable
+        var environment = new Hashtable
         {
             ["STREAMATTENTION_Scoring_DefaultThreshold"] = "0.7",
             ["STREAMATTENTION_Cluster_Membership_ProbeTimout"] = "00:00:05",
@@ -95,7 +97,7 @@ public sealed class ConfigurationOverridesTests : IDisposable
                 "setting 'Scoring_DefaultThreshold' (environment variable STREAMATTENTION_Scoring_DefaultThreshold) is read by nothing (did you mean STREAMATTENTION_Scoring__DefaultThreshold?)",
                 "setting 'STREAMATTENTION:Scoring:Tier' (environment variable STREAMATTENTION__Scoring__Tier) is read by nothing (did you mean STREAMATTENTION_Scoring__Tier?)",
             ],
-            ConfigurationOverrides.UnreadSettings([], environment, [_files.Path("appsettings.json")], SettingKeys.OfStreamAttention));
+            UnreadSettings([], environment));
     }
 
     [Fact]
@@ -106,16 +108,80 @@ public sealed class ConfigurationOverridesTests : IDisposable
 
         Assert.Equal(
             [$"setting 'Scoring:Teir' (in {production.FullName}) is read by nothing (did you mean 'Scoring:Tier'?)"],
-            ConfigurationOverrides.UnreadSettings([], new System.Collections.Hashtable(), [settings, production], SettingKeys.OfStreamAttention));
+            UnreadSettings([], new Hashtable(), settings, production));
     }
 
     [Fact]
-    public void A_settings_file_that_does_not_parse_adds_no_warning_and_no_error()
+    public void A_key_that_nothing_reads_set_in_both_settings_files_is_named_with_the_one_whose_value_applies()
     {
-        var settings = _files.Write("appsettings.json", "{ \"Scoring\": ");
+        var settings = _files.Write("appsettings.json", """{ "Scoring": { "Teir": "Fast" } }""");
+        var production = _files.Write("appsettings.Production.json", """{ "Scoring": { "Teir": "Cascade" } }""");
 
-        Assert.Empty(ConfigurationOverrides.UnreadSettings([], new System.Collections.Hashtable(), [settings], SettingKeys.OfStreamAttention));
+        Assert.Equal(
+            [$"setting 'Scoring:Teir' (in {production.FullName}) is read by nothing (did you mean 'Scoring:Tier'?)"],
+            UnreadSettings([], new Hashtable(), settings, production));
+    }
+
+    [Fact]
+    public void A_variable_whose_prefix_is_a_typo_of_STREAMATTENTION_is_named_with_the_prefix_it_means()
+    {
+        var environment = new Hashtable
+        {
+            ["STREAMATENTION_Scoring__DefaultThreshold"] = "0.9",
+            ["streamattentoin_Cluster__SiloPort"] = "11112",
+            // The prefix itself (the variable is read), a word far from it, and one near it that sets no key.
+            ["STREAMATTENTION_Scoring__Tier"] = "Fast",
+            ["STREAM_Scoring__Tier"] = "Fast",
+            ["STREAMATENTION_MODEL_DIR"] = "/models",
+        };
+
+        Assert.Equal(
+            [
+                "environment variable STREAMATENTION_Scoring__DefaultThreshold is read by nothing: its prefix is not STREAMATTENTION_ (did you mean STREAMATTENTION_Scoring__DefaultThreshold?)",
+                "environment variable streamattentoin_Cluster__SiloPort is read by nothing: its prefix is not STREAMATTENTION_ (did you mean STREAMATTENTION_Cluster__SiloPort?)",
+            ],
+            UnreadSettings([], environment));
+    }
+
+    [Fact]
+    public void The_variables_Kubernetes_sets_for_a_service_whose_name_starts_with_streamattention_are_no_settings()
+    {
+        // What a pod gets for a Service named streamattention-ingest (ports named kafka, 9000/TCP, and http, 8081/TCP) and
+        // one named streamattention-cluster (11111/UDP).
+        var environment = new Hashtable
+        {
+            ["STREAMATTENTION_INGEST_SERVICE_HOST"] = "10.0.0.11",
+            ["STREAMATTENTION_INGEST_SERVICE_PORT"] = "9000",
+            ["STREAMATTENTION_INGEST_SERVICE_PORT_KAFKA"] = "9000",
+            ["STREAMATTENTION_INGEST_SERVICE_PORT_HTTP"] = "8081",
+            ["STREAMATTENTION_INGEST_PORT"] = "tcp://10.0.0.11:9000",
+            ["STREAMATTENTION_INGEST_PORT_9000_TCP"] = "tcp://10.0.0.11:9000",
+            ["STREAMATTENTION_INGEST_PORT_9000_TCP_PROTO"] = "tcp",
+            ["STREAMATTENTION_INGEST_PORT_9000_TCP_PORT"] = "9000",
+            ["STREAMATTENTION_INGEST_PORT_9000_TCP_ADDR"] = "10.0.0.11",
+            ["STREAMATTENTION_INGEST_PORT_8081_TCP_ADDR"] = "10.0.0.11",
+            ["STREAMATTENTION_CLUSTER_SERVICE_HOST"] = "10.0.0.12",
+            ["STREAMATTENTION_CLUSTER_PORT_11111_UDP"] = "udp://10.0.0.12:11111",
+            // An operator's typo of the same shape as the others is still one.
+            ["STREAMATTENTION_Ingest_MaxBatchWait"] = "00:00:00.050",
+        };
+
+        Assert.Equal(
+            ["setting 'Ingest_MaxBatchWait' (environment variable STREAMATTENTION_Ingest_MaxBatchWait) is read by nothing (did you mean STREAMATTENTION_Ingest__MaxBatchWait?)"],
+            UnreadSettings([], environment));
     }
 
     public void Dispose() => _files.Dispose();
+
+    /// <summary><see cref="ConfigurationOverrides.UnreadSettings"/> in a configuration of these files and overrides, as the hosts read them.</summary>
+    internal static List<string> UnreadSettings(string[] arguments, IDictionary environment, params FileInfo[] settingsFiles)
+    {
+        using var configuration = new ConfigurationManager();
+        foreach (var file in settingsFiles)
+        {
+            configuration.AddJsonFile(file.FullName, optional: true);
+        }
+        configuration.AddCommandLine(arguments);
+        return ConfigurationOverrides.UnreadSettings(configuration, environment, SettingKeys.OfStreamAttention).ToList();
+    }
 }

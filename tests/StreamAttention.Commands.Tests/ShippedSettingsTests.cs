@@ -1,7 +1,6 @@
 using System.Collections;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using StreamAttention.Silo.Hosting;
 
 namespace StreamAttention.Commands.Tests;
 
@@ -9,12 +8,8 @@ namespace StreamAttention.Commands.Tests;
 /// The settings the repository ships (settings files, the deployment's environment variables) set only keys the code
 /// reads: a typo there would be ignored silently by every process deployed with it, and warned about only in its log.
 /// </summary>
-public sealed partial class ShippedSettingsTests : IDisposable
+public sealed partial class ShippedSettingsTests
 {
-    private static readonly SettingKeys Known = SettingKeys.OfStreamAttention;
-
-    private readonly TestFiles _files = new();
-
     [Fact]
     public void Every_settings_file_sets_only_keys_that_are_read()
     {
@@ -23,7 +18,7 @@ public sealed partial class ShippedSettingsTests : IDisposable
         Assert.Contains(settingsFiles, file => Relative(file) == "Silos/StreamAttention.Silo/appsettings.json");
         // Each parses: the warning passes over one that does not (the host then stops with the parser's error).
         Assert.All(settingsFiles, file => JsonDocument.Parse(File.ReadAllText(file.FullName)).Dispose());
-        var unread = settingsFiles.SelectMany(file => ConfigurationOverrides.UnreadSettings([], new Hashtable(), [file], Known)).ToList();
+        var unread = settingsFiles.SelectMany(file => ConfigurationOverridesTests.UnreadSettings([], new Hashtable(), file)).ToList();
         Assert.True(unread.Count == 0, string.Join(Environment.NewLine, unread));
     }
 
@@ -38,13 +33,11 @@ public sealed partial class ShippedSettingsTests : IDisposable
             new HashSet<string>(["STREAMATTENTION_Ingest__Tenancy__Required", "STREAMATTENTION_Sharding__ShardCount", "STREAMATTENTION_Cluster__AdvertisedAddress", "STREAMATTENTION_Onnx__ExecutionProvider"]),
             variables.Values.SelectMany(names => names).ToHashSet());
         var unread = variables.SelectMany(file =>
-            ConfigurationOverrides.UnreadSettings([], new Hashtable(file.Value.ToDictionary(name => name, _ => "")), [_files.Path("appsettings.json")], Known)
+            ConfigurationOverridesTests.UnreadSettings([], new Hashtable(file.Value.ToDictionary(name => name, _ => "")))
                 .Select(problem => $"{Relative(file.Key)}: {problem}"))
             .ToList();
         Assert.True(unread.Count == 0, string.Join(Environment.NewLine, unread));
     }
-
-    public void Dispose() => _files.Dispose();
 
     /// <summary>The repository's files named so under a folder, but build outputs and npm's packages.</summary>
     private static IEnumerable<FileInfo> RepositoryFiles(string pattern, string folder = "")

@@ -48,7 +48,16 @@ public static class StreamAttentionHost
     /// <summary>Configuration sources and logging only, for a host that neither embeds nor scores (an Orleans client).</summary>
     public static void ConfigureSourcesAndLogging(IHostApplicationBuilder builder, IEnumerable<string> configurationArgs)
     {
-        AddSources(builder.Configuration, configurationArgs);
+        if (builder is WebApplicationBuilder)
+        {
+            // Its defaults (CreateSlimBuilder) read the settings files and unprefixed variables already, in AddSources'
+            // order and from the same folder and environment: added again, each file would be loaded twice.
+            AddOverrides(builder.Configuration, configurationArgs);
+        }
+        else
+        {
+            AddSources(builder.Configuration, configurationArgs);
+        }
         builder.Logging
             .ClearProviders()
             .AddConfiguration(builder.Configuration.GetSection("Logging"))
@@ -62,8 +71,8 @@ public static class StreamAttentionHost
     }
 
     /// <summary>
-    /// The configuration every command reads, in order (a later source wins). A web host's defaults read the same files
-    /// and unprefixed variables first; added again here, they take the same order in every command.
+    /// The configuration every command reads, in order (a later source wins): the settings files and unprefixed
+    /// variables, as a web host's defaults read them, then the prefixed variables and the command line's overrides.
     /// </summary>
     public static IConfigurationBuilder AddSources(IConfigurationBuilder configuration, IEnumerable<string> configurationArgs)
     {
@@ -71,11 +80,12 @@ public static class StreamAttentionHost
         {
             configuration.AddJsonFile(file.FullName, optional: true);
         }
-        return configuration
-            .AddEnvironmentVariables()
-            .AddEnvironmentVariables(EnvironmentPrefix)
-            .AddCommandLine(configurationArgs.ToArray());
+        return AddOverrides(configuration.AddEnvironmentVariables(), configurationArgs);
     }
+
+    /// <summary>The sources over the settings files and unprefixed variables: the prefixed variables, then the command line.</summary>
+    private static IConfigurationBuilder AddOverrides(IConfigurationBuilder configuration, IEnumerable<string> configurationArgs)
+        => configuration.AddEnvironmentVariables(EnvironmentPrefix).AddCommandLine(configurationArgs.ToArray());
 
     /// <summary>Builds and starts the host, so options are validated and the model is ready before any work.</summary>
     public static IHost Build(IEnumerable<string> configurationArgs) => Start(CreateBuilder(configurationArgs));

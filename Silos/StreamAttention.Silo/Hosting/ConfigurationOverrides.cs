@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration.CommandLine;
 using StreamAttention.Server.Hosting;
 
 namespace StreamAttention.Silo.Hosting;
@@ -16,19 +17,45 @@ public static partial class ConfigurationOverrides
         => Parse(arguments).Where(parsed => parsed.Key is null).Select(parsed => parsed.Argument).FirstOrDefault();
 
     /// <summary>
-    /// One line per key set by an override, an environment variable (<c>STREAMATTENTION_Section__Key</c>, or
-    /// <c>Section__Key</c>) or a settings file (as the host reads them) that no setting reads, with the key it may be a typo
-    /// of: a warning only, since a key missed here must not stop a deployment. A <c>STREAMATTENTION_</c> variable that
-    /// separates a section with one underscore (<c>STREAMATTENTION_Scoring_DefaultThreshold</c>) sets a key under no
-    /// section, which the host reads and nothing uses: it is warned about with the variable it means.
+    /// The configuration every command reads with these arguments (<see cref="StreamAttentionHost.AddSources"/>), built
+    /// once for the checks before any command runs; null when a settings file does not parse: the host that reads it then
+    /// stops with the parser's error.
     /// </summary>
-    public static IEnumerable<string> UnreadSettings(IReadOnlyList<string> arguments, IDictionary environment, IEnumerable<FileInfo> settingsFiles, SettingKeys known)
+    public static ConfigurationManager? Read(IReadOnlyList<string> arguments)
     {
-        var fromArguments = Parse(arguments).Select(parsed => parsed.Key).OfType<string>().Select(key => (Key: key, Origin: (string?)null));
-        var fromEnvironment = environment.Keys.Cast<string>()
-            .Order(StringComparer.Ordinal)
-            .Select(variable => (Key: KeyOf(variable), Origin: (string?)$"environment variable {variable}"));
-        var fromFiles = settingsFiles.SelectMany(file => KeysIn(file).Select(key => (Key: key, Origin: (string?)$"in {file.FullName}")));
+        var configuration = new ConfigurationManager();
+        try
+        {
+            StreamAttentionHost.AddSources(configuration, arguments);
+            return configuration;
+        }
+        catch (InvalidDataException)
+        {
+            configuration.Dispose();
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// One line per key that no setting reads, set by an override or a settings file of the configuration (its sources say
+    /// which) or by an environment variable (<c>STREAMATTENTION_Section__Key</c>, or <c>Section__Key</c>), with the key it
+    /// may be a typo of: a warning only, since a key missed here must not stop a deployment. A <c>STREAMATTENTION_</c>
+    /// variable that separates a section with one underscore (<c>STREAMATTENTION_Scoring_DefaultThreshold</c>) sets a key
+    /// under no section, which the host reads and nothing uses: it is warned about with the variable it means, as is a
+    /// <c>Section__Key</c> variable whose prefix is a typo of <c>STREAMATTENTION_</c>. The variables Kubernetes sets for
+    /// a Service (<c>STREAMATTENTION_INGEST_SERVICE_HOST</c> for one named streamattention-ingest) are no settings.
+    /// Variables are taken by name from <paramref name="environment"/>: the configuration's providers keep the keys they
+    /// set, not the variables' names.
+    /// </summary>
+    public static IEnumerable<string> UnreadSettings(ConfigurationManager configuration, IDictionary environment, SettingKeys known)
+    {
+        var variables = environment.Keys.Cast<string>().Where(variable => !KubernetesServiceVariable().IsMatch(variable)).Order(StringComparer.Ordinal).ToList();
+        var fromEnvironment = variables.Select(variable => (Key: KeyOf(variable), Origin: (string?)$"environment variable {variable}"));
+        var sources = ((IConfigurationBuilder)configuration).Sources.Zip(((IConfigurationRoot)configuration).Providers).Reverse().ToList();
+        var fromArguments = sources.Where(source => source.First is CommandLineConfigurationSource)
+            .SelectMany(source => KeysOf(source.Second).Select(key => (Key: key, Origin: (string?)null)));
+        var fromFiles = sources.Where(source => source.First is FileConfigurationSource)
+            .SelectMany(source => KeysOf(source.Second).Select(key => (Key: key, Origin: (string?)$"in {PathOf((FileConfigurationSource)source.First)}")));
         foreach (var (key, origin) in fromArguments.Concat(fromEnvironment).Concat(fromFiles).DistinctBy(given => given.Key, StringComparer.OrdinalIgnoreCase))
         {
             if (!known.IsRead(key))
@@ -38,7 +65,7 @@ public static partial class ConfigurationOverrides
                 yield return $"setting '{key}'{from} is read by nothing{suggestion}";
             }
         }
-        foreach (var variable in environment.Keys.Cast<string>().Where(IsPrefixed).Order(StringComparer.Ordinal))
+        foreach (var variable in variables.Where(IsPrefixed))
         {
             var key = KeyOf(variable);
             var meant = Underscores().Replace(variable[StreamAttentionHost.EnvironmentPrefix.Length..], ":").Trim(':');
@@ -48,23 +75,39 @@ public static partial class ConfigurationOverrides
                 yield return $"setting '{key}' (environment variable {variable}) is read by nothing (did you mean {name}?)";
             }
         }
+        var prefix = StreamAttentionHost.EnvironmentPrefix.TrimEnd('_');
+        foreach (var variable in variables.Where(variable => variable.Contains("__", StringComparison.Ordinal)))
+        {
+            var head = variable.Split('_')[0];
+            if (SettingKeys.EditDistance(head, prefix) is > 0 and <= MisspeltPrefixDistance)
+            {
+                yield return $"environment variable {variable} is read by nothing: its prefix is not {StreamAttentionHost.EnvironmentPrefix} (did you mean {StreamAttentionHost.EnvironmentPrefix}{variable[(head.Length + 1)..]}?)";
+            }
+        }
     }
 
-    /// <summary>
-    /// <see cref="SettingKeys.FirstValueThatDoesNotConvert"/> in the configuration every command reads with these
-    /// arguments; null too when a settings file does not parse: the host that reads it then stops with the parser's error.
-    /// </summary>
-    public static string? FirstValueThatDoesNotConvert(IReadOnlyList<string> arguments, SettingKeys known)
+    /// <summary>Edits (in any case) that make a variable's first word a typo of the prefix, not a word of its own.</summary>
+    private const int MisspeltPrefixDistance = 2;
+
+    /// <summary>Every key a provider sets a value for, in order: its tree walked from the top, as the configuration walks it.</summary>
+    private static IEnumerable<string> KeysOf(IConfigurationProvider provider, string? parent = null)
     {
-        try
+        foreach (var child in provider.GetChildKeys([], parent).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal))
         {
-            return known.FirstValueThatDoesNotConvert(StreamAttentionHost.AddSources(new ConfigurationBuilder(), arguments).Build());
-        }
-        catch (InvalidDataException)
-        {
-            return null;
+            var key = parent is null ? child : ConfigurationPath.Combine(parent, child);
+            if (provider.TryGet(key, out var value) && value is not null)
+            {
+                yield return key;
+            }
+            foreach (var below in KeysOf(provider, key))
+            {
+                yield return below;
+            }
         }
     }
+
+    /// <summary>A settings file's full path, as the configuration resolved it.</summary>
+    private static string? PathOf(FileConfigurationSource file) => file.FileProvider?.GetFileInfo(file.Path ?? "").PhysicalPath ?? file.Path;
 
     private static bool IsPrefixed(string variable) => variable.StartsWith(StreamAttentionHost.EnvironmentPrefix, StringComparison.OrdinalIgnoreCase);
 
@@ -78,26 +121,17 @@ public static partial class ConfigurationOverrides
         return IsPrefixed(key) ? key[StreamAttentionHost.EnvironmentPrefix.Length..] : key;
     }
 
-    /// <summary>
-    /// The keys a JSON settings file sets, as the configuration reads them (an array's items by index); none when it is
-    /// missing, or does not parse: the host that reads it then stops with the parser's error.
-    /// </summary>
-    private static IEnumerable<string> KeysIn(FileInfo settingsFile)
-    {
-        try
-        {
-            return new ConfigurationBuilder().AddJsonFile(settingsFile.FullName, optional: true).Build()
-                .AsEnumerable().Where(setting => setting.Value is not null).Select(setting => setting.Key).Order(StringComparer.Ordinal).ToList();
-        }
-        catch (InvalidDataException)
-        {
-            return [];
-        }
-    }
-
     /// <summary>Underscores, one or more, where a section's separator (<c>__</c>) may have been meant.</summary>
     [GeneratedRegex("_+")]
     private static partial Regex Underscores();
+
+    /// <summary>
+    /// The variables Kubernetes sets in a pod for each Service (its name in capitals, dashes as underscores):
+    /// <c>{SVC}_SERVICE_HOST</c>, <c>{SVC}_SERVICE_PORT</c>, <c>{SVC}_SERVICE_PORT_{NAME}</c>, <c>{SVC}_PORT</c> and
+    /// <c>{SVC}_PORT_{port}_{PROTO}</c> with <c>_PROTO</c>, <c>_PORT</c> or <c>_ADDR</c> after it.
+    /// </summary>
+    [GeneratedRegex("^[A-Z0-9_]+_(SERVICE_HOST|SERVICE_PORT(_[A-Z0-9_]+)?|PORT(_[0-9]+_(TCP|UDP|SCTP)(_(PROTO|PORT|ADDR))?)?)$")]
+    private static partial Regex KubernetesServiceVariable();
 
     /// <summary>Each argument with the key it sets, null for one that is no override (nor the value of one).</summary>
     private static IEnumerable<(string Argument, string? Key)> Parse(IReadOnlyList<string> arguments)

@@ -194,7 +194,7 @@ public sealed class SettingKeys
     }
 
     /// <summary>Levenshtein distance, comparing characters in any case.</summary>
-    private static int EditDistance(string a, string b)
+    internal static int EditDistance(string a, string b)
     {
         var previous = Enumerable.Range(0, b.Length + 1).ToArray();
         var current = new int[b.Length + 1];

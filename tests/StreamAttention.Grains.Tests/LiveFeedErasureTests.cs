@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Orleans.Core.Internal;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Live;
@@ -82,6 +83,38 @@ public sealed class LiveFeedErasureTests(GatedFeedFixture fixture) : IClassFixtu
             users.Add(match.UserId);
         }
         return users;
+    }
+}
+
+/// <summary>The feed grain's erasures outlive its activation (collected, or moved with its silo).</summary>
+public sealed class MatchFeedReactivationTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
+{
+    [Fact]
+    public async Task A_new_activation_of_the_feed_grain_replays_the_erasures_of_the_memory_and_the_ingest_still_learns_of_them()
+    {
+        var user = fixture.Grains.GetGrain<IUserGrain>("reactivated-erased");
+        await user.PutInterests([new InterestInput("db", Texts.DatabaseInterest)]);
+        // A silo's end of the feed whose subscription lapsed while the user was erased and the feed grain moved.
+        using var missing = new MatchBroadcaster(fixture.Grains, Microsoft.Extensions.Options.Options.Create(new LiveFeedOptions()), TimeProvider.System, NullLogger<MatchBroadcaster>.Instance);
+        using var stream = missing.Subscribe("reactivated-erased", capacity: 16);
+        var before = DateTimeOffset.UtcNow;
+        Assert.Null((await user.Erase()).FailedStep);
+        var feed = fixture.Grains.GetGrain<IMatchFeedGrain>(0);
+        await feed.Cast<IGrainManagementExtension>().DeactivateOnIdle();
+
+        Assert.Contains(await feed.ErasedSince(before), e => e.UserKey == "reactivated-erased");
+        var reference = fixture.Grains.CreateObjectReference<IMatchFeedObserver>(missing);
+        try
+        {
+            await missing.SubscribeAsync(feed, reference);
+
+            Assert.True(stream.Reader.Completion.IsCompleted);
+        }
+        finally
+        {
+            await feed.Unsubscribe(reference);
+            fixture.Grains.DeleteObjectReference<IMatchFeedObserver>(reference);
+        }
     }
 }
 

@@ -184,6 +184,24 @@ public sealed class MatchBroadcasterTests
         Assert.False(recreated.Reader.Completion.IsCompleted);
     }
 
+    [Fact]
+    public async Task An_erasure_past_the_erasure_memory_is_forgotten_at_the_next_batch_without_another_erasure()
+    {
+        var time = new FakeTimeProvider();
+        var erasedAt = time.GetUtcNow();
+        var broadcaster = Broadcaster(resumeMatches: 10, time);
+        using var everyone = broadcaster.Subscribe(null, capacity: 10);
+        await broadcaster.OnUserErased(new UserErasure("t/a", erasedAt));
+        await broadcaster.OnMatches(Batch(erasedAt.AddSeconds(-1), ("t/a", "m1")));
+        Assert.Empty(Drain(everyone));
+
+        time.Advance(new LiveFeedOptions().ErasureMemory + TimeSpan.FromSeconds(1));
+        // Formed before the erasure, arriving past the memory: the erasure is no longer remembered, so nothing drops it.
+        await broadcaster.OnMatches(Batch(erasedAt.AddSeconds(-1), ("t/a", "m2")));
+
+        Assert.Equal(["m2"], Drain(everyone));
+    }
+
     /// <summary>A feed that replays <paramref name="erasures"/> to every subscription (as after this silo missed them).</summary>
     private sealed class ReplayingFeed(IReadOnlyList<UserErasure> erasures) : IMatchFeedGrain
     {
@@ -194,6 +212,8 @@ public sealed class MatchBroadcasterTests
         public Task Publish(LiveBatch batch) => Task.CompletedTask;
 
         public Task EraseUser(UserErasure erasure) => Task.CompletedTask;
+
+        public Task<IReadOnlyList<UserErasure>> ErasedSince(DateTimeOffset since) => Task.FromResult(erasures);
     }
 
     /// <summary>The broadcaster alone: its subscription to the cluster's feed is a hosted service these tests do not start.</summary>

@@ -55,6 +55,8 @@ public sealed class StoredFormatTests(SiloHostFixture fixture) : IClassFixture<S
         [typeof(ShardMembershipState)] = "StreamAttention.ShardMembershipState",
         [typeof(ClusterModelState)] = "StreamAttention.ClusterModelState",
         [typeof(TenantUsageState)] = "StreamAttention.TenantUsageState",
+        [typeof(MatchFeedState)] = "StreamAttention.MatchFeedState",
+        [typeof(UserErasure)] = "StreamAttention.UserErasure",
     };
 
     /// <summary>The grain types, part of every stored record's key (<c>…/state/user/acme/bob/user</c>) and of the reminders.</summary>
@@ -78,6 +80,7 @@ public sealed class StoredFormatTests(SiloHostFixture fixture) : IClassFixture<S
         new StoredSample<ShardMembershipState>("shard-membership", () => new ShardMembershipState { Users = ["acme/alice", "bob"] }),
         new StoredSample<ClusterModelState>("cluster-model", () => new ClusterModelState { ModelBySilo = { ["S127.0.0.1:11111:1"] = "distilled-minilm (256 dimensions)" } }),
         new StoredSample<TenantUsageState>("tenant-usage", () => new TenantUsageState { InterestsByUser = { ["acme/alice"] = 2, ["acme/bob"] = 1 } }),
+        new StoredSample<MatchFeedState>("feed-erasures", () => new MatchFeedState { Erasures = [new UserErasure("acme/alice", At), new UserErasure("bob", At.AddMinutes(1))] }),
     ];
 
     public static TheoryData<string> Records => [.. Samples.Select(s => s.Name)];

@@ -9,7 +9,8 @@ namespace StreamAttention.Ingest.Tests;
 
 /// <summary>
 /// Sums the message outcome counter of one ingest host, by outcome and dead-letter reason; also its dead-letter counter
-/// by reason, how many end-to-end latencies it recorded, its pauses, restarts and messages lost, and its consumer lag gauge.
+/// by reason, how many end-to-end latencies it recorded, its pauses, restarts, messages lost and matches of erased users
+/// dropped, and its consumer lag gauge.
 /// </summary>
 public sealed class OutcomeCounter : IDisposable
 {
@@ -21,6 +22,7 @@ public sealed class OutcomeCounter : IDisposable
     private long _pauses;
     private long _restarts;
     private long _messagesLost;
+    private long _erasedMatches;
     private long _consumerLag;
 
     public OutcomeCounter(IHost host)
@@ -29,7 +31,8 @@ public sealed class OutcomeCounter : IDisposable
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (ReferenceEquals(instrument.Meter, meter) && instrument.Name is InstrumentNames.IngestMessages or InstrumentNames.IngestDeadLetters or InstrumentNames.IngestLatency
-                or InstrumentNames.IngestPauses or InstrumentNames.IngestRestarts or InstrumentNames.IngestConsumerLag or InstrumentNames.IngestMessagesLost)
+                or InstrumentNames.IngestPauses or InstrumentNames.IngestRestarts or InstrumentNames.IngestConsumerLag or InstrumentNames.IngestMessagesLost
+                or InstrumentNames.IngestErasedMatches)
             {
                 listener.EnableMeasurementEvents(instrument);
             }
@@ -51,6 +54,11 @@ public sealed class OutcomeCounter : IDisposable
             {
                 Interlocked.Add(ref _messagesLost, value);
                 _messagesLostByPartition.AddOrUpdate(PartitionOf(tags), value, (_, sum) => sum + value);
+                return;
+            }
+            if (instrument.Name == InstrumentNames.IngestErasedMatches)
+            {
+                Interlocked.Add(ref _erasedMatches, value);
                 return;
             }
             if (instrument.Name == InstrumentNames.IngestRestarts)
@@ -123,6 +131,8 @@ public sealed class OutcomeCounter : IDisposable
         }
         return $"{topic}/{partition}";
     }
+
+    public long ErasedMatches => Interlocked.Read(ref _erasedMatches);
 
     public void Dispose() => _listener.Dispose();
 }

@@ -224,6 +224,42 @@ public sealed class ScoringFaultTests(FaultyClusterFixture fixture) : IClassFixt
     private static IEnumerable<(string MessageId, string UserId)> PublishedMatches(EmbeddedKafkaCluster kafka)
         => OutputReader.ReadMatches(kafka).Select(m => ((string)m["messageId"]!, (string)m["userId"]!));
 
+    /// <summary>
+    /// A batch scored and decided before its user's erasure, waiting for its turn behind a batch read before it, loses
+    /// that user's matches right before it is produced; the message's other matches go out and every offset commits.
+    /// </summary>
+    [Fact]
+    public async Task A_match_decided_before_its_users_erasure_whose_batch_waits_for_its_turn_is_not_produced()
+    {
+        const string erasedUser = "ingest-erased";
+        const string holdWord = "slowfirst";
+        var erased = fixture.Cluster.Client.GetGrain<IUserGrain>(erasedUser);
+        await erased.PutInterests([new InterestInput(Traffic.InterestId, Texts.DatabaseInterest)]);
+        await using var kafka = Traffic.StartKafka();
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "erased");
+        using var outcomes = new OutcomeCounter(ingest);
+        try
+        {
+            var held = fixture.Faults.HoldScoringOf(holdWord);
+            await Traffic.ProduceAsync(kafka, 0, 1, _ => JsonSerializer.Serialize(new { id = "first", text = $"{holdWord} {Texts.Unrelated}" }));
+            await held;
+            // Read after the held batch: scored and decided, then waiting for the held batch to be produced first.
+            await Traffic.ProduceAsync(kafka, 1, 1, _ => JsonSerializer.Serialize(new { id = "late", text = Texts.DatabaseMessage }));
+            await Eventually.SucceedsAsync(async () => Assert.NotEmpty(await erased.GetMatches(1)));
+
+            Assert.Null((await erased.Erase()).FailedStep);
+        }
+        finally
+        {
+            fixture.Faults.ReleaseScoring();
+        }
+        await OutputReader.WaitForAllCommittedAsync(kafka, "erased", ingest.Log());
+
+        Assert.Equal<(string, string)>([("late", Traffic.DatabaseUser)], PublishedMatches(kafka));
+        Assert.DoesNotContain(OutputReader.ReadAll(kafka, Traffic.NotificationTopic), n => JsonNode.Parse(n.Message.Value)!["userId"]!.GetValue<string>() == erasedUser);
+        Assert.Equal((1, 1, 1, 0), (outcomes[IngestInstruments.Matched], outcomes[IngestInstruments.NoMatch], outcomes.ErasedMatches, outcomes.Restarts));
+    }
+
     [Fact]
     public async Task While_scoring_is_held_the_consumer_lag_counts_every_message_not_processed_and_is_zero_once_all_are()
     {

@@ -6,7 +6,8 @@ namespace StreamAttention.Ingest.Tests;
 /// <summary>
 /// Faults injected into the silos' scoring gateway by a grain call filter: a message containing <see cref="PoisonWord"/>
 /// makes its call throw, <see cref="RefuseAsBusy"/> makes the next calls fail as a full scoring queue would,
-/// <see cref="HoldScoring"/> makes calls wait, as slow silos would, until <see cref="ReleaseScoring"/>, and
+/// <see cref="HoldScoring"/> makes calls wait, as slow silos would, until <see cref="ReleaseScoring"/> (<see cref="HoldScoringOf"/>:
+/// only the calls of texts holding a word), and
 /// <see cref="FailUser"/> makes every call to one user's grain throw as a grain that cannot activate does, and
 /// <see cref="TimeOutDecisions"/> makes a user's next decisions time out as calls the cluster could not carry, and
 /// <see cref="HoldDecisions"/> makes a user's grain hang in its decisions until <see cref="ReleaseDecisions"/>, and
@@ -20,6 +21,8 @@ public sealed class ScoringFaults : IIncomingGrainCallFilter
     private int _refused;
     private volatile bool _storageOutage;
     private TaskCompletionSource? _held;
+    private volatile string? _heldWord;
+    private TaskCompletionSource _holding = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private volatile string? _failingUser;
 
@@ -41,7 +44,20 @@ public sealed class ScoringFaults : IIncomingGrainCallFilter
     public void EndStorageOutage() => _storageOutage = false;
 
     /// <summary>Scoring calls from now on wait until <see cref="ReleaseScoring"/>.</summary>
-    public void HoldScoring() => Volatile.Write(ref _held, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+    public void HoldScoring()
+    {
+        _heldWord = null;
+        Volatile.Write(ref _held, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+    }
+
+    /// <summary>Scoring calls from now on of texts holding <paramref name="word"/> wait until <see cref="ReleaseScoring"/>; the task completes when one waits.</summary>
+    public Task HoldScoringOf(string word)
+    {
+        _holding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _heldWord = word;
+        Volatile.Write(ref _held, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        return _holding.Task;
+    }
 
     public void ReleaseScoring() => Interlocked.Exchange(ref _held, null)?.TrySetResult();
 
@@ -84,8 +100,10 @@ public sealed class ScoringFaults : IIncomingGrainCallFilter
     {
         if (context.Grain is IScoringGatewayGrain && context.InterfaceMethod.Name == nameof(IScoringGatewayGrain.Score))
         {
-            if (Volatile.Read(ref _held) is { } held)
+            if (Volatile.Read(ref _held) is { } held
+                && (_heldWord is not { } word || context.Request.GetArgument(0) is IReadOnlyList<string> heldTexts && heldTexts.Any(t => t.Contains(word, StringComparison.Ordinal))))
             {
+                _holding.TrySetResult();
                 await held.Task;
             }
             if (Interlocked.Decrement(ref _busy) >= 0)

@@ -53,6 +53,7 @@ public static class InstrumentNames
     // The Kafka ingest pipeline (IngestInstruments).
     public const string IngestMessages = "streamattention.ingest.messages";
     public const string IngestMatches = "streamattention.ingest.matches";
+    public const string IngestErasedMatches = "streamattention.ingest.matches.erased";
     public const string IngestBatchSize = "streamattention.ingest.batch_size";
     public const string IngestPauses = "streamattention.ingest.pauses";
     public const string IngestRestarts = "streamattention.ingest.restarts";
@@ -72,6 +73,6 @@ public static class InstrumentNames
         GatewayMessages, GatewayMatches, GatewayDuration, GatewayRequestTexts,
         AttentionDecisions, AttentionDigests, AttentionFeedback, AttentionUndecided, AttentionHungDecisions,
         ModelInfo,
-        IngestMessages, IngestMatches, IngestBatchSize, IngestPauses, IngestRestarts, IngestDeadLetters, IngestLatency, IngestConsumerLag, IngestMessagesLost,
+        IngestMessages, IngestMatches, IngestErasedMatches, IngestBatchSize, IngestPauses, IngestRestarts, IngestDeadLetters, IngestLatency, IngestConsumerLag, IngestMessagesLost,
     ];
 }

@@ -31,8 +31,17 @@ public interface IMatchFeedGrain : IGrainWithIntegerKey
 
     /// <summary>
     /// Tells every subscribed silo of <paramref name="erasure"/>: the user's live streams end and its matches formed
-    /// before the erasure are dropped; kept for the silos that subscribe later (<see cref="Subscribe"/>).
+    /// before the erasure are dropped; kept (persisted, for <c>LiveFeed:ErasureMemory</c>) for the silos that subscribe
+    /// later (<see cref="Subscribe"/>) and for <see cref="ErasedSince"/>.
     /// </summary>
     [Alias("EraseUser")]
     Task EraseUser(UserErasure erasure);
+
+    /// <summary>
+    /// The erasures remembered whose time is at or after <paramref name="since"/>: the Kafka ingest asks right before
+    /// producing a batch whose scoring started at <paramref name="since"/>, and drops those users' matches, which were
+    /// formed before their erasure.
+    /// </summary>
+    [Alias("ErasedSince")]
+    Task<IReadOnlyList<UserErasure>> ErasedSince(DateTimeOffset since);
 }

@@ -18,6 +18,7 @@ public sealed class IngestInstruments
 
     private readonly Counter<long> _messages;
     private readonly Counter<long> _matches;
+    private readonly Counter<long> _erasedMatches;
     private readonly Histogram<int> _batchSize;
     private readonly Counter<long> _pauses;
     private readonly Counter<long> _restarts;
@@ -32,6 +33,8 @@ public sealed class IngestInstruments
         _messages = meter.CreateCounter<long>(InstrumentNames.IngestMessages, "{message}",
             "Messages whose outcome the broker acknowledged, tagged outcome=matched|no_match|dead_lettered and, for dead letters, reason");
         _matches = meter.CreateCounter<long>(InstrumentNames.IngestMatches, "{match}", "Matches published to the output topic and acknowledged");
+        _erasedMatches = meter.CreateCounter<long>(InstrumentNames.IngestErasedMatches, "{match}",
+            "Matches not published because their user was erased after their batch's scoring started, before its turn to be produced");
         _batchSize = meter.CreateHistogram<int>(InstrumentNames.IngestBatchSize, "{message}", "Messages per consumed batch");
         _pauses = meter.CreateCounter<long>(InstrumentNames.IngestPauses, "{pause}", "Times the consumer paused its partitions because scoring fell behind");
         _restarts = meter.CreateCounter<long>(InstrumentNames.IngestRestarts, "{restart}",
@@ -65,6 +68,9 @@ public sealed class IngestInstruments
     }
 
     public void MatchesPublished(int count) => _matches.Add(count);
+
+    /// <summary>Counted once the batch's other outputs were acknowledged, as its published matches are.</summary>
+    public void ErasedMatchesDropped(int count) => _erasedMatches.Add(count);
 
     /// <summary>
     /// Offsets the broker removed before they were read, recorded by one <see cref="DeadLetterReasons.OffsetsLost"/>

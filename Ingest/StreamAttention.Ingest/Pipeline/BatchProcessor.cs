@@ -14,9 +14,11 @@ namespace StreamAttention.Ingest.Pipeline;
 /// for each such user, reason <c>decision-failed</c>), publish every match and dead letter in read order, and mark the
 /// batch complete only once the broker acknowledged all of them. Offsets the broker removed before they were read
 /// (<see cref="LostOffsets"/>, found before messages of the batch) are published first, one dead letter each
-/// (reason <c>offsets-lost</c>), so the partition is committed past them only once that was acknowledged.
+/// (reason <c>offsets-lost</c>), so the partition is committed past them only once that was acknowledged. The matches
+/// of users erased since the batch's scoring started are dropped right before its turn to produce (an erasure ends the
+/// user's live streams at once, but a scored batch may wait for the batches read before it).
 /// </summary>
-public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher publisher, PublishSequencer sequencer, IngestInstruments metrics)
+public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher publisher, PublishSequencer sequencer, IngestInstruments metrics, TimeProvider time)
 {
     /// <summary>Must be called in read order (it takes the batch's publishing turn before its first await).</summary>
     public async Task ProcessAsync(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch, IReadOnlyList<LostOffsets> lost, MessageDecoder decoder, BatchHandle handle, CancellationToken cancellationToken)
@@ -28,6 +30,8 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
             metrics.Batch(batch.Count);
             var decoded = batch.Select(input => decoder.Decode(input.Message.Value, SourcePosition.Of(input), input.Message.Headers)).ToArray();
             var good = decoded.Select((result, index) => (result.Message, index)).Where(item => item.Message is not null).ToArray();
+            // Before the call: every match it returns was formed after this, so an erasure at or after it may be of one.
+            var scoringStarted = time.GetUtcNow();
             var scored = await gateway.ScoreAsync(good.Select(item => item.Message!).ToArray(), cancellationToken);
             var matches = new List<TextMatch>[batch.Count];
             var undecided = new UndecidedUsers?[batch.Count];
@@ -46,6 +50,7 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
 
             // The previous batch's failure is its own; this batch only needs to come after it.
             await turn.Previous.ContinueWith(_ => { }, TaskScheduler.Default);
+            var erasedMatches = await DropErasedUsersMatchesAsync(matches, scoringStarted, cancellationToken);
             var acknowledgements = new BatchAcknowledgements();
             var userRecords = publisher.UserRecordsForBatch();
             foreach (var offsets in lost)
@@ -75,6 +80,7 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
             await acknowledgements.AllAsync();
 
             handle.Complete();
+            metrics.ErasedMatchesDropped(erasedMatches);
             foreach (var offsets in lost)
             {
                 metrics.OffsetsLost(offsets);
@@ -105,6 +111,26 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
         {
             turn.Complete();
         }
+    }
+
+    /// <summary>
+    /// Removes the matches of the users erased at or after <paramref name="scoringStarted"/> (formed before the erasure,
+    /// as the live feed drops them) and returns how many; a batch without matches asks nothing. The message's other
+    /// matches go out, and its offset commits as always.
+    /// </summary>
+    private async Task<int> DropErasedUsersMatchesAsync(List<TextMatch>[] matches, DateTimeOffset scoringStarted, CancellationToken cancellationToken)
+    {
+        if (!matches.Any(list => list is { Count: > 0 }))
+        {
+            return 0;
+        }
+        var erased = await gateway.ErasedSinceAsync(scoringStarted, cancellationToken);
+        if (erased.Count == 0)
+        {
+            return 0;
+        }
+        var users = erased.Select(erasure => erasure.UserKey).ToHashSet(StringComparer.Ordinal);
+        return matches.Sum(list => list?.RemoveAll(match => users.Contains(match.UserId)) ?? 0);
     }
 
     /// <summary>One activity per batch, linked to the trace of every input message that carries one.</summary>

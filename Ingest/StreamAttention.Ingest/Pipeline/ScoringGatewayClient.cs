@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using StreamAttention.Contracts.Calls;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Scoring;
+using StreamAttention.Contracts.Users;
 using StreamAttention.Ingest.Decoding;
 using StreamAttention.Ingest.Options;
 
@@ -45,6 +46,13 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
         await Task.WhenAll(groups.Select(group => ScoreIsolatingAsync(group, outcomes, cancellationToken)));
         return outcomes;
     }
+
+    /// <summary>
+    /// The users erased at or after <paramref name="since"/> that the live feed remembers (<c>LiveFeed:ErasureMemory</c>),
+    /// retried as the cluster's unavailability is. A handful at most: those erased while a batch waited.
+    /// </summary>
+    public Task<IReadOnlyList<UserErasure>> ErasedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken)
+        => _retries.ExecuteAsync(token => grains.GetGrain<IMatchFeedGrain>(0).ErasedSince(since).WaitAsync(token), ClusterFailures.IsUnavailable, cancellationToken);
 
     /// <summary>The embedder's dimension, which format Vectors checks messages against.</summary>
     public Task<int> GetEmbeddingDimensionAsync(CancellationToken cancellationToken)

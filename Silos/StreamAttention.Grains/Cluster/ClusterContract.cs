@@ -19,8 +19,10 @@ public static class ClusterContract
     /// 2: an erasure carries its time (<c>IMatchFeedGrain.EraseUser</c>, <c>IMatchFeedObserver.OnUserErased</c>), a
     /// subscription returns the erasures remembered, and <c>IUserGrain.Erase</c> returns its steps' outcome: same
     /// aliases, other argument and result types, which a silo of version 1 cannot read.
+    /// 3: the feed grain persists its erasures (a stored record of its own) and answers <c>IMatchFeedGrain.ErasedSince</c>,
+    /// which the ingest calls before producing; a silo of version 2 knows neither.
     /// </summary>
-    public const string Version = "2";
+    public const string Version = "3";
 
     /// <summary>The grain property that holds a silo's version in the cluster manifest.</summary>
     public const string Property = "streamattention.cluster-contract";

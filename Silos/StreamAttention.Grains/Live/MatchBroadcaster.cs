@@ -75,6 +75,8 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, IOptions<Live
     {
         lock (_lock)
         {
+            // Once per batch, listened to or not, so erasures past the memory are forgotten even when no other comes.
+            var anyErased = _erasures.Any();
             var keeping = IsKeeping();
             if (!keeping)
             {
@@ -87,7 +89,7 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, IOptions<Live
             }
             for (var i = 0; i < batch.Matches.Count; i++)
             {
-                if (!_erasures.IsEmpty && _erasures.Erased(batch.Matches[i].UserId, batch.At))
+                if (anyErased && _erasures.Erased(batch.Matches[i].UserId, batch.At))
                 {
                     continue;
                 }

@@ -5,8 +5,9 @@ namespace StreamAttention.Grains.Live;
 /// <summary>
 /// The users erased in the last <paramref name="memory"/> (<see cref="Options.LiveFeedOptions.ErasureMemory"/>), each
 /// with its latest erasure time: what the feed grain replays to silos that subscribe, and what a silo's broadcaster
-/// drops matches by. Entries older than the memory go whenever one is added or all are read. Not thread-safe; its
-/// owner locks (or is a grain).
+/// drops matches by. Entries older than the memory go whenever one is added, some are read, or a broadcaster asks
+/// whether any is left (<see cref="Any"/>, once per batch): a silo erasing nobody lately looks nothing up. Not
+/// thread-safe; its owner locks (or is a grain).
 /// </summary>
 internal sealed class RecentErasures(TimeSpan memory, TimeProvider time)
 {
@@ -15,7 +16,12 @@ internal sealed class RecentErasures(TimeSpan memory, TimeProvider time)
     /// <summary>The erasures as they were added, the oldest (usually) first, for forgetting them.</summary>
     private readonly Queue<UserErasure> _added = new();
 
-    public bool IsEmpty => _erasedAt.Count == 0;
+    /// <summary>Whether any erasure is still within the memory, forgetting those past it (cheap when none is).</summary>
+    public bool Any()
+    {
+        Forget();
+        return _erasedAt.Count > 0;
+    }
 
     /// <summary>Remembers <paramref name="erasure"/>; false when it is already known (or a later one of the user is) or is past the memory.</summary>
     public bool Add(UserErasure erasure)
@@ -34,10 +40,13 @@ internal sealed class RecentErasures(TimeSpan memory, TimeProvider time)
     public bool Erased(string userKey, DateTimeOffset matchedAt)
         => _erasedAt.TryGetValue(userKey, out var erasedAt) && matchedAt <= erasedAt;
 
-    public UserErasure[] All()
+    public UserErasure[] All() => Since(DateTimeOffset.MinValue);
+
+    /// <summary>The erasures at or after <paramref name="since"/>: those that came too late for what was scored from then on.</summary>
+    public UserErasure[] Since(DateTimeOffset since)
     {
         Forget();
-        return [.. _erasedAt.Select(e => new UserErasure(e.Key, e.Value))];
+        return [.. _erasedAt.Where(e => e.Value >= since).Select(e => new UserErasure(e.Key, e.Value))];
     }
 
     private DateTimeOffset Cutoff => time.GetUtcNow() - memory;

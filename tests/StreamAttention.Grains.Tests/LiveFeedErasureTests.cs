@@ -56,22 +56,33 @@ public sealed class LiveFeedErasureTests(GatedFeedFixture fixture) : IClassFixtu
         var user = fixture.Grains.GetGrain<IUserGrain>("missed-erased");
         await user.PutInterests([new InterestInput("db", Texts.DatabaseInterest)]);
         // A silo's end of the feed whose subscription lapsed: the erasure is told without it.
-        using var missing = new MatchBroadcaster(fixture.Grains, Microsoft.Extensions.Options.Options.Create(new LiveFeedOptions()), TimeProvider.System, NullLogger<MatchBroadcaster>.Instance);
+        using var missing = UnsubscribedBroadcaster(fixture.Grains);
         using var stream = missing.Subscribe("missed-erased", capacity: 16);
         Assert.Null((await user.Erase()).FailedStep);
         Assert.False(stream.Reader.Completion.IsCompleted);
-        var feed = fixture.Grains.GetGrain<IMatchFeedGrain>(0);
-        var reference = fixture.Grains.CreateObjectReference<IMatchFeedObserver>(missing);
+
+        await SubscribeOnceAsync(fixture.Grains, missing);
+
+        Assert.True(stream.Reader.Completion.IsCompleted);
+    }
+
+    /// <summary>A silo's end of the feed, not subscribed (its hosted service is not started).</summary>
+    internal static MatchBroadcaster UnsubscribedBroadcaster(IGrainFactory grains)
+        => new(grains, Microsoft.Extensions.Options.Options.Create(new LiveFeedOptions()), TimeProvider.System, NullLogger<MatchBroadcaster>.Instance);
+
+    /// <summary>Subscribes <paramref name="broadcaster"/> at the feed grain once, as its refresh does (applying the erasures returned), then unsubscribes it.</summary>
+    internal static async Task SubscribeOnceAsync(IGrainFactory grains, MatchBroadcaster broadcaster)
+    {
+        var feed = grains.GetGrain<IMatchFeedGrain>(0);
+        var reference = grains.CreateObjectReference<IMatchFeedObserver>(broadcaster);
         try
         {
-            await missing.SubscribeAsync(feed, reference);
-
-            Assert.True(stream.Reader.Completion.IsCompleted);
+            await broadcaster.SubscribeAsync(feed, reference);
         }
         finally
         {
             await feed.Unsubscribe(reference);
-            fixture.Grains.DeleteObjectReference<IMatchFeedObserver>(reference);
+            grains.DeleteObjectReference<IMatchFeedObserver>(reference);
         }
     }
 
@@ -95,7 +106,7 @@ public sealed class MatchFeedReactivationTests(ClusterFixture fixture) : IClassF
         var user = fixture.Grains.GetGrain<IUserGrain>("reactivated-erased");
         await user.PutInterests([new InterestInput("db", Texts.DatabaseInterest)]);
         // A silo's end of the feed whose subscription lapsed while the user was erased and the feed grain moved.
-        using var missing = new MatchBroadcaster(fixture.Grains, Microsoft.Extensions.Options.Options.Create(new LiveFeedOptions()), TimeProvider.System, NullLogger<MatchBroadcaster>.Instance);
+        using var missing = LiveFeedErasureTests.UnsubscribedBroadcaster(fixture.Grains);
         using var stream = missing.Subscribe("reactivated-erased", capacity: 16);
         var before = DateTimeOffset.UtcNow;
         Assert.Null((await user.Erase()).FailedStep);
@@ -103,18 +114,8 @@ public sealed class MatchFeedReactivationTests(ClusterFixture fixture) : IClassF
         await feed.Cast<IGrainManagementExtension>().DeactivateOnIdle();
 
         Assert.Contains(await feed.ErasedSince(before), e => e.UserKey == "reactivated-erased");
-        var reference = fixture.Grains.CreateObjectReference<IMatchFeedObserver>(missing);
-        try
-        {
-            await missing.SubscribeAsync(feed, reference);
-
-            Assert.True(stream.Reader.Completion.IsCompleted);
-        }
-        finally
-        {
-            await feed.Unsubscribe(reference);
-            fixture.Grains.DeleteObjectReference<IMatchFeedObserver>(reference);
-        }
+        await LiveFeedErasureTests.SubscribeOnceAsync(fixture.Grains, missing);
+        Assert.True(stream.Reader.Completion.IsCompleted);
     }
 }
 

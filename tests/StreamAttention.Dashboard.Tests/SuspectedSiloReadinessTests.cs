@@ -38,5 +38,44 @@ public sealed class SuspectedSiloReadinessTests(SuspectedSiloReadinessTests.Host
         Assert.Equal([voter.ToString()], suspected["suspectedBy"]!.AsArray().Select(v => (string?)v));
     }
 
+    /// <summary>
+    /// The probes are anonymous: the membership table's read error, which names Redis's address (and this host's), is in
+    /// the report's data, which only an operator sees, not in the check's description, which everyone does.
+    /// </summary>
+    [Fact]
+    public async Task An_anonymous_probe_of_a_silo_whose_membership_table_does_not_answer_is_not_told_the_storages_address()
+    {
+        using var anonymous = new HttpClient { BaseAddress = host.BaseAddress };
+        host.Redis.Pause();
+        try
+        {
+            var check = await PollUntilDegradedAsync(anonymous);
+            Assert.Equal("The silo is active; the cluster's membership table could not be read (data.error says why)", (string?)check["description"]);
+            Assert.Null(check["data"]);
+            var operatorView = await PollUntilDegradedAsync(host.Http);
+            Assert.Contains(host.Redis.Configuration, (string?)operatorView["data"]!["error"]);
+        }
+        finally
+        {
+            host.Redis.Resume();
+        }
+    }
+
+    /// <summary>The silo check once it is degraded; each read waits for the table's read to time out, and the bound only stops a check that never is.</summary>
+    private static async Task<JsonNode> PollUntilDegradedAsync(HttpClient http)
+    {
+        for (var poll = 0; ; poll++)
+        {
+            using var ready = await http.GetAsync("/health/ready");
+            var check = (await ready.Content.ReadFromJsonAsync<JsonObject>())!["checks"]!["silo"]!;
+            if ((string?)check["status"] == "Degraded" || poll == 20)
+            {
+                Assert.Equal("Degraded", (string?)check["status"]);
+                return check;
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(250));
+        }
+    }
+
     public sealed class Host : RedisSiloHostFixture;
 }

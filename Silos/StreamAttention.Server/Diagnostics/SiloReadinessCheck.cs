@@ -35,7 +35,9 @@ public sealed partial class SiloReadinessCheck(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return HealthCheckResult.Degraded($"The silo is active; the cluster's membership table could not be read: {e.Message}", e, data);
+            // The error names the storage's address and this host's name: in the data, which only an operator reads.
+            data["error"] = e.Message;
+            return HealthCheckResult.Degraded("The silo is active; the cluster's membership table could not be read (data.error says why)", e, data);
         }
         data["listed"] = MembershipRow.ListedStatus(rows, silo.SiloAddress)?.ToString() ?? MembershipRow.Absent;
         if ((string)data["listed"] != nameof(SiloStatus.Active))

@@ -311,6 +311,36 @@ public sealed class ScoringFaultTests(FaultyClusterFixture fixture) : IClassFixt
         Assert.Equal(0, outcomes.Restarts);
     }
 
+    /// <summary>
+    /// The erasure check before a batch is produced reaches the live feed grain, whose activation reads its stored
+    /// erasures: while that storage does not answer, the check waits for it as scoring does, and the stream goes on
+    /// without a restart once it answers.
+    /// </summary>
+    [Fact]
+    public async Task An_erasure_check_whose_feed_grain_storage_did_not_answer_is_retried_as_the_storages_failure_without_a_restart()
+    {
+        await using var kafka = Traffic.StartKafka();
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "feed-storage-outage");
+        using var outcomes = new OutcomeCounter(ingest);
+        fixture.Faults.StartFeedStorageOutage();
+        try
+        {
+            await Traffic.ProduceAsync(kafka, 0, Count);
+            // Past Ingest:ScoringAttempts (3), where a failure not named as the storage's stops being retried.
+            await ingest.Log().WaitForAsync("(attempt 4: storage unavailable)");
+        }
+        finally
+        {
+            fixture.Faults.EndFeedStorageOutage();
+        }
+
+        await OutputReader.WaitForAllCommittedAsync(kafka, "feed-storage-outage", ingest.Log());
+
+        Assert.Equal(0, OutputReader.AssertMatches(OutputReader.ReadMatches(kafka), Count, maxDuplicates: 0));
+        Assert.Empty(OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic));
+        Assert.Equal(0, outcomes.Restarts);
+    }
+
     [Fact]
     public async Task A_full_scoring_queue_pauses_the_consumer_which_resumes_and_delivers_everything()
     {

@@ -11,7 +11,8 @@ namespace StreamAttention.Ingest.Tests;
 /// <see cref="FailUser"/> makes every call to one user's grain throw as a grain that cannot activate does, and
 /// <see cref="TimeOutDecisions"/> makes a user's next decisions time out as calls the cluster could not carry, and
 /// <see cref="HoldDecisions"/> makes a user's grain hang in its decisions until <see cref="ReleaseDecisions"/>, and
-/// <see cref="StartStorageOutage"/> makes scoring calls fail as a grain whose Redis does not answer does, until <see cref="EndStorageOutage"/>.
+/// <see cref="StartStorageOutage"/> makes scoring calls fail as a grain whose Redis does not answer does, until <see cref="EndStorageOutage"/>, and
+/// <see cref="StartFeedStorageOutage"/> makes the live feed's <see cref="IMatchFeedGrain.ErasedSince"/> fail so, until <see cref="EndFeedStorageOutage"/>.
 /// </summary>
 public sealed class ScoringFaults : IIncomingGrainCallFilter
 {
@@ -20,6 +21,7 @@ public sealed class ScoringFaults : IIncomingGrainCallFilter
     private int _busy;
     private int _refused;
     private volatile bool _storageOutage;
+    private volatile bool _feedStorageOutage;
     private TaskCompletionSource? _held;
     private volatile string? _heldWord;
     private TaskCompletionSource _holding = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -42,6 +44,14 @@ public sealed class ScoringFaults : IIncomingGrainCallFilter
     public void StartStorageOutage() => _storageOutage = true;
 
     public void EndStorageOutage() => _storageOutage = false;
+
+    /// <summary>
+    /// <see cref="IMatchFeedGrain.ErasedSince"/> calls from now on throw <see cref="StorageUnavailableException"/> (the feed
+    /// grain's activation could not read its erasures), until <see cref="EndFeedStorageOutage"/>.
+    /// </summary>
+    public void StartFeedStorageOutage() => _feedStorageOutage = true;
+
+    public void EndFeedStorageOutage() => _feedStorageOutage = false;
 
     /// <summary>Scoring calls from now on wait until <see cref="ReleaseScoring"/>.</summary>
     public void HoldScoring()
@@ -119,6 +129,10 @@ public sealed class ScoringFaults : IIncomingGrainCallFilter
             {
                 throw new InvalidOperationException("injected: this batch holds a poisoned message");
             }
+        }
+        if (context.Grain is IMatchFeedGrain && context.InterfaceMethod.Name == nameof(IMatchFeedGrain.ErasedSince) && _feedStorageOutage)
+        {
+            throw new StorageUnavailableException("injected: the feed grain's storage did not answer");
         }
         if (context.Grain is IUserGrain && context.InterfaceMethod.Name == nameof(IUserGrain.Decide) && context.TargetId.Key.ToString() == _holdingUser
             && Volatile.Read(ref _heldDecisions) is { } heldDecisions)

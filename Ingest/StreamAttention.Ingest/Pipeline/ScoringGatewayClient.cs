@@ -49,10 +49,12 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
 
     /// <summary>
     /// The users erased at or after <paramref name="since"/> that the live feed remembers (<c>LiveFeed:ErasureMemory</c>),
-    /// retried as the cluster's unavailability is. A handful at most: those erased while a batch waited.
+    /// retried as a scoring call's unavailability is: the grain's activation reads its stored erasures, so a storage that
+    /// does not answer is waited for too, not failed after <see cref="KafkaIngestOptions.ScoringAttempts"/> (a restart).
+    /// A handful at most: those erased while a batch waited.
     /// </summary>
     public Task<IReadOnlyList<UserErasure>> ErasedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken)
-        => _retries.ExecuteAsync(token => grains.GetGrain<IMatchFeedGrain>(0).ErasedSince(since).WaitAsync(token), ClusterFailures.IsUnavailable, cancellationToken);
+        => _retries.ExecuteAsync(token => grains.GetGrain<IMatchFeedGrain>(0).ErasedSince(since).WaitAsync(token), ScoringFailures.IsUnavailable, cancellationToken);
 
     /// <summary>The embedder's dimension, which format Vectors checks messages against.</summary>
     public Task<int> GetEmbeddingDimensionAsync(CancellationToken cancellationToken)

@@ -171,6 +171,17 @@ public sealed class ConfigurationOverridesTests : IDisposable
             UnreadSettings([], environment));
     }
 
+    [Fact]
+    public void A_section_variable_whose_key_ends_as_a_Kubernetes_port_variable_does_is_still_named()
+    {
+        // Kubernetes derives its variables from a Service's name, which has no "__": this is a typo of Cluster:SiloPort.
+        var environment = new Hashtable { ["STREAMATTENTION_CLUSTER__SILO_PORT"] = "11112" };
+
+        Assert.Equal(
+            ["setting 'CLUSTER:SILO_PORT' (environment variable STREAMATTENTION_CLUSTER__SILO_PORT) is read by nothing (did you mean 'Cluster:SiloPort'?)"],
+            UnreadSettings([], environment));
+    }
+
     public void Dispose() => _files.Dispose();
 
     /// <summary><see cref="ConfigurationOverrides.UnreadSettings"/> in a configuration of these files and overrides, as the hosts read them.</summary>

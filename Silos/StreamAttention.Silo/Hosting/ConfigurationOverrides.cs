@@ -128,9 +128,11 @@ public static partial class ConfigurationOverrides
     /// <summary>
     /// The variables Kubernetes sets in a pod for each Service (its name in capitals, dashes as underscores):
     /// <c>{SVC}_SERVICE_HOST</c>, <c>{SVC}_SERVICE_PORT</c>, <c>{SVC}_SERVICE_PORT_{NAME}</c>, <c>{SVC}_PORT</c> and
-    /// <c>{SVC}_PORT_{port}_{PROTO}</c> with <c>_PROTO</c>, <c>_PORT</c> or <c>_ADDR</c> after it.
+    /// <c>{SVC}_PORT_{port}_{PROTO}</c> with <c>_PROTO</c>, <c>_PORT</c> or <c>_ADDR</c> after it. Never with "__", a
+    /// section's separator: a section's variable of this shape (<c>STREAMATTENTION_CLUSTER__SILO_PORT</c>) is the typo
+    /// the check is for, while a Service named with "--" is rare (a port's name cannot have it).
     /// </summary>
-    [GeneratedRegex("^[A-Z0-9_]+_(SERVICE_HOST|SERVICE_PORT(_[A-Z0-9_]+)?|PORT(_[0-9]+_(TCP|UDP|SCTP)(_(PROTO|PORT|ADDR))?)?)$")]
+    [GeneratedRegex("^(?!.*__)[A-Z0-9_]+_(SERVICE_HOST|SERVICE_PORT(_[A-Z0-9_]+)?|PORT(_[0-9]+_(TCP|UDP|SCTP)(_(PROTO|PORT|ADDR))?)?)$")]
     private static partial Regex KubernetesServiceVariable();
 
     /// <summary>Each argument with the key it sets, null for one that is no override (nor the value of one).</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace StreamAttention.Server.Hosting;
@@ -20,14 +21,14 @@ public sealed class ControlCharacterEscapingLogProvider(ILoggerProvider inner) :
     /// <summary><paramref name="message"/> with its control characters escaped; itself when it has none.</summary>
     public static string Escape(string message)
     {
-        if (!message.Any(IsEscaped))
+        if (!message.AsSpan().ContainsAny(Escaped))
         {
             return message;
         }
         var escaped = new StringBuilder(message.Length + 16);
         foreach (var character in message)
         {
-            if (!IsEscaped(character))
+            if (!Escaped.Contains(character))
             {
                 escaped.Append(character);
             }
@@ -43,7 +44,9 @@ public sealed class ControlCharacterEscapingLogProvider(ILoggerProvider inner) :
         return escaped.ToString();
     }
 
-    private static bool IsEscaped(char character) => character is not ('\n' or '\t') && (char.IsControl(character) || character is '\u2028' or '\u2029');
+    /// <summary>The control characters (C0 and C1, as <see cref="char.IsControl(char)"/>) but "\n" and tabs, and the line and paragraph separators: one vectorized search per line, which finds none in nearly every line.</summary>
+    private static readonly SearchValues<char> Escaped = SearchValues.Create(
+        [.. Enumerable.Range(0, 0xA0).Select(code => (char)code).Where(character => char.IsControl(character) && character is not ('\n' or '\t')), '\u2028', '\u2029']);
 
     private sealed class EscapingLogger(ILogger inner) : ILogger
     {

@@ -139,6 +139,73 @@ public sealed class TenancyTests(IngestClusterFixture fixture) : IClassFixture<I
         Assert.Equal(User, Encoding.UTF8.GetString(Assert.Single(OutputReader.ReadAll(kafka, Traffic.DigestTopic)).Message.Key));
     }
 
+    /// <summary>
+    /// A tenant id may hold ':', which no Kafka topic name may: the tenant has no topic of its own under a per-tenant
+    /// pattern, so the message is dead-lettered for its user (which a broker would refuse, and the mock would take).
+    /// </summary>
+    [Fact]
+    public async Task A_match_of_a_tenant_without_a_legal_topic_name_is_dead_lettered_for_its_user()
+    {
+        const string tenant = "acme:eu";
+        const string user = "tenancy-colon";
+        await fixture.Cluster.Client.GetGrain<IUserGrain>($"{tenant}/{user}").PutInterests([new InterestInput("db", Texts.DatabaseInterest)]);
+        await using var kafka = Traffic.StartKafka();
+        const string group = "tenancy-colon";
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, group, options =>
+        {
+            options.Tenancy.OutputTopicPattern = $"{Traffic.OutputTopic}.{{tenant}}";
+            options.Tenancy.NotificationTopicPattern = $"{Traffic.NotificationTopic}.{{tenant}}";
+        });
+        await ProduceAsync(kafka, (Message("colon-tenant"), tenant));
+        await OutputReader.WaitForAllCommittedAsync(kafka, group);
+
+        var deadLetter = Assert.Single(OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic));
+        Assert.Equal("colon-tenant", (string)JsonNode.Parse(deadLetter.Message.Value)!["id"]!);
+        Assert.Equal(DeadLetterReasons.NoTenantTopic, OutputReader.Header(deadLetter, DeadLetterHeaders.Error));
+        Assert.Equal(user, OutputReader.Header(deadLetter, DeadLetterHeaders.User));
+        Assert.Contains($"'{Traffic.OutputTopic}.{tenant}'", OutputReader.Header(deadLetter, DeadLetterHeaders.ErrorDetail));
+    }
+
+    [Fact]
+    public async Task A_digest_of_a_tenant_without_a_legal_topic_name_fails_saying_why()
+    {
+        await using var kafka = Traffic.StartKafka();
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "tenancy-colon-digests",
+            options => options.Tenancy.DigestTopicPattern = $"{Traffic.DigestTopic}.{{tenant}}");
+        var sink = ingest.Services.GetRequiredService<IDigestSink>();
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(()
+            => sink.PublishAsync(new Digest($"acme:eu/{User}/1", $"acme:eu/{User}", DateTimeOffset.UnixEpoch, DigestReasons.Schedule, 0, []), CancellationToken.None));
+
+        Assert.Equal($"Digest acme:eu/{User}/1 was not published: tenant 'acme:eu' has no topic of its own: Ingest:Tenancy:DigestTopicPattern "
+            + $"({Traffic.DigestTopic}.{{tenant}}) makes '{Traffic.DigestTopic}.acme:eu' of it, and a Kafka topic name is 1 to 249 of [A-Za-z0-9._-]", failure.Message);
+    }
+
+    [Theory]
+    [InlineData("out.{tenant}", new string[0], null)]
+    [InlineData("out.{tenant}", new[] { "acme" }, null)]
+    [InlineData("out:{tenant}", new string[0], "Ingest:Tenancy:OutputTopicPattern (out:{tenant}) does not make a topic name of a tenant: a Kafka topic name is 1 to 249 of [A-Za-z0-9._-].")]
+    [InlineData("out.{tenant}", new[] { "acme", "acme:eu" }, "Ingest:Tenancy names a tenant Kafka has no topic name for: tenant 'acme:eu' has no topic of its own: Ingest:Tenancy:OutputTopicPattern (out.{tenant}) makes 'out.acme:eu' of it, and a Kafka topic name is 1 to 249 of [A-Za-z0-9._-].")]
+    [InlineData(null, new[] { "acme:eu" }, null)]
+    public void Per_tenant_topic_patterns_are_refused_at_start_where_they_make_no_legal_topic_name(string? pattern, string[] tenants, string? error)
+    {
+        var options = new KafkaIngestOptions { Tenancy = new IngestTenancyOptions { OutputTopicPattern = pattern, Tenants = [.. tenants] } };
+
+        var errors = options.Validate(new ValidationContext(options)).Select(e => e.ErrorMessage).ToArray();
+
+        Assert.Equal(error is null ? [] : [error], errors);
+    }
+
+    [Fact]
+    public void A_tenant_of_an_input_topic_without_a_legal_topic_name_is_refused_at_start()
+    {
+        var options = new KafkaIngestOptions { Tenancy = new IngestTenancyOptions { DigestTopicPattern = "digests.{tenant}", Topics = { ["in.eu"] = "acme:eu" } } };
+
+        var error = Assert.Single(options.Validate(new ValidationContext(options)));
+
+        Assert.Contains("tenant 'acme:eu' has no topic of its own: Ingest:Tenancy:DigestTopicPattern", error.ErrorMessage);
+    }
+
     [Theory]
     [InlineData("00:00:10", true)]
     [InlineData("00:00:00.100", true)]

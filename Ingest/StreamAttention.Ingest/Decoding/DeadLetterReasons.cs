@@ -28,6 +28,12 @@ public static class DeadLetterReasons
     public const string DecisionFailed = "decision-failed";
 
     /// <summary>
+    /// Scored, but one matched user's tenant has no topic of its own: a per-tenant topic pattern (Ingest:Tenancy) makes a
+    /// name Kafka refuses of it (a tenant id may hold ':'). Dead-lettered once for that user, as <see cref="DecisionFailed"/>.
+    /// </summary>
+    public const string NoTenantTopic = "no-tenant-topic";
+
+    /// <summary>
     /// Not a message: offsets of an input partition the broker removed (retention) before the ingest read them. The dead
     /// letter has no key and no value, only where they were (<see cref="Publishing.DeadLetterHeaders.LostFirstOffset"/>,
     /// <see cref="Publishing.DeadLetterHeaders.LostLastOffset"/>); a replay passes it over.
@@ -35,5 +41,5 @@ public static class DeadLetterReasons
     public const string OffsetsLost = "offsets-lost";
 
     public static readonly IReadOnlyList<string> All =
-        [Oversize, InvalidUtf8, MalformedJson, MissingText, InvalidField, WrongDimension, InvalidVector, UnknownTenant, UnknownUser, ScoringFailed, DecisionFailed, OffsetsLost];
+        [Oversize, InvalidUtf8, MalformedJson, MissingText, InvalidField, WrongDimension, InvalidVector, UnknownTenant, UnknownUser, ScoringFailed, DecisionFailed, NoTenantTopic, OffsetsLost];
 }

@@ -83,8 +83,17 @@ public sealed class IngestInstruments
         _deadLetters.Add(1, new KeyValuePair<string, object?>("reason", DeadLetterReasons.OffsetsLost));
     }
 
-    /// <summary>A message's copies dead-lettered for users whose decisions failed (<see cref="DeadLetterReasons.DecisionFailed"/>), one per user; its outcome is counted apart.</summary>
-    public void DecisionsDeadLettered(int users) => _deadLetters.Add(users, new KeyValuePair<string, object?>("reason", DeadLetterReasons.DecisionFailed));
+    /// <summary>
+    /// A message's copies dead-lettered one per user (<see cref="DeadLetterReasons.DecisionFailed"/>,
+    /// <see cref="DeadLetterReasons.NoTenantTopic"/>); its outcome is counted apart.
+    /// </summary>
+    public void DeadLetteredForUsers(string reason, int users)
+    {
+        if (users > 0)
+        {
+            _deadLetters.Add(users, new KeyValuePair<string, object?>("reason", reason));
+        }
+    }
 
     /// <summary>End-to-end latency of one matched message, from its Kafka timestamp (producer create time by default).</summary>
     public void MatchedLatency(DateTime messageTimestampUtc) => _latency.Record((DateTime.UtcNow - messageTimestampUtc).TotalMilliseconds);

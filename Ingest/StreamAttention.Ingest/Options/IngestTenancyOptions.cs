@@ -37,7 +37,8 @@ public sealed class IngestTenancyOptions
     /// <summary>
     /// Routes a tenant's matches to their own topic, e.g. <c>streamattention.matches.{tenant}</c> (create them ahead):
     /// the matched user's tenant's, whatever the message's; null: every match goes to <c>Ingest:OutputTopic</c>.
-    /// Matches are keyed by "tenant/user" either way.
+    /// Matches are keyed by "tenant/user" either way. A tenant whose topic name Kafka would refuse (its id holds ':')
+    /// has none: see <see cref="TenantTopicProblem"/>.
     /// </summary>
     public string? OutputTopicPattern { get; set; }
 
@@ -54,4 +55,28 @@ public sealed class IngestTenancyOptions
     public string? DigestTopicPattern { get; set; }
 
     public const string TenantPlaceholder = "{tenant}";
+
+    public const string DigestTopicPatternSetting = "Ingest:Tenancy:" + nameof(DigestTopicPattern);
+
+    /// <summary>The patterns set, each with its setting's name.</summary>
+    public IEnumerable<(string Setting, string Pattern)> TopicPatterns() => MatchTopicPatterns().Concat(IfSet(DigestTopicPatternSetting, DigestTopicPattern));
+
+    /// <summary>The match and notification patterns set (a match may be published on both topics), each with its setting's name.</summary>
+    public IEnumerable<(string Setting, string Pattern)> MatchTopicPatterns()
+        => IfSet("Ingest:Tenancy:" + nameof(OutputTopicPattern), OutputTopicPattern).Concat(IfSet("Ingest:Tenancy:" + nameof(NotificationTopicPattern), NotificationTopicPattern));
+
+    private static IEnumerable<(string Setting, string Pattern)> IfSet(string setting, string? pattern) => pattern is null ? [] : [(setting, pattern)];
+
+    /// <summary>The tenant's own topic under <paramref name="pattern"/>.</summary>
+    public static string TenantTopic(string pattern, string tenant) => pattern.Replace(TenantPlaceholder, tenant, StringComparison.Ordinal);
+
+    /// <summary>
+    /// Why <paramref name="tenant"/> has no topic of its own under <paramref name="pattern"/> (set as
+    /// <paramref name="setting"/>): the name it forms is one Kafka refuses; null when it has. Not escaped into a legal
+    /// name: any escape of ':' could equal another tenant's own name, and so its topic.
+    /// </summary>
+    public static string? TenantTopicProblem(string setting, string pattern, string tenant)
+        => KafkaTopicNames.IsLegal(TenantTopic(pattern, tenant))
+            ? null
+            : $"tenant '{tenant}' has no topic of its own: {setting} ({pattern}) makes '{TenantTopic(pattern, tenant)}' of it, and {KafkaTopicNames.Rule}";
 }

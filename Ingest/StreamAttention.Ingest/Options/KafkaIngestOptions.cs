@@ -146,16 +146,20 @@ public sealed class KafkaIngestOptions : IValidatableObject
         {
             yield return new ValidationResult("Ingest:Tenancy:UserCheckTimeout must be between 00:00:00.100 and 00:10:00.", [nameof(Tenancy)]);
         }
-        foreach (var (name, pattern) in new[]
+        foreach (var (setting, pattern) in Tenancy.TopicPatterns())
         {
-            (nameof(Tenancy.OutputTopicPattern), Tenancy.OutputTopicPattern),
-            (nameof(Tenancy.NotificationTopicPattern), Tenancy.NotificationTopicPattern),
-            (nameof(Tenancy.DigestTopicPattern), Tenancy.DigestTopicPattern),
-        })
-        {
-            if (pattern is not null && !pattern.Contains(IngestTenancyOptions.TenantPlaceholder, StringComparison.Ordinal))
+            if (!pattern.Contains(IngestTenancyOptions.TenantPlaceholder, StringComparison.Ordinal))
             {
-                yield return new ValidationResult($"Ingest:Tenancy:{name} must contain {IngestTenancyOptions.TenantPlaceholder}.", [nameof(Tenancy)]);
+                yield return new ValidationResult($"{setting} must contain {IngestTenancyOptions.TenantPlaceholder}.", [nameof(Tenancy)]);
+            }
+            else if (!KafkaTopicNames.IsLegal(IngestTenancyOptions.TenantTopic(pattern, "tenant")))
+            {
+                yield return new ValidationResult($"{setting} ({pattern}) does not make a topic name of a tenant: {KafkaTopicNames.Rule}.", [nameof(Tenancy)]);
+            }
+            // The tenants known at start are refused here, rather than their matches dead-lettered one by one.
+            else if (Tenancy.Tenants.Concat(Tenancy.Topics.Values).Select(tenant => IngestTenancyOptions.TenantTopicProblem(setting, pattern, tenant)).FirstOrDefault(problem => problem is not null) is { } problem)
+            {
+                yield return new ValidationResult($"Ingest:Tenancy names a tenant Kafka has no topic name for: {problem}.", [nameof(Tenancy)]);
             }
         }
     }

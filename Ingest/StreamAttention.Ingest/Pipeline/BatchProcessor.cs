@@ -11,7 +11,8 @@ namespace StreamAttention.Ingest.Pipeline;
 /// <summary>
 /// One batch from read to acknowledged: decode, score the good messages through the silos (a message the silos keep
 /// failing on becomes a dead letter, reason <c>scoring-failed</c>; a message some user could not decide, one dead letter
-/// for each such user, reason <c>decision-failed</c>), publish every match and dead letter in read order, and mark the
+/// for each such user, reason <c>decision-failed</c>; likewise, reason <c>no-tenant-topic</c>, for each matched user whose
+/// tenant has no legal per-tenant topic name), publish every match and dead letter in read order, and mark the
 /// batch complete only once the broker acknowledged all of them. Offsets the broker removed before they were read
 /// (<see cref="LostOffsets"/>, found before messages of the batch) are published first, one dead letter each
 /// (reason <c>offsets-lost</c>), so the partition is committed past them only once that was acknowledged. The matches
@@ -57,10 +58,16 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
             {
                 await publisher.PublishLostOffsetsAsync(offsets, acknowledgements, cancellationToken);
             }
+            var withoutTopic = new IReadOnlyList<(string UserKey, string Problem)>[batch.Count];
             for (var i = 0; i < batch.Count; i++)
             {
                 if (decoded[i].Message is { } message)
                 {
+                    withoutTopic[i] = publisher.TakeMatchesWithoutTopic(matches[i]);
+                    foreach (var (userKey, problem) in withoutTopic[i])
+                    {
+                        await publisher.PublishDeadLetterAsync(batch[i], DeadLetterReasons.NoTenantTopic, problem, acknowledgements, cancellationToken, message.UserOf(userKey));
+                    }
                     await publisher.PublishMatchesAsync(message, matches[i], SourcePosition.Of(batch[i]), userRecords, acknowledgements, cancellationToken);
                     foreach (var (user, error) in undecided[i]?.Of(message) ?? [])
                     {
@@ -94,12 +101,13 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
                 else
                 {
                     // A message matched even when every user it matched could not decide (its dead letters are counted apart).
-                    metrics.Outcome(matches[i].Count > 0 || undecided[i] is not null ? IngestInstruments.Matched : IngestInstruments.NoMatch);
+                    metrics.Outcome(matches[i].Count > 0 || undecided[i] is not null || withoutTopic[i].Count > 0 ? IngestInstruments.Matched : IngestInstruments.NoMatch);
                     metrics.MatchesPublished(matches[i].Count);
                     if (undecided[i] is { } users)
                     {
-                        metrics.DecisionsDeadLettered(users.Count);
+                        metrics.DeadLetteredForUsers(DeadLetterReasons.DecisionFailed, users.Count);
                     }
+                    metrics.DeadLetteredForUsers(DeadLetterReasons.NoTenantTopic, withoutTopic[i].Count);
                     if (matches[i].Count > 0 && batch[i].Message.Timestamp.Type != TimestampType.NotAvailable)
                     {
                         metrics.MatchedLatency(batch[i].Message.Timestamp.UtcDateTime);

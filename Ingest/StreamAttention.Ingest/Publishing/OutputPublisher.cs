@@ -34,9 +34,12 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
     private readonly KafkaIngestOptions _options;
     private readonly IProducer<byte[]?, byte[]?> _producer;
 
+    private readonly (string Setting, string Pattern)[] _matchTopicPatterns;
+
     public OutputPublisher(IOptions<KafkaIngestOptions> options, ILogger<OutputPublisher>? logger = null)
     {
         _options = options.Value;
+        _matchTopicPatterns = _options.Tenancy.MatchTopicPatterns().ToArray();
         // A delivery report is read for its error only: the other fields would be copied back for every match.
         var config = new ProducerConfig { BootstrapServers = _options.BootstrapServers, LingerMs = 5, DeliveryReportFields = "none" };
         foreach (var (key, value) in _options.Producer)
@@ -130,13 +133,55 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
         return headers;
     }
 
+    /// <summary>
+    /// Fails for a user whose tenant has no digest topic of its own (<see cref="IngestTenancyOptions.TenantTopicProblem"/>),
+    /// saying why: the user's grain keeps the digest in its outbox and logs the failure.
+    /// </summary>
     public Task PublishAsync(Digest digest, CancellationToken cancellationToken)
-        => _producer.ProduceAsync(UserTopic(digest.UserId, _options.Tenancy.DigestTopicPattern, _options.DigestTopic), new Message<byte[]?, byte[]?>
+    {
+        if (_options.Tenancy.DigestTopicPattern is { } pattern && TenantOf(digest.UserId) is { } tenant
+            && IngestTenancyOptions.TenantTopicProblem(IngestTenancyOptions.DigestTopicPatternSetting, pattern, tenant) is { } problem)
+        {
+            return Task.FromException(new InvalidOperationException($"Digest {digest.Id} was not published: {problem}"));
+        }
+        return _producer.ProduceAsync(UserTopic(digest.UserId, _options.Tenancy.DigestTopicPattern, _options.DigestTopic), new Message<byte[]?, byte[]?>
         {
             Key = Encoding.UTF8.GetBytes(digest.UserId),
             Value = JsonSerializer.SerializeToUtf8Bytes(digest, OutputJson.Records.Digest),
             Headers = new Headers { { DigestIdHeader, Encoding.UTF8.GetBytes(digest.Id) } },
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Takes out of <paramref name="matches"/> those of users whose tenant has no topic of its own under the match or
+    /// notification pattern (<see cref="IngestTenancyOptions.TenantTopicProblem"/>), and returns each such user key once,
+    /// with why: the message is dead-lettered for them instead, as Kafka would refuse the produce.
+    /// </summary>
+    public IReadOnlyList<(string UserKey, string Problem)> TakeMatchesWithoutTopic(List<TextMatch> matches)
+    {
+        if (_matchTopicPatterns.Length == 0)
+        {
+            return [];
+        }
+        var withoutTopic = new List<(string UserKey, string Problem)>();
+        matches.RemoveAll(match =>
+        {
+            if (TenantOf(match.UserId) is not { } tenant
+                || _matchTopicPatterns.Select(p => IngestTenancyOptions.TenantTopicProblem(p.Setting, p.Pattern, tenant)).FirstOrDefault(problem => problem is not null) is not { } problem)
+            {
+                return false;
+            }
+            if (!withoutTopic.Exists(user => user.UserKey == match.UserId))
+            {
+                withoutTopic.Add((match.UserId, problem));
+            }
+            return true;
+        });
+        return withoutTopic;
+    }
+
+    /// <summary>The tenant of user key <paramref name="userKey"/> ("tenant/user"); null for a tenant-less user.</summary>
+    private static string? TenantOf(string userKey) => userKey.IndexOf('/') is > 0 and var slash ? userKey[..slash] : null;
 
     /// <summary>
     /// The output topic of a match for the user with key <paramref name="userKey"/>: the user's tenant's own, whatever
@@ -150,9 +195,7 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
     /// from the key only when there is a pattern: this runs for every match.
     /// </summary>
     private static string UserTopic(string userKey, string? pattern, string topic)
-        => pattern is not null && userKey.IndexOf('/') is > 0 and var slash
-            ? pattern.Replace(IngestTenancyOptions.TenantPlaceholder, userKey[..slash], StringComparison.Ordinal)
-            : topic;
+        => pattern is not null && TenantOf(userKey) is { } tenant ? IngestTenancyOptions.TenantTopic(pattern, tenant) : topic;
 
     /// <summary>Hands the input's dead letter to the producer; <paramref name="user"/>: the one user it is for (<see cref="DeadLetterHeaders.User"/>).</summary>
     public ValueTask PublishDeadLetterAsync(ConsumeResult<byte[]?, byte[]?> input, string reason, string detail, BatchAcknowledgements acknowledgements, CancellationToken cancellationToken,

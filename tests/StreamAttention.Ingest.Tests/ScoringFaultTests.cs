@@ -283,16 +283,24 @@ public sealed class ScoringFaultTests(FaultyClusterFixture fixture) : IClassFixt
     }
 
     /// <summary>
-    /// A grain storage outage fails every scoring call while it lasts: no message is to blame, so the batch is retried as
-    /// for the cluster's unavailability (and logged as the storage's), not bisected into dead letters.
+    /// A grain storage outage fails every call while it lasts: a scoring call's (the users' shards) or, before a batch is
+    /// produced, the erasure check's (the live feed grain reads its stored erasures when it activates). No message is to
+    /// blame, so the batch is retried as for the cluster's unavailability (and logged as the storage's), not bisected
+    /// into dead letters, and the stream goes on without a restart once the storage answers.
     /// </summary>
-    [Fact]
-    public async Task A_scoring_call_whose_grain_storage_did_not_answer_is_retried_as_the_storages_failure_and_nothing_is_dead_lettered()
+    [Theory]
+    [InlineData("scoring")]
+    [InlineData("erasure-check")]
+    public async Task A_call_whose_grain_storage_did_not_answer_is_retried_as_the_storages_failure_and_nothing_is_dead_lettered(string call)
     {
+        var groupId = $"storage-outage-{call}";
         await using var kafka = Traffic.StartKafka();
-        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "storage-outage");
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, groupId);
         using var outcomes = new OutcomeCounter(ingest);
-        fixture.Faults.StartStorageOutage();
+        var (start, end) = call == "scoring"
+            ? ((Action)fixture.Faults.StartStorageOutage, (Action)fixture.Faults.EndStorageOutage)
+            : (fixture.Faults.StartFeedStorageOutage, fixture.Faults.EndFeedStorageOutage);
+        start();
         try
         {
             await Traffic.ProduceAsync(kafka, 0, Count);
@@ -301,40 +309,10 @@ public sealed class ScoringFaultTests(FaultyClusterFixture fixture) : IClassFixt
         }
         finally
         {
-            fixture.Faults.EndStorageOutage();
+            end();
         }
 
-        await OutputReader.WaitForAllCommittedAsync(kafka, "storage-outage", ingest.Log());
-
-        Assert.Equal(0, OutputReader.AssertMatches(OutputReader.ReadMatches(kafka), Count, maxDuplicates: 0));
-        Assert.Empty(OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic));
-        Assert.Equal(0, outcomes.Restarts);
-    }
-
-    /// <summary>
-    /// The erasure check before a batch is produced reaches the live feed grain, whose activation reads its stored
-    /// erasures: while that storage does not answer, the check waits for it as scoring does, and the stream goes on
-    /// without a restart once it answers.
-    /// </summary>
-    [Fact]
-    public async Task An_erasure_check_whose_feed_grain_storage_did_not_answer_is_retried_as_the_storages_failure_without_a_restart()
-    {
-        await using var kafka = Traffic.StartKafka();
-        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "feed-storage-outage");
-        using var outcomes = new OutcomeCounter(ingest);
-        fixture.Faults.StartFeedStorageOutage();
-        try
-        {
-            await Traffic.ProduceAsync(kafka, 0, Count);
-            // Past Ingest:ScoringAttempts (3), where a failure not named as the storage's stops being retried.
-            await ingest.Log().WaitForAsync("(attempt 4: storage unavailable)");
-        }
-        finally
-        {
-            fixture.Faults.EndFeedStorageOutage();
-        }
-
-        await OutputReader.WaitForAllCommittedAsync(kafka, "feed-storage-outage", ingest.Log());
+        await OutputReader.WaitForAllCommittedAsync(kafka, groupId, ingest.Log());
 
         Assert.Equal(0, OutputReader.AssertMatches(OutputReader.ReadMatches(kafka), Count, maxDuplicates: 0));
         Assert.Empty(OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic));

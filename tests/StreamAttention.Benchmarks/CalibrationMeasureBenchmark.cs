@@ -29,7 +29,7 @@ internal static class CalibrationMeasureBenchmark
         using var model = await BenchmarkEmbedder.LoadAsync(settings.Provider);
         var embedder = model.Embedder;
         var options = new ScoringOptions { CalibrationKey = settings.Provider, CalibrationMeasuresPerRun = int.MaxValue };
-        var corpus = BenchmarkCorpus.Load(settings.Workload);
+        var corpus = BenchmarkCorpus.Load(settings.Workload, settings.Phrases);
         var background = embedder.Embed(corpus.Messages(options.BackgroundMessages));
         var index = InterestIndex.Build(corpus.KnownPhrases(embedder, settings.Interests).Select((t, i) => new InterestDefinition($"i{i}", t)).ToArray(), embedder, options);
         // The engine as the silo's scorer runs it; the calibrators below are this benchmark's own.

@@ -22,7 +22,7 @@ internal static class EngineComparison
     {
         var sessions = new OnnxSessionFactory(settings.OnnxRuntime);
         using var embedder = (await GloveModel.LoadAsync()).Embedder;
-        var corpus = BenchmarkCorpus.Load(settings.Workload);
+        var corpus = BenchmarkCorpus.Load(settings.Workload, settings.Phrases);
         var messages = embedder.Embed(corpus.Messages(settings.Messages));
         Console.WriteLine($"# engine comparison: {settings.Messages} messages (labelled set texts), d={embedder.Dimension}, {Environment.ProcessorCount} cores, {settings.Repetitions} timed runs after one warm-up, interests cut from the texts");
         Console.WriteLine();

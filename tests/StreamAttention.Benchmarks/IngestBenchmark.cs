@@ -36,7 +36,7 @@ namespace StreamAttention.Benchmarks;
 internal static class IngestBenchmark
 {
     private const int Partitions = 8;
-    private const int InterestsPerUser = 10;
+    public const int InterestsPerUser = 10;
     private const string GroupId = "ingest-benchmark";
     /// <summary>Messages per warm-up burst: at least one scoring run each, so calibration gets one run per burst.</summary>
     private const int WarmUpBurst = 16;
@@ -44,7 +44,7 @@ internal static class IngestBenchmark
 
     public static async Task RunAsync(BenchmarkSettings settings)
     {
-        var corpus = BenchmarkCorpus.Load(settings.Workload);
+        var corpus = BenchmarkCorpus.Load(settings.Workload, settings.Phrases);
         var texts = corpus.Messages(settings.Messages * (settings.FreshPaced ? 2 : 1));
         using var redis = settings.RedisStorage ? await RedisServer.StartAsync() : null;
         var result = await MeasureAsync(corpus, settings.Interests, texts[..settings.Messages], settings.Provider, settings.MatchRecords, settings.PacedRate,
@@ -53,7 +53,7 @@ internal static class IngestBenchmark
         {
             throw new InvalidOperationException($"Counted {result.Outcomes} outcomes for {result.Produced} messages.");
         }
-        Console.WriteLine($"# ingest benchmark, workload {settings.Workload}, {result.Configuration}, match records {result.MatchRecords}: {settings.Interests:N0} interests ({settings.Interests / InterestsPerUser:N0} users), "
+        Console.WriteLine($"# ingest benchmark, workload {settings.Workload}, phrases {settings.Phrases}, {result.Configuration}, match records {result.MatchRecords}: {settings.Interests:N0} interests ({settings.Interests / InterestsPerUser:N0} users), "
             + $"{settings.Messages:N0} messages per phase, {Partitions} partitions, {Environment.ProcessorCount} cores, "
             + (settings.FreshPaced ? "paced phase on texts not produced before" : "paced phase on the saturated phase's texts again")
             + (redis is null ? ", memory storage" : ", Redis storage"));

@@ -14,6 +14,11 @@ if (args.Contains("--ingest"))
     await IngestBenchmark.RunAsync(settings);
     return 0;
 }
+if (Array.IndexOf(args, "--write-workload") is >= 0 and var writeAt && writeAt + 1 < args.Length)
+{
+    await WorkloadExport.RunAsync(settings, args[writeAt + 1]);
+    return 0;
+}
 if (args.Contains("--restart"))
 {
     await RestartBenchmark.RunAsync(settings, args);

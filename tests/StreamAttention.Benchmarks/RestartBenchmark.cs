@@ -29,7 +29,7 @@ internal static class RestartBenchmark
     {
         var configuration = args.Where(a => a.StartsWith("--", StringComparison.Ordinal) && a.Contains(':') && a.Contains('=')).ToArray();
         using var redis = await RedisServer.StartAsync();
-        var corpus = BenchmarkCorpus.Load(settings.Workload);
+        var corpus = BenchmarkCorpus.Load(settings.Workload, settings.Phrases);
         string embedderName;
         (TimeSpan Wall, TimeSpan Cpu) import;
         await using (var first = await StartAsync(redis, settings.Provider, configuration))

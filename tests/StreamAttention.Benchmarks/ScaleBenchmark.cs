@@ -34,11 +34,11 @@ internal static class ScaleBenchmark
         var options = new ScoringOptions { CalibrationKey = settings.Provider, CalibrationMeasuresPerRun = int.MaxValue };
         options.QuantizedPrefilterMaxMessages = settings.QuantizedMaxMessages ?? options.QuantizedPrefilterMaxMessages;
         options.MaxWordSlotsPerRun = settings.WordSlots ?? options.MaxWordSlotsPerRun;
-        var corpus = BenchmarkCorpus.Load(settings.Workload);
+        var corpus = BenchmarkCorpus.Load(settings.Workload, settings.Phrases);
         var texts = corpus.Messages(settings.Messages);
         var messages = embedder.Embed(texts);
-        Console.WriteLine($"# scale benchmark, workload {settings.Workload}: {settings.Messages} messages (labelled set texts, {texts.Distinct().Count()} distinct, {texts.Average(t => t.Split(' ').Length):F0} words on average) in batches of {settings.BatchSize} (int8 screen for chunks of ≤ {options.QuantizedPrefilterMaxMessages}, ≤ {options.MaxWordSlotsPerRun} word slots per attention run), provider {settings.Provider} ({embedder.Name}), calibrated scores at {options.DefaultThreshold}, "
-            + $"interests 3–6-word phrases cut from {(settings.Workload == BenchmarkWorkload.Disjoint ? "the other texts" : "the same texts")}, d={embedder.Dimension}, {Environment.ProcessorCount} cores, ONNX Runtime provider {settings.OnnxRuntime.ExecutionProvider} requested, {settings.Repetitions} timed passes after one warm-up");
+        Console.WriteLine($"# scale benchmark, workload {settings.Workload}, phrases {settings.Phrases}: {settings.Messages} messages (labelled set texts, {texts.Distinct().Count()} distinct, {texts.Average(t => t.Split(' ').Length):F0} words on average) in batches of {settings.BatchSize} (int8 screen for chunks of ≤ {options.QuantizedPrefilterMaxMessages}, ≤ {options.MaxWordSlotsPerRun} word slots per attention run), provider {settings.Provider} ({embedder.Name}), calibrated scores at {options.DefaultThreshold}, "
+            + $"interests {(settings.Phrases == BenchmarkPhrases.Topic ? "2–4-word topic phrases" : "3–6-word phrases")} cut from {(settings.Workload == BenchmarkWorkload.Disjoint ? "the other texts" : "the same texts")}, d={embedder.Dimension}, {Environment.ProcessorCount} cores, ONNX Runtime provider {settings.OnnxRuntime.ExecutionProvider} requested, {settings.Repetitions} timed passes after one warm-up");
         Console.WriteLine();
         Console.WriteLine("| interests | path | messages/s | p50 | p99 | vs per-pair | recall vs naive (sample) | recall vs per-pair | matches/message | candidates | attention | rest | CPU/message | first pass |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");

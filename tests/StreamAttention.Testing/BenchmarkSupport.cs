@@ -4,6 +4,7 @@ using System.Diagnostics.Metrics;
 using System.Text.Json;
 using StreamAttention.Contracts.Diagnostics;
 using StreamAttention.Embeddings;
+using StreamAttention.Embeddings.StaticVectors;
 using StreamAttention.Onnx.Options;
 using StreamAttention.Server.Hosting;
 
@@ -15,6 +16,7 @@ namespace StreamAttention.Testing;
 /// the scoring engines compared, <c>EngineComparison</c>; <c>--scale</c> with <c>--sizes N,… --end-to-end-sizes N,…
 /// --per-pair-max N --plot PATH</c>: scoring alone and end to end against the number of interests, <c>ScaleBenchmark</c>;
 /// <c>--workload disjoint|same-texts</c>: where interests and messages come from, <see cref="BenchmarkCorpus.Load"/>;
+/// <c>--phrases random|topic</c>: how interest phrases are cut from the texts, <see cref="BenchmarkPhrases"/>;
 /// <c>--provider glove|distilled|minilm</c>: the embedder, the silo's default unless given; scores are calibrated;
 /// <c>--match-records PerMatch|PerUserBatch</c>: the ingest's <c>Ingest:Output:MatchRecords</c>, its default unless given;
 /// <c>--output-records</c>: the output records' cost per match in each layout, <c>OutputRecordsBenchmark</c>;
@@ -41,6 +43,7 @@ public sealed class BenchmarkSettings
     public int PerPairMaxInterests { get; private init; } = 100_000;
     public string PlotPath { get; private init; } = "scale-benchmark.png";
     public BenchmarkWorkload Workload { get; private init; } = BenchmarkWorkload.Disjoint;
+    public BenchmarkPhrases Phrases { get; private init; } = BenchmarkPhrases.Random;
     public string Provider { get; private init; } = StreamAttentionHost.DefaultProvider;
     /// <summary>The ONNX Runtime execution provider of the scoring sessions (<c>--onnx-provider cpu|cuda</c>), as Onnx:ExecutionProvider.</summary>
     public OnnxRuntimeOptions OnnxRuntime { get; private init; } = new();
@@ -88,6 +91,7 @@ public sealed class BenchmarkSettings
             Workload = Text("--workload") is { } workload
                 ? Enum.Parse<BenchmarkWorkload>(workload.Replace("-", ""), ignoreCase: true)
                 : defaults.Workload,
+            Phrases = Text("--phrases") is { } phrases ? Enum.Parse<BenchmarkPhrases>(phrases, ignoreCase: true) : defaults.Phrases,
             Provider = Text("--provider") ?? defaults.Provider,
             OnnxRuntime = OnnxRuntimeFor(Text("--onnx-provider")?.ToLowerInvariant() ?? defaults.OnnxRuntime.ExecutionProvider),
             MatchRecords = Text("--match-records"),
@@ -130,26 +134,44 @@ public enum BenchmarkWorkload
     SameTexts,
 }
 
+/// <summary>How <see cref="BenchmarkCorpus.Phrases"/> cuts an interest from a text.</summary>
+public enum BenchmarkPhrases
+{
+    /// <summary>
+    /// 3–6 consecutive words from anywhere in a text (every benchmark before "Scale: what matches a message" in
+    /// docs/benchmarks.md): many are fragments a user would not write as a topic, cut mid-clause ("in the second",
+    /// "court: the court on"), 14 % with a single content word.
+    /// </summary>
+    Random,
+
+    /// <summary>
+    /// What a user writes as a topic: 2–4 consecutive words within one clause (no punctuation inside), starting and
+    /// ending with a content word (not a stop word), at least two content words: "major taxonomic group", "blood
+    /// vessels", "replication lag on the primary".
+    /// </summary>
+    Topic,
+}
+
 /// <summary>
 /// Texts for the benchmark: messages, written interests topped up with generated ones, and the texts that interest
 /// phrases are cut from.
 /// </summary>
-public sealed class BenchmarkCorpus(string[] messages, string[] interests, string[] phraseSources)
+public sealed class BenchmarkCorpus(string[] messages, string[] interests, string[] phraseSources, BenchmarkPhrases phraseStyle = BenchmarkPhrases.Random)
 {
-    /// <summary>The labelled sets' texts arranged as <paramref name="workload"/> says.</summary>
-    public static BenchmarkCorpus Load(BenchmarkWorkload workload = BenchmarkWorkload.SameTexts)
+    /// <summary>The labelled sets' texts arranged as <paramref name="workload"/> says, interests cut as <paramref name="phrases"/> says.</summary>
+    public static BenchmarkCorpus Load(BenchmarkWorkload workload = BenchmarkWorkload.SameTexts, BenchmarkPhrases phrases = BenchmarkPhrases.Random)
     {
         var data = DataDirectory();
         var evalMessages = Texts(Path.Combine(data, "eval", "messages.jsonl"));
         var evalInterests = Texts(Path.Combine(data, "eval", "interests.jsonl"));
         if (workload == BenchmarkWorkload.SameTexts)
         {
-            return new BenchmarkCorpus(evalMessages, evalInterests, evalMessages);
+            return new BenchmarkCorpus(evalMessages, evalInterests, evalMessages, phrases);
         }
         // A fixed shuffle, so that both halves mix the sets' kinds of text (ops notes and glosses) alike.
         var texts = evalMessages.Concat(Texts(Path.Combine(data, "wordnet", "messages.jsonl"))).ToArray();
         new Random(7).Shuffle(texts);
-        return new BenchmarkCorpus(texts[(texts.Length / 2)..], evalInterests, texts[..(texts.Length / 2)]);
+        return new BenchmarkCorpus(texts[(texts.Length / 2)..], evalInterests, texts[..(texts.Length / 2)], phrases);
     }
 
     /// <summary>tests/data of the repository this benchmark was built in: the labelled sets.</summary>
@@ -179,17 +201,54 @@ public sealed class BenchmarkCorpus(string[] messages, string[] interests, strin
             .ToArray();
     }
 
-    /// <summary>Phrases of 3–6 consecutive words cut at random (fixed seed) from the phrase sources: interests that look like the messages.</summary>
+    /// <summary>Phrases cut at random (fixed seed) from the phrase sources, as the corpus's <see cref="BenchmarkPhrases"/> says: interests that look like the messages.</summary>
     public string[] Phrases(int count, int seed)
     {
         var random = new Random(seed);
         var words = phraseSources.Select(m => m.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(w => w.Length >= 3).ToArray();
+        if (phraseStyle == BenchmarkPhrases.Random)
+        {
+            return Enumerable.Range(0, count).Select(_ =>
+            {
+                var text = words[random.Next(words.Length)];
+                var length = Math.Min(text.Length, random.Next(3, 7));
+                return string.Join(' ', text.Skip(random.Next(text.Length - length + 1)).Take(length));
+            }).ToArray();
+        }
+        var topics = words.Select(TopicPhrases).Where(t => t.Length > 0).ToArray();
         return Enumerable.Range(0, count).Select(_ =>
         {
-            var text = words[random.Next(words.Length)];
-            var length = Math.Min(text.Length, random.Next(3, 7));
-            return string.Join(' ', text.Skip(random.Next(text.Length - length + 1)).Take(length));
+            var phrases = topics[random.Next(topics.Length)];
+            return phrases[random.Next(phrases.Length)];
         }).ToArray();
+    }
+
+    /// <summary>Every <see cref="BenchmarkPhrases.Topic"/> phrase of one text's words.</summary>
+    public static string[] TopicPhrases(string[] words)
+    {
+        // Punctuation a clause ends with may trail the phrase's last word, and is dropped; any other ends the clause
+        // ("court:", "(often", a quote), so the phrase may not hold it.
+        var trimmed = words.Select(w => w.TrimEnd('.', ',', ';', ':', '!', '?')).ToArray();
+        bool Clean(string word) => word.Length > 0 && word.All(c => char.IsLetterOrDigit(c) || c is '-' or '\'');
+        bool IsContent(string word) => word.Any(char.IsLetter) && !WordTokenizer.English.IsStopWord(word.ToLowerInvariant());
+        var phrases = new List<string>();
+        for (var start = 0; start < words.Length; start++)
+        {
+            for (var end = start + 2; end <= Math.Min(words.Length, start + 4); end++)
+            {
+                var inner = words[start..(end - 1)];
+                var last = trimmed[end - 1];
+                if (inner.All(Clean) && Clean(last) && IsContent(inner[0]) && IsContent(last))
+                {
+                    phrases.Add(string.Join(' ', [.. inner, last]));
+                }
+                if (!Clean(words[end - 1]))
+                {
+                    break;
+                }
+            }
+        }
+        return [.. phrases];
     }
 
     /// <summary>

@@ -91,6 +91,40 @@ public sealed class UserGrainTests(ClusterFixture fixture) : IClassFixture<Clust
     }
 
     [Fact]
+    public async Task Rows_read_while_a_write_is_in_flight_are_the_committed_ones_not_those_of_a_write_that_then_fails()
+    {
+        var user = User("rows-while-writing");
+        await user.PutInterests([new InterestInput("db", Texts.DatabaseInterest), new InterestInput("f1", Texts.RacingInterest)]);
+        var committed = await user.GetScoringRows();
+        var heldBefore = fixture.Store.WritesHeld;
+        Task<bool>? deleting = null;
+        UserScoringRows during;
+        // The delete's write waits in the store; a shard rebuilding meanwhile reads the user's rows (the call interleaves).
+        fixture.Store.HoldWrites();
+        try
+        {
+            deleting = user.DeleteInterest("db");
+            await Eventually.SucceedsAsync(() =>
+            {
+                Assert.True(fixture.Store.WritesHeld > heldBefore);
+                return Task.CompletedTask;
+            });
+            during = await user.GetScoringRows();
+            fixture.Store.FailNextWrites(1);
+        }
+        finally
+        {
+            fixture.Store.ReleaseWrites();
+        }
+        await Assert.ThrowsAnyAsync<Exception>(() => deleting!);
+
+        // The delete failed and the user still holds "db": a shard given the rows read during the write would never score it.
+        Assert.Equal(["db", "f1"], (await user.GetInterests()).Select(i => i.Id));
+        Assert.Equal(committed.Version, during.Version);
+        Assert.Equal(["db", "f1"], during.Interests.Select(i => i.Id).Order());
+    }
+
+    [Fact]
     public async Task Match_history_keeps_the_most_recent_delivered_and_held_back_matches_apart_newest_first()
     {
         var user = User("history");

@@ -62,6 +62,12 @@ public sealed partial class UserGrain(
     private bool _erased;
     private AttentionLog? _log;
 
+    /// <summary>
+    /// The state last written while <see cref="CommitAsync"/> writes the next one (null otherwise): what
+    /// <see cref="GetScoringRows"/>, interleaving with that write, reads, since the write may yet fail.
+    /// </summary>
+    private UserInterestsState? _committedWhileWriting;
+
     /// <summary>Expansions a rebuild computed again (none stored under the embedder's key), by text, until a write stores them.</summary>
     private Dictionary<string, StoredExpansion>? _unwritten;
 
@@ -112,7 +118,7 @@ public sealed partial class UserGrain(
         }
         // Read before the write it precedes (its etag), and so that an unchanged text reuses its stored expansion.
         var kept = await ExpansionStore.ReadAsync();
-        var found = valid.Select(i => embeddings is null ? KeptExpansion(inputs[i].Id, inputs[i].Text, kept.ByText) : expansions?[i]).ToArray();
+        var found = valid.Select(i => embeddings is null ? KeptExpansion(state.State, inputs[i].Id, inputs[i].Text, kept.ByText) : expansions?[i]).ToArray();
         var rows = embeddings is null ? embedder.Embed(valid.Select(i => inputs[i].Text).ToArray(), found) : valid.Select(i => embeddings[i]).ToArray();
 
         var current = state.State.Interests;
@@ -205,7 +211,11 @@ public sealed partial class UserGrain(
         => Task.FromResult<IReadOnlyList<StoredInterest>>(state.State.Interests.Values.OrderBy(i => i.Id, StringComparer.Ordinal).ToArray());
 
     public async Task<UserScoringRows> GetScoringRows()
-        => CommittedRows([], state.State.Interests.Count == 0 ? [] : (await ExpansionStore.ReadAsync()).ByText);
+    {
+        // Taken before the read: the rows and their version come from one state, whatever a write does meanwhile.
+        var committed = _committedWhileWriting ?? state.State;
+        return CommittedRows(committed, [], committed.Interests.Count == 0 ? [] : (await ExpansionStore.ReadAsync()).ByText);
+    }
 
     public async Task<MatchDecisions> Decide(IReadOnlyList<UserMatch> matches)
     {
@@ -477,8 +487,9 @@ public sealed partial class UserGrain(
 
     private float[] Pooled(string text) => embedder.MessagePooled(text);
 
-    private float BaseThreshold(string interestId)
-        => state.State.Interests.GetValueOrDefault(interestId)?.Threshold ?? scoring.Value.DefaultThreshold;
+    private float BaseThreshold(string interestId) => BaseThreshold(state.State.Interests.GetValueOrDefault(interestId));
+
+    private float BaseThreshold(StoredInterest? interest) => interest?.Threshold ?? scoring.Value.DefaultThreshold;
 
     private float ThresholdOf(string interestId)
         => FeedbackRule.Threshold(BaseThreshold(interestId), state.State.Attention.Feedback.GetValueOrDefault(interestId));
@@ -572,6 +583,7 @@ public sealed partial class UserGrain(
             Policy = previous.Policy,
             Attention = previous.Attention,
         };
+        _committedWhileWriting = previous;
         try
         {
             await WriteStateAsync();
@@ -580,6 +592,10 @@ public sealed partial class UserGrain(
         {
             state.State = previous;
             throw;
+        }
+        finally
+        {
+            _committedWhileWriting = null;
         }
         return expansions;
     }
@@ -596,7 +612,7 @@ public sealed partial class UserGrain(
         var expansions = new Dictionary<string, StoredExpansion>(StringComparer.Ordinal);
         foreach (var interest in interests)
         {
-            var expansion = written is not null && written.TryGetValue(interest.Id, out var given) ? given : KeptExpansion(interest.Id, interest.Text, read.ByText);
+            var expansion = written is not null && written.TryGetValue(interest.Id, out var given) ? given : KeptExpansion(state.State, interest.Id, interest.Text, read.ByText);
             if (expansion is not null)
             {
                 expansions[interest.Text] = expansion;
@@ -616,12 +632,12 @@ public sealed partial class UserGrain(
 
     /// <summary>
     /// The expansion kept for interest <paramref name="id"/>'s <paramref name="text"/>: computed again since the record
-    /// was written, in the record (<paramref name="stored"/>), or, in state written before the record existed, in the
-    /// user's state by id (only while the interest still has that text).
+    /// was written, in the record (<paramref name="stored"/>), or, in state written before the record existed, in
+    /// <paramref name="user"/>'s state by id (only while the interest still has that text).
     /// </summary>
-    private StoredExpansion? KeptExpansion(string id, string text, Dictionary<string, StoredExpansion> stored)
+    private StoredExpansion? KeptExpansion(UserInterestsState user, string id, string text, Dictionary<string, StoredExpansion> stored)
         => _unwritten?.GetValueOrDefault(text) ?? stored.GetValueOrDefault(text)
-            ?? (state.State.Interests.GetValueOrDefault(id)?.Text == text ? state.State.Expansions.GetValueOrDefault(id) : null);
+            ?? (user.Interests.GetValueOrDefault(id)?.Text == text ? user.Expansions.GetValueOrDefault(id) : null);
 
     /// <summary>
     /// Moves the expansions a rebuild computed again, and those of state written before the expansions' record, into the
@@ -673,17 +689,18 @@ public sealed partial class UserGrain(
     /// catches up on the user's next write or on its own next activation.
     /// </summary>
     private Task PublishAsync(Dictionary<string, EmbeddedText> embedded, Dictionary<string, StoredExpansion> stored)
-        => Shard.Update(UserId, CommittedRows(embedded, stored));
+        => Shard.Update(UserId, CommittedRows(state.State, embedded, stored));
 
     /// <summary>
-    /// The committed interests with their rows (those just <paramref name="embedded"/>, the others embedded again with
-    /// their kept expansions, <see cref="KeptExpansion"/>) and their thresholds as feedback moved them.
+    /// The interests of <paramref name="committed"/>, a state written, with their rows (those just <paramref name="embedded"/>,
+    /// the others embedded again with their kept expansions, <see cref="KeptExpansion"/>) and their thresholds as feedback
+    /// moved them.
     /// </summary>
-    private UserScoringRows CommittedRows(Dictionary<string, EmbeddedText> embedded, Dictionary<string, StoredExpansion> stored)
+    private UserScoringRows CommittedRows(UserInterestsState committed, Dictionary<string, EmbeddedText> embedded, Dictionary<string, StoredExpansion> stored)
     {
-        var interests = state.State.Interests.Values.ToArray();
+        var interests = committed.Interests.Values.ToArray();
         var missing = interests.Where(i => !embedded.ContainsKey(i.Id)).ToArray();
-        var kept = Array.ConvertAll(missing, i => KeptExpansion(i.Id, i.Text, stored));
+        var kept = Array.ConvertAll(missing, i => KeptExpansion(committed, i.Id, i.Text, stored));
         var expansions = (StoredExpansion?[])kept.Clone();
         var rows = embedder.Embed(missing.Select(i => i.Text).ToArray(), expansions);
         for (var i = 0; i < missing.Length; i++)
@@ -697,7 +714,8 @@ public sealed partial class UserGrain(
                 (_unwritten ??= new Dictionary<string, StoredExpansion>(StringComparer.Ordinal))[missing[i].Text] = computed;
             }
         }
-        return new UserScoringRows(state.State.Version, interests.Select(i => new ScoringInterest(i.Id, i.Text,
-            state.State.Attention.Feedback.ContainsKey(i.Id) ? ThresholdOf(i.Id) : i.Threshold, embedded[i.Id], i.Require, i.Exclude)).ToArray());
+        return new UserScoringRows(committed.Version, interests.Select(i => new ScoringInterest(i.Id, i.Text,
+            committed.Attention.Feedback.TryGetValue(i.Id, out var feedback) ? FeedbackRule.Threshold(BaseThreshold(i), feedback) : i.Threshold,
+            embedded[i.Id], i.Require, i.Exclude)).ToArray());
     }
 }

@@ -163,6 +163,22 @@ public sealed class BatcherPartsTests
     }
 
     [Fact]
+    public async Task A_stop_while_a_run_waits_for_more_requests_gives_back_those_it_took()
+    {
+        var queue = new ScoringQueue(capacity: 4);
+        var first = Request(1);
+        queue.TryEnqueue(first);
+        using var stopping = new CancellationTokenSource();
+
+        // Taken, the run waits for more until the first has waited the delay; the silo stops meanwhile. The request is no
+        // longer in the queue, so closing the queue does not end it: a run that lost it left its caller waiting for good.
+        var taking = queue.TakeAsync(maxRequests: 8, maxMessages: 100, TimeSpan.FromHours(1), stopping.Token);
+        await stopping.CancelAsync();
+
+        Assert.Equal([first], (await taking).Requests);
+    }
+
+    [Fact]
     public async Task A_run_takes_requests_up_to_its_message_bound_and_leaves_the_rest_queued()
     {
         var queue = new ScoringQueue(capacity: 8);

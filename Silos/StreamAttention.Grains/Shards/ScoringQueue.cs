@@ -23,6 +23,7 @@ public sealed class ScoringQueue(int capacity)
     /// Waits for a request, then takes up to <paramref name="maxRequests"/> requests holding up to
     /// <paramref name="maxMessages"/> messages in all (at least one request), waiting at most <paramref name="maxDelay"/>
     /// after the first was queued for more. Requests cancelled meanwhile are completed as cancelled and counted, not taken.
+    /// A stop while waiting for the first throws; one while waiting for more returns what is taken.
     /// </summary>
     public async Task<TakenRequests> TakeAsync(int maxRequests, int maxMessages, TimeSpan maxDelay, CancellationToken stoppingToken)
     {
@@ -72,8 +73,10 @@ public sealed class ScoringQueue(int capacity)
             {
                 await reader.WaitToReadAsync(timeout.Token);
             }
-            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            catch (OperationCanceledException)
             {
+                // The delay is over, or the silo stops: the requests taken are out of the queue, which no longer ends
+                // them when it closes, so they go to a run either way rather than leave their callers waiting.
                 break;
             }
         }

@@ -5,12 +5,17 @@ namespace StreamAttention.Embeddings;
 /// characters (line breaks and tabs among them) as spaces. That tokenizer drops control characters instead of
 /// splitting words at them, as BERT's own tokenizer does for <c>\t \n \r</c>: "database\nunavailable" would be one
 /// unknown word, and a multi-line alert would match nothing. One space per character keeps every offset, so the words
-/// (and highlights) cut from the tokenizer's offsets are the text's own.
+/// (and highlights) cut from the tokenizer's offsets are the text's own. The text is first brought to one Unicode form
+/// (<see cref="UnicodeText.Canonical"/>): the tokenizer removes accents only where they are combining marks (its own
+/// decomposition is a no-op under InvariantGlobalization), so without it "échec" typed precomposed was the pieces "ech",
+/// "##ec" of an accented letter and typed as "e" and an accent the word "echec".
 /// </summary>
 public static class WordPieceInput
 {
-    public static string Of(string text)
+    /// <param name="removeAccents">Whether the tokenizer removes accents (an uncased vocabulary, as BERT's own uncased tokenizer does).</param>
+    public static string Of(string text, bool removeAccents)
     {
+        text = UnicodeText.Canonical(text, decomposed: removeAccents);
         var span = text.AsSpan();
         if (!span.ContainsAnyInRange('\u0000', '\u001f') && !span.ContainsAnyInRange('\u007f', '\u009f'))
         {

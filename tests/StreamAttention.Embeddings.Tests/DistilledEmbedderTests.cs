@@ -116,6 +116,18 @@ public sealed class DistilledEmbedderTests(DistilledModelFixture model)
     }
 
     [Fact]
+    public void Accented_words_are_embedded_alike_whether_precomposed_or_decomposed()
+    {
+        using var embedder = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options);
+
+        var batch = embedder.Embed(["\u00C9chec de la r\u00E9plication", "E\u0301chec de la re\u0301plication"]);
+
+        Assert.Equal("echec", batch.TokenTexts[0][0]);
+        Assert.Equal(batch.TokenTexts[0], batch.TokenTexts[1]);
+        Assert.Equal(batch.PooledVector(0).ToArray(), batch.PooledVector(1).ToArray());
+    }
+
+    [Fact]
     public void Interests_are_expanded_with_words_nearest_their_sentence_embedding_and_messages_are_not()
     {
         // The table's own pooled vectors stand in for MiniLM's sentence embeddings: the map fitted is then near the identity.

@@ -51,6 +51,18 @@ public sealed class TransformerEmbedderTests : IDisposable
         Assert.Equal(batch.PooledVector(1).ToArray(), batch.PooledVector(0).ToArray());
     }
 
+    [Fact]
+    public void Accented_words_are_tokenized_alike_whether_precomposed_or_decomposed()
+    {
+        using var embedder = CreateEmbedder();
+
+        var batch = embedder.Embed(["The caf\u00E9 MAT", "The cafe\u0301 MAT"]);
+
+        Assert.Equal(batch.TokenTexts[1], batch.TokenTexts[0]);
+        Assert.Contains("cafe", batch.TokenTexts[0]);
+        Assert.Equal(batch.PooledVector(1).ToArray(), batch.PooledVector(0).ToArray());
+    }
+
     [Theory]
     [InlineData(true, false)]
     [InlineData(false, false)]

@@ -15,11 +15,18 @@ public class WordTokenizerTests
     [InlineData("user_id=7; x y z", new[] { "user", "id" })]
     [InlineData("3.5 2024 1,000 -42", new string[0])]
     [InlineData("Zürich café ΣΟΦΙΑ", new[] { "zürich", "café", "σοφια" })]
-    [InlineData("cafe\u0301 fire\U0001F525emoji", new[] { "cafe\u0301", "fire", "emoji" })]
+    [InlineData("cafe\u0301 fire\U0001F525emoji", new[] { "caf\u00E9", "fire", "emoji" })]
     [InlineData("PostgreSQL, JSON; Nginx!", new[] { "postgresql", "json", "nginx" })]
     [InlineData("", new string[0])]
     public void Splits_text_into_lowercase_content_words(string text, string[] expected)
         => Assert.Equal(expected, WordTokenizer.English.Tokenize(text));
+
+    [Theory]
+    [InlineData("caf\u00E9 ZU\u0308RICH", "cafe\u0301 z\u00FCrich")]
+    [InlineData("\uFF24\uFF41\uFF54\uFF41\uFF42\uFF41\uFF53\uFF45 \uFF50\uFF19\uFF19", "database p99")]
+    [InlineData("Stra\u00DFe net\u200Dwork", "STRASSE network")]
+    public void Every_Unicode_form_of_a_word_is_one_token(string text, string sameWords)
+        => Assert.Equal(WordTokenizer.English.Tokenize(sameWords), WordTokenizer.English.Tokenize(text));
 
     [Theory]
     [InlineData("Real-time e-mail alerts", new[] { "real-time", "e-mail", "alerts" })]

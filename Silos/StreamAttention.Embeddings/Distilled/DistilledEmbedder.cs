@@ -124,7 +124,7 @@ public sealed class DistilledEmbedder : ITextEmbedder
         var words = new TextWords[texts.Count];
         for (var i = 0; i < texts.Count; i++)
         {
-            words[i] = Words(WordPieceInput.Of(texts[i]), maxTokens);
+            words[i] = Words(WordPieceInput.Of(texts[i], removeAccents: true), maxTokens);
         }
         var batch = new TokenBatch(texts.Count, Math.Max(1, words.Select(w => w.Texts.Length).DefaultIfEmpty().Max()), Dimension);
         for (var text = 0; text < texts.Count; text++)

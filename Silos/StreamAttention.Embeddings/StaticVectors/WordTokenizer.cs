@@ -5,7 +5,8 @@ using System.Text;
 namespace StreamAttention.Embeddings.StaticVectors;
 
 /// <summary>
-/// Splits text into lowercase words of letters and digits (any script), the way the GloVe vocabulary spells them:
+/// Splits text into folded words (<see cref="UnicodeText.Fold(string)"/>: lowercase, one Unicode form) of letters and
+/// digits (any script), the way the GloVe vocabulary spells them:
 /// <list type="bullet">
 /// <item>any other character separates words: "eu-west-1" is "eu", "west"; "user_id" is "user", "id"; a URL is its parts;</item>
 /// <item>hyphenated words stay one token when the vocabulary knows the compound ("e-mail", "real-time", "end-to-end"),
@@ -35,13 +36,15 @@ public sealed class WordTokenizer
 
     public bool IsStopWord(ReadOnlySpan<char> word) => _stopWords.Contains(word);
 
-    /// <summary>Enumerates the tokens of <paramref name="text"/> without allocating; they are slices of <paramref name="scratch"/>.</summary>
-    /// <param name="scratch">Room for the lowercased text, at least <paramref name="text"/>'s length.</param>
+    /// <summary>
+    /// Enumerates the tokens of <paramref name="text"/>, folded (<see cref="UnicodeText.Fold(ReadOnlySpan{char}, Span{char})"/>);
+    /// they are slices of <paramref name="scratch"/>, or of a new array for a text whose folded form does not fit.
+    /// </summary>
+    /// <param name="scratch">Room for the folded text, at least <paramref name="text"/>'s length.</param>
     public TokenEnumerator EnumerateTokens(ReadOnlySpan<char> text, Span<char> scratch)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(scratch.Length, text.Length, nameof(scratch));
-        var lowered = scratch[..text.ToLowerInvariant(scratch)];
-        return new TokenEnumerator(this, lowered);
+        return new TokenEnumerator(this, UnicodeText.Fold(text, scratch));
     }
 
     public List<string> Tokenize(string text)

@@ -52,6 +52,7 @@ public sealed class TransformerEmbedder : ITextEmbedder
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
     private readonly int _batchSize;
+    private readonly bool _removeAccents;
 
     public TransformerEmbedder(TransformerEmbeddingOptions options, OnnxSessionFactory sessionFactory, ILogger<TransformerEmbedder>? logger = null)
     {
@@ -61,6 +62,7 @@ public sealed class TransformerEmbedder : ITextEmbedder
         MaxTokens = options.MaxTokens;
         _batchSize = options.BatchSize;
         _outputNames = [options.OutputName];
+        _removeAccents = options.LowerCase;
         _tokenizer = BertTokenizer.Create(options.VocabPath, new BertOptions
         {
             LowerCaseBeforeTokenization = options.LowerCase,
@@ -191,7 +193,7 @@ public sealed class TransformerEmbedder : ITextEmbedder
     /// </summary>
     private (IReadOnlyList<EncodedToken> Pieces, string Source) EncodePieces(string text, int maxPieces)
     {
-        text = WordPieceInput.Of(text);
+        text = WordPieceInput.Of(text, _removeAccents);
         var searchFrom = Math.Min(text.Length, maxPieces * PrefixCharsPerToken);
         var cut = text.AsSpan(searchFrom).IndexOf(' ');
         if (cut >= 0)

@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Text;
+using StreamAttention.Scoring.Lexical;
 
 namespace StreamAttention.Grains.Attention;
 
@@ -122,31 +122,24 @@ public static class MinHashSignature
         => (((double)agreements / Length) - ChanceAgreement) / (1 - ChanceAgreement);
 
     /// <summary>
-    /// The words of a text: runs of letters and digits, lower-cased, digits folded to '#' as the summary says (with
-    /// <paramref name="foldDigits"/> false, kept: a mute of "503" or "db7" is of that code or host, not of every other).
+    /// The words of a text (<see cref="LexicalWords"/>: folded runs of letters and digits, each Chinese or Japanese
+    /// character a word), digits folded to '#' as the summary says (with <paramref name="foldDigits"/> false, kept: a
+    /// mute of "503" or "db7" is of that code or host, not of every other).
     /// </summary>
     public static List<string> Words(string text, bool foldDigits = true)
     {
-        var words = new List<string>();
-        var word = new StringBuilder();
-        foreach (var c in text)
-        {
-            if (char.IsLetterOrDigit(c))
-            {
-                word.Append(foldDigits && char.IsDigit(c) ? '#' : char.ToLowerInvariant(c));
-            }
-            else if (word.Length > 0)
-            {
-                words.Add(word.ToString());
-                word.Clear();
-            }
-        }
-        if (word.Length > 0)
-        {
-            words.Add(word.ToString());
-        }
-        return words;
+        var words = LexicalWords.Split(text);
+        return [.. foldDigits ? words.Select(FoldDigits) : words];
     }
+
+    private static string FoldDigits(string word)
+        => word.Any(char.IsDigit) ? string.Create(word.Length, word, static (chars, word) =>
+        {
+            for (var i = 0; i < chars.Length; i++)
+            {
+                chars[i] = char.IsDigit(word[i]) ? '#' : word[i];
+            }
+        }) : word;
 
     /// <summary>
     /// Whether <paramref name="text"/> has a word (<see cref="Words"/>: numbers folded) that <paramref name="original"/>

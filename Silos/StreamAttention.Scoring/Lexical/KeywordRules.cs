@@ -1,3 +1,5 @@
+using StreamAttention.Embeddings;
+
 namespace StreamAttention.Scoring.Lexical;
 
 /// <summary>
@@ -26,14 +28,14 @@ public sealed class KeywordRules
     }
 
     /// <summary>
-    /// A list as stored: each term trimmed, lowercased and with its whitespace collapsed, terms without a letter or
-    /// digit and repeated terms dropped; null for no terms.
+    /// A list as stored: each term trimmed, folded as the message's words are (<see cref="UnicodeText.Fold(string)"/>) and
+    /// with its whitespace collapsed, terms without a letter or digit and repeated terms dropped; null for no terms.
     /// </summary>
     public static IReadOnlyList<string>? Normalize(IReadOnlyList<string?>? terms)
     {
         var normalized = (terms ?? [])
             .Where(t => t is not null && LexicalWords.Split(t).Length > 0)
-            .Select(t => string.Join(' ', t!.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).ToLowerInvariant())
+            .Select(t => UnicodeText.Fold(string.Join(' ', t!.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))))
             .Distinct(StringComparer.Ordinal)
             .ToArray();
         return normalized.Length == 0 ? null : normalized;

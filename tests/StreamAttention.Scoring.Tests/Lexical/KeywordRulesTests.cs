@@ -12,6 +12,33 @@ public sealed class KeywordRulesTests
         => Assert.Equal(["ora", "01555", "on", "db", "eu", "1", "the", "café", "is", "down"], LexicalWords.Split("ORA-01555 on db-eu-1: the Café is down!"));
 
     [Theory]
+    [InlineData("\u00E9chec de la r\u00E9plication", "r\u00E9plication")]
+    [InlineData("e\u0301chec de la re\u0301plication", "r\u00E9plication")]
+    [InlineData("\u00E9chec de la r\u00E9plication", "re\u0301plication")]
+    [InlineData("Datenbank-Replikation verz\u00F6gert", "VERZO\u0308GERT")]
+    [InlineData("\u30A8\u30E9\u30FC\uFF15\uFF10\uFF13 on \uFF24\uFF22\uFF0D\uFF25\uFF35\uFF0D\uFF11", "db-eu-1")]
+    [InlineData("\u30A8\u30E9\u30FC\uFF15\uFF10\uFF13 on db-eu-1", "503")]
+    [InlineData("STRASSE gesperrt", "stra\u00DFe")]
+    [InlineData("net\u200Dwork down", "network")]
+    public void A_term_matches_the_same_word_in_another_Unicode_form(string message, string term)
+        => Assert.True(Allows(message, require: [term]));
+
+    [Theory]
+    [InlineData("\u30C7\u30FC\u30BF\u30D9\u30FC\u30B9\u306E\u30EC\u30D7\u30EA\u30B1\u30FC\u30B7\u30E7\u30F3\u304C\u9045\u5EF6\u3057\u3066\u3044\u307E\u3059", true)]
+    [InlineData("\u6570\u636E\u5E93\u590D\u5236\u5EF6\u8FDF", false)]
+    [InlineData("\u30EC\u30D7\u30EA\u30B1\u30FC\u30B7\u30E7\u30F3\u304C\u6B63\u5E38", false)]
+    public void A_Japanese_term_matches_inside_text_written_without_spaces(string message, bool allowed)
+        => Assert.Equal(allowed, Allows(message, require: ["\u30EC\u30D7\u30EA\u30B1\u30FC\u30B7\u30E7\u30F3\u304C\u9045\u5EF6"]));
+
+    [Fact]
+    public void A_letter_outside_the_basic_plane_is_one_letter_and_a_lone_surrogate_a_boundary()
+    {
+        // U+20BB7 (a Han ideograph, two UTF-16 units) and U+1D400 (mathematical bold A, folded to "a").
+        Assert.Equal(["\U00020BB7", "\u91CE", "abc", "x", "y"], LexicalWords.Split("\U00020BB7\u91CE \U0001D400bc x\uD800y"));
+        Assert.True(Allows("\U00020BB7\u91CE\u5C4B", require: ["\U00020BB7\u91CE"]));
+    }
+
+    [Theory]
     [InlineData("Primary postgres failed over", true)]
     [InlineData("POSTGRES failed over", true)]
     [InlineData("postgres, failed over", true)]

@@ -1,6 +1,7 @@
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Options;
 using StreamAttention.Grains.Users;
+using StreamAttention.Scoring.Lexical;
 
 namespace StreamAttention.Grains.Attention;
 
@@ -136,7 +137,7 @@ public sealed class AttentionFilter(TimeProvider time, int maxFingerprints = Int
 
     private static bool IsMuted(UserMatch match, DeliveryPolicy policy, DateTimeOffset now)
     {
-        List<string>? words = null;
+        string[]? words = null;
         foreach (var mute in policy.Mutes)
         {
             if (mute.Until <= now)
@@ -149,8 +150,8 @@ public sealed class AttentionFilter(TimeProvider time, int maxFingerprints = Int
             }
             if (mute.Term is { } term)
             {
-                words ??= MinHashSignature.Words(match.Text, foldDigits: false);
-                if (MinHashSignature.Words(term, foldDigits: false) is [var muted] && words.Contains(muted))
+                words ??= LexicalWords.Split(match.Text);
+                if (KeywordRules.ContainsPhrase(words, LexicalWords.Split(term)))
                 {
                     return true;
                 }

@@ -1,5 +1,6 @@
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Users;
+using StreamAttention.Scoring.Lexical;
 
 namespace StreamAttention.Grains.Attention;
 
@@ -79,7 +80,7 @@ public static class DeliveryPolicyValidator
             {
                 Fail($"mutes[{i}].interestId", $"must be an interest id ({Ids.Pattern})");
             }
-            else if (mute.Term is { } term && (term.Length > MaxTermLength || MinHashSignature.Words(term).Count != 1))
+            else if (mute.Term is { } term && (term.Length > MaxTermLength || !LexicalWords.IsOneWord(term)))
             {
                 Fail($"mutes[{i}].term", $"must be one word of at most {MaxTermLength} characters");
             }

@@ -35,11 +35,11 @@ public static class MinHashSignature
         var words = Words(text);
         var signature = new uint[Length];
         Array.Fill(signature, uint.MaxValue);
-        for (var i = 0; i < words.Count; i++)
+        for (var i = 0; i < words.Length; i++)
         {
             var word = Fnv1a(words[i], FnvOffset);
             Add(signature, word);
-            if (i + 1 < words.Count)
+            if (i + 1 < words.Length)
             {
                 // The hash of "word next", continued from the word's own rather than hashed from a new string.
                 Add(signature, Fnv1a(words[i + 1], Fnv1a(" ", word)));
@@ -123,14 +123,9 @@ public static class MinHashSignature
 
     /// <summary>
     /// The words of a text (<see cref="LexicalWords"/>: folded runs of letters and digits, each Chinese or Japanese
-    /// character a word), digits folded to '#' as the summary says (with <paramref name="foldDigits"/> false, kept: a
-    /// mute of "503" or "db7" is of that code or host, not of every other).
+    /// character a word), digits folded to '#' as the summary says.
     /// </summary>
-    public static List<string> Words(string text, bool foldDigits = true)
-    {
-        var words = LexicalWords.Split(text);
-        return [.. foldDigits ? words.Select(FoldDigits) : words];
-    }
+    private static string[] Words(string text) => Array.ConvertAll(LexicalWords.Split(text), FoldDigits);
 
     private static string FoldDigits(string word)
         => word.Any(char.IsDigit) ? string.Create(word.Length, word, static (chars, word) =>

@@ -42,12 +42,13 @@ public sealed class KeywordRules
     }
 
     public bool Allows(string[] messageWords)
-        => _require.All(term => Contains(messageWords, term)) && !_exclude.Any(term => Contains(messageWords, term));
+        => _require.All(term => ContainsPhrase(messageWords, term)) && !_exclude.Any(term => ContainsPhrase(messageWords, term));
 
     private static string[][] Phrases(IReadOnlyList<string>? terms)
         => (terms ?? []).Select(LexicalWords.Split).Where(words => words.Length > 0).ToArray();
 
-    private static bool Contains(string[] words, string[] phrase)
+    /// <summary>Whether <paramref name="phrase"/>'s words occur in <paramref name="words"/> next to each other, in order.</summary>
+    public static bool ContainsPhrase(string[] words, string[] phrase)
     {
         for (var start = 0; start + phrase.Length <= words.Length; start++)
         {

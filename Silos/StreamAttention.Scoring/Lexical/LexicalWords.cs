@@ -51,6 +51,16 @@ public static class LexicalWords
         return [.. words];
     }
 
+    /// <summary>
+    /// Whether <paramref name="term"/> is one word as written: no boundary inside it, though a Chinese or Japanese one is
+    /// several words of one character each ("遅延" is one word as written; "db-7" and "two words" are not).
+    /// </summary>
+    public static bool IsOneWord(string term)
+    {
+        var words = Split(term);
+        return words.Length > 0 && string.Concat(words) == UnicodeText.Fold(term.Trim());
+    }
+
     private static bool IsWordRune(Rune rune)
         => Rune.IsLetterOrDigit(rune) || Rune.GetUnicodeCategory(rune) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark;
 

@@ -273,6 +273,23 @@ public sealed class AttentionFilterTests
                 .Select((text, i) => filter.Decide(Match($"m{i}", text, 0.9f), policy, state).Delivery));
     }
 
+    [Fact]
+    public void A_muted_term_in_Japanese_or_another_Unicode_form_mutes_its_word()
+    {
+        var (_, filter, state) = Arrange();
+        var until = Start.AddHours(1);
+        var policy = DeliveryPolicy.Default with
+        {
+            Duplicates = DeliveryPolicy.Default.Duplicates with { Enabled = false },
+            Mutes = [new MuteRule(null, "\u691C\u8A3C", until), new MuteRule(null, "re\u0301plication", until)],
+        };
+
+        Assert.Equal(
+            [DeliveryKinds.Muted, DeliveryKinds.Immediate, DeliveryKinds.Muted],
+            new[] { "\u691C\u8A3C\u74B0\u5883\u306E\u30C7\u30D7\u30ED\u30A4\u304C\u5931\u6557", "\u672C\u756A\u74B0\u5883\u306E\u30C7\u30D7\u30ED\u30A4\u304C\u5931\u6557", "\u00E9chec de la R\u00C9PLICATION" }
+                .Select((text, i) => filter.Decide(Match($"m{i}", text, 0.9f), policy, state).Delivery));
+    }
+
     private static (string Delivery, string? DuplicateOf) Decided(MatchDecision decision) => (decision.Delivery, decision.DuplicateOf);
 
     private static (FakeTimeProvider, AttentionFilter, AttentionState) Arrange(DateTimeOffset? start = null)

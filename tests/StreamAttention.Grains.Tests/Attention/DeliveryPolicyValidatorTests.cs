@@ -27,6 +27,15 @@ public sealed class DeliveryPolicyValidatorTests
     }
 
     [Theory]
+    [InlineData("\u691C\u8A3C", true)]
+    [InlineData("re\u0301plication", true)]
+    [InlineData("\uFF24\uFF22\uFF17", true)]
+    [InlineData("\u691C\u8A3C \u74B0\u5883", false)]
+    [InlineData("db-7", false)]
+    public void A_muted_term_is_one_word_as_written_in_any_script(string term, bool valid)
+        => Assert.Equal(valid, DeliveryPolicyValidator.Validate(DeliveryPolicy.Default with { Mutes = [new MuteRule(null, term, DateTimeOffset.MaxValue)] }).Count == 0);
+
+    [Theory]
     [InlineData(0f)]
     [InlineData(-0.5f)]
     [InlineData(1.01f)]

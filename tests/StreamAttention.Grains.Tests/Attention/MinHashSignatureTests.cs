@@ -15,6 +15,17 @@ public sealed class MinHashSignatureTests
     }
 
     [Fact]
+    public void A_text_in_another_Unicode_form_has_the_same_signature()
+    {
+        // NFC and NFD accents, full-width letters and digits: one alert, however the producer encoded it.
+        Assert.Equal(MinHashSignature.Of("\u00E9chec de la r\u00E9plication sur db-4"), MinHashSignature.Of("E\u0301CHEC de la re\u0301plication sur \uFF44\uFF42\uFF0D\uFF14"));
+        // Japanese without spaces: each character a word, so two alerts differing in one word share most shingles.
+        Assert.True(MinHashSignature.Similarity(
+            MinHashSignature.SketchOf("\u30C7\u30FC\u30BF\u30D9\u30FC\u30B9\u306E\u30EC\u30D7\u30EA\u30B1\u30FC\u30B7\u30E7\u30F3\u304C\u9045\u5EF6\u3057\u3066\u3044\u307E\u3059"),
+            MinHashSignature.SketchOf("\u30C7\u30FC\u30BF\u30D9\u30FC\u30B9\u306E\u30EC\u30D7\u30EA\u30B1\u30FC\u30B7\u30E7\u30F3\u304C\u505C\u6B62\u3057\u3066\u3044\u307E\u3059")) > 0.5);
+    }
+
+    [Fact]
     public void One_text_instance_is_sketched_once_and_an_equal_text_gets_equal_bytes()
     {
         var copy = new string(Alert.AsSpan());

@@ -34,4 +34,10 @@ public sealed class IdsTests
     [InlineData("acme/bob/x", false)]
     [InlineData("acme/bob\n", false)]
     public void A_user_id_may_carry_its_tenant(string userId, bool valid) => Assert.Equal(valid, Ids.IsValidUser(userId));
+
+    [Theory]
+    [InlineData("acme/bob", "acme")]
+    [InlineData("bob", null)]
+    [InlineData("/bob", null)]
+    public void A_user_keys_tenant_is_what_comes_before_its_slash(string userKey, string? tenant) => Assert.Equal(tenant, Ids.TenantOf(userKey));
 }

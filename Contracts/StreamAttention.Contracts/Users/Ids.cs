@@ -18,6 +18,9 @@ public static partial class Ids
 
     public static bool IsValidUser(string? userId) => userId is not null && UserIdRegex().IsMatch(userId);
 
+    /// <summary>The tenant of user key <paramref name="userKey"/> ("tenant/user"); null for a user without a tenant.</summary>
+    public static string? TenantOf(string userKey) => userKey.IndexOf('/') is > 0 and var slash ? userKey[..slash] : null;
+
     [GeneratedRegex(Pattern)]
     private static partial Regex IdRegex();
 

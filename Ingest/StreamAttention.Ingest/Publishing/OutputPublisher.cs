@@ -139,7 +139,7 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
     /// </summary>
     public Task PublishAsync(Digest digest, CancellationToken cancellationToken)
     {
-        if (_options.Tenancy.DigestTopicPattern is { } pattern && TenantOf(digest.UserId) is { } tenant
+        if (_options.Tenancy.DigestTopicPattern is { } pattern && Ids.TenantOf(digest.UserId) is { } tenant
             && IngestTenancyOptions.TenantTopicProblem(IngestTenancyOptions.DigestTopicPatternSetting, pattern, tenant) is { } problem)
         {
             return Task.FromException(new InvalidOperationException($"Digest {digest.Id} was not published: {problem}"));
@@ -166,7 +166,7 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
         var withoutTopic = new List<(string UserKey, string Problem)>();
         matches.RemoveAll(match =>
         {
-            if (TenantOf(match.UserId) is not { } tenant
+            if (Ids.TenantOf(match.UserId) is not { } tenant
                 || _matchTopicPatterns.Select(p => IngestTenancyOptions.TenantTopicProblem(p.Setting, p.Pattern, tenant)).FirstOrDefault(problem => problem is not null) is not { } problem)
             {
                 return false;
@@ -180,9 +180,6 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
         return withoutTopic;
     }
 
-    /// <summary>The tenant of user key <paramref name="userKey"/> ("tenant/user"); null for a tenant-less user.</summary>
-    private static string? TenantOf(string userKey) => userKey.IndexOf('/') is > 0 and var slash ? userKey[..slash] : null;
-
     /// <summary>
     /// The output topic of a match for the user with key <paramref name="userKey"/>: the user's tenant's own, whatever
     /// the message's tenant (a message without one reaches every tenant's users).
@@ -195,7 +192,7 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
     /// from the key only when there is a pattern: this runs for every match.
     /// </summary>
     private static string UserTopic(string userKey, string? pattern, string topic)
-        => pattern is not null && TenantOf(userKey) is { } tenant ? IngestTenancyOptions.TenantTopic(pattern, tenant) : topic;
+        => pattern is not null && Ids.TenantOf(userKey) is { } tenant ? IngestTenancyOptions.TenantTopic(pattern, tenant) : topic;
 
     /// <summary>Hands the input's dead letter to the producer; <paramref name="user"/>: the one user it is for (<see cref="DeadLetterHeaders.User"/>).</summary>
     public ValueTask PublishDeadLetterAsync(ConsumeResult<byte[]?, byte[]?> input, string reason, string detail, BatchAcknowledgements acknowledgements, CancellationToken cancellationToken,

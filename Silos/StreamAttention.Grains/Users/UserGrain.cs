@@ -74,7 +74,7 @@ public sealed partial class UserGrain(
     private string UserId => this.GetPrimaryKeyString();
 
     /// <summary>The tenant of a "tenant/user" key, whose quotas the user's writes count against; null without a tenant.</summary>
-    private ITenantGrain? Tenant => UserId.IndexOf('/') is > 0 and var slash ? GrainFactory.GetGrain<ITenantGrain>(UserId[..slash]) : null;
+    private ITenantGrain? Tenant => Ids.TenantOf(UserId) is { } tenant ? GrainFactory.GetGrain<ITenantGrain>(tenant) : null;
 
     private IScoringShardGrain Shard => GrainFactory.GetGrain<IScoringShardGrain>(ShardMap.ShardOf(UserId, sharding.Value.ShardCount));
 

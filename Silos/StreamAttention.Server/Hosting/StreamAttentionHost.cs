@@ -27,7 +27,7 @@ public static class StreamAttentionHost
         ?? Environments.Production;
 
     /// <summary>The settings files every command reads, beside the executable: appsettings.json, then the environment's.</summary>
-    public static IReadOnlyList<FileInfo> SettingsFiles { get; } =
+    private static IReadOnlyList<FileInfo> SettingsFiles { get; } =
         [new(Path.Combine(AppContext.BaseDirectory, "appsettings.json")), new(Path.Combine(AppContext.BaseDirectory, $"appsettings.{EnvironmentName}.json"))];
 
     public static HostApplicationBuilder CreateBuilder(IEnumerable<string> configurationArgs)

@@ -41,6 +41,7 @@ public static class IngestHost
 
     public static WebApplication Build(WebApplicationBuilder builder)
     {
+        StartedServiceStop.Apply(builder.Services);
         var app = builder.Build();
         app.UseStatusCodePages();
         app.UseStreamAttentionSecurity();

@@ -74,6 +74,7 @@ public static class SiloHost
 
     public static WebApplication Build(WebApplicationBuilder builder)
     {
+        StartedServiceStop.Apply(builder.Services);
         var app = builder.Build().MapStreamAttentionApis();
         app.MapDefaultEndpoints(AccessPolicies.Operator);
         app.MapDashboardApi();

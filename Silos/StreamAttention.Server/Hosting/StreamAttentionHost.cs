@@ -67,7 +67,9 @@ public static class StreamAttentionHost
         var console = builder.Services.Single(d => d.ServiceType == typeof(ILoggerProvider) && d.ImplementationType == typeof(ConsoleLoggerProvider));
         builder.Services.Remove(console);
         builder.Services.AddSingleton<ILoggerProvider>(services =>
-            new RefusedConfigurationLogFilter(new WatchdogStartupRaceFilter(new ControlCharacterEscapingLogProvider(ActivatorUtilities.CreateInstance<ConsoleLoggerProvider>(services)))));
+            new StopDuringStartLogFilter(
+                new RefusedConfigurationLogFilter(new WatchdogStartupRaceFilter(new ControlCharacterEscapingLogProvider(ActivatorUtilities.CreateInstance<ConsoleLoggerProvider>(services)))),
+                services));
     }
 
     /// <summary>

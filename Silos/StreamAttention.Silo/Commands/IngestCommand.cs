@@ -22,8 +22,7 @@ public static class IngestCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             await using var app = IngestHost.Build(IngestHost.CreateBuilder(parse.UnmatchedTokens, parse.GetValue(urls)!));
-            await app.RunAsync(cancellationToken);
-            return 0;
+            return await StopDuringStart.RunAsync(app, cancellationToken);
         });
         return command;
     }

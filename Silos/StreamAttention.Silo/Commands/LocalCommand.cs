@@ -40,11 +40,14 @@ public static class LocalCommand
             using var embedded = parse.GetValue(kafka) is null ? StartEmbeddedKafka(parse.GetValue(partitions)) : null;
             var bootstrap = parse.GetValue(kafka) ?? embedded!.BootstrapServers;
             await using var app = Build(parse.UnmatchedTokens, parse.GetValue(urls)!, bootstrap, parse.GetValue(rate), ownsProcess: true);
-            await app.StartAsync(cancellationToken);
+            if (!await StopDuringStart.StartAsync(app, cancellationToken))
+            {
+                return StopDuringStart.ExitCode;
+            }
             PrintBanner(parse.GetValue(urls)!, bootstrap, embedded is not null, app.Services.GetRequiredService<IOptions<KafkaIngestOptions>>().Value,
                 app.Services.GetRequiredService<IOptions<AuthOptions>>().Value, configuredKey: !app.Configuration.GetValue<bool>(KeyMadeForThisStart));
             await app.WaitForShutdownAsync(cancellationToken);
-            return 0;
+            return StopDuringStart.ExitCode;
         });
         return command;
     }

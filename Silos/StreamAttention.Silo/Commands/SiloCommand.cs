@@ -20,8 +20,7 @@ public static class SiloCommand
             var builder = SiloHost.CreateBuilder(parse.UnmatchedTokens, parse.GetValue(urls));
             builder.Services.AddHostedService<SiloStopDeadline>();
             await using var app = SiloHost.Build(builder);
-            await app.RunAsync(cancellationToken);
-            return 0;
+            return await StopDuringStart.RunAsync(app, cancellationToken);
         });
         return command;
     }

@@ -434,4 +434,7 @@ public sealed class FeedbackState
 
     [Id(3)]
     public int NotRelevant { get; set; }
+
+    /// <summary>A copy to change while this one stays as stored (the examples are replaced whole, never changed in place).</summary>
+    public FeedbackState Copy() => new() { Offset = Offset, NotLikeThis = [.. NotLikeThis], Relevant = Relevant, NotRelevant = NotRelevant };
 }

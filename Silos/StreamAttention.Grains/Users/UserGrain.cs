@@ -63,10 +63,11 @@ public sealed partial class UserGrain(
     private AttentionLog? _log;
 
     /// <summary>
-    /// The state last written while <see cref="CommitAsync"/> writes the next one (null otherwise): what
-    /// <see cref="GetScoringRows"/>, interleaving with that write, reads, since the write may yet fail.
+    /// The state last written, with the feedback it was written with, while <see cref="CommitAsync"/> writes the next one
+    /// (null otherwise): what <see cref="GetScoringRows"/>, interleaving with that write, reads, since the write may yet
+    /// fail. The feedback is taken apart because both states hold the one attention state, which the write carries.
     /// </summary>
-    private UserInterestsState? _committedWhileWriting;
+    private (UserInterestsState State, Dictionary<string, FeedbackState> Feedback)? _committedWhileWriting;
 
     /// <summary>Expansions a rebuild computed again (none stored under the embedder's key), by text, until a write stores them.</summary>
     private Dictionary<string, StoredExpansion>? _unwritten;
@@ -170,7 +171,7 @@ public sealed partial class UserGrain(
             next[id] = interest;
             stored.Add(interest);
         }
-        var written = await CommitAsync(next, kept, accepted.ToDictionary(a => a.Key, a => a.Value.Expansion));
+        var written = await CommitAsync(next, read: kept, written: accepted.ToDictionary(a => a.Key, a => a.Value.Expansion));
         await PublishAsync(accepted.ToDictionary(a => a.Key, a => a.Value.Row), written);
         return new InterestWriteResult(stored, errors.OrderBy(e => e.Index).ToArray());
     }
@@ -184,18 +185,9 @@ public sealed partial class UserGrain(
         var next = new Dictionary<string, StoredInterest>(state.State.Interests);
         next.Remove(interestId);
         // Its feedback goes with it: an interest written again under the id starts from its own threshold.
-        var feedback = state.State.Attention.Feedback.GetValueOrDefault(interestId);
-        state.State.Attention.Feedback.Remove(interestId);
-        Dictionary<string, StoredExpansion> written;
-        try
-        {
-            written = await CommitAsync(next);
-        }
-        catch when (feedback is not null)
-        {
-            state.State.Attention.Feedback[interestId] = feedback;
-            throw;
-        }
+        var feedback = new Dictionary<string, FeedbackState>(state.State.Attention.Feedback);
+        feedback.Remove(interestId);
+        var written = await CommitAsync(next, feedback);
         if (Tenant is { } tenant)
         {
             await tenant.Release(UserId, next.Count);
@@ -213,8 +205,8 @@ public sealed partial class UserGrain(
     public async Task<UserScoringRows> GetScoringRows()
     {
         // Taken before the read: the rows and their version come from one state, whatever a write does meanwhile.
-        var committed = _committedWhileWriting ?? state.State;
-        return CommittedRows(committed, [], committed.Interests.Count == 0 ? [] : (await ExpansionStore.ReadAsync()).ByText);
+        var (committed, feedback) = _committedWhileWriting ?? (state.State, state.State.Attention.Feedback);
+        return CommittedRows(committed, feedback, [], committed.Interests.Count == 0 ? [] : (await ExpansionStore.ReadAsync()).ByText);
     }
 
     public async Task<MatchDecisions> Decide(IReadOnlyList<UserMatch> matches)
@@ -345,17 +337,18 @@ public sealed partial class UserGrain(
         {
             return null;
         }
-        var feedback = state.State.Attention.Feedback.GetValueOrDefault(match.InterestId) ?? new FeedbackState();
+        var kept = state.State.Attention.Feedback.GetValueOrDefault(match.InterestId);
         if (_verdicts.TryGetValue(matchId, out var given) && given == relevant)
         {
             // The same verdict on the same match again (a retried request, a second click) counts once.
-            return FeedbackRule.Describe(match.InterestId, BaseThreshold(match.InterestId), feedback);
+            return FeedbackRule.Describe(match.InterestId, BaseThreshold(match.InterestId), kept ?? new FeedbackState());
         }
+        // Applied to a copy, which replaces the feedback kept only once written: a failed write leaves the threshold as stored.
+        var feedback = kept?.Copy() ?? new FeedbackState();
         FeedbackRule.Apply(feedback, relevant, Pooled(match.Text), BaseThreshold(match.InterestId));
-        state.State.Attention.Feedback[match.InterestId] = feedback;
-        metrics.Feedback.Add(1, new KeyValuePair<string, object?>("relevant", relevant));
         // The threshold lives in the shard's rows: a new version carries it there.
-        var written = await CommitAsync(state.State.Interests);
+        var written = await CommitAsync(state.State.Interests, new Dictionary<string, FeedbackState>(state.State.Attention.Feedback) { [match.InterestId] = feedback });
+        metrics.Feedback.Add(1, new KeyValuePair<string, object?>("relevant", relevant));
         RememberVerdict(matchId, relevant);
         await PublishAsync([], written);
         return FeedbackRule.Describe(match.InterestId, BaseThreshold(match.InterestId), feedback);
@@ -564,18 +557,19 @@ public sealed partial class UserGrain(
     private partial void LogReminderFailed(Exception exception);
 
     /// <summary>
-    /// Persists <paramref name="interests"/> as the next version, with the expansions of those <paramref name="written"/>
-    /// and those kept of the others (the expansions' record first, over what <paramref name="read"/> read, or what is
-    /// read now); on failure the grain keeps its previous state. Returns the expansions written, by text.
+    /// Persists <paramref name="interests"/> as the next version, with <paramref name="feedback"/> (null: the feedback
+    /// kept), the expansions of those <paramref name="written"/> and those kept of the others (the expansions' record
+    /// first, over what <paramref name="read"/> read, or what is read now); on failure the grain keeps its previous state
+    /// and feedback. Returns the expansions written, by text.
     /// </summary>
-    private async Task<Dictionary<string, StoredExpansion>> CommitAsync(Dictionary<string, StoredInterest> interests, ReadExpansions? read = null,
-        Dictionary<string, StoredExpansion?>? written = null)
+    private async Task<Dictionary<string, StoredExpansion>> CommitAsync(Dictionary<string, StoredInterest> interests,
+        Dictionary<string, FeedbackState>? feedback = null, ReadExpansions? read = null, Dictionary<string, StoredExpansion?>? written = null)
     {
         read ??= await ExpansionStore.ReadAsync();
         // First: an expansion stored for a text whose interest then fails to be written is never misread (keyed by text).
         var expansions = await StoreExpansionsAsync(interests.Values, read, written);
         _unwritten = null;
-        var previous = state.State;
+        var (previous, previousFeedback) = (state.State, state.State.Attention.Feedback);
         state.State = new UserInterestsState
         {
             Interests = interests,
@@ -583,14 +577,17 @@ public sealed partial class UserGrain(
             Policy = previous.Policy,
             Attention = previous.Attention,
         };
-        _committedWhileWriting = previous;
+        // The attention state stays one object (decisions add to it ahead of storage, and this write carries that too):
+        // the new feedback goes into it for the write, and out again should the write fail.
+        previous.Attention.Feedback = feedback ?? previousFeedback;
+        _committedWhileWriting = (previous, previousFeedback);
         try
         {
             await WriteStateAsync();
         }
         catch
         {
-            state.State = previous;
+            (state.State, previous.Attention.Feedback) = (previous, previousFeedback);
             throw;
         }
         finally
@@ -689,14 +686,15 @@ public sealed partial class UserGrain(
     /// catches up on the user's next write or on its own next activation.
     /// </summary>
     private Task PublishAsync(Dictionary<string, EmbeddedText> embedded, Dictionary<string, StoredExpansion> stored)
-        => Shard.Update(UserId, CommittedRows(state.State, embedded, stored));
+        => Shard.Update(UserId, CommittedRows(state.State, state.State.Attention.Feedback, embedded, stored));
 
     /// <summary>
     /// The interests of <paramref name="committed"/>, a state written, with their rows (those just <paramref name="embedded"/>,
-    /// the others embedded again with their kept expansions, <see cref="KeptExpansion"/>) and their thresholds as feedback
-    /// moved them.
+    /// the others embedded again with their kept expansions, <see cref="KeptExpansion"/>) and their thresholds as the
+    /// <paramref name="feedback"/> written with it moved them.
     /// </summary>
-    private UserScoringRows CommittedRows(UserInterestsState committed, Dictionary<string, EmbeddedText> embedded, Dictionary<string, StoredExpansion> stored)
+    private UserScoringRows CommittedRows(UserInterestsState committed, Dictionary<string, FeedbackState> feedback,
+        Dictionary<string, EmbeddedText> embedded, Dictionary<string, StoredExpansion> stored)
     {
         var interests = committed.Interests.Values.ToArray();
         var missing = interests.Where(i => !embedded.ContainsKey(i.Id)).ToArray();
@@ -715,7 +713,7 @@ public sealed partial class UserGrain(
             }
         }
         return new UserScoringRows(committed.Version, interests.Select(i => new ScoringInterest(i.Id, i.Text,
-            committed.Attention.Feedback.TryGetValue(i.Id, out var feedback) ? FeedbackRule.Threshold(BaseThreshold(i), feedback) : i.Threshold,
+            feedback.TryGetValue(i.Id, out var moved) ? FeedbackRule.Threshold(BaseThreshold(i), moved) : i.Threshold,
             embedded[i.Id], i.Require, i.Exclude)).ToArray());
     }
 }

@@ -1,10 +1,11 @@
 namespace StreamAttention.Server.Hosting;
 
 /// <summary>
-/// A hosted service that the host's stop reaches only once its start completed. After a stop during the start
-/// (<see cref="StopDuringStart"/>) the host stops every hosted service, and one not started refuses: an Orleans silo
-/// not yet running throws, the Kafka ingest waits for a loop it never began. What started stops; a service whose start
-/// was cancelled or never came is left to its disposal, as before. The silo's start is not cancelled by the stop: Orleans
+/// A hosted service that the host's stop reaches only once its start began. After a stop during the start
+/// (<see cref="StopDuringStart"/>) the host stops every hosted service, and one whose start never came refuses: an
+/// Orleans silo not yet running throws, the Kafka ingest waits for a loop it never began. What began its start stops,
+/// the service whose start the stop cancelled included: its start may have begun work that only its stop ends (the
+/// word vectors' preparation goes on, downloading, past a cancelled wait for it). The silo's start is not cancelled by the stop: Orleans
 /// ends a cancelled join with a non-graceful stop that logs errors and stacks; the silo joins (within Orleans' own join
 /// limits), the next service's start sees the stop, and the silo leaves the cluster gracefully.
 /// </summary>
@@ -13,7 +14,7 @@ internal sealed class StartedServiceStop(IHostedService service, bool disposesSe
     /// <summary>Whether the service is the Orleans silo's, whose start finishes whatever the stop.</summary>
     private readonly bool _startsSilo = service.GetType().Assembly == typeof(Orleans.Runtime.Silo).Assembly;
 
-    private volatile bool _started;
+    private volatile bool _startBegan;
 
     /// <summary>
     /// Wraps each hosted service of <paramref name="services"/>, but a <see cref="BackgroundService"/> (the host watches
@@ -43,13 +44,13 @@ internal sealed class StartedServiceStop(IHostedService service, bool disposesSe
         return service is BackgroundService or IHostedLifecycleService ? service : new StartedServiceStop(service, made);
     }
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        await service.StartAsync(_startsSilo ? CancellationToken.None : cancellationToken);
-        _started = true;
+        _startBegan = true;
+        return service.StartAsync(_startsSilo ? CancellationToken.None : cancellationToken);
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => _started ? service.StopAsync(cancellationToken) : Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken) => _startBegan ? service.StopAsync(cancellationToken) : Task.CompletedTask;
 
     public async ValueTask DisposeAsync()
     {

@@ -87,6 +87,23 @@ public sealed class BrowserTests(SiloHostFixture host, ITestOutputHelper output)
         Assert.Empty(result["errors"]!.AsArray());
     }
 
+    [Fact]
+    public async Task Highlights_mark_the_words_as_the_message_writes_them_whatever_their_Unicode_form()
+    {
+        Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: install the Debian package 'chromium'");
+        await InstallDriverAsync();
+
+        var (exitCode, stdout, stderr) = await ChildProcess.RunAsync(DriverTimeout, "node", Path.Combine(BrowserFolder, "drive-highlights.mjs"),
+            host.BaseAddress.ToString().TrimEnd('/'), TestAuth.OperatorToken);
+        Assert.True(exitCode == 0, $"the browser driver failed ({exitCode}): {stderr}{stdout}");
+
+        var result = JsonNode.Parse(stdout.Trim().Split('\n')[^1])!;
+        // The silo's highlights are folded ("strasse", "db1"; "echec" from an uncased model), the text is as written:
+        // the page compared them lowercased only, and marked none of these.
+        Assert.Equal(["Straße", "ＤＢ１", "échec", "e\u0301tat", "ﬁle"], result["marks"]!.AsArray().Select(m => (string?)m));
+        Assert.Empty(result["errors"]!.AsArray());
+    }
+
     private static async Task InstallDriverAsync()
     {
         if (Directory.Exists(Path.Combine(BrowserFolder, "node_modules", "playwright-core")))

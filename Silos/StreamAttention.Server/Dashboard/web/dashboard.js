@@ -385,13 +385,25 @@ function showMatch({ userId, match }) {
   while (list.children.length > MAX_SHOWN_MATCHES) list.lastChild.remove();
 }
 
+/**
+ * A word as compared with the highlights: the silo folds a message's words (full-width and ligature forms unified,
+ * "ß" as "ss") and the uncased models also drop accents, so a highlight is "strasse", "db" or "echec" where the
+ * message, shown as written, says "Straße", "ＤＢ" or "échec". Both sides lose their accents and fold their case.
+ */
+function foldedWord(word) {
+  return word.normalize("NFKD").replace(/\p{M}/gu, "").toUpperCase().toLowerCase();
+}
+
 /** The message text with the words the interest attended to marked, more opaque the more attention they drew. */
 function highlighted(text, highlights) {
-  const weights = new Map(highlights.map(h => [h.token.toLowerCase(), h.weight]));
+  // Best first: a word two highlights fold to weighs as the better one.
+  const weights = new Map();
+  for (const h of highlights) if (!weights.has(foldedWord(h.token))) weights.set(foldedWord(h.token), h.weight);
   const div = element("div", { class: "text" });
   let at = 0;
-  for (const word of text.matchAll(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu)) {
-    const weight = weights.get(word[0].toLowerCase());
+  // Combining marks belong to their word: "échec" typed as "e" and an accent is one word.
+  for (const word of text.matchAll(/[\p{L}\p{N}][\p{L}\p{N}\p{M}]*(?:['’][\p{L}\p{M}]+)?/gu)) {
+    const weight = weights.get(foldedWord(word[0]));
     if (weight === undefined) continue;
     div.append(text.slice(at, word.index));
     const mark = element("mark", { title: `attention ${weight.toFixed(2)}` }, word[0]);

@@ -60,6 +60,25 @@ public sealed class StopDuringStartTests
     }
 
     [Fact]
+    public async Task The_stop_deadline_holds_a_stop_that_comes_while_the_first_service_starts()
+    {
+        var gate = new GatedStart();
+        // Long enough that the deadline, once armed, never ends the test's process.
+        var builder = SiloHostBuilderStartingWith([gate], "--Cluster:ShutdownTimeout=00:10:00");
+        // As the silo and local commands add it: after the silo's own services.
+        builder.Services.AddHostedService<SiloStopDeadline>();
+        await using var app = SiloHost.Build(builder);
+
+        var run = StopDuringStart.RunAsync(app, CancellationToken.None);
+        await gate.Entered.WaitAsync(TimeSpan.FromSeconds(60));
+
+        // Armed in its own start, after the silo's (whose join a stop does not cancel), it did not time such a stop.
+        Assert.True(app.Services.GetServices<IHostedService>().OfType<SiloStopDeadline>().Single().Armed);
+        app.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+        Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(60)));
+    }
+
+    [Fact]
     public async Task A_start_that_fails_still_fails_with_its_error()
     {
         var before = new RecordingService();
@@ -78,14 +97,17 @@ public sealed class StopDuringStartTests
 
     /// <summary>A silo host, as the <c>silo</c> command builds it, whose first hosted services are <paramref name="first"/>, in order.</summary>
     private static Microsoft.AspNetCore.Builder.WebApplication SiloHostStartingWith(params IHostedService[] first)
+        => SiloHost.Build(SiloHostBuilderStartingWith(first));
+
+    private static Microsoft.AspNetCore.Builder.WebApplicationBuilder SiloHostBuilderStartingWith(IHostedService[] first, params string[] arguments)
     {
-        var builder = SiloHost.CreateBuilder([.. TestAuth.Arguments, "--Cluster:SiloPort=" + LoopbackPort.Free(), "--Cluster:GatewayPort=" + LoopbackPort.Free()],
+        var builder = SiloHost.CreateBuilder([.. TestAuth.Arguments, "--Cluster:SiloPort=" + LoopbackPort.Free(), "--Cluster:GatewayPort=" + LoopbackPort.Free(), .. arguments],
             $"http://127.0.0.1:{LoopbackPort.Free()}");
         for (var i = 0; i < first.Length; i++)
         {
             builder.Services.Insert(i, ServiceDescriptor.Singleton(first[i]));
         }
-        return SiloHost.Build(builder);
+        return builder;
     }
 
     private sealed class RecordingService : IHostedService

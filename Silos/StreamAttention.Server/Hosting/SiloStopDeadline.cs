@@ -15,7 +15,7 @@ namespace StreamAttention.Server.Hosting;
 public sealed partial class SiloStopDeadline(
     IHostApplicationLifetime lifetime, IOptions<HostOptions> host, IOptions<KafkaIngestOptions> ingest, ILocalSiloDetails silo, IMembershipTable membership,
     ILogger<SiloStopDeadline> logger)
-    : IHostedService
+    : IHostedLifecycleService
 {
     /// <summary>The exit code of a stop that overran its timeout: the silo did not leave its cluster cleanly.</summary>
     public const int OverranExitCode = 3;
@@ -23,13 +23,29 @@ public sealed partial class SiloStopDeadline(
     /// <summary>How long the closing line waits for the membership table to say what it lists.</summary>
     private static readonly TimeSpan MembershipReadTimeout = TimeSpan.FromSeconds(2);
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>Whether a stop from now on is held to the timeout.</summary>
+    public bool Armed { get; private set; }
+
+    /// <summary>
+    /// Armed before any hosted service starts (the host calls every lifecycle service's <c>StartingAsync</c> first): a stop
+    /// while the silo joins its cluster, whose start is not cancelled, is held to the timeout too.
+    /// </summary>
+    public Task StartingAsync(CancellationToken cancellationToken)
     {
         lifetime.ApplicationStopping.Register(() => _ = ExitPastDeadlineAsync());
+        Armed = true;
         return Task.CompletedTask;
     }
 
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     private async Task ExitPastDeadlineAsync()
     {

@@ -27,4 +27,30 @@ public sealed class ClusterModelTests
         var back = await Assert.ThrowsAsync<ValidationException>(() => ClusterModelCheck.JoinAsync(cluster.Client, first, model));
         Assert.Contains("the cluster's active silos with other-model (7 dimensions)", back.Message);
     }
+
+    [Fact]
+    public async Task A_join_whose_write_fails_leaves_the_models_as_stored_and_succeeds_when_retried()
+    {
+        var store = new SharedGrainStore();
+        await using var cluster = await TestCluster.StartAsync(store, silos: 2);
+        var (first, second) = (cluster.Silos[0].SiloAddress, cluster.Silos[1].SiloAddress);
+        var model = ClusterModelCheck.ModelOf(cluster.Silos[0].ServiceProvider.GetRequiredService<ITextEmbedder>());
+        await cluster.StopSiloAsync(cluster.Silos[0]);
+
+        store.FailWritesOf("cluster-model");
+        try
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => ClusterModelCheck.JoinAsync(cluster.Client, second, "other-model (7 dimensions)"));
+        }
+        finally
+        {
+            store.FailWritesOf(null);
+        }
+        // As stored, the active silo embeds with the first model: a silo joining with it is not refused.
+        await ClusterModelCheck.JoinAsync(cluster.Client, first, model);
+
+        await ClusterModelCheck.JoinAsync(cluster.Client, second, "other-model (7 dimensions)");
+        var stored = (ClusterModelState)store.Entries.Single(e => e.Key.StateName == "cluster-model").Value.State;
+        Assert.Equal("other-model (7 dimensions)", stored.ModelBySilo[second.ToParsableString()]);
+    }
 }

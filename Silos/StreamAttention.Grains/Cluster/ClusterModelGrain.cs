@@ -21,8 +21,18 @@ public sealed class ClusterModelGrain([PersistentState("cluster-model", StorageN
             return conflicting;
         }
         others[silo] = model;
+        var stored = state.State.ModelBySilo;
         state.State.ModelBySilo = others;
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            // The models stay as stored: a join whose write failed does not count against the next silo's.
+            state.State.ModelBySilo = stored;
+            throw;
+        }
         return null;
     }
 }

@@ -43,19 +43,35 @@ public sealed class TenantGrain(
 
     private async Task SetAsync(string user, int interests)
     {
-        if (state.State.InterestsByUser.GetValueOrDefault(user) == interests)
+        var counts = state.State.InterestsByUser;
+        var held = counts.GetValueOrDefault(user);
+        if (held == interests)
         {
             return;
         }
+        Set(counts, user, interests);
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            // Undone, so the counts stay as stored: a retry of the same call then finds a change and writes it.
+            Set(counts, user, held);
+            throw;
+        }
+    }
+
+    private static void Set(Dictionary<string, int> counts, string user, int interests)
+    {
         if (interests == 0)
         {
-            state.State.InterestsByUser.Remove(user);
+            counts.Remove(user);
         }
         else
         {
-            state.State.InterestsByUser[user] = interests;
+            counts[user] = interests;
         }
-        await state.WriteStateAsync();
     }
 }
 

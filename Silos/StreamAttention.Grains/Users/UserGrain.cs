@@ -62,6 +62,12 @@ public sealed partial class UserGrain(
     private bool _erased;
     private AttentionLog? _log;
 
+    /// <summary>How often rows the shard did not take are sent again (<see cref="PublishAsync"/>).</summary>
+    private static readonly TimeSpan PublishRetry = TimeSpan.FromSeconds(2);
+
+    /// <summary>Sends the rows again while the shard has not taken the state last written; null when it has.</summary>
+    private IGrainTimer? _publishRetry;
+
     /// <summary>
     /// The state last written, with the feedback it was written with, while <see cref="CommitAsync"/> writes the next one
     /// (null otherwise): what <see cref="GetScoringRows"/>, interleaving with that write, reads, since the write may yet
@@ -188,11 +194,20 @@ public sealed partial class UserGrain(
         var feedback = new Dictionary<string, FeedbackState>(state.State.Attention.Feedback);
         feedback.Remove(interestId);
         var written = await CommitAsync(next, feedback);
+        await PublishAsync([], written);
         if (Tenant is { } tenant)
         {
-            await tenant.Release(UserId, next.Count);
+            try
+            {
+                await tenant.Release(UserId, next.Count);
+            }
+            catch (Exception e)
+            {
+                // The delete is stored, so it does not fail for this (its retry would answer that the interest is gone):
+                // the tenant's count stays high, as after a failed write, until the user's next write or delete sets it.
+                LogReleaseFailed(UserId, e);
+            }
         }
-        await PublishAsync([], written);
         return true;
     }
 
@@ -503,6 +518,8 @@ public sealed partial class UserGrain(
     /// </summary>
     public async Task<UserErasureOutcome> Erase()
     {
+        // The erasure takes the user out of its shard: rows sent again after that would put the interests back.
+        StopPublishRetry();
         var done = new List<string>(UserErasureSteps.All.Count);
         async Task<bool> RunAsync(string step, Func<Task> run)
         {
@@ -685,8 +702,44 @@ public sealed partial class UserGrain(
     /// Sends the committed rows to the shard. Should this fail, the state is durable all the same and the shard
     /// catches up on the user's next write or on its own next activation.
     /// </summary>
-    private Task PublishAsync(Dictionary<string, EmbeddedText> embedded, Dictionary<string, StoredExpansion> stored)
-        => Shard.Update(UserId, CommittedRows(state.State, state.State.Attention.Feedback, embedded, stored));
+    /// <summary>
+    /// Sends the state just written to the shard. The change is stored, so a shard that fails to take it does not fail
+    /// the call (a retry would find nothing to change, and a delete's retry the interest gone): the rows are sent again
+    /// every <see cref="PublishRetry"/>, the activation kept alive meanwhile, until the shard takes them (or a later
+    /// write's rows, which carry a newer version, reach it first).
+    /// </summary>
+    private async Task PublishAsync(Dictionary<string, EmbeddedText> embedded, Dictionary<string, StoredExpansion> stored)
+    {
+        try
+        {
+            await Shard.Update(UserId, CommittedRows(state.State, state.State.Attention.Feedback, embedded, stored));
+            StopPublishRetry();
+        }
+        catch (Exception e)
+        {
+            LogPublishFailed(UserId, state.State.Version, PublishRetry, e);
+            _publishRetry ??= this.RegisterGrainTimer(RetryPublishAsync, new GrainTimerCreationOptions(PublishRetry, PublishRetry) { KeepAlive = true });
+        }
+    }
+
+    /// <summary>Not interleaved with a write (a grain timer takes its own turn): the rows read are those last written.</summary>
+    private async Task RetryPublishAsync(CancellationToken cancellationToken)
+    {
+        await Shard.Update(UserId, await GetScoringRows());
+        StopPublishRetry();
+    }
+
+    private void StopPublishRetry()
+    {
+        _publishRetry?.Dispose();
+        _publishRetry = null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "User {User}: its tenant did not take the count after a delete; the delete is stored, and the count stays high until the user's next write or delete")]
+    private partial void LogReleaseFailed(string user, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "User {User}: its shard did not take version {Version} of its interests; the write is stored, and the rows are sent again every {Delay}")]
+    private partial void LogPublishFailed(string user, long version, TimeSpan delay, Exception exception);
 
     /// <summary>
     /// The interests of <paramref name="committed"/>, a state written, with their rows (those just <paramref name="embedded"/>,

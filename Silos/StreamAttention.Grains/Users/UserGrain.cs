@@ -699,10 +699,6 @@ public sealed partial class UserGrain(
     }
 
     /// <summary>
-    /// Sends the committed rows to the shard. Should this fail, the state is durable all the same and the shard
-    /// catches up on the user's next write or on its own next activation.
-    /// </summary>
-    /// <summary>
     /// Sends the state just written to the shard. The change is stored, so a shard that fails to take it does not fail
     /// the call (a retry would find nothing to change, and a delete's retry the interest gone): the rows are sent again
     /// every <see cref="PublishRetry"/>, the activation kept alive meanwhile, until the shard takes them (or a later

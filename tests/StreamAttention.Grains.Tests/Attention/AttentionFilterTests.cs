@@ -258,36 +258,28 @@ public sealed class AttentionFilterTests
 
     [Fact]
     public void A_muted_term_with_digits_mutes_that_code_or_host_only()
-    {
-        var (_, filter, state) = Arrange();
-        var until = Start.AddHours(1);
-        var policy = DeliveryPolicy.Default with
-        {
-            Duplicates = DeliveryPolicy.Default.Duplicates with { Enabled = false },
-            Mutes = [new MuteRule(null, "503", until), new MuteRule(null, "DB7", until)],
-        };
-
-        Assert.Equal(
+        => Assert.Equal(
             [DeliveryKinds.Muted, DeliveryKinds.Immediate, DeliveryKinds.Muted, DeliveryKinds.Immediate, DeliveryKinds.Immediate],
-            new[] { "api error rate spikes: 503 responses", "api error rate spikes: 404 responses", "replication lag on db7 replica", "replication lag on db8 replica", "replication lag on db70" }
-                .Select((text, i) => filter.Decide(Match($"m{i}", text, 0.9f), policy, state).Delivery));
-    }
+            DeliveriesUnderTermMutes(["503", "DB7"],
+                ["api error rate spikes: 503 responses", "api error rate spikes: 404 responses", "replication lag on db7 replica", "replication lag on db8 replica", "replication lag on db70"]));
 
     [Fact]
     public void A_muted_term_in_Japanese_or_another_Unicode_form_mutes_its_word()
+        => Assert.Equal(
+            [DeliveryKinds.Muted, DeliveryKinds.Immediate, DeliveryKinds.Muted],
+            DeliveriesUnderTermMutes(["\u691C\u8A3C", "re\u0301plication"],
+                ["\u691C\u8A3C\u74B0\u5883\u306E\u30C7\u30D7\u30ED\u30A4\u304C\u5931\u6557", "\u672C\u756A\u74B0\u5883\u306E\u30C7\u30D7\u30ED\u30A4\u304C\u5931\u6557", "\u00E9chec de la R\u00C9PLICATION"]));
+
+    /// <summary>The deliveries of <paramref name="texts"/>, each a distinct relevant match, under an hour's mute of each of <paramref name="terms"/> (duplicates off).</summary>
+    private static string[] DeliveriesUnderTermMutes(string[] terms, string[] texts)
     {
         var (_, filter, state) = Arrange();
-        var until = Start.AddHours(1);
         var policy = DeliveryPolicy.Default with
         {
             Duplicates = DeliveryPolicy.Default.Duplicates with { Enabled = false },
-            Mutes = [new MuteRule(null, "\u691C\u8A3C", until), new MuteRule(null, "re\u0301plication", until)],
+            Mutes = [.. terms.Select(term => new MuteRule(null, term, Start.AddHours(1)))],
         };
-
-        Assert.Equal(
-            [DeliveryKinds.Muted, DeliveryKinds.Immediate, DeliveryKinds.Muted],
-            new[] { "\u691C\u8A3C\u74B0\u5883\u306E\u30C7\u30D7\u30ED\u30A4\u304C\u5931\u6557", "\u672C\u756A\u74B0\u5883\u306E\u30C7\u30D7\u30ED\u30A4\u304C\u5931\u6557", "\u00E9chec de la R\u00C9PLICATION" }
-                .Select((text, i) => filter.Decide(Match($"m{i}", text, 0.9f), policy, state).Delivery));
+        return [.. texts.Select((text, i) => filter.Decide(Match($"m{i}", text, 0.9f), policy, state).Delivery)];
     }
 
     private static (string Delivery, string? DuplicateOf) Decided(MatchDecision decision) => (decision.Delivery, decision.DuplicateOf);

@@ -3,6 +3,7 @@ using StreamAttention.Contracts;
 using StreamAttention.Contracts.Scoring;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Attention;
+using StreamAttention.Grains.Shards;
 using StreamAttention.Grains.Users;
 
 namespace StreamAttention.Grains.Tests;
@@ -123,6 +124,16 @@ public sealed class StoredBinaryRecordsTests(SiloHostFixture fixture) : IClassFi
     /// A user's expansions record, as this format was first written (<c>StoredStates/user-expansions.bin</c>): twin
     /// texts' expansions share their vector, as a process's do.
     /// </summary>
+    /// <summary>A shard membership as builds before removals were kept wrote it (<c>StoredStates/shard-membership-users-only.bin</c>).</summary>
+    [Fact]
+    public void A_shard_membership_written_before_removals_were_kept_loads_with_none()
+    {
+        var loaded = Storage.Deserialize<ShardMembershipState>(StoredRecords.Bytes("shard-membership-users-only.bin"))!;
+
+        Assert.Equal(["acme/alice", "bob"], loaded.Users.Order(StringComparer.Ordinal));
+        Assert.Empty(loaded.Removed);
+    }
+
     [Fact]
     public void A_user_expansions_record_loads_whole()
     {

@@ -53,6 +53,7 @@ public sealed class StoredFormatTests(SiloHostFixture fixture) : IClassFixture<S
         [typeof(Digest)] = "StreamAttention.Digest",
         [typeof(DigestGroup)] = "StreamAttention.DigestGroup",
         [typeof(ShardMembershipState)] = "StreamAttention.ShardMembershipState",
+        [typeof(ShardRemoval)] = "StreamAttention.ShardRemoval",
         [typeof(ClusterModelState)] = "StreamAttention.ClusterModelState",
         [typeof(TenantUsageState)] = "StreamAttention.TenantUsageState",
         [typeof(MatchFeedState)] = "StreamAttention.MatchFeedState",
@@ -77,7 +78,11 @@ public sealed class StoredFormatTests(SiloHostFixture fixture) : IClassFixture<S
         new StoredSample<UserInterestsState>("user-state", UserState),
         new StoredSample<AttentionEntry>("attention-log-entry", LogEntry),
         new StoredSample<UserExpansions>("user-expansions", Expansions),
-        new StoredSample<ShardMembershipState>("shard-membership", () => new ShardMembershipState { Users = ["acme/alice", "bob"] }),
+        new StoredSample<ShardMembershipState>("shard-membership", () => new ShardMembershipState
+        {
+            Users = ["acme/alice", "bob"],
+            Removed = { ["acme/carol"] = new ShardRemoval(7, At) },
+        }),
         new StoredSample<ClusterModelState>("cluster-model", () => new ClusterModelState { ModelBySilo = { ["S127.0.0.1:11111:1"] = "distilled-minilm (256 dimensions)" } }),
         new StoredSample<TenantUsageState>("tenant-usage", () => new TenantUsageState { InterestsByUser = { ["acme/alice"] = 2, ["acme/bob"] = 1 } }),
         new StoredSample<MatchFeedState>("feed-erasures", () => new MatchFeedState { Erasures = [new UserErasure("acme/alice", At), new UserErasure("bob", At.AddMinutes(1))] }),

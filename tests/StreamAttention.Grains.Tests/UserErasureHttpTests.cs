@@ -41,17 +41,33 @@ public sealed class UserErasureHttpTests(UserErasureHttpTests.FailingCallSiloFix
         protected override void Configure(WebApplicationBuilder builder) => builder.Services.AddSingleton<IIncomingGrainCallFilter>(Faults);
     }
 
-    /// <summary>Makes the next call of one grain method throw, once, as a grain whose storage failed would.</summary>
+    /// <summary>
+    /// Makes the next call of one grain method throw, once (or every call until <see cref="Heal"/>), as a grain whose
+    /// storage failed would.
+    /// </summary>
     public sealed class FailingCalls : IIncomingGrainCallFilter
     {
         private (Type Grain, string Method)? _next;
+        private bool _untilHealed;
         private readonly Lock _lock = new();
 
-        public void FailNext<TGrain>(string method)
+        public void FailNext<TGrain>(string method) => Fail<TGrain>(method, untilHealed: false);
+
+        public void FailUntilHealed<TGrain>(string method) => Fail<TGrain>(method, untilHealed: true);
+
+        public void Heal()
         {
             lock (_lock)
             {
-                _next = (typeof(TGrain), method);
+                _next = null;
+            }
+        }
+
+        private void Fail<TGrain>(string method, bool untilHealed)
+        {
+            lock (_lock)
+            {
+                (_next, _untilHealed) = ((typeof(TGrain), method), untilHealed);
             }
         }
 
@@ -61,7 +77,7 @@ public sealed class UserErasureHttpTests(UserErasureHttpTests.FailingCallSiloFix
             {
                 if (_next == (context.InterfaceMethod.DeclaringType!, context.InterfaceMethod.Name))
                 {
-                    _next = null;
+                    _next = _untilHealed ? _next : null;
                     throw new IOException("injected failure");
                 }
             }

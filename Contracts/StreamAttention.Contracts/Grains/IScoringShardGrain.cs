@@ -9,11 +9,17 @@ namespace StreamAttention.Contracts.Grains;
 [Alias("StreamAttention.IScoringShardGrain")]
 public interface IScoringShardGrain : IGrainWithIntegerKey
 {
-    /// <summary>Records durably that the user belongs to this shard; called before the user first persists interests.</summary>
+    /// <summary>
+    /// Records durably that the user belongs to this shard; called before the user first persists interests. Returns the
+    /// newest version of the user's rows the shard knows (held or removed; 0: none): the user's next write must be above it.
+    /// </summary>
     [Alias("Register")]
-    Task Register(string userId);
+    Task<long> Register(string userId);
 
-    /// <summary>Replaces the user's rows (ignored if older than those held); no interests left unregisters the user.</summary>
+    /// <summary>
+    /// Replaces the user's rows (ignored if older than those held, or than the user's latest removal); no interests left
+    /// unregisters the user.
+    /// </summary>
     [Alias("Update")]
     Task Update(string userId, UserScoringRows rows);
 

@@ -21,8 +21,10 @@ public static class ClusterContract
     /// aliases, other argument and result types, which a silo of version 1 cannot read.
     /// 3: the feed grain persists its erasures (a stored record of its own) and answers <c>IMatchFeedGrain.ErasedSince</c>,
     /// which the ingest calls before producing; a silo of version 2 knows neither.
+    /// 4: <c>IScoringShardGrain.Register</c> returns the newest version of the user's rows the shard knows, and the shard's
+    /// membership record keeps its recent removals (<c>ShardRemoval</c>, a stored type a silo of version 3 cannot read).
     /// </summary>
-    public const string Version = "3";
+    public const string Version = "4";
 
     /// <summary>The grain property that holds a silo's version in the cluster manifest.</summary>
     public const string Property = "streamattention.cluster-contract";

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using Orleans.Configuration;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Scoring;
 using StreamAttention.Embeddings;
@@ -20,6 +21,10 @@ namespace StreamAttention.Grains.Shards;
 /// the next score through this grain publishes them again and scores on a concatenation made for that call.
 /// On activation a member whose grain fails to answer is left out (only that user's matches are missing) and asked
 /// again every <see cref="MissingUserRetry"/> until it answers.
+/// A user's rows carry the version of the write they came from, and rows older than what the shard holds or last removed
+/// are refused: calls from different activations of a user grain (one on a silo that died, its successor on another) are
+/// not ordered, so an older publish can arrive after a newer one. Removals are kept, with the membership, until no call
+/// sent before them can still arrive (<see cref="RemovalKept"/>).
 /// Kept alive: a shard is one of few and rebuilding it asks every one of its users. Placed by <see cref="ShardPlacement"/>,
 /// and every <see cref="ShardingOptions.SpreadCheck"/> it moves to its silo of the spread when the membership changed it.
 /// </summary>
@@ -33,6 +38,8 @@ public sealed class ScoringShardGrain(
     IOptions<ShardingOptions> sharding,
     IClusterMembershipService cluster,
     ILocalSiloDetails localSilo,
+    IOptions<SiloMessagingOptions> messaging,
+    TimeProvider time,
     ILogger<ScoringShardGrain> logger) : Grain, IScoringShardGrain
 {
     /// <summary>User grains asked at once while rebuilding.</summary>
@@ -53,6 +60,12 @@ public sealed class ScoringShardGrain(
     private bool _unsaved;
 
     private int Shard => (int)this.GetPrimaryKeyLong();
+
+    /// <summary>
+    /// How long a removal is kept: Orleans drops a call unread once it is older than the response timeout, so past a
+    /// few of those no publish sent before the removal can arrive (the margin covers a call forwarded between silos).
+    /// </summary>
+    private TimeSpan RemovalKept => 4 * messaging.Value.ResponseTimeout;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -96,7 +109,7 @@ public sealed class ScoringShardGrain(
                 _missing.Remove(chunk[i]);
                 // An update that arrived meanwhile is at least as new; one that removed the user (its last interest
                 // deleted, or the user erased) also left the membership.
-                if (loaded.Interests.Count > 0 && !_users.ContainsKey(chunk[i]) && membership.State.Users.Contains(chunk[i]))
+                if (loaded.Interests.Count > 0 && !_users.ContainsKey(chunk[i]) && membership.State.Users.Contains(chunk[i]) && !IsStale(chunk[i], loaded.Version))
                 {
                     _users[chunk[i]] = Index(chunk[i], loaded);
                     Invalidate();
@@ -117,11 +130,18 @@ public sealed class ScoringShardGrain(
     private Task RetryMissingAsync(CancellationToken cancellationToken)
         => LoadAsync(_missing.Where(membership.State.Users.Contains).ToArray());
 
-    public Task Register(string userId) => AddMemberAsync(userId);
+    public async Task<long> Register(string userId)
+    {
+        // Read first: the user's next write takes a version above it, even when its own count started over (an erasure
+        // clears the user's state), so that its rows are not refused as older than the removal.
+        var newest = Math.Max(_users.GetValueOrDefault(userId)?.Version ?? 0, membership.State.Removed.GetValueOrDefault(userId)?.Version ?? 0);
+        await AddMemberAsync(userId);
+        return newest;
+    }
 
     public async Task Update(string userId, UserScoringRows rows)
     {
-        if (_users.TryGetValue(userId, out var held) && held.Version > rows.Version)
+        if (IsStale(userId, rows.Version))
         {
             return;
         }
@@ -130,17 +150,34 @@ public sealed class ScoringShardGrain(
         if (rows.Interests.Count > 0)
         {
             _users[userId] = Index(userId, rows);
+            // The rows held now carry the newer version; the removal is forgotten with the next write.
+            membership.State.Removed.Remove(userId);
             // Normally registered already; this heals a membership that lost the user.
             await AddMemberAsync(userId);
             return;
         }
         _users.Remove(userId);
-        if (membership.State.Users.Remove(userId))
+        var left = membership.State.Users.Remove(userId);
+        // Kept also for a user not held: its older rows may still be on their way.
+        var newer = membership.State.Removed.GetValueOrDefault(userId)?.Version != rows.Version;
+        if (newer)
+        {
+            membership.State.Removed[userId] = new ShardRemoval(rows.Version, time.GetUtcNow());
+        }
+        if (left || newer)
         {
             _unsaved = true;
             await PersistMembershipAsync();
         }
     }
+
+    /// <summary>
+    /// Whether rows of <paramref name="version"/> are older than those held, or than the user's removal: a removal's own
+    /// version is not (an erasure sends the version after the user's last write, which a failed erasure's user writes next).
+    /// </summary>
+    private bool IsStale(string userId, long version)
+        => _users.TryGetValue(userId, out var held) && held.Version > version
+            || membership.State.Removed.TryGetValue(userId, out var removal) && removal.Version > version;
 
     public async Task<IReadOnlyList<TextMatch>> Score(ShardScoreRequest request, CancellationToken cancellationToken)
     {
@@ -283,6 +320,8 @@ public sealed class ScoringShardGrain(
         }
         _pendingWrite = null;
         _unsaved = false;
+        // A write stores only the removals that can still matter (an erased user's id among them).
+        membership.State.ForgetRemovalsBefore(time.GetUtcNow() - RemovalKept);
         try
         {
             await membership.WriteStateAsync();

@@ -46,6 +46,12 @@ public sealed partial class UserGrain(
     /// <summary>The reminder that checks for a due digest while matches wait for one (or a digest waits to be sent).</summary>
     public const string DigestReminder = "digest";
 
+    /// <summary>
+    /// The reminder that sends the rows again while the shard has not taken the state last written: unlike the
+    /// <see cref="PublishRetry"/> timer it outlives the activation (its silo lost), and it is removed once the shard took them.
+    /// </summary>
+    public const string PublishReminder = "publish";
+
     /// <summary>Orleans reminders tick at most once a minute, so a digest goes out at most this late.</summary>
     public static readonly TimeSpan DigestCheckPeriod = TimeSpan.FromMinutes(1);
 
@@ -67,6 +73,9 @@ public sealed partial class UserGrain(
 
     /// <summary>Sends the rows again while the shard has not taken the state last written; null when it has.</summary>
     private IGrainTimer? _publishRetry;
+
+    /// <summary>Whether this activation registered <see cref="PublishReminder"/>, or was woken by it, and has not removed it.</summary>
+    private bool _publishReminderRegistered;
 
     /// <summary>
     /// The state last written, with the feedback it was written with, while <see cref="CommitAsync"/> writes the next one
@@ -163,10 +172,8 @@ public sealed partial class UserGrain(
             return new InterestWriteResult([], errors.OrderBy(e => e.Index).ToArray());
         }
 
-        if (current.Count == 0)
-        {
-            await Shard.Register(UserId);
-        }
+        // The shard may know a newer version than the state (an erasure cleared it): the write goes above it.
+        var shardNewest = current.Count == 0 ? await Shard.Register(UserId) : 0;
         var now = time.GetUtcNow();
         var next = new Dictionary<string, StoredInterest>(current);
         var stored = new List<StoredInterest>(accepted.Count);
@@ -177,7 +184,7 @@ public sealed partial class UserGrain(
             next[id] = interest;
             stored.Add(interest);
         }
-        var written = await CommitAsync(next, read: kept, written: accepted.ToDictionary(a => a.Key, a => a.Value.Expansion));
+        var written = await CommitAsync(next, read: kept, written: accepted.ToDictionary(a => a.Key, a => a.Value.Expansion), versionAbove: shardNewest);
         await PublishAsync(accepted.ToDictionary(a => a.Key, a => a.Value.Row), written);
         return new InterestWriteResult(stored, errors.OrderBy(e => e.Index).ToArray());
     }
@@ -394,6 +401,12 @@ public sealed partial class UserGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        if (reminderName == PublishReminder)
+        {
+            _publishReminderRegistered = true;
+            await SendRowsAsync(await GetScoringRows());
+            return;
+        }
         if (reminderName != DigestReminder)
         {
             return;
@@ -427,6 +440,22 @@ public sealed partial class UserGrain(
         {
             LogReminderFailed(e);
         }
+    }
+
+    /// <summary>The erasure's: the publish reminder goes too (its rows would be refused anyway, but it names the user).</summary>
+    private async Task RemoveRemindersAsync()
+    {
+        await RemoveDigestReminderAsync();
+        await RemovePublishReminderAsync();
+    }
+
+    private async Task RemovePublishReminderAsync()
+    {
+        if (await this.GetReminder(PublishReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+        _publishReminderRegistered = false;
     }
 
     private async Task RemoveDigestReminderAsync()
@@ -540,7 +569,7 @@ public sealed partial class UserGrain(
             // part of its silo's index until it publishes it again without the user.
             await RunAsync(UserErasureSteps.Scoring, () => Shard.Update(UserId, new UserScoringRows(state.State.Version + 1, [])))
             && await RunAsync(UserErasureSteps.TenantCount, () => Tenant?.Release(UserId, 0) ?? Task.CompletedTask)
-            && await RunAsync(UserErasureSteps.DigestReminder, RemoveDigestReminderAsync)
+            && await RunAsync(UserErasureSteps.DigestReminder, RemoveRemindersAsync)
             // Every attention log entry in storage, those whose removal failed before included, is below the next number.
             && await RunAsync(UserErasureSteps.AttentionLog, () => Log.RemoveBeforeAsync(Log.Next))
             && await RunAsync(UserErasureSteps.Expansions, ExpansionStore.ClearAsync)
@@ -574,13 +603,14 @@ public sealed partial class UserGrain(
     private partial void LogReminderFailed(Exception exception);
 
     /// <summary>
-    /// Persists <paramref name="interests"/> as the next version, with <paramref name="feedback"/> (null: the feedback
+    /// Persists <paramref name="interests"/> as the next version (above <paramref name="versionAbove"/> too), with <paramref name="feedback"/> (null: the feedback
     /// kept), the expansions of those <paramref name="written"/> and those kept of the others (the expansions' record
     /// first, over what <paramref name="read"/> read, or what is read now); on failure the grain keeps its previous state
     /// and feedback. Returns the expansions written, by text.
     /// </summary>
     private async Task<Dictionary<string, StoredExpansion>> CommitAsync(Dictionary<string, StoredInterest> interests,
-        Dictionary<string, FeedbackState>? feedback = null, ReadExpansions? read = null, Dictionary<string, StoredExpansion?>? written = null)
+        Dictionary<string, FeedbackState>? feedback = null, ReadExpansions? read = null, Dictionary<string, StoredExpansion?>? written = null,
+        long versionAbove = 0)
     {
         read ??= await ExpansionStore.ReadAsync();
         // First: an expansion stored for a text whose interest then fails to be written is never misread (keyed by text).
@@ -590,7 +620,7 @@ public sealed partial class UserGrain(
         state.State = new UserInterestsState
         {
             Interests = interests,
-            Version = previous.Version + 1,
+            Version = Math.Max(previous.Version, versionAbove) + 1,
             Policy = previous.Policy,
             Attention = previous.Attention,
         };
@@ -701,28 +731,54 @@ public sealed partial class UserGrain(
     /// <summary>
     /// Sends the state just written to the shard. The change is stored, so a shard that fails to take it does not fail
     /// the call (a retry would find nothing to change, and a delete's retry the interest gone): the rows are sent again
-    /// every <see cref="PublishRetry"/>, the activation kept alive meanwhile, until the shard takes them (or a later
-    /// write's rows, which carry a newer version, reach it first).
+    /// every <see cref="PublishRetry"/>, the activation kept alive meanwhile, and every minute by
+    /// <see cref="PublishReminder"/> should the activation be lost, until the shard takes them (or a later write's rows,
+    /// which carry a newer version, reach it first). Only a user whose shard is behind has that reminder.
     /// </summary>
-    private async Task PublishAsync(Dictionary<string, EmbeddedText> embedded, Dictionary<string, StoredExpansion> stored)
+    private Task PublishAsync(Dictionary<string, EmbeddedText> embedded, Dictionary<string, StoredExpansion> stored)
+        => SendRowsAsync(CommittedRows(state.State, state.State.Attention.Feedback, embedded, stored));
+
+    /// <summary>Not interleaved with a write (a grain timer takes its own turn): the rows read are those last written.</summary>
+    private async Task RetryPublishAsync(CancellationToken cancellationToken) => await SendRowsAsync(await GetScoringRows());
+
+    private async Task SendRowsAsync(UserScoringRows rows)
     {
         try
         {
-            await Shard.Update(UserId, CommittedRows(state.State, state.State.Attention.Feedback, embedded, stored));
-            StopPublishRetry();
+            await Shard.Update(UserId, rows);
         }
         catch (Exception e)
         {
-            LogPublishFailed(UserId, state.State.Version, PublishRetry, e);
+            LogPublishFailed(UserId, rows.Version, PublishRetry, e);
             _publishRetry ??= this.RegisterGrainTimer(RetryPublishAsync, new GrainTimerCreationOptions(PublishRetry, PublishRetry) { KeepAlive = true });
+            if (!_publishReminderRegistered)
+            {
+                try
+                {
+                    await this.RegisterOrUpdateReminder(PublishReminder, DigestCheckPeriod, DigestCheckPeriod);
+                    _publishReminderRegistered = true;
+                }
+                catch (Exception reminderFailure)
+                {
+                    // The timer still retries while this activation lives; its next failure registers the reminder again.
+                    LogReminderFailed(reminderFailure);
+                }
+            }
+            return;
         }
-    }
-
-    /// <summary>Not interleaved with a write (a grain timer takes its own turn): the rows read are those last written.</summary>
-    private async Task RetryPublishAsync(CancellationToken cancellationToken)
-    {
-        await Shard.Update(UserId, await GetScoringRows());
         StopPublishRetry();
+        if (_publishReminderRegistered)
+        {
+            try
+            {
+                await RemovePublishReminderAsync();
+            }
+            catch (Exception e)
+            {
+                // Its next tick sends the rows again, which the shard takes as a repeat, and removes it then.
+                LogReminderFailed(e);
+            }
+        }
     }
 
     private void StopPublishRetry()

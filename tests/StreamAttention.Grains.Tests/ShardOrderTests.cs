@@ -1,0 +1,144 @@
+using Microsoft.Extensions.DependencyInjection;
+using StreamAttention.Contracts.Grains;
+using StreamAttention.Contracts.Scoring;
+using StreamAttention.Contracts.Users;
+using StreamAttention.Grains.Shards;
+using StreamAttention.Grains.Users;
+
+namespace StreamAttention.Grains.Tests;
+
+/// <summary>
+/// A shard's copy of a user's interests never goes back to an older version: rows of a publish that arrives after a
+/// newer removal (from an activation of the user grain on a silo since lost, its calls not ordered with its successor's)
+/// are refused, also after the shard's reactivation; and the shard catches up with a change stored while it failed even
+/// when the user grain's activation, with its retry timer, is lost.
+/// </summary>
+public sealed class ShardOrderTests(ShardOrderTests.FaultyClusterFixture fixture) : IClassFixture<ShardOrderTests.FaultyClusterFixture>
+{
+    public sealed class FaultyClusterFixture : ClusterFixture
+    {
+        public UserErasureHttpTests.FailingCalls Faults { get; } = new();
+
+        public override async Task InitializeAsync()
+            => Cluster = await TestCluster.StartAsync(Store, configure: silo => silo.Services.AddSingleton<IIncomingGrainCallFilter>(Faults));
+    }
+
+    private IScoringGatewayGrain Gateway => fixture.Grains.GetGrain<IScoringGatewayGrain>(0);
+
+    private IScoringShardGrain ShardOf(string user) => fixture.Grains.GetGrain<IScoringShardGrain>(ShardMap.ShardOf(user, int.Parse(TestCluster.Settings["Sharding:ShardCount"]!)));
+
+    [Theory]
+    [InlineData("delete", false)]
+    [InlineData("delete", true)]
+    [InlineData("erase", false)]
+    [InlineData("erase", true)]
+    public async Task Rows_older_than_a_removal_that_arrive_after_it_do_not_bring_the_interests_back(string removal, bool shardReactivated)
+    {
+        var user = $"order-{removal}-{shardReactivated}";
+        var grain = fixture.Grains.GetGrain<IUserGrain>(user);
+        await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest)]);
+        // What the write's publish sent, still on its way to the shard.
+        var late = await grain.GetScoringRows();
+        if (removal == "delete")
+        {
+            Assert.True(await grain.DeleteInterest("db"));
+        }
+        else
+        {
+            Assert.Null((await grain.Erase()).FailedStep);
+        }
+        if (shardReactivated)
+        {
+            await fixture.Cluster.DeactivateAsync(ShardOf(user));
+        }
+
+        await ShardOf(user).Update(user, late);
+
+        // The shard itself, not the user grain (which withdraws a match of an interest it no longer has): its text scored
+        // against the shard's rows for the user finds none, and its stored membership does not list the user again.
+        Assert.Empty(await ShardOf(user).Score(new ShardScoreRequest([late.Interests[0].Embedding], UserId: user)));
+        Assert.DoesNotContain(user, fixture.Store.Entries.Where(e => e.Key.StateName == "shard").SelectMany(e => ((ShardMembershipState)e.Value.State).Users));
+    }
+
+    /// <summary>
+    /// A removal is kept to refuse rows sent before it that arrive late, only until such a call is dropped unread: the
+    /// shard's next membership write leaves the older ones out (an erased user's id with them).
+    /// </summary>
+    [Fact]
+    public void The_membership_forgets_the_removals_taken_before_the_oldest_that_can_still_matter()
+    {
+        var at = new DateTimeOffset(2026, 12, 5, 9, 0, 0, TimeSpan.Zero);
+        var membership = new ShardMembershipState
+        {
+            Users = ["kept"],
+            Removed = { ["erased-long-ago"] = new ShardRemoval(3, at.AddMinutes(-5)), ["erased-lately"] = new ShardRemoval(8, at) },
+        };
+
+        membership.ForgetRemovalsBefore(at.AddMinutes(-1));
+
+        Assert.Equal(["erased-lately"], membership.Removed.Keys);
+        Assert.Equal(["kept"], membership.Users);
+    }
+
+    /// <summary>An erasure clears the user's state, its version count with it; the shard still knows the erasure's version.</summary>
+    [Fact]
+    public async Task A_user_written_again_after_its_erasure_takes_versions_above_the_erasure_and_matches()
+    {
+        const string user = "order-erased-written-again";
+        var grain = fixture.Grains.GetGrain<IUserGrain>(user);
+        await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest)]);
+        var erased = await grain.GetScoringRows();
+        Assert.Null((await grain.Erase()).FailedStep);
+
+        Assert.Empty((await grain.PutInterests([new InterestInput("f1", Texts.RacingInterest, Texts.RacingThreshold)])).Errors);
+
+        // The erasure removed the user at the version after its last write's.
+        Assert.True((await grain.GetScoringRows()).Version > erased.Version + 1);
+        Assert.Contains(await Gateway.Score([Texts.RacingMessage], user), m => m.UserId == user && m.InterestId == "f1");
+    }
+
+    /// <summary>
+    /// The shard fails every update while the user grain's activation (and its retry timer) is lost, as with its silo;
+    /// the reminder the failed publish left wakes the user again and brings the rows to the shard, then goes.
+    /// </summary>
+    [Theory]
+    [InlineData("put")]
+    [InlineData("delete")]
+    public async Task A_change_its_shard_failed_to_take_reaches_it_after_the_user_activation_is_lost(string call)
+    {
+        var user = $"order-catch-up-{call}";
+        var grain = fixture.Grains.GetGrain<IUserGrain>(user);
+        if (call == "delete")
+        {
+            await grain.PutInterests([new InterestInput("f1", Texts.RacingInterest, Texts.RacingThreshold)]);
+        }
+        fixture.Faults.FailUntilHealed<IScoringShardGrain>(nameof(IScoringShardGrain.Update));
+        try
+        {
+            if (call == "put")
+            {
+                Assert.Empty((await grain.PutInterests([new InterestInput("f1", Texts.RacingInterest, Texts.RacingThreshold)])).Errors);
+            }
+            else
+            {
+                Assert.True(await grain.DeleteInterest("f1"));
+            }
+            await fixture.Cluster.DeactivateAsync(grain);
+        }
+        finally
+        {
+            fixture.Faults.Heal();
+        }
+        Assert.Equal([UserGrain.PublishReminder], (await ReminderRowsAsync(grain)).Reminders.Select(r => r.ReminderName));
+
+        // As the reminder service delivers its tick, on a new activation.
+        await grain.AsReference<IRemindable>().ReceiveReminder(UserGrain.PublishReminder, default);
+
+        var matches = await Gateway.Score([Texts.RacingMessage], user);
+        Assert.Equal(call == "put", matches.Any(m => m.UserId == user && m.InterestId == "f1"));
+        Assert.Empty((await ReminderRowsAsync(grain)).Reminders);
+    }
+
+    private Task<ReminderTableData> ReminderRowsAsync(IUserGrain grain)
+        => fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IReminderTable>().ReadRows(grain.GetGrainId());
+}

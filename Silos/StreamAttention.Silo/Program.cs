@@ -17,6 +17,8 @@ var root = new RootCommand("StreamAttention: a streaming relevance filter that s
     TokenCommand.Create(),
 };
 var parse = root.Parse(args);
+// As early as the command is known: a stop from here on is a stop during start-up, not the runtime's default (143).
+using var startupStop = StartupStop.For(parse.CommandResult.Command);
 if (ConfigurationOverrides.FirstUnknown(parse.UnmatchedTokens) is { } unknown)
 {
     Console.Error.WriteLine($"{parse.CommandResult.Command.Name}: unknown option '{unknown}' (--help lists the options; a setting is --Section:Key=value)");
@@ -42,12 +44,23 @@ using (var configuration = ConfigurationOverrides.Read(parse.UnmatchedTokens))
 try
 {
     // Without System.CommandLine's handler, which prints any exception's stack: refused configuration is told apart below.
-    return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }, startupStop?.Token ?? CancellationToken.None);
+}
+catch (OperationCanceledException) when (startupStop?.Token.IsCancellationRequested == true)
+{
+    // A stop before the command's host was built (local's model preparation): the host's own line, without a host to log it.
+    Console.Error.WriteLine($"{parse.CommandResult.Command.Name}: {StopDuringStart.Message}");
+    return StopDuringStart.ExitCode;
 }
 catch (Exception e) when (ConfigurationErrors.Describe(e) is { } problem)
 {
     Console.Error.WriteLine($"{parse.CommandResult.Command.Name}: invalid configuration: {problem}");
     return ConfigurationErrors.ExitCode;
+}
+catch (Exception e) when (UnreachableDependencyException.Describe(e) is { } unreachable)
+{
+    Console.Error.WriteLine($"{parse.CommandResult.Command.Name}: {unreachable}");
+    return UnreachableDependencyException.ExitCode;
 }
 catch (Exception e)
 {

@@ -1,6 +1,7 @@
 using System.Text;
 using Confluent.Kafka;
 using StreamAttention.Ingest.EmbeddedKafka;
+using StreamAttention.Server.Hosting;
 using StreamAttention.Silo.Commands;
 
 namespace StreamAttention.Commands.Tests;
@@ -81,6 +82,51 @@ public sealed partial class ExecutableTests : IDisposable
         Assert.Equal((2, $"silo: invalid configuration: --urls http://127.0.0.1:{port}: port {port} is in use on 127.0.0.1 (another process listens there)."),
             (run.ExitCode, LastLine(run.Stderr)));
         Assert.DoesNotContain("   at ", run.Stderr);
+    }
+
+    [Fact]
+    public async Task A_silo_or_ingest_whose_redis_cannot_be_reached_stops_with_exit_code_69_and_one_line_naming_its_address()
+    {
+        // A loopback port nothing listens on; a short connect timeout keeps the test short.
+        var redis = $"127.0.0.1:{LoopbackPort.Free()}";
+        string[] cluster = ["--Auth:Enabled=false", "--Cluster:Clustering=redis", $"--Cluster:Redis={redis},connectTimeout=200"];
+
+        var silo = await Run(["silo", "--urls", $"http://127.0.0.1:{LoopbackPort.Free()}", .. cluster,
+            $"--Cluster:SiloPort={LoopbackPort.Free()}", $"--Cluster:GatewayPort={LoopbackPort.Free()}"]);
+        var ingest = await Run(["ingest", "--urls", $"http://127.0.0.1:{LoopbackPort.Free()}", .. cluster, $"--Ingest:BootstrapServers=127.0.0.1:{LoopbackPort.Free()}"]);
+
+        // Both ended with exit code 1, "Unhandled exception" and StackExchange.Redis's stack, Orleans' errors before it.
+        foreach (var (command, run) in new[] { ("silo", silo), ("ingest", ingest) })
+        {
+            Assert.Equal(UnreachableDependencyException.ExitCode, run.ExitCode);
+            Assert.StartsWith($"{command}: Redis at {redis} (Cluster:Redis) could not be reached: no connection in ", LastLine(run.Stderr));
+            Assert.DoesNotContain("   at ", run.Stderr);
+            Assert.DoesNotContain("Hosting failed to start", run.Stderr);
+        }
+    }
+
+    [Fact]
+    public async Task Local_stopped_by_SIGTERM_while_it_prepares_its_model_ends_as_a_stop_during_start_up()
+    {
+        // A cache of the test's own, where the table takes minutes to distil (no whole words: GloVe is not fetched).
+        var cache = _files.Path("models").FullName;
+        using var local = ChildProcess.StartStreamAttention("local", "--urls", $"http://127.0.0.1:{LoopbackPort.Free()}", "--rate", "0",
+            $"--Cluster:SiloPort={LoopbackPort.Free()}", $"--Cluster:GatewayPort={LoopbackPort.Free()}", $"--Embeddings:MiniLm:ModelDirectory={cache}",
+            $"--Embeddings:Distilled:ModelDirectory={cache}", $"--Embeddings:WordVectors:ModelDirectory={cache}", "--Embeddings:Distilled:WholeWords=0");
+        // The table's partial file is there while it is distilled: the signal comes before local builds its host.
+        using (var waiting = new CancellationTokenSource(RunTimeout))
+        {
+            while (!Directory.Exists(cache) || !Directory.EnumerateFiles(cache, "minilm-distilled.*.partial").Any())
+            {
+                await Task.Delay(100, waiting.Token);
+            }
+        }
+
+        local.Terminate();
+
+        // The runtime's default took the signal before the host did: exit code 143, nothing said.
+        Assert.Equal(StopDuringStart.ExitCode, await local.WaitForExitAsync(RunTimeout));
+        Assert.Equal($"local: {StopDuringStart.Message}", LastLine(await local.StandardErrorAsync()));
     }
 
     [Fact]

@@ -44,6 +44,23 @@ public sealed class StopDuringStartTests
     }
 
     [Fact]
+    public async Task A_stop_that_came_before_the_host_took_the_signals_ends_as_a_stop_during_start_up()
+    {
+        var gate = new GatedStart();
+        await using var app = SiloHostStartingWith(gate);
+        using var logs = new RecordingLoggerProvider();
+        app.Services.GetRequiredService<ILoggerFactory>().AddProvider(logs);
+        // What the command's token says when a signal came while its host was being built (StartupStop).
+        using var stopped = new CancellationTokenSource();
+        stopped.Cancel();
+
+        // The start's cancellation was no stop of the host's own: it threw (exit code 1 and its stack).
+        Assert.Equal(StopDuringStart.ExitCode, await StopDuringStart.RunAsync(app, stopped.Token).WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.False(gate.Entered.IsCompleted);
+        Assert.Contains(logs.Logs, log => log.Level == LogLevel.Information && log.Message == StopDuringStart.Message);
+    }
+
+    [Fact]
     public async Task A_stop_during_the_start_stops_the_service_whose_start_it_cancelled()
     {
         var gate = new GatedStart();

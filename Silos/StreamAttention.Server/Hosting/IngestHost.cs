@@ -1,4 +1,5 @@
 using StreamAttention.Grains.Hosting;
+using StreamAttention.Grains.Options;
 using StreamAttention.Ingest.Hosting;
 using StreamAttention.Ingest.Options;
 using StreamAttention.Server.Diagnostics;
@@ -31,6 +32,7 @@ public static class IngestHost
                 client.AddActivityPropagation();
             }
         });
+        RedisReachability.AddFirst(builder.Services, builder.Configuration.GetValidated<SiloClusterOptions>(SiloClusterOptions.SectionName));
         builder.Services.AddKafkaIngest().BindConfiguration(KafkaIngestOptions.SectionName);
         builder.Services.AddSingleton<ClusterClientReadinessCheck>();
         builder.Services.AddSingleton<IClusterConnectionStatusObserver>(services => services.GetRequiredService<ClusterClientReadinessCheck>());

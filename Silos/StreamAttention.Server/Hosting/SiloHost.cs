@@ -47,6 +47,7 @@ public static class SiloHost
             }
         });
         var cluster = builder.Configuration.GetValidated<SiloClusterOptions>(SiloClusterOptions.SectionName);
+        RedisReachability.AddFirst(builder.Services, cluster);
         if (cluster.EffectiveStorage == StorageKind.Redis)
         {
             // Made by the container, so that it disposes the check's kept connection when the silo stops (an instance

@@ -12,6 +12,9 @@ public static partial class StopDuringStart
     /// <summary>The exit code of a stopped command, whether it stopped during or after its start.</summary>
     public const int ExitCode = 0;
 
+    /// <summary>What a stop during start-up says, in the host's log or, before there is a host, on stderr.</summary>
+    public const string Message = "Stopped during start-up: a stop (SIGTERM or Ctrl+C) came before the start finished; what had started is stopped";
+
     /// <summary>Runs the host until it is stopped, as <c>RunAsync</c> does, a stop during its start included.</summary>
     public static async Task<int> RunAsync(IHost host, CancellationToken cancellationToken)
     {
@@ -27,7 +30,12 @@ public static partial class StopDuringStart
     {
         try
         {
-            await host.StartAsync(cancellationToken);
+            // The command's token is cancelled by a stop that came before the host took the signals itself (or while it
+            // was being built): the host stops as on its own signal, so the start's cancellation is told apart as one.
+            await using (cancellationToken.Register(host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication))
+            {
+                await host.StartAsync(cancellationToken);
+            }
             return true;
         }
         catch (Exception e) when (Is(e, host.Services))
@@ -45,6 +53,6 @@ public static partial class StopDuringStart
     public static bool Is(Exception? error, IServiceProvider services)
         => error is OperationCanceledException && services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Stopped during start-up: a stop (SIGTERM or Ctrl+C) came before the start finished; what had started is stopped")]
+    [LoggerMessage(Level = LogLevel.Information, Message = Message)]
     private static partial void LogStopped(ILogger logger);
 }

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Text;
+using ICU4N;
+using ICU4N.Globalization;
 using ICU4N.Text;
 
 namespace StreamAttention.Embeddings;
@@ -7,14 +9,27 @@ namespace StreamAttention.Embeddings;
 /// <summary>
 /// The one place where texts are brought to one Unicode form, so that a word matches itself however it was typed or
 /// encoded: "é" precomposed (NFC) or as "e" and a combining accent (NFD), "５０３" in full-width digits, "Straße" and
-/// "STRASSE", a zero-width joiner or soft hyphen inside a word. ICU's normaliser, not <see cref="string.Normalize()"/>:
-/// under InvariantGlobalization (Directory.Build.props) the latter returns its input unchanged. Case folding is
-/// Unicode's own, the same in every process whatever its culture.
+/// "STRASSE", a zero-width joiner or soft hyphen inside a word, "İSTANBUL" and "istanbul". ICU's normaliser, not
+/// <see cref="string.Normalize()"/>: under InvariantGlobalization (Directory.Build.props) the latter returns its input
+/// unchanged. Case folding is Unicode's own, the same in every process whatever its culture.
 /// </summary>
 public static class UnicodeText
 {
-    /// <summary>NFKC_Casefold: compatibility forms unified, case folded, default-ignorable characters removed.</summary>
-    public static string Fold(string text) => Ascii.IsValid(text) ? text.ToLowerInvariant() : Normalizer2.NFKCCaseFoldInstance.Normalize(text);
+    private const char CombiningDotAbove = '\u0307';
+
+    /// <summary>
+    /// NFKC_Casefold (compatibility forms unified, case folded, default-ignorable characters removed), then a combining
+    /// dot above dropped after a soft-dotted letter (<see cref="WithoutDotsOnSoftDotted"/>).
+    /// </summary>
+    public static string Fold(string text)
+    {
+        if (Ascii.IsValid(text))
+        {
+            return text.ToLowerInvariant();
+        }
+        var folded = Normalizer2.NFKCCaseFoldInstance.Normalize(text);
+        return folded.Contains(CombiningDotAbove) ? WithoutDotsOnSoftDotted(folded.ToCharArray()).ToString() : folded;
+    }
 
     /// <summary>
     /// <see cref="Fold(string)"/> into <paramref name="scratch"/> where it fits (an ASCII text always does), else into a
@@ -26,12 +41,37 @@ public static class UnicodeText
         {
             return scratch[..lowered];
         }
-        return Normalizer2.NFKCCaseFoldInstance.TryNormalize(text, scratch, out var written)
+        var folded = Normalizer2.NFKCCaseFoldInstance.TryNormalize(text, scratch, out var written)
             ? scratch[..written]
             : Normalizer2.NFKCCaseFoldInstance.Normalize(text).ToCharArray();
+        return folded.Contains(CombiningDotAbove) ? WithoutDotsOnSoftDotted(folded) : folded;
     }
 
     /// <summary>NFD where accents are to be removed (the combining marks then stand apart), else NFC.</summary>
     public static string Canonical(string text, bool decomposed)
         => Ascii.IsValid(text) ? text : (decomposed ? Normalizer2.NFDInstance : Normalizer2.NFCInstance).Normalize(text);
+
+    /// <summary>
+    /// <paramref name="folded"/> without each U+0307 COMBINING DOT ABOVE that directly follows a soft-dotted letter (i, j,
+    /// Cyrillic і, ј, į, …), composed again (NFC) where one went. Case folding turns Turkish "İ" into "i" and that dot
+    /// (Unicode folds it so for every language but Turkish), so "İSTANBUL" would not be "istanbul"; the dot is the one the
+    /// letter has anyway (Unicode's soft-dotted property), so dropping it loses nothing a reader sees, as ICU's
+    /// Turkic-insensitive matching and search engines do. Works in place; a text that loses a dot comes back as a new array.
+    /// </summary>
+    private static Span<char> WithoutDotsOnSoftDotted(Span<char> folded)
+    {
+        var length = 0;
+        for (var i = 0; i < folded.Length; i++)
+        {
+            if (folded[i] == CombiningDotAbove && length > 0
+                && Rune.DecodeLastFromUtf16(folded[..length], out var previous, out _) == OperationStatus.Done
+                && UChar.HasBinaryProperty(previous.Value, UProperty.Soft_Dotted))
+            {
+                continue;
+            }
+            folded[length++] = folded[i];
+        }
+        // A mark after the dropped dot may now compose with the letter (Lithuanian "i̇́" is "í").
+        return length == folded.Length ? folded : Normalizer2.NFCInstance.Normalize(new string(folded[..length])).ToCharArray();
+    }
 }

@@ -25,6 +25,9 @@ public class WordTokenizerTests
     [InlineData("caf\u00E9 ZU\u0308RICH", "cafe\u0301 z\u00FCrich")]
     [InlineData("\uFF24\uFF41\uFF54\uFF41\uFF42\uFF41\uFF53\uFF45 \uFF50\uFF19\uFF19", "database p99")]
     [InlineData("Stra\u00DFe net\u200Dwork", "STRASSE network")]
+    [InlineData("\u0130STANBUL \u0130zmir", "istanbul izmir")]
+    // Lithuanian "i" with its dot kept and an acute: without the dot it composes as "í".
+    [InlineData("ki\u0307\u0301lo", "k\u00EDlo")]
     public void Every_Unicode_form_of_a_word_is_one_token(string text, string sameWords)
         => Assert.Equal(WordTokenizer.English.Tokenize(sameWords), WordTokenizer.English.Tokenize(text));
 

@@ -20,6 +20,10 @@ public sealed class KeywordRulesTests
     [InlineData("\u30A8\u30E9\u30FC\uFF15\uFF10\uFF13 on db-eu-1", "503")]
     [InlineData("STRASSE gesperrt", "stra\u00DFe")]
     [InlineData("net\u200Dwork down", "network")]
+    // Turkish capital dotted I: case folding gives "i" and a combining dot above, which a soft-dotted "i" drops.
+    [InlineData("\u0130STANBUL ofisi kapal\u0131", "istanbul")]
+    [InlineData("istanbul ofisi", "\u0130stanbul")]
+    [InlineData("I\u0307STANBUL ofisi", "istanbul")]
     public void A_term_matches_the_same_word_in_another_Unicode_form(string message, string term)
         => Assert.True(Allows(message, require: [term]));
 

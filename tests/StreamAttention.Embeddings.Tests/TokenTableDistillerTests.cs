@@ -38,4 +38,26 @@ public sealed class TokenTableDistillerTests(MiniLmModelFixture miniLm)
         Assert.Equal(table.Words, read.Words);
         Assert.Equal(table.WordVectors, read.WordVectors);
     }
+
+    [Fact]
+    public void A_frequent_word_with_accents_is_distilled_whole_under_the_name_the_embedder_looks_it_up_by()
+    {
+        // Without its accent (as the uncased embedder reads it) "soirée" is "so" 2061 + "##ire" 7442 + "##e" 2063; a
+        // precomposed "é" is no piece of the vocabulary. The decomposed spelling is the same word, distilled once.
+        var options = new DistilledModelOptions { VocabularyLimit = 10_000, Dimension = 32, RemovedComponents = 2, WholeWords = 2, MaxTokens = 8 };
+        var table = TokenTableDistiller.Distill(miniLm.Files, options, "test", new OnnxSessionFactory(new OnnxRuntimeOptions()),
+            ["soir\u00E9e", "soire\u0301e"], progress: null, CancellationToken.None);
+
+        Assert.Equal(["soiree"], table.Words);
+        Assert.True(table.TryGetWordVector("soiree", out var soiree));
+
+        using var embedder = new DistilledEmbedder(table, miniLm.Files.VocabularyPath, options);
+        var batch = embedder.Embed(["Soir\u00E9e", "SOIRE\u0301E"]);
+
+        for (var text = 0; text < 2; text++)
+        {
+            Assert.Equal(["soiree"], batch.TokenTexts[text]);
+            Assert.Equal(1, TensorPrimitives.Dot(soiree, batch.TokenVector(text, 0)), 5);
+        }
+    }
 }

@@ -95,16 +95,21 @@ public static class TokenTableDistiller
     {
         var tokenizer = BertTokenizer.Create(vocabularyPath, new BertOptions { LowerCaseBeforeTokenization = true, RemoveNonSpacingMarks = true });
         var result = new List<(string, int[])>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var word in words)
         {
-            if (word.Length == 0 || !word.All(char.IsLetterOrDigit))
+            // Read as the embedder reads a message's word, and named as it then looks it up: "soirée" (or "soire\u0301e") is
+            // "soiree", its pieces those of "soiree", not the unknown piece of a precomposed "é" (the tokenizer's own
+            // decomposition does nothing under InvariantGlobalization).
+            var pieces = tokenizer.EncodeToIds(WordPieceInput.Of(word, removeAccents: true), int.MaxValue, addSpecialTokens: false, out var normalized, out _);
+            var name = (normalized ?? word).Trim();
+            if (name.Length == 0 || !name.All(char.IsLetterOrDigit) || !seen.Add(name))
             {
                 continue;
             }
-            var pieces = tokenizer.EncodeToIds(word, addSpecialTokens: false);
             if (pieces.Count >= 2 && pieces.All(distilledIds.Contains))
             {
-                result.Add((word, pieces.ToArray()));
+                result.Add((name, pieces.ToArray()));
             }
         }
         return result.OrderBy(w => w.Item2.Length).ToList();

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using StreamAttention.Server.Security;
 using Xunit.Abstractions;
@@ -90,18 +91,36 @@ public sealed class BrowserTests(SiloHostFixture host, ITestOutputHelper output)
     [Fact]
     public async Task Highlights_mark_the_words_as_the_message_writes_them_whatever_their_Unicode_form()
     {
+        // The silo's highlights are folded ("strasse", "db1"; "echec" from an uncased model), the text is as written:
+        // the page compared them lowercased only, and marked none of these.
+        var marks = await MarkedWordsAsync("Straße ＤＢ１ échec e\u0301tat ﬁle unmarked", ["strasse", "db1", "echec", "état", "file"]);
+
+        Assert.Equal(["Straße", "ＤＢ１", "échec", "e\u0301tat", "ﬁle"], marks);
+    }
+
+    [Fact]
+    public async Task Highlights_mark_each_Chinese_or_Japanese_character_the_silo_reports_as_a_word()
+    {
+        // The silo reads each ideograph and kana as a word ("東京駅" is "東", "京", "駅"): the page compared whole runs
+        // of letters ("東京駅で遅延", "DB東京") and marked none of them.
+        var marks = await MarkedWordsAsync("DB東京駅で遅延 replication", ["東", "京", "遅", "延", "db"]);
+
+        Assert.Equal(["DB", "東", "京", "遅", "延"], marks);
+    }
+
+    /// <summary>The words the dashboard's own <c>highlighted()</c> marks in <paramref name="text"/>, in Chromium.</summary>
+    private async Task<string[]> MarkedWordsAsync(string text, string[] highlights)
+    {
         Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: install the Debian package 'chromium'");
         await InstallDriverAsync();
 
         var (exitCode, stdout, stderr) = await ChildProcess.RunAsync(DriverTimeout, "node", Path.Combine(BrowserFolder, "drive-highlights.mjs"),
-            host.BaseAddress.ToString().TrimEnd('/'), TestAuth.OperatorToken);
+            host.BaseAddress.ToString().TrimEnd('/'), TestAuth.OperatorToken, text, JsonSerializer.Serialize(highlights));
         Assert.True(exitCode == 0, $"the browser driver failed ({exitCode}): {stderr}{stdout}");
 
         var result = JsonNode.Parse(stdout.Trim().Split('\n')[^1])!;
-        // The silo's highlights are folded ("strasse", "db1"; "echec" from an uncased model), the text is as written:
-        // the page compared them lowercased only, and marked none of these.
-        Assert.Equal(["Straße", "ＤＢ１", "échec", "e\u0301tat", "ﬁle"], result["marks"]!.AsArray().Select(m => (string?)m));
         Assert.Empty(result["errors"]!.AsArray());
+        return result["marks"]!.AsArray().Select(m => (string)m!).ToArray();
     }
 
     private static async Task InstallDriverAsync()

@@ -1,9 +1,10 @@
 // Marks a message's words by the highlights the silo reports, in the dashboard page itself: the silo folds words
 // (NFKC_Casefold; the uncased models also drop accents), the page shows the message as written.
-// Usage: node drive-highlights.mjs <base url> <operator token>. Prints one JSON line; exit 0 on success.
+// Usage: node drive-highlights.mjs <base url> <operator token> <message text> <highlights: JSON array of tokens>.
+// Prints one JSON line (the marked words, in order); exit 0 on success.
 import { launchChromium } from "./chromium.mjs";
 
-const [base, token] = process.argv.slice(2);
+const [base, token, text, tokensJson] = process.argv.slice(2);
 
 const browser = await launchChromium();
 try {
@@ -12,11 +13,9 @@ try {
   page.setDefaultTimeout(30_000);
   page.on("pageerror", e => errors.push(e.message));
   await page.goto(`${base}/dashboard/#token=${encodeURIComponent(token)}`);
-  const marks = await page.evaluate(() => {
-    const text = "Straße ＤＢ１ échec e\u0301tat ﬁle unmarked";
-    const tokens = ["strasse", "db1", "echec", "état", "file"];
-    return [...highlighted(text, tokens.map(token => ({ token, weight: 0.5 }))).querySelectorAll("mark")].map(m => m.textContent);
-  });
+  const marks = await page.evaluate(({ text, tokens }) =>
+    [...highlighted(text, tokens.map(token => ({ token, weight: 0.5 }))).querySelectorAll("mark")].map(m => m.textContent),
+    { text, tokens: JSON.parse(tokensJson) });
   console.log(JSON.stringify({ marks, errors }));
 } finally {
   await browser.close();

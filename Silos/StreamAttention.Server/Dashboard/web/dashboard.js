@@ -394,6 +394,20 @@ function foldedWord(word) {
   return word.normalize("NFKD").replace(/\p{M}/gu, "").toUpperCase().toLowerCase();
 }
 
+/**
+ * Han ideographs, hiragana and katakana (the silo's LexicalWords.IsWrittenWithoutSpaces): Chinese and Japanese are
+ * written without spaces, so the silo reads each of these characters as a word of its own, and reports them so.
+ */
+const WRITTEN_WITHOUT_SPACES = "\\u3040-\\u30FF\\u31F0-\\u31FF\\u3400-\\u4DBF\\u4E00-\\u9FFF\\uF900-\\uFAFF\\uFF66-\\uFF9F\\u{20000}-\\u{3134F}";
+
+/**
+ * A message's words as the silo cuts them: runs of letters, digits and combining marks ("échec" typed as "e" and an
+ * accent is one word), an inner apostrophe joining, each ideograph or kana a word alone ("東京駅" is three).
+ */
+const WORDS = new RegExp(
+  `[${WRITTEN_WITHOUT_SPACES}]|(?![${WRITTEN_WITHOUT_SPACES}])[\\p{L}\\p{N}](?:(?![${WRITTEN_WITHOUT_SPACES}])[\\p{L}\\p{N}\\p{M}])*(?:['’][\\p{L}\\p{M}]+)?`,
+  "gu");
+
 /** The message text with the words the interest attended to marked, more opaque the more attention they drew. */
 function highlighted(text, highlights) {
   // Best first: a word two highlights fold to weighs as the better one.
@@ -401,8 +415,7 @@ function highlighted(text, highlights) {
   for (const h of highlights) if (!weights.has(foldedWord(h.token))) weights.set(foldedWord(h.token), h.weight);
   const div = element("div", { class: "text" });
   let at = 0;
-  // Combining marks belong to their word: "échec" typed as "e" and an accent is one word.
-  for (const word of text.matchAll(/[\p{L}\p{N}][\p{L}\p{N}\p{M}]*(?:['’][\p{L}\p{M}]+)?/gu)) {
+  for (const word of text.matchAll(WORDS)) {
     const weight = weights.get(foldedWord(word[0]));
     if (weight === undefined) continue;
     div.append(text.slice(at, word.index));

@@ -34,6 +34,19 @@ public sealed class DashboardPageTests(SiloHostFixture host)
     }
 
     [Fact]
+    public async Task Stats_count_the_words_the_model_does_not_know_and_the_texts_it_knows_no_word_of()
+    {
+        (await host.Http.PutAsJsonAsync("/users/stats-unknown/interests/db", new { text = Texts.DatabaseInterest })).EnsureSuccessStatusCode();
+        var before = (await host.Http.GetFromJsonAsync<JsonObject>("/dashboard/stats"))!;
+        // GloVe knows none of the first text's three words, and both of the second's.
+        (await host.Http.PostAsJsonAsync("/score", new { texts = new[] { "Xqzvbwt blorptrixq fnarglepl\u00F6x", "database upgrade" }, userId = "stats-unknown" })).EnsureSuccessStatusCode();
+
+        var stats = (await host.Http.GetFromJsonAsync<JsonObject>("/dashboard/stats"))!;
+        Assert.Equal((long)before["unknownWords"]! + 3, (long)stats["unknownWords"]!);
+        Assert.Equal((long)before["textsWithoutKnownWords"]! + 1, (long)stats["textsWithoutKnownWords"]!);
+    }
+
+    [Fact]
     public async Task Stats_count_the_streams_messages_in_from_an_ingest_in_or_outside_the_process_apart_from_texts_on_request()
     {
         (await host.Http.PutAsJsonAsync("/users/stats-stream/interests/db", new { text = Texts.DatabaseInterest })).EnsureSuccessStatusCode();

@@ -39,6 +39,8 @@ public static class InstrumentNames
     public const string GatewayMatches = "streamattention.gateway.matches";
     public const string GatewayDuration = "streamattention.gateway.duration";
     public const string GatewayRequestTexts = "streamattention.gateway.request_texts";
+    public const string GatewayUnknownWords = "streamattention.gateway.unknown_words";
+    public const string GatewayTextsWithoutKnownWords = "streamattention.gateway.texts_without_known_words";
 
     // The users' delivery policies (AttentionInstruments).
     public const string AttentionDecisions = "streamattention.attention.decisions";
@@ -70,7 +72,7 @@ public static class InstrumentNames
     [
         ScoringPairs, ScoringCandidatePairs, ScoringMatches, ScoringRescoredPairs, ScoringRescoredMessages, ScoringOverBudgetMessages, ScoringFastOnlyMessages, ScoringOverCapPairs, ScoringRunDuration,
         BatchSize, BatchInterests, BatchQueueDelay, BatchShardRequests, BatchDropped,
-        GatewayMessages, GatewayMatches, GatewayDuration, GatewayRequestTexts,
+        GatewayMessages, GatewayMatches, GatewayDuration, GatewayRequestTexts, GatewayUnknownWords, GatewayTextsWithoutKnownWords,
         AttentionDecisions, AttentionDigests, AttentionFeedback, AttentionUndecided, AttentionHungDecisions,
         ModelInfo,
         IngestMessages, IngestMatches, IngestErasedMatches, IngestBatchSize, IngestPauses, IngestRestarts, IngestDeadLetters, IngestLatency, IngestConsumerLag, IngestMessagesLost,

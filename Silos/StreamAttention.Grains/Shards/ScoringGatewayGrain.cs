@@ -53,6 +53,7 @@ public sealed class ScoringGatewayGrain(
         using var activity = StartBatch(texts.Count);
         var started = time.GetTimestamp();
         var windows = embedder.EmbedWindows(texts, scoring.Value.Windows(embedder.MaxTokens));
+        CountUnknownWords(windows);
         var rows = Enumerable.Range(0, windows.Rows.Count).Select(i => windows.Rows.Row(i)).ToArray();
         return await ScoreRowsAsync(rows, windows, texts, userId, tenant, sourceIds, started, activity, cancellationToken);
     }
@@ -71,6 +72,24 @@ public sealed class ScoringGatewayGrain(
             throw new ArgumentException($"Message {index} does not have the shape of {bad.Tokens.Length} tokens of dimension {embedder.Dimension}.", nameof(messages));
         }
         return messages.Count == 0 ? Task.FromResult<IReadOnlyList<TextMatch>>([]) : ScoreEmbeddedAsync(messages, texts, userId, tenant, sourceIds, cancellationToken);
+    }
+
+    /// <summary>
+    /// What the model could not read of the texts: one pass over the batch's per-text counts, which the embedder made
+    /// anyway (a text's unknown words are on its first window). Texts embedded by the caller carry no such count.
+    /// </summary>
+    private void CountUnknownWords(MessageWindows windows)
+    {
+        long unknownWords = 0, textsWithoutKnownWords = 0;
+        for (var text = 0; text < windows.Count; text++)
+        {
+            var first = windows.FirstRow(text);
+            var unknown = windows.Rows.UnknownWords[first];
+            unknownWords += unknown;
+            textsWithoutKnownWords += unknown > 0 && windows.Rows.TokenCount(first) == 0 ? 1 : 0;
+        }
+        metrics.UnknownWords.Add(unknownWords);
+        metrics.TextsWithoutKnownWords.Add(textsWithoutKnownWords);
     }
 
     private static void RequireOnePerText(IReadOnlyList<string>? sourceIds, IReadOnlyList<string> texts)

@@ -30,12 +30,16 @@ public sealed record ModelStatistics(string Model, int Dimension, string Executi
 /// <param name="MessagesIn">Messages from the stream this silo's gateway scored, sent by an ingest in its process or a standalone one.</param>
 /// <param name="TextsScoredOnRequest">Texts <c>POST /score</c> had scored on this silo, counted apart from the stream's messages.</param>
 /// <param name="MatchesOut">Matches the gateway delivered, of both.</param>
+/// <param name="UnknownWords">Words of the texts the gateway embedded (of both) that the model does not know.</param>
+/// <param name="TextsWithoutKnownWords">Texts the gateway embedded (of both) with unknown words and no known one: scored as empty.</param>
 public sealed record DashboardSnapshot(
     DateTimeOffset At,
     ModelStatistics Model,
     long MessagesIn,
     long TextsScoredOnRequest,
     long MatchesOut,
+    long UnknownWords,
+    long TextsWithoutKnownWords,
     LatencySummary? ScoringLatency,
     IReadOnlyList<BatchSizeBucket> BatchSizes,
     IngestStatistics Ingest,
@@ -52,7 +56,8 @@ public sealed class DashboardStatistics : IHostedService, IDisposable
     /// <summary>Upper bounds of the batch-size buckets: powers of two up to the batcher's default maximum, then everything above.</summary>
     private static readonly int[] BatchBuckets = [1, 2, 4, 8, 16, 32, 64, int.MaxValue];
 
-    private static readonly string[] Totals = [InstrumentNames.GatewayMessages, InstrumentNames.GatewayRequestTexts, InstrumentNames.GatewayMatches, InstrumentNames.IngestMessages, InstrumentNames.IngestDeadLetters, InstrumentNames.IngestConsumerLag,
+    private static readonly string[] Totals = [InstrumentNames.GatewayMessages, InstrumentNames.GatewayRequestTexts, InstrumentNames.GatewayMatches,
+        InstrumentNames.GatewayUnknownWords, InstrumentNames.GatewayTextsWithoutKnownWords, InstrumentNames.IngestMessages, InstrumentNames.IngestDeadLetters, InstrumentNames.IngestConsumerLag,
         InstrumentNames.IngestMessagesLost, InstrumentNames.AttentionDigests, InstrumentNames.AttentionFeedback];
     private static readonly string[] Windows = [InstrumentNames.GatewayDuration, InstrumentNames.IngestLatency, InstrumentNames.BatchSize];
 
@@ -126,6 +131,8 @@ public sealed class DashboardStatistics : IHostedService, IDisposable
             _totals[InstrumentNames.GatewayMessages].Read(),
             _totals[InstrumentNames.GatewayRequestTexts].Read(),
             _totals[InstrumentNames.GatewayMatches].Read(),
+            _totals[InstrumentNames.GatewayUnknownWords].Read(),
+            _totals[InstrumentNames.GatewayTextsWithoutKnownWords].Read(),
             Summarize(_windows[InstrumentNames.GatewayDuration].Values()),
             BatchBuckets.Select((upTo, i) => new BatchSizeBucket(upTo, batchSizes.Count(v => v <= upTo && (i == 0 || v > BatchBuckets[i - 1])))).ToArray(),
             new IngestStatistics(

@@ -78,6 +78,8 @@ function showStats(s) {
   state.previous = { at: now, messagesIn: s.messagesIn, matchesOut: s.matchesOut };
   $("total-in").textContent = s.messagesIn.toLocaleString();
   $("total-on-request").textContent = s.textsScoredOnRequest.toLocaleString();
+  $("total-without-known-words").textContent = s.textsWithoutKnownWords.toLocaleString();
+  $("total-unknown-words").textContent = s.unknownWords.toLocaleString();
   $("total-out").textContent = s.matchesOut.toLocaleString();
   const l = s.scoringLatency;
   $("latency").textContent = l ? `${format(l.p50)} / ${format(l.p95)} / ${format(l.p99)}` : "–";

@@ -8,14 +8,19 @@ public sealed record LabelledScores(float[,] Raw, bool[,] Relevant);
 /// <summary>How a fitted model does on one set it was fitted on: F1 at 0.5 and at the set's best single threshold.</summary>
 public readonly record struct CalibrationCheck(Confusion AtHalf, ThresholdChoice Best);
 
-/// <summary>A fitted <see cref="CalibrationModel"/> and how it does on each set it was fitted on, in order.</summary>
-public sealed record FittedCalibration(CalibrationModel Model, IReadOnlyList<CalibrationCheck> Sets);
+/// <summary>
+/// A fitted <see cref="CalibrationModel"/>, how it does on each set it was fitted on (in order), and which form of the
+/// regression it is and why (<see cref="CalibrationFit"/>).
+/// </summary>
+public sealed record FittedCalibration(CalibrationModel Model, IReadOnlyList<CalibrationCheck> Sets, string Form);
 
 /// <summary>
 /// Fits a provider's <see cref="CalibrationModel"/> on labelled raw scores of one or more sets (their dev splits;
 /// <c>eval --fit-calibration</c>): each interest's μ and σ over its set's evaluated messages (which are the background,
 /// as in <c>score</c> and <c>eval</c>), then a logistic regression of relevance on (z, raw) over every set's pairs by
-/// Newton's method, and last the intercept moved so that 0.5 is the single threshold whose F1, as a share of each set's
+/// Newton's method, maximizing the log-likelihood with A ≥ 0 and B ≥ 0 (the map must increase with the raw score for
+/// thresholds to convert): the free fit when its weights have those signs, else the better by log-likelihood of the
+/// two fits on the boundary, z alone (B = 0) or the raw score alone (A = 0); and last the intercept moved so that 0.5 is the single threshold whose F1, as a share of each set's
 /// best single-threshold F1, is highest on average over the sets (one set: its F1-optimal threshold lands on 0.5): one
 /// default threshold for every provider and set.
 /// </summary>
@@ -55,12 +60,7 @@ public static class CalibrationFit
                 }
             }
         }
-        var (a, b, c) = Logistic(features, useRaw: true);
-        if (b < 0 || a <= 0)
-        {
-            // The map must increase with the raw score for thresholds to convert; z alone always can.
-            (a, b, c) = Logistic(features, useRaw: false);
-        }
+        var (a, b, c, form) = Constrained(features);
         var model = new CalibrationModel { A = a, B = b, C = c, PriorMean = prior.PriorMean, PriorDeviation = prior.PriorDeviation };
         var threshold = SharedThreshold(sets.Select((set, k) => (Probabilities(model, set.Raw, statistics[k]), Flatten(set.Relevant))).ToArray());
         // Moves that threshold to 0.5 (logit 0): the map stays increasing, only the intercept changes.
@@ -71,7 +71,34 @@ public static class CalibrationFit
             var relevant = Flatten(set.Relevant);
             return new CalibrationCheck(RankingMetrics.Count(calibrated, relevant, 0.5f), RankingMetrics.BestF1Threshold(calibrated, relevant));
         }).ToArray();
-        return new FittedCalibration(model, checks);
+        return new FittedCalibration(model, checks, form);
+    }
+
+    /// <summary>
+    /// The maximum-likelihood weights with A ≥ 0 and B ≥ 0: the log-likelihood is concave, so when the free fit breaks a
+    /// sign the constrained optimum lies on a boundary, and it is the better of the two boundary fits that keep their
+    /// own weight's sign. <c>Form</c> says which was chosen and why.
+    /// </summary>
+    private static (double A, double B, double C, string Form) Constrained(List<(double Z, double Raw, bool Relevant)> features)
+    {
+        var free = Logistic(features, Inputs.ZAndRaw);
+        var objective = FormattableString.Invariant($"objective: log-likelihood of relevance over {features.Count} pairs");
+        if (free.A > 0 && free.B >= 0)
+        {
+            return (free.A, free.B, free.C, FormattableString.Invariant($"form z and raw: the free fit (log-likelihood {free.LogLikelihood:0.#}); {objective}"));
+        }
+        var zAlone = Logistic(features, Inputs.Z);
+        var rawAlone = Logistic(features, Inputs.Raw);
+        var broken = FormattableString.Invariant($"the free fit (A={free.A:0.####} B={free.B:0.####}, log-likelihood {free.LogLikelihood:0.#}) would not increase with the raw score");
+        var candidates = new[] { (Fit: zAlone, Name: "z alone (B=0)", Valid: zAlone.A > 0), (Fit: rawAlone, Name: "raw alone (A=0)", Valid: rawAlone.B > 0) };
+        var chosen = candidates.Where(c => c.Valid).MaxBy(c => c.Fit.LogLikelihood);
+        if (chosen.Name is null)
+        {
+            throw new InvalidOperationException("Neither z nor the raw score rises with relevance: these scores cannot be calibrated.");
+        }
+        var other = candidates.Single(c => c.Name != chosen.Name);
+        return (chosen.Fit.A, chosen.Fit.B, chosen.Fit.C, FormattableString.Invariant(
+            $"form {chosen.Name}: {broken}; on the boundary {chosen.Name} has log-likelihood {chosen.Fit.LogLikelihood:0.#}, {other.Name} {(other.Valid ? other.Fit.LogLikelihood.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) : "a weight of the wrong sign")}; {objective}"));
     }
 
     private static (float Mean, float Deviation)[] Statistics(float[,] raw)
@@ -174,31 +201,50 @@ public static class CalibrationFit
 
     private static bool[] Flatten(bool[,] relevant) => relevant.Cast<bool>().ToArray();
 
-    /// <summary>Logistic regression of relevance on (1, z[, raw]) by Newton's method with a small ridge on the slopes.</summary>
-    private static (double A, double B, double C) Logistic(List<(double Z, double Raw, bool Relevant)> data, bool useRaw)
+    /// <summary>Which scores the regression sees besides the intercept.</summary>
+    private enum Inputs
     {
-        var dimensions = useRaw ? 3 : 2;
+        ZAndRaw,
+        Z,
+        Raw,
+    }
+
+    /// <summary>
+    /// Logistic regression of relevance on (1, z, raw), (1, z) or (1, raw) by Newton's method with a small ridge on the
+    /// slopes; the weight of a score not seen is 0, and the log-likelihood is the data's at the fitted weights.
+    /// </summary>
+    private static (double A, double B, double C, double LogLikelihood) Logistic(List<(double Z, double Raw, bool Relevant)> data, Inputs inputs)
+    {
+        var dimensions = inputs == Inputs.ZAndRaw ? 3 : 2;
         var w = new double[dimensions];
+        var x = new double[dimensions];
+        void Features((double Z, double Raw, bool Relevant) pair)
+        {
+            x[0] = 1;
+            x[1] = inputs == Inputs.Raw ? pair.Raw : pair.Z;
+            if (inputs == Inputs.ZAndRaw)
+            {
+                x[2] = pair.Raw;
+            }
+        }
+        double Logit()
+        {
+            var logit = 0.0;
+            for (var k = 0; k < dimensions; k++)
+            {
+                logit += w[k] * x[k];
+            }
+            return logit;
+        }
         for (var iteration = 0; iteration < Iterations; iteration++)
         {
             var gradient = new double[dimensions];
             var hessian = new double[dimensions, dimensions];
-            var x = new double[dimensions];
-            foreach (var (z, raw, relevant) in data)
+            foreach (var pair in data)
             {
-                x[0] = 1;
-                x[1] = z;
-                if (useRaw)
-                {
-                    x[2] = raw;
-                }
-                var logit = 0.0;
-                for (var k = 0; k < dimensions; k++)
-                {
-                    logit += w[k] * x[k];
-                }
-                var p = 1 / (1 + Math.Exp(-logit));
-                var residual = (relevant ? 1 : 0) - p;
+                Features(pair);
+                var p = 1 / (1 + Math.Exp(-Logit()));
+                var residual = (pair.Relevant ? 1 : 0) - p;
                 for (var k = 0; k < dimensions; k++)
                 {
                     gradient[k] += residual * x[k];
@@ -223,7 +269,21 @@ public static class CalibrationFit
                 break;
             }
         }
-        return (w[1], useRaw ? w[2] : 0, w[0]);
+        var logLikelihood = 0.0;
+        foreach (var pair in data)
+        {
+            Features(pair);
+            var logit = Logit();
+            // log σ(±logit) without overflow: −log(1 + e^(∓logit)).
+            var signed = pair.Relevant ? logit : -logit;
+            logLikelihood -= signed > 0 ? Math.Log(1 + Math.Exp(-signed)) : -signed + Math.Log(1 + Math.Exp(signed));
+        }
+        return inputs switch
+        {
+            Inputs.ZAndRaw => (w[1], w[2], w[0], logLikelihood),
+            Inputs.Z => (w[1], 0, w[0], logLikelihood),
+            _ => (0, w[1], w[0], logLikelihood),
+        };
     }
 
     /// <summary>Solves the small symmetric positive definite system by Gaussian elimination.</summary>

@@ -6,12 +6,15 @@ namespace StreamAttention.Scoring.Calibration;
 /// How one embedding provider's (or tier's) raw scores become calibrated scores:
 /// calibrated = logistic(A·z + B·raw + C) with z = (raw − μᵢ)/σᵢ, μᵢ and σᵢ interest i's raw-score mean and deviation
 /// over the background sample (<see cref="PriorMean"/> and <see cref="PriorDeviation"/> until the sample is large
-/// enough). Fitted on the dev split of tests/data/eval by <c>eval --fit-calibration</c> (docs/benchmarks.md).
+/// enough). Fitted on dev halves of the labelled sets by <c>eval --fit-calibration</c> (<see cref="Defaults"/>).
 /// </summary>
 public sealed class CalibrationModel
 {
-    /// <summary>Weight of the interest-relative score z; positive, so the map is increasing in the raw score.</summary>
-    [Range(1e-6, 1000.0)]
+    /// <summary>
+    /// Weight of the interest-relative score z; 0 where the fit keeps the raw score alone (<see cref="B"/> then positive,
+    /// so the map is increasing in the raw score: <see cref="Options.ScoringOptions"/> checks that one of them is).
+    /// </summary>
+    [Range(0.0, 1000.0)]
     public double A { get; set; }
 
     /// <summary>Weight of the raw score itself (what z does not see: how good a match is in absolute terms).</summary>
@@ -31,9 +34,11 @@ public sealed class CalibrationModel
     public float PriorDeviation { get; set; }
 
     /// <summary>
-    /// The fitted models by provider (<c>Embeddings:Provider</c>); another tier adds a key. Fitted by
-    /// <c>eval --split dev --fit-calibration --providers glove,distilled,minilm</c>; minilm's, which the contextual tiers
-    /// use, by <c>eval --set tests/data/eval --set tests/data/wordnet --split dev --fit-calibration --tiers contextual</c>.
+    /// The fitted models by provider (<c>Embeddings:Provider</c>); another tier adds a key. glove's and distilled's by
+    /// <c>eval --set tests/data/eval --split dev --fit-calibration --providers glove,distilled</c> (distilled's at commit
+    /// 88534a5; today's fit differs slightly and is not better on dev: README "How scoring works", step 7); minilm's,
+    /// which the contextual tiers use, by
+    /// <c>eval --set tests/data/eval --set tests/data/wordnet --split dev --fit-calibration --tiers contextual</c>.
     /// </summary>
     public static Dictionary<string, CalibrationModel> Defaults() => new()
     {

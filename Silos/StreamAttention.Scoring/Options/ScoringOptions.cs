@@ -295,6 +295,11 @@ public sealed class ScoringOptions : IValidatableObject
                     yield return new ValidationResult($"Scoring:CalibrationModels:{key}: {result.ErrorMessage}", [nameof(CalibrationModels)]);
                 }
             }
+            if (model.A <= 0 && model.B <= 0)
+            {
+                // Neither weight positive: the map is flat in the raw score, and no threshold converts to a raw one.
+                yield return new ValidationResult($"Scoring:CalibrationModels:{key}: A or B must be positive.", [nameof(CalibrationModels)]);
+            }
         }
     }
 }

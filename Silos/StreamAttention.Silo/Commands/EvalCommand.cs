@@ -194,7 +194,7 @@ public static class EvalCommand
             var here = string.Join("; ", fitted.Sets.Select((check, k) => FormattableString.Invariant(
                 $"{(sets.Count > 1 ? $"set {k + 1}: " : "here ")}F1 at 0.5 {check.AtHalf.F1:0.000}, best {check.Best.Counts.F1:0.000} at {check.Best.Threshold:0.000}")));
             output.WriteLine(FormattableString.Invariant(
-                $"calibration model {name}: A={model.A:0.####} B={model.B:0.####} C={model.C:0.####} PriorMean={model.PriorMean:0.####} PriorDeviation={model.PriorDeviation:0.####}; {here}"));
+                $"calibration model {name}: A={model.A:0.####} B={model.B:0.####} C={model.C:0.####} PriorMean={model.PriorMean:0.####} PriorDeviation={model.PriorDeviation:0.####}; {here}; {fitted.Form}, then C moved to put 0.5 at the sets' shared F1 optimum"));
         }
     }
 

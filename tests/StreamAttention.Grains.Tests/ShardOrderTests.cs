@@ -61,6 +61,31 @@ public sealed class ShardOrderTests(ShardOrderTests.FaultyClusterFixture fixture
     }
 
     /// <summary>
+    /// The shard's membership write fails during an erasure, so its first step fails; the erasure repeated (the same
+    /// version, the removal already made in the shard's memory) finishes only once storage no longer lists the user.
+    /// </summary>
+    [Fact]
+    public async Task An_erasure_repeated_after_the_shard_failed_to_store_it_leaves_the_user_out_of_the_stored_membership()
+    {
+        const string user = "order-erasure-write-failed";
+        var grain = fixture.Grains.GetGrain<IUserGrain>(user);
+        await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest)]);
+        fixture.Store.FailWritesOf("shard");
+        try
+        {
+            Assert.Equal(UserErasureSteps.Scoring, (await grain.Erase()).FailedStep);
+        }
+        finally
+        {
+            fixture.Store.FailWritesOf(null);
+        }
+
+        Assert.Null((await grain.Erase()).FailedStep);
+
+        Assert.DoesNotContain(user, fixture.Store.Entries.Where(e => e.Key.StateName == "shard").SelectMany(e => ((ShardMembershipState)e.Value.State).Users));
+    }
+
+    /// <summary>
     /// A removal is kept to refuse rows sent before it that arrive late, only until such a call is dropped unread: the
     /// shard's next membership write leaves the older ones out (an erased user's id with them).
     /// </summary>

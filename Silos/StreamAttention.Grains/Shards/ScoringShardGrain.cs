@@ -167,8 +167,10 @@ public sealed class ScoringShardGrain(
         if (left || newer)
         {
             _unsaved = true;
-            await PersistMembershipAsync();
         }
+        // Also when this repeats a removal already made (an erasure retried after the write storing it failed): it
+        // answers once storage no longer lists the user.
+        await SavedAsync();
     }
 
     /// <summary>
@@ -288,9 +290,12 @@ public sealed class ScoringShardGrain(
         {
             _unsaved = true;
         }
-        // Not unsaved: the last write, perhaps still in flight, lists the user.
-        return _unsaved ? PersistMembershipAsync() : _lastWrite;
+        return SavedAsync();
     }
+
+    /// <summary>Returns once storage holds the membership in memory, writing only when it may not.</summary>
+    // Not unsaved: the last write, perhaps still in flight, holds it.
+    private Task SavedAsync() => _unsaved ? PersistMembershipAsync() : _lastWrite;
 
     /// <summary>
     /// Group commit: changes made while a write is in flight share the one write queued behind it, so a bulk import

@@ -13,6 +13,7 @@ public static class UserErasureSteps
 {
     public const string Scoring = "scoring";
     public const string TenantCount = "tenant-count";
+    /// <summary>Removes the user's reminders: the digest's and, while its shard is behind, the publish retry's (the name kept, as answers name it).</summary>
     public const string DigestReminder = "digest-reminder";
     public const string AttentionLog = "attention-log";
     public const string Expansions = "expansions";

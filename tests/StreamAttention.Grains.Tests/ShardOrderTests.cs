@@ -164,6 +164,23 @@ public sealed class ShardOrderTests(ShardOrderTests.FaultyClusterFixture fixture
         Assert.Empty((await ReminderRowsAsync(grain)).Reminders);
     }
 
+    /// <summary>
+    /// A publish reminder's tick for a user about whom nothing is stored (erased, its tick outliving the reminder's
+    /// removal) sends its shard nothing, so the shard's record does not name the user again.
+    /// </summary>
+    [Fact]
+    public async Task A_publish_reminder_tick_for_a_user_with_nothing_stored_leaves_the_shard_record_without_it()
+    {
+        const string user = "order-reminder-nothing-stored";
+        var grain = fixture.Grains.GetGrain<IUserGrain>(user);
+
+        await grain.AsReference<IRemindable>().ReceiveReminder(UserGrain.PublishReminder, default);
+
+        var stored = fixture.Store.Entries.Where(e => e.Key.StateName == "shard").Select(e => (ShardMembershipState)e.Value.State).ToArray();
+        Assert.DoesNotContain(stored, s => s.Users.Contains(user) || s.Removed.ContainsKey(user));
+        Assert.Empty((await ReminderRowsAsync(grain)).Reminders);
+    }
+
     private Task<ReminderTableData> ReminderRowsAsync(IUserGrain grain)
         => fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IReminderTable>().ReadRows(grain.GetGrainId());
 }

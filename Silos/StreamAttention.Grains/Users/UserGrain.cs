@@ -404,6 +404,13 @@ public sealed partial class UserGrain(
         if (reminderName == PublishReminder)
         {
             _publishReminderRegistered = true;
+            if (state.State.Version == 0)
+            {
+                // Nothing written (the user erased, a tick outliving the reminder's removal): no rows to catch up with,
+                // and an empty publish would store the user's id among the shard's removals again.
+                await RemovePublishReminderAsync();
+                return;
+            }
             await SendRowsAsync(await GetScoringRows());
             return;
         }

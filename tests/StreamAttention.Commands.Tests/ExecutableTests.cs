@@ -130,6 +130,31 @@ public sealed partial class ExecutableTests : IDisposable
     }
 
     [Fact]
+    public async Task Silo_stopped_by_SIGTERM_while_it_prepares_its_model_ends_as_a_stop_during_start_up_before_the_model_is_written()
+    {
+        // A cache of the test's own, where the table takes minutes to distil (no whole words: GloVe is not fetched).
+        var cache = _files.Path("models").FullName;
+        using var silo = ChildProcess.StartStreamAttention("silo", "--urls", $"http://127.0.0.1:{LoopbackPort.Free()}", "--Auth:Enabled=false",
+            $"--Cluster:SiloPort={LoopbackPort.Free()}", $"--Cluster:GatewayPort={LoopbackPort.Free()}", $"--Embeddings:MiniLm:ModelDirectory={cache}",
+            $"--Embeddings:Distilled:ModelDirectory={cache}", $"--Embeddings:WordVectors:ModelDirectory={cache}", "--Embeddings:Distilled:WholeWords=0");
+        using (var waiting = new CancellationTokenSource(RunTimeout))
+        {
+            while (!Directory.Exists(cache) || !Directory.EnumerateFiles(cache, "minilm-distilled.*.partial").Any())
+            {
+                await Task.Delay(100, waiting.Token);
+            }
+        }
+
+        silo.Terminate();
+
+        // The host's container distilled the table, deaf to the stop, and the silo exited once the table was written
+        // (minutes later: a pod is killed first). Now it exits before the table could be finished, its partial file deleted.
+        Assert.Equal(StopDuringStart.ExitCode, await silo.WaitForExitAsync(RunTimeout));
+        Assert.Empty(Directory.EnumerateFiles(cache, "minilm-distilled.*"));
+        Assert.Equal($"silo: {StopDuringStart.Message}", LastLine(await silo.StandardErrorAsync()));
+    }
+
+    [Fact]
     public async Task Score_takes_the_interest_limits_the_service_is_configured_with()
     {
         var interests = _files.Write("interests.jsonl", TestFiles.Json(new { id = "long", text = string.Join(' ', Enumerable.Repeat("kafka broker outage", 80)) })).FullName;

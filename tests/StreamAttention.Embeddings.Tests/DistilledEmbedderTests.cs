@@ -153,6 +153,17 @@ public sealed class DistilledEmbedderTests(DistilledModelFixture model)
     }
 
     [Fact]
+    public void Fitting_the_sentence_map_after_a_stop_runs_no_sentence_model_and_throws_the_cancellation()
+    {
+        // A stop while silo, local or setup prepares the model: the fit (seconds of MiniLM runs) ends at its next run.
+        using var plain = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options);
+        var sentences = new RecordingEmbedder(new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options));
+
+        Assert.ThrowsAny<OperationCanceledException>(() => SentenceProjectionSetup.Fit(plain, sentences, new CancellationToken(canceled: true)));
+        Assert.Empty(sentences.Calls);
+    }
+
+    [Fact]
     public void The_first_interest_runs_the_sentence_model_on_its_own_text_and_fits_nothing()
     {
         // The map comes fitted (from the model pack's file): the first interest written must not pay the fit's

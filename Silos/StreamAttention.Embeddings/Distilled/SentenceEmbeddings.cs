@@ -10,11 +10,13 @@ public static class SentenceEmbeddings
     public const int DefaultSlice = 256;
 
     /// <returns>[texts.Count, sentences.Dimension]: each text's pooled embedding.</returns>
-    public static float[] Pooled(ITextEmbedder sentences, IReadOnlyList<string> texts, int sliceSize = DefaultSlice)
+    /// <param name="cancellationToken">Observed between slices.</param>
+    public static float[] Pooled(ITextEmbedder sentences, IReadOnlyList<string> texts, int sliceSize = DefaultSlice, CancellationToken cancellationToken = default)
     {
         var pooled = new float[texts.Count * sentences.Dimension];
         for (var start = 0; start < texts.Count; start += sliceSize)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var slice = texts.Skip(start).Take(sliceSize).ToArray();
             sentences.Embed(slice).Pooled.CopyTo(pooled.AsSpan(start * sentences.Dimension));
         }

@@ -47,12 +47,12 @@ public static class SentenceProjectionSetup
             return result;
         }
         var stopwatch = Stopwatch.StartNew();
-        await ModelCacheFile.PublishAsync(path, (output, _) => Task.Run(() =>
+        await ModelCacheFile.PublishAsync(path, (output, token) => Task.Run(() =>
         {
             using var words = new DistilledEmbedder(DistilledTokenTable.Load(table.TablePath, table.InputsKey), table.VocabularyPath, options);
             using var sentences = new TransformerEmbedder(sentenceModel, sessions);
-            Fit(words, sentences).Write(output, key);
-        }, cancellationToken), cancellationToken);
+            Fit(words, sentences, token).Write(output, key);
+        }, token), cancellationToken);
         logger.LogInformation("{Model} sentence map ({Key}) fitted into {Path} in {Seconds:F1} s", DistilledModelSetup.ModelName, key, path, stopwatch.Elapsed.TotalSeconds);
         return result;
     }
@@ -65,7 +65,8 @@ public static class SentenceProjectionSetup
     /// The least-squares map from <paramref name="sentences"/>' pooled embedding of every <see cref="FitStride"/>th
     /// expansion candidate that the table embeds as one word to that word's table vector.
     /// </summary>
-    public static SentenceProjection Fit(DistilledEmbedder table, ITextEmbedder sentences)
+    /// <param name="cancellationToken">Observed between MiniLM's runs (seconds of them).</param>
+    public static SentenceProjection Fit(DistilledEmbedder table, ITextEmbedder sentences, CancellationToken cancellationToken = default)
     {
         var candidates = table.ExpansionCandidates();
         var words = table.Embed(candidates);
@@ -75,7 +76,7 @@ public static class SentenceProjectionSetup
         {
             words.TokenVector(fitted[i], 0).CopyTo(targets.AsSpan(i * table.Dimension));
         }
-        var keys = SentenceEmbeddings.Pooled(sentences, fitted.Select(i => candidates[i]).ToArray(), FitSlice);
+        var keys = SentenceEmbeddings.Pooled(sentences, fitted.Select(i => candidates[i]).ToArray(), FitSlice, cancellationToken);
         return SentenceProjection.Fit(keys, sentences.Dimension, targets, table.Dimension);
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using StreamAttention.Server.Hosting;
+using StreamAttention.Silo.Hosting;
 
 namespace StreamAttention.Silo.Commands;
 
@@ -18,6 +19,10 @@ public static class SiloCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var builder = SiloHost.CreateBuilder(parse.UnmatchedTokens, parse.GetValue(urls));
+            // Before the host, as local does: a cache to fill (first start, a corrupt file: minutes of distilling) stops on
+            // the command's token. Prepared by the host's container instead, it ran to the end whatever stop came meanwhile,
+            // past a pod's grace period.
+            await ModelPreparation.EnsureAsync(builder.Configuration, Console.Error, cancellationToken);
             builder.Services.AddHostedService<SiloStopDeadline>();
             await using var app = SiloHost.Build(builder);
             return await StopDuringStart.RunAsync(app, cancellationToken);

@@ -108,25 +108,54 @@ public sealed partial class ExecutableTests : IDisposable
     [Fact]
     public async Task Local_stopped_by_SIGTERM_while_it_prepares_its_model_ends_as_a_stop_during_start_up()
     {
-        // A cache of the test's own, where the table takes minutes to distil (no whole words: GloVe is not fetched).
-        var cache = _files.Path("models").FullName;
-        using var local = ChildProcess.StartStreamAttention("local", "--urls", $"http://127.0.0.1:{LoopbackPort.Free()}", "--rate", "0",
-            $"--Cluster:SiloPort={LoopbackPort.Free()}", $"--Cluster:GatewayPort={LoopbackPort.Free()}", $"--Embeddings:MiniLm:ModelDirectory={cache}",
-            $"--Embeddings:Distilled:ModelDirectory={cache}", $"--Embeddings:WordVectors:ModelDirectory={cache}", "--Embeddings:Distilled:WholeWords=0");
-        // The table's partial file is there while it is distilled: the signal comes before local builds its host.
-        using (var waiting = new CancellationTokenSource(RunTimeout))
-        {
-            while (!Directory.Exists(cache) || !Directory.EnumerateFiles(cache, "minilm-distilled.*.partial").Any())
-            {
-                await Task.Delay(100, waiting.Token);
-            }
-        }
+        using var local = await StartLocalPreparingItsModel();
 
         local.Terminate();
 
         // The runtime's default took the signal before the host did: exit code 143, nothing said.
         Assert.Equal(StopDuringStart.ExitCode, await local.WaitForExitAsync(RunTimeout));
         Assert.Equal($"local: {StopDuringStart.Message}", LastLine(await local.StandardErrorAsync()));
+    }
+
+    [Fact]
+    public async Task Local_given_a_second_signal_while_it_prepares_its_model_ends_at_once_as_the_signal_does()
+    {
+        using var local = await StartLocalPreparingItsModel();
+
+        // Both pending while it is stopped, so that the second comes before the first's stop could end the process.
+        local.Stop();
+        local.Interrupt();
+        local.Terminate();
+        local.Continue();
+
+        // Every signal was taken as a stop: an operator's second Ctrl+C could not end a preparation slow to stop.
+        Assert.Contains(await local.WaitForExitAsync(RunTimeout), new[] { 130, 143 });
+    }
+
+    /// <summary>
+    /// <c>local</c> distilling its table into a cache of the test's own (minutes; no whole words: GloVe is not fetched),
+    /// returned once the table's partial file is there: a signal then comes before local builds its host.
+    /// </summary>
+    private async Task<ChildProcess> StartLocalPreparingItsModel()
+    {
+        var cache = _files.Path("models").FullName;
+        var local = ChildProcess.StartStreamAttention("local", "--urls", $"http://127.0.0.1:{LoopbackPort.Free()}", "--rate", "0",
+            $"--Cluster:SiloPort={LoopbackPort.Free()}", $"--Cluster:GatewayPort={LoopbackPort.Free()}", $"--Embeddings:MiniLm:ModelDirectory={cache}",
+            $"--Embeddings:Distilled:ModelDirectory={cache}", $"--Embeddings:WordVectors:ModelDirectory={cache}", "--Embeddings:Distilled:WholeWords=0");
+        try
+        {
+            using var waiting = new CancellationTokenSource(RunTimeout);
+            while (!Directory.Exists(cache) || !Directory.EnumerateFiles(cache, "minilm-distilled.*.partial").Any())
+            {
+                await Task.Delay(100, waiting.Token);
+            }
+            return local;
+        }
+        catch
+        {
+            local.Dispose();
+            throw;
+        }
     }
 
     [Fact]

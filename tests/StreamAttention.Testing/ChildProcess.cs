@@ -7,6 +7,7 @@ namespace StreamAttention.Testing;
 /// <summary>A process started by a test: output captured, every wait bounded, killed by its PID if still running at disposal.</summary>
 public sealed partial class ChildProcess : IDisposable
 {
+    private const int SigInt = 2;
     private const int SigTerm = 15;
     private const int SigStop = 19;
     private const int SigCont = 18;
@@ -99,6 +100,9 @@ public sealed partial class ChildProcess : IDisposable
 
     /// <summary>Asks the process to stop, as a service manager or <c>kill PID</c> would.</summary>
     public void Terminate() => Signal(SigTerm, nameof(SigTerm));
+
+    /// <summary>SIGINT, as Ctrl+C in the terminal that started it.</summary>
+    public void Interrupt() => Signal(SigInt, nameof(SigInt));
 
     /// <summary>SIGSTOP: the process keeps its sockets open and answers nothing until <see cref="Continue"/>, as one stuck would.</summary>
     public void Stop() => Signal(SigStop, nameof(SigStop));

@@ -35,16 +35,16 @@ public sealed class RedisServer : IDisposable
     /// <summary>The silo settings for storing grain state (and reminders) in this server, clustering left as it is.</summary>
     public string[] StorageConfiguration => ["--Cluster:Storage=Redis", $"--Cluster:Redis={Configuration}"];
 
-    public static async Task<RedisServer> StartAsync()
+    /// <param name="password">The password clients must give (requirepass); none by default.</param>
+    public static async Task<RedisServer> StartAsync(string? password = null)
     {
         if (!File.Exists(Executable))
         {
             throw new InvalidOperationException($"{Executable} is missing: these tests need Debian's redis-server (apt-get install redis-server).");
         }
         var port = LoopbackPort.Free();
-        var server = new RedisServer(
-            ChildProcess.Start(Executable, "--save", "", "--appendonly", "no", "--bind", "127.0.0.1", "--port", port.ToString(), "--daemonize", "no", "--loglevel", "warning"),
-            port);
+        string[] arguments = ["--save", "", "--appendonly", "no", "--bind", "127.0.0.1", "--port", port.ToString(), "--daemonize", "no", "--loglevel", "warning"];
+        var server = new RedisServer(ChildProcess.Start(Executable, password is null ? arguments : [.. arguments, "--requirepass", password]), port);
         try
         {
             await server.WaitUntilListeningAsync();

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using StackExchange.Redis;
 using StreamAttention.Grains.Options;
 
@@ -23,20 +24,33 @@ public sealed class RedisReachability(string redisConfiguration) : IHostedServic
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var options = ConfigurationOptions.Parse(redisConfiguration);
+        // With abortConnect=false in Cluster:Redis (often advised, so that clients ride out an outage) the connect returns
+        // unconnected instead of failing, and the check would pass whatever Redis does.
+        options.AbortOnConnectFail = true;
         var started = System.Diagnostics.Stopwatch.StartNew();
         try
         {
             await using var connection = await ConnectionMultiplexer.ConnectAsync(options).WaitAsync(cancellationToken);
         }
+        catch (RedisConnectionException e) when (e.FailureType == ConnectionFailureType.AuthenticationFailure)
+        {
+            // Redis answered and refused the password or user: a setting to correct (exit code 2), which starting again
+            // does not cure, not an unreachable service.
+            throw new ValidationException(
+                $"Cluster:Redis: Redis at {EndPoints(options)} refused the credentials ({e.InnerException?.Message ?? e.Message}): "
+                + "the password= (and user=) in Cluster:Redis are not the server's", null, null);
+        }
         catch (RedisConnectionException e)
         {
             throw new UnreachableDependencyException(
-                $"Redis at {string.Join(", ", options.EndPoints.Select(Format))} (Cluster:Redis) could not be reached: no connection in "
+                $"Redis at {EndPoints(options)} (Cluster:Redis) could not be reached: no connection in "
                 + $"{started.Elapsed.TotalSeconds:0.#} s ({options.ConnectRetry} tries, connectTimeout={options.ConnectTimeout} ms); is it running there?", e);
         }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private static string EndPoints(ConfigurationOptions options) => string.Join(", ", options.EndPoints.Select(Format));
 
     private static string Format(System.Net.EndPoint endPoint) => endPoint switch
     {

@@ -8,7 +8,7 @@ namespace StreamAttention.Silo.Hosting;
 /// first moments: the host takes these signals only once its start begins, seconds in (settings read, model prepared,
 /// host built), and before that the runtime's default ended the process with exit code 143 or 130, where a stop a little
 /// later ends it quietly (<see cref="StreamAttention.Server.Hosting.StopDuringStart"/>). Each signal cancels
-/// <see cref="Token"/>, which the command takes as its stop, and keeps the process alive, as the host's own lifetime does.
+/// <see cref="Token"/>, which the command takes as its stop, and the first keeps the process alive, as the host's own lifetime does.
 /// </summary>
 internal sealed class StartupStop : IDisposable
 {
@@ -16,6 +16,7 @@ internal sealed class StartupStop : IDisposable
 
     private readonly CancellationTokenSource _stop = new();
     private readonly PosixSignalRegistration[] _registrations;
+    private int _signalled;
 
     private StartupStop()
         => _registrations = [.. new[] { PosixSignal.SIGINT, PosixSignal.SIGQUIT, PosixSignal.SIGTERM }.Select(signal => PosixSignalRegistration.Create(signal, Stop))];
@@ -28,8 +29,13 @@ internal sealed class StartupStop : IDisposable
 
     private void Stop(PosixSignalContext context)
     {
-        context.Cancel = true;
-        _stop.Cancel();
+        // Only the first: a second signal (an operator pressing Ctrl+C again to force it) keeps its default and ends
+        // the process, as CommandInterruption's does; once the host runs, its own lifetime decides for every signal.
+        if (Interlocked.Exchange(ref _signalled, 1) == 0)
+        {
+            context.Cancel = true;
+            _stop.Cancel();
+        }
     }
 
     public void Dispose()

@@ -58,7 +58,7 @@ public sealed partial class ChildProcess : IDisposable
     /// <c>streamattention</c> with <paramref name="arguments"/>: the executable that the reference to the silo project
     /// copies next to the tests, run by the dotnet host that runs them.
     /// </summary>
-    public static ChildProcess StartStreamAttention(params string[] arguments) => Start(DotnetHost, [StreamAttentionDll, .. arguments]);
+    public static ChildProcess StartStreamAttention(params string[] arguments) => Start(SignalsReset, StreamAttentionCommand(arguments));
 
     /// <summary><see cref="StartStreamAttention"/> run to the end, as <see cref="RunAsync"/>.</summary>
     public static Task<(int ExitCode, string Output, string Errors)> RunStreamAttentionAsync(TimeSpan timeout, params string[] arguments)
@@ -67,9 +67,18 @@ public sealed partial class ChildProcess : IDisposable
     /// <summary><see cref="RunStreamAttentionAsync(TimeSpan, string[])"/> with <paramref name="environment"/>'s variables set besides the test's own.</summary>
     public static async Task<(int ExitCode, string Output, string Errors)> RunStreamAttentionAsync(TimeSpan timeout, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
-        using var child = Start(DotnetHost, environment, [StreamAttentionDll, .. arguments]);
+        using var child = Start(SignalsReset, environment, StreamAttentionCommand(arguments));
         return await child.RunToEndAsync(timeout);
     }
+
+    /// <summary>
+    /// Run through <c>env --default-signal</c>: a test run started as a background job of a non-interactive shell (a CI
+    /// runner's script) ignores SIGINT and SIGQUIT, and a child inherits that, so Ctrl+C could never reach it; reset, the
+    /// child takes its signals as one started from a terminal does, however the tests were started.
+    /// </summary>
+    private const string SignalsReset = "env";
+
+    private static string[] StreamAttentionCommand(string[] arguments) => ["--default-signal=INT,QUIT", DotnetHost, StreamAttentionDll, .. arguments];
 
     private static string StreamAttentionDll => Path.Combine(AppContext.BaseDirectory, "streamattention.dll");
 

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Core.Internal;
+using Orleans.Runtime.Placement;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Scoring;
 using StreamAttention.Contracts.Users;
@@ -84,6 +86,51 @@ public sealed class ShardOrderTests(ShardOrderTests.FaultyClusterFixture fixture
 
         Assert.DoesNotContain(user, fixture.Store.Entries.Where(e => e.Key.StateName == "shard").SelectMany(e => ((ShardMembershipState)e.Value.State).Users));
     }
+
+    /// <summary>
+    /// The shard's membership write fails during an erasure, leaving the removal only in the shard's memory; the shard
+    /// then moves to another silo (as to its silo of the spread) with no other change: it stores the removal on arrival.
+    /// </summary>
+    [Fact]
+    public async Task A_removal_the_shard_failed_to_store_is_stored_once_the_shard_moved_to_another_silo()
+    {
+        const string user = "order-unsaved-migrated";
+        var grain = fixture.Grains.GetGrain<IUserGrain>(user);
+        await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest)]);
+        fixture.Store.FailWritesOf("shard");
+        try
+        {
+            Assert.Equal(UserErasureSteps.Scoring, (await grain.Erase()).FailedStep);
+        }
+        finally
+        {
+            fixture.Store.FailWritesOf(null);
+        }
+        Assert.True(StoredMembersInclude(user));
+
+        var silos = fixture.Cluster.Silos.Select(s => s.SiloAddress).ToArray();
+        var elsewhere = silos.First(s => !s.Equals(ShardPlacement.SiloOf(ShardOf(user).GetPrimaryKeyLong(), silos)));
+        RequestContext.Set(IPlacementDirector.PlacementHintKey, elsewhere);
+        try
+        {
+            await ShardOf(user).AsReference<IGrainManagementExtension>().MigrateOnIdle();
+        }
+        finally
+        {
+            RequestContext.Clear();
+        }
+
+        // The move happens once the shard is idle, after this call answered.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (StoredMembersInclude(user) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+        Assert.False(StoredMembersInclude(user));
+    }
+
+    private bool StoredMembersInclude(string user)
+        => fixture.Store.Entries.Where(e => e.Key.StateName == "shard").Any(e => ((ShardMembershipState)e.Value.State).Users.Contains(user));
 
     /// <summary>
     /// A removal is kept to refuse rows sent before it that arrive late, only until such a call is dropped unread: the

@@ -24,7 +24,11 @@ namespace StreamAttention.Grains.Shards;
 /// A user's rows carry the version of the write they came from, and rows older than what the shard holds or last removed
 /// are refused: calls from different activations of a user grain (one on a silo that died, its successor on another) are
 /// not ordered, so an older publish can arrive after a newer one. Removals are kept, with the membership, until no call
-/// sent before them can still arrive (<see cref="RemovalKept"/>).
+/// sent before them can still arrive (<see cref="RemovalKept"/>); a one-shot timer, armed only while a removal is kept,
+/// writes the membership once the oldest has expired (and retries a failed write), so an erased user's id leaves storage
+/// also on a quiet shard.
+/// A change not stored yet (its write failed) moves with the shard (<see cref="IGrainMigrationParticipant"/>) and is
+/// written on arrival.
 /// Kept alive: a shard is one of few and rebuilding it asks every one of its users. Placed by <see cref="ShardPlacement"/>,
 /// and every <see cref="ShardingOptions.SpreadCheck"/> it moves to its silo of the spread when the membership changed it.
 /// </summary>
@@ -40,12 +44,15 @@ public sealed class ScoringShardGrain(
     ILocalSiloDetails localSilo,
     IOptions<SiloMessagingOptions> messaging,
     TimeProvider time,
-    ILogger<ScoringShardGrain> logger) : Grain, IScoringShardGrain
+    ILogger<ScoringShardGrain> logger) : Grain, IScoringShardGrain, IGrainMigrationParticipant
 {
     /// <summary>User grains asked at once while rebuilding.</summary>
     private const int RebuildConcurrency = 256;
 
     private static readonly TimeSpan MissingUserRetry = TimeSpan.FromSeconds(2);
+
+    /// <summary>Carries <see cref="_unsaved"/> through a migration.</summary>
+    private const string UnsavedMigrationKey = "shard-membership-unsaved";
 
     private readonly Dictionary<string, UserInterests> _users = [];
 
@@ -55,6 +62,9 @@ public sealed class ScoringShardGrain(
     private bool _published;
     private Task? _pendingWrite;
     private Task _lastWrite = Task.CompletedTask;
+
+    /// <summary>Due when the oldest kept removal expires, or to retry a failed write; none while neither is pending.</summary>
+    private IGrainTimer? _membershipTimer;
 
     /// <summary>The membership in memory differs from what storage holds (a change not written yet, or a failed write).</summary>
     private bool _unsaved;
@@ -73,6 +83,15 @@ public sealed class ScoringShardGrain(
         this.RegisterGrainTimer(MoveToSiloWordsAsync, sharding.Value.SpreadCheck, sharding.Value.SpreadCheck);
         var clock = Stopwatch.StartNew();
         await LoadAsync(membership.State.Users.ToArray());
+        if (_unsaved)
+        {
+            // A change whose write failed before the shard moved: stored now, not at some later change.
+            await TryPersistMembershipAsync();
+        }
+        else
+        {
+            ArmMembershipTimer();
+        }
         // Published now, so the silo's next run already covers this shard.
         Publish();
         if (_users.Count > 0)
@@ -248,6 +267,18 @@ public sealed class ScoringShardGrain(
         return Task.CompletedTask;
     }
 
+    public void OnDehydrate(IDehydrationContext dehydrationContext)
+    {
+        // The membership itself moves with the persistent state; only whether storage holds it is the grain's own.
+        if (_unsaved)
+        {
+            dehydrationContext.TryAddValue(UnsavedMigrationKey, true);
+        }
+    }
+
+    public void OnRehydrate(IRehydrationContext rehydrationContext)
+        => _unsaved = rehydrationContext.TryGetValue(UnsavedMigrationKey, out bool unsaved) && unsaved;
+
     public Task<ShardStatistics> GetStatistics()
         => Task.FromResult(new ShardStatistics(_users.Count, _users.Values.Sum(u => u.Interests.Count)));
 
@@ -334,7 +365,53 @@ public sealed class ScoringShardGrain(
         catch
         {
             _unsaved = true;
+            ArmMembershipTimer();
             throw;
+        }
+        ArmMembershipTimer();
+    }
+
+    /// <summary>
+    /// Arms the timer for when the oldest kept removal expires (its write drops it from storage), and while a change is
+    /// not stored (a failed write) for a retry a response timeout later, not to press a failing storage; removes the timer
+    /// when neither is due.
+    /// </summary>
+    private void ArmMembershipTimer()
+    {
+        if (membership.State.Removed.Count == 0 && !_unsaved)
+        {
+            _membershipTimer?.Dispose();
+            _membershipTimer = null;
+            return;
+        }
+        // The retry's write arms the timer again for the oldest removal.
+        var due = _unsaved ? messaging.Value.ResponseTimeout : membership.State.Removed.Values.Min(r => r.At) + RemovalKept - time.GetUtcNow();
+        _membershipTimer ??= this.RegisterGrainTimer(WriteMembershipWhenDueAsync, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _membershipTimer.Change(due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+    }
+
+    private Task WriteMembershipWhenDueAsync(CancellationToken cancellationToken)
+    {
+        if (_unsaved || membership.State.Removed.Values.Any(r => r.At <= time.GetUtcNow() - RemovalKept))
+        {
+            _unsaved = true;
+            // The write arms the timer again, for the next oldest removal or the next retry.
+            return TryPersistMembershipAsync();
+        }
+        ArmMembershipTimer();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A write no caller waits for: a failure is logged and leaves the change unsaved, written again later.</summary>
+    private async Task TryPersistMembershipAsync()
+    {
+        try
+        {
+            await PersistMembershipAsync();
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("Shard {Shard}: writing its membership failed ({Error}); it is written again at the next change or removal expiry", Shard, e.Message);
         }
     }
 }

@@ -14,12 +14,12 @@ public sealed class ShardMembershipState
     [Id(1)]
     public Dictionary<string, ShardRemoval> Removed { get; set; } = [];
 
-    /// <summary>Drops the removals taken before <paramref name="oldest"/>.</summary>
+    /// <summary>Drops the removals taken at or before <paramref name="oldest"/> (the shard's expiry timer is due at that instant).</summary>
     public void ForgetRemovalsBefore(DateTimeOffset oldest)
     {
         foreach (var (userId, removal) in Removed.ToArray())
         {
-            if (removal.At < oldest)
+            if (removal.At <= oldest)
             {
                 Removed.Remove(userId);
             }

@@ -27,7 +27,15 @@ public sealed class ShardPlacementAttribute() : PlacementAttribute(new ShardPlac
 
 public sealed class ShardPlacementDirector : IPlacementDirector
 {
+    /// <remarks>
+    /// A placement hint in the call's request context (<see cref="IPlacementDirector.PlacementHintKey"/>) wins, as with
+    /// Orleans' own directors, so a shard can be moved on purpose (the tests move one); its spread check brings it back.
+    /// </remarks>
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
-        => Task.FromResult(ShardPlacement.SiloOf(target.GrainIdentity.GetIntegerKey(), context.GetCompatibleSilos(target))
+    {
+        var silos = context.GetCompatibleSilos(target);
+        return Task.FromResult(IPlacementDirector.GetPlacementHint(target.RequestContextData, silos)
+            ?? ShardPlacement.SiloOf(target.GrainIdentity.GetIntegerKey(), silos)
             ?? throw new OrleansException($"No silo can host {target.GrainIdentity}."));
+    }
 }

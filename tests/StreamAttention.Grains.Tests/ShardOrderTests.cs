@@ -59,7 +59,7 @@ public sealed class ShardOrderTests(ShardOrderTests.FaultyClusterFixture fixture
         // The shard itself, not the user grain (which withdraws a match of an interest it no longer has): its text scored
         // against the shard's rows for the user finds none, and its stored membership does not list the user again.
         Assert.Empty(await ShardOf(user).Score(new ShardScoreRequest([late.Interests[0].Embedding], UserId: user)));
-        Assert.DoesNotContain(user, fixture.Store.Entries.Where(e => e.Key.StateName == "shard").SelectMany(e => ((ShardMembershipState)e.Value.State).Users));
+        Assert.False(ShardRecords.ListMember(fixture.Store, user));
     }
 
     /// <summary>
@@ -69,22 +69,11 @@ public sealed class ShardOrderTests(ShardOrderTests.FaultyClusterFixture fixture
     [Fact]
     public async Task An_erasure_repeated_after_the_shard_failed_to_store_it_leaves_the_user_out_of_the_stored_membership()
     {
-        const string user = "order-erasure-write-failed";
-        var grain = fixture.Grains.GetGrain<IUserGrain>(user);
-        await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest)]);
-        fixture.Store.FailWritesOf("shard");
-        try
-        {
-            Assert.Equal(UserErasureSteps.Scoring, (await grain.Erase()).FailedStep);
-        }
-        finally
-        {
-            fixture.Store.FailWritesOf(null);
-        }
+        var grain = await ShardRecords.ErasedWhileShardWritesFailAsync(fixture, "order-erasure-write-failed");
 
         Assert.Null((await grain.Erase()).FailedStep);
 
-        Assert.DoesNotContain(user, fixture.Store.Entries.Where(e => e.Key.StateName == "shard").SelectMany(e => ((ShardMembershipState)e.Value.State).Users));
+        Assert.False(ShardRecords.ListMember(fixture.Store, "order-erasure-write-failed"));
     }
 
     /// <summary>
@@ -95,18 +84,7 @@ public sealed class ShardOrderTests(ShardOrderTests.FaultyClusterFixture fixture
     public async Task A_removal_the_shard_failed_to_store_is_stored_once_the_shard_moved_to_another_silo()
     {
         const string user = "order-unsaved-migrated";
-        var grain = fixture.Grains.GetGrain<IUserGrain>(user);
-        await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest)]);
-        fixture.Store.FailWritesOf("shard");
-        try
-        {
-            Assert.Equal(UserErasureSteps.Scoring, (await grain.Erase()).FailedStep);
-        }
-        finally
-        {
-            fixture.Store.FailWritesOf(null);
-        }
-        Assert.True(StoredMembersInclude(user));
+        await ShardRecords.ErasedWhileShardWritesFailAsync(fixture, user);
 
         var silos = fixture.Cluster.Silos.Select(s => s.SiloAddress).ToArray();
         var elsewhere = silos.First(s => !s.Equals(ShardPlacement.SiloOf(ShardOf(user).GetPrimaryKeyLong(), silos)));
@@ -121,16 +99,12 @@ public sealed class ShardOrderTests(ShardOrderTests.FaultyClusterFixture fixture
         }
 
         // The move happens once the shard is idle, after this call answered.
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (StoredMembersInclude(user) && DateTime.UtcNow < deadline)
+        await Eventually.SucceedsAsync(() =>
         {
-            await Task.Delay(50);
-        }
-        Assert.False(StoredMembersInclude(user));
+            Assert.False(ShardRecords.ListMember(fixture.Store, user));
+            return Task.CompletedTask;
+        });
     }
-
-    private bool StoredMembersInclude(string user)
-        => fixture.Store.Entries.Where(e => e.Key.StateName == "shard").Any(e => ((ShardMembershipState)e.Value.State).Users.Contains(user));
 
     /// <summary>
     /// A removal is kept to refuse rows sent before it that arrive late, only until such a call is dropped unread: the
@@ -223,8 +197,7 @@ public sealed class ShardOrderTests(ShardOrderTests.FaultyClusterFixture fixture
 
         await grain.AsReference<IRemindable>().ReceiveReminder(UserGrain.PublishReminder, default);
 
-        var stored = fixture.Store.Entries.Where(e => e.Key.StateName == "shard").Select(e => (ShardMembershipState)e.Value.State).ToArray();
-        Assert.DoesNotContain(stored, s => s.Users.Contains(user) || s.Removed.ContainsKey(user));
+        Assert.False(ShardRecords.Name(fixture.Store, user));
         Assert.Empty((await ReminderRowsAsync(grain)).Reminders);
     }
 

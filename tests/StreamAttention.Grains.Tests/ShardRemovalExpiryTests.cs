@@ -4,7 +4,6 @@ using Microsoft.Extensions.Time.Testing;
 using Orleans.Configuration;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Users;
-using StreamAttention.Grains.Shards;
 
 namespace StreamAttention.Grains.Tests;
 
@@ -30,12 +29,16 @@ public sealed class ShardRemovalExpiryTests(ShardRemovalExpiryTests.FakeClockClu
         var grain = fixture.Grains.GetGrain<IUserGrain>(user);
         await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest)]);
         Assert.Null((await grain.Erase()).FailedStep);
-        Assert.True(StoredNames(user), "the erasure's removal is kept, with the user's id, in the shard's stored record");
+        Assert.True(ShardRecords.Name(fixture.Store, user), "the erasure's removal is kept, with the user's id, in the shard's stored record");
 
         fixture.Time.Advance(4 * ResponseTimeout);
 
-        await UntilAsync(() => !StoredNames(user));
-        Assert.False(StoredNames(user));
+        // The timer's write runs on the shard's activation after the clock moved.
+        await Eventually.SucceedsAsync(() =>
+        {
+            Assert.False(ShardRecords.Name(fixture.Store, user));
+            return Task.CompletedTask;
+        });
     }
 
     /// <summary>The shard's write fails during an erasure and nothing changes on the shard after: it tries again itself.</summary>
@@ -43,42 +46,17 @@ public sealed class ShardRemovalExpiryTests(ShardRemovalExpiryTests.FakeClockClu
     public async Task A_removal_the_shard_failed_to_store_is_stored_by_its_retry_with_no_other_change()
     {
         const string user = "expiry-write-failed-quiet-shard";
-        var grain = fixture.Grains.GetGrain<IUserGrain>(user);
-        await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest)]);
-        fixture.Store.FailWritesOf("shard");
-        try
-        {
-            Assert.Equal(UserErasureSteps.Scoring, (await grain.Erase()).FailedStep);
-        }
-        finally
-        {
-            fixture.Store.FailWritesOf(null);
-        }
-        Assert.True(StoredMembersInclude(user));
+        await ShardRecords.ErasedWhileShardWritesFailAsync(fixture, user);
 
         // One response timeout: well before the erasure's removal expires.
         fixture.Time.Advance(ResponseTimeout);
 
-        await UntilAsync(() => !StoredMembersInclude(user));
-        Assert.False(StoredMembersInclude(user));
+        await Eventually.SucceedsAsync(() =>
+        {
+            Assert.False(ShardRecords.ListMember(fixture.Store, user));
+            return Task.CompletedTask;
+        });
     }
 
     private TimeSpan ResponseTimeout => fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IOptions<SiloMessagingOptions>>().Value.ResponseTimeout;
-
-    /// <summary>Waits for a timer's write, which runs on the shard's activation after the clock moved.</summary>
-    private static async Task UntilAsync(Func<bool> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!done() && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
-    }
-
-    private bool StoredMembersInclude(string user)
-        => fixture.Store.Entries.Where(e => e.Key.StateName == "shard").Any(e => ((ShardMembershipState)e.Value.State).Users.Contains(user));
-
-    private bool StoredNames(string user)
-        => fixture.Store.Entries.Where(e => e.Key.StateName == "shard").Select(e => (ShardMembershipState)e.Value.State)
-            .Any(s => s.Users.Contains(user) || s.Removed.ContainsKey(user));
 }

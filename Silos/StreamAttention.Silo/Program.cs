@@ -18,7 +18,7 @@ var root = new RootCommand("StreamAttention: a streaming relevance filter that s
 };
 var parse = root.Parse(args);
 // As early as the command is known: a stop from here on is a stop during start-up, not the runtime's default (143).
-using var startupStop = StartupStop.For(parse.CommandResult.Command);
+using var interruption = CommandInterruption.ForLongRunning(parse.CommandResult.Command);
 if (ConfigurationOverrides.FirstUnknown(parse.UnmatchedTokens) is { } unknown)
 {
     Console.Error.WriteLine($"{parse.CommandResult.Command.Name}: unknown option '{unknown}' (--help lists the options; a setting is --Section:Key=value)");
@@ -44,9 +44,9 @@ using (var configuration = ConfigurationOverrides.Read(parse.UnmatchedTokens))
 try
 {
     // Without System.CommandLine's handler, which prints any exception's stack: refused configuration is told apart below.
-    return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }, startupStop?.Token ?? CancellationToken.None);
+    return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }, interruption?.Token ?? CancellationToken.None);
 }
-catch (OperationCanceledException) when (startupStop?.Token.IsCancellationRequested == true)
+catch (OperationCanceledException) when (interruption?.Token.IsCancellationRequested == true)
 {
     // A stop before the command's host was built (local's model preparation): the host's own line, without a host to log it.
     Console.Error.WriteLine($"{parse.CommandResult.Command.Name}: {StopDuringStart.Message}");

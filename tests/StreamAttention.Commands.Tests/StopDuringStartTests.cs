@@ -50,7 +50,7 @@ public sealed class StopDuringStartTests
         await using var app = SiloHostStartingWith(gate);
         using var logs = new RecordingLoggerProvider();
         app.Services.GetRequiredService<ILoggerFactory>().AddProvider(logs);
-        // What the command's token says when a signal came while its host was being built (StartupStop).
+        // What the command's token says when a signal came while its host was being built (CommandInterruption.ForLongRunning).
         using var stopped = new CancellationTokenSource();
         stopped.Cancel();
 

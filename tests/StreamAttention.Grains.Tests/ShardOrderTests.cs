@@ -63,6 +63,36 @@ public sealed class ShardOrderTests(ShardOrderTests.FaultyClusterFixture fixture
     }
 
     /// <summary>
+    /// The shard rebuilds while its user's grain fails to answer, so it holds no version of the user's rows; a publish
+    /// older than the user's last write (from an activation since lost) then arrives: the shard takes it, but reads the
+    /// user again once it answers and serves the newest rows.
+    /// </summary>
+    [Fact]
+    public async Task Rows_older_than_the_users_last_write_that_arrive_while_it_is_missing_from_a_rebuild_are_replaced()
+    {
+        const string user = "order-missing-late-rows";
+        var grain = fixture.Grains.GetGrain<IUserGrain>(user);
+        await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest)]);
+        // What the first write's publish sent, still on its way to the shard.
+        var late = await grain.GetScoringRows();
+        Assert.Empty((await grain.PutInterests([new InterestInput("f1", Texts.RacingInterest, Texts.RacingThreshold)])).Errors);
+        fixture.Faults.FailUntilHealed<IUserGrain>(nameof(IUserGrain.GetScoringRows));
+        try
+        {
+            await fixture.Cluster.DeactivateAsync(ShardOf(user));
+            // Activates the shard first: its rebuild finds the user's grain failing.
+            await ShardOf(user).Update(user, late);
+        }
+        finally
+        {
+            fixture.Faults.Heal();
+        }
+
+        await Eventually.SucceedsAsync(async () =>
+            Assert.Contains(await Gateway.Score([Texts.RacingMessage], user), m => m.UserId == user && m.InterestId == "f1"));
+    }
+
+    /// <summary>
     /// The shard's membership write fails during an erasure, so its first step fails; the erasure repeated (the same
     /// version, the removal already made in the shard's memory) finishes only once storage no longer lists the user.
     /// </summary>
@@ -183,6 +213,68 @@ public sealed class ShardOrderTests(ShardOrderTests.FaultyClusterFixture fixture
         var matches = await Gateway.Score([Texts.RacingMessage], user);
         Assert.Equal(call == "put", matches.Any(m => m.UserId == user && m.InterestId == "f1"));
         Assert.Empty((await ReminderRowsAsync(grain)).Reminders);
+    }
+
+    /// <summary>
+    /// The user's silo may be lost after the change is stored and before its publish answered (up to a response timeout),
+    /// so before any failure could leave a retry: the publish reminder is there while the write is under way, and goes
+    /// once the shard took the rows.
+    /// </summary>
+    [Fact]
+    public async Task A_change_being_stored_already_has_its_publish_reminder_which_goes_once_the_shard_took_the_rows()
+    {
+        const string user = "order-reminder-before-write";
+        var grain = fixture.Grains.GetGrain<IUserGrain>(user);
+        await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest)]);
+        var held = fixture.Store.WritesHeld;
+        fixture.Store.HoldWrites();
+        Task<InterestWriteResult> write;
+        try
+        {
+            write = grain.PutInterests([new InterestInput("f1", Texts.RacingInterest, Texts.RacingThreshold)]);
+            await Eventually.SucceedsAsync(() =>
+            {
+                Assert.True(fixture.Store.WritesHeld > held, "the user's state write waits");
+                return Task.CompletedTask;
+            });
+
+            Assert.Equal([UserGrain.PublishReminder], (await ReminderRowsAsync(grain)).Reminders.Select(r => r.ReminderName));
+        }
+        finally
+        {
+            fixture.Store.ReleaseWrites();
+        }
+
+        Assert.Empty((await write).Errors);
+        Assert.Contains(await Gateway.Score([Texts.RacingMessage], user), m => m.UserId == user && m.InterestId == "f1");
+        Assert.Empty((await ReminderRowsAsync(grain)).Reminders);
+    }
+
+    /// <summary>
+    /// With the reminder service down the failed publish leaves only the activation's retry timer; an erasure failing at its
+    /// first step (the shard down too) leaves that timer running, so the shard still catches up with the stored change.
+    /// </summary>
+    [Fact]
+    public async Task An_erasure_failing_at_its_first_step_keeps_the_publish_retry_of_a_change_its_shard_missed()
+    {
+        const string user = "order-erasure-failed-keeps-retry";
+        var grain = fixture.Grains.GetGrain<IUserGrain>(user);
+        await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest)]);
+        fixture.Faults.FailUntilHealed(UserErasureHttpTests.FailingCalls.ReminderTable, "UpsertRow");
+        fixture.Faults.FailUntilHealed<IScoringShardGrain>(nameof(IScoringShardGrain.Update));
+        try
+        {
+            Assert.Empty((await grain.PutInterests([new InterestInput("f1", Texts.RacingInterest, Texts.RacingThreshold)])).Errors);
+            Assert.Equal(UserErasureSteps.Scoring, (await grain.Erase()).FailedStep);
+        }
+        finally
+        {
+            fixture.Faults.Heal();
+        }
+        Assert.Empty((await ReminderRowsAsync(grain)).Reminders);
+
+        await Eventually.SucceedsAsync(async () =>
+            Assert.Contains(await Gateway.Score([Texts.RacingMessage], user), m => m.UserId == user && m.InterestId == "f1"));
     }
 
     /// <summary>

@@ -42,42 +42,52 @@ public sealed class UserErasureHttpTests(UserErasureHttpTests.FailingCallSiloFix
     }
 
     /// <summary>
-    /// Makes the next call of one grain method throw, once (or every call until <see cref="Heal"/>), as a grain whose
-    /// storage failed would.
+    /// Makes the next call of a grain method throw, once (or every call until <see cref="Heal"/>), as a grain whose
+    /// storage failed would; several methods may fail at once. A method is named by its interface's full name too, for
+    /// Orleans' own internal grains (the in-memory reminder table, <see cref="ReminderTable"/>).
     /// </summary>
     public sealed class FailingCalls : IIncomingGrainCallFilter
     {
-        private (Type Grain, string Method)? _next;
-        private bool _untilHealed;
+        /// <summary>The grain interface of the in-memory reminder table (internal to Orleans): failing its writes is the reminder service down.</summary>
+        public const string ReminderTable = "Orleans.IReminderTableGrain";
+
+        /// <summary>The failing methods, by interface and name, each with whether it fails until healed.</summary>
+        private readonly Dictionary<(string Interface, string Method), bool> _failing = [];
         private readonly Lock _lock = new();
 
-        public void FailNext<TGrain>(string method) => Fail<TGrain>(method, untilHealed: false);
+        public void FailNext<TGrain>(string method) => Fail(typeof(TGrain).FullName!, method, untilHealed: false);
 
-        public void FailUntilHealed<TGrain>(string method) => Fail<TGrain>(method, untilHealed: true);
+        public void FailUntilHealed<TGrain>(string method) => Fail(typeof(TGrain).FullName!, method, untilHealed: true);
+
+        public void FailUntilHealed(string grainInterface, string method) => Fail(grainInterface, method, untilHealed: true);
 
         public void Heal()
         {
             lock (_lock)
             {
-                _next = null;
+                _failing.Clear();
             }
         }
 
-        private void Fail<TGrain>(string method, bool untilHealed)
+        private void Fail(string grainInterface, string method, bool untilHealed)
         {
             lock (_lock)
             {
-                (_next, _untilHealed) = ((typeof(TGrain), method), untilHealed);
+                _failing[(grainInterface, method)] = untilHealed;
             }
         }
 
         public Task Invoke(IIncomingGrainCallContext context)
         {
+            var called = (context.InterfaceMethod.DeclaringType!.FullName!, context.InterfaceMethod.Name);
             lock (_lock)
             {
-                if (_next == (context.InterfaceMethod.DeclaringType!, context.InterfaceMethod.Name))
+                if (_failing.TryGetValue(called, out var untilHealed))
                 {
-                    _next = _untilHealed ? _next : null;
+                    if (!untilHealed)
+                    {
+                        _failing.Remove(called);
+                    }
                     throw new IOException("injected failure");
                 }
             }

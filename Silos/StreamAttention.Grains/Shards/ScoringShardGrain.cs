@@ -20,7 +20,8 @@ namespace StreamAttention.Grains.Shards;
 /// <see cref="SiloInterestIndex"/>. A change withdraws them, so the silo's scoring grain no longer covers the shard;
 /// the next score through this grain publishes them again and scores on a concatenation made for that call.
 /// On activation a member whose grain fails to answer is left out (only that user's matches are missing) and asked
-/// again every <see cref="MissingUserRetry"/> until it answers.
+/// again every <see cref="MissingUserRetry"/> until it answers, also after an update brought its rows meanwhile (the shard
+/// held no version to refuse older rows by, so what the user stored replaces them should they be older).
 /// A user's rows carry the version of the write they came from, and rows older than what the shard holds or last removed
 /// are refused: calls from different activations of a user grain (one on a silo that died, its successor on another) are
 /// not ordered, so an older publish can arrive after a newer one. Removals are kept, with the membership, until no call
@@ -126,11 +127,22 @@ public sealed class ScoringShardGrain(
                     continue;
                 }
                 _missing.Remove(chunk[i]);
-                // An update that arrived meanwhile is at least as new; one that removed the user (its last interest
-                // deleted, or the user erased) also left the membership.
-                if (loaded.Interests.Count > 0 && !_users.ContainsKey(chunk[i]) && membership.State.Users.Contains(chunk[i]) && !IsStale(chunk[i], loaded.Version))
+                // What the user stored, unless the shard took newer rows meanwhile or a removal (which also left the
+                // membership). Rows an update brought while the user was missing may be older: a publish delayed past
+                // the rebuild, refused by no held version, is replaced here.
+                if (!membership.State.Users.Contains(chunk[i]) || IsStale(chunk[i], loaded.Version)
+                    || _users.TryGetValue(chunk[i], out var held) && held.Version == loaded.Version)
+                {
+                    continue;
+                }
+                if (loaded.Interests.Count > 0)
                 {
                     _users[chunk[i]] = Index(chunk[i], loaded);
+                    Invalidate();
+                }
+                else if (_users.Remove(chunk[i]))
+                {
+                    // Its interests deleted since the rows taken: its own publish of that removal leaves the membership.
                     Invalidate();
                 }
             }
@@ -165,9 +177,11 @@ public sealed class ScoringShardGrain(
             return;
         }
         Invalidate();
-        _missing.Remove(userId);
         if (rows.Interests.Count > 0)
         {
+            // A user missing since the rebuild stays so, read again once it answers: the shard held no version to refuse
+            // older rows by, and these may be a publish delayed past the rebuild.
+
             _users[userId] = Index(userId, rows);
             // The rows held now carry the newer version; the removal is forgotten with the next write.
             membership.State.Removed.Remove(userId);
@@ -176,6 +190,8 @@ public sealed class ScoringShardGrain(
             return;
         }
         _users.Remove(userId);
+        // The removal's version is kept: older rows are refused without reading the user.
+        _missing.Remove(userId);
         var left = membership.State.Users.Remove(userId);
         // Kept also for a user not held: its older rows may still be on their way.
         var newer = membership.State.Removed.GetValueOrDefault(userId)?.Version != rows.Version;

@@ -22,8 +22,9 @@ namespace StreamAttention.Grains.Users;
 /// what the embedder's query expansion added (models run per interest) is stored in a record of its own
 /// (<see cref="UserExpansionStore"/>), read back when rows are built or interests written and not held in between.
 /// A write embeds first, registers the user with its shard before the user's
-/// first interest is persisted (so a shard rebuilding itself always finds every user with interests), persists all
-/// accepted inputs in one write, and only then publishes them to the shard.
+/// first interest is persisted (so a shard rebuilding itself always finds every user with interests), registers the
+/// publish reminder (so a silo lost from here on leaves a durable retry), persists all accepted inputs in one write, and
+/// only then publishes them to the shard.
 /// It also applies the user's delivery policy (<see cref="AttentionFilter"/>) to every new match, keeps the matches
 /// waiting for a digest in its persisted state (what a decision adds goes to the <see cref="AttentionLog"/>, every other
 /// write folds the log into the whole state), and forms the digests when its reminder finds one due.
@@ -49,6 +50,8 @@ public sealed partial class UserGrain(
     /// <summary>
     /// The reminder that sends the rows again while the shard has not taken the state last written: unlike the
     /// <see cref="PublishRetry"/> timer it outlives the activation (its silo lost), and it is removed once the shard took them.
+    /// Registered before the write (<see cref="EnsurePublishReminderAsync"/>): a silo lost after storing the change but
+    /// before its publish answered leaves it too.
     /// </summary>
     public const string PublishReminder = "publish";
 
@@ -184,6 +187,7 @@ public sealed partial class UserGrain(
             next[id] = interest;
             stored.Add(interest);
         }
+        await EnsurePublishReminderAsync();
         var written = await CommitAsync(next, read: kept, written: accepted.ToDictionary(a => a.Key, a => a.Value.Expansion), versionAbove: shardNewest);
         await PublishAsync(accepted.ToDictionary(a => a.Key, a => a.Value.Row), written);
         return new InterestWriteResult(stored, errors.OrderBy(e => e.Index).ToArray());
@@ -200,6 +204,7 @@ public sealed partial class UserGrain(
         // Its feedback goes with it: an interest written again under the id starts from its own threshold.
         var feedback = new Dictionary<string, FeedbackState>(state.State.Attention.Feedback);
         feedback.Remove(interestId);
+        await EnsurePublishReminderAsync();
         var written = await CommitAsync(next, feedback);
         await PublishAsync([], written);
         if (Tenant is { } tenant)
@@ -369,6 +374,7 @@ public sealed partial class UserGrain(
         var feedback = kept?.Copy() ?? new FeedbackState();
         FeedbackRule.Apply(feedback, relevant, Pooled(match.Text), BaseThreshold(match.InterestId));
         // The threshold lives in the shard's rows: a new version carries it there.
+        await EnsurePublishReminderAsync();
         var written = await CommitAsync(state.State.Interests, new Dictionary<string, FeedbackState>(state.State.Attention.Feedback) { [match.InterestId] = feedback });
         metrics.Feedback.Add(1, new KeyValuePair<string, object?>("relevant", relevant));
         RememberVerdict(matchId, relevant);
@@ -554,8 +560,6 @@ public sealed partial class UserGrain(
     /// </summary>
     public async Task<UserErasureOutcome> Erase()
     {
-        // The erasure takes the user out of its shard: rows sent again after that would put the interests back.
-        StopPublishRetry();
         var done = new List<string>(UserErasureSteps.All.Count);
         async Task<bool> RunAsync(string step, Func<Task> run)
         {
@@ -574,7 +578,13 @@ public sealed partial class UserGrain(
         var completed =
             // An update without interests removes the user from the shard's rows and membership and withdraws the shard's
             // part of its silo's index until it publishes it again without the user.
-            await RunAsync(UserErasureSteps.Scoring, () => Shard.Update(UserId, new UserScoringRows(state.State.Version + 1, [])))
+            await RunAsync(UserErasureSteps.Scoring, async () =>
+            {
+                await Shard.Update(UserId, new UserScoringRows(state.State.Version + 1, []));
+                // Rows sent again from now on would be refused as older than the removal; until the shard took it, the
+                // retry still brings the user's last write there (the erasure may never be retried).
+                StopPublishRetry();
+            })
             && await RunAsync(UserErasureSteps.TenantCount, () => Tenant?.Release(UserId, 0) ?? Task.CompletedTask)
             && await RunAsync(UserErasureSteps.DigestReminder, RemoveRemindersAsync)
             // Every attention log entry in storage, those whose removal failed before included, is below the next number.
@@ -740,7 +750,8 @@ public sealed partial class UserGrain(
     /// the call (a retry would find nothing to change, and a delete's retry the interest gone): the rows are sent again
     /// every <see cref="PublishRetry"/>, the activation kept alive meanwhile, and every minute by
     /// <see cref="PublishReminder"/> should the activation be lost, until the shard takes them (or a later write's rows,
-    /// which carry a newer version, reach it first). Only a user whose shard is behind has that reminder.
+    /// which carry a newer version, reach it first). Only a user whose shard is behind, or whose write is under way, has
+    /// that reminder.
     /// </summary>
     private Task PublishAsync(Dictionary<string, EmbeddedText> embedded, Dictionary<string, StoredExpansion> stored)
         => SendRowsAsync(CommittedRows(state.State, state.State.Attention.Feedback, embedded, stored));
@@ -758,19 +769,8 @@ public sealed partial class UserGrain(
         {
             LogPublishFailed(UserId, rows.Version, PublishRetry, e);
             _publishRetry ??= this.RegisterGrainTimer(RetryPublishAsync, new GrainTimerCreationOptions(PublishRetry, PublishRetry) { KeepAlive = true });
-            if (!_publishReminderRegistered)
-            {
-                try
-                {
-                    await this.RegisterOrUpdateReminder(PublishReminder, DigestCheckPeriod, DigestCheckPeriod);
-                    _publishReminderRegistered = true;
-                }
-                catch (Exception reminderFailure)
-                {
-                    // The timer still retries while this activation lives; its next failure registers the reminder again.
-                    LogReminderFailed(reminderFailure);
-                }
-            }
+            // Registered before the write already, unless the reminder service failed then.
+            await EnsurePublishReminderAsync();
             return;
         }
         StopPublishRetry();
@@ -785,6 +785,30 @@ public sealed partial class UserGrain(
                 // Its next tick sends the rows again, which the shard takes as a repeat, and removes it then.
                 LogReminderFailed(e);
             }
+        }
+    }
+
+    /// <summary>
+    /// Registers <see cref="PublishReminder"/> unless this activation has it: before every write whose rows the shard must
+    /// take, so that a silo lost between storing the change and seeing its publish fail leaves a durable retry (the
+    /// publish that succeeds removes it). Should the reminder service fail, the write still goes on: the timer retries a
+    /// failed publish while the activation lives, and that failure tries to register the reminder again.
+    /// A write that then fails leaves the reminder to its tick, which sends the rows stored (a repeat) and removes it.
+    /// </summary>
+    private async Task EnsurePublishReminderAsync()
+    {
+        if (_publishReminderRegistered)
+        {
+            return;
+        }
+        try
+        {
+            await this.RegisterOrUpdateReminder(PublishReminder, DigestCheckPeriod, DigestCheckPeriod);
+            _publishReminderRegistered = true;
+        }
+        catch (Exception e)
+        {
+            LogReminderFailed(e);
         }
     }
 

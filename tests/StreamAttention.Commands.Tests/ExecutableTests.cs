@@ -488,8 +488,56 @@ public sealed partial class ExecutableTests : IDisposable
         score.Terminate();
 
         // Its host used to take SIGTERM to stop itself, which the reading never watched: it ran on until the pipe closed.
-        Assert.NotEqual(0, await score.WaitForExitAsync(RunTimeout));
+        Assert.Equal(143, await score.WaitForExitAsync(RunTimeout));
         Assert.Equal(10, TestFiles.ReadJsonLines(output).Count(m => m.GetProperty("messageId").GetString() == "m-1"));
+        Assert.Contains("score: interrupted: out.jsonl holds the 10 matches of the first 1 messages", await score.StandardErrorAsync());
+    }
+
+    [Fact]
+    public async Task Score_stopped_by_SIGTERM_before_a_message_was_scored_deletes_its_output()
+    {
+        var messages = _files.Path("messages.fifo").FullName;
+        var output = _files.Path("out.jsonl");
+        Assert.Equal(0, (await ChildProcess.RunAsync(RunTimeout, "mkfifo", messages)).ExitCode);
+        using var score = ChildProcess.StartStreamAttention("score", "--interests", Interests, "--messages", messages, "--out", output.FullName);
+        // Opening the pipe for writing returns once score opens it to read messages: its output is created by then, and
+        // no message comes.
+        await using var writer = await Task.Run(() => new StreamWriter(new FileStream(messages, FileMode.Open, FileAccess.Write))).WaitAsync(RunTimeout);
+
+        score.Terminate();
+
+        // It left an empty output, which looked like a run that found no match.
+        Assert.Equal(143, await score.WaitForExitAsync(RunTimeout));
+        Assert.False(File.Exists(output.FullName));
+        Assert.Equal("score: interrupted before a message was scored; out.jsonl deleted", LastLine(await score.StandardErrorAsync()));
+    }
+
+    [Theory]
+    [InlineData("score")]
+    [InlineData("eval")]
+    public async Task An_offline_command_stopped_by_SIGTERM_while_it_prepares_its_model_deletes_the_partial_files(string command)
+    {
+        // A cache of the test's own, where the table takes minutes to distil (no whole words: GloVe is not fetched).
+        var cache = _files.Path("models").FullName;
+        string[] work = command == "score"
+            ? ["score", "--interests", Interests, "--messages", Messages, "--out", _files.Path("out.jsonl").FullName]
+            : ["eval", "--set", TestFiles.Repository("tests/data/eval").FullName];
+        using var child = ChildProcess.StartStreamAttention([.. work, $"--Embeddings:MiniLm:ModelDirectory={cache}", $"--Embeddings:Distilled:ModelDirectory={cache}",
+            $"--Embeddings:WordVectors:ModelDirectory={cache}", "--Embeddings:Distilled:WholeWords=0"]);
+        using (var waiting = new CancellationTokenSource(RunTimeout))
+        {
+            while (!Directory.Exists(cache) || !Directory.EnumerateFiles(cache, "minilm-distilled.*.partial").Any())
+            {
+                await Task.Delay(100, waiting.Token);
+            }
+        }
+
+        child.Terminate();
+
+        // The signal ended it at once, the table's partial file left in the cache for an hour.
+        Assert.Equal(143, await child.WaitForExitAsync(RunTimeout));
+        Assert.Contains($"{command}: interrupted while it prepared the model; the partial files it was writing were deleted", await child.StandardErrorAsync());
+        Assert.Empty(Directory.EnumerateFiles(cache, "*.partial", SearchOption.AllDirectories));
     }
 
     [Fact]

@@ -38,12 +38,12 @@ public sealed class ScoreBadInputTests(CommandHostFixture host) : IDisposable
     [InlineData("""{"id": "x y", "text": "coal prices"}""", "field 'id': interest id must match")]
     [InlineData("""{"id": "..", "text": "coal prices"}""", "field 'id': interest id must match")]
     [InlineData("""{"id": "x", "text": "coal prices", "userId": "a/b/c"}""", "field 'userId': user id must match")]
-    public void Skips_and_reports_a_bad_interest_line(string badLine, string reason)
+    public async Task Skips_and_reports_a_bad_interest_line(string badLine, string reason)
     {
         var interests = _files.Write("interests.jsonl", WindInterest, "", badLine, "  ", CoalInterest);
         var messages = _files.Write("messages.jsonl", WindMessage, CoalMessage);
 
-        var run = ScoreRun.Start(host.Scorer, _files, interests, messages, minScore: -1);
+        var run = await ScoreRun.StartAsync(host.Scorer, _files, interests, messages, minScore: -1);
 
         Assert.Equal(0, run.ExitCode);
         Assert.Contains($"interests.jsonl:3: skipped: {reason}", run.Log);
@@ -59,12 +59,12 @@ public sealed class ScoreBadInputTests(CommandHostFixture host) : IDisposable
     [InlineData("""{"id": "", "text": "coal prices"}""", "field 'id' must not be empty")]
     [InlineData("""{"id": "x"}""", "field 'text' must be a string")]
     [InlineData("""{"id": "x", "text": ["coal"]}""", "field 'text' must be a string")]
-    public void Skips_and_reports_a_bad_message_line(string badLine, string reason)
+    public async Task Skips_and_reports_a_bad_message_line(string badLine, string reason)
     {
         var interests = _files.Write("interests.jsonl", WindInterest, CoalInterest);
         var messages = _files.Write("messages.jsonl", WindMessage, "", badLine, CoalMessage);
 
-        var run = ScoreRun.Start(host.Scorer, _files, interests, messages, minScore: -1);
+        var run = await ScoreRun.StartAsync(host.Scorer, _files, interests, messages, minScore: -1);
 
         Assert.Equal(0, run.ExitCode);
         Assert.Contains($"messages.jsonl:3: skipped: {reason}", run.Log);
@@ -73,14 +73,14 @@ public sealed class ScoreBadInputTests(CommandHostFixture host) : IDisposable
     }
 
     [Fact]
-    public void Skips_and_reports_a_line_that_is_not_valid_utf8()
+    public async Task Skips_and_reports_a_line_that_is_not_valid_utf8()
     {
         var interests = _files.Write("interests.jsonl", WindInterest, CoalInterest);
         var broken = Encoding.UTF8.GetBytes("""{"id": "m3", "text": "caf?"}""").Select(b => b == '?' ? (byte)0xC3 : b);
         var messages = _files.WriteBytes("messages.jsonl",
             [.. Encoding.UTF8.GetBytes(WindMessage + "\n"), .. broken, (byte)'\n', .. Encoding.UTF8.GetBytes(CoalMessage + "\n")]);
 
-        var run = ScoreRun.Start(host.Scorer, _files, interests, messages, minScore: -1);
+        var run = await ScoreRun.StartAsync(host.Scorer, _files, interests, messages, minScore: -1);
 
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("messages.jsonl:2: skipped: not valid UTF-8", run.Log);
@@ -88,19 +88,19 @@ public sealed class ScoreBadInputTests(CommandHostFixture host) : IDisposable
     }
 
     [Fact]
-    public void Reads_a_file_saved_with_a_byte_order_mark_and_crlf_line_ends()
+    public async Task Reads_a_file_saved_with_a_byte_order_mark_and_crlf_line_ends()
     {
         var interests = _files.WriteBytes("interests.jsonl", [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(WindInterest + "\r\n" + CoalInterest + "\r\n")]);
         var messages = _files.Write("messages.jsonl", WindMessage);
 
-        var run = ScoreRun.Start(host.Scorer, _files, interests, messages, minScore: -1);
+        var run = await ScoreRun.StartAsync(host.Scorer, _files, interests, messages, minScore: -1);
 
         Assert.Contains("score: 2 interests (0 bad lines, 0 duplicates, 0 without any known word)", run.Log);
         Assert.Equal(2, run.Matches.Count);
     }
 
     [Fact]
-    public void Keeps_the_first_of_duplicate_interest_ids_of_one_user_and_the_same_id_of_another_user()
+    public async Task Keeps_the_first_of_duplicate_interest_ids_of_one_user_and_the_same_id_of_another_user()
     {
         var interests = _files.Write("interests.jsonl",
             WindInterest,
@@ -108,7 +108,7 @@ public sealed class ScoreBadInputTests(CommandHostFixture host) : IDisposable
             TestFiles.Json(new { id = "wind", text = "wind power output in germany", userId = "anna" }));
         var messages = _files.Write("messages.jsonl", WindMessage);
 
-        var run = ScoreRun.Start(host.Scorer, _files, interests, messages, minScore: -1);
+        var run = await ScoreRun.StartAsync(host.Scorer, _files, interests, messages, minScore: -1);
 
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("interests.jsonl:2: skipped: duplicate id 'wind' for user 'marc'", run.Log);
@@ -119,7 +119,7 @@ public sealed class ScoreBadInputTests(CommandHostFixture host) : IDisposable
     }
 
     [Fact]
-    public void Scores_valid_but_unusual_texts()
+    public async Task Scores_valid_but_unusual_texts()
     {
         var interests = _files.Write("interests.jsonl", WindInterest, CoalInterest,
             TestFiles.Json(new { id = "unknown", text = "qwzxv blorptangle" }));
@@ -130,7 +130,7 @@ public sealed class ScoreBadInputTests(CommandHostFixture host) : IDisposable
             TestFiles.Json(new { id = "long", text = longText }),
             TestFiles.Json(new { id = "non-ascii", text = "Kohlepreise in Deutschland: coal prices — 石炭価格 — fell 5 % 📉" }));
 
-        var run = ScoreRun.Start(host.Scorer, _files, interests, messages, minScore: -1);
+        var run = await ScoreRun.StartAsync(host.Scorer, _files, interests, messages, minScore: -1);
 
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("score: 3 interests (0 bad lines, 0 duplicates, 1 without any known word)", run.Log);

@@ -16,14 +16,14 @@ public sealed class ScoreCommandTests(CommandHostFixture host) : IDisposable
     private readonly TestFiles _files = new();
 
     [Fact]
-    public void Writes_matches_with_the_documented_fields_ordered_by_message_then_score()
+    public async Task Writes_matches_with_the_documented_fields_ordered_by_message_then_score()
     {
         var interests = ReadAll(ScoringFiles.Interests(Interests.FullName, TextWriter.Null)).ToDictionary(i => i.Id);
         var messages = ReadAll(ScoringFiles.Messages(Messages.FullName, TextWriter.Null));
         var position = messages.Select((m, i) => (m.Id, i)).ToDictionary(x => x.Id, x => x.i);
 
         // A batch size that does not divide the 60 messages, so ordering must hold across batches.
-        var run = ScoreRun.Start(host.Scorer, _files, Interests, Messages, batchSize: 7);
+        var run = await ScoreRun.StartAsync(host.Scorer, _files, Interests, Messages, batchSize: 7);
 
         Assert.Equal(0, run.ExitCode);
         Assert.NotEmpty(run.Matches);
@@ -53,14 +53,14 @@ public sealed class ScoreCommandTests(CommandHostFixture host) : IDisposable
     }
 
     [Fact]
-    public void A_message_longer_than_its_windows_is_written_truncated_and_once_per_interest()
+    public async Task A_message_longer_than_its_windows_is_written_truncated_and_once_per_interest()
     {
         var interests = _files.Write("interests.jsonl", TestFiles.Json(new { id = "db", text = Texts.DatabaseInterest, userId = "sre" }));
         var messages = _files.Write("messages.jsonl",
             TestFiles.Json(new { id = "long", text = Texts.DatabaseMessageBeyondWindows }),
             TestFiles.Json(new { id = "short", text = Texts.DatabaseMessage }));
 
-        var run = ScoreRun.Start(host.Scorer, _files, interests, messages);
+        var run = await ScoreRun.StartAsync(host.Scorer, _files, interests, messages);
 
         Assert.Equal(0, run.ExitCode);
         var longMatch = Assert.Single(run.For("long"));
@@ -70,9 +70,9 @@ public sealed class ScoreCommandTests(CommandHostFixture host) : IDisposable
     }
 
     [Fact]
-    public void Min_score_of_minus_one_writes_every_pair()
+    public async Task Min_score_of_minus_one_writes_every_pair()
     {
-        var run = ScoreRun.Start(host.Scorer, _files, Interests, Messages, minScore: -1);
+        var run = await ScoreRun.StartAsync(host.Scorer, _files, Interests, Messages, minScore: -1);
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal(10 * 60, run.Matches.Count);
@@ -81,10 +81,10 @@ public sealed class ScoreCommandTests(CommandHostFixture host) : IDisposable
     }
 
     [Fact]
-    public void Top_k_keeps_the_best_matches_of_each_message()
+    public async Task Top_k_keeps_the_best_matches_of_each_message()
     {
-        var unlimited = ScoreRun.Start(host.Scorer, _files, Interests, Messages, minScore: -1).Matches.Select(Pair).ToList();
-        var topTwo = ScoreRun.Start(host.Scorer, _files, Interests, Messages, minScore: -1, topK: 2).Matches.Select(Pair).ToList();
+        var unlimited = (await ScoreRun.StartAsync(host.Scorer, _files, Interests, Messages, minScore: -1)).Matches.Select(Pair).ToList();
+        var topTwo = (await ScoreRun.StartAsync(host.Scorer, _files, Interests, Messages, minScore: -1, topK: 2)).Matches.Select(Pair).ToList();
 
         var expected = unlimited.GroupBy(p => p.Message).SelectMany(g => g.Take(2));
         Assert.Equal(expected, topTwo);
@@ -92,7 +92,7 @@ public sealed class ScoreCommandTests(CommandHostFixture host) : IDisposable
     }
 
     [Fact]
-    public void Honours_each_interests_threshold_unless_min_score_overrides_them()
+    public async Task Honours_each_interests_threshold_unless_min_score_overrides_them()
     {
         // The same text twice: only the thresholds tell the two interests apart.
         var interests = _files.Write("interests.jsonl",
@@ -100,8 +100,8 @@ public sealed class ScoreCommandTests(CommandHostFixture host) : IDisposable
             TestFiles.Json(new { id = "loose", text = "wind power output in germany", threshold = 0.01 }),
             TestFiles.Json(new { id = "default", text = "wind power output in germany" }));
 
-        var byThreshold = ScoreRun.Start(host.Scorer, _files, interests, Messages);
-        var overridden = ScoreRun.Start(host.Scorer, _files, interests, Messages, minScore: -1);
+        var byThreshold = await ScoreRun.StartAsync(host.Scorer, _files, interests, Messages);
+        var overridden = await ScoreRun.StartAsync(host.Scorer, _files, interests, Messages, minScore: -1);
 
         var defaultThreshold = host.Scorer.Options.DefaultThreshold;
         Assert.DoesNotContain(byThreshold.Matches, m => m.GetProperty("interestId").GetString() == "strict");
@@ -118,13 +118,13 @@ public sealed class ScoreCommandTests(CommandHostFixture host) : IDisposable
     }
 
     [Fact]
-    public void Matches_of_the_samples_reach_their_interests_thresholds()
+    public async Task Matches_of_the_samples_reach_their_interests_thresholds()
     {
         var thresholds = ReadAll(ScoringFiles.Interests(Interests.FullName, TextWriter.Null))
             .ToDictionary(i => i.Id, i => i.Threshold ?? host.Scorer.Options.DefaultThreshold);
         Assert.Contains(thresholds.Values, t => t != host.Scorer.Options.DefaultThreshold);
 
-        var run = ScoreRun.Start(host.Scorer, _files, Interests, Messages);
+        var run = await ScoreRun.StartAsync(host.Scorer, _files, Interests, Messages);
 
         Assert.All(run.Matches, m => Assert.True(m.GetProperty("score").GetSingle() >= thresholds[m.GetProperty("interestId").GetString()!], m.ToString()));
     }

@@ -7,7 +7,7 @@ public sealed class ScoreKeywordRulesTests(CommandHostFixture host) : IDisposabl
     private readonly TestFiles _files = new();
 
     [Fact]
-    public void Writes_only_the_pairs_the_lists_allow()
+    public async Task Writes_only_the_pairs_the_lists_allow()
     {
         var interests = _files.Write("interests.jsonl",
             TestFiles.Json(new { id = "plain", text = "database replication lag", userId = "ops" }),
@@ -17,7 +17,7 @@ public sealed class ScoreKeywordRulesTests(CommandHostFixture host) : IDisposabl
             TestFiles.Json(new { id = "staging", text = "Replication lag on db-eu-1 in staging reached 40 seconds" }),
             TestFiles.Json(new { id = "us", text = "Replication lag on db-us-1 reached 40 seconds" }));
 
-        var run = ScoreRun.Start(host.Scorer, _files, interests, messages, minScore: -1);
+        var run = await ScoreRun.StartAsync(host.Scorer, _files, interests, messages, minScore: -1);
 
         Assert.Equal(0, run.ExitCode);
         var pairs = run.Matches.Select(m => (m.GetProperty("interestId").GetString(), m.GetProperty("messageId").GetString())).Order();

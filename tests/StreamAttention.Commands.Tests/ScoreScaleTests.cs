@@ -15,7 +15,7 @@ public sealed class ScoreScaleTests(CommandHostFixture host, ITestOutputHelper o
     private readonly TestFiles _files = new();
 
     [Fact]
-    public void Writes_every_pair_of_200_interests_and_6000_messages()
+    public async Task Writes_every_pair_of_200_interests_and_6000_messages()
     {
         // Texts drawn from the words of the labelled set, so most are known to the embedder, as in real messages.
         var words = File.ReadLines(TestFiles.Repository("tests/data/eval/messages.jsonl").FullName)
@@ -28,7 +28,7 @@ public sealed class ScoreScaleTests(CommandHostFixture host, ITestOutputHelper o
         var log = new StringWriter();
 
         var clock = Stopwatch.StartNew();
-        var exitCode = ScoreCommand.Run(host.Scorer, interests, messages, matches, minScore: -1, topK: 0, batchSize: 1024, log);
+        var exitCode = await ScoreCommand.RunAsync(host.Scorer, interests, messages, matches, minScore: -1, topK: 0, batchSize: 1024, log);
         output.WriteLine($"{InterestCount} interests × {MessageCount:N0} messages scored and written in {clock.Elapsed.TotalSeconds:F1} s");
         output.WriteLine(log.ToString());
 

@@ -90,7 +90,10 @@ public static class EvalCommand
                                 .. name == "" ? Array.Empty<string>() : [$"--Embeddings:Provider={name}"],
                                 .. tier == "" ? Array.Empty<string>() : [$"--Scoring:Tier={tier}"],
                             ];
-                            await ModelPreparation.EnsureAsync(StreamAttentionHost.CreateBuilder(arguments).Configuration, Console.Error, cancellationToken);
+                            if (await ModelPreparation.EnsureUnlessStoppedAsync("eval", StreamAttentionHost.CreateBuilder(arguments).Configuration, cancellationToken) is { } stopped)
+                            {
+                                return stopped;
+                            }
                             hosts.Add((string.Join('/', new[] { name, tier }.Where(n => n != "")), StreamAttentionHost.BuildOffline(arguments)));
                         }
                     }

@@ -1,8 +1,11 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Threading.Channels;
+using StreamAttention.Contracts.Scoring;
 using StreamAttention.Grains.Options;
 using StreamAttention.Scoring;
 using StreamAttention.Server.Hosting;
+using StreamAttention.Silo.Hosting;
 using StreamAttention.Silo.IO;
 
 namespace StreamAttention.Silo.Commands;
@@ -23,7 +26,7 @@ public static class ScoreCommand
             interests, messages, output, minScore, topK, batchSize,
         };
         command.TreatUnmatchedTokensAsErrors = false;
-        command.SetAction(parse =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             if (parse.GetValue(minScore) is < -1 or > 1 || parse.GetValue(topK) < 0 || parse.GetValue(batchSize) < 1)
             {
@@ -35,18 +38,40 @@ public static class ScoreCommand
             {
                 return 2;
             }
+            if (await ModelPreparation.EnsureUnlessStoppedAsync("score", StreamAttentionHost.CreateBuilder(parse.UnmatchedTokens).Configuration, cancellationToken) is { } stopped)
+            {
+                return stopped;
+            }
+            // Built while a signal ends the process at once (nothing is written meanwhile): loading a model into ONNX
+            // Runtime cannot be cancelled, and takes seconds.
             using var host = StreamAttentionHost.BuildOffline(parse.UnmatchedTokens);
-            return Run(host.Services.GetRequiredService<MessageScorer>(), parse.GetValue(interests)!, parse.GetValue(messages)!, parse.GetValue(output)!,
-                parse.GetValue(minScore), parse.GetValue(topK), parse.GetValue(batchSize), Console.Error, InterestLimits.Of(host.Services.GetRequiredService<IConfiguration>()));
+            using var interruption = new CommandInterruption(cancellationToken);
+            try
+            {
+                return await RunAsync(host.Services.GetRequiredService<MessageScorer>(), parse.GetValue(interests)!, parse.GetValue(messages)!, parse.GetValue(output)!,
+                    parse.GetValue(minScore), parse.GetValue(topK), parse.GetValue(batchSize), Console.Error, InterestLimits.Of(host.Services.GetRequiredService<IConfiguration>()),
+                    interruption.Token);
+            }
+            catch (OperationCanceledException) when (interruption.ExitCode is { } exitCode)
+            {
+                return exitCode;
+            }
         });
         return command;
     }
 
     /// <summary>Scores the files, which the caller has checked (<see cref="CommandFiles"/>).</summary>
     /// <param name="limits">The service's interest limits (section "Interests"); null: their defaults.</param>
-    public static int Run(MessageScorer scorer, FileInfo interestsFile, FileInfo messagesFile, FileInfo outputFile, float? minScore, int topK, int batchSize, TextWriter log,
-        InterestLimitsOptions? limits = null)
+    /// <param name="cancellationToken">
+    /// A stop: observed between batches (one being scored is finished first), also while a pipe keeps the next one waiting.
+    /// The output keeps the whole lines of the batches scored before it, and is deleted when none was; then
+    /// <see cref="OperationCanceledException"/>.
+    /// </param>
+    public static async Task<int> RunAsync(MessageScorer scorer, FileInfo interestsFile, FileInfo messagesFile, FileInfo outputFile, float? minScore, int topK, int batchSize,
+        TextWriter log, InterestLimitsOptions? limits = null, CancellationToken cancellationToken = default)
     {
+        // The messages are read on a thread of their own, which reports bad lines too.
+        log = TextWriter.Synchronized(log);
         var clock = Stopwatch.StartNew();
         var interestReader = ScoringFiles.Interests(interestsFile.FullName, log, limits);
         var interests = ScoringFiles.ReadUniqueInterests(interestReader, log, out var duplicates);
@@ -55,30 +80,81 @@ public static class ScoreCommand
         log.WriteLine($"score: {index.Count} interests ({interestReader.BadLines} bad lines, {duplicates} duplicates, {withoutKnownWords} without any known word) embedded by {scorer.Embedder.Name} in {clock.Elapsed.TotalSeconds:F1} s");
 
         var messageReader = ScoringFiles.Messages(messagesFile.FullName, log);
-        // Readable while it is written (another program following the matches).
-        using var writer = new MatchWriter(new FileStream(outputFile.FullName, FileMode.Create, FileAccess.Write, FileShare.Read));
         var scored = 0;
-        var lastProgress = clock.Elapsed;
-        var scoringStart = clock.Elapsed;
-        foreach (var batch in messageReader.Read().Chunk(batchSize))
+        long written = 0;
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
         {
-            foreach (var match in scorer.Score(batch, index, minScore, topK))
+            // Readable while it is written (another program following the matches).
+            using var writer = new MatchWriter(new FileStream(outputFile.FullName, FileMode.Create, FileAccess.Write, FileShare.Read));
+            var lastProgress = clock.Elapsed;
+            var scoringStart = clock.Elapsed;
+            await foreach (var batch in ReadAhead(messageReader.Read().Chunk(batchSize), reading.Token).ReadAllAsync(cancellationToken))
             {
-                writer.Write(match);
+                cancellationToken.ThrowIfCancellationRequested();
+                foreach (var match in scorer.Score(batch, index, minScore, topK))
+                {
+                    writer.Write(match);
+                }
+                // A batch's matches reach the file once it is scored (the writer keeps up to 64 KB of lines otherwise):
+                // messages from a pipe are scored as they come, and a reader following the output sees their matches.
+                writer.Flush();
+                scored += batch.Length;
+                written = writer.Written;
+                if (clock.Elapsed - lastProgress > TimeSpan.FromSeconds(1))
+                {
+                    lastProgress = clock.Elapsed;
+                    log.WriteLine($"score: {scored:N0} messages, {written:N0} matches, {scored / (clock.Elapsed - scoringStart).TotalSeconds:N0} messages/s");
+                }
             }
-            // A batch's matches reach the file once it is scored (the writer keeps up to 64 KB of lines otherwise):
-            // messages from a pipe are scored as they come, and a reader following the output sees their matches.
-            writer.Flush();
-            scored += batch.Length;
-            if (clock.Elapsed - lastProgress > TimeSpan.FromSeconds(1))
-            {
-                lastProgress = clock.Elapsed;
-                log.WriteLine($"score: {scored:N0} messages, {writer.Written:N0} matches, {scored / (clock.Elapsed - scoringStart).TotalSeconds:N0} messages/s");
-            }
+            var seconds = (clock.Elapsed - scoringStart).TotalSeconds;
+            log.WriteLine($"score: done: {scored:N0} messages ({messageReader.BadLines} bad lines) × {index.Count} interests → {written:N0} matches in {outputFile.Name}; " +
+                $"{seconds:F1} s scoring, {scored / Math.Max(seconds, 1e-9):N0} messages/s, {(double)scored * index.Count / Math.Max(seconds, 1e-9):N0} pairs/s");
         }
-        var seconds = (clock.Elapsed - scoringStart).TotalSeconds;
-        log.WriteLine($"score: done: {scored:N0} messages ({messageReader.BadLines} bad lines) × {index.Count} interests → {writer.Written:N0} matches in {outputFile.Name}; " +
-            $"{seconds:F1} s scoring, {scored / Math.Max(seconds, 1e-9):N0} messages/s, {(double)scored * index.Count / Math.Max(seconds, 1e-9):N0} pairs/s");
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped between batches: the file ends with a whole line.
+            if (scored == 0)
+            {
+                outputFile.Delete();
+                log.WriteLine($"score: interrupted before a message was scored; {outputFile.Name} deleted");
+            }
+            else
+            {
+                log.WriteLine($"score: interrupted: {outputFile.Name} holds the {written:N0} matches of the first {scored:N0} messages");
+            }
+            throw;
+        }
+        finally
+        {
+            // The reading thread ends with the scoring, however it ended.
+            await reading.CancelAsync();
+        }
         return 0;
+    }
+
+    /// <summary>
+    /// The batches, read on a thread of their own: a stop is not held up by a read that waits for input (a pipe), which
+    /// nothing can cancel; that thread ends with the process.
+    /// </summary>
+    private static ChannelReader<MessageText[]> ReadAhead(IEnumerable<MessageText[]> batches, CancellationToken cancellationToken)
+    {
+        var channel = Channel.CreateBounded<MessageText[]>(1);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                foreach (var batch in batches)
+                {
+                    await channel.Writer.WriteAsync(batch, cancellationToken);
+                }
+                channel.Writer.Complete();
+            }
+            catch (Exception e)
+            {
+                channel.Writer.Complete(e);
+            }
+        }, CancellationToken.None);
+        return channel.Reader;
     }
 }

@@ -71,6 +71,26 @@ public static class ModelPreparation
         }
     }
 
+    /// <summary>
+    /// <see cref="EnsureAsync"/> for a command whose own work comes after it (<c>score</c>, <c>eval</c>): Ctrl+C or SIGTERM
+    /// stops the preparation with the files it was writing deleted (<see cref="CommandInterruption"/>) and says so.
+    /// </summary>
+    /// <returns>Null once the model is ready; the signal's exit code (130, 143) when one stopped the preparation.</returns>
+    public static async Task<int?> EnsureUnlessStoppedAsync(string command, IConfiguration configuration, CancellationToken cancellationToken)
+    {
+        using var interruption = new CommandInterruption(cancellationToken);
+        try
+        {
+            await EnsureAsync(configuration, Console.Error, interruption.Token);
+            return null;
+        }
+        catch (OperationCanceledException) when (interruption.ExitCode is { } exitCode)
+        {
+            Console.Error.WriteLine($"{command}: interrupted while it prepared the model; the partial files it was writing were deleted");
+            return exitCode;
+        }
+    }
+
     private static async Task<MiniLmModelFiles> EnsureMiniLmAsync(IConfiguration configuration, TextWriter progressWriter, ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {

@@ -27,6 +27,16 @@ public sealed class PrincipalComponentsTests
     }
 
     [Fact]
+    public void A_fit_asked_to_stop_stops()
+    {
+        using var stopped = new CancellationTokenSource();
+        stopped.Cancel();
+
+        // The distillation's fit ran to its end (seconds on a token table) however early the stop came.
+        Assert.Throws<OperationCanceledException>(() => PrincipalComponents.Fit(new float[4 * 3], 3, 2, stopped.Token));
+    }
+
+    [Fact]
     public void Keeps_the_direction_of_largest_variance_first_and_centres_the_rows()
     {
         var random = new Random(7);

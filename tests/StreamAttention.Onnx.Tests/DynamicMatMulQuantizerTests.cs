@@ -36,6 +36,17 @@ public sealed class DynamicMatMulQuantizerTests
     }
 
     [Fact]
+    public void A_quantization_asked_to_stop_stops()
+    {
+        var model = ModelProto.Parser.ParseFrom(BuildModel());
+        using var stopped = new CancellationTokenSource();
+        stopped.Cancel();
+
+        // MiniLM's quantization (seconds) ran to its end however early the stop came.
+        Assert.Throws<OperationCanceledException>(() => DynamicMatMulQuantizer.Quantize(model, stopped.Token));
+    }
+
+    [Fact]
     public void Constant_weight_matmuls_become_integer_matmuls_of_row_quantized_inputs_and_give_close_outputs()
     {
         var model = ModelProto.Parser.ParseFrom(BuildModel());

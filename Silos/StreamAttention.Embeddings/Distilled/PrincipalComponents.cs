@@ -24,7 +24,8 @@ public sealed class PrincipalComponents
     public double[] Variances { get; }
 
     /// <param name="rows">[n, d] row-major.</param>
-    public static PrincipalComponents Fit(ReadOnlySpan<float> rows, int dimension, int components)
+    /// <param name="cancellationToken">Observed between rows of the covariance, which takes seconds on a token table.</param>
+    public static PrincipalComponents Fit(ReadOnlySpan<float> rows, int dimension, int components, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(components, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(components, dimension);
@@ -46,6 +47,7 @@ public sealed class PrincipalComponents
         var centred = new double[dimension];
         for (var r = 0; r < count; r++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             for (var j = 0; j < dimension; j++)
             {
                 centred[j] = rows[r * dimension + j] - mean[j];

@@ -55,7 +55,7 @@ public static class TokenTableDistiller
                 $"Embeddings:Distilled:Dimension {options.Dimension} plus RemovedComponents {options.RemovedComponents} exceeds the model's {hidden}.");
         }
 
-        var projection = new Projection(PrincipalComponents.Fit(raw, hidden, options.Dimension + options.RemovedComponents), options.RemovedComponents);
+        var projection = new Projection(PrincipalComponents.Fit(raw, hidden, options.Dimension + options.RemovedComponents, cancellationToken), options.RemovedComponents);
         var vectors = new float[vocabulary.Length * options.Dimension];
         var weights = new float[vocabulary.Length];
         var rankWeights = Weights(vocabulary, ids, options.SifA);

@@ -37,7 +37,7 @@ public static class MiniLmQuantizer
         var stopwatch = Stopwatch.StartNew();
         logger.LogInformation("Quantizing {Model} to int8 into {Path}", MiniLmModelSetup.ModelName, path);
         var model = ModelProto.Parser.ParseFrom(await File.ReadAllBytesAsync(floatModelPath, cancellationToken));
-        var layers = DynamicMatMulQuantizer.Quantize(model);
+        var layers = DynamicMatMulQuantizer.Quantize(model, cancellationToken);
         await ModelCacheFile.PublishAsync(path, (output, _) =>
         {
             model.WriteTo(output);

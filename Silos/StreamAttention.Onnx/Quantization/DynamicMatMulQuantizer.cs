@@ -33,7 +33,8 @@ public static class DynamicMatMulQuantizer
     public const string ContribDomain = "com.microsoft";
 
     /// <summary>Quantizes <paramref name="model"/> in place and returns how many MatMuls were rewritten.</summary>
-    public static int Quantize(ModelProto model)
+    /// <param name="cancellationToken">Observed between MatMuls (seconds for MiniLM in all); a cancelled call leaves the model half rewritten.</param>
+    public static int Quantize(ModelProto model, CancellationToken cancellationToken = default)
     {
         var graph = model.Graph;
         var initializers = graph.Initializer.ToDictionary(t => t.Name);
@@ -45,6 +46,7 @@ public static class DynamicMatMulQuantizer
 
         foreach (var node in graph.Node)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             if (node.OpType != "MatMul" || node.Domain is not ("" or "ai.onnx") || node.Input.Count != 2
                 || !initializers.TryGetValue(node.Input[1], out var weight)
                 || weight.DataType != (int)TensorProto.Types.DataType.Float || weight.Dims.Count != 2)

@@ -26,7 +26,9 @@ public static partial class ConfigurationErrors
         InvalidOperationException { TargetSite.DeclaringType.Namespace: "Microsoft.Extensions.Configuration" } binding => binding.Message,
         // Kestrel's "Invalid url: '…'" for --urls.
         FormatException { TargetSite.DeclaringType.FullName: "Microsoft.AspNetCore.Http.BindingAddress" } address => address.Message,
-        _ => null,
+        // Redis began refusing Cluster:Redis's password or user after the start's check passed (changed since): Orleans
+        // reports it as its own failure, and it is told as the check tells it.
+        _ => RedisConnectionFailure.Find(error) is { RefusedCredentials: true } refused ? RedisConnectionFailure.DescribeRefusedCredentials(null, refused.Message) : null,
     };
 
     /// <summary>

@@ -27,18 +27,33 @@ public sealed class RedisReachability(string redisConfiguration) : IHostedServic
         // With abortConnect=false in Cluster:Redis (often advised, so that clients ride out an outage) the connect returns
         // unconnected instead of failing, and the check would pass whatever Redis does.
         options.AbortOnConnectFail = true;
+        // ConnectAsync takes no token and waits out connectTimeout whatever becomes of its sockets: a stop returns at once,
+        // closes the sockets the attempt opened (one it opens later at once) and disposes a connection made all the same,
+        // so that nothing of the attempt stays with the stopping process.
+        var socketClosings = new System.Collections.Concurrent.ConcurrentBag<CancellationTokenRegistration>();
+        options.BeforeSocketConnect = (_, _, socket) => socketClosings.Add(cancellationToken.Register(socket.Dispose));
+        var connecting = ConnectionMultiplexer.ConnectAsync(options);
+        _ = connecting.ContinueWith(connect =>
+        {
+            foreach (var closing in socketClosings)
+            {
+                closing.Dispose();
+            }
+            if (connect.IsCompletedSuccessfully && cancellationToken.IsCancellationRequested)
+            {
+                connect.Result.Dispose();
+            }
+        }, TaskScheduler.Default);
         var started = System.Diagnostics.Stopwatch.StartNew();
         try
         {
-            await using var connection = await ConnectionMultiplexer.ConnectAsync(options).WaitAsync(cancellationToken);
+            await using var connection = await connecting.WaitAsync(cancellationToken);
         }
         catch (RedisConnectionException e) when (e.FailureType == ConnectionFailureType.AuthenticationFailure)
         {
             // Redis answered and refused the password or user: a setting to correct (exit code 2), which starting again
             // does not cure, not an unreachable service.
-            throw new ValidationException(
-                $"Cluster:Redis: Redis at {EndPoints(options)} refused the credentials ({e.InnerException?.Message ?? e.Message}): "
-                + "the password= (and user=) in Cluster:Redis are not the server's", null, null);
+            throw new ValidationException(RedisConnectionFailure.DescribeRefusedCredentials(EndPoints(options), e.Message), null, null);
         }
         catch (RedisConnectionException e)
         {

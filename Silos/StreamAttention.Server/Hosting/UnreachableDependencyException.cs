@@ -1,5 +1,3 @@
-using StackExchange.Redis;
-
 namespace StreamAttention.Server.Hosting;
 
 /// <summary>
@@ -16,12 +14,12 @@ public sealed class UnreachableDependencyException(string message, Exception? in
     public static string? Describe(Exception error) => error switch
     {
         UnreachableDependencyException unreachable => unreachable.Message,
-        // Redis lost after the check (it went away while the silo joined): Orleans' clustering, storage or reminders
-        // report it as theirs, wrapped or not.
-        RedisConnectionException redis => $"Redis (Cluster:Redis) could not be reached: {FirstSentence(redis.Message)}",
         AggregateException { InnerExceptions: [var single] } => Describe(single),
-        { InnerException: { } inner } => Describe(inner),
-        _ => null,
+        // Redis lost after the check (it went away while the silo joined): Orleans' clustering, storage or reminders
+        // report it as theirs, wrapped or as text. Refused credentials are a setting (ConfigurationErrors).
+        _ => RedisConnectionFailure.Find(error) is { RefusedCredentials: false } lost
+            ? $"Redis (Cluster:Redis) could not be reached: {FirstSentence(lost.Message)}"
+            : error.InnerException is { } inner ? Describe(inner) : null,
     };
 
     /// <summary>StackExchange.Redis's first sentence, without its advice on its own connection settings.</summary>

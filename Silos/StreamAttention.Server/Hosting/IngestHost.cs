@@ -32,7 +32,10 @@ public static class IngestHost
                 client.AddActivityPropagation();
             }
         });
-        RedisReachability.AddFirst(builder.Services, builder.Configuration.GetValidated<SiloClusterOptions>(SiloClusterOptions.SectionName));
+        var cluster = builder.Configuration.GetValidated<SiloClusterOptions>(SiloClusterOptions.SectionName);
+        RedisReachability.AddFirst(builder.Services, cluster);
+        builder.Services.AddSingleton<IClientConnectionRetryFilter>(services
+            => new ClusterConnectionWait(ClusterConnectionWait.Awaited(cluster), services.GetRequiredService<ILogger<ClusterConnectionWait>>(), TimeProvider.System));
         builder.Services.AddKafkaIngest().BindConfiguration(KafkaIngestOptions.SectionName);
         builder.Services.AddSingleton<ClusterClientReadinessCheck>();
         builder.Services.AddSingleton<IClusterConnectionStatusObserver>(services => services.GetRequiredService<ClusterClientReadinessCheck>());

@@ -34,6 +34,8 @@ public sealed class DistilledEmbedderTests(DistilledModelFixture model)
         Assert.Equal(fitted, File.GetLastWriteTimeUtc(model.Files.Expansion.Path));
         Assert.Throws<InvalidDataException>(() => DistilledTokenTable.Load(model.Files.TablePath, "other inputs"));
         Assert.StartsWith(model.Files.InputsKey, model.Files.Expansion.InputsKey);
+        // The map is fitted on the candidates that are not stop words: another list fits another map.
+        Assert.EndsWith($" stop {EnglishStopWords.Key}", model.Files.Expansion.InputsKey);
         var map = SentenceProjection.Load(model.Files.Expansion.Path, model.Files.Expansion.InputsKey);
         Assert.Equal((384, 64), (map.From, map.To));
         Assert.Throws<InvalidDataException>(() => SentenceProjection.Load(model.Files.Expansion.Path, "other inputs"));
@@ -99,6 +101,20 @@ public sealed class DistilledEmbedderTests(DistilledModelFixture model)
         Assert.Equal(1, batch.UnknownWords[2]);
         Assert.Equal(["road"], batch.TokenTexts[2]);
         Assert.Equal(0, embedder.Embed([]).Count);
+    }
+
+    [Fact]
+    public void Spelled_out_counts_are_stop_words_and_numerals_are_weighted_tokens()
+    {
+        using var embedder = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options);
+
+        var batch = embedder.Embed(["having two or more legs", "one of three", "error 500"]);
+
+        Assert.Equal(["legs"], batch.TokenTexts[0]);
+        Assert.Empty(batch.TokenTexts[1]);
+        var numeral = Array.IndexOf(batch.TokenTexts[2], "500");
+        Assert.True(numeral >= 0, $"tokens {string.Join(' ', batch.TokenTexts[2])}");
+        Assert.InRange(batch.TokenWeights[2 * batch.Tokens + numeral], 1e-3f, 1f);
     }
 
     [Theory]

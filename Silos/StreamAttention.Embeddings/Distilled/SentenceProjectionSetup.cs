@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using StreamAttention.Embeddings.MiniLm;
+using StreamAttention.Embeddings.StaticVectors;
 using StreamAttention.Embeddings.Transformer;
 using StreamAttention.Onnx;
 
@@ -15,7 +16,8 @@ public sealed record SentenceProjectionFiles(string Path, string InputsKey, Mini
 /// <summary>
 /// Fits the <see cref="SentenceProjection"/> of a distilled table once, when the model pack is prepared (seconds of
 /// MiniLM), and publishes it by an atomic rename beside the table, so a process only reads it. The file is named after
-/// a hash of its inputs (the table's key, the sentence model's file, the map's format and the words it is fitted on)
+/// a hash of its inputs (the table's key, the sentence model's file, the map's format and the words it is fitted on:
+/// every <see cref="FitStride"/>th candidate that is not a stop word)
 /// and records them, so changed inputs get a new map and a loaded map is known to match; a map whose content changed
 /// since (<see cref="ModelCacheStamp"/>) is fitted again.
 /// </summary>
@@ -59,7 +61,7 @@ public static class SentenceProjectionSetup
 
     /// <summary>Everything the map depends on; a loaded map must carry the same key.</summary>
     public static string InputsKey(string tableKey, TransformerEmbeddingOptions sentenceModel) => string.Create(CultureInfo.InvariantCulture,
-        $"{tableKey} sentences {sentenceModel.Name} {System.IO.Path.GetFileName(sentenceModel.ModelPath)} map v{SentenceProjection.FormatVersion} stride {FitStride}");
+        $"{tableKey} sentences {sentenceModel.Name} {System.IO.Path.GetFileName(sentenceModel.ModelPath)} map v{SentenceProjection.FormatVersion} stride {FitStride} stop {EnglishStopWords.Key}");
 
     /// <summary>
     /// The least-squares map from <paramref name="sentences"/>' pooled embedding of every <see cref="FitStride"/>th

@@ -22,12 +22,12 @@ public sealed class StaticWordEmbedder : ITextEmbedder
     private readonly WordTokenizer _tokenizer;
     private readonly float[] _weights;
 
-    /// <param name="tokenizer">By default English stop words, keeping hyphenated compounds the vocabulary knows.</param>
+    /// <param name="tokenizer">By default English function words as stop words (<see cref="EnglishStopWords.FunctionWords"/>), keeping hyphenated compounds the vocabulary knows.</param>
     public StaticWordEmbedder(WordVectors vectors, WordVectorOptions options, WordTokenizer? tokenizer = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxTokens, 1);
         _vectors = vectors;
-        _tokenizer = tokenizer ?? new WordTokenizer(EnglishStopWords.Words, vectors.Contains);
+        _tokenizer = tokenizer ?? new WordTokenizer(EnglishStopWords.FunctionWords, vectors.Contains);
         MaxTokens = options.MaxTokens;
         _weights = SifWeights(vectors.Count, options.SifA);
     }

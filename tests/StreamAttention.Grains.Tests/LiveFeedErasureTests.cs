@@ -108,14 +108,35 @@ public sealed class MatchFeedReactivationTests(ClusterFixture fixture) : IClassF
         // A silo's end of the feed whose subscription lapsed while the user was erased and the feed grain moved.
         using var missing = LiveFeedErasureTests.UnsubscribedBroadcaster(fixture.Grains);
         using var stream = missing.Subscribe("reactivated-erased", capacity: 16);
-        var before = DateTimeOffset.UtcNow;
-        Assert.Null((await user.Erase()).FailedStep);
         var feed = fixture.Grains.GetGrain<IMatchFeedGrain>(0);
+        var before = await feed.CurrentErasureMark();
+        Assert.Null((await user.Erase()).FailedStep);
         await feed.Cast<IGrainManagementExtension>().DeactivateOnIdle();
 
-        Assert.Contains(await feed.ErasedSince(before), e => e.UserKey == "reactivated-erased");
+        Assert.Contains("reactivated-erased", await feed.ErasedAfter(before));
         await LiveFeedErasureTests.SubscribeOnceAsync(fixture.Grains, missing);
         Assert.True(stream.Reader.Completion.IsCompleted);
+    }
+}
+
+/// <summary>What the feed grain tells the ingest of the erasures after a mark: ordered as it was told them, not by their times.</summary>
+public sealed class MatchFeedErasureMarkTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
+{
+    [Fact]
+    public async Task The_erasures_after_a_mark_are_those_told_after_it_whatever_the_erasing_silos_clocks_said()
+    {
+        var feed = fixture.Grains.GetGrain<IMatchFeedGrain>(0);
+        // Told before the mark by a silo whose clock is an hour ahead, and after it by one whose clock is five minutes behind.
+        await feed.EraseUser(new UserErasure("mark-erased-before", DateTimeOffset.UtcNow.AddHours(1)));
+        var mark = await feed.CurrentErasureMark();
+        await feed.EraseUser(new UserErasure("mark-erased-after", DateTimeOffset.UtcNow.AddMinutes(-5)));
+
+        var erasedAfter = await feed.ErasedAfter(mark);
+
+        Assert.Contains("mark-erased-after", erasedAfter);
+        Assert.DoesNotContain("mark-erased-before", erasedAfter);
+        // A mark of no activation of the feed: every erasure remembered came after it.
+        Assert.Contains("mark-erased-before", await feed.ErasedAfter(ErasureMark.BeforeAny));
     }
 }
 

@@ -213,7 +213,9 @@ public sealed class MatchBroadcasterTests
 
         public Task EraseUser(UserErasure erasure) => Task.CompletedTask;
 
-        public Task<IReadOnlyList<UserErasure>> ErasedSince(DateTimeOffset since) => Task.FromResult(erasures);
+        public Task<ErasureMark> CurrentErasureMark() => Task.FromResult(ErasureMark.BeforeAny);
+
+        public Task<IReadOnlyList<string>> ErasedAfter(ErasureMark mark) => Task.FromResult<IReadOnlyList<string>>([.. erasures.Select(e => e.UserKey)]);
     }
 
     /// <summary>The broadcaster alone: its subscription to the cluster's feed is a hosted service these tests do not start.</summary>

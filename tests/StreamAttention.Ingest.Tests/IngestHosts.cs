@@ -21,9 +21,14 @@ public static class IngestHosts
     /// </summary>
     public const int MaxDuplicatesPerRestart = MaxBatchSize * (MaxInFlightBatches + 1);
 
-    public static IHost Start(IGrainFactory grains, EmbeddedKafkaCluster kafka, string groupId, Action<KafkaIngestOptions>? configure = null)
+    /// <param name="time">The ingest's clock; null: the system's.</param>
+    public static IHost Start(IGrainFactory grains, EmbeddedKafkaCluster kafka, string groupId, Action<KafkaIngestOptions>? configure = null, TimeProvider? time = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        if (time is not null)
+        {
+            builder.Services.AddSingleton(time);
+        }
         var log = new IngestLog();
         builder.Logging.AddProvider(log).SetMinimumLevel(LogLevel.Debug);
         builder.Services.AddSingleton(log);

@@ -12,7 +12,7 @@ namespace StreamAttention.Ingest.Tests;
 /// <see cref="TimeOutDecisions"/> makes a user's next decisions time out as calls the cluster could not carry, and
 /// <see cref="HoldDecisions"/> makes a user's grain hang in its decisions until <see cref="ReleaseDecisions"/>, and
 /// <see cref="StartStorageOutage"/> makes scoring calls fail as a grain whose Redis does not answer does, until <see cref="EndStorageOutage"/>, and
-/// <see cref="StartFeedStorageOutage"/> makes the live feed's <see cref="IMatchFeedGrain.ErasedSince"/> fail so, until <see cref="EndFeedStorageOutage"/>.
+/// <see cref="StartFeedStorageOutage"/> makes the live feed's erasure check (<see cref="IMatchFeedGrain.ErasedAfter"/>, and its mark) fail so, until <see cref="EndFeedStorageOutage"/>.
 /// </summary>
 public sealed class ScoringFaults : IIncomingGrainCallFilter
 {
@@ -46,7 +46,7 @@ public sealed class ScoringFaults : IIncomingGrainCallFilter
     public void EndStorageOutage() => _storageOutage = false;
 
     /// <summary>
-    /// <see cref="IMatchFeedGrain.ErasedSince"/> calls from now on throw <see cref="StorageUnavailableException"/> (the feed
+    /// <see cref="IMatchFeedGrain.CurrentErasureMark"/> and <see cref="IMatchFeedGrain.ErasedAfter"/> calls from now on throw <see cref="StorageUnavailableException"/> (the feed
     /// grain's activation could not read its erasures), until <see cref="EndFeedStorageOutage"/>.
     /// </summary>
     public void StartFeedStorageOutage() => _feedStorageOutage = true;
@@ -130,7 +130,7 @@ public sealed class ScoringFaults : IIncomingGrainCallFilter
                 throw new InvalidOperationException("injected: this batch holds a poisoned message");
             }
         }
-        if (context.Grain is IMatchFeedGrain && context.InterfaceMethod.Name == nameof(IMatchFeedGrain.ErasedSince) && _feedStorageOutage)
+        if (context.Grain is IMatchFeedGrain && context.InterfaceMethod.Name is nameof(IMatchFeedGrain.CurrentErasureMark) or nameof(IMatchFeedGrain.ErasedAfter) && _feedStorageOutage)
         {
             throw new StorageUnavailableException("injected: the feed grain's storage did not answer");
         }

@@ -32,16 +32,24 @@ public interface IMatchFeedGrain : IGrainWithIntegerKey
     /// <summary>
     /// Tells every subscribed silo of <paramref name="erasure"/>: the user's live streams end and its matches formed
     /// before the erasure are dropped; kept (persisted, for <c>LiveFeed:ErasureMemory</c>) for the silos that subscribe
-    /// later (<see cref="Subscribe"/>) and for <see cref="ErasedSince"/>.
+    /// later (<see cref="Subscribe"/>) and for <see cref="ErasedAfter"/>.
     /// </summary>
     [Alias("EraseUser")]
     Task EraseUser(UserErasure erasure);
 
     /// <summary>
-    /// The erasures remembered whose time is at or after <paramref name="since"/>: the Kafka ingest asks right before
-    /// producing a batch whose scoring started at <paramref name="since"/>, and drops those users' matches, which were
-    /// formed before their erasure.
+    /// Where the erasures told to this grain stand now: the Kafka ingest takes a mark right before a batch's scoring, and
+    /// asks <see cref="ErasedAfter"/> with it right before producing the batch.
     /// </summary>
-    [Alias("ErasedSince")]
-    Task<IReadOnlyList<UserErasure>> ErasedSince(DateTimeOffset since);
+    [Alias("CurrentErasureMark")]
+    Task<ErasureMark> CurrentErasureMark();
+
+    /// <summary>
+    /// The users of the erasures remembered that were told after <paramref name="mark"/> (all remembered when the mark is
+    /// of another activation of this grain): the ingest drops their matches from a batch scored after the mark, which were
+    /// formed before their erasure. Compared by the order the grain was told them, not by time, so no silo's clock need
+    /// agree with the ingest's.
+    /// </summary>
+    [Alias("ErasedAfter")]
+    Task<IReadOnlyList<string>> ErasedAfter(ErasureMark mark);
 }

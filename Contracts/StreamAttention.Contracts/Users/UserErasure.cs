@@ -8,6 +8,19 @@ namespace StreamAttention.Contracts.Users;
 [GenerateSerializer, Immutable, Alias("StreamAttention.UserErasure")]
 public sealed record UserErasure(string UserKey, DateTimeOffset At);
 
+/// <summary>
+/// A point in the erasures the live feed grain was told of (<c>IMatchFeedGrain.CurrentErasureMark</c>): those told after it are
+/// what <c>IMatchFeedGrain.ErasedAfter</c> returns. Counted by the grain's activation, <paramref name="Activation"/>, in the
+/// order it was told them, not stamped by a clock: the ingest that takes a mark and the silo that stamped an erasure need
+/// not agree on the time. A mark of another activation (the grain moved or was collected) counts from nothing.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("StreamAttention.ErasureMark")]
+public sealed record ErasureMark(Guid Activation, long ErasuresTold)
+{
+    /// <summary>A mark of no activation: every erasure the feed remembers came after it.</summary>
+    public static ErasureMark BeforeAny { get; } = new(Guid.Empty, 0);
+}
+
 /// <summary>The steps of a user's erasure (<c>IUserGrain.Erase</c>), in the order they run.</summary>
 public static class UserErasureSteps
 {

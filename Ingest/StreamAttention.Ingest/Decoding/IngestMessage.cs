@@ -34,6 +34,12 @@ public sealed record IngestMessage(
     EmbeddedText? Embedding,
     string Origin)
 {
+    /// <summary>
+    /// A dead letter for <see cref="User"/> alone replayed (its headers name the user and count replays): scored only while
+    /// that user was not erased since (<see cref="Pipeline.ScoringGatewayClient"/>), never dead-lettered again for it.
+    /// </summary>
+    public bool ReplayedForItsUser { get; init; }
+
     /// <summary>The user grain key, "tenant/user" (or "user" without a tenant); null when no user is named.</summary>
     public string? UserKey => User is null ? null : Tenant is null ? User : $"{Tenant}/{User}";
 

@@ -30,7 +30,10 @@ public sealed class MessageDecoder(int maxMessageBytes, IFormatDecoder decoder, 
             : DecodeResult.Ok(message with { Origin = origin });
     }
 
-    /// <summary>A message whose header names a user is scored against that user alone (how a <c>decision-failed</c> dead letter replays).</summary>
+    /// <summary>
+    /// A message whose header names a user is scored against that user alone (how a <c>decision-failed</c> dead letter
+    /// replays); with a replay count too it is such a replay (<see cref="IngestMessage.ReplayedForItsUser"/>).
+    /// </summary>
     private static DecodeResult WithHeaderUser(DecodeResult decoded, Headers? headers)
     {
         if (decoded.Message is not { } message || headers?.TryGetLastBytes(DeadLetterHeaders.User, out var bytes) != true)
@@ -45,7 +48,7 @@ public sealed class MessageDecoder(int maxMessageBytes, IFormatDecoder decoder, 
         {
             return DecodeResult.Reject(DeadLetterReasons.InvalidField, $"the message names user '{message.User}' and header '{DeadLetterHeaders.User}' user '{user}'");
         }
-        return DecodeResult.Ok(message with { User = user });
+        return DecodeResult.Ok(message with { User = user, ReplayedForItsUser = headers.TryGetLastBytes(DeadLetterHeaders.Replays, out _) });
     }
 
     private DecodeResult DecodeValue(byte[]? value, SourcePosition source)

@@ -16,6 +16,12 @@ public sealed class IngestInstruments
     public const string NoMatch = "no_match";
     public const string DeadLettered = "dead_lettered";
 
+    /// <summary>Not scored, and nothing written for it; tagged with a reason, <see cref="UserErased"/>.</summary>
+    public const string Skipped = "skipped";
+
+    /// <summary>A replayed dead letter's user was erased since it was written (<see cref="Pipeline.ScoringGatewayClient"/>).</summary>
+    public const string UserErased = "user-erased";
+
     private readonly Counter<long> _messages;
     private readonly Counter<long> _matches;
     private readonly Counter<long> _erasedMatches;
@@ -31,7 +37,7 @@ public sealed class IngestInstruments
     {
         var meter = Meter = meters.Create(InstrumentNames.Meter);
         _messages = meter.CreateCounter<long>(InstrumentNames.IngestMessages, "{message}",
-            "Messages whose outcome the broker acknowledged, tagged outcome=matched|no_match|dead_lettered and, for dead letters, reason");
+            "Messages whose outcome the broker acknowledged, tagged outcome=matched|no_match|dead_lettered|skipped and, for dead letters and skipped ones, reason");
         _matches = meter.CreateCounter<long>(InstrumentNames.IngestMatches, "{match}", "Matches published to the output topic and acknowledged");
         _erasedMatches = meter.CreateCounter<long>(InstrumentNames.IngestErasedMatches, "{match}",
             "Matches not published because their user was erased after their batch's scoring started, before its turn to be produced");

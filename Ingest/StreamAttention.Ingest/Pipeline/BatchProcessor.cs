@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Confluent.Kafka;
 using StreamAttention.Contracts.Scoring;
+using StreamAttention.Contracts.Users;
 using StreamAttention.Ingest.Decoding;
 using StreamAttention.Ingest.Diagnostics;
 using StreamAttention.Ingest.Publishing;
@@ -16,10 +17,10 @@ namespace StreamAttention.Ingest.Pipeline;
 /// batch complete only once the broker acknowledged all of them. Offsets the broker removed before they were read
 /// (<see cref="LostOffsets"/>, found before messages of the batch) are published first, one dead letter each
 /// (reason <c>offsets-lost</c>), so the partition is committed past them only once that was acknowledged. The matches
-/// of users erased since the batch's scoring started are dropped right before its turn to produce (an erasure ends the
+/// of users erased after the batch's scoring started (by the live feed's count of erasures) are dropped right before its turn to produce (an erasure ends the
 /// user's live streams at once, but a scored batch may wait for the batches read before it).
 /// </summary>
-public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher publisher, PublishSequencer sequencer, IngestInstruments metrics, TimeProvider time)
+public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher publisher, PublishSequencer sequencer, IngestInstruments metrics)
 {
     /// <summary>Must be called in read order (it takes the batch's publishing turn before its first await).</summary>
     public async Task ProcessAsync(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch, IReadOnlyList<LostOffsets> lost, MessageDecoder decoder, BatchHandle handle, CancellationToken cancellationToken)
@@ -31,17 +32,23 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
             metrics.Batch(batch.Count);
             var decoded = batch.Select(input => decoder.Decode(input.Message.Value, SourcePosition.Of(input), input.Message.Headers)).ToArray();
             var good = decoded.Select((result, index) => (result.Message, index)).Where(item => item.Message is not null).ToArray();
-            // Before the call: every match it returns was formed after this, so an erasure at or after it may be of one.
-            var scoringStarted = time.GetUtcNow();
+            // Before the call: every match it returns was formed after this, so an erasure told after it may be of one. A
+            // batch of bad messages alone asks nothing, and so is dead-lettered while the cluster does not answer too.
+            var erasuresBefore = good.Length > 0 ? await gateway.ErasureMarkAsync(cancellationToken) : null;
             var scored = await gateway.ScoreAsync(good.Select(item => item.Message!).ToArray(), cancellationToken);
             var matches = new List<TextMatch>[batch.Count];
             var undecided = new UndecidedUsers?[batch.Count];
+            var skipped = new string?[batch.Count];
             for (var i = 0; i < good.Length; i++)
             {
                 if (scored[i].Error is { } error)
                 {
                     // The silos refused this message for good, or it names no known user: it leaves the stream as a dead letter, not in a replay loop.
                     decoded[good[i].index] = DecodeResult.Reject(scored[i].Reason!, error);
+                }
+                else if (scored[i].Matches is null)
+                {
+                    (skipped[good[i].index], matches[good[i].index]) = (scored[i].Reason, []);
                 }
                 else
                 {
@@ -51,7 +58,7 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
 
             // The previous batch's failure is its own; this batch only needs to come after it.
             await turn.Previous.ContinueWith(_ => { }, TaskScheduler.Default);
-            var erasedMatches = await DropErasedUsersMatchesAsync(matches, scoringStarted, cancellationToken);
+            var erasedMatches = await DropErasedUsersMatchesAsync(matches, erasuresBefore, cancellationToken);
             var acknowledgements = new BatchAcknowledgements();
             var userRecords = publisher.UserRecordsForBatch();
             foreach (var offsets in lost)
@@ -98,6 +105,10 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
                 {
                     metrics.Outcome(IngestInstruments.DeadLettered, decoded[i].Reason);
                 }
+                else if (skipped[i] is { } skipReason)
+                {
+                    metrics.Outcome(IngestInstruments.Skipped, skipReason);
+                }
                 else
                 {
                     // A message matched even when every user it matched could not decide (its dead letters are counted apart).
@@ -122,22 +133,23 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
     }
 
     /// <summary>
-    /// Removes the matches of the users erased at or after <paramref name="scoringStarted"/> (formed before the erasure,
-    /// as the live feed drops them) and returns how many; a batch without matches asks nothing. The message's other
-    /// matches go out, and its offset commits as always.
+    /// Removes the matches of the users whose erasure the live feed was told after <paramref name="erasuresBefore"/>
+    /// (formed before the erasure, as the live feed drops them) and returns how many; a batch without matches asks
+    /// nothing. The message's other matches go out, and its offset commits as always. The feed's count of erasures orders
+    /// them, not the ingest's clock against the erasing silo's, which need not agree.
     /// </summary>
-    private async Task<int> DropErasedUsersMatchesAsync(List<TextMatch>[] matches, DateTimeOffset scoringStarted, CancellationToken cancellationToken)
+    private async Task<int> DropErasedUsersMatchesAsync(List<TextMatch>[] matches, ErasureMark? erasuresBefore, CancellationToken cancellationToken)
     {
-        if (!matches.Any(list => list is { Count: > 0 }))
+        if (erasuresBefore is null || !matches.Any(list => list is { Count: > 0 }))
         {
             return 0;
         }
-        var erased = await gateway.ErasedSinceAsync(scoringStarted, cancellationToken);
+        var erased = await gateway.ErasedAfterAsync(erasuresBefore, cancellationToken);
         if (erased.Count == 0)
         {
             return 0;
         }
-        var users = erased.Select(erasure => erasure.UserKey).ToHashSet(StringComparer.Ordinal);
+        var users = erased.ToHashSet(StringComparer.Ordinal);
         return matches.Sum(list => list?.RemoveAll(match => users.Contains(match.UserId)) ?? 0);
     }
 

@@ -5,6 +5,7 @@ using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Scoring;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Ingest.Decoding;
+using StreamAttention.Ingest.Diagnostics;
 using StreamAttention.Ingest.Options;
 
 namespace StreamAttention.Ingest.Pipeline;
@@ -41,20 +42,26 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
     {
         var outcomes = new ScoringOutcome[messages.Count];
         var groups = messages.Select((message, index) => (message, index))
-            .GroupBy(item => (item.message.Tenant, item.message.UserKey, Embedded: item.message.Embedding is not null))
+            .GroupBy(item => (item.message.Tenant, item.message.UserKey, Embedded: item.message.Embedding is not null, item.message.ReplayedForItsUser))
             .Select(group => group.ToArray());
         await Task.WhenAll(groups.Select(group => ScoreIsolatingAsync(group, outcomes, cancellationToken)));
         return outcomes;
     }
 
     /// <summary>
-    /// The users erased at or after <paramref name="since"/> that the live feed remembers (<c>LiveFeed:ErasureMemory</c>),
-    /// retried as a scoring call's unavailability is: the grain's activation reads its stored erasures, so a storage that
-    /// does not answer is waited for too, not failed after <see cref="KafkaIngestOptions.ScoringAttempts"/> (a restart).
+    /// Where the live feed's erasures stand, taken right before a batch's scoring (<see cref="ErasedAfterAsync"/>). Both
+    /// are retried as a scoring call's unavailability is: the feed grain's activation reads its stored erasures, so a
+    /// storage that does not answer is waited for too, not failed after <see cref="KafkaIngestOptions.ScoringAttempts"/> (a restart).
+    /// </summary>
+    public Task<ErasureMark> ErasureMarkAsync(CancellationToken cancellationToken)
+        => _retries.ExecuteAsync(token => grains.GetGrain<IMatchFeedGrain>(0).CurrentErasureMark().WaitAsync(token), ScoringFailures.IsUnavailable, cancellationToken);
+
+    /// <summary>
+    /// The users the live feed was told erased after <paramref name="mark"/> and still remembers (<c>LiveFeed:ErasureMemory</c>).
     /// A handful at most: those erased while a batch waited.
     /// </summary>
-    public Task<IReadOnlyList<UserErasure>> ErasedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken)
-        => _retries.ExecuteAsync(token => grains.GetGrain<IMatchFeedGrain>(0).ErasedSince(since).WaitAsync(token), ScoringFailures.IsUnavailable, cancellationToken);
+    public Task<IReadOnlyList<string>> ErasedAfterAsync(ErasureMark mark, CancellationToken cancellationToken)
+        => _retries.ExecuteAsync(token => grains.GetGrain<IMatchFeedGrain>(0).ErasedAfter(mark).WaitAsync(token), ScoringFailures.IsUnavailable, cancellationToken);
 
     /// <summary>The embedder's dimension, which format Vectors checks messages against.</summary>
     public Task<int> GetEmbeddingDimensionAsync(CancellationToken cancellationToken)
@@ -63,6 +70,16 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
     /// <summary>Scores messages of one scope and kind; if they keep failing, bisects them to isolate the ones that fail.</summary>
     private async Task ScoreIsolatingAsync((IngestMessage Message, int Index)[] items, ScoringOutcome[] outcomes, CancellationToken cancellationToken)
     {
+        if (items[0].Message is { UserKey: { } replayedFor, ReplayedForItsUser: true } && await WasErasedAsync(replayedFor, cancellationToken))
+        {
+            foreach (var item in items)
+            {
+                // Neither the user's key nor the text: the log is no copy of what the erasure removed.
+                logger.LogWarning("Replayed message {Id} (first read at {Origin}) is for a user erased since: not scored, no dead letter written again", item.Message.Id, item.Message.Origin);
+                outcomes[item.Index] = ScoringOutcome.Skipped(IngestInstruments.UserErased);
+            }
+            return;
+        }
         if (items[0].Message.UserKey is { } userKey && options.Value.Tenancy.RejectUnknownUsers && await HasNoInterestsAsync(userKey, cancellationToken))
         {
             foreach (var item in items)
@@ -105,6 +122,15 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
             outcomes[items[i].Index] = ScoringOutcome.Scored(matches[i]);
         }
     }
+
+    /// <summary>
+    /// Whether a user a dead letter was written for was erased since: the live feed remembers its erasure
+    /// (<c>LiveFeed:ErasureMemory</c>; a user created again since is another than the dead letter's), or it has no
+    /// interests (erased, not created again: nothing could match it either). No other record of an erasure is kept.
+    /// </summary>
+    private async Task<bool> WasErasedAsync(string userKey, CancellationToken cancellationToken)
+        => (await ErasedAfterAsync(ErasureMark.BeforeAny, cancellationToken)).Contains(userKey, StringComparer.Ordinal)
+            || await HasNoInterestsAsync(userKey, cancellationToken);
 
     /// <summary>
     /// Whether the user is known to have no interests. A user whose own grain keeps failing (it cannot activate) or does
@@ -172,9 +198,15 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
     }
 }
 
-/// <summary>A message's matches, or why it becomes a dead letter (<see cref="Reason"/>, one of <see cref="DeadLetterReasons"/>).</summary>
+/// <summary>
+/// A message's matches, or why it becomes a dead letter (<see cref="Error"/>, and <see cref="Reason"/>, one of
+/// <see cref="DeadLetterReasons"/>), or why it was not scored and leaves nothing (neither, <see cref="Reason"/> one of
+/// the skipped outcome's reasons, <see cref="IngestInstruments.UserErased"/>).
+/// </summary>
 public readonly record struct ScoringOutcome(List<TextMatch>? Matches, string? Error, string? Reason)
 {
+    public static ScoringOutcome Skipped(string reason) => new(null, null, reason);
+
     public static ScoringOutcome Scored(List<TextMatch> matches) => new(matches, null, null);
 
     public static ScoringOutcome Failed(string error, string reason = DeadLetterReasons.ScoringFailed) => new(null, error, reason);

@@ -20,7 +20,9 @@ public static class DeadLetterHeaders
 
     /// <summary>
     /// The user (of the message's tenant) a <c>decision-failed</c> dead letter is for. The ingest reads it on any input
-    /// message as the user to score against alone, so a replayed dead letter reaches only that user.
+    /// message as the user to score against alone, so a replayed dead letter reaches only that user, and none once that
+    /// user was erased (<see cref="Decoding.IngestMessage.ReplayedForItsUser"/>). The user's id as it is, not a pseudonym:
+    /// the message's own field may name the user too, and the replay must name the user's grain.
     /// </summary>
     public const string User = "streamattention-user";
 

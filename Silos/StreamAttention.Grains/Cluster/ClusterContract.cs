@@ -23,8 +23,11 @@ public static class ClusterContract
     /// which the ingest calls before producing; a silo of version 2 knows neither.
     /// 4: <c>IScoringShardGrain.Register</c> returns the newest version of the user's rows the shard knows, and the shard's
     /// membership record keeps its recent removals (<c>ShardRemoval</c>, a stored type a silo of version 3 cannot read).
+    /// 5: the ingest orders erasures by the feed grain's count of them (<c>IMatchFeedGrain.CurrentErasureMark</c> and
+    /// <c>ErasedAfter</c>, with the new <c>ErasureMark</c>), not by time (<c>ErasedSince</c> is gone); a silo of version 4
+    /// knows neither call, and an ingest of version 4 calls one this build does not have.
     /// </summary>
-    public const string Version = "4";
+    public const string Version = "5";
 
     /// <summary>The grain property that holds a silo's version in the cluster manifest.</summary>
     public const string Property = "streamattention.cluster-contract";

@@ -16,7 +16,7 @@ namespace StreamAttention.Grains.Live;
 /// again. Erasures are remembered for <see cref="LiveFeedOptions.ErasureMemory"/> and replayed to every subscription, so
 /// a silo that was not subscribed at the moment of one still ends the user's streams; they are persisted (those within
 /// the memory only), so a new activation (the grain collected, or moved with its silo) replays them too, and the ingest
-/// drops the matches they came too late for (<see cref="ErasedSince"/>).
+/// drops the matches they came too late for (<see cref="CurrentErasureMark"/>, <see cref="ErasedAfter"/>).
 /// </summary>
 // The grain type is pinned: silos of two builds in one cluster (a rolling upgrade) must name it alike, and it is part of the stored record's key.
 [Reentrant, GrainType("matchfeed")]
@@ -30,6 +30,18 @@ public sealed class MatchFeedGrain(
     private readonly ObserverManager<IMatchFeedObserver> _observers = new(SubscriptionExpiry, logger);
 
     private readonly RecentErasures _erasures = new(options.Value.ErasureMemory, time);
+
+    /// <summary>Names this activation in its marks: the count of erasures told (<see cref="_erasuresTold"/>) starts again in the next one.</summary>
+    private readonly Guid _activation = Guid.NewGuid();
+
+    /// <summary>The erasures told to this activation, retries included: what a mark (<see cref="CurrentErasureMark"/>) counts.</summary>
+    private long _erasuresTold;
+
+    /// <summary>
+    /// Each user's latest erasure told to this activation: its count, and when it was told by this grain's clock, which
+    /// alone decides when it is forgotten (<see cref="LiveFeedOptions.ErasureMemory"/> later), whatever the erasure's time.
+    /// </summary>
+    private readonly Dictionary<string, (long Count, DateTimeOffset At)> _told = new(StringComparer.Ordinal);
 
     /// <summary>One write at a time: the grain is reentrant, and two writes of one state would conflict on its ETag.</summary>
     private readonly SemaphoreSlim _writing = new(1, 1);
@@ -69,12 +81,36 @@ public sealed class MatchFeedGrain(
     public Task EraseUser(UserErasure erasure)
     {
         _erasures.Add(erasure);
+        // Counted again on a retry: a later mark then drops the erased user's matches too, which is never wrong.
+        ForgetToldPastMemory();
+        _told[erasure.UserKey] = (++_erasuresTold, time.GetUtcNow());
         _observers.Notify(observer => observer.OnUserErased(erasure));
         return WriteErasuresAsync();
     }
 
-    public Task<IReadOnlyList<UserErasure>> ErasedSince(DateTimeOffset since)
-        => Task.FromResult<IReadOnlyList<UserErasure>>(_erasures.Since(since));
+    public Task<ErasureMark> CurrentErasureMark() => Task.FromResult(new ErasureMark(_activation, _erasuresTold));
+
+    /// <summary>
+    /// A mark of an earlier activation cannot be placed among this one's erasures: every erasure remembered may have come
+    /// after it (those restored from the stored record among them), so all are returned. That drops, for a batch scored
+    /// across the move, the matches of a user erased and created again within the memory too, never an erased user's.
+    /// </summary>
+    public Task<IReadOnlyList<string>> ErasedAfter(ErasureMark mark)
+    {
+        ForgetToldPastMemory();
+        return Task.FromResult<IReadOnlyList<string>>(mark.Activation == _activation
+            ? [.. _told.Where(told => told.Value.Count > mark.ErasuresTold).Select(told => told.Key)]
+            : [.. _erasures.All().Select(e => e.UserKey).Union(_told.Keys, StringComparer.Ordinal)]);
+    }
+
+    private void ForgetToldPastMemory()
+    {
+        var cutoff = time.GetUtcNow() - options.Value.ErasureMemory;
+        foreach (var forgotten in _told.Where(told => told.Value.At < cutoff).Select(told => told.Key).ToArray())
+        {
+            _told.Remove(forgotten);
+        }
+    }
 
     private async Task WriteErasuresAsync()
     {

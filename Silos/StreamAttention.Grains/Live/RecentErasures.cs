@@ -40,13 +40,10 @@ internal sealed class RecentErasures(TimeSpan memory, TimeProvider time)
     public bool Erased(string userKey, DateTimeOffset matchedAt)
         => _erasedAt.TryGetValue(userKey, out var erasedAt) && matchedAt <= erasedAt;
 
-    public UserErasure[] All() => Since(DateTimeOffset.MinValue);
-
-    /// <summary>The erasures at or after <paramref name="since"/>: those that came too late for what was scored from then on.</summary>
-    public UserErasure[] Since(DateTimeOffset since)
+    public UserErasure[] All()
     {
         Forget();
-        return [.. _erasedAt.Where(e => e.Value >= since).Select(e => new UserErasure(e.Key, e.Value))];
+        return [.. _erasedAt.Select(e => new UserErasure(e.Key, e.Value))];
     }
 
     private DateTimeOffset Cutoff => time.GetUtcNow() - memory;

@@ -26,7 +26,7 @@ public sealed class LiveFeedOptions
     /// How long the feed grain and every silo remember an erased user (its key and erasure time): a batch decided before
     /// the erasure that is still on its way (the delivery queue, the feed's fan-out) is dropped on arrival, and a silo that
     /// subscribes again gets the erasures it missed; the Kafka ingest drops the matches of a batch that waited for its turn
-    /// to be produced (<c>IMatchFeedGrain.ErasedSince</c>). The feed grain stores them, so a new activation keeps them. Far longer than either takes (seconds; a lapsed subscription is
+    /// to be produced (<c>IMatchFeedGrain.ErasedAfter</c>). The feed grain stores them, so a new activation keeps them. Far longer than either takes (seconds; a lapsed subscription is
     /// renewed within <c>MatchBroadcaster.RefreshPeriod</c>, 30 s, or expires after 90 s), and short enough that memory stays
     /// small: one key and a time per erasure of the period.
     /// </summary>

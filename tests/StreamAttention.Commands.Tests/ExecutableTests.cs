@@ -494,14 +494,13 @@ public sealed partial class ExecutableTests : IDisposable
     }
 
     [Fact]
-    public async Task Score_stopped_by_SIGTERM_before_a_message_was_scored_deletes_its_output()
+    public async Task Score_stopped_by_SIGTERM_before_a_message_was_scored_writes_no_output()
     {
         var messages = _files.Path("messages.fifo").FullName;
         var output = _files.Path("out.jsonl");
         Assert.Equal(0, (await ChildProcess.RunAsync(RunTimeout, "mkfifo", messages)).ExitCode);
         using var score = ChildProcess.StartStreamAttention("score", "--interests", Interests, "--messages", messages, "--out", output.FullName);
-        // Opening the pipe for writing returns once score opens it to read messages: its output is created by then, and
-        // no message comes.
+        // Opening the pipe for writing returns once score opens it to read messages, and no message comes.
         await using var writer = await Task.Run(() => new StreamWriter(new FileStream(messages, FileMode.Open, FileAccess.Write))).WaitAsync(RunTimeout);
 
         score.Terminate();
@@ -509,7 +508,7 @@ public sealed partial class ExecutableTests : IDisposable
         // It left an empty output, which looked like a run that found no match.
         Assert.Equal(143, await score.WaitForExitAsync(RunTimeout));
         Assert.False(File.Exists(output.FullName));
-        Assert.Equal("score: interrupted before a message was scored; out.jsonl deleted", LastLine(await score.StandardErrorAsync()));
+        Assert.Equal("score: interrupted before a message was scored; out.jsonl not written", LastLine(await score.StandardErrorAsync()));
     }
 
     [Theory]

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using StreamAttention.Silo.Commands;
 using StreamAttention.Silo.IO;
 
 namespace StreamAttention.Commands.Tests;
@@ -67,6 +68,23 @@ public sealed class ScoreCommandTests(CommandHostFixture host) : IDisposable
         Assert.Equal([.. MatchFields[..^1], "truncated", "rawScore"], longMatch.EnumerateObject().Select(p => p.Name));
         Assert.True(longMatch.GetProperty("truncated").GetBoolean());
         Assert.Equal(MatchFields, Assert.Single(run.For("short")).EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
+    public async Task A_stop_before_a_message_was_scored_leaves_the_output_as_it_was()
+    {
+        var output = _files.Write("matches.jsonl", "an earlier run's match");
+        using var stopped = new CancellationTokenSource();
+        stopped.Cancel();
+        var log = new StringWriter();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(()
+            => ScoreCommand.RunAsync(host.Scorer, Interests, Messages, output, minScore: null, topK: 0, batchSize: 1024, log, cancellationToken: stopped.Token));
+
+        // It was emptied, then deleted: what the path held (an earlier run's matches, /dev/stdout, /dev/null, a named
+        // pipe) was lost to a stop that wrote nothing.
+        Assert.Equal(["an earlier run's match"], File.ReadAllLines(output.FullName));
+        Assert.Equal("score: interrupted before a message was scored; matches.jsonl not written", log.ToString().TrimEnd().Split('\n')[^1]);
     }
 
     [Fact]

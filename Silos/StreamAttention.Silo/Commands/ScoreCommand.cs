@@ -64,8 +64,8 @@ public static class ScoreCommand
     /// <param name="limits">The service's interest limits (section "Interests"); null: their defaults.</param>
     /// <param name="cancellationToken">
     /// A stop: observed between batches (one being scored is finished first), also while a pipe keeps the next one waiting.
-    /// The output keeps the whole lines of the batches scored before it, and is deleted when none was; then
-    /// <see cref="OperationCanceledException"/>.
+    /// The output keeps the whole lines of the batches scored before it, and is left as it was (not created, an existing
+    /// file not emptied) when none was; then <see cref="OperationCanceledException"/>.
     /// </param>
     public static async Task<int> RunAsync(MessageScorer scorer, FileInfo interestsFile, FileInfo messagesFile, FileInfo outputFile, float? minScore, int topK, int batchSize,
         TextWriter log, InterestLimitsOptions? limits = null, CancellationToken cancellationToken = default)
@@ -83,15 +83,17 @@ public static class ScoreCommand
         var scored = 0;
         long written = 0;
         using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // Opened with the first batch scored: a stop before it leaves the output as it was, whatever it is (an earlier
+        // run's file, /dev/stdout, /dev/null or a named pipe, none of which a stop may delete or empty).
+        MatchWriter? writer = null;
         try
         {
-            // Readable while it is written (another program following the matches).
-            using var writer = new MatchWriter(new FileStream(outputFile.FullName, FileMode.Create, FileAccess.Write, FileShare.Read));
             var lastProgress = clock.Elapsed;
             var scoringStart = clock.Elapsed;
             await foreach (var batch in ReadAhead(messageReader.Read().Chunk(batchSize), reading.Token).ReadAllAsync(cancellationToken))
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                writer ??= Create(outputFile);
                 foreach (var match in scorer.Score(batch, index, minScore, topK))
                 {
                     writer.Write(match);
@@ -107,6 +109,8 @@ public static class ScoreCommand
                     log.WriteLine($"score: {scored:N0} messages, {written:N0} matches, {scored / (clock.Elapsed - scoringStart).TotalSeconds:N0} messages/s");
                 }
             }
+            // No message: an empty output, the run's whole result.
+            writer ??= Create(outputFile);
             var seconds = (clock.Elapsed - scoringStart).TotalSeconds;
             log.WriteLine($"score: done: {scored:N0} messages ({messageReader.BadLines} bad lines) × {index.Count} interests → {written:N0} matches in {outputFile.Name}; " +
                 $"{seconds:F1} s scoring, {scored / Math.Max(seconds, 1e-9):N0} messages/s, {(double)scored * index.Count / Math.Max(seconds, 1e-9):N0} pairs/s");
@@ -116,8 +120,7 @@ public static class ScoreCommand
             // Stopped between batches: the file ends with a whole line.
             if (scored == 0)
             {
-                outputFile.Delete();
-                log.WriteLine($"score: interrupted before a message was scored; {outputFile.Name} deleted");
+                log.WriteLine($"score: interrupted before a message was scored; {outputFile.Name} not written");
             }
             else
             {
@@ -127,11 +130,15 @@ public static class ScoreCommand
         }
         finally
         {
+            writer?.Dispose();
             // The reading thread ends with the scoring, however it ended.
             await reading.CancelAsync();
         }
         return 0;
     }
+
+    /// <summary>The output, readable while it is written (another program following the matches).</summary>
+    private static MatchWriter Create(FileInfo outputFile) => new(new FileStream(outputFile.FullName, FileMode.Create, FileAccess.Write, FileShare.Read));
 
     /// <summary>
     /// The batches, read on a thread of their own: a stop is not held up by a read that waits for input (a pipe), which

@@ -65,4 +65,25 @@ public sealed class UnreachableDependencyTests
             Assert.True(RefusedConfigurationLogFilter.IsToldInOneLine(report));
         }
     }
+
+    [Fact]
+    public void A_connection_lost_during_the_handshake_is_told_as_unreachable_not_as_refused_credentials()
+    {
+        // StackExchange.Redis calls any failure of the handshake "an authentication failure"; this one, a connection
+        // aborted (as a client logged it), was told as "Redis refused the credentials … the password= … are not the
+        // server's", exit code 2, for a Redis that went away.
+        const string aborted = "It was not possible to connect to the redis server(s). There was an authentication failure; "
+            + "check that passwords (or client certificates) are configured correctly: (IOException) Unable to read data from the transport connection: Connection aborted.";
+        Exception[] reports =
+        [
+            new Orleans.Runtime.OrleansException("Membership failed to start",
+                new RedisConnectionException(ConnectionFailureType.AuthenticationFailure, aborted, new IOException("Unable to read data from the transport connection: Connection aborted."))),
+            new RedisRemindersException($"{typeof(RedisConnectionException).FullName}: {aborted}\n   at Orleans.Reminders.Redis.RedisReminderTable.Init()"),
+        ];
+        foreach (var report in reports)
+        {
+            Assert.Null(ConfigurationErrors.Describe(report));
+            Assert.Equal("Redis (Cluster:Redis) could not be reached: It was not possible to connect to the redis server(s).", UnreachableDependencyException.Describe(report));
+        }
+    }
 }

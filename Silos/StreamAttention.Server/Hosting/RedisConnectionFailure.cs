@@ -9,7 +9,11 @@ namespace StreamAttention.Server.Hosting;
 /// Redis went away, or began refusing the credentials, after the start's check (<see cref="RedisReachability"/>).
 /// </summary>
 /// <param name="Message">StackExchange.Redis's message, its first line.</param>
-/// <param name="RefusedCredentials">Redis answered and refused the password or user (WRONGPASS, NOAUTH): a setting to correct, not an unreachable service.</param>
+/// <param name="RefusedCredentials">
+/// Redis answered and refused the password or user (WRONGPASS, NOAUTH): a setting to correct, not an unreachable service.
+/// StackExchange.Redis calls any failure of a connection's handshake "an authentication failure" (also a connection
+/// aborted or a TLS certificate refused), so only Redis's own answer in it (a RedisServerException) tells refused credentials.
+/// </param>
 public sealed partial record RedisConnectionFailure(string Message, bool RefusedCredentials)
 {
     private const string AuthenticationFailure = "There was an authentication failure";
@@ -17,7 +21,7 @@ public sealed partial record RedisConnectionFailure(string Message, bool Refused
     /// <summary>The failure <paramref name="error"/> is or wraps; null for any other error.</summary>
     public static RedisConnectionFailure? Find(Exception error) => error switch
     {
-        RedisConnectionException redis => new(FirstLine(redis.Message), redis.FailureType == ConnectionFailureType.AuthenticationFailure),
+        RedisConnectionException redis => FromText(FirstLine(redis.Message)),
         // Orleans' Redis reminder table keeps only the failure's text (its ToString), with no inner exception.
         RedisRemindersException { Message: var text } when text.StartsWith(ConnectionExceptionPrefix, StringComparison.Ordinal)
             => FromText(FirstLine(text[ConnectionExceptionPrefix.Length..])),
@@ -34,7 +38,8 @@ public sealed partial record RedisConnectionFailure(string Message, bool Refused
         => $"Cluster:Redis: Redis{(endPoints is null ? "" : $" at {endPoints}")} refused the credentials ({ServerError().Match(redisMessage) switch { { Success: true } error => error.Groups["reason"].Value, _ => redisMessage }}): "
             + "the password= (and user=) in Cluster:Redis are not the server's";
 
-    private static RedisConnectionFailure FromText(string message) => new(message, message.Contains(AuthenticationFailure, StringComparison.Ordinal));
+    private static RedisConnectionFailure FromText(string message)
+        => new(message, message.Contains(AuthenticationFailure, StringComparison.Ordinal) && ServerError().IsMatch(message));
 
     private static readonly string ConnectionExceptionPrefix = typeof(RedisConnectionException).FullName + ": ";
 

@@ -49,10 +49,10 @@ public sealed class RedisReachability(string redisConfiguration) : IHostedServic
         {
             await using var connection = await connecting.WaitAsync(cancellationToken);
         }
-        catch (RedisConnectionException e) when (e.FailureType == ConnectionFailureType.AuthenticationFailure)
+        catch (RedisConnectionException e) when (RedisConnectionFailure.Find(e) is { RefusedCredentials: true })
         {
             // Redis answered and refused the password or user: a setting to correct (exit code 2), which starting again
-            // does not cure, not an unreachable service.
+            // does not cure, not an unreachable service (a connection lost during the handshake is one).
             throw new ValidationException(RedisConnectionFailure.DescribeRefusedCredentials(EndPoints(options), e.Message), null, null);
         }
         catch (RedisConnectionException e)

@@ -130,9 +130,9 @@ public static class ScoreCommand
         }
         finally
         {
-            writer?.Dispose();
-            // The reading thread ends with the scoring, however it ended.
+            // The reading thread ends with the scoring, however it ended (also when closing the output fails).
             await reading.CancelAsync();
+            writer?.Dispose();
         }
         return 0;
     }

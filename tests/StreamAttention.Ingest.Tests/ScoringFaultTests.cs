@@ -286,17 +286,7 @@ public sealed class ScoringFaultTests(FaultyClusterFixture fixture) : IClassFixt
             await using var kafka = Traffic.StartKafka();
             using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, groupId);
             using var outcomes = new OutcomeCounter(ingest);
-            fixture.Faults.FailUser(userKey);
-            try
-            {
-                await Traffic.ProduceAsync(kafka, 0, 1, _ => JsonSerializer.Serialize(new { id = "for-one-user", text = Texts.DatabaseMessage, user = userKey }));
-                await OutputReader.WaitForAllCommittedAsync(kafka, groupId, ingest.Log());
-            }
-            finally
-            {
-                fixture.Faults.FailUser(null);
-            }
-            Assert.Equal(userKey, OutputReader.Header(Assert.Single(OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic)), DeadLetterHeaders.User));
+            await DecisionFailedDeadLetterAsync(kafka, ingest, groupId, userKey, "for-one-user");
             if (since == "interests-deleted")
             {
                 Assert.True(await user.DeleteInterest(Traffic.InterestId));
@@ -310,13 +300,7 @@ public sealed class ScoringFaultTests(FaultyClusterFixture fixture) : IClassFixt
                 await user.PutInterests([new InterestInput(Traffic.InterestId, Texts.DatabaseInterest)]);
             }
 
-            var replayed = await new DeadLetterReplayer(Microsoft.Extensions.Options.Options.Create(new DeadLetterReplayOptions
-            {
-                BootstrapServers = kafka.BootstrapServers,
-                Reasons = [DeadLetterReasons.DecisionFailed],
-            }), NullLogger<DeadLetterReplayer>.Instance).ReplayAsync(CancellationToken.None);
-            Assert.Equal(1, replayed.Replayed);
-            await OutputReader.WaitForAllCommittedAsync(kafka, groupId, ingest.Log());
+            await ReplayTheDecisionFailedDeadLetterAsync(kafka, ingest, groupId);
 
             Assert.Empty(PublishedMatches(kafka));
             Assert.Single(OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic));
@@ -329,6 +313,66 @@ public sealed class ScoringFaultTests(FaultyClusterFixture fixture) : IClassFixt
             // Erased for good: the fixture's other tests expect their own users' matches alone.
             await user.Erase();
         }
+    }
+
+    /// <summary>
+    /// A user erased and created again is another user: a <c>decision-failed</c> dead letter of the new one (its grain
+    /// failed after it was created again) replayed while the live feed still remembers the erasure reaches it, as it
+    /// would have without the erasure; only dead letters written before the erasure are skipped.
+    /// </summary>
+    [Fact]
+    public async Task A_dead_letter_written_after_its_users_erasure_for_the_user_created_again_is_replayed_to_it()
+    {
+        const string userKey = "ingest-replay-after-erasure";
+        var user = fixture.Cluster.Client.GetGrain<IUserGrain>(userKey);
+        await user.PutInterests([new InterestInput(Traffic.InterestId, Texts.DatabaseInterest)]);
+        Assert.Null((await user.Erase()).FailedStep);
+        await user.PutInterests([new InterestInput(Traffic.InterestId, Texts.DatabaseInterest)]);
+        try
+        {
+            const string groupId = "replay-after-erasure";
+            await using var kafka = Traffic.StartKafka();
+            using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, groupId);
+            using var outcomes = new OutcomeCounter(ingest);
+            await DecisionFailedDeadLetterAsync(kafka, ingest, groupId, userKey, "after-erasure");
+            await ReplayTheDecisionFailedDeadLetterAsync(kafka, ingest, groupId);
+
+            Assert.Equal<(string, string)>([("after-erasure", userKey)], PublishedMatches(kafka));
+            Assert.Equal(0, outcomes[$"{IngestInstruments.Skipped}:{IngestInstruments.UserErased}"]);
+        }
+        finally
+        {
+            // Erased for good: the fixture's other tests expect their own users' matches alone.
+            await user.Erase();
+        }
+    }
+
+    /// <summary>A message for <paramref name="userKey"/> alone, read while the user's grain fails: one <c>decision-failed</c> dead letter for the user.</summary>
+    private async Task DecisionFailedDeadLetterAsync(EmbeddedKafkaCluster kafka, IHost ingest, string groupId, string userKey, string messageId)
+    {
+        fixture.Faults.FailUser(userKey);
+        try
+        {
+            await Traffic.ProduceAsync(kafka, 0, 1, _ => JsonSerializer.Serialize(new { id = messageId, text = Texts.DatabaseMessage, user = userKey }));
+            await OutputReader.WaitForAllCommittedAsync(kafka, groupId, ingest.Log());
+        }
+        finally
+        {
+            fixture.Faults.FailUser(null);
+        }
+        Assert.Equal(userKey, OutputReader.Header(Assert.Single(OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic)), DeadLetterHeaders.User));
+    }
+
+    /// <summary>Replays the one <c>decision-failed</c> dead letter and waits until the ingest committed past it.</summary>
+    private static async Task ReplayTheDecisionFailedDeadLetterAsync(EmbeddedKafkaCluster kafka, IHost ingest, string groupId)
+    {
+        var replayed = await new DeadLetterReplayer(Microsoft.Extensions.Options.Options.Create(new DeadLetterReplayOptions
+        {
+            BootstrapServers = kafka.BootstrapServers,
+            Reasons = [DeadLetterReasons.DecisionFailed],
+        }), NullLogger<DeadLetterReplayer>.Instance).ReplayAsync(CancellationToken.None);
+        Assert.Equal(1, replayed.Replayed);
+        await OutputReader.WaitForAllCommittedAsync(kafka, groupId, ingest.Log());
     }
 
     [Fact]

@@ -40,6 +40,13 @@ public sealed record IngestMessage(
     /// </summary>
     public bool ReplayedForItsUser { get; init; }
 
+    /// <summary>
+    /// Of a <see cref="ReplayedForItsUser"/> message: the erasure mark its dead letter was scored after
+    /// (<see cref="Publishing.DeadLetterHeaders.ErasureMark"/>); null when it carries none, and then every erasure the live
+    /// feed remembers is taken as later.
+    /// </summary>
+    public ErasureMark? DeadLetteredAfter { get; init; }
+
     /// <summary>The user grain key, "tenant/user" (or "user" without a tenant); null when no user is named.</summary>
     public string? UserKey => User is null ? null : Tenant is null ? User : $"{Tenant}/{User}";
 

@@ -48,7 +48,7 @@ public sealed class MessageDecoder(int maxMessageBytes, IFormatDecoder decoder, 
         {
             return DecodeResult.Reject(DeadLetterReasons.InvalidField, $"the message names user '{message.User}' and header '{DeadLetterHeaders.User}' user '{user}'");
         }
-        return DecodeResult.Ok(message with { User = user, ReplayedForItsUser = headers.TryGetLastBytes(DeadLetterHeaders.Replays, out _) });
+        return DecodeResult.Ok(message with { User = user, ReplayedForItsUser = headers.TryGetLastBytes(DeadLetterHeaders.Replays, out _), DeadLetteredAfter = DeadLetterHeaders.MarkOf(headers) });
     }
 
     private DecodeResult DecodeValue(byte[]? value, SourcePosition source)

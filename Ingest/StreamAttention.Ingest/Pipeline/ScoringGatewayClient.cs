@@ -42,7 +42,7 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
     {
         var outcomes = new ScoringOutcome[messages.Count];
         var groups = messages.Select((message, index) => (message, index))
-            .GroupBy(item => (item.message.Tenant, item.message.UserKey, Embedded: item.message.Embedding is not null, item.message.ReplayedForItsUser))
+            .GroupBy(item => (item.message.Tenant, item.message.UserKey, Embedded: item.message.Embedding is not null, item.message.ReplayedForItsUser, item.message.DeadLetteredAfter))
             .Select(group => group.ToArray());
         await Task.WhenAll(groups.Select(group => ScoreIsolatingAsync(group, outcomes, cancellationToken)));
         return outcomes;
@@ -70,7 +70,7 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
     /// <summary>Scores messages of one scope and kind; if they keep failing, bisects them to isolate the ones that fail.</summary>
     private async Task ScoreIsolatingAsync((IngestMessage Message, int Index)[] items, ScoringOutcome[] outcomes, CancellationToken cancellationToken)
     {
-        if (items[0].Message is { UserKey: { } replayedFor, ReplayedForItsUser: true } && await WasErasedAsync(replayedFor, cancellationToken))
+        if (items[0].Message is { UserKey: { } replayedFor, ReplayedForItsUser: true } && await WasErasedAsync(replayedFor, items[0].Message.DeadLetteredAfter ?? ErasureMark.BeforeAny, cancellationToken))
         {
             foreach (var item in items)
             {
@@ -124,12 +124,14 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
     }
 
     /// <summary>
-    /// Whether a user a dead letter was written for was erased since: the live feed remembers its erasure
-    /// (<c>LiveFeed:ErasureMemory</c>; a user created again since is another than the dead letter's), or it has no
-    /// interests (erased, not created again: nothing could match it either). No other record of an erasure is kept.
+    /// Whether a user a dead letter was written for was erased since: the live feed remembers its erasure told after
+    /// <paramref name="deadLetteredAfter"/>, the mark taken before the scoring that wrote the dead letter
+    /// (<c>LiveFeed:ErasureMemory</c>; a user created again since is another than the dead letter's, and one created again
+    /// before it is the dead letter's own), or it has no interests (erased, not created again: nothing could match it
+    /// either). No other record of an erasure is kept.
     /// </summary>
-    private async Task<bool> WasErasedAsync(string userKey, CancellationToken cancellationToken)
-        => (await ErasedAfterAsync(ErasureMark.BeforeAny, cancellationToken)).Contains(userKey, StringComparer.Ordinal)
+    private async Task<bool> WasErasedAsync(string userKey, ErasureMark deadLetteredAfter, CancellationToken cancellationToken)
+        => (await ErasedAfterAsync(deadLetteredAfter, cancellationToken)).Contains(userKey, StringComparer.Ordinal)
             || await HasNoInterestsAsync(userKey, cancellationToken);
 
     /// <summary>

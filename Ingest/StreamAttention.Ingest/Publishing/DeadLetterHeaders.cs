@@ -42,6 +42,15 @@ public static class DeadLetterHeaders
     public const string Replays = "streamattention-replays";
 
     /// <summary>
+    /// On a dead letter for one user (<see cref="User"/>): the live feed's erasure mark taken right before the scoring that
+    /// made it (<c>IMatchFeedGrain.CurrentErasureMark</c>), "activation/count", kept by a replay. A replay is skipped when
+    /// the feed was told of the user's erasure after it, so a dead letter of a user created again after the erasure
+    /// (another user of the key) still reaches it; without the header (or with one that is no mark) every erasure the
+    /// feed remembers counts.
+    /// </summary>
+    public const string ErasureMark = "streamattention-erasure-mark";
+
+    /// <summary>
     /// On a dead letter that carries only the first part of its message's value (the whole, with its key and headers,
     /// would not fit the producer's <c>message.max.bytes</c>): the value's whole length in bytes, decimal. Such a dead
     /// letter records what failed but is not the message, so it is never replayed (<see cref="DeadLetterCut"/>).
@@ -81,20 +90,38 @@ public static class DeadLetterHeaders
         headers.Add(SourcePartition, Decimal(source.Partition.Value));
     }
 
+    /// <summary>An <see cref="ErasureMark"/> header's value: the activation (32 hex digits), a slash, the count (decimal).</summary>
+    internal static byte[] Mark(Contracts.Users.ErasureMark mark)
+        => Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{mark.Activation:N}/{mark.ErasuresTold}"));
+
+    /// <summary>The mark an <see cref="ErasureMark"/> header holds; null without one, or for a value that is no mark.</summary>
+    public static Contracts.Users.ErasureMark? MarkOf(Headers? headers)
+    {
+        if (headers?.TryGetLastBytes(ErasureMark, out var bytes) != true)
+        {
+            return null;
+        }
+        var parts = Encoding.ASCII.GetString(bytes).Split('/');
+        return parts.Length == 2 && Guid.TryParseExact(parts[0], "N", out var activation)
+            && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var told)
+            ? new Contracts.Users.ErasureMark(activation, told)
+            : null;
+    }
+
     /// <summary>A number as the dead letter's headers write it: decimal, in ASCII.</summary>
     internal static byte[] Decimal(long value) => Encoding.ASCII.GetBytes(value.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>
     /// The message's headers its dead letter carries, which are all of them except: those of the names
-    /// <see cref="WrittenByDeadLetter"/>; its <see cref="User"/> when the dead letter names a user of its own
-    /// (<paramref name="deadLetterUser"/>); a <see cref="Replays"/> count without an <see cref="Origin"/>. A replay
-    /// writes both of those, so a count alone is a producer's, and would leave the message's dead letter in the topic
+    /// <see cref="WrittenByDeadLetter"/>; its <see cref="User"/> and <see cref="ErasureMark"/> when the dead letter names a
+    /// user of its own (<paramref name="deadLetterUser"/>: it writes its own); a <see cref="Replays"/> count without an
+    /// <see cref="Origin"/>. A replay writes a count and an origin together, so a count alone is a producer's, and would leave the message's dead letter in the topic
     /// in a <c>--max-replays</c> run.
     /// </summary>
     public static List<IHeader> KeptOf(Headers? messageHeaders, string? deadLetterUser)
     {
         var headers = messageHeaders ?? [];
         var replayed = headers.TryGetLastBytes(Origin, out _);
-        return headers.Where(h => !WrittenByDeadLetter.Contains(h.Key) && (deadLetterUser is null || h.Key != User) && (replayed || h.Key != Replays)).ToList();
+        return headers.Where(h => !WrittenByDeadLetter.Contains(h.Key) && (deadLetterUser is null || h.Key is not (User or ErasureMark)) && (replayed || h.Key != Replays)).ToList();
     }
 }

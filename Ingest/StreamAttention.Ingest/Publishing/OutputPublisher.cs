@@ -194,15 +194,20 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
     private static string UserTopic(string userKey, string? pattern, string topic)
         => pattern is not null && Ids.TenantOf(userKey) is { } tenant ? IngestTenancyOptions.TenantTopic(pattern, tenant) : topic;
 
-    /// <summary>Hands the input's dead letter to the producer; <paramref name="user"/>: the one user it is for (<see cref="DeadLetterHeaders.User"/>).</summary>
+    /// <summary>
+    /// Hands the input's dead letter to the producer; <paramref name="forUser"/>: the one user it is for
+    /// (<see cref="DeadLetterHeaders.User"/>), with the erasure mark taken before the batch's scoring
+    /// (<see cref="DeadLetterHeaders.ErasureMark"/>).
+    /// </summary>
     public ValueTask PublishDeadLetterAsync(ConsumeResult<byte[]?, byte[]?> input, string reason, string detail, BatchAcknowledgements acknowledgements, CancellationToken cancellationToken,
-        string? user = null)
+        (string User, ErasureMark ScoredAfter)? forUser = null)
     {
-        var messageHeaders = DeadLetterHeaders.KeptOf(input.Message.Headers, user);
+        var messageHeaders = DeadLetterHeaders.KeptOf(input.Message.Headers, forUser?.User);
         var headers = new Headers();
-        if (user is not null)
+        if (forUser is var (user, scoredAfter))
         {
             headers.Add(DeadLetterHeaders.User, Encoding.UTF8.GetBytes(user));
+            headers.Add(DeadLetterHeaders.ErasureMark, DeadLetterHeaders.Mark(scoredAfter));
         }
         if (!messageHeaders.Any(h => h.Key == DeadLetterHeaders.Origin))
         {

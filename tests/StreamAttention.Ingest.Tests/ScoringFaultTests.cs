@@ -347,6 +347,36 @@ public sealed class ScoringFaultTests(FaultyClusterFixture fixture) : IClassFixt
         }
     }
 
+    /// <summary>
+    /// A <c>decision-failed</c> dead letter produced back to the input topic as it is (key, value, headers: the README's
+    /// way to replay one by hand, with no replay count) after its user was erased is skipped as the replay command's is,
+    /// not scored for the user.
+    /// </summary>
+    [Fact]
+    public async Task A_dead_letter_produced_back_as_it_is_after_its_users_erasure_is_skipped()
+    {
+        const string userKey = "ingest-replay-as-it-is";
+        var user = fixture.Cluster.Client.GetGrain<IUserGrain>(userKey);
+        await user.PutInterests([new InterestInput(Traffic.InterestId, Texts.DatabaseInterest)]);
+        const string groupId = "replay-as-it-is";
+        await using var kafka = Traffic.StartKafka();
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, groupId);
+        using var outcomes = new OutcomeCounter(ingest);
+        await DecisionFailedDeadLetterAsync(kafka, ingest, groupId, userKey, "as-it-is");
+        Assert.Null((await user.Erase()).FailedStep);
+
+        var deadLetter = Assert.Single(OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic)).Message;
+        using (var producer = new ProducerBuilder<byte[]?, byte[]?>(KafkaClients.Producer(kafka)).Build())
+        {
+            await producer.ProduceAsync(Traffic.InputTopic, new Message<byte[]?, byte[]?> { Key = deadLetter.Key, Value = deadLetter.Value, Headers = deadLetter.Headers })
+                .WaitAsync(KafkaClients.Deadline);
+        }
+        await OutputReader.WaitForAllCommittedAsync(kafka, groupId, ingest.Log());
+
+        Assert.Equal(1, outcomes[$"{IngestInstruments.Skipped}:{IngestInstruments.UserErased}"]);
+        Assert.Single(OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic));
+    }
+
     /// <summary>A message for <paramref name="userKey"/> alone, read while the user's grain fails: one <c>decision-failed</c> dead letter for the user.</summary>
     private async Task DecisionFailedDeadLetterAsync(EmbeddedKafkaCluster kafka, IHost ingest, string groupId, string userKey, string messageId)
     {

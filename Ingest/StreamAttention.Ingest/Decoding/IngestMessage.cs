@@ -35,7 +35,7 @@ public sealed record IngestMessage(
     string Origin)
 {
     /// <summary>
-    /// A dead letter for <see cref="User"/> alone replayed (its headers name the user and count replays): scored only while
+    /// A dead letter for <see cref="User"/> alone replayed (its headers name the user and where it was first read, by the replay command or produced back by hand): scored only while
     /// that user was not erased since (<see cref="Pipeline.ScoringGatewayClient"/>), never dead-lettered again for it.
     /// </summary>
     public bool ReplayedForItsUser { get; init; }

@@ -32,7 +32,8 @@ public sealed class MessageDecoder(int maxMessageBytes, IFormatDecoder decoder, 
 
     /// <summary>
     /// A message whose header names a user is scored against that user alone (how a <c>decision-failed</c> dead letter
-    /// replays); with a replay count too it is such a replay (<see cref="IngestMessage.ReplayedForItsUser"/>).
+    /// replays); with an origin too it is such a replay (<see cref="IngestMessage.ReplayedForItsUser"/>): every dead letter
+    /// has one, and a dead letter produced back by hand has no replay count.
     /// </summary>
     private static DecodeResult WithHeaderUser(DecodeResult decoded, Headers? headers)
     {
@@ -48,7 +49,7 @@ public sealed class MessageDecoder(int maxMessageBytes, IFormatDecoder decoder, 
         {
             return DecodeResult.Reject(DeadLetterReasons.InvalidField, $"the message names user '{message.User}' and header '{DeadLetterHeaders.User}' user '{user}'");
         }
-        return DecodeResult.Ok(message with { User = user, ReplayedForItsUser = headers.TryGetLastBytes(DeadLetterHeaders.Replays, out _), DeadLetteredAfter = DeadLetterHeaders.MarkOf(headers) });
+        return DecodeResult.Ok(message with { User = user, ReplayedForItsUser = headers.TryGetLastBytes(DeadLetterHeaders.Origin, out _), DeadLetteredAfter = DeadLetterHeaders.MarkOf(headers) });
     }
 
     private DecodeResult DecodeValue(byte[]? value, SourcePosition source)

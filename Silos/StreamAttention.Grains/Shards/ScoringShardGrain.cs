@@ -179,9 +179,8 @@ public sealed class ScoringShardGrain(
         Invalidate();
         if (rows.Interests.Count > 0)
         {
-            // A user missing since the rebuild stays so, read again once it answers: the shard held no version to refuse
-            // older rows by, and these may be a publish delayed past the rebuild.
-
+            // Taken, but a user missing since the rebuild stays so and is read again once it answers: the shard held no
+            // version to refuse older rows by, and these may be a publish delayed past the rebuild.
             _users[userId] = Index(userId, rows);
             // The rows held now carry the newer version; the removal is forgotten with the next write.
             membership.State.Removed.Remove(userId);

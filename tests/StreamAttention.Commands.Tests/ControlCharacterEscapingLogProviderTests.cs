@@ -31,26 +31,53 @@ public sealed class ControlCharacterEscapingLogProviderTests
     [Fact]
     public void The_commands_console_log_escapes_them()
     {
+        var line = Assert.Single(LogToConsole([], logger => logger.LogWarning("Scoring message {Id} failed for good: {Error}", ForgingId, "boom")));
+        Assert.EndsWith($"Scoring message {EscapedId} failed for good: boom", line);
+    }
+
+    /// <summary>
+    /// An exception whose message quotes a caller's value, and a scope holding one (a request's path, written when
+    /// scopes are on), in the console's format (the host sets the simple one, whatever Logging:Console:FormatterName
+    /// says): one line, without a control character.
+    /// </summary>
+    [Fact]
+    public void The_console_log_escapes_an_exceptions_text_and_the_scopes()
+    {
+        var lines = LogToConsole(
+            ["--Logging:Console:FormatterOptions:IncludeScopes=true", "--Logging:Console:FormatterOptions:ColorBehavior=Disabled"],
+            logger =>
+            {
+                using var scope = logger.BeginScope("Request {Path}", "/users/u1\n09:00:00 info: scope forged\u2028");
+                logger.LogWarning(new FormatException($"'{ForgingId}' is not an id\u2029"), "Scoring failed");
+            });
+
+        var line = Assert.Single(lines);
+        Assert.DoesNotContain(line, character => char.IsControl(character) || character is '\u2028' or '\u2029');
+        Assert.Contains("Scoring failed", line);
+        Assert.Contains("m1", line);
+        Assert.Contains("scope forged", line);
+    }
+
+    /// <summary>The lines <paramref name="log"/> writes to the commands' console log, configured by <paramref name="configurationArgs"/>, split at every line break a terminal or a log reader honours.</summary>
+    private static string[] LogToConsole(string[] configurationArgs, Action<ILogger> log)
+    {
         var stderr = Console.Error;
         using var captured = new StringWriter();
         Console.SetError(captured);
         try
         {
             var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-            StreamAttentionHost.ConfigureSourcesAndLogging(builder, []);
+            StreamAttentionHost.ConfigureSourcesAndLogging(builder, configurationArgs);
             // Disposing the provider writes what its queue holds.
             using (var services = builder.Services.BuildServiceProvider())
             {
-                services.GetRequiredService<ILoggerFactory>().CreateLogger("StreamAttention.Ingest.Pipeline.ScoringGatewayClient")
-                    .LogWarning("Scoring message {Id} failed for good: {Error}", ForgingId, "boom");
+                log(services.GetRequiredService<ILoggerFactory>().CreateLogger("StreamAttention.Ingest.Pipeline.ScoringGatewayClient"));
             }
         }
         finally
         {
             Console.SetError(stderr);
         }
-
-        var line = Assert.Single(captured.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.EndsWith($"Scoring message {EscapedId} failed for good: boom", line);
+        return captured.ToString().Split(['\n', '\r', '\u2028', '\u2029'], StringSplitOptions.RemoveEmptyEntries);
     }
 }

@@ -29,6 +29,10 @@ public sealed class ScoreBadInputTests(CommandHostFixture host) : IDisposable
     [InlineData("""{"id": "x", "text": "coal prices", "exclude": ["ok", "--"]}""", "field 'exclude' must be an array of terms, each with a letter or digit")]
     // What the service refuses, a backtest skips too.
     [InlineData("""{"id": "x", "text": "coal prices", "require": ["prod"], "exclude": ["PROD"]}""", "field 'exclude': 'prod' is both required and excluded, so nothing could match")]
+    // A term the reason quotes is written with its control characters escaped (a term's line breaks are spaces): its
+    // terminal sequence cannot move the cursor to write over another line.
+    [InlineData("""{"id": "x", "text": "coal prices", "require": ["prod\u001b[2;1fscore: done"], "exclude": ["prod\u001b[2;1fscore: done"]}""",
+        """field 'exclude': 'prod\u001B[2;1fscore: done' is both required and excluded, so nothing could match""")]
     [InlineData("""{"id": "x", "text": "coal prices", "require": ["a","b","c","d","e","f","g","h","i","j","k","l","m","n","o","p","q","r","s","t","u"]}""",
         "field 'require': require has 21 terms; at most 20 are allowed")]
     [InlineData("""{"id": "x", "text": "coal prices", "threshold": 1.5}""", "field 'threshold': threshold must be in (0, 1]")]

@@ -44,6 +44,12 @@ public sealed class ControlCharacterEscapingLogProvider(ILoggerProvider inner) :
         return escaped.ToString();
     }
 
+    /// <summary>
+    /// <paramref name="text"/> with its control characters escaped, "\n" too: for text written where nothing lays out its
+    /// line breaks (a console format's scope, a command's line on stderr).
+    /// </summary>
+    public static string EscapeLine(string text) => Escape(text).Replace("\n", "\\n", StringComparison.Ordinal);
+
     /// <summary>The control characters (C0 and C1, as <see cref="char.IsControl(char)"/>) but "\n" and tabs, and the line and paragraph separators: one vectorized search per line, which finds none in nearly every line.</summary>
     private static readonly SearchValues<char> Escaped = SearchValues.Create(
         [.. Enumerable.Range(0, 0xA0).Select(code => (char)code).Where(character => char.IsControl(character) && character is not ('\n' or '\t')), '\u2028', '\u2029']);

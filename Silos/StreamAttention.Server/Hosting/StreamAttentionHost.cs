@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
 using StreamAttention.Embeddings.Distilled;
 using StreamAttention.Embeddings.Hosting;
 using StreamAttention.Embeddings.MiniLm;
@@ -68,7 +69,8 @@ public static class StreamAttentionHost
         builder.Services.Remove(console);
         builder.Services.AddSingleton<ILoggerProvider>(services =>
             new StopDuringStartLogFilter(
-                new RefusedConfigurationLogFilter(new WatchdogStartupRaceFilter(new ControlCharacterEscapingLogProvider(ActivatorUtilities.CreateInstance<ConsoleLoggerProvider>(services)))),
+                new RefusedConfigurationLogFilter(new WatchdogStartupRaceFilter(new ControlCharacterEscapingLogProvider(new ConsoleLoggerProvider(services.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>(),
+                    ControlCharacterEscapingConsoleFormatter.Wrap(services.GetServices<ConsoleFormatter>()))))),
                 services));
     }
 

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using StreamAttention.Scoring.Lexical;
+using StreamAttention.Server.Hosting;
 
 namespace StreamAttention.Silo.IO;
 
@@ -54,7 +55,8 @@ public sealed class JsonLinesReader<T>(string path, Func<JsonElement, T> parse, 
             catch (Exception e) when (e is JsonException or FormatException)
             {
                 BadLines++;
-                errors.WriteLine($"{Path.GetFileName(path)}:{lineNumber}: skipped: {e.Message}");
+                // Escaped: the message may quote the line (a term both required and excluded), which must not forge a line of ours.
+                errors.WriteLine($"{Path.GetFileName(path)}:{lineNumber}: skipped: {ControlCharacterEscapingLogProvider.EscapeLine(e.Message)}");
                 continue;
             }
             yield return record;

@@ -403,12 +403,62 @@ function foldedWord(word) {
 const WRITTEN_WITHOUT_SPACES = "\\u3040-\\u30FF\\u31F0-\\u31FF\\u3400-\\u4DBF\\u4E00-\\u9FFF\\uF900-\\uFAFF\\uFF66-\\uFF9F\\u{20000}-\\u{3134F}";
 
 /**
- * A message's words as the silo cuts them: runs of letters, digits and combining marks ("échec" typed as "e" and an
- * accent is one word), an inner apostrophe joining, each ideograph or kana a word alone ("東京駅" is three).
+ * Whether a character is part of a word as the silo reads it: the silo folds the text first (NFKC), then cuts it at
+ * every character that is not a letter, a decimal digit or a combining mark. So "²" (folded "2") is, "½" (folded
+ * "1⁄2", with a fraction slash) and "〇" are not, and a combining mark is even at a word's start.
  */
-const WORDS = new RegExp(
-  `[${WRITTEN_WITHOUT_SPACES}]|(?![${WRITTEN_WITHOUT_SPACES}])[\\p{L}\\p{N}](?:(?![${WRITTEN_WITHOUT_SPACES}])[\\p{L}\\p{N}\\p{M}])*(?:['’][\\p{L}\\p{M}]+)?`,
-  "gu");
+const isWordCharacter = character => /^[\p{L}\p{Nd}\p{M}]+$/u.test(character.normalize("NFKC"));
+
+const WRITTEN_WITHOUT_SPACES_CHARACTER = new RegExp(`^[${WRITTEN_WITHOUT_SPACES}]$`, "u");
+const isWrittenWithoutSpaces = character => WRITTEN_WITHOUT_SPACES_CHARACTER.test(character);
+
+/**
+ * A message's words as the silo cuts them, each with its index: runs of word characters, each ideograph or kana a word
+ * alone ("東京駅" is three), and apostrophes (' or ’) before a word character joining, as the embedders' word
+ * tokenizer joins them ("rock'n'roll" is one word).
+ */
+function* messageWords(text) {
+  const characters = [...text];
+  let at = 0, start = -1;
+  const word = end => ({ word: text.slice(start, end), index: start });
+  for (let i = 0; i < characters.length; at += characters[i].length, i++) {
+    const character = characters[i];
+    const next = characters[i + 1];
+    const joins = start >= 0 && (character === "'" || character === "’") && next !== undefined && isWordCharacter(next) && !isWrittenWithoutSpaces(next);
+    const inWord = joins || (isWordCharacter(character) && !isWrittenWithoutSpaces(character));
+    if (start >= 0 && !inWord) {
+      yield word(at);
+      start = -1;
+    }
+    if (isWordCharacter(character) && isWrittenWithoutSpaces(character)) {
+      yield { word: character, index: at };
+    } else if (inWord && start < 0) {
+      start = at;
+    }
+  }
+  if (start >= 0) yield word(at);
+}
+
+/**
+ * The marks of one word: the whole word where a highlight is it (the word tokenizer's "don't", "rock'n'roll", and
+ * "server" for "server's", a typographic apostrophe as '), else each part between its apostrophes that is one (the
+ * WordPiece models cut "don't" into "don" and "t").
+ */
+function* wordMarks(word, index, weights) {
+  const folded = foldedWord(word).replace(/’/g, "'");
+  if (weights.has(folded)) {
+    yield { text: word, index, weight: weights.get(folded) };
+    return;
+  }
+  if (folded.endsWith("'s") && weights.has(folded.slice(0, -2))) {
+    yield { text: word.slice(0, -2), index, weight: weights.get(folded.slice(0, -2)) };
+    return;
+  }
+  for (const part of word.matchAll(/[^'’]+/g)) {
+    const weight = weights.get(foldedWord(part[0]));
+    if (weight !== undefined) yield { text: part[0], index: index + part.index, weight };
+  }
+}
 
 /** The message text with the words the interest attended to marked, more opaque the more attention they drew. */
 function highlighted(text, highlights) {
@@ -417,14 +467,14 @@ function highlighted(text, highlights) {
   for (const h of highlights) if (!weights.has(foldedWord(h.token))) weights.set(foldedWord(h.token), h.weight);
   const div = element("div", { class: "text" });
   let at = 0;
-  for (const word of text.matchAll(WORDS)) {
-    const weight = weights.get(foldedWord(word[0]));
-    if (weight === undefined) continue;
-    div.append(text.slice(at, word.index));
-    const mark = element("mark", { title: `attention ${weight.toFixed(2)}` }, word[0]);
-    mark.style.setProperty("--w", weight);
-    div.append(mark);
-    at = word.index + word[0].length;
+  for (const { word, index } of messageWords(text)) {
+    for (const marked of wordMarks(word, index, weights)) {
+      div.append(text.slice(at, marked.index));
+      const mark = element("mark", { title: `attention ${marked.weight.toFixed(2)}` }, marked.text);
+      mark.style.setProperty("--w", marked.weight);
+      div.append(mark);
+      at = marked.index + marked.text.length;
+    }
   }
   div.append(text.slice(at));
   return div;

@@ -28,6 +28,12 @@ public static class ServiceDefaultsExtensions
     public const string LivePath = "/health/live";
     public const string ReadyPath = "/health/ready";
 
+    /// <summary>
+    /// How long each health check may take before it reports Unhealthy (<see cref="BoundedHealthCheck"/>): below the
+    /// Kubernetes readiness probes' 3 s timeout (Deploy/), so that a probe gets an answer that says which check hung.
+    /// </summary>
+    public static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(2.5);
+
     /// <summary>Activity sources and meters of Orleans (see its docs: Application for grain calls, Runtime for the silo).</summary>
     private static readonly string[] OrleansActivitySources = ["Microsoft.Orleans.Application", "Microsoft.Orleans.Runtime"];
     private const string OrleansMeter = "Microsoft.Orleans";
@@ -50,6 +56,14 @@ public static class ServiceDefaultsExtensions
             AddTraceExport(openTelemetry, telemetry);
         }
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [HealthCheckTags.Live]);
+        builder.Services.AddOptions<HealthCheckServiceOptions>().PostConfigure(options =>
+        {
+            foreach (var registration in options.Registrations)
+            {
+                var create = registration.Factory;
+                registration.Factory = services => new BoundedHealthCheck(create(services), CheckTimeout, TimeProvider.System);
+            }
+        });
         return builder;
     }
 

@@ -1,9 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using StreamAttention.Server.Diagnostics;
 using StreamAttention.Server.Security;
 
 namespace StreamAttention.Dashboard.Tests;
@@ -82,5 +85,45 @@ public sealed class AddedReadinessCheckTests(AddedReadinessCheckTests.Host host)
 
         public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
             => Task.FromResult(HealthCheckResult.Unhealthy(Description));
+    }
+}
+
+/// <summary>
+/// A readiness check that awaits a Redis that accepts and never answers (as one stopped with SIGSTOP), with a timeout of
+/// its own far longer than a probe's: readiness answers all the same, the check Unhealthy, saying it did not answer.
+/// </summary>
+public sealed class HangingReadinessCheckTests(HangingReadinessCheckTests.Host host) : IClassFixture<HangingReadinessCheckTests.Host>
+{
+    [Fact]
+    public async Task A_check_that_does_not_answer_is_reported_unhealthy_within_the_bound()
+    {
+        using var ready = await host.Http.GetAsync("/health/ready");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        var check = (await ready.Content.ReadFromJsonAsync<JsonObject>())!["checks"]!["silent-redis"]!;
+        Assert.Equal(("Unhealthy", $"The check 'silent-redis' did not answer in {ServiceDefaultsExtensions.CheckTimeout.TotalSeconds} s"),
+            ((string?)check["status"], (string?)check["description"]));
+    }
+
+    public sealed class Host : SiloHostFixture
+    {
+        private readonly TcpListener _silent = new(IPAddress.Loopback, 0);
+
+        protected override bool WaitUntilReady => false;
+
+        protected override void Configure(WebApplicationBuilder builder)
+        {
+            _silent.Start();
+            var silentRedis = $"127.0.0.1:{((IPEndPoint)_silent.LocalEndpoint).Port},connectTimeout=600000";
+            // The silo's memory storage has no storage check of its own for it to take the place of.
+            builder.Services.AddSingleton(_ => new StorageReadinessCheck(silentRedis, TimeSpan.FromMinutes(10)));
+            builder.Services.AddReadinessCheck<StorageReadinessCheck>("silent-redis");
+        }
+
+        public override async Task DisposeAsync()
+        {
+            await base.DisposeAsync();
+            _silent.Dispose();
+        }
     }
 }

@@ -81,6 +81,13 @@ public sealed class SiloClusterOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan StoragePingTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// The standalone ingest: how long it waits for a silo of its cluster to answer as it starts before it exits (exit
+    /// code 69, as for a Redis it cannot reach). Null: it waits until one answers or it is stopped.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan? MaxWaitForSilo { get; set; }
+
     public StorageKind EffectiveStorage => Storage ?? (Clustering == ClusteringKind.Redis ? StorageKind.Redis : StorageKind.Memory);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

@@ -10,7 +10,8 @@ namespace StreamAttention.Server.Hosting;
 /// <summary>
 /// The standalone Kafka ingest: an Orleans client of a running cluster (section "Cluster", as for the silos) that runs
 /// the pipeline, with the service defaults and a small HTTP endpoint on <c>urls</c> for <c>/metrics</c> (operators),
-/// <c>/health/live</c> and <c>/health/ready</c> (Kafka reachable, cluster client connected).
+/// <c>/health/live</c> and <c>/health/ready</c> (Kafka reachable, cluster client connected), from the start: its web server
+/// starts before the cluster client, which waits for a silo (<see cref="ClusterConnectionWait"/>).
 /// </summary>
 public static class IngestHost
 {
@@ -34,8 +35,9 @@ public static class IngestHost
         });
         var cluster = builder.Configuration.GetValidated<SiloClusterOptions>(SiloClusterOptions.SectionName);
         RedisReachability.AddFirst(builder.Services, cluster);
-        builder.Services.AddSingleton<IClientConnectionRetryFilter>(services
-            => new ClusterConnectionWait(ClusterConnectionWait.Awaited(cluster), services.GetRequiredService<ILogger<ClusterConnectionWait>>(), TimeProvider.System));
+        builder.Services.AddSingleton(services
+            => new ClusterConnectionWait(ClusterConnectionWait.Awaited(cluster), cluster.MaxWaitForSilo, services.GetRequiredService<ILogger<ClusterConnectionWait>>(), TimeProvider.System));
+        builder.Services.AddSingleton<IClientConnectionRetryFilter>(services => services.GetRequiredService<ClusterConnectionWait>());
         builder.Services.AddKafkaIngest().BindConfiguration(KafkaIngestOptions.SectionName);
         builder.Services.AddSingleton<ClusterClientReadinessCheck>();
         builder.Services.AddSingleton<IClusterConnectionStatusObserver>(services => services.GetRequiredService<ClusterClientReadinessCheck>());
@@ -47,10 +49,29 @@ public static class IngestHost
     public static WebApplication Build(WebApplicationBuilder builder)
     {
         StartedServiceStop.Apply(builder.Services);
+        StartAfterWebServer(builder);
         var app = builder.Build();
         app.UseStatusCodePages();
         app.UseStreamAttentionSecurity();
         app.MapDefaultEndpoints(AccessPolicies.Operator);
         return app;
+    }
+
+    /// <summary>
+    /// The web server's hosted service is added last, as the builder builds, so it starts after the others; and the
+    /// cluster client's start lasts until a silo answers. Moved after it (container callbacks run after that addition),
+    /// the ingest's services start once <c>/health</c> answers, which meanwhile says what the ingest waits for.
+    /// </summary>
+    private static void StartAfterWebServer(WebApplicationBuilder builder)
+    {
+        var hostedServices = builder.Services.Where(service => service.ServiceType == typeof(IHostedService)).ToArray();
+        builder.Host.ConfigureContainer<IServiceCollection>((_, services) =>
+        {
+            foreach (var service in hostedServices)
+            {
+                services.Remove(service);
+                services.Add(service);
+            }
+        });
     }
 }

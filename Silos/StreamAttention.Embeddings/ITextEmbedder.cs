@@ -9,6 +9,13 @@ public interface ITextEmbedder : IDisposable
     /// <summary>A short model name for logs and metrics, e.g. "glove-6b-100d".</summary>
     string Name { get; }
 
+    /// <summary>
+    /// What tells this embedder's vectors apart from another's, which the cluster's model check compares between silos:
+    /// its <see cref="Name"/> where the name fixes the model's files (a published, checksum-verified model); a model a
+    /// user brings adds a fingerprint of its files' content, as a name given in settings does not.
+    /// </summary>
+    string Identity => Name;
+
     int Dimension { get; }
 
     /// <summary>

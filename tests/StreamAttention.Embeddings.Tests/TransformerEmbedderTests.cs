@@ -249,6 +249,46 @@ public sealed class TransformerEmbedderTests : IDisposable
         Assert.Equal("e5-small", named.Name);
     }
 
+    [Fact]
+    public void Tells_two_models_under_one_name_apart_by_their_files_and_one_model_alike_wherever_it_lies()
+    {
+        var first = new TransformerTestModel(seed: 1).WriteTo(Directory.CreateDirectory(Path.Combine(_directory, "first")).FullName);
+        var second = new TransformerTestModel(seed: 2).WriteTo(Directory.CreateDirectory(Path.Combine(_directory, "second")).FullName);
+        var copyDirectory = Directory.CreateDirectory(Path.Combine(_directory, "copy")).FullName;
+        var copy = (Path.Combine(copyDirectory, "model.onnx"), Path.Combine(copyDirectory, "vocab.txt"));
+        File.Copy(first.ModelPath, copy.Item1);
+        File.Copy(first.VocabPath, copy.Item2);
+
+        using var firstEmbedder = CreateEmbedder(first, name: "e5-small");
+        using var secondEmbedder = CreateEmbedder(second, name: "e5-small");
+        using var copyEmbedder = CreateEmbedder(copy, name: "e5-small");
+        using var firstAgain = CreateEmbedder(first, name: "e5-small");
+
+        Assert.Equal(("e5-small", "e5-small"), (firstEmbedder.Name, secondEmbedder.Name));
+        Assert.Matches("^e5-small #[0-9a-f]{16}$", firstEmbedder.Identity);
+        Assert.NotEqual(firstEmbedder.Identity, secondEmbedder.Identity);
+        Assert.Equal(firstEmbedder.Identity, copyEmbedder.Identity);
+        Assert.Equal(firstEmbedder.Identity, firstAgain.Identity);
+    }
+
+    [Fact]
+    public void A_replaced_vocabulary_changes_the_identity_of_a_model_named_or_not()
+    {
+        var files = _model.WriteTo(_directory);
+        using var named = CreateEmbedder(files, name: "e5-small");
+        using var unnamed = CreateEmbedder(files);
+
+        // One piece's line replaced: the same model file reads another piece for that id.
+        File.WriteAllLines(files.VocabPath, TransformerTestModel.Vocabulary.Select(piece => piece == "cat" ? "dog" : piece));
+        using var namedAfter = CreateEmbedder(files, name: "e5-small");
+        using var unnamedAfter = CreateEmbedder(files);
+
+        Assert.NotEqual(named.Identity, namedAfter.Identity);
+        Assert.NotEqual(unnamed.Identity, unnamedAfter.Identity);
+        // The default name still names the model file alone, as sha256sum shows it.
+        Assert.Equal(unnamed.Name, unnamedAfter.Name);
+    }
+
     [Theory]
     [InlineData(false, false, "is uncased")]
     [InlineData(true, true, "is cased")]

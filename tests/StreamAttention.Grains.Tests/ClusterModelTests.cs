@@ -1,7 +1,10 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.DependencyInjection;
 using StreamAttention.Embeddings;
+using StreamAttention.Embeddings.Transformer;
 using StreamAttention.Grains.Cluster;
+using StreamAttention.Onnx;
+using StreamAttention.Onnx.Options;
 
 namespace StreamAttention.Grains.Tests;
 
@@ -29,6 +32,30 @@ public sealed class ClusterModelTests
     }
 
     [Fact]
+    public async Task A_silo_with_another_model_under_the_same_name_is_refused()
+    {
+        await using var cluster = await TestCluster.StartAsync(new SharedGrainStore(), silos: 2);
+        var (first, second) = (cluster.Silos[0].SiloAddress, cluster.Silos[1].SiloAddress);
+        var files = Directory.CreateTempSubdirectory("cluster-model-");
+        ValidationException refused;
+        try
+        {
+            using var model = NamedTransformer(new TransformerTestModel(seed: 1).WriteTo(files.CreateSubdirectory("one").FullName));
+            using var other = NamedTransformer(new TransformerTestModel(seed: 2).WriteTo(files.CreateSubdirectory("other").FullName));
+            await cluster.StopSiloAsync(cluster.Silos[0]);
+
+            await ClusterModelCheck.JoinAsync(cluster.Client, second, ClusterModelCheck.ModelOf(model));
+            refused = await Assert.ThrowsAsync<ValidationException>(() => ClusterModelCheck.JoinAsync(cluster.Client, first, ClusterModelCheck.ModelOf(other)));
+        }
+        finally
+        {
+            files.Delete(recursive: true);
+        }
+
+        Assert.Matches("^this silo embeds with e5-small #[0-9a-f]{16} \\(8 dimensions\\), and the cluster's active silos with e5-small #[0-9a-f]{16} \\(8 dimensions\\):", refused.Message);
+    }
+
+    [Fact]
     public async Task A_join_whose_write_fails_leaves_the_models_as_stored_and_succeeds_when_retried()
     {
         var store = new SharedGrainStore();
@@ -53,4 +80,8 @@ public sealed class ClusterModelTests
         var stored = (ClusterModelState)store.Entries.Single(e => e.Key.StateName == "cluster-model").Value.State;
         Assert.Equal("other-model (7 dimensions)", stored.ModelBySilo[second.ToParsableString()]);
     }
+
+    private static TransformerEmbedder NamedTransformer((string ModelPath, string VocabPath) files)
+        => new(new TransformerEmbeddingOptions { ModelPath = files.ModelPath, VocabPath = files.VocabPath, Name = "e5-small" },
+            new OnnxSessionFactory(new OnnxRuntimeOptions { IntraOpThreads = 1 }));
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
@@ -40,6 +41,9 @@ public sealed class TransformerEmbedder : ITextEmbedder
     /// <summary>Hex digits of the model file's SHA-256 in its default name: 48 bits, no collision among a cluster's models.</summary>
     private const int NameHashDigits = 12;
 
+    /// <summary>Hex digits of <see cref="FingerprintOf"/> in <see cref="Identity"/>: 64 bits.</summary>
+    private const int FingerprintDigits = 16;
+
     /// <summary>
     /// The share of a vocabulary's pieces (special tokens aside) with a letter that lower-casing changes from which it is
     /// cased: an uncased one has none (bert-base-uncased's only upper-case letters, in "ℝ", have no lower case), a cased
@@ -54,11 +58,18 @@ public sealed class TransformerEmbedder : ITextEmbedder
     private readonly int _batchSize;
     private readonly bool _removeAccents;
 
-    public TransformerEmbedder(TransformerEmbeddingOptions options, OnnxSessionFactory sessionFactory, ILogger<TransformerEmbedder>? logger = null)
+    /// <param name="identity">
+    /// What the cluster's model check compares (<see cref="ITextEmbedder.Identity"/>); null: <see cref="Name"/> and
+    /// the fingerprint of the model's files (<see cref="FingerprintOf"/>), as a model a user brings needs.
+    /// </param>
+    public TransformerEmbedder(TransformerEmbeddingOptions options, OnnxSessionFactory sessionFactory, ILogger<TransformerEmbedder>? logger = null,
+        string? identity = null)
     {
         var log = logger ?? (ILogger)NullLogger.Instance;
         var model = File.ReadAllBytes(options.ModelPath);
-        Name = string.IsNullOrWhiteSpace(options.Name) ? DefaultName(options.ModelPath, model) : options.Name.Trim();
+        var modelSha256 = identity is null || string.IsNullOrWhiteSpace(options.Name) ? SHA256.HashData(model) : null;
+        Name = string.IsNullOrWhiteSpace(options.Name) ? DefaultName(options.ModelPath, modelSha256!) : options.Name.Trim();
+        Identity = identity ?? $"{Name} #{FingerprintOf(modelSha256!, options)[..FingerprintDigits]}";
         MaxTokens = options.MaxTokens;
         _batchSize = options.BatchSize;
         _outputNames = [options.OutputName];
@@ -88,6 +99,8 @@ public sealed class TransformerEmbedder : ITextEmbedder
     }
 
     public string Name { get; }
+
+    public string Identity { get; }
 
     public int Dimension { get; }
 
@@ -321,11 +334,25 @@ public sealed class TransformerEmbedder : ITextEmbedder
     /// (<see cref="ModelCacheStamp"/>) and may lie in a read-only directory, and a file's length and write time would
     /// differ between the silos' copies of one model.
     /// </summary>
-    private static string DefaultName(string modelPath, byte[] model)
+    private static string DefaultName(string modelPath, byte[] modelSha256)
     {
         var directory = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(modelPath)));
-        var hash = Convert.ToHexStringLower(SHA256.HashData(model))[..NameHashDigits];
+        var hash = Convert.ToHexStringLower(modelSha256)[..NameHashDigits];
         return $"{(string.IsNullOrEmpty(directory) ? Path.GetFileNameWithoutExtension(modelPath) : directory)}-{hash}";
+    }
+
+    /// <summary>
+    /// The SHA-256 (hex) of everything that makes the vectors: the model file's SHA-256, the vocabulary file's, and the
+    /// options that change what the model is given or what is read from it (casing, output). Hashed from the files at
+    /// each start, for the reasons <see cref="DefaultName"/> gives; the vocabulary is a few hundred KB.
+    /// </summary>
+    private static string FingerprintOf(byte[] modelSha256, TransformerEmbeddingOptions options)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(modelSha256);
+        hash.AppendData(SHA256.HashData(File.ReadAllBytes(options.VocabPath)));
+        hash.AppendData(Encoding.UTF8.GetBytes($"lowercase {options.LowerCase} output {options.OutputName}"));
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     /// <summary>

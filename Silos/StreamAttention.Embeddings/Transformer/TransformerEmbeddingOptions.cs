@@ -20,7 +20,8 @@ public sealed class TransformerEmbeddingOptions
 
     /// <summary>
     /// The model's name in logs, metrics, the dashboard, <c>/health</c>, eval reports and the cluster's model check, which
-    /// refuses a silo whose model is named otherwise than the active silos': give different models different names.
+    /// compares it with the fingerprint of the model's files (<see cref="TransformerEmbedder.Identity"/>): a name does not
+    /// make two models one.
     /// Empty: the model directory's name and the first 12 hex digits of the model file's SHA-256 (e.g.
     /// "e5-small-v2-3f2a9c1b0d4e"), so two exports both called model.onnx are told apart, and one file is named alike
     /// on every silo wherever it lies.

@@ -14,8 +14,11 @@ public sealed class ClusterModelCheck(IGrainFactory grains, ILocalSiloDetails si
     public void Participate(ISiloLifecycle lifecycle)
         => lifecycle.Subscribe(nameof(ClusterModelCheck), ServiceLifecycleStage.Active, _ => JoinAsync(grains, silo.SiloAddress, ModelOf(embedder)));
 
-    /// <summary>What a silo's embeddings are told apart by: the model's name and dimension.</summary>
-    public static string ModelOf(ITextEmbedder embedder) => $"{embedder.Name} ({embedder.Dimension} dimensions)";
+    /// <summary>
+    /// What a silo's embeddings are told apart by: the model's identity (its name, and for a model a user brings the
+    /// fingerprint of its files, <see cref="ITextEmbedder.Identity"/>) and dimension.
+    /// </summary>
+    public static string ModelOf(ITextEmbedder embedder) => $"{embedder.Identity} ({embedder.Dimension} dimensions)";
 
     /// <exception cref="ValidationException">Another active silo embeds with another model.</exception>
     public static async Task JoinAsync(IGrainFactory grains, SiloAddress silo, string model)

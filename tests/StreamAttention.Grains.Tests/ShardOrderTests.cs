@@ -251,6 +251,73 @@ public sealed class ShardOrderTests(ShardOrderTests.FaultyClusterFixture fixture
     }
 
     /// <summary>
+    /// The publish that the shard takes removes the reminder registered before the write with the handle its
+    /// registration returned, so without reading it back: the table's reads failing leave no reminder behind.
+    /// </summary>
+    [Fact]
+    public async Task A_publish_the_shard_took_removes_its_reminder_without_reading_it_back()
+    {
+        const string user = "order-reminder-removed-by-handle";
+        var grain = fixture.Grains.GetGrain<IUserGrain>(user);
+        fixture.Faults.FailUntilHealed(UserErasureHttpTests.FailingCalls.ReminderTable, "ReadRow");
+        try
+        {
+            Assert.Empty((await grain.PutInterests([new InterestInput("f1", Texts.RacingInterest, Texts.RacingThreshold)])).Errors);
+        }
+        finally
+        {
+            fixture.Faults.Heal();
+        }
+
+        Assert.Empty((await ReminderRowsAsync(grain)).Reminders);
+    }
+
+    /// <summary>
+    /// The publish reminder registered again while the write is under way (as another activation of the user, whose
+    /// write it retries, would): the handle this activation holds is stale, so its publish leaves that registration, and
+    /// the registration's tick sends the rows stored and removes it.
+    /// </summary>
+    [Fact]
+    public async Task A_publish_reminder_registered_again_during_the_write_stays_until_its_tick()
+    {
+        const string user = "order-reminder-registered-again";
+        var grain = fixture.Grains.GetGrain<IUserGrain>(user);
+        await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest)]);
+        var table = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IReminderTable>();
+        var held = fixture.Store.WritesHeld;
+        fixture.Store.HoldWrites();
+        Task<InterestWriteResult> write;
+        string? newer;
+        try
+        {
+            write = grain.PutInterests([new InterestInput("f1", Texts.RacingInterest, Texts.RacingThreshold)]);
+            await Eventually.SucceedsAsync(() =>
+            {
+                Assert.True(fixture.Store.WritesHeld > held, "the user's state write waits");
+                return Task.CompletedTask;
+            });
+            newer = await table.UpsertRow(new ReminderEntry
+            {
+                GrainId = grain.GetGrainId(),
+                ReminderName = UserGrain.PublishReminder,
+                StartAt = DateTime.UtcNow.Add(UserGrain.DigestCheckPeriod),
+                Period = UserGrain.DigestCheckPeriod,
+            });
+        }
+        finally
+        {
+            fixture.Store.ReleaseWrites();
+        }
+        Assert.Empty((await write).Errors);
+        Assert.Equal([newer], (await ReminderRowsAsync(grain)).Reminders.Select(r => r.ETag));
+
+        await grain.AsReference<IRemindable>().ReceiveReminder(UserGrain.PublishReminder, default);
+
+        Assert.Contains(await Gateway.Score([Texts.RacingMessage], user), m => m.UserId == user && m.InterestId == "f1");
+        Assert.Empty((await ReminderRowsAsync(grain)).Reminders);
+    }
+
+    /// <summary>
     /// With the reminder service down the failed publish leaves only the activation's retry timer; an erasure failing at its
     /// first step (the shard down too) leaves that timer running, so the shard still catches up with the stored change.
     /// </summary>

@@ -81,6 +81,12 @@ public sealed partial class UserGrain(
     private bool _publishReminderRegistered;
 
     /// <summary>
+    /// <see cref="PublishReminder"/> as this activation registered it, which removes it without reading it back; null
+    /// when woken by its tick (there is no handle then) or once a removal found it registered again since.
+    /// </summary>
+    private IGrainReminder? _publishReminder;
+
+    /// <summary>
     /// The state last written, with the feedback it was written with, while <see cref="CommitAsync"/> writes the next one
     /// (null otherwise): what <see cref="GetScoringRows"/>, interleaving with that write, reads, since the write may yet
     /// fail. The feedback is taken apart because both states hold the one attention state, which the write carries.
@@ -414,7 +420,7 @@ public sealed partial class UserGrain(
             {
                 // Nothing written (the user erased, a tick outliving the reminder's removal): no rows to catch up with,
                 // and an empty publish would store the user's id among the shard's removals again.
-                await RemovePublishReminderAsync();
+                await TryRemovePublishReminderAsync();
                 return;
             }
             await SendRowsAsync(await GetScoringRows());
@@ -455,20 +461,44 @@ public sealed partial class UserGrain(
         }
     }
 
-    /// <summary>The erasure's: the publish reminder goes too (its rows would be refused anyway, but it names the user).</summary>
+    /// <summary>
+    /// The erasure's: the publish reminder goes too (its rows would be refused anyway, but it names the user), also when
+    /// registered again since this activation registered it (then read back and removed).
+    /// </summary>
     private async Task RemoveRemindersAsync()
     {
         await RemoveDigestReminderAsync();
-        await RemovePublishReminderAsync();
+        if (!await TryRemovePublishReminderAsync())
+        {
+            await TryRemovePublishReminderAsync();
+        }
     }
 
-    private async Task RemovePublishReminderAsync()
+    /// <summary>
+    /// Removes <see cref="PublishReminder"/>: with the handle this activation registered (one reminder table call), or read
+    /// back without one. False when the handle is stale: the reminder table's row has another etag, so it was registered
+    /// again since (by another activation of this user, whose write it retries), and Orleans refuses the removal. That
+    /// registration stays; the handle is dropped, so its tick, which sends the rows stored, reads it back and removes it.
+    /// </summary>
+    private async Task<bool> TryRemovePublishReminderAsync()
     {
-        if (await this.GetReminder(PublishReminder) is { } reminder)
+        var reminder = _publishReminder ?? await this.GetReminder(PublishReminder);
+        try
         {
-            await this.UnregisterReminder(reminder);
+            if (reminder is not null)
+            {
+                await this.UnregisterReminder(reminder);
+            }
         }
+        catch (ReminderException e) when (_publishReminder is not null)
+        {
+            LogPublishReminderRegisteredAgain(UserId, e);
+            _publishReminder = null;
+            return false;
+        }
+        _publishReminder = null;
         _publishReminderRegistered = false;
+        return true;
     }
 
     private async Task RemoveDigestReminderAsync()
@@ -618,6 +648,9 @@ public sealed partial class UserGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Registering or removing the digest reminder failed; retrying later")]
     private partial void LogReminderFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "User {User}: its publish reminder was registered again since this activation registered it; it stays until its tick sends the rows stored")]
+    private partial void LogPublishReminderRegisteredAgain(string user, Exception exception);
 
     /// <summary>
     /// Persists <paramref name="interests"/> as the next version (above <paramref name="versionAbove"/> too), with <paramref name="feedback"/> (null: the feedback
@@ -778,7 +811,7 @@ public sealed partial class UserGrain(
         {
             try
             {
-                await RemovePublishReminderAsync();
+                await TryRemovePublishReminderAsync();
             }
             catch (Exception e)
             {
@@ -803,7 +836,7 @@ public sealed partial class UserGrain(
         }
         try
         {
-            await this.RegisterOrUpdateReminder(PublishReminder, DigestCheckPeriod, DigestCheckPeriod);
+            _publishReminder = await this.RegisterOrUpdateReminder(PublishReminder, DigestCheckPeriod, DigestCheckPeriod);
             _publishReminderRegistered = true;
         }
         catch (Exception e)

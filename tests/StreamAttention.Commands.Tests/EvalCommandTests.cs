@@ -40,6 +40,37 @@ public sealed class EvalCommandTests(CommandHostFixture host) : IDisposable
     }
 
     [Fact]
+    public void A_stop_while_the_calibrated_interests_are_written_leaves_the_file_as_it_was_and_says_so()
+    {
+        var calibrated = _files.Write("calibrated.jsonl", TestFiles.Json(new { id = "earlier", text = "an earlier run's interest", threshold = 0.6 }));
+        var before = File.ReadAllText(calibrated.FullName);
+        var log = new StringWriter();
+
+        Assert.Throws<OperationCanceledException>(() => EvalCommand.Run([new ProviderScorer("", host.Scorer)], Interests, Messages, Labels, MessageSelection.Every, calibrated,
+            TextWriter.Null, log, cancellationToken: new CancellationToken(canceled: true)));
+
+        // It was written in place, so a signal amid the write left a cut file, which a later score or import reads as
+        // fewer interests.
+        Assert.Equal(before, File.ReadAllText(calibrated.FullName));
+        Assert.Equal([calibrated.FullName], Directory.GetFiles(calibrated.DirectoryName!));
+        Assert.Equal("eval: interrupted; calibrated.jsonl not written", log.ToString().TrimEnd().Split(Environment.NewLine).Last());
+    }
+
+    [Fact]
+    public async Task Calibrated_interests_written_to_a_named_pipe_go_through_it_and_leave_the_pipe_in_place()
+    {
+        var pipe = _files.Path("calibrated.fifo");
+        Assert.Equal(0, (await ChildProcess.RunAsync(TimeSpan.FromMinutes(1), "mkfifo", pipe.FullName)).ExitCode);
+        var read = Task.Run(() => File.ReadAllLines(pipe.FullName));
+
+        Assert.Equal(0, EvalCommand.Run(host.Scorer, Interests, Messages, Labels, pipe, TextWriter.Null, TextWriter.Null));
+
+        // A temporary file renamed over it would have replaced the pipe with a regular file, its reader left waiting.
+        Assert.Equal(TestFiles.ReadJsonLines(Interests).Count, (await read.WaitAsync(TimeSpan.FromMinutes(1))).Length);
+        Assert.Equal(0, (await ChildProcess.RunAsync(TimeSpan.FromMinutes(1), "test", "-p", pipe.FullName)).ExitCode);
+    }
+
+    [Fact]
     public void Calibrated_thresholds_reproduce_the_best_F1_reported_for_each_interest()
     {
         var calibrated = _files.Path("calibrated.jsonl");

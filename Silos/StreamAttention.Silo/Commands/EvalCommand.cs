@@ -134,8 +134,13 @@ public static class EvalCommand
     /// Every provider's scoring on the selected messages, with BM25 on the same messages, in one table; the calibration
     /// table (and <paramref name="calibratedFile"/>) comes from the first provider. The files are the caller's to check.
     /// </summary>
+    /// <param name="cancellationToken">
+    /// A stop while <paramref name="calibratedFile"/> is written, as Ctrl+C or SIGTERM are then: the file is left as it
+    /// was, one line says so, and the signal's exit code is returned (else <see cref="OperationCanceledException"/>).
+    /// </param>
     public static int Run(IReadOnlyList<ProviderScorer> scorers, FileInfo interestsFile, FileInfo messagesFile, FileInfo labelsFile, MessageSelection selection,
-        FileInfo? calibratedFile, TextWriter output, TextWriter log, CalibrationData? fitData = null, InterestLimitsOptions? limits = null)
+        FileInfo? calibratedFile, TextWriter output, TextWriter log, CalibrationData? fitData = null, InterestLimitsOptions? limits = null,
+        CancellationToken cancellationToken = default)
     {
         var interests = ScoringFiles.ReadUniqueInterests(ScoringFiles.Interests(interestsFile.FullName, log, limits), log, out _);
         var allMessages = ScoringFiles.Messages(messagesFile.FullName, log).Read().ToList();
@@ -181,7 +186,14 @@ public static class EvalCommand
 
         if (calibratedFile is not null)
         {
-            WriteCalibrated(interests, results[0], calibratedFile);
+            // A signal while it is written leaves the file as it was: a cut file would load as fewer interests (its cut
+            // line a bad line) in a later score, eval or import. Elsewhere eval writes nothing, and a signal ends it at once.
+            using var interruption = new CommandInterruption(cancellationToken);
+            if (!OutputFile.Write(calibratedFile, writer => WriteCalibrated(interests, results[0], writer), interruption.Token))
+            {
+                log.WriteLine($"eval: interrupted; {calibratedFile.Name} not written");
+                return interruption.ExitCode ?? throw new OperationCanceledException(cancellationToken);
+            }
             log.WriteLine($"eval: wrote {interests.Count} interests with calibrated thresholds to {calibratedFile.FullName}");
         }
         return 0;
@@ -221,10 +233,9 @@ public static class EvalCommand
     private static string ModelsOf(MessageScorer scorer)
         => scorer.Tiers.Tier == ScoringTier.Fast ? scorer.Embedder.Name : $"{scorer.Embedder.Name} + {MiniLmModelSetup.ModelName}";
 
-    private static void WriteCalibrated(IReadOnlyList<InterestDefinition> interests, MethodEvaluation configured, FileInfo file)
+    private static void WriteCalibrated(IReadOnlyList<InterestDefinition> interests, MethodEvaluation configured, TextWriter writer)
     {
         var best = configured.Interests.ToDictionary(i => i.InterestId, i => i.RelevantCount > 0 ? i.BestF1.Threshold : i.Threshold);
-        using var writer = new StreamWriter(file.FullName);
         var json = new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
         foreach (var interest in interests)
         {

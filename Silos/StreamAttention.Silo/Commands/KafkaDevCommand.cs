@@ -3,6 +3,7 @@ using System.Globalization;
 using StreamAttention.Ingest.EmbeddedKafka.Hosting;
 using StreamAttention.Ingest.EmbeddedKafka.Options;
 using StreamAttention.Server.Hosting;
+using StreamAttention.Silo.IO;
 
 namespace StreamAttention.Silo.Commands;
 
@@ -52,7 +53,8 @@ public static class KafkaDevCommand
         var bootstrapServers = host.Services.GetRequiredService<EmbeddedKafkaHostedService>().Cluster.BootstrapServers;
         if (bootstrapFile is not null)
         {
-            WriteAtomically(bootstrapFile, bootstrapServers);
+            // A script polling for the file never reads half an address.
+            OutputFile.Write(bootstrapFile, writer => writer.WriteLine(bootstrapServers));
         }
         Console.Out.WriteLine(bootstrapServers);
         Console.Out.Flush();
@@ -65,13 +67,5 @@ public static class KafkaDevCommand
             bootstrapFile?.Delete();
         }
         return 0;
-    }
-
-    /// <summary>A script polling for the file never reads half an address.</summary>
-    private static void WriteAtomically(FileInfo file, string content)
-    {
-        var temporary = file.FullName + ".tmp";
-        File.WriteAllText(temporary, content + Environment.NewLine);
-        File.Move(temporary, file.FullName, overwrite: true);
     }
 }

@@ -83,11 +83,13 @@ public sealed class InterestIndex
     }
 
     /// <summary>Embeds the interests. Ids must be unique per user: a duplicate is a caller error, not a silent overwrite.</summary>
-    public static InterestIndex Build(IReadOnlyList<InterestDefinition> interests, ITextEmbedder embedder, ScoringOptions options)
+    /// <param name="cancellationToken">A stop, observed between chunks of interests (<see cref="OperationCanceledException"/>).</param>
+    public static InterestIndex Build(IReadOnlyList<InterestDefinition> interests, ITextEmbedder embedder, ScoringOptions options, CancellationToken cancellationToken = default)
     {
         // In chunks: one padded batch of all texts would hold every interest's vectors at the longest text's length.
         var rows = interests.Chunk(4096).SelectMany(chunk =>
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var embedded = embedder.EmbedQueries(chunk.Select(i => i.Text).ToArray());
             return Enumerable.Range(0, embedded.Count).Select(i => embedded.Row(i));
         }).ToArray();

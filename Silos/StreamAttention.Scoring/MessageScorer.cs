@@ -26,8 +26,9 @@ public sealed class MessageScorer(ITextEmbedder embedder, TieredScorer scorer)
     public TieredScorer Tiers => scorer;
 
     /// <summary>Embeds interests into an index, using the configured default threshold where an interest sets none.</summary>
-    public InterestIndex BuildIndex(IReadOnlyList<InterestDefinition> interests)
-        => InterestIndex.Build(interests, embedder, scorer.Options);
+    /// <param name="cancellationToken">A stop, observed between chunks of interests (<see cref="InterestIndex.Build"/>).</param>
+    public InterestIndex BuildIndex(IReadOnlyList<InterestDefinition> interests, CancellationToken cancellationToken = default)
+        => InterestIndex.Build(interests, embedder, scorer.Options, cancellationToken);
 
     /// <summary>The matches of the messages, ordered by message, best score first (see <see cref="TieredScorer.Score"/>).</summary>
     public List<MessageMatch> Score(IReadOnlyList<MessageText> messages, InterestIndex index, float? minScoreOverride = null, int topKPerMessage = 0)

@@ -63,23 +63,36 @@ public static class ScoreCommand
     /// <summary>Scores the files, which the caller has checked (<see cref="CommandFiles"/>).</summary>
     /// <param name="limits">The service's interest limits (section "Interests"); null: their defaults.</param>
     /// <param name="cancellationToken">
-    /// A stop: observed between batches (one being scored is finished first), also while a pipe keeps the next one waiting.
-    /// The output keeps the whole lines of the batches scored before it, and is left as it was (not created, an existing
-    /// file not emptied) when none was; then <see cref="OperationCanceledException"/>.
+    /// A stop: observed while the interests are embedded (between chunks of them) and between batches (one being scored
+    /// is finished first), also while a pipe keeps the next one waiting. The output keeps the whole lines of the batches
+    /// scored before it, and is left as it was (not created, an existing file not emptied) when none was; then
+    /// <see cref="OperationCanceledException"/>. Nothing about the messages is logged after the line that says so.
     /// </param>
     public static async Task<int> RunAsync(MessageScorer scorer, FileInfo interestsFile, FileInfo messagesFile, FileInfo outputFile, float? minScore, int topK, int batchSize,
         TextWriter log, InterestLimitsOptions? limits = null, CancellationToken cancellationToken = default)
     {
-        // The messages are read on a thread of their own, which reports bad lines too.
+        // The messages' bad lines are reported from the thread that reads them (below).
         log = TextWriter.Synchronized(log);
         var clock = Stopwatch.StartNew();
         var interestReader = ScoringFiles.Interests(interestsFile.FullName, log, limits);
         var interests = ScoringFiles.ReadUniqueInterests(interestReader, log, out var duplicates);
-        var index = scorer.BuildIndex(interests);
+        InterestIndex index;
+        try
+        {
+            index = scorer.BuildIndex(interests, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            log.WriteLine($"score: interrupted while it embedded the interests; {outputFile.Name} not written");
+            throw;
+        }
         var withoutKnownWords = Enumerable.Range(0, index.Count).Count(i => !index.HasKnownWords(i));
         log.WriteLine($"score: {index.Count} interests ({interestReader.BadLines} bad lines, {duplicates} duplicates, {withoutKnownWords} without any known word) embedded by {scorer.Embedder.Name} in {clock.Elapsed.TotalSeconds:F1} s");
 
-        var messageReader = ScoringFiles.Messages(messagesFile.FullName, log);
+        // The messages are read on a thread of their own, which reports bad lines too: until the scoring ends, so that
+        // nothing about messages follows the line that says how it ended (that thread may still be reading a pipe).
+        using var messageLog = new LogUntilClosed(log);
+        var messageReader = ScoringFiles.Messages(messagesFile.FullName, messageLog);
         var scored = 0;
         long written = 0;
         using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -117,6 +130,7 @@ public static class ScoreCommand
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            messageLog.Close();
             // Stopped between batches: the file ends with a whole line.
             if (scored == 0)
             {
@@ -131,6 +145,7 @@ public static class ScoreCommand
         finally
         {
             // The reading thread ends with the scoring, however it ended (also when closing the output fails).
+            messageLog.Close();
             await reading.CancelAsync();
             writer?.Dispose();
         }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.Versioning;
 using Microsoft.Extensions.DependencyInjection;
 using StreamAttention.Evaluation;
 using StreamAttention.Scoring;
@@ -54,6 +55,19 @@ public sealed class EvalCommandTests(CommandHostFixture host) : IDisposable
         Assert.Equal(before, File.ReadAllText(calibrated.FullName));
         Assert.Equal([calibrated.FullName], Directory.GetFiles(calibrated.DirectoryName!));
         Assert.Equal("eval: interrupted; calibrated.jsonl not written", log.ToString().TrimEnd().Split(Environment.NewLine).Last());
+    }
+
+    [Fact, UnsupportedOSPlatform("windows")]
+    public void Calibrated_interests_written_over_a_file_keep_its_permissions()
+    {
+        var calibrated = _files.Write("calibrated.jsonl", TestFiles.Json(new { id = "earlier", text = "an earlier run's interest", threshold = 0.6 }));
+        File.SetUnixFileMode(calibrated.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupWrite);
+
+        Assert.Equal(0, EvalCommand.Run(host.Scorer, Interests, Messages, Labels, calibrated, TextWriter.Null, TextWriter.Null));
+
+        // The file renamed over it was created anew: readable by all (the umask's 0644), a private file made public.
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupWrite, File.GetUnixFileMode(calibrated.FullName));
+        Assert.Equal(TestFiles.ReadJsonLines(Interests).Count, TestFiles.ReadJsonLines(calibrated).Count);
     }
 
     [Fact]

@@ -6,7 +6,8 @@ namespace StreamAttention.Silo.IO;
 /// An output that a reader (a script polling for it, a later run loading it) never finds half-written: written to a
 /// temporary file beside it, then renamed over it, as the model cache publishes its files. An output that is not a
 /// regular file (a named pipe, <c>/dev/stdout</c>, <c>/dev/null</c>) is written in place: it is no file to find later,
-/// and a rename would replace it.
+/// and a rename would replace it. A file replaced keeps its permissions (one made 0600 stays unreadable to others); it
+/// belongs to whoever wrote it.
 /// </summary>
 internal static partial class OutputFile
 {
@@ -25,11 +26,18 @@ internal static partial class OutputFile
         // A link to a file is kept: the file it names is replaced.
         var target = file.Exists ? file.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? file.FullName : file.FullName;
         var temporary = $"{target}.{Guid.NewGuid():N}.tmp";
+        var mode = File.Exists(target) ? File.GetUnixFileMode(target) : (UnixFileMode?)null;
         try
         {
-            using (var writer = new StreamWriter(temporary))
+            // Created with the file's permissions, so never readable more widely meanwhile; set again since the umask
+            // takes bits off at creation.
+            using (var writer = new StreamWriter(temporary, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = mode }))
             {
                 write(writer);
+            }
+            if (mode is { } kept)
+            {
+                File.SetUnixFileMode(temporary, kept);
             }
             if (cancellationToken.IsCancellationRequested)
             {

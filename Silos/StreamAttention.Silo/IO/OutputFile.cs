@@ -6,8 +6,8 @@ namespace StreamAttention.Silo.IO;
 /// An output that a reader (a script polling for it, a later run loading it) never finds half-written: written to a
 /// temporary file beside it, then renamed over it, as the model cache publishes its files. An output that is not a
 /// regular file (a named pipe, <c>/dev/stdout</c>, <c>/dev/null</c>) is written in place: it is no file to find later,
-/// and a rename would replace it. A file replaced keeps its permissions (one made 0600 stays unreadable to others); it
-/// belongs to whoever wrote it.
+/// and a rename would replace it. So is every output off Linux (macOS), where there is no statx(2) to tell them apart.
+/// A file replaced keeps its permissions (one made 0600 stays unreadable to others); it belongs to whoever wrote it.
 /// </summary>
 internal static partial class OutputFile
 {
@@ -17,7 +17,7 @@ internal static partial class OutputFile
     /// </summary>
     public static bool Write(FileInfo file, Action<TextWriter> write, CancellationToken cancellationToken = default)
     {
-        if (!AbsentOrRegular(file.FullName))
+        if (!OperatingSystem.IsLinux() || !AbsentOrRegular(file.FullName))
         {
             using var inPlace = new StreamWriter(file.FullName);
             write(inPlace);

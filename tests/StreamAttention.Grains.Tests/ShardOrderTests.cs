@@ -318,6 +318,64 @@ public sealed class ShardOrderTests(ShardOrderTests.FaultyClusterFixture fixture
     }
 
     /// <summary>
+    /// A publish reminder registered again during a write is not the writing activation's: the activation that registered
+    /// it removes it once its own publish went through, so the next write registers one again before it is stored, and a
+    /// silo lost after that write leaves its retry.
+    /// </summary>
+    [Fact]
+    public async Task A_write_after_a_publish_reminder_registered_again_registers_its_own()
+    {
+        const string user = "order-reminder-registered-again-then-removed";
+        var grain = fixture.Grains.GetGrain<IUserGrain>(user);
+        await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest)]);
+        var table = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IReminderTable>();
+        var held = fixture.Store.WritesHeld;
+        fixture.Store.HoldWrites();
+        Task<InterestWriteResult> write;
+        string? newer;
+        try
+        {
+            write = grain.PutInterests([new InterestInput("db2", Texts.DatabaseInterest)]);
+            await Eventually.SucceedsAsync(() =>
+            {
+                Assert.True(fixture.Store.WritesHeld > held, "the user's state write waits");
+                return Task.CompletedTask;
+            });
+            newer = await table.UpsertRow(new ReminderEntry
+            {
+                GrainId = grain.GetGrainId(),
+                ReminderName = UserGrain.PublishReminder,
+                StartAt = DateTime.UtcNow.Add(UserGrain.DigestCheckPeriod),
+                Period = UserGrain.DigestCheckPeriod,
+            });
+        }
+        finally
+        {
+            fixture.Store.ReleaseWrites();
+        }
+        Assert.Empty((await write).Errors);
+        // As the activation that registered it does once its shard took its rows.
+        Assert.True(await table.RemoveRow(grain.GetGrainId(), UserGrain.PublishReminder, newer!));
+
+        fixture.Faults.FailUntilHealed<IScoringShardGrain>(nameof(IScoringShardGrain.Update));
+        try
+        {
+            Assert.Empty((await grain.PutInterests([new InterestInput("f1", Texts.RacingInterest, Texts.RacingThreshold)])).Errors);
+            await fixture.Cluster.DeactivateAsync(grain);
+        }
+        finally
+        {
+            fixture.Faults.Heal();
+        }
+
+        // The activation took the reminder registered again for its own and registered none, so nothing retried this write.
+        Assert.Equal([UserGrain.PublishReminder], (await ReminderRowsAsync(grain)).Reminders.Select(r => r.ReminderName));
+        await grain.AsReference<IRemindable>().ReceiveReminder(UserGrain.PublishReminder, default);
+        Assert.Contains(await Gateway.Score([Texts.RacingMessage], user), m => m.UserId == user && m.InterestId == "f1");
+        Assert.Empty((await ReminderRowsAsync(grain)).Reminders);
+    }
+
+    /// <summary>
     /// With the reminder service down the failed publish leaves only the activation's retry timer; an erasure failing at its
     /// first step (the shard down too) leaves that timer running, so the shard still catches up with the stored change.
     /// </summary>

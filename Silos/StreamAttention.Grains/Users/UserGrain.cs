@@ -478,7 +478,8 @@ public sealed partial class UserGrain(
     /// Removes <see cref="PublishReminder"/>: with the handle this activation registered (one reminder table call), or read
     /// back without one. False when the handle is stale: the reminder table's row has another etag, so it was registered
     /// again since (by another activation of this user, whose write it retries), and Orleans refuses the removal. That
-    /// registration stays; the handle is dropped, so its tick, which sends the rows stored, reads it back and removes it.
+    /// registration stays until its tick, which sends the rows stored, reads it back and removes it; this activation
+    /// holds it no longer, and registers again before its next write.
     /// </summary>
     private async Task<bool> TryRemovePublishReminderAsync()
     {
@@ -493,7 +494,9 @@ public sealed partial class UserGrain(
         catch (ReminderException e) when (_publishReminder is not null)
         {
             LogPublishReminderRegisteredAgain(UserId, e);
+            // Not this activation's: whoever registered it may remove it, so the next write registers its own first.
             _publishReminder = null;
+            _publishReminderRegistered = false;
             return false;
         }
         _publishReminder = null;

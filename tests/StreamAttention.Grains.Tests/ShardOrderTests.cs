@@ -283,32 +283,7 @@ public sealed class ShardOrderTests(ShardOrderTests.FaultyClusterFixture fixture
         const string user = "order-reminder-registered-again";
         var grain = fixture.Grains.GetGrain<IUserGrain>(user);
         await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest)]);
-        var table = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IReminderTable>();
-        var held = fixture.Store.WritesHeld;
-        fixture.Store.HoldWrites();
-        Task<InterestWriteResult> write;
-        string? newer;
-        try
-        {
-            write = grain.PutInterests([new InterestInput("f1", Texts.RacingInterest, Texts.RacingThreshold)]);
-            await Eventually.SucceedsAsync(() =>
-            {
-                Assert.True(fixture.Store.WritesHeld > held, "the user's state write waits");
-                return Task.CompletedTask;
-            });
-            newer = await table.UpsertRow(new ReminderEntry
-            {
-                GrainId = grain.GetGrainId(),
-                ReminderName = UserGrain.PublishReminder,
-                StartAt = DateTime.UtcNow.Add(UserGrain.DigestCheckPeriod),
-                Period = UserGrain.DigestCheckPeriod,
-            });
-        }
-        finally
-        {
-            fixture.Store.ReleaseWrites();
-        }
-        Assert.Empty((await write).Errors);
+        var newer = await PutWhileThePublishReminderIsRegisteredAgainAsync(grain, new InterestInput("f1", Texts.RacingInterest, Texts.RacingThreshold));
         Assert.Equal([newer], (await ReminderRowsAsync(grain)).Reminders.Select(r => r.ETag));
 
         await grain.AsReference<IRemindable>().ReceiveReminder(UserGrain.PublishReminder, default);
@@ -328,34 +303,10 @@ public sealed class ShardOrderTests(ShardOrderTests.FaultyClusterFixture fixture
         const string user = "order-reminder-registered-again-then-removed";
         var grain = fixture.Grains.GetGrain<IUserGrain>(user);
         await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest)]);
+        var newer = await PutWhileThePublishReminderIsRegisteredAgainAsync(grain, new InterestInput("db2", Texts.DatabaseInterest));
         var table = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IReminderTable>();
-        var held = fixture.Store.WritesHeld;
-        fixture.Store.HoldWrites();
-        Task<InterestWriteResult> write;
-        string? newer;
-        try
-        {
-            write = grain.PutInterests([new InterestInput("db2", Texts.DatabaseInterest)]);
-            await Eventually.SucceedsAsync(() =>
-            {
-                Assert.True(fixture.Store.WritesHeld > held, "the user's state write waits");
-                return Task.CompletedTask;
-            });
-            newer = await table.UpsertRow(new ReminderEntry
-            {
-                GrainId = grain.GetGrainId(),
-                ReminderName = UserGrain.PublishReminder,
-                StartAt = DateTime.UtcNow.Add(UserGrain.DigestCheckPeriod),
-                Period = UserGrain.DigestCheckPeriod,
-            });
-        }
-        finally
-        {
-            fixture.Store.ReleaseWrites();
-        }
-        Assert.Empty((await write).Errors);
         // As the activation that registered it does once its shard took its rows.
-        Assert.True(await table.RemoveRow(grain.GetGrainId(), UserGrain.PublishReminder, newer!));
+        Assert.True(await table.RemoveRow(grain.GetGrainId(), UserGrain.PublishReminder, newer));
 
         fixture.Faults.FailUntilHealed<IScoringShardGrain>(nameof(IScoringShardGrain.Update));
         try
@@ -416,6 +367,41 @@ public sealed class ShardOrderTests(ShardOrderTests.FaultyClusterFixture fixture
 
         Assert.False(ShardRecords.Name(fixture.Store, user));
         Assert.Empty((await ReminderRowsAsync(grain)).Reminders);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="interest"/>, registering the publish reminder again while the user's state write waits (as
+    /// another activation of the user would): the etag of that registration.
+    /// </summary>
+    private async Task<string> PutWhileThePublishReminderIsRegisteredAgainAsync(IUserGrain grain, InterestInput interest)
+    {
+        var table = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IReminderTable>();
+        var held = fixture.Store.WritesHeld;
+        fixture.Store.HoldWrites();
+        Task<InterestWriteResult> write;
+        string? newer;
+        try
+        {
+            write = grain.PutInterests([interest]);
+            await Eventually.SucceedsAsync(() =>
+            {
+                Assert.True(fixture.Store.WritesHeld > held, "the user's state write waits");
+                return Task.CompletedTask;
+            });
+            newer = await table.UpsertRow(new ReminderEntry
+            {
+                GrainId = grain.GetGrainId(),
+                ReminderName = UserGrain.PublishReminder,
+                StartAt = DateTime.UtcNow.Add(UserGrain.DigestCheckPeriod),
+                Period = UserGrain.DigestCheckPeriod,
+            });
+        }
+        finally
+        {
+            fixture.Store.ReleaseWrites();
+        }
+        Assert.Empty((await write).Errors);
+        return newer ?? throw new InvalidOperationException("The reminder table refused the registration.");
     }
 
     private Task<ReminderTableData> ReminderRowsAsync(IUserGrain grain)

@@ -66,6 +66,28 @@ public sealed class DistilledEmbedderTests(DistilledModelFixture model)
         Assert.Contains(logger.Messages, m => m.Contains(files.Expansion.Path) && m.Contains("SHA-256"));
     }
 
+    /// <summary>
+    /// The cluster's model check compares identities: a table distilled with other settings (here fewer pieces, fewer
+    /// dimensions, no whole words) is another model, while the default settings' table keeps its name, as the builds
+    /// before compared it, so a default installation rolls.
+    /// </summary>
+    [Fact]
+    public void Tables_distilled_with_other_settings_are_told_apart_and_the_default_one_is_known_by_its_name()
+    {
+        var table = model.Table;
+        // As the cluster's model check reads it.
+        ITextEmbedder Distilled(string inputsKey)
+            => new DistilledEmbedder(new DistilledTokenTable(inputsKey, table.Vectors, table.Weights, table.Dimension, table.Words, table.WordVectors), model.Files.VocabularyPath, model.Options);
+        using var tests = Distilled(table.InputsKey);
+        using var otherSif = Distilled(DistilledModelSetup.InputsKey(new DistilledModelOptions { VocabularyLimit = 5_000, Dimension = 64, WholeWords = 0, SifA = 1e-3 }));
+        using var byDefault = Distilled(DistilledModelSetup.InputsKey(new DistilledModelOptions()));
+
+        Assert.Equal((tests.Name, tests.Name), (otherSif.Name, byDefault.Name));
+        Assert.Matches("^minilm-distilled-64d #[0-9a-f]{16}$", tests.Identity);
+        Assert.NotEqual(tests.Identity, otherSif.Identity);
+        Assert.Equal(byDefault.Name, byDefault.Identity);
+    }
+
     [Fact]
     public void A_paraphrase_is_closer_than_an_unrelated_text()
     {

@@ -32,6 +32,26 @@ public class StaticWordEmbedderTests
         Assert.Equal(Dimension, embedder.Dimension);
     }
 
+    /// <summary>
+    /// The cluster's model check compares identities: silos that keep other words or weigh them otherwise are told
+    /// apart, while the default settings keep the name, as the builds before compared it, so a default installation rolls.
+    /// </summary>
+    [Fact]
+    public void Settings_that_change_the_tokens_are_part_of_the_identity_and_the_default_ones_are_known_by_the_name()
+    {
+        var defaults = new WordVectorOptions();
+        var fullVocabulary = new WordVectors([.. Enumerable.Range(0, defaults.VocabularySize).Select(rank => $"w{rank}")], new Half[defaults.VocabularySize], 1);
+
+        // As the cluster's model check reads it.
+        using ITextEmbedder byDefault = new StaticWordEmbedder(fullVocabulary, defaults);
+        using ITextEmbedder otherSif = new StaticWordEmbedder(fullVocabulary, new WordVectorOptions { SifA = 1e-4 });
+        using ITextEmbedder fewerWords = new StaticWordEmbedder(_vectors, defaults);
+
+        Assert.Equal("glove-6b-100d", byDefault.Identity);
+        Assert.Equal("glove-6b-100d vocabulary 250000 sif 0.0001", otherSif.Identity);
+        Assert.Equal("glove-6b-100d vocabulary 7 sif 0.001", fewerWords.Identity);
+    }
+
     [Fact]
     public void Token_vectors_are_the_unit_word_vectors_and_padding_is_zero()
     {

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Numerics.Tensors;
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.ML.Tokenizers;
 using StreamAttention.Contracts.Scoring;
 using StreamAttention.Embeddings.StaticVectors;
@@ -20,6 +22,9 @@ public sealed class DistilledEmbedder : ITextEmbedder
 {
     /// <summary>Characters of text encoded per kept word before trying the whole text.</summary>
     private const int PrefixCharsPerWord = 48;
+
+    /// <summary>Hex digits of the table's inputs' SHA-256 in <see cref="Identity"/>: 64 bits.</summary>
+    private const int IdentityDigits = 16;
 
     /// <summary>BERT splits punctuation into words of its own; such words carry no meaning here.</summary>
     private static readonly SearchValues<char> PunctuationAndSymbols =
@@ -54,9 +59,19 @@ public sealed class DistilledEmbedder : ITextEmbedder
         _storage = _expansion is null ? null
             : new ExpansionStorage(ExpansionStorage.KeyOf(table.InputsKey, sentences!.Name, projection!, options.ExpansionWords, MaxTokens), _expansion.Candidates, Dimension);
         _expansions = new ExpansionCache(options.ExpansionCacheSize);
+        Identity = table.InputsKey == DistilledModelSetup.InputsKey(new DistilledModelOptions()) ? Name
+            : $"{Name} #{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(table.InputsKey)))[..IdentityDigits]}";
     }
 
     public string Name => $"{DistilledModelSetup.ModelName}-{Dimension}d";
+
+    /// <summary>
+    /// Its name for a table distilled with the default settings, so a default installation's silos compare as the
+    /// builds before; else beside it the fingerprint of what the table was distilled with (<see cref="DistilledTokenTable.InputsKey"/>:
+    /// <c>Embeddings:Distilled</c>'s <c>Dimension</c>, <c>RemovedComponents</c>, <c>SifA</c>, <c>WholeWords</c>,
+    /// <c>VocabularyLimit</c>), each of which changes every vector: silos distilled otherwise are told apart.
+    /// </summary>
+    public string Identity { get; }
 
     public int Dimension => _table.Dimension;
 

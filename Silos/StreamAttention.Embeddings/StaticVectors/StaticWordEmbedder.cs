@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Numerics.Tensors;
 using StreamAttention.Embeddings.Windows;
 
@@ -30,9 +31,19 @@ public sealed class StaticWordEmbedder : ITextEmbedder
         _tokenizer = tokenizer ?? new WordTokenizer(EnglishStopWords.FunctionWords, vectors.Contains);
         MaxTokens = options.MaxTokens;
         _weights = SifWeights(vectors.Count, options.SifA);
+        var defaults = new WordVectorOptions();
+        Identity = vectors.Count == defaults.VocabularySize && options.SifA == defaults.SifA ? ModelName
+            : string.Create(CultureInfo.InvariantCulture, $"{ModelName} vocabulary {vectors.Count} sif {options.SifA:R}");
     }
 
     public string Name => ModelName;
+
+    /// <summary>
+    /// Its name with the default settings, so a default installation's silos compare as the builds before; else beside
+    /// it what changes the tokens: the words kept (<c>Embeddings:WordVectors:VocabularySize</c>, a word past it is
+    /// unknown) and their weights (<c>SifA</c>).
+    /// </summary>
+    public string Identity { get; }
 
     public int Dimension => _vectors.Dimension;
 

@@ -9,7 +9,8 @@ namespace StreamAttention.Server.Diagnostics;
 /// The silo has joined its cluster and is active (not joining, shutting down or declared dead), and the cluster's
 /// membership table still lists it so. A table that lost it (Redis restarted empty) leaves the silo running as before,
 /// while a silo that starts then forms a cluster of its own beside it: nothing else says so. A table that cannot be
-/// read is reported degraded, not unready: the silos keep working on the membership they know.
+/// read, or not within <see cref="MembershipReadTimeout"/>, is reported degraded, not unready: the silos keep working on
+/// the membership they know.
 /// An active silo that others suspect (they missed <c>NumMissedProbesLimit</c> probes of it and voted in its row) makes
 /// the check degraded, naming it: until it is declared dead, calls to its grains wait for Orleans' response timeout,
 /// and this silo still serves every other call.
@@ -18,6 +19,13 @@ public sealed partial class SiloReadinessCheck(
     ISiloStatusOracle silo, IMembershipTable membership, IOptionsMonitor<ClusterMembershipOptions> membershipOptions, TimeProvider clock, ILogger<SiloReadinessCheck> logger)
     : IHealthCheck
 {
+    /// <summary>
+    /// How long the membership read may take: within the service defaults' bound on every check
+    /// (<see cref="ServiceDefaultsExtensions.CheckTimeout"/>), so that a table on a Redis that stopped answering is
+    /// reported as one that cannot be read (Degraded), not as a check that did not answer (Unhealthy).
+    /// </summary>
+    public static readonly TimeSpan MembershipReadTimeout = TimeSpan.FromSeconds(2);
+
     private int _lossLogged;
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -29,14 +37,15 @@ public sealed partial class SiloReadinessCheck(
             return HealthCheckResult.Unhealthy($"The silo is {status}", data: data);
         }
         IReadOnlyList<MembershipEntry> rows;
+        var reading = MembershipRow.ReadAllAsync(membership, cancellationToken);
         try
         {
-            rows = await MembershipRow.ReadAllAsync(membership, cancellationToken);
+            rows = await reading.WaitAsync(MembershipReadTimeout, clock, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // The error names the storage's address and this host's name: in the data, which only an operator reads.
-            data["error"] = e.Message;
+            data["error"] = reading.IsCompleted ? e.Message : $"The membership table did not answer in {MembershipReadTimeout.TotalSeconds:0} s";
             return HealthCheckResult.Degraded("The silo is active; the cluster's membership table could not be read (data.error says why)", e, data);
         }
         data["listed"] = MembershipRow.ListedStatus(rows, silo.SiloAddress)?.ToString() ?? MembershipRow.Absent;

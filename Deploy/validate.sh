@@ -2,14 +2,15 @@
 # Offline checks of the deployment files, for CI without a Docker engine or a cluster:
 #   1. docker-compose.yml parses (Debian's docker-compose 1.29), with and without the `gpu` profile;
 #   2. yamllint (Deploy/.yamllint) over docker-compose.yml and every YAML file under Deploy/;
-#   3. the Prometheus scrape config (promtool) and the Grafana dashboard JSON parse;
+#   3. the Prometheus scrape config and alerting rules (promtool: the rules' unit tests too) and the Grafana dashboard JSON parse;
 #   4. the Kubernetes overlays render and validate against the official schemas (Deploy/tools, npm), and equal
-#      kubectl kustomize's rendering where kubectl is installed;
+#      kubectl kustomize's rendering where kubectl is installed; the PrometheusRule's groups are alerts.yml's;
 #   5. the images' build steps: every script and COPY source the Dockerfiles name exists, the GPU image's ONNX Runtime
 #      package restores at its version and links the CUDA major of the image's CUDA base, and the scripts run as the
 #      build stage runs them (publish, then prepare the default model with the published executable).
 # Needs: docker-compose, yamllint, promtool (Debian's prometheus), readelf (binutils), node and npm, the .NET SDK.
-# The metric names the dashboard uses are checked against a live silo by tests/StreamAttention.Dashboard.Tests.
+# The metric names the dashboard and the alerts use are checked against a live silo and its ingest by
+# tests/StreamAttention.Dashboard.Tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,6 +33,8 @@ yamllint --strict -c Deploy/.yamllint docker-compose.yml Deploy
 step "Prometheus and Grafana"
 # --syntax-only: the credentials file is a compose secret that exists only in the running container.
 promtool check config --syntax-only Deploy/prometheus/prometheus.yml
+promtool check rules Deploy/prometheus/alerts.yml
+promtool test rules Deploy/prometheus/alerts.test.yml
 for dashboard in Deploy/grafana/dashboards/*.json; do
   node -e 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))' "$dashboard"
 done
@@ -42,6 +45,17 @@ step "Kubernetes manifests"
 if ! cmp -s Deploy/tools/package-lock.json Deploy/tools/node_modules/.installed-lock.json; then
   (cd Deploy/tools && npm ci --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.installed-lock.json)
 fi
+# Kubernetes gets alerts.yml's rules as a PrometheusRule (Kustomize reads no file outside its folder): the same groups.
+(cd Deploy/tools && node --input-type=module -e '
+  import { readFileSync } from "node:fs";
+  import { isDeepStrictEqual } from "node:util";
+  import { parse } from "yaml";
+  const [rules, prometheusRule] = process.argv.slice(1).map((file) => parse(readFileSync(file, "utf8")));
+  if (!isDeepStrictEqual(rules.groups, prometheusRule.spec.groups)) {
+    console.error("Deploy/kubernetes/base/prometheus-rule.yaml: spec.groups differ from Deploy/prometheus/alerts.yml groups");
+    process.exit(1);
+  }
+' ../prometheus/alerts.yml ../kubernetes/base/prometheus-rule.yaml)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 for overlay in Deploy/kubernetes/overlays/*/; do

@@ -1,44 +1,72 @@
-using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using StreamAttention.Contracts.Diagnostics;
 
 namespace StreamAttention.Dashboard.Tests;
 
 /// <summary>
-/// The monitoring files under <c>Deploy/</c> against the real silo: every metric the Grafana dashboard queries is one
-/// the silo's <c>/metrics</c> exports and, if it is StreamAttention's, an instrument of <see cref="StreamAttention.Contracts.Diagnostics.InstrumentNames"/>, the dashboard queries the provisioned data source, and Prometheus accepts the
-/// scrape configuration.
+/// The monitoring files under <c>Deploy/</c> against the real silo and its ingest: every metric the Grafana dashboard
+/// and the alerting rules query is one their <c>/metrics</c> exports, with the labels they group and select by, and, if
+/// it is StreamAttention's, an instrument of <see cref="StreamAttention.Contracts.Diagnostics.InstrumentNames"/>; the
+/// dashboard queries the provisioned data source, and Prometheus accepts the scrape configuration.
 /// </summary>
-[Collection(DashboardCollection.Name)]
-public sealed partial class DeploymentMonitoringTests(SiloHostFixture host)
+public sealed partial class DeploymentMonitoringTests
 {
     private const string PromtoolPath = "/usr/bin/promtool";
 
     /// <summary>Series Prometheus makes itself for every target; no exporter serves them.</summary>
     private static readonly HashSet<string> PrometheusSeries = ["up", "scrape_duration_seconds", "scrape_samples_scraped"];
 
-    [Fact]
-    public async Task Grafana_dashboard_queries_only_metrics_the_silo_exports()
-    {
-        // Scoring instruments report nothing until something is scored: from the stream, and on request.
-        (await host.Http.PutAsJsonAsync("/users/grafana-user/interests/db", new { text = Texts.DatabaseInterest })).EnsureSuccessStatusCode();
-        await host.ScoreFromTheStreamAsync("grafana-user", Texts.DatabaseMessage);
-        (await host.Http.PostAsJsonAsync("/score", new { texts = new[] { Texts.DatabaseMessage } })).EnsureSuccessStatusCode();
-        var exported = ExportedNames(await host.Http.GetStringAsync("/metrics"));
+    /// <summary>Scrape polls: the demo stream and its dead letter arrive within seconds; the bound only stops a stream that never flows.</summary>
+    private const int ScrapePolls = 240;
+    private static readonly TimeSpan ScrapePollInterval = TimeSpan.FromMilliseconds(500);
 
-        var dashboards = Directory.GetFiles(Path.Combine(RepositoryRoot(), "Deploy", "grafana", "dashboards"), "*.json");
-        Assert.NotEmpty(dashboards);
-        foreach (var file in dashboards)
+    /// <summary>Labels Prometheus gives every series of a target; no exporter writes them.</summary>
+    private static readonly HashSet<string> TargetLabels = ["instance", "job"];
+
+    [Fact]
+    public async Task Alerts_and_dashboards_query_only_metrics_and_labels_the_silo_and_its_ingest_export()
+    {
+        // `local`: a silo with its ingest in one process, its demo stream of a matching message and a blank one, so the
+        // ingest's latency and a dead letter (missing-text) are counted as well as the scoring.
+        var samples = Directory.CreateTempSubdirectory("streamattention-monitoring-");
+        try
         {
-            var expressions = Expressions(JsonNode.Parse(File.ReadAllText(file))!).ToList();
-            Assert.NotEmpty(expressions);
-            var missing = expressions.SelectMany(e => MetricNames(e).Select(name => (name, e)))
-                .Where(m => !exported.Contains(m.name) && !PrometheusSeries.Contains(m.name))
-                .Select(m => $"{m.name} (in {m.e})").Distinct().ToList();
-            Assert.True(missing.Count == 0, $"{Path.GetFileName(file)} queries metrics /metrics does not export:\n{string.Join("\n", missing)}");
-            var unknown = expressions.SelectMany(MetricNames).Where(name => name.StartsWith(PrometheusNames.Prefix, StringComparison.Ordinal) && !PrometheusNames.All.Contains(name))
-                .Distinct().ToList();
-            Assert.True(unknown.Count == 0, $"{Path.GetFileName(file)} queries metrics that are no instrument of InstrumentNames:\n{string.Join("\n", unknown)}");
+            await File.WriteAllTextAsync(Path.Combine(samples.FullName, "interests.jsonl"),
+                JsonSerializer.Serialize(new { id = "db", text = Texts.DatabaseInterest, userId = "monitored-user" }) + "\n");
+            await File.WriteAllLinesAsync(Path.Combine(samples.FullName, "messages.jsonl"),
+                [JsonSerializer.Serialize(new { id = "m1", text = Texts.DatabaseMessage }), JsonSerializer.Serialize(new { id = "m2", text = " " })]);
+            using var local = await SiloProcess.StartLocalAsync("monitored", "--Samples:MessagesPerSecond=20", $"--Samples:Directory={samples.FullName}");
+            var exported = await ScrapeUntilAsync(local.Http,
+                PrometheusNames.HistogramBucket(InstrumentNames.IngestLatency, milliseconds: true), PrometheusNames.Counter(InstrumentNames.IngestDeadLetters));
+
+            var root = RepositoryRoot();
+            var files = Directory.GetFiles(Path.Combine(root, "Deploy", "grafana", "dashboards"), "*.json")
+                .Select(file => (file, expressions: Expressions(JsonNode.Parse(File.ReadAllText(file))!).ToList()))
+                .Append((Path.Combine(root, "Deploy", "prometheus", "alerts.yml"), RuleExpressions(File.ReadAllLines(Path.Combine(root, "Deploy", "prometheus", "alerts.yml"))).ToList()))
+                .ToList();
+            Assert.Equal(2, files.Count);
+            foreach (var (file, expressions) in files)
+            {
+                Assert.NotEmpty(expressions);
+                var missing = expressions.SelectMany(e => MetricNames(e).Select(name => (name, e)))
+                    .Where(m => !exported.ContainsKey(m.name) && !PrometheusSeries.Contains(m.name))
+                    .Select(m => $"{m.name} (in {m.e})").Distinct().ToList();
+                Assert.True(missing.Count == 0, $"{Path.GetFileName(file)} queries metrics /metrics does not export:\n{string.Join("\n", missing)}");
+                var unknown = expressions.SelectMany(MetricNames).Where(name => name.StartsWith(PrometheusNames.Prefix, StringComparison.Ordinal) && !PrometheusNames.All.Contains(name))
+                    .Distinct().ToList();
+                Assert.True(unknown.Count == 0, $"{Path.GetFileName(file)} queries metrics that are no instrument of InstrumentNames:\n{string.Join("\n", unknown)}");
+                var unlabelled = expressions.SelectMany(e => LabelNames(e).Except(TargetLabels)
+                        .Where(label => !MetricNames(e).Where(exported.ContainsKey).Any(name => exported[name].Contains(label)))
+                        .Select(label => $"{label} (in {e})"))
+                    .Distinct().ToList();
+                Assert.True(unlabelled.Count == 0, $"{Path.GetFileName(file)} groups or selects by labels no series of its metrics has:\n{string.Join("\n", unlabelled)}");
+            }
+        }
+        finally
+        {
+            samples.Delete(recursive: true);
         }
     }
 
@@ -67,6 +95,25 @@ public sealed partial class DeploymentMonitoringTests(SiloHostFixture host)
         Assert.Equal(["a_seconds_bucket", "b_info", "c_total"], names.Order());
     }
 
+    [Fact]
+    public void Label_names_are_read_from_PromQL_matchers_and_grouping()
+    {
+        var labels = LabelNames("""histogram_quantile(0.99, sum by (le, instance) (rate(a_seconds_bucket{job="x", route=~"/b,c"}[5m])))"""
+            + " / on (instance) group_left (model) max without (pod) (b_info{kind!=\"a\"}) > bool 0.5");
+        Assert.Equal(["instance", "job", "kind", "le", "model", "pod", "route"], labels.Order());
+    }
+
+    [Fact]
+    public void Rule_expressions_are_read_inline_and_folded()
+    {
+        var expressions = RuleExpressions(
+        [
+            "groups:", "  - rules:", "      - alert: A", "        expr: up == 0", "        for: 2m",
+            "      - alert: B", "        expr: >-", "          sum(a)", "          > 1", "        labels:", "          severity: warning",
+        ]);
+        Assert.Equal(["up == 0", "sum(a) > 1"], expressions);
+    }
+
     /// <summary>Syntax only: the scrape key's file is a compose secret that exists only in the running container.</summary>
     [Fact]
     public async Task Prometheus_accepts_the_scrape_configuration()
@@ -77,26 +124,83 @@ public sealed partial class DeploymentMonitoringTests(SiloHostFixture host)
         Assert.True(exitCode == 0, $"promtool check config failed ({exitCode}): {output}{errors}");
     }
 
+    /// <summary>Scrapes <c>/metrics</c> until it exports every one of <paramref name="names"/> (traffic pending), at most <see cref="ScrapePolls"/> times.</summary>
+    private static async Task<Dictionary<string, HashSet<string>>> ScrapeUntilAsync(HttpClient http, params string[] names)
+    {
+        var exported = new Dictionary<string, HashSet<string>>();
+        for (var poll = 0; poll < ScrapePolls; poll++)
+        {
+            exported = ExportedNames(await http.GetStringAsync("/metrics"));
+            if (names.All(exported.ContainsKey))
+            {
+                return exported;
+            }
+            await Task.Delay(ScrapePollInterval);
+        }
+        Assert.Fail($"/metrics never exported {string.Join(", ", names.Where(name => !exported.ContainsKey(name)))}");
+        return exported;
+    }
+
     /// <summary>
     /// Names a scrape of the exposition text can be queried by: every sample's name (counters' <c>_total</c>,
     /// histograms' <c>_bucket</c>, <c>_count</c> and <c>_sum</c>, all after the unit suffix the exporter appends) and
     /// every family name from the <c># TYPE</c> lines.
     /// </summary>
-    private static HashSet<string> ExportedNames(string exposition)
+    /// <remarks>Each with the label names its samples carry (none for a family name alone).</remarks>
+    private static Dictionary<string, HashSet<string>> ExportedNames(string exposition)
     {
-        var names = new HashSet<string>(StringComparer.Ordinal);
+        var names = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        HashSet<string> Labels(string name) => names.TryGetValue(name, out var labels) ? labels : names[name] = new HashSet<string>(StringComparer.Ordinal);
         foreach (var line in exposition.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             if (line.StartsWith("# TYPE ", StringComparison.Ordinal))
             {
-                names.Add(line.Split(' ')[2]);
+                Labels(line.Split(' ')[2]);
             }
             else if (!line.StartsWith('#'))
             {
-                names.Add(line[..line.IndexOfAny(['{', ' '])]);
+                var labels = Labels(line[..line.IndexOfAny(['{', ' '])]);
+                labels.UnionWith(ExpositionLabel().Matches(line).Select(m => m.Groups[1].Value));
             }
         }
         return names;
+    }
+
+    /// <summary>
+    /// The <c>expr</c> of every rule in a Prometheus rule file: inline, or a folded block (<c>&gt;-</c>) whose more
+    /// indented lines are joined by spaces, as YAML folds them.
+    /// </summary>
+    private static IEnumerable<string> RuleExpressions(IReadOnlyList<string> lines)
+    {
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var match = RuleExpression().Match(lines[i]);
+            if (!match.Success)
+            {
+                continue;
+            }
+            if (match.Groups["value"].Value != ">-")
+            {
+                yield return match.Groups["value"].Value;
+                continue;
+            }
+            var indent = match.Groups["indent"].Value.Length;
+            var folded = new List<string>();
+            for (; i + 1 < lines.Count && lines[i + 1].Length - lines[i + 1].TrimStart().Length > indent; i++)
+            {
+                folded.Add(lines[i + 1].Trim());
+            }
+            yield return string.Join(' ', folded);
+        }
+    }
+
+    /// <summary>The label names of a PromQL expression's matchers and grouping clauses.</summary>
+    private static HashSet<string> LabelNames(string expression)
+    {
+        var stripped = StringLiteral().Replace(expression, "\"\"");
+        return LabelMatchers().Matches(stripped).SelectMany(m => MatcherLabel().Matches(m.Value).Select(l => l.Groups[1].Value))
+            .Concat(GroupingClause().Matches(stripped).SelectMany(m => m.Groups["labels"].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+            .ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>Every PromQL expression in a dashboard: panel targets and template variable queries, at any depth (rows nest panels).</summary>
@@ -155,8 +259,17 @@ public sealed partial class DeploymentMonitoringTests(SiloHostFixture host)
     [GeneratedRegex(@"\[[^\]]*\]|\boffset\s+\w+")]
     private static partial Regex Durations();
 
-    [GeneratedRegex(@"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)")]
+    [GeneratedRegex(@"\b(?:by|without|on|ignoring|group_left|group_right)\s*\((?<labels>[^)]*)\)")]
     private static partial Regex GroupingClause();
+
+    [GeneratedRegex(@"([A-Za-z_]\w*)\s*(?:=~|!~|!=|=)")]
+    private static partial Regex MatcherLabel();
+
+    [GeneratedRegex(@"([A-Za-z_]\w*)=""(?:[^""\\]|\\.)*""")]
+    private static partial Regex ExpositionLabel();
+
+    [GeneratedRegex(@"^(?<indent>\s*)(?:-\s+)?expr:\s*(?<value>.*?)\s*$")]
+    private static partial Regex RuleExpression();
 
     [GeneratedRegex(@"(?<![\w:.])(?<name>[A-Za-z_:][\w:]*)(?<call>\s*\()?")]
     private static partial Regex Identifier();

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Persistence;
@@ -134,8 +135,11 @@ public static class StreamAttentionSiloBuilderExtensions
             case StorageKind.Redis:
                 builder.AddIncomingGrainCallFilter<StorageOutageCallFilter>();
                 // Cleared records are deleted: otherwise each attention log entry ever removed would stay as an empty hash.
-                builder.AddRedisGrainStorage(StorageNames.Interests, (OptionsBuilder<RedisStorageOptions> redis) => UseBinaryStateSerializer(redis
+                builder.AddRedisGrainStorage(RedisStorageName, (OptionsBuilder<RedisStorageOptions> redis) => UseBinaryStateSerializer(redis
                     .Configure(storage => (storage.ConfigurationOptions, storage.DeleteStateOnClear) = (ConfigurationOptions.Parse(options.Redis!), true))));
+                // The grains use it through LostRecordStorage: a Redis that lost its data does not fail their next writes.
+                builder.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Interests, (services, _) => new LostRecordStorage(
+                    services.GetRequiredKeyedService<IGrainStorage>(RedisStorageName), services.GetRequiredService<ILogger<LostRecordStorage>>()));
                 builder.UseRedisReminderService(redis => redis.ConfigurationOptions = ConfigurationOptions.Parse(options.Redis!));
                 break;
         }
@@ -163,6 +167,9 @@ public static class StreamAttentionSiloBuilderExtensions
         }
         return builder;
     }
+
+    /// <summary>The Redis storage's own name, under <see cref="StorageNames.Interests"/>; the stored records' keys do not hold it.</summary>
+    private const string RedisStorageName = StorageNames.Interests + "-redis";
 
     private static void UseBinaryStateSerializer<TOptions>(OptionsBuilder<TOptions> storage) where TOptions : class, IStorageProviderSerializerOptions
         => storage.Configure<BinaryStateSerializer>((options, serializer) => options.GrainStorageSerializer = serializer);

@@ -44,7 +44,8 @@ public sealed class UserErasureHttpTests(UserErasureHttpTests.FailingCallSiloFix
     /// <summary>
     /// Makes the next call of a grain method throw, once (or every call until <see cref="Heal"/>), as a grain whose
     /// storage failed would; several methods may fail at once. A method is named by its interface's full name too, for
-    /// Orleans' own internal grains (the in-memory reminder table, <see cref="ReminderTable"/>).
+    /// Orleans' own internal grains (the in-memory reminder table, <see cref="ReminderTable"/>). A call can also be held
+    /// before it fails (<see cref="HoldNextThenFail{TGrain}"/>), as a read that is in flight while other calls change things.
     /// </summary>
     public sealed class FailingCalls : IIncomingGrainCallFilter
     {
@@ -53,6 +54,9 @@ public sealed class UserErasureHttpTests(UserErasureHttpTests.FailingCallSiloFix
 
         /// <summary>The failing methods, by interface and name, each with whether it fails until healed.</summary>
         private readonly Dictionary<(string Interface, string Method), bool> _failing = [];
+
+        /// <summary>The held methods, each with what it signals on arrival and what it waits for before failing.</summary>
+        private readonly Dictionary<(string Interface, string Method), (TaskCompletionSource Arrived, Task Release)> _held = [];
         private readonly Lock _lock = new();
 
         public void FailNext<TGrain>(string method) => Fail(typeof(TGrain).FullName!, method, untilHealed: false);
@@ -61,11 +65,26 @@ public sealed class UserErasureHttpTests(UserErasureHttpTests.FailingCallSiloFix
 
         public void FailUntilHealed(string grainInterface, string method) => Fail(grainInterface, method, untilHealed: true);
 
+        /// <summary>
+        /// The next call of <paramref name="method"/> waits for <paramref name="release"/>, then throws (before any
+        /// failure set for it); the task returned completes once that call arrived.
+        /// </summary>
+        public Task HoldNextThenFail<TGrain>(string method, Task release)
+        {
+            var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (_lock)
+            {
+                _held[(typeof(TGrain).FullName!, method)] = (arrived, release);
+            }
+            return arrived.Task;
+        }
+
         public void Heal()
         {
             lock (_lock)
             {
                 _failing.Clear();
+                _held.Clear();
             }
         }
 
@@ -77,12 +96,18 @@ public sealed class UserErasureHttpTests(UserErasureHttpTests.FailingCallSiloFix
             }
         }
 
-        public Task Invoke(IIncomingGrainCallContext context)
+        public async Task Invoke(IIncomingGrainCallContext context)
         {
             var called = (context.InterfaceMethod.DeclaringType!.FullName!, context.InterfaceMethod.Name);
+            Task? release = null;
             lock (_lock)
             {
-                if (_failing.TryGetValue(called, out var untilHealed))
+                if (_held.Remove(called, out var held))
+                {
+                    held.Arrived.SetResult();
+                    release = held.Release;
+                }
+                else if (_failing.TryGetValue(called, out var untilHealed))
                 {
                     if (!untilHealed)
                     {
@@ -91,7 +116,12 @@ public sealed class UserErasureHttpTests(UserErasureHttpTests.FailingCallSiloFix
                     throw new IOException("injected failure");
                 }
             }
-            return context.Invoke();
+            if (release is not null)
+            {
+                await release;
+                throw new IOException("injected failure");
+            }
+            await context.Invoke();
         }
     }
 }

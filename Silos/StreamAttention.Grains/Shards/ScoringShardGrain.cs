@@ -57,7 +57,10 @@ public sealed class ScoringShardGrain(
 
     private readonly Dictionary<string, UserInterests> _users = [];
 
-    /// <summary>Members whose rows could not be read yet; see <see cref="MissingUserRetry"/>.</summary>
+    /// <summary>
+    /// Members whose rows could not be read yet; see <see cref="MissingUserRetry"/>. Only members: a user's removal takes
+    /// it out, and a read that fails after the user left does not put it back, so the retry ends with the last one.
+    /// </summary>
     private readonly HashSet<string> _missing = [];
     private IGrainTimer? _retry;
     private bool _published;
@@ -123,7 +126,10 @@ public sealed class ScoringShardGrain(
             {
                 if (rows[i] is not { } loaded)
                 {
-                    _missing.Add(chunk[i]);
+                    if (membership.State.Users.Contains(chunk[i]))
+                    {
+                        _missing.Add(chunk[i]);
+                    }
                     continue;
                 }
                 _missing.Remove(chunk[i]);
@@ -158,8 +164,7 @@ public sealed class ScoringShardGrain(
         }
     }
 
-    private Task RetryMissingAsync(CancellationToken cancellationToken)
-        => LoadAsync(_missing.Where(membership.State.Users.Contains).ToArray());
+    private Task RetryMissingAsync(CancellationToken cancellationToken) => LoadAsync(_missing.ToArray());
 
     public async Task<long> Register(string userId)
     {

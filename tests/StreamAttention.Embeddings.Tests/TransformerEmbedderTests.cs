@@ -289,6 +289,21 @@ public sealed class TransformerEmbedderTests : IDisposable
         Assert.Equal(unnamed.Name, unnamedAfter.Name);
     }
 
+    /// <summary>Texts longer than the word pieces kept are cut elsewhere, so their vectors differ: silos so set are told apart.</summary>
+    [Fact]
+    public void The_word_pieces_kept_per_text_change_the_identity_of_a_model_named_or_not()
+    {
+        var files = _model.WriteTo(_directory);
+        using var named = CreateEmbedder(files, name: "e5-small");
+        using var namedFewer = CreateEmbedder(files, name: "e5-small", maxTokens: 64);
+        using var unnamed = CreateEmbedder(files);
+        using var unnamedFewer = CreateEmbedder(files, maxTokens: 64);
+
+        Assert.NotEqual(named.Identity, namedFewer.Identity);
+        Assert.NotEqual(unnamed.Identity, unnamedFewer.Identity);
+        Assert.Matches("^e5-small #[0-9a-f]{16}$", namedFewer.Identity);
+    }
+
     [Theory]
     [InlineData(false, false, "is uncased")]
     [InlineData(true, true, "is cased")]
@@ -318,8 +333,8 @@ public sealed class TransformerEmbedderTests : IDisposable
         }
     }
 
-    private static TransformerEmbedder CreateEmbedder((string ModelPath, string VocabPath) files, string? name = null) =>
-        new(new TransformerEmbeddingOptions { ModelPath = files.ModelPath, VocabPath = files.VocabPath, Name = name },
+    private static TransformerEmbedder CreateEmbedder((string ModelPath, string VocabPath) files, string? name = null, int maxTokens = 128) =>
+        new(new TransformerEmbeddingOptions { ModelPath = files.ModelPath, VocabPath = files.VocabPath, Name = name, MaxTokens = maxTokens },
             new OnnxSessionFactory(new OnnxRuntimeOptions { IntraOpThreads = 1 }));
 
     private TransformerEmbedder CreateEmbedder(bool withTokenTypes = true, bool symbolicHidden = false, int maxTokens = 16, int batchSize = 32)

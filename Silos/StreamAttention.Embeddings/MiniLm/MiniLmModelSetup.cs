@@ -32,8 +32,9 @@ public sealed record MiniLmModelFiles(string ModelPath, string VocabularyPath, s
         var embedder = EmbedderOptions(options, sessions.ExecutionProvider);
         try
         {
-            // Its name is its identity: the float file is the published one (checksum verified) and the int8 one made from
-            // it, which embeds alike within int8's rounding, so a CPU silo and a GPU silo serve one cluster.
+            // Its name is its identity (MaxTokens beside it where not the default): the float file is the published one
+            // (checksum verified) and the int8 one made from it, which embeds alike within int8's rounding, so a CPU silo
+            // and a GPU silo serve one cluster.
             return new TransformerEmbedder(embedder, sessions, logger, identity: MiniLmModelSetup.ModelName);
         }
         catch (Exception e) when (e is not OutOfMemoryException)

@@ -59,8 +59,9 @@ public sealed class TransformerEmbedder : ITextEmbedder
     private readonly bool _removeAccents;
 
     /// <param name="identity">
-    /// What the cluster's model check compares (<see cref="ITextEmbedder.Identity"/>); null: <see cref="Name"/> and
-    /// the fingerprint of the model's files (<see cref="FingerprintOf"/>), as a model a user brings needs.
+    /// What the cluster's model check compares (<see cref="ITextEmbedder.Identity"/>), with the word pieces kept per text
+    /// beside it where they are not the default; null: <see cref="Name"/> and the fingerprint of the model's files and
+    /// settings (<see cref="FingerprintOf"/>), as a model a user brings needs.
     /// </param>
     public TransformerEmbedder(TransformerEmbeddingOptions options, OnnxSessionFactory sessionFactory, ILogger<TransformerEmbedder>? logger = null,
         string? identity = null)
@@ -69,7 +70,10 @@ public sealed class TransformerEmbedder : ITextEmbedder
         var model = File.ReadAllBytes(options.ModelPath);
         var modelSha256 = identity is null || string.IsNullOrWhiteSpace(options.Name) ? SHA256.HashData(model) : null;
         Name = string.IsNullOrWhiteSpace(options.Name) ? DefaultName(options.ModelPath, modelSha256!) : options.Name.Trim();
-        Identity = identity ?? $"{Name} #{FingerprintOf(modelSha256!, options)[..FingerprintDigits]}";
+        var defaultMaxTokens = options.MaxTokens == new TransformerEmbeddingOptions().MaxTokens;
+        Identity = identity is null ? $"{Name} #{FingerprintOf(modelSha256!, options, defaultMaxTokens)[..FingerprintDigits]}"
+            : defaultMaxTokens ? identity
+            : $"{identity} max-tokens {options.MaxTokens}";
         MaxTokens = options.MaxTokens;
         _batchSize = options.BatchSize;
         _outputNames = [options.OutputName];
@@ -343,15 +347,18 @@ public sealed class TransformerEmbedder : ITextEmbedder
 
     /// <summary>
     /// The SHA-256 (hex) of everything that makes the vectors: the model file's SHA-256, the vocabulary file's, and the
-    /// options that change what the model is given or what is read from it (casing, output). Hashed from the files at
-    /// each start, for the reasons <see cref="DefaultName"/> gives; the vocabulary is a few hundred KB.
+    /// options that change what the model is given or what is read from it (casing, output, and the word pieces kept per
+    /// text unless <paramref name="defaultMaxTokens"/>, so a model run with the defaults keeps the identity of the
+    /// builds before). Hashed from the files at each start, for the reasons <see cref="DefaultName"/> gives; the
+    /// vocabulary is a few hundred KB.
     /// </summary>
-    private static string FingerprintOf(byte[] modelSha256, TransformerEmbeddingOptions options)
+    private static string FingerprintOf(byte[] modelSha256, TransformerEmbeddingOptions options, bool defaultMaxTokens)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(modelSha256);
         hash.AppendData(SHA256.HashData(File.ReadAllBytes(options.VocabPath)));
-        hash.AppendData(Encoding.UTF8.GetBytes($"lowercase {options.LowerCase} output {options.OutputName}"));
+        var maxTokens = defaultMaxTokens ? "" : $" max-tokens {options.MaxTokens}";
+        hash.AppendData(Encoding.UTF8.GetBytes($"lowercase {options.LowerCase} output {options.OutputName}{maxTokens}"));
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 

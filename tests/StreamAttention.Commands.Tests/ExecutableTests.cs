@@ -435,22 +435,7 @@ public sealed partial class ExecutableTests : IDisposable
     [Fact]
     public async Task Replay_dead_letters_produces_the_chosen_reason_back_to_the_source_topic_up_to_max_replays_exits_3_for_what_it_left_and_refuses_an_unknown_reason()
     {
-        const string input = "streamattention.messages", deadLetters = "streamattention.dead-letters";
-        await using var kafka = EmbeddedKafkaCluster.Start(1);
-        kafka.CreateTopic(input, 1);
-        kafka.CreateTopic(deadLetters, 1);
-        using (var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = kafka.BootstrapServers }).Build())
-        {
-            foreach (var (value, reason, replays) in new[] { ("m-1", "decision-failed", null), ("m-2", "malformed-json", null), ("m-3", "decision-failed", "2") })
-            {
-                var headers = new Headers { { "streamattention-error", Encoding.UTF8.GetBytes(reason) }, { "streamattention-source-topic", Encoding.UTF8.GetBytes(input) } };
-                if (replays is not null)
-                {
-                    headers.Add("streamattention-replays", Encoding.UTF8.GetBytes(replays));
-                }
-                await producer.ProduceAsync(deadLetters, new Message<string, string> { Key = value, Value = value, Headers = headers });
-            }
-        }
+        await using var kafka = await DeadLettersAsync(("m-1", "decision-failed", null), ("m-2", "malformed-json", null), ("m-3", "decision-failed", "2"));
 
         var replay = await Run("replay-dead-letters", "--kafka", kafka.BootstrapServers, "--reason", "decision-failed", "--max-replays", "2");
         var unknown = await Run("replay-dead-letters", "--kafka", kafka.BootstrapServers, "--reason", "decision-faild");
@@ -459,9 +444,42 @@ public sealed partial class ExecutableTests : IDisposable
         Assert.Contains("was replayed 2 times, the most allowed", replay.Stderr);
         Assert.Contains("1 dead letters were left in the topic after 2 replays", replay.Stderr);
         using var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig { BootstrapServers = kafka.BootstrapServers, GroupId = "check" }).Build();
-        Assert.Equal(1, consumer.QueryWatermarkOffsets(new TopicPartition(input, 0), TimeSpan.FromSeconds(10)).High.Value);
+        Assert.Equal(1, consumer.QueryWatermarkOffsets(new TopicPartition(SourceTopic, 0), TimeSpan.FromSeconds(10)).High.Value);
         Assert.Equal(2, unknown.ExitCode);
         Assert.Contains("'decision-faild' is not a dead-letter reason", unknown.Stderr);
+    }
+
+    /// <summary>A dead letter's reason is a header its producer wrote: its control characters reach the terminal escaped.</summary>
+    [Fact]
+    public async Task Replay_dead_letters_writes_a_reason_with_control_characters_escaped()
+    {
+        await using var kafka = await DeadLettersAsync(("m-1", "forged\u001b[2J\rreason", null));
+
+        var replay = await Run("replay-dead-letters", "--kafka", kafka.BootstrapServers);
+
+        Assert.Equal((0, "replayed 1 of 1 dead letters read (forged\\u001B[2J\\rreason 1); passed over 0"), (replay.ExitCode, replay.Stdout.Trim()));
+    }
+
+    private const string SourceTopic = "streamattention.messages";
+
+    /// <summary>A one-broker cluster with <see cref="SourceTopic"/> and the dead-letter topic, holding these dead letters of <see cref="SourceTopic"/>.</summary>
+    private static async Task<EmbeddedKafkaCluster> DeadLettersAsync(params (string Value, string Reason, string? Replays)[] deadLetters)
+    {
+        const string deadLetterTopic = "streamattention.dead-letters";
+        var kafka = EmbeddedKafkaCluster.Start(1);
+        kafka.CreateTopic(SourceTopic, 1);
+        kafka.CreateTopic(deadLetterTopic, 1);
+        using var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = kafka.BootstrapServers }).Build();
+        foreach (var (value, reason, replays) in deadLetters)
+        {
+            var headers = new Headers { { "streamattention-error", Encoding.UTF8.GetBytes(reason) }, { "streamattention-source-topic", Encoding.UTF8.GetBytes(SourceTopic) } };
+            if (replays is not null)
+            {
+                headers.Add("streamattention-replays", Encoding.UTF8.GetBytes(replays));
+            }
+            await producer.ProduceAsync(deadLetterTopic, new Message<string, string> { Key = value, Value = value, Headers = headers });
+        }
+        return kafka;
     }
 
     [Fact]

@@ -83,11 +83,13 @@ public static class ReplayDeadLettersCommand
         }
         catch (Exception e) when (e is KafkaException or TimeoutException)
         {
-            Console.Error.WriteLine($"replay-dead-letters: {e.Message}. Nothing was committed: the next run replays the same dead letters.");
+            Console.Error.WriteLine($"replay-dead-letters: {ControlCharacterEscapingLogProvider.EscapeLine(e.Message)}. Nothing was committed: the next run replays the same dead letters.");
             return 1;
         }
         var maxReplays = host.Services.GetRequiredService<IOptions<DeadLetterReplayOptions>>().Value.MaxReplays;
-        var byReason = string.Join(", ", result.ReplayedByReason.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key} {r.Value}"));
+        // A reason is what a dead letter's header says: producers and earlier failures wrote it, so it reaches the terminal escaped.
+        var byReason = string.Join(", ", result.ReplayedByReason.OrderBy(r => r.Key, StringComparer.Ordinal)
+            .Select(r => $"{ControlCharacterEscapingLogProvider.EscapeLine(r.Key)} {r.Value}"));
         Console.Out.WriteLine($"replayed {result.Replayed} of {result.Read} dead letters read{(byReason.Length > 0 ? $" ({byReason})" : "")}; passed over {result.PassedOver}"
             + (maxReplays is { } most ? $"; left after {most} replays {result.Exhausted}" : ""));
         if (result.Exhausted > 0)

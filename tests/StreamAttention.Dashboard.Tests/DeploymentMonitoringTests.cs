@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using StreamAttention.Contracts.Diagnostics;
+using StreamAttention.Ingest.Decoding;
 
 namespace StreamAttention.Dashboard.Tests;
 
@@ -68,6 +69,25 @@ public sealed partial class DeploymentMonitoringTests
         {
             samples.Delete(recursive: true);
         }
+    }
+
+    /// <summary>
+    /// The alerts on dead letters and restarts take their counters' increase, which does not see a series' first
+    /// sample: every reason's series must exist at 0 before its first dead letter, or that dead letter goes unalerted.
+    /// </summary>
+    [Fact]
+    public async Task The_ingest_exports_its_restart_and_every_dead_letter_reason_counter_before_counting_any()
+    {
+        using var local = await SiloProcess.StartLocalAsync("counters-at-zero");
+        var restarts = PrometheusNames.Counter(InstrumentNames.IngestRestarts);
+        var deadLetters = PrometheusNames.Counter(InstrumentNames.IngestDeadLetters);
+        await ScrapeUntilAsync(local.Http, restarts);
+
+        var exposition = await local.Http.GetStringAsync("/metrics");
+        var reasons = exposition.Split('\n').Where(line => line.StartsWith(deadLetters + "{", StringComparison.Ordinal))
+            .SelectMany(line => ExpositionLabel().Matches(line).Where(m => m.Groups[1].Value == "reason").Select(m => m.Groups[2].Value))
+            .ToHashSet(StringComparer.Ordinal);
+        Assert.Empty(DeadLetterReasons.All.Except(reasons));
     }
 
     [Fact]
@@ -265,7 +285,7 @@ public sealed partial class DeploymentMonitoringTests
     [GeneratedRegex(@"([A-Za-z_]\w*)\s*(?:=~|!~|!=|=)")]
     private static partial Regex MatcherLabel();
 
-    [GeneratedRegex(@"([A-Za-z_]\w*)=""(?:[^""\\]|\\.)*""")]
+    [GeneratedRegex(@"([A-Za-z_]\w*)=""((?:[^""\\]|\\.)*)""")]
     private static partial Regex ExpositionLabel();
 
     [GeneratedRegex(@"^(?<indent>\s*)(?:-\s+)?expr:\s*(?<value>.*?)\s*$")]

@@ -112,6 +112,16 @@ public sealed class IngestInstruments
 
     public void Restarted() => _restarts.Add(1);
 
-    /// <summary>Records no restart, so the series exists at 0 from the start: an alert on its increase sees the first restart.</summary>
-    public void NoRestartYet() => _restarts.Add(0);
+    /// <summary>
+    /// Records no restart and no dead letter of any reason, so their series exist at 0 from the start: an alert on their
+    /// increase sees the first one (Prometheus takes a series' first sample as its start, not as an increase).
+    /// </summary>
+    public void NothingCountedYet()
+    {
+        _restarts.Add(0);
+        foreach (var reason in DeadLetterReasons.All)
+        {
+            _deadLetters.Add(0, new KeyValuePair<string, object?>("reason", reason));
+        }
+    }
 }

@@ -90,6 +90,25 @@ public sealed partial class DeploymentMonitoringTests
         Assert.Empty(DeadLetterReasons.All.Except(reasons));
     }
 
+    /// <summary>
+    /// A stopped container's name no longer resolves: found by DNS, its target would vanish and no alert fire. Every
+    /// compose service of the StreamAttention image outside a profile is a static target of Prometheus' job, down when stopped.
+    /// </summary>
+    [Fact]
+    public void Every_compose_service_that_always_runs_is_a_static_scrape_target()
+    {
+        var root = RepositoryRoot();
+        var compose = File.ReadAllText(Path.Combine(root, "docker-compose.yml"));
+        var services = ComposeService().Matches(compose[compose.IndexOf("\nservices:\n", StringComparison.Ordinal)..])
+            .Where(m => m.Groups["body"].Value.Contains("<<: *streamattention\n", StringComparison.Ordinal) && !m.Groups["body"].Value.Contains("profiles:", StringComparison.Ordinal))
+            .Select(m => $"{m.Groups["name"].Value}:8080").ToList();
+        var targets = StaticTargets().Match(File.ReadAllText(Path.Combine(root, "Deploy", "prometheus", "prometheus.yml")));
+
+        Assert.Contains("silo1:8080", services);
+        Assert.True(targets.Success, "prometheus.yml's job streamattention has no static targets");
+        Assert.Equal(services.Order(), StringLiteral().Matches(targets.Groups["targets"].Value).Select(t => t.Value.Trim('"')).Order());
+    }
+
     [Fact]
     public void Grafana_dashboards_use_the_provisioned_data_source()
     {
@@ -287,6 +306,13 @@ public sealed partial class DeploymentMonitoringTests
 
     [GeneratedRegex(@"([A-Za-z_]\w*)=""((?:[^""\\]|\\.)*)""")]
     private static partial Regex ExpositionLabel();
+
+    /// <summary>A top-level service of a compose file: its name and its indented lines.</summary>
+    [GeneratedRegex(@"^  (?<name>[\w-]+):\n(?<body>(?:(?:    .*)?\n)*)", RegexOptions.Multiline)]
+    private static partial Regex ComposeService();
+
+    [GeneratedRegex(@"job_name: streamattention\n(?:    .*\n)*?    static_configs:\n      - targets: \[(?<targets>[^\]]*)\]")]
+    private static partial Regex StaticTargets();
 
     [GeneratedRegex(@"^(?<indent>\s*)(?:-\s+)?expr:\s*(?<value>.*?)\s*$")]
     private static partial Regex RuleExpression();

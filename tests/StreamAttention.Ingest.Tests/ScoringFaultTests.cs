@@ -14,6 +14,7 @@ using StreamAttention.Ingest.Decoding;
 using StreamAttention.Ingest.Diagnostics;
 using StreamAttention.Ingest.EmbeddedKafka;
 using StreamAttention.Ingest.Options;
+using StreamAttention.Ingest.Pipeline;
 using StreamAttention.Ingest.Publishing;
 using StreamAttention.Ingest.Replay;
 using TestCluster = StreamAttention.Testing.TestCluster;
@@ -508,6 +509,43 @@ public sealed class ScoringFaultTests(FaultyClusterFixture fixture) : IClassFixt
 
         Assert.Equal(0, OutputReader.AssertMatches(OutputReader.ReadMatches(kafka), Count, maxDuplicates: 0));
         Assert.Equal(0, outcomes.Restarts);
+    }
+
+    /// <summary>
+    /// A call given up at its deadline took at least that long: the call asked again is waited for three times longer,
+    /// not given up at the same deadline while the silo, slow but alive, still scores the first. A process starved of CPU
+    /// gave up, and asked again, 47 scoring calls in five minutes and restarted its consumer twice (docs/benchmarks.md).
+    /// </summary>
+    [Fact]
+    public async Task A_call_asked_again_after_its_deadline_is_waited_for_three_times_longer()
+    {
+        var time = new WaitingClock(new DateTimeOffset(2026, 6, 1, 9, 0, 0, TimeSpan.Zero));
+        var client = new ScoringGatewayClient(fixture.Cluster.Client, Microsoft.Extensions.Options.Options.Create(new KafkaIngestOptions { ScoringCallDeadlineFloor = TimeSpan.FromSeconds(1) }),
+            time, NullLogger<ScoringGatewayClient>.Instance);
+        try
+        {
+            fixture.Faults.HoldScoring();
+            var scoring = client.ScoreAsync([new IngestMessage("m-1", Traffic.TextOf(0), null, null, null, null, null, $"{Traffic.InputTopic}/0/0")], CancellationToken.None);
+            Assert.False(await time.WaitingAsync(scoring), "the call ended without waiting");
+            time.FireNext();
+            Assert.Equal(time.Start + TimeSpan.FromSeconds(1), time.GetUtcNow());
+            // Given up at the floor; the retry's backoff (100 ms), then the call asked again and its deadline.
+            Assert.False(await time.WaitingAsync(scoring), "the call given up was not asked again");
+            time.FireNext();
+            Assert.False(await time.WaitingAsync(scoring), "the call asked again ended without waiting");
+
+            var fired = time.Fired;
+            time.Advance(TimeSpan.FromSeconds(2.9));
+            Assert.Equal(fired, time.Fired);
+
+            fixture.Faults.ReleaseScoring();
+            var outcome = Assert.Single(await scoring);
+            Assert.NotNull(outcome.Matches);
+        }
+        finally
+        {
+            fixture.Faults.ReleaseScoring();
+        }
     }
 
     /// <summary>

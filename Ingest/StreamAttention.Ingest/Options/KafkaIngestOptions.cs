@@ -80,7 +80,8 @@ public sealed class KafkaIngestOptions : IValidatableObject
 
     /// <summary>
     /// The least a scoring call is waited for before it is given up and asked again (a silo killed with the call in
-    /// flight never answers); the wait is three times the slowest of the last 64 calls when that is longer.
+    /// flight never answers); the wait is three times the slowest of the last 64 calls when that is longer, a call given
+    /// up counting as one that took its whole wait.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan ScoringCallDeadlineFloor { get; set; } = TimeSpan.FromSeconds(5);

@@ -184,6 +184,7 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
+            _deadline.GaveUp(deadline);
             throw new TimeoutException($"The scoring call did not answer within {deadline.TotalSeconds:0.#} s (three times the slowest recent call, at least Ingest:ScoringCallDeadlineFloor)");
         }
     }

@@ -4,6 +4,7 @@ using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Confluent.Kafka;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using StreamAttention.Contracts.Diagnostics;
 using StreamAttention.Contracts.Users;
 using Microsoft.Extensions.Options;
@@ -155,26 +156,42 @@ internal static class IngestBenchmark
         // One producer for every phase: a new idempotent producer holds its first messages until the cluster gave it a
         // producer id (50 ms to 1 s on the mock), which a phase's first messages counted as the pipeline's latency.
         using var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = kafka.BootstrapServers, EnableIdempotence = true, LingerMs = 5 }).Build();
+        // A signal (SIGTERM, Ctrl+C) reaches the silo's host, whose console lifetime only marks it stopping: nothing here
+        // runs the host, so the phases end on that mark and the silo stops as after the last phase.
+        var stopping = silo.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        var warmUp = new Stopwatch();
+        PhaseResult saturated, paced;
+        long saturatedRecords, saturatedMatches, pacedMatches;
+        ModelMessages saturatedModel, pacedModel;
+        double rate;
         // One burst warms the path up; calibration needs MinBackgroundMessages in the background, then a run per
         // CalibrationMeasuresPerRun interests.
         var bursts = 1 + (scoring.Calibration == ScoreCalibration.None
             ? 0
             : (scoring.MinBackgroundMessages + WarmUpBurst - 1) / WarmUpBurst + (count + scoring.CalibrationMeasuresPerRun - 1) / scoring.CalibrationMeasuresPerRun);
-        var warmUp = Stopwatch.StartNew();
-        for (var b = 0; b < bursts; b++)
+        try
         {
-            await RunPhaseAsync(kafka, producer, $"warm-up-{b}", Enumerable.Range(b * WarmUpBurst, WarmUpBurst).Select(i => texts[i % texts.Length]).ToArray(), ratePerSecond: null, output, pauses);
-        }
-        warmUp.Stop();
+            warmUp.Start();
+            for (var b = 0; b < bursts; b++)
+            {
+                await RunPhaseAsync(kafka, producer, $"warm-up-{b}", Enumerable.Range(b * WarmUpBurst, WarmUpBurst).Select(i => texts[i % texts.Length]).ToArray(), ratePerSecond: null, output, pauses, stopping);
+            }
+            warmUp.Stop();
 
-        // From the broker and the pipeline's own count, not the reader: it may lag or miss what the embedded Kafka trimmed.
-        var (recordsBefore, matchesBefore, modelBefore) = (OutputRecords(kafka), outcomes.Matches, outcomes.Model);
-        var saturated = await RunPhaseAsync(kafka, producer, "sat", texts, ratePerSecond: null, output, pauses);
-        var (saturatedRecords, saturatedMatches, saturatedModel) = (OutputRecords(kafka) - recordsBefore, outcomes.Matches - matchesBefore, outcomes.Model - modelBefore);
-        var rate = pacedRate ?? Math.Max(1, saturated.MessagesPerSecond * 0.5);
-        var (pacedMatchesBefore, pacedModelBefore) = (outcomes.Matches, outcomes.Model);
-        var paced = await RunPhaseAsync(kafka, producer, "paced", pacedTexts ?? texts, rate, output, pauses);
-        var (pacedMatches, pacedModel) = (outcomes.Matches - pacedMatchesBefore, outcomes.Model - pacedModelBefore);
+            // From the broker and the pipeline's own count, not the reader: it may lag or miss what the embedded Kafka trimmed.
+            var (recordsBefore, matchesBefore, modelBefore) = (OutputRecords(kafka), outcomes.Matches, outcomes.Model);
+            saturated = await RunPhaseAsync(kafka, producer, "sat", texts, ratePerSecond: null, output, pauses, stopping);
+            (saturatedRecords, saturatedMatches, saturatedModel) = (OutputRecords(kafka) - recordsBefore, outcomes.Matches - matchesBefore, outcomes.Model - modelBefore);
+            rate = pacedRate ?? Math.Max(1, saturated.MessagesPerSecond * 0.5);
+            var (pacedMatchesBefore, pacedModelBefore) = (outcomes.Matches, outcomes.Model);
+            paced = await RunPhaseAsync(kafka, producer, "paced", pacedTexts ?? texts, rate, output, pauses, stopping);
+            (pacedMatches, pacedModel) = (outcomes.Matches - pacedMatchesBefore, outcomes.Model - pacedModelBefore);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            await silo.StopAsync();
+            throw;
+        }
 
         var dropped = DroppedPartitions(kafka);
         if (dropped.Length == 0)
@@ -205,7 +222,8 @@ internal static class IngestBenchmark
     /// counters and its GC pauses.
     /// </summary>
     private static async Task<PhaseResult> RunPhaseAsync(
-        EmbeddedKafkaCluster kafka, IProducer<string, string> producer, string phase, string[] texts, double? ratePerSecond, OutputWatcher output, GcPauses pauses)
+        EmbeddedKafkaCluster kafka, IProducer<string, string> producer, string phase, string[] texts, double? ratePerSecond, OutputWatcher output, GcPauses pauses,
+        CancellationToken stopping)
     {
         var (cpu, gc, startedAt) = (Process.GetCurrentProcess().TotalProcessorTime, GcCounters.Now(), DateTime.UtcNow);
         if (!phase.StartsWith("warm-up", StringComparison.Ordinal))
@@ -220,7 +238,7 @@ internal static class IngestBenchmark
         {
             if (ratePerSecond is { } rate && TimeSpan.FromSeconds(i / rate) - started.Elapsed is { } ahead && ahead > TimeSpan.Zero)
             {
-                await Task.Delay(ahead);
+                await Task.Delay(ahead, stopping);
             }
             var id = $"{phase}-{i}";
             // The message's create time, as the pipeline's producer stamps each match with its own.
@@ -234,7 +252,7 @@ internal static class IngestBenchmark
             }));
         }
         await Task.WhenAll(deliveries);
-        await WaitForAllCommittedAsync(kafka);
+        await WaitForAllCommittedAsync(kafka, stopping);
         var elapsed = started.Elapsed;
         // Taken with the rate, before the catch-up: that waits up to 30 s when the embedded Kafka trimmed output the
         // watcher had not read yet, and what the process did meanwhile is not the phase's work.
@@ -249,7 +267,7 @@ internal static class IngestBenchmark
             pauses.Between(startedAt, committedAt));
     }
 
-    private static async Task WaitForAllCommittedAsync(EmbeddedKafkaCluster kafka)
+    private static async Task WaitForAllCommittedAsync(EmbeddedKafkaCluster kafka, CancellationToken stopping)
     {
         using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = kafka.BootstrapServers, GroupId = GroupId }).Build();
         var partitions = Enumerable.Range(0, Partitions).Select(p => new TopicPartition("streamattention.messages", p)).ToArray();
@@ -261,7 +279,7 @@ internal static class IngestBenchmark
             {
                 return;
             }
-            await Task.Delay(20);
+            await Task.Delay(20, stopping);
         }
         throw new TimeoutException("The ingest did not commit every message in time.");
     }

@@ -11,7 +11,15 @@ using static Onnx.TensorProto.Types;
 var settings = BenchmarkSettings.Parse(args);
 if (args.Contains("--ingest"))
 {
-    await IngestBenchmark.RunAsync(settings);
+    try
+    {
+        await IngestBenchmark.RunAsync(settings);
+    }
+    catch (OperationCanceledException)
+    {
+        Console.Error.WriteLine("# stopped by a signal before the benchmark ended");
+        return 143;
+    }
     return 0;
 }
 if (Array.IndexOf(args, "--write-workload") is >= 0 and var writeAt && writeAt + 1 < args.Length)

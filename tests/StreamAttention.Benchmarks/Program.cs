@@ -77,6 +77,11 @@ if (args.Contains("--attention-state"))
     await AttentionStateBenchmark.RunAsync(settings);
     return 0;
 }
+if (args.Contains("--silo-grouping"))
+{
+    SiloGroupingBenchmark.Run(settings);
+    return 0;
+}
 if (args.Contains("--long-texts"))
 {
     await LongTextBenchmark.RunAsync(settings);

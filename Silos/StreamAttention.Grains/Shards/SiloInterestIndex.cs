@@ -1,4 +1,5 @@
 using System.Collections;
+using StreamAttention.Contracts.Scoring;
 using StreamAttention.Scoring;
 using StreamAttention.Scoring.Options;
 
@@ -194,5 +195,20 @@ public sealed record SiloIndexSnapshot(long Version, InterestIndex Index, int[] 
             }
         }
         return Shards[low];
+    }
+
+    /// <summary>
+    /// The matches of <paramref name="pairs"/>, scored against <see cref="Index"/>, grouped by the shard that published
+    /// each interest: one group per shard of <see cref="Covered"/>, in its order, empty where a shard has none.
+    /// </summary>
+    public ShardMatches[] Matches(IReadOnlyList<RowMatch> pairs)
+    {
+        var matches = Covered.ToDictionary(shard => shard, _ => new List<TextMatch>());
+        foreach (var pair in pairs)
+        {
+            var interest = Index.Interests[pair.InterestIndex];
+            matches[ShardAt(pair.InterestIndex)].Add(new TextMatch(pair.MessageIndex, interest.UserId!, interest.Id, pair.Score, pair.Highlights, Truncated: pair.Truncated, RawScore: pair.RawScore));
+        }
+        return matches.Select(m => new ShardMatches(m.Key, m.Value)).ToArray();
     }
 }

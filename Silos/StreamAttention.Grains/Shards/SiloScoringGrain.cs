@@ -27,15 +27,7 @@ public sealed class SiloScoringGrain(ShardScoringBatcher batcher, ILocalSiloDeta
     public async Task<SiloScoreResult> Score(IReadOnlyList<EmbeddedText> messages, CancellationToken cancellationToken)
     {
         var snapshot = batcher.Index.Current();
-        var matches = snapshot.Covered.ToDictionary(shard => shard, _ => new List<TextMatch>());
-        if (snapshot.Index.Count > 0)
-        {
-            foreach (var pair in await batcher.ScoreAsync(messages, snapshot.Index, cancellationToken))
-            {
-                var interest = snapshot.Index.Interests[pair.InterestIndex];
-                matches[snapshot.ShardAt(pair.InterestIndex)].Add(new TextMatch(pair.MessageIndex, interest.UserId!, interest.Id, pair.Score, pair.Highlights, Truncated: pair.Truncated, RawScore: pair.RawScore));
-            }
-        }
-        return new SiloScoreResult(matches.Select(m => new ShardMatches(m.Key, m.Value)).ToArray());
+        var pairs = snapshot.Index.Count > 0 ? await batcher.ScoreAsync(messages, snapshot.Index, cancellationToken) : [];
+        return new SiloScoreResult(snapshot.Matches(pairs));
     }
 }

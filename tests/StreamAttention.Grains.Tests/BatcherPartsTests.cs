@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using StreamAttention.Contracts;
 using StreamAttention.Contracts.Scoring;
 using StreamAttention.Grains.Shards;
 using StreamAttention.Scoring;
@@ -35,6 +36,53 @@ public sealed class BatcherPartsTests
         var after = silo.Current();
         Assert.Equal([5, 7], after.Covered);
         Assert.Equal(["e0", "e1"], after.Index.Interests.Select(i => i.Id));
+    }
+
+    [Fact]
+    public void A_runs_matches_are_grouped_by_the_shard_that_published_each_interest_in_the_order_the_run_gave_them()
+    {
+        var random = new Random(7);
+        var words = new WordTable(Dimension);
+        var silo = new SiloInterestIndex(words, Options);
+        // Shard 40 publishes no user and shard 12 only users without interests: both covered, neither has rows.
+        silo.Publish(40, []);
+        silo.Publish(12, [Index("s12u0-", 0, words), Index("s12u1-", 0, words)]);
+        foreach (var shard in new[] { 9, 3, 0, 7, 21 })
+        {
+            silo.Publish(shard, Enumerable.Range(0, random.Next(1, 5)).Select(u => Index("i", random.Next(0, 6), words, user: $"s{shard}u{u}")).ToArray());
+        }
+        var snapshot = silo.Current();
+        Assert.InRange(snapshot.Index.Count, 20, 100);
+        Highlight[] highlights = [new("w", 0.5f)];
+        var pairs = Enumerable.Range(0, 400)
+            .Select(_ => new RowMatch(random.Next(5), random.Next(snapshot.Index.Count), random.NextSingle(), 0, highlights) { RawScore = random.NextSingle(), Truncated = random.Next(2) == 0 })
+            .ToList();
+
+        var matches = snapshot.Matches(pairs);
+
+        // As the grain grouped them before: each pair's row looked up among where the shards' rows start.
+        int ShardOf(int row) => snapshot.Shards[Array.FindLastIndex(snapshot.Starts, start => start <= row)];
+        Assert.Equal([0, 3, 7, 9, 12, 21, 40], matches.Select(group => group.Shard));
+        foreach (var group in matches)
+        {
+            var expected = pairs.Where(pair => ShardOf(pair.InterestIndex) == group.Shard).Select(pair =>
+            {
+                var interest = snapshot.Index.Interests[pair.InterestIndex];
+                return new TextMatch(pair.MessageIndex, interest.UserId!, interest.Id, pair.Score, highlights, Truncated: pair.Truncated, RawScore: pair.RawScore);
+            });
+            Assert.Equal(expected, group.Matches);
+            // The type the shards' matches always went over the wire as.
+            Assert.IsType<List<TextMatch>>(group.Matches);
+        }
+        Assert.Empty(matches.Single(group => group.Shard == 12).Matches);
+        Assert.Equal(pairs.Count, matches.Sum(group => group.Matches.Count));
+
+        // A run's pairs name rows of the snapshot it scored against: shards that withdraw or publish since do not move them.
+        silo.Withdraw(3);
+        silo.Publish(0, [Index("moved", 3, words, user: "s0u9")]);
+        Assert.NotSame(snapshot, silo.Current());
+        Assert.Equal(Flatten(matches), Flatten(snapshot.Matches(pairs)));
+        static IEnumerable<(int, TextMatch)> Flatten(ShardMatches[] groups) => groups.SelectMany(group => group.Matches.Select(match => (group.Shard, match)));
     }
 
     [Fact]
@@ -247,9 +295,9 @@ public sealed class BatcherPartsTests
     private static ScoringRequest Request(int messages, CancellationToken cancellationToken = default, InterestIndex? index = null)
         => new(Enumerable.Range(0, messages).Select(_ => Row()).ToArray(), index ?? Index("r", 1), cancellationToken);
 
-    private static InterestIndex Index(string prefix, int count, WordTable? words = null, float pooled = 1)
+    private static InterestIndex Index(string prefix, int count, WordTable? words = null, float pooled = 1, string user = "user")
         => InterestIndex.FromRows(
-            Enumerable.Range(0, count).Select(i => new InterestDefinition($"{prefix}{i}", $"{prefix}{i}", "user", null)).ToArray(),
+            Enumerable.Range(0, count).Select(i => new InterestDefinition($"{prefix}{i}", $"{prefix}{i}", user, null)).ToArray(),
             Enumerable.Range(0, count).Select(i => Row(pooled + i)).ToArray(), Dimension, Options, words);
 
     /// <summary>A user's index of <paramref name="count"/> interests, each of one word no other change names.</summary>

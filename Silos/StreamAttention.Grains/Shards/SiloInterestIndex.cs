@@ -178,24 +178,11 @@ public sealed class SiloInterestIndex(WordTable words, ScoringOptions options)
 /// </summary>
 public sealed record SiloIndexSnapshot(long Version, InterestIndex Index, int[] Covered, int[] Shards, int[] Starts)
 {
+    /// <summary>Per row of <see cref="Index"/>, its shard's position in <see cref="Shards"/> (2 bytes a row): a run's matches are grouped without a search per pair.</summary>
+    private readonly ushort[] _rowShards = RowShards(Index.Count, Starts);
+
     /// <summary>The shard that published the interest at <paramref name="position"/> in <see cref="Index"/>.</summary>
-    public int ShardAt(int position)
-    {
-        int low = 0, high = Starts.Length - 1;
-        while (low < high)
-        {
-            var middle = (low + high + 1) / 2;
-            if (Starts[middle] <= position)
-            {
-                low = middle;
-            }
-            else
-            {
-                high = middle - 1;
-            }
-        }
-        return Shards[low];
-    }
+    public int ShardAt(int position) => Shards[_rowShards[position]];
 
     /// <summary>
     /// The matches of <paramref name="pairs"/>, scored against <see cref="Index"/>, grouped by the shard that published
@@ -203,12 +190,34 @@ public sealed record SiloIndexSnapshot(long Version, InterestIndex Index, int[] 
     /// </summary>
     public ShardMatches[] Matches(IReadOnlyList<RowMatch> pairs)
     {
-        var matches = Covered.ToDictionary(shard => shard, _ => new List<TextMatch>());
+        // Counted first, so that each shard's list is allocated once, at its size.
+        var counts = new int[Shards.Length];
+        foreach (var pair in pairs)
+        {
+            counts[_rowShards[pair.InterestIndex]]++;
+        }
+        var groups = Array.ConvertAll(counts, count => new List<TextMatch>(count));
         foreach (var pair in pairs)
         {
             var interest = Index.Interests[pair.InterestIndex];
-            matches[ShardAt(pair.InterestIndex)].Add(new TextMatch(pair.MessageIndex, interest.UserId!, interest.Id, pair.Score, pair.Highlights, Truncated: pair.Truncated, RawScore: pair.RawScore));
+            groups[_rowShards[pair.InterestIndex]].Add(new TextMatch(pair.MessageIndex, interest.UserId!, interest.Id, pair.Score, pair.Highlights, Truncated: pair.Truncated, RawScore: pair.RawScore));
         }
-        return matches.Select(m => new ShardMatches(m.Key, m.Value)).ToArray();
+        // Shards lists the covered shards that have interests, in the same order.
+        var matches = new ShardMatches[Covered.Length];
+        for (int c = 0, s = 0; c < Covered.Length; c++)
+        {
+            matches[c] = new ShardMatches(Covered[c], s < Shards.Length && Shards[s] == Covered[c] ? groups[s++] : []);
+        }
+        return matches;
+    }
+
+    private static ushort[] RowShards(int rows, int[] starts)
+    {
+        var shards = new ushort[rows];
+        for (var s = 0; s < starts.Length; s++)
+        {
+            shards.AsSpan(starts[s], (s + 1 < starts.Length ? starts[s + 1] : rows) - starts[s]).Fill(checked((ushort)s));
+        }
+        return shards;
     }
 }

@@ -135,11 +135,15 @@ public static class StreamAttentionSiloBuilderExtensions
             case StorageKind.Redis:
                 builder.AddIncomingGrainCallFilter<StorageOutageCallFilter>();
                 // Cleared records are deleted: otherwise each attention log entry ever removed would stay as an empty hash.
+                // Made by the container, so that it closes the connection when the silo stops.
+                builder.Services.AddSingleton(_ => new RedisStorageConnection(ConfigurationOptions.Parse(options.Redis!)));
                 builder.AddRedisGrainStorage(RedisStorageName, (OptionsBuilder<RedisStorageOptions> redis) => UseBinaryStateSerializer(redis
-                    .Configure(storage => (storage.ConfigurationOptions, storage.DeleteStateOnClear) = (ConfigurationOptions.Parse(options.Redis!), true))));
+                    .Configure<RedisStorageConnection>((storage, connection) => (storage.ConfigurationOptions, storage.CreateMultiplexer, storage.DeleteStateOnClear)
+                        = (ConfigurationOptions.Parse(options.Redis!), _ => connection.SharedAsync(), true))));
                 // The grains use it through LostRecordStorage: a Redis that lost its data does not fail their next writes.
                 builder.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Interests, (services, _) => new LostRecordStorage(
-                    services.GetRequiredKeyedService<IGrainStorage>(RedisStorageName), services.GetRequiredService<ILogger<LostRecordStorage>>()));
+                    services.GetRequiredKeyedService<IGrainStorage>(RedisStorageName), services.GetRequiredService<RedisStorageConnection>(),
+                    services.GetRequiredService<IOptions<ClusterOptions>>(), services.GetRequiredService<ILogger<LostRecordStorage>>()));
                 builder.UseRedisReminderService(redis => redis.ConfigurationOptions = ConfigurationOptions.Parse(options.Redis!));
                 break;
         }

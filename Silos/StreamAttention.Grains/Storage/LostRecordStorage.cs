@@ -1,84 +1,144 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using Orleans.Storage;
+using StackExchange.Redis;
 
 namespace StreamAttention.Grains.Storage;
 
 /// <summary>
 /// The Redis grain storage, made to survive a Redis that lost its data while the silos ran (restarted without
-/// persistence, a failover to an empty replica). Orleans' Redis storage refuses a write whose record vanished since the
-/// grain read it (its etag no longer matches: <see cref="InconsistentStateException"/>), so every active grain's next
-/// write failed, the user's write a 500, and a shard's membership kept failing with it. Such a write is made again as
-/// a first write, and so stores what the grain holds in memory (a user's interests, a shard's members); a record that
-/// still exists (another activation wrote it) keeps the refusal.
+/// persistence, a failover to an empty replica). Orleans' Redis storage refuses a write or clear whose record vanished
+/// since the grain read it (its etag no longer matches: <see cref="InconsistentStateException"/>), so every active
+/// grain's next write failed, the user's write a 500. Such a change is made again as one of a record never written, and
+/// so stores what the grain holds in memory (a user's interests, a shard's members) — but only when Redis lost its data:
+/// a record deleted on purpose (a user's erasure by another activation of the grain, while silos fail or the directory
+/// is split) keeps the refusal, or a stale activation would write an erased user's interests back.
+/// <para>
+/// The two are told apart by Redis's epoch: a random value under <c>{ServiceId}/state-epoch</c>, created by whichever
+/// call finds it missing (atomically, so all silos agree on it). A loss takes it with the records, and the next call
+/// creates a new one. The epoch read just before a record's read (or first write) is kept beside the etag the grain got
+/// (keyed by that etag's string, held as long as the grain holds it: the attention log keeps its entries' etags apart
+/// from their states), and a vanished record is written again only when the epoch is now another one.
+/// </para>
+/// <para>
+/// Guaranteed: a record deleted while Redis kept its data since the activation read (or first wrote) it is never
+/// written back by that activation's stale etag, whatever silo created the epoch after a loss and whenever. Not
+/// guaranteed: a deletion and a loss both after that read (in either order) look like a loss alone, and the record is
+/// written back. An etag whose epoch this silo did not see (the state came with a migrated activation) keeps the
+/// refusal, as before; etags are what Orleans' storage makes, so silos of other builds read them unchanged.
+/// </para>
 /// </summary>
-internal sealed partial class LostRecordStorage(IGrainStorage redis, ILogger<LostRecordStorage> logger) : IGrainStorage
+internal sealed partial class LostRecordStorage(IGrainStorage redis, RedisStorageConnection connection, IOptions<ClusterOptions> cluster, ILogger<LostRecordStorage> logger)
+    : IGrainStorage
 {
-    private int _lossLogged;
+    /// <summary>Reads the epoch, creating it when missing (never written, or lost with the rest of the data).</summary>
+    private const string EpochScript = """
+        local epoch = redis.call('GET', KEYS[1])
+        if not epoch then
+          epoch = ARGV[1]
+          redis.call('SET', KEYS[1], epoch)
+        end
+        return epoch
+        """;
 
-    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
-        => redis.ReadStateAsync(stateName, grainId, grainState);
+    private readonly RedisKey _epochKey = $"{cluster.Value.ServiceId}/state-epoch";
 
-    public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    /// <summary>The epoch of the last loss logged as an error: each loss is logged once as such, its other records at Information.</summary>
+    private string? _lossLogged;
+
+    /// <summary>The epoch before each etag's record was read or first written, by the etag's string.</summary>
+    private readonly ConditionalWeakTable<string, string> _epochs = new();
+
+    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        try
-        {
-            await redis.ClearStateAsync(stateName, grainId, grainState);
-        }
-        catch (InconsistentStateException) when (grainState.ETag is not null)
-        {
-            // Gone already (an erasure after the loss): what the clear was for.
-            if (!await GoneAsync(stateName, grainId, grainState))
-            {
-                throw;
-            }
-        }
+        // Sent first on the shared connection, so that Redis reads the epoch before the record.
+        var epoch = EpochAsync();
+        await Task.WhenAll(redis.ReadStateAsync(stateName, grainId, grainState), epoch);
+        Remember(grainState.ETag, await epoch);
     }
 
-    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+        => ChangeAsync(stateName, grainId, grainState, () => redis.WriteStateAsync(stateName, grainId, grainState));
+
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+        => ChangeAsync(stateName, grainId, grainState, () => redis.ClearStateAsync(stateName, grainId, grainState));
+
+    private async Task ChangeAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, Func<Task> change)
     {
+        if (grainState.ETag is null)
+        {
+            var current = EpochAsync();
+            await Task.WhenAll(change(), current);
+            Remember(grainState.ETag, await current);
+            return;
+        }
+        var epoch = _epochs.TryGetValue(grainState.ETag, out var known) ? known : null;
         try
         {
-            await redis.WriteStateAsync(stateName, grainId, grainState);
+            await change();
         }
-        catch (InconsistentStateException) when (grainState.ETag is not null)
+        catch (InconsistentStateException)
         {
-            if (!await GoneAsync(stateName, grainId, grainState))
+            epoch = await LossSinceAsync<T>(stateName, grainId, epoch);
+            if (epoch is null)
             {
                 throw;
             }
-            await redis.WriteStateAsync(stateName, grainId, grainState);
+            (grainState.ETag, grainState.RecordExists) = (null, false);
+            await change();
         }
+        Remember(grainState.ETag, epoch);
     }
 
     /// <summary>
-    /// Whether the record the storage refused a change of no longer exists; if so, says so and makes
-    /// <paramref name="grainState"/> one of a record never written (no etag), which Orleans writes or clears as such.
+    /// The epoch now, if the record the storage refused a change of is gone and Redis lost its data since
+    /// <paramref name="epoch"/> (the one before the grain's read); null if the record exists (another activation wrote it) or was deleted on purpose.
     /// </summary>
-    private async Task<bool> GoneAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    private async Task<string?> LossSinceAsync<T>(string stateName, GrainId grainId, string? epoch)
     {
+        if (epoch is null)
+        {
+            return null;
+        }
         var stored = new GrainState<T>();
         await redis.ReadStateAsync(stateName, grainId, stored);
-        if (stored.RecordExists)
+        var current = await EpochAsync();
+        if (stored.ETag is not null || current == epoch)
         {
-            return false;
+            return null;
         }
-        if (Interlocked.Exchange(ref _lossLogged, 1) == 0)
+        if (Interlocked.Exchange(ref _lossLogged, current) != current)
         {
-            LogFirstRecordLost(grainId, stateName);
+            LogLossFound(grainId, stateName);
         }
         else
         {
             LogRecordLost(grainId, stateName);
         }
-        (grainState.ETag, grainState.RecordExists) = (null, false);
-        return true;
+        return current;
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The record {State} of {Grain} is gone from Redis since the grain read it: Redis lost its data "
+    private async Task<string> EpochAsync()
+    {
+        var database = await connection.DatabaseAsync();
+        return (string)(await database.ScriptEvaluateAsync(EpochScript, [_epochKey], [Guid.NewGuid().ToString("N")]))!;
+    }
+
+    private void Remember(string? etag, string? epoch)
+    {
+        if (etag is not null && epoch is not null)
+        {
+            _epochs.AddOrUpdate(etag, epoch);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The record {State} of {Grain} is gone from Redis since the grain read it, and so is Redis's epoch: Redis lost its data "
         + "(restarted without persistence, or a failover to an empty replica). What active grains hold is written again as they write; "
         + "the rest is lost (Deploy/README.md, \"When Redis loses its data\"). Further records found gone are logged at Information")]
-    private partial void LogFirstRecordLost(GrainId grain, string state);
+    private partial void LogLossFound(GrainId grain, string state);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "The record {State} of {Grain} was gone from Redis; written again from the grain's memory")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "The record {State} of {Grain} was gone from Redis (lost with its data); written again from the grain's memory")]
     private partial void LogRecordLost(GrainId grain, string state);
 }

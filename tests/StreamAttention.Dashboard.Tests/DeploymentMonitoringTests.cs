@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using StreamAttention.Contracts.Diagnostics;
+using StreamAttention.Grains.Shards;
 using StreamAttention.Ingest.Decoding;
 
 namespace StreamAttention.Dashboard.Tests;
@@ -72,23 +73,30 @@ public sealed partial class DeploymentMonitoringTests
     }
 
     /// <summary>
-    /// The alerts on dead letters and restarts take their counters' increase, which does not see a series' first
-    /// sample: every reason's series must exist at 0 before its first dead letter, or that dead letter goes unalerted.
+    /// The alerts on dead letters, restarts, requests the silos' queues refused and undecided matches take their
+    /// counters' increase, which does not see a series' first sample: every series (each dead-letter reason, each reason
+    /// a request is dropped for) must exist at 0 before its first count, or that first one goes unalerted.
     /// </summary>
     [Fact]
-    public async Task The_ingest_exports_its_restart_and_every_dead_letter_reason_counter_before_counting_any()
+    public async Task The_silo_and_its_ingest_export_their_failure_counters_for_every_reason_before_counting_any()
     {
         using var local = await SiloProcess.StartLocalAsync("counters-at-zero");
         var restarts = PrometheusNames.Counter(InstrumentNames.IngestRestarts);
-        var deadLetters = PrometheusNames.Counter(InstrumentNames.IngestDeadLetters);
+        var undecided = PrometheusNames.Counter(InstrumentNames.AttentionUndecided);
+        // The ingest starts after the silo: once its restarts are exported, so is everything the silo exports at its start.
         await ScrapeUntilAsync(local.Http, restarts);
 
         var exposition = await local.Http.GetStringAsync("/metrics");
-        var reasons = exposition.Split('\n').Where(line => line.StartsWith(deadLetters + "{", StringComparison.Ordinal))
-            .SelectMany(line => ExpositionLabel().Matches(line).Where(m => m.Groups[1].Value == "reason").Select(m => m.Groups[2].Value))
-            .ToHashSet(StringComparer.Ordinal);
-        Assert.Empty(DeadLetterReasons.All.Except(reasons));
+        Assert.Contains(undecided, ExportedNames(exposition).Keys);
+        Assert.Empty(DeadLetterReasons.All.Except(LabelValues(exposition, PrometheusNames.Counter(InstrumentNames.IngestDeadLetters), "reason")));
+        Assert.Empty(new[] { BatchingInstruments.Busy, BatchingInstruments.Cancelled }.Except(LabelValues(exposition, PrometheusNames.Counter(InstrumentNames.BatchDropped), "reason")));
     }
+
+    /// <summary>The values <paramref name="label"/> takes in the exposition's samples of <paramref name="metric"/>.</summary>
+    private static HashSet<string> LabelValues(string exposition, string metric, string label)
+        => exposition.Split('\n').Where(line => line.StartsWith(metric + "{", StringComparison.Ordinal))
+            .SelectMany(line => ExpositionLabel().Matches(line).Where(m => m.Groups[1].Value == label).Select(m => m.Groups[2].Value))
+            .ToHashSet(StringComparer.Ordinal);
 
     /// <summary>
     /// A stopped container's name no longer resolves: found by DNS, its target would vanish and no alert fire. Every

@@ -56,6 +56,12 @@ public sealed class AttentionInstruments
 
     public Counter<long> Undecided { get; }
 
+    /// <summary>
+    /// Records no match undecided, so the series exists at 0 from the start: an alert on its increase sees the first
+    /// one (Prometheus takes a series' first sample as its start, not as an increase).
+    /// </summary>
+    public void NothingUndecidedYet() => Undecided.Add(0);
+
     /// <summary>The gauge of <see cref="ObserveHungDecisions"/>; null until then.</summary>
     public ObservableGauge<int>? HungDecisions { get; private set; }
 

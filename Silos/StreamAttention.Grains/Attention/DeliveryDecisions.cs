@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.ObjectModel;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StreamAttention.Contracts.Calls;
@@ -30,7 +31,7 @@ namespace StreamAttention.Grains.Attention;
 /// </summary>
 /// <param name="attention">Its clock (<see cref="AttentionFilter.Time"/>) says when a user's failure is forgotten and when the deadline passes: the attention's time.</param>
 public sealed class DeliveryDecisions(UserGrainReferences users, IGrainFactory grains, AttentionFilter attention, IOptions<DeliveryDecisionOptions> options,
-    AttentionInstruments instruments, ILogger<DeliveryDecisions> logger)
+    AttentionInstruments instruments, ILogger<DeliveryDecisions> logger) : IHostedService
 {
     private const int Attempts = 4;
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(200);
@@ -49,6 +50,18 @@ public sealed class DeliveryDecisions(UserGrainReferences users, IGrainFactory g
 
     /// <summary>The users of the last batch decided, to size the next one's grouping (a hint: concurrent batches may race on it).</summary>
     private int _lastBatchUsers;
+
+    /// <summary>
+    /// Started with the silo, not at the gateway's first activation: its undecided counter and hung-decisions gauge are
+    /// exported from the start, the counter at 0 so that an alert on its increase sees the first undecided match.
+    /// </summary>
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        instruments.NothingUndecidedYet();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>The matches' decisions, in the order given.</summary>
     public async Task<BatchDecisions> DecideAsync(IReadOnlyList<(string UserId, UserMatch Match)> matches, CancellationToken cancellationToken)

@@ -58,6 +58,7 @@ public static class StreamAttentionSiloBuilderExtensions
             provider.GetRequiredService<IOptions<InterestLimitsOptions>>().Value.MaxFingerprintsPerUser));
         services.TryAddSingleton<UserGrainReferences>();
         services.TryAddSingleton<DeliveryDecisions>();
+        services.AddHostedService(provider => provider.GetRequiredService<DeliveryDecisions>());
         services.TryAddSingleton<MatchDelivery>();
         services.AddHostedService(provider => provider.GetRequiredService<MatchDelivery>());
         services.TryAddSingleton(provider => new SiloInterestIndex(

@@ -41,4 +41,14 @@ public sealed class BatchingInstruments
     public Counter<long> ShardRequests { get; }
 
     public void Dropped(string reason) => _dropped.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    /// <summary>
+    /// Records no request dropped for either reason, so their series exist at 0 from the start: an alert on their
+    /// increase sees the first one (Prometheus takes a series' first sample as its start, not as an increase).
+    /// </summary>
+    public void NothingDroppedYet()
+    {
+        _dropped.Add(0, new KeyValuePair<string, object?>("reason", Busy));
+        _dropped.Add(0, new KeyValuePair<string, object?>("reason", Cancelled));
+    }
 }

@@ -16,6 +16,14 @@ public interface ITextEmbedder : IDisposable
     /// </summary>
     string Identity => Name;
 
+    /// <summary>
+    /// <paramref name="identity"/> with the tokens kept per text beside it where they are not the provider's default
+    /// (<c>all-minilm-l6-v2 max-tokens 256</c>): a longer text is cut, and a message windowed, elsewhere, so its vectors
+    /// differ; the default adds nothing, so a default installation's identity is the builds' before.
+    /// </summary>
+    static string WithMaxTokens(string identity, int maxTokens, int defaultMaxTokens)
+        => maxTokens == defaultMaxTokens ? identity : $"{identity} max-tokens {maxTokens}";
+
     int Dimension { get; }
 
     /// <summary>

@@ -74,11 +74,7 @@ public sealed class DistilledEmbedderTests(DistilledModelFixture model)
     [Fact]
     public void Tables_distilled_with_other_settings_are_told_apart_and_the_default_one_is_known_by_its_name()
     {
-        var table = model.Table;
-        // As the cluster's model check reads it.
-        ITextEmbedder Distilled(string inputsKey)
-            => new DistilledEmbedder(new DistilledTokenTable(inputsKey, table.Vectors, table.Weights, table.Dimension, table.Words, table.WordVectors), model.Files.VocabularyPath, model.Options);
-        using var tests = Distilled(table.InputsKey);
+        using var tests = Distilled(model.Table.InputsKey);
         using var otherSif = Distilled(DistilledModelSetup.InputsKey(new DistilledModelOptions { VocabularyLimit = 5_000, Dimension = 64, WholeWords = 0, SifA = 1e-3 }));
         using var byDefault = Distilled(DistilledModelSetup.InputsKey(new DistilledModelOptions()));
 
@@ -86,6 +82,33 @@ public sealed class DistilledEmbedderTests(DistilledModelFixture model)
         Assert.Matches("^minilm-distilled-64d #[0-9a-f]{16}$", tests.Identity);
         Assert.NotEqual(tests.Identity, otherSif.Identity);
         Assert.Equal(byDefault.Name, byDefault.Identity);
+    }
+
+    /// <summary>
+    /// Words past <c>MaxTokens</c> are cut from an interest and start another window of a message, so a long text
+    /// embeds otherwise: silos that keep other counts are told apart, while the default count adds nothing.
+    /// </summary>
+    [Fact]
+    public void The_words_kept_per_text_are_part_of_the_identity_where_they_are_not_the_default()
+    {
+        var defaultInputs = DistilledModelSetup.InputsKey(new DistilledModelOptions());
+        using var byDefault = Distilled(defaultInputs);
+        using var fewerWords = Distilled(defaultInputs, maxTokens: 1);
+        using var tests = Distilled(model.Table.InputsKey, model.Options.MaxTokens);
+        const string text = "a car on the road to the music of legs";
+
+        Assert.NotEqual(byDefault.Embed([text]).PooledVector(0).ToArray(), fewerWords.Embed([text]).PooledVector(0).ToArray());
+        Assert.Equal("minilm-distilled-64d", byDefault.Identity);
+        Assert.Equal("minilm-distilled-64d max-tokens 1", fewerWords.Identity);
+        Assert.Matches("^minilm-distilled-64d #[0-9a-f]{16} max-tokens 8$", tests.Identity);
+    }
+
+    /// <summary>The fixture's table known by <paramref name="inputsKey"/>, as the cluster's model check reads it.</summary>
+    private ITextEmbedder Distilled(string inputsKey, int maxTokens = 64)
+    {
+        var table = model.Table;
+        return new DistilledEmbedder(new DistilledTokenTable(inputsKey, table.Vectors, table.Weights, table.Dimension, table.Words, table.WordVectors),
+            model.Files.VocabularyPath, new DistilledModelOptions { MaxTokens = maxTokens });
     }
 
     [Fact]

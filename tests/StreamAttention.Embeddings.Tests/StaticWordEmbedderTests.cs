@@ -40,7 +40,7 @@ public class StaticWordEmbedderTests
     public void Settings_that_change_the_tokens_are_part_of_the_identity_and_the_default_ones_are_known_by_the_name()
     {
         var defaults = new WordVectorOptions();
-        var fullVocabulary = new WordVectors([.. Enumerable.Range(0, defaults.VocabularySize).Select(rank => $"w{rank}")], new Half[defaults.VocabularySize], 1);
+        var fullVocabulary = FullVocabulary();
 
         // As the cluster's model check reads it.
         using ITextEmbedder byDefault = new StaticWordEmbedder(fullVocabulary, defaults);
@@ -50,6 +50,26 @@ public class StaticWordEmbedderTests
         Assert.Equal("glove-6b-100d", byDefault.Identity);
         Assert.Equal("glove-6b-100d vocabulary 250000 sif 0.0001", otherSif.Identity);
         Assert.Equal("glove-6b-100d vocabulary 7 sif 0.001", fewerWords.Identity);
+    }
+
+    /// <summary>
+    /// Known words past <c>MaxTokens</c> are cut from an interest and start another window of a message, so a long
+    /// text embeds otherwise: silos that keep other counts are told apart, while the default count adds nothing.
+    /// </summary>
+    [Fact]
+    public void The_tokens_kept_per_text_are_part_of_the_identity_where_they_are_not_the_default()
+    {
+        var fullVocabulary = FullVocabulary();
+        using ITextEmbedder byDefault = new StaticWordEmbedder(fullVocabulary, new WordVectorOptions());
+        using ITextEmbedder fewerTokens = new StaticWordEmbedder(fullVocabulary, new WordVectorOptions { MaxTokens = 32 });
+        using var sevenWords = Embedder();
+        using var sevenWordsFewerTokens = Embedder(maxTokens: 2);
+        const string text = "database outage on the server";
+
+        Assert.NotEqual(sevenWords.Embed([text]).PooledVector(0).ToArray(), sevenWordsFewerTokens.Embed([text]).PooledVector(0).ToArray());
+        Assert.Equal("glove-6b-100d", byDefault.Identity);
+        Assert.Equal("glove-6b-100d max-tokens 32", fewerTokens.Identity);
+        Assert.Equal("glove-6b-100d vocabulary 7 sif 0.001 max-tokens 2", sevenWordsFewerTokens.Identity);
     }
 
     [Fact]
@@ -178,6 +198,13 @@ public class StaticWordEmbedderTests
             Assert.Equal(single.UnknownWords[0], batch.UnknownWords[text]);
             Assert.Equal(single.Pooled, batch.PooledVector(text).ToArray());
         }
+    }
+
+    /// <summary>As many words as the default vocabulary keeps, so their count adds nothing to the identity.</summary>
+    private static WordVectors FullVocabulary()
+    {
+        var size = new WordVectorOptions().VocabularySize;
+        return new WordVectors([.. Enumerable.Range(0, size).Select(rank => $"w{rank}")], new Half[size], 1);
     }
 
     private StaticWordEmbedder Embedder(int maxTokens = 64, double sifA = 1e-3)

@@ -59,8 +59,10 @@ public sealed class DistilledEmbedder : ITextEmbedder
         _storage = _expansion is null ? null
             : new ExpansionStorage(ExpansionStorage.KeyOf(table.InputsKey, sentences!.Name, projection!, options.ExpansionWords, MaxTokens), _expansion.Candidates, Dimension);
         _expansions = new ExpansionCache(options.ExpansionCacheSize);
-        Identity = table.InputsKey == DistilledModelSetup.InputsKey(new DistilledModelOptions()) ? Name
+        var defaults = new DistilledModelOptions();
+        var tableIdentity = table.InputsKey == DistilledModelSetup.InputsKey(defaults) ? Name
             : $"{Name} #{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(table.InputsKey)))[..IdentityDigits]}";
+        Identity = ITextEmbedder.WithMaxTokens(tableIdentity, MaxTokens, defaults.MaxTokens);
     }
 
     public string Name => $"{DistilledModelSetup.ModelName}-{Dimension}d";
@@ -69,7 +71,8 @@ public sealed class DistilledEmbedder : ITextEmbedder
     /// Its name for a table distilled with the default settings, so a default installation's silos compare as the
     /// builds before; else beside it the fingerprint of what the table was distilled with (<see cref="DistilledTokenTable.InputsKey"/>:
     /// <c>Embeddings:Distilled</c>'s <c>Dimension</c>, <c>RemovedComponents</c>, <c>SifA</c>, <c>WholeWords</c>,
-    /// <c>VocabularyLimit</c>), each of which changes every vector: silos distilled otherwise are told apart.
+    /// <c>VocabularyLimit</c>), each of which changes every vector: silos distilled otherwise are told apart; and
+    /// <c>MaxTokens</c> where it is not the default (<see cref="ITextEmbedder.WithMaxTokens"/>).
     /// </summary>
     public string Identity { get; }
 

@@ -32,8 +32,9 @@ public sealed class StaticWordEmbedder : ITextEmbedder
         MaxTokens = options.MaxTokens;
         _weights = SifWeights(vectors.Count, options.SifA);
         var defaults = new WordVectorOptions();
-        Identity = vectors.Count == defaults.VocabularySize && options.SifA == defaults.SifA ? ModelName
+        var tokensIdentity = vectors.Count == defaults.VocabularySize && options.SifA == defaults.SifA ? ModelName
             : string.Create(CultureInfo.InvariantCulture, $"{ModelName} vocabulary {vectors.Count} sif {options.SifA:R}");
+        Identity = ITextEmbedder.WithMaxTokens(tokensIdentity, MaxTokens, defaults.MaxTokens);
     }
 
     public string Name => ModelName;
@@ -41,7 +42,8 @@ public sealed class StaticWordEmbedder : ITextEmbedder
     /// <summary>
     /// Its name with the default settings, so a default installation's silos compare as the builds before; else beside
     /// it what changes the tokens: the words kept (<c>Embeddings:WordVectors:VocabularySize</c>, a word past it is
-    /// unknown) and their weights (<c>SifA</c>).
+    /// unknown) and their weights (<c>SifA</c>); and <c>MaxTokens</c> where it is not the default
+    /// (<see cref="ITextEmbedder.WithMaxTokens"/>).
     /// </summary>
     public string Identity { get; }
 

@@ -72,8 +72,7 @@ public sealed class TransformerEmbedder : ITextEmbedder
         Name = string.IsNullOrWhiteSpace(options.Name) ? DefaultName(options.ModelPath, modelSha256!) : options.Name.Trim();
         var defaultMaxTokens = options.MaxTokens == new TransformerEmbeddingOptions().MaxTokens;
         Identity = identity is null ? $"{Name} #{FingerprintOf(modelSha256!, options, defaultMaxTokens)[..FingerprintDigits]}"
-            : defaultMaxTokens ? identity
-            : $"{identity} max-tokens {options.MaxTokens}";
+            : ITextEmbedder.WithMaxTokens(identity, options.MaxTokens, new TransformerEmbeddingOptions().MaxTokens);
         MaxTokens = options.MaxTokens;
         _batchSize = options.BatchSize;
         _outputNames = [options.OutputName];

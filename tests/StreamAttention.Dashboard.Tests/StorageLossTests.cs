@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
+using StreamAttention.Contracts.Grains;
+using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Storage;
 using StreamAttention.Grains.Users;
 
@@ -11,7 +13,8 @@ namespace StreamAttention.Dashboard.Tests;
 /// <summary>
 /// A silo whose grain storage (Redis; the silo clusters alone) lost its data while the silo ran (FLUSHALL, as a Redis
 /// restarted without persistence): an active user's next write and erasure succeed, and the write stores what the grain held;
-/// a record deleted on purpose (another activation's erasure) is not written back by a stale write.
+/// a record deleted on purpose (another activation's erasure) is not written back by a stale write. After that write and the
+/// silo's restart (on the same Redis, as Deploy/README.md tells), the user is scored and its digest reminder is registered.
 /// </summary>
 public sealed class StorageLossTests(StorageLossTests.Host host) : IClassFixture<StorageLossTests.Host>
 {
@@ -77,10 +80,67 @@ public sealed class StorageLossTests(StorageLossTests.Host host) : IClassFixture
         Assert.Equal(7, stored.State!.Version);
     }
 
-    private async Task PutAsync(string user, string id, string text, HttpStatusCode expected)
+    [Fact]
+    public async Task A_user_whose_write_stored_its_interests_again_after_the_loss_is_scored_once_the_silo_restarted()
     {
-        using var response = await host.Http.PutAsJsonAsync($"/users/{user}/interests/{id}", new { text });
+        using var redis = await RedisServer.StartAsync();
+        await using (var before = await SiloOn.StartAsync(redis))
+        {
+            await PutAsync(before, "storage-loss-rejoined", "db", Texts.DatabaseInterest, HttpStatusCode.Created);
+            await redis.FlushAllAsync();
+            await PutAsync(before, "storage-loss-rejoined", "cars", "electric cars and batteries", HttpStatusCode.Created);
+        }
+
+        await using var after = await SiloOn.StartAsync(redis);
+        using var response = await after.Http.PostAsJsonAsync("/score", new { texts = new[] { Texts.DatabaseMessage } });
+        var matches = (await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>())!["matches"]!.AsArray();
+        Assert.Contains(matches, m => (string?)m!["userId"] == "storage-loss-rejoined" && (string?)m["interestId"] == "db");
+    }
+
+    [Fact]
+    public async Task An_active_users_write_after_the_loss_registers_its_digest_reminder_again()
+    {
+        var user = host.Services.GetRequiredService<IGrainFactory>().GetGrain<IUserGrain>("storage-loss-digest");
+        await PutAsync("storage-loss-digest", "db", Texts.DatabaseInterest, HttpStatusCode.Created);
+        // One immediate notification an hour: the second match waits for a digest, and the grain registers its reminder.
+        Assert.Empty(await user.PutPolicy(DeliveryPolicy.Default with
+        {
+            Duplicates = new DuplicatePolicy(false, TimeSpan.FromHours(1), 0.6),
+            RateLimit = new RateLimitPolicy(1, TimeSpan.FromHours(1)),
+        }));
+        var decided = await user.Decide([
+            new UserMatch(DateTimeOffset.UtcNow, "db", Texts.DatabaseMessage, 0.9f, [], "storage-loss-digest-1"),
+            new UserMatch(DateTimeOffset.UtcNow, "db", "postgresql index bloat", 0.9f, [], "storage-loss-digest-2")]);
+        Assert.Equal(DeliveryKinds.Deferred, decided[1].Delivery);
+        await host.Redis.FlushAllAsync();
+
+        await PutAsync("storage-loss-digest", "cars", "electric cars and batteries", HttpStatusCode.Created);
+
+        var reminders = host.Services.GetRequiredService<IReminderTable>();
+        Assert.NotNull(await reminders.ReadRow(user.GetGrainId(), UserGrain.DigestReminder));
+    }
+
+    private Task PutAsync(string user, string id, string text, HttpStatusCode expected) => PutAsync(host, user, id, text, expected);
+
+    private static async Task PutAsync(SiloHostFixture silo, string user, string id, string text, HttpStatusCode expected)
+    {
+        using var response = await silo.Http.PutAsJsonAsync($"/users/{user}/interests/{id}", new { text });
         Assert.Equal(expected, response.StatusCode);
+    }
+
+    /// <summary>A silo storing its grains' state in <paramref name="redis"/>, which outlives it: stopping it and starting another is a restart.</summary>
+    private sealed class SiloOn(RedisServer redis) : SiloHostFixture, IAsyncDisposable
+    {
+        protected override IEnumerable<string> Arguments => redis.StorageConfiguration;
+
+        public static async Task<SiloOn> StartAsync(RedisServer redis)
+        {
+            var silo = new SiloOn(redis);
+            await silo.InitializeAsync();
+            return silo;
+        }
+
+        async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
     }
 
     public sealed class Host : RedisSiloHostFixture

@@ -17,6 +17,13 @@ public interface IScoringShardGrain : IGrainWithIntegerKey
     Task<long> Register(string userId);
 
     /// <summary>
+    /// Records the user again and writes the whole membership, also when the shard holds the user: called when the user's
+    /// record was stored again after Redis lost its data, which took the shard's record too (the shard's memory kept it).
+    /// </summary>
+    [Alias("Rejoin")]
+    Task Rejoin(string userId);
+
+    /// <summary>
     /// Replaces the user's rows (ignored if older than those held, or than the user's latest removal); no interests left
     /// unregisters the user.
     /// </summary>

@@ -26,8 +26,10 @@ public static class ClusterContract
     /// 5: the ingest orders erasures by the feed grain's count of them (<c>IMatchFeedGrain.CurrentErasureMark</c> and
     /// <c>ErasedAfter</c>, with the new <c>ErasureMark</c>), not by time (<c>ErasedSince</c> is gone); a silo of version 4
     /// knows neither call, and an ingest of version 4 calls one this build does not have.
+    /// 6: a user whose record was stored again after Redis lost its data calls <c>IScoringShardGrain.Rejoin</c>, which a
+    /// silo of version 5 does not have.
     /// </summary>
-    public const string Version = "5";
+    public const string Version = "6";
 
     /// <summary>The grain property that holds a silo's version in the cluster manifest.</summary>
     public const string Property = "streamattention.cluster-contract";

@@ -175,6 +175,14 @@ public sealed class ScoringShardGrain(
         return newest;
     }
 
+    public Task Rejoin(string userId)
+    {
+        membership.State.Users.Add(userId);
+        // Written even when nothing changed in memory: storage lost what the shard wrote last.
+        _unsaved = true;
+        return PersistMembershipAsync();
+    }
+
     public async Task Update(string userId, UserScoringRows rows)
     {
         if (IsStale(userId, rows.Version))

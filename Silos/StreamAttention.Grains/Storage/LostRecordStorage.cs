@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -29,6 +30,10 @@ namespace StreamAttention.Grains.Storage;
 /// written back. An etag whose epoch this silo did not see (the state came with a migrated activation) keeps the
 /// refusal, as before; etags are what Orleans' storage makes, so silos of other builds read them unchanged.
 /// </para>
+/// <para>
+/// What Redis lost beside a record is not written again by its write (a shard's list of members, a reminder): the grains
+/// whose record a write stored again are kept (<see cref="WroteAgain"/>), for the grain to store those again too.
+/// </para>
 /// </summary>
 internal sealed partial class LostRecordStorage(IGrainStorage redis, RedisStorageConnection connection, IOptions<ClusterOptions> cluster, ILogger<LostRecordStorage> logger)
     : IGrainStorage
@@ -51,6 +56,18 @@ internal sealed partial class LostRecordStorage(IGrainStorage redis, RedisStorag
     /// <summary>The epoch before each etag's record was read or first written, by the etag's string.</summary>
     private readonly ConditionalWeakTable<string, string> _epochs = new();
 
+    /// <summary>
+    /// The grains whose record a write stored again, until they <see cref="Forget"/> it. Filled only after a loss, by the
+    /// grains active then; those that never ask (shards, tenants) stay until the silo restarts, which a loss requires anyway.
+    /// </summary>
+    private readonly ConcurrentDictionary<GrainId, bool> _wroteAgain = new();
+
+    /// <summary>Whether a write of one of <paramref name="grainId"/>'s records stored it again after Redis lost its data.</summary>
+    public bool WroteAgain(GrainId grainId) => _wroteAgain.ContainsKey(grainId);
+
+    /// <summary>Forgets that <paramref name="grainId"/>'s record was stored again, once the grain stored what Redis lost beside it.</summary>
+    public void Forget(GrainId grainId) => _wroteAgain.TryRemove(grainId, out _);
+
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         // Sent first on the shared connection, so that Redis reads the epoch before the record.
@@ -59,22 +76,29 @@ internal sealed partial class LostRecordStorage(IGrainStorage redis, RedisStorag
         Remember(grainState.ETag, await epoch);
     }
 
-    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
-        => ChangeAsync(stateName, grainId, grainState, () => redis.WriteStateAsync(stateName, grainId, grainState));
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        if (await ChangeAsync(stateName, grainId, grainState, () => redis.WriteStateAsync(stateName, grainId, grainState)))
+        {
+            _wroteAgain[grainId] = true;
+        }
+    }
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
         => ChangeAsync(stateName, grainId, grainState, () => redis.ClearStateAsync(stateName, grainId, grainState));
 
-    private async Task ChangeAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, Func<Task> change)
+    /// <summary>Makes the change; true when it stored again a record Redis lost.</summary>
+    private async Task<bool> ChangeAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, Func<Task> change)
     {
         if (grainState.ETag is null)
         {
             var current = EpochAsync();
             await Task.WhenAll(change(), current);
             Remember(grainState.ETag, await current);
-            return;
+            return false;
         }
         var epoch = _epochs.TryGetValue(grainState.ETag, out var known) ? known : null;
+        var lost = false;
         try
         {
             await change();
@@ -88,8 +112,10 @@ internal sealed partial class LostRecordStorage(IGrainStorage redis, RedisStorag
             }
             (grainState.ETag, grainState.RecordExists) = (null, false);
             await change();
+            lost = true;
         }
         Remember(grainState.ETag, epoch);
+        return lost;
     }
 
     /// <summary>

@@ -779,6 +779,34 @@ public sealed partial class UserGrain(
         {
             LogEntriesNotRemoved(e);
         }
+        if (storage is LostRecordStorage lost && lost.WroteAgain(this.GetGrainId()))
+        {
+            await StoreWhatRedisLostAsync(lost);
+        }
+    }
+
+    /// <summary>
+    /// After a write stored the user's records again (Redis lost its data since this activation read them): registers the
+    /// user with its shard again and its digest reminder, which Redis lost too, so that the user is scored and its digest
+    /// sent after the silos restart. A shard that fails leaves it to the next write.
+    /// </summary>
+    private async Task StoreWhatRedisLostAsync(LostRecordStorage lost)
+    {
+        _reminderRegistered = false;
+        await EnsureDigestReminderAsync();
+        if (state.State.Interests.Count > 0)
+        {
+            try
+            {
+                await Shard.Rejoin(UserId);
+            }
+            catch (Exception e)
+            {
+                LogRejoinFailed(UserId, e);
+                return;
+            }
+        }
+        lost.Forget(this.GetGrainId());
     }
 
     /// <summary>
@@ -853,6 +881,9 @@ public sealed partial class UserGrain(
         _publishRetry?.Dispose();
         _publishRetry = null;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "User {User}: its shard did not store its membership again after Redis lost its data; the user's next write tries again, and until then a restarted silo does not score the user")]
+    private partial void LogRejoinFailed(string user, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "User {User}: its tenant did not take the count after a delete; the delete is stored, and the count stays high until the user's next write or delete")]
     private partial void LogReleaseFailed(string user, Exception exception);

@@ -17,7 +17,8 @@ namespace Microsoft.Extensions.Hosting;
 /// <summary>
 /// What every StreamAttention service shares (dotnet/eShop's ServiceDefaults): OpenTelemetry metrics of
 /// StreamAttention, Orleans, ASP.NET Core and the runtime, scraped by Prometheus at <c>/metrics</c>; when OTLP is
-/// configured, metrics and traces exported by OTLP; health checks at <c>/health/live</c> and <c>/health/ready</c>.
+/// configured, metrics and traces exported by OTLP; health checks at <c>/health/live</c> and <c>/health/ready</c>, the
+/// readiness checks' statuses also as a metric (<see cref="HealthStatusGauge"/>).
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
@@ -56,6 +57,9 @@ public static class ServiceDefaultsExtensions
             AddTraceExport(openTelemetry, telemetry);
         }
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [HealthCheckTags.Live]);
+        // The readiness checks' statuses as a metric: the publisher runs them on its period, not each scrape.
+        builder.Services.AddSingleton<IHealthCheckPublisher, HealthStatusGauge>();
+        builder.Services.Configure<HealthCheckPublisherOptions>(options => options.Predicate = check => check.Tags.Contains(HealthCheckTags.Ready));
         builder.Services.AddOptions<HealthCheckServiceOptions>().PostConfigure(options =>
         {
             foreach (var registration in options.Registrations)

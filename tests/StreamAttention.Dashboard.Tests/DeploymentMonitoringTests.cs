@@ -40,8 +40,10 @@ public sealed partial class DeploymentMonitoringTests
             await File.WriteAllLinesAsync(Path.Combine(samples.FullName, "messages.jsonl"),
                 [JsonSerializer.Serialize(new { id = "m1", text = Texts.DatabaseMessage }), JsonSerializer.Serialize(new { id = "m2", text = " " })]);
             using var local = await SiloProcess.StartLocalAsync("monitored", "--Samples:MessagesPerSecond=20", $"--Samples:Directory={samples.FullName}");
+            // The readiness checks' gauge appears with the health-check publisher's first report, 5 s after the start.
             var exported = await ScrapeUntilAsync(local.Http,
-                PrometheusNames.HistogramBucket(InstrumentNames.IngestLatency, milliseconds: true), PrometheusNames.Counter(InstrumentNames.IngestDeadLetters));
+                PrometheusNames.HistogramBucket(InstrumentNames.IngestLatency, milliseconds: true), PrometheusNames.Counter(InstrumentNames.IngestDeadLetters),
+                PrometheusNames.Counter(InstrumentNames.IngestMatches), PrometheusNames.Gauge(InstrumentNames.HealthStatus));
 
             var root = RepositoryRoot();
             var files = Directory.GetFiles(Path.Combine(root, "Deploy", "grafana", "dashboards"), "*.json")

@@ -52,6 +52,9 @@ public static class InstrumentNames
     // The model in use (ModelInfo).
     public const string ModelInfo = "streamattention.model.info";
 
+    // Each readiness check's last status (HealthStatusGauge, in the service defaults).
+    public const string HealthStatus = "streamattention.health.status";
+
     // The Kafka ingest pipeline (IngestInstruments).
     public const string IngestMessages = "streamattention.ingest.messages";
     public const string IngestMatches = "streamattention.ingest.matches";
@@ -74,7 +77,7 @@ public static class InstrumentNames
         BatchSize, BatchInterests, BatchQueueDelay, BatchShardRequests, BatchDropped,
         GatewayMessages, GatewayMatches, GatewayDuration, GatewayRequestTexts, GatewayUnknownWords, GatewayTextsWithoutKnownWords,
         AttentionDecisions, AttentionDigests, AttentionFeedback, AttentionUndecided, AttentionHungDecisions,
-        ModelInfo,
+        ModelInfo, HealthStatus,
         IngestMessages, IngestMatches, IngestErasedMatches, IngestBatchSize, IngestPauses, IngestRestarts, IngestDeadLetters, IngestLatency, IngestConsumerLag, IngestMessagesLost,
     ];
 }

@@ -1,0 +1,91 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using StreamAttention.Contracts.Diagnostics;
+
+namespace StreamAttention.Dashboard.Tests;
+
+/// <summary>
+/// Each readiness check's status on <c>/metrics</c> (<see cref="HealthStatusGauge"/>), as the health-check publisher
+/// last reported it: an alert sees a process not ready or a silo suspected without a prober, and a scrape runs no check.
+/// Alone in its collection: OpenTelemetry shares a gauge's stream among the hosts of the process (DashboardCollection).
+/// </summary>
+[Collection(Name)]
+public sealed partial class HealthStatusGaugeTests(HealthStatusGaugeTests.Host host) : IClassFixture<HealthStatusGaugeTests.Host>
+{
+    public const string Name = "health status gauge";
+
+    /// <summary>Scrape polls: the publisher's first report comes 5 s after the start; the bound only stops one that never comes.</summary>
+    private const int ScrapePolls = 240;
+    private static readonly TimeSpan ScrapePollInterval = TimeSpan.FromMilliseconds(500);
+
+    [Fact]
+    public async Task Each_readiness_check_is_exported_by_status_from_the_publishers_report_without_running_on_scrape()
+    {
+        var statuses = await ScrapeUntilAsync(host.Http, "unready");
+        var runs = host.Services.GetRequiredService<CountingCheck>().Runs;
+        for (var scrape = 0; scrape < 3; scrape++)
+        {
+            await host.Http.GetStringAsync("/metrics");
+        }
+
+        Assert.Equal((1.0, 0.5, 0.0), (statuses["counted"], statuses["degraded"], statuses["unready"]));
+        Assert.Contains("model", statuses.Keys);
+        Assert.DoesNotContain("self", statuses.Keys);
+        Assert.Equal(1, runs);
+        Assert.Equal(runs, host.Services.GetRequiredService<CountingCheck>().Runs);
+    }
+
+    /// <summary>Scrapes until the gauge has a series for <paramref name="check"/>; every check's value by name.</summary>
+    private static async Task<Dictionary<string, double>> ScrapeUntilAsync(HttpClient http, string check)
+    {
+        var gauge = PrometheusNames.Gauge(InstrumentNames.HealthStatus);
+        var statuses = new Dictionary<string, double>();
+        for (var poll = 0; poll < ScrapePolls && !statuses.ContainsKey(check); poll++)
+        {
+            await Task.Delay(ScrapePollInterval);
+            statuses = (await http.GetStringAsync("/metrics")).Split('\n').Select(line => Sample().Match(line)).Where(m => m.Success && m.Groups["name"].Value == gauge)
+                .ToDictionary(m => m.Groups["check"].Value, m => double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture));
+        }
+        Assert.True(statuses.ContainsKey(check), $"/metrics never exported {gauge} for check {check}");
+        return statuses;
+    }
+
+    [GeneratedRegex(@"^(?<name>\w+)\{[^}]*\bcheck=""(?<check>[^""]+)""[^}]*\} (?<value>\S+)")]
+    private static partial Regex Sample();
+
+    public sealed class Host : SiloHostFixture
+    {
+        protected override bool WaitUntilReady => false;
+
+        protected override void Configure(WebApplicationBuilder builder)
+        {
+            builder.Services.AddSingleton<CountingCheck>();
+            builder.Services.AddReadinessCheck<CountingCheck>("counted");
+            builder.Services.AddHealthChecks()
+                .AddCheck("degraded", () => HealthCheckResult.Degraded("degraded on purpose"), [HealthCheckTags.Ready])
+                .AddCheck("unready", () => HealthCheckResult.Unhealthy("unready on purpose"), [HealthCheckTags.Ready]);
+            // One report in the test's time: a second one would run the checks again.
+            builder.Services.Configure<HealthCheckPublisherOptions>(options => options.Period = TimeSpan.FromHours(1));
+        }
+    }
+
+    public sealed class CountingCheck : IHealthCheck
+    {
+        private int _runs;
+
+        public int Runs => Volatile.Read(ref _runs);
+
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _runs);
+            return Task.FromResult(HealthCheckResult.Healthy());
+        }
+    }
+}
+
+[CollectionDefinition(HealthStatusGaugeTests.Name, DisableParallelization = true)]
+public sealed class HealthStatusGaugeCollection;

@@ -1,5 +1,6 @@
 using System.Text;
 using Confluent.Kafka;
+using StreamAttention.Ingest.Decoding;
 using StreamAttention.Ingest.EmbeddedKafka;
 using StreamAttention.Server.Hosting;
 using StreamAttention.Silo.Commands;
@@ -447,6 +448,18 @@ public sealed partial class ExecutableTests : IDisposable
         Assert.Equal(1, consumer.QueryWatermarkOffsets(new TopicPartition(SourceTopic, 0), TimeSpan.FromSeconds(10)).High.Value);
         Assert.Equal(2, unknown.ExitCode);
         Assert.Contains("'decision-faild' is not a dead-letter reason", unknown.Stderr);
+    }
+
+    /// <summary>Refused before any broker is asked: the line names the option as typed, not the options class and its members.</summary>
+    [Fact]
+    public async Task Replay_dead_letters_names_the_command_line_option_it_refuses()
+    {
+        var unknownReason = await Run("replay-dead-letters", "--kafka", "127.0.0.1:9", "--reason", "decision-faild");
+        var noReplays = await Run("replay-dead-letters", "--kafka", "127.0.0.1:9", "--max-replays", "0");
+
+        Assert.Equal((2, $"replay-dead-letters: --reason: 'decision-faild' is not a dead-letter reason; they are: {string.Join(", ", DeadLetterReasons.All)}"),
+            (unknownReason.ExitCode, unknownReason.Stderr.Trim()));
+        Assert.Equal((2, "replay-dead-letters: --max-replays: must be between 1 and 10000"), (noReplays.ExitCode, noReplays.Stderr.Trim()));
     }
 
     /// <summary>A dead letter's reason is a header its producer wrote: its control characters reach the terminal escaped.</summary>

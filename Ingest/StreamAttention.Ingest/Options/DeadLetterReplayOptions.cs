@@ -60,7 +60,7 @@ public sealed class DeadLetterReplayOptions : IValidatableObject
     /// replay stops retrying a user whose grain keeps failing. Null: no limit (a replay asked for by hand). It is still
     /// there for a run of another group, e.g. <c>--group</c> given, once what fails is mended.
     /// </summary>
-    [Range(1, 10_000)]
+    [Range(1, 10_000, ErrorMessage = "must be between {1} and {2}")]
     public int? MaxReplays { get; set; }
 
     /// <summary>

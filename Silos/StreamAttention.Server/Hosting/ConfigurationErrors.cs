@@ -32,13 +32,24 @@ public static partial class ConfigurationErrors
     };
 
     /// <summary>
+    /// Options a command fills from its own command-line options, refused: each failure named by the option the user gave
+    /// (<paramref name="optionOfMember"/>: member → option, e.g. <c>MaxReplays</c> → <c>--max-replays</c>), not by the
+    /// validator's .NET type and member.
+    /// </summary>
+    public static string DescribeCommandLine(OptionsValidationException validation, IReadOnlyDictionary<string, string> optionOfMember)
+        => string.Join("; ", validation.Failures.Select(failure => Named(failure, member => optionOfMember.GetValueOrDefault(member, member))));
+
+    /// <summary>
     /// A data annotation's failure as the setting's key says it ("Scoring:DefaultThreshold: The field … must be between
     /// -1 and 1."), for options that name their section (<c>SectionName</c>): the validator names the .NET type and member.
     /// </summary>
     private static string WithKey(string failure, Type options)
+        => ValidatedConfiguration.SectionNameOf(options) is { } section ? Named(failure, member => $"{section}:{member}") : failure;
+
+    /// <summary>A data annotation's failure with its members named by <paramref name="name"/>; another failure as it is.</summary>
+    private static string Named(string failure, Func<string, string> name)
         => DataAnnotationFailure().Match(failure) is { Success: true } match
-            && ValidatedConfiguration.SectionNameOf(options) is { } section
-            ? $"{string.Join(", ", match.Groups["members"].Value.Split(',').Select(member => $"{section}:{member.Trim()}"))}: {match.Groups["error"].Value}"
+            ? $"{string.Join(", ", match.Groups["members"].Value.Split(',').Select(member => name(member.Trim())))}: {match.Groups["error"].Value}"
             : failure;
 
     [GeneratedRegex("^DataAnnotation validation failed for '[^']+' members: '(?<members>[^']+)' with the error: '(?<error>.*)'\\.$", RegexOptions.Singleline)]

@@ -69,6 +69,18 @@ public static class ReplayDeadLettersCommand
         return command;
     }
 
+    /// <summary>The command-line option that sets each member of <see cref="DeadLetterReplayOptions"/>, so a refusal names what was typed.</summary>
+    private static readonly Dictionary<string, string> OptionOfMember = new(StringComparer.Ordinal)
+    {
+        [nameof(DeadLetterReplayOptions.BootstrapServers)] = "--kafka",
+        [nameof(DeadLetterReplayOptions.Reasons)] = "--reason",
+        [nameof(DeadLetterReplayOptions.User)] = "--user",
+        [nameof(DeadLetterReplayOptions.TargetTopic)] = "--to",
+        [nameof(DeadLetterReplayOptions.GroupId)] = "--group",
+        [nameof(DeadLetterReplayOptions.MaxReplays)] = "--max-replays",
+        [nameof(DeadLetterReplayOptions.DeadLetterTopic)] = "--dead-letter-topic",
+    };
+
     private static async Task<int> RunAsync(Action<DeadLetterReplayOptions> configure, CancellationToken cancellationToken)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
@@ -80,6 +92,11 @@ public static class ReplayDeadLettersCommand
         try
         {
             result = await host.Services.GetRequiredService<DeadLetterReplayer>().ReplayAsync(cancellationToken);
+        }
+        catch (OptionsValidationException refused) when (refused.OptionsType == typeof(DeadLetterReplayOptions))
+        {
+            Console.Error.WriteLine($"replay-dead-letters: {ConfigurationErrors.DescribeCommandLine(refused, OptionOfMember)}");
+            return ConfigurationErrors.ExitCode;
         }
         catch (Exception e) when (e is KafkaException or TimeoutException)
         {

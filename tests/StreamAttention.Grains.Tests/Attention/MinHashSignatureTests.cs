@@ -36,6 +36,30 @@ public sealed class MinHashSignatureTests
     }
 
     [Fact]
+    public void One_text_instance_is_split_into_its_words_once_and_an_equal_text_gets_equal_words()
+    {
+        var copy = new string(Alert.AsSpan());
+
+        Assert.Same(MinHashSignature.WordsOf(Alert), MinHashSignature.WordsOf(Alert));
+        Assert.True(MinHashSignature.WordsOf(copy).SetEquals(MinHashSignature.WordsOf(Alert)));
+        // Folded and lower-cased, numbers' digits as '#', each word once.
+        Assert.True(MinHashSignature.WordsOf(Alert).SetEquals(["alert", "disk", "usage", "##", "on", "db", "#", "in", "eu", "west"]));
+        Assert.Empty(MinHashSignature.WordsOf(" -- !? "));
+    }
+
+    [Fact]
+    public void A_text_adds_words_when_it_has_one_the_original_lacks_other_than_filler()
+    {
+        Assert.True(MinHashSignature.AddsWords(Alert + " resolved", Alert));
+        // Another number is the same folded word, and "again" is filler.
+        Assert.False(MinHashSignature.AddsWords("ALERT disk usage 95% on db-7 in eu-west-2 again", Alert));
+        Assert.False(MinHashSignature.AddsWords(Alert, Alert + " resolved"));
+        // Asked again with the same instances (their words kept), the answers stay.
+        Assert.True(MinHashSignature.AddsWords(Alert + " resolved", new string(Alert.AsSpan())));
+        Assert.False(MinHashSignature.AddsWords(Alert, Alert));
+    }
+
+    [Fact]
     public void Similarity_is_the_share_of_agreeing_positions_less_the_chance_agreements()
     {
         var a = MinHashSignature.SketchOf("kafka consumer lag growing on orders topic");

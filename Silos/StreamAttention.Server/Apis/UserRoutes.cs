@@ -15,13 +15,14 @@ public static class UserRoutes
 
     /// <summary>
     /// Maps <paramref name="map"/> under both prefixes, each behind the user-access policy, the per-caller rate limit and
-    /// the body limit (a user's interest, policy or feedback is small; without it Kestrel would read 30 MB of one).
+    /// the user's body limit (a user's interest, policy or feedback is small: any user could otherwise make the silo hold
+    /// the bulk limit's 16 MiB per request, as many times at once as it opens requests).
     /// </summary>
     public static IEndpointRouteBuilder MapUserRoutes(this IEndpointRouteBuilder app, string tag, Action<RouteGroupBuilder> map)
     {
         foreach (var prefix in new[] { TenantUserPrefix, UserPrefix })
         {
-            map(app.MapGroup(prefix).WithTags(tag).RequireUserAccess().RequireRateLimiting(SecurityHostingExtensions.PerCallerRateLimit).WithRequestBodyLimit()
+            map(app.MapGroup(prefix).WithTags(tag).RequireUserAccess().RequireRateLimiting(SecurityHostingExtensions.PerCallerRateLimit).WithUserRequestBodyLimit()
                 .AddEndpointFilter((context, next) => ValidateIds(context.HttpContext) is { } problem ? ValueTask.FromResult<object?>(problem) : next(context)));
         }
         return app;

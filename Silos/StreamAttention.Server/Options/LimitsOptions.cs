@@ -18,6 +18,13 @@ public sealed class LimitsOptions
     [Range(1_024, 1L << 30)]
     public long MaxRequestBodyBytes { get; set; } = 16L << 20;
 
+    /// <summary>
+    /// Bytes of a body on a user's routes (an interest, a policy, feedback); beyond: 413. Smaller than
+    /// <see cref="MaxRequestBodyBytes"/>: every user may call these, as many at once as it opens requests.
+    /// </summary>
+    [Range(1_024, 1L << 30)]
+    public long MaxUserRequestBodyBytes { get; set; } = 1L << 20;
+
     /// <summary>Characters of a request's path and query; beyond: 414 (Kestrel's own limit, twice this, answers without a body).</summary>
     [Range(1_024, 1 << 20)]
     public int MaxRequestTargetBytes { get; set; } = 8 << 10;

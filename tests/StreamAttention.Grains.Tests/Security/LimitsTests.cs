@@ -58,17 +58,21 @@ public sealed class LimitsTests(LimitedSiloFixture fixture) : IClassFixture<Limi
     }
 
     [Fact]
-    public async Task A_users_interest_or_policy_larger_than_the_body_limit_is_413()
+    public async Task A_users_interest_policy_or_feedback_larger_than_the_users_body_limit_is_413()
     {
         var user = $"user-{Guid.NewGuid():N}";
         using var http = fixture.As(Roles.User, "acme", user);
-        var large = new string('a', LimitedSiloFixture.MaxRequestBodyBytes);
+        // Within the bulk limit (/score takes it), beyond the user's: any user may send these, many at once.
+        var large = new string('a', (LimitedSiloFixture.MaxUserRequestBodyBytes + LimitedSiloFixture.MaxRequestBodyBytes) / 2);
 
         using var interest = await http.PutAsJsonAsync($"/users/{user}/interests/big", new { text = large });
         using var policy = await http.PutAsJsonAsync($"/users/{user}/policy", new { mutes = new[] { new { term = large, until = DateTimeOffset.MaxValue } } });
+        using var feedback = await http.PostAsJsonAsync($"/users/{user}/matches/m1/feedback", new { relevant = large });
 
-        Assert.StartsWith("The request body is larger than", await AssertProblemAsync(interest, 413));
-        Assert.StartsWith("The request body is larger than", await AssertProblemAsync(policy, 413));
+        var detail = $"The request body is larger than {LimitedSiloFixture.MaxUserRequestBodyBytes:N0} bytes, the most allowed here (Limits:MaxUserRequestBodyBytes).";
+        Assert.Equal(detail, await AssertProblemAsync(interest, 413));
+        Assert.Equal(detail, await AssertProblemAsync(policy, 413));
+        Assert.Equal(detail, await AssertProblemAsync(feedback, 413));
     }
 
     [Fact]

@@ -24,14 +24,15 @@ public class SecuredSiloFixture : SiloHostFixture
 }
 
 /// <summary>
-/// Limits small enough to reach in a test: 2 streams per caller, 4 texts and 4 KiB per <c>/score</c>, 5 requests per
-/// caller and hour. Tests use callers (subjects) of their own, so one test's use never counts against another's.
+/// Limits small enough to reach in a test: 2 streams per caller, 4 texts and 4 KiB per <c>/score</c>, 2 KiB per body on
+/// a user's routes, 5 requests per caller and hour. Tests use callers (subjects) of their own, so one test's use never counts against another's.
 /// </summary>
 public sealed class LimitedSiloFixture : SecuredSiloFixture
 {
     public const int StreamsPerCaller = 2;
     public const int MaxScoreTexts = 4;
     public const int MaxRequestBodyBytes = 4096;
+    public const int MaxUserRequestBodyBytes = 2048;
     public const int RequestsPerWindow = 5;
 
     protected override IEnumerable<string> Arguments =>
@@ -40,6 +41,7 @@ public sealed class LimitedSiloFixture : SecuredSiloFixture
         $"--Limits:StreamsPerCaller={StreamsPerCaller}",
         $"--Limits:MaxScoreTexts={MaxScoreTexts}",
         $"--Limits:MaxRequestBodyBytes={MaxRequestBodyBytes}",
+        $"--Limits:MaxUserRequestBodyBytes={MaxUserRequestBodyBytes}",
         $"--Limits:RequestsPerWindow={RequestsPerWindow}",
         "--Limits:Window=01:00:00",
     ];

@@ -1,9 +1,11 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using StreamAttention.Contracts.Diagnostics;
 
 namespace StreamAttention.Dashboard.Tests;
@@ -39,6 +41,38 @@ public sealed partial class HealthStatusGaugeTests(HealthStatusGaugeTests.Host h
         Assert.Equal(runs, host.Services.GetRequiredService<CountingCheck>().Runs);
     }
 
+    [Fact]
+    public async Task The_publishers_run_logs_no_warning_nor_error_for_a_check_not_healthy()
+    {
+        await ScrapeUntilAsync(host.Http, "unready");
+
+        // The host logs from Warning up: the gauge's line per change, at Information, is the next test's.
+        Assert.DoesNotContain(host.Logs.Logs, log => log.Level >= LogLevel.Warning && log.Category.StartsWith(HealthCheckLogCategory, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_check_is_logged_when_its_status_changes_not_at_each_report_that_keeps_it()
+    {
+        using var logs = new RecordingLoggerProvider();
+        using var loggers = LoggerFactory.Create(logging => logging.AddProvider(logs));
+        // Its own meter factory, disposed at the end: the host's exporter sees this gauge only while the test runs, under a check name of its own.
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var gauge = new HealthStatusGauge(services.GetRequiredService<IMeterFactory>(), loggers.CreateLogger<HealthStatusGauge>());
+
+        foreach (var status in new[] { HealthStatus.Healthy, HealthStatus.Unhealthy, HealthStatus.Unhealthy, HealthStatus.Degraded, HealthStatus.Healthy, HealthStatus.Healthy })
+        {
+            await gauge.PublishAsync(Report("changing", status), CancellationToken.None);
+        }
+
+        Assert.Equal([
+            "Readiness check 'changing' is now Unhealthy: Unhealthy on purpose",
+            "Readiness check 'changing' is now Degraded: Degraded on purpose",
+            "Readiness check 'changing' is now Healthy: Healthy on purpose"], logs.Messages);
+    }
+
+    private static HealthReport Report(string check, HealthStatus status)
+        => new(new Dictionary<string, HealthReportEntry> { [check] = new(status, $"{status} on purpose", TimeSpan.Zero, null, null) }, TimeSpan.Zero);
+
     /// <summary>Scrapes until the gauge has a series for <paramref name="check"/>; every check's value by name.</summary>
     private static async Task<Dictionary<string, double>> ScrapeUntilAsync(HttpClient http, string check)
     {
@@ -57,12 +91,18 @@ public sealed partial class HealthStatusGaugeTests(HealthStatusGaugeTests.Host h
     [GeneratedRegex(@"^(?<name>\w+)\{[^}]*\bcheck=""(?<check>[^""]+)""[^}]*\} (?<value>\S+)")]
     private static partial Regex Sample();
 
+    /// <summary>The health service's logs (<c>DefaultHealthCheckService</c>, <c>HealthCheckPublisherHostedService</c>).</summary>
+    private const string HealthCheckLogCategory = "Microsoft.Extensions.Diagnostics.HealthChecks";
+
     public sealed class Host : SiloHostFixture
     {
+        public RecordingLoggerProvider Logs { get; } = new();
+
         protected override bool WaitUntilReady => false;
 
         protected override void Configure(WebApplicationBuilder builder)
         {
+            builder.Logging.AddProvider(Logs);
             builder.Services.AddSingleton<CountingCheck>();
             builder.Services.AddReadinessCheck<CountingCheck>("counted");
             builder.Services.AddHealthChecks()

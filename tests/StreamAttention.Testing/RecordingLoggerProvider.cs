@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace StreamAttention.Commands.Tests;
+namespace StreamAttention.Testing;
 
 /// <summary>Every message logged through it, with its level and category, from any thread.</summary>
 public sealed class RecordingLoggerProvider : ILoggerProvider

@@ -48,6 +48,19 @@ public sealed class JsonMessageDecoderTests
         Assert.Equal((DeadLetterReasons.InvalidField, detail), (decoded.Reason, decoded.Detail));
     }
 
+    /// <summary>As the HTTP API describes a body that is no JSON (<c>JsonErrors</c>), not as System.Text.Json does ("LineNumber: 0 | BytePositionInLine: 1", counted from 0).</summary>
+    [Theory]
+    [InlineData("""{"id": "m-1", "text": """, "Expected depth to be zero at the end of the JSON payload. There is an open JSON object or array that should be closed (line 1, byte 23).")]
+    [InlineData("not json", "'not json' is an invalid JSON literal. Expected the literal 'null' (line 1, byte 2).")]
+    [InlineData("""{"text": "a",}""", "The JSON object contains a trailing comma at the end which is not supported in this mode (line 1, byte 14).")]
+    [InlineData("""{"text": "a", "text": "b"}""", "the field 'text' is given twice.")]
+    public void Malformed_json_is_described_as_the_http_api_describes_it(string json, string detail)
+    {
+        var decoded = Decode(json);
+
+        Assert.Equal((DeadLetterReasons.MalformedJson, detail), (decoded.Reason, decoded.Detail));
+    }
+
     [Theory]
     [InlineData("""{"text": "database unavailable", "text": "cooking recipes"}""", "text")]
     [InlineData("""{"id": "m", "text": "kafka lag", "attributes": {"host": "a", "host": "b"}}""", "host")]

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using StreamAttention.Contracts.Json;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Ingest.Options;
 
@@ -29,7 +30,7 @@ public sealed class JsonMessageDecoder(JsonFieldOptions fields, VectorReader? ve
         }
         catch (JsonException e)
         {
-            return DecodeResult.Reject(DeadLetterReasons.MalformedJson, e.Message);
+            return DecodeResult.Reject(DeadLetterReasons.MalformedJson, JsonErrors.Describe(e));
         }
         catch (InvalidOperationException)
         {

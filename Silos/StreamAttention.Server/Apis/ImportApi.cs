@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
+using StreamAttention.Contracts.Json;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Import;
 using StreamAttention.Server.Hosting;
@@ -101,7 +102,7 @@ public static class ImportApi
         }
         catch (JsonException e)
         {
-            return new ImportLine(number, null, null, $"invalid JSON: {BadRequestDetails.Describe(e)}");
+            return new ImportLine(number, null, null, $"invalid JSON: {JsonErrors.Describe(e)}");
         }
     }
 }

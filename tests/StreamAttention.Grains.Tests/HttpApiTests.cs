@@ -93,7 +93,7 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
 
         Assert.Equal(HttpStatusCode.NoContent, erased.StatusCode);
         Assert.Empty((await Http.GetFromJsonAsync<JsonObject>("/users/http-erase/interests"))!["interests"]!.AsArray());
-        Assert.Empty((await Http.GetFromJsonAsync<JsonObject>("/users/http-erase/matches"))!["matches"]!.AsArray());
+        await AssertProblemAsync(await Http.GetAsync("/users/http-erase/matches"), HttpStatusCode.NotFound);
         Assert.Equal(Contracts.Users.DeliveryPolicy.Default.RateLimit.MaxImmediate,
             (int)(await Http.GetFromJsonAsync<JsonObject>("/users/http-erase/policy"))!["rateLimit"]!["maxImmediate"]!);
         Assert.DoesNotContain(await ScoredUsersAsync(Texts.RacingMessage), user => user == "http-erase");
@@ -139,6 +139,31 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
         neverKnown.Remove("traceId");
         Assert.Equal(neverKnown.ToJsonString().Replace("http-export-never-known", "USER", StringComparison.Ordinal),
             erased.ToJsonString().Replace("http-export-erased", "USER", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// What the service kept for a user (matches, digests, feedback) answers 404 "User not found" for a user it keeps
+    /// nothing about, as the user's stream and export do; a user that exists gets its lists, empty ones too. The settings
+    /// answer for any user: they are read before they are written.
+    /// </summary>
+    [Theory]
+    [InlineData("/matches")]
+    [InlineData("/matches?delivery=immediate")]
+    [InlineData("/matches?after=m-1")]
+    [InlineData("/digests")]
+    [InlineData("/feedback")]
+    public async Task A_users_matches_digests_and_feedback_are_404_for_a_user_nothing_is_kept_about(string route)
+    {
+        var unknown = await AssertProblemAsync(await Http.GetAsync($"/users/http-unknown-reads{route}"), HttpStatusCode.NotFound);
+        Assert.Equal("User not found", (string?)unknown["title"]);
+        Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync("/users/http-unknown-reads/interests")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync("/users/http-unknown-reads/policy")).StatusCode);
+
+        (await Http.PutAsJsonAsync("/users/http-known-reads/interests/f1", new { text = Texts.RacingInterest, threshold = Texts.RacingThreshold })).EnsureSuccessStatusCode();
+        var known = await Http.GetAsync($"/users/http-known-reads{route.Replace("?after=m-1", "", StringComparison.Ordinal)}");
+        Assert.Equal(HttpStatusCode.OK, known.StatusCode);
+        var body = JsonNode.Parse(await known.Content.ReadAsStringAsync())!;
+        Assert.Empty(body is JsonArray list ? list : body[route.Split('?')[0].TrimStart('/')]!.AsArray());
     }
 
     /// <summary>The users whose interests <paramref name="text"/> matches, scored against every user.</summary>
@@ -435,6 +460,13 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
         Assert.NotNull(stream["responses"]!["429"]);
         // A user without interests: the stream and POST /score with its userId are 404.
         Assert.NotNull(stream["responses"]!["404"]!["content"]!["application/problem+json"]);
+        // What the service kept for a user: 404 when it keeps nothing about the user.
+        foreach (var read in new[] { "matches", "digests", "feedback" })
+        {
+            var responses = json["paths"]![$"/users/{{userId}}/{read}"]!["get"]!["responses"]!;
+            Assert.NotNull(responses["200"]!["content"]!["application/json"]);
+            Assert.NotNull(responses["404"]!["content"]!["application/problem+json"]);
+        }
         // Erasure answers 204 without a body; the export is one JSON document.
         Assert.NotNull(json["paths"]!["/tenants/{tenant}/users/{userId}"]!["delete"]!["responses"]!["204"]);
         Assert.NotNull(json["paths"]!["/users/{userId}/export"]!["get"]!["responses"]!["200"]!["content"]!["application/json"]);

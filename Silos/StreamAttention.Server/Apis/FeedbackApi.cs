@@ -12,7 +12,8 @@ public static class FeedbackApi
     {
         user.MapPost("/matches/{matchId}/feedback", PostFeedback)
             .WithSummary("Marks a match in the user's history relevant or not: moves its interest's threshold and keeps \"not like this\" examples.");
-        user.MapGet("/feedback", GetFeedback).WithSummary("Each interest's feedback: threshold in use, offset, examples kept.");
+        user.MapGet("/feedback", GetFeedback).WithSummary("Each interest's feedback: threshold in use, offset, examples kept. 404 when nothing is kept about the user (never known, or erased).")
+            .ProducesProblem(StatusCodes.Status404NotFound);
     });
 
     public static async Task<Results<Ok<InterestFeedback>, ProblemHttpResult, ValidationProblem>> PostFeedback(
@@ -28,8 +29,11 @@ public static class FeedbackApi
                 statusCode: StatusCodes.Status404NotFound, title: "Match not found");
     }
 
-    public static async Task<Ok<IReadOnlyList<InterestFeedback>>> GetFeedback(UserScope user, IGrainFactory grains)
-        => TypedResults.Ok(await grains.GetGrain<IUserGrain>(user.Key).GetFeedback());
+    public static async Task<Results<Ok<IReadOnlyList<InterestFeedback>>, ProblemHttpResult>> GetFeedback(UserScope user, IGrainFactory grains)
+    {
+        var feedback = await grains.GetGrain<IUserGrain>(user.Key).GetFeedback();
+        return feedback.Count == 0 && await KnownUsers.NotFoundUnlessKeptAsync(grains, user.Key) is { } unknown ? unknown : TypedResults.Ok(feedback);
+    }
 }
 
 public sealed record FeedbackBody(bool? Relevant);

@@ -4,10 +4,12 @@ using StreamAttention.Contracts.Grains;
 namespace StreamAttention.Server.Apis;
 
 /// <summary>
-/// Which users the endpoints that act on a user's matches know: those with at least one interest, as the Kafka ingest
-/// decides (a message naming any other is dead-lettered <c>unknown-user</c>). Nothing can match a user without one, so
-/// scoring for it or streaming its matches is most likely a mistyped id; the interest and policy routes take any user,
-/// since that is how a user comes to exist.
+/// Which users a user's routes know, by what the route does. Writing interests or a policy takes any user: that is how
+/// a user comes to exist, and reading them answers the empty list and the defaults before. Reading what the service
+/// kept for a user (matches, digests, feedback, export) answers 404 when nothing is kept about the user at all, as for
+/// a user never known or erased; a known one gets its lists, empty or not. Scoring for a user or streaming its matches
+/// needs an interest, as the Kafka ingest does (a message naming any other is dead-lettered <c>unknown-user</c>):
+/// nothing can match a user without one, so that is most likely a mistyped id.
 /// </summary>
 internal static class KnownUsers
 {
@@ -16,4 +18,14 @@ internal static class KnownUsers
         => (await grains.GetGrain<IUserGrain>(userKey).GetInterests()).Count > 0
             ? null
             : TypedResults.Problem($"User '{userKey}' has no interests.", statusCode: StatusCodes.Status404NotFound, title: "User not found");
+
+    /// <summary>
+    /// A 404 problem when nothing is kept about the user, else null. For a read that came back empty: the user's grain
+    /// is active already (the read activated it), so this costs a call to it and no store read.
+    /// </summary>
+    public static async Task<ProblemHttpResult?> NotFoundUnlessKeptAsync(IGrainFactory grains, string userKey)
+        => (await grains.GetGrain<IUserGrain>(userKey).Export()).KeepsNothing() ? NothingKept(userKey) : null;
+
+    public static ProblemHttpResult NothingKept(string userKey)
+        => TypedResults.Problem($"Nothing is kept about user '{userKey}'.", statusCode: StatusCodes.Status404NotFound, title: "User not found");
 }

@@ -13,7 +13,8 @@ public static class PolicyApi
     {
         user.MapGet("/policy", GetPolicy).WithSummary("The user's delivery policy (the defaults until one is stored).");
         user.MapPut("/policy", PutPolicy).WithSummary("Stores the user's delivery policy; a missing section keeps its default.");
-        user.MapGet("/digests", GetDigests).WithSummary("The user's most recent digests, newest first.");
+        user.MapGet("/digests", GetDigests).WithSummary("The user's most recent digests, newest first. 404 when nothing is kept about the user (never known, or erased).")
+            .ProducesProblem(StatusCodes.Status404NotFound);
     });
 
     public static async Task<Ok<DeliveryPolicy>> GetPolicy(UserScope user, IGrainFactory grains)
@@ -28,13 +29,16 @@ public static class PolicyApi
         return errors.Count > 0 ? ValidationProblems.Of(errors) : TypedResults.Ok(policy);
     }
 
-    public static async Task<Results<Ok<UserDigests>, ValidationProblem>> GetDigests(UserScope user, int? limit, IGrainFactory grains)
+    public static async Task<Results<Ok<UserDigests>, ValidationProblem, ProblemHttpResult>> GetDigests(UserScope user, int? limit, IGrainFactory grains)
     {
         if (limit is < 1 || limit > AttentionFilter.RecentDigests)
         {
             return ValidationProblems.Of("limit", $"limit must be in [1, {AttentionFilter.RecentDigests}]");
         }
-        return TypedResults.Ok(new UserDigests(user.UserId, await grains.GetGrain<IUserGrain>(user.Key).GetDigests(limit ?? AttentionFilter.RecentDigests)));
+        var digests = await grains.GetGrain<IUserGrain>(user.Key).GetDigests(limit ?? AttentionFilter.RecentDigests);
+        return digests.Count == 0 && await KnownUsers.NotFoundUnlessKeptAsync(grains, user.Key) is { } unknown
+            ? unknown
+            : TypedResults.Ok(new UserDigests(user.UserId, digests));
     }
 }
 

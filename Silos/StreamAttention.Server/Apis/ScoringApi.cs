@@ -22,7 +22,9 @@ public static class ScoringApi
             .WithSummary("Scores texts against every user's interests (or one user's, a \"tenant/user\" key: 404 when it has no interests) and appends the matches to the users' histories. Operators only.")
             .ProducesProblem(StatusCodes.Status404NotFound).RequireOperator().RequireRateLimiting(SecurityHostingExtensions.PerCallerRateLimit).WithRequestBodyLimit();
         app.MapUserRoutes("Scoring", user => user.MapGet("/matches", GetMatches)
-            .WithSummary("The user's most recent matches, newest first; ?delivery=immediate,… keeps those kinds only, ?after=<match id> those newer than that match."));
+            .WithSummary("The user's most recent matches, newest first; ?delivery=immediate,… keeps those kinds only, ?after=<match id> those newer than that match. "
+                + "404 when nothing is kept about the user (never known, or erased).")
+            .ProducesProblem(StatusCodes.Status404NotFound));
         return app;
     }
 
@@ -76,14 +78,17 @@ public static class ScoringApi
         {
             return ValidationProblems.Of("delivery", error);
         }
-        var grain = grains.GetGrain<IUserGrain>(user.Key);
+        // Without a filter, the newest of those asked for; with one, the history is read whole (at most
+        // MatchHistorySize delivered and HeldBackHistorySize held back) and then cut.
+        var history = await grains.GetGrain<IUserGrain>(user.Key).GetMatches(kinds is null && after is null ? limit ?? historySize : int.MaxValue);
+        if (history.Count == 0 && await KnownUsers.NotFoundUnlessKeptAsync(grains, user.Key) is { } unknown)
+        {
+            return unknown;
+        }
         if (kinds is null && after is null)
         {
-            return TypedResults.Ok(new UserMatches(user.UserId, await grain.GetMatches(limit ?? historySize)));
+            return TypedResults.Ok(new UserMatches(user.UserId, history));
         }
-        // The newest of those asked for: the history is read whole (at most MatchHistorySize delivered and
-        // HeldBackHistorySize held back) and then cut.
-        var history = await grain.GetMatches(int.MaxValue);
         IEnumerable<UserMatch> matches = history;
         if (after is not null)
         {

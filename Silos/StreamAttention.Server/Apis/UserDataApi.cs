@@ -36,8 +36,6 @@ public static class UserDataApi
     public static async Task<Results<Ok<UserDataExport>, ProblemHttpResult>> Export(UserScope user, IGrainFactory grains)
     {
         var export = await grains.GetGrain<IUserGrain>(user.Key).Export();
-        return export.KeepsNothing()
-            ? TypedResults.Problem($"Nothing is kept about user '{user.Key}'.", statusCode: StatusCodes.Status404NotFound, title: "User not found")
-            : TypedResults.Ok(export);
+        return export.KeepsNothing() ? KnownUsers.NothingKept(user.Key) : TypedResults.Ok(export);
     }
 }

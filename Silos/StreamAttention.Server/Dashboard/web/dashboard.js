@@ -194,7 +194,8 @@ async function loadUser() {
   if (state.user) {
     const [interests, history] = await Promise.all([
       fetchJson(`${userPath(state.user)}/interests`),
-      fetchJson(`${userPath(state.user)}/matches`),
+      // 404: nothing is kept about the user yet (one being created here), so it has no matches.
+      fetchJson(`${userPath(state.user)}/matches`, { notFoundIsNone: true }),
     ]);
     state.interests = interests?.interests ?? [];
     recent = history?.matches ?? [];
@@ -218,8 +219,9 @@ function selectUser(user) {
   history.replaceState(null, "", `?user=${encodeURIComponent(user)}`);
 }
 
-async function fetchJson(url) {
+async function fetchJson(url, { notFoundIsNone = false } = {}) {
   const response = await fetch(url, authorized());
+  if (notFoundIsNone && response.status === 404) return null;
   if (!response.ok) {
     $("editor-error").textContent = await problem(response);
     return null;

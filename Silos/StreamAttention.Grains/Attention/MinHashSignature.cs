@@ -30,8 +30,12 @@ public static class MinHashSignature
     /// </summary>
     private static readonly ConditionalWeakTable<string, byte[]> ByText = new();
 
-    /// <summary>The texts' word sets (<see cref="WordsOf"/>), kept as the sketches are: an entry lives as long as its text.</summary>
-    private static readonly ConditionalWeakTable<string, FrozenSet<string>> WordsByText = new();
+    /// <summary>
+    /// The word sets (<see cref="WordsOf"/>) of the texts compared last, by text instance: a message's matches are decided
+    /// close together, so its set and its earlier texts' are found again, while the sets of texts that users' histories
+    /// keep (~0.7 KB each, several times the text) are not held for as long as the texts are.
+    /// </summary>
+    private static readonly RecentInstanceCache<string, FrozenSet<string>> RecentWords = new(1024, static text => Words(text).ToFrozenSet(StringComparer.Ordinal));
 
     /// <summary>The text's signature, computed anew.</summary>
     public static uint[] Of(string text)
@@ -159,11 +163,12 @@ public static class MinHashSignature
     }
 
     /// <summary>
-    /// The text's distinct words (<see cref="Words"/>), shared by every caller with the same text instance, as its sketch
-    /// is (<see cref="SketchOf"/>): every match of a message that finds a near-duplicate compares the message's words
-    /// with the earlier text's, and split again for each match they were ~40 % of the bytes a silo allocated per match.
+    /// The text's distinct words (<see cref="Words"/>), shared by the callers with the same text instance while it is one
+    /// of the texts compared last (<see cref="RecentWords"/>): every match of a message that finds a near-duplicate
+    /// compares the message's words with the earlier text's, and split again for each match they were ~40 % of the bytes
+    /// a silo allocated per match.
     /// </summary>
-    public static FrozenSet<string> WordsOf(string text) => WordsByText.GetValue(text, static text => Words(text).ToFrozenSet(StringComparer.Ordinal));
+    public static FrozenSet<string> WordsOf(string text) => RecentWords.Get(text);
 
     /// <summary>
     /// Words that say nothing new in an alert: articles, forms of "to be", "again", "still". Not the stop words of

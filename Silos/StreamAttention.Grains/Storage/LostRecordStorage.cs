@@ -68,13 +68,8 @@ internal sealed partial class LostRecordStorage(IGrainStorage redis, RedisStorag
     /// <summary>Forgets that <paramref name="grainId"/>'s record was stored again, once the grain stored what Redis lost beside it.</summary>
     public void Forget(GrainId grainId) => _wroteAgain.TryRemove(grainId, out _);
 
-    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
-    {
-        // Sent first on the shared connection, so that Redis reads the epoch before the record.
-        var epoch = EpochAsync();
-        await Task.WhenAll(redis.ReadStateAsync(stateName, grainId, grainState), epoch);
-        Remember(grainState.ETag, await epoch);
-    }
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+        => RememberingEpochAsync(grainState, () => redis.ReadStateAsync(stateName, grainId, grainState));
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
@@ -92,9 +87,7 @@ internal sealed partial class LostRecordStorage(IGrainStorage redis, RedisStorag
     {
         if (grainState.ETag is null)
         {
-            var current = EpochAsync();
-            await Task.WhenAll(change(), current);
-            Remember(grainState.ETag, await current);
+            await RememberingEpochAsync(grainState, change);
             return false;
         }
         var epoch = _epochs.TryGetValue(grainState.ETag, out var known) ? known : null;
@@ -116,6 +109,15 @@ internal sealed partial class LostRecordStorage(IGrainStorage redis, RedisStorag
         }
         Remember(grainState.ETag, epoch);
         return lost;
+    }
+
+    /// <summary>A read or a first write, with the epoch before it kept beside the etag it leaves.</summary>
+    private async Task RememberingEpochAsync<T>(IGrainState<T> grainState, Func<Task> call)
+    {
+        // Sent first on the shared connection, so that Redis reads the epoch before the record.
+        var epoch = EpochAsync();
+        await Task.WhenAll(call(), epoch);
+        Remember(grainState.ETag, await epoch);
     }
 
     /// <summary>

@@ -36,11 +36,12 @@ public sealed class MinHashSignatureTests
     }
 
     [Fact]
-    public void One_text_instance_is_split_into_its_words_once_and_an_equal_text_gets_equal_words()
+    public void An_equal_text_gets_equal_words()
     {
+        // Whether one instance's words are kept is RecentInstanceCacheTests': the silo's cache is shared with the
+        // tests running beside this one, which may take the slot between two calls.
         var copy = new string(Alert.AsSpan());
 
-        Assert.Same(MinHashSignature.WordsOf(Alert), MinHashSignature.WordsOf(Alert));
         Assert.True(MinHashSignature.WordsOf(copy).SetEquals(MinHashSignature.WordsOf(Alert)));
         // Folded and lower-cased, numbers' digits as '#', each word once.
         Assert.True(MinHashSignature.WordsOf(Alert).SetEquals(["alert", "disk", "usage", "##", "on", "db", "#", "in", "eu", "west"]));

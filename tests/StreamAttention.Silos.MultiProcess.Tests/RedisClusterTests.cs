@@ -168,9 +168,19 @@ public sealed class RedisClusterTests(ITestOutputHelper output) : IAsyncLifetime
             m => m.GetProperty("score").GetSingle());
     }
 
-    /// <summary>Each user's stored interests as the API returns them (ids, texts, thresholds, timestamps).</summary>
+    /// <summary>
+    /// Each user's stored interests as the API returns them (ids, texts, thresholds, timestamps); one at a time: one
+    /// caller's 40 at once would pass <c>Limits:ConcurrentRequestsPerCaller</c>.
+    /// </summary>
     private static async Task<string[]> GetInterestsAsync(SiloProcess silo)
-        => await Task.WhenAll(Users.Select(user => silo.Http.GetStringAsync($"/users/{user}/interests")));
+    {
+        var interests = new List<string>();
+        foreach (var user in Users)
+        {
+            interests.Add(await silo.Http.GetStringAsync($"/users/{user}/interests"));
+        }
+        return [.. interests];
+    }
 
     /// <summary>
     /// Until the survivor has declared the killed silo dead, calls to grains that lived there fail (503); afterwards

@@ -62,6 +62,15 @@ public static class SecurityHostingExtensions
                     Window = limits.Window,
                 });
             });
+            // Beside the window of PerCallerRateLimit (the middleware chains the two): the requests a caller has in
+            // progress on those routes, so that it cannot hold many slow ones (a body sent slowly, a large /score) at once.
+            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                context.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName == PerCallerRateLimit
+                    ? RateLimitPartition.GetConcurrencyLimiter(PartitionOf(context), _ => new ConcurrencyLimiterOptions
+                    {
+                        PermitLimit = context.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value.ConcurrentRequestsPerCaller,
+                    })
+                    : RateLimitPartition.GetNoLimiter(string.Empty));
             options.AddPolicy(StreamsPerCallerLimit, context =>
             {
                 var limits = context.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value;
@@ -142,20 +151,25 @@ public static class SecurityHostingExtensions
     private static async ValueTask WriteTooManyRequestsAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
     {
         var context = rejected.HttpContext;
-        var detail = "Too many requests from this caller; retry later.";
+        var limits = context.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value;
+        string detail;
         if (context.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName == StreamsPerCallerLimit)
         {
             // A stream whose client went away without closing it holds its place until a write fails, at the latest
             // its next keep-alive comment: by then a place such a stream held is free again.
             var keepAlive = context.RequestServices.GetRequiredService<IOptions<LiveDashboardOptions>>().Value.StreamKeepAlive;
             SetRetryAfter(context, keepAlive);
-            var streams = context.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value.StreamsPerCaller;
-            detail = $"This caller has {streams} live streams open, the most it may (Limits:StreamsPerCaller); close one and retry.";
+            detail = $"This caller has {limits.StreamsPerCaller} live streams open, the most it may (Limits:StreamsPerCaller); close one and retry.";
         }
         else if (rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
         {
             SetRetryAfter(context, retryAfter);
             detail = $"Too many requests from this caller; retry in {retryAfter.TotalSeconds:0} s.";
+        }
+        else
+        {
+            // The window's refusal says when to retry; the refusal of the requests in progress cannot know.
+            detail = $"This caller has {limits.ConcurrentRequestsPerCaller} requests in progress, the most it may (Limits:ConcurrentRequestsPerCaller); retry when one is done.";
         }
         await ProblemResponses.WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too many requests", detail);
     }

@@ -40,4 +40,12 @@ public sealed class LimitsOptions
     /// <summary>Live streams (server-sent events) one caller may hold open at once; beyond: 429.</summary>
     [Range(1, 10_000)]
     public int StreamsPerCaller { get; set; } = 8;
+
+    /// <summary>
+    /// Requests one caller may have in progress at once on the routes <see cref="RequestsPerWindow"/> counts (live
+    /// streams have <see cref="StreamsPerCaller"/>); beyond: 429. The window bounds how often a caller asks, this how
+    /// much it holds: bodies sent slowly, large <c>/score</c> calls and imports.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int ConcurrentRequestsPerCaller { get; set; } = 16;
 }

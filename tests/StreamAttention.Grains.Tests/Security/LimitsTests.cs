@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using StreamAttention.Server.Security;
@@ -100,6 +101,54 @@ public sealed class LimitsTests(LimitedSiloFixture fixture) : IClassFixture<Limi
         {
             open.ForEach(r => r.Dispose());
         }
+    }
+
+    [Fact]
+    public async Task Requests_beyond_the_callers_concurrent_limit_are_429_while_another_caller_is_served()
+    {
+        var subject = $"holder-{Guid.NewGuid():N}";
+        var token = TestAuth.Token(Roles.User, "acme", subject);
+        var held = new List<TcpClient>();
+        try
+        {
+            // Each request waits for the server's 100 Continue before its body: sent once the endpoint starts reading
+            // the body, so past the limiter, holding its place until the body comes (a slow client).
+            for (var i = 0; i < LimitedSiloFixture.ConcurrentRequestsPerCaller; i++)
+            {
+                held.Add(await HoldRequestAsync(token, $"/users/{subject}/interests/held{i}"));
+            }
+            using var http = fixture.As(Roles.User, "acme", subject);
+            using var refused = await http.PutAsJsonAsync($"/users/{subject}/interests/refused", new { text = Texts.DatabaseInterest });
+            Assert.Equal($"This caller has {LimitedSiloFixture.ConcurrentRequestsPerCaller} requests in progress, the most it may (Limits:ConcurrentRequestsPerCaller); retry when one is done.",
+                await AssertProblemAsync(refused, 429));
+
+            var other = $"other-{Guid.NewGuid():N}";
+            using var otherHttp = fixture.As(Roles.User, "acme", other);
+            using var served = await otherHttp.PutAsJsonAsync($"/users/{other}/interests/db", new { text = Texts.DatabaseInterest });
+            Assert.Equal(HttpStatusCode.Created, served.StatusCode);
+        }
+        finally
+        {
+            held.ForEach(client => client.Dispose());
+        }
+    }
+
+    /// <summary>Sends a <c>PUT</c>'s head with <c>Expect: 100-continue</c> and returns once the server asked for the body, which is never sent.</summary>
+    private async Task<TcpClient> HoldRequestAsync(string token, string path)
+    {
+        var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", fixture.Port);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"PUT {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
+            + "Content-Type: application/json\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n"));
+        var head = new StringBuilder();
+        var buffer = new byte[1];
+        while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal) && await stream.ReadAsync(buffer) == 1)
+        {
+            head.Append((char)buffer[0]);
+        }
+        Assert.StartsWith("HTTP/1.1 100 ", head.ToString());
+        return client;
     }
 
     /// <returns>The problem's detail.</returns>

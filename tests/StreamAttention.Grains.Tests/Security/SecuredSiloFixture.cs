@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using StreamAttention.Server.Security;
 
 namespace StreamAttention.Grains.Tests.Security;
@@ -24,12 +26,13 @@ public class SecuredSiloFixture : SiloHostFixture
 }
 
 /// <summary>
-/// Limits small enough to reach in a test: 2 streams per caller, 4 texts and 4 KiB per <c>/score</c>, 2 KiB per body on
+/// Limits small enough to reach in a test: 2 streams and 2 other requests at once per caller, 4 texts and 4 KiB per <c>/score</c>, 2 KiB per body on
 /// a user's routes, 5 requests per caller and hour. Tests use callers (subjects) of their own, so one test's use never counts against another's.
 /// </summary>
 public sealed class LimitedSiloFixture : SecuredSiloFixture
 {
     public const int StreamsPerCaller = 2;
+    public const int ConcurrentRequestsPerCaller = 2;
     public const int MaxScoreTexts = 4;
     public const int MaxRequestBodyBytes = 4096;
     public const int MaxUserRequestBodyBytes = 2048;
@@ -39,10 +42,18 @@ public sealed class LimitedSiloFixture : SecuredSiloFixture
     [
         .. base.Arguments,
         $"--Limits:StreamsPerCaller={StreamsPerCaller}",
+        $"--Limits:ConcurrentRequestsPerCaller={ConcurrentRequestsPerCaller}",
         $"--Limits:MaxScoreTexts={MaxScoreTexts}",
         $"--Limits:MaxRequestBodyBytes={MaxRequestBodyBytes}",
         $"--Limits:MaxUserRequestBodyBytes={MaxUserRequestBodyBytes}",
         $"--Limits:RequestsPerWindow={RequestsPerWindow}",
         "--Limits:Window=01:00:00",
     ];
+
+    /// <summary>
+    /// No minimum body rate: a test holds requests whose body never comes, which Kestrel would otherwise end after its
+    /// 5 s grace, however slowly a loaded machine runs the rest of the test.
+    /// </summary>
+    protected override void Configure(WebApplicationBuilder builder)
+        => builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MinRequestBodyDataRate = null);
 }

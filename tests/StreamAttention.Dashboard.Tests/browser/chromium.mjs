@@ -10,3 +10,10 @@ export function launchChromium() {
       "--disable-component-update", "--disable-sync"],
   });
 }
+
+// Collects into `errors` what a page's scripts throw and what its Content-Security-Policy refuses (Chromium logs a
+// refusal to the console; nothing throws), so a driver fails on a page that no longer works under the silo's policy.
+export function collectErrors(page, errors) {
+  page.on("pageerror", e => errors.push(e.message));
+  page.on("console", m => { if (m.type() === "error" && m.text().includes("Content Security Policy")) errors.push(m.text()); });
+}

@@ -3,7 +3,7 @@
 // plain user's page (role "user") opens on its own interests and stream, not on every user's, which it may not read.
 // Usage: node drive-dashboard-tenants.mjs <base url> <tenant> <user id> <operator token> <user token>. Prints one JSON
 // line; exit 0 on success.
-import { launchChromium } from "./chromium.mjs";
+import { collectErrors, launchChromium } from "./chromium.mjs";
 
 const [base, tenant, user, operatorToken, userToken] = process.argv.slice(2);
 const key = `${tenant}/${user}`;
@@ -15,7 +15,7 @@ try {
   const open = async (path, token) => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.setDefaultTimeout(STEP_TIMEOUT_MS);
-    page.on("pageerror", e => errors.push(e.message));
+    collectErrors(page, errors);
     await page.goto(`${base}/dashboard/${path}#token=${encodeURIComponent(token)}`);
     return page;
   };

@@ -6,7 +6,7 @@
 // the interest; and a match scored again with its source id is listed once.
 // Usage: node drive-dashboard.mjs <base url> <user id> <screenshot path> <token>. Prints one JSON line; exit 0 on success.
 // The page is opened with the login link's #token=…, as local mode prints it.
-import { launchChromium } from "./chromium.mjs";
+import { collectErrors, launchChromium } from "./chromium.mjs";
 
 const [base, user, screenshot, token] = process.argv.slice(2);
 const login = `#token=${encodeURIComponent(token)}`;
@@ -21,7 +21,7 @@ try {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   page.setDefaultTimeout(STEP_TIMEOUT_MS);
   const errors = [];
-  page.on("pageerror", e => errors.push(e.message));
+  collectErrors(page, errors);
 
   await page.goto(`${base}/dashboard/?user=${encodeURIComponent(user)}${login}`);
   // A user without interests has no stream yet (the silo answers 404): it opens with the first interest.
@@ -55,7 +55,7 @@ try {
   // A newcomer opens the page without ?user=: it shows every user's live stream and edits the user of the first match.
   const overview = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   overview.setDefaultTimeout(STEP_TIMEOUT_MS);
-  overview.on("pageerror", e => errors.push(e.message));
+  collectErrors(overview, errors);
   await overview.goto(`${base}/dashboard/${login}`);
   await overview.waitForFunction(() => document.getElementById("stream-state").textContent === "streaming: all users");
   const overviewAllUsers = await overview.locator("#all-users").isChecked();

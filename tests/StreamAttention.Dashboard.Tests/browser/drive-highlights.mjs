@@ -2,7 +2,7 @@
 // (NFKC_Casefold; the uncased models also drop accents), the page shows the message as written.
 // Usage: node drive-highlights.mjs <base url> <operator token> <message text> <highlights: JSON array of tokens>.
 // Prints one JSON line (the marked words, in order); exit 0 on success.
-import { launchChromium } from "./chromium.mjs";
+import { collectErrors, launchChromium } from "./chromium.mjs";
 
 const [base, token, text, tokensJson] = process.argv.slice(2);
 
@@ -11,7 +11,7 @@ try {
   const errors = [];
   const page = await browser.newPage();
   page.setDefaultTimeout(30_000);
-  page.on("pageerror", e => errors.push(e.message));
+  collectErrors(page, errors);
   await page.goto(`${base}/dashboard/#token=${encodeURIComponent(token)}`);
   const marks = await page.evaluate(({ text, tokens }) =>
     [...highlighted(text, tokens.map(token => ({ token, weight: 0.5 }))).querySelectorAll("mark")].map(m => m.textContent),

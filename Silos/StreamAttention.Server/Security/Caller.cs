@@ -3,9 +3,10 @@ using System.Security.Claims;
 namespace StreamAttention.Server.Security;
 
 /// <summary>
-/// What a caller's claims allow: a <c>user</c> reaches only itself, a <c>tenant-admin</c> its tenant, an
-/// <c>operator</c> everything. A user key without a tenant ("bob", not "acme/bob") belongs to no tenant, so only an
-/// operator reaches it.
+/// What a caller's claims allow: a <c>user</c> reaches only itself (its <c>tenant</c> and <c>sub</c>), a
+/// <c>tenant-admin</c> its tenant, an <c>operator</c> everything. A user key without a tenant ("bob", not "acme/bob")
+/// belongs to no tenant, so no tenant's admin reaches it: an operator does, and so does a <c>user</c> token that has no
+/// <c>tenant</c> claim and <c>sub</c> "bob" (the <c>token</c> command issues such tokens on purpose).
 /// </summary>
 public sealed record Caller(string? Role, string? Tenant, string? Subject)
 {

@@ -70,9 +70,9 @@ public sealed class TransformerEmbedder : ITextEmbedder
         var model = File.ReadAllBytes(options.ModelPath);
         var modelSha256 = identity is null || string.IsNullOrWhiteSpace(options.Name) ? SHA256.HashData(model) : null;
         Name = string.IsNullOrWhiteSpace(options.Name) ? DefaultName(options.ModelPath, modelSha256!) : options.Name.Trim();
-        var defaultMaxTokens = options.MaxTokens == new TransformerEmbeddingOptions().MaxTokens;
-        Identity = identity is null ? $"{Name} #{FingerprintOf(modelSha256!, options, defaultMaxTokens)[..FingerprintDigits]}"
-            : ITextEmbedder.WithMaxTokens(identity, options.MaxTokens, new TransformerEmbeddingOptions().MaxTokens);
+        var defaultMaxTokens = new TransformerEmbeddingOptions().MaxTokens;
+        Identity = identity is null ? $"{Name} #{FingerprintOf(modelSha256!, options, options.MaxTokens == defaultMaxTokens)[..FingerprintDigits]}"
+            : ITextEmbedder.WithMaxTokens(identity, options.MaxTokens, defaultMaxTokens);
         MaxTokens = options.MaxTokens;
         _batchSize = options.BatchSize;
         _outputNames = [options.OutputName];

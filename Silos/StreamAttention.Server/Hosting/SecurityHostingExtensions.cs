@@ -65,7 +65,7 @@ public static class SecurityHostingExtensions
             // Beside the window of PerCallerRateLimit (the middleware chains the two): the requests a caller has in
             // progress on those routes, so that it cannot hold many slow ones (a body sent slowly, a large /score) at once.
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                context.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName == PerCallerRateLimit
+                RateLimitPolicyOf(context) == PerCallerRateLimit
                     ? RateLimitPartition.GetConcurrencyLimiter(PartitionOf(context), _ => new ConcurrencyLimiterOptions
                     {
                         PermitLimit = context.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value.ConcurrentRequestsPerCaller,
@@ -148,12 +148,16 @@ public static class SecurityHostingExtensions
             ? Caller.From(context.User).PartitionKey
             : context.Connection.RemoteIpAddress?.ToString() ?? "anonymous";
 
+    /// <summary>The rate-limiting policy the request's endpoint names, if any.</summary>
+    private static string? RateLimitPolicyOf(HttpContext context)
+        => context.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName;
+
     private static async ValueTask WriteTooManyRequestsAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
     {
         var context = rejected.HttpContext;
         var limits = context.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value;
         string detail;
-        if (context.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName == StreamsPerCallerLimit)
+        if (RateLimitPolicyOf(context) == StreamsPerCallerLimit)
         {
             // A stream whose client went away without closing it holds its place until a write fails, at the latest
             // its next keep-alive comment: by then a place such a stream held is free again.

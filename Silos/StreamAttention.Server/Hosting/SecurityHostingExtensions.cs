@@ -38,7 +38,13 @@ public static class SecurityHostingExtensions
         var auth = builder.Configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
         builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<LimitsOptions>>((kestrel, limits) => RequestHeadLimits.ConfigureKestrel(kestrel, limits.Value));
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<LimitsOptions>>((kestrel, limits) =>
+        {
+            RequestHeadLimits.ConfigureKestrel(kestrel, limits.Value);
+            // Kestrel's own default is no bound. Upgraded connections (none of the routes upgrades one) keep Kestrel's
+            // own bound, 100; its time limits on a request's headers (30 s) and on a slow body (240 bytes/s) stay too.
+            kestrel.Limits.MaxConcurrentConnections = limits.Value.MaxConnections;
+        });
         builder.Services.AddProblemDetails();
         builder.Services.AddAuthentication(CallerScheme)
             .AddPolicyScheme(CallerScheme, CallerScheme, options => options.ForwardDefaultSelector = context =>

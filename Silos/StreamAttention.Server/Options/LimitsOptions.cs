@@ -48,4 +48,11 @@ public sealed class LimitsOptions
     /// </summary>
     [Range(1, 10_000)]
     public int ConcurrentRequestsPerCaller { get; set; } = 16;
+
+    /// <summary>
+    /// Connections the process holds open at once, from every client, counted from when they are accepted (before any
+    /// credentials): a connection past them is closed at once. Each live stream holds one.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxConnections { get; set; } = 4_096;
 }

@@ -39,6 +39,25 @@ public sealed class OrleansDashboardTests(OrleansDashboardTests.Host host) : ICl
         Assert.Equal(HttpStatusCode.OK, image.StatusCode);
     }
 
+    [Fact]
+    public async Task The_page_and_the_files_it_loads_may_not_be_framed_sniffed_or_referred_from_and_say_their_types()
+    {
+        var page = await host.Http.GetStringAsync("/orleans/");
+        Assert.Contains("src=\"./index.min.js\"", page);
+        Assert.Contains("href=\"./index.css\"", page);
+        foreach (var (path, mediaType) in new[] { ("/orleans/", "text/html"), ("/orleans/index.min.js", "text/javascript"), ("/orleans/index.css", "text/css") })
+        {
+            using var response = await host.Http.GetAsync(path);
+            response.EnsureSuccessStatusCode();
+            // nosniff: a browser runs the script and applies the style sheet only as the types they are served with.
+            Assert.Equal(mediaType, response.Content.Headers.ContentType?.MediaType);
+            Assert.Equal("frame-ancestors 'none'", Assert.Single(response.Headers.GetValues("Content-Security-Policy")));
+            Assert.Equal("DENY", Assert.Single(response.Headers.GetValues("X-Frame-Options")));
+            Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+            Assert.Equal("no-referrer", Assert.Single(response.Headers.GetValues("Referrer-Policy")));
+        }
+    }
+
     public sealed class Host : SiloHostFixture
     {
         protected override IEnumerable<string> Arguments => ["--Dashboard:OrleansDashboard=true"];

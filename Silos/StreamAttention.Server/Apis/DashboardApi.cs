@@ -12,27 +12,14 @@ public static class DashboardApi
 
     /// <summary>
     /// What the page loads: its own script and style sheet (neither inline), calls to this origin (the API, the live
-    /// streams); no other site may frame it, so none can lay its editor under a visitor's clicks.
+    /// streams); no other site may frame it.
     /// </summary>
     private const string ContentSecurityPolicy =
         "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
     public static WebApplication MapDashboardApi(this WebApplication app)
     {
-        app.Use((context, next) =>
-        {
-            if (context.Request.Path.StartsWithSegments(PagePath))
-            {
-                var headers = context.Response.Headers;
-                headers.ContentSecurityPolicy = ContentSecurityPolicy;
-                // For browsers that predate frame-ancestors.
-                headers.XFrameOptions = "DENY";
-                headers.XContentTypeOptions = "nosniff";
-                // Nothing of the page's address (the user it shows, a login link's token until the page takes it out) is sent on.
-                headers["Referrer-Policy"] = "no-referrer";
-            }
-            return next(context);
-        });
+        app.UsePageSecurityHeaders(PagePath, ContentSecurityPolicy);
         var page = new ManifestEmbeddedFileProvider(typeof(DashboardApi).Assembly, "Dashboard/web");
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = page, RequestPath = PagePath });
         app.UseStaticFiles(new StaticFileOptions { FileProvider = page, RequestPath = PagePath });

@@ -21,6 +21,12 @@ public static class SiloHost
 {
     public const string OrleansDashboardPath = "/orleans";
 
+    /// <summary>
+    /// The Orleans dashboard's page and what it loads are the package's, which may change them with any version: its
+    /// policy forbids framing only.
+    /// </summary>
+    private const string OrleansDashboardContentSecurityPolicy = "frame-ancestors 'none'";
+
     public static WebApplicationBuilder CreateBuilder(IEnumerable<string> configurationArgs, string? urls = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = StreamAttentionHost.EnvironmentName });
@@ -81,6 +87,7 @@ public static class SiloHost
         app.MapDashboardApi();
         if (app.Services.GetRequiredService<IOptions<LiveDashboardOptions>>().Value.OrleansDashboard)
         {
+            app.UsePageSecurityHeaders(OrleansDashboardPath, OrleansDashboardContentSecurityPolicy);
             app.MapOrleansDashboard(routePrefix: OrleansDashboardPath).RequireOperator().AddEndpointFilter<OrleansDashboardSiloFilter>();
         }
         return app;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Users;
+using StreamAttention.Grains.Shards;
 using StreamAttention.Grains.Storage;
 using StreamAttention.Grains.Users;
 
@@ -78,6 +79,28 @@ public sealed class StorageLossTests(StorageLossTests.Host host) : IClassFixture
         var stored = new GrainState<UserInterestsState>();
         await storage.ReadStateAsync("user", user, stored);
         Assert.Equal(7, stored.State!.Version);
+    }
+
+    /// <summary>Only the users ask which records were written again: the storage keeps no one else's, which would stay until the silo restarts.</summary>
+    [Fact]
+    public async Task A_shards_record_written_again_after_the_loss_is_not_kept_as_written_again_and_a_users_is()
+    {
+        var storage = host.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Interests);
+        var shard = GrainId.Create("scoringshard", "storage-loss-written-again");
+        var user = GrainId.Create("user", "storage-loss/written-again");
+        var shardRecord = new GrainState<ShardMembershipState> { State = new() { Users = ["storage-loss/written-again"] } };
+        var userRecord = new GrainState<UserInterestsState> { State = new() { Version = 7 } };
+        await storage.WriteStateAsync("shard", shard, shardRecord);
+        await storage.WriteStateAsync("user", user, userRecord);
+        await host.Redis.FlushAllAsync();
+
+        await storage.WriteStateAsync("shard", shard, shardRecord);
+        await storage.WriteStateAsync("user", user, userRecord);
+
+        var writtenAgain = Assert.IsAssignableFrom<IKnowsRecordsWrittenAgain>(storage);
+        Assert.False(writtenAgain.WroteAgain(shard));
+        Assert.True(writtenAgain.WroteAgain(user));
+        writtenAgain.Forget(user);
     }
 
     [Fact]

@@ -77,5 +77,5 @@ public class ClusterFixture : IAsyncLifetime
 
     public virtual async Task InitializeAsync() => Cluster = await TestCluster.StartAsync(Store);
 
-    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+    public virtual async Task DisposeAsync() => await Cluster.DisposeAsync();
 }

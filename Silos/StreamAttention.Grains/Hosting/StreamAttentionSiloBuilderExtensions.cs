@@ -124,8 +124,7 @@ public static class StreamAttentionSiloBuilderExtensions
                 }
                 break;
         }
-        builder.Services.TryAddSingleton(provider => new BinaryStateSerializer(
-            provider.GetRequiredService<Serializer>(), provider.GetRequiredService<SerializerSessionPool>(), new JsonGrainStorageSerializer(provider.GetRequiredService<OrleansJsonSerializer>())));
+        AddBinaryStateSerializer(builder);
         switch (options.EffectiveStorage)
         {
             // Digest reminders are as durable as the state they serve.
@@ -134,22 +133,39 @@ public static class StreamAttentionSiloBuilderExtensions
                 builder.UseInMemoryReminderService();
                 break;
             case StorageKind.Redis:
-                builder.AddIncomingGrainCallFilter<StorageOutageCallFilter>();
-                // Cleared records are deleted: otherwise each attention log entry ever removed would stay as an empty hash.
-                // Made by the container, so that it closes the connection when the silo stops.
-                builder.Services.AddSingleton(_ => new RedisStorageConnection(ConfigurationOptions.Parse(options.Redis!)));
-                builder.AddRedisGrainStorage(RedisStorageName, (OptionsBuilder<RedisStorageOptions> redis) => UseBinaryStateSerializer(redis
-                    .Configure<RedisStorageConnection>((storage, connection) => (storage.ConfigurationOptions, storage.CreateMultiplexer, storage.DeleteStateOnClear)
-                        = (ConfigurationOptions.Parse(options.Redis!), _ => connection.SharedAsync(), true))));
-                // The grains use it through LostRecordStorage: a Redis that lost its data does not fail their next writes.
-                builder.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Interests, (services, _) => new LostRecordStorage(
-                    services.GetRequiredKeyedService<IGrainStorage>(RedisStorageName), services.GetRequiredService<RedisStorageConnection>(),
-                    services.GetRequiredService<IOptions<ClusterOptions>>(), services.GetRequiredService<ILogger<LostRecordStorage>>()));
+                builder.AddStreamAttentionRedisStorage(options.Redis!);
                 builder.UseRedisReminderService(redis => redis.ConfigurationOptions = ConfigurationOptions.Parse(options.Redis!));
                 break;
         }
         return builder;
     }
+
+    /// <summary>
+    /// The grain storage <see cref="StorageNames.Interests"/> in the Redis at <paramref name="redis"/> (StackExchange.Redis
+    /// syntax), with the storage outage filter; the reminders are the caller's.
+    /// </summary>
+    public static ISiloBuilder AddStreamAttentionRedisStorage(this ISiloBuilder builder, string redis)
+    {
+        AddBinaryStateSerializer(builder);
+        builder.AddIncomingGrainCallFilter<StorageOutageCallFilter>();
+        // Made by the container, so that it closes the connection when the silo stops.
+        builder.Services.AddSingleton(_ => new RedisStorageConnection(ConfigurationOptions.Parse(redis)));
+        // Cleared records are deleted: otherwise each attention log entry ever removed would stay as an empty hash.
+        builder.AddRedisGrainStorage(RedisStorageName, (OptionsBuilder<RedisStorageOptions> storage) => UseBinaryStateSerializer(storage
+            .Configure<RedisStorageConnection>((options, connection) => (options.ConfigurationOptions, options.CreateMultiplexer, options.DeleteStateOnClear)
+                = (ConfigurationOptions.Parse(redis), _ => connection.SharedAsync(), true))));
+        // The grains use it through LostRecordStorage: a Redis that lost its data does not fail their next writes. Only the
+        // users store what Redis lost beside their records.
+        builder.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Interests, (services, _) => new LostRecordStorage(
+            services.GetRequiredKeyedService<IGrainStorage>(RedisStorageName), services.GetRequiredService<RedisStorageConnection>(),
+            services.GetRequiredService<IOptions<ClusterOptions>>(), new HashSet<GrainType> { GrainType.Create(UserGrain.GrainTypeName) },
+            services.GetRequiredService<ILogger<LostRecordStorage>>()));
+        return builder;
+    }
+
+    private static void AddBinaryStateSerializer(ISiloBuilder builder)
+        => builder.Services.TryAddSingleton(provider => new BinaryStateSerializer(
+            provider.GetRequiredService<Serializer>(), provider.GetRequiredService<SerializerSessionPool>(), new JsonGrainStorageSerializer(provider.GetRequiredService<OrleansJsonSerializer>())));
 
     /// <summary>
     /// An Orleans client of the cluster that <see cref="UseStreamAttentionCluster(ISiloBuilder, IConfiguration)"/> forms from

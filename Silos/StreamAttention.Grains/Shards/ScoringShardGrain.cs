@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using Orleans.Configuration;
+using Orleans.Storage;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Scoring;
 using StreamAttention.Embeddings;
@@ -29,7 +31,8 @@ namespace StreamAttention.Grains.Shards;
 /// writes the membership once the oldest has expired (and retries a failed write), so an erased user's id leaves storage
 /// also on a quiet shard.
 /// A change not stored yet (its write failed) moves with the shard (<see cref="IGrainMigrationParticipant"/>) and is
-/// written on arrival.
+/// written on arrival; so does Redis's epoch its membership's etag was read in (<see cref="IRecordEpochs"/>), so that the
+/// shard that moved writes its members again after Redis lost its data, as it would have where it was.
 /// Kept alive: a shard is one of few and rebuilding it asks every one of its users. Placed by <see cref="ShardPlacement"/>,
 /// and every <see cref="ShardingOptions.SpreadCheck"/> it moves to its silo of the spread when the membership changed it.
 /// </summary>
@@ -37,6 +40,7 @@ namespace StreamAttention.Grains.Shards;
 [Reentrant, KeepAlive, ShardPlacement, GrainType("scoringshard")]
 public sealed class ScoringShardGrain(
     [PersistentState("shard", StorageNames.Interests)] IPersistentState<ShardMembershipState> membership,
+    [FromKeyedServices(StorageNames.Interests)] IGrainStorage storage,
     ShardScoringBatcher batcher,
     ITextEmbedder embedder,
     IOptions<ScoringOptions> scoring,
@@ -54,6 +58,15 @@ public sealed class ScoringShardGrain(
 
     /// <summary>Carries <see cref="_unsaved"/> through a migration.</summary>
     private const string UnsavedMigrationKey = "shard-membership-unsaved";
+
+    /// <summary>Carries the membership's etag with Redis's epoch it was read in through a migration.</summary>
+    private const string EpochMigrationKey = "shard-membership-epoch";
+
+    /// <summary>The storage, when it keeps Redis's epoch of each etag (Redis storage).</summary>
+    private readonly IRecordEpochs? _epochs = storage as IRecordEpochs;
+
+    /// <summary>The etag and its epoch the shard brought from the silo it left, until the activation gives them to storage.</summary>
+    private (string ETag, string Epoch)? _arrivedEpoch;
 
     private readonly Dictionary<string, UserInterests> _users = [];
 
@@ -83,6 +96,13 @@ public sealed class ScoringShardGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // Here, not on rehydration: storage keeps the epoch by the etag string the state holds, which the state's own
+        // rehydration sets. Only for the etag it was read with: never a guess.
+        if (_arrivedEpoch is var (etag, epoch) && membership.Etag == etag)
+        {
+            _epochs?.RememberEpoch(membership.Etag, epoch);
+        }
+        _arrivedEpoch = null;
         this.RegisterGrainTimer(MoveToItsSiloAsync, sharding.Value.SpreadCheck, sharding.Value.SpreadCheck);
         this.RegisterGrainTimer(MoveToSiloWordsAsync, sharding.Value.SpreadCheck, sharding.Value.SpreadCheck);
         var clock = Stopwatch.StartNew();
@@ -302,10 +322,17 @@ public sealed class ScoringShardGrain(
         {
             dehydrationContext.TryAddValue(UnsavedMigrationKey, true);
         }
+        if (membership.Etag is { } etag && _epochs?.EpochOf(etag) is { } epoch)
+        {
+            dehydrationContext.TryAddValue(EpochMigrationKey, (etag, epoch));
+        }
     }
 
     public void OnRehydrate(IRehydrationContext rehydrationContext)
-        => _unsaved = rehydrationContext.TryGetValue(UnsavedMigrationKey, out bool unsaved) && unsaved;
+    {
+        _unsaved = rehydrationContext.TryGetValue(UnsavedMigrationKey, out bool unsaved) && unsaved;
+        _arrivedEpoch = rehydrationContext.TryGetValue(EpochMigrationKey, out (string, string) arrived) ? arrived : null;
+    }
 
     public Task<ShardStatistics> GetStatistics()
         => Task.FromResult(new ShardStatistics(_users.Count, _users.Values.Sum(u => u.Interests.Count)));

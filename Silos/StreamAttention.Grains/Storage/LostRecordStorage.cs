@@ -27,16 +27,21 @@ namespace StreamAttention.Grains.Storage;
 /// Guaranteed: a record deleted while Redis kept its data since the activation read (or first wrote) it is never
 /// written back by that activation's stale etag, whatever silo created the epoch after a loss and whenever. Not
 /// guaranteed: a deletion and a loss both after that read (in either order) look like a loss alone, and the record is
-/// written back. An etag whose epoch this silo did not see (the state came with a migrated activation) keeps the
-/// refusal, as before; etags are what Orleans' storage makes, so silos of other builds read them unchanged.
+/// written back. An activation that moves to another silo carries its etag's epoch (<see cref="IRecordEpochs"/>: the
+/// shards do, the only grains that move); an etag whose epoch this silo was not given keeps the refusal, as before.
+/// Etags are what Orleans' storage makes, so silos of other builds read them unchanged.
 /// </para>
 /// <para>
-/// What Redis lost beside a record is not written again by its write (a shard's list of members, a reminder): the grains
-/// whose record a write stored again are kept (<see cref="WroteAgain"/>), for the grain to store those again too.
+/// What Redis lost beside a record is not written again by its write (a user's shard membership, its reminders): the
+/// grains of the types given (<paramref name="writtenAgainAskedBy"/>, the users) whose record a write stored again are
+/// kept (<see cref="IKnowsRecordsWrittenAgain"/>) until they <see cref="Forget"/> it, for the grain to store those again
+/// too. No other grain is kept: a shard's or tenant's record is all it stores.
 /// </para>
 /// </summary>
-internal sealed partial class LostRecordStorage(IGrainStorage redis, RedisStorageConnection connection, IOptions<ClusterOptions> cluster, ILogger<LostRecordStorage> logger)
-    : IGrainStorage
+/// <param name="writtenAgainAskedBy">The grain types that ask <see cref="WroteAgain"/> after their writes.</param>
+internal sealed partial class LostRecordStorage(IGrainStorage redis, RedisStorageConnection connection, IOptions<ClusterOptions> cluster,
+    IReadOnlySet<GrainType> writtenAgainAskedBy, ILogger<LostRecordStorage> logger)
+    : IGrainStorage, IRecordEpochs, IKnowsRecordsWrittenAgain
 {
     /// <summary>Reads the epoch, creating it when missing (never written, or lost with the rest of the data).</summary>
     private const string EpochScript = """
@@ -57,23 +62,26 @@ internal sealed partial class LostRecordStorage(IGrainStorage redis, RedisStorag
     private readonly ConditionalWeakTable<string, string> _epochs = new();
 
     /// <summary>
-    /// The grains whose record a write stored again, until they <see cref="Forget"/> it. Filled only after a loss, by the
-    /// grains active then; those that never ask (shards, tenants) stay until the silo restarts, which a loss requires anyway.
+    /// The grains of <c>writtenAgainAskedBy</c> whose record a write stored again, until they <see cref="Forget"/> it:
+    /// filled only after a loss, by the grains active then.
     /// </summary>
     private readonly ConcurrentDictionary<GrainId, bool> _wroteAgain = new();
 
-    /// <summary>Whether a write of one of <paramref name="grainId"/>'s records stored it again after Redis lost its data.</summary>
     public bool WroteAgain(GrainId grainId) => _wroteAgain.ContainsKey(grainId);
 
-    /// <summary>Forgets that <paramref name="grainId"/>'s record was stored again, once the grain stored what Redis lost beside it.</summary>
     public void Forget(GrainId grainId) => _wroteAgain.TryRemove(grainId, out _);
+
+    public string? EpochOf(string etag) => _epochs.TryGetValue(etag, out var epoch) ? epoch : null;
+
+    public void RememberEpoch(string etag, string epoch) => _epochs.AddOrUpdate(etag, epoch);
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
         => RememberingEpochAsync(grainState, () => redis.ReadStateAsync(stateName, grainId, grainState));
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        if (await ChangeAsync(stateName, grainId, grainState, () => redis.WriteStateAsync(stateName, grainId, grainState)))
+        if (await ChangeAsync(stateName, grainId, grainState, () => redis.WriteStateAsync(stateName, grainId, grainState))
+            && writtenAgainAskedBy.Contains(grainId.Type))
         {
             _wroteAgain[grainId] = true;
         }
@@ -90,7 +98,7 @@ internal sealed partial class LostRecordStorage(IGrainStorage redis, RedisStorag
             await RememberingEpochAsync(grainState, change);
             return false;
         }
-        var epoch = _epochs.TryGetValue(grainState.ETag, out var known) ? known : null;
+        var epoch = EpochOf(grainState.ETag);
         var lost = false;
         try
         {
@@ -158,7 +166,7 @@ internal sealed partial class LostRecordStorage(IGrainStorage redis, RedisStorag
     {
         if (etag is not null && epoch is not null)
         {
-            _epochs.AddOrUpdate(etag, epoch);
+            RememberEpoch(etag, epoch);
         }
     }
 

@@ -30,7 +30,7 @@ namespace StreamAttention.Grains.Users;
 /// write folds the log into the whole state), and forms the digests when its reminder finds one due.
 /// </summary>
 // The grain type is part of every stored record's key (and of its reminders): pinned, so renaming the class keeps them.
-[GrainType("user"), ClusterContract]
+[GrainType(GrainTypeName), ClusterContract]
 public sealed partial class UserGrain(
     [PersistentState("user", StorageNames.Interests)] IPersistentState<UserInterestsState> state,
     [FromKeyedServices(StorageNames.Interests)] IGrainStorage storage,
@@ -44,6 +44,8 @@ public sealed partial class UserGrain(
     IEnumerable<IDigestSink> sinks,
     ILogger<UserGrain> logger) : Grain, IUserGrain, IRemindable
 {
+    public const string GrainTypeName = "user";
+
     /// <summary>The reminder that checks for a due digest while matches wait for one (or a digest waits to be sent).</summary>
     public const string DigestReminder = "digest";
 
@@ -106,6 +108,9 @@ public sealed partial class UserGrain(
     private AttentionLog Log => _log ?? throw new InvalidOperationException("The attention log is read on activation.");
 
     private UserExpansionStore ExpansionStore => new(storage, this.GetGrainId());
+
+    /// <summary>The storage, when it stores again records Redis lost (Redis storage): it says which of the user's it did.</summary>
+    private readonly IKnowsRecordsWrittenAgain? _writtenAgain = storage as IKnowsRecordsWrittenAgain;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -779,21 +784,27 @@ public sealed partial class UserGrain(
         {
             LogEntriesNotRemoved(e);
         }
-        if (storage is LostRecordStorage lost && lost.WroteAgain(this.GetGrainId()))
+        if (_writtenAgain is not null && _writtenAgain.WroteAgain(this.GetGrainId()))
         {
-            await StoreWhatRedisLostAsync(lost);
+            await StoreWhatRedisLostAsync(_writtenAgain);
         }
     }
 
     /// <summary>
     /// After a write stored the user's records again (Redis lost its data since this activation read them): registers the
-    /// user with its shard again and its digest reminder, which Redis lost too, so that the user is scored and its digest
-    /// sent after the silos restart. A shard that fails leaves it to the next write.
+    /// user with its shard again, and its digest and publish reminders when owed, which Redis lost too, so that the user
+    /// is scored, its digest sent and its rows published after the silos restart (or its activation is collected). A
+    /// shard that fails leaves it to the next write.
     /// </summary>
-    private async Task StoreWhatRedisLostAsync(LostRecordStorage lost)
+    private async Task StoreWhatRedisLostAsync(IKnowsRecordsWrittenAgain writtenAgain)
     {
         _reminderRegistered = false;
         await EnsureDigestReminderAsync();
+        if (_publishReminderRegistered || _publishRetry is not null)
+        {
+            _publishReminderRegistered = false;
+            await EnsurePublishReminderAsync();
+        }
         if (state.State.Interests.Count > 0)
         {
             try
@@ -806,7 +817,7 @@ public sealed partial class UserGrain(
                 return;
             }
         }
-        lost.Forget(this.GetGrainId());
+        writtenAgain.Forget(this.GetGrainId());
     }
 
     /// <summary>

@@ -1,0 +1,28 @@
+namespace StreamAttention.Grains.Storage;
+
+/// <summary>
+/// Redis's epoch a record's etag was read (or first written) in (<see cref="LostRecordStorage"/>), for a grain whose
+/// activation moves to another silo with its state: the destination's storage never saw that read, and without its
+/// epoch refuses to write again a record Redis lost.
+/// </summary>
+public interface IRecordEpochs
+{
+    /// <summary>The epoch this silo read before the record of <paramref name="etag"/>; null when it saw none (then none is carried).</summary>
+    string? EpochOf(string etag);
+
+    /// <summary>
+    /// Takes <paramref name="epoch"/>, read on another silo, as that of <paramref name="etag"/>: the very string the
+    /// grain's state holds (epochs are kept by the etag's instance, as long as the state holds it).
+    /// </summary>
+    void RememberEpoch(string etag, string epoch);
+}
+
+/// <summary>Which grains had a record stored again after Redis lost its data, for them to store what Redis lost beside it.</summary>
+public interface IKnowsRecordsWrittenAgain
+{
+    /// <summary>Whether a write of one of <paramref name="grainId"/>'s records stored it again after Redis lost its data.</summary>
+    bool WroteAgain(GrainId grainId);
+
+    /// <summary>Forgets that <paramref name="grainId"/>'s record was stored again, once the grain stored what Redis lost beside it.</summary>
+    void Forget(GrainId grainId);
+}

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Metadata;
@@ -38,10 +39,12 @@ public sealed class ClusterContractTests
     [Fact]
     public void A_silo_beside_one_of_another_contract_is_refused_and_beside_one_of_its_own_is_not()
     {
-        var manifest = ManifestOf(Other, new Dictionary<string, string> { [ClusterContract.Property] = "7" });
+        // The next contract: one this build's is not, whatever it is.
+        var another = $"{int.Parse(ClusterContract.Version, CultureInfo.InvariantCulture) + 1}";
+        var manifest = ManifestOf(Other, new Dictionary<string, string> { [ClusterContract.Property] = another });
 
-        Assert.Contains($"the cluster's active silo {Other} a build of cluster contract 7", ClusterContract.Conflict(manifest, Local, [Other], ClusterContract.Version));
-        Assert.Null(ClusterContract.Conflict(manifest, Local, [Other], "7"));
+        Assert.Contains($"the cluster's active silo {Other} a build of cluster contract {another}", ClusterContract.Conflict(manifest, Local, [Other], ClusterContract.Version));
+        Assert.Null(ClusterContract.Conflict(manifest, Local, [Other], another));
     }
 
     /// <summary>A cluster manifest with one silo whose user grain type has <paramref name="properties"/>.</summary>

@@ -79,6 +79,13 @@ public interface IUserGrain : IGrainWithStringKey
     Task<UserDataExport> Export();
 
     /// <summary>
+    /// Whether anything is kept about the user: false exactly when <see cref="Export"/> would answer an export that
+    /// <see cref="UserDataExport.KeepsNothing()"/> (never known, or erased), without forming it.
+    /// </summary>
+    [Alias("HoldsAnything")]
+    Task<bool> HoldsAnything();
+
+    /// <summary>
     /// Erases the user (GDPR art. 17): its shard drops its rows (so no further match is scored for it), its tenant stops
     /// counting it, its digest reminder is removed, its stored records (state, attention log, expansions) are cleared
     /// from storage, and the live streams of it end on every silo. The grain then deactivates, so the next call finds

@@ -22,6 +22,12 @@ public sealed record UserDataExport(
     /// Nothing is kept: the user was never known, or was erased (the two look alike on purpose: an erasure leaves no
     /// trace that the user existed).
     /// </summary>
-    public bool KeepsNothing() => Interests.Count == 0 && Policy is null && Feedback.Count == 0 && Matches.Count == 0 && Digests.Count == 0
-        && WaitingForDigest.Count == 0;
+    public bool KeepsNothing() => KeepsNothing(Interests.Count, Policy, Feedback.Count, Matches.Count, Digests.Count, WaitingForDigest.Count);
+
+    /// <summary>
+    /// <see cref="KeepsNothing()"/> from the lists' lengths: what <c>IUserGrain.HoldsAnything</c> asks of the grain's
+    /// state without forming the export, so the two cannot disagree on what is kept.
+    /// </summary>
+    public static bool KeepsNothing(int interests, DeliveryPolicy? policy, int feedback, int matches, int digests, int waitingForDigest)
+        => interests == 0 && policy is null && feedback == 0 && matches == 0 && digests == 0 && waitingForDigest == 0;
 }

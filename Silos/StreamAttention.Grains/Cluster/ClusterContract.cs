@@ -28,8 +28,10 @@ public static class ClusterContract
     /// knows neither call, and an ingest of version 4 calls one this build does not have.
     /// 6: a user whose record was stored again after Redis lost its data calls <c>IScoringShardGrain.Rejoin</c>, which a
     /// silo of version 5 does not have.
+    /// 7: the user routes ask whether anything is kept about a user with <c>IUserGrain.HoldsAnything</c>, not its export;
+    /// a silo of version 6 does not have it.
     /// </summary>
-    public const string Version = "6";
+    public const string Version = "7";
 
     /// <summary>The grain property that holds a silo's version in the cluster manifest.</summary>
     public const string Property = "streamattention.cluster-contract";

@@ -407,8 +407,7 @@ public sealed partial class UserGrain(
     }
 
     public Task<IReadOnlyList<InterestFeedback>> GetFeedback()
-        => Task.FromResult<IReadOnlyList<InterestFeedback>>(state.State.Attention.Feedback
-            .Where(f => state.State.Interests.ContainsKey(f.Key))
+        => Task.FromResult<IReadOnlyList<InterestFeedback>>(FeedbackOfHeldInterests
             .OrderBy(f => f.Key, StringComparer.Ordinal)
             .Select(f => FeedbackRule.Describe(f.Key, BaseThreshold(f.Key), f.Value))
             .ToArray());
@@ -588,6 +587,14 @@ public sealed partial class UserGrain(
     public async Task<UserDataExport> Export()
         => new(UserId, await GetInterests(), state.State.Policy, await GetFeedback(), _history.Newest(int.MaxValue),
             await GetDigests(AttentionFilter.RecentDigests), [.. state.State.Attention.Pending]);
+
+    public Task<bool> HoldsAnything()
+        => Task.FromResult(!UserDataExport.KeepsNothing(state.State.Interests.Count, state.State.Policy, FeedbackOfHeldInterests.Count(), _history.Count,
+            Math.Min(state.State.Attention.RecentDigests.Count, AttentionFilter.RecentDigests), state.State.Attention.Pending.Count));
+
+    /// <summary>The feedback <see cref="GetFeedback"/> lists: that of interests the user holds.</summary>
+    private IEnumerable<KeyValuePair<string, FeedbackState>> FeedbackOfHeldInterests
+        => state.State.Attention.Feedback.Where(f => state.State.Interests.ContainsKey(f.Key));
 
     /// <summary>
     /// In the order that keeps what is left findable should a step fail (the caller retries the whole erasure): scoring

@@ -126,6 +126,64 @@ public sealed class UserErasureTests(AttentionClusterFixture fixture) : IClassFi
     }
 
     /// <summary>
+    /// <see cref="IUserGrain.HoldsAnything"/> answers whether the export keeps anything, for each kind of data kept, each
+    /// left alone where the grain allows it: a match outlives its interest; a digest and a match waiting for one outlive it
+    /// with the policy that deferred them; feedback goes with its interest.
+    /// </summary>
+    [Theory]
+    [InlineData("nothing")]
+    [InlineData("interest")]
+    [InlineData("policy")]
+    [InlineData("feedback")]
+    [InlineData("match")]
+    [InlineData("digest")]
+    [InlineData("waiting")]
+    public async Task Holding_anything_is_the_export_keeping_anything(string kept)
+    {
+        var grain = Grains.GetGrain<IUserGrain>($"holds-{kept}");
+        switch (kept)
+        {
+            case "interest":
+                Assert.Empty((await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest, 0.3f)])).Errors);
+                break;
+            case "policy":
+                Assert.Empty(await grain.PutPolicy(DeliveryPolicy.Default));
+                break;
+            case "feedback" or "match":
+                Assert.Empty((await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest, 0.3f)])).Errors);
+                await grain.Decide([Match($"{kept}-0")]);
+                Assert.True(kept == "feedback" ? await grain.GiveFeedback($"{kept}-0", relevant: true) is not null : await grain.DeleteInterest("db"));
+                break;
+            case "digest" or "waiting":
+                grain = await AttentionCluster.WithOneImmediateAnHourAsync(Grains, $"holds-{kept}");
+                // The first is notified, the second waits for the digest (which a tick an hour later sends).
+                await grain.Decide([Match($"{kept}-0"), Match($"{kept}-1")]);
+                if (kept == "digest")
+                {
+                    fixture.Time.Advance(TimeSpan.FromHours(1));
+                    await AttentionCluster.TickAsync(Grains, $"holds-{kept}");
+                }
+                Assert.True(await grain.DeleteInterest("db"));
+                break;
+        }
+
+        var export = await grain.Export();
+
+        var counts = new Dictionary<string, int>
+        {
+            ["interest"] = export.Interests.Count,
+            ["policy"] = export.Policy is null ? 0 : 1,
+            ["feedback"] = export.Feedback.Count,
+            ["match"] = export.Matches.Count,
+            ["digest"] = export.Digests.Count,
+            ["waiting"] = export.WaitingForDigest.Count,
+        };
+        Assert.True(kept == "nothing" ? counts.Values.All(c => c == 0) : counts[kept] > 0);
+        Assert.Equal(kept != "nothing", await grain.HoldsAnything());
+        Assert.Equal(!export.KeepsNothing(), await grain.HoldsAnything());
+    }
+
+    /// <summary>
     /// A user with an interest, a policy, a notified match with 👍, a digest sent, and deferred matches in its attention
     /// log waiting for the next digest (which keeps its reminder registered): their ids.
     /// </summary>

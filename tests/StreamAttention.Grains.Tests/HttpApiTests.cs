@@ -30,10 +30,33 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
         Assert.Equal("db", (string?)all!["interests"]![0]!["id"]);
 
         Assert.Equal(HttpStatusCode.NoContent, (await Http.DeleteAsync("/users/http-crud/interests/db")).StatusCode);
+        // Its only interest gone, nothing is kept about the user.
         var missing = await Http.DeleteAsync("/users/http-crud/interests/db");
-        var problem = await AssertProblemAsync(missing, HttpStatusCode.NotFound);
-        Assert.Contains("no interest 'db'", (string?)problem["detail"]);
+        Assert.Equal("User not found", (string?)(await AssertProblemAsync(missing, HttpStatusCode.NotFound))["title"]);
         await AssertProblemAsync(await Http.GetAsync("/users/http-crud/interests/db"), HttpStatusCode.NotFound);
+    }
+
+    /// <summary>
+    /// A route of one interest or match answers "User not found" for a user nothing is kept about, as the user's lists
+    /// do, so a client tells a mistyped user id from a missing item; a user that exists gets the item's own 404.
+    /// </summary>
+    [Theory]
+    [InlineData("GET", "/interests/db", "Interest not found", "no interest 'db'")]
+    [InlineData("DELETE", "/interests/db", "Interest not found", "no interest 'db'")]
+    [InlineData("POST", "/matches/m-1/feedback", "Match not found", "no match 'm-1'")]
+    public async Task One_interest_or_match_of_a_user_nothing_is_kept_about_is_404_user_not_found(string method, string route, string title, string detail)
+    {
+        HttpRequestMessage Request(string user) => new(new HttpMethod(method), $"/users/{user}{route}")
+        {
+            Content = method == "POST" ? JsonContent.Create(new { relevant = true }) : null,
+        };
+        var unknown = await AssertProblemAsync(await Http.SendAsync(Request("http-unknown-item")), HttpStatusCode.NotFound);
+        Assert.Equal("User not found", (string?)unknown["title"]);
+
+        (await Http.PutAsJsonAsync("/users/http-known-item/interests/other", new { text = Texts.RacingInterest })).EnsureSuccessStatusCode();
+        var known = await AssertProblemAsync(await Http.SendAsync(Request("http-known-item")), HttpStatusCode.NotFound);
+        Assert.Equal(title, (string?)known["title"]);
+        Assert.Contains(detail, (string?)known["detail"]);
     }
 
     [Theory]

@@ -25,7 +25,7 @@ public static class FeedbackApi
         }
         return await grains.GetGrain<IUserGrain>(user.Key).GiveFeedback(matchId, relevant) is { } feedback
             ? TypedResults.Ok(feedback)
-            : TypedResults.Problem($"User '{user.Key}' has no match '{matchId}' in its recent history (or its interest is gone).",
+            : await KnownUsers.NotFoundUnlessKeptAsync(grains, user.Key) ?? TypedResults.Problem($"User '{user.Key}' has no match '{matchId}' in its recent history (or its interest is gone).",
                 statusCode: StatusCodes.Status404NotFound, title: "Match not found");
     }
 

@@ -22,7 +22,7 @@ public static class InterestsApi
     public static async Task<Results<Ok<StoredInterest>, ProblemHttpResult>> GetInterest(UserScope user, string interestId, IGrainFactory grains)
         => await grains.GetGrain<IUserGrain>(user.Key).GetInterest(interestId) is { } interest
             ? TypedResults.Ok(interest)
-            : NotFound(user, interestId);
+            : await NotFoundAsync(user, interestId, grains);
 
     public static async Task<Results<Created<StoredInterest>, Ok<StoredInterest>, ValidationProblem, ProblemHttpResult>> PutInterest(
         UserScope user, string interestId, InterestBody body, HttpRequest request, IGrainFactory grains)
@@ -43,8 +43,9 @@ public static class InterestsApi
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteInterest(UserScope user, string interestId, IGrainFactory grains)
-        => await grains.GetGrain<IUserGrain>(user.Key).DeleteInterest(interestId) ? TypedResults.NoContent() : NotFound(user, interestId);
+        => await grains.GetGrain<IUserGrain>(user.Key).DeleteInterest(interestId) ? TypedResults.NoContent() : await NotFoundAsync(user, interestId, grains);
 
-    private static ProblemHttpResult NotFound(UserScope user, string interestId)
-        => TypedResults.Problem($"User '{user.Key}' has no interest '{interestId}'.", statusCode: StatusCodes.Status404NotFound, title: "Interest not found");
+    /// <summary>"User not found" when nothing is kept about the user (<see cref="KnownUsers"/>), else "Interest not found".</summary>
+    private static async Task<ProblemHttpResult> NotFoundAsync(UserScope user, string interestId, IGrainFactory grains)
+        => await KnownUsers.NotFoundUnlessKeptAsync(grains, user.Key) ?? TypedResults.Problem($"User '{user.Key}' has no interest '{interestId}'.", statusCode: StatusCodes.Status404NotFound, title: "Interest not found");
 }

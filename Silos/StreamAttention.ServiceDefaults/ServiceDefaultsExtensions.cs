@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
@@ -40,9 +39,6 @@ public static class ServiceDefaultsExtensions
     private static readonly string[] OrleansActivitySources = ["Microsoft.Orleans.Application", "Microsoft.Orleans.Runtime"];
     private const string OrleansMeter = "Microsoft.Orleans";
 
-    /// <summary>The log category of the health service that runs the checks (its type is internal).</summary>
-    private const string HealthCheckServiceCategory = "Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService";
-
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         // Read now, not through IOptions: it decides which exporters exist, before the container is built.
@@ -64,9 +60,6 @@ public static class ServiceDefaultsExtensions
         // The readiness checks' statuses as a metric: the publisher runs them on its period, not each scrape.
         builder.Services.AddSingleton<IHealthCheckPublisher, HealthStatusGauge>();
         builder.Services.Configure<HealthCheckPublisherOptions>(options => options.Predicate = check => check.Tags.Contains(HealthCheckTags.Ready));
-        // The health service logs every check not Healthy at each run, a warning or an error: with the publisher running them
-        // every 30 s that is every process starting up, and one left unready every 30 s. The gauge logs each change instead.
-        builder.Logging.AddFilter(HealthCheckServiceCategory, LogLevel.None);
         builder.Services.AddOptions<HealthCheckServiceOptions>().PostConfigure(options =>
         {
             foreach (var registration in options.Registrations)

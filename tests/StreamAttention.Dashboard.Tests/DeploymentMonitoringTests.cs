@@ -75,9 +75,9 @@ public sealed partial class DeploymentMonitoringTests
     }
 
     /// <summary>
-    /// The alerts on dead letters, restarts, requests the silos' queues refused and undecided matches take their
-    /// counters' increase, which does not see a series' first sample: every series (each dead-letter reason, each reason
-    /// a request is dropped for) must exist at 0 before its first count, or that first one goes unalerted.
+    /// The alerts on dead letters, restarts, requests the silos' queues refused and undecided matches, and the dashboard's
+    /// pauses, take their counters' increase, which does not see a series' first sample: every series (each dead-letter
+    /// reason, each reason a request is dropped for) must exist at 0 before its first count, or that first one goes unseen.
     /// </summary>
     [Fact]
     public async Task The_silo_and_its_ingest_export_their_failure_counters_for_every_reason_before_counting_any()
@@ -90,6 +90,7 @@ public sealed partial class DeploymentMonitoringTests
 
         var exposition = await local.Http.GetStringAsync("/metrics");
         Assert.Contains(undecided, ExportedNames(exposition).Keys);
+        Assert.Contains(PrometheusNames.Counter(InstrumentNames.IngestPauses), ExportedNames(exposition).Keys);
         Assert.Empty(DeadLetterReasons.All.Except(LabelValues(exposition, PrometheusNames.Counter(InstrumentNames.IngestDeadLetters), "reason")));
         Assert.Empty(new[] { BatchingInstruments.Busy, BatchingInstruments.Cancelled }.Except(LabelValues(exposition, PrometheusNames.Counter(InstrumentNames.BatchDropped), "reason")));
     }

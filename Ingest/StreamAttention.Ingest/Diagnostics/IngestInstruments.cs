@@ -42,10 +42,12 @@ public sealed class IngestInstruments
         _erasedMatches = meter.CreateCounter<long>(InstrumentNames.IngestErasedMatches, "{match}",
             "Matches not published because their user was erased after their batch's scoring started, before its turn to be produced");
         _batchSize = meter.CreateHistogram<int>(InstrumentNames.IngestBatchSize, "{message}", "Messages per consumed batch");
-        _pauses = meter.CreateCounter<long>(InstrumentNames.IngestPauses, "{pause}", "Times the consumer paused its partitions because scoring fell behind");
-        _restarts = meter.CreateCounter<long>(InstrumentNames.IngestRestarts, "{restart}",
+        // Exported at 0 from the start, every dead-letter reason too: the alerts and the dashboard take their increase.
+        _pauses = meter.CreateCounterFromZero(InstrumentNames.IngestPauses, "{pause}", "Times the consumer paused its partitions because scoring fell behind");
+        _restarts = meter.CreateCounterFromZero(InstrumentNames.IngestRestarts, "{restart}",
             "Consumer restarts from the committed offsets after a batch failed (e.g. scoring unavailable past the retry timeout) or a fatal consumer error");
-        _deadLetters = meter.CreateCounter<long>(InstrumentNames.IngestDeadLetters, "{message}", "Dead letters acknowledged, tagged reason: one per message, or one per message and user for decision-failed");
+        _deadLetters = meter.CreateCounterFromZero(InstrumentNames.IngestDeadLetters, "{message}",
+            "Dead letters acknowledged, tagged reason: one per message, or one per message and user for decision-failed", "reason", DeadLetterReasons.All);
         _messagesLost = meter.CreateCounter<long>(InstrumentNames.IngestMessagesLost, "{message}",
             "Messages removed by the broker (retention) before the ingest read them, counted by offset once their offsets-lost dead letter was acknowledged, tagged topic and partition");
         _latency = meter.CreateHistogram<double>(InstrumentNames.IngestLatency, "ms",
@@ -111,17 +113,4 @@ public sealed class IngestInstruments
     public void Paused() => _pauses.Add(1);
 
     public void Restarted() => _restarts.Add(1);
-
-    /// <summary>
-    /// Records no restart and no dead letter of any reason, so their series exist at 0 from the start: an alert on their
-    /// increase sees the first one (Prometheus takes a series' first sample as its start, not as an increase).
-    /// </summary>
-    public void NothingCountedYet()
-    {
-        _restarts.Add(0);
-        foreach (var reason in DeadLetterReasons.All)
-        {
-            _deadLetters.Add(0, new KeyValuePair<string, object?>("reason", reason));
-        }
-    }
 }

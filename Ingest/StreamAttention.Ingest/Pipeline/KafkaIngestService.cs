@@ -66,7 +66,6 @@ public sealed class KafkaIngestService(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         IngestConsumerConfig.EnsureAccepted(_options);
-        metrics.NothingCountedYet();
         _loop = new Thread(Run) { IsBackground = true, Name = "kafka-ingest" };
         _loop.Start();
         return Task.CompletedTask;

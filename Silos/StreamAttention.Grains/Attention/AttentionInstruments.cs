@@ -16,7 +16,8 @@ public sealed class AttentionInstruments
         Decisions = meter.CreateCounter<long>(InstrumentNames.AttentionDecisions, "{match}", "Matches decided by the users' delivery policies, tagged kind (immediate, deferred, suppressed-duplicate, muted, quiet-hours, below-threshold)");
         Digests = meter.CreateCounter<long>(InstrumentNames.AttentionDigests, "{digest}", "Digests formed and sent");
         Feedback = meter.CreateCounter<long>(InstrumentNames.AttentionFeedback, "{feedback}", "Feedback received on matches, tagged relevant=true|false");
-        Undecided = meter.CreateCounter<long>(InstrumentNames.AttentionUndecided, "{match}",
+        // Exported at 0 from the start: an alert takes its increase.
+        Undecided = meter.CreateCounterFromZero(InstrumentNames.AttentionUndecided, "{match}",
             "Matches returned undecided: the user's grain could not decide them (its own failure, after its attempts)");
     }
 
@@ -55,12 +56,6 @@ public sealed class AttentionInstruments
     public Counter<long> Feedback { get; }
 
     public Counter<long> Undecided { get; }
-
-    /// <summary>
-    /// Records no match undecided, so the series exists at 0 from the start: an alert on its increase sees the first
-    /// one (Prometheus takes a series' first sample as its start, not as an increase).
-    /// </summary>
-    public void NothingUndecidedYet() => Undecided.Add(0);
 
     /// <summary>The gauge of <see cref="ObserveHungDecisions"/>; null until then.</summary>
     public ObservableGauge<int>? HungDecisions { get; private set; }

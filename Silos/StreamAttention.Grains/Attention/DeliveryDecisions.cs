@@ -52,14 +52,10 @@ public sealed class DeliveryDecisions(UserGrainReferences users, IGrainFactory g
     private int _lastBatchUsers;
 
     /// <summary>
-    /// Started with the silo, not at the gateway's first activation: its undecided counter and hung-decisions gauge are
-    /// exported from the start, the counter at 0 so that an alert on its increase sees the first undecided match.
+    /// Nothing to start: hosted so that it is made with the silo, not at the gateway's first activation, and with it
+    /// its instruments: the hung-decisions gauge and the undecided counter (at 0) are exported from the start.
     /// </summary>
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        instruments.NothingUndecidedYet();
-        return Task.CompletedTask;
-    }
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

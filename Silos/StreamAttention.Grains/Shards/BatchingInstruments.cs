@@ -26,8 +26,9 @@ public sealed class BatchingInstruments
             "Time a request waited in the dynamic batcher's queue before its run started");
         ShardRequests = Meter.CreateCounter<long>(InstrumentNames.BatchShardRequests, "{request}",
             "Shards scored per message batch, tagged route=silo (covered by its silo's scoring grain) or route=shard (its own grain: changed, or not active)");
-        _dropped = Meter.CreateCounter<long>(InstrumentNames.BatchDropped, "{request}",
-            "Scoring requests not scored, tagged reason=busy (the queue was full) or reason=cancelled (the caller gave up while it was queued)");
+        // Both reasons exported at 0 from the start: an alert takes their increase.
+        _dropped = Meter.CreateCounterFromZero(InstrumentNames.BatchDropped, "{request}",
+            "Scoring requests not scored, tagged reason=busy (the queue was full) or reason=cancelled (the caller gave up while it was queued)", "reason", [Busy, Cancelled]);
     }
 
     public Meter Meter { get; }
@@ -41,14 +42,4 @@ public sealed class BatchingInstruments
     public Counter<long> ShardRequests { get; }
 
     public void Dropped(string reason) => _dropped.Add(1, new KeyValuePair<string, object?>("reason", reason));
-
-    /// <summary>
-    /// Records no request dropped for either reason, so their series exist at 0 from the start: an alert on their
-    /// increase sees the first one (Prometheus takes a series' first sample as its start, not as an increase).
-    /// </summary>
-    public void NothingDroppedYet()
-    {
-        _dropped.Add(0, new KeyValuePair<string, object?>("reason", Busy));
-        _dropped.Add(0, new KeyValuePair<string, object?>("reason", Cancelled));
-    }
 }

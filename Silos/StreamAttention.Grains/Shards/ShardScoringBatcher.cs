@@ -56,12 +56,6 @@ public sealed class ShardScoringBatcher(
         return request.Completion.Task;
     }
 
-    public override Task StartAsync(CancellationToken cancellationToken)
-    {
-        metrics.NothingDroppedYet();
-        return base.StartAsync(cancellationToken);
-    }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try

@@ -103,21 +103,59 @@ public sealed partial class DeploymentMonitoringTests
 
     /// <summary>
     /// A stopped container's name no longer resolves: found by DNS, its target would vanish and no alert fire. Every
-    /// compose service of the StreamAttention image outside a profile is a static target of Prometheus' job, down when stopped.
+    /// compose service of the StreamAttention image outside a profile is a static target of a Prometheus job, down when stopped.
     /// </summary>
     [Fact]
     public void Every_compose_service_that_always_runs_is_a_static_scrape_target()
     {
-        var root = RepositoryRoot();
-        var compose = File.ReadAllText(Path.Combine(root, "docker-compose.yml"));
-        var services = ComposeService().Matches(compose[compose.IndexOf("\nservices:\n", StringComparison.Ordinal)..])
-            .Where(m => m.Groups["body"].Value.Contains("<<: *streamattention\n", StringComparison.Ordinal) && !m.Groups["body"].Value.Contains("profiles:", StringComparison.Ordinal))
-            .Select(m => $"{m.Groups["name"].Value}:8080").ToList();
-        var targets = StaticTargets().Match(File.ReadAllText(Path.Combine(root, "Deploy", "prometheus", "prometheus.yml")));
+        var services = ImageServices();
+        var targets = ScrapeJobs().Values.SelectMany(job => job.StaticTargets).Where(target => services.Any(s => $"{s.Name}:8080" == target)).ToList();
 
-        Assert.Contains("silo1:8080", services);
-        Assert.True(targets.Success, "prometheus.yml's job streamattention has no static targets");
-        Assert.Equal(services.Order(), StringLiteral().Matches(targets.Groups["targets"].Value).Select(t => t.Value.Trim('"')).Order());
+        Assert.Contains(services, service => service.Name == "silo1");
+        Assert.Equal(services.Where(s => !s.InProfile).Select(s => $"{s.Name}:8080").Order(), targets.Order());
+    }
+
+    /// <summary>
+    /// The "Silos up" stat counts the targets of the jobs it selects: those of the silos (the compose services of the
+    /// image that run its default command, GPU profile included), not the standalone ingest's.
+    /// </summary>
+    [Fact]
+    public void The_silos_up_stat_counts_the_scrape_jobs_of_the_silos_only()
+    {
+        var dashboard = JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "Deploy", "grafana", "dashboards", "streamattention.json")))!;
+        var stat = dashboard["panels"]!.AsArray().Single(panel => (string?)panel!["title"] == "Silos up")!;
+        var expression = Expressions(stat).Single();
+        var selector = JobSelector().Match(expression);
+        Assert.True(selector.Success, $"'Silos up' selects no job: {expression}");
+        var selected = new Regex($"^(?:{selector.Groups["jobs"].Value})$");
+
+        var hosts = ScrapeJobs().Where(job => selected.IsMatch(job.Key)).SelectMany(job => job.Value.StaticTargets.Select(t => t.Split(':')[0]).Concat(job.Value.DnsNames));
+        var silos = ImageServices().Where(service => !service.Command.Contains("\"ingest\"", StringComparison.Ordinal)).Select(service => service.Name);
+
+        Assert.Contains("silo-gpu", silos);
+        Assert.Equal(silos.Order(), hosts.Order());
+    }
+
+    /// <summary>The compose services of the StreamAttention image: their name, whether only a profile runs them, and their command line (empty: the image's, a silo).</summary>
+    private static List<(string Name, bool InProfile, string Command)> ImageServices()
+    {
+        var compose = File.ReadAllText(Path.Combine(RepositoryRoot(), "docker-compose.yml"));
+        return ComposeService().Matches(compose[compose.IndexOf("\nservices:\n", StringComparison.Ordinal)..])
+            .Where(m => m.Groups["body"].Value.Contains("<<: *streamattention\n", StringComparison.Ordinal))
+            .Select(m => (m.Groups["name"].Value, m.Groups["body"].Value.Contains("profiles:", StringComparison.Ordinal), ComposeCommand().Match(m.Groups["body"].Value).Value))
+            .ToList();
+    }
+
+    /// <summary>The scrape jobs of docker-compose's Prometheus, by name: their static targets (<c>host:port</c>) and the names they find by DNS.</summary>
+    private static Dictionary<string, (List<string> StaticTargets, List<string> DnsNames)> ScrapeJobs()
+    {
+        var config = File.ReadAllText(Path.Combine(RepositoryRoot(), "Deploy", "prometheus", "prometheus.yml"));
+        return ScrapeJob().Matches(config).ToDictionary(job => job.Groups["name"].Value, job => (
+            ListOf(StaticTargets().Matches(job.Groups["body"].Value)),
+            ListOf(DnsNames().Matches(job.Groups["body"].Value))));
+
+        static List<string> ListOf(MatchCollection lists)
+            => [.. lists.SelectMany(list => list.Groups["items"].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Select(item => item.Trim('"'))];
     }
 
     [Fact]
@@ -322,8 +360,22 @@ public sealed partial class DeploymentMonitoringTests
     [GeneratedRegex(@"^  (?<name>[\w-]+):\n(?<body>(?:(?:    .*)?\n)*)", RegexOptions.Multiline)]
     private static partial Regex ComposeService();
 
-    [GeneratedRegex(@"job_name: streamattention\n(?:    .*\n)*?    static_configs:\n      - targets: \[(?<targets>[^\]]*)\]")]
+    /// <summary>A scrape job of prometheus.yml: its name and its more indented lines.</summary>
+    [GeneratedRegex(@"^  - job_name: (?<name>\S+)\n(?<body>(?:(?:    .*)?\n)*)", RegexOptions.Multiline)]
+    private static partial Regex ScrapeJob();
+
+    [GeneratedRegex(@"- targets: \[(?<items>[^\]]*)\]")]
     private static partial Regex StaticTargets();
+
+    [GeneratedRegex(@"- names: \[(?<items>[^\]]*)\]")]
+    private static partial Regex DnsNames();
+
+    [GeneratedRegex(@"(?<=^    command: ).*$", RegexOptions.Multiline)]
+    private static partial Regex ComposeCommand();
+
+    /// <summary>A selector's <c>job</c> matcher: <c>job="a"</c> or <c>job=~"a|b"</c>.</summary>
+    [GeneratedRegex(@"\bjob=~?""(?<jobs>[^""]*)""")]
+    private static partial Regex JobSelector();
 
     [GeneratedRegex(@"^(?<indent>\s*)(?:-\s+)?expr:\s*(?<value>.*?)\s*$")]
     private static partial Regex RuleExpression();

@@ -40,12 +40,15 @@ public sealed class VectorReader(int dimension)
                 }
                 target[i++] = x;
             }
-            var norm = TensorPrimitives.Norm(target);
-            if (norm == 0 || !float.IsFinite(norm))
+            // Scaled by its largest coordinate first: squaring 1e19 overflows float and squaring 1e-30 underflows it,
+            // so the unscaled length of such a vector, which has a direction, would be infinite or zero.
+            var largest = MathF.Abs(TensorPrimitives.MaxMagnitude(target));
+            if (largest == 0)
             {
-                return (null, DeadLetterReasons.InvalidVector, $"token vector {t} has no direction (zero or overflowing length)");
+                return (null, DeadLetterReasons.InvalidVector, $"token vector {t} has no direction (zero length)");
             }
-            TensorPrimitives.Divide(target, norm, target);
+            TensorPrimitives.Divide(target, largest, target);
+            TensorPrimitives.Divide(target, TensorPrimitives.Norm(target), target);
             t++;
         }
         if (ReadTokens(tokens, count) is not { } names)

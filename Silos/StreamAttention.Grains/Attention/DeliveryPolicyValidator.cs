@@ -14,6 +14,30 @@ public static class DeliveryPolicyValidator
 
     private static readonly TimeSpan MaxWindow = TimeSpan.FromDays(7);
 
+    /// <summary>
+    /// Files the tz database installs beside its zones, found by id like any zone file but not IANA time zones: the
+    /// host's own zone, the template for POSIX TZ strings, the placeholder zone, and every zone again under posix/
+    /// (without leap seconds) and right/ (with them). With invariant globalization .NET has no list of IANA ids and
+    /// aliases to check against (GetSystemTimeZones lists zone.tab's, without UTC's Etc/ names nor aliases such as US/Eastern).
+    /// </summary>
+    private static readonly string[] NotZoneIds = ["localtime", "posixrules", "Factory"];
+
+    private static readonly string[] NotZoneFolders = ["posix", "right"];
+
+    /// <summary>
+    /// Whether an id names an IANA time zone (or one of its aliases) this host knows: a zone file found by the id, not
+    /// one of the files above, and spelt as the database spells it (a file is also found as "Etc//UTC").
+    /// </summary>
+    private static bool IsIanaTimeZoneId(string? id)
+    {
+        if (string.IsNullOrWhiteSpace(id) || NotZoneIds.Contains(id, StringComparer.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+        var parts = id.Split('/');
+        return !parts.Contains("") && !NotZoneFolders.Contains(parts[0], StringComparer.OrdinalIgnoreCase) && TimeZoneInfo.TryFindSystemTimeZoneById(id, out _);
+    }
+
     public static IReadOnlyList<InterestError> Validate(DeliveryPolicy policy)
     {
         var errors = new List<InterestError>();
@@ -51,9 +75,9 @@ public static class DeliveryPolicyValidator
         }
         if (policy.QuietHours is { } quiet)
         {
-            if (string.IsNullOrWhiteSpace(quiet.TimeZone) || !TimeZoneInfo.TryFindSystemTimeZoneById(quiet.TimeZone, out _))
+            if (!IsIanaTimeZoneId(quiet.TimeZone))
             {
-                Fail("quietHours.timeZone", $"'{quiet.TimeZone}' is not a known IANA time zone");
+                Fail("quietHours.timeZone", $"'{quiet.TimeZone}' is not an IANA time zone id; send one such as Europe/Berlin, America/New_York, UTC or Etc/GMT+5");
             }
             if (quiet.Start == quiet.End)
             {

@@ -49,4 +49,42 @@ public sealed class DeliveryPolicyValidatorTests
         Assert.Equal("quietHours.criticalScore", error.Field);
         Assert.StartsWith("criticalScore must be in (0, 1]", error.Message);
     }
+
+    /// <summary>
+    /// Every TZif file under zoneinfo is found by id, so the host's own zone (localtime), the POSIX rules template, the
+    /// placeholder zone and the copies under posix/ and right/ were accepted as if they were IANA time zones.
+    /// </summary>
+    [Theory]
+    [InlineData("localtime")]
+    [InlineData("posixrules")]
+    [InlineData("Factory")]
+    [InlineData("right/UTC")]
+    [InlineData("posix/Europe/Berlin")]
+    [InlineData("right//UTC")]
+    [InlineData("Etc//UTC")]
+    [InlineData("Nowhere/Special")]
+    [InlineData("../../etc/passwd")]
+    [InlineData("zone.tab")]
+    public void A_quiet_hours_time_zone_that_is_not_an_iana_id_is_refused_saying_what_one_looks_like(string timeZone)
+    {
+        var error = Assert.Single(DeliveryPolicyValidator.Validate(QuietIn(timeZone)));
+
+        Assert.Equal(("quietHours.timeZone", $"'{timeZone}' is not an IANA time zone id; send one such as Europe/Berlin, America/New_York, UTC or Etc/GMT+5"),
+            (error.Field, error.Message));
+    }
+
+    [Theory]
+    [InlineData("Europe/Berlin")]
+    [InlineData("America/Argentina/Buenos_Aires")]
+    [InlineData("UTC")]
+    [InlineData("Etc/UTC")]
+    [InlineData("Etc/GMT+5")]
+    [InlineData("GMT")]
+    [InlineData("US/Eastern")]
+    [InlineData("Asia/Calcutta")]
+    public void A_quiet_hours_time_zone_named_by_an_iana_id_or_alias_is_accepted(string timeZone)
+        => Assert.Empty(DeliveryPolicyValidator.Validate(QuietIn(timeZone)));
+
+    private static DeliveryPolicy QuietIn(string timeZone)
+        => DeliveryPolicy.Default with { QuietHours = new QuietHoursPolicy(timeZone, new TimeOnly(22, 0), new TimeOnly(7, 0), 0.9f) };
 }

@@ -394,6 +394,50 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
         Assert.Equal(["kafka broker outages", "café menus \uFFFD"], stored.Select(i => (string?)i!["text"]));
     }
 
+    /// <summary>The body was read as UTF-8 whatever its charset said: every line of a UTF-16 body failed as invalid JSON.</summary>
+    [Theory]
+    [InlineData("utf-16")]
+    [InlineData("utf-16BE")]
+    [InlineData("utf-32")]
+    public async Task An_import_body_is_read_in_the_charset_its_content_type_names(string charset)
+    {
+        var user = $"import-{charset.ToLowerInvariant()}";
+        var body = $$"""
+            {"userId": "{{user}}", "id": "a", "text": "kafka broker outages"}
+            {"userId": "{{user}}", "id": "b", "text": "café menus 検証"}
+            """;
+
+        // StringContent writes no byte order mark: only the charset says how to read the bytes.
+        var response = await Http.PostAsync("/interests:import", new StringContent(body, Encoding.GetEncoding(charset), "application/x-ndjson"));
+
+        var report = (await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal((2, 0), ((int)report["imported"]!, (int)report["failed"]!));
+        var stored = (await Http.GetFromJsonAsync<JsonObject>($"/users/{user}/interests"))!["interests"]!.AsArray();
+        Assert.Equal(["kafka broker outages", "caf\u00e9 menus \u691C\u8A3C"], stored.Select(i => (string?)i!["text"]));
+    }
+
+    [Fact]
+    public async Task A_body_in_a_charset_the_server_cannot_read_is_a_415_problem_naming_those_it_reads()
+    {
+        var import = new ByteArrayContent("{\"userId\": \"charset-klingon\", \"id\": \"a\", \"text\": \"kafka\"}\n"u8.ToArray());
+        import.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/x-ndjson; charset=klingon");
+        // The JSON routes' ReadFromJsonAsync reads a charset it knows (UTF-16 too) and failed on this one with a 500.
+        var put = new ByteArrayContent("{\"text\": \"kafka\"}"u8.ToArray());
+        put.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/json; charset=klingon");
+
+        var problems = new[]
+        {
+            await AssertProblemAsync(await Http.PostAsync("/interests:import", import), HttpStatusCode.UnsupportedMediaType),
+            await AssertProblemAsync(await Http.PutAsync("/users/charset-klingon/interests/b", put), HttpStatusCode.UnsupportedMediaType),
+        };
+
+        Assert.All(problems, problem => Assert.Equal("The body's charset (klingon) is not one this server reads: UTF-8 (the default), UTF-16, UTF-32, US-ASCII or ISO-8859-1.",
+            (string?)problem["detail"]));
+        Assert.Empty((await Http.GetFromJsonAsync<JsonObject>("/users/charset-klingon/interests"))!["interests"]!.AsArray());
+        var utf16 = await Http.PutAsync("/users/charset-utf16/interests/a", new StringContent("{\"text\": \"caf\u00e9 menus\"}", Encoding.Unicode, "application/json"));
+        Assert.Equal(HttpStatusCode.Created, utf16.StatusCode);
+    }
+
     [Fact]
     public async Task An_import_line_whose_threshold_would_match_every_message_fails_on_its_own_and_the_others_are_imported()
     {

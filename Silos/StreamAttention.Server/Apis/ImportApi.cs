@@ -42,7 +42,9 @@ public static class ImportApi
         {
             return ValidationProblems.Of("tenant", $"tenant id {error}");
         }
-        var lines = ReadLines(context.Request.Body, json.Value.SerializerOptions, cancellationToken).Select(line => InTenant(line, tenant));
+        // UseReadableBodyCharsets refused a charset without an encoding.
+        var encoding = BodyCharsets.Of(context.Request, new DecoderReplacementFallback(Undecodable.ToString())).Encoding!;
+        var lines = ReadLines(context.Request.Body, encoding, json.Value.SerializerOptions, cancellationToken).Select(line => InTenant(line, tenant));
         var report = await importer.ImportAsync(lines, cancellationToken);
         return report.Lines == 0
             ? ValidationProblems.Of("body", "The body has no lines; send one JSON object per line: {\"userId\", \"id\", \"text\", \"threshold\"?, \"require\"?, \"exclude\"?}.")
@@ -66,24 +68,22 @@ public static class ImportApi
             : tenant is null ? line : line with { UserId = $"{tenant}/{line.UserId}" };
 
     /// <summary>
-    /// Bytes that are not UTF-8 decode to this noncharacter (never valid in interchange), so the line that holds them is
-    /// refused as the rest of the API refuses them, rather than stored with U+FFFD in place of what was sent.
+    /// Bytes that do not decode in the body's charset decode to this noncharacter (never valid in interchange), so the
+    /// line that holds them is refused as the rest of the API refuses them, rather than stored with U+FFFD in place of
+    /// what was sent.
     /// </summary>
-    private const char NotUtf8 = '\uFFFF';
+    private const char Undecodable = '\uFFFF';
 
-    private static readonly Encoding Utf8MarkingInvalidBytes =
-        Encoding.GetEncoding("utf-8", EncoderFallback.ReplacementFallback, new DecoderReplacementFallback(NotUtf8.ToString()));
-
-    private static async IAsyncEnumerable<ImportLine> ReadLines(Stream body, JsonSerializerOptions json, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async IAsyncEnumerable<ImportLine> ReadLines(Stream body, Encoding encoding, JsonSerializerOptions json, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var reader = new StreamReader(body, Utf8MarkingInvalidBytes);
+        using var reader = new StreamReader(body, encoding);
         var number = 0;
         while (await reader.ReadLineAsync(cancellationToken) is { } text)
         {
             number++;
-            if (text.Contains(NotUtf8))
+            if (text.Contains(Undecodable))
             {
-                yield return new ImportLine(number, null, null, "the line is not valid UTF-8");
+                yield return new ImportLine(number, null, null, $"the line is not valid {encoding.WebName.ToUpperInvariant()}");
             }
             else if (!string.IsNullOrWhiteSpace(text))
             {

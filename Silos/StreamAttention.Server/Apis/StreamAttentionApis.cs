@@ -28,7 +28,7 @@ public static class StreamAttentionApis
                 case TimeoutException:
                     context.ProblemDetails.Detail = "The cluster did not answer in time: it is overloaded or recovering from a lost silo; retry later.";
                     break;
-                case null when context.ProblemDetails.Status == StatusCodes.Status415UnsupportedMediaType:
+                case null when context.ProblemDetails.Status == StatusCodes.Status415UnsupportedMediaType && context.ProblemDetails.Detail is null:
                     // Routing refused the body's type before any endpoint ran (curl --data-binary sends a form's type).
                     context.ProblemDetails.Detail = $"The body's content type ({context.HttpContext.Request.ContentType ?? "none"}) is not one this endpoint takes: "
                         + (context.HttpContext.Request.Path.Value?.EndsWith(ImportApi.PathSuffix, StringComparison.Ordinal) == true
@@ -73,6 +73,7 @@ public static class StreamAttentionApis
         app.UseStatusCodePages();
         app.UseRequestHeadLimits();
         app.UseStreamAttentionSecurity();
+        app.UseReadableBodyCharsets();
         app.MapOpenApi();
         app.MapInterestsApi();
         app.MapImportApi();

@@ -63,6 +63,29 @@ public sealed class StorageLossTests(StorageLossTests.Host host) : IClassFixture
         Assert.False(stored.RecordExists);
     }
 
+    /// <summary>
+    /// A shard that moved carries the epoch its old silo read; when its new silo read the record again itself (its state's
+    /// rehydration skipped), that read's epoch stays: the older one carried would take the deletion since for a loss.
+    /// </summary>
+    [Fact]
+    public async Task An_epoch_carried_from_another_silo_does_not_replace_the_one_read_here_and_a_record_deleted_since_stays_gone()
+    {
+        var storage = host.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Interests);
+        var shard = GrainId.Create("scoringshard", "storage-loss-carried-epoch");
+        await storage.WriteStateAsync("shard", shard, new GrainState<ShardMembershipState> { State = new() { Users = ["carried"] } });
+        var readAgain = new GrainState<ShardMembershipState>();
+        await storage.ReadStateAsync("shard", shard, readAgain);
+        Assert.IsAssignableFrom<IRecordEpochs>(storage).RememberEpoch(readAgain.ETag!, "read-on-the-silo-it-left");
+        var deleting = new GrainState<ShardMembershipState>();
+        await storage.ReadStateAsync("shard", shard, deleting);
+        await storage.ClearStateAsync("shard", shard, deleting);
+
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync("shard", shard, readAgain));
+        var stored = new GrainState<ShardMembershipState>();
+        await storage.ReadStateAsync("shard", shard, stored);
+        Assert.False(stored.RecordExists);
+    }
+
     [Fact]
     public async Task A_write_of_a_record_Redis_lost_since_the_grain_read_it_stores_it_again()
     {

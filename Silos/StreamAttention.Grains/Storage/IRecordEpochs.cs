@@ -12,7 +12,9 @@ public interface IRecordEpochs
 
     /// <summary>
     /// Takes <paramref name="epoch"/>, read on another silo, as that of <paramref name="etag"/>: the very string the
-    /// grain's state holds (epochs are kept by the etag's instance, as long as the state holds it).
+    /// grain's state holds (epochs are kept by the etag's instance, as long as the state holds it). Unless this silo read
+    /// the record itself and keeps that read's epoch for the instance (the migrated state was read again): a read here
+    /// came later, and an older epoch would take a deletion since for a loss.
     /// </summary>
     void RememberEpoch(string etag, string epoch);
 }

@@ -73,7 +73,8 @@ internal sealed partial class LostRecordStorage(IGrainStorage redis, RedisStorag
 
     public string? EpochOf(string etag) => _epochs.TryGetValue(etag, out var epoch) ? epoch : null;
 
-    public void RememberEpoch(string etag, string epoch) => _epochs.AddOrUpdate(etag, epoch);
+    // An epoch this silo read for the etag is the newer: the record was read here after the other silo's read.
+    public void RememberEpoch(string etag, string epoch) => _epochs.TryAdd(etag, epoch);
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
         => RememberingEpochAsync(grainState, () => redis.ReadStateAsync(stateName, grainId, grainState));
@@ -166,7 +167,7 @@ internal sealed partial class LostRecordStorage(IGrainStorage redis, RedisStorag
     {
         if (etag is not null && epoch is not null)
         {
-            RememberEpoch(etag, epoch);
+            _epochs.AddOrUpdate(etag, epoch);
         }
     }
 

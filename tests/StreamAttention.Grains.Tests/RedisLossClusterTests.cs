@@ -39,8 +39,15 @@ public sealed class RedisLossClusterTests(RedisLossClusterTests.RedisClusterFixt
 
         public override async Task DisposeAsync()
         {
-            await base.DisposeAsync();
-            Redis.Dispose();
+            // Redis stops also when the cluster failed to start or to stop (xUnit disposes a fixture whose start threw).
+            try
+            {
+                await base.DisposeAsync();
+            }
+            finally
+            {
+                Redis?.Dispose();
+            }
         }
     }
 

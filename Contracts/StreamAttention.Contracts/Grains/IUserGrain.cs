@@ -85,6 +85,10 @@ public interface IUserGrain : IGrainWithStringKey
     [Alias("HoldsAnything")]
     Task<bool> HoldsAnything();
 
+    /// <summary>Whether the user holds an interest: what <see cref="GetInterests"/> would answer non-empty, without forming it.</summary>
+    [Alias("HasInterests")]
+    Task<bool> HasInterests();
+
     /// <summary>
     /// Erases the user (GDPR art. 17): its shard drops its rows (so no further match is scored for it), its tenant stops
     /// counting it, its digest reminder is removed, its stored records (state, attention log, expansions) are cleared

@@ -28,8 +28,9 @@ public static class ClusterContract
     /// knows neither call, and an ingest of version 4 calls one this build does not have.
     /// 6: a user whose record was stored again after Redis lost its data calls <c>IScoringShardGrain.Rejoin</c>, which a
     /// silo of version 5 does not have.
-    /// 7: the user routes ask whether anything is kept about a user with <c>IUserGrain.HoldsAnything</c>, not its export;
-    /// a silo of version 6 does not have it.
+    /// 7: the user routes ask whether anything is kept about a user with <c>IUserGrain.HoldsAnything</c>, not its export,
+    /// and whether it holds an interest (streams, <c>/score</c>) with <c>IUserGrain.HasInterests</c>, not its interests;
+    /// a silo of version 6 has neither.
     /// </summary>
     public const string Version = "7";
 

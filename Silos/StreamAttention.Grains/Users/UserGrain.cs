@@ -592,6 +592,8 @@ public sealed partial class UserGrain(
         => Task.FromResult(!UserDataExport.KeepsNothing(state.State.Interests.Count, state.State.Policy, FeedbackOfHeldInterests.Count(), _history.Count,
             Math.Min(state.State.Attention.RecentDigests.Count, AttentionFilter.RecentDigests), state.State.Attention.Pending.Count));
 
+    public Task<bool> HasInterests() => Task.FromResult(state.State.Interests.Count > 0);
+
     /// <summary>The feedback <see cref="GetFeedback"/> lists: that of interests the user holds.</summary>
     private IEnumerable<KeyValuePair<string, FeedbackState>> FeedbackOfHeldInterests
         => state.State.Attention.Feedback.Where(f => state.State.Interests.ContainsKey(f.Key));

@@ -14,9 +14,12 @@ namespace StreamAttention.Server.Apis;
 /// </summary>
 internal static class KnownUsers
 {
-    /// <summary>A 404 problem when the user <paramref name="userKey"/> ("tenant/user" or a user id) has no interests, else null.</summary>
+    /// <summary>
+    /// A 404 problem when the user <paramref name="userKey"/> ("tenant/user" or a user id) has no interests, else null:
+    /// a call answering one bool, not the interests.
+    /// </summary>
     public static async Task<ProblemHttpResult?> NotFoundUnlessKnownAsync(IGrainFactory grains, string userKey)
-        => (await grains.GetGrain<IUserGrain>(userKey).GetInterests()).Count > 0
+        => await grains.GetGrain<IUserGrain>(userKey).HasInterests()
             ? null
             : TypedResults.Problem($"User '{userKey}' has no interests.", statusCode: StatusCodes.Status404NotFound, title: "User not found");
 

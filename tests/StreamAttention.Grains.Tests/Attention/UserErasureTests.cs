@@ -181,6 +181,7 @@ public sealed class UserErasureTests(AttentionClusterFixture fixture) : IClassFi
         Assert.True(kept == "nothing" ? counts.Values.All(c => c == 0) : counts[kept] > 0);
         Assert.Equal(kept != "nothing", await grain.HoldsAnything());
         Assert.Equal(!export.KeepsNothing(), await grain.HoldsAnything());
+        Assert.Equal(export.Interests.Count > 0, await grain.HasInterests());
     }
 
     /// <summary>

@@ -8,9 +8,9 @@ namespace StreamAttention.Server.Apis;
 /// a user comes to exist, and reading them answers the empty list and the defaults before. Reading what the service
 /// kept for a user (matches, digests, feedback, export) answers 404 when nothing is kept about the user at all, as for
 /// a user never known or erased; a known one gets its lists, empty or not. A route of one interest or match answers
-/// "User not found" for such a user too, not that the item is missing: a mistyped user id is told from a missing item. Scoring for a user or streaming its matches
-/// needs an interest, as the Kafka ingest does (a message naming any other is dead-lettered <c>unknown-user</c>):
-/// nothing can match a user without one, so that is most likely a mistyped id.
+/// "User not found" for such a user too, not that the item is missing: a mistyped user id is told from a missing item.
+/// Scoring for a user or streaming its matches needs an interest, as the Kafka ingest does (a message naming any other
+/// is dead-lettered <c>unknown-user</c>): nothing can match a user without one, so that is most likely a mistyped id.
 /// </summary>
 internal static class KnownUsers
 {

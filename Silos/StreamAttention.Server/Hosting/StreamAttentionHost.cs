@@ -62,8 +62,7 @@ public static class StreamAttentionHost
         builder.Logging
             .ClearProviders()
             .AddConfiguration(builder.Configuration.GetSection("Logging"))
-            .AddSimpleConsole(options => { options.SingleLine = true; options.TimestampFormat = "HH:mm:ss "; })
-            .AddFilter("Microsoft.Hosting", LogLevel.Warning);
+            .AddSimpleConsole(options => { options.SingleLine = true; options.TimestampFormat = "HH:mm:ss "; });
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         var console = builder.Services.Single(d => d.ServiceType == typeof(ILoggerProvider) && d.ImplementationType == typeof(ConsoleLoggerProvider));
         builder.Services.Remove(console);

@@ -375,6 +375,28 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
     }
 
     [Fact]
+    public async Task An_imports_reported_errors_are_cut_to_a_bounded_length_when_they_quote_a_long_line()
+    {
+        // An unknown field's name is in the error's JSON path; of the emoji names (one shifted by a letter), one is cut
+        // inside a surrogate pair unless the cut steps back, and the response writes half a pair as U+FFFD.
+        var names = new[] { new string('k', 10_000), string.Concat(Enumerable.Repeat("😀", 5_000)), "a" + string.Concat(Enumerable.Repeat("😀", 5_000)) };
+        var body = string.Join("\n", names.Select(name => $"{{\"{name}\": 1}}"));
+
+        var response = await Http.PostAsync("/interests:import", new StringContent(body, Encoding.UTF8, "application/x-ndjson"));
+
+        var report = (await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>())!;
+        var messages = report["errors"]!.AsArray().Select(e => (string)e!["message"]!).ToArray();
+        Assert.Equal(names.Length, messages.Length);
+        Assert.All(messages, message =>
+        {
+            Assert.Equal(InterestImporter.MaxErrorMessageLength, message.Length, (expected, actual) => actual <= expected);
+            Assert.StartsWith("invalid JSON: no such field", message);
+            Assert.EndsWith("…", message);
+            Assert.DoesNotContain('\uFFFD', message);
+        });
+    }
+
+    [Fact]
     public async Task An_import_line_that_is_not_utf8_fails_on_its_own_and_the_lines_around_it_are_imported()
     {
         var body = new MemoryStream();

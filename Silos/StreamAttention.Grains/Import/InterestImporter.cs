@@ -10,7 +10,10 @@ public sealed record ImportLine(int LineNumber, string? UserId, InterestInput? I
 
 public sealed record ImportLineError(int Line, string Message);
 
-/// <param name="Errors">The first <see cref="InterestImporter.MaxReportedErrors"/> failed lines, in line order.</param>
+/// <param name="Errors">
+/// The first <see cref="InterestImporter.MaxReportedErrors"/> failed lines, in line order, each message cut to
+/// <see cref="InterestImporter.MaxErrorMessageLength"/> characters.
+/// </param>
 public sealed record ImportReport(int Lines, int Imported, int Failed, IReadOnlyList<ImportLineError> Errors);
 
 /// <summary>
@@ -24,6 +27,12 @@ public sealed class InterestImporter(IGrainFactory grains, InterestEmbedder embe
     public const int ChunkSize = 4096;
     public const int MaxParallelUsers = 64;
     public const int MaxReportedErrors = 1000;
+
+    /// <summary>
+    /// A reported message's length at most: a message can quote its line (a JSON path names the field), so without a cut
+    /// the report grew with the lines' length (16 MiB of 16 KB lines: an 8 MB report), not with the errors' count.
+    /// </summary>
+    public const int MaxErrorMessageLength = 300;
 
     public async Task<ImportReport> ImportAsync(IAsyncEnumerable<ImportLine> lines, CancellationToken cancellationToken)
     {
@@ -108,12 +117,23 @@ public sealed class InterestImporter(IGrainFactory grains, InterestEmbedder embe
             Failed++;
             if (_errors.Count < MaxReportedErrors)
             {
-                _errors.Enqueue(new ImportLineError(line, message), -line);
+                _errors.Enqueue(new ImportLineError(line, Cut(message)), -line);
             }
             else if (_errors.TryPeek(out _, out var highest) && line < -highest)
             {
-                _errors.EnqueueDequeue(new ImportLineError(line, message), -line);
+                _errors.EnqueueDequeue(new ImportLineError(line, Cut(message)), -line);
             }
+        }
+
+        /// <summary>The message, or its start and an ellipsis in <see cref="MaxErrorMessageLength"/> characters (never half a surrogate pair).</summary>
+        private static string Cut(string message)
+        {
+            if (message.Length <= MaxErrorMessageLength)
+            {
+                return message;
+            }
+            var keep = MaxErrorMessageLength - 1;
+            return string.Concat(message.AsSpan(0, char.IsHighSurrogate(message[keep - 1]) ? keep - 1 : keep), "…");
         }
     }
 }

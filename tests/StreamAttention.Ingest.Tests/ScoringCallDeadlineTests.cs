@@ -22,4 +22,21 @@ public sealed class ScoringCallDeadlineTests
         }
         Assert.Equal(TimeSpan.FromSeconds(6), deadline.Current);
     }
+
+    [Fact]
+    public void A_call_is_given_up_only_at_the_deadline_as_it_is_when_its_wait_ends()
+    {
+        var deadline = new ScoringCallDeadline(TimeSpan.FromSeconds(5));
+        Assert.Equal(TimeSpan.FromSeconds(2), deadline.LeftFor(TimeSpan.FromSeconds(3)));
+        Assert.False(deadline.TryGiveUp(TimeSpan.FromSeconds(3)));
+
+        // Two calls waited the floor: the first given up raises the deadline to 15 s, and the second waits on to it.
+        Assert.True(deadline.TryGiveUp(TimeSpan.FromSeconds(5)));
+        Assert.False(deadline.TryGiveUp(TimeSpan.FromSeconds(5)));
+        Assert.Equal(TimeSpan.FromSeconds(10), deadline.LeftFor(TimeSpan.FromSeconds(5)));
+
+        Assert.True(deadline.TryGiveUp(TimeSpan.FromSeconds(15)));
+        Assert.Equal(TimeSpan.FromSeconds(45), deadline.Current);
+        Assert.Equal(TimeSpan.Zero, deadline.LeftFor(TimeSpan.FromSeconds(50)));
+    }
 }

@@ -549,6 +549,48 @@ public sealed class ScoringFaultTests(FaultyClusterFixture fixture) : IClassFixt
     }
 
     /// <summary>
+    /// Calls in flight together to a slow silo (up to <c>MaxInFlightBatches</c> batches) share one deadline: when it ends,
+    /// the first given up raises it, and the others wait on to the raised one, so one call is asked again, not each.
+    /// </summary>
+    [Fact]
+    public async Task Calls_in_flight_when_one_is_given_up_wait_on_to_the_deadline_it_raised()
+    {
+        const int inFlight = 4;
+        var time = new WaitingClock(new DateTimeOffset(2026, 6, 1, 9, 0, 0, TimeSpan.Zero));
+        var client = new ScoringGatewayClient(fixture.Cluster.Client, Microsoft.Extensions.Options.Options.Create(new KafkaIngestOptions { ScoringCallDeadlineFloor = TimeSpan.FromSeconds(1) }),
+            time, NullLogger<ScoringGatewayClient>.Instance);
+        try
+        {
+            fixture.Faults.HoldScoring();
+            var scoring = Task.WhenAll(Enumerable.Range(0, inFlight).Select(i =>
+                client.ScoreAsync([new IngestMessage($"m-{i}", Traffic.TextOf(i), null, null, null, null, null, $"{Traffic.InputTopic}/0/{i}")], CancellationToken.None)));
+            for (var i = 0; i < inFlight; i++)
+            {
+                Assert.False(await time.WaitingAsync(scoring), "a call ended without waiting");
+            }
+            time.FireNext();
+            Assert.Equal(time.Start + TimeSpan.FromSeconds(1), time.GetUtcNow());
+            // Each waits again: the one given up for the retry's backoff (100 ms), the others for the deadline raised to 3 s.
+            for (var i = 0; i < inFlight; i++)
+            {
+                Assert.False(await time.WaitingAsync(scoring), "a call ended without waiting again");
+            }
+
+            var fired = time.Fired;
+            time.FireNext();
+            Assert.Equal(time.Start + TimeSpan.FromSeconds(1.1), time.GetUtcNow());
+            Assert.Equal(fired + 1, time.Fired);
+
+            fixture.Faults.ReleaseScoring();
+            Assert.All((await scoring).SelectMany(outcomes => outcomes), outcome => Assert.NotNull(outcome.Matches));
+        }
+        finally
+        {
+            fixture.Faults.ReleaseScoring();
+        }
+    }
+
+    /// <summary>
     /// A stop while batches are in flight (scoring held until the stop began): they finish and are committed before the
     /// consumer leaves, so a successor in the group processes nothing again.
     /// </summary>

@@ -167,25 +167,34 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
     }
 
     /// <summary>
-    /// The call, given up after <see cref="ScoringCallDeadline"/> with a <see cref="TimeoutException"/> (retried as the
-    /// cluster's unavailability is): the silo's queued work for it is dropped with its cancelled token.
+    /// The call, given up with a <see cref="TimeoutException"/> (retried as the cluster's unavailability is) once it has
+    /// waited the <see cref="ScoringCallDeadline"/> as it is then, not as it was when the call began: another call's
+    /// give-up meanwhile raised it, and the calls in flight with it wait on to the raised deadline rather than being
+    /// given up, and asked again, at the old one. The silo's queued work for a call given up is dropped with its
+    /// cancelled token.
     /// </summary>
     private async Task<IReadOnlyList<TextMatch>> WithinDeadlineAsync(IngestMessage[] messages, CancellationToken cancellationToken)
     {
-        var deadline = _deadline.Current;
-        using var timeout = new CancellationTokenSource(deadline, time);
-        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var started = time.GetTimestamp();
-        try
+        var call = Call(messages, attempt.Token);
+        while (true)
         {
-            var results = await Call(messages, attempt.Token).WaitAsync(attempt.Token);
-            _deadline.Answered(time.GetElapsedTime(started));
-            return results;
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            _deadline.GaveUp(deadline);
-            throw new TimeoutException($"The scoring call did not answer within {deadline.TotalSeconds:0.#} s (three times the slowest recent call, at least Ingest:ScoringCallDeadlineFloor)");
+            try
+            {
+                var results = await call.WaitAsync(_deadline.LeftFor(time.GetElapsedTime(started)), time, cancellationToken);
+                _deadline.Answered(time.GetElapsedTime(started));
+                return results;
+            }
+            catch (TimeoutException) when (!call.IsCompleted)
+            {
+                var waited = time.GetElapsedTime(started);
+                if (_deadline.TryGiveUp(waited))
+                {
+                    await attempt.CancelAsync();
+                    throw new TimeoutException($"The scoring call did not answer within {waited.TotalSeconds:0.#} s (three times the slowest recent call, at least Ingest:ScoringCallDeadlineFloor)");
+                }
+            }
         }
     }
 

@@ -86,6 +86,31 @@ public sealed class BatcherPartsTests
     }
 
     [Fact]
+    public void Every_row_names_its_own_interest_user_and_shard_after_shards_withdraw_and_publish_other_interests()
+    {
+        var words = new WordTable(Dimension);
+        var silo = new SiloInterestIndex(words, Options);
+        silo.Publish(1, [Index("a", 2, words, user: "u1"), Index("b", 3, words, user: "u2")]);
+        silo.Publish(4, [Index("c", 1, words, user: "u3")]);
+        silo.Publish(6, [Index("d", 2, words, user: "u4")]);
+        silo.Current();
+        // Shard 1 loses an interest and a user, shard 4 leaves, shard 6 gains a user before its own: every row after them moves.
+        silo.Withdraw(1);
+        silo.Leave(4);
+        silo.Publish(6, [Index("e", 3, words, user: "u5"), Index("d", 2, words, user: "u4")]);
+        silo.Publish(1, [Index("a", 1, words, user: "u1")]);
+        var snapshot = silo.Current();
+        var pairs = Enumerable.Range(0, snapshot.Index.Count).Reverse().Select(row => new RowMatch(0, row, 0.5f, 0, [])).ToList();
+
+        var matches = snapshot.Matches(pairs);
+
+        Assert.Equal([1, 6], matches.Select(group => group.Shard));
+        Assert.Equal([("u1", "a0")], matches[0].Matches.Select(match => (match.UserId, match.InterestId)));
+        Assert.Equal([("u4", "d1"), ("u4", "d0"), ("u5", "e2"), ("u5", "e1"), ("u5", "e0")], matches[1].Matches.Select(match => (match.UserId, match.InterestId)));
+        Assert.Equal([1, 6, 6, 6, 6, 6], Enumerable.Range(0, 6).Select(snapshot.ShardAt));
+    }
+
+    [Fact]
     public void The_users_indexes_read_their_pooled_vectors_from_the_silo_index_so_the_silo_holds_one_copy()
     {
         var words = new WordTable(Dimension);

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Runtime.InteropServices;
 using StreamAttention.Contracts.Scoring;
 using StreamAttention.Scoring;
 using StreamAttention.Scoring.Options;
@@ -178,29 +179,33 @@ public sealed class SiloInterestIndex(WordTable words, ScoringOptions options)
 /// </summary>
 public sealed record SiloIndexSnapshot(long Version, InterestIndex Index, int[] Covered, int[] Shards, int[] Starts)
 {
-    /// <summary>Per row of <see cref="Index"/>, its shard's position in <see cref="Shards"/> (2 bytes a row): a run's matches are grouped without a search per pair.</summary>
-    private readonly ushort[] _rowShards = RowShards(Index.Count, Starts);
+    /// <summary>
+    /// Per row of <see cref="Index"/>, what its matches name (24 bytes a row): a run's matches are grouped without a
+    /// search per pair, and each pair reads one entry here rather than the row's interest, a heap object of its own.
+    /// </summary>
+    private readonly Row[] _rows = Rows(Index, Starts);
 
     /// <summary>The shard that published the interest at <paramref name="position"/> in <see cref="Index"/>.</summary>
-    public int ShardAt(int position) => Shards[_rowShards[position]];
+    public int ShardAt(int position) => Shards[_rows[position].Shard];
 
     /// <summary>
     /// The matches of <paramref name="pairs"/>, scored against <see cref="Index"/>, grouped by the shard that published
     /// each interest: one group per shard of <see cref="Covered"/>, in its order, empty where a shard has none.
     /// </summary>
-    public ShardMatches[] Matches(IReadOnlyList<RowMatch> pairs)
+    public ShardMatches[] Matches(List<RowMatch> pairs)
     {
+        var span = CollectionsMarshal.AsSpan(pairs);
         // Counted first, so that each shard's list is allocated once, at its size.
         var counts = new int[Shards.Length];
-        foreach (var pair in pairs)
+        foreach (ref readonly var pair in span)
         {
-            counts[_rowShards[pair.InterestIndex]]++;
+            counts[_rows[pair.InterestIndex].Shard]++;
         }
         var groups = Array.ConvertAll(counts, count => new List<TextMatch>(count));
-        foreach (var pair in pairs)
+        foreach (ref readonly var pair in span)
         {
-            var interest = Index.Interests[pair.InterestIndex];
-            groups[_rowShards[pair.InterestIndex]].Add(new TextMatch(pair.MessageIndex, interest.UserId!, interest.Id, pair.Score, pair.Highlights, Truncated: pair.Truncated, RawScore: pair.RawScore));
+            ref readonly var row = ref _rows[pair.InterestIndex];
+            groups[row.Shard].Add(new TextMatch(pair.MessageIndex, row.UserId, row.InterestId, pair.Score, pair.Highlights, Truncated: pair.Truncated, RawScore: pair.RawScore));
         }
         // Shards lists the covered shards that have interests, in the same order.
         var matches = new ShardMatches[Covered.Length];
@@ -211,13 +216,21 @@ public sealed record SiloIndexSnapshot(long Version, InterestIndex Index, int[] 
         return matches;
     }
 
-    private static ushort[] RowShards(int rows, int[] starts)
+    private static Row[] Rows(InterestIndex index, int[] starts)
     {
-        var shards = new ushort[rows];
+        var rows = new Row[index.Count];
         for (var s = 0; s < starts.Length; s++)
         {
-            shards.AsSpan(starts[s], (s + 1 < starts.Length ? starts[s + 1] : rows) - starts[s]).Fill(checked((ushort)s));
+            var end = s + 1 < starts.Length ? starts[s + 1] : rows.Length;
+            for (var r = starts[s]; r < end; r++)
+            {
+                var interest = index.Interests[r];
+                rows[r] = new Row(interest.UserId!, interest.Id, checked((ushort)s));
+            }
         }
-        return shards;
+        return rows;
     }
+
+    /// <param name="Shard">The row's shard's position in <see cref="Shards"/>.</param>
+    private readonly record struct Row(string UserId, string InterestId, ushort Shard);
 }

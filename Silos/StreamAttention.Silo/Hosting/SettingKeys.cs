@@ -35,6 +35,7 @@ public sealed class SettingKeys
     private static readonly string[] UnboundSections = [EmbeddedKafkaOptions.SectionName];
 
     private readonly List<KeyPattern> _patterns = [];
+    private readonly List<(string[] Section, Type Options)> _sections = [];
     private readonly HashSet<string> _roots = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The keys of every StreamAttention assembly the executable references.</summary>
@@ -50,6 +51,7 @@ public sealed class SettingKeys
             }
             else
             {
+                _sections.Add((section.Split(':'), options));
                 AddKeysOf(section.Split(':'), options, []);
             }
         }
@@ -63,6 +65,31 @@ public sealed class SettingKeys
     /// Every known key as the options tables write it: <c>N</c> for a collection's index, <c>*</c> for a dictionary's key.
     /// </summary>
     public IEnumerable<string> Keys => _patterns.Select(pattern => pattern.Written);
+
+    /// <summary>
+    /// The value a key takes when nothing sets it: the property's value in a new instance of its options class (so what its
+    /// initializer or constructor gives, not what a post-configuration derives); null for a key below a dictionary or a
+    /// collection, a key read by name, or an options class without a parameterless constructor.
+    /// </summary>
+    public object? DefaultOf(string key)
+    {
+        var segments = key.Split(':');
+        // The longest section first: Ingest:Tenancy's options, not a property Tenancy of Ingest's.
+        foreach (var (section, options) in _sections.OrderByDescending(bound => bound.Section.Length))
+        {
+            if (segments.Length > section.Length && section.Select((segment, i) => string.Equals(segment, segments[i], StringComparison.OrdinalIgnoreCase)).All(same => same)
+                && options.GetConstructor(Type.EmptyTypes) is not null)
+            {
+                var value = Activator.CreateInstance(options);
+                foreach (var name in segments.Skip(section.Length))
+                {
+                    value = value?.GetType().GetProperty(name, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase)?.GetValue(value);
+                }
+                return value;
+            }
+        }
+        return null;
+    }
 
     /// <summary>Whether the key is under a root section StreamAttention owns (Scoring, Cluster, …), so that it is checked at all.</summary>
     public bool IsOwned(string key) => _roots.Contains(key.Split(':')[0]);

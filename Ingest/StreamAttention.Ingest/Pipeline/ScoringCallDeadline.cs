@@ -7,7 +7,10 @@ namespace StreamAttention.Ingest.Pipeline;
 /// partition stalled behind it for Orleans' whole response timeout (30 s); a deadline from the calls' own recent times
 /// gives up on it within seconds where calls take milliseconds, and never cuts off calls that are slow because the load
 /// is. It has no ceiling of its own: past <c>Cluster:ResponseTimeout</c> Orleans gives the call up first, with a
-/// <see cref="TimeoutException"/> retried as this one's is, and cancels the silo's work for it as this one does.
+/// <see cref="TimeoutException"/> retried as this one's is, and cancels the silo's work for it as this one does. Such a
+/// call is not counted: Orleans gives up first only when the deadline is already past its timeout (else this one gave
+/// the call up, and counted it, before), so counting it would change no later call's wait while the silo is slow, and
+/// would keep the deadline past Orleans' timeout for longer once it is not (a call to a silo killed then waits 30 s).
 /// A call given up counts as one that took its whole wait (<see cref="TryGiveUp"/>), so a silo slowed past the deadline
 /// (a process starved of CPU) makes the next calls wait three times longer. A call is given up only when it has waited
 /// the deadline as it is when its wait ends (<see cref="LeftFor"/> re-arms it when it grew meanwhile; an armed wait is

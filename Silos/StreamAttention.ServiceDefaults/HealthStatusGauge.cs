@@ -14,14 +14,17 @@ namespace Microsoft.Extensions.Hosting;
 /// A check's change of status is logged once, at Information (a check is taken as Healthy before the first report): the
 /// health service's own line per check not Healthy, at each run, is filtered out (<see cref="ServiceDefaultsExtensions"/>),
 /// as every process starting up would log it, and a process left unready would every 30 s; the alerts say it instead.
+/// Each check not Healthy in a report is also counted (<see cref="HealthCheckFailures"/>, with the probes' results).
 /// </summary>
 public sealed partial class HealthStatusGauge : IHealthCheckPublisher
 {
+    private readonly HealthCheckFailures _failures;
     private readonly ILogger<HealthStatusGauge> _logger;
     private volatile HealthReport? _last;
 
-    public HealthStatusGauge(IMeterFactory meters, ILogger<HealthStatusGauge> logger)
+    public HealthStatusGauge(IMeterFactory meters, HealthCheckFailures failures, ILogger<HealthStatusGauge> logger)
     {
+        _failures = failures;
         _logger = logger;
         meters.Create(InstrumentNames.Meter).CreateObservableGauge(InstrumentNames.HealthStatus, Measure,
             description: "Each readiness check's last status, tagged check: 1 Healthy, 0.5 Degraded, 0 Unhealthy (refreshed by the health-check publisher, every 30 s)");
@@ -29,6 +32,7 @@ public sealed partial class HealthStatusGauge : IHealthCheckPublisher
 
     public Task PublishAsync(HealthReport report, CancellationToken cancellationToken)
     {
+        _failures.Count(report);
         // Called by one publisher loop at a time: the previous report is this method's own.
         var previous = _last;
         foreach (var (check, entry) in report.Entries)

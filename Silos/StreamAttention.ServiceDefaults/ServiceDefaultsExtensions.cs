@@ -59,6 +59,7 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [HealthCheckTags.Live]);
         // The readiness checks' statuses as a metric: the publisher runs them on its period, not each scrape.
         builder.Services.AddSingleton<IHealthCheckPublisher, HealthStatusGauge>();
+        builder.Services.AddSingleton<HealthCheckFailures>();
         builder.Services.Configure<HealthCheckPublisherOptions>(options => options.Predicate = check => check.Tags.Contains(HealthCheckTags.Ready));
         builder.Services.AddOptions<HealthCheckServiceOptions>().PostConfigure(options =>
         {
@@ -134,10 +135,12 @@ public static class ServiceDefaultsExtensions
 
     /// <summary>
     /// Every check's status and description, so an operator sees why a service is not ready; its data too for a
-    /// caller <paramref name="detailsPolicy"/> admits (the probes are anonymous, and the data names addresses).
+    /// caller <paramref name="detailsPolicy"/> admits (the probes are anonymous, and the data names addresses). The
+    /// checks not Healthy are counted (<see cref="HealthCheckFailures"/>): the gauge shows the publisher's runs only.
     /// </summary>
     private static async Task WriteReportAsync(HttpContext context, HealthReport report, string? detailsPolicy)
     {
+        context.RequestServices.GetRequiredService<HealthCheckFailures>().Count(report);
         var details = detailsPolicy is null
             || (await context.RequestServices.GetRequiredService<IAuthorizationService>().AuthorizeAsync(context.User, detailsPolicy)).Succeeded;
         context.Response.ContentType = "application/json";

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using StreamAttention.Contracts.Diagnostics;
 
 namespace StreamAttention.Dashboard.Tests;
@@ -57,7 +58,8 @@ public sealed partial class HealthStatusGaugeTests(HealthStatusGaugeTests.Host h
         using var loggers = LoggerFactory.Create(logging => logging.AddProvider(logs));
         // Its own meter factory, disposed at the end: the host's exporter sees this gauge only while the test runs, under a check name of its own.
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var gauge = new HealthStatusGauge(services.GetRequiredService<IMeterFactory>(), loggers.CreateLogger<HealthStatusGauge>());
+        var meters = services.GetRequiredService<IMeterFactory>();
+        var gauge = new HealthStatusGauge(meters, new HealthCheckFailures(meters, Options.Create(new HealthCheckServiceOptions())), loggers.CreateLogger<HealthStatusGauge>());
 
         foreach (var status in new[] { HealthStatus.Healthy, HealthStatus.Unhealthy, HealthStatus.Unhealthy, HealthStatus.Degraded, HealthStatus.Healthy, HealthStatus.Healthy })
         {
@@ -74,19 +76,23 @@ public sealed partial class HealthStatusGaugeTests(HealthStatusGaugeTests.Host h
         => new(new Dictionary<string, HealthReportEntry> { [check] = new(status, $"{status} on purpose", TimeSpan.Zero, null, null) }, TimeSpan.Zero);
 
     /// <summary>Scrapes until the gauge has a series for <paramref name="check"/>; every check's value by name.</summary>
-    private static async Task<Dictionary<string, double>> ScrapeUntilAsync(HttpClient http, string check)
+    internal static async Task<Dictionary<string, double>> ScrapeUntilAsync(HttpClient http, string check)
     {
         var gauge = PrometheusNames.Gauge(InstrumentNames.HealthStatus);
         var statuses = new Dictionary<string, double>();
         for (var poll = 0; poll < ScrapePolls && !statuses.ContainsKey(check); poll++)
         {
             await Task.Delay(ScrapePollInterval);
-            statuses = (await http.GetStringAsync("/metrics")).Split('\n').Select(line => Sample().Match(line)).Where(m => m.Success && m.Groups["name"].Value == gauge)
-                .ToDictionary(m => m.Groups["check"].Value, m => double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture));
+            statuses = ByCheck(await http.GetStringAsync("/metrics"), gauge);
         }
         Assert.True(statuses.ContainsKey(check), $"/metrics never exported {gauge} for check {check}");
         return statuses;
     }
+
+    /// <summary>Each check's value of the series <paramref name="name"/> in a scrape, <paramref name="metrics"/>.</summary>
+    internal static Dictionary<string, double> ByCheck(string metrics, string name)
+        => metrics.Split('\n').Select(line => Sample().Match(line)).Where(m => m.Success && m.Groups["name"].Value == name)
+            .ToDictionary(m => m.Groups["check"].Value, m => double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture));
 
     [GeneratedRegex(@"^(?<name>\w+)\{[^}]*\bcheck=""(?<check>[^""]+)""[^}]*\} (?<value>\S+)")]
     private static partial Regex Sample();

@@ -52,8 +52,9 @@ public static class InstrumentNames
     // The model in use (ModelInfo).
     public const string ModelInfo = "streamattention.model.info";
 
-    // Each readiness check's last status (HealthStatusGauge, in the service defaults).
+    // Each readiness check's last status (HealthStatusGauge) and its results not Healthy (HealthCheckFailures), in the service defaults.
     public const string HealthStatus = "streamattention.health.status";
+    public const string HealthFailures = "streamattention.health.failures";
 
     // The Kafka ingest pipeline (IngestInstruments).
     public const string IngestMessages = "streamattention.ingest.messages";
@@ -77,7 +78,7 @@ public static class InstrumentNames
         BatchSize, BatchInterests, BatchQueueDelay, BatchShardRequests, BatchDropped,
         GatewayMessages, GatewayMatches, GatewayDuration, GatewayRequestTexts, GatewayUnknownWords, GatewayTextsWithoutKnownWords,
         AttentionDecisions, AttentionDigests, AttentionFeedback, AttentionUndecided, AttentionHungDecisions,
-        ModelInfo, HealthStatus,
+        ModelInfo, HealthStatus, HealthFailures,
         IngestMessages, IngestMatches, IngestErasedMatches, IngestBatchSize, IngestPauses, IngestRestarts, IngestDeadLetters, IngestLatency, IngestConsumerLag, IngestMessagesLost,
     ];
 }

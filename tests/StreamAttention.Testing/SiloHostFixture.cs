@@ -54,11 +54,15 @@ public class SiloHostFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>xUnit disposes a fixture whose start threw too: then what was not made is not stopped, and the start's exception is the one to see.</summary>
     public virtual async Task DisposeAsync()
     {
-        Http.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        Http?.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
     }
 
     /// <summary>Whether start-up waits for readiness; a host that is never ready says no.</summary>

@@ -77,5 +77,12 @@ public class ClusterFixture : IAsyncLifetime
 
     public virtual async Task InitializeAsync() => Cluster = await TestCluster.StartAsync(Store);
 
-    public virtual async Task DisposeAsync() => await Cluster.DisposeAsync();
+    /// <summary>xUnit disposes a fixture whose start threw too: then there is no cluster, and the start's exception is the one to see.</summary>
+    public virtual async Task DisposeAsync()
+    {
+        if (Cluster is not null)
+        {
+            await Cluster.DisposeAsync();
+        }
+    }
 }

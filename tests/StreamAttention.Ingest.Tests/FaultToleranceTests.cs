@@ -93,6 +93,54 @@ public sealed class FaultToleranceTests(IngestClusterFixture fixture, ITestOutpu
         await ingest.Log().WaitForAsync($"RequestTimedOut: {Traffic.InputTopic} [[");
     }
 
+    /// <summary>
+    /// A commit the group rejects because it is rebalancing (the embedded Kafka told to answer every commit so, as it
+    /// does itself while its group rebalances) starts no new batch until the partitions were revoked and assigned again:
+    /// what was read meanwhile is scored once, after the rebalance, rather than before it and again by the partitions'
+    /// next owner (here the same ingest). The condition is a warning once, not one per poll.
+    /// </summary>
+    [Fact]
+    public async Task A_commit_rejected_while_the_group_rebalances_starts_no_new_batch_until_the_partitions_move()
+    {
+        const string group = "rebalancing";
+        const string otherTopic = "another-topic";
+        await using var kafka = Traffic.StartKafka();
+        kafka.CreateTopic(otherTopic, 1);
+        // In the group before the ingest, so that its leaving is the rebalance the test waits for.
+        var member = new GroupMember(kafka, group, otherTopic);
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, group);
+        var log = ingest.Log();
+        await Traffic.ProduceAsync(kafka, 0, 1);
+        await OutputReader.WaitForAllCommittedAsync(kafka, group, log);
+        var lines = log.Count;
+        try
+        {
+            kafka.PushRequestErrors(KafkaApiKey.OffsetCommit, [.. Enumerable.Repeat(ErrorCode.RebalanceInProgress, 100_000)]);
+            // Message 1 is scored, and its commit rejected: scored again after the rebalance.
+            await Traffic.ProduceAsync(kafka, 1, 1);
+            await log.WaitForAsync("Committing offsets failed", lines);
+            // Read while the group rebalances.
+            await Traffic.ProduceAsync(kafka, 2, 3);
+            await member.DisposeAsync();
+            await log.WaitForAsync("Kafka consumer revoked", lines);
+        }
+        finally
+        {
+            kafka.ClearRequestErrors(KafkaApiKey.OffsetCommit);
+            await member.DisposeAsync();
+        }
+        await OutputReader.WaitForAllCommittedAsync(kafka, group, log);
+
+        var matches = OutputReader.ReadMatches(kafka);
+        var scoredAgain = matches.GroupBy(m => (string)m["messageId"]!).Where(copies => copies.Count() > 1).Select(copies => copies.Key).ToList();
+        var warnings = log.Warnings("Committing offsets failed", lines);
+        output.WriteLine($"Scored again: {string.Join(", ", scoredAgain)}; {warnings} warnings");
+        // Message 1 again only, unless its commit from the revoke handler came after the test stopped the rejections.
+        OutputReader.AssertMatches(matches, 5, maxDuplicates: 1);
+        Assert.Subset(new HashSet<string> { Traffic.Id(1) }, scoredAgain.ToHashSet());
+        Assert.Equal(1, warnings);
+    }
+
     [Fact]
     public async Task No_loss_when_the_ingest_process_is_killed_with_sigkill_and_restarted()
     {

@@ -266,8 +266,7 @@ public sealed class PipelineTests(IngestClusterFixture fixture) : IClassFixture<
         var log = ingest.Log();
         await ProduceAsync(kafka, Encoding.UTF8.GetBytes(Traffic.Json(0)));
         await OutputReader.WaitForAllCommittedAsync(kafka, group, log);
-        using var stopMember = new CancellationTokenSource();
-        Task? member = null;
+        GroupMember? member = null;
         try
         {
             // From here every commit fails (one error per commit request; the loop offers one per poll): the group stays at 1.
@@ -279,16 +278,7 @@ public sealed class PipelineTests(IngestClusterFixture fixture) : IClassFixture<
 
             // A member joining the group for another topic: the group rebalances and assigns the ingest its partitions again.
             var lines = log.Count;
-            member = Task.Run(() =>
-            {
-                using var consumer = new ConsumerBuilder<byte[], byte[]>(KafkaClients.Consumer(kafka, group)).Build();
-                consumer.Subscribe(otherTopic);
-                while (!stopMember.IsCancellationRequested)
-                {
-                    consumer.Consume(TimeSpan.FromMilliseconds(100));
-                }
-                consumer.Close();
-            });
+            member = new GroupMember(kafka, group, otherTopic);
             await log.WaitForAsync("Kafka consumer assigned", lines);
             await ProduceAsync(kafka, Encoding.UTF8.GetBytes(Traffic.Json(12)));
             await OutputReader.WaitForSomeOutputAsync(kafka, records: 5);
@@ -296,8 +286,10 @@ public sealed class PipelineTests(IngestClusterFixture fixture) : IClassFixture<
         finally
         {
             kafka.ClearRequestErrors(KafkaApiKey.OffsetCommit);
-            await stopMember.CancelAsync();
-            await (member ?? Task.CompletedTask);
+            if (member is not null)
+            {
+                await member.DisposeAsync();
+            }
         }
         await OutputReader.WaitForAllCommittedAsync(kafka, group, log);
 

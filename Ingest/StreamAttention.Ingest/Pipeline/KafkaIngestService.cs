@@ -6,14 +6,17 @@ using StreamAttention.Ingest.Decoding;
 using StreamAttention.Ingest.Diagnostics;
 using StreamAttention.Ingest.Options;
 using StreamAttention.Ingest.Publishing;
+// Orleans brings its own ErrorCode into scope.
+using ErrorCode = Confluent.Kafka.ErrorCode;
 
 namespace StreamAttention.Ingest.Pipeline;
 
 /// <summary>
 /// The consume loop, on a thread of its own (the Kafka consumer blocks): reads batches, hands each to a
 /// <see cref="BatchProcessor"/>, commits the offsets of batches whose outputs were all acknowledged, and pauses its
-/// partitions while <see cref="KafkaIngestOptions.MaxInFlightBatches"/> batches are in flight or a silo's scoring
-/// queue is full (<see cref="ScoringGatewayClient.Busy"/>). A failed batch or a fatal consumer error ends the
+/// partitions while <see cref="KafkaIngestOptions.MaxInFlightBatches"/> batches are in flight, a silo's scoring
+/// queue is full (<see cref="ScoringGatewayClient.Busy"/>) or the group rejected a commit because it is rebalancing
+/// (<see cref="_groupRebalancing"/>). A failed batch or a fatal consumer error ends the
 /// consumer session; a new one resumes from the committed offsets (at-least-once; <see cref="ConsumerRestarts"/>). Disposing it (a host disposed
 /// without being stopped) ends the loop too, as a stop does.
 /// </summary>
@@ -62,6 +65,14 @@ public sealed class KafkaIngestService(
     private Thread? _loop;
     /// <summary>When the consume loop's thread reports the lag next (<see cref="Environment.TickCount64"/>).</summary>
     private long _nextLagReport;
+
+    /// <summary>
+    /// A commit failed because the group is rebalancing: no new batch starts until the rebalance has revoked, assigned or
+    /// lost partitions, or a commit succeeded again. A batch started meanwhile could not be committed either, and the
+    /// partitions' next owner scored it again (148 match records published twice in one run of two ingest processes,
+    /// the loop starting batches and failing a commit after every poll). Used by the consume loop's thread only.
+    /// </summary>
+    private bool _groupRebalancing;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -121,6 +132,8 @@ public sealed class KafkaIngestService(
         using var abandon = new CancellationTokenSource();
         // Read but not yet handed to a batch; a revoke removes its partitions' messages (see BuildConsumer).
         var unprocessed = new UnprocessedInput();
+        // A new consumer joins the group anew.
+        _groupRebalancing = false;
         using var consumer = BuildConsumer(tracker, inFlight, unprocessed);
         consumer.Subscribe(_options.EffectiveInputTopics);
         try
@@ -128,15 +141,20 @@ public sealed class KafkaIngestService(
             while (!_stopping.IsCancellationRequested)
             {
                 RemoveFinished(inFlight);
-                if (inFlight.Count >= _options.MaxInFlightBatches || gateway.Busy)
+                if (MustWait(inFlight))
                 {
-                    WaitForSlot(consumer, tracker, inFlight, unprocessed);
+                    WaitToStartBatch(consumer, tracker, inFlight, unprocessed);
                     continue;
                 }
                 Poll(consumer, unprocessed);
                 ReportLagWhenDue(consumer, tracker, paused: false);
-                var (batch, lost) = unprocessed.Take();
                 Commit(consumer, tracker, tracker.Committable());
+                if (_groupRebalancing)
+                {
+                    // What was read stays unprocessed: this consumer processes it after the rebalance, or its next owner does.
+                    continue;
+                }
+                var (batch, lost) = unprocessed.Take();
                 if (batch.Count > 0)
                 {
                     inFlight.Add(processor.ProcessAsync(batch, lost, decoder, tracker.Track(batch), abandon.Token));
@@ -246,7 +264,11 @@ public sealed class KafkaIngestService(
         var config = IngestConsumerConfig.Of(_options);
         return new ConsumerBuilder<byte[]?, byte[]?>(config)
             .LogTo(_kafkaLog)
-            .SetPartitionsAssignedHandler((_, partitions) => logger.LogInformation("Kafka consumer assigned {Partitions}", string.Join(", ", partitions)))
+            .SetPartitionsAssignedHandler((_, partitions) =>
+            {
+                logger.LogInformation("Kafka consumer assigned {Partitions}", string.Join(", ", partitions));
+                _groupRebalancing = false;
+            })
             .SetPartitionsRevokedHandler((consumer, partitions) =>
             {
                 logger.LogInformation("Kafka consumer revoked {Partitions}", string.Join(", ", partitions));
@@ -257,6 +279,7 @@ public sealed class KafkaIngestService(
                 tracker.Forget(revoked);
                 // Whoever gets them next (this consumer too, after an eager rebalance) reads them again from the committed offset.
                 unprocessed.Forget(revoked);
+                _groupRebalancing = false;
             })
             .SetPartitionsLostHandler((_, partitions) =>
             {
@@ -265,6 +288,7 @@ public sealed class KafkaIngestService(
                 var lost = partitions.Select(p => p.TopicPartition).ToArray();
                 tracker.Forget(lost);
                 unprocessed.Forget(lost);
+                _groupRebalancing = false;
             })
             .Build();
     }
@@ -348,48 +372,63 @@ public sealed class KafkaIngestService(
         }
     }
 
+    /// <summary>Whether the loop may not start a batch now: every slot taken, a silo's scoring queue full, or the group rebalancing.</summary>
+    private bool MustWait(List<Task> inFlight) => inFlight.Count >= _options.MaxInFlightBatches || gateway.Busy || _groupRebalancing;
+
     /// <summary>
-    /// Backpressure: pauses the assigned partitions until a batch finishes and no silo reports its scoring queue full.
-    /// Polling goes on meanwhile, so rebalances are served and the consumer stays in its group; anything already
-    /// fetched is carried into the next batch. While only the slots are full, the loop first waits up to
-    /// <see cref="PauseAfter"/> for one to free without pausing (the usual case: batches in flight finish in turn);
-    /// a silo that reports its queue full pauses at once.
+    /// Backpressure, and a rebalance let finish: pauses the assigned partitions until a batch may start
+    /// (<see cref="MustWait"/>). Polling goes on meanwhile, so rebalances are served and the consumer stays in its group;
+    /// anything already fetched is carried into the next batch. While only the slots are full, the loop first waits up
+    /// to <see cref="PauseAfter"/> for one to free without pausing (the usual case: batches in flight finish in turn);
+    /// a silo that reports its queue full, or a rebalance, pauses at once. While the group rebalances, the finished
+    /// batches' offsets are offered again at each poll: a commit that succeeds ends the wait as an assignment does.
     /// </summary>
-    private void WaitForSlot(IConsumer<byte[]?, byte[]?> consumer, OffsetTracker tracker, List<Task> inFlight, UnprocessedInput unprocessed)
+    private void WaitToStartBatch(IConsumer<byte[]?, byte[]?> consumer, OffsetTracker tracker, List<Task> inFlight, UnprocessedInput unprocessed)
     {
         var pauseAt = DateTime.UtcNow + PauseAfter;
-        while (inFlight.Count >= _options.MaxInFlightBatches && !gateway.Busy && pauseAt - DateTime.UtcNow is var remaining && remaining > TimeSpan.Zero
-            && !_stopping.IsCancellationRequested)
+        while (inFlight.Count >= _options.MaxInFlightBatches && !gateway.Busy && !_groupRebalancing && pauseAt - DateTime.UtcNow is var remaining
+            && remaining > TimeSpan.Zero && !_stopping.IsCancellationRequested)
         {
             Task.WaitAny([.. inFlight], remaining < PausedPoll ? remaining : PausedPoll);
             RemoveFinished(inFlight);
         }
-        if ((inFlight.Count < _options.MaxInFlightBatches && !gateway.Busy) || _stopping.IsCancellationRequested)
+        if (!MustWait(inFlight) || _stopping.IsCancellationRequested)
         {
             return;
         }
-        metrics.Paused();
-        logger.LogDebug("Scoring is behind ({Batches} batches in flight): pausing partitions", inFlight.Count);
+        if (!_groupRebalancing)
+        {
+            metrics.Paused();
+            logger.LogDebug("Scoring is behind ({Batches} batches in flight): pausing partitions", inFlight.Count);
+        }
         // librdkafka keeps a partition paused through an unassign and a later assign: resuming only what is assigned
         // at the end missed a partition lost while paused and assigned again after it (the brokers down longer than
         // the session), which then was never fetched again. So every partition paused here is resumed.
         var paused = new HashSet<TopicPartition>();
         try
         {
-            while ((inFlight.Count >= _options.MaxInFlightBatches || gateway.Busy) && !_stopping.IsCancellationRequested)
+            while (MustWait(inFlight) && !_stopping.IsCancellationRequested)
             {
                 // Again each time: a rebalance in between may assign partitions this pause has not paused yet.
                 var assignment = consumer.Assignment;
                 consumer.Pause(assignment);
                 paused.UnionWith(assignment);
-                if (Next(consumer, TimeSpan.Zero) is { IsPartitionEOF: false } result)
+                // With no batch in flight to wait on, the poll waits (and serves the rebalance as soon as it comes).
+                if (Next(consumer, inFlight.Count == 0 ? PausedPoll : TimeSpan.Zero) is { IsPartitionEOF: false } result)
                 {
                     Read(consumer, unprocessed, result);
                 }
                 // The backlog grows while paused: what a stalled stream shows.
                 ReportLagWhenDue(consumer, tracker, paused: true);
-                Task.WaitAny([.. inFlight], PausedPoll);
+                if (inFlight.Count > 0)
+                {
+                    Task.WaitAny([.. inFlight], PausedPoll);
+                }
                 RemoveFinished(inFlight);
+                if (_groupRebalancing)
+                {
+                    Commit(consumer, tracker, tracker.Committable());
+                }
             }
         }
         finally
@@ -437,6 +476,17 @@ public sealed class KafkaIngestService(
         {
             consumer.Commit(offsets);
             tracker.Committed(offsets);
+            _groupRebalancing = false;
+        }
+        catch (KafkaException e) when (e.Error.Code == ErrorCode.RebalanceInProgress)
+        {
+            // Once per rebalance: the loop offers the offsets again at every poll until it is over.
+            if (!_groupRebalancing)
+            {
+                logger.LogWarning("Committing offsets failed: the consumer group is rebalancing ({Reason}). No new batch starts until the rebalance has assigned the partitions; what finished is committed then, or read again by the partitions' next owner",
+                    e.Error.Reason);
+            }
+            _groupRebalancing = true;
         }
         catch (KafkaException e)
         {

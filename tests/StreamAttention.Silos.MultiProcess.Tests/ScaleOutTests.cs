@@ -1,0 +1,247 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Confluent.Kafka;
+using StreamAttention.Ingest.EmbeddedKafka;
+using StreamAttention.Silo.Commands;
+using Xunit.Abstractions;
+
+namespace StreamAttention.Silos.MultiProcess.Tests;
+
+/// <summary>
+/// An operator scales a Redis cluster out and back in while a stream flows: <c>local</c> (the ingest and the first
+/// silo) reads a steady stream from a Kafka of the test's own, two silos join one after the other, then one leaves
+/// (SIGTERM). Every message gets one outcome, every match it should get once, and every interest still scores.
+/// </summary>
+public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const int UserCount = 80;
+    private const int InterestsPerUser = 3;
+    private const string InputTopic = "streamattention.messages";
+    private const string OutputTopic = "streamattention.matches";
+    private const int Partitions = 4;
+
+    /// <summary>Messages processed between two moves: at the stream's pace, several of the shards' spread checks.</summary>
+    private const int MessagesPerStep = 100;
+
+    /// <summary>Shards look for their silo of the spread every 2 s instead of 10 s, so that the test's stream can be short.</summary>
+    private static readonly string[] SpreadCheck = ["--Sharding:SpreadCheck=00:00:02"];
+
+    /// <summary>The stream's pace: one message every 50 ms (20 messages/s), as a steady production stream, not a burst.</summary>
+    private static readonly TimeSpan MessageInterval = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Generous, for a busy CI machine: what the stream and the moves take alone is a few seconds.</summary>
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(120);
+
+    private static readonly string[] Topics =
+    [
+        "postgresql database performance tuning", "formula one racing", "chocolate cake recipes",
+        "stock market investing", "electric cars and batteries", "jazz music concerts",
+    ];
+
+    private static readonly string[] Users = Enumerable.Range(0, UserCount).Select(i => $"user-{i:D2}").ToArray();
+
+    private readonly List<SiloProcess> _silos = [];
+    private RedisServer? _redis;
+    private EmbeddedKafkaCluster? _kafka;
+
+    public async Task InitializeAsync()
+    {
+        _redis = await RedisServer.StartAsync();
+        _kafka = LocalCommand.StartEmbeddedKafka(Partitions);
+    }
+
+    [Fact]
+    public async Task Silos_that_join_and_one_that_leaves_under_a_stream_lose_and_repeat_no_message_nor_match()
+    {
+        var first = await StartAsync(SiloProcess.StartLocalAsync("first", [.. _redis!.ClusteringConfiguration, .. SpreadCheck, "--kafka", _kafka!.BootstrapServers]));
+        await ImportAsync(first);
+        var scoredBefore = await ScoreAsync(first);
+
+        using var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = _kafka.BootstrapServers, EnableIdempotence = true }).Build();
+        using var streaming = new CancellationTokenSource();
+        var stream = ProduceUntilCancelledAsync(producer, streaming.Token);
+        await ProcessedAsync(first, MessagesPerStep);
+
+        // Each move happens under the stream, and the stream goes on past the shards' next spread checks.
+        var second = await StartAsync(SiloProcess.StartAsync("second", [.. _redis.ClusteringConfiguration, .. SpreadCheck]));
+        await ProcessedAsync(first, MessagesPerStep);
+        var third = await StartAsync(SiloProcess.StartAsync("third", [.. _redis.ClusteringConfiguration, .. SpreadCheck]));
+        await ProcessedAsync(first, MessagesPerStep);
+        var leaving = StopWithoutErrorsAsync(second);
+        await ProcessedAsync(first, MessagesPerStep);
+        await leaving;
+        await streaming.CancelAsync();
+        var produced = await stream;
+
+        var outcomes = await OutcomesOnceAllAsync(first, produced);
+        output.WriteLine($"{produced} messages: {string.Join(", ", outcomes.Select(o => $"{o.Key} {o.Value}"))}");
+        Assert.Equal(0, await CounterAsync(first, "streamattention_ingest_restarts_total"));
+
+        var published = ReadMatches();
+        var expected = ExpectedMatches(produced);
+        var missing = expected.Except(published.Select(m => m.Key)).ToArray();
+        var unexpected = published.Select(m => m.Key).Except(expected).ToArray();
+        var repeated = published.GroupBy(m => m.MatchId).Where(g => g.Count() > 1).ToArray();
+        Assert.True(missing.Length == 0, $"{missing.Length} of {expected.Count} matches not published, e.g. {string.Join(", ", missing.Take(5))}");
+        Assert.True(unexpected.Length == 0, $"{unexpected.Length} matches published that no message should have, e.g. {string.Join(", ", unexpected.Take(5))}");
+        Assert.True(repeated.Length == 0, $"{repeated.Length} match ids published more than once, e.g. {string.Join(", ", repeated.Take(5).Select(g => g.Key))}");
+
+        // The shards the leaver held were rebuilt on the others: every interest scores through both, as before the moves.
+        Assert.Equal(scoredBefore, await ScoreAsync(first));
+        Assert.Equal(scoredBefore, await ScoreAsync(third));
+
+        await StopWithoutErrorsAsync(third);
+        await StopWithoutErrorsAsync(first);
+    }
+
+    /// <summary>SIGTERM: the silo leaves the cluster gracefully, exits with 0 and has logged no error an operator would have to act on.</summary>
+    private static async Task StopWithoutErrorsAsync(SiloProcess silo)
+    {
+        var (exitCode, log) = await silo.TerminateAsync();
+        var errors = Regex.Matches(log, @"^\d\d:\d\d:\d\d (fail|crit): .*$", RegexOptions.Multiline).Select(m => m.Value).ToArray();
+        Assert.True(exitCode == 0 && errors.Length == 0, $"silo {silo.Name} exited with {exitCode}, errors logged: {string.Join(" | ", errors)}");
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var silo in _silos)
+        {
+            silo.Dispose();
+        }
+        _redis?.Dispose();
+        if (_kafka is not null)
+        {
+            await _kafka.DisposeAsync();
+        }
+    }
+
+    private async Task<SiloProcess> StartAsync(Task<SiloProcess> starting)
+    {
+        var silo = await starting;
+        _silos.Add(silo);
+        return silo;
+    }
+
+    /// <summary>Message i is topic i mod 6 in a sentence, with the id m{i}.</summary>
+    private static string MessageText(int i) => $"a long thread about {Topics[i % Topics.Length]} this week";
+
+    /// <summary>Produces messages m0, m1, … at the stream's pace, each acknowledged, until cancelled; returns how many.</summary>
+    private static async Task<int> ProduceUntilCancelledAsync(IProducer<Null, string> producer, CancellationToken cancellation)
+    {
+        var deliveries = new List<Task>();
+        using var pace = new PeriodicTimer(MessageInterval);
+        while (await WaitOrCancelledAsync(pace, cancellation))
+        {
+            var i = deliveries.Count;
+            var value = JsonSerializer.Serialize(new { id = $"m{i}", text = MessageText(i) });
+            deliveries.Add(producer.ProduceAsync(InputTopic, new Message<Null, string> { Value = value }, CancellationToken.None));
+        }
+        await Task.WhenAll(deliveries).WaitAsync(Deadline);
+        return deliveries.Count;
+    }
+
+    private static async Task<bool> WaitOrCancelledAsync(PeriodicTimer pace, CancellationToken cancellation)
+    {
+        try
+        {
+            return await pace.WaitForNextTickAsync(cancellation);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>User i follows topics i, i+1 and i+2 (mod the topic count) with ids "t{topic}".</summary>
+    private static IEnumerable<(string User, int Topic)> Follows()
+        => Users.SelectMany((user, i) => Enumerable.Range(i, InterestsPerUser).Select(t => (user, t % Topics.Length)));
+
+    /// <summary>Every message matches the interests on its topic, far above the threshold, and nothing else.</summary>
+    private static HashSet<(string MessageId, string User, string Interest)> ExpectedMatches(int messages)
+        => Enumerable.Range(0, messages)
+            .SelectMany(i => Follows().Where(f => f.Topic == i % Topics.Length).Select(f => ($"m{i}", f.User, $"t{f.Topic}")))
+            .ToHashSet();
+
+    private static async Task ImportAsync(SiloProcess silo)
+    {
+        var lines = Follows().Select(f => JsonSerializer.Serialize(new { userId = f.User, id = $"t{f.Topic}", text = Topics[f.Topic] }));
+        using var content = new StringContent(string.Join('\n', lines), Encoding.UTF8, "application/x-ndjson");
+        using var response = await silo.Http.PostAsync("/interests:import", content);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"import through silo {silo.Name}: HTTP {(int)response.StatusCode} {body}");
+    }
+
+    /// <summary>The matches of one message per topic through <paramref name="silo"/>, as (text, user, interest) with their scores rounded.</summary>
+    private static async Task<string[]> ScoreAsync(SiloProcess silo)
+    {
+        using var response = await silo.Http.PostAsJsonAsync("/score", new { texts = Topics.Select((_, i) => MessageText(i)) });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"POST /score through silo {silo.Name}: HTTP {(int)response.StatusCode} {body}");
+        using var document = JsonDocument.Parse(body);
+        return document.RootElement.GetProperty("matches").EnumerateArray()
+            .Select(m => $"{m.GetProperty("textIndex").GetInt32()} {m.GetProperty("userId").GetString()} {m.GetProperty("interestId").GetString()} {m.GetProperty("score").GetSingle():F2}")
+            .Order()
+            .ToArray();
+    }
+
+    /// <summary>Waits until the ingest has processed <paramref name="more"/> messages more than it had when called.</summary>
+    private static async Task ProcessedAsync(SiloProcess silo, int more)
+    {
+        var target = (await OutcomesAsync(silo)).Values.Sum() + more;
+        var deadline = DateTime.UtcNow + Deadline;
+        var processed = 0.0;
+        while (DateTime.UtcNow < deadline && (processed = (await OutcomesAsync(silo)).Values.Sum()) < target)
+        {
+            await Task.Delay(500);
+        }
+        Assert.True(processed >= target, $"the ingest processed {processed} messages within {Deadline.TotalSeconds} s, not the {target} it was waited for");
+    }
+
+    private static async Task<Dictionary<string, double>> OutcomesAsync(SiloProcess silo)
+        => Regex.Matches(await silo.Http.GetStringAsync("/metrics"), @"^streamattention_ingest_messages_total\{[^}]*outcome=""(?<outcome>[^""]+)""[^}]*\} (?<count>\S+)", RegexOptions.Multiline)
+            .GroupBy(m => m.Groups["outcome"].Value)
+            .ToDictionary(g => g.Key, g => g.Sum(m => double.Parse(m.Groups["count"].Value)));
+
+    /// <summary>The ingest's outcome counts once they add up to <paramref name="messages"/>; fails past the deadline with what they were.</summary>
+    private static async Task<Dictionary<string, double>> OutcomesOnceAllAsync(SiloProcess silo, int messages)
+    {
+        var deadline = DateTime.UtcNow + Deadline;
+        var outcomes = new Dictionary<string, double>();
+        while (DateTime.UtcNow < deadline)
+        {
+            outcomes = await OutcomesAsync(silo);
+            if (outcomes.Values.Sum() >= messages)
+            {
+                break;
+            }
+            await Task.Delay(500);
+        }
+        Assert.True(outcomes.Values.Sum() == messages && outcomes.Keys.All(o => o is "matched" or "no_match"),
+            $"{messages} messages produced, outcomes after up to {Deadline.TotalSeconds} s: {string.Join(", ", outcomes.Select(o => $"{o.Key} {o.Value}"))}");
+        return outcomes;
+    }
+
+    private static async Task<double> CounterAsync(SiloProcess silo, string name)
+    {
+        var metrics = await silo.Http.GetStringAsync("/metrics");
+        return Regex.Matches(metrics, $@"^{name}(\{{[^}}]*\}})? (?<count>\S+)", RegexOptions.Multiline).Sum(m => double.Parse(m.Groups["count"].Value));
+    }
+
+    /// <summary>Every record of the output topic, from the start, until it has been quiet for a while.</summary>
+    private List<(string MatchId, (string MessageId, string User, string Interest) Key)> ReadMatches()
+    {
+        using var consumer = new ConsumerBuilder<string, string>(KafkaClients.Consumer(_kafka!, "reader-" + Guid.NewGuid())).Build();
+        consumer.Assign(Enumerable.Range(0, Partitions).Select(p => new TopicPartitionOffset(OutputTopic, p, Offset.Beginning)));
+        var matches = new List<(string, (string, string, string))>();
+        while (consumer.Consume(TimeSpan.FromSeconds(3)) is { } record)
+        {
+            using var match = JsonDocument.Parse(record.Message.Value);
+            var root = match.RootElement;
+            matches.Add((root.GetProperty("matchId").GetString()!,
+                (root.GetProperty("messageId").GetString()!, root.GetProperty("userId").GetString()!, root.GetProperty("interestId").GetString()!)));
+        }
+        return matches;
+    }
+}

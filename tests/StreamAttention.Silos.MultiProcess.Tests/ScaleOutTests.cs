@@ -25,8 +25,11 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
     /// <summary>Messages processed between two moves: at the stream's pace, several of the shards' spread checks.</summary>
     private const int MessagesPerStep = 100;
 
-    /// <summary>Shards look for their silo of the spread every 2 s instead of 10 s, so that the test's stream can be short.</summary>
-    private static readonly string[] SpreadCheck = ["--Sharding:SpreadCheck=00:00:02"];
+    /// <summary>
+    /// Shards look for their silo of the spread every 2 s instead of 10 s, so that the test's stream can be short; and
+    /// each silo logs the shards it rebuilt, which tell that the moves happened.
+    /// </summary>
+    private static readonly string[] SpreadCheck = ["--Sharding:SpreadCheck=00:00:02", "--Logging:LogLevel:StreamAttention.Grains.Shards.ScoringShardGrain=Information"];
 
     /// <summary>The stream's pace: one message every 50 ms (20 messages/s), as a steady production stream, not a burst.</summary>
     private static readonly TimeSpan MessageInterval = TimeSpan.FromMilliseconds(50);
@@ -71,7 +74,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
         await ProcessedAsync(first, MessagesPerStep);
         var leaving = StopWithoutErrorsAsync(second);
         await ProcessedAsync(first, MessagesPerStep);
-        await leaving;
+        var secondLog = await leaving;
         await streaming.CancelAsync();
         var produced = await stream;
 
@@ -92,16 +95,23 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(scoredBefore, await ScoreAsync(first));
         Assert.Equal(scoredBefore, await ScoreAsync(third));
 
-        await StopWithoutErrorsAsync(third);
-        await StopWithoutErrorsAsync(first);
+        var thirdLog = await StopWithoutErrorsAsync(third);
+        var firstLog = await StopWithoutErrorsAsync(first);
+        // Shards moved to each joiner, and some back to the first silo (as the spread over three or, after the leave, two
+        // silos put them there): its own shards were created empty and filled by the import, which logs no rebuild.
+        foreach (var (name, log) in new[] { ("second", secondLog), ("third", thirdLog), ("first", firstLog) })
+        {
+            Assert.True(Regex.IsMatch(log, @"Shard \d+ rebuilt from [1-9]\d* users"), $"silo {name} rebuilt no shard: {log}");
+        }
     }
 
-    /// <summary>SIGTERM: the silo leaves the cluster gracefully, exits with 0 and has logged no error an operator would have to act on.</summary>
-    private static async Task StopWithoutErrorsAsync(SiloProcess silo)
+    /// <summary>SIGTERM: the silo leaves the cluster gracefully, exits with 0 and has logged no error an operator would have to act on; returns its log.</summary>
+    private static async Task<string> StopWithoutErrorsAsync(SiloProcess silo)
     {
         var (exitCode, log) = await silo.TerminateAsync();
         var errors = Regex.Matches(log, @"^\d\d:\d\d:\d\d (fail|crit): .*$", RegexOptions.Multiline).Select(m => m.Value).ToArray();
         Assert.True(exitCode == 0 && errors.Length == 0, $"silo {silo.Name} exited with {exitCode}, errors logged: {string.Join(" | ", errors)}");
+        return log;
     }
 
     public async Task DisposeAsync()

@@ -64,7 +64,7 @@ public static class StreamAttentionSiloBuilderExtensions
         services.TryAddSingleton(provider => new SiloInterestIndex(
             new WordTable(provider.GetRequiredService<ITextEmbedder>().Dimension), provider.GetRequiredService<IOptions<ScoringOptions>>().Value));
         services.TryAddSingleton<ShardScoringBatcher>();
-        services.AddHostedService(provider => provider.GetRequiredService<ShardScoringBatcher>());
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => provider.GetRequiredService<ShardScoringBatcher>());
         services.TryAddSingleton<InterestValidator>();
         services.TryAddSingleton<InterestEmbedder>();
         services.TryAddSingleton<InterestImporter>();

@@ -17,13 +17,16 @@ namespace StreamAttention.Grains.Shards;
 /// messages, waiting at most <see cref="DynamicBatchingOptions.MaxQueueDelay"/> after the first for more; requests
 /// against the same index are concatenated into one scorer call. Requests queue while a run is busy, so under load
 /// runs grow by themselves even with no delay, and the bounds keep any one run, and so any caller's wait, short.
+/// Started and stopped by the silo's lifecycle (<see cref="ServiceLifecycleStage.ApplicationServices"/>), not as a
+/// hosted service of its own: a hosted service stopped before the silo, so a leaving silo's shards refused the calls
+/// Orleans still routed to them; now it stops only after the silo deactivated its grains.
 /// </summary>
 public sealed class ShardScoringBatcher(
     TieredScorer scorer,
     ITextEmbedder embedder,
     SiloInterestIndex index,
     IOptions<DynamicBatchingOptions> options,
-    BatchingInstruments metrics) : BackgroundService
+    BatchingInstruments metrics) : BackgroundService, ILifecycleParticipant<ISiloLifecycle>
 {
     private readonly ScoringQueue _queue = new(options.Value.QueueCapacity);
     // The rows carry their texts (the gateway sets them), which keyword rules and the contextual tiers read.
@@ -48,13 +51,17 @@ public sealed class ShardScoringBatcher(
         {
             if (_stopped)
             {
-                throw new InvalidOperationException("The silo is shutting down: scoring stopped.");
+                // Not the messages' fault: a caller retries it as it does a silo that is gone.
+                throw new SiloUnavailableException("The silo is shutting down: scoring stopped.");
             }
             metrics.Dropped(BatchingInstruments.Busy);
             throw new ScoringBusyException($"The silo's scoring queue is full ({_queue.Capacity} requests); retry later.");
         }
         return request.Completion.Task;
     }
+
+    public void Participate(ISiloLifecycle lifecycle)
+        => lifecycle.Subscribe(nameof(ShardScoringBatcher), ServiceLifecycleStage.ApplicationServices, StartAsync, StopAsync);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

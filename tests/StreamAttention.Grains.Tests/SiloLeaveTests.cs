@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Scoring;
@@ -5,7 +6,7 @@ using StreamAttention.Contracts.Users;
 
 namespace StreamAttention.Grains.Tests;
 
-/// <summary>A silo that leaves the cluster gracefully (scale-in) serves what Orleans still routes to it.</summary>
+/// <summary>A silo that leaves the cluster gracefully (scale-in) serves what Orleans still routes to it, and takes no other silo's grain.</summary>
 public sealed class SiloLeaveTests
 {
     [Fact]
@@ -21,6 +22,18 @@ public sealed class SiloLeaveTests
 
         // The call's own failure, if any, is thrown here: the batcher stopped before Orleans stopped routing to the shards.
         Assert.Contains(await scoredWhileLeaving.Task, m => m.UserId == user);
+    }
+
+    [Fact]
+    public async Task The_scoring_grain_of_a_silo_that_is_not_active_is_activated_on_no_other_silo()
+    {
+        await using var cluster = await TestCluster.StartAsync(new SharedGrainStore(), silos: 1);
+        var gone = SiloAddress.New(IPAddress.Loopback, 1, 1);
+
+        await Assert.ThrowsAsync<SiloUnavailableException>(() => cluster.Client.GetGrain<ISiloScoringGrain>(gone.ToParsableString()).Score([], CancellationToken.None));
+
+        var activations = await cluster.Client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+        Assert.DoesNotContain(activations, a => a.GrainId.Type.ToString() == "siloscoring");
     }
 
     /// <summary>

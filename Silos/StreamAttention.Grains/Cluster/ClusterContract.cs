@@ -31,8 +31,10 @@ public static class ClusterContract
     /// 7: the user routes ask whether anything is kept about a user with <c>IUserGrain.HoldsAnything</c>, not its export,
     /// and whether it holds an interest (streams, <c>/score</c>) with <c>IUserGrain.HasInterests</c>, not its interests;
     /// a silo of version 6 has neither.
+    /// 8: the silo scoring grain is placed by its own strategy (<c>SiloPlacement</c>) on the silo its key names, not by a
+    /// placement hint; a silo of version 7 does not know the strategy.
     /// </summary>
-    public const string Version = "7";
+    public const string Version = "8";
 
     /// <summary>The grain property that holds a silo's version in the cluster manifest.</summary>
     public const string Property = "streamattention.cluster-contract";

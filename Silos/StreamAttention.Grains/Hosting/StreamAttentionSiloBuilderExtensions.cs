@@ -69,6 +69,7 @@ public static class StreamAttentionSiloBuilderExtensions
         services.TryAddSingleton<InterestEmbedder>();
         services.TryAddSingleton<InterestImporter>();
         services.AddPlacementDirector<ShardPlacement, ShardPlacementDirector>();
+        services.AddPlacementDirector<SiloPlacement, SiloPlacementDirector>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ClusterContractCheck>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ClusterModelCheck>();
         return builder;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
-using Orleans.Runtime.Placement;
 using StreamAttention.Contracts.Diagnostics;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Live;
@@ -237,13 +236,11 @@ public sealed class ScoringGatewayGrain(
     }
 
     /// <summary>
-    /// The silo's scoring grain, placed on that silo by the placement hint. A silo that is leaving or lost covers
+    /// The silo's scoring grain, placed on that silo (<see cref="SiloPlacement"/>). A silo that is leaving or lost covers
     /// nothing, so its shards are scored through their own grains; a busy or cancelled call fails the batch.
     /// </summary>
     private async Task<SiloScoreResult> ScoreOnSiloAsync(SiloAddress silo, IReadOnlyList<EmbeddedText> rows, CancellationToken cancellationToken)
     {
-        // Set inside this async method, so the hint reaches this call only.
-        RequestContext.Set(IPlacementDirector.PlacementHintKey, silo);
         try
         {
             return await GrainFactory.GetGrain<ISiloScoringGrain>(silo.ToParsableString()).Score(rows, cancellationToken);
@@ -251,10 +248,6 @@ public sealed class ScoringGatewayGrain(
         catch (Exception e) when (e is not ScoringBusyException and not OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             return new SiloScoreResult([]);
-        }
-        finally
-        {
-            RequestContext.Remove(IPlacementDirector.PlacementHintKey);
         }
     }
 }

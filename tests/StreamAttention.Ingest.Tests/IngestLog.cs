@@ -23,9 +23,13 @@ public sealed class IngestLog : ILoggerProvider
     /// <summary>Lines logged so far.</summary>
     public int Count => _lines.Count;
 
-    /// <summary>How many lines after <paramref name="skip"/> are warnings containing <paramref name="fragment"/>.</summary>
-    public int Warnings(string fragment, int skip = 0)
-        => _lines.Skip(skip).Count(line => line.Contains($" {LogLevel.Warning} ", StringComparison.Ordinal) && line.Contains(fragment, StringComparison.Ordinal));
+    /// <summary>
+    /// How many lines after <paramref name="skip"/>, and before the first that contains <paramref name="until"/> when given,
+    /// are warnings containing <paramref name="fragment"/>.
+    /// </summary>
+    public int Warnings(string fragment, int skip = 0, string? until = null)
+        => _lines.Skip(skip).TakeWhile(line => until is null || !line.Contains(until, StringComparison.Ordinal))
+            .Count(line => line.Contains($" {LogLevel.Warning} ", StringComparison.Ordinal) && line.Contains(fragment, StringComparison.Ordinal));
 
     /// <summary>Waits until a line containing <paramref name="fragment"/> is logged after <paramref name="skip"/> lines; returns the line count then.</summary>
     public async Task<int> WaitForAsync(string fragment, int skip = 0)

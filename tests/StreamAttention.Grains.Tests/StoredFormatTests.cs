@@ -110,6 +110,23 @@ public sealed class StoredFormatTests(SiloHostFixture fixture) : IClassFixture<S
         Assert.Equal(Json(sample.Create()), Json(loaded));
     }
 
+    /// <summary>
+    /// A user state as the build before quiet hours named critical interests wrote it (main at a384110,
+    /// <c>StoredStates/user-state-before-critical-interests.bin</c>): its quiet hours read with none named, so every
+    /// interest's critical matches break them, as they did.
+    /// </summary>
+    [Fact]
+    public void A_user_state_stored_before_critical_interests_loads_with_every_interest_critical()
+    {
+        var expected = UserState();
+        expected.Policy = expected.Policy! with { QuietHours = expected.Policy.QuietHours! with { CriticalInterests = null } };
+
+        var loaded = Storage.Deserialize<UserInterestsState>(StoredRecords.Bytes("user-state-before-critical-interests.bin"))!;
+
+        Assert.Equal(Json(expected), Json(loaded));
+        Assert.Null(loaded.Policy!.QuietHours!.CriticalInterests);
+    }
+
     /// <summary>The samples hold a value other than the default in every stored field, so a field that no longer reads fails the test above.</summary>
     [Fact]
     public void The_samples_set_every_stored_field_of_every_stored_type()
@@ -229,7 +246,7 @@ public sealed class StoredFormatTests(SiloHostFixture fixture) : IClassFixture<S
         {
             Version = 12,
             Policy = new DeliveryPolicy(new DuplicatePolicy(true, TimeSpan.FromHours(2), 0.7), new RateLimitPolicy(3, TimeSpan.FromMinutes(30)),
-                new DigestPolicy(TimeSpan.FromHours(2), 5), new QuietHoursPolicy("Europe/Berlin", new TimeOnly(22, 0), new TimeOnly(7, 0), 0.9f),
+                new DigestPolicy(TimeSpan.FromHours(2), 5), new QuietHoursPolicy("Europe/Berlin", new TimeOnly(22, 0), new TimeOnly(7, 0), 0.9f, new[] { "db" }),
                 new[] { new MuteRule("net", null, until), new MuteRule(null, "staging", until) }),
         };
         state.Interests["db"] = new StoredInterest("db", "database replication", 0.55f, At.AddDays(-1), At, new[] { "postgres" }, new[] { "staging" });

@@ -30,8 +30,20 @@ public sealed record DigestPolicy(TimeSpan DigestEvery, int DigestSize);
 /// midnight. <paramref name="CriticalScore"/> is required in JSON: left out it would read as 0, and every match would
 /// interrupt the quiet hours.
 /// </summary>
+/// <param name="CriticalInterests">
+/// The interest ids whose matches at or above <paramref name="CriticalScore"/> break the quiet hours; null: every
+/// interest's. The score is how surely a message is about its interest, not how urgent it is, so only naming the
+/// interests tells an outage from routine news on the same topic. Last, as a record's new parameter must be: a
+/// policy stored before it reads as null.
+/// </param>
 [GenerateSerializer, Immutable, Alias("StreamAttention.QuietHoursPolicy")]
-public sealed record QuietHoursPolicy(string TimeZone, TimeOnly Start, TimeOnly End, [property: JsonRequired] float CriticalScore);
+public sealed record QuietHoursPolicy(string TimeZone, TimeOnly Start, TimeOnly End, [property: JsonRequired] float CriticalScore,
+    IReadOnlyList<string>? CriticalInterests = null)
+{
+    /// <summary>Whether a match of <paramref name="interestId"/> scoring <paramref name="score"/> may break the quiet hours.</summary>
+    public bool IsCritical(string interestId, float score)
+        => score >= CriticalScore && (CriticalInterests is null || CriticalInterests.Contains(interestId, StringComparer.Ordinal));
+}
 
 /// <summary>
 /// Mutes one interest (<paramref name="InterestId"/>) or every match whose text holds <paramref name="Term"/> (a word,

@@ -15,8 +15,8 @@ namespace StreamAttention.Grains.Attention;
 /// reaches the policy's similarity, and it has no word that match's text lacks (it refers to that match; an escalation,
 /// a resolution or another service in the same wording is news, not a duplicate). Where the user's history no longer
 /// holds that match's text, the similarity alone decides;</item>
-/// <item>quiet-hours: inside quiet hours, unless its score reaches the critical score and the rate limit's window has
-/// room (then immediate);</item>
+/// <item>quiet-hours: inside quiet hours, unless its score reaches the critical score, its interest is one the quiet
+/// hours name as critical (every interest where they name none), and the rate limit's window has room (then immediate);</item>
 /// <item>deferred: the rate limit's window already holds its maximum of immediate notifications;</item>
 /// <item>immediate.</item>
 /// </list>
@@ -56,7 +56,7 @@ public sealed class AttentionFilter(TimeProvider time, int maxFingerprints = Int
         if (QuietHoursWindow.IsQuiet(policy.QuietHours, now, out var quietEnd))
         {
             // A critical match breaks the quiet within the rate limit only: quiet hours are never noisier than the rest of the day.
-            if (match.Score < policy.QuietHours!.CriticalScore || rateLimited)
+            if (!policy.QuietHours!.IsCritical(match.InterestId, match.Score) || rateLimited)
             {
                 return Defer(match, DeliveryKinds.QuietHours, state, quietEnd, policy.Digest.DigestSize);
             }

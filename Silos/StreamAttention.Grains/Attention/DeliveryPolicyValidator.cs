@@ -9,6 +9,9 @@ public static class DeliveryPolicyValidator
 {
     public const int MaxMutes = 100;
 
+    /// <summary>The most interests quiet hours may name as critical: the few that should wake the person, bounded as mutes are.</summary>
+    public const int MaxCriticalInterests = 100;
+
     /// <summary>The longest muted term: a word, so a user's policy stays a few kilobytes.</summary>
     public const int MaxTermLength = 100;
 
@@ -87,6 +90,22 @@ public static class DeliveryPolicyValidator
             if (!InterestValidator.IsValidThreshold(quiet.CriticalScore))
             {
                 Fail("quietHours.criticalScore", InterestValidator.ThresholdRule("criticalScore"));
+            }
+            // An id is checked as a mute's is, not against the user's interests: a policy may name an interest before
+            // it is added (or imported), and removing an interest must not make the stored policy invalid.
+            if (quiet.CriticalInterests is { } critical)
+            {
+                if (critical.Count > MaxCriticalInterests)
+                {
+                    Fail("quietHours.criticalInterests", $"at most {MaxCriticalInterests} interests");
+                }
+                for (var i = 0; i < Math.Min(critical.Count, MaxCriticalInterests); i++)
+                {
+                    if (!Ids.IsValid(critical[i]))
+                    {
+                        Fail($"quietHours.criticalInterests[{i}]", $"must be an interest id ({Ids.Pattern})");
+                    }
+                }
             }
         }
         if (policy.Mutes.Count > MaxMutes)

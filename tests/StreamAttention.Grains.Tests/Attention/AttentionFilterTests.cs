@@ -178,6 +178,34 @@ public sealed class AttentionFilterTests
         Assert.Equal(new DateTimeOffset(2026, 6, 2, 5, 0, 0, TimeSpan.Zero), state.NextDigestAt);
     }
 
+    /// <summary>
+    /// Quiet hours that name their critical interests: a match of one of those at or above the critical score breaks them,
+    /// a match of another waits for their digest however high it scores (the score is relevance, not urgency), and quiet
+    /// hours that name none let every interest's through, as before the list.
+    /// </summary>
+    [Theory]
+    [InlineData(new[] { "checkout-down" }, new[] { DeliveryKinds.Immediate, DeliveryKinds.QuietHours, DeliveryKinds.QuietHours, DeliveryKinds.QuietHours })]
+    [InlineData(new string[0], new[] { DeliveryKinds.QuietHours, DeliveryKinds.QuietHours, DeliveryKinds.QuietHours, DeliveryKinds.QuietHours })]
+    [InlineData(null, new[] { DeliveryKinds.Immediate, DeliveryKinds.QuietHours, DeliveryKinds.Immediate, DeliveryKinds.Immediate })]
+    public void Only_the_interests_quiet_hours_name_as_critical_break_them(string[]? criticalInterests, string[] expected)
+    {
+        var (time, filter, state) = Arrange(new DateTimeOffset(2026, 6, 1, 20, 30, 0, TimeSpan.Zero)); // 22:30 in Berlin (CEST)
+        var policy = DeliveryPolicy.Default with { QuietHours = new QuietHoursPolicy("Europe/Berlin", new TimeOnly(22, 0), new TimeOnly(7, 0), 0.9f, criticalInterests) };
+
+        var decided = new[]
+        {
+            Decide(filter, Match("a", "CRITICAL: checkout service down, every request failing", 0.95f, "checkout-down"), policy, state),
+            Decide(filter, Match("b", "checkout service latency above budget", 0.85f, "checkout-down"), policy, state),
+            Decide(filter, Match("c", "pod evicted from node worker-3", 0.999f, "kubernetes"), policy, state),
+            Decide(filter, Match("d", "TLS certificate for api.example.com expires in 21 days", 0.95f, "certificates"), policy, state),
+        };
+
+        Assert.Equal(expected, decided.Select(m => m.Delivery));
+        time.SetUtcNow(new DateTimeOffset(2026, 6, 2, 5, 0, 0, TimeSpan.Zero));
+        var digest = Assert.IsType<Digest>(filter.TakeDueDigest("u", policy, state));
+        Assert.Equal((expected.Count(d => d == DeliveryKinds.QuietHours), DigestReasons.QuietHoursEnd), (digest.Total, digest.Reason));
+    }
+
     [Fact]
     public void A_policy_changed_to_a_shorter_digest_interval_brings_the_waiting_digest_forward_and_a_longer_one_does_not_delay_it()
     {

@@ -16,13 +16,13 @@ public sealed class DeliveryPolicyValidatorTests
             new DuplicatePolicy(true, TimeSpan.FromDays(8), 0),
             new RateLimitPolicy(-1, TimeSpan.Zero),
             new DigestPolicy(TimeSpan.FromSeconds(10), 0),
-            new QuietHoursPolicy("Mars/Olympus_Mons", new TimeOnly(22, 0), new TimeOnly(22, 0), 2),
+            new QuietHoursPolicy("Mars/Olympus_Mons", new TimeOnly(22, 0), new TimeOnly(22, 0), 2, ["db", "../x y", ""]),
             [new MuteRule("a", "b", DateTimeOffset.MaxValue), new MuteRule(null, "two words", DateTimeOffset.MaxValue),
                 new MuteRule(null, new string('w', DeliveryPolicyValidator.MaxTermLength + 1), DateTimeOffset.MaxValue), new MuteRule("../x y", null, DateTimeOffset.MaxValue),
                 new MuteRule(null, new string('w', DeliveryPolicyValidator.MaxTermLength), DateTimeOffset.MaxValue)]);
         Assert.Equal(
             ["digest.digestEvery", "digest.digestSize", "duplicates.duplicateWindow", "duplicates.similarity", "mutes[0]", "mutes[1].term", "mutes[2].term", "mutes[3].interestId",
-                "quietHours.criticalScore", "quietHours.end", "quietHours.timeZone", "rateLimit.maxImmediate", "rateLimit.window"],
+                "quietHours.criticalInterests[1]", "quietHours.criticalInterests[2]", "quietHours.criticalScore", "quietHours.end", "quietHours.timeZone", "rateLimit.maxImmediate", "rateLimit.window"],
             DeliveryPolicyValidator.Validate(policy).Select(e => e.Field).Order(StringComparer.Ordinal));
     }
 
@@ -48,6 +48,26 @@ public sealed class DeliveryPolicyValidatorTests
         var error = Assert.Single(DeliveryPolicyValidator.Validate(policy));
         Assert.Equal("quietHours.criticalScore", error.Field);
         Assert.StartsWith("criticalScore must be in (0, 1]", error.Message);
+    }
+
+    /// <summary>
+    /// Critical interests are checked as a mute's interest is, by id and not against the user's interests (an id the
+    /// user has no interest of yet is taken: it may be added later), and at most
+    /// <see cref="DeliveryPolicyValidator.MaxCriticalInterests"/> of them.
+    /// </summary>
+    [Fact]
+    public void Critical_interests_are_interest_ids_and_bounded_in_number()
+    {
+        static DeliveryPolicy Naming(params string[] ids)
+            => DeliveryPolicy.Default with { QuietHours = new QuietHoursPolicy("Etc/UTC", new TimeOnly(22, 0), new TimeOnly(7, 0), 0.9f, ids) };
+        var allowed = Enumerable.Range(0, DeliveryPolicyValidator.MaxCriticalInterests).Select(i => $"interest-{i}").ToArray();
+
+        Assert.Empty(DeliveryPolicyValidator.Validate(Naming()));
+        Assert.Empty(DeliveryPolicyValidator.Validate(Naming("not-added-yet", new string('a', 128))));
+        Assert.Empty(DeliveryPolicyValidator.Validate(Naming(allowed)));
+        Assert.Equal(["quietHours.criticalInterests"], DeliveryPolicyValidator.Validate(Naming([.. allowed, "one-more"])).Select(e => e.Field));
+        Assert.Equal(["quietHours.criticalInterests[0]", "quietHours.criticalInterests[1]", "quietHours.criticalInterests[2]"],
+            DeliveryPolicyValidator.Validate(Naming(new string('a', 129), "..", null!)).Select(e => e.Field));
     }
 
     /// <summary>

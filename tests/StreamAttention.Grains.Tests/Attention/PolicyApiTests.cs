@@ -32,6 +32,28 @@ public sealed class PolicyApiTests(SiloHostFixture fixture) : IClassFixture<Silo
         Assert.True((bool)stored["duplicates"]!["enabled"]!);
     }
 
+    /// <summary>Quiet hours' critical interests are stored with the policy and read back by its GET and the user's export; left out, they are null (every interest).</summary>
+    [Fact]
+    public async Task Quiet_hours_critical_interests_round_trip_through_the_policy_and_the_export()
+    {
+        var put = await Http.PutAsync("/users/policy-critical/policy", Json("""
+            {"quietHours": {"timeZone": "Europe/Berlin", "start": "22:00:00", "end": "07:00:00", "criticalScore": 0.9, "criticalInterests": ["checkout-down", "db"]}}
+            """));
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+
+        var stored = (await Http.GetFromJsonAsync<JsonObject>("/users/policy-critical/policy"))!;
+        var exported = (await Http.GetFromJsonAsync<JsonObject>("/users/policy-critical/export"))!;
+        Assert.Equal(["checkout-down", "db"], stored["quietHours"]!["criticalInterests"]!.AsArray().Select(id => (string?)id));
+        Assert.Equal(["checkout-down", "db"], exported["policy"]!["quietHours"]!["criticalInterests"]!.AsArray().Select(id => (string?)id));
+
+        Assert.Equal(HttpStatusCode.OK, (await Http.PutAsync("/users/policy-critical/policy", Json("""
+            {"quietHours": {"timeZone": "Europe/Berlin", "start": "22:00:00", "end": "07:00:00", "criticalScore": 0.9}}
+            """))).StatusCode);
+        var everyInterest = (await Http.GetFromJsonAsync<JsonObject>("/users/policy-critical/policy"))!;
+        Assert.True(everyInterest["quietHours"]!.AsObject().TryGetPropertyValue("criticalInterests", out var none));
+        Assert.Null(none);
+    }
+
     [Fact]
     public async Task A_field_left_out_of_a_section_keeps_the_defaults_field()
     {
@@ -52,6 +74,8 @@ public sealed class PolicyApiTests(SiloHostFixture fixture) : IClassFixture<Silo
     // A threshold like an interest's: at 0 or below every match would break through the quiet hours.
     [InlineData("""{"quietHours": {"timeZone": "Etc/UTC", "start": "22:00:00", "end": "07:00:00", "criticalScore": 0}}""", "quietHours.criticalScore")]
     [InlineData("""{"quietHours": {"timeZone": "Etc/UTC", "start": "22:00:00", "end": "07:00:00", "criticalScore": -0.5}}""", "quietHours.criticalScore")]
+    [InlineData("""{"quietHours": {"timeZone": "Etc/UTC", "start": "22:00:00", "end": "07:00:00", "criticalScore": 0.9, "criticalInterests": ["db", "../x"]}}""",
+        "quietHours.criticalInterests[1]")]
     public async Task Invalid_policies_are_validation_problems_by_field(string body, string field)
     {
         var response = await Http.PutAsync("/users/policy-invalid/policy", Json(body));

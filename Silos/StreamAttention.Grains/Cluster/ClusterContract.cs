@@ -33,8 +33,9 @@ public static class ClusterContract
     /// a silo of version 6 has neither.
     /// 8: the silo scoring grain is placed by its own strategy (<c>SiloPlacement</c>) on the silo its key names, not by a
     /// placement hint; a silo of version 7 does not know the strategy. And quiet hours name their critical interests
-    /// (<c>QuietHoursPolicy.CriticalInterests</c>): a silo of version 7 reads a policy that names them without the list and writes it back so at the user's next write, or stores a
-    /// policy put through it so: every interest would break the quiet hours again, and nothing would say so.
+    /// (<c>QuietHoursPolicy.CriticalInterests</c>): a silo of version 7 reads a policy that names them without the list
+    /// and writes it back so at the user's next write, or stores a policy put through it so: every interest would break
+    /// the quiet hours again, and nothing would say so.
     /// </summary>
     public const string Version = "8";
 

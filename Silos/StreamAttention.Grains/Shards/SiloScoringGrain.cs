@@ -6,8 +6,9 @@ namespace StreamAttention.Grains.Shards;
 
 /// <summary>
 /// Scores a message batch against every shard index published on its silo, as one queued request of the silo's
-/// batcher, and returns the matches per shard. Keyed by its silo's address and placed there (<see cref="SiloPlacement"/>);
-/// an activation anywhere else refuses to start, so a key never scores another silo's shards. Reentrant: calls only wait on the batcher.
+/// batcher, and returns the matches per shard. Keyed by its silo's address and placed there
+/// (<see cref="SiloPlacement"/>); an activation anywhere else refuses to start, so a key never scores another silo's
+/// shards. Reentrant: calls only wait on the batcher.
 /// </summary>
 // The grain type is pinned: silos of two builds in one cluster (a rolling upgrade) must name it alike.
 [Reentrant, GrainType("siloscoring"), SiloPlacement]

@@ -8,8 +8,8 @@ namespace StreamAttention.Grains.Attention;
 
 /// <summary>
 /// MinHash over word shingles: a fixed-size signature whose agreement with another estimates the Jaccard similarity
-/// of the two texts' shingle sets. Words are lower-cased and digits folded to '#', so variants of one alert that
-/// differ in a host number, a count or a time look alike; shingles are single words and word pairs, so short texts
+/// of the two texts' shingle sets. Words are lower-cased, generated ids one word and digits folded to '#', so variants
+/// of one alert that differ in a pod, a host number, a count or a time look alike; shingles are single words and word pairs, so short texts
 /// still have enough of them and word order counts a little.
 /// A fingerprint keeps only each position's low byte, its sketch (b-bit minwise hashing, Li and König 2010): 64 bytes
 /// where the signature has 256, stored with every fingerprint of a user and compared at every decision. Two positions
@@ -131,9 +131,15 @@ public static class MinHashSignature
 
     /// <summary>
     /// The words of a text (<see cref="LexicalWords"/>: folded runs of letters and digits, each Chinese or Japanese
-    /// character a word), digits folded to '#' as the summary says.
+    /// character a word), generated ids one word (<see cref="GeneratedIdentifiers"/>: a storm names a new pod or request
+    /// in every alert) and digits folded to '#' as the summary says.
     /// </summary>
-    private static string[] Words(string text) => Array.ConvertAll(LexicalWords.Split(text), FoldDigits);
+    private static string[] Words(string text)
+    {
+        var words = LexicalWords.Split(text);
+        GeneratedIdentifiers.Fold(words, text);
+        return Array.ConvertAll(words, FoldDigits);
+    }
 
     private static string FoldDigits(string word)
         => word.Any(char.IsDigit) ? string.Create(word.Length, word, static (chars, word) =>

@@ -64,6 +64,34 @@ public sealed class AttentionFilterTests
             Decided(filter.Decide(Match("c", first.Replace("7", "6").Replace("12", "14"), 0.8f), DeliveryPolicy.Default, state, history.GetValueOrDefault)));
     }
 
+    /// <summary>
+    /// A storm of one incident whose alerts name what Kubernetes and the services generate: pods (a ReplicaSet hash and a
+    /// suffix, with or without digits), container ids, UUIDs, request ids. None of those is a word of its own.
+    /// </summary>
+    [Fact]
+    public void Alerts_of_one_incident_differing_only_in_generated_ids_are_duplicates_of_the_first()
+    {
+        var (_, filter, state) = Arrange();
+        var random = new Random(7);
+        var history = new Dictionary<MatchKey, string>();
+        var deliveries = new List<(string, string?)>();
+        for (var i = 0; i < 20; i++)
+        {
+            string Of(string alphabet, int length) => Generated(random, alphabet, length);
+            var (digit, upper, lower) = ("0123456789", "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz");
+            // Before a rollout and after it: another ReplicaSet hash.
+            var text = $"CrashLoopBackOff: pod checkout-{(i < 10 ? "7f9c8d" : "5b6d4f8c9")}-{Of("bcdfghjklmnpqrstvwxz2456789", 5)} in prod, "
+                + $"container {Of("0123456789abcdef", 12)} exited 137 (trace {Guid.ParseExact(Of("0123456789abcdef", 32), "N")}, "
+                + $"request req_{Of(digit, 1)}{Of(upper, 1)}{Of(lower, 1)}{Of(upper, 1)}{Of(digit, 1)}{Of(lower, 2)}{Of(upper, 1)})";
+            var match = Match($"m{i}", text, 0.8f);
+            history[MatchKey.Of(match.MatchId)] = text;
+            deliveries.Add(Decided(filter.Decide(match, DeliveryPolicy.Default, state, history.GetValueOrDefault)));
+        }
+
+        Assert.Equal((DeliveryKinds.Immediate, null), deliveries[0]);
+        Assert.All(deliveries.Skip(1), d => Assert.Equal((DeliveryKinds.SuppressedDuplicate, "m0"), d));
+    }
+
     [Fact]
     public void Without_the_first_texts_in_the_history_the_similarity_alone_decides()
     {
@@ -330,6 +358,8 @@ public sealed class AttentionFilterTests
 
     /// <summary>Texts that share only their frame, so no two are near-duplicates.</summary>
     private static string DistinctText(int i) => $"{Word(i * 3)} {Word(i * 3 + 1)} problem reported by {Word(i * 3 + 2)}";
+
+    private static string Generated(Random random, string alphabet, int length) => new([.. Enumerable.Range(0, length).Select(_ => alphabet[random.Next(alphabet.Length)])]);
 
     private static string Word(int i) => new([(char)('a' + i % 26), (char)('a' + i / 26 % 26), 'x', (char)('a' + i * 7 % 26)]);
 }

@@ -60,6 +60,26 @@ public sealed class MinHashSignatureTests
         Assert.False(MinHashSignature.AddsWords(Alert, Alert));
     }
 
+    /// <summary>Generated ids (<see cref="GeneratedIdentifiers"/>' rules, one text each) read as one word, so alerts naming other ones repeat each other.</summary>
+    [Theory]
+    [InlineData("pod checkout-7f9c8d-x2kqp restarted", new[] { "pod", "checkout", GeneratedIdentifiers.Placeholder, "restarted" })]
+    [InlineData("pod checkout-5b6d4f8c9-bxqzt restarted", new[] { "pod", "checkout", GeneratedIdentifiers.Placeholder, "restarted" })]
+    [InlineData("pod fluentd-b8zr4 restarted", new[] { "pod", "fluentd", GeneratedIdentifiers.Placeholder, "restarted" })]
+    [InlineData("container 3f2a9c1e0b7d exited", new[] { "container", GeneratedIdentifiers.Placeholder, "exited" })]
+    [InlineData("trace 550e8400-e29b-41d4-a716-446655440000 failed", new[] { "trace", GeneratedIdentifiers.Placeholder, "failed" })]
+    [InlineData("request req_8KfZ2qLx failed", new[] { "request", "req", GeneratedIdentifiers.Placeholder, "failed" })]
+    public void A_generated_id_is_one_word(string text, string[] words)
+        => Assert.True(MinHashSignature.WordsOf(text).SetEquals(words), string.Join(' ', MinHashSignature.WordsOf(text)));
+
+    /// <summary>Words people write with digits, host names, versions, codes and other scripts stay words.</summary>
+    [Theory]
+    [InlineData("ipv6 h2 x86_64 utf8 k8s s3 ec2 i18n e2e b2b log4j arm64 sha256 x509 1080p")]
+    [InlineData("http2 pkcs7 dns64 256mb 24hrs v2beta1 v1alpha1 utf8mb4 IPv6 PostgreSQL15 iPhone15 K8s")]
+    [InlineData("pg-alpha pg-bravo db-7 eu-west-1 ORA-01555 HTTP 503 v1.2.3 10.0.0.12 2026-12-06T15:13:00Z")]
+    [InlineData("facade decade deface xmlrpc https \u00E9chec de la r\u00E9plication \u30C7\u30FC\u30BF\u30D9\u30FC\u30B9")]
+    public void Words_people_write_are_never_generated_ids(string text)
+        => Assert.DoesNotContain(GeneratedIdentifiers.Placeholder, MinHashSignature.WordsOf(text).AsEnumerable());
+
     [Fact]
     public void Similarity_is_the_share_of_agreeing_positions_less_the_chance_agreements()
     {

@@ -31,6 +31,10 @@ public sealed class IngestLog : ILoggerProvider
         => _lines.Skip(skip).TakeWhile(line => until is null || !line.Contains(until, StringComparison.Ordinal))
             .Count(line => line.Contains($" {LogLevel.Warning} ", StringComparison.Ordinal) && line.Contains(fragment, StringComparison.Ordinal));
 
+    /// <summary>The position of the first line after <paramref name="skip"/> that contains <paramref name="fragment"/>; past the last line when none does.</summary>
+    public int IndexOf(string fragment, int skip = 0)
+        => skip + _lines.Skip(skip).TakeWhile(line => !line.Contains(fragment, StringComparison.Ordinal)).Count();
+
     /// <summary>Waits until a line containing <paramref name="fragment"/> is logged after <paramref name="skip"/> lines; returns the line count then.</summary>
     public async Task<int> WaitForAsync(string fragment, int skip = 0)
     {

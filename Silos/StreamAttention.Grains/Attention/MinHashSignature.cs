@@ -9,8 +9,8 @@ namespace StreamAttention.Grains.Attention;
 /// <summary>
 /// MinHash over word shingles: a fixed-size signature whose agreement with another estimates the Jaccard similarity
 /// of the two texts' shingle sets. Words are lower-cased, generated ids one word and digits folded to '#', so variants
-/// of one alert that differ in a pod, a host number, a count or a time look alike; shingles are single words and word pairs, so short texts
-/// still have enough of them and word order counts a little.
+/// of one alert that differ in a pod, a host number, a count or a time look alike; shingles are single words and word
+/// pairs, so short texts still have enough of them and word order counts a little.
 /// A fingerprint keeps only each position's low byte, its sketch (b-bit minwise hashing, Li and König 2010): 64 bytes
 /// where the signature has 256, stored with every fingerprint of a user and compared at every decision. Two positions
 /// that differ still share their low byte by chance, one time in 256, which <see cref="Similarity"/> takes out.

@@ -61,8 +61,18 @@ public static class TestCluster
             configure?.Invoke(silo);
         });
         var cluster = builder.Build();
-        await cluster.DeployAsync();
-        return cluster;
+        try
+        {
+            await cluster.DeployAsync();
+            return cluster;
+        }
+        catch
+        {
+            // DeployAsync stops the silos it started when one fails, but not when the failure is a TimeoutException: no
+            // caller holds a cluster whose start threw, so the silos that did start would run until the test host exits.
+            await cluster.DisposeAsync();
+            throw;
+        }
     }
 }
 

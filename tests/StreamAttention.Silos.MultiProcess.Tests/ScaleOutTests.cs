@@ -3,8 +3,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Confluent.Kafka;
-using StreamAttention.Ingest.EmbeddedKafka;
-using StreamAttention.Silo.Commands;
 using Xunit.Abstractions;
 
 namespace StreamAttention.Silos.MultiProcess.Tests;
@@ -12,7 +10,8 @@ namespace StreamAttention.Silos.MultiProcess.Tests;
 /// <summary>
 /// An operator scales a Redis cluster out and back in while a stream flows: <c>local</c> (the ingest and the first
 /// silo) reads a steady stream from a Kafka of the test's own, two silos join one after the other, then one leaves
-/// (SIGTERM). Every message gets one outcome, every match it should get once, and every interest still scores.
+/// (SIGTERM). Every message gets one outcome, every match it should get once, and every interest still scores. The
+/// Kafka is <c>kafka-dev</c>, a process of its own: a native fault in the mock cluster fails this test, not the test host.
 /// </summary>
 public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
 {
@@ -47,7 +46,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
 
     private readonly List<SiloProcess> _silos = [];
     private RedisServer? _redis;
-    private EmbeddedKafkaCluster? _kafka;
+    private KafkaDevProcess? _kafka;
 
     /// <summary>Stops the output topic's reader, after the test or when it failed.</summary>
     private readonly CancellationTokenSource _reading = new();
@@ -55,7 +54,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _redis = await RedisServer.StartAsync();
-        _kafka = LocalCommand.StartEmbeddedKafka(Partitions);
+        _kafka = await KafkaDevProcess.StartAsync(Partitions);
     }
 
     [Fact]
@@ -130,10 +129,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
             silo.Dispose();
         }
         _redis?.Dispose();
-        if (_kafka is not null)
-        {
-            await _kafka.DisposeAsync();
-        }
+        _kafka?.Dispose();
         _reading.Dispose();
     }
 
@@ -256,7 +252,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
     /// </summary>
     private Task<List<(string MatchId, (string MessageId, string User, string Interest) Key)>> ReadMatchesUntilStoppedAsync(CancellationToken stop) => Task.Run(() =>
     {
-        using var consumer = new ConsumerBuilder<string, string>(KafkaClients.Consumer(_kafka!, "reader-" + Guid.NewGuid())).Build();
+        using var consumer = new ConsumerBuilder<string, string>(KafkaClients.Consumer(_kafka!.BootstrapServers, "reader-" + Guid.NewGuid())).Build();
         consumer.Assign(Enumerable.Range(0, Partitions).Select(p => new TopicPartitionOffset(OutputTopic, p, Offset.Beginning)));
         var matches = new List<(string, (string, string, string))>();
         while (true)

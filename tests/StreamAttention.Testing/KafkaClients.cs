@@ -18,9 +18,12 @@ public static class KafkaClients
         LingerMs = 5,
     };
 
-    public static ConsumerConfig Consumer(EmbeddedKafkaCluster cluster, string groupId) => new()
+    public static ConsumerConfig Consumer(EmbeddedKafkaCluster cluster, string groupId) => Consumer(cluster.BootstrapServers, groupId);
+
+    /// <summary><see cref="Consumer(EmbeddedKafkaCluster, string)"/> for a cluster in another process (<see cref="KafkaDevProcess"/>).</summary>
+    public static ConsumerConfig Consumer(string bootstrapServers, string groupId) => new()
     {
-        BootstrapServers = cluster.BootstrapServers,
+        BootstrapServers = bootstrapServers,
         GroupId = groupId,
         AutoOffsetReset = AutoOffsetReset.Earliest,
         EnableAutoCommit = false,

@@ -24,11 +24,14 @@ public sealed class LiveFeedTests(ClusterFixture fixture) : IClassFixture<Cluste
         using var everyone = broadcasters[0].Subscribe(null, capacity: 16);
         try
         {
-            var scored = await fixture.Grains.GetGrain<IScoringGatewayGrain>(0).Score([Texts.RacingMessage, Texts.DatabaseMessage]);
+            var scored = await fixture.Grains.GetGrain<IScoringGatewayGrain>(0).Score([Texts.RacingMessage, Texts.DatabaseMessage],
+                sourceIds: ["feed/0/1", "feed/0/2"], messageIds: ["racing-1", "db-1"]);
 
             using var timeout = new CancellationTokenSource(ReceiveTimeout);
             // What the live feed shows is the user's history entry, and what the gateway returned.
             var kept = (await fixture.Grains.GetGrain<IUserGrain>("feed-db").GetMatches(1)).Single();
+            // The message's id and position join the entry (and the live match, equal to it below) to its Kafka record.
+            Assert.Equal(("db-1", "feed/0/2"), (kept.MessageId, kept.Source));
             var returned = scored.Single(m => m.UserId == "feed-db");
             Assert.Equal((returned.InterestId, returned.Score, returned.MatchId, returned.Delivery, returned.DuplicateOf, returned.Truncated, returned.RawScore),
                 (kept.InterestId, kept.Score, kept.MatchId, kept.Delivery, kept.DuplicateOf, kept.Truncated, kept.RawScore));

@@ -75,8 +75,8 @@ public sealed class StoredFormatTests(SiloHostFixture fixture) : IClassFixture<S
 
     private static readonly StoredSample[] Samples =
     [
-        new StoredSample<UserInterestsState>("user-state", UserState),
-        new StoredSample<AttentionEntry>("attention-log-entry", LogEntry),
+        new StoredSample<UserInterestsState>("user-state", () => UserState()),
+        new StoredSample<AttentionEntry>("attention-log-entry", () => LogEntry()),
         new StoredSample<UserExpansions>("user-expansions", Expansions),
         new StoredSample<ShardMembershipState>("shard-membership", () => new ShardMembershipState
         {
@@ -118,13 +118,29 @@ public sealed class StoredFormatTests(SiloHostFixture fixture) : IClassFixture<S
     [Fact]
     public void A_user_state_stored_before_critical_interests_loads_with_every_interest_critical()
     {
-        var expected = UserState();
+        var expected = UserState(withMessageIds: false);
         expected.Policy = expected.Policy! with { QuietHours = expected.Policy.QuietHours! with { CriticalInterests = null } };
 
         var loaded = Storage.Deserialize<UserInterestsState>(StoredRecords.Bytes("user-state-before-critical-interests.bin"))!;
 
         Assert.Equal(Json(expected), Json(loaded));
         Assert.Null(loaded.Policy!.QuietHours!.CriticalInterests);
+    }
+
+    /// <summary>
+    /// A user state and an attention log entry as the build before history entries kept their message's id wrote them
+    /// (main at 8809113, <c>StoredStates/user-state-before-message-ids.bin</c>, <c>attention-log-entry-before-message-ids.bin</c>):
+    /// their matches read whole, without a message id.
+    /// </summary>
+    [Fact]
+    public void Records_stored_before_message_ids_load_whole_without_them()
+    {
+        var state = Storage.Deserialize<UserInterestsState>(StoredRecords.Bytes("user-state-before-message-ids.bin"))!;
+        var entry = Storage.Deserialize<AttentionEntry>(StoredRecords.Bytes("attention-log-entry-before-message-ids.bin"))!;
+
+        Assert.Equal(Json(UserState(withMessageIds: false)), Json(state));
+        Assert.Equal(Json(LogEntry(withMessageIds: false)), Json(entry));
+        Assert.All(state.Attention.Pending.Concat(entry.Pending), match => Assert.Null(match.MessageId));
     }
 
     /// <summary>The samples hold a value other than the default in every stored field, so a field that no longer reads fails the test above.</summary>
@@ -239,7 +255,7 @@ public sealed class StoredFormatTests(SiloHostFixture fixture) : IClassFixture<S
     };
 
     /// <summary>A user's state with every stored field set: interests, policy, attention state, feedback and the expansions of states stored before their own record.</summary>
-    private static UserInterestsState UserState()
+    private static UserInterestsState UserState(bool withMessageIds = true)
     {
         var until = At.AddDays(30);
         var state = new UserInterestsState
@@ -253,13 +269,13 @@ public sealed class StoredFormatTests(SiloHostFixture fixture) : IClassFixture<S
         state.Interests["net"] = new StoredInterest("net", "packet loss between data centers", null, At.AddDays(-2), At.AddDays(-2));
         var attention = state.Attention;
         attention.ImmediateTimes.AddRange([At.AddMinutes(-5), At.AddMinutes(-4)]);
-        var listed = Matches(At.AddHours(-2), "Postgres replica lag on db-3", 3, "m-old", DeliveryKinds.Deferred);
+        var listed = Matches(At.AddHours(-2), "Postgres replica lag on db-3", 3, "m-old", DeliveryKinds.Deferred, withMessageIds);
         var digest = new Digest("acme/alice/2", "acme/alice", At.AddHours(-1), DigestReasons.Schedule, 7,
             new[] { new DigestGroup("db", listed[..2], 3), new DigestGroup("net", listed[2..], 1) });
         attention.RecentDigests.AddRange([new Digest("acme/alice/1", "acme/alice", At.AddHours(-3), DigestReasons.QuietHoursEnd, 0, Array.Empty<DigestGroup>()), digest]);
         attention.Outbox.Add(digest);
         attention.DigestSequence = 2;
-        foreach (var match in Matches(At, "Postgres replica lag on db-5", 4, "m-new", DeliveryKinds.QuietHours))
+        foreach (var match in Matches(At, "Postgres replica lag on db-5", 4, "m-new", DeliveryKinds.QuietHours, withMessageIds))
         {
             attention.AddFingerprint(new Fingerprint(match.MatchId, match.At, MinHashSignature.SketchOf(match.Text)));
             attention.Pending.Add(match);
@@ -275,10 +291,10 @@ public sealed class StoredFormatTests(SiloHostFixture fixture) : IClassFixture<S
     }
 
     /// <summary>One attention log entry with every field set.</summary>
-    private static AttentionEntry LogEntry()
+    private static AttentionEntry LogEntry(bool withMessageIds = true)
     {
         var entry = new AttentionEntry { ImmediateTimes = [At], NextDigestAt = At.AddHours(1), Unlisted = { ["db"] = 2 }, UnlistedQuietHours = true, Evicted = ["m-log-9"] };
-        foreach (var match in Matches(At.AddMinutes(1), "Postgres replica lag on db-7, failover pending", 3, "m-log", DeliveryKinds.Deferred))
+        foreach (var match in Matches(At.AddMinutes(1), "Postgres replica lag on db-7, failover pending", 3, "m-log", DeliveryKinds.Deferred, withMessageIds))
         {
             entry.Fingerprints.Add(new Fingerprint(match.MatchId, match.At, MinHashSignature.SketchOf(match.Text)));
             entry.Pending.Add(match);
@@ -295,14 +311,16 @@ public sealed class StoredFormatTests(SiloHostFixture fixture) : IClassFixture<S
     }
 
     /// <summary>One message's matches, every field of a match set in some of them.</summary>
-    private static UserMatch[] Matches(DateTimeOffset at, string text, int count, string idPrefix, string delivery)
+    /// <param name="withMessageIds">False: as builds before <see cref="UserMatch.MessageId"/> wrote them.</param>
+    private static UserMatch[] Matches(DateTimeOffset at, string text, int count, string idPrefix, string delivery, bool withMessageIds = true)
     {
         Highlight[] highlights = [new("postgres", 0.4f), new("replica", 0.3f)];
         var matches = new UserMatch[count];
         for (var i = 0; i < count; i++)
         {
             matches[i] = new UserMatch(at, i % 2 == 0 ? "db" : "net", text, 0.9f - (i * 0.01f), highlights, $"{idPrefix}-{i}", delivery,
-                DuplicateOf: i == count - 1 ? matches[0].MatchId : null, Truncated: i == 1, RawScore: 0.7f, Source: $"streamattention.messages/3/{40 + i}");
+                DuplicateOf: i == count - 1 ? matches[0].MatchId : null, Truncated: i == 1, RawScore: 0.7f, Source: $"streamattention.messages/3/{40 + i}",
+                MessageId: withMessageIds ? $"incident-{40 + i}" : null);
         }
         return matches;
     }

@@ -53,10 +53,10 @@ public sealed class AttentionOutputTests(IngestClusterFixture fixture) : IClassF
         Assert.Equal(matches.Where(m => (string)m["delivery"]! == DeliveryKinds.Immediate).Select(m => (string)m["matchId"]!).Order(),
             notifications.Select(n => (string)n["matchId"]!).Order());
 
-        // The history names each match's Kafka message by its position, as the record's source does.
-        var history = (await grain.GetMatches(10)).ToDictionary(m => m.MatchId, m => (m.Delivery, m.Source));
+        // The history names each match's Kafka message by its position, as the record's source does, and by its id.
+        var history = (await grain.GetMatches(10)).ToDictionary(m => m.MatchId, m => (m.Delivery, m.Source, m.MessageId));
         Assert.Equal(matches.Select(m => (string)m["matchId"]!).Order(), history.Keys.Order());
-        Assert.All(matches, m => Assert.Equal(((string?)m["delivery"], $"{m["source"]!["topic"]}/{m["source"]!["partition"]}/{m["source"]!["offset"]}"),
+        Assert.All(matches, m => Assert.Equal(((string?)m["delivery"], $"{m["source"]!["topic"]}/{m["source"]!["partition"]}/{m["source"]!["offset"]}", (string?)m["messageId"]),
             history[(string)m["matchId"]!]));
     }
 

@@ -203,10 +203,11 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
         var gateway = grains.GetGrain<IScoringGatewayGrain>(ScoringGatewayKeys.Stream);
         var texts = messages.Select(m => m.Text).ToArray();
         var origins = messages.Select(m => m.Origin).ToArray();
+        var ids = messages.Select(m => m.Id).ToArray();
         var (userKey, tenant) = (messages[0].UserKey, messages[0].Tenant);
         return messages[0].Embedding is null
-            ? gateway.Score(texts, userKey, tenant, origins, cancellationToken)
-            : gateway.ScoreEmbedded(messages.Select(m => m.Embedding!).ToArray(), texts, userKey, tenant, origins, cancellationToken);
+            ? gateway.Score(texts, userKey, tenant, origins, ids, cancellationToken)
+            : gateway.ScoreEmbedded(messages.Select(m => m.Embedding!).ToArray(), texts, userKey, tenant, origins, ids, cancellationToken);
     }
 }
 

@@ -36,8 +36,11 @@ public static class ClusterContract
     /// (<c>QuietHoursPolicy.CriticalInterests</c>): a silo of version 7 reads a policy that names them without the list
     /// and writes it back so at the user's next write, or stores a policy put through it so: every interest would break
     /// the quiet hours again, and nothing would say so.
+    /// 9: the gateway's <c>Score</c> and <c>ScoreEmbedded</c> take the messages' ids, and a user's history entry keeps its
+    /// message's (<c>UserMatch.MessageId</c>): an ingest of version 8 sends none, and a silo of version 8 drops the id from
+    /// the entries it writes back.
     /// </summary>
-    public const string Version = "8";
+    public const string Version = "9";
 
     /// <summary>The grain property that holds a silo's version in the cluster manifest.</summary>
     public const string Property = "streamattention.cluster-contract";

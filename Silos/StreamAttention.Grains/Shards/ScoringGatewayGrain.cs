@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using StreamAttention.Contracts.Diagnostics;
@@ -42,9 +43,11 @@ public sealed class ScoringGatewayGrain(
     /// <summary>A span per scored batch, under the grain call's own Orleans span, with what went in and came out.</summary>
     private static readonly ActivitySource Activities = new(InstrumentNames.GatewayActivitySource);
 
-    public async Task<IReadOnlyList<TextMatch>> Score(IReadOnlyList<string> texts, string? userId, string? tenant, IReadOnlyList<string>? sourceIds, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<TextMatch>> Score(IReadOnlyList<string> texts, string? userId, string? tenant, IReadOnlyList<string>? sourceIds,
+        IReadOnlyList<string>? messageIds, CancellationToken cancellationToken)
     {
         RequireOnePerText(sourceIds, texts);
+        RequireOnePerText(messageIds, texts);
         if (texts.Count == 0)
         {
             return [];
@@ -54,23 +57,24 @@ public sealed class ScoringGatewayGrain(
         var windows = embedder.EmbedWindows(texts, scoring.Value.Windows(embedder.MaxTokens));
         CountUnknownWords(windows);
         var rows = Enumerable.Range(0, windows.Rows.Count).Select(i => windows.Rows.Row(i)).ToArray();
-        return await ScoreRowsAsync(rows, windows, texts, userId, tenant, sourceIds, started, activity, cancellationToken);
+        return await ScoreRowsAsync(rows, windows, texts, userId, tenant, sourceIds, messageIds, started, activity, cancellationToken);
     }
 
     public Task<IReadOnlyList<TextMatch>> ScoreEmbedded(IReadOnlyList<EmbeddedText> messages, IReadOnlyList<string> texts, string? userId, string? tenant,
-        IReadOnlyList<string>? sourceIds, CancellationToken cancellationToken)
+        IReadOnlyList<string>? sourceIds, IReadOnlyList<string>? messageIds, CancellationToken cancellationToken)
     {
         if (messages.Count != texts.Count)
         {
             throw new ArgumentException($"{messages.Count} messages but {texts.Count} texts.", nameof(texts));
         }
         RequireOnePerText(sourceIds, texts);
+        RequireOnePerText(messageIds, texts);
         // A wrong shape would fail the silo-wide run that other requests share.
         if (messages.Select((m, i) => (m, i)).FirstOrDefault(x => !x.m.HasShape(embedder.Dimension)) is ({ } bad, var index))
         {
             throw new ArgumentException($"Message {index} does not have the shape of {bad.Tokens.Length} tokens of dimension {embedder.Dimension}.", nameof(messages));
         }
-        return messages.Count == 0 ? Task.FromResult<IReadOnlyList<TextMatch>>([]) : ScoreEmbeddedAsync(messages, texts, userId, tenant, sourceIds, cancellationToken);
+        return messages.Count == 0 ? Task.FromResult<IReadOnlyList<TextMatch>>([]) : ScoreEmbeddedAsync(messages, texts, userId, tenant, sourceIds, messageIds, cancellationToken);
     }
 
     /// <summary>
@@ -91,19 +95,19 @@ public sealed class ScoringGatewayGrain(
         metrics.TextsWithoutKnownWords.Add(textsWithoutKnownWords);
     }
 
-    private static void RequireOnePerText(IReadOnlyList<string>? sourceIds, IReadOnlyList<string> texts)
+    private static void RequireOnePerText(IReadOnlyList<string>? ids, IReadOnlyList<string> texts, [CallerArgumentExpression(nameof(ids))] string name = "")
     {
-        if (sourceIds is not null && sourceIds.Count != texts.Count)
+        if (ids is not null && ids.Count != texts.Count)
         {
-            throw new ArgumentException($"{sourceIds.Count} source ids but {texts.Count} texts.", nameof(sourceIds));
+            throw new ArgumentException($"{ids.Count} {name} but {texts.Count} texts.", name);
         }
     }
 
     private async Task<IReadOnlyList<TextMatch>> ScoreEmbeddedAsync(IReadOnlyList<EmbeddedText> messages, IReadOnlyList<string> texts, string? userId, string? tenant,
-        IReadOnlyList<string>? sourceIds, CancellationToken cancellationToken)
+        IReadOnlyList<string>? sourceIds, IReadOnlyList<string>? messageIds, CancellationToken cancellationToken)
     {
         using var activity = StartBatch(texts.Count);
-        return await ScoreRowsAsync(messages, windows: null, texts, userId, tenant, sourceIds, time.GetTimestamp(), activity, cancellationToken);
+        return await ScoreRowsAsync(messages, windows: null, texts, userId, tenant, sourceIds, messageIds, time.GetTimestamp(), activity, cancellationToken);
     }
 
     private static Activity? StartBatch(int messages)
@@ -117,8 +121,9 @@ public sealed class ScoringGatewayGrain(
 
     /// <param name="windows">What texts the rows are windows of; null: each row is its text, embedded by the caller.</param>
     /// <param name="sourceIds">The texts' ids in their source, which the match ids are derived from; null: new ids.</param>
+    /// <param name="messageIds">The messages' own ids, kept with their matches; null: none.</param>
     private async Task<IReadOnlyList<TextMatch>> ScoreRowsAsync(IReadOnlyList<EmbeddedText> rows, MessageWindows? windows, IReadOnlyList<string> texts,
-        string? userId, string? tenant, IReadOnlyList<string>? sourceIds, long started, Activity? activity, CancellationToken cancellationToken)
+        string? userId, string? tenant, IReadOnlyList<string>? sourceIds, IReadOnlyList<string>? messageIds, long started, Activity? activity, CancellationToken cancellationToken)
     {
         // The silos need the raw texts too: keyword rules and term evidence read their words, not the embedder's tokens.
         // A window carries its whole message's text: the rules are about the message.
@@ -142,7 +147,7 @@ public sealed class ScoringGatewayGrain(
         {
             var (text, m) = kept[i];
             undecided[i] = (m.UserId, new UserMatch(at, m.InterestId, texts[text], m.Score, m.Highlights, ids[i],
-                Truncated: windowsTruncate ? windows!.Truncated(text) : m.Truncated, RawScore: m.RawScore, Source: sourceIds?[text]));
+                Truncated: windowsTruncate ? windows!.Truncated(text) : m.Truncated, RawScore: m.RawScore, Source: sourceIds?[text], MessageId: messageIds?[text]));
         }
         var (decided, undecidedUsers) = await decisions.DecideAsync(undecided, cancellationToken);
         var matches = new List<TextMatch>(kept.Count);
@@ -161,7 +166,7 @@ public sealed class ScoringGatewayGrain(
         // The live feed forms a listener's match from these: the same values as the user's history entry (which an
         // undecided match does not have: it reaches the user when its dead letter is replayed).
         var live = undecidedUsers.Count == 0 ? matches : matches.FindAll(m => m.Delivery != DeliveryKinds.Undecided);
-        await delivery.EnqueueAsync(new LiveBatch(at, texts, live, sourceIds), cancellationToken);
+        await delivery.EnqueueAsync(new LiveBatch(at, texts, live, sourceIds, messageIds), cancellationToken);
         (this.GetPrimaryKeyLong() == ScoringGatewayKeys.Requests ? metrics.RequestTexts : metrics.Messages).Add(texts.Count);
         metrics.Matches.Add(matches.Count);
         metrics.Duration.Record(time.GetElapsedTime(started).TotalMilliseconds);

@@ -155,16 +155,16 @@ public sealed class RecentMatches(int deliveredCapacity, int heldBackCapacity)
     /// key for that decision only, and kept here it would outlive it by a hundred matches.
     /// </summary>
     private readonly record struct Entry(DateTimeOffset At, string InterestId, string Text, float Score, IReadOnlyList<Highlight> Highlights,
-        MatchKey Key, string Delivery, MatchKey? DuplicateOf, bool Truncated, float? RawScore, string? Source, long Added)
+        MatchKey Key, string Delivery, MatchKey? DuplicateOf, bool Truncated, float? RawScore, string? Source, string? MessageId, long Added)
     {
         public static Entry Of(MatchKey key, UserMatch m, MatchDecision decision, long added)
             => new(m.At, m.InterestId, m.Text, decision.Score, m.Highlights, key, decision.Delivery,
-                decision.DuplicateOf is { } original ? MatchKey.Of(original) : null, m.Truncated, m.RawScore, m.Source, added);
+                decision.DuplicateOf is { } original ? MatchKey.Of(original) : null, m.Truncated, m.RawScore, m.Source, m.MessageId, added);
 
         public MatchDecision Decision => new(Delivery, Score, DuplicateOf?.ToId());
 
         public UserMatch ToMatch()
             => new(At, InterestId, Text, Score, Highlights, Key.ToId(),
-                Delivery, DuplicateOf?.ToId(), Truncated, RawScore, Source);
+                Delivery, DuplicateOf?.ToId(), Truncated, RawScore, Source, MessageId);
     }
 }

@@ -52,6 +52,7 @@ public sealed class StoredFormatTests(SiloHostFixture fixture) : IClassFixture<S
         [typeof(Highlight)] = "StreamAttention.Highlight",
         [typeof(Digest)] = "StreamAttention.Digest",
         [typeof(DigestGroup)] = "StreamAttention.DigestGroup",
+        [typeof(DigestRepeat)] = "StreamAttention.DigestRepeat",
         [typeof(ShardMembershipState)] = "StreamAttention.ShardMembershipState",
         [typeof(ShardRemoval)] = "StreamAttention.ShardRemoval",
         [typeof(ClusterModelState)] = "StreamAttention.ClusterModelState",
@@ -118,7 +119,7 @@ public sealed class StoredFormatTests(SiloHostFixture fixture) : IClassFixture<S
     [Fact]
     public void A_user_state_stored_before_critical_interests_loads_with_every_interest_critical()
     {
-        var expected = UserState(withMessageIds: false);
+        var expected = WithoutRepeats(UserState(withMessageIds: false));
         expected.Policy = expected.Policy! with { QuietHours = expected.Policy.QuietHours! with { CriticalInterests = null } };
 
         var loaded = Storage.Deserialize<UserInterestsState>(StoredRecords.Bytes("user-state-before-critical-interests.bin"))!;
@@ -128,19 +129,36 @@ public sealed class StoredFormatTests(SiloHostFixture fixture) : IClassFixture<S
     }
 
     /// <summary>
-    /// A user state and an attention log entry as the build before history entries kept their message's id wrote them
-    /// (main at 8809113, <c>StoredStates/user-state-before-message-ids.bin</c>, <c>attention-log-entry-before-message-ids.bin</c>):
-    /// their matches read whole, without a message id.
+    /// A user state and an attention log entry as the build before history entries kept their message's id and suppressed
+    /// duplicates were counted wrote them (main at 8809113, <c>StoredStates/user-state-before-message-ids-and-repeats.bin</c>,
+    /// <c>attention-log-entry-before-message-ids-and-repeats.bin</c>): their matches read whole without a message id, with
+    /// no repeat counted, and their digests with none listed.
     /// </summary>
     [Fact]
-    public void Records_stored_before_message_ids_load_whole_without_them()
+    public void Records_stored_before_message_ids_and_repeats_load_whole_without_them()
     {
-        var state = Storage.Deserialize<UserInterestsState>(StoredRecords.Bytes("user-state-before-message-ids.bin"))!;
-        var entry = Storage.Deserialize<AttentionEntry>(StoredRecords.Bytes("attention-log-entry-before-message-ids.bin"))!;
+        var expected = WithoutRepeats(UserState(withMessageIds: false));
+        var expectedEntry = LogEntry(withMessageIds: false);
+        expectedEntry.Repeats.Clear();
 
-        Assert.Equal(Json(UserState(withMessageIds: false)), Json(state));
-        Assert.Equal(Json(LogEntry(withMessageIds: false)), Json(entry));
+        var state = Storage.Deserialize<UserInterestsState>(StoredRecords.Bytes("user-state-before-message-ids-and-repeats.bin"))!;
+        var entry = Storage.Deserialize<AttentionEntry>(StoredRecords.Bytes("attention-log-entry-before-message-ids-and-repeats.bin"))!;
+
+        Assert.Equal(Json(expected), Json(state));
+        Assert.Equal(Json(expectedEntry), Json(entry));
         Assert.All(state.Attention.Pending.Concat(entry.Pending), match => Assert.Null(match.MessageId));
+        Assert.Null(state.Attention.RecentDigests[^1].Repeats);
+    }
+
+    /// <summary><paramref name="state"/> as a build before repeats were counted stored it.</summary>
+    private static UserInterestsState WithoutRepeats(UserInterestsState state)
+    {
+        var attention = state.Attention;
+        attention.Repeats.Clear();
+        attention.RecentDigests = [.. attention.RecentDigests.Select(d => d with { Repeats = null })];
+        // The outbox's digest is the newest of the recent ones, one object stored once.
+        attention.Outbox = [attention.RecentDigests[^1]];
+        return state;
     }
 
     /// <summary>The samples hold a value other than the default in every stored field, so a field that no longer reads fails the test above.</summary>
@@ -271,7 +289,8 @@ public sealed class StoredFormatTests(SiloHostFixture fixture) : IClassFixture<S
         attention.ImmediateTimes.AddRange([At.AddMinutes(-5), At.AddMinutes(-4)]);
         var listed = Matches(At.AddHours(-2), "Postgres replica lag on db-3", 3, "m-old", DeliveryKinds.Deferred, withMessageIds);
         var digest = new Digest("acme/alice/2", "acme/alice", At.AddHours(-1), DigestReasons.Schedule, 7,
-            new[] { new DigestGroup("db", listed[..2], 3), new DigestGroup("net", listed[2..], 1) });
+            new[] { new DigestGroup("db", listed[..2], 3), new DigestGroup("net", listed[2..], 1) },
+            new[] { new DigestRepeat("m-old-0", "db", 41, At.AddHours(-1.5), 0.81f, 0.93f, "Postgres replica lag on db-4") });
         attention.RecentDigests.AddRange([new Digest("acme/alice/1", "acme/alice", At.AddHours(-3), DigestReasons.QuietHoursEnd, 0, Array.Empty<DigestGroup>()), digest]);
         attention.Outbox.Add(digest);
         attention.DigestSequence = 2;
@@ -285,6 +304,7 @@ public sealed class StoredFormatTests(SiloHostFixture fixture) : IClassFixture<S
         attention.UnlistedQuietHours = true;
         attention.LogOldest = 3;
         attention.LogStart = 5;
+        attention.Repeats["m-new-0"] = new DigestRepeat("m-new-0", "db", 12, At.AddMinutes(20), 0.77f, 0.88f, "Postgres replica lag on db-6");
         attention.Feedback["db"] = new FeedbackState { Offset = 0.05f, Relevant = 1, NotRelevant = 2, NotLikeThis = [[0.25f, -0.5f]] };
         state.Expansions["db"] = new StoredExpansion(0x5eed_2026_1205, [0.6f, 0.8f], ["replica", "failover"], [0.71f, 0.52f], [19660, 26214]);
         return state;
@@ -293,7 +313,15 @@ public sealed class StoredFormatTests(SiloHostFixture fixture) : IClassFixture<S
     /// <summary>One attention log entry with every field set.</summary>
     private static AttentionEntry LogEntry(bool withMessageIds = true)
     {
-        var entry = new AttentionEntry { ImmediateTimes = [At], NextDigestAt = At.AddHours(1), Unlisted = { ["db"] = 2 }, UnlistedQuietHours = true, Evicted = ["m-log-9"] };
+        var entry = new AttentionEntry
+        {
+            ImmediateTimes = [At],
+            NextDigestAt = At.AddHours(1),
+            Unlisted = { ["db"] = 2 },
+            UnlistedQuietHours = true,
+            Evicted = ["m-log-9"],
+            Repeats = { ["m-log-0"] = new DigestRepeat("m-log-0", "db", 3, At.AddMinutes(2), 0.7f, 0.9f, "Postgres replica lag on db-8, failover pending") },
+        };
         foreach (var match in Matches(At.AddMinutes(1), "Postgres replica lag on db-7, failover pending", 3, "m-log", DeliveryKinds.Deferred, withMessageIds))
         {
             entry.Fingerprints.Add(new Fingerprint(match.MatchId, match.At, MinHashSignature.SketchOf(match.Text)));

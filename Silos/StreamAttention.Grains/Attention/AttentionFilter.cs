@@ -21,7 +21,9 @@ namespace StreamAttention.Grains.Attention;
 /// <item>immediate.</item>
 /// </list>
 /// A digest is due <see cref="DigestPolicy.DigestEvery"/> after the first pending match (the end of quiet hours for one
-/// deferred by them) and never goes out inside quiet hours, so quiet hours end with one digest.
+/// deferred by them) and never goes out inside quiet hours, so quiet hours end with one digest. A suppressed
+/// near-duplicate is counted against its original (<see cref="AttentionState.Repeats"/>) and makes a digest due as a
+/// deferred match does: it lists the <see cref="DigestPolicy.DigestSize"/> most repeated originals.
 /// A user's state stays bounded: the digest's matches beyond those it lists are only counted, and at most
 /// <paramref name="maxFingerprints"/> recent matches are checked for near-duplicates.
 /// </summary>
@@ -48,7 +50,11 @@ public sealed class AttentionFilter(TimeProvider time, int maxFingerprints = Int
         var sketch = MinHashSignature.SketchOf(match.Text);
         if (policy.Duplicates.Enabled && FirstDuplicate(state.RecentFingerprints(), sketch, policy.Duplicates.Similarity, match.Text, textOf) is >= 0 and var original)
         {
-            return new MatchDecision(DeliveryKinds.SuppressedDuplicate, match.Score, state.RecentFingerprints().MatchId(original));
+            var originalId = state.RecentFingerprints().MatchId(original);
+            // The person hears of the repeats in the next digest: one that keeps firing is not one that fired once.
+            var due = QuietHoursWindow.IsQuiet(policy.QuietHours, now, out var end) ? end : now + policy.Digest.DigestEvery;
+            state.AddRepeat(originalId, match, now, due, maxFingerprints);
+            return new MatchDecision(DeliveryKinds.SuppressedDuplicate, match.Score, originalId);
         }
         state.KeepNewestFingerprints(maxFingerprints - 1);
         state.AddFingerprint(MatchKey.Of(match.MatchId), now, sketch);
@@ -95,7 +101,8 @@ public sealed class AttentionFilter(TimeProvider time, int maxFingerprints = Int
             .ToArray();
         var reason = state.UnlistedQuietHours || pending.Any(m => m.Delivery == DeliveryKinds.QuietHours) ? DigestReasons.QuietHoursEnd : DigestReasons.Schedule;
         state.DigestSequence++;
-        var digest = new Digest($"{userId}/{state.DigestSequence}", userId, now, reason, pending.Count + unlisted.Values.Sum(), groups);
+        var repeats = state.Repeats.Values.OrderByDescending(r => r.Count).ThenByDescending(r => r.LastAt).Take(policy.Digest.DigestSize).ToArray();
+        var digest = new Digest($"{userId}/{state.DigestSequence}", userId, now, reason, pending.Count + unlisted.Values.Sum(), groups, repeats);
         state.ClearPending();
         state.RecentDigests.Add(digest);
         if (state.RecentDigests.Count > RecentDigests)

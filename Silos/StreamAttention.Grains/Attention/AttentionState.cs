@@ -114,8 +114,15 @@ public sealed class AttentionState
     [Id(11)]
     public long LogOldest { get; set; }
 
-    /// <summary>Whether any match waits for the next digest.</summary>
-    public bool HasPending => Pending.Count > 0 || Unlisted.Count > 0;
+    /// <summary>
+    /// The suppressed near-duplicates since the last digest, by the id of the match they repeat, for the next digest to
+    /// report; at most as many originals as the fingerprints kept (<see cref="AddRepeat"/>).
+    /// </summary>
+    [Id(12)]
+    public Dictionary<string, DigestRepeat> Repeats { get; set; } = [];
+
+    /// <summary>Whether any match waits for the next digest, or a repeat to be reported in it.</summary>
+    public bool HasPending => Pending.Count > 0 || Unlisted.Count > 0 || Repeats.Count > 0;
 
     /// <summary>
     /// What decisions added since this state or the log last persisted it, to be written (a method: storage serializers
@@ -140,7 +147,7 @@ public sealed class AttentionState
     /// Whether decisions since the last write added anything: a notification time, a fingerprint, a match waiting for the
     /// digest (a method: storage serializers skip it).
     /// </summary>
-    public bool HasUnwritten() => _fingerprintsUnwritten > 0 || _unwritten is { } added && (added.ImmediateTimes.Count > 0 || added.Defers);
+    public bool HasUnwritten() => _fingerprintsUnwritten > 0 || _unwritten is { } added && (added.ImmediateTimes.Count > 0 || added.Defers || added.Repeats.Count > 0);
 
     /// <summary>What decisions added since the last write, but the fingerprints.</summary>
     private AttentionEntry Added => _unwritten ??= new AttentionEntry();
@@ -190,11 +197,36 @@ public sealed class AttentionState
         Added.Pending.Add(match);
     }
 
+    /// <summary>
+    /// Counts <paramref name="duplicate"/>, suppressed at <paramref name="at"/>, against <paramref name="original"/> for the next digest, due at
+    /// <paramref name="due"/> unless one is due earlier. Of at most <paramref name="originals"/> originals: beyond them,
+    /// the one repeated longest ago is forgotten.
+    /// </summary>
+    public void AddRepeat(string original, UserMatch duplicate, DateTimeOffset at, DateTimeOffset due, int originals)
+    {
+        NextDigestAt ??= due;
+        Added.NextDigestAt = NextDigestAt;
+        var repeat = DigestRepeat.Of(original, duplicate, at);
+        AddRepeatTo(Added.Repeats, repeat);
+        if (!Repeats.ContainsKey(original) && Repeats.Count >= originals)
+        {
+            Repeats.Remove(Repeats.Values.MinBy(r => r.LastAt)!.MatchId);
+        }
+        AddRepeatTo(Repeats, repeat);
+    }
+
+    private static void AddRepeatTo(Dictionary<string, DigestRepeat> repeats, DigestRepeat repeat)
+    {
+        ref var kept = ref CollectionsMarshal.GetValueRefOrAddDefault(repeats, repeat.MatchId, out var exists);
+        kept = exists ? kept!.Then(repeat) : repeat;
+    }
+
     /// <summary>Empties the digest's matches once it is formed.</summary>
     public void ClearPending()
     {
         Pending = [];
         Unlisted = [];
+        Repeats = [];
         UnlistedQuietHours = false;
         NextDigestAt = null;
     }
@@ -260,6 +292,10 @@ public sealed class AttentionState
             AddUnlisted(Unlisted, interestId, count);
         }
         UnlistedQuietHours |= entry.UnlistedQuietHours;
+        foreach (var repeat in entry.Repeats.Values)
+        {
+            AddRepeatTo(Repeats, repeat);
+        }
         NextDigestAt ??= entry.NextDigestAt;
     }
 
@@ -344,6 +380,10 @@ public sealed class AttentionEntry
     [Id(6)]
     public List<string> Evicted { get; set; } = [];
 
+    /// <summary>Suppressed near-duplicates counted by these decisions, by the match they repeat (see <see cref="AttentionState.Repeats"/>).</summary>
+    [Id(7)]
+    public Dictionary<string, DigestRepeat> Repeats { get; set; } = [];
+
     /// <summary>
     /// Empties the entry once it is persisted, keeping its lists' room: a user decided on all day writes one every few
     /// listing decisions, and a new entry's six objects each time outlived the young generation (the state holds it).
@@ -357,6 +397,7 @@ public sealed class AttentionEntry
         Unlisted.Clear();
         UnlistedQuietHours = false;
         Evicted.Clear();
+        Repeats.Clear();
     }
 
     /// <summary>Whether these decisions deferred a match, listed or only counted.</summary>

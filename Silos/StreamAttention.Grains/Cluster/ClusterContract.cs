@@ -37,8 +37,10 @@ public static class ClusterContract
     /// and writes it back so at the user's next write, or stores a policy put through it so: every interest would break
     /// the quiet hours again, and nothing would say so.
     /// 9: the gateway's <c>Score</c> and <c>ScoreEmbedded</c> take the messages' ids, and a user's history entry keeps its
-    /// message's (<c>UserMatch.MessageId</c>): an ingest of version 8 sends none, and a silo of version 8 drops the id from
-    /// the entries it writes back.
+    /// message's (<c>UserMatch.MessageId</c>); a user's attention state and log entries count suppressed near-duplicates
+    /// against their originals (<c>AttentionState.Repeats</c>, <c>AttentionEntry.Repeats</c>) and a digest lists them
+    /// (<c>Digest.Repeats</c>, the new <c>DigestRepeat</c>): an ingest of version 8 sends no ids, and a silo of version 8
+    /// cannot read the new type and would drop the ids and the counts from the records it writes back.
     /// </summary>
     public const string Version = "9";
 

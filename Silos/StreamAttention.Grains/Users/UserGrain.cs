@@ -280,8 +280,9 @@ public sealed partial class UserGrain(
         if (attention.UnwrittenLists)
         {
             await WriteAttentionAsync();
-            await EnsureDigestReminderAsync();
         }
+        // A repeat counted for the digest, unwritten as a count is, makes it due too.
+        await EnsureDigestReminderAsync();
         return new MatchDecisions(decided);
     }
 

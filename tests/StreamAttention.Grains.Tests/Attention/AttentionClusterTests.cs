@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using StreamAttention.Contracts;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Users;
@@ -197,6 +198,37 @@ public sealed class AttentionClusterTests(AttentionClusterFixture fixture) : ICl
         Assert.Equal((DigestReasons.QuietHoursEnd, quiet.Length), (digest.Reason, digest.Total));
         Assert.Equal(digest.Id, Assert.Single(await grain.GetDigests(10)).Id);
     }
+
+    /// <summary>
+    /// A user told of an incident once, which then fires again and again, with nothing else to defer: the repeats alone
+    /// register the digest's reminder, and the digest counts them against the match the person was told of.
+    /// </summary>
+    [Fact]
+    public async Task Repeats_of_a_delivered_match_alone_bring_a_digest_that_counts_them()
+    {
+        const string user = "attention-repeats";
+        var grain = Grains.GetGrain<IUserGrain>(user);
+        await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest, 0.3f)]);
+        Assert.Empty(await grain.PutPolicy(DeliveryPolicy.Default with { Digest = new DigestPolicy(TimeSpan.FromMinutes(10), 10) }));
+        var first = (await Gateway.Score([Texts.DatabaseMessage], user)).Single();
+        Assert.Equal(DeliveryKinds.Immediate, first.Delivery);
+        Assert.Empty((await ReminderRowsAsync(grain)).Reminders);
+
+        foreach (var _ in new[] { 1, 2 })
+        {
+            var again = (await Gateway.Score([Texts.DatabaseMessage], user)).Single();
+            Assert.Equal((DeliveryKinds.SuppressedDuplicate, first.MatchId), (again.Delivery, again.DuplicateOf));
+        }
+        Assert.Single((await ReminderRowsAsync(grain)).Reminders);
+
+        fixture.Time.Advance(TimeSpan.FromMinutes(10));
+        await AttentionCluster.TickAsync(Grains, user);
+        var repeat = Assert.Single(Assert.Single(fixture.Sink.Of(user)).Repeats!);
+        Assert.Equal((first.MatchId, 2, Texts.DatabaseMessage), (repeat.MatchId, repeat.Count, repeat.LastText));
+    }
+
+    private Task<ReminderTableData> ReminderRowsAsync(IUserGrain grain)
+        => fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IReminderTable>().ReadRows(grain.GetGrainId());
 
     private async Task<float> ScoreAsync(string text, string user) => (await Gateway.Score([text], user)).Single().Score;
 }

@@ -45,6 +45,65 @@ public sealed class AttentionFilterTests
         Assert.Equal(DistinctIncidents.Length, decided.Count(m => m.MatchId.StartsWith('d')));
     }
 
+    /// <summary>
+    /// An incident that keeps firing, and worsening, after its first alert: the person hears of it once now, and the next
+    /// digest says how often it fired since, when last, and its last and best score; the digest after says only what
+    /// came after the first.
+    /// </summary>
+    [Fact]
+    public void A_storm_of_suppressed_variants_is_counted_against_its_first_in_the_next_digest()
+    {
+        var (time, filter, state) = Arrange();
+        var policy = DeliveryPolicy.Default with { Digest = new DigestPolicy(TimeSpan.FromMinutes(10), 10) };
+        var decided = new List<UserMatch>();
+        for (var i = 0; i < 50; i++)
+        {
+            var text = $"checkout-api p99 latency {1200 + i * 20} ms on pod checkout-7f9c8d-{(char)('a' + i % 26)}x2k{i % 10}";
+            decided.Add(Decide(filter, Match($"v{i}", text, 0.80f + i / 1000f), policy, state));
+            time.Advance(TimeSpan.FromSeconds(6));
+        }
+        Assert.Equal(DeliveryKinds.Immediate, decided[0].Delivery);
+        Assert.All(decided.Skip(1), m => Assert.Equal((DeliveryKinds.SuppressedDuplicate, "v0"), (m.Delivery, m.DuplicateOf)));
+        var lastAt = Start + TimeSpan.FromSeconds(6 * 49);
+
+        time.Advance(Start + TimeSpan.FromSeconds(6) + policy.Digest.DigestEvery - time.GetUtcNow() - TimeSpan.FromSeconds(1));
+        Assert.Null(filter.TakeDueDigest("u", policy, state));
+        time.Advance(TimeSpan.FromSeconds(1));
+        var digest = Assert.IsType<Digest>(filter.TakeDueDigest("u", policy, state));
+
+        Assert.Equal((0, 0), (digest.Total, digest.Groups.Count));
+        var repeat = Assert.Single(digest.Repeats!);
+        Assert.Equal(new DigestRepeat("v0", "db", 49, lastAt, decided[^1].Score, decided.Skip(1).Max(m => m.Score), decided[^1].Text), repeat);
+
+        // Within the duplicate window the first is still the one repeated: the next digest counts the repeats since this one.
+        foreach (var score in new[] { 0.95f, 0.9f })
+        {
+            Decide(filter, Match($"w{score}", "checkout-api p99 latency 3100 ms on pod checkout-7f9c8d-zx2k9", score), policy, state);
+            time.Advance(TimeSpan.FromSeconds(6));
+        }
+        time.Advance(policy.Digest.DigestEvery);
+        var next = Assert.IsType<Digest>(filter.TakeDueDigest("u", policy, state));
+        Assert.Equal(("v0", 2, 0.9f, 0.95f), (next.Repeats![0].MatchId, next.Repeats[0].Count, next.Repeats[0].LastScore, next.Repeats[0].BestScore));
+        Assert.Null(filter.TakeDueDigest("u", policy, state));
+    }
+
+    /// <summary>A user's repeats are kept for at most as many originals as its fingerprints; the one repeated longest ago leaves first.</summary>
+    [Fact]
+    public void Repeats_are_kept_for_at_most_as_many_originals_as_fingerprints()
+    {
+        var time = new FakeTimeProvider(Start);
+        var (filter, state) = (new AttentionFilter(time, maxFingerprints: 4), new AttentionState());
+        var policy = DeliveryPolicy.Default with { RateLimit = new RateLimitPolicy(100, TimeSpan.FromHours(1)) };
+        for (var i = 0; i < 6; i++)
+        {
+            Assert.Equal(DeliveryKinds.Immediate, filter.Decide(Match($"o{i}", DistinctText(i) + " on db-1", 0.8f), policy, state).Delivery);
+            Assert.Equal(DeliveryKinds.SuppressedDuplicate, filter.Decide(Match($"r{i}", DistinctText(i) + " on db-2", 0.8f), policy, state).Delivery);
+            time.Advance(TimeSpan.FromSeconds(10));
+        }
+
+        Assert.Equal(new[] { "o2", "o3", "o4", "o5" }, state.Repeats.Keys.Order());
+    }
+
     /// <summary>Alerts in the same wording with a word of their own: an escalation, a resolution, another service or host.</summary>
     [Theory]
     [InlineData("TLS certificate for api.example.com expires in 7 days", "TLS certificate for api.example.com has expired")]

@@ -97,7 +97,8 @@ public sealed class OutputJsonTests
     {
         var at = new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.FromHours(1));
         var digest = new Digest("alice/7", "alice", at, DigestReasons.Schedule, 3,
-            [new DigestGroup("db", [new UserMatch(at, "db", "the replica lags", 0.7f, [new Highlight("replica", 0.5f)], "id-1", DeliveryKinds.Deferred, RawScore: 0.6f)], 2)]);
+            [new DigestGroup("db", [new UserMatch(at, "db", "the replica lags", 0.7f, [new Highlight("replica", 0.5f)], "id-1", DeliveryKinds.Deferred, RawScore: 0.6f)], 2)],
+            [new DigestRepeat("id-0", "db", 49, at.AddMinutes(-5), 0.8f, 0.9f, "the replica lags again")]);
         Assert.Equal(JsonSerializer.Serialize(digest, Reflection), JsonSerializer.Serialize(digest, OutputJson.Records.Digest));
     }
 }

@@ -304,6 +304,66 @@ public sealed class TransformerEmbedderTests : IDisposable
         Assert.Matches("^e5-small #[0-9a-f]{16}$", namedFewer.Identity);
     }
 
+    [Fact]
+    public void Cls_pooling_takes_the_first_position_and_leaves_the_token_vectors_as_they_were()
+    {
+        using var mean = CreateEmbedder();
+        using var cls = CreateEmbedder(pooling: TransformerPooling.Cls);
+
+        var batch = cls.Embed([CatSentence]);
+
+        AssertClose(Normalized(_model.Reference(CatSentenceIds, withTokenTypes: true)[0]), batch.PooledVector(0), Tolerance);
+        AssertClose(mean.Embed([CatSentence]).TokenVectors, batch.TokenVectors, Tolerance);
+    }
+
+    [Fact]
+    public void Interests_get_the_query_prefix_and_messages_the_document_prefix_whose_pieces_are_none_of_their_tokens()
+    {
+        using var embedder = CreateEmbedder(maxTokens: 3, queryPrefix: "on the", documentPrefix: "Disk error");
+
+        var interests = embedder.EmbedQueries(["cat sat", ""]);
+        var messages = embedder.Embed(["cat sat"]);
+
+        Assert.Equal(["cat", "sat"], interests.TokenTexts[0]);
+        Assert.Equal(["cat", "sat"], messages.TokenTexts[0]);
+        AssertMatchesReference(interests, 0, [2, 8, 5, 6, 7, 3], withTokenTypes: true, prefixPieces: 2);
+        AssertMatchesReference(messages, 0, [2, 19, 18, 6, 7, 3], withTokenTypes: true, prefixPieces: 2);
+        Assert.Equal((0, 0), (interests.TokenCount(1), interests.UnknownWords[1]));
+        Assert.All(interests.PooledVector(1).ToArray(), x => Assert.Equal(0f, x));
+    }
+
+    [Fact]
+    public void Each_window_of_a_long_message_gets_the_document_prefix()
+    {
+        using var embedder = CreateEmbedder(maxTokens: 3, documentPrefix: "error");
+
+        var windows = embedder.EmbedWindows(["the cat sat on the mat"], WindowLayout.Of(3, overlap: 0.34, maxWindows: 3));
+
+        Assert.Equal(["the", "cat", "sat"], windows.Rows.TokenTexts[0]);
+        Assert.Equal(["sat", "on", "the"], windows.Rows.TokenTexts[1]);
+        Assert.Equal(["the", "mat"], windows.Rows.TokenTexts[2]);
+        AssertMatchesReference(windows.Rows, 1, [2, 18, 7, 8, 5, 3], withTokenTypes: true, prefixPieces: 1);
+    }
+
+    [Fact]
+    public void The_pooling_and_the_prefixes_change_the_identity_of_a_model_named_or_not()
+    {
+        var files = _model.WriteTo(_directory);
+        foreach (var name in new[] { "e5-small", null })
+        {
+            using var plain = CreateEmbedder(files, name);
+            using var cls = CreateEmbedder(files, name, pooling: TransformerPooling.Cls);
+            using var query = CreateEmbedder(files, name, queryPrefix: "query: ");
+            using var document = CreateEmbedder(files, name, documentPrefix: "query: ");
+            using var both = CreateEmbedder(files, name, queryPrefix: "query: ", documentPrefix: "passage: ");
+            using var bothAgain = CreateEmbedder(files, name, queryPrefix: "query: ", documentPrefix: "passage: ");
+
+            string[] identities = [plain.Identity, cls.Identity, query.Identity, document.Identity, both.Identity];
+            Assert.Equal(identities.Length, identities.Distinct().Count());
+            Assert.Equal(both.Identity, bothAgain.Identity);
+        }
+    }
+
     [Theory]
     [InlineData(false, false, "is uncased")]
     [InlineData(true, true, "is cased")]
@@ -333,25 +393,48 @@ public sealed class TransformerEmbedderTests : IDisposable
         }
     }
 
-    private static TransformerEmbedder CreateEmbedder((string ModelPath, string VocabPath) files, string? name = null, int maxTokens = 128) =>
-        new(new TransformerEmbeddingOptions { ModelPath = files.ModelPath, VocabPath = files.VocabPath, Name = name, MaxTokens = maxTokens },
-            new OnnxSessionFactory(new OnnxRuntimeOptions { IntraOpThreads = 1 }));
+    private static TransformerEmbedder CreateEmbedder((string ModelPath, string VocabPath) files, string? name = null, int maxTokens = 128,
+        TransformerPooling pooling = TransformerPooling.Mean, string queryPrefix = "", string documentPrefix = "") =>
+        new(new TransformerEmbeddingOptions
+        {
+            ModelPath = files.ModelPath,
+            VocabPath = files.VocabPath,
+            Name = name,
+            MaxTokens = maxTokens,
+            Pooling = pooling,
+            QueryPrefix = queryPrefix,
+            DocumentPrefix = documentPrefix,
+        }, new OnnxSessionFactory(new OnnxRuntimeOptions { IntraOpThreads = 1 }));
 
-    private TransformerEmbedder CreateEmbedder(bool withTokenTypes = true, bool symbolicHidden = false, int maxTokens = 16, int batchSize = 32)
+    private TransformerEmbedder CreateEmbedder(bool withTokenTypes = true, bool symbolicHidden = false, int maxTokens = 16, int batchSize = 32,
+        TransformerPooling pooling = TransformerPooling.Mean, string queryPrefix = "", string documentPrefix = "")
     {
         var (modelPath, vocabPath) = _model.WriteTo(_directory, withTokenTypes, symbolicHidden);
-        var options = new TransformerEmbeddingOptions { ModelPath = modelPath, VocabPath = vocabPath, MaxTokens = maxTokens, BatchSize = batchSize };
+        var options = new TransformerEmbeddingOptions
+        {
+            ModelPath = modelPath,
+            VocabPath = vocabPath,
+            MaxTokens = maxTokens,
+            BatchSize = batchSize,
+            Pooling = pooling,
+            QueryPrefix = queryPrefix,
+            DocumentPrefix = documentPrefix,
+        };
         return new TransformerEmbedder(options, new OnnxSessionFactory(new OnnxRuntimeOptions { IntraOpThreads = 1 }));
     }
 
-    /// <summary>Token vectors are the normalized hidden states between [CLS] and [SEP]; pooled is the normalized mean of all.</summary>
-    private void AssertMatchesReference(TokenBatch batch, int text, long[] ids, bool withTokenTypes)
+    /// <summary>
+    /// Token vectors are the normalized hidden states between [CLS] and the <paramref name="prefixPieces"/> after it and
+    /// [SEP]; pooled is the normalized mean of all.
+    /// </summary>
+    private void AssertMatchesReference(TokenBatch batch, int text, long[] ids, bool withTokenTypes, int prefixPieces = 0)
     {
         var hidden = _model.Reference(ids, withTokenTypes);
-        Assert.Equal(ids.Length - 2, batch.TokenCount(text));
-        for (var t = 1; t < ids.Length - 1; t++)
+        var firstWord = 1 + prefixPieces;
+        Assert.Equal(ids.Length - 1 - firstWord, batch.TokenCount(text));
+        for (var t = firstWord; t < ids.Length - 1; t++)
         {
-            AssertClose(Normalized(hidden[t]), batch.TokenVector(text, t - 1), Tolerance);
+            AssertClose(Normalized(hidden[t]), batch.TokenVector(text, t - firstWord), Tolerance);
         }
         var mean = Enumerable.Range(0, TransformerTestModel.Hidden).Select(j => hidden.Average(row => row[j])).ToArray();
         AssertClose(Normalized(mean), batch.PooledVector(text), Tolerance);

@@ -69,6 +69,50 @@ public sealed class TransformerEmbeddingHostingTests : IDisposable
     }
 
     [Fact]
+    public async Task Reads_the_pooling_and_the_prefixes_from_configuration()
+    {
+        var (modelPath, vocabPath) = new TransformerTestModel(seed: 1).WriteTo(_directory);
+        using var plain = await StartedWith(modelPath, vocabPath, new());
+        using var configured = await StartedWith(modelPath, vocabPath, new()
+        {
+            [$"{TransformerEmbeddingOptions.SectionName}:Pooling"] = "cls",
+            [$"{TransformerEmbeddingOptions.SectionName}:QueryPrefix"] = "on the",
+            [$"{TransformerEmbeddingOptions.SectionName}:DocumentPrefix"] = "mat",
+        });
+
+        var options = configured.Services.GetRequiredService<IOptions<TransformerEmbeddingOptions>>().Value;
+        Assert.Equal((TransformerPooling.Cls, "on the", "mat"), (options.Pooling, options.QueryPrefix, options.DocumentPrefix));
+        Assert.NotEqual(plain.Services.GetRequiredService<ITextEmbedder>().Identity, configured.Services.GetRequiredService<ITextEmbedder>().Identity);
+    }
+
+    [Fact]
+    public async Task Fails_at_startup_on_a_pooling_it_does_not_know()
+    {
+        var (modelPath, vocabPath) = new TransformerTestModel(seed: 1).WriteTo(_directory);
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => StartedWith(modelPath, vocabPath, new()
+        {
+            [$"{TransformerEmbeddingOptions.SectionName}:Pooling"] = "7",
+        }));
+
+        Assert.Contains(error.Failures, f => f.Contains(nameof(TransformerEmbeddingOptions.Pooling)));
+    }
+
+    [Fact]
+    public async Task Fails_at_startup_where_a_prefix_leaves_too_few_positions_for_max_tokens()
+    {
+        var (modelPath, vocabPath) = new TransformerTestModel(seed: 1).WriteTo(_directory);
+
+        var error = await Assert.ThrowsAsync<ModelFilesException>(() => StartedWith(modelPath, vocabPath, new()
+        {
+            [$"{TransformerEmbeddingOptions.SectionName}:MaxTokens"] = "509",
+            [$"{TransformerEmbeddingOptions.SectionName}:DocumentPrefix"] = "on the",
+        }));
+
+        Assert.Contains("MaxTokens to at most 508", error.Message);
+    }
+
+    [Fact]
     public async Task Fails_at_startup_naming_the_onnx_file_when_the_model_path_is_a_directory()
     {
         var (modelPath, vocabPath) = new TransformerTestModel(seed: 1).WriteTo(_directory);
@@ -82,5 +126,26 @@ public sealed class TransformerEmbeddingHostingTests : IDisposable
         var failure = Assert.Single(error.Failures);
         Assert.Contains($"'{_directory}' is a directory", failure);
         Assert.Contains(modelPath, failure);
+    }
+
+    private static async Task<IHost> StartedWith(string modelPath, string vocabPath, Dictionary<string, string?> settings)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        settings[$"{TransformerEmbeddingOptions.SectionName}:ModelPath"] = modelPath;
+        settings[$"{TransformerEmbeddingOptions.SectionName}:VocabPath"] = vocabPath;
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddTransformerEmbeddings().BindConfiguration(TransformerEmbeddingOptions.SectionName);
+        var host = builder.Build();
+        try
+        {
+            await host.StartAsync();
+            host.Services.GetRequiredService<ITextEmbedder>();
+            return host;
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
     }
 }

@@ -12,10 +12,13 @@ namespace StreamAttention.Embeddings.Transformer;
 
 /// <summary>
 /// Embeds texts with a BERT-style sentence-transformer ONNX model. Token vectors are the model's contextual
-/// hidden states of the real word pieces ([CLS], [SEP] and padding excluded), unit-normalized. The pooled vector
-/// follows sentence-transformers: the mean of all hidden states under the attention mask ([CLS] and [SEP]
-/// included), L2-normalized. A text without any known word piece (empty, or only [UNK]) is not run through the
-/// model and gets no tokens and a zero pooled vector, so it cannot match anything.
+/// hidden states of the real word pieces ([CLS], a prefix, [SEP] and padding excluded), unit-normalized. The pooled
+/// vector follows sentence-transformers: the mean of all hidden states under the attention mask ([CLS], a prefix and
+/// [SEP] included), or the [CLS] position's (<see cref="TransformerEmbeddingOptions.Pooling"/>), L2-normalized.
+/// Interests (<see cref="EmbedQueries"/>) get <see cref="TransformerEmbeddingOptions.QueryPrefix"/>'s pieces after
+/// [CLS], messages and their windows <see cref="TransformerEmbeddingOptions.DocumentPrefix"/>'s. A text without any
+/// known word piece (empty, or only [UNK]) is not run through the model and gets no tokens and a zero pooled vector,
+/// so it cannot match anything.
 /// </summary>
 /// <remarks>
 /// <see cref="TokenBatch.TokenTexts"/> holds, for every word piece, the whole (normalized) word it belongs to:
@@ -51,12 +54,18 @@ public sealed class TransformerEmbedder : ITextEmbedder
     /// </summary>
     private const double CasedPieceShare = 0.01;
 
+    /// <summary>Positions a BERT model embeds (512) less [CLS] and [SEP]: the most word pieces and prefix pieces of one sequence.</summary>
+    private const int MaxSequencePieces = 510;
+
     private readonly BertTokenizer _tokenizer;
     private readonly InferenceSession _session;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
     private readonly int _batchSize;
     private readonly bool _removeAccents;
+    private readonly TransformerPooling _pooling;
+    private readonly long[] _queryPrefix;
+    private readonly long[] _documentPrefix;
 
     /// <param name="identity">
     /// What the cluster's model check compares (<see cref="ITextEmbedder.Identity"/>), with the word pieces kept per text
@@ -82,6 +91,15 @@ public sealed class TransformerEmbedder : ITextEmbedder
             LowerCaseBeforeTokenization = options.LowerCase,
             RemoveNonSpacingMarks = options.LowerCase,
         });
+        _pooling = options.Pooling;
+        _queryPrefix = EncodePrefix(options.QueryPrefix);
+        _documentPrefix = EncodePrefix(options.DocumentPrefix);
+        var prefixPieces = Math.Max(_queryPrefix.Length, _documentPrefix.Length);
+        if (MaxTokens + prefixPieces > MaxSequencePieces)
+        {
+            throw new InvalidOperationException($"{TransformerEmbeddingOptions.SectionName}:{nameof(TransformerEmbeddingOptions.MaxTokens)} {MaxTokens} and a prefix of "
+                + $"{prefixPieces} word pieces exceed the {MaxSequencePieces} a BERT model takes besides [CLS] and [SEP]: set MaxTokens to at most {MaxSequencePieces - prefixPieces}.");
+        }
         var vocabulary = File.ReadAllLines(options.VocabPath);
         _session = sessionFactory.Create(model, $"transformer embedder {Name}");
         try
@@ -109,11 +127,15 @@ public sealed class TransformerEmbedder : ITextEmbedder
 
     public int MaxTokens { get; }
 
-    public TokenBatch Embed(IReadOnlyList<string> texts) => Embed(texts.Select(Encode).ToArray());
+    /// <summary>Texts as messages: after <see cref="TransformerEmbeddingOptions.DocumentPrefix"/>.</summary>
+    public TokenBatch Embed(IReadOnlyList<string> texts) => Embed(texts.Select(text => Encode(text, _documentPrefix)).ToArray());
+
+    /// <summary>Interest texts: after <see cref="TransformerEmbeddingOptions.QueryPrefix"/>.</summary>
+    public TokenBatch EmbedQueries(IReadOnlyList<string> texts) => Embed(texts.Select(text => Encode(text, _queryPrefix)).ToArray());
 
     /// <summary>
-    /// Each window is its own sequence, [CLS] its pieces [SEP], run through the model on its own: token vectors depend
-    /// on their context, so a window of a longer text is what the model gives those pieces alone.
+    /// Each window is its own sequence, [CLS] the document prefix its pieces [SEP], run through the model on its own:
+    /// token vectors depend on their context, so a window of a longer text is what the model gives those pieces alone.
     /// </summary>
     public MessageWindows EmbedWindows(IReadOnlyList<string> texts, WindowLayout layout)
     {
@@ -128,7 +150,7 @@ public sealed class TransformerEmbedder : ITextEmbedder
             windowCounts[text] = layout.WindowCount(pieces.Count);
             for (var window = 0; window < windowCounts[text]; window++)
             {
-                windows.Add(EncodeWindow(pieces, source, layout.Start(window), Math.Max(0, layout.TokensIn(window, pieces.Count)), truncated[text]));
+                windows.Add(EncodeWindow(pieces, source, _documentPrefix, layout.Start(window), Math.Max(0, layout.TokensIn(window, pieces.Count)), truncated[text]));
             }
         }
         return MessageWindows.FromRows(Embed(windows.ToArray()), windowCounts, truncated);
@@ -156,23 +178,28 @@ public sealed class TransformerEmbedder : ITextEmbedder
     public void Dispose() => _session.Dispose();
 
     /// <summary>
-    /// [CLS], the first <see cref="MaxTokens"/> word pieces, [SEP], as Hugging Face truncation does. All pieces are
-    /// encoded (not EncodeToIds with a limit) because their offsets name each piece's word and tell whether the text was cut.
+    /// [CLS], <paramref name="prefix"/>, the first <see cref="MaxTokens"/> word pieces, [SEP], as Hugging Face truncation
+    /// does. All pieces are encoded (not EncodeToIds with a limit) because their offsets name each piece's word and tell
+    /// whether the text was cut.
     /// </summary>
-    private EncodedText Encode(string text)
+    private EncodedText Encode(string text, long[] prefix)
     {
         var (pieces, source) = EncodePieces(text, MaxTokens);
-        return EncodeWindow(pieces, source, 0, Math.Min(pieces.Count, MaxTokens), pieces.Count > MaxTokens);
+        return EncodeWindow(pieces, source, prefix, 0, Math.Min(pieces.Count, MaxTokens), pieces.Count > MaxTokens);
     }
 
-    /// <summary>[CLS], the <paramref name="count"/> pieces from <paramref name="start"/>, [SEP]; each piece named by its whole word.</summary>
-    private EncodedText EncodeWindow(IReadOnlyList<EncodedToken> pieces, string source, int start, int count, bool truncated)
+    /// <summary>
+    /// [CLS], <paramref name="prefix"/>, the <paramref name="count"/> pieces from <paramref name="start"/>, [SEP]; each
+    /// piece named by its whole word. The prefix's pieces are the model's input only: no word, token or unknown word.
+    /// </summary>
+    private EncodedText EncodeWindow(IReadOnlyList<EncodedToken> pieces, string source, long[] prefix, int start, int count, bool truncated)
     {
-        var ids = new long[count + 2];
+        var ids = new long[1 + prefix.Length + count + 1];
         var words = new string[count];
         var unknown = 0;
         ids[0] = _tokenizer.ClassificationTokenId;
-        ids[count + 1] = _tokenizer.SeparatorTokenId;
+        prefix.CopyTo(ids, 1);
+        ids[^1] = _tokenizer.SeparatorTokenId;
         // A window may begin inside a word: its first pieces still show the whole word.
         var first = start;
         while (first > 0 && IsContinuation(pieces[first]))
@@ -189,7 +216,7 @@ public sealed class TransformerEmbedder : ITextEmbedder
             var word = source[pieces[first].Offset.Start.Value..pieces[end - 1].Offset.End.Value];
             for (var k = Math.Max(first, start); k < Math.Min(end, start + count); k++)
             {
-                ids[k - start + 1] = pieces[k].Id;
+                ids[1 + prefix.Length + k - start] = pieces[k].Id;
                 words[k - start] = word;
                 unknown += pieces[k].Id == _tokenizer.UnknownTokenId ? 1 : 0;
             }
@@ -199,6 +226,10 @@ public sealed class TransformerEmbedder : ITextEmbedder
             ? new EncodedText([], [], unknown, truncated)
             : new EncodedText(ids, words, unknown, truncated);
     }
+
+    /// <summary>A prefix's word pieces as the texts' are cut (casing, accents); empty for none.</summary>
+    private long[] EncodePrefix(string prefix) =>
+        [.. _tokenizer.EncodeToTokens(WordPieceInput.Of(prefix, _removeAccents), out _).Select(piece => (long)piece.Id)];
 
     private bool IsContinuation(EncodedToken piece) => piece.Value.StartsWith(_tokenizer.ContinuingSubwordPrefix, StringComparison.Ordinal);
 
@@ -249,13 +280,24 @@ public sealed class TransformerEmbedder : ITextEmbedder
             var text = textIndexes[r];
             var length = encoded[text].Ids.Length;
             var states = hidden.AsSpan(r * rowSize, length * Dimension);
-            MeanPoolNormalized(states, batch.PooledVector(text));
-            for (var t = 1; t < length - 1; t++)
+            if (_pooling == TransformerPooling.Cls)
             {
-                var vector = batch.TokenVector(text, t - 1);
+                var pooled = batch.PooledVector(text);
+                states[..Dimension].CopyTo(pooled);
+                Normalize(pooled);
+            }
+            else
+            {
+                MeanPoolNormalized(states, batch.PooledVector(text));
+            }
+            // The words' pieces lie between [CLS] and a prefix before them and [SEP] after.
+            var firstWord = length - 1 - encoded[text].Words.Length;
+            for (var t = firstWord; t < length - 1; t++)
+            {
+                var vector = batch.TokenVector(text, t - firstWord);
                 states.Slice(t * Dimension, Dimension).CopyTo(vector);
                 Normalize(vector);
-                batch.TokenWeights[text * batch.Tokens + t - 1] = 1f;
+                batch.TokenWeights[text * batch.Tokens + t - firstWord] = 1f;
             }
         }
     }
@@ -347,8 +389,8 @@ public sealed class TransformerEmbedder : ITextEmbedder
     /// <summary>
     /// The SHA-256 (hex) of everything that makes the vectors: the model file's SHA-256, the vocabulary file's, and the
     /// options that change what the model is given or what is read from it (casing, output, and the word pieces kept per
-    /// text unless <paramref name="defaultMaxTokens"/>, so a model run with the defaults keeps the identity of the
-    /// builds before). Hashed from the files at each start, for the reasons <see cref="DefaultName"/> gives; the
+    /// text unless <paramref name="defaultMaxTokens"/>, the pooling and the prefixes unless none, so a model run with the
+    /// defaults keeps the identity of the builds before). Hashed from the files at each start, for the reasons <see cref="DefaultName"/> gives; the
     /// vocabulary is a few hundred KB.
     /// </summary>
     private static string FingerprintOf(byte[] modelSha256, TransformerEmbeddingOptions options, bool defaultMaxTokens)
@@ -357,7 +399,11 @@ public sealed class TransformerEmbedder : ITextEmbedder
         hash.AppendData(modelSha256);
         hash.AppendData(SHA256.HashData(File.ReadAllBytes(options.VocabPath)));
         var maxTokens = defaultMaxTokens ? "" : $" max-tokens {options.MaxTokens}";
-        hash.AppendData(Encoding.UTF8.GetBytes($"lowercase {options.LowerCase} output {options.OutputName}{maxTokens}"));
+        var pooling = options.Pooling == TransformerPooling.Mean ? "" : $" pooling {options.Pooling}";
+        // Lengths first, so no two pairs of prefixes hash alike.
+        var prefixes = options.QueryPrefix.Length + options.DocumentPrefix.Length == 0 ? ""
+            : $" prefixes {options.QueryPrefix.Length}:{options.QueryPrefix}{options.DocumentPrefix.Length}:{options.DocumentPrefix}";
+        hash.AppendData(Encoding.UTF8.GetBytes($"lowercase {options.LowerCase} output {options.OutputName}{maxTokens}{pooling}{prefixes}"));
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 

@@ -53,4 +53,35 @@ public sealed class TransformerEmbeddingOptions
     /// <summary>The model output holding per-token hidden states [batch, seq, d].</summary>
     [Required]
     public string OutputName { get; set; } = "last_hidden_state";
+
+    /// <summary>
+    /// How a text's pooled vector (the prefilter's) is read from the hidden states: the mean under the attention mask,
+    /// as most sentence-transformers, or the [CLS] position's, as retrieval models such as arctic-embed, BGE and GTE
+    /// were trained. Token vectors are the word pieces' hidden states either way.
+    /// </summary>
+    [EnumDataType(typeof(TransformerPooling))]
+    public TransformerPooling Pooling { get; set; } = TransformerPooling.Mean;
+
+    /// <summary>
+    /// Text the model was trained to see before a query, put before every interest ("query: " for E5; "Represent this
+    /// sentence for searching relevant passages: " for arctic-embed and BGE); empty: none. Its word pieces go after
+    /// [CLS] in the model's input and count in the pooled vector, but are no token of the interest.
+    /// </summary>
+    public string QueryPrefix { get; set; } = "";
+
+    /// <summary>
+    /// As <see cref="QueryPrefix"/>, before every message, and before each window of a long one ("passage: " for E5);
+    /// empty: none.
+    /// </summary>
+    public string DocumentPrefix { get; set; } = "";
+}
+
+/// <summary>How <see cref="TransformerEmbedder"/> pools a text's hidden states into its pooled vector.</summary>
+public enum TransformerPooling
+{
+    /// <summary>The mean of every position under the attention mask, [CLS], a prefix and [SEP] included.</summary>
+    Mean,
+
+    /// <summary>The [CLS] position's hidden state.</summary>
+    Cls,
 }

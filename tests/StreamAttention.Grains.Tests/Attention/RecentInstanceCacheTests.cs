@@ -8,7 +8,7 @@ public sealed class RecentInstanceCacheTests
     public void A_key_instance_asked_again_gets_its_kept_value_and_an_equal_instance_is_computed_anew()
     {
         var computed = new List<string>();
-        var cache = new RecentInstanceCache<string, string[]>(64, key => { computed.Add(key); return key.Split(' '); });
+        var cache = new RecentInstanceCache<string, string[]>(64, 4, key => { computed.Add(key); return key.Split(' '); });
         var text = "disk usage high";
         var copy = new string(text.AsSpan());
 
@@ -20,11 +20,34 @@ public sealed class RecentInstanceCacheTests
     }
 
     [Fact]
-    public void It_keeps_one_value_a_slot_so_a_key_whose_slot_another_took_is_computed_again()
+    public void A_set_keeps_as_many_keys_as_it_has_ways_and_a_key_more_takes_the_oldest_only()
+    {
+        var computed = new List<string>();
+        // One set: every key shares it.
+        var cache = new RecentInstanceCache<string, int>(1, 4, key => { computed.Add(key); return key.Length; });
+        string[] keys = ["first", "second", "third", "fourth", "fifth"];
+
+        foreach (var key in keys)
+        {
+            cache.Get(key);
+        }
+        // The four newest are kept, in any order asked.
+        cache.Get("fifth");
+        cache.Get("second");
+        cache.Get("fourth");
+        cache.Get("third");
+        // The oldest was replaced: computed again, it takes the slot of the oldest left ("second").
+        cache.Get("first");
+        cache.Get("second");
+
+        Assert.Equal([.. keys, "first", "second"], computed);
+    }
+
+    [Fact]
+    public void With_one_way_two_keys_of_one_set_take_it_from_each_other()
     {
         var computed = 0;
-        // One slot: every key shares it.
-        var cache = new RecentInstanceCache<string, int>(1, key => { computed++; return key.Length; });
+        var cache = new RecentInstanceCache<string, int>(1, 1, key => { computed++; return key.Length; });
         string first = "first", second = "second";
 
         cache.Get(first);
@@ -36,8 +59,9 @@ public sealed class RecentInstanceCacheTests
     }
 
     [Theory]
-    [InlineData(0)]
-    [InlineData(3)]
-    public void Slots_are_a_power_of_two(int slots)
-        => Assert.Throws<ArgumentOutOfRangeException>(() => new RecentInstanceCache<string, int>(slots, key => key.Length));
+    [InlineData(0, 4)]
+    [InlineData(3, 4)]
+    [InlineData(4, 0)]
+    public void Sets_are_a_power_of_two_and_ways_at_least_one(int sets, int ways)
+        => Assert.Throws<ArgumentOutOfRangeException>(() => new RecentInstanceCache<string, int>(sets, ways, key => key.Length));
 }

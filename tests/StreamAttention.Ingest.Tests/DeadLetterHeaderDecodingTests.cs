@@ -77,6 +77,25 @@ public sealed class DeadLetterHeaderDecodingTests
         Assert.Equal("other/3/12", Decoder(format).Decode(Value(format), Source, headers).Message?.Origin);
     }
 
+    /// <summary>
+    /// A message without an id of its own is named by its position: replayed, by the position its first read gave it
+    /// (its origin), so its <c>messageId</c> joins the records of its other users' matches; an id of its own stays.
+    /// </summary>
+    [Theory]
+    [InlineData("json", "other/3/12")]
+    [InlineData("text", "other/3/12")]
+    [InlineData("json-with-id", "m")]
+    public void A_replayed_message_keeps_the_id_of_its_first_read(string format, string id)
+    {
+        var value = format == "json" ? JsonSerializer.SerializeToUtf8Bytes(new { text = Texts.DatabaseMessage }) : Value(format == "text" ? "text" : "json");
+        var decoder = Decoder(format == "text" ? "text" : "json");
+        var headers = new Headers { { DeadLetterHeaders.Origin, Encoding.UTF8.GetBytes("other/3/12") } };
+
+        var (first, replayed) = (decoder.Decode(value, new SourcePosition("other", 3, 12)).Message, decoder.Decode(value, Source, headers).Message);
+
+        Assert.Equal((id, id), (first?.Id, replayed?.Id));
+    }
+
     [Theory]
     [InlineData(new byte[] { 0xff, 0xfe })]
     [InlineData(new byte[] { 0x20 })]

@@ -18,7 +18,11 @@ public sealed class MessageDecoder(int maxMessageBytes, IFormatDecoder decoder, 
     public DecodeResult Decode(byte[]? value, SourcePosition source, Headers? headers = null)
         => tenancy.Resolve(WithHeaderOrigin(WithHeaderUser(DecodeValue(value, source), headers), headers), source.Topic, headers);
 
-    /// <summary>A message whose header names where it was first read (a replayed dead letter) keeps that origin, and so its match ids.</summary>
+    /// <summary>
+    /// A message whose header names where it was first read (a replayed dead letter) keeps that origin, and so its match
+    /// ids; one without an id of its own, whose id is its position, keeps its first position as its id too, so its
+    /// records join those of its first read.
+    /// </summary>
     private static DecodeResult WithHeaderOrigin(DecodeResult decoded, Headers? headers)
     {
         if (decoded.Message is not { } message || headers?.TryGetLastBytes(DeadLetterHeaders.Origin, out var bytes) != true)
@@ -27,7 +31,7 @@ public sealed class MessageDecoder(int maxMessageBytes, IFormatDecoder decoder, 
         }
         return HeaderText.Of(bytes) is not { } origin
             ? DecodeResult.Reject(DeadLetterReasons.InvalidField, $"header '{DeadLetterHeaders.Origin}' must be a UTF-8 position, topic/partition/offset")
-            : DecodeResult.Ok(message with { Origin = origin });
+            : DecodeResult.Ok(message with { Origin = origin, Id = message.Id == message.Origin ? origin : message.Id });
     }
 
     /// <summary>

@@ -72,7 +72,7 @@ public sealed class ContextualInterestQueries(ITextEmbedder embedder, ScoringOpt
             var unknown = Enumerable.Range(0, distinct.Length).Where(d => rows[d] is null).ToArray();
             if (unknown.Length > 0)
             {
-                var embedded = embedder.Embed(Array.ConvertAll(unknown, d => distinct[d]));
+                var embedded = embedder.EmbedQueries(Array.ConvertAll(unknown, d => distinct[d]));
                 for (var u = 0; u < unknown.Length; u++)
                 {
                     rows[unknown[u]] = store.Add(distinct[unknown[u]], embedded.Row(u));

@@ -4,7 +4,8 @@ namespace StreamAttention.Contracts.Users;
 /// Everything a user grain keeps about its user, read in one turn of the grain (a data subject's access request,
 /// GDPR art. 15): the user's key ("tenant/user", or the user id without a tenant), the interests, the stored delivery
 /// policy (null: none stored, the defaults apply), what feedback did to each interest, the recent matches (newest
-/// first), the recent digests (newest first) and the matches waiting for the next digest. What is derived from these
+/// first), the recent digests (newest first), the matches waiting for the next digest and the suppressed near-duplicates
+/// it is to report (most repeated first, each with its last text). What is derived from these
 /// is left out: fingerprints of recent texts, rate-limit times, the interests' stored expansions (the embedder's words
 /// for their texts), the "not like this" examples' vectors (counted in the feedback).
 /// </summary>
@@ -16,16 +17,18 @@ public sealed record UserDataExport(
     IReadOnlyList<InterestFeedback> Feedback,
     IReadOnlyList<UserMatch> Matches,
     IReadOnlyList<Digest> Digests,
-    IReadOnlyList<UserMatch> WaitingForDigest)
+    IReadOnlyList<UserMatch> WaitingForDigest,
+    IReadOnlyList<DigestRepeat> RepeatsWaitingForDigest)
 {
     /// <summary>
     /// Nothing is kept: the user was never known, or was erased (the two look alike on purpose: an erasure leaves no
     /// trace that the user existed).
     /// </summary>
-    public bool KeepsNothing() => KeepsNothing(Interests.Count, Policy, Feedback.Count, Matches.Count, Digests.Count, WaitingForDigest.Count);
+    public bool KeepsNothing() => KeepsNothing(Interests.Count, Policy, Feedback.Count, Matches.Count, Digests.Count,
+        WaitingForDigest.Count + RepeatsWaitingForDigest.Count);
 
     /// <summary>
-    /// <see cref="KeepsNothing()"/> from the lists' lengths: what <c>IUserGrain.HoldsAnything</c> asks of the grain's
+    /// <see cref="KeepsNothing()"/> from the lists' lengths (<paramref name="waitingForDigest"/>: matches and repeats): what <c>IUserGrain.HoldsAnything</c> asks of the grain's
     /// state without forming the export, so the two cannot disagree on what is kept.
     /// </summary>
     public static bool KeepsNothing(int interests, DeliveryPolicy? policy, int feedback, int matches, int digests, int waitingForDigest)

@@ -52,8 +52,8 @@ public sealed class AttentionFilter(TimeProvider time, int maxFingerprints = Int
         {
             var originalId = state.RecentFingerprints().MatchId(original);
             // The person hears of the repeats in the next digest: one that keeps firing is not one that fired once.
-            var due = QuietHoursWindow.IsQuiet(policy.QuietHours, now, out var end) ? end : now + policy.Digest.DigestEvery;
-            state.AddRepeat(originalId, match, now, due, maxFingerprints);
+            var quiet = QuietHoursWindow.IsQuiet(policy.QuietHours, now, out var end);
+            state.AddRepeat(originalId, match, now, quiet ? end : now + policy.Digest.DigestEvery, maxFingerprints, quiet);
             return new MatchDecision(DeliveryKinds.SuppressedDuplicate, match.Score, originalId);
         }
         state.KeepNewestFingerprints(maxFingerprints - 1);
@@ -101,7 +101,7 @@ public sealed class AttentionFilter(TimeProvider time, int maxFingerprints = Int
             .ToArray();
         var reason = state.UnlistedQuietHours || pending.Any(m => m.Delivery == DeliveryKinds.QuietHours) ? DigestReasons.QuietHoursEnd : DigestReasons.Schedule;
         state.DigestSequence++;
-        var repeats = state.Repeats.Values.OrderByDescending(r => r.Count).ThenByDescending(r => r.LastAt).Take(policy.Digest.DigestSize).ToArray();
+        var repeats = state.RepeatsMostFirst().Take(policy.Digest.DigestSize).ToArray();
         var digest = new Digest($"{userId}/{state.DigestSequence}", userId, now, reason, pending.Count + unlisted.Values.Sum(), groups, repeats);
         state.ClearPending();
         state.RecentDigests.Add(digest);

@@ -103,7 +103,10 @@ public sealed class AttentionState
     [Id(9)]
     public Dictionary<string, int> Unlisted { get; set; } = [];
 
-    /// <summary>Whether quiet hours deferred one of the <see cref="Unlisted"/> matches (the digest says why it came).</summary>
+    /// <summary>
+    /// Whether quiet hours deferred one of the <see cref="Unlisted"/> matches, or held one of the <see cref="Repeats"/>
+    /// (the digest says why it came).
+    /// </summary>
     [Id(10)]
     public bool UnlistedQuietHours { get; set; }
 
@@ -200,20 +203,29 @@ public sealed class AttentionState
     /// <summary>
     /// Counts <paramref name="duplicate"/>, suppressed at <paramref name="at"/>, against <paramref name="original"/> for the next digest, due at
     /// <paramref name="due"/> unless one is due earlier. Of at most <paramref name="originals"/> originals: beyond them,
-    /// the one repeated longest ago is forgotten.
+    /// the one repeated longest ago is forgotten. One suppressed inside quiet hours (<paramref name="quietHours"/>) makes
+    /// the digest come for their end, as a match they deferred does.
     /// </summary>
-    public void AddRepeat(string original, UserMatch duplicate, DateTimeOffset at, DateTimeOffset due, int originals)
+    public void AddRepeat(string original, UserMatch duplicate, DateTimeOffset at, DateTimeOffset due, int originals, bool quietHours)
     {
         NextDigestAt ??= due;
         Added.NextDigestAt = NextDigestAt;
+        if (quietHours)
+        {
+            UnlistedQuietHours = Added.UnlistedQuietHours = true;
+        }
         var repeat = DigestRepeat.Of(original, duplicate, at);
         AddRepeatTo(Added.Repeats, repeat);
-        if (!Repeats.ContainsKey(original) && Repeats.Count >= originals)
+        // A while: a state read back may hold more, an entry replayed having brought back one forgotten after it was written.
+        while (!Repeats.ContainsKey(original) && Repeats.Count >= originals)
         {
             Repeats.Remove(Repeats.Values.MinBy(r => r.LastAt)!.MatchId);
         }
         AddRepeatTo(Repeats, repeat);
     }
+
+    /// <summary>The <see cref="Repeats"/> in the order the digest lists them: the most repeated first, then the latest.</summary>
+    public IEnumerable<DigestRepeat> RepeatsMostFirst() => Repeats.Values.OrderByDescending(r => r.Count).ThenByDescending(r => r.LastAt);
 
     private static void AddRepeatTo(Dictionary<string, DigestRepeat> repeats, DigestRepeat repeat)
     {

@@ -39,7 +39,8 @@ public static class ClusterContract
     /// 9: the gateway's <c>Score</c> and <c>ScoreEmbedded</c> take the messages' ids, and a user's history entry keeps its
     /// message's (<c>UserMatch.MessageId</c>); a user's attention state and log entries count suppressed near-duplicates
     /// against their originals (<c>AttentionState.Repeats</c>, <c>AttentionEntry.Repeats</c>) and a digest lists them
-    /// (<c>Digest.Repeats</c>, the new <c>DigestRepeat</c>): an ingest of version 8 sends no ids, and a silo of version 8
+    /// (<c>Digest.Repeats</c>, the new <c>DigestRepeat</c>), as a user's export does those waiting
+    /// (<c>UserDataExport.RepeatsWaitingForDigest</c>): an ingest of version 8 sends no ids, and a silo of version 8
     /// cannot read the new type and would drop the ids and the counts from the records it writes back.
     /// </summary>
     public const string Version = "9";

@@ -587,11 +587,11 @@ public sealed partial class UserGrain(
 
     public async Task<UserDataExport> Export()
         => new(UserId, await GetInterests(), state.State.Policy, await GetFeedback(), _history.Newest(int.MaxValue),
-            await GetDigests(AttentionFilter.RecentDigests), [.. state.State.Attention.Pending]);
+            await GetDigests(AttentionFilter.RecentDigests), [.. state.State.Attention.Pending], [.. state.State.Attention.RepeatsMostFirst()]);
 
     public Task<bool> HoldsAnything()
         => Task.FromResult(!UserDataExport.KeepsNothing(state.State.Interests.Count, state.State.Policy, FeedbackOfHeldInterests.Count(), _history.Count,
-            Math.Min(state.State.Attention.RecentDigests.Count, AttentionFilter.RecentDigests), state.State.Attention.Pending.Count));
+            Math.Min(state.State.Attention.RecentDigests.Count, AttentionFilter.RecentDigests), state.State.Attention.Pending.Count + state.State.Attention.Repeats.Count));
 
     public Task<bool> HasInterests() => Task.FromResult(state.State.Interests.Count > 0);
 

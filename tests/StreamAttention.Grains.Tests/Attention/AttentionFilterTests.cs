@@ -104,6 +104,36 @@ public sealed class AttentionFilterTests
         Assert.Equal(new[] { "o2", "o3", "o4", "o5" }, state.Repeats.Keys.Order());
     }
 
+    /// <summary>
+    /// A log replayed after a lost silo can bring back an original forgotten after its entry was written (the entry holds
+    /// its repeats, the forgetting is not logged): the next repeat of another original brings them back within their bound.
+    /// </summary>
+    [Fact]
+    public void Repeats_replayed_beyond_their_bound_are_brought_back_within_it_by_the_next_original_repeated()
+    {
+        var time = new FakeTimeProvider(Start);
+        var (filter, state) = (new AttentionFilter(time, maxFingerprints: 2), new AttentionState());
+        var policy = DeliveryPolicy.Default with { RateLimit = new RateLimitPolicy(100, TimeSpan.FromHours(1)) };
+        var entries = new List<AttentionEntry>();
+        for (var i = 0; i < 4; i++)
+        {
+            filter.Decide(Match($"o{i}", DistinctText(i) + " on db-1", 0.8f), policy, state);
+            Assert.Equal(DeliveryKinds.SuppressedDuplicate, filter.Decide(Match($"r{i}", DistinctText(i) + " on db-2", 0.8f), policy, state).Delivery);
+            var written = state.Unwritten();
+            entries.Add(new AttentionEntry { Fingerprints = [.. written.Fingerprints], Repeats = new(written.Repeats), NextDigestAt = written.NextDigestAt });
+            state.MarkWritten();
+            time.Advance(TimeSpan.FromSeconds(10));
+        }
+        var replayed = new AttentionState();
+        entries.ForEach(replayed.Apply);
+        Assert.Equal(4, replayed.Repeats.Count);
+
+        Assert.Equal(DeliveryKinds.Immediate, filter.Decide(Match("o4", DistinctText(4) + " on db-1", 0.8f), policy, replayed).Delivery);
+        Assert.Equal(DeliveryKinds.SuppressedDuplicate, filter.Decide(Match("r4", DistinctText(4) + " on db-2", 0.8f), policy, replayed).Delivery);
+
+        Assert.Equal(new[] { "o3", "o4" }, replayed.Repeats.Keys.Order());
+    }
+
     /// <summary>Alerts in the same wording with a word of their own: an escalation, a resolution, another service or host.</summary>
     [Theory]
     [InlineData("TLS certificate for api.example.com expires in 7 days", "TLS certificate for api.example.com has expired")]
@@ -247,6 +277,22 @@ public sealed class AttentionFilterTests
         time.SetUtcNow(new DateTimeOffset(2026, 6, 2, 5, 0, 0, TimeSpan.Zero));
         var digest = Assert.IsType<Digest>(filter.TakeDueDigest("u", policy, state));
         Assert.Equal((9, DigestReasons.QuietHoursEnd), (digest.Total, digest.Reason));
+    }
+
+    /// <summary>A critical alert broke the quiet hours and kept firing: the digest of its repeats alone comes at their end, and says so.</summary>
+    [Fact]
+    public void A_digest_of_repeats_held_by_quiet_hours_comes_at_their_end_for_that_reason()
+    {
+        var (time, filter, state) = Arrange(new DateTimeOffset(2026, 6, 1, 20, 30, 0, TimeSpan.Zero)); // 22:30 in Berlin (CEST)
+        var policy = DeliveryPolicy.Default with { QuietHours = new QuietHoursPolicy("Europe/Berlin", new TimeOnly(22, 0), new TimeOnly(7, 0), 0.9f) };
+        Assert.Equal(DeliveryKinds.Immediate, filter.Decide(Match("a", "CRITICAL: checkout service down on pod checkout-1", 0.95f), policy, state).Delivery);
+        time.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal(DeliveryKinds.SuppressedDuplicate, filter.Decide(Match("b", "CRITICAL: checkout service down on pod checkout-1", 0.95f), policy, state).Delivery);
+
+        time.SetUtcNow(new DateTimeOffset(2026, 6, 2, 5, 0, 0, TimeSpan.Zero));
+        var digest = Assert.IsType<Digest>(filter.TakeDueDigest("u", policy, state));
+
+        Assert.Equal((0, 1, DigestReasons.QuietHoursEnd), (digest.Total, digest.Repeats!.Count, digest.Reason));
     }
 
     [Fact]

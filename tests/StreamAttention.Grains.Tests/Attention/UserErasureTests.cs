@@ -125,6 +125,21 @@ public sealed class UserErasureTests(AttentionClusterFixture fixture) : IClassFi
         Assert.Equal(waiting, export.WaitingForDigest.Select(m => m.MatchId));
     }
 
+    /// <summary>A suppressed duplicate waits, counted, for the next digest: the export holds it with its text.</summary>
+    [Fact]
+    public async Task The_export_holds_the_repeats_waiting_for_the_next_digest()
+    {
+        var grain = Grains.GetGrain<IUserGrain>("erasure-export-repeats");
+        Assert.Empty((await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest, 0.3f)])).Errors);
+        var (first, again) = (Match("first") with { Text = Texts.DatabaseMessage }, Match("again") with { Text = Texts.DatabaseMessage });
+
+        var decided = await grain.Decide([first, again]);
+
+        Assert.Equal((DeliveryKinds.SuppressedDuplicate, "first"), (decided[1].Delivery, decided[1].DuplicateOf));
+        var repeat = Assert.Single((await grain.Export()).RepeatsWaitingForDigest);
+        Assert.Equal(("first", 1, Texts.DatabaseMessage), (repeat.MatchId, repeat.Count, repeat.LastText));
+    }
+
     /// <summary>
     /// <see cref="IUserGrain.HoldsAnything"/> answers whether the export keeps anything, for each kind of data kept, each
     /// left alone where the grain allows it: a match outlives its interest; a digest and a match waiting for one outlive it

@@ -17,8 +17,9 @@ public interface IScoringGatewayGrain : IGrainWithIntegerKey
     /// <paramref name="sourceIds"/>, one per text, name each text where it came from (a Kafka message's position): a
     /// text scored again under the same source id gets the same match ids, and so the decisions its users' grains made
     /// the first time (a retried batch notifies nobody twice and loses no notification); null: new ids every call.
-    /// <paramref name="messageIds"/>, one per text, the messages' own ids (a Kafka message's <c>id</c>), kept with each match in
-    /// the users' histories, digests and live streams, so those join their records on the output topics; null: none.
+    /// <paramref name="messageIds"/>, one per text, the messages' own ids (a Kafka message's <c>id</c>), kept with each
+    /// match in the users' histories, digests and live streams, so those join their records on the output topics; null:
+    /// none.
     /// </summary>
     [Alias("Score")]
     Task<IReadOnlyList<TextMatch>> Score(IReadOnlyList<string> texts, string? userId = null, string? tenant = null, IReadOnlyList<string>? sourceIds = null,

@@ -5,8 +5,9 @@ namespace StreamAttention.Contracts.Live;
 
 /// <summary>
 /// A scored batch's decided matches as the live feed carries them: the gateway's own result, the batch's texts (and
-/// their source ids and message ids, where given) and the time its matches were formed. A match becomes a <see cref="LiveMatch"/> only on
-/// a silo with stream clients (or that had them lately), since most of the time nobody watches.
+/// their source ids and message ids, where given) and the time its matches were formed. A match becomes a
+/// <see cref="LiveMatch"/> only on a silo with stream clients (or that had them lately), since most of the time nobody
+/// watches.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("StreamAttention.LiveBatch")]
 public sealed record LiveBatch(DateTimeOffset At, IReadOnlyList<string> Texts, IReadOnlyList<TextMatch> Matches, IReadOnlyList<string>? Sources = null,

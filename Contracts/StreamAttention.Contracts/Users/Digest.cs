@@ -15,9 +15,9 @@ public sealed record Digest(string Id, string UserId, DateTimeOffset At, string 
 public sealed record DigestGroup(string InterestId, IReadOnlyList<UserMatch> Top, int More);
 
 /// <summary>
-/// The suppressed near-duplicates of one delivered or queued match (<paramref name="MatchId"/>): how many, when the last
-/// one was decided, its score and text, and the best score among them, so the person can tell an incident that fired once from one
-/// that keeps firing.
+/// The suppressed near-duplicates of one delivered or queued match (<paramref name="MatchId"/>): how many, when the
+/// last one was decided, its score and text, and the best score among them, so the person can tell an incident that
+/// fired once from one that keeps firing.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("StreamAttention.DigestRepeat")]
 public sealed record DigestRepeat(string MatchId, string InterestId, int Count, DateTimeOffset LastAt, float LastScore, float BestScore, string LastText)

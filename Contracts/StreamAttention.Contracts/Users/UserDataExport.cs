@@ -28,8 +28,9 @@ public sealed record UserDataExport(
         WaitingForDigest.Count + RepeatsWaitingForDigest.Count);
 
     /// <summary>
-    /// <see cref="KeepsNothing()"/> from the lists' lengths (<paramref name="waitingForDigest"/>: matches and repeats): what <c>IUserGrain.HoldsAnything</c> asks of the grain's
-    /// state without forming the export, so the two cannot disagree on what is kept.
+    /// <see cref="KeepsNothing()"/> from the lists' lengths (<paramref name="waitingForDigest"/>: matches and repeats):
+    /// what <c>IUserGrain.HoldsAnything</c> asks of the grain's state without forming the export, so the two cannot
+    /// disagree on what is kept.
     /// </summary>
     public static bool KeepsNothing(int interests, DeliveryPolicy? policy, int feedback, int matches, int digests, int waitingForDigest)
         => interests == 0 && policy is null && feedback == 0 && matches == 0 && digests == 0 && waitingForDigest == 0;

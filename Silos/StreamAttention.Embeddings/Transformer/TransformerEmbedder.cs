@@ -388,10 +388,10 @@ public sealed class TransformerEmbedder : ITextEmbedder
 
     /// <summary>
     /// The SHA-256 (hex) of everything that makes the vectors: the model file's SHA-256, the vocabulary file's, and the
-    /// options that change what the model is given or what is read from it (casing, output, and the word pieces kept per
-    /// text unless <paramref name="defaultMaxTokens"/>, the pooling and the prefixes unless none, so a model run with the
-    /// defaults keeps the identity of the builds before). Hashed from the files at each start, for the reasons <see cref="DefaultName"/> gives; the
-    /// vocabulary is a few hundred KB.
+    /// options that change what the model is given or what is read from it (casing, output, and the word pieces kept
+    /// per text unless <paramref name="defaultMaxTokens"/>, the pooling and the prefixes unless none, so a model run
+    /// with the defaults keeps the identity of the builds before). Hashed from the files at each start, for the reasons
+    /// <see cref="DefaultName"/> gives; the vocabulary is a few hundred KB.
     /// </summary>
     private static string FingerprintOf(byte[] modelSha256, TransformerEmbeddingOptions options, bool defaultMaxTokens)
     {

@@ -201,10 +201,10 @@ public sealed class AttentionState
     }
 
     /// <summary>
-    /// Counts <paramref name="duplicate"/>, suppressed at <paramref name="at"/>, against <paramref name="original"/> for the next digest, due at
-    /// <paramref name="due"/> unless one is due earlier. Of at most <paramref name="originals"/> originals: beyond them,
-    /// the one repeated longest ago is forgotten. One suppressed inside quiet hours (<paramref name="quietHours"/>) makes
-    /// the digest come for their end, as a match they deferred does.
+    /// Counts <paramref name="duplicate"/>, suppressed at <paramref name="at"/>, against <paramref name="original"/>
+    /// for the next digest, due at <paramref name="due"/> unless one is due earlier. Of at most
+    /// <paramref name="originals"/> originals: beyond them, the one repeated longest ago is forgotten. One suppressed inside
+    /// quiet hours (<paramref name="quietHours"/>) makes the digest come for their end, as a match they deferred does.
     /// </summary>
     public void AddRepeat(string original, UserMatch duplicate, DateTimeOffset at, DateTimeOffset due, int originals, bool quietHours)
     {

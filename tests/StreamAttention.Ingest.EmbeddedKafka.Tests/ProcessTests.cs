@@ -70,6 +70,30 @@ public sealed class ProcessTests
         await Assert.ThrowsAnyAsync<SocketException>(() => probe.ConnectAsync("127.0.0.1", port));
     }
 
+    /// <summary>
+    /// What a native fault in kafka-dev's mock cluster does to a test that uses it (<see cref="KafkaDevProcess"/>): the
+    /// test's clients in this process lose their broker and their calls fail, this process runs on, and the test's own
+    /// disposal of the process, after it died and again at the end of the test, throws nothing.
+    /// </summary>
+    [Fact]
+    public async Task KafkaDevKilledUnderATestsClientsFailsTheirCallsAndItsDisposalNot()
+    {
+        using var kafkaDev = await KafkaDevProcess.StartAsync(partitions: 1);
+        var config = new ProducerConfig { BootstrapServers = kafkaDev.BootstrapServers, MessageTimeoutMs = 5000 };
+        using var producer = new ProducerBuilder<Null, string>(config).Build();
+        using var consumer = new ConsumerBuilder<string, string>(KafkaClients.Consumer(kafkaDev.BootstrapServers, "killed")).Build();
+        consumer.Subscribe("streamattention.messages");
+        await producer.ProduceAsync("streamattention.messages", new Message<Null, string> { Value = "before" }).WaitAsync(KafkaClients.Deadline);
+        Assert.Single(KafkaClients.Consume(consumer, 1));
+
+        kafkaDev.Kill();
+        await Assert.ThrowsAsync<ProduceException<Null, string>>(
+            () => producer.ProduceAsync("streamattention.messages", new Message<Null, string> { Value = "after" }).WaitAsync(KafkaClients.Deadline));
+        Assert.Null(consumer.Consume(TimeSpan.FromSeconds(1)));
+
+        kafkaDev.Dispose();
+    }
+
     [Fact]
     public async Task KafkaDevRejectsInvalidOptionsWithExitCode2()
     {

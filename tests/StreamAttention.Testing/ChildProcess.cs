@@ -105,6 +105,9 @@ public sealed partial class ChildProcess : IDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Waits up to <paramref name="timeout"/> on the caller's thread, for a disposal, which cannot await; false if it still runs.</summary>
+    public bool WaitForExit(TimeSpan timeout) => _process.WaitForExit(timeout);
+
     public Task<string> StandardErrorAsync() => _stderr;
 
     /// <summary>Asks the process to stop, as a service manager or <c>kill PID</c> would.</summary>

@@ -14,6 +14,7 @@ public sealed class KafkaDevProcess : IDisposable
 
     private readonly ChildProcess _process;
     private readonly string _bootstrapFile;
+    private bool _disposed;
 
     private KafkaDevProcess(ChildProcess process, string bootstrapFile)
     {
@@ -42,18 +43,28 @@ public sealed class KafkaDevProcess : IDisposable
         }
     }
 
+    /// <summary>Ends kafka-dev at once (SIGKILL), as a native fault in the mock cluster would: its clients lose their brokers.</summary>
+    public void Kill() => _process.Kill();
+
+    /// <summary>Stops kafka-dev if it still runs; again, or after <see cref="Kill"/>, it only removes what is left.</summary>
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
         if (!_process.HasExited)
         {
             try
             {
                 _process.Terminate();
-                _process.WaitForExitAsync(StopTimeout).GetAwaiter().GetResult();
+                // Not stopped in time: ChildProcess kills what is left.
+                _process.WaitForExit(StopTimeout);
             }
-            catch (Exception e) when (e is OperationCanceledException or InvalidOperationException)
+            catch (InvalidOperationException)
             {
-                // Not stopped in time (or gone between the check and the signal): ChildProcess kills what is left.
+                // Gone between the check and the signal.
             }
         }
         _process.Dispose();

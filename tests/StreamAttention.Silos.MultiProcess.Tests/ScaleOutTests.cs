@@ -51,6 +51,9 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
     /// <summary>Stops the output topic's reader, after the test or when it failed.</summary>
     private readonly CancellationTokenSource _reading = new();
 
+    /// <summary>The output topic's reader: a Kafka client in this process, so it ends before its broker does.</summary>
+    private Task? _matchesRead;
+
     public async Task InitializeAsync()
     {
         _redis = await RedisServer.StartAsync();
@@ -69,6 +72,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
         var stream = ProduceUntilCancelledAsync(producer, streaming.Token);
         await ProcessedAsync(first, MessagesPerStep);
         var matchesRead = ReadMatchesUntilStoppedAsync(_reading.Token);
+        _matchesRead = matchesRead;
 
         // Each move happens under the stream, and the stream goes on past the shards' next spread checks.
         var second = await StartAsync(SiloProcess.StartAsync("second", [.. _redis.ClusteringConfiguration, .. SpreadCheck]));
@@ -124,6 +128,11 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _reading.CancelAsync();
+        if (_matchesRead is not null)
+        {
+            // Its outcome is the test's (awaited there); here it only has to have ended.
+            await _matchesRead.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
         foreach (var silo in _silos)
         {
             silo.Dispose();

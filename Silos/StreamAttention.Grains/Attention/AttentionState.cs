@@ -30,6 +30,14 @@ public sealed class AttentionState
     [NonSerialized]
     private int _fingerprintsUnwritten;
 
+    /// <summary>
+    /// Whether decisions since the last write gave the next digest a line no write holds: a repeated original, or a group
+    /// for an interest whose matches are only counted. Such a decision writes, as one that lists a match does, so a
+    /// lost silo loses at most counts, never a line or the digest itself (repeats alone make one due).
+    /// </summary>
+    [NonSerialized]
+    private bool _unwrittenLine;
+
     /// <summary>When each immediate notification within the rate-limit window went out, oldest first.</summary>
     [Id(0)]
     public List<DateTimeOffset> ImmediateTimes { get; set; } = [];
@@ -143,8 +151,11 @@ public sealed class AttentionState
         return entry;
     }
 
-    /// <summary>Whether decisions since the last write listed a match for the digest (<see cref="AttentionEntry.Lists"/>).</summary>
-    public bool UnwrittenLists => _unwritten is { Lists: true };
+    /// <summary>
+    /// Whether decisions since the last write listed a match for the digest (<see cref="AttentionEntry.Lists"/>) or gave it
+    /// another line (a repeated original, an interest only counted): what must be written before the decisions return.
+    /// </summary>
+    public bool UnwrittenLists => _unwritten is { Lists: true } || _unwrittenLine;
 
     /// <summary>
     /// Whether decisions since the last write added anything: a notification time, a fingerprint, a match waiting for the
@@ -215,6 +226,7 @@ public sealed class AttentionState
             UnlistedQuietHours = Added.UnlistedQuietHours = true;
         }
         var repeat = DigestRepeat.Of(original, duplicate, at);
+        _unwrittenLine |= !Repeats.ContainsKey(original);
         AddRepeatTo(Added.Repeats, repeat);
         // A while: a state read back may hold more, an entry replayed having brought back one forgotten after it was written.
         while (!Repeats.ContainsKey(original) && Repeats.Count >= originals)
@@ -268,6 +280,7 @@ public sealed class AttentionState
 
     private void Unlist(UserMatch match)
     {
+        _unwrittenLine |= !Unlisted.ContainsKey(match.InterestId) && !Pending.Exists(m => m.InterestId == match.InterestId);
         AddUnlisted(Unlisted, match.InterestId, 1);
         AddUnlisted(Added.Unlisted, match.InterestId, 1);
         if (match.Delivery == DeliveryKinds.QuietHours)
@@ -358,6 +371,7 @@ public sealed class AttentionState
     {
         _unwritten?.Clear();
         _fingerprintsUnwritten = 0;
+        _unwrittenLine = false;
     }
 }
 
@@ -418,8 +432,8 @@ public sealed class AttentionEntry
     /// <summary>
     /// Whether these decisions listed a match for the digest: the entry must then be persisted before they are
     /// returned. One that only counted matches waits for the next write (a listing decision's, the whole state's, or
-    /// the grain's deactivation): past the digest's size most deferrals only count, and a write each cost more than
-    /// the rest of the decision.
+    /// the grain's deactivation) unless it gave the digest a line (<see cref="AttentionState.UnwrittenLists"/>): past
+    /// the digest's size most deferrals only count, and a write each cost more than the rest of the decision.
     /// </summary>
     public bool Lists => Pending.Count > 0;
 }

@@ -73,6 +73,9 @@ public sealed partial class UserGrain(
     private bool _erased;
     private AttentionLog? _log;
 
+    /// <summary>Whether the outbox holds a digest no whole-state write has stored yet (its write failed): not sent until one has.</summary>
+    private bool _outboxUnwritten;
+
     /// <summary>How often rows the shard did not take are sent again (<see cref="PublishAsync"/>).</summary>
     private static readonly TimeSpan PublishRetry = TimeSpan.FromSeconds(2);
 
@@ -274,14 +277,14 @@ public sealed partial class UserGrain(
             decidedPerKind[AttentionInstruments.KindIndex(decided[i].Delivery)]++;
         }
         metrics.AddDecisions(decidedPerKind);
-        // Written only when the digest lists a new match (now or since a write that failed): that must survive a lost
-        // silo. The rate-limit times, fingerprints and counts of unlisted matches are written with it; a lost silo
-        // forgets the ones since, so at worst it notifies again or its digest counts fewer "more".
+        // Written only when the digest gets a new line (a listed match, a repeated original, an interest only counted; now
+        // or since a write that failed): that must survive a lost silo. The rate-limit times, fingerprints and counts
+        // are written with it; a lost silo forgets the ones since, so at worst it notifies again or its digest counts
+        // fewer "more" and repeats.
         if (attention.UnwrittenLists)
         {
             await WriteAttentionAsync();
         }
-        // A repeat counted for the digest, unwritten as a count is, makes it due too.
         await EnsureDigestReminderAsync();
         return new MatchDecisions(decided);
     }
@@ -440,8 +443,15 @@ public sealed partial class UserGrain(
         {
             // Durable before it is sent: a silo lost from here on resends it with the same id, never forms it again.
             attention.Outbox.Add(digest);
+            _outboxUnwritten = true;
             await WriteStateAsync();
             metrics.Digests.Add(1);
+        }
+        else if (_outboxUnwritten)
+        {
+            // Its write failed at an earlier check. Sent unwritten, a silo lost before the write would form it again under
+            // the same id with the matches decided since, and a sink that keeps the first under an id drops those.
+            await WriteStateAsync();
         }
         if (attention.Outbox.Count > 0 && await SendOutboxAsync(attention))
         {
@@ -785,6 +795,7 @@ public sealed partial class UserGrain(
             throw;
         }
         attention.MarkWritten();
+        _outboxUnwritten = false;
         // Also when the log did not move: entries whose removal failed before are removed now, or the log stays full.
         try
         {

@@ -29,6 +29,10 @@ public sealed record DigestRepeat(string MatchId, string InterestId, int Count, 
     /// <summary>These repeats followed by <paramref name="later"/> ones of the same match.</summary>
     public DigestRepeat Then(DigestRepeat later)
         => later with { Count = Count + later.Count, BestScore = Math.Max(BestScore, later.BestScore) };
+
+    /// <summary>These repeats followed by <paramref name="duplicate"/>, decided at <paramref name="at"/>: as <see cref="Then(DigestRepeat)"/> with <see cref="Of"/>'s record, without forming it.</summary>
+    public DigestRepeat Then(UserMatch duplicate, DateTimeOffset at)
+        => new(MatchId, duplicate.InterestId, Count + 1, at, duplicate.Score, Math.Max(BestScore, duplicate.Score), duplicate.Text);
 }
 
 /// <summary>Why a digest went out.</summary>

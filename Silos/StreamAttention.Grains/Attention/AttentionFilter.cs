@@ -50,7 +50,7 @@ public sealed class AttentionFilter(TimeProvider time, int maxFingerprints = Int
         var sketch = MinHashSignature.SketchOf(match.Text);
         if (policy.Duplicates.Enabled && FirstDuplicate(state.RecentFingerprints(), sketch, policy.Duplicates.Similarity, match.Text, textOf) is >= 0 and var original)
         {
-            var originalId = state.RecentFingerprints().MatchId(original);
+            var originalId = state.RepeatedId(state.RecentFingerprints().Key(original));
             // The person hears of the repeats in the next digest: one that keeps firing is not one that fired once.
             var quiet = QuietHoursWindow.IsQuiet(policy.QuietHours, now, out var end);
             state.AddRepeat(originalId, match, now, quiet ? end : now + policy.Digest.DigestEvery, maxFingerprints, quiet);

@@ -225,19 +225,32 @@ public sealed class AttentionState
         {
             UnlistedQuietHours = Added.UnlistedQuietHours = true;
         }
-        var repeat = DigestRepeat.Of(original, duplicate, at);
         _unwrittenLine |= !Repeats.ContainsKey(original);
-        AddRepeatTo(Added.Repeats, repeat);
+        // The first repeat's record, formed only for a dictionary that does not count the original yet (shared by both).
+        DigestRepeat? first = null;
+        AddRepeatTo(Added.Repeats, original, duplicate, at, ref first);
         // A while: a state read back may hold more, an entry replayed having brought back one forgotten after it was written.
         while (!Repeats.ContainsKey(original) && Repeats.Count >= originals)
         {
             Repeats.Remove(Repeats.Values.MinBy(r => r.LastAt)!.MatchId);
         }
-        AddRepeatTo(Repeats, repeat);
+        AddRepeatTo(Repeats, original, duplicate, at, ref first);
     }
+
+    /// <summary>
+    /// The match id of <paramref name="key"/> (<see cref="MatchKey.ToId"/>): the string <see cref="Repeats"/> keys it by
+    /// where it was repeated before, so an original that keeps being repeated forms no new id each time.
+    /// </summary>
+    public string RepeatedId(MatchKey key) => key.ToId(Repeats);
 
     /// <summary>The <see cref="Repeats"/> in the order the digest lists them: the most repeated first, then the latest.</summary>
     public IEnumerable<DigestRepeat> RepeatsMostFirst() => Repeats.Values.OrderByDescending(r => r.Count).ThenByDescending(r => r.LastAt);
+
+    private static void AddRepeatTo(Dictionary<string, DigestRepeat> repeats, string original, UserMatch duplicate, DateTimeOffset at, ref DigestRepeat? first)
+    {
+        ref var kept = ref CollectionsMarshal.GetValueRefOrAddDefault(repeats, original, out var exists);
+        kept = exists ? kept!.Then(duplicate, at) : first ??= DigestRepeat.Of(original, duplicate, at);
+    }
 
     private static void AddRepeatTo(Dictionary<string, DigestRepeat> repeats, DigestRepeat repeat)
     {

@@ -44,9 +44,6 @@ public sealed class FingerprintWindow : IEnumerable<Fingerprint>
     /// <summary>When the <paramref name="index"/>-th oldest was taken.</summary>
     public DateTimeOffset At(int index) => _at[Slot(index)];
 
-    /// <summary>The <paramref name="index"/>-th oldest's match id, a new string.</summary>
-    public string MatchId(int index) => Key(index).ToId();
-
     public MatchKey Key(int index) => _keys[Slot(index)];
 
     public ReadOnlySpan<byte> Sketch(int index) => _sketches.AsSpan(Slot(index) * Length, Length);

@@ -87,6 +87,27 @@ public sealed class AttentionFilterTests
         Assert.Null(filter.TakeDueDigest("u", policy, state));
     }
 
+    /// <summary>An original with a UUID id repeated again is named by the string its repeats are counted under, not a new one each time.</summary>
+    [Fact]
+    public void Repeats_of_an_original_name_it_by_the_id_string_they_are_counted_under()
+    {
+        var (time, filter, state) = Arrange();
+        var original = new Guid("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0").ToString("N");
+        const string text = "checkout-api p99 latency 1200 ms on pod checkout-7f9c8d-ax2k0";
+        Decide(filter, Match(original, text, 0.8f), DeliveryPolicy.Default, state);
+        var named = new List<string?>();
+        for (var i = 0; i < 3; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(6));
+            named.Add(Decide(filter, Match($"r{i}", text, 0.8f), DeliveryPolicy.Default, state).DuplicateOf);
+        }
+
+        Assert.All(named, id => Assert.Equal(original, id));
+        var counted = Assert.Single(state.Repeats).Key;
+        Assert.All(named, id => Assert.Same(counted, id));
+        Assert.Equal(3, state.Repeats[counted].Count);
+    }
+
     /// <summary>A user's repeats are kept for at most as many originals as its fingerprints; the one repeated longest ago leaves first.</summary>
     [Fact]
     public void Repeats_are_kept_for_at_most_as_many_originals_as_fingerprints()

@@ -247,7 +247,7 @@ public sealed class AttentionStateTests
             Assert.Equal(kept, window);
             for (var i = 0; i < kept.Count; i++)
             {
-                Assert.Equal((kept[i].At, kept[i].MatchId), (window.At(i), window.MatchId(i)));
+                Assert.Equal((kept[i].At, kept[i].MatchId), (window.At(i), window.Key(i).ToId()));
                 Assert.Equal(kept[i].Sketch, window.Sketch(i).ToArray());
                 Assert.Equal(kept.FindIndex(k => k.Sketch.SequenceEqual(kept[i].Sketch)), window.FirstAgreeing(kept[i].Sketch, MinHashSignature.Length));
             }

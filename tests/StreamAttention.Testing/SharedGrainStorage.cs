@@ -37,6 +37,13 @@ public sealed class SharedGrainStore
 
     private int _writesHeld;
 
+    private readonly ConcurrentDictionary<GrainId, int> _writesByGrain = new();
+
+    /// <summary>How many writes of any of <paramref name="grain"/>'s states have succeeded so far.</summary>
+    public int WritesOf(GrainId grain) => _writesByGrain.GetValueOrDefault(grain);
+
+    public void CountWriteOf(GrainId grain) => _writesByGrain.AddOrUpdate(grain, 1, (_, writes) => writes + 1);
+
     /// <summary>How many writes were made to fail so far.</summary>
     public int WritesFailed => Volatile.Read(ref _writesFailed);
 
@@ -146,6 +153,7 @@ public sealed class SharedGrainStorage(SharedGrainStore store, DeepCopier copier
         }
         var etag = Guid.NewGuid().ToString("N");
         store.Entries[key] = (copier.Copy(grainState.State)!, etag);
+        store.CountWriteOf(grainId);
         grainState.ETag = etag;
         grainState.RecordExists = true;
     }

@@ -73,8 +73,11 @@ public sealed partial class UserGrain(
     private bool _erased;
     private AttentionLog? _log;
 
-    /// <summary>Whether the outbox holds a digest no whole-state write has stored yet (its write failed): not sent until one has.</summary>
-    private bool _outboxUnwritten;
+    /// <summary>
+    /// How many digests of the outbox no whole-state write has stored yet (their write failed): not sent until one has, and
+    /// counted (<see cref="AttentionInstruments.Digests"/>) by the write that stores them, so each once.
+    /// </summary>
+    private int _digestsUnwritten;
 
     /// <summary>How often rows the shard did not take are sent again (<see cref="PublishAsync"/>).</summary>
     private static readonly TimeSpan PublishRetry = TimeSpan.FromSeconds(2);
@@ -443,11 +446,10 @@ public sealed partial class UserGrain(
         {
             // Durable before it is sent: a silo lost from here on resends it with the same id, never forms it again.
             attention.Outbox.Add(digest);
-            _outboxUnwritten = true;
+            _digestsUnwritten++;
             await WriteStateAsync();
-            metrics.Digests.Add(1);
         }
-        else if (_outboxUnwritten)
+        else if (_digestsUnwritten > 0)
         {
             // Its write failed at an earlier check. Sent unwritten, a silo lost before the write would form it again under
             // the same id with the matches decided since, and a sink that keeps the first under an id drops those.
@@ -795,7 +797,11 @@ public sealed partial class UserGrain(
             throw;
         }
         attention.MarkWritten();
-        _outboxUnwritten = false;
+        if (_digestsUnwritten > 0)
+        {
+            metrics.Digests.Add(_digestsUnwritten);
+            _digestsUnwritten = 0;
+        }
         // Also when the log did not move: entries whose removal failed before are removed now, or the log stays full.
         try
         {

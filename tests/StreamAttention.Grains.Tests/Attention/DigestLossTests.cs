@@ -1,5 +1,8 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Users;
+using StreamAttention.Grains.Attention;
 
 namespace StreamAttention.Grains.Tests.Attention;
 
@@ -94,6 +97,79 @@ public sealed class DigestLossTests(AttentionClusterFixture fixture) : IClassFix
         Assert.Equal(2, digest.Total);
         var other = Assert.Single(digest.Groups, g => g.InterestId == "other");
         Assert.Equal((0, 1), (other.Top.Count, other.More));
+    }
+
+    /// <summary>
+    /// A digest is counted (<see cref="AttentionInstruments.Digests"/>) by the write that stores it: one whose write failed
+    /// by the later write, once.
+    /// </summary>
+    [Fact]
+    public async Task A_digest_whose_write_failed_is_counted_once_by_the_write_that_stores_it()
+    {
+        const string user = "digest-write-failed-counted";
+        var grain = await CountingUserAsync(user);
+        var counted = 0L;
+        using var listener = DigestsCountedOf(grain.GetGrainId(), value => Interlocked.Add(ref counted, value));
+
+        await FailTheDigestsWriteAsync(user);
+        Assert.Equal(0, Interlocked.Read(ref counted));
+        await DeferAfterAsync(grain);
+        await CheckTwiceAndAssertEverythingReachedTheDigestsAsync(user);
+
+        Assert.Equal(2, fixture.Sink.Of(user).Count);
+        Assert.Equal(2, Interlocked.Read(ref counted));
+    }
+
+    /// <summary>
+    /// A decision that gives the digest a line writes once for it: the later repeats of the original, and the later
+    /// counts of the interest, wait for the next write as counts do (or a repeat-heavy stream wrote once a match).
+    /// </summary>
+    [Fact]
+    public async Task Only_the_first_repeat_of_an_original_and_the_first_count_of_an_interest_write()
+    {
+        var grain = await UserAsync("digest-lines-written-once");
+        await grain.PutInterests([new InterestInput("other", Texts.DatabaseInterest, 0.3f)]);
+        var first = Match("first", 0.9f);
+        Assert.Equal([DeliveryKinds.Immediate, DeliveryKinds.Deferred], (await grain.Decide([first, Match("listed", 0.8f)])).Select(d => d.Delivery));
+        var writes = fixture.Store.WritesOf(grain.GetGrainId());
+
+        Assert.Equal(DeliveryKinds.Deferred, Assert.Single(await grain.Decide([Match("counted", 0.7f) with { InterestId = "other" }])).Delivery);
+        Assert.Equal(DeliveryKinds.SuppressedDuplicate, Assert.Single(await grain.Decide([first with { MatchId = "first-again" }])).Delivery);
+        Assert.Equal(writes + 2, fixture.Store.WritesOf(grain.GetGrainId()));
+        Assert.Equal(DeliveryKinds.Deferred, Assert.Single(await grain.Decide([Match("also", 0.7f) with { InterestId = "other" }])).Delivery);
+        Assert.Equal(DeliveryKinds.SuppressedDuplicate, Assert.Single(await grain.Decide([first with { MatchId = "first-once-more" }])).Delivery);
+
+        Assert.Equal(writes + 2, fixture.Store.WritesOf(grain.GetGrainId()));
+    }
+
+    /// <summary>
+    /// Calls <paramref name="counted"/> with what the silos count as digests formed by <paramref name="user"/>'s
+    /// activation (the counter has no user: a reminder of another test's user may tick meanwhile).
+    /// </summary>
+    private MeterListener DigestsCountedOf(GrainId user, Action<long> counted)
+    {
+        var counters = fixture.Cluster.Silos.Select(s => s.ServiceProvider.GetRequiredService<AttentionInstruments>().Digests).ToArray();
+        // Counted on the activation's turn: the grain it runs for is the one counting.
+        var running = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IGrainContextAccessor>();
+        var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (counters.Any(c => ReferenceEquals(c, instrument)))
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) =>
+        {
+            if (running.GrainContext?.GrainId == user)
+            {
+                counted(value);
+            }
+        });
+        listener.Start();
+        return listener;
     }
 
     /// <summary>The activation goes without writing anything, as a crashed silo's does; the next call activates the user again.</summary>

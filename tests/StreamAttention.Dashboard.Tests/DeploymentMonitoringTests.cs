@@ -116,6 +116,24 @@ public sealed partial class DeploymentMonitoringTests
     }
 
     /// <summary>
+    /// docker-compose has no readiness probes of its own: its healthcheck is the one place a process that runs but cannot
+    /// work shows (<c>docker compose ps</c>), and its probes are what counts short readiness failures there
+    /// (StreamAttentionReadinessFlapping). Every service of the image is probed on <c>/health/ready</c>, none on liveness.
+    /// </summary>
+    [Fact]
+    public void Every_compose_service_of_the_image_is_probed_on_its_readiness()
+    {
+        var compose = File.ReadAllText(Path.Combine(RepositoryRoot(), "docker-compose.yml"));
+        var image = ComposeAnchor().Match(compose);
+        var services = ImageServices();
+
+        Assert.True(image.Success, "docker-compose.yml has no x-streamattention block");
+        Assert.Matches(ReadinessHealthcheck(), image.Groups["body"].Value);
+        Assert.Contains(services, service => service.Name == "ingest");
+        Assert.All(services, service => Assert.DoesNotContain("healthcheck:", service.Body, StringComparison.Ordinal));
+    }
+
+    /// <summary>
     /// The "Silos up" stat counts the targets of the jobs it selects: those of the silos (the compose services of the
     /// image that run its default command, GPU profile included), not the standalone ingest's.
     /// </summary>
@@ -136,13 +154,13 @@ public sealed partial class DeploymentMonitoringTests
         Assert.Equal(silos.Order(), hosts.Order());
     }
 
-    /// <summary>The compose services of the StreamAttention image: their name, whether only a profile runs them, and their command line (empty: the image's, a silo).</summary>
-    private static List<(string Name, bool InProfile, string Command)> ImageServices()
+    /// <summary>The compose services of the StreamAttention image: their name, whether only a profile runs them, their command line (empty: the image's, a silo) and their lines.</summary>
+    private static List<(string Name, bool InProfile, string Command, string Body)> ImageServices()
     {
         var compose = File.ReadAllText(Path.Combine(RepositoryRoot(), "docker-compose.yml"));
         return ComposeService().Matches(compose[compose.IndexOf("\nservices:\n", StringComparison.Ordinal)..])
             .Where(m => m.Groups["body"].Value.Contains("<<: *streamattention\n", StringComparison.Ordinal))
-            .Select(m => (m.Groups["name"].Value, m.Groups["body"].Value.Contains("profiles:", StringComparison.Ordinal), ComposeCommand().Match(m.Groups["body"].Value).Value))
+            .Select(m => (m.Groups["name"].Value, m.Groups["body"].Value.Contains("profiles:", StringComparison.Ordinal), ComposeCommand().Match(m.Groups["body"].Value).Value, m.Groups["body"].Value))
             .ToList();
     }
 
@@ -355,6 +373,13 @@ public sealed partial class DeploymentMonitoringTests
 
     [GeneratedRegex(@"([A-Za-z_]\w*)=""((?:[^""\\]|\\.)*)""")]
     private static partial Regex ExpositionLabel();
+
+    /// <summary>The settings every service of the StreamAttention image merges (<c>&lt;&lt;: *streamattention</c>): the block's indented lines.</summary>
+    [GeneratedRegex(@"^x-streamattention: &streamattention\n(?<body>(?:(?:  .*)?\n)*)", RegexOptions.Multiline)]
+    private static partial Regex ComposeAnchor();
+
+    [GeneratedRegex(@"^  healthcheck:\n    test: \[.*""http://127\.0\.0\.1:8080/health/ready""\]$", RegexOptions.Multiline)]
+    private static partial Regex ReadinessHealthcheck();
 
     /// <summary>A top-level service of a compose file: its name and its indented lines.</summary>
     [GeneratedRegex(@"^  (?<name>[\w-]+):\n(?<body>(?:(?:    .*)?\n)*)", RegexOptions.Multiline)]

@@ -293,8 +293,8 @@ public sealed class AttentionState
 
     private void Unlist(UserMatch match)
     {
-        _unwrittenLine |= !Unlisted.ContainsKey(match.InterestId) && !Pending.Exists(m => m.InterestId == match.InterestId);
-        AddUnlisted(Unlisted, match.InterestId, 1);
+        // An interest counted for the first time, with none of its matches listed, gives the digest a group of its own.
+        _unwrittenLine |= !AddUnlisted(Unlisted, match.InterestId, 1) && !ListsAny(match.InterestId);
         AddUnlisted(Added.Unlisted, match.InterestId, 1);
         if (match.Delivery == DeliveryKinds.QuietHours)
         {
@@ -302,8 +302,25 @@ public sealed class AttentionState
         }
     }
 
-    private static void AddUnlisted(Dictionary<string, int> unlisted, string interestId, int count)
-        => CollectionsMarshal.GetValueRefOrAddDefault(unlisted, interestId, out _) += count;
+    /// <summary>Adds <paramref name="count"/> to the interest's count; whether it was counted before.</summary>
+    private static bool AddUnlisted(Dictionary<string, int> unlisted, string interestId, int count)
+    {
+        CollectionsMarshal.GetValueRefOrAddDefault(unlisted, interestId, out var counted) += count;
+        return counted;
+    }
+
+    /// <summary>Whether a listed match is of <paramref name="interestId"/> (a loop: a predicate's closure was allocated at every count).</summary>
+    private bool ListsAny(string interestId)
+    {
+        foreach (var listed in Pending)
+        {
+            if (listed.InterestId == interestId)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /// <summary>Adds an entry read back from the log (what an earlier activation persisted there).</summary>
     public void Apply(AttentionEntry entry)

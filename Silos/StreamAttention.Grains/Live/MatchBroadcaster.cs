@@ -45,7 +45,7 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, IOptions<Live
     /// (<paramref name="userId"/> null, <paramref name="tenant"/> set) or of all users, until the subscription is disposed.
     /// <paramref name="resumeAfter"/>, the id of the last match a reconnecting listener saw: the kept matches after it
     /// that the listener takes come first (all kept ones, and <see cref="Subscription.MayHaveMissed"/>, when it is no
-    /// longer kept).
+    /// longer kept or is not one the listener takes: another user's id answers as an unknown one does).
     /// </summary>
     public Subscription Subscribe(string? userId, int capacity, string? tenant = null, string? resumeAfter = null)
     {
@@ -56,12 +56,9 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, IOptions<Live
             if (resumeAfter is not null)
             {
                 var found = false;
-                foreach (var match in _recent?.After(resumeAfter, out found) ?? [])
+                foreach (var match in _recent?.After(resumeAfter, kept => subscription.Accepts(kept.UserId), out found) ?? [])
                 {
-                    if (subscription.Accepts(match.UserId))
-                    {
-                        subscription.Offer(match);
-                    }
+                    subscription.Offer(match);
                 }
                 subscription.MayHaveMissed = !found;
             }

@@ -40,21 +40,24 @@ internal sealed class RecentLiveMatches(int capacity)
     }
 
     /// <summary>
-    /// The kept matches after the last one with id <paramref name="matchId"/> (a match scored again keeps its id), or
-    /// every kept match when none has it any more (<paramref name="found"/> false: older ones may be missing).
+    /// The kept matches that <paramref name="takes"/> after the last one it takes with id <paramref name="matchId"/> (a
+    /// match scored again keeps its id), or every kept match it takes when none has that id any more
+    /// (<paramref name="found"/> false: older ones may be missing). A match it does not take is not looked for: an id
+    /// derived from a message's source id can be computed by anyone who knows the message, and whether another user's
+    /// or tenant's match is kept must not be told.
     /// </summary>
-    public LiveMatch[] After(string matchId, out bool found)
+    public LiveMatch[] After(string matchId, Func<LiveMatch, bool> takes, out bool found)
     {
         var skip = 0;
         found = false;
         for (var age = 0; age < _count && !found; age++)
         {
-            if (At(_count - 1 - age).Match.MatchId == matchId)
+            if (At(_count - 1 - age) is var match && match.Match.MatchId == matchId && takes(match))
             {
                 (skip, found) = (_count - age, true);
             }
         }
-        return [.. Enumerable.Range(skip, _count - skip).Select(At)];
+        return [.. Enumerable.Range(skip, _count - skip).Select(At).Where(takes)];
     }
 
     /// <summary>The <paramref name="position"/>-th kept match, oldest first.</summary>

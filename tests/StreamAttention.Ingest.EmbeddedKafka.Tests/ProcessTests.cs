@@ -94,6 +94,25 @@ public sealed class ProcessTests
         kafkaDev.Dispose();
     }
 
+    /// <summary>
+    /// The tests' <see cref="ChildProcess"/> disposed again, as a test's <c>using</c> after its own cleanup does, whether
+    /// the process still ran at the first disposal or had ended: the second throws nothing and the process stays ended.
+    /// </summary>
+    [Fact]
+    public async Task ChildProcessDisposedTwiceThrowsNothing()
+    {
+        var running = ChildProcess.Start("sleep", "600");
+        var ended = ChildProcess.Start("true");
+        Assert.Equal(0, await ended.WaitForExitAsync(ProcessTimeout));
+
+        foreach (var child in new[] { running, ended })
+        {
+            child.Dispose();
+            child.Dispose();
+            Assert.True(child.HasExited);
+        }
+    }
+
     [Fact]
     public async Task KafkaDevRejectsInvalidOptionsWithExitCode2()
     {

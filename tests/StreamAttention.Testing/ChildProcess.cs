@@ -14,6 +14,7 @@ public sealed partial class ChildProcess : IDisposable
 
     private readonly Process _process;
     private readonly Task<string> _stderr;
+    private bool _disposed;
 
     private ChildProcess(Process process)
     {
@@ -23,7 +24,8 @@ public sealed partial class ChildProcess : IDisposable
 
     public StreamReader StandardOutput => _process.StandardOutput;
 
-    public bool HasExited => _process.HasExited;
+    /// <summary>Whether the process has ended; after disposal always true (it was killed then if it still ran).</summary>
+    public bool HasExited => _disposed || _process.HasExited;
 
     public static ChildProcess Start(string fileName, params string[] arguments) => Start(fileName, new Dictionary<string, string>(), arguments);
 
@@ -133,8 +135,14 @@ public sealed partial class ChildProcess : IDisposable
     /// <summary>Ends the process at once (SIGKILL, as <c>kill -9 PID</c>): nothing runs in it afterwards, as in a crash.</summary>
     public void Kill() => _process.Kill();
 
+    /// <summary>Kills the process if it still runs; again, nothing (the .NET guideline for Dispose).</summary>
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

@@ -14,7 +14,6 @@ public sealed class KafkaDevProcess : IDisposable
 
     private readonly ChildProcess _process;
     private readonly string _bootstrapFile;
-    private bool _disposed;
 
     private KafkaDevProcess(ChildProcess process, string bootstrapFile)
     {
@@ -49,11 +48,7 @@ public sealed class KafkaDevProcess : IDisposable
     /// <summary>Stops kafka-dev if it still runs; again, or after <see cref="Kill"/>, it only removes what is left.</summary>
     public void Dispose()
     {
-        if (_disposed)
-        {
-            return;
-        }
-        _disposed = true;
+        // A disposed ChildProcess has exited, and disposing it again does nothing.
         if (!_process.HasExited)
         {
             try

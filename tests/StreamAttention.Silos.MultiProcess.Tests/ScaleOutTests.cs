@@ -54,6 +54,12 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
     /// <summary>The output topic's reader: a Kafka client in this process, so it ends before its broker does.</summary>
     private Task? _matchesRead;
 
+    /// <summary>Stops the input stream's producer, after the test or when it failed.</summary>
+    private readonly CancellationTokenSource _streaming = new();
+
+    /// <summary>The input stream: its producer is a Kafka client in this process too, so it ends before its broker does.</summary>
+    private Task? _streamed;
+
     public async Task InitializeAsync()
     {
         _redis = await RedisServer.StartAsync();
@@ -67,9 +73,8 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
         await ImportAsync(first);
         var scoredBefore = await ScoreAsync(first);
 
-        using var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = _kafka.BootstrapServers, EnableIdempotence = true }).Build();
-        using var streaming = new CancellationTokenSource();
-        var stream = ProduceUntilCancelledAsync(producer, streaming.Token);
+        var stream = ProduceUntilCancelledAsync(_streaming.Token);
+        _streamed = stream;
         await ProcessedAsync(first, MessagesPerStep);
         var matchesRead = ReadMatchesUntilStoppedAsync(_reading.Token);
         _matchesRead = matchesRead;
@@ -82,7 +87,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
         var leaving = StopWithoutErrorsAsync(second);
         await ProcessedAsync(first, MessagesPerStep);
         var secondLog = await leaving;
-        await streaming.CancelAsync();
+        await _streaming.CancelAsync();
         var produced = await stream;
 
         var outcomes = await OutcomesOnceAllAsync(first, produced);
@@ -127,11 +132,15 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        await _streaming.CancelAsync();
         await _reading.CancelAsync();
-        if (_matchesRead is not null)
+        // Their outcomes are the test's (awaited there); here they only have to have ended.
+        foreach (var client in new[] { _streamed, _matchesRead })
         {
-            // Its outcome is the test's (awaited there); here it only has to have ended.
-            await _matchesRead.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (client is not null)
+            {
+                await client.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
         foreach (var silo in _silos)
         {
@@ -139,6 +148,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
         }
         _redis?.Dispose();
         _kafka?.Dispose();
+        _streaming.Dispose();
         _reading.Dispose();
     }
 
@@ -153,8 +163,9 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
     private static string MessageText(int i) => $"a long thread about {Topics[i % Topics.Length]} this week";
 
     /// <summary>Produces messages m0, m1, … at the stream's pace, each acknowledged, until cancelled; returns how many.</summary>
-    private static async Task<int> ProduceUntilCancelledAsync(IProducer<Null, string> producer, CancellationToken cancellation)
+    private async Task<int> ProduceUntilCancelledAsync(CancellationToken cancellation)
     {
+        using var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = _kafka!.BootstrapServers, EnableIdempotence = true }).Build();
         var deliveries = new List<Task>();
         using var pace = new PeriodicTimer(MessageInterval);
         while (await WaitOrCancelledAsync(pace, cancellation))

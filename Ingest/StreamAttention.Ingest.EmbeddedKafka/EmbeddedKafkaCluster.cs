@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Confluent.Kafka;
 using StreamAttention.Ingest.EmbeddedKafka.Native;
@@ -22,12 +25,15 @@ public sealed class EmbeddedKafkaCluster : IDisposable, IAsyncDisposable
 
     private readonly MockClusterHandle _cluster;
 
-    private unsafe EmbeddedKafkaCluster(MockClusterHandle cluster, int brokerCount)
+    /// <summary>The relays of brokers given ports of the caller's; empty when the brokers are on the mock's own ports.</summary>
+    private readonly BrokerPortForwarder[] _forwarders;
+
+    private EmbeddedKafkaCluster(MockClusterHandle cluster, int brokerCount, string bootstrapServers, BrokerPortForwarder[] forwarders)
     {
         _cluster = cluster;
         BrokerCount = brokerCount;
-        BootstrapServers = Marshal.PtrToStringUTF8((nint)LibRdKafka.rd_kafka_mock_cluster_bootstraps(cluster))
-            ?? throw new InvalidOperationException("The mock cluster has no bootstrap servers.");
+        BootstrapServers = bootstrapServers;
+        _forwarders = forwarders;
     }
 
     /// <summary>Comma-separated <c>127.0.0.1:port</c> of every broker, for <c>bootstrap.servers</c>.</summary>
@@ -36,23 +42,53 @@ public sealed class EmbeddedKafkaCluster : IDisposable, IAsyncDisposable
     /// <summary>Brokers are numbered 1 to <see cref="BrokerCount"/>.</summary>
     public int BrokerCount { get; }
 
-    /// <summary>Starts <paramref name="brokerCount"/> brokers (ids 1..N) on free ports of 127.0.0.1.</summary>
-    public static EmbeddedKafkaCluster Start(int brokerCount = 1)
+    /// <summary>
+    /// Starts <paramref name="brokerCount"/> brokers (ids 1..N) on 127.0.0.1: on free ports, or from
+    /// <paramref name="firstPort"/> on (broker i on <c>firstPort + i − 1</c>), so that other programs and firewall rules
+    /// can name them.
+    /// </summary>
+    /// <exception cref="SocketException">A port from <paramref name="firstPort"/> on cannot be listened on (in use: <see cref="SocketError.AddressAlreadyInUse"/>).</exception>
+    public static EmbeddedKafkaCluster Start(int brokerCount = 1, int? firstPort = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(brokerCount, 1);
+        if (firstPort is { } port)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(port, 1, nameof(firstPort));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort - brokerCount + 1, nameof(firstPort));
+        }
         var cluster = MockClusterHandle.Create(brokerCount);
+        var forwarders = new List<BrokerPortForwarder>();
         try
         {
             // A real broker delays a new group's first rebalance by 3 s to gather members; here it only slows tests.
             LibRdKafka.rd_kafka_mock_group_initial_rebalance_delay_ms(cluster, 0);
-            return new EmbeddedKafkaCluster(cluster, brokerCount);
+            var bootstrapServers = MockBootstrapServers(cluster);
+            if (firstPort is null)
+            {
+                return new EmbeddedKafkaCluster(cluster, brokerCount, bootstrapServers, []);
+            }
+            // The mock lists its brokers in id order. Each is reached through a relay on the port asked for, which its
+            // metadata then advertises, so that clients never learn the mock's own ports.
+            var mockPorts = bootstrapServers.Split(',').Select(address => int.Parse(address[(address.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture)).ToArray();
+            var ports = Enumerable.Range(firstPort.Value, brokerCount).ToArray();
+            for (var broker = 1; broker <= brokerCount; broker++)
+            {
+                forwarders.Add(new BrokerPortForwarder(ports[broker - 1], mockPorts[broker - 1]));
+                ThrowIfFailed(LibRdKafka.rd_kafka_mock_broker_set_host_port(cluster, broker, "127.0.0.1", ports[broker - 1]));
+            }
+            return new EmbeddedKafkaCluster(cluster, brokerCount, string.Join(',', ports.Select(p => $"127.0.0.1:{p}")), [.. forwarders]);
         }
         catch
         {
+            forwarders.ForEach(forwarder => forwarder.Dispose());
             cluster.Dispose();
             throw;
         }
     }
+
+    private static unsafe string MockBootstrapServers(MockClusterHandle cluster)
+        => Marshal.PtrToStringUTF8((nint)LibRdKafka.rd_kafka_mock_cluster_bootstraps(cluster))
+            ?? throw new InvalidOperationException("The mock cluster has no bootstrap servers.");
 
     /// <summary>
     /// Creates a topic whose partitions are replicated like auto-created ones (on min(3, brokers) brokers).
@@ -109,7 +145,14 @@ public sealed class EmbeddedKafkaCluster : IDisposable, IAsyncDisposable
     public void ClearRequestErrors(KafkaApiKey apiKey) => LibRdKafka.rd_kafka_mock_clear_request_errors(_cluster, (short)apiKey);
 
     /// <summary>Stops the brokers (their connections close) and frees everything they held.</summary>
-    public void Dispose() => _cluster.Dispose();
+    public void Dispose()
+    {
+        foreach (var forwarder in _forwarders)
+        {
+            forwarder.Dispose();
+        }
+        _cluster.Dispose();
+    }
 
     /// <summary>As <see cref="Dispose"/>, off the caller's thread: the native teardown blocks while it joins the broker threads.</summary>
     public async ValueTask DisposeAsync() => await Task.Run(Dispose).ConfigureAwait(false);

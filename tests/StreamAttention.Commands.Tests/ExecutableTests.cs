@@ -134,6 +134,65 @@ public sealed partial class ExecutableTests : IDisposable
     }
 
     /// <summary>
+    /// <c>local --kafka-port N</c>: its embedded Kafka is reached at 127.0.0.1:N, which its metadata advertises, its
+    /// banner prints and its own ingest reads from (a message produced there is processed).
+    /// </summary>
+    [Fact]
+    public async Task Local_given_a_kafka_port_serves_its_embedded_Kafka_there_and_names_it()
+    {
+        var port = LoopbackPort.Free();
+        var bootstrap = $"127.0.0.1:{port}";
+        using var local = await SiloProcess.StartLocalAsync("local", "--kafka-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).Build())
+        {
+            var metadata = admin.GetMetadata(TimeSpan.FromSeconds(10));
+            Assert.Equal([("127.0.0.1", port)], metadata.Brokers.Select(b => (b.Host, b.Port)));
+            Assert.Contains("streamattention.messages", metadata.Topics.Select(t => t.Topic));
+        }
+        using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = bootstrap }).Build())
+        {
+            await producer.ProduceAsync("streamattention.messages", new Message<Null, string> { Value = """{"id": "m-1", "text": "a message for the ingest"}""" });
+        }
+        var processed = 0.0;
+        using (var waiting = new CancellationTokenSource(RunTimeout))
+        {
+            while ((processed = IngestMessages(await local.Http.GetStringAsync("/metrics", waiting.Token))) < 1)
+            {
+                await Task.Delay(200, waiting.Token);
+            }
+        }
+        var (exitCode, log) = await local.TerminateAsync();
+
+        Assert.Equal(1, processed);
+        Assert.Equal(0, exitCode);
+        Assert.Contains($"  Kafka            {bootstrap} (embedded, in memory)", log);
+    }
+
+    private static double IngestMessages(string metrics) => System.Text.RegularExpressions.Regex
+        .Matches(metrics, @"^streamattention_ingest_messages_total\{[^}]*\} (?<count>\S+)", System.Text.RegularExpressions.RegexOptions.Multiline)
+        .Sum(m => double.Parse(m.Groups["count"].Value, System.Globalization.CultureInfo.InvariantCulture));
+
+    [Fact]
+    public async Task Local_refuses_a_kafka_port_in_use_out_of_range_or_with_a_real_Kafka_in_one_line_with_exit_code_2()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, LoopbackPort.Free());
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string[] ports = ["--urls", $"http://127.0.0.1:{LoopbackPort.Free()}", $"--Cluster:SiloPort={LoopbackPort.Free()}", $"--Cluster:GatewayPort={LoopbackPort.Free()}"];
+
+        var inUse = await Run(["local", .. ports, "--kafka-port", port]);
+        var outOfRange = await Run(["local", .. ports, "--kafka-port", "65536"]);
+        var withRealKafka = await Run(["local", .. ports, "--kafka-port", port, "--kafka", "127.0.0.1:9"]);
+
+        Assert.Equal((2, $"local: --kafka-port {port} is in use on 127.0.0.1 (another local or kafka-dev? leave the option out for a free port)"),
+            (inUse.ExitCode, LastLine(inUse.Stderr)));
+        Assert.Equal((2, "local: --kafka-port must be 1–65535"), (outOfRange.ExitCode, LastLine(outOfRange.Stderr)));
+        Assert.Equal((2, "local: --kafka-port is the embedded Kafka's port; it does not go with --kafka"), (withRealKafka.ExitCode, LastLine(withRealKafka.Stderr)));
+        Assert.All(new[] { inUse, outOfRange, withRealKafka }, run => Assert.DoesNotContain("   at ", run.Stderr));
+    }
+
+    /// <summary>
     /// <c>local</c> distilling its table into a cache of the test's own (minutes; no whole words: GloVe is not fetched),
     /// returned once the table's partial file is there: a signal then comes before local builds its host.
     /// </summary>

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Text;
 using Confluent.Kafka;
 
@@ -5,6 +6,53 @@ namespace StreamAttention.Ingest.EmbeddedKafka.Tests;
 
 public sealed class RoundTripTests
 {
+    /// <summary>
+    /// Brokers given ports (a firewall plan, a script's fixed address) are advertised there, each broker at its own,
+    /// and reached there: a topic round-trips, and once stopped nothing listens on them.
+    /// </summary>
+    [Fact]
+    public async Task BrokersGivenPortsAreReachedAndAdvertisedThere()
+    {
+        var (cluster, firstPort) = StartOnTwoConsecutiveFreePorts();
+        await using (cluster)
+        {
+            Assert.Equal($"127.0.0.1:{firstPort},127.0.0.1:{firstPort + 1}", cluster.BootstrapServers);
+            cluster.CreateTopic("given-ports", 4);
+            using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = cluster.BootstrapServers }).Build())
+            {
+                var metadata = admin.GetMetadata(TimeSpan.FromSeconds(10));
+                Assert.Equal([(1, "127.0.0.1", firstPort), (2, "127.0.0.1", firstPort + 1)], metadata.Brokers.OrderBy(b => b.BrokerId).Select(b => (b.BrokerId, b.Host, b.Port)));
+            }
+            using (var producer = new ProducerBuilder<string, string>(KafkaClients.Producer(cluster)).Build())
+            {
+                await KafkaClients.ProduceNumbered(producer, "given-ports", 40);
+            }
+            Assert.Equal(40, KafkaClients.ReadFromStart(cluster, "given-ports", 4, 40).Count);
+        }
+        foreach (var port in new[] { firstPort, firstPort + 1 })
+        {
+            using var probe = new TcpClient();
+            await Assert.ThrowsAnyAsync<SocketException>(() => probe.ConnectAsync("127.0.0.1", port));
+        }
+    }
+
+    /// <summary>The second of two free ports may be taken: the next pair is tried, a bounded number of times.</summary>
+    private static (EmbeddedKafkaCluster Cluster, int FirstPort) StartOnTwoConsecutiveFreePorts()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var firstPort = LoopbackPort.Free();
+            try
+            {
+                return (EmbeddedKafkaCluster.Start(brokerCount: 2, firstPort), firstPort);
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse && attempt < 10)
+            {
+                // The next pair.
+            }
+        }
+    }
+
     [Fact]
     public async Task KeyedMessagesRoundTripWithHeadersAndStayInTheirKeysPartition()
     {

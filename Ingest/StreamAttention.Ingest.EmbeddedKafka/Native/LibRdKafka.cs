@@ -62,6 +62,10 @@ internal static unsafe partial class LibRdKafka
     [LibraryImport(Library)]
     internal static partial ErrorCode rd_kafka_mock_broker_set_up(MockClusterHandle cluster, int brokerId);
 
+    /// <summary>The host and port the broker's metadata advertises; where it listens does not change.</summary>
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial ErrorCode rd_kafka_mock_broker_set_host_port(MockClusterHandle cluster, int brokerId, string host, int port);
+
     [LibraryImport(Library)]
     internal static partial ErrorCode rd_kafka_mock_broker_set_rtt(MockClusterHandle cluster, int brokerId, int rttMs);
 

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 using StreamAttention.Ingest.EmbeddedKafka;
 using StreamAttention.Ingest.Options;
@@ -23,9 +25,10 @@ public static class LocalCommand
         var kafka = new Option<string?>("--kafka") { Description = "bootstrap servers of a real Kafka (host:port) instead of the embedded one" };
         var rate = new Option<double>("--rate") { Description = "sample messages per second (0 = no sample stream)", DefaultValueFactory = _ => 5 };
         var partitions = new Option<int>("--partitions") { Description = "partitions of the embedded Kafka's topics", DefaultValueFactory = _ => 8 };
+        var kafkaPort = new Option<int?>("--kafka-port") { Description = "port of 127.0.0.1 the embedded Kafka listens on (default: a free one, printed at start)" };
         var command = new Command("local", "Run everything in one process: embedded Kafka, a silo with the dashboard, the ingest pipeline and a sample stream.")
         {
-            urls, kafka, rate, partitions,
+            urls, kafka, rate, partitions, kafkaPort,
         };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parse, cancellationToken) =>
@@ -35,9 +38,23 @@ public static class LocalCommand
                 Console.Error.WriteLine("local: --rate must be ≥ 0 and --partitions ≥ 1");
                 return 2;
             }
+            if (parse.GetValue(kafkaPort) is < 1 or > IPEndPoint.MaxPort)
+            {
+                Console.Error.WriteLine("local: --kafka-port must be 1–65535");
+                return 2;
+            }
+            if (parse.GetValue(kafkaPort) is not null && parse.GetValue(kafka) is not null)
+            {
+                Console.Error.WriteLine("local: --kafka-port is the embedded Kafka's port; it does not go with --kafka");
+                return 2;
+            }
             var configuration = StreamAttentionHost.CreateBuilder(parse.UnmatchedTokens).Configuration;
             await ModelPreparation.EnsureAsync(configuration, Console.Error, cancellationToken);
-            using var embedded = parse.GetValue(kafka) is null ? StartEmbeddedKafka(parse.GetValue(partitions)) : null;
+            using var embedded = parse.GetValue(kafka) is null ? TryStartEmbeddedKafka(parse.GetValue(partitions), parse.GetValue(kafkaPort)) : null;
+            if (parse.GetValue(kafka) is null && embedded is null)
+            {
+                return 2;
+            }
             var bootstrap = parse.GetValue(kafka) ?? embedded!.BootstrapServers;
             await using var app = Build(parse.UnmatchedTokens, parse.GetValue(urls)!, bootstrap, parse.GetValue(rate), ownsProcess: true);
             if (!await StopDuringStart.StartAsync(app, cancellationToken))
@@ -97,9 +114,26 @@ public static class LocalCommand
         return SiloHost.Build(builder);
     }
 
-    public static EmbeddedKafkaCluster StartEmbeddedKafka(int partitions)
+    /// <summary>The embedded Kafka, or null when <paramref name="port"/> cannot be listened on, which one line on stderr says.</summary>
+    private static EmbeddedKafkaCluster? TryStartEmbeddedKafka(int partitions, int? port)
     {
-        var cluster = EmbeddedKafkaCluster.Start();
+        try
+        {
+            return StartEmbeddedKafka(partitions, port);
+        }
+        catch (SocketException e) when (port is not null)
+        {
+            Console.Error.WriteLine(e.SocketErrorCode == SocketError.AddressAlreadyInUse
+                ? $"local: --kafka-port {port} is in use on 127.0.0.1 (another local or kafka-dev? leave the option out for a free port)"
+                : $"local: --kafka-port {port} cannot be listened on at 127.0.0.1: {e.Message}");
+            return null;
+        }
+    }
+
+    /// <param name="port">The port of 127.0.0.1 it listens on; null: a free one.</param>
+    public static EmbeddedKafkaCluster StartEmbeddedKafka(int partitions, int? port = null)
+    {
+        var cluster = EmbeddedKafkaCluster.Start(firstPort: port);
         foreach (var topic in KafkaDevCommand.DefaultTopics)
         {
             cluster.CreateTopic(topic, partitions);

@@ -56,6 +56,8 @@ public static class InstrumentNames
     public const string HealthStatus = "streamattention.health.status";
     public const string HealthFailures = "streamattention.health.failures";
 
+    public const string HttpRefusedConnections = "streamattention.http.refused_connections";
+
     // The Kafka ingest pipeline (IngestInstruments).
     public const string IngestMessages = "streamattention.ingest.messages";
     public const string IngestMatches = "streamattention.ingest.matches";
@@ -78,7 +80,7 @@ public static class InstrumentNames
         BatchSize, BatchInterests, BatchQueueDelay, BatchShardRequests, BatchDropped,
         GatewayMessages, GatewayMatches, GatewayDuration, GatewayRequestTexts, GatewayUnknownWords, GatewayTextsWithoutKnownWords,
         AttentionDecisions, AttentionDigests, AttentionFeedback, AttentionUndecided, AttentionHungDecisions,
-        ModelInfo, HealthStatus, HealthFailures,
+        ModelInfo, HealthStatus, HealthFailures, HttpRefusedConnections,
         IngestMessages, IngestMatches, IngestErasedMatches, IngestBatchSize, IngestPauses, IngestRestarts, IngestDeadLetters, IngestLatency, IngestConsumerLag, IngestMessagesLost,
     ];
 }

@@ -38,12 +38,15 @@ public static class SecurityHostingExtensions
         var auth = builder.Configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
         builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<LimitsOptions>>((kestrel, limits) =>
+        builder.Services.AddSingleton<PerAddressConnectionLimit>();
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<LimitsOptions>, PerAddressConnectionLimit>((kestrel, limits, perAddress) =>
         {
             RequestHeadLimits.ConfigureKestrel(kestrel, limits.Value);
             // Kestrel's own default is no bound. Upgraded connections (none of the routes upgrades one) keep Kestrel's
             // own bound, 100; its time limits on a request's headers (30 s) and on a slow body (240 bytes/s) stay too.
             kestrel.Limits.MaxConcurrentConnections = limits.Value.MaxConnections;
+            // Every endpoint, those of --urls included; after Kestrel's own count, so a refused connection frees both places.
+            kestrel.ConfigureEndpointDefaults(listen => listen.Use(perAddress.Use));
         });
         builder.Services.AddProblemDetails();
         builder.Services.AddAuthentication(CallerScheme)

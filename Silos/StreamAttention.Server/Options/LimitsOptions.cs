@@ -55,4 +55,12 @@ public sealed class LimitsOptions
     /// </summary>
     [Range(1, 1_000_000)]
     public int MaxConnections { get; set; } = 4_096;
+
+    /// <summary>
+    /// Connections one client address (an IPv6 address: its /64) holds open at once; a connection past them is closed
+    /// at once. Counted by the TCP peer, so behind a proxy every client shares the proxy's address: raise it to
+    /// <see cref="MaxConnections"/> there and limit each address at the proxy.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxConnectionsPerAddress { get; set; } = 64;
 }

@@ -1,0 +1,66 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Options;
+using StreamAttention.Contracts.Diagnostics;
+using StreamAttention.Server.Options;
+
+namespace StreamAttention.Server.Security;
+
+/// <summary>
+/// Kestrel connection middleware (on every endpoint) that holds each client address to
+/// <see cref="LimitsOptions.MaxConnectionsPerAddress"/> open connections (<see cref="ConnectionsPerAddress"/>), so one
+/// client cannot take every place of <see cref="LimitsOptions.MaxConnections"/> with idle kept-alive connections. It
+/// counts the TCP peer, never a forwarded header: the peer is what holds the place. A connection past the limit is
+/// closed before a byte is read, counted (<c>streamattention.http.refused_connections</c>) and logged at most once per
+/// <see cref="ConnectionsPerAddress.RefusalLogInterval"/> per address.
+/// </summary>
+public sealed partial class PerAddressConnectionLimit
+{
+    private readonly ConnectionsPerAddress _connections;
+    private readonly ILogger<PerAddressConnectionLimit> _logger;
+    private long _refused;
+
+    public PerAddressConnectionLimit(IOptions<LimitsOptions> limits, IMeterFactory meters, ILogger<PerAddressConnectionLimit> logger)
+    {
+        _connections = new ConnectionsPerAddress(limits.Value.MaxConnectionsPerAddress, TimeProvider.System);
+        // Observed at each collection: Kestrel makes this before the meter provider listens, so a counter's first 0 would
+        // be lost, and an alert on the increase would miss the first refusals.
+        meters.Create(InstrumentNames.Meter).CreateObservableCounter(InstrumentNames.HttpRefusedConnections, () => Interlocked.Read(ref _refused), "{connection}",
+            "Connections closed unanswered because their client address held Limits:MaxConnectionsPerAddress open connections");
+        _logger = logger;
+    }
+
+    public ConnectionDelegate Use(ConnectionDelegate next) => async connection =>
+    {
+        // A Unix socket's peer has no address: nothing to count it under.
+        if (connection.RemoteEndPoint is not IPEndPoint peer)
+        {
+            await next(connection);
+            return;
+        }
+        var admission = _connections.Open(peer.Address);
+        if (!admission.Admitted)
+        {
+            Interlocked.Increment(ref _refused);
+            if (admission.LogRefusal)
+            {
+                LogRefused(admission.Group, _connections.Limit, ConnectionsPerAddress.RefusalLogInterval.TotalMinutes);
+            }
+            // Returning closes the connection at once.
+            return;
+        }
+        try
+        {
+            await next(connection);
+        }
+        finally
+        {
+            _connections.Close(admission.Group);
+        }
+    };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a connection from {Address}: it holds {Limit} open connections, the most one address may " +
+        "(Limits:MaxConnectionsPerAddress). Its further refusals are logged at most once in {Minutes} minutes; streamattention.http.refused_connections counts each.")]
+    private partial void LogRefused(string address, int limit, double minutes);
+}

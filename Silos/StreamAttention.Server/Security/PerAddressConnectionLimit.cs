@@ -45,7 +45,7 @@ public sealed partial class PerAddressConnectionLimit
             Interlocked.Increment(ref _refused);
             if (admission.LogRefusal)
             {
-                LogRefused(admission.Group, _connections.Limit, ConnectionsPerAddress.RefusalLogInterval.TotalMinutes);
+                LogRefused(admission.Group, _connections.Limit, ConnectionsPerAddress.RefusalLogInterval);
             }
             // Returning closes the connection at once.
             return;
@@ -61,6 +61,6 @@ public sealed partial class PerAddressConnectionLimit
     };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a connection from {Address}: it holds {Limit} open connections, the most one address may " +
-        "(Limits:MaxConnectionsPerAddress). Its further refusals are logged at most once in {Minutes} minutes; streamattention.http.refused_connections counts each.")]
-    private partial void LogRefused(string address, int limit, double minutes);
+        "(Limits:MaxConnectionsPerAddress). Its further refusals are logged at most once every {Interval}; streamattention.http.refused_connections counts each.")]
+    private partial void LogRefused(string address, int limit, TimeSpan interval);
 }

@@ -23,7 +23,10 @@ public static class SecurityHostingExtensions
     /// <summary>Selects the scheme per request: an API key when one is sent, else a bearer token.</summary>
     public const string CallerScheme = "Caller";
 
+    /// <summary>A caller's routes other than live streams: its window and its requests in progress.</summary>
     public const string PerCallerRateLimit = "per-caller";
+
+    /// <summary>A live stream's route: the caller's window (for the opening) and its open streams.</summary>
     public const string StreamsPerCallerLimit = "streams-per-caller";
 
     /// <summary>
@@ -62,29 +65,39 @@ public static class SecurityHostingExtensions
         {
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             options.OnRejected = WriteTooManyRequestsAsync;
-            options.AddPolicy(PerCallerRateLimit, context =>
-            {
-                var limits = context.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value;
-                return RateLimitPartition.GetFixedWindowLimiter(PartitionOf(context), _ => new FixedWindowRateLimiterOptions
+            // Both policies name which of the caller's limits a route takes; the global limiter holds them, so that one
+            // window counts every route of a caller, live streams included (a stream's opening costs a grain call and
+            // a resumption a scan under the live feed's lock). First the cap on what the caller holds at once, its
+            // streams or its other requests in progress, then the window: a request a cap refuses takes no share of
+            // the window, and a closed stream frees its place but keeps its share until the window ends.
+            options.AddPolicy(PerCallerRateLimit, _ => RateLimitPartition.GetNoLimiter(string.Empty));
+            options.AddPolicy(StreamsPerCallerLimit, _ => RateLimitPartition.GetNoLimiter(string.Empty));
+            options.GlobalLimiter = PartitionedRateLimiter.CreateChained(
+                PartitionedRateLimiter.Create<HttpContext, (string Policy, string Caller)>(context =>
                 {
-                    PermitLimit = limits.RequestsPerWindow,
-                    Window = limits.Window,
-                });
-            });
-            // Beside the window of PerCallerRateLimit (the middleware chains the two): the requests a caller has in
-            // progress on those routes, so that it cannot hold many slow ones (a body sent slowly, a large /score) at once.
-            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                RateLimitPolicyOf(context) == PerCallerRateLimit
-                    ? RateLimitPartition.GetConcurrencyLimiter(PartitionOf(context), _ => new ConcurrencyLimiterOptions
+                    var limits = context.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value;
+                    return RateLimitPolicyOf(context) switch
                     {
-                        PermitLimit = context.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value.ConcurrentRequestsPerCaller,
-                    })
-                    : RateLimitPartition.GetNoLimiter(string.Empty));
-            options.AddPolicy(StreamsPerCallerLimit, context =>
-            {
-                var limits = context.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value;
-                return RateLimitPartition.GetConcurrencyLimiter(PartitionOf(context), _ => new ConcurrencyLimiterOptions { PermitLimit = limits.StreamsPerCaller });
-            });
+                        PerCallerRateLimit => RateLimitPartition.GetConcurrencyLimiter((PerCallerRateLimit, PartitionOf(context)),
+                            _ => new ConcurrencyLimiterOptions { PermitLimit = limits.ConcurrentRequestsPerCaller }),
+                        StreamsPerCallerLimit => RateLimitPartition.GetConcurrencyLimiter((StreamsPerCallerLimit, PartitionOf(context)),
+                            _ => new ConcurrencyLimiterOptions { PermitLimit = limits.StreamsPerCaller }),
+                        _ => RateLimitPartition.GetNoLimiter((string.Empty, string.Empty)),
+                    };
+                }),
+                PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                {
+                    if (RateLimitPolicyOf(context) is not (PerCallerRateLimit or StreamsPerCallerLimit))
+                    {
+                        return RateLimitPartition.GetNoLimiter(string.Empty);
+                    }
+                    var limits = context.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value;
+                    return RateLimitPartition.GetFixedWindowLimiter(PartitionOf(context), _ => new FixedWindowRateLimiterOptions
+                    {
+                        PermitLimit = limits.RequestsPerWindow,
+                        Window = limits.Window,
+                    });
+                }));
         });
         return auth;
     }
@@ -166,18 +179,19 @@ public static class SecurityHostingExtensions
         var context = rejected.HttpContext;
         var limits = context.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value;
         string detail;
-        if (RateLimitPolicyOf(context) == StreamsPerCallerLimit)
+        // The window's refusal says when to retry, on a stream's route as on the others.
+        if (rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+        {
+            SetRetryAfter(context, retryAfter);
+            detail = $"Too many requests from this caller; retry in {retryAfter.TotalSeconds:0} s.";
+        }
+        else if (RateLimitPolicyOf(context) == StreamsPerCallerLimit)
         {
             // A stream whose client went away without closing it holds its place until a write fails, at the latest
             // its next keep-alive comment: by then a place such a stream held is free again.
             var keepAlive = context.RequestServices.GetRequiredService<IOptions<LiveDashboardOptions>>().Value.StreamKeepAlive;
             SetRetryAfter(context, keepAlive);
             detail = $"This caller has {limits.StreamsPerCaller} live streams open, the most it may (Limits:StreamsPerCaller); close one and retry.";
-        }
-        else if (rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
-        {
-            SetRetryAfter(context, retryAfter);
-            detail = $"Too many requests from this caller; retry in {retryAfter.TotalSeconds:0} s.";
         }
         else
         {

@@ -7,7 +7,11 @@ public sealed class LimitsOptions
 {
     public const string SectionName = "Limits";
 
-    /// <summary>Requests one caller may make per <see cref="Window"/> (ASP.NET Core's fixed-window limiter); beyond: 429.</summary>
+    /// <summary>
+    /// Requests one caller may make per <see cref="Window"/> (ASP.NET Core's fixed-window limiter); beyond: 429. One
+    /// window for all of a caller's routes, live streams' openings included; a request that
+    /// <see cref="StreamsPerCaller"/> or <see cref="ConcurrentRequestsPerCaller"/> refuses takes no share.
+    /// </summary>
     [Range(1, 10_000_000)]
     public int RequestsPerWindow { get; set; } = 6_000;
 
@@ -37,14 +41,17 @@ public sealed class LimitsOptions
     [Range(1, 1_024)]
     public int MaxScoreTexts { get; set; } = 1_024;
 
-    /// <summary>Live streams (server-sent events) one caller may hold open at once; beyond: 429.</summary>
+    /// <summary>
+    /// Live streams (server-sent events) one caller may hold open at once; beyond: 429. Each opening also counts in
+    /// <see cref="RequestsPerWindow"/>.
+    /// </summary>
     [Range(1, 10_000)]
     public int StreamsPerCaller { get; set; } = 8;
 
     /// <summary>
-    /// Requests one caller may have in progress at once on the routes <see cref="RequestsPerWindow"/> counts (live
-    /// streams have <see cref="StreamsPerCaller"/>); beyond: 429. The window bounds how often a caller asks, this how
-    /// much it holds: bodies sent slowly, large <c>/score</c> calls and imports.
+    /// Requests one caller may have in progress at once on the routes <see cref="RequestsPerWindow"/> counts, live
+    /// streams apart (they have <see cref="StreamsPerCaller"/>); beyond: 429. The window bounds how often a caller
+    /// asks, this how much it holds: bodies sent slowly, large <c>/score</c> calls and imports.
     /// </summary>
     [Range(1, 10_000)]
     public int ConcurrentRequestsPerCaller { get; set; } = 16;

@@ -77,7 +77,7 @@ public sealed class LimitsTests(LimitedSiloFixture fixture) : IClassFixture<Limi
     }
 
     [Fact]
-    public async Task Streams_beyond_the_callers_limit_are_429_with_a_retry_after_of_one_keep_alive()
+    public async Task Streams_beyond_the_callers_limit_are_429_with_a_retry_after_of_one_keep_alive_and_take_no_share_of_its_window()
     {
         var subject = $"streamer-{Guid.NewGuid():N}";
         using var http = fixture.As(Roles.User, "acme", subject);
@@ -88,19 +88,59 @@ public sealed class LimitsTests(LimitedSiloFixture fixture) : IClassFixture<Limi
         {
             for (var i = 0; i < LimitedSiloFixture.StreamsPerCaller; i++)
             {
-                open.Add(await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/users/{subject}/matches/stream") { Headers = { { "Accept", "text/event-stream" } } }, HttpCompletionOption.ResponseHeadersRead));
+                open.Add(await OpenStreamAsync(http, $"/users/{subject}/matches/stream"));
                 Assert.Equal(HttpStatusCode.OK, open[^1].StatusCode);
             }
-            using var refused = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/users/{subject}/matches/stream") { Headers = { { "Accept", "text/event-stream" } } }, HttpCompletionOption.ResponseHeadersRead);
+            using var refused = await OpenStreamAsync(http, $"/users/{subject}/matches/stream");
             Assert.Equal($"This caller has {LimitedSiloFixture.StreamsPerCaller} live streams open, the most it may (Limits:StreamsPerCaller); close one and retry.",
                 await AssertProblemAsync(refused, 429));
             // A stream whose client vanished is noticed at its next keep-alive (Dashboard:StreamKeepAlive, 15 s by default), so its place is free by then.
             Assert.Equal(TimeSpan.FromSeconds(15), refused.Headers.RetryAfter?.Delta);
+
+            // A refused opening takes no share of the caller's window: after a window's worth of them the caller, with
+            // 1 + StreamsPerCaller of its 5 shares used, is still served.
+            for (var i = 0; i < LimitedSiloFixture.RequestsPerWindow; i++)
+            {
+                using var again = await OpenStreamAsync(http, $"/users/{subject}/matches/stream");
+                Assert.Equal(HttpStatusCode.TooManyRequests, again.StatusCode);
+            }
+            using var served = await http.GetAsync($"/users/{subject}/interests");
+            Assert.Equal(HttpStatusCode.OK, served.StatusCode);
         }
         finally
         {
             open.ForEach(r => r.Dispose());
         }
+    }
+
+    [Fact]
+    public async Task Stream_openings_use_up_the_callers_window_a_closed_stream_frees_its_place_not_its_share_and_another_caller_is_served()
+    {
+        var subject = $"opener-{Guid.NewGuid():N}";
+        using var http = fixture.As(Roles.User, "acme", subject);
+        (await http.PutAsJsonAsync($"/users/{subject}/interests/db", new { text = Texts.DatabaseInterest })).EnsureSuccessStatusCode();
+        // The rest of the window (4), opened and closed one at a time: more openings than the caller may hold at once
+        // (2), so the later ones open in places that closed streams freed.
+        for (var i = 1; i < LimitedSiloFixture.RequestsPerWindow; i++)
+        {
+            using var stream = await OpenStreamWhenAPlaceIsFreeAsync(http, $"/users/{subject}/matches/stream");
+            Assert.Equal(HttpStatusCode.OK, stream.StatusCode);
+        }
+
+        // Every place is free again (or soon), the window is not: the next opening and the next request are refused by it.
+        using var refusedStream = await OpenStreamWhenAPlaceIsFreeAsync(http, $"/users/{subject}/matches/stream");
+        Assert.StartsWith("Too many requests from this caller; retry in", await AssertProblemAsync(refusedStream, 429));
+        Assert.NotNull(refusedStream.Headers.RetryAfter);
+        using var refused = await http.GetAsync($"/users/{subject}/interests");
+        Assert.StartsWith("Too many requests from this caller; retry in", await AssertProblemAsync(refused, 429));
+        Assert.NotNull(refused.Headers.RetryAfter);
+
+        var other = $"other-{Guid.NewGuid():N}";
+        using var otherHttp = fixture.As(Roles.User, "acme", other);
+        using var served = await otherHttp.PutAsJsonAsync($"/users/{other}/interests/db", new { text = Texts.DatabaseInterest });
+        Assert.Equal(HttpStatusCode.Created, served.StatusCode);
+        using var otherStream = await OpenStreamWhenAPlaceIsFreeAsync(otherHttp, $"/users/{other}/matches/stream");
+        Assert.Equal(HttpStatusCode.OK, otherStream.StatusCode);
     }
 
     [Fact]
@@ -130,6 +170,27 @@ public sealed class LimitsTests(LimitedSiloFixture fixture) : IClassFixture<Limi
         finally
         {
             held.ForEach(client => client.Dispose());
+        }
+    }
+
+    private static Task<HttpResponseMessage> OpenStreamAsync(HttpClient http, string path)
+        => http.SendAsync(new HttpRequestMessage(HttpMethod.Get, path) { Headers = { { "Accept", "text/event-stream" } } }, HttpCompletionOption.ResponseHeadersRead);
+
+    /// <summary>
+    /// Opens a live stream, again while the caller's open-streams cap refuses it: a stream closed just before is freed
+    /// once the silo notices its client went away. A refusal by the cap takes no share of the caller's window.
+    /// </summary>
+    private static async Task<HttpResponseMessage> OpenStreamWhenAPlaceIsFreeAsync(HttpClient http, string path)
+    {
+        while (true)
+        {
+            var response = await OpenStreamAsync(http, path);
+            if (response.StatusCode != HttpStatusCode.TooManyRequests || !(await response.Content.ReadAsStringAsync()).Contains("(Limits:StreamsPerCaller)", StringComparison.Ordinal))
+            {
+                return response;
+            }
+            response.Dispose();
+            await Task.Delay(TimeSpan.FromMilliseconds(50));
         }
     }
 

@@ -8,8 +8,8 @@ namespace StreamAttention.Server.Security;
 /// refuses it, <see cref="Close"/> frees an admitted one's place. An IPv4-mapped IPv6 address counts as its IPv4
 /// address; an IPv6 address counts with the rest of its /64, which one host or one site is given whole and can pick its
 /// addresses from (privacy extensions alone make several), so that a /64 takes no more places than one IPv4 address.
-/// Only addresses with open connections are kept (and, for <see cref="RefusalLogInterval"/>, one whose refusal was
-/// logged).
+/// Only addresses with open connections are kept, and one whose refusal was logged: it goes when its last connection
+/// closes after <see cref="RefusalLogInterval"/>, or else at the first refusal logged once the interval is over.
 /// </summary>
 public sealed class ConnectionsPerAddress(int limit, TimeProvider time)
 {
@@ -20,7 +20,7 @@ public sealed class ConnectionsPerAddress(int limit, TimeProvider time)
 
     public int Limit => limit;
 
-    /// <summary>Addresses (IPv6: /64 prefixes) kept: those with open connections and those refused within the interval.</summary>
+    /// <summary>Addresses (IPv6: /64 prefixes) kept: those with open connections and those whose refusal was logged (see the class).</summary>
     public int AddressesKept
     {
         get

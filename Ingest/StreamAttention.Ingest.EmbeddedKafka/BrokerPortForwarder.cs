@@ -15,6 +15,8 @@ internal sealed class BrokerPortForwarder : IDisposable
     private readonly Task _accepting;
     private int _disposed;
 
+    private static readonly TimeSpan AcceptRetryDelay = TimeSpan.FromMilliseconds(100);
+
     /// <exception cref="SocketException"><paramref name="port"/> cannot be listened on (in use: <see cref="SocketError.AddressAlreadyInUse"/>).</exception>
     public BrokerPortForwarder(int port, int brokerPort)
     {
@@ -27,18 +29,24 @@ internal sealed class BrokerPortForwarder : IDisposable
     private async Task AcceptAsync()
     {
         var relays = new List<Task>();
-        try
+        while (!_stopping.IsCancellationRequested)
         {
-            while (true)
+            try
             {
                 var client = await _listener.AcceptTcpClientAsync(_stopping.Token).ConfigureAwait(false);
                 relays.RemoveAll(relay => relay.IsCompleted);
                 relays.Add(RelayAsync(client));
             }
-        }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-            // Stopped.
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException && _stopping.IsCancellationRequested)
+            {
+                // Stopped.
+            }
+            catch (SocketException)
+            {
+                // Not a stop (a client gone before it was accepted, the process out of file descriptors): the port keeps
+                // being served, after a pause so that a lasting failure does not spin.
+                await Task.Delay(AcceptRetryDelay, _stopping.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
         await Task.WhenAll(relays).ConfigureAwait(false);
     }

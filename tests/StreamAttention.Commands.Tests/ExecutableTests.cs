@@ -185,7 +185,7 @@ public sealed partial class ExecutableTests : IDisposable
         var outOfRange = await Run(["local", .. ports, "--kafka-port", "65536"]);
         var withRealKafka = await Run(["local", .. ports, "--kafka-port", port, "--kafka", "127.0.0.1:9"]);
 
-        Assert.Equal((2, $"local: --kafka-port {port} is in use on 127.0.0.1 (another local or kafka-dev? leave the option out for a free port)"),
+        Assert.Equal((2, $"local: --kafka-port {port} is in use on 127.0.0.1 (by another local? leave the option out for a free port)"),
             (inUse.ExitCode, LastLine(inUse.Stderr)));
         Assert.Equal((2, "local: --kafka-port must be 1–65535"), (outOfRange.ExitCode, LastLine(outOfRange.Stderr)));
         Assert.Equal((2, "local: --kafka-port is the embedded Kafka's port; it does not go with --kafka"), (withRealKafka.ExitCode, LastLine(withRealKafka.Stderr)));

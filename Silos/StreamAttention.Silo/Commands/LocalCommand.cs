@@ -124,7 +124,7 @@ public static class LocalCommand
         catch (SocketException e) when (port is not null)
         {
             Console.Error.WriteLine(e.SocketErrorCode == SocketError.AddressAlreadyInUse
-                ? $"local: --kafka-port {port} is in use on 127.0.0.1 (another local or kafka-dev? leave the option out for a free port)"
+                ? $"local: --kafka-port {port} is in use on 127.0.0.1 (by another local? leave the option out for a free port)"
                 : $"local: --kafka-port {port} cannot be listened on at 127.0.0.1: {e.Message}");
             return null;
         }
@@ -134,9 +134,17 @@ public static class LocalCommand
     public static EmbeddedKafkaCluster StartEmbeddedKafka(int partitions, int? port = null)
     {
         var cluster = EmbeddedKafkaCluster.Start(firstPort: port);
-        foreach (var topic in KafkaDevCommand.DefaultTopics)
+        try
         {
-            cluster.CreateTopic(topic, partitions);
+            foreach (var topic in KafkaDevCommand.DefaultTopics)
+            {
+                cluster.CreateTopic(topic, partitions);
+            }
+        }
+        catch
+        {
+            cluster.Dispose();
+            throw;
         }
         return cluster;
     }

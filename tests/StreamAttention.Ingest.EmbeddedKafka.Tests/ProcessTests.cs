@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Sockets;
 using Confluent.Kafka;
 
@@ -105,12 +106,14 @@ public sealed class ProcessTests
         var ended = ChildProcess.Start("true");
         Assert.Equal(0, await ended.WaitForExitAsync(ProcessTimeout));
 
+        var runningId = running.Id;
         foreach (var child in new[] { running, ended })
         {
             child.Dispose();
             child.Dispose();
-            Assert.True(child.HasExited);
         }
+        // Gone, not only said to be: the first disposal killed it and waited for its end.
+        Assert.Throws<ArgumentException>(() => Process.GetProcessById(runningId));
     }
 
     [Fact]

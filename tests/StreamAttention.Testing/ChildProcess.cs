@@ -27,6 +27,9 @@ public sealed partial class ChildProcess : IDisposable
     /// <summary>Whether the process has ended; after disposal always true (it was killed then if it still ran).</summary>
     public bool HasExited => _disposed || _process.HasExited;
 
+    /// <summary>The process's PID.</summary>
+    public int Id => _process.Id;
+
     public static ChildProcess Start(string fileName, params string[] arguments) => Start(fileName, new Dictionary<string, string>(), arguments);
 
     /// <summary><see cref="Start(string, string[])"/> with <paramref name="environment"/>'s variables set besides the test's own.</summary>
@@ -135,7 +138,7 @@ public sealed partial class ChildProcess : IDisposable
     /// <summary>Ends the process at once (SIGKILL, as <c>kill -9 PID</c>): nothing runs in it afterwards, as in a crash.</summary>
     public void Kill() => _process.Kill();
 
-    /// <summary>Kills the process if it still runs; again, nothing (the .NET guideline for Dispose).</summary>
+    /// <summary>Kills the process if it still runs and waits for its end (bounded); again, nothing (the .NET guideline for Dispose).</summary>
     public void Dispose()
     {
         if (_disposed)
@@ -146,9 +149,13 @@ public sealed partial class ChildProcess : IDisposable
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(DisposalWait);
         }
         _process.Dispose();
     }
+
+    /// <summary>How long disposal waits for a killed process to be gone: SIGKILL ends it at once, the bound is for a hung kernel.</summary>
+    private static readonly TimeSpan DisposalWait = TimeSpan.FromSeconds(10);
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);

@@ -150,9 +150,28 @@ public sealed class StoredFormatTests(SiloHostFixture fixture) : IClassFixture<S
         Assert.Null(state.Attention.RecentDigests[^1].Repeats);
     }
 
-    /// <summary><paramref name="state"/> as a build before repeats were counted stored it.</summary>
+    /// <summary>
+    /// A user state as the build before users had an incarnation wrote it (main at 6e58589,
+    /// <c>StoredStates/user-state-before-incarnation.bin</c>): it loads whole with none (<see cref="Guid.Empty"/>), which
+    /// the user's next write makes (<c>UserIncarnationTests</c>), not its load: one made at each activation would change
+    /// with the next one, while the rows its shard holds, and the dead letters of their matches, carried it.
+    /// </summary>
+    [Fact]
+    public void A_user_state_stored_before_incarnations_loads_whole_without_one()
+    {
+        var expected = UserState();
+        expected.Incarnation = Guid.Empty;
+
+        var loaded = Storage.Deserialize<UserInterestsState>(StoredRecords.Bytes("user-state-before-incarnation.bin"))!;
+
+        Assert.Equal(Json(expected), Json(loaded));
+        Assert.Equal(Guid.Empty, loaded.Incarnation);
+    }
+
+    /// <summary><paramref name="state"/> as a build before repeats were counted (and before incarnations) stored it.</summary>
     private static UserInterestsState WithoutRepeats(UserInterestsState state)
     {
+        state.Incarnation = Guid.Empty;
         var attention = state.Attention;
         attention.Repeats.Clear();
         attention.RecentDigests = [.. attention.RecentDigests.Select(d => d with { Repeats = null })];
@@ -229,7 +248,7 @@ public sealed class StoredFormatTests(SiloHostFixture fixture) : IClassFixture<S
     {
         switch (value)
         {
-            case null or string or IConvertible or DateTimeOffset or TimeSpan or TimeOnly:
+            case null or string or IConvertible or DateTimeOffset or TimeSpan or TimeOnly or Guid:
                 return;
             case IDictionary dictionary:
                 foreach (DictionaryEntry entry in dictionary)
@@ -279,6 +298,7 @@ public sealed class StoredFormatTests(SiloHostFixture fixture) : IClassFixture<S
         var state = new UserInterestsState
         {
             Version = 12,
+            Incarnation = new Guid("6f9619ff-8b86-d011-b42d-00c04fc964ff"),
             Policy = new DeliveryPolicy(new DuplicatePolicy(true, TimeSpan.FromHours(2), 0.7), new RateLimitPolicy(3, TimeSpan.FromMinutes(30)),
                 new DigestPolicy(TimeSpan.FromHours(2), 5), new QuietHoursPolicy("Europe/Berlin", new TimeOnly(22, 0), new TimeOnly(7, 0), 0.9f, new[] { "db" }),
                 new[] { new MuteRule("net", null, until), new MuteRule(null, "staging", until) }),

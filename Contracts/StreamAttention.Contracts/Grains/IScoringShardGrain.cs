@@ -34,6 +34,13 @@ public interface IScoringShardGrain : IGrainWithIntegerKey
     [Alias("Score")]
     Task<IReadOnlyList<TextMatch>> Score(ShardScoreRequest request, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The incarnation of the user's rows held (<see cref="UserScoringRows.Incarnation"/>); <see cref="Guid.Empty"/> when
+    /// none are held or they have none. Asked for the users whose grains could not decide their matches.
+    /// </summary>
+    [Alias("IncarnationOf")]
+    Task<Guid> IncarnationOf(string userId);
+
     /// <summary>Users and interests held, for diagnostics and tests.</summary>
     [Alias("GetStatistics")]
     Task<ShardStatistics> GetStatistics();

@@ -85,6 +85,15 @@ public interface IUserGrain : IGrainWithStringKey
     [Alias("HoldsAnything")]
     Task<bool> HoldsAnything();
 
+    /// <summary>
+    /// The user's incarnation: a random id made at the first write of its state, and made anew at the first write after
+    /// an erasure (which removes it with the rest), so a user created again under the same id is told from the erased one
+    /// without anything of that one kept. <see cref="Guid.Empty"/> while none is stored: nothing written since the user
+    /// was created or erased, or state stored before incarnations and not written since.
+    /// </summary>
+    [Alias("GetIncarnation")]
+    Task<Guid> GetIncarnation();
+
     /// <summary>Whether the user holds an interest: what <see cref="GetInterests"/> would answer non-empty, without forming it.</summary>
     [Alias("HasInterests")]
     Task<bool> HasInterests();

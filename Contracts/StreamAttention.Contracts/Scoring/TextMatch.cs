@@ -9,9 +9,12 @@ namespace StreamAttention.Contracts.Scoring;
 /// windows and the gateway keeps each interest's best; <paramref name="Truncated"/>: the text had more tokens than its
 /// windows cover.
 /// <paramref name="Score"/> is calibrated unless <c>Scoring:Calibration</c> is None; <paramref name="RawScore"/> is the uncalibrated score.
-/// <paramref name="DecisionError"/>: why the user's grain could not decide, when <paramref name="Delivery"/> is <see cref="Users.DeliveryKinds.Undecided"/>.
+/// <paramref name="DecisionError"/>: why the user's grain could not decide, when <paramref name="Delivery"/> is <see cref="Users.DeliveryKinds.Undecided"/>;
+/// <paramref name="Incarnation"/>, then: the incarnation of the user whose rows its shard holds (null: none known), which
+/// the match's dead letter carries, so that its replay reaches that incarnation alone.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("StreamAttention.TextMatch")]
 public sealed record TextMatch(int TextIndex, string UserId, string InterestId, float Score, IReadOnlyList<Highlight> Highlights,
     string? MatchId = null, string? Delivery = null, string? DuplicateOf = null, bool Truncated = false, float? RawScore = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DecisionError = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DecisionError = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Guid? Incarnation = null);

@@ -42,8 +42,13 @@ public static class ClusterContract
     /// (<c>Digest.Repeats</c>, the new <c>DigestRepeat</c>), as a user's export does those waiting
     /// (<c>UserDataExport.RepeatsWaitingForDigest</c>): an ingest of version 8 sends no ids, and a silo of version 8
     /// cannot read the new type and would drop the ids and the counts from the records it writes back.
+    /// 10: a user's state keeps its incarnation (<c>UserInterestsState.Incarnation</c>), its rows carry it to its shard
+    /// (<c>UserScoringRows.Incarnation</c>), the gateway asks the shard for it (<c>IScoringShardGrain.IncarnationOf</c>) and
+    /// returns it with an undecided match (<c>TextMatch.Incarnation</c>), and the ingest asks the user's
+    /// (<c>IUserGrain.GetIncarnation</c>) before a replay: a silo of version 9 has neither call and would drop the
+    /// incarnation from the state it writes back, so the user's dead letters since would no longer reach it.
     /// </summary>
-    public const string Version = "9";
+    public const string Version = "10";
 
     /// <summary>The grain property that holds a silo's version in the cluster manifest.</summary>
     public const string Property = "streamattention.cluster-contract";

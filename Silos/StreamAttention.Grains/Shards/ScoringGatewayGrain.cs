@@ -150,6 +150,7 @@ public sealed class ScoringGatewayGrain(
                 Truncated: windowsTruncate ? windows!.Truncated(text) : m.Truncated, RawScore: m.RawScore, Source: sourceIds?[text], MessageId: messageIds?[text]));
         }
         var (decided, undecidedUsers) = await decisions.DecideAsync(undecided, cancellationToken);
+        var incarnations = undecidedUsers.Count == 0 ? null : await IncarnationsAsync(undecidedUsers.Keys);
         var matches = new List<TextMatch>(kept.Count);
         for (var i = 0; i < kept.Count; i++)
         {
@@ -161,7 +162,7 @@ public sealed class ScoringGatewayGrain(
                 continue;
             }
             matches.Add(new TextMatch(text, m.UserId, m.InterestId, decision.Score, m.Highlights, ids[i], decision.Delivery, decision.DuplicateOf,
-                undecided[i].Match.Truncated, m.RawScore, undecidedUsers.GetValueOrDefault(m.UserId)));
+                undecided[i].Match.Truncated, m.RawScore, undecidedUsers.GetValueOrDefault(m.UserId), incarnations?.GetValueOrDefault(m.UserId)));
         }
         // The live feed forms a listener's match from these: the same values as the user's history entry (which an
         // undecided match does not have: it reaches the user when its dead letter is replayed).
@@ -172,6 +173,18 @@ public sealed class ScoringGatewayGrain(
         metrics.Duration.Record(time.GetElapsedTime(started).TotalMilliseconds);
         activity?.SetTag("streamattention.matches", matches.Count);
         return matches;
+    }
+
+    /// <summary>
+    /// The incarnations of the users whose grains could not decide, as their shards hold them (the user's grain, failing,
+    /// may not answer): the rows these matches were scored against, unless the user was erased since (then none, and
+    /// its dead letter carries none). Users whose shard knows none are left out.
+    /// </summary>
+    private async Task<Dictionary<string, Guid?>> IncarnationsAsync(IEnumerable<string> userIds)
+    {
+        var users = userIds.ToArray();
+        var incarnations = await Task.WhenAll(users.Select(user => GrainFactory.GetGrain<IScoringShardGrain>(ShardMap.ShardOf(user, sharding.Value.ShardCount)).IncarnationOf(user)));
+        return users.Zip(incarnations).Where(u => u.Second != Guid.Empty).ToDictionary(u => u.First, u => (Guid?)u.Second, StringComparer.Ordinal);
     }
 
     /// <summary>The order of the returned matches: by text, best score first, then by user and interest (a total order).</summary>

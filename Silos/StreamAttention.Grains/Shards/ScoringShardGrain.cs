@@ -334,6 +334,8 @@ public sealed class ScoringShardGrain(
         _arrivedEpoch = rehydrationContext.TryGetValue(EpochMigrationKey, out (string, string) arrived) ? arrived : null;
     }
 
+    public Task<Guid> IncarnationOf(string userId) => Task.FromResult(_users.GetValueOrDefault(userId)?.Incarnation ?? Guid.Empty);
+
     public Task<ShardStatistics> GetStatistics()
         => Task.FromResult(new ShardStatistics(_users.Count, _users.Values.Sum(u => u.Interests.Count)));
 
@@ -359,7 +361,7 @@ public sealed class ScoringShardGrain(
     {
         var interests = rows.Interests.Select(i => new InterestDefinition(i.Id, i.Text, userId, i.Threshold, i.Require, i.Exclude)).ToArray();
         var index = InterestIndex.FromRows(interests, rows.Interests.Select(i => i.Embedding).ToArray(), embedder.Dimension, scoring.Value, batcher.Index.Words);
-        return new UserInterests(rows.Version, index);
+        return new UserInterests(rows.Version, index, rows.Incarnation);
     }
 
     private InterestIndex Concat(InterestIndex[] users) => users.Length switch
@@ -472,4 +474,4 @@ public sealed class ScoringShardGrain(
 }
 
 /// <summary>A user's interests as the shard holds them, with the version of the user's write they came from.</summary>
-internal sealed record UserInterests(long Version, InterestIndex Interests);
+internal sealed record UserInterests(long Version, InterestIndex Interests, Guid Incarnation);

@@ -607,6 +607,8 @@ public sealed partial class UserGrain(
 
     public Task<bool> HasInterests() => Task.FromResult(state.State.Interests.Count > 0);
 
+    public Task<Guid> GetIncarnation() => Task.FromResult(state.State.Incarnation);
+
     /// <summary>The feedback <see cref="GetFeedback"/> lists: that of interests the user holds.</summary>
     private IEnumerable<KeyValuePair<string, FeedbackState>> FeedbackOfHeldInterests
         => state.State.Attention.Feedback.Where(f => state.State.Interests.ContainsKey(f.Key));
@@ -703,6 +705,7 @@ public sealed partial class UserGrain(
             Version = Math.Max(previous.Version, versionAbove) + 1,
             Policy = previous.Policy,
             Attention = previous.Attention,
+            Incarnation = previous.Incarnation,
         };
         // The attention state stays one object (decisions add to it ahead of storage, and this write carries that too):
         // the new feedback goes into it for the write, and out again should the write fail.
@@ -787,6 +790,13 @@ public sealed partial class UserGrain(
         var attention = state.State.Attention;
         var (previousStart, previousOldest, start) = (attention.LogStart, attention.LogOldest, Log.Next);
         (attention.LogStart, attention.LogOldest) = (start, Log.Oldest);
+        // Made at the write that stores it, not at activation: one never stored would change with the next activation,
+        // while rows the shard holds (and the dead letters of their matches) carried it.
+        var made = state.State.Incarnation == Guid.Empty;
+        if (made)
+        {
+            state.State.Incarnation = Guid.NewGuid();
+        }
         try
         {
             await state.WriteStateAsync();
@@ -794,6 +804,10 @@ public sealed partial class UserGrain(
         catch
         {
             (attention.LogStart, attention.LogOldest) = (previousStart, previousOldest);
+            if (made)
+            {
+                state.State.Incarnation = Guid.Empty;
+            }
             throw;
         }
         attention.MarkWritten();
@@ -955,6 +969,6 @@ public sealed partial class UserGrain(
         }
         return new UserScoringRows(committed.Version, interests.Select(i => new ScoringInterest(i.Id, i.Text,
             feedback.TryGetValue(i.Id, out var moved) ? FeedbackRule.Threshold(BaseThreshold(i), moved) : i.Threshold,
-            embedded[i.Id], i.Require, i.Exclude)).ToArray());
+            embedded[i.Id], i.Require, i.Exclude)).ToArray(), committed.Incarnation);
     }
 }

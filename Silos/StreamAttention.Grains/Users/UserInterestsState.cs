@@ -31,4 +31,11 @@ public sealed class UserInterestsState
     /// </summary>
     [Id(4)]
     public Dictionary<string, StoredExpansion> Expansions { get; set; } = [];
+
+    /// <summary>
+    /// The user's incarnation (<c>IUserGrain.GetIncarnation</c>), made by the first write that finds none: state written
+    /// since the user was created or erased, or stored before incarnations, has <see cref="Guid.Empty"/> until then.
+    /// </summary>
+    [Id(5)]
+    public Guid Incarnation { get; set; }
 }

@@ -1,0 +1,69 @@
+using StreamAttention.Contracts.Grains;
+using StreamAttention.Contracts.Users;
+using StreamAttention.Grains.Shards;
+using StreamAttention.Grains.Users;
+
+namespace StreamAttention.Grains.Tests;
+
+/// <summary>
+/// A user's incarnation (<see cref="IUserGrain.GetIncarnation"/>): made by the first write of its state, kept by every
+/// later one and by its activations, carried by its rows to its shard, and made anew after an erasure, which removes it.
+/// </summary>
+public sealed class UserIncarnationTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
+{
+    [Fact]
+    public async Task A_user_gets_an_incarnation_at_its_first_write_keeps_it_and_gets_another_after_an_erasure()
+    {
+        const string userId = "incarnation-life";
+        var user = fixture.Grains.GetGrain<IUserGrain>(userId);
+        Assert.Equal(Guid.Empty, await user.GetIncarnation());
+
+        Assert.Empty((await user.PutInterests([new InterestInput("db", Texts.DatabaseInterest)])).Errors);
+        var first = await user.GetIncarnation();
+        Assert.NotEqual(Guid.Empty, first);
+        Assert.Empty(await user.PutPolicy(DeliveryPolicy.Default));
+        await fixture.Cluster.DeactivateAsync(user);
+        Assert.Equal((first, first, first), (await user.GetIncarnation(), (await user.GetScoringRows()).Incarnation, await ShardOf(userId).IncarnationOf(userId)));
+
+        Assert.Null((await user.Erase()).FailedStep);
+        Assert.Equal((Guid.Empty, Guid.Empty), (await user.GetIncarnation(), await ShardOf(userId).IncarnationOf(userId)));
+        Assert.Empty((await user.PutInterests([new InterestInput("db", Texts.DatabaseInterest)])).Errors);
+        var second = await user.GetIncarnation();
+
+        Assert.NotEqual(Guid.Empty, second);
+        Assert.NotEqual(first, second);
+        Assert.Equal(second, await ShardOf(userId).IncarnationOf(userId));
+        await user.Erase();
+    }
+
+    /// <summary>
+    /// A user whose state was stored before incarnations (<c>StoredFormatTests</c>) has none after any number of
+    /// activations, and gets one at its next write, which its rows then carry.
+    /// </summary>
+    [Fact]
+    public async Task A_user_stored_without_an_incarnation_gets_one_at_its_next_write_not_at_its_load()
+    {
+        const string userId = "incarnation-legacy";
+        var user = fixture.Grains.GetGrain<IUserGrain>(userId);
+        Assert.Empty((await user.PutInterests([new InterestInput("db", Texts.DatabaseInterest)])).Errors);
+        await fixture.Cluster.DeactivateAsync(user);
+        var stateKey = fixture.Store.Entries.Keys.Single(k => k.StateName == "user" && k.Grain.Key.ToString() == userId);
+        var (state, etag) = fixture.Store.Entries[stateKey];
+        ((UserInterestsState)state).Incarnation = Guid.Empty;
+        fixture.Store.Entries[stateKey] = (state, etag);
+
+        Assert.Equal(Guid.Empty, await user.GetIncarnation());
+        await fixture.Cluster.DeactivateAsync(user);
+        Assert.Equal(Guid.Empty, await user.GetIncarnation());
+        Assert.Empty(await user.PutPolicy(DeliveryPolicy.Default));
+        var made = await user.GetIncarnation();
+        await fixture.Cluster.DeactivateAsync(user);
+
+        Assert.NotEqual(Guid.Empty, made);
+        Assert.Equal((made, made), (await user.GetIncarnation(), (await user.GetScoringRows()).Incarnation));
+        Assert.Equal(made, ((UserInterestsState)fixture.Store.Entries[stateKey].State).Incarnation);
+        await user.Erase();
+    }
+
+    private IScoringShardGrain ShardOf(string userId) => fixture.Grains.GetGrain<IScoringShardGrain>(ShardMap.ShardOf(userId, int.Parse(TestCluster.Settings["Sharding:ShardCount"]!)));
+}

@@ -22,7 +22,7 @@ using TestCluster = StreamAttention.Testing.TestCluster;
 namespace StreamAttention.Ingest.Tests;
 
 /// <summary>Two silos whose scoring gateway has <see cref="ScoringFaults"/> injected.</summary>
-public sealed class FaultyClusterFixture : IAsyncLifetime
+public class FaultyClusterFixture : IAsyncLifetime
 {
     public ScoringFaults Faults { get; } = new();
 
@@ -32,8 +32,17 @@ public sealed class FaultyClusterFixture : IAsyncLifetime
     {
         // Decisions:AnswerDeadline stays at its default (10 s): at 1 s, a healthy user's answer on a loaded machine came
         // later than that and its matches were dead-lettered as a hung user's. Only the hung user's test waits it out.
-        Cluster = await TestCluster.StartAsync(new SharedGrainStore(), configure: silo => silo.AddIncomingGrainCallFilter(Faults));
+        Cluster = await TestCluster.StartAsync(new SharedGrainStore(), configure: silo =>
+        {
+            silo.AddIncomingGrainCallFilter(Faults);
+            Configure(silo);
+        });
         await Traffic.PutInterestsAsync(Cluster.Client);
+    }
+
+    /// <summary>More silo configuration, after the faults' filter.</summary>
+    protected virtual void Configure(ISiloBuilder silo)
+    {
     }
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
@@ -222,7 +231,7 @@ public sealed class ScoringFaultTests(FaultyClusterFixture fixture) : IClassFixt
             OutputReader.ReadMatches(kafka).Where(m => (string)m["userId"]! == Traffic.RacingUser).Select(m => (string)m["matchId"]!).Order());
     }
 
-    private static IEnumerable<(string MessageId, string UserId)> PublishedMatches(EmbeddedKafkaCluster kafka)
+    internal static IEnumerable<(string MessageId, string UserId)> PublishedMatches(EmbeddedKafkaCluster kafka)
         => OutputReader.ReadMatches(kafka).Select(m => ((string)m["messageId"]!, (string)m["userId"]!));
 
     /// <summary>
@@ -287,7 +296,7 @@ public sealed class ScoringFaultTests(FaultyClusterFixture fixture) : IClassFixt
             await using var kafka = Traffic.StartKafka();
             using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, groupId);
             using var outcomes = new OutcomeCounter(ingest);
-            await DecisionFailedDeadLetterAsync(kafka, ingest, groupId, userKey, "for-one-user");
+            await DecisionFailedDeadLetterAsync(fixture.Faults, kafka, ingest, groupId, userKey, "for-one-user");
             if (since == "interests-deleted")
             {
                 Assert.True(await user.DeleteInterest(Traffic.InterestId));
@@ -335,7 +344,7 @@ public sealed class ScoringFaultTests(FaultyClusterFixture fixture) : IClassFixt
             await using var kafka = Traffic.StartKafka();
             using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, groupId);
             using var outcomes = new OutcomeCounter(ingest);
-            await DecisionFailedDeadLetterAsync(kafka, ingest, groupId, userKey, "after-erasure");
+            await DecisionFailedDeadLetterAsync(fixture.Faults, kafka, ingest, groupId, userKey, "after-erasure");
             await ReplayTheDecisionFailedDeadLetterAsync(kafka, ingest, groupId);
 
             Assert.Equal<(string, string)>([("after-erasure", userKey)], PublishedMatches(kafka));
@@ -363,25 +372,23 @@ public sealed class ScoringFaultTests(FaultyClusterFixture fixture) : IClassFixt
         await using var kafka = Traffic.StartKafka();
         using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, groupId);
         using var outcomes = new OutcomeCounter(ingest);
-        await DecisionFailedDeadLetterAsync(kafka, ingest, groupId, userKey, "as-it-is");
+        await DecisionFailedDeadLetterAsync(fixture.Faults, kafka, ingest, groupId, userKey, "as-it-is");
         Assert.Null((await user.Erase()).FailedStep);
 
-        var deadLetter = Assert.Single(OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic)).Message;
-        using (var producer = new ProducerBuilder<byte[]?, byte[]?>(KafkaClients.Producer(kafka)).Build())
-        {
-            await producer.ProduceAsync(Traffic.InputTopic, new Message<byte[]?, byte[]?> { Key = deadLetter.Key, Value = deadLetter.Value, Headers = deadLetter.Headers })
-                .WaitAsync(KafkaClients.Deadline);
-        }
-        await OutputReader.WaitForAllCommittedAsync(kafka, groupId, ingest.Log());
+        await ProduceBackAsync(kafka, ingest, groupId, Assert.Single(OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic)).Message);
 
         Assert.Equal(1, outcomes[$"{IngestInstruments.Skipped}:{IngestInstruments.UserErased}"]);
         Assert.Single(OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic));
     }
 
-    /// <summary>A message for <paramref name="userKey"/> alone, read while the user's grain fails: one <c>decision-failed</c> dead letter for the user.</summary>
-    private async Task DecisionFailedDeadLetterAsync(EmbeddedKafkaCluster kafka, IHost ingest, string groupId, string userKey, string messageId)
+    /// <summary>
+    /// A message for <paramref name="userKey"/> alone, read while the user's grain fails: one more <c>decision-failed</c>
+    /// dead letter for the user (returned; <paramref name="messageId"/> is the test's own).
+    /// </summary>
+    internal static async Task<ConsumeResult<byte[], byte[]>> DecisionFailedDeadLetterAsync(ScoringFaults faults, EmbeddedKafkaCluster kafka, IHost ingest, string groupId, string userKey,
+        string messageId)
     {
-        fixture.Faults.FailUser(userKey);
+        faults.FailUser(userKey);
         try
         {
             await Traffic.ProduceAsync(kafka, 0, 1, _ => JsonSerializer.Serialize(new { id = messageId, text = Texts.DatabaseMessage, user = userKey }));
@@ -389,13 +396,26 @@ public sealed class ScoringFaultTests(FaultyClusterFixture fixture) : IClassFixt
         }
         finally
         {
-            fixture.Faults.FailUser(null);
+            faults.FailUser(null);
         }
-        Assert.Equal(userKey, OutputReader.Header(Assert.Single(OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic)), DeadLetterHeaders.User));
+        var deadLetter = Assert.Single(OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic), d => (string?)JsonNode.Parse(d.Message.Value)!["id"] == messageId);
+        Assert.Equal((DeadLetterReasons.DecisionFailed, userKey), (OutputReader.Header(deadLetter, DeadLetterHeaders.Error), OutputReader.Header(deadLetter, DeadLetterHeaders.User)));
+        return deadLetter;
+    }
+
+    /// <summary>Produces <paramref name="deadLetter"/> back to the input topic as it is (key, value, headers: the README's way to replay one by hand) and waits until the ingest committed past it.</summary>
+    internal static async Task ProduceBackAsync(EmbeddedKafkaCluster kafka, IHost ingest, string groupId, Message<byte[], byte[]> deadLetter)
+    {
+        using (var producer = new ProducerBuilder<byte[]?, byte[]?>(KafkaClients.Producer(kafka)).Build())
+        {
+            await producer.ProduceAsync(Traffic.InputTopic, new Message<byte[]?, byte[]?> { Key = deadLetter.Key, Value = deadLetter.Value, Headers = deadLetter.Headers })
+                .WaitAsync(KafkaClients.Deadline);
+        }
+        await OutputReader.WaitForAllCommittedAsync(kafka, groupId, ingest.Log());
     }
 
     /// <summary>Replays the one <c>decision-failed</c> dead letter and waits until the ingest committed past it.</summary>
-    private static async Task ReplayTheDecisionFailedDeadLetterAsync(EmbeddedKafkaCluster kafka, IHost ingest, string groupId)
+    internal static async Task ReplayTheDecisionFailedDeadLetterAsync(EmbeddedKafkaCluster kafka, IHost ingest, string groupId)
     {
         var replayed = await new DeadLetterReplayer(Microsoft.Extensions.Options.Options.Create(new DeadLetterReplayOptions
         {

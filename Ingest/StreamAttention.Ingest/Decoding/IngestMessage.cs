@@ -47,6 +47,13 @@ public sealed record IngestMessage(
     /// </summary>
     public ErasureMark? DeadLetteredAfter { get; init; }
 
+    /// <summary>
+    /// Of a <see cref="ReplayedForItsUser"/> message: the incarnation of the user its dead letter was written for
+    /// (<see cref="Publishing.DeadLetterHeaders.Incarnation"/>); null when it carries none, and then
+    /// <see cref="DeadLetteredAfter"/> decides.
+    /// </summary>
+    public Guid? DeadLetteredFor { get; init; }
+
     /// <summary>The user grain key, "tenant/user" (or "user" without a tenant); null when no user is named.</summary>
     public string? UserKey => User is null ? null : Tenant is null ? User : $"{Tenant}/{User}";
 

@@ -53,7 +53,13 @@ public sealed class MessageDecoder(int maxMessageBytes, IFormatDecoder decoder, 
         {
             return DecodeResult.Reject(DeadLetterReasons.InvalidField, $"the message names user '{message.User}' and header '{DeadLetterHeaders.User}' user '{user}'");
         }
-        return DecodeResult.Ok(message with { User = user, ReplayedForItsUser = headers.TryGetLastBytes(DeadLetterHeaders.Origin, out _), DeadLetteredAfter = DeadLetterHeaders.MarkOf(headers) });
+        return DecodeResult.Ok(message with
+        {
+            User = user,
+            ReplayedForItsUser = headers.TryGetLastBytes(DeadLetterHeaders.Origin, out _),
+            DeadLetteredAfter = DeadLetterHeaders.MarkOf(headers),
+            DeadLetteredFor = DeadLetterHeaders.IncarnationOf(headers),
+        });
     }
 
     private DecodeResult DecodeValue(byte[]? value, SourcePosition source)

@@ -73,12 +73,12 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
                     withoutTopic[i] = publisher.TakeMatchesWithoutTopic(matches[i]);
                     foreach (var (userKey, problem) in withoutTopic[i])
                     {
-                        await publisher.PublishDeadLetterAsync(batch[i], DeadLetterReasons.NoTenantTopic, problem, acknowledgements, cancellationToken, (message.UserOf(userKey), erasuresBefore!));
+                        await publisher.PublishDeadLetterAsync(batch[i], DeadLetterReasons.NoTenantTopic, problem, acknowledgements, cancellationToken, (message.UserOf(userKey), erasuresBefore!, null));
                     }
                     await publisher.PublishMatchesAsync(message, matches[i], SourcePosition.Of(batch[i]), userRecords, acknowledgements, cancellationToken);
-                    foreach (var (user, error) in undecided[i]?.Of(message) ?? [])
+                    foreach (var (user, error, incarnation) in undecided[i]?.Of(message) ?? [])
                     {
-                        await publisher.PublishDeadLetterAsync(batch[i], DeadLetterReasons.DecisionFailed, error, acknowledgements, cancellationToken, (user, erasuresBefore!));
+                        await publisher.PublishDeadLetterAsync(batch[i], DeadLetterReasons.DecisionFailed, error, acknowledgements, cancellationToken, (user, erasuresBefore!, incarnation));
                     }
                 }
                 else

@@ -42,7 +42,7 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
     {
         var outcomes = new ScoringOutcome[messages.Count];
         var groups = messages.Select((message, index) => (message, index))
-            .GroupBy(item => (item.message.Tenant, item.message.UserKey, Embedded: item.message.Embedding is not null, item.message.ReplayedForItsUser, item.message.DeadLetteredAfter))
+            .GroupBy(item => (item.message.Tenant, item.message.UserKey, Embedded: item.message.Embedding is not null, item.message.ReplayedForItsUser, item.message.DeadLetteredAfter, item.message.DeadLetteredFor))
             .Select(group => group.ToArray());
         await Task.WhenAll(groups.Select(group => ScoreIsolatingAsync(group, outcomes, cancellationToken)));
         return outcomes;
@@ -70,7 +70,20 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
     /// <summary>Scores messages of one scope and kind; if they keep failing, bisects them to isolate the ones that fail.</summary>
     private async Task ScoreIsolatingAsync((IngestMessage Message, int Index)[] items, ScoringOutcome[] outcomes, CancellationToken cancellationToken)
     {
-        if (items[0].Message is { UserKey: { } replayedFor, ReplayedForItsUser: true } && await WasErasedAsync(replayedFor, items[0].Message.DeadLetteredAfter ?? ErasureMark.BeforeAny, cancellationToken))
+        var replay = items[0].Message is { UserKey: { } replayedFor, ReplayedForItsUser: true } replayed ? (User: replayedFor, Message: replayed) : default;
+        var incarnation = replay.Message?.DeadLetteredFor is null ? default
+            : await AskUserAsync(replay.User, user => user.GetIncarnation(), "incarnation", "its replayed messages are dead-lettered again as they are", cancellationToken);
+        if (incarnation is { Answered: false, Error: { } error })
+        {
+            // Not scored without knowing whose they are: an erased user's dead letter must not reach a user created
+            // again, and the user's own (its headers kept) reaches it from a later replay.
+            foreach (var item in items)
+            {
+                outcomes[item.Index] = ScoringOutcome.Failed($"the user's incarnation could not be read: {error}", DeadLetterReasons.DecisionFailed);
+            }
+            return;
+        }
+        if (replay.Message is not null && await WasErasedAsync(replay.User, replay.Message, incarnation.Value, cancellationToken))
         {
             foreach (var item in items)
             {
@@ -124,14 +137,17 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
     }
 
     /// <summary>
-    /// Whether a user a dead letter was written for was erased since: the live feed remembers its erasure told after
-    /// <paramref name="deadLetteredAfter"/>, the mark taken before the scoring that wrote the dead letter
-    /// (<c>LiveFeed:ErasureMemory</c>; a user created again since is another than the dead letter's, and one created again
-    /// before it is the dead letter's own), or it has no interests (erased, not created again: nothing could match it
-    /// either). No other record of an erasure is kept.
+    /// Whether the user a dead letter was written for was erased since. With the dead letter's incarnation
+    /// (<see cref="IngestMessage.DeadLetteredFor"/>): the user's incarnation is another (erased, and created again or not:
+    /// an erasure removes the incarnation with the rest, so nothing of the erased user is kept to tell this). Without
+    /// one (a dead letter written before incarnations, or for a user that had none): the live feed remembers its erasure
+    /// told after the dead letter's erasure mark (<c>LiveFeed:ErasureMemory</c>; after that, a user created again since
+    /// receives it). Either way also when the user has no interests (nothing could match it either).
     /// </summary>
-    private async Task<bool> WasErasedAsync(string userKey, ErasureMark deadLetteredAfter, CancellationToken cancellationToken)
-        => (await ErasedAfterAsync(deadLetteredAfter, cancellationToken)).Contains(userKey, StringComparer.Ordinal)
+    private async Task<bool> WasErasedAsync(string userKey, IngestMessage replay, Guid currentIncarnation, CancellationToken cancellationToken)
+        => (replay.DeadLetteredFor is { } written
+                ? currentIncarnation != written
+                : (await ErasedAfterAsync(replay.DeadLetteredAfter ?? ErasureMark.BeforeAny, cancellationToken)).Contains(userKey, StringComparer.Ordinal))
             || await HasNoInterestsAsync(userKey, cancellationToken);
 
     /// <summary>
@@ -141,30 +157,43 @@ public sealed class ScoringGatewayClient(IGrainFactory grains, IOptions<KafkaIng
     /// rather than holding up the stream; only the cluster's unavailability is waited out, within that time.
     /// </summary>
     private async Task<bool> HasNoInterestsAsync(string userKey, CancellationToken cancellationToken)
+        => await AskUserAsync(userKey, user => user.GetInterests(), "interests", "its messages are scored without the check", cancellationToken)
+            is { Answered: true, Value.Count: 0 };
+
+    /// <summary>
+    /// Asks the user's grain (<paramref name="what"/> it answers), waiting out only the cluster's unavailability, within
+    /// <see cref="IngestTenancyOptions.UserCheckTimeout"/>. Not answered: the grain failed for its own reasons, or did not
+    /// answer in time (then no call to it is made until that one ends), or such a call is still out; the warning logged
+    /// says what follows (<paramref name="unansweredThen"/>).
+    /// </summary>
+    private async Task<UserAnswer<T>> AskUserAsync<T>(string userKey, Func<IUserGrain, Task<T>> ask, string what, string unansweredThen, CancellationToken cancellationToken)
     {
         if (_checksOut.IsOut(userKey))
         {
-            logger.LogDebug("The interests check of user {User} has not answered yet; its messages are scored without it", userKey);
-            return false;
+            logger.LogDebug("A call to user {User} has not answered yet; its {What} is not read: {Then}", userKey, what, unansweredThen);
+            return new(false, default, "an earlier call to the grain has not answered yet");
         }
-        var check = _retries.ExecuteAsync(token => grains.GetGrain<IUserGrain>(userKey).GetInterests().WaitAsync(token), ClusterFailures.IsUnavailable, cancellationToken);
+        var check = _retries.ExecuteAsync(token => ask(grains.GetGrain<IUserGrain>(userKey)).WaitAsync(token), ClusterFailures.IsUnavailable, cancellationToken);
         var timeout = options.Value.Tenancy.UserCheckTimeout;
         try
         {
-            return (await check.WaitAsync(timeout, time, cancellationToken)).Count == 0;
+            return new(true, await check.WaitAsync(timeout, time, cancellationToken), null);
         }
         catch (TimeoutException) when (!check.IsCompleted)
         {
             _checksOut.Add(userKey, check);
-            logger.LogWarning("The interests of user {User} were not read within {Timeout}; its messages are scored without the check until that read ends", userKey, timeout);
-            return false;
+            logger.LogWarning("User {User} did not give its {What} within {Timeout}; until that call ends, {Then}", userKey, what, timeout, unansweredThen);
+            return new(false, default, $"not read within {timeout}");
         }
         catch (Exception e) when (!ClusterFailures.IsUnavailable(e) && !cancellationToken.IsCancellationRequested)
         {
-            logger.LogWarning("The interests of user {User} could not be read ({Error}); its messages are scored without the check", userKey, e.Message);
-            return false;
+            logger.LogWarning("User {User} could not give its {What} ({Error}); {Then}", userKey, what, e.Message, unansweredThen);
+            return new(false, default, e.Message);
         }
     }
+
+    /// <summary>What a user's grain answered (<see cref="Value"/>), or why it did not (<see cref="Error"/>).</summary>
+    private readonly record struct UserAnswer<T>(bool Answered, T? Value, string? Error);
 
     /// <summary>
     /// The call, given up with a <see cref="TimeoutException"/> (retried as the cluster's unavailability is) once it has

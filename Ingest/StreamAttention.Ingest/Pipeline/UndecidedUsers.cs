@@ -5,11 +5,11 @@ namespace StreamAttention.Ingest.Pipeline;
 
 /// <summary>
 /// The users of one message whose grains could not decide their matches (<see cref="DeliveryKinds.Undecided"/>), each
-/// with the error: the message goes to the dead-letter topic once per such user instead of those matches being published.
+/// with the error and the user's incarnation (<see cref="TextMatch.Incarnation"/>): the message goes to the dead-letter topic once per such user instead of those matches being published.
 /// </summary>
 public sealed class UndecidedUsers
 {
-    private readonly Dictionary<string, string> _errors = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Error, Guid? Incarnation)> _errors = new(StringComparer.Ordinal);
 
     public int Count => _errors.Count;
 
@@ -26,7 +26,7 @@ public sealed class UndecidedUsers
         {
             if (match.Delivery == DeliveryKinds.Undecided)
             {
-                undecided._errors.TryAdd(match.UserId, match.DecisionError ?? "the user's grain did not decide");
+                undecided._errors.TryAdd(match.UserId, (match.DecisionError ?? "the user's grain did not decide", match.Incarnation));
             }
             else
             {
@@ -38,8 +38,11 @@ public sealed class UndecidedUsers
 
     /// <summary>
     /// Each user as the message's dead letter names it (within the message's tenant: a user grain key is
-    /// "tenant/user"), with the error, in user order.
+    /// "tenant/user"), with the error and the incarnation its dead letter carries, in user order. A replayed message
+    /// (<see cref="Decoding.IngestMessage.ReplayedForItsUser"/>) keeps the incarnation its dead letter carried (or none),
+    /// so a dead letter is never moved to another incarnation than the one it was first written for.
     /// </summary>
-    public IEnumerable<(string User, string Error)> Of(Decoding.IngestMessage message)
-        => _errors.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => (message.UserOf(e.Key), e.Value));
+    public IEnumerable<(string User, string Error, Guid? Incarnation)> Of(Decoding.IngestMessage message)
+        => _errors.OrderBy(e => e.Key, StringComparer.Ordinal)
+            .Select(e => (message.UserOf(e.Key), e.Value.Error, message.ReplayedForItsUser ? message.DeadLetteredFor : e.Value.Incarnation));
 }

@@ -46,9 +46,18 @@ public static class DeadLetterHeaders
     /// made it (<c>IMatchFeedGrain.CurrentErasureMark</c>), "activation/count", kept by a replay. A replay is skipped when
     /// the feed was told of the user's erasure after it, so a dead letter of a user created again after the erasure
     /// (another user of the key) still reaches it; without the header (or with one that is no mark) every erasure the
-    /// feed remembers counts.
+    /// feed remembers counts. Read only for a dead letter without an <see cref="Incarnation"/>.
     /// </summary>
     public const string ErasureMark = "streamattention-erasure-mark";
+
+    /// <summary>
+    /// On a <c>decision-failed</c> dead letter: the incarnation of the user it was written for (<c>IUserGrain.GetIncarnation</c>,
+    /// as the user's shard held it), 32 hex digits, kept by a replay. A replay is scored only while the user's incarnation
+    /// is that one, so a user erased and created again under the same id never receives the erased one's dead letters.
+    /// Absent when none was known (the user stored before incarnations and not written since, or erased meanwhile):
+    /// then the <see cref="ErasureMark"/> rule applies.
+    /// </summary>
+    public const string Incarnation = "streamattention-incarnation";
 
     /// <summary>
     /// On a dead letter that carries only the first part of its message's value (the whole, with its key and headers,
@@ -108,12 +117,22 @@ public static class DeadLetterHeaders
             : null;
     }
 
+    /// <summary>An <see cref="Incarnation"/> header's value: the incarnation's 32 hex digits.</summary>
+    internal static byte[] IncarnationValue(Guid incarnation) => Encoding.ASCII.GetBytes(incarnation.ToString("N"));
+
+    /// <summary>The incarnation an <see cref="Incarnation"/> header holds; null without one, or for a value that is none.</summary>
+    public static Guid? IncarnationOf(Headers? headers)
+        => headers?.TryGetLastBytes(Incarnation, out var bytes) == true && Guid.TryParseExact(Encoding.ASCII.GetString(bytes), "N", out var incarnation)
+            && incarnation != Guid.Empty
+            ? incarnation
+            : null;
+
     /// <summary>A number as the dead letter's headers write it: decimal, in ASCII.</summary>
     internal static byte[] Decimal(long value) => Encoding.ASCII.GetBytes(value.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>
     /// The message's headers its dead letter carries, which are all of them except: those of the names
-    /// <see cref="WrittenByDeadLetter"/>; its <see cref="User"/> and <see cref="ErasureMark"/> when the dead letter names a
+    /// <see cref="WrittenByDeadLetter"/>; its <see cref="User"/>, <see cref="ErasureMark"/> and <see cref="Incarnation"/> when the dead letter names a
     /// user of its own (<paramref name="deadLetterUser"/>: it writes its own); a <see cref="Replays"/> count without an
     /// <see cref="Origin"/>. A replay writes a count and an origin together, so a count alone is a producer's, and would leave the message's dead letter in the topic
     /// in a <c>--max-replays</c> run.
@@ -122,6 +141,6 @@ public static class DeadLetterHeaders
     {
         var headers = messageHeaders ?? [];
         var replayed = headers.TryGetLastBytes(Origin, out _);
-        return headers.Where(h => !WrittenByDeadLetter.Contains(h.Key) && (deadLetterUser is null || h.Key is not (User or ErasureMark)) && (replayed || h.Key != Replays)).ToList();
+        return headers.Where(h => !WrittenByDeadLetter.Contains(h.Key) && (deadLetterUser is null || h.Key is not (User or ErasureMark or Incarnation)) && (replayed || h.Key != Replays)).ToList();
     }
 }

@@ -197,17 +197,21 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
     /// <summary>
     /// Hands the input's dead letter to the producer; <paramref name="forUser"/>: the one user it is for
     /// (<see cref="DeadLetterHeaders.User"/>), with the erasure mark taken before the batch's scoring
-    /// (<see cref="DeadLetterHeaders.ErasureMark"/>).
+    /// (<see cref="DeadLetterHeaders.ErasureMark"/>) and the user's incarnation when known (<see cref="DeadLetterHeaders.Incarnation"/>).
     /// </summary>
     public ValueTask PublishDeadLetterAsync(ConsumeResult<byte[]?, byte[]?> input, string reason, string detail, BatchAcknowledgements acknowledgements, CancellationToken cancellationToken,
-        (string User, ErasureMark ScoredAfter)? forUser = null)
+        (string User, ErasureMark ScoredAfter, Guid? Incarnation)? forUser = null)
     {
         var messageHeaders = DeadLetterHeaders.KeptOf(input.Message.Headers, forUser?.User);
         var headers = new Headers();
-        if (forUser is var (user, scoredAfter))
+        if (forUser is var (user, scoredAfter, incarnation))
         {
             headers.Add(DeadLetterHeaders.User, Encoding.UTF8.GetBytes(user));
             headers.Add(DeadLetterHeaders.ErasureMark, DeadLetterHeaders.Mark(scoredAfter));
+            if (incarnation is { } written)
+            {
+                headers.Add(DeadLetterHeaders.Incarnation, DeadLetterHeaders.IncarnationValue(written));
+            }
         }
         if (!messageHeaders.Any(h => h.Key == DeadLetterHeaders.Origin))
         {

@@ -115,28 +115,7 @@ public sealed class UserGrainTests(ClusterFixture fixture) : IClassFixture<Clust
             Assert.Equal(rows.Version, read.Version);
             Assert.Equal(rows.Interests.Select(i => (i.Id, i.Threshold)).Order(), read.Interests.Select(i => (i.Id, i.Threshold)).Order());
         }
-        var heldBefore = fixture.Store.WritesHeld;
-        UserScoringRows during;
-        fixture.Store.HoldWrites();
-        try
-        {
-            var changing = Change();
-            await Eventually.SucceedsAsync(() =>
-            {
-                Assert.True(fixture.Store.WritesHeld > heldBefore);
-                return Task.CompletedTask;
-            });
-            during = await user.GetScoringRows();
-            // The user's state by name: writes of other grains of the cluster may be held too.
-            fixture.Store.FailWritesOf("user");
-            fixture.Store.ReleaseWrites();
-            await Assert.ThrowsAnyAsync<Exception>(() => changing);
-        }
-        finally
-        {
-            fixture.Store.ReleaseWrites();
-            fixture.Store.FailWritesOf(null);
-        }
+        var during = await RowsReadWhileAWriteFailsAsync(fixture.Store, user, Change);
 
         AssertAsStored(during);
         Assert.Equal(interests, await user.GetInterests());
@@ -146,6 +125,36 @@ public sealed class UserGrainTests(ClusterFixture fixture) : IClassFixture<Clust
         await Change();
         Assert.NotEqual(feedback, await user.GetFeedback());
         Assert.Equal(rows.Version + 1, (await user.GetScoringRows()).Version);
+    }
+
+    /// <summary>
+    /// The rows <paramref name="user"/> gives (the call interleaves) while the state write of <paramref name="write"/> is
+    /// held, which then fails: returned once <paramref name="write"/> has thrown.
+    /// </summary>
+    public static async Task<UserScoringRows> RowsReadWhileAWriteFailsAsync(SharedGrainStore store, IUserGrain user, Func<Task> write)
+    {
+        var heldBefore = store.WritesHeld;
+        store.HoldWrites();
+        try
+        {
+            var writing = write();
+            await Eventually.SucceedsAsync(() =>
+            {
+                Assert.True(store.WritesHeld > heldBefore);
+                return Task.CompletedTask;
+            });
+            var during = await user.GetScoringRows();
+            // The user's state by name: writes of other grains of the cluster may be held too.
+            store.FailWritesOf("user");
+            store.ReleaseWrites();
+            await Assert.ThrowsAnyAsync<Exception>(() => writing);
+            return during;
+        }
+        finally
+        {
+            store.ReleaseWrites();
+            store.FailWritesOf(null);
+        }
     }
 
     [Fact]

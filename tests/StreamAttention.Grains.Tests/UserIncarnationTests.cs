@@ -46,11 +46,7 @@ public sealed class UserIncarnationTests(ClusterFixture fixture) : IClassFixture
         const string userId = "incarnation-legacy";
         var user = fixture.Grains.GetGrain<IUserGrain>(userId);
         Assert.Empty((await user.PutInterests([new InterestInput("db", Texts.DatabaseInterest)])).Errors);
-        await fixture.Cluster.DeactivateAsync(user);
-        var stateKey = fixture.Store.Entries.Keys.Single(k => k.StateName == "user" && k.Grain.Key.ToString() == userId);
-        var (state, etag) = fixture.Store.Entries[stateKey];
-        ((UserInterestsState)state).Incarnation = Guid.Empty;
-        fixture.Store.Entries[stateKey] = (state, etag);
+        var stateKey = await StoreWithoutIncarnationAsync(user, userId);
 
         Assert.Equal(Guid.Empty, await user.GetIncarnation());
         await fixture.Cluster.DeactivateAsync(user);
@@ -63,6 +59,38 @@ public sealed class UserIncarnationTests(ClusterFixture fixture) : IClassFixture
         Assert.Equal((made, made), (await user.GetIncarnation(), (await user.GetScoringRows()).Incarnation));
         Assert.Equal(made, ((UserInterestsState)fixture.Store.Entries[stateKey].State).Incarnation);
         await user.Erase();
+    }
+
+    /// <summary>
+    /// The rows a shard reads (<see cref="IUserGrain.GetScoringRows"/>, which interleaves with a write) while a user
+    /// stored without an incarnation writes its state in place (a policy) carry none: the one that write makes is not
+    /// the user's until stored, and should the write fail the user's next write makes another, while the shard would
+    /// keep the first, and its dead letters' replays be skipped as another user's.
+    /// </summary>
+    [Fact]
+    public async Task Rows_read_while_a_write_makes_the_incarnation_do_not_carry_it_before_it_is_stored()
+    {
+        const string userId = "incarnation-unstored";
+        var user = fixture.Grains.GetGrain<IUserGrain>(userId);
+        Assert.Empty((await user.PutInterests([new InterestInput("db", Texts.DatabaseInterest)])).Errors);
+        await StoreWithoutIncarnationAsync(user, userId);
+        Assert.Equal(Guid.Empty, await user.GetIncarnation());
+
+        var during = await UserGrainTests.RowsReadWhileAWriteFailsAsync(fixture.Store, user, () => user.PutPolicy(DeliveryPolicy.Default));
+
+        Assert.Equal((Guid.Empty, Guid.Empty), (during.Incarnation, await user.GetIncarnation()));
+        await user.Erase();
+    }
+
+    /// <summary>The user's state as stored before incarnations: none (the grain deactivated first, so it reads that).</summary>
+    private async Task<(string StateName, GrainId Grain)> StoreWithoutIncarnationAsync(IUserGrain user, string userId)
+    {
+        await fixture.Cluster.DeactivateAsync(user);
+        var stateKey = fixture.Store.Entries.Keys.Single(k => k.StateName == "user" && k.Grain.Key.ToString() == userId);
+        var (state, etag) = fixture.Store.Entries[stateKey];
+        ((UserInterestsState)state).Incarnation = Guid.Empty;
+        fixture.Store.Entries[stateKey] = (state, etag);
+        return stateKey;
     }
 
     private IScoringShardGrain ShardOf(string userId) => fixture.Grains.GetGrain<IScoringShardGrain>(ShardMap.ShardOf(userId, int.Parse(TestCluster.Settings["Sharding:ShardCount"]!)));

@@ -101,6 +101,13 @@ public sealed partial class UserGrain(
     /// </summary>
     private (UserInterestsState State, Dictionary<string, FeedbackState> Feedback)? _committedWhileWriting;
 
+    /// <summary>
+    /// The incarnation <see cref="WriteStateAsync"/> made and is storing (<see cref="Guid.Empty"/>: none): not the
+    /// user's until stored (a failed write leaves none, and the next write makes another), so
+    /// <see cref="GetScoringRows"/>, interleaving with that write, leaves it out of the rows a shard would keep.
+    /// </summary>
+    private Guid _incarnationWriting;
+
     /// <summary>Expansions a rebuild computed again (none stored under the embedder's key), by text, until a write stores them.</summary>
     private Dictionary<string, StoredExpansion>? _unwritten;
 
@@ -250,7 +257,8 @@ public sealed partial class UserGrain(
     {
         // Taken before the read: the rows and their version come from one state, whatever a write does meanwhile.
         var (committed, feedback) = _committedWhileWriting ?? (state.State, state.State.Attention.Feedback);
-        return CommittedRows(committed, feedback, [], committed.Interests.Count == 0 ? [] : (await ExpansionStore.ReadAsync()).ByText);
+        var rows = CommittedRows(committed, feedback, [], committed.Interests.Count == 0 ? [] : (await ExpansionStore.ReadAsync()).ByText);
+        return _incarnationWriting != Guid.Empty && rows.Incarnation == _incarnationWriting ? rows with { Incarnation = Guid.Empty } : rows;
     }
 
     public async Task<MatchDecisions> Decide(IReadOnlyList<UserMatch> matches)
@@ -795,7 +803,7 @@ public sealed partial class UserGrain(
         var made = state.State.Incarnation == Guid.Empty;
         if (made)
         {
-            state.State.Incarnation = Guid.NewGuid();
+            state.State.Incarnation = _incarnationWriting = Guid.NewGuid();
         }
         try
         {
@@ -809,6 +817,10 @@ public sealed partial class UserGrain(
                 state.State.Incarnation = Guid.Empty;
             }
             throw;
+        }
+        finally
+        {
+            _incarnationWriting = Guid.Empty;
         }
         attention.MarkWritten();
         if (_digestsUnwritten > 0)

@@ -54,8 +54,8 @@ public static class DeadLetterHeaders
     /// On a <c>decision-failed</c> dead letter: the incarnation of the user it was written for (<c>IUserGrain.GetIncarnation</c>,
     /// as the user's shard held it), 32 hex digits, kept by a replay. A replay is scored only while the user's incarnation
     /// is that one, so a user erased and created again under the same id never receives the erased one's dead letters.
-    /// Absent when none was known (the user stored before incarnations and not written since, or erased meanwhile):
-    /// then the <see cref="ErasureMark"/> rule applies.
+    /// Absent when none was known (the user stored before incarnations, its shard holding rows sent before its state
+    /// stored one; or erased meanwhile): then the <see cref="ErasureMark"/> rule applies.
     /// </summary>
     public const string Incarnation = "streamattention-incarnation";
 

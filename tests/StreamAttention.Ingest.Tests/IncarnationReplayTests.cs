@@ -4,6 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Options;
+using StreamAttention.Ingest.Decoding;
 using StreamAttention.Ingest.Diagnostics;
 using StreamAttention.Ingest.Publishing;
 using static StreamAttention.Ingest.Tests.ScoringFaultTests;
@@ -122,6 +123,43 @@ public sealed class IncarnationReplayTests(FaultyClusterOnFakeClockFixture fixtu
             await ProduceBackAsync(kafka, ingest, groupId, withoutIncarnation);
             Assert.Equal<(string, string)>([("no-incarnation", userKey)], PublishedMatches(kafka));
             Assert.Equal(2, outcomes[Skipped]);
+        }
+        finally
+        {
+            await user.Erase();
+        }
+    }
+
+    /// <summary>
+    /// A replay whose user's grain does not give its incarnation is not scored (whose it is is not known): it is
+    /// dead-lettered again whole, with the user and incarnation its dead letter carried, for a later replay.
+    /// </summary>
+    [Fact]
+    public async Task A_replay_whose_users_grain_does_not_give_its_incarnation_is_dead_lettered_again_with_its_headers()
+    {
+        const string userKey = "incarnation-unread";
+        var user = await CreateAsync(userKey);
+        const string groupId = "incarnation-unread";
+        await using var kafka = Traffic.StartKafka();
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, groupId);
+        try
+        {
+            var deadLetter = await DecisionFailedDeadLetterAsync(fixture.Faults, kafka, ingest, groupId, userKey, "incarnation-unread");
+            fixture.Faults.FailUser(userKey);
+            try
+            {
+                await ProduceBackAsync(kafka, ingest, groupId, deadLetter.Message);
+            }
+            finally
+            {
+                fixture.Faults.FailUser(null);
+            }
+
+            var again = OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic).Last();
+            Assert.Equal((DeadLetterReasons.DecisionFailed, userKey, OutputReader.Header(deadLetter, DeadLetterHeaders.Incarnation)),
+                (OutputReader.Header(again, DeadLetterHeaders.Error), OutputReader.Header(again, DeadLetterHeaders.User), OutputReader.Header(again, DeadLetterHeaders.Incarnation)));
+            Assert.StartsWith("the user's incarnation could not be read", OutputReader.Header(again, DeadLetterHeaders.ErrorDetail));
+            Assert.Empty(PublishedMatches(kafka));
         }
         finally
         {

@@ -276,6 +276,48 @@ public sealed class ScoringFaultTests(FaultyClusterFixture fixture) : IClassFixt
     }
 
     /// <summary>
+    /// A user whose grain could not decide, erased while its batch waits for its turn: the batch writes no
+    /// <c>decision-failed</c> dead letter for it (it would keep the erased user's message, with an incarnation asked after
+    /// the decisions, which may already be a user's created again since); the message's other matches go out.
+    /// </summary>
+    [Fact]
+    public async Task A_user_left_undecided_and_erased_before_its_batchs_turn_gets_no_dead_letter()
+    {
+        const string erasedUser = "ingest-undecided-erased";
+        const string holdWord = "slowfirstundecided";
+        var erased = fixture.Cluster.Client.GetGrain<IUserGrain>(erasedUser);
+        await erased.PutInterests([new InterestInput(Traffic.InterestId, Texts.DatabaseInterest)]);
+        await using var kafka = Traffic.StartKafka();
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "undecided-erased");
+        using var outcomes = new OutcomeCounter(ingest);
+        var failedBefore = fixture.Faults.FailedDecisions;
+        fixture.Faults.FailDecisions(erasedUser);
+        try
+        {
+            var held = fixture.Faults.HoldScoringOf(holdWord);
+            await Traffic.ProduceAsync(kafka, 0, 1, _ => JsonSerializer.Serialize(new { id = "first", text = $"{holdWord} {Texts.Unrelated}" }));
+            await held;
+            // Read after the held batch: its erasure mark taken, then its user's decision failed.
+            await Traffic.ProduceAsync(kafka, 1, 1, _ => JsonSerializer.Serialize(new { id = "late", text = Texts.DatabaseMessage }));
+            await Eventually.SucceedsAsync(() => Task.Run(() => Assert.True(fixture.Faults.FailedDecisions > failedBefore)));
+
+            Assert.Null((await erased.Erase()).FailedStep);
+            fixture.Faults.ReleaseScoring();
+            // Still failing while the gateway asks again: the batch ends with the user undecided.
+            await OutputReader.WaitForAllCommittedAsync(kafka, "undecided-erased", ingest.Log());
+        }
+        finally
+        {
+            fixture.Faults.ReleaseScoring();
+            fixture.Faults.FailDecisions(null);
+        }
+
+        Assert.Equal<(string, string)>([("late", Traffic.DatabaseUser)], PublishedMatches(kafka));
+        Assert.DoesNotContain(OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic), d => OutputReader.Header(d, DeadLetterHeaders.User) == erasedUser);
+        Assert.Equal((1, 1, 1, 0), (outcomes[IngestInstruments.Matched], outcomes[IngestInstruments.NoMatch], outcomes.ErasedMatches, outcomes.Restarts));
+    }
+
+    /// <summary>
     /// A <c>decision-failed</c> dead letter replayed after its user was erased (and, for one case, created again since,
     /// which makes another user of the key) is neither scored for the user nor dead-lettered again with its key: skipped,
     /// counted and logged without the key. A user that has no interests left is skipped so too (the case of an erasure

@@ -28,6 +28,9 @@ public sealed class ScoringFaults : IIncomingGrainCallFilter
 
     private volatile string? _failingUser;
 
+    private volatile string? _failingDecisionsUser;
+    private int _failedDecisions;
+
     private volatile string? _timingOutUser;
     private int _decisionTimeouts;
 
@@ -76,6 +79,15 @@ public sealed class ScoringFaults : IIncomingGrainCallFilter
     /// cannot be read throws: a plain <see cref="OrleansException"/> around the storage's error.
     /// </summary>
     public void FailUser(string? userId) => _failingUser = userId;
+
+    /// <summary>
+    /// <see cref="IUserGrain.Decide"/> calls to the grain of user <paramref name="userId"/> throw from now on as
+    /// <see cref="FailUser"/>'s do (null: none); its other calls (an erasure) are answered.
+    /// </summary>
+    public void FailDecisions(string? userId) => _failingDecisionsUser = userId;
+
+    /// <summary>How many decisions <see cref="FailDecisions"/> has failed so far.</summary>
+    public int FailedDecisions => Volatile.Read(ref _failedDecisions);
 
     /// <summary>
     /// The next <paramref name="calls"/> <see cref="IUserGrain.Decide"/> calls to the grain of user <paramref name="userId"/>
@@ -143,6 +155,11 @@ public sealed class ScoringFaults : IIncomingGrainCallFilter
             && Interlocked.Decrement(ref _decisionTimeouts) >= 0)
         {
             throw new TimeoutException("injected: the user's decision did not answer in time");
+        }
+        if (context.Grain is IUserGrain && context.InterfaceMethod.Name == nameof(IUserGrain.Decide) && context.TargetId.Key.ToString() == _failingDecisionsUser)
+        {
+            Interlocked.Increment(ref _failedDecisions);
+            throw new OrleansException("injected: this user's grain cannot decide", new IOException("injected storage write failure"));
         }
         if (context.Grain is IUserGrain && context.TargetId.Key.ToString() == _failingUser)
         {

@@ -40,7 +40,7 @@ public sealed class IngestInstruments
             "Messages whose outcome the broker acknowledged, tagged outcome=matched|no_match|dead_lettered|skipped and, for dead letters and skipped ones, reason");
         _matches = meter.CreateCounter<long>(InstrumentNames.IngestMatches, "{match}", "Matches published to the output topic and acknowledged");
         _erasedMatches = meter.CreateCounter<long>(InstrumentNames.IngestErasedMatches, "{match}",
-            "Matches not published because their user was erased after their batch's scoring started, before its turn to be produced");
+            "Matches not published, and decision-failed dead letters not written, because their user was erased after their batch's scoring started, before its turn to be produced");
         _batchSize = meter.CreateHistogram<int>(InstrumentNames.IngestBatchSize, "{message}", "Messages per consumed batch");
         // Exported at 0 from the start, every dead-letter reason too: the alerts and the dashboard take their increase.
         _pauses = meter.CreateCounterFromZero(InstrumentNames.IngestPauses, "{pause}", "Times the consumer paused its partitions because scoring fell behind");

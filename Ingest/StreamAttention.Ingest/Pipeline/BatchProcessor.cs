@@ -17,8 +17,9 @@ namespace StreamAttention.Ingest.Pipeline;
 /// batch complete only once the broker acknowledged all of them. Offsets the broker removed before they were read
 /// (<see cref="LostOffsets"/>, found before messages of the batch) are published first, one dead letter each
 /// (reason <c>offsets-lost</c>), so the partition is committed past them only once that was acknowledged. The matches
-/// of users erased after the batch's scoring started (by the live feed's count of erasures) are dropped right before its turn to produce (an erasure ends the
-/// user's live streams at once, but a scored batch may wait for the batches read before it).
+/// of users erased after the batch's scoring started (by the live feed's count of erasures), and their dead letters for
+/// decisions that failed, are dropped right before its turn to produce (an erasure ends the user's live streams at
+/// once, but a scored batch may wait for the batches read before it).
 /// </summary>
 public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher publisher, PublishSequencer sequencer, IngestInstruments metrics)
 {
@@ -58,7 +59,7 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
 
             // The previous batch's failure is its own; this batch only needs to come after it.
             await turn.Previous.ContinueWith(_ => { }, TaskScheduler.Default);
-            var erasedMatches = await DropErasedUsersMatchesAsync(matches, erasuresBefore, cancellationToken);
+            var erasedMatches = await DropErasedUsersAsync(matches, undecided, erasuresBefore, cancellationToken);
             var acknowledgements = new BatchAcknowledgements();
             var userRecords = publisher.UserRecordsForBatch();
             foreach (var offsets in lost)
@@ -134,13 +135,16 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
 
     /// <summary>
     /// Removes the matches of the users whose erasure the live feed was told after <paramref name="erasuresBefore"/>
-    /// (formed before the erasure, as the live feed drops them) and returns how many; a batch without matches asks
-    /// nothing. The message's other matches go out, and its offset commits as always. The feed's count of erasures orders
-    /// them, not the ingest's clock against the erasing silo's, which need not agree.
+    /// (formed before the erasure, as the live feed drops them), and those users from the ones left undecided (their
+    /// dead letters are not written: a dead letter would keep the erased user's message and name the user, and the
+    /// incarnation it carried may already be that of a user created again since), and returns how many matches and
+    /// dead letters it removed; a batch without either asks nothing. The message's other matches go out, and its offset
+    /// commits as always. The feed's count of erasures orders them, not the ingest's clock against the erasing silo's,
+    /// which need not agree.
     /// </summary>
-    private async Task<int> DropErasedUsersMatchesAsync(List<TextMatch>[] matches, ErasureMark? erasuresBefore, CancellationToken cancellationToken)
+    private async Task<int> DropErasedUsersAsync(List<TextMatch>[] matches, UndecidedUsers?[] undecided, ErasureMark? erasuresBefore, CancellationToken cancellationToken)
     {
-        if (erasuresBefore is null || !matches.Any(list => list is { Count: > 0 }))
+        if (erasuresBefore is null || !matches.Any(list => list is { Count: > 0 }) && !undecided.Any(users => users is not null))
         {
             return 0;
         }
@@ -150,7 +154,7 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
             return 0;
         }
         var users = erased.ToHashSet(StringComparer.Ordinal);
-        return matches.Sum(list => list?.RemoveAll(match => users.Contains(match.UserId)) ?? 0);
+        return matches.Sum(list => list?.RemoveAll(match => users.Contains(match.UserId)) ?? 0) + undecided.Sum(list => list?.Remove(users) ?? 0);
     }
 
     /// <summary>One activity per batch, linked to the trace of every input message that carries one.</summary>

@@ -36,6 +36,9 @@ public sealed class UndecidedUsers
         return (decided, undecided);
     }
 
+    /// <summary>Forgets <paramref name="users"/> (erased since the batch's scoring began: no dead letter is written for them) and returns how many it held.</summary>
+    public int Remove(IReadOnlySet<string> users) => users.Count(_errors.Remove);
+
     /// <summary>
     /// Each user as the message's dead letter names it (within the message's tenant: a user grain key is
     /// "tenant/user"), with the error and the incarnation its dead letter carries, in user order. A replayed message

@@ -140,7 +140,7 @@ public sealed class MatchBroadcasterTests
         using var tenant = broadcaster.Subscribe(null, capacity: 10, tenant: "t");
         await broadcaster.OnMatches(Batch(("t/a", "m1"), ("t/b", "m2"), ("t/a", "m3"), ("t/b", "m4")));
 
-        await broadcaster.OnUserErased(new UserErasure("t/a", DateTimeOffset.UtcNow));
+        await broadcaster.OnUserErased(new UserErasure("t/a", DateTimeOffset.UtcNow), ErasureMark.BeforeAny);
 
         // The stream's reader gets what was queued, then sees the end.
         Assert.Equal(["m1", "m3"], Drain(erased));
@@ -164,7 +164,7 @@ public sealed class MatchBroadcasterTests
         using var everyone = broadcaster.Subscribe(null, capacity: 10);
         await broadcaster.OnMatches(Batch(erasedAt.AddSeconds(-2), ("t/b", "m0")));
 
-        await broadcaster.OnUserErased(new UserErasure("t/a", erasedAt));
+        await broadcaster.OnUserErased(new UserErasure("t/a", erasedAt), ErasureMark.BeforeAny);
         // Decided before the erasure, still in a silo's delivery queue when it was told.
         await broadcaster.OnMatches(Batch(erasedAt.AddSeconds(-1), ("t/a", "m1"), ("t/b", "m2")));
 
@@ -210,7 +210,7 @@ public sealed class MatchBroadcasterTests
         var erasedAt = time.GetUtcNow();
         var broadcaster = Broadcaster(resumeMatches: 10, time);
         using var everyone = broadcaster.Subscribe(null, capacity: 10);
-        await broadcaster.OnUserErased(new UserErasure("t/a", erasedAt));
+        await broadcaster.OnUserErased(new UserErasure("t/a", erasedAt), ErasureMark.BeforeAny);
         await broadcaster.OnMatches(Batch(erasedAt.AddSeconds(-1), ("t/a", "m1")));
         Assert.Empty(Drain(everyone));
 
@@ -224,7 +224,7 @@ public sealed class MatchBroadcasterTests
     /// <summary>A feed that replays <paramref name="erasures"/> to every subscription (as after this silo missed them).</summary>
     private sealed class ReplayingFeed(IReadOnlyList<UserErasure> erasures) : IMatchFeedGrain
     {
-        public Task<IReadOnlyList<UserErasure>> Subscribe(IMatchFeedObserver observer) => Task.FromResult(erasures);
+        public Task<LiveFeedSubscription> Subscribe(IMatchFeedObserver observer) => Task.FromResult(new LiveFeedSubscription(erasures, ErasureMark.BeforeAny));
 
         public Task Unsubscribe(IMatchFeedObserver observer) => Task.CompletedTask;
 

@@ -14,17 +14,21 @@ public interface IMatchFeedGrain : IGrainWithIntegerKey
     /// <summary>
     /// Adds or refreshes a subscription; subscriptions expire unless refreshed, so a dead silo's drops out. Returns the
     /// erasures of the last <c>LiveFeed:ErasureMemory</c>: a silo that was not subscribed when one was told (starting,
-    /// its subscription lapsed, the feed grain moved) applies them now.
+    /// its subscription lapsed, the feed grain moved) applies them now; and the current erasure mark, which the silo's
+    /// batches carry (<see cref="LiveBatch.DecidedAfter"/>).
     /// </summary>
     [Alias("Subscribe")]
-    Task<IReadOnlyList<UserErasure>> Subscribe(IMatchFeedObserver observer);
+    Task<LiveFeedSubscription> Subscribe(IMatchFeedObserver observer);
 
     [Alias("Unsubscribe")]
     Task Unsubscribe(IMatchFeedObserver observer);
 
     /// <summary>
     /// One-way: scoring must not wait for, or fail because of, live viewers. <paramref name="batch"/> is neither
-    /// changed by the feed nor by the caller after the call, so a call within the silo passes it without a copy.
+    /// changed by the feed nor by the caller after the call, so a call within the silo passes it without a copy. The
+    /// matches of users erased after the batch's mark (<see cref="LiveBatch.DecidedAfter"/>; told to this grain after the
+    /// batch was decided, before it arrived here) are left out of what the silos get: the grain has recorded those
+    /// erasures, so no silo depends on getting the erasure before the batch.
     /// </summary>
     [OneWay, Alias("Publish")]
     Task Publish([Immutable] LiveBatch batch);

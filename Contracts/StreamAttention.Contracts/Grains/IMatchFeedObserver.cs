@@ -14,8 +14,10 @@ public interface IMatchFeedObserver : IGrainObserver
 
     /// <summary>
     /// A user was erased: its streams on this silo opened before the erasure end, and its matches formed before it are
-    /// dropped, those kept for resuming streams and those still on their way alike.
+    /// dropped, those kept for resuming streams and those still on their way alike. <paramref name="told"/> is where the
+    /// feed grain's erasures stand with this one counted: the silo's batches decided from now on carry it
+    /// (<see cref="LiveBatch.DecidedAfter"/>).
     /// </summary>
     [OneWay, Alias("OnUserErased")]
-    Task OnUserErased(UserErasure erasure);
+    Task OnUserErased(UserErasure erasure, ErasureMark told);
 }

@@ -47,8 +47,11 @@ public static class ClusterContract
     /// returns it with an undecided match (<c>TextMatch.Incarnation</c>), and the ingest asks the user's
     /// (<c>IUserGrain.GetIncarnation</c>) before a replay: a silo of version 9 has neither call and would drop the
     /// incarnation from the state it writes back, so the user's dead letters since would no longer reach it.
+    /// 11: a live batch carries the erasure mark taken before its decisions (<c>LiveBatch.DecidedAfter</c>), which each
+    /// silo hears from the feed grain (<c>IMatchFeedObserver.OnUserErased</c> takes it, <c>IMatchFeedGrain.Subscribe</c>
+    /// returns it in the new <c>LiveFeedSubscription</c>): a silo of version 10 can read neither call's new form.
     /// </summary>
-    public const string Version = "10";
+    public const string Version = "11";
 
     /// <summary>The grain property that holds a silo's version in the cluster manifest.</summary>
     public const string Property = "streamattention.cluster-contract";

@@ -17,9 +17,11 @@ namespace StreamAttention.Grains.Live;
 /// Each listener has its own bounded queue that drops its oldest entries, so a slow client loses matches instead
 /// of holding up the feed or growing the silo's memory. The latest matches are kept (<see cref="LiveFeedOptions.ResumeMatches"/>)
 /// for listeners that resume after a reconnect, while the silo has listeners and for <see cref="LiveFeedOptions.ResumeWindow"/>
-/// after the last one left: a silo nobody watches forms no object per match. An erased user's matches formed before
-/// its erasure are dropped on arrival for <see cref="LiveFeedOptions.ErasureMemory"/> (<see cref="RecentErasures"/>):
-/// a batch decided just before the erasure can still be in a silo's delivery queue or the feed's fan-out.
+/// after the last one left: a silo nobody watches forms no object per match. A batch that reaches the feed grain after
+/// an erasure told after the batch was decided loses the user's matches there (<see cref="LiveBatch.DecidedAfter"/>,
+/// taken from <see cref="ErasuresHeard"/>), whatever order the silos get the two in. One that reached the feed grain
+/// before the erasure, but that a silo gets after it, has its matches formed before the erasure dropped on arrival for
+/// <see cref="LiveFeedOptions.ErasureMemory"/> (<see cref="RecentErasures"/>, by the deciding and the erasing silo's clocks).
 /// </summary>
 public sealed partial class MatchBroadcaster(IGrainFactory grains, IOptions<LiveFeedOptions> options, TimeProvider time, ILogger<MatchBroadcaster> logger)
     : BackgroundService, IMatchFeedObserver
@@ -36,9 +38,18 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, IOptions<Live
     private long? _lastListenerLeftAt;
     private IMatchFeedObserver? _reference;
     private volatile bool _subscribed;
+    private volatile ErasureMark _heard = ErasureMark.BeforeAny;
 
     /// <summary>Whether the feed has accepted this silo's subscription, so published matches reach its listeners.</summary>
     public bool IsSubscribed => _subscribed;
+
+    /// <summary>
+    /// The latest mark of the feed grain's erasures this silo has heard (by its subscription or an erasure told to it):
+    /// never past the grain's own, so a batch decided after taking it loses, at the feed, the matches of every user erased
+    /// after its decision, and at worst (the mark is behind, or of the grain's previous activation) those of a user
+    /// erased and created again just before it. Read without a grain call, once per batch.
+    /// </summary>
+    public ErasureMark ErasuresHeard => _heard;
 
     /// <summary>
     /// Receives the matches published from now on, of one user (its key, "tenant/user"), of one tenant's users
@@ -113,11 +124,12 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, IOptions<Live
     /// Ends the user's streams opened before the erasure (their readers see the queue completed), forgets its kept
     /// matches formed before it, and drops those still to come; nothing again for an erasure already applied.
     /// </summary>
-    public Task OnUserErased(UserErasure erasure)
+    public Task OnUserErased(UserErasure erasure, ErasureMark told)
     {
         lock (_lock)
         {
             Apply(erasure);
+            Hear(told);
         }
         return Task.CompletedTask;
     }
@@ -125,13 +137,26 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, IOptions<Live
     /// <summary>Subscribes (or refreshes) this silo at <paramref name="feed"/>, then applies the erasures it may have missed.</summary>
     public async Task SubscribeAsync(IMatchFeedGrain feed, IMatchFeedObserver self)
     {
-        var erasures = await feed.Subscribe(self);
+        var subscription = await feed.Subscribe(self);
         lock (_lock)
         {
-            foreach (var erasure in erasures)
+            foreach (var erasure in subscription.Erasures)
             {
                 Apply(erasure);
             }
+            Hear(subscription.Mark);
+        }
+    }
+
+    /// <summary>
+    /// Under the lock. Of one activation the larger count is kept (erasures may arrive out of order); another activation's
+    /// mark replaces it (the grain moved: the older activation's marks count as before any erasure there).
+    /// </summary>
+    private void Hear(ErasureMark mark)
+    {
+        if (mark.Activation != _heard.Activation || mark.ErasuresTold > _heard.ErasuresTold)
+        {
+            _heard = mark;
         }
     }
 

@@ -16,7 +16,10 @@ namespace StreamAttention.Grains.Live;
 /// again. Erasures are remembered for <see cref="LiveFeedOptions.ErasureMemory"/> and replayed to every subscription, so
 /// a silo that was not subscribed at the moment of one still ends the user's streams; they are persisted (those within
 /// the memory only), so a new activation (the grain collected, or moved with its silo) replays them too, and the ingest
-/// drops the matches they came too late for (<see cref="CurrentErasureMark"/>, <see cref="ErasedAfter"/>).
+/// drops the matches they came too late for (<see cref="CurrentErasureMark"/>, <see cref="ErasedAfter"/>). A published
+/// batch loses here the matches of users erased after it was decided (by the mark it carries, <see cref="LiveBatch.DecidedAfter"/>):
+/// this grain has recorded those erasures, while a silo may get the batch before the erasure (Orleans does not order
+/// two one-way calls).
 /// </summary>
 // The grain type is pinned: silos of two builds in one cluster (a rolling upgrade) must name it alike, and it is part of the stored record's key.
 [Reentrant, GrainType("matchfeed")]
@@ -56,10 +59,10 @@ public sealed class MatchFeedGrain(
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<UserErasure>> Subscribe(IMatchFeedObserver observer)
+    public Task<LiveFeedSubscription> Subscribe(IMatchFeedObserver observer)
     {
         _observers.Subscribe(observer, observer);
-        return Task.FromResult<IReadOnlyList<UserErasure>>(_erasures.All());
+        return Task.FromResult(new LiveFeedSubscription(_erasures.All(), Mark));
     }
 
     public Task Unsubscribe(IMatchFeedObserver observer)
@@ -70,8 +73,28 @@ public sealed class MatchFeedGrain(
 
     public Task Publish(LiveBatch batch)
     {
-        _observers.Notify(observer => observer.OnMatches(batch));
+        var forwarded = WithoutErasedAfterDecision(batch);
+        _observers.Notify(observer => observer.OnMatches(forwarded));
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// <paramref name="batch"/> without the matches of users erased after its mark; itself when no erasure was told since
+    /// (the usual case: one comparison), or none of those is in it. A batch without a mark counts as decided before any.
+    /// </summary>
+    private LiveBatch WithoutErasedAfterDecision(LiveBatch batch)
+    {
+        var mark = batch.DecidedAfter ?? ErasureMark.BeforeAny;
+        if (mark.Activation == _activation && mark.ErasuresTold == _erasuresTold)
+        {
+            return batch;
+        }
+        var erased = UsersErasedAfter(mark).ToHashSet(StringComparer.Ordinal);
+        if (erased.Count == 0 || !batch.Matches.Any(m => erased.Contains(m.UserId)))
+        {
+            return batch;
+        }
+        return batch with { Matches = [.. batch.Matches.Where(m => !erased.Contains(m.UserId))] };
     }
 
     /// <summary>
@@ -84,23 +107,28 @@ public sealed class MatchFeedGrain(
         // Counted again on a retry: a later mark then drops the erased user's matches too, which is never wrong.
         ForgetToldPastMemory();
         _told[erasure.UserKey] = (++_erasuresTold, time.GetUtcNow());
-        _observers.Notify(observer => observer.OnUserErased(erasure));
+        var told = Mark;
+        _observers.Notify(observer => observer.OnUserErased(erasure, told));
         return WriteErasuresAsync();
     }
 
-    public Task<ErasureMark> CurrentErasureMark() => Task.FromResult(new ErasureMark(_activation, _erasuresTold));
+    public Task<ErasureMark> CurrentErasureMark() => Task.FromResult(Mark);
+
+    private ErasureMark Mark => new(_activation, _erasuresTold);
 
     /// <summary>
     /// A mark of an earlier activation cannot be placed among this one's erasures: every erasure remembered may have come
     /// after it (those restored from the stored record among them), so all are returned. That drops, for a batch scored
     /// across the move, the matches of a user erased and created again within the memory too, never an erased user's.
     /// </summary>
-    public Task<IReadOnlyList<string>> ErasedAfter(ErasureMark mark)
+    public Task<IReadOnlyList<string>> ErasedAfter(ErasureMark mark) => Task.FromResult<IReadOnlyList<string>>([.. UsersErasedAfter(mark)]);
+
+    private IEnumerable<string> UsersErasedAfter(ErasureMark mark)
     {
         ForgetToldPastMemory();
-        return Task.FromResult<IReadOnlyList<string>>(mark.Activation == _activation
-            ? [.. _told.Where(told => told.Value.Count > mark.ErasuresTold).Select(told => told.Key)]
-            : [.. _erasures.All().Select(e => e.UserKey).Union(_told.Keys, StringComparer.Ordinal)]);
+        return mark.Activation == _activation
+            ? _told.Where(told => told.Value.Count > mark.ErasuresTold).Select(told => told.Key)
+            : _erasures.All().Select(e => e.UserKey).Union(_told.Keys, StringComparer.Ordinal);
     }
 
     private void ForgetToldPastMemory()

@@ -36,6 +36,7 @@ public sealed class ScoringGatewayGrain(
     IClusterMembershipService membership,
     DeliveryDecisions decisions,
     MatchDelivery delivery,
+    MatchBroadcaster broadcaster,
     TimeProvider time,
     GatewayInstruments metrics,
     BatchingInstruments routing) : Grain, IScoringGatewayGrain
@@ -149,6 +150,8 @@ public sealed class ScoringGatewayGrain(
             undecided[i] = (m.UserId, new UserMatch(at, m.InterestId, texts[text], m.Score, m.Highlights, ids[i],
                 Truncated: windowsTruncate ? windows!.Truncated(text) : m.Truncated, RawScore: m.RawScore, Source: sourceIds?[text], MessageId: messageIds?[text]));
         }
+        // Before the decisions: the feed drops the matches of users erased after it (whom their grains did not withdraw).
+        var decidedAfter = broadcaster.ErasuresHeard;
         var (decided, undecidedUsers) = await decisions.DecideAsync(undecided, cancellationToken);
         var incarnations = undecidedUsers.Count == 0 ? null : await IncarnationsAsync(undecidedUsers.Keys);
         var matches = new List<TextMatch>(kept.Count);
@@ -167,7 +170,7 @@ public sealed class ScoringGatewayGrain(
         // The live feed forms a listener's match from these: the same values as the user's history entry (which an
         // undecided match does not have: it reaches the user when its dead letter is replayed).
         var live = undecidedUsers.Count == 0 ? matches : matches.FindAll(m => m.Delivery != DeliveryKinds.Undecided);
-        await delivery.EnqueueAsync(new LiveBatch(at, texts, live, sourceIds, messageIds), cancellationToken);
+        await delivery.EnqueueAsync(new LiveBatch(at, texts, live, sourceIds, messageIds, decidedAfter), cancellationToken);
         (this.GetPrimaryKeyLong() == ScoringGatewayKeys.Requests ? metrics.RequestTexts : metrics.Messages).Add(texts.Count);
         metrics.Matches.Add(matches.Count);
         metrics.Duration.Record(time.GetElapsedTime(started).TotalMilliseconds);

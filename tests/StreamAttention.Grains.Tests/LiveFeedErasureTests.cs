@@ -86,6 +86,39 @@ public sealed class LiveFeedErasureTests(GatedFeedFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task The_feed_forwards_the_matches_of_a_user_created_again_after_its_erasure_once_the_silos_heard_it()
+    {
+        var user = fixture.Grains.GetGrain<IUserGrain>("recreated");
+        await user.PutInterests([new InterestInput("db", Texts.DatabaseInterest)]);
+        Assert.Null((await user.Erase()).FailedStep);
+        await user.PutInterests([new InterestInput("db", Texts.DatabaseInterest)]);
+        var broadcasters = await LiveFeedTests.SubscribedBroadcastersAsync(fixture);
+        var feed = fixture.Grains.GetGrain<IMatchFeedGrain>(0);
+        var mark = await feed.CurrentErasureMark();
+        // The erasure's one-way call may reach a silo after Erase returned: from then on its batches are decided after it.
+        await Eventually.SucceedsAsync(() => Task.Run(() => Assert.All(broadcasters, b => Assert.Equal(mark, b.ErasuresHeard))));
+        var silo = new RecordingObserver();
+        var reference = fixture.Grains.CreateObjectReference<IMatchFeedObserver>(silo);
+        await feed.Subscribe(reference);
+        try
+        {
+            Assert.Contains(await fixture.Grains.GetGrain<IScoringGatewayGrain>(0).Score([Texts.DatabaseMessage], messageIds: ["recreated-db"]),
+                m => m.UserId == "recreated");
+
+            using var timeout = new CancellationTokenSource(LiveFeedTests.ReceiveTimeout);
+            var batch = await silo.BatchAsync("recreated-db", timeout.Token);
+            Assert.Contains(batch.Matches, m => m.UserId == "recreated");
+        }
+        finally
+        {
+            // The other tests' messages match its interest too.
+            await user.Erase();
+            await feed.Unsubscribe(reference);
+            fixture.Grains.DeleteObjectReference<IMatchFeedObserver>(reference);
+        }
+    }
+
+    [Fact]
     public async Task A_silo_not_subscribed_when_a_user_was_erased_ends_the_users_streams_when_it_subscribes()
     {
         var user = fixture.Grains.GetGrain<IUserGrain>("missed-erased");

@@ -46,8 +46,9 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, IOptions<Live
     /// <summary>
     /// The latest mark of the feed grain's erasures this silo has heard (by its subscription or an erasure told to it):
     /// never past the grain's own, so a batch decided after taking it loses, at the feed, the matches of every user erased
-    /// after its decision, and at worst (the mark is behind, or of the grain's previous activation) those of a user
-    /// erased and created again just before it. Read without a grain call, once per batch.
+    /// after its decision, and at worst those of a user erased and created again after the mark (behind: an erasure not
+    /// heard yet), or within <see cref="LiveFeedOptions.ErasureMemory"/> (a mark of the grain's previous activation, or
+    /// none before the first subscription). Read without a grain call, once per batch.
     /// </summary>
     public ErasureMark ErasuresHeard => _heard;
 

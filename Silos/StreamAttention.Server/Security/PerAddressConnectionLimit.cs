@@ -19,15 +19,17 @@ public sealed partial class PerAddressConnectionLimit
 {
     private readonly ConnectionsPerAddress _connections;
     private readonly ILogger<PerAddressConnectionLimit> _logger;
-    private long _refused;
+    private readonly Counter<long> _refused;
 
-    public PerAddressConnectionLimit(IOptions<LimitsOptions> limits, IMeterFactory meters, ILogger<PerAddressConnectionLimit> logger)
+    public PerAddressConnectionLimit(IOptions<LimitsOptions> limits, IMeterFactory meters, IHostApplicationLifetime lifetime, ILogger<PerAddressConnectionLimit> logger)
     {
         _connections = new ConnectionsPerAddress(limits.Value.MaxConnectionsPerAddress, TimeProvider.System);
-        // Observed at each collection: Kestrel makes this before the meter provider listens, so a counter's first 0 would
-        // be lost, and an alert on the increase would miss the first refusals.
-        meters.Create(InstrumentNames.Meter).CreateObservableCounter(InstrumentNames.HttpRefusedConnections, () => Interlocked.Read(ref _refused), "{connection}",
+        _refused = meters.Create(InstrumentNames.Meter).CreateCounter<long>(InstrumentNames.HttpRefusedConnections, "{connection}",
             "Connections closed unanswered because their client address held Limits:MaxConnectionsPerAddress open connections");
+        // Kestrel makes this before the meter provider listens, so a 0 added now would be lost, and an alert on the
+        // increase would miss the first refusals: added once the host has started. (Not an observable counter: where
+        // hosts share a process, as in tests, one host's observation would overwrite another's under the same name.)
+        lifetime.ApplicationStarted.Register(() => _refused.Add(0));
         _logger = logger;
     }
 
@@ -42,7 +44,7 @@ public sealed partial class PerAddressConnectionLimit
         var admission = _connections.Open(peer.Address);
         if (!admission.Admitted)
         {
-            Interlocked.Increment(ref _refused);
+            _refused.Add(1);
             if (admission.LogRefusal)
             {
                 LogRefused(admission.Group, _connections.Limit, ConnectionsPerAddress.RefusalLogInterval);

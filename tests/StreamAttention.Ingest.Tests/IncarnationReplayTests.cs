@@ -57,6 +57,46 @@ public sealed class IncarnationReplayTests(FaultyClusterOnFakeClockFixture fixtu
         }
     }
 
+    /// <summary>
+    /// A user whose grain could not decide and whose shard cannot give its incarnation either (storage down for both):
+    /// its dead letter is written without one, not the batch failed for every user; its replay reaches it by the
+    /// erasure-mark rule.
+    /// </summary>
+    [Fact]
+    public async Task A_dead_letter_whose_users_shard_cannot_give_the_incarnation_is_written_without_one_and_replays_to_the_user()
+    {
+        const string userKey = "incarnation-shard-down";
+        var user = await CreateAsync(userKey);
+        const string groupId = "incarnation-shard-down";
+        await using var kafka = Traffic.StartKafka();
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, groupId);
+        using var outcomes = new OutcomeCounter(ingest);
+        try
+        {
+            fixture.Faults.IncarnationLookupsFail = true;
+            ConsumeResult<byte[], byte[]> deadLetter;
+            try
+            {
+                deadLetter = await DecisionFailedDeadLetterAsync(fixture.Faults, kafka, ingest, groupId, userKey, "shard-down");
+            }
+            finally
+            {
+                fixture.Faults.IncarnationLookupsFail = false;
+            }
+            Assert.False(deadLetter.Message.Headers.TryGetLastBytes(DeadLetterHeaders.Incarnation, out _));
+            Assert.Equal(0, outcomes.Restarts);
+
+            await ReplayTheDecisionFailedDeadLetterAsync(kafka, ingest, groupId);
+
+            Assert.Equal<(string, string)>([("shard-down", userKey)], PublishedMatches(kafka));
+        }
+        finally
+        {
+            // Erased for good: the fixture's other tests expect their own users' matches alone.
+            await user.Erase();
+        }
+    }
+
     [Fact]
     public async Task A_dead_letter_of_the_user_created_again_long_after_an_erasure_carries_its_incarnation_and_reaches_it()
     {

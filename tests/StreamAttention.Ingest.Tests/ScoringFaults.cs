@@ -29,6 +29,7 @@ public sealed class ScoringFaults : IIncomingGrainCallFilter
     private volatile string? _failingUser;
 
     private volatile string? _failingDecisionsUser;
+    private volatile bool _incarnationLookupsFail;
     private int _failedDecisions;
 
     private volatile string? _timingOutUser;
@@ -88,6 +89,9 @@ public sealed class ScoringFaults : IIncomingGrainCallFilter
 
     /// <summary>How many decisions <see cref="FailDecisions"/> has failed so far.</summary>
     public int FailedDecisions => Volatile.Read(ref _failedDecisions);
+
+    /// <summary>Whether <see cref="IScoringShardGrain.IncarnationOf"/> calls throw, as a shard whose storage cannot be read does.</summary>
+    public bool IncarnationLookupsFail { set => _incarnationLookupsFail = value; }
 
     /// <summary>
     /// The next <paramref name="calls"/> <see cref="IUserGrain.Decide"/> calls to the grain of user <paramref name="userId"/>
@@ -155,6 +159,10 @@ public sealed class ScoringFaults : IIncomingGrainCallFilter
             && Interlocked.Decrement(ref _decisionTimeouts) >= 0)
         {
             throw new TimeoutException("injected: the user's decision did not answer in time");
+        }
+        if (context.Grain is IScoringShardGrain && context.InterfaceMethod.Name == nameof(IScoringShardGrain.IncarnationOf) && _incarnationLookupsFail)
+        {
+            throw new OrleansException("injected: the shard cannot activate", new IOException("injected storage read failure"));
         }
         if (context.Grain is IUserGrain && context.InterfaceMethod.Name == nameof(IUserGrain.Decide) && context.TargetId.Key.ToString() == _failingDecisionsUser)
         {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using StreamAttention.Contracts.Diagnostics;
@@ -39,7 +40,8 @@ public sealed class ScoringGatewayGrain(
     MatchBroadcaster broadcaster,
     TimeProvider time,
     GatewayInstruments metrics,
-    BatchingInstruments routing) : Grain, IScoringGatewayGrain
+    BatchingInstruments routing,
+    ILogger<ScoringGatewayGrain> logger) : Grain, IScoringGatewayGrain
 {
     /// <summary>A span per scored batch, under the grain call's own Orleans span, with what went in and came out.</summary>
     private static readonly ActivitySource Activities = new(InstrumentNames.GatewayActivitySource);
@@ -186,8 +188,26 @@ public sealed class ScoringGatewayGrain(
     private async Task<Dictionary<string, Guid?>> IncarnationsAsync(IEnumerable<string> userIds)
     {
         var users = userIds.ToArray();
-        var incarnations = await Task.WhenAll(users.Select(user => GrainFactory.GetGrain<IScoringShardGrain>(ShardMap.ShardOf(user, sharding.Value.ShardCount)).IncarnationOf(user)));
+        var incarnations = await Task.WhenAll(users.Select(IncarnationOrNoneAsync));
         return users.Zip(incarnations).Where(u => u.Second != Guid.Empty).ToDictionary(u => u.First, u => (Guid?)u.Second, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// None when the user's shard cannot answer (its storage down, as likely as not when the user's own grain could not
+    /// decide): that user's dead letter then carries no incarnation (the erasure-mark rule applies to its replay), and
+    /// the batch is not failed for every other user.
+    /// </summary>
+    private async Task<Guid> IncarnationOrNoneAsync(string user)
+    {
+        try
+        {
+            return await GrainFactory.GetGrain<IScoringShardGrain>(ShardMap.ShardOf(user, sharding.Value.ShardCount)).IncarnationOf(user);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("The shard of user {User} could not give its incarnation ({Error}); its dead letter carries none", user, e.Message);
+            return Guid.Empty;
+        }
     }
 
     /// <summary>The order of the returned matches: by text, best score first, then by user and interest (a total order).</summary>

@@ -48,7 +48,7 @@ public sealed class ConnectionsPerAddress(int limit, TimeProvider time)
                 return new Admission(group, Admitted: true, LogRefusal: false);
             }
             var now = time.GetTimestamp();
-            var log = holder.RefusalLogged is not { } logged || time.GetElapsedTime(logged, now) >= RefusalLogInterval;
+            var log = !holder.RefusalLoggedWithin(now, time);
             if (log)
             {
                 holder.RefusalLogged = now;

@@ -278,17 +278,22 @@ public sealed class ScoringFaultTests(FaultyClusterFixture fixture) : IClassFixt
     /// <summary>
     /// A user whose grain could not decide, erased while its batch waits for its turn: the batch writes no
     /// <c>decision-failed</c> dead letter for it (it would keep the erased user's message, with an incarnation asked after
-    /// the decisions, which may already be a user's created again since); the message's other matches go out.
+    /// the decisions, which may already be a user's created again since); the message's other matches go out. A message
+    /// that only that user matched is counted as matching nothing, as one whose decided match is dropped for the erasure.
     /// </summary>
-    [Fact]
-    public async Task A_user_left_undecided_and_erased_before_its_batchs_turn_gets_no_dead_letter()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_user_left_undecided_and_erased_before_its_batchs_turn_gets_no_dead_letter(bool anotherUserMatches)
     {
-        const string erasedUser = "ingest-undecided-erased";
-        const string holdWord = "slowfirstundecided";
+        var erasedUser = $"ingest-undecided-erased-{anotherUserMatches}";
+        var holdWord = $"slowfirstundecided{anotherUserMatches}";
+        // An interest of this test alone, for the message that no other user matches.
+        const string ownInterest = "glacier meltwater flooding the valley";
         var erased = fixture.Cluster.Client.GetGrain<IUserGrain>(erasedUser);
-        await erased.PutInterests([new InterestInput(Traffic.InterestId, Texts.DatabaseInterest)]);
+        await erased.PutInterests([new InterestInput(Traffic.InterestId, Texts.DatabaseInterest), new InterestInput("own", ownInterest)]);
         await using var kafka = Traffic.StartKafka();
-        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "undecided-erased");
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, erasedUser);
         using var outcomes = new OutcomeCounter(ingest);
         var failedBefore = fixture.Faults.FailedDecisions;
         fixture.Faults.FailDecisions(erasedUser);
@@ -298,13 +303,14 @@ public sealed class ScoringFaultTests(FaultyClusterFixture fixture) : IClassFixt
             await Traffic.ProduceAsync(kafka, 0, 1, _ => JsonSerializer.Serialize(new { id = "first", text = $"{holdWord} {Texts.Unrelated}" }));
             await held;
             // Read after the held batch: its erasure mark taken, then its user's decision failed.
-            await Traffic.ProduceAsync(kafka, 1, 1, _ => JsonSerializer.Serialize(new { id = "late", text = Texts.DatabaseMessage }));
+            var lateText = anotherUserMatches ? Texts.DatabaseMessage : "glacier meltwater flooded the valley road";
+            await Traffic.ProduceAsync(kafka, 1, 1, _ => JsonSerializer.Serialize(new { id = "late", text = lateText }));
             await Eventually.SucceedsAsync(() => Task.Run(() => Assert.True(fixture.Faults.FailedDecisions > failedBefore)));
 
             Assert.Null((await erased.Erase()).FailedStep);
             fixture.Faults.ReleaseScoring();
             // Still failing while the gateway asks again: the batch ends with the user undecided.
-            await OutputReader.WaitForAllCommittedAsync(kafka, "undecided-erased", ingest.Log());
+            await OutputReader.WaitForAllCommittedAsync(kafka, erasedUser, ingest.Log());
         }
         finally
         {
@@ -312,9 +318,10 @@ public sealed class ScoringFaultTests(FaultyClusterFixture fixture) : IClassFixt
             fixture.Faults.FailDecisions(null);
         }
 
-        Assert.Equal<(string, string)>([("late", Traffic.DatabaseUser)], PublishedMatches(kafka));
+        Assert.Equal<(string, string)>(anotherUserMatches ? [("late", Traffic.DatabaseUser)] : [], PublishedMatches(kafka));
         Assert.DoesNotContain(OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic), d => OutputReader.Header(d, DeadLetterHeaders.User) == erasedUser);
-        Assert.Equal((1, 1, 1, 0), (outcomes[IngestInstruments.Matched], outcomes[IngestInstruments.NoMatch], outcomes.ErasedMatches, outcomes.Restarts));
+        var (matched, noMatch) = anotherUserMatches ? (1, 1) : (0, 2);
+        Assert.Equal((matched, noMatch, 1, 0), (outcomes[IngestInstruments.Matched], outcomes[IngestInstruments.NoMatch], outcomes.ErasedMatches, outcomes.Restarts));
     }
 
     /// <summary>

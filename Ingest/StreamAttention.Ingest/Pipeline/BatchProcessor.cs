@@ -112,8 +112,9 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
                 }
                 else
                 {
-                    // A message matched even when every user it matched could not decide (its dead letters are counted apart).
-                    metrics.Outcome(matches[i].Count > 0 || undecided[i] is not null || withoutTopic[i].Count > 0 ? IngestInstruments.Matched : IngestInstruments.NoMatch);
+                    // A message matched even when every user it matched could not decide (its dead letters are counted apart);
+                    // one whose every match, decided or not, was an erased user's matched nothing that is kept.
+                    metrics.Outcome(matches[i].Count > 0 || undecided[i] is { Count: > 0 } || withoutTopic[i].Count > 0 ? IngestInstruments.Matched : IngestInstruments.NoMatch);
                     metrics.MatchesPublished(matches[i].Count);
                     if (undecided[i] is { } users)
                     {

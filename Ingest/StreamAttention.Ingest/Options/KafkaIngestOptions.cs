@@ -41,6 +41,7 @@ public sealed class KafkaIngestOptions : IValidatableObject
     [Required]
     public string DigestTopic { get; set; } = "streamattention.digests";
 
+    [EnumDataType(typeof(InputFormat), ErrorMessage = "The field Format must be Json, Text or Vectors.")]
     public InputFormat Format { get; set; } = InputFormat.Json;
 
     public JsonFieldOptions Fields { get; set; } = new();

@@ -43,6 +43,7 @@ public sealed class DistilledModelOptions
     /// How interests are embedded beyond the table (<see cref="Distilled.InterestExpansion"/>): with MiniLM's sentence
     /// embedding mapped into the table's space and its nearest words (default), or as messages are.
     /// </summary>
+    [EnumDataType(typeof(InterestExpansionMode), ErrorMessage = "The field InterestExpansion must be MiniLm or None.")]
     public InterestExpansionMode InterestExpansion { get; set; } = InterestExpansionMode.MiniLm;
 
     /// <summary>Words nearest to an interest's mapped sentence embedding added to its queries; those past Scoring:MaxQueriesPerInterest are not kept.</summary>

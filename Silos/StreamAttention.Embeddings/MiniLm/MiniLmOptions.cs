@@ -30,7 +30,7 @@ public sealed class MiniLmOptions
     /// published), or <see cref="MiniLmQuantization.Auto"/> (int8 on CPU, float on CUDA). Int8 costs ~2.5× less CPU per
     /// message at a MAP within ±0.003 of float on both labelled sets (docs/benchmarks.md, "Relevance: int8").
     /// </summary>
-    [EnumDataType(typeof(MiniLmQuantization))]
+    [EnumDataType(typeof(MiniLmQuantization), ErrorMessage = "The field Quantization must be Auto, None or Int8.")]
     public MiniLmQuantization Quantization { get; set; } = MiniLmQuantization.Auto;
 
     /// <summary>Whether the int8 model is prepared at setup (it may run: every setting but None).</summary>

@@ -59,7 +59,7 @@ public sealed class TransformerEmbeddingOptions
     /// as most sentence-transformers, or the [CLS] position's, as retrieval models such as arctic-embed, BGE and GTE
     /// were trained. Token vectors are the word pieces' hidden states either way.
     /// </summary>
-    [EnumDataType(typeof(TransformerPooling))]
+    [EnumDataType(typeof(TransformerPooling), ErrorMessage = "The field Pooling must be Mean or Cls.")]
     public TransformerPooling Pooling { get; set; } = TransformerPooling.Mean;
 
     /// <summary>

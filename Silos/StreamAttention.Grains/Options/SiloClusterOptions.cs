@@ -37,9 +37,11 @@ public sealed class SiloClusterOptions : IValidatableObject
     [Required]
     public string ServiceId { get; set; } = "streamattention";
 
+    [EnumDataType(typeof(ClusteringKind), ErrorMessage = "The field Clustering must be Localhost or Redis.")]
     public ClusteringKind Clustering { get; set; } = ClusteringKind.Localhost;
 
     /// <summary>Null: Redis when clustering is Redis, else memory.</summary>
+    [EnumDataType(typeof(StorageKind), ErrorMessage = "The field Storage must be Memory or Redis.")]
     public StorageKind? Storage { get; set; }
 
     /// <summary>StackExchange.Redis configuration string, e.g. "127.0.0.1:6379".</summary>

@@ -25,6 +25,7 @@ public sealed class ScoringOptions : IValidatableObject
     public float DefaultThreshold { get; set; } = 0.5f;
 
     /// <summary>Whether scores and thresholds are calibrated per interest against the stream's background (default) or raw.</summary>
+    [EnumDataType(typeof(ScoreCalibration), ErrorMessage = "The field Calibration must be Background or None.")]
     public ScoreCalibration Calibration { get; set; } = ScoreCalibration.Background;
 
     /// <summary>Which of <see cref="CalibrationModels"/> applies: the embedding provider (set by the host from <c>Embeddings:Provider</c>), or a tier.</summary>
@@ -75,6 +76,7 @@ public sealed class ScoringOptions : IValidatableObject
     public float AttentionScale { get; set; } = 5f;
 
     /// <summary>What attends over a message's tokens: each of the interest's words (default) or its pooled vector.</summary>
+    [EnumDataType(typeof(InterestQueryMode), ErrorMessage = "The field Queries must be Words or Pooled.")]
     public InterestQueryMode Queries { get; set; } = InterestQueryMode.Words;
 
     /// <summary>Query vectors kept per interest in <see cref="InterestQueryMode.Words"/> mode (its first words).</summary>
@@ -120,6 +122,7 @@ public sealed class ScoringOptions : IValidatableObject
     public int MaxPairsPerRun { get; set; } = 32_768;
 
     /// <summary>How candidate pairs are found and attended: shared per distinct interest word (default) or per pair.</summary>
+    [EnumDataType(typeof(ScoringEngine), ErrorMessage = "The field Engine must be SharedWords or PerPair.")]
     public ScoringEngine Engine { get; set; } = ScoringEngine.SharedWords;
 
     /// <summary>
@@ -158,6 +161,7 @@ public sealed class ScoringOptions : IValidatableObject
     public int HighlightCount { get; set; } = 3;
 
     /// <summary>Fast (the configured embedder), cascade (fast, then MiniLM near the threshold) or contextual (MiniLM for every pair).</summary>
+    [EnumDataType(typeof(ScoringTier), ErrorMessage = "The field Tier must be Fast, Cascade or Contextual.")]
     public ScoringTier Tier { get; set; } = ScoringTier.Fast;
 
     /// <summary>Cascade: pairs whose fast score is at least threshold − CascadeMargin are scored again contextually (chosen on the dev split, on calibrated scores).</summary>

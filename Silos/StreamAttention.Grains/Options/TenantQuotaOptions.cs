@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace StreamAttention.Grains.Options;
 
 /// <summary>Quotas of every tenant (section "Tenants"), with per-tenant overrides (<c>Tenants:Overrides:acme:MaxUsers=…</c>).</summary>
-public sealed class TenantQuotaOptions
+public sealed class TenantQuotaOptions : IValidatableObject
 {
     public const string SectionName = "Tenants";
 
@@ -21,6 +21,25 @@ public sealed class TenantQuotaOptions
         => Overrides.GetValueOrDefault(tenant) is { } own
             ? new TenantQuota { MaxUsers = own.MaxUsers ?? MaxUsers, MaxInterests = own.MaxInterests ?? MaxInterests }
             : new TenantQuota { MaxUsers = MaxUsers, MaxInterests = MaxInterests };
+
+    /// <summary>
+    /// Each override's quotas, which the section's data annotations do not reach (0 or less refused every write of the
+    /// tenant), named by their keys below the section (<c>Overrides:acme:MaxUsers</c>).
+    /// </summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var (tenant, quota) in Overrides)
+        {
+            var results = new List<ValidationResult>();
+            if (!Validator.TryValidateObject(quota, new ValidationContext(quota), results, validateAllProperties: true))
+            {
+                foreach (var result in results)
+                {
+                    yield return new ValidationResult(result.ErrorMessage, result.MemberNames.Select(member => $"{nameof(Overrides)}:{tenant}:{member}"));
+                }
+            }
+        }
+    }
 }
 
 public sealed class TenantQuota

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration;
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>Section "Telemetry": where traces and metrics go besides the Prometheus scrape endpoint.</summary>
-public sealed class TelemetryOptions
+public sealed class TelemetryOptions : IValidatableObject
 {
     public const string SectionName = "Telemetry";
 
@@ -30,6 +30,15 @@ public sealed class TelemetryOptions
 
     /// <summary>Whether OTLP export is configured, here or by <see cref="OtlpEndpointVariable"/>.</summary>
     public bool ExportsOtlp => OtlpEndpoint is not null || !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(OtlpEndpointVariable));
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        // The exporter takes a relative or non-HTTP address at start and fails with an unhandled exception of its own.
+        if (OtlpEndpoint is { IsAbsoluteUri: false } or { Scheme: not ("http" or "https") })
+        {
+            yield return new ValidationResult($"Telemetry:OtlpEndpoint must be an absolute http or https URL (http://127.0.0.1:4317), not '{OtlpEndpoint}'.", [nameof(OtlpEndpoint)]);
+        }
+    }
 
     /// <summary>The section of <paramref name="configuration"/>, validated.</summary>
     public static TelemetryOptions Read(IConfiguration configuration)

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
+using StreamAttention.Grains.Options;
 
 namespace StreamAttention.Server.Hosting;
 
@@ -19,6 +20,9 @@ public static partial class ConfigurationErrors
         AggregateException { InnerExceptions: [var single] } => Describe(single),
         // A silo lifecycle participant's refusal (e.g. the cluster's model check) as Orleans' start reports it.
         Orleans.Runtime.OrleansLifecycleCanceledException { InnerException: { } refusal } => Describe(refusal),
+        // Orleans' own check of its options at the silo's start, e.g. "ClusterMembershipOptions.ProbeTimeout (-00:00:01) must be
+        // greater than 0.": named by the section that sets them, as the rest are.
+        Orleans.Runtime.OrleansConfigurationException orleans => orleans.Message.Replace($"{nameof(Orleans.Configuration.ClusterMembershipOptions)}.", $"{SiloClusterOptions.MembershipSectionName}:", StringComparison.Ordinal),
         OptionsValidationException validation => string.Join("; ", validation.Failures.Select(failure => WithKey(failure, validation.OptionsType))),
         ValidationException validation => validation.Message,
         StreamAttention.Embeddings.ModelFilesException files => files.Message,

@@ -9,11 +9,23 @@ public static class ValidatedConfiguration
     /// Section <paramref name="sectionName"/> bound to a new <typeparamref name="T"/> and validated as options are at a
     /// host's start (data annotations, then <see cref="IValidatableObject"/>), for what is read before a host exists.
     /// </summary>
-    /// <exception cref="ValidationException">The first value that fails; a command reports it in one line.</exception>
+    /// <exception cref="ValidationException">
+    /// The first value that fails, named by its key ("Cluster:SiloPort: The field SiloPort must be between 1 and 65535."),
+    /// as a host's start names it: the annotation's own message names only the .NET member. A command reports it in one line.
+    /// </exception>
     public static T GetValidated<T>(this IConfiguration configuration, string sectionName) where T : class, new()
     {
         var options = configuration.GetSection(sectionName).Get<T>() ?? new T();
-        Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
+        try
+        {
+            Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
+        }
+        // A message that starts with a key of the section ("Telemetry:TraceSampleRatio must be …") names it already.
+        catch (ValidationException refused) when (refused.ValidationResult.MemberNames.Any() && refused.Message.StartsWith(sectionName + ":", StringComparison.OrdinalIgnoreCase) == false)
+        {
+            var keys = string.Join(", ", refused.ValidationResult.MemberNames.Select(member => $"{sectionName}:{member}"));
+            throw new ValidationException($"{keys}: {refused.ValidationResult.ErrorMessage}", refused);
+        }
         return options;
     }
 

@@ -25,6 +25,8 @@ public static class IngestHost
         builder.AddServiceDefaults();
         builder.WebHost.UseUrls(urls);
         var exportsTraces = builder.ExportsTraces();
+        // Before UseOrleansClient, whose cluster setup checks the section too but names a refused value by its .NET member alone.
+        var cluster = builder.Configuration.GetValidated<SiloClusterOptions>(SiloClusterOptions.SectionName);
         builder.UseOrleansClient(client =>
         {
             client.UseStreamAttentionCluster(builder.Configuration);
@@ -33,7 +35,6 @@ public static class IngestHost
                 client.AddActivityPropagation();
             }
         });
-        var cluster = builder.Configuration.GetValidated<SiloClusterOptions>(SiloClusterOptions.SectionName);
         RedisReachability.AddFirst(builder.Services, cluster);
         builder.Services.AddSingleton(services
             => new ClusterConnectionWait(ClusterConnectionWait.Awaited(cluster), cluster.MaxWaitForSilo, services.GetRequiredService<ILogger<ClusterConnectionWait>>(), TimeProvider.System));

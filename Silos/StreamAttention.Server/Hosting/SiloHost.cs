@@ -39,6 +39,8 @@ public static class SiloHost
         }
         var dashboard = builder.AddStreamAttentionDashboard();
         var exportsTraces = builder.ExportsTraces();
+        // Before UseOrleans, whose cluster setup checks the section too but names a refused value by its .NET member alone.
+        var cluster = builder.Configuration.GetValidated<SiloClusterOptions>(SiloClusterOptions.SectionName);
         builder.UseOrleans(silo =>
         {
             silo.UseStreamAttentionCluster(builder.Configuration).AddStreamAttentionGrains();
@@ -52,7 +54,6 @@ public static class SiloHost
                 silo.AddDashboard();
             }
         });
-        var cluster = builder.Configuration.GetValidated<SiloClusterOptions>(SiloClusterOptions.SectionName);
         RedisReachability.AddFirst(builder.Services, cluster);
         if (cluster.EffectiveStorage == StorageKind.Redis)
         {

@@ -295,10 +295,38 @@ public sealed partial class ExecutableTests : IDisposable
         var setup = await Run("setup", "--Embeddings:Distilled:Dimension=0", "--Embeddings:Distilled:ModelDirectory=" + _files.Path("models").FullName);
         var score = await Run("score", "--interests", Interests, "--messages", Messages, "--out", _files.Path("out.jsonl").FullName, "--Interests:MaxKeywords=-5");
 
-        Assert.Equal((2, "setup: invalid configuration: The field Dimension must be between 8 and 384."), (setup.ExitCode, LastLine(setup.Stderr)));
+        // Named by their keys, as the host names what it refuses (they named the .NET member alone: "The field Dimension …").
+        Assert.Equal((2, "setup: invalid configuration: Embeddings:Distilled:Dimension: The field Dimension must be between 8 and 384."), (setup.ExitCode, LastLine(setup.Stderr)));
         Assert.False(Directory.Exists(_files.Path("models").FullName));
         Assert.Equal(2, score.ExitCode);
-        Assert.StartsWith("score: invalid configuration: The field MaxKeywords must be between", LastLine(score.Stderr));
+        Assert.StartsWith("score: invalid configuration: Interests:MaxKeywords: The field MaxKeywords must be between", LastLine(score.Stderr));
+    }
+
+    /// <summary>
+    /// Mistakes an operator makes in a silo's settings, each of which the silo took: a number for an enum (a silo of an
+    /// undefined tier, calibration or engine ran as whichever the code's comparisons fell to; clustering or storage failed
+    /// its start with a dependency-injection stack), an override's quota of 0 (every write of the tenant refused), a relative
+    /// OTLP endpoint (the exporter's unhandled exception), a membership setting Orleans refuses (its stack), a section read
+    /// before the host (the .NET member named, not the key).
+    /// </summary>
+    [Theory]
+    [InlineData("--Scoring:Tier=7", "Scoring:Tier: The field Tier must be Fast, Cascade or Contextual.")]
+    [InlineData("--Scoring:Calibration=9", "Scoring:Calibration: The field Calibration must be Background or None.")]
+    [InlineData("--Cluster:Clustering=5", "Cluster:Clustering: The field Clustering must be Localhost or Redis.")]
+    [InlineData("--Tenants:Overrides:acme:MaxUsers=0", "Tenants:Overrides:acme:MaxUsers: The field MaxUsers must be between 1 and 2147483647.")]
+    [InlineData("--Telemetry:OtlpEndpoint=collector:4317", "Telemetry:OtlpEndpoint must be an absolute http or https URL (http://127.0.0.1:4317), not 'collector:4317'.")]
+    [InlineData("--Cluster:Membership:ProbeTimeout=-00:00:01", "Cluster:Membership:ProbeTimeout (-00:00:01) must be greater than 0.")]
+    [InlineData("--Cluster:SiloPort=0", "Cluster:SiloPort: The field SiloPort must be between 1 and 65535.")]
+    public async Task A_silo_setting_mistyped_by_an_operator_stops_the_silo_at_its_start_with_one_line_naming_the_key(string setting, string refusal)
+    {
+        var port = LoopbackPort.Free();
+
+        var silo = await Run("silo", "--urls", $"http://127.0.0.1:{port}", "--Auth:Enabled=false", "--Cluster:SiloPort=" + LoopbackPort.Free(),
+            "--Cluster:GatewayPort=" + LoopbackPort.Free(), setting);
+
+        Assert.Equal((2, $"silo: invalid configuration: {refusal}"), (silo.ExitCode, LastLine(silo.Stderr)));
+        Assert.DoesNotContain("Unhandled exception", silo.Stderr);
+        Assert.DoesNotContain("Hosting failed to start", silo.Stderr);
     }
 
     [Fact]

@@ -94,4 +94,31 @@ public sealed class ScoringCallRetriesTests
         Assert.Same(refused, await Assert.ThrowsAsync<InvalidOperationException>(() => call));
         Assert.Equal(Milliseconds(0, 100, 300, 700, 1500), _calls);
     }
+
+    /// <summary>
+    /// Orleans takes a grain call's completion source from a pool of the thread that makes the call and gives it back to the
+    /// pool of the thread that reads the answer. The consume loop's own thread made each batch's first call (the erasure
+    /// mark) and never read an answer, so it took a new one every batch and the pool threads' pools kept them, for as long
+    /// as those threads live (docs/benchmarks.md, "Soak: local mode"). A call is therefore made on a thread-pool thread.
+    /// </summary>
+    [Fact]
+    public async Task A_call_asked_on_a_thread_of_its_own_is_made_on_a_thread_pool_thread()
+    {
+        var retries = Retries(TimeSpan.FromSeconds(1));
+        var madeOnThreadPool = new List<bool>();
+        Task<int>? call = null;
+        var consumeLoop = new Thread(() => call = retries.ExecuteAsync(_ =>
+        {
+            lock (madeOnThreadPool)
+            {
+                madeOnThreadPool.Add(Thread.CurrentThread.IsThreadPoolThread);
+            }
+            return Task.FromResult(42);
+        }, ClusterFailures.IsUnavailable, CancellationToken.None));
+        consumeLoop.Start();
+        consumeLoop.Join();
+
+        Assert.Equal(42, await call!);
+        Assert.Equal([true], madeOnThreadPool);
+    }
 }

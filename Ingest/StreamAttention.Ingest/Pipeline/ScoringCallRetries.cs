@@ -77,6 +77,14 @@ public sealed class ScoringCallRetries
     /// tried <see cref="KafkaIngestOptions.ScoringAttempts"/> times.</param>
     public async Task<T> ExecuteAsync<T>(Func<CancellationToken, Task<T>> call, Func<Exception, bool> isUnavailable, CancellationToken cancellationToken)
     {
+        if (!Thread.CurrentThread.IsThreadPoolThread)
+        {
+            // Orleans takes a call's completion source from a pool of the calling thread and gives it back to the pool of
+            // the thread that reads the answer (a pool thread). Made on the consume loop's own thread (a batch's first
+            // call), every call took a new one and the pool threads kept them as long as they lived (docs/benchmarks.md,
+            // "Soak: local mode").
+            await Task.Yield();
+        }
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         var state = new CallState(_time.GetUtcNow() + _options.Value.ScoringRetryTimeout, isUnavailable);
         context.Properties.Set(CallKey, state);

@@ -70,8 +70,9 @@ public sealed class QuantizedScreen
     {
         for (var m = 0; m < _pairs.Count; m++)
         {
-            var (interests, values) = (_pairs.Interests(m), _pairs.Prefilter(m));
-            for (var k = 0; k < interests.Count; k++)
+            var interests = _pairs.Interests(m);
+            var values = _pairs.Prefilter(m);
+            for (var k = 0; k < interests.Length; k++)
             {
                 var (interest, cosine) = (interests[k], values[k]);
                 if (interest < 0)

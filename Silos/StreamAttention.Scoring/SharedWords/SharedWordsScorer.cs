@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using StreamAttention.Embeddings;
 using StreamAttention.Onnx;
 using StreamAttention.Scoring.Calibration;
@@ -148,8 +147,8 @@ public sealed class SharedWordsScorer : IDisposable
         {
             var message = _candidates.Start + m;
             var tokens = messages.TokenCount(message);
-            var chosen = CollectionsMarshal.AsSpan(_candidates.Interests(m));
-            var prefilter = CollectionsMarshal.AsSpan(_candidates.Prefilter(m));
+            var chosen = _candidates.Interests(m);
+            var prefilter = _candidates.Prefilter(m);
             var wordScores = tokens == 0 || chosen.Length == 0 ? default : _attention.WordScores(m);
             for (var c = 0; c < chosen.Length; c++)
             {
@@ -180,8 +179,8 @@ public sealed class SharedWordsScorer : IDisposable
         {
             var message = _candidates.Start + m;
             var tokens = messages.TokenCount(message);
-            var chosen = CollectionsMarshal.AsSpan(_candidates.Interests(m));
-            var prefilter = CollectionsMarshal.AsSpan(_candidates.Prefilter(m));
+            var chosen = _candidates.Interests(m);
+            var prefilter = _candidates.Prefilter(m);
             var wordScores = tokens == 0 || chosen.Length == 0 ? default : _attention.WordScores(m);
             _passed.Clear();
             _highlightsOf.NextMessage(distinct.Count);

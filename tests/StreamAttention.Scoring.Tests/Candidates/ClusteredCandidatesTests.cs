@@ -32,7 +32,7 @@ public sealed class ClusteredCandidatesTests
         Generate(generator, messages, distinct, floor, candidates);
         for (var m = 0; m < messages.Count; m++)
         {
-            Assert.Equal(Enumerable.Range(0, distinct.Count), candidates.Interests(m).Order());
+            Assert.Equal(Enumerable.Range(0, distinct.Count), candidates.Interests(m).ToArray().Order());
         }
     }
 

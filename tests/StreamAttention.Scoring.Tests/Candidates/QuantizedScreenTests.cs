@@ -121,8 +121,8 @@ public sealed class QuantizedScreenTests
             for (var m = 0; m < count; m++)
             {
                 var expected = Enumerable.Range(0, interests).Where(r => cosines[m * interests + r] >= candidateFloor[r]).ToList();
-                Assert.Equal(expected, candidates.Interests(m));
-                Assert.Equal(expected.Select(r => cosines[m * interests + r]), candidates.Prefilter(m));
+                Assert.Equal(expected, candidates.Interests(m).ToArray());
+                Assert.Equal(expected.Select(r => cosines[m * interests + r]), candidates.Prefilter(m).ToArray());
             }
         }
         Assert.Contains(7, live); // NaN is live, as LiveInterests counts it, and no candidate, as the float path's Generate
@@ -154,7 +154,7 @@ public sealed class QuantizedScreenTests
         Assert.Equal(count, screen.ExactCosines);
         for (var m = 0; m < count; m++)
         {
-            Assert.Equal([9], candidates.Interests(m));
+            Assert.Equal([9], candidates.Interests(m).ToArray());
             Assert.Equal(Cosine(messages, m, rows, 9), candidates.Prefilter(m)[0]);
         }
     }

@@ -262,12 +262,20 @@ public sealed class KafkaIngestService(
     private IConsumer<byte[]?, byte[]?> BuildConsumer(OffsetTracker tracker, List<Task> inFlight, UnprocessedInput unprocessed)
     {
         var config = IngestConsumerConfig.Of(_options);
+        // Revoked with finished batches the group did not take the commit of, since the last assignment (see the handlers).
+        var revokedUncommitted = new HashSet<TopicPartition>();
         return new ConsumerBuilder<byte[]?, byte[]?>(config)
             .LogTo(_kafkaLog)
-            .SetPartitionsAssignedHandler((_, partitions) =>
+            .SetPartitionsAssignedHandler((consumer, partitions) =>
             {
                 logger.LogInformation("Kafka consumer assigned {Partitions}", string.Join(", ", partitions));
                 _groupRebalancing = false;
+                // A partition this consumer gets back resumes past what it finished, not at the group's offset its
+                // rejected commit left behind: that re-scored and published again what it had finished before the
+                // rebalance (the survivor's last ~0.6 s of messages when another silo's ingest left gracefully).
+                var resumed = partitions.Select(p => new TopicPartitionOffset(p, revokedUncommitted.Contains(p) ? Resume(consumer, tracker, p) : Offset.Unset)).ToList();
+                revokedUncommitted.Clear();
+                return resumed;
             })
             .SetPartitionsRevokedHandler((consumer, partitions) =>
             {
@@ -276,6 +284,9 @@ public sealed class KafkaIngestService(
                 Drain(inFlight);
                 var revoked = partitions.Select(p => p.TopicPartition).ToArray();
                 Commit(consumer, tracker, tracker.Committable(revoked));
+                // A rebalancing group rejects the commit (the embedded Kafka throughout the rebalance, a real broker while
+                // it completes one): what is still committable was finished but not committed.
+                revokedUncommitted.UnionWith(tracker.Committable(revoked).Select(offset => offset.TopicPartition));
                 tracker.Forget(revoked);
                 // Whoever gets them next (this consumer too, after an eager rebalance) reads them again from the committed offset.
                 unprocessed.Forget(revoked);
@@ -291,6 +302,19 @@ public sealed class KafkaIngestService(
                 _groupRebalancing = false;
             })
             .Build();
+    }
+
+    /// <summary>
+    /// Where a partition given back to this consumer after a commit the group rejected resumes: past what this ingest
+    /// finished (every output acknowledged), or at the group's offset where another consumer committed further meanwhile.
+    /// The loop commits it with its next commit.
+    /// </summary>
+    private long Resume(IConsumer<byte[]?, byte[]?> consumer, OffsetTracker tracker, TopicPartition partition)
+    {
+        var offset = ResumeOffset(consumer, partition) ?? _finished[partition];
+        tracker.Resumed(partition, offset);
+        logger.LogInformation("Kafka consumer resumes {Partition} at offset {Offset}, past what it finished before the rebalance", partition, offset);
+        return offset;
     }
 
     /// <summary>Fills <paramref name="unprocessed"/> up to <see cref="KafkaIngestOptions.MaxBatchSize"/> messages, waiting at most <see cref="KafkaIngestOptions.MaxBatchWait"/>.</summary>

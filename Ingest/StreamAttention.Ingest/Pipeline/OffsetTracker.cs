@@ -67,6 +67,13 @@ public sealed class OffsetTracker
         }
     }
 
+    /// <summary>A partition assigned to resume at <paramref name="offset"/>, which the group has not committed: offered with the next commit.</summary>
+    public void Resumed(TopicPartition partition, long offset)
+    {
+        _pending.TryAdd(partition, new Queue<(BatchHandle, long)>());
+        _finished[partition] = offset;
+    }
+
     /// <summary>Partitions this consumer no longer owns: what their batches finish later is not committed by it.</summary>
     public void Forget(IEnumerable<TopicPartition> partitions)
     {

@@ -14,9 +14,12 @@ namespace StreamAttention.Server.Diagnostics;
 /// An active silo that others suspect (they missed <c>NumMissedProbesLimit</c> probes of it and voted in its row) makes
 /// the check degraded, naming it: until it is declared dead, calls to its grains wait for Orleans' response timeout,
 /// and this silo still serves every other call.
+/// A silo that is stopping writes its row as shutting down while a check may still have read its status as active: that
+/// is its leave, not a lost table.
 /// </summary>
 public sealed partial class SiloReadinessCheck(
-    ISiloStatusOracle silo, IMembershipTable membership, IOptionsMonitor<ClusterMembershipOptions> membershipOptions, TimeProvider clock, ILogger<SiloReadinessCheck> logger)
+    ISiloStatusOracle silo, IMembershipTable membership, IOptionsMonitor<ClusterMembershipOptions> membershipOptions, TimeProvider clock,
+    IHostApplicationLifetime lifetime, ILogger<SiloReadinessCheck> logger)
     : IHealthCheck
 {
     /// <summary>
@@ -49,6 +52,12 @@ public sealed partial class SiloReadinessCheck(
             return HealthCheckResult.Degraded("The silo is active; the cluster's membership table could not be read (data.error says why)", e, data);
         }
         data["listed"] = MembershipRow.ListedStatus(rows, silo.SiloAddress)?.ToString() ?? MembershipRow.Absent;
+        if ((string)data["listed"] != nameof(SiloStatus.Active) && lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            // The silo's leave was written to the table after the check read its status as active: such a check logged a
+            // graceful stop (a rolling upgrade, a scale-in) as a lost table, with "Restart the silos".
+            return HealthCheckResult.Unhealthy($"The silo is stopping: the cluster's membership table lists it as {data["listed"]}", data: data);
+        }
         if ((string)data["listed"] != nameof(SiloStatus.Active))
         {
             var description = $"The silo is active but the cluster's membership table lists it as {data["listed"]}: the table was lost (e.g. its Redis "

@@ -30,6 +30,9 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
     /// </summary>
     private static readonly string[] SpreadCheck = ["--Sharding:SpreadCheck=00:00:02", "--Logging:LogLevel:StreamAttention.Grains.Shards.ScoringShardGrain=Information"];
 
+    /// <summary>Each ingest logs its consumer's assignments and its stop, which tell that partitions changed hands.</summary>
+    private static readonly string[] IngestLog = ["--Logging:LogLevel:StreamAttention.Ingest.Pipeline.KafkaIngestService=Information"];
+
     /// <summary>The stream's pace: one message every 50 ms (20 messages/s), as a steady production stream, not a burst.</summary>
     private static readonly TimeSpan MessageInterval = TimeSpan.FromMilliseconds(50);
 
@@ -59,6 +62,9 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
 
     /// <summary>The input stream: its producer is a Kafka client in this process too, so it ends before its broker does.</summary>
     private Task? _streamed;
+
+    /// <summary>How many messages the input stream has produced so far: m0 … m(n−1).</summary>
+    private volatile int _produced;
 
     public async Task InitializeAsync()
     {
@@ -121,6 +127,58 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(refused.Length == 0, $"scoring calls refused during the moves: {string.Join(" | ", refused)}");
     }
 
+    [Fact]
+    public async Task A_silo_running_the_ingest_that_is_stopped_under_a_stream_hands_its_partitions_over_and_loses_no_match()
+    {
+        var first = await StartAsync(SiloProcess.StartLocalAsync("first", [.. _redis!.ClusteringConfiguration, .. SpreadCheck, .. IngestLog, "--kafka", _kafka!.BootstrapServers]));
+        await ImportAsync(first);
+        var scoredBefore = await ScoreAsync(first);
+        // The second silo's ingest joins the first's consumer group: each then reads part of the topic's partitions.
+        var second = await StartAsync(SiloProcess.StartAsync("second",
+            [.. _redis.ClusteringConfiguration, .. SpreadCheck, .. IngestLog, "--Ingest:Enabled=true", $"--Ingest:BootstrapServers={_kafka.BootstrapServers}"]));
+
+        var stream = ProduceUntilCancelledAsync(_streaming.Token);
+        _streamed = stream;
+        var matchesRead = ReadMatchesUntilStoppedAsync(_reading.Token);
+        _matchesRead = matchesRead;
+        await ProcessedAsync(second, MessagesPerStep);
+        await ProcessedAsync(first, MessagesPerStep);
+        // Both hold partitions now: a repeat of what the join's rebalances left uncommitted concerns messages before these.
+        var producedBeforeLeave = _produced;
+
+        // A rolling upgrade or a scale-in: the silo that holds partitions and shards is stopped under the stream.
+        var secondLog = await StopWithoutErrorsAsync(second);
+        await ProcessedAsync(first, MessagesPerStep);
+        await _streaming.CancelAsync();
+        var produced = await stream;
+        await CaughtUpAsync(first);
+        Assert.Equal(0, await CounterAsync(first, "streamattention_ingest_restarts_total"));
+        Assert.Equal(0, await CounterAsync(first, "streamattention_ingest_dead_letters_total"));
+
+        await _reading.CancelAsync();
+        var published = await matchesRead;
+        var expected = ExpectedMatches(produced);
+        var missing = expected.Except(published.Select(m => m.Key)).ToArray();
+        var unexpected = published.Select(m => m.Key).Except(expected).ToArray();
+        Assert.True(missing.Length == 0, $"{missing.Length} of {expected.Count} matches not published, e.g. {string.Join(", ", missing.Take(5))}");
+        Assert.True(unexpected.Length == 0, $"{unexpected.Length} matches published that no message should have, e.g. {string.Join(", ", unexpected.Take(5))}");
+        // The leaver committed what it finished before it left, and the survivor, given its partitions back, resumed past
+        // what it finished even where the rebalancing group rejected its commit: the leave repeats no message.
+        var repeated = published.GroupBy(m => m.MatchId).Where(g => g.Count() > 1).ToArray();
+        var repeatedSinceLeave = repeated.Where(g => int.Parse(g.First().Key.MessageId[1..]) >= producedBeforeLeave).ToArray();
+        output.WriteLine($"{produced} messages, {published.Count} match records, {repeated.Length} match ids repeated, {repeatedSinceLeave.Length} of messages from m{producedBeforeLeave} on");
+        Assert.True(repeatedSinceLeave.Length == 0, $"{repeatedSinceLeave.Length} match ids of messages from m{producedBeforeLeave} on published more than once, e.g. {string.Join(", ", repeatedSinceLeave.Take(5).Select(g => g.Key))}");
+        Assert.Equal(scoredBefore, await ScoreAsync(first));
+
+        // The leaver drained its batches, committed and left the group; the survivor took every partition over.
+        Assert.Contains("Kafka consumer revoked", secondLog);
+        Assert.Contains("Kafka ingest stopped", secondLog);
+        var firstLog = await StopWithoutErrorsAsync(first);
+        var assignments = Regex.Matches(firstLog, @"Kafka consumer assigned (?<partitions>.*)$", RegexOptions.Multiline);
+        Assert.True(assignments.Count > 0 && Regex.Matches(assignments[^1].Groups["partitions"].Value, @"\[\[\d+\]\]").Count == Partitions,
+            $"the survivor's last assignment was not every partition: {string.Join(" | ", assignments.Select(a => a.Value))}");
+    }
+
     /// <summary>SIGTERM: the silo leaves the cluster gracefully, exits with 0 and has logged no error an operator would have to act on; returns its log.</summary>
     private static async Task<string> StopWithoutErrorsAsync(SiloProcess silo)
     {
@@ -173,6 +231,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
             var i = deliveries.Count;
             var value = JsonSerializer.Serialize(new { id = $"m{i}", text = MessageText(i) });
             deliveries.Add(producer.ProduceAsync(InputTopic, new Message<Null, string> { Value = value }, CancellationToken.None));
+            _produced = deliveries.Count;
         }
         await Task.WhenAll(deliveries).WaitAsync(Deadline);
         return deliveries.Count;
@@ -233,6 +292,18 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
             await Task.Delay(500);
         }
         Assert.True(processed >= target, $"the ingest processed {processed} messages within {Deadline.TotalSeconds} s, not the {target} it was waited for");
+    }
+
+    /// <summary>Waits until the ingest in <paramref name="silo"/> has processed every message of its partitions (its consumer lag is 0).</summary>
+    private static async Task CaughtUpAsync(SiloProcess silo)
+    {
+        var deadline = DateTime.UtcNow + Deadline;
+        var lag = double.NaN;
+        while (DateTime.UtcNow < deadline && (lag = await CounterAsync(silo, "streamattention_ingest_consumer_lag")) != 0)
+        {
+            await Task.Delay(500);
+        }
+        Assert.True(lag == 0, $"the ingest's consumer lag was {lag} after {Deadline.TotalSeconds} s, not 0");
     }
 
     private static async Task<Dictionary<string, double>> OutcomesAsync(SiloProcess silo)

@@ -329,6 +329,33 @@ public sealed partial class ExecutableTests : IDisposable
         Assert.DoesNotContain("Hosting failed to start", silo.Stderr);
     }
 
+    /// <summary>
+    /// librdkafka settings an operator mistypes, which reach librdkafka as they are. A producer setting it refuses stopped
+    /// the silo and the ingest with Confluent.Kafka's exception, its stack and exit code 1; a consumer setting was refused
+    /// only as the pipeline started (a silo had joined its cluster; the ingest waited for a silo first, up to
+    /// Cluster:MaxWaitForSilo); message.max.bytes=20000abc, which librdkafka reads as 20000, was read as the default 1000000
+    /// where dead letters are cut to fit it, and the silo started.
+    /// </summary>
+    [Theory]
+    [InlineData("silo", "--Ingest:Consumer:sesion.timeout.ms=10000", "Ingest:Consumer:sesion.timeout.ms: librdkafka refused it: No such configuration property: \"sesion.timeout.ms\"")]
+    [InlineData("ingest", "--Ingest:Consumer:session.timeout.ms=abc", "Ingest:Consumer:session.timeout.ms: librdkafka refused it: Invalid value for configuration property \"session.timeout.ms\"")]
+    [InlineData("silo", "--Ingest:Producer:linger.ms=abc", "Ingest:Producer:linger.ms: librdkafka refused it: Invalid value for configuration property \"queue.buffering.max.ms\"")]
+    [InlineData("ingest", "--Ingest:Producer:linger.ms=abc", "Ingest:Producer:linger.ms: librdkafka refused it: Invalid value for configuration property \"queue.buffering.max.ms\"")]
+    [InlineData("silo", "--Ingest:Producer:message.max.bytes=20000abc", "Ingest:Producer: Ingest:Producer:message.max.bytes must be a whole number of bytes in decimal (dead letters are cut to fit it), not '20000abc'.")]
+    public async Task A_kafka_client_setting_mistyped_by_an_operator_stops_the_silo_or_ingest_at_its_start_with_one_line_naming_the_key(string command, string setting, string refusal)
+    {
+        string[] node = command == "silo"
+            ? ["--Ingest:Enabled=true", $"--Cluster:SiloPort={LoopbackPort.Free()}", $"--Cluster:GatewayPort={LoopbackPort.Free()}"]
+            : ["--Cluster:MaxWaitForSilo=00:00:01", $"--Cluster:GatewayPort={LoopbackPort.Free()}"];
+
+        var run = await Run([command, "--urls", $"http://127.0.0.1:{LoopbackPort.Free()}", "--Auth:Enabled=false", .. node,
+            $"--Ingest:BootstrapServers=127.0.0.1:{LoopbackPort.Free()}", setting]);
+
+        Assert.Equal((2, $"{command}: invalid configuration: {refusal}"), (run.ExitCode, LastLine(run.Stderr)));
+        Assert.DoesNotContain("   at ", run.Stderr);
+        Assert.DoesNotContain("Hosting failed to start", run.Stderr);
+    }
+
     [Fact]
     public async Task Configuration_that_a_host_refuses_or_a_mistyped_option_stops_the_command_with_exit_code_2_and_one_line_naming_it()
     {

@@ -26,4 +26,20 @@ public sealed class KafkaIngestOptionsTests
 
         Assert.Contains(options.Validate(new ValidationContext(options)), e => e.ErrorMessage!.Contains("must not be input topics", StringComparison.Ordinal));
     }
+
+    /// <summary>librdkafka reads the number the text begins with (20000abc as 20000); the dead letters' cut read the default.</summary>
+    [Theory]
+    [InlineData("20000abc")]
+    [InlineData("abc")]
+    [InlineData("0x4000")]
+    public void A_producer_message_max_bytes_that_is_not_a_decimal_number_is_refused_not_read_as_the_default(string setting)
+    {
+        var options = Bind(("Ingest:Producer:message.max.bytes", setting));
+
+        Assert.Equal([$"Ingest:Producer:message.max.bytes must be a whole number of bytes in decimal (dead letters are cut to fit it), not '{setting}'."],
+            options.Validate(new ValidationContext(options)).Select(e => e.ErrorMessage));
+        var decimalBytes = Bind(("Ingest:Producer:message.max.bytes", "20000"));
+        Assert.Empty(decimalBytes.Validate(new ValidationContext(decimalBytes)));
+        Assert.Equal(20000, decimalBytes.ProducerMessageMaxBytes());
+    }
 }

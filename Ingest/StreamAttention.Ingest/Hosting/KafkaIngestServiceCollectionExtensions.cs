@@ -36,6 +36,7 @@ public static class KafkaIngestServiceCollectionExtensions
         services.TryAddSingleton<ScoringGatewayClient>();
         services.TryAddSingleton<PublishSequencer>();
         services.TryAddSingleton<BatchProcessor>();
+        services.AddSingleton<IValidateOptions<KafkaIngestOptions>>(KafkaClientSettingsValidator.Consumer);
         services.AddHostedService<KafkaIngestService>();
         services.AddHealthChecks().AddCheck<KafkaReadinessCheck>(ReadinessCheckName, tags: [HealthCheckTags.Ready]);
         return options;
@@ -60,6 +61,7 @@ public static class KafkaIngestServiceCollectionExtensions
     private static OptionsBuilder<KafkaIngestOptions> AddOutputPublisher(IServiceCollection services)
     {
         var options = services.AddOptions<KafkaIngestOptions>().ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<KafkaIngestOptions>>(KafkaClientSettingsValidator.Producer);
         services.TryAddSingleton<OutputPublisher>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDigestSink, OutputPublisher>(provider => provider.GetRequiredService<OutputPublisher>()));
         return options;

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 
 namespace StreamAttention.Ingest.Options;
 
@@ -117,9 +118,16 @@ public sealed class KafkaIngestOptions : IValidatableObject
     /// <summary>Extra librdkafka producer settings, applied over the pipeline's own (idempotence and acks=all stay on).</summary>
     public Dictionary<string, string> Producer { get; set; } = [];
 
-    /// <summary>The largest record the producer sends: its <c>message.max.bytes</c>, as <see cref="Producer"/> sets it or librdkafka's default.</summary>
-    public int ProducerMessageMaxBytes
-        => Producer.TryGetValue("message.max.bytes", out var setting) && int.TryParse(setting, out var bytes) ? bytes : IngestOutputOptions.DefaultProducerMessageMaxBytes;
+    /// <summary>
+    /// The largest record the producer sends: its <c>message.max.bytes</c>, as <see cref="Producer"/> sets it or librdkafka's
+    /// default. A setting that is not a whole number in decimal is refused at start (<see cref="Validate"/>): librdkafka
+    /// reads the number its text begins with (<c>20000abc</c> as 20000), which was read here as the default. A method, not
+    /// a property, because validation reads every property, this one's setting before it is refused.
+    /// </summary>
+    public int ProducerMessageMaxBytes()
+        => Producer.TryGetValue(ProducerMessageMaxBytesSetting, out var setting) ? int.Parse(setting, NumberStyles.None, CultureInfo.InvariantCulture) : IngestOutputOptions.DefaultProducerMessageMaxBytes;
+
+    private const string ProducerMessageMaxBytesSetting = "message.max.bytes";
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -135,10 +143,13 @@ public sealed class KafkaIngestOptions : IValidatableObject
         {
             yield return new ValidationResult("Ingest:Fields:Id, Text and Vectors must be named.", [nameof(Fields)]);
         }
-        var producerMaxBytes = ProducerMessageMaxBytes;
-        if (Output.MatchRecords == MatchRecordLayout.PerUserBatch && (Output.MaxRecordBytes < 1024 || Output.MaxRecordBytes > producerMaxBytes - IngestOutputOptions.RecordOverheadBytes))
+        if (Producer.TryGetValue(ProducerMessageMaxBytesSetting, out var maxBytes) && !int.TryParse(maxBytes, NumberStyles.None, CultureInfo.InvariantCulture, out _))
         {
-            yield return new ValidationResult($"Ingest:Output:MaxRecordBytes must be between 1024 and the producer's message.max.bytes ({producerMaxBytes}) less {IngestOutputOptions.RecordOverheadBytes} for the key and headers.", [nameof(Output)]);
+            yield return new ValidationResult($"Ingest:Producer:{ProducerMessageMaxBytesSetting} must be a whole number of bytes in decimal (dead letters are cut to fit it), not '{maxBytes}'.", [nameof(Producer)]);
+        }
+        else if (Output.MatchRecords == MatchRecordLayout.PerUserBatch && (Output.MaxRecordBytes < 1024 || Output.MaxRecordBytes > ProducerMessageMaxBytes() - IngestOutputOptions.RecordOverheadBytes))
+        {
+            yield return new ValidationResult($"Ingest:Output:MaxRecordBytes must be between 1024 and the producer's message.max.bytes ({ProducerMessageMaxBytes()}) less {IngestOutputOptions.RecordOverheadBytes} for the key and headers.", [nameof(Output)]);
         }
         if (!Enum.IsDefined(Output.MatchRecords))
         {

@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using Confluent.Kafka;
 using StreamAttention.Ingest.Options;
 
@@ -16,24 +15,6 @@ public static class IngestConsumerConfig
     /// quarter of a second of end-to-end latency on every quiet stream (p50 243 ms → 19 ms in local mode).
     /// </summary>
     public const int FetchWaitMaxMs = 10;
-
-    /// <summary>
-    /// Refuses settings librdkafka refuses (<c>session.timeout.ms=banana</c>) before the pipeline starts: the consumer
-    /// is built, as its loop would build it, and disposed. Without this, the loop failed at every restart while the
-    /// process looked healthy and reported no lag. Nothing is subscribed, so no group is joined and nothing fetched.
-    /// </summary>
-    /// <exception cref="ValidationException">librdkafka refused a setting; its message names it.</exception>
-    public static void EnsureAccepted(KafkaIngestOptions options)
-    {
-        try
-        {
-            using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(Of(options)).Build();
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or KafkaException)
-        {
-            throw new ValidationException($"Ingest:Consumer: librdkafka refused the consumer's settings: {e.Message}");
-        }
-    }
 
     public static ConsumerConfig Of(KafkaIngestOptions options)
     {

@@ -76,7 +76,6 @@ public sealed class KafkaIngestService(
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        IngestConsumerConfig.EnsureAccepted(_options);
         _loop = new Thread(Run) { IsBackground = true, Name = "kafka-ingest" };
         _loop.Start();
         return Task.CompletedTask;

@@ -40,16 +40,22 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
     {
         _options = options.Value;
         _matchTopicPatterns = _options.Tenancy.MatchTopicPatterns().ToArray();
+        _producer = new ProducerBuilder<byte[]?, byte[]?>(ConfigOf(_options)).LogTo(new KafkaClientLog(logger ?? NullLogger<OutputPublisher>.Instance)).Build();
+    }
+
+    /// <summary>The producer's settings: its own, then <see cref="KafkaIngestOptions.Producer"/> over them, then those its delivery guarantee depends on.</summary>
+    public static ProducerConfig ConfigOf(KafkaIngestOptions options)
+    {
         // A delivery report is read for its error only: the other fields would be copied back for every match.
-        var config = new ProducerConfig { BootstrapServers = _options.BootstrapServers, LingerMs = 5, DeliveryReportFields = "none" };
-        foreach (var (key, value) in _options.Producer)
+        var config = new ProducerConfig { BootstrapServers = options.BootstrapServers, LingerMs = 5, DeliveryReportFields = "none" };
+        foreach (var (key, value) in options.Producer)
         {
             config.Set(key, value);
         }
         // Set last: at-least-once without duplicates from the producer's own retries depends on them.
         config.EnableIdempotence = true;
         config.Acks = Acks.All;
-        _producer = new ProducerBuilder<byte[]?, byte[]?>(config).LogTo(new KafkaClientLog(logger ?? NullLogger<OutputPublisher>.Instance)).Build();
+        return config;
     }
 
     /// <summary>
@@ -220,7 +226,7 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
         DeadLetterHeaders.AddFailure(headers, reason, detail, input.TopicPartition);
         headers.Add(DeadLetterHeaders.SourceOffset, DeadLetterHeaders.Decimal(input.Offset.Value));
         return ProduceAsync(_options.DeadLetterTopic,
-            DeadLetterCut.Fit(_options.ProducerMessageMaxBytes - IngestOutputOptions.RecordOverheadBytes, input.Message.Key, messageHeaders, input.Message.Value, headers),
+            DeadLetterCut.Fit(_options.ProducerMessageMaxBytes() - IngestOutputOptions.RecordOverheadBytes, input.Message.Key, messageHeaders, input.Message.Value, headers),
             acknowledgements, cancellationToken);
     }
 

@@ -1,0 +1,49 @@
+using StreamAttention.Ingest.Hosting;
+using StreamAttention.Ingest.Options;
+
+namespace StreamAttention.Ingest.Tests;
+
+public sealed class KafkaClientSettingsValidatorTests
+{
+    [Fact]
+    public void A_setting_librdkafka_refuses_is_named_by_its_key_with_librdkafkas_reason()
+    {
+        var options = new KafkaIngestOptions
+        {
+            Consumer = { ["fetch.wait.max.ms"] = "50", ["sesion.timeout.ms"] = "10000" },
+            // linger.ms is librdkafka's alias of queue.buffering.max.ms, which its reason names.
+            Producer = { ["compression.type"] = "lz4", ["linger.ms"] = "abc" },
+        };
+
+        var consumer = KafkaClientSettingsValidator.Consumer.Validate(null, options);
+        var producer = KafkaClientSettingsValidator.Producer.Validate(null, options);
+
+        Assert.Equal(["Ingest:Consumer:sesion.timeout.ms: librdkafka refused it: No such configuration property: \"sesion.timeout.ms\""], consumer.Failures);
+        Assert.Equal(["Ingest:Producer:linger.ms: librdkafka refused it: Invalid value for configuration property \"queue.buffering.max.ms\""], producer.Failures);
+    }
+
+    [Fact]
+    public void Settings_librdkafka_refuses_only_together_are_named_by_their_section()
+    {
+        // A KIP-848 group takes its session from the broker: librdkafka refuses one set beside it.
+        var options = new KafkaIngestOptions { Consumer = { ["group.protocol"] = "consumer", ["session.timeout.ms"] = "10000" } };
+
+        var consumer = KafkaClientSettingsValidator.Consumer.Validate(null, options);
+
+        Assert.StartsWith("Ingest:Consumer: librdkafka refused the settings: ", Assert.Single(consumer.Failures!));
+    }
+
+    [Fact]
+    public void Settings_librdkafka_takes_pass()
+    {
+        var options = new KafkaIngestOptions
+        {
+            InstanceId = "ingest-0",
+            Consumer = { ["session.timeout.ms"] = "10000", ["fetch.wait.max.ms"] = "50" },
+            Producer = { ["compression.type"] = "lz4", ["message.max.bytes"] = "20000" },
+        };
+
+        Assert.True(KafkaClientSettingsValidator.Consumer.Validate(null, options).Succeeded);
+        Assert.True(KafkaClientSettingsValidator.Producer.Validate(null, options).Succeeded);
+    }
+}

@@ -21,7 +21,7 @@ public static class ValidatedConfiguration
             Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
         }
         // A message that starts with a key of the section ("Telemetry:TraceSampleRatio must be …") names it already.
-        catch (ValidationException refused) when (refused.ValidationResult.MemberNames.Any() && refused.Message.StartsWith(sectionName + ":", StringComparison.OrdinalIgnoreCase) == false)
+        catch (ValidationException refused) when (refused.ValidationResult.MemberNames.Any() && !refused.Message.StartsWith(sectionName + ":", StringComparison.OrdinalIgnoreCase))
         {
             var keys = string.Join(", ", refused.ValidationResult.MemberNames.Select(member => $"{sectionName}:{member}"));
             throw new ValidationException($"{keys}: {refused.ValidationResult.ErrorMessage}", refused);

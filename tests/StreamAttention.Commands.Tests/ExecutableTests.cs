@@ -341,7 +341,7 @@ public sealed partial class ExecutableTests : IDisposable
     [InlineData("ingest", "--Ingest:Consumer:session.timeout.ms=abc", "Ingest:Consumer:session.timeout.ms: librdkafka refused it: Invalid value for configuration property \"session.timeout.ms\"")]
     [InlineData("silo", "--Ingest:Producer:linger.ms=abc", "Ingest:Producer:linger.ms: librdkafka refused it: Invalid value for configuration property \"queue.buffering.max.ms\"")]
     [InlineData("ingest", "--Ingest:Producer:linger.ms=abc", "Ingest:Producer:linger.ms: librdkafka refused it: Invalid value for configuration property \"queue.buffering.max.ms\"")]
-    [InlineData("silo", "--Ingest:Producer:message.max.bytes=20000abc", "Ingest:Producer: Ingest:Producer:message.max.bytes must be a whole number of bytes in decimal (dead letters are cut to fit it), not '20000abc'.")]
+    [InlineData("silo", "--Ingest:Producer:message.max.bytes=20000abc", "Ingest:Producer:message.max.bytes must be a whole number of bytes in decimal (dead letters are cut to fit it), not '20000abc'.")]
     public async Task A_kafka_client_setting_mistyped_by_an_operator_stops_the_silo_or_ingest_at_its_start_with_one_line_naming_the_key(string command, string setting, string refusal)
     {
         string[] node = command == "silo"

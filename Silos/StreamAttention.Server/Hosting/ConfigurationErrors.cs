@@ -50,11 +50,19 @@ public static partial class ConfigurationErrors
     private static string WithKey(string failure, Type options)
         => ValidatedConfiguration.SectionNameOf(options) is { } section ? Named(failure, member => $"{section}:{member}") : failure;
 
-    /// <summary>A data annotation's failure with its members named by <paramref name="name"/>; another failure as it is.</summary>
+    /// <summary>
+    /// A data annotation's failure with its members named by <paramref name="name"/>, unless its message begins with
+    /// that name already ("Ingest:Output:MaxRecordBytes must be …" of member Output); another failure as it is.
+    /// </summary>
     private static string Named(string failure, Func<string, string> name)
-        => DataAnnotationFailure().Match(failure) is { Success: true } match
-            ? $"{string.Join(", ", match.Groups["members"].Value.Split(',').Select(member => name(member.Trim())))}: {match.Groups["error"].Value}"
-            : failure;
+    {
+        if (DataAnnotationFailure().Match(failure) is not { Success: true } match)
+        {
+            return failure;
+        }
+        var (names, error) = (string.Join(", ", match.Groups["members"].Value.Split(',').Select(member => name(member.Trim()))), match.Groups["error"].Value);
+        return error.StartsWith(names, StringComparison.Ordinal) && error.Length > names.Length && error[names.Length] is ':' or ' ' ? error : $"{names}: {error}";
+    }
 
     [GeneratedRegex("^DataAnnotation validation failed for '[^']+' members: '(?<members>[^']+)' with the error: '(?<error>.*)'\\.$", RegexOptions.Singleline)]
     private static partial Regex DataAnnotationFailure();

@@ -5,7 +5,8 @@ namespace StreamAttention.Scoring.Candidates;
 /// pairs share one pair of arrays, each message's a contiguous range of them: with a list per message position, each
 /// of the chunk's 256 positions grew through its own doublings to the largest message it was ever given, so a scorer
 /// kept allocating until every position had held its heaviest message (and then kept that list 256 times). Pairs are
-/// added after <see cref="Reset"/> and read after the chunk's last <see cref="Add(int, int, float)"/>.
+/// added after <see cref="Reset"/> and read after the chunk's last <see cref="Add(int, int, float)"/>: an add after a
+/// read (or <see cref="KeepTop"/>) throws until the next <see cref="Reset"/>.
 /// </summary>
 public sealed class CandidateLists
 {
@@ -110,6 +111,11 @@ public sealed class CandidateLists
     /// <summary>Room for <paramref name="count"/> pairs of <paramref name="chunkMessage"/>: their position.</summary>
     private int Append(int chunkMessage, int count)
     {
+        if (_grouped)
+        {
+            // The read fixed each message's range (and KeepTop cut them): a pair added now would fall into another's.
+            throw new InvalidOperationException("Candidate pairs are added before the chunk is read; Reset first.");
+        }
         var at = _pairs;
         if (at + count > _interests.Length)
         {

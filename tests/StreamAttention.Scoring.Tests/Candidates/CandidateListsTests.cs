@@ -76,4 +76,23 @@ public sealed class CandidateListsTests
         Assert.Equal([4, 2], candidates.Interests(1).ToArray());
         Assert.Equal(4L, candidates.Total);
     }
+
+    [Fact]
+    public void A_pair_added_after_a_read_is_refused_until_the_next_Reset()
+    {
+        // A read fixes each message's range; a pair added after it would silently fall into the next message's range.
+        var candidates = new CandidateLists();
+        candidates.Reset(start: 0, count: 2);
+        candidates.Add(0, 1, 0.1f);
+        candidates.Add(1, 2, 0.2f);
+        Assert.Equal([1], candidates.Interests(0).ToArray());
+
+        Assert.Throws<InvalidOperationException>(() => candidates.Add(0, 3, 0.3f));
+        Assert.Throws<InvalidOperationException>(() => candidates.Add(1, [3], [0f, 0f, 0f, 0.3f]));
+        Assert.Equal([1], candidates.Interests(0).ToArray());
+        Assert.Equal([2], candidates.Interests(1).ToArray());
+        candidates.Reset(start: 0, count: 2);
+        candidates.Add(0, 3, 0.3f);
+        Assert.Equal([3], candidates.Interests(0).ToArray());
+    }
 }

@@ -104,6 +104,7 @@ public sealed class AttentionOutputTests(IngestClusterFixture fixture) : IClassF
         var record = Assert.Single(OutputReader.ReadAll(kafka, Traffic.DigestTopic));
         Assert.Equal(User, Encoding.UTF8.GetString(record.Message.Key));
         Assert.Equal($"{User}/1", OutputReader.Header(record, OutputPublisher.DigestIdHeader));
+        Assert.Equal(OutputSchema.Digest, OutputReader.Header(record, OutputSchema.Header));
         var digest = JsonNode.Parse(record.Message.Value)!;
         Assert.Equal((3, "m-1", 2), ((int)digest["total"]!, (string?)digest["groups"]![0]!["top"]![0]!["matchId"], (int)digest["groups"]![0]!["more"]!));
     }

@@ -126,7 +126,7 @@ public sealed class DeadLetterReplayerTests
         // A producer's headers (kcat -H) named as the dead letter's own: a cut made its dead letter pass for a cut one,
         // never replayed, and a replay count for one replayed too often. The user header is the producer's to set.
         var fromProducer = new Headers { { CustomHeader, "pager"u8.ToArray() }, { DeadLetterHeaders.User, "carol"u8.ToArray() }, { DeadLetterHeaders.Replays, "999"u8.ToArray() } };
-        foreach (var name in new[] { DeadLetterHeaders.Error, DeadLetterHeaders.ErrorDetail, DeadLetterHeaders.SourceTopic, DeadLetterHeaders.SourcePartition,
+        foreach (var name in new[] { OutputSchema.Header, DeadLetterHeaders.Error, DeadLetterHeaders.ErrorDetail, DeadLetterHeaders.SourceTopic, DeadLetterHeaders.SourcePartition,
             DeadLetterHeaders.SourceOffset, DeadLetterHeaders.ValueTruncatedFrom, DeadLetterHeaders.HeadersDropped, DeadLetterHeaders.KeyTruncatedFrom })
         {
             fromProducer.Add(name, "5"u8.ToArray());
@@ -137,9 +137,10 @@ public sealed class DeadLetterReplayerTests
         await PublishDeadLettersAsync(kafka, ("m-1", 41, fromProducer), ("m-2", 42, replayed));
 
         var deadLetters = OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic).OrderBy(r => Encoding.UTF8.GetString(r.Message.Value), StringComparer.Ordinal).ToArray();
-        string[] written = [DeadLetterHeaders.Error, DeadLetterHeaders.ErrorDetail, DeadLetterHeaders.SourceTopic, DeadLetterHeaders.SourcePartition, DeadLetterHeaders.SourceOffset];
+        string[] written = [OutputSchema.Header, DeadLetterHeaders.Error, DeadLetterHeaders.ErrorDetail, DeadLetterHeaders.SourceTopic, DeadLetterHeaders.SourcePartition, DeadLetterHeaders.SourceOffset];
         Assert.Equal([CustomHeader, DeadLetterHeaders.User, DeadLetterHeaders.Origin, .. written], deadLetters[0].Message.Headers.Select(h => h.Key));
         Assert.Equal([CustomHeader, DeadLetterHeaders.Origin, DeadLetterHeaders.Replays, .. written], deadLetters[1].Message.Headers.Select(h => h.Key));
+        Assert.All(deadLetters, letter => Assert.Equal(OutputSchema.DeadLetter, OutputReader.Header(letter, OutputSchema.Header)));
         Assert.Equal((DeadLetterReasons.UnknownUser, Traffic.InputTopic, "2", "41", $"{Traffic.InputTopic}/2/41"), (OutputReader.Header(deadLetters[0], DeadLetterHeaders.Error),
             OutputReader.Header(deadLetters[0], DeadLetterHeaders.SourceTopic), OutputReader.Header(deadLetters[0], DeadLetterHeaders.SourcePartition),
             OutputReader.Header(deadLetters[0], DeadLetterHeaders.SourceOffset), OutputReader.Header(deadLetters[0], DeadLetterHeaders.Origin)));
@@ -250,6 +251,7 @@ public sealed class DeadLetterReplayerTests
                 headers.Add(DeadLetterHeaders.Replays, Encoding.UTF8.GetBytes(replays));
             }
             headers.Add(DeadLetterHeaders.Origin, Encoding.UTF8.GetBytes($"{Traffic.InputTopic}/0/7"));
+            headers.Add(OutputSchema.Header, Encoding.ASCII.GetBytes(OutputSchema.DeadLetter));
             headers.Add(DeadLetterHeaders.Error, Encoding.UTF8.GetBytes(reason));
             headers.Add(DeadLetterHeaders.ErrorDetail, "detail"u8.ToArray());
             headers.Add(DeadLetterHeaders.SourceTopic, Encoding.UTF8.GetBytes(Traffic.InputTopic));

@@ -35,6 +35,8 @@ public sealed class OutputPublisherTests
         {
             var value = JsonNode.Parse(record.Message.Value)!;
             Assert.Equal((string)value["userId"]!, System.Text.Encoding.UTF8.GetString(record.Message.Key));
+            // A notification is a match record too: the same value, the same schema.
+            Assert.Equal(OutputSchema.Match, OutputReader.Header(record, OutputSchema.Header));
             return ((string?)value["matchId"], (string)value["userId"]!, (string)value["interestId"]!, (string?)value["delivery"]);
         });
 }

@@ -45,6 +45,7 @@ public sealed class PipelineTests(IngestClusterFixture fixture) : IClassFixture<
             var match = JsonNode.Parse(line[2])!;
             Assert.Equal((string)match["userId"]!, line[0]);
             Assert.Matches("traceparent=00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]", line[1]);
+            Assert.Contains($"{OutputSchema.Header}={OutputSchema.Match}", line[1], StringComparison.Ordinal);
             Assert.Equal(Traffic.InterestId, (string)match["interestId"]!);
             var index = int.Parse(((string)match["messageId"]!)["m-".Length..]);
             Assert.Equal(Traffic.TextOf(index), (string)match["text"]!);
@@ -143,6 +144,7 @@ public sealed class PipelineTests(IngestClusterFixture fixture) : IClassFixture<
         {
             Assert.Equal(bad[i].Value ?? [], letters[i].Message.Value ?? []);
             Assert.Equal("test", OutputReader.Header(letters[i], "origin"));
+            Assert.Equal(OutputSchema.DeadLetter, OutputReader.Header(letters[i], OutputSchema.Header));
             Assert.Equal(Traffic.InputTopic, OutputReader.Header(letters[i], DeadLetterHeaders.SourceTopic));
             Assert.Equal((2 * i + 1).ToString(), OutputReader.Header(letters[i], DeadLetterHeaders.SourceOffset));
             Assert.Equal($"{Traffic.InputTopic}/{OutputReader.Header(letters[i], DeadLetterHeaders.SourcePartition)}/{2 * i + 1}", OutputReader.Header(letters[i], DeadLetterHeaders.Origin));
@@ -225,8 +227,8 @@ public sealed class PipelineTests(IngestClusterFixture fixture) : IClassFixture<
 
         Assert.Equal(new[] { Traffic.Id(0), Traffic.Id(3), Traffic.Id(15), Traffic.Id(18) }.Order(), OutputReader.ReadMatches(kafka).Select(m => (string)m["messageId"]!).Order());
         var letter = Assert.Single(OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic));
-        Assert.Equal((DeadLetterReasons.OffsetsLost, Traffic.InputTopic, "0", "2", "4"),
-            (OutputReader.Header(letter, DeadLetterHeaders.Error), OutputReader.Header(letter, DeadLetterHeaders.SourceTopic), OutputReader.Header(letter, DeadLetterHeaders.SourcePartition),
+        Assert.Equal((OutputSchema.DeadLetter, DeadLetterReasons.OffsetsLost, Traffic.InputTopic, "0", "2", "4"),
+            (OutputReader.Header(letter, OutputSchema.Header), OutputReader.Header(letter, DeadLetterHeaders.Error), OutputReader.Header(letter, DeadLetterHeaders.SourceTopic), OutputReader.Header(letter, DeadLetterHeaders.SourcePartition),
              OutputReader.Header(letter, DeadLetterHeaders.LostFirstOffset), OutputReader.Header(letter, DeadLetterHeaders.LostLastOffset)));
         Assert.Empty(letter.Message.Value ?? []);
         Assert.Equal((3, 1, 2, 0), (outcomes.MessagesLost, outcomes.DeadLetters(DeadLetterReasons.OffsetsLost), outcomes[IngestInstruments.Matched], outcomes.Restarts));
@@ -413,6 +415,7 @@ public sealed class PipelineTests(IngestClusterFixture fixture) : IClassFixture<
         {
             Assert.InRange(record.Message.Value.Length, 1, maxRecordBytes);
             Assert.Matches("^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$", OutputReader.Header(record, "traceparent"));
+            Assert.Equal(OutputSchema.UserMatches, OutputReader.Header(record, OutputSchema.Header));
             var recordMatches = UserBatchRecordsTests.Flatten(record.Message.Value).ToList();
             Assert.All(recordMatches, match => Assert.Equal(Encoding.UTF8.GetString(record.Message.Key), (string)match["userId"]!));
             matches.AddRange(recordMatches);
@@ -427,7 +430,9 @@ public sealed class PipelineTests(IngestClusterFixture fixture) : IClassFixture<
         }
         Assert.All(matches, match => Assert.Equal(Traffic.TextOf(int.Parse(((string)match["messageId"]!)["m-".Length..])), (string)match["text"]!));
         // Notifications: still one record per immediate match, the match's own value.
-        var notifications = OutputReader.ReadAll(kafka, Traffic.NotificationTopic).Select(r => JsonNode.Parse(r.Message.Value)!.AsObject()).ToList();
+        var notificationRecords = OutputReader.ReadAll(kafka, Traffic.NotificationTopic);
+        Assert.All(notificationRecords, r => Assert.Equal(OutputSchema.Match, OutputReader.Header(r, OutputSchema.Header)));
+        var notifications = notificationRecords.Select(r => JsonNode.Parse(r.Message.Value)!.AsObject()).ToList();
         Assert.Equal(matches.Where(m => (string?)m["delivery"] == Contracts.Users.DeliveryKinds.Immediate).Select(m => (string)m["matchId"]!).Order(),
             notifications.Select(n => (string)n["matchId"]!).Order());
         Assert.All(notifications, n => Assert.True(JsonNode.DeepEquals(matches.Single(m => (string?)m["matchId"] == (string?)n["matchId"]), n)));

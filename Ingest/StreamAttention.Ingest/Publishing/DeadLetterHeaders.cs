@@ -79,20 +79,22 @@ public static class DeadLetterHeaders
     public const string LostLastOffset = "streamattention-lost-last-offset";
 
     /// <summary>
-    /// The headers only the ingest writes, on a dead letter: why and where the message failed, and what of it the dead
-    /// letter lacks. A message's own headers of these names are not copied into its dead letter (<see cref="KeptOf"/>),
+    /// The headers only the ingest writes, on a dead letter: its schema (<see cref="OutputSchema.Header"/>, an output's
+    /// alone), why and where the message failed, and what of it the dead letter lacks. A message's own headers of these names are not copied into its dead letter (<see cref="KeptOf"/>),
     /// so a replay reads what the ingest wrote: a producer's <see cref="ValueTruncatedFrom"/> made a whole dead letter
     /// pass for a cut one, never replayed. A replay drops them.
     /// </summary>
     public static readonly FrozenSet<string> WrittenByDeadLetter =
-        new[] { Error, ErrorDetail, SourceTopic, SourcePartition, SourceOffset, ValueTruncatedFrom, HeadersDropped, KeyTruncatedFrom, LostFirstOffset, LostLastOffset }.ToFrozenSet(StringComparer.Ordinal);
+        new[] { OutputSchema.Header, Error, ErrorDetail, SourceTopic, SourcePartition, SourceOffset, ValueTruncatedFrom, HeadersDropped, KeyTruncatedFrom, LostFirstOffset, LostLastOffset }.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>
-    /// Adds what every dead letter says of its failure: the reason (<see cref="Error"/>), the detail
-    /// (<see cref="ErrorDetail"/>, cut as <see cref="DeadLetterCut.Detail"/> cuts it) and the partition it failed in.
+    /// Adds what every dead letter says of its failure: its schema (<see cref="OutputSchema.DeadLetter"/>), the reason
+    /// (<see cref="Error"/>), the detail (<see cref="ErrorDetail"/>, cut as <see cref="DeadLetterCut.Detail"/> cuts it)
+    /// and the partition it failed in.
     /// </summary>
     internal static void AddFailure(Headers headers, string reason, string detail, TopicPartition source)
     {
+        headers.Add(OutputSchema.Header, OutputSchema.DeadLetterValue);
         headers.Add(Error, Encoding.UTF8.GetBytes(reason));
         headers.Add(ErrorDetail, Encoding.UTF8.GetBytes(DeadLetterCut.Detail(detail)));
         headers.Add(SourceTopic, Encoding.UTF8.GetBytes(source.Topic));

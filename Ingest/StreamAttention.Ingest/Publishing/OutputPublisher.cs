@@ -19,7 +19,8 @@ namespace StreamAttention.Ingest.Publishing;
 /// The pipeline's only producer: matches (keyed by user key, "tenant/user", so a user's stream stays in one partition,
 /// in order; the immediate ones also on the notification topic), dead letters (the original key, value and headers,
 /// plus the reason), and, in a silo that hosts the pipeline, the users' digests (keyed by user key, header
-/// <see cref="DigestIdHeader"/> the digest's stable id, so a consumer can drop a resent one). Idempotent with acks=all, so a retried
+/// <see cref="DigestIdHeader"/> the digest's stable id, so a consumer can drop a resent one). Every record carries its
+/// kind and version in header <see cref="OutputSchema.Header"/>. Idempotent with acks=all, so a retried
 /// produce neither duplicates nor reorders; a batch's outputs report their acknowledgements to its
 /// <see cref="BatchAcknowledgements"/>, a digest's task completes when the broker acknowledged it. Matches,
 /// notifications and digests each go to their tenant's own topic when its <see cref="IngestTenancyOptions"/> pattern is set.
@@ -81,7 +82,7 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
         var attributes = _options.IncludeAttributes ? message.Attributes : null;
         // Written on the first match that needs its own value: with per-user records, only the notifications do.
         MessageMatchesJson? json = null;
-        var headers = TraceHeaders();
+        var headers = RecordHeaders(OutputSchema.MatchValue);
         userRecords?.Add(message, text, attributes, source, matches, OutputTopicOf);
         foreach (var match in matches)
         {
@@ -112,7 +113,7 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
     /// <summary>Hands the batch's per-user records to the producer (keyed by user key, with the batch's trace headers), once all its messages were added.</summary>
     public async ValueTask PublishUserRecordsAsync(UserBatchRecords userRecords, BatchAcknowledgements acknowledgements, CancellationToken cancellationToken)
     {
-        var headers = TraceHeaders();
+        var headers = RecordHeaders(OutputSchema.UserMatchesValue);
         foreach (var record in userRecords.Records())
         {
             await ProduceAsync(record.Topic, new Message<byte[]?, byte[]?>
@@ -124,14 +125,19 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
         }
     }
 
-    /// <summary>The current activity's trace context (the batch's), for the outputs' consumers; null without one. The producer only reads them.</summary>
-    private static Headers? TraceHeaders()
+    /// <summary>
+    /// The headers of a message's or batch's match records: the schema header (<paramref name="schema"/>, one of
+    /// <see cref="OutputSchema"/>'s values) and the current activity's trace context (the batch's) when there is one,
+    /// for the outputs' consumers. Made once for all the records they go on: the producer only reads them.
+    /// </summary>
+    private static Headers RecordHeaders(byte[] schema)
     {
+        var headers = new Headers { { OutputSchema.Header, schema } };
         if (Activity.Current is not { } activity)
         {
-            return null;
+            return headers;
         }
-        var headers = new Headers { { IngestTracing.TraceParentHeader, Encoding.ASCII.GetBytes(activity.Id!) } };
+        headers.Add(IngestTracing.TraceParentHeader, Encoding.ASCII.GetBytes(activity.Id!));
         if (activity.TraceStateString is { } state)
         {
             headers.Add(IngestTracing.TraceStateHeader, Encoding.ASCII.GetBytes(state));
@@ -154,7 +160,7 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
         {
             Key = Encoding.UTF8.GetBytes(digest.UserId),
             Value = JsonSerializer.SerializeToUtf8Bytes(digest, OutputJson.Records.Digest),
-            Headers = new Headers { { DigestIdHeader, Encoding.UTF8.GetBytes(digest.Id) } },
+            Headers = new Headers { { OutputSchema.Header, OutputSchema.DigestValue }, { DigestIdHeader, Encoding.UTF8.GetBytes(digest.Id) } },
         }, cancellationToken);
     }
 

@@ -22,6 +22,30 @@ public sealed class KafkaClientSettingsValidatorTests
         Assert.Equal(["Ingest:Producer:linger.ms: librdkafka refused it: Invalid value for configuration property \"queue.buffering.max.ms\""], producer.Failures);
     }
 
+    /// <summary>
+    /// librdkafka refuses security.protocol=SASL_SSL made into a client alone, without the mechanism set beside it: the
+    /// mistyped setting is named, not that one.
+    /// </summary>
+    [Fact]
+    public void A_mistyped_setting_is_named_not_one_that_librdkafka_refuses_only_without_the_settings_beside_it()
+    {
+        string[] sasl = ["security.protocol=SASL_SSL", "sasl.mechanism=PLAIN", "sasl.username=ingest", "sasl.password=secret"];
+        var options = new KafkaIngestOptions();
+        foreach (var (key, value) in sasl.Select(setting => setting.Split('=')).Select(kv => (kv[0], kv[1])))
+        {
+            options.Consumer[key] = value;
+            options.Producer[key] = value;
+        }
+        options.Consumer["sesion.timeout.ms"] = "10000";
+        options.Producer["linger.ms"] = "abc";
+
+        var consumer = KafkaClientSettingsValidator.Consumer.Validate(null, options);
+        var producer = KafkaClientSettingsValidator.Producer.Validate(null, options);
+
+        Assert.Equal(["Ingest:Consumer:sesion.timeout.ms: librdkafka refused it: No such configuration property: \"sesion.timeout.ms\""], consumer.Failures);
+        Assert.Equal(["Ingest:Producer:linger.ms: librdkafka refused it: Invalid value for configuration property \"queue.buffering.max.ms\""], producer.Failures);
+    }
+
     [Fact]
     public void Settings_librdkafka_refuses_only_together_are_named_by_their_section()
     {

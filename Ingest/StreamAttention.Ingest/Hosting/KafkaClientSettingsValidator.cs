@@ -41,13 +41,17 @@ public sealed class KafkaClientSettingsValidator : IValidateOptions<KafkaIngestO
 
     public ValidateOptionsResult Validate(string? name, KafkaIngestOptions options)
     {
-        if (Refusal(_configOf(options)) is not { } refusal)
+        var settings = _configOf(options).ToList();
+        if (Refusal(settings) is not { } refusal)
         {
             return ValidateOptionsResult.Success;
         }
-        // The setting that librdkafka refuses alone; settings refused only together are named by their section.
-        var (key, reason) = _configured(options).Select(setting => (setting.Key, Reason: Refusal([setting]))).FirstOrDefault(alone => alone.Reason is not null);
-        return ValidateOptionsResult.Fail(key is null ? $"{_section}: librdkafka refused the settings: {refusal}" : $"{_section}:{key}: librdkafka refused it: {reason}");
+        // The one setting of the section without which librdkafka takes the rest; settings refused only together, or
+        // several refused, are named by their section. A setting made into a client alone was named when that client
+        // was refused, which one may be without what is set beside it (security.protocol=SASL_SSL without its
+        // sasl.mechanism), for another setting's typo.
+        var blamed = _configured(options).Keys.Where(key => Refusal(settings.Where(setting => setting.Key != key)) is null).Take(2).ToArray();
+        return ValidateOptionsResult.Fail(blamed is [var key] ? $"{_section}:{key}: librdkafka refused it: {refusal}" : $"{_section}: librdkafka refused the settings: {refusal}");
     }
 
     /// <summary>librdkafka's reason for refusing <paramref name="settings"/>, or null when it takes them.</summary>

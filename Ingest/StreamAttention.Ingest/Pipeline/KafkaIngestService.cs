@@ -282,10 +282,15 @@ public sealed class KafkaIngestService(
                 // Another consumer takes these partitions over: hand them on with every finished batch committed.
                 Drain(inFlight);
                 var revoked = partitions.Select(p => p.TopicPartition).ToArray();
-                Commit(consumer, tracker, tracker.Committable(revoked));
+                var finished = tracker.Committable(revoked);
                 // A rebalancing group rejects the commit (the embedded Kafka throughout the rebalance, a real broker while
-                // it completes one): what is still committable was finished but not committed.
-                revokedUncommitted.UnionWith(tracker.Committable(revoked).Select(offset => offset.TopicPartition));
+                // it completes one): these were finished but not committed. Only what was offered: asking the tracker again
+                // also counted a batch that finished after the commit (a drain that timed out), never offered, and where the
+                // group had no offset either Resume found none of this ingest's (KeyNotFoundException in the assign handler).
+                if (!Commit(consumer, tracker, finished))
+                {
+                    revokedUncommitted.UnionWith(finished.Select(offset => offset.TopicPartition));
+                }
                 tracker.Forget(revoked);
                 // Whoever gets them next (this consumer too, after an eager rebalance) reads them again from the committed offset.
                 unprocessed.Forget(revoked);
@@ -485,11 +490,12 @@ public sealed class KafkaIngestService(
         }
     }
 
-    private void Commit(IConsumer<byte[]?, byte[]?> consumer, OffsetTracker tracker, List<TopicPartitionOffset> offsets)
+    /// <summary>Commits <paramref name="offsets"/>; false when the group did not take them.</summary>
+    private bool Commit(IConsumer<byte[]?, byte[]?> consumer, OffsetTracker tracker, List<TopicPartitionOffset> offsets)
     {
         if (offsets.Count == 0)
         {
-            return;
+            return true;
         }
         foreach (var offset in offsets)
         {
@@ -500,6 +506,7 @@ public sealed class KafkaIngestService(
             consumer.Commit(offsets);
             tracker.Committed(offsets);
             _groupRebalancing = false;
+            return true;
         }
         catch (KafkaException e) when (e.Error.Code == ErrorCode.RebalanceInProgress)
         {
@@ -510,11 +517,13 @@ public sealed class KafkaIngestService(
                     e.Error.Reason);
             }
             _groupRebalancing = true;
+            return false;
         }
         catch (KafkaException e)
         {
             // Offered again with the next commit; until then a restart would only repeat work, not lose it.
             logger.LogWarning("Committing offsets failed: {Reason}", e.Error.Reason);
+            return false;
         }
     }
 }

@@ -3,13 +3,14 @@ using System.Text;
 namespace StreamAttention.Ingest.Publishing;
 
 /// <summary>
-/// The schema header every record the product produces to Kafka carries: <see cref="Header"/>, its value the record's
-/// kind and that kind's version, "kind/version" in ASCII, so a consumer knows a record's shape before it reads the value
-/// and can route or refuse a shape it does not know. The kind names the value's shape (what writes it), not the topic:
-/// a notification is a <see cref="Match"/> record, byte for byte the one on the match topic. A version is raised when a
-/// field of its kind is removed, renamed or changed in meaning, or the key or a header changes so; an added field (or
-/// header) leaves it as it is, so consumers read records ignoring what they do not know. The values' bytes are made
-/// once: the publisher adds the same array to every record of a kind.
+/// The schema header every output record (every record <see cref="OutputPublisher"/> produces: matches, notifications,
+/// digests, dead letters) carries: <see cref="Header"/>, its value the record's kind and that kind's version,
+/// "kind/version" in ASCII, so a consumer knows a record's shape before it reads the value and can route or refuse a
+/// shape it does not know. The kind names the value's shape (what writes it), not the topic: a notification is a
+/// <see cref="Match"/> record, byte for byte the one on the match topic. A version is raised when a field of its kind is
+/// removed, renamed or changed in meaning, or the key or a header changes so; an added field (or header) leaves it as
+/// it is, so consumers read records ignoring what they do not know. The values' bytes are made once: the publisher adds
+/// the same array to every record of a kind.
 /// </summary>
 public static class OutputSchema
 {

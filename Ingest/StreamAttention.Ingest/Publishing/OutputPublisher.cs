@@ -110,7 +110,7 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
         }
     }
 
-    /// <summary>Hands the batch's per-user records to the producer (keyed by user key, with the batch's trace headers), once all its messages were added.</summary>
+    /// <summary>Hands the batch's per-user records to the producer (keyed by user key, with the schema header and the batch's trace headers), once all its messages were added.</summary>
     public async ValueTask PublishUserRecordsAsync(UserBatchRecords userRecords, BatchAcknowledgements acknowledgements, CancellationToken cancellationToken)
     {
         var headers = RecordHeaders(OutputSchema.UserMatchesValue);

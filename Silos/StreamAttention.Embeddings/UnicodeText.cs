@@ -47,9 +47,35 @@ public static class UnicodeText
         return folded.Contains(CombiningDotAbove) ? WithoutDotsOnSoftDotted(folded) : folded;
     }
 
-    /// <summary>NFD where accents are to be removed (the combining marks then stand apart), else NFC.</summary>
-    public static string Canonical(string text, bool decomposed)
-        => Ascii.IsValid(text) ? text : (decomposed ? Normalizer2.NFDInstance : Normalizer2.NFCInstance).Normalize(text);
+    /// <summary>
+    /// The form a WordPiece tokenizer is given a text in. Where it lower-cases and removes accents (an uncased
+    /// vocabulary): <see cref="Fold(string)"/>, so its words are the lexical words' ("STRASSE" is "Straße", "İ" is "i"),
+    /// then NFD, so the accents stand apart as the combining marks it removes. Else NFKC without default-ignorable
+    /// characters, the fold less its case. Either way "ＤＢ" in full-width letters is "DB" and a zero-width joiner, soft
+    /// hyphen or right-to-left mark inside or beside a word is gone rather than cutting it or making it unknown.
+    /// </summary>
+    public static string ForWordPieces(string text, bool uncased)
+    {
+        if (uncased)
+        {
+            var folded = Fold(text);
+            return Ascii.IsValid(folded) ? folded : Normalizer2.NFDInstance.Normalize(folded);
+        }
+        return Ascii.IsValid(text) ? text : WithoutDefaultIgnorables(Normalizer2.NFKCInstance.Normalize(text));
+    }
+
+    private static string WithoutDefaultIgnorables(string text)
+    {
+        var kept = new StringBuilder(text.Length);
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (!UChar.HasBinaryProperty(rune.Value, UProperty.Default_Ignorable_Code_Point))
+            {
+                kept.Append(rune);
+            }
+        }
+        return kept.Length == text.Length ? text : kept.ToString();
+    }
 
     /// <summary>
     /// <paramref name="folded"/> without each U+0307 COMBINING DOT ABOVE that directly follows a soft-dotted letter (i, j,

@@ -188,6 +188,21 @@ public sealed class DistilledEmbedderTests(DistilledModelFixture model)
         Assert.Equal(batch.PooledVector(0).ToArray(), batch.PooledVector(1).ToArray());
     }
 
+    [Theory]
+    [InlineData("\uFF23\uFF41\uFF52 roads", "car roads")]
+    [InlineData("ca\u200Dr ro\u00ADads", "car roads")]
+    [InlineData("\u200Fcar\u200F \u2066roads\u2069", "car roads")]
+    [InlineData("Stra\u00DFe ROADS", "strasse roads")]
+    public void Words_fold_as_the_lexical_words_do_full_width_invisible_characters_and_case_included(string text, string plain)
+    {
+        using var embedder = new DistilledEmbedder(model.Table, model.Files.VocabularyPath, model.Options);
+
+        var batch = embedder.Embed([text, plain]);
+
+        Assert.Equal(plain.Split(' '), batch.TokenTexts[0]);
+        Assert.Equal(batch.PooledVector(1).ToArray(), batch.PooledVector(0).ToArray());
+    }
+
     [Fact]
     public void Interests_are_expanded_with_words_nearest_their_sentence_embedding_and_messages_are_not()
     {

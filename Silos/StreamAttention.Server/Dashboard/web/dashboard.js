@@ -273,7 +273,8 @@ function actionsCell(interest) {
 
 /** Puts the interest into the form, where saving replaces it. */
 function editButton(interest) {
-  const button = element("button", { class: "edit", title: `edit ${interest.id}` }, "✎");
+  const button = element("button", { class: "edit" }, "✎");
+  describe(button, `edit ${interest.id}`);
   button.addEventListener("click", () => {
     $("interest-id").value = interest.id;
     $("interest-text").value = interest.text;
@@ -291,7 +292,7 @@ const terms = input => input.value.split(",").map(t => t.trim()).filter(t => t !
 function rateCell(count, max) {
   const cell = element("td");
   const rate = element("div", { class: "rate" });
-  const bar = element("div", { class: "bar" });
+  const bar = element("div", { class: "bar", "aria-hidden": "true" }); // the count beside it says the same
   bar.style.width = `${Math.round(100 * count / max)}px`;
   rate.append(bar, element("span", { class: "count" }, String(count)));
   cell.append(rate);
@@ -299,12 +300,14 @@ function rateCell(count, max) {
 }
 
 function removeButton(id) {
-  const button = element("button", { class: "remove", title: `remove ${id}` }, "✕");
+  const button = element("button", { class: "remove" }, "✕");
+  describe(button, `remove ${id}`);
   button.addEventListener("click", async () => {
     const response = await fetch(`${userPath(state.user)}/interests/${encodeURIComponent(id)}`, authorized({ method: "DELETE" }));
     if (!response.ok) { $("editor-error").textContent = await problem(response); return; }
     state.interests = state.interests.filter(i => i.id !== id);
     renderInterests();
+    $("interest-id").focus(); // the focused button is gone with its row: go on in the editor, not from the page's top
   });
   return button;
 }
@@ -374,8 +377,10 @@ function countMatch(match) {
 function showMatch({ userId, match }) {
   const item = element("li", { class: "match", "data-user-id": userId, "data-interest-id": match.interestId, "data-match-id": match.matchId ?? "" });
   const meta = element("div", { class: "meta" });
+  const score = element("span", { class: "score", title: "cross-attention score" }, element("span", { class: "visually-hidden" }, "score "));
+  score.append(match.score.toFixed(3));
   meta.append(
-    element("span", { class: "score", title: "cross-attention score" }, match.score.toFixed(3)),
+    score,
     userLink(userId, match.interestId),
     element("span", match.source ? { title: `message ${match.source}` } : {}, new Date(match.at).toLocaleTimeString()));
   if (match.delivery) {
@@ -492,29 +497,40 @@ function userPath(key) {
 
 /** 👍 / 👎: feedback on the match (its user key from the live feed), which moves its interest's threshold (the reply says to what). */
 function feedbackButton(userKey, match, relevant) {
-  const button = element("button", { class: "feedback", "data-relevant": relevant, title: relevant ? "more like this" : "not like this" }, relevant ? "👍" : "👎");
+  const action = relevant ? "more like this" : "not like this";
+  const button = element("button", { class: "feedback", "data-relevant": relevant }, relevant ? "👍" : "👎");
+  describe(button, action);
   button.addEventListener("click", async () => {
+    if (button.getAttribute("aria-disabled") === "true") return;
     const response = await fetch(`${userPath(userKey)}/matches/${encodeURIComponent(match.matchId)}/feedback`, authorized({
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ relevant }),
     }));
     if (response.ok) {
       const feedback = await response.json();
-      button.parentElement.querySelectorAll("button.feedback").forEach(b => b.disabled = true);
-      button.title = `threshold of ${feedback.interestId} now ${feedback.threshold.toFixed(2)}`;
+      // aria-disabled, not disabled: a disabled button loses focus, and a keyboard user would start again at the top.
+      button.parentElement.querySelectorAll("button.feedback").forEach(b => b.setAttribute("aria-disabled", "true"));
+      describe(button, `${action}: threshold of ${feedback.interestId} now ${feedback.threshold.toFixed(2)}`);
       button.classList.add("given");
     } else {
-      button.title = await problem(response);
+      describe(button, `${action}: ${await problem(response)}`);
     }
   });
   return button;
 }
 
+/** A button shown as a symbol or an emoji, named (for a screen reader) and titled (on hover) with what it does or did. */
+function describe(button, text) {
+  button.title = text;
+  button.setAttribute("aria-label", text);
+}
+
 /** "user · interest"; a click edits that user (and follows their stream unless all users are shown). */
 function userLink(userId, interestId) {
   const link = element("button", { class: "user-link", title: `edit ${userId}'s interests` }, `${userId} · ${interestId}`);
-  link.addEventListener("click", () => {
+  link.addEventListener("click", async () => {
     selectUser(userOf(userId));
-    if ($("all-users").checked) loadUser(); else restart();
+    if ($("all-users").checked) await loadUser(); else await restart();
+    if (!link.isConnected) $("user-id").focus(); // the list restarted without the focused link
   });
   return link;
 }

@@ -129,7 +129,8 @@ public static class SecurityHostingExtensions
         {
             ValidIssuer = auth.Issuer,
             ValidAudience = auth.Audience,
-            IssuerSigningKey = auth.SigningKeyBytes() is { } key ? new SymmetricSecurityKey(key) : null,
+            // Without a key id in the token, each key is tried: the accepted ones let a rotation refuse no token given out.
+            IssuerSigningKeys = [.. auth.VerificationKeyBytes().Select(key => new SymmetricSecurityKey(key))],
             ValidateIssuerSigningKey = true,
             ClockSkew = auth.ClockSkew,
             NameClaimType = ClaimNames.Subject,

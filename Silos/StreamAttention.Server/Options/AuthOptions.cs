@@ -25,6 +25,13 @@ public sealed class AuthOptions : IValidatableObject
     /// <summary>A symmetric HMAC-SHA256 key, base64, at least 32 bytes. A secret: pass it from a secret store, never a checked-in file.</summary>
     public string? SigningKey { get; set; }
 
+    /// <summary>
+    /// Further keys (base64, at least 32 bytes each) whose tokens are accepted; tokens are signed with
+    /// <see cref="SigningKey"/> alone. Rotating the key: while a rolling update replaces the silos, old and new ones both
+    /// accept the tokens either key signed (Deploy/README.md, "Rotating the signing key").
+    /// </summary>
+    public List<string> AcceptedSigningKeys { get; set; } = [];
+
     /// <summary>Tolerated clock difference when checking a token's lifetime.</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -45,6 +52,13 @@ public sealed class AuthOptions : IValidatableObject
         {
             yield return new ValidationResult("Auth:SigningKey must be base64 of at least 32 bytes.", [nameof(SigningKey)]);
         }
+        foreach (var (key, index) in AcceptedSigningKeys.Select((k, i) => (k, i)))
+        {
+            if (KeyBytes(key) is not { Length: >= 32 })
+            {
+                yield return new ValidationResult($"Auth:AcceptedSigningKeys:{index} must be base64 of at least 32 bytes.", [nameof(AcceptedSigningKeys)]);
+            }
+        }
         if (string.IsNullOrWhiteSpace(Issuer) || string.IsNullOrWhiteSpace(Audience))
         {
             yield return new ValidationResult("Auth:Issuer and Auth:Audience must be set.", [nameof(Issuer), nameof(Audience)]);
@@ -58,11 +72,17 @@ public sealed class AuthOptions : IValidatableObject
         }
     }
 
-    public byte[]? SigningKeyBytes()
+    public byte[]? SigningKeyBytes() => KeyBytes(SigningKey);
+
+    /// <summary>The keys a token's signature is checked against: <see cref="SigningKey"/>'s, then <see cref="AcceptedSigningKeys"/>'.</summary>
+    public IEnumerable<byte[]> VerificationKeyBytes()
+        => new[] { SigningKey }.Concat(AcceptedSigningKeys).Select(KeyBytes).OfType<byte[]>();
+
+    private static byte[]? KeyBytes(string? key)
     {
         try
         {
-            return SigningKey is null ? null : Convert.FromBase64String(SigningKey);
+            return key is null ? null : Convert.FromBase64String(key);
         }
         catch (FormatException)
         {

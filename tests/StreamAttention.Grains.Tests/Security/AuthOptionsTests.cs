@@ -12,6 +12,8 @@ public sealed class AuthOptionsTests
         { new AuthOptions(), "Auth:SigningKey" },
         { new AuthOptions { SigningKey = Convert.ToBase64String(new byte[16]) }, "at least 32 bytes" },
         { new AuthOptions { SigningKey = "not base64!" }, "at least 32 bytes" },
+        { new AuthOptions { SigningKey = TestAuth.SigningKey, AcceptedSigningKeys = [TestAuth.SigningKey, Convert.ToBase64String(new byte[16])] }, "Auth:AcceptedSigningKeys:1" },
+        { new AuthOptions { SigningKey = TestAuth.SigningKey, AcceptedSigningKeys = ["not base64!"] }, "Auth:AcceptedSigningKeys:0" },
         { WithKey(new ApiKeyOptions { Name = "k", Sha256 = "the-key-itself", Role = Roles.Operator }), "Sha256" },
         { WithKey(new ApiKeyOptions { Name = "k", Sha256 = new string('a', 64), Role = "admin" }), "Role" },
         { WithKey(new ApiKeyOptions { Name = "k", Sha256 = new string('a', 64), Role = Roles.TenantAdmin }), "Tenant" },

@@ -11,8 +11,12 @@ public class SecuredSiloFixture : SiloHostFixture
 {
     public const string AcmeServiceKey = "acme-service-key-for-tests";
 
+    /// <summary>A signing key the silo accepts tokens of but does not sign with, as during a rotation.</summary>
+    public static readonly string AcceptedSigningKey = Convert.ToBase64String(Encoding.UTF8.GetBytes("the tests' earlier signing key, 40 bytes"));
+
     protected override IEnumerable<string> Arguments =>
     [
+        $"--Auth:AcceptedSigningKeys:0={AcceptedSigningKey}",
         "--Auth:ApiKeys:0:Name=acme-service",
         $"--Auth:ApiKeys:0:Sha256={Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(AcmeServiceKey)))}",
         $"--Auth:ApiKeys:0:Role={Roles.TenantAdmin}",

@@ -34,6 +34,18 @@ public sealed class TokenTests(SecuredSiloFixture fixture) : IClassFixture<Secur
     }
 
     [Fact]
+    public async Task A_token_signed_with_an_accepted_key_is_accepted_beside_the_signing_keys()
+    {
+        // Mid-rotation: tokens given out with the earlier key and with the current one both reach the silo.
+        var earlier = new TokenIssuer(new Server.Options.AuthOptions { SigningKey = SecuredSiloFixture.AcceptedSigningKey }).Issue(Roles.User, "acme", "alice", TimeSpan.FromHours(1));
+        using var withEarlier = fixture.CreateClient(earlier);
+        using var withCurrent = fixture.CreateClient(TestAuth.Token(Roles.User, "acme", "alice"));
+
+        Assert.Equal(HttpStatusCode.OK, (await withEarlier.GetAsync(Path)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await withCurrent.GetAsync(Path)).StatusCode);
+    }
+
+    [Fact]
     public async Task An_expired_token_is_named_as_such()
     {
         using var http = fixture.CreateClient(TestAuth.Token(Roles.User, "acme", "alice", lifetime: TimeSpan.FromMinutes(5), now: DateTime.UtcNow.AddHours(-2)));

@@ -187,6 +187,61 @@ function checkReferences(objects) {
   return errors;
 }
 
+// A silo's own bound on its stop (Silos/StreamAttention.Grains/Options/SiloClusterOptions.cs ShutdownTimeout, plus
+// Ingest/StreamAttention.Ingest/Options/KafkaIngestOptions.cs DrainTimeout where it runs the ingest: SiloHost), from the
+// settings the pod gets, with the code's defaults.
+const DEFAULT_SHUTDOWN_SECONDS = 30;
+const DEFAULT_DRAIN_SECONDS = 30;
+// What the kubelet needs beyond the process' own bound to see it exit.
+const EXIT_MARGIN_SECONDS = 5;
+
+function seconds(timeSpan) {
+  const match = /^(?:(\d+)\.)?(\d+):(\d+):(\d+(?:\.\d+)?)$/.exec(timeSpan) ?? fail(`'${timeSpan}' is not a TimeSpan (d.hh:mm:ss)`);
+  return Number(match[1] ?? 0) * 86400 + Number(match[2]) * 3600 + Number(match[3]) * 60 + Number(match[4]);
+}
+
+function settingsOf(container, objects) {
+  const settings = {};
+  for (const source of container.envFrom ?? []) {
+    const map = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === source.configMapRef?.name);
+    Object.assign(settings, map?.data ?? {});
+  }
+  for (const variable of container.env ?? []) {
+    settings[variable.name] = variable.value;
+  }
+  return settings;
+}
+
+// A silo stops serving HTTP as soon as it is sent SIGTERM, while the Service's endpoints (and an ingress' backends)
+// drop a terminating pod only some time after: without a preStop pause, requests and reconnecting live streams still
+// routed there are refused. The pause and the silo's own stop must both fit the grace period, or the kubelet kills
+// the silo before it has left the cluster.
+function checkSiloStops(objects) {
+  const errors = [];
+  for (const workload of objects.filter((o) => ["Deployment", "StatefulSet"].includes(o.kind))) {
+    const pod = workload.spec.template.spec;
+    for (const container of pod.containers.filter((c) => c.args?.[0] === "silo")) {
+      const at = `${workload.kind}/${workload.metadata.name}: container ${container.name}`;
+      const pause = container.lifecycle?.preStop?.sleep?.seconds;
+      if (!pause) {
+        errors.push(`${at}: no preStop sleep, so the Service routes requests to the silo after it stopped serving them`);
+        continue;
+      }
+      const settings = settingsOf(container, objects);
+      const setting = (name, fallback) => (settings[name] === undefined ? fallback : seconds(settings[name]));
+      const ingest = settings.STREAMATTENTION_Ingest__Enabled?.toLowerCase() === "true";
+      const stop = setting("STREAMATTENTION_Cluster__ShutdownTimeout", DEFAULT_SHUTDOWN_SECONDS)
+        + (ingest ? setting("STREAMATTENTION_Ingest__DrainTimeout", DEFAULT_DRAIN_SECONDS) : 0);
+      const grace = pod.terminationGracePeriodSeconds ?? 30;
+      if (grace < pause + stop + EXIT_MARGIN_SECONDS) {
+        errors.push(`${at}: terminationGracePeriodSeconds ${grace} is below its preStop sleep (${pause} s) plus its own stop bound `
+          + `(${stop} s: Cluster:ShutdownTimeout${ingest ? " plus Ingest:DrainTimeout" : ""}) plus ${EXIT_MARGIN_SECONDS} s: the kubelet would kill it mid-stop`);
+      }
+    }
+  }
+  return errors;
+}
+
 function key(object) {
   return `${object.kind}/${object.metadata.namespace ?? ""}/${object.metadata.name}`;
 }
@@ -209,6 +264,7 @@ for (const object of objects) {
   }
 }
 errors.push(...checkReferences(objects));
+errors.push(...checkSiloStops(objects));
 const compareWith = option("--compare");
 if (compareWith) {
   const expected = new Map(readDocuments(compareWith).map((o) => [key(o), o]));

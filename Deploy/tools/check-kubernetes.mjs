@@ -187,10 +187,12 @@ function checkReferences(objects) {
   return errors;
 }
 
-// A silo's own bound on its stop (Silos/StreamAttention.Grains/Options/SiloClusterOptions.cs ShutdownTimeout, plus
-// Ingest/StreamAttention.Ingest/Options/KafkaIngestOptions.cs DrainTimeout where it runs the ingest: SiloHost), from the
-// settings the pod gets, with the code's defaults.
+// A process' own bound on its stop, from the settings the pod gets, with the code's defaults: a silo's is
+// Cluster:ShutdownTimeout (Silos/StreamAttention.Grains/Options/SiloClusterOptions.cs), the standalone ingest's the
+// .NET host's own 30 s; either gets Ingest:DrainTimeout (Ingest/StreamAttention.Ingest/Options/KafkaIngestOptions.cs)
+// on top where it runs the ingest, which drains first (Silos/StreamAttention.Server/Hosting/IngestDrainShutdown.cs).
 const DEFAULT_SHUTDOWN_SECONDS = 30;
+const HOST_SHUTDOWN_SECONDS = 30;
 const DEFAULT_DRAIN_SECONDS = 30;
 // What the kubelet needs beyond the process' own bound to see it exit.
 const EXIT_MARGIN_SECONDS = 5;
@@ -214,28 +216,30 @@ function settingsOf(container, objects) {
 
 // A silo stops serving HTTP as soon as it is sent SIGTERM, while the Service's endpoints (and an ingress' backends)
 // drop a terminating pod only some time after: without a preStop pause, requests and reconnecting live streams still
-// routed there are refused. The pause and the silo's own stop must both fit the grace period, or the kubelet kills
-// the silo before it has left the cluster.
-function checkSiloStops(objects) {
+// routed there are refused. The pause and the process' own stop must both fit the grace period, or the kubelet kills
+// a silo before it has left the cluster, or the ingest before it has committed what it drained.
+function checkStops(objects) {
   const errors = [];
   for (const workload of objects.filter((o) => ["Deployment", "StatefulSet"].includes(o.kind))) {
     const pod = workload.spec.template.spec;
-    for (const container of pod.containers.filter((c) => c.args?.[0] === "silo")) {
+    for (const container of pod.containers.filter((c) => ["silo", "ingest"].includes(c.args?.[0]))) {
       const at = `${workload.kind}/${workload.metadata.name}: container ${container.name}`;
-      const pause = container.lifecycle?.preStop?.sleep?.seconds;
-      if (!pause) {
+      const silo = container.args[0] === "silo";
+      const pause = container.lifecycle?.preStop?.sleep?.seconds ?? 0;
+      if (silo && pause === 0) {
         errors.push(`${at}: no preStop sleep, so the Service routes requests to the silo after it stopped serving them`);
         continue;
       }
       const settings = settingsOf(container, objects);
       const setting = (name, fallback) => (settings[name] === undefined ? fallback : seconds(settings[name]));
-      const ingest = settings.STREAMATTENTION_Ingest__Enabled?.toLowerCase() === "true";
-      const stop = setting("STREAMATTENTION_Cluster__ShutdownTimeout", DEFAULT_SHUTDOWN_SECONDS)
-        + (ingest ? setting("STREAMATTENTION_Ingest__DrainTimeout", DEFAULT_DRAIN_SECONDS) : 0);
+      const ingest = !silo || settings.STREAMATTENTION_Ingest__Enabled?.toLowerCase() === "true";
+      const own = silo ? setting("STREAMATTENTION_Cluster__ShutdownTimeout", DEFAULT_SHUTDOWN_SECONDS) : HOST_SHUTDOWN_SECONDS;
+      const stop = own + (ingest ? setting("STREAMATTENTION_Ingest__DrainTimeout", DEFAULT_DRAIN_SECONDS) : 0);
       const grace = pod.terminationGracePeriodSeconds ?? 30;
       if (grace < pause + stop + EXIT_MARGIN_SECONDS) {
+        const parts = `${silo ? "Cluster:ShutdownTimeout" : "the host's 30 s"}${ingest ? " plus Ingest:DrainTimeout" : ""}`;
         errors.push(`${at}: terminationGracePeriodSeconds ${grace} is below its preStop sleep (${pause} s) plus its own stop bound `
-          + `(${stop} s: Cluster:ShutdownTimeout${ingest ? " plus Ingest:DrainTimeout" : ""}) plus ${EXIT_MARGIN_SECONDS} s: the kubelet would kill it mid-stop`);
+          + `(${stop} s: ${parts}) plus ${EXIT_MARGIN_SECONDS} s: the kubelet would kill it mid-stop`);
       }
     }
   }
@@ -264,7 +268,7 @@ for (const object of objects) {
   }
 }
 errors.push(...checkReferences(objects));
-errors.push(...checkSiloStops(objects));
+errors.push(...checkStops(objects));
 const compareWith = option("--compare");
 if (compareWith) {
   const expected = new Map(readDocuments(compareWith).map((o) => [key(o), o]));

@@ -40,6 +40,8 @@ public static class IngestHost
             => new ClusterConnectionWait(ClusterConnectionWait.Awaited(cluster), cluster.MaxWaitForSilo, services.GetRequiredService<ILogger<ClusterConnectionWait>>(), TimeProvider.System));
         builder.Services.AddSingleton<IClientConnectionRetryFilter>(services => services.GetRequiredService<ClusterConnectionWait>());
         builder.Services.AddKafkaIngest().BindConfiguration(KafkaIngestOptions.SectionName);
+        // The host's own timeout (30 s) for the web server and the cluster client, after the drain of the batches in flight.
+        builder.Services.AddIngestDrainToShutdownTimeout();
         builder.Services.AddSingleton<ClusterClientReadinessCheck>();
         builder.Services.AddSingleton<IClusterConnectionStatusObserver>(services => services.GetRequiredService<ClusterClientReadinessCheck>());
         builder.Services.AddReadinessCheck<ClusterClientReadinessCheck>("cluster");

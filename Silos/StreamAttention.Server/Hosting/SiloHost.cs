@@ -70,7 +70,7 @@ public static class SiloHost
         {
             builder.Services.AddKafkaIngest().BindConfiguration(KafkaIngestOptions.SectionName);
             // The ingest drains its batches in flight before the silo leaves the cluster: the host's stop holds both.
-            builder.Services.AddOptions<HostOptions>().PostConfigure<IOptions<KafkaIngestOptions>>((host, ingest) => host.ShutdownTimeout += ingest.Value.DrainTimeout);
+            builder.Services.AddIngestDrainToShutdownTimeout();
         }
         else if (builder.Configuration[$"{KafkaIngestOptions.SectionName}:{nameof(KafkaIngestOptions.BootstrapServers)}"] is { Length: > 0 })
         {

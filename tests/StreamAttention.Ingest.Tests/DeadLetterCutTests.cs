@@ -33,6 +33,32 @@ public sealed class DeadLetterCutTests
         Assert.True(DeadLetterCut.IsCut(message.Headers));
     }
 
+    /// <summary>The value was cut at a byte count, so half a character could end it: a text value's dead letter was no longer UTF-8.</summary>
+    [Theory]
+    [InlineData("é", 0)]
+    [InlineData("€", 0)]
+    [InlineData("€", 1)]
+    [InlineData("😀", 2)]
+    public void A_text_value_or_key_is_cut_at_a_character_boundary(string character, int asciiBefore)
+    {
+        // Each byte count the room can leave falls once inside a character among the room's last few bytes.
+        for (var shift = 0; shift < 4; shift++)
+        {
+            var text = new string('a', asciiBefore + shift) + string.Concat(Enumerable.Repeat(character, 20_000));
+            var bytes = Encoding.UTF8.GetBytes(text);
+
+            var valueCut = DeadLetterCut.Fit(10_000, "k"u8.ToArray(), [], bytes, DeadLetterOwn);
+            var keyCut = DeadLetterCut.Fit(10_000, bytes, [], null, DeadLetterOwn);
+
+            var strict = new UTF8Encoding(false, throwOnInvalidBytes: true);
+            Assert.StartsWith(strict.GetString(valueCut.Value!), text, StringComparison.Ordinal);
+            Assert.StartsWith(strict.GetString(keyCut.Key!), text, StringComparison.Ordinal);
+            Assert.InRange(valueCut.Value!.Length, 9_000, 10_000);
+            Assert.Equal(bytes.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), Header(valueCut, DeadLetterHeaders.ValueTruncatedFrom));
+            Assert.Equal(bytes.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), Header(keyCut, DeadLetterHeaders.KeyTruncatedFrom));
+        }
+    }
+
     [Fact]
     public void Headers_that_leave_no_room_are_dropped_last_first_and_counted()
     {

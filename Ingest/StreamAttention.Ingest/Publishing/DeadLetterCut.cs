@@ -95,7 +95,7 @@ public static class DeadLetterCut
         if ((key?.Length ?? 0) + headerBytes + (value?.Length ?? 0) > room && value is not null)
         {
             cuts.Add(DeadLetterHeaders.ValueTruncatedFrom, DeadLetterHeaders.Decimal(value.Length));
-            value = value[..Math.Clamp(room - (key?.Length ?? 0) - headerBytes, 0, value.Length)];
+            value = value[..WholeCharacters(value, Math.Clamp(room - (key?.Length ?? 0) - headerBytes, 0, value.Length))];
         }
         while (kept > 0 && (key?.Length ?? 0) + headerBytes > room)
         {
@@ -108,7 +108,7 @@ public static class DeadLetterCut
         if (key is not null && key.Length > room)
         {
             cuts.Add(DeadLetterHeaders.KeyTruncatedFrom, DeadLetterHeaders.Decimal(key.Length));
-            key = key[..Math.Max(0, room)];
+            key = key[..WholeCharacters(key, Math.Max(0, room))];
         }
         foreach (var header in messageHeaders.Take(kept).Concat(cuts).Concat(deadLetterHeaders))
         {
@@ -116,6 +116,14 @@ public static class DeadLetterCut
         }
         return new Message<byte[]?, byte[]?> { Key = key, Value = value, Headers = headers };
     }
+
+    /// <summary>
+    /// <paramref name="length"/>, or less where the first <paramref name="length"/> bytes end in part of a UTF-8
+    /// character: a value or key is most often text, and half a character made the cut one not UTF-8 (a consumer that
+    /// reads it as text failed or showed U+FFFD). Bytes that are no UTF-8 are cut where they are.
+    /// </summary>
+    private static int WholeCharacters(byte[] bytes, int length)
+        => Rune.DecodeLastFromUtf8(bytes.AsSpan(0, length), out _, out var partial) == OperationStatus.NeedMoreData ? length - partial : length;
 
     /// <summary>Whether a dead letter holds only part of its message (<see cref="Fit"/> cut it).</summary>
     public static bool IsCut(Headers? headers)

@@ -576,6 +576,23 @@ public sealed partial class ExecutableTests : IDisposable
         Assert.Equal((2, "replay-dead-letters: --max-replays: must be between 1 and 10000"), (noReplays.ExitCode, noReplays.Stderr.Trim()));
     }
 
+    /// <summary>
+    /// The replay's librdkafka settings (the ingest's, from configuration) are checked before any broker is asked, as the
+    /// silo's and the ingest's are; a mistyped one stopped it with Confluent.Kafka's exception and its stack.
+    /// </summary>
+    [Fact]
+    public async Task Replay_dead_letters_refuses_a_mistyped_kafka_setting_with_exit_code_2_and_one_line_naming_the_key()
+    {
+        var consumer = await Run(new Dictionary<string, string> { ["Ingest__Consumer__sesion.timeout.ms"] = "10000" }, "replay-dead-letters", "--kafka", "127.0.0.1:9");
+        var producer = await Run("replay-dead-letters", "--kafka", "127.0.0.1:9", "--kafka-setting", "linger.ms=abc");
+
+        Assert.Equal((2, "replay-dead-letters: Ingest:Consumer:sesion.timeout.ms: librdkafka refused it: No such configuration property: \"sesion.timeout.ms\""),
+            (consumer.ExitCode, consumer.Stderr.Trim()));
+        // Both clients take it, and refuse it: one line, once.
+        Assert.Equal((2, "replay-dead-letters: --kafka-setting linger.ms: librdkafka refused it: Invalid value for configuration property \"queue.buffering.max.ms\""),
+            (producer.ExitCode, producer.Stderr.Trim()));
+    }
+
     /// <summary>A dead letter's reason is a header its producer wrote: its control characters reach the terminal escaped.</summary>
     [Fact]
     public async Task Replay_dead_letters_writes_a_reason_with_control_characters_escaped()

@@ -166,8 +166,8 @@ public sealed class DeadLetterReplayerTests
 
         var options = services.BuildServiceProvider().GetRequiredService<IOptions<DeadLetterReplayOptions>>().Value;
 
-        Assert.Equal(new Dictionary<string, string> { ["sasl.mechanism"] = "SCRAM-SHA-512", ["sasl.password"] = "from-the-secret" }, options.Consumer);
-        Assert.Equal(new Dictionary<string, string> { ["sasl.password"] = "from-the-secret-too" }, options.Producer);
+        Assert.Equal(new Dictionary<string, string> { ["sasl.mechanism"] = "SCRAM-SHA-512", ["sasl.username"] = "replay", ["sasl.password"] = "from-the-secret" }, options.Consumer);
+        Assert.Equal(new Dictionary<string, string> { ["sasl.mechanism"] = "PLAIN", ["sasl.username"] = "replay", ["sasl.password"] = "from-the-secret-too" }, options.Producer);
         Assert.Equal("SASL_SSL", options.Kafka["security.protocol"]);
     }
 
@@ -182,11 +182,15 @@ public sealed class DeadLetterReplayerTests
         {
             Consumer = { ["security.protocol"] = "bogus" },
             Producer = { ["security.protocol"] = "bogus" },
+            ["Ingest:Consumer:sasl.username"] = "replay",
             Kafka = { ["security.protocol"] = "plaintext" },
+            ["Ingest:Producer:sasl.mechanism"] = "PLAIN",
+            ["Ingest:Producer:sasl.username"] = "replay",
         });
 
         Assert.Contains("security.protocol", refused.Message);
         Assert.Equal(1, overridden.Replayed);
+        // The options are validated as they are first read: librdkafka takes these settings (KafkaClientSettingsValidatorTests).
     }
 
     [Fact]

@@ -57,6 +57,21 @@ public sealed class KafkaClientSettingsValidatorTests
         Assert.StartsWith("Ingest:Consumer: librdkafka refused the settings: ", Assert.Single(consumer.Failures!));
     }
 
+    /// <summary>replay-dead-letters took the ingest's settings unchecked: a mistyped one failed its client's build with Confluent.Kafka's exception and stack.</summary>
+    [Fact]
+    public void The_replays_settings_are_checked_as_the_ingests_each_named_as_it_was_given()
+    {
+        var fromConfiguration = new DeadLetterReplayOptions { Consumer = { ["sesion.timeout.ms"] = "10000" }, Producer = { ["compression.type"] = "lz4" } };
+        var fromCommandLine = new DeadLetterReplayOptions { Producer = { ["compression.type"] = "lz4" }, Kafka = { ["linger.ms"] = "abc" } };
+
+        Assert.Equal(["Ingest:Consumer:sesion.timeout.ms: librdkafka refused it: No such configuration property: \"sesion.timeout.ms\""],
+            KafkaClientSettingsValidator.ReplayConsumer.Validate(null, fromConfiguration).Failures);
+        Assert.True(KafkaClientSettingsValidator.ReplayProducer.Validate(null, fromConfiguration).Succeeded);
+        Assert.Equal(["--kafka-setting linger.ms: librdkafka refused it: Invalid value for configuration property \"queue.buffering.max.ms\""],
+            KafkaClientSettingsValidator.ReplayProducer.Validate(null, fromCommandLine).Failures);
+        Assert.True(KafkaClientSettingsValidator.ReplayConsumer.Validate(null, new DeadLetterReplayOptions { Consumer = { ["session.timeout.ms"] = "10000" } }).Succeeded);
+    }
+
     [Fact]
     public void Settings_librdkafka_takes_pass()
     {

@@ -9,10 +9,15 @@ namespace StreamAttention.Ingest.Hosting;
 
 public static class DeadLetterReplayServiceCollectionExtensions
 {
-    /// <summary>The <see cref="DeadLetterReplayer"/>; its options are validated when it is first resolved.</summary>
+    /// <summary>
+    /// The <see cref="DeadLetterReplayer"/>; its options are validated when it is first resolved, its clients' librdkafka
+    /// settings among them (<see cref="KafkaClientSettingsValidator"/>), before any broker is asked.
+    /// </summary>
     public static OptionsBuilder<DeadLetterReplayOptions> AddDeadLetterReplayer(this IServiceCollection services, Action<DeadLetterReplayOptions>? configure = null)
     {
         var options = services.AddOptions<DeadLetterReplayOptions>().ValidateDataAnnotations();
+        services.AddSingleton<IValidateOptions<DeadLetterReplayOptions>>(KafkaClientSettingsValidator.ReplayConsumer);
+        services.AddSingleton<IValidateOptions<DeadLetterReplayOptions>>(KafkaClientSettingsValidator.ReplayProducer);
         if (configure is not null)
         {
             options.Configure(configure);

@@ -30,21 +30,8 @@ public sealed class DeadLetterReplayer(IOptions<DeadLetterReplayOptions> replayO
     public async Task<DeadLetterReplayResult> ReplayAsync(CancellationToken cancellationToken)
     {
         var kafkaLog = new KafkaClientLog(logger);
-        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig(Settings(_options.Consumer))
-        {
-            BootstrapServers = _options.BootstrapServers,
-            GroupId = _options.EffectiveGroupId,
-            EnableAutoCommit = false,
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            // A partition's end may lie past its last record (transaction markers): the end of partition says so.
-            EnablePartitionEof = true,
-        }).LogTo(kafkaLog).Build();
-        using var producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig(Settings(_options.Producer))
-        {
-            BootstrapServers = _options.BootstrapServers,
-            EnableIdempotence = true,
-            Acks = Acks.All,
-        }).LogTo(kafkaLog).Build();
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(ConsumerConfigOf(_options)).LogTo(kafkaLog).Build();
+        using var producer = new ProducerBuilder<byte[]?, byte[]?>(ProducerConfigOf(_options)).LogTo(kafkaLog).Build();
 
         // Assigned, not subscribed: no group rebalance, and the run's end is fixed before it reads.
         var watermarks = WatermarksOf(consumer);
@@ -123,15 +110,34 @@ public sealed class DeadLetterReplayer(IOptions<DeadLetterReplayOptions> replayO
     }
 
     /// <summary>A client's own settings with the ones for both clients over them; the replay's own (group, offsets, idempotence) go over all.</summary>
-    private Dictionary<string, string> Settings(Dictionary<string, string> client)
+    private static Dictionary<string, string> Settings(DeadLetterReplayOptions options, Dictionary<string, string> client)
     {
         var settings = new Dictionary<string, string>(client);
-        foreach (var (key, value) in _options.Kafka)
+        foreach (var (key, value) in options.Kafka)
         {
             settings[key] = value;
         }
         return settings;
     }
+
+    /// <summary>The replay's consumer settings (checked at start by <see cref="Hosting.KafkaClientSettingsValidator.ReplayConsumer"/>).</summary>
+    public static ConsumerConfig ConsumerConfigOf(DeadLetterReplayOptions options) => new(Settings(options, options.Consumer))
+    {
+        BootstrapServers = options.BootstrapServers,
+        GroupId = options.EffectiveGroupId,
+        EnableAutoCommit = false,
+        AutoOffsetReset = AutoOffsetReset.Earliest,
+        // A partition's end may lie past its last record (transaction markers): the end of partition says so.
+        EnablePartitionEof = true,
+    };
+
+    /// <summary>The replay's producer settings (checked at start by <see cref="Hosting.KafkaClientSettingsValidator.ReplayProducer"/>).</summary>
+    public static ProducerConfig ProducerConfigOf(DeadLetterReplayOptions options) => new(Settings(options, options.Producer))
+    {
+        BootstrapServers = options.BootstrapServers,
+        EnableIdempotence = true,
+        Acks = Acks.All,
+    };
 
     /// <summary>Each partition of the dead-letter topic, with the earliest offset the broker still has and its end, now.</summary>
     private Dictionary<TopicPartition, WatermarkOffsets> WatermarksOf(IConsumer<byte[]?, byte[]?> consumer)

@@ -38,10 +38,10 @@ public static partial class ConfigurationErrors
     /// <summary>
     /// Options a command fills from its own command-line options, refused: each failure named by the option the user gave
     /// (<paramref name="optionOfMember"/>: member → option, e.g. <c>MaxReplays</c> → <c>--max-replays</c>), not by the
-    /// validator's .NET type and member.
+    /// validator's .NET type and member. A failure two validators found (an option both Kafka clients take) is told once.
     /// </summary>
     public static string DescribeCommandLine(OptionsValidationException validation, IReadOnlyDictionary<string, string> optionOfMember)
-        => string.Join("; ", validation.Failures.Select(failure => Named(failure, member => optionOfMember.GetValueOrDefault(member, member))));
+        => string.Join("; ", validation.Failures.Select(failure => Named(failure, member => optionOfMember.GetValueOrDefault(member, member))).Distinct(StringComparer.Ordinal));
 
     /// <summary>
     /// A data annotation's failure as the setting's key says it ("Scoring:DefaultThreshold: The field … must be between

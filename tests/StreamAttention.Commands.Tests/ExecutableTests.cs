@@ -555,7 +555,7 @@ public sealed partial class ExecutableTests : IDisposable
         var replay = await Run("replay-dead-letters", "--kafka", kafka.BootstrapServers, "--reason", "decision-failed", "--max-replays", "2");
         var unknown = await Run("replay-dead-letters", "--kafka", kafka.BootstrapServers, "--reason", "decision-faild");
 
-        Assert.Equal((ReplayDeadLettersCommand.ExhaustedExitCode, "replayed 1 of 3 dead letters read (decision-failed 1); passed over 1; left after 2 replays 1"), (replay.ExitCode, replay.Stdout.Trim()));
+        Assert.Equal((ReplayDeadLettersCommand.LeftInTopicExitCode, "replayed 1 of 3 dead letters read (decision-failed 1); passed over 1; left after 2 replays 1"), (replay.ExitCode, replay.Stdout.Trim()));
         Assert.Contains("was replayed 2 times, the most allowed", replay.Stderr);
         Assert.Contains("1 dead letters were left in the topic after 2 replays", replay.Stderr);
         using var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig { BootstrapServers = kafka.BootstrapServers, GroupId = "check" }).Build();
@@ -574,6 +574,35 @@ public sealed partial class ExecutableTests : IDisposable
         Assert.Equal((2, $"replay-dead-letters: --reason: 'decision-faild' is not a dead-letter reason; they are: {string.Join(", ", DeadLetterReasons.All)}"),
             (unknownReason.ExitCode, unknownReason.Stderr.Trim()));
         Assert.Equal((2, "replay-dead-letters: --max-replays: must be between 1 and 10000"), (noReplays.ExitCode, noReplays.Stderr.Trim()));
+    }
+
+    /// <summary>
+    /// A later build's dead letter, or an output record produced to the dead-letter topic by mistake, was replayed as a
+    /// dead letter of this build: now it is left, each schema named with its count, and the run exits 3 as for what
+    /// --max-replays leaves. A dead letter without the header (an earlier build's) is replayed.
+    /// </summary>
+    [Fact]
+    public async Task Replay_dead_letters_leaves_records_of_a_schema_it_does_not_know_names_each_with_its_count_and_exits_3()
+    {
+        await using var kafka = await DeadLettersAsync(("m-1", "decision-failed", null));
+        using (var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = kafka.BootstrapServers }).Build())
+        {
+            foreach (var (value, schema) in new[] { ("m-2", "dead-letter/2"), ("m-3", "dead-letter/2"), ("m-4", "match/1") })
+            {
+                var headers = new Headers { { "streamattention-schema", Encoding.ASCII.GetBytes(schema) }, { "streamattention-error", "decision-failed"u8.ToArray() },
+                    { "streamattention-source-topic", Encoding.UTF8.GetBytes(SourceTopic) } };
+                await producer.ProduceAsync("streamattention.dead-letters", new Message<string, string> { Key = value, Value = value, Headers = headers });
+            }
+        }
+
+        var replay = await Run("replay-dead-letters", "--kafka", kafka.BootstrapServers);
+
+        Assert.Equal((ReplayDeadLettersCommand.LeftInTopicExitCode, "replayed 1 of 4 dead letters read (decision-failed 1); passed over 0; left of an unknown schema 3"),
+            (replay.ExitCode, replay.Stdout.Trim()));
+        Assert.Contains("replay-dead-letters: 2 records of schema dead-letter/2 were left in the topic", replay.Stderr);
+        Assert.Contains("replay-dead-letters: 1 records of schema match/1 were left in the topic", replay.Stderr);
+        using var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig { BootstrapServers = kafka.BootstrapServers, GroupId = "check" }).Build();
+        Assert.Equal(1, consumer.QueryWatermarkOffsets(new TopicPartition(SourceTopic, 0), TimeSpan.FromSeconds(10)).High.Value);
     }
 
     /// <summary>

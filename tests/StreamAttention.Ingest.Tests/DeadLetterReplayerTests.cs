@@ -152,6 +152,29 @@ public sealed class DeadLetterReplayerTests
         Assert.Equal("carol", OutputReader.Header(OutputReader.ReadAll(kafka, Traffic.InputTopic).Single(r => r.Message.Value.SequenceEqual("m-1"u8.ToArray())), DeadLetterHeaders.User));
     }
 
+    /// <summary>
+    /// A later build's dead letter (its headers may mean something else) or an output record produced to the dead-letter
+    /// topic by mistake was replayed as a dead letter; one without the schema header, an earlier build's, still is.
+    /// </summary>
+    [Fact]
+    public async Task Records_of_a_schema_other_than_dead_letter_1_are_left_and_counted_by_schema_and_those_without_the_header_are_replayed()
+    {
+        await using var kafka = Traffic.StartKafka();
+        await ProduceDeadLettersAsync(kafka, [("m-1", DeadLetterReasons.DecisionFailed, "alice", null)]);
+        await ProduceDeadLettersAsync(kafka, [("m-2", DeadLetterReasons.DecisionFailed, "alice", null)], schema: null);
+        await ProduceDeadLettersAsync(kafka, [("m-3", DeadLetterReasons.DecisionFailed, "alice", null), ("m-4", DeadLetterReasons.ScoringFailed, null, null)], schema: "dead-letter/2");
+        await ProduceDeadLettersAsync(kafka, [("m-5", DeadLetterReasons.DecisionFailed, "alice", null)], schema: OutputSchema.Match);
+
+        var result = await ReplayAsync(kafka, new DeadLetterReplayOptions { Reasons = [DeadLetterReasons.DecisionFailed] });
+        var again = await ReplayAsync(kafka, new DeadLetterReplayOptions { Reasons = [DeadLetterReasons.DecisionFailed] });
+
+        Assert.Equal((5, 2, 0, 0, 3), (result.Read, result.Replayed, result.PassedOver, result.Exhausted, result.Unknown));
+        Assert.Equal(new Dictionary<string, int> { ["dead-letter/2"] = 2, [OutputSchema.Match] = 1 }, result.UnknownBySchema);
+        Assert.Equal([("m-1", "1"), ("m-2", "1")], ReplayCounts(kafka));
+        Assert.Equal((0, 0), (again.Read, again.Unknown));
+        Assert.Equal(5, OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic).Count);
+    }
+
     [Fact]
     public void The_replays_client_settings_are_the_ingests_from_configuration()
     {
@@ -159,11 +182,15 @@ public sealed class DeadLetterReplayerTests
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Ingest:Consumer:sasl.mechanism"] = "SCRAM-SHA-512",
+            ["Ingest:Consumer:sasl.username"] = "replay",
             ["Ingest:Consumer:sasl.password"] = "from-the-secret",
+            ["Ingest:Producer:sasl.mechanism"] = "PLAIN",
+            ["Ingest:Producer:sasl.username"] = "replay",
             ["Ingest:Producer:sasl.password"] = "from-the-secret-too",
         }).Build());
         services.AddDeadLetterReplayer(options => options.Kafka["security.protocol"] = "SASL_SSL").BindIngestClientSettings();
 
+        // The options are validated as they are first read: librdkafka takes these settings (KafkaClientSettingsValidatorTests).
         var options = services.BuildServiceProvider().GetRequiredService<IOptions<DeadLetterReplayOptions>>().Value;
 
         Assert.Equal(new Dictionary<string, string> { ["sasl.mechanism"] = "SCRAM-SHA-512", ["sasl.username"] = "replay", ["sasl.password"] = "from-the-secret" }, options.Consumer);
@@ -182,15 +209,11 @@ public sealed class DeadLetterReplayerTests
         {
             Consumer = { ["security.protocol"] = "bogus" },
             Producer = { ["security.protocol"] = "bogus" },
-            ["Ingest:Consumer:sasl.username"] = "replay",
             Kafka = { ["security.protocol"] = "plaintext" },
-            ["Ingest:Producer:sasl.mechanism"] = "PLAIN",
-            ["Ingest:Producer:sasl.username"] = "replay",
         });
 
         Assert.Contains("security.protocol", refused.Message);
         Assert.Equal(1, overridden.Replayed);
-        // The options are validated as they are first read: librdkafka takes these settings (KafkaClientSettingsValidatorTests).
     }
 
     [Fact]
@@ -238,9 +261,11 @@ public sealed class DeadLetterReplayerTests
 
     /// <summary>
     /// Dead letters as the ingest writes them: the original key, value and a header of its own (and the replays its
-    /// message had, when given), then the dead letter's headers.
+    /// message had, when given), then the dead letter's headers, its schema header <paramref name="schema"/> (null: none,
+    /// as builds before it wrote them).
     /// </summary>
-    private static async Task ProduceDeadLettersAsync(EmbeddedKafkaCluster kafka, IEnumerable<(string Value, string Reason, string? User, string? Replays)> deadLetters)
+    private static async Task ProduceDeadLettersAsync(EmbeddedKafkaCluster kafka, IEnumerable<(string Value, string Reason, string? User, string? Replays)> deadLetters,
+        string? schema = OutputSchema.DeadLetter)
     {
         using var producer = new ProducerBuilder<byte[], byte[]>(KafkaClients.Producer(kafka)).Build();
         foreach (var (value, reason, user, replays) in deadLetters)
@@ -255,7 +280,10 @@ public sealed class DeadLetterReplayerTests
                 headers.Add(DeadLetterHeaders.Replays, Encoding.UTF8.GetBytes(replays));
             }
             headers.Add(DeadLetterHeaders.Origin, Encoding.UTF8.GetBytes($"{Traffic.InputTopic}/0/7"));
-            headers.Add(OutputSchema.Header, Encoding.ASCII.GetBytes(OutputSchema.DeadLetter));
+            if (schema is not null)
+            {
+                headers.Add(OutputSchema.Header, Encoding.ASCII.GetBytes(schema));
+            }
             headers.Add(DeadLetterHeaders.Error, Encoding.UTF8.GetBytes(reason));
             headers.Add(DeadLetterHeaders.ErrorDetail, "detail"u8.ToArray());
             headers.Add(DeadLetterHeaders.SourceTopic, Encoding.UTF8.GetBytes(Traffic.InputTopic));

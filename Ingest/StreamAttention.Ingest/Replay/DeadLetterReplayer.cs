@@ -19,7 +19,8 @@ namespace StreamAttention.Ingest.Replay;
 /// when it started, from the group's committed offsets, and commits only after every replayed message was
 /// acknowledged: a run that fails replays its dead letters again (at-least-once, like the ingest). Each replay counts
 /// itself in <see cref="DeadLetterHeaders.Replays"/>, and a dead letter replayed <see cref="DeadLetterReplayOptions.MaxReplays"/>
-/// times is left where it is.
+/// times is left where it is, as is a record whose schema header names a kind or version this build does not know
+/// (<see cref="OutputSchema"/>; one without the header, from a build before it, is replayed).
 /// </summary>
 public sealed class DeadLetterReplayer(IOptions<DeadLetterReplayOptions> replayOptions, ILogger<DeadLetterReplayer> logger)
 {
@@ -44,6 +45,7 @@ public sealed class DeadLetterReplayer(IOptions<DeadLetterReplayOptions> replayO
 
         var reasons = _options.Reasons.ToHashSet(StringComparer.Ordinal);
         var replayed = new Dictionary<string, int>(StringComparer.Ordinal);
+        var unknown = new Dictionary<string, int>(StringComparer.Ordinal);
         var deliveries = new List<Task>();
         var (read, passedOver, exhausted) = (0, 0, 0);
         while (left.Count > 0)
@@ -61,6 +63,15 @@ public sealed class DeadLetterReplayer(IOptions<DeadLetterReplayOptions> replayO
                 continue;
             }
             read++;
+            // A record of a shape this build does not know (a later build's dead letter, an output record produced here by
+            // mistake): its headers may not mean what they mean here. One without the header is an earlier build's dead letter.
+            if (Header(deadLetter, OutputSchema.Header) is { } schema && schema != OutputSchema.DeadLetter)
+            {
+                logger.LogWarning("Record {Partition}@{Offset} of {Topic} has schema {Schema}, not {DeadLetter}, the only dead letter this build replays: left in the topic",
+                    deadLetter.Partition.Value, deadLetter.Offset.Value, _options.DeadLetterTopic, schema, OutputSchema.DeadLetter);
+                unknown[schema] = unknown.GetValueOrDefault(schema) + 1;
+                continue;
+            }
             var reason = Header(deadLetter, DeadLetterHeaders.Error) ?? "";
             var target = _options.TargetTopic ?? Header(deadLetter, DeadLetterHeaders.SourceTopic);
             if ((reasons.Count > 0 && !reasons.Contains(reason)) || (_options.User is { } user && Header(deadLetter, DeadLetterHeaders.User) != user))
@@ -106,18 +117,7 @@ public sealed class DeadLetterReplayer(IOptions<DeadLetterReplayOptions> replayO
         await Task.WhenAll(deliveries);
         consumer.Commit(ends.Select(end => new TopicPartitionOffset(end.Key, end.Value)));
         consumer.Close();
-        return new DeadLetterReplayResult(read, replayed, passedOver, exhausted);
-    }
-
-    /// <summary>A client's own settings with the ones for both clients over them; the replay's own (group, offsets, idempotence) go over all.</summary>
-    private static Dictionary<string, string> Settings(DeadLetterReplayOptions options, Dictionary<string, string> client)
-    {
-        var settings = new Dictionary<string, string>(client);
-        foreach (var (key, value) in options.Kafka)
-        {
-            settings[key] = value;
-        }
-        return settings;
+        return new DeadLetterReplayResult(read, replayed, passedOver, exhausted, unknown);
     }
 
     /// <summary>The replay's consumer settings (checked at start by <see cref="Hosting.KafkaClientSettingsValidator.ReplayConsumer"/>).</summary>
@@ -138,6 +138,17 @@ public sealed class DeadLetterReplayer(IOptions<DeadLetterReplayOptions> replayO
         EnableIdempotence = true,
         Acks = Acks.All,
     };
+
+    /// <summary>A client's own settings with the ones for both clients over them; the replay's own (group, offsets, idempotence) go over all.</summary>
+    private static Dictionary<string, string> Settings(DeadLetterReplayOptions options, Dictionary<string, string> client)
+    {
+        var settings = new Dictionary<string, string>(client);
+        foreach (var (key, value) in options.Kafka)
+        {
+            settings[key] = value;
+        }
+        return settings;
+    }
 
     /// <summary>Each partition of the dead-letter topic, with the earliest offset the broker still has and its end, now.</summary>
     private Dictionary<TopicPartition, WatermarkOffsets> WatermarksOf(IConsumer<byte[]?, byte[]?> consumer)
@@ -176,10 +187,15 @@ public sealed class DeadLetterReplayer(IOptions<DeadLetterReplayOptions> replayO
 }
 
 /// <summary>
-/// What a replay run did: dead letters read, replayed (by reason), passed over by the filters, and left because their
-/// messages were replayed <see cref="DeadLetterReplayOptions.MaxReplays"/> times.
+/// What a replay run did: dead letters read, replayed (by reason), passed over by the filters, left because their
+/// messages were replayed <see cref="DeadLetterReplayOptions.MaxReplays"/> times, and records left because their schema
+/// header (<see cref="OutputSchema.Header"/>) names another kind or version than <see cref="OutputSchema.DeadLetter"/>
+/// (by that header's value).
 /// </summary>
-public sealed record DeadLetterReplayResult(int Read, IReadOnlyDictionary<string, int> ReplayedByReason, int PassedOver, int Exhausted)
+public sealed record DeadLetterReplayResult(int Read, IReadOnlyDictionary<string, int> ReplayedByReason, int PassedOver, int Exhausted,
+    IReadOnlyDictionary<string, int> UnknownBySchema)
 {
     public int Replayed => ReplayedByReason.Values.Sum();
+
+    public int Unknown => UnknownBySchema.Values.Sum();
 }

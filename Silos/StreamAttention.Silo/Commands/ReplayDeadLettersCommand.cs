@@ -3,6 +3,7 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Options;
 using StreamAttention.Ingest.Hosting;
 using StreamAttention.Ingest.Options;
+using StreamAttention.Ingest.Publishing;
 using StreamAttention.Ingest.Replay;
 using StreamAttention.Server.Hosting;
 
@@ -14,8 +15,11 @@ namespace StreamAttention.Silo.Commands;
 /// </summary>
 public static class ReplayDeadLettersCommand
 {
-    /// <summary>The exit code of a run that left dead letters after <c>--max-replays</c> (everything else it read was done).</summary>
-    public const int ExhaustedExitCode = 3;
+    /// <summary>
+    /// The exit code of a run that left records in the topic, committed over in its group: dead letters after
+    /// <c>--max-replays</c>, or records of a schema this build does not replay (everything else it read was done).
+    /// </summary>
+    public const int LeftInTopicExitCode = 3;
 
     public static Command Create()
     {
@@ -108,15 +112,22 @@ public static class ReplayDeadLettersCommand
         var byReason = string.Join(", ", result.ReplayedByReason.OrderBy(r => r.Key, StringComparer.Ordinal)
             .Select(r => $"{ControlCharacterEscapingLogProvider.EscapeLine(r.Key)} {r.Value}"));
         Console.Out.WriteLine($"replayed {result.Replayed} of {result.Read} dead letters read{(byReason.Length > 0 ? $" ({byReason})" : "")}; passed over {result.PassedOver}"
-            + (maxReplays is { } most ? $"; left after {most} replays {result.Exhausted}" : ""));
+            + (maxReplays is { } most ? $"; left after {most} replays {result.Exhausted}" : "")
+            + (result.Unknown > 0 ? $"; left of an unknown schema {result.Unknown}" : ""));
+        // A schema is what a record's header says: a later build or another producer wrote it, so it is escaped too.
+        foreach (var (schema, count) in result.UnknownBySchema.OrderBy(u => u.Key, StringComparer.Ordinal))
+        {
+            Console.Error.WriteLine($"replay-dead-letters: {count} records of schema {ControlCharacterEscapingLogProvider.EscapeLine(schema)} were left in the topic "
+                + $"(logged above): this build replays {OutputSchema.DeadLetter} and records without the header only; replay them with a build that knows "
+                + "that schema and a --group of your own.");
+        }
         if (result.Exhausted > 0)
         {
-            // A failed run is what a scheduler reports (a Kubernetes Job failed): the messages left are committed over,
-            // so no later run of this group would show them again.
             Console.Error.WriteLine($"replay-dead-letters: {result.Exhausted} dead letters were left in the topic after {maxReplays} replays (logged above); "
                 + "replay them with a --group of your own once what fails them is mended.");
-            return ExhaustedExitCode;
         }
-        return 0;
+        // A failed run is what a scheduler reports (a Kubernetes Job failed): the records left are committed over, so no
+        // later run of this group would show them again.
+        return result.Exhausted > 0 || result.Unknown > 0 ? LeftInTopicExitCode : 0;
     }
 }

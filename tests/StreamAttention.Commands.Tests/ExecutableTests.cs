@@ -320,6 +320,9 @@ public sealed partial class ExecutableTests : IDisposable
     [InlineData("--Tenants:Overrides:o'neil:MaxUsers=0", "Tenants:Overrides:o'neil:MaxUsers: The field MaxUsers must be between 1 and 2147483647.")]
     [InlineData("--Telemetry:OtlpEndpoint=collector:4317", "Telemetry:OtlpEndpoint must be an absolute http or https URL (http://127.0.0.1:4317), not 'collector:4317'.")]
     [InlineData("--Cluster:Membership:ProbeTimeout=-00:00:01", "Cluster:Membership:ProbeTimeout (-00:00:01) must be greater than 0.")]
+    // Orleans checks its timeouts, not its counts: a silo started with this one.
+    [InlineData("--Cluster:Membership:NumMissedProbesLimit=0", "Cluster:Membership:NumMissedProbesLimit must be at least 1.")]
+    [InlineData("--Cluster:Membership:NumVotesForDeathDeclaration=-1", "Cluster:Membership:NumVotesForDeathDeclaration must be at least 1.")]
     [InlineData("--Cluster:SiloPort=0", "Cluster:SiloPort: The field SiloPort must be between 1 and 65535.")]
     public async Task A_silo_setting_mistyped_by_an_operator_stops_the_silo_at_its_start_with_one_line_naming_the_key(string setting, string refusal)
     {

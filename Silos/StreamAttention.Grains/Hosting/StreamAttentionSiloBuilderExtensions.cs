@@ -75,6 +75,15 @@ public static class StreamAttentionSiloBuilderExtensions
         return builder;
     }
 
+    /// <summary>The counts of <see cref="ClusterMembershipOptions"/> an operator sets, each at least 1.</summary>
+    private static readonly (string Name, Func<ClusterMembershipOptions, int> Count)[] MembershipCounts =
+    [
+        (nameof(ClusterMembershipOptions.NumMissedProbesLimit), membership => membership.NumMissedProbesLimit),
+        (nameof(ClusterMembershipOptions.NumProbedSilos), membership => membership.NumProbedSilos),
+        (nameof(ClusterMembershipOptions.NumVotesForDeathDeclaration), membership => membership.NumVotesForDeathDeclaration),
+        (nameof(ClusterMembershipOptions.NumMissedTableIAmAliveLimit), membership => membership.NumMissedTableIAmAliveLimit),
+    ];
+
     /// <summary>
     /// Clustering, the <see cref="StorageNames.Interests"/> grain storage (in the <see cref="BinaryStateSerializer"/>'s format)
     /// and the reminder service as <see cref="SiloClusterOptions"/> (section "Cluster") say: one loopback silo with memory
@@ -100,6 +109,12 @@ public static class StreamAttentionSiloBuilderExtensions
                 probes.MaxProbeTimeout = SiloClusterOptions.MaxProbeTimeoutInProbeTimeouts * probes.ProbeTimeout;
             }
         });
+        // Orleans checks its membership timeouts at start, not its counts: NumMissedProbesLimit=0 was taken as it was.
+        var counts = builder.Services.AddOptions<ClusterMembershipOptions>().ValidateOnStart();
+        foreach (var (name, count) in MembershipCounts)
+        {
+            counts.Validate(membership => count(membership) >= 1, $"{SiloClusterOptions.MembershipSectionName}:{name} must be at least 1.");
+        }
         builder.Configure<SiloMessagingOptions>(messaging => ConfigureTimeout(messaging, options));
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
         builder.Services.AddOptions<DeliveryDecisionOptions>().Validate(decisions => decisions.AnswerDeadline < options.ResponseTimeout,

@@ -17,6 +17,14 @@ public sealed class IngestConsumerConfigTests
     }
 
     [Fact]
+    public void The_consumer_fetches_ahead_what_the_loop_takes_at_once_in_small_fetches_a_partition()
+    {
+        var config = IngestConsumerConfig.Of(new KafkaIngestOptions { MaxBatchSize = 100, MaxInFlightBatches = 3 });
+
+        Assert.Equal((300, 64 * 1024, 10), (config.QueuedMinMessages, config.MaxPartitionFetchBytes, config.FetchQueueBackoffMs));
+    }
+
+    [Fact]
     public void A_next_generation_group_takes_its_session_from_the_broker()
     {
         var config = IngestConsumerConfig.Of(new KafkaIngestOptions { Consumer = { ["group.protocol"] = "consumer" } });
@@ -31,10 +39,10 @@ public sealed class IngestConsumerConfigTests
     {
         var config = IngestConsumerConfig.Of(new KafkaIngestOptions
         {
-            Consumer = { ["session.timeout.ms"] = "30000", ["fetch.wait.max.ms"] = "50", ["enable.auto.commit"] = "true" },
+            Consumer = { ["session.timeout.ms"] = "30000", ["fetch.wait.max.ms"] = "50", ["queued.min.messages"] = "100000", ["enable.auto.commit"] = "true" },
         });
 
-        Assert.Equal((30000, 50), (config.SessionTimeoutMs, config.FetchWaitMaxMs));
+        Assert.Equal((30000, 50, 100000), (config.SessionTimeoutMs, config.FetchWaitMaxMs, config.QueuedMinMessages));
         Assert.False(config.EnableAutoCommit);
     }
 }

@@ -25,7 +25,7 @@ public static class DashboardApi
         app.UseStaticFiles(new StaticFileOptions { FileProvider = page, RequestPath = PagePath });
         // The page's links are relative to its folder: "/dashboard" itself is redirected to "/dashboard/" by the default-files middleware.
         app.MapGet("/", () => TypedResults.Redirect($"{PagePath}/")).ExcludeFromDescription();
-        app.MapGet($"{PagePath}/stats", (DashboardStatistics statistics) => TypedResults.Ok(statistics.Snapshot())).WithTags("Dashboard")
+        app.MapGet($"{PagePath}/stats", (DashboardStatistics statistics) => TypedResults.Ok(statistics.Snapshot())).WithTags("Dashboard").WithName("GetDashboardStats")
             // Totals over every tenant: an operator's, as /metrics is.
             .RequireAuthorization(AccessPolicies.Operator).RequireRateLimiting(SecurityHostingExtensions.PerCallerRateLimit)
             .WithSummary("This silo's statistics: totals since start (messages in, matches out, ingest), recent latency percentiles and batch sizes, the model and execution provider.");

@@ -11,7 +11,8 @@ public static class FeedbackApi
     public static IEndpointRouteBuilder MapFeedbackApi(this IEndpointRouteBuilder app) => app.MapUserRoutes("Attention", user =>
     {
         user.MapPost("/matches/{matchId}/feedback", PostFeedback)
-            .WithSummary("Marks a match in the user's history relevant or not: moves its interest's threshold and keeps \"not like this\" examples.");
+            .WithSummary("Marks a match in the user's history relevant or not: moves its interest's threshold and keeps \"not like this\" examples.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         user.MapGet("/feedback", GetFeedback).WithSummary("Each interest's feedback: threshold in use, offset, examples kept. 404 when nothing is kept about the user (never known, or erased).")
             .ProducesProblem(StatusCodes.Status404NotFound);
     });

@@ -11,9 +11,9 @@ public static class InterestsApi
     public static IEndpointRouteBuilder MapInterestsApi(this IEndpointRouteBuilder app) => app.MapUserRoutes("Interests", user =>
     {
         user.MapGet("/interests", GetInterests).WithSummary("The user's interests, by id.");
-        user.MapGet("/interests/{interestId}", GetInterest).WithSummary("One interest.");
+        user.MapGet("/interests/{interestId}", GetInterest).WithSummary("One interest.").ProducesProblem(StatusCodes.Status404NotFound);
         user.MapPut("/interests/{interestId}", PutInterest).WithSummary("Creates or replaces an interest; its text is embedded before it is stored. Optional require / exclude: terms a message must all hold / must not hold.");
-        user.MapDelete("/interests/{interestId}", DeleteInterest).WithSummary("Removes an interest.");
+        user.MapDelete("/interests/{interestId}", DeleteInterest).WithSummary("Removes an interest.").ProducesProblem(StatusCodes.Status404NotFound);
     });
 
     public static async Task<Ok<UserInterests>> GetInterests(UserScope user, IGrainFactory grains)

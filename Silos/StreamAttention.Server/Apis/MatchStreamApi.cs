@@ -44,12 +44,11 @@ public static class MatchStreamApi
         // token from the query (EventSource sends no headers).
         app.MapUserRoutes("Live", user => user.MapGet("/matches/stream", StreamUser).RequireRateLimiting(SecurityHostingExtensions.StreamsPerCallerLimit)
             .AcceptsTokenInQuery().WithSummary("The user's matches from now on, as server-sent events, whichever silo scored them (404 while the user has no interests); ?delivery=immediate,… sends those kinds only.")
-            // A declared answer replaces the inferred 200, so the stream's own is declared with it.
-            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesProblem(StatusCodes.Status404NotFound));
+            .ProducesProblem(StatusCodes.Status404NotFound));
         app.MapGet("/tenants/{tenant}/matches/stream", StreamTenant).WithTags("Live").RequireTenantAccess().RequireRateLimiting(SecurityHostingExtensions.StreamsPerCallerLimit)
-            .AcceptsTokenInQuery().WithSummary("The tenant's users' matches from now on, as server-sent events. The tenant's admins and operators.");
+            .AcceptsTokenInQuery().ProducesValidationProblem().WithSummary("The tenant's users' matches from now on, as server-sent events. The tenant's admins and operators.");
         app.MapGet("/matches/stream", StreamAll).WithTags("Live").RequireOperator().RequireRateLimiting(SecurityHostingExtensions.StreamsPerCallerLimit)
-            .AcceptsTokenInQuery().WithSummary("Every user's matches from now on, as server-sent events. Operators only.");
+            .AcceptsTokenInQuery().ProducesValidationProblem().WithSummary("Every user's matches from now on, as server-sent events. Operators only.");
         return app;
     }
 

@@ -1,5 +1,9 @@
+using System.Globalization;
+using System.Reflection;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.OpenApi;
@@ -10,15 +14,20 @@ namespace StreamAttention.Server.Apis;
 
 /// <summary>
 /// What the generated OpenAPI document cannot see by itself: the route values <see cref="UserScope"/> binds
-/// (<c>{tenant}</c>, <c>{userId}</c>), the two ways to authenticate and the 401, 403 and 429 answers of the endpoints
-/// that need them, a live stream's token in the query and its event-stream body. The Orleans dashboard's own routes
-/// are not this API and are left out.
+/// (<c>{tenant}</c>, <c>{userId}</c>), the two ways to authenticate, the problems that middleware answers outside the
+/// handlers' typed results (401 and 403 where authorization is required, 413 where a body limit applies, 415 where a
+/// body is taken, 429 where a rate limit applies, 503 from the cluster on every operation), each as a problem-details
+/// schema, the extensions problems carry (<c>traceId</c>, the erasure's steps), an operation id per operation, a live
+/// stream's token in the query and its event-stream body. The Orleans dashboard's own routes are not this API and are
+/// left out.
 /// </summary>
 public static partial class OpenApiDocumentation
 {
     public const string BearerScheme = "Bearer";
     public const string ApiKeyScheme = "ApiKey";
+    private const string TraceIdExtension = "traceId";
     private const string EventStream = "text/event-stream";
+    private const string ProblemJson = "application/problem+json";
 
     public static void Configure(OpenApiOptions options)
     {
@@ -33,10 +42,31 @@ public static partial class OpenApiDocumentation
             };
             return Task.CompletedTask;
         });
-        options.AddOperationTransformer((operation, context, _) =>
+        options.AddSchemaTransformer((schema, context, _) =>
+        {
+            // Problems carry extensions: the trace id of every one, the erasure's done / failedStep / left. The generated
+            // schema forbids any property it does not list, so a client that validates would refuse every real problem.
+            if (context.JsonTypeInfo.Type.IsAssignableTo(typeof(ProblemDetails)))
+            {
+                schema.AdditionalPropertiesAllowed = true;
+                (schema.Properties ??= new Dictionary<string, IOpenApiSchema>()).TryAdd(TraceIdExtension,
+                    new OpenApiSchema { Type = JsonSchemaType.String, Description = "The request's W3C trace id, to find it in the silo's logs and traces." });
+            }
+            return Task.CompletedTask;
+        });
+        options.AddOperationTransformer(async (operation, context, cancellationToken) =>
         {
             var metadata = context.Description.ActionDescriptor.EndpointMetadata;
-            DeclareRouteValues(operation, context.Description.RelativePath ?? "");
+            var route = context.Description.RelativePath ?? "";
+            var tenantFromScope = DeclareRouteValues(operation, route).Contains("tenant");
+            // Stable and unique: the handler's name, and for a route's tenant form (the same handler under /tenants/{tenant}) "InTenant".
+            operation.OperationId ??= metadata.OfType<MethodInfo>().FirstOrDefault() is { IsSpecialName: false } handler && !handler.Name.Contains('<')
+                ? handler.Name + (tenantFromScope ? "InTenant" : "")
+                : null;
+            var problem = await context.GetOrCreateSchemaAsync(typeof(ProblemDetails), null, cancellationToken);
+            context.Document?.AddComponent(nameof(ProblemDetails), problem);
+            var responses = operation.Responses ??= [];
+            void Declare(int status, string description) => responses.TryAdd(status.ToString(CultureInfo.InvariantCulture), Problem(description, context.Document));
             if (metadata.OfType<IAuthorizeData>().Any() && !metadata.OfType<IAllowAnonymous>().Any())
             {
                 operation.Security =
@@ -44,14 +74,22 @@ public static partial class OpenApiDocumentation
                     new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, context.Document)] = [] },
                     new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, context.Document)] = [] },
                 ];
-                operation.Responses ??= [];
-                operation.Responses.TryAdd("401", Problem("No valid token or API key."));
-                operation.Responses.TryAdd("403", Problem("The caller's role or tenant does not reach this resource."));
+                Declare(StatusCodes.Status401Unauthorized, "No valid token or API key.");
+                Declare(StatusCodes.Status403Forbidden, "The caller's role or tenant does not reach this resource.");
+            }
+            if (operation.RequestBody is not null && metadata.OfType<RequestBodyLimit>().LastOrDefault() is { } bodyLimit)
+            {
+                Declare(StatusCodes.Status413PayloadTooLarge, $"The body is larger than {bodyLimit.Setting} allows.");
+            }
+            if (metadata.OfType<IAcceptsMetadata>().Any())
+            {
+                Declare(StatusCodes.Status415UnsupportedMediaType, $"The body's content type is not one of those listed, or its charset not one of {BodyCharsets.Readable}.");
             }
             if (metadata.OfType<EnableRateLimitingAttribute>().Any())
             {
-                (operation.Responses ??= []).TryAdd("429", Problem("Too many requests from this caller, or too many live streams open (Limits)."));
+                Declare(StatusCodes.Status429TooManyRequests, "Too many requests from this caller, or too many live streams open (Limits).");
             }
+            Declare(StatusCodes.Status503ServiceUnavailable, "The cluster is moving a lost silo's grains, did not answer in time, or its storage did not answer: retry later.");
             if (metadata.OfType<TokenInQuery>().Any())
             {
                 (operation.Parameters ??= []).Add(new OpenApiParameter
@@ -61,19 +99,20 @@ public static partial class OpenApiDocumentation
                     Description = "The bearer token, for a browser's EventSource, which sends no headers.",
                     Schema = new OpenApiSchema { Type = JsonSchemaType.String },
                 });
-                if (operation.Responses?.TryGetValue("200", out var ok) == true && ok is OpenApiResponse response)
+                // Declared problems (a 400 for ?delivery=) replace the inferred 200 of a handler returning IResult.
+                responses["200"] = new OpenApiResponse
                 {
-                    response.Description = "Server-sent events: event \"match\", data a LiveMatch, id its match id.";
-                    response.Content = new Dictionary<string, OpenApiMediaType> { [EventStream] = new OpenApiMediaType() };
-                }
+                    Description = "Server-sent events: event \"match\", data a LiveMatch, id its match id; event \"gap\" where matches may be missing.",
+                    Content = new Dictionary<string, OpenApiMediaType> { [EventStream] = new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String } } },
+                };
             }
-            return Task.CompletedTask;
         });
     }
 
-    /// <summary>Route values that no parameter of the handler names (bound by <see cref="UserScope"/>) become path parameters.</summary>
-    private static void DeclareRouteValues(OpenApiOperation operation, string route)
+    /// <summary>Route values that no parameter of the handler names (bound by <see cref="UserScope"/>) become path parameters; their names.</summary>
+    private static List<string> DeclareRouteValues(OpenApiOperation operation, string route)
     {
+        var declared = new List<string>();
         foreach (Match value in RouteValue().Matches(route))
         {
             var name = value.Groups["name"].Value;
@@ -86,14 +125,16 @@ public static partial class OpenApiDocumentation
                     Required = true,
                     Schema = new OpenApiSchema { Type = JsonSchemaType.String },
                 });
+                declared.Add(name);
             }
         }
+        return declared;
     }
 
-    private static OpenApiResponse Problem(string description) => new()
+    private static OpenApiResponse Problem(string description, OpenApiDocument? document) => new()
     {
         Description = description,
-        Content = new Dictionary<string, OpenApiMediaType> { ["application/problem+json"] = new OpenApiMediaType() },
+        Content = new Dictionary<string, OpenApiMediaType> { [ProblemJson] = new OpenApiMediaType { Schema = new OpenApiSchemaReference(nameof(ProblemDetails), document) } },
     };
 
     [GeneratedRegex(@"\{(?<name>\w+)(:[^}]*)?\}")]

@@ -20,7 +20,7 @@ public static class UserDataApi
             + "repeating the DELETE finishes the erasure. Matches already published to Kafka stay until the topics' retention removes them.");
         user.MapGet("/export", Export).WithSummary("Everything kept about the user as one document: interests, stored policy (null: the defaults), "
             + "feedback, recent matches, recent digests and the matches waiting for the next digest. 404 when nothing is kept: a user never "
-            + "known and an erased one answer alike.");
+            + "known and an erased one answer alike.").ProducesProblem(StatusCodes.Status404NotFound);
     });
 
     public static async Task<Results<NoContent, ProblemHttpResult>> Erase(UserScope user, IGrainFactory grains)

@@ -16,14 +16,15 @@ public static class UserRoutes
     /// <summary>
     /// Maps <paramref name="map"/> under both prefixes, each behind the user-access policy, the per-caller rate limit and
     /// the user's body limit (a user's interest, policy or feedback is small: any user could otherwise make the silo hold
-    /// the bulk limit's 16 MiB per request, as many times at once as it opens requests).
+    /// the bulk limit's 16 MiB per request, as many times at once as it opens requests), and each answers a 400 for a
+    /// malformed tenant or user id.
     /// </summary>
     public static IEndpointRouteBuilder MapUserRoutes(this IEndpointRouteBuilder app, string tag, Action<RouteGroupBuilder> map)
     {
         foreach (var prefix in new[] { TenantUserPrefix, UserPrefix })
         {
             map(app.MapGroup(prefix).WithTags(tag).RequireUserAccess().RequireRateLimiting(SecurityHostingExtensions.PerCallerRateLimit).WithUserRequestBodyLimit()
-                .AddEndpointFilter((context, next) => ValidateIds(context.HttpContext) is { } problem ? ValueTask.FromResult<object?>(problem) : next(context)));
+                .ProducesValidationProblem().AddEndpointFilter((context, next) => ValidateIds(context.HttpContext) is { } problem ? ValueTask.FromResult<object?>(problem) : next(context)));
         }
         return app;
     }

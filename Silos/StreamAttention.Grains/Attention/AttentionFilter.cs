@@ -32,6 +32,14 @@ public sealed class AttentionFilter(TimeProvider time, int maxFingerprints = Int
     /// <summary>How many digests a user's state keeps for <c>GET …/digests</c>.</summary>
     public const int RecentDigests = 10;
 
+    /// <summary>
+    /// How many digests formed but not yet taken by every sink (the outbox) a user's state holds. With that many unsent
+    /// (Kafka down, a tenant without its digest topic) no further digest is formed: the waiting matches go on being
+    /// listed and counted, as bounded as ever, for the one formed once the outbox has room, which counts them all. A
+    /// digest formed every hour of a two-week outage made the outbox, and every write of the user's state, grow by one.
+    /// </summary>
+    public const int MaxUnsentDigests = RecentDigests;
+
     /// <summary>The clock the attention runs on (a fake one in tests).</summary>
     public TimeProvider Time => time;
 
@@ -79,12 +87,14 @@ public sealed class AttentionFilter(TimeProvider time, int maxFingerprints = Int
 
     /// <summary>
     /// The digest of the pending matches when it is due (moving them out of <paramref name="state"/>), else null.
-    /// The best <see cref="DigestPolicy.DigestSize"/> by score are listed, grouped by interest, the rest counted.
+    /// The best <see cref="DigestPolicy.DigestSize"/> by score are listed, grouped by interest, the rest counted. None is
+    /// due while the outbox holds <see cref="MaxUnsentDigests"/>.
     /// </summary>
     public Digest? TakeDueDigest(string userId, DeliveryPolicy policy, AttentionState state)
     {
         var now = Now;
-        if (!state.HasPending || state.NextDigestAt is not { } due || now < due || QuietHoursWindow.IsQuiet(policy.QuietHours, now, out _))
+        if (!state.HasPending || state.NextDigestAt is not { } due || now < due || state.Outbox.Count >= MaxUnsentDigests
+            || QuietHoursWindow.IsQuiet(policy.QuietHours, now, out _))
         {
             return null;
         }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using System.Text.Json;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -147,7 +146,8 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
 
     /// <summary>
     /// Fails for a user whose tenant has no digest topic of its own (<see cref="IngestTenancyOptions.TenantTopicProblem"/>),
-    /// saying why: the user's grain keeps the digest in its outbox and logs the failure.
+    /// saying why: the user's grain keeps the digest in its outbox and logs the failure. A digest larger than the producer
+    /// takes is cut to fit (<see cref="DigestFit"/>).
     /// </summary>
     public Task PublishAsync(Digest digest, CancellationToken cancellationToken)
     {
@@ -159,7 +159,7 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
         return _producer.ProduceAsync(UserTopic(digest.UserId, _options.Tenancy.DigestTopicPattern, _options.DigestTopic), new Message<byte[]?, byte[]?>
         {
             Key = Encoding.UTF8.GetBytes(digest.UserId),
-            Value = JsonSerializer.SerializeToUtf8Bytes(digest, OutputJson.Records.Digest),
+            Value = DigestFit.Value(digest, _options.ProducerMessageMaxBytes() - IngestOutputOptions.RecordOverheadBytes),
             Headers = new Headers { { OutputSchema.Header, OutputSchema.DigestValue }, { DigestIdHeader, Encoding.UTF8.GetBytes(digest.Id) } },
         }, cancellationToken);
     }

@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 
@@ -6,8 +7,8 @@ namespace StreamAttention.Server.Apis;
 
 /// <summary>
 /// A body is read in its content type's charset: the JSON routes' <c>ReadFromJsonAsync</c> transcodes it, the import
-/// reads its lines in it. A charset .NET does not know is a 415 on every route, where <c>ReadFromJsonAsync</c> failed
-/// with a 500.
+/// reads its lines in it. A charset .NET does not know is a 415 on every route that takes a body, where
+/// <c>ReadFromJsonAsync</c> failed with a 500.
 /// </summary>
 public static class BodyCharsets
 {
@@ -32,7 +33,8 @@ public static class BodyCharsets
     {
         app.Use(async (context, next) =>
         {
-            if (Of(context.Request, DecoderFallback.ReplacementFallback) is (var name, null))
+            // Only where a body is taken (as the OpenAPI document declares the 415): a route that reads none ignores the header.
+            if (context.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>() is not null && Of(context.Request, DecoderFallback.ReplacementFallback) is (var name, null))
             {
                 await ProblemResponses.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type",
                     $"The body's charset ({name}) is not one this server reads: {Readable}.");

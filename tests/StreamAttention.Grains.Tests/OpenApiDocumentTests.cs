@@ -85,6 +85,70 @@ public sealed class OpenApiDocumentTests(SiloHostFixture fixture) : IClassFixtur
     }
 
     /// <summary>
+    /// A generated client names its methods by operation id, and an id is its handler's name: renaming a handler renames
+    /// them, so the ids are pinned here and a rename is a change of the API made on purpose.
+    /// </summary>
+    [Fact]
+    public async Task Operation_ids_are_pinned()
+    {
+        var document = (await fixture.Http.GetFromJsonAsync<JsonObject>("/openapi/v1.json"))!;
+        string[] userRoutes =
+        [
+            "GET /interests GetInterests", "GET /interests/{interestId} GetInterest", "PUT /interests/{interestId} PutInterest",
+            "DELETE /interests/{interestId} DeleteInterest", "GET /matches GetMatches", "GET /matches/stream StreamUser",
+            "GET /policy GetPolicy", "PUT /policy PutPolicy", "GET /digests GetDigests", "POST /matches/{matchId}/feedback PostFeedback",
+            "GET /feedback GetFeedback", "DELETE  Erase", "GET /export Export",
+        ];
+        var expected = userRoutes.Select(route => route.Split(' ')).SelectMany(route => new[]
+        {
+            $"{route[0]} /users/{{userId}}{route[1]} {route[2]}",
+            $"{route[0]} /tenants/{{tenant}}/users/{{userId}}{route[1]} {route[2]}InTenant",
+        }).Concat(
+        [
+            "POST /score Score", "POST /interests:import Import", "POST /tenants/{tenant}/interests:import ImportInTenant",
+            "GET /tenants/{tenant}/matches/stream StreamTenant", "GET /matches/stream StreamAll", "GET /dashboard/stats GetDashboardStats",
+        ]);
+        var actual = document["paths"]!.AsObject().SelectMany(path => path.Value!.AsObject().Where(o => o.Key != "parameters")
+            .Select(o => $"{o.Key.ToUpperInvariant()} {path.Key} {(string?)o.Value!["operationId"]}"));
+        Assert.Equal(expected.Order(StringComparer.Ordinal), actual.Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// The schema check of <see cref="Real_answers_are_what_the_document_says"/> finds what it says it checks: a real
+    /// answer passes, and the same answer with a required field missing, a value of the wrong type (in an array too) or
+    /// a field its schema does not list fails.
+    /// </summary>
+    [Fact]
+    public async Task The_schema_check_refuses_an_answer_the_document_does_not_describe()
+    {
+        var document = (await fixture.Http.GetFromJsonAsync<JsonObject>("/openapi/v1.json"))!;
+        var put = await fixture.Http.PutAsJsonAsync("/users/openapi-check/interests/db", new { text = Texts.DatabaseInterest, require = new[] { "database" } });
+        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        var interest = (await fixture.Http.GetFromJsonAsync<JsonObject>("/users/openapi-check/interests/db"))!;
+        var schema = document["paths"]!["/users/{userId}/interests/{interestId}"]!["get"]!["responses"]!["200"]!["content"]!["application/json"]!["schema"];
+
+        Assert.Empty(Errors(interest));
+        Assert.Equal(["$: required text is missing"], Errors(Changed(body => body.Remove("text"))));
+        Assert.Equal(["$.text: integer, the schema says string"], Errors(Changed(body => body["text"] = 1)));
+        Assert.Equal(["$.require[0]: boolean, the schema says string"], Errors(Changed(body => body["require"]![0] = true)));
+        Assert.Equal(["$: colour is not in the schema, which allows no other property"], Errors(Changed(body => body["colour"] = "red")));
+
+        JsonObject Changed(Action<JsonObject> change)
+        {
+            var body = interest.DeepClone().AsObject();
+            change(body);
+            return body;
+        }
+
+        List<string> Errors(JsonNode body)
+        {
+            var errors = new List<string>();
+            Validate(document, schema, body, "$", errors);
+            return errors;
+        }
+    }
+
+    /// <summary>
     /// What the server answers, successes and problems of every kind (a binder's, a validation's, authentication's,
     /// authorization's, a body limit's, routing's 415, a handler's 404), validated against the schema the document gives
     /// that operation, status and content type.

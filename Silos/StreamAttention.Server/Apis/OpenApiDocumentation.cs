@@ -16,7 +16,7 @@ namespace StreamAttention.Server.Apis;
 /// What the generated OpenAPI document cannot see by itself: the route values <see cref="UserScope"/> binds
 /// (<c>{tenant}</c>, <c>{userId}</c>), the two ways to authenticate, the problems that middleware answers outside the
 /// handlers' typed results (401 and 403 where authorization is required, 413 where a body limit applies, 415 where a
-/// body is taken, 429 where a rate limit applies, 503 from the cluster on every operation), each as a problem-details
+/// body is taken, 429 where a rate limit applies, 503 where the handler calls the cluster), each as a problem-details
 /// schema, the extensions problems carry (<c>traceId</c>, the erasure's steps), an operation id per operation, a live
 /// stream's token in the query and its event-stream body. The Orleans dashboard's own routes are not this API and are
 /// left out.
@@ -59,8 +59,9 @@ public static partial class OpenApiDocumentation
             var metadata = context.Description.ActionDescriptor.EndpointMetadata;
             var route = context.Description.RelativePath ?? "";
             var tenantFromScope = DeclareRouteValues(operation, route).Contains("tenant");
+            var handler = metadata.OfType<MethodInfo>().FirstOrDefault();
             // Stable and unique: the handler's name, and for a route's tenant form (the same handler under /tenants/{tenant}) "InTenant".
-            operation.OperationId ??= metadata.OfType<MethodInfo>().FirstOrDefault() is { IsSpecialName: false } handler && !handler.Name.Contains('<')
+            operation.OperationId ??= handler is { IsSpecialName: false } && !handler.Name.Contains('<')
                 ? handler.Name + (tenantFromScope ? "InTenant" : "")
                 : null;
             var problem = await context.GetOrCreateSchemaAsync(typeof(ProblemDetails), null, cancellationToken);
@@ -89,7 +90,11 @@ public static partial class OpenApiDocumentation
             {
                 Declare(StatusCodes.Status429TooManyRequests, "Too many requests from this caller, or too many live streams open (Limits).");
             }
-            Declare(StatusCodes.Status503ServiceUnavailable, "The cluster is moving a lost silo's grains, did not answer in time, or its storage did not answer: retry later.");
+            // A handler that calls the cluster takes the grain factory; the exception handler answers its failures 503.
+            if (handler?.GetParameters().Any(p => p.ParameterType.IsAssignableTo(typeof(IGrainFactory))) == true)
+            {
+                Declare(StatusCodes.Status503ServiceUnavailable, "The cluster is moving a lost silo's grains, did not answer in time, or its storage did not answer: retry later.");
+            }
             if (metadata.OfType<TokenInQuery>().Any())
             {
                 (operation.Parameters ??= []).Add(new OpenApiParameter

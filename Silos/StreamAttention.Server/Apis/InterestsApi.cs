@@ -12,7 +12,8 @@ public static class InterestsApi
     {
         user.MapGet("/interests", GetInterests).WithSummary("The user's interests, by id.");
         user.MapGet("/interests/{interestId}", GetInterest).WithSummary("One interest.").ProducesProblem(StatusCodes.Status404NotFound);
-        user.MapPut("/interests/{interestId}", PutInterest).WithSummary("Creates or replaces an interest; its text is embedded before it is stored. Optional require / exclude: terms a message must all hold / must not hold.");
+        user.MapPut("/interests/{interestId}", PutInterest).WithSummary("Creates or replaces an interest; its text is embedded before it is stored. Optional require / exclude: terms a message must all hold / must not hold.")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         user.MapDelete("/interests/{interestId}", DeleteInterest).WithSummary("Removes an interest.").ProducesProblem(StatusCodes.Status404NotFound);
     });
 

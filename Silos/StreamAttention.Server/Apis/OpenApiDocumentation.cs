@@ -6,16 +6,18 @@ using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using StreamAttention.Server.Hosting;
+using StreamAttention.Server.Options;
 using StreamAttention.Server.Security;
 
 namespace StreamAttention.Server.Apis;
 
 /// <summary>
 /// What the generated OpenAPI document cannot see by itself: the route values <see cref="UserScope"/> binds
-/// (<c>{tenant}</c>, <c>{userId}</c>), the two ways to authenticate, the problems that middleware answers outside the
-/// handlers' typed results (401 and 403 where authorization is required, 413 where a body limit applies, 415 where a
+/// (<c>{tenant}</c>, <c>{userId}</c>), the two ways to authenticate (none with Auth:Enabled false), the problems that
+/// middleware answers outside the handlers' typed results (401 and 403 where authorization is required, 413 where a body limit applies, 415 where a
 /// body is taken, 429 where a rate limit applies, 503 where the handler calls the cluster), each as a problem-details
 /// schema, the extensions problems carry (<c>traceId</c>, the erasure's steps), an operation id per operation, a live
 /// stream's token in the query and its event-stream body. The Orleans dashboard's own routes are not this API and are
@@ -32,8 +34,12 @@ public static partial class OpenApiDocumentation
     public static void Configure(OpenApiOptions options)
     {
         options.ShouldInclude = description => !("/" + description.RelativePath).StartsWith(SiloHost.OrleansDashboardPath + "/", StringComparison.Ordinal);
-        options.AddDocumentTransformer((document, _, _) =>
+        options.AddDocumentTransformer((document, context, _) =>
         {
+            if (!AuthEnabled(context.ApplicationServices))
+            {
+                return Task.CompletedTask;
+            }
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes = new Dictionary<string, IOpenApiSecurityScheme>
             {
@@ -68,7 +74,9 @@ public static partial class OpenApiDocumentation
             context.Document?.AddComponent(nameof(ProblemDetails), problem);
             var responses = operation.Responses ??= [];
             void Declare(int status, string description) => responses.TryAdd(status.ToString(CultureInfo.InvariantCulture), Problem(description, context.Document));
-            if (metadata.OfType<IAuthorizeData>().Any() && !metadata.OfType<IAllowAnonymous>().Any())
+            // With Auth:Enabled=false every policy allows everyone: no credentials, no 401, no refusal of a role or tenant.
+            var secured = AuthEnabled(context.ApplicationServices) && metadata.OfType<IAuthorizeData>().Any() && !metadata.OfType<IAllowAnonymous>().Any();
+            if (secured)
             {
                 operation.Security =
                 [
@@ -95,7 +103,8 @@ public static partial class OpenApiDocumentation
             {
                 Declare(StatusCodes.Status503ServiceUnavailable, "The cluster is moving a lost silo's grains, did not answer in time, or its storage did not answer: retry later.");
             }
-            if (metadata.OfType<TokenInQuery>().Any())
+            var liveStream = metadata.OfType<TokenInQuery>().Any();
+            if (liveStream && secured)
             {
                 (operation.Parameters ??= []).Add(new OpenApiParameter
                 {
@@ -104,6 +113,9 @@ public static partial class OpenApiDocumentation
                     Description = "The bearer token, for a browser's EventSource, which sends no headers.",
                     Schema = new OpenApiSchema { Type = JsonSchemaType.String },
                 });
+            }
+            if (liveStream)
+            {
                 // Declared problems (a 400 for ?delivery=) replace the inferred 200 of a handler returning IResult.
                 responses["200"] = new OpenApiResponse
                 {
@@ -135,6 +147,8 @@ public static partial class OpenApiDocumentation
         }
         return declared;
     }
+
+    private static bool AuthEnabled(IServiceProvider services) => services.GetRequiredService<IOptions<AuthOptions>>().Value.Enabled;
 
     private static OpenApiResponse Problem(string description, OpenApiDocument? document) => new()
     {

@@ -22,4 +22,9 @@ public sealed class AuthDisabledTests(AuthDisabledTests.OpenSiloFixture fixture)
         using var stream = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/matches/stream"), HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(HttpStatusCode.OK, stream.StatusCode);
     }
+
+    /// <summary>The document named credentials on every operation, and a 401 and 403 the server never answered.</summary>
+    [Fact]
+    public Task The_openapi_document_names_no_credentials_and_no_refusals_of_them()
+        => OpenApiDocumentTests.AssertEveryOperationIsDocumentedAsync(fixture, authEnabled: false);
 }

@@ -191,6 +191,7 @@ function checkReferences(objects) {
 // Cluster:ShutdownTimeout (Silos/StreamAttention.Grains/Options/SiloClusterOptions.cs), the standalone ingest's the
 // .NET host's own 30 s; either gets Ingest:DrainTimeout (Ingest/StreamAttention.Ingest/Options/KafkaIngestOptions.cs)
 // on top where it runs the ingest, which drains first (Silos/StreamAttention.Server/Hosting/IngestDrainShutdown.cs).
+// StopGracePeriodTests fails when these differ from the code's defaults.
 const DEFAULT_SHUTDOWN_SECONDS = 30;
 const HOST_SHUTDOWN_SECONDS = 30;
 const DEFAULT_DRAIN_SECONDS = 30;

@@ -314,9 +314,11 @@ public sealed partial class ExecutableTests : IDisposable
     [InlineData("--Scoring:Calibration=9", "Scoring:Calibration: The field Calibration must be Background or None.")]
     [InlineData("--Cluster:Clustering=5", "Cluster:Clustering: The field Clustering must be Localhost or Redis.")]
     [InlineData("--Tenants:Overrides:acme:MaxUsers=0", "Tenants:Overrides:acme:MaxUsers: The field MaxUsers must be between 1 and 2147483647.")]
-    // A tenant's name is a configuration key: a ',' in it split the key in two ("Tenants:Overrides:a, Tenants:b:MaxUsers"), a
-    // "'" left the validator's whole sentence ("DataAnnotation validation failed for 'TenantQuotaOptions' members: …").
+    // A tenant's name is a configuration key: a ',' in it split the key in two ("Tenants:Overrides:a, Tenants:b:MaxUsers"),
+    // also where what follows it is a property's name ("Tenants:Overrides:acme, Tenants:MaxUsers:MaxUsers"), a "'" left the
+    // validator's whole sentence ("DataAnnotation validation failed for 'TenantQuotaOptions' members: …").
     [InlineData("--Tenants:Overrides:a,b:MaxUsers=0", "Tenants:Overrides:a,b:MaxUsers: The field MaxUsers must be between 1 and 2147483647.")]
+    [InlineData("--Tenants:Overrides:acme,MaxUsers:MaxUsers=0", "Tenants:Overrides:acme,MaxUsers:MaxUsers: The field MaxUsers must be between 1 and 2147483647.")]
     [InlineData("--Tenants:Overrides:o'neil:MaxUsers=0", "Tenants:Overrides:o'neil:MaxUsers: The field MaxUsers must be between 1 and 2147483647.")]
     [InlineData("--Telemetry:OtlpEndpoint=collector:4317", "Telemetry:OtlpEndpoint must be an absolute http or https URL (http://127.0.0.1:4317), not 'collector:4317'.")]
     [InlineData("--Cluster:Membership:ProbeTimeout=-00:00:01", "Cluster:Membership:ProbeTimeout (-00:00:01) must be greater than 0.")]

@@ -24,7 +24,9 @@ public sealed class TenantQuotaOptions : IValidatableObject
 
     /// <summary>
     /// Each override's quotas, which the section's data annotations do not reach (0 or less refused every write of the
-    /// tenant), named by their keys below the section (<c>Overrides:acme:MaxUsers</c>).
+    /// tenant), named by their keys (<c>Tenants:Overrides:acme:MaxUsers</c>) in the message, of member
+    /// <see cref="Overrides"/>: a tenant's name may hold the ',' that joins a failure's members and the "'" that quotes
+    /// them, so a member holding it could not be told apart from the next.
     /// </summary>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -35,7 +37,8 @@ public sealed class TenantQuotaOptions : IValidatableObject
             {
                 foreach (var result in results)
                 {
-                    yield return new ValidationResult(result.ErrorMessage, result.MemberNames.Select(member => $"{nameof(Overrides)}:{tenant}:{member}"));
+                    var keys = string.Join(", ", result.MemberNames.Select(member => $"{SectionName}:{nameof(Overrides)}:{tenant}:{member}"));
+                    yield return new ValidationResult($"{keys}: {result.ErrorMessage}", [nameof(Overrides)]);
                 }
             }
         }

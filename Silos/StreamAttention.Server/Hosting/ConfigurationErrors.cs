@@ -41,51 +41,29 @@ public static partial class ConfigurationErrors
     /// validator's .NET type and member. A failure two validators found (an option both Kafka clients take) is told once.
     /// </summary>
     public static string DescribeCommandLine(OptionsValidationException validation, IReadOnlyDictionary<string, string> optionOfMember)
-        => string.Join("; ", validation.Failures.Select(failure => Named(failure, validation.OptionsType, member => optionOfMember.GetValueOrDefault(member, member))).Distinct(StringComparer.Ordinal));
+        => string.Join("; ", validation.Failures.Select(failure => Named(failure, member => optionOfMember.GetValueOrDefault(member, member))).Distinct(StringComparer.Ordinal));
 
     /// <summary>
     /// A data annotation's failure as the setting's key says it ("Scoring:DefaultThreshold: The field … must be between
     /// -1 and 1."), for options that name their section (<c>SectionName</c>): the validator names the .NET type and member.
     /// </summary>
     private static string WithKey(string failure, Type options)
-        => ValidatedConfiguration.SectionNameOf(options) is { } section ? Named(failure, options, member => $"{section}:{member}") : failure;
+        => ValidatedConfiguration.SectionNameOf(options) is { } section ? Named(failure, member => $"{section}:{member}") : failure;
 
     /// <summary>
     /// A data annotation's failure with its members named by <paramref name="name"/>, unless its message begins with
     /// that name already ("Ingest:Output:MaxRecordBytes must be …" of member Output); another failure as it is.
     /// </summary>
-    private static string Named(string failure, Type options, Func<string, string> name)
+    private static string Named(string failure, Func<string, string> name)
     {
         if (DataAnnotationFailure().Match(failure) is not { Success: true } match)
         {
             return failure;
         }
-        var (names, error) = (string.Join(", ", Members(match.Groups["members"].Value, options).Select(name)), match.Groups["error"].Value);
+        var (names, error) = (string.Join(", ", match.Groups["members"].Value.Split(',').Select(member => name(member.Trim()))), match.Groups["error"].Value);
         return error.StartsWith(names, StringComparison.Ordinal) && error.Length > names.Length && error[names.Length] is ':' or ' ' ? error : $"{names}: {error}";
     }
 
-    /// <summary>
-    /// The members the validator joined with ','. A member's path begins with a property of the options; a ',' in a
-    /// dictionary's key (a tenant named "a,b" in <c>Overrides:a,b:MaxUsers</c>) begins none, and stays in its member.
-    /// </summary>
-    private static List<string> Members(string joined, Type options)
-    {
-        var members = new List<string>();
-        foreach (var part in joined.Split(','))
-        {
-            if (members.Count > 0 && options.GetProperty(part.Trim().Split(':', '.', '[')[0]) is null)
-            {
-                members[^1] += "," + part;
-            }
-            else
-            {
-                members.Add(part.Trim());
-            }
-        }
-        return members;
-    }
-
-    // The members' part ends at the first "' with the error: '": a member may hold a "'" itself (a tenant named o'neil).
-    [GeneratedRegex("^DataAnnotation validation failed for '[^']+' members: '(?<members>.+?)' with the error: '(?<error>.*)'\\.$", RegexOptions.Singleline)]
+    [GeneratedRegex("^DataAnnotation validation failed for '[^']+' members: '(?<members>[^']+)' with the error: '(?<error>.*)'\\.$", RegexOptions.Singleline)]
     private static partial Regex DataAnnotationFailure();
 }

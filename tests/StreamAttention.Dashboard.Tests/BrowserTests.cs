@@ -70,7 +70,7 @@ public sealed class BrowserTests(SiloHostFixture host, ITestOutputHelper output)
     /// The page with a live match, audited as an on-call engineer meets it on a keyboard, a screen reader or a phone:
     /// axe-core's WCAG 2.0/2.1 A and AA rules, with no exceptions, on a desktop and a 360-pixel-wide screen; an interest
     /// added, a match given 👎 and the interest removed with the keyboard alone, each control focused showing where
-    /// focus is and named for what it does; the match announced politely without taking focus; and on the phone no
+    /// focus is and named for what it does, focus kept on a ✕ as a match redraws the interests' rows; the match announced politely without taking focus; and on the phone no
     /// page-wide horizontal scrolling, every control within the screen and at least 24 pixels square (WCAG 2.2's
     /// minimum target), and no arrival animation under reduced motion.
     /// </summary>
@@ -90,6 +90,9 @@ public sealed class BrowserTests(SiloHostFixture host, ITestOutputHelper output)
         Assert.True(result["phoneViolations"]!.AsArray().Count == 0, $"axe on the 360-pixel page: {result["phoneViolations"]}");
         // The keyboard alone added the interest, gave the feedback and removed the interest; focus stayed on the page.
         Assert.Equal("postgresql database performance tuning", (string?)result["storedByKeyboard"]);
+        // A match's arrival made the interests' rows anew while a ✕ had focus: the new row's ✕ has it.
+        Assert.Equal("- button \"remove a11y-db\": ✕", (string?)result["focusedBeforeRebuild"]);
+        Assert.Equal((string?)result["focusedBeforeRebuild"], (string?)result["focusedAfterRebuild"]);
         var feedback = Assert.Single(result["feedback"]!.AsArray())!;
         Assert.Equal(1, (int)feedback["notRelevant"]!);
         // Each button is named for what it does (its symbol is its text), the feedback's also for what it did.

@@ -89,7 +89,15 @@ try {
   const colorScheme = await phone.evaluate(() => getComputedStyle(document.documentElement).colorScheme);
   const phoneViolations = await violations(phone);
 
-  // Keyboard only: on from the editor to the match's 👎, Enter gives the feedback; focus stays on the button.
+  // Keyboard only: on from the editor to the interest's ✕. A match arriving meanwhile makes the interests' rows anew
+  // (their rates, as every 10 s): focus stays on that ✕, in its new row.
+  await tabUntil(desk, walk, () => document.activeElement?.matches("#interests button.remove"));
+  const focusedBeforeRebuild = await focusedName(desk);
+  await score(desk, `${message} on the replica`);
+  await desk.waitForFunction(() => document.querySelectorAll("#matches .match").length >= 2);
+  const focusedAfterRebuild = await focusedName(desk);
+
+  // Keyboard only: on to the newest match's 👎, Enter gives the feedback; focus stays on the button.
   await tabUntil(desk, walk, () => document.activeElement?.matches('#matches .match:first-child button.feedback[data-relevant="false"]'));
   const feedbackButtonName = await focusedName(desk);
   await desk.keyboard.press("Enter");
@@ -107,7 +115,7 @@ try {
   const afterRemoval = await desk.evaluate(() => document.activeElement === document.body ? null : document.activeElement.id || document.activeElement.tagName);
 
   console.log(JSON.stringify({ storedByKeyboard, focusKeptOnArrival, live, markStyle, matchSnapshot, deskViolations,
-    feedbackButtonName, afterFeedback, feedback, removeButtonName, editButtonName, afterRemoval, walk,
+    focusedBeforeRebuild, focusedAfterRebuild, feedbackButtonName, afterFeedback, feedback, removeButtonName, editButtonName, afterRemoval, walk,
     pageWidth, offScreen, smallTargets, arrivalAnimation, colorScheme, phoneViolations, errors }));
 } finally {
   await browser.close();

@@ -241,6 +241,10 @@ async function problem(response) {
 }
 
 function renderInterests() {
+  // The rows are made anew (every 10 s and on each match): a focused ✎ or ✕ gets focus back in its new row, or a
+  // keyboard user would be sent to the page's top.
+  const focusedRow = document.activeElement?.closest("#interests tr");
+  const refocus = focusedRow && [focusedRow.dataset.interestId, document.activeElement.className];
   const cutoff = Date.now() - RATE_WINDOW_MS;
   const counts = state.interests.map(i => (state.matchTimes.get(i.id) ?? []).filter(t => t >= cutoff).length);
   const max = Math.max(1, ...counts);
@@ -255,6 +259,10 @@ function renderInterests() {
       actionsCell(interest));
     return row;
   }));
+  if (refocus) {
+    const [id, kind] = refocus;
+    [...$("interests").children].find(row => row.dataset.interestId === id)?.querySelector(`button.${kind}`)?.focus();
+  }
 }
 
 /** The interest's require / exclude terms, as the API stored them (normalised). */

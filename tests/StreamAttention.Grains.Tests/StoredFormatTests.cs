@@ -159,7 +159,7 @@ public sealed class StoredFormatTests(SiloHostFixture fixture) : IClassFixture<S
     [Fact]
     public void A_user_state_stored_before_incarnations_loads_whole_without_one()
     {
-        var expected = UserState();
+        var expected = WithoutMoreRepeats(UserState());
         expected.Incarnation = Guid.Empty;
 
         var loaded = Storage.Deserialize<UserInterestsState>(StoredRecords.Bytes("user-state-before-incarnation.bin"))!;
@@ -168,14 +168,41 @@ public sealed class StoredFormatTests(SiloHostFixture fixture) : IClassFixture<S
         Assert.Equal(Guid.Empty, loaded.Incarnation);
     }
 
+    /// <summary>
+    /// A user state as the build before digests counted the repeats they do not list wrote it (main at 39c4d9f,
+    /// <c>StoredStates/user-state-before-more-repeats.bin</c>): it loads whole, with none forgotten and every digest's
+    /// <see cref="Digest.MoreRepeats"/> 0, as the field's default.
+    /// </summary>
+    [Fact]
+    public void A_user_state_stored_before_more_repeats_loads_whole_with_none_counted()
+    {
+        var expected = WithoutMoreRepeats(UserState());
+
+        var loaded = Storage.Deserialize<UserInterestsState>(StoredRecords.Bytes("user-state-before-more-repeats.bin"))!;
+
+        Assert.Equal(Json(expected), Json(loaded));
+        Assert.Equal(0, loaded.Attention.ForgottenRepeats);
+        Assert.All(loaded.Attention.RecentDigests, d => Assert.Equal(0, d.MoreRepeats));
+    }
+
     /// <summary><paramref name="state"/> as a build before repeats were counted (and before incarnations) stored it.</summary>
     private static UserInterestsState WithoutRepeats(UserInterestsState state)
     {
         state.Incarnation = Guid.Empty;
-        var attention = state.Attention;
+        var attention = WithoutMoreRepeats(state).Attention;
         attention.Repeats.Clear();
         attention.RecentDigests = [.. attention.RecentDigests.Select(d => d with { Repeats = null })];
         // The outbox's digest is the newest of the recent ones, one object stored once.
+        attention.Outbox = [attention.RecentDigests[^1]];
+        return state;
+    }
+
+    /// <summary><paramref name="state"/> as a build before digests counted the repeats they do not list stored it.</summary>
+    private static UserInterestsState WithoutMoreRepeats(UserInterestsState state)
+    {
+        var attention = state.Attention;
+        attention.ForgottenRepeats = 0;
+        attention.RecentDigests = [.. attention.RecentDigests.Select(d => d with { MoreRepeats = 0 })];
         attention.Outbox = [attention.RecentDigests[^1]];
         return state;
     }
@@ -310,7 +337,7 @@ public sealed class StoredFormatTests(SiloHostFixture fixture) : IClassFixture<S
         var listed = Matches(At.AddHours(-2), "Postgres replica lag on db-3", 3, "m-old", DeliveryKinds.Deferred, withMessageIds);
         var digest = new Digest("acme/alice/2", "acme/alice", At.AddHours(-1), DigestReasons.Schedule, 7,
             new[] { new DigestGroup("db", listed[..2], 3), new DigestGroup("net", listed[2..], 1) },
-            new[] { new DigestRepeat("m-old-0", "db", 41, At.AddHours(-1.5), 0.81f, 0.93f, "Postgres replica lag on db-4") });
+            new[] { new DigestRepeat("m-old-0", "db", 41, At.AddHours(-1.5), 0.81f, 0.93f, "Postgres replica lag on db-4") }, 17);
         attention.RecentDigests.AddRange([new Digest("acme/alice/1", "acme/alice", At.AddHours(-3), DigestReasons.QuietHoursEnd, 0, Array.Empty<DigestGroup>()), digest]);
         attention.Outbox.Add(digest);
         attention.DigestSequence = 2;
@@ -325,6 +352,7 @@ public sealed class StoredFormatTests(SiloHostFixture fixture) : IClassFixture<S
         attention.LogOldest = 3;
         attention.LogStart = 5;
         attention.Repeats["m-new-0"] = new DigestRepeat("m-new-0", "db", 12, At.AddMinutes(20), 0.77f, 0.88f, "Postgres replica lag on db-6");
+        attention.ForgottenRepeats = 9;
         attention.Feedback["db"] = new FeedbackState { Offset = 0.05f, Relevant = 1, NotRelevant = 2, NotLikeThis = [[0.25f, -0.5f]] };
         state.Expansions["db"] = new StoredExpansion(0x5eed_2026_1205, [0.6f, 0.8f], ["replica", "failover"], [0.71f, 0.52f], [19660, 26214]);
         return state;

@@ -38,7 +38,7 @@ public sealed class OutputSchemaTests
                 "groups[].top[].score", "groups[].top[].highlights[].token", "groups[].top[].highlights[].weight", "groups[].top[].matchId",
                 "groups[].top[].delivery", "groups[].top[].duplicateOf", "groups[].top[].truncated", "groups[].top[].rawScore", "groups[].top[].source",
                 "groups[].top[].messageId", "groups[].more", "repeats[].matchId", "repeats[].interestId", "repeats[].count", "repeats[].lastAt",
-                "repeats[].lastScore", "repeats[].bestScore", "repeats[].lastText",
+                "repeats[].lastScore", "repeats[].bestScore", "repeats[].lastText", "moreRepeats",
             }),
         };
 

@@ -4,11 +4,14 @@ namespace StreamAttention.Contracts.Users;
 /// The deferred matches of one user sent together. <paramref name="Id"/> ("user/sequence") is stable: a digest resent
 /// after a failure carries the same id. <paramref name="Total"/> counts every deferred match, listed or not.
 /// <paramref name="Repeats"/> are the matches near-duplicates of which were suppressed since the previous digest, most
-/// repeated first (null in digests formed before they were counted).
+/// repeated first (null in digests formed before they were counted). <paramref name="MoreRepeats"/> counts the suppressed
+/// near-duplicates since the previous digest that <paramref name="Repeats"/> does not: those of the originals beyond the
+/// ones listed, and of the originals forgotten past the bound on those kept (0 in digests formed before it was counted),
+/// so the repeats' counts and it together count every one.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("StreamAttention.Digest")]
 public sealed record Digest(string Id, string UserId, DateTimeOffset At, string Reason, int Total, IReadOnlyList<DigestGroup> Groups,
-    IReadOnlyList<DigestRepeat>? Repeats = null);
+    IReadOnlyList<DigestRepeat>? Repeats = null, int MoreRepeats = 0);
 
 /// <summary>One interest's part of a digest: its listed matches, best first, and how many more there were.</summary>
 [GenerateSerializer, Immutable, Alias("StreamAttention.DigestGroup")]

@@ -23,7 +23,8 @@ namespace StreamAttention.Grains.Attention;
 /// A digest is due <see cref="DigestPolicy.DigestEvery"/> after the first pending match (the end of quiet hours for one
 /// deferred by them) and never goes out inside quiet hours, so quiet hours end with one digest. A suppressed
 /// near-duplicate is counted against its original (<see cref="AttentionState.Repeats"/>) and makes a digest due as a
-/// deferred match does: it lists the <see cref="DigestPolicy.DigestSize"/> most repeated originals.
+/// deferred match does: it lists the <see cref="DigestPolicy.DigestSize"/> most repeated originals and counts the others'
+/// repeats, and those of originals forgotten, in <see cref="Digest.MoreRepeats"/>.
 /// A user's state stays bounded: the digest's matches beyond those it lists are only counted, and at most
 /// <paramref name="maxFingerprints"/> recent matches are checked for near-duplicates.
 /// </summary>
@@ -112,7 +113,8 @@ public sealed class AttentionFilter(TimeProvider time, int maxFingerprints = Int
         var reason = state.UnlistedQuietHours || pending.Any(m => m.Delivery == DeliveryKinds.QuietHours) ? DigestReasons.QuietHoursEnd : DigestReasons.Schedule;
         state.DigestSequence++;
         var repeats = state.RepeatsMostFirst().Take(policy.Digest.DigestSize).ToArray();
-        var digest = new Digest($"{userId}/{state.DigestSequence}", userId, now, reason, pending.Count + unlisted.Values.Sum(), groups, repeats);
+        var moreRepeats = state.Repeats.Values.Sum(r => r.Count) - repeats.Sum(r => r.Count) + state.ForgottenRepeats;
+        var digest = new Digest($"{userId}/{state.DigestSequence}", userId, now, reason, pending.Count + unlisted.Values.Sum(), groups, repeats, moreRepeats);
         state.ClearPending();
         state.RecentDigests.Add(digest);
         if (state.RecentDigests.Count > RecentDigests)

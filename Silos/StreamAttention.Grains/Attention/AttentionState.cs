@@ -132,6 +132,13 @@ public sealed class AttentionState
     [Id(12)]
     public Dictionary<string, DigestRepeat> Repeats { get; set; } = [];
 
+    /// <summary>
+    /// The suppressed near-duplicates since the last digest of the originals forgotten past the bound on
+    /// <see cref="Repeats"/>: the next digest counts them (<see cref="Digest.MoreRepeats"/>) without their originals.
+    /// </summary>
+    [Id(13)]
+    public int ForgottenRepeats { get; set; }
+
     /// <summary>Whether any match waits for the next digest, or a repeat to be reported in it.</summary>
     public bool HasPending => Pending.Count > 0 || Unlisted.Count > 0 || Repeats.Count > 0;
 
@@ -214,7 +221,8 @@ public sealed class AttentionState
     /// <summary>
     /// Counts <paramref name="duplicate"/>, suppressed at <paramref name="at"/>, against <paramref name="original"/>
     /// for the next digest, due at <paramref name="due"/> unless one is due earlier. Of at most
-    /// <paramref name="originals"/> originals: beyond them, the one repeated longest ago is forgotten. One suppressed inside
+    /// <paramref name="originals"/> originals: beyond them, the one repeated longest ago is forgotten, its count kept in
+    /// <see cref="ForgottenRepeats"/> (not logged: a log replayed brings the original back with its count). One suppressed inside
     /// quiet hours (<paramref name="quietHours"/>) makes the digest come for their end, as a match they deferred does.
     /// </summary>
     public void AddRepeat(string original, UserMatch duplicate, DateTimeOffset at, DateTimeOffset due, int originals, bool quietHours)
@@ -232,7 +240,9 @@ public sealed class AttentionState
         // A while: a state read back may hold more, an entry replayed having brought back one forgotten after it was written.
         while (!Repeats.ContainsKey(original) && Repeats.Count >= originals)
         {
-            Repeats.Remove(Repeats.Values.MinBy(r => r.LastAt)!.MatchId);
+            var forgotten = Repeats.Values.MinBy(r => r.LastAt)!;
+            Repeats.Remove(forgotten.MatchId);
+            ForgottenRepeats += forgotten.Count;
         }
         AddRepeatTo(Repeats, original, duplicate, at, ref first);
     }
@@ -264,6 +274,7 @@ public sealed class AttentionState
         Pending = [];
         Unlisted = [];
         Repeats = [];
+        ForgottenRepeats = 0;
         UnlistedQuietHours = false;
         NextDigestAt = null;
     }

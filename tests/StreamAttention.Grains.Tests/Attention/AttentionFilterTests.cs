@@ -126,6 +126,36 @@ public sealed class AttentionFilterTests
     }
 
     /// <summary>
+    /// A digest counts every repeat since the previous one: the originals it lists with theirs, and in
+    /// <see cref="Digest.MoreRepeats"/> those of the originals beyond them and of the originals forgotten past the bound.
+    /// </summary>
+    [Fact]
+    public void A_digest_counts_the_repeats_it_does_not_list_and_those_of_originals_forgotten()
+    {
+        var time = new FakeTimeProvider(Start);
+        var (filter, state) = (new AttentionFilter(time, maxFingerprints: 4), new AttentionState());
+        var policy = DeliveryPolicy.Default with { RateLimit = new RateLimitPolicy(100, TimeSpan.FromHours(1)), Digest = new DigestPolicy(TimeSpan.FromHours(1), 2) };
+        for (var i = 0; i < 6; i++)
+        {
+            Assert.Equal(DeliveryKinds.Immediate, filter.Decide(Match($"o{i}", DistinctText(i) + " on db-1", 0.8f), policy, state).Delivery);
+            // Original i is repeated i + 1 times.
+            for (var r = 0; r <= i; r++)
+            {
+                Assert.Equal(DeliveryKinds.SuppressedDuplicate, filter.Decide(Match($"r{i}-{r}", DistinctText(i) + $" on db-{r + 2}", 0.8f), policy, state).Delivery);
+            }
+            time.Advance(TimeSpan.FromSeconds(10));
+        }
+        time.Advance(policy.Digest.DigestEvery);
+
+        var digest = Assert.IsType<Digest>(filter.TakeDueDigest("u", policy, state));
+
+        Assert.Equal(new[] { ("o5", 6), ("o4", 5) }, digest.Repeats!.Select(r => (r.MatchId, r.Count)));
+        // o3 and o2 kept but not listed (4 + 3 repeats), o1 and o0 forgotten past the 4 originals kept (2 + 1).
+        Assert.Equal(4 + 3 + 2 + 1, digest.MoreRepeats);
+        Assert.Equal(0, state.ForgottenRepeats);
+    }
+
+    /// <summary>
     /// A log replayed after a lost silo can bring back an original forgotten after its entry was written (the entry holds
     /// its repeats, the forgetting is not logged): the next repeat of another original brings them back within their bound.
     /// </summary>

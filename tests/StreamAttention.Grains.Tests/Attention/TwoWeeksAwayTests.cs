@@ -31,6 +31,8 @@ public sealed class TwoWeeksAwayTests(ITestOutputHelper output)
         Assert.Equal(14 * 500, away.Decisions.Values.Sum());
         // Every match held back is counted by the digest that followed it, or by the next, still waiting.
         Assert.Equal(away.Held, away.Sent.Sum(d => d.Total) + away.Waiting);
+        // Every suppressed duplicate is counted by a digest, listed in its repeats or not, or still waiting.
+        Assert.Equal(away.Suppressed, away.Sent.Sum(RepeatsCounted) + away.RepeatsWaiting);
         // One digest at the end of each night's quiet hours, none inside them.
         Assert.Equal(14, away.Sent.Count(d => d.Reason == DigestReasons.QuietHoursEnd));
         Assert.DoesNotContain(away.Sent, d => d.At.ToOffset(TimeSpan.FromHours(1)).TimeOfDay is var local && (local >= TimeSpan.FromHours(22) || local < TimeSpan.FromHours(7)));
@@ -58,10 +60,21 @@ public sealed class TwoWeeksAwayTests(ITestOutputHelper output)
         // Once the sink takes them: the outbox's digests, then one that counts every match held since.
         Assert.Equal(AttentionFilter.MaxUnsentDigests + 1, away.Sent.Count);
         Assert.Equal(away.Held, away.Sent.Sum(d => d.Total));
+        // Past the 256 originals kept, the ones repeated longest ago are forgotten, not their counts.
+        Assert.Equal(away.Suppressed, away.Sent.Sum(RepeatsCounted) + away.RepeatsWaiting);
         Assert.InRange(away.Sent[^1].Groups.Sum(g => g.Top.Count), 1, 10);
     }
 
-    private sealed record Away(List<Digest> Sent, Dictionary<string, int> Decisions, int Held, int Waiting, int MaxOutbox, int MaxStateBytes);
+    private sealed record Away(List<Digest> Sent, Dictionary<string, int> Decisions, int Held, int Waiting, int MaxOutbox, int MaxStateBytes)
+    {
+        public int Suppressed => Decisions.GetValueOrDefault(DeliveryKinds.SuppressedDuplicate);
+
+        /// <summary>The suppressed duplicates counted for the next digest, listed or not.</summary>
+        public required int RepeatsWaiting { get; init; }
+    }
+
+    /// <summary>The suppressed duplicates a digest counts: those it lists in its repeats and those it does not.</summary>
+    private static int RepeatsCounted(Digest digest) => digest.Repeats!.Sum(r => r.Count) + digest.MoreRepeats;
 
     /// <summary>
     /// Two weeks of decisions, and the reminder's check every minute as the user's grain makes it: a digest formed goes
@@ -141,8 +154,9 @@ public sealed class TwoWeeksAwayTests(ITestOutputHelper output)
         output.WriteLine($"digests sent {sent.Count} ({sent.Count(d => d.Reason == DigestReasons.QuietHoursEnd)} quiet-hours-end), max listed {sent.Max(d => d.Groups.Sum(g => g.Top.Count))}, " +
             $"max repeats {sent.Max(d => d.Repeats!.Count)}, max JSON {maxDigestBytes} B, max outbox {maxOutbox}");
         output.WriteLine($"held {held}, counted in digests {sent.Sum(d => d.Total)} (+{waiting} waiting)");
-        output.WriteLine($"suppressed {suppressed}, repeats counted in digests {sent.Sum(d => d.Repeats!.Sum(r => r.Count))} (+{state.Repeats.Values.Sum(r => r.Count)} waiting)");
-        return new Away(sent, decisions, held, waiting, maxOutbox, maxStateBytes);
+        var repeatsWaiting = state.Repeats.Values.Sum(r => r.Count) + state.ForgottenRepeats;
+        output.WriteLine($"suppressed {suppressed}, repeats listed in digests {sent.Sum(d => d.Repeats!.Sum(r => r.Count))}, counted {sent.Sum(RepeatsCounted)} (+{repeatsWaiting} waiting)");
+        return new Away(sent, decisions, held, waiting, maxOutbox, maxStateBytes) { RepeatsWaiting = repeatsWaiting };
     }
 
     /// <summary>A distinct alert: a few words of a large vocabulary, so two are seldom near-duplicates.</summary>

@@ -13,11 +13,14 @@ namespace StreamAttention.Ingest.Tests;
 /// consumer's prefetch had fetched A's whole backlog, up to 100,000 messages or 64 MiB, into the one queue the loop
 /// reads in order).
 /// </summary>
-public sealed class TenantFairnessTests(IngestClusterFixture fixture) : IClassFixture<IngestClusterFixture>
+public sealed class TenantFairnessTests(FaultyClusterFixture fixture) : IClassFixture<FaultyClusterFixture>
 {
     private const string User = "fairness-db";
     private const string NoisyTopic = "fairness.acme";
     private const string QuietTopic = "fairness.globex";
+
+    /// <summary>A word of every message's text (<see cref="Texts.DatabaseMessage"/>): the scoring calls held.</summary>
+    private const string Word = "postgresql";
 
     /// <summary>~100 bytes a message: 600 KB, which the consumer fetched in one go, being less than a partition's fetch (1 MiB).</summary>
     private const int Backlog = 6000;
@@ -41,20 +44,25 @@ public sealed class TenantFairnessTests(IngestClusterFixture fixture) : IClassFi
         using var producer = new ProducerBuilder<string, string>(producerConfig).Build();
         await Task.WhenAll(Enumerable.Range(0, Backlog).Select(i => producer.ProduceAsync(NoisyTopic, Message($"acme-{i}")))).WaitAsync(KafkaClients.Deadline);
         const string group = "fairness";
+        // B's message is produced while scoring holds A's first batches: the consumer has fetched what it fetches ahead
+        // of them (before, all of A's backlog), and the loop has read at most MaxInFlightBatches batches of A however slow
+        // this machine is (waiting for A's first match instead, a stalled test could produce B's message after A's
+        // backlog had drained, and fail with the prefetch bounded).
+        var held = fixture.Faults.HoldScoringOf(Word);
         using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, group, options =>
         {
             options.InputTopics = [NoisyTopic, QuietTopic];
             options.Tenancy.Topics = new() { [NoisyTopic] = "acme", [QuietTopic] = "globex" };
         });
-        // The first match out: the consumer has fetched (some of) A's backlog, and the loop is working through it.
-        using (var watermarks = new ConsumerBuilder<byte[], byte[]>(KafkaClients.Consumer(kafka, "watermarks-" + Guid.NewGuid())).Build())
+        try
         {
-            while (watermarks.QueryWatermarkOffsets(new TopicPartition(Traffic.OutputTopic, 0), TimeSpan.FromSeconds(5)).High.Value == 0)
-            {
-                await Task.Delay(10);
-            }
+            await held.WaitAsync(KafkaClients.Deadline);
+            await producer.ProduceAsync(QuietTopic, Message("globex-0")).WaitAsync(KafkaClients.Deadline);
         }
-        await producer.ProduceAsync(QuietTopic, Message("globex-0")).WaitAsync(KafkaClients.Deadline);
+        finally
+        {
+            fixture.Faults.ReleaseScoring();
+        }
         await WaitForAllCommittedAsync(kafka, group);
 
         var ids = OutputReader.ReadTo(kafka, new Dictionary<TopicPartition, long> { [new(Traffic.OutputTopic, 0)] = HighWatermark(kafka) })

@@ -10,6 +10,7 @@ using StreamAttention.Ingest.Decoding;
 using StreamAttention.Ingest.Diagnostics;
 using StreamAttention.Ingest.EmbeddedKafka;
 using StreamAttention.Ingest.Options;
+using StreamAttention.Ingest.Pipeline;
 using StreamAttention.Ingest.Publishing;
 // Orleans brings its own ErrorCode into scope.
 using ErrorCode = Confluent.Kafka.ErrorCode;
@@ -171,6 +172,22 @@ public sealed class PipelineTests(IngestClusterFixture fixture) : IClassFixture<
 
         Assert.Equal([Traffic.Id(0), Traffic.Id(3)], OutputReader.ReadMatches(kafka).Select(m => (string)m["messageId"]!).Order());
         Assert.Equal(0, outcomes.Restarts);
+    }
+
+    [Fact]
+    public async Task A_message_larger_than_what_the_consumer_takes_of_a_partition_per_fetch_is_read_and_scored()
+    {
+        await using var kafka = Traffic.StartKafka();
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "large-record", options => options.MaxMessageBytes = 4 * IngestConsumerConfig.MaxPartitionFetchBytes);
+        using var outcomes = new OutcomeCounter(ingest);
+        // Twice max.partition.fetch.bytes: a fetch returns a partition's first record batch whole, whatever its size.
+        var large = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { id = "large", text = Traffic.TextOf(0), padding = new string('x', 2 * IngestConsumerConfig.MaxPartitionFetchBytes) }));
+
+        await ProduceAsync(kafka, large, Encoding.UTF8.GetBytes(Traffic.Json(3)));
+        await OutputReader.WaitForAllCommittedAsync(kafka, "large-record");
+
+        Assert.Equal(["large", Traffic.Id(3)], OutputReader.ReadMatches(kafka).Select(m => (string)m["messageId"]!).Order());
+        Assert.Equal((0, 0), (OutputReader.ReadAll(kafka, Traffic.DeadLetterTopic).Count(), outcomes.Restarts));
     }
 
     [Fact]

@@ -38,6 +38,8 @@ public sealed class AttentionFilter(TimeProvider time, int maxFingerprints = Int
     /// (Kafka down, a tenant without its digest topic) no further digest is formed: the waiting matches go on being
     /// listed and counted, as bounded as ever, for the one formed once the outbox has room, which counts them all. A
     /// digest formed every hour of a two-week outage made the outbox, and every write of the user's state, grow by one.
+    /// No more than <see cref="RecentDigests"/>: the unsent are the newest formed, so each stays readable at
+    /// <c>GET …/digests</c>.
     /// </summary>
     public const int MaxUnsentDigests = RecentDigests;
 

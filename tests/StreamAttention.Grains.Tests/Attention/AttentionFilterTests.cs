@@ -157,7 +157,8 @@ public sealed class AttentionFilterTests
 
     /// <summary>
     /// A log replayed after a lost silo can bring back an original forgotten after its entry was written (the entry holds
-    /// its repeats, the forgetting is not logged): the next repeat of another original brings them back within their bound.
+    /// its repeats, the forgetting is not logged): the next repeat of another original brings them back within their bound,
+    /// and the digest counts each repeat once, those of the originals forgotten again in <see cref="Digest.MoreRepeats"/>.
     /// </summary>
     [Fact]
     public void Repeats_replayed_beyond_their_bound_are_brought_back_within_it_by_the_next_original_repeated()
@@ -183,6 +184,11 @@ public sealed class AttentionFilterTests
         Assert.Equal(DeliveryKinds.SuppressedDuplicate, filter.Decide(Match("r4", DistinctText(4) + " on db-2", 0.8f), policy, replayed).Delivery);
 
         Assert.Equal(new[] { "o3", "o4" }, replayed.Repeats.Keys.Order());
+        time.Advance(policy.Digest.DigestEvery);
+        var digest = Assert.IsType<Digest>(filter.TakeDueDigest("u", policy, replayed));
+        // r0 to r4, one each: o0, o1 and o2 forgotten again (3), o3 and o4 listed.
+        Assert.Equal(2, digest.Repeats!.Sum(r => r.Count));
+        Assert.Equal(3, digest.MoreRepeats);
     }
 
     /// <summary>Alerts in the same wording with a word of their own: an escalation, a resolution, another service or host.</summary>

@@ -9,7 +9,7 @@ public sealed class DigestFitTests
 {
     /// <summary>
     /// Texts cut to the last length still leave the digest too large: its worst listed matches (the lowest score, then the
-    /// latest) are counted in their group instead, until it fits, the best ones still listed.
+    /// latest) are counted in their group instead, until it fits, the best ones still listed; the repeats' counts stay.
     /// </summary>
     [Fact]
     public void A_digest_its_cut_texts_leave_too_large_lists_its_best_matches_and_counts_the_rest()
@@ -18,14 +18,14 @@ public sealed class DigestFitTests
         var groups = new[] { "db", "net" }.Select((interest, g) => new DigestGroup(interest,
             [.. Enumerable.Range(0, 20).Select(i => new UserMatch(DateTimeOffset.UnixEpoch.AddSeconds(i), interest, text, 0.9f - (2 * i + g) / 100f, [], $"{interest}-{i}"))], 3)).ToArray();
         var repeats = new[] { new DigestRepeat("r-1", "db", 12, DateTimeOffset.UnixEpoch, 0.8f, 0.85f, text) };
-        var digest = new Digest("dave/4", "dave", DateTimeOffset.UnixEpoch, DigestReasons.Schedule, 46, groups, repeats);
+        var digest = new Digest("dave/4", "dave", DateTimeOffset.UnixEpoch, DigestReasons.Schedule, 46, groups, repeats, MoreRepeats: 30);
 
         var value = DigestFit.Value(digest, 6_000);
 
         Assert.InRange(value.Length, 1, 6_000);
         var sent = JsonNode.Parse(value)!;
         Assert.Equal(("dave/4", 46), ((string?)sent["id"], (int)sent["total"]!));
-        Assert.Equal(12, (int)sent["repeats"]![0]!["count"]!);
+        Assert.Equal((12, 30), ((int)sent["repeats"]![0]!["count"]!, (int)sent["moreRepeats"]!));
         var listed = sent["groups"]!.AsArray().SelectMany(g => g!["top"]!.AsArray().Select(m => (float)m!["score"]!)).ToArray();
         Assert.InRange(listed.Length, 1, 39);
         Assert.All(sent["groups"]!.AsArray(), g => Assert.Equal(23, g!["top"]!.AsArray().Count + (int)g["more"]!));

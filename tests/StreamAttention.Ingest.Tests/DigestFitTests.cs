@@ -1,5 +1,7 @@
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using StreamAttention.Contracts.Text;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Ingest.Publishing;
 
@@ -20,7 +22,7 @@ public sealed class DigestFitTests
         var repeats = new[] { new DigestRepeat("r-1", "db", 12, DateTimeOffset.UnixEpoch, 0.8f, 0.85f, text) };
         var digest = new Digest("dave/4", "dave", DateTimeOffset.UnixEpoch, DigestReasons.Schedule, 46, groups, repeats, MoreRepeats: 30);
 
-        var value = DigestFit.Value(digest, 6_000);
+        var (value, textsCutTo, unlisted) = DigestFit.Fit(digest, 6_000);
 
         Assert.InRange(value.Length, 1, 6_000);
         var sent = JsonNode.Parse(value)!;
@@ -32,7 +34,41 @@ public sealed class DigestFitTests
         // The listed ones are the best: every match left out scores below every one listed.
         var scores = groups.SelectMany(g => g.Top.Select(m => m.Score)).OrderDescending().ToArray();
         Assert.Equal(scores[..listed.Length], listed.OrderDescending());
-        Assert.All(sent["groups"]!.AsArray().SelectMany(g => g!["top"]!.AsArray()), m => Assert.Equal(new string('x', DigestFit.TextCuts[^1]) + DigestFit.Ellipsis, (string?)m!["text"]));
+        Assert.All(sent["groups"]!.AsArray().SelectMany(g => g!["top"]!.AsArray()), m => Assert.Equal(new string('x', DigestFit.TextCuts[^1]) + TextCut.Ellipsis, (string?)m!["text"]));
+        // What was cut, for the record's headers: the texts' last length, and the matches counted that were listed.
+        Assert.Equal((DigestFit.TextCuts[^1], 40 - listed.Length), (textsCutTo, unlisted));
+    }
+
+    /// <summary>A digest that fits is sent whole and says nothing was cut, though a text of it ends in "…".</summary>
+    [Fact]
+    public void A_digest_that_fits_is_its_whole_value_and_names_no_cut()
+    {
+        var digest = new Digest("dave/6", "dave", DateTimeOffset.UnixEpoch, DigestReasons.Schedule, 2,
+            [new DigestGroup("db", [new UserMatch(DateTimeOffset.UnixEpoch, "db", "the database is down" + TextCut.Ellipsis, 0.9f, [], "m-1")], 1)], []);
+
+        var fitted = DigestFit.Fit(digest, 100_000);
+
+        Assert.Equal(JsonSerializer.SerializeToUtf8Bytes(digest, OutputJson.Records.Digest), fitted.Value);
+        Assert.Equal((null, 0), (fitted.TextsCutTo, fitted.MatchesUnlisted));
+    }
+
+    /// <summary>
+    /// A digest of many short texts too large: no text is longer than a cut, so none is cut and none is said to be; its
+    /// worst listed matches are counted instead.
+    /// </summary>
+    [Fact]
+    public void A_digest_too_large_with_no_long_text_counts_matches_and_names_no_text_cut()
+    {
+        var digest = new Digest("dave/7", "dave", DateTimeOffset.UnixEpoch, DigestReasons.Schedule, 100,
+            [new DigestGroup("db", [.. Enumerable.Range(0, 100).Select(i => new UserMatch(DateTimeOffset.UnixEpoch.AddSeconds(i), "db", new string('x', 200), 0.9f - i / 1000f, [], $"m-{i}"))], 0)], []);
+
+        var (value, textsCutTo, unlisted) = DigestFit.Fit(digest, 5_000);
+
+        var top = JsonNode.Parse(value)!["groups"]![0]!["top"]!.AsArray();
+        Assert.All(top, m => Assert.Equal(new string('x', 200), (string?)m!["text"]));
+        Assert.Null(textsCutTo);
+        Assert.Equal(100 - top.Count, unlisted);
+        Assert.InRange(unlisted, 1, 99);
     }
 
     /// <summary>A cut falling between the two halves of a surrogate pair (an emoji) keeps neither: half a character is no UTF-8.</summary>
@@ -46,11 +82,12 @@ public sealed class DigestFitTests
         var digest = new Digest("dave/5", "dave", DateTimeOffset.UnixEpoch, DigestReasons.Schedule, 1,
             [new DigestGroup("db", [new UserMatch(DateTimeOffset.UnixEpoch, "db", text, 0.9f, [], "m-1")], 0)], []);
 
-        var value = DigestFit.Value(digest, 100_000);
+        var fitted = DigestFit.Fit(digest, 100_000);
 
-        var sent = (string)JsonNode.Parse(new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(value))!["groups"]![0]!["top"]![0]!["text"]!;
-        Assert.EndsWith(DigestFit.Ellipsis, sent, StringComparison.Ordinal);
-        var kept = sent[..^DigestFit.Ellipsis.Length];
+        var sent = (string)JsonNode.Parse(new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(fitted.Value))!["groups"]![0]!["top"]![0]!["text"]!;
+        Assert.Equal(cut, fitted.TextsCutTo);
+        Assert.EndsWith(TextCut.Ellipsis, sent, StringComparison.Ordinal);
+        var kept = sent[..^TextCut.Ellipsis.Length];
         Assert.StartsWith(kept, text, StringComparison.Ordinal);
         Assert.False(char.IsHighSurrogate(kept[^1]));
         Assert.Equal(cut - 1 + shift, kept.Length);

@@ -33,6 +33,9 @@ public sealed class SiloDigestSinkTests(ITestOutputHelper output)
         var record = Assert.Single(OutputReader.ReadAll(kafka, Traffic.DigestTopic));
         Assert.Equal("carol", Encoding.UTF8.GetString(record.Message.Key));
         Assert.Equal("m-1", (string?)JsonNode.Parse(record.Message.Value)!["groups"]![0]!["top"]![0]!["matchId"]);
+        // Whole: no header names a cut.
+        Assert.False(record.Message.Headers.TryGetLastBytes(OutputPublisher.DigestTextsTruncatedToHeader, out _));
+        Assert.False(record.Message.Headers.TryGetLastBytes(OutputPublisher.DigestMatchesUnlistedHeader, out _));
     }
 
     /// <summary>
@@ -63,6 +66,10 @@ public sealed class SiloDigestSinkTests(ITestOutputHelper output)
         Assert.Equal(repeats.Select(r => r.Count), sent["repeats"]!.AsArray().Select(r => (int)r!["count"]!));
         Assert.Equal(3_000, (int)sent["moreRepeats"]!);
         Assert.All(sent["repeats"]!.AsArray(), r => Assert.EndsWith("…", (string?)r!["lastText"]));
+        // The record says so: its texts were cut to 4,096 characters, and that sufficed (every match still listed).
+        Assert.Equal("4096", OutputReader.Header(record, OutputPublisher.DigestTextsTruncatedToHeader));
+        Assert.False(record.Message.Headers.TryGetLastBytes(OutputPublisher.DigestMatchesUnlistedHeader, out _));
+        Assert.All(sent["groups"]!.AsArray(), g => Assert.Equal(50, g!["top"]!.AsArray().Count));
     }
 
     [Fact]

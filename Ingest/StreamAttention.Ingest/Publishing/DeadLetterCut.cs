@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
+using StreamAttention.Contracts.Text;
 
 namespace StreamAttention.Ingest.Publishing;
 
@@ -16,9 +17,6 @@ public static class DeadLetterCut
 {
     /// <summary>The most bytes of an error's detail a dead letter carries (a JSON path can hold a whole attribute name).</summary>
     public const int MaxDetailBytes = 4096;
-
-    /// <summary>What ends a cut detail: one character, 3 bytes in UTF-8.</summary>
-    private const string Ellipsis = "…";
 
     /// <summary>Room kept for the headers that name the cuts.</summary>
     private const int CutHeadersBytes = 3 * 64;
@@ -59,7 +57,7 @@ public static class DeadLetterCut
         return escaped.ToString();
     }
 
-    /// <summary>The detail whole, or its first <see cref="MaxDetailBytes"/> bytes (whole characters) and "…".</summary>
+    /// <summary>The detail whole, or its start (whole characters) and <see cref="TextCut.Ellipsis"/> in <see cref="MaxDetailBytes"/> bytes: a header is cut by bytes, not characters.</summary>
     private static string Cut(string detail)
     {
         if (Encoding.UTF8.GetByteCount(detail) <= MaxDetailBytes)
@@ -71,13 +69,13 @@ public static class DeadLetterCut
         {
             var width = char.IsSurrogatePair(detail, length) ? 2 : 1;
             var size = Encoding.UTF8.GetByteCount(detail.AsSpan(length, width));
-            if (bytes + size > MaxDetailBytes - Encoding.UTF8.GetByteCount(Ellipsis))
+            if (bytes + size > MaxDetailBytes - Encoding.UTF8.GetByteCount(TextCut.Ellipsis))
             {
                 break;
             }
             (length, bytes) = (length + width, bytes + size);
         }
-        return string.Concat(detail.AsSpan(0, length), Ellipsis);
+        return string.Concat(detail.AsSpan(0, length), TextCut.Ellipsis);
     }
 
     /// <summary>

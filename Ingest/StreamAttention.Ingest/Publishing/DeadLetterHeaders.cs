@@ -129,7 +129,7 @@ public static class DeadLetterHeaders
             ? incarnation
             : null;
 
-    /// <summary>A number as the dead letter's headers write it: decimal, in ASCII.</summary>
+    /// <summary>A number as the dead letter's headers (and a cut digest's, <see cref="OutputPublisher.DigestTextsTruncatedToHeader"/>) write it: decimal, in ASCII.</summary>
     internal static byte[] Decimal(long value) => Encoding.ASCII.GetBytes(value.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>

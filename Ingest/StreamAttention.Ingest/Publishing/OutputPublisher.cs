@@ -28,6 +28,19 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
 {
     public const string DigestIdHeader = "streamattention-digest-id";
 
+    /// <summary>
+    /// On a digest whose texts were cut to fit (<see cref="DigestFit"/>): the length in characters every text longer than
+    /// it was cut to, decimal; each such text is its first that many characters (one fewer rather than half an emoji) and
+    /// "…". Without it no text was cut, whatever it ends in.
+    /// </summary>
+    public const string DigestTextsTruncatedToHeader = "streamattention-texts-truncated-to";
+
+    /// <summary>
+    /// On a digest that lists fewer matches than it was formed with, to fit (<see cref="DigestFit"/>): how many of its
+    /// listed matches its groups' <c>more</c> count instead, decimal.
+    /// </summary>
+    public const string DigestMatchesUnlistedHeader = "streamattention-matches-unlisted";
+
     /// <summary>How long a produce waits when the producer's local queue is full before trying again.</summary>
     private static readonly TimeSpan QueueFullDelay = TimeSpan.FromMilliseconds(5);
 
@@ -147,7 +160,8 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
     /// <summary>
     /// Fails for a user whose tenant has no digest topic of its own (<see cref="IngestTenancyOptions.TenantTopicProblem"/>),
     /// saying why: the user's grain keeps the digest in its outbox and logs the failure. A digest larger than the producer
-    /// takes is cut to fit (<see cref="DigestFit"/>).
+    /// takes is cut to fit (<see cref="DigestFit"/>), its record naming the cuts in <see cref="DigestTextsTruncatedToHeader"/>
+    /// and <see cref="DigestMatchesUnlistedHeader"/>; a whole digest carries neither.
     /// </summary>
     public Task PublishAsync(Digest digest, CancellationToken cancellationToken)
     {
@@ -156,11 +170,21 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
         {
             return Task.FromException(new InvalidOperationException($"Digest {digest.Id} was not published: {problem}"));
         }
+        var fitted = DigestFit.Fit(digest, _options.ProducerMessageMaxBytes() - IngestOutputOptions.RecordOverheadBytes);
+        var headers = new Headers { { OutputSchema.Header, OutputSchema.DigestValue }, { DigestIdHeader, Encoding.UTF8.GetBytes(digest.Id) } };
+        if (fitted.TextsCutTo is { } length)
+        {
+            headers.Add(DigestTextsTruncatedToHeader, DeadLetterHeaders.Decimal(length));
+        }
+        if (fitted.MatchesUnlisted > 0)
+        {
+            headers.Add(DigestMatchesUnlistedHeader, DeadLetterHeaders.Decimal(fitted.MatchesUnlisted));
+        }
         return _producer.ProduceAsync(UserTopic(digest.UserId, _options.Tenancy.DigestTopicPattern, _options.DigestTopic), new Message<byte[]?, byte[]?>
         {
             Key = Encoding.UTF8.GetBytes(digest.UserId),
-            Value = DigestFit.Value(digest, _options.ProducerMessageMaxBytes() - IngestOutputOptions.RecordOverheadBytes),
-            Headers = new Headers { { OutputSchema.Header, OutputSchema.DigestValue }, { DigestIdHeader, Encoding.UTF8.GetBytes(digest.Id) } },
+            Value = fitted.Value,
+            Headers = headers,
         }, cancellationToken);
     }
 

@@ -1,5 +1,6 @@
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Scoring;
+using StreamAttention.Contracts.Text;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Users;
 
@@ -127,13 +128,6 @@ public sealed class InterestImporter(IGrainFactory grains, InterestEmbedder embe
 
         /// <summary>The message, or its start and an ellipsis in <see cref="MaxErrorMessageLength"/> characters (never half a surrogate pair).</summary>
         private static string Cut(string message)
-        {
-            if (message.Length <= MaxErrorMessageLength)
-            {
-                return message;
-            }
-            var keep = MaxErrorMessageLength - 1;
-            return string.Concat(message.AsSpan(0, char.IsHighSurrogate(message[keep - 1]) ? keep - 1 : keep), "…");
-        }
+            => message.Length <= MaxErrorMessageLength ? message : TextCut.Start(message, MaxErrorMessageLength - TextCut.Ellipsis.Length);
     }
 }

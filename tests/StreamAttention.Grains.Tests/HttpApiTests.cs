@@ -489,6 +489,61 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
         Assert.Equal(["a", "d"], stored.Select(i => (string?)i!["id"]));
     }
 
+    [Fact]
+    public async Task A_users_export_imports_whole_into_another_user_its_policy_on_a_line_of_its_own()
+    {
+        (await Http.PutAsJsonAsync("/users/import-export-source/interests/db", new { text = Texts.DatabaseInterest, threshold = 0.6, require = new[] { "replication" } }))
+            .EnsureSuccessStatusCode();
+        (await Http.PutAsJsonAsync("/users/import-export-source/interests/racing", new { text = Texts.RacingInterest, exclude = new[] { "rally" } })).EnsureSuccessStatusCode();
+        (await Http.PutAsJsonAsync("/users/import-export-source/policy", new
+        {
+            duplicates = new { enabled = false },
+            rateLimit = new { maxImmediate = 3, window = "00:30:00" },
+            digest = new { digestEvery = "02:00:00", digestSize = 4 },
+        })).EnsureSuccessStatusCode();
+        var source = (await Http.GetFromJsonAsync<JsonObject>("/users/import-export-source/export"))!;
+
+        // The export's interests and policy as import lines of another user, as an operator moving a tenant writes them.
+        var lines = source["interests"]!.AsArray().Select(interest => new JsonObject
+        {
+            ["userId"] = "import-export-target",
+            ["id"] = interest!["id"]!.DeepClone(),
+            ["text"] = interest["text"]!.DeepClone(),
+            ["threshold"] = interest["threshold"]?.DeepClone(),
+            ["require"] = interest["require"]?.DeepClone(),
+            ["exclude"] = interest["exclude"]?.DeepClone(),
+        }).Append(new JsonObject { ["userId"] = "import-export-target", ["policy"] = source["policy"]!.DeepClone() });
+        var body = string.Join('\n', lines.Select(line => line.ToJsonString()));
+        var response = await Http.PostAsync("/interests:import", new StringContent(body, Encoding.UTF8, "application/x-ndjson"));
+
+        var report = (await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal((3, 3, 0), ((int)report["lines"]!, (int)report["imported"]!, (int)report["failed"]!));
+        var target = (await Http.GetFromJsonAsync<JsonObject>("/users/import-export-target/export"))!;
+        Assert.True(JsonNode.DeepEquals(source["policy"], target["policy"]), $"{source["policy"]} != {target["policy"]}");
+        static string Written(JsonNode? interest) => $"{interest!["id"]} {interest["text"]} {interest["threshold"]} {interest["require"]?.ToJsonString()} {interest["exclude"]?.ToJsonString()}";
+        Assert.Equal(source["interests"]!.AsArray().Select(Written).Order(), target["interests"]!.AsArray().Select(Written).Order());
+    }
+
+    [Fact]
+    public async Task An_import_policy_line_that_is_invalid_or_holds_an_interest_too_fails_on_its_own_and_the_others_are_imported()
+    {
+        var body = string.Join('\n',
+            """{"userId": "import-policy", "id": "a", "text": "kafka broker outages"}""",
+            """{"userId": "import-policy", "policy": {"rateLimit": {"maxImmediate": -1}}}""",
+            """{"userId": "import-policy", "id": "b", "text": "kafka broker outages", "policy": {"rateLimit": {"maxImmediate": 2}}}""",
+            """{"userId": "import-policy", "policy": {"rateLimit": {"maxImmediate": 5}}}""");
+
+        var response = await Http.PostAsync("/interests:import", new StringContent(body, Encoding.UTF8, "application/x-ndjson"));
+
+        var report = (await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal((2, 2), ((int)report["imported"]!, (int)report["failed"]!));
+        Assert.Equal([2, 3], report["errors"]!.AsArray().Select(e => (int)e!["line"]!));
+        Assert.StartsWith("rateLimit", (string?)report["errors"]![0]!["message"], StringComparison.OrdinalIgnoreCase);
+        Assert.StartsWith("a line holds an interest or a policy, not both", (string?)report["errors"]![1]!["message"]);
+        Assert.Equal(5, (int)(await Http.GetFromJsonAsync<JsonObject>("/users/import-policy/policy"))!["rateLimit"]!["maxImmediate"]!);
+        Assert.Equal(["a"], (await Http.GetFromJsonAsync<JsonObject>("/users/import-policy/interests"))!["interests"]!.AsArray().Select(i => (string?)i!["id"]));
+    }
+
     [Theory]
     [InlineData("""{"texts": [""]}""")]
     [InlineData("""{"texts": ["kafka broker outage", " \n\t"]}""")]

@@ -6,8 +6,8 @@ using StreamAttention.Grains.Users;
 
 namespace StreamAttention.Grains.Import;
 
-/// <summary>One line of a bulk import: an interest of a user, or why the line could not be read.</summary>
-public sealed record ImportLine(int LineNumber, string? UserId, InterestInput? Input, string? Error = null);
+/// <summary>One line of a bulk import: an interest of a user, the user's delivery policy, or why the line could not be read.</summary>
+public sealed record ImportLine(int LineNumber, string? UserId, InterestInput? Input, string? Error = null, DeliveryPolicy? Policy = null);
 
 public sealed record ImportLineError(int Line, string Message);
 
@@ -20,8 +20,9 @@ public sealed record ImportReport(int Lines, int Imported, int Failed, IReadOnly
 /// <summary>
 /// Imports interests in chunks: a chunk's texts are embedded in one batch across all its users, then each user's
 /// lines go to the user grain in one write with their rows and expansions (stored with the interests, so nothing is
-/// computed twice), many users at a time. A line fails alone; a user whose write fails
-/// (e.g. storage) fails all of that user's lines in the chunk.
+/// computed twice), many users at a time, and after them a policy line of the user's, written as <c>PUT …/policy</c>
+/// writes it. A line fails alone; a user whose write of its interests fails (e.g. storage) fails all of that user's
+/// interest lines in the chunk.
 /// </summary>
 public sealed class InterestImporter(IGrainFactory grains, InterestEmbedder embedder, InterestValidator validator)
 {
@@ -61,15 +62,55 @@ public sealed class InterestImporter(IGrainFactory grains, InterestEmbedder embe
     private string? Check(ImportLine line)
         => line.Error
             ?? InterestValidator.ValidateUserId(line.UserId)
-            ?? (line.Input is null ? "interest is missing" : validator.Validate(line.Input, 0) is { } error ? $"{error.Field}: {error.Message}" : null);
+            ?? (line.Policy is not null ? null
+                : line.Input is null ? "interest is missing"
+                : validator.Validate(line.Input, 0) is { } error ? $"{error.Field}: {error.Message}" : null);
 
     private async Task ImportChunkAsync(List<ImportLine> chunk, Progress progress, CancellationToken cancellationToken)
     {
-        var expansions = new StoredExpansion?[chunk.Count];
-        var rows = embedder.Embed(chunk.Select(line => line.Input!.Text).ToArray(), expansions);
-        var users = chunk.Select((line, i) => (Line: line, Row: rows[i], Expansion: expansions[i])).GroupBy(item => item.Line.UserId!);
-        await Parallel.ForEachAsync(users, new ParallelOptions { MaxDegreeOfParallelism = MaxParallelUsers, CancellationToken = cancellationToken },
-            async (user, _) => await ImportUserAsync(user.Key, user.ToArray(), progress));
+        var interests = chunk.Where(line => line.Policy is null).ToArray();
+        var expansions = new StoredExpansion?[interests.Length];
+        var rows = embedder.Embed(interests.Select(line => line.Input!.Text).ToArray(), expansions);
+        var policies = chunk.Where(line => line.Policy is not null).ToLookup(line => line.UserId!);
+        var users = interests.Select((line, i) => (Line: line, Row: rows[i], Expansion: expansions[i])).ToLookup(item => item.Line.UserId!);
+        await Parallel.ForEachAsync(users.Select(user => user.Key).Union(policies.Select(user => user.Key)),
+            new ParallelOptions { MaxDegreeOfParallelism = MaxParallelUsers, CancellationToken = cancellationToken },
+            async (user, _) =>
+            {
+                if (users[user].ToArray() is { Length: > 0 } items)
+                {
+                    await ImportUserAsync(user, items, progress);
+                }
+                foreach (var line in policies[user])
+                {
+                    await ImportPolicyAsync(user, line, progress);
+                }
+            });
+    }
+
+    private async Task ImportPolicyAsync(string userId, ImportLine line, Progress progress)
+    {
+        string? failure;
+        try
+        {
+            var errors = await grains.GetGrain<IUserGrain>(userId).PutPolicy(line.Policy!);
+            failure = errors.Count == 0 ? null : string.Join("; ", errors.Select(error => $"{error.Field}: {error.Message}"));
+        }
+        catch (Exception e)
+        {
+            failure = $"user '{userId}' could not be written: {e.Message}";
+        }
+        lock (progress)
+        {
+            if (failure is null)
+            {
+                progress.Imported++;
+            }
+            else
+            {
+                progress.Fail(line.LineNumber, failure);
+            }
+        }
     }
 
     private async Task ImportUserAsync(string userId, (ImportLine Line, EmbeddedText Row, StoredExpansion? Expansion)[] items, Progress progress)

@@ -8,8 +8,15 @@ public sealed record InterestBody(string? Text, float? Threshold = null, IReadOn
 
 public sealed record UserInterests(string UserId, IReadOnlyList<StoredInterest> Interests);
 
-/// <summary>One line of a bulk import (JSON Lines).</summary>
-public sealed record ImportLineBody(string? UserId, string? Id, string? Text, float? Threshold = null, IReadOnlyList<string?>? Require = null, IReadOnlyList<string?>? Exclude = null);
+/// <summary>
+/// One line of a bulk import (JSON Lines): an interest of the user, or the user's delivery policy (<paramref name="Policy"/>,
+/// as <c>PUT …/policy</c> takes it, with no interest fields), so a user's export (its interests and policy) imports whole.
+/// </summary>
+public sealed record ImportLineBody(string? UserId, string? Id, string? Text, float? Threshold = null, IReadOnlyList<string?>? Require = null, IReadOnlyList<string?>? Exclude = null,
+    PolicyBody? Policy = null)
+{
+    public bool HoldsInterestFields => Id is not null || Text is not null || Threshold is not null || Require is not null || Exclude is not null;
+}
 
 /// <summary>
 /// <c>POST /score</c>'s body. <paramref name="SourceIds"/>, one per text, name each text in the caller's source (e.g. its

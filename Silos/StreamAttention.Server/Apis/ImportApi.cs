@@ -13,8 +13,8 @@ using StreamAttention.Server.Security;
 namespace StreamAttention.Server.Apis;
 
 /// <summary>
-/// <c>POST /tenants/{tenant}/interests:import</c> (and <c>/interests:import</c> in the caller's tenant): interests of
-/// many users of one tenant as JSON Lines, streamed, with per-line errors. A line's <c>userId</c> names a user of that
+/// <c>POST /tenants/{tenant}/interests:import</c> (and <c>/interests:import</c> in the caller's tenant): interests and
+/// delivery policies of many users of one tenant as JSON Lines, streamed, with per-line errors. A line's <c>userId</c> names a user of that
 /// tenant; only a caller without a tenant (an operator) may name "tenant/user" keys.
 /// </summary>
 public static class ImportApi
@@ -28,7 +28,8 @@ public static class ImportApi
         {
             app.MapPost(path, Import)
                 .WithTags("Interests")
-                .WithSummary("Imports interests from a JSON Lines body: {\"userId\", \"id\", \"text\", \"threshold\"?, \"require\"?, \"exclude\"?} per line. The tenant's admins and operators.")
+                .WithSummary("Imports interests and policies from a JSON Lines body: {\"userId\", \"id\", \"text\", \"threshold\"?, \"require\"?, \"exclude\"?} per interest, "
+                    + "{\"userId\", \"policy\"} per user's delivery policy (as PUT …/policy takes it). The tenant's admins and operators.")
                 .Accepts<ImportLineBody>("application/x-ndjson", "application/jsonl", "text/plain")
                 .RequireTenantAccess().RequireRateLimiting(SecurityHostingExtensions.PerCallerRateLimit).WithRequestBodyLimit();
         }
@@ -92,13 +93,19 @@ public static class ImportApi
         }
     }
 
+    private const string PolicyWithInterestFields = "a line holds an interest or a policy, not both: put the user's policy on a line of its own ({\"userId\", \"policy\"})";
+
     private static ImportLine Parse(int number, string text, JsonSerializerOptions json)
     {
         try
         {
-            return JsonSerializer.Deserialize<ImportLineBody>(text, json) is { } line
-                ? new ImportLine(number, line.UserId, new InterestInput(line.Id!, line.Text!, line.Threshold, line.Require, line.Exclude))
-                : new ImportLine(number, null, null, "the line is not a JSON object");
+            return JsonSerializer.Deserialize<ImportLineBody>(text, json) switch
+            {
+                null => new ImportLine(number, null, null, "the line is not a JSON object"),
+                { Policy: not null, HoldsInterestFields: true } => new ImportLine(number, null, null, PolicyWithInterestFields),
+                { Policy: { } policy } line => new ImportLine(number, line.UserId, null, Policy: policy.ToPolicy()),
+                var line => new ImportLine(number, line.UserId, new InterestInput(line.Id!, line.Text!, line.Threshold, line.Require, line.Exclude)),
+            };
         }
         catch (JsonException e)
         {

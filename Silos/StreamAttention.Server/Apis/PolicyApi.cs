@@ -22,9 +22,7 @@ public static class PolicyApi
 
     public static async Task<Results<Ok<DeliveryPolicy>, ValidationProblem>> PutPolicy(UserScope user, PolicyBody body, IGrainFactory grains)
     {
-        var defaults = DeliveryPolicy.Default;
-        var policy = new DeliveryPolicy(body.Duplicates?.Over(defaults.Duplicates) ?? defaults.Duplicates, body.RateLimit?.Over(defaults.RateLimit) ?? defaults.RateLimit,
-            body.Digest?.Over(defaults.Digest) ?? defaults.Digest, body.QuietHours, body.Mutes ?? []);
+        var policy = body.ToPolicy();
         var errors = await grains.GetGrain<IUserGrain>(user.Key).PutPolicy(policy);
         return errors.Count > 0 ? ValidationProblems.Of(errors) : TypedResults.Ok(policy);
     }
@@ -47,7 +45,16 @@ public static class PolicyApi
 /// the duplicates, rate limit or digest section the default's field: <c>{"duplicates": {"enabled": false}}</c> is enough.
 /// </summary>
 public sealed record PolicyBody(DuplicatesBody? Duplicates = null, RateLimitBody? RateLimit = null, DigestBody? Digest = null, QuietHoursPolicy? QuietHours = null,
-    IReadOnlyList<MuteRule>? Mutes = null);
+    IReadOnlyList<MuteRule>? Mutes = null)
+{
+    /// <summary>The policy this body stores: its sections over the defaults.</summary>
+    public DeliveryPolicy ToPolicy()
+    {
+        var defaults = DeliveryPolicy.Default;
+        return new DeliveryPolicy(Duplicates?.Over(defaults.Duplicates) ?? defaults.Duplicates, RateLimit?.Over(defaults.RateLimit) ?? defaults.RateLimit,
+            Digest?.Over(defaults.Digest) ?? defaults.Digest, QuietHours, Mutes ?? []);
+    }
+}
 
 public sealed record DuplicatesBody(bool? Enabled = null, TimeSpan? DuplicateWindow = null, double? Similarity = null)
 {

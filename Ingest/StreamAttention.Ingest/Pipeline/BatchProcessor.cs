@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using Confluent.Kafka;
 using StreamAttention.Contracts.Scoring;
 using StreamAttention.Contracts.Users;
@@ -29,7 +27,7 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
         var turn = sequencer.TakeTurn();
         try
         {
-            using var activity = StartActivity(batch);
+            using var activity = IngestTracing.StartBatch(batch);
             metrics.Batch(batch.Count);
             var decoded = batch.Select(input => decoder.Decode(input.Message.Value, SourcePosition.Of(input), input.Message.Headers)).ToArray();
             var good = decoded.Select((result, index) => (result.Message, index)).Where(item => item.Message is not null).ToArray();
@@ -105,16 +103,20 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
                 if (decoded[i].Message is null)
                 {
                     metrics.Outcome(IngestInstruments.DeadLettered, decoded[i].Reason);
+                    IngestTracing.AddMessage(activity, batch[i], null, IngestInstruments.DeadLettered, decoded[i].Reason, null, 0);
                 }
                 else if (skipped[i] is { } skipReason)
                 {
                     metrics.Outcome(IngestInstruments.Skipped, skipReason);
+                    IngestTracing.AddMessage(activity, batch[i], decoded[i].Message, IngestInstruments.Skipped, skipReason, null, 0);
                 }
                 else
                 {
                     // A message matched even when every user it matched could not decide (its dead letters are counted apart);
                     // one whose every match, decided or not, was an erased user's matched nothing that is kept.
-                    metrics.Outcome(matches[i].Count > 0 || undecided[i] is { Count: > 0 } || withoutTopic[i].Count > 0 ? IngestInstruments.Matched : IngestInstruments.NoMatch);
+                    var outcome = matches[i].Count > 0 || undecided[i] is { Count: > 0 } || withoutTopic[i].Count > 0 ? IngestInstruments.Matched : IngestInstruments.NoMatch;
+                    metrics.Outcome(outcome);
+                    IngestTracing.AddMessage(activity, batch[i], decoded[i].Message, outcome, null, matches[i], (undecided[i]?.Count ?? 0) + withoutTopic[i].Count);
                     metrics.MatchesPublished(matches[i].Count);
                     if (undecided[i] is { } users)
                     {
@@ -156,27 +158,5 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
         }
         var users = erased.ToHashSet(StringComparer.Ordinal);
         return matches.Sum(list => list?.RemoveAll(match => users.Contains(match.UserId)) ?? 0) + undecided.Sum(list => list?.Remove(users) ?? 0);
-    }
-
-    /// <summary>One activity per batch, linked to the trace of every input message that carries one.</summary>
-    private static Activity? StartActivity(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch)
-    {
-        if (!IngestTracing.Source.HasListeners())
-        {
-            return null;
-        }
-        var links = new List<ActivityLink>();
-        foreach (var input in batch)
-        {
-            if (input.Message.Headers?.TryGetLastBytes(IngestTracing.TraceParentHeader, out var parent) == true
-                && ActivityContext.TryParse(Encoding.ASCII.GetString(parent), null, out var context))
-            {
-                links.Add(new ActivityLink(context));
-            }
-        }
-        var activity = IngestTracing.Source.StartActivity("ingest batch", ActivityKind.Consumer, default(ActivityContext), links: links);
-        activity?.SetTag("messaging.system", "kafka");
-        activity?.SetTag("messaging.batch.message_count", batch.Count);
-        return activity;
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
@@ -145,15 +144,7 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
     private static Headers RecordHeaders(byte[] schema)
     {
         var headers = new Headers { { OutputSchema.Header, schema } };
-        if (Activity.Current is not { } activity)
-        {
-            return headers;
-        }
-        headers.Add(IngestTracing.TraceParentHeader, Encoding.ASCII.GetBytes(activity.Id!));
-        if (activity.TraceStateString is { } state)
-        {
-            headers.Add(IngestTracing.TraceStateHeader, Encoding.ASCII.GetBytes(state));
-        }
+        IngestTracing.AddCurrentContext(headers);
         return headers;
     }
 
@@ -255,6 +246,12 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
         }
         DeadLetterHeaders.AddFailure(headers, reason, detail, input.TopicPartition);
         headers.Add(DeadLetterHeaders.SourceOffset, DeadLetterHeaders.Decimal(input.Offset.Value));
+        // A message its producer traced keeps its own trace context (a replay continues that trace); one without
+        // gets the batch's that failed it, so the dead letter's consumer and its replay continue the ingest's trace.
+        if (!messageHeaders.Any(h => h.Key == IngestTracing.TraceParentHeader))
+        {
+            IngestTracing.AddCurrentContext(headers);
+        }
         return ProduceAsync(_options.DeadLetterTopic,
             DeadLetterCut.Fit(_options.ProducerMessageMaxBytes() - IngestOutputOptions.RecordOverheadBytes, input.Message.Key, messageHeaders, input.Message.Value, headers),
             acknowledgements, cancellationToken);
@@ -273,6 +270,7 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
             lost.Partition);
         headers.Add(DeadLetterHeaders.LostFirstOffset, DeadLetterHeaders.Decimal(lost.First));
         headers.Add(DeadLetterHeaders.LostLastOffset, DeadLetterHeaders.Decimal(lost.Last));
+        IngestTracing.AddCurrentContext(headers);
         return ProduceAsync(_options.DeadLetterTopic, new Message<byte[]?, byte[]?> { Key = null, Value = null, Headers = headers }, acknowledgements, cancellationToken);
     }
 

@@ -88,6 +88,8 @@ public static class ServiceDefaultsExtensions
         openTelemetry.WithTracing(tracing => tracing
             .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(telemetry.TraceSampleRatio)))
             .AddSource([.. InstrumentNames.ActivitySources, .. OrleansActivitySources])
+            // Before the exporter's processor: a span leaves the process without the user's key.
+            .AddProcessor(new UserGrainIdRedaction())
             .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = context => !IsInfrastructure(context.Request.Path)));
         if (telemetry.OtlpEndpoint is { } endpoint)
         {

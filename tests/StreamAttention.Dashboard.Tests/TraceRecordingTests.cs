@@ -70,6 +70,32 @@ public sealed class TraceRecordingTests
         await host.StopAsync();
     }
 
+    [Fact]
+    public async Task A_grain_call_span_leaves_without_the_user_key_of_a_user_grain_and_keeps_other_grain_ids()
+    {
+        var builder = Builder(ExporterArguments());
+        builder.AddServiceDefaults();
+        using var host = builder.Build();
+        await host.StartAsync();
+        var userGrain = $"{StreamAttention.Grains.Users.UserGrain.GrainTypeName}/acme/alice";
+
+        using (var call = new ActivitySource("Microsoft.Orleans.Application").StartActivity("IUserGrain/Decide"))
+        {
+            call!.SetTag("orleans.rpc.target_id", userGrain);
+            call.SetTag("orleans.rpc.source_id", "scoringgateway/0");
+            call.Stop();
+            Assert.Equal(UserGrainIdRedaction.Redacted, call.GetTagItem("orleans.rpc.target_id"));
+            Assert.Equal("scoringgateway/0", call.GetTagItem("orleans.rpc.source_id"));
+        }
+        using (var timer = new ActivitySource("Microsoft.Orleans.Runtime").StartActivity("IGrainTimerInvoker/InvokeCallbackAsync"))
+        {
+            timer!.SetTag("orleans.rpc.source_id", userGrain);
+            timer.Stop();
+            Assert.Equal(UserGrainIdRedaction.Redacted, timer.GetTagItem("orleans.rpc.source_id"));
+        }
+        await host.StopAsync();
+    }
+
     [Theory]
     [InlineData("-0.1")]
     [InlineData("1.5")]

@@ -10,7 +10,7 @@ namespace StreamAttention.Ingest.Tests;
 /// <summary>
 /// Sums the message outcome counter of one ingest host, by outcome and dead-letter reason; also its dead-letter counter
 /// by reason, how many end-to-end latencies it recorded, its pauses, restarts, messages lost and matches of erased users
-/// dropped, and its consumer lag gauge.
+/// dropped, and its consumer lag gauge; and the messages, matches, dead letters and latencies by their tenant tag.
 /// </summary>
 public sealed class OutcomeCounter : IDisposable
 {
@@ -18,6 +18,7 @@ public sealed class OutcomeCounter : IDisposable
     private readonly ConcurrentDictionary<string, long> _counts = new();
     private readonly ConcurrentDictionary<string, long> _deadLetters = new();
     private readonly ConcurrentDictionary<string, long> _messagesLostByPartition = new();
+    private readonly ConcurrentDictionary<(string Instrument, string? Kind, string? Tenant), long> _byTenant = new();
     private long _latencyRecords;
     private long _pauses;
     private long _restarts;
@@ -32,12 +33,16 @@ public sealed class OutcomeCounter : IDisposable
         {
             if (ReferenceEquals(instrument.Meter, meter) && instrument.Name is InstrumentNames.IngestMessages or InstrumentNames.IngestDeadLetters or InstrumentNames.IngestLatency
                 or InstrumentNames.IngestPauses or InstrumentNames.IngestRestarts or InstrumentNames.IngestConsumerLag or InstrumentNames.IngestMessagesLost
-                or InstrumentNames.IngestErasedMatches)
+                or InstrumentNames.IngestErasedMatches or InstrumentNames.IngestMatches)
             {
                 listener.EnableMeasurementEvents(instrument);
             }
         };
-        _listener.SetMeasurementEventCallback<double>((_, _, _, _) => Interlocked.Increment(ref _latencyRecords));
+        _listener.SetMeasurementEventCallback<double>((instrument, _, tags, _) =>
+        {
+            Interlocked.Increment(ref _latencyRecords);
+            CountByTenant(instrument, 1, tags);
+        });
         _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
         {
             if (instrument.Name == InstrumentNames.IngestConsumerLag)
@@ -64,6 +69,11 @@ public sealed class OutcomeCounter : IDisposable
             if (instrument.Name == InstrumentNames.IngestRestarts)
             {
                 Interlocked.Add(ref _restarts, value);
+                return;
+            }
+            CountByTenant(instrument, value, tags);
+            if (instrument.Name == InstrumentNames.IngestMatches)
+            {
                 return;
             }
             if (instrument.Name == InstrumentNames.IngestDeadLetters)
@@ -130,6 +140,30 @@ public sealed class OutcomeCounter : IDisposable
             }
         }
         return $"{topic}/{partition}";
+    }
+
+    /// <summary>
+    /// What <paramref name="instrument"/> (messages, matches, dead letters, latency: its records) counted with the
+    /// <c>tenant</c> tag <paramref name="tenant"/> and, for messages, the <c>outcome</c> <paramref name="kind"/>, for
+    /// dead letters the <c>reason</c>; null: the instrument has neither.
+    /// </summary>
+    public long ByTenant(string instrument, string? kind, string tenant) => _byTenant.GetValueOrDefault((instrument, kind, tenant));
+
+    private void CountByTenant(Instrument instrument, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        string? kind = null, tenant = null;
+        foreach (var tag in tags)
+        {
+            if (tag.Key is "outcome" || (tag.Key is "reason" && instrument.Name == InstrumentNames.IngestDeadLetters))
+            {
+                kind = (string?)tag.Value;
+            }
+            else if (tag.Key == MeteredTenants.Tag)
+            {
+                tenant = (string?)tag.Value;
+            }
+        }
+        _byTenant.AddOrUpdate((instrument.Name, kind, tenant), value, (_, sum) => sum + value);
     }
 
     public long ErasedMatches => Interlocked.Read(ref _erasedMatches);

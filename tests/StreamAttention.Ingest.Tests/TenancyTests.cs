@@ -5,10 +5,12 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Confluent.Kafka;
 using Microsoft.Extensions.DependencyInjection;
+using StreamAttention.Contracts.Diagnostics;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Live;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Ingest.Decoding;
+using StreamAttention.Ingest.Diagnostics;
 using StreamAttention.Ingest.EmbeddedKafka;
 using StreamAttention.Ingest.Options;
 using StreamAttention.Ingest.Publishing;
@@ -78,6 +80,37 @@ public sealed class TenancyTests(IngestClusterFixture fixture) : IClassFixture<I
                 ("unknown-user", DeadLetterReasons.UnknownUser),
             ],
             deadLetters);
+    }
+
+    /// <summary>
+    /// The operator tells tenants apart: messages, matches, dead letters and latencies carry the <c>tenant</c> tag, a
+    /// tenant's own where <c>Tenancy:Tenants</c> names it, <c>(other)</c> for a tenant it does not name (here read from
+    /// the header of a message refused for it), <c>(none)</c> where none is known.
+    /// </summary>
+    [Fact]
+    public async Task The_ingest_counters_are_tagged_with_each_configured_tenant_and_other_tenants_count_together()
+    {
+        const string tenant = "hooli";
+        await fixture.Cluster.Client.GetGrain<IUserGrain>($"{tenant}/{User}").PutInterests([new InterestInput("db", Texts.DatabaseInterest)]);
+        await using var kafka = Traffic.StartKafka();
+        const string group = "tenancy-metrics";
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, group, options => options.Tenancy.Tenants = [tenant]);
+        using var outcomes = new OutcomeCounter(ingest);
+        await ProduceAsync(kafka,
+            (Message("hooli-all"), tenant),
+            ("{not json"u8.ToArray(), tenant),
+            (Message("initech-all"), "initech"),
+            ("{not json"u8.ToArray(), null));
+        await OutputReader.WaitForAllCommittedAsync(kafka, group);
+
+        Assert.Equal(1, outcomes.ByTenant(InstrumentNames.IngestMessages, IngestInstruments.Matched, tenant));
+        Assert.Equal(1, outcomes.ByTenant(InstrumentNames.IngestMatches, null, tenant));
+        Assert.Equal(1, outcomes.ByTenant(InstrumentNames.IngestLatency, null, tenant));
+        Assert.Equal(1, outcomes.ByTenant(InstrumentNames.IngestMessages, IngestInstruments.DeadLettered, tenant));
+        Assert.Equal(1, outcomes.ByTenant(InstrumentNames.IngestDeadLetters, DeadLetterReasons.MalformedJson, tenant));
+        Assert.Equal(1, outcomes.ByTenant(InstrumentNames.IngestDeadLetters, DeadLetterReasons.UnknownTenant, MeteredTenants.Other));
+        Assert.Equal(1, outcomes.ByTenant(InstrumentNames.IngestDeadLetters, DeadLetterReasons.MalformedJson, MeteredTenants.None));
+        Assert.Equal(0, outcomes.ByTenant(InstrumentNames.IngestDeadLetters, DeadLetterReasons.UnknownTenant, "initech"));
     }
 
     /// <summary>Without <c>Tenancy:Required</c> a message without a tenant reaches every tenant's users: each match still goes to its user's tenant's topic.</summary>

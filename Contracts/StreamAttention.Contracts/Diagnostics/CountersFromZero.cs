@@ -18,11 +18,15 @@ public static class CountersFromZero
 
     /// <summary>A counter tagged <paramref name="tag"/>, at 0 for each of the values it takes, <paramref name="values"/>.</summary>
     public static Counter<long> CreateCounterFromZero(this Meter meter, string name, string unit, string description, string tag, IEnumerable<string> values)
+        => meter.CreateCounterFromZero(name, unit, description, values.Select(value => new[] { new KeyValuePair<string, object?>(tag, value) }));
+
+    /// <summary>A counter at 0 for each of the tag sets it takes, <paramref name="series"/>.</summary>
+    public static Counter<long> CreateCounterFromZero(this Meter meter, string name, string unit, string description, IEnumerable<KeyValuePair<string, object?>[]> series)
     {
         var counter = meter.CreateCounter<long>(name, unit, description);
-        foreach (var value in values)
+        foreach (var tags in series)
         {
-            counter.Add(0, new KeyValuePair<string, object?>(tag, value));
+            counter.Add(0, tags);
         }
         return counter;
     }

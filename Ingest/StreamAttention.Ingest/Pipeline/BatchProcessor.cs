@@ -31,6 +31,8 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
             metrics.Batch(batch.Count);
             var decoded = batch.Select(input => decoder.Decode(input.Message.Value, SourcePosition.Of(input), input.Message.Headers)).ToArray();
             var good = decoded.Select((result, index) => (result.Message, index)).Where(item => item.Message is not null).ToArray();
+            // Before scoring: a message the silos refuse is dead-lettered as its tenant's.
+            var tenants = batch.Select((input, i) => metrics.TenantOf(input, decoded[i].Message)).ToArray();
             // Before the call: every match it returns was formed after this, so an erasure told after it may be of one. A
             // batch of bad messages alone asks nothing, and so is dead-lettered while the cluster does not answer too.
             var erasuresBefore = good.Length > 0 ? await gateway.ErasureMarkAsync(cancellationToken) : null;
@@ -102,12 +104,12 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
             {
                 if (decoded[i].Message is null)
                 {
-                    metrics.Outcome(IngestInstruments.DeadLettered, decoded[i].Reason);
+                    metrics.Outcome(tenants[i], IngestInstruments.DeadLettered, decoded[i].Reason);
                     IngestTracing.AddMessage(activity, batch[i], null, IngestInstruments.DeadLettered, decoded[i].Reason, null, 0);
                 }
                 else if (skipped[i] is { } skipReason)
                 {
-                    metrics.Outcome(IngestInstruments.Skipped, skipReason);
+                    metrics.Outcome(tenants[i], IngestInstruments.Skipped, skipReason);
                     IngestTracing.AddMessage(activity, batch[i], decoded[i].Message, IngestInstruments.Skipped, skipReason, null, 0);
                 }
                 else
@@ -115,17 +117,17 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
                     // A message matched even when every user it matched could not decide (its dead letters are counted apart);
                     // one whose every match, decided or not, was an erased user's matched nothing that is kept.
                     var outcome = matches[i].Count > 0 || undecided[i] is { Count: > 0 } || withoutTopic[i].Count > 0 ? IngestInstruments.Matched : IngestInstruments.NoMatch;
-                    metrics.Outcome(outcome);
+                    metrics.Outcome(tenants[i], outcome);
                     IngestTracing.AddMessage(activity, batch[i], decoded[i].Message, outcome, null, matches[i], (undecided[i]?.Count ?? 0) + withoutTopic[i].Count);
-                    metrics.MatchesPublished(matches[i].Count);
+                    metrics.MatchesPublished(tenants[i], matches[i].Count);
                     if (undecided[i] is { } users)
                     {
-                        metrics.DeadLetteredForUsers(DeadLetterReasons.DecisionFailed, users.Count);
+                        metrics.DeadLetteredForUsers(tenants[i], DeadLetterReasons.DecisionFailed, users.Count);
                     }
-                    metrics.DeadLetteredForUsers(DeadLetterReasons.NoTenantTopic, withoutTopic[i].Count);
+                    metrics.DeadLetteredForUsers(tenants[i], DeadLetterReasons.NoTenantTopic, withoutTopic[i].Count);
                     if (matches[i].Count > 0 && batch[i].Message.Timestamp.Type != TimestampType.NotAvailable)
                     {
-                        metrics.MatchedLatency(batch[i].Message.Timestamp.UtcDateTime);
+                        metrics.MatchedLatency(tenants[i], batch[i].Message.Timestamp.UtcDateTime);
                     }
                 }
             }

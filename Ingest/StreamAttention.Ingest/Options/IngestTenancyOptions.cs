@@ -20,7 +20,10 @@ public sealed class IngestTenancyOptions
     /// </summary>
     public bool Required { get; set; }
 
-    /// <summary>The tenants that exist; when not empty, a message naming another tenant is dead-lettered (<c>unknown-tenant</c>).</summary>
+    /// <summary>
+    /// The tenants that exist; when not empty, a message naming another tenant is dead-lettered (<c>unknown-tenant</c>).
+    /// With <see cref="Topics"/>' tenants, the ones the ingest's metrics name in their <c>tenant</c> tag (any other is <c>(other)</c>).
+    /// </summary>
     public List<string> Tenants { get; set; } = [];
 
     /// <summary>Whether a message naming a user without interests is dead-lettered (<c>unknown-user</c>), at one grain call per user and batch.</summary>

@@ -12,8 +12,12 @@ public class RedisSiloHostFixture : SiloHostFixture
     public override async Task InitializeAsync()
     {
         _redis = await RedisServer.StartAsync();
+        await BeforeSiloStartsAsync();
         await base.InitializeAsync();
     }
+
+    /// <summary>What a subclass stores in <see cref="Redis"/> before the silo starts (records of an earlier build).</summary>
+    protected virtual Task BeforeSiloStartsAsync() => Task.CompletedTask;
 
     public override async Task DisposeAsync()
     {

@@ -30,6 +30,27 @@ public sealed class OutputPublisherTests
             Published(kafka, Traffic.NotificationTopic).Order());
     }
 
+    [Fact]
+    public async Task Each_match_record_is_keyed_by_its_own_user_whatever_the_keys_lengths_in_bytes()
+    {
+        await using var kafka = Traffic.StartKafka();
+        using var publisher = new OutputPublisher(Microsoft.Extensions.Options.Options.Create(new KafkaIngestOptions { BootstrapServers = kafka.BootstrapServers }));
+        var message = new IngestMessage("m-1", "primary failed over", null, null, null, null, null, $"{Traffic.InputTopic}/0/0");
+        // Keys written into arrays reused by length in bytes: "jü" and "abc" are 3 bytes each, "ü" is 2 bytes in 1 character;
+        // users of one length alternate with users of others, immediate matches produced twice from one record.
+        var users = new[] { "acme/jü", "acme/abc", "acme/ü", "acme/abcd", "acme/jü", "globex/abc", "acme/xyz", "acme/ab" };
+        var matches = users.Select((user, i) => new TextMatch(0, user, $"interest-{i}", 0.75f, [new Highlight("failed", 0.5f)],
+            $"match-{i}", i % 3 == 0 ? DeliveryKinds.Immediate : DeliveryKinds.Deferred)).ToArray();
+        var acknowledgements = new BatchAcknowledgements();
+
+        await publisher.PublishMatchesAsync(message, matches, new SourcePosition(Traffic.InputTopic, 0, 0), null, acknowledgements, CancellationToken.None);
+        await acknowledgements.AllAsync().WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(matches.Select(m => (m.MatchId, m.UserId, m.InterestId, m.Delivery)).Order(), Published(kafka, Traffic.OutputTopic).Order());
+        Assert.Equal(matches.Where(m => m.Delivery == DeliveryKinds.Immediate).Select(m => (m.MatchId, m.UserId, m.InterestId, m.Delivery)).Order(),
+            Published(kafka, Traffic.NotificationTopic).Order());
+    }
+
     private static IEnumerable<(string?, string, string, string?)> Published(Ingest.EmbeddedKafka.EmbeddedKafkaCluster kafka, string topic)
         => OutputReader.ReadAll(kafka, topic).Select(record =>
         {

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using StreamAttention.Contracts.Scoring;
 using StreamAttention.Ingest.Decoding;
@@ -11,7 +12,8 @@ namespace StreamAttention.Ingest.Publishing;
 /// The JSON values of one message's matches, byte for byte as <see cref="OutputJson"/> writes a
 /// <see cref="PublishedMatch"/>: what every match of the message shares (message id, text, timestamp, attributes,
 /// source) is encoded once, by that serializer, and copied into each value; the match's own fields are written around it
-/// in the record's order. At 100,000 interests a message has hundreds of matches.
+/// in the record's order. At 100,000 interests a message has hundreds of matches: values and keys are written into
+/// arrays reused by length, so a match's record allocates neither.
 /// </summary>
 public sealed class MessageMatchesJson
 {
@@ -22,6 +24,7 @@ public sealed class MessageMatchesJson
     private readonly byte[] _source;
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);
     private readonly Dictionary<int, byte[]> _valuesByLength = [];
+    private readonly Dictionary<int, byte[]> _keysByLength = [];
     private readonly Utf8JsonWriter _writer;
 
     /// <param name="text">The message's text, or null when the values leave it out.</param>
@@ -75,6 +78,20 @@ public sealed class MessageMatchesJson
         value ??= new byte[written.Length];
         written.CopyTo(value);
         return value;
+    }
+
+    /// <summary>
+    /// The record key of the user with key <paramref name="userKey"/>: its UTF-8 bytes, in an array of this writer's that
+    /// a later key of the same length is written into, as <see cref="Write"/>'s values (a message's users' keys mostly
+    /// share one length).
+    /// </summary>
+    public byte[] Key(string userKey)
+    {
+        var length = Encoding.UTF8.GetByteCount(userKey);
+        ref var key = ref CollectionsMarshal.GetValueRefOrAddDefault(_keysByLength, length, out _);
+        key ??= new byte[length];
+        Encoding.UTF8.GetBytes(userKey, key);
+        return key;
     }
 
     private void WriteString(JsonEncodedText name, string? value) => PublishedMatchJson.WriteStringIfAny(_writer, name, value);

@@ -91,8 +91,9 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
         }
         var text = _options.IncludeText ? message.Text : null;
         var attributes = _options.IncludeAttributes ? message.Attributes : null;
-        // Written on the first match that needs its own value: with per-user records, only the notifications do.
+        // Made on the first match that needs its own record: with per-user records, only the notifications do.
         MessageMatchesJson? json = null;
+        Message<byte[]?, byte[]?>? output = null;
         var headers = RecordHeaders(OutputSchema.MatchValue);
         userRecords?.Add(message, text, attributes, source, matches, OutputTopicOf);
         foreach (var match in matches)
@@ -102,13 +103,12 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
             {
                 continue;
             }
-            // The value's array is the writer's, written over by a later match: both produce calls below copy it first.
-            var output = new Message<byte[]?, byte[]?>
-            {
-                Key = Encoding.UTF8.GetBytes(match.UserId),
-                Value = (json ??= new MessageMatchesJson(message, text, attributes, source)).Write(match),
-                Headers = headers,
-            };
+            // One record written over for each match: the producer copies its key and value while it is produced (both
+            // produce calls below) and keeps no reference to it, and its key's and value's arrays are the writer's.
+            json ??= new MessageMatchesJson(message, text, attributes, source);
+            output ??= new Message<byte[]?, byte[]?> { Headers = headers };
+            output.Key = json.Key(match.UserId);
+            output.Value = json.Write(match);
             if (userRecords is null)
             {
                 await ProduceAsync(OutputTopicOf(match.UserId), output, acknowledgements, cancellationToken);

@@ -59,7 +59,7 @@ public sealed class ControlCharacterEscapingLogProviderTests
     }
 
     /// <summary>The lines <paramref name="log"/> writes to the commands' console log, configured by <paramref name="configurationArgs"/>, split at every line break a terminal or a log reader honours.</summary>
-    private static string[] LogToConsole(string[] configurationArgs, Action<ILogger> log)
+    internal static string[] LogToConsole(string[] configurationArgs, Action<ILogger> log)
     {
         var stderr = Console.Error;
         using var captured = new StringWriter();

@@ -59,10 +59,15 @@ public static class StreamAttentionHost
         {
             AddSources(builder.Configuration, configurationArgs);
         }
+        // A line written within an activity (an ingest batch, a grain call, a request) names its trace and span as its
+        // first scope ("=> SpanId:…, TraceId:…"), so an operator goes from the line to its trace; scopes are written
+        // unless Logging:Console:FormatterOptions:IncludeScopes is false.
+        var includeScopes = builder.Configuration.GetValue("Logging:Console:FormatterOptions:IncludeScopes", true);
         builder.Logging
             .ClearProviders()
             .AddConfiguration(builder.Configuration.GetSection("Logging"))
-            .AddSimpleConsole(options => { options.SingleLine = true; options.TimestampFormat = "HH:mm:ss "; });
+            .Configure(options => options.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId)
+            .AddSimpleConsole(options => { options.SingleLine = true; options.TimestampFormat = "HH:mm:ss "; options.IncludeScopes = includeScopes; });
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         var console = builder.Services.Single(d => d.ServiceType == typeof(ILoggerProvider) && d.ImplementationType == typeof(ConsoleLoggerProvider));
         builder.Services.Remove(console);

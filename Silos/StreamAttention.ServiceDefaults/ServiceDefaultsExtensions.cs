@@ -17,7 +17,7 @@ namespace Microsoft.Extensions.Hosting;
 /// <summary>
 /// What every StreamAttention service shares (dotnet/eShop's ServiceDefaults): OpenTelemetry metrics of
 /// StreamAttention, Orleans, ASP.NET Core and the runtime, scraped by Prometheus at <c>/metrics</c>; when OTLP is
-/// configured, metrics and traces exported by OTLP; health checks at <c>/health/live</c> and <c>/health/ready</c>, the
+/// configured, metrics, traces and logs exported by OTLP; health checks at <c>/health/live</c> and <c>/health/ready</c>, the
 /// readiness checks' statuses also as a metric (<see cref="HealthStatusGauge"/>).
 /// </summary>
 public static class ServiceDefaultsExtensions
@@ -54,7 +54,7 @@ public static class ServiceDefaultsExtensions
                 .AddPrometheusExporter());
         if (telemetry.ExportsOtlp)
         {
-            AddTraceExport(openTelemetry, telemetry);
+            AddOtlpExport(openTelemetry, telemetry);
         }
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [HealthCheckTags.Live]);
         // The readiness checks' statuses as a metric: the publisher runs them on its period, not each scrape.
@@ -79,12 +79,19 @@ public static class ServiceDefaultsExtensions
     public static bool ExportsTraces(this IHostApplicationBuilder builder) => TelemetryOptions.Read(builder.Configuration).ExportsOtlp;
 
     /// <summary>
-    /// Traces and OTLP export of every signal. Traces leave the process only by OTLP, so only then does a tracer listen
-    /// to our and Orleans' activity sources: without one no activity is created (each grain call's activity, tags and
-    /// request context were ~5 % of the allocations at saturation when they were recorded for nobody).
+    /// Traces, logs and OTLP export of every signal. Traces leave the process only by OTLP, so only then does a tracer
+    /// listen to our and Orleans' activity sources: without one no activity is created (each grain call's activity, tags
+    /// and request context were ~5 % of the allocations at saturation when they were recorded for nobody). Each log
+    /// record carries the trace and span it was written in, so the collector shows a span's logs beside it; the
+    /// formatted message and the scopes (a request's path) go with its template and values.
     /// </summary>
-    private static void AddTraceExport(OpenTelemetryBuilder openTelemetry, TelemetryOptions telemetry)
+    private static void AddOtlpExport(OpenTelemetryBuilder openTelemetry, TelemetryOptions telemetry)
     {
+        openTelemetry.WithLogging(configureBuilder: null, configureOptions: logging =>
+        {
+            logging.IncludeFormattedMessage = true;
+            logging.IncludeScopes = true;
+        });
         openTelemetry.WithTracing(tracing => tracing
             .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(telemetry.TraceSampleRatio)))
             .AddSource([.. InstrumentNames.ActivitySources, .. OrleansActivitySources])

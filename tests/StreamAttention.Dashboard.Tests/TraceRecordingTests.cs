@@ -1,7 +1,12 @@
+using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Logs;
 using StreamAttention.Contracts.Diagnostics;
 
 namespace StreamAttention.Dashboard.Tests;
@@ -96,6 +101,31 @@ public sealed class TraceRecordingTests
         await host.StopAsync();
     }
 
+    /// <summary>
+    /// A log record leaves with the trace and span it was written in (the SDK's, whatever the options), as the console
+    /// line reads (its message formatted) and with its scopes (a request's path), so the collector shows it as written.
+    /// </summary>
+    [Fact]
+    public async Task With_an_exporter_a_log_record_leaves_with_its_trace_span_formatted_message_and_scopes()
+    {
+        var builder = Builder(ExporterArguments());
+        builder.AddServiceDefaults();
+        var exported = new LogRecordsExported();
+        builder.Services.ConfigureOpenTelemetryLoggerProvider(logging => logging.AddProcessor(new SimpleLogRecordExportProcessor(exported)));
+        using var host = builder.Build();
+        await host.StartAsync();
+        const string category = "StreamAttention.Ingest.Pipeline.ScoringCallRetries";
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(category);
+
+        using (var batch = new ActivitySource(InstrumentNames.IngestActivitySource).StartActivity("ingest batch"))
+        using (logger.BeginScope(new Dictionary<string, object> { ["RequestPath"] = "/api/score" }))
+        {
+            logger.LogWarning("Scoring call failed (attempt {Attempt})", 1);
+            Assert.Equal([(batch!.TraceId, batch.SpanId, "Scoring call failed (attempt 1)", "RequestPath=/api/score")], exported.Of(category));
+        }
+        await host.StopAsync();
+    }
+
     [Theory]
     [InlineData("-0.1")]
     [InlineData("1.5")]
@@ -115,6 +145,36 @@ public sealed class TraceRecordingTests
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddCommandLine(arguments ?? []);
         return builder;
+    }
+
+    /// <summary>
+    /// What the log exporter was given: each record's category, trace, span, formatted message and scopes' values
+    /// (<c>key=value</c>, comma-separated), copied, since a record is reused after its export.
+    /// </summary>
+    private sealed class LogRecordsExported : BaseExporter<LogRecord>
+    {
+        private readonly ConcurrentQueue<(string? Category, (ActivityTraceId, ActivitySpanId, string?, string) Record)> _records = new();
+
+        /// <summary>The records of <paramref name="category"/> (the host logs its start too).</summary>
+        public IReadOnlyList<(ActivityTraceId TraceId, ActivitySpanId SpanId, string? Message, string Scopes)> Of(string category)
+            => [.. _records.Where(r => r.Category == category).Select(r => r.Record)];
+
+        public override ExportResult Export(in Batch<LogRecord> batch)
+        {
+            foreach (var record in batch)
+            {
+                var scopes = new List<string>();
+                record.ForEachScope((scope, values) =>
+                {
+                    foreach (var value in scope)
+                    {
+                        values.Add($"{value.Key}={value.Value}");
+                    }
+                }, scopes);
+                _records.Enqueue((record.CategoryName, (record.TraceId, record.SpanId, record.FormattedMessage, string.Join(",", scopes))));
+            }
+            return ExportResult.Success;
+        }
     }
 
     [CollectionDefinition(Name, DisableParallelization = true)]

@@ -78,7 +78,7 @@ public sealed class IngestTracingTests(IngestClusterFixture fixture) : IClassFix
         spans.AssertNoText(Traffic.TextOf(0), Traffic.TextOf(1), Traffic.TextOf(2), Traffic.DatabaseUser, Traffic.RacingUser);
     }
 
-    private static ActivityContext Traced() => new(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded);
+    internal static ActivityContext Traced() => new(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded);
 
     private static string Traceparent(ActivityContext context) => $"00-{context.TraceId}-{context.SpanId}-01";
 
@@ -89,7 +89,7 @@ public sealed class IngestTracingTests(IngestClusterFixture fixture) : IClassFix
     }
 
     /// <summary>Produces to partition 0, in order: (id, text, the producer's trace context) as JSON, or (null, the raw value, context).</summary>
-    private static async Task ProduceAsync(EmbeddedKafkaCluster kafka, params (string? Id, string Text, ActivityContext? Trace)[] messages)
+    internal static async Task ProduceAsync(EmbeddedKafkaCluster kafka, params (string? Id, string Text, ActivityContext? Trace)[] messages)
     {
         using var producer = new ProducerBuilder<byte[]?, byte[]?>(KafkaClients.Producer(kafka)).Build();
         foreach (var (id, text, trace) in messages)
@@ -106,7 +106,7 @@ public sealed class IngestTracingTests(IngestClusterFixture fixture) : IClassFix
     }
 
     /// <summary>Every ingest span stopped while it listens (other tests' too: each test picks its own by trace id or link).</summary>
-    private sealed class IngestSpans : IDisposable
+    internal sealed class IngestSpans : IDisposable
     {
         private readonly ConcurrentQueue<Activity> _stopped = new();
         private readonly ActivityListener _listener;
@@ -126,11 +126,11 @@ public sealed class IngestTracingTests(IngestClusterFixture fixture) : IClassFix
 
         public IEnumerable<Activity> Of(ActivityTraceId trace) => All().Where(span => span.TraceId == trace);
 
-        /// <summary>No tag of a span, its events or links holds any of <paramref name="texts"/>.</summary>
+        /// <summary>No tag of a span, its events or links, nor its status description, holds any of <paramref name="texts"/>.</summary>
         public void AssertNoText(params string[] texts)
         {
-            var values = All().SelectMany(span => span.TagObjects.Concat(span.Events.SelectMany(e => e.Tags)).Concat(span.Links.SelectMany(l => l.Tags ?? [])))
-                .Select(tag => Convert.ToString(tag.Value, System.Globalization.CultureInfo.InvariantCulture) ?? "");
+            var values = All().SelectMany(span => span.TagObjects.Concat(span.Events.SelectMany(e => e.Tags)).Concat(span.Links.SelectMany(l => l.Tags ?? []))
+                    .Select(tag => Convert.ToString(tag.Value, System.Globalization.CultureInfo.InvariantCulture) ?? "").Append(span.StatusDescription ?? ""));
             Assert.All(values, value => Assert.All(texts, text => Assert.DoesNotContain(text, value, StringComparison.Ordinal)));
         }
 

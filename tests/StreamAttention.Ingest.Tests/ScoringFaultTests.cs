@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Confluent.Kafka;
@@ -52,6 +53,40 @@ public class FaultyClusterFixture : IAsyncLifetime
 public sealed class ScoringFaultTests(FaultyClusterFixture fixture) : IClassFixture<FaultyClusterFixture>
 {
     private const int Count = 90;
+
+    /// <summary>
+    /// A batch that throws (here the erasure mark, which no retry handles) is read again after the consumer's restart:
+    /// its span says it failed and with what type of exception, not the exception's message, which may quote data.
+    /// </summary>
+    [Fact]
+    public async Task A_batch_that_fails_ends_its_span_with_an_error_status_naming_the_exceptions_type_alone()
+    {
+        using var spans = new IngestTracingTests.IngestSpans();
+        await using var kafka = Traffic.StartKafka();
+        const string groupId = "failing-batch";
+        var producer = IngestTracingTests.Traced();
+        fixture.Faults.ErasureMarksFail = true;
+        try
+        {
+            using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, groupId);
+            await IngestTracingTests.ProduceAsync(kafka, ("failing-db", Traffic.TextOf(0), producer));
+            await ingest.Log().WaitForAsync("Kafka ingest failed");
+            fixture.Faults.ErasureMarksFail = false;
+            await OutputReader.WaitForAllCommittedAsync(kafka, groupId, ingest.Log());
+        }
+        finally
+        {
+            fixture.Faults.ErasureMarksFail = false;
+        }
+
+        var attempts = spans.Of(producer.TraceId).ToArray();
+        Assert.True(attempts.Length >= 2, $"{attempts.Length} batch spans");
+        var (failed, delivered) = (attempts[0], attempts[^1]);
+        var type = typeof(InvalidOperationException).FullName;
+        Assert.Equal((ActivityStatusCode.Error, type, type), (failed.Status, failed.StatusDescription, failed.GetTagItem("error.type")));
+        Assert.Equal((ActivityStatusCode.Unset, null), (delivered.Status, delivered.GetTagItem("error.type")));
+        spans.AssertNoText(ScoringFaults.PoisonWord, Traffic.TextOf(0));
+    }
 
     [Fact]
     public async Task A_message_that_makes_scoring_throw_is_dead_lettered_and_the_rest_of_its_batch_is_delivered()

@@ -12,7 +12,8 @@ namespace StreamAttention.Ingest.Tests;
 /// <see cref="TimeOutDecisions"/> makes a user's next decisions time out as calls the cluster could not carry, and
 /// <see cref="HoldDecisions"/> makes a user's grain hang in its decisions until <see cref="ReleaseDecisions"/>, and
 /// <see cref="StartStorageOutage"/> makes scoring calls fail as a grain whose Redis does not answer does, until <see cref="EndStorageOutage"/>, and
-/// <see cref="StartFeedStorageOutage"/> makes the live feed's erasure check (<see cref="IMatchFeedGrain.ErasedAfter"/>, and its mark) fail so, until <see cref="EndFeedStorageOutage"/>.
+/// <see cref="StartFeedStorageOutage"/> makes the live feed's erasure check (<see cref="IMatchFeedGrain.ErasedAfter"/>, and its mark) fail so, until <see cref="EndFeedStorageOutage"/>, and
+/// <see cref="ErasureMarksFail"/> makes the erasure mark fail as no retry handles, failing every batch with a message to score.
 /// </summary>
 public sealed class ScoringFaults : IIncomingGrainCallFilter
 {
@@ -22,6 +23,7 @@ public sealed class ScoringFaults : IIncomingGrainCallFilter
     private int _refused;
     private volatile bool _storageOutage;
     private volatile bool _feedStorageOutage;
+    private volatile bool _erasureMarksFail;
     private TaskCompletionSource? _held;
     private volatile string? _heldWord;
     private TaskCompletionSource _holding = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -56,6 +58,12 @@ public sealed class ScoringFaults : IIncomingGrainCallFilter
     public void StartFeedStorageOutage() => _feedStorageOutage = true;
 
     public void EndFeedStorageOutage() => _feedStorageOutage = false;
+
+    /// <summary>
+    /// Whether <see cref="IMatchFeedGrain.CurrentErasureMark"/> calls throw what no retry handles (a bug's
+    /// <see cref="InvalidOperationException"/>, its message quoting <see cref="PoisonWord"/>): a batch asking for it fails.
+    /// </summary>
+    public bool ErasureMarksFail { set => _erasureMarksFail = value; }
 
     /// <summary>Scoring calls from now on wait until <see cref="ReleaseScoring"/>.</summary>
     public void HoldScoring()
@@ -149,6 +157,10 @@ public sealed class ScoringFaults : IIncomingGrainCallFilter
         if (context.Grain is IMatchFeedGrain && context.InterfaceMethod.Name is nameof(IMatchFeedGrain.CurrentErasureMark) or nameof(IMatchFeedGrain.ErasedAfter) && _feedStorageOutage)
         {
             throw new StorageUnavailableException("injected: the feed grain's storage did not answer");
+        }
+        if (context.Grain is IMatchFeedGrain && context.InterfaceMethod.Name == nameof(IMatchFeedGrain.CurrentErasureMark) && _erasureMarksFail)
+        {
+            throw new InvalidOperationException($"injected: the feed grain failed on a {PoisonWord} message");
         }
         if (context.Grain is IUserGrain && context.InterfaceMethod.Name == nameof(IUserGrain.Decide) && context.TargetId.Key.ToString() == _holdingUser
             && Volatile.Read(ref _heldDecisions) is { } heldDecisions)

@@ -87,6 +87,17 @@ public static class IngestTracing
         batch.AddEvent(new ActivityEvent(MessageEvent, tags: tags));
     }
 
+    /// <summary>
+    /// Marks the batch's span failed (its messages are read again after the consumer's restart): status Error, and
+    /// <c>error.type</c>, with the exception's type alone, since its message may quote a message's text or a user's id.
+    /// </summary>
+    public static void BatchFailed(Activity? batch, Exception exception)
+    {
+        var type = exception.GetType().FullName;
+        batch?.SetStatus(ActivityStatusCode.Error, type);
+        batch?.SetTag("error.type", type);
+    }
+
     /// <summary>The trace context a record's <c>traceparent</c> (and <c>tracestate</c>) header carries; null without a valid one.</summary>
     public static ActivityContext? ContextOf(Headers? headers)
     {

@@ -24,10 +24,11 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
     /// <summary>Must be called in read order (it takes the batch's publishing turn before its first await).</summary>
     public async Task ProcessAsync(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch, IReadOnlyList<LostOffsets> lost, MessageDecoder decoder, BatchHandle handle, CancellationToken cancellationToken)
     {
+        // Before the turn, which the finally below completes whatever fails after it.
+        using var activity = IngestTracing.StartBatch(batch);
         var turn = sequencer.TakeTurn();
         try
         {
-            using var activity = IngestTracing.StartBatch(batch);
             metrics.Batch(batch.Count);
             var decoded = batch.Select(input => decoder.Decode(input.Message.Value, SourcePosition.Of(input), input.Message.Headers)).ToArray();
             var good = decoded.Select((result, index) => (result.Message, index)).Where(item => item.Message is not null).ToArray();
@@ -131,6 +132,11 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
                     }
                 }
             }
+        }
+        catch (Exception e)
+        {
+            IngestTracing.BatchFailed(activity, e);
+            throw;
         }
         finally
         {

@@ -98,7 +98,10 @@ public static class IngestTracing
         batch?.SetTag("error.type", type);
     }
 
-    /// <summary>The trace context a record's <c>traceparent</c> (and <c>tracestate</c>) header carries; null without a valid one.</summary>
+    /// <summary>
+    /// The trace context a record's <c>traceparent</c> (and <c>tracestate</c>) header carries, remote (its producer's
+    /// process made it); null without a valid one.
+    /// </summary>
     public static ActivityContext? ContextOf(Headers? headers)
     {
         if (headers?.TryGetLastBytes(TraceParentHeader, out var parent) != true)
@@ -106,7 +109,7 @@ public static class IngestTracing
             return null;
         }
         var state = headers.TryGetLastBytes(TraceStateHeader, out var stateBytes) ? Encoding.ASCII.GetString(stateBytes) : null;
-        return ActivityContext.TryParse(Encoding.ASCII.GetString(parent), state, out var context) ? context : null;
+        return ActivityContext.TryParse(Encoding.ASCII.GetString(parent), state, isRemote: true, out var context) ? context : null;
     }
 
     /// <summary>Adds the current activity's context to <paramref name="headers"/> as W3C headers, when there is one.</summary>

@@ -126,6 +126,35 @@ public sealed class TraceRecordingTests
         await host.StopAsync();
     }
 
+    /// <summary>
+    /// Orleans writes a failed call's exception into its span (<c>exception.message</c>, <c>exception.stacktrace</c>), and
+    /// its messages name grains as ids: a timed-out call to a user's grain names the user's key there, also in the spans
+    /// of the calls it failed up through.
+    /// </summary>
+    [Fact]
+    public async Task A_failed_grain_call_span_leaves_without_the_user_key_in_its_exception()
+    {
+        var builder = Builder(ExporterArguments());
+        builder.AddServiceDefaults();
+        using var host = builder.Build();
+        await host.StartAsync();
+        var userGrain = $"{StreamAttention.Grains.Users.UserGrain.GrainTypeName}/acme/alice";
+        var message = $"Response did not arrive on time in 00:00:30 for message: Request [S127.0.0.1:11111:1 scoringshard/3]->[S127.0.0.1:11111:1 {userGrain}] IUserGrain.Decide #17.";
+
+        using var call = new ActivitySource("Microsoft.Orleans.Application").StartActivity("IScoringShardGrain/Score");
+        call!.SetTag("orleans.rpc.target_id", "scoringshard/3");
+        call.SetTag("exception.type", typeof(TimeoutException).FullName);
+        call.SetTag("exception.message", message);
+        call.SetTag("exception.stacktrace", $"System.TimeoutException: {message}\n   at Orleans.Runtime.ResponseCompletionSource.GetResult()");
+        call.Stop();
+
+        Assert.Equal(typeof(TimeoutException).FullName, call.GetTagItem("exception.type"));
+        Assert.Equal(message.Replace(userGrain, UserGrainIdRedaction.Redacted, StringComparison.Ordinal), call.GetTagItem("exception.message"));
+        Assert.DoesNotContain("acme/alice", (string)call.GetTagItem("exception.stacktrace")!, StringComparison.Ordinal);
+        Assert.Contains("scoringshard/3", (string)call.GetTagItem("exception.stacktrace")!, StringComparison.Ordinal);
+        await host.StopAsync();
+    }
+
     [Theory]
     [InlineData("-0.1")]
     [InlineData("1.5")]

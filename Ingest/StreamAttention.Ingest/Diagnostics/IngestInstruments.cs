@@ -44,7 +44,7 @@ public sealed class IngestInstruments
     public IngestInstruments(IMeterFactory meters, IOptions<KafkaIngestOptions> options)
     {
         _tenancy = options.Value.Tenancy;
-        _tenants = new MeteredTenants(_tenancy.Tenants.Concat(_tenancy.Topics.Values));
+        _tenants = new MeteredTenants(_tenancy.NamedTenants);
         var meter = Meter = meters.Create(InstrumentNames.Meter);
         _messages = meter.CreateCounter<long>(InstrumentNames.IngestMessages, "{message}",
             "Messages whose outcome the broker acknowledged, tagged outcome=matched|no_match|dead_lettered|skipped, tenant and, for dead letters and skipped ones, reason");

@@ -26,6 +26,12 @@ public sealed class IngestTenancyOptions
     /// </summary>
     public List<string> Tenants { get; set; } = [];
 
+    /// <summary>
+    /// The tenants these options name, <see cref="Tenants"/> and <see cref="Topics"/>' tenants, known at start: their
+    /// output topics are checked then, and the metrics' <c>tenant</c> tag names them (the ingest's and the HTTP API's).
+    /// </summary>
+    public IEnumerable<string> NamedTenants => Tenants.Concat(Topics.Values);
+
     /// <summary>Whether a message naming a user without interests is dead-lettered (<c>unknown-user</c>), at one grain call per user and batch.</summary>
     public bool RejectUnknownUsers { get; set; } = true;
 

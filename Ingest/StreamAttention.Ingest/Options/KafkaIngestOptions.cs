@@ -170,7 +170,7 @@ public sealed class KafkaIngestOptions : IValidatableObject
                 yield return new ValidationResult($"{setting} ({pattern}) does not make a topic name of a tenant: {KafkaTopicNames.Rule}.", [nameof(Tenancy)]);
             }
             // The tenants known at start are refused here, rather than their matches dead-lettered one by one.
-            else if (Tenancy.Tenants.Concat(Tenancy.Topics.Values).Select(tenant => IngestTenancyOptions.TenantTopicProblem(setting, pattern, tenant)).FirstOrDefault(problem => problem is not null) is { } problem)
+            else if (Tenancy.NamedTenants.Select(tenant => IngestTenancyOptions.TenantTopicProblem(setting, pattern, tenant)).FirstOrDefault(problem => problem is not null) is { } problem)
             {
                 yield return new ValidationResult($"Ingest:Tenancy names a tenant Kafka has no topic name for: {problem}.", [nameof(Tenancy)]);
             }

@@ -58,6 +58,10 @@ public static class InstrumentNames
 
     public const string HttpRefusedConnections = "streamattention.http.refused_connections";
 
+    // The HTTP API's counters by tenant (HttpInstruments).
+    public const string HttpRefusedRequests = "streamattention.http.refused_requests";
+    public const string ImportLines = "streamattention.import.lines";
+
     // The Kafka ingest pipeline (IngestInstruments).
     public const string IngestMessages = "streamattention.ingest.messages";
     public const string IngestMatches = "streamattention.ingest.matches";
@@ -80,7 +84,7 @@ public static class InstrumentNames
         BatchSize, BatchInterests, BatchQueueDelay, BatchShardRequests, BatchDropped,
         GatewayMessages, GatewayMatches, GatewayDuration, GatewayRequestTexts, GatewayUnknownWords, GatewayTextsWithoutKnownWords,
         AttentionDecisions, AttentionDigests, AttentionFeedback, AttentionUndecided, AttentionHungDecisions,
-        ModelInfo, HealthStatus, HealthFailures, HttpRefusedConnections,
+        ModelInfo, HealthStatus, HealthFailures, HttpRefusedConnections, HttpRefusedRequests, ImportLines,
         IngestMessages, IngestMatches, IngestErasedMatches, IngestBatchSize, IngestPauses, IngestRestarts, IngestDeadLetters, IngestLatency, IngestConsumerLag, IngestMessagesLost,
     ];
 }

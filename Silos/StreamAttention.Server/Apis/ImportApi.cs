@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using StreamAttention.Contracts.Json;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Import;
+using StreamAttention.Server.Diagnostics;
 using StreamAttention.Server.Hosting;
 using StreamAttention.Server.Security;
 
@@ -36,7 +37,8 @@ public static class ImportApi
         return app;
     }
 
-    public static async Task<Results<Ok<ImportReport>, ValidationProblem>> Import(HttpContext context, InterestImporter importer, IOptions<JsonOptions> json, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<ImportReport>, ValidationProblem>> Import(HttpContext context, InterestImporter importer, HttpInstruments instruments, IOptions<JsonOptions> json,
+        CancellationToken cancellationToken)
     {
         var tenant = TenantScope.TenantOf(context);
         if (tenant is not null && UserScope.ValidatePart(tenant) is { } error)
@@ -47,6 +49,7 @@ public static class ImportApi
         var encoding = BodyCharsets.Of(context.Request, new DecoderReplacementFallback(Undecodable.ToString())).Encoding!;
         var lines = ReadLines(context.Request.Body, encoding, json.Value.SerializerOptions, cancellationToken).Select(line => InTenant(line, tenant));
         var report = await importer.ImportAsync(lines, cancellationToken);
+        instruments.ImportAnswered(tenant, report.Imported, report.Failed);
         return report.Lines == 0
             ? ValidationProblems.Of("body", "The body has no lines; send one JSON object per line: {\"userId\", \"id\", \"text\", \"threshold\"?, \"require\"?, \"exclude\"?}.")
             : TypedResults.Ok(report);

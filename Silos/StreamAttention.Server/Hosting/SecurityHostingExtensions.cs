@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using StreamAttention.Server.Apis;
 using StreamAttention.Server.Dashboard;
+using StreamAttention.Server.Diagnostics;
 using StreamAttention.Server.Options;
 using StreamAttention.Server.Security;
 
@@ -42,6 +43,7 @@ public static class SecurityHostingExtensions
         builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<PerAddressConnectionLimit>();
+        builder.Services.AddSingleton<HttpInstruments>();
         builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<LimitsOptions>, PerAddressConnectionLimit>((kestrel, limits, perAddress) =>
         {
             RequestHeadLimits.ConfigureKestrel(kestrel, limits.Value);
@@ -109,6 +111,8 @@ public static class SecurityHostingExtensions
         {
             app.Logger.LogWarning("Auth:Enabled is false: every caller may read and change every tenant's data. Use this only for tests and throwaway demos.");
         }
+        // Made now, not at the first refusal or import, so that its series are at 0 from the start.
+        app.Services.GetRequiredService<HttpInstruments>();
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -179,11 +183,12 @@ public static class SecurityHostingExtensions
     {
         var context = rejected.HttpContext;
         var limits = context.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value;
-        string detail;
+        string limit, detail;
         // The window's refusal says when to retry, on a stream's route as on the others.
         if (rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
         {
             SetRetryAfter(context, retryAfter);
+            limit = HttpInstruments.RequestsPerWindow;
             detail = $"Too many requests from this caller; retry in {retryAfter.TotalSeconds:0} s.";
         }
         else if (RateLimitPolicyOf(context) == StreamsPerCallerLimit)
@@ -192,13 +197,16 @@ public static class SecurityHostingExtensions
             // its next keep-alive comment: by then a place such a stream held is free again.
             var keepAlive = context.RequestServices.GetRequiredService<IOptions<LiveDashboardOptions>>().Value.StreamKeepAlive;
             SetRetryAfter(context, keepAlive);
+            limit = HttpInstruments.StreamsPerCaller;
             detail = $"This caller has {limits.StreamsPerCaller} live streams open, the most it may (Limits:StreamsPerCaller); close one and retry.";
         }
         else
         {
             // The window's refusal says when to retry; the refusal of the requests in progress cannot know.
+            limit = HttpInstruments.ConcurrentRequestsPerCaller;
             detail = $"This caller has {limits.ConcurrentRequestsPerCaller} requests in progress, the most it may (Limits:ConcurrentRequestsPerCaller); retry when one is done.";
         }
+        context.RequestServices.GetRequiredService<HttpInstruments>().Refused(limit, TenantScope.TenantOf(context));
         await ProblemResponses.WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too many requests", detail);
     }
 

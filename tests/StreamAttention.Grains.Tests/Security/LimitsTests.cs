@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using StreamAttention.Contracts.Diagnostics;
+using StreamAttention.Server.Diagnostics;
 using StreamAttention.Server.Security;
 
 namespace StreamAttention.Grains.Tests.Security;
@@ -148,6 +150,9 @@ public sealed class LimitsTests(LimitedSiloFixture fixture) : IClassFixture<Limi
     {
         var subject = $"holder-{Guid.NewGuid():N}";
         var token = TestAuth.Token(Roles.User, "acme", subject);
+        // Counted by the limit that refused it, under (other): the fixture's settings name no tenant.
+        var refusedSeries = (InstrumentNames.HttpRefusedRequests, HttpInstruments.ConcurrentRequestsPerCaller, MeteredTenants.Other);
+        var before = fixture.Counters.Totals(fixture.Services)[refusedSeries];
         var held = new List<TcpClient>();
         try
         {
@@ -171,6 +176,7 @@ public sealed class LimitsTests(LimitedSiloFixture fixture) : IClassFixture<Limi
         {
             held.ForEach(client => client.Dispose());
         }
+        Assert.Equal(before + 1, fixture.Counters.Totals(fixture.Services)[refusedSeries]);
     }
 
     private static Task<HttpResponseMessage> OpenStreamAsync(HttpClient http, string path)

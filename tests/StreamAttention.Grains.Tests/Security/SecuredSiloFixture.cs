@@ -11,6 +11,9 @@ public class SecuredSiloFixture : SiloHostFixture
 {
     public const string AcmeServiceKey = "acme-service-key-for-tests";
 
+    /// <summary>The HTTP side's tenant counters as this host measured them, from before it started.</summary>
+    public HttpCounters Counters { get; } = new();
+
     /// <summary>A signing key the silo accepts tokens of but does not sign with, as during a rotation.</summary>
     public static readonly string AcceptedSigningKey = Convert.ToBase64String(Encoding.UTF8.GetBytes("the tests' earlier signing key, 40 bytes"));
 
@@ -24,6 +27,12 @@ public class SecuredSiloFixture : SiloHostFixture
         // Off by default; on here so the matrix covers who may open it.
         "--Dashboard:OrleansDashboard=true",
     ];
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Counters.Dispose();
+    }
 
     /// <summary>A client for a caller of its own: <paramref name="role"/> in <paramref name="tenant"/> as <paramref name="subject"/>.</summary>
     public HttpClient As(string role, string? tenant, string subject) => CreateClient(TestAuth.Token(role, tenant, subject));

@@ -544,6 +544,22 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
         Assert.Equal(["a"], (await Http.GetFromJsonAsync<JsonObject>("/users/import-policy/interests"))!["interests"]!.AsArray().Select(i => (string?)i!["id"]));
     }
 
+    /// <summary>The import line's fields are what a client sends, and the document lists those only: no computed member of the body's type.</summary>
+    [Fact]
+    public async Task The_import_line_has_only_its_input_fields_in_the_openapi_document_and_refuses_any_other()
+    {
+        var document = (await Http.GetFromJsonAsync<JsonObject>("/openapi/v1.json"))!;
+        Assert.Equal(["exclude", "id", "policy", "require", "text", "threshold", "userId"],
+            document["components"]!["schemas"]!["ImportLineBody"]!["properties"]!.AsObject().Select(property => property.Key).Order(StringComparer.Ordinal));
+
+        var response = await Http.PostAsync("/interests:import", new StringContent(
+            """{"userId": "import-fields", "id": "a", "text": "kafka broker outages", "holdsInterestFields": false}""", Encoding.UTF8, "application/x-ndjson"));
+
+        var report = (await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal((0, 1), ((int)report["imported"]!, (int)report["failed"]!));
+        Assert.Contains("holdsInterestFields", (string?)report["errors"]![0]!["message"]);
+    }
+
     [Theory]
     [InlineData("""{"texts": [""]}""")]
     [InlineData("""{"texts": ["kafka broker outage", " \n\t"]}""")]

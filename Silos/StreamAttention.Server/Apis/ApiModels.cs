@@ -13,10 +13,7 @@ public sealed record UserInterests(string UserId, IReadOnlyList<StoredInterest> 
 /// as <c>PUT …/policy</c> takes it, with no interest fields), so a user's export (its interests and policy) imports whole.
 /// </summary>
 public sealed record ImportLineBody(string? UserId, string? Id, string? Text, float? Threshold = null, IReadOnlyList<string?>? Require = null, IReadOnlyList<string?>? Exclude = null,
-    PolicyBody? Policy = null)
-{
-    public bool HoldsInterestFields => Id is not null || Text is not null || Threshold is not null || Require is not null || Exclude is not null;
-}
+    PolicyBody? Policy = null);
 
 /// <summary>
 /// <c>POST /score</c>'s body. <paramref name="SourceIds"/>, one per text, name each text in the caller's source (e.g. its

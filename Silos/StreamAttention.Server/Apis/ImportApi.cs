@@ -98,6 +98,10 @@ public static class ImportApi
 
     private const string PolicyWithInterestFields = "a line holds an interest or a policy, not both: put the user's policy on a line of its own ({\"userId\", \"policy\"})";
 
+    /// <summary>Not a member of the body: the OpenAPI document and the JSON contract would list it as a field of the line.</summary>
+    private static bool HoldsInterestFields(ImportLineBody line)
+        => line.Id is not null || line.Text is not null || line.Threshold is not null || line.Require is not null || line.Exclude is not null;
+
     private static ImportLine Parse(int number, string text, JsonSerializerOptions json)
     {
         try
@@ -105,7 +109,7 @@ public static class ImportApi
             return JsonSerializer.Deserialize<ImportLineBody>(text, json) switch
             {
                 null => new ImportLine(number, null, null, "the line is not a JSON object"),
-                { Policy: not null, HoldsInterestFields: true } => new ImportLine(number, null, null, PolicyWithInterestFields),
+                { Policy: not null } line when HoldsInterestFields(line) => new ImportLine(number, null, null, PolicyWithInterestFields),
                 { Policy: { } policy } line => new ImportLine(number, line.UserId, null, Policy: policy.ToPolicy()),
                 var line => new ImportLine(number, line.UserId, new InterestInput(line.Id!, line.Text!, line.Threshold, line.Require, line.Exclude)),
             };

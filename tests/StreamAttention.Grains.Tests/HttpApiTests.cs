@@ -560,6 +560,22 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
         Assert.Contains("holdsInterestFields", (string?)report["errors"]![0]!["message"]);
     }
 
+    [Fact]
+    public async Task An_import_line_with_a_null_policy_and_no_interest_fields_fails_as_neither_not_as_an_interest_without_an_id()
+    {
+        // An export's "policy": null copied as it is, and a line naming only its user.
+        var body = string.Join('\n',
+            """{"userId": "import-neither", "policy": null}""",
+            """{"userId": "import-neither"}""",
+            """{"userId": "import-neither", "id": "a", "text": "kafka broker outages"}""");
+
+        var response = await Http.PostAsync("/interests:import", new StringContent(body, Encoding.UTF8, "application/x-ndjson"));
+
+        var report = (await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal((1, 2), ((int)report["imported"]!, (int)report["failed"]!));
+        Assert.All(report["errors"]!.AsArray(), error => Assert.StartsWith("the line holds neither an interest", (string?)error!["message"]));
+    }
+
     [Theory]
     [InlineData("""{"texts": [""]}""")]
     [InlineData("""{"texts": ["kafka broker outage", " \n\t"]}""")]

@@ -98,6 +98,9 @@ public static class ImportApi
 
     private const string PolicyWithInterestFields = "a line holds an interest or a policy, not both: put the user's policy on a line of its own ({\"userId\", \"policy\"})";
 
+    /// <summary>A line with a null policy (an export's <c>"policy": null</c>) or none, and no interest field: not an interest without an id.</summary>
+    private const string NeitherInterestNorPolicy = "the line holds neither an interest ({\"userId\", \"id\", \"text\", …}) nor a policy ({\"userId\", \"policy\"}, not null)";
+
     /// <summary>Not a member of the body: the OpenAPI document and the JSON contract would list it as a field of the line.</summary>
     private static bool HoldsInterestFields(ImportLineBody line)
         => line.Id is not null || line.Text is not null || line.Threshold is not null || line.Require is not null || line.Exclude is not null;
@@ -111,6 +114,7 @@ public static class ImportApi
                 null => new ImportLine(number, null, null, "the line is not a JSON object"),
                 { Policy: not null } line when HoldsInterestFields(line) => new ImportLine(number, null, null, PolicyWithInterestFields),
                 { Policy: { } policy } line => new ImportLine(number, line.UserId, null, Policy: policy.ToPolicy()),
+                var line when !HoldsInterestFields(line) => new ImportLine(number, null, null, NeitherInterestNorPolicy),
                 var line => new ImportLine(number, line.UserId, new InterestInput(line.Id!, line.Text!, line.Threshold, line.Require, line.Exclude)),
             };
         }

@@ -55,7 +55,9 @@ public sealed class IngestTracingTests(IngestClusterFixture fixture) : IClassFix
             ("linked-none", Traffic.TextOf(2), third),
             (null, "{\"id\": \"bad-untraced\"", null),
             (null, "{\"id\": \"bad-traced\"", badTraced));
-        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "traced-batch");
+        // A batch of exactly these five, however late the loop's thread runs: with the tests' 20 ms wait, a busy
+        // machine ended the first batch after three of them (CI did).
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "traced-batch", options => (options.MaxBatchSize, options.MaxBatchWait) = (5, TimeSpan.FromSeconds(5)));
         await OutputReader.WaitForAllCommittedAsync(kafka, "traced-batch");
 
         var batch = Assert.Single(spans.All(), span => span.Links.Any(link => link.Context.TraceId == first.TraceId));

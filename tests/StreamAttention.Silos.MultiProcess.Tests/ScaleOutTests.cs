@@ -183,11 +183,23 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
             $"the survivor's last assignment was not every partition: {string.Join(" | ", assignments.Select(a => a.Value))}");
     }
 
+    /// <summary>
+    /// Orleans' own errors when a call still reaches a silo that is stopping (Deploy/README lists them): it refuses a
+    /// forwarded call, which its caller retries elsewhere, or cancels an activation it had begun for one. The test's
+    /// counts show that nothing is lost with them; any other error fails it.
+    /// </summary>
+    private static readonly Regex[] OrleansStoppingErrors =
+    [
+        new(@"Orleans\.Messaging\[100071\] Failed to address message .* Orleans\.Runtime\.SiloUnavailableException: Silo '[^']+' is shutting down\."),
+        new(@"Orleans\.Grain\[(850300803|100513)\] Error (starting lifecycle for activation|activating grain) .* State=Deactivating\]'? System\.Threading\.Tasks\.TaskCanceledException: "),
+    ];
+
     /// <summary>SIGTERM: the silo leaves the cluster gracefully, exits with 0 and has logged no error an operator would have to act on; returns its log.</summary>
     private static async Task<string> StopWithoutErrorsAsync(SiloProcess silo)
     {
         var (exitCode, log) = await silo.TerminateAsync();
-        var errors = Regex.Matches(log, @"^\d\d:\d\d:\d\d (fail|crit): .*$", RegexOptions.Multiline).Select(m => m.Value).ToArray();
+        var errors = Regex.Matches(log, @"^\d\d:\d\d:\d\d (fail|crit): .*$", RegexOptions.Multiline).Select(m => m.Value)
+            .Where(error => !OrleansStoppingErrors.Any(expected => expected.IsMatch(error))).ToArray();
         Assert.True(exitCode == 0 && errors.Length == 0, $"silo {silo.Name} exited with {exitCode}, errors logged: {string.Join(" | ", errors)}");
         return log;
     }

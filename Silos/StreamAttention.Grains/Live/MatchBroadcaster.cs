@@ -250,7 +250,8 @@ public sealed partial class MatchBroadcaster(IGrainFactory grains, IOptions<Live
                 // The subscription expires by itself; a silo shutting down with the cluster cannot always reach the feed.
                 LogUnsubscribeFailed(e);
             }
-            grains.DeleteObjectReference<IMatchFeedObserver>(_reference);
+            // The reference stays registered until the silo's client stops with it: a batch the feed sent before the
+            // unsubscription can arrive after it, and a deleted reference made Orleans log it as an error.
         }
         lock (_lock)
         {

@@ -1,10 +1,12 @@
 // Audits the live dashboard with a match on screen, as an on-call engineer meets it on a keyboard, a screen reader or
-// a phone, in one Chromium: axe-core's WCAG 2.1 A/AA rules; a keyboard-only session (Tab to the editor, type an
-// interest, Enter; Tab to the match's 👎, Enter; Tab to the interest's ✕, Enter) that records what each Tab focused
-// (role and accessible name, and whether a focus indicator is drawn) and where focus lands after each action; whether a
-// new match is announced (aria-live) without taking focus and its highlighted words differ by more than colour; and the
-// same page on a 360-pixel-wide screen with reduced motion (page width, controls off screen or too small for a finger,
-// the arrival animation).
+// a phone, in one Chromium: axe-core's WCAG 2.0/2.1/2.2 A/AA rules; a keyboard-only session (Tab to the editor, type an
+// interest, Enter; Tab to the interest's ✕; on to the live list's pause, Enter, and again to resume; to the match's 👎,
+// Enter; back to the ✕, Enter; back to a chart's table, Enter) that records what each Tab focused (role and accessible
+// name, and the focus indicator drawn) and where focus lands after each action; what the live list's status says as
+// matches arrive (every text it showed) and that focus stays; whether highlighted words differ by more than colour;
+// each chart's lines (colour and dash, as drawn on the canvas) beside its legend's swatches; the page's language and
+// heading levels; and the same page on a 360-pixel-wide screen with reduced motion (page width, controls off screen or
+// too small for a finger, the arrival animation).
 // Usage: node drive-accessibility.mjs <base url> <user id> <token>. Prints one JSON line; exit 0 on success.
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -25,6 +27,7 @@ try {
   const open = async (options, path) => {
     const context = await browser.newContext(options);
     await context.addInitScript({ content: axeSource });
+    await context.addInitScript(recordPage);
     const page = await context.newPage();
     page.setDefaultTimeout(STEP_TIMEOUT_MS);
     collectErrors(page, errors);
@@ -48,16 +51,20 @@ try {
   await desk.waitForFunction(() => document.getElementById("stream-state").textContent.startsWith("streaming"));
   const storedByKeyboard = (await storedInterest(desk, interest.id))?.text ?? null;
 
-  // A match arrives while focus is in the editor: it is announced by its list, and focus stays where it was.
+  // Three matches arrive at once while focus is in the editor: the list's status sums them up once, and focus stays
+  // where it was.
   const focusedBefore = await focused(desk);
-  await score(desk, message);
+  await score(desk, message, `${message} on the primary`, `${message} in staging`);
   const match = desk.locator(`#matches .match[data-interest-id="${interest.id}"]`).first();
-  await match.locator("mark").first().waitFor();
+  await desk.waitForFunction(() => document.querySelectorAll("#matches .match mark").length >= 3);
+  await desk.waitForFunction(() => window.announced.length > 0);
   const focusKeptOnArrival = focusedBefore === await focused(desk);
-  const live = await desk.evaluate(() => {
-    const region = document.getElementById("matches").closest("[aria-live], [role=log], [role=status]");
-    return region ? region.getAttribute("aria-live") ?? { log: "polite", status: "polite" }[region.getAttribute("role")] : null;
-  });
+  const arrivalAnnouncements = await desk.evaluate(() => window.announced.slice());
+  // What is live: the list itself (read match by match) or a status beside it.
+  const live = await desk.evaluate(() => ({
+    list: document.getElementById("matches").closest("[aria-live], [role=log], [role=status]")?.id ?? null,
+    status: [...document.querySelectorAll("#stream [role=status], #stream [aria-live]")].map(e => `${e.id} ${e.getAttribute("aria-live") ?? "polite"}`),
+  }));
   const markStyle = await match.locator("mark").first().evaluate(m => {
     const style = getComputedStyle(m);
     return { textDecoration: style.textDecorationLine, borderBottom: style.borderBottomStyle };
@@ -94,8 +101,27 @@ try {
   await tabUntil(desk, walk, () => document.activeElement?.matches("#interests button.remove"));
   const focusedBeforeRebuild = await focusedName(desk);
   await score(desk, `${message} on the replica`);
-  await desk.waitForFunction(() => document.querySelectorAll("#matches .match").length >= 2);
+  await desk.waitForFunction(() => document.querySelectorAll("#matches .match").length >= 4);
   const focusedAfterRebuild = await focusedName(desk);
+
+  // Keyboard only: on to the live list's pause, Enter. A match arriving while paused is counted (its interest's rate)
+  // but not listed, and focus stays; Enter again resumes the list, which adds it.
+  await tabUntil(desk, walk, () => document.activeElement?.id === "pause-matches");
+  await desk.keyboard.press("Enter");
+  const pausedName = await focusedName(desk);
+  const pausedStatus = await desk.locator("#matches-summary").textContent();
+  const listedBeforePause = await desk.locator("#matches .match").count();
+  const rate = desk.locator(`#interests tr[data-interest-id="${interest.id}"] .count`);
+  const rateBeforePause = Number(await rate.textContent());
+  await score(desk, `${message} while paused`);
+  await desk.waitForFunction(([id, before]) => Number(document.querySelector(`#interests tr[data-interest-id="${id}"] .count`).textContent) > before,
+    [interest.id, rateBeforePause]);
+  const listedWhilePaused = await desk.locator("#matches .match").count();
+  const focusKeptWhilePaused = await desk.evaluate(() => document.activeElement?.id);
+  await desk.keyboard.press("Enter");
+  const resumedName = await focusedName(desk);
+  const resumedStatus = await desk.locator("#matches-summary").textContent();
+  const listedAfterResume = await desk.locator("#matches .match").count();
 
   // Keyboard only: on to the newest match's 👎, Enter gives the feedback; focus stays on the button.
   await tabUntil(desk, walk, () => document.activeElement?.matches('#matches .match:first-child button.feedback[data-relevant="false"]'));
@@ -114,7 +140,35 @@ try {
   await desk.waitForSelector(`#interests tr[data-interest-id="${interest.id}"]`, { state: "detached" });
   const afterRemoval = await desk.evaluate(() => document.activeElement === document.body ? null : document.activeElement.id || document.activeElement.tagName);
 
-  console.log(JSON.stringify({ storedByKeyboard, focusKeptOnArrival, live, markStyle, matchSnapshot, deskViolations,
+  // Keyboard only: back to the throughput chart's table (Shift+Tab), Enter opens it; its "out" row's newest value is the
+  // matches-out tile's (read in one step: both are written in one statistics update).
+  await tabUntil(desk, walk, () => document.activeElement?.matches("figure:has(#chart-throughput) summary"), "Shift+Tab");
+  const chartTableName = await focusedName(desk);
+  await desk.keyboard.press("Enter");
+  await desk.locator("#table-throughput tbody tr").first().waitFor();
+  const chartTable = await desk.evaluate(() => {
+    const rows = id => [...document.querySelectorAll(`#${id} tbody tr`)].map(row => [...row.cells].map(cell => cell.textContent));
+    return { open: document.querySelector("figure:has(#chart-throughput) details").open, throughput: rows("table-throughput"),
+      latency: rows("table-latency"), batches: rows("table-batches"), rateOut: document.getElementById("rate-out").textContent };
+  });
+  const chartTableSnapshot = await desk.locator("#table-throughput").ariaSnapshot();
+  // Each chart's lines as last drawn (colour, dash) and its legend's swatches (name, colour, line style).
+  const charts = await desk.evaluate(() => {
+    const hex = rgb => "#" + rgb.match(/\d+/g).slice(0, 3).map(n => Number(n).toString(16).padStart(2, "0")).join("");
+    return Object.fromEntries(["chart-throughput", "chart-latency"].map(id => [id, {
+      lines: window.strokes[id] ?? [],
+      legend: [...document.getElementById(id).closest("figure").querySelectorAll(".legend i")].map(swatch => {
+        const style = getComputedStyle(swatch);
+        return { name: swatch.nextSibling.textContent.trim(), color: hex(style.borderTopColor), style: style.borderTopStyle };
+      }),
+    }]));
+  });
+  const page = await desk.evaluate(() => ({ lang: document.documentElement.lang,
+    headings: [...document.querySelectorAll("h1, h2, h3, h4, h5, h6")].map(h => Number(h.tagName[1])) }));
+
+  console.log(JSON.stringify({ storedByKeyboard, focusKeptOnArrival, arrivalAnnouncements, live, markStyle,
+    pausedName, pausedStatus, listedBeforePause, listedWhilePaused, focusKeptWhilePaused, resumedName, resumedStatus, listedAfterResume,
+    chartTableName, chartTable, chartTableSnapshot, charts, page, matchSnapshot, deskViolations,
     focusedBeforeRebuild, focusedAfterRebuild, feedbackButtonName, afterFeedback, feedback, removeButtonName, editButtonName, afterRemoval, walk,
     pageWidth, offScreen, smallTargets, arrivalAnimation, colorScheme, phoneViolations, errors }));
 } finally {
@@ -123,16 +177,17 @@ try {
 
 /**
  * Presses `key` until `reached` holds in the page, recording in `walk` each element it focused: its role and accessible
- * name (Playwright's ARIA snapshot) and whether a focus indicator is drawn (an outline or a box shadow).
+ * name (Playwright's ARIA snapshot), whether a focus indicator is drawn (an outline or a box shadow) and the outline.
  */
 async function tabUntil(page, walk, reached, key = "Tab") {
   for (let i = 0; i < MAX_TABS; i++) {
     await page.keyboard.press(key);
-    const indicator = await page.evaluate(() => {
+    const { indicator, outline } = await page.evaluate(() => {
       const style = getComputedStyle(document.activeElement);
-      return (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== "none";
+      return { indicator: (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== "none",
+        outline: `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}` };
     });
-    walk.push({ element: await focusedName(page), indicator });
+    walk.push({ element: await focusedName(page), indicator, outline });
     if (await page.evaluate(reached)) return;
   }
   throw new Error(`${MAX_TABS} presses of ${key} did not reach ${reached}`);
@@ -148,16 +203,16 @@ function focused(page) {
   return page.evaluate(() => document.activeElement?.id || document.activeElement?.outerHTML.slice(0, 80));
 }
 
-/** axe-core's WCAG 2.0 and 2.1 A and AA rules on the page as it is: each violation's rule, impact and elements. */
+/** axe-core's WCAG 2.0, 2.1 and 2.2 A and AA rules on the page as it is: each violation's rule, impact and elements. */
 async function violations(page) {
-  const result = await page.evaluate(() => axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }));
+  const result = await page.evaluate(() => axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] } }));
   return result.violations.map(v => ({ id: v.id, impact: v.impact, nodes: v.nodes.map(n => `${n.target.join(" ")}: ${n.failureSummary}`) }));
 }
 
-async function score(page, text) {
+async function score(page, ...texts) {
   const status = await page.evaluate(async t => (await fetch("../score", { method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${sessionStorage.getItem("streamattention.token")}` },
-    body: JSON.stringify({ texts: [t] }) })).status, text);
+    body: JSON.stringify({ texts: t }) })).status, texts);
   if (status !== 200) throw new Error(`POST /score answered ${status}`);
 }
 
@@ -167,4 +222,31 @@ async function storedInterest(page, id) {
     const response = await fetch(`../users/${encodeURIComponent(u)}/interests`, { headers: { authorization: `Bearer ${sessionStorage.getItem("streamattention.token")}` } });
     return (await response.json()).interests.find(interest => interest.id === i) ?? null;
   }, [user, id]);
+}
+
+/**
+ * Run in the page before its scripts: collects into window.announced each text the live list's status shows, and into
+ * window.strokes, by canvas id, the lines (2 pixels wide: a chart's series) of each chart's last drawing, with their
+ * colour and dash (the axis' 1-pixel lines come first in each drawing and start it anew).
+ */
+function recordPage() {
+  window.announced = [];
+  document.addEventListener("DOMContentLoaded", () => {
+    const status = document.getElementById("matches-summary");
+    if (!status) return;
+    new MutationObserver(() => { if (status.textContent) window.announced.push(status.textContent); })
+      .observe(status, { childList: true, characterData: true, subtree: true });
+  });
+  window.strokes = {};
+  const drawing = {};
+  const stroke = CanvasRenderingContext2D.prototype.stroke;
+  CanvasRenderingContext2D.prototype.stroke = function (...args) {
+    const id = this.canvas.id;
+    if (this.lineWidth === 2) {
+      if (!drawing[id]) window.strokes[id] = [];
+      window.strokes[id].push({ color: this.strokeStyle, dash: this.getLineDash().join(",") });
+    }
+    drawing[id] = this.lineWidth === 2;
+    return stroke.apply(this, args);
+  };
 }

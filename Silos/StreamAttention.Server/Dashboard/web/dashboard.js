@@ -6,6 +6,19 @@ const api = ".."; // the page lives at /dashboard/
 const HISTORY_POINTS = 120; // seconds of throughput and latency shown
 const RATE_WINDOW_MS = 5 * 60 * 1000;
 const MAX_SHOWN_MATCHES = 200;
+// The live list is summed up to a screen reader at most once per interval ("12 new matches: 9 for db, 3 for alerts"),
+// not read match by match: on a busy stream that left the reader no time for anything else.
+const ANNOUNCE_INTERVAL_MS = 10_000;
+const ANNOUNCED_INTERESTS = 3; // named in a summary, the most matched first; the others are counted together
+// Each line's colour and dash: a series is told apart by its dash and its name in the legend (index.html's swatches
+// have the same dash), not by its colour alone, which red-green colour blindness cannot tell (in from out, p50 from p99).
+const SERIES = {
+  in: { color: "--in", dash: [] },
+  out: { color: "--out", dash: [6, 4] },
+  p50: { color: "--p50", dash: [] },
+  p95: { color: "--p95", dash: [6, 4] },
+  p99: { color: "--p99", dash: [2, 3] },
+};
 const $ = id => document.getElementById(id);
 const css = name => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 
@@ -43,6 +56,9 @@ const state = {
   source: null,
   series: { in: [], out: [], p50: [], p95: [], p99: [] },
   previous: null,
+  paused: false,
+  held: [], // live matches that arrived while the list was paused, oldest first
+  announcement: { count: 0, byInterest: new Map(), timer: null }, // live matches not yet summed up
 };
 
 // ---- statistics -------------------------------------------------------------------------------------------------
@@ -98,9 +114,29 @@ function showStats(s) {
   }
 
   showAttention(s.attention);
-  drawLines($("chart-throughput"), [[state.series.in, css("--in")], [state.series.out, css("--out")]]);
-  drawLines($("chart-latency"), [[state.series.p50, css("--p50")], [state.series.p95, css("--p95")], [state.series.p99, css("--p99")]]);
-  drawBars($("chart-batches"), s.batchSizes.map((b, i, all) => bucketLabel(b.upTo, i > 0 ? all[i - 1].upTo : 0)), s.batchSizes.map(b => b.runs));
+  drawLines($("chart-throughput"), ["in", "out"]);
+  drawLines($("chart-latency"), ["p50", "p95", "p99"]);
+  const labels = s.batchSizes.map((b, i, all) => bucketLabel(b.upTo, i > 0 ? all[i - 1].upTo : 0));
+  drawBars($("chart-batches"), labels, s.batchSizes.map(b => b.runs));
+  // The charts' text alternative: their values as tables, a row a series (a bucket).
+  showValues($("table-throughput"), ["in", "out"].map(seriesRow));
+  showValues($("table-latency"), ["p50", "p95", "p99"].map(seriesRow));
+  showValues($("table-batches"), s.batchSizes.map((b, i) => [labels[i], b.runs.toLocaleString()]));
+}
+
+/** A line series' row: its name, newest value, average and highest over the chart's window. */
+function seriesRow(name) {
+  const values = state.series[name];
+  const average = values.length > 0 ? values.reduce((sum, v) => sum + v, 0) / values.length : 0;
+  return [name, format(last(values)), format(average), format(Math.max(0, ...values))];
+}
+
+function showValues(table, rows) {
+  table.tBodies[0].replaceChildren(...rows.map(([name, ...values]) => {
+    const row = element("tr");
+    row.append(element("th", { scope: "row" }, name), ...values.map(v => element("td", {}, v)));
+    return row;
+  }));
 }
 
 /** Matches the delivery policies kept from interrupting anyone, by reason (every decision but "immediate"). */
@@ -139,7 +175,7 @@ function prepare(canvas) {
 }
 
 function axis(g, width, height, max, pad) {
-  g.strokeStyle = css("--line"); g.fillStyle = css("--muted"); g.lineWidth = 1;
+  g.strokeStyle = css("--line"); g.fillStyle = css("--muted"); g.lineWidth = 1; g.setLineDash([]);
   for (const f of [0, 0.5, 1]) {
     const y = pad.top + (height - pad.top - pad.bottom) * (1 - f);
     g.beginPath(); g.moveTo(pad.left, y); g.lineTo(width - pad.right, y); g.stroke();
@@ -147,17 +183,18 @@ function axis(g, width, height, max, pad) {
   }
 }
 
-/** Line series (arrays of numbers, newest last) sharing one y axis from zero. */
-function drawLines(canvas, series) {
+/** Line series (SERIES' names; state.series' values, newest last) sharing one y axis from zero. */
+function drawLines(canvas, names) {
   const { g, width, height } = prepare(canvas);
   const pad = { left: 40, right: 6, top: 8, bottom: 6 };
-  const max = niceMax(Math.max(1e-9, ...series.flatMap(([values]) => values)));
+  const max = niceMax(Math.max(1e-9, ...names.flatMap(name => state.series[name])));
   axis(g, width, height, max, pad);
   const x = i => pad.left + (width - pad.left - pad.right) * i / (HISTORY_POINTS - 1);
   const y = v => pad.top + (height - pad.top - pad.bottom) * (1 - v / max);
-  for (const [values, color] of series) {
+  for (const name of names) {
+    const values = state.series[name];
     const offset = HISTORY_POINTS - values.length;
-    g.strokeStyle = color; g.lineWidth = 2; g.beginPath();
+    g.strokeStyle = css(SERIES[name].color); g.setLineDash(SERIES[name].dash); g.lineWidth = 2; g.beginPath();
     values.forEach((v, i) => i === 0 ? g.moveTo(x(i + offset), y(v)) : g.lineTo(x(i + offset), y(v)));
     g.stroke();
   }
@@ -209,6 +246,8 @@ async function loadUser() {
 async function restart() {
   const recent = await loadUser();
   $("matches").replaceChildren();
+  state.held = []; // the previous stream's
+  clearAnnouncement();
   if (!$("all-users").checked) recent.slice().reverse().forEach(match => showMatch({ userId: state.user, match }));
   connect();
 }
@@ -367,13 +406,69 @@ function connect() {
     if (live.match.matchId && shown(live.match.matchId)) return;
     if (!state.user) { selectUser(userOf(live.userId)); loadUser(); }
     else if (userOf(live.userId) === state.user) { countMatch(live.match); renderInterests(); }
-    showMatch(live);
+    if (state.paused) {
+      state.held.push(live);
+      if (state.held.length > MAX_SHOWN_MATCHES) state.held.shift();
+    } else {
+      showMatch(live);
+      announceLater(live.match);
+    }
   });
 }
 
-/** Whether a match of this id is in the list already. */
+/** Whether a match of this id is in the list already, or held for it while it is paused. */
 function shown(matchId) {
-  return [...$("matches").children].some(item => item.dataset.matchId === matchId);
+  return [...$("matches").children].some(item => item.dataset.matchId === matchId)
+    || state.held.some(held => held.match.matchId === matchId);
+}
+
+// ---- live list: what a screen reader is told, pause ---------------------------------------------------------------
+
+/** Counts a live match into the next summary, which is said ANNOUNCE_INTERVAL_MS after the first match it counts. */
+function announceLater(match) {
+  const a = state.announcement;
+  a.count++;
+  a.byInterest.set(match.interestId, (a.byInterest.get(match.interestId) ?? 0) + 1);
+  a.timer ??= setTimeout(announceNewMatches, ANNOUNCE_INTERVAL_MS);
+}
+
+/** "12 new matches: 9 for db, 3 for alerts", the most matched interests first, into the polite status. */
+function announceNewMatches() {
+  const { count, byInterest } = state.announcement;
+  const ranked = [...byInterest].sort((a, b) => b[1] - a[1]);
+  clearAnnouncement(); // empties byInterest, read above
+  const named = ranked.slice(0, ANNOUNCED_INTERESTS).map(([interest, n]) => `${n} for ${interest}`);
+  const others = ranked.slice(ANNOUNCED_INTERESTS).reduce((sum, [, n]) => sum + n, 0);
+  if (others > 0) named.push(`${others} for other interests`);
+  say(`${plural(count, "new match", "new matches")}: ${named.join(", ")}`);
+}
+
+function clearAnnouncement() {
+  const a = state.announcement;
+  clearTimeout(a.timer);
+  a.timer = null;
+  a.count = 0;
+  a.byInterest.clear();
+}
+
+const say = text => { $("matches-summary").textContent = text; };
+const plural = (n, one, many) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
+
+/**
+ * Pauses the live list (new matches are held, the list stands still and no summary is said) or resumes it (the held
+ * matches are added); the status says which, and the button names what pressing it next does.
+ */
+function togglePause() {
+  state.paused = !state.paused;
+  $("pause-matches").textContent = state.paused ? "Resume list" : "Pause list";
+  if (state.paused) {
+    clearAnnouncement();
+    say("live list paused: new matches are held until it is resumed");
+  } else {
+    const held = state.held.splice(0);
+    held.forEach(showMatch);
+    say(`live list resumed: ${plural(held.length, "match", "matches")} held while paused added`);
+  }
 }
 
 function countMatch(match) {
@@ -561,6 +656,7 @@ $("user-id").addEventListener("change", () => {
 });
 $("all-users").addEventListener("change", restart); // the list restarts with the chosen stream
 $("add-form").addEventListener("submit", addInterest);
+$("pause-matches").addEventListener("click", togglePause);
 setInterval(renderInterests, 10000); // rates decay as matches leave the window
 pollStats();
 restart();

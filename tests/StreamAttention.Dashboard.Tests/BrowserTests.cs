@@ -124,6 +124,8 @@ public sealed class BrowserTests(SiloHostFixture host, ITestOutputHelper output)
         Assert.Equal("- button \"Pause list\"", (string?)result["resumedName"]);
         Assert.Equal("live list resumed: 1 match held while paused added", (string?)result["resumedStatus"]);
         Assert.Equal((int)result["listedBeforePause"]! + 1, (int)result["listedAfterResume"]!);
+        // 200 more matches than the list keeps arrived while its oldest match's user had focus: that one stayed, focused.
+        Assert.Equal((200, true), ((int)result["afterFlood"]!["listed"]!, (bool)result["afterFlood"]!["focusKept"]!));
         // Each chart line has a dash of its own, and a legend swatch of its colour drawn with that dash names it.
         AssertLinesTold(result["charts"]!["chart-throughput"]!, ["in", "out"]);
         AssertLinesTold(result["charts"]!["chart-latency"]!, ["p50", "p95", "p99"]);

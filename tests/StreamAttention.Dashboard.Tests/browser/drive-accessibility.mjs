@@ -123,6 +123,18 @@ try {
   const resumedStatus = await desk.locator("#matches-summary").textContent();
   const listedAfterResume = await desk.locator("#matches .match").count();
 
+  // The oldest match's user has focus (put there directly: Tab would take 4 presses a match) when 200 more arrive, more
+  // than the list keeps: that match stays listed and focused; the list drops older ones.
+  const oldest = desk.locator("#matches .match").last();
+  await oldest.evaluate(item => { item.dataset.focusedByTest = "true"; item.querySelector("button.user-link").focus(); });
+  const rateBeforeFlood = Number(await rate.textContent());
+  await score(desk, ...Array.from({ length: 200 }, (_, i) => `${message} on shard ${i}`));
+  await desk.waitForFunction(([id, before]) => Number(document.querySelector(`#interests tr[data-interest-id="${id}"] .count`).textContent) >= before + 200,
+    [interest.id, rateBeforeFlood]);
+  const afterFlood = await desk.evaluate(() => ({ listed: document.querySelectorAll("#matches .match").length,
+    focusKept: document.activeElement.closest(".match")?.dataset.focusedByTest === "true" }));
+  await desk.focus("#pause-matches"); // back where the keyboard walk left off
+
   // Keyboard only: on to the newest match's 👎, Enter gives the feedback; focus stays on the button.
   await tabUntil(desk, walk, () => document.activeElement?.matches('#matches .match:first-child button.feedback[data-relevant="false"]'));
   const feedbackButtonName = await focusedName(desk);
@@ -167,7 +179,7 @@ try {
     headings: [...document.querySelectorAll("h1, h2, h3, h4, h5, h6")].map(h => Number(h.tagName[1])) }));
 
   console.log(JSON.stringify({ storedByKeyboard, focusKeptOnArrival, arrivalAnnouncements, live, markStyle,
-    pausedName, pausedStatus, listedBeforePause, listedWhilePaused, focusKeptWhilePaused, resumedName, resumedStatus, listedAfterResume,
+    afterFlood, pausedName, pausedStatus, listedBeforePause, listedWhilePaused, focusKeptWhilePaused, resumedName, resumedStatus, listedAfterResume,
     chartTableName, chartTable, chartTableSnapshot, charts, page, matchSnapshot, deskViolations,
     focusedBeforeRebuild, focusedAfterRebuild, feedbackButtonName, afterFeedback, feedback, removeButtonName, editButtonName, afterRemoval, walk,
     pageWidth, offScreen, smallTargets, arrivalAnimation, colorScheme, phoneViolations, errors }));

@@ -494,7 +494,11 @@ function showMatch({ userId, match }) {
   item.append(meta, highlighted(match.text, match.highlights));
   const list = $("matches");
   list.prepend(item);
-  while (list.children.length > MAX_SHOWN_MATCHES) list.lastChild.remove();
+  // The oldest go, but not one holding focus: its removal would send a keyboard user to the page's top. It goes once
+  // focus has left it.
+  while (list.children.length > MAX_SHOWN_MATCHES) {
+    [...list.children].reverse().find(old => !old.contains(document.activeElement)).remove();
+  }
 }
 
 /**

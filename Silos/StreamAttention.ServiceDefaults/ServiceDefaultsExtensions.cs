@@ -5,8 +5,10 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
+using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -98,6 +100,10 @@ public static class ServiceDefaultsExtensions
             // Before the exporter's processor: a span leaves the process without the user's key.
             .AddProcessor(new UserGrainIdRedaction())
             .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = context => !IsInfrastructure(context.Request.Path)));
+        if (!telemetry.RawUserPaths)
+        {
+            openTelemetry.WithTracing(tracing => tracing.AddProcessor(new UrlPathRedaction()));
+        }
         if (telemetry.OtlpEndpoint is { } endpoint)
         {
             openTelemetry.UseOtlpExporter(telemetry.OtlpProtocol == "grpc" ? OtlpExportProtocol.Grpc : OtlpExportProtocol.HttpProtobuf, endpoint);
@@ -107,6 +113,21 @@ public static class ServiceDefaultsExtensions
             // The services' configuration reads only STREAMATTENTION_* variables; the standard OTEL_* ones the exporter reads itself.
             openTelemetry.UseOtlpExporter();
         }
+        if (!telemetry.RawUserPaths)
+        {
+            RedactRequestPathScopes(openTelemetry.Services);
+        }
+    }
+
+    /// <summary>
+    /// The OTLP log provider wrapped in <see cref="RequestPathScopeRedaction"/>: the exporter's registration, whichever
+    /// of its calls made it (each adds it once), is replaced by one that wraps it.
+    /// </summary>
+    private static void RedactRequestPathScopes(IServiceCollection services)
+    {
+        var otlp = services.Single(d => d.ServiceType == typeof(ILoggerProvider) && d.ImplementationFactory?.Method.ReturnType == typeof(OpenTelemetryLoggerProvider));
+        services.Remove(otlp);
+        services.AddSingleton<ILoggerProvider>(provider => new RequestPathScopeRedaction((ILoggerProvider)otlp.ImplementationFactory!(provider)));
     }
 
     /// <summary>

@@ -28,6 +28,13 @@ public sealed class TelemetryOptions : IValidatableObject
     [Range(0.0, 1.0, ErrorMessage = "Telemetry:TraceSampleRatio must be between 0 and 1.")]
     public double TraceSampleRatio { get; set; } = 1.0;
 
+    /// <summary>
+    /// Whether a request's path leaves as it came: ASP.NET Core's server spans (<c>url.path</c>) and the logs'
+    /// <c>RequestPath</c> scope (console and OTLP) name the user on a user's routes. False (the default): the user's
+    /// segment is written <c>{userId}</c> there (<see cref="UserPaths"/>).
+    /// </summary>
+    public bool RawUserPaths { get; set; }
+
     /// <summary>Whether OTLP export is configured, here or by <see cref="OtlpEndpointVariable"/>.</summary>
     public bool ExportsOtlp => OtlpEndpoint is not null || !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(OtlpEndpointVariable));
 

@@ -1,12 +1,17 @@
 using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Logs;
+using OpenTelemetry.Trace;
 using StreamAttention.Contracts.Diagnostics;
 
 namespace StreamAttention.Dashboard.Tests;
@@ -153,6 +158,89 @@ public sealed class TraceRecordingTests
         Assert.DoesNotContain("acme/alice", (string)call.GetTagItem("exception.stacktrace")!, StringComparison.Ordinal);
         Assert.Contains("scoringshard/3", (string)call.GetTagItem("exception.stacktrace")!, StringComparison.Ordinal);
         await host.StopAsync();
+    }
+
+    /// <summary>
+    /// A request on a user's route: ASP.NET Core's server span and a line logged while it is served (its request scope)
+    /// leave with the route's user written <c>{userId}</c>, the tenant and the rest of the path kept, and the route's
+    /// template in <c>http.route</c>.
+    /// </summary>
+    [Fact]
+    public async Task A_request_on_a_users_route_leaves_its_span_and_log_scopes_without_the_user()
+    {
+        var (span, scopes) = await ServeUserRequest([]);
+
+        Assert.Equal("/tenants/acme/users/{userId}/interests/db", span.GetTagItem("url.path"));
+        Assert.Equal("/tenants/{tenant}/users/{userId}/interests/{interestId}", span.GetTagItem("http.route"));
+        Assert.Contains("RequestPath=/tenants/acme/users/{userId}/interests/db", scopes);
+        Assert.DoesNotContain("alice", $"{span.DisplayName} {string.Join(" ", span.TagObjects)} {scopes}", StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Raw_user_paths_keep_the_user_in_the_span_and_log_scopes()
+    {
+        var (span, scopes) = await ServeUserRequest(["--Telemetry:RawUserPaths=true"]);
+
+        Assert.Equal("/tenants/acme/users/alice/interests/db", span.GetTagItem("url.path"));
+        Assert.Contains("RequestPath=/tenants/acme/users/alice/interests/db", scopes);
+    }
+
+    [Fact]
+    public void Raw_user_paths_that_are_no_boolean_stop_the_start()
+    {
+        var builder = Builder(["--Telemetry:RawUserPaths=sometimes"]);
+
+        var error = Assert.Throws<InvalidOperationException>(() => builder.AddServiceDefaults());
+        Assert.Contains("Telemetry:RawUserPaths", error.Message);
+    }
+
+    /// <summary>
+    /// Serves one GET of a user's interest on loopback with the service defaults exporting (and
+    /// <paramref name="arguments"/>), its handler logging a warning: the server span as exported and the scopes of the
+    /// exported log record.
+    /// </summary>
+    private static async Task<(Activity Span, string Scopes)> ServeUserRequest(string[] arguments)
+    {
+        var port = LoopbackPort.Free();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.Configuration.AddCommandLine([.. ExporterArguments(), .. arguments]);
+        builder.AddServiceDefaults();
+        var exported = new LogRecordsExported();
+        builder.Services.ConfigureOpenTelemetryLoggerProvider(logging => logging.AddProcessor(new SimpleLogRecordExportProcessor(exported)));
+        var spans = new ServerSpans();
+        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddProcessor(spans));
+        await using var app = builder.Build();
+        const string category = "StreamAttention.Server.Apis.InterestsApi";
+        app.MapGet("/tenants/{tenant}/users/{userId}/interests/{interestId}", (ILoggerFactory logs) =>
+        {
+            logs.CreateLogger(category).LogWarning("Interest not found");
+            return Results.NotFound();
+        });
+        await app.StartAsync();
+
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/tenants/acme/users/alice/interests/db")).StatusCode);
+        // The span ends once the response is written, which may be after the client read it; the bound only stops a hang.
+        var span = await spans.First.WaitAsync(TimeSpan.FromSeconds(30));
+        await app.StopAsync();
+        return (span, Assert.Single(exported.Of(category)).Scopes);
+    }
+
+    /// <summary>The first server span (ASP.NET Core's) as it reaches the processors after the service defaults' own.</summary>
+    private sealed class ServerSpans : BaseProcessor<Activity>
+    {
+        private readonly TaskCompletionSource<Activity> _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<Activity> First => _first.Task;
+
+        public override void OnEnd(Activity data)
+        {
+            if (data.Kind == ActivityKind.Server)
+            {
+                _first.TrySetResult(data);
+            }
+        }
     }
 
     [Theory]

@@ -63,6 +63,7 @@ public static class StreamAttentionHost
         // first scope ("=> SpanId:…, TraceId:…"), so an operator goes from the line to its trace; scopes are written
         // unless Logging:Console:FormatterOptions:IncludeScopes is false.
         var includeScopes = builder.Configuration.GetValue("Logging:Console:FormatterOptions:IncludeScopes", true);
+        var rawUserPaths = TelemetryOptions.Read(builder.Configuration).RawUserPaths;
         builder.Logging
             .ClearProviders()
             .AddConfiguration(builder.Configuration.GetSection("Logging"))
@@ -72,10 +73,13 @@ public static class StreamAttentionHost
         var console = builder.Services.Single(d => d.ServiceType == typeof(ILoggerProvider) && d.ImplementationType == typeof(ConsoleLoggerProvider));
         builder.Services.Remove(console);
         builder.Services.AddSingleton<ILoggerProvider>(services =>
-            new StopDuringStartLogFilter(
-                new RefusedConfigurationLogFilter(new WatchdogStartupRaceFilter(new ControlCharacterEscapingLogProvider(new ConsoleLoggerProvider(services.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>(),
-                    ControlCharacterEscapingConsoleFormatter.Wrap(services.GetServices<ConsoleFormatter>()))))),
-                services));
+        {
+            ILoggerProvider console = new ConsoleLoggerProvider(services.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>(),
+                ControlCharacterEscapingConsoleFormatter.Wrap(services.GetServices<ConsoleFormatter>()));
+            // A request's path scope names the user on a user's routes (Telemetry:RawUserPaths).
+            console = rawUserPaths ? console : new RequestPathScopeRedaction(console);
+            return new StopDuringStartLogFilter(new RefusedConfigurationLogFilter(new WatchdogStartupRaceFilter(new ControlCharacterEscapingLogProvider(console))), services);
+        });
     }
 
     /// <summary>

@@ -30,7 +30,7 @@ public sealed class StoredChangeHttpTests(UserErasureHttpTests.FailingCallSiloFi
         }
         else
         {
-            fixture.Faults.FailNext<ITenantGrain>(nameof(ITenantGrain.Release));
+            fixture.Faults.FailNext<ITenantGrain>(nameof(ITenantGrain.Remove));
         }
 
         if (call == "put")

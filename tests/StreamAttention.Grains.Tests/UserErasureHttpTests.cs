@@ -16,7 +16,7 @@ public sealed class UserErasureHttpTests(UserErasureHttpTests.FailingCallSiloFix
     {
         const string user = "/tenants/acme/users/http-erase-fails";
         (await fixture.Http.PutAsJsonAsync($"{user}/interests/f1", new { text = Texts.RacingInterest, threshold = Texts.RacingThreshold })).EnsureSuccessStatusCode();
-        fixture.Faults.FailNext<ITenantGrain>(nameof(ITenantGrain.Release));
+        fixture.Faults.FailNext<ITenantGrain>(nameof(ITenantGrain.Remove));
 
         var problem = await HttpApiTests.AssertProblemAsync(await fixture.Http.DeleteAsync(user), HttpStatusCode.ServiceUnavailable);
 

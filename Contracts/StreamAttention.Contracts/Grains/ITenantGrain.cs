@@ -1,19 +1,25 @@
 namespace StreamAttention.Contracts.Grains;
 
 /// <summary>
-/// One tenant (key: the tenant id): how many interests each of its users holds, against the tenant's quotas of users
-/// and interests. User grains of keys "tenant/user" reserve before they persist a write that adds interests.
+/// One tenant (key: the tenant id): its users and how many interests each holds, against the tenant's quotas of users
+/// and interests. A user counts from the first write that stores something of its own (an interest, or a delivery
+/// policy alone) until it keeps neither (erased, or its last interest deleted without a policy). User grains of keys
+/// "tenant/user" reserve before they persist a write that adds interests or a policy.
 /// </summary>
 [Alias("StreamAttention.ITenantGrain")]
 public interface ITenantGrain : IGrainWithStringKey
 {
-    /// <summary>Records that <paramref name="user"/> will hold <paramref name="interests"/> interests; null when the quotas allow it, else why not (nothing is recorded).</summary>
+    /// <summary>Records that <paramref name="user"/> will hold <paramref name="interests"/> interests (0: a policy alone) and counts it as a user; null when the quotas allow it, else why not (nothing is recorded).</summary>
     [Alias("Reserve")]
     Task<string?> Reserve(string user, int interests);
 
-    /// <summary>Records the user's count after a write that did not add interests (0 removes the user).</summary>
+    /// <summary>Records the user's count after a write that did not add interests; the user stays counted (0: it keeps a policy alone).</summary>
     [Alias("Release")]
     Task Release(string user, int interests);
+
+    /// <summary>The user keeps neither interests nor a policy (erased, or its last interest deleted without one): no longer counted.</summary>
+    [Alias("Remove")]
+    Task Remove(string user);
 
     /// <summary>The tenant's users and interests as counted.</summary>
     [Alias("GetUsage")]

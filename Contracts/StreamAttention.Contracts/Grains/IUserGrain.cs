@@ -51,7 +51,10 @@ public interface IUserGrain : IGrainWithStringKey
     [Alias("GetPolicy")]
     Task<DeliveryPolicy> GetPolicy();
 
-    /// <summary>Stores a delivery policy; returns the problems (field, message) instead when it is not valid.</summary>
+    /// <summary>
+    /// Stores a delivery policy; returns the problems (field, message) instead when it is not valid, or the tenant's
+    /// quota (<see cref="InterestError.QuotaField"/>) when the user is not counted yet and its tenant has its maximum of users.
+    /// </summary>
     [Alias("PutPolicy")]
     Task<IReadOnlyList<InterestError>> PutPolicy(DeliveryPolicy policy);
 

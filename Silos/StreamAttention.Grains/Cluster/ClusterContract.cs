@@ -50,8 +50,11 @@ public static class ClusterContract
     /// 11: a live batch carries the erasure mark taken before its decisions (<c>LiveBatch.DecidedAfter</c>), which each
     /// silo hears from the feed grain (<c>IMatchFeedObserver.OnUserErased</c> takes it, <c>IMatchFeedGrain.Subscribe</c>
     /// returns it in the new <c>LiveFeedSubscription</c>): a silo of version 10 can read neither call's new form.
+    /// 12: a tenant counts a user with a delivery policy alone (<c>ITenantGrain.Reserve</c> and <c>Release</c> keep a
+    /// user counted at 0 interests, the new <c>Remove</c> ends its count, <c>IUserGrain.PutPolicy</c> reserves): a silo
+    /// of version 11 does not have <c>Remove</c>, and its <c>Release</c> of 0 would end the count of a user that keeps a policy.
     /// </summary>
-    public const string Version = "11";
+    public const string Version = "12";
 
     /// <summary>The grain property that holds a silo's version in the cluster manifest.</summary>
     public const string Property = "streamattention.cluster-contract";

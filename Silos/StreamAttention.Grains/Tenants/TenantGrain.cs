@@ -22,8 +22,7 @@ public sealed class TenantGrain(
     {
         var counts = state.State.InterestsByUser;
         var quota = quotas.Value.For(Tenant);
-        var held = counts.GetValueOrDefault(user);
-        if (held == 0 && counts.Count >= quota.MaxUsers)
+        if (!counts.TryGetValue(user, out var held) && counts.Count >= quota.MaxUsers)
         {
             return $"tenant '{Tenant}' already has its maximum of {quota.MaxUsers} users (Tenants:MaxUsers)";
         }
@@ -38,13 +37,16 @@ public sealed class TenantGrain(
 
     public Task Release(string user, int interests) => SetAsync(user, interests);
 
+    public Task Remove(string user) => SetAsync(user, null);
+
     public Task<TenantUsage> GetUsage()
         => Task.FromResult(new TenantUsage(state.State.InterestsByUser.Count, state.State.InterestsByUser.Values.Sum()));
 
-    private async Task SetAsync(string user, int interests)
+    /// <summary>Counts the user with <paramref name="interests"/> interests; null: no longer counted.</summary>
+    private async Task SetAsync(string user, int? interests)
     {
         var counts = state.State.InterestsByUser;
-        var held = counts.GetValueOrDefault(user);
+        int? held = counts.TryGetValue(user, out var count) ? count : null;
         if (held == interests)
         {
             return;
@@ -62,15 +64,15 @@ public sealed class TenantGrain(
         }
     }
 
-    private static void Set(Dictionary<string, int> counts, string user, int interests)
+    private static void Set(Dictionary<string, int> counts, string user, int? interests)
     {
-        if (interests == 0)
+        if (interests is { } held)
         {
-            counts.Remove(user);
+            counts[user] = held;
         }
         else
         {
-            counts[user] = interests;
+            counts.Remove(user);
         }
     }
 }
@@ -78,6 +80,10 @@ public sealed class TenantGrain(
 [GenerateSerializer, Alias("StreamAttention.TenantUsageState")]
 public sealed class TenantUsageState
 {
+    /// <summary>
+    /// Every user counted, with the interests it holds: 0 for a user with a policy alone (a silo of cluster contract 11
+    /// or before stored users holding interests only, and never a 0).
+    /// </summary>
     [Id(0)]
     public Dictionary<string, int> InterestsByUser { get; set; } = [];
 }

@@ -235,7 +235,8 @@ public sealed partial class UserGrain(
         {
             try
             {
-                await tenant.Release(UserId, next.Count);
+                // Feedback goes with its interest; digest state left (matches waiting, digests formed) is not counted.
+                await (next.Count == 0 && state.State.Policy is null ? tenant.Remove(UserId) : tenant.Release(UserId, next.Count));
             }
             catch (Exception e)
             {
@@ -368,6 +369,11 @@ public sealed partial class UserGrain(
         if (errors.Count > 0)
         {
             return errors;
+        }
+        // A policy alone makes a user the tenant counts (the count stays high should the write fail, as an interest's does).
+        if (Tenant is { } tenant && await tenant.Reserve(UserId, state.State.Interests.Count) is { } quota)
+        {
+            return [new InterestError(0, InterestError.QuotaField, quota)];
         }
         var (previous, previousDigestAt) = (state.State.Policy, state.State.Attention.NextDigestAt);
         state.State.Policy = policy;
@@ -655,7 +661,7 @@ public sealed partial class UserGrain(
                 // retry still brings the user's last write there (the erasure may never be retried).
                 StopPublishRetry();
             })
-            && await RunAsync(UserErasureSteps.TenantCount, () => Tenant?.Release(UserId, 0) ?? Task.CompletedTask)
+            && await RunAsync(UserErasureSteps.TenantCount, () => Tenant?.Remove(UserId) ?? Task.CompletedTask)
             && await RunAsync(UserErasureSteps.DigestReminder, RemoveRemindersAsync)
             // Every attention log entry in storage, those whose removal failed before included, is below the next number.
             && await RunAsync(UserErasureSteps.AttentionLog, () => Log.RemoveBeforeAsync(Log.Next))

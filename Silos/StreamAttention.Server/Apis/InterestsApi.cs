@@ -29,9 +29,9 @@ public static class InterestsApi
         UserScope user, string interestId, InterestBody body, HttpRequest request, IGrainFactory grains)
     {
         var result = await grains.GetGrain<IUserGrain>(user.Key).PutInterests([new InterestInput(interestId, body.Text ?? "", body.Threshold, body.Require, body.Exclude)]);
-        if (result.Errors.FirstOrDefault(e => e.Field == InterestError.QuotaField) is { } quota)
+        if (QuotaProblems.Of(result.Errors) is { } quota)
         {
-            return TypedResults.Problem(quota.Message, statusCode: StatusCodes.Status403Forbidden, title: "Tenant quota exceeded");
+            return quota;
         }
         if (result.Errors.Count > 0)
         {

@@ -12,7 +12,8 @@ public static class PolicyApi
     public static IEndpointRouteBuilder MapPolicyApi(this IEndpointRouteBuilder app) => app.MapUserRoutes("Attention", user =>
     {
         user.MapGet("/policy", GetPolicy).WithSummary("The user's delivery policy (the defaults until one is stored).");
-        user.MapPut("/policy", PutPolicy).WithSummary("Stores the user's delivery policy; a missing section keeps its default.");
+        user.MapPut("/policy", PutPolicy).WithSummary("Stores the user's delivery policy; a missing section keeps its default. A user with a policy alone "
+            + "counts against its tenant's Tenants:MaxUsers (403 when the tenant has its maximum).").ProducesProblem(StatusCodes.Status403Forbidden);
         user.MapGet("/digests", GetDigests).WithSummary("The user's most recent digests, newest first. 404 when nothing is kept about the user (never known, or erased).")
             .ProducesProblem(StatusCodes.Status404NotFound);
     });
@@ -20,10 +21,14 @@ public static class PolicyApi
     public static async Task<Ok<DeliveryPolicy>> GetPolicy(UserScope user, IGrainFactory grains)
         => TypedResults.Ok(await grains.GetGrain<IUserGrain>(user.Key).GetPolicy());
 
-    public static async Task<Results<Ok<DeliveryPolicy>, ValidationProblem>> PutPolicy(UserScope user, PolicyBody body, IGrainFactory grains)
+    public static async Task<Results<Ok<DeliveryPolicy>, ValidationProblem, ProblemHttpResult>> PutPolicy(UserScope user, PolicyBody body, IGrainFactory grains)
     {
         var policy = body.ToPolicy();
         var errors = await grains.GetGrain<IUserGrain>(user.Key).PutPolicy(policy);
+        if (QuotaProblems.Of(errors) is { } quota)
+        {
+            return quota;
+        }
         return errors.Count > 0 ? ValidationProblems.Of(errors) : TypedResults.Ok(policy);
     }
 

@@ -10,12 +10,18 @@ public sealed class TenantCountWriteTests(ClusterFixture fixture) : IClassFixtur
     [InlineData("reserve", 3)]
     [InlineData("release", 1)]
     [InlineData("release", 0)]
+    [InlineData("remove", 0)]
     public async Task A_count_whose_write_fails_stays_as_stored_and_the_same_call_retried_stores_it(string call, int interests)
     {
         var name = $"counts-{call}-{interests}";
         var tenant = fixture.Grains.GetGrain<ITenantGrain>(name);
         Assert.Null(await tenant.Reserve("user", 2));
-        Task Change() => call == "reserve" ? tenant.Reserve("user", interests) : tenant.Release("user", interests);
+        Task Change() => call switch
+        {
+            "reserve" => tenant.Reserve("user", interests),
+            "release" => tenant.Release("user", interests),
+            _ => tenant.Remove("user"),
+        };
 
         fixture.Store.FailWritesOf("tenant");
         try
@@ -29,8 +35,10 @@ public sealed class TenantCountWriteTests(ClusterFixture fixture) : IClassFixtur
         Assert.Equal(new TenantUsage(1, 2), await tenant.GetUsage());
 
         await Change();
-        Assert.Equal(new TenantUsage(interests == 0 ? 0 : 1, interests), await tenant.GetUsage());
+        // Released to 0 the user stays counted (a policy alone); removed it is not.
+        var counted = call != "remove";
+        Assert.Equal(new TenantUsage(counted ? 1 : 0, interests), await tenant.GetUsage());
         var stored = (TenantUsageState)fixture.Store.Entries.Single(e => e.Key.StateName == "tenant" && e.Key.Grain.Key.ToString() == name).Value.State;
-        Assert.Equal(interests, stored.InterestsByUser.GetValueOrDefault("user"));
+        Assert.Equal<int?>(counted ? interests : null, stored.InterestsByUser.TryGetValue("user", out var held) ? held : null);
     }
 }

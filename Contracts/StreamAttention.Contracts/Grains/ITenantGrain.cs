@@ -21,6 +21,10 @@ public interface ITenantGrain : IGrainWithStringKey
     [Alias("Remove")]
     Task Remove(string user);
 
+    /// <summary>The users counted (keys without the tenant), in ordinal order: the first <paramref name="count"/> after <paramref name="after"/> (null: from the first).</summary>
+    [Alias("GetUsers")]
+    Task<IReadOnlyList<string>> GetUsers(string? after, int count);
+
     /// <summary>The tenant's users and interests as counted.</summary>
     [Alias("GetUsage")]
     Task<TenantUsage> GetUsage();

@@ -7,7 +7,7 @@ public sealed class TenantQuotaOptions : IValidatableObject
 {
     public const string SectionName = "Tenants";
 
-    /// <summary>Users with at least one interest per tenant.</summary>
+    /// <summary>Users per tenant that hold an interest or a delivery policy.</summary>
     [Range(1, int.MaxValue)]
     public int MaxUsers { get; set; } = 100_000;
 

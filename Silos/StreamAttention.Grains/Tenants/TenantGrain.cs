@@ -39,6 +39,17 @@ public sealed class TenantGrain(
 
     public Task Remove(string user) => SetAsync(user, null);
 
+    /// <summary>Sorted at each call (a page of 1000 of 100,000 users: a few ms), so the stored record stays as it is.</summary>
+    public Task<IReadOnlyList<string>> GetUsers(string? after, int count)
+    {
+        // Counted under their keys, "tenant/user".
+        var prefixLength = Tenant.Length + 1;
+        return Task.FromResult<IReadOnlyList<string>>(state.State.InterestsByUser.Keys
+            .Select(user => user[prefixLength..])
+            .Where(user => after is null || string.CompareOrdinal(user, after) > 0)
+            .Order(StringComparer.Ordinal).Take(count).ToArray());
+    }
+
     public Task<TenantUsage> GetUsage()
         => Task.FromResult(new TenantUsage(state.State.InterestsByUser.Count, state.State.InterestsByUser.Values.Sum()));
 

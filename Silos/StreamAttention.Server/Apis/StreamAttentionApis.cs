@@ -82,6 +82,7 @@ public static class StreamAttentionApis
         app.MapPolicyApi();
         app.MapFeedbackApi();
         app.MapUserDataApi();
+        app.MapTenantApi();
         return app;
     }
 }

@@ -98,6 +98,8 @@ public sealed class AuthorizationMatrixTests(SecuredSiloFixture fixture) : IClas
         // The caller's own tenant: each tenant's admin imports into its tenant, an operator the users without one.
         { "POST /interests:import", "IMPORT", "/interests:import", [Unauthorized, Forbidden, Forbidden, Forbidden, Ok, Ok, Ok, Ok] },
         { "GET /tenants/{tenant}/matches/stream", "SSE", "/tenants/acme/matches/stream", AcmeTenant },
+        { "GET /tenants/{tenant}/usage", "GET", "/tenants/acme/usage", AcmeTenant },
+        { "GET /tenants/{tenant}/export", "GET", "/tenants/acme/export", AcmeTenant },
         { "GET /matches/stream", "SSE", "/matches/stream", OperatorOnly },
         { "POST /score", "SCORE", "/score", OperatorOnly },
         { "GET /dashboard/stats", "GET", "/dashboard/stats", OperatorOnly },

@@ -1,0 +1,115 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using StreamAttention.Contracts.Grains;
+using StreamAttention.Contracts.Users;
+using StreamAttention.Grains.Options;
+using StreamAttention.Server.Hosting;
+using StreamAttention.Server.Security;
+
+namespace StreamAttention.Server.Apis;
+
+/// <summary>A tenant as a whole, for its admins and operators: <c>GET /tenants/{tenant}/usage</c>, <c>GET /tenants/{tenant}/export</c>.</summary>
+public static class TenantApi
+{
+    /// <summary>The export's content type: JSON Lines, as the import takes them.</summary>
+    public const string ExportContentType = "application/x-ndjson";
+
+    /// <summary>Users asked of the tenant grain at once (its sort of every user per call stays cheap).</summary>
+    private const int UserPage = 1000;
+
+    /// <summary>Users exported at once: the export holds at most this many users' data.</summary>
+    private const int ExportBatch = 100;
+
+    private static readonly byte[] NewLine = "\n"u8.ToArray();
+
+    public static IEndpointRouteBuilder MapTenantApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/tenants/{tenant}/usage", GetTenantUsage).WithTags("Tenants")
+            .WithSummary("The users and interests the tenant holds, as its quotas count them, and its quotas (Tenants:MaxUsers, Tenants:MaxInterests "
+                + "or the tenant's overrides). The tenant's admins and operators.")
+            .ProducesValidationProblem().RequireTenantAccess().RequireRateLimiting(SecurityHostingExtensions.PerCallerRateLimit);
+        app.MapGet("/tenants/{tenant}/export", ExportTenant).WithTags("Tenants")
+            .WithSummary("The tenant's users' interests and delivery policies as JSON Lines, streamed, in the lines POST /tenants/{tenant}/interests:import "
+                + "takes back: {\"userId\", \"id\", \"text\", \"threshold\", \"require\", \"exclude\"} per interest, then {\"userId\", \"policy\"} for a user's "
+                + "stored policy; users in ordinal order of their ids. Users are those the tenant counts (interests or a policy). The tenant's admins and operators.")
+            .Produces<TenantExportLine>(StatusCodes.Status200OK, ExportContentType)
+            .ProducesValidationProblem().RequireTenantAccess().RequireRateLimiting(SecurityHostingExtensions.PerCallerRateLimit);
+        return app;
+    }
+
+    public static async Task<Results<Ok<TenantUsageReport>, ValidationProblem>> GetTenantUsage(string tenant, IGrainFactory grains, IOptions<TenantQuotaOptions> quotas)
+    {
+        if (UserScope.ValidatePart(tenant) is { } error)
+        {
+            return ValidationProblems.Of("tenant", $"tenant id {error}");
+        }
+        var usage = await grains.GetGrain<ITenantGrain>(tenant).GetUsage();
+        var quota = quotas.Value.For(tenant);
+        return TypedResults.Ok(new TenantUsageReport(tenant, usage.Users, usage.Interests, quota.MaxUsers!.Value, quota.MaxInterests!.Value));
+    }
+
+    /// <summary>
+    /// Streams the lines as it reads the users, <see cref="ExportBatch"/> at a time. A failure after the first batch was
+    /// flushed (the status sent) aborts the response, which the client sees as a failed transfer, not a shorter export.
+    /// </summary>
+    public static Results<PushStreamHttpResult, ValidationProblem> ExportTenant(string tenant, IGrainFactory grains, IOptions<JsonOptions> json, HttpContext context)
+    {
+        if (UserScope.ValidatePart(tenant) is { } error)
+        {
+            return ValidationProblems.Of("tenant", $"tenant id {error}");
+        }
+        var options = json.Value.SerializerOptions;
+        var cancellation = context.RequestAborted;
+        return TypedResults.Stream(async body =>
+        {
+            var tenantGrain = grains.GetGrain<ITenantGrain>(tenant);
+            string? after = null;
+            while (await tenantGrain.GetUsers(after, UserPage) is { Count: > 0 } users)
+            {
+                foreach (var batch in users.Chunk(ExportBatch))
+                {
+                    var exports = await Task.WhenAll(batch.Select(user => grains.GetGrain<IUserGrain>($"{tenant}/{user}").Export()));
+                    foreach (var (user, export) in batch.Zip(exports))
+                    {
+                        foreach (var line in TenantExportLine.Of(user, export))
+                        {
+                            await JsonSerializer.SerializeAsync(body, line, options, cancellation);
+                            await body.WriteAsync(NewLine, cancellation);
+                        }
+                    }
+                    await body.FlushAsync(cancellation);
+                }
+                after = users[^1];
+            }
+        }, ExportContentType);
+    }
+}
+
+/// <summary>
+/// One line of a tenant's export: an interest of the user, or the user's stored delivery policy (<paramref name="Policy"/>,
+/// the interest's fields null), as <c>POST /tenants/{tenant}/interests:import</c> takes them (<see cref="ImportLineBody"/>).
+/// </summary>
+public sealed record TenantExportLine(string UserId, string? Id, string? Text, float? Threshold, IReadOnlyList<string>? Require, IReadOnlyList<string>? Exclude,
+    DeliveryPolicy? Policy)
+{
+    /// <summary>The user's interests, then its policy when one is stored (the defaults are not written).</summary>
+    public static IEnumerable<TenantExportLine> Of(string userId, UserDataExport export)
+    {
+        foreach (var interest in export.Interests)
+        {
+            yield return new TenantExportLine(userId, interest.Id, interest.Text, interest.Threshold, interest.Require, interest.Exclude, null);
+        }
+        if (export.Policy is { } policy)
+        {
+            yield return new TenantExportLine(userId, null, null, null, null, null, policy);
+        }
+    }
+}
+
+/// <summary>
+/// A tenant's usage: <paramref name="Users"/> that hold interests or a delivery policy, <paramref name="Interests"/> of all
+/// of them, against the tenant's quotas.
+/// </summary>
+public sealed record TenantUsageReport(string Tenant, int Users, int Interests, int MaxUsers, int MaxInterests);

@@ -115,15 +115,17 @@ public sealed class BrowserTests(SiloHostFixture host, ITestOutputHelper output)
         Assert.Contains("matches-summary polite", result["live"]!["status"]!.AsArray().Select(s => (string?)s));
         Assert.Equal(["3 new matches: 3 for a11y-db"], result["arrivalAnnouncements"]!.AsArray().Select(a => (string?)a));
         Assert.True((bool)result["focusKeptOnArrival"]!);
-        // Paused by the keyboard: the status says so, a match arriving is held (not listed) and focus stays on the
-        // button, which now resumes; resumed, the held match is listed and the status says how many were added.
+        // Paused by the keyboard: the status says so, matches arriving are held (not listed) and focus stays on the
+        // button, which now resumes; resumed, the held matches are listed and the status says how many were added. One
+        // came twice while held (scored again with its source id): held, counted and listed once.
         Assert.Equal("- button \"Resume list\"", (string?)result["pausedName"]);
         Assert.Equal("live list paused: new matches are held until it is resumed", (string?)result["pausedStatus"]);
         Assert.Equal((int)result["listedBeforePause"]!, (int)result["listedWhilePaused"]!);
         Assert.Equal("pause-matches", (string?)result["focusKeptWhilePaused"]);
         Assert.Equal("- button \"Pause list\"", (string?)result["resumedName"]);
-        Assert.Equal("live list resumed: 1 match held while paused added", (string?)result["resumedStatus"]);
-        Assert.Equal((int)result["listedBeforePause"]! + 1, (int)result["listedAfterResume"]!);
+        Assert.Equal("live list resumed: 2 matches held while paused added", (string?)result["resumedStatus"]);
+        Assert.Equal((int)result["listedBeforePause"]! + 2, (int)result["listedAfterResume"]!);
+        Assert.Equal((1, 2), ((int)result["heldListed"]!, (int)result["countedWhilePaused"]!));
         // 200 more matches than the list keeps arrived while its oldest match's user had focus: that one stayed, focused.
         Assert.Equal((200, true), ((int)result["afterFlood"]!["listed"]!, (bool)result["afterFlood"]!["focusKept"]!));
         // Each chart line has a dash of its own, and a legend swatch of its colour drawn with that dash names it.

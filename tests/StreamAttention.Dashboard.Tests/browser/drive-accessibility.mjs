@@ -56,7 +56,7 @@ try {
   const focusedBefore = await focused(desk);
   await score(desk, message, `${message} on the primary`, `${message} in staging`);
   const match = desk.locator(`#matches .match[data-interest-id="${interest.id}"]`).first();
-  await desk.waitForFunction(() => document.querySelectorAll("#matches .match mark").length >= 3);
+  await desk.waitForFunction(() => document.querySelectorAll("#matches .match").length >= 3);
   await desk.waitForFunction(() => window.announced.length > 0);
   const focusKeptOnArrival = focusedBefore === await focused(desk);
   const arrivalAnnouncements = await desk.evaluate(() => window.announced.slice());
@@ -104,8 +104,10 @@ try {
   await desk.waitForFunction(() => document.querySelectorAll("#matches .match").length >= 4);
   const focusedAfterRebuild = await focusedName(desk);
 
-  // Keyboard only: on to the live list's pause, Enter. A match arriving while paused is counted (its interest's rate)
-  // but not listed, and focus stays; Enter again resumes the list, which adds it.
+  // Keyboard only: on to the live list's pause, Enter. Matches arriving while paused are counted (their interest's rate)
+  // but not listed, and focus stays; Enter again resumes the list, which adds them. One of them, scored again with its
+  // source id (as a retried batch is), comes again with its match id while held: it is held, counted and listed once.
+  // The message scored after it, in order, is the second counted: by then the repeat has arrived.
   await tabUntil(desk, walk, () => document.activeElement?.id === "pause-matches");
   await desk.keyboard.press("Enter");
   const pausedName = await focusedName(desk);
@@ -113,8 +115,11 @@ try {
   const listedBeforePause = await desk.locator("#matches .match").count();
   const rate = desk.locator(`#interests tr[data-interest-id="${interest.id}"] .count`);
   const rateBeforePause = Number(await rate.textContent());
-  await score(desk, `${message} while paused`);
-  await desk.waitForFunction(([id, before]) => Number(document.querySelector(`#interests tr[data-interest-id="${id}"] .count`).textContent) > before,
+  const held = `${message} while paused`;
+  await scoreWithSource(desk, held, "a11y/held");
+  await scoreWithSource(desk, held, "a11y/held");
+  await scoreWithSource(desk, `${message} after the held one`, "a11y/after-held");
+  await desk.waitForFunction(([id, before]) => Number(document.querySelector(`#interests tr[data-interest-id="${id}"] .count`).textContent) >= before + 2,
     [interest.id, rateBeforePause]);
   const listedWhilePaused = await desk.locator("#matches .match").count();
   const focusKeptWhilePaused = await desk.evaluate(() => document.activeElement?.id);
@@ -122,6 +127,8 @@ try {
   const resumedName = await focusedName(desk);
   const resumedStatus = await desk.locator("#matches-summary").textContent();
   const listedAfterResume = await desk.locator("#matches .match").count();
+  const heldListed = await desk.locator("#matches .match").filter({ hasText: held }).count();
+  const countedWhilePaused = Number(await rate.textContent()) - rateBeforePause;
 
   // The oldest match's user has focus (put there directly: Tab would take 4 presses a match) when 200 more arrive, more
   // than the list keeps: that match stays listed and focused; the list drops older ones.
@@ -179,7 +186,7 @@ try {
     headings: [...document.querySelectorAll("h1, h2, h3, h4, h5, h6")].map(h => Number(h.tagName[1])) }));
 
   console.log(JSON.stringify({ storedByKeyboard, focusKeptOnArrival, arrivalAnnouncements, live, markStyle,
-    afterFlood, pausedName, pausedStatus, listedBeforePause, listedWhilePaused, focusKeptWhilePaused, resumedName, resumedStatus, listedAfterResume,
+    afterFlood, pausedName, pausedStatus, listedBeforePause, listedWhilePaused, focusKeptWhilePaused, resumedName, resumedStatus, listedAfterResume, heldListed, countedWhilePaused,
     chartTableName, chartTable, chartTableSnapshot, charts, page, matchSnapshot, deskViolations,
     focusedBeforeRebuild, focusedAfterRebuild, feedbackButtonName, afterFeedback, feedback, removeButtonName, editButtonName, afterRemoval, walk,
     pageWidth, offScreen, smallTargets, arrivalAnimation, colorScheme, phoneViolations, errors }));
@@ -222,9 +229,18 @@ async function violations(page) {
 }
 
 async function score(page, ...texts) {
-  const status = await page.evaluate(async t => (await fetch("../score", { method: "POST",
+  await post(page, { texts });
+}
+
+/** Scores a text with its source id: scored again with the same id, its match comes again with the same match id. */
+async function scoreWithSource(page, text, sourceId) {
+  await post(page, { texts: [text], sourceIds: [sourceId] });
+}
+
+async function post(page, body) {
+  const status = await page.evaluate(async b => (await fetch("../score", { method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${sessionStorage.getItem("streamattention.token")}` },
-    body: JSON.stringify({ texts: t }) })).status, texts);
+    body: JSON.stringify(b) })).status, body);
   if (status !== 200) throw new Error(`POST /score answered ${status}`);
 }
 

@@ -100,6 +100,7 @@ try {
   // (their rates, as every 10 s): focus stays on that ✕, in its new row.
   await tabUntil(desk, walk, () => document.activeElement?.matches("#interests button.remove"));
   const focusedBeforeRebuild = await focusedName(desk);
+  const announcedBeforeReplica = await desk.evaluate(() => window.announced.length);
   await score(desk, `${message} on the replica`);
   await desk.waitForFunction(() => document.querySelectorAll("#matches .match").length >= 4);
   const focusedAfterRebuild = await focusedName(desk);
@@ -112,6 +113,8 @@ try {
   await desk.keyboard.press("Enter");
   const pausedName = await focusedName(desk);
   const pausedStatus = await desk.locator("#matches-summary").textContent();
+  // The replica's match, listed before the pause: summed up by its own summary, or with the pause within its 10 s.
+  const announcedFromReplicaToPause = await desk.evaluate(from => window.announced.slice(from), announcedBeforeReplica);
   const listedBeforePause = await desk.locator("#matches .match").count();
   const rate = desk.locator(`#interests tr[data-interest-id="${interest.id}"] .count`);
   const rateBeforePause = Number(await rate.textContent());
@@ -186,7 +189,7 @@ try {
     headings: [...document.querySelectorAll("h1, h2, h3, h4, h5, h6")].map(h => Number(h.tagName[1])) }));
 
   console.log(JSON.stringify({ storedByKeyboard, focusKeptOnArrival, arrivalAnnouncements, live, markStyle,
-    afterFlood, pausedName, pausedStatus, listedBeforePause, listedWhilePaused, focusKeptWhilePaused, resumedName, resumedStatus, listedAfterResume, heldListed, countedWhilePaused,
+    afterFlood, pausedName, pausedStatus, announcedFromReplicaToPause, listedBeforePause, listedWhilePaused, focusKeptWhilePaused, resumedName, resumedStatus, listedAfterResume, heldListed, countedWhilePaused,
     chartTableName, chartTable, chartTableSnapshot, charts, page, matchSnapshot, deskViolations,
     focusedBeforeRebuild, focusedAfterRebuild, feedbackButtonName, afterFeedback, feedback, removeButtonName, editButtonName, afterRemoval, walk,
     pageWidth, offScreen, smallTargets, arrivalAnimation, colorScheme, phoneViolations, errors }));

@@ -432,15 +432,19 @@ function announceLater(match) {
   a.timer ??= setTimeout(announceNewMatches, ANNOUNCE_INTERVAL_MS);
 }
 
-/** "12 new matches: 9 for db, 3 for alerts", the most matched interests first, into the polite status. */
 function announceNewMatches() {
+  say(newMatchesSummary());
+}
+
+/** "12 new matches: 9 for db, 3 for alerts", the most matched interests first; the next summary counts anew. */
+function newMatchesSummary() {
   const { count, byInterest } = state.announcement;
   const ranked = [...byInterest].sort((a, b) => b[1] - a[1]);
   clearAnnouncement(); // empties byInterest, read above
   const named = ranked.slice(0, ANNOUNCED_INTERESTS).map(([interest, n]) => `${n} for ${interest}`);
   const others = ranked.slice(ANNOUNCED_INTERESTS).reduce((sum, [, n]) => sum + n, 0);
   if (others > 0) named.push(`${others} for other interests`);
-  say(`${plural(count, "new match", "new matches")}: ${named.join(", ")}`);
+  return `${plural(count, "new match", "new matches")}: ${named.join(", ")}`;
 }
 
 function clearAnnouncement() {
@@ -462,8 +466,9 @@ function togglePause() {
   state.paused = !state.paused;
   $("pause-matches").textContent = state.paused ? "Resume list" : "Pause list";
   if (state.paused) {
-    clearAnnouncement();
-    say("live list paused: new matches are held until it is resumed");
+    // Matches listed since the last summary are summed up now, with the pause: they would otherwise never be.
+    const listed = state.announcement.count > 0 ? `${newMatchesSummary()}; ` : "";
+    say(`${listed}live list paused: new matches are held until it is resumed`);
   } else {
     const held = state.held.splice(0);
     held.forEach(showMatch);

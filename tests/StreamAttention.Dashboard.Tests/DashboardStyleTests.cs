@@ -26,6 +26,7 @@ public sealed partial class DashboardStyleTests
     [InlineData("--out", "--panel", 4.5)]
     [InlineData("--p95", "--panel", 4.5)]
     [InlineData("--p99", "--panel", 4.5)]
+    [InlineData("--p99", "--bg", 4.5)] // the header's badges: "live feed off", "signed out"
     [InlineData("--text", "--button", 4.5)]
     [InlineData("--bg", "--out", 4.5)]
     // What tells a control apart (3:1): a field's border is all that shows where it is; the focus ring, where focus is;

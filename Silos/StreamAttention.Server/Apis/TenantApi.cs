@@ -16,7 +16,7 @@ public static class TenantApi
     /// <summary>The export's content type: JSON Lines, as the import takes them.</summary>
     public const string ExportContentType = "application/x-ndjson";
 
-    /// <summary>Users asked of the tenant grain at once (its sort of every user per call stays cheap).</summary>
+    /// <summary>Users asked of the tenant grain at once: a page is a short call, between which the tenant's writes reserve.</summary>
     private const int UserPage = 1000;
 
     /// <summary>Users exported at once: the export holds at most this many users' data.</summary>

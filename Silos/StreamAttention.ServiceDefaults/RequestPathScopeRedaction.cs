@@ -10,7 +10,7 @@ namespace Microsoft.Extensions.Hosting;
 /// scope with a <c>RequestPath</c> is read as a copy with that value redacted, its text (what the console writes) too;
 /// every other scope passes as it is.
 /// </summary>
-public sealed class RequestPathScopeRedaction(ILoggerProvider inner) : ILoggerProvider, ISupportExternalScope
+public class RequestPathScopeRedaction(ILoggerProvider inner) : ILoggerProvider, ISupportExternalScope
 {
     /// <summary>The key of ASP.NET Core's request scope that holds the path.</summary>
     public const string RequestPathKey = "RequestPath";

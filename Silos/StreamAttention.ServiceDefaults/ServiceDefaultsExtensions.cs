@@ -127,8 +127,15 @@ public static class ServiceDefaultsExtensions
     {
         var otlp = services.Single(d => d.ServiceType == typeof(ILoggerProvider) && d.ImplementationFactory?.Method.ReturnType == typeof(OpenTelemetryLoggerProvider));
         services.Remove(otlp);
-        services.AddSingleton<ILoggerProvider>(provider => new RequestPathScopeRedaction((ILoggerProvider)otlp.ImplementationFactory!(provider)));
+        services.AddSingleton<ILoggerProvider>(provider => new OtlpRequestPathScopeRedaction((ILoggerProvider)otlp.ImplementationFactory!(provider)));
     }
+
+    /// <summary>
+    /// The wrapper under the OTLP provider's alias: the logging filter rules select a provider by its type's alias, so
+    /// <c>Logging:OpenTelemetry:LogLevel</c> still sets the export's levels.
+    /// </summary>
+    [ProviderAlias("OpenTelemetry")]
+    private sealed class OtlpRequestPathScopeRedaction(ILoggerProvider otlp) : RequestPathScopeRedaction(otlp);
 
     /// <summary>
     /// Adds a check to <c>/health/ready</c> (<see cref="HealthCheckTags.Ready"/>): e.g. the silo's membership,

@@ -193,6 +193,30 @@ public sealed class TraceRecordingTests
         Assert.Contains("RequestPath=/tenants/acme/users/alice/interests/db", scopes);
     }
 
+    /// <summary>
+    /// <c>Logging:OpenTelemetry:LogLevel</c> (Silos/README.md "Configuration") sets the OTLP export's levels by the
+    /// provider's alias, which the provider keeps when it is wrapped to redact a request's path.
+    /// </summary>
+    [Fact]
+    public async Task The_OpenTelemetry_log_level_filters_the_exported_records()
+    {
+        const string category = "StreamAttention.Server.Apis.InterestsApi";
+        var builder = Builder([.. ExporterArguments(), $"--Logging:OpenTelemetry:LogLevel:{category}=Error"]);
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+        builder.AddServiceDefaults();
+        var exported = new LogRecordsExported();
+        builder.Services.ConfigureOpenTelemetryLoggerProvider(logging => logging.AddProcessor(new SimpleLogRecordExportProcessor(exported)));
+        using var host = builder.Build();
+        await host.StartAsync();
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(category);
+
+        logger.LogWarning("Interest not found");
+        logger.LogError("Interest not stored");
+
+        Assert.Equal("Interest not stored", Assert.Single(exported.Of(category)).Message);
+        await host.StopAsync();
+    }
+
     [Fact]
     public void Raw_user_paths_that_are_no_boolean_stop_the_start()
     {

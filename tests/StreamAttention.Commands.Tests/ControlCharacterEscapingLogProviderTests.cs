@@ -58,6 +58,22 @@ public sealed class ControlCharacterEscapingLogProviderTests
         Assert.Contains("scope forged", line);
     }
 
+    /// <summary>
+    /// <c>Logging:Console:LogLevel</c> (Silos/README.md "Configuration") sets the console's levels by its provider's
+    /// alias, which the console keeps under the host's wrappers.
+    /// </summary>
+    [Fact]
+    public void The_console_log_level_filters_the_console_lines()
+    {
+        var lines = LogToConsole(["--Logging:Console:LogLevel:Default=Error", "--Logging:Console:FormatterOptions:ColorBehavior=Disabled"], logger =>
+        {
+            logger.LogWarning("Scoring call failed, retrying");
+            logger.LogError("Scoring failed for good");
+        });
+
+        Assert.EndsWith("Scoring failed for good", Assert.Single(lines));
+    }
+
     /// <summary>The lines <paramref name="log"/> writes to the commands' console log, configured by <paramref name="configurationArgs"/>, split at every line break a terminal or a log reader honours.</summary>
     internal static string[] LogToConsole(string[] configurationArgs, Action<ILogger> log)
     {

@@ -10,7 +10,8 @@ namespace StreamAttention.Ingest.Tests;
 /// <summary>
 /// Sums the message outcome counter of one ingest host, by outcome and dead-letter reason; also its dead-letter counter
 /// by reason, how many end-to-end latencies it recorded, its pauses, restarts, messages lost and matches of erased users
-/// dropped, and its consumer lag gauge; and the messages, matches, dead letters and latencies by their tenant tag.
+/// dropped, the records of the match topic, and its consumer lag gauge; and the messages, matches, dead letters and
+/// latencies by their tenant tag.
 /// </summary>
 public sealed class OutcomeCounter : IDisposable
 {
@@ -24,6 +25,7 @@ public sealed class OutcomeCounter : IDisposable
     private long _restarts;
     private long _messagesLost;
     private long _erasedMatches;
+    private long _matchRecords;
     private long _consumerLag;
 
     public OutcomeCounter(IHost host)
@@ -33,7 +35,7 @@ public sealed class OutcomeCounter : IDisposable
         {
             if (ReferenceEquals(instrument.Meter, meter) && instrument.Name is InstrumentNames.IngestMessages or InstrumentNames.IngestDeadLetters or InstrumentNames.IngestLatency
                 or InstrumentNames.IngestPauses or InstrumentNames.IngestRestarts or InstrumentNames.IngestConsumerLag or InstrumentNames.IngestMessagesLost
-                or InstrumentNames.IngestErasedMatches or InstrumentNames.IngestMatches)
+                or InstrumentNames.IngestErasedMatches or InstrumentNames.IngestMatches or InstrumentNames.IngestMatchRecords)
             {
                 listener.EnableMeasurementEvents(instrument);
             }
@@ -64,6 +66,11 @@ public sealed class OutcomeCounter : IDisposable
             if (instrument.Name == InstrumentNames.IngestErasedMatches)
             {
                 Interlocked.Add(ref _erasedMatches, value);
+                return;
+            }
+            if (instrument.Name == InstrumentNames.IngestMatchRecords)
+            {
+                Interlocked.Add(ref _matchRecords, value);
                 return;
             }
             if (instrument.Name == InstrumentNames.IngestRestarts)
@@ -167,6 +174,8 @@ public sealed class OutcomeCounter : IDisposable
     }
 
     public long ErasedMatches => Interlocked.Read(ref _erasedMatches);
+
+    public long MatchRecords => Interlocked.Read(ref _matchRecords);
 
     public void Dispose() => _listener.Dispose();
 }

@@ -404,7 +404,10 @@ public sealed class PipelineTests(IngestClusterFixture fixture) : IClassFixture<
         await Traffic.ProduceAsync(kafka, 0, count);
         await OutputReader.WaitForAllCommittedAsync(kafka, "queue-full");
 
-        Assert.Equal(0, OutputReader.AssertMatches(OutputReader.ReadMatches(kafka), count, maxDuplicates: 0));
+        var matches = OutputReader.ReadMatches(kafka);
+        Assert.Equal(0, OutputReader.AssertMatches(matches, count, maxDuplicates: 0));
+        // One record a match: the match-record counter says what the topic carries.
+        Assert.Equal(matches.Count, outcomes.MatchRecords);
         Assert.Equal(0, outcomes.Restarts);
     }
 
@@ -439,6 +442,7 @@ public sealed class PipelineTests(IngestClusterFixture fixture) : IClassFixture<
         }
         Assert.Equal(0, OutputReader.AssertMatches(matches, count, maxDuplicates: 0));
         Assert.True(records.Count < matches.Count, $"{records.Count} records for {matches.Count} matches");
+        Assert.Equal(records.Count, outcomes.MatchRecords);
         // A user's matches from one input partition are in read order, within and across its records.
         foreach (var stream in matches.GroupBy(m => ((string)m["userId"]!, (int)m["source"]!["partition"]!)))
         {

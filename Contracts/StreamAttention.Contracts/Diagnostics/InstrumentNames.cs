@@ -66,6 +66,7 @@ public static class InstrumentNames
     public const string IngestMessages = "streamattention.ingest.messages";
     public const string IngestMatches = "streamattention.ingest.matches";
     public const string IngestErasedMatches = "streamattention.ingest.matches.erased";
+    public const string IngestMatchRecords = "streamattention.ingest.match_records";
     public const string IngestBatchSize = "streamattention.ingest.batch_size";
     public const string IngestPauses = "streamattention.ingest.pauses";
     public const string IngestRestarts = "streamattention.ingest.restarts";
@@ -85,6 +86,6 @@ public static class InstrumentNames
         GatewayMessages, GatewayMatches, GatewayDuration, GatewayRequestTexts, GatewayUnknownWords, GatewayTextsWithoutKnownWords,
         AttentionDecisions, AttentionDigests, AttentionFeedback, AttentionUndecided, AttentionHungDecisions,
         ModelInfo, HealthStatus, HealthFailures, HttpRefusedConnections, HttpRefusedRequests, ImportLines,
-        IngestMessages, IngestMatches, IngestErasedMatches, IngestBatchSize, IngestPauses, IngestRestarts, IngestDeadLetters, IngestLatency, IngestConsumerLag, IngestMessagesLost,
+        IngestMessages, IngestMatches, IngestErasedMatches, IngestMatchRecords, IngestBatchSize, IngestPauses, IngestRestarts, IngestDeadLetters, IngestLatency, IngestConsumerLag, IngestMessagesLost,
     ];
 }

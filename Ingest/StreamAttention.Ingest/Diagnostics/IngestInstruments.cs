@@ -30,6 +30,7 @@ public sealed class IngestInstruments
 
     private readonly Counter<long> _messages;
     private readonly Counter<long> _matches;
+    private readonly Counter<long> _matchRecords;
     private readonly Counter<long> _erasedMatches;
     private readonly Histogram<int> _batchSize;
     private readonly Counter<long> _pauses;
@@ -49,6 +50,9 @@ public sealed class IngestInstruments
         _messages = meter.CreateCounter<long>(InstrumentNames.IngestMessages, "{message}",
             "Messages whose outcome the broker acknowledged, tagged outcome=matched|no_match|dead_lettered|skipped, tenant and, for dead letters and skipped ones, reason");
         _matches = meter.CreateCounter<long>(InstrumentNames.IngestMatches, "{match}", "Matches published to the output topic and acknowledged, tagged with their message's tenant");
+        // What the match topic carries, for sizing its brokers and consumers: with PerUserBatch no other counter tells it.
+        _matchRecords = meter.CreateCounter<long>(InstrumentNames.IngestMatchRecords, "{record}",
+            "Records published to the match topic and acknowledged: one a match with Output:MatchRecords=PerMatch, one a user and batch (or part of one, split at Output:MaxRecordBytes) with PerUserBatch");
         _erasedMatches = meter.CreateCounter<long>(InstrumentNames.IngestErasedMatches, "{match}",
             "Matches not published, and decision-failed dead letters not written, because their user was erased after their batch's scoring started, before its turn to be produced");
         _batchSize = meter.CreateHistogram<int>(InstrumentNames.IngestBatchSize, "{message}", "Messages per consumed batch");
@@ -99,6 +103,9 @@ public sealed class IngestInstruments
     }
 
     public void MatchesPublished(string tenant, int count) => _matches.Add(count, new KeyValuePair<string, object?>(MeteredTenants.Tag, tenant));
+
+    /// <summary>Counted once the batch's outputs were acknowledged, as its published matches are.</summary>
+    public void MatchRecordsPublished(int count) => _matchRecords.Add(count);
 
     /// <summary>Counted once the batch's other outputs were acknowledged, as its published matches are.</summary>
     public void ErasedMatchesDropped(int count) => _erasedMatches.Add(count);

@@ -88,15 +88,16 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
                     await publisher.PublishDeadLetterAsync(batch[i], decoded[i].Reason!, decoded[i].Detail!, acknowledgements, cancellationToken);
                 }
             }
-            if (userRecords is not null)
-            {
-                await publisher.PublishUserRecordsAsync(userRecords, acknowledgements, cancellationToken);
-            }
+            // With PerMatch every published match is a record of the match topic.
+            var matchRecords = userRecords is null
+                ? matches.Sum(published => published?.Count ?? 0)
+                : await publisher.PublishUserRecordsAsync(userRecords, acknowledgements, cancellationToken);
             turn.Complete();
             await acknowledgements.AllAsync();
 
             handle.Complete();
             metrics.ErasedMatchesDropped(erasedMatches);
+            metrics.MatchRecordsPublished(matchRecords);
             foreach (var offsets in lost)
             {
                 metrics.OffsetsLost(offsets);

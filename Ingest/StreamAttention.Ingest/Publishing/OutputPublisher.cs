@@ -121,11 +121,15 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
         }
     }
 
-    /// <summary>Hands the batch's per-user records to the producer (keyed by user key, with the schema header and the batch's trace headers), once all its messages were added.</summary>
-    public async ValueTask PublishUserRecordsAsync(UserBatchRecords userRecords, BatchAcknowledgements acknowledgements, CancellationToken cancellationToken)
+    /// <summary>
+    /// Hands the batch's per-user records to the producer (keyed by user key, with the schema header and the batch's trace
+    /// headers), once all its messages were added; returns how many.
+    /// </summary>
+    public async ValueTask<int> PublishUserRecordsAsync(UserBatchRecords userRecords, BatchAcknowledgements acknowledgements, CancellationToken cancellationToken)
     {
         var headers = RecordHeaders(OutputSchema.UserMatchesValue);
-        foreach (var record in userRecords.Records())
+        var records = userRecords.Records();
+        foreach (var record in records)
         {
             await ProduceAsync(record.Topic, new Message<byte[]?, byte[]?>
             {
@@ -134,6 +138,7 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
                 Headers = headers,
             }, acknowledgements, cancellationToken);
         }
+        return records.Count;
     }
 
     /// <summary>

@@ -120,6 +120,7 @@ public sealed class OpenApiDocumentTests(SiloHostFixture fixture) : IClassFixtur
             "POST /score Score", "POST /interests:import Import", "POST /tenants/{tenant}/interests:import ImportInTenant",
             "GET /tenants/{tenant}/matches/stream StreamTenant", "GET /matches/stream StreamAll", "GET /dashboard/stats GetDashboardStats",
             "GET /tenants/{tenant}/usage GetTenantUsage", "GET /tenants/{tenant}/export ExportTenant",
+            "GET /users:usage GetUsageWithoutTenant", "GET /users:export ExportWithoutTenant",
         ]);
         var actual = document["paths"]!.AsObject().SelectMany(path => path.Value!.AsObject().Where(o => o.Key != "parameters")
             .Select(o => $"{o.Key.ToUpperInvariant()} {path.Key} {(string?)o.Value!["operationId"]}"));

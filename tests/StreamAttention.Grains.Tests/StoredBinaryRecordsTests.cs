@@ -4,6 +4,7 @@ using StreamAttention.Contracts.Scoring;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Attention;
 using StreamAttention.Grains.Shards;
+using StreamAttention.Grains.Tenants;
 using StreamAttention.Grains.Users;
 
 namespace StreamAttention.Grains.Tests;
@@ -132,6 +133,19 @@ public sealed class StoredBinaryRecordsTests(SiloHostFixture fixture) : IClassFi
 
         Assert.Equal(["acme/alice", "bob"], loaded.Users.Order(StringComparer.Ordinal));
         Assert.Empty(loaded.Removed);
+    }
+
+    /// <summary>
+    /// A tenant's counts as builds before cluster contract 13 wrote them (<c>StoredStates/tenant-usage-before-stored-users-counted.bin</c>):
+    /// its users stored before it counted them are not counted yet, which the grain of the users without a tenant reads to count them.
+    /// </summary>
+    [Fact]
+    public void A_tenants_counts_written_before_stored_users_were_counted_load_as_not_counted()
+    {
+        var loaded = Storage.Deserialize<TenantUsageState>(StoredRecords.Bytes("tenant-usage-before-stored-users-counted.bin"))!;
+
+        Assert.Equal(new Dictionary<string, int> { ["acme/alice"] = 2, ["acme/bob"] = 1 }, loaded.InterestsByUser);
+        Assert.False(loaded.StoredUsersCounted);
     }
 
     [Fact]

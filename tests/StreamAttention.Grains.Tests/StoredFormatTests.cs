@@ -85,7 +85,7 @@ public sealed class StoredFormatTests(SiloHostFixture fixture) : IClassFixture<S
             Removed = { ["acme/carol"] = new ShardRemoval(7, At) },
         }),
         new StoredSample<ClusterModelState>("cluster-model", () => new ClusterModelState { ModelBySilo = { ["S127.0.0.1:11111:1"] = "distilled-minilm (256 dimensions)" } }),
-        new StoredSample<TenantUsageState>("tenant-usage", () => new TenantUsageState { InterestsByUser = { ["acme/alice"] = 2, ["acme/bob"] = 1 } }),
+        new StoredSample<TenantUsageState>("tenant-usage", () => new TenantUsageState { InterestsByUser = { ["acme/alice"] = 2, ["acme/bob"] = 1 }, StoredUsersCounted = true }),
         new StoredSample<MatchFeedState>("feed-erasures", () => new MatchFeedState { Erasures = [new UserErasure("acme/alice", At), new UserErasure("bob", At.AddMinutes(1))] }),
     ];
 

@@ -21,6 +21,15 @@ public static partial class Ids
     /// <summary>The tenant of user key <paramref name="userKey"/> ("tenant/user"); null for a user without a tenant.</summary>
     public static string? TenantOf(string userKey) => userKey.IndexOf('/') is > 0 and var slash ? userKey[..slash] : null;
 
+    /// <summary>
+    /// The key of the tenant grain that counts the users without a tenant: its parentheses are outside
+    /// <see cref="Pattern"/>, so no tenant's id is this key and no <c>/tenants/{tenant}</c> route reaches it.
+    /// </summary>
+    public const string NoTenant = "(no-tenant)";
+
+    /// <summary>The key of the tenant grain that counts user key <paramref name="userKey"/>: its tenant, or <see cref="NoTenant"/>.</summary>
+    public static string TenantGrainKeyOf(string userKey) => TenantOf(userKey) ?? NoTenant;
+
     [GeneratedRegex(Pattern)]
     private static partial Regex IdRegex();
 

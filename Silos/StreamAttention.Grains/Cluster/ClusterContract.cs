@@ -53,8 +53,11 @@ public static class ClusterContract
     /// 12: a tenant counts a user with a delivery policy alone (<c>ITenantGrain.Reserve</c> and <c>Release</c> keep a
     /// user counted at 0 interests, the new <c>Remove</c> ends its count, <c>IUserGrain.PutPolicy</c> reserves): a silo
     /// of version 11 does not have <c>Remove</c>, and its <c>Release</c> of 0 would end the count of a user that keeps a policy.
+    /// 13: the users without a tenant are counted by the tenant grain of key <c>Ids.NoTenant</c>, which counts those stored
+    /// before at its first activation and stores that it did (<c>TenantUsageState.StoredUsersCounted</c>): a silo of
+    /// version 12 counts none of them, so users it stored beside this build would be missing from their count and export.
     /// </summary>
-    public const string Version = "12";
+    public const string Version = "13";
 
     /// <summary>The grain property that holds a silo's version in the cluster manifest.</summary>
     public const string Property = "streamattention.cluster-contract";

@@ -68,6 +68,8 @@ public static class StreamAttentionSiloBuilderExtensions
         services.TryAddSingleton<InterestValidator>();
         services.TryAddSingleton<InterestEmbedder>();
         services.TryAddSingleton<InterestImporter>();
+        // Where AddStreamAttentionRedisStorage added its own, before or after, that one is used.
+        services.TryAddSingleton<IStoredUserKeys, MemoryStoredUserKeys>();
         services.AddPlacementDirector<ShardPlacement, ShardPlacementDirector>();
         services.AddPlacementDirector<SiloPlacement, SiloPlacementDirector>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ClusterContractCheck>();
@@ -166,6 +168,7 @@ public static class StreamAttentionSiloBuilderExtensions
         builder.AddIncomingGrainCallFilter<StorageOutageCallFilter>();
         // Made by the container, so that it closes the connection when the silo stops.
         builder.Services.AddSingleton(_ => new RedisStorageConnection(ConfigurationOptions.Parse(redis)));
+        builder.Services.AddSingleton<IStoredUserKeys, RedisStoredUserKeys>();
         // Cleared records are deleted: otherwise each attention log entry ever removed would stay as an empty hash.
         builder.AddRedisGrainStorage(RedisStorageName, (OptionsBuilder<RedisStorageOptions> storage) => UseBinaryStateSerializer(storage
             .Configure<RedisStorageConnection>((options, connection) => (options.ConfigurationOptions, options.CreateMultiplexer, options.DeleteStateOnClear)

@@ -32,7 +32,7 @@ namespace StreamAttention.Grains.Users;
 // The grain type is part of every stored record's key (and of its reminders): pinned, so renaming the class keeps them.
 [GrainType(GrainTypeName), ClusterContract]
 public sealed partial class UserGrain(
-    [PersistentState("user", StorageNames.Interests)] IPersistentState<UserInterestsState> state,
+    [PersistentState(UserGrain.StateName, StorageNames.Interests)] IPersistentState<UserInterestsState> state,
     [FromKeyedServices(StorageNames.Interests)] IGrainStorage storage,
     InterestEmbedder embedder,
     InterestValidator validator,
@@ -45,6 +45,9 @@ public sealed partial class UserGrain(
     ILogger<UserGrain> logger) : Grain, IUserGrain, IRemindable
 {
     public const string GrainTypeName = "user";
+
+    /// <summary>The name of the user's state (<see cref="UserInterestsState"/>), part of its record's key.</summary>
+    public const string StateName = "user";
 
     /// <summary>The reminder that checks for a due digest while matches wait for one (or a digest waits to be sent).</summary>
     public const string DigestReminder = "digest";
@@ -113,8 +116,8 @@ public sealed partial class UserGrain(
 
     private string UserId => this.GetPrimaryKeyString();
 
-    /// <summary>The tenant of a "tenant/user" key, whose quotas the user's writes count against; null without a tenant.</summary>
-    private ITenantGrain? Tenant => Ids.TenantOf(UserId) is { } tenant ? GrainFactory.GetGrain<ITenantGrain>(tenant) : null;
+    /// <summary>The tenant of a "tenant/user" key, or the grain of the users without a tenant: whose quotas the user's writes count against.</summary>
+    private ITenantGrain Tenant => GrainFactory.GetGrain<ITenantGrain>(Ids.TenantGrainKeyOf(UserId));
 
     private IScoringShardGrain Shard => GrainFactory.GetGrain<IScoringShardGrain>(ShardMap.ShardOf(UserId, sharding.Value.ShardCount));
 
@@ -192,7 +195,7 @@ public sealed partial class UserGrain(
         {
             return new InterestWriteResult([], errors.OrderBy(e => e.Index).ToArray());
         }
-        if (added > 0 && Tenant is { } tenant && await tenant.Reserve(UserId, current.Count + added) is { } quota)
+        if (added > 0 && await Tenant.Reserve(UserId, current.Count + added) is { } quota)
         {
             errors.AddRange(valid.Where(i => accepted.TryGetValue(inputs[i].Id, out var kept) && ReferenceEquals(kept.Input, inputs[i]))
                 .Select(i => new InterestError(i, InterestError.QuotaField, quota)));
@@ -231,19 +234,16 @@ public sealed partial class UserGrain(
         await EnsurePublishReminderAsync();
         var written = await CommitAsync(next, feedback);
         await PublishAsync([], written);
-        if (Tenant is { } tenant)
+        try
         {
-            try
-            {
-                // Feedback goes with its interest; digest state left (matches waiting, digests formed) is not counted.
-                await (next.Count == 0 && state.State.Policy is null ? tenant.Remove(UserId) : tenant.Release(UserId, next.Count));
-            }
-            catch (Exception e)
-            {
-                // The delete is stored, so it does not fail for this (its retry would answer that the interest is gone):
-                // the tenant's count stays high, as after a failed write, until the user's next write or delete sets it.
-                LogReleaseFailed(UserId, e);
-            }
+            // Feedback goes with its interest; digest state left (matches waiting, digests formed) is not counted.
+            await (next.Count == 0 && state.State.Policy is null ? Tenant.Remove(UserId) : Tenant.Release(UserId, next.Count));
+        }
+        catch (Exception e)
+        {
+            // The delete is stored, so it does not fail for this (its retry would answer that the interest is gone):
+            // the tenant's count stays high, as after a failed write, until the user's next write or delete sets it.
+            LogReleaseFailed(UserId, e);
         }
         return true;
     }
@@ -371,7 +371,7 @@ public sealed partial class UserGrain(
             return errors;
         }
         // A policy alone makes a user the tenant counts (the count stays high should the write fail, as an interest's does).
-        if (Tenant is { } tenant && await tenant.Reserve(UserId, state.State.Interests.Count) is { } quota)
+        if (await Tenant.Reserve(UserId, state.State.Interests.Count) is { } quota)
         {
             return [new InterestError(0, InterestError.QuotaField, quota)];
         }
@@ -661,7 +661,7 @@ public sealed partial class UserGrain(
                 // retry still brings the user's last write there (the erasure may never be retried).
                 StopPublishRetry();
             })
-            && await RunAsync(UserErasureSteps.TenantCount, () => Tenant?.Remove(UserId) ?? Task.CompletedTask)
+            && await RunAsync(UserErasureSteps.TenantCount, () => Tenant.Remove(UserId))
             && await RunAsync(UserErasureSteps.DigestReminder, RemoveRemindersAsync)
             // Every attention log entry in storage, those whose removal failed before included, is below the next number.
             && await RunAsync(UserErasureSteps.AttentionLog, () => Log.RemoveBeforeAsync(Log.Next))

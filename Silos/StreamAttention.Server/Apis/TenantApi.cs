@@ -10,7 +10,10 @@ using StreamAttention.Server.Security;
 
 namespace StreamAttention.Server.Apis;
 
-/// <summary>A tenant as a whole, for its admins and operators: <c>GET /tenants/{tenant}/usage</c>, <c>GET /tenants/{tenant}/export</c>.</summary>
+/// <summary>
+/// A tenant as a whole, for its admins and operators: <c>GET /tenants/{tenant}/usage</c>, <c>GET /tenants/{tenant}/export</c>;
+/// the users without a tenant as a whole, for operators only: <c>GET /users:usage</c>, <c>GET /users:export</c>.
+/// </summary>
 public static class TenantApi
 {
     /// <summary>The export's content type: JSON Lines, as the import takes them.</summary>
@@ -24,6 +27,9 @@ public static class TenantApi
 
     private static readonly byte[] NewLine = "\n"u8.ToArray();
 
+    private const string ExportLines = "{\"userId\", \"id\", \"text\", \"threshold\", \"require\", \"exclude\"} per interest, then {\"userId\", \"policy\"} for a user's "
+        + "stored policy; users in ordinal order of their ids.";
+
     public static IEndpointRouteBuilder MapTenantApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/tenants/{tenant}/usage", GetTenantUsage).WithTags("Tenants")
@@ -32,45 +38,64 @@ public static class TenantApi
             .ProducesValidationProblem().RequireTenantAccess().RequireRateLimiting(SecurityHostingExtensions.PerCallerRateLimit);
         app.MapGet("/tenants/{tenant}/export", ExportTenant).WithTags("Tenants")
             .WithSummary("The tenant's users' interests and delivery policies as JSON Lines, streamed, in the lines POST /tenants/{tenant}/interests:import "
-                + "takes back: {\"userId\", \"id\", \"text\", \"threshold\", \"require\", \"exclude\"} per interest, then {\"userId\", \"policy\"} for a user's "
-                + "stored policy; users in ordinal order of their ids. Users are those the tenant counts (interests or a policy). The tenant's admins and operators.")
+                + $"takes back: {ExportLines} Users are those the tenant counts (interests or a policy). The tenant's admins and operators.")
             .Produces<TenantExportLine>(StatusCodes.Status200OK, ExportContentType)
             .ProducesValidationProblem().RequireTenantAccess().RequireRateLimiting(SecurityHostingExtensions.PerCallerRateLimit);
+        app.MapGet("/users:usage", GetUsageWithoutTenant).WithTags("Tenants")
+            .WithSummary("The users without a tenant (\"bob\", not \"acme/bob\") and their interests, counted together as one tenant's are, and their "
+                + "quotas (Tenants:MaxUsers, Tenants:MaxInterests); tenant is null. Operators only.")
+            .RequireOperator().RequireRateLimiting(SecurityHostingExtensions.PerCallerRateLimit);
+        app.MapGet("/users:export", ExportWithoutTenant).WithTags("Tenants")
+            .WithSummary("The users without a tenant: their interests and delivery policies as JSON Lines, streamed, in the lines POST /interests:import "
+                + $"takes back from a caller without a tenant claim: {ExportLines} Operators only.")
+            .Produces<TenantExportLine>(StatusCodes.Status200OK, ExportContentType)
+            .RequireOperator().RequireRateLimiting(SecurityHostingExtensions.PerCallerRateLimit);
         return app;
     }
 
     public static async Task<Results<Ok<TenantUsageReport>, ValidationProblem>> GetTenantUsage(string tenant, IGrainFactory grains, IOptions<TenantQuotaOptions> quotas)
+        => UserScope.ValidatePart(tenant) is { } error
+            ? ValidationProblems.Of("tenant", $"tenant id {error}")
+            : TypedResults.Ok(await UsageOf(tenant, grains, quotas.Value));
+
+    public static async Task<Ok<TenantUsageReport>> GetUsageWithoutTenant(IGrainFactory grains, IOptions<TenantQuotaOptions> quotas)
+        => TypedResults.Ok(await UsageOf(null, grains, quotas.Value));
+
+    public static Results<PushStreamHttpResult, ValidationProblem> ExportTenant(string tenant, IGrainFactory grains, IOptions<JsonOptions> json, HttpContext context)
+        => UserScope.ValidatePart(tenant) is { } error
+            ? ValidationProblems.Of("tenant", $"tenant id {error}")
+            : Export(tenant, grains, json.Value, context);
+
+    public static PushStreamHttpResult ExportWithoutTenant(IGrainFactory grains, IOptions<JsonOptions> json, HttpContext context)
+        => Export(null, grains, json.Value, context);
+
+    /// <summary>The usage of <paramref name="tenant"/>; null: of the users without a tenant, whose quotas are the section's own.</summary>
+    private static async Task<TenantUsageReport> UsageOf(string? tenant, IGrainFactory grains, TenantQuotaOptions quotas)
     {
-        if (UserScope.ValidatePart(tenant) is { } error)
-        {
-            return ValidationProblems.Of("tenant", $"tenant id {error}");
-        }
-        var usage = await grains.GetGrain<ITenantGrain>(tenant).GetUsage();
-        var quota = quotas.Value.For(tenant);
-        return TypedResults.Ok(new TenantUsageReport(tenant, usage.Users, usage.Interests, quota.MaxUsers!.Value, quota.MaxInterests!.Value));
+        var key = tenant ?? Ids.NoTenant;
+        var usage = await grains.GetGrain<ITenantGrain>(key).GetUsage();
+        var quota = quotas.For(key);
+        return new TenantUsageReport(tenant, usage.Users, usage.Interests, quota.MaxUsers!.Value, quota.MaxInterests!.Value);
     }
 
     /// <summary>
-    /// Streams the lines as it reads the users, <see cref="ExportBatch"/> at a time. A failure after the first batch was
-    /// flushed (the status sent) aborts the response, which the client sees as a failed transfer, not a shorter export.
+    /// Streams the lines of <paramref name="tenant"/>'s users (null: the users without a tenant) as it reads them,
+    /// <see cref="ExportBatch"/> at a time. A failure after the first batch was flushed (the status sent) aborts the
+    /// response, which the client sees as a failed transfer, not a shorter export.
     /// </summary>
-    public static Results<PushStreamHttpResult, ValidationProblem> ExportTenant(string tenant, IGrainFactory grains, IOptions<JsonOptions> json, HttpContext context)
+    private static PushStreamHttpResult Export(string? tenant, IGrainFactory grains, JsonOptions json, HttpContext context)
     {
-        if (UserScope.ValidatePart(tenant) is { } error)
-        {
-            return ValidationProblems.Of("tenant", $"tenant id {error}");
-        }
-        var options = json.Value.SerializerOptions;
+        var options = json.SerializerOptions;
         var cancellation = context.RequestAborted;
         return TypedResults.Stream(async body =>
         {
-            var tenantGrain = grains.GetGrain<ITenantGrain>(tenant);
+            var tenantGrain = grains.GetGrain<ITenantGrain>(tenant ?? Ids.NoTenant);
             string? after = null;
             while (await tenantGrain.GetUsers(after, UserPage) is { Count: > 0 } users)
             {
                 foreach (var batch in users.Chunk(ExportBatch))
                 {
-                    var exports = await Task.WhenAll(batch.Select(user => grains.GetGrain<IUserGrain>($"{tenant}/{user}").Export()));
+                    var exports = await Task.WhenAll(batch.Select(user => grains.GetGrain<IUserGrain>(tenant is null ? user : $"{tenant}/{user}").Export()));
                     foreach (var (user, export) in batch.Zip(exports))
                     {
                         foreach (var line in TenantExportLine.Of(user, export))
@@ -110,6 +135,6 @@ public sealed record TenantExportLine(string UserId, string? Id, string? Text, f
 
 /// <summary>
 /// A tenant's usage: <paramref name="Users"/> that hold interests or a delivery policy, <paramref name="Interests"/> of all
-/// of them, against the tenant's quotas.
+/// of them, against the tenant's quotas. <paramref name="Tenant"/> null: the users without a tenant.
 /// </summary>
-public sealed record TenantUsageReport(string Tenant, int Users, int Interests, int MaxUsers, int MaxInterests);
+public sealed record TenantUsageReport(string? Tenant, int Users, int Interests, int MaxUsers, int MaxInterests);

@@ -100,6 +100,9 @@ public sealed class AuthorizationMatrixTests(SecuredSiloFixture fixture) : IClas
         { "GET /tenants/{tenant}/matches/stream", "SSE", "/tenants/acme/matches/stream", AcmeTenant },
         { "GET /tenants/{tenant}/usage", "GET", "/tenants/acme/usage", AcmeTenant },
         { "GET /tenants/{tenant}/export", "GET", "/tenants/acme/export", AcmeTenant },
+        // The users without a tenant as a whole: no tenant's admin reaches them.
+        { "GET /users:usage", "GET", "/users:usage", OperatorOnly },
+        { "GET /users:export", "GET", "/users:export", OperatorOnly },
         { "GET /matches/stream", "SSE", "/matches/stream", OperatorOnly },
         { "POST /score", "SCORE", "/score", OperatorOnly },
         { "GET /dashboard/stats", "GET", "/dashboard/stats", OperatorOnly },

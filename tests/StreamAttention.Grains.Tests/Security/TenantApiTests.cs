@@ -79,11 +79,11 @@ public sealed class TenantApiTests(TenantQuotaTests.QuotaSiloFixture fixture) : 
         var (sourceUsage, targetUsage) = (await source.GetFromJsonAsync<JsonObject>($"/tenants/{from}/usage"), await target.GetFromJsonAsync<JsonObject>($"/tenants/{to}/usage"));
         Assert.Equal((2, 2), ((int)targetUsage!["users"]!, (int)targetUsage["interests"]!));
         Assert.Equal(((int)sourceUsage!["users"]!, (int)sourceUsage["interests"]!), ((int)targetUsage["users"]!, (int)targetUsage["interests"]!));
-
-        // What an import compares: each interest without its times, which the import sets anew.
-        static string[] Interests(JsonObject? user)
-            => [.. user!["interests"]!.AsArray().Select(interest => { var copy = interest!.DeepClone().AsObject(); copy.Remove("created"); copy.Remove("updated"); return copy.ToJsonString(); })];
     }
+
+    /// <summary>What an import compares: each interest without its times, which the import sets anew.</summary>
+    internal static string[] Interests(JsonObject? user)
+        => [.. user!["interests"]!.AsArray().Select(interest => { var copy = interest!.DeepClone().AsObject(); copy.Remove("created"); copy.Remove("updated"); return copy.ToJsonString(); })];
 
     [Fact]
     public async Task A_tenant_without_users_exports_an_empty_body()

@@ -227,7 +227,7 @@ public sealed class ShardOrderTests(ShardOrderTests.FaultyClusterFixture fixture
         var grain = fixture.Grains.GetGrain<IUserGrain>(user);
         await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest)]);
         var held = fixture.Store.WritesHeld;
-        fixture.Store.HoldWrites();
+        fixture.Store.HoldWrites(UserGrain.StateName);
         Task<InterestWriteResult> write;
         try
         {
@@ -377,7 +377,7 @@ public sealed class ShardOrderTests(ShardOrderTests.FaultyClusterFixture fixture
     {
         var table = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IReminderTable>();
         var held = fixture.Store.WritesHeld;
-        fixture.Store.HoldWrites();
+        fixture.Store.HoldWrites(UserGrain.StateName);
         Task<InterestWriteResult> write;
         string? newer;
         try

@@ -35,6 +35,8 @@ public sealed class SharedGrainStore
 
     private TaskCompletionSource? _heldWrites;
 
+    private volatile string? _holdWritesOf;
+
     private int _writesHeld;
 
     private readonly ConcurrentDictionary<GrainId, int> _writesByGrain = new();
@@ -90,9 +92,14 @@ public sealed class SharedGrainStore
 
     /// <summary>
     /// Writes from now on wait, before anything else, until <see cref="ReleaseWrites"/>; but while <see cref="FailNextWrites"/>
-    /// has failures left, writes do not wait: they fail (a store that fails fast, then hangs).
+    /// has failures left, writes do not wait: they fail (a store that fails fast, then hangs). With <paramref name="stateName"/>
+    /// only the writes of that state wait (a user's own, not its tenant's count written before it).
     /// </summary>
-    public void HoldWrites() => Volatile.Write(ref _heldWrites, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+    public void HoldWrites(string? stateName = null)
+    {
+        _holdWritesOf = stateName;
+        Volatile.Write(ref _heldWrites, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+    }
 
     public void ReleaseWrites() => Interlocked.Exchange(ref _heldWrites, null)?.TrySetResult();
 
@@ -100,9 +107,9 @@ public sealed class SharedGrainStore
     public int WritesHeld => Volatile.Read(ref _writesHeld);
 
     /// <summary>What a write waits for: nothing, or the release of the writes held.</summary>
-    public Task WaitIfHeldAsync()
+    public Task WaitIfHeldAsync(string stateName)
     {
-        if (Volatile.Read(ref _heldWrites) is not { } held || Volatile.Read(ref _failNextWrites) > 0)
+        if (Volatile.Read(ref _heldWrites) is not { } held || Volatile.Read(ref _failNextWrites) > 0 || _holdWritesOf is { } only && only != stateName)
         {
             return Task.CompletedTask;
         }
@@ -140,7 +147,7 @@ public sealed class SharedGrainStorage(SharedGrainStore store, DeepCopier copier
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        await store.WaitIfHeldAsync();
+        await store.WaitIfHeldAsync(stateName);
         if (store.FailsWriteOf(stateName))
         {
             throw store.WriteFailure();

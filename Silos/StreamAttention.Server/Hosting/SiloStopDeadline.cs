@@ -8,14 +8,15 @@ namespace StreamAttention.Server.Hosting;
 /// silo runs the ingest, which drains first). Orleans does not: leaving the
 /// cluster, it retries each status it writes to the membership table (shutting down, stopping, dead) for up to a
 /// minute, so a silo whose table is gone (its Redis flushed or restarted empty) took about two minutes to stop on
-/// SIGTERM, serving nothing meanwhile. Past the timeout the process exits with one line saying what it could not do.
+/// SIGTERM, serving nothing meanwhile. Past the timeout the process exits with one line saying what it could not do,
+/// and what the stop was still waiting for (<see cref="SiloStopProgress"/>).
 /// Added by the <c>silo</c> and <c>local</c> commands, which own their process: a host in another program (a test) is not
 /// ended by it.
 /// </summary>
 public sealed partial class SiloStopDeadline(
     IHostApplicationLifetime lifetime, IOptions<HostOptions> host, IOptions<KafkaIngestOptions> ingest, ILocalSiloDetails silo, IMembershipTable membership,
     ILogger<SiloStopDeadline> logger)
-    : IHostedLifecycleService
+    : IHostedLifecycleService, IDisposable
 {
     /// <summary>The exit code of a stop that overran its timeout: the silo did not leave its cluster cleanly.</summary>
     public const int OverranExitCode = 3;
@@ -26,13 +27,20 @@ public sealed partial class SiloStopDeadline(
     /// <summary>Whether a stop from now on is held to the timeout.</summary>
     public bool Armed { get; private set; }
 
+    /// <summary>What the stop waits for, followed from the stop on: the line past the timeout names it.</summary>
+    private readonly SiloStopProgress _progress = new(silo.SiloAddress);
+
     /// <summary>
     /// Armed before any hosted service starts (the host calls every lifecycle service's <c>StartingAsync</c> first): a stop
     /// while the silo joins its cluster, whose start is not cancelled, is held to the timeout too.
     /// </summary>
     public Task StartingAsync(CancellationToken cancellationToken)
     {
-        lifetime.ApplicationStopping.Register(() => _ = ExitPastDeadlineAsync());
+        lifetime.ApplicationStopping.Register(() =>
+        {
+            _progress.Follow();
+            _ = ExitPastDeadlineAsync();
+        });
         Armed = true;
         return Task.CompletedTask;
     }
@@ -61,7 +69,7 @@ public sealed partial class SiloStopDeadline(
         {
             return;
         }
-        LogOverran(silo.SiloAddress, timeout, TimeoutSettings(timeout), unfinished);
+        LogOverran(silo.SiloAddress, timeout, TimeoutSettings(timeout), unfinished, _progress.Describe());
         Environment.Exit(OverranExitCode);
     }
 
@@ -91,6 +99,8 @@ public sealed partial class SiloStopDeadline(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Silo {Silo} did not stop within its shutdown timeout ({Timeout}: {Settings}) and exits: {Unfinished}")]
-    private partial void LogOverran(SiloAddress silo, TimeSpan timeout, string settings, string unfinished);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Silo {Silo} did not stop within its shutdown timeout ({Timeout}: {Settings}) and exits: {Unfinished}; {Waiting}")]
+    private partial void LogOverran(SiloAddress silo, TimeSpan timeout, string settings, string unfinished, string waiting);
+
+    public void Dispose() => _progress.Dispose();
 }

@@ -7,8 +7,8 @@ namespace StreamAttention.Server.Hosting;
 /// What a silo's stop still waits for, from Orleans' own diagnostic events: the silo lifecycle's participants that began
 /// stopping and have not finished (each with its stage), and the silo's grains that began deactivating and have not
 /// finished, as Orleans describes an activation, with the reason of its deactivation (a deactivation waits for the
-/// requests the grain still runs, and for its <c>OnDeactivateAsync</c>). Followed from <see cref="Follow"/> on, of this silo only (the events are the process's, and a test host may run
-/// several silos).
+/// requests the grain still runs, and for its <c>OnDeactivateAsync</c>). Followed from <see cref="Follow"/> on, of this
+/// silo only (the events are the process's, and a test host may run several silos).
 /// </summary>
 public sealed class SiloStopProgress(SiloAddress silo) : IDisposable
 {

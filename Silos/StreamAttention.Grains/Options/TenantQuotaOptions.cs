@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using StreamAttention.Contracts.Users;
 
 namespace StreamAttention.Grains.Options;
 
@@ -26,12 +27,18 @@ public sealed class TenantQuotaOptions : IValidatableObject
     /// Each override's quotas, which the section's data annotations do not reach (0 or less refused every write of the
     /// tenant), named by their keys (<c>Tenants:Overrides:acme:MaxUsers</c>) in the message, of member
     /// <see cref="Overrides"/>: a tenant's name may hold the ',' that joins a failure's members and the "'" that quotes
-    /// them, so a member holding it could not be told apart from the next.
+    /// them, so a member holding it could not be told apart from the next. No override is named <see cref="Ids.NoTenant"/>:
+    /// the users without a tenant, counted by the tenant grain of that key, take the section's own quotas.
     /// </summary>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         foreach (var (tenant, quota) in Overrides)
         {
+            if (tenant == Ids.NoTenant)
+            {
+                yield return new ValidationResult($"{SectionName}:{nameof(Overrides)}:{tenant}: no tenant is named so; the users without a tenant are "
+                    + $"counted against {SectionName}:{nameof(MaxUsers)} and {SectionName}:{nameof(MaxInterests)}.", [nameof(Overrides)]);
+            }
             var results = new List<ValidationResult>();
             if (!Validator.TryValidateObject(quota, new ValidationContext(quota), results, validateAllProperties: true))
             {

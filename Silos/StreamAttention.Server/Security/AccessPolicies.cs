@@ -14,7 +14,7 @@ public static class AccessPolicies
     /// <summary>The route's tenant (<c>{tenant}</c>, else the caller's): its tenant-admin or an operator.</summary>
     public const string TenantAccess = "tenant-access";
 
-    /// <summary>Operators only: <c>/score</c>, metrics, the dashboard's statistics, every tenant's stream, the Orleans dashboard.</summary>
+    /// <summary>Operators only: <c>/score</c>, metrics, the dashboard's statistics, every tenant's stream, the Orleans dashboard, the users without a tenant as a whole.</summary>
     public const string Operator = "operator";
 
     public static void Add(AuthorizationOptions options, bool enabled)

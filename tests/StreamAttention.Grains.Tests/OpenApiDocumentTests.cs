@@ -187,6 +187,8 @@ public sealed class OpenApiDocumentTests(SiloHostFixture fixture) : IClassFixtur
         await AssertAnswerAsync(HttpStatusCode.OK, "get", "/users/{userId}/matches", fixture.Http.GetAsync($"{user}/matches"));
         await AssertAnswerAsync(HttpStatusCode.OK, "get", "/users/{userId}/policy", fixture.Http.GetAsync($"{user}/policy"));
         await AssertAnswerAsync(HttpStatusCode.OK, "get", "/users/{userId}/export", fixture.Http.GetAsync($"{user}/export"));
+        // The users without a tenant's usage names no tenant: its "tenant" is null.
+        await AssertAnswerAsync(HttpStatusCode.OK, "get", "/users:usage", fixture.Http.GetAsync("/users:usage"));
         await AssertAnswerAsync(HttpStatusCode.OK, "post", "/interests:import", fixture.Http.PostAsync("/interests:import",
             new StringContent("{\"userId\": \"openapi-import\", \"id\": \"db\", \"text\": \"database\"}\n{\"userId\": 1}\n", Encoding.UTF8, "application/x-ndjson")));
 

@@ -85,6 +85,28 @@ public sealed class TenantlessUsersTests(TenantlessUsersTests.Fixture fixture) :
         Assert.Single(TenantApiTests.Interests(await operatorClient.GetFromJsonAsync<JsonObject>($"/tenants/acme/users/{alice}/interests")));
     }
 
+    /// <summary>
+    /// An operator whose token names a tenant reads the users without a tenant all the same: the routes name no tenant,
+    /// and the caller's is not taken for one (as <c>/users/{userId}</c> and the import take it).
+    /// </summary>
+    [Fact]
+    public async Task An_operator_with_a_tenant_claim_reads_the_users_without_a_tenant()
+    {
+        using var operatorClient = fixture.CreateClient(TestAuth.OperatorToken);
+        using var acmeOperator = fixture.CreateClient(TestAuth.Token(Roles.Operator, "acme", $"operator-{Guid.NewGuid():N}"));
+        var user = $"claim-{Guid.NewGuid():N}";
+        Assert.Equal(HttpStatusCode.OK, (await operatorClient.PutAsJsonAsync($"/users/{user}/policy", new { })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await acmeOperator.PutAsJsonAsync($"/tenants/acme/users/{user}-acme/policy", new { })).StatusCode);
+
+        var usage = (await acmeOperator.GetFromJsonAsync<JsonObject>("/users:usage"))!;
+        var users = (await acmeOperator.GetStringAsync("/users:export")).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => (string?)JsonNode.Parse(line)!["userId"]).ToArray();
+
+        Assert.Null(usage["tenant"]);
+        Assert.Contains(user, users);
+        Assert.DoesNotContain($"{user}-acme", users);
+    }
+
     /// <summary>No tenant's admin reaches the users without a tenant, and a user without a tenant reaches only itself.</summary>
     [Theory]
     [InlineData(Roles.TenantAdmin, "acme", "usage")]

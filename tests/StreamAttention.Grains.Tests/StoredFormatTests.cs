@@ -57,6 +57,7 @@ public sealed class StoredFormatTests(SiloHostFixture fixture) : IClassFixture<S
         [typeof(ShardRemoval)] = "StreamAttention.ShardRemoval",
         [typeof(ClusterModelState)] = "StreamAttention.ClusterModelState",
         [typeof(TenantUsageState)] = "StreamAttention.TenantUsageState",
+        [typeof(TenantUsersState)] = "StreamAttention.TenantUsersState",
         [typeof(MatchFeedState)] = "StreamAttention.MatchFeedState",
         [typeof(UserErasure)] = "StreamAttention.UserErasure",
     };
@@ -86,6 +87,7 @@ public sealed class StoredFormatTests(SiloHostFixture fixture) : IClassFixture<S
         }),
         new StoredSample<ClusterModelState>("cluster-model", () => new ClusterModelState { ModelBySilo = { ["S127.0.0.1:11111:1"] = "distilled-minilm (256 dimensions)" } }),
         new StoredSample<TenantUsageState>("tenant-usage", () => new TenantUsageState { InterestsByUser = { ["acme/alice"] = 2, ["acme/bob"] = 1 }, StoredUsersCounted = true }),
+        new StoredSample<TenantUsersState>("tenant-users", () => new TenantUsersState { InterestsByUser = { ["acme/alice"] = 2, ["acme/bob"] = 0 } }),
         new StoredSample<MatchFeedState>("feed-erasures", () => new MatchFeedState { Erasures = [new UserErasure("acme/alice", At), new UserErasure("bob", At.AddMinutes(1))] }),
     ];
 

@@ -56,6 +56,7 @@ public static class ClusterContract
     /// 13: the users without a tenant are counted by the tenant grain of key <c>Ids.NoTenant</c>, which counts those stored
     /// before at its first activation and stores that it did (<c>TenantUsageState.StoredUsersCounted</c>): a silo of
     /// version 12 counts none of them, so users it stored beside this build would be missing from their count and export.
+    /// A tenant's counts are split over the records of <c>TenantUsersState</c> (a silo of version 12 reads its one record only).
     /// </summary>
     public const string Version = "13";
 

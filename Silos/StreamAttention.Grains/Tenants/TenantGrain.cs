@@ -4,6 +4,7 @@ using Orleans.Storage;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Options;
+using StreamAttention.Grains.Shards;
 using StreamAttention.Grains.Storage;
 using StreamAttention.Grains.Users;
 
@@ -13,6 +14,14 @@ namespace StreamAttention.Grains.Tenants;
 /// Counts a tenant's users and interests (persisted, one write per change) and enforces <see cref="TenantQuotaOptions"/>.
 /// A reservation is written before the user's own write; if that write then fails, the count stays high until the
 /// user's next write or delete sets it again, so a failure never lets a tenant exceed its quota.
+/// <para>
+/// The users' counts are split over <see cref="Buckets"/> records by a stable hash of the user's key
+/// (<see cref="TenantUsersState"/>, state names <see cref="BucketStateName"/>), so a change writes the one record of its
+/// user, about 1/<see cref="Buckets"/> of the tenant's users, and the totals the quotas are checked against are kept in
+/// memory, summed once at activation: a change's cost no longer grows with the whole tenant. Cluster contract 12 stored
+/// every user in the grain's one record (<see cref="TenantUsageState.InterestsByUser"/>); activation moves such counts
+/// to the buckets.
+/// </para>
 /// <para>
 /// The grain of key <see cref="Ids.NoTenant"/> counts the users without a tenant against the section's own quotas
 /// (<c>Tenants:MaxUsers</c>, <c>Tenants:MaxInterests</c>). Builds before cluster contract 13 counted them nowhere, so at
@@ -27,8 +36,19 @@ public sealed class TenantGrain(
     [FromKeyedServices(StorageNames.Interests)] IGrainStorage storage,
     IStoredUserKeys storedUsers) : Grain, ITenantGrain
 {
+    /// <summary>
+    /// The records a tenant's users' counts are split over. Part of the stored layout: another number would look for
+    /// users in the wrong records, so changing it needs a move of the counts, as activation does for contract 12's.
+    /// </summary>
+    public const int Buckets = 64;
+
     /// <summary>Users' records read at once while <see cref="CountStoredUsersAsync"/> counts them.</summary>
     private const int StoredUsersBatch = 100;
+
+    private readonly GrainState<TenantUsersState>[] _buckets = new GrainState<TenantUsersState>[Buckets];
+
+    /// <summary>The users counted and their interests, over every bucket: what the quotas are checked against.</summary>
+    private (int Users, long Interests) _totals;
 
     /// <summary>
     /// The counted users' keys in ordinal order, for <see cref="GetUsers"/>: sorted at its first call, then kept in step
@@ -42,25 +62,58 @@ public sealed class TenantGrain(
     /// <summary>The tenant as its quota messages name it.</summary>
     private string Name => Tenant == Ids.NoTenant ? "the tenant of the users without one" : $"tenant '{Tenant}'";
 
+    /// <summary>The state name of bucket <paramref name="bucket"/>'s record, part of its key (<c>…/state/tenant/acme/users-07</c>).</summary>
+    public static string BucketStateName(int bucket) => $"users-{bucket:D2}";
+
+    /// <summary>The bucket that counts <paramref name="user"/> (its key: "tenant/user", or a user's id without a tenant).</summary>
+    public static int BucketOf(string user) => ShardMap.ShardOf(user, Buckets);
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (Tenant == Ids.NoTenant && !state.State.StoredUsersCounted)
+        await Task.WhenAll(Enumerable.Range(0, Buckets).Select(async bucket =>
         {
-            await CountStoredUsersAsync();
+            var record = new GrainState<TenantUsersState>(new TenantUsersState());
+            await storage.ReadStateAsync(BucketStateName(bucket), this.GetGrainId(), record);
+            record.State ??= new TenantUsersState();
+            _buckets[bucket] = record;
+        }));
+        foreach (var counts in Enumerable.Range(0, Buckets).Select(Counts))
+        {
+            _totals = (_totals.Users + counts.Count, _totals.Interests + counts.Values.Sum(held => (long)held));
+        }
+        var changed = new HashSet<int>();
+        // Counts stored in one record (cluster contract 12) are newer than any bucket: buckets are written only once it is empty.
+        foreach (var (user, held) in state.State.InterestsByUser)
+        {
+            Set(user, held);
+            changed.Add(BucketOf(user));
+        }
+        var countStored = Tenant == Ids.NoTenant && !state.State.StoredUsersCounted;
+        if (countStored)
+        {
+            await CountStoredUsersAsync(changed);
+        }
+        if (state.State.InterestsByUser.Count > 0 || countStored)
+        {
+            // The buckets first: should a write fail, the next activation finds the one record as it was and moves it again.
+            await Task.WhenAll(changed.Select(bucket => storage.WriteStateAsync(BucketStateName(bucket), this.GetGrainId(), _buckets[bucket])));
+            state.State.InterestsByUser = [];
+            state.State.StoredUsersCounted |= countStored;
+            await state.WriteStateAsync();
         }
     }
 
     /// <summary>
-    /// Counts every user without a tenant whose record holds interests or a policy and that is not counted yet, then
-    /// stores that this was done. Calls that would change a count wait for the activation, so a write after a record's
-    /// read sets that user's count again; a user counted already keeps its count, which no stored record is newer than.
+    /// Counts every user without a tenant whose record holds interests or a policy and that is not counted yet, in the
+    /// buckets' memory (<paramref name="changed"/> gets theirs; activation writes them and then that this was done).
+    /// Calls that would change a count wait for the activation, so a write after a record's read sets that user's count
+    /// again; a user counted already keeps its count, which no stored record is newer than.
     /// Users beyond the quotas are counted too: they are stored, and the quotas refuse new users and interests until
     /// the counts are below them again.
     /// </summary>
-    private async Task CountStoredUsersAsync()
+    private async Task CountStoredUsersAsync(HashSet<int> changed)
     {
-        var counts = state.State.InterestsByUser;
-        await foreach (var batch in storedUsers.WithoutTenantAsync().Where(user => !counts.ContainsKey(user)).Chunk(StoredUsersBatch))
+        await foreach (var batch in storedUsers.WithoutTenantAsync().Where(user => !CountsOf(user).ContainsKey(user)).Chunk(StoredUsersBatch))
         {
             var records = await Task.WhenAll(batch.Select(async user =>
             {
@@ -72,23 +125,21 @@ public sealed class TenantGrain(
             {
                 if (record is { RecordExists: true, State: { } stored } && (stored.Interests.Count > 0 || stored.Policy is not null))
                 {
-                    counts[user] = stored.Interests.Count;
+                    Set(user, stored.Interests.Count);
+                    changed.Add(BucketOf(user));
                 }
             }
         }
-        state.State.StoredUsersCounted = true;
-        await state.WriteStateAsync();
     }
 
     public async Task<string?> Reserve(string user, int interests)
     {
-        var counts = state.State.InterestsByUser;
         var quota = quotas.Value.For(Tenant);
-        if (!counts.TryGetValue(user, out var held) && counts.Count >= quota.MaxUsers)
+        if (!CountsOf(user).TryGetValue(user, out var held) && _totals.Users >= quota.MaxUsers)
         {
             return $"{Name} already has its maximum of {quota.MaxUsers} users (Tenants:MaxUsers)";
         }
-        var total = counts.Values.Sum() - held + interests;
+        var total = _totals.Interests - held + interests;
         if (interests > held && total > quota.MaxInterests)
         {
             return $"{Name} would hold {total} interests; its maximum is {quota.MaxInterests} (Tenants:MaxInterests)";
@@ -103,7 +154,7 @@ public sealed class TenantGrain(
 
     public Task<IReadOnlyList<string>> GetUsers(string? after, int count)
     {
-        var ordered = _ordered ??= [.. state.State.InterestsByUser.Keys.Order(StringComparer.Ordinal)];
+        var ordered = _ordered ??= [.. Enumerable.Range(0, Buckets).SelectMany(bucket => Counts(bucket).Keys).Order(StringComparer.Ordinal)];
         // Counted under their keys, "tenant/user" (a user without a tenant: its id): one prefix, so the keys' order is the users'.
         var prefix = Tenant == Ids.NoTenant ? "" : Tenant + "/";
         var start = 0;
@@ -116,22 +167,26 @@ public sealed class TenantGrain(
             .Select(user => user[prefix.Length..]).ToArray());
     }
 
-    public Task<TenantUsage> GetUsage()
-        => Task.FromResult(new TenantUsage(state.State.InterestsByUser.Count, state.State.InterestsByUser.Values.Sum()));
+    public Task<TenantUsage> GetUsage() => Task.FromResult(new TenantUsage(_totals.Users, (int)Math.Min(_totals.Interests, int.MaxValue)));
 
-    /// <summary>Counts the user with <paramref name="interests"/> interests; null: no longer counted.</summary>
+    private Dictionary<string, int> CountsOf(string user) => Counts(BucketOf(user));
+
+    /// <summary>Bucket <paramref name="bucket"/>'s counts (its record's state, set at activation).</summary>
+    private Dictionary<string, int> Counts(int bucket) => _buckets[bucket].State!.InterestsByUser;
+
+    /// <summary>Counts the user with <paramref name="interests"/> interests; null: no longer counted. Writes the user's bucket only.</summary>
     private async Task SetAsync(string user, int? interests)
     {
-        var counts = state.State.InterestsByUser;
-        int? held = counts.TryGetValue(user, out var count) ? count : null;
+        int? held = CountsOf(user).TryGetValue(user, out var count) ? count : null;
         if (held == interests)
         {
             return;
         }
         Set(user, interests);
+        var bucket = BucketOf(user);
         try
         {
-            await state.WriteStateAsync();
+            await storage.WriteStateAsync(BucketStateName(bucket), this.GetGrainId(), _buckets[bucket]);
         }
         catch
         {
@@ -141,24 +196,24 @@ public sealed class TenantGrain(
         }
     }
 
+    /// <summary>Sets the user's count in its bucket's memory, the totals and the order with it (not stored).</summary>
     private void Set(string user, int? interests)
     {
-        var counts = state.State.InterestsByUser;
-        if (interests is { } held)
+        var counts = CountsOf(user);
+        int? held = counts.TryGetValue(user, out var count) ? count : null;
+        if (interests is { } now)
         {
-            if (counts.TryAdd(user, held))
+            counts[user] = now;
+            if (held is null)
             {
                 _ordered?.Insert(~_ordered.BinarySearch(user, StringComparer.Ordinal), user);
-            }
-            else
-            {
-                counts[user] = held;
             }
         }
         else if (counts.Remove(user))
         {
             _ordered?.RemoveAt(_ordered.BinarySearch(user, StringComparer.Ordinal));
         }
+        _totals = (_totals.Users + (interests is null ? 0 : 1) - (held is null ? 0 : 1), _totals.Interests + (interests ?? 0) - (held ?? 0));
     }
 }
 
@@ -166,8 +221,9 @@ public sealed class TenantGrain(
 public sealed class TenantUsageState
 {
     /// <summary>
-    /// Every user counted, with the interests it holds: 0 for a user with a policy alone (a silo of cluster contract 11
-    /// or before stored users holding interests only, and never a 0).
+    /// Every user counted, with the interests it holds, as cluster contract 12 stored them: activation moves them to the
+    /// buckets (<see cref="TenantUsersState"/>) and leaves this empty. 0 for a user with a policy alone (a silo of cluster
+    /// contract 11 or before stored users holding interests only, and never a 0).
     /// </summary>
     [Id(0)]
     public Dictionary<string, int> InterestsByUser { get; set; } = [];
@@ -178,4 +234,13 @@ public sealed class TenantUsageState
     /// </summary>
     [Id(1)]
     public bool StoredUsersCounted { get; set; }
+}
+
+/// <summary>One bucket of a tenant's counts (<see cref="TenantGrain.Buckets"/>): the users whose keys hash to it.</summary>
+[GenerateSerializer, Alias("StreamAttention.TenantUsersState")]
+public sealed class TenantUsersState
+{
+    /// <summary>Every user of the bucket counted, with the interests it holds: 0 for a user with a policy alone.</summary>
+    [Id(0)]
+    public Dictionary<string, int> InterestsByUser { get; set; } = [];
 }

@@ -23,7 +23,7 @@ public sealed class TenantCountWriteTests(ClusterFixture fixture) : IClassFixtur
             _ => tenant.Remove("user"),
         };
 
-        fixture.Store.FailWritesOf("tenant");
+        fixture.Store.FailWritesOf(TenantGrain.BucketStateName(TenantGrain.BucketOf("user")));
         try
         {
             await Assert.ThrowsAnyAsync<Exception>(Change);
@@ -38,7 +38,7 @@ public sealed class TenantCountWriteTests(ClusterFixture fixture) : IClassFixtur
         // Released to 0 the user stays counted (a policy alone); removed it is not.
         var counted = call != "remove";
         Assert.Equal(new TenantUsage(counted ? 1 : 0, interests), await tenant.GetUsage());
-        var stored = (TenantUsageState)fixture.Store.Entries.Single(e => e.Key.StateName == "tenant" && e.Key.Grain.Key.ToString() == name).Value.State;
+        var stored = (TenantUsersState)fixture.Store.Entries[(TenantGrain.BucketStateName(TenantGrain.BucketOf("user")), GrainId.Create("tenant", name))].State;
         Assert.Equal<int?>(counted ? interests : null, stored.InterestsByUser.TryGetValue("user", out var held) ? held : null);
     }
 }

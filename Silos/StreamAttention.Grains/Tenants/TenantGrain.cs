@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Storage;
 using StreamAttention.Contracts.Grains;
@@ -23,18 +24,19 @@ namespace StreamAttention.Grains.Tenants;
 /// to the buckets.
 /// </para>
 /// <para>
-/// The grain of key <see cref="Ids.NoTenant"/> counts the users without a tenant against the section's own quotas
-/// (<c>Tenants:MaxUsers</c>, <c>Tenants:MaxInterests</c>). Builds before cluster contract 13 counted them nowhere, so at
-/// its first activation it counts the users stored then (<see cref="CountStoredUsersAsync"/>), once.
+/// The grain of key <see cref="Ids.NoTenant"/> counts the users without a tenant against their own quotas
+/// (<see cref="TenantQuotaOptions.WithoutTenant"/>, none unless set). Builds before cluster contract 13 counted them
+/// nowhere, so at its first activation it counts the users stored then (<see cref="CountStoredUsersAsync"/>), once.
 /// </para>
 /// </summary>
 // The grain type is part of every stored record's key (and of its reminders): pinned, so renaming the class keeps them.
 [GrainType("tenant")]
-public sealed class TenantGrain(
+public sealed partial class TenantGrain(
     [PersistentState("tenant", StorageNames.Interests)] IPersistentState<TenantUsageState> state,
     IOptions<TenantQuotaOptions> quotas,
     [FromKeyedServices(StorageNames.Interests)] IGrainStorage storage,
-    IStoredUserKeys storedUsers) : Grain, ITenantGrain
+    IStoredUserKeys storedUsers,
+    ILogger<TenantGrain> logger) : Grain, ITenantGrain
 {
     /// <summary>
     /// The records a tenant's users' counts are split over. Part of the stored layout: another number would look for
@@ -118,14 +120,27 @@ public sealed class TenantGrain(
             var records = await Task.WhenAll(batch.Select(async user =>
             {
                 var record = new GrainState<UserInterestsState>();
-                await storage.ReadStateAsync(UserGrain.StateName, GrainId.Create(UserGrain.GrainTypeName, user), record);
-                return (User: user, Record: record);
-            }));
-            foreach (var (user, record) in records)
-            {
-                if (record is { RecordExists: true, State: { } stored } && (stored.Interests.Count > 0 || stored.Policy is not null))
+                try
                 {
-                    Set(user, stored.Interests.Count);
+                    await storage.ReadStateAsync(UserGrain.StateName, GrainId.Create(UserGrain.GrainTypeName, user), record);
+                    return (User: user, Interests: record is { RecordExists: true, State: { } stored } && (stored.Interests.Count > 0 || stored.Policy is not null)
+                        ? stored.Interests.Count
+                        : (int?)null);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // One record that cannot be read must not stop every user without a tenant from writing (each write
+                    // waits for this count): the user is counted at 0 interests, so the export still lists it, and its
+                    // next write sets its count.
+                    LogStoredUserUnreadable(logger, e, user);
+                    return (User: user, Interests: 0);
+                }
+            }));
+            foreach (var (user, interests) in records)
+            {
+                if (interests is { } held)
+                {
+                    Set(user, held);
                     changed.Add(BucketOf(user));
                 }
             }
@@ -137,12 +152,12 @@ public sealed class TenantGrain(
         var quota = quotas.Value.For(Tenant);
         if (!CountsOf(user).TryGetValue(user, out var held) && _totals.Users >= quota.MaxUsers)
         {
-            return $"{Name} already has its maximum of {quota.MaxUsers} users (Tenants:MaxUsers)";
+            return $"{Name} already has its maximum of {quota.MaxUsers} users ({TenantQuotaOptions.SettingOf(Tenant, nameof(quota.MaxUsers))})";
         }
         var total = _totals.Interests - held + interests;
         if (interests > held && total > quota.MaxInterests)
         {
-            return $"{Name} would hold {total} interests; its maximum is {quota.MaxInterests} (Tenants:MaxInterests)";
+            return $"{Name} would hold {total} interests; its maximum is {quota.MaxInterests} ({TenantQuotaOptions.SettingOf(Tenant, nameof(quota.MaxInterests))})";
         }
         await SetAsync(user, interests);
         return null;
@@ -168,6 +183,9 @@ public sealed class TenantGrain(
     }
 
     public Task<TenantUsage> GetUsage() => Task.FromResult(new TenantUsage(_totals.Users, (int)Math.Min(_totals.Interests, int.MaxValue)));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The stored record of user {User} (without a tenant) could not be read while the users stored before cluster contract 13 were counted; counted at 0 interests until its next write")]
+    private static partial void LogStoredUserUnreadable(ILogger logger, Exception exception, string user);
 
     private Dictionary<string, int> CountsOf(string user) => Counts(BucketOf(user));
 

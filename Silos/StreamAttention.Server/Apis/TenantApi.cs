@@ -69,13 +69,13 @@ public static class TenantApi
     public static PushStreamHttpResult ExportWithoutTenant(IGrainFactory grains, IOptions<JsonOptions> json, HttpContext context)
         => Export(null, grains, json.Value, context);
 
-    /// <summary>The usage of <paramref name="tenant"/>; null: of the users without a tenant, whose quotas are the section's own.</summary>
+    /// <summary>The usage of <paramref name="tenant"/>; null: of the users without a tenant, whose quotas are <c>Tenants:WithoutTenant</c>'s.</summary>
     private static async Task<TenantUsageReport> UsageOf(string? tenant, IGrainFactory grains, TenantQuotaOptions quotas)
     {
         var key = tenant ?? Ids.NoTenant;
         var usage = await grains.GetGrain<ITenantGrain>(key).GetUsage();
         var quota = quotas.For(key);
-        return new TenantUsageReport(tenant, usage.Users, usage.Interests, quota.MaxUsers!.Value, quota.MaxInterests!.Value);
+        return new TenantUsageReport(tenant, usage.Users, usage.Interests, quota.MaxUsers, quota.MaxInterests);
     }
 
     /// <summary>
@@ -135,6 +135,7 @@ public sealed record TenantExportLine(string UserId, string? Id, string? Text, f
 
 /// <summary>
 /// A tenant's usage: <paramref name="Users"/> that hold interests or a delivery policy, <paramref name="Interests"/> of all
-/// of them, against the tenant's quotas. <paramref name="Tenant"/> null: the users without a tenant.
+/// of them, against the tenant's quotas (null: none, as the users without a tenant have unless
+/// <c>Tenants:WithoutTenant</c> sets them). <paramref name="Tenant"/> null: the users without a tenant.
 /// </summary>
-public sealed record TenantUsageReport(string? Tenant, int Users, int Interests, int MaxUsers, int MaxInterests);
+public sealed record TenantUsageReport(string? Tenant, int Users, int Interests, int? MaxUsers, int? MaxInterests);

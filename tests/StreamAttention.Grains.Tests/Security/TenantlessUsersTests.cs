@@ -17,7 +17,7 @@ public sealed class TenantlessUsersTests(TenantlessUsersTests.Fixture fixture) :
     {
         public const int MaxUsers = 1000;
 
-        protected override IEnumerable<string> Arguments => [$"--Tenants:MaxUsers={MaxUsers}"];
+        protected override IEnumerable<string> Arguments => [$"--Tenants:WithoutTenant:MaxUsers={MaxUsers}"];
     }
 
     [Fact]
@@ -35,7 +35,7 @@ public sealed class TenantlessUsersTests(TenantlessUsersTests.Fixture fixture) :
         var after = (await operatorClient.GetFromJsonAsync<JsonObject>("/users:usage"))!;
         Assert.Equal(((int)before["users"]! + 2, (int)before["interests"]! + 2), ((int)after["users"]!, (int)after["interests"]!));
         Assert.Equal(Fixture.MaxUsers, (int)after["maxUsers"]!);
-        Assert.Equal(1_000_000, (int)after["maxInterests"]!);
+        Assert.Null(after["maxInterests"]); // none unless Tenants:WithoutTenant:MaxInterests sets it
         Assert.Null(after["tenant"]);
     }
 
@@ -122,14 +122,24 @@ public sealed class TenantlessUsersTests(TenantlessUsersTests.Fixture fixture) :
     }
 }
 
-/// <summary>Users without a tenant get at most <c>Tenants:MaxUsers</c>, as a tenant's users do (a class of its own: it fills the quota).</summary>
-public sealed class TenantlessQuotaTests(TenantQuotaTests.QuotaSiloFixture fixture) : IClassFixture<TenantQuotaTests.QuotaSiloFixture>
+/// <summary>
+/// Users without a tenant get at most <c>Tenants:WithoutTenant:MaxUsers</c>, not the tenants' <c>Tenants:MaxUsers</c>
+/// (a class of its own: it fills the quota).
+/// </summary>
+public sealed class TenantlessQuotaTests(TenantlessQuotaTests.Fixture fixture) : IClassFixture<TenantlessQuotaTests.Fixture>
 {
+    public sealed class Fixture : SiloHostFixture
+    {
+        public const int MaxUsers = 3;
+
+        protected override IEnumerable<string> Arguments => ["--Tenants:MaxUsers=1", $"--Tenants:WithoutTenant:MaxUsers={MaxUsers}"];
+    }
+
     [Fact]
-    public async Task Users_without_a_tenant_get_at_most_the_sections_users_and_a_deleted_user_frees_its_place()
+    public async Task Users_without_a_tenant_get_at_most_their_own_users_and_a_deleted_user_frees_its_place()
     {
         using var operatorClient = fixture.CreateClient(TestAuth.OperatorToken);
-        for (var user = 0; user < TenantQuotaTests.QuotaSiloFixture.MaxUsers - 1; user++)
+        for (var user = 0; user < Fixture.MaxUsers - 1; user++)
         {
             Assert.Equal(HttpStatusCode.Created, (await operatorClient.PutAsJsonAsync($"/users/u{user}/interests/db", new { text = Texts.DatabaseInterest })).StatusCode);
         }
@@ -139,7 +149,7 @@ public sealed class TenantlessQuotaTests(TenantQuotaTests.QuotaSiloFixture fixtu
 
         using var refused = await operatorClient.PutAsJsonAsync("/users/one-too-many/interests/db", new { text = Texts.DatabaseInterest });
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
-        Assert.Contains("Tenants:MaxUsers", (string?)(await refused.Content.ReadFromJsonAsync<JsonObject>())!["detail"]);
+        Assert.Contains("Tenants:WithoutTenant:MaxUsers", (string?)(await refused.Content.ReadFromJsonAsync<JsonObject>())!["detail"]);
         Assert.Empty((await operatorClient.GetFromJsonAsync<JsonObject>("/users/one-too-many/interests"))!["interests"]!.AsArray());
         // A tenant's users are not counted with them.
         Assert.Equal(HttpStatusCode.Created, (await operatorClient.PutAsJsonAsync("/tenants/acme/users/one-too-many/interests/db", new { text = Texts.DatabaseInterest })).StatusCode);

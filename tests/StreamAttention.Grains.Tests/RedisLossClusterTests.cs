@@ -14,7 +14,7 @@ namespace StreamAttention.Grains.Tests;
 /// <summary>
 /// Two silos storing the grains' state in one Redis that loses its data (FLUSHALL, as a Redis restarted without
 /// persistence) while they run: a shard that moved to the other silo before the loss still writes its members again,
-/// and a user whose rows its shard has not taken yet registers its publish reminder again (the reminders, in memory
+/// a tenant's change writes every bucket of its counts again, not its user's alone, and a user whose rows its shard has not taken yet registers its publish reminder again (the reminders, in memory
 /// here, are in Redis in production: the test removes the row as the loss would).
 /// </summary>
 public sealed class RedisLossClusterTests(RedisLossClusterTests.RedisClusterFixture fixture) : IClassFixture<RedisLossClusterTests.RedisClusterFixture>
@@ -80,6 +80,26 @@ public sealed class RedisLossClusterTests(RedisLossClusterTests.RedisClusterFixt
         var stored = new GrainState<ShardMembershipState>();
         await fixture.Cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Interests).ReadStateAsync("shard", shard.GetGrainId(), stored);
         Assert.Contains(user, stored.State!.Users);
+    }
+
+    [Fact]
+    public async Task A_tenant_writes_all_its_counts_again_after_Redis_lost_its_data()
+    {
+        const string name = "loss-tenant";
+        const int users = 200;
+        var tenant = fixture.Grains.GetGrain<ITenantGrain>(name);
+        for (var u = 0; u < users; u++)
+        {
+            Assert.Null(await tenant.Reserve($"{name}/user{u}", 1));
+        }
+        await fixture.Redis.FlushAllAsync();
+
+        // One change, which writes the bucket of its user: the counts of the other buckets are stored again with it.
+        Assert.Null(await tenant.Reserve($"{name}/user7", 2));
+
+        await fixture.Cluster.DeactivateAsync(tenant);
+        Assert.Equal(new TenantUsage(users, users + 1), await tenant.GetUsage());
+        Assert.Equal(users, (await tenant.GetUsers(null, users + 1)).Count);
     }
 
     [Fact]

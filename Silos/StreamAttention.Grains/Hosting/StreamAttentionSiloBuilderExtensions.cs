@@ -21,6 +21,7 @@ using StreamAttention.Grains.Live;
 using StreamAttention.Grains.Options;
 using StreamAttention.Grains.Shards;
 using StreamAttention.Grains.Storage;
+using StreamAttention.Grains.Tenants;
 using StreamAttention.Grains.Users;
 using StreamAttention.Scoring;
 using StreamAttention.Scoring.Options;
@@ -174,10 +175,11 @@ public static class StreamAttentionSiloBuilderExtensions
             .Configure<RedisStorageConnection>((options, connection) => (options.ConfigurationOptions, options.CreateMultiplexer, options.DeleteStateOnClear)
                 = (ConfigurationOptions.Parse(redis), _ => connection.SharedAsync(), true))));
         // The grains use it through LostRecordStorage: a Redis that lost its data does not fail their next writes. Only the
-        // users store what Redis lost beside their records.
+        // users and the tenants store what Redis lost beside the record written (a tenant: its other buckets).
         builder.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Interests, (services, _) => new LostRecordStorage(
             services.GetRequiredKeyedService<IGrainStorage>(RedisStorageName), services.GetRequiredService<RedisStorageConnection>(),
-            services.GetRequiredService<IOptions<ClusterOptions>>(), new HashSet<GrainType> { GrainType.Create(UserGrain.GrainTypeName) },
+            services.GetRequiredService<IOptions<ClusterOptions>>(),
+            new HashSet<GrainType> { GrainType.Create(UserGrain.GrainTypeName), GrainType.Create(TenantGrain.GrainTypeName) },
             services.GetRequiredService<ILogger<LostRecordStorage>>()));
         return builder;
     }

@@ -32,10 +32,11 @@ namespace StreamAttention.Grains.Storage;
 /// Etags are what Orleans' storage makes, so silos of other builds read them unchanged.
 /// </para>
 /// <para>
-/// What Redis lost beside a record is not written again by its write (a user's shard membership, its reminders): the
-/// grains of the types given (<paramref name="writtenAgainAskedBy"/>, the users) whose record a write stored again are
-/// kept (<see cref="IKnowsRecordsWrittenAgain"/>) until they <see cref="Forget"/> it, for the grain to store those again
-/// too. No other grain is kept: a shard's or tenant's record is all it stores.
+/// What Redis lost beside a record is not written again by its write (a user's shard membership, its reminders, a
+/// tenant's other buckets of counts): the grains of the types given (<paramref name="writtenAgainAskedBy"/>, the users and
+/// the tenants) whose record a write stored again are kept (<see cref="IKnowsRecordsWrittenAgain"/>) until they
+/// <see cref="Forget"/> it, for the grain to store those again too. No other grain is kept: a shard's record is all it
+/// stores.
 /// </para>
 /// </summary>
 /// <param name="writtenAgainAskedBy">The grain types that ask <see cref="WroteAgain"/> after their writes.</param>

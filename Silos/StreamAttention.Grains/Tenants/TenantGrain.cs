@@ -30,7 +30,7 @@ namespace StreamAttention.Grains.Tenants;
 /// </para>
 /// </summary>
 // The grain type is part of every stored record's key (and of its reminders): pinned, so renaming the class keeps them.
-[GrainType("tenant")]
+[GrainType(GrainTypeName)]
 public sealed partial class TenantGrain(
     [PersistentState("tenant", StorageNames.Interests)] IPersistentState<TenantUsageState> state,
     IOptions<TenantQuotaOptions> quotas,
@@ -43,6 +43,8 @@ public sealed partial class TenantGrain(
     /// users in the wrong records, so changing it needs a move of the counts, as activation does for contract 12's.
     /// </summary>
     public const int Buckets = 64;
+
+    public const string GrainTypeName = "tenant";
 
     /// <summary>Users' records read at once while <see cref="CountStoredUsersAsync"/> counts them.</summary>
     private const int StoredUsersBatch = 100;
@@ -58,6 +60,8 @@ public sealed partial class TenantGrain(
     /// cost 100 sorts, seconds of the grain's time in which no write of the tenant could reserve.
     /// </summary>
     private List<string>? _ordered;
+
+    private readonly IKnowsRecordsWrittenAgain? _writtenAgain = storage as IKnowsRecordsWrittenAgain;
 
     private string Tenant => this.GetPrimaryKeyString();
 
@@ -184,6 +188,9 @@ public sealed partial class TenantGrain(
 
     public Task<TenantUsage> GetUsage() => Task.FromResult(new TenantUsage(_totals.Users, (int)Math.Min(_totals.Interests, int.MaxValue)));
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The counts of tenant {Tenant} that Redis lost could not all be written again; its next change writes them")]
+    private static partial void LogBucketsNotWrittenAgain(ILogger logger, Exception exception, string tenant);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "The stored record of user {User} (without a tenant) could not be read while the users stored before cluster contract 13 were counted; counted at 0 interests until its next write")]
     private static partial void LogStoredUserUnreadable(ILogger logger, Exception exception, string user);
 
@@ -212,6 +219,32 @@ public sealed partial class TenantGrain(
             Set(user, held);
             throw;
         }
+        if (_writtenAgain is not null && _writtenAgain.WroteAgain(this.GetGrainId()))
+        {
+            await StoreWhatRedisLostAsync(_writtenAgain, bucket);
+        }
+    }
+
+    /// <summary>
+    /// After a write stored <paramref name="written"/> again (Redis lost its data since this activation read it): writes
+    /// the other buckets stored before from memory too, which Redis lost with it, as the one record of cluster contract 12
+    /// was written whole. A bucket that fails leaves them to the next change (the change itself is stored).
+    /// </summary>
+    private async Task StoreWhatRedisLostAsync(IKnowsRecordsWrittenAgain writtenAgain, int written)
+    {
+        foreach (var bucket in Enumerable.Range(0, Buckets).Where(bucket => bucket != written && _buckets[bucket].ETag is not null))
+        {
+            try
+            {
+                await storage.WriteStateAsync(BucketStateName(bucket), this.GetGrainId(), _buckets[bucket]);
+            }
+            catch (Exception e)
+            {
+                LogBucketsNotWrittenAgain(logger, e, Tenant);
+                return;
+            }
+        }
+        writtenAgain.Forget(this.GetGrainId());
     }
 
     /// <summary>Sets the user's count in its bucket's memory, the totals and the order with it (not stored).</summary>

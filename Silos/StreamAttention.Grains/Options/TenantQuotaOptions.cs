@@ -33,9 +33,15 @@ public sealed class TenantQuotaOptions : IValidatableObject
                 ? new TenantQuota { MaxUsers = own.MaxUsers ?? MaxUsers, MaxInterests = own.MaxInterests ?? MaxInterests }
                 : new TenantQuota { MaxUsers = MaxUsers, MaxInterests = MaxInterests };
 
-    /// <summary>The setting of <paramref name="quota"/> (a member of <see cref="TenantQuota"/>) for <paramref name="tenant"/>, as refusals name it.</summary>
-    public static string SettingOf(string tenant, string quota)
-        => tenant == Ids.NoTenant ? $"{SectionName}:{nameof(WithoutTenant)}:{quota}" : $"{SectionName}:{quota}";
+    /// <summary>
+    /// The setting of <paramref name="quota"/> (a member of <see cref="TenantQuota"/>) that applies to
+    /// <paramref name="tenant"/>, as refusals name it: the tenant's override where it sets that quota.
+    /// </summary>
+    public string SettingOf(string tenant, string quota)
+        => tenant == Ids.NoTenant ? $"{SectionName}:{nameof(WithoutTenant)}:{quota}"
+            : Overrides.GetValueOrDefault(tenant) is { } own && (quota == nameof(TenantQuota.MaxUsers) ? own.MaxUsers : own.MaxInterests) is not null
+                ? $"{SectionName}:{nameof(Overrides)}:{tenant}:{quota}"
+                : $"{SectionName}:{quota}";
 
     /// <summary>
     /// Each override's quotas and <see cref="WithoutTenant"/>'s, which the section's data annotations do not reach (0 or

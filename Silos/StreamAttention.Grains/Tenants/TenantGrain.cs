@@ -156,12 +156,12 @@ public sealed partial class TenantGrain(
         var quota = quotas.Value.For(Tenant);
         if (!CountsOf(user).TryGetValue(user, out var held) && _totals.Users >= quota.MaxUsers)
         {
-            return $"{Name} already has its maximum of {quota.MaxUsers} users ({TenantQuotaOptions.SettingOf(Tenant, nameof(quota.MaxUsers))})";
+            return $"{Name} already has its maximum of {quota.MaxUsers} users ({quotas.Value.SettingOf(Tenant, nameof(quota.MaxUsers))})";
         }
         var total = _totals.Interests - held + interests;
         if (interests > held && total > quota.MaxInterests)
         {
-            return $"{Name} would hold {total} interests; its maximum is {quota.MaxInterests} ({TenantQuotaOptions.SettingOf(Tenant, nameof(quota.MaxInterests))})";
+            return $"{Name} would hold {total} interests; its maximum is {quota.MaxInterests} ({quotas.Value.SettingOf(Tenant, nameof(quota.MaxInterests))})";
         }
         await SetAsync(user, interests);
         return null;

@@ -87,7 +87,10 @@ public sealed class TenantQuotaTests(TenantQuotaTests.QuotaSiloFixture fixture) 
         {
             Assert.Equal(HttpStatusCode.Created, (await admin.PutAsJsonAsync($"/users/only/interests/i{i}", new { text = Texts.DatabaseInterest })).StatusCode);
         }
-        Assert.Equal(HttpStatusCode.Forbidden, (await admin.PutAsJsonAsync("/users/only/interests/extra", new { text = Texts.DatabaseInterest })).StatusCode);
+        var refused = await admin.PutAsJsonAsync("/users/only/interests/extra", new { text = Texts.DatabaseInterest });
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        // The setting that applies: the tenant's override, not the section's.
+        Assert.Contains($"(Tenants:Overrides:{QuotaSiloFixture.SmallTenant}:MaxInterests)", (string?)(await refused.Content.ReadFromJsonAsync<JsonObject>())!["detail"]);
         // Replacing an interest adds none: allowed at the quota.
         Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync("/users/only/interests/i0", new { text = Texts.DatabaseInterest, threshold = 0.5 })).StatusCode);
         Assert.Equal(QuotaSiloFixture.SmallTenantMaxInterests, (await admin.GetFromJsonAsync<JsonObject>("/users/only/interests"))!["interests"]!.AsArray().Count);

@@ -43,7 +43,7 @@ public static class TenantApi
             .ProducesValidationProblem().RequireTenantAccess().RequireRateLimiting(SecurityHostingExtensions.PerCallerRateLimit);
         app.MapGet("/users:usage", GetUsageWithoutTenant).WithTags("Tenants")
             .WithSummary("The users without a tenant (\"bob\", not \"acme/bob\") and their interests, counted together as one tenant's are, and their "
-                + "quotas (Tenants:MaxUsers, Tenants:MaxInterests); tenant is null. Operators only.")
+                + "quotas (Tenants:WithoutTenant:MaxUsers, Tenants:WithoutTenant:MaxInterests; null where unset: no limit); tenant is null. Operators only.")
             .RequireOperator().RequireRateLimiting(SecurityHostingExtensions.PerCallerRateLimit);
         app.MapGet("/users:export", ExportWithoutTenant).WithTags("Tenants")
             .WithSummary("The users without a tenant: their interests and delivery policies as JSON Lines, streamed, in the lines POST /interests:import "

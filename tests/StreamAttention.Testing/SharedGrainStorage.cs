@@ -117,6 +117,36 @@ public sealed class SharedGrainStore
         return held.Task;
     }
 
+    private TaskCompletionSource? _heldReads;
+
+    private volatile string? _holdReadsOf;
+
+    /// <summary>
+    /// Reads of the state named <paramref name="stateName"/> from now on wait until <see cref="ReleaseReads"/>, so that a
+    /// test changes records between the reads of one activation (as another activation of the grain would).
+    /// </summary>
+    public void HoldReads(string stateName)
+    {
+        _holdReadsOf = stateName;
+        Volatile.Write(ref _heldReads, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+    }
+
+    public void ReleaseReads() => Interlocked.Exchange(ref _heldReads, null)?.TrySetResult();
+
+    /// <summary>Whether a read waits for <see cref="ReleaseReads"/> now.</summary>
+    public bool ReadsHeld { get; private set; }
+
+    /// <summary>What a read waits for: nothing, or the release of the reads held.</summary>
+    public Task WaitIfReadHeldAsync(string stateName)
+    {
+        if (Volatile.Read(ref _heldReads) is not { } held || _holdReadsOf != stateName)
+        {
+            return Task.CompletedTask;
+        }
+        ReadsHeld = true;
+        return held.Task;
+    }
+
     /// <summary>Makes every clear of the state named <paramref name="stateName"/> throw (null: none).</summary>
     public void FailClearsOf(string? stateName) => _failClearsOf = stateName;
 
@@ -130,8 +160,9 @@ public sealed class SharedGrainStore
 
 public sealed class SharedGrainStorage(SharedGrainStore store, DeepCopier copier) : IGrainStorage
 {
-    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
+        await store.WaitIfReadHeldAsync(stateName);
         if (store.FailsReadOf(grainId))
         {
             throw new IOException("injected storage read failure");
@@ -142,7 +173,6 @@ public sealed class SharedGrainStorage(SharedGrainStore store, DeepCopier copier
             grainState.ETag = entry.ETag;
             grainState.RecordExists = true;
         }
-        return Task.CompletedTask;
     }
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)

@@ -83,6 +83,12 @@ public sealed partial class TenantGrain(
             record.State ??= new TenantUsersState();
             _buckets[bucket] = record;
         }));
+        if (state.State.InterestsByUser.Count > 0)
+        {
+            // Read again after the buckets: another activation (while a silo fails) may have moved it and changed buckets
+            // since this one read it. Still full now, no bucket read holds a change newer than it.
+            await state.ReadStateAsync();
+        }
         foreach (var counts in Enumerable.Range(0, Buckets).Select(Counts))
         {
             _totals = (_totals.Users + counts.Count, _totals.Interests + counts.Values.Sum(held => (long)held));

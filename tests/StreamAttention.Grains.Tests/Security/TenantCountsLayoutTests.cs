@@ -94,4 +94,42 @@ public sealed class TenantCountsLayoutTests(ClusterFixture fixture) : IClassFixt
         Assert.Equal(new TenantUsage(2, 3), await tenant.GetUsage());
         Assert.Empty(((TenantUsageState)fixture.Store.Entries[("tenant", GrainId.Create("tenant", name))].State).InterestsByUser);
     }
+
+    /// <summary>
+    /// Another activation of the tenant (while a silo fails) moved the one record and changed a user's count after this
+    /// activation read the record, before it read the buckets: the record read first is stale, and moving it would write
+    /// the older count over the newer.
+    /// </summary>
+    [Fact]
+    public async Task An_activation_does_not_move_a_one_record_another_activation_moved_while_it_read_the_buckets()
+    {
+        var name = $"contract12-moved-{Guid.NewGuid():N}";
+        var alice = $"{name}/alice";
+        var record = ("tenant", GrainId.Create("tenant", name));
+        var bucket = (TenantGrain.BucketStateName(TenantGrain.BucketOf(alice)), GrainId.Create("tenant", name));
+        fixture.Store.Entries[record] = (new TenantUsageState { InterestsByUser = { [alice] = 1 } }, "contract-12");
+        var tenant = fixture.Grains.GetGrain<ITenantGrain>(name);
+
+        fixture.Store.HoldReads(bucket.Item1);
+        Task<TenantUsage> usage;
+        try
+        {
+            usage = tenant.GetUsage();
+            await Eventually.SucceedsAsync(() =>
+            {
+                Assert.True(fixture.Store.ReadsHeld);
+                return Task.CompletedTask;
+            });
+            // The other activation's move, then its change of alice's count.
+            fixture.Store.Entries[bucket] = (new TenantUsersState { InterestsByUser = { [alice] = 5 } }, "moved");
+            fixture.Store.Entries[record] = (new TenantUsageState(), "emptied");
+        }
+        finally
+        {
+            fixture.Store.ReleaseReads();
+        }
+
+        Assert.Equal(new TenantUsage(1, 5), await usage);
+        Assert.Equal(5, ((TenantUsersState)fixture.Store.Entries[bucket].State).InterestsByUser[alice]);
+    }
 }

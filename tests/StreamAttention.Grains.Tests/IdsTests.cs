@@ -40,4 +40,13 @@ public sealed class IdsTests
     [InlineData("bob", null)]
     [InlineData("/bob", null)]
     public void A_user_keys_tenant_is_what_comes_before_its_slash(string userKey, string? tenant) => Assert.Equal(tenant, Ids.TenantOf(userKey));
+
+    [Theory]
+    [InlineData("acme", "bob", "acme/bob")]
+    [InlineData(null, "bob", "bob")]
+    public void A_user_key_is_its_tenant_a_slash_and_its_id(string? tenant, string user, string userKey)
+    {
+        Assert.Equal(userKey, Ids.UserKeyOf(tenant, user));
+        Assert.Equal(tenant, Ids.TenantOf(Ids.UserKeyOf(tenant, user)));
+    }
 }

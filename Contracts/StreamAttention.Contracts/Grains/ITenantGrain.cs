@@ -1,11 +1,12 @@
 namespace StreamAttention.Contracts.Grains;
 
 /// <summary>
-/// One tenant (key: the tenant id, or <see cref="Users.Ids.NoTenant"/> for the users without a tenant): its users and how many interests each holds, against the tenant's quotas of users
-/// and interests. A user counts from the first write that stores something of its own (an interest, or a delivery
-/// policy alone) until it keeps neither (erased, or its last interest deleted without a policy). User grains reserve
-/// before they persist a write that adds interests or a policy: of keys "tenant/user" with their tenant's grain, of keys
-/// without a tenant with the grain of <see cref="Users.Ids.NoTenant"/>.
+/// One tenant (key: the tenant id, or <see cref="Users.Ids.NoTenant"/> for the users without a tenant): its users and
+/// how many interests each holds, against the tenant's quotas of users and interests. A user counts from the first
+/// write that stores something of its own (an interest, or a delivery policy alone) until it keeps neither (erased, or
+/// its last interest deleted without a policy). User grains reserve before they persist a write that adds interests or
+/// a policy: of keys "tenant/user" with their tenant's grain, of keys without a tenant with the grain of
+/// <see cref="Users.Ids.NoTenant"/>.
 /// </summary>
 [Alias("StreamAttention.ITenantGrain")]
 public interface ITenantGrain : IGrainWithStringKey

@@ -21,6 +21,9 @@ public static partial class Ids
     /// <summary>The tenant of user key <paramref name="userKey"/> ("tenant/user"); null for a user without a tenant.</summary>
     public static string? TenantOf(string userKey) => userKey.IndexOf('/') is > 0 and var slash ? userKey[..slash] : null;
 
+    /// <summary>The key of user <paramref name="user"/> of <paramref name="tenant"/>: "tenant/user", or the user's id without a tenant.</summary>
+    public static string UserKeyOf(string? tenant, string user) => tenant is null ? user : $"{tenant}/{user}";
+
     /// <summary>
     /// The key of the tenant grain that counts the users without a tenant: its parentheses are outside
     /// <see cref="Pattern"/>, so no tenant's id is this key and no <c>/tenants/{tenant}</c> route reaches it.

@@ -55,7 +55,7 @@ public sealed record IngestMessage(
     public Guid? DeadLetteredFor { get; init; }
 
     /// <summary>The user grain key, "tenant/user" (or "user" without a tenant); null when no user is named.</summary>
-    public string? UserKey => User is null ? null : Tenant is null ? User : $"{Tenant}/{User}";
+    public string? UserKey => User is null ? null : Ids.UserKeyOf(Tenant, User);
 
     /// <summary>The user that grain key <paramref name="userKey"/> names in this message's tenant: the inverse of <see cref="UserKey"/>.</summary>
     public string UserOf(string userKey)

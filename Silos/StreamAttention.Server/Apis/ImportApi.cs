@@ -69,7 +69,7 @@ public static class ImportApi
                     ? "userId names a user without a tenant and cannot hold a '/': import a tenant's users with POST /tenants/{tenant}/interests:import"
                     : "userId names a user of the import's tenant and cannot hold a '/'",
             }
-            : tenant is null ? line : line with { UserId = $"{tenant}/{line.UserId}" };
+            : tenant is null ? line : line with { UserId = Ids.UserKeyOf(tenant, line.UserId) };
 
     /// <summary>
     /// Bytes that do not decode in the body's charset decode to this noncharacter (never valid in interchange), so the

@@ -95,7 +95,7 @@ public static class TenantApi
             {
                 foreach (var batch in users.Chunk(ExportBatch))
                 {
-                    var exports = await Task.WhenAll(batch.Select(user => grains.GetGrain<IUserGrain>(tenant is null ? user : $"{tenant}/{user}").Export()));
+                    var exports = await Task.WhenAll(batch.Select(user => grains.GetGrain<IUserGrain>(Ids.UserKeyOf(tenant, user)).Export()));
                     foreach (var (user, export) in batch.Zip(exports))
                     {
                         foreach (var line in TenantExportLine.Of(user, export))

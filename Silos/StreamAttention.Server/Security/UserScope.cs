@@ -12,7 +12,7 @@ public sealed record UserScope(string? Tenant, string UserId)
     public const string TenantRouteValue = "tenant";
     public const string UserRouteValue = "userId";
 
-    public string Key => Tenant is null ? UserId : $"{Tenant}/{UserId}";
+    public string Key => Ids.UserKeyOf(Tenant, UserId);
 
     /// <summary>Null when the route names no user. The ids are checked by the route group's filter (<c>UserRoutes</c>) before a handler runs.</summary>
     public static ValueTask<UserScope?> BindAsync(HttpContext context)

@@ -72,6 +72,11 @@ if (args.Contains("--quantized-prefilter"))
     await QuantizedPrefilterBenchmark.RunAsync(settings);
     return 0;
 }
+if (args.Contains("--stored-count"))
+{
+    await StoredCountBenchmark.RunAsync(args);
+    return 0;
+}
 if (args.Contains("--tenant-counts"))
 {
     await TenantCountsBenchmark.RunAsync(settings);

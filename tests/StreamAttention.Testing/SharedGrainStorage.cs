@@ -46,6 +46,13 @@ public sealed class SharedGrainStore
 
     public void CountWriteOf(GrainId grain) => _writesByGrain.AddOrUpdate(grain, 1, (_, writes) => writes + 1);
 
+    private readonly ConcurrentDictionary<string, int> _readsByState = new();
+
+    /// <summary>How many reads of the state named <paramref name="stateName"/> (any grain's) were asked so far.</summary>
+    public int ReadsOf(string stateName) => _readsByState.GetValueOrDefault(stateName);
+
+    public void CountReadOf(string stateName) => _readsByState.AddOrUpdate(stateName, 1, (_, reads) => reads + 1);
+
     /// <summary>How many writes were made to fail so far.</summary>
     public int WritesFailed => Volatile.Read(ref _writesFailed);
 
@@ -163,6 +170,7 @@ public sealed class SharedGrainStorage(SharedGrainStore store, DeepCopier copier
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         await store.WaitIfReadHeldAsync(stateName);
+        store.CountReadOf(stateName);
         if (store.FailsReadOf(grainId))
         {
             throw new IOException("injected storage read failure");

@@ -26,7 +26,10 @@ namespace StreamAttention.Grains.Tenants;
 /// <para>
 /// The grain of key <see cref="Ids.NoTenant"/> counts the users without a tenant against their own quotas
 /// (<see cref="TenantQuotaOptions.WithoutTenant"/>, none unless set). Builds before cluster contract 13 counted them
-/// nowhere, so at its first activation it counts the users stored then (<see cref="CountStoredUsersAsync"/>), once.
+/// nowhere, so at its first activation it counts the users stored then (<see cref="CountStoredUsersAsync"/>), once. That
+/// count writes what it counted every <see cref="StoredUsersWrittenEvery"/> users and stops when the activation is
+/// cancelled: an activation that does not end (Orleans' activation timeout, a silo's stop, a failed scan) leaves its
+/// progress, and the next one goes on from it, so a count longer than a caller's timeout still ends after a few calls.
 /// </para>
 /// </summary>
 // The grain type is part of every stored record's key (and of its reminders): pinned, so renaming the class keeps them.
@@ -48,6 +51,12 @@ public sealed partial class TenantGrain(
 
     /// <summary>Users' records read at once while <see cref="CountStoredUsersAsync"/> counts them.</summary>
     private const int StoredUsersBatch = 100;
+
+    /// <summary>
+    /// Users <see cref="CountStoredUsersAsync"/> counts between writes of the buckets they changed: a count stopped
+    /// part-way (a silo's stop, a failed or cancelled activation) keeps them, and the next skips them before their read.
+    /// </summary>
+    public const int StoredUsersWrittenEvery = 10_000;
 
     private readonly GrainState<TenantUsersState>[] _buckets = new GrainState<TenantUsersState>[Buckets];
 
@@ -103,12 +112,12 @@ public sealed partial class TenantGrain(
         var countStored = Tenant == Ids.NoTenant && !state.State.StoredUsersCounted;
         if (countStored)
         {
-            await CountStoredUsersAsync(changed);
+            await CountStoredUsersAsync(changed, cancellationToken);
         }
         if (state.State.InterestsByUser.Count > 0 || countStored)
         {
             // The buckets first: should a write fail, the next activation finds the one record as it was and moves it again.
-            await Task.WhenAll(changed.Select(bucket => storage.WriteStateAsync(BucketStateName(bucket), this.GetGrainId(), _buckets[bucket])));
+            await WriteBucketsAsync(changed);
             state.State.InterestsByUser = [];
             state.State.StoredUsersCounted |= countStored;
             await state.WriteStateAsync();
@@ -122,11 +131,19 @@ public sealed partial class TenantGrain(
     /// again; a user counted already keeps its count, which no stored record is newer than.
     /// Users beyond the quotas are counted too: they are stored, and the quotas refuse new users and interests until
     /// the counts are below them again.
+    /// <para>
+    /// Every <see cref="StoredUsersWrittenEvery"/> users counted, the buckets they changed are written, and the
+    /// activation's cancellation is honoured between batches: a count that does not end keeps what it wrote, and the next
+    /// activation scans the keys again but reads only the users not counted yet. No call changed a count in between (each
+    /// waits for an activation that ends), so a bucket written part-way holds no count older than its user's record.
+    /// </para>
     /// </summary>
-    private async Task CountStoredUsersAsync(HashSet<int> changed)
+    private async Task CountStoredUsersAsync(HashSet<int> changed, CancellationToken cancellationToken)
     {
+        var unwritten = 0;
         await foreach (var batch in storedUsers.WithoutTenantAsync().Where(user => !CountsOf(user).ContainsKey(user)).Chunk(StoredUsersBatch))
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var records = await Task.WhenAll(batch.Select(async user =>
             {
                 var record = new GrainState<UserInterestsState>();
@@ -152,10 +169,20 @@ public sealed partial class TenantGrain(
                 {
                     Set(user, held);
                     changed.Add(BucketOf(user));
+                    unwritten++;
                 }
+            }
+            if (unwritten >= StoredUsersWrittenEvery)
+            {
+                await WriteBucketsAsync(changed);
+                changed.Clear();
+                unwritten = 0;
             }
         }
     }
+
+    private Task WriteBucketsAsync(IEnumerable<int> buckets)
+        => Task.WhenAll(buckets.Select(bucket => storage.WriteStateAsync(BucketStateName(bucket), this.GetGrainId(), _buckets[bucket])));
 
     public async Task<string?> Reserve(string user, int interests)
     {

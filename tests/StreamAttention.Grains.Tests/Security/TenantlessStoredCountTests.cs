@@ -1,0 +1,65 @@
+using Microsoft.Extensions.DependencyInjection;
+using StreamAttention.Contracts.Grains;
+using StreamAttention.Contracts.Users;
+using StreamAttention.Grains.Storage;
+using StreamAttention.Grains.Tenants;
+using StreamAttention.Grains.Users;
+
+namespace StreamAttention.Grains.Tests.Security;
+
+/// <summary>
+/// The <see cref="Ids.NoTenant"/> grain's one-time count of the users a build before cluster contract 13 stored
+/// (<see cref="TenantGrain.StoredUsersWrittenEvery"/>): a count stopped part-way keeps the users it wrote, and the next
+/// reads only the others. A cluster of its own: the count runs once a cluster.
+/// </summary>
+public sealed class TenantlessStoredCountTests
+{
+    private const int Users = 2 * TenantGrain.StoredUsersWrittenEvery + 5_000;
+
+    [Fact]
+    public async Task A_count_that_fails_part_way_keeps_what_it_wrote_and_the_next_reads_only_the_users_not_counted()
+    {
+        var store = new SharedGrainStore();
+        var ids = Enumerable.Range(0, Users).Select(u => $"stored{u:D6}").ToArray();
+        foreach (var id in ids)
+        {
+            store.Entries[(UserGrain.StateName, GrainId.Create(UserGrain.GrainTypeName, id))] = (new UserInterestsState { Policy = DeliveryPolicy.Default }, "contract-12");
+        }
+        // The first scan fails (as a SCAN that times out) after the users of two writes and part of a third.
+        var failAfter = 2 * TenantGrain.StoredUsersWrittenEvery + 1_000;
+        var keys = new FailingOnceKeys(ids, failAfter);
+        await using var cluster = await TestCluster.StartAsync(store, silos: 1, silo => silo.Services.AddSingleton<IStoredUserKeys>(keys));
+        var grain = cluster.Client.GetGrain<ITenantGrain>(Ids.NoTenant);
+
+        await Assert.ThrowsAnyAsync<Exception>(grain.GetUsage);
+        var readFirst = store.ReadsOf(UserGrain.StateName);
+        Assert.InRange(readFirst, failAfter - 1_000, failAfter);
+
+        Assert.Equal(new TenantUsage(Users, 0), await grain.GetUsage());
+        Assert.Equal(Users - 2 * TenantGrain.StoredUsersWrittenEvery, store.ReadsOf(UserGrain.StateName) - readFirst);
+        var counted = store.Entries.Where(entry => entry.Key.Grain == GrainId.Create(TenantGrain.GrainTypeName, Ids.NoTenant))
+            .Select(entry => entry.Value.State).OfType<TenantUsersState>().SelectMany(bucket => bucket.InterestsByUser.Keys);
+        Assert.Equal(ids, counted.Order(StringComparer.Ordinal));
+        Assert.True(((TenantUsageState)store.Entries[("tenant", GrainId.Create(TenantGrain.GrainTypeName, Ids.NoTenant))].State).StoredUsersCounted);
+    }
+
+    /// <summary>The stored users' keys; the first scan throws after <paramref name="failAfter"/> keys.</summary>
+    private sealed class FailingOnceKeys(string[] ids, int failAfter) : IStoredUserKeys
+    {
+        private int _scans;
+
+        public async IAsyncEnumerable<string> WithoutTenantAsync()
+        {
+            var first = Interlocked.Increment(ref _scans) == 1;
+            for (var i = 0; i < ids.Length; i++)
+            {
+                if (first && i == failAfter)
+                {
+                    throw new TimeoutException("injected: the scan timed out");
+                }
+                yield return ids[i];
+            }
+            await Task.CompletedTask;
+        }
+    }
+}

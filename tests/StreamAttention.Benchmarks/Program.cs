@@ -82,6 +82,11 @@ if (args.Contains("--tenant-counts"))
     await TenantCountsBenchmark.RunAsync(settings);
     return 0;
 }
+if (args.Contains("--tenant-writes"))
+{
+    await TenantWritesBenchmark.RunAsync(settings, args);
+    return 0;
+}
 if (args.Contains("--attention-state"))
 {
     await AttentionStateBenchmark.RunAsync(settings);

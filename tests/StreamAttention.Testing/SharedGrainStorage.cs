@@ -110,6 +110,10 @@ public sealed class SharedGrainStore
 
     public void ReleaseWrites() => Interlocked.Exchange(ref _heldWrites, null)?.TrySetResult();
 
+    /// <summary>Releases the writes waiting now; later ones (of the state <see cref="HoldWrites"/> named) wait for the next release.</summary>
+    public void ReleaseWritesWaiting()
+        => Interlocked.Exchange(ref _heldWrites, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously))?.TrySetResult();
+
     /// <summary>How many writes have waited for <see cref="ReleaseWrites"/> so far.</summary>
     public int WritesHeld => Volatile.Read(ref _writesHeld);
 

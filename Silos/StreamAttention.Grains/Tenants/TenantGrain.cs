@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
 using Orleans.Storage;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Users;
@@ -12,7 +13,7 @@ using StreamAttention.Grains.Users;
 namespace StreamAttention.Grains.Tenants;
 
 /// <summary>
-/// Counts a tenant's users and interests (persisted, one write per change) and enforces <see cref="TenantQuotaOptions"/>.
+/// Counts a tenant's users and interests (persisted: a change returns once written) and enforces <see cref="TenantQuotaOptions"/>.
 /// A reservation is written before the user's own write; if that write then fails, the count stays high until the
 /// user's next write or delete sets it again, so a failure never lets a tenant exceed its quota.
 /// <para>
@@ -33,7 +34,10 @@ namespace StreamAttention.Grains.Tenants;
 /// </para>
 /// </summary>
 // The grain type is part of every stored record's key (and of its reminders): pinned, so renaming the class keeps them.
+// Reentrant: a call runs its quota check and change in one turn, then awaits its bucket's write, during which the next
+// calls run theirs and join that bucket's next write (SetAsync).
 [GrainType(GrainTypeName)]
+[Reentrant]
 public sealed partial class TenantGrain(
     [PersistentState("tenant", StorageNames.Interests)] IPersistentState<TenantUsageState> state,
     IOptions<TenantQuotaOptions> quotas,
@@ -69,6 +73,12 @@ public sealed partial class TenantGrain(
     /// cost 100 sorts, seconds of the grain's time in which no write of the tenant could reserve.
     /// </summary>
     private List<string>? _ordered;
+
+    /// <summary>Each bucket's write in flight (null: none), and the changes waiting for its next write (null: none).</summary>
+    private readonly BucketWrite?[] _writing = new BucketWrite?[Buckets], _waiting = new BucketWrite?[Buckets];
+
+    /// <summary>The rewrite of what Redis lost (<see cref="StoreWhatRedisLostAsync"/>) in progress, which changes that find it needed await.</summary>
+    private Task? _storingWhatRedisLost;
 
     private readonly IKnowsRecordsWrittenAgain? _writtenAgain = storage as IKnowsRecordsWrittenAgain;
 
@@ -232,29 +242,98 @@ public sealed partial class TenantGrain(
     /// <summary>Bucket <paramref name="bucket"/>'s counts (its record's state, set at activation).</summary>
     private Dictionary<string, int> Counts(int bucket) => _buckets[bucket].State!.InterestsByUser;
 
-    /// <summary>Counts the user with <paramref name="interests"/> interests; null: no longer counted. Writes the user's bucket only.</summary>
+    /// <summary>
+    /// Counts the user with <paramref name="interests"/> interests; null: no longer counted. Writes the user's bucket only,
+    /// and returns once a write holding the change has succeeded. Changes made while their bucket's write is in flight
+    /// join its next write (<see cref="WriteAsync"/>), so the grain admits more changes a second than one Redis write each.
+    /// </summary>
     private async Task SetAsync(string user, int? interests)
     {
+        var bucket = BucketOf(user);
         int? held = CountsOf(user).TryGetValue(user, out var count) ? count : null;
         if (held == interests)
         {
+            // Unchanged, but as no write stored yet: the call returns once one has.
+            if (_waiting[bucket] is { } waiting && waiting.Before.ContainsKey(user))
+            {
+                await waiting.Stored.Task;
+            }
+            else if (_writing[bucket] is { } writing && writing.Before.ContainsKey(user))
+            {
+                await writing.Stored.Task;
+            }
             return;
         }
         Set(user, interests);
-        var bucket = BucketOf(user);
-        try
-        {
-            await storage.WriteStateAsync(BucketStateName(bucket), this.GetGrainId(), _buckets[bucket]);
-        }
-        catch
-        {
-            // Undone, so the counts stay as stored: a retry of the same call then finds a change and writes it.
-            Set(user, held);
-            throw;
-        }
+        var write = _waiting[bucket] ??= new BucketWrite();
+        write.Before.TryAdd(user, held);
+        await WriteAsync(bucket);
         if (_writtenAgain is not null && _writtenAgain.WroteAgain(this.GetGrainId()))
         {
-            await StoreWhatRedisLostAsync(_writtenAgain, bucket);
+            var storing = _storingWhatRedisLost ??= StoreWhatRedisLostAsync(_writtenAgain, bucket);
+            try
+            {
+                await storing;
+            }
+            finally
+            {
+                if (_storingWhatRedisLost == storing)
+                {
+                    _storingWhatRedisLost = null;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes bucket <paramref name="bucket"/> with every change made to it so far: the write waiting for it (made if none),
+    /// started now unless the bucket's write is in flight, then right after it. One write of a record at a time (its etag).
+    /// </summary>
+    private Task WriteAsync(int bucket)
+    {
+        var write = _waiting[bucket] ??= new BucketWrite();
+        if (_writing[bucket] is null)
+        {
+            _ = WriteWaitingAsync(bucket);
+        }
+        return write.Stored.Task;
+    }
+
+    /// <summary>Writes bucket <paramref name="bucket"/> until no write waits for it. Never throws: its writes' callers get the failures.</summary>
+    private async Task WriteWaitingAsync(int bucket)
+    {
+        while (_waiting[bucket] is { } write)
+        {
+            (_writing[bucket], _waiting[bucket]) = (write, null);
+            // A copy: the changes made while it is written wait for the next write, and no failure of that one may find them stored.
+            var record = _buckets[bucket];
+            var written = new GrainState<TenantUsersState>(new TenantUsersState { InterestsByUser = new(record.State!.InterestsByUser) })
+            {
+                ETag = record.ETag,
+                RecordExists = record.RecordExists,
+            };
+            try
+            {
+                await storage.WriteStateAsync(BucketStateName(bucket), this.GetGrainId(), written);
+                (record.ETag, record.RecordExists) = (written.ETag, written.RecordExists);
+                _writing[bucket] = null;
+                write.Stored.SetResult();
+            }
+            catch (Exception e)
+            {
+                // Undone, so the counts stay as stored: a retry of the same call then finds a change and writes it. The
+                // changes waiting for the next write fail with them (undone last first): their quota checks counted these.
+                BucketWrite[] failed = _waiting[bucket] is { } next ? [next, write] : [write];
+                (_writing[bucket], _waiting[bucket]) = (null, null);
+                foreach (var undone in failed)
+                {
+                    foreach (var (user, held) in undone.Before)
+                    {
+                        Set(user, held);
+                    }
+                    undone.Stored.SetException(e);
+                }
+            }
         }
     }
 
@@ -269,7 +348,7 @@ public sealed partial class TenantGrain(
         {
             try
             {
-                await storage.WriteStateAsync(BucketStateName(bucket), this.GetGrainId(), _buckets[bucket]);
+                await WriteAsync(bucket);
             }
             catch (Exception e)
             {
@@ -318,6 +397,15 @@ public sealed class TenantUsageState
     /// </summary>
     [Id(1)]
     public bool StoredUsersCounted { get; set; }
+}
+
+/// <summary>One write of a bucket: the changes it holds, undone should it fail, and the calls waiting for it.</summary>
+internal sealed class BucketWrite
+{
+    /// <summary>The users changed, each with its count before this write's first change of it (null: not counted).</summary>
+    public Dictionary<string, int?> Before { get; } = [];
+
+    public TaskCompletionSource Stored { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
 /// <summary>One bucket of a tenant's counts (<see cref="TenantGrain.Buckets"/>): the users whose keys hash to it.</summary>

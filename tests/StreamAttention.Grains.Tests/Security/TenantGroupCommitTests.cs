@@ -91,6 +91,44 @@ public sealed class TenantGroupCommitTests(ClusterFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_call_that_finds_its_count_set_already_by_a_write_not_yet_stored_returns_with_that_write_and_fails_with_it()
+    {
+        var name = $"group-unchanged-{Guid.NewGuid():N}";
+        var tenant = fixture.Grains.GetGrain<ITenantGrain>(name);
+        var (inFlight, waiting) = UsersOfOneBucket(name, 2) switch { var u => (u[0], u[1]) };
+        await tenant.GetUsage();
+        var held = fixture.Store.WritesHeld;
+        fixture.Store.HoldWrites(BucketOf(inFlight));
+        Task<string?>[] calls;
+        try
+        {
+            var first = tenant.Reserve(inFlight, 1);
+            await WaitForWritesHeldAsync(held + 1);
+            var joined = tenant.Reserve(waiting, 2);
+            await Eventually.SucceedsAsync(async () => Assert.Equal(new TenantUsage(2, 3), await tenant.GetUsage()));
+            // The same counts again: one held by the write in flight, one by the write waiting for it. Should either
+            // reach the grain only after the failure below, it finds its change undone, makes it and fails as well.
+            calls = [first, joined, tenant.Reserve(inFlight, 1), tenant.Reserve(waiting, 2)];
+            await tenant.GetUsage();
+
+            fixture.Store.FailWritesOf(BucketOf(inFlight));
+            fixture.Store.ReleaseWrites();
+            foreach (var call in calls)
+            {
+                await Assert.ThrowsAsync<IOException>(() => call);
+            }
+        }
+        finally
+        {
+            fixture.Store.FailWritesOf(null);
+            fixture.Store.ReleaseWrites();
+        }
+
+        Assert.Equal(new TenantUsage(0, 0), await tenant.GetUsage());
+        Assert.Empty(StoredCounts(name));
+    }
+
+    [Fact]
     public async Task Changes_racing_for_a_tenants_last_places_are_admitted_exactly_as_many_as_are_free()
     {
         const int free = 5, racing = 20;

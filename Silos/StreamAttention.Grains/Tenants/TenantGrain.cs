@@ -145,7 +145,9 @@ public sealed partial class TenantGrain(
     /// Every <see cref="StoredUsersWrittenEvery"/> users counted, the buckets they changed are written, and the
     /// activation's cancellation is honoured between batches: a count that does not end keeps what it wrote, and the next
     /// activation scans the keys again but reads only the users not counted yet. No call changed a count in between (each
-    /// waits for an activation that ends), so a bucket written part-way holds no count older than its user's record.
+    /// waits for an activation that ends), so a bucket written part-way holds no count older than its user's record, but
+    /// where a user's release or removal after its own write failed then: that count stays high, as after any such
+    /// failure, until the user's next write or delete sets it.
     /// </para>
     /// </summary>
     private async Task CountStoredUsersAsync(HashSet<int> changed, CancellationToken cancellationToken)

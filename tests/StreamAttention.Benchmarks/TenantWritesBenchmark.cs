@@ -14,8 +14,8 @@ namespace StreamAttention.Benchmarks;
 
 /// <summary>
 /// <c>--tenant-writes [--rounds R] [--redis HOST:PORT --silo-port P]</c>: how many interest writes a second one tenant
-/// grain admits. Every write that adds interests reserves them at its tenant's grain, one change at a time; the users
-/// without a tenant all share the grain <see cref="Ids.NoTenant"/>. A silo on Redis storage (a Redis of its own, or
+/// grain admits. Every write that adds interests reserves them at its tenant's grain; the users without a tenant all
+/// share the grain <see cref="Ids.NoTenant"/>. A silo on Redis storage (a Redis of its own, or
 /// the one given, emptied first; the silo on P, its gateway on P+1, HTTP on P+2); for each size (10,000 and 100,000
 /// users counted by a tenant's grain, stored as cluster contract 12 stored them and moved at its activation: the same
 /// grain as <see cref="Ids.NoTenant"/>'s, under a tenant of each row's own) and each number of callers in flight

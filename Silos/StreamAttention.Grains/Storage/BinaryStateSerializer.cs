@@ -37,9 +37,20 @@ public sealed class BinaryStateSerializer(Serializer serializer, SerializerSessi
         }
     }
 
+    /// <summary>
+    /// Whatever fails here is the record's content's fault: thrown as <see cref="UnreadableRecordException"/>, so a
+    /// reader tells it from the storage's own failures (Orleans' Redis storage throws one exception type for both).
+    /// </summary>
     public T? Deserialize<T>(BinaryData input)
     {
         var bytes = input.ToMemory();
-        return bytes.Span is [BinaryFormat, ..] ? serializer.Deserialize<T>(bytes[1..]) : json.Deserialize<T>(input);
+        try
+        {
+            return bytes.Span is [BinaryFormat, ..] ? serializer.Deserialize<T>(bytes[1..]) : json.Deserialize<T>(input);
+        }
+        catch (Exception e)
+        {
+            throw new UnreadableRecordException(e);
+        }
     }
 }

@@ -29,8 +29,9 @@ namespace StreamAttention.Grains.Tenants;
 /// (<see cref="TenantQuotaOptions.WithoutTenant"/>, none unless set). Builds before cluster contract 13 counted them
 /// nowhere, so at its first activation it counts the users stored then (<see cref="CountStoredUsersAsync"/>), once. That
 /// count writes what it counted every <see cref="StoredUsersWrittenEvery"/> users and stops when the activation is
-/// cancelled: an activation that does not end (Orleans' activation timeout, a silo's stop, a failed scan) leaves its
-/// progress, and the next one goes on from it, so a count longer than a caller's timeout still ends after a few calls.
+/// cancelled: an activation that does not end (Orleans' activation timeout, a silo's stop, a failed scan or read) leaves
+/// its progress, and the next one goes on from it, so a count longer than a caller's timeout still ends after a few calls.
+/// A record whose content cannot be deserialized (<see cref="UnreadableRecordException"/>) is counted at 0 interests.
 /// </para>
 /// </summary>
 // The grain type is part of every stored record's key (and of its reminders): pinned, so renaming the class keeps them.
@@ -166,11 +167,13 @@ public sealed partial class TenantGrain(
                         ? stored.Interests.Count
                         : (int?)null);
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+                catch (Exception e) when (UnreadableRecordException.IsCauseOf(e))
                 {
-                    // One record that cannot be read must not stop every user without a tenant from writing (each write
-                    // waits for this count): the user is counted at 0 interests, so the export still lists it, and its
-                    // next write sets its count.
+                    // One record that cannot be deserialized must not stop every user without a tenant from writing (each
+                    // write waits for this count): the user is counted at 0 interests, so the export still lists it, and
+                    // its next write sets its count. A read the storage failed (Redis did not answer, a stopping silo's
+                    // storage closed) fails this try instead: counted at 0, the user would be written as counted and never
+                    // read again, its interests outside the quotas until its next write.
                     LogStoredUserUnreadable(logger, e, user);
                     return (User: user, Interests: 0);
                 }

@@ -43,8 +43,31 @@ public sealed class TenantlessStoredCountTests
         Assert.True(((TenantUsageState)store.Entries[("tenant", GrainId.Create(TenantGrain.GrainTypeName, Ids.NoTenant))].State).StoredUsersCounted);
     }
 
-    /// <summary>The stored users' keys; the first scan throws after <paramref name="failAfter"/> keys.</summary>
-    private sealed class FailingOnceKeys(string[] ids, int failAfter) : IStoredUserKeys
+    [Fact]
+    public async Task A_users_read_that_fails_for_the_storage_stores_no_count_and_the_next_try_counts_its_interests()
+    {
+        var store = new SharedGrainStore();
+        var ids = Enumerable.Range(0, 3).Select(u => $"stored{u:D6}").ToArray();
+        foreach (var id in ids)
+        {
+            var state = new UserInterestsState();
+            state.Interests["db"] = new StoredInterest("db", "database replication", null, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
+            store.Entries[(UserGrain.StateName, GrainId.Create(UserGrain.GrainTypeName, id))] = (state, "contract-12");
+        }
+        // The storage's failure, not the record's (a Redis that does not answer, a silo's storage closed by its stop).
+        store.FailReadsOf(ids[1]);
+        await using var cluster = await TestCluster.StartAsync(store, silos: 1, silo => silo.Services.AddSingleton<IStoredUserKeys>(new FailingOnceKeys(ids)));
+        var grain = cluster.Client.GetGrain<ITenantGrain>(Ids.NoTenant);
+
+        await Assert.ThrowsAnyAsync<Exception>(grain.GetUsage);
+        Assert.False(store.Entries.ContainsKey(("tenant", GrainId.Create(TenantGrain.GrainTypeName, Ids.NoTenant))));
+
+        store.FailReadsOf(null);
+        Assert.Equal(new TenantUsage(3, 3), await grain.GetUsage());
+    }
+
+    /// <summary>The stored users' keys; the first scan throws after <paramref name="failAfter"/> keys (none: never).</summary>
+    private sealed class FailingOnceKeys(string[] ids, int failAfter = int.MaxValue) : IStoredUserKeys
     {
         private int _scans;
 

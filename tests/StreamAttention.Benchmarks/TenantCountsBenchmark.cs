@@ -77,14 +77,16 @@ internal static class TenantCountsBenchmark
     private static async Task<long> InputBytesAsync(IServer server)
         => long.Parse((await server.InfoAsync("stats")).SelectMany(group => group).Single(pair => pair.Key == "total_net_input_bytes").Value);
 
-    private static async Task<WebApplication> StartAsync(string[] storage)
+    /// <summary>A silo for the tenant benchmarks on <paramref name="storage"/>'s settings; <paramref name="ports"/>: silo, gateway, HTTP (free ones if null).</summary>
+    internal static async Task<WebApplication> StartAsync(string[] storage, int[]? ports = null)
     {
+        ports ??= [LoopbackPort.Free(), LoopbackPort.Free(), LoopbackPort.Free()];
         var builder = SiloHost.CreateBuilder(
         [
-            $"--Cluster:SiloPort={LoopbackPort.Free()}", $"--Cluster:GatewayPort={LoopbackPort.Free()}",
+            $"--Cluster:SiloPort={ports[0]}", $"--Cluster:GatewayPort={ports[1]}",
             "--Auth:Enabled=false", "--Embeddings:Provider=glove", "--Logging:LogLevel:Default=Warning",
             "--Tenants:MaxUsers=1000000", "--Tenants:MaxInterests=10000000", .. storage,
-        ], $"http://127.0.0.1:{LoopbackPort.Free()}");
+        ], $"http://127.0.0.1:{ports[2]}");
         var silo = SiloHost.Build(builder);
         await silo.StartAsync();
         return silo;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 using StackExchange.Redis;
@@ -7,7 +6,6 @@ using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Storage;
 using StreamAttention.Grains.Tenants;
-using StreamAttention.Server.Hosting;
 using StreamAttention.Testing;
 
 namespace StreamAttention.Benchmarks;
@@ -40,13 +38,13 @@ internal static class TenantWritesBenchmark
         string? Text(string name) => Array.IndexOf(args, name) is >= 0 and var at && at + 1 < args.Length ? args[at + 1] : null;
         using var ownRedis = Text("--redis") is null ? await RedisServer.StartAsync() : null;
         var redis = Text("--redis") ?? ownRedis!.Configuration;
-        int[] ports = Text("--silo-port") is { } port ? [int.Parse(port), int.Parse(port) + 1, int.Parse(port) + 2] : [LoopbackPort.Free(), LoopbackPort.Free(), LoopbackPort.Free()];
+        int[]? ports = Text("--silo-port") is { } port ? [int.Parse(port), int.Parse(port) + 1, int.Parse(port) + 2] : null;
         await using var connection = await ConnectionMultiplexer.ConnectAsync($"{redis},allowAdmin=true");
         Console.WriteLine($"# tenant writes benchmark: {changes:N0} changes per row, Redis storage, {Environment.ProcessorCount} cores");
         Console.WriteLine("| users counted | callers | tenant grain alone: changes/s, CPU | users' writes, one tenant grain: writes/s, CPU | users' writes, a tenant each: writes/s, CPU | load average |");
         Console.WriteLine("|---|---|---|---|---|---|");
         await connection.GetServers().Single().FlushAllDatabasesAsync();
-        var silo = await StartAsync(redis, ports);
+        var silo = await TenantCountsBenchmark.StartAsync(["--Cluster:Storage=Redis", $"--Cluster:Redis={redis}"], ports);
         var grains = silo.Services.GetRequiredService<IGrainFactory>();
         var storage = silo.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Interests);
         foreach (var size in Sizes)
@@ -109,18 +107,5 @@ internal static class TenantWritesBenchmark
         clock.Stop();
         process.Refresh();
         return $"{changes / clock.Elapsed.TotalSeconds:N0}/s, {(process.TotalProcessorTime - cpu).TotalMicroseconds / changes:N0} µs";
-    }
-
-    private static async Task<WebApplication> StartAsync(string redis, int[] ports)
-    {
-        var builder = SiloHost.CreateBuilder(
-        [
-            $"--Cluster:SiloPort={ports[0]}", $"--Cluster:GatewayPort={ports[1]}",
-            "--Auth:Enabled=false", "--Embeddings:Provider=glove", "--Logging:LogLevel:Default=Warning",
-            "--Tenants:MaxUsers=1000000", "--Tenants:MaxInterests=10000000", "--Cluster:Storage=Redis", $"--Cluster:Redis={redis}",
-        ], $"http://127.0.0.1:{ports[2]}");
-        var silo = SiloHost.Build(builder);
-        await silo.StartAsync();
-        return silo;
     }
 }

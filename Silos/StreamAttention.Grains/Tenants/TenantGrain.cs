@@ -196,8 +196,8 @@ public sealed partial class TenantGrain(
         }
     }
 
-    private Task WriteBucketsAsync(IEnumerable<int> buckets)
-        => Task.WhenAll(buckets.Select(bucket => storage.WriteStateAsync(BucketStateName(bucket), this.GetGrainId(), _buckets[bucket])));
+    /// <summary>Writes <paramref name="buckets"/> through <see cref="WriteAsync"/>, the one path every bucket write takes.</summary>
+    private Task WriteBucketsAsync(IEnumerable<int> buckets) => Task.WhenAll(buckets.Select(WriteAsync));
 
     public async Task<string?> Reserve(string user, int interests)
     {

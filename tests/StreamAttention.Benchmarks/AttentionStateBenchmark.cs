@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Users;
-using StreamAttention.Server.Hosting;
 using StreamAttention.Testing;
 
 namespace StreamAttention.Benchmarks;
@@ -31,7 +30,7 @@ internal static class AttentionStateBenchmark
         var texts = BenchmarkCorpus.Load(BenchmarkWorkload.Disjoint).Messages(settings.Rounds);
         using var redis = settings.RedisStorage ? await RedisServer.StartAsync() : null;
         var storage = redis?.StorageConfiguration ?? [];
-        var silo = await StartAsync(storage);
+        var silo = await BenchmarkSilo.StartAsync("glove", storage);
         var userGrains = UserGrains(silo, users);
         // The matches' interest: a user decides only matches of interests it holds (others are withdrawn, recorded nowhere).
         await Task.WhenAll(userGrains.Select(user => user.PutInterests([new InterestInput("interest", "database outages")])));
@@ -61,7 +60,7 @@ internal static class AttentionStateBenchmark
                 + $"| {(GcCounters.Now() - gc).Allocated / decisions / 1024:F1} KB | {deferred / decisions:P0} | {File.ReadAllText("/proc/loadavg").Split(' ')[0]} |");
         }
         Console.WriteLine($"# live heap after the run: {(GcCounters.LiveHeap() - heapBefore) / (double)users / 1024:F0} KB per user more than before the first round");
-        await StopAsync(silo);
+        await BenchmarkSilo.StopAsync(silo);
         if (redis is not null)
         {
             await MeasureActivationsAsync(redis, storage, users);
@@ -79,10 +78,10 @@ internal static class AttentionStateBenchmark
         Console.WriteLine("| the users' next activation | one after the other: p50 / p99 / mean | all at once: wall / CPU | log entries left per user |");
         Console.WriteLine("|---|---|---|---|");
         // A restart each, so that both find every log as the rounds left it.
-        var silo = await StartAsync(storage);
+        var silo = await BenchmarkSilo.StartAsync("glove", storage);
         var allAtOnce = await AllAtOnceAsync(UserGrains(silo, users));
-        await StopAsync(silo);
-        silo = await StartAsync(storage);
+        await BenchmarkSilo.StopAsync(silo);
+        silo = await BenchmarkSilo.StartAsync("glove", storage);
         var oneByOne = await OneByOneAsync(UserGrains(silo, users));
         Console.WriteLine($"| after a restart | {oneByOne} | {allAtOnce} | {await LogEntriesAsync(redis) / (double)users:F1} |");
 
@@ -93,7 +92,7 @@ internal static class AttentionStateBenchmark
         allAtOnce = await AllAtOnceAsync(UserGrains(silo, users));
         Console.WriteLine($"| after an idle collection | {oneByOne} | {allAtOnce} | {await LogEntriesAsync(redis) / (double)users:F1} |");
         Console.WriteLine($"# the idle collection of the users with their logs (wall / CPU): {collection}");
-        await StopAsync(silo);
+        await BenchmarkSilo.StopAsync(silo);
     }
 
     private static async Task<string> OneByOneAsync(IUserGrain[] userGrains)
@@ -132,23 +131,5 @@ internal static class AttentionStateBenchmark
     {
         var grains = silo.Services.GetRequiredService<IGrainFactory>();
         return Enumerable.Range(0, users).Select(u => grains.GetGrain<IUserGrain>($"attention-user-{u}")).ToArray();
-    }
-
-    private static async Task<WebApplication> StartAsync(string[] storage)
-    {
-        var builder = SiloHost.CreateBuilder(
-        [
-            $"--Cluster:SiloPort={LoopbackPort.Free()}", $"--Cluster:GatewayPort={LoopbackPort.Free()}",
-            "--Auth:Enabled=false", "--Embeddings:Provider=glove", "--Logging:LogLevel:Default=Warning", .. storage,
-        ], $"http://127.0.0.1:{LoopbackPort.Free()}");
-        var silo = SiloHost.Build(builder);
-        await silo.StartAsync();
-        return silo;
-    }
-
-    private static async Task StopAsync(WebApplication silo)
-    {
-        await silo.StopAsync();
-        await silo.DisposeAsync();
     }
 }

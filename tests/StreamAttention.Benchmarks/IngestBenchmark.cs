@@ -14,7 +14,6 @@ using StreamAttention.Ingest.Diagnostics;
 using StreamAttention.Ingest.EmbeddedKafka;
 using StreamAttention.Ingest.Options;
 using StreamAttention.Scoring.Options;
-using StreamAttention.Server.Hosting;
 using StreamAttention.Testing;
 
 namespace StreamAttention.Benchmarks;
@@ -121,22 +120,15 @@ internal static class IngestBenchmark
         {
             kafka.CreateTopic(topic, Partitions);
         }
-        var builder = SiloHost.CreateBuilder(
+        // The provider's embedder with the product's default scoring (calibrated, default threshold), as the scoring-alone rows.
+        await using var silo = await BenchmarkSilo.StartAsync(provider,
         [
-            $"--Cluster:SiloPort={LoopbackPort.Free()}", $"--Cluster:GatewayPort={LoopbackPort.Free()}",
             "--Ingest:Enabled=true", $"--Ingest:BootstrapServers={kafka.BootstrapServers}", $"--Ingest:GroupId={GroupId}",
             // Classic group joins wait session.timeout.ms − 1 s on the mock.
             "--Ingest:Consumer:session.timeout.ms=6000", "--Ingest:IncludeText=false",
-            // The benchmark calls the silo in process, not over HTTP: no tokens to issue.
-            "--Auth:Enabled=false",
-            // The product's default scoring (calibrated, default threshold) with that embedder, as the scoring-alone rows.
-            "--Embeddings:Provider=" + provider,
-            "--Logging:LogLevel:Default=Warning",
             .. matchRecords is null ? Array.Empty<string>() : [$"--Ingest:Output:MatchRecords={matchRecords}"],
             .. redis?.StorageConfiguration ?? [],
-        ], $"http://127.0.0.1:{LoopbackPort.Free()}");
-        await using var silo = SiloHost.Build(builder);
-        await silo.StartAsync();
+        ]);
         using var outcomes = new OutcomeTotals();
 
         var embedder = silo.Services.GetRequiredService<ITextEmbedder>();

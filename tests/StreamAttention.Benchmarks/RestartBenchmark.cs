@@ -6,7 +6,6 @@ using StreamAttention.Contracts.Users;
 using StreamAttention.Embeddings;
 using StreamAttention.Grains.Import;
 using StreamAttention.Grains.Options;
-using StreamAttention.Server.Hosting;
 using StreamAttention.Testing;
 
 namespace StreamAttention.Benchmarks;
@@ -29,10 +28,12 @@ internal static class RestartBenchmark
     {
         var configuration = args.Where(a => a.StartsWith("--", StringComparison.Ordinal) && a.Contains(':') && a.Contains('=')).ToArray();
         using var redis = await RedisServer.StartAsync();
+        // Both silos on the same Redis, with the same arguments.
+        string[] siloSettings = [.. redis.StorageConfiguration, .. configuration];
         var corpus = BenchmarkCorpus.Load(settings.Workload, settings.Phrases);
         string embedderName;
         (TimeSpan Wall, TimeSpan Cpu) import;
-        await using (var first = await StartAsync(redis, settings.Provider, configuration))
+        await using (var first = await BenchmarkSilo.StartAsync(settings.Provider, siloSettings))
         {
             var embedder = first.Services.GetRequiredService<ITextEmbedder>();
             embedderName = embedder.Name;
@@ -49,7 +50,7 @@ internal static class RestartBenchmark
 
         var load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
         var start = Measure.Begin();
-        await using var second = await StartAsync(redis, settings.Provider, configuration);
+        await using var second = await BenchmarkSilo.StartAsync(settings.Provider, siloSettings);
         var started = start.End();
         var heapBefore = GcCounters.LiveHeap();
         var shards = second.Services.GetRequiredService<IOptions<ShardingOptions>>().Value.ShardCount;
@@ -87,23 +88,6 @@ internal static class RestartBenchmark
         Console.WriteLine("|---|---|---|---|---|---|---|---|");
         Console.WriteLine($"| {settings.Interests:N0} | {import.Wall.TotalSeconds:F1} s / {import.Cpu.TotalSeconds:F1} s | {started.Wall.TotalSeconds:F2} s / {started.Cpu.TotalSeconds:F2} s | {rebuilt.Wall.TotalSeconds:F2} s / {rebuilt.Cpu.TotalSeconds:F2} s | {failed} "
             + $"| {(heapAfter - heapBefore) / 1e6:N1} MB | {(heapAfter - heapBefore) / (double)settings.Interests:N0} B | {load} |");
-    }
-
-    private static async Task<Microsoft.AspNetCore.Builder.WebApplication> StartAsync(RedisServer redis, string provider, string[] configuration)
-    {
-        var builder = SiloHost.CreateBuilder(
-        [
-            $"--Cluster:SiloPort={LoopbackPort.Free()}", $"--Cluster:GatewayPort={LoopbackPort.Free()}",
-            .. redis.StorageConfiguration,
-            // The benchmark calls the silo in process, not over HTTP: no tokens to issue.
-            "--Auth:Enabled=false",
-            "--Embeddings:Provider=" + provider,
-            "--Logging:LogLevel:Default=Warning",
-            .. configuration,
-        ], $"http://127.0.0.1:{LoopbackPort.Free()}");
-        var silo = SiloHost.Build(builder);
-        await silo.StartAsync();
-        return silo;
     }
 
     private static async IAsyncEnumerable<ImportLine> Lines(string[] interests)

@@ -6,7 +6,6 @@ using StackExchange.Redis;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Tenants;
-using StreamAttention.Server.Hosting;
 
 namespace StreamAttention.Benchmarks;
 
@@ -116,20 +115,11 @@ internal static class StoredCountBenchmark
         return $"{buckets} bucket records, tenant record {(await database.KeyExistsAsync("streamattention/state/tenant/(no-tenant)/tenant") ? "present" : "absent")}";
     }
 
-    private static HttpClient Http(WebApplication silo) => new() { BaseAddress = new Uri(silo.Urls.First()), Timeout = TimeSpan.FromMinutes(10) };
+    /// <summary>A silo on the Redis storage at <paramref name="redis"/>: the silo on <paramref name="port"/>, its gateway on the next, HTTP on the one after.</summary>
+    private static Task<WebApplication> StartAsync(string redis, int port)
+        => BenchmarkSilo.StartAsync("glove", ["--Cluster:Storage=Redis", $"--Cluster:Redis={redis}"], [port, port + 1, port + 2]);
 
-    private static async Task<WebApplication> StartAsync(string redis, int port)
-    {
-        var builder = SiloHost.CreateBuilder(
-        [
-            $"--Cluster:SiloPort={port}", $"--Cluster:GatewayPort={port + 1}",
-            "--Cluster:Storage=Redis", $"--Cluster:Redis={redis}",
-            "--Auth:Enabled=false", "--Embeddings:Provider=glove", "--Logging:LogLevel:Default=Warning",
-        ], $"http://127.0.0.1:{port + 2}");
-        var silo = SiloHost.Build(builder);
-        await silo.StartAsync();
-        return silo;
-    }
+    private static HttpClient Http(WebApplication silo) => new() { BaseAddress = new Uri(silo.Urls.First()), Timeout = TimeSpan.FromMinutes(10) };
 
     private static string? Argument(string[] args, string name) => Array.IndexOf(args, name) is >= 0 and var at && at + 1 < args.Length ? args[at + 1] : null;
 }

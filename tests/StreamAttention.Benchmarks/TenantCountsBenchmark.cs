@@ -6,7 +6,6 @@ using StackExchange.Redis;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Grains.Storage;
 using StreamAttention.Grains.Tenants;
-using StreamAttention.Server.Hosting;
 using StreamAttention.Testing;
 
 namespace StreamAttention.Benchmarks;
@@ -57,8 +56,7 @@ internal static class TenantCountsBenchmark
             var release = await MeasureAsync(server, changes, i => grain.Release($"{tenant}/user{i:D6}", 0));
             Console.WriteLine($"| {size:N0} | {activation.Elapsed.TotalMilliseconds:N0} ms | {reserve} | {release} | {File.ReadAllText("/proc/loadavg").Split(' ')[0]} |");
         }
-        await silo.StopAsync();
-        await silo.DisposeAsync();
+        await BenchmarkSilo.StopAsync(silo);
     }
 
     private static async Task<string> MeasureAsync(IServer server, int changes, Func<int, Task> change)
@@ -78,17 +76,6 @@ internal static class TenantCountsBenchmark
         => long.Parse((await server.InfoAsync("stats")).SelectMany(group => group).Single(pair => pair.Key == "total_net_input_bytes").Value);
 
     /// <summary>A silo for the tenant benchmarks on <paramref name="storage"/>'s settings; <paramref name="ports"/>: silo, gateway, HTTP (free ones if null).</summary>
-    internal static async Task<WebApplication> StartAsync(string[] storage, int[]? ports = null)
-    {
-        ports ??= [LoopbackPort.Free(), LoopbackPort.Free(), LoopbackPort.Free()];
-        var builder = SiloHost.CreateBuilder(
-        [
-            $"--Cluster:SiloPort={ports[0]}", $"--Cluster:GatewayPort={ports[1]}",
-            "--Auth:Enabled=false", "--Embeddings:Provider=glove", "--Logging:LogLevel:Default=Warning",
-            "--Tenants:MaxUsers=1000000", "--Tenants:MaxInterests=10000000", .. storage,
-        ], $"http://127.0.0.1:{ports[2]}");
-        var silo = SiloHost.Build(builder);
-        await silo.StartAsync();
-        return silo;
-    }
+    internal static Task<WebApplication> StartAsync(string[] storage, int[]? ports = null)
+        => BenchmarkSilo.StartAsync("glove", ["--Tenants:MaxUsers=1000000", "--Tenants:MaxInterests=10000000", .. storage], ports);
 }

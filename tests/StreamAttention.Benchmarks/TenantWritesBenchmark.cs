@@ -74,8 +74,7 @@ internal static class TenantWritesBenchmark
                 Console.WriteLine($"| {size:N0} | {callers} | {alone} | {shared} | {spread} | {File.ReadAllText("/proc/loadavg").Split(' ')[0]} |");
             }
         }
-        await silo.StopAsync();
-        await silo.DisposeAsync();
+        await BenchmarkSilo.StopAsync(silo);
     }
 
     private static async Task WriteAsync(IGrainFactory grains, string user)

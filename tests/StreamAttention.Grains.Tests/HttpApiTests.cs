@@ -115,7 +115,7 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
         var erased = await Http.DeleteAsync("/users/http-erase");
 
         Assert.Equal(HttpStatusCode.NoContent, erased.StatusCode);
-        Assert.Empty((await Http.GetFromJsonAsync<JsonObject>("/users/http-erase/interests"))!["interests"]!.AsArray());
+        Assert.Empty(await StoredInterestsAsync("http-erase"));
         await AssertProblemAsync(await Http.GetAsync("/users/http-erase/matches"), HttpStatusCode.NotFound);
         Assert.Equal(Contracts.Users.DeliveryPolicy.Default.RateLimit.MaxImmediate,
             (int)(await Http.GetFromJsonAsync<JsonObject>("/users/http-erase/policy"))!["rateLimit"]!["maxImmediate"]!);
@@ -332,9 +332,7 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
         body.AppendLine();
         body.AppendLine("""{"userId": "import-x", "id": "ok", "text": "qwzxv zzqxj"}""");
 
-        var response = await Http.PostAsync("/interests:import", new StringContent(body.ToString(), Encoding.UTF8, "application/x-ndjson"));
-        response.EnsureSuccessStatusCode();
-        var report = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        var report = await ImportAsync(Http, body.ToString());
         Assert.Equal(users * perUser + 3, (int)report["lines"]!);
         Assert.Equal(users * perUser, (int)report["imported"]!);
         Assert.Equal(3, (int)report["failed"]!);
@@ -344,8 +342,7 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
         Assert.Contains("JSON", errors[1].Item2);
         Assert.Contains("known", errors[2].Item2);
 
-        var interests = await Http.GetFromJsonAsync<JsonObject>("/users/import-1234/interests");
-        Assert.Equal(perUser, interests!["interests"]!.AsArray().Count);
+        Assert.Equal(perUser, (await StoredInterestsAsync("import-1234")).Count);
         var scored = await Http.PostAsJsonAsync("/score", new { texts = new[] { Texts.DatabaseMessage }, userId = "import-77" });
         var matches = (await scored.Content.ReadFromJsonAsync<JsonObject>())!["matches"]!.AsArray();
         Assert.Equal(perUser / 2, matches.Count);
@@ -366,9 +363,8 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
             body.AppendLine("{not json");
         }
 
-        var response = await Http.PostAsync("/interests:import", new StringContent(body.ToString(), Encoding.UTF8, "application/x-ndjson"));
+        var report = await ImportAsync(Http, body.ToString());
 
-        var report = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
         Assert.Equal(InterestImporter.MaxReportedErrors + 2, (int)report["failed"]!);
         var lines = report["errors"]!.AsArray().Select(e => (int)e!["line"]!).ToArray();
         Assert.Equal(Enumerable.Range(limit + 1, InterestImporter.MaxReportedErrors), lines);
@@ -382,9 +378,7 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
         var names = new[] { new string('k', 10_000), string.Concat(Enumerable.Repeat("😀", 5_000)), "a" + string.Concat(Enumerable.Repeat("😀", 5_000)) };
         var body = string.Join("\n", names.Select(name => $"{{\"{name}\": 1}}"));
 
-        var response = await Http.PostAsync("/interests:import", new StringContent(body, Encoding.UTF8, "application/x-ndjson"));
-
-        var report = (await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>())!;
+        var report = await ImportAsync(Http, body);
         var messages = report["errors"]!.AsArray().Select(e => (string)e!["message"]!).ToArray();
         Assert.Equal(names.Length, messages.Length);
         Assert.All(messages, message =>
@@ -406,13 +400,11 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
         body.Write(" here\"}\n"u8);
         body.Write("{\"userId\": \"import-utf8\", \"id\": \"c\", \"text\": \"caf\u00e9 menus \uFFFD\"}\n"u8);
 
-        var response = await Http.PostAsync("/interests:import", new ByteArrayContent(body.ToArray()) { Headers = { ContentType = new("application/x-ndjson") } });
-
-        var report = (await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>())!;
+        var report = await ImportAsync(Http, new ByteArrayContent(body.ToArray()) { Headers = { ContentType = new("application/x-ndjson") } });
         Assert.Equal((2, 1), ((int)report["imported"]!, (int)report["failed"]!));
         var error = Assert.Single(report["errors"]!.AsArray())!;
         Assert.Equal((2, "the line is not valid UTF-8"), ((int)error["line"]!, (string?)error["message"]));
-        var stored = (await Http.GetFromJsonAsync<JsonObject>("/users/import-utf8/interests"))!["interests"]!.AsArray();
+        var stored = await StoredInterestsAsync("import-utf8");
         Assert.Equal(["kafka broker outages", "café menus \uFFFD"], stored.Select(i => (string?)i!["text"]));
     }
 
@@ -430,11 +422,9 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
             """;
 
         // StringContent writes no byte order mark: only the charset says how to read the bytes.
-        var response = await Http.PostAsync("/interests:import", new StringContent(body, Encoding.GetEncoding(charset), "application/x-ndjson"));
-
-        var report = (await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>())!;
+        var report = await ImportAsync(Http, body, Encoding.GetEncoding(charset));
         Assert.Equal((2, 0), ((int)report["imported"]!, (int)report["failed"]!));
-        var stored = (await Http.GetFromJsonAsync<JsonObject>($"/users/{user}/interests"))!["interests"]!.AsArray();
+        var stored = await StoredInterestsAsync(user);
         Assert.Equal(["kafka broker outages", "caf\u00e9 menus \u691C\u8A3C"], stored.Select(i => (string?)i!["text"]));
     }
 
@@ -455,7 +445,7 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
 
         Assert.All(problems, problem => Assert.Equal("The body's charset (klingon) is not one this server reads: UTF-8 (the default), UTF-16, UTF-32, US-ASCII or ISO-8859-1.",
             (string?)problem["detail"]));
-        Assert.Empty((await Http.GetFromJsonAsync<JsonObject>("/users/charset-klingon/interests"))!["interests"]!.AsArray());
+        Assert.Empty(await StoredInterestsAsync("charset-klingon"));
         var utf16 = await Http.PutAsync("/users/charset-utf16/interests/a", new StringContent("{\"text\": \"caf\u00e9 menus\"}", Encoding.Unicode, "application/json"));
         Assert.Equal(HttpStatusCode.Created, utf16.StatusCode);
     }
@@ -479,13 +469,11 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
             """{"userId": "import-threshold", "id": "c", "text": "kafka broker outages", "threshold": -0.3}""",
             """{"userId": "import-threshold", "id": "d", "text": "kafka broker outages"}""");
 
-        var response = await Http.PostAsync("/interests:import", new StringContent(body, Encoding.UTF8, "application/x-ndjson"));
-
-        var report = (await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>())!;
+        var report = await ImportAsync(Http, body);
         Assert.Equal((2, 2), ((int)report["imported"]!, (int)report["failed"]!));
         Assert.Equal([2, 3], report["errors"]!.AsArray().Select(e => (int)e!["line"]!));
         Assert.All(report["errors"]!.AsArray(), e => Assert.StartsWith("threshold: threshold must be in (0, 1]", (string?)e!["message"]));
-        var stored = (await Http.GetFromJsonAsync<JsonObject>("/users/import-threshold/interests"))!["interests"]!.AsArray();
+        var stored = await StoredInterestsAsync("import-threshold");
         Assert.Equal(["a", "d"], stored.Select(i => (string?)i!["id"]));
     }
 
@@ -514,9 +502,7 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
             ["exclude"] = interest["exclude"]?.DeepClone(),
         }).Append(new JsonObject { ["userId"] = "import-export-target", ["policy"] = source["policy"]!.DeepClone() });
         var body = string.Join('\n', lines.Select(line => line.ToJsonString()));
-        var response = await Http.PostAsync("/interests:import", new StringContent(body, Encoding.UTF8, "application/x-ndjson"));
-
-        var report = (await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>())!;
+        var report = await ImportAsync(Http, body);
         Assert.Equal((3, 3, 0), ((int)report["lines"]!, (int)report["imported"]!, (int)report["failed"]!));
         var target = (await Http.GetFromJsonAsync<JsonObject>("/users/import-export-target/export"))!;
         Assert.True(JsonNode.DeepEquals(source["policy"], target["policy"]), $"{source["policy"]} != {target["policy"]}");
@@ -533,15 +519,13 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
             """{"userId": "import-policy", "id": "b", "text": "kafka broker outages", "policy": {"rateLimit": {"maxImmediate": 2}}}""",
             """{"userId": "import-policy", "policy": {"rateLimit": {"maxImmediate": 5}}}""");
 
-        var response = await Http.PostAsync("/interests:import", new StringContent(body, Encoding.UTF8, "application/x-ndjson"));
-
-        var report = (await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>())!;
+        var report = await ImportAsync(Http, body);
         Assert.Equal((2, 2), ((int)report["imported"]!, (int)report["failed"]!));
         Assert.Equal([2, 3], report["errors"]!.AsArray().Select(e => (int)e!["line"]!));
         Assert.StartsWith("rateLimit", (string?)report["errors"]![0]!["message"], StringComparison.OrdinalIgnoreCase);
         Assert.StartsWith("a line holds an interest or a policy, not both", (string?)report["errors"]![1]!["message"]);
         Assert.Equal(5, (int)(await Http.GetFromJsonAsync<JsonObject>("/users/import-policy/policy"))!["rateLimit"]!["maxImmediate"]!);
-        Assert.Equal(["a"], (await Http.GetFromJsonAsync<JsonObject>("/users/import-policy/interests"))!["interests"]!.AsArray().Select(i => (string?)i!["id"]));
+        Assert.Equal(["a"], (await StoredInterestsAsync("import-policy")).Select(i => (string?)i!["id"]));
     }
 
     /// <summary>The import line's fields are what a client sends, and the document lists those only: no computed member of the body's type.</summary>
@@ -552,10 +536,7 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
         Assert.Equal(["exclude", "id", "policy", "require", "text", "threshold", "userId"],
             document["components"]!["schemas"]!["ImportLineBody"]!["properties"]!.AsObject().Select(property => property.Key).Order(StringComparer.Ordinal));
 
-        var response = await Http.PostAsync("/interests:import", new StringContent(
-            """{"userId": "import-fields", "id": "a", "text": "kafka broker outages", "holdsInterestFields": false}""", Encoding.UTF8, "application/x-ndjson"));
-
-        var report = (await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>())!;
+        var report = await ImportAsync(Http, """{"userId": "import-fields", "id": "a", "text": "kafka broker outages", "holdsInterestFields": false}""");
         Assert.Equal((0, 1), ((int)report["imported"]!, (int)report["failed"]!));
         Assert.Contains("holdsInterestFields", (string?)report["errors"]![0]!["message"]);
     }
@@ -569,9 +550,7 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
             """{"userId": "import-neither"}""",
             """{"userId": "import-neither", "id": "a", "text": "kafka broker outages"}""");
 
-        var response = await Http.PostAsync("/interests:import", new StringContent(body, Encoding.UTF8, "application/x-ndjson"));
-
-        var report = (await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>())!;
+        var report = await ImportAsync(Http, body);
         Assert.Equal((1, 2), ((int)report["imported"]!, (int)report["failed"]!));
         Assert.All(report["errors"]!.AsArray(), error => Assert.StartsWith("the line holds neither an interest", (string?)error!["message"]));
     }
@@ -661,6 +640,21 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
 
         static IEnumerable<string?> Required(JsonNode schema) => schema["required"]?.AsArray().Select(n => (string?)n) ?? [];
     }
+
+    /// <summary>
+    /// Posts <paramref name="body"/> to the bulk import as NDJSON in UTF-8, or in <paramref name="encoding"/> (named
+    /// by the content type's charset), and returns its report.
+    /// </summary>
+    internal static Task<JsonObject> ImportAsync(HttpClient http, string body, Encoding? encoding = null)
+        => ImportAsync(http, new StringContent(body, encoding ?? Encoding.UTF8, "application/x-ndjson"));
+
+    /// <summary>Posts <paramref name="body"/> to the bulk import and returns its report, failing unless the import succeeded.</summary>
+    internal static async Task<JsonObject> ImportAsync(HttpClient http, HttpContent body)
+        => (await (await http.PostAsync("/interests:import", body)).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>())!;
+
+    /// <summary>The interests <paramref name="user"/>'s list route returns.</summary>
+    private async Task<JsonArray> StoredInterestsAsync(string user)
+        => (await Http.GetFromJsonAsync<JsonObject>($"/users/{user}/interests"))!["interests"]!.AsArray();
 
     internal static async Task<JsonObject> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status)
     {

@@ -83,9 +83,7 @@ public sealed class KeywordRulesApiTests(SiloHostFixture fixture) : IClassFixtur
             .AppendLine("""{"userId": "keywords-import", "id": "bad", "text": "database", "exclude": ["!!"]}""")
             .ToString();
 
-        var response = await Http.PostAsync("/interests:import", new StringContent(body, Encoding.UTF8, "application/x-ndjson"));
-        response.EnsureSuccessStatusCode();
-        var report = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        var report = await HttpApiTests.ImportAsync(Http, body);
         Assert.Equal(1, (int)report["imported"]!);
         var error = Assert.Single(report["errors"]!.AsArray())!;
         Assert.Equal(2, (int)error["line"]!);

@@ -31,18 +31,16 @@ public sealed class OnnxGraphBuilder
 
     /// <summary>Adds a float constant tensor and returns its name.</summary>
     public string Constant(string name, ReadOnlySpan<float> values, params long[] dims)
-    {
-        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
-        tensor.Dims.AddRange(dims);
-        tensor.RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values));
-        _graph.Initializer.Add(tensor);
-        return name;
-    }
+        => Constant(name, TensorProto.Types.DataType.Float, values, dims);
 
     /// <summary>Adds an int64 constant tensor (shapes, axes, indices) and returns its name.</summary>
     public string Constant(string name, ReadOnlySpan<long> values, params long[] dims)
+        => Constant(name, TensorProto.Types.DataType.Int64, values, dims);
+
+    /// <summary>Adds a constant tensor of <paramref name="type"/> holding <paramref name="values"/>' bytes as they are and returns its name.</summary>
+    private string Constant<T>(string name, TensorProto.Types.DataType type, ReadOnlySpan<T> values, long[] dims) where T : unmanaged
     {
-        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
+        var tensor = new TensorProto { Name = name, DataType = (int)type };
         tensor.Dims.AddRange(dims);
         tensor.RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values));
         _graph.Initializer.Add(tensor);

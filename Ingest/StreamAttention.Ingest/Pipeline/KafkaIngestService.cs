@@ -146,7 +146,7 @@ public sealed class KafkaIngestService(
                     continue;
                 }
                 Poll(consumer, unprocessed);
-                ReportLagWhenDue(consumer, tracker, paused: false);
+                ReportLagWhenDue(consumer, tracker, unprocessed, paused: false);
                 Commit(consumer, tracker, tracker.Committable());
                 if (_groupRebalancing)
                 {
@@ -180,14 +180,37 @@ public sealed class KafkaIngestService(
     /// <see cref="ReportLag"/> once per <see cref="LagReportPeriod"/>, whichever loop asks (running or paused): one clock,
     /// so a consumer that pauses and resumes often asks the broker no more often than one that never does.
     /// </summary>
-    private void ReportLagWhenDue(IConsumer<byte[]?, byte[]?> consumer, OffsetTracker tracker, bool paused)
+    private void ReportLagWhenDue(IConsumer<byte[]?, byte[]?> consumer, OffsetTracker tracker, UnprocessedInput unprocessed, bool paused)
     {
         if (Environment.TickCount64 < _nextLagReport)
         {
             return;
         }
+        ReadToPositions(consumer, tracker, unprocessed);
         ReportLag(consumer, tracker, paused);
         _nextLagReport = Environment.TickCount64 + (long)LagReportPeriod.TotalMilliseconds;
+    }
+
+    /// <summary>
+    /// Offsets librdkafka reads past without handing them to the loop (a transaction's commit or abort marker; under
+    /// read_committed an aborted transaction's records) count as processed once every message read before them was
+    /// (<see cref="OffsetTracker.ReadTo"/>), so they are committed with the next commit. Otherwise a transactional
+    /// producer's last marker kept the group one offset short of the log's end for good, and the lag at 1 a partition.
+    /// Only while every message read is in a batch: the position is past those read and not handed to one yet.
+    /// </summary>
+    private static void ReadToPositions(IConsumer<byte[]?, byte[]?> consumer, OffsetTracker tracker, UnprocessedInput unprocessed)
+    {
+        if (unprocessed.Count > 0)
+        {
+            return;
+        }
+        foreach (var partition in consumer.Assignment)
+        {
+            if (consumer.Position(partition) is { IsSpecial: false } position)
+            {
+                tracker.ReadTo(partition, position.Value);
+            }
+        }
     }
 
     /// <summary>
@@ -447,7 +470,7 @@ public sealed class KafkaIngestService(
                     Read(consumer, unprocessed, result);
                 }
                 // The backlog grows while paused: what a stalled stream shows.
-                ReportLagWhenDue(consumer, tracker, paused: true);
+                ReportLagWhenDue(consumer, tracker, unprocessed, paused: true);
                 if (inFlight.Count > 0)
                 {
                     Task.WaitAny([.. inFlight], PausedPoll);

@@ -39,10 +39,7 @@ public sealed class OffsetTracker
             {
                 continue;
             }
-            while (queue.TryPeek(out var head) && head.Batch.Completed)
-            {
-                _finished[partition] = queue.Dequeue().Next;
-            }
+            Finish(partition, queue);
             // Kept apart from the queue, so an offset whose commit failed is offered again.
             if (_finished.TryGetValue(partition, out var finished) && finished > _committed.GetValueOrDefault(partition, -1))
             {
@@ -50,6 +47,34 @@ public sealed class OffsetTracker
             }
         }
         return result;
+    }
+
+    private void Finish(TopicPartition partition, Queue<(BatchHandle Batch, long Next)> queue)
+    {
+        while (queue.TryPeek(out var head) && head.Batch.Completed)
+        {
+            _finished[partition] = queue.Dequeue().Next;
+        }
+    }
+
+    /// <summary>
+    /// The consumer's position in <paramref name="partition"/> when every message it read is in a batch tracked here.
+    /// Once those batches all finished, the offsets from the last one to the position held nothing for the loop (a
+    /// transaction's marker, an aborted transaction's records under read_committed), so they count as processed: the
+    /// commit and the lag reach the log's end. Only for a partition read since it was assigned: until a message of this
+    /// assignment was read, the position may be the last assignment's, past messages never processed.
+    /// </summary>
+    public void ReadTo(TopicPartition partition, long position)
+    {
+        if (!_first.ContainsKey(partition) || !_pending.TryGetValue(partition, out var queue))
+        {
+            return;
+        }
+        Finish(partition, queue);
+        if (queue.Count == 0 && _finished.TryGetValue(partition, out var finished) && position > finished)
+        {
+            _finished[partition] = position;
+        }
     }
 
     /// <summary>

@@ -14,6 +14,7 @@ public sealed class IngestConsumerConfigTests
         Assert.Equal((6000, 2000), (config.SessionTimeoutMs, config.HeartbeatIntervalMs));
         Assert.Equal(("g", "ingest-0", 10), (config.GroupId, config.GroupInstanceId, config.FetchWaitMaxMs));
         Assert.Equal((false, false), (config.EnableAutoCommit, config.EnableAutoOffsetStore));
+        Assert.Equal(IsolationLevel.ReadCommitted, config.IsolationLevel);
     }
 
     [Fact]

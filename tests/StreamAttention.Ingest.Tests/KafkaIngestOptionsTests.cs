@@ -42,4 +42,16 @@ public sealed class KafkaIngestOptionsTests
         Assert.Empty(decimalBytes.Validate(new ValidationContext(decimalBytes)));
         Assert.Equal(20000, decimalBytes.ProducerMessageMaxBytes());
     }
+
+    /// <summary>read_uncommitted hands the consumer the records of aborted transactions, and of open ones that may yet abort.</summary>
+    [Fact]
+    public void A_consumer_isolation_level_other_than_read_committed_is_refused()
+    {
+        var options = Bind(("Ingest:Consumer:isolation.level", "read_uncommitted"));
+
+        Assert.Equal(["Ingest:Consumer:isolation.level must be read_committed, not 'read_uncommitted': the ingest would score the records of aborted transactions."],
+            options.Validate(new ValidationContext(options)).Select(e => e.ErrorMessage));
+        var committed = Bind(("Ingest:Consumer:isolation.level", "READ_COMMITTED"));
+        Assert.Empty(committed.Validate(new ValidationContext(committed)));
+    }
 }

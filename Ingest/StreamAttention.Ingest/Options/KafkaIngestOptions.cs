@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
+using StreamAttention.Ingest.Pipeline;
 
 namespace StreamAttention.Ingest.Options;
 
@@ -142,6 +143,10 @@ public sealed class KafkaIngestOptions : IValidatableObject
         if (string.IsNullOrWhiteSpace(Fields.Id) || string.IsNullOrWhiteSpace(Fields.Text) || string.IsNullOrWhiteSpace(Fields.Vectors))
         {
             yield return new ValidationResult("Ingest:Fields:Id, Text and Vectors must be named.", [nameof(Fields)]);
+        }
+        if (Consumer.TryGetValue(IngestConsumerConfig.IsolationLevelSetting, out var isolation) && !isolation.Equals(IngestConsumerConfig.ReadCommitted, StringComparison.OrdinalIgnoreCase))
+        {
+            yield return new ValidationResult($"Ingest:Consumer:{IngestConsumerConfig.IsolationLevelSetting} must be {IngestConsumerConfig.ReadCommitted}, not '{isolation}': the ingest would score the records of aborted transactions.", [nameof(Consumer)]);
         }
         if (Producer.TryGetValue(ProducerMessageMaxBytesSetting, out var maxBytes) && !int.TryParse(maxBytes, NumberStyles.None, CultureInfo.InvariantCulture, out _))
         {

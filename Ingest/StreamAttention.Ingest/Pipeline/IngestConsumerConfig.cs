@@ -37,6 +37,14 @@ public static class IngestConsumerConfig
     /// </summary>
     public const int FetchQueueBackoffMs = FetchWaitMaxMs;
 
+    public const string IsolationLevelSetting = "isolation.level";
+
+    /// <summary>
+    /// Only committed transactions' records are read, so an aborted one is never scored (librdkafka's default, set here so
+    /// no default of another version changes it; <see cref="KafkaIngestOptions"/> refuses another).
+    /// </summary>
+    public const string ReadCommitted = "read_committed";
+
     public static ConsumerConfig Of(KafkaIngestOptions options)
     {
         var config = new ConsumerConfig
@@ -49,6 +57,7 @@ public static class IngestConsumerConfig
             MaxPartitionFetchBytes = MaxPartitionFetchBytes,
             QueuedMinMessages = QueuedMinMessages(options),
             FetchQueueBackoffMs = FetchQueueBackoffMs,
+            IsolationLevel = IsolationLevel.ReadCommitted,
         };
         if (!options.Consumer.TryGetValue("group.protocol", out var protocol) || !protocol.Equals("consumer", StringComparison.OrdinalIgnoreCase))
         {

@@ -38,5 +38,19 @@ public sealed class MessageDecoderTests
         Assert.Equal(DeadLetterReasons.MissingText, Decoder(new TextMessageDecoder()).Decode(ByteOrderMark, Source).Reason);
     }
 
+    /// <summary>
+    /// .NET's Encoding.Unicode without its byte order mark makes valid UTF-8 of ASCII text, a NUL beside each letter:
+    /// format Text scored it as text and it matched nothing, never dead-lettered.
+    /// </summary>
+    [Fact]
+    public void Utf16_text_is_no_texts_message()
+    {
+        var text = Decoder(new TextMessageDecoder());
+
+        Assert.Equal(DeadLetterReasons.InvalidUtf8, text.Decode(Encoding.Unicode.GetBytes("kafka lag"), Source).Reason);
+        Assert.Equal(DeadLetterReasons.InvalidUtf8, text.Decode(Encoding.BigEndianUnicode.GetBytes("kafka lag"), Source).Reason);
+        Assert.Equal(DeadLetterReasons.InvalidUtf8, text.Decode([.. Encoding.Unicode.GetPreamble(), .. Encoding.Unicode.GetBytes("kafka lag")], Source).Reason);
+    }
+
     private static MessageDecoder Decoder(IFormatDecoder format) => new(64 * 1024, format, new MessageTenancy(new IngestTenancyOptions()));
 }

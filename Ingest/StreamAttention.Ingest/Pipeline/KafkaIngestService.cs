@@ -178,7 +178,8 @@ public sealed class KafkaIngestService(
 
     /// <summary>
     /// <see cref="ReportLag"/> once per <see cref="LagReportPeriod"/>, whichever loop asks (running or paused): one clock,
-    /// so a consumer that pauses and resumes often asks the broker no more often than one that never does.
+    /// so a consumer that pauses and resumes often asks the broker no more often than one that never does. The offsets
+    /// read past without a message count as processed first (<see cref="ReadToPositions"/>), as the lag counts them.
     /// </summary>
     private void ReportLagWhenDue(IConsumer<byte[]?, byte[]?> consumer, OffsetTracker tracker, UnprocessedInput unprocessed, bool paused)
     {

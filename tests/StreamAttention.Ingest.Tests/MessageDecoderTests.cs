@@ -52,5 +52,14 @@ public sealed class MessageDecoderTests
         Assert.Equal(DeadLetterReasons.InvalidUtf8, text.Decode([.. Encoding.Unicode.GetPreamble(), .. Encoding.Unicode.GetBytes("kafka lag")], Source).Reason);
     }
 
+    [Fact]
+    public void A_text_ending_in_a_c_strings_terminating_nul_is_scored_without_it()
+    {
+        var text = Decoder(new TextMessageDecoder());
+
+        Assert.Equal("kafka lag", text.Decode("kafka lag\0"u8.ToArray(), Source).Message!.Text);
+        Assert.Equal("kafka lag", text.Decode("kafka lag\0\0"u8.ToArray(), Source).Message!.Text);
+    }
+
     private static MessageDecoder Decoder(IFormatDecoder format) => new(64 * 1024, format, new MessageTenancy(new IngestTenancyOptions()));
 }

@@ -42,4 +42,26 @@ public sealed class OffsetTrackerTests
         tracker.ReadTo(Partition, 3);
         Assert.Equal([new TopicPartitionOffset(Partition, 3)], tracker.Committable());
     }
+
+    [Fact]
+    public void A_partition_with_a_message_read_and_not_in_a_batch_yet_is_not_read_to_the_consumers_position()
+    {
+        var tracker = new OffsetTracker();
+        var unprocessed = new UnprocessedInput();
+        var other = new TopicPartition("in", 1);
+        tracker.Track(Read(0)).Complete();
+        tracker.Track([new ConsumeResult<byte[]?, byte[]?> { TopicPartitionOffset = new TopicPartitionOffset(other, 0) }]).Complete();
+        // Offset 1 was read and waits for a batch; the consumer's position in both partitions is 5.
+        unprocessed.Add(Read(1)[0], _ => null, _ => null);
+
+        unprocessed.ReadTo(tracker, [Partition, other], _ => new Offset(5));
+        Assert.Equal([new TopicPartitionOffset(Partition, 1), new TopicPartitionOffset(other, 5)], Sorted(tracker.Committable()));
+
+        var (waiting, _) = unprocessed.Take();
+        tracker.Track(waiting).Complete();
+        unprocessed.ReadTo(tracker, [Partition, other], _ => new Offset(5));
+        Assert.Equal([new TopicPartitionOffset(Partition, 5), new TopicPartitionOffset(other, 5)], Sorted(tracker.Committable()));
+    }
+
+    private static List<TopicPartitionOffset> Sorted(List<TopicPartitionOffset> offsets) => [.. offsets.OrderBy(offset => offset.Partition.Value)];
 }

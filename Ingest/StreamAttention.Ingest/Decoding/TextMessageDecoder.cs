@@ -7,7 +7,9 @@ public sealed class TextMessageDecoder : IFormatDecoder
 {
     public DecodeResult Decode(ReadOnlySpan<byte> value, SourcePosition source)
     {
-        // UTF-16 text of ASCII letters is valid UTF-8, a NUL byte beside each letter: it was scored and matched nothing.
+        // A C string's terminating NULs are no part of its text. UTF-16 text of ASCII letters is valid UTF-8 with a NUL
+        // byte beside each letter: it was scored and matched nothing.
+        value = value.TrimEnd((byte)0);
         if (value.Contains((byte)0))
         {
             return DecodeResult.Reject(DeadLetterReasons.InvalidUtf8, "the value holds NUL bytes: UTF-16 or binary, not UTF-8 text");

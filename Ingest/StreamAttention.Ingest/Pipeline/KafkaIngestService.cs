@@ -179,7 +179,7 @@ public sealed class KafkaIngestService(
     /// <summary>
     /// <see cref="ReportLag"/> once per <see cref="LagReportPeriod"/>, whichever loop asks (running or paused): one clock,
     /// so a consumer that pauses and resumes often asks the broker no more often than one that never does. The offsets
-    /// read past without a message count as processed first (<see cref="ReadToPositions"/>), as the lag counts them.
+    /// read past without a message count as processed first (<see cref="UnprocessedInput.ReadTo"/>), as the lag counts them.
     /// </summary>
     private void ReportLagWhenDue(IConsumer<byte[]?, byte[]?> consumer, OffsetTracker tracker, UnprocessedInput unprocessed, bool paused)
     {
@@ -187,31 +187,12 @@ public sealed class KafkaIngestService(
         {
             return;
         }
-        ReadToPositions(consumer, tracker, unprocessed);
+        // Offsets librdkafka reads past without handing them to the loop (a transaction's commit or abort marker; under
+        // read_committed an aborted transaction's records) count as processed, so the next commit and the lag reach the
+        // log's end: a transactional producer's last marker kept the group one offset short of it for good.
+        unprocessed.ReadTo(tracker, consumer.Assignment, consumer.Position);
         ReportLag(consumer, tracker, paused);
         _nextLagReport = Environment.TickCount64 + (long)LagReportPeriod.TotalMilliseconds;
-    }
-
-    /// <summary>
-    /// Offsets librdkafka reads past without handing them to the loop (a transaction's commit or abort marker; under
-    /// read_committed an aborted transaction's records) count as processed once every message read before them was
-    /// (<see cref="OffsetTracker.ReadTo"/>), so they are committed with the next commit. Otherwise a transactional
-    /// producer's last marker kept the group one offset short of the log's end for good, and the lag at 1 a partition.
-    /// Only while every message read is in a batch: the position is past those read and not handed to one yet.
-    /// </summary>
-    private static void ReadToPositions(IConsumer<byte[]?, byte[]?> consumer, OffsetTracker tracker, UnprocessedInput unprocessed)
-    {
-        if (unprocessed.Count > 0)
-        {
-            return;
-        }
-        foreach (var partition in consumer.Assignment)
-        {
-            if (consumer.Position(partition) is { IsSpecial: false } position)
-            {
-                tracker.ReadTo(partition, position.Value);
-            }
-        }
     }
 
     /// <summary>

@@ -37,6 +37,22 @@ public sealed class UnprocessedInput
     }
 
     /// <summary>
+    /// Gives <paramref name="tracker"/> the consumer's <paramref name="position"/> in each partition of
+    /// <paramref name="assignment"/> with no message waiting here (<see cref="OffsetTracker.ReadTo"/>): a position is past
+    /// every message read, so where one still waits for a batch, the offsets before the position were not all processed.
+    /// </summary>
+    public void ReadTo(OffsetTracker tracker, IEnumerable<TopicPartition> assignment, Func<TopicPartition, Offset> position)
+    {
+        foreach (var partition in assignment)
+        {
+            if (!_messages.Exists(result => result.TopicPartition == partition) && position(partition) is { IsSpecial: false } read)
+            {
+                tracker.ReadTo(partition, read.Value);
+            }
+        }
+    }
+
+    /// <summary>
     /// Partitions revoked or lost: whoever gets them next (this consumer too) reads them again from the committed
     /// offset, and finds the same lost offsets again.
     /// </summary>

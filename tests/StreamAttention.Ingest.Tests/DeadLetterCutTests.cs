@@ -8,10 +8,12 @@ public sealed class DeadLetterCutTests
 {
     private static readonly Headers DeadLetterOwn = new() { { DeadLetterHeaders.Error, "malformed-json"u8.ToArray() }, { DeadLetterHeaders.ErrorDetail, "bad"u8.ToArray() } };
 
+    private static readonly IReadOnlySet<string> DroppedLast = DeadLetterHeaders.DroppedLast("tenant");
+
     [Fact]
     public void A_message_that_fits_is_kept_whole_with_the_dead_letter_headers_after_its_own()
     {
-        var message = DeadLetterCut.Fit(10_000, "k"u8.ToArray(), [new Header("origin", "test"u8.ToArray())], "value"u8.ToArray(), DeadLetterOwn);
+        var message = DeadLetterCut.Fit(10_000, "k"u8.ToArray(), [new Header("origin", "test"u8.ToArray())], "value"u8.ToArray(), DeadLetterOwn, DroppedLast);
 
         Assert.Equal(("k", "value"), (Encoding.UTF8.GetString(message.Key!), Encoding.UTF8.GetString(message.Value!)));
         Assert.Equal(["origin", DeadLetterHeaders.Error, DeadLetterHeaders.ErrorDetail], message.Headers.Select(h => h.Key));
@@ -23,7 +25,7 @@ public sealed class DeadLetterCutTests
     {
         var value = Enumerable.Range(0, 20_000).Select(i => (byte)i).ToArray();
 
-        var message = DeadLetterCut.Fit(10_000, new byte[100], [new Header("h", new byte[900])], value, DeadLetterOwn);
+        var message = DeadLetterCut.Fit(10_000, new byte[100], [new Header("h", new byte[900])], value, DeadLetterOwn, DroppedLast);
 
         Assert.True(SizeOf(message) <= 10_000);
         Assert.InRange(message.Value!.Length, 8_000, 9_000);
@@ -47,8 +49,8 @@ public sealed class DeadLetterCutTests
             var text = new string('a', asciiBefore + shift) + string.Concat(Enumerable.Repeat(character, 20_000));
             var bytes = Encoding.UTF8.GetBytes(text);
 
-            var valueCut = DeadLetterCut.Fit(10_000, "k"u8.ToArray(), [], bytes, DeadLetterOwn);
-            var keyCut = DeadLetterCut.Fit(10_000, bytes, [], null, DeadLetterOwn);
+            var valueCut = DeadLetterCut.Fit(10_000, "k"u8.ToArray(), [], bytes, DeadLetterOwn, DroppedLast);
+            var keyCut = DeadLetterCut.Fit(10_000, bytes, [], null, DeadLetterOwn, DroppedLast);
 
             var strict = new UTF8Encoding(false, throwOnInvalidBytes: true);
             Assert.StartsWith(strict.GetString(valueCut.Value!), text, StringComparison.Ordinal);
@@ -62,7 +64,7 @@ public sealed class DeadLetterCutTests
     [Fact]
     public void Headers_that_leave_no_room_are_dropped_last_first_and_counted()
     {
-        var message = DeadLetterCut.Fit(10_000, new byte[10], [new Header("a", new byte[3_000]), new Header("b", new byte[4_000]), new Header("c", new byte[5_000])], new byte[10], DeadLetterOwn);
+        var message = DeadLetterCut.Fit(10_000, new byte[10], [new Header("a", new byte[3_000]), new Header("b", new byte[4_000]), new Header("c", new byte[5_000])], new byte[10], DeadLetterOwn, DroppedLast);
 
         Assert.True(SizeOf(message) <= 10_000);
         Assert.Equal(["a", "b"], message.Headers.Select(h => h.Key).Where(k => k.Length == 1));
@@ -71,12 +73,44 @@ public sealed class DeadLetterCutTests
         Assert.Equal("malformed-json", Header(message, DeadLetterHeaders.Error));
     }
 
+    /// <summary>The last header was dropped first whatever it was: a cut dead letter lost its message's trace context and origin.</summary>
+    [Fact]
+    public void The_trace_context_and_the_input_headers_the_ingest_reads_are_dropped_after_every_other_header()
+    {
+        var traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"u8.ToArray();
+        IHeader[] headers =
+        [
+            new Header("a", new byte[3_000]), new Header(DeadLetterHeaders.Origin, "in/0/7"u8.ToArray()), new Header("b", new byte[4_000]),
+            new Header("tenant", "acme"u8.ToArray()), new Header("traceparent", traceparent), new Header("tracestate", "k=v"u8.ToArray()),
+        ];
+
+        var message = DeadLetterCut.Fit(5_000, new byte[10], headers, new byte[10], DeadLetterOwn, DroppedLast);
+
+        Assert.True(SizeOf(message) <= 5_000);
+        Assert.Equal(["a", DeadLetterHeaders.Origin, "tenant", "traceparent", "tracestate"], message.Headers.Select(h => h.Key).Take(5));
+        Assert.Equal(traceparent, message.Headers.GetLastBytes("traceparent"));
+        Assert.Equal("1", Header(message, DeadLetterHeaders.HeadersDropped));
+
+        var tight = DeadLetterCut.Fit(700, new byte[10], headers, new byte[10], DeadLetterOwn, DroppedLast);
+
+        Assert.True(SizeOf(tight) <= 700);
+        Assert.Equal([DeadLetterHeaders.Origin, "tenant", "traceparent", "tracestate"], tight.Headers.Select(h => h.Key).Take(4));
+        Assert.Equal("2", Header(tight, DeadLetterHeaders.HeadersDropped));
+
+        var keyCut = DeadLetterCut.Fit(700, new byte[5_000], headers, null, DeadLetterOwn, DroppedLast);
+
+        Assert.True(SizeOf(keyCut) <= 700);
+        Assert.Equal([DeadLetterHeaders.Origin, "tenant", "traceparent", "tracestate"], keyCut.Headers.Select(h => h.Key).Take(4));
+        Assert.Equal(("2", "5000"), (Header(keyCut, DeadLetterHeaders.HeadersDropped), Header(keyCut, DeadLetterHeaders.KeyTruncatedFrom)));
+        Assert.InRange(keyCut.Key!.Length, 1, 700);
+    }
+
     [Fact]
     public void A_key_too_large_is_cut_after_every_header_of_the_message_is_dropped()
     {
         var key = Enumerable.Range(0, 50_000).Select(i => (byte)i).ToArray();
 
-        var message = DeadLetterCut.Fit(10_000, key, [new Header("origin", "test"u8.ToArray())], null, DeadLetterOwn);
+        var message = DeadLetterCut.Fit(10_000, key, [new Header("origin", "test"u8.ToArray())], null, DeadLetterOwn, DroppedLast);
 
         Assert.True(SizeOf(message) <= 10_000);
         Assert.Equal(key[..message.Key!.Length], message.Key);

@@ -317,19 +317,20 @@ public sealed class PipelineTests(IngestClusterFixture fixture) : IClassFixture<
     }
 
     [Fact]
-    public async Task A_bad_message_whose_key_and_headers_alone_are_too_large_for_the_producer_is_dead_lettered_cut_without_a_restart()
+    public async Task A_bad_message_whose_key_and_headers_alone_are_too_large_for_the_producer_is_dead_lettered_cut_keeping_its_trace_context_without_a_restart()
     {
         await using var kafka = Traffic.StartKafka();
         using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "key-too-large", options => options.Producer["message.max.bytes"] = "20000");
         using var outcomes = new OutcomeCounter(ingest);
         var key = Enumerable.Range(0, 25_000).Select(i => (byte)('a' + i % 26)).ToArray();
+        var traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"u8.ToArray();
         using (var producer = new ProducerBuilder<byte[]?, byte[]?>(KafkaClients.Producer(kafka)).Build())
         {
             await producer.ProduceAsync(new TopicPartition(Traffic.InputTopic, 0), new Message<byte[]?, byte[]?>
             {
                 Key = key,
                 Value = "not json"u8.ToArray(),
-                Headers = [new Header("trace-blob", new byte[25_000])],
+                Headers = [new Header("trace-blob", new byte[25_000]), new Header(IngestTracing.TraceParentHeader, traceparent)],
             }).WaitAsync(KafkaClients.Deadline);
         }
         await ProduceAsync(kafka, Encoding.UTF8.GetBytes(Traffic.Json(0)));
@@ -340,6 +341,8 @@ public sealed class PipelineTests(IngestClusterFixture fixture) : IClassFixture<
         Assert.Equal((DeadLetterReasons.MalformedJson, "1", "25000"),
             (OutputReader.Header(letter, DeadLetterHeaders.Error), OutputReader.Header(letter, DeadLetterHeaders.HeadersDropped), OutputReader.Header(letter, DeadLetterHeaders.KeyTruncatedFrom)));
         Assert.Equal(key[..letter.Message.Key.Length], letter.Message.Key);
+        // The message's trace context outlives the cut: an operator can still follow the dead letter to its trace.
+        Assert.Equal(traceparent, letter.Message.Headers.GetLastBytes(IngestTracing.TraceParentHeader));
         Assert.Empty(letter.Message.Value);
         Assert.Equal(0, outcomes.Restarts);
     }

@@ -10,7 +10,8 @@ namespace StreamAttention.Ingest.Publishing;
 /// Fits a dead letter into the producer's <c>message.max.bytes</c>: a record the producer refuses fails its batch and
 /// every retry of it, so the stream would stop at the message. The dead letter's own headers (why, where, for whom) are
 /// kept, the error's detail cut to <see cref="MaxDetailBytes"/>; of the message as much as fits: its value is cut first,
-/// then its headers are dropped (the last first), then its key is cut, each cut named in a header of
+/// then its headers are dropped (the last first), then its key is cut, then the headers that tie the dead letter to its
+/// message and its trace (<see cref="DeadLetterHeaders.DroppedLast"/>) are dropped, each cut named in a header of
 /// <see cref="DeadLetterHeaders"/>. A cut dead letter records what failed but is not the message: a replay passes it over.
 /// </summary>
 public static class DeadLetterCut
@@ -81,13 +82,14 @@ public static class DeadLetterCut
     /// <summary>
     /// The dead letter of a message with <paramref name="key"/>, <paramref name="messageHeaders"/> and <paramref name="value"/>,
     /// its own headers <paramref name="deadLetterHeaders"/> after the message's, in at most <paramref name="maxBytes"/>
-    /// bytes of key, headers and value.
+    /// bytes of key, headers and value. The message's headers named in <paramref name="droppedLast"/> are dropped only
+    /// once every other one is and the key is cut: a cut that dropped the message's <c>traceparent</c> left an operator no way from the dead
+    /// letter to the message's trace.
     /// </summary>
-    public static Message<byte[]?, byte[]?> Fit(int maxBytes, byte[]? key, IReadOnlyList<IHeader> messageHeaders, byte[]? value, Headers deadLetterHeaders)
+    public static Message<byte[]?, byte[]?> Fit(int maxBytes, byte[]? key, IReadOnlyList<IHeader> messageHeaders, byte[]? value, Headers deadLetterHeaders, IReadOnlySet<string> droppedLast)
     {
         var room = maxBytes - CutHeadersBytes - deadLetterHeaders.Sum(SizeOf);
         var headers = new Headers();
-        var kept = messageHeaders.Count;
         var cuts = new Headers();
         var headerBytes = messageHeaders.Sum(SizeOf);
         if ((key?.Length ?? 0) + headerBytes + (value?.Length ?? 0) > room && value is not null)
@@ -95,20 +97,27 @@ public static class DeadLetterCut
             cuts.Add(DeadLetterHeaders.ValueTruncatedFrom, DeadLetterHeaders.Decimal(value.Length));
             value = value[..WholeCharacters(value, Math.Clamp(room - (key?.Length ?? 0) - headerBytes, 0, value.Length))];
         }
-        while (kept > 0 && (key?.Length ?? 0) + headerBytes > room)
+        var dropped = new HashSet<int>();
+        foreach (var index in Enumerable.Range(0, messageHeaders.Count).Reverse().OrderBy(i => droppedLast.Contains(messageHeaders[i].Key)))
         {
-            headerBytes -= SizeOf(messageHeaders[--kept]);
+            // The key is cut before those headers are dropped: they are a few bytes, the key's start still says whose it was.
+            if ((droppedLast.Contains(messageHeaders[index].Key) ? 0 : key?.Length ?? 0) + headerBytes <= room)
+            {
+                break;
+            }
+            headerBytes -= SizeOf(messageHeaders[index]);
+            dropped.Add(index);
         }
-        if (kept < messageHeaders.Count)
+        if (dropped.Count > 0)
         {
-            cuts.Add(DeadLetterHeaders.HeadersDropped, DeadLetterHeaders.Decimal(messageHeaders.Count - kept));
+            cuts.Add(DeadLetterHeaders.HeadersDropped, DeadLetterHeaders.Decimal(dropped.Count));
         }
-        if (key is not null && key.Length > room)
+        if (key is not null && key.Length > room - headerBytes)
         {
             cuts.Add(DeadLetterHeaders.KeyTruncatedFrom, DeadLetterHeaders.Decimal(key.Length));
-            key = key[..WholeCharacters(key, Math.Max(0, room))];
+            key = key[..WholeCharacters(key, Math.Max(0, room - headerBytes))];
         }
-        foreach (var header in messageHeaders.Take(kept).Concat(cuts).Concat(deadLetterHeaders))
+        foreach (var header in messageHeaders.Where((_, index) => !dropped.Contains(index)).Concat(cuts).Concat(deadLetterHeaders))
         {
             headers.Add(header.Key, header.GetValueBytes());
         }

@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
+using StreamAttention.Ingest.Diagnostics;
 
 namespace StreamAttention.Ingest.Publishing;
 
@@ -66,7 +67,10 @@ public static class DeadLetterHeaders
     /// </summary>
     public const string ValueTruncatedFrom = "streamattention-value-truncated-from";
 
-    /// <summary>On a dead letter whose message's key and headers alone would not fit: how many of the message's last headers it lacks, decimal.</summary>
+    /// <summary>
+    /// On a dead letter whose message's key and headers alone would not fit: how many of the message's headers it lacks
+    /// (the last first, those <see cref="DroppedLast"/> names after every other), decimal.
+    /// </summary>
     public const string HeadersDropped = "streamattention-headers-dropped";
 
     /// <summary>On a dead letter whose message's key alone would not fit: the key's whole length in bytes, decimal; the dead letter has its first part.</summary>
@@ -100,6 +104,18 @@ public static class DeadLetterHeaders
         headers.Add(SourceTopic, Encoding.UTF8.GetBytes(source.Topic));
         headers.Add(SourcePartition, Decimal(source.Partition.Value));
     }
+
+    /// <summary>
+    /// The message's headers a cut dead letter drops only after every other, and after its key is cut
+    /// (<see cref="DeadLetterCut.Fit"/>): its trace
+    /// context (<c>traceparent</c>, <c>tracestate</c>), so an operator can follow the dead letter back to its message's
+    /// trace, and the input headers the ingest reads (<see cref="User"/>, <see cref="Origin"/>, <see cref="Replays"/>,
+    /// <see cref="ErasureMark"/>, <see cref="Incarnation"/> and the tenant header <paramref name="tenantHeader"/>), which
+    /// say whose message it was and where it was first read. They are a few bytes each as their producers write them.
+    /// </summary>
+    public static FrozenSet<string> DroppedLast(string? tenantHeader)
+        => new[] { IngestTracing.TraceParentHeader, IngestTracing.TraceStateHeader, User, Origin, Replays, ErasureMark, Incarnation, tenantHeader }
+            .OfType<string>().ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>An <see cref="ErasureMark"/> header's value: the activation (32 hex digits), a slash, the count (decimal).</summary>
     internal static byte[] Mark(Contracts.Users.ErasureMark mark)

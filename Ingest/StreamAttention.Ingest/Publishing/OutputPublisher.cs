@@ -48,10 +48,14 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
 
     private readonly (string Setting, string Pattern)[] _matchTopicPatterns;
 
+    /// <summary>The message's headers a cut dead letter keeps longest (<see cref="DeadLetterHeaders.DroppedLast"/>), the tenant header of these options among them.</summary>
+    private readonly IReadOnlySet<string> _deadLetterHeadersDroppedLast;
+
     public OutputPublisher(IOptions<KafkaIngestOptions> options, ILogger<OutputPublisher>? logger = null)
     {
         _options = options.Value;
         _matchTopicPatterns = _options.Tenancy.MatchTopicPatterns().ToArray();
+        _deadLetterHeadersDroppedLast = DeadLetterHeaders.DroppedLast(_options.Tenancy.Header);
         _producer = new ProducerBuilder<byte[]?, byte[]?>(ConfigOf(_options)).LogTo(new KafkaClientLog(logger ?? NullLogger<OutputPublisher>.Instance)).Build();
     }
 
@@ -258,7 +262,7 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
             IngestTracing.AddCurrentContext(headers);
         }
         return ProduceAsync(_options.DeadLetterTopic,
-            DeadLetterCut.Fit(_options.ProducerMessageMaxBytes() - IngestOutputOptions.RecordOverheadBytes, input.Message.Key, messageHeaders, input.Message.Value, headers),
+            DeadLetterCut.Fit(_options.ProducerMessageMaxBytes() - IngestOutputOptions.RecordOverheadBytes, input.Message.Key, messageHeaders, input.Message.Value, headers, _deadLetterHeadersDroppedLast),
             acknowledgements, cancellationToken);
     }
 

@@ -636,7 +636,7 @@ public sealed class HttpApiTests(SiloHostFixture fixture) : IClassFixture<SiloHo
         Assert.NotNull(json["paths"]!["/tenants/{tenant}/users/{userId}"]!["delete"]!["responses"]!["204"]);
         Assert.NotNull(json["paths"]!["/users/{userId}/export"]!["get"]!["responses"]!["200"]!["content"]!["application/json"]);
         var score = json["paths"]!["/score"]!["post"]!["responses"]!;
-        Assert.Equal(["200", "400", "401", "403", "404", "413", "415", "429", "503"], score.AsObject().Select(r => r.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(["200", "400", "401", "403", "404", "413", "415", "429", "500", "503"], score.AsObject().Select(r => r.Key).Order(StringComparer.Ordinal));
 
         static IEnumerable<string?> Required(JsonNode schema) => schema["required"]?.AsArray().Select(n => (string?)n) ?? [];
     }

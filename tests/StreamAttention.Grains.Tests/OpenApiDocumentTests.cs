@@ -72,6 +72,8 @@ public sealed class OpenApiDocumentTests(SiloHostFixture fixture) : IClassFixtur
                 AssertDeclared(takesBody && endpoint.Metadata.GetMetadata<RequestBodyLimit>() is not null, "413");
                 // A malformed tenant or user id in the route is a 400 on every route that has one.
                 AssertDeclared(endpoint.RoutePattern.Parameters.Any(p => p.Name is "tenant" or "userId"), "400");
+                // The exception handler answers an unexpected failure of any endpoint 500.
+                AssertDeclared(true, "500");
                 // The exception handler's 503 is a failed call to the cluster, which a handler makes with the grain factory.
                 AssertDeclared(endpoint.Metadata.GetRequiredMetadata<MethodInfo>().GetParameters().Any(p => p.ParameterType.IsAssignableTo(typeof(IGrainFactory))), "503");
 
@@ -165,7 +167,7 @@ public sealed class OpenApiDocumentTests(SiloHostFixture fixture) : IClassFixtur
     /// <summary>
     /// What the server answers, successes and problems of every kind (a binder's, a validation's, authentication's,
     /// authorization's, a body limit's, routing's 415, a handler's 404), validated against the schema the document gives
-    /// that operation, status and content type.
+    /// that operation, status and content type; and routing's 405, against the reusable response the document gives it.
     /// </summary>
     [Fact]
     public async Task Real_answers_are_what_the_document_says()
@@ -209,6 +211,18 @@ public sealed class OpenApiDocumentTests(SiloHostFixture fixture) : IClassFixtur
             fixture.Http.PostAsync("/interests:import", new StringContent("{}", Encoding.UTF8, "application/json")));
         await AssertAnswerAsync(HttpStatusCode.RequestEntityTooLarge, "put", "/users/{userId}/interests/{interestId}",
             fixture.Http.PutAsJsonAsync($"{user}/interests/db", new { text = tooLarge }));
+
+        // Routing's 405 is no operation's answer: the document gives it as a reusable response.
+        using (var notAllowed = await fixture.Http.PostAsync($"{user}/interests", new StringContent("{}", Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.MethodNotAllowed, notAllowed.StatusCode);
+            Assert.Contains("GET", notAllowed.Content.Headers.Allow);
+            var declared = document["components"]?["responses"]?[OpenApiDocumentation.MethodNotAllowedResponse]?["content"]?[notAllowed.Content.Headers.ContentType?.MediaType!];
+            Assert.True(declared is not null, $"405 {notAllowed.Content.Headers.ContentType?.MediaType} is not declared");
+            var errors = new List<string>();
+            Validate(document, declared["schema"], JsonNode.Parse(await notAllowed.Content.ReadAsStringAsync()), "$", errors);
+            Assert.Empty(errors);
+        }
 
         async Task AssertAnswerAsync(HttpStatusCode status, string method, string path, Task<HttpResponseMessage> send)
         {

@@ -18,8 +18,9 @@ namespace StreamAttention.Server.Apis;
 /// What the generated OpenAPI document cannot see by itself: the route values <see cref="UserScope"/> binds
 /// (<c>{tenant}</c>, <c>{userId}</c>), the two ways to authenticate (none with Auth:Enabled false), the problems that
 /// middleware answers outside the handlers' typed results (401 and 403 where authorization is required, 413 where a body limit applies, 415 where a
-/// body is taken, 429 where a rate limit applies, 503 where the handler calls the cluster), each as a problem-details
-/// schema, the extensions problems carry (<c>traceId</c>, the erasure's steps), an operation id per operation, a live
+/// body is taken, 429 where a rate limit applies, 503 where the handler calls the cluster, 500 everywhere: the exception
+/// handler's answer to an unexpected failure), each as a problem-details schema, the 405 problem any path answers a method
+/// it does not list (<see cref="MethodNotAllowedResponse"/>, a reusable response: no operation answers it), the extensions problems carry (<c>traceId</c>, the erasure's steps), an operation id per operation, a live
 /// stream's token in the query and its event-stream body. The Orleans dashboard's own routes are not this API and are
 /// left out.
 /// </summary>
@@ -31,16 +32,24 @@ public static partial class OpenApiDocumentation
     private const string EventStream = "text/event-stream";
     private const string ProblemJson = "application/problem+json";
 
+    /// <summary>
+    /// The name of the 405 response in the document's components: routing answers a path's unlisted method with it (and
+    /// an <c>Allow</c> header). It is no operation's answer, as a client that calls an operation sends its method.
+    /// </summary>
+    public const string MethodNotAllowedResponse = "MethodNotAllowed";
+
     public static void Configure(OpenApiOptions options)
     {
         options.ShouldInclude = description => !("/" + description.RelativePath).StartsWith(SiloHost.OrleansDashboardPath + "/", StringComparison.Ordinal);
         options.AddDocumentTransformer((document, context, _) =>
         {
+            document.Components ??= new OpenApiComponents();
+            (document.Components.Responses ??= new Dictionary<string, IOpenApiResponse>())[MethodNotAllowedResponse] =
+                Problem("The path does not take this method; the Allow header lists those it takes.", document);
             if (!AuthEnabled(context.ApplicationServices))
             {
                 return Task.CompletedTask;
             }
-            document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes = new Dictionary<string, IOpenApiSecurityScheme>
             {
                 [BearerScheme] = new OpenApiSecurityScheme { Type = SecuritySchemeType.Http, Scheme = "bearer", BearerFormat = "JWT", Description = "A token from the silo's signing key or the configured authority (Auth)." },
@@ -74,6 +83,8 @@ public static partial class OpenApiDocumentation
             context.Document?.AddComponent(nameof(ProblemDetails), problem);
             var responses = operation.Responses ??= [];
             void Declare(int status, string description) => responses.TryAdd(status.ToString(CultureInfo.InvariantCulture), Problem(description, context.Document));
+            // The exception handler answers any failure it does not know as a 500 without internals.
+            Declare(StatusCodes.Status500InternalServerError, "An unexpected failure; the problem's traceId finds it in the silo's logs.");
             // With Auth:Enabled=false every policy allows everyone: no credentials, no 401, no refusal of a role or tenant.
             var secured = AuthEnabled(context.ApplicationServices) && metadata.OfType<IAuthorizeData>().Any() && !metadata.OfType<IAllowAnonymous>().Any();
             if (secured)

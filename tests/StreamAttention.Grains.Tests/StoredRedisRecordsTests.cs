@@ -38,6 +38,10 @@ public sealed class StoredRedisRecordsTests(StoredRedisRecordsTests.Fixture fixt
             Assert.Equal(0, digest!["moreRepeats"]!.GetValue<int>());
             digest.AsObject().Remove("moreRepeats");
         }
+        // The counts the next digest only counts came into the export after contract 10; none of these users has any.
+        Assert.Equal((0, 0), (export["unlistedWaitingForDigest"]!.AsObject().Count, export["forgottenRepeatsWaitingForDigest"]!.GetValue<int>()));
+        export.Remove("unlistedWaitingForDigest");
+        export.Remove("forgottenRepeatsWaitingForDigest");
         Assert.True(JsonNode.DeepEquals(expected, export), $"expected {expected.ToJsonString()}, exported {export.ToJsonString()}");
     }
 

@@ -5,7 +5,10 @@ namespace StreamAttention.Contracts.Users;
 /// GDPR art. 15): the user's key ("tenant/user", or the user id without a tenant), the interests, the stored delivery
 /// policy (null: none stored, the defaults apply), what feedback did to each interest, the recent matches (newest
 /// first), the recent digests (newest first), the matches waiting for the next digest and the suppressed near-duplicates
-/// it is to report (most repeated first, each with its last text). What is derived from these
+/// it is to report (most repeated first, each with its last text), and what the next digest only counts: the matches
+/// waiting unlisted, by interest (<paramref name="UnlistedWaitingForDigest"/>), and the suppressed near-duplicates of
+/// originals forgotten past the bound on those kept (<paramref name="ForgottenRepeatsWaitingForDigest"/>, part of its
+/// <c>moreRepeats</c>). Both were added after the others: a silo of an earlier build answers without them. What is derived from these
 /// is left out: fingerprints of recent texts, rate-limit times, the interests' stored expansions (the embedder's words
 /// for their texts), the "not like this" examples' vectors (counted in the feedback).
 /// </summary>
@@ -18,7 +21,9 @@ public sealed record UserDataExport(
     IReadOnlyList<UserMatch> Matches,
     IReadOnlyList<Digest> Digests,
     IReadOnlyList<UserMatch> WaitingForDigest,
-    IReadOnlyList<DigestRepeat> RepeatsWaitingForDigest)
+    IReadOnlyList<DigestRepeat> RepeatsWaitingForDigest,
+    IReadOnlyDictionary<string, int>? UnlistedWaitingForDigest = null,
+    int ForgottenRepeatsWaitingForDigest = 0)
 {
     /// <summary>
     /// Nothing is kept: the user was never known, or was erased (the two look alike on purpose: an erasure leaves no

@@ -613,7 +613,8 @@ public sealed partial class UserGrain(
 
     public async Task<UserDataExport> Export()
         => new(UserId, await GetInterests(), state.State.Policy, await GetFeedback(), _history.Newest(int.MaxValue),
-            await GetDigests(AttentionFilter.RecentDigests), [.. state.State.Attention.Pending], [.. state.State.Attention.RepeatsMostFirst()]);
+            await GetDigests(AttentionFilter.RecentDigests), [.. state.State.Attention.Pending], [.. state.State.Attention.RepeatsMostFirst()],
+            new Dictionary<string, int>(state.State.Attention.Unlisted), state.State.Attention.ForgottenRepeats);
 
     public Task<bool> HoldsAnything()
         => Task.FromResult(!UserDataExport.KeepsNothing(state.State.Interests.Count, state.State.Policy, FeedbackOfHeldInterests.Count(), _history.Count,

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Users;
+using StreamAttention.Grains.Options;
 using StreamAttention.Grains.Shards;
 
 namespace StreamAttention.Grains.Tests.Attention;
@@ -141,6 +142,30 @@ public sealed class UserErasureTests(AttentionClusterFixture fixture) : IClassFi
     }
 
     /// <summary>
+    /// What the next digest only counts was not in the export: the matches waiting unlisted (worse than those it lists),
+    /// and the repeats of originals forgotten past the bound on those kept, which its <c>moreRepeats</c> counts.
+    /// </summary>
+    [Fact]
+    public async Task The_export_holds_the_counts_the_next_digest_only_counts()
+    {
+        var grain = Grains.GetGrain<IUserGrain>("erasure-export-counts");
+        Assert.Empty((await grain.PutInterests([new InterestInput("db", Texts.DatabaseInterest, 0.3f)])).Errors);
+        // Each original at once followed by its repeat: one original more than the repeats keep (one per fingerprint kept).
+        var originals = InterestLimitsOptions.DefaultMaxFingerprints + 1;
+        var matches = Enumerable.Range(0, originals).SelectMany(i => new[] { Alert(i, $"o{i}"), Alert(i, $"r{i}") }).ToArray();
+
+        var decided = await grain.Decide(matches);
+
+        Assert.Equal(originals, decided.Count(d => d.Delivery == DeliveryKinds.SuppressedDuplicate));
+        var export = await grain.Export();
+        // The default policy notifies 10 at once and lists 10 in a digest; the other originals, no better, are counted.
+        var (immediate, listed) = (DeliveryPolicy.Default.RateLimit.MaxImmediate, DeliveryPolicy.Default.Digest.DigestSize);
+        Assert.Equal(listed, export.WaitingForDigest.Count);
+        Assert.Equal(new Dictionary<string, int> { ["db"] = originals - immediate - listed }, export.UnlistedWaitingForDigest);
+        Assert.Equal((originals - 1, 1), (export.RepeatsWaitingForDigest.Count, export.ForgottenRepeatsWaitingForDigest));
+    }
+
+    /// <summary>
     /// <see cref="IUserGrain.HoldsAnything"/> answers whether the export keeps anything, for each kind of data kept, each
     /// left alone where the grain allows it: a match outlives its interest; a digest and a match waiting for one outlive it
     /// with the policy that deferred them; feedback goes with its interest.
@@ -253,6 +278,10 @@ public sealed class UserErasureTests(AttentionClusterFixture fixture) : IClassFi
     }
 
     private UserMatch Match(string id) => new(fixture.Time.GetUtcNow(), "db", $"{Texts.DatabaseMessage} {id}", 0.9f, [], id);
+
+    /// <summary>Alert <paramref name="i"/>: words of its own, so it is no near-duplicate of another alert, only of itself.</summary>
+    private UserMatch Alert(int i, string id)
+        => new(fixture.Time.GetUtcNow(), "db", "alert " + string.Join(' ', Enumerable.Range(i * 8, 8).Select(w => new string([(char)('a' + w % 26), (char)('a' + w / 26 % 26), (char)('a' + w / 676 % 26), 'x']))), 0.9f, [], id);
 
     /// <summary>The names of the records stored for <paramref name="user"/>'s grain.</summary>
     private string[] StateNames(string user)

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -6,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Live;
 using StreamAttention.Contracts.Users;
+using StreamAttention.Ingest.Diagnostics;
 using StreamAttention.Ingest.Publishing;
 
 namespace StreamAttention.Ingest.Tests;
@@ -107,5 +110,29 @@ public sealed class AttentionOutputTests(IngestClusterFixture fixture) : IClassF
         Assert.Equal(OutputSchema.Digest, OutputReader.Header(record, OutputSchema.Header));
         var digest = JsonNode.Parse(record.Message.Value)!;
         Assert.Equal((3, "m-1", 2), ((int)digest["total"]!, (string?)digest["groups"]![0]!["top"]![0]!["matchId"], (int)digest["groups"]![0]!["more"]!));
+    }
+
+    /// <summary>A digest's record carried no trace context, while a match's carries its batch's.</summary>
+    [Fact]
+    public async Task A_digest_record_carries_the_context_of_its_own_publish_span_a_new_root()
+    {
+        var published = new ConcurrentBag<Activity>();
+        using var listener = PipelineTests.ListenToIngestActivities(published.Add);
+        await using var kafka = Traffic.StartKafka();
+        using var ingest = IngestHosts.Start(fixture.Cluster.Client, kafka, "digest-trace");
+        var sink = ingest.Services.GetRequiredService<IDigestSink>();
+        // What runs the publish may be inside some trace (a grain call of a batch that found the digest due).
+        using var caller = new Activity("caller").Start();
+
+        await sink.PublishAsync(new Digest($"{User}/2", User, DateTimeOffset.UnixEpoch, DigestReasons.Schedule, 0, []), CancellationToken.None);
+
+        Assert.Same(caller, Activity.Current);
+        var record = Assert.Single(OutputReader.ReadAll(kafka, Traffic.DigestTopic));
+        var context = IngestTracing.ContextOf(record.Message.Headers);
+        Assert.NotNull(context);
+        var span = Assert.Single(published, activity => activity.SpanId == context.Value.SpanId);
+        Assert.Equal(("publish digest", ActivityKind.Producer, default(ActivitySpanId)), (span.OperationName, span.Kind, span.ParentSpanId));
+        Assert.NotEqual(caller.TraceId, span.TraceId);
+        Assert.Equal(Traffic.DigestTopic, span.GetTagItem("messaging.destination.name"));
     }
 }

@@ -474,12 +474,14 @@ public sealed class PipelineTests(IngestClusterFixture fixture) : IClassFixture<
         }
     }
 
-    private static ActivityListener ListenToIngestActivities()
+    /// <summary>Records every activity of the ingest's source; <paramref name="stopped"/> is told of each as it ends.</summary>
+    internal static ActivityListener ListenToIngestActivities(Action<Activity>? stopped = null)
     {
         var listener = new ActivityListener
         {
             ShouldListenTo = source => source.Name == InstrumentNames.IngestActivitySource,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = stopped,
         };
         ActivitySource.AddActivityListener(listener);
         return listener;

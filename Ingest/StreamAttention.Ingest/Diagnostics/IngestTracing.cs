@@ -3,12 +3,13 @@ using System.Text;
 using Confluent.Kafka;
 using StreamAttention.Contracts.Diagnostics;
 using StreamAttention.Contracts.Scoring;
+using StreamAttention.Contracts.Users;
 
 namespace StreamAttention.Ingest.Diagnostics;
 
 /// <summary>
 /// Traces of the pipeline: one activity per batch ("ingest batch"), whose context every published match and dead
-/// letter carries as W3C headers. A batch of one message whose producer sent a <c>traceparent</c> continues that trace
+/// letter carries as W3C headers, and one per digest published ("publish digest"), whose context its record carries. A batch of one message whose producer sent a <c>traceparent</c> continues that trace
 /// (the batch is its child); a larger one links to each such message's context, the link naming the record. Each
 /// message's outcome is an event of the batch, so the span count stays one per batch whatever its size. No message
 /// text, attribute, key or user id goes into a span: ids, positions, counts and reasons only.
@@ -88,14 +89,39 @@ public static class IngestTracing
     }
 
     /// <summary>
-    /// Marks the batch's span failed (its messages are read again after the consumer's restart): status Error, and
-    /// <c>error.type</c>, with the exception's type alone, since its message may quote a message's text or a user's id.
+    /// One activity for publishing a digest to <paramref name="topic"/> ("publish digest", a producer span), or null while
+    /// nothing listens to <see cref="Source"/>. A new root, whatever runs the publish (the user grain's reminder, or a
+    /// grain call of some batch's trace that found the digest due): a digest is an operation of its own, and its
+    /// record carries this span's context as a match record carries its batch's. OpenTelemetry's conventions would link
+    /// it to the contexts of the matches it summarises, which came in many traces, but a user's state does not keep
+    /// them (keeping them would change the stored record). No user id: the digest's id names its user.
+    /// Makes the root <see cref="Activity.Current"/>: call it from an async method, whose caller keeps its own.
     /// </summary>
-    public static void BatchFailed(Activity? batch, Exception exception)
+    public static Activity? StartDigest(string topic, Digest digest)
+    {
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+        Activity.Current = null;
+        var activity = Source.StartActivity("publish digest", ActivityKind.Producer);
+        activity?.SetTag("messaging.system", "kafka");
+        activity?.SetTag("messaging.operation.type", "send");
+        activity?.SetTag("messaging.destination.name", topic);
+        activity?.SetTag("streamattention.digest.total", digest.Total);
+        return activity;
+    }
+
+    /// <summary>
+    /// Marks a batch's or digest's span failed (a batch's messages are read again after the consumer's restart, a digest
+    /// is sent again by its user's grain): status Error, and <c>error.type</c>, with the exception's type alone, since
+    /// its message may quote a message's text or a user's id.
+    /// </summary>
+    public static void Failed(Activity? activity, Exception exception)
     {
         var type = exception.GetType().FullName;
-        batch?.SetStatus(ActivityStatusCode.Error, type);
-        batch?.SetTag("error.type", type);
+        activity?.SetStatus(ActivityStatusCode.Error, type);
+        activity?.SetTag("error.type", type);
     }
 
     /// <summary>

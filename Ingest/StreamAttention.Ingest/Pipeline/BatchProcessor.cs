@@ -136,7 +136,7 @@ public sealed class BatchProcessor(ScoringGatewayClient gateway, OutputPublisher
         }
         catch (Exception e)
         {
-            IngestTracing.BatchFailed(activity, e);
+            IngestTracing.Failed(activity, e);
             throw;
         }
         finally

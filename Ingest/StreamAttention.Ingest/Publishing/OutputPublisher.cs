@@ -161,14 +161,15 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
     /// Fails for a user whose tenant has no digest topic of its own (<see cref="IngestTenancyOptions.TenantTopicProblem"/>),
     /// saying why: the user's grain keeps the digest in its outbox and logs the failure. A digest larger than the producer
     /// takes is cut to fit (<see cref="DigestFit"/>), its record naming the cuts in <see cref="DigestTextsTruncatedToHeader"/>
-    /// and <see cref="DigestMatchesUnlistedHeader"/>; a whole digest carries neither.
+    /// and <see cref="DigestMatchesUnlistedHeader"/>; a whole digest carries neither. The record carries the trace context of
+    /// its own publish span (<see cref="IngestTracing.StartDigest"/>), while something listens to the ingest's source.
     /// </summary>
-    public Task PublishAsync(Digest digest, CancellationToken cancellationToken)
+    public async Task PublishAsync(Digest digest, CancellationToken cancellationToken)
     {
         if (_options.Tenancy.DigestTopicPattern is { } pattern && Ids.TenantOf(digest.UserId) is { } tenant
             && IngestTenancyOptions.TenantTopicProblem(IngestTenancyOptions.DigestTopicPatternSetting, pattern, tenant) is { } problem)
         {
-            return Task.FromException(new InvalidOperationException($"Digest {digest.Id} was not published: {problem}"));
+            throw new InvalidOperationException($"Digest {digest.Id} was not published: {problem}");
         }
         var fitted = DigestFit.Fit(digest, _options.ProducerMessageMaxBytes() - IngestOutputOptions.RecordOverheadBytes);
         var headers = new Headers { { OutputSchema.Header, OutputSchema.DigestValue }, { DigestIdHeader, Encoding.UTF8.GetBytes(digest.Id) } };
@@ -180,12 +181,23 @@ public sealed class OutputPublisher : IDigestSink, IDisposable
         {
             headers.Add(DigestMatchesUnlistedHeader, DeadLetterHeaders.Decimal(fitted.MatchesUnlisted));
         }
-        return _producer.ProduceAsync(UserTopic(digest.UserId, _options.Tenancy.DigestTopicPattern, _options.DigestTopic), new Message<byte[]?, byte[]?>
+        var topic = UserTopic(digest.UserId, _options.Tenancy.DigestTopicPattern, _options.DigestTopic);
+        using var activity = IngestTracing.StartDigest(topic, digest);
+        IngestTracing.AddCurrentContext(headers);
+        try
         {
-            Key = Encoding.UTF8.GetBytes(digest.UserId),
-            Value = fitted.Value,
-            Headers = headers,
-        }, cancellationToken);
+            await _producer.ProduceAsync(topic, new Message<byte[]?, byte[]?>
+            {
+                Key = Encoding.UTF8.GetBytes(digest.UserId),
+                Value = fitted.Value,
+                Headers = headers,
+            }, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            IngestTracing.Failed(activity, e);
+            throw;
+        }
     }
 
     /// <summary>

@@ -95,15 +95,16 @@ public static class IngestTracing
     /// record carries this span's context as a match record carries its batch's. OpenTelemetry's conventions would link
     /// it to the contexts of the matches it summarises, which came in many traces, but a user's state does not keep
     /// them (keeping them would change the stored record). No user id: the digest's id names its user.
-    /// Makes the root <see cref="Activity.Current"/>: call it from an async method, whose caller keeps its own.
+    /// Makes the root <see cref="Activity.Current"/>, or with nothing listening none, so the record carries no other
+    /// trace's context: call it from an async method, whose caller keeps its own.
     /// </summary>
     public static Activity? StartDigest(string topic, Digest digest)
     {
+        Activity.Current = null;
         if (!Source.HasListeners())
         {
             return null;
         }
-        Activity.Current = null;
         var activity = Source.StartActivity("publish digest", ActivityKind.Producer);
         activity?.SetTag("messaging.system", "kafka");
         activity?.SetTag("messaging.operation.type", "send");

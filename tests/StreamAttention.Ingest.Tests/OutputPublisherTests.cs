@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using StreamAttention.Contracts;
 using StreamAttention.Contracts.Scoring;
@@ -49,6 +50,29 @@ public sealed class OutputPublisherTests
         Assert.Equal(matches.Select(m => (m.MatchId, m.UserId, m.InterestId, m.Delivery)).Order(), Published(kafka, Traffic.OutputTopic).Order());
         Assert.Equal(matches.Where(m => m.Delivery == DeliveryKinds.Immediate).Select(m => (m.MatchId, m.UserId, m.InterestId, m.Delivery)).Order(),
             Published(kafka, Traffic.NotificationTopic).Order());
+    }
+
+    /// <summary>
+    /// A publish that fails after its span started (here cancelled) ends the span with status Error and the exception's
+    /// type alone, and leaves its caller's activity current: the publish's root is no part of the caller's later work.
+    /// </summary>
+    [Fact]
+    public async Task A_failed_digest_publish_marks_its_span_failed_and_leaves_the_callers_activity_current()
+    {
+        const string topic = "digests-of-a-failed-publish";
+        var ended = new System.Collections.Concurrent.ConcurrentBag<Activity>();
+        using var listener = PipelineTests.ListenToIngestActivities(ended.Add);
+        await using var kafka = Traffic.StartKafka();
+        using var publisher = new OutputPublisher(Microsoft.Extensions.Options.Options.Create(new KafkaIngestOptions { BootstrapServers = kafka.BootstrapServers, DigestTopic = topic }));
+        using var caller = new Activity("caller").Start();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            publisher.PublishAsync(new Digest("acme/bob/1", "acme/bob", DateTimeOffset.UnixEpoch, DigestReasons.Schedule, 0, []), new CancellationToken(canceled: true)));
+
+        Assert.Same(caller, Activity.Current);
+        var span = Assert.Single(ended, activity => activity.OperationName == "publish digest" && Equals(activity.GetTagItem("messaging.destination.name"), topic));
+        Assert.Equal((ActivityStatusCode.Error, default(ActivitySpanId)), (span.Status, span.ParentSpanId));
+        Assert.Equal(typeof(TaskCanceledException).FullName, span.GetTagItem("error.type"));
     }
 
     private static IEnumerable<(string?, string, string, string?)> Published(Ingest.EmbeddedKafka.EmbeddedKafkaCluster kafka, string topic)

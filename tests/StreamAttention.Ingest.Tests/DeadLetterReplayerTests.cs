@@ -238,7 +238,7 @@ public sealed class DeadLetterReplayerTests
     /// <summary>The ingest's <c>unknown-user</c> dead letters of messages read from partition 2 of the input topic at the offsets given.</summary>
     private static async Task PublishDeadLettersAsync(EmbeddedKafkaCluster kafka, params (string Value, long Offset, Headers Headers)[] messages)
     {
-        using var publisher = new OutputPublisher(Microsoft.Extensions.Options.Options.Create(new KafkaIngestOptions { BootstrapServers = kafka.BootstrapServers }));
+        using var publisher = OutputPublisherTests.PublisherTo(kafka);
         var acknowledgements = new BatchAcknowledgements();
         foreach (var (value, offset, headers) in messages)
         {

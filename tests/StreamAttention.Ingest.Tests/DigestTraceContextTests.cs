@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Ingest.Diagnostics;
-using StreamAttention.Ingest.Options;
-using StreamAttention.Ingest.Publishing;
 
 namespace StreamAttention.Ingest.Tests;
 
@@ -29,7 +27,7 @@ public sealed class DigestTraceContextTests
     {
         Assert.False(IngestTracing.Source.HasListeners());
         await using var kafka = Traffic.StartKafka();
-        using var publisher = new OutputPublisher(Microsoft.Extensions.Options.Options.Create(new KafkaIngestOptions { BootstrapServers = kafka.BootstrapServers }));
+        using var publisher = OutputPublisherTests.PublisherTo(kafka);
         using var caller = new Activity("caller").Start();
 
         await publisher.PublishAsync(new Digest("acme/bob/1", "acme/bob", DateTimeOffset.UnixEpoch, DigestReasons.Schedule, 0, []), CancellationToken.None);

@@ -4,6 +4,7 @@ using StreamAttention.Contracts;
 using StreamAttention.Contracts.Scoring;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Ingest.Decoding;
+using StreamAttention.Ingest.EmbeddedKafka;
 using StreamAttention.Ingest.Options;
 using StreamAttention.Ingest.Publishing;
 
@@ -12,11 +13,19 @@ namespace StreamAttention.Ingest.Tests;
 /// <summary>The publisher's records as they reach Kafka.</summary>
 public sealed class OutputPublisherTests
 {
+    /// <summary>A publisher to <paramref name="kafka"/> with the ingest's default options, <paramref name="configure"/> applied.</summary>
+    internal static OutputPublisher PublisherTo(EmbeddedKafkaCluster kafka, Action<KafkaIngestOptions>? configure = null)
+    {
+        var options = new KafkaIngestOptions { BootstrapServers = kafka.BootstrapServers };
+        configure?.Invoke(options);
+        return new OutputPublisher(Microsoft.Extensions.Options.Options.Create(options));
+    }
+
     [Fact]
     public async Task Matches_whose_values_have_one_length_are_each_published_with_their_own_value()
     {
         await using var kafka = Traffic.StartKafka();
-        using var publisher = new OutputPublisher(Microsoft.Extensions.Options.Options.Create(new KafkaIngestOptions { BootstrapServers = kafka.BootstrapServers }));
+        using var publisher = PublisherTo(kafka);
         var message = new IngestMessage("m-1", "primary failed over", null, null, null, null, null, $"{Traffic.InputTopic}/0/0");
         // Ids of one width: the values of each delivery kind have one length, so the writer writes them into one array.
         var matches = Enumerable.Range(10, 40).Select(i => new TextMatch(0, $"user-{i}", $"interest-{i}", 0.75f, [new Highlight("failed", 0.5f)],
@@ -35,7 +44,7 @@ public sealed class OutputPublisherTests
     public async Task Each_match_record_is_keyed_by_its_own_user_whatever_the_keys_lengths_in_bytes()
     {
         await using var kafka = Traffic.StartKafka();
-        using var publisher = new OutputPublisher(Microsoft.Extensions.Options.Options.Create(new KafkaIngestOptions { BootstrapServers = kafka.BootstrapServers }));
+        using var publisher = PublisherTo(kafka);
         var message = new IngestMessage("m-1", "primary failed over", null, null, null, null, null, $"{Traffic.InputTopic}/0/0");
         // Keys written into arrays reused by length in bytes: "jü" and "abc" are 3 bytes each, "ü" is 2 bytes in 1 character;
         // users of one length alternate with users of others, immediate matches produced twice from one record.
@@ -63,7 +72,7 @@ public sealed class OutputPublisherTests
         var ended = new System.Collections.Concurrent.ConcurrentBag<Activity>();
         using var listener = PipelineTests.ListenToIngestActivities(ended.Add);
         await using var kafka = Traffic.StartKafka();
-        using var publisher = new OutputPublisher(Microsoft.Extensions.Options.Options.Create(new KafkaIngestOptions { BootstrapServers = kafka.BootstrapServers, DigestTopic = topic }));
+        using var publisher = PublisherTo(kafka, options => options.DigestTopic = topic);
         using var caller = new Activity("caller").Start();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>

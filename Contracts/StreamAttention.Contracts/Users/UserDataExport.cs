@@ -8,8 +8,8 @@ namespace StreamAttention.Contracts.Users;
 /// it is to report (most repeated first, each with its last text), and what the next digest only counts: the matches
 /// waiting unlisted, by interest (<paramref name="UnlistedWaitingForDigest"/>), and the suppressed near-duplicates of
 /// originals forgotten past the bound on those kept (<paramref name="ForgottenRepeatsWaitingForDigest"/>, part of its
-/// <c>moreRepeats</c>). Both were added after the others: a silo of an earlier build answers without them. What is derived from these
-/// is left out: fingerprints of recent texts, rate-limit times, the interests' stored expansions (the embedder's words
+/// <c>moreRepeats</c>). Both were added after the others: where a silo of an earlier build holds the user's grain, they
+/// are their defaults (null and 0). What is derived from these is left out: fingerprints of recent texts, rate-limit times, the interests' stored expansions (the embedder's words
 /// for their texts), the "not like this" examples' vectors (counted in the feedback).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("StreamAttention.UserDataExport")]

@@ -87,7 +87,10 @@ public sealed class AttentionState
     [Id(3)]
     public DateTimeOffset? NextDigestAt { get; set; }
 
-    /// <summary>Digests formed so far, so the next one gets a new id.</summary>
+    /// <summary>
+    /// The number of the last digest formed, so the next one gets a new id: the first is numbered by the time it was
+    /// formed (milliseconds since 1970), each next one by one more; 0 before any.
+    /// </summary>
     [Id(4)]
     public long DigestSequence { get; set; }
 

@@ -292,7 +292,7 @@ public sealed class AttentionFilterTests
         var digest = Assert.IsType<Digest>(filter.TakeDueDigest("u", policy, state));
         Assert.Null(filter.TakeDueDigest("u", policy, state));
 
-        Assert.Equal(("u/1", 25, DigestReasons.Schedule), (digest.Id, digest.Total, digest.Reason));
+        Assert.Equal(($"u/{time.GetUtcNow().ToUnixTimeMilliseconds()}", 25, DigestReasons.Schedule), (digest.Id, digest.Total, digest.Reason));
         var listed = digest.Groups.SelectMany(g => g.Top).ToArray();
         Assert.Equal(10, listed.Length);
         Assert.Equal(15, digest.Groups.Sum(g => g.More));

@@ -64,6 +64,13 @@ public sealed class RedisServer : IDisposable
         await redis.GetServers().Single().FlushAllDatabasesAsync();
     }
 
+    /// <summary>Returns once Redis answers a PING on a connection of its own: it has run every command sent to it before.</summary>
+    public async Task PingAsync()
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(Configuration);
+        await redis.GetDatabase().PingAsync();
+    }
+
     /// <summary>Redis stops answering (SIGSTOP): its clients' calls time out, as with a Redis stuck or cut off, until <see cref="Resume"/>.</summary>
     public void Pause() => _process.Stop();
 

@@ -109,6 +109,33 @@ public sealed class DeadLetterHeaderDecodingTests
         Assert.Contains(DeadLetterHeaders.Origin, decoded.Detail);
     }
 
+    /// <summary>
+    /// A header that says whom or what the message is for, given twice with different values, is ambiguous: read
+    /// last-wins it would route the message by whichever copy came last. The same value twice says one thing.
+    /// </summary>
+    [Theory]
+    [InlineData(DeadLetterHeaders.User, "alice", "bob")]
+    [InlineData(DeadLetterHeaders.Origin, "other/3/12", "other/3/13")]
+    [InlineData(DeadLetterHeaders.ErasureMark, "0123456789abcdef0123456789abcdef/1", "0123456789abcdef0123456789abcdef/2")]
+    [InlineData(DeadLetterHeaders.Incarnation, "0123456789abcdef0123456789abcdef", "fedcba9876543210fedcba9876543210")]
+    public void A_header_given_twice_with_different_values_is_an_invalid_field(string name, string first, string last)
+    {
+        Headers Twice(string second)
+        {
+            var headers = name == DeadLetterHeaders.User ? new Headers() : UserHeader("alice");
+            headers.Add(name, Encoding.UTF8.GetBytes(first));
+            headers.Add(name, Encoding.UTF8.GetBytes(second));
+            return headers;
+        }
+
+        var ambiguous = Decoder("json").Decode(Value("json"), Source, Twice(last));
+
+        Assert.Null(ambiguous.Message);
+        Assert.Equal(DeadLetterReasons.InvalidField, ambiguous.Reason);
+        Assert.Equal($"header '{name}' is given 2 times with different values", ambiguous.Detail);
+        Assert.NotNull(Decoder("json").Decode(Value("json"), Source, Twice(first)).Message);
+    }
+
     private static MessageDecoder Decoder(string format)
         => new(64 * 1024, format == "json" ? new JsonMessageDecoder(new JsonFieldOptions(), vectors: null) : new TextMessageDecoder(),
             new MessageTenancy(new IngestTenancyOptions { Topics = { [Traffic.InputTopic] = "acme" } }));

@@ -1,11 +1,25 @@
 using System.Text;
 using System.Text.Unicode;
+using Confluent.Kafka;
 
 namespace StreamAttention.Ingest.Decoding;
 
 /// <summary>A header the ingest reads as text (user, origin, tenant): its value, or null when it is blank or not UTF-8.</summary>
 internal static class HeaderText
 {
+    /// <summary>
+    /// The <see cref="DeadLetterReasons.InvalidField"/> detail for header <paramref name="name"/> given more than once
+    /// with different values (byte for byte), or null: read last-wins, such a header would route the message by
+    /// whichever copy a producer or proxy happened to append last.
+    /// </summary>
+    public static string? Ambiguity(Headers headers, string name)
+    {
+        var values = headers.Where(h => h.Key == name).Select(h => h.GetValueBytes() ?? []).ToList();
+        return values.Skip(1).Any(value => !value.AsSpan().SequenceEqual(values[0]))
+            ? $"header '{name}' is given {values.Count} times with different values"
+            : null;
+    }
+
     public static string? Of(byte[]? value)
         => value is not null && Utf8.IsValid(value) && Encoding.UTF8.GetString(value) is var text && !string.IsNullOrWhiteSpace(text) ? text : null;
 }

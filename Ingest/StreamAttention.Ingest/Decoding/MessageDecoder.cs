@@ -15,6 +15,9 @@ public sealed class MessageDecoder(int maxMessageBytes, IFormatDecoder decoder, 
 {
     private static ReadOnlySpan<byte> Utf8ByteOrderMark => [0xEF, 0xBB, 0xBF];
 
+    /// <summary>The headers read with the user header, each refused when given twice with different values.</summary>
+    private static readonly string[] UserHeaders = [DeadLetterHeaders.User, DeadLetterHeaders.ErasureMark, DeadLetterHeaders.Incarnation];
+
     public DecodeResult Decode(byte[]? value, SourcePosition source, Headers? headers = null)
         => tenancy.Resolve(WithHeaderOrigin(WithHeaderUser(DecodeValue(value, source), headers), headers), source.Topic, headers);
 
@@ -28,6 +31,11 @@ public sealed class MessageDecoder(int maxMessageBytes, IFormatDecoder decoder, 
         if (decoded.Message is not { } message || headers?.TryGetLastBytes(DeadLetterHeaders.Origin, out var bytes) != true)
         {
             return decoded;
+        }
+        // Two origins are two identities (match ids) for one message.
+        if (HeaderText.Ambiguity(headers, DeadLetterHeaders.Origin) is { } ambiguity)
+        {
+            return DecodeResult.Reject(DeadLetterReasons.InvalidField, ambiguity);
         }
         return HeaderText.Of(bytes) is not { } origin
             ? DecodeResult.Reject(DeadLetterReasons.InvalidField, $"header '{DeadLetterHeaders.Origin}' must be a UTF-8 position, topic/partition/offset")
@@ -44,6 +52,12 @@ public sealed class MessageDecoder(int maxMessageBytes, IFormatDecoder decoder, 
         if (decoded.Message is not { } message || headers?.TryGetLastBytes(DeadLetterHeaders.User, out var bytes) != true)
         {
             return decoded;
+        }
+        // Two users would route the message to whichever came last; two marks or incarnations would let the last decide
+        // whether a replay still reaches a user erased since.
+        if (UserHeaders.Select(name => HeaderText.Ambiguity(headers, name)).FirstOrDefault(ambiguity => ambiguity is not null) is { } ambiguity)
+        {
+            return DecodeResult.Reject(DeadLetterReasons.InvalidField, ambiguity);
         }
         if (HeaderText.Of(bytes) is not { } user || !IngestMessage.IsUserOfItsTenant(user))
         {

@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using StreamAttention.Contracts.Diagnostics;
 using StreamAttention.Grains.Shards;
 using StreamAttention.Ingest.Decoding;
+using StreamAttention.Ingest.Publishing;
 
 namespace StreamAttention.Dashboard.Tests;
 
@@ -93,6 +94,23 @@ public sealed partial class DeploymentMonitoringTests
         Assert.Contains(PrometheusNames.Counter(InstrumentNames.IngestPauses), ExportedNames(exposition).Keys);
         Assert.Empty(DeadLetterReasons.All.Except(LabelValues(exposition, PrometheusNames.Counter(InstrumentNames.IngestDeadLetters), "reason")));
         Assert.Empty(new[] { BatchingInstruments.Busy, BatchingInstruments.Cancelled }.Except(LabelValues(exposition, PrometheusNames.Counter(InstrumentNames.BatchDropped), "reason")));
+    }
+
+    /// <summary>
+    /// The on-call engineer reads a dead letter's headers by the names the alerts and their runbook (Deploy/README.md,
+    /// "Alerts") give: each <c>streamattention-…</c> name there is a header the ingest writes on a dead letter.
+    /// </summary>
+    [Fact]
+    public void Alerts_and_their_runbook_name_only_headers_a_dead_letter_carries()
+    {
+        var root = RepositoryRoot();
+        var readme = File.ReadAllText(Path.Combine(root, "Deploy", "README.md"));
+        var alertsSection = readme[readme.IndexOf("\n## Alerts\n", StringComparison.Ordinal)..readme.IndexOf("\n## Known gaps\n", StringComparison.Ordinal)];
+        var named = HeaderName().Matches(File.ReadAllText(Path.Combine(root, "Deploy", "prometheus", "alerts.yml")) + alertsSection)
+            .Select(m => m.Value).ToHashSet(StringComparer.Ordinal);
+
+        Assert.Empty(named.Except(DeadLetterHeaders.WrittenByDeadLetter));
+        Assert.Contains(DeadLetterHeaders.Error, named);
     }
 
     /// <summary>The values <paramref name="label"/> takes in the exposition's samples of <paramref name="metric"/>.</summary>
@@ -401,6 +419,10 @@ public sealed partial class DeploymentMonitoringTests
     /// <summary>A selector's <c>job</c> matcher: <c>job="a"</c> or <c>job=~"a|b"</c>.</summary>
     [GeneratedRegex(@"\bjob=~?""(?<jobs>[^""]*)""")]
     private static partial Regex JobSelector();
+
+    /// <summary>A header name of StreamAttention's (<c>streamattention-error</c>), not a metric or a host name.</summary>
+    [GeneratedRegex(@"(?<![\w.-])streamattention(?:-[a-z]+)+(?![\w.])")]
+    private static partial Regex HeaderName();
 
     [GeneratedRegex(@"^(?<indent>\s*)(?:-\s+)?expr:\s*(?<value>.*?)\s*$")]
     private static partial Regex RuleExpression();

@@ -113,9 +113,10 @@ public sealed class AttentionFilter(TimeProvider time, int maxFingerprints = Int
             .OrderByDescending(g => g.Top.Count == 0 ? float.MinValue : g.Top[0].Score).ThenBy(g => g.InterestId, StringComparer.Ordinal)
             .ToArray();
         var reason = state.UnlistedQuietHours || pending.Any(m => m.Delivery == DeliveryKinds.QuietHours) ? DigestReasons.QuietHoursEnd : DigestReasons.Schedule;
-        // A user's first digest is numbered by the clock, not 1: an erasure clears the count while the erased user's
-        // digests stay on the topic under their ids, by which consumers drop a resent digest.
-        state.DigestSequence = state.DigestSequence == 0 ? Math.Max(1, now.ToUnixTimeMilliseconds()) : state.DigestSequence + 1;
+        // Numbered by the clock (one more than the last where that is later), not by a count: an erasure clears the
+        // count and a restored snapshot rolls it back, while the digests sent meanwhile stay on the topic under their
+        // ids, by which consumers drop a resent digest.
+        state.DigestSequence = Math.Max(state.DigestSequence + 1, now.ToUnixTimeMilliseconds());
         var repeats = state.RepeatsMostFirst().Take(policy.Digest.DigestSize).ToArray();
         var moreRepeats = state.Repeats.Values.Sum(r => r.Count) - repeats.Sum(r => r.Count) + state.ForgottenRepeats;
         var digest = new Digest($"{userId}/{state.DigestSequence}", userId, now, reason, pending.Count + unlisted.Values.Sum(), groups, repeats, moreRepeats);

@@ -88,8 +88,8 @@ public sealed class AttentionState
     public DateTimeOffset? NextDigestAt { get; set; }
 
     /// <summary>
-    /// The number of the last digest formed, so the next one gets a new id: the first is numbered by the time it was
-    /// formed (milliseconds since 1970), each next one by one more; 0 before any.
+    /// The number of the last digest formed, so the next one gets a new id: the time it was formed (milliseconds since
+    /// 1970), or one more than the last where that is later; 0 before any.
     /// </summary>
     [Id(4)]
     public long DigestSequence { get; set; }

@@ -87,6 +87,35 @@ public sealed class AttentionFilterTests
         Assert.Null(filter.TakeDueDigest("u", policy, state));
     }
 
+    /// <summary>
+    /// A restored snapshot rolls the state back past digests already sent, which stay on the topic under their ids: the
+    /// digests formed after it get ids none of those had, so a consumer dropping a resent digest by its id loses none.
+    /// </summary>
+    [Fact]
+    public void Digests_formed_after_the_state_was_rolled_back_to_a_snapshot_get_ids_no_digest_sent_since_had()
+    {
+        var (time, filter, state) = Arrange();
+        var policy = DeliveryPolicy.Default with { RateLimit = new RateLimitPolicy(1, TimeSpan.FromHours(1)), Digest = new DigestPolicy(TimeSpan.FromHours(1), 10) };
+        string NextDigestId(int round)
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                Decide(filter, Match($"r{round}-{i}", DistinctText(round * 3 + i), 0.8f), policy, state);
+            }
+            time.Advance(TimeSpan.FromMinutes(61));
+            return Assert.IsType<Digest>(filter.TakeDueDigest("u", policy, state)).Id;
+        }
+
+        NextDigestId(0);
+        var snapshotSequence = state.DigestSequence;
+        string[] sentSinceSnapshot = [NextDigestId(1), NextDigestId(2)];
+        state.DigestSequence = snapshotSequence;
+        string[] formedAfterRestore = [NextDigestId(3), NextDigestId(4)];
+
+        Assert.Empty(formedAfterRestore.Intersect(sentSinceSnapshot));
+        Assert.Equal(formedAfterRestore.Length, formedAfterRestore.Distinct().Count());
+    }
+
     /// <summary>An original with a UUID id repeated again is named by the string its repeats are counted under, not a new one each time.</summary>
     [Fact]
     public void Repeats_of_an_original_name_it_by_the_id_string_they_are_counted_under()

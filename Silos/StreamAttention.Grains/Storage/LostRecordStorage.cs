@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Storage;
 using StackExchange.Redis;
+using StreamAttention.Contracts.Grains;
 
 namespace StreamAttention.Grains.Storage;
 
@@ -37,6 +38,14 @@ namespace StreamAttention.Grains.Storage;
 /// the tenants) whose record a write stored again are kept (<see cref="IKnowsRecordsWrittenAgain"/>) until they
 /// <see cref="Forget"/> it, for the grain to store those again too. No other grain is kept: a shard's record is all it
 /// stores.
+/// </para>
+/// <para>
+/// A Redis that did not answer (unreachable, or slower than its timeout) fails the read, write or clear with
+/// <see cref="StorageUnavailableException"/>, which every caller can name and deserialize. Without it, an activation
+/// whose state read timed out failed with StackExchange.Redis's exception, which a caller on another silo (the API's)
+/// could not be sent (no codec for it): a 500. The silo's call filter (<see cref="StorageOutageCallFilter"/>) does not
+/// see an activation's read; it still names the failures of Redis's other uses in grain calls (reminders, the stored
+/// user keys).
 /// </para>
 /// </summary>
 /// <param name="writtenAgainAskedBy">The grain types that ask <see cref="WroteAgain"/> after their writes.</param>
@@ -78,19 +87,33 @@ internal sealed partial class LostRecordStorage(IGrainStorage redis, RedisStorag
     public void RememberEpoch(string etag, string epoch) => _epochs.TryAdd(etag, epoch);
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
-        => RememberingEpochAsync(grainState, () => redis.ReadStateAsync(stateName, grainId, grainState));
+        => NamingOutagesAsync("read", stateName, grainId, () => RememberingEpochAsync(grainState, () => redis.ReadStateAsync(stateName, grainId, grainState)));
 
-    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
-    {
-        if (await ChangeAsync(stateName, grainId, grainState, () => redis.WriteStateAsync(stateName, grainId, grainState))
-            && writtenAgainAskedBy.Contains(grainId.Type))
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+        => NamingOutagesAsync("write", stateName, grainId, async () =>
         {
-            _wroteAgain[grainId] = true;
-        }
-    }
+            if (await ChangeAsync(stateName, grainId, grainState, () => redis.WriteStateAsync(stateName, grainId, grainState))
+                && writtenAgainAskedBy.Contains(grainId.Type))
+            {
+                _wroteAgain[grainId] = true;
+            }
+        });
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
-        => ChangeAsync(stateName, grainId, grainState, () => redis.ClearStateAsync(stateName, grainId, grainState));
+        => NamingOutagesAsync("clear", stateName, grainId, () => ChangeAsync(stateName, grainId, grainState, () => redis.ClearStateAsync(stateName, grainId, grainState)));
+
+    /// <summary>The storage call, its failure for a Redis that did not answer thrown as <see cref="StorageUnavailableException"/>.</summary>
+    private static async Task NamingOutagesAsync(string operation, string stateName, GrainId grainId, Func<Task> call)
+    {
+        try
+        {
+            await call();
+        }
+        catch (Exception e) when (e is not StorageUnavailableException && ClusterFailures.IsStorageUnavailable(e))
+        {
+            throw StorageOutageCallFilter.Unavailable($"The {operation} of the record {stateName} of {grainId}", e);
+        }
+    }
 
     /// <summary>Makes the change; true when it stored again a record Redis lost.</summary>
     private async Task<bool> ChangeAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, Func<Task> change)

@@ -20,7 +20,15 @@ internal sealed class StorageOutageCallFilter : IIncomingGrainCallFilter
         }
         catch (Exception e) when (e is not StorageUnavailableException && ClusterFailures.IsStorageUnavailable(e))
         {
-            throw new StorageUnavailableException($"The grain's storage did not answer: {e.Message}", e);
+            throw Unavailable("The grain's call", e);
         }
     }
+
+    /// <summary>
+    /// The exception for <paramref name="cause"/>, a Redis that did not answer <paramref name="what"/>. The cause is kept
+    /// as text only: StackExchange.Redis's exceptions have no codec, and an inner one would fail the answer to a caller
+    /// on another silo (a 500 at the API).
+    /// </summary>
+    public static StorageUnavailableException Unavailable(string what, Exception cause)
+        => new($"{what} got no answer from its storage (Redis): {cause.GetType().Name}: {cause.Message}");
 }

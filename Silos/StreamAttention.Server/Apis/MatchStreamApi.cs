@@ -8,6 +8,7 @@ using StreamAttention.Contracts.Live;
 using StreamAttention.Grains.Live;
 using StreamAttention.Server.Dashboard;
 using StreamAttention.Server.Hosting;
+using StreamAttention.Server.Options;
 using StreamAttention.Server.Security;
 
 namespace StreamAttention.Server.Apis;
@@ -37,6 +38,10 @@ public static class MatchStreamApi
     public const string LastEventIdHeader = "Last-Event-ID";
 
     private const string KeepAliveComment = ": keep-alive\n\n";
+    /// <summary>A JWT's expiry (seconds since 1970), kept under its own name (inbound claims are not mapped).</summary>
+    private const string ExpiryClaim = "exp";
+    /// <summary>The longest a <see cref="CancellationTokenSource"/> timer waits (just under 2^32 ms, some 49 days).</summary>
+    private static readonly TimeSpan MaxTimerWait = TimeSpan.FromDays(49);
 
     public static IEndpointRouteBuilder MapMatchStreamApi(this IEndpointRouteBuilder app)
     {
@@ -87,10 +92,16 @@ public static class MatchStreamApi
             await WriteGapAsync(context.Response, LastEventIdField, resumeAfter!, cancellationToken);
         }
         // A stream ends when the server stops: the server waits for open requests before it stops, and would otherwise
-        // wait its whole shutdown timeout for every open stream, and then cut them.
-        var stopping = context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        // wait its whole shutdown timeout for every open stream, and then cut them. It ends too when its token expires,
+        // as every other request with that token is refused from then on: EventSource's reconnection is then a 401.
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(
+            context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+        if (TokenAcceptedFor(context) is { } accepted)
+        {
+            ending.CancelAfter(accepted);
+        }
         var queue = subscription.Reader;
-        while (await WaitOrKeepAliveAsync(queue, context.Response, options.StreamKeepAlive, stopping, cancellationToken))
+        while (await WaitOrKeepAliveAsync(queue, context.Response, options.StreamKeepAlive, ending.Token, cancellationToken))
         {
             while (queue.TryRead(out var match))
             {
@@ -108,22 +119,37 @@ public static class MatchStreamApi
     }
 
     /// <summary>
+    /// How much longer the request's token is accepted (its expiry, plus the clock skew tokens are validated with); null
+    /// for a caller without one (an API key, or no authentication), or one accepted for longer than a timer can wait.
+    /// </summary>
+    private static TimeSpan? TokenAcceptedFor(HttpContext context)
+    {
+        if (!long.TryParse(context.User.FindFirst(ExpiryClaim)?.Value, out var expiresAtSeconds))
+        {
+            return null;
+        }
+        var skew = context.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value.ClockSkew;
+        var left = DateTimeOffset.FromUnixTimeSeconds(expiresAtSeconds) + skew - DateTimeOffset.UtcNow;
+        return left <= TimeSpan.Zero ? TimeSpan.Zero : left < MaxTimerWait ? left : null;
+    }
+
+    /// <summary>
     /// Waits for the next match, writing a comment line each <paramref name="keepAlive"/> without one: proxies and load
     /// balancers close a connection idle for a minute or so, and a client could not tell a quiet stream from a dead one.
-    /// False when the silo stops.
+    /// False when the stream ends (<paramref name="ending"/>).
     /// </summary>
-    private static async Task<bool> WaitOrKeepAliveAsync(ChannelReader<LiveMatch> queue, HttpResponse response, TimeSpan keepAlive, CancellationToken stopping,
+    private static async Task<bool> WaitOrKeepAliveAsync(ChannelReader<LiveMatch> queue, HttpResponse response, TimeSpan keepAlive, CancellationToken ending,
         CancellationToken cancellationToken)
     {
-        while (!stopping.IsCancellationRequested)
+        while (!ending.IsCancellationRequested)
         {
-            using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
+            using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, ending);
             idle.CancelAfter(keepAlive);
             try
             {
                 return await queue.WaitToReadAsync(idle.Token);
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && !stopping.IsCancellationRequested)
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && !ending.IsCancellationRequested)
             {
                 await WriteAsync(response, KeepAliveComment, cancellationToken);
             }

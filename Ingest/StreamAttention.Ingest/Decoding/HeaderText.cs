@@ -14,10 +14,22 @@ internal static class HeaderText
     /// </summary>
     public static string? Ambiguity(Headers headers, string name)
     {
-        var values = headers.Where(h => h.Key == name).Select(h => h.GetValueBytes() ?? []).ToList();
-        return values.Skip(1).Any(value => !value.AsSpan().SequenceEqual(values[0]))
-            ? $"header '{name}' is given {values.Count} times with different values"
-            : null;
+        // Indexed, not enumerated or listed: this runs on every message's decode and allocates nothing.
+        byte[]? first = null;
+        var copies = 0;
+        var differ = false;
+        for (var i = 0; i < headers.Count; i++)
+        {
+            if (headers[i].Key != name)
+            {
+                continue;
+            }
+            var value = headers[i].GetValueBytes() ?? [];
+            copies++;
+            differ |= first is not null && !value.AsSpan().SequenceEqual(first);
+            first ??= value;
+        }
+        return differ ? $"header '{name}' is given {copies} times with different values" : null;
     }
 
     public static string? Of(byte[]? value)

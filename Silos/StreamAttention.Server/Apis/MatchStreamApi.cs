@@ -38,8 +38,6 @@ public static class MatchStreamApi
     public const string LastEventIdHeader = "Last-Event-ID";
 
     private const string KeepAliveComment = ": keep-alive\n\n";
-    /// <summary>A JWT's expiry (seconds since 1970), kept under its own name (inbound claims are not mapped).</summary>
-    private const string ExpiryClaim = "exp";
     /// <summary>The longest a <see cref="CancellationTokenSource"/> timer waits (just under 2^32 ms, some 49 days).</summary>
     private static readonly TimeSpan MaxTimerWait = TimeSpan.FromDays(49);
 
@@ -124,7 +122,7 @@ public static class MatchStreamApi
     /// </summary>
     private static TimeSpan? TokenAcceptedFor(HttpContext context)
     {
-        if (!long.TryParse(context.User.FindFirst(ExpiryClaim)?.Value, out var expiresAtSeconds))
+        if (!long.TryParse(context.User.FindFirst(ClaimNames.Expiry)?.Value, out var expiresAtSeconds))
         {
             return null;
         }

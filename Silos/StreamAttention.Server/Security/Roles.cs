@@ -15,10 +15,14 @@ public static class Roles
     public static readonly IReadOnlyList<string> All = [User, TenantAdmin, Operator];
 }
 
-/// <summary>The claims authorization reads: the caller's tenant, user id (<c>sub</c>) and role.</summary>
+/// <summary>
+/// The claims authorization reads: the caller's tenant, user id (<c>sub</c>) and role, and a token's expiry (<c>exp</c>,
+/// seconds since 1970), which ends a live stream opened with it.
+/// </summary>
 public static class ClaimNames
 {
     public const string Tenant = "tenant";
     public const string Subject = "sub";
     public const string Role = "role";
+    public const string Expiry = "exp";
 }

@@ -54,4 +54,26 @@ public sealed class KafkaIngestOptionsTests
         var committed = Bind(("Ingest:Consumer:isolation.level", "READ_COMMITTED"));
         Assert.Empty(committed.Validate(new ValidationContext(committed)));
     }
+
+    /// <summary>
+    /// A partition added to an input topic has no committed offset when the group first reads it, minutes after its first
+    /// records (the next metadata refresh): with latest they were skipped without a trace; with error the partition stalled.
+    /// </summary>
+    [Theory]
+    [InlineData("latest")]
+    [InlineData("largest")]
+    [InlineData("end")]
+    [InlineData("error")]
+    public void A_consumer_auto_offset_reset_other_than_earliest_is_refused(string reset)
+    {
+        var options = Bind(("Ingest:Consumer:auto.offset.reset", reset));
+
+        Assert.Equal([$"Ingest:Consumer:auto.offset.reset must be earliest, not '{reset}': the ingest would skip the records written to a partition before it first reads it (a partition added to an input topic, a new group)."],
+            options.Validate(new ValidationContext(options)).Select(e => e.ErrorMessage));
+        foreach (var earliest in new[] { "earliest", "SMALLEST", "beginning" })
+        {
+            var accepted = Bind(("Ingest:Consumer:auto.offset.reset", earliest));
+            Assert.Empty(accepted.Validate(new ValidationContext(accepted)));
+        }
+    }
 }

@@ -148,6 +148,10 @@ public sealed class KafkaIngestOptions : IValidatableObject
         {
             yield return new ValidationResult($"Ingest:Consumer:{IngestConsumerConfig.IsolationLevelSetting} must be {IngestConsumerConfig.ReadCommitted}, not '{isolation}': the ingest would score the records of aborted transactions.", [nameof(Consumer)]);
         }
+        if (Consumer.TryGetValue(IngestConsumerConfig.AutoOffsetResetSetting, out var reset) && !IngestConsumerConfig.EarliestOffsetResets.Contains(reset, StringComparer.OrdinalIgnoreCase))
+        {
+            yield return new ValidationResult($"Ingest:Consumer:{IngestConsumerConfig.AutoOffsetResetSetting} must be earliest, not '{reset}': the ingest would skip the records written to a partition before it first reads it (a partition added to an input topic, a new group).", [nameof(Consumer)]);
+        }
         if (Producer.TryGetValue(ProducerMessageMaxBytesSetting, out var maxBytes) && !int.TryParse(maxBytes, NumberStyles.None, CultureInfo.InvariantCulture, out _))
         {
             yield return new ValidationResult($"Ingest:Producer:{ProducerMessageMaxBytesSetting} must be a whole number of bytes in decimal (dead letters are cut to fit it), not '{maxBytes}'.", [nameof(Producer)]);

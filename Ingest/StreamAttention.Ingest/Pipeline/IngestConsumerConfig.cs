@@ -45,6 +45,16 @@ public static class IngestConsumerConfig
     /// </summary>
     public const string ReadCommitted = "read_committed";
 
+    public const string AutoOffsetResetSetting = "auto.offset.reset";
+
+    /// <summary>
+    /// librdkafka's names for <c>earliest</c>: where a partition with no committed offset is read from. Any other value
+    /// (<c>latest</c>, <c>end</c>, <c>error</c>) skips, or stops at, the records written before the group first reads a
+    /// partition: every record of a partition added to an input topic (<c>kafka-topics --alter --partitions</c>) up to the
+    /// rebalance that assigns it, minutes later. <see cref="KafkaIngestOptions"/> refuses them.
+    /// </summary>
+    public static readonly string[] EarliestOffsetResets = ["earliest", "smallest", "beginning"];
+
     public static ConsumerConfig Of(KafkaIngestOptions options)
     {
         var config = new ConsumerConfig

@@ -9,20 +9,25 @@ namespace StreamAttention.Embeddings;
 /// <summary>
 /// The one place where texts are brought to one Unicode form, so that a word matches itself however it was typed or
 /// encoded: "é" precomposed (NFC) or as "e" and a combining accent (NFD), "５０３" in full-width digits, "Straße" and
-/// "STRASSE", a zero-width joiner or soft hyphen inside a word, "İSTANBUL" and "istanbul". ICU's normaliser, not
+/// "STRASSE", a zero-width joiner or soft hyphen inside a word, "İSTANBUL" and "istanbul", a word in a terminal's colours
+/// or without them. ICU's normaliser, not
 /// <see cref="string.Normalize()"/>: under InvariantGlobalization (Directory.Build.props) the latter returns its input
 /// unchanged. Case folding is Unicode's own, the same in every process whatever its culture.
 /// </summary>
 public static class UnicodeText
 {
     private const char CombiningDotAbove = '\u0307';
+    private const char Escape = '\u001B';
+    private const char Bell = '\u0007';
 
     /// <summary>
-    /// NFKC_Casefold (compatibility forms unified, case folded, default-ignorable characters removed), then a combining
-    /// dot above dropped after a soft-dotted letter (<see cref="WithoutDotsOnSoftDotted"/>).
+    /// Terminal escape sequences removed (<see cref="WithoutEscapeSequences"/>), NFKC_Casefold (compatibility forms
+    /// unified, case folded, default-ignorable characters removed), then a combining dot above dropped after a
+    /// soft-dotted letter (<see cref="WithoutDotsOnSoftDotted"/>).
     /// </summary>
     public static string Fold(string text)
     {
+        text = WithoutEscapeSequences(text);
         if (Ascii.IsValid(text))
         {
             return text.ToLowerInvariant();
@@ -37,6 +42,10 @@ public static class UnicodeText
     /// </summary>
     public static Span<char> Fold(ReadOnlySpan<char> text, Span<char> scratch)
     {
+        if (text.Contains(Escape))
+        {
+            text = WithoutEscapeSequences(text.ToString());
+        }
         if (Ascii.IsValid(text) && Ascii.ToLower(text, scratch, out var lowered) == OperationStatus.Done)
         {
             return scratch[..lowered];
@@ -61,7 +70,84 @@ public static class UnicodeText
             var folded = Fold(text);
             return Ascii.IsValid(folded) ? folded : Normalizer2.NFDInstance.Normalize(folded);
         }
+        text = WithoutEscapeSequences(text);
         return Ascii.IsValid(text) ? text : WithoutDefaultIgnorables(Normalizer2.NFKCInstance.Normalize(text));
+    }
+
+    /// <summary>
+    /// <paramref name="text"/> without the terminal escape sequences a log line copied or piped from a terminal keeps:
+    /// control sequences (ESC [ parameters, intermediates, a final byte: colours, grep --color's marks, which may sit
+    /// inside a word) and operating system commands (ESC ] … BEL or ESC \: hyperlinks, titles). Their letters ("31m",
+    /// "K") would otherwise join the next word ("\u001B[31mORA-00600" would be the words "31mora" and "00600"), and a
+    /// sequence inside a word would cut it. Any other ESC stays, a boundary as every control character is; an OSC
+    /// without its end loses only its ESC ]. One pass, so a line of many sequences costs its length.
+    /// </summary>
+    private static string WithoutEscapeSequences(string text)
+    {
+        var next = text.IndexOf(Escape);
+        if (next < 0)
+        {
+            return text;
+        }
+        var kept = new StringBuilder(text.Length);
+        var position = 0;
+        var commandsMayEnd = true;
+        while (next >= 0)
+        {
+            kept.Append(text, position, next - position);
+            position = SequenceEnd(text, next, ref commandsMayEnd);
+            if (position == next)
+            {
+                kept.Append(Escape);
+                position++;
+            }
+            next = text.IndexOf(Escape, position);
+        }
+        return kept.Append(text, position, text.Length - position).ToString();
+    }
+
+    /// <summary>
+    /// Where the escape sequence at <paramref name="escape"/> ends, or <paramref name="escape"/> where none starts there.
+    /// <paramref name="commandsMayEnd"/> turns false once an OSC found no end, so that no later one looks again.
+    /// </summary>
+    private static int SequenceEnd(string text, int escape, ref bool commandsMayEnd)
+    {
+        var start = escape + 2;
+        if (start > text.Length)
+        {
+            return escape;
+        }
+        if (text[escape + 1] == '[')
+        {
+            var end = start;
+            while (end < text.Length && text[end] is >= '\u0030' and <= '\u003F')
+            {
+                end++;
+            }
+            while (end < text.Length && text[end] is >= '\u0020' and <= '\u002F')
+            {
+                end++;
+            }
+            return end < text.Length && text[end] is >= '\u0040' and <= '\u007E' ? end + 1 : end;
+        }
+        if (text[escape + 1] == ']' && commandsMayEnd)
+        {
+            var terminator = text.AsSpan(start).IndexOfAny(Bell, Escape);
+            while (terminator >= 0 && text[start + terminator] == Escape
+                && (start + terminator + 1 >= text.Length || text[start + terminator + 1] != '\\'))
+            {
+                var searched = start + terminator + 1;
+                var after = text.AsSpan(searched).IndexOfAny(Bell, Escape);
+                terminator = after < 0 ? -1 : searched - start + after;
+            }
+            if (terminator >= 0)
+            {
+                return start + terminator + (text[start + terminator] == Bell ? 1 : 2);
+            }
+            commandsMayEnd = false;
+            return start;
+        }
+        return escape;
     }
 
     private static string WithoutDefaultIgnorables(string text)

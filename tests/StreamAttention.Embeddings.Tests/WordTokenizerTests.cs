@@ -45,6 +45,12 @@ public class WordTokenizerTests
         Assert.Equal(expected, tokenizer.Tokenize(text));
     }
 
+    [Theory]
+    [InlineData("\u001B[1;31mERROR\u001B[0m replication \u001B[33mlagging\u001B[39m", new[] { "error", "replication", "lagging" })]
+    [InlineData("grep: data\u001B[01;31m\u001B[Kbase\u001B[m\u001B[K failover", new[] { "grep", "database", "failover" })]
+    public void Terminal_escape_sequences_are_no_part_of_the_words(string text, string[] expected)
+        => Assert.Equal(expected, WordTokenizer.English.Tokenize(text));
+
     [Fact]
     public void Stop_words_are_configurable()
     {

@@ -42,6 +42,44 @@ public sealed class KeywordRulesTests
         Assert.True(Allows("\U00020BB7\u91CE\u5C4B", require: ["\U00020BB7\u91CE"]));
     }
 
+    // The README's ops terms: hosts, regions, versions, addresses, status codes and pods, each at word boundaries.
+    [Theory]
+    [InlineData("eu-west-1", "host db-07.eu-west-1.internal down", true)]
+    [InlineData("eu-west-1", "REGION=EU_WEST_1", true)]
+    [InlineData("eu-west-1", "host db-07.eu-west-12.internal down", false)]
+    [InlineData("eu-west-1", "zone eu-west-1a degraded", false)]
+    [InlineData("v2.14.1", "deployed v2.14.1-rc1", true)]
+    [InlineData("v2.14.1", "deployed v2.14.10", false)]
+    [InlineData("10.0.3.7", "connect to 10.0.3.7:5432 refused", true)]
+    [InlineData("10.0.3.7", "connect to 10.0.3.70:5432 refused", false)]
+    [InlineData("503", "bytes=15030 status=200", false)]
+    [InlineData("503", "latency 503ms", false)]
+    [InlineData("HTTP 503", "upstream answered HTTP 503", true)]
+    [InlineData("HTTP 503", "\"GET / HTTP/1.1\" 503 0", false)]
+    [InlineData("payments-api", "pod payments-api-7d9f8 OOMKilled", true)]
+    [InlineData("E11000", "{\"code\":\"E11000\",\"msg\":\"duplicate key\"}", true)]
+    [InlineData("0x80070005", "HRESULT 0x80070005 access denied", true)]
+    public void Ops_terms_match_at_word_boundaries(string term, string message, bool allowed)
+        => Assert.Equal(allowed, Allows(message, require: [term]));
+
+    // Terminal colours (SGR), grep --color's marks inside a word and an OSC 8 hyperlink: a log line copied or piped
+    // from a terminal keeps them, and their letters ("31m") would otherwise glue onto the next word.
+    [Theory]
+    [InlineData("\u001B[31mORA-00600\u001B[0m internal error on db-07", "ora-00600")]
+    [InlineData("\u001B[1;31mERROR\u001B[0m \u001B[36mpayments-api-7d9f8\u001B[0m crashed", "payments-api")]
+    [InlineData("pod payments-\u001B[01;31m\u001B[Kapi\u001B[m\u001B[K-7d9f8 restarted", "payments-api")]
+    [InlineData("see \u001B]8;;https://runbook/ora\u0007ORA-00600\u001B]8;;\u001B\\ runbook", "ORA-00600")]
+    [InlineData("region=\u001B[33meu-west-1\u001B[39m status=HTTP 503", "eu-west-1")]
+    public void A_term_matches_through_terminal_escape_sequences(string message, string term)
+    {
+        Assert.True(Allows(message, require: [term]));
+        Assert.False(Allows(message, exclude: [term]));
+    }
+
+    [Fact]
+    public void Escape_sequences_leave_no_words_of_their_own()
+        => Assert.Equal(["error", "eu", "west", "1", "x", "y"], LexicalWords.Split("\u001B[1;31mERROR\u001B[0m eu-west-1 x\u001By \u001B[38;5;196m"));
+
     [Theory]
     [InlineData("Primary postgres failed over", true)]
     [InlineData("POSTGRES failed over", true)]

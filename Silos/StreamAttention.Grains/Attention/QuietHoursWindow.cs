@@ -4,7 +4,9 @@ namespace StreamAttention.Grains.Attention;
 
 /// <summary>
 /// Quiet hours as instants: whether an instant falls inside them and when they end, computed in the policy's IANA
-/// time zone each time, so a daylight-saving change moves the instants and not the local times.
+/// time zone each time, so a daylight-saving change moves the instants and not the local times. Each night's quiet
+/// hours are one stretch of instants, from its start's instant to its end's: where a fall-back repeats a boundary's
+/// local time, the clock reading it the second time neither ends quiet hours again nor starts them again.
 /// </summary>
 public static class QuietHoursWindow
 {
@@ -17,36 +19,34 @@ public static class QuietHoursWindow
             return false;
         }
         var zone = TimeZoneInfo.FindSystemTimeZoneById(quiet.TimeZone);
-        var local = TimeZoneInfo.ConvertTime(now, zone);
-        var time = TimeOnly.FromDateTime(local.DateTime);
-        var date = DateOnly.FromDateTime(local.DateTime);
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime);
         var spansMidnight = quiet.End < quiet.Start;
-        bool inside;
-        DateOnly endDate;
-        if (!spansMidnight)
+        // The quiet hours that began yesterday (local) may still be on, whether or not they span midnight: a fall-back
+        // at midnight (as some zones have) gives the local date back.
+        foreach (var startDate in (ReadOnlySpan<DateOnly>)[today.AddDays(-1), today])
         {
-            inside = time >= quiet.Start && time < quiet.End;
-            endDate = date;
+            var from = ToInstant(startDate.ToDateTime(quiet.Start), zone);
+            var until = ToInstant((spansMidnight ? startDate.AddDays(1) : startDate).ToDateTime(quiet.End), zone);
+            if (from <= now && now < until)
+            {
+                end = until;
+                return true;
+            }
         }
-        else
-        {
-            inside = time >= quiet.Start || time < quiet.End;
-            endDate = time >= quiet.Start ? date.AddDays(1) : date;
-        }
-        if (inside)
-        {
-            end = ToInstant(endDate.ToDateTime(quiet.End), zone);
-        }
-        return inside;
+        return false;
     }
 
-    /// <summary>A local time as an instant; a local time that a spring-forward skips is taken as the first instant after the gap.</summary>
+    /// <summary>
+    /// A local time as an instant: the first the clock reads it, so a local time that a fall-back repeats is taken at
+    /// its first occurrence (the earlier instant), and one that a spring-forward skips as the first instant after the gap.
+    /// </summary>
     private static DateTimeOffset ToInstant(DateTime local, TimeZoneInfo zone)
     {
         while (zone.IsInvalidTime(local))
         {
             local = local.AddMinutes(1);
         }
-        return new DateTimeOffset(local, zone.GetUtcOffset(local));
+        var offset = zone.IsAmbiguousTime(local) ? zone.GetAmbiguousTimeOffsets(local).Max() : zone.GetUtcOffset(local);
+        return new DateTimeOffset(local, offset);
     }
 }

@@ -7,6 +7,7 @@ using StreamAttention.Contracts.Calls;
 using StreamAttention.Contracts.Grains;
 using StreamAttention.Contracts.Users;
 using StreamAttention.Grains.Options;
+using StreamAttention.Grains.Storage;
 using StreamAttention.Grains.Users;
 
 namespace StreamAttention.Grains.Attention;
@@ -28,6 +29,8 @@ namespace StreamAttention.Grains.Attention;
 /// calls (another user of the batch, or else <see cref="IClusterProbeGrain"/>) is hung in its own grain: its matches come
 /// back undecided at once, and so do its matches of later batches until that call ends (a new call would only queue
 /// behind it), instead of every such batch waiting for Orleans' response timeout and failing as the cluster's failure.
+/// Unless that user's grain is waiting on its storage then (<see cref="IStorageCallsExtension"/>): a Redis that answers
+/// each command, but slowly, holds it, and the batch fails as when Redis does not answer, to be retried.
 /// </summary>
 /// <param name="attention">Its clock (<see cref="AttentionFilter.Time"/>) says when a user's failure is forgotten and when the deadline passes: the attention's time.</param>
 public sealed class DeliveryDecisions(UserGrainReferences users, IGrainFactory grains, AttentionFilter attention, IOptions<DeliveryDecisionOptions> options,
@@ -77,6 +80,7 @@ public sealed class DeliveryDecisions(UserGrainReferences users, IGrainFactory g
             }
         }
         await WaitForAnswersAsync(calls, someHung, cancellationToken);
+        await ThrowIfWaitingOnStorageAsync(calls.Select((call, user) => call is { IsCompleted: false } ? byUser.UserId(user) : null).OfType<string>(), cancellationToken);
         List<(string UserId, Task<string?> Error)>? notDecided = null;
         var someFailing = !_failingUsers.IsEmpty;
         for (var user = 0; user < calls.Length; user++)
@@ -160,6 +164,36 @@ public sealed class DeliveryDecisions(UserGrainReferences users, IGrainFactory g
     }
 
     /// <summary>
+    /// Throws <see cref="StorageUnavailableException"/> when one of the users whose calls are still out past the deadline
+    /// is waiting on its grain storage (asked of each one's activation, interleaved with that call): a Redis that answers,
+    /// but slowly, holds the call, not the user's own hang, and the batch is retried as when Redis does not answer. A
+    /// user whose activation cannot tell within a deadline (one still activating, or on a silo of an earlier build) is
+    /// taken for hung, as before.
+    /// </summary>
+    private async Task ThrowIfWaitingOnStorageAsync(IEnumerable<string> stillOut, CancellationToken cancellationToken)
+    {
+        var asked = await Task.WhenAll(stillOut.Select(async userId => (UserId: userId, Waiting: await IsWaitingOnStorageAsync(userId, cancellationToken))));
+        if (Array.Find(asked, user => user.Waiting) is { Waiting: true } waiting)
+        {
+            logger.LogWarning("User {User} did not answer its decision within {Deadline}, waiting on its storage (Redis): the batch fails, to be retried", waiting.UserId, _answerDeadline);
+            throw new StorageUnavailableException($"User {waiting.UserId}'s grain did not answer its decision within {_answerDeadline}: it is waiting on its storage (Redis), which answers too slowly");
+        }
+    }
+
+    private async Task<bool> IsWaitingOnStorageAsync(string userId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await users.Of(userId).AsReference<IStorageCallsExtension>().IsWaitingOnStorage().WaitAsync(_answerDeadline, attention.Time, cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogDebug("User {User}'s grain did not tell whether it waits on its storage ({Error}): taken for hung", userId, e.Message);
+            return false;
+        }
+    }
+
+    /// <summary>
     /// Places the matches of a user that did not answer by the deadline (<paramref name="call"/>, now known to hang) or
     /// was not asked (null: hung in an earlier call) undecided, and returns why.
     /// </summary>
@@ -214,7 +248,7 @@ public sealed class DeliveryDecisions(UserGrainReferences users, IGrainFactory g
     /// Asks one user again after its first call failed, until it answers (null) or the attempts are spent: then the last
     /// error is thrown when the cluster could not carry the call or the storage did not answer, else the user's matches are placed undecided and the
     /// error is returned. A call that hangs past the deadline while the cluster answers a probe is the user's hang
-    /// (<see cref="Unanswered"/>).
+    /// (<see cref="Unanswered"/>), unless the user waits on its storage then (the batch fails).
     /// </summary>
     private async Task<string?> AskAgainAsync(string userId, UserMatch[] userMatches, Task<MatchDecisions> failed, ReadOnlyMemory<int> indexes,
         MatchDecision[] decided, CancellationToken cancellationToken)
@@ -223,14 +257,15 @@ public sealed class DeliveryDecisions(UserGrainReferences users, IGrainFactory g
         var delay = FirstRetryDelay;
         for (var attempt = 1; ; attempt++)
         {
+            // The batch's wait, for this one call: still out then, it hangs in the user's grain or waits on its storage.
+            await WaitForAnswersAsync([call], someHung: false, cancellationToken);
+            if (!call.IsCompleted)
+            {
+                await ThrowIfWaitingOnStorageAsync([userId], cancellationToken);
+                return Unanswered(userId, userMatches, call, indexes.Span, decided);
+            }
             try
             {
-                // The batch's wait, for this one call: still out then, it hangs in the user's grain.
-                await WaitForAnswersAsync([call], someHung: false, cancellationToken);
-                if (!call.IsCompleted)
-                {
-                    return Unanswered(userId, userMatches, call, indexes.Span, decided);
-                }
                 Place(await call, indexes.Span, decided);
                 _failingUsers.TryRemove(userId, out _);
                 return null;

@@ -58,6 +58,9 @@ public static class StreamAttentionSiloBuilderExtensions
         services.TryAddSingleton(provider => new AttentionFilter(provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<IOptions<InterestLimitsOptions>>().Value.MaxFingerprintsPerUser));
         services.TryAddSingleton<UserGrainReferences>();
+        // Counted by the Redis storage (LostRecordStorage); asked by the decisions of a user past its deadline.
+        services.TryAddSingleton<StorageCalls>();
+        builder.AddGrainExtension<IStorageCallsExtension, StorageCallsExtension>();
         services.TryAddSingleton<DeliveryDecisions>();
         services.AddHostedService(provider => provider.GetRequiredService<DeliveryDecisions>());
         services.TryAddSingleton<MatchDelivery>();
@@ -170,6 +173,7 @@ public static class StreamAttentionSiloBuilderExtensions
         // Made by the container, so that it closes the connection when the silo stops.
         builder.Services.AddSingleton(_ => new RedisStorageConnection(ConfigurationOptions.Parse(redis)));
         builder.Services.AddSingleton<IStoredUserKeys, RedisStoredUserKeys>();
+        builder.Services.TryAddSingleton<StorageCalls>();
         // Cleared records are deleted: otherwise each attention log entry ever removed would stay as an empty hash.
         builder.AddRedisGrainStorage(RedisStorageName, (OptionsBuilder<RedisStorageOptions> storage) => UseBinaryStateSerializer(storage
             .Configure<RedisStorageConnection>((options, connection) => (options.ConfigurationOptions, options.CreateMultiplexer, options.DeleteStateOnClear)
@@ -180,7 +184,7 @@ public static class StreamAttentionSiloBuilderExtensions
             services.GetRequiredKeyedService<IGrainStorage>(RedisStorageName), services.GetRequiredService<RedisStorageConnection>(),
             services.GetRequiredService<IOptions<ClusterOptions>>(),
             new HashSet<GrainType> { GrainType.Create(UserGrain.GrainTypeName), GrainType.Create(TenantGrain.GrainTypeName) },
-            services.GetRequiredService<ILogger<LostRecordStorage>>()));
+            services.GetRequiredService<StorageCalls>(), services.GetRequiredService<ILogger<LostRecordStorage>>()));
         return builder;
     }
 

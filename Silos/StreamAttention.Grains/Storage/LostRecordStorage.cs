@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Persistence.Redis;
 using Orleans.Storage;
 using StackExchange.Redis;
 using StreamAttention.Contracts.Grains;
@@ -45,12 +46,18 @@ namespace StreamAttention.Grains.Storage;
 /// whose state read timed out failed with StackExchange.Redis's exception, which a caller on another silo (the API's)
 /// could not be sent (no codec for it): a 500. The silo's call filter (<see cref="StorageOutageCallFilter"/>) does not
 /// see an activation's read; it still names the failures of Redis's other uses in grain calls (reminders, the stored
-/// user keys).
+/// user keys). So does a call StackExchange.Redis failed with the pipe's "Reading is not allowed after reader was
+/// completed": its connection, torn down after Redis stopped answering (paused), failed the commands still out with
+/// that error rather than its own connection exception (<see cref="IsReadAfterConnectionClosed"/>).
+/// </para>
+/// <para>
+/// Each read, write and clear is counted out while it runs (<see cref="StorageCalls"/>): a user whose decision is past
+/// its deadline while it waits here is held by a slow Redis, not hung on its own.
 /// </para>
 /// </summary>
 /// <param name="writtenAgainAskedBy">The grain types that ask <see cref="WroteAgain"/> after their writes.</param>
 internal sealed partial class LostRecordStorage(IGrainStorage redis, RedisStorageConnection connection, IOptions<ClusterOptions> cluster,
-    IReadOnlySet<GrainType> writtenAgainAskedBy, ILogger<LostRecordStorage> logger)
+    IReadOnlySet<GrainType> writtenAgainAskedBy, StorageCalls calls, ILogger<LostRecordStorage> logger)
     : IGrainStorage, IRecordEpochs, IKnowsRecordsWrittenAgain
 {
     /// <summary>Reads the epoch, creating it when missing (never written, or lost with the rest of the data).</summary>
@@ -102,18 +109,37 @@ internal sealed partial class LostRecordStorage(IGrainStorage redis, RedisStorag
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
         => NamingOutagesAsync("clear", stateName, grainId, () => ChangeAsync(stateName, grainId, grainState, () => redis.ClearStateAsync(stateName, grainId, grainState)));
 
-    /// <summary>The storage call, its failure for a Redis that did not answer thrown as <see cref="StorageUnavailableException"/>.</summary>
-    private static async Task NamingOutagesAsync(string operation, string stateName, GrainId grainId, Func<Task> call)
+    /// <summary>
+    /// The storage call, counted out while it runs, its failure for a Redis that did not answer thrown as
+    /// <see cref="StorageUnavailableException"/>.
+    /// </summary>
+    private async Task NamingOutagesAsync(string operation, string stateName, GrainId grainId, Func<Task> call)
     {
         try
         {
-            await call();
+            await calls.RunAsync(grainId, call);
         }
-        catch (Exception e) when (e is not StorageUnavailableException && ClusterFailures.IsStorageUnavailable(e))
+        catch (Exception e) when (e is not StorageUnavailableException && (ClusterFailures.IsStorageUnavailable(e) || IsReadAfterConnectionClosed(e)))
         {
             throw StorageOutageCallFilter.Unavailable($"The {operation} of the record {stateName} of {grainId}", e);
         }
     }
+
+    /// <summary>System.IO.Pipelines' message for a read of a pipe whose reader was completed.</summary>
+    private const string ReaderCompleted = "Reading is not allowed after reader was completed.";
+
+    /// <summary>
+    /// StackExchange.Redis's failure of a command out on a connection it tore down (its read loop then reads the pipe
+    /// it completed, and a second connection failure hands that error to the commands still out, unwrapped): bare, as
+    /// the epoch's script gets it, or as text in Orleans' <see cref="RedisStorageException"/>. Only that error of the
+    /// pipe StackExchange.Redis reads: any other <see cref="InvalidOperationException"/> is a fault to report.
+    /// </summary>
+    private static bool IsReadAfterConnectionClosed(Exception e) => e switch
+    {
+        InvalidOperationException { Message: ReaderCompleted } => true,
+        RedisStorageException => e.Message.Contains($"{typeof(InvalidOperationException).FullName}: {ReaderCompleted}", StringComparison.Ordinal),
+        _ => false,
+    };
 
     /// <summary>Makes the change; true when it stored again a record Redis lost.</summary>
     private async Task<bool> ChangeAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, Func<Task> change)

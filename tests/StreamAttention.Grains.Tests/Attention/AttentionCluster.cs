@@ -37,6 +37,24 @@ public static class AttentionCluster
         return grain;
     }
 
+    /// <summary>
+    /// Two users of one immediate match an hour, and a batch of two matches of the first (the second deferred by the rate
+    /// limit, so its decision writes) around one of the other (delivered at once, which writes nothing).
+    /// </summary>
+    public static async Task<(string Writing, string Other, (string UserId, UserMatch Match)[] Batch)> TwoUsersBatchAsync(IGrainFactory grains, FakeTimeProvider time, string prefix)
+    {
+        var (writing, other) = ($"decisions-{prefix}-writing", $"decisions-{prefix}-other");
+        await WithOneImmediateAnHourAsync(grains, writing);
+        await WithOneImmediateAnHourAsync(grains, other);
+        var now = time.GetUtcNow();
+        return (writing, other,
+        [
+            (writing, new UserMatch(now, "db", Texts.DatabaseMessage, 0.9f, [], $"{prefix}-1")),
+            (other, new UserMatch(now, "db", Texts.DatabaseMessage, 0.9f, [], $"{prefix}-2")),
+            (writing, new UserMatch(now, "db", Texts.DatabaseMessage + " again", 0.9f, [], $"{prefix}-3")),
+        ]);
+    }
+
     /// <summary>Checks for a due digest now, as the user's reminder would at its next tick.</summary>
     public static Task TickAsync(IGrainFactory grains, string userId)
         => grains.GetGrain<IUserGrain>(userId).AsReference<IRemindable>().ReceiveReminder(Users.UserGrain.DigestReminder, default);

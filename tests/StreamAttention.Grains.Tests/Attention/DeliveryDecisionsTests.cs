@@ -381,21 +381,6 @@ public sealed class DeliveryDecisionsTests(AttentionClusterFixture fixture) : IC
         Assert.Equal(decisions.ToArray(), Assert.IsType<MatchDecisions>(read).ToArray());
     }
 
-    /// <summary>
-    /// Two users of one immediate match an hour, and a batch of two matches of the first (the second deferred by the rate
-    /// limit, so its decision writes) around one of the other (delivered at once, which writes nothing).
-    /// </summary>
-    private async Task<(string Writing, string Other, (string UserId, UserMatch Match)[] Batch)> TwoUsersBatchAsync(string prefix)
-    {
-        var (writing, other) = ($"decisions-{prefix}-writing", $"decisions-{prefix}-other");
-        await AttentionCluster.WithOneImmediateAnHourAsync(fixture.Grains, writing);
-        await AttentionCluster.WithOneImmediateAnHourAsync(fixture.Grains, other);
-        var now = fixture.Time.GetUtcNow();
-        return (writing, other,
-        [
-            (writing, new UserMatch(now, "db", Texts.DatabaseMessage, 0.9f, [], $"{prefix}-1")),
-            (other, new UserMatch(now, "db", Texts.DatabaseMessage, 0.9f, [], $"{prefix}-2")),
-            (writing, new UserMatch(now, "db", Texts.DatabaseMessage + " again", 0.9f, [], $"{prefix}-3")),
-        ]);
-    }
+    private Task<(string Writing, string Other, (string UserId, UserMatch Match)[] Batch)> TwoUsersBatchAsync(string prefix)
+        => AttentionCluster.TwoUsersBatchAsync(fixture.Grains, fixture.Time, prefix);
 }

@@ -42,9 +42,15 @@ public static class QuietHoursWindow
     /// </summary>
     private static DateTimeOffset ToInstant(DateTime local, TimeZoneInfo zone)
     {
-        while (zone.IsInvalidTime(local))
+        if (zone.IsInvalidTime(local))
         {
-            local = local.AddMinutes(1);
+            // Changes fall on whole minutes: stepping from the whole minute finds the gap's end, not a time as far past it
+            // as the boundary's seconds (02:30:30 on a night 02:00-03:00 is skipped is 03:00, not 03:00:30).
+            local = local.AddTicks(-(local.Ticks % TimeSpan.TicksPerMinute));
+            while (zone.IsInvalidTime(local))
+            {
+                local = local.AddMinutes(1);
+            }
         }
         var offset = zone.IsAmbiguousTime(local) ? zone.GetAmbiguousTimeOffsets(local).Max() : zone.GetUtcOffset(local);
         return new DateTimeOffset(local, offset);

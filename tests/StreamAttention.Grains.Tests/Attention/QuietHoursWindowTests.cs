@@ -116,6 +116,22 @@ public sealed class QuietHoursWindowTests
     }
 
     /// <summary>
+    /// A boundary with seconds in a skipped hour is the gap's end, as one without: 02:30:30 on Berlin's spring-forward
+    /// night is 03:00 CEST, so quiet hours ending then are over at 03:00 and those starting then have begun.
+    /// </summary>
+    [Fact]
+    public void A_boundary_with_seconds_in_a_skipped_hour_is_the_end_of_the_gap()
+    {
+        var gapEnd = new DateTimeOffset(2026, 3, 29, 1, 0, 0, TimeSpan.Zero); // 03:00 CEST
+        var ending = new QuietHoursPolicy("Europe/Berlin", new TimeOnly(22, 0), new TimeOnly(2, 30, 30), 0.9f);
+        var starting = ending with { Start = new TimeOnly(2, 30, 30), End = new TimeOnly(7, 0) };
+        Assert.True(QuietHoursWindow.IsQuiet(ending, gapEnd.AddSeconds(-1), out var end));
+        Assert.Equal(gapEnd, end);
+        Assert.False(QuietHoursWindow.IsQuiet(ending, gapEnd, out _));
+        Assert.True(QuietHoursWindow.IsQuiet(starting, gapEnd, out _));
+    }
+
+    /// <summary>
     /// A user who moves from Berlin to New York while quiet hours hold a match: the digest waits for the end of the new
     /// quiet hours (the old end passes inside them) and goes out once, with what was held before and after the move.
     /// </summary>

@@ -3,7 +3,6 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
-using Orleans.Persistence.Redis;
 using Orleans.Storage;
 using StackExchange.Redis;
 using StreamAttention.Contracts.Grains;
@@ -46,9 +45,9 @@ namespace StreamAttention.Grains.Storage;
 /// whose state read timed out failed with StackExchange.Redis's exception, which a caller on another silo (the API's)
 /// could not be sent (no codec for it): a 500. The silo's call filter (<see cref="StorageOutageCallFilter"/>) does not
 /// see an activation's read; it still names the failures of Redis's other uses in grain calls (reminders, the stored
-/// user keys). So does a call StackExchange.Redis failed with the pipe's "Reading is not allowed after reader was
-/// completed": its connection, torn down after Redis stopped answering (paused), failed the commands still out with
-/// that error rather than its own connection exception (<see cref="IsReadAfterConnectionClosed"/>).
+/// user keys). Both also name a call StackExchange.Redis failed with the pipe's "Reading is not allowed after reader
+/// was completed": its connection, torn down after Redis stopped answering (paused), failed the commands still out
+/// with that error rather than its own connection exception (<see cref="StorageOutageCallFilter.IsRedisUnavailable"/>).
 /// </para>
 /// <para>
 /// Each read, write and clear is counted out while it runs (<see cref="StorageCalls"/>): a user whose decision is past
@@ -119,27 +118,11 @@ internal sealed partial class LostRecordStorage(IGrainStorage redis, RedisStorag
         {
             await calls.RunAsync(grainId, call);
         }
-        catch (Exception e) when (e is not StorageUnavailableException && (ClusterFailures.IsStorageUnavailable(e) || IsReadAfterConnectionClosed(e)))
+        catch (Exception e) when (e is not StorageUnavailableException && StorageOutageCallFilter.IsRedisUnavailable(e))
         {
             throw StorageOutageCallFilter.Unavailable($"The {operation} of the record {stateName} of {grainId}", e);
         }
     }
-
-    /// <summary>System.IO.Pipelines' message for a read of a pipe whose reader was completed.</summary>
-    private const string ReaderCompleted = "Reading is not allowed after reader was completed.";
-
-    /// <summary>
-    /// StackExchange.Redis's failure of a command out on a connection it tore down (its read loop then reads the pipe
-    /// it completed, and a second connection failure hands that error to the commands still out, unwrapped): bare, as
-    /// the epoch's script gets it, or as text in Orleans' <see cref="RedisStorageException"/>. Only that error of the
-    /// pipe StackExchange.Redis reads: any other <see cref="InvalidOperationException"/> is a fault to report.
-    /// </summary>
-    private static bool IsReadAfterConnectionClosed(Exception e) => e switch
-    {
-        InvalidOperationException { Message: ReaderCompleted } => true,
-        RedisStorageException => e.Message.Contains($"{typeof(InvalidOperationException).FullName}: {ReaderCompleted}", StringComparison.Ordinal),
-        _ => false,
-    };
 
     /// <summary>Makes the change; true when it stored again a record Redis lost.</summary>
     private async Task<bool> ChangeAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, Func<Task> change)

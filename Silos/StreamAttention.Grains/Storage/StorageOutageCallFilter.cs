@@ -18,11 +18,30 @@ internal sealed class StorageOutageCallFilter : IIncomingGrainCallFilter
         {
             await context.Invoke();
         }
-        catch (Exception e) when (e is not StorageUnavailableException && ClusterFailures.IsStorageUnavailable(e))
+        catch (Exception e) when (e is not StorageUnavailableException && IsRedisUnavailable(e))
         {
             throw Unavailable("The grain's call", e);
         }
     }
+
+    /// <summary>System.IO.Pipelines' message for a read of a pipe whose reader was completed.</summary>
+    private const string ReaderCompleted = "Reading is not allowed after reader was completed.";
+
+    /// <summary>
+    /// Whether <paramref name="e"/> says Redis did not answer: <see cref="ClusterFailures.IsStorageUnavailable"/>, or
+    /// StackExchange.Redis's failure of a command out on a connection it tore down (its read loop then reads the pipe
+    /// it completed, and a second connection failure hands that error to the commands still out, unwrapped): bare, as
+    /// a direct use of Redis (the stored user keys, the epoch's script) gets it, or as text in Orleans'
+    /// <see cref="RedisStorageException"/>. Only that error of the pipe StackExchange.Redis reads: any other
+    /// <see cref="InvalidOperationException"/> is a fault to report. Not in <see cref="ClusterFailures"/>, which the
+    /// HTTP side uses too: there the same pipe error can be Kestrel's, not Redis's.
+    /// </summary>
+    internal static bool IsRedisUnavailable(Exception e) => ClusterFailures.IsStorageUnavailable(e) || e switch
+    {
+        InvalidOperationException { Message: ReaderCompleted } => true,
+        RedisStorageException => e.Message.Contains($"{typeof(InvalidOperationException).FullName}: {ReaderCompleted}", StringComparison.Ordinal),
+        _ => false,
+    };
 
     /// <summary>
     /// The exception for <paramref name="cause"/>, a Redis that did not answer <paramref name="what"/>. The cause is kept

@@ -75,14 +75,20 @@ public static class UnicodeText
     }
 
     /// <summary>
-    /// <paramref name="text"/> without the terminal escape sequences a log line copied or piped from a terminal keeps:
-    /// control sequences (ESC [ parameters, intermediates, a final byte: colours, grep --color's marks, which may sit
-    /// inside a word) and operating system commands (ESC ] … BEL or ESC \: hyperlinks, titles). Their letters ("31m",
-    /// "K") would otherwise join the next word ("\u001B[31mORA-00600" would be the words "31mora" and "00600"), and a
-    /// sequence inside a word would cut it. Any other ESC stays, a boundary as every control character is; an OSC
-    /// without its end loses only its ESC ]. One pass, so a line of many sequences costs its length.
+    /// <paramref name="text"/> without the terminal escape sequences a log line copied or piped from a terminal keeps
+    /// (ECMA-48, ECMA-35): control sequences (ESC [ parameters 0x30-0x3F, intermediates 0x20-0x2F, a final byte
+    /// 0x40-0x7E: colours, grep --color's marks, which may sit inside a word), control strings (ESC ] an operating
+    /// system command: hyperlinks, titles; ESC P, X, ^, _ a device control, start-of-string, privacy message or
+    /// application program command) ended by BEL or ESC \, and every other escape sequence (ESC, intermediates
+    /// 0x21-0x2F, a final byte 0x30-0x7E: tput sgr0's ESC ( B, ESC 7 and ESC 8 around a progress bar, ESC c). Their
+    /// letters ("31m", "K", "B") would otherwise join the next word ("\u001B[31mORA-00600" would be the words "31mora" and
+    /// "00600"), and a sequence inside a word would cut it. An ESC that starts none (at the end, before another ESC, a space
+    /// or a character outside 0x21-0x7E) stays, a boundary as every control character is; a control string whose next BEL
+    /// or ESC is not its end (cut short, as a terminal ends it at that ESC) loses only its ESC and introducer, so no text
+    /// after it is taken. One pass: each search for a string's end stops at the next ESC, so a line of many sequences costs
+    /// its length.
     /// </summary>
-    private static string WithoutEscapeSequences(string text)
+    public static string WithoutEscapeSequences(string text)
     {
         var next = text.IndexOf(Escape);
         if (next < 0)
@@ -91,11 +97,10 @@ public static class UnicodeText
         }
         var kept = new StringBuilder(text.Length);
         var position = 0;
-        var commandsMayEnd = true;
         while (next >= 0)
         {
             kept.Append(text, position, next - position);
-            position = SequenceEnd(text, next, ref commandsMayEnd);
+            position = SequenceEnd(text, next);
             if (position == next)
             {
                 kept.Append(Escape);
@@ -106,48 +111,57 @@ public static class UnicodeText
         return kept.Append(text, position, text.Length - position).ToString();
     }
 
-    /// <summary>
-    /// Where the escape sequence at <paramref name="escape"/> ends, or <paramref name="escape"/> where none starts there.
-    /// <paramref name="commandsMayEnd"/> turns false once an OSC found no end, so that no later one looks again.
-    /// </summary>
-    private static int SequenceEnd(string text, int escape, ref bool commandsMayEnd)
+    /// <summary>Where the escape sequence at <paramref name="escape"/> ends, or <paramref name="escape"/> where none starts there.</summary>
+    private static int SequenceEnd(string text, int escape)
     {
         var start = escape + 2;
         if (start > text.Length)
         {
             return escape;
         }
-        if (text[escape + 1] == '[')
+        switch (text[escape + 1])
         {
-            var end = start;
-            while (end < text.Length && text[end] is >= '\u0030' and <= '\u003F')
+            case '[':
             {
-                end++;
+                var end = start;
+                while (end < text.Length && text[end] is >= '\u0030' and <= '\u003F')
+                {
+                    end++;
+                }
+                while (end < text.Length && text[end] is >= '\u0020' and <= '\u002F')
+                {
+                    end++;
+                }
+                return end < text.Length && text[end] is >= '\u0040' and <= '\u007E' ? end + 1 : end;
             }
-            while (end < text.Length && text[end] is >= '\u0020' and <= '\u002F')
+            case ']' or 'P' or 'X' or '^' or '_':
             {
-                end++;
+                var terminator = text.AsSpan(start).IndexOfAny(Bell, Escape);
+                if (terminator >= 0)
+                {
+                    var at = start + terminator;
+                    if (text[at] == Bell)
+                    {
+                        return at + 1;
+                    }
+                    if (at + 1 < text.Length && text[at + 1] == '\\')
+                    {
+                        return at + 2;
+                    }
+                }
+                return start;
             }
-            return end < text.Length && text[end] is >= '\u0040' and <= '\u007E' ? end + 1 : end;
+            default:
+            {
+                // Not a space: a stray ESC before a space and a word stays a boundary rather than taking that word's letter.
+                var end = escape + 1;
+                while (end < text.Length && text[end] is >= '\u0021' and <= '\u002F')
+                {
+                    end++;
+                }
+                return end < text.Length && text[end] is >= '\u0030' and <= '\u007E' ? end + 1 : escape;
+            }
         }
-        if (text[escape + 1] == ']' && commandsMayEnd)
-        {
-            var terminator = text.AsSpan(start).IndexOfAny(Bell, Escape);
-            while (terminator >= 0 && text[start + terminator] == Escape
-                && (start + terminator + 1 >= text.Length || text[start + terminator + 1] != '\\'))
-            {
-                var searched = start + terminator + 1;
-                var after = text.AsSpan(searched).IndexOfAny(Bell, Escape);
-                terminator = after < 0 ? -1 : searched - start + after;
-            }
-            if (terminator >= 0)
-            {
-                return start + terminator + (text[start + terminator] == Bell ? 1 : 2);
-            }
-            commandsMayEnd = false;
-            return start;
-        }
-        return escape;
     }
 
     private static string WithoutDefaultIgnorables(string text)

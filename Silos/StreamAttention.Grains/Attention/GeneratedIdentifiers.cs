@@ -1,4 +1,5 @@
 using System.Buffers;
+using StreamAttention.Embeddings;
 using StreamAttention.Scoring.Lexical;
 
 namespace StreamAttention.Grains.Attention;
@@ -46,7 +47,7 @@ public static class GeneratedIdentifiers
         {
             var ids = IsUuid(words, i) ? UuidLengths.Length
                 : IsReplicaSetHashAndPodSuffix(words, i) ? 2
-                : IsHexadecimal(words[i]) || IsKubernetesName(words[i]) || (Runs(words[i]) >= 4 && (base62 ??= Base62Ids(text)).Contains(words[i])) ? 1
+                : IsHexadecimal(words[i]) || IsKubernetesName(words[i]) || (Runs(words[i]) >= 4 && (base62 ??= Base62Ids(UnicodeText.WithoutEscapeSequences(text))).Contains(words[i])) ? 1
                 : 0;
             if (ids == 0)
             {
@@ -86,7 +87,10 @@ public static class GeneratedIdentifiers
     private static bool IsKubernetesName(string word)
         => word.Length is >= 5 and <= 10 && !word.AsSpan().ContainsAnyExcept(Kubernetes) && Runs(word) >= 3;
 
-    /// <summary>The lower-cased runs of ASCII letters and digits of <paramref name="text"/> that are base62 ids (rule 4); most texts have none.</summary>
+    /// <summary>
+    /// The lower-cased runs of ASCII letters and digits of <paramref name="text"/> (without its terminal escape
+    /// sequences, as its words are) that are base62 ids (rule 4); most texts have none.
+    /// </summary>
     private static HashSet<string> Base62Ids(string text)
     {
         var ids = new HashSet<string>(StringComparer.Ordinal);

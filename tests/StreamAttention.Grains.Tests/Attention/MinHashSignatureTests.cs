@@ -68,6 +68,8 @@ public sealed class MinHashSignatureTests
     [InlineData("container 3f2a9c1e0b7d exited", new[] { "container", GeneratedIdentifiers.Placeholder, "exited" })]
     [InlineData("trace 550e8400-e29b-41d4-a716-446655440000 failed", new[] { "trace", GeneratedIdentifiers.Placeholder, "failed" })]
     [InlineData("request req_8KfZ2qLx failed", new[] { "request", "req", GeneratedIdentifiers.Placeholder, "failed" })]
+    // In a terminal's colours: the id is read from the text without its escape sequences, as its words are.
+    [InlineData("request \u001B[1m8KfZ2qLx\u001B[0m failed", new[] { "request", GeneratedIdentifiers.Placeholder, "failed" })]
     public void A_generated_id_is_one_word(string text, string[] words)
         => Assert.True(MinHashSignature.WordsOf(text).SetEquals(words), string.Join(' ', MinHashSignature.WordsOf(text)));
 

@@ -76,9 +76,32 @@ public sealed class KeywordRulesTests
         Assert.False(Allows(message, exclude: [term]));
     }
 
+    // tput sgr0 under xterm's terminfo writes ESC ( B before ESC [ m, and ESC 7 / ESC 8 save and restore the cursor:
+    // escape sequences of ECMA-35 (ESC, intermediates 0x20-0x2F, a final 0x30-0x7E) whose final letter would otherwise
+    // glue onto the next word ("bpayments").
+    [Theory]
+    [InlineData("\u001B[31mERROR:\u001B(B\u001B[m \u001B[1mpod\u001B(B\u001B[m \u001B(B\u001B[mpayments-api-7d9f8 crashed", "payments-api")]
+    [InlineData("\u001B7payments-api\u001B8 restarted", "payments-api")]
+    [InlineData("\u001B)0\u001B#8payments-api restarted", "payments-api")]
+    public void A_term_matches_after_two_character_escape_sequences(string message, string term)
+        => Assert.True(Allows(message, require: [term]));
+
+    // An OSC cut short (no BEL nor ESC \ before the next ESC) ends where a terminal ends it, at that ESC: the text
+    // after it, up to a later link's ESC \, is the user's and stays.
+    [Fact]
+    public void An_unterminated_osc_does_not_swallow_the_text_up_to_a_later_terminator()
+        => Assert.True(Allows("see \u001B]8;;https://runbook/ora ORA-00600 on db-07 \u001B]8;;\u001B\\", require: ["ORA-00600"]));
+
+    // DCS, SOS, PM and APC strings (ESC P, X, ^, _ … ESC \) are control strings as an OSC is: their contents are no words.
+    [Fact]
+    public void Control_strings_leave_no_words()
+        => Assert.Equal(["ok", "done"], LexicalWords.Split("\u001BP1$r0m\u001B\\ok \u001B_Gf=100;AAAA\u001B\\done"));
+
+    // ESC y is an escape sequence (ECMA-35: a final byte 0x30-0x7E), which a terminal does not show; an ESC before a
+    // tab or a space starts none, so it stays a boundary.
     [Fact]
     public void Escape_sequences_leave_no_words_of_their_own()
-        => Assert.Equal(["error", "eu", "west", "1", "x", "y"], LexicalWords.Split("\u001B[1;31mERROR\u001B[0m eu-west-1 x\u001By \u001B[38;5;196m"));
+        => Assert.Equal(["error", "eu", "west", "1", "x", "y", "z", "w"], LexicalWords.Split("\u001B[1;31mERROR\u001B[0m eu-west-1 x\u001B\ty \u001B[38;5;196mz\u001By\u001B w"));
 
     [Theory]
     [InlineData("Primary postgres failed over", true)]

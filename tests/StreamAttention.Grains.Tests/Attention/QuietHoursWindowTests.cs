@@ -132,6 +132,26 @@ public sealed class QuietHoursWindowTests
     }
 
     /// <summary>
+    /// One policy asked by a clock that steps back and forth (an NTP correction): each answer is its instant's, never
+    /// one remembered from another instant.
+    /// </summary>
+    [Fact]
+    public void A_clock_stepping_back_and_forth_gets_each_instants_own_answer()
+    {
+        var quiet = new QuietHoursPolicy("Europe/Berlin", new TimeOnly(22, 0), new TimeOnly(7, 0), 0.9f);
+        var evening = new DateTimeOffset(2026, 6, 1, 21, 30, 0, TimeSpan.FromHours(2));
+        var end = new DateTimeOffset(2026, 6, 2, 7, 0, 0, TimeSpan.FromHours(2));
+        Assert.False(QuietHoursWindow.IsQuiet(quiet, evening, out _));
+        Assert.True(QuietHoursWindow.IsQuiet(quiet, evening.AddHours(1), out var nightEnd));
+        Assert.Equal(end, nightEnd);
+        Assert.False(QuietHoursWindow.IsQuiet(quiet, evening, out _));
+        Assert.True(QuietHoursWindow.IsQuiet(quiet, evening.AddDays(-1).AddHours(1), out var nightBeforeEnd));
+        Assert.Equal(end.AddDays(-1), nightBeforeEnd);
+        Assert.False(QuietHoursWindow.IsQuiet(quiet, end, out _));
+        Assert.True(QuietHoursWindow.IsQuiet(quiet, end.AddMinutes(-1), out _));
+    }
+
+    /// <summary>
     /// A user who moves from Berlin to New York while quiet hours hold a match: the digest waits for the end of the new
     /// quiet hours (the old end passes inside them) and goes out once, with what was held before and after the move.
     /// </summary>

@@ -108,6 +108,17 @@ public sealed class EmbeddedKafkaCluster : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
+    /// Deletes a topic with its records. The only way to give an existing topic more partitions: the embedded Kafka
+    /// refuses Admin CreatePartitions and <see cref="CreateTopic"/> leaves an existing topic as it is, so a test deletes
+    /// it and creates it again (clients see the partition count change at their next metadata refresh).
+    /// </summary>
+    public void DeleteTopic(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ThrowIfFailed(LibRdKafka.rd_kafka_mock_topic_delete(_cluster, name));
+    }
+
+    /// <summary>
     /// Removes the records of a partition before <paramref name="beforeOffset"/>, which becomes the log's start: what a
     /// broker's retention does to data no consumer read in time.
     /// </summary>

@@ -31,6 +31,9 @@ public sealed class IngestLog : ILoggerProvider
         => _lines.Skip(skip).TakeWhile(line => until is null || !line.Contains(until, StringComparison.Ordinal))
             .Count(line => line.Contains($" {LogLevel.Warning} ", StringComparison.Ordinal) && line.Contains(fragment, StringComparison.Ordinal));
 
+    /// <summary>How many lines logged so far contain <paramref name="fragment"/>.</summary>
+    public int CountOf(string fragment) => _lines.Count(line => line.Contains(fragment, StringComparison.Ordinal));
+
     /// <summary>The position of the first line after <paramref name="skip"/> that contains <paramref name="fragment"/>; past the last line when none does.</summary>
     public int IndexOf(string fragment, int skip = 0)
         => skip + _lines.Skip(skip).TakeWhile(line => !line.Contains(fragment, StringComparison.Ordinal)).Count();

@@ -37,10 +37,11 @@ public static class Traffic
     }
 
     /// <summary>An embedded cluster with the pipeline's topics.</summary>
-    public static EmbeddedKafkaCluster StartKafka(int brokers = 1)
+    /// <param name="inputPartitions">The input topic's; <see cref="Partitions"/> unless given (every other topic has those).</param>
+    public static EmbeddedKafkaCluster StartKafka(int brokers = 1, int inputPartitions = Partitions)
     {
         var kafka = EmbeddedKafkaCluster.Start(brokers);
-        kafka.CreateTopic(InputTopic, Partitions);
+        kafka.CreateTopic(InputTopic, inputPartitions);
         kafka.CreateTopic(OutputTopic, Partitions);
         kafka.CreateTopic(DeadLetterTopic, Partitions);
         kafka.CreateTopic(NotificationTopic, Partitions);
@@ -65,10 +66,12 @@ public static class Traffic
 
     /// <summary>Produces messages [start, start + count), keyed over many keys so every partition gets some.</summary>
     /// <param name="value">Message i's value; <see cref="Json"/> unless given.</param>
-    public static async Task ProduceAsync(EmbeddedKafkaCluster kafka, int start, int count, Func<int, string>? value = null)
+    /// <param name="partition">Message i's partition; its key's unless given.</param>
+    public static async Task ProduceAsync(EmbeddedKafkaCluster kafka, int start, int count, Func<int, string>? value = null, Func<int, int>? partition = null)
     {
         using var producer = new ProducerBuilder<string, string>(KafkaClients.Producer(kafka)).Build();
         await Task.WhenAll(Enumerable.Range(start, count).Select(i =>
-            producer.ProduceAsync(InputTopic, new Message<string, string> { Key = $"key-{i % 16}", Value = (value ?? Json)(i) }))).WaitAsync(KafkaClients.Deadline);
+            producer.ProduceAsync(new TopicPartition(InputTopic, partition is null ? Partition.Any : partition(i)),
+                new Message<string, string> { Key = $"key-{i % 16}", Value = (value ?? Json)(i) }))).WaitAsync(KafkaClients.Deadline);
     }
 }

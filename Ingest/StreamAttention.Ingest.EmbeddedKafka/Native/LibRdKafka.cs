@@ -54,6 +54,9 @@ internal static unsafe partial class LibRdKafka
     internal static partial ErrorCode rd_kafka_mock_topic_create(MockClusterHandle cluster, string topic, int partitions, int replicationFactor);
 
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial ErrorCode rd_kafka_mock_topic_delete(MockClusterHandle cluster, string topic);
+
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial ErrorCode rd_kafka_mock_partition_delete_records(MockClusterHandle cluster, string topic, int partition, long beforeOffset);
 
     [LibraryImport(Library)]

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using StreamAttention.Contracts.Json;
 
 namespace StreamAttention.Evaluation;
 
@@ -73,7 +74,15 @@ public sealed class EvaluationSplit
             {
                 continue;
             }
-            var entry = JsonSerializer.Deserialize<Entry>(line, JsonSerializerOptions.Web);
+            Entry? entry;
+            try
+            {
+                entry = JsonSerializer.Deserialize<Entry>(line, JsonSerializerOptions.Web);
+            }
+            catch (JsonException e)
+            {
+                throw new FormatException($"{path} line {number}: {JsonErrors.Describe(e)}", e);
+            }
             if (entry?.Id is null || entry.Split is null || !assigned.TryAdd(entry.Id, entry.Split))
             {
                 throw new FormatException($"{path} line {number}: expected {{\"id\", \"split\"}} with an id not seen before.");

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using StreamAttention.Contracts.Json;
 
 namespace StreamAttention.Evaluation;
 
@@ -92,6 +93,10 @@ public sealed class RelevanceLabels
             if (root.ValueKind != JsonValueKind.Object)
             {
                 throw Error(sourceName, lineNumber, "expected a JSON object");
+            }
+            if (UnreadableStrings.Describe(root) is { } unreadable)
+            {
+                throw Error(sourceName, lineNumber, unreadable);
             }
 
             if (!root.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(id.GetString()))

@@ -91,6 +91,31 @@ public sealed class ScoreBadInputTests(CommandHostFixture host) : IDisposable
         Assert.Contains("score: done: 2 messages (1 bad lines) × 2 interests → 4 matches", run.Log);
     }
 
+    /// <summary>
+    /// JSON allows an escaped surrogate without its pair, which no string holds: a bad line named by its field, never an
+    /// unhandled exception that ends the run.
+    /// </summary>
+    [Theory]
+    [InlineData("interests.jsonl", """{"id": "x", "text": "coal \ud800 prices"}""", "$.text")]
+    [InlineData("interests.jsonl", """{"id": "x", "text": "coal prices", "userId": "\udc00"}""", "$.userId")]
+    [InlineData("interests.jsonl", """{"id": "x", "text": "coal prices", "require": ["coal", "\ud800x"]}""", "$.require[1]")]
+    [InlineData("interests.jsonl", """{"id": "x", "text": "coal prices", "exclude": ["\udbff\u0041"]}""", "$.exclude[0]")]
+    [InlineData("messages.jsonl", """{"id": "\ud800", "text": "coal prices"}""", "$.id")]
+    [InlineData("messages.jsonl", """{"id": "m3", "text": "coal prices \ud800"}""", "$.text")]
+    [InlineData("messages.jsonl", """{"id": "m3", "text": "coal prices", "note": {"\udc00": 1}}""", "$.note (a property name)")]
+    public async Task Skips_and_reports_a_line_with_a_lone_surrogate_escape(string file, string badLine, string path)
+    {
+        var interests = _files.Write("interests.jsonl", WindInterest, file == "interests.jsonl" ? badLine : "", CoalInterest);
+        var messages = _files.Write("messages.jsonl", WindMessage, file == "messages.jsonl" ? badLine : "", CoalMessage);
+
+        var run = await ScoreRun.StartAsync(host.Scorer, _files, interests, messages, minScore: -1);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains($"{file}:2: skipped: {path} holds a lone surrogate escape (\\uD800 to \\uDFFF without its pair)", run.Log);
+        Assert.Contains("score: done: 2 messages", run.Log);
+        Assert.Equal(4, run.Matches.Count);
+    }
+
     [Fact]
     public async Task Reads_a_file_saved_with_a_byte_order_mark_and_crlf_line_ends()
     {

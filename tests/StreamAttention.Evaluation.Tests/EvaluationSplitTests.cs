@@ -48,6 +48,18 @@ public sealed class EvaluationSplitTests
         Assert.Throws<ArgumentException>(() => split.Contains("train", "m1"));
     }
 
+    /// <summary>A line that is no JSON, or holds an escaped surrogate without its pair (no string holds one), stops eval as any bad line does.</summary>
+    [Theory]
+    [InlineData("""{"id": "m1", "split": "dev"}""" + "\n" + """{"id": "m2", "split": """, "")]
+    [InlineData("""{"id": "m1", "split": "dev"}""" + "\n" + """{"id": "m2\udc00", "split": "dev"}""", "the text holds a lone surrogate escape")]
+    public void A_line_that_is_not_json_or_holds_a_lone_surrogate_fails_with_its_line_number(string text, string problem)
+    {
+        var error = Assert.Throws<FormatException>(() => LoadText(text));
+
+        Assert.Contains(" line 2: ", error.Message);
+        Assert.Contains(problem, error.Message);
+    }
+
     private static EvaluationSplit LoadText(string text)
     {
         var path = Path.GetTempFileName();

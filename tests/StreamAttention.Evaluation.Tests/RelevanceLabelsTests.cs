@@ -33,6 +33,9 @@ public sealed class RelevanceLabelsTests
     [InlineData("{\"id\": \"m1\", \"relevant\": [\"a\", 3]}", 1, "entries must be non-empty strings")]
     [InlineData("{\"id\": \"m1\", \"relevant\": [\"a\", \"a\"]}", 1, "interest \"a\" is listed twice")]
     [InlineData("{\"id\": \"m1\", \"relevant\": []}\n\n{\"id\": \"m1\", \"relevant\": [\"a\"]}", 3, "message \"m1\" is labelled twice")]
+    // JSON allows an escaped surrogate without its pair, which no string holds.
+    [InlineData("{\"id\": \"\\ud800\", \"relevant\": []}", 1, "$.id holds a lone surrogate escape")]
+    [InlineData("{\"id\": \"m1\", \"relevant\": [\"a\", \"\\udc00\"]}", 1, "$.relevant[1] holds a lone surrogate escape")]
     public void Bad_lines_fail_with_their_line_number(string content, int line, string problem)
     {
         var error = Assert.Throws<FormatException>(() => Parse(content));

@@ -19,7 +19,7 @@ public static partial class JsonErrors
         // The reader reports a string it cannot decode as a value it could not convert: its inner error says why.
         var undecodable = json.InnerException is InvalidOperationException { Message: var reason } ? reason : "";
         var what = undecodable.Contains("invalid UTF-8", StringComparison.Ordinal) ? "the text is not valid UTF-8"
-            : undecodable.Contains("UTF-16", StringComparison.Ordinal) ? @"the text holds a lone surrogate escape (\uD800 to \uDFFF without its pair)"
+            : undecodable.Contains("UTF-16", StringComparison.Ordinal) ? $"the text {UnreadableStrings.Problem}"
             : json.Message.Contains("could not be converted", StringComparison.Ordinal) ? "the value has the wrong type"
             : json.Message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal) ? "no such field"
             // A JsonDocument gives no path: the field is named from its message.

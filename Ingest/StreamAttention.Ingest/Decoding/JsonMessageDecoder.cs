@@ -47,8 +47,8 @@ public sealed class JsonMessageDecoder(JsonFieldOptions fields, VectorReader? ve
             }
             // Every string up front: one that cannot be read would otherwise throw wherever it is read (here, or when
             // its match is published), fail the batch and stall the partition on it.
-            return UnreadableString(root, "$") is { } path
-                ? DecodeResult.Reject(DeadLetterReasons.InvalidField, $"{path} holds an unpaired UTF-16 surrogate escape (e.g. \\ud800), which is no text")
+            return UnreadableStrings.Describe(root) is { } unreadable
+                ? DecodeResult.Reject(DeadLetterReasons.InvalidField, unreadable)
                 : Decode(root, source);
         }
     }
@@ -136,75 +136,6 @@ public sealed class JsonMessageDecoder(JsonFieldOptions fields, VectorReader? ve
         { ValueKind: JsonValueKind.String } s when !string.IsNullOrWhiteSpace(s.GetString()) => (true, s.GetString()),
         _ => (false, null),
     };
-
-    /// <summary>
-    /// The path of the first string value or property name that JSON allows but no .NET string holds: an escaped
-    /// UTF-16 surrogate without its pair (<c>"\ud800"</c>); null when there is none. A path is only made for that one
-    /// (a message of token vectors is thousands of numbers).
-    /// </summary>
-    private static string? UnreadableString(JsonElement element, string path) => UnreadableIn(element) is { } rest ? path + rest : null;
-
-    /// <summary>The path, below <paramref name="element"/>, of its first unreadable string: "" for itself, null for none.</summary>
-    private static string? UnreadableIn(JsonElement element)
-    {
-        switch (element.ValueKind)
-        {
-            case JsonValueKind.String:
-                return Readable(element) ? null : "";
-            case JsonValueKind.Object:
-                foreach (var property in element.EnumerateObject())
-                {
-                    if (!Readable(property))
-                    {
-                        return " (a property name)";
-                    }
-                    if (UnreadableIn(property.Value) is { } inner)
-                    {
-                        return $".{property.Name}{inner}";
-                    }
-                }
-                return null;
-            case JsonValueKind.Array:
-                var index = 0;
-                foreach (var item in element.EnumerateArray())
-                {
-                    if (UnreadableIn(item) is { } inner)
-                    {
-                        return $"[{index}]{inner}";
-                    }
-                    index++;
-                }
-                return null;
-            default:
-                return null;
-        }
-    }
-
-    private static bool Readable(JsonElement text)
-    {
-        try
-        {
-            text.GetString();
-            return true;
-        }
-        catch (InvalidOperationException)
-        {
-            return false;
-        }
-    }
-
-    private static bool Readable(JsonProperty property)
-    {
-        try
-        {
-            _ = property.Name;
-            return true;
-        }
-        catch (InvalidOperationException)
-        {
-            return false;
-        }
-    }
 
     private static DecodeResult Invalid(string field, string expected)
         => DecodeResult.Reject(DeadLetterReasons.InvalidField, $"'{field}' must be {expected}");

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using StreamAttention.Contracts.Json;
 using StreamAttention.Scoring.Lexical;
 using StreamAttention.Server.Hosting;
 
@@ -8,7 +9,8 @@ namespace StreamAttention.Silo.IO;
 /// <summary>
 /// Reads a JSON Lines file one record at a time. A line that fails to parse or validate is reported on the
 /// error writer with its file name and line number and skipped (counted in <see cref="BadLines"/>); blank lines are ignored.
-/// A line that is not valid UTF-8 is a bad line too, rather than read with U+FFFD in place of its bytes (a silently changed id).
+/// A line that is not valid UTF-8 is a bad line too, rather than read with U+FFFD in place of its bytes (a silently changed id),
+/// and so is one with a string that no .NET string holds (<see cref="UnreadableStrings"/>).
 /// </summary>
 public sealed class JsonLinesReader<T>(string path, Func<JsonElement, T> parse, TextWriter errors)
 {
@@ -44,6 +46,11 @@ public sealed class JsonLinesReader<T>(string path, Func<JsonElement, T> parse, 
                     continue;
                 }
                 using var document = JsonDocument.Parse(line);
+                // Every string up front: one no .NET string holds would throw where a field is read, ending the run.
+                if (UnreadableStrings.Describe(document.RootElement) is { } unreadable)
+                {
+                    throw new FormatException(unreadable);
+                }
                 record = parse(document.RootElement);
             }
             catch (DecoderFallbackException)

@@ -57,6 +57,8 @@ public static class ClusterContract
     /// before at its first activation and stores that it did (<c>TenantUsageState.StoredUsersCounted</c>): a silo of
     /// version 12 counts none of them, so users it stored beside this build would be missing from their count and export.
     /// A tenant's counts are split over the records of <c>TenantUsersState</c> (a silo of version 12 reads its one record only).
+    /// Not raised for <c>IStorageCallsExtension</c> (a decision past its deadline asks the user whether it waits on storage):
+    /// a silo of version 13 without it fails the question, and the asker then takes the user for hung, as version 13 does.
     /// </summary>
     public const string Version = "13";
 

@@ -30,9 +30,12 @@ public sealed class ScoreBadInputTests(CommandHostFixture host) : IDisposable
     // What the service refuses, a backtest skips too.
     [InlineData("""{"id": "x", "text": "coal prices", "require": ["prod"], "exclude": ["PROD"]}""", "field 'exclude': 'prod' is both required and excluded, so nothing could match")]
     // A term the reason quotes is written with its control characters escaped (a term's line breaks are spaces): its
-    // terminal sequence cannot move the cursor to write over another line.
+    // backspaces cannot write over what the line said. A terminal sequence is no part of a term at all (README, "Keyword
+    // rules"), so it cannot move the cursor either.
+    [InlineData("""{"id": "x", "text": "coal prices", "require": ["prod\b\b\b\bscore: done"], "exclude": ["prod\b\b\b\bscore: done"]}""",
+        """field 'exclude': 'prod\u0008\u0008\u0008\u0008score: done' is both required and excluded, so nothing could match""")]
     [InlineData("""{"id": "x", "text": "coal prices", "require": ["prod\u001b[2;1fscore: done"], "exclude": ["prod\u001b[2;1fscore: done"]}""",
-        """field 'exclude': 'prod\u001B[2;1fscore: done' is both required and excluded, so nothing could match""")]
+        """field 'exclude': 'prodscore: done' is both required and excluded, so nothing could match""")]
     [InlineData("""{"id": "x", "text": "coal prices", "require": ["a","b","c","d","e","f","g","h","i","j","k","l","m","n","o","p","q","r","s","t","u"]}""",
         "field 'require': require has 21 terms; at most 20 are allowed")]
     [InlineData("""{"id": "x", "text": "coal prices", "threshold": 1.5}""", "field 'threshold': threshold must be in (0, 1]")]

@@ -10,9 +10,9 @@ namespace StreamAttention.Embeddings;
 /// The one place where texts are brought to one Unicode form, so that a word matches itself however it was typed or
 /// encoded: "é" precomposed (NFC) or as "e" and a combining accent (NFD), "５０３" in full-width digits, "Straße" and
 /// "STRASSE", a zero-width joiner or soft hyphen inside a word, "İSTANBUL" and "istanbul", a word in a terminal's colours
-/// or without them. ICU's normaliser, not
-/// <see cref="string.Normalize()"/>: under InvariantGlobalization (Directory.Build.props) the latter returns its input
-/// unchanged. Case folding is Unicode's own, the same in every process whatever its culture.
+/// or without them. ICU's normaliser, not <see cref="string.Normalize()"/>: under InvariantGlobalization
+/// (Directory.Build.props) the latter returns its input unchanged. Case folding is Unicode's own, the same in every
+/// process whatever its culture.
 /// </summary>
 public static class UnicodeText
 {
